@@ -1,0 +1,58 @@
+using System.CommandLine;
+using EventDeblur.Formats;
+using EventDeblur.Formats.Aedat;
+
+namespace EventDeblur.Cli;
+
+/// <summary><c>eventdeblur convert IN OUT [--compression lz4|zstd|none]</c>.</summary>
+internal static class ConvertCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("IN") { Description = "An AEDAT 2.0/3.1/4.0 file" };
+        var output = new Argument<string>("OUT") { Description = "Output: .aedat4 (AEDAT 4.0) or .parquet (event columns t, x, y, p, plus sibling tables)" };
+        var compression = new Option<string>("--compression") { Description = "AEDAT 4.0 packet compression: lz4, lz4-high, zstd, zstd-high or none", DefaultValueFactory = _ => "lz4" };
+        compression.AcceptOnlyFromAmong("lz4", "lz4-high", "zstd", "zstd-high", "none");
+        var width = new Option<int?>("--width") { Description = "Sensor width in pixels, when the input does not state it" };
+        var height = new Option<int?>("--height") { Description = "Sensor height in pixels, when the input does not state it" };
+        var cmd = new Command("convert", "Convert a recording to AEDAT 4.0 or Parquet, streaming (bounded memory)") { input, output, compression, width, height };
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(input)!, r.GetValue(output)!, r.GetValue(compression)!, r.GetValue(width), r.GetValue(height), ct));
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(string input, string output, string compression, int? width, int? height, CancellationToken ct)
+    {
+        try
+        {
+            if (!File.Exists(input)) { Console.Error.WriteLine($"error: {input}: no such file"); return 2; }
+            using var reader = AedatReader.Open(input);
+            ConversionResult result;
+            if (output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase))
+            {
+                var c = compression switch
+                {
+                    "none" => Aedat4Compression.None,
+                    "lz4-high" => Aedat4Compression.Lz4High,
+                    "zstd" => Aedat4Compression.Zstd,
+                    "zstd-high" => Aedat4Compression.ZstdHigh,
+                    _ => Aedat4Compression.Lz4,
+                };
+                result = AedatConverter.ToAedat4(reader, output, c, width, height);
+            }
+            else if (output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+                result = await AedatConverter.ToParquetAsync(reader, output, ct: ct);
+            else
+            {
+                Console.Error.WriteLine($"error: {output}: unknown output type; expected a name ending in .aedat4 or .parquet");
+                return 2;
+            }
+            Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames} frames, {result.Triggers} triggers, {result.Imu} IMU samples");
+            foreach (var o in result.Outputs) Console.WriteLine($"  {o}");
+            foreach (var p in result.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "error" : "note")}: {p}");
+            return result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? 1 : 0;
+        }
+        catch (AedatFormatException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
+        catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
+        catch (IOException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
+    }
+}

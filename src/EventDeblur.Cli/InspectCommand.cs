@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Recording;
+
+namespace EventDeblur.Cli;
+
+/// <summary><c>eventdeblur inspect PATH [--json]</c>: summary of an AEDAT file or a recording bundle.</summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var path = new Argument<string>("PATH") { Description = "An AEDAT 2.0/3.1/4.0 file, or a recording bundle folder" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
+        var cmd = new Command("inspect", "Decode a recording once and summarise it (counts, time range, hash, problems)") { path, json };
+        cmd.SetAction(r => Run(r.GetValue(path)!, r.GetValue(json)));
+        return cmd;
+    }
+
+    private static int Run(string path, bool json)
+    {
+        try
+        {
+            if (Directory.Exists(path)) return InspectBundle(path, json);
+            if (!File.Exists(path))
+                return Fail(json, path, $"{path}: no such file or folder");
+            var summary = AedatSummary.Compute(path);
+            var obj = ToJson(summary);
+            if (json) Console.WriteLine(obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            else PrintText(summary);
+            return summary.HasErrors ? 1 : 0;
+        }
+        catch (AedatFormatException e)
+        {
+            return Fail(json, path, e.Message);
+        }
+        catch (BundleException e)
+        {
+            return Fail(json, path, e.Message);
+        }
+    }
+
+    private static int InspectBundle(string dir, bool json)
+    {
+        var bundle = RecordingBundle.Load(dir);
+        var summary = AedatSummary.Compute(bundle.EventsPath);
+        var obj = ToJson(summary);
+        var problems = (JsonArray)obj["errors"]!;
+        foreach (var p in bundle.Problems) problems.Add(p);
+        var windows = bundle.ResolveExposures();
+        foreach (var p in windows.Problems) problems.Add(p);
+        obj["bundle"] = new JsonObject
+        {
+            ["path"] = Path.GetFullPath(dir),
+            ["rgb_frames"] = bundle.Frames.Count,
+            ["rgb_width"] = bundle.Manifest.Rgb?.Width,
+            ["rgb_height"] = bundle.Manifest.Rgb?.Height,
+            ["sync"] = bundle.Manifest.Sync.Source,
+            ["exposures_matched"] = windows.Windows.Count(w => w.Exposure != null),
+            ["ground_truth_frames"] = bundle.GroundTruthFrames?.Count ?? 0,
+        };
+        if (json) Console.WriteLine(obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        else
+        {
+            PrintText(summary);
+            Console.WriteLine($"bundle:    {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {bundle.GroundTruthFrames?.Count ?? 0} ground-truth frames");
+            foreach (var p in bundle.Problems.Concat(windows.Problems)) Console.WriteLine($"  problem: {p}");
+        }
+        return summary.HasErrors || problems.Count > summary.Problems.Count(p => p.Severity == ProblemSeverity.Error) ? 1 : 0;
+    }
+
+    private static int Fail(bool json, string path, string message)
+    {
+        if (json)
+            Console.WriteLine(new JsonObject { ["path"] = path, ["errors"] = new JsonArray(message) }.ToJsonString());
+        else
+            Console.Error.WriteLine($"error: {message}");
+        return 2;
+    }
+
+    internal static JsonObject ToJson(AedatSummary s)
+    {
+        var errors = new JsonArray();
+        var notes = new JsonArray();
+        foreach (var p in s.Problems)
+            (p.Severity == ProblemSeverity.Error ? errors : notes).Add(p.ToString());
+        var streams = new JsonArray();
+        foreach (var st in s.Info.Streams)
+            streams.Add(new JsonObject { ["id"] = st.Id, ["type"] = st.TypeIdentifier, ["kind"] = st.Kind.ToString(), ["width"] = st.Width, ["height"] = st.Height, ["source"] = st.Source });
+        return new JsonObject
+        {
+            ["path"] = s.Info.FilePath,
+            ["format"] = s.Info.Version.DisplayName(),
+            ["width"] = s.Info.Width,
+            ["height"] = s.Info.Height,
+            ["camera"] = s.Info.Camera,
+            ["compression"] = s.Info.Compression,
+            ["streams"] = streams,
+            ["packets"] = s.PacketCount,
+            ["events"] = new JsonObject
+            {
+                ["count"] = s.EventCount,
+                ["first_t_us"] = s.FirstTimestampUs,
+                ["last_t_us"] = s.LastTimestampUs,
+                ["positive"] = s.PositiveCount,
+                ["negative"] = s.NegativeCount,
+                ["sha256"] = s.EventsSha256,
+            },
+            ["frames"] = new JsonObject { ["count"] = s.FrameCount },
+            ["triggers"] = new JsonObject { ["count"] = s.TriggerCount },
+            ["imu"] = new JsonObject { ["count"] = s.ImuCount },
+            ["errors"] = errors,
+            ["notes"] = notes,
+        };
+    }
+
+    private static void PrintText(AedatSummary s)
+    {
+        var i = s.Info;
+        Console.WriteLine($"file:      {i.FilePath}");
+        Console.WriteLine($"format:    {i.Version.DisplayName()}{(i.Compression.Length > 0 ? $" ({i.Compression})" : "")}, sensor {i.Width}×{i.Height} {i.Camera}");
+        double span = s.FirstTimestampUs is long f && s.LastTimestampUs is long l ? (l - f) / 1e6 : 0;
+        Console.WriteLine($"events:    {s.EventCount:N0} ({s.PositiveCount:N0} ON, {s.NegativeCount:N0} OFF) over {span:F3} s" +
+                          (s.FirstTimestampUs != null ? $" [{s.FirstTimestampUs} .. {s.LastTimestampUs}] µs" : ""));
+        Console.WriteLine($"frames:    {s.FrameCount:N0}   triggers: {s.TriggerCount:N0}   imu: {s.ImuCount:N0}   packets: {s.PacketCount:N0}");
+        Console.WriteLine($"sha256:    {s.EventsSha256}");
+        foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "ERROR" : "note ")}:     {p}");
+        if (s.Problems.Count == 0) Console.WriteLine("problems:  none");
+    }
+}

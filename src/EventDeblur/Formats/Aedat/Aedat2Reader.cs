@@ -1,0 +1,254 @@
+using System.Buffers.Binary;
+using EventDeblur.Events;
+
+namespace EventDeblur.Formats.Aedat;
+
+/// <summary>
+/// Streaming reader of jAER AEDAT 2.0 files from DAVIS cameras (big-endian address/timestamp
+/// records, AEDAT.md §2). Coordinates: x as stored, y = height − 1 − stored y (top-left origin).
+/// Timestamps are unwrapped across the 32-bit wrap. DVS events, external-input specials and IMU
+/// samples are decoded; APS pixel reads are counted and reported, not turned into frames.
+/// </summary>
+public sealed class Aedat2Reader : IAedatReader
+{
+    private const int RecordBytes = 8;
+    private const uint ImuMask = 0x80000C00;
+
+    private readonly Stream _stream;
+    private readonly AedatReaderOptions _options;
+    private readonly ProblemLog _log;
+    private readonly byte[] _chunk;
+    private readonly Queue<AedatPacket> _pending = new();
+    private readonly int _width;
+    private readonly int _height;
+    private long _pos;
+    private bool _done;
+    private long _lastRaw = long.MinValue;
+    private long _wrapOffset;
+    private long _lastT = long.MinValue;
+    private long _apsSamples;
+    private long _outOfRange;
+    // IMU sample assembly: 7 words with codes 0..6.
+    private readonly short[] _imuWords = new short[7];
+    private int _imuNext;
+    private long _imuT;
+    private long _strayImuWords;
+
+    private Aedat2Reader(Stream stream, string path, AedatReaderOptions options)
+    {
+        _stream = stream;
+        _options = options;
+        _log = new ProblemLog(path, options.MaxProblemsPerKind);
+        _chunk = new byte[RecordBytes * Math.Max(1, options.BatchEvents)];
+
+        string chip = "";
+        int lines = 0;
+        bool sawVersion = false;
+        while (true)
+        {
+            int peek = stream.ReadByte();
+            if (peek < 0) break;
+            if (peek != '#')
+            {
+                stream.Seek(-1, SeekOrigin.Current);
+                break;
+            }
+            stream.Seek(-1, SeekOrigin.Current);
+            long lineStart = _pos;
+            string? line = AsciiHeader.ReadLine(stream, ref _pos, out bool complete, _log);
+            if (line == null) break;
+            lines++;
+            if (lines == 1)
+            {
+                if (!line.StartsWith("#!AER-DAT2.0", StringComparison.Ordinal))
+                    throw _log.Fatal(0, $"expected the version line '#!AER-DAT2.0', found '{line}'");
+                sawVersion = true;
+            }
+            if (!complete)
+                _log.Note("header", lineStart, "the file ends inside its ASCII header (no data records follow)");
+            if (line.StartsWith("# AEChip:", StringComparison.OrdinalIgnoreCase))
+                chip = line["# AEChip:".Length..].Trim();
+            if (_pos > AsciiHeader.MaxHeaderBytes)
+                throw _log.Fatal(_pos, $"ASCII header exceeds {AsciiHeader.MaxHeaderBytes} bytes");
+            if (line.Trim().Equals("#End Of ASCII Header", StringComparison.OrdinalIgnoreCase)) break;
+        }
+        if (!sawVersion) throw _log.Fatal(0, "expected the version line '#!AER-DAT2.0', found none");
+
+        (_width, _height) = AsciiHeader.SensorSize(chip);
+        if (_width == 0)
+            _log.Note("chip", -1, $"unknown or missing AEChip '{chip}': sensor size unknown, y is not flipped");
+        else if (!chip.Contains("DAVIS", StringComparison.OrdinalIgnoreCase))
+            throw _log.Fatal(0, $"AEChip '{chip}' is not a DAVIS camera; only the DAVIS address layout is supported");
+
+        long dataBytes = stream.Length - _pos;
+        if (dataBytes == 0)
+            _log.Note("empty", _pos, "the file holds an ASCII header and no data records");
+        if (dataBytes % RecordBytes != 0)
+            _log.Error("truncated", stream.Length - dataBytes % RecordBytes,
+                $"the last {dataBytes % RecordBytes} bytes do not form a whole 8-byte record (file truncated); they are ignored");
+
+        string camera = chip.Contains('.') ? chip[(chip.LastIndexOf('.') + 1)..] : chip;
+        Info = new AedatFileInfo
+        {
+            FilePath = path,
+            Version = AedatVersion.Aedat2,
+            Width = _width,
+            Height = _height,
+            Camera = camera,
+            DataStartOffset = _pos,
+            Streams =
+            [
+                new AedatStreamInfo(0, AedatStreamKind.Events, "DVS", _width, _height, camera),
+                new AedatStreamInfo(1, AedatStreamKind.Imu, "IMU", 0, 0, camera),
+                new AedatStreamInfo(2, AedatStreamKind.Triggers, "SPECIAL", 0, 0, camera),
+            ],
+        };
+    }
+
+    /// <summary>Opens an AEDAT 2.0 file.</summary>
+    /// <exception cref="AedatFormatException">The header is missing or not from a DAVIS camera.</exception>
+    public static Aedat2Reader Open(string path, AedatReaderOptions? options = null)
+    {
+        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            return new Aedat2Reader(fs, path, options ?? AedatReaderOptions.Default);
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public AedatFileInfo Info { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<AedatProblem> Problems
+    {
+        get
+        {
+            var list = new List<AedatProblem>(_log.Items);
+            if (_apsSamples > 0)
+                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Note, $"{_apsSamples} APS pixel reads present; APS frames are not reconstructed from AEDAT 2.0"));
+            if (_strayImuWords > 0)
+                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Note, $"{_strayImuWords} IMU words outside a complete 7-word sample were dropped"));
+            if (_outOfRange > 0)
+                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Error, $"{_outOfRange} DVS events had addresses outside the {_width}×{_height} sensor and were dropped"));
+            return list;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TryRead(out AedatPacket? packet)
+    {
+        while (_pending.Count == 0 && !_done) ReadChunk();
+        return _pending.TryDequeue(out packet);
+    }
+
+    private void ReadChunk()
+    {
+        long chunkStart = _pos;
+        int got = _stream.ReadAtLeast(_chunk, _chunk.Length, throwOnEndOfStream: false);
+        int records = got / RecordBytes;
+        if (records == 0) { _done = true; FlushImu(); return; }
+        _pos += got;
+        if (got < _chunk.Length) _done = true;
+
+        var batch = EventBatch.Rent(records);
+        var (T, X, Y, P) = batch.Reserve(records);
+        int n = 0;
+        List<TriggerEvent>? triggers = null;
+        List<ImuSample>? imu = null;
+        var span = _chunk.AsSpan(0, records * RecordBytes);
+        for (int r = 0; r < records; r++)
+        {
+            uint addr = BinaryPrimitives.ReadUInt32BigEndian(span[(r * 8)..]);
+            long raw = BinaryPrimitives.ReadInt32BigEndian(span[(r * 8 + 4)..]);
+            if (_lastRaw != long.MinValue && raw < _lastRaw - (1L << 31)) _wrapOffset += 1L << 32;
+            _lastRaw = raw;
+            long t = raw + _wrapOffset;
+
+            if ((addr & ImuMask) == ImuMask)
+            {
+                var s = AddImuWord(addr, t);
+                if (s != null) (imu ??= []).Add(s.Value);
+                continue;
+            }
+            if ((addr & 0x80000000) != 0) { _apsSamples++; continue; }
+
+            if (t < _lastT)
+                _log.Error("non-monotonic", chunkStart + r * 8, $"timestamp {t} µs is earlier than the previous record's {_lastT} µs (expected non-decreasing)");
+            _lastT = t;
+
+            if ((addr & 0x400) != 0)
+            {
+                TriggerType? kind = (addr & 0x3FF) switch
+                {
+                    2 => TriggerType.ExternalSignalFallingEdge,
+                    3 => TriggerType.ExternalSignalRisingEdge,
+                    4 => TriggerType.ExternalSignalPulse,
+                    _ => null,
+                };
+                if (kind != null) (triggers ??= []).Add(new TriggerEvent(t, kind.Value));
+                continue;
+            }
+            int x = (int)((addr >> 12) & 0x3FF);
+            int yRaw = (int)((addr >> 22) & 0x1FF);
+            int y = _height > 0 ? _height - 1 - yRaw : yRaw;
+            if (_width > 0 && (x >= _width || y < 0))
+            {
+                if (_outOfRange++ == 0)
+                    _log.Error("out-of-range", chunkStart + r * 8, $"DVS address x={x}, y={yRaw} lies outside the {_width}×{_height} sensor");
+                continue;
+            }
+            T[n] = t;
+            X[n] = (short)x;
+            Y[n] = (short)y;
+            P[n] = (addr & 0x800) != 0;
+            n++;
+        }
+        batch.Truncate(n);
+        if (n > 0) _pending.Enqueue(new EventsPacket { StreamId = 0, ByteOffset = chunkStart, Events = batch });
+        else batch.Dispose();
+        if (imu != null) _pending.Enqueue(new ImuPacket { StreamId = 1, ByteOffset = chunkStart, Samples = imu.ToArray() });
+        if (triggers != null) _pending.Enqueue(new TriggersPacket { StreamId = 2, ByteOffset = chunkStart, Triggers = triggers.ToArray() });
+        if (_done) FlushImu();
+    }
+
+    private ImuSample? AddImuWord(uint addr, long t)
+    {
+        int code = (int)((addr >> 28) & 7);
+        short value = (short)((addr >> 12) & 0xFFFF);
+        if (code != _imuNext)
+        {
+            // Out of sequence: drop the partial sample and resynchronise on code 0.
+            _strayImuWords += _imuNext;
+            _imuNext = 0;
+            if (code != 0) { _strayImuWords++; return null; }
+        }
+        if (code == 0) _imuT = t;
+        _imuWords[code] = value;
+        _imuNext++;
+        if (_imuNext < 7) return null;
+        _imuNext = 0;
+        const float accel = 1f / 8192f, gyro = 1f / 65.5f;
+        return new ImuSample(_imuT, _imuWords[3] / 340f + 35f,
+            -_imuWords[0] * accel, _imuWords[1] * accel, _imuWords[2] * accel,
+            _imuWords[4] * gyro, _imuWords[5] * gyro, _imuWords[6] * gyro);
+    }
+
+    private void FlushImu()
+    {
+        _strayImuWords += _imuNext;
+        _imuNext = 0;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        while (_pending.TryDequeue(out var p)) if (p is EventsPacket e) e.Events.Dispose();
+        _stream.Dispose();
+    }
+}

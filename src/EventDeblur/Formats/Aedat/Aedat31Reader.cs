@@ -1,0 +1,309 @@
+using System.Buffers.Binary;
+using EventDeblur.Events;
+
+namespace EventDeblur.Formats.Aedat;
+
+/// <summary>
+/// Streaming reader of cAER AEDAT 3.1 files (little-endian typed packets, AEDAT.md §3). The
+/// per-event valid bit is honoured (libcaer semantics); timestamps combine the packet's overflow
+/// counter with the 31-bit event time. Polarity, special (trigger), frame and IMU6/IMU9 packets are
+/// decoded; other packet types are skipped by their declared size.
+/// </summary>
+public sealed class Aedat31Reader : IAedatReader
+{
+    private const int PacketHeaderBytes = 28;
+
+    private readonly Stream _stream;
+    private readonly AedatReaderOptions _options;
+    private readonly ProblemLog _log;
+    private readonly byte[] _header = new byte[PacketHeaderBytes];
+    private byte[] _body = new byte[1 << 16];
+    private readonly HashSet<int> _skippedTypes = [];
+    private readonly int _width;
+    private readonly int _height;
+    private long _pos;
+    private bool _done;
+    private long _lastT = long.MinValue;
+
+    private Aedat31Reader(Stream stream, string path, AedatReaderOptions options)
+    {
+        _stream = stream;
+        _options = options;
+        _log = new ProblemLog(path, options.MaxProblemsPerKind);
+        string source = "";
+        bool ended = false;
+        int lines = 0;
+        while (true)
+        {
+            long lineStart = _pos;
+            string? line = AsciiHeader.ReadLine(stream, ref _pos, out bool complete, _log);
+            if (line == null) break;
+            lines++;
+            if (lines == 1 && !line.StartsWith("#!AER-DAT3.1", StringComparison.Ordinal))
+                throw _log.Fatal(0, $"expected the version line '#!AER-DAT3.1', found '{line}'");
+            if (!line.StartsWith('#'))
+                throw _log.Fatal(lineStart, $"expected a '#' header line or '#!END-HEADER', found '{Truncate(line)}'");
+            if (line.StartsWith("#Source ", StringComparison.Ordinal) && source.Length == 0)
+            {
+                int colon = line.IndexOf(':');
+                if (colon > 0) source = line[(colon + 1)..].Trim();
+            }
+            if (line == "#!END-HEADER") { ended = true; break; }
+            if (!complete) break;
+            if (_pos > AsciiHeader.MaxHeaderBytes)
+                throw _log.Fatal(_pos, $"ASCII header exceeds {AsciiHeader.MaxHeaderBytes} bytes without '#!END-HEADER'");
+        }
+        if (lines == 0) throw _log.Fatal(0, "expected the version line '#!AER-DAT3.1', found an empty file");
+        if (!ended)
+        {
+            _log.Error("header", _pos, "expected '#!END-HEADER' to close the header, found the end of the file");
+            _done = true;
+        }
+        (_width, _height) = AsciiHeader.SensorSize(source);
+        Info = new AedatFileInfo
+        {
+            FilePath = path,
+            Version = AedatVersion.Aedat31,
+            Width = _width,
+            Height = _height,
+            Camera = source,
+            DataStartOffset = _pos,
+            Streams =
+            [
+                new AedatStreamInfo(1, AedatStreamKind.Events, "POLARITY", _width, _height, source),
+                new AedatStreamInfo(2, AedatStreamKind.Frames, "FRAME", _width, _height, source),
+                new AedatStreamInfo(3, AedatStreamKind.Imu, "IMU6", 0, 0, source),
+                new AedatStreamInfo(0, AedatStreamKind.Triggers, "SPECIAL", 0, 0, source),
+            ],
+        };
+    }
+
+    private static string Truncate(string s) => s.Length > 60 ? s[..60] + "…" : s;
+
+    /// <summary>Opens an AEDAT 3.1 file.</summary>
+    /// <exception cref="AedatFormatException">The header is missing or malformed.</exception>
+    public static Aedat31Reader Open(string path, AedatReaderOptions? options = null)
+    {
+        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            return new Aedat31Reader(fs, path, options ?? AedatReaderOptions.Default);
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public AedatFileInfo Info { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<AedatProblem> Problems => _log.Items;
+
+    /// <inheritdoc />
+    public bool TryRead(out AedatPacket? packet)
+    {
+        packet = null;
+        while (!_done)
+        {
+            long at = _pos;
+            int got = _stream.ReadAtLeast(_header, PacketHeaderBytes, throwOnEndOfStream: false);
+            if (got == 0) { _done = true; break; }
+            if (got < PacketHeaderBytes)
+            {
+                _log.Error("truncated", at, $"expected a 28-byte packet header, found {got} bytes before the end of the file (truncated)");
+                _done = true;
+                break;
+            }
+            var h = _header.AsSpan();
+            short type = BinaryPrimitives.ReadInt16LittleEndian(h);
+            int size = BinaryPrimitives.ReadInt32LittleEndian(h[4..]);
+            int tsOffset = BinaryPrimitives.ReadInt32LittleEndian(h[8..]);
+            int overflow = BinaryPrimitives.ReadInt32LittleEndian(h[12..]);
+            int capacity = BinaryPrimitives.ReadInt32LittleEndian(h[16..]);
+            int number = BinaryPrimitives.ReadInt32LittleEndian(h[20..]);
+            int valid = BinaryPrimitives.ReadInt32LittleEndian(h[24..]);
+            long bodyBytes = (long)capacity * size;
+            if (type < 0 || size <= 0 || capacity < 0 || number < 0 || number > capacity || valid < 0 || valid > number
+                || bodyBytes > _options.MaxPacketBytes || tsOffset < 0 || tsOffset > size - 4)
+            {
+                _log.Error("packet-header", at, $"packet header is not plausible (type {type}, eventSize {size}, tsOffset {tsOffset}, capacity {capacity}, number {number}, valid {valid}); expected size > 0, 0 ≤ valid ≤ number ≤ capacity, body ≤ {_options.MaxPacketBytes} bytes; cannot resynchronise");
+                _done = true;
+                break;
+            }
+            if (_stream.Length - (at + PacketHeaderBytes) < bodyBytes)
+            {
+                _log.Error("truncated", at, $"packet of type {type} declares {capacity} × {size} = {bodyBytes} bytes, only {_stream.Length - at - PacketHeaderBytes} remain (truncated)");
+                _done = true;
+                break;
+            }
+            if (_body.Length < bodyBytes) _body = new byte[Math.Max((int)bodyBytes, _body.Length * 2)];
+            _stream.ReadExactly(_body.AsSpan(0, (int)bodyBytes));
+            _pos = at + PacketHeaderBytes + bodyBytes;
+            if (capacity != number)
+                _log.Note("capacity", at, $"packet capacity {capacity} differs from event number {number}; the body is read as capacity × eventSize (libcaer)");
+
+            var body = _body.AsSpan(0, (int)bodyBytes);
+            long high = (long)overflow << 31;
+            packet = type switch
+            {
+                1 => DecodePolarity(body, at, size, tsOffset, number, valid, high),
+                0 => DecodeSpecial(body, at, size, tsOffset, number, high),
+                2 => DecodeFrames(body, at, size, number, high),
+                3 or 4 => DecodeImu(body, at, size, number, high, type == 4),
+                _ => Skip(type, at),
+            };
+            if (packet != null) return true;
+        }
+        return false;
+    }
+
+    private AedatPacket? Skip(int type, long at)
+    {
+        if (_skippedTypes.Add(type))
+            _log.Note("unknown-type", at, $"packets of event type {type} are not decoded and are skipped");
+        return null;
+    }
+
+    private EventsPacket? DecodePolarity(ReadOnlySpan<byte> body, long at, int size, int tsOffset, int number, int declaredValid, long high)
+    {
+        if (size < 8)
+        {
+            _log.Error("event-size", at, $"polarity packet has eventSize {size}; expected 8; packet skipped");
+            return null;
+        }
+        var batch = EventBatch.Rent(Math.Max(1, number));
+        var (T, X, Y, P) = batch.Reserve(Math.Max(1, number));
+        int n = 0;
+        for (int i = 0; i < number; i++)
+        {
+            var e = body.Slice(i * size, size);
+            uint data = BinaryPrimitives.ReadUInt32LittleEndian(e);
+            if ((data & 1) == 0) continue;
+            long t = high | (uint)BinaryPrimitives.ReadInt32LittleEndian(e[tsOffset..]);
+            int y = (int)((data >> 2) & 0x7FFF);
+            int x = (int)(data >> 17);
+            if (_width > 0 && (x >= _width || y >= _height))
+            {
+                _log.Error("out-of-range", at, $"polarity event {i} at ({x}, {y}) lies outside the {_width}×{_height} sensor; dropped");
+                continue;
+            }
+            if (t < _lastT)
+                _log.Error("non-monotonic", at, $"polarity event {i} has timestamp {t} µs, earlier than the previous {_lastT} µs (expected non-decreasing)");
+            _lastT = t;
+            T[n] = t;
+            X[n] = (short)x;
+            Y[n] = (short)y;
+            P[n] = (data & 2) != 0;
+            n++;
+        }
+        if (n != declaredValid)
+            _log.Note("valid-bits", at, $"packet header says {declaredValid} valid events, {n} carry the valid mark (bit 0); only those are decoded");
+        batch.Truncate(n);
+        if (n == 0) { batch.Dispose(); return null; }
+        return new EventsPacket { StreamId = 1, ByteOffset = at, Events = batch };
+    }
+
+    private TriggersPacket? DecodeSpecial(ReadOnlySpan<byte> body, long at, int size, int tsOffset, int number, long high)
+    {
+        var list = new List<TriggerEvent>();
+        for (int i = 0; i < number; i++)
+        {
+            var e = body.Slice(i * size, size);
+            uint data = BinaryPrimitives.ReadUInt32LittleEndian(e);
+            if ((data & 1) == 0) continue;
+            long t = high | (uint)BinaryPrimitives.ReadInt32LittleEndian(e[tsOffset..]);
+            TriggerType? kind = ((data >> 1) & 0x7F) switch
+            {
+                1 => TriggerType.TimestampReset,
+                2 or 6 or 9 => TriggerType.ExternalSignalRisingEdge,
+                3 or 7 or 10 => TriggerType.ExternalSignalFallingEdge,
+                4 or 8 or 11 => TriggerType.ExternalSignalPulse,
+                12 => TriggerType.ExternalGeneratorRisingEdge,
+                13 => TriggerType.ExternalGeneratorFallingEdge,
+                14 => TriggerType.ApsFrameStart,
+                15 => TriggerType.ApsFrameEnd,
+                16 => TriggerType.ApsExposureStart,
+                17 => TriggerType.ApsExposureEnd,
+                _ => null,
+            };
+            if (kind == TriggerType.TimestampReset) _lastT = long.MinValue;
+            if (kind != null) list.Add(new TriggerEvent(t, kind.Value));
+        }
+        return list.Count == 0 ? null : new TriggersPacket { StreamId = 0, ByteOffset = at, Triggers = list.ToArray() };
+    }
+
+    private FramePacket? DecodeFrames(ReadOnlySpan<byte> body, long at, int size, int number, long high)
+    {
+        // One frame per packet is what cAER writes; extra frames in a packet are reported and skipped.
+        for (int i = 0; i < number; i++)
+        {
+            var e = body.Slice(i * size, size);
+            if (e.Length < 36) { _log.Error("event-size", at, $"frame event size {size} is below the 36-byte header"); return null; }
+            uint info = BinaryPrimitives.ReadUInt32LittleEndian(e);
+            if ((info & 1) == 0) continue;
+            int channels = (int)((info >> 1) & 7);
+            int w = BinaryPrimitives.ReadInt32LittleEndian(e[20..]);
+            int h = BinaryPrimitives.ReadInt32LittleEndian(e[24..]);
+            long need = 36 + 2L * w * h * channels;
+            if (channels is not (1 or 3 or 4) || w <= 0 || h <= 0 || need > size)
+            {
+                _log.Error("frame-size", at, $"frame {w}×{h}×{channels} needs {need} bytes, the event slot holds {size}; frame skipped");
+                continue;
+            }
+            if (i + 1 < number) _log.Note("frames", at, $"packet holds {number} frames; frames after the first valid one are skipped");
+            var pixels = e.Slice(36, (int)(need - 36)).ToArray();
+            if (channels >= 3)
+            {
+                // AEDAT 3.1 stores RGB(A); ApsFrame keeps OpenCV's BGR(A) order.
+                for (int p = 0; p < w * h; p++)
+                {
+                    int r = p * channels * 2, b = r + 4;
+                    (pixels[r], pixels[b]) = (pixels[b], pixels[r]);
+                    (pixels[r + 1], pixels[b + 1]) = (pixels[b + 1], pixels[r + 1]);
+                }
+            }
+            long soe = high | (uint)BinaryPrimitives.ReadInt32LittleEndian(e[12..]);
+            long eoe = high | (uint)BinaryPrimitives.ReadInt32LittleEndian(e[16..]);
+            var frame = new ApsFrame
+            {
+                StartOfFrameUs = high | (uint)BinaryPrimitives.ReadInt32LittleEndian(e[4..]),
+                EndOfFrameUs = high | (uint)BinaryPrimitives.ReadInt32LittleEndian(e[8..]),
+                StartOfExposureUs = soe,
+                EndOfExposureUs = eoe,
+                TimestampUs = soe + (eoe - soe) / 2,
+                Width = w,
+                Height = h,
+                PositionX = BinaryPrimitives.ReadInt32LittleEndian(e[28..]),
+                PositionY = BinaryPrimitives.ReadInt32LittleEndian(e[32..]),
+                Format = new FramePixelFormat(2 | ((channels - 1) << 3)),
+                Pixels = pixels,
+            };
+            return new FramePacket { StreamId = 2, ByteOffset = at, Frame = frame };
+        }
+        return null;
+    }
+
+    private ImuPacket? DecodeImu(ReadOnlySpan<byte> body, long at, int size, int number, long high, bool nine)
+    {
+        int need = nine ? 48 : 36;
+        if (size < need) { _log.Error("event-size", at, $"IMU event size {size}; expected {need}"); return null; }
+        var list = new List<ImuSample>(number);
+        for (int i = 0; i < number; i++)
+        {
+            var e = body.Slice(i * size, size);
+            if ((BinaryPrimitives.ReadUInt32LittleEndian(e) & 1) == 0) continue;
+            long t = high | (uint)BinaryPrimitives.ReadInt32LittleEndian(e[4..]);
+            list.Add(new ImuSample(t, F(e, 32), F(e, 8), F(e, 12), F(e, 16), F(e, 20), F(e, 24), F(e, 28),
+                nine ? F(e, 36) : 0, nine ? F(e, 40) : 0, nine ? F(e, 44) : 0));
+        }
+        return list.Count == 0 ? null : new ImuPacket { StreamId = 3, ByteOffset = at, Samples = list.ToArray() };
+    }
+
+    private static float F(ReadOnlySpan<byte> e, int offset) => BinaryPrimitives.ReadSingleLittleEndian(e[offset..]);
+
+    /// <inheritdoc />
+    public void Dispose() => _stream.Dispose();
+}

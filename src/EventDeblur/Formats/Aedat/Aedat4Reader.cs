@@ -1,0 +1,504 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Xml.Linq;
+using EventDeblur.Events;
+
+namespace EventDeblur.Formats.Aedat;
+
+/// <summary>
+/// Streaming AEDAT 4.0 reader (DV / dv-processing files, and the DV network stream layout, which
+/// is the same minus the version line). Packets are decompressed one at a time into a reused
+/// buffer; memory is bounded by the largest packet. Corrupt packets are reported and skipped
+/// (packet boundaries survive a bad body); a truncated or nonsensical packet header ends the walk.
+/// </summary>
+public sealed class Aedat4Reader : IAedatReader
+{
+    [StructLayout(LayoutKind.Sequential, Pack = 1, Size = 16)]
+    private readonly struct RawEvent
+    {
+        public readonly long T;
+        public readonly short X;
+        public readonly short Y;
+        public readonly byte P;
+    }
+
+    private readonly Stream _stream;
+    private readonly bool _ownsStream;
+    private readonly string _path;
+    private readonly AedatReaderOptions _options;
+    private readonly ProblemLog _log;
+    private readonly PacketCodec _codec;
+    private readonly Dictionary<int, AedatStreamInfo> _streams = [];
+    private readonly Dictionary<int, long> _lastT = [];
+    private readonly HashSet<int> _skippedStreams = [];
+    private readonly byte[] _header = new byte[8];
+    private byte[] _body = new byte[1 << 16];
+    private readonly long _dataStart;
+    private readonly long _dataEnd;
+    private readonly long _dataTablePosition;
+    private long _pos;
+    private bool _done;
+    private long _seekUs = long.MinValue;
+
+    private Aedat4Reader(Stream stream, bool ownsStream, string path, bool hasVersionLine, AedatReaderOptions options)
+    {
+        _stream = stream;
+        _ownsStream = ownsStream;
+        _path = path;
+        _options = options;
+        _log = new ProblemLog(path, options.MaxProblemsPerKind);
+
+        long length = stream.CanSeek ? stream.Length : long.MaxValue;
+        if (hasVersionLine)
+        {
+            Span<byte> line = stackalloc byte[Aedat4Schema.VersionLineBytes];
+            int got = stream.ReadAtLeast(line, line.Length, throwOnEndOfStream: false);
+            if (got < line.Length || System.Text.Encoding.ASCII.GetString(line) != Aedat4Schema.VersionLine)
+                throw _log.Fatal(0, $"expected the version line '#!AER-DAT4.0\\r\\n' (14 bytes), found '{Escape(line[..got])}'");
+            _pos = line.Length;
+        }
+
+        Span<byte> sizeBytes = stackalloc byte[4];
+        if (stream.ReadAtLeast(sizeBytes, 4, throwOnEndOfStream: false) < 4)
+            throw _log.Fatal(_pos, "expected the 4-byte IOHeader size, found end of data");
+        uint headerSize = BinaryPrimitives.ReadUInt32LittleEndian(sizeBytes);
+        const uint maxHeader = 16 << 20;
+        if (headerSize < 12 || headerSize > maxHeader || _pos + 4 + headerSize > length)
+            throw _log.Fatal(_pos, $"IOHeader size {headerSize} is not plausible (expected 12..{maxHeader} bytes within a {(length == long.MaxValue ? "stream" : length + "-byte file")})");
+        _pos += 4;
+        var headerBytes = new byte[headerSize];
+        if (stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false) < headerBytes.Length)
+            throw _log.Fatal(_pos, $"IOHeader of {headerSize} bytes is cut short by the end of data");
+
+        Aedat4Compression compression;
+        string infoXml;
+        try
+        {
+            var fb = new FlatBufferView(headerBytes);
+            if (fb.Identifier != Aedat4Schema.IoHeader)
+                throw new FlatBufferException($"expected flatbuffer identifier 'IOHE', found '{fb.Identifier}'");
+            int root = fb.Root();
+            int c = fb.FieldI32(root, 0, 0);
+            if (c is < 0 or > 4) throw new FlatBufferException($"compression type {c} is not one of 0..4 (NONE, LZ4, LZ4_HIGH, ZSTD, ZSTD_HIGH)");
+            compression = (Aedat4Compression)c;
+            _dataTablePosition = fb.FieldI64(root, 1, -1);
+            infoXml = fb.String(root, 2) ?? "";
+        }
+        catch (FlatBufferException e)
+        {
+            throw _log.Fatal(_pos, "IOHeader is corrupt: " + e.Message);
+        }
+        _pos += headerSize;
+        _dataStart = _pos;
+        _codec = new PacketCodec(compression, options.MaxDecompressedBytes);
+
+        ParseInfoNode(infoXml);
+
+        _dataEnd = length;
+        if (_dataTablePosition >= 0 && stream.CanSeek)
+        {
+            if (_dataTablePosition < _dataStart || _dataTablePosition > length)
+                _log.Error("table", 14 + 4, $"IOHeader says the FileDataTable starts at byte {_dataTablePosition}, but data spans {_dataStart}..{length}: file truncated or header corrupt; walking packets to the end of the file");
+            else
+                _dataEnd = _dataTablePosition;
+        }
+
+        var events = _streams.Values.FirstOrDefault(s => s.Kind == AedatStreamKind.Events)
+                     ?? _streams.Values.FirstOrDefault(s => s.Kind == AedatStreamKind.Frames);
+        Info = new AedatFileInfo
+        {
+            FilePath = path,
+            Version = AedatVersion.Aedat4,
+            Width = events?.Width ?? 0,
+            Height = events?.Height ?? 0,
+            Camera = events?.Source ?? "",
+            Streams = _streams.Values.OrderBy(s => s.Id).ToArray(),
+            Compression = Aedat4Schema.CompressionName(compression),
+            DataStartOffset = _dataStart,
+        };
+    }
+
+    /// <summary>Opens an AEDAT 4.0 file.</summary>
+    /// <exception cref="AedatFormatException">The version line or IOHeader is missing or corrupt.</exception>
+    public static Aedat4Reader Open(string path, AedatReaderOptions? options = null)
+    {
+        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            return new Aedat4Reader(fs, true, path, hasVersionLine: true, options ?? AedatReaderOptions.Default);
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads a DV network stream (or any AEDAT 4.0 byte stream): an IOHeader without version line,
+    /// then packets. <paramref name="name"/> is used in problem reports (e.g. <c>tcp://host:port</c>).
+    /// </summary>
+    public static Aedat4Reader OpenStream(Stream stream, string name, bool hasVersionLine, AedatReaderOptions? options = null, bool leaveOpen = true) =>
+        new(stream, !leaveOpen, name, hasVersionLine, options ?? AedatReaderOptions.Default);
+
+    /// <inheritdoc />
+    public AedatFileInfo Info { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<AedatProblem> Problems => _log.Items;
+
+    /// <summary>Absolute file offset of the FileDataTable, or −1 when the file has none.</summary>
+    public long DataTablePosition => _dataTablePosition;
+
+    /// <inheritdoc />
+    public bool TryRead(out AedatPacket? packet)
+    {
+        packet = null;
+        while (!_done)
+        {
+            if (_pos >= _dataEnd) { _done = true; break; }
+            long at = _pos;
+            int got = _stream.ReadAtLeast(_header, 8, throwOnEndOfStream: false);
+            if (got == 0 && _dataEnd == long.MaxValue) { _done = true; break; }
+            if (got < 8 || (_dataEnd != long.MaxValue && _dataEnd - at < 8))
+            {
+                _log.Error("truncated", at, $"expected an 8-byte packet header, found {Math.Min(got, _dataEnd - at)} bytes before the end of data (file truncated)");
+                _done = true;
+                break;
+            }
+            int streamId = BinaryPrimitives.ReadInt32LittleEndian(_header);
+            int size = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(4));
+            if (size <= 0 || size > _options.MaxPacketBytes)
+            {
+                _log.Error("packet-size", at, $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_options.MaxPacketBytes} (corrupt header, cannot resynchronise)");
+                _done = true;
+                break;
+            }
+            if (_dataEnd != long.MaxValue && at + 8 + size > _dataEnd)
+            {
+                _log.Error("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, but only {_dataEnd - at - 8} remain before {(_dataEnd == _dataTablePosition ? "the FileDataTable" : "the end of the file")} (truncated)");
+                _done = true;
+                break;
+            }
+            if (_body.Length < size) _body = new byte[Math.Max(size, _body.Length * 2)];
+            int bodyGot = _stream.ReadAtLeast(_body.AsSpan(0, size), size, throwOnEndOfStream: false);
+            if (bodyGot < size)
+            {
+                _log.Error("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, the data ended after {bodyGot}");
+                _done = true;
+                break;
+            }
+            _pos = at + 8 + size;
+            packet = DecodePacket(streamId, at, _body.AsSpan(0, size));
+            if (packet != null) return true;
+        }
+        return false;
+    }
+
+    private AedatPacket? DecodePacket(int streamId, long at, ReadOnlySpan<byte> stored)
+    {
+        ReadOnlySpan<byte> body;
+        try
+        {
+            body = _codec.Decode(stored);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or ZstdSharp.ZstdException)
+        {
+            _log.Error("corrupt-body", at, $"packet of stream {streamId} ({stored.Length} bytes): {Info.Compression} body does not decompress: {e.Message}; packet skipped");
+            return null;
+        }
+
+        try
+        {
+            var fb = FlatBufferView.FromSizePrefixed(body);
+            string id = fb.Identifier;
+            if (!_streams.TryGetValue(streamId, out var info))
+            {
+                // Not declared in the info node: trust the buffer's own identifier, as streams may be undeclared.
+                info = new AedatStreamInfo(streamId, Aedat4Schema.KindOf(id), id, 0, 0, "");
+                _streams[streamId] = info;
+            }
+            else if (info.Kind != AedatStreamKind.Other && info.TypeIdentifier != id)
+            {
+                _log.Error("identifier", at, $"stream {streamId} is declared as '{info.TypeIdentifier}' but its packet holds a '{id}' buffer; packet skipped");
+                return null;
+            }
+
+            switch (info.Kind)
+            {
+                case AedatStreamKind.Events: return DecodeEvents(fb, streamId, at, info);
+                case AedatStreamKind.Frames: return _options.DecodeFrames ? DecodeFrame(fb, streamId, at) : null;
+                case AedatStreamKind.Triggers: return DecodeTriggers(fb, streamId, at);
+                case AedatStreamKind.Imu: return DecodeImu(fb, streamId, at);
+                default:
+                    if (_skippedStreams.Add(streamId))
+                        _log.Note("unknown-stream", at, $"stream {streamId} carries '{id}' buffers, which this reader does not decode; its packets are skipped");
+                    return null;
+            }
+        }
+        catch (FlatBufferException e)
+        {
+            _log.Error("corrupt-flatbuffer", at, $"packet of stream {streamId}: {e.Message}; packet skipped");
+            return null;
+        }
+    }
+
+    private EventsPacket? DecodeEvents(FlatBufferView fb, int streamId, long at, AedatStreamInfo info)
+    {
+        int root = fb.Root();
+        var (start, n) = fb.Vector(root, 0, Aedat4Schema.EventStructBytes);
+        if (n == 0) return null;
+        var raw = MemoryMarshal.Cast<byte, RawEvent>(fb.Slice(start, n * Aedat4Schema.EventStructBytes));
+        var batch = EventBatch.Rent(n);
+        var (t, x, y, p) = batch.Reserve(n);
+        for (int i = 0; i < n; i++)
+        {
+            ref readonly var e = ref raw[i];
+            t[i] = e.T;
+            x[i] = e.X;
+            y[i] = e.Y;
+            p[i] = e.P != 0;
+        }
+        CheckEvents(batch, streamId, at, info);
+        if (_seekUs != long.MinValue) TrimBefore(batch);
+        if (batch.Count == 0) { batch.Dispose(); return null; }
+        return new EventsPacket { StreamId = streamId, ByteOffset = at, Events = batch };
+    }
+
+    private void CheckEvents(EventBatch batch, int streamId, long at, AedatStreamInfo info)
+    {
+        var t = batch.Timestamps;
+        long last = _lastT.TryGetValue(streamId, out long l) ? l : long.MinValue;
+        for (int i = 0; i < t.Length; i++)
+        {
+            if (t[i] < last)
+                _log.Error("non-monotonic", at, $"stream {streamId}: event {i} of the packet has timestamp {t[i]} µs, earlier than the previous event's {last} µs (expected non-decreasing)");
+            last = t[i];
+        }
+        _lastT[streamId] = last;
+
+        if (info.Width <= 0 || info.Height <= 0) return;
+        var xs = batch.Xs;
+        var ys = batch.Ys;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            if ((uint)xs[i] >= (uint)info.Width || (uint)ys[i] >= (uint)info.Height)
+                _log.Error("out-of-range", at, $"stream {streamId}: event {i} of the packet at ({xs[i]}, {ys[i]}) lies outside the declared {info.Width}×{info.Height} sensor");
+        }
+    }
+
+    private void TrimBefore(EventBatch batch)
+    {
+        var t = batch.Timestamps;
+        int k = 0;
+        while (k < t.Length && t[k] < _seekUs) k++;
+        batch.RemoveFirst(k);
+    }
+
+    private FramePacket? DecodeFrame(FlatBufferView fb, int streamId, long at)
+    {
+        int root = fb.Root();
+        long ts = fb.FieldI64(root, 0, 0);
+        if (ts < _seekUs) return null;
+        var format = new FramePixelFormat(fb.FieldI8(root, 5, 0));
+        int w = fb.FieldI16(root, 6, 0);
+        int h = fb.FieldI16(root, 7, 0);
+        var (start, n) = fb.Vector(root, 10, 1);
+        long expected = (long)w * h * format.BytesPerPixel;
+        if (w <= 0 || h <= 0 || n != expected)
+        {
+            _log.Error("frame-size", at, $"stream {streamId}: frame {w}×{h} {format} needs {expected} pixel bytes, the packet holds {n}; frame skipped");
+            return null;
+        }
+        var frame = new ApsFrame
+        {
+            TimestampUs = ts,
+            StartOfFrameUs = fb.FieldI64(root, 1, 0),
+            EndOfFrameUs = fb.FieldI64(root, 2, 0),
+            StartOfExposureUs = fb.FieldI64(root, 3, 0),
+            EndOfExposureUs = fb.FieldI64(root, 4, 0),
+            Format = format,
+            Width = w,
+            Height = h,
+            PositionX = fb.FieldI16(root, 8, 0),
+            PositionY = fb.FieldI16(root, 9, 0),
+            Pixels = fb.Slice(start, n).ToArray(),
+        };
+        return new FramePacket { StreamId = streamId, ByteOffset = at, Frame = frame };
+    }
+
+    private TriggersPacket? DecodeTriggers(FlatBufferView fb, int streamId, long at)
+    {
+        int root = fb.Root();
+        var (start, n) = fb.Vector(root, 0, 4);
+        var list = new List<TriggerEvent>(n);
+        for (int i = 0; i < n; i++)
+        {
+            int table = fb.Indirect(start + 4 * i);
+            long t = fb.FieldI64(table, 0, 0);
+            if (t < _seekUs) continue;
+            list.Add(new TriggerEvent(t, (TriggerType)fb.FieldI8(table, 1, 0)));
+        }
+        return list.Count == 0 ? null : new TriggersPacket { StreamId = streamId, ByteOffset = at, Triggers = list.ToArray() };
+    }
+
+    private ImuPacket? DecodeImu(FlatBufferView fb, int streamId, long at)
+    {
+        int root = fb.Root();
+        var (start, n) = fb.Vector(root, 0, 4);
+        var list = new List<ImuSample>(n);
+        for (int i = 0; i < n; i++)
+        {
+            int tb = fb.Indirect(start + 4 * i);
+            long t = fb.FieldI64(tb, 0, 0);
+            if (t < _seekUs) continue;
+            list.Add(new ImuSample(t, fb.FieldF32(tb, 1, 0),
+                fb.FieldF32(tb, 2, 0), fb.FieldF32(tb, 3, 0), fb.FieldF32(tb, 4, 0),
+                fb.FieldF32(tb, 5, 0), fb.FieldF32(tb, 6, 0), fb.FieldF32(tb, 7, 0),
+                fb.FieldF32(tb, 8, 0), fb.FieldF32(tb, 9, 0), fb.FieldF32(tb, 10, 0)));
+        }
+        return list.Count == 0 ? null : new ImuPacket { StreamId = streamId, ByteOffset = at, Samples = list.ToArray() };
+    }
+
+    /// <summary>
+    /// Reads the FileDataTable (one row per packet, in file order), or returns <c>null</c> when the
+    /// file has none or it is unreadable (the problem is recorded). The read position is unchanged.
+    /// </summary>
+    public IReadOnlyList<Aedat4TableEntry>? ReadDataTable()
+    {
+        if (!_stream.CanSeek || _dataTablePosition < _dataStart || _dataTablePosition >= _stream.Length) return null;
+        long keep = _stream.Position;
+        try
+        {
+            long size = _stream.Length - _dataTablePosition;
+            if (size > _options.MaxPacketBytes)
+            {
+                _log.Error("table", _dataTablePosition, $"FileDataTable of {size} bytes exceeds the {_options.MaxPacketBytes}-byte limit");
+                return null;
+            }
+            var stored = new byte[size];
+            _stream.Position = _dataTablePosition;
+            _stream.ReadExactly(stored);
+            using var codec = new PacketCodec(Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression)), _options.MaxDecompressedBytes);
+            var fb = FlatBufferView.FromSizePrefixed(codec.Decode(stored));
+            if (fb.Identifier != Aedat4Schema.DataTable)
+                throw new FlatBufferException($"expected identifier 'FTAB', found '{fb.Identifier}'");
+            int root = fb.Root();
+            var (start, n) = fb.Vector(root, 0, 4);
+            var rows = new Aedat4TableEntry[n];
+            for (int i = 0; i < n; i++)
+            {
+                int tb = fb.Indirect(start + 4 * i);
+                int ph = fb.Field(tb, 1);
+                int sid = ph == 0 ? 0 : fb.I32(ph);
+                int psize = ph == 0 ? 0 : fb.I32(ph + 4);
+                rows[i] = new Aedat4TableEntry(fb.FieldI64(tb, 0, 0), sid, psize, fb.FieldI64(tb, 2, 0), fb.FieldI64(tb, 3, -1), fb.FieldI64(tb, 4, -1));
+            }
+            return rows;
+        }
+        catch (Exception e) when (e is FlatBufferException or InvalidDataException or IOException or ArgumentException or ZstdSharp.ZstdException)
+        {
+            _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable: {e.Message}");
+            return null;
+        }
+        finally
+        {
+            _stream.Position = keep;
+        }
+    }
+
+    private static string CompressionEnumName(string name) => name switch
+    {
+        "NONE" => nameof(Aedat4Compression.None),
+        "LZ4" => nameof(Aedat4Compression.Lz4),
+        "LZ4_HIGH" => nameof(Aedat4Compression.Lz4High),
+        "ZSTD" => nameof(Aedat4Compression.Zstd),
+        _ => nameof(Aedat4Compression.ZstdHigh),
+    };
+
+    /// <summary>
+    /// Positions the reader so that the next packets hold the data at or after <paramref name="timeUs"/>
+    /// (µs); earlier elements are dropped. Uses the FileDataTable (lower bound on each stream's
+    /// packet end time, as dv-processing does); without a table it restarts a sequential walk.
+    /// Returns <c>true</c> when the table was used.
+    /// </summary>
+    public bool SeekToTime(long timeUs)
+    {
+        if (!_stream.CanSeek) throw new NotSupportedException("seeking needs a seekable file, not a network stream");
+        _seekUs = timeUs;
+        _done = false;
+        _lastT.Clear();
+        var table = ReadDataTable();
+        long target = _dataStart;
+        bool used = false;
+        if (table != null)
+        {
+            long best = long.MaxValue;
+            foreach (var row in table)
+            {
+                if (row.TimestampEndUs < 0 || row.TimestampEndUs < timeUs) continue;
+                best = Math.Min(best, row.ByteOffset - Aedat4Schema.PacketHeaderBytes);
+            }
+            target = best == long.MaxValue ? _dataEnd : best;
+            used = true;
+        }
+        _stream.Position = target;
+        _pos = target;
+        return used;
+    }
+
+    private void ParseInfoNode(string xml)
+    {
+        if (string.IsNullOrWhiteSpace(xml))
+        {
+            _log.Note("info-node", 18, "IOHeader has no infoNode XML; stream types are taken from each packet's identifier");
+            return;
+        }
+        XElement doc;
+        try
+        {
+            doc = XElement.Parse(xml);
+        }
+        catch (System.Xml.XmlException e)
+        {
+            _log.Error("info-node", 18, $"infoNode is not valid XML ({e.Message}); stream types are taken from each packet's identifier");
+            return;
+        }
+        var outInfo = doc.Descendants("node").FirstOrDefault(n => (string?)n.Attribute("name") == "outInfo");
+        if (outInfo == null) return;
+        foreach (var node in outInfo.Elements("node"))
+        {
+            if (!int.TryParse((string?)node.Attribute("name"), out int id)) continue;
+            string? type = Attr(node, "typeIdentifier");
+            if (type == null || Attr(node, "originalOutputName") == null) continue;
+            var info = node.Elements("node").FirstOrDefault(n => (string?)n.Attribute("name") == "info");
+            int w = info != null && int.TryParse(Attr(info, "sizeX"), out int sx) ? sx : 0;
+            int h = info != null && int.TryParse(Attr(info, "sizeY"), out int sy) ? sy : 0;
+            if (w < 0 || h < 0 || w > 32767 || h > 32767)
+            {
+                _log.Error("info-node", 18, $"stream {id} declares an impossible sensor size {w}×{h}; size ignored");
+                w = h = 0;
+            }
+            string source = info != null ? Attr(info, "source") ?? "" : "";
+            _streams[id] = new AedatStreamInfo(id, Aedat4Schema.KindOf(type), type, w, h, source);
+        }
+    }
+
+    private static string? Attr(XElement node, string key) =>
+        node.Elements("attr").FirstOrDefault(a => (string?)a.Attribute("key") == key)?.Value;
+
+    private static string Escape(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (byte b in bytes)
+            sb.Append(b is >= 32 and < 127 ? ((char)b).ToString() : b == '\r' ? "\\r" : b == '\n' ? "\\n" : $"\\x{b:x2}");
+        return sb.ToString();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _codec.Dispose();
+        if (_ownsStream) _stream.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+namespace EventDeblur.Formats.Aedat;
+
+/// <summary>Opens any supported AEDAT file, choosing the reader from the file's first line (never its extension).</summary>
+public static class AedatReader
+{
+    /// <summary>Detects the container version from the first bytes of <paramref name="path"/>.</summary>
+    /// <exception cref="AedatFormatException">No supported version line (AEDAT 1.0, 3.0 or not AEDAT at all).</exception>
+    public static AedatVersion Detect(string path)
+    {
+        Span<byte> head = stackalloc byte[16];
+        int n;
+        using (var fs = File.OpenRead(path)) n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        string line = System.Text.Encoding.ASCII.GetString(head[..n]);
+        if (line.StartsWith("#!AER-DAT2.0", StringComparison.Ordinal)) return AedatVersion.Aedat2;
+        if (line.StartsWith("#!AER-DAT3.1", StringComparison.Ordinal)) return AedatVersion.Aedat31;
+        if (line.StartsWith("#!AER-DAT4.0", StringComparison.Ordinal)) return AedatVersion.Aedat4;
+        string found = n == 0 ? "an empty file" : $"'{new string(line.Select(c => c is >= ' ' and < (char)127 ? c : '.').ToArray())}'";
+        string hint = line.StartsWith("#!AER-DAT", StringComparison.Ordinal)
+            ? " (this AEDAT version is not supported: use 2.0, 3.1 or 4.0)"
+            : n >= 12 && line.Substring(8, 4) == "IOHE"
+                ? " (this looks like a DV network stream dump: open it with Aedat4Reader.OpenStream)"
+                : " (AEDAT 1.0 has no version line and is not supported)";
+        throw new AedatFormatException(new AedatProblem(path, 0, ProblemSeverity.Error,
+            $"expected a version line '#!AER-DAT2.0', '#!AER-DAT3.1' or '#!AER-DAT4.0', found {found}{hint}"));
+    }
+
+    /// <summary>Opens <paramref name="path"/> with the reader for its version.</summary>
+    /// <exception cref="AedatFormatException">The file cannot be opened as AEDAT.</exception>
+    public static IAedatReader Open(string path, AedatReaderOptions? options = null) => Detect(path) switch
+    {
+        AedatVersion.Aedat2 => Aedat2Reader.Open(path, options),
+        AedatVersion.Aedat31 => Aedat31Reader.Open(path, options),
+        _ => Aedat4Reader.Open(path, options),
+    };
+}

@@ -1,0 +1,95 @@
+namespace EventDeblur.Formats.Aedat;
+
+/// <summary>Totals over one pass through an AEDAT file (what <c>eventdeblur inspect</c> prints).</summary>
+public sealed record AedatSummary
+{
+    /// <summary>Header information.</summary>
+    public required AedatFileInfo Info { get; init; }
+
+    /// <summary>Number of polarity events.</summary>
+    public long EventCount { get; init; }
+
+    /// <summary>First event timestamp, µs (null without events).</summary>
+    public long? FirstTimestampUs { get; init; }
+
+    /// <summary>Last event timestamp, µs (null without events).</summary>
+    public long? LastTimestampUs { get; init; }
+
+    /// <summary>ON events.</summary>
+    public long PositiveCount { get; init; }
+
+    /// <summary>OFF events.</summary>
+    public long NegativeCount { get; init; }
+
+    /// <summary>Canonical event hash (see <see cref="CanonicalEventHash"/>).</summary>
+    public required string EventsSha256 { get; init; }
+
+    /// <summary>Number of APS frames.</summary>
+    public long FrameCount { get; init; }
+
+    /// <summary>Number of trigger events.</summary>
+    public long TriggerCount { get; init; }
+
+    /// <summary>Number of IMU samples.</summary>
+    public long ImuCount { get; init; }
+
+    /// <summary>Packets (or record runs) read.</summary>
+    public long PacketCount { get; init; }
+
+    /// <summary>Problems found, notes and errors.</summary>
+    public required IReadOnlyList<AedatProblem> Problems { get; init; }
+
+    /// <summary><c>true</c> when any problem is an error.</summary>
+    public bool HasErrors => Problems.Any(p => p.Severity == ProblemSeverity.Error);
+
+    /// <summary>Reads the whole file once, packet by packet, in bounded memory.</summary>
+    /// <exception cref="AedatFormatException">The file cannot be opened as AEDAT.</exception>
+    public static AedatSummary Compute(string path, AedatReaderOptions? options = null)
+    {
+        using var reader = AedatReader.Open(path, options);
+        return Compute(reader);
+    }
+
+    /// <summary>Drains <paramref name="reader"/> and totals what it delivers.</summary>
+    public static AedatSummary Compute(IAedatReader reader)
+    {
+        using var hash = new CanonicalEventHash();
+        long events = 0, pos = 0, frames = 0, triggers = 0, imu = 0, packets = 0;
+        long? first = null, last = null;
+        while (reader.TryRead(out var packet))
+        {
+            packets++;
+            switch (packet)
+            {
+                case EventsPacket ep:
+                    using (var b = ep.Events)
+                    {
+                        hash.Append(b.Timestamps, b.Xs, b.Ys, b.Polarities);
+                        events += b.Count;
+                        first ??= b.Timestamps[0];
+                        last = b.Timestamps[^1];
+                        foreach (bool p in b.Polarities) if (p) pos++;
+                    }
+                    break;
+                case FramePacket: frames++; break;
+                case TriggersPacket tp: triggers += tp.Triggers.Length; break;
+                case ImuPacket ip: imu += ip.Samples.Length; break;
+            }
+        }
+        return new AedatSummary
+        {
+            Info = reader.Info,
+            EventCount = events,
+            FirstTimestampUs = first,
+            LastTimestampUs = last,
+            PositiveCount = pos,
+            NegativeCount = events - pos,
+            EventsSha256 = hash.Finish(),
+            FrameCount = frames,
+            TriggerCount = triggers,
+            ImuCount = imu,
+            PacketCount = packets,
+            Problems = reader.Problems,
+        };
+    }
+}

@@ -1,0 +1,142 @@
+using System.Buffers;
+using K4os.Compression.LZ4;
+using K4os.Compression.LZ4.Streams;
+using ZstdSharp;
+
+namespace EventDeblur.Formats.Aedat;
+
+/// <summary>AEDAT 4.0 packet compression (IOHeader <c>CompressionType</c>).</summary>
+public enum Aedat4Compression
+{
+    /// <summary>Uncompressed bodies.</summary>
+    None = 0,
+    /// <summary>LZ4 frame format, fast level.</summary>
+    Lz4 = 1,
+    /// <summary>LZ4 frame format, high-compression level.</summary>
+    Lz4High = 2,
+    /// <summary>One zstd frame per packet, level 3.</summary>
+    Zstd = 3,
+    /// <summary>One zstd frame per packet, maximum level.</summary>
+    ZstdHigh = 4,
+}
+
+/// <summary>A growable output buffer with a hard cap, so a decompression bomb cannot exhaust memory.</summary>
+internal sealed class CappedBuffer(long cap) : IBufferWriter<byte>
+{
+    private byte[] _buf = new byte[1 << 16];
+
+    public int WrittenCount { get; private set; }
+
+    public ReadOnlySpan<byte> Written => _buf.AsSpan(0, WrittenCount);
+
+    public void Reset() => WrittenCount = 0;
+
+    public void Advance(int count) => WrittenCount += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0) { Ensure(sizeHint); return _buf.AsMemory(WrittenCount); }
+
+    public Span<byte> GetSpan(int sizeHint = 0) { Ensure(sizeHint); return _buf.AsSpan(WrittenCount); }
+
+    private void Ensure(int sizeHint)
+    {
+        int need = Math.Max(sizeHint, 1);
+        if (_buf.Length - WrittenCount >= need) return;
+        long want = Math.Max((long)_buf.Length * 2, (long)WrittenCount + need);
+        if ((long)WrittenCount + need > cap)
+            throw new InvalidDataException($"decompressed data exceeds the limit of {cap} bytes");
+        want = Math.Min(want, Math.Min(cap, Array.MaxLength));
+        Array.Resize(ref _buf, (int)want);
+    }
+}
+
+/// <summary>Compresses and decompresses AEDAT 4.0 packet bodies exactly as DV does (AEDAT.md §4.5).</summary>
+internal sealed class PacketCodec : IDisposable
+{
+    private readonly Aedat4Compression _compression;
+    private readonly CappedBuffer _out;
+    private Decompressor? _zstdIn;
+    private Compressor? _zstdOut;
+
+    public PacketCodec(Aedat4Compression compression, long maxDecompressedBytes)
+    {
+        _compression = compression;
+        _out = new CappedBuffer(maxDecompressedBytes);
+    }
+
+    /// <summary>Decompresses one packet body; the result is valid until the next call.</summary>
+    public ReadOnlySpan<byte> Decode(ReadOnlySpan<byte> body)
+    {
+        switch (_compression)
+        {
+            case Aedat4Compression.None:
+                return body;
+            case Aedat4Compression.Lz4:
+            case Aedat4Compression.Lz4High:
+                _out.Reset();
+                // The frame stores no content size: decode until the frame ends, never into a fixed buffer.
+                LZ4Frame.Decode(body, _out);
+                return _out.Written;
+            default:
+                _out.Reset();
+                _zstdIn ??= new Decompressor();
+                ulong size = Decompressor.GetDecompressedSize(body);
+                if (size <= int.MaxValue)
+                {
+                    var dst = _out.GetSpan((int)size);
+                    int n = _zstdIn.Unwrap(body, dst[..(int)size]);
+                    _out.Advance(n);
+                    return _out.Written;
+                }
+                _zstdIn.ResetStream();
+                var src = body;
+                while (true)
+                {
+                    var span = _out.GetSpan(1 << 16);
+                    var status = _zstdIn.UnwrapStream(src, span, out int consumed, out int written);
+                    _out.Advance(written);
+                    src = src[consumed..];
+                    if (status == OperationStatus.Done) return _out.Written;
+                    if (status == OperationStatus.NeedMoreData && src.IsEmpty)
+                        throw new InvalidDataException("zstd frame ends before its end mark");
+                    if (status == OperationStatus.InvalidData) throw new InvalidDataException("corrupt zstd frame");
+                }
+        }
+    }
+
+    /// <summary>Compresses one packet body into <paramref name="output"/>.</summary>
+    public void Encode(ReadOnlySpan<byte> body, IBufferWriter<byte> output)
+    {
+        switch (_compression)
+        {
+            case Aedat4Compression.None:
+                output.Write(body);
+                break;
+            case Aedat4Compression.Lz4:
+            case Aedat4Compression.Lz4High:
+                var settings = new LZ4EncoderSettings
+                {
+                    ChainBlocks = true,
+                    BlockSize = 64 * 1024,
+                    ContentChecksum = false,
+                    BlockChecksum = false,
+                    CompressionLevel = _compression == Aedat4Compression.Lz4 ? LZ4Level.L00_FAST : LZ4Level.L09_HC,
+                };
+                LZ4Frame.Encode(body, output, settings);
+                break;
+            default:
+                _zstdOut ??= new Compressor(_compression == Aedat4Compression.Zstd ? 3 : Compressor.MaxCompressionLevel);
+                // Wrap writes the content size into the frame header, which dv-processing requires.
+                int bound = Compressor.GetCompressBound(body.Length);
+                var dst = output.GetSpan(bound);
+                int n = _zstdOut.Wrap(body, dst);
+                output.Advance(n);
+                break;
+        }
+    }
+
+    public void Dispose()
+    {
+        _zstdIn?.Dispose();
+        _zstdOut?.Dispose();
+    }
+}

@@ -1,0 +1,247 @@
+using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
+using Parquet;
+using Parquet.Schema;
+
+namespace EventDeblur.Formats;
+
+/// <summary>What a conversion wrote.</summary>
+/// <param name="Events">Events written.</param>
+/// <param name="Frames">APS frames written.</param>
+/// <param name="Triggers">Trigger events written.</param>
+/// <param name="Imu">IMU samples written.</param>
+/// <param name="Outputs">Files written (absolute paths).</param>
+/// <param name="Problems">Problems the reader found in the input; valid data before and around them was still converted.</param>
+public sealed record ConversionResult(long Events, long Frames, long Triggers, long Imu, IReadOnlyList<string> Outputs, IReadOnlyList<AedatProblem> Problems);
+
+/// <summary>Converts any readable AEDAT file to AEDAT 4.0 or to Parquet tables, streaming packet by packet.</summary>
+public static class AedatConverter
+{
+    private static ReadOnlyMemory<T> AsReadOnly<T>(this T[] array) => array;
+
+    /// <summary>
+    /// Writes every stream of <paramref name="reader"/> to an AEDAT 4.0 file at <paramref name="outPath"/>.
+    /// <paramref name="width"/>/<paramref name="height"/> (pixels) override or supply the sensor size when the input does not state one.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sensor size is unknown and not supplied.</exception>
+    public static ConversionResult ToAedat4(IAedatReader reader, string outPath, Aedat4Compression compression, int? width = null, int? height = null)
+    {
+        int w = width ?? reader.Info.Width, h = height ?? reader.Info.Height;
+        if (w <= 0 || h <= 0)
+            throw new ArgumentException($"{reader.Info.FilePath}: the sensor size is not stated in the file; pass --width and --height");
+        var options = new Aedat4WriterOptions { Width = w, Height = h, Compression = compression, Source = reader.Info.Camera.Length > 0 ? reader.Info.Camera : "EventDeblur" };
+        long events = 0, frames = 0, triggers = 0, imu = 0;
+        using (var writer = Aedat4Writer.Create(outPath, options))
+        {
+            while (reader.TryRead(out var packet))
+            {
+                switch (packet)
+                {
+                    case EventsPacket ep:
+                        using (ep.Events) { writer.WriteEvents(ep.Events); events += ep.Events.Count; }
+                        break;
+                    case FramePacket fp: writer.WriteFrame(fp.Frame); frames++; break;
+                    case TriggersPacket tp: writer.WriteTriggers(tp.Triggers); triggers += tp.Triggers.Length; break;
+                    case ImuPacket ip: writer.WriteImu(ip.Samples); imu += ip.Samples.Length; break;
+                }
+            }
+            writer.Complete();
+        }
+        return new ConversionResult(events, frames, triggers, imu, [Path.GetFullPath(outPath)], reader.Problems);
+    }
+
+    /// <summary>
+    /// Writes events to <paramref name="outPath"/> as Parquet (columns t int64 µs, x int16, y int16,
+    /// p bool = ON) in row groups of <paramref name="rowGroupRows"/>; frames, triggers and IMU
+    /// samples, when present, go to sibling files <c>NAME.frames.parquet</c>, <c>NAME.triggers.parquet</c>,
+    /// <c>NAME.imu.parquet</c>. Every file is written atomically.
+    /// </summary>
+    public static async Task<ConversionResult> ToParquetAsync(IAedatReader reader, string outPath, int rowGroupRows = 1 << 20, CancellationToken ct = default)
+    {
+        string stem = outPath.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? outPath[..^8] : outPath;
+        var outputs = new List<string>();
+        var temps = new List<(string Temp, string Final)>();
+        var tField = new DataField<long>("t");
+        var xField = new DataField<short>("x");
+        var yField = new DataField<short>("y");
+        var pField = new DataField<bool>("p");
+        long events = 0, frameCount = 0;
+        var triggers = new List<Events.TriggerEvent>();
+        var imu = new List<Events.ImuSample>();
+
+        string eventsTmp = AtomicFile.TempPathFor(outPath);
+        temps.Add((eventsTmp, outPath));
+        FrameTableWriter? frameWriter = null;
+        try
+        {
+            await using (var fs = new FileStream(eventsTmp, FileMode.CreateNew))
+            await using (var pw = await ParquetWriter.CreateAsync(new ParquetSchema(tField, xField, yField, pField), fs, cancellationToken: ct))
+            {
+                var t = new long[rowGroupRows];
+                var x = new short[rowGroupRows];
+                var y = new short[rowGroupRows];
+                var p = new bool[rowGroupRows];
+                int n = 0;
+                async Task FlushAsync()
+                {
+                    if (n == 0) return;
+                    using var rg = pw.CreateRowGroup();
+                    await rg.WriteAsync(tField, new ReadOnlyMemory<long>(t, 0, n), cancellationToken: ct);
+                    await rg.WriteAsync(xField, new ReadOnlyMemory<short>(x, 0, n), cancellationToken: ct);
+                    await rg.WriteAsync(yField, new ReadOnlyMemory<short>(y, 0, n), cancellationToken: ct);
+                    await rg.WriteAsync(pField, new ReadOnlyMemory<bool>(p, 0, n), cancellationToken: ct);
+                    n = 0;
+                }
+                while (reader.TryRead(out var packet))
+                {
+                    ct.ThrowIfCancellationRequested();
+                    switch (packet)
+                    {
+                        case EventsPacket ep:
+                            using (var b = ep.Events)
+                            {
+                                int done = 0;
+                                while (done < b.Count)
+                                {
+                                    int k = Math.Min(rowGroupRows - n, b.Count - done);
+                                    b.Timestamps.Slice(done, k).CopyTo(t.AsSpan(n));
+                                    b.Xs.Slice(done, k).CopyTo(x.AsSpan(n));
+                                    b.Ys.Slice(done, k).CopyTo(y.AsSpan(n));
+                                    b.Polarities.Slice(done, k).CopyTo(p.AsSpan(n));
+                                    n += k;
+                                    done += k;
+                                    events += k;
+                                    if (n == rowGroupRows) await FlushAsync();
+                                }
+                            }
+                            break;
+                        case FramePacket fp:
+                            if (frameWriter == null)
+                            {
+                                string final = stem + ".frames.parquet";
+                                string tmp = AtomicFile.TempPathFor(final);
+                                temps.Add((tmp, final));
+                                frameWriter = await FrameTableWriter.CreateAsync(tmp, ct);
+                            }
+                            await frameWriter.AddAsync(fp.Frame, ct);
+                            frameCount++;
+                            break;
+                        case TriggersPacket tp: triggers.AddRange(tp.Triggers); break;
+                        case ImuPacket ip: imu.AddRange(ip.Samples); break;
+                    }
+                }
+                await FlushAsync();
+            }
+            if (frameWriter != null) await frameWriter.DisposeAsync();
+            frameWriter = null;
+
+            if (triggers.Count > 0)
+            {
+                string final = stem + ".triggers.parquet", tmp = AtomicFile.TempPathFor(final);
+                temps.Add((tmp, final));
+                await WriteTriggersAsync(tmp, triggers, ct);
+            }
+            if (imu.Count > 0)
+            {
+                string final = stem + ".imu.parquet", tmp = AtomicFile.TempPathFor(final);
+                temps.Add((tmp, final));
+                await WriteImuAsync(tmp, imu, ct);
+            }
+            foreach (var (tmp, final) in temps)
+            {
+                AtomicFile.Commit(tmp, final);
+                outputs.Add(Path.GetFullPath(final));
+            }
+        }
+        catch
+        {
+            if (frameWriter != null) await frameWriter.DisposeAsync();
+            foreach (var (tmp, _) in temps) AtomicFile.TryDelete(tmp);
+            throw;
+        }
+        return new ConversionResult(events, frameCount, triggers.Count, imu.Count, outputs, reader.Problems);
+    }
+
+    private static async Task WriteTriggersAsync(string path, List<Events.TriggerEvent> triggers, CancellationToken ct)
+    {
+        var tf = new DataField<long>("t");
+        var kf = new DataField<int>("type");
+        var nf = new DataField<string>("type_name");
+        await using var fs = new FileStream(path, FileMode.CreateNew);
+        await using var pw = await ParquetWriter.CreateAsync(new ParquetSchema(tf, kf, nf), fs, cancellationToken: ct);
+        using var rg = pw.CreateRowGroup();
+        await rg.WriteAsync(tf, triggers.Select(t => t.TimestampUs).ToArray().AsReadOnly(), cancellationToken: ct);
+        await rg.WriteAsync(kf, triggers.Select(t => (int)t.Type).ToArray().AsReadOnly(), cancellationToken: ct);
+        await rg.WriteAsync(nf, triggers.Select(t => t.Type.ToString()).ToArray());
+    }
+
+    private static async Task WriteImuAsync(string path, List<Events.ImuSample> imu, CancellationToken ct)
+    {
+        var tf = new DataField<long>("t");
+        string[] names = ["temperature_c", "accel_x_g", "accel_y_g", "accel_z_g", "gyro_x_dps", "gyro_y_dps", "gyro_z_dps", "mag_x_ut", "mag_y_ut", "mag_z_ut"];
+        var fields = names.Select(n => new DataField<float>(n)).ToArray();
+        Func<Events.ImuSample, float>[] get =
+        [
+            s => s.TemperatureC, s => s.AccelX, s => s.AccelY, s => s.AccelZ, s => s.GyroX, s => s.GyroY, s => s.GyroZ, s => s.MagX, s => s.MagY, s => s.MagZ,
+        ];
+        await using var fs = new FileStream(path, FileMode.CreateNew);
+        await using var pw = await ParquetWriter.CreateAsync(new ParquetSchema([tf, .. fields]), fs, cancellationToken: ct);
+        using var rg = pw.CreateRowGroup();
+        await rg.WriteAsync(tf, imu.Select(s => s.TimestampUs).ToArray().AsReadOnly(), cancellationToken: ct);
+        for (int i = 0; i < fields.Length; i++)
+            await rg.WriteAsync(fields[i], imu.Select(get[i]).ToArray().AsReadOnly(), cancellationToken: ct);
+    }
+
+    /// <summary>Frames as rows (times in µs, size, format, raw pixels), in row groups of a few frames to bound memory.</summary>
+    private sealed class FrameTableWriter : IAsyncDisposable
+    {
+        private const int FramesPerGroup = 32;
+        private static readonly DataField<long> T = new("t"), Sof = new("start_of_frame_us"), Eof = new("end_of_frame_us"), Soe = new("start_of_exposure_us"), Eoe = new("end_of_exposure_us");
+        private static readonly DataField<int> W = new("width"), H = new("height"), Px = new("position_x"), Py = new("position_y");
+        private static readonly DataField<string> Fmt = new("format");
+        private static readonly DataField<byte[]> Pix = new("pixels");
+        private readonly FileStream _fs;
+        private readonly ParquetWriter _pw;
+        private readonly List<Events.ApsFrame> _pending = [];
+
+        private FrameTableWriter(FileStream fs, ParquetWriter pw) { _fs = fs; _pw = pw; }
+
+        public static async Task<FrameTableWriter> CreateAsync(string path, CancellationToken ct)
+        {
+            var fs = new FileStream(path, FileMode.CreateNew);
+            var pw = await ParquetWriter.CreateAsync(new ParquetSchema(T, Sof, Eof, Soe, Eoe, W, H, Px, Py, Fmt, Pix), fs, cancellationToken: ct);
+            return new FrameTableWriter(fs, pw);
+        }
+
+        public async Task AddAsync(Events.ApsFrame f, CancellationToken ct)
+        {
+            _pending.Add(f);
+            if (_pending.Count >= FramesPerGroup) await FlushAsync(ct);
+        }
+
+        private async Task FlushAsync(CancellationToken ct)
+        {
+            if (_pending.Count == 0) return;
+            using var rg = _pw.CreateRowGroup();
+            await rg.WriteAsync(T, _pending.Select(f => f.TimestampUs).ToArray().AsReadOnly(), cancellationToken: ct);
+            await rg.WriteAsync(Sof, _pending.Select(f => f.StartOfFrameUs).ToArray().AsReadOnly(), cancellationToken: ct);
+            await rg.WriteAsync(Eof, _pending.Select(f => f.EndOfFrameUs).ToArray().AsReadOnly(), cancellationToken: ct);
+            await rg.WriteAsync(Soe, _pending.Select(f => f.StartOfExposureUs).ToArray().AsReadOnly(), cancellationToken: ct);
+            await rg.WriteAsync(Eoe, _pending.Select(f => f.EndOfExposureUs).ToArray().AsReadOnly(), cancellationToken: ct);
+            await rg.WriteAsync(W, _pending.Select(f => f.Width).ToArray().AsReadOnly(), cancellationToken: ct);
+            await rg.WriteAsync(H, _pending.Select(f => f.Height).ToArray().AsReadOnly(), cancellationToken: ct);
+            await rg.WriteAsync(Px, _pending.Select(f => f.PositionX).ToArray().AsReadOnly(), cancellationToken: ct);
+            await rg.WriteAsync(Py, _pending.Select(f => f.PositionY).ToArray().AsReadOnly(), cancellationToken: ct);
+            await rg.WriteAsync(Fmt, _pending.Select(f => f.Format.ToString()).ToArray());
+            await rg.WriteAsync(Pix, _pending.Select(f => f.Pixels).ToArray());
+            _pending.Clear();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await FlushAsync(CancellationToken.None);
+            await _pw.DisposeAsync();
+            await _fs.DisposeAsync();
+        }
+    }
+}

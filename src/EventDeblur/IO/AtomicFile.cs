@@ -1,0 +1,48 @@
+namespace EventDeblur.IO;
+
+/// <summary>
+/// Writes a file atomically: data goes to a hidden temporary file beside the target, which is
+/// renamed over the target only when complete. A killed run leaves at most a <c>.partial</c> file,
+/// never a half-written file under the final name.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>A temporary path in the same folder as <paramref name="finalPath"/> (same file system, so rename is atomic).</summary>
+    public static string TempPathFor(string finalPath)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(finalPath))!;
+        return Path.Combine(dir, $".{Path.GetFileName(finalPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+    }
+
+    /// <summary>Flushes and renames <paramref name="tempPath"/> to <paramref name="finalPath"/>, replacing it.</summary>
+    public static void Commit(string tempPath, string finalPath) => File.Move(tempPath, finalPath, overwrite: true);
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        string tmp = TempPathFor(path);
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+            {
+                fs.Write(bytes);
+                fs.Flush(flushToDisk: true);
+            }
+            Commit(tmp, path);
+        }
+        catch
+        {
+            TryDelete(tmp);
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Deletes a file, ignoring failures (used to clean up temporary files).</summary>
+    public static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+
+namespace EventDeblur.Recording;
+
+/// <summary>One row of a frames.csv.</summary>
+/// <param name="Index">Frame index (non-negative, strictly increasing down the file).</param>
+/// <param name="File">Absolute path of the image file.</param>
+/// <param name="ExposureStartUs">Exposure start in µs (of the RGB clock in table mode, shifted by the clock offset later).</param>
+/// <param name="ExposureEndUs">Exposure end in µs; &gt; start.</param>
+public sealed record FrameRow(long Index, string File, long ExposureStartUs, long ExposureEndUs);
+
+/// <summary>Reads frames.csv files (<c>index,file,exposure_start_us,exposure_end_us</c>).</summary>
+public static class FrameTable
+{
+    /// <summary>The required header row.</summary>
+    public const string Header = "index,file,exposure_start_us,exposure_end_us";
+
+    /// <summary>
+    /// Reads <paramref name="csvPath"/>; file names are resolved against its folder and must stay
+    /// inside <paramref name="bundleRoot"/>. Rows that break the rules are reported in
+    /// <paramref name="problems"/> (with line numbers) and left out; missing image files are reported and kept.
+    /// </summary>
+    /// <exception cref="BundleException">The file is missing or its header is wrong.</exception>
+    public static IReadOnlyList<FrameRow> Read(string csvPath, string bundleRoot, List<string> problems)
+    {
+        if (!System.IO.File.Exists(csvPath)) throw new BundleException($"{csvPath}: frames table not found");
+        var rows = new List<FrameRow>();
+        string dir = Path.GetDirectoryName(csvPath)!;
+        using var reader = new StreamReader(csvPath);
+        string? header = reader.ReadLine();
+        if (header?.Trim().TrimStart('\uFEFF') != Header)
+            throw new BundleException($"{csvPath}: line 1: expected header '{Header}', found '{header}'");
+        int lineNo = 1;
+        long lastIndex = -1;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var f = line.Split(',');
+            if (f.Length != 4
+                || !long.TryParse(f[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long index)
+                || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out long start)
+                || !long.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out long end))
+            {
+                problems.Add($"{csvPath}: line {lineNo}: expected 'index,file,start_us,end_us' with integer times, found '{line}'; row skipped");
+                continue;
+            }
+            if (index < 0 || index <= lastIndex)
+            {
+                problems.Add($"{csvPath}: line {lineNo}: index {index} must be non-negative and greater than the previous {lastIndex}; row skipped");
+                continue;
+            }
+            if (end <= start)
+            {
+                problems.Add($"{csvPath}: line {lineNo}: exposure_end_us {end} must exceed exposure_start_us {start}; row skipped");
+                continue;
+            }
+            string file;
+            try { file = BundlePaths.Resolve(bundleRoot, dir, f[1].Trim(), csvPath); }
+            catch (BundleException e) { problems.Add($"{e.Message} (line {lineNo}); row skipped"); continue; }
+            if (!System.IO.File.Exists(file)) problems.Add($"{csvPath}: line {lineNo}: frame file '{f[1].Trim()}' is missing");
+            lastIndex = index;
+            rows.Add(new FrameRow(index, file, start, end));
+        }
+        return rows;
+    }
+}
+
+/// <summary>Resolves bundle-relative paths and refuses any that escape the bundle folder.</summary>
+public static class BundlePaths
+{
+    /// <summary>Resolves <paramref name="relative"/> against <paramref name="baseDir"/>; it must stay inside <paramref name="root"/>.</summary>
+    /// <exception cref="BundleException">Absolute, or escapes the bundle.</exception>
+    public static string Resolve(string root, string baseDir, string relative, string where)
+    {
+        if (relative.Length == 0 || Path.IsPathRooted(relative) || relative.Contains('\\'))
+            throw new BundleException($"{where}: path '{relative}' must be relative to the bundle (no absolute paths)");
+        if (relative.Split('/').Any(part => part == ".."))
+            throw new BundleException($"{where}: path '{relative}' escapes the bundle ('..' is not allowed)");
+        string full = Path.GetFullPath(Path.Combine(baseDir, relative));
+        string rootFull = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(rootFull, StringComparison.Ordinal))
+            throw new BundleException($"{where}: path '{relative}' escapes the bundle");
+        return full;
+    }
+}

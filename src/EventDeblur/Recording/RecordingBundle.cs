@@ -1,0 +1,130 @@
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Sync;
+
+namespace EventDeblur.Recording;
+
+/// <summary>
+/// A loaded and validated recording bundle (RECORDING_FORMAT.md): manifest, event file, RGB frame
+/// table (or APS frames), optional ground truth. Problems that leave the bundle usable (a missing
+/// frame file, a bad CSV row, a size mismatch) are listed in <see cref="Problems"/>.
+/// </summary>
+public sealed class RecordingBundle
+{
+    private RecordingBundle(string root, RecordingManifest manifest, string eventsPath)
+    {
+        Root = root;
+        Manifest = manifest;
+        EventsPath = eventsPath;
+    }
+
+    /// <summary>Absolute path of the bundle folder.</summary>
+    public string Root { get; }
+
+    /// <summary>The parsed manifest.</summary>
+    public RecordingManifest Manifest { get; }
+
+    /// <summary>Absolute path of the event file.</summary>
+    public string EventsPath { get; }
+
+    /// <summary>RGB frames in file order (empty for APS bundles, whose frames are in the event file).</summary>
+    public IReadOnlyList<FrameRow> Frames { get; private set; } = [];
+
+    /// <summary>Ground-truth frames, or null.</summary>
+    public IReadOnlyList<FrameRow>? GroundTruthFrames { get; private set; }
+
+    /// <summary>Absolute path of the ground-truth kernel folder, or null.</summary>
+    public string? GroundTruthKernelsDir { get; private set; }
+
+    /// <summary>Event sensor size in pixels, from the event file where it states one.</summary>
+    public (int Width, int Height) EventSensorSize { get; private set; }
+
+    /// <summary>Usable-but-wrong findings, each naming its file (and line where there is one).</summary>
+    public IReadOnlyList<string> Problems { get; private set; } = [];
+
+    /// <summary><c>true</c> when the frames are the APS frames inside the event file.</summary>
+    public bool IsApsBundle => Manifest.Rgb == null;
+
+    /// <summary>Loads and validates the bundle in <paramref name="folder"/>.</summary>
+    /// <exception cref="BundleException">The bundle cannot be used (no manifest, invalid manifest, missing event file, escaping path).</exception>
+    public static RecordingBundle Load(string folder)
+    {
+        string root = Path.GetFullPath(folder);
+        string manifestPath = Path.Combine(root, "recording.json");
+        if (!File.Exists(manifestPath)) throw new BundleException($"{root}: not a recording bundle (no recording.json)");
+        var manifest = RecordingManifest.Parse(File.ReadAllText(manifestPath), manifestPath);
+        string eventsPath = BundlePaths.Resolve(root, root, manifest.Events.File, manifestPath);
+        if (!File.Exists(eventsPath)) throw new BundleException($"{manifestPath}: events.file '{manifest.Events.File}' does not exist");
+
+        var problems = new List<string>();
+        var bundle = new RecordingBundle(root, manifest, eventsPath);
+        try
+        {
+            using var reader = AedatReader.Open(eventsPath, new AedatReaderOptions { DecodeFrames = false });
+            var info = reader.Info;
+            bundle.EventSensorSize = info.Width > 0 ? (info.Width, info.Height) : (manifest.Events.Width, manifest.Events.Height);
+            if (info.Width > 0 && (info.Width != manifest.Events.Width || info.Height != manifest.Events.Height))
+                problems.Add($"{manifestPath}: events size {manifest.Events.Width}×{manifest.Events.Height} disagrees with the event file's {info.Width}×{info.Height}; the file wins");
+        }
+        catch (AedatFormatException e)
+        {
+            throw new BundleException($"{manifestPath}: events.file cannot be read: {e.Message}");
+        }
+
+        if (manifest.Rgb != null)
+            bundle.Frames = FrameTable.Read(BundlePaths.Resolve(root, root, manifest.Rgb.Frames, manifestPath), root, problems);
+        if (manifest.GroundTruth is { } gt)
+        {
+            if (gt.Frames != null)
+                bundle.GroundTruthFrames = FrameTable.Read(BundlePaths.Resolve(root, root, gt.Frames, manifestPath), root, problems);
+            if (gt.Kernels != null)
+            {
+                string k = BundlePaths.Resolve(root, root, gt.Kernels, manifestPath);
+                if (Directory.Exists(k)) bundle.GroundTruthKernelsDir = k;
+                else problems.Add($"{manifestPath}: ground_truth.kernels folder '{gt.Kernels}' does not exist");
+            }
+        }
+        bundle.Problems = problems;
+        return bundle;
+    }
+
+    /// <summary>
+    /// Places every frame's exposure on the event clock: from the table (plus clock offset), from
+    /// trigger edges in the event file, or — for APS bundles — from the frames' own exposure times.
+    /// </summary>
+    public ExposureMatch ResolveExposures()
+    {
+        if (IsApsBundle) return ApsExposures();
+        if (Manifest.Sync.Source == "table")
+        {
+            var windows = Frames.Select(f => new FrameWindow(f.Index, f,
+                new TimeRangeUs(f.ExposureStartUs + Manifest.Sync.ClockOffsetUs, f.ExposureEndUs + Manifest.Sync.ClockOffsetUs))).ToList();
+            return new ExposureMatch(windows, []);
+        }
+        var triggers = new List<TriggerEvent>();
+        using (var reader = AedatReader.Open(EventsPath, new AedatReaderOptions { DecodeFrames = false }))
+        {
+            while (reader.TryRead(out var p))
+            {
+                if (p is TriggersPacket tp) triggers.AddRange(tp.Triggers);
+                else if (p is EventsPacket ep) ep.Events.Dispose();
+            }
+        }
+        return TriggerMatcher.Match(Frames, triggers);
+    }
+
+    private ExposureMatch ApsExposures()
+    {
+        var windows = new List<FrameWindow>();
+        long index = Manifest.ApsFirstIndex;
+        using var reader = AedatReader.Open(EventsPath);
+        while (reader.TryRead(out var p))
+        {
+            if (p is FramePacket fp)
+                windows.Add(new FrameWindow(index++, null, fp.Frame.Exposure));
+            else if (p is EventsPacket ep)
+                ep.Events.Dispose();
+        }
+        return new ExposureMatch(windows, []);
+    }
+}

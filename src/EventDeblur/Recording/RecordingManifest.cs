@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace EventDeblur.Recording;
+
+/// <summary>A bundle that cannot be used at all: which file, where, what was expected.</summary>
+public sealed class BundleException(string message) : Exception(message);
+
+/// <summary>How stored pixel values relate to linear radiance (RECORDING_FORMAT.md, <c>rgb.encoding</c>).</summary>
+/// <param name="Kind"><c>linear</c>, <c>srgb</c> or <c>gamma</c>.</param>
+/// <param name="Gamma">G of <c>gamma:G</c> (value = linear^(1/G)); 1 otherwise.</param>
+public sealed record PixelEncoding(string Kind, double Gamma)
+{
+    /// <summary>Linear encoding.</summary>
+    public static PixelEncoding Linear { get; } = new("linear", 1);
+
+    /// <summary>Parses <c>linear</c>, <c>srgb</c> or <c>gamma:G</c> (G &gt; 0).</summary>
+    public static PixelEncoding Parse(string text)
+    {
+        if (text == "linear") return Linear;
+        if (text == "srgb") return new("srgb", 1);
+        if (text.StartsWith("gamma:", StringComparison.Ordinal) &&
+            double.TryParse(text.AsSpan(6), NumberStyles.Float, CultureInfo.InvariantCulture, out double g) && g > 0 && double.IsFinite(g))
+            return new("gamma", g);
+        throw new FormatException($"encoding '{text}' is not one of linear, srgb, gamma:G (G > 0)");
+    }
+
+    /// <summary>Undoes the transfer curve: normalised encoded value in [0, 1] → normalised linear value in [0, 1].</summary>
+    public double ToLinear(double v) => Kind switch
+    {
+        "srgb" => v <= 0.04045 ? v / 12.92 : Math.Pow((v + 0.055) / 1.055, 2.4),
+        "gamma" => Math.Pow(Math.Max(v, 0), Gamma),
+        _ => v,
+    };
+
+    /// <summary>Applies the transfer curve: normalised linear value in [0, 1] → normalised encoded value.</summary>
+    public double FromLinear(double v) => Kind switch
+    {
+        "srgb" => v <= 0.0031308 ? 12.92 * v : 1.055 * Math.Pow(v, 1 / 2.4) - 0.055,
+        "gamma" => Math.Pow(Math.Max(v, 0), 1 / Gamma),
+        _ => v,
+    };
+
+    /// <inheritdoc />
+    public override string ToString() => Kind == "gamma" ? $"gamma:{Gamma.ToString(CultureInfo.InvariantCulture)}" : Kind;
+}
+
+/// <summary>The event stream of a bundle.</summary>
+/// <param name="File">Path relative to the bundle.</param>
+/// <param name="Width">Event sensor width, pixels.</param>
+/// <param name="Height">Event sensor height, pixels.</param>
+/// <param name="Camera">Camera model, e.g. DAVIS346.</param>
+public sealed record EventsSpec(string File, int Width, int Height, string Camera);
+
+/// <summary>The RGB frames of a hybrid rig.</summary>
+/// <param name="Frames">frames.csv path relative to the bundle.</param>
+/// <param name="Width">Frame width, RGB pixels.</param>
+/// <param name="Height">Frame height, RGB pixels.</param>
+/// <param name="Encoding">Transfer curve of stored values.</param>
+/// <param name="BlackLevel">Raw value of zero radiance.</param>
+/// <param name="WhiteLevel">Raw value of full scale.</param>
+/// <param name="SaturationLevel">Raw values at or above it are clipped (unknown, not data).</param>
+public sealed record RgbSpec(string Frames, int Width, int Height, PixelEncoding Encoding, double BlackLevel, double WhiteLevel, double SaturationLevel);
+
+/// <summary>How RGB exposures are placed on the event clock.</summary>
+/// <param name="Source"><c>table</c> (frames.csv times + offset) or <c>triggers</c> (external-input edges in the event file).</param>
+/// <param name="ClockOffsetUs">Added to frames.csv times in <c>table</c> mode, µs.</param>
+public sealed record SyncSpec(string Source, long ClockOffsetUs);
+
+/// <summary>Optional ground truth.</summary>
+/// <param name="Frames">frames.csv of sharp frames, relative to the bundle, or null.</param>
+/// <param name="Kernels">Folder of per-frame kernel CSVs, relative to the bundle, or null.</param>
+public sealed record GroundTruthSpec(string? Frames, string? Kernels);
+
+/// <summary>recording.json of a bundle (format <c>eventdeblur-recording/1</c>).</summary>
+public sealed record RecordingManifest
+{
+    /// <summary>The format tag this project reads.</summary>
+    public const string FormatTag = "eventdeblur-recording/1";
+
+    /// <summary>Event stream.</summary>
+    public required EventsSpec Events { get; init; }
+
+    /// <summary>RGB camera; null when the frames are the APS frames of the event file.</summary>
+    public RgbSpec? Rgb { get; init; }
+
+    /// <summary>Synchronisation.</summary>
+    public required SyncSpec Sync { get; init; }
+
+    /// <summary>RGB pixel → event pixel homography (row-major 3×3); identity when absent.</summary>
+    public required double[] RgbToEventsHomography { get; init; }
+
+    /// <summary>Ground truth, when present.</summary>
+    public GroundTruthSpec? GroundTruth { get; init; }
+
+    /// <summary>Index of the first APS frame of the event file (APS bundles); default 0.</summary>
+    public long ApsFirstIndex { get; init; }
+
+    /// <summary>Parses and validates recording.json text; <paramref name="path"/> names it in errors.</summary>
+    /// <exception cref="BundleException">Invalid JSON, wrong format tag, or a missing or ill-typed field.</exception>
+    public static RecordingManifest Parse(string json, string path)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new BundleException($"{path}: line {e.LineNumber + 1}: not valid JSON: {e.Message}");
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            string format = Str(root, "format", path);
+            if (format != FormatTag) throw new BundleException($"{path}: format is '{format}', expected '{FormatTag}'");
+
+            var ev = Obj(root, "events", path);
+            var events = new EventsSpec(Str(ev, "file", path, "events."), Int(ev, "width", path, "events.", 0), Int(ev, "height", path, "events.", 0),
+                OptStr(ev, "camera") ?? "");
+
+            RgbSpec? rgb = null;
+            if (root.TryGetProperty("rgb", out var r) && r.ValueKind != JsonValueKind.Null)
+            {
+                PixelEncoding enc;
+                try { enc = PixelEncoding.Parse(OptStr(r, "encoding") ?? "linear"); }
+                catch (FormatException e) { throw new BundleException($"{path}: rgb.{e.Message}"); }
+                double white = Num(r, "white_level", path, "rgb.", 65535);
+                double black = Num(r, "black_level", path, "rgb.", 0);
+                if (!(white > black)) throw new BundleException($"{path}: rgb.white_level ({white}) must exceed rgb.black_level ({black})");
+                rgb = new RgbSpec(Str(r, "frames", path, "rgb."), Int(r, "width", path, "rgb.", null), Int(r, "height", path, "rgb.", null),
+                    enc, black, white, Num(r, "saturation_level", path, "rgb.", white));
+            }
+
+            var sync = new SyncSpec("table", 0);
+            if (root.TryGetProperty("sync", out var s))
+            {
+                string src = OptStr(s, "source") ?? "table";
+                if (src is not ("table" or "triggers")) throw new BundleException($"{path}: sync.source is '{src}', expected 'table' or 'triggers'");
+                sync = new SyncSpec(src, (long)Num(s, "clock_offset_us", path, "sync.", 0));
+            }
+
+            double[] h = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+            if (root.TryGetProperty("calibration", out var cal) && cal.TryGetProperty("rgb_to_events_homography", out var hm))
+            {
+                if (hm.ValueKind != JsonValueKind.Array || hm.GetArrayLength() != 3)
+                    throw new BundleException($"{path}: calibration.rgb_to_events_homography must be a 3×3 array of numbers");
+                int k = 0;
+                foreach (var row in hm.EnumerateArray())
+                {
+                    if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != 3)
+                        throw new BundleException($"{path}: calibration.rgb_to_events_homography must be a 3×3 array of numbers");
+                    foreach (var v in row.EnumerateArray())
+                    {
+                        if (v.ValueKind != JsonValueKind.Number) throw new BundleException($"{path}: calibration.rgb_to_events_homography holds a non-number");
+                        h[k++] = v.GetDouble();
+                    }
+                }
+            }
+
+            GroundTruthSpec? gt = null;
+            if (root.TryGetProperty("ground_truth", out var g) && g.ValueKind == JsonValueKind.Object)
+                gt = new GroundTruthSpec(OptStr(g, "frames"), OptStr(g, "kernels"));
+
+            long apsFirst = 0;
+            if (root.TryGetProperty("aps", out var aps) && aps.ValueKind == JsonValueKind.Object)
+                apsFirst = (long)Num(aps, "first_index", path, "aps.", 0);
+
+            return new RecordingManifest { Events = events, Rgb = rgb, Sync = sync, RgbToEventsHomography = h, GroundTruth = gt, ApsFirstIndex = apsFirst };
+        }
+    }
+
+    private static JsonElement Obj(JsonElement e, string name, string path)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Object)
+            throw new BundleException($"{path}: expected an object '{name}'");
+        return v;
+    }
+
+    private static string Str(JsonElement e, string name, string path, string prefix = "")
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String)
+            throw new BundleException($"{path}: expected a string '{prefix}{name}'");
+        return v.GetString()!;
+    }
+
+    private static string? OptStr(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static double Num(JsonElement e, string name, string path, string prefix, double? dflt)
+    {
+        if (!e.TryGetProperty(name, out var v))
+            return dflt ?? throw new BundleException($"{path}: expected a number '{prefix}{name}'");
+        if (v.ValueKind != JsonValueKind.Number || !double.IsFinite(v.GetDouble()))
+            throw new BundleException($"{path}: '{prefix}{name}' must be a finite number");
+        return v.GetDouble();
+    }
+
+    private static int Int(JsonElement e, string name, string path, string prefix, int? dflt)
+    {
+        double d = Num(e, name, path, prefix, dflt);
+        if (d < 0 || d > 100_000 || d != Math.Floor(d))
+            throw new BundleException($"{path}: '{prefix}{name}' must be an integer in 0..100000, found {d}");
+        return (int)d;
+    }
+}
