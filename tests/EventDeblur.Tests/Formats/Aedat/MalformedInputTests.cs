@@ -1,0 +1,251 @@
+using System.Buffers.Binary;
+using EventDeblur.Formats.Aedat;
+
+namespace EventDeblur.Tests.Formats.Aedat;
+
+/// <summary>
+/// A malformed-input corpus generated here from files our writer made: every fault gives a problem
+/// naming the file and byte offset, nothing throws past the header, and all valid data is delivered.
+/// </summary>
+public class MalformedInputTests
+{
+    private static (string Path, byte[] Bytes, SyntheticRecording Rec, List<(long Header, int Size, int Events)> Packets) MakeFile(Aedat4Compression c = Aedat4Compression.Lz4)
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "source.aedat4");
+        var rec = SyntheticRecording.Random(6000, 42, frames: 1, triggers: 3, imu: 2);
+        rec.WriteAedat4(path, c, 1000);
+        var packets = new List<(long, int, int)>();
+        using (var r = Aedat4Reader.Open(path))
+        {
+            foreach (var row in r.ReadDataTable()!)
+                packets.Add((row.ByteOffset - 8, row.Size, row.StreamId == 0 ? (int)row.NumElements : 0));
+        }
+        return (path, File.ReadAllBytes(path), rec, packets);
+    }
+
+    private static string Write(byte[] bytes, string name = "bad.aedat4")
+    {
+        string p = Path.Combine(TestPaths.NewTempDir(), name);
+        File.WriteAllBytes(p, bytes);
+        return p;
+    }
+
+    [Fact]
+    public void TruncationAtAndBetweenPacketBoundariesKeepsEveryCompletePacket()
+    {
+        var (_, bytes, rec, packets) = MakeFile();
+        var cuts = new List<long>();
+        foreach (var (h, size, _) in packets)
+            cuts.AddRange([h, h + 1, h + 7, h + 8, h + 8 + size / 2, h + 8 + size - 1]);
+        foreach (long cut in cuts)
+        {
+            string path = Write(bytes[..(int)cut]);
+            var d = Drained.FromFile(path);
+            int complete = packets.Where(p => p.Header + 8 + p.Size <= cut).Sum(p => p.Events);
+            Assert.Equal(complete, d.T.Count);
+            Assert.Equal(rec.T.Take(complete), d.T);
+            Assert.True(d.HasErrors, $"cut at {cut}: no error reported");
+            Assert.All(d.Problems, p => Assert.Equal(path, p.FilePath));
+            // The fault is located: the problem names the packet header where data stops (or the table position).
+            var last = packets.LastOrDefault(p => p.Header + 8 + p.Size <= cut);
+            long stop = packets.FirstOrDefault(p => p.Header + 8 + p.Size > cut).Header;
+            Assert.Contains(d.Problems, p => p.ByteOffset == stop || p.ByteOffset == 18);
+        }
+    }
+
+    [Fact]
+    public void TruncationInsideTheHeaderIsATypedErrorWithOffset()
+    {
+        var (_, bytes, _, packets) = MakeFile();
+        foreach (int cut in new[] { 0, 5, 13, 14, 16, 18, 100, (int)packets[0].Header - 1 })
+        {
+            string path = Write(bytes[..cut]);
+            if (cut < 14)
+            {
+                var ex = Assert.Throws<AedatFormatException>(() => AedatReader.Open(path));
+                Assert.Equal(0, ex.Problem.ByteOffset);
+                continue;
+            }
+            var e = Assert.Throws<AedatFormatException>(() => Aedat4Reader.Open(path));
+            Assert.Equal(path, e.Problem.FilePath);
+            Assert.True(e.Problem.ByteOffset is 14 or 18, e.Message);
+        }
+    }
+
+    [Fact]
+    public void CorruptCompressedPacketIsSkippedAndLaterPacketsStillDecode()
+    {
+        var (_, bytes, rec, packets) = MakeFile();
+        var victim = packets.Where(p => p.Events > 0).Skip(2).First();
+        var bad = (byte[])bytes.Clone();
+        // Keep the LZ4 frame magic, garble the block data.
+        for (long i = victim.Header + 8 + 12; i < victim.Header + 8 + victim.Size; i += 3) bad[i] ^= 0x5A;
+        string path = Write(bad);
+        var d = Drained.FromFile(path);
+        var err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(victim.Header, err.ByteOffset);
+        Assert.Equal(rec.T.Length - victim.Events, d.T.Count);
+    }
+
+    [Fact]
+    public void AbsurdPacketSizeStopsWithAPreciseError()
+    {
+        var (_, bytes, rec, packets) = MakeFile(Aedat4Compression.None);
+        var victim = packets[3];
+        var bad = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(bad.AsSpan((int)victim.Header + 4), int.MaxValue - 10);
+        var d = Drained.FromFile(Write(bad));
+        var err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(victim.Header, err.ByteOffset);
+        Assert.Contains("expected 1..", err.Message);
+        Assert.Equal(packets.Take(3).Sum(p => p.Events), d.T.Count);
+    }
+
+    [Fact]
+    public void AbsurdIoHeaderSizeIsRejectedBeforeAllocating()
+    {
+        var (_, bytes, _, _) = MakeFile();
+        var bad = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(bad.AsSpan(14), 0xFFFFFFF0);
+        var e = Assert.Throws<AedatFormatException>(() => AedatReader.Open(Write(bad)));
+        Assert.Equal(14, e.Problem.ByteOffset);
+        Assert.Contains("IOHeader size", e.Message);
+    }
+
+    [Theory]
+    [InlineData("#!AER-DAT9.9\r\n", "not supported")]
+    [InlineData("#!AER-DAT3.0\r\n", "not supported")]
+    [InlineData("hello world, no header", "AEDAT 1.0")]
+    [InlineData("", "empty file")]
+    public void WrongOrMissingVersionLineIsATypedError(string content, string hint)
+    {
+        string path = Write(System.Text.Encoding.ASCII.GetBytes(content + new string('x', 20 * (content.Length > 0 ? 1 : 0))), "v.aedat4");
+        var e = Assert.Throws<AedatFormatException>(() => AedatReader.Open(path));
+        Assert.Equal(0, e.Problem.ByteOffset);
+        Assert.Contains("expected a version line", e.Message);
+        Assert.Contains(hint, e.Message);
+    }
+
+    [Fact]
+    public void BackwardTimestampsAreReportedAndEveryEventIsStillDelivered()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "back.aedat4");
+        long[] t = [100, 200, 150, 300, 250];
+        short[] x = [1, 2, 3, 4, 5];
+        bool[] p = [true, false, true, false, true];
+        using (var w = Aedat4Writer.Create(path, new Aedat4WriterOptions { Width = 10, Height = 10, MaxEventsPerPacket = 3 }))
+        {
+            w.WriteEvents(t, x, x, p);
+            w.Complete();
+        }
+        var d = Drained.FromFile(path);
+        Assert.Equal(t, d.T);
+        Assert.Equal(2, d.Problems.Count(pr => pr.Message.Contains("earlier than the previous")));
+    }
+
+    [Fact]
+    public void InfoNodeThatUnderstatesTheSensorSizeIsReported()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "lies.aedat4");
+        var rec = SyntheticRecording.Random(500, 5, 0, 0, 0);
+        using (var w = Aedat4Writer.Create(path, new Aedat4WriterOptions { Width = 100, Height = 100 }))
+        {
+            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
+            w.Complete();
+        }
+        var d = Drained.FromFile(path);
+        Assert.Equal(rec.T, d.T);
+        Assert.Contains(d.Problems, pr => pr.Severity == ProblemSeverity.Error && pr.Message.Contains("outside the declared 100×100 sensor"));
+    }
+
+    [Fact]
+    public void FrameWhosePixelCountDisagreesWithItsSizeIsSkipped()
+    {
+        var (_, bytes, rec, packets) = MakeFile(Aedat4Compression.None);
+        var frameRow = packets.Single(p => p.Events == 0 && p.Size > 80_000);
+        var bad = (byte[])bytes.Clone();
+        // Locate the frame table's sizeX field (field 6) and make the width disagree with the pixel vector.
+        int body = (int)frameRow.Header + 8;
+        var fb = FlatBufferView.FromSizePrefixed(bad.AsSpan(body, frameRow.Size));
+        int at = body + 4 + fb.Field(fb.Root(), 6);
+        Assert.Equal(346, BinaryPrimitives.ReadInt16LittleEndian(bad.AsSpan(at)));
+        BinaryPrimitives.WriteInt16LittleEndian(bad.AsSpan(at), 400);
+        var d = Drained.FromFile(Write(bad));
+        Assert.Empty(d.Frames);
+        Assert.Equal(rec.T, d.T);
+        Assert.Contains(d.Problems, p => p.ByteOffset == frameRow.Header && p.Message.Contains("pixel bytes"));
+    }
+
+    [Fact]
+    public void Aedat2PartialRecordBackwardStepsWrapAndRange()
+    {
+        var records = new List<(uint, int)>
+        {
+            (SyntheticRecording.DavisDvs(10, 179, true), int.MaxValue - 100),
+            (SyntheticRecording.DavisDvs(11, 0, false), int.MinValue + 50), // 32-bit wrap: +2^32
+            (SyntheticRecording.DavisDvs(12, 5, true), int.MinValue + 40),  // small backward step
+            (SyntheticRecording.DavisDvs(300, 5, true), int.MinValue + 60), // x beyond 240
+        };
+        var bytes = SyntheticRecording.Aedat2(records).Concat(new byte[] { 1, 2, 3 }).ToArray();
+        string path = Write(bytes, "a2.aedat");
+        var d = Drained.FromFile(path);
+        Assert.Equal(new long[] { int.MaxValue - 100, (1L << 32) + int.MinValue + 50, (1L << 32) + int.MinValue + 40 }, d.T);
+        Assert.Equal(new short[] { 0, 179, 174 }, d.Y);
+        Assert.Equal(new short[] { 10, 11, 12 }, d.X);
+        Assert.Equal(new[] { true, false, true }, d.P);
+        Assert.Contains(d.Problems, p => p.Message.Contains("earlier than the previous"));
+        Assert.Contains(d.Problems, p => p.ByteOffset == bytes.Length - 3 && p.Message.Contains("whole 8-byte record"));
+        Assert.Contains(d.Problems, p => p.Message.Contains("outside the 240×180 sensor"));
+    }
+
+    [Fact]
+    public void Aedat2WithLfHeaderAndTriggers()
+    {
+        var records = new List<(uint, int)>
+        {
+            (SyntheticRecording.DavisDvs(1, 1, true), 10),
+            (0x400u | 3u, 20), // external input rising edge
+            (SyntheticRecording.DavisDvs(2, 2, false), 30),
+            (0x400u | 2u, 40), // falling edge
+        };
+        string path = Write(SyntheticRecording.Aedat2(records, "eu.seebetter.ini.chips.davis.Davis346red", "\n"), "lf.aedat");
+        var d = Drained.FromFile(path);
+        Assert.Equal(new long[] { 10, 30 }, d.T);
+        Assert.Equal(new short[] { 258, 257 }, d.Y);
+        Assert.Equal([new(20, EventDeblur.Events.TriggerType.ExternalSignalRisingEdge), new EventDeblur.Events.TriggerEvent(40, EventDeblur.Events.TriggerType.ExternalSignalFallingEdge)], d.Triggers);
+        Assert.False(d.HasErrors);
+    }
+
+    [Fact]
+    public void Aedat31ValidBitsOverflowAndTruncation()
+    {
+        var bytes = SyntheticRecording.Aedat31(
+        [
+            (0, [(1, 2, true, 100, true), (3, 4, false, 200, false), (5, 6, false, 300, true)]),
+            (2, [(7, 8, true, 5, true)]),
+            (2, [(9, 9, true, 6, true), (9, 9, true, 7, true)]),
+        ]);
+        string full = Write(bytes, "ok.aedat");
+        var d = Drained.FromFile(full);
+        Assert.Equal(new long[] { 100, 300, (2L << 31) | 5, (2L << 31) | 6, (2L << 31) | 7 }, d.T);
+        Assert.Equal(new short[] { 1, 5, 7, 9, 9 }, d.X);
+        Assert.Equal(new[] { true, false, true, true, true }, d.P);
+        Assert.False(d.HasErrors);
+
+        // Cut inside the last packet: the first two packets survive, the error names the last packet's offset.
+        int lastPacket = bytes.Length - 28 - 16;
+        string cut = Write(bytes[..(bytes.Length - 5)], "cut.aedat");
+        var c = Drained.FromFile(cut);
+        Assert.Equal(3, c.T.Count);
+        var err = Assert.Single(c.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(lastPacket, err.ByteOffset);
+
+        // An absurd capacity is refused without allocating it.
+        var bad = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(bad.AsSpan(lastPacket + 16), int.MaxValue);
+        BinaryPrimitives.WriteInt32LittleEndian(bad.AsSpan(lastPacket + 20), int.MaxValue);
+        var a = Drained.FromFile(Write(bad, "absurd.aedat"));
+        Assert.Equal(3, a.T.Count);
+        Assert.Contains(a.Problems, p => p.ByteOffset == lastPacket && p.Message.Contains("not plausible"));
+    }
+}
