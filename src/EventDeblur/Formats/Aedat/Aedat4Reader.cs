@@ -90,7 +90,7 @@ public sealed class Aedat4Reader : IAedatReader
         }
         _pos += headerSize;
         _dataStart = _pos;
-        _codec = new PacketCodec(compression, options.MaxDecompressedBytes);
+        _codec = new PacketCodec(compression, options.MaxDecompressedBytes, options.UseSystemLz4);
 
         ParseInfoNode(infoXml);
 
@@ -251,36 +251,49 @@ public sealed class Aedat4Reader : IAedatReader
         var raw = MemoryMarshal.Cast<byte, RawEvent>(fb.Slice(start, n * Aedat4Schema.EventStructBytes));
         var batch = EventBatch.Rent(n);
         var (t, x, y, p) = batch.Reserve(n);
+        long l = _lastT.TryGetValue(streamId, out long prev) ? prev : long.MinValue;
+        long last = l;
+        uint w = info.Width > 0 ? (uint)info.Width : uint.MaxValue;
+        uint h = info.Height > 0 ? (uint)info.Height : uint.MaxValue;
+        int firstBackward = -1, firstOutside = -1;
+        // One pass: copy to struct-of-arrays and check order and range; problems are reported after.
         for (int i = 0; i < n; i++)
         {
             ref readonly var e = ref raw[i];
-            t[i] = e.T;
+            long ti = e.T;
+            if (ti < last && firstBackward < 0) firstBackward = i;
+            last = ti;
+            t[i] = ti;
             x[i] = e.X;
             y[i] = e.Y;
             p[i] = e.P != 0;
+            if (((uint)e.X >= w || (uint)e.Y >= h) && firstOutside < 0) firstOutside = i;
         }
-        CheckEvents(batch, streamId, at, info);
+        if (firstBackward >= 0) ReportBackward(streamId, at, batch, firstBackward, l);
+        if (firstOutside >= 0) ReportOutside(streamId, at, batch, firstOutside, info);
+        _lastT[streamId] = last;
         if (_seekUs != long.MinValue) TrimBefore(batch);
         if (batch.Count == 0) { batch.Dispose(); return null; }
         return new EventsPacket { StreamId = streamId, ByteOffset = at, Events = batch };
     }
 
-    private void CheckEvents(EventBatch batch, int streamId, long at, AedatStreamInfo info)
+    private void ReportBackward(int streamId, long at, EventBatch batch, int from, long previous)
     {
         var t = batch.Timestamps;
-        long last = _lastT.TryGetValue(streamId, out long l) ? l : long.MinValue;
-        for (int i = 0; i < t.Length; i++)
+        long last = from > 0 ? t[from - 1] : previous;
+        for (int i = from; i < t.Length; i++)
         {
             if (t[i] < last)
                 _log.Error("non-monotonic", at, $"stream {streamId}: event {i} of the packet has timestamp {t[i]} µs, earlier than the previous event's {last} µs (expected non-decreasing)");
             last = t[i];
         }
-        _lastT[streamId] = last;
+    }
 
-        if (info.Width <= 0 || info.Height <= 0) return;
+    private void ReportOutside(int streamId, long at, EventBatch batch, int from, AedatStreamInfo info)
+    {
         var xs = batch.Xs;
         var ys = batch.Ys;
-        for (int i = 0; i < xs.Length; i++)
+        for (int i = from; i < xs.Length; i++)
         {
             if ((uint)xs[i] >= (uint)info.Width || (uint)ys[i] >= (uint)info.Height)
                 _log.Error("out-of-range", at, $"stream {streamId}: event {i} of the packet at ({xs[i]}, {ys[i]}) lies outside the declared {info.Width}×{info.Height} sensor");
@@ -379,7 +392,7 @@ public sealed class Aedat4Reader : IAedatReader
             var stored = new byte[size];
             _stream.Position = _dataTablePosition;
             _stream.ReadExactly(stored);
-            using var codec = new PacketCodec(Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression)), _options.MaxDecompressedBytes);
+            using var codec = new PacketCodec(Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression)), _options.MaxDecompressedBytes, _options.UseSystemLz4);
             var fb = FlatBufferView.FromSizePrefixed(codec.Decode(stored));
             if (fb.Identifier != Aedat4Schema.DataTable)
                 throw new FlatBufferException($"expected identifier 'FTAB', found '{fb.Identifier}'");

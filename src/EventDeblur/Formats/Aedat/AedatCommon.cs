@@ -169,6 +169,12 @@ public sealed record AedatReaderOptions
     /// <summary>How many individual problems of one kind are listed before they are only counted. Default 20.</summary>
     public int MaxProblemsPerKind { get; init; } = 20;
 
+    /// <summary>
+    /// Decompress LZ4 packets with the system's liblz4 when it is installed (faster); <c>false</c>
+    /// forces the managed K4os decoder. Both give identical output.
+    /// </summary>
+    public bool UseSystemLz4 { get; init; } = true;
+
     /// <summary>The default options.</summary>
     public static AedatReaderOptions Default { get; } = new();
 }

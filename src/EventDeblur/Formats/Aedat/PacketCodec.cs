@@ -55,10 +55,15 @@ internal sealed class PacketCodec : IDisposable
     private readonly Aedat4Compression _compression;
     private readonly CappedBuffer _out;
     private Decompressor? _zstdIn;
+    private NativeLz4? _lz4;
+    private bool _lz4Tried;
     private Compressor? _zstdOut;
 
-    public PacketCodec(Aedat4Compression compression, long maxDecompressedBytes)
+    private readonly bool _useSystemLz4;
+
+    public PacketCodec(Aedat4Compression compression, long maxDecompressedBytes, bool useSystemLz4 = true)
     {
+        _useSystemLz4 = useSystemLz4;
         _compression = compression;
         _out = new CappedBuffer(maxDecompressedBytes);
     }
@@ -73,8 +78,10 @@ internal sealed class PacketCodec : IDisposable
             case Aedat4Compression.Lz4:
             case Aedat4Compression.Lz4High:
                 _out.Reset();
+                if (!_lz4Tried) { _lz4 = _useSystemLz4 ? NativeLz4.TryCreate() : null; _lz4Tried = true; }
                 // The frame stores no content size: decode until the frame ends, never into a fixed buffer.
-                LZ4Frame.Decode(body, _out);
+                if (_lz4 != null) _lz4.Decode(body, _out);
+                else LZ4Frame.Decode(body, _out);
                 return _out.Written;
             default:
                 _out.Reset();
@@ -137,6 +144,7 @@ internal sealed class PacketCodec : IDisposable
     public void Dispose()
     {
         _zstdIn?.Dispose();
+        _lz4?.Dispose();
         _zstdOut?.Dispose();
     }
 }
