@@ -1,0 +1,11 @@
+# Sourced by ./test.sh: the independent AEDAT 4.0 cross-check (tools/aedat4-check) runs under
+# Debian's Python with the reference FlatBuffers, LZ4 and zstd bindings.
+if ! /usr/bin/python3 -c "import flatbuffers, lz4.frame, zstandard" >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "setup: installing python3-flatbuffers python3-lz4 python3-zstandard (independent AEDAT 4.0 check)..." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-flatbuffers python3-lz4 python3-zstandard) >&2 \
+      || echo "setup: could not install the Python cross-check packages; that test will fail" >&2
+  else
+    echo "The cross-check test needs: sudo apt-get install -y python3-flatbuffers python3-lz4 python3-zstandard" >&2
+  fi
+fi
