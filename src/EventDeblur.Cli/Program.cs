@@ -4,4 +4,6 @@ using EventDeblur.Cli;
 var root = new RootCommand("EventDeblur: event-camera-guided deblurring of low-light photos.");
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(PreviewCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+using EventDeblur.Recording;
+using OpenCvSharp;
+
+namespace EventDeblur.Cli;
+
+/// <summary><c>eventdeblur preview BUNDLE --frame N --out DIR</c>: pictures of one frame of a bundle.</summary>
+internal static class PreviewCommand
+{
+    public static Command Create()
+    {
+        var bundleArg = new Argument<string>("BUNDLE") { Description = "A recording bundle folder" };
+        var frame = new Option<int>("--frame") { Description = "Position of the frame in frames.csv (0 = first)", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Folder for the PNGs", Required = true };
+        var gain = new Option<double>("--gain") { Description = "Exposure gain for tone mapping (linear multiplier)", DefaultValueFactory = _ => 8 };
+        var cmd = new Command("preview", "Write viewable PNGs of one frame: blurry and ground-truth frames tone-mapped, events of its exposure, kernels") { bundleArg, frame, output, gain };
+        cmd.SetAction(r =>
+        {
+            try
+            {
+                Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(output)!, r.GetValue(gain));
+                return 0;
+            }
+            catch (Exception e) when (e is BundleException or AedatFormatException or IOException or ArgumentException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return cmd;
+    }
+
+    private static void Run(string dir, int position, string outDir, double gain)
+    {
+        var bundle = RecordingBundle.Load(dir);
+        var windows = bundle.ResolveExposures();
+        if (position < 0 || position >= windows.Windows.Count) throw new ArgumentException($"frame position {position} is outside 0..{windows.Windows.Count - 1}");
+        var w = windows.Windows[position];
+        Directory.CreateDirectory(outDir);
+        string stem = $"{w.Index:D6}";
+        var rgb = bundle.Manifest.Rgb;
+        if (w.Row != null && rgb != null)
+        {
+            using var raw = Cv2.ImRead(w.Row.File, ImreadModes.Unchanged);
+            using var tm = Preview.ToneMap(raw, rgb.BlackLevel, rgb.WhiteLevel, gain);
+            Cv2.ImWrite(Path.Combine(outDir, stem + "-blurry.png"), tm);
+        }
+        var gt = bundle.GroundTruthFrames?.FirstOrDefault(f => f.Index == w.Index);
+        if (gt != null)
+        {
+            using var raw = Cv2.ImRead(gt.File, ImreadModes.Unchanged);
+            double white = rgb?.WhiteLevel ?? 65535, black = rgb?.BlackLevel ?? 0;
+            using var tm = Preview.ToneMap(raw, black, white, rgb != null ? gain : 1);
+            Cv2.ImWrite(Path.Combine(outDir, stem + "-sharp.png"), tm);
+        }
+        if (w.Exposure is { } exposure)
+        {
+            var batches = new List<Events.EventBatch>();
+            using (var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
+            {
+                while (reader.TryRead(out var p))
+                {
+                    if (p is not EventsPacket e) continue;
+                    var t = e.Events.Timestamps;
+                    if (t[^1] < exposure.StartUs || t[0] >= exposure.EndUs) { e.Events.Dispose(); continue; }
+                    batches.Add(e.Events);
+                }
+            }
+            var (ew, eh) = bundle.EventSensorSize;
+            using var img = Preview.Events(batches, ew, eh, exposure);
+            Cv2.ImWrite(Path.Combine(outDir, stem + "-events.png"), img);
+            foreach (var b in batches) b.Dispose();
+        }
+        if (bundle.GroundTruthKernelsDir is { } kd && File.Exists(Path.Combine(kd, stem + ".csv")))
+        {
+            var tiles = KernelCsv.Read(Path.Combine(kd, stem + ".csv"));
+            using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
+            Cv2.ImWrite(Path.Combine(outDir, stem + "-kernel.png"), k);
+        }
+        Console.WriteLine($"wrote previews of frame {w.Index} to {Path.GetFullPath(outDir)}");
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text;
+using EventDeblur.IO;
+
+namespace EventDeblur.Kernels;
+
+/// <summary>
+/// A blur kernel (point-spread function) in frame pixel units: <see cref="Size"/>×<see cref="Size"/>
+/// weights, odd size, row-major (row = y), summing to 1. Convention of RECORDING_FORMAT.md: with
+/// c = Size / 2, <c>B(x, y) = Σ K(i, j) · S(x − (j − c), y − (i − c))</c>, so a point light appears in the
+/// blurry frame as K centred on its mid-exposure position, unflipped.
+/// </summary>
+public sealed class BlurKernel
+{
+    /// <summary>Creates a kernel from row-major weights; <paramref name="size"/> must be odd and ≥ 1.</summary>
+    public BlurKernel(int size, float[] weights)
+    {
+        if (size < 1 || size % 2 == 0) throw new ArgumentException($"kernel size {size} must be odd and ≥ 1");
+        if (weights.Length != size * size) throw new ArgumentException($"kernel of size {size} needs {size * size} weights, got {weights.Length}");
+        Size = size;
+        Weights = weights;
+    }
+
+    /// <summary>Width and height in pixels (odd).</summary>
+    public int Size { get; }
+
+    /// <summary>Row-major weights (row = y).</summary>
+    public float[] Weights { get; }
+
+    /// <summary>Centre index c = Size / 2.</summary>
+    public int Center => Size / 2;
+
+    /// <summary>Weight at row <paramref name="i"/>, column <paramref name="j"/>.</summary>
+    public float this[int i, int j] => Weights[i * Size + j];
+
+    /// <summary>The identity (no blur).</summary>
+    public static BlurKernel Delta { get; } = new(1, [1f]);
+
+    /// <summary>A copy scaled to sum 1 (throws when the sum is not positive).</summary>
+    public BlurKernel Normalized()
+    {
+        double sum = Weights.Sum(w => (double)w);
+        if (!(sum > 0)) throw new InvalidOperationException("kernel has no positive mass");
+        return new BlurKernel(Size, Weights.Select(w => (float)(w / sum)).ToArray());
+    }
+
+    /// <summary>A copy zero-padded (centred) to <paramref name="size"/> ≥ <see cref="Size"/>, odd.</summary>
+    public BlurKernel PadTo(int size)
+    {
+        if (size < Size || size % 2 == 0) throw new ArgumentException($"cannot pad a {Size}-kernel to {size}");
+        int off = (size - Size) / 2;
+        var w = new float[size * size];
+        for (int i = 0; i < Size; i++)
+            for (int j = 0; j < Size; j++)
+                w[(i + off) * size + j + off] = this[i, j];
+        return new BlurKernel(size, w);
+    }
+
+    /// <summary>Centre of mass (column, row) relative to the centre pixel, in pixels.</summary>
+    public (double X, double Y) Centroid()
+    {
+        double sx = 0, sy = 0, s = 0;
+        for (int i = 0; i < Size; i++)
+            for (int j = 0; j < Size; j++)
+            {
+                double w = this[i, j];
+                sx += w * (j - Center);
+                sy += w * (i - Center);
+                s += w;
+            }
+        return s > 0 ? (sx / s, sy / s) : (0, 0);
+    }
+
+    /// <summary>Reads a square kernel CSV (one row of comma-separated weights per line, rows = y), e.g. the Levin 2009 set.</summary>
+    public static BlurKernel ReadMatrixCsv(string path)
+    {
+        var rows = File.ReadAllLines(path).Where(l => l.Trim().Length > 0)
+            .Select(l => l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        int n = rows.Length;
+        if (rows.Any(r => r.Length != n)) throw new FormatException($"{path}: kernel is not square");
+        return new BlurKernel(n, rows.SelectMany(r => r).ToArray());
+    }
+}
+
+/// <summary>A kernel that holds for the pixels <c>[X0, X1) × [Y0, Y1)</c> of a frame.</summary>
+/// <param name="X0">First column, pixels.</param>
+/// <param name="Y0">First row, pixels.</param>
+/// <param name="X1">End column (exclusive), pixels.</param>
+/// <param name="Y1">End row (exclusive), pixels.</param>
+/// <param name="Kernel">The kernel.</param>
+public sealed record KernelTile(int X0, int Y0, int X1, int Y1, BlurKernel Kernel)
+{
+    /// <summary>Number of pixels covered.</summary>
+    public long Area => (long)(X1 - X0) * (Y1 - Y0);
+}
+
+/// <summary>
+/// Reads and writes the per-frame kernel CSV of RECORDING_FORMAT.md:
+/// <c>tile_x0,tile_y0,tile_x1,tile_y1,size,k0,k1,...</c>, one tile per line, tiles covering the frame.
+/// </summary>
+public static class KernelCsv
+{
+    /// <summary>Formats tiles as CSV text (weights with 9 significant digits).</summary>
+    public static string Format(IEnumerable<KernelTile> tiles)
+    {
+        var sb = new StringBuilder();
+        foreach (var t in tiles)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{t.X0},{t.Y0},{t.X1},{t.Y1},{t.Kernel.Size}");
+            foreach (float w in t.Kernel.Weights) sb.Append(',').Append(w.ToString("G9", CultureInfo.InvariantCulture));
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Writes tiles to <paramref name="path"/> atomically.</summary>
+    public static void Write(string path, IEnumerable<KernelTile> tiles) => AtomicFile.WriteAllText(path, Format(tiles));
+
+    /// <summary>Reads tiles; throws <see cref="FormatException"/> naming the file and line on malformed input.</summary>
+    public static IReadOnlyList<KernelTile> Read(string path)
+    {
+        var tiles = new List<KernelTile>();
+        int lineNo = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNo++;
+            if (line.Trim().Length == 0) continue;
+            var f = line.Split(',');
+            try
+            {
+                int[] head = f.Take(5).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                int size = head[4];
+                if (f.Length != 5 + size * size) throw new FormatException($"expected {5 + size * size} values for a {size}×{size} kernel, found {f.Length}");
+                var w = f.Skip(5).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                if (head[2] <= head[0] || head[3] <= head[1]) throw new FormatException("empty tile");
+                tiles.Add(new KernelTile(head[0], head[1], head[2], head[3], new BlurKernel(size, w)));
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException)
+            {
+                throw new FormatException($"{path}: line {lineNo}: {e.Message}");
+            }
+        }
+        return tiles;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace EventDeblur.Simulation;
+
+/// <summary>One entry of a benchmark set: a bundle regenerated deterministically from a preset and seed.</summary>
+/// <param name="Name">Bundle folder name.</param>
+/// <param name="Preset">Preset name.</param>
+/// <param name="Seed">Random seed.</param>
+/// <param name="Frames">Frames to simulate.</param>
+/// <param name="RgbWidth">RGB width in pixels, or null for the preset's.</param>
+/// <param name="RgbHeight">RGB height in pixels, or null for the preset's.</param>
+public sealed record BenchmarkEntry(string Name, string Preset, int Seed, int Frames, int? RgbWidth, int? RgbHeight)
+{
+    /// <summary>The simulation options of this entry.</summary>
+    public SimulationOptions Options()
+    {
+        var o = SimulationPresets.Get(Preset) with { Frames = Frames };
+        if (RgbWidth is int w && RgbHeight is int h) o = o with { RgbWidth = w, RgbHeight = h };
+        return o;
+    }
+}
+
+/// <summary>Reads benchmark-set CSV files (<c>name,preset,seed,frames,rgb_size</c>; rgb_size WxH or empty).</summary>
+public static class BenchmarkSet
+{
+    /// <summary>Reads <paramref name="path"/>; throws <see cref="FormatException"/> naming the file and line on bad rows.</summary>
+    public static IReadOnlyList<BenchmarkEntry> Read(string path)
+    {
+        var list = new List<BenchmarkEntry>();
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0].Trim() != "name,preset,seed,frames,rgb_size")
+            throw new FormatException($"{path}: line 1: expected header 'name,preset,seed,frames,rgb_size'");
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Trim().Length == 0) continue;
+            var f = lines[i].Split(',');
+            if (f.Length != 5 || !int.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int seed)
+                || !int.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out int frames) || !SimulationPresets.Names.Contains(f[1])
+                || f[0].Length == 0 || f[0].IndexOfAny(['/', '\\']) >= 0 || f[0].StartsWith('.'))
+                throw new FormatException($"{path}: line {i + 1}: expected 'name,preset,seed,frames,WxH' with a known preset, found '{lines[i]}'");
+            int? w = null, h = null;
+            if (f[4].Trim().Length > 0)
+            {
+                var wh = f[4].Trim().Split('x');
+                if (wh.Length != 2 || !int.TryParse(wh[0], out int ww) || !int.TryParse(wh[1], out int hh))
+                    throw new FormatException($"{path}: line {i + 1}: rgb_size '{f[4]}' is not WxH");
+                (w, h) = (ww, hh);
+            }
+            list.Add(new BenchmarkEntry(f[0], f[1], seed, frames, w, h));
+        }
+        return list;
+    }
+}

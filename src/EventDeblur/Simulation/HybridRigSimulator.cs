@@ -1,0 +1,327 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
+using EventDeblur.Kernels;
+using OpenCvSharp;
+
+namespace EventDeblur.Simulation;
+
+/// <summary>Ground truth of one simulated frame.</summary>
+/// <param name="Index">Frame index.</param>
+/// <param name="Exposure">Exposure window on the event clock, µs.</param>
+/// <param name="Path">The camera motion.</param>
+/// <param name="Kernels">Ground-truth kernels per tile, in frame pixels.</param>
+public sealed record FrameTruth(long Index, TimeRangeUs Exposure, MotionPath Path, IReadOnlyList<KernelTile> Kernels);
+
+/// <summary>What a simulation wrote.</summary>
+/// <param name="BundleDir">The bundle folder.</param>
+/// <param name="Frames">Per-frame ground truth.</param>
+/// <param name="Events">Events written.</param>
+/// <param name="Stats">Event counts by cause.</param>
+/// <param name="Homography">RGB → event homography, row-major 3×3.</param>
+/// <param name="SecondsPerFrame">Wall time per frame, seconds.</param>
+public sealed record SimulationResult(string BundleDir, IReadOnlyList<FrameTruth> Frames, long Events, EventStats Stats, double[] Homography, double SecondsPerFrame);
+
+/// <summary>
+/// Simulates a low-light hybrid rig (an RGB camera and a DAVIS346 behind a homography, or a DAVIS
+/// alone) and writes a recording bundle with ground truth exactly as RECORDING_FORMAT.md describes.
+/// Deterministic for a given options record and seed.
+/// </summary>
+public static class HybridRigSimulator
+{
+    /// <summary>APS full well, electrons, for the DAVIS-alone presets.</summary>
+    public const double ApsFullWellE = 4000;
+
+    /// <summary>APS read noise, electrons.</summary>
+    public const double ApsReadNoiseE = 5;
+
+    /// <summary>Offset between the event clock and the RGB clock in <c>table</c> bundles, µs.</summary>
+    public const long TableClockOffsetUs = 1_234_567;
+
+    /// <summary>Simulates and writes the bundle to <paramref name="outDir"/> (created; files written atomically, recording.json last).</summary>
+    /// <param name="options">What to simulate.</param>
+    /// <param name="seed">Random seed.</param>
+    /// <param name="outDir">Bundle folder.</param>
+    /// <param name="scene">A custom scene (frame size must match the options); generated from the seed when null.</param>
+    /// <param name="motion">A custom motion per frame (index, exposure start, end); random shake when null.</param>
+    /// <param name="log">Progress lines, or null.</param>
+    public static SimulationResult Simulate(SimulationOptions options, int seed, string outDir, NightScene? scene = null,
+        Func<int, long, long, MotionPath>? motion = null, Action<string>? log = null)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        if (options.ApsOnly)
+            options = options with { RgbWidth = 2 * options.EventWidth, RgbHeight = 2 * options.EventHeight };
+        int w = options.RgbWidth, h = options.RgbHeight;
+        var rng = new Random(seed);
+
+        double[] hom = MakeHomography(options, rng);
+        double diag = Math.Sqrt(w * w + h * h);
+        int needed = NeededMargin(options, hom, diag);
+        bool ownScene = scene == null;
+        scene ??= NightScene.Generate(options, new Random(SensorNoise.SubSeed(seed, -1)), needed);
+        if (scene.Width != w || scene.Height != h) throw new ArgumentException($"scene is {scene.Width}×{scene.Height}, options say {w}×{h}");
+        if (scene.Margin < needed) throw new ArgumentException($"scene margin {scene.Margin} px is smaller than the {needed} px the event sensor's view and the motion need");
+        int margin = scene.Margin;
+
+        Directory.CreateDirectory(outDir);
+        string imgDir = Path.Combine(outDir, options.ApsOnly ? "gt" : "rgb");
+        Directory.CreateDirectory(imgDir);
+        Directory.CreateDirectory(Path.Combine(outDir, "gt"));
+        Directory.CreateDirectory(Path.Combine(outDir, "gt", "kernels"));
+
+        using var lum = scene.Luminance();
+        double scale = Math.Sqrt(Math.Abs(hom[0] * hom[4] - hom[1] * hom[3]));
+        Cv2.GaussianBlur(lum, lum, new Size(0, 0), 0.45 / scale);
+        double[] homInv = Invert3(hom);
+
+        var davis = new DavisSensor(options.Davis, options.EventWidth, options.EventHeight, SensorNoise.SubSeed(seed, -2));
+        var truths = new List<FrameTruth>();
+        var rgbRows = new StringBuilder(Recording.FrameTable.Header + "\n");
+        var gtRows = new StringBuilder(Recording.FrameTable.Header + "\n");
+        long events = 0;
+        var stats = EventStats.Zero;
+        var rgbClockJitter = new Random(SensorNoise.SubSeed(seed, -3));
+
+        var writerOptions = new Aedat4WriterOptions { Width = options.EventWidth, Height = options.EventHeight, Source = "DAVIS346_SIM" + seed.ToString(CultureInfo.InvariantCulture), Compression = Aedat4Compression.Lz4 };
+        using (var writer = Aedat4Writer.Create(Path.Combine(outDir, "events.aedat4"), writerOptions))
+        {
+            for (int k = 0; k < options.Frames; k++)
+            {
+                var frng = new Random(SensorNoise.SubSeed(seed, k, 1));
+                long expUs = options.ExposureUs.Min + (long)(frng.NextDouble() * (options.ExposureUs.Max - options.ExposureUs.Min));
+                expUs -= expUs % 100;
+                long start = options.StartUs + k * options.FramePeriodUs;
+                long end = start + expUs;
+                double length = options.KernelLengthPx.Min + frng.NextDouble() * (options.KernelLengthPx.Max - options.KernelLengthPx.Min);
+                var path = motion?.Invoke(k, start, end) ?? MotionPath.Generate(frng, start, end, length, options.RotationDeg, w, h);
+
+                // Events over the exposure plus margins: the scene's luminance, moved by the camera, seen through the homography.
+                Mat Irradiance(long tUs)
+                {
+                    var inv = path.InverseAffine(path.Tau(tUs));
+                    double[] m = Multiply3(Multiply3([1, 0, margin, 0, 1, margin, 0, 0, 1], [inv[0], inv[1], inv[2], inv[3], inv[4], inv[5], 0, 0, 1]), homInv);
+                    var dst = new Mat();
+                    using var mm = Mat.FromPixelData(3, 3, MatType.CV_64FC1, m);
+                    Cv2.WarpPerspective(lum, dst, mm, new Size(options.EventWidth, options.EventHeight), InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Reflect101);
+                    return dst;
+                }
+                var s = davis.Simulate(start - options.MarginUs, end + options.MarginUs, options.StepUs, Irradiance, SensorNoise.SubSeed(seed, k, 3), batch =>
+                {
+                    using (batch) { writer.WriteEvents(batch); events += batch.Count; }
+                });
+                stats += s;
+
+                int samples = path.SampleCount(diag);
+                double expS = expUs * 1e-6;
+                string name = $"{k:D6}.png";
+                List<KernelTile> tiles;
+                if (options.ApsOnly)
+                {
+                    // APS frame: the event-grid irradiance integrated over the exposure (same grid as the events).
+                    using var acc = new Mat(options.EventHeight, options.EventWidth, MatType.CV_32FC1, Scalar.All(0));
+                    for (int i = 0; i < samples; i++)
+                    {
+                        long ti = start + (long)Math.Round((i + 0.5) / samples * expUs);
+                        using var img = Irradiance(ti);
+                        Cv2.Add(acc, img, acc);
+                    }
+                    acc.ConvertTo(acc, MatType.CV_32FC1, 1.0 / samples);
+                    using var sharp = Irradiance(start + expUs / 2);
+                    double pixelArea = 1 / (scale * scale);
+                    var pixels = ApsExpose(acc, expS * pixelArea, SensorNoise.SubSeed(seed, k, 2), out _);
+                    writer.WriteFrame(new ApsFrame
+                    {
+                        TimestampUs = start + expUs / 2, StartOfFrameUs = start - 1000, EndOfFrameUs = end + 5000,
+                        StartOfExposureUs = start, EndOfExposureUs = end, Width = options.EventWidth, Height = options.EventHeight,
+                        Format = FramePixelFormat.Gray8, Pixels = pixels,
+                    });
+                    ApsExpose(sharp, expS * pixelArea, null, out var gt16);
+                    WritePng(Path.Combine(outDir, "gt", name), gt16);
+                    gt16.Dispose();
+                    gtRows.Append(CultureInfo.InvariantCulture, $"{k},{name},{start},{end}\n");
+                    tiles = [new KernelTile(0, 0, options.EventWidth, options.EventHeight, path.KernelAt(w / 2.0, h / 2.0, samples, scale))];
+                    writer.WriteTriggers([new(start - 1000, TriggerType.ApsFrameStart), new(start, TriggerType.ApsExposureStart), new(end, TriggerType.ApsExposureEnd), new(end + 5000, TriggerType.ApsFrameEnd)]);
+                }
+                else
+                {
+                    writer.WriteTriggers([new(start, TriggerType.ExternalSignalRisingEdge), new(end, TriggerType.ExternalSignalFallingEdge)]);
+                    using var blurred = RgbSensor.IntegrateExposure(scene, path, samples);
+                    using var raw = RgbSensor.Expose(blurred, expS, options.Rgb, SensorNoise.SubSeed(seed, k, 2));
+                    WriteRgbPng(Path.Combine(imgDir, name), raw);
+                    using var sharp = RgbSensor.SharpRadiance(scene);
+                    using var gtRaw = RgbSensor.Expose(sharp, expS, options.Rgb, null);
+                    WriteRgbPng(Path.Combine(outDir, "gt", name), gtRaw);
+                    long rs, re;
+                    if (options.SyncSource == "table") { rs = start - TableClockOffsetUs; re = end - TableClockOffsetUs; }
+                    else { rs = start - options.StartUs + 3_000_000 + rgbClockJitter.Next(-150, 151); re = rs + expUs; }
+                    rgbRows.Append(CultureInfo.InvariantCulture, $"{k},{name},{rs},{re}\n");
+                    gtRows.Append(CultureInfo.InvariantCulture, $"{k},{name},{rs},{re}\n");
+                    tiles = options.RotationDeg == 0
+                        ? [new KernelTile(0, 0, w, h, path.KernelAt(w / 2.0, h / 2.0, samples))]
+                        : TileKernels(path, w, h, 160, samples);
+                }
+                KernelCsv.Write(Path.Combine(outDir, "gt", "kernels", $"{k:D6}.csv"), tiles);
+                truths.Add(new FrameTruth(k, new TimeRangeUs(start, end), path, tiles));
+                log?.Invoke($"frame {k + 1}/{options.Frames}: exposure {expUs / 1000.0:F1} ms, blur {path.LengthPx:F1} px, {events:N0} events so far");
+            }
+            writer.Complete();
+        }
+
+        if (!options.ApsOnly) AtomicFile.WriteAllText(Path.Combine(outDir, "rgb", "frames.csv"), rgbRows.ToString());
+        AtomicFile.WriteAllText(Path.Combine(outDir, "gt", "frames.csv"), gtRows.ToString());
+        AtomicFile.WriteAllText(Path.Combine(outDir, "README.md"), BundleReadme(options, seed, events, stats));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "recording.json"), Manifest(options, hom).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        if (ownScene) scene.Dispose();
+        return new SimulationResult(Path.GetFullPath(outDir), truths, events, stats, hom, clock.Elapsed.TotalSeconds / options.Frames);
+    }
+
+    private static List<KernelTile> TileKernels(MotionPath path, int w, int h, int tile, int samples)
+    {
+        var tiles = new List<KernelTile>();
+        for (int y0 = 0; y0 < h; y0 += tile)
+            for (int x0 = 0; x0 < w; x0 += tile)
+            {
+                int x1 = Math.Min(w, x0 + tile), y1 = Math.Min(h, y0 + tile);
+                tiles.Add(new KernelTile(x0, y0, x1, y1, path.KernelAt((x0 + x1 - 1) / 2.0, (y0 + y1 - 1) / 2.0, samples)));
+            }
+        return tiles;
+    }
+
+    /// <summary>APS exposure: 8-bit DN with shot and read noise (seed given), or noise-free 16-bit DN × 257 (seed null).</summary>
+    private static byte[] ApsExpose(Mat irradiance, double seconds, int? seed, out Mat gt16)
+    {
+        int n = irradiance.Rows * irradiance.Cols;
+        var src = irradiance.AsSpan<float>();
+        var pixels = new byte[n];
+        gt16 = new Mat(irradiance.Rows, irradiance.Cols, MatType.CV_16UC1);
+        var g = gt16.AsSpan<ushort>();
+        var rng = seed is int s ? new Random(s) : null;
+        double gain = 255.0 / ApsFullWellE;
+        for (int i = 0; i < n; i++)
+        {
+            double e = Math.Max(0, src[i]) * seconds;
+            if (rng != null) e = SensorNoise.Poisson(rng, e);
+            e = Math.Min(e, ApsFullWellE);
+            if (rng != null) e += ApsReadNoiseE * SensorNoise.Gaussian(rng);
+            double dn = Math.Clamp(e * gain, 0, 255);
+            pixels[i] = (byte)Math.Round(dn);
+            g[i] = (ushort)Math.Round(dn * 257);
+        }
+        return pixels;
+    }
+
+    private static void WriteRgbPng(string path, Mat rgb16)
+    {
+        using var bgr = new Mat();
+        Cv2.CvtColor(rgb16, bgr, ColorConversionCodes.RGB2BGR);
+        WritePng(path, bgr);
+    }
+
+    private static void WritePng(string path, Mat img)
+    {
+        Cv2.ImEncode(".png", img, out byte[] bytes);
+        AtomicFile.WriteAllBytes(path, bytes);
+    }
+
+    private static double[] MakeHomography(SimulationOptions o, Random rng)
+    {
+        if (o.ApsOnly)
+        {
+            // Two frame pixels per event pixel; integer coordinates are pixel centres in both grids.
+            return [0.5, 0, -0.25, 0, 0.5, -0.25, 0, 0, 1];
+        }
+        double s = o.HomographyScale.Min + rng.NextDouble() * (o.HomographyScale.Max - o.HomographyScale.Min);
+        double a = (rng.NextDouble() * 2 - 1) * o.HomographyRotationDeg * Math.PI / 180;
+        double c = s * Math.Cos(a), sn = s * Math.Sin(a);
+        double ox = (rng.NextDouble() - 0.5) * 8, oy = (rng.NextDouble() - 0.5) * 8;
+        double cx = (o.RgbWidth - 1) / 2.0, cy = (o.RgbHeight - 1) / 2.0;
+        double tx = (o.EventWidth - 1) / 2.0 + ox - (c * cx - sn * cy);
+        double ty = (o.EventHeight - 1) / 2.0 + oy - (sn * cx + c * cy);
+        return [c, -sn, tx, sn, c, ty, 0, 0, 1];
+    }
+
+    private static int NeededMargin(SimulationOptions o, double[] hom, double diag)
+    {
+        var inv = Invert3(hom);
+        double worst = 0;
+        foreach (var (u, v) in new[] { (-1.0, -1.0), (o.EventWidth, -1.0), (-1.0, o.EventHeight), ((double)o.EventWidth, (double)o.EventHeight) })
+        {
+            double z = inv[6] * u + inv[7] * v + inv[8];
+            double x = (inv[0] * u + inv[1] * v + inv[2]) / z, y = (inv[3] * u + inv[4] * v + inv[5]) / z;
+            worst = Math.Max(worst, Math.Max(Math.Max(-x, x - o.RgbWidth), Math.Max(-y, y - o.RgbHeight)));
+        }
+        double motion = o.KernelLengthPx.Max * 1.6 + o.RotationDeg * Math.PI / 180 * 1.6 * diag;
+        return (int)Math.Ceiling(Math.Max(0, worst) + motion + 24);
+    }
+
+    internal static double[] Multiply3(double[] a, double[] b)
+    {
+        var r = new double[9];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                r[i * 3 + j] = a[i * 3] * b[j] + a[i * 3 + 1] * b[3 + j] + a[i * 3 + 2] * b[6 + j];
+        return r;
+    }
+
+    internal static double[] Invert3(double[] m)
+    {
+        double a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5], g = m[6], h = m[7], i = m[8];
+        double det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+        if (Math.Abs(det) < 1e-15) throw new ArgumentException("homography is singular");
+        return
+        [
+            (e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det,
+            (f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det,
+            (d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det,
+        ];
+    }
+
+    private static JsonObject Manifest(SimulationOptions o, double[] hom)
+    {
+        var m = new JsonObject
+        {
+            ["format"] = Recording.RecordingManifest.FormatTag,
+            ["events"] = new JsonObject { ["file"] = "events.aedat4", ["width"] = o.EventWidth, ["height"] = o.EventHeight, ["camera"] = "DAVIS346" },
+        };
+        if (o.ApsOnly)
+        {
+            m["aps"] = new JsonObject { ["first_index"] = 0 };
+        }
+        else
+        {
+            m["rgb"] = new JsonObject
+            {
+                ["frames"] = "rgb/frames.csv", ["width"] = o.RgbWidth, ["height"] = o.RgbHeight, ["encoding"] = "linear",
+                ["black_level"] = o.Rgb.BlackLevel, ["white_level"] = o.Rgb.WhiteLevel, ["saturation_level"] = o.Rgb.SaturationLevel,
+            };
+            m["sync"] = new JsonObject { ["source"] = o.SyncSource, ["clock_offset_us"] = o.SyncSource == "table" ? TableClockOffsetUs : 0 };
+            m["calibration"] = new JsonObject
+            {
+                ["rgb_to_events_homography"] = new JsonArray(
+                    new JsonArray(hom[0], hom[1], hom[2]), new JsonArray(hom[3], hom[4], hom[5]), new JsonArray(hom[6], hom[7], hom[8])),
+            };
+        }
+        m["ground_truth"] = new JsonObject { ["frames"] = "gt/frames.csv", ["kernels"] = "gt/kernels" };
+        return m;
+    }
+
+    private static string BundleReadme(SimulationOptions o, int seed, long events, EventStats s) => $"""
+        # Simulated recording: preset `{o.Preset}`, seed {seed}
+
+        Made by EventDeblur's hybrid-rig simulator: `./eventdeblur simulate --preset {o.Preset} --seed {seed} --frames {o.Frames}{(o.ApsOnly ? "" : $" --rgb-size {o.RgbWidth}x{o.RgbHeight}")} --out DIR`.
+        Deterministic: the same command writes the same bundle.
+
+        - {(o.ApsOnly ? $"DAVIS346 alone: gray APS frames ({o.EventWidth}×{o.EventHeight}, 8-bit) inside events.aedat4" : $"RGB {o.RgbWidth}×{o.RgbHeight}, 16-bit linear PNG, black level {o.Rgb.BlackLevel}, saturation {o.Rgb.SaturationLevel}; DAVIS346 behind the homography in recording.json")}.
+        - Exposures {o.ExposureUs.Min / 1000.0}–{o.ExposureUs.Max / 1000.0} ms every {o.FramePeriodUs / 1000.0} ms; camera-shake blur {o.KernelLengthPx.Min}–{o.KernelLengthPx.Max} px{(o.RotationDeg > 0 ? $", up to {o.RotationDeg}° in-plane rotation (per-tile kernels)" : "")}.
+        - Night scene: background ≈ {o.BackgroundRadiance} e⁻/s, {o.PointLights} point lights {o.LightSaturationFactor.Min}–{o.LightSaturationFactor.Max}× the full well, {o.ExtendedLights} extended lights.
+        - Events: {events:N0} ({s.SignalOn:N0} ON, {s.SignalOff:N0} OFF, {s.ShotNoise:N0} shot noise, {s.HotPixel:N0} hot pixel), simulated every {o.StepUs} µs over each exposure ± {o.MarginUs / 1000.0} ms.
+        - Sync: {(o.ApsOnly ? "APS exposure times in the file" : o.SyncSource)}; ground truth in gt/ (sharp frames at mid-exposure, kernels per RECORDING_FORMAT.md).
+
+        """;
+}
