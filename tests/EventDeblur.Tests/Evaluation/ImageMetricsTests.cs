@@ -1,0 +1,104 @@
+using System.Globalization;
+using EventDeblur.Evaluation;
+
+namespace EventDeblur.Tests.Evaluation;
+
+/// <summary>The reference vectors of ../shared/METRICS.md.</summary>
+public class ImageMetricsTests
+{
+    private const int H = 64, W = 80;
+
+    private static MetricImage A()
+    {
+        var d = new double[H * W];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                d[y * W + x] = 0.5 + 0.3 * Math.Sin(2 * Math.PI * x / 17) * Math.Cos(2 * Math.PI * y / 23) + 0.1 * Math.Sin(2 * Math.PI * (x + 2 * y) / 7);
+        return new MetricImage(W, H, 1, d);
+    }
+
+    private static MetricImage B()
+    {
+        var a = A();
+        var d = new double[H * W];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                d[y * W + x] = Math.Clamp(a.Data[y * W + x] + 0.05 * Math.Sin(0.9 * x) * Math.Sin(0.7 * y), 0, 1);
+        return new MetricImage(W, H, 1, d);
+    }
+
+    internal static double[,] Levin(int k)
+    {
+        TestPaths.RequireShared();
+        var rows = File.ReadAllLines(Path.Combine(TestPaths.SharedDir, "data", "kernels", "levin09_csv", $"levin09_k{k}.csv"))
+            .Where(l => l.Trim().Length > 0).Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var r = new double[rows.Length, rows[0].Length];
+        for (int i = 0; i < rows.Length; i++) for (int j = 0; j < rows[i].Length; j++) r[i, j] = rows[i][j];
+        return r;
+    }
+
+    [Fact]
+    public void PsnrAndSsimMatchTheReferenceVector()
+    {
+        Assert.Equal(32.11112322966726, ImageMetrics.Psnr(A(), B()), 10);
+        Assert.Equal(32.12662403976863, ImageMetrics.Psnr(A().Crop(8), B().Crop(8)), 10);
+        Assert.Equal(0.9779412890295459, ImageMetrics.Ssim(A(), B()), 12);
+        Assert.Equal(100, ImageMetrics.Psnr(A(), A()));
+        Assert.Equal(1.0, ImageMetrics.Ssim(A(), A()), 12);
+    }
+
+    [SkippableFact]
+    public void CircularConvolutionWithLevinK1MatchesTheReferenceVector()
+    {
+        var k = Levin(1);
+        var a = A();
+        var c = new double[H * W];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+            {
+                double s = 0;
+                for (int i = 0; i < 19; i++)
+                    for (int j = 0; j < 19; j++)
+                        s += k[i, j] * a.Data[((y - (i - 9)) % H + H) % H * W + ((x - (j - 9)) % W + W) % W];
+                c[y * W + x] = s;
+            }
+        var blurred = new MetricImage(W, H, 1, c);
+        Assert.Equal(0.4584988662416168, blurred[0, 0], 12);
+        Assert.Equal(0.39726268849342633, blurred[20, 10], 12);
+        Assert.Equal(19.199227194360486, ImageMetrics.Psnr(a, blurred), 9);
+    }
+
+    [SkippableFact]
+    public void KernelSimilarityMatchesTheReferenceValues()
+    {
+        var k1 = Levin(1);
+        var padded = new double[25, 25];
+        for (int i = 0; i < 19; i++) for (int j = 0; j < 19; j++) padded[i + 2, j + 5] = k1[i, j];
+        Assert.Equal(1.0, ImageMetrics.KernelSimilarity(k1, padded), 12);
+
+        // k1 convolved (full) with a 3×3 box.
+        var boxed = new double[21, 21];
+        for (int i = 0; i < 19; i++)
+            for (int j = 0; j < 19; j++)
+                for (int di = 0; di < 3; di++)
+                    for (int dj = 0; dj < 3; dj++)
+                        boxed[i + di, j + dj] += k1[i, j] / 9;
+        Assert.Equal(0.6526408000924924, ImageMetrics.KernelSimilarity(k1, boxed), 10);
+        Assert.Equal(0.560403357888987, ImageMetrics.KernelSimilarity(k1, Levin(2)), 10);
+        Assert.Equal(0.6045045875611081, ImageMetrics.KernelSimilarity(Levin(7), Levin(8)), 10);
+    }
+
+    [Fact]
+    public void FrameQualityEncodesCropsAndUsesLuminance()
+    {
+        var rng = new Random(1);
+        var truth = new MetricImage(64, 48, 3, Enumerable.Range(0, 64 * 48 * 3).Select(_ => rng.NextDouble()).ToArray());
+        var same = ImageMetrics.FrameQuality(truth, truth);
+        Assert.Equal(100, same.Psnr);
+        Assert.Equal(1.0, same.Ssim, 12);
+        // Values beyond [0, 1] are clipped before encoding.
+        var over = truth with { Data = truth.Data.Select(v => v > 0.5 ? v + 5 : v).ToArray() };
+        var clipped = truth with { Data = truth.Data.Select(v => v > 0.5 ? 1.0 : v).ToArray() };
+        Assert.Equal(ImageMetrics.FrameQuality(clipped, truth).Psnr, ImageMetrics.FrameQuality(over, truth).Psnr, 12);
+    }
+}
