@@ -35,6 +35,19 @@ internal static class PreviewCommand
 
     private static void Run(string dir, int position, string outDir, double gain)
     {
+        if (File.Exists(dir))
+        {
+            // A single image (e.g. a replay output frame): tone-map it with the sample rig's levels.
+            using var raw = Cv2.ImRead(dir, ImreadModes.Unchanged);
+            if (raw.Empty()) throw new IOException($"{dir}: not an image");
+            double white = raw.Depth() == MatType.CV_8U ? 255 : 65535, black = raw.Depth() == MatType.CV_8U ? 0 : 1024;
+            using var tm = Preview.ToneMap(raw, black, white, raw.Depth() == MatType.CV_8U ? 1 : gain);
+            Directory.CreateDirectory(outDir);
+            string target = Path.Combine(outDir, Path.GetFileNameWithoutExtension(dir) + "-preview.png");
+            Cv2.ImWrite(target, tm);
+            Console.WriteLine($"wrote {target}");
+            return;
+        }
         var bundle = RecordingBundle.Load(dir);
         var windows = bundle.ResolveExposures();
         if (position < 0 || position >= windows.Windows.Count) throw new ArgumentException($"frame position {position} is outside 0..{windows.Windows.Count - 1}");

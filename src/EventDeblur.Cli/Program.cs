@@ -6,4 +6,5 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
+root.Subcommands.Add(ReplayCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using EventDeblur.Deconvolution;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Pipeline;
+using EventDeblur.Recording;
+
+namespace EventDeblur.Cli;
+
+/// <summary><c>eventdeblur replay BUNDLE --out OUT [--deconvolver NAME] [--kernels events|gt] [--resume] [--fail-fast]</c>.</summary>
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var bundle = new Argument<string>("BUNDLE") { Description = "A recording bundle folder" };
+        var output = new Option<string>("--out") { Description = "Output folder (RECORDING_FORMAT.md layout)", Required = true };
+        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", TiledDeblurrer.Names), DefaultValueFactory = _ => "hl" };
+        deconvolver.AcceptOnlyFromAmong([.. TiledDeblurrer.Names]);
+        var kernels = new Option<string>("--kernels") { Description = "Kernel source: events (estimated) or gt (the bundle's ground truth)", DefaultValueFactory = _ => "events" };
+        kernels.AcceptOnlyFromAmong("events", "gt");
+        var resume = new Option<bool>("--resume") { Description = "Skip frames already complete in OUT; redo the others" };
+        var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
+        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, failFast };
+        cmd.SetAction(async (r, ct) =>
+        {
+            try
+            {
+                var options = new ReplayOptions { Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), FailFast = r.GetValue(failFast) };
+                IKernelSource source = r.GetValue(kernels) == "gt" ? new GroundTruthKernelSource() : KernelSourceFactory.FromEvents();
+                bool tty = !Console.IsOutputRedirected;
+                var summary = await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source,
+                    line => { if (tty) Console.Write("\r\u001b[2K" + line); else Console.WriteLine(line); }, ct);
+                if (tty) Console.WriteLine();
+                foreach (var p in summary.Problems) Console.Error.WriteLine($"problem: {p}");
+                int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;
+                var withGt = summary.Results.Where(x => x.Psnr != null).ToList();
+                Console.WriteLine($"{summary.Status}: {ok} frames deblurred, {failed} failed -> {Path.GetFullPath(r.GetValue(output)!)}");
+                if (withGt.Count > 0)
+                    Console.WriteLine($"mean PSNR {withGt.Average(x => x.Psnr!.Value):F2} dB (blurry {withGt.Average(x => x.PsnrBlurry!.Value):F2}), SSIM {withGt.Average(x => x.Ssim!.Value):F4} (blurry {withGt.Average(x => x.SsimBlurry!.Value):F4})" +
+                                      (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));
+                return summary.Status == "completed" && failed == 0 ? 0 : summary.Status == "cancelled" ? 130 : 1;
+            }
+            catch (Exception e) when (e is BundleException or AedatFormatException or IOException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,252 @@
+using OpenCvSharp;
+using EventDeblur.Kernels;
+
+namespace EventDeblur.Deconvolution;
+
+/// <summary>Per-channel inputs a deconvolver needs besides the blurry plane.</summary>
+/// <param name="Saturated">True where the raw value was clipped (unknown radiance).</param>
+/// <param name="SaturationLinear">Normalised linear value of the saturation level.</param>
+/// <param name="NoiseSigma">Noise standard deviation in normalised linear units (estimated when null).</param>
+public sealed record ChannelContext(bool[] Saturated, double SaturationLinear, double? NoiseSigma);
+
+/// <summary>A non-blind deconvolver of one linear-radiance channel with a uniform kernel.</summary>
+public interface IDeconvolver
+{
+    /// <summary>Name used on the command line (<c>wiener</c>, <c>rl</c>, <c>hl</c>, …).</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Returns the sharp channel (same size, linear normalised radiance, may exceed 1 where lights were clipped)
+    /// from the blurry <paramref name="plane"/> (<paramref name="width"/>×<paramref name="height"/>) and kernel.
+    /// </summary>
+    float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context);
+}
+
+/// <summary>Noise estimation for linear frames.</summary>
+public static class NoiseEstimator
+{
+    /// <summary>
+    /// Robust noise σ of a plane (normalised units): median absolute response of Immerkær's
+    /// Laplacian-difference operator over unsaturated pixels, divided by 0.6745·6.
+    /// </summary>
+    public static double Sigma(float[] plane, int width, int height, bool[]? saturated = null)
+    {
+        var r = new List<float>((width - 2) * (height - 2));
+        for (int y = 1; y < height - 1; y++)
+            for (int x = 1; x < width - 1; x++)
+            {
+                int i = y * width + x;
+                if (saturated != null && (saturated[i] || saturated[i - 1] || saturated[i + 1] || saturated[i - width] || saturated[i + width])) continue;
+                float v = plane[i - width - 1] - 2 * plane[i - width] + plane[i - width + 1]
+                          - 2 * plane[i - 1] + 4 * plane[i] - 2 * plane[i + 1]
+                          + plane[i + width - 1] - 2 * plane[i + width] + plane[i + width + 1];
+                r.Add(Math.Abs(v));
+            }
+        if (r.Count == 0) return 1e-3;
+        r.Sort();
+        return Math.Max(1e-5, r[r.Count / 2] / (0.6745 * 6));
+    }
+}
+
+/// <summary>Wiener filter with a constant noise-to-signal ratio σ² / var(b).</summary>
+public sealed class WienerDeconvolver : IDeconvolver
+{
+    /// <inheritdoc />
+    public string Name => "wiener";
+
+    /// <inheritdoc />
+    public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+    {
+        var p = new PaddedPlane(plane, context.Saturated, width, height, kernel.Size + 8);
+        double sigma = context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated);
+        double mean = plane.Average(v => (double)v);
+        double var = plane.Sum(v => (v - mean) * (v - mean)) / plane.Length;
+        float nsr = (float)Math.Max(1e-6, sigma * sigma / Math.Max(var, 1e-12));
+        var k = Spectral.Otf(kernel, p.H, p.W);
+        var b = Spectral.Forward(p.Data, p.H, p.W);
+        var x = new float[b.Length];
+        for (int i = 0; i < b.Length; i += 2)
+        {
+            float kr = k[i], ki = k[i + 1];
+            float den = kr * kr + ki * ki + nsr;
+            // conj(K)·B / (|K|² + NSR)
+            x[i] = (kr * b[i] + ki * b[i + 1]) / den;
+            x[i + 1] = (kr * b[i + 1] - ki * b[i]) / den;
+        }
+        return p.Crop(Spectral.InverseReal(x, p.H, p.W));
+    }
+}
+
+/// <summary>
+/// Richardson–Lucy with the saturation-aware forward model of Whyte et al. (2014): the prediction
+/// passes through a smooth clip at the saturation level, so clipped pixels stop driving the update.
+/// </summary>
+/// <param name="Iterations">Number of iterations (default 30).</param>
+public sealed class RichardsonLucyDeconvolver(int Iterations = 30) : IDeconvolver
+{
+    /// <inheritdoc />
+    public string Name => "rl";
+
+    /// <inheritdoc />
+    public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+    {
+        var p = new PaddedPlane(plane, context.Saturated, width, height, kernel.Size + 8);
+        return p.Crop(Run(p, p.Data, kernel, context, Iterations));
+    }
+
+    /// <summary>Runs the iterations on a padded plane from <paramref name="start"/>; returns the padded-grid estimate.</summary>
+    internal static float[] Run(PaddedPlane p, float[] start, BlurKernel kernel, ChannelContext context, int iterations)
+    {
+        using var fft = new FftWorkspace(p.H, p.W);
+        using var k = fft.Otf(kernel);
+        const float eps = 1e-4f;
+        float s = (float)context.SaturationLinear;
+        // Smooth clip sharpness: a few percent of the saturation level wide.
+        float a = 50f / Math.Max(s, 1e-3f);
+        var b = p.Data.Select(v => Math.Max(v, eps)).ToArray();
+        var x = start.Select(v => Math.Max(v, eps)).ToArray();
+        var y = new float[x.Length];
+        var ratio = new float[x.Length];
+        var c = new float[x.Length];
+        using var xm = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, x);
+        using var ym = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, y);
+        using var rm = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, ratio);
+        using var cm = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, c);
+        for (int it = 0; it < iterations; it++)
+        {
+            fft.Convolve(xm, k, ym);
+            for (int i = 0; i < y.Length; i++)
+            {
+                float yi = Math.Max(y[i], eps);
+                // R(z) = z − log(1 + e^{a(z−s)})/a ≈ min(z, s); R'(z) = 1 / (1 + e^{a(z−s)}).
+                float e = MathF.Exp(Math.Min(a * (yi - s), 60f));
+                float r = yi - MathF.Log(1 + e) / a;
+                float dr = 1 / (1 + e);
+                ratio[i] = b[i] * dr / Math.Max(r, eps) + 1 - dr;
+            }
+            fft.Convolve(rm, k, cm, adjoint: true);
+            for (int i = 0; i < x.Length; i++) x[i] = Math.Max(x[i] * c[i], 0);
+        }
+        return x;
+    }
+}
+
+/// <summary>
+/// Half-quadratic splitting with a hyper-Laplacian gradient prior (Krishnan &amp; Fergus 2009,
+/// |∇x|^α, α = 2/3 by default): a closed-form FFT x-step alternating with a per-pixel shrinkage
+/// w-step, β raised by 2√2 from 1 to 256. Saturated and border pixels are outliers (as in Cho et al.
+/// 2011): the data term only sees valid pixels; the others are filled with the current prediction
+/// K ⊛ x before each x-step. It starts from the saturation-aware Richardson–Lucy estimate (which
+/// recovers the energy of clipped lights) and works at a scale where the unsaturated content spans
+/// about [0, 1], because the prior is not scale-invariant. λ follows the noise: λ = <paramref name="LambdaScale"/> / σ²
+/// (σ at that scale).
+/// </summary>
+/// <param name="Alpha">Prior exponent in (0, 2]; 2/3 by default, 1 = total variation.</param>
+/// <param name="LambdaScale">λ·σ², the data weight relative to the noise variance.</param>
+/// <param name="InnerIterations">x/w alternations per β.</param>
+public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double LambdaScale = 0.02, int InnerIterations = 2) : IDeconvolver
+{
+    /// <inheritdoc />
+    public string Name => "hl";
+
+    /// <inheritdoc />
+    public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+    {
+        // The hyper-Laplacian prior is not scale-invariant: work at a scale where the unsaturated content spans ≈ [0, 1].
+        double sigma = context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated);
+        float scale = ContentScale(plane, context.Saturated);
+        var scaled = plane.Select(v => v / scale).ToArray();
+        var ctx = context with { SaturationLinear = context.SaturationLinear / scale, NoiseSigma = sigma / scale };
+        var x = Refine(scaled, width, height, kernel, ctx);
+        for (int i = 0; i < x.Length; i++) x[i] *= scale;
+        return x;
+    }
+
+    /// <summary>Richardson–Lucy iterations used to initialise the splitting.</summary>
+    public int InitIterations { get; init; } = 60;
+
+    private static float ContentScale(float[] plane, bool[] saturated)
+    {
+        var v = plane.Where((_, i) => !saturated[i]).ToArray();
+        if (v.Length == 0) return 1;
+        Array.Sort(v);
+        return Math.Max(v[(int)(0.99 * (v.Length - 1))], 1e-3f);
+    }
+
+    private float[] Refine(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+    {
+        var p = new PaddedPlane(plane, context.Saturated, width, height, kernel.Size + 8);
+        int n = p.W * p.H;
+        // Start from the saturation-aware Richardson–Lucy estimate, which already recovers clipped lights.
+        var x = RichardsonLucyDeconvolver.Run(p, p.Data, kernel, context, InitIterations);
+        double sigma = context.NoiseSigma!.Value;
+        float lambda = (float)(LambdaScale / (sigma * sigma));
+        using var fft = new FftWorkspace(p.H, p.W);
+        using var k = fft.Otf(kernel);
+        using var dx = fft.DiffOtf(true);
+        using var dy = fft.DiffOtf(false);
+        // Denominator λ|K|² + β(|Dx|² + |Dy|²), as two identical channels so complex spectra divide by it elementwise.
+        var kPow = Spectral.Power(Spectral.Otf(kernel, p.H, p.W));
+        var dPow = Spectral.Power(Spectral.DiffOtf(p.H, p.W, true));
+        var dyPow = Spectral.Power(Spectral.DiffOtf(p.H, p.W, false));
+        for (int i = 0; i < dPow.Length; i++) dPow[i] += dyPow[i];
+        var den = new float[2 * n];
+        using var denM = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC2, den);
+        var bFill = new float[n];
+        var pred = new float[n];
+        var wx = new float[n];
+        var wy = new float[n];
+        using var xM = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, x);
+        using var bM = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, bFill);
+        using var predM = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, pred);
+        using var wxM = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, wx);
+        using var wyM = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, wy);
+        using var num = fft.NewComplex();
+        using var tmp = fft.NewComplex();
+        float alpha = (float)Alpha;
+        for (double beta = 1; beta <= 256; beta *= 2 * Math.Sqrt(2))
+        {
+            float bt = (float)beta;
+            for (int f = 0; f < n; f++) den[2 * f] = den[2 * f + 1] = lambda * kPow[f] + bt * dPow[f];
+            for (int inner = 0; inner < InnerIterations; inner++)
+            {
+                // w-step: generalised shrinkage of the gradients.
+                float tau = 1 / bt;
+                for (int y = 0; y < p.H; y++)
+                {
+                    int row = y * p.W, down = ((y + 1) % p.H) * p.W;
+                    for (int xx = 0; xx < p.W; xx++)
+                    {
+                        int i = row + xx;
+                        float gx = x[row + (xx + 1) % p.W] - x[i];
+                        float gy = x[down + xx] - x[i];
+                        wx[i] = Shrink(gx, tau, alpha);
+                        wy[i] = Shrink(gy, tau, alpha);
+                    }
+                }
+                // Outliers (saturated, border): fill the data with the current prediction.
+                fft.Convolve(xM, k, predM);
+                for (int i = 0; i < n; i++) bFill[i] = p.Mask[i] * p.Data[i] + (1 - p.Mask[i]) * pred[i];
+
+                // x-step in closed form: (λ conj(K) B + β (conj(Dx) WX + conj(Dy) WY)) / den.
+                fft.AdjointSpectrum(bM, k, num, accumulate: false);
+                Cv2.Multiply(num, Scalar.All(lambda), num);
+                fft.AdjointSpectrum(wxM, dx, tmp, accumulate: false);
+                fft.AdjointSpectrum(wyM, dy, tmp, accumulate: true);
+                Cv2.ScaleAdd(tmp, bt, num, num);
+                Cv2.Divide(num, denM, num);
+                Cv2.Idft(num, xM, DftFlags.Scale | DftFlags.RealOutput);
+            }
+        }
+        return p.Crop(x);
+    }
+
+    /// <summary>Generalised p-shrinkage (Chartrand), the proximal step of |w|^α with weight 1/β.</summary>
+    private static float Shrink(float v, float tau, float alpha)
+    {
+        float a = Math.Abs(v);
+        if (a == 0) return 0;
+        float t = alpha >= 1 ? tau : MathF.Pow(tau, 2 - alpha) * MathF.Pow(a, alpha - 1);
+        return a > t ? MathF.Sign(v) * (a - t) : 0;
+    }
+}

@@ -1,0 +1,135 @@
+using EventDeblur.Recording;
+using OpenCvSharp;
+
+namespace EventDeblur.Imaging;
+
+/// <summary>
+/// A frame in linear radiance normalised to the white level: <c>(v − black) / (white − black)</c>
+/// after undoing the transfer curve, so 1.0 is full scale. Planes are row-major, one per channel,
+/// RGB order. Pixels whose raw value reached the saturation level are marked: their true radiance is
+/// unknown (at least the saturation value).
+/// </summary>
+public sealed class LinearImage
+{
+    /// <summary>Creates an image from planes (each Width × Height) and optional saturation masks.</summary>
+    public LinearImage(int width, int height, float[][] planes, bool[][]? saturated = null)
+    {
+        if (planes.Length is not (1 or 3)) throw new ArgumentException("1 or 3 channels expected");
+        if (planes.Any(p => p.Length != width * height)) throw new ArgumentException("plane size mismatch");
+        Width = width;
+        Height = height;
+        Planes = planes;
+        Saturated = saturated ?? planes.Select(p => new bool[p.Length]).ToArray();
+    }
+
+    /// <summary>Width, pixels.</summary>
+    public int Width { get; }
+
+    /// <summary>Height, pixels.</summary>
+    public int Height { get; }
+
+    /// <summary>Channels (1 gray or 3 RGB).</summary>
+    public int Channels => Planes.Length;
+
+    /// <summary>Linear normalised radiance per channel.</summary>
+    public float[][] Planes { get; }
+
+    /// <summary>Per channel: <c>true</c> where the raw value reached the saturation level.</summary>
+    public bool[][] Saturated { get; }
+
+    /// <summary>How raw values map to this image and back.</summary>
+    public sealed record Encoding(PixelEncoding Curve, double BlackLevel, double WhiteLevel, double SaturationLevel, int Depth)
+    {
+        /// <summary>Raw full scale of the storage depth (255 or 65535).</summary>
+        public double MaxRaw => Depth == 8 ? 255 : 65535;
+
+        /// <summary>Normalised saturation level in linear units.</summary>
+        public double SaturationLinear => Curve.ToLinear(Math.Clamp((SaturationLevel - BlackLevel) / (WhiteLevel - BlackLevel), 0, 1));
+    }
+
+    /// <summary>Reads an image file (8- or 16-bit PNG/TIFF, gray or colour) and converts it to linear radiance.</summary>
+    /// <exception cref="IOException">The file is missing or not an image OpenCV can read.</exception>
+    public static LinearImage Read(string path, PixelEncoding curve, double black, double white, double saturation)
+    {
+        if (!File.Exists(path)) throw new IOException($"{path}: frame file is missing");
+        using var raw = Cv2.ImRead(path, ImreadModes.Unchanged);
+        if (raw.Empty()) throw new IOException($"{path}: not an image OpenCV can decode");
+        return FromRaw(raw, curve, black, white, saturation);
+    }
+
+    /// <summary>Converts a raw OpenCV image (BGR order for colour) to linear radiance.</summary>
+    public static LinearImage FromRaw(Mat raw, PixelEncoding curve, double black, double white, double saturation)
+    {
+        int c = raw.Channels();
+        if (c == 4) c = 3;
+        if (c is not (1 or 3)) throw new IOException($"unsupported channel count {raw.Channels()}");
+        using var f = new Mat();
+        raw.ConvertTo(f, MatType.CV_64FC(raw.Channels()));
+        int w = raw.Cols, h = raw.Rows, n = w * h, stride = raw.Channels();
+        var src = f.AsSpan<double>();
+        var planes = new float[c][];
+        var sat = new bool[c][];
+        // Precompute the curve on a table for integer depths.
+        for (int ch = 0; ch < c; ch++)
+        {
+            planes[ch] = new float[n];
+            sat[ch] = new bool[n];
+            int srcCh = c == 3 ? 2 - ch : 0; // BGR → RGB
+            for (int i = 0; i < n; i++)
+            {
+                double v = src[i * stride + srcCh];
+                sat[ch][i] = v >= saturation;
+                double norm = (v - black) / (white - black);
+                planes[ch][i] = (float)(curve.Kind == "linear" ? norm : curve.ToLinear(Math.Clamp(norm, 0, 1)));
+            }
+        }
+        return new LinearImage(w, h, planes, sat);
+    }
+
+    /// <summary>Encodes back to raw values (RGB → BGR order, rounded, clipped to the depth's range) as an OpenCV image.</summary>
+    public Mat ToRaw(Encoding enc)
+    {
+        var type = enc.Depth == 8 ? MatType.CV_8UC(Channels) : MatType.CV_16UC(Channels);
+        var m = new Mat(Height, Width, type);
+        int n = Width * Height;
+        double max = enc.MaxRaw;
+        if (enc.Depth == 8)
+        {
+            var d = m.AsSpan<byte>();
+            for (int ch = 0; ch < Channels; ch++)
+            {
+                int dst = Channels == 3 ? 2 - ch : 0;
+                for (int i = 0; i < n; i++) d[i * Channels + dst] = (byte)Encode(Planes[ch][i], enc, max);
+            }
+        }
+        else
+        {
+            var d = m.AsSpan<ushort>();
+            for (int ch = 0; ch < Channels; ch++)
+            {
+                int dst = Channels == 3 ? 2 - ch : 0;
+                for (int i = 0; i < n; i++) d[i * Channels + dst] = (ushort)Encode(Planes[ch][i], enc, max);
+            }
+        }
+        return m;
+    }
+
+    private static double Encode(float linear, Encoding enc, double max)
+    {
+        double v = enc.Curve.Kind == "linear" ? linear : enc.Curve.FromLinear(Math.Clamp(linear, 0, 1));
+        return Math.Clamp(Math.Round(enc.BlackLevel + v * (enc.WhiteLevel - enc.BlackLevel)), 0, max);
+    }
+
+    /// <summary>The image as a metric image (values as stored, channels interleaved).</summary>
+    public Evaluation.MetricImage ToMetricImage()
+    {
+        int n = Width * Height;
+        var d = new double[n * Channels];
+        for (int ch = 0; ch < Channels; ch++)
+            for (int i = 0; i < n; i++) d[i * Channels + ch] = Planes[ch][i];
+        return new Evaluation.MetricImage(Width, Height, Channels, d);
+    }
+
+    /// <summary>A deep copy.</summary>
+    public LinearImage Clone() => new(Width, Height, Planes.Select(p => (float[])p.Clone()).ToArray(), Saturated.Select(s => (bool[])s.Clone()).ToArray());
+}

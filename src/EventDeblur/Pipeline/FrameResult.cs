@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+
+namespace EventDeblur.Pipeline;
+
+/// <summary>One row of <c>frames.parquet</c>: what happened to a frame, with timings and quality.</summary>
+public sealed record FrameResult
+{
+    /// <summary>Frame index.</summary>
+    [JsonPropertyName("index")] public long Index { get; init; }
+
+    /// <summary><c>ok</c> or <c>failed</c>.</summary>
+    [JsonPropertyName("status")] public string Status { get; init; } = "ok";
+
+    /// <summary>Why it failed; null when ok.</summary>
+    [JsonPropertyName("error")] public string? Error { get; init; }
+
+    /// <summary>Seconds reading the frame and its events.</summary>
+    [JsonPropertyName("seconds_ingest")] public double SecondsIngest { get; init; }
+
+    /// <summary>Seconds estimating kernels.</summary>
+    [JsonPropertyName("seconds_kernels")] public double SecondsKernels { get; init; }
+
+    /// <summary>Seconds deconvolving.</summary>
+    [JsonPropertyName("seconds_deconvolve")] public double SecondsDeconvolve { get; init; }
+
+    /// <summary>Seconds computing metrics and writing.</summary>
+    [JsonPropertyName("seconds_write")] public double SecondsWrite { get; init; }
+
+    /// <summary>Sum of the stage seconds.</summary>
+    [JsonPropertyName("seconds_total")] public double SecondsTotal { get; init; }
+
+    /// <summary>Light streaks used for the kernels.</summary>
+    [JsonPropertyName("streaks")] public long Streaks { get; init; }
+
+    /// <summary>Kernel tiles used.</summary>
+    [JsonPropertyName("kernels")] public long Kernels { get; init; }
+
+    /// <summary>Events used by the kernel estimator.</summary>
+    [JsonPropertyName("events_used")] public long EventsUsed { get; init; }
+
+    /// <summary>Where the kernels came from.</summary>
+    [JsonPropertyName("kernel_source")] public string KernelSource { get; init; } = "";
+
+    /// <summary>Kernel estimate confidence in [0, 1].</summary>
+    [JsonPropertyName("kernel_confidence")] public double KernelConfidence { get; init; }
+
+    /// <summary>PSNR of the deblurred frame against ground truth, dB (METRICS.md); null without ground truth.</summary>
+    [JsonPropertyName("psnr")] public double? Psnr { get; init; }
+
+    /// <summary>SSIM against ground truth; null without ground truth.</summary>
+    [JsonPropertyName("ssim")] public double? Ssim { get; init; }
+
+    /// <summary>PSNR of the blurry input against ground truth, dB.</summary>
+    [JsonPropertyName("psnr_blurry")] public double? PsnrBlurry { get; init; }
+
+    /// <summary>SSIM of the blurry input against ground truth.</summary>
+    [JsonPropertyName("ssim_blurry")] public double? SsimBlurry { get; init; }
+
+    /// <summary>Area-weighted kernel similarity against ground-truth kernels; null without them.</summary>
+    [JsonPropertyName("kernel_similarity")] public double? KernelSimilarity { get; init; }
+}

@@ -1,0 +1,96 @@
+using EventDeblur.Events;
+using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+
+namespace EventDeblur.Pipeline;
+
+/// <summary>The events of one exposure window (plus margins), struct-of-arrays, time-ordered.</summary>
+/// <param name="T">Timestamps, µs.</param>
+/// <param name="X">Columns, event pixels.</param>
+/// <param name="Y">Rows, event pixels.</param>
+/// <param name="P">Polarities, true = ON.</param>
+public sealed record EventSlice(long[] T, short[] X, short[] Y, bool[] P)
+{
+    /// <summary>Number of events.</summary>
+    public int Count => T.Length;
+
+    /// <summary>An empty slice.</summary>
+    public static EventSlice Empty { get; } = new([], [], [], []);
+}
+
+/// <summary>Seconds spent per stage on one frame.</summary>
+public sealed class StageTimes
+{
+    /// <summary>Reading the frame and its events, s.</summary>
+    public double Ingest { get; set; }
+
+    /// <summary>Streak detection and kernel estimation, s.</summary>
+    public double Kernels { get; set; }
+
+    /// <summary>Deconvolution, s.</summary>
+    public double Deconvolve { get; set; }
+
+    /// <summary>Metrics and writing, s.</summary>
+    public double Write { get; set; }
+
+    /// <summary>Sum of the stages, s.</summary>
+    public double Total => Ingest + Kernels + Deconvolve + Write;
+}
+
+/// <summary>
+/// One frame travelling through the replay pipeline; each stage fills in its part. A frame that
+/// failed carries its <see cref="Error"/> and is passed on untouched so the writer can report it.
+/// </summary>
+public sealed class FrameWork
+{
+    /// <summary>Frame index (from frames.csv or the APS numbering).</summary>
+    public required long Index { get; init; }
+
+    /// <summary>Exposure window on the event clock, µs (end-exclusive), or null when unmatched.</summary>
+    public TimeRangeUs? Exposure { get; init; }
+
+    /// <summary>Path of the frame image (RGB bundles), or null for APS frames.</summary>
+    public string? ImagePath { get; init; }
+
+    /// <summary>The APS frame (APS bundles).</summary>
+    public ApsFrame? ApsFrame { get; set; }
+
+    /// <summary>Ground-truth image path, if any.</summary>
+    public string? GroundTruthPath { get; init; }
+
+    /// <summary>Ground-truth kernel CSV path, if any.</summary>
+    public string? GroundTruthKernelsPath { get; init; }
+
+    /// <summary>Events of the exposure window plus margins.</summary>
+    public EventSlice Events { get; set; } = EventSlice.Empty;
+
+    /// <summary>The blurry frame in linear radiance.</summary>
+    public LinearImage? Blurry { get; set; }
+
+    /// <summary>How the frame's raw values map to linear radiance and back.</summary>
+    public LinearImage.Encoding? Encoding { get; set; }
+
+    /// <summary>Kernels used, per tile.</summary>
+    public IReadOnlyList<KernelTile>? Kernels { get; set; }
+
+    /// <summary>Where the kernels came from (e.g. <c>gt</c>, <c>events:streaks</c>, <c>events:texture</c>).</summary>
+    public string KernelSource { get; set; } = "";
+
+    /// <summary>Light streaks found / used by the kernel estimator.</summary>
+    public int Streaks { get; set; }
+
+    /// <summary>Events the kernel estimator used.</summary>
+    public long EventsUsed { get; set; }
+
+    /// <summary>Confidence of the kernel estimate in [0, 1].</summary>
+    public double KernelConfidence { get; set; }
+
+    /// <summary>The deblurred frame.</summary>
+    public LinearImage? Sharp { get; set; }
+
+    /// <summary>Per-stage seconds.</summary>
+    public StageTimes Times { get; } = new();
+
+    /// <summary>Why the frame failed, or null.</summary>
+    public string? Error { get; set; }
+}

@@ -1,0 +1,30 @@
+using EventDeblur.Kernels;
+
+namespace EventDeblur.Pipeline;
+
+/// <summary>Provides the kernels of a frame (from ground truth, or estimated from events).</summary>
+public interface IKernelSource
+{
+    /// <summary>Name written to the outputs, e.g. <c>gt</c> or <c>events</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Fills <see cref="FrameWork.Kernels"/> (and the diagnostics) for <paramref name="frame"/>.</summary>
+    void Estimate(FrameWork frame);
+}
+
+/// <summary>Reads the bundle's ground-truth kernels (isolates the deconvolver in evaluations).</summary>
+public sealed class GroundTruthKernelSource : IKernelSource
+{
+    /// <inheritdoc />
+    public string Name => "gt";
+
+    /// <inheritdoc />
+    public void Estimate(FrameWork frame)
+    {
+        if (frame.GroundTruthKernelsPath is not { } path || !File.Exists(path))
+            throw new InvalidOperationException($"frame {frame.Index}: no ground-truth kernel file ({frame.GroundTruthKernelsPath ?? "bundle has no gt/kernels"})");
+        frame.Kernels = KernelCsv.Read(path);
+        frame.KernelSource = "gt";
+        frame.KernelConfidence = 1;
+    }
+}
