@@ -61,6 +61,15 @@ public sealed class FrameWork
     /// <summary>Ground-truth kernel CSV path, if any.</summary>
     public string? GroundTruthKernelsPath { get; init; }
 
+    /// <summary>Homography from frame pixels to event pixels (row-major 3×3); identity for APS frames.</summary>
+    public double[] FrameToEvents { get; init; } = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+    /// <summary>Event sensor size, pixels.</summary>
+    public (int Width, int Height) EventSensorSize { get; init; }
+
+    /// <summary>Diagnostics of the kernel estimator (streaks rejected and why, per-streak fits).</summary>
+    public List<string> Diagnostics { get; } = [];
+
     /// <summary>Events of the exposure window plus margins.</summary>
     public EventSlice Events { get; set; } = EventSlice.Empty;
 

@@ -191,6 +191,8 @@ public static class ReplayPipeline
                 ImagePath = w.Row?.File,
                 GroundTruthPath = gtByIndex.TryGetValue(w.Index, out var g) ? g.File : null,
                 GroundTruthKernelsPath = bundle.GroundTruthKernelsDir != null ? Path.Combine(bundle.GroundTruthKernelsDir, $"{w.Index:D6}.csv") : null,
+                FrameToEvents = bundle.IsApsBundle ? [1, 0, 0, 0, 1, 0, 0, 0, 1] : bundle.Manifest.RgbToEventsHomography,
+                EventSensorSize = bundle.EventSensorSize,
             };
 
             async Task Emit(FrameWork f, WindowEvents? ev, Stopwatch clock)

@@ -141,27 +141,11 @@ public sealed class MotionPath
     public BlurKernel KernelAt(double x, double y, int samples, double pixelScale = 1)
     {
         var offsets = new (double X, double Y)[samples];
-        double max = 0;
         for (int i = 0; i < samples; i++)
         {
             var p = Apply(x, y, (i + 0.5) / samples);
             offsets[i] = ((p.X - x) * pixelScale, (p.Y - y) * pixelScale);
-            max = Math.Max(max, Math.Max(Math.Abs(offsets[i].X), Math.Abs(offsets[i].Y)));
         }
-        int c = (int)Math.Ceiling(max) + 1;
-        int size = 2 * c + 1;
-        var w = new float[size * size];
-        foreach (var (ox, oy) in offsets)
-        {
-            double fx = ox + c, fy = oy + c;
-            int x0 = (int)Math.Floor(fx), y0 = (int)Math.Floor(fy);
-            double ax = fx - x0, ay = fy - y0;
-            w[y0 * size + x0] += (float)((1 - ax) * (1 - ay));
-            w[y0 * size + x0 + 1] += (float)(ax * (1 - ay));
-            w[(y0 + 1) * size + x0] += (float)((1 - ax) * ay);
-            w[(y0 + 1) * size + x0 + 1] += (float)(ax * ay);
-        }
-        for (int i = 0; i < w.Length; i++) w[i] /= samples;
-        return new BlurKernel(size, w);
+        return KernelRaster.FromOffsets(offsets);
     }
 }

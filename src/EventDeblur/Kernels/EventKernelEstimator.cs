@@ -1,0 +1,357 @@
+using EventDeblur.Pipeline;
+using EventDeblur.Streaks;
+using MathNet.Numerics;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Optimization;
+
+namespace EventDeblur.Kernels;
+
+/// <summary>Options of <see cref="EventKernelEstimator"/>.</summary>
+public sealed record EventKernelOptions
+{
+    /// <summary>Streak detection.</summary>
+    public StreakOptions Streaks { get; init; } = new();
+
+    /// <summary>Time slices over the exposure for the trajectory centroids.</summary>
+    public int TimeSlices { get; init; } = 24;
+
+    /// <summary>Margin around a streak's bounding box when selecting its events, frame pixels.</summary>
+    public double RegionMarginPx { get; init; } = 8;
+
+    /// <summary>Background-activity filter: an event needs a neighbour event within this time, µs.</summary>
+    public long SupportWindowUs { get; init; } = 5000;
+
+    /// <summary>Fewest filtered events for a streak's trajectory to count.</summary>
+    public int MinEventsPerStreak { get; init; } = 40;
+
+    /// <summary>At most this many streaks are traced (best first).</summary>
+    public int MaxStreaks { get; init; } = 16;
+
+    /// <summary>Tile size for spatially varying kernels, frame pixels.</summary>
+    public int TileSizePx { get; init; } = 160;
+
+    /// <summary>Rotation is modelled when it moves frame corners by more than this, pixels.</summary>
+    public double RotationThresholdPx { get; init; } = 1.0;
+
+    /// <summary>Largest blur considered by the texture (contrast maximisation) search, event pixels.</summary>
+    public double MaxTextureBlurEventPx { get; init; } = 30;
+}
+
+/// <summary>One streak's recovered light path.</summary>
+/// <param name="Mid">Frame position at mid-exposure.</param>
+/// <param name="Offsets">Frame-pixel offsets from <paramref name="Mid"/> at equally spaced exposure times.</param>
+/// <param name="Events">Events used.</param>
+/// <param name="RmsResidualPx">RMS distance of slice centroids from the smooth path, event pixels.</param>
+public sealed record StreakTrajectory((double X, double Y) Mid, (double X, double Y)[] Offsets, int Events, double RmsResidualPx);
+
+/// <summary>
+/// Blur kernels from the events around light streaks (the heart of the method): streaks in the
+/// blurry frame → their regions in the event sensor through the homography → events of the exposure
+/// window, noise-filtered → time-sliced ON/OFF centroids → a smooth sub-pixel path → mapped into frame
+/// pixels by the exact inverse homography and resampled finely → splatted with equal time weight
+/// (mass is exposure time) → a normalised kernel centred on the mid-exposure position. Several
+/// streaks are combined through one camera-motion model (translation, plus in-plane rotation when
+/// it matters, giving per-tile kernels). Without streaks, a translation path is found from all
+/// events by contrast maximisation.
+/// </summary>
+public sealed class EventKernelEstimator(EventKernelOptions? options = null) : IKernelSource
+{
+    private readonly EventKernelOptions _o = options ?? new EventKernelOptions();
+
+    /// <inheritdoc />
+    public string Name => "events";
+
+    /// <inheritdoc />
+    public void Estimate(FrameWork frame)
+    {
+        var exposure = frame.Exposure ?? throw new InvalidOperationException("frame has no exposure window");
+        var img = frame.Blurry!;
+        var h = frame.FrameToEvents;
+        var hInv = Invert3(h);
+        int samples = 200;
+        var detection = StreakDetector.Detect(img, frame.Encoding!.SaturationLinear, _o.Streaks);
+        foreach (var r in detection.Rejected.Take(20)) frame.Diagnostics.Add($"streak at ({r.X0},{r.Y0}) {r.Width}×{r.Height} rejected: {r.Reason}");
+
+        var trajectories = new List<StreakTrajectory>();
+        long used = 0;
+        foreach (var s in detection.Streaks.Take(_o.MaxStreaks))
+        {
+            var t = TraceStreak(frame, s, h, hInv, exposure, samples, out int n, out string? why);
+            if (t == null) { frame.Diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}) not traced: {why}"); continue; }
+            trajectories.Add(t);
+            used += n;
+        }
+        frame.Streaks = trajectories.Count;
+
+        if (trajectories.Count > 0)
+        {
+            frame.Kernels = CombineStreaks(trajectories, img.Width, img.Height, samples, frame);
+            frame.KernelSource = "events:streaks";
+            double rms = trajectories.Average(t => t.RmsResidualPx);
+            frame.KernelConfidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, trajectories.Count / 2.0 + 0.5);
+        }
+        else
+        {
+            var (tiles, n, contrast) = FromTexture(frame, h, hInv, exposure, samples);
+            frame.Kernels = tiles;
+            used = n;
+            frame.KernelSource = "events:texture";
+            frame.KernelConfidence = Math.Clamp(contrast, 0, 1);
+        }
+        frame.EventsUsed = used;
+    }
+
+    private StreakTrajectory? TraceStreak(FrameWork frame, Streak s, double[] h, double[] hInv, Events.TimeRangeUs exposure, int samples, out int used, out string? why)
+    {
+        used = 0;
+        why = null;
+        double m = _o.RegionMarginPx;
+        var corners = new[] { (s.X0 - m, s.Y0 - m), (s.X0 + s.Width + m, s.Y0 - m), (s.X0 - m, s.Y0 + s.Height + m), (s.X0 + s.Width + m, s.Y0 + s.Height + m) }
+            .Select(c => Apply(h, c.Item1, c.Item2)).ToArray();
+        double ex0 = corners.Min(c => c.X) - 1, ex1 = corners.Max(c => c.X) + 1, ey0 = corners.Min(c => c.Y) - 1, ey1 = corners.Max(c => c.Y) + 1;
+        var ev = frame.Events;
+        var idx = new List<int>();
+        int lo = LowerBound(ev.T, exposure.StartUs), hi = LowerBound(ev.T, exposure.EndUs);
+        for (int i = lo; i < hi; i++)
+            if (ev.X[i] >= ex0 && ev.X[i] <= ex1 && ev.Y[i] >= ey0 && ev.Y[i] <= ey1) idx.Add(i);
+        idx = SupportFilter(ev, idx, _o.SupportWindowUs);
+        if (idx.Count < _o.MinEventsPerStreak) { why = $"{idx.Count} events after noise filtering (< {_o.MinEventsPerStreak})"; return null; }
+
+        // Time-sliced centroids: ON events lead the light, OFF events trail it; their mean tracks it.
+        int S = _o.TimeSlices;
+        double dur = exposure.DurationUs;
+        var ts = new List<double>(); var xs = new List<double>(); var ys = new List<double>(); var ws = new List<double>();
+        for (int j = 0; j < S; j++)
+        {
+            double a = exposure.StartUs + (j - 0.25) * dur / S, b = exposure.StartUs + (j + 1.25) * dur / S;
+            var on = idx.Where(i => ev.T[i] >= a && ev.T[i] < b && ev.P[i]).ToList();
+            var off = idx.Where(i => ev.T[i] >= a && ev.T[i] < b && !ev.P[i]).ToList();
+            var con = TrimmedCentroid(ev, on);
+            var coff = TrimmedCentroid(ev, off);
+            (double X, double Y)? c = con != null && coff != null ? ((con.Value.X + coff.Value.X) / 2, (con.Value.Y + coff.Value.Y) / 2) : con ?? coff;
+            if (c == null) continue;
+            ts.Add((j + 0.5) / S);
+            xs.Add(c.Value.X);
+            ys.Add(c.Value.Y);
+            ws.Add(on.Count + off.Count);
+        }
+        if (ts.Count < S / 2) { why = $"events cover only {ts.Count} of {S} time slices"; return null; }
+        int degree = Math.Min(5, ts.Count / 4);
+        var px = Fit.PolynomialWeighted(ts.ToArray(), xs.ToArray(), ws.ToArray(), degree);
+        var py = Fit.PolynomialWeighted(ts.ToArray(), ys.ToArray(), ws.ToArray(), degree);
+        double rms = Math.Sqrt(ts.Select((t, i) => Math.Pow(Polynomial.Evaluate(t, px) - xs[i], 2) + Math.Pow(Polynomial.Evaluate(t, py) - ys[i], 2)).Average());
+
+        // Into frame pixels through the exact inverse homography, resampled finely in time.
+        var mid = Apply(hInv, Polynomial.Evaluate(0.5, px), Polynomial.Evaluate(0.5, py));
+        var offsets = new (double X, double Y)[samples];
+        for (int k = 0; k < samples; k++)
+        {
+            double t = (k + 0.5) / samples;
+            var q = Apply(hInv, Polynomial.Evaluate(t, px), Polynomial.Evaluate(t, py));
+            offsets[k] = (q.X - mid.X, q.Y - mid.Y);
+        }
+        used = idx.Count;
+        return new StreakTrajectory(mid, offsets, idx.Count, rms);
+    }
+
+    private List<KernelTile> CombineStreaks(List<StreakTrajectory> tr, int w, int hgt, int samples, FrameWork frame)
+    {
+        // Translation per time sample: the median over streaks (robust to one bad trace).
+        var trans = new (double X, double Y)[samples];
+        for (int k = 0; k < samples; k++)
+            trans[k] = (Median(tr.Select(t => t.Offsets[k].X)), Median(tr.Select(t => t.Offsets[k].Y)));
+
+        // In-plane rotation about the streaks' mean position, fitted per sample by least squares.
+        if (tr.Count >= 3)
+        {
+            double cx = tr.Average(t => t.Mid.X), cy = tr.Average(t => t.Mid.Y);
+            double spread = tr.Average(t => Math.Sqrt((t.Mid.X - cx) * (t.Mid.X - cx) + (t.Mid.Y - cy) * (t.Mid.Y - cy)));
+            var theta = new double[samples];
+            var d = new (double X, double Y)[samples];
+            double maxCorner = 0;
+            for (int k = 0; k < samples; k++)
+            {
+                // Rigid fit of mid → mid + offset (Procrustes in 2-D).
+                double mxs = 0, mys = 0, mxd = 0, myd = 0;
+                foreach (var t in tr) { mxs += t.Mid.X; mys += t.Mid.Y; mxd += t.Mid.X + t.Offsets[k].X; myd += t.Mid.Y + t.Offsets[k].Y; }
+                mxs /= tr.Count; mys /= tr.Count; mxd /= tr.Count; myd /= tr.Count;
+                double sc = 0, ss = 0;
+                foreach (var t in tr)
+                {
+                    double ax = t.Mid.X - mxs, ay = t.Mid.Y - mys, bx = t.Mid.X + t.Offsets[k].X - mxd, by = t.Mid.Y + t.Offsets[k].Y - myd;
+                    sc += ax * bx + ay * by;
+                    ss += ax * by - ay * bx;
+                }
+                theta[k] = Math.Atan2(ss, sc);
+                d[k] = (mxd - (Math.Cos(theta[k]) * mxs - Math.Sin(theta[k]) * mys), myd - (Math.Sin(theta[k]) * mxs + Math.Cos(theta[k]) * mys));
+                maxCorner = Math.Max(maxCorner, Math.Abs(theta[k]) * Math.Sqrt(w * w + hgt * hgt) / 2);
+            }
+            if (maxCorner > _o.RotationThresholdPx && spread > Math.Min(w, hgt) / 6.0)
+            {
+                frame.Diagnostics.Add($"rotation modelled: up to {theta.Max(Math.Abs) * 180 / Math.PI:F2}° ({maxCorner:F1} px at the corners)");
+                var tiles = new List<KernelTile>();
+                for (int y0 = 0; y0 < hgt; y0 += _o.TileSizePx)
+                    for (int x0 = 0; x0 < w; x0 += _o.TileSizePx)
+                    {
+                        int x1 = Math.Min(w, x0 + _o.TileSizePx), y1 = Math.Min(hgt, y0 + _o.TileSizePx);
+                        double px = (x0 + x1 - 1) / 2.0, py = (y0 + y1 - 1) / 2.0;
+                        var offs = new (double X, double Y)[samples];
+                        for (int k = 0; k < samples; k++)
+                        {
+                            double c = Math.Cos(theta[k]), s = Math.Sin(theta[k]);
+                            offs[k] = (c * px - s * py + d[k].X - px, s * px + c * py + d[k].Y - py);
+                        }
+                        tiles.Add(new KernelTile(x0, y0, x1, y1, Recentre(offs)));
+                    }
+                return tiles;
+            }
+        }
+        return [new KernelTile(0, 0, w, hgt, KernelRaster.FromOffsets(trans))];
+    }
+
+    /// <summary>Offsets relative to the path's mid-exposure sample, so the kernel centre is the mid-exposure position.</summary>
+    private static BlurKernel Recentre((double X, double Y)[] offs)
+    {
+        var m = offs[offs.Length / 2];
+        return KernelRaster.FromOffsets(offs.Select(o => (o.X - m.X, o.Y - m.Y)).ToArray());
+    }
+
+    /// <summary>
+    /// Contrast maximisation: the cubic translation path (event pixels) that makes the events, warped
+    /// to mid-exposure, form the sharpest image (largest variance).
+    /// </summary>
+    private (List<KernelTile> Tiles, int Used, double Contrast) FromTexture(FrameWork frame, double[] h, double[] hInv, Events.TimeRangeUs exposure, int samples)
+    {
+        var ev = frame.Events;
+        int lo = LowerBound(ev.T, exposure.StartUs), hi = LowerBound(ev.T, exposure.EndUs);
+        var all = Enumerable.Range(lo, hi - lo).ToList();
+        all = SupportFilter(ev, all, _o.SupportWindowUs / 2);
+        int stride = Math.Max(1, all.Count / 60_000);
+        var pick = all.Where((_, i) => i % stride == 0).ToArray();
+        var (ew, eh) = frame.EventSensorSize;
+        if (pick.Length < 500 || ew <= 0)
+        {
+            frame.Diagnostics.Add($"texture: only {pick.Length} events in the exposure; no blur assumed");
+            return ([new KernelTile(0, 0, frame.Blurry!.Width, frame.Blurry.Height, BlurKernel.Delta)], pick.Length, 0);
+        }
+        var tau = pick.Select(i => (ev.T[i] - exposure.StartUs) / (double)exposure.DurationUs - 0.5).ToArray();
+        var ex = pick.Select(i => (double)ev.X[i]).ToArray();
+        var ey = pick.Select(i => (double)ev.Y[i]).ToArray();
+        var iwe = new float[ew * eh];
+
+        double Contrast(double[] c)
+        {
+            Array.Clear(iwe);
+            for (int i = 0; i < tau.Length; i++)
+            {
+                double t = tau[i], t2 = t * t, t3 = t2 * t;
+                double x = ex[i] - (c[0] * t + c[1] * t2 + c[2] * t3), y = ey[i] - (c[3] * t + c[4] * t2 + c[5] * t3);
+                int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
+                if (x0 < 0 || y0 < 0 || x0 >= ew - 1 || y0 >= eh - 1) continue;
+                float ax = (float)(x - x0), ay = (float)(y - y0);
+                int k = y0 * ew + x0;
+                iwe[k] += (1 - ax) * (1 - ay); iwe[k + 1] += ax * (1 - ay); iwe[k + ew] += (1 - ax) * ay; iwe[k + ew + 1] += ax * ay;
+            }
+            double sum = 0, sum2 = 0;
+            foreach (float v in iwe) { sum += v; sum2 += (double)v * v; }
+            double mean = sum / iwe.Length;
+            return sum2 / iwe.Length - mean * mean;
+        }
+
+        // Coarse search over constant velocity, then a Nelder–Mead refinement of the cubic path.
+        double best = double.NegativeInfinity;
+        double[] bestC = new double[6];
+        double range = _o.MaxTextureBlurEventPx;
+        for (double vx = -range; vx <= range; vx += 1)
+            for (double vy = -range; vy <= range; vy += 1)
+            {
+                if (vx * vx + vy * vy > range * range) continue;
+                var c = new[] { vx, 0, 0, vy, 0, 0 };
+                double v = Contrast(c);
+                if (v > best) { best = v; bestC = c; }
+            }
+        double zero = Contrast(new double[6]);
+        try
+        {
+            var obj = ObjectiveFunction.Value(v => -Contrast(v.ToArray()));
+            var res = NelderMeadSimplex.Minimum(obj, Vector<double>.Build.DenseOfArray(bestC), Vector<double>.Build.DenseOfArray([1.0, 2, 4, 1, 2, 4]), 1e-6, 600);
+            if (-res.FunctionInfoAtMinimum.Value > best) { best = -res.FunctionInfoAtMinimum.Value; bestC = res.MinimizingPoint.ToArray(); }
+        }
+        catch (MaximumIterationsException) { /* keep the coarse optimum */ }
+
+        double cxe = ew / 2.0, cye = eh / 2.0;
+        var midFrame = Apply(hInv, cxe, cye);
+        var offsets = new (double X, double Y)[samples];
+        for (int k = 0; k < samples; k++)
+        {
+            double t = (k + 0.5) / samples - 0.5, t2 = t * t, t3 = t2 * t;
+            var q = Apply(hInv, cxe + bestC[0] * t + bestC[1] * t2 + bestC[2] * t3, cye + bestC[3] * t + bestC[4] * t2 + bestC[5] * t3);
+            offsets[k] = (q.X - midFrame.X, q.Y - midFrame.Y);
+        }
+        double gain = zero > 0 ? best / zero - 1 : 0;
+        frame.Diagnostics.Add($"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {pick.Length} events");
+        return ([new KernelTile(0, 0, frame.Blurry!.Width, frame.Blurry.Height, KernelRaster.FromOffsets(offsets))], all.Count, gain);
+    }
+
+    /// <summary>Background-activity filter: keeps events with another event in their 3×3 neighbourhood within ±window µs.</summary>
+    private static List<int> SupportFilter(EventSlice ev, List<int> idx, long window)
+    {
+        var byPixel = new Dictionary<int, List<long>>();
+        foreach (int i in idx)
+        {
+            int key = ev.Y[i] * 65536 + ev.X[i];
+            if (!byPixel.TryGetValue(key, out var l)) byPixel[key] = l = [];
+            l.Add(ev.T[i]);
+        }
+        var keep = new List<int>(idx.Count);
+        foreach (int i in idx)
+        {
+            bool ok = false;
+            for (int dy = -1; dy <= 1 && !ok; dy++)
+                for (int dx = -1; dx <= 1 && !ok; dx++)
+                {
+                    if (!byPixel.TryGetValue((ev.Y[i] + dy) * 65536 + ev.X[i] + dx, out var l)) continue;
+                    int j = LowerBound(l, ev.T[i] - window);
+                    for (; j < l.Count && l[j] <= ev.T[i] + window; j++)
+                        if (dx != 0 || dy != 0 || l[j] != ev.T[i]) { ok = true; break; }
+                }
+            if (ok) keep.Add(i);
+        }
+        return keep;
+    }
+
+    private static (double X, double Y)? TrimmedCentroid(EventSlice ev, List<int> idx)
+    {
+        if (idx.Count < 2) return null;
+        double mx = Median(idx.Select(i => (double)ev.X[i])), my = Median(idx.Select(i => (double)ev.Y[i]));
+        for (int pass = 0; pass < 2; pass++)
+        {
+            var near = idx.Where(i => Math.Abs(ev.X[i] - mx) <= 3 && Math.Abs(ev.Y[i] - my) <= 3).ToList();
+            if (near.Count < 2) return null;
+            mx = near.Average(i => (double)ev.X[i]);
+            my = near.Average(i => (double)ev.Y[i]);
+        }
+        return (mx, my);
+    }
+
+    private static double Median(IEnumerable<double> v)
+    {
+        var a = v.OrderBy(x => x).ToArray();
+        return a.Length == 0 ? 0 : a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
+    }
+
+    private static int LowerBound(IReadOnlyList<long> t, long v)
+    {
+        int lo = 0, hi = t.Count;
+        while (lo < hi) { int mid = (lo + hi) >> 1; if (t[mid] < v) lo = mid + 1; else hi = mid; }
+        return lo;
+    }
+
+    internal static (double X, double Y) Apply(double[] h, double x, double y)
+    {
+        double z = h[6] * x + h[7] * y + h[8];
+        return ((h[0] * x + h[1] * y + h[2]) / z, (h[3] * x + h[4] * y + h[5]) / z);
+    }
+
+    internal static double[] Invert3(double[] m) => Simulation.HybridRigSimulator.Invert3(m);
+}
