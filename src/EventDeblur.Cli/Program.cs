@@ -7,4 +7,5 @@ root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 return await root.Parse(args).InvokeAsync();

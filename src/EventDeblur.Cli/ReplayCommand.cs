@@ -15,8 +15,8 @@ internal static class ReplayCommand
         var output = new Option<string>("--out") { Description = "Output folder (RECORDING_FORMAT.md layout)", Required = true };
         var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", TiledDeblurrer.Names), DefaultValueFactory = _ => "hl" };
         deconvolver.AcceptOnlyFromAmong([.. TiledDeblurrer.Names]);
-        var kernels = new Option<string>("--kernels") { Description = "Kernel source: events (estimated) or gt (the bundle's ground truth)", DefaultValueFactory = _ => "events" };
-        kernels.AcceptOnlyFromAmong("events", "gt");
+        var kernels = new Option<string>("--kernels") { Description = "Kernel source: events (estimated from events), gt (the bundle's ground truth) or streak (naive baseline: the blurry streak's shape)", DefaultValueFactory = _ => "events" };
+        kernels.AcceptOnlyFromAmong("events", "gt", "streak");
         var resume = new Option<bool>("--resume") { Description = "Skip frames already complete in OUT; redo the others" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
         var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, failFast };
@@ -25,7 +25,12 @@ internal static class ReplayCommand
             try
             {
                 var options = new ReplayOptions { Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), FailFast = r.GetValue(failFast) };
-                IKernelSource source = r.GetValue(kernels) == "gt" ? new GroundTruthKernelSource() : KernelSourceFactory.FromEvents();
+                IKernelSource source = r.GetValue(kernels) switch
+                {
+                    "gt" => new GroundTruthKernelSource(),
+                    "streak" => new EventDeblur.Kernels.StreakShapeKernelSource(),
+                    _ => new EventDeblur.Kernels.EventKernelEstimator(),
+                };
                 bool tty = !Console.IsOutputRedirected;
                 var summary = await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source,
                     line => { if (tty) Console.Write("\r\u001b[2K" + line); else Console.WriteLine(line); }, ct);

@@ -48,7 +48,11 @@ public static class NoiseEstimator
     }
 }
 
-/// <summary>Wiener filter with a constant noise-to-signal ratio σ² / var(b).</summary>
+/// <summary>
+/// Wiener filter with a natural-image spectrum: the signal power falls as 1/|f|², so the
+/// noise-to-signal ratio is σ²·|D(f)|² / E|∇b|² (D the gradient operators). DC passes unchanged, so
+/// flat regions stay flat and energy is preserved.
+/// </summary>
 public sealed class WienerDeconvolver : IDeconvolver
 {
     /// <inheritdoc />
@@ -59,17 +63,27 @@ public sealed class WienerDeconvolver : IDeconvolver
     {
         var p = new PaddedPlane(plane, context.Saturated, width, height, kernel.Size + 8);
         double sigma = context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated);
-        double mean = plane.Average(v => (double)v);
-        double var = plane.Sum(v => (v - mean) * (v - mean)) / plane.Length;
-        float nsr = (float)Math.Max(1e-6, sigma * sigma / Math.Max(var, 1e-12));
+        double grad = 0;
+        for (int y = 0; y < height - 1; y++)
+            for (int c = 0; c < width - 1; c++)
+            {
+                double gx = plane[y * width + c + 1] - plane[y * width + c], gy = plane[(y + 1) * width + c] - plane[y * width + c];
+                grad += gx * gx + gy * gy;
+            }
+        grad /= Math.Max(1, (width - 1) * (height - 1));
+        float nsr = (float)(sigma * sigma / Math.Max(grad, 1e-12));
         var k = Spectral.Otf(kernel, p.H, p.W);
+        var d = Spectral.Power(Spectral.DiffOtf(p.H, p.W, true));
+        var dy = Spectral.Power(Spectral.DiffOtf(p.H, p.W, false));
         var b = Spectral.Forward(p.Data, p.H, p.W);
         var x = new float[b.Length];
-        for (int i = 0; i < b.Length; i += 2)
+        for (int f = 0; f < d.Length; f++)
         {
+            int i = 2 * f;
             float kr = k[i], ki = k[i + 1];
-            float den = kr * kr + ki * ki + nsr;
-            // conj(K)·B / (|K|² + NSR)
+            float den = kr * kr + ki * ki + nsr * (d[f] + dy[f]);
+            if (den <= 0) continue;
+            // conj(K)·B / (|K|² + NSR(f))
             x[i] = (kr * b[i] + ki * b[i + 1]) / den;
             x[i + 1] = (kr * b[i + 1] - ki * b[i]) / den;
         }
@@ -144,7 +158,7 @@ public sealed class RichardsonLucyDeconvolver(int Iterations = 30) : IDeconvolve
 /// <param name="Alpha">Prior exponent in (0, 2]; 2/3 by default, 1 = total variation.</param>
 /// <param name="LambdaScale">λ·σ², the data weight relative to the noise variance.</param>
 /// <param name="InnerIterations">x/w alternations per β.</param>
-public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double LambdaScale = 0.02, int InnerIterations = 2) : IDeconvolver
+public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double LambdaScale = 0.1, int InnerIterations = 2) : IDeconvolver
 {
     /// <inheritdoc />
     public string Name => "hl";
