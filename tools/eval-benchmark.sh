@@ -5,13 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-out/bench-eval}"
 ./eventdeblur simulate --set recordings/benchmark-set.csv --out out/bench
+# Run a frozen copy of the CLI so that rebuilding the sources meanwhile cannot change it mid-run.
+cli=$(mktemp -d)
+cp -r artifacts/cli/. "$cli/"
+run() { dotnet "$cli/EventDeblur.Cli.dll" "$@"; }
 for b in out/bench/*/; do
   name=$(basename "$b")
   for cfg in "events hl" "gt hl" "gt rl" "gt wiener" "streak hl"; do
     set -- $cfg
     dir="$out/$1-$2/$name"
     [ -f "$dir/frames.parquet" ] && continue
-    ./eventdeblur replay "$b" --out "$dir" --kernels "$1" --deconvolver "$2" > /dev/null || echo "replay $name $cfg failed"
+    run replay "$b" --out "$dir" --kernels "$1" --deconvolver "$2" > /dev/null || echo "replay $name $cfg failed"
   done
 done
-for m in "$out"/*/; do ./eventdeblur report "$m"; done
+for m in "$out"/*/; do echo "## $(basename "$m")"; run report "$m"; done

@@ -96,7 +96,9 @@ public static class StreakDetector
             double vxx = sxx[l] / cnt[l] - mx * mx + 1.0 / 12, vyy = syy[l] / cnt[l] - my * my + 1.0 / 12, vxy = sxy[l] / cnt[l] - mx * my;
             double tr = vxx + vyy, det = vxx * vyy - vxy * vxy, disc = Math.Sqrt(Math.Max(0, tr * tr / 4 - det));
             double major = Math.Sqrt(Math.Max(0, tr / 2 + disc)), minor = Math.Sqrt(Math.Max(0, tr / 2 - disc));
-            double thickness = 4 * minor, length = 4 * major;
+            // Mean width = area / extent: stays small for curved streaks (whose minor axis is not), large for blobs.
+            double length = Math.Max(4 * major, Math.Max(b.W, b.H));
+            double thickness = Math.Min(4 * minor, b.A / (double)Math.Max(b.W, b.H));
             if (thickness > options.MaxWidthPx) { rejected.Add(Reject($"too thick ({thickness:F1} px > {options.MaxWidthPx}): an extended light")); continue; }
             double thin = Math.Clamp(1 - thickness / (options.MaxWidthPx * 1.5), 0, 1);
             double size = Math.Clamp(b.A / 10.0, 0, 1);

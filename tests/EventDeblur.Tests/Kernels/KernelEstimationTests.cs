@@ -1,0 +1,121 @@
+using EventDeblur.Evaluation;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+using EventDeblur.Pipeline;
+using EventDeblur.Recording;
+using EventDeblur.Simulation;
+using EventDeblur.Streaks;
+
+namespace EventDeblur.Tests.Kernels;
+
+public class KernelEstimationTests
+{
+    [Fact]
+    public void StreakDetectorKeepsThinIsolatedStreaksAndSaysWhyOthersAreRejected()
+    {
+        int w = 160, h = 120;
+        var plane = Enumerable.Repeat(0.02f, w * h).ToArray();
+        var sat = new bool[w * h];
+        void Set(int x, int y) { plane[y * w + x] = 1f; sat[y * w + x] = true; }
+        for (int i = 0; i < 20; i++) { Set(30 + i, 40 + i / 2); Set(30 + i, 41 + i / 2); }          // thin streak
+        for (int y = -6; y <= 6; y++) for (int x = -6; x <= 6; x++) if (x * x + y * y <= 36) Set(110 + x, 60 + y); // lamp globe
+        for (int i = 0; i < 10; i++) Set(i, 100);                                                   // cut by the border
+        var img = new LinearImage(w, h, [plane], [sat]);
+        var d = StreakDetector.Detect(img, 1.0);
+        var s = Assert.Single(d.Streaks);
+        Assert.InRange(s.CentroidX, 38, 41);
+        Assert.InRange(s.LengthPx, 18, 26);
+        Assert.Contains(d.Rejected, r => r.X0 > 100 && (r.Reason.Contains("thick") || r.Reason.Contains("large")));
+        Assert.Contains(d.Rejected, r => r.X0 == 0 && r.Reason.Contains("border"));
+    }
+
+    internal static FrameWork LoadFrame(string bundleDir, int position)
+    {
+        var bundle = RecordingBundle.Load(bundleDir);
+        var w = bundle.ResolveExposures().Windows[position];
+        var rgb = bundle.Manifest.Rgb!;
+        var window = w.Exposure!.Value.Expand(10_000);
+        var t = new List<long>(); var x = new List<short>(); var y = new List<short>(); var p = new List<bool>();
+        using (var r = AedatReader.Open(bundle.EventsPath))
+            while (r.TryRead(out var pk))
+                if (pk is EventsPacket ep)
+                    using (var b = ep.Events)
+                        for (int i = 0; i < b.Count; i++)
+                            if (window.Contains(b.Timestamps[i])) { t.Add(b.Timestamps[i]); x.Add(b.Xs[i]); y.Add(b.Ys[i]); p.Add(b.Polarities[i]); }
+        return new FrameWork
+        {
+            Index = w.Index,
+            Exposure = w.Exposure,
+            FrameToEvents = bundle.Manifest.RgbToEventsHomography,
+            EventSensorSize = bundle.EventSensorSize,
+            Events = new EventSlice(t.ToArray(), x.ToArray(), y.ToArray(), p.ToArray()),
+            Blurry = LinearImage.Read(w.Row!.File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel),
+            Encoding = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, 16),
+            GroundTruthKernelsPath = Path.Combine(bundle.GroundTruthKernelsDir!, $"{w.Index:D6}.csv"),
+        };
+    }
+
+    [Theory]
+    [InlineData("night", 11, 0.85)]
+    [InlineData("night-hard", 12, 0.80)]
+    public void KernelsFromStreakEventsMatchTheGroundTruth(string preset, int seed, double minSimilarity)
+    {
+        var options = SimulationPresets.Get(preset) with { Frames = 1, RgbWidth = 400, RgbHeight = 300 };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(options, seed, dir);
+        var frame = LoadFrame(dir, 0);
+        new EventKernelEstimator().Estimate(frame);
+        Assert.True(frame.KernelSource == "events:streaks", string.Join("; ", frame.Diagnostics));
+        Assert.True(frame.Streaks >= 1);
+        Assert.True(frame.EventsUsed > 100);
+        double sim = ImageMetrics.KernelSimilarity(frame.Kernels!, KernelCsv.Read(frame.GroundTruthKernelsPath!));
+        Assert.True(sim >= minSimilarity, $"kernel similarity {sim:F3} < {minSimilarity} ({string.Join("; ", frame.Diagnostics)})");
+        Assert.All(frame.Kernels!, t => Assert.Equal(1.0, t.Kernel.Weights.Sum(v => (double)v), 4));
+    }
+
+    [Fact]
+    public void WithoutStreaksTheTextureEventsGiveTheKernel()
+    {
+        var options = SimulationPresets.Get("no-streaks") with { Frames = 1, RgbWidth = 400, RgbHeight = 300 };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(options, 13, dir);
+        var frame = LoadFrame(dir, 0);
+        new EventKernelEstimator().Estimate(frame);
+        Assert.Equal("events:texture", frame.KernelSource);
+        double sim = ImageMetrics.KernelSimilarity(frame.Kernels!, KernelCsv.Read(frame.GroundTruthKernelsPath!));
+        Assert.True(sim >= 0.7, $"kernel similarity {sim:F3} ({string.Join("; ", frame.Diagnostics)})");
+    }
+
+    [SkippableFact]
+    public void ARealRecordingRunsThroughEventSelectionAndTrajectoryExtraction()
+    {
+        TestPaths.RequireShared();
+        string path = Path.Combine(TestPaths.RealRecordingsDir, "aedat4/aestream_davis346_evts_frames_imu_trig.aedat4");
+        var frames = new List<EventDeblur.Events.ApsFrame>();
+        var t = new List<long>(); var x = new List<short>(); var y = new List<short>(); var p = new List<bool>();
+        using (var r = AedatReader.Open(path))
+            while (r.TryRead(out var pk))
+            {
+                if (pk is FramePacket fp) frames.Add(fp.Frame);
+                if (pk is EventsPacket ep) using (var b = ep.Events) for (int i = 0; i < b.Count; i++) { t.Add(b.Timestamps[i]); x.Add(b.Xs[i]); y.Add(b.Ys[i]); p.Add(b.Polarities[i]); }
+            }
+        var aps = frames[1];
+        using var raw = OpenCvSharp.Mat.FromPixelData(aps.Height, aps.Width, OpenCvSharp.MatType.CV_8UC1, aps.Pixels);
+        var frame = new FrameWork
+        {
+            Index = 1,
+            Exposure = aps.Exposure,
+            EventSensorSize = (346, 260),
+            Events = new EventSlice(t.ToArray(), x.ToArray(), y.ToArray(), p.ToArray()),
+            Blurry = LinearImage.FromRaw(raw, PixelEncoding.Linear, 0, 255, 255),
+            Encoding = new LinearImage.Encoding(PixelEncoding.Linear, 0, 255, 255, 8),
+        };
+        new EventKernelEstimator().Estimate(frame);
+        Assert.NotNull(frame.Kernels);
+        Assert.StartsWith("events:", frame.KernelSource);
+        Assert.NotEmpty(frame.Diagnostics);
+        Assert.All(frame.Kernels!, k => Assert.Equal(1.0, k.Kernel.Weights.Sum(v => (double)v), 4));
+        Assert.Equal(346L * 260, frame.Kernels!.Sum(k => k.Area));
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EventDeblur.Pipeline;
+using EventDeblur.Simulation;
+using OpenCvSharp;
+using Parquet;
+
+namespace EventDeblur.Tests.Pipeline;
+
+public class ReplayTests
+{
+    private static string SmallBundle(string preset = "night", int frames = 2)
+    {
+        var o = SimulationPresets.Get(preset) with { Frames = frames };
+        if (!o.ApsOnly) o = o with { RgbWidth = 256, RgbHeight = 192, PointLights = 3 };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(o, 31, dir);
+        return dir;
+    }
+
+    [Fact]
+    public async Task ReplayWritesTheContractLayout()
+    {
+        string bundle = SmallBundle();
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
+        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelSource());
+        Assert.Equal("completed", summary.Status);
+        Assert.Equal(2, summary.Results.Count);
+        Assert.All(summary.Results, r => Assert.Equal("ok", r.Status));
+
+        var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json"))).RootElement;
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        Assert.Equal("0.1.0", run.GetProperty("version").GetString());
+        Assert.Equal("wiener", run.GetProperty("options").GetProperty("deconvolver").GetString());
+        Assert.NotNull(run.GetProperty("finished").GetString());
+
+        for (int k = 0; k < 2; k++)
+        {
+            using var input = Cv2.ImRead(Path.Combine(bundle, "rgb", $"{k:D6}.png"), ImreadModes.Unchanged);
+            using var output = Cv2.ImRead(Path.Combine(outDir, "frames", $"{k:D6}.png"), ImreadModes.Unchanged);
+            Assert.Equal(input.Size(), output.Size());
+            Assert.Equal(input.Type(), output.Type());
+            Assert.Equal(File.ReadAllText(Path.Combine(bundle, "gt", "kernels", $"{k:D6}.csv")), File.ReadAllText(Path.Combine(outDir, "kernels", $"{k:D6}.csv")));
+        }
+        await using var pq = await ParquetReader.CreateAsync(Path.Combine(outDir, "frames.parquet"));
+        var names = pq.Schema.GetDataFields().Select(f => f.Name).ToList();
+        foreach (var col in new[] { "index", "status", "error", "seconds_ingest", "seconds_kernels", "seconds_deconvolve", "seconds_write", "seconds_total", "streaks", "kernels", "events_used", "psnr", "ssim", "kernel_similarity" })
+            Assert.Contains(col, names);
+        Assert.Equal(2, pq.RowGroups.Sum(g => g.RowCount));
+        Assert.All(summary.Results, r => Assert.NotNull(r.Psnr));
+        Assert.Empty(Directory.GetFiles(outDir, "*.partial", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task AMissingFrameFailsAloneAndResumeRedoesOnlyWhatIsMissing()
+    {
+        string bundle = SmallBundle(frames: 3);
+        File.Delete(Path.Combine(bundle, "rgb", "000001.png"));
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
+        var first = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelSource());
+        Assert.Equal(new[] { "ok", "failed", "ok" }, first.Results.Select(r => r.Status));
+        Assert.Contains("000001.png", first.Results[1].Error);
+        var stamp = File.GetLastWriteTimeUtc(Path.Combine(outDir, "frames", "000000.png"));
+
+        File.Delete(Path.Combine(outDir, "frames", "000002.png"));
+        var second = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener", Resume = true }, new GroundTruthKernelSource());
+        Assert.Equal(3, second.Results.Count);
+        Assert.True(File.Exists(Path.Combine(outDir, "frames", "000002.png")));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(outDir, "frames", "000000.png")));
+    }
+
+    [Fact]
+    public async Task ApsBundlesGiveEightBitGrayFrames()
+    {
+        string bundle = SmallBundle("aps", 1);
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
+        var s = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelSource());
+        var r = Assert.Single(s.Results);
+        Assert.Equal("ok", r.Status);
+        using var img = Cv2.ImRead(Path.Combine(outDir, "frames", "000000.png"), ImreadModes.Unchanged);
+        Assert.Equal(MatType.CV_8UC1, img.Type());
+        Assert.Equal(new Size(346, 260), img.Size());
+        Assert.NotNull(r.Psnr);
+    }
+
+    [Fact]
+    public void AKilledRunResumedGivesTheSameOutputsAsAnUninterruptedRun()
+    {
+        string bundle = SmallBundle(frames: 4);
+        string cli = Path.Combine(AppContext.BaseDirectory, "EventDeblur.Cli.dll");
+        string whole = Path.Combine(TestPaths.NewTempDir(), "whole"), killed = Path.Combine(TestPaths.NewTempDir(), "killed");
+        Assert.Equal(0, Cli.CliTests.Run("replay", bundle, "--out", whole, "--kernels", "gt", "--deconvolver", "rl").Code);
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { cli, "replay", bundle, "--out", killed, "--kernels", "gt", "--deconvolver", "rl" }) psi.ArgumentList.Add(a);
+        using (var p = Process.Start(psi)!)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!p.HasExited && DateTime.UtcNow < deadline && !File.Exists(Path.Combine(killed, "frames", "000001.png"))) Thread.Sleep(20);
+            if (!p.HasExited) p.Kill(entireProcessTree: true); // SIGKILL
+            p.WaitForExit();
+        }
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(killed, "frames"), "*.png"), f => new FileInfo(f).Length == 0);
+        Assert.Equal(0, Cli.CliTests.Run("replay", bundle, "--out", killed, "--kernels", "gt", "--deconvolver", "rl", "--resume").Code);
+        foreach (var sub in new[] { "frames", "kernels" })
+        {
+            var a = Directory.GetFiles(Path.Combine(whole, sub)).Select(Path.GetFileName).Order().ToList();
+            var b = Directory.GetFiles(Path.Combine(killed, sub)).Where(f => !Path.GetFileName(f).StartsWith('.')).Select(Path.GetFileName).Order().ToList();
+            Assert.Equal(a, b);
+            foreach (var f in a) Assert.Equal(File.ReadAllBytes(Path.Combine(whole, sub, f!)), File.ReadAllBytes(Path.Combine(killed, sub, f!)));
+        }
+    }
+}
