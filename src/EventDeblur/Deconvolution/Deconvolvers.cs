@@ -112,7 +112,7 @@ public sealed class RichardsonLucyDeconvolver(int Iterations = 30) : IDeconvolve
     internal static float[] Run(PaddedPlane p, float[] start, BlurKernel kernel, ChannelContext context, int iterations)
     {
         using var fft = new FftWorkspace(p.H, p.W);
-        using var k = fft.Otf(kernel);
+        using var k = fft.PackedOtf(kernel);
         const float eps = 1e-4f;
         float s = (float)context.SaturationLinear;
         // Smooth clip sharpness: a few percent of the saturation level wide.
@@ -132,8 +132,10 @@ public sealed class RichardsonLucyDeconvolver(int Iterations = 30) : IDeconvolve
             for (int i = 0; i < y.Length; i++)
             {
                 float yi = Math.Max(y[i], eps);
+                float arg = a * (yi - s);
+                if (arg < -20f) { ratio[i] = b[i] / yi; continue; } // far below saturation: plain RL
                 // R(z) = z − log(1 + e^{a(z−s)})/a ≈ min(z, s); R'(z) = 1 / (1 + e^{a(z−s)}).
-                float e = MathF.Exp(Math.Min(a * (yi - s), 60f));
+                float e = MathF.Exp(Math.Min(arg, 60f));
                 float r = yi - MathF.Log(1 + e) / a;
                 float dr = 1 / (1 + e);
                 ratio[i] = b[i] * dr / Math.Max(r, eps) + 1 - dr;
@@ -197,6 +199,7 @@ public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double Lam
         float lambda = (float)(LambdaScale / (sigma * sigma));
         using var fft = new FftWorkspace(p.H, p.W);
         using var k = fft.Otf(kernel);
+        using var kPacked = fft.PackedOtf(kernel);
         using var dx = fft.DiffOtf(true);
         using var dy = fft.DiffOtf(false);
         // Denominator λ|K|² + β(|Dx|² + |Dy|²), as two identical channels so complex spectra divide by it elementwise.
@@ -239,7 +242,7 @@ public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double Lam
                     }
                 }
                 // Outliers (saturated, border): fill the data with the current prediction.
-                fft.Convolve(xM, k, predM);
+                fft.Convolve(xM, kPacked, predM);
                 for (int i = 0; i < n; i++) bFill[i] = p.Mask[i] * p.Data[i] + (1 - p.Mask[i]) * pred[i];
 
                 // x-step in closed form: (λ conj(K) B + β (conj(Dx) WX + conj(Dy) WY)) / den.

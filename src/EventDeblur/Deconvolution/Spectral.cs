@@ -81,9 +81,11 @@ internal sealed class FftWorkspace : IDisposable
 {
     private readonly Mat _spec;
     private readonly Mat _spec2;
+    private readonly Mat _packed;
 
     public FftWorkspace(int h, int w)
     {
+        _packed = new Mat(h, w, MatType.CV_32FC1);
         H = h;
         W = w;
         _spec = new Mat(h, w, MatType.CV_32FC2);
@@ -103,12 +105,27 @@ internal sealed class FftWorkspace : IDisposable
     /// <summary>OTF of a forward difference as a complex Mat.</summary>
     public Mat DiffOtf(bool alongX) => Mat.FromPixelData(H, W, MatType.CV_32FC2, Spectral.DiffOtf(H, W, alongX)).Clone();
 
-    /// <summary>dst = x ⊛ k (or the adjoint, correlation with k) on the circular grid.</summary>
-    public void Convolve(Mat x, Mat otf, Mat dst, bool adjoint = false)
+    /// <summary>OTF of a kernel in OpenCV's packed real-spectrum (CCS) layout, for <see cref="Convolve"/>.</summary>
+    public Mat PackedOtf(BlurKernel k)
     {
-        Cv2.Dft(x, _spec, DftFlags.ComplexOutput);
-        Cv2.MulSpectrums(_spec, otf, _spec, DftFlags.None, adjoint);
-        Cv2.Idft(_spec, dst, DftFlags.Scale | DftFlags.RealOutput);
+        var grid = new float[H * W];
+        int c = k.Center;
+        for (int i = 0; i < k.Size; i++)
+            for (int j = 0; j < k.Size; j++)
+                grid[((i - c + H) % H) * W + (j - c + W) % W] += k[i, j];
+        using var g = Mat.FromPixelData(H, W, MatType.CV_32FC1, grid);
+        var packed = new Mat();
+        Cv2.Dft(g, packed);
+        return packed;
+    }
+
+    /// <summary>dst = x ⊛ k (or the adjoint, correlation with k) on the circular grid; <paramref name="packedOtf"/> from <see cref="PackedOtf"/>.</summary>
+    public void Convolve(Mat x, Mat packedOtf, Mat dst, bool adjoint = false)
+    {
+        // Real-input DFTs in the packed layout: half the work of complex transforms.
+        Cv2.Dft(x, _packed);
+        Cv2.MulSpectrums(_packed, packedOtf, _packed, DftFlags.None, adjoint);
+        Cv2.Idft(_packed, dst, DftFlags.Scale | DftFlags.RealOutput);
     }
 
     /// <summary>acc += conj(a)·DFT(x) when <paramref name="accumulate"/>, else acc = conj(a)·DFT(x).</summary>
@@ -124,6 +141,7 @@ internal sealed class FftWorkspace : IDisposable
     {
         _spec.Dispose();
         _spec2.Dispose();
+        _packed.Dispose();
     }
 }
 
