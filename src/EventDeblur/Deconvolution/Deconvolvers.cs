@@ -221,6 +221,13 @@ public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double Lam
         using var num = fft.NewComplex();
         using var tmp = fft.NewComplex();
         float alpha = (float)Alpha;
+        // Robust data term (Cho et al. 2011): pixels the model cannot explain — beyond ~3σ of the
+        // prediction, with σ growing with the signal (shot noise) — are down-weighted like outliers.
+        var weight = (float[])p.Mask.Clone();
+        var valid = p.Data.Where((_, i) => p.Mask[i] > 0).OrderBy(v => v).ToArray();
+        float median = valid.Length > 0 ? Math.Max(valid[valid.Length / 2], 1e-4f) : 1;
+        var sigma2 = new float[n];
+        for (int i = 0; i < n; i++) sigma2[i] = (float)(sigma * sigma * Math.Max(1, p.Data[i] / median));
         for (double beta = 1; beta <= 256; beta *= 2 * Math.Sqrt(2))
         {
             float bt = (float)beta;
@@ -241,9 +248,18 @@ public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double Lam
                         wy[i] = Shrink(gy, tau, alpha);
                     }
                 }
-                // Outliers (saturated, border): fill the data with the current prediction.
+                // Outliers (saturated, border, unexplained): fill the data with the current prediction.
                 fft.Convolve(xM, kPacked, predM);
-                for (int i = 0; i < n; i++) bFill[i] = p.Mask[i] * p.Data[i] + (1 - p.Mask[i]) * pred[i];
+                for (int i = 0; i < n; i++)
+                {
+                    if (p.Mask[i] > 0)
+                    {
+                        float r = pred[i] - p.Data[i];
+                        float t = r * r / (9 * sigma2[i]);
+                        weight[i] = t <= 1 ? 1 : 1 / (t * t);
+                    }
+                    bFill[i] = weight[i] * p.Data[i] + (1 - weight[i]) * pred[i];
+                }
 
                 // x-step in closed form: (λ conj(K) B + β (conj(Dx) WX + conj(Dy) WY)) / den.
                 fft.AdjointSpectrum(bM, k, num, accumulate: false);

@@ -43,7 +43,7 @@ public static class RunSummary
                 if (f.ClrType == typeof(double) && f.IsNullable) { var a = new double?[n]; await rg.ReadAsync<double>(f, a); vals = a.Cast<object?>().ToArray(); }
                 else if (f.ClrType == typeof(double)) { var a = new double[n]; await rg.ReadAsync<double>(f, a); vals = a.Cast<object?>().ToArray(); }
                 else if (f.ClrType == typeof(long)) { var a = new long[n]; await rg.ReadAsync<long>(f, a); vals = a.Cast<object?>().ToArray(); }
-                else if (f.ClrType == typeof(string)) { var a = new string[n]; await rg.ReadAsync(f, a); vals = a.Cast<object?>().ToArray(); }
+                else if (f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>)) { var a = new string[n]; await rg.ReadAsync(f, a); vals = a.Cast<object?>().ToArray(); }
                 cols[f.Name] = vals;
             }
             for (int i = 0; i < n; i++) rows.Add(cols.ToDictionary(c => c.Key, c => c.Value[i]));

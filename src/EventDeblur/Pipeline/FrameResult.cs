@@ -56,6 +56,12 @@ public sealed record FrameResult
     /// <summary>SSIM of the blurry input against ground truth.</summary>
     [JsonPropertyName("ssim_blurry")] public double? SsimBlurry { get; init; }
 
+    /// <summary>Live runs: seconds from the exposure's end (event clock, mapped to wall time) to the frame written.</summary>
+    [JsonPropertyName("latency_s")] public double? LatencySeconds { get; init; }
+
+    /// <summary>Live runs: frames waiting in the pipeline when this one was written.</summary>
+    [JsonPropertyName("backlog_frames")] public double? BacklogFrames { get; init; }
+
     /// <summary>Area-weighted kernel similarity against ground-truth kernels; null without them.</summary>
     [JsonPropertyName("kernel_similarity")] public double? KernelSimilarity { get; init; }
 }

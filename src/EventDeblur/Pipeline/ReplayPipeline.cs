@@ -59,7 +59,7 @@ public static class ReplayPipeline
     /// <summary>Tool version written to run.json.</summary>
     public const string ToolVersion = "0.1.0";
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
+    internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
 
     /// <summary>Runs the replay.</summary>
     public static async Task<ReplaySummary> RunAsync(string bundleDir, string outDir, ReplayOptions options, IKernelSource kernelSource,
@@ -142,7 +142,7 @@ public static class ReplayPipeline
         return new ReplaySummary(all, status, problems);
     }
 
-    private static Task RunStage(ChannelReader<FrameWork> input, ChannelWriter<FrameWork> output, int workers, Action<FrameWork> work, CancellationToken ct)
+    internal static Task RunStage(ChannelReader<FrameWork> input, ChannelWriter<FrameWork> output, int workers, Action<FrameWork> work, CancellationToken ct)
     {
         var tasks = Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Run(async () =>
         {
@@ -301,7 +301,7 @@ public static class ReplayPipeline
         File.Exists(Path.Combine(outDir, ".progress", $"{index:D6}.json")) &&
         (File.Exists(Path.Combine(outDir, "frames", $"{index:D6}.png")) || ReadProgress(Path.Combine(outDir, ".progress", $"{index:D6}.json"))?.Status == "failed");
 
-    private static FrameResult WriteFrame(string outDir, FrameWork f)
+    internal static FrameResult WriteFrame(string outDir, FrameWork f, Func<FrameResult, FrameResult>? amend = null)
     {
         var sw = Stopwatch.StartNew();
         string stem = $"{f.Index:D6}";
@@ -357,6 +357,7 @@ public static class ReplayPipeline
             SsimBlurry = ssimBlurry,
             KernelSimilarity = ks,
         };
+        if (amend != null) r = amend(r);
         // The progress record is written last: its presence marks the frame complete for --resume.
         AtomicFile.WriteAllText(Path.Combine(outDir, ".progress", stem + ".json"), JsonSerializer.Serialize(r, JsonOptions));
         return r;
@@ -368,11 +369,11 @@ public static class ReplayPipeline
         catch (Exception e) when (e is JsonException or IOException) { return null; }
     }
 
-    private static List<FrameResult> CollectResults(string outDir) =>
+    internal static List<FrameResult> CollectResults(string outDir) =>
         Directory.GetFiles(Path.Combine(outDir, ".progress"), "*.json")
             .Select(ReadProgress).Where(r => r != null).Select(r => r!).OrderBy(r => r.Index).ToList();
 
-    private static async Task WriteParquetAsync(string path, List<FrameResult> rows)
+    internal static async Task WriteParquetAsync(string path, List<FrameResult> rows)
     {
         string tmp = AtomicFile.TempPathFor(path);
         try
@@ -384,7 +385,7 @@ public static class ReplayPipeline
                 .Select(n => new DataField<double>(n)).ToArray();
             var ints = new[] { "streaks", "kernels", "events_used" }.Select(n => new DataField<long>(n)).ToArray();
             var source = new DataField<string>("kernel_source");
-            var opt = new[] { "psnr", "ssim", "kernel_similarity", "psnr_blurry", "ssim_blurry" }.Select(n => new DataField<double?>(n)).ToArray();
+            var opt = new[] { "psnr", "ssim", "kernel_similarity", "psnr_blurry", "ssim_blurry", "latency_s", "backlog_frames" }.Select(n => new DataField<double?>(n)).ToArray();
             var schema = new ParquetSchema([index, status, error, .. dbl, .. ints, source, .. opt]);
             await using (var fs = new FileStream(tmp, FileMode.CreateNew))
             await using (var pw = await ParquetWriter.CreateAsync(schema, fs))
@@ -398,7 +399,7 @@ public static class ReplayPipeline
                 Func<FrameResult, long>[] n = [r => r.Streaks, r => r.Kernels, r => r.EventsUsed];
                 for (int i = 0; i < ints.Length; i++) await rg.WriteAsync<long>(ints[i], rows.Select(n[i]).ToArray());
                 await rg.WriteAsync(source, rows.Select(r => r.KernelSource).ToArray());
-                Func<FrameResult, double?>[] o = [r => r.Psnr, r => r.Ssim, r => r.KernelSimilarity, r => r.PsnrBlurry, r => r.SsimBlurry];
+                Func<FrameResult, double?>[] o = [r => r.Psnr, r => r.Ssim, r => r.KernelSimilarity, r => r.PsnrBlurry, r => r.SsimBlurry, r => r.LatencySeconds, r => r.BacklogFrames];
                 for (int i = 0; i < opt.Length; i++) await rg.WriteAsync<double>(opt[i], (ReadOnlyMemory<double?>)rows.Select(o[i]).ToArray());
             }
             AtomicFile.Commit(tmp, path);

@@ -1,0 +1,112 @@
+using System.Net.Sockets;
+using EventDeblur.Formats.Aedat;
+
+namespace EventDeblur.Live;
+
+/// <summary>A stream interruption and what it cost.</summary>
+/// <param name="Stream">Which stream (events or triggers).</param>
+/// <param name="LastTimestampUs">Last timestamp received before the drop, µs (null if none yet).</param>
+/// <param name="ResumedTimestampUs">First timestamp after reconnecting, µs (null if it never resumed).</param>
+/// <param name="Reason">What happened.</param>
+public sealed record StreamGap(string Stream, long? LastTimestampUs, long? ResumedTimestampUs, string Reason)
+{
+    /// <summary>Duration of data lost, µs (null when unknown).</summary>
+    public long? LostUs => LastTimestampUs is long a && ResumedTimestampUs is long b ? b - a : null;
+
+    /// <inheritdoc />
+    public override string ToString() => ResumedTimestampUs == null
+        ? $"{Stream} stream: {Reason} after {LastTimestampUs?.ToString() ?? "no data"} µs and did not resume (end of stream, or everything after it lost)"
+        : $"{Stream} stream: {Reason}; data between {LastTimestampUs?.ToString() ?? "start"} and {ResumedTimestampUs} µs lost{(LostUs is long l ? $" ({l / 1000.0:F1} ms)" : "")}";
+}
+
+/// <summary>
+/// Reads one DV network stream (tcp://host:port): connects, reads the IOHeader and then packets,
+/// reconnecting with exponential back-off (100 ms → 2 s) when the connection drops, and records
+/// every gap. Packets go to <c>onPacket</c> in arrival order.
+/// </summary>
+public sealed class DvStreamClient(string name, string host, int port, Action<AedatPacket> onPacket)
+{
+    private readonly List<StreamGap> _gaps = [];
+
+    /// <summary>Gaps seen so far.</summary>
+    public IReadOnlyList<StreamGap> Gaps { get { lock (_gaps) return _gaps.ToList(); } }
+
+    /// <summary>Packets received.</summary>
+    public long Packets { get; private set; }
+
+    /// <summary>Connections made.</summary>
+    public int Connections { get; private set; }
+
+    /// <summary>Last timestamp seen, µs.</summary>
+    public long? LastTimestampUs { get; private set; }
+
+    /// <summary>Parses <c>tcp://host:port</c>.</summary>
+    public static (string Host, int Port) ParseUri(string uri)
+    {
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var u) || u.Scheme != "tcp" || u.Port <= 0)
+            throw new ArgumentException($"'{uri}' is not a tcp://HOST:PORT address");
+        return (u.Host, u.Port);
+    }
+
+    /// <summary>Runs until cancelled.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        int backoff = 100;
+        bool pendingGap = false;
+        string reason = "";
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var tcp = new TcpClient { NoDelay = true };
+                await tcp.ConnectAsync(host, port, ct);
+                Connections++;
+                backoff = 100;
+                using var reader = Aedat4Reader.OpenStream(tcp.GetStream(), $"tcp://{host}:{port}", hasVersionLine: false);
+                bool first = true;
+                await Task.Run(() =>
+                {
+                    while (!ct.IsCancellationRequested && reader.TryRead(out var p))
+                    {
+                        long? t = p switch
+                        {
+                            EventsPacket e => e.Events.Timestamps[0],
+                            TriggersPacket tr => tr.Triggers[0].TimestampUs,
+                            ImuPacket im => im.Samples[0].TimestampUs,
+                            _ => null,
+                        };
+                        if (first && pendingGap)
+                        {
+                            lock (_gaps) _gaps[^1] = _gaps[^1] with { ResumedTimestampUs = t };
+                            pendingGap = false;
+                        }
+                        first = false;
+                        long? last = p switch
+                        {
+                            EventsPacket e => e.Events.Timestamps[^1],
+                            TriggersPacket tr => tr.Triggers[^1].TimestampUs,
+                            _ => t,
+                        };
+                        if (last != null) LastTimestampUs = last;
+                        Packets++;
+                        onPacket(p!);
+                    }
+                }, ct);
+                reason = reader.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error)?.Message ?? "connection closed by the server";
+            }
+            catch (OperationCanceledException) { break; }
+            catch (Exception e) when (e is SocketException or IOException or AedatFormatException)
+            {
+                reason = e.Message;
+            }
+            if (ct.IsCancellationRequested) break;
+            if (Connections > 0 && !pendingGap)
+            {
+                lock (_gaps) _gaps.Add(new StreamGap(name, LastTimestampUs, null, reason));
+                pendingGap = true;
+            }
+            try { await Task.Delay(backoff, ct); } catch (OperationCanceledException) { break; }
+            backoff = Math.Min(2000, backoff * 2);
+        }
+    }
+}

@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using EventDeblur.Deconvolution;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Imaging;
+using EventDeblur.IO;
+using EventDeblur.Pipeline;
+using EventDeblur.Recording;
+using OpenCvSharp;
+
+namespace EventDeblur.Live;
+
+/// <summary>Options of a live run.</summary>
+public sealed record LiveOptions
+{
+    /// <summary>Events stream, <c>tcp://HOST:PORT</c>.</summary>
+    public required string EventsUri { get; init; }
+
+    /// <summary>Triggers stream, <c>tcp://HOST:PORT</c>.</summary>
+    public required string TriggersUri { get; init; }
+
+    /// <summary>OpenCV VideoCapture source: a device number, a URL or a file.</summary>
+    public required string RgbSource { get; init; }
+
+    /// <summary>Rig manifest (recording.json) with the calibration and the RGB encoding of the video.</summary>
+    public required string RigPath { get; init; }
+
+    /// <summary>Output folder.</summary>
+    public required string OutDir { get; init; }
+
+    /// <summary>Stop after this many seconds (null: when the RGB source ends and every frame is done).</summary>
+    public double? DurationS { get; init; }
+
+    /// <summary>Deconvolver name.</summary>
+    public string Deconvolver { get; init; } = "hl";
+
+    /// <summary>Events kept after each exposure before it is processed, µs.</summary>
+    public long EventMarginUs { get; init; } = 10_000;
+
+    /// <summary>Frames waiting for kernels at most; older ones are dropped (and counted) when the pipeline falls behind.</summary>
+    public int MaxPendingFrames { get; init; } = 4;
+
+    /// <summary>Events held in memory at most; the oldest are dropped (and counted) beyond it.</summary>
+    public int MaxBufferedEvents { get; init; } = 20_000_000;
+
+    /// <summary>How long to wait for a stream that has ended before finishing, seconds.</summary>
+    public double StreamEndGraceS { get; init; } = 3;
+}
+
+/// <summary>What a live run did.</summary>
+/// <param name="Results">Per-frame rows.</param>
+/// <param name="EventsReceived">Events received over all connections.</param>
+/// <param name="TriggersReceived">Trigger events received.</param>
+/// <param name="DroppedFrames">Frames dropped because the pipeline fell behind.</param>
+/// <param name="DroppedEvents">Events dropped from the buffer because it was full.</param>
+/// <param name="Gaps">Stream interruptions and what was lost.</param>
+/// <param name="Problems">Unmatched frames or exposures and other findings.</param>
+public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long EventsReceived, long TriggersReceived, long DroppedFrames, long DroppedEvents,
+    IReadOnlyList<StreamGap> Gaps, IReadOnlyList<string> Problems);
+
+/// <summary>
+/// The live rig: DV network streams of events and triggers plus an OpenCV video source, through the
+/// same kernel and deconvolution stages as replay. Exposures come from the trigger edges and are
+/// matched to RGB frames in order; a frame is processed once the events past its exposure end (plus
+/// margin) have arrived. Where it falls behind it drops the oldest waiting frame, and counts it.
+/// </summary>
+public static class LivePipeline
+{
+    /// <summary>Runs until the duration elapses, the RGB source ends and all frames are done, or cancellation.</summary>
+    public static async Task<LiveSummary> RunAsync(LiveOptions o, IKernelSource kernelSource, Action<string>? progress = null, CancellationToken ct = default)
+    {
+        var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
+        var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
+        var deconvolver = TiledDeblurrer.Create(o.Deconvolver);
+        Directory.CreateDirectory(Path.Combine(o.OutDir, "frames"));
+        Directory.CreateDirectory(Path.Combine(o.OutDir, "kernels"));
+        Directory.CreateDirectory(Path.Combine(o.OutDir, ".progress"));
+        var started = DateTimeOffset.UtcNow;
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (o.DurationS is double d) stop.CancelAfter(TimeSpan.FromSeconds(d));
+        var token = stop.Token;
+
+        var store = new EventStore(o.MaxBufferedEvents);
+        var exposures = new List<TimeRangeUs>();
+        long? rising = null;
+        long triggersReceived = 0;
+        long clockOffsetUs = 0;
+        bool haveClock = false;
+        var wall = Stopwatch.StartNew();
+        var problems = new List<string>();
+
+        var (eh, ep) = DvStreamClient.ParseUri(o.EventsUri);
+        var (th, tp) = DvStreamClient.ParseUri(o.TriggersUri);
+        var eventsClient = new DvStreamClient("events", eh, ep, p =>
+        {
+            if (p is not EventsPacket e) return;
+            using (e.Events)
+            {
+                if (!haveClock) { clockOffsetUs = (long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]; haveClock = true; }
+                store.Add(e.Events);
+            }
+        });
+        var triggersClient = new DvStreamClient("triggers", th, tp, p =>
+        {
+            if (p is not TriggersPacket t) return;
+            lock (exposures)
+            {
+                foreach (var tr in t.Triggers)
+                {
+                    triggersReceived++;
+                    if (tr.Type == TriggerType.ExternalSignalRisingEdge) rising = tr.TimestampUs;
+                    else if (tr.Type == TriggerType.ExternalSignalFallingEdge && rising is long r && tr.TimestampUs > r)
+                    {
+                        exposures.Add(new TimeRangeUs(r, tr.TimestampUs));
+                        rising = null;
+                    }
+                }
+            }
+        });
+        using var streams = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var eventsTask = eventsClient.RunAsync(streams.Token);
+        var triggersTask = triggersClient.RunAsync(streams.Token);
+
+        // RGB frames from OpenCV, in order.
+        var frames = Channel.CreateUnbounded<(int Ordinal, LinearImage Image, int Depth)>();
+        var capture = Task.Run(() =>
+        {
+            using var cap = int.TryParse(o.RgbSource, out int device) ? new VideoCapture(device) : new VideoCapture(o.RgbSource);
+            if (!cap.IsOpened()) { frames.Writer.TryComplete(new IOException($"{o.RgbSource}: the RGB source cannot be opened")); return; }
+            using var m = new Mat();
+            int k = 0;
+            while (!token.IsCancellationRequested && cap.Read(m) && !m.Empty())
+            {
+                var img = LinearImage.FromRaw(m, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+                frames.Writer.TryWrite((k++, img, m.Depth() == MatType.CV_8U ? 8 : 16));
+            }
+            frames.Writer.TryComplete();
+        }, token);
+
+        long dropped = 0;
+        var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(o.MaxPendingFrames) { FullMode = BoundedChannelFullMode.DropOldest },
+            f => { Interlocked.Increment(ref dropped); problems.Add($"frame {f.Index}: dropped (pipeline behind)"); });
+        var toDeconvolve = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
+        var toWrite = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
+        var kernels = ReplayPipeline.RunStage(toKernels.Reader, toDeconvolve.Writer, 1, f =>
+        {
+            var sw = Stopwatch.StartNew();
+            kernelSource.Estimate(f);
+            f.Times.Kernels = sw.Elapsed.TotalSeconds;
+        }, CancellationToken.None);
+        var deconvolve = ReplayPipeline.RunStage(toDeconvolve.Reader, toWrite.Writer, 1, f =>
+        {
+            var sw = Stopwatch.StartNew();
+            f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear);
+            f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
+        }, CancellationToken.None);
+        var results = new List<FrameResult>();
+        var writer = Task.Run(async () =>
+        {
+            await foreach (var f in toWrite.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                double? latency = f.Exposure is { } ex && haveClock ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + clockOffsetUs)) / 1e6 : null;
+                double backlog = toKernels.Reader.Count + toDeconvolve.Reader.Count;
+                var r = ReplayPipeline.WriteFrame(o.OutDir, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog });
+                lock (results) results.Add(r);
+                progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, latency {latency:F2} s, backlog {backlog}, events {store.Received:N0}, dropped frames {Interlocked.Read(ref dropped)}");
+            }
+        });
+
+        // Dispatch: pair the k-th RGB frame with the k-th exposure once its events are in.
+        var waiting = new Queue<(int Ordinal, LinearImage Image, int Depth)>();
+        int next = 0;
+        bool rgbDone = false;
+        var streamQuiet = Stopwatch.StartNew();
+        long lastSeen = -1;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                while (frames.Reader.TryRead(out var fr)) waiting.Enqueue(fr);
+                if (frames.Reader.Completion.IsCompleted)
+                {
+                    if (frames.Reader.Completion.IsFaulted) { problems.Add(frames.Reader.Completion.Exception!.GetBaseException().Message); break; }
+                    rgbDone = true;
+                }
+                long latest = store.LatestUs;
+                if (latest != lastSeen) { lastSeen = latest; streamQuiet.Restart(); }
+                bool streamEnded = streamQuiet.Elapsed.TotalSeconds > o.StreamEndGraceS;
+                TimeRangeUs? exposure = null;
+                lock (exposures) if (next < exposures.Count) exposure = exposures[next];
+                if (waiting.Count > 0 && exposure is { } e && (latest >= e.EndUs + o.EventMarginUs || streamEnded))
+                {
+                    var (ordinal, image, depth) = waiting.Dequeue();
+                    var window = e.Expand(o.EventMarginUs);
+                    var f = new FrameWork
+                    {
+                        Index = ordinal,
+                        Exposure = e,
+                        FrameToEvents = rig.RgbToEventsHomography,
+                        EventSensorSize = store.SensorSize(rig.Events.Width, rig.Events.Height),
+                        Events = store.Slice(window),
+                        Blurry = image,
+                        Encoding = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, depth),
+                    };
+                    store.TrimBefore(window.StartUs);
+                    next++;
+                    toKernels.Writer.TryWrite(f);
+                    continue;
+                }
+                if (rgbDone && waiting.Count == 0) break;
+                if (streamEnded && waiting.Count > 0 && exposure == null)
+                {
+                    foreach (var (ordinal, _, _) in waiting) problems.Add($"frame {ordinal}: no exposure from the trigger stream (missed trigger or stream ended)");
+                    waiting.Clear();
+                    if (rgbDone) break;
+                }
+                await Task.Delay(10, token);
+            }
+        }
+        catch (OperationCanceledException) { /* duration reached or Ctrl+C: finish what is in flight */ }
+        toKernels.Writer.TryComplete();
+        await Task.WhenAll(kernels, deconvolve, writer);
+        lock (exposures)
+            for (int k = next; k < exposures.Count; k++) problems.Add($"exposure {exposures[k]} has no RGB frame (dropped frame?)");
+        await streams.CancelAsync();
+        await Task.WhenAll(eventsTask, triggersTask);
+        try { await capture; } catch (OperationCanceledException) { }
+
+        var all = ReplayPipeline.CollectResults(o.OutDir);
+        await ReplayPipeline.WriteParquetAsync(Path.Combine(o.OutDir, "frames.parquet"), all);
+        var gaps = eventsClient.Gaps.Concat(triggersClient.Gaps).ToList();
+        var run = new JsonObject
+        {
+            ["format"] = "eventdeblur-output/1",
+            ["tool"] = "eventdeblur",
+            ["version"] = ReplayPipeline.ToolVersion,
+            ["mode"] = "live",
+            ["status"] = ct.IsCancellationRequested ? "cancelled" : "completed",
+            ["started"] = started.ToString("O"),
+            ["finished"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["options"] = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["kernels"] = kernelSource.Name },
+            ["events_received"] = store.Received,
+            ["triggers_received"] = triggersReceived,
+            ["dropped_frames"] = dropped,
+            ["dropped_events"] = store.Dropped,
+            ["gaps"] = new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray()),
+            ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p).ToArray()),
+        };
+        AtomicFile.WriteAllText(Path.Combine(o.OutDir, "run.json"), run.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems);
+    }
+
+    /// <summary>Thread-safe, bounded, time-ordered event buffer (struct of arrays).</summary>
+    private sealed class EventStore(int capacity)
+    {
+        private readonly object _gate = new();
+        private long[] _t = new long[1 << 16];
+        private short[] _x = new short[1 << 16];
+        private short[] _y = new short[1 << 16];
+        private bool[] _p = new bool[1 << 16];
+        private int _start, _count;
+        private int _maxX, _maxY;
+
+        public long Received { get; private set; }
+        public long Dropped { get; private set; }
+        public long LatestUs { get { lock (_gate) return _count > 0 ? _t[_start + _count - 1] : -1; } }
+
+        public (int W, int H) SensorSize(int w, int h) { lock (_gate) return (Math.Max(w, _maxX + 1), Math.Max(h, _maxY + 1)); }
+
+        public void Add(EventBatch b)
+        {
+            lock (_gate)
+            {
+                Received += b.Count;
+                if (_count + b.Count > capacity)
+                {
+                    int drop = Math.Min(_count, _count + b.Count - capacity);
+                    _start += drop; _count -= drop; Dropped += drop;
+                }
+                if (_start + _count + b.Count > _t.Length)
+                {
+                    int need = Math.Max(_count + b.Count, 1 << 16);
+                    int size = _t.Length < need * 2 ? Math.Max(_t.Length * 2, need * 2) : _t.Length;
+                    _t = Move(_t, size); _x = Move(_x, size); _y = Move(_y, size); _p = Move(_p, size);
+                    _start = 0;
+                }
+                int at = _start + _count;
+                b.Timestamps.CopyTo(_t.AsSpan(at)); b.Xs.CopyTo(_x.AsSpan(at)); b.Ys.CopyTo(_y.AsSpan(at)); b.Polarities.CopyTo(_p.AsSpan(at));
+                foreach (short v in b.Xs) if (v > _maxX) _maxX = v;
+                foreach (short v in b.Ys) if (v > _maxY) _maxY = v;
+                _count += b.Count;
+            }
+        }
+
+        private T[] Move<T>(T[] a, int size)
+        {
+            var n = new T[size];
+            Array.Copy(a, _start, n, 0, _count);
+            return n;
+        }
+
+        public EventSlice Slice(TimeRangeUs w)
+        {
+            lock (_gate)
+            {
+                var span = _t.AsSpan(_start, _count);
+                int lo = Lower(span, w.StartUs), hi = Lower(span, w.EndUs);
+                int n = hi - lo;
+                return new EventSlice(_t.AsSpan(_start + lo, n).ToArray(), _x.AsSpan(_start + lo, n).ToArray(), _y.AsSpan(_start + lo, n).ToArray(), _p.AsSpan(_start + lo, n).ToArray());
+            }
+        }
+
+        public void TrimBefore(long t)
+        {
+            lock (_gate)
+            {
+                int k = Lower(_t.AsSpan(_start, _count), t);
+                _start += k; _count -= k;
+            }
+        }
+
+        private static int Lower(ReadOnlySpan<long> t, long v)
+        {
+            int lo = 0, hi = t.Length;
+            while (lo < hi) { int mid = (lo + hi) >> 1; if (t[mid] < v) lo = mid + 1; else hi = mid; }
+            return lo;
+        }
+    }
+}

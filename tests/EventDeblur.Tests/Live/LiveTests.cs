@@ -1,0 +1,74 @@
+using System.Net;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Kernels;
+using EventDeblur.Live;
+using EventDeblur.Recording;
+using EventDeblur.Simulation;
+
+namespace EventDeblur.Tests.Live;
+
+/// <summary>serve + live on 127.0.0.1, as a lab would test without a camera.</summary>
+public class LiveTests
+{
+    private static (RecordingBundle Bundle, string Video, string Rig, long Events) Setup(int frames)
+    {
+        var o = SimulationPresets.Get("night-hard") with { Frames = frames, RgbWidth = 256, RgbHeight = 192, PointLights = 3, FramePeriodUs = 150_000, ExposureUs = (40_000, 60_000) };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(o, 41, Path.Combine(dir, "bundle"));
+        var b = RecordingBundle.Load(Path.Combine(dir, "bundle"));
+        string video = Path.Combine(dir, "rgb.avi"), rig = Path.Combine(dir, "rig.json");
+        Assert.Equal(frames, RigVideo.Write(b, video, rig));
+        return (b, video, rig, AedatSummary.Compute(b.EventsPath).EventCount);
+    }
+
+    private static LiveOptions Options(DvStreamServer s, string video, string rig) => new()
+    {
+        EventsUri = $"tcp://127.0.0.1:{s.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{s.TriggersPort}", RgbSource = video, RigPath = rig,
+        OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Deconvolver = "wiener", StreamEndGraceS = 1.5, DurationS = 60,
+    };
+
+    [Fact]
+    public async Task EveryFrameIsDeblurredWithNoLostEvents()
+    {
+        var (b, video, rig, total) = Setup(3);
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, video, rig);
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        var stats = await server.PlayAsync(4);
+        var s = await live;
+        Assert.Equal(total, stats.Events);
+        Assert.Equal(total, s.EventsReceived);
+        Assert.Equal(0, s.DroppedEvents);
+        Assert.Equal(0, s.DroppedFrames);
+        Assert.Equal(3, s.Results.Count);
+        Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
+        Assert.All(s.Results, r => Assert.NotNull(r.LatencySeconds));
+        Assert.All(s.Gaps, g => Assert.Null(g.ResumedTimestampUs)); // only the end of the stream
+        Assert.True(File.Exists(Path.Combine(o.OutDir, "frames.parquet")));
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(o.OutDir, "frames"), "*.png").Length);
+    }
+
+    [Fact]
+    public async Task AStreamKilledMidRunIsReconnectedAndTheLossReported()
+    {
+        var (b, video, rig, total) = Setup(4);
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, video, rig);
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        var play = server.PlayAsync(2);
+        await Task.Delay(150);
+        server.DropClients();
+        await play;
+        var s = await live;
+        var resumed = s.Gaps.Where(g => g.ResumedTimestampUs != null).ToList();
+        Assert.NotEmpty(resumed);
+        Assert.All(resumed, g => Assert.True(g.LostUs > 0));
+        Assert.True(s.EventsReceived < total, "events sent while disconnected cannot have arrived");
+        Assert.True(s.EventsReceived > 0);
+        Assert.Contains("lost", resumed[0].ToString());
+        Assert.True(s.Results.Count + s.Problems.Count(p => p.Contains("no exposure") || p.Contains("no RGB")) >= 4 - 1);
+        Assert.Contains(s.Results, r => r.Status == "ok");
+    }
+}
