@@ -59,6 +59,8 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
             try
             {
                 using var tcp = new TcpClient { NoDelay = true };
+                // Socket reads do not observe the token: closing the socket is what unblocks them.
+                using var unblock = ct.Register(tcp.Dispose);
                 await tcp.ConnectAsync(host, port, ct);
                 Connections++;
                 backoff = 100;
@@ -95,8 +97,9 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                 reason = reader.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error)?.Message ?? "connection closed by the server";
             }
             catch (OperationCanceledException) { break; }
-            catch (Exception e) when (e is SocketException or IOException or AedatFormatException)
+            catch (Exception e) when (e is SocketException or IOException or AedatFormatException or ObjectDisposedException)
             {
+                if (ct.IsCancellationRequested) break;
                 reason = e.Message;
             }
             if (ct.IsCancellationRequested) break;

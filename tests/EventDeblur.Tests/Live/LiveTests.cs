@@ -57,8 +57,8 @@ public class LiveTests
         server.Start();
         var o = Options(server, video, rig);
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
-        var play = server.PlayAsync(2);
-        await Task.Delay(150);
+        var play = server.PlayAsync(1);
+        await Task.Delay(200);
         server.DropClients();
         await play;
         var s = await live;
