@@ -30,8 +30,11 @@ public sealed record EventKernelOptions
     /// <summary>Tile size for spatially varying kernels, frame pixels.</summary>
     public int TileSizePx { get; init; } = 160;
 
-    /// <summary>Rotation is modelled when it moves frame corners by more than this, pixels.</summary>
-    public double RotationThresholdPx { get; init; } = 1.0;
+    /// <summary>Rotation is modelled when it moves frame corners by more than this, pixels (and explains the paths better than translation).</summary>
+    public double RotationThresholdPx { get; init; } = 2.0;
+
+    /// <summary>Streak paths whose slice centroids stray from the smooth path by more than this (RMS, event pixels) are set aside, unless the best one does too.</summary>
+    public double MaxPathRmsEventPx { get; init; } = 0.6;
 
     /// <summary>Largest blur considered by the texture (contrast maximisation) search, event pixels.</summary>
     public double MaxTextureBlurEventPx { get; init; } = 30;
@@ -80,6 +83,17 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
             if (t == null) { frame.Diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}) not traced: {why}"); continue; }
             trajectories.Add(t);
             used += n;
+            frame.Diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {n} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
+        }
+        // Point lights give tight paths; extended lights (lit windows, lamp globes) give loose ones.
+        if (trajectories.Count > 0)
+        {
+            double best = trajectories.Min(t => t.RmsResidualPx);
+            double limit = Math.Max(_o.MaxPathRmsEventPx, 2 * best);
+            var tight = trajectories.Where(t => t.RmsResidualPx <= limit).ToList();
+            if (tight.Count < trajectories.Count)
+                frame.Diagnostics.Add($"{trajectories.Count - tight.Count} streak path(s) with RMS above {limit:F2} event px set aside (extended lights or overlaps)");
+            trajectories = tight;
         }
         frame.Streaks = trajectories.Count;
 
@@ -168,7 +182,7 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
             double spread = tr.Average(t => Math.Sqrt((t.Mid.X - cx) * (t.Mid.X - cx) + (t.Mid.Y - cy) * (t.Mid.Y - cy)));
             var theta = new double[samples];
             var d = new (double X, double Y)[samples];
-            double maxCorner = 0;
+            double maxCorner = 0, rigidResidual = 0, translationResidual = 0;
             for (int k = 0; k < samples; k++)
             {
                 // Rigid fit of mid → mid + offset (Procrustes in 2-D).
@@ -185,8 +199,22 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
                 theta[k] = Math.Atan2(ss, sc);
                 d[k] = (mxd - (Math.Cos(theta[k]) * mxs - Math.Sin(theta[k]) * mys), myd - (Math.Sin(theta[k]) * mxs + Math.Cos(theta[k]) * mys));
                 maxCorner = Math.Max(maxCorner, Math.Abs(theta[k]) * Math.Sqrt(w * w + hgt * hgt) / 2);
+                double ck = Math.Cos(theta[k]), sk = Math.Sin(theta[k]);
+                foreach (var t in tr)
+                {
+                    double px = t.Mid.X + t.Offsets[k].X, py = t.Mid.Y + t.Offsets[k].Y;
+                    double rx = ck * t.Mid.X - sk * t.Mid.Y + d[k].X - px, ry = sk * t.Mid.X + ck * t.Mid.Y + d[k].Y - py;
+                    rigidResidual += rx * rx + ry * ry;
+                    double tx = t.Offsets[k].X - trans[k].X, ty = t.Offsets[k].Y - trans[k].Y;
+                    translationResidual += tx * tx + ty * ty;
+                }
             }
-            if (maxCorner > _o.RotationThresholdPx && spread > Math.Min(w, hgt) / 6.0)
+            // Rotation only when it explains the trajectories much better than translation alone
+            // (noisy traces otherwise fit a spurious rotation that the frame corners amplify).
+            bool explains = rigidResidual < 0.5 * translationResidual;
+            if (!explains && maxCorner > _o.RotationThresholdPx)
+                frame.Diagnostics.Add($"rotation of {theta.Max(Math.Abs) * 180 / Math.PI:F2}° rejected: it explains the streak paths no better than translation (residual {rigidResidual / Math.Max(translationResidual, 1e-12):P0} of it)");
+            if (explains && maxCorner > _o.RotationThresholdPx && spread > Math.Min(w, hgt) / 6.0)
             {
                 frame.Diagnostics.Add($"rotation modelled: up to {theta.Max(Math.Abs) * 180 / Math.PI:F2}° ({maxCorner:F1} px at the corners)");
                 var tiles = new List<KernelTile>();
