@@ -18,4 +18,4 @@ for b in out/bench/*/; do
     run replay "$b" --out "$dir" --kernels "$1" --deconvolver "$2" > /dev/null || echo "replay $name $cfg failed"
   done
 done
-for m in "$out"/*/; do echo "## $(basename "$m")"; run report "$m"; done
+run report "$out"

@@ -16,7 +16,13 @@ internal static class ReportCommand
             foreach (var d in r.GetValue(runs)!)
             {
                 if (File.Exists(Path.Combine(d, "run.json"))) dirs.Add(d);
-                else if (Directory.Exists(d)) dirs.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "frames.parquet"))).OrderBy(x => x));
+                else if (Directory.Exists(d))
+                {
+                    // A folder of runs, or a folder of method folders of runs.
+                    var found = Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "frames.parquet"))).ToList();
+                    if (found.Count == 0) found = Directory.GetDirectories(d).SelectMany(Directory.GetDirectories).Where(x => File.Exists(Path.Combine(x, "frames.parquet"))).ToList();
+                    dirs.AddRange(found.OrderBy(x => x));
+                }
                 else { Console.Error.WriteLine($"error: {d}: not a folder"); return 2; }
             }
             if (dirs.Count == 0) { Console.Error.WriteLine("error: no replay outputs found"); return 2; }

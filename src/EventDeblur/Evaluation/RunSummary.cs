@@ -17,8 +17,10 @@ namespace EventDeblur.Evaluation;
 /// <param name="SecondsPerFrame">Mean seconds per frame (all stages).</param>
 /// <param name="SecondsDeconvolve">Mean seconds of deconvolution per frame.</param>
 /// <param name="SecondsKernels">Mean seconds of kernel estimation per frame.</param>
+/// <param name="ErrorRatioMedian">Median error ratio against the same deconvolver with ground-truth kernels (null without that run).</param>
+/// <param name="ErrorRatioSuccess">Fraction of frames with error ratio ≤ 2 (null without that run).</param>
 public sealed record SummaryRow(string Group, string Method, int Frames, double Psnr, double Ssim, double PsnrBlurry, double SsimBlurry, double? KernelSimilarity,
-    double SecondsPerFrame, double SecondsDeconvolve, double SecondsKernels);
+    double SecondsPerFrame, double SecondsDeconvolve, double SecondsKernels, double? ErrorRatioMedian = null, double? ErrorRatioSuccess = null);
 
 /// <summary>Reads replay output folders (run.json + frames.parquet) and summarises them per bundle group and method.</summary>
 public static class RunSummary
@@ -55,21 +57,38 @@ public static class RunSummary
     public static async Task<List<SummaryRow>> SummariseAsync(IEnumerable<string> runDirs)
     {
         var all = new List<(string Group, string Method, Dictionary<string, object?> Row)>();
+        var psnrByKey = new Dictionary<(string Bundle, long Index, string Method), double>();
+        var bundleOf = new Dictionary<Dictionary<string, object?>, string>();
         foreach (var dir in runDirs)
         {
             var (bundle, method, rows) = await ReadRunAsync(dir);
             int dash = bundle.LastIndexOf('-');
             string group = dash > 0 && bundle[(dash + 1)..].All(char.IsDigit) ? bundle[..dash] : bundle;
-            all.AddRange(rows.Where(r => (string?)r["status"] == "ok").Select(r => (group, method, r)));
+            foreach (var r in rows.Where(r => (string?)r["status"] == "ok"))
+            {
+                all.Add((group, method, r));
+                bundleOf[r] = bundle;
+                if (r["psnr"] is double p) psnrByKey[(bundle, (long)r["index"]!, method)] = p;
+            }
+        }
+        // Error ratio (Levin et al.): MSE with the estimated kernel over MSE with the true kernel, same
+        // deconvolver, in the metric space of METRICS.md (sRGB, 16-px crop) = 10^((PSNR_gt − PSNR_est)/10).
+        double? Ratio(string method, Dictionary<string, object?> r)
+        {
+            string deconv = method[(method.IndexOf('+') + 1)..];
+            if (method.StartsWith("gt+", StringComparison.Ordinal) || r["psnr"] is not double est) return null;
+            return psnrByKey.TryGetValue((bundleOf[r], (long)r["index"]!, "gt+" + deconv), out double gt) ? Math.Pow(10, (gt - est) / 10) : null;
         }
         return all.GroupBy(x => (x.Group, x.Method)).Select(g =>
         {
             var rows = g.Select(x => x.Row).Where(r => r["psnr"] is double).ToList();
             double Mean(string k) => rows.Count == 0 ? double.NaN : rows.Average(r => (double)r[k]!);
             var ks = g.Select(x => x.Row["kernel_similarity"]).OfType<double>().ToList();
+            var er = g.Select(x => Ratio(x.Method, x.Row)).OfType<double>().OrderBy(v => v).ToList();
             return new SummaryRow(g.Key.Group, g.Key.Method, rows.Count, Mean("psnr"), Mean("ssim"), Mean("psnr_blurry"), Mean("ssim_blurry"),
                 ks.Count > 0 ? ks.Average() : null,
-                g.Average(x => (double)x.Row["seconds_total"]!), g.Average(x => (double)x.Row["seconds_deconvolve"]!), g.Average(x => (double)x.Row["seconds_kernels"]!));
+                g.Average(x => (double)x.Row["seconds_total"]!), g.Average(x => (double)x.Row["seconds_deconvolve"]!), g.Average(x => (double)x.Row["seconds_kernels"]!),
+                er.Count > 0 ? er[er.Count / 2] : null, er.Count > 0 ? er.Count(v => v <= 2) / (double)er.Count : null);
         }).OrderBy(r => r.Group).ThenBy(r => r.Method).ToList();
     }
 
@@ -77,10 +96,11 @@ public static class RunSummary
     public static string Markdown(IEnumerable<SummaryRow> rows)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| preset | method | frames | PSNR dB | SSIM | blurry PSNR | blurry SSIM | kernel sim. | s/frame (deconv.) |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| preset | method | frames | PSNR dB | SSIM | blurry PSNR | blurry SSIM | kernel sim. | error ratio (median, ≤ 2) | s/frame (kernels, deconv.) |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            sb.AppendLine($"| {r.Group} | {r.Method} | {r.Frames} | {r.Psnr:F2} | {r.Ssim:F4} | {r.PsnrBlurry:F2} | {r.SsimBlurry:F4} | {(r.KernelSimilarity is double k ? k.ToString("F3") : "–")} | {r.SecondsPerFrame:F2} ({r.SecondsDeconvolve:F2}) |");
+            sb.AppendLine($"| {r.Group} | {r.Method} | {r.Frames} | {r.Psnr:F2} | {r.Ssim:F4} | {r.PsnrBlurry:F2} | {r.SsimBlurry:F4} | {(r.KernelSimilarity is double k ? k.ToString("F3") : "–")} | " +
+                          $"{(r.ErrorRatioMedian is double e ? $"{e:F2}, {r.ErrorRatioSuccess:P0}" : "–")} | {r.SecondsPerFrame:F2} ({r.SecondsKernels:F2}, {r.SecondsDeconvolve:F2}) |");
         return sb.ToString();
     }
 }
