@@ -16,12 +16,13 @@ internal static class PreviewCommand
         var frame = new Option<int>("--frame") { Description = "Position of the frame in frames.csv (0 = first)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for the PNGs", Required = true };
         var gain = new Option<double>("--gain") { Description = "Exposure gain for tone mapping (linear multiplier)", DefaultValueFactory = _ => 8 };
-        var cmd = new Command("preview", "Write viewable PNGs of one frame: blurry and ground-truth frames tone-mapped, events of its exposure, kernels") { bundleArg, frame, output, gain };
+        var run = new Option<string?>("--run") { Description = "A replay output folder: also write blurry | deblurred | sharp side by side" };
+        var cmd = new Command("preview", "Write viewable PNGs of one frame: blurry and ground-truth frames tone-mapped, events of its exposure, kernels") { bundleArg, frame, output, gain, run };
         cmd.SetAction(r =>
         {
             try
             {
-                Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(output)!, r.GetValue(gain));
+                Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run));
                 return 0;
             }
             catch (Exception e) when (e is BundleException or AedatFormatException or IOException or ArgumentException)
@@ -33,7 +34,7 @@ internal static class PreviewCommand
         return cmd;
     }
 
-    private static void Run(string dir, int position, string outDir, double gain)
+    private static void Run(string dir, int position, string outDir, double gain, string? runDir = null)
     {
         if (File.Exists(dir))
         {
@@ -92,6 +93,22 @@ internal static class PreviewCommand
             var tiles = KernelCsv.Read(Path.Combine(kd, stem + ".csv"));
             using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
             Cv2.ImWrite(Path.Combine(outDir, stem + "-kernel.png"), k);
+        }
+        if (runDir != null && w.Row != null && rgb != null && gt != null)
+        {
+            string deblurred = Path.Combine(runDir, "frames", stem + ".png");
+            if (!File.Exists(deblurred)) throw new IOException($"{deblurred}: not found (run replay first)");
+            var panels = new[] { w.Row.File, deblurred, gt.File }.Select(f =>
+            {
+                using var raw = Cv2.ImRead(f, ImreadModes.Unchanged);
+                return Preview.ToneMap(raw, rgb.BlackLevel, rgb.WhiteLevel, gain);
+            }).ToArray();
+            using var strip = new Mat();
+            Cv2.HConcat(panels, strip);
+            foreach (var (label, i) in new[] { ("blurry", 0), ("deblurred", 1), ("ground truth", 2) })
+                Cv2.PutText(strip, label, new Point(i * panels[0].Cols + 8, 22), HersheyFonts.HersheySimplex, 0.6, Scalar.All(255), 1, LineTypes.AntiAlias);
+            Cv2.ImWrite(Path.Combine(outDir, stem + "-compare.png"), strip);
+            foreach (var p in panels) p.Dispose();
         }
         Console.WriteLine($"wrote previews of frame {w.Index} to {Path.GetFullPath(outDir)}");
     }

@@ -1,0 +1,56 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using EventDeblur.Deconvolution;
+using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+using EventDeblur.Recording;
+using EventDeblur.Simulation;
+
+namespace EventDeblur.Benchmarks;
+
+/// <summary>
+/// Seconds per frame of each deconvolver on one simulated 640×480 `night` frame (RGB, 0.307 MP),
+/// ground-truth kernel, both cores. The peer, scikit-image's richardson_lucy (30 iterations), is
+/// timed on the same frame by tools/skimage-compare/time_rl.py (see tools/bench-deconvolution.sh).
+/// </summary>
+[Config(typeof(Config))]
+public class DeconvolutionBenchmarks
+{
+    private sealed class Config : BenchmarkDotNet.Configs.ManualConfig
+    {
+        public Config() => AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(5).WithLaunchCount(1).WithInvocationCount(1).WithUnrollFactor(1));
+    }
+
+    private LinearImage _frame = null!;
+    private IReadOnlyList<KernelTile> _kernels = [];
+    private double _saturation;
+
+    /// <summary>The benchmark frame's bundle (simulated once).</summary>
+    public static string BundleDir => Path.Combine(BenchData.Dir, "deconv-night-640");
+
+    /// <summary>Simulates the frame once and loads it.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (!File.Exists(Path.Combine(BundleDir, "recording.json")))
+            HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 1 }, 2024, BundleDir);
+        var b = RecordingBundle.Load(BundleDir);
+        var rgb = b.Manifest.Rgb!;
+        _frame = LinearImage.Read(b.Frames[0].File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+        _kernels = KernelCsv.Read(Path.Combine(b.GroundTruthKernelsDir!, "000000.csv"));
+        _saturation = (rgb.SaturationLevel - rgb.BlackLevel) / (rgb.WhiteLevel - rgb.BlackLevel);
+    }
+
+    /// <summary>Wiener.</summary>
+    [Benchmark]
+    public LinearImage Wiener() => TiledDeblurrer.Deblur(_frame, _kernels, new WienerDeconvolver(), _saturation);
+
+    /// <summary>Saturation-aware Richardson–Lucy, 30 iterations.</summary>
+    [Benchmark]
+    public LinearImage RichardsonLucy() => TiledDeblurrer.Deblur(_frame, _kernels, new RichardsonLucyDeconvolver(), _saturation);
+
+    /// <summary>Hyper-Laplacian HQS (default).</summary>
+    [Benchmark]
+    public LinearImage HyperLaplacian() => TiledDeblurrer.Deblur(_frame, _kernels, new HyperLaplacianDeconvolver(), _saturation);
+}
