@@ -9,3 +9,13 @@ if ! /usr/bin/python3 -c "import flatbuffers, lz4.frame, zstandard" >/dev/null 2
     echo "The cross-check test needs: sudo apt-get install -y python3-flatbuffers python3-lz4 python3-zstandard" >&2
   fi
 fi
+# The HTML report test opens the report in headless Chromium.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "setup: installing chromium (HTML report test)..." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) >&2 \
+      || echo "setup: could not install chromium; the HTML report test will fail" >&2
+  else
+    echo "The HTML report test needs: sudo apt-get install -y chromium" >&2
+  fi
+fi

@@ -8,6 +8,7 @@ root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(LiveCommands.Serve());
 root.Subcommands.Add(LiveCommands.Live());
 return await root.Parse(args).InvokeAsync();

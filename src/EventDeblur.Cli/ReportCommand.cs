@@ -9,9 +9,22 @@ internal static class ReportCommand
     public static Command Create()
     {
         var runs = new Argument<string[]>("OUT") { Description = "Replay output folders (each with run.json and frames.parquet), or folders containing them", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("report", "Summarise replay runs per bundle group and method (mean PSNR, SSIM, kernel similarity, timings) as a Markdown table") { runs };
+        var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report (evaluation folders from 'eval')" };
+        var cmd = new Command("report", "Summarise evaluations (merging shards) or replay runs per group and method, as Markdown; optionally an HTML report with pictures") { runs, html };
         cmd.SetAction(async (r, ct) =>
         {
+            var evalDirs = r.GetValue(runs)!.Where(d => Directory.Exists(d) && Directory.GetFiles(d, "results-shard-*.parquet").Length > 0).ToList();
+            if (evalDirs.Count > 0)
+            {
+                var rows = await Evaluator.ReadShardsAsync(evalDirs);
+                Console.Write(Evaluator.SummaryMarkdown(rows));
+                if (r.GetValue(html) is string h)
+                {
+                    HtmlReport.Write(h, rows, evalDirs);
+                    Console.WriteLine($"wrote {Path.GetFullPath(h)}");
+                }
+                return 0;
+            }
             var dirs = new List<string>();
             foreach (var d in r.GetValue(runs)!)
             {

@@ -283,3 +283,13 @@ public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double Lam
         return a > t ? MathF.Sign(v) * (a - t) : 0;
     }
 }
+
+/// <summary>Returns the blurry input unchanged: the "blurry" reference method of evaluations.</summary>
+public sealed class IdentityDeconvolver : IDeconvolver
+{
+    /// <inheritdoc />
+    public string Name => "none";
+
+    /// <inheritdoc />
+    public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context) => (float[])plane.Clone();
+}

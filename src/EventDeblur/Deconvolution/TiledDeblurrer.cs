@@ -16,7 +16,7 @@ public sealed record DeblurOptions(int OverlapPx = 48, int MaxDegreeOfParallelis
 public static class TiledDeblurrer
 {
     /// <summary>Names of the built-in deconvolvers.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["wiener", "rl", "hl"];
+    public static IReadOnlyList<string> Names { get; } = ["wiener", "rl", "hl", "none"];
 
     /// <summary>The built-in deconvolver called <paramref name="name"/>.</summary>
     public static IDeconvolver Create(string name) => name switch
@@ -24,6 +24,7 @@ public static class TiledDeblurrer
         "wiener" => new WienerDeconvolver(),
         "rl" => new RichardsonLucyDeconvolver(),
         "hl" => new HyperLaplacianDeconvolver(),
+        "none" => new IdentityDeconvolver(),
         _ => throw new ArgumentException($"unknown deconvolver '{name}'; expected one of {string.Join(", ", Names)}"),
     };
 

@@ -28,3 +28,17 @@ public sealed class GroundTruthKernelSource : IKernelSource
         frame.KernelConfidence = 1;
     }
 }
+
+/// <summary>No blur assumed (a 1×1 kernel): pairs with the <c>none</c> deconvolver for the blurry reference.</summary>
+public sealed class IdentityKernelSource : IKernelSource
+{
+    /// <inheritdoc />
+    public string Name => "identity";
+
+    /// <inheritdoc />
+    public void Estimate(FrameWork frame)
+    {
+        frame.Kernels = [new KernelTile(0, 0, frame.Blurry!.Width, frame.Blurry.Height, BlurKernel.Delta)];
+        frame.KernelSource = "identity";
+    }
+}

@@ -1,0 +1,195 @@
+using System.Text.Json;
+using EventDeblur.IO;
+using EventDeblur.Kernels;
+using EventDeblur.Pipeline;
+using Parquet;
+using Parquet.Schema;
+
+namespace EventDeblur.Evaluation;
+
+/// <summary>A method of an evaluation: a kernel source and a deconvolver, e.g. <c>events+hl</c>, or <c>blurry</c>.</summary>
+/// <param name="Name">As given on the command line.</param>
+/// <param name="Kernels">Kernel source name (<c>events</c>, <c>gt</c>, <c>streak</c>, <c>identity</c>).</param>
+/// <param name="Deconvolver">Deconvolver name.</param>
+public sealed record EvalMethod(string Name, string Kernels, string Deconvolver)
+{
+    /// <summary>Parses <c>KERNELS+DECONVOLVER</c> or <c>blurry</c>.</summary>
+    public static EvalMethod Parse(string text)
+    {
+        if (text == "blurry") return new EvalMethod(text, "identity", "none");
+        var parts = text.Split('+');
+        if (parts.Length != 2 || parts[0] is not ("events" or "gt" or "streak") || !Deconvolution.TiledDeblurrer.Names.Contains(parts[1]))
+            throw new ArgumentException($"method '{text}' is not KERNELS+DECONVOLVER (kernels: events, gt, streak; deconvolvers: {string.Join(", ", Deconvolution.TiledDeblurrer.Names)}) or 'blurry'");
+        return new EvalMethod(text, parts[0], parts[1]);
+    }
+
+    /// <summary>The kernel source to use.</summary>
+    public IKernelSource CreateKernelSource() => Kernels switch
+    {
+        "gt" => new GroundTruthKernelSource(),
+        "streak" => new StreakShapeKernelSource(),
+        "identity" => new IdentityKernelSource(),
+        _ => new EventKernelEstimator(),
+    };
+}
+
+/// <summary>One row of an evaluation's results: a frame under a method.</summary>
+/// <param name="Bundle">Bundle folder name.</param>
+/// <param name="Group">Bundle group (name without trailing <c>-NNN</c>, e.g. the preset).</param>
+/// <param name="Method">Method name.</param>
+/// <param name="Index">Frame index.</param>
+/// <param name="Status"><c>ok</c> or <c>failed</c>.</param>
+/// <param name="Psnr">PSNR, dB (METRICS.md); null without ground truth.</param>
+/// <param name="Ssim">SSIM; null without ground truth.</param>
+/// <param name="KernelSimilarity">Kernel similarity; null without ground-truth kernels.</param>
+/// <param name="SecondsTotal">Seconds for the frame, all stages.</param>
+public sealed record EvalRow(string Bundle, string Group, string Method, long Index, string Status, double? Psnr, double? Ssim, double? KernelSimilarity, double SecondsTotal);
+
+/// <summary>
+/// Evaluation runs over whole datasets: every (bundle, method) pair is replayed into
+/// <c>OUT/runs/METHOD/BUNDLE</c> (resumable, so re-running is idempotent), and the rows go to one
+/// Parquet per shard. <c>--shard K/N</c> takes the pairs whose position in the sorted work list is
+/// K−1 modulo N, so N machines split the work deterministically.
+/// </summary>
+public static class Evaluator
+{
+    /// <summary>Bundle folders of the datasets (a bundle, or a folder of bundles), sorted by name.</summary>
+    public static List<string> FindBundles(IEnumerable<string> datasets)
+    {
+        var list = new List<string>();
+        foreach (var d in datasets)
+        {
+            if (File.Exists(Path.Combine(d, "recording.json"))) list.Add(Path.GetFullPath(d));
+            else if (Directory.Exists(d)) list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json"))).Select(Path.GetFullPath));
+            else throw new DirectoryNotFoundException($"{d}: not a bundle or a folder of bundles");
+        }
+        return list.Distinct().OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Runs this shard's share of the work and writes <c>OUT/results-shard-K-of-N.parquet</c>.</summary>
+    public static async Task<List<EvalRow>> RunAsync(IReadOnlyList<string> bundles, IReadOnlyList<EvalMethod> methods, string outDir, int shard, int shards,
+        Action<string>? progress = null, CancellationToken ct = default)
+    {
+        if (shards < 1 || shard < 1 || shard > shards) throw new ArgumentException($"shard {shard}/{shards}: expected 1 ≤ K ≤ N");
+        var work = bundles.SelectMany(b => methods.Select(m => (Bundle: b, Method: m))).ToList();
+        var rows = new List<EvalRow>();
+        for (int i = 0; i < work.Count; i++)
+        {
+            if (i % shards != shard - 1) continue;
+            var (bundle, method) = work[i];
+            string name = Path.GetFileName(bundle);
+            string runDir = Path.Combine(outDir, "runs", method.Name, name);
+            var summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Deconvolver = method.Deconvolver, Resume = true }, method.CreateKernelSource(), null, ct);
+            string group = GroupOf(name);
+            foreach (var r in summary.Results)
+                rows.Add(new EvalRow(name, group, method.Name, r.Index, r.Status,
+                    method.Deconvolver == "none" ? r.PsnrBlurry : r.Psnr, method.Deconvolver == "none" ? r.SsimBlurry : r.Ssim,
+                    method.Kernels == "identity" ? null : r.KernelSimilarity, r.SecondsTotal));
+            progress?.Invoke($"{name} {method.Name}: {summary.Results.Count(r => r.Status == "ok")}/{summary.Results.Count} frames ok");
+        }
+        await WriteAsync(Path.Combine(outDir, $"results-shard-{shard}-of-{shards}.parquet"), rows);
+        return rows;
+    }
+
+    /// <summary>Group of a bundle name: the name without a trailing <c>-NNN</c>.</summary>
+    public static string GroupOf(string bundle)
+    {
+        int dash = bundle.LastIndexOf('-');
+        return dash > 0 && bundle[(dash + 1)..].All(char.IsDigit) ? bundle[..dash] : bundle;
+    }
+
+    private static readonly DataField<string> FBundle = new("bundle"), FGroup = new("group"), FMethod = new("method"), FStatus = new("status");
+    private static readonly DataField<long> FIndex = new("index");
+    private static readonly DataField<double?> FPsnr = new("psnr"), FSsim = new("ssim"), FKs = new("kernel_similarity");
+    private static readonly DataField<double> FSec = new("seconds_total");
+
+    private static async Task WriteAsync(string path, List<EvalRow> rows)
+    {
+        string tmp = AtomicFile.TempPathFor(path);
+        try
+        {
+            await using (var fs = new FileStream(tmp, FileMode.CreateNew))
+            await using (var pw = await ParquetWriter.CreateAsync(new ParquetSchema(FBundle, FGroup, FMethod, FIndex, FStatus, FPsnr, FSsim, FKs, FSec), fs))
+            {
+                using var rg = pw.CreateRowGroup();
+                await rg.WriteAsync(FBundle, rows.Select(r => r.Bundle).ToArray());
+                await rg.WriteAsync(FGroup, rows.Select(r => r.Group).ToArray());
+                await rg.WriteAsync(FMethod, rows.Select(r => r.Method).ToArray());
+                await rg.WriteAsync<long>(FIndex, rows.Select(r => r.Index).ToArray());
+                await rg.WriteAsync(FStatus, rows.Select(r => r.Status).ToArray());
+                await rg.WriteAsync<double>(FPsnr, (ReadOnlyMemory<double?>)rows.Select(r => r.Psnr).ToArray());
+                await rg.WriteAsync<double>(FSsim, (ReadOnlyMemory<double?>)rows.Select(r => r.Ssim).ToArray());
+                await rg.WriteAsync<double>(FKs, (ReadOnlyMemory<double?>)rows.Select(r => r.KernelSimilarity).ToArray());
+                await rg.WriteAsync<double>(FSec, rows.Select(r => r.SecondsTotal).ToArray());
+            }
+            AtomicFile.Commit(tmp, path);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(tmp);
+            throw;
+        }
+    }
+
+    /// <summary>Reads and merges every <c>results-shard-*.parquet</c> of the given folders, sorted.</summary>
+    public static async Task<List<EvalRow>> ReadShardsAsync(IEnumerable<string> outDirs)
+    {
+        var rows = new List<EvalRow>();
+        foreach (var dir in outDirs)
+            foreach (var file in Directory.GetFiles(dir, "results-shard-*.parquet").Order())
+            {
+                await using var reader = await ParquetReader.CreateAsync(file);
+                var f = reader.Schema.GetDataFields().ToDictionary(x => x.Name);
+                for (int g = 0; g < reader.RowGroupCount; g++)
+                {
+                    using var rg = reader.OpenRowGroupReader(g);
+                    int n = (int)rg.RowCount;
+                    var b = new string[n]; var gr = new string[n]; var m = new string[n]; var st = new string[n];
+                    var idx = new long[n]; var ps = new double?[n]; var ss = new double?[n]; var ks = new double?[n]; var sec = new double[n];
+                    await rg.ReadAsync(f["bundle"], b); await rg.ReadAsync(f["group"], gr); await rg.ReadAsync(f["method"], m); await rg.ReadAsync<long>(f["index"], idx);
+                    await rg.ReadAsync(f["status"], st); await rg.ReadAsync<double>(f["psnr"], ps); await rg.ReadAsync<double>(f["ssim"], ss); await rg.ReadAsync<double>(f["kernel_similarity"], ks);
+                    await rg.ReadAsync<double>(f["seconds_total"], sec);
+                    for (int i = 0; i < n; i++) rows.Add(new EvalRow(b[i], gr[i], m[i], idx[i], st[i], ps[i], ss[i], ks[i], sec[i]));
+                }
+            }
+        // A re-run shard rewrites its file; rows are unique per (bundle, method, index).
+        return rows.GroupBy(r => (r.Bundle, r.Method, r.Index)).Select(g => g.Last())
+            .OrderBy(r => r.Bundle, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal).ThenBy(r => r.Index).ToList();
+    }
+
+    /// <summary>Summary per group and method: mean, median and a 95 % confidence interval of the mean (normal approximation).</summary>
+    public static string SummaryMarkdown(IEnumerable<EvalRow> rows)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine("| group | method | frames | PSNR mean [95 % CI] | PSNR median | SSIM mean | SSIM median | kernel sim. mean |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var g in rows.Where(r => r.Status == "ok").GroupBy(r => (r.Group, r.Method)).OrderBy(g => g.Key.Group).ThenBy(g => g.Key.Method))
+        {
+            var p = g.Select(r => r.Psnr).OfType<double>().ToList();
+            var s = g.Select(r => r.Ssim).OfType<double>().ToList();
+            var k = g.Select(r => r.KernelSimilarity).OfType<double>().ToList();
+            sb.AppendLine($"| {g.Key.Group} | {g.Key.Method} | {g.Count()} | {Ci(p)} | {Median(p):F2} | {(s.Count > 0 ? s.Average().ToString("F4") : "–")} | {Median(s):F4} | {(k.Count > 0 ? k.Average().ToString("F3") : "–")} |");
+        }
+        return sb.ToString();
+    }
+
+    private static string Ci(List<double> v)
+    {
+        if (v.Count == 0) return "–";
+        double m = v.Average();
+        if (v.Count < 2) return $"{m:F2}";
+        double sd = Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Count - 1));
+        double h = 1.96 * sd / Math.Sqrt(v.Count);
+        return $"{m:F2} [{m - h:F2}, {m + h:F2}]";
+    }
+
+    private static double Median(List<double> v)
+    {
+        if (v.Count == 0) return double.NaN;
+        var s = v.Order().ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+
+    /// <summary>Serialises rows for comparisons (tests).</summary>
+    public static string Canonical(IEnumerable<EvalRow> rows) => JsonSerializer.Serialize(rows.Select(r => r with { SecondsTotal = 0 }));
+}
