@@ -123,6 +123,50 @@ public static class ImageMetrics
     }
 
     /// <summary>
+    /// PSNR (dB, METRICS.md encoding and crop) over the pixels within <paramref name="bandPx"/> of a
+    /// saturated pixel but not saturated themselves: where deconvolution rings around clipped lights.
+    /// Null when the band is empty.
+    /// </summary>
+    public static double? SaturationBandPsnr(MetricImage estimateLinear, MetricImage truthLinear, bool[] saturated, int bandPx = 15, int crop = 16)
+    {
+        int w = truthLinear.Width, h = truthLinear.Height, c = truthLinear.Channels;
+        // Distance band by two passes of a separable max filter (a square of side 2·bandPx + 1).
+        var near = new bool[w * h];
+        var row = new bool[w * h];
+        for (int y = 0; y < h; y++)
+        {
+            int last = int.MinValue / 2;
+            for (int x = 0; x < w; x++) { if (saturated[y * w + x]) last = x; row[y * w + x] = x - last <= bandPx; }
+            last = int.MaxValue / 2;
+            for (int x = w - 1; x >= 0; x--) { if (saturated[y * w + x]) last = x; row[y * w + x] |= last - x <= bandPx; }
+        }
+        for (int x = 0; x < w; x++)
+        {
+            int last = int.MinValue / 2;
+            for (int y = 0; y < h; y++) { if (row[y * w + x]) last = y; near[y * w + x] = y - last <= bandPx; }
+            last = int.MaxValue / 2;
+            for (int y = h - 1; y >= 0; y--) { if (row[y * w + x]) last = y; near[y * w + x] |= last - y <= bandPx; }
+        }
+        double se = 0;
+        long n = 0;
+        for (int y = crop; y < h - crop; y++)
+            for (int x = crop; x < w - crop; x++)
+            {
+                int i = y * w + x;
+                if (!near[i] || saturated[i]) continue;
+                for (int ch = 0; ch < c; ch++)
+                {
+                    double d = SrgbEncode(Math.Clamp(estimateLinear.Data[i * c + ch], 0, 1)) - SrgbEncode(Math.Clamp(truthLinear.Data[i * c + ch], 0, 1));
+                    se += d * d;
+                    n++;
+                }
+            }
+        if (n == 0) return null;
+        double mse = se / n;
+        return mse == 0 ? IdenticalPsnr : 10 * Math.Log10(1 / mse);
+    }
+
+    /// <summary>
     /// Kernel similarity (Hu &amp; Yang 2012): the maximum over all shifts of the zero-padded 2-D
     /// cross-correlation of the kernels divided by the product of their L2 norms; in [0, 1].
     /// </summary>

@@ -19,8 +19,11 @@ namespace EventDeblur.Evaluation;
 /// <param name="SecondsKernels">Mean seconds of kernel estimation per frame.</param>
 /// <param name="ErrorRatioMedian">Median error ratio against the same deconvolver with ground-truth kernels (null without that run).</param>
 /// <param name="ErrorRatioSuccess">Fraction of frames with error ratio ≤ 2 (null without that run).</param>
+/// <param name="BandPsnr">Mean PSNR within 15 px of saturated pixels, dB.</param>
+/// <param name="BandPsnrBlurry">The same for the blurry input, dB.</param>
 public sealed record SummaryRow(string Group, string Method, int Frames, double Psnr, double Ssim, double PsnrBlurry, double SsimBlurry, double? KernelSimilarity,
-    double SecondsPerFrame, double SecondsDeconvolve, double SecondsKernels, double? ErrorRatioMedian = null, double? ErrorRatioSuccess = null);
+    double SecondsPerFrame, double SecondsDeconvolve, double SecondsKernels, double? ErrorRatioMedian = null, double? ErrorRatioSuccess = null,
+    double? BandPsnr = null, double? BandPsnrBlurry = null);
 
 /// <summary>Reads replay output folders (run.json + frames.parquet) and summarises them per bundle group and method.</summary>
 public static class RunSummary
@@ -88,18 +91,25 @@ public static class RunSummary
             return new SummaryRow(g.Key.Group, g.Key.Method, rows.Count, Mean("psnr"), Mean("ssim"), Mean("psnr_blurry"), Mean("ssim_blurry"),
                 ks.Count > 0 ? ks.Average() : null,
                 g.Average(x => (double)x.Row["seconds_total"]!), g.Average(x => (double)x.Row["seconds_deconvolve"]!), g.Average(x => (double)x.Row["seconds_kernels"]!),
-                er.Count > 0 ? er[er.Count / 2] : null, er.Count > 0 ? er.Count(v => v <= 2) / (double)er.Count : null);
+                er.Count > 0 ? er[er.Count / 2] : null, er.Count > 0 ? er.Count(v => v <= 2) / (double)er.Count : null,
+                MeanOf(g.Select(x => x.Row), "psnr_sat_band"), MeanOf(g.Select(x => x.Row), "psnr_sat_band_blurry"));
         }).OrderBy(r => r.Group).ThenBy(r => r.Method).ToList();
+    }
+
+    private static double? MeanOf(IEnumerable<Dictionary<string, object?>> rows, string key)
+    {
+        var v = rows.Select(r => r.TryGetValue(key, out var o) ? o : null).OfType<double>().ToList();
+        return v.Count > 0 ? v.Average() : null;
     }
 
     /// <summary>A Markdown table of the summary.</summary>
     public static string Markdown(IEnumerable<SummaryRow> rows)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| preset | method | frames | PSNR dB | SSIM | blurry PSNR | blurry SSIM | kernel sim. | error ratio (median, ≤ 2) | s/frame (kernels, deconv.) |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| preset | method | frames | PSNR dB | SSIM | blurry PSNR | blurry SSIM | PSNR ≤ 15 px from saturation (blurry) | kernel sim. | error ratio (median, ≤ 2) | s/frame (kernels, deconv.) |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            sb.AppendLine($"| {r.Group} | {r.Method} | {r.Frames} | {r.Psnr:F2} | {r.Ssim:F4} | {r.PsnrBlurry:F2} | {r.SsimBlurry:F4} | {(r.KernelSimilarity is double k ? k.ToString("F3") : "–")} | " +
+            sb.AppendLine($"| {r.Group} | {r.Method} | {r.Frames} | {r.Psnr:F2} | {r.Ssim:F4} | {r.PsnrBlurry:F2} | {r.SsimBlurry:F4} | {(r.BandPsnr is double bp ? $"{bp:F2} ({r.BandPsnrBlurry:F2})" : "–")} | {(r.KernelSimilarity is double k ? k.ToString("F3") : "–")} | " +
                           $"{(r.ErrorRatioMedian is double e ? $"{e:F2}, {r.ErrorRatioSuccess:P0}" : "–")} | {r.SecondsPerFrame:F2} ({r.SecondsKernels:F2}, {r.SecondsDeconvolve:F2}) |");
         return sb.ToString();
     }

@@ -56,6 +56,12 @@ public sealed record FrameResult
     /// <summary>SSIM of the blurry input against ground truth.</summary>
     [JsonPropertyName("ssim_blurry")] public double? SsimBlurry { get; init; }
 
+    /// <summary>PSNR within 15 px of saturated pixels (ringing around lights), dB; null without ground truth or saturation.</summary>
+    [JsonPropertyName("psnr_sat_band")] public double? PsnrSaturationBand { get; init; }
+
+    /// <summary>The same band PSNR of the blurry input, dB.</summary>
+    [JsonPropertyName("psnr_sat_band_blurry")] public double? PsnrSaturationBandBlurry { get; init; }
+
     /// <summary>Live runs: seconds from the exposure's end (event clock, mapped to wall time) to the frame written.</summary>
     [JsonPropertyName("latency_s")] public double? LatencySeconds { get; init; }
 

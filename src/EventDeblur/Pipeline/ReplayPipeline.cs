@@ -305,7 +305,7 @@ public static class ReplayPipeline
     {
         var sw = Stopwatch.StartNew();
         string stem = $"{f.Index:D6}";
-        double? psnr = null, ssim = null, psnrBlurry = null, ssimBlurry = null, ks = null;
+        double? psnr = null, ssim = null, psnrBlurry = null, ssimBlurry = null, ks = null, band = null, bandBlurry = null;
         if (f.Error == null)
         {
             try
@@ -325,6 +325,10 @@ public static class ReplayPipeline
                     var truth = gt.ToMetricImage();
                     (psnr, ssim) = ImageMetrics.FrameQuality(f.Sharp.ToMetricImage(), truth);
                     (psnrBlurry, ssimBlurry) = ImageMetrics.FrameQuality(f.Blurry!.ToMetricImage(), truth);
+                    var sat = new bool[f.Blurry.Width * f.Blurry.Height];
+                    foreach (var plane in f.Blurry.Saturated) for (int i = 0; i < sat.Length; i++) sat[i] |= plane[i];
+                    band = ImageMetrics.SaturationBandPsnr(f.Sharp.ToMetricImage(), truth, sat);
+                    bandBlurry = ImageMetrics.SaturationBandPsnr(f.Blurry.ToMetricImage(), truth, sat);
                 }
                 if (f.GroundTruthKernelsPath != null && File.Exists(f.GroundTruthKernelsPath) && f.KernelSource != "gt")
                     ks = ImageMetrics.KernelSimilarity(f.Kernels!, KernelCsv.Read(f.GroundTruthKernelsPath));
@@ -356,6 +360,8 @@ public static class ReplayPipeline
             PsnrBlurry = psnrBlurry,
             SsimBlurry = ssimBlurry,
             KernelSimilarity = ks,
+            PsnrSaturationBand = band,
+            PsnrSaturationBandBlurry = bandBlurry,
         };
         if (amend != null) r = amend(r);
         // The progress record is written last: its presence marks the frame complete for --resume.
@@ -385,7 +391,7 @@ public static class ReplayPipeline
                 .Select(n => new DataField<double>(n)).ToArray();
             var ints = new[] { "streaks", "kernels", "events_used" }.Select(n => new DataField<long>(n)).ToArray();
             var source = new DataField<string>("kernel_source");
-            var opt = new[] { "psnr", "ssim", "kernel_similarity", "psnr_blurry", "ssim_blurry", "latency_s", "backlog_frames" }.Select(n => new DataField<double?>(n)).ToArray();
+            var opt = new[] { "psnr", "ssim", "kernel_similarity", "psnr_blurry", "ssim_blurry", "latency_s", "backlog_frames", "psnr_sat_band", "psnr_sat_band_blurry" }.Select(n => new DataField<double?>(n)).ToArray();
             var schema = new ParquetSchema([index, status, error, .. dbl, .. ints, source, .. opt]);
             await using (var fs = new FileStream(tmp, FileMode.CreateNew))
             await using (var pw = await ParquetWriter.CreateAsync(schema, fs))
@@ -399,7 +405,7 @@ public static class ReplayPipeline
                 Func<FrameResult, long>[] n = [r => r.Streaks, r => r.Kernels, r => r.EventsUsed];
                 for (int i = 0; i < ints.Length; i++) await rg.WriteAsync<long>(ints[i], rows.Select(n[i]).ToArray());
                 await rg.WriteAsync(source, rows.Select(r => r.KernelSource).ToArray());
-                Func<FrameResult, double?>[] o = [r => r.Psnr, r => r.Ssim, r => r.KernelSimilarity, r => r.PsnrBlurry, r => r.SsimBlurry, r => r.LatencySeconds, r => r.BacklogFrames];
+                Func<FrameResult, double?>[] o = [r => r.Psnr, r => r.Ssim, r => r.KernelSimilarity, r => r.PsnrBlurry, r => r.SsimBlurry, r => r.LatencySeconds, r => r.BacklogFrames, r => r.PsnrSaturationBand, r => r.PsnrSaturationBandBlurry];
                 for (int i = 0; i < opt.Length; i++) await rg.WriteAsync<double>(opt[i], (ReadOnlyMemory<double?>)rows.Select(o[i]).ToArray());
             }
             AtomicFile.Commit(tmp, path);
