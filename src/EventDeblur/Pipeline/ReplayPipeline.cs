@@ -19,7 +19,7 @@ namespace EventDeblur.Pipeline;
 /// <summary>Options of a replay run.</summary>
 public sealed record ReplayOptions
 {
-    /// <summary>Deconvolver name (<c>wiener</c>, <c>rl</c>, <c>hl</c>).</summary>
+    /// <summary>Deconvolver name (<c>wiener</c>, <c>rl</c>, <c>hl</c>, <c>none</c>, or <c>edi</c>: the event-only EDI baseline for APS frames).</summary>
     public string Deconvolver { get; init; } = "hl";
 
     /// <summary>Skip frames whose outputs are already complete.</summary>
@@ -66,7 +66,7 @@ public static class ReplayPipeline
         Action<string>? progress = null, CancellationToken ct = default)
     {
         var bundle = RecordingBundle.Load(bundleDir);
-        var deconvolver = TiledDeblurrer.Create(options.Deconvolver);
+        var deconvolver = options.Deconvolver == "edi" ? null : TiledDeblurrer.Create(options.Deconvolver);
         Directory.CreateDirectory(Path.Combine(outDir, "frames"));
         Directory.CreateDirectory(Path.Combine(outDir, "kernels"));
         Directory.CreateDirectory(Path.Combine(outDir, ".progress"));
@@ -92,7 +92,9 @@ public static class ReplayPipeline
         var deconvolve = RunStage(toDeconvolve.Reader, toWrite.Writer, options.DeconvolveWorkers, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, options.Deblur);
+            f.Sharp = deconvolver == null
+                ? EdiReconstructor.Reconstruct(f.Blurry!, f.Events, f.Exposure!.Value, f.EventSensorSize)
+                : TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, options.Deblur);
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, token);
         var clock = Stopwatch.StartNew();
