@@ -8,7 +8,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var datasets = new Argument<string[]>("DATASET") { Description = "Bundles, or folders of bundles (e.g. the simulator benchmark set)", Arity = ArgumentArity.OneOrMore };
+        var datasets = new Argument<string[]>("DATASET") { Description = "Bundles, folders of bundles (e.g. the simulator benchmark set), or Blur-DVS-style datasets (a folder with blurdvs.json)", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "Evaluation folder (runs/METHOD/BUNDLE and results-shard-K-of-N.parquet)", Required = true };
         var methods = new Option<string>("--methods") { Description = "Comma-separated KERNELS+DECONVOLVER (kernels: events, gt, streak) or blurry", DefaultValueFactory = _ => "blurry,events+hl,gt+hl,gt+rl,gt+wiener" };
         var shard = new Option<string>("--shard") { Description = "K/N: run only the K-th of N deterministic shares of the work", DefaultValueFactory = _ => "1/1" };
@@ -21,7 +21,7 @@ internal static class EvalCommand
                 if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n))
                     throw new ArgumentException($"--shard '{r.GetValue(shard)}' is not K/N");
                 var m = r.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(EvalMethod.Parse).ToList();
-                var bundles = Evaluator.FindBundles(r.GetValue(datasets)!);
+                var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
                 if (bundles.Count == 0) throw new ArgumentException("no bundles found in the datasets");
                 var rows = await Evaluator.RunAsync(bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct);
                 Console.WriteLine($"shard {k}/{n}: {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)}");

@@ -54,13 +54,22 @@ public sealed record EvalRow(string Bundle, string Group, string Method, long In
 /// </summary>
 public static class Evaluator
 {
-    /// <summary>Bundle folders of the datasets (a bundle, or a folder of bundles), sorted by name.</summary>
-    public static List<string> FindBundles(IEnumerable<string> datasets)
+    /// <summary>
+    /// Bundle folders of the datasets (a bundle, a folder of bundles, or a Blur-DVS-style dataset, which
+    /// is converted once into <paramref name="convertedRoot"/>), sorted by name.
+    /// </summary>
+    public static List<string> FindBundles(IEnumerable<string> datasets, string? convertedRoot = null)
     {
         var list = new List<string>();
         foreach (var d in datasets)
         {
-            if (File.Exists(Path.Combine(d, "recording.json"))) list.Add(Path.GetFullPath(d));
+            if (Recording.BlurDvsAdapter.IsDataset(d))
+            {
+                string target = Path.Combine(convertedRoot ?? Path.Combine(Path.GetTempPath(), "eventdeblur-converted"), Path.GetFileName(Path.GetFullPath(d).TrimEnd('/')));
+                if (!File.Exists(Path.Combine(target, "recording.json"))) Recording.BlurDvsAdapter.ToBundle(d, target);
+                list.Add(Path.GetFullPath(target));
+            }
+            else if (File.Exists(Path.Combine(d, "recording.json"))) list.Add(Path.GetFullPath(d));
             else if (Directory.Exists(d)) list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json"))).Select(Path.GetFullPath));
             else throw new DirectoryNotFoundException($"{d}: not a bundle or a folder of bundles");
         }

@@ -73,3 +73,35 @@ public class EvaluatorTests
         Assert.True(std.Val0 > 10, $"the rendered page looks blank (σ = {std.Val0:F1})");
     }
 }
+
+public class BlurDvsAdapterTests
+{
+    [Fact]
+    public async Task TheShippedBlurDvsStyleFixtureConvertsAndEvaluates()
+    {
+        string fixture = Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "blurdvs-tiny");
+        string outDir = TestPaths.NewTempDir();
+        var bundles = Evaluator.FindBundles([fixture], Path.Combine(outDir, "converted"));
+        var b = Assert.Single(bundles);
+        var bundle = EventDeblur.Recording.RecordingBundle.Load(b);
+        Assert.True(bundle.IsApsBundle);
+        Assert.Equal((120, 90), bundle.EventSensorSize);
+        Assert.Equal(24179, EventDeblur.Formats.Aedat.AedatSummary.Compute(bundle.EventsPath).EventCount);
+        var rows = await Evaluator.RunAsync(bundles, new[] { "blurry", "edi", "events+hl" }.Select(EvalMethod.Parse).ToList(), outDir, 1, 1);
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Equal("ok", r.Status));
+        Assert.All(rows, r => Assert.NotNull(r.Psnr));
+        double blurry = rows.Single(r => r.Method == "blurry").Psnr!.Value;
+        Assert.True(rows.Single(r => r.Method == "edi").Psnr > blurry, "EDI should beat the blurry frame");
+        Assert.True(rows.Single(r => r.Method == "events+hl").Psnr > blurry, "events+hl should beat the blurry frame");
+    }
+
+    [Fact]
+    public void ABrokenDescriptionIsAClearError()
+    {
+        string dir = TestPaths.NewTempDir();
+        File.WriteAllText(Path.Combine(dir, "blurdvs.json"), "{ \"format\": \"blur-dvs-style/1\", \"width\": 10 }");
+        var e = Assert.Throws<EventDeblur.Recording.BundleException>(() => EventDeblur.Recording.BlurDvsAdapter.ToBundle(dir, Path.Combine(dir, "out")));
+        Assert.Contains("height missing", e.Message);
+    }
+}

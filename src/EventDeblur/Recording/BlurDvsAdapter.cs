@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
+using OpenCvSharp;
+
+namespace EventDeblur.Recording;
+
+/// <summary>
+/// Adapter for Blur-DVS-style datasets (DAVIS240C gray APS frames, blurry with optional sharp ground
+/// truth, events from the same sensor). Blur-DVS itself is distributed on request only, so its exact
+/// layout is not public; this adapter reads a folder described by <c>blurdvs.json</c>:
+/// <code>
+/// { "format": "blur-dvs-style/1", "width": 240, "height": 180,
+///   "events": "events.txt",        // "t_us x y p" per line (p: 1/0 or 1/-1), or an AEDAT 2.0/3.1/4.0 file
+///   "frames": "frames.csv" }       // index,blurry,sharp,exposure_start_us,exposure_end_us (sharp may be empty)
+/// </code>
+/// Images are 8-bit (or 16-bit) gray PNGs, paths relative to the folder. <see cref="ToBundle"/>
+/// converts it into an APS bundle (frames inside the AEDAT 4.0 file, sharp frames as ground truth).
+/// </summary>
+public static class BlurDvsAdapter
+{
+    /// <summary>The description file name.</summary>
+    public const string DescriptionFile = "blurdvs.json";
+
+    /// <summary><c>true</c> when <paramref name="dir"/> holds a Blur-DVS-style description.</summary>
+    public static bool IsDataset(string dir) => File.Exists(Path.Combine(dir, DescriptionFile));
+
+    /// <summary>Converts the dataset in <paramref name="dir"/> into an APS bundle at <paramref name="bundleDir"/>; returns the frame count.</summary>
+    /// <exception cref="BundleException">The description or a file is missing or malformed.</exception>
+    public static int ToBundle(string dir, string bundleDir)
+    {
+        string descPath = Path.Combine(dir, DescriptionFile);
+        JsonNode desc;
+        try { desc = JsonNode.Parse(File.ReadAllText(descPath)) ?? throw new BundleException($"{descPath}: empty"); }
+        catch (JsonException e) { throw new BundleException($"{descPath}: not valid JSON: {e.Message}"); }
+        if ((string?)desc["format"] != "blur-dvs-style/1") throw new BundleException($"{descPath}: format must be 'blur-dvs-style/1'");
+        int w = (int?)desc["width"] ?? throw new BundleException($"{descPath}: width missing");
+        int h = (int?)desc["height"] ?? throw new BundleException($"{descPath}: height missing");
+        string root = Path.GetFullPath(dir);
+        string eventsPath = BundlePaths.Resolve(root, root, (string?)desc["events"] ?? throw new BundleException($"{descPath}: events missing"), descPath);
+        string framesPath = BundlePaths.Resolve(root, root, (string?)desc["frames"] ?? throw new BundleException($"{descPath}: frames missing"), descPath);
+
+        var rows = new List<(long Index, string Blurry, string? Sharp, long Start, long End)>();
+        int lineNo = 0;
+        foreach (var line in File.ReadLines(framesPath))
+        {
+            lineNo++;
+            if (lineNo == 1 || line.Trim().Length == 0) continue;
+            var f = line.Split(',');
+            if (f.Length != 5 || !long.TryParse(f[0], out long idx) || !long.TryParse(f[3], out long s) || !long.TryParse(f[4], out long e) || e <= s)
+                throw new BundleException($"{framesPath}: line {lineNo}: expected 'index,blurry,sharp,exposure_start_us,exposure_end_us', found '{line}'");
+            rows.Add((idx, BundlePaths.Resolve(root, root, f[1].Trim(), framesPath), f[2].Trim().Length > 0 ? BundlePaths.Resolve(root, root, f[2].Trim(), framesPath) : null, s, e));
+        }
+        if (rows.Count == 0) throw new BundleException($"{framesPath}: no frames");
+
+        Directory.CreateDirectory(Path.Combine(bundleDir, "gt"));
+        using (var writer = Aedat4Writer.Create(Path.Combine(bundleDir, "events.aedat4"), new Aedat4WriterOptions { Width = w, Height = h, Source = "DAVIS240C_BLURDVS" }))
+        {
+            // Events first (streamed), then the frames; readers pair them by time, not by file order.
+            foreach (var batch in ReadEvents(eventsPath, w, h))
+                using (batch) writer.WriteEvents(batch);
+            foreach (var r in rows)
+            {
+                using var img = Cv2.ImRead(r.Blurry, ImreadModes.Grayscale);
+                if (img.Empty() || img.Cols != w || img.Rows != h) throw new BundleException($"{r.Blurry}: expected a {w}×{h} gray image");
+                var pixels = new byte[w * h];
+                img.AsSpan<byte>().CopyTo(pixels);
+                writer.WriteFrame(new ApsFrame
+                {
+                    TimestampUs = r.Start + (r.End - r.Start) / 2, StartOfFrameUs = r.Start, EndOfFrameUs = r.End,
+                    StartOfExposureUs = r.Start, EndOfExposureUs = r.End, Width = w, Height = h, Format = FramePixelFormat.Gray8, Pixels = pixels,
+                });
+            }
+            writer.Complete();
+        }
+        var gt = new StringBuilder(FrameTable.Header + "\n");
+        foreach (var r in rows.Where(r => r.Sharp != null))
+        {
+            using var sharp = Cv2.ImRead(r.Sharp!, ImreadModes.Grayscale);
+            if (sharp.Empty()) throw new BundleException($"{r.Sharp}: unreadable");
+            using var dn257 = new Mat();
+            sharp.ConvertTo(dn257, MatType.CV_16UC1, 257);
+            string name = $"{r.Index:D6}.png";
+            Cv2.ImEncode(".png", dn257, out byte[] png);
+            AtomicFile.WriteAllBytes(Path.Combine(bundleDir, "gt", name), png);
+            gt.Append(CultureInfo.InvariantCulture, $"{r.Index},{name},{r.Start},{r.End}\n");
+        }
+        AtomicFile.WriteAllText(Path.Combine(bundleDir, "gt", "frames.csv"), gt.ToString());
+        var manifest = new JsonObject
+        {
+            ["format"] = RecordingManifest.FormatTag,
+            ["events"] = new JsonObject { ["file"] = "events.aedat4", ["width"] = w, ["height"] = h, ["camera"] = "DAVIS240C" },
+            ["aps"] = new JsonObject { ["first_index"] = rows[0].Index },
+            ["ground_truth"] = new JsonObject { ["frames"] = "gt/frames.csv" },
+        };
+        AtomicFile.WriteAllText(Path.Combine(bundleDir, "recording.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return rows.Count;
+    }
+
+    private static IEnumerable<EventBatch> ReadEvents(string path, int w, int h)
+    {
+        if (!path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
+        {
+            using var reader = AedatReader.Open(path, new AedatReaderOptions { DecodeFrames = false });
+            while (reader.TryRead(out var p)) if (p is EventsPacket e) yield return e.Events;
+            yield break;
+        }
+        var batch = EventBatch.Rent(1 << 16);
+        int lineNo = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNo++;
+            if (line.Length == 0 || line[0] == '#') continue;
+            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length != 4 || !long.TryParse(f[0], out long t) || !short.TryParse(f[1], out short x) || !short.TryParse(f[2], out short y) || !int.TryParse(f[3], out int p)
+                || x < 0 || y < 0 || x >= w || y >= h)
+                throw new BundleException($"{path}: line {lineNo}: expected 't_us x y p' inside {w}×{h}, found '{line}'");
+            batch.Add(t, x, y, p > 0);
+            if (batch.Count == 1 << 16) { yield return batch; batch = EventBatch.Rent(1 << 16); }
+        }
+        if (batch.Count > 0) yield return batch; else batch.Dispose();
+    }
+
+    /// <summary>
+    /// Writes an APS bundle (e.g. the simulator's <c>aps</c> preset) in the Blur-DVS-style layout, with
+    /// events as text limited to each exposure ± <paramref name="marginUs"/>: for fixtures and for tools
+    /// that read that layout. Returns the number of frames.
+    /// </summary>
+    public static int FromApsBundle(string bundleDir, string outDir, long marginUs = 10_000)
+    {
+        var bundle = RecordingBundle.Load(bundleDir);
+        if (!bundle.IsApsBundle) throw new BundleException($"{bundleDir}: not an APS bundle");
+        var windows = bundle.ResolveExposures().Windows.Where(w => w.Exposure != null).ToList();
+        Directory.CreateDirectory(Path.Combine(outDir, "blurry"));
+        Directory.CreateDirectory(Path.Combine(outDir, "sharp"));
+        var frames = new StringBuilder("index,blurry,sharp,exposure_start_us,exposure_end_us\n");
+        var events = new StringBuilder("# t_us x y p\n");
+        int k = 0;
+        using (var reader = AedatReader.Open(bundle.EventsPath))
+            while (reader.TryRead(out var p))
+            {
+                if (p is EventsPacket e)
+                    using (var b = e.Events)
+                        for (int i = 0; i < b.Count; i++)
+                            if (windows.Any(w => w.Exposure!.Value.Expand(marginUs).Contains(b.Timestamps[i])))
+                                events.Append(CultureInfo.InvariantCulture, $"{b.Timestamps[i]} {b.Xs[i]} {b.Ys[i]} {(b.Polarities[i] ? 1 : 0)}\n");
+                if (p is FramePacket fp && k < windows.Count)
+                {
+                    var w = windows[k++];
+                    string name = $"{w.Index:D6}.png";
+                    using var img = Mat.FromPixelData(fp.Frame.Height, fp.Frame.Width, MatType.CV_8UC1, fp.Frame.Pixels);
+                    Cv2.ImWrite(Path.Combine(outDir, "blurry", name), img);
+                    var gt = bundle.GroundTruthFrames?.FirstOrDefault(g => g.Index == w.Index);
+                    string sharpName = "";
+                    if (gt != null)
+                    {
+                        using var g16 = Cv2.ImRead(gt.File, ImreadModes.Unchanged);
+                        using var g8 = new Mat();
+                        g16.ConvertTo(g8, MatType.CV_8UC1, 1.0 / 257);
+                        Cv2.ImWrite(Path.Combine(outDir, "sharp", name), g8);
+                        sharpName = "sharp/" + name;
+                    }
+                    frames.Append(CultureInfo.InvariantCulture, $"{w.Index},blurry/{name},{sharpName},{w.Exposure!.Value.StartUs},{w.Exposure.Value.EndUs}\n");
+                }
+            }
+        File.WriteAllText(Path.Combine(outDir, "events.txt"), events.ToString());
+        File.WriteAllText(Path.Combine(outDir, "frames.csv"), frames.ToString());
+        var (ew, eh) = bundle.EventSensorSize;
+        File.WriteAllText(Path.Combine(outDir, DescriptionFile), new JsonObject
+        {
+            ["format"] = "blur-dvs-style/1", ["width"] = ew, ["height"] = eh, ["events"] = "events.txt", ["frames"] = "frames.csv",
+        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return k;
+    }
+}
