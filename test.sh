@@ -20,5 +20,6 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; echo "dotnet test exited with $rc (build or runner failure)"; fi
-echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$skipped" -gt 0 ] && echo "${skipped} test(s) skipped (see the log above for why)"
+echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]

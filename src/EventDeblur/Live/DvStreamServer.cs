@@ -28,6 +28,7 @@ public sealed class DvStreamServer : IAsyncDisposable
     private readonly Aedat4WriterOptions _triggerOptions;
     private readonly object _gate = new();
     private int _accepted;
+    private long _eventsSent;
     private CancellationTokenSource? _accepting;
     private Task? _acceptLoop;
 
@@ -50,6 +51,9 @@ public sealed class DvStreamServer : IAsyncDisposable
 
     /// <summary>The triggers port (after <see cref="Start"/>).</summary>
     public int TriggersPort => ((IPEndPoint)_triggers.LocalEndpoint).Port;
+
+    /// <summary>Events sent so far in the current <see cref="PlayAsync"/> (to every connected client).</summary>
+    public long EventsSent => Interlocked.Read(ref _eventsSent);
 
     /// <summary>Drops every connected client now (to test reconnection); the stream goes on for later clients.</summary>
     public void DropClients()
@@ -96,6 +100,7 @@ public sealed class DvStreamServer : IAsyncDisposable
             await Task.Delay(10, ct);
         }
         long events = 0, triggers = 0;
+        Interlocked.Exchange(ref _eventsSent, 0);
         long? t0 = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var reader = AedatReader.Open(_eventsPath, new AedatReaderOptions { DecodeFrames = false });
@@ -120,6 +125,7 @@ public sealed class DvStreamServer : IAsyncDisposable
                     {
                         Send(_eventClients, w => w.WriteEvents(b));
                         events += b.Count;
+                        Interlocked.Add(ref _eventsSent, b.Count);
                     }
                     break;
                 case TriggersPacket tp:
