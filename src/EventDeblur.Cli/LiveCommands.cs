@@ -56,8 +56,8 @@ internal static class LiveCommands
         var rig = new Option<string>("--rig") { Description = "Rig manifest (recording.json with calibration and RGB encoding)", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var duration = new Option<double?>("--duration-s") { Description = "Stop after N seconds" };
-        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", TiledDeblurrer.Names), DefaultValueFactory = _ => "hl" };
-        deconvolver.AcceptOnlyFromAmong([.. TiledDeblurrer.Names]);
+        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", DeconvolverRegistry.Names), DefaultValueFactory = _ => "hl" };
+        deconvolver.AcceptOnlyFromAmong([.. DeconvolverRegistry.Names]);
         var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver };
         cmd.SetAction(async (r, ct) =>
         {

@@ -15,19 +15,6 @@ public sealed record DeblurOptions(int OverlapPx = 48, int MaxDegreeOfParallelis
 /// </summary>
 public static class TiledDeblurrer
 {
-    /// <summary>Names of the built-in deconvolvers.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["wiener", "rl", "hl", "none"];
-
-    /// <summary>The built-in deconvolver called <paramref name="name"/>.</summary>
-    public static IDeconvolver Create(string name) => name switch
-    {
-        "wiener" => new WienerDeconvolver(),
-        "rl" => new RichardsonLucyDeconvolver(),
-        "hl" => new HyperLaplacianDeconvolver(),
-        "none" => new IdentityDeconvolver(),
-        _ => throw new ArgumentException($"unknown deconvolver '{name}'; expected one of {string.Join(", ", Names)}"),
-    };
-
     /// <summary>Deblurs <paramref name="blurry"/> with the kernels of <paramref name="tiles"/> (which cover the frame).</summary>
     public static LinearImage Deblur(LinearImage blurry, IReadOnlyList<KernelTile> tiles, IDeconvolver deconvolver, double saturationLinear, DeblurOptions? options = null)
     {

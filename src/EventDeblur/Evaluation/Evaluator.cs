@@ -19,8 +19,8 @@ public sealed record EvalMethod(string Name, string Kernels, string Deconvolver)
         if (text == "blurry") return new EvalMethod(text, "identity", "none");
         if (text == "edi") return new EvalMethod(text, "identity", "edi");
         var parts = text.Split('+');
-        if (parts.Length != 2 || parts[0] is not ("events" or "gt" or "streak") || !Deconvolution.TiledDeblurrer.Names.Contains(parts[1]))
-            throw new ArgumentException($"method '{text}' is not KERNELS+DECONVOLVER (kernels: events, gt, streak; deconvolvers: {string.Join(", ", Deconvolution.TiledDeblurrer.Names)}) or 'blurry' or 'edi' (event-only baseline, APS bundles)");
+        if (parts.Length != 2 || parts[0] is not ("events" or "gt" or "streak") || !Deconvolution.DeconvolverRegistry.Names.Contains(parts[1]))
+            throw new ArgumentException($"method '{text}' is not KERNELS+DECONVOLVER (kernels: events, gt, streak; deconvolvers: {string.Join(", ", Deconvolution.DeconvolverRegistry.Names)}) or 'blurry' or 'edi' (event-only baseline, APS bundles)");
         return new EvalMethod(text, parts[0], parts[1]);
     }
 

@@ -74,7 +74,7 @@ public static class LivePipeline
     {
         var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
         var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
-        var deconvolver = TiledDeblurrer.Create(o.Deconvolver);
+        var deconvolver = DeconvolverRegistry.Create(o.Deconvolver);
         Directory.CreateDirectory(Path.Combine(o.OutDir, "frames"));
         Directory.CreateDirectory(Path.Combine(o.OutDir, "kernels"));
         Directory.CreateDirectory(Path.Combine(o.OutDir, ".progress"));

@@ -66,7 +66,7 @@ public static class ReplayPipeline
         Action<string>? progress = null, CancellationToken ct = default)
     {
         var bundle = RecordingBundle.Load(bundleDir);
-        var deconvolver = options.Deconvolver == "edi" ? null : TiledDeblurrer.Create(options.Deconvolver);
+        var deconvolver = options.Deconvolver == "edi" ? null : DeconvolverRegistry.Create(options.Deconvolver);
         Directory.CreateDirectory(Path.Combine(outDir, "frames"));
         Directory.CreateDirectory(Path.Combine(outDir, "kernels"));
         Directory.CreateDirectory(Path.Combine(outDir, ".progress"));
