@@ -170,7 +170,7 @@ public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double Lam
     {
         // The hyper-Laplacian prior is not scale-invariant: work at a scale where the unsaturated content spans ≈ [0, 1].
         double sigma = context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated);
-        float scale = ContentScale(plane, context.Saturated);
+        float scale = ContentScale(plane, width, height, context.Saturated, kernel.Size);
         var scaled = plane.Select(v => v / scale).ToArray();
         var ctx = context with { SaturationLinear = context.SaturationLinear / scale, NoiseSigma = sigma / scale };
         var x = Refine(scaled, width, height, kernel, ctx);
@@ -178,12 +178,32 @@ public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double Lam
         return x;
     }
 
+    /// <summary>Project each x-step onto non-negative radiance (undershoots next to clipped lights would otherwise turn into black holes).</summary>
+    public bool NonNegative { get; init; } = true;
+
     /// <summary>Richardson–Lucy iterations used to initialise the splitting.</summary>
     public int InitIterations { get; init; } = 60;
 
-    private static float ContentScale(float[] plane, bool[] saturated)
+    /// <summary>
+    /// The 99th percentile of the scene's unsaturated values. Pixels within a kernel's reach of a clipped pixel are
+    /// left out: they are the bright flanks of light streaks, which in a frame crowded with lights would otherwise
+    /// set the scale instead of the scene (falls back to all unsaturated pixels when too few remain).
+    /// </summary>
+    internal static float ContentScale(float[] plane, int width, int height, bool[] saturated, int kernelSize)
     {
-        var v = plane.Where((_, i) => !saturated[i]).ToArray();
+        var near = new bool[plane.Length];
+        using (var sat = new Mat(height, width, MatType.CV_8UC1, Scalar.All(0)))
+        {
+            var s = sat.AsSpan<byte>();
+            for (int i = 0; i < plane.Length; i++) s[i] = saturated[i] ? (byte)255 : (byte)0;
+            int r = kernelSize / 2 + 2;
+            using var se = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(2 * r + 1, 2 * r + 1));
+            Cv2.Dilate(sat, sat, se);
+            s = sat.AsSpan<byte>();
+            for (int i = 0; i < plane.Length; i++) near[i] = s[i] != 0;
+        }
+        var v = plane.Where((_, i) => !near[i]).ToArray();
+        if (v.Length < plane.Length / 10) v = plane.Where((_, i) => !saturated[i]).ToArray();
         if (v.Length == 0) return 1;
         Array.Sort(v);
         return Math.Max(v[(int)(0.99 * (v.Length - 1))], 1e-3f);
@@ -269,6 +289,7 @@ public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double Lam
                 Cv2.ScaleAdd(tmp, bt, num, num);
                 Cv2.Divide(num, denM, num);
                 Cv2.Idft(num, xM, DftFlags.Scale | DftFlags.RealOutput);
+                if (NonNegative) Cv2.Max(xM, 0, xM);
             }
         }
         return p.Crop(x);

@@ -159,4 +159,42 @@ public class DeconvolverTests
             Assert.InRange(est, sigma * 0.8, sigma * 1.3 + 0.002);
         }
     }
+
+    /// <summary>A dim textured frame (values 0.01–0.03) crowded with clipped light streaks and their bright flanks.</summary>
+    private static (float[] Plane, bool[] Saturated, BlurKernel Kernel) CrowdedWithStreaks()
+    {
+        const int w = 160, h = 120;
+        var rng = new Random(5);
+        var k = new BlurKernel(21, Enumerable.Range(0, 441).Select(i => i / 21 == 10 ? 1f / 21 : 0f).ToArray());
+        var sharp = new float[w * h];
+        for (int i = 0; i < sharp.Length; i++) sharp[i] = 0.01f + 0.02f * (((i % w) / 9 + (i / w) / 7) % 2) + 0.002f * (float)rng.NextDouble();
+        // Twelve lights (Gaussian spots, σ = 1 px, peak 60× the saturation level): each blurs into a 21-px clipped
+        // streak with bright unclipped flanks.
+        for (int n = 0; n < 12; n++)
+            for (int dy = -3; dy <= 3; dy++)
+                for (int dx = -3; dx <= 3; dx++)
+                    sharp[(10 + 9 * n + dy) * w + 20 + 10 * n + dx] += 60f * MathF.Exp(-(dx * dx + dy * dy) / 2f);
+        var blurred = Blur(sharp, w, h, k);
+        return (blurred.Select(v => Math.Min(v, 1f)).ToArray(), blurred.Select(v => v >= 1f).ToArray(), k);
+    }
+
+    [Fact]
+    public void HlWorksAtTheSceneScaleEvenWhenStreakFlanksOutnumberOnePercentOfPixels()
+    {
+        var (plane, sat, k) = CrowdedWithStreaks();
+        var unsaturated = plane.Where((_, i) => !sat[i]).OrderBy(v => v).ToArray();
+        float naive = unsaturated[(int)(0.99 * (unsaturated.Length - 1))];
+        Assert.True(naive > 0.1f, $"the fixture should put streak flanks above the scene's 99th percentile (is {naive:F3})");
+        float scale = HyperLaplacianDeconvolver.ContentScale(plane, 160, 120, sat, k.Size);
+        // The scene's own values reach 0.032: the scale must be that, not the flanks'.
+        Assert.InRange(scale, 0.025f, 0.04f);
+    }
+
+    [Fact]
+    public void HlNeverReturnsNegativeRadiance()
+    {
+        var (plane, sat, k) = CrowdedWithStreaks();
+        var r = new HyperLaplacianDeconvolver().Deconvolve(plane, 160, 120, k, new ChannelContext(sat, 1.0, 0.002));
+        Assert.True(r.Min() >= 0, $"minimum {r.Min():G3}");
+    }
 }
