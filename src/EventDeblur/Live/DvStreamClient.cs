@@ -66,7 +66,9 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                 backoff = 100;
                 using var reader = Aedat4Reader.OpenStream(tcp.GetStream(), $"tcp://{host}:{port}", hasVersionLine: false);
                 bool first = true;
-                await Task.Run(() =>
+                // Blocking socket reads get a thread of their own: on a pool thread they would starve the pool (two
+                // streams pin both of a 2-core machine's initial workers) and stall every async stage of the pipeline.
+                await Task.Factory.StartNew(() =>
                 {
                     while (!ct.IsCancellationRequested && reader.TryRead(out var p))
                     {
@@ -93,7 +95,7 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                         Packets++;
                         onPacket(p!);
                     }
-                }, ct);
+                }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 reason = reader.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error)?.Message ?? "connection closed by the server";
             }
             catch (OperationCanceledException) { break; }

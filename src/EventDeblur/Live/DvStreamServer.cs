@@ -29,6 +29,7 @@ public sealed class DvStreamServer : IAsyncDisposable
     private readonly object _gate = new();
     private int _accepted;
     private long _eventsSent;
+    private long _triggersSent;
     private CancellationTokenSource? _accepting;
     private Task? _acceptLoop;
 
@@ -54,6 +55,9 @@ public sealed class DvStreamServer : IAsyncDisposable
 
     /// <summary>Events sent so far in the current <see cref="PlayAsync"/> (to every connected client).</summary>
     public long EventsSent => Interlocked.Read(ref _eventsSent);
+
+    /// <summary>Trigger events sent so far in the current <see cref="PlayAsync"/>.</summary>
+    public long TriggersSent => Interlocked.Read(ref _triggersSent);
 
     /// <summary>Drops every connected client now (to test reconnection); the stream goes on for later clients.</summary>
     public void DropClients()
@@ -101,6 +105,7 @@ public sealed class DvStreamServer : IAsyncDisposable
         }
         long events = 0, triggers = 0;
         Interlocked.Exchange(ref _eventsSent, 0);
+        Interlocked.Exchange(ref _triggersSent, 0);
         long? t0 = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var reader = AedatReader.Open(_eventsPath, new AedatReaderOptions { DecodeFrames = false });
@@ -131,6 +136,7 @@ public sealed class DvStreamServer : IAsyncDisposable
                 case TriggersPacket tp:
                     Send(_triggerClients, w => w.WriteTriggers(tp.Triggers));
                     triggers += tp.Triggers.Length;
+                    Interlocked.Add(ref _triggersSent, tp.Triggers.Length);
                     break;
             }
         }

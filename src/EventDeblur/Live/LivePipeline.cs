@@ -125,9 +125,9 @@ public static class LivePipeline
         var eventsTask = eventsClient.RunAsync(streams.Token);
         var triggersTask = triggersClient.RunAsync(streams.Token);
 
-        // RGB frames from OpenCV, in order.
+        // RGB frames from OpenCV, in order; blocking reads on a thread of their own (not a pool thread).
         var frames = Channel.CreateUnbounded<(int Ordinal, LinearImage Image, int Depth)>();
-        var capture = Task.Run(() =>
+        var capture = Task.Factory.StartNew(() =>
         {
             using var cap = int.TryParse(o.RgbSource, out int device) ? new VideoCapture(device) : new VideoCapture(o.RgbSource);
             if (!cap.IsOpened()) { frames.Writer.TryComplete(new IOException($"{o.RgbSource}: the RGB source cannot be opened")); return; }
@@ -139,7 +139,7 @@ public static class LivePipeline
                 frames.Writer.TryWrite((k++, img, m.Depth() == MatType.CV_8U ? 8 : 16));
             }
             frames.Writer.TryComplete();
-        }, token);
+        }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         long dropped = 0;
         var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(o.MaxPendingFrames) { FullMode = BoundedChannelFullMode.DropOldest },

@@ -58,15 +58,17 @@ public class LiveTests
         var o = Options(server, video, rig);
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
         var play = server.PlayAsync(1);
-        // Drop the clients once data has flowed (a quarter of the events), so there is a last timestamp before the gap.
+        // Drop the clients once data has flowed on both streams (a quarter of the events and a trigger packet; a
+        // frame's triggers follow its events in the file), so each stream has a last timestamp before the gap.
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (server.EventsSent < total / 4 && !play.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(5);
-        Assert.True(server.EventsSent >= total / 4, $"server sent only {server.EventsSent} of {total} events before the drop");
+        while ((server.EventsSent < total / 4 || server.TriggersSent == 0) && !play.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(5);
+        string atDrop = $"at the drop: {server.EventsSent} events, {server.TriggersSent} triggers sent, play completed {play.IsCompleted}";
+        Assert.True(server.EventsSent >= total / 4 && server.TriggersSent > 0, $"server sent only {server.EventsSent} of {total} events and {server.TriggersSent} triggers before the drop");
         server.DropClients();
         await play;
         var s = await live;
         var resumed = s.Gaps.Where(g => g.ResumedTimestampUs != null).ToList();
-        Assert.True(resumed.Count > 0, "no stream resumed after the drop; gaps: " + string.Join(" | ", s.Gaps) + $"; sent {server.EventsSent} of {total}");
+        Assert.True(resumed.Count > 0, "no stream resumed after the drop; gaps: " + string.Join(" | ", s.Gaps) + $"; {atDrop}; total {total}");
         Assert.All(resumed, g => Assert.True(g.LostUs > 0));
         Assert.True(s.EventsReceived < total, "events sent while disconnected cannot have arrived");
         Assert.True(s.EventsReceived > 0);
