@@ -28,7 +28,14 @@ public static class HtmlReport
           .Append("</style></head><body><h1>EventDeblur evaluation</h1>");
         sb.Append($"<p>{rows.Count} frame results, {rows.Select(r => r.Method).Distinct().Count()} methods, {rows.Select(r => r.Bundle).Distinct().Count()} bundles. Metrics per METRICS.md (sRGB, 16-px crop).</p>");
         sb.Append("<h2>Summary</h2>").Append(MarkdownTableToHtml(Evaluator.SummaryMarkdown(rows)));
-        sb.Append("<h2>PSNR distribution per method</h2>").Append(StripPlot(rows));
+        sb.Append("<h2>PSNR distribution per method</h2>");
+        if (ReportPlots.PsnrByMethod(rows) is byte[] plot)
+        {
+            // Also saved beside the report, for papers and READMEs.
+            IO.AtomicFile.WriteAllBytes(Path.ChangeExtension(htmlPath, null) + "-psnr.png", plot);
+            sb.Append(Figure(plot, "PSNR per frame and method"));
+        }
+        else sb.Append("<p>No ground truth: no PSNR.</p>");
         var methods = rows.Select(r => r.Method).Distinct().Order(StringComparer.Ordinal).ToList();
         sb.Append("<h2>Frames</h2>");
         foreach (var bundle in rows.Select(r => r.Bundle).Distinct().Order(StringComparer.Ordinal))
@@ -128,30 +135,11 @@ public static class HtmlReport
     private static string Figure(Mat img, string caption)
     {
         Cv2.ImEncode(".png", img, out byte[] png);
-        return $"<figure><img alt=\"{WebUtility.HtmlEncode(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"><figcaption>{WebUtility.HtmlEncode(caption)}</figcaption></figure>";
+        return Figure(png, caption);
     }
 
-    private static string StripPlot(IReadOnlyList<EvalRow> rows)
-    {
-        var methods = rows.Select(r => r.Method).Distinct().Order(StringComparer.Ordinal).ToList();
-        var values = rows.Where(r => r.Psnr != null).Select(r => r.Psnr!.Value).ToList();
-        if (values.Count == 0) return "<p>No ground truth: no PSNR.</p>";
-        double lo = Math.Floor(values.Min()) - 1, hi = Math.Ceiling(values.Max()) + 1;
-        int w = 640, rowH = 28, left = 130, h = methods.Count * rowH + 40;
-        var sb = new StringBuilder($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" style=\"background:white;border:1px solid #ccc\">");
-        double X(double v) => left + (v - lo) / (hi - lo) * (w - left - 20);
-        for (double t = Math.Ceiling(lo / 5) * 5; t <= hi; t += 5)
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{X(t):F1}\" y1=\"10\" x2=\"{X(t):F1}\" y2=\"{h - 25}\" stroke=\"#ddd\"/><text x=\"{X(t):F1}\" y=\"{h - 8}\" font-size=\"11\" text-anchor=\"middle\">{t:F0} dB</text>");
-        for (int i = 0; i < methods.Count; i++)
-        {
-            double y = 20 + i * rowH;
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"5\" y=\"{y + 4:F0}\" font-size=\"12\">{WebUtility.HtmlEncode(methods[i])}</text>");
-            var v = rows.Where(r => r.Method == methods[i] && r.Psnr != null).Select(r => r.Psnr!.Value).ToList();
-            foreach (double p in v) sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(p):F1}\" cy=\"{y:F0}\" r=\"3\" fill=\"#3366cc\" fill-opacity=\"0.5\"/>");
-            if (v.Count > 0) sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{X(v.Average()):F1}\" y1=\"{y - 9:F0}\" x2=\"{X(v.Average()):F1}\" y2=\"{y + 9:F0}\" stroke=\"#cc3333\" stroke-width=\"2\"/>");
-        }
-        return sb.Append("</svg>").ToString();
-    }
+    private static string Figure(byte[] png, string caption) =>
+        $"<figure><img alt=\"{WebUtility.HtmlEncode(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"><figcaption>{WebUtility.HtmlEncode(caption)}</figcaption></figure>";
 
     private static string MarkdownTableToHtml(string md)
     {

@@ -55,7 +55,14 @@ public class EvaluatorTests
             using var img = Cv2.ImDecode(Convert.FromBase64String(b64), ImreadModes.Unchanged);
             Assert.False(img.Empty());
         }
-        Assert.Contains("<svg", text);
+        // The PSNR distribution: a ScottPlot PNG, inlined and saved beside the report.
+        Assert.Contains("alt=\"PSNR per frame and method\"", text);
+        using (var plot = Cv2.ImRead(Path.Combine(outDir, "report-psnr.png")))
+        {
+            Assert.False(plot.Empty(), "report-psnr.png missing or unreadable");
+            Cv2.MeanStdDev(plot, out _, out var plotStd);
+            Assert.True(plotStd.Val0 > 10, "the PSNR plot is blank");
+        }
 
         string shot = Path.Combine(outDir, "shot.png");
         var psi = new ProcessStartInfo("chromium") { RedirectStandardError = true, RedirectStandardOutput = true };
