@@ -2,6 +2,9 @@ using System.CommandLine;
 using EventDeblur.Cli;
 
 var root = new RootCommand("EventDeblur: event-camera-guided deblurring of low-light photos.");
+// Before the commands: their --deconvolver choices are the registry's names.
+var learned = new LearnedSetup();
+learned.Register(root);
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
@@ -11,4 +14,6 @@ root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(LiveCommands.Serve());
 root.Subcommands.Add(LiveCommands.Live());
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+learned.Configure(parse);
+return await parse.InvokeAsync();

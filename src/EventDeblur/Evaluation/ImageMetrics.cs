@@ -48,6 +48,9 @@ public static class ImageMetrics
     /// <summary>sRGB transfer curve: 12.92·c for c ≤ 0.0031308, else 1.055·c^(1/2.4) − 0.055.</summary>
     public static double SrgbEncode(double c) => c <= 0.0031308 ? 12.92 * c : 1.055 * Math.Pow(c, 1 / 2.4) - 0.055;
 
+    /// <summary>Inverse of <see cref="SrgbEncode"/>: an sRGB-encoded value in [0, 1] back to linear [0, 1].</summary>
+    public static double SrgbDecode(double v) => v <= 0.04045 ? v / 12.92 : Math.Pow((v + 0.055) / 1.055, 2.4);
+
     /// <summary>PSNR in dB for data range 1: 10·log10(1 / MSE) over all values; 100 dB when identical.</summary>
     public static double Psnr(MetricImage a, MetricImage b)
     {

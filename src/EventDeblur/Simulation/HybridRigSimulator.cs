@@ -193,8 +193,12 @@ public static class HybridRigSimulator
         return tiles;
     }
 
-    /// <summary>APS exposure: 8-bit DN with shot and read noise (seed given), or noise-free 16-bit DN × 257 (seed null).</summary>
-    private static byte[] ApsExpose(Mat irradiance, double seconds, int? seed, out Mat gt16)
+    /// <summary>
+    /// APS exposure of <paramref name="irradiance"/> (e⁻/s per APS pixel, CV_32FC1) for <paramref name="seconds"/>:
+    /// 8-bit DN with shot and read noise (seed given), or noise-free (seed null); <paramref name="gt16"/> gets the
+    /// same DN × 257 as 16 bits. Full well <see cref="ApsFullWellE"/> = DN 255.
+    /// </summary>
+    public static byte[] ApsExpose(Mat irradiance, double seconds, int? seed, out Mat gt16)
     {
         int n = irradiance.Rows * irradiance.Cols;
         var src = irradiance.AsSpan<float>();

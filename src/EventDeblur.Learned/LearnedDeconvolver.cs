@@ -1,0 +1,67 @@
+using EventDeblur.Deconvolution;
+using EventDeblur.Evaluation;
+using EventDeblur.Kernels;
+
+namespace EventDeblur.Learned;
+
+/// <summary>
+/// The learned deconvolver (<c>--deconvolver learned</c>): the classical saturation-aware <c>hl</c> deconvolution,
+/// then a small U-Net (run through ONNX Runtime) that removes what the hand-made prior leaves behind — dark holes and
+/// trails next to clipped lights, ringing from kernel errors, residual noise. The network works in the metric's domain
+/// (linear clipped to [0, 1], then the sRGB curve; METRICS.md) on four planes: the <c>hl</c> result, the blurry
+/// channel, its saturation mask and a noise-level map (100·σ). Where the network says "at least full scale" the
+/// <c>hl</c> value is kept (≥ 1), so recovered lights keep their radiance; elsewhere its output, back in linear units.
+/// One channel at a time, like every <see cref="IDeconvolver"/>, so RGB and gray APS frames share one model.
+/// </summary>
+/// <param name="refiner">The loaded network (shared; thread-safe).</param>
+/// <param name="classical">The first stage; <c>hl</c> by default.</param>
+public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classical = null) : IDeconvolver
+{
+    private readonly IDeconvolver _classical = classical ?? new HyperLaplacianDeconvolver();
+
+    /// <summary>File name of the shipped model, in the <c>models</c> folder.</summary>
+    public const string DefaultModelFile = "hl-refiner-v1.onnx";
+
+    /// <inheritdoc />
+    public string Name => "learned";
+
+    /// <summary>Execution provider the network runs on (<c>CUDA</c> or <c>CPU</c>).</summary>
+    public string Provider => refiner.Provider;
+
+    /// <inheritdoc />
+    public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+    {
+        double sigma = context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated);
+        var x = _classical.Deconvolve(plane, width, height, kernel, context with { NoiseSigma = sigma });
+        int n = width * height;
+        var inputs = new float[OnnxRefiner.InputPlanes][];
+        for (int c = 0; c < inputs.Length; c++) inputs[c] = new float[n];
+        float noise = (float)(100 * sigma);
+        for (int i = 0; i < n; i++)
+        {
+            inputs[0][i] = (float)ImageMetrics.SrgbEncode(Math.Clamp(x[i], 0, 1));
+            inputs[1][i] = (float)ImageMetrics.SrgbEncode(Math.Clamp(plane[i], 0, 1));
+            inputs[2][i] = context.Saturated[i] ? 1 : 0;
+            inputs[3][i] = noise;
+        }
+        var y = refiner.Run(inputs, width, height);
+        var result = new float[n];
+        for (int i = 0; i < n; i++)
+            result[i] = y[i] >= 1 ? Math.Max(x[i], 1) : (float)ImageMetrics.SrgbDecode(Math.Max(y[i], 0));
+        return result;
+    }
+
+    /// <summary>
+    /// The shipped model: <c>models/<see cref="DefaultModelFile"/></c> beside the running program, else in the
+    /// repository's <c>models</c> folder above it; null when neither exists.
+    /// </summary>
+    public static string? FindDefaultModel()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            string p = Path.Combine(dir.FullName, "models", DefaultModelFile);
+            if (File.Exists(p)) return p;
+        }
+        return null;
+    }
+}

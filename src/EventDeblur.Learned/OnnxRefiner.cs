@@ -1,0 +1,200 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace EventDeblur.Learned;
+
+/// <summary>Where the network runs.</summary>
+public enum InferenceDevice
+{
+    /// <summary>CUDA when it can be initialised, otherwise the CPU (with one log line saying why).</summary>
+    Auto,
+
+    /// <summary>The CPU only.</summary>
+    Cpu,
+
+    /// <summary>CUDA only: failing to initialise it is an error.</summary>
+    Cuda,
+}
+
+/// <summary>Options of <see cref="OnnxRefiner"/>.</summary>
+/// <param name="ModelPath">The ONNX model: input <c>[N, 4, H, W]</c> float32, output <c>[N, 1, H, W]</c>; H and W multiples of 4.</param>
+/// <param name="Device">Where to run it.</param>
+/// <param name="TilePx">Tile side, pixels (multiple of 4); memory stays bounded by one tile per concurrent call.</param>
+/// <param name="OverlapPx">Margin of each tile on sides with a neighbour, pixels (neighbours overlap by twice this): the outer half is
+/// discarded and the inner half blended linearly, so the outer half must exceed the network's reach (≈ 20 px for the shipped model).</param>
+/// <param name="IntraOpThreads">Threads ONNX Runtime uses inside one call (0 = its default).</param>
+public sealed record RefinerOptions(string ModelPath, InferenceDevice Device = InferenceDevice.Auto, int TilePx = 512, int OverlapPx = 48, int IntraOpThreads = 1)
+{
+    /// <summary>Throws when a value is out of range.</summary>
+    public void Validate()
+    {
+        if (TilePx < 32 || TilePx % 4 != 0) throw new ArgumentException($"TilePx must be a multiple of 4 and ≥ 32 (is {TilePx})");
+        if (OverlapPx < 0 || 4 * OverlapPx >= TilePx) throw new ArgumentException($"OverlapPx must be in [0, TilePx/4) (is {OverlapPx})");
+        if (IntraOpThreads < 0) throw new ArgumentException("IntraOpThreads must be ≥ 0");
+    }
+}
+
+/// <summary>
+/// Runs the refiner network through ONNX Runtime on whole planes of any size, tile by tile (reflect-padded to
+/// multiples of 4, blended over the overlaps), on CUDA or the CPU. Thread-safe: concurrent calls share one session.
+/// </summary>
+public sealed class OnnxRefiner : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RefinerOptions _options;
+
+    private OnnxRefiner(InferenceSession session, RefinerOptions options, string provider)
+    {
+        _session = session;
+        _options = options;
+        Provider = provider;
+    }
+
+    /// <summary>The execution provider in use: <c>CUDA</c> or <c>CPU</c>.</summary>
+    public string Provider { get; }
+
+    /// <summary>Input planes the network takes.</summary>
+    public const int InputPlanes = 4;
+
+    /// <summary>
+    /// Loads <see cref="RefinerOptions.ModelPath"/>. With <see cref="InferenceDevice.Auto"/>, CUDA is tried first; when
+    /// ONNX Runtime cannot initialise it (no GPU, no CUDA 13 / cuDNN 9 libraries) a fresh CPU session is made and
+    /// <paramref name="log"/> gets one line saying so.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model file is missing.</exception>
+    /// <exception cref="OnnxRuntimeException">The model cannot be loaded, or CUDA was required and is not available.</exception>
+    public static OnnxRefiner Load(RefinerOptions options, Action<string>? log = null)
+    {
+        options.Validate();
+        if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"{options.ModelPath}: model file not found", options.ModelPath);
+        if (options.Device != InferenceDevice.Cpu)
+        {
+            var cuda = NewSessionOptions(options);
+            // ONNX Runtime logs its own error when the CUDA provider library cannot load; the fall-back's one line says it.
+            var env = OrtEnv.Instance();
+            var level = env.EnvLogLevel;
+            if (options.Device == InferenceDevice.Auto) env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+            try
+            {
+                cuda.AppendExecutionProvider_CUDA(0);
+                return new OnnxRefiner(new InferenceSession(options.ModelPath, cuda), options, "CUDA");
+            }
+            catch (OnnxRuntimeException e) when (options.Device == InferenceDevice.Auto)
+            {
+                // GetAvailableProviders() lists CUDA even where it cannot start, so trying is the only test.
+                log?.Invoke($"learned: CUDA unavailable ({FirstLine(e.Message)}); running on the CPU");
+            }
+            finally
+            {
+                env.EnvLogLevel = level;
+                cuda.Dispose();
+            }
+        }
+        using var cpu = NewSessionOptions(options);
+        return new OnnxRefiner(new InferenceSession(options.ModelPath, cpu), options, "CPU");
+    }
+
+    private static SessionOptions NewSessionOptions(RefinerOptions o) => new()
+    {
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        IntraOpNumThreads = o.IntraOpThreads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+    };
+
+    private static string FirstLine(string s)
+    {
+        int i = s.IndexOfAny(['\r', '\n']);
+        return (i < 0 ? s : s[..i]).Trim();
+    }
+
+    /// <summary>
+    /// Runs the network on <paramref name="planes"/> (<see cref="InputPlanes"/> planes of <paramref name="width"/>×<paramref name="height"/>,
+    /// row-major) and returns its output plane of the same size.
+    /// </summary>
+    public float[] Run(float[][] planes, int width, int height)
+    {
+        if (planes.Length != InputPlanes || planes.Any(p => p.Length != width * height))
+            throw new ArgumentException($"expected {InputPlanes} planes of {width}×{height}");
+        int tile = _options.TilePx, ov = _options.OverlapPx, step = tile - 2 * ov;
+        var acc = new float[width * height];
+        var wsum = new float[width * height];
+        var ys = Spans(height, tile, step);
+        var xs = Spans(width, tile, step);
+        foreach (var (y0, y1) in ys)
+            foreach (var (x0, x1) in xs)
+            {
+                int tw = x1 - x0, th = y1 - y0;
+                var outTile = RunTile(planes, width, height, x0, y0, tw, th);
+                for (int y = 0; y < th; y++)
+                {
+                    float wy = Weight(y, th, y0 > 0, y0 + th < height, ov);
+                    for (int x = 0; x < tw; x++)
+                    {
+                        float w = wy * Weight(x, tw, x0 > 0, x0 + tw < width, ov);
+                        int i = (y0 + y) * width + x0 + x;
+                        acc[i] += w * outTile[y * tw + x];
+                        wsum[i] += w;
+                    }
+                }
+            }
+        for (int i = 0; i < acc.Length; i++) acc[i] /= wsum[i];
+        return acc;
+    }
+
+    /// <summary>
+    /// Tiles along one axis: starts on multiples of 4 (the network's stride-2 grids), so every tile sees the image at
+    /// the phase a whole-plane run would; <paramref name="step"/> apart; the last one ends at the far edge (up to 3 px
+    /// longer than <paramref name="tile"/>, and padded there exactly as a whole-plane run is).
+    /// </summary>
+    internal static List<(int Start, int End)> Spans(int size, int tile, int step)
+    {
+        var spans = new List<(int Start, int End)>();
+        int last = Math.Max(0, (size - tile) / 4 * 4);
+        for (int p = 0; ; p += step)
+        {
+            if (p >= last) { spans.Add((last, size)); return spans; }
+            spans.Add((p, p + tile));
+        }
+    }
+
+    /// <summary>
+    /// Blend weight along one axis of a tile, on sides that have a neighbour: 0 over the outer half of the overlap (where
+    /// the tile's padding is within the network's reach), then a linear ramp to 1 over the inner half.
+    /// </summary>
+    private static float Weight(int i, int n, bool before, bool after, int ov)
+    {
+        if (ov == 0) return 1;
+        float half = ov / 2f, w = 1;
+        if (before) w = Math.Min(w, (i + 0.5f - half) / half);
+        if (after) w = Math.Min(w, (n - i - 0.5f - half) / half);
+        return Math.Clamp(w, 0, 1);
+    }
+
+    /// <summary>One tile, reflect-padded to multiples of 4 for the network's two stride-2 levels.</summary>
+    private float[] RunTile(float[][] planes, int width, int height, int x0, int y0, int tw, int th)
+    {
+        int pw = (tw + 3) / 4 * 4, ph = (th + 3) / 4 * 4;
+        var data = new float[InputPlanes * pw * ph];
+        for (int c = 0; c < InputPlanes; c++)
+            for (int y = 0; y < ph; y++)
+            {
+                int sy = y0 + Reflect(y, th);
+                for (int x = 0; x < pw; x++)
+                    data[(c * ph + y) * pw + x] = planes[c][sy * width + x0 + Reflect(x, tw)];
+            }
+        var input = new DenseTensor<float>(data, [1, InputPlanes, ph, pw]);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_session.InputMetadata.Keys.First(), input)]);
+        var output = results.First().AsTensor<float>();
+        var tileOut = new float[tw * th];
+        for (int y = 0; y < th; y++)
+            for (int x = 0; x < tw; x++)
+                tileOut[y * tw + x] = output[0, 0, y, x];
+        return tileOut;
+    }
+
+    private static int Reflect(int i, int n) => i < n ? i : Math.Max(0, 2 * n - 2 - i);
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+}
