@@ -33,7 +33,7 @@ internal static class ReplayCommand
                 };
                 bool tty = !Console.IsOutputRedirected;
                 var summary = await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source,
-                    line => { if (tty) Console.Write("\r\u001b[2K" + line); else Console.WriteLine(line); }, ct);
+                    p => { if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p); }, ct);
                 if (tty) Console.WriteLine();
                 foreach (var p in summary.Problems) Console.Error.WriteLine($"problem: {p}");
                 int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;
@@ -51,5 +51,18 @@ internal static class ReplayCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>A one-line progress bar for a terminal: bar, frames, events/s, ETA and the last frame's result.</summary>
+    internal static string ProgressBar(ReplayProgress p)
+    {
+        const int width = 24;
+        int filled = p.Total > 0 ? (int)Math.Round(width * (double)p.Done / p.Total) : 0;
+        string last = p.Last.Status == "ok"
+            ? (p.Last.Psnr is double psnr ? $"index {p.Last.Index}: {psnr:F2} dB" : $"index {p.Last.Index}: ok")
+            : $"index {p.Last.Index}: FAILED";
+        string line = $"[{new string('#', filled)}{new string('.', width - filled)}] {p.Done}/{p.Total} frames · {p.EventsPerSecond / 1e6:F2} M events/s · ETA {p.EtaSeconds:F0} s · {last}";
+        int cols = Console.IsOutputRedirected ? 120 : Math.Max(40, Console.WindowWidth - 1);
+        return line.Length <= cols ? line : line[..cols];
     }
 }

@@ -38,6 +38,9 @@ public sealed record FrameResult
     /// <summary>Events used by the kernel estimator.</summary>
     [JsonPropertyName("events_used")] public long EventsUsed { get; init; }
 
+    /// <summary>Events ingested for the frame: its exposure window plus margins.</summary>
+    [JsonPropertyName("events_window")] public long EventsInWindow { get; init; }
+
     /// <summary>Where the kernels came from.</summary>
     [JsonPropertyName("kernel_source")] public string KernelSource { get; init; } = "";
 

@@ -47,6 +47,27 @@ public sealed record ReplayOptions
 /// <param name="Problems">Input problems found on the way (bundle, events, sync).</param>
 public sealed record ReplaySummary(IReadOnlyList<FrameResult> Results, string Status, IReadOnlyList<string> Problems);
 
+/// <summary>Where a replay stands after writing a frame.</summary>
+/// <param name="Done">Frames written so far in this run.</param>
+/// <param name="Total">Frames this run has to write (known once ingest has read the frame table; 0 before).</param>
+/// <param name="EventsIngested">Events read so far for the written frames (exposure windows plus margins).</param>
+/// <param name="ElapsedSeconds">Seconds since the stages started.</param>
+/// <param name="Last">The frame just written.</param>
+public sealed record ReplayProgress(int Done, int Total, long EventsIngested, double ElapsedSeconds, FrameResult Last)
+{
+    /// <summary>Events per second of wall-clock time so far.</summary>
+    public double EventsPerSecond => ElapsedSeconds > 0 ? EventsIngested / ElapsedSeconds : 0;
+
+    /// <summary>Estimated seconds to go, from the mean time per frame so far.</summary>
+    public double EtaSeconds => Done > 0 && Total > Done ? ElapsedSeconds / Done * (Total - Done) : 0;
+
+    /// <summary>One plain line: frame count, the last frame's outcome and metrics, throughput and ETA.</summary>
+    public override string ToString() =>
+        $"frame {Done}/{Total} index {Last.Index}: {Last.Status}{(Last.Error != null ? $" ({Last.Error})" : "")}" +
+        $"{(Last.Psnr is double p ? $", PSNR {p:F2} dB (blurry {Last.PsnrBlurry:F2})" : "")}{(Last.KernelSimilarity is double ks ? $", kernel similarity {ks:F3}" : "")}" +
+        $", {Last.SecondsTotal:F2} s, {EventsPerSecond / 1e3:F0} k events/s, ETA {EtaSeconds:F0} s";
+}
+
 /// <summary>
 /// Replays a bundle into deblurred frames: ingest (frame + the events of its exposure window) →
 /// kernels → deconvolution → metrics and writing, as stages connected by bounded channels with
@@ -63,7 +84,7 @@ public static class ReplayPipeline
 
     /// <summary>Runs the replay.</summary>
     public static async Task<ReplaySummary> RunAsync(string bundleDir, string outDir, ReplayOptions options, IKernelSource kernelSource,
-        Action<string>? progress = null, CancellationToken ct = default)
+        Action<ReplayProgress>? progress = null, CancellationToken ct = default)
     {
         var bundle = RecordingBundle.Load(bundleDir);
         var deconvolver = options.Deconvolver == "edi" ? null : DeconvolverRegistry.Create(options.Deconvolver);
@@ -98,6 +119,7 @@ public static class ReplayPipeline
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, token);
         var clock = Stopwatch.StartNew();
+        long events = 0;
         var write = Task.Run(async () =>
         {
             await foreach (var f in toWrite.Reader.ReadAllAsync(token))
@@ -106,10 +128,8 @@ public static class ReplayPipeline
                 results.Add(r);
                 if (r.Status != "ok" && options.FailFast)
                     throw new OperationCanceledException($"frame {r.Index} failed: {r.Error}");
-                double eta = total > results.Count ? clock.Elapsed.TotalSeconds / results.Count * (total - results.Count) : 0;
-                progress?.Invoke($"frame {results.Count}/{total} index {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}" +
-                                 $"{(r.Psnr is double p ? $", PSNR {p:F2} dB (blurry {r.PsnrBlurry:F2})" : "")}{(r.KernelSimilarity is double ks ? $", kernel similarity {ks:F3}" : "")}" +
-                                 $", {r.SecondsTotal:F2} s, ETA {eta:F0} s");
+                events += r.EventsInWindow;
+                progress?.Invoke(new ReplayProgress(results.Count, total, events, clock.Elapsed.TotalSeconds, r));
             }
         }, token);
 
@@ -355,6 +375,7 @@ public static class ReplayPipeline
             Streaks = f.Streaks,
             Kernels = f.Kernels?.Count ?? 0,
             EventsUsed = f.EventsUsed,
+            EventsInWindow = f.Events.Count,
             KernelSource = f.KernelSource,
             KernelConfidence = f.KernelConfidence,
             Psnr = psnr,
@@ -391,7 +412,7 @@ public static class ReplayPipeline
             var error = new DataField<string>("error", true);
             var dbl = new[] { "seconds_ingest", "seconds_kernels", "seconds_deconvolve", "seconds_write", "seconds_total", "kernel_confidence" }
                 .Select(n => new DataField<double>(n)).ToArray();
-            var ints = new[] { "streaks", "kernels", "events_used" }.Select(n => new DataField<long>(n)).ToArray();
+            var ints = new[] { "streaks", "kernels", "events_used", "events_window" }.Select(n => new DataField<long>(n)).ToArray();
             var source = new DataField<string>("kernel_source");
             var opt = new[] { "psnr", "ssim", "kernel_similarity", "psnr_blurry", "ssim_blurry", "latency_s", "backlog_frames", "psnr_sat_band", "psnr_sat_band_blurry" }.Select(n => new DataField<double?>(n)).ToArray();
             var schema = new ParquetSchema([index, status, error, .. dbl, .. ints, source, .. opt]);
@@ -404,7 +425,7 @@ public static class ReplayPipeline
                 await rg.WriteAsync(error, rows.Select(r => r.Error!).ToArray());
                 Func<FrameResult, double>[] d = [r => r.SecondsIngest, r => r.SecondsKernels, r => r.SecondsDeconvolve, r => r.SecondsWrite, r => r.SecondsTotal, r => r.KernelConfidence];
                 for (int i = 0; i < dbl.Length; i++) await rg.WriteAsync<double>(dbl[i], rows.Select(d[i]).ToArray());
-                Func<FrameResult, long>[] n = [r => r.Streaks, r => r.Kernels, r => r.EventsUsed];
+                Func<FrameResult, long>[] n = [r => r.Streaks, r => r.Kernels, r => r.EventsUsed, r => r.EventsInWindow];
                 for (int i = 0; i < ints.Length; i++) await rg.WriteAsync<long>(ints[i], rows.Select(n[i]).ToArray());
                 await rg.WriteAsync(source, rows.Select(r => r.KernelSource).ToArray());
                 Func<FrameResult, double?>[] o = [r => r.Psnr, r => r.Ssim, r => r.KernelSimilarity, r => r.PsnrBlurry, r => r.SsimBlurry, r => r.LatencySeconds, r => r.BacklogFrames, r => r.PsnrSaturationBand, r => r.PsnrSaturationBandBlurry];

@@ -23,10 +23,19 @@ public class ReplayTests
     {
         string bundle = SmallBundle();
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelSource());
+        var reports = new List<ReplayProgress>();
+        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelSource(), reports.Add);
         Assert.Equal("completed", summary.Status);
         Assert.Equal(2, summary.Results.Count);
         Assert.All(summary.Results, r => Assert.Equal("ok", r.Status));
+        // One progress report per frame: counts, events ingested (every window has events), throughput, ETA reaching 0.
+        Assert.Equal([1, 2], reports.Select(p => p.Done));
+        Assert.All(reports, p => Assert.Equal(2, p.Total));
+        Assert.All(summary.Results, r => Assert.True(r.EventsInWindow > 0));
+        Assert.Equal(summary.Results.Sum(r => r.EventsInWindow), reports[^1].EventsIngested);
+        Assert.True(reports[^1].EventsPerSecond > 0);
+        Assert.Equal(0, reports[^1].EtaSeconds);
+        Assert.Contains("k events/s", reports[0].ToString());
 
         var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json"))).RootElement;
         Assert.Equal("completed", run.GetProperty("status").GetString());
@@ -44,7 +53,7 @@ public class ReplayTests
         }
         await using var pq = await ParquetReader.CreateAsync(Path.Combine(outDir, "frames.parquet"));
         var names = pq.Schema.GetDataFields().Select(f => f.Name).ToList();
-        foreach (var col in new[] { "index", "status", "error", "seconds_ingest", "seconds_kernels", "seconds_deconvolve", "seconds_write", "seconds_total", "streaks", "kernels", "events_used", "psnr", "ssim", "kernel_similarity" })
+        foreach (var col in new[] { "index", "status", "error", "seconds_ingest", "seconds_kernels", "seconds_deconvolve", "seconds_write", "seconds_total", "streaks", "kernels", "events_used", "events_window", "psnr", "ssim", "kernel_similarity" })
             Assert.Contains(col, names);
         Assert.Equal(2, pq.RowGroups.Sum(g => g.RowCount));
         Assert.All(summary.Results, r => Assert.NotNull(r.Psnr));
