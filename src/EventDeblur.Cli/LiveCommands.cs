@@ -58,7 +58,8 @@ internal static class LiveCommands
         var duration = new Option<double?>("--duration-s") { Description = "Stop after N seconds" };
         var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", DeconvolverRegistry.Names), DefaultValueFactory = _ => "hl" };
         deconvolver.AcceptOnlyFromAmong([.. DeconvolverRegistry.Names]);
-        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver };
+        var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L)", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency };
         cmd.SetAction(async (r, ct) =>
         {
             try
@@ -68,7 +69,7 @@ internal static class LiveCommands
                     EventsUri = r.GetValue(events)!, TriggersUri = r.GetValue(triggers)!, RgbSource = r.GetValue(rgb)!, RigPath = r.GetValue(rig)!,
                     OutDir = r.GetValue(output)!, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!,
                 };
-                var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(), Console.WriteLine, ct);
+                var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
                 foreach (var g in s.Gaps) Console.WriteLine($"gap: {g}");
                 foreach (var p in s.Problems) Console.WriteLine($"problem: {p}");
                 var lat = s.Results.Where(x => x.LatencySeconds != null).Select(x => x.LatencySeconds!.Value).ToList();

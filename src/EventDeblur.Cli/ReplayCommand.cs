@@ -19,7 +19,9 @@ internal static class ReplayCommand
         kernels.AcceptOnlyFromAmong("events", "gt", "streak");
         var resume = new Option<bool>("--resume") { Description = "Skip frames already complete in OUT; redo the others" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
-        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, failFast };
+        var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)", DefaultValueFactory = _ => 0 };
+        var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits)" };
+        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, failFast, latency, verbose };
         cmd.SetAction(async (r, ct) =>
         {
             try
@@ -29,11 +31,16 @@ internal static class ReplayCommand
                 {
                     "gt" => new GroundTruthKernelSource(),
                     "streak" => new EventDeblur.Kernels.StreakShapeKernelSource(),
-                    _ => new EventDeblur.Kernels.EventKernelEstimator(),
+                    _ => new EventDeblur.Kernels.EventKernelEstimator(new EventDeblur.Kernels.EventKernelOptions { EventLatencyUs = r.GetValue(latency) }),
                 };
                 bool tty = !Console.IsOutputRedirected;
                 var summary = await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source,
-                    p => { if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p); }, ct);
+                    p =>
+                    {
+                        if (r.GetValue(verbose) && p.Last.Diagnostics != null)
+                            Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {p.Last.Diagnostics}");
+                        if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p);
+                    }, ct);
                 if (tty) Console.WriteLine();
                 foreach (var p in summary.Problems) Console.Error.WriteLine($"problem: {p}");
                 int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;

@@ -36,6 +36,13 @@ public sealed record EventKernelOptions
     /// <summary>Streak paths whose slice centroids stray from the smooth path by more than this (RMS, event pixels) are set aside, unless the best one does too.</summary>
     public double MaxPathRmsEventPx { get; init; } = 0.6;
 
+    /// <summary>
+    /// Event latency, µs: events are timestamped this long after the light change that caused them (the photoreceptor
+    /// low-pass, slower in the dark), so the events of the exposure are those of [start + latency, end + latency).
+    /// A property of the event camera and its bias settings; 0 when unknown.
+    /// </summary>
+    public long EventLatencyUs { get; init; }
+
     /// <summary>Largest blur considered by the texture (contrast maximisation) search, event pixels.</summary>
     public double MaxTextureBlurEventPx { get; init; } = 30;
 }
@@ -67,7 +74,9 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
     /// <inheritdoc />
     public void Estimate(FrameWork frame)
     {
-        var exposure = frame.Exposure ?? throw new InvalidOperationException("frame has no exposure window");
+        var frameExposure = frame.Exposure ?? throw new InvalidOperationException("frame has no exposure window");
+        // On the events' clock: the exposure as the (late) events see it.
+        var exposure = new Events.TimeRangeUs(frameExposure.StartUs + _o.EventLatencyUs, frameExposure.EndUs + _o.EventLatencyUs);
         var img = frame.Blurry!;
         var h = frame.FrameToEvents;
         var hInv = Invert3(h);
@@ -142,9 +151,13 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
             var off = idx.Where(i => ev.T[i] >= a && ev.T[i] < b && !ev.P[i]).ToList();
             var con = TrimmedCentroid(ev, on);
             var coff = TrimmedCentroid(ev, off);
-            (double X, double Y)? c = con != null && coff != null ? ((con.Value.X + coff.Value.X) / 2, (con.Value.Y + coff.Value.Y) / 2) : con ?? coff;
+            (double X, double Y, double T)? c = con != null && coff != null
+                ? ((con.Value.X + coff.Value.X) / 2, (con.Value.Y + coff.Value.Y) / 2, (con.Value.T + coff.Value.T) / 2)
+                : con ?? coff;
             if (c == null) continue;
-            ts.Add((j + 0.5) / S);
+            // The centroid belongs to its events' mean time, not the slice centre: the first and last windows are cut
+            // by the exposure bounds, and dating them at the centre would shorten the path at both ends.
+            ts.Add((c.Value.T - exposure.StartUs) / dur);
             xs.Add(c.Value.X);
             ys.Add(c.Value.Y);
             ws.Add(on.Count + off.Count);
@@ -348,18 +361,20 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         return keep;
     }
 
-    private static (double X, double Y)? TrimmedCentroid(EventSlice ev, List<int> idx)
+    /// <summary>Centroid of the events near the median position, and their mean timestamp (µs).</summary>
+    private static (double X, double Y, double T)? TrimmedCentroid(EventSlice ev, List<int> idx)
     {
         if (idx.Count < 2) return null;
-        double mx = Median(idx.Select(i => (double)ev.X[i])), my = Median(idx.Select(i => (double)ev.Y[i]));
+        double mx = Median(idx.Select(i => (double)ev.X[i])), my = Median(idx.Select(i => (double)ev.Y[i])), mt = 0;
         for (int pass = 0; pass < 2; pass++)
         {
             var near = idx.Where(i => Math.Abs(ev.X[i] - mx) <= 3 && Math.Abs(ev.Y[i] - my) <= 3).ToList();
             if (near.Count < 2) return null;
             mx = near.Average(i => (double)ev.X[i]);
             my = near.Average(i => (double)ev.Y[i]);
+            mt = near.Average(i => (double)ev.T[i]);
         }
-        return (mx, my);
+        return (mx, my, mt);
     }
 
     private static double Median(IEnumerable<double> v)

@@ -38,6 +38,9 @@ public sealed record FrameResult
     /// <summary>Events used by the kernel estimator.</summary>
     [JsonPropertyName("events_used")] public long EventsUsed { get; init; }
 
+    /// <summary>The kernel estimator's notes, "; "-separated: streaks rejected and why, per-streak fits, models rejected (null when none).</summary>
+    [JsonPropertyName("diagnostics")] public string? Diagnostics { get; init; }
+
     /// <summary>Events ingested for the frame: its exposure window plus margins.</summary>
     [JsonPropertyName("events_window")] public long EventsInWindow { get; init; }
 

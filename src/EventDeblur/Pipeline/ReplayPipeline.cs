@@ -376,6 +376,7 @@ public static class ReplayPipeline
             Kernels = f.Kernels?.Count ?? 0,
             EventsUsed = f.EventsUsed,
             EventsInWindow = f.Events.Count,
+            Diagnostics = f.Diagnostics.Count > 0 ? string.Join("; ", f.Diagnostics) : null,
             KernelSource = f.KernelSource,
             KernelConfidence = f.KernelConfidence,
             Psnr = psnr,
@@ -414,8 +415,9 @@ public static class ReplayPipeline
                 .Select(n => new DataField<double>(n)).ToArray();
             var ints = new[] { "streaks", "kernels", "events_used", "events_window" }.Select(n => new DataField<long>(n)).ToArray();
             var source = new DataField<string>("kernel_source");
+            var diagnostics = new DataField<string>("diagnostics", true);
             var opt = new[] { "psnr", "ssim", "kernel_similarity", "psnr_blurry", "ssim_blurry", "latency_s", "backlog_frames", "psnr_sat_band", "psnr_sat_band_blurry" }.Select(n => new DataField<double?>(n)).ToArray();
-            var schema = new ParquetSchema([index, status, error, .. dbl, .. ints, source, .. opt]);
+            var schema = new ParquetSchema([index, status, error, .. dbl, .. ints, source, diagnostics, .. opt]);
             await using (var fs = new FileStream(tmp, FileMode.CreateNew))
             await using (var pw = await ParquetWriter.CreateAsync(schema, fs))
             {
@@ -428,6 +430,7 @@ public static class ReplayPipeline
                 Func<FrameResult, long>[] n = [r => r.Streaks, r => r.Kernels, r => r.EventsUsed, r => r.EventsInWindow];
                 for (int i = 0; i < ints.Length; i++) await rg.WriteAsync<long>(ints[i], rows.Select(n[i]).ToArray());
                 await rg.WriteAsync(source, rows.Select(r => r.KernelSource).ToArray());
+                await rg.WriteAsync(diagnostics, rows.Select(r => r.Diagnostics!).ToArray());
                 Func<FrameResult, double?>[] o = [r => r.Psnr, r => r.Ssim, r => r.KernelSimilarity, r => r.PsnrBlurry, r => r.SsimBlurry, r => r.LatencySeconds, r => r.BacklogFrames, r => r.PsnrSaturationBand, r => r.PsnrSaturationBandBlurry];
                 for (int i = 0; i < opt.Length; i++) await rg.WriteAsync<double>(opt[i], (ReadOnlyMemory<double?>)rows.Select(o[i]).ToArray());
             }

@@ -53,11 +53,26 @@ public class ReplayTests
         }
         await using var pq = await ParquetReader.CreateAsync(Path.Combine(outDir, "frames.parquet"));
         var names = pq.Schema.GetDataFields().Select(f => f.Name).ToList();
-        foreach (var col in new[] { "index", "status", "error", "seconds_ingest", "seconds_kernels", "seconds_deconvolve", "seconds_write", "seconds_total", "streaks", "kernels", "events_used", "events_window", "psnr", "ssim", "kernel_similarity" })
+        foreach (var col in new[] { "index", "status", "error", "seconds_ingest", "seconds_kernels", "seconds_deconvolve", "seconds_write", "seconds_total", "streaks", "kernels", "events_used", "events_window", "diagnostics", "psnr", "ssim", "kernel_similarity" })
             Assert.Contains(col, names);
         Assert.Equal(2, pq.RowGroups.Sum(g => g.RowCount));
         Assert.All(summary.Results, r => Assert.NotNull(r.Psnr));
         Assert.Empty(Directory.GetFiles(outDir, "*.partial", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task TheKernelEstimatorsDiagnosticsReachFramesParquet()
+    {
+        string bundle = SmallBundle();
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
+        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "none" }, new EventDeblur.Kernels.EventKernelEstimator());
+        Assert.All(summary.Results, r => Assert.Contains("streak at", r.Diagnostics));
+        await using var pq = await ParquetReader.CreateAsync(Path.Combine(outDir, "frames.parquet"));
+        var field = pq.Schema.GetDataFields().Single(f => f.Name == "diagnostics");
+        using var rg = pq.OpenRowGroupReader(0);
+        var values = new string?[rg.RowCount];
+        await rg.ReadAsync(field, values);
+        Assert.All(values, d => Assert.Contains("events, path RMS", d));
     }
 
     [Fact]
