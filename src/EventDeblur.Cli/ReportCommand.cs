@@ -9,7 +9,7 @@ internal static class ReportCommand
     public static Command Create()
     {
         var runs = new Argument<string[]>("OUT") { Description = "Replay output folders (each with run.json and frames.parquet), or folders containing them", Arity = ArgumentArity.OneOrMore };
-        var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report (evaluation folders from 'eval')" };
+        var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report with pictures (evaluation or replay folders)" };
         var cmd = new Command("report", "Summarise evaluations (merging shards) or replay runs per group and method, as Markdown; optionally an HTML report with pictures") { runs, html };
         cmd.SetAction(async (r, ct) =>
         {
@@ -40,6 +40,12 @@ internal static class ReportCommand
             }
             if (dirs.Count == 0) { Console.Error.WriteLine("error: no replay outputs found"); return 2; }
             Console.Write(RunSummary.Markdown(await RunSummary.SummariseAsync(dirs)));
+            if (r.GetValue(html) is string path)
+            {
+                var (rows, runDirs) = await RunSummary.ReadAsEvalRowsAsync(dirs);
+                HtmlReport.Write(path, rows, (method, bundle) => runDirs.GetValueOrDefault((method, bundle)));
+                Console.WriteLine($"wrote {Path.GetFullPath(path)}");
+            }
             return 0;
         });
         return cmd;

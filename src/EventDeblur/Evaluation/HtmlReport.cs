@@ -18,8 +18,15 @@ namespace EventDeblur.Evaluation;
 /// </summary>
 public static class HtmlReport
 {
-    /// <summary>Writes the report for an evaluation folder (with <c>runs/METHOD/BUNDLE</c>) to <paramref name="htmlPath"/>.</summary>
-    public static void Write(string htmlPath, IReadOnlyList<EvalRow> rows, IReadOnlyList<string> outDirs)
+    /// <summary>Writes the report for evaluation folders (with <c>runs/METHOD/BUNDLE</c>) to <paramref name="htmlPath"/>.</summary>
+    public static void Write(string htmlPath, IReadOnlyList<EvalRow> rows, IReadOnlyList<string> outDirs) =>
+        Write(htmlPath, rows, (method, bundle) => outDirs.Select(o => Path.Combine(o, "runs", method, bundle)).FirstOrDefault(Directory.Exists));
+
+    /// <summary>
+    /// Writes the report for <paramref name="rows"/>; <paramref name="runDir"/> gives the replay output folder of a
+    /// (method, bundle) pair, or null when there is none.
+    /// </summary>
+    public static void Write(string htmlPath, IReadOnlyList<EvalRow> rows, Func<string, string, string?> runDir)
     {
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>EventDeblur evaluation</title><style>")
@@ -40,7 +47,7 @@ public static class HtmlReport
         sb.Append("<h2>Frames</h2>");
         foreach (var bundle in rows.Select(r => r.Bundle).Distinct().Order(StringComparer.Ordinal))
         {
-            var runDirs = methods.Select(m => (Method: m, Dir: outDirs.Select(o => Path.Combine(o, "runs", m, bundle)).FirstOrDefault(Directory.Exists))).Where(x => x.Dir != null).ToList();
+            var runDirs = methods.Select(m => (Method: m, Dir: runDir(m, bundle))).Where(x => x.Dir != null).ToList();
             if (runDirs.Count == 0) continue;
             string bundleDir = JsonNode.Parse(File.ReadAllText(Path.Combine(runDirs[0].Dir!, "run.json")))!["input_bundle"]!.GetValue<string>();
             if (!Directory.Exists(bundleDir)) continue;

@@ -56,6 +56,26 @@ public static class RunSummary
         return (bundle, method, rows);
     }
 
+    /// <summary>
+    /// Replay runs as evaluation rows (a row per frame; method <c>KERNELS+DECONVOLVER</c> from run.json), with the run
+    /// folder of each (method, bundle) pair, so replay runs get the same HTML report as evaluations.
+    /// </summary>
+    public static async Task<(List<EvalRow> Rows, Dictionary<(string Method, string Bundle), string> Dirs)> ReadAsEvalRowsAsync(IEnumerable<string> runDirs)
+    {
+        var rows = new List<EvalRow>();
+        var dirs = new Dictionary<(string, string), string>();
+        foreach (var d in runDirs)
+        {
+            var (bundle, method, frames) = await ReadRunAsync(d);
+            dirs[(method, bundle)] = d;
+            foreach (var f in frames)
+                rows.Add(new EvalRow(bundle, Evaluator.GroupOf(bundle), method, (long)f["index"]!, (string)f["status"]!,
+                    f.GetValueOrDefault("psnr") as double?, f.GetValueOrDefault("ssim") as double?, f.GetValueOrDefault("kernel_similarity") as double?,
+                    (double)f["seconds_total"]!));
+        }
+        return (rows, dirs);
+    }
+
     /// <summary>Groups rows by bundle group (name without its trailing <c>-NNN</c>) and method.</summary>
     public static async Task<List<SummaryRow>> SummariseAsync(IEnumerable<string> runDirs)
     {

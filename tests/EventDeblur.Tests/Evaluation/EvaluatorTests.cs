@@ -40,6 +40,25 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public async Task ReplayRunsGetTheSameReportAsEvaluations()
+    {
+        // An evaluation and the replay folders it made hold the same frames: read back both ways, the rows agree.
+        string data = Dataset();
+        string outDir = TestPaths.NewTempDir();
+        await Evaluator.RunAsync(Evaluator.FindBundles([data]), new[] { "gt+wiener" }.Select(EvalMethod.Parse).ToList(), outDir, 1, 1);
+        var runDirs = Directory.GetDirectories(Path.Combine(outDir, "runs", "gt+wiener"));
+        var (rows, dirs) = await RunSummary.ReadAsEvalRowsAsync(runDirs);
+        static IEnumerable<EvalRow> Sorted(IEnumerable<EvalRow> r) => r.OrderBy(x => x.Bundle, StringComparer.Ordinal).ThenBy(x => x.Index);
+        Assert.Equal(Evaluator.Canonical(Sorted(await Evaluator.ReadShardsAsync([outDir]))), Evaluator.Canonical(Sorted(rows)));
+        Assert.Equal(2, dirs.Count);
+        string html = Path.Combine(TestPaths.NewTempDir(), "replays.html");
+        HtmlReport.Write(html, rows, (m, b) => dirs.GetValueOrDefault((m, b)));
+        var images = Regex.Matches(File.ReadAllText(html), "src=\"data:image/png;base64,").Count;
+        Assert.True(images >= 5, $"only {images} images");
+        Assert.True(File.Exists(Path.ChangeExtension(html, null) + "-psnr.png"));
+    }
+
+    [Fact]
     public async Task TheHtmlReportRendersInHeadlessChromiumWithEveryImage()
     {
         string data = Dataset();
