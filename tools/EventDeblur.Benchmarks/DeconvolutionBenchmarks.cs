@@ -4,6 +4,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using EventDeblur.Deconvolution;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
+using EventDeblur.Learned;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
 
@@ -25,6 +26,8 @@ public class DeconvolutionBenchmarks
     private LinearImage _frame = null!;
     private IReadOnlyList<KernelTile> _kernels = [];
     private double _saturation;
+    private OnnxRefiner _refiner = null!;
+    private float[][] _refinerInput = [];
 
     /// <summary>The benchmark frame's bundle (simulated once).</summary>
     public static string BundleDir => Path.Combine(BenchData.Dir, "deconv-night-640");
@@ -40,7 +43,13 @@ public class DeconvolutionBenchmarks
         _frame = LinearImage.Read(b.Frames[0].File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
         _kernels = KernelCsv.Read(Path.Combine(b.GroundTruthKernelsDir!, "000000.csv"));
         _saturation = (rgb.SaturationLevel - rgb.BlackLevel) / (rgb.WhiteLevel - rgb.BlackLevel);
+        _refiner = OnnxRefiner.Load(new RefinerOptions(LearnedDeconvolver.FindDefaultModel()!, InferenceDevice.Cpu));
+        _refinerInput = Enumerable.Range(0, OnnxRefiner.InputPlanes).Select(c => _frame.Planes[Math.Min(c, 2)]).ToArray();
     }
+
+    /// <summary>Releases the ONNX session.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _refiner.Dispose();
 
     /// <summary>Wiener.</summary>
     [Benchmark]
@@ -53,4 +62,17 @@ public class DeconvolutionBenchmarks
     /// <summary>Hyper-Laplacian HQS (default).</summary>
     [Benchmark]
     public LinearImage HyperLaplacian() => TiledDeblurrer.Deblur(_frame, _kernels, new HyperLaplacianDeconvolver(), _saturation);
+
+    /// <summary>Learned: hl followed by the ONNX refiner (CPU), per channel.</summary>
+    [Benchmark]
+    public LinearImage Learned() => TiledDeblurrer.Deblur(_frame, _kernels, new LearnedDeconvolver(_refiner), _saturation);
+
+    /// <summary>The refiner network alone on the three channels of the frame, one after the other (CPU).</summary>
+    [Benchmark]
+    public float[] RefinerOnly()
+    {
+        float[] r = [];
+        for (int c = 0; c < 3; c++) r = _refiner.Run(_refinerInput, _frame.Width, _frame.Height);
+        return r;
+    }
 }
