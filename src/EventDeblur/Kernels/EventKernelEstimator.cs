@@ -299,18 +299,24 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
             return sum2 / iwe.Length - mean * mean;
         }
 
-        // Coarse search over constant velocity, then a Nelder–Mead refinement of the cubic path.
+        // Search over constant velocity — every 2 event px over the disc, then every 1 px around the best — then a
+        // Nelder–Mead refinement of the cubic path.
         double best = double.NegativeInfinity;
         double[] bestC = new double[6];
         double range = _o.MaxTextureBlurEventPx;
-        for (double vx = -range; vx <= range; vx += 1)
-            for (double vy = -range; vy <= range; vy += 1)
-            {
-                if (vx * vx + vy * vy > range * range) continue;
-                var c = new[] { vx, 0, 0, vy, 0, 0 };
-                double v = Contrast(c);
-                if (v > best) { best = v; bestC = c; }
-            }
+        void Grid(double x0, double y0, double halfWidth, double step)
+        {
+            for (double vx = x0 - halfWidth; vx <= x0 + halfWidth + 1e-9; vx += step)
+                for (double vy = y0 - halfWidth; vy <= y0 + halfWidth + 1e-9; vy += step)
+                {
+                    if (vx * vx + vy * vy > range * range) continue;
+                    var c = new[] { vx, 0, 0, vy, 0, 0 };
+                    double v = Contrast(c);
+                    if (v > best) { best = v; bestC = c; }
+                }
+        }
+        Grid(0, 0, range, 2);
+        Grid(bestC[0], bestC[3], 2, 1);
         double zero = Contrast(new double[6]);
         try
         {
