@@ -3,8 +3,8 @@
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
-source "$here/tools/setup-native.sh"
-source "$here/tools/setup-test-deps.sh"
+source "$here/scripts/setup-native.sh"
+source "$here/scripts/setup-test-deps.sh"
 results="$here/artifacts/test-results"
 rm -rf "$results"
 dotnet test EventDeblur.sln -c Release --nologo --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
