@@ -208,11 +208,10 @@ public abstract class PropheseeReader : IAedatReader
     {
         if ((uint)x >= (uint)_limitX || (uint)y >= (uint)_limitY)
         {
-            Log.Error("out-of-geometry", offset, $"event at x={x}, y={y} lies outside the declared {Info.Width}×{Info.Height} sensor (expected x < {Info.Width}, y < {Info.Height}); dropped");
+            OutOfGeometry(x, y, offset);
             return;
         }
-        if (t < _lastT)
-            Log.Error("time-backwards", offset, $"event time {t} µs is earlier than the previous event's {_lastT} µs (expected non-decreasing time); delivered as decoded");
+        if (t < _lastT) Backwards(t, offset);
         _lastT = t;
         if (_n == _cap) NewBatch(offset);
         _bt[_n] = t;
@@ -222,6 +221,14 @@ public abstract class PropheseeReader : IAedatReader
         _n++;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OutOfGeometry(int x, int y, long offset) =>
+        Log.Error("out-of-geometry", offset, $"event at x={x}, y={y} lies outside the declared {Info.Width}×{Info.Height} sensor (expected x < {Info.Width}, y < {Info.Height}); dropped");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Backwards(long t, long offset) =>
+        Log.Error("time-backwards", offset, $"event time {t} µs is earlier than the previous event's {_lastT} µs (expected non-decreasing time); delivered as decoded");
+
     /// <summary>Delivers one external trigger (t in µs) of <paramref name="channel"/>, rising or falling edge.</summary>
     private protected void Trigger(long t, int channel, bool rising, long offset)
     {
@@ -229,6 +236,7 @@ public abstract class PropheseeReader : IAedatReader
         _triggers.Add((channel, new TriggerEvent(t, rising ? TriggerType.ExternalSignalRisingEdge : TriggerType.ExternalSignalFallingEdge)));
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void NewBatch(long offset)
     {
         FlushEvents();
