@@ -91,6 +91,32 @@ public class PropheseeRoundTripTests
         Assert.Equal([new TestTrigger(64_007, 19, true), new TestTrigger(64_063, 0, false)], d.Triggers);
     }
 
+    [Fact]
+    public void DatTimeIsUnwrappedAcrossThe32BitWrap()
+    {
+        long start = (1L << 32) - 1500;
+        var rec = new PropheseeRecording
+        {
+            T = [start, start + 1000, start + 1499, start + 1500, start + 4000, (1L << 32) + 3_000_000_000L],
+            X = [1, 2, 3, 4, 5, 6],
+            Y = [7, 8, 9, 10, 11, 12],
+            P = [true, false, true, false, true, false],
+            Triggers = [],
+            Width = 64,
+            Height = 64,
+        };
+        string path = Path.Combine(TestPaths.NewTempDir(), "wrap.dat");
+        File.WriteAllBytes(path, rec.DatBytes(DatReader.EventCdType));
+        var d = PropheseeDrained.FromFile(path);
+        Assert.False(d.HasErrors, string.Join("\n", d.Problems));
+        Assert.Equal(rec.T, d.Events.Select(e => e.T));
+        Assert.Equal(rec.X, d.Events.Select(e => e.X));
+        using var r = PropheseeReader.Open(path);
+        Assert.Equal(64, r.Info.Width);
+        Assert.Equal("Width/Height", r.GeometrySource);
+        Assert.Equal(DatReader.EventCdType, ((DatReader)r).EventType);
+    }
+
     internal static string WriteWords(string header, IEnumerable<byte> payload, string name = "hand.raw")
     {
         string path = Path.Combine(TestPaths.NewTempDir(), name);
