@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EventDeblur.Formats;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.Formats.Prophesee;
 
 namespace EventDeblur.Cli;
 
@@ -9,7 +10,7 @@ internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("IN") { Description = "An AEDAT 2.0/3.1/4.0 file" };
+        var input = new Argument<string>("IN") { Description = "An AEDAT 2.0/3.1/4.0 file or a Prophesee RAW (EVT 2.0/3.0) or DAT file" };
         var output = new Argument<string>("OUT") { Description = "Output: .aedat4 (AEDAT 4.0) or .parquet (event columns t, x, y, p, plus sibling tables)" };
         var compression = new Option<string>("--compression") { Description = "AEDAT 4.0 packet compression: lz4, lz4-high, zstd, zstd-high or none", DefaultValueFactory = _ => "lz4" };
         compression.AcceptOnlyFromAmong("lz4", "lz4-high", "zstd", "zstd-high", "none");
@@ -25,7 +26,7 @@ internal static class ConvertCommand
         try
         {
             if (!File.Exists(input)) { Console.Error.WriteLine($"error: {input}: no such file"); return 2; }
-            using var reader = AedatReader.Open(input);
+            using var reader = EventFile.Open(input);
             ConversionResult result;
             if (output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase))
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.Formats.Prophesee;
 using EventDeblur.Recording;
 
 namespace EventDeblur.Cli;
@@ -11,7 +12,7 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string>("PATH") { Description = "An AEDAT 2.0/3.1/4.0 file, or a recording bundle folder" };
+        var path = new Argument<string>("PATH") { Description = "An AEDAT 2.0/3.1/4.0 file, a Prophesee RAW (EVT 2.0/3.0) or DAT file, or a recording bundle folder" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
         var cmd = new Command("inspect", "Decode a recording once and summarise it (counts, time range, hash, problems)") { path, json };
         cmd.SetAction(r => Run(r.GetValue(path)!, r.GetValue(json)));
@@ -25,7 +26,8 @@ internal static class InspectCommand
             if (Directory.Exists(path)) return InspectBundle(path, json);
             if (!File.Exists(path))
                 return Fail(json, path, $"{path}: no such file or folder");
-            var summary = AedatSummary.Compute(path);
+            using var reader = EventFile.Open(path);
+            var summary = AedatSummary.Compute(reader);
             var obj = ToJson(summary);
             if (json) Console.WriteLine(obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             else PrintText(summary);

@@ -6,6 +6,7 @@ using EventDeblur.Formats.Aedat;
 // Usage:
 //   dotnet run -c Release -- generate PATH EVENTS     write a synthetic AEDAT 4.0 (LZ4) file
 //   dotnet run -c Release -- memory PATH              decode PATH once, print MEv/s and peak memory
+//   dotnet run -c Release -- prophesee [PATH [N]]     Prophesee decode vs peers, N interleaved repetitions (median, best)
 //   dotnet run -c Release -- [BenchmarkDotNet args]   run the benchmarks (e.g. --filter '*Decode*')
 if (args.Length >= 3 && args[0] == "generate")
 {
@@ -29,5 +30,63 @@ if (args.Length >= 2 && args[0] == "memory")
     Console.WriteLine($"file {new FileInfo(args[1]).Length / 1e9:F2} GB, {events:N0} events in {sw.Elapsed.TotalSeconds:F2} s = {events / sw.Elapsed.TotalSeconds / 1e6:F1} MEv/s; peak working set {self.PeakWorkingSet64 / 1048576.0:F0} MiB");
     return 0;
 }
+if (args.Length >= 1 && args[0] == "prophesee")
+{
+    // Interleaved timing (each repetition runs the reader and both peers one after another, so load from
+    // other processes hits all three alike); prints the median and best per method. Default file: the
+    // largest real one (EVT 2.0); the bare loop is an EVT 2.0 loop, meaningful for EVT 2.0 files only.
+    if (args.Length >= 2) Environment.SetEnvironmentVariable("EVENTDEBLUR_PROPHESEE_FILE", args[1]);
+    int reps = args.Length >= 3 ? int.Parse(args[2]) : 200;
+    var bench = new PropheseeDecodeBenchmarks();
+    bench.Setup();
+    var methods = new (string Name, Func<long> Run)[]
+    {
+        ("EventDeblur PropheseeReader", bench.EventDeblurPropheseeReader),
+        ("peer: plain read, nothing decoded", bench.PlainReadNothingDecoded),
+        ("peer: bare EVT 2.0 loop in memory", bench.BareEvt2LoopInMemory),
+    };
+    var times = methods.Select(_ => new List<double>()).ToArray();
+    var cpu = methods.Select(_ => new List<double>()).ToArray();
+    long events = 0;
+    for (int rep = 0; rep < reps + 5; rep++)
+    {
+        for (int m = 0; m < methods.Length; m++)
+        {
+            double c0 = ThreadCpu.Seconds();
+            var sw = Stopwatch.StartNew();
+            long r = methods[m].Run();
+            double s = sw.Elapsed.TotalSeconds;
+            double c = ThreadCpu.Seconds() - c0;
+            if (m == 0) events = r;
+            if (rep >= 5) { times[m].Add(s); cpu[m].Add(c); } // the first 5 are warm-up
+        }
+    }
+    Console.WriteLine($"{bench.FilePath}: {events:N0} events, {reps} interleaved repetitions");
+    for (int m = 0; m < methods.Length; m++)
+    {
+        times[m].Sort();
+        cpu[m].Sort();
+        double med = times[m][reps / 2], best = times[m][0], cmed = cpu[m][reps / 2];
+        Console.WriteLine($"  {methods[m].Name,-36} wall median {med * 1e3,7:F2} ms = {events / med / 1e6,6:F1} MEv/s, best {best * 1e3,7:F2} ms = {events / best / 1e6,6:F1} MEv/s; thread CPU median {cmed * 1e3,7:F2} ms = {events / cmed / 1e6,6:F1} MEv/s");
+    }
+    return 0;
+}
 BenchmarkSwitcher.FromAssembly(typeof(DecodeBenchmarks).Assembly).Run(args);
 return 0;
+
+/// <summary>CPU time of the calling thread (Linux <c>clock_gettime(CLOCK_THREAD_CPUTIME_ID)</c>), insensitive to other processes' load.</summary>
+internal static class ThreadCpu
+{
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Sec;
+        public long Nsec;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGettime(int clock, out Timespec ts);
+
+    /// <summary>Seconds of CPU time used by this thread so far.</summary>
+    public static double Seconds() => ClockGettime(3, out var ts) == 0 ? ts.Sec + ts.Nsec * 1e-9 : double.NaN;
+}

@@ -11,16 +11,25 @@ public enum AedatVersion
     Aedat31,
     /// <summary>DV AEDAT 4.0: flatbuffer packets, optionally LZ4/ZSTD compressed.</summary>
     Aedat4,
+    /// <summary>Prophesee RAW EVT 2.0 (32-bit words; read by <c>Formats.Prophesee</c>).</summary>
+    Evt2,
+    /// <summary>Prophesee RAW EVT 3.0 (16-bit words; read by <c>Formats.Prophesee</c>).</summary>
+    Evt3,
+    /// <summary>Prophesee DAT event file (8-byte records; read by <c>Formats.Prophesee</c>).</summary>
+    Dat,
 }
 
 /// <summary>Extensions for <see cref="AedatVersion"/>.</summary>
 public static class AedatVersionExtensions
 {
-    /// <summary>The name used in reports: <c>AEDAT2.0</c>, <c>AEDAT3.1</c> or <c>AEDAT4.0</c>.</summary>
+    /// <summary>The name used in reports: <c>AEDAT2.0</c>, <c>AEDAT3.1</c>, <c>AEDAT4.0</c>, <c>EVT2.0</c>, <c>EVT3.0</c> or <c>DAT</c>.</summary>
     public static string DisplayName(this AedatVersion v) => v switch
     {
         AedatVersion.Aedat2 => "AEDAT2.0",
         AedatVersion.Aedat31 => "AEDAT3.1",
+        AedatVersion.Evt2 => "EVT2.0",
+        AedatVersion.Evt3 => "EVT3.0",
+        AedatVersion.Dat => "DAT",
         _ => "AEDAT4.0",
     };
 }

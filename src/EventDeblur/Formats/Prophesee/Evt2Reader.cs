@@ -1,0 +1,77 @@
+using System.Buffers.Binary;
+using EventDeblur.Formats.Aedat;
+
+namespace EventDeblur.Formats.Prophesee;
+
+/// <summary>
+/// Prophesee RAW EVT 2.0: little-endian 32-bit words, type in bits 31..28 (PROPHESEE.md §2).
+/// CD_OFF (0x0) / CD_ON (0x1): 6-bit time low in bits 27..22, x in bits 21..11, y in bits 10..0 (pixels);
+/// EVT_TIME_HIGH (0x8): timestamp bits 33..6 (µs); EXT_TRIGGER (0xA): time low in bits 27..22, channel in
+/// bits 12..8, edge in bit 0 (1 = rising). IMU (0xD), OTHERS (0xE) and CONTINUED (0xF) words are skipped.
+/// t = loops·2^34 + time_high·64 + time_low µs; a loop is a drop of time_high by at least half its range.
+/// Events before the first EVT_TIME_HIGH have no known time and are skipped (as OpenEB does).
+/// </summary>
+public sealed class Evt2Reader : PropheseeReader
+{
+    private const uint TimeHighRange = 1u << 28;
+    private bool _haveHigh;
+    private uint _high;
+    private long _loops;
+    private long _base;
+
+    internal Evt2Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
+        : base(stream, path, header, log, options, AedatVersion.Evt2, width, height, geometrySource, 4, "EVT 2.0 word", header.Length)
+    {
+    }
+
+    /// <summary>Time-high loops (2^34 µs each) seen so far.</summary>
+    public long Loops => _loops;
+
+    private protected override void Decode(ReadOnlySpan<byte> words, long offset)
+    {
+        for (int i = 0; i < words.Length; i += 4)
+        {
+            uint w = BinaryPrimitives.ReadUInt32LittleEndian(words[i..]);
+            switch (w >> 28)
+            {
+                case 0x0:
+                case 0x1:
+                    if (!_haveHigh) { Count("event words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
+                    Emit(_base + ((w >> 22) & 0x3F), (int)((w >> 11) & 0x7FF), (int)(w & 0x7FF), (w >> 28) == 1, offset + i);
+                    break;
+                case 0x8:
+                    TimeHigh(w & 0x0FFFFFFF, offset + i);
+                    break;
+                case 0xA:
+                    if (!_haveHigh) { Count("EXT_TRIGGER words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
+                    Trigger(_base + ((w >> 22) & 0x3F), (int)((w >> 8) & 0x1F), (w & 1) != 0, offset + i);
+                    break;
+                case 0xD:
+                    Count("IMU_EVT words skipped");
+                    break;
+                case 0xE:
+                    Count("OTHERS words skipped");
+                    break;
+                case 0xF:
+                    Count("CONTINUED words skipped");
+                    break;
+                default:
+                    Log.Error("unknown-word", offset + i, $"expected an EVT 2.0 word of type 0x0, 0x1, 0x8, 0xA, 0xD, 0xE or 0xF, found type 0x{w >> 28:X} (word 0x{w:X8}); skipped");
+                    break;
+            }
+        }
+    }
+
+    private void TimeHigh(uint high, long offset)
+    {
+        if (_haveHigh && high < _high)
+        {
+            if (_high - high >= TimeHighRange / 2) _loops++;
+            else
+                Log.Error("time-backwards", offset, $"EVT_TIME_HIGH {high} ({(long)high << 6} µs) is below the previous {_high} ({(long)_high << 6} µs); expected a non-decreasing time high, or a drop of at least half the 2^34 µs range for a loop");
+        }
+        _high = high;
+        _haveHigh = true;
+        _base = (_loops << 34) + ((long)high << 6);
+    }
+}

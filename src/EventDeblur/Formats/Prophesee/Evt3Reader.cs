@@ -1,0 +1,135 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using EventDeblur.Formats.Aedat;
+
+namespace EventDeblur.Formats.Prophesee;
+
+/// <summary>
+/// Prophesee RAW EVT 3.0: little-endian 16-bit words, type in bits 15..12, decoded with state
+/// (PROPHESEE.md §3). EVT_ADDR_Y (0x0) sets y (bits 10..0, pixels; bit 11 is the master/slave system
+/// bit, not part of y); EVT_ADDR_X (0x2) is one CD event at x = bits 10..0, polarity bit 11;
+/// VECT_BASE_X (0x3) sets the vector base x and polarity; VECT_12 (0x4) / VECT_8 (0x5) give one event
+/// per set bit at base + i and always advance the base by 12 / 8; EVT_TIME_LOW (0x6) and EVT_TIME_HIGH
+/// (0x8) set the 12-bit halves of a 24-bit µs time, t = loops·2^24 + high·4096 + low. A TIME_HIGH drop
+/// of at least half the range (2048) is a loop; a smaller drop is reported as time going backwards; a
+/// changed TIME_HIGH resets TIME_LOW to 0; a decreasing TIME_LOW is not a carry. EXT_TRIGGER (0xA):
+/// channel in bits 11..8, edge in bit 0. EM_Y (0x1) rows' X/vector words are exposure measurements and
+/// are skipped, as are CONTINUED_4 (0x7), IMU (0xD), OTHERS (0xE) and CONTINUED_12 (0xF). Events before
+/// the first EVT_TIME_HIGH are skipped (as OpenEB does).
+/// </summary>
+public sealed class Evt3Reader : PropheseeReader
+{
+    private bool _haveHigh;
+    private int _high;
+    private int _low;
+    private long _loops;
+    private long _t;
+    private int _y;
+    private bool _cd = true;
+    private int _baseX;
+    private bool _vectorOn;
+
+    internal Evt3Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
+        : base(stream, path, header, log, options, AedatVersion.Evt3, width, height, geometrySource, 2, "EVT 3.0 word", header.Length)
+    {
+    }
+
+    /// <summary>Time-high loops (2^24 µs = 16.777216 s each) seen so far.</summary>
+    public long Loops => _loops;
+
+    private protected override void Decode(ReadOnlySpan<byte> words, long offset)
+    {
+        for (int i = 0; i < words.Length; i += 2)
+        {
+            int w = BinaryPrimitives.ReadUInt16LittleEndian(words[i..]);
+            switch (w >> 12)
+            {
+                case 0x0:
+                    _y = w & 0x7FF;
+                    _cd = true;
+                    if ((w & 0x800) != 0) Count("EVT_ADDR_Y words with the slave/right system bit set (bit 11; y is decoded from bits 10..0)");
+                    break;
+                case 0x1:
+                    _cd = false;
+                    break;
+                case 0x2:
+                    if (!Ready("EVT_ADDR_X")) break;
+                    Emit(_t, w & 0x7FF, _y, (w & 0x800) != 0, offset + i);
+                    break;
+                case 0x3:
+                    _baseX = w & 0x7FF;
+                    _vectorOn = (w & 0x800) != 0;
+                    break;
+                case 0x4:
+                    if (Ready("VECT_12")) Vector((uint)(w & 0xFFF), offset + i);
+                    _baseX += 12;
+                    break;
+                case 0x5:
+                    if (Ready("VECT_8")) Vector((uint)(w & 0xFF), offset + i);
+                    _baseX += 8;
+                    break;
+                case 0x6:
+                    _low = w & 0xFFF;
+                    _t = (_loops << 24) + ((long)_high << 12) + _low;
+                    break;
+                case 0x7:
+                    Count("CONTINUED_4 words skipped");
+                    break;
+                case 0x8:
+                    TimeHigh(w & 0xFFF, offset + i);
+                    break;
+                case 0xA:
+                    if (!_haveHigh) { Count("EXT_TRIGGER words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
+                    Trigger(_t, (w >> 8) & 0xF, (w & 1) != 0, offset + i);
+                    break;
+                case 0xD:
+                    Count("IMU words skipped");
+                    break;
+                case 0xE:
+                    Count("OTHERS words skipped");
+                    break;
+                case 0xF:
+                    Count("CONTINUED_12 words skipped");
+                    break;
+                default:
+                    Log.Error("unknown-word", offset + i, $"expected an EVT 3.0 word of type 0x0–0x8, 0xA or 0xD–0xF, found type 0x{w >> 12:X} (word 0x{w:X4}); skipped");
+                    break;
+            }
+        }
+    }
+
+    private bool Ready(string word)
+    {
+        if (!_cd) { Count($"{word} words of exposure-measurement (EM_Y) rows skipped"); return false; }
+        if (!_haveHigh) { Count($"{word} words before the first EVT_TIME_HIGH (time unknown) skipped"); return false; }
+        return true;
+    }
+
+    private void Vector(uint bits, long offset)
+    {
+        while (bits != 0)
+        {
+            int b = BitOperations.TrailingZeroCount(bits);
+            Emit(_t, _baseX + b, _y, _vectorOn, offset);
+            bits &= bits - 1;
+        }
+    }
+
+    private void TimeHigh(int high, long offset)
+    {
+        if (_haveHigh)
+        {
+            if (high < _high)
+            {
+                if (_high - high >= 2048) _loops++;
+                else
+                    Log.Error("time-backwards", offset, $"EVT_TIME_HIGH {high} ({(long)high << 12} µs) is below the previous {_high} ({(long)_high << 12} µs); expected a non-decreasing time high, or a drop of at least half the 2^24 µs range for a loop");
+            }
+            if (high != _high) _low = 0;
+        }
+        else _low = 0;
+        _high = high;
+        _haveHigh = true;
+        _t = (_loops << 24) + ((long)_high << 12) + _low;
+    }
+}

@@ -1,0 +1,282 @@
+using System.Runtime.CompilerServices;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+
+namespace EventDeblur.Formats.Prophesee;
+
+/// <summary>
+/// Streaming reader of Prophesee event files: RAW EVT 2.0 (<see cref="Evt2Reader"/>), RAW EVT 3.0
+/// (<see cref="Evt3Reader"/>) and DAT (<see cref="DatReader"/>). The payload is read through one
+/// fixed-size buffer and comes out as pooled event batches (stream 0: CD events, t in µs of the raw
+/// sensor clock, x and y in pixels as stored, top-left origin) and external-trigger packets (stream
+/// <c>1 + trigger channel</c>). Faults (truncation mid-word, unknown word types, time going
+/// backwards, events outside the declared geometry) become problems with the file's byte offset;
+/// every valid event is still delivered and no exception escapes for bad payload data.
+/// </summary>
+public abstract class PropheseeReader : IAedatReader
+{
+    /// <summary>Size of the fixed read buffer, bytes.</summary>
+    public const int ChunkBytes = 1 << 18;
+
+    /// <summary>Stream id of CD events.</summary>
+    public const int EventStreamId = 0;
+
+    /// <summary>Stream id of the triggers of channel 0; channel c's triggers come with stream id <c>1 + c</c>.</summary>
+    public const int TriggerStreamIdBase = 1;
+
+    private readonly Stream _stream;
+    private readonly byte[] _chunk = new byte[ChunkBytes];
+    private readonly int _wordBytes;
+    private readonly string _wordName;
+    private readonly Queue<AedatPacket> _pending = new();
+    private readonly int _batchEvents;
+    private readonly int _limitX;
+    private readonly int _limitY;
+    private readonly SortedDictionary<string, long> _skipped = new(StringComparer.Ordinal);
+    private int _carry;
+    private long _chunkPos;
+    private bool _done;
+    private EventBatch? _batch;
+    private long[] _bt = [];
+    private short[] _bx = [];
+    private short[] _by = [];
+    private bool[] _bp = [];
+    private int _n;
+    private int _cap;
+    private long _batchOffset;
+    private long _triggerOffset;
+    private List<(int Channel, TriggerEvent Trigger)>? _triggers;
+    private long _lastT = long.MinValue;
+
+    private protected PropheseeReader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options,
+        AedatVersion version, int width, int height, string geometrySource, int wordBytes, string wordName, long dataStart)
+    {
+        _stream = stream;
+        Log = log;
+        Header = header;
+        GeometrySource = geometrySource;
+        _wordBytes = wordBytes;
+        _wordName = wordName;
+        _batchEvents = Math.Max(1, options.BatchEvents);
+        _limitX = width > 0 ? width : short.MaxValue + 1;
+        _limitY = height > 0 ? height : short.MaxValue + 1;
+        _chunkPos = dataStart;
+        string camera = string.Join(' ', new[] { header["plugin_name"] ?? "", header.Serial }.Where(s => s.Length > 0));
+        Info = new AedatFileInfo
+        {
+            FilePath = path,
+            Version = version,
+            Width = width,
+            Height = height,
+            Camera = camera,
+            DataStartOffset = dataStart,
+            Streams =
+            [
+                new AedatStreamInfo(EventStreamId, AedatStreamKind.Events, "CD", width, height, camera),
+                new AedatStreamInfo(TriggerStreamIdBase, AedatStreamKind.Triggers, "EXT_TRIGGER (stream id = 1 + channel)", 0, 0, camera),
+            ],
+        };
+        if (width <= 0)
+            log.Note("geometry", -1, "the header states no sensor geometry (no format width/height, geometry, Width/Height or known system_ID); events are not checked against one");
+        if (stream.Length == dataStart)
+            log.Note("empty", dataStart, "the file holds a header and no events");
+    }
+
+    /// <summary>The file's ASCII header.</summary>
+    public PropheseeHeader Header { get; }
+
+    /// <summary>Where the geometry came from (e.g. <c>format</c>, <c>geometry</c>, <c>system_ID 48 (…)</c>); empty when unknown.</summary>
+    public string GeometrySource { get; }
+
+    /// <inheritdoc />
+    public AedatFileInfo Info { get; }
+
+    private protected ProblemLog Log { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<AedatProblem> Problems
+    {
+        get
+        {
+            var list = new List<AedatProblem>(Log.Items);
+            foreach (var (what, n) in _skipped)
+                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Note, $"{n} {what}"));
+            return list;
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="path"/> looks like a Prophesee file: it starts with the <c>%</c> header
+    /// prefix, or it is named <c>*.raw</c> / <c>*.dat</c> and does not start like an AEDAT file (<c>#</c>).
+    /// </summary>
+    public static bool IsPropheseeFile(string path)
+    {
+        int first;
+        using (var fs = File.OpenRead(path)) first = fs.ReadByte();
+        if (first == '%') return true;
+        string ext = Path.GetExtension(path);
+        return first != '#' && (ext.Equals(".raw", StringComparison.OrdinalIgnoreCase) || ext.Equals(".dat", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Opens a RAW (EVT 2.0 / 3.0) or DAT file, choosing the decoder from its header (DAT also from the <c>.dat</c> extension).</summary>
+    /// <exception cref="AedatFormatException">The header is missing, over the limits, or names no supported encoding.</exception>
+    public static PropheseeReader Open(string path, AedatReaderOptions? options = null)
+    {
+        options ??= AedatReaderOptions.Default;
+        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            var log = new ProblemLog(path, options.MaxProblemsPerKind);
+            var header = PropheseeHeader.Read(fs, log);
+            var encoding = header.Encoding(out string? unsupported);
+            if (unsupported != null)
+                throw log.Fatal(0, $"the header names the encoding '{unsupported}'; expected EVT2 or EVT3 (format) or evt 2.0 / 3.0");
+            if (encoding == null && Path.GetExtension(path).Equals(".dat", StringComparison.OrdinalIgnoreCase) && header.Entries.Count > 0)
+                encoding = AedatVersion.Dat;
+            if (encoding == null)
+            {
+                string found = header.Entries.Count == 0
+                    ? "no '%' header at all"
+                    : "only " + string.Join(", ", header.Entries.Select(e => $"'% {e.Key}'").Take(8));
+                throw log.Fatal(0, $"expected a '%' header naming the encoding ('% format EVT2|EVT3;…', '% evt 2.0|3.0', a known '% system_ID', or DAT's '% Data file containing …'), found {found}");
+            }
+            if (header.EndsInsideHeader)
+                log.Note("header", header.Length, "the file ends inside its ASCII header (no payload follows)");
+            var (w, h, source) = header.Geometry(log);
+            PropheseeReader reader = encoding switch
+            {
+                AedatVersion.Evt2 => new Evt2Reader(fs, path, header, log, options, w, h, source),
+                AedatVersion.Evt3 => new Evt3Reader(fs, path, header, log, options, w, h, source),
+                _ => DatReader.Create(fs, path, header, log, options, w, h, source),
+            };
+            return reader;
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TryRead(out AedatPacket? packet)
+    {
+        while (_pending.Count == 0 && !_done) ReadChunk();
+        return _pending.TryDequeue(out packet);
+    }
+
+    private void ReadChunk()
+    {
+        int want = _chunk.Length - _carry;
+        int got = _stream.ReadAtLeast(_chunk.AsSpan(_carry), want, throwOnEndOfStream: false);
+        int total = _carry + got;
+        int whole = total - total % _wordBytes;
+        if (whole > 0) Decode(_chunk.AsSpan(0, whole), _chunkPos);
+        int rest = total - whole;
+        if (got < want)
+        {
+            if (rest > 0)
+                Log.Error("truncated", _chunkPos + whole,
+                    $"expected a {_wordBytes}-byte {_wordName}, found {rest} byte{(rest == 1 ? "" : "s")} before the end of the file (truncated mid-word); ignored");
+            EndOfData(_chunkPos + whole);
+            _done = true;
+        }
+        else if (rest > 0)
+        {
+            _chunk.AsSpan(whole, rest).CopyTo(_chunk);
+        }
+        _chunkPos += whole;
+        _carry = rest;
+        FlushEvents();
+        FlushTriggers();
+    }
+
+    /// <summary>Decodes whole words; <paramref name="offset"/> is the file offset of <paramref name="words"/>[0].</summary>
+    private protected abstract void Decode(ReadOnlySpan<byte> words, long offset);
+
+    /// <summary>Called once at the end of the payload (<paramref name="offset"/> = the file offset after the last whole word).</summary>
+    private protected virtual void EndOfData(long offset)
+    {
+    }
+
+    /// <summary>Counts something valid but not decoded (e.g. "OTHERS words skipped"), reported as one note "N <paramref name="what"/>" at the end.</summary>
+    private protected void Count(string what) => _skipped[what] = _skipped.GetValueOrDefault(what) + 1;
+
+    /// <summary>Delivers one CD event (t in µs, x and y in pixels) decoded from the word at file offset <paramref name="offset"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private protected void Emit(long t, int x, int y, bool on, long offset)
+    {
+        if ((uint)x >= (uint)_limitX || (uint)y >= (uint)_limitY)
+        {
+            OutOfGeometry(x, y, offset);
+            return;
+        }
+        if (t < _lastT) Backwards(t, offset);
+        _lastT = t;
+        if (_n == _cap) NewBatch(offset);
+        _bt[_n] = t;
+        _bx[_n] = (short)x;
+        _by[_n] = (short)y;
+        _bp[_n] = on;
+        _n++;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OutOfGeometry(int x, int y, long offset) =>
+        Log.Error("out-of-geometry", offset, $"event at x={x}, y={y} lies outside the declared {Info.Width}×{Info.Height} sensor (expected x < {Info.Width}, y < {Info.Height}); dropped");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Backwards(long t, long offset) =>
+        Log.Error("time-backwards", offset, $"event time {t} µs is earlier than the previous event's {_lastT} µs (expected non-decreasing time); delivered as decoded");
+
+    /// <summary>Delivers one external trigger (t in µs) of <paramref name="channel"/>, rising or falling edge.</summary>
+    private protected void Trigger(long t, int channel, bool rising, long offset)
+    {
+        if (_triggers == null) { _triggers = []; _triggerOffset = offset; }
+        _triggers.Add((channel, new TriggerEvent(t, rising ? TriggerType.ExternalSignalRisingEdge : TriggerType.ExternalSignalFallingEdge)));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NewBatch(long offset)
+    {
+        FlushEvents();
+        _batch = EventBatch.Rent(_batchEvents);
+        (_bt, _bx, _by, _bp) = _batch.Reserve(_batchEvents);
+        _cap = _batchEvents;
+        _n = 0;
+        _batchOffset = offset;
+    }
+
+    private void FlushEvents()
+    {
+        if (_batch == null) return;
+        var b = _batch;
+        _batch = null;
+        if (_n == 0) { b.Dispose(); }
+        else
+        {
+            b.Truncate(_n);
+            _pending.Enqueue(new EventsPacket { StreamId = EventStreamId, ByteOffset = _batchOffset, Events = b });
+        }
+        _cap = 0;
+        _n = 0;
+    }
+
+    private void FlushTriggers()
+    {
+        if (_triggers == null) return;
+        foreach (var group in _triggers.GroupBy(t => t.Channel))
+            _pending.Enqueue(new TriggersPacket { StreamId = TriggerStreamIdBase + group.Key, ByteOffset = _triggerOffset, Triggers = group.Select(g => g.Trigger).ToArray() });
+        _triggers = null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _batch?.Dispose();
+        _batch = null;
+        while (_pending.TryDequeue(out var p)) if (p is EventsPacket e) e.Events.Dispose();
+        _stream.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

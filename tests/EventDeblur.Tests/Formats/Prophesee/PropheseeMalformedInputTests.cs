@@ -1,0 +1,318 @@
+using System.Buffers.Binary;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Formats.Prophesee;
+
+namespace EventDeblur.Tests.Formats.Prophesee;
+
+/// <summary>
+/// A malformed-input corpus for EVT 2.0, EVT 3.0 and DAT built from files we write: truncation at many
+/// offsets, unknown words, time going backwards, events outside the geometry, random words, absurd
+/// headers. Nothing but a typed <see cref="AedatFormatException"/> (for an unusable header) may escape,
+/// every fault is located at its byte offset, and every valid event before (and around) it is delivered.
+/// </summary>
+public class PropheseeMalformedInputTests
+{
+    public static TheoryData<string> Formats() => ["EVT2", "EVT3", "DAT"];
+
+    private sealed record Source(string Path, byte[] Bytes, long DataStart, int WordBytes, List<(long T, short X, short Y, bool P)> Events, List<long> EventOffsets);
+
+    private static Source Make(string format, int events = 3000, int seed = 11)
+    {
+        var rec = PropheseeRecording.Random(events, seed, triggers: format == "DAT" ? 0 : 25, width: 640, height: 480);
+        string dir = TestPaths.NewTempDir();
+        string path;
+        if (format == "DAT") File.WriteAllBytes(path = System.IO.Path.Combine(dir, "src.dat"), rec.DatBytes());
+        else path = rec.WriteRaw(System.IO.Path.Combine(dir, "src.raw"), format == "EVT2" ? AedatVersion.Evt2 : AedatVersion.Evt3);
+        // Batches of one event: each event's packet offset is the offset of the word that produced it.
+        using var r = PropheseeReader.Open(path, new AedatReaderOptions { BatchEvents = 1 });
+        var d = PropheseeDrained.From(r);
+        Assert.False(d.HasErrors, string.Join("\n", d.Problems));
+        Assert.Equal(events, d.Events.Count);
+        int word = format switch { "EVT2" => 4, "EVT3" => 2, _ => 8 };
+        return new Source(path, File.ReadAllBytes(path), r.Info.DataStartOffset, word, d.Events, d.EventPacketOffsets);
+    }
+
+    private static string Write(byte[] bytes, string ext)
+    {
+        string p = Path.Combine(TestPaths.NewTempDir(), "bad" + ext);
+        File.WriteAllBytes(p, bytes);
+        return p;
+    }
+
+    private static string Ext(string format) => format == "DAT" ? ".dat" : ".raw";
+
+    /// <summary>Opens and drains; only AedatFormatException may escape Open, and then only with a located problem.</summary>
+    private static PropheseeDrained? OpenAndDrain(string path, long fileLength)
+    {
+        PropheseeReader reader;
+        try
+        {
+            reader = PropheseeReader.Open(path);
+        }
+        catch (AedatFormatException e)
+        {
+            Assert.Equal(path, e.Problem.FilePath);
+            Assert.InRange(e.Problem.ByteOffset, 0, Math.Max(0, fileLength));
+            return null;
+        }
+        using (reader)
+        {
+            var d = PropheseeDrained.From(reader);
+            Assert.All(d.Problems, p => Assert.Equal(path, p.FilePath));
+            Assert.All(d.Problems, p => Assert.InRange(p.ByteOffset, -1, fileLength));
+            Assert.True(d.Problems.Count <= 400, $"{d.Problems.Count} problems listed: the per-kind cap is not working");
+            return d;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void TruncationAtManyOffsetsKeepsEveryCompleteWordsEvents(string format)
+    {
+        var src = Make(format);
+        var cuts = Enumerable.Range(0, (int)src.DataStart + 3 * src.WordBytes + 1).Select(i => (long)i)
+            .Concat(Enumerable.Range(0, int.MaxValue).Select(k => src.DataStart + 7L + 23L * k).TakeWhile(c => c < src.Bytes.Length))
+            .Concat([src.Bytes.Length - 1, src.Bytes.Length])
+            .Distinct().ToList();
+        Assert.True(cuts.Count > 300, $"only {cuts.Count} cuts");
+        foreach (long cut in cuts)
+        {
+            string path = Write(src.Bytes[..(int)cut], Ext(format));
+            var d = OpenAndDrain(path, cut);
+            if (d == null)
+            {
+                Assert.True(cut < src.DataStart, $"cut at {cut} (payload from {src.DataStart}) refused to open");
+                continue;
+            }
+            int complete = src.EventOffsets.Count(o => o + src.WordBytes <= cut);
+            Assert.Equal(src.Events.Take(complete), d.Events);
+            long rem = (cut - src.DataStart) % src.WordBytes;
+            if (cut > src.DataStart && rem != 0)
+                Assert.Contains(d.Errors, p => p.ByteOffset == cut - rem && p.Message.Contains("truncated mid-word"));
+            else if (cut >= src.DataStart)
+                Assert.False(d.HasErrors, $"cut at word boundary {cut}: {string.Join("\n", d.Problems)}");
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Inserts <paramref name="word"/> at payload word <paramref name="index"/>; returns the new bytes and the insertion offset.</summary>
+    private static (byte[] Bytes, long At) Insert(Source src, int index, byte[] word)
+    {
+        long at = src.DataStart + (long)index * src.WordBytes;
+        return ([.. src.Bytes[..(int)at], .. word, .. src.Bytes[(int)at..]], at);
+    }
+
+    private static int WordCount(Source src) => (int)((src.Bytes.Length - src.DataStart) / src.WordBytes);
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void AnUnknownOrInvalidWordIsLocatedAndEveryEventStillDecodes(string format)
+    {
+        var src = Make(format);
+        var rng = new Random(5);
+        for (int k = 0; k < 60; k++)
+        {
+            int index = rng.Next(WordCount(src) + 1);
+            byte[] word = format switch
+            {
+                "EVT2" => BitConverter.GetBytes(((uint)new[] { 2, 3, 4, 5, 6, 7, 9, 0xB, 0xC }[rng.Next(9)] << 28) | (uint)rng.Next(1 << 28)),
+                "EVT3" => BitConverter.GetBytes((ushort)((new[] { 9, 0xB, 0xC }[rng.Next(3)] << 12) | rng.Next(1 << 12))),
+                // DAT: a record with polarity field 5 (only 0 and 1 exist).
+                _ => [.. BitConverter.GetBytes(0u), .. BitConverter.GetBytes(5u << 28)],
+            };
+            var (bytes, at) = Insert(src, index, word);
+            var d = OpenAndDrain(Write(bytes, Ext(format)), bytes.Length)!;
+            var err = Assert.Single(d.Errors);
+            Assert.Equal(at, err.ByteOffset);
+            Assert.Contains("expected", err.Message);
+            // DAT: the inserted t = 0 record is skipped before the time check, so no time error either.
+            Assert.Equal(src.Events, d.Events);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void TimeGoingBackwardsIsLocatedAndEveryEventIsStillDelivered(string format)
+    {
+        var src = Make(format);
+        var rng = new Random(9);
+        for (int k = 0; k < 40; k++)
+        {
+            byte[] bytes;
+            long at;
+            if (format == "DAT")
+            {
+                // Move record i's time 1 s before its predecessor's.
+                int i = rng.Next(1, src.Events.Count);
+                bytes = (byte[])src.Bytes.Clone();
+                at = src.DataStart + 8L * i;
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan((int)at), (uint)(src.Events[i - 1].T - 1_000_000));
+                var d0 = OpenAndDrain(Write(bytes, ".dat"), bytes.Length)!;
+                Assert.Contains(d0.Errors, p => p.ByteOffset == at && p.Message.Contains("earlier than the previous"));
+                Assert.Equal(src.Events.Count, d0.Events.Count);
+                Assert.Equal(src.Events.Select(e => (e.X, e.Y, e.P)), d0.Events.Select(e => (e.X, e.Y, e.P)));
+                continue;
+            }
+            // A time-high word one step below the current one, inserted at a random word.
+            int index = rng.Next(1, WordCount(src));
+            long high = CurrentTimeHigh(src, index);
+            byte[] word = format == "EVT2"
+                ? BitConverter.GetBytes(0x8000_0000u | (uint)(high - 1))
+                : BitConverter.GetBytes((ushort)(0x8000 | (int)(high - 1)));
+            (bytes, at) = Insert(src, index, word);
+            var d = OpenAndDrain(Write(bytes, ".raw"), bytes.Length)!;
+            Assert.Contains(d.Errors, p => p.ByteOffset == at && p.Message.Contains("EVT_TIME_HIGH") && p.Message.Contains("below the previous"));
+            Assert.Equal(src.Events.Select(e => (e.X, e.Y, e.P)), d.Events.Select(e => (e.X, e.Y, e.P)));
+        }
+    }
+
+    /// <summary>The time-high value in force before payload word <paramref name="index"/> (scanning our own file).</summary>
+    private static long CurrentTimeHigh(Source src, int index)
+    {
+        long high = -1;
+        for (int i = 0; i < index; i++)
+        {
+            long at = src.DataStart + (long)i * src.WordBytes;
+            if (src.WordBytes == 4)
+            {
+                uint w = BinaryPrimitives.ReadUInt32LittleEndian(src.Bytes.AsSpan((int)at));
+                if (w >> 28 == 8) high = w & 0x0FFFFFFF;
+            }
+            else
+            {
+                int w = BinaryPrimitives.ReadUInt16LittleEndian(src.Bytes.AsSpan((int)at));
+                if (w >> 12 == 8) high = w & 0xFFF;
+            }
+        }
+        Assert.True(high >= 1, "the generated file should start with a time high above 0");
+        return high;
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void AnEventOutsideTheGeometryIsLocatedAndDropped(string format)
+    {
+        var src = Make(format);
+        var rng = new Random(3);
+        for (int k = 0; k < 40; k++)
+        {
+            int index = rng.Next(1, WordCount(src));
+            int x = 640 + rng.Next(1000);
+            byte[] word = format switch
+            {
+                "EVT2" => BitConverter.GetBytes(0x1000_0000u | ((uint)x << 11) | 7u),
+                "EVT3" => BitConverter.GetBytes((ushort)(0x2000 | x)),
+                _ => [.. BitConverter.GetBytes((uint)src.Events[^1].T), .. BitConverter.GetBytes((uint)x | (7u << 14))],
+            };
+            if (format == "DAT") index = WordCount(src); // appended at the end, so its time is in order
+            var (bytes, at) = Insert(src, index, word);
+            var d = OpenAndDrain(Write(bytes, Ext(format)), bytes.Length)!;
+            var err = Assert.Single(d.Errors);
+            Assert.Equal(at, err.ByteOffset);
+            Assert.Contains($"x={x}", err.Message);
+            Assert.Contains("outside the declared 640×480", err.Message);
+            Assert.Equal(src.Events, d.Events);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void RandomWordsAndRandomPayloadsNeverCrash(string format)
+    {
+        var src = Make(format, events: 800);
+        var rng = new Random(17);
+        for (int k = 0; k < 150; k++)
+        {
+            var bytes = (byte[])src.Bytes.Clone();
+            for (int j = 0; j < 1 + rng.Next(8); j++)
+            {
+                int at = (int)src.DataStart + rng.Next(bytes.Length - (int)src.DataStart - src.WordBytes);
+                for (int b = 0; b < src.WordBytes; b++) bytes[at + b] = (byte)rng.Next(256);
+            }
+            var d = OpenAndDrain(Write(bytes, Ext(format)), bytes.Length);
+            Assert.NotNull(d);
+        }
+        for (int k = 0; k < 150; k++)
+        {
+            // The valid header, then random bytes of random length.
+            var noise = new byte[rng.Next(4000)];
+            rng.NextBytes(noise);
+            byte[] bytes = [.. src.Bytes[..(int)src.DataStart], .. noise];
+            var d = OpenAndDrain(Write(bytes, Ext(format)), bytes.Length);
+            Assert.NotNull(d);
+        }
+    }
+
+    public static TheoryData<string, string, string> AbsurdHeaders() => new()
+    {
+        // name, header text (before the payload of a valid 640×480 file), expected message fragment
+        { "geometry too large", "% evt 3.0\n% geometry 99999999x5\n", "expected 1..16384" },
+        { "geometry not numbers", "% format EVT3;height=abc;width=-5\n", "expected 1..16384" },
+        { "geometry zero", "% evt 3.0\n% geometry 0x0\n", "expected 1..16384" },
+        { "geometry contradicts format", "% format EVT3;width=1280;height=720\n% geometry 640x480\n", "says 640×480" },
+        { "system_ID huge", "% evt 3.0\n% system_ID 999999999999999999999999\n", "no sensor geometry" },
+        { "line too long", "% " + new string('a', 10_000) + "\n", "longer than 4096" },
+        { "header too large", string.Concat(Enumerable.Repeat("% key value\n", 100_000)), "exceeds 1048576" },
+        { "unsupported format", "% format EVT21;width=640;height=480\n", "EVT21" },
+        { "unknown evt version", "% evt 9.9\n", "evt 9.9" },
+        { "no encoding", "% date 2024-01-01\n% serial_number 1\n", "naming the encoding" },
+        { "only a percent sign", "%", "naming the encoding" },
+        { "empty file", "", "no '%' header" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AbsurdHeaders))]
+    public void AbsurdHeaderValuesGiveALocatedProblemNotACrash(string name, string header, string fragment)
+    {
+        var src = Make("EVT3", events: 500);
+        byte[] payload = header.Length == 0 || header == "%" ? [] : src.Bytes[(int)src.DataStart..];
+        byte[] bytes = [.. System.Text.Encoding.ASCII.GetBytes(header), .. payload];
+        string path = Write(bytes, ".raw");
+        try
+        {
+            using var r = PropheseeReader.Open(path);
+            var d = PropheseeDrained.From(r);
+            Assert.Contains(d.Problems, p => p.Message.Contains(fragment));
+            Assert.All(d.Problems, p => Assert.Equal(path, p.FilePath));
+            // Events still decode (with the file's own geometry or none at all).
+            Assert.Equal(src.Events.Count, d.Events.Count + d.Errors.Count(p => p.Message.Contains("outside the declared")));
+        }
+        catch (AedatFormatException e)
+        {
+            Assert.Contains(fragment, e.Message);
+            Assert.Equal(path, e.Problem.FilePath);
+            Assert.InRange(e.Problem.ByteOffset, 0, bytes.Length);
+            Assert.True(name is "line too long" or "header too large" or "unsupported format" or "unknown evt version" or "no encoding" or "only a percent sign" or "empty file", $"{name}: {e.Message}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0x0E, 8, "EventExtTrigger")]
+    [InlineData(0x07, 8, "found 0x07")]
+    [InlineData(0x00, 16, "event size 8")]
+    public void DatWithAnUnsupportedTypeOrSizeIsATypedErrorAtItsByte(int type, int size, string fragment)
+    {
+        var src = Make("DAT", events: 100);
+        var bytes = (byte[])src.Bytes.Clone();
+        long typeAt = src.DataStart - 2;
+        bytes[typeAt] = (byte)type;
+        bytes[typeAt + 1] = (byte)size;
+        var e = Assert.Throws<AedatFormatException>(() => PropheseeReader.Open(Write(bytes, ".dat")));
+        Assert.Contains(fragment, e.Message);
+        Assert.Equal(size != 8 ? typeAt + 1 : typeAt, e.Problem.ByteOffset);
+    }
+
+    [Fact]
+    public void APercentLineOfBinaryBytesEndsTheHeader()
+    {
+        // Without '% end', an EVT 3.0 payload that starts with 0x25 ('%') must not be swallowed as header text:
+        // TIME_HIGH 0x825 (bytes 25 88), TIME_LOW 0x001, ADDR_Y 3, ADDR_X 4 ON.
+        ushort[] words = [0x8825, 0x6001, 0x0003, 0x2804];
+        string path = PropheseeRoundTripTests.WriteWords("% evt 3.0\n% geometry 16x16\n", words.SelectMany(w => new[] { (byte)w, (byte)(w >> 8) }));
+        using var r = PropheseeReader.Open(path);
+        Assert.True(r.Header.StoppedAtBinaryLine);
+        Assert.Equal(27, r.Header.Length);
+        var d = PropheseeDrained.From(r);
+        Assert.Equal([((0x825L << 12) + 1, (short)4, (short)3, true)], d.Events);
+    }
+}
