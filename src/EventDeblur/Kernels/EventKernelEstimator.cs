@@ -9,8 +9,12 @@ namespace EventDeblur.Kernels;
 /// <summary>Options of <see cref="EventKernelEstimator"/>.</summary>
 public sealed record EventKernelOptions
 {
-    /// <summary>Streak detection.</summary>
-    public StreakOptions Streaks { get; init; } = new();
+    /// <summary>
+    /// Which bright components become candidate light paths. Thick lights (lamp globes, halos: their edges move with
+    /// the camera) and clustered lights (their mixed events still move together) are traced too; the camera-motion
+    /// consensus, not their shape, decides which paths to trust.
+    /// </summary>
+    public StreakOptions Streaks { get; init; } = new(MaxWidthPx: 20, IsolationPx: 0);
 
     /// <summary>Time slices over the exposure for the trajectory centroids.</summary>
     public int TimeSlices { get; init; } = 24;
@@ -24,11 +28,17 @@ public sealed record EventKernelOptions
     /// <summary>Fewest filtered events for a streak's trajectory to count.</summary>
     public int MinEventsPerStreak { get; init; } = 40;
 
-    /// <summary>At most this many streaks are traced (best first).</summary>
-    public int MaxStreaks { get; init; } = 16;
+    /// <summary>At most this many candidate lights are traced (best first).</summary>
+    public int MaxStreaks { get; init; } = 24;
 
-    /// <summary>Tile size for spatially varying kernels, frame pixels.</summary>
+    /// <summary>Largest tile for spatially varying kernels, frame pixels.</summary>
     public int TileSizePx { get; init; } = 160;
+
+    /// <summary>Smallest tile for spatially varying kernels, frame pixels.</summary>
+    public int MinTileSizePx { get; init; } = 64;
+
+    /// <summary>Tiles shrink until the kernel changes by at most this much between neighbouring tiles, frame pixels.</summary>
+    public double MaxTileChangePx { get; init; } = 1.5;
 
     /// <summary>
     /// Event latency, µs: events are timestamped this long after the light change that caused them (the photoreceptor
@@ -101,7 +111,7 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
                 if (v.Inlier) inliers.Add(t);
                 else frame.Diagnostics.Add($"streak at ({t.Mid.X:F0},{t.Mid.Y:F0}) set aside by the consensus: its path is {v.DistancePx:F1} px from the camera motion (tolerance {v.TolerancePx:F1} px)");
             }
-            frame.Diagnostics.Add($"camera motion: {(consensus.Motion.Rotates ? "rotation + translation" : "translation")}, {consensus.Inliers} of {trajectories.Count} light paths agree");
+            frame.Diagnostics.Add($"camera motion: {(consensus.Motion.Kind.ToString().ToLowerInvariant())}, {consensus.Inliers} of {trajectories.Count} light paths agree");
             frame.Streaks = inliers.Count;
             frame.Kernels = TilesFrom(consensus.Motion, img.Width, img.Height, frame);
             frame.KernelSource = "events:streaks";
@@ -179,13 +189,16 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
 
     private List<KernelTile> TilesFrom(CameraMotion motion, int w, int hgt, FrameWork frame)
     {
-        if (!motion.Rotates) return [new KernelTile(0, 0, w, hgt, KernelRaster.FromOffsets(motion.Shift))];
-        frame.Diagnostics.Add($"rotation modelled: up to {motion.Theta.Max(Math.Abs) * 180 / Math.PI:F2}° ({motion.MaxCornerRotationPx(w, hgt):F1} px at the corners)");
+        if (!motion.VariesAcrossFrame) return [new KernelTile(0, 0, w, hgt, KernelRaster.FromOffsets(motion.Shift))];
+        // Tiles small enough that the kernel changes by at most about a pixel from one to the next.
+        double gradient = motion.MaxOffsetGradient();
+        int tile = (int)Math.Clamp(_o.MaxTileChangePx / Math.Max(gradient, 1e-9), _o.MinTileSizePx, _o.TileSizePx);
+        frame.Diagnostics.Add($"{motion.Kind.ToString().ToLowerInvariant()} motion modelled: paths differ by up to {motion.MaxCornerDeviationPx(w, hgt):F1} px between the centre and the corners; {tile}-px tiles");
         var tiles = new List<KernelTile>();
-        for (int y0 = 0; y0 < hgt; y0 += _o.TileSizePx)
-            for (int x0 = 0; x0 < w; x0 += _o.TileSizePx)
+        for (int y0 = 0; y0 < hgt; y0 += tile)
+            for (int x0 = 0; x0 < w; x0 += tile)
             {
-                int x1 = Math.Min(w, x0 + _o.TileSizePx), y1 = Math.Min(hgt, y0 + _o.TileSizePx);
+                int x1 = Math.Min(w, x0 + tile), y1 = Math.Min(hgt, y0 + tile);
                 tiles.Add(new KernelTile(x0, y0, x1, y1, Recentre(motion.OffsetsAt((x0 + x1 - 1) / 2.0, (y0 + y1 - 1) / 2.0))));
             }
         return tiles;
