@@ -9,8 +9,12 @@ namespace EventDeblur.Kernels;
 /// <summary>Options of <see cref="EventKernelEstimator"/>.</summary>
 public sealed record EventKernelOptions
 {
-    /// <summary>Streak detection.</summary>
-    public StreakOptions Streaks { get; init; } = new();
+    /// <summary>
+    /// Which bright components become candidate light paths. Thick lights (lamp globes, halos: their edges move with
+    /// the camera) and clustered lights (their mixed events still move together) are traced too; the camera-motion
+    /// consensus, not their shape, decides which paths to trust.
+    /// </summary>
+    public StreakOptions Streaks { get; init; } = new(MaxWidthPx: 20, IsolationPx: 0);
 
     /// <summary>Time slices over the exposure for the trajectory centroids.</summary>
     public int TimeSlices { get; init; } = 24;
@@ -24,17 +28,17 @@ public sealed record EventKernelOptions
     /// <summary>Fewest filtered events for a streak's trajectory to count.</summary>
     public int MinEventsPerStreak { get; init; } = 40;
 
-    /// <summary>At most this many streaks are traced (best first).</summary>
-    public int MaxStreaks { get; init; } = 16;
+    /// <summary>At most this many candidate lights are traced (best first).</summary>
+    public int MaxStreaks { get; init; } = 24;
 
-    /// <summary>Tile size for spatially varying kernels, frame pixels.</summary>
+    /// <summary>Largest tile for spatially varying kernels, frame pixels.</summary>
     public int TileSizePx { get; init; } = 160;
 
-    /// <summary>Rotation is modelled when it moves frame corners by more than this, pixels (and explains the paths better than translation).</summary>
-    public double RotationThresholdPx { get; init; } = 2.0;
+    /// <summary>Smallest tile for spatially varying kernels, frame pixels.</summary>
+    public int MinTileSizePx { get; init; } = 64;
 
-    /// <summary>Streak paths whose slice centroids stray from the smooth path by more than this (RMS, event pixels) are set aside, unless the best one does too.</summary>
-    public double MaxPathRmsEventPx { get; init; } = 0.6;
+    /// <summary>Tiles shrink until the kernel changes by at most this much between neighbouring tiles, frame pixels.</summary>
+    public double MaxTileChangePx { get; init; } = 1.5;
 
     /// <summary>
     /// Event latency, µs: events are timestamped this long after the light change that caused them (the photoreceptor
@@ -42,6 +46,9 @@ public sealed record EventKernelOptions
     /// A property of the event camera and its bias settings; 0 when unknown.
     /// </summary>
     public long EventLatencyUs { get; init; }
+
+    /// <summary>The camera-motion consensus over all traced candidate paths.</summary>
+    public MotionConsensusOptions Consensus { get; init; } = new();
 
     /// <summary>Largest blur considered by the texture (contrast maximisation) search, event pixels.</summary>
     public double MaxTextureBlurEventPx { get; init; } = 30;
@@ -94,24 +101,23 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
             used += n;
             frame.Diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {n} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
         }
-        // Point lights give tight paths; extended lights (lit windows, lamp globes) give loose ones.
         if (trajectories.Count > 0)
         {
-            double best = trajectories.Min(t => t.RmsResidualPx);
-            double limit = Math.Max(_o.MaxPathRmsEventPx, 2 * best);
-            var tight = trajectories.Where(t => t.RmsResidualPx <= limit).ToList();
-            if (tight.Count < trajectories.Count)
-                frame.Diagnostics.Add($"{trajectories.Count - tight.Count} streak path(s) with RMS above {limit:F2} event px set aside (extended lights or overlaps)");
-            trajectories = tight;
-        }
-        frame.Streaks = trajectories.Count;
-
-        if (trajectories.Count > 0)
-        {
-            frame.Kernels = CombineStreaks(trajectories, img.Width, img.Height, samples, frame);
+            var consensus = MotionConsensus.Fit(trajectories, img.Width, img.Height, _o.Consensus);
+            var inliers = new List<StreakTrajectory>();
+            foreach (var v in consensus.Verdicts)
+            {
+                var t = trajectories[v.Candidate];
+                if (v.Inlier) inliers.Add(t);
+                else frame.Diagnostics.Add($"streak at ({t.Mid.X:F0},{t.Mid.Y:F0}) set aside by the consensus: its path is {v.DistancePx:F1} px from the camera motion (tolerance {v.TolerancePx:F1} px)");
+            }
+            frame.Diagnostics.Add($"camera motion: {(consensus.Motion.Kind.ToString().ToLowerInvariant())}, {consensus.Inliers} of {trajectories.Count} light paths agree");
+            frame.Streaks = inliers.Count;
+            frame.Kernels = TilesFrom(consensus.Motion, img.Width, img.Height, frame);
             frame.KernelSource = "events:streaks";
-            double rms = trajectories.Average(t => t.RmsResidualPx);
-            frame.KernelConfidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, trajectories.Count / 2.0 + 0.5);
+            double rms = inliers.Average(t => t.RmsResidualPx);
+            frame.KernelConfidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, inliers.Count / 2.0 + 0.5) * consensus.Inliers / trajectories.Count;
+            used = inliers.Sum(t => (long)t.Events);
         }
         else
         {
@@ -181,73 +187,21 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         return new StreakTrajectory(mid, offsets, idx.Count, rms);
     }
 
-    private List<KernelTile> CombineStreaks(List<StreakTrajectory> tr, int w, int hgt, int samples, FrameWork frame)
+    private List<KernelTile> TilesFrom(CameraMotion motion, int w, int hgt, FrameWork frame)
     {
-        // Translation per time sample: the median over streaks (robust to one bad trace).
-        var trans = new (double X, double Y)[samples];
-        for (int k = 0; k < samples; k++)
-            trans[k] = (Median(tr.Select(t => t.Offsets[k].X)), Median(tr.Select(t => t.Offsets[k].Y)));
-
-        // In-plane rotation about the streaks' mean position, fitted per sample by least squares.
-        if (tr.Count >= 3)
-        {
-            double cx = tr.Average(t => t.Mid.X), cy = tr.Average(t => t.Mid.Y);
-            double spread = tr.Average(t => Math.Sqrt((t.Mid.X - cx) * (t.Mid.X - cx) + (t.Mid.Y - cy) * (t.Mid.Y - cy)));
-            var theta = new double[samples];
-            var d = new (double X, double Y)[samples];
-            double maxCorner = 0, rigidResidual = 0, translationResidual = 0;
-            for (int k = 0; k < samples; k++)
+        if (!motion.VariesAcrossFrame) return [new KernelTile(0, 0, w, hgt, KernelRaster.FromOffsets(motion.Shift))];
+        // Tiles small enough that the kernel changes by at most about a pixel from one to the next.
+        double gradient = motion.MaxOffsetGradient();
+        int tile = (int)Math.Clamp(_o.MaxTileChangePx / Math.Max(gradient, 1e-9), _o.MinTileSizePx, _o.TileSizePx);
+        frame.Diagnostics.Add($"{motion.Kind.ToString().ToLowerInvariant()} motion modelled: paths differ by up to {motion.MaxCornerDeviationPx(w, hgt):F1} px between the centre and the corners; {tile}-px tiles");
+        var tiles = new List<KernelTile>();
+        for (int y0 = 0; y0 < hgt; y0 += tile)
+            for (int x0 = 0; x0 < w; x0 += tile)
             {
-                // Rigid fit of mid → mid + offset (Procrustes in 2-D).
-                double mxs = 0, mys = 0, mxd = 0, myd = 0;
-                foreach (var t in tr) { mxs += t.Mid.X; mys += t.Mid.Y; mxd += t.Mid.X + t.Offsets[k].X; myd += t.Mid.Y + t.Offsets[k].Y; }
-                mxs /= tr.Count; mys /= tr.Count; mxd /= tr.Count; myd /= tr.Count;
-                double sc = 0, ss = 0;
-                foreach (var t in tr)
-                {
-                    double ax = t.Mid.X - mxs, ay = t.Mid.Y - mys, bx = t.Mid.X + t.Offsets[k].X - mxd, by = t.Mid.Y + t.Offsets[k].Y - myd;
-                    sc += ax * bx + ay * by;
-                    ss += ax * by - ay * bx;
-                }
-                theta[k] = Math.Atan2(ss, sc);
-                d[k] = (mxd - (Math.Cos(theta[k]) * mxs - Math.Sin(theta[k]) * mys), myd - (Math.Sin(theta[k]) * mxs + Math.Cos(theta[k]) * mys));
-                maxCorner = Math.Max(maxCorner, Math.Abs(theta[k]) * Math.Sqrt(w * w + hgt * hgt) / 2);
-                double ck = Math.Cos(theta[k]), sk = Math.Sin(theta[k]);
-                foreach (var t in tr)
-                {
-                    double px = t.Mid.X + t.Offsets[k].X, py = t.Mid.Y + t.Offsets[k].Y;
-                    double rx = ck * t.Mid.X - sk * t.Mid.Y + d[k].X - px, ry = sk * t.Mid.X + ck * t.Mid.Y + d[k].Y - py;
-                    rigidResidual += rx * rx + ry * ry;
-                    double tx = t.Offsets[k].X - trans[k].X, ty = t.Offsets[k].Y - trans[k].Y;
-                    translationResidual += tx * tx + ty * ty;
-                }
+                int x1 = Math.Min(w, x0 + tile), y1 = Math.Min(hgt, y0 + tile);
+                tiles.Add(new KernelTile(x0, y0, x1, y1, Recentre(motion.OffsetsAt((x0 + x1 - 1) / 2.0, (y0 + y1 - 1) / 2.0))));
             }
-            // Rotation only when it explains the trajectories much better than translation alone
-            // (noisy traces otherwise fit a spurious rotation that the frame corners amplify).
-            bool explains = rigidResidual < 0.5 * translationResidual;
-            if (!explains && maxCorner > _o.RotationThresholdPx)
-                frame.Diagnostics.Add($"rotation of {theta.Max(Math.Abs) * 180 / Math.PI:F2}° rejected: it explains the streak paths no better than translation (residual {rigidResidual / Math.Max(translationResidual, 1e-12):P0} of it)");
-            if (explains && maxCorner > _o.RotationThresholdPx && spread > Math.Min(w, hgt) / 6.0)
-            {
-                frame.Diagnostics.Add($"rotation modelled: up to {theta.Max(Math.Abs) * 180 / Math.PI:F2}° ({maxCorner:F1} px at the corners)");
-                var tiles = new List<KernelTile>();
-                for (int y0 = 0; y0 < hgt; y0 += _o.TileSizePx)
-                    for (int x0 = 0; x0 < w; x0 += _o.TileSizePx)
-                    {
-                        int x1 = Math.Min(w, x0 + _o.TileSizePx), y1 = Math.Min(hgt, y0 + _o.TileSizePx);
-                        double px = (x0 + x1 - 1) / 2.0, py = (y0 + y1 - 1) / 2.0;
-                        var offs = new (double X, double Y)[samples];
-                        for (int k = 0; k < samples; k++)
-                        {
-                            double c = Math.Cos(theta[k]), s = Math.Sin(theta[k]);
-                            offs[k] = (c * px - s * py + d[k].X - px, s * px + c * py + d[k].Y - py);
-                        }
-                        tiles.Add(new KernelTile(x0, y0, x1, y1, Recentre(offs)));
-                    }
-                return tiles;
-            }
-        }
-        return [new KernelTile(0, 0, w, hgt, KernelRaster.FromOffsets(trans))];
+        return tiles;
     }
 
     /// <summary>Offsets relative to the path's mid-exposure sample, so the kernel centre is the mid-exposure position.</summary>

@@ -1,0 +1,395 @@
+namespace EventDeblur.Kernels;
+
+/// <summary>Options of <see cref="MotionConsensus"/>.</summary>
+public sealed record MotionConsensusOptions
+{
+    /// <summary>A candidate path agrees with a model when their RMS distance is within this floor, frame pixels …</summary>
+    public double InlierFloorPx { get; init; } = 1.0;
+
+    /// <summary>… or within this fraction of the model path's length, whichever is larger.</summary>
+    public double InlierFractionOfLength { get; init; } = 0.12;
+
+    /// <summary>Rotation is modelled only when it moves the frame corners by more than this, frame pixels.</summary>
+    public double RotationThresholdPx { get; init; } = 2.0;
+
+    /// <summary>Two candidates seed a rotation hypothesis only when this far apart, as a fraction of the frame's shorter side.</summary>
+    public double MinRotationBaseFraction { get; init; } = 1.0 / 6;
+
+    /// <summary>A richer motion model (rotation over translation, affine over rotation) must have at least this many more agreeing paths …</summary>
+    public int RicherModelMarginPaths { get; init; } = 2;
+
+    /// <summary>… and at least this fraction more.</summary>
+    public double RicherModelMarginFraction { get; init; } = 0.2;
+
+    /// <summary>At most this many candidate triplets seed affine hypotheses (a fixed pseudo-random sample when there are more).</summary>
+    public int MaxAffineHypotheses { get; init; } = 400;
+
+    /// <summary>Floor of a path's positional noise in the inverse-variance weights, event pixels.</summary>
+    public double WeightFloorEventPx { get; init; } = 0.2;
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
+    public void Validate()
+    {
+        if (!(InlierFloorPx > 0)) throw new ArgumentException($"InlierFloorPx must be > 0, got {InlierFloorPx}");
+        if (!(InlierFractionOfLength >= 0 && InlierFractionOfLength < 1)) throw new ArgumentException($"InlierFractionOfLength must be in [0, 1), got {InlierFractionOfLength}");
+        if (!(RotationThresholdPx >= 0)) throw new ArgumentException($"RotationThresholdPx must be ≥ 0, got {RotationThresholdPx}");
+        if (!(MinRotationBaseFraction > 0 && MinRotationBaseFraction < 1)) throw new ArgumentException($"MinRotationBaseFraction must be in (0, 1), got {MinRotationBaseFraction}");
+        if (MaxAffineHypotheses < 0) throw new ArgumentException($"MaxAffineHypotheses must be ≥ 0, got {MaxAffineHypotheses}");
+        if (!(WeightFloorEventPx > 0)) throw new ArgumentException($"WeightFloorEventPx must be > 0, got {WeightFloorEventPx}");
+    }
+}
+
+/// <summary>What the consensus made of one candidate path.</summary>
+/// <param name="Candidate">Index into the candidate list.</param>
+/// <param name="Inlier">Whether it supports the chosen camera-motion model.</param>
+/// <param name="DistancePx">RMS distance between its path and the model's path at its position, frame pixels.</param>
+/// <param name="TolerancePx">The distance it had to be within, frame pixels.</param>
+public sealed record ConsensusVerdict(int Candidate, bool Inlier, double DistancePx, double TolerancePx);
+
+/// <summary>How much of the camera motion a model describes.</summary>
+public enum MotionKind
+{
+    /// <summary>The whole frame moves alike (one kernel).</summary>
+    Translation,
+
+    /// <summary>In-plane rotation plus translation.</summary>
+    Rigid,
+
+    /// <summary>A general affine motion (rotation, zoom, shear and the first-order effect of yaw and pitch).</summary>
+    Affine,
+}
+
+/// <summary>One sample of an image motion: x' = A·x + B·y + Tx, y' = C·x + D·y + Ty, frame pixels.</summary>
+/// <param name="A">x' per x.</param>
+/// <param name="B">x' per y.</param>
+/// <param name="C">y' per x.</param>
+/// <param name="D">y' per y.</param>
+/// <param name="Tx">x' offset, pixels.</param>
+/// <param name="Ty">y' offset, pixels.</param>
+public readonly record struct AffineSample(double A, double B, double C, double D, double Tx, double Ty)
+{
+    /// <summary>A pure translation.</summary>
+    public static AffineSample Shift(double x, double y) => new(1, 0, 0, 1, x, y);
+
+    /// <summary>Where the point (<paramref name="x"/>, <paramref name="y"/>) goes.</summary>
+    public (double X, double Y) Apply(double x, double y) => (A * x + B * y + Tx, C * x + D * y + Ty);
+}
+
+/// <summary>
+/// A camera motion over the exposure as image motion: per path sample (equally spaced in time) the map taking a point's
+/// mid-exposure position to its position at that time, frame pixels.
+/// </summary>
+/// <param name="Kind">Which family the model belongs to.</param>
+/// <param name="Samples">The map per sample.</param>
+public sealed record CameraMotion(MotionKind Kind, AffineSample[] Samples)
+{
+    /// <summary>Whether the motion differs across the frame.</summary>
+    public bool VariesAcrossFrame => Kind != MotionKind.Translation;
+
+    /// <summary>Offsets (frame pixels) of a point at (<paramref name="x"/>, <paramref name="y"/>) from its position at the model's reference time.</summary>
+    public (double X, double Y)[] OffsetsAt(double x, double y)
+    {
+        var o = new (double X, double Y)[Samples.Length];
+        for (int k = 0; k < o.Length; k++)
+        {
+            var q = Samples[k].Apply(x, y);
+            o[k] = (q.X - x, q.Y - y);
+        }
+        return o;
+    }
+
+    /// <summary>The translation of the frame origin per sample (the whole motion for <see cref="MotionKind.Translation"/>).</summary>
+    public (double X, double Y)[] Shift => Samples.Select(s => (s.Tx, s.Ty)).ToArray();
+
+    /// <summary>
+    /// Largest change of the offsets across the frame beyond translation, pixels: how far the corners' paths differ
+    /// from the centre's at the worst sample.
+    /// </summary>
+    public double MaxCornerDeviationPx(int width, int height)
+    {
+        double cx = width / 2.0, cy = height / 2.0, worst = 0;
+        var centre = OffsetsAt(cx, cy);
+        foreach (var (x, y) in new[] { (0.0, 0.0), (width, 0.0), (0.0, height), (width, (double)height) })
+        {
+            var c = OffsetsAt(x, y);
+            for (int k = 0; k < c.Length; k++) worst = Math.Max(worst, Math.Sqrt(Sq(c[k].X - centre[k].X) + Sq(c[k].Y - centre[k].Y)));
+        }
+        return worst;
+    }
+
+    /// <summary>Largest rate of change of the offsets across the frame, pixels of offset per pixel of position.</summary>
+    public double MaxOffsetGradient()
+    {
+        double g = 0;
+        foreach (var s in Samples) g = Math.Max(g, Math.Max(Math.Abs(s.A - 1) + Math.Abs(s.B), Math.Abs(s.C) + Math.Abs(s.D - 1)));
+        return g;
+    }
+
+    /// <summary>Twice the signed area of the triangle (a, b, c), pixels².</summary>
+    private static double Cross((double X, double Y) a, (double X, double Y) b, (double X, double Y) c) => (b.X - a.X) * (c.Y - a.Y) - (b.Y - a.Y) * (c.X - a.X);
+
+    private static double Sq(double v) => v * v;
+}
+
+/// <summary>The chosen camera motion and what every candidate contributed.</summary>
+/// <param name="Motion">The model fitted to the inliers.</param>
+/// <param name="Verdicts">One verdict per candidate, in candidate order.</param>
+/// <param name="Inliers">Number of inliers.</param>
+public sealed record ConsensusResult(CameraMotion Motion, IReadOnlyList<ConsensusVerdict> Verdicts, int Inliers);
+
+/// <summary>
+/// Fits one camera-motion model to many candidate light paths by consensus rather than by their shape: every
+/// candidate proposes a translation, every well-separated pair a rotation and every well-spread triplet an affine
+/// motion (rotation, zoom, shear: the first-order effect of yaw and pitch); the hypothesis most candidates agree
+/// of each kind wins (MSAC: ties go to the smaller total distance), is refitted to its inliers with inverse-variance
+/// weights and its inliers recomputed; a richer kind replaces a simpler one only when clearly more paths agree. Outliers — a moving car, a flickering or extended
+/// light, an overlap that corrupted a trace — cannot pull the model as long as the static lights outnumber each group.
+/// </summary>
+public static class MotionConsensus
+{
+    /// <summary>
+    /// Chooses the camera motion explaining the most of <paramref name="paths"/> (each a light's offsets from its
+    /// mid-exposure position, at the same equally spaced times) in a frame of <paramref name="width"/>×<paramref name="height"/> pixels.
+    /// </summary>
+    public static ConsensusResult Fit(IReadOnlyList<StreakTrajectory> paths, int width, int height, MotionConsensusOptions? options = null)
+    {
+        var o = options ?? new MotionConsensusOptions();
+        o.Validate();
+        if (paths.Count == 0) throw new ArgumentException("no candidate paths");
+        int samples = paths[0].Offsets.Length;
+        if (paths.Any(p => p.Offsets.Length != samples)) throw new ArgumentException("candidate paths have different sample counts");
+
+        // Hypotheses: every candidate's own path as a translation, every well-separated pair as a rotation.
+        var hypotheses = new List<CameraMotion>();
+        foreach (var p in paths) hypotheses.Add(new CameraMotion(MotionKind.Translation, p.Offsets.Select(q => AffineSample.Shift(q.X, q.Y)).ToArray()));
+        double minBase = Math.Min(width, height) * o.MinRotationBaseFraction;
+        for (int i = 0; i < paths.Count; i++)
+            for (int j = i + 1; j < paths.Count; j++)
+            {
+                double dx = paths[i].Mid.X - paths[j].Mid.X, dy = paths[i].Mid.Y - paths[j].Mid.Y;
+                if (dx * dx + dy * dy >= minBase * minBase) hypotheses.Add(FitRigid([paths[i], paths[j]], [1.0, 1.0]));
+            }
+
+        // … and well-spread triplets as affine motions (all of them for few candidates, a fixed sample of them otherwise).
+        var triplets = new List<(int, int, int)>();
+        for (int i = 0; i < paths.Count; i++)
+            for (int j = i + 1; j < paths.Count; j++)
+                for (int k = j + 1; k < paths.Count; k++)
+                    if (Math.Abs(Cross(paths[i].Mid, paths[j].Mid, paths[k].Mid)) >= minBase * minBase) triplets.Add((i, j, k));
+        var pick = new Random(17);
+        foreach (var (i, j, k) in triplets.Count <= o.MaxAffineHypotheses ? triplets : triplets.OrderBy(_ => pick.Next()).Take(o.MaxAffineHypotheses))
+            hypotheses.Add(FitAffine([paths[i], paths[j], paths[k]], [1.0, 1.0, 1.0]));
+
+        // The best hypothesis of each kind, each refitted to its inliers …
+        var bestOfKind = new Dictionary<MotionKind, (CameraMotion Motion, (int Count, double Cost) Score)>();
+        foreach (var hyp in hypotheses)
+        {
+            if (hyp.VariesAcrossFrame && hyp.MaxCornerDeviationPx(width, height) <= o.RotationThresholdPx) continue;
+            var score = Score(hyp, paths, o);
+            if (!bestOfKind.TryGetValue(hyp.Kind, out var cur) || score.Count > cur.Score.Count || (score.Count == cur.Score.Count && score.Cost < cur.Score.Cost))
+                bestOfKind[hyp.Kind] = (hyp, score);
+        }
+        // … then a richer model replaces a simpler one only when clearly more paths agree with it: its extra freedom
+        // would otherwise fit a group of outliers (a car's lights) together with part of the static scene.
+        CameraMotion? motion = null;
+        int count = 0;
+        foreach (var kind in new[] { MotionKind.Translation, MotionKind.Rigid, MotionKind.Affine })
+        {
+            if (!bestOfKind.TryGetValue(kind, out var b)) continue;
+            var refined = Refine(b.Motion, paths, o);
+            if (refined.VariesAcrossFrame && refined.MaxCornerDeviationPx(width, height) <= o.RotationThresholdPx) continue;
+            int c = Score(refined, paths, o).Count;
+            if (motion == null || c >= count + Math.Max(o.RicherModelMarginPaths, (int)Math.Ceiling(o.RicherModelMarginFraction * count)))
+            {
+                motion = refined;
+                count = c;
+            }
+        }
+
+        motion ??= hypotheses[0];
+        var verdicts = new List<ConsensusVerdict>(paths.Count);
+        for (int i = 0; i < paths.Count; i++)
+        {
+            double d = Distance(motion, paths[i]), tol = Tolerance(motion, paths[i], o);
+            verdicts.Add(new ConsensusVerdict(i, d <= tol, d, tol));
+        }
+        return new ConsensusResult(motion, verdicts, verdicts.Count(v => v.Inlier));
+    }
+
+    /// <summary>Refits the model (same kind) to its inliers, then recomputes them; twice.</summary>
+    private static CameraMotion Refine(CameraMotion motion, IReadOnlyList<StreakTrajectory> paths, MotionConsensusOptions o)
+    {
+        for (int round = 0; round < 2; round++)
+        {
+            var inl = Inliers(motion, paths, o);
+            if (inl.Count == 0 || (motion.Kind == MotionKind.Affine && inl.Count < 3) || (motion.Kind == MotionKind.Rigid && inl.Count < 2)) break;
+            var w = inl.Select(i => Weight(paths[i], o)).ToArray();
+            var sel = inl.Select(i => paths[i]).ToList();
+            motion = motion.Kind switch
+            {
+                MotionKind.Translation => FitTranslation(sel, w, o.InlierFloorPx / 2),
+                MotionKind.Rigid => FitRigid(sel, w),
+                _ => FitAffine(sel, w),
+            };
+        }
+        return motion;
+    }
+
+    private static List<int> Inliers(CameraMotion m, IReadOnlyList<StreakTrajectory> paths, MotionConsensusOptions o) =>
+        Enumerable.Range(0, paths.Count).Where(i => Distance(m, paths[i]) <= Tolerance(m, paths[i], o)).ToList();
+
+    private static double Spread(IReadOnlyList<StreakTrajectory> paths)
+    {
+        double cx = paths.Average(p => p.Mid.X), cy = paths.Average(p => p.Mid.Y);
+        return 2 * Math.Sqrt(paths.Average(p => Sq(p.Mid.X - cx) + Sq(p.Mid.Y - cy)));
+    }
+
+    private static (int Count, double Cost) Score(CameraMotion m, IReadOnlyList<StreakTrajectory> paths, MotionConsensusOptions o)
+    {
+        int count = 0;
+        double cost = 0;
+        foreach (var p in paths)
+        {
+            double d = Distance(m, p), tol = Tolerance(m, p, o);
+            // MSAC: an inlier costs its distance, an outlier its tolerance; both in pixels, so a hypothesis cannot
+            // look good by being long (its tolerance grows with its length).
+            if (d <= tol) count++;
+            cost += Math.Min(d, tol);
+        }
+        return (count, cost);
+    }
+
+    /// <summary>Inverse-variance weight of a path: its events' scatter about its smooth fit plus a floor.</summary>
+    private static double Weight(StreakTrajectory p, MotionConsensusOptions o) => 1 / (p.RmsResidualPx * p.RmsResidualPx + o.WeightFloorEventPx * o.WeightFloorEventPx);
+
+    /// <summary>
+    /// How far a candidate may be from a model and still agree with it: a fraction of the candidate's own path length
+    /// (not the model's, or a hypothesis could widen its own tolerances by predicting long paths).
+    /// </summary>
+    private static double Tolerance(CameraMotion m, StreakTrajectory p, MotionConsensusOptions o)
+    {
+        // Measured over 20 segments: per-sample jitter would otherwise lengthen the path.
+        int n = p.Offsets.Length, step = Math.Max(1, n / 20);
+        double len = 0;
+        for (int k = step; k < n; k += step) len += Math.Sqrt(Sq(p.Offsets[k].X - p.Offsets[k - step].X) + Sq(p.Offsets[k].Y - p.Offsets[k - step].Y));
+        return Math.Max(o.InlierFloorPx, o.InlierFractionOfLength * len);
+    }
+
+    /// <summary>RMS distance (frame pixels) between a path and the model's prediction at its position, both relative to mid-exposure.</summary>
+    internal static double Distance(CameraMotion m, StreakTrajectory p)
+    {
+        var pred = m.OffsetsAt(p.Mid.X, p.Mid.Y);
+        var mp = pred[pred.Length / 2];
+        var mo = p.Offsets[p.Offsets.Length / 2];
+        double s = 0;
+        for (int k = 0; k < pred.Length; k++) s += Sq(pred[k].X - mp.X - (p.Offsets[k].X - mo.X)) + Sq(pred[k].Y - mp.Y - (p.Offsets[k].Y - mo.Y));
+        return Math.Sqrt(s / pred.Length);
+    }
+
+    /// <summary>
+    /// Per sample: the median of the paths, then the weighted mean of those within max(<paramref name="minRadius"/>,
+    /// 3 × their median distance from it), so that many paths average their noise down while one path's wild end (a
+    /// polynomial running off where its events thin out) cannot drag the mean.
+    /// </summary>
+    private static CameraMotion FitTranslation(IReadOnlyList<StreakTrajectory> paths, double[] w, double minRadius)
+    {
+        int samples = paths[0].Offsets.Length;
+        var result = new AffineSample[samples];
+        var xs = new double[paths.Count];
+        var ys = new double[paths.Count];
+        var dist = new double[paths.Count];
+        for (int k = 0; k < samples; k++)
+        {
+            for (int i = 0; i < paths.Count; i++) { xs[i] = paths[i].Offsets[k].X; ys[i] = paths[i].Offsets[k].Y; }
+            double mx = Median(xs), my = Median(ys);
+            for (int i = 0; i < paths.Count; i++) dist[i] = Math.Sqrt(Sq(xs[i] - mx) + Sq(ys[i] - my));
+            double radius = Math.Max(minRadius, 3 * Median(dist));
+            double x = 0, y = 0, sw = 0;
+            for (int i = 0; i < paths.Count; i++)
+            {
+                if (dist[i] > radius) continue;
+                x += w[i] * xs[i]; y += w[i] * ys[i]; sw += w[i];
+            }
+            result[k] = sw > 0 ? AffineSample.Shift(x / sw, y / sw) : AffineSample.Shift(mx, my);
+        }
+        return new CameraMotion(MotionKind.Translation, result);
+    }
+
+    private static double Median(double[] v)
+    {
+        var a = (double[])v.Clone();
+        Array.Sort(a);
+        return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
+    }
+
+    /// <summary>Weighted 2-D Procrustes per sample: the rotation and translation taking every mid to mid + offset.</summary>
+    private static CameraMotion FitRigid(IReadOnlyList<StreakTrajectory> paths, double[] w)
+    {
+        int samples = paths[0].Offsets.Length;
+        double sw = w.Sum();
+        var result = new AffineSample[samples];
+        for (int k = 0; k < samples; k++)
+        {
+            double mxs = 0, mys = 0, mxd = 0, myd = 0;
+            for (int i = 0; i < paths.Count; i++)
+            {
+                var p = paths[i];
+                mxs += w[i] * p.Mid.X; mys += w[i] * p.Mid.Y;
+                mxd += w[i] * (p.Mid.X + p.Offsets[k].X); myd += w[i] * (p.Mid.Y + p.Offsets[k].Y);
+            }
+            mxs /= sw; mys /= sw; mxd /= sw; myd /= sw;
+            double sc = 0, ss = 0;
+            for (int i = 0; i < paths.Count; i++)
+            {
+                var p = paths[i];
+                double ax = p.Mid.X - mxs, ay = p.Mid.Y - mys, bx = p.Mid.X + p.Offsets[k].X - mxd, by = p.Mid.Y + p.Offsets[k].Y - myd;
+                sc += w[i] * (ax * bx + ay * by);
+                ss += w[i] * (ax * by - ay * bx);
+            }
+            double t = Math.Atan2(ss, sc), c = Math.Cos(t), s = Math.Sin(t);
+            result[k] = new AffineSample(c, -s, s, c, mxd - (c * mxs - s * mys), myd - (s * mxs + c * mys));
+        }
+        return new CameraMotion(MotionKind.Rigid, result);
+    }
+
+    /// <summary>Weighted least-squares affine map per sample (positions centred for conditioning).</summary>
+    private static CameraMotion FitAffine(IReadOnlyList<StreakTrajectory> paths, double[] w)
+    {
+        int samples = paths[0].Offsets.Length;
+        double sw = w.Sum();
+        double cx = 0, cy = 0;
+        for (int i = 0; i < paths.Count; i++) { cx += w[i] * paths[i].Mid.X; cy += w[i] * paths[i].Mid.Y; }
+        cx /= sw; cy /= sw;
+        // Normal equations of [u v 1] in centred coordinates; the same for every sample.
+        double suu = 0, suv = 0, svv = 0, su = 0, sv = 0;
+        for (int i = 0; i < paths.Count; i++)
+        {
+            double u = paths[i].Mid.X - cx, v = paths[i].Mid.Y - cy;
+            suu += w[i] * u * u; suv += w[i] * u * v; svv += w[i] * v * v; su += w[i] * u; sv += w[i] * v;
+        }
+        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(new[,] { { suu, suv, su }, { suv, svv, sv }, { su, sv, sw } });
+        var lu = m.LU();
+        var result = new AffineSample[samples];
+        for (int k = 0; k < samples; k++)
+        {
+            double bxu = 0, bxv = 0, bx1 = 0, byu = 0, byv = 0, by1 = 0;
+            for (int i = 0; i < paths.Count; i++)
+            {
+                var p = paths[i];
+                double u = p.Mid.X - cx, v = p.Mid.Y - cy, tx = p.Mid.X + p.Offsets[k].X, ty = p.Mid.Y + p.Offsets[k].Y;
+                bxu += w[i] * u * tx; bxv += w[i] * v * tx; bx1 += w[i] * tx;
+                byu += w[i] * u * ty; byv += w[i] * v * ty; by1 += w[i] * ty;
+            }
+            var ax = lu.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray([bxu, bxv, bx1]));
+            var ay = lu.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray([byu, byv, by1]));
+            // x' = ax0·(x − cx) + ax1·(y − cy) + ax2, and likewise for y'.
+            result[k] = new AffineSample(ax[0], ax[1], ay[0], ay[1], ax[2] - ax[0] * cx - ax[1] * cy, ay[2] - ay[0] * cx - ay[1] * cy);
+        }
+        return new CameraMotion(MotionKind.Affine, result);
+    }
+
+    /// <summary>Twice the signed area of the triangle (a, b, c), pixels².</summary>
+    private static double Cross((double X, double Y) a, (double X, double Y) b, (double X, double Y) c) => (b.X - a.X) * (c.Y - a.Y) - (b.Y - a.Y) * (c.X - a.X);
+
+    private static double Sq(double v) => v * v;
+}
