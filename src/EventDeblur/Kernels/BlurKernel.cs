@@ -133,6 +133,10 @@ public static class KernelCsv
                 if (f.Length != 5 + size * size) throw new FormatException($"expected {5 + size * size} values for a {size}×{size} kernel, found {f.Length}");
                 var w = f.Skip(5).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
                 if (head[2] <= head[0] || head[3] <= head[1]) throw new FormatException("empty tile");
+                // A kernel is a distribution of exposure time: finite, non-negative, with positive mass.
+                int bad = Array.FindIndex(w, v => !float.IsFinite(v) || v < 0);
+                if (bad >= 0) throw new FormatException($"weight {bad} is {w[bad].ToString(CultureInfo.InvariantCulture)}; expected a finite value ≥ 0");
+                if (!(w.Sum(v => (double)v) > 0)) throw new FormatException("the weights sum to 0; expected a positive sum");
                 tiles.Add(new KernelTile(head[0], head[1], head[2], head[3], new BlurKernel(size, w)));
             }
             catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException)
