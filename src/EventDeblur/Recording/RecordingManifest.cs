@@ -137,7 +137,7 @@ public sealed record RecordingManifest
             {
                 string src = OptStr(s, "source") ?? "table";
                 if (src is not ("table" or "triggers")) throw new BundleException($"{path}: sync.source is '{src}', expected 'table' or 'triggers'");
-                sync = new SyncSpec(src, (long)Num(s, "clock_offset_us", path, "sync.", 0));
+                sync = new SyncSpec(src, Long(s, "clock_offset_us", path, "sync.", 0));
             }
 
             double[] h = [1, 0, 0, 0, 1, 0, 0, 0, 1];
@@ -194,6 +194,15 @@ public sealed record RecordingManifest
         if (v.ValueKind != JsonValueKind.Number || !double.IsFinite(v.GetDouble()))
             throw new BundleException($"{path}: '{prefix}{name}' must be a finite number");
         return v.GetDouble();
+    }
+
+    /// <summary>An exact 64-bit integer (a double would round 2^63−1 and overflow on conversion).</summary>
+    private static long Long(JsonElement e, string name, string path, string prefix, long dflt)
+    {
+        if (!e.TryGetProperty(name, out var v)) return dflt;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long x))
+            throw new BundleException($"{path}: '{prefix}{name}' must be an integer in µs between {long.MinValue} and {long.MaxValue}, found {v.GetRawText()}");
+        return x;
     }
 
     private static int Int(JsonElement e, string name, string path, string prefix, int? dflt)
