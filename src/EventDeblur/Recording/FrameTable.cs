@@ -77,6 +77,8 @@ public static partial class BundlePaths
     /// <exception cref="BundleException">Absolute, or escapes the bundle.</exception>
     public static string Resolve(string root, string baseDir, string relative, string where)
     {
+        if (relative.Any(char.IsControl))
+            throw new BundleException($"{where}: path '{Printable(relative)}' holds a control character (shown as '?'); expected a plain relative file name");
         if (relative.Length == 0 || Path.IsPathRooted(relative) || relative.Contains('\\'))
             throw new BundleException($"{where}: path '{relative}' must be relative to the bundle (no absolute paths)");
         if (relative.Split('/').Any(part => part == ".."))
@@ -91,6 +93,8 @@ public static partial class BundlePaths
             throw new BundleException($"{where}: path '{relative}' leads out of the bundle through a symbolic link (expected a target inside {realRoot.TrimEnd(Path.DirectorySeparatorChar)}); refused");
         return full;
     }
+
+    private static string Printable(string s) => new(s.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     /// <summary>
     /// The canonical path with every symbolic link resolved (libc <c>realpath</c>). For a path that

@@ -138,4 +138,33 @@ public class BundleHardeningTests
         Assert.Equal(3, bundle.Frames.Count);
         Assert.Empty(bundle.Problems);
     }
+
+    // Found by scripts/fuzz.sh (bundle target): a NUL in a frames.csv file name threw ArgumentException from Path.GetFullPath.
+    [Fact]
+    public void ControlCharacterInAFrameFileNameIsARowProblem()
+    {
+        string dir = BundleTests.MakeBundle();
+        File.WriteAllLines(Path.Combine(dir, "rgb", "frames.csv"),
+            [FrameTable.Header, "0,000000.png,1000000,1040000", "1,000\0\u0001.png,1100000,1140000", "2,000002.png,1200000,1240000"]);
+
+        var bundle = RecordingBundle.Load(dir);
+
+        Assert.Equal([0L, 2L], bundle.Frames.Select(f => f.Index));
+        var p = Assert.Single(bundle.Problems);
+        Assert.Contains("line 3", p, StringComparison.Ordinal);
+        Assert.Contains("control character", p, StringComparison.Ordinal);
+        Assert.DoesNotContain('\0', p);
+    }
+
+    [Fact]
+    public void ControlCharacterInTheEventsFileNameIsAManifestError()
+    {
+        string dir = BundleTests.MakeBundle();
+        string manifest = Path.Combine(dir, "recording.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"file\": \"events.aedat4\"", "\"file\": \"events\\u0000.aedat4\""));
+
+        var e = Assert.Throws<BundleException>(() => RecordingBundle.Load(dir));
+
+        Assert.Contains("events?.aedat4", e.Message, StringComparison.Ordinal);
+    }
 }
