@@ -87,8 +87,9 @@ public static partial class BundlePaths
         string rootFull = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         if (!full.StartsWith(rootFull, StringComparison.Ordinal))
             throw new BundleException($"{where}: path '{relative}' escapes the bundle");
-        string realRoot = RealPath(rootFull).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        string real = RealPath(full);
+        string realRoot = (RealPath(rootFull) ?? rootFull).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        string real = RealPath(full)
+            ?? throw new BundleException($"{where}: path '{relative}' is a symbolic link that cannot be resolved (a loop, or too many levels); refused");
         if (!real.StartsWith(realRoot, StringComparison.Ordinal))
             throw new BundleException($"{where}: path '{relative}' leads out of the bundle through a symbolic link (expected a target inside {realRoot.TrimEnd(Path.DirectorySeparatorChar)}); refused");
         return full;
@@ -99,9 +100,10 @@ public static partial class BundlePaths
     /// <summary>
     /// The canonical path with every symbolic link resolved (libc <c>realpath</c>). For a path that
     /// does not exist yet, its deepest existing ancestor is resolved and the rest appended, so a
-    /// missing file is still placed where its real folder is.
+    /// missing file is still placed where its real folder is. <c>null</c> when an existing entry
+    /// cannot be resolved (a symbolic link loop).
     /// </summary>
-    internal static string RealPath(string path)
+    internal static string? RealPath(string path)
     {
         string full = Path.GetFullPath(path);
         string suffix = "";
@@ -110,6 +112,8 @@ public static partial class BundlePaths
         {
             string? resolved = CallRealPath(probe);
             if (resolved != null) return suffix.Length == 0 ? resolved : Path.Combine(resolved, suffix);
+            var entry = new FileInfo(probe.TrimEnd(Path.DirectorySeparatorChar));
+            if (entry.Exists || entry.LinkTarget != null || Directory.Exists(probe)) return null;
             string? parent = Path.GetDirectoryName(probe.TrimEnd(Path.DirectorySeparatorChar));
             if (parent == null) return full;
             string name = Path.GetFileName(probe.TrimEnd(Path.DirectorySeparatorChar));

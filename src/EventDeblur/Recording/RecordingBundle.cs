@@ -70,6 +70,10 @@ public sealed class RecordingBundle
         {
             throw new BundleException($"{manifestPath}: events.file cannot be read: {e.Message}");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BundleException($"{manifestPath}: events.file '{manifest.Events.File}' cannot be opened: {e.Message}");
+        }
 
         if (manifest.Rgb != null)
         {

@@ -462,7 +462,8 @@ public sealed class Aedat4Reader : IAedatReader
                 int ph = fb.Field(tb, 1);
                 int sid = ph == 0 ? 0 : fb.I32(ph);
                 int psize = ph == 0 ? 0 : fb.I32(ph + 4);
-                rows[i] = new Aedat4TableEntry(fb.FieldI64(tb, 0, 0), sid, psize, fb.FieldI64(tb, 2, 0), fb.FieldI64(tb, 3, -1), fb.FieldI64(tb, 4, -1));
+                // Absent fields take the schema's default, 0 (writers omit default values; a time of 0 µs is stored that way).
+                rows[i] = new Aedat4TableEntry(fb.FieldI64(tb, 0, 0), sid, psize, fb.FieldI64(tb, 2, 0), fb.FieldI64(tb, 3, 0), fb.FieldI64(tb, 4, 0));
             }
             return rows;
         }

@@ -167,4 +167,24 @@ public class HostileInputTests
         Assert.Equal(kept, result.Events);
         Assert.NotEmpty(result.Problems);
     }
+
+    // Found by the abuse corpus: our writer leaves a 0 µs time out of the FileDataTable (the schema's
+    // default), and the reader took the absent field for −1, so inspect failed the converted file.
+    [Fact]
+    public void TableTimesOfZeroReadBackAsZero()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "zero.aedat4");
+        using (var w = Aedat4Writer.Create(path, new Aedat4WriterOptions { Width = 4, Height = 4 }))
+        {
+            w.WriteEvents([0L, 0L, 5L], [(short)1, (short)2, (short)3], [(short)1, (short)1, (short)1], [true, false, true]);
+            w.Complete();
+        }
+        using (var r = Aedat4Reader.Open(path))
+        {
+            var row = Assert.Single(r.ReadDataTable()!);
+            Assert.Equal(0, row.TimestampStartUs);
+            Assert.Equal(5, row.TimestampEndUs);
+        }
+        Assert.False(AedatSummary.Compute(path).HasErrors);
+    }
 }
