@@ -167,4 +167,23 @@ public class BundleHardeningTests
 
         Assert.Contains("events?.aedat4", e.Message, StringComparison.Ordinal);
     }
+
+    // Found by scripts/fuzz.sh (bundle target): a manifest whose top level (or a section) is not an
+    // object threw InvalidOperationException from System.Text.Json.
+    [Theory]
+    [InlineData("42", "top level")]
+    [InlineData("[1, 2]", "top level")]
+    [InlineData("{\"format\": \"eventdeblur-recording/1\", \"events\": {\"file\": \"events.aedat4\"}, \"sync\": 7}", "'sync'")]
+    [InlineData("{\"format\": \"eventdeblur-recording/1\", \"events\": {\"file\": \"events.aedat4\"}, \"rgb\": \"x\"}", "'rgb'")]
+    [InlineData("{\"format\": \"eventdeblur-recording/1\", \"events\": {\"file\": \"events.aedat4\"}, \"calibration\": [1]}", "'calibration'")]
+    public void ManifestPartsThatAreNotObjectsAreManifestErrors(string json, string where)
+    {
+        string dir = BundleTests.MakeBundle();
+        File.WriteAllText(Path.Combine(dir, "recording.json"), json);
+
+        var e = Assert.Throws<BundleException>(() => RecordingBundle.Load(dir));
+
+        Assert.Contains("recording.json", e.Message, StringComparison.Ordinal);
+        Assert.Contains(where, e.Message, StringComparison.Ordinal);
+    }
 }
