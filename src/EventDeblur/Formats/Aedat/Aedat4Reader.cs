@@ -214,7 +214,8 @@ public sealed class Aedat4Reader : IAedatReader
             _pos = at + 8 + size;
             var seen = new ObservedPacket(at, streamId, size);
             packet = DecodePacket(streamId, at, _body.AsSpan(0, size), ref seen);
-            if (_seekUs == long.MinValue) _observed.Add(seen);
+            // Kept only where a FileDataTable can be checked: a live network stream would grow it forever.
+            if (_seekUs == long.MinValue && _stream.CanSeek && _dataTablePosition >= 0) _observed.Add(seen);
             if (packet != null) return true;
         }
         return false;
