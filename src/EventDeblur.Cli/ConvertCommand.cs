@@ -48,6 +48,8 @@ internal static class ConvertCommand
                 return 2;
             }
             Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames} frames, {result.Triggers} triggers, {result.Imu} IMU samples");
+            if (result.DroppedBackward + result.DroppedOutOfRange > 0)
+                Console.WriteLine($"dropped {result.DroppedBackward:N0} events going back in time and {result.DroppedOutOfRange:N0} outside the sensor (reported below), so the output is valid");
             foreach (var o in result.Outputs) Console.WriteLine($"  {o}");
             foreach (var p in result.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "error" : "note")}: {p}");
             return result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? 1 : 0;

@@ -11,11 +11,24 @@ internal static class TestPaths
 
     public static string RealRecordingsDir => Path.Combine(SharedDir, "recordings", "real");
 
-    /// <summary>Skips the calling test, with a clear message, only when ../shared is absent.</summary>
-    public static void RequireShared()
+    /// <summary>
+    /// Returns when ../shared/recordings/real is present. When it is absent the calling test fails
+    /// under CI (environment variable <c>CI</c> set, as <c>.ci/run</c> does) and is skipped, with a
+    /// clear message, on a developer machine.
+    /// </summary>
+    public static void RequireShared() => RequireShared(RealRecordingsDir, IsCi);
+
+    /// <summary><see cref="RequireShared()"/> for a given folder and CI setting.</summary>
+    internal static void RequireShared(string realRecordingsDir, bool ci)
     {
-        Skip.IfNot(Directory.Exists(RealRecordingsDir), $"../shared/recordings/real is absent (looked in {RealRecordingsDir}); real-recording tests need it");
+        if (Directory.Exists(realRecordingsDir)) return;
+        string why = $"../shared/recordings/real is absent (looked in {realRecordingsDir}); real-recording tests need it";
+        if (ci) throw new InvalidOperationException($"{why}. CI is set, so this is a failure, not a skip: check out ../shared beside the repository");
+        Skip.If(true, $"{why} (a skip on this machine; under CI it fails)");
     }
+
+    /// <summary><c>true</c> when the environment variable <c>CI</c> is set to anything but empty, <c>0</c> or <c>false</c>.</summary>
+    public static bool IsCi => Environment.GetEnvironmentVariable("CI") is { Length: > 0 } v && v != "0" && !v.Equals("false", StringComparison.OrdinalIgnoreCase);
 
     public static JsonElement ExpectedJson()
     {

@@ -1,3 +1,4 @@
+using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.IO;
 using Parquet;
@@ -12,7 +13,46 @@ namespace EventDeblur.Formats;
 /// <param name="Imu">IMU samples written.</param>
 /// <param name="Outputs">Files written (absolute paths).</param>
 /// <param name="Problems">Problems the reader found in the input; valid data before and around them was still converted.</param>
-public sealed record ConversionResult(long Events, long Frames, long Triggers, long Imu, IReadOnlyList<string> Outputs, IReadOnlyList<AedatProblem> Problems);
+public sealed record ConversionResult(long Events, long Frames, long Triggers, long Imu, IReadOnlyList<string> Outputs, IReadOnlyList<AedatProblem> Problems)
+{
+    /// <summary>Events left out because their timestamp (µs) was earlier than the previous kept event's.</summary>
+    public long DroppedBackward { get; init; }
+
+    /// <summary>Events left out because they lie outside the sensor (x ≥ width or y ≥ height, pixels).</summary>
+    public long DroppedOutOfRange { get; init; }
+}
+
+/// <summary>
+/// Keeps the converted stream valid: events whose timestamp goes backwards (µs, against the last
+/// kept event) or that lie outside the sensor are dropped and counted, so the output always passes
+/// <c>inspect</c>. The reader has already reported each of them as a problem of the input.
+/// </summary>
+internal sealed class EventSanitizer(int widthPx, int heightPx)
+{
+    private long _last = long.MinValue;
+
+    public long Backward { get; private set; }
+
+    public long OutOfRange { get; private set; }
+
+    /// <summary>Removes the invalid events of <paramref name="batch"/> in place.</summary>
+    public void Filter(EventBatch batch)
+    {
+        int n = batch.Count;
+        var (t, x, y, p) = batch.Reserve(n);
+        uint w = widthPx > 0 ? (uint)widthPx : uint.MaxValue, h = heightPx > 0 ? (uint)heightPx : uint.MaxValue;
+        int k = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if ((uint)x[i] >= w || (uint)y[i] >= h) { OutOfRange++; continue; }
+            if (t[i] < _last) { Backward++; continue; }
+            _last = t[i];
+            t[k] = t[i]; x[k] = x[i]; y[k] = y[i]; p[k] = p[i];
+            k++;
+        }
+        batch.Truncate(k);
+    }
+}
 
 /// <summary>Converts any readable AEDAT file to AEDAT 4.0 or to Parquet tables, streaming packet by packet.</summary>
 public static class AedatConverter
@@ -22,6 +62,7 @@ public static class AedatConverter
     /// <summary>
     /// Writes every stream of <paramref name="reader"/> to an AEDAT 4.0 file at <paramref name="outPath"/>.
     /// <paramref name="width"/>/<paramref name="height"/> (pixels) override or supply the sensor size when the input does not state one.
+    /// Events going back in time or outside the sensor are dropped and counted in the result (see <see cref="EventSanitizer"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The sensor size is unknown and not supplied.</exception>
     public static ConversionResult ToAedat4(IAedatReader reader, string outPath, Aedat4Compression compression, int? width = null, int? height = null)
@@ -31,6 +72,7 @@ public static class AedatConverter
             throw new ArgumentException($"{reader.Info.FilePath}: the sensor size is not stated in the file; pass --width and --height");
         var options = new Aedat4WriterOptions { Width = w, Height = h, Compression = compression, Source = reader.Info.Camera.Length > 0 ? reader.Info.Camera : "EventDeblur" };
         long events = 0, frames = 0, triggers = 0, imu = 0;
+        var sanitizer = new EventSanitizer(w, h);
         using (var writer = Aedat4Writer.Create(outPath, options))
         {
             while (reader.TryRead(out var packet))
@@ -38,7 +80,12 @@ public static class AedatConverter
                 switch (packet)
                 {
                     case EventsPacket ep:
-                        using (ep.Events) { writer.WriteEvents(ep.Events); events += ep.Events.Count; }
+                        using (ep.Events)
+                        {
+                            sanitizer.Filter(ep.Events);
+                            if (ep.Events.Count > 0) writer.WriteEvents(ep.Events);
+                            events += ep.Events.Count;
+                        }
                         break;
                     case FramePacket fp: writer.WriteFrame(fp.Frame); frames++; break;
                     case TriggersPacket tp: writer.WriteTriggers(tp.Triggers); triggers += tp.Triggers.Length; break;
@@ -47,14 +94,19 @@ public static class AedatConverter
             }
             writer.Complete();
         }
-        return new ConversionResult(events, frames, triggers, imu, [Path.GetFullPath(outPath)], reader.Problems);
+        return new ConversionResult(events, frames, triggers, imu, [Path.GetFullPath(outPath)], reader.Problems)
+        {
+            DroppedBackward = sanitizer.Backward,
+            DroppedOutOfRange = sanitizer.OutOfRange,
+        };
     }
 
     /// <summary>
     /// Writes events to <paramref name="outPath"/> as Parquet (columns t int64 µs, x int16, y int16,
     /// p bool = ON) in row groups of <paramref name="rowGroupRows"/>; frames, triggers and IMU
     /// samples, when present, go to sibling files <c>NAME.frames.parquet</c>, <c>NAME.triggers.parquet</c>,
-    /// <c>NAME.imu.parquet</c>. Every file is written atomically.
+    /// <c>NAME.imu.parquet</c>. Every file is written atomically. Events going back in time or outside
+    /// the sensor stated by the input are dropped and counted in the result.
     /// </summary>
     public static async Task<ConversionResult> ToParquetAsync(IAedatReader reader, string outPath, int rowGroupRows = 1 << 20, CancellationToken ct = default)
     {
@@ -68,6 +120,7 @@ public static class AedatConverter
         long events = 0, frameCount = 0;
         var triggers = new List<Events.TriggerEvent>();
         var imu = new List<Events.ImuSample>();
+        var sanitizer = new EventSanitizer(reader.Info.Width, reader.Info.Height);
 
         string eventsTmp = AtomicFile.TempPathFor(outPath);
         temps.Add((eventsTmp, outPath));
@@ -100,6 +153,7 @@ public static class AedatConverter
                         case EventsPacket ep:
                             using (var b = ep.Events)
                             {
+                                sanitizer.Filter(b);
                                 int done = 0;
                                 while (done < b.Count)
                                 {
@@ -159,7 +213,11 @@ public static class AedatConverter
             foreach (var (tmp, _) in temps) AtomicFile.TryDelete(tmp);
             throw;
         }
-        return new ConversionResult(events, frameCount, triggers.Count, imu.Count, outputs, reader.Problems);
+        return new ConversionResult(events, frameCount, triggers.Count, imu.Count, outputs, reader.Problems)
+        {
+            DroppedBackward = sanitizer.Backward,
+            DroppedOutOfRange = sanitizer.OutOfRange,
+        };
     }
 
     private static async Task WriteTriggersAsync(string path, List<Events.TriggerEvent> triggers, CancellationToken ct)

@@ -70,13 +70,25 @@ public sealed class RecordingBundle
         {
             throw new BundleException($"{manifestPath}: events.file cannot be read: {e.Message}");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BundleException($"{manifestPath}: events.file '{manifest.Events.File}' cannot be opened: {e.Message}");
+        }
 
         if (manifest.Rgb != null)
-            bundle.Frames = FrameTable.Read(BundlePaths.Resolve(root, root, manifest.Rgb.Frames, manifestPath), root, problems);
+        {
+            string csv = BundlePaths.Resolve(root, root, manifest.Rgb.Frames, manifestPath);
+            bundle.Frames = FrameImageCheck.Filter(FrameTable.Read(csv, root, problems), manifest.Rgb, csv, problems);
+            if (manifest.Sync.Source == "table") CheckClockOffset(bundle.Frames, manifest.Sync.ClockOffsetUs, manifestPath, csv);
+        }
         if (manifest.GroundTruth is { } gt)
         {
             if (gt.Frames != null)
-                bundle.GroundTruthFrames = FrameTable.Read(BundlePaths.Resolve(root, root, gt.Frames, manifestPath), root, problems);
+            {
+                string csv = BundlePaths.Resolve(root, root, gt.Frames, manifestPath);
+                var rows = FrameTable.Read(csv, root, problems);
+                bundle.GroundTruthFrames = manifest.Rgb != null ? FrameImageCheck.Filter(rows, manifest.Rgb, csv, problems) : rows;
+            }
             if (gt.Kernels != null)
             {
                 string k = BundlePaths.Resolve(root, root, gt.Kernels, manifestPath);
@@ -86,6 +98,22 @@ public sealed class RecordingBundle
         }
         bundle.Problems = problems;
         return bundle;
+    }
+
+    /// <summary>Every frames.csv time plus the clock offset must stay a valid µs count (checked arithmetic).</summary>
+    private static void CheckClockOffset(IReadOnlyList<FrameRow> frames, long offsetUs, string manifestPath, string csvPath)
+    {
+        foreach (var f in frames)
+        {
+            foreach (long t in (ReadOnlySpan<long>)[f.ExposureStartUs, f.ExposureEndUs])
+            {
+                try { _ = checked(t + offsetUs); }
+                catch (OverflowException)
+                {
+                    throw new BundleException($"{manifestPath}: sync.clock_offset_us {offsetUs} overflows when added to frame {f.Index}'s time {t} µs ({csvPath}): expected a sum within ±9223372036854775807 µs; fix the offset");
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -98,7 +126,7 @@ public sealed class RecordingBundle
         if (Manifest.Sync.Source == "table")
         {
             var windows = Frames.Select(f => new FrameWindow(f.Index, f,
-                new TimeRangeUs(f.ExposureStartUs + Manifest.Sync.ClockOffsetUs, f.ExposureEndUs + Manifest.Sync.ClockOffsetUs))).ToList();
+                new TimeRangeUs(checked(f.ExposureStartUs + Manifest.Sync.ClockOffsetUs), checked(f.ExposureEndUs + Manifest.Sync.ClockOffsetUs)))).ToList();
             return new ExposureMatch(windows, []);
         }
         var triggers = new List<TriggerEvent>();

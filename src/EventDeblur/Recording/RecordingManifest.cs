@@ -112,6 +112,8 @@ public sealed record RecordingManifest
         using (doc)
         {
             var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new BundleException($"{path}: expected a JSON object at the top level, found {Kind(root)}");
             string format = Str(root, "format", path);
             if (format != FormatTag) throw new BundleException($"{path}: format is '{format}', expected '{FormatTag}'");
 
@@ -122,6 +124,7 @@ public sealed record RecordingManifest
             RgbSpec? rgb = null;
             if (root.TryGetProperty("rgb", out var r) && r.ValueKind != JsonValueKind.Null)
             {
+                ExpectObject(r, "rgb", path);
                 PixelEncoding enc;
                 try { enc = PixelEncoding.Parse(OptStr(r, "encoding") ?? "linear"); }
                 catch (FormatException e) { throw new BundleException($"{path}: rgb.{e.Message}"); }
@@ -135,13 +138,14 @@ public sealed record RecordingManifest
             var sync = new SyncSpec("table", 0);
             if (root.TryGetProperty("sync", out var s))
             {
+                ExpectObject(s, "sync", path);
                 string src = OptStr(s, "source") ?? "table";
                 if (src is not ("table" or "triggers")) throw new BundleException($"{path}: sync.source is '{src}', expected 'table' or 'triggers'");
-                sync = new SyncSpec(src, (long)Num(s, "clock_offset_us", path, "sync.", 0));
+                sync = new SyncSpec(src, Long(s, "clock_offset_us", path, "sync.", 0));
             }
 
             double[] h = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-            if (root.TryGetProperty("calibration", out var cal) && cal.TryGetProperty("rgb_to_events_homography", out var hm))
+            if (root.TryGetProperty("calibration", out var cal) && ExpectObject(cal, "calibration", path).TryGetProperty("rgb_to_events_homography", out var hm))
             {
                 if (hm.ValueKind != JsonValueKind.Array || hm.GetArrayLength() != 3)
                     throw new BundleException($"{path}: calibration.rgb_to_events_homography must be a 3×3 array of numbers");
@@ -170,6 +174,19 @@ public sealed record RecordingManifest
         }
     }
 
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => e.ValueKind.ToString(),
+    };
+
+    private static JsonElement ExpectObject(JsonElement e, string name, string path) =>
+        e.ValueKind == JsonValueKind.Object ? e : throw new BundleException($"{path}: '{name}' must be an object, found {Kind(e)}");
+
     private static JsonElement Obj(JsonElement e, string name, string path)
     {
         if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Object)
@@ -194,6 +211,15 @@ public sealed record RecordingManifest
         if (v.ValueKind != JsonValueKind.Number || !double.IsFinite(v.GetDouble()))
             throw new BundleException($"{path}: '{prefix}{name}' must be a finite number");
         return v.GetDouble();
+    }
+
+    /// <summary>An exact 64-bit integer (a double would round 2^63−1 and overflow on conversion).</summary>
+    private static long Long(JsonElement e, string name, string path, string prefix, long dflt)
+    {
+        if (!e.TryGetProperty(name, out var v)) return dflt;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long x))
+            throw new BundleException($"{path}: '{prefix}{name}' must be an integer in µs between {long.MinValue} and {long.MaxValue}, found {v.GetRawText()}");
+        return x;
     }
 
     private static int Int(JsonElement e, string name, string path, string prefix, int? dflt)

@@ -38,6 +38,7 @@ public sealed class Aedat2Reader : IAedatReader
     {
         _stream = stream;
         _options = options;
+        options.Limits.Validate();
         _log = new ProblemLog(path, options.MaxProblemsPerKind);
         _chunk = new byte[RecordBytes * Math.Max(1, options.BatchEvents)];
 

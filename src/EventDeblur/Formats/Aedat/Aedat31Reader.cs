@@ -29,6 +29,7 @@ public sealed class Aedat31Reader : IAedatReader
     {
         _stream = stream;
         _options = options;
+        options.Limits.Validate();
         _log = new ProblemLog(path, options.MaxProblemsPerKind);
         string source = "";
         bool ended = false;
@@ -127,9 +128,9 @@ public sealed class Aedat31Reader : IAedatReader
             int valid = BinaryPrimitives.ReadInt32LittleEndian(h[24..]);
             long bodyBytes = (long)capacity * size;
             if (type < 0 || size <= 0 || capacity < 0 || number < 0 || number > capacity || valid < 0 || valid > number
-                || bodyBytes > _options.MaxPacketBytes || tsOffset < 0 || tsOffset > size - 4)
+                || bodyBytes > _options.Limits.MaxStoredPacketBytes || tsOffset < 0 || tsOffset > size - 4)
             {
-                _log.Error("packet-header", at, $"packet header is not plausible (type {type}, eventSize {size}, tsOffset {tsOffset}, capacity {capacity}, number {number}, valid {valid}); expected size > 0, 0 ≤ valid ≤ number ≤ capacity, body ≤ {_options.MaxPacketBytes} bytes; cannot resynchronise");
+                _log.Error("packet-header", at, $"packet header is not plausible (type {type}, eventSize {size}, tsOffset {tsOffset}, capacity {capacity}, number {number}, valid {valid}); expected size > 0, 0 ≤ valid ≤ number ≤ capacity, body ≤ {_options.Limits.MaxStoredPacketBytes} bytes; cannot resynchronise");
                 _done = true;
                 break;
             }
@@ -172,6 +173,11 @@ public sealed class Aedat31Reader : IAedatReader
         if (size < 8)
         {
             _log.Error("event-size", at, $"polarity packet has eventSize {size}; expected 8; packet skipped");
+            return null;
+        }
+        if (number > _options.Limits.MaxEventsPerPacket)
+        {
+            _log.Error("limit", at, $"polarity packet holds {number} events; the limit is {_options.Limits.MaxEventsPerPacket} (ReaderLimits.MaxEventsPerPacket); packet skipped");
             return null;
         }
         var batch = EventBatch.Rent(Math.Max(1, number));
@@ -251,6 +257,11 @@ public sealed class Aedat31Reader : IAedatReader
             if (channels is not (1 or 3 or 4) || w <= 0 || h <= 0 || need > size)
             {
                 _log.Error("frame-size", at, $"frame {w}×{h}×{channels} needs {need} bytes, the event slot holds {size}; frame skipped");
+                continue;
+            }
+            if ((long)w * h > _options.Limits.MaxFramePixels)
+            {
+                _log.Error("limit", at, $"frame of {w}×{h} = {(long)w * h} pixels exceeds the limit of {_options.Limits.MaxFramePixels} pixels (ReaderLimits.MaxFramePixels); frame skipped");
                 continue;
             }
             if (i + 1 < number) _log.Note("frames", at, $"packet holds {number} frames; frames after the first valid one are skipped");

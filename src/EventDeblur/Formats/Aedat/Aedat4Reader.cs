@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Xml;
 using System.Xml.Linq;
 using EventDeblur.Events;
 
@@ -26,11 +27,15 @@ public sealed class Aedat4Reader : IAedatReader
     private readonly bool _ownsStream;
     private readonly string _path;
     private readonly AedatReaderOptions _options;
+    private readonly ReaderLimits _limits;
     private readonly ProblemLog _log;
     private readonly PacketCodec _codec;
     private readonly Dictionary<int, AedatStreamInfo> _streams = [];
     private readonly Dictionary<int, long> _lastT = [];
     private readonly HashSet<int> _skippedStreams = [];
+    private readonly HashSet<int> _mislabelledStreams = [];
+    private readonly List<ObservedPacket> _observed = [];
+    private long _infoNodeOffset = 18;
     private readonly byte[] _header = new byte[8];
     private byte[] _body = new byte[1 << 16];
     private readonly long _dataStart;
@@ -39,6 +44,7 @@ public sealed class Aedat4Reader : IAedatReader
     private long _pos;
     private bool _done;
     private long _seekUs = long.MinValue;
+    private bool _tableVerified;
 
     private Aedat4Reader(Stream stream, bool ownsStream, string path, bool hasVersionLine, AedatReaderOptions options)
     {
@@ -46,6 +52,7 @@ public sealed class Aedat4Reader : IAedatReader
         _ownsStream = ownsStream;
         _path = path;
         _options = options;
+        _limits = options.Limits.Validate();
         _log = new ProblemLog(path, options.MaxProblemsPerKind);
 
         long length = stream.CanSeek ? stream.Length : long.MaxValue;
@@ -72,6 +79,7 @@ public sealed class Aedat4Reader : IAedatReader
 
         Aedat4Compression compression;
         string infoXml;
+        bool infoRefused = false;
         try
         {
             var fb = new FlatBufferView(headerBytes);
@@ -82,7 +90,19 @@ public sealed class Aedat4Reader : IAedatReader
             if (c is < 0 or > 4) throw new FlatBufferException($"compression type {c} is not one of 0..4 (NONE, LZ4, LZ4_HIGH, ZSTD, ZSTD_HIGH)");
             compression = (Aedat4Compression)c;
             _dataTablePosition = fb.FieldI64(root, 1, -1);
-            infoXml = fb.String(root, 2) ?? "";
+            var (xmlStart, xmlBytes) = fb.Vector(root, 2, 1);
+            _infoNodeOffset = _pos + xmlStart;
+            // Refuse an oversized infoNode before decoding it into a string (UTF-8: chars ≤ bytes).
+            if (xmlBytes > _limits.MaxInfoNodeChars && System.Text.Encoding.UTF8.GetCharCount(fb.Slice(xmlStart, xmlBytes)) > _limits.MaxInfoNodeChars)
+            {
+                infoRefused = true;
+                _log.Error("info-node", _infoNodeOffset, $"infoNode XML of {xmlBytes} bytes exceeds the limit of {_limits.MaxInfoNodeChars} characters (ReaderLimits.MaxInfoNodeChars); it is not parsed and stream types are taken from each packet's identifier");
+                infoXml = "";
+            }
+            else
+            {
+                infoXml = xmlStart == 0 ? "" : System.Text.Encoding.UTF8.GetString(fb.Slice(xmlStart, xmlBytes));
+            }
         }
         catch (FlatBufferException e)
         {
@@ -90,9 +110,9 @@ public sealed class Aedat4Reader : IAedatReader
         }
         _pos += headerSize;
         _dataStart = _pos;
-        _codec = new PacketCodec(compression, options.MaxDecompressedBytes, options.UseSystemLz4);
+        _codec = new PacketCodec(compression, _limits.MaxDecompressedPacketBytes, options.UseSystemLz4);
 
-        ParseInfoNode(infoXml);
+        if (!infoRefused) ParseInfoNode(infoXml);
 
         _dataEnd = length;
         if (_dataTablePosition >= 0 && stream.CanSeek)
@@ -103,8 +123,11 @@ public sealed class Aedat4Reader : IAedatReader
                 _dataEnd = _dataTablePosition;
         }
 
+        // A stream whose declared type is unknown may still carry events (a mislabelled infoNode):
+        // its declared sensor size is the best guess left.
         var events = _streams.Values.FirstOrDefault(s => s.Kind == AedatStreamKind.Events)
-                     ?? _streams.Values.FirstOrDefault(s => s.Kind == AedatStreamKind.Frames);
+                     ?? _streams.Values.FirstOrDefault(s => s.Kind == AedatStreamKind.Frames)
+                     ?? _streams.Values.FirstOrDefault(s => s.Width > 0 && s.Height > 0);
         Info = new AedatFileInfo
         {
             FilePath = path,
@@ -168,9 +191,9 @@ public sealed class Aedat4Reader : IAedatReader
             }
             int streamId = BinaryPrimitives.ReadInt32LittleEndian(_header);
             int size = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(4));
-            if (size <= 0 || size > _options.MaxPacketBytes)
+            if (size <= 0 || size > _limits.MaxStoredPacketBytes)
             {
-                _log.Error("packet-size", at, $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_options.MaxPacketBytes} (corrupt header, cannot resynchronise)");
+                _log.Error("packet-size", at, $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (ReaderLimits.MaxStoredPacketBytes; corrupt header or over the limit, cannot resynchronise)");
                 _done = true;
                 break;
             }
@@ -189,18 +212,26 @@ public sealed class Aedat4Reader : IAedatReader
                 break;
             }
             _pos = at + 8 + size;
-            packet = DecodePacket(streamId, at, _body.AsSpan(0, size));
+            var seen = new ObservedPacket(at, streamId, size);
+            packet = DecodePacket(streamId, at, _body.AsSpan(0, size), ref seen);
+            // Kept only where a FileDataTable can be checked: a live network stream would grow it forever.
+            if (_seekUs == long.MinValue && _stream.CanSeek && _dataTablePosition >= 0) _observed.Add(seen);
             if (packet != null) return true;
         }
         return false;
     }
 
-    private AedatPacket? DecodePacket(int streamId, long at, ReadOnlySpan<byte> stored)
+    private AedatPacket? DecodePacket(int streamId, long at, ReadOnlySpan<byte> stored, ref ObservedPacket seen)
     {
         ReadOnlySpan<byte> body;
         try
         {
             body = _codec.Decode(stored);
+        }
+        catch (DecompressionLimitException e)
+        {
+            _log.Error("limit", at, $"packet of stream {streamId} ({stored.Length} bytes stored): {e.Message} (ReaderLimits.MaxDecompressedPacketBytes = {ReaderLimits.Bytes(_limits.MaxDecompressedPacketBytes)}); packet skipped, reading goes on with the next one");
+            return null;
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or ZstdSharp.ZstdException)
         {
@@ -212,27 +243,35 @@ public sealed class Aedat4Reader : IAedatReader
         {
             var fb = FlatBufferView.FromSizePrefixed(body);
             string id = fb.Identifier;
+            var kind = Aedat4Schema.KindOf(id);
             if (!_streams.TryGetValue(streamId, out var info))
             {
                 // Not declared in the info node: trust the buffer's own identifier, as streams may be undeclared.
-                info = new AedatStreamInfo(streamId, Aedat4Schema.KindOf(id), id, 0, 0, "");
+                info = new AedatStreamInfo(streamId, kind, id, 0, 0, "");
                 _streams[streamId] = info;
             }
-            else if (info.Kind != AedatStreamKind.Other && info.TypeIdentifier != id)
+            else if (info.TypeIdentifier != id)
             {
-                _log.Error("identifier", at, $"stream {streamId} is declared as '{info.TypeIdentifier}' but its packet holds a '{id}' buffer; packet skipped");
-                return null;
+                // The flatbuffer's file identifier says what the packet really holds; the infoNode can lie.
+                if (kind == AedatStreamKind.Other)
+                {
+                    _log.Error("identifier", at, $"stream {streamId} is declared as '{Printable(info.TypeIdentifier)}' but its packet holds a '{Printable(id)}' buffer (flatbuffer file identifier), which this reader does not decode; packet skipped");
+                    return null;
+                }
+                if (_mislabelledStreams.Add(streamId))
+                    _log.Error("identifier", at, $"stream {streamId} is declared in the infoNode as '{Printable(info.TypeIdentifier)}', but its packets hold '{id}' buffers (flatbuffer file identifier at offset 4); they are decoded as '{id}'");
+                info = info with { Kind = kind, TypeIdentifier = id };
             }
 
             switch (info.Kind)
             {
-                case AedatStreamKind.Events: return DecodeEvents(fb, streamId, at, info);
-                case AedatStreamKind.Frames: return _options.DecodeFrames ? DecodeFrame(fb, streamId, at) : null;
-                case AedatStreamKind.Triggers: return DecodeTriggers(fb, streamId, at);
-                case AedatStreamKind.Imu: return DecodeImu(fb, streamId, at);
+                case AedatStreamKind.Events: return DecodeEvents(fb, streamId, at, info, ref seen);
+                case AedatStreamKind.Frames: return DecodeFrame(fb, streamId, at, ref seen);
+                case AedatStreamKind.Triggers: return DecodeTriggers(fb, streamId, at, ref seen);
+                case AedatStreamKind.Imu: return DecodeImu(fb, streamId, at, ref seen);
                 default:
                     if (_skippedStreams.Add(streamId))
-                        _log.Note("unknown-stream", at, $"stream {streamId} carries '{id}' buffers, which this reader does not decode; its packets are skipped");
+                        _log.Note("unknown-stream", at, $"stream {streamId} carries '{Printable(id)}' buffers, which this reader does not decode; its packets are skipped");
                     return null;
             }
         }
@@ -243,12 +282,19 @@ public sealed class Aedat4Reader : IAedatReader
         }
     }
 
-    private EventsPacket? DecodeEvents(FlatBufferView fb, int streamId, long at, AedatStreamInfo info)
+    private EventsPacket? DecodeEvents(FlatBufferView fb, int streamId, long at, AedatStreamInfo info, ref ObservedPacket seen)
     {
         int root = fb.Root();
         var (start, n) = fb.Vector(root, 0, Aedat4Schema.EventStructBytes);
+        seen = seen with { Elements = n };
         if (n == 0) return null;
         var raw = MemoryMarshal.Cast<byte, RawEvent>(fb.Slice(start, n * Aedat4Schema.EventStructBytes));
+        seen = seen with { FirstUs = raw[0].T, LastUs = raw[n - 1].T };
+        if (n > _limits.MaxEventsPerPacket)
+        {
+            _log.Error("limit", at, $"packet of stream {streamId} holds {n} events; the limit is {_limits.MaxEventsPerPacket} (ReaderLimits.MaxEventsPerPacket); packet skipped");
+            return null;
+        }
         var batch = EventBatch.Rent(n);
         var (t, x, y, p) = batch.Reserve(n);
         long l = _lastT.TryGetValue(streamId, out long prev) ? prev : long.MinValue;
@@ -308,14 +354,20 @@ public sealed class Aedat4Reader : IAedatReader
         batch.RemoveFirst(k);
     }
 
-    private FramePacket? DecodeFrame(FlatBufferView fb, int streamId, long at)
+    private FramePacket? DecodeFrame(FlatBufferView fb, int streamId, long at, ref ObservedPacket seen)
     {
         int root = fb.Root();
         long ts = fb.FieldI64(root, 0, 0);
-        if (ts < _seekUs) return null;
+        seen = seen with { Elements = 1, FirstUs = ts, LastUs = ts };
+        if (!_options.DecodeFrames || ts < _seekUs) return null;
         var format = new FramePixelFormat(fb.FieldI8(root, 5, 0));
         int w = fb.FieldI16(root, 6, 0);
         int h = fb.FieldI16(root, 7, 0);
+        if ((long)w * h > _limits.MaxFramePixels)
+        {
+            _log.Error("limit", at, $"stream {streamId}: frame of {w}×{h} = {(long)w * h} pixels exceeds the limit of {_limits.MaxFramePixels} pixels (ReaderLimits.MaxFramePixels); frame skipped");
+            return null;
+        }
         var (start, n) = fb.Vector(root, 10, 1);
         long expected = (long)w * h * format.BytesPerPixel;
         if (w <= 0 || h <= 0 || n != expected)
@@ -340,30 +392,36 @@ public sealed class Aedat4Reader : IAedatReader
         return new FramePacket { StreamId = streamId, ByteOffset = at, Frame = frame };
     }
 
-    private TriggersPacket? DecodeTriggers(FlatBufferView fb, int streamId, long at)
+    private TriggersPacket? DecodeTriggers(FlatBufferView fb, int streamId, long at, ref ObservedPacket seen)
     {
         int root = fb.Root();
         var (start, n) = fb.Vector(root, 0, 4);
+        seen = seen with { Elements = n };
         var list = new List<TriggerEvent>(n);
         for (int i = 0; i < n; i++)
         {
             int table = fb.Indirect(start + 4 * i);
             long t = fb.FieldI64(table, 0, 0);
+            if (i == 0) seen = seen with { FirstUs = t };
+            if (i == n - 1) seen = seen with { LastUs = t };
             if (t < _seekUs) continue;
             list.Add(new TriggerEvent(t, (TriggerType)fb.FieldI8(table, 1, 0)));
         }
         return list.Count == 0 ? null : new TriggersPacket { StreamId = streamId, ByteOffset = at, Triggers = list.ToArray() };
     }
 
-    private ImuPacket? DecodeImu(FlatBufferView fb, int streamId, long at)
+    private ImuPacket? DecodeImu(FlatBufferView fb, int streamId, long at, ref ObservedPacket seen)
     {
         int root = fb.Root();
         var (start, n) = fb.Vector(root, 0, 4);
+        seen = seen with { Elements = n };
         var list = new List<ImuSample>(n);
         for (int i = 0; i < n; i++)
         {
             int tb = fb.Indirect(start + 4 * i);
             long t = fb.FieldI64(tb, 0, 0);
+            if (i == 0) seen = seen with { FirstUs = t };
+            if (i == n - 1) seen = seen with { LastUs = t };
             if (t < _seekUs) continue;
             list.Add(new ImuSample(t, fb.FieldF32(tb, 1, 0),
                 fb.FieldF32(tb, 2, 0), fb.FieldF32(tb, 3, 0), fb.FieldF32(tb, 4, 0),
@@ -384,15 +442,15 @@ public sealed class Aedat4Reader : IAedatReader
         try
         {
             long size = _stream.Length - _dataTablePosition;
-            if (size > _options.MaxPacketBytes)
+            if (size > _limits.MaxStoredPacketBytes)
             {
-                _log.Error("table", _dataTablePosition, $"FileDataTable of {size} bytes exceeds the {_options.MaxPacketBytes}-byte limit");
+                _log.Error("table", _dataTablePosition, $"FileDataTable of {size} bytes exceeds the {_limits.MaxStoredPacketBytes}-byte limit (ReaderLimits.MaxStoredPacketBytes)");
                 return null;
             }
             var stored = new byte[size];
             _stream.Position = _dataTablePosition;
             _stream.ReadExactly(stored);
-            using var codec = new PacketCodec(Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression)), _options.MaxDecompressedBytes, _options.UseSystemLz4);
+            using var codec = new PacketCodec(Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression)), _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
             var fb = FlatBufferView.FromSizePrefixed(codec.Decode(stored));
             if (fb.Identifier != Aedat4Schema.DataTable)
                 throw new FlatBufferException($"expected identifier 'FTAB', found '{fb.Identifier}'");
@@ -405,7 +463,8 @@ public sealed class Aedat4Reader : IAedatReader
                 int ph = fb.Field(tb, 1);
                 int sid = ph == 0 ? 0 : fb.I32(ph);
                 int psize = ph == 0 ? 0 : fb.I32(ph + 4);
-                rows[i] = new Aedat4TableEntry(fb.FieldI64(tb, 0, 0), sid, psize, fb.FieldI64(tb, 2, 0), fb.FieldI64(tb, 3, -1), fb.FieldI64(tb, 4, -1));
+                // Absent fields take the schema's default, 0 (writers omit default values; a time of 0 µs is stored that way).
+                rows[i] = new Aedat4TableEntry(fb.FieldI64(tb, 0, 0), sid, psize, fb.FieldI64(tb, 2, 0), fb.FieldI64(tb, 3, 0), fb.FieldI64(tb, 4, 0));
             }
             return rows;
         }
@@ -464,17 +523,41 @@ public sealed class Aedat4Reader : IAedatReader
     {
         if (string.IsNullOrWhiteSpace(xml))
         {
-            _log.Note("info-node", 18, "IOHeader has no infoNode XML; stream types are taken from each packet's identifier");
+            _log.Note("info-node", _infoNodeOffset, "IOHeader has no infoNode XML; stream types are taken from each packet's identifier");
             return;
         }
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            MaxCharactersInDocument = _limits.MaxInfoNodeChars,
+            MaxCharactersFromEntities = 1024,
+            IgnoreComments = true,
+            IgnoreProcessingInstructions = true,
+        };
         XElement doc;
         try
         {
-            doc = XElement.Parse(xml);
+            // A streaming pass first: linear in the size, and it stops at the first element nested
+            // deeper than the limit, before any tree is built.
+            using (var check = XmlReader.Create(new StringReader(xml), settings))
+            {
+                while (check.Read())
+                {
+                    if (check.NodeType == XmlNodeType.Element && check.Depth + 1 > _limits.MaxInfoNodeDepth)
+                    {
+                        var where = (IXmlLineInfo)check;
+                        _log.Error("info-node", _infoNodeOffset, $"infoNode XML nests deeper than {_limits.MaxInfoNodeDepth} levels (ReaderLimits.MaxInfoNodeDepth; DV writes about 6), found at line {where.LineNumber}, column {where.LinePosition}; it is not used and stream types are taken from each packet's identifier");
+                        return;
+                    }
+                }
+            }
+            using var reader = XmlReader.Create(new StringReader(xml), settings);
+            doc = XElement.Load(reader);
         }
-        catch (System.Xml.XmlException e)
+        catch (XmlException e)
         {
-            _log.Error("info-node", 18, $"infoNode is not valid XML ({e.Message}); stream types are taken from each packet's identifier");
+            _log.Error("info-node", _infoNodeOffset, $"infoNode is not valid XML or exceeds {_limits.MaxInfoNodeChars} characters ({e.Message}); stream types are taken from each packet's identifier");
             return;
         }
         var outInfo = doc.Descendants("node").FirstOrDefault(n => (string?)n.Attribute("name") == "outInfo");
@@ -489,7 +572,7 @@ public sealed class Aedat4Reader : IAedatReader
             int h = info != null && int.TryParse(Attr(info, "sizeY"), out int sy) ? sy : 0;
             if (w < 0 || h < 0 || w > 32767 || h > 32767)
             {
-                _log.Error("info-node", 18, $"stream {id} declares an impossible sensor size {w}×{h}; size ignored");
+                _log.Error("info-node", _infoNodeOffset, $"stream {id} declares an impossible sensor size {w}×{h}; size ignored");
                 w = h = 0;
             }
             string source = info != null ? Attr(info, "source") ?? "" : "";
@@ -499,6 +582,49 @@ public sealed class Aedat4Reader : IAedatReader
 
     private static string? Attr(XElement node, string key) =>
         node.Elements("attr").FirstOrDefault(a => (string?)a.Attribute("key") == key)?.Value;
+
+    /// <summary>
+    /// Checks the FileDataTable against the packets actually read: one entry per packet, in file
+    /// order, with the packet's body offset, stream id, stored size, element count and first/last
+    /// element time (µs). Every mismatch is an error (kind <c>table</c>) at the table's offset. Call
+    /// it after <see cref="TryRead"/> has returned <c>false</c>; it does nothing on a network
+    /// stream, a file without table, or after <see cref="SeekToTime"/>.
+    /// </summary>
+    public void VerifyDataTable()
+    {
+        if (!_done || _seekUs != long.MinValue || _tableVerified) return;
+        _tableVerified = true;
+        var table = ReadDataTable();
+        if (table == null) return;
+        int common = Math.Min(table.Count, _observed.Count);
+        for (int i = 0; i < common; i++)
+        {
+            var row = table[i];
+            var seen = _observed[i];
+            var diffs = new List<string>();
+            if (row.ByteOffset != seen.HeaderOffset + Aedat4Schema.PacketHeaderBytes) diffs.Add($"byte offset {row.ByteOffset}, the packet body starts at {seen.HeaderOffset + Aedat4Schema.PacketHeaderBytes}");
+            if (row.StreamId != seen.StreamId) diffs.Add($"stream {row.StreamId}, the packet is of stream {seen.StreamId}");
+            if (row.Size != seen.StoredBytes) diffs.Add($"size {row.Size} bytes, the packet body holds {seen.StoredBytes}");
+            if (seen.Elements >= 0 && row.NumElements != seen.Elements) diffs.Add($"{row.NumElements} elements, the packet holds {seen.Elements}");
+            if (seen.FirstUs != long.MinValue && row.TimestampStartUs != seen.FirstUs) diffs.Add($"start time {row.TimestampStartUs} µs, the packet's first element is at {seen.FirstUs} µs");
+            if (seen.LastUs != long.MinValue && row.TimestampEndUs != seen.LastUs) diffs.Add($"end time {row.TimestampEndUs} µs, the packet's last element is at {seen.LastUs} µs");
+            if (diffs.Count > 0)
+                _log.Error("table", _dataTablePosition, $"FileDataTable entry {i} (packet at byte {seen.HeaderOffset}) says " + string.Join("; ", diffs));
+        }
+        if (table.Count != _observed.Count)
+            _log.Error("table", _dataTablePosition, $"FileDataTable lists {table.Count} packets; expected one per packet read, {_observed.Count}");
+    }
+
+    /// <summary>What one packet really held, to check the FileDataTable against (−1 / <see cref="long.MinValue"/>: unknown).</summary>
+    private readonly record struct ObservedPacket(long HeaderOffset, int StreamId, int StoredBytes)
+    {
+        public long Elements { get; init; } = -1;
+        public long FirstUs { get; init; } = long.MinValue;
+        public long LastUs { get; init; } = long.MinValue;
+    }
+
+    private static string Printable(string s) =>
+        new(s.Select(c => c is >= ' ' and < (char)127 ? c : '?').ToArray());
 
     private static string Escape(ReadOnlySpan<byte> bytes)
     {

@@ -163,11 +163,8 @@ public sealed record ImuPacket : AedatPacket
 /// <summary>Limits and choices for readers.</summary>
 public sealed record AedatReaderOptions
 {
-    /// <summary>Largest packet body (compressed or not) accepted, bytes. Larger sizes are reported as corrupt. Default 256 MiB.</summary>
-    public int MaxPacketBytes { get; init; } = 256 << 20;
-
-    /// <summary>Largest decompressed packet body accepted, bytes. Default 1 GiB.</summary>
-    public long MaxDecompressedBytes { get; init; } = 1L << 30;
+    /// <summary>Resource limits (packet sizes before and after decompression, header XML, frame pixels, events per packet).</summary>
+    public ReaderLimits Limits { get; init; } = ReaderLimits.Default;
 
     /// <summary>Events per batch for formats without packets of their own (AEDAT 2.0). Default 65 536.</summary>
     public int BatchEvents { get; init; } = 1 << 16;

@@ -50,7 +50,7 @@ public sealed record AedatSummary
         return Compute(reader);
     }
 
-    /// <summary>Drains <paramref name="reader"/> and totals what it delivers.</summary>
+    /// <summary>Drains <paramref name="reader"/> and totals what it delivers; an AEDAT 4.0 FileDataTable is checked against the packets read.</summary>
     public static AedatSummary Compute(IAedatReader reader)
     {
         using var hash = new CanonicalEventHash();
@@ -76,6 +76,8 @@ public sealed record AedatSummary
                 case ImuPacket ip: imu += ip.Samples.Length; break;
             }
         }
+        // Only now is every packet known: check the file's own index against them.
+        if (reader is Aedat4Reader aedat4) aedat4.VerifyDataTable();
         return new AedatSummary
         {
             Info = reader.Info,

@@ -44,6 +44,21 @@ internal sealed unsafe partial class NativeLz4 : IDisposable
     /// <summary>Decodes one complete LZ4 frame into <paramref name="output"/>; throws <see cref="InvalidDataException"/> on corrupt or cut data.</summary>
     public void Decode(ReadOnlySpan<byte> frame, IBufferWriter<byte> output)
     {
+        try
+        {
+            DecodeCore(frame, output);
+        }
+        catch
+        {
+            // An exception from the output (its size cap) leaves the context mid-frame: reset it, or the
+            // next packet would be decoded as the continuation of this one.
+            LZ4F_resetDecompressionContext(_ctx);
+            throw;
+        }
+    }
+
+    private void DecodeCore(ReadOnlySpan<byte> frame, IBufferWriter<byte> output)
+    {
         fixed (byte* src0 = frame)
         {
             byte* src = src0;

@@ -20,6 +20,9 @@ public enum Aedat4Compression
     ZstdHigh = 4,
 }
 
+/// <summary>A packet would decompress to more than the allowed number of bytes (a decompression bomb, or a limit set too low).</summary>
+internal sealed class DecompressionLimitException(string message) : IOException(message);
+
 /// <summary>A growable output buffer with a hard cap, so a decompression bomb cannot exhaust memory.</summary>
 internal sealed class CappedBuffer(long cap) : IBufferWriter<byte>
 {
@@ -43,7 +46,7 @@ internal sealed class CappedBuffer(long cap) : IBufferWriter<byte>
         if (_buf.Length - WrittenCount >= need) return;
         long want = Math.Max((long)_buf.Length * 2, (long)WrittenCount + need);
         if ((long)WrittenCount + need > cap)
-            throw new InvalidDataException($"decompressed data exceeds the limit of {cap} bytes");
+            throw new DecompressionLimitException($"the body expands past the limit of {ReaderLimits.Bytes(cap)} ({WrittenCount} bytes decoded so far, {need} more requested)");
         want = Math.Min(want, Math.Min(cap, Array.MaxLength));
         Array.Resize(ref _buf, (int)want);
     }
@@ -53,6 +56,7 @@ internal sealed class CappedBuffer(long cap) : IBufferWriter<byte>
 internal sealed class PacketCodec : IDisposable
 {
     private readonly Aedat4Compression _compression;
+    private readonly long _cap;
     private readonly CappedBuffer _out;
     private Decompressor? _zstdIn;
     private NativeLz4? _lz4;
@@ -65,6 +69,7 @@ internal sealed class PacketCodec : IDisposable
     {
         _useSystemLz4 = useSystemLz4;
         _compression = compression;
+        _cap = maxDecompressedBytes;
         _out = new CappedBuffer(maxDecompressedBytes);
     }
 
@@ -78,6 +83,8 @@ internal sealed class PacketCodec : IDisposable
             case Aedat4Compression.Lz4:
             case Aedat4Compression.Lz4High:
                 _out.Reset();
+                if (Lz4DeclaredContentSize(body) is ulong declared && declared > (ulong)_cap)
+                    throw new DecompressionLimitException($"the LZ4 frame header declares {declared} bytes of content, over the limit of {ReaderLimits.Bytes(_cap)}");
                 if (!_lz4Tried) { _lz4 = _useSystemLz4 ? NativeLz4.TryCreate() : null; _lz4Tried = true; }
                 // The frame stores no content size: decode until the frame ends, never into a fixed buffer.
                 if (_lz4 != null) _lz4.Decode(body, _out);
@@ -87,6 +94,8 @@ internal sealed class PacketCodec : IDisposable
                 _out.Reset();
                 _zstdIn ??= new Decompressor();
                 ulong size = Decompressor.GetDecompressedSize(body);
+                if (size != ContentSizeUnknown && size != ContentSizeError && size > (ulong)_cap)
+                    throw new DecompressionLimitException($"the zstd frame header declares {size} bytes of content, over the limit of {ReaderLimits.Bytes(_cap)}");
                 if (size <= int.MaxValue)
                 {
                     var dst = _out.GetSpan((int)size);
@@ -108,6 +117,22 @@ internal sealed class PacketCodec : IDisposable
                     if (status == OperationStatus.InvalidData) throw new InvalidDataException("corrupt zstd frame");
                 }
         }
+    }
+
+    // ZSTD_CONTENTSIZE_UNKNOWN and ZSTD_CONTENTSIZE_ERROR.
+    private const ulong ContentSizeUnknown = ulong.MaxValue, ContentSizeError = ulong.MaxValue - 1;
+
+    /// <summary>
+    /// The content size an LZ4 frame header declares (FLG bit 3, then 8 bytes after FLG/BD), or
+    /// <c>null</c> when absent (DV never writes it) or the bytes are not an LZ4 frame header.
+    /// </summary>
+    internal static ulong? Lz4DeclaredContentSize(ReadOnlySpan<byte> frame)
+    {
+        const uint magic = 0x184D2204;
+        if (frame.Length < 14 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(frame) != magic) return null;
+        byte flg = frame[4];
+        if ((flg & 0x08) == 0) return null;
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(frame[6..]);
     }
 
     /// <summary>Compresses one packet body into <paramref name="output"/>.</summary>

@@ -1,0 +1,57 @@
+namespace EventDeblur.Formats.Aedat;
+
+/// <summary>
+/// Resource limits every reader enforces <em>before</em> it allocates, so a hostile or corrupt
+/// input (a decompression bomb, a deeply nested header, a frame claiming billions of pixels) is
+/// reported as a problem with file and byte offset instead of exhausting memory or time. Defaults
+/// are far above anything a real DAVIS / DV recording produces. Validate once with
+/// <see cref="Validate"/>; readers do it when they open.
+/// </summary>
+public sealed record ReaderLimits
+{
+    /// <summary>Largest packet body as stored in the file (compressed or not), bytes. Default 256 MiB.</summary>
+    public int MaxStoredPacketBytes { get; init; } = 256 << 20;
+
+    /// <summary>
+    /// Largest packet body after decompression, bytes. Decompression stops as soon as the output
+    /// would exceed it (and an LZ4/zstd frame that declares a larger content size is refused without
+    /// decoding); the packet is reported and skipped. Default 256 MiB.
+    /// </summary>
+    public long MaxDecompressedPacketBytes { get; init; } = 256L << 20;
+
+    /// <summary>Largest AEDAT 4.0 infoNode XML, characters. Default 1 Mi characters (DV writes a few KB).</summary>
+    public int MaxInfoNodeChars { get; init; } = 1 << 20;
+
+    /// <summary>Deepest element nesting accepted in the AEDAT 4.0 infoNode XML, levels (root = 1). Default 64 (DV nests about 6).</summary>
+    public int MaxInfoNodeDepth { get; init; } = 64;
+
+    /// <summary>Largest APS frame, pixels (width × height, all channels count as one pixel). Default 64 Mi pixels.</summary>
+    public long MaxFramePixels { get; init; } = 64L << 20;
+
+    /// <summary>Most events accepted in one packet, events. Default 16 Mi events (256 MiB of 16-byte AEDAT 4.0 events).</summary>
+    public int MaxEventsPerPacket { get; init; } = 16 << 20;
+
+    /// <summary>The default limits.</summary>
+    public static ReaderLimits Default { get; } = new();
+
+    /// <summary>Checks that every limit is positive.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is zero or negative.</exception>
+    public ReaderLimits Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxStoredPacketBytes, 1, nameof(MaxStoredPacketBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDecompressedPacketBytes, 1, nameof(MaxDecompressedPacketBytes));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDecompressedPacketBytes, Array.MaxLength, nameof(MaxDecompressedPacketBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInfoNodeChars, 1, nameof(MaxInfoNodeChars));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInfoNodeDepth, 1, nameof(MaxInfoNodeDepth));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxFramePixels, 1, nameof(MaxFramePixels));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxEventsPerPacket, 1, nameof(MaxEventsPerPacket));
+        return this;
+    }
+
+    /// <summary>A size in bytes as a short human string (e.g. <c>256 MiB</c>) for messages.</summary>
+    internal static string Bytes(long n) =>
+        n >= 1L << 30 && n % (1L << 30) == 0 ? $"{n >> 30} GiB"
+        : n >= 1 << 20 && n % (1 << 20) == 0 ? $"{n >> 20} MiB"
+        : n >= 1 << 10 && n % (1 << 10) == 0 ? $"{n >> 10} KiB"
+        : $"{n} bytes";
+}

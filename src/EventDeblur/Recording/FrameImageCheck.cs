@@ -1,0 +1,83 @@
+using System.Buffers.Binary;
+
+namespace EventDeblur.Recording;
+
+/// <summary>
+/// Checks each RGB frame file's PNG header against what the manifest declares, before any pixel is
+/// decoded: the bit depth (8-bit when <c>rgb.white_level</c> ≤ 255, else 16-bit), no alpha channel,
+/// and one channel layout (grey or colour) for the whole bundle. A frame that breaks the rules is a
+/// per-frame problem and is left out; files that are not PNG are left to the image decoder.
+/// </summary>
+public static class FrameImageCheck
+{
+    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    /// <summary>What a PNG header declares.</summary>
+    /// <param name="Width">Width in pixels.</param>
+    /// <param name="Height">Height in pixels.</param>
+    /// <param name="BitDepth">Bits per sample as stored (palette images: bits per index).</param>
+    /// <param name="Channels">Channels after decoding: 1 grey, 2 grey + alpha, 3 colour (palette too), 4 colour + alpha.</param>
+    public readonly record struct PngHeader(int Width, int Height, int BitDepth, int Channels)
+    {
+        /// <summary>Bits per sample after decoding (palette images decode to 8-bit colour).</summary>
+        public int DecodedBitDepth => BitDepth == 16 ? 16 : 8;
+
+        /// <summary><c>true</c> when the image has an alpha channel.</summary>
+        public bool HasAlpha => Channels is 2 or 4;
+    }
+
+    /// <summary>Reads the IHDR chunk of <paramref name="path"/>; <c>null</c> when the file is not a PNG or cannot be read.</summary>
+    public static PngHeader? ReadPngHeader(string path)
+    {
+        Span<byte> head = stackalloc byte[26];
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            if (fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return null;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+        if (!head[..8].SequenceEqual(PngSignature) || !head.Slice(12, 4).SequenceEqual("IHDR"u8)) return null;
+        int channels = head[25] switch { 0 => 1, 2 => 3, 3 => 3, 4 => 2, 6 => 4, _ => 0 };
+        return new PngHeader(BinaryPrimitives.ReadInt32BigEndian(head[16..]), BinaryPrimitives.ReadInt32BigEndian(head[20..]), head[24], channels);
+    }
+
+    /// <summary>
+    /// Keeps the rows whose PNG frame matches <paramref name="rgb"/> (bit depth from
+    /// <see cref="RgbSpec.WhiteLevel"/>; no alpha; the same channel count as the first good frame);
+    /// every other row is reported in <paramref name="problems"/> naming the file and what was
+    /// expected and found, and left out. Missing and non-PNG files are kept (reported elsewhere or
+    /// decoded by OpenCV).
+    /// </summary>
+    public static IReadOnlyList<FrameRow> Filter(IReadOnlyList<FrameRow> rows, RgbSpec rgb, string csvPath, List<string> problems)
+    {
+        int expectedDepth = rgb.WhiteLevel <= 255 ? 8 : 16;
+        int? channels = null;
+        var kept = new List<FrameRow>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (ReadPngHeader(row.File) is not { } png)
+            {
+                kept.Add(row);
+                continue;
+            }
+            string? wrong = null;
+            if (png.Channels == 0)
+                wrong = "a PNG colour type this reader does not decode";
+            else if (png.DecodedBitDepth != expectedDepth)
+                wrong = $"a {png.DecodedBitDepth}-bit PNG, expected {expectedDepth}-bit (rgb.white_level {rgb.WhiteLevel})";
+            else if (png.HasAlpha)
+                wrong = $"a PNG with an alpha channel ({png.Channels} channels), expected grey (1) or colour (3) without alpha";
+            else if (channels is int c && png.Channels != c)
+                wrong = $"a {png.Channels}-channel PNG, expected {c} channels like the bundle's first frame";
+            if (wrong != null)
+            {
+                problems.Add($"{row.File}: frame {row.Index} (listed in {csvPath}) is {wrong}; frame skipped");
+                continue;
+            }
+            channels ??= png.Channels;
+            kept.Add(row);
+        }
+        return kept;
+    }
+}
