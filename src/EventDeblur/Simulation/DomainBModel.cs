@@ -54,7 +54,7 @@ public sealed record DomainBModel
     /// <summary>Per-channel quantum efficiency (R, G, B) relative to the radiance's electrons.</summary>
     public (double R, double G, double B) ChannelQe { get; init; } = (0.7, 1.0, 0.5);
 
-    /// <summary>Per-channel read noise (R, G, B), electrons.</summary>
+    /// <summary>Per-channel read noise (R, G, B), electrons; in domain B it replaces <see cref="RgbSensorModel.ReadNoiseE"/>.</summary>
     public (double R, double G, double B) ReadNoiseE { get; init; } = (8, 6, 10);
 
     /// <summary>Event sensor resolution as a fraction of the RGB frame (its size and the homography scale).</summary>
