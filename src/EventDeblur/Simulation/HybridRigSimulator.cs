@@ -16,7 +16,11 @@ namespace EventDeblur.Simulation;
 /// <param name="Exposure">Exposure window on the event clock, µs.</param>
 /// <param name="Path">The camera motion.</param>
 /// <param name="Kernels">Ground-truth kernels per tile, in frame pixels.</param>
-public sealed record FrameTruth(long Index, TimeRangeUs Exposure, MotionPath Path, IReadOnlyList<KernelTile> Kernels);
+public sealed record FrameTruth(long Index, TimeRangeUs Exposure, MotionPath Path, IReadOnlyList<KernelTile> Kernels)
+{
+    /// <summary>Domain B's spatially varying motion (its <see cref="PatchMotionField.Global"/> is <see cref="Path"/>); null in domain A.</summary>
+    public PatchMotionField? Field { get; init; }
+}
 
 /// <summary>What a simulation wrote.</summary>
 /// <param name="BundleDir">The bundle folder.</param>
@@ -57,6 +61,9 @@ public static class HybridRigSimulator
         var clock = Stopwatch.StartNew();
         if (options.ApsOnly)
             options = options with { RgbWidth = 2 * options.EventWidth, RgbHeight = 2 * options.EventHeight };
+        else if (options.DomainB is { } db)
+            options = options with { EventWidth = (int)Math.Round(options.RgbWidth * db.EventResolutionRatio), EventHeight = (int)Math.Round(options.RgbHeight * db.EventResolutionRatio) };
+        if (options.DomainB != null && motion != null) throw new ArgumentException("a custom motion is not supported in domain B (its blur comes from patch-wise trajectories)");
         int w = options.RgbWidth, h = options.RgbHeight;
         var rng = new Random(seed);
 
@@ -64,7 +71,9 @@ public static class HybridRigSimulator
         double diag = Math.Sqrt(w * w + h * h);
         int needed = NeededMargin(options, hom, diag);
         bool ownScene = scene == null;
-        scene ??= NightScene.Generate(options, new Random(SensorNoise.SubSeed(seed, -1)), needed);
+        scene ??= options.DomainB != null
+            ? DomainBScene.Generate(options, new Random(SensorNoise.SubSeed(seed, -1)), needed)
+            : NightScene.Generate(options, new Random(SensorNoise.SubSeed(seed, -1)), needed);
         if (scene.Width != w || scene.Height != h) throw new ArgumentException($"scene is {scene.Width}×{scene.Height}, options say {w}×{h}");
         if (scene.Margin < needed) throw new ArgumentException($"scene margin {scene.Margin} px is smaller than the {needed} px the event sensor's view and the motion need");
         int margin = scene.Margin;
@@ -79,6 +88,10 @@ public static class HybridRigSimulator
         double scale = Math.Sqrt(Math.Abs(hom[0] * hom[4] - hom[1] * hom[3]));
         Cv2.GaussianBlur(lum, lum, new Size(0, 0), 0.45 / scale);
         double[] homInv = Invert3(hom);
+        // Domain B samples the scene per event pixel through the motion field: the event pixels' RGB positions.
+        using var eventXs = new Mat(options.EventHeight, options.EventWidth, MatType.CV_32FC1);
+        using var eventYs = new Mat(options.EventHeight, options.EventWidth, MatType.CV_32FC1);
+        if (options.DomainB != null) EventPixelsInRgb(homInv, eventXs, eventYs);
 
         var davis = new DavisSensor(options.Davis, options.EventWidth, options.EventHeight, SensorNoise.SubSeed(seed, -2));
         var truths = new List<FrameTruth>();
@@ -99,11 +112,24 @@ public static class HybridRigSimulator
                 long start = options.StartUs + k * options.FramePeriodUs;
                 long end = start + expUs;
                 double length = options.KernelLengthPx.Min + frng.NextDouble() * (options.KernelLengthPx.Max - options.KernelLengthPx.Min);
-                var path = motion?.Invoke(k, start, end) ?? MotionPath.Generate(frng, start, end, length, options.RotationDeg, w, h);
+                var field = options.DomainB is { } b
+                    ? PatchMotionField.Generate(frng, start, end, length, options.RotationDeg, w, h, b.PatchGrid, b.PatchJitter)
+                    : null;
+                var path = field?.Global ?? motion?.Invoke(k, start, end) ?? MotionPath.Generate(frng, start, end, length, options.RotationDeg, w, h);
+                var sampler = field?.CreateSampler(eventXs, eventYs);
 
                 // Events over the exposure plus margins: the scene's luminance, moved by the camera, seen through the homography.
                 Mat Irradiance(long tUs)
                 {
+                    if (sampler != null)
+                    {
+                        var fieldDst = new Mat();
+                        using var mapX = new Mat(options.EventHeight, options.EventWidth, MatType.CV_32FC1);
+                        using var mapY = new Mat(options.EventHeight, options.EventWidth, MatType.CV_32FC1);
+                        sampler.Fill(path.Tau(tUs), mapX, mapY, margin);
+                        Cv2.Remap(lum, fieldDst, mapX, mapY, InterpolationFlags.Linear, BorderTypes.Reflect101);
+                        return fieldDst;
+                    }
                     var inv = path.InverseAffine(path.Tau(tUs));
                     double[] m = Multiply3(Multiply3([1, 0, margin, 0, 1, margin, 0, 0, 1], [inv[0], inv[1], inv[2], inv[3], inv[4], inv[5], 0, 0, 1]), homInv);
                     var dst = new Mat();
@@ -117,7 +143,7 @@ public static class HybridRigSimulator
                 });
                 stats += s;
 
-                int samples = path.SampleCount(diag);
+                int samples = field?.SampleCount(diag) ?? path.SampleCount(diag);
                 double expS = expUs * 1e-6;
                 string name = $"{k:D6}.png";
                 List<KernelTile> tiles;
@@ -145,29 +171,37 @@ public static class HybridRigSimulator
                     WritePng(Path.Combine(outDir, "gt", name), gt16);
                     gt16.Dispose();
                     gtRows.Append(CultureInfo.InvariantCulture, $"{k},{name},{start},{end}\n");
-                    tiles = [new KernelTile(0, 0, options.EventWidth, options.EventHeight, path.KernelAt(w / 2.0, h / 2.0, samples, scale))];
+                    tiles = field != null
+                        ? TileKernels((x, y) => field.KernelAt((x + 0.25) * 2, (y + 0.25) * 2, samples, scale), options.EventWidth, options.EventHeight, options.DomainB!.KernelTilePx / 2)
+                        : [new KernelTile(0, 0, options.EventWidth, options.EventHeight, path.KernelAt(w / 2.0, h / 2.0, samples, scale))];
                     writer.WriteTriggers([new(start - 1000, TriggerType.ApsFrameStart), new(start, TriggerType.ApsExposureStart), new(end, TriggerType.ApsExposureEnd), new(end + 5000, TriggerType.ApsFrameEnd)]);
                 }
                 else
                 {
                     writer.WriteTriggers([new(start, TriggerType.ExternalSignalRisingEdge), new(end, TriggerType.ExternalSignalFallingEdge)]);
-                    using var blurred = RgbSensor.IntegrateExposure(scene, path, samples);
-                    using var raw = RgbSensor.Expose(blurred, expS, options.Rgb, SensorNoise.SubSeed(seed, k, 2));
+                    using var blurred = field?.IntegrateExposure(scene, samples) ?? RgbSensor.IntegrateExposure(scene, path, samples);
+                    using var raw = options.DomainB is { } bRaw
+                        ? RgbSensor.ExposeDomainB(blurred, expS, options.Rgb, bRaw, SensorNoise.SubSeed(seed, k, 2))
+                        : RgbSensor.Expose(blurred, expS, options.Rgb, SensorNoise.SubSeed(seed, k, 2));
                     WriteRgbPng(Path.Combine(imgDir, name), raw);
                     using var sharp = RgbSensor.SharpRadiance(scene);
-                    using var gtRaw = RgbSensor.Expose(sharp, expS, options.Rgb, null);
+                    using var gtRaw = options.DomainB is { } bGt
+                        ? RgbSensor.ExposeDomainB(sharp, expS, options.Rgb, bGt, null)
+                        : RgbSensor.Expose(sharp, expS, options.Rgb, null);
                     WriteRgbPng(Path.Combine(outDir, "gt", name), gtRaw);
                     long rs, re;
                     if (options.SyncSource == "table") { rs = start - TableClockOffsetUs; re = end - TableClockOffsetUs; }
                     else { rs = start - options.StartUs + 3_000_000 + rgbClockJitter.Next(-150, 151); re = rs + expUs; }
                     rgbRows.Append(CultureInfo.InvariantCulture, $"{k},{name},{rs},{re}\n");
                     gtRows.Append(CultureInfo.InvariantCulture, $"{k},{name},{rs},{re}\n");
-                    tiles = options.RotationDeg == 0
+                    tiles = field != null
+                        ? TileKernels((x, y) => field.KernelAt(x, y, samples), w, h, options.DomainB!.KernelTilePx)
+                        : options.RotationDeg == 0
                         ? [new KernelTile(0, 0, w, h, path.KernelAt(w / 2.0, h / 2.0, samples))]
-                        : TileKernels(path, w, h, 160, samples);
+                        : TileKernels((x, y) => path.KernelAt(x, y, samples), w, h, 160);
                 }
                 KernelCsv.Write(Path.Combine(outDir, "gt", "kernels", $"{k:D6}.csv"), tiles);
-                truths.Add(new FrameTruth(k, new TimeRangeUs(start, end), path, tiles));
+                truths.Add(new FrameTruth(k, new TimeRangeUs(start, end), path, tiles) { Field = field });
                 log?.Invoke($"frame {k + 1}/{options.Frames}: exposure {expUs / 1000.0:F1} ms, blur {path.LengthPx:F1} px, {events:N0} events so far");
             }
             writer.Complete();
@@ -181,14 +215,15 @@ public static class HybridRigSimulator
         return new SimulationResult(Path.GetFullPath(outDir), truths, events, stats, hom, clock.Elapsed.TotalSeconds / options.Frames);
     }
 
-    private static List<KernelTile> TileKernels(MotionPath path, int w, int h, int tile, int samples)
+    /// <summary>Tiles of <paramref name="tile"/> px covering w × h, each with <paramref name="kernelAt"/> at its centre (pixel coordinates).</summary>
+    private static List<KernelTile> TileKernels(Func<double, double, BlurKernel> kernelAt, int w, int h, int tile)
     {
         var tiles = new List<KernelTile>();
         for (int y0 = 0; y0 < h; y0 += tile)
             for (int x0 = 0; x0 < w; x0 += tile)
             {
                 int x1 = Math.Min(w, x0 + tile), y1 = Math.Min(h, y0 + tile);
-                tiles.Add(new KernelTile(x0, y0, x1, y1, path.KernelAt((x0 + x1 - 1) / 2.0, (y0 + y1 - 1) / 2.0, samples)));
+                tiles.Add(new KernelTile(x0, y0, x1, y1, kernelAt((x0 + x1 - 1) / 2.0, (y0 + y1 - 1) / 2.0)));
             }
         return tiles;
     }
@@ -260,8 +295,23 @@ public static class HybridRigSimulator
             double x = (inv[0] * u + inv[1] * v + inv[2]) / z, y = (inv[3] * u + inv[4] * v + inv[5]) / z;
             worst = Math.Max(worst, Math.Max(Math.Max(-x, x - o.RgbWidth), Math.Max(-y, y - o.RgbHeight)));
         }
-        double motion = o.KernelLengthPx.Max * 1.6 + o.RotationDeg * Math.PI / 180 * 1.6 * diag;
+        double motion = o.KernelLengthPx.Max * 1.6 * (1 + (o.DomainB?.PatchJitter ?? 0)) + o.RotationDeg * Math.PI / 180 * 1.6 * diag;
         return (int)Math.Ceiling(Math.Max(0, worst) + motion + 24);
+    }
+
+    /// <summary>RGB frame coordinates of every event pixel centre (through the inverse homography), CV_32FC1 each.</summary>
+    private static void EventPixelsInRgb(double[] homInv, Mat xs, Mat ys)
+    {
+        var xv = xs.AsSpan<float>();
+        var yv = ys.AsSpan<float>();
+        int rows = xs.Rows, cols = xs.Cols;
+        for (int v = 0; v < rows; v++)
+            for (int u = 0; u < cols; u++)
+            {
+                double z = homInv[6] * u + homInv[7] * v + homInv[8];
+                xv[v * cols + u] = (float)((homInv[0] * u + homInv[1] * v + homInv[2]) / z);
+                yv[v * cols + u] = (float)((homInv[3] * u + homInv[4] * v + homInv[5]) / z);
+            }
     }
 
     internal static double[] Multiply3(double[] a, double[] b)
@@ -291,7 +341,7 @@ public static class HybridRigSimulator
         var m = new JsonObject
         {
             ["format"] = Recording.RecordingManifest.FormatTag,
-            ["events"] = new JsonObject { ["file"] = "events.aedat4", ["width"] = o.EventWidth, ["height"] = o.EventHeight, ["camera"] = "DAVIS346" },
+            ["events"] = new JsonObject { ["file"] = "events.aedat4", ["width"] = o.EventWidth, ["height"] = o.EventHeight, ["camera"] = o.DomainB != null && !o.ApsOnly ? "DVS-sim-third" : "DAVIS346" },
         };
         if (o.ApsOnly)
         {
@@ -321,11 +371,17 @@ public static class HybridRigSimulator
         Made by EventDeblur's hybrid-rig simulator: `./eventdeblur simulate --preset {o.Preset} --seed {seed} --frames {o.Frames}{(o.ApsOnly ? "" : $" --rgb-size {o.RgbWidth}x{o.RgbHeight}")} --out DIR`.
         Deterministic: the same command writes the same bundle.
 
-        - {(o.ApsOnly ? $"DAVIS346 alone: gray APS frames ({o.EventWidth}×{o.EventHeight}, 8-bit) inside events.aedat4" : $"RGB {o.RgbWidth}×{o.RgbHeight}, 16-bit linear PNG, black level {o.Rgb.BlackLevel}, saturation {o.Rgb.SaturationLevel}; DAVIS346 behind the homography in recording.json")}.
+        - {(o.ApsOnly ? $"DAVIS346 alone: gray APS frames ({o.EventWidth}×{o.EventHeight}, 8-bit) inside events.aedat4" : $"RGB {o.RgbWidth}×{o.RgbHeight}, 16-bit linear PNG, black level {o.Rgb.BlackLevel}, saturation {o.Rgb.SaturationLevel}; {(o.DomainB != null ? $"a {o.EventWidth}×{o.EventHeight} event sensor" : "DAVIS346")} behind the homography in recording.json")}.
         - Exposures {o.ExposureUs.Min / 1000.0}–{o.ExposureUs.Max / 1000.0} ms every {o.FramePeriodUs / 1000.0} ms; camera-shake blur {o.KernelLengthPx.Min}–{o.KernelLengthPx.Max} px{(o.RotationDeg > 0 ? $", up to {o.RotationDeg}° in-plane rotation (per-tile kernels)" : "")}.
-        - Night scene: background ≈ {o.BackgroundRadiance} e⁻/s, {o.PointLights} point lights {o.LightSaturationFactor.Min}–{o.LightSaturationFactor.Max}× the full well, {o.ExtendedLights} extended lights.
+        - {(o.DomainB is { } b ? DomainBReadmeLine(o, b) : $"Night scene: background ≈ {o.BackgroundRadiance} e⁻/s, {o.PointLights} point lights {o.LightSaturationFactor.Min}–{o.LightSaturationFactor.Max}× the full well, {o.ExtendedLights} extended lights.")}
         - Events: {events:N0} ({s.SignalOn:N0} ON, {s.SignalOff:N0} OFF, {s.ShotNoise:N0} shot noise, {s.HotPixel:N0} hot pixel), simulated every {o.StepUs} µs over each exposure ± {o.MarginUs / 1000.0} ms.
         - Sync: {(o.ApsOnly ? "APS exposure times in the file" : o.SyncSource)}; ground truth in gt/ (sharp frames at mid-exposure, kernels per RECORDING_FORMAT.md).
 
         """;
+
+    private static string DomainBReadmeLine(SimulationOptions o, DomainBModel b) =>
+        $"Domain B (README, Simulator): fractal background ≈ {o.BackgroundRadiance} e⁻/s, {b.Lamps.Min}–{b.Lamps.Max} lamps of {b.LampDiameterPx.Min}–{b.LampDiameterPx.Max} px "
+        + $"in {b.LampClusters.Min}–{b.LampClusters.Max} clusters with glare halos, saturated pixels scaled by U({b.HdrScale.Min}, {b.HdrScale.Max}); "
+        + $"patch-wise trajectories on a {b.PatchGrid.Columns}×{b.PatchGrid.Rows} grid (kernels per {b.KernelTilePx}-px tile); "
+        + $"event sensor {o.EventWidth}×{o.EventHeight}, thresholds {o.Davis.ThresholdOn} ± {o.Davis.ThresholdSigma}, cut-off {o.Davis.CutoffMaxHz} Hz, leak {o.Davis.LeakHz} Hz.";
 }

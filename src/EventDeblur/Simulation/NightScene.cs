@@ -11,6 +11,15 @@ namespace EventDeblur.Simulation;
 /// <param name="B">Peak blue radiance, e⁻/s.</param>
 public sealed record PointLight(double X, double Y, double Sigma, double R, double G, double B);
 
+/// <summary>A domain-B lamp: a soft disc with a glare halo, one of a cluster.</summary>
+/// <param name="X">Centre column, frame pixels.</param>
+/// <param name="Y">Centre row, frame pixels.</param>
+/// <param name="DiameterPx">Core diameter, pixels.</param>
+/// <param name="Cluster">Index of its cluster.</param>
+/// <param name="HdrScale">Factor its saturated pixels were scaled by (1 when it stayed below the clip level).</param>
+/// <param name="HaloSigmaPx">Glare halo standard deviation, pixels.</param>
+public sealed record SceneLamp(double X, double Y, double DiameterPx, int Cluster, double HdrScale, double HaloSigmaPx);
+
 /// <summary>
 /// A sharp, linear HDR scene in photo-electrons per second per frame pixel (e⁻/s), RGB channel
 /// order, stored with a margin of <see cref="Margin"/> pixels on every side so that moving the
@@ -18,8 +27,9 @@ public sealed record PointLight(double X, double Y, double Sigma, double R, doub
 /// </summary>
 public sealed class NightScene : IDisposable
 {
-    private NightScene(Mat radiance, int width, int height, int margin, List<PointLight> lights)
+    internal NightScene(Mat radiance, int width, int height, int margin, List<PointLight> lights, IReadOnlyList<SceneLamp>? lamps = null)
     {
+        Lamps = lamps ?? [];
         Radiance = radiance;
         Width = width;
         Height = height;
@@ -41,6 +51,9 @@ public sealed class NightScene : IDisposable
 
     /// <summary>The point lights (frame coordinates).</summary>
     public IReadOnlyList<PointLight> Lights { get; }
+
+    /// <summary>Domain-B lamps (frame coordinates); empty for domain A.</summary>
+    public IReadOnlyList<SceneLamp> Lamps { get; }
 
     /// <summary>A uniform grey scene of <paramref name="radiance"/> e⁻/s (for tests and custom scenes).</summary>
     public static NightScene Uniform(int width, int height, int margin, double radiance) =>

@@ -72,4 +72,41 @@ public static class RgbSensor
         });
         return raw;
     }
+
+    /// <summary>
+    /// Domain B's sensor: vignetting (cos⁴ fall-off to <see cref="DomainBModel.VignetteCorner"/> in the corners),
+    /// per-channel quantum efficiency, Poisson shot noise, per-channel Gaussian read noise (so the noise is
+    /// Poisson–Gaussian with different parameters per channel), full-well clipping, gain, black level, rounding.
+    /// <paramref name="radiance"/> is e⁻/s (CV_32FC3, RGB); returns raw CV_16UC3. Noise-free when <paramref name="seed"/> is null.
+    /// </summary>
+    public static Mat ExposeDomainB(Mat radiance, double exposureS, RgbSensorModel model, DomainBModel b, int? seed)
+    {
+        if (!radiance.IsContinuous()) throw new ArgumentException("radiance must be a continuous Mat");
+        var raw = new Mat(radiance.Rows, radiance.Cols, MatType.CV_16UC3);
+        int rows = radiance.Rows, cols = radiance.Cols, rowLen = cols * 3;
+        double gain = model.GainDnPerE;
+        double[] qe = [b.ChannelQe.R, b.ChannelQe.G, b.ChannelQe.B], read = [b.ReadNoiseE.R, b.ReadNoiseE.G, b.ReadNoiseE.B];
+        double cx = (cols - 1) / 2.0, cy = (rows - 1) / 2.0, rMax = Math.Sqrt(cx * cx + cy * cy);
+        double focal = rMax / Math.Tan(Math.Acos(Math.Pow(Math.Clamp(b.VignetteCorner, 1e-3, 1), 0.25)));
+        Parallel.For(0, rows, y =>
+        {
+            var rng = seed is int s ? new Random(SensorNoise.SubSeed(s, y)) : null;
+            var src = radiance.AsSpan<float>().Slice(y * rowLen, rowLen);
+            var dst = raw.AsSpan<ushort>().Slice(y * rowLen, rowLen);
+            for (int x = 0; x < cols; x++)
+            {
+                double rr = Math.Sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy)) / focal;
+                double cos2 = 1 / (1 + rr * rr), vignette = cos2 * cos2;
+                for (int c = 0; c < 3; c++)
+                {
+                    double e = Math.Max(0, src[3 * x + c]) * exposureS * vignette * qe[c];
+                    if (rng != null) e = SensorNoise.Poisson(rng, e);
+                    if (e >= model.FullWellE) { dst[3 * x + c] = (ushort)model.SaturationLevel; continue; }
+                    if (rng != null) e += read[c] * SensorNoise.Gaussian(rng);
+                    dst[3 * x + c] = (ushort)Math.Clamp(Math.Round(model.BlackLevel + e * gain), 0, model.SaturationLevel);
+                }
+            }
+        });
+        return raw;
+    }
 }

@@ -103,6 +103,9 @@ public sealed record SimulationOptions
     /// <summary>A DAVIS alone: grayscale APS frames in the event file, no RGB camera.</summary>
     public bool ApsOnly { get; init; }
 
+    /// <summary>Domain B's model (scene, optics, patch-wise motion, sensor); null for domain A (the presets without <c>b-</c>).</summary>
+    public DomainBModel? DomainB { get; init; }
+
     /// <summary>Event simulation margin before and after each exposure, µs.</summary>
     public long MarginUs { get; init; } = 10_000;
 
@@ -122,6 +125,16 @@ public sealed record SimulationOptions
         if (StepUs < 1 || StepUs > 100) throw new ArgumentException("event time step must be 1..100 µs");
         if (KernelLengthPx.Min < 0 || KernelLengthPx.Max < KernelLengthPx.Min) throw new ArgumentException("kernel length range must be ordered and ≥ 0");
         if (SyncSource is not ("table" or "triggers")) throw new ArgumentException("sync source must be table or triggers");
+        if (DomainB is { } b)
+        {
+            if (b.Lamps.Min < 0 || b.Lamps.Max < b.Lamps.Min) throw new ArgumentException("domain B: lamp count range must be ordered and ≥ 0");
+            if (b.Lamps.Max > 0 && (b.LampClusters.Min < 1 || b.LampClusters.Max < b.LampClusters.Min)) throw new ArgumentException("domain B: lamp cluster range must be ordered and ≥ 1");
+            if (b.LampDiameterPx.Min <= 0 || b.LampDiameterPx.Max < b.LampDiameterPx.Min) throw new ArgumentException("domain B: lamp diameter range must be ordered and > 0");
+            if (b.HdrScale.Min < 1 || b.HdrScale.Max < b.HdrScale.Min) throw new ArgumentException("domain B: HDR scale range must be ordered and ≥ 1");
+            if (b.PatchGrid.Columns < 1 || b.PatchGrid.Rows < 1) throw new ArgumentException("domain B: patch grid must be at least 1×1");
+            if (b.KernelTilePx < 16) throw new ArgumentException("domain B: kernel tiles must be ≥ 16 px");
+            if (b.EventResolutionRatio is <= 0.05 or > 1) throw new ArgumentException("domain B: event resolution ratio must be in (0.05, 1]");
+        }
     }
 }
 
@@ -129,7 +142,8 @@ public sealed record SimulationOptions
 public static class SimulationPresets
 {
     /// <summary>Preset names.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["night", "night-hard", "night-rotation", "no-streaks", "aps"];
+    public static IReadOnlyList<string> Names { get; } =
+        ["night", "night-hard", "night-rotation", "no-streaks", "aps", "b-night", "b-night-hard", "b-rotation", "b-no-streaks", "b-aps"];
 
     /// <summary>The options of preset <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
@@ -149,6 +163,31 @@ public static class SimulationPresets
         "no-streaks" => new SimulationOptions { Preset = name, PointLights = 0, ExtendedLights = 0, BackgroundRadiance = 6000, KernelLengthPx = (8, 30), SyncSource = "triggers" },
         // A DAVIS alone (Blur-DVS shape): gray APS frames with exposure times inside the AEDAT 4.0 file.
         "aps" => new SimulationOptions { Preset = name, ApsOnly = true, KernelLengthPx = (8, 30), BackgroundRadiance = 6000, PointLights = 4, ExposureUs = (20_000, 60_000) },
+        // Domain B (DomainBModel): the same five kinds of recording, built on independent published choices.
+        "b-night" => DomainB(name),
+        "b-night-hard" => DomainB(name) with
+        {
+            KernelLengthPx = (30, 60), ExposureUs = (80_000, 200_000), BackgroundRadiance = 600, SyncSource = "triggers",
+            DomainB = new DomainBModel { Lamps = (100, 200), ReadNoiseE = (12, 9, 15) },
+        },
+        "b-rotation" => DomainB(name) with { KernelLengthPx = (8, 40), RotationDeg = 4, DomainB = new DomainBModel { PatchGrid = (4, 3) } },
+        "b-no-streaks" => DomainB(name) with { BackgroundRadiance = 12_000, SyncSource = "triggers", DomainB = new DomainBModel { Lamps = (0, 0) } },
+        "b-aps" => DomainB(name) with { ApsOnly = true, BackgroundRadiance = 6000, DomainB = new DomainBModel { Lamps = (50, 120) } },
         _ => throw new ArgumentException($"unknown preset '{name}'; expected one of {string.Join(", ", Names)}"),
+    };
+
+    /// <summary>
+    /// Domain B's base: blur 8–60 px, exposures 20–200 ms, a smaller and noisier RGB pixel, and the event pixel of
+    /// Zhou et al. (IJCV 2023) as simulated with v2e: thresholds 0.3 ± 0.03, 30 Hz photoreceptor cut-off (slower in
+    /// the dark), 0.1 Hz leak, shot-noise events, on a sensor a third of the RGB resolution.
+    /// </summary>
+    private static SimulationOptions DomainB(string name) => new()
+    {
+        Preset = name, DomainB = new DomainBModel(), KernelLengthPx = (8, 60), ExposureUs = (20_000, 200_000), FramePeriodUs = 250_000,
+        BackgroundRadiance = 1500, PointLights = 0, ExtendedLights = 0, SyncSource = "table",
+        Rgb = new RgbSensorModel(FullWellE: 4000, ReadNoiseE: 6),
+        Davis = new DavisModel(ThresholdOn: 0.3, ThresholdOff: 0.3, ThresholdSigma: 0.03, RefractoryUs: 100, CutoffMaxHz: 30, CutoffHalfIntensity: 20_000,
+            DarkCurrent: 50, LeakHz: 0.1, ShotNoiseMaxHz: 3, HotPixelFraction: 2e-4, HotPixelHz: 100),
+        HomographyScale = (0.325, 0.345), HomographyRotationDeg = 3,
     };
 }
