@@ -32,7 +32,8 @@ public interface IGentleDeconvolver : IDeconvolver
 /// <param name="TilePx">Side of the square tiles judged separately, pixels.</param>
 /// <param name="MaxConsistency">
 /// Largest accepted re-blur inconsistency: the re-blur residual (K⊛x − b) in units of the noise σ from the frame's
-/// <see cref="NoiseModel"/>, averaged over 5×5 windows of unclipped pixels, squared and scaled by 25 — ≈ 1 or below
+/// <see cref="NoiseModel"/>, averaged over 5×5 windows of unclipped pixels, squared, scaled by 25 and averaged over the
+/// tile's lowest 90 % — below 1 or about it
 /// when what is left is white noise, large when the kernel or the result leaves structure (edges, ringing) unexplained.
 /// </param>
 /// <param name="MaxNoiseGain">
@@ -40,7 +41,12 @@ public interface IGentleDeconvolver : IDeconvolver
 /// units of the local noise σ (≈ 1 for the blurry input; amplified noise and ringing raise it).
 /// </param>
 /// <param name="GentleBlend">Where no gentler variant exists: the share of the result in the gentle blend result·t + input·(1 − t).</param>
-public sealed record GuardOptions(int TilePx = 128, double MaxConsistency = 5.0, double MaxNoiseGain = 2.5, double GentleBlend = 0.5)
+/// <param name="MarginPx">
+/// Band along the plane's edges that is not judged (its pixels follow the nearest judged tile), pixels: the frame
+/// border, and, when the plane is one region of a spatially varying blur, the overlap into neighbouring regions whose
+/// blur the region's kernel does not describe (the tiled deblurrer's default overlap is 48 px).
+/// </param>
+public sealed record GuardOptions(int TilePx = 128, double MaxConsistency = 5.0, double MaxNoiseGain = 2.5, double GentleBlend = 0.5, int MarginPx = 48)
 {
     /// <summary>Where to write one line per call that fell back anywhere (null: silent).</summary>
     public TextWriter? Log { get; init; }
@@ -51,6 +57,7 @@ public sealed record GuardOptions(int TilePx = 128, double MaxConsistency = 5.0,
         if (TilePx < 16) throw new ArgumentOutOfRangeException(nameof(TilePx), TilePx, "at least 16 px");
         if (!(MaxConsistency > 0)) throw new ArgumentOutOfRangeException(nameof(MaxConsistency), MaxConsistency, "must be > 0");
         if (!(MaxNoiseGain > 0)) throw new ArgumentOutOfRangeException(nameof(MaxNoiseGain), MaxNoiseGain, "must be > 0");
+        if (MarginPx < 0) throw new ArgumentOutOfRangeException(nameof(MarginPx), MarginPx, "must be ≥ 0");
         if (!(GentleBlend > 0 && GentleBlend < 1)) throw new ArgumentOutOfRangeException(nameof(GentleBlend), GentleBlend, "in (0, 1)");
         return this;
     }
@@ -180,14 +187,16 @@ public sealed class GuardedDeconvolver : IDeconvolver
         return r;
     }
 
-    /// <summary>Square tiles of about <see cref="GuardOptions.TilePx"/> covering the plane (edge tiles absorb the remainder).</summary>
+    /// <summary>Square tiles of about <see cref="GuardOptions.TilePx"/> covering the plane inside its margin (edge tiles absorb the remainder).</summary>
     private List<(int X0, int Y0, int X1, int Y1)> Tiles(int width, int height)
     {
-        int nx = Math.Max(1, (int)Math.Round((double)width / Options.TilePx)), ny = Math.Max(1, (int)Math.Round((double)height / Options.TilePx));
+        int mx = Math.Min(Options.MarginPx, width / 4), my = Math.Min(Options.MarginPx, height / 4);
+        int iw = width - 2 * mx, ih = height - 2 * my;
+        int nx = Math.Max(1, (int)Math.Round((double)iw / Options.TilePx)), ny = Math.Max(1, (int)Math.Round((double)ih / Options.TilePx));
         var list = new List<(int, int, int, int)>(nx * ny);
         for (int ty = 0; ty < ny; ty++)
             for (int tx = 0; tx < nx; tx++)
-                list.Add((tx * width / nx, ty * height / ny, (tx + 1) * width / nx, (ty + 1) * height / ny));
+                list.Add((mx + tx * iw / nx, my + ty * ih / ny, mx + (tx + 1) * iw / nx, my + (ty + 1) * ih / ny));
         return list;
     }
 
@@ -250,7 +259,8 @@ public sealed class GuardedDeconvolver : IDeconvolver
             var smooth = NoiseModelEstimator.BoxMean(plane, width, height, 2);
             _variance = new float[plane.Length];
             for (int i = 0; i < plane.Length; i++) _variance[i] = (float)model.Variance(Math.Min(smooth[i], context.SaturationLinear));
-            var nearSat = NoiseModelEstimator.Dilate(context.Saturated, width, height, 1);
+            // Next to clipped lights the residual hinges on the light's unknown radiance and on small kernel errors: not judged.
+            var nearSat = NoiseModelEstimator.Dilate(context.Saturated, width, height, reach);
             _usable = new bool[plane.Length];
             for (int y = reach; y < height - reach; y++)
                 for (int x = reach; x < width - reach; x++)
@@ -283,22 +293,18 @@ public sealed class GuardedDeconvolver : IDeconvolver
             int window = (2 * WindowRadius + 1) * (2 * WindowRadius + 1);
             var scores = new (double, double)[tiles.Count];
             var buf = new List<float>();
+            var chis = new List<float>();
             for (int t = 0; t < tiles.Count; t++)
             {
                 var (x0, y0, x1, y1) = tiles[t];
-                double chi = 0;
-                int n = 0;
+                chis.Clear();
                 buf.Clear();
                 for (int y = Math.Max(y0, 1); y < Math.Min(y1, _h - 1); y++)
                     for (int x = Math.Max(x0, 1); x < Math.Min(x1, _w - 1); x++)
                     {
                         int i = y * _w + x;
                         if (!_usable[i]) continue;
-                        if (useMean[i] > 0.999f)
-                        {
-                            chi += window * (double)resMean[i] * resMean[i];
-                            n++;
-                        }
+                        if (useMean[i] > 0.999f) chis.Add(window * resMean[i] * resMean[i]);
                         if (!_flat[i]) continue;
                         float l = result[i - _w - 1] - 2 * result[i - _w] + result[i - _w + 1]
                                   - 2 * result[i - 1] + 4 * result[i] - 2 * result[i + 1]
@@ -311,9 +317,20 @@ public sealed class GuardedDeconvolver : IDeconvolver
                     buf.Sort();
                     gain = buf[buf.Count / 2] / 0.6745;
                 }
-                scores[t] = (n >= 32 ? chi / n : double.NaN, gain);
+                scores[t] = (TrimmedMean(chis), gain);
             }
             return scores;
+        }
+
+        /// <summary>Mean of the lowest 90 % (a few unexplained lights or kernel-model errors must not decide a tile); NaN below 32 values.</summary>
+        private static double TrimmedMean(List<float> v)
+        {
+            if (v.Count < 32) return double.NaN;
+            v.Sort();
+            int keep = (int)(0.9 * v.Count);
+            double sum = 0;
+            for (int i = 0; i < keep; i++) sum += v[i];
+            return sum / keep;
         }
 
         /// <summary>K ⊛ result with reflected borders (OpenCV filters correlate, so the kernel is flipped).</summary>
