@@ -87,10 +87,10 @@ public sealed record GuardReport(long Sequence, int Width, int Height, NoiseMode
     /// <summary>Number of tiles that did not keep the deconvolver's result.</summary>
     public int FellBack => Tiles.Count(t => t.Level != FallbackLevel.None);
 
-    /// <summary>Share of the plane's area (tiles weighted by area) per level: none, gentle, input.</summary>
+    /// <summary>Share of the judged area (tiles weighted by area; the unjudged margin follows the nearest tile) per level: none, gentle, input.</summary>
     public (double None, double Gentle, double Input) AreaShares()
     {
-        double total = Math.Max(1, (double)Width * Height);
+        double total = Math.Max(1, Tiles.Sum(t => (double)(t.X1 - t.X0) * (t.Y1 - t.Y0)));
         double Share(FallbackLevel l) => Tiles.Where(t => t.Level == l).Sum(t => (double)(t.X1 - t.X0) * (t.Y1 - t.Y0)) / total;
         return (Share(FallbackLevel.None), Share(FallbackLevel.Gentle), Share(FallbackLevel.Input));
     }
