@@ -14,6 +14,7 @@ public static class DeconvolverRegistry
         ("rl", () => new RichardsonLucyDeconvolver()),
         ("hl", () => new HyperLaplacianDeconvolver()),
         ("none", () => new IdentityDeconvolver()),
+        ("robust", () => new GuardedDeconvolver(new RobustDeconvolver(), new GuardOptions { Log = Console.Error }, "robust")),
     ];
 
     /// <summary>Registered names, built-ins first, then in registration order.</summary>

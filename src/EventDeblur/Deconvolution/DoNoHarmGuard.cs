@@ -1,0 +1,352 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using EventDeblur.Kernels;
+using OpenCvSharp;
+
+namespace EventDeblur.Deconvolution;
+
+/// <summary>How far the guard stepped back from the deconvolver's result in one tile.</summary>
+public enum FallbackLevel
+{
+    /// <summary>The deconvolver's result is kept.</summary>
+    None = 0,
+
+    /// <summary>A gentler setting (a stronger prior, or halfway between result and input) is used.</summary>
+    Gentle = 1,
+
+    /// <summary>The blurry input is returned unchanged.</summary>
+    Input = 2,
+}
+
+/// <summary>
+/// A deconvolver that can offer a gentler variant of itself (stronger regularisation), which
+/// <see cref="GuardedDeconvolver"/> tries before giving the input back.
+/// </summary>
+public interface IGentleDeconvolver : IDeconvolver
+{
+    /// <summary>The gentler variant.</summary>
+    IDeconvolver Gentler();
+}
+
+/// <summary>Options of <see cref="GuardedDeconvolver"/>.</summary>
+/// <param name="TilePx">Side of the square tiles judged separately, pixels.</param>
+/// <param name="MaxConsistency">
+/// Largest accepted re-blur inconsistency: the re-blur residual (K⊛x − b) in units of the noise σ from the frame's
+/// <see cref="NoiseModel"/>, averaged over 5×5 windows of unclipped pixels, squared, scaled by 25 and averaged over the
+/// tile's lowest 90 % — below 1 or about it
+/// when what is left is white noise, large when the kernel or the result leaves structure (edges, ringing) unexplained.
+/// </param>
+/// <param name="MaxNoiseGain">
+/// Largest accepted noise/ringing gain: the median, over the tile's flattest half, of the result's Laplacian residual in
+/// units of the local noise σ (≈ 1 for the blurry input; amplified noise and ringing raise it).
+/// </param>
+/// <param name="GentleBlend">Where no gentler variant exists: the share of the result in the gentle blend result·t + input·(1 − t).</param>
+/// <param name="MarginPx">
+/// Band along the plane's edges that is not judged (its pixels follow the nearest judged tile), pixels: the frame
+/// border, and, when the plane is one region of a spatially varying blur, the overlap into neighbouring regions whose
+/// blur the region's kernel does not describe (the tiled deblurrer's default overlap is 48 px).
+/// </param>
+public sealed record GuardOptions(int TilePx = 128, double MaxConsistency = 5.0, double MaxNoiseGain = 2.5, double GentleBlend = 0.5, int MarginPx = 48)
+{
+    /// <summary>Where to write one line per call that fell back anywhere (null: silent).</summary>
+    public TextWriter? Log { get; init; }
+
+    /// <summary>Throws when a value is out of range.</summary>
+    public GuardOptions Validated()
+    {
+        if (TilePx < 16) throw new ArgumentOutOfRangeException(nameof(TilePx), TilePx, "at least 16 px");
+        if (!(MaxConsistency > 0)) throw new ArgumentOutOfRangeException(nameof(MaxConsistency), MaxConsistency, "must be > 0");
+        if (!(MaxNoiseGain > 0)) throw new ArgumentOutOfRangeException(nameof(MaxNoiseGain), MaxNoiseGain, "must be > 0");
+        if (MarginPx < 0) throw new ArgumentOutOfRangeException(nameof(MarginPx), MarginPx, "must be ≥ 0");
+        if (!(GentleBlend > 0 && GentleBlend < 1)) throw new ArgumentOutOfRangeException(nameof(GentleBlend), GentleBlend, "in (0, 1)");
+        return this;
+    }
+}
+
+/// <summary>The guard's verdict on one tile.</summary>
+/// <param name="X0">First column, pixels (of the plane the deconvolver was given).</param>
+/// <param name="Y0">First row, pixels.</param>
+/// <param name="X1">End column (exclusive), pixels.</param>
+/// <param name="Y1">End row (exclusive), pixels.</param>
+/// <param name="Level">What the tile got.</param>
+/// <param name="Consistency">Re-blur inconsistency of the deconvolver's result (see <see cref="GuardOptions.MaxConsistency"/>); NaN when the tile had no usable pixels.</param>
+/// <param name="NoiseGain">Noise/ringing gain of the deconvolver's result (see <see cref="GuardOptions.MaxNoiseGain"/>); NaN when unmeasurable.</param>
+public sealed record GuardTileVerdict(int X0, int Y0, int X1, int Y1, FallbackLevel Level, double Consistency, double NoiseGain);
+
+/// <summary>What the guard did to one call (one channel of one frame or blur tile).</summary>
+/// <param name="Sequence">Call number on this guard, from 0.</param>
+/// <param name="Width">Width of the plane, pixels.</param>
+/// <param name="Height">Height of the plane, pixels.</param>
+/// <param name="Noise">The plane's estimated noise model.</param>
+/// <param name="Tiles">Verdict per tile.</param>
+public sealed record GuardReport(long Sequence, int Width, int Height, NoiseModel Noise, IReadOnlyList<GuardTileVerdict> Tiles)
+{
+    /// <summary>The furthest fallback of any tile.</summary>
+    public FallbackLevel Worst => Tiles.Count == 0 ? FallbackLevel.None : Tiles.Max(t => t.Level);
+
+    /// <summary>Number of tiles that did not keep the deconvolver's result.</summary>
+    public int FellBack => Tiles.Count(t => t.Level != FallbackLevel.None);
+
+    /// <summary>Share of the judged area (tiles weighted by area; the unjudged margin follows the nearest tile) per level: none, gentle, input.</summary>
+    public (double None, double Gentle, double Input) AreaShares()
+    {
+        double total = Math.Max(1, Tiles.Sum(t => (double)(t.X1 - t.X0) * (t.Y1 - t.Y0)));
+        double Share(FallbackLevel l) => Tiles.Where(t => t.Level == l).Sum(t => (double)(t.X1 - t.X0) * (t.Y1 - t.Y0)) / total;
+        return (Share(FallbackLevel.None), Share(FallbackLevel.Gentle), Share(FallbackLevel.Input));
+    }
+}
+
+/// <summary>
+/// Do no harm: wraps any <see cref="IDeconvolver"/> and checks each result against the blurry input with no
+/// reference, tile by tile — (1) re-blur consistency: the result blurred by the kernel must explain the unclipped
+/// blurry pixels down to the frame's own noise (<see cref="NoiseModel"/>); (2) noise/ringing: in the flattest part of
+/// each tile the result's high-pass residual, in units of the local noise σ, must not grow far beyond the input's.
+/// A tile that fails gets the gentler setting (the deconvolver's <see cref="IGentleDeconvolver.Gentler"/> variant, or
+/// a halfway blend with the input) when that passes, else the input itself; choices are blended smoothly between
+/// tile centres so no seams appear. Every call leaves a <see cref="GuardReport"/> (see <see cref="DrainReports"/>).
+/// It is an <see cref="IDeconvolver"/> itself, so it slots into the pipeline (and into per-tile deblurring of
+/// spatially varying blur) unchanged.
+/// </summary>
+public sealed class GuardedDeconvolver : IDeconvolver
+{
+    private readonly IDeconvolver _inner;
+    private readonly IDeconvolver? _gentle;
+    private readonly ConcurrentQueue<GuardReport> _reports = new();
+    private long _sequence = -1;
+
+    /// <summary>Wraps <paramref name="inner"/>; the guarded deconvolver is called <paramref name="name"/> (the inner name when null).</summary>
+    public GuardedDeconvolver(IDeconvolver inner, GuardOptions? options = null, string? name = null)
+    {
+        _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        _gentle = inner is IGentleDeconvolver g ? g.Gentler() : null;
+        Options = (options ?? new GuardOptions()).Validated();
+        Name = name ?? inner.Name;
+    }
+
+    /// <summary>The options in use.</summary>
+    public GuardOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>Removes and returns the reports of the calls so far, in completion order.</summary>
+    public IReadOnlyList<GuardReport> DrainReports()
+    {
+        var list = new List<GuardReport>();
+        while (_reports.TryDequeue(out var r)) list.Add(r);
+        return list;
+    }
+
+    /// <inheritdoc />
+    public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+    {
+        var model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated);
+        var full = Run(_inner, plane, width, height, kernel, context, model);
+        var tiles = Tiles(width, height);
+        var judge = new Judge(plane, width, height, kernel, context, model);
+        var fullScores = judge.Score(full, tiles);
+        var levels = new FallbackLevel[tiles.Count];
+        float[]? gentle = null;
+        for (int t = 0; t < tiles.Count; t++)
+        {
+            if (Passes(fullScores[t])) continue;
+            if (gentle == null)
+            {
+                gentle = _gentle != null ? Run(_gentle, plane, width, height, kernel, context, model) : Blend(full, plane, (float)Options.GentleBlend);
+            }
+            levels[t] = FallbackLevel.Gentle;
+        }
+        if (gentle != null)
+        {
+            var gentleScores = judge.Score(gentle, tiles);
+            for (int t = 0; t < tiles.Count; t++)
+                if (levels[t] == FallbackLevel.Gentle && !Passes(gentleScores[t])) levels[t] = FallbackLevel.Input;
+        }
+        var verdicts = tiles.Select((r, t) => new GuardTileVerdict(r.X0, r.Y0, r.X1, r.Y1, levels[t], fullScores[t].Consistency, fullScores[t].NoiseGain)).ToList();
+        var report = new GuardReport(Interlocked.Increment(ref _sequence), width, height, model, verdicts);
+        _reports.Enqueue(report);
+        if (report.FellBack > 0 && Options.Log is { } log)
+        {
+            var (_, g, i) = report.AreaShares();
+            lock (log) log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"guard: {Name} on a {width}×{height} plane: {report.FellBack}/{tiles.Count} tiles fell back ({g:P0} of the area gentler, {i:P0} the input); worst consistency {verdicts.Max(v => double.IsNaN(v.Consistency) ? 0 : v.Consistency):F2}, noise gain {verdicts.Max(v => double.IsNaN(v.NoiseGain) ? 0 : v.NoiseGain):F2}"));
+        }
+        return report.FellBack == 0 ? full : Compose(full, gentle!, plane, width, height, tiles, levels);
+    }
+
+    private bool Passes((double Consistency, double NoiseGain) s) =>
+        (double.IsNaN(s.Consistency) || s.Consistency <= Options.MaxConsistency) && (double.IsNaN(s.NoiseGain) || s.NoiseGain <= Options.MaxNoiseGain);
+
+    private static float[] Run(IDeconvolver d, float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model) =>
+        d is RobustDeconvolver r ? r.Deconvolve(plane, width, height, kernel, context, model) : d.Deconvolve(plane, width, height, kernel, context);
+
+    private static float[] Blend(float[] result, float[] input, float t)
+    {
+        var r = new float[result.Length];
+        for (int i = 0; i < r.Length; i++) r[i] = t * result[i] + (1 - t) * input[i];
+        return r;
+    }
+
+    /// <summary>Square tiles of about <see cref="GuardOptions.TilePx"/> covering the plane inside its margin (edge tiles absorb the remainder).</summary>
+    private List<(int X0, int Y0, int X1, int Y1)> Tiles(int width, int height)
+    {
+        int mx = Math.Min(Options.MarginPx, width / 4), my = Math.Min(Options.MarginPx, height / 4);
+        int iw = width - 2 * mx, ih = height - 2 * my;
+        int nx = Math.Max(1, (int)Math.Round((double)iw / Options.TilePx)), ny = Math.Max(1, (int)Math.Round((double)ih / Options.TilePx));
+        var list = new List<(int, int, int, int)>(nx * ny);
+        for (int ty = 0; ty < ny; ty++)
+            for (int tx = 0; tx < nx; tx++)
+                list.Add((mx + tx * iw / nx, my + ty * ih / ny, mx + (tx + 1) * iw / nx, my + (ty + 1) * ih / ny));
+        return list;
+    }
+
+    /// <summary>
+    /// Mixes result, gentle result and input per pixel with weights interpolated bilinearly between tile centres
+    /// (each tile contributes a one-hot weight for its level), so the fallback changes smoothly across tiles.
+    /// </summary>
+    private static float[] Compose(float[] full, float[] gentle, float[] input, int width, int height, List<(int X0, int Y0, int X1, int Y1)> tiles, FallbackLevel[] levels)
+    {
+        int nx = tiles.Select(t => t.X0).Distinct().Count(), ny = tiles.Count / nx;
+        var cx = Enumerable.Range(0, nx).Select(i => 0.5 * (tiles[i].X0 + tiles[i].X1)).ToArray();
+        var cy = Enumerable.Range(0, ny).Select(j => 0.5 * (tiles[j * nx].Y0 + tiles[j * nx].Y1)).ToArray();
+        var r = new float[full.Length];
+        Span<double> w = stackalloc double[3];
+        for (int y = 0; y < height; y++)
+        {
+            var (j0, j1, fy) = Bracket(cy, y);
+            for (int x = 0; x < width; x++)
+            {
+                var (i0, i1, fx) = Bracket(cx, x);
+                w.Clear();
+                w[(int)levels[j0 * nx + i0]] += (1 - fx) * (1 - fy);
+                w[(int)levels[j0 * nx + i1]] += fx * (1 - fy);
+                w[(int)levels[j1 * nx + i0]] += (1 - fx) * fy;
+                w[(int)levels[j1 * nx + i1]] += fx * fy;
+                int p = y * width + x;
+                r[p] = (float)(w[0] * full[p] + w[1] * gentle[p] + w[2] * input[p]);
+            }
+        }
+        return r;
+    }
+
+    private static (int Lo, int Hi, double F) Bracket(double[] centres, int v)
+    {
+        if (centres.Length == 1 || v <= centres[0]) return (0, 0, 0);
+        if (v >= centres[^1]) return (centres.Length - 1, centres.Length - 1, 0);
+        int i = 0;
+        while (centres[i + 1] < v) i++;
+        return (i, i + 1, (v - centres[i]) / (centres[i + 1] - centres[i]));
+    }
+
+    /// <summary>The no-reference checks of results against one blurry plane.</summary>
+    private sealed class Judge
+    {
+        private readonly float[] _plane;
+        private readonly int _w, _h;
+        private readonly BlurKernel _kernel;
+        private readonly bool[] _usable;      // unclipped, away from the frame border and from clipped pixels by the kernel's reach
+        private readonly float[] _variance;   // noise variance of each pixel's blurry value
+        private readonly bool[] _flat;        // the flattest half of the plane (by gradient of the smoothed blurry plane)
+        private const int WindowRadius = 2;
+
+        public Judge(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model)
+        {
+            _plane = plane;
+            _w = width;
+            _h = height;
+            _kernel = kernel;
+            int reach = kernel.Size / 2 + 1;
+            var smooth = NoiseModelEstimator.BoxMean(plane, width, height, 2);
+            _variance = new float[plane.Length];
+            for (int i = 0; i < plane.Length; i++) _variance[i] = (float)model.Variance(Math.Min(smooth[i], context.SaturationLinear));
+            // Next to clipped lights the residual hinges on the light's unknown radiance and on small kernel errors: not judged.
+            var nearSat = NoiseModelEstimator.Dilate(context.Saturated, width, height, reach);
+            _usable = new bool[plane.Length];
+            for (int y = reach; y < height - reach; y++)
+                for (int x = reach; x < width - reach; x++)
+                    _usable[y * width + x] = !nearSat[y * width + x];
+            var grad = new float[plane.Length];
+            for (int y = 1; y < height - 1; y++)
+                for (int x = 1; x < width - 1; x++)
+                {
+                    int i = y * width + x;
+                    float gx = smooth[i + 1] - smooth[i - 1], gy = smooth[i + width] - smooth[i - width];
+                    grad[i] = (gx * gx + gy * gy) / _variance[i];
+                }
+            var sorted = grad.Where((_, i) => _usable[i]).OrderBy(v => v).ToArray();
+            float cut = sorted.Length > 0 ? sorted[sorted.Length / 2] : 0;
+            _flat = new bool[plane.Length];
+            for (int i = 0; i < plane.Length; i++) _flat[i] = _usable[i] && grad[i] <= cut;
+        }
+
+        public (double Consistency, double NoiseGain)[] Score(float[] result, List<(int X0, int Y0, int X1, int Y1)> tiles)
+        {
+            // Re-blur residual in noise units, then averaged over 5×5 windows: white noise shrinks by 25 in variance,
+            // residual structure (edges the kernel cannot explain, ringing) does not.
+            var reblur = Reblur(result);
+            var res = new float[_plane.Length];
+            var use = new float[_plane.Length];
+            for (int i = 0; i < res.Length; i++)
+                if (_usable[i]) { res[i] = (reblur[i] - _plane[i]) / MathF.Sqrt(_variance[i]); use[i] = 1; }
+            var resMean = NoiseModelEstimator.BoxMean(res, _w, _h, WindowRadius);
+            var useMean = NoiseModelEstimator.BoxMean(use, _w, _h, WindowRadius);
+            int window = (2 * WindowRadius + 1) * (2 * WindowRadius + 1);
+            var scores = new (double, double)[tiles.Count];
+            var buf = new List<float>();
+            var chis = new List<float>();
+            for (int t = 0; t < tiles.Count; t++)
+            {
+                var (x0, y0, x1, y1) = tiles[t];
+                chis.Clear();
+                buf.Clear();
+                for (int y = Math.Max(y0, 1); y < Math.Min(y1, _h - 1); y++)
+                    for (int x = Math.Max(x0, 1); x < Math.Min(x1, _w - 1); x++)
+                    {
+                        int i = y * _w + x;
+                        if (!_usable[i]) continue;
+                        if (useMean[i] > 0.999f) chis.Add(window * resMean[i] * resMean[i]);
+                        if (!_flat[i]) continue;
+                        float l = result[i - _w - 1] - 2 * result[i - _w] + result[i - _w + 1]
+                                  - 2 * result[i - 1] + 4 * result[i] - 2 * result[i + 1]
+                                  + result[i + _w - 1] - 2 * result[i + _w] + result[i + _w + 1];
+                        buf.Add(MathF.Abs(l) / 6 / MathF.Sqrt(_variance[i]));
+                    }
+                double gain = double.NaN;
+                if (buf.Count >= 32)
+                {
+                    buf.Sort();
+                    gain = buf[buf.Count / 2] / 0.6745;
+                }
+                scores[t] = (TrimmedMean(chis), gain);
+            }
+            return scores;
+        }
+
+        /// <summary>Mean of the lowest 90 % (a few unexplained lights or kernel-model errors must not decide a tile); NaN below 32 values.</summary>
+        private static double TrimmedMean(List<float> v)
+        {
+            if (v.Count < 32) return double.NaN;
+            v.Sort();
+            int keep = (int)(0.9 * v.Count);
+            double sum = 0;
+            for (int i = 0; i < keep; i++) sum += v[i];
+            return sum / keep;
+        }
+
+        /// <summary>K ⊛ result with reflected borders (OpenCV filters correlate, so the kernel is flipped).</summary>
+        private float[] Reblur(float[] result)
+        {
+            var r = new float[result.Length];
+            int s = _kernel.Size;
+            var flipped = new float[s * s];
+            for (int i = 0; i < s; i++)
+                for (int j = 0; j < s; j++)
+                    flipped[(s - 1 - i) * s + (s - 1 - j)] = _kernel[i, j];
+            using var src = Mat.FromPixelData(_h, _w, MatType.CV_32FC1, result);
+            using var dst = Mat.FromPixelData(_h, _w, MatType.CV_32FC1, r);
+            using var k = Mat.FromPixelData(s, s, MatType.CV_32FC1, flipped);
+            Cv2.Filter2D(src, dst, MatType.CV_32F, k, new Point(-1, -1), 0, BorderTypes.Reflect);
+            return r;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using EventDeblur.Deconvolution;
+using EventDeblur.Kernels;
+using Xunit.Abstractions;
+
+namespace EventDeblur.Tests.Deconvolution;
+
+public class GuardTests(ITestOutputHelper output)
+{
+    private const int W = 192, H = 144;
+
+    private static (float[] Sharp, float[] Blurry, bool[] Sat, BlurKernel Kernel) Frame(LightLevel l, int seed)
+    {
+        var sharp = NoisyNightFrames.Scene(W, H, l.Scale, seed);
+        var k = NoisyNightFrames.MotionKernel(17, 0.2, 0.2);
+        var (blurry, sat) = NoisyNightFrames.AddNoise(DeconvolverTests.Blur(sharp, W, H, k), l.A, l.B, seed + 1);
+        return (sharp, blurry, sat, k);
+    }
+
+    [Fact]
+    public void BadlyWrongKernelFallsBackAndIsNotWorseThanTheInput()
+    {
+        var (sharp, blurry, sat, _) = Frame(LightLevel.Dim, 41);
+        // The true blur runs along ≈ 0.2 rad; this kernel is twice as long and perpendicular to it.
+        var wrong = NoisyNightFrames.MotionKernel(33, 0.2 + Math.PI / 2, 0.5);
+        var guard = new GuardedDeconvolver(new RobustDeconvolver(), new GuardOptions(TilePx: 64));
+        var result = guard.Deconvolve(blurry, W, H, wrong, NoisyNightFrames.Context(sat));
+        var report = Assert.Single(guard.DrainReports());
+        double pB = NoisyNightFrames.Psnr(blurry, sharp, W, H), pG = NoisyNightFrames.Psnr(result, sharp, W, H);
+        var unguarded = NoisyNightFrames.Psnr(new RobustDeconvolver().Deconvolve(blurry, W, H, wrong, NoisyNightFrames.Context(sat)), sharp, W, H);
+        output.WriteLine($"wrong kernel: blurry {pB:F2}, unguarded {unguarded:F2}, guarded {pG:F2} dB; {report.FellBack}/{report.Tiles.Count} tiles fell back, worst {report.Worst}; " +
+                         string.Join(" ", report.Tiles.Select(t => $"({t.Consistency:F1},{t.NoiseGain:F2},{t.Level})")));
+        Assert.True(unguarded < pB, "the test needs a kernel that makes deblurring fail");
+        Assert.True(report.FellBack >= report.Tiles.Count * 3 / 4, $"only {report.FellBack}/{report.Tiles.Count} tiles fell back");
+        // Stated tolerance: not worse than the input by more than 0.1 dB.
+        Assert.True(pG >= pB - 0.1, $"guarded {pG:F2} dB is worse than the blurry input {pB:F2} dB");
+    }
+
+    [Theory]
+    [MemberData(nameof(LightLevel.All), MemberType = typeof(LightLevel))]
+    public void TrueKernelKeepsTheResult(string level)
+    {
+        var (sharp, blurry, sat, k) = Frame(LightLevel.ByName(level), 51);
+        var guard = new GuardedDeconvolver(new RobustDeconvolver(), new GuardOptions(TilePx: 64));
+        var result = guard.Deconvolve(blurry, W, H, k, NoisyNightFrames.Context(sat));
+        var report = Assert.Single(guard.DrainReports());
+        output.WriteLine($"{level}: blurry {NoisyNightFrames.Psnr(blurry, sharp, W, H):F2}, guarded {NoisyNightFrames.Psnr(result, sharp, W, H):F2} dB; " + string.Join(" ", report.Tiles.Select(t => $"({t.Consistency:F2},{t.NoiseGain:F2},{t.Level})")));
+        Assert.Equal(0, report.FellBack);
+        Assert.True(NoisyNightFrames.Psnr(result, sharp, W, H) > NoisyNightFrames.Psnr(blurry, sharp, W, H) + 0.5);
+    }
+
+    [Fact]
+    public void NoiseAmplifyingDeconvolverIsCaughtOnEveryTile()
+    {
+        // A Wiener filter with almost no regularisation amplifies the dark frame's noise: the noise/ringing check must see it.
+        var (sharp, blurry, sat, k) = Frame(LightLevel.Dark, 61);
+        var guard = new GuardedDeconvolver(new NearInverseFilter(), new GuardOptions(TilePx: 64));
+        var result = guard.Deconvolve(blurry, W, H, k, NoisyNightFrames.Context(sat));
+        var report = Assert.Single(guard.DrainReports());
+        output.WriteLine(string.Join(" ", report.Tiles.Select(t => $"({t.Consistency:F2},{t.NoiseGain:F2},{t.Level})")));
+        Assert.Equal(report.Tiles.Count, report.FellBack);
+        Assert.True(NoisyNightFrames.Psnr(result, sharp, W, H) >= NoisyNightFrames.Psnr(blurry, sharp, W, H) - 0.1);
+    }
+
+    /// <summary>Inverse filtering with a tiny constant regulariser (a deliberately bad deconvolver).</summary>
+    private sealed class NearInverseFilter : IDeconvolver
+    {
+        public string Name => "near-inverse";
+
+        public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+        {
+            int gw = OpenCvSharp.Cv2.GetOptimalDFTSize(width), gh = OpenCvSharp.Cv2.GetOptimalDFTSize(height);
+            using var img = new OpenCvSharp.Mat(gh, gw, OpenCvSharp.MatType.CV_32FC2, OpenCvSharp.Scalar.All(0));
+            using var ker = new OpenCvSharp.Mat(gh, gw, OpenCvSharp.MatType.CV_32FC2, OpenCvSharp.Scalar.All(0));
+            var a = img.AsSpan<float>();
+            var kk = ker.AsSpan<float>();
+            for (int y = 0; y < gh; y++) for (int x = 0; x < gw; x++) a[2 * (y * gw + x)] = plane[Math.Min(y, height - 1) * width + Math.Min(x, width - 1)];
+            int c = kernel.Center;
+            for (int i = 0; i < kernel.Size; i++) for (int j = 0; j < kernel.Size; j++) kk[2 * (((i - c + gh) % gh) * gw + (j - c + gw) % gw)] += kernel[i, j];
+            OpenCvSharp.Cv2.Dft(img, img);
+            OpenCvSharp.Cv2.Dft(ker, ker);
+            a = img.AsSpan<float>();
+            kk = ker.AsSpan<float>();
+            for (int f = 0; f < gw * gh; f++)
+            {
+                float kr = kk[2 * f], ki = kk[2 * f + 1], br = a[2 * f], bi = a[2 * f + 1];
+                float den = kr * kr + ki * ki + 1e-4f;
+                a[2 * f] = (kr * br + ki * bi) / den;
+                a[2 * f + 1] = (kr * bi - ki * br) / den;
+            }
+            OpenCvSharp.Cv2.Idft(img, img, OpenCvSharp.DftFlags.Scale);
+            a = img.AsSpan<float>();
+            var r = new float[width * height];
+            for (int y = 0; y < height; y++) for (int x = 0; x < width; x++) r[y * width + x] = a[2 * (y * gw + x)];
+            return r;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using EventDeblur.Deconvolution;
+
+namespace EventDeblur.Tests.Deconvolution;
+
+public class NoiseModelTests
+{
+    private const int W = 256, H = 192;
+
+    /// <summary>Largest relative error of the estimated σ(s) against the true one over the signal range [lo, hi].</summary>
+    private static double SigmaError(NoiseModel est, LightLevel l, double lo, double hi)
+    {
+        var truth = new NoiseModel(l.A, l.B);
+        double worst = 0;
+        for (int k = 0; k <= 20; k++)
+        {
+            double s = lo + (hi - lo) * k / 20;
+            worst = Math.Max(worst, Math.Abs(est.Sigma(s) / truth.Sigma(s) - 1));
+        }
+        return worst;
+    }
+
+    [Theory]
+    [MemberData(nameof(LightLevel.All), MemberType = typeof(LightLevel))]
+    public void FlatRampRecoversPoissonGaussianParameters(string level)
+    {
+        // A smooth ramp through the level's signal range: the flat case.
+        var l = LightLevel.ByName(level);
+        var clean = new float[W * H];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) clean[y * W + x] = (float)(l.Scale * (0.05 + 0.95 * x / (W - 1.0)));
+        var (noisy, sat) = NoisyNightFrames.AddNoise(clean, l.A, l.B, 11);
+        var est = NoiseModelEstimator.Estimate(noisy, W, H, sat);
+        // Stated tolerance: A within 15 %, σ(s) within 8 % over the frame's signal range.
+        Assert.True(Math.Abs(est.A / l.A - 1) < 0.15, $"{level}: A = {est.A:E3}, true {l.A:E3}");
+        double err = SigmaError(est, l, 0.05 * l.Scale, l.Scale);
+        Assert.True(err < 0.08, $"{level}: σ(s) off by {err:P1} (A {est.A:E3} vs {l.A:E3}, B {est.B:E3} vs {l.B:E3})");
+    }
+
+    [Theory]
+    [MemberData(nameof(LightLevel.All), MemberType = typeof(LightLevel))]
+    public void BlurryTexturedFrameWithClippedLightsRecoversParameters(string level)
+    {
+        // The deconvolver's real input: a blurred textured scene with clipped light streaks.
+        var l = LightLevel.ByName(level);
+        var scene = NoisyNightFrames.Scene(W, H, l.Scale, 3);
+        for (int i = 0; i < 6; i++) scene[(30 + 25 * i) * W + 40 + 30 * i] = 60;
+        var k = NoisyNightFrames.MotionKernel(13);
+        var blurred = DeconvolverTests.Blur(scene, W, H, k);
+        var (noisy, sat) = NoisyNightFrames.AddNoise(blurred, l.A, l.B, 12);
+        Assert.Contains(true, sat);
+        var est = NoiseModelEstimator.Estimate(noisy, W, H, sat);
+        // Stated tolerance with texture and edges present: A within 25 %, σ(s) within 12 % over [0.15, 0.9]·scale.
+        Assert.True(Math.Abs(est.A / l.A - 1) < 0.25, $"{level}: A = {est.A:E3}, true {l.A:E3}");
+        double err = SigmaError(est, l, 0.15 * l.Scale, 0.9 * l.Scale);
+        Assert.True(err < 0.12, $"{level}: σ(s) off by {err:P1} (A {est.A:E3} vs {l.A:E3}, B {est.B:E3} vs {l.B:E3})");
+    }
+
+    [Fact]
+    public void SignalIndependentNoiseGivesNoShotTerm()
+    {
+        var rng = new Random(4);
+        var plane = new float[W * H];
+        for (int i = 0; i < plane.Length; i++) plane[i] = (float)(0.05 + 0.4 * (i % W) / W + 0.01 * NoisyNightFrames.Gaussian(rng));
+        var est = NoiseModelEstimator.Estimate(plane, W, H);
+        Assert.InRange(est.Sigma(0.05), 0.0092, 0.0108);
+        Assert.InRange(est.Sigma(0.45), 0.0092, 0.0108);
+    }
+}

@@ -1,0 +1,89 @@
+using EventDeblur.Deconvolution;
+using EventDeblur.Evaluation;
+using Xunit.Abstractions;
+
+namespace EventDeblur.Tests.Deconvolution;
+
+public class RobustDeconvolverTests(ITestOutputHelper output)
+{
+    private const int W = 192, H = 144;
+
+    [Theory]
+    [MemberData(nameof(LightLevel.All), MemberType = typeof(LightLevel))]
+    public void TrueKernelBeatsBlurryAndHlAtEveryLightLevel(string level)
+    {
+        var l = LightLevel.ByName(level);
+        var sharp = NoisyNightFrames.Scene(W, H, l.Scale, 21);
+        // Two clipped lights, as in night scenes.
+        sharp[40 * W + 50] = sharp[40 * W + 51] = 40;
+        sharp[100 * W + 140] = 25;
+        var k = NoisyNightFrames.MotionKernel(15);
+        var (blurry, sat) = NoisyNightFrames.AddNoise(DeconvolverTests.Blur(sharp, W, H, k), l.A, l.B, 22);
+        var ctx = NoisyNightFrames.Context(sat);
+        var robust = new RobustDeconvolver().Deconvolve(blurry, W, H, k, ctx);
+        var hl = DeconvolverRegistry.Create("hl").Deconvolve(blurry, W, H, k, ctx);
+        double pB = NoisyNightFrames.Psnr(blurry, sharp, W, H), pR = NoisyNightFrames.Psnr(robust, sharp, W, H), pH = NoisyNightFrames.Psnr(hl, sharp, W, H);
+        output.WriteLine($"{level}: blurry {pB:F2}, hl {pH:F2}, robust {pR:F2} dB");
+        // Stated margins: ≥ 2.5 dB over the blurry input at every level; against hl (tuned on this project's own simulator,
+        // whose noise is low): ≥ 1 dB better in the dark, where the noise model matters most, and at most 3 dB behind in
+        // bright light (measured: dark +1.8, dim −0.2, bright −2.3 dB).
+        Assert.True(pR >= pB + 2.5, $"{level}: robust {pR:F2} dB vs blurry {pB:F2} dB");
+        if (l == LightLevel.Dark) Assert.True(pR >= pH + 1, $"{level}: robust {pR:F2} dB vs hl {pH:F2} dB");
+        else Assert.True(pR >= pH - 3, $"{level}: robust {pR:F2} dB vs hl {pH:F2} dB");
+    }
+
+    /// <summary>A warm clipped lamp on a grey background, deblurred per channel by <paramref name="deconvolver"/>; the ring 4–12 px around it.</summary>
+    private static (double Darkest, double Brightest, double Chroma, double Background, float[][] Planes) LightRing(IDeconvolver deconvolver)
+    {
+        const int w = 128, h = 128, cx = 64, cy = 64;
+        double[] background = [0.12, 0.12, 0.12];
+        double[] light = [300, 180, 90]; // every channel clips, by different amounts
+        var k = NoisyNightFrames.MotionKernel(19, 0.3, 0.3);
+        var l = LightLevel.Dim;
+        var planes = new float[3][];
+        for (int c = 0; c < 3; c++)
+        {
+            var sharp = Enumerable.Repeat((float)background[c], w * h).ToArray();
+            for (int dy = 0; dy < 2; dy++) for (int dx = 0; dx < 2; dx++) sharp[(cy + dy) * w + cx + dx] = (float)light[c];
+            var (blurry, sat) = NoisyNightFrames.AddNoise(DeconvolverTests.Blur(sharp, w, h, k), l.A, l.B, 30 + c);
+            Assert.Contains(true, sat);
+            planes[c] = deconvolver.Deconvolve(blurry, w, h, k, NoisyNightFrames.Context(sat));
+        }
+        double darkest = double.MaxValue, chroma = 0, brightest = 0;
+        for (int y = cy - 12; y <= cy + 13; y++)
+            for (int x = cx - 12; x <= cx + 13; x++)
+            {
+                double d = Math.Sqrt((x - cx - 0.5) * (x - cx - 0.5) + (y - cy - 0.5) * (y - cy - 0.5));
+                if (d < 4 || d > 12) continue;
+                var rgb = planes.Select(p => ImageMetrics.SrgbEncode(Math.Clamp(p[y * w + x], 0, 1))).ToArray();
+                darkest = Math.Min(darkest, rgb.Min());
+                brightest = Math.Max(brightest, rgb.Max());
+                chroma = Math.Max(chroma, rgb.Max() - rgb.Min());
+            }
+        return (darkest, brightest, chroma, ImageMetrics.SrgbEncode(background[0]), planes);
+    }
+
+    [Fact]
+    public void ClippedLightBecomesACleanSpotWithoutHoleFringeOrTail()
+    {
+        var robust = LightRing(new RobustDeconvolver());
+        var hl = LightRing(DeconvolverRegistry.Create("hl"));
+        output.WriteLine($"ring 4–12 px (sRGB), background {robust.Background:F3}: robust darkest {robust.Darkest:F3}, brightest {robust.Brightest:F3}, chroma {robust.Chroma:F3}; " +
+                         $"hl darkest {hl.Darkest:F3}, brightest {hl.Brightest:F3}, chroma {hl.Chroma:F3}");
+        // Stated bounds (sRGB values in [0, 1]): no dark hole (darkest ≥ 0.8 × background), no strong coloured fringe
+        // (max − min channel ≤ 0.35), no bright leftover tail (brightest ≤ background + 0.35).
+        Assert.True(robust.Darkest >= 0.8 * robust.Background, $"dark hole: darkest ring pixel {robust.Darkest:F3}, background {robust.Background:F3}");
+        Assert.True(robust.Chroma <= 0.35, $"coloured fringe: ring chroma {robust.Chroma:F3}");
+        Assert.True(robust.Brightest <= robust.Background + 0.35, $"leftover tail: brightest ring pixel {robust.Brightest:F3}");
+        // The light itself is restored: its spot is clipped white in every channel.
+        foreach (var p in robust.Planes) Assert.True(Enumerable.Range(63, 4).Max(x => Enumerable.Range(63, 4).Max(y => p[y * 128 + x])) >= 1, "the light's spot is not bright");
+    }
+
+    [Fact]
+    public void OptionsAreValidated()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RobustDeconvolver(new RobustDeconvolverOptions(Iterations: 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RobustDeconvolver(new RobustDeconvolverOptions(PriorWeight: -1)));
+        Assert.Throws<ArgumentException>(() => new RobustDeconvolver(new RobustDeconvolverOptions(DataPenalty: 0)));
+    }
+}
