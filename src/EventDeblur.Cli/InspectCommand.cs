@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Recording;
+using EventDeblur.Sync;
 
 namespace EventDeblur.Cli;
 

@@ -25,11 +25,11 @@ public sealed record EvalMethod(string Name, string Kernels, string Deconvolver)
     }
 
     /// <summary>The kernel source to use.</summary>
-    public IKernelSource CreateKernelSource() => Kernels switch
+    public IKernelEstimator CreateKernelSource() => Kernels switch
     {
-        "gt" => new GroundTruthKernelSource(),
-        "streak" => new StreakShapeKernelSource(),
-        "identity" => new IdentityKernelSource(),
+        "gt" => new GroundTruthKernelEstimator(),
+        "streak" => new StreakShapeKernelEstimator(),
+        "identity" => new IdentityKernelEstimator(),
         _ => new EventKernelEstimator(),
     };
 }

@@ -5,7 +5,10 @@ using System.Text.Json.Nodes;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
+using EventDeblur.Metrics;
 using EventDeblur.Recording;
+using EventDeblur.Sync;
+using EventDeblur.Visualization;
 using OpenCvSharp;
 
 namespace EventDeblur.Evaluation;

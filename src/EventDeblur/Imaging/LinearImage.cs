@@ -1,4 +1,3 @@
-using EventDeblur.Recording;
 using OpenCvSharp;
 
 namespace EventDeblur.Imaging;
@@ -118,16 +117,6 @@ public sealed class LinearImage
     {
         double v = enc.Curve.Kind == "linear" ? linear : enc.Curve.FromLinear(Math.Clamp(linear, 0, 1));
         return Math.Clamp(Math.Round(enc.BlackLevel + v * (enc.WhiteLevel - enc.BlackLevel)), 0, max);
-    }
-
-    /// <summary>The image as a metric image (values as stored, channels interleaved).</summary>
-    public Evaluation.MetricImage ToMetricImage()
-    {
-        int n = Width * Height;
-        var d = new double[n * Channels];
-        for (int ch = 0; ch < Channels; ch++)
-            for (int i = 0; i < n; i++) d[i * Channels + ch] = Planes[ch][i];
-        return new Evaluation.MetricImage(Width, Height, Channels, d);
     }
 
     /// <summary>A deep copy.</summary>

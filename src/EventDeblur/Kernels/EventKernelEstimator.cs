@@ -1,4 +1,5 @@
-using EventDeblur.Pipeline;
+using EventDeblur.Events;
+using EventDeblur.Imaging;
 using EventDeblur.Streaks;
 using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
@@ -64,7 +65,7 @@ public sealed record StreakTrajectory((double X, double Y) Mid, (double X, doubl
 /// it matters, giving per-tile kernels). Without streaks, a translation path is found from all
 /// events by contrast maximisation.
 /// </summary>
-public sealed class EventKernelEstimator(EventKernelOptions? options = null) : IKernelSource
+public sealed class EventKernelEstimator(EventKernelOptions? options = null) : IKernelEstimator
 {
     private readonly EventKernelOptions _o = options ?? new EventKernelOptions();
 
@@ -72,27 +73,28 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
     public string Name => "events";
 
     /// <inheritdoc />
-    public void Estimate(FrameWork frame)
+    public KernelEstimate Estimate(KernelRequest request)
     {
-        var frameExposure = frame.Exposure ?? throw new InvalidOperationException("frame has no exposure window");
+        var frameExposure = request.Exposure ?? throw new InvalidOperationException("frame has no exposure window");
+        var diagnostics = new List<string>();
         // On the events' clock: the exposure as the (late) events see it.
-        var exposure = new Events.TimeRangeUs(frameExposure.StartUs + _o.EventLatencyUs, frameExposure.EndUs + _o.EventLatencyUs);
-        var img = frame.Blurry!;
-        var h = frame.FrameToEvents;
-        var hInv = Invert3(h);
+        var exposure = new TimeRangeUs(frameExposure.StartUs + _o.EventLatencyUs, frameExposure.EndUs + _o.EventLatencyUs);
+        var img = request.Blurry;
+        var h = request.FrameToEvents;
+        var hInv = h.Inverse();
         int samples = 200;
-        var detection = StreakDetector.Detect(img, frame.Encoding!.SaturationLinear, _o.Streaks);
-        foreach (var r in detection.Rejected.Take(20)) frame.Diagnostics.Add($"streak at ({r.X0},{r.Y0}) {r.Width}×{r.Height} rejected: {r.Reason}");
+        var detection = StreakDetector.Detect(img, request.SaturationLinear, _o.Streaks);
+        foreach (var r in detection.Rejected.Take(20)) diagnostics.Add($"streak at ({r.X0},{r.Y0}) {r.Width}×{r.Height} rejected: {r.Reason}");
 
         var trajectories = new List<StreakTrajectory>();
         long used = 0;
         foreach (var s in detection.Streaks.Take(_o.MaxStreaks))
         {
-            var t = TraceStreak(frame, s, h, hInv, exposure, samples, out int n, out string? why);
-            if (t == null) { frame.Diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}) not traced: {why}"); continue; }
+            var t = TraceStreak(request.Events, s, h, hInv, exposure, samples, out int n, out string? why);
+            if (t == null) { diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}) not traced: {why}"); continue; }
             trajectories.Add(t);
             used += n;
-            frame.Diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {n} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
+            diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {n} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
         }
         // Point lights give tight paths; extended lights (lit windows, lamp globes) give loose ones.
         if (trajectories.Count > 0)
@@ -101,38 +103,28 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
             double limit = Math.Max(_o.MaxPathRmsEventPx, 2 * best);
             var tight = trajectories.Where(t => t.RmsResidualPx <= limit).ToList();
             if (tight.Count < trajectories.Count)
-                frame.Diagnostics.Add($"{trajectories.Count - tight.Count} streak path(s) with RMS above {limit:F2} event px set aside (extended lights or overlaps)");
+                diagnostics.Add($"{trajectories.Count - tight.Count} streak path(s) with RMS above {limit:F2} event px set aside (extended lights or overlaps)");
             trajectories = tight;
         }
-        frame.Streaks = trajectories.Count;
-
         if (trajectories.Count > 0)
         {
-            frame.Kernels = CombineStreaks(trajectories, img.Width, img.Height, samples, frame);
-            frame.KernelSource = "events:streaks";
+            var streakTiles = CombineStreaks(trajectories, img.Width, img.Height, samples, diagnostics);
             double rms = trajectories.Average(t => t.RmsResidualPx);
-            frame.KernelConfidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, trajectories.Count / 2.0 + 0.5);
+            double confidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, trajectories.Count / 2.0 + 0.5);
+            return new KernelEstimate(streakTiles, "events:streaks", confidence, trajectories.Count, used, diagnostics);
         }
-        else
-        {
-            var (tiles, n, contrast) = FromTexture(frame, h, hInv, exposure, samples);
-            frame.Kernels = tiles;
-            used = n;
-            frame.KernelSource = "events:texture";
-            frame.KernelConfidence = Math.Clamp(contrast, 0, 1);
-        }
-        frame.EventsUsed = used;
+        var (tiles, textureEvents, contrast) = FromTexture(request, hInv, exposure, samples, diagnostics);
+        return new KernelEstimate(tiles, "events:texture", Math.Clamp(contrast, 0, 1), 0, textureEvents, diagnostics);
     }
 
-    private StreakTrajectory? TraceStreak(FrameWork frame, Streak s, double[] h, double[] hInv, Events.TimeRangeUs exposure, int samples, out int used, out string? why)
+    private StreakTrajectory? TraceStreak(EventSlice ev, Streak s, Homography h, Homography hInv, TimeRangeUs exposure, int samples, out int used, out string? why)
     {
         used = 0;
         why = null;
         double m = _o.RegionMarginPx;
         var corners = new[] { (s.X0 - m, s.Y0 - m), (s.X0 + s.Width + m, s.Y0 - m), (s.X0 - m, s.Y0 + s.Height + m), (s.X0 + s.Width + m, s.Y0 + s.Height + m) }
-            .Select(c => Apply(h, c.Item1, c.Item2)).ToArray();
+            .Select(c => h.Apply(c.Item1, c.Item2)).ToArray();
         double ex0 = corners.Min(c => c.X) - 1, ex1 = corners.Max(c => c.X) + 1, ey0 = corners.Min(c => c.Y) - 1, ey1 = corners.Max(c => c.Y) + 1;
-        var ev = frame.Events;
         var idx = new List<int>();
         int lo = LowerBound(ev.T, exposure.StartUs), hi = LowerBound(ev.T, exposure.EndUs);
         for (int i = lo; i < hi; i++)
@@ -169,19 +161,19 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         double rms = Math.Sqrt(ts.Select((t, i) => Math.Pow(Polynomial.Evaluate(t, px) - xs[i], 2) + Math.Pow(Polynomial.Evaluate(t, py) - ys[i], 2)).Average());
 
         // Into frame pixels through the exact inverse homography, resampled finely in time.
-        var mid = Apply(hInv, Polynomial.Evaluate(0.5, px), Polynomial.Evaluate(0.5, py));
+        var mid = hInv.Apply(Polynomial.Evaluate(0.5, px), Polynomial.Evaluate(0.5, py));
         var offsets = new (double X, double Y)[samples];
         for (int k = 0; k < samples; k++)
         {
             double t = (k + 0.5) / samples;
-            var q = Apply(hInv, Polynomial.Evaluate(t, px), Polynomial.Evaluate(t, py));
+            var q = hInv.Apply(Polynomial.Evaluate(t, px), Polynomial.Evaluate(t, py));
             offsets[k] = (q.X - mid.X, q.Y - mid.Y);
         }
         used = idx.Count;
         return new StreakTrajectory(mid, offsets, idx.Count, rms);
     }
 
-    private List<KernelTile> CombineStreaks(List<StreakTrajectory> tr, int w, int hgt, int samples, FrameWork frame)
+    private List<KernelTile> CombineStreaks(List<StreakTrajectory> tr, int w, int hgt, int samples, List<string> diagnostics)
     {
         // Translation per time sample: the median over streaks (robust to one bad trace).
         var trans = new (double X, double Y)[samples];
@@ -226,10 +218,10 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
             // (noisy traces otherwise fit a spurious rotation that the frame corners amplify).
             bool explains = rigidResidual < 0.5 * translationResidual;
             if (!explains && maxCorner > _o.RotationThresholdPx)
-                frame.Diagnostics.Add($"rotation of {theta.Max(Math.Abs) * 180 / Math.PI:F2}° rejected: it explains the streak paths no better than translation (residual {rigidResidual / Math.Max(translationResidual, 1e-12):P0} of it)");
+                diagnostics.Add($"rotation of {theta.Max(Math.Abs) * 180 / Math.PI:F2}° rejected: it explains the streak paths no better than translation (residual {rigidResidual / Math.Max(translationResidual, 1e-12):P0} of it)");
             if (explains && maxCorner > _o.RotationThresholdPx && spread > Math.Min(w, hgt) / 6.0)
             {
-                frame.Diagnostics.Add($"rotation modelled: up to {theta.Max(Math.Abs) * 180 / Math.PI:F2}° ({maxCorner:F1} px at the corners)");
+                diagnostics.Add($"rotation modelled: up to {theta.Max(Math.Abs) * 180 / Math.PI:F2}° ({maxCorner:F1} px at the corners)");
                 var tiles = new List<KernelTile>();
                 for (int y0 = 0; y0 < hgt; y0 += _o.TileSizePx)
                     for (int x0 = 0; x0 < w; x0 += _o.TileSizePx)
@@ -261,19 +253,19 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
     /// Contrast maximisation: the cubic translation path (event pixels) that makes the events, warped
     /// to mid-exposure, form the sharpest image (largest variance).
     /// </summary>
-    private (List<KernelTile> Tiles, int Used, double Contrast) FromTexture(FrameWork frame, double[] h, double[] hInv, Events.TimeRangeUs exposure, int samples)
+    private (List<KernelTile> Tiles, int Used, double Contrast) FromTexture(KernelRequest request, Homography hInv, TimeRangeUs exposure, int samples, List<string> diagnostics)
     {
-        var ev = frame.Events;
+        var ev = request.Events;
         int lo = LowerBound(ev.T, exposure.StartUs), hi = LowerBound(ev.T, exposure.EndUs);
         var all = Enumerable.Range(lo, hi - lo).ToList();
         all = SupportFilter(ev, all, _o.SupportWindowUs / 2);
         int stride = Math.Max(1, all.Count / 60_000);
         var pick = all.Where((_, i) => i % stride == 0).ToArray();
-        var (ew, eh) = frame.EventSensorSize;
+        var (ew, eh) = request.EventSensorSize;
         if (pick.Length < 500 || ew <= 0)
         {
-            frame.Diagnostics.Add($"texture: only {pick.Length} events in the exposure; no blur assumed");
-            return ([new KernelTile(0, 0, frame.Blurry!.Width, frame.Blurry.Height, BlurKernel.Delta)], pick.Length, 0);
+            diagnostics.Add($"texture: only {pick.Length} events in the exposure; no blur assumed");
+            return ([new KernelTile(0, 0, request.Blurry.Width, request.Blurry.Height, BlurKernel.Delta)], pick.Length, 0);
         }
         var tau = pick.Select(i => (ev.T[i] - exposure.StartUs) / (double)exposure.DurationUs - 0.5).ToArray();
         var ex = pick.Select(i => (double)ev.X[i]).ToArray();
@@ -327,17 +319,17 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         catch (MaximumIterationsException) { /* keep the coarse optimum */ }
 
         double cxe = ew / 2.0, cye = eh / 2.0;
-        var midFrame = Apply(hInv, cxe, cye);
+        var midFrame = hInv.Apply(cxe, cye);
         var offsets = new (double X, double Y)[samples];
         for (int k = 0; k < samples; k++)
         {
             double t = (k + 0.5) / samples - 0.5, t2 = t * t, t3 = t2 * t;
-            var q = Apply(hInv, cxe + bestC[0] * t + bestC[1] * t2 + bestC[2] * t3, cye + bestC[3] * t + bestC[4] * t2 + bestC[5] * t3);
+            var q = hInv.Apply(cxe + bestC[0] * t + bestC[1] * t2 + bestC[2] * t3, cye + bestC[3] * t + bestC[4] * t2 + bestC[5] * t3);
             offsets[k] = (q.X - midFrame.X, q.Y - midFrame.Y);
         }
         double gain = zero > 0 ? best / zero - 1 : 0;
-        frame.Diagnostics.Add($"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {pick.Length} events");
-        return ([new KernelTile(0, 0, frame.Blurry!.Width, frame.Blurry.Height, KernelRaster.FromOffsets(offsets))], all.Count, gain);
+        diagnostics.Add($"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {pick.Length} events");
+        return ([new KernelTile(0, 0, request.Blurry.Width, request.Blurry.Height, KernelRaster.FromOffsets(offsets))], all.Count, gain);
     }
 
     /// <summary>Background-activity filter: keeps events with another event in their 3×3 neighbourhood within ±window µs.</summary>
@@ -395,12 +387,4 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         while (lo < hi) { int mid = (lo + hi) >> 1; if (t[mid] < v) lo = mid + 1; else hi = mid; }
         return lo;
     }
-
-    internal static (double X, double Y) Apply(double[] h, double x, double y)
-    {
-        double z = h[6] * x + h[7] * y + h[8];
-        return ((h[0] * x + h[1] * y + h[2]) / z, (h[3] * x + h[4] * y + h[5]) / z);
-    }
-
-    internal static double[] Invert3(double[] m) => Simulation.HybridRigSimulator.Invert3(m);
 }

@@ -7,6 +7,7 @@ using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.IO;
+using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using EventDeblur.Recording;
 using OpenCvSharp;
@@ -70,7 +71,7 @@ public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long Events
 public static class LivePipeline
 {
     /// <summary>Runs until the duration elapses, the RGB source ends and all frames are done, or cancellation.</summary>
-    public static async Task<LiveSummary> RunAsync(LiveOptions o, IKernelSource kernelSource, Action<string>? progress = null, CancellationToken ct = default)
+    public static async Task<LiveSummary> RunAsync(LiveOptions o, IKernelEstimator kernelSource, Action<string>? progress = null, CancellationToken ct = default)
     {
         var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
         var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
@@ -149,7 +150,7 @@ public static class LivePipeline
         var kernels = ReplayPipeline.RunStage(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
-            kernelSource.Estimate(f);
+            f.Apply(kernelSource.Estimate(f.ToKernelRequest()));
             f.Times.Kernels = sw.Elapsed.TotalSeconds;
         }, CancellationToken.None);
         var deconvolve = ReplayPipeline.RunStage(toDeconvolve.Reader, toWrite.Writer, 1, f =>
@@ -200,7 +201,7 @@ public static class LivePipeline
                     {
                         Index = ordinal,
                         Exposure = e,
-                        FrameToEvents = rig.RgbToEventsHomography,
+                        FrameToEvents = Homography.FromRowMajor(rig.RgbToEventsHomography),
                         EventSensorSize = store.SensorSize(rig.Events.Width, rig.Events.Height),
                         Events = store.Slice(window),
                         Blurry = image,

@@ -9,7 +9,9 @@ using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
+using EventDeblur.Metrics;
 using EventDeblur.Recording;
+using EventDeblur.Sync;
 using OpenCvSharp;
 using Parquet;
 using Parquet.Schema;
@@ -83,7 +85,7 @@ public static class ReplayPipeline
     internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
 
     /// <summary>Runs the replay.</summary>
-    public static async Task<ReplaySummary> RunAsync(string bundleDir, string outDir, ReplayOptions options, IKernelSource kernelSource,
+    public static async Task<ReplaySummary> RunAsync(string bundleDir, string outDir, ReplayOptions options, IKernelEstimator kernelSource,
         Action<ReplayProgress>? progress = null, CancellationToken ct = default)
     {
         var bundle = RecordingBundle.Load(bundleDir);
@@ -107,7 +109,7 @@ public static class ReplayPipeline
         var kernels = RunStage(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
-            kernelSource.Estimate(f);
+            f.Apply(kernelSource.Estimate(f.ToKernelRequest()));
             f.Times.Kernels = sw.Elapsed.TotalSeconds;
         }, token);
         var deconvolve = RunStage(toDeconvolve.Reader, toWrite.Writer, options.DeconvolveWorkers, f =>
@@ -213,7 +215,7 @@ public static class ReplayPipeline
                 ImagePath = w.Row?.File,
                 GroundTruthPath = gtByIndex.TryGetValue(w.Index, out var g) ? g.File : null,
                 GroundTruthKernelsPath = bundle.GroundTruthKernelsDir != null ? Path.Combine(bundle.GroundTruthKernelsDir, $"{w.Index:D6}.csv") : null,
-                FrameToEvents = bundle.IsApsBundle ? [1, 0, 0, 0, 1, 0, 0, 0, 1] : bundle.Manifest.RgbToEventsHomography,
+                FrameToEvents = bundle.IsApsBundle ? Homography.Identity : Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography),
                 EventSensorSize = bundle.EventSensorSize,
             };
 
@@ -347,7 +349,7 @@ public static class ReplayPipeline
                     var truth = gt.ToMetricImage();
                     (psnr, ssim) = ImageMetrics.FrameQuality(f.Sharp.ToMetricImage(), truth);
                     (psnrBlurry, ssimBlurry) = ImageMetrics.FrameQuality(f.Blurry!.ToMetricImage(), truth);
-                    var sat = new bool[f.Blurry.Width * f.Blurry.Height];
+                    var sat = new bool[f.Blurry!.Width * f.Blurry.Height];
                     foreach (var plane in f.Blurry.Saturated) for (int i = 0; i < sat.Length; i++) sat[i] |= plane[i];
                     band = ImageMetrics.SaturationBandPsnr(f.Sharp.ToMetricImage(), truth, sat);
                     bandBlurry = ImageMetrics.SaturationBandPsnr(f.Blurry.ToMetricImage(), truth, sat);
@@ -443,7 +445,7 @@ public static class ReplayPipeline
         }
     }
 
-    private static void WriteRunJson(string outDir, RecordingBundle bundle, ReplayOptions o, IKernelSource kernels, DateTimeOffset started, DateTimeOffset? finished, string status, JsonObject? frames)
+    private static void WriteRunJson(string outDir, RecordingBundle bundle, ReplayOptions o, IKernelEstimator kernels, DateTimeOffset started, DateTimeOffset? finished, string status, JsonObject? frames)
     {
         var run = new JsonObject
         {
