@@ -48,11 +48,23 @@ public sealed class LinearImage
 
     /// <summary>Reads an image file (8- or 16-bit PNG/TIFF, gray or colour) and converts it to linear radiance.</summary>
     /// <exception cref="IOException">The file is missing or not an image OpenCV can read.</exception>
-    public static LinearImage Read(string path, PixelEncoding curve, double black, double white, double saturation)
+    public static LinearImage Read(string path, PixelEncoding curve, double black, double white, double saturation) =>
+        Read(path, curve, black, white, saturation, out _);
+
+    /// <summary>Reads an image file like <see cref="Read(string, PixelEncoding, double, double, double)"/>, decoding it once, and reports its storage depth.</summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="curve">Transfer curve of the stored values.</param>
+    /// <param name="black">Raw value of zero radiance.</param>
+    /// <param name="white">Raw value of full scale.</param>
+    /// <param name="saturation">Raw value at and above which a pixel is saturated.</param>
+    /// <param name="depth">Bits per sample of the file: 8, or 16 for deeper storage.</param>
+    /// <exception cref="IOException">The file is missing or not an image OpenCV can read.</exception>
+    public static LinearImage Read(string path, PixelEncoding curve, double black, double white, double saturation, out int depth)
     {
         if (!File.Exists(path)) throw new IOException($"{path}: frame file is missing");
         using var raw = Cv2.ImRead(path, ImreadModes.Unchanged);
         if (raw.Empty()) throw new IOException($"{path}: not an image OpenCV can decode");
+        depth = raw.Depth() == MatType.CV_8U ? 8 : 16;
         return FromRaw(raw, curve, black, white, saturation);
     }
 

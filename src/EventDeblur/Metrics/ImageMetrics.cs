@@ -4,7 +4,7 @@ using EventDeblur.Kernels;
 namespace EventDeblur.Metrics;
 
 /// <summary>
-/// PSNR, SSIM and kernel similarity exactly as ../shared/METRICS.md defines them (float64 throughout).
+/// PSNR, SSIM and kernel similarity exactly as docs/METRICS.md (a copy of ../shared/METRICS.md) defines them (float64 throughout).
 /// </summary>
 public static class ImageMetrics
 {

@@ -4,25 +4,6 @@ using EventDeblur.Kernels;
 
 namespace EventDeblur.Pipeline;
 
-/// <summary>Seconds spent per stage on one frame.</summary>
-public sealed class StageTimes
-{
-    /// <summary>Reading the frame and its events, s.</summary>
-    public double Ingest { get; set; }
-
-    /// <summary>Streak detection and kernel estimation, s.</summary>
-    public double Kernels { get; set; }
-
-    /// <summary>Deconvolution, s.</summary>
-    public double Deconvolve { get; set; }
-
-    /// <summary>Metrics and writing, s.</summary>
-    public double Write { get; set; }
-
-    /// <summary>Sum of the stages, s.</summary>
-    public double Total => Ingest + Kernels + Deconvolve + Write;
-}
-
 /// <summary>
 /// One frame travelling through the replay pipeline; each stage fills in its part. A frame that
 /// failed carries its <see cref="Error"/> and is passed on untouched so the writer can report it.
@@ -76,6 +57,9 @@ public sealed class FrameWork
 
     /// <summary>Events the kernel estimator used.</summary>
     public long EventsUsed { get; set; }
+
+    /// <summary>True when the kernels are the bundle's ground truth (their similarity to it is 1 by definition).</summary>
+    public bool KernelsAreGroundTruth => KernelSource == GroundTruthKernelEstimator.SourceName;
 
     /// <summary>Confidence of the kernel estimate in [0, 1].</summary>
     public double KernelConfidence { get; set; }

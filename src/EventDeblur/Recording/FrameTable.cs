@@ -2,13 +2,6 @@ using System.Globalization;
 
 namespace EventDeblur.Recording;
 
-/// <summary>One row of a frames.csv.</summary>
-/// <param name="Index">Frame index (non-negative, strictly increasing down the file).</param>
-/// <param name="File">Absolute path of the image file.</param>
-/// <param name="ExposureStartUs">Exposure start in µs (of the RGB clock in table mode, shifted by the clock offset later).</param>
-/// <param name="ExposureEndUs">Exposure end in µs; &gt; start.</param>
-public sealed record FrameRow(long Index, string File, long ExposureStartUs, long ExposureEndUs);
-
 /// <summary>Reads frames.csv files (<c>index,file,exposure_start_us,exposure_end_us</c>).</summary>
 public static class FrameTable
 {
@@ -63,24 +56,5 @@ public static class FrameTable
             rows.Add(new FrameRow(index, file, start, end));
         }
         return rows;
-    }
-}
-
-/// <summary>Resolves bundle-relative paths and refuses any that escape the bundle folder.</summary>
-public static class BundlePaths
-{
-    /// <summary>Resolves <paramref name="relative"/> against <paramref name="baseDir"/>; it must stay inside <paramref name="root"/>.</summary>
-    /// <exception cref="BundleException">Absolute, or escapes the bundle.</exception>
-    public static string Resolve(string root, string baseDir, string relative, string where)
-    {
-        if (relative.Length == 0 || Path.IsPathRooted(relative) || relative.Contains('\\'))
-            throw new BundleException($"{where}: path '{relative}' must be relative to the bundle (no absolute paths)");
-        if (relative.Split('/').Any(part => part == ".."))
-            throw new BundleException($"{where}: path '{relative}' escapes the bundle ('..' is not allowed)");
-        string full = Path.GetFullPath(Path.Combine(baseDir, relative));
-        string rootFull = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        if (!full.StartsWith(rootFull, StringComparison.Ordinal))
-            throw new BundleException($"{where}: path '{relative}' escapes the bundle");
-        return full;
     }
 }

@@ -4,33 +4,6 @@ using EventDeblur.Imaging;
 
 namespace EventDeblur.Recording;
 
-/// <summary>The event stream of a bundle.</summary>
-/// <param name="File">Path relative to the bundle.</param>
-/// <param name="Width">Event sensor width, pixels.</param>
-/// <param name="Height">Event sensor height, pixels.</param>
-/// <param name="Camera">Camera model, e.g. DAVIS346.</param>
-public sealed record EventsSpec(string File, int Width, int Height, string Camera);
-
-/// <summary>The RGB frames of a hybrid rig.</summary>
-/// <param name="Frames">frames.csv path relative to the bundle.</param>
-/// <param name="Width">Frame width, RGB pixels.</param>
-/// <param name="Height">Frame height, RGB pixels.</param>
-/// <param name="Encoding">Transfer curve of stored values.</param>
-/// <param name="BlackLevel">Raw value of zero radiance.</param>
-/// <param name="WhiteLevel">Raw value of full scale.</param>
-/// <param name="SaturationLevel">Raw values at or above it are clipped (unknown, not data).</param>
-public sealed record RgbSpec(string Frames, int Width, int Height, PixelEncoding Encoding, double BlackLevel, double WhiteLevel, double SaturationLevel);
-
-/// <summary>How RGB exposures are placed on the event clock.</summary>
-/// <param name="Source"><c>table</c> (frames.csv times + offset) or <c>triggers</c> (external-input edges in the event file).</param>
-/// <param name="ClockOffsetUs">Added to frames.csv times in <c>table</c> mode, µs.</param>
-public sealed record SyncSpec(string Source, long ClockOffsetUs);
-
-/// <summary>Optional ground truth.</summary>
-/// <param name="Frames">frames.csv of sharp frames, relative to the bundle, or null.</param>
-/// <param name="Kernels">Folder of per-frame kernel CSVs, relative to the bundle, or null.</param>
-public sealed record GroundTruthSpec(string? Frames, string? Kernels);
-
 /// <summary>recording.json of a bundle (format <c>eventdeblur-recording/1</c>).</summary>
 public sealed record RecordingManifest
 {

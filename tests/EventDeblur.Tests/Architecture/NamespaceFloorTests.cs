@@ -26,6 +26,7 @@ public class NamespaceFloorTests
         ["EventDeblur.Streaks"],
         ["EventDeblur.Kernels"],
         ["EventDeblur.Deconvolution", "EventDeblur.Metrics", "EventDeblur.Simulation", "EventDeblur.Visualization"],
+        ["EventDeblur.Pipeline.Output"],
         ["EventDeblur.Pipeline"],
         ["EventDeblur.Evaluation", "EventDeblur.Live"],
     ];

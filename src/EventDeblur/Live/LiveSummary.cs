@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using EventDeblur.Deconvolution;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Imaging;
+using EventDeblur.IO;
+using EventDeblur.Kernels;
+using EventDeblur.Pipeline;
+using EventDeblur.Pipeline.Output;
+using EventDeblur.Recording;
+using EventDeblur.Sync;
+using OpenCvSharp;
+
+namespace EventDeblur.Live;
+
+/// <summary>What a live run did.</summary>
+/// <param name="Results">Per-frame rows.</param>
+/// <param name="EventsReceived">Events received over all connections.</param>
+/// <param name="TriggersReceived">Trigger events received.</param>
+/// <param name="DroppedFrames">Frames dropped because the pipeline fell behind.</param>
+/// <param name="DroppedEvents">Events dropped from the buffer because it was full.</param>
+/// <param name="Gaps">Stream interruptions and what was lost.</param>
+/// <param name="Problems">Unmatched frames or exposures and other findings.</param>
+public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long EventsReceived, long TriggersReceived, long DroppedFrames, long DroppedEvents,
+    IReadOnlyList<StreamGap> Gaps, IReadOnlyList<string> Problems);
