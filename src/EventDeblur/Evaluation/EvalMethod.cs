@@ -1,9 +1,4 @@
-using System.Text.Json;
-using EventDeblur.IO;
 using EventDeblur.Kernels;
-using EventDeblur.Pipeline;
-using Parquet;
-using Parquet.Schema;
 
 namespace EventDeblur.Evaluation;
 

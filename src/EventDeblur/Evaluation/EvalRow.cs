@@ -1,10 +1,3 @@
-using System.Text.Json;
-using EventDeblur.IO;
-using EventDeblur.Kernels;
-using EventDeblur.Pipeline;
-using Parquet;
-using Parquet.Schema;
-
 namespace EventDeblur.Evaluation;
 
 /// <summary>One row of an evaluation's results: a frame under a method.</summary>

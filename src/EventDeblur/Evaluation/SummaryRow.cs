@@ -1,6 +1,3 @@
-using System.Text;
-using EventDeblur.Pipeline.Output;
-
 namespace EventDeblur.Evaluation;
 
 /// <summary>One row of a summary table: a method on a group of bundles.</summary>

@@ -1,9 +1,4 @@
-using EventDeblur.Events;
-using EventDeblur.Imaging;
 using EventDeblur.Streaks;
-using MathNet.Numerics;
-using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Optimization;
 
 namespace EventDeblur.Kernels;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using EventDeblur.IO;
-
 namespace EventDeblur.Kernels;
 
 /// <summary>A kernel that holds for the pixels <c>[X0, X1) × [Y0, Y1)</c> of a frame.</summary>

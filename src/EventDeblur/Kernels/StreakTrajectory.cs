@@ -1,10 +1,3 @@
-using EventDeblur.Events;
-using EventDeblur.Imaging;
-using EventDeblur.Streaks;
-using MathNet.Numerics;
-using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Optimization;
-
 namespace EventDeblur.Kernels;
 
 /// <summary>One streak's recovered light path.</summary>

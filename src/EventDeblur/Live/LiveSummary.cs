@@ -1,18 +1,4 @@
-using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Threading.Channels;
-using EventDeblur.Deconvolution;
-using EventDeblur.Events;
-using EventDeblur.Formats.Aedat;
-using EventDeblur.Imaging;
-using EventDeblur.IO;
-using EventDeblur.Kernels;
-using EventDeblur.Pipeline;
 using EventDeblur.Pipeline.Output;
-using EventDeblur.Recording;
-using EventDeblur.Sync;
-using OpenCvSharp;
 
 namespace EventDeblur.Live;
 

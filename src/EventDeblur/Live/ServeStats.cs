@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using EventDeblur.Events;
-using EventDeblur.Formats.Aedat;
-
 namespace EventDeblur.Live;
 
 /// <summary>What a stream server sent.</summary>

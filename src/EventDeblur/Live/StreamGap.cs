@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using EventDeblur.Formats.Aedat;
-
 namespace EventDeblur.Live;
 
 /// <summary>A stream interruption and what it cost.</summary>

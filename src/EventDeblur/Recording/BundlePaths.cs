@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace EventDeblur.Recording;
 
 /// <summary>Resolves bundle-relative paths and refuses any that escape the bundle folder.</summary>

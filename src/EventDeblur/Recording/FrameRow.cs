@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace EventDeblur.Recording;
 
 /// <summary>One row of a frames.csv.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using EventDeblur.Imaging;
-
 namespace EventDeblur.Recording;
 
 /// <summary>How RGB exposures are placed on the event clock.</summary>

@@ -1,6 +1,3 @@
-using EventDeblur.Imaging;
-using OpenCvSharp;
-
 namespace EventDeblur.Streaks;
 
 /// <summary>A bright component that was not used, and why.</summary>

@@ -1,6 +1,3 @@
-using EventDeblur.Imaging;
-using OpenCvSharp;
-
 namespace EventDeblur.Streaks;
 
 /// <summary>A light streak in the blurry frame.</summary>

@@ -1,6 +1,3 @@
-using EventDeblur.Imaging;
-using OpenCvSharp;
-
 namespace EventDeblur.Streaks;
 
 /// <summary>Result of streak detection.</summary>

@@ -1,6 +1,3 @@
-using EventDeblur.Imaging;
-using OpenCvSharp;
-
 namespace EventDeblur.Streaks;
 
 /// <summary>Options of <see cref="StreakDetector"/>.</summary>
