@@ -81,7 +81,7 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         int lo = LowerBound(ev.T, exposure.StartUs), hi = LowerBound(ev.T, exposure.EndUs);
         for (int i = lo; i < hi; i++)
             if (ev.X[i] >= ex0 && ev.X[i] <= ex1 && ev.Y[i] >= ey0 && ev.Y[i] <= ey1) idx.Add(i);
-        idx = SupportFilter(ev, idx, _o.SupportWindowUs);
+        idx = new BackgroundActivityFilter(_o.SupportWindowUs).Filter(ev, idx);
         if (idx.Count < _o.MinEventsPerStreak) { why = $"{idx.Count} events after noise filtering (< {_o.MinEventsPerStreak})"; return null; }
 
         // Time-sliced centroids: ON events lead the light, OFF events trail it; their mean tracks it.
@@ -210,7 +210,7 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         var ev = request.Events;
         int lo = LowerBound(ev.T, exposure.StartUs), hi = LowerBound(ev.T, exposure.EndUs);
         var all = Enumerable.Range(lo, hi - lo).ToList();
-        all = SupportFilter(ev, all, _o.SupportWindowUs / 2);
+        all = new BackgroundActivityFilter(_o.SupportWindowUs / 2).Filter(ev, all);
         int stride = Math.Max(1, all.Count / 60_000);
         var pick = all.Where((_, i) => i % stride == 0).ToArray();
         var (ew, eh) = request.EventSensorSize;
@@ -282,33 +282,6 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         double gain = zero > 0 ? best / zero - 1 : 0;
         diagnostics.Add($"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {pick.Length} events");
         return ([new KernelTile(0, 0, request.Blurry.Width, request.Blurry.Height, KernelRaster.FromOffsets(offsets))], all.Count, gain);
-    }
-
-    /// <summary>Background-activity filter: keeps events with another event in their 3×3 neighbourhood within ±window µs.</summary>
-    private static List<int> SupportFilter(EventSlice ev, List<int> idx, long window)
-    {
-        var byPixel = new Dictionary<int, List<long>>();
-        foreach (int i in idx)
-        {
-            int key = ev.Y[i] * 65536 + ev.X[i];
-            if (!byPixel.TryGetValue(key, out var l)) byPixel[key] = l = [];
-            l.Add(ev.T[i]);
-        }
-        var keep = new List<int>(idx.Count);
-        foreach (int i in idx)
-        {
-            bool ok = false;
-            for (int dy = -1; dy <= 1 && !ok; dy++)
-                for (int dx = -1; dx <= 1 && !ok; dx++)
-                {
-                    if (!byPixel.TryGetValue((ev.Y[i] + dy) * 65536 + ev.X[i] + dx, out var l)) continue;
-                    int j = LowerBound(l, ev.T[i] - window);
-                    for (; j < l.Count && l[j] <= ev.T[i] + window; j++)
-                        if (dx != 0 || dy != 0 || l[j] != ev.T[i]) { ok = true; break; }
-                }
-            if (ok) keep.Add(i);
-        }
-        return keep;
     }
 
     /// <summary>Centroid of the events near the median position, and their mean timestamp (µs).</summary>
