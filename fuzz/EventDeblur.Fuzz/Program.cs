@@ -1,3 +1,4 @@
+using EventDeblur.Sync;
 using System.Buffers.Binary;
 using System.Text;
 using EventDeblur.Events;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Formats.Prophesee;
 using EventDeblur.Recording;
+using EventDeblur.Sync;
 
 namespace EventDeblur.Cli;
 

@@ -3,6 +3,8 @@ using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 using EventDeblur.Recording;
+using EventDeblur.Sync;
+using EventDeblur.Visualization;
 using OpenCvSharp;
 
 namespace EventDeblur.Cli;

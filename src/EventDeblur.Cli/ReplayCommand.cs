@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EventDeblur.Deconvolution;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using EventDeblur.Recording;
 
@@ -27,10 +28,10 @@ internal static class ReplayCommand
             try
             {
                 var options = new ReplayOptions { Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), FailFast = r.GetValue(failFast) };
-                IKernelSource source = r.GetValue(kernels) switch
+                IKernelEstimator source = r.GetValue(kernels) switch
                 {
-                    "gt" => new GroundTruthKernelSource(),
-                    "streak" => new EventDeblur.Kernels.StreakShapeKernelSource(),
+                    "gt" => new GroundTruthKernelEstimator(),
+                    "streak" => new StreakShapeKernelEstimator(),
                     _ => new EventDeblur.Kernels.EventKernelEstimator(new EventDeblur.Kernels.EventKernelOptions { EventLatencyUs = r.GetValue(latency) }),
                 };
                 bool tty = !Console.IsOutputRedirected;

@@ -1,5 +1,5 @@
 using EventDeblur.Deconvolution;
-using EventDeblur.Evaluation;
+using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 
 namespace EventDeblur.Learned;
@@ -39,15 +39,15 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
         float noise = (float)(100 * sigma);
         for (int i = 0; i < n; i++)
         {
-            inputs[0][i] = (float)ImageMetrics.SrgbEncode(Math.Clamp(x[i], 0, 1));
-            inputs[1][i] = (float)ImageMetrics.SrgbEncode(Math.Clamp(plane[i], 0, 1));
+            inputs[0][i] = (float)TransferCurve.SrgbEncode(Math.Clamp(x[i], 0, 1));
+            inputs[1][i] = (float)TransferCurve.SrgbEncode(Math.Clamp(plane[i], 0, 1));
             inputs[2][i] = context.Saturated[i] ? 1 : 0;
             inputs[3][i] = noise;
         }
         var y = refiner.Run(inputs, width, height);
         var result = new float[n];
         for (int i = 0; i < n; i++)
-            result[i] = y[i] >= 1 ? Math.Max(x[i], 1) : (float)ImageMetrics.SrgbDecode(Math.Max(y[i], 0));
+            result[i] = y[i] >= 1 ? Math.Max(x[i], 1) : (float)TransferCurve.SrgbDecode(Math.Max(y[i], 0));
         return result;
     }
 

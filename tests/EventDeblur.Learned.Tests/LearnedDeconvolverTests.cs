@@ -2,6 +2,7 @@ using EventDeblur.Deconvolution;
 using EventDeblur.Evaluation;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
+using EventDeblur.Metrics;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
 using Microsoft.ML.OnnxRuntime;

@@ -1,6 +1,5 @@
 using EventDeblur.Events;
 using EventDeblur.Imaging;
-using EventDeblur.Pipeline;
 
 namespace EventDeblur.Deconvolution;
 

@@ -7,45 +7,6 @@ using Parquet.Schema;
 
 namespace EventDeblur.Evaluation;
 
-/// <summary>A method of an evaluation: a kernel source and a deconvolver, e.g. <c>events+hl</c>, or <c>blurry</c>.</summary>
-/// <param name="Name">As given on the command line.</param>
-/// <param name="Kernels">Kernel source name (<c>events</c>, <c>gt</c>, <c>streak</c>, <c>identity</c>).</param>
-/// <param name="Deconvolver">Deconvolver name.</param>
-public sealed record EvalMethod(string Name, string Kernels, string Deconvolver)
-{
-    /// <summary>Parses <c>KERNELS+DECONVOLVER</c> or <c>blurry</c>.</summary>
-    public static EvalMethod Parse(string text)
-    {
-        if (text == "blurry") return new EvalMethod(text, "identity", "none");
-        if (text == "edi") return new EvalMethod(text, "identity", "edi");
-        var parts = text.Split('+');
-        if (parts.Length != 2 || parts[0] is not ("events" or "gt" or "streak") || !Deconvolution.DeconvolverRegistry.Names.Contains(parts[1]))
-            throw new ArgumentException($"method '{text}' is not KERNELS+DECONVOLVER (kernels: events, gt, streak; deconvolvers: {string.Join(", ", Deconvolution.DeconvolverRegistry.Names)}) or 'blurry' or 'edi' (event-only baseline, APS bundles)");
-        return new EvalMethod(text, parts[0], parts[1]);
-    }
-
-    /// <summary>The kernel source to use.</summary>
-    public IKernelSource CreateKernelSource() => Kernels switch
-    {
-        "gt" => new GroundTruthKernelSource(),
-        "streak" => new StreakShapeKernelSource(),
-        "identity" => new IdentityKernelSource(),
-        _ => new EventKernelEstimator(),
-    };
-}
-
-/// <summary>One row of an evaluation's results: a frame under a method.</summary>
-/// <param name="Bundle">Bundle folder name.</param>
-/// <param name="Group">Bundle group (name without trailing <c>-NNN</c>, e.g. the preset).</param>
-/// <param name="Method">Method name.</param>
-/// <param name="Index">Frame index.</param>
-/// <param name="Status"><c>ok</c> or <c>failed</c>.</param>
-/// <param name="Psnr">PSNR, dB (METRICS.md); null without ground truth.</param>
-/// <param name="Ssim">SSIM; null without ground truth.</param>
-/// <param name="KernelSimilarity">Kernel similarity; null without ground-truth kernels.</param>
-/// <param name="SecondsTotal">Seconds for the frame, all stages.</param>
-public sealed record EvalRow(string Bundle, string Group, string Method, long Index, string Status, double? Psnr, double? Ssim, double? KernelSimilarity, double SecondsTotal);
-
 /// <summary>
 /// Evaluation runs over whole datasets: every (bundle, method) pair is replayed into
 /// <c>OUT/runs/METHOD/BUNDLE</c> (resumable, so re-running is idempotent), and the rows go to one

@@ -5,7 +5,11 @@ using System.Text.Json.Nodes;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
+using EventDeblur.Metrics;
+using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
+using EventDeblur.Sync;
+using EventDeblur.Visualization;
 using OpenCvSharp;
 
 namespace EventDeblur.Evaluation;
@@ -49,8 +53,8 @@ public static class HtmlReport
         {
             var runDirs = methods.Select(m => (Method: m, Dir: runDir(m, bundle))).Where(x => x.Dir != null).ToList();
             if (runDirs.Count == 0) continue;
-            string bundleDir = JsonNode.Parse(File.ReadAllText(Path.Combine(runDirs[0].Dir!, "run.json")))!["input_bundle"]!.GetValue<string>();
-            if (!Directory.Exists(bundleDir)) continue;
+            string? bundleDir = RunManifest.Read(runDirs[0].Dir!).InputBundle;
+            if (bundleDir == null || !Directory.Exists(bundleDir)) continue;
             try { sb.Append(FrameSection(bundle, bundleDir, runDirs!, rows)); }
             catch (Exception e) when (e is IOException or BundleException or OpenCVException or AedatFormatException)
             {

@@ -1,52 +1,6 @@
 namespace EventDeblur.Events;
 
-/// <summary>Trigger kinds, numbered as the AEDAT 4.0 <c>TriggerType</c> enum.</summary>
-public enum TriggerType : sbyte
-{
-    /// <summary>Device timestamp reset.</summary>
-    TimestampReset = 0,
-    /// <summary>External input: rising edge.</summary>
-    ExternalSignalRisingEdge = 1,
-    /// <summary>External input: falling edge.</summary>
-    ExternalSignalFallingEdge = 2,
-    /// <summary>External input: pulse.</summary>
-    ExternalSignalPulse = 3,
-    /// <summary>Internal generator: rising edge.</summary>
-    ExternalGeneratorRisingEdge = 4,
-    /// <summary>Internal generator: falling edge.</summary>
-    ExternalGeneratorFallingEdge = 5,
-    /// <summary>APS frame readout start.</summary>
-    ApsFrameStart = 6,
-    /// <summary>APS frame readout end.</summary>
-    ApsFrameEnd = 7,
-    /// <summary>APS exposure start.</summary>
-    ApsExposureStart = 8,
-    /// <summary>APS exposure end.</summary>
-    ApsExposureEnd = 9,
-}
-
 /// <summary>A trigger (special) event.</summary>
 /// <param name="TimestampUs">Time in µs of the event clock.</param>
 /// <param name="Type">What happened.</param>
 public readonly record struct TriggerEvent(long TimestampUs, TriggerType Type);
-
-/// <summary>
-/// One inertial sample. Accelerations in g, angular rates in °/s, temperature in °C,
-/// magnetic field in µT (0 when the sensor has no magnetometer).
-/// </summary>
-/// <param name="TimestampUs">Time in µs of the event clock.</param>
-/// <param name="TemperatureC">Temperature, °C.</param>
-/// <param name="AccelX">Acceleration x, g.</param>
-/// <param name="AccelY">Acceleration y, g.</param>
-/// <param name="AccelZ">Acceleration z, g.</param>
-/// <param name="GyroX">Angular rate x, °/s.</param>
-/// <param name="GyroY">Angular rate y, °/s.</param>
-/// <param name="GyroZ">Angular rate z, °/s.</param>
-/// <param name="MagX">Magnetic field x, µT.</param>
-/// <param name="MagY">Magnetic field y, µT.</param>
-/// <param name="MagZ">Magnetic field z, µT.</param>
-public readonly record struct ImuSample(
-    long TimestampUs, float TemperatureC,
-    float AccelX, float AccelY, float AccelZ,
-    float GyroX, float GyroY, float GyroZ,
-    float MagX = 0, float MagY = 0, float MagZ = 0);

@@ -1,4 +1,3 @@
-using EventDeblur.Recording;
 using OpenCvSharp;
 
 namespace EventDeblur.Imaging;
@@ -49,11 +48,23 @@ public sealed class LinearImage
 
     /// <summary>Reads an image file (8- or 16-bit PNG/TIFF, gray or colour) and converts it to linear radiance.</summary>
     /// <exception cref="IOException">The file is missing or not an image OpenCV can read.</exception>
-    public static LinearImage Read(string path, PixelEncoding curve, double black, double white, double saturation)
+    public static LinearImage Read(string path, PixelEncoding curve, double black, double white, double saturation) =>
+        Read(path, curve, black, white, saturation, out _);
+
+    /// <summary>Reads an image file like <see cref="Read(string, PixelEncoding, double, double, double)"/>, decoding it once, and reports its storage depth.</summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="curve">Transfer curve of the stored values.</param>
+    /// <param name="black">Raw value of zero radiance.</param>
+    /// <param name="white">Raw value of full scale.</param>
+    /// <param name="saturation">Raw value at and above which a pixel is saturated.</param>
+    /// <param name="depth">Bits per sample of the file: 8, or 16 for deeper storage.</param>
+    /// <exception cref="IOException">The file is missing or not an image OpenCV can read.</exception>
+    public static LinearImage Read(string path, PixelEncoding curve, double black, double white, double saturation, out int depth)
     {
         if (!File.Exists(path)) throw new IOException($"{path}: frame file is missing");
         using var raw = Cv2.ImRead(path, ImreadModes.Unchanged);
         if (raw.Empty()) throw new IOException($"{path}: not an image OpenCV can decode");
+        depth = raw.Depth() == MatType.CV_8U ? 8 : 16;
         return FromRaw(raw, curve, black, white, saturation);
     }
 
@@ -118,16 +129,6 @@ public sealed class LinearImage
     {
         double v = enc.Curve.Kind == "linear" ? linear : enc.Curve.FromLinear(Math.Clamp(linear, 0, 1));
         return Math.Clamp(Math.Round(enc.BlackLevel + v * (enc.WhiteLevel - enc.BlackLevel)), 0, max);
-    }
-
-    /// <summary>The image as a metric image (values as stored, channels interleaved).</summary>
-    public Evaluation.MetricImage ToMetricImage()
-    {
-        int n = Width * Height;
-        var d = new double[n * Channels];
-        for (int ch = 0; ch < Channels; ch++)
-            for (int i = 0; i < n; i++) d[i * Channels + ch] = Planes[ch][i];
-        return new Evaluation.MetricImage(Width, Height, Channels, d);
     }
 
     /// <summary>A deep copy.</summary>

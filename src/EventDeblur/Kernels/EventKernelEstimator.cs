@@ -1,4 +1,5 @@
-using EventDeblur.Pipeline;
+using EventDeblur.Events;
+using EventDeblur.Imaging;
 using EventDeblur.Streaks;
 using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
@@ -6,72 +7,17 @@ using MathNet.Numerics.Optimization;
 
 namespace EventDeblur.Kernels;
 
-/// <summary>Options of <see cref="EventKernelEstimator"/>.</summary>
-public sealed record EventKernelOptions
-{
-    /// <summary>
-    /// Which bright components become candidate light paths. Thick lights (lamp globes, halos: their edges move with
-    /// the camera) and clustered lights (their mixed events still move together) are traced too; the camera-motion
-    /// consensus, not their shape, decides which paths to trust.
-    /// </summary>
-    public StreakOptions Streaks { get; init; } = new(MaxWidthPx: 20, IsolationPx: 0);
-
-    /// <summary>Time slices over the exposure for the trajectory centroids.</summary>
-    public int TimeSlices { get; init; } = 24;
-
-    /// <summary>Margin around a streak's bounding box when selecting its events, frame pixels.</summary>
-    public double RegionMarginPx { get; init; } = 8;
-
-    /// <summary>Background-activity filter: an event needs a neighbour event within this time, µs.</summary>
-    public long SupportWindowUs { get; init; } = 5000;
-
-    /// <summary>Fewest filtered events for a streak's trajectory to count.</summary>
-    public int MinEventsPerStreak { get; init; } = 40;
-
-    /// <summary>At most this many candidate lights are traced (best first).</summary>
-    public int MaxStreaks { get; init; } = 24;
-
-    /// <summary>Largest tile for spatially varying kernels, frame pixels.</summary>
-    public int TileSizePx { get; init; } = 160;
-
-    /// <summary>Smallest tile for spatially varying kernels, frame pixels.</summary>
-    public int MinTileSizePx { get; init; } = 64;
-
-    /// <summary>Tiles shrink until the kernel changes by at most this much between neighbouring tiles, frame pixels.</summary>
-    public double MaxTileChangePx { get; init; } = 1.5;
-
-    /// <summary>
-    /// Event latency, µs: events are timestamped this long after the light change that caused them (the photoreceptor
-    /// low-pass, slower in the dark), so the events of the exposure are those of [start + latency, end + latency).
-    /// A property of the event camera and its bias settings; 0 when unknown.
-    /// </summary>
-    public long EventLatencyUs { get; init; }
-
-    /// <summary>The camera-motion consensus over all traced candidate paths.</summary>
-    public MotionConsensusOptions Consensus { get; init; } = new();
-
-    /// <summary>Largest blur considered by the texture (contrast maximisation) search, event pixels.</summary>
-    public double MaxTextureBlurEventPx { get; init; } = 30;
-}
-
-/// <summary>One streak's recovered light path.</summary>
-/// <param name="Mid">Frame position at mid-exposure.</param>
-/// <param name="Offsets">Frame-pixel offsets from <paramref name="Mid"/> at equally spaced exposure times.</param>
-/// <param name="Events">Events used.</param>
-/// <param name="RmsResidualPx">RMS distance of slice centroids from the smooth path, event pixels.</param>
-public sealed record StreakTrajectory((double X, double Y) Mid, (double X, double Y)[] Offsets, int Events, double RmsResidualPx);
-
 /// <summary>
 /// Blur kernels from the events around light streaks (the heart of the method): streaks in the
 /// blurry frame → their regions in the event sensor through the homography → events of the exposure
 /// window, noise-filtered → time-sliced ON/OFF centroids → a smooth sub-pixel path → mapped into frame
 /// pixels by the exact inverse homography and resampled finely → splatted with equal time weight
-/// (mass is exposure time) → a normalised kernel centred on the mid-exposure position. Several
-/// streaks are combined through one camera-motion model (translation, plus in-plane rotation when
-/// it matters, giving per-tile kernels). Without streaks, a translation path is found from all
+/// (mass is exposure time) → a normalised kernel centred on the mid-exposure position. Every
+/// candidate light's path feeds one camera-motion model chosen by consensus (<see cref="MotionConsensus"/>:
+/// translation, rotation or affine, giving per-tile kernels when the blur varies across the frame). Without streaks, a translation path is found from all
 /// events by contrast maximisation.
 /// </summary>
-public sealed class EventKernelEstimator(EventKernelOptions? options = null) : IKernelSource
+public sealed class EventKernelEstimator(EventKernelOptions? options = null) : IKernelEstimator
 {
     private readonly EventKernelOptions _o = options ?? new EventKernelOptions();
 
@@ -79,27 +25,28 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
     public string Name => "events";
 
     /// <inheritdoc />
-    public void Estimate(FrameWork frame)
+    public KernelEstimate Estimate(KernelRequest request)
     {
-        var frameExposure = frame.Exposure ?? throw new InvalidOperationException("frame has no exposure window");
+        var frameExposure = request.Exposure ?? throw new InvalidOperationException("frame has no exposure window");
+        var diagnostics = new List<string>();
         // On the events' clock: the exposure as the (late) events see it.
-        var exposure = new Events.TimeRangeUs(frameExposure.StartUs + _o.EventLatencyUs, frameExposure.EndUs + _o.EventLatencyUs);
-        var img = frame.Blurry!;
-        var h = frame.FrameToEvents;
-        var hInv = Invert3(h);
+        var exposure = new TimeRangeUs(frameExposure.StartUs + _o.EventLatencyUs, frameExposure.EndUs + _o.EventLatencyUs);
+        var img = request.Blurry;
+        var h = request.FrameToEvents;
+        var hInv = h.Inverse();
         int samples = 200;
-        var detection = StreakDetector.Detect(img, frame.Encoding!.SaturationLinear, _o.Streaks);
-        foreach (var r in detection.Rejected.Take(20)) frame.Diagnostics.Add($"streak at ({r.X0},{r.Y0}) {r.Width}×{r.Height} rejected: {r.Reason}");
+        var detection = StreakDetector.Detect(img, request.SaturationLinear, _o.Streaks);
+        foreach (var r in detection.Rejected.Take(20)) diagnostics.Add($"streak at ({r.X0},{r.Y0}) {r.Width}×{r.Height} rejected: {r.Reason}");
 
         var trajectories = new List<StreakTrajectory>();
         long used = 0;
         foreach (var s in detection.Streaks.Take(_o.MaxStreaks))
         {
-            var t = TraceStreak(frame, s, h, hInv, exposure, samples, out int n, out string? why);
-            if (t == null) { frame.Diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}) not traced: {why}"); continue; }
+            var t = TraceStreak(request.Events, s, h, hInv, exposure, samples, out int n, out string? why);
+            if (t == null) { diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}) not traced: {why}"); continue; }
             trajectories.Add(t);
             used += n;
-            frame.Diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {n} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
+            diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {n} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
         }
         if (trajectories.Count > 0)
         {
@@ -109,41 +56,31 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
             {
                 var t = trajectories[v.Candidate];
                 if (v.Inlier) inliers.Add(t);
-                else frame.Diagnostics.Add($"streak at ({t.Mid.X:F0},{t.Mid.Y:F0}) set aside by the consensus: its path is {v.DistancePx:F1} px from the camera motion (tolerance {v.TolerancePx:F1} px)");
+                else diagnostics.Add($"streak at ({t.Mid.X:F0},{t.Mid.Y:F0}) set aside by the consensus: its path is {v.DistancePx:F1} px from the camera motion (tolerance {v.TolerancePx:F1} px)");
             }
-            frame.Diagnostics.Add($"camera motion: {(consensus.Motion.Kind.ToString().ToLowerInvariant())}, {consensus.Inliers} of {trajectories.Count} light paths agree");
-            frame.Streaks = inliers.Count;
-            frame.Kernels = TilesFrom(consensus.Motion, img.Width, img.Height, frame);
-            frame.KernelSource = "events:streaks";
+            diagnostics.Add($"camera motion: {consensus.Motion.Kind.ToString().ToLowerInvariant()}, {consensus.Inliers} of {trajectories.Count} light paths agree");
+            var streakTiles = TilesFrom(consensus.Motion, img.Width, img.Height, diagnostics);
             double rms = inliers.Average(t => t.RmsResidualPx);
-            frame.KernelConfidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, inliers.Count / 2.0 + 0.5) * consensus.Inliers / trajectories.Count;
-            used = inliers.Sum(t => (long)t.Events);
+            double confidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, inliers.Count / 2.0 + 0.5) * consensus.Inliers / trajectories.Count;
+            return new KernelEstimate(streakTiles, "events:streaks", confidence, inliers.Count, inliers.Sum(t => (long)t.Events), diagnostics);
         }
-        else
-        {
-            var (tiles, n, contrast) = FromTexture(frame, h, hInv, exposure, samples);
-            frame.Kernels = tiles;
-            used = n;
-            frame.KernelSource = "events:texture";
-            frame.KernelConfidence = Math.Clamp(contrast, 0, 1);
-        }
-        frame.EventsUsed = used;
+        var (tiles, textureEvents, contrast) = FromTexture(request, hInv, exposure, samples, diagnostics);
+        return new KernelEstimate(tiles, "events:texture", Math.Clamp(contrast, 0, 1), 0, textureEvents, diagnostics);
     }
 
-    private StreakTrajectory? TraceStreak(FrameWork frame, Streak s, double[] h, double[] hInv, Events.TimeRangeUs exposure, int samples, out int used, out string? why)
+    private StreakTrajectory? TraceStreak(EventSlice ev, Streak s, Homography h, Homography hInv, TimeRangeUs exposure, int samples, out int used, out string? why)
     {
         used = 0;
         why = null;
         double m = _o.RegionMarginPx;
         var corners = new[] { (s.X0 - m, s.Y0 - m), (s.X0 + s.Width + m, s.Y0 - m), (s.X0 - m, s.Y0 + s.Height + m), (s.X0 + s.Width + m, s.Y0 + s.Height + m) }
-            .Select(c => Apply(h, c.Item1, c.Item2)).ToArray();
+            .Select(c => h.Apply(c.Item1, c.Item2)).ToArray();
         double ex0 = corners.Min(c => c.X) - 1, ex1 = corners.Max(c => c.X) + 1, ey0 = corners.Min(c => c.Y) - 1, ey1 = corners.Max(c => c.Y) + 1;
-        var ev = frame.Events;
         var idx = new List<int>();
         int lo = LowerBound(ev.T, exposure.StartUs), hi = LowerBound(ev.T, exposure.EndUs);
         for (int i = lo; i < hi; i++)
             if (ev.X[i] >= ex0 && ev.X[i] <= ex1 && ev.Y[i] >= ey0 && ev.Y[i] <= ey1) idx.Add(i);
-        idx = SupportFilter(ev, idx, _o.SupportWindowUs);
+        idx = new BackgroundActivityFilter(_o.SupportWindowUs).Filter(ev, idx);
         if (idx.Count < _o.MinEventsPerStreak) { why = $"{idx.Count} events after noise filtering (< {_o.MinEventsPerStreak})"; return null; }
 
         // Time-sliced centroids: ON events lead the light, OFF events trail it; their mean tracks it.
@@ -175,25 +112,25 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         double rms = Math.Sqrt(ts.Select((t, i) => Math.Pow(Polynomial.Evaluate(t, px) - xs[i], 2) + Math.Pow(Polynomial.Evaluate(t, py) - ys[i], 2)).Average());
 
         // Into frame pixels through the exact inverse homography, resampled finely in time.
-        var mid = Apply(hInv, Polynomial.Evaluate(0.5, px), Polynomial.Evaluate(0.5, py));
+        var mid = hInv.Apply(Polynomial.Evaluate(0.5, px), Polynomial.Evaluate(0.5, py));
         var offsets = new (double X, double Y)[samples];
         for (int k = 0; k < samples; k++)
         {
             double t = (k + 0.5) / samples;
-            var q = Apply(hInv, Polynomial.Evaluate(t, px), Polynomial.Evaluate(t, py));
+            var q = hInv.Apply(Polynomial.Evaluate(t, px), Polynomial.Evaluate(t, py));
             offsets[k] = (q.X - mid.X, q.Y - mid.Y);
         }
         used = idx.Count;
         return new StreakTrajectory(mid, offsets, idx.Count, rms);
     }
 
-    private List<KernelTile> TilesFrom(CameraMotion motion, int w, int hgt, FrameWork frame)
+    private List<KernelTile> TilesFrom(CameraMotion motion, int w, int hgt, List<string> diagnostics)
     {
         if (!motion.VariesAcrossFrame) return [new KernelTile(0, 0, w, hgt, KernelRaster.FromOffsets(motion.Shift))];
-        // Tiles small enough that the kernel changes by at most about a pixel from one to the next.
+        // Tiles small enough that the kernel changes by at most about a pixel and a half from one to the next.
         double gradient = motion.MaxOffsetGradient();
         int tile = (int)Math.Clamp(_o.MaxTileChangePx / Math.Max(gradient, 1e-9), _o.MinTileSizePx, _o.TileSizePx);
-        frame.Diagnostics.Add($"{motion.Kind.ToString().ToLowerInvariant()} motion modelled: paths differ by up to {motion.MaxCornerDeviationPx(w, hgt):F1} px between the centre and the corners; {tile}-px tiles");
+        diagnostics.Add($"{motion.Kind.ToString().ToLowerInvariant()} motion modelled: paths differ by up to {motion.MaxCornerDeviationPx(w, hgt):F1} px between the centre and the corners; {tile}-px tiles");
         var tiles = new List<KernelTile>();
         for (int y0 = 0; y0 < hgt; y0 += tile)
             for (int x0 = 0; x0 < w; x0 += tile)
@@ -215,19 +152,19 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
     /// Contrast maximisation: the cubic translation path (event pixels) that makes the events, warped
     /// to mid-exposure, form the sharpest image (largest variance).
     /// </summary>
-    private (List<KernelTile> Tiles, int Used, double Contrast) FromTexture(FrameWork frame, double[] h, double[] hInv, Events.TimeRangeUs exposure, int samples)
+    private (List<KernelTile> Tiles, int Used, double Contrast) FromTexture(KernelRequest request, Homography hInv, TimeRangeUs exposure, int samples, List<string> diagnostics)
     {
-        var ev = frame.Events;
+        var ev = request.Events;
         int lo = LowerBound(ev.T, exposure.StartUs), hi = LowerBound(ev.T, exposure.EndUs);
         var all = Enumerable.Range(lo, hi - lo).ToList();
-        all = SupportFilter(ev, all, _o.SupportWindowUs / 2);
+        all = new BackgroundActivityFilter(_o.SupportWindowUs / 2).Filter(ev, all);
         int stride = Math.Max(1, all.Count / 60_000);
         var pick = all.Where((_, i) => i % stride == 0).ToArray();
-        var (ew, eh) = frame.EventSensorSize;
+        var (ew, eh) = request.EventSensorSize;
         if (pick.Length < 500 || ew <= 0)
         {
-            frame.Diagnostics.Add($"texture: only {pick.Length} events in the exposure; no blur assumed");
-            return ([new KernelTile(0, 0, frame.Blurry!.Width, frame.Blurry.Height, BlurKernel.Delta)], pick.Length, 0);
+            diagnostics.Add($"texture: only {pick.Length} events in the exposure; no blur assumed");
+            return ([new KernelTile(0, 0, request.Blurry.Width, request.Blurry.Height, BlurKernel.Delta)], pick.Length, 0);
         }
         var tau = pick.Select(i => (ev.T[i] - exposure.StartUs) / (double)exposure.DurationUs - 0.5).ToArray();
         var ex = pick.Select(i => (double)ev.X[i]).ToArray();
@@ -281,44 +218,17 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         catch (MaximumIterationsException) { /* keep the coarse optimum */ }
 
         double cxe = ew / 2.0, cye = eh / 2.0;
-        var midFrame = Apply(hInv, cxe, cye);
+        var midFrame = hInv.Apply(cxe, cye);
         var offsets = new (double X, double Y)[samples];
         for (int k = 0; k < samples; k++)
         {
             double t = (k + 0.5) / samples - 0.5, t2 = t * t, t3 = t2 * t;
-            var q = Apply(hInv, cxe + bestC[0] * t + bestC[1] * t2 + bestC[2] * t3, cye + bestC[3] * t + bestC[4] * t2 + bestC[5] * t3);
+            var q = hInv.Apply(cxe + bestC[0] * t + bestC[1] * t2 + bestC[2] * t3, cye + bestC[3] * t + bestC[4] * t2 + bestC[5] * t3);
             offsets[k] = (q.X - midFrame.X, q.Y - midFrame.Y);
         }
         double gain = zero > 0 ? best / zero - 1 : 0;
-        frame.Diagnostics.Add($"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {pick.Length} events");
-        return ([new KernelTile(0, 0, frame.Blurry!.Width, frame.Blurry.Height, KernelRaster.FromOffsets(offsets))], all.Count, gain);
-    }
-
-    /// <summary>Background-activity filter: keeps events with another event in their 3×3 neighbourhood within ±window µs.</summary>
-    private static List<int> SupportFilter(EventSlice ev, List<int> idx, long window)
-    {
-        var byPixel = new Dictionary<int, List<long>>();
-        foreach (int i in idx)
-        {
-            int key = ev.Y[i] * 65536 + ev.X[i];
-            if (!byPixel.TryGetValue(key, out var l)) byPixel[key] = l = [];
-            l.Add(ev.T[i]);
-        }
-        var keep = new List<int>(idx.Count);
-        foreach (int i in idx)
-        {
-            bool ok = false;
-            for (int dy = -1; dy <= 1 && !ok; dy++)
-                for (int dx = -1; dx <= 1 && !ok; dx++)
-                {
-                    if (!byPixel.TryGetValue((ev.Y[i] + dy) * 65536 + ev.X[i] + dx, out var l)) continue;
-                    int j = LowerBound(l, ev.T[i] - window);
-                    for (; j < l.Count && l[j] <= ev.T[i] + window; j++)
-                        if (dx != 0 || dy != 0 || l[j] != ev.T[i]) { ok = true; break; }
-                }
-            if (ok) keep.Add(i);
-        }
-        return keep;
+        diagnostics.Add($"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {pick.Length} events");
+        return ([new KernelTile(0, 0, request.Blurry.Width, request.Blurry.Height, KernelRaster.FromOffsets(offsets))], all.Count, gain);
     }
 
     /// <summary>Centroid of the events near the median position, and their mean timestamp (µs).</summary>
@@ -349,12 +259,4 @@ public sealed class EventKernelEstimator(EventKernelOptions? options = null) : I
         while (lo < hi) { int mid = (lo + hi) >> 1; if (t[mid] < v) lo = mid + 1; else hi = mid; }
         return lo;
     }
-
-    internal static (double X, double Y) Apply(double[] h, double x, double y)
-    {
-        double z = h[6] * x + h[7] * y + h[8];
-        return ((h[0] * x + h[1] * y + h[2]) / z, (h[3] * x + h[4] * y + h[5]) / z);
-    }
-
-    internal static double[] Invert3(double[] m) => Simulation.HybridRigSimulator.Invert3(m);
 }

@@ -3,22 +3,6 @@ using EventDeblur.Formats.Aedat;
 
 namespace EventDeblur.Live;
 
-/// <summary>A stream interruption and what it cost.</summary>
-/// <param name="Stream">Which stream (events or triggers).</param>
-/// <param name="LastTimestampUs">Last timestamp received before the drop, µs (null if none yet).</param>
-/// <param name="ResumedTimestampUs">First timestamp after reconnecting, µs (null if it never resumed).</param>
-/// <param name="Reason">What happened.</param>
-public sealed record StreamGap(string Stream, long? LastTimestampUs, long? ResumedTimestampUs, string Reason)
-{
-    /// <summary>Duration of data lost, µs (null when unknown).</summary>
-    public long? LostUs => LastTimestampUs is long a && ResumedTimestampUs is long b ? b - a : null;
-
-    /// <inheritdoc />
-    public override string ToString() => ResumedTimestampUs == null
-        ? $"{Stream} stream: {Reason} after {LastTimestampUs?.ToString() ?? "no data"} µs and did not resume (end of stream, or everything after it lost)"
-        : $"{Stream} stream: {Reason}; data between {LastTimestampUs?.ToString() ?? "start"} and {ResumedTimestampUs} µs lost{(LostUs is long l ? $" ({l / 1000.0:F1} ms)" : "")}";
-}
-
 /// <summary>
 /// Reads one DV network stream (tcp://host:port): connects, reads the IOHeader and then packets,
 /// reconnecting with exponential back-off (100 ms → 2 s) when the connection drops, and records

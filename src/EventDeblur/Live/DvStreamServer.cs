@@ -5,12 +5,6 @@ using EventDeblur.Formats.Aedat;
 
 namespace EventDeblur.Live;
 
-/// <summary>What a stream server sent.</summary>
-/// <param name="Events">Events sent (to every connected client).</param>
-/// <param name="Triggers">Trigger events sent.</param>
-/// <param name="Clients">Client connections accepted over the run.</param>
-public sealed record ServeStats(long Events, long Triggers, int Clients);
-
 /// <summary>
 /// Serves a recording's events and triggers as DV network streams (AEDAT.md §4.12): one TCP port per
 /// stream; each client first gets the IOHeader (no version line, no data table), then packets. The

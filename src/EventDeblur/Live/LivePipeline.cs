@@ -7,59 +7,14 @@ using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.IO;
+using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
+using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
+using EventDeblur.Sync;
 using OpenCvSharp;
 
 namespace EventDeblur.Live;
-
-/// <summary>Options of a live run.</summary>
-public sealed record LiveOptions
-{
-    /// <summary>Events stream, <c>tcp://HOST:PORT</c>.</summary>
-    public required string EventsUri { get; init; }
-
-    /// <summary>Triggers stream, <c>tcp://HOST:PORT</c>.</summary>
-    public required string TriggersUri { get; init; }
-
-    /// <summary>OpenCV VideoCapture source: a device number, a URL or a file.</summary>
-    public required string RgbSource { get; init; }
-
-    /// <summary>Rig manifest (recording.json) with the calibration and the RGB encoding of the video.</summary>
-    public required string RigPath { get; init; }
-
-    /// <summary>Output folder.</summary>
-    public required string OutDir { get; init; }
-
-    /// <summary>Stop after this many seconds (null: when the RGB source ends and every frame is done).</summary>
-    public double? DurationS { get; init; }
-
-    /// <summary>Deconvolver name.</summary>
-    public string Deconvolver { get; init; } = "hl";
-
-    /// <summary>Events kept after each exposure before it is processed, µs.</summary>
-    public long EventMarginUs { get; init; } = 10_000;
-
-    /// <summary>Frames waiting for kernels at most; older ones are dropped (and counted) when the pipeline falls behind.</summary>
-    public int MaxPendingFrames { get; init; } = 4;
-
-    /// <summary>Events held in memory at most; the oldest are dropped (and counted) beyond it.</summary>
-    public int MaxBufferedEvents { get; init; } = 20_000_000;
-
-    /// <summary>How long to wait for a stream that has ended before finishing, seconds.</summary>
-    public double StreamEndGraceS { get; init; } = 3;
-}
-
-/// <summary>What a live run did.</summary>
-/// <param name="Results">Per-frame rows.</param>
-/// <param name="EventsReceived">Events received over all connections.</param>
-/// <param name="TriggersReceived">Trigger events received.</param>
-/// <param name="DroppedFrames">Frames dropped because the pipeline fell behind.</param>
-/// <param name="DroppedEvents">Events dropped from the buffer because it was full.</param>
-/// <param name="Gaps">Stream interruptions and what was lost.</param>
-/// <param name="Problems">Unmatched frames or exposures and other findings.</param>
-public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long EventsReceived, long TriggersReceived, long DroppedFrames, long DroppedEvents,
-    IReadOnlyList<StreamGap> Gaps, IReadOnlyList<string> Problems);
 
 /// <summary>
 /// The live rig: DV network streams of events and triggers plus an OpenCV video source, through the
@@ -70,14 +25,12 @@ public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long Events
 public static class LivePipeline
 {
     /// <summary>Runs until the duration elapses, the RGB source ends and all frames are done, or cancellation.</summary>
-    public static async Task<LiveSummary> RunAsync(LiveOptions o, IKernelSource kernelSource, Action<string>? progress = null, CancellationToken ct = default)
+    public static async Task<LiveSummary> RunAsync(LiveOptions o, IKernelEstimator kernelSource, Action<string>? progress = null, CancellationToken ct = default)
     {
         var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
         var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
         var deconvolver = DeconvolverRegistry.Create(o.Deconvolver);
-        Directory.CreateDirectory(Path.Combine(o.OutDir, "frames"));
-        Directory.CreateDirectory(Path.Combine(o.OutDir, "kernels"));
-        Directory.CreateDirectory(Path.Combine(o.OutDir, ".progress"));
+        var output = new RunWriter(o.OutDir);
         var started = DateTimeOffset.UtcNow;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -86,10 +39,9 @@ public static class LivePipeline
 
         var store = new EventStore(o.MaxBufferedEvents);
         var exposures = new List<TimeRangeUs>();
-        long? rising = null;
+        var pairer = new TriggerEdgePairer();
         long triggersReceived = 0;
-        long clockOffsetUs = 0;
-        bool haveClock = false;
+        var clock = new EventClock();
         var wall = Stopwatch.StartNew();
         var problems = new List<string>();
 
@@ -100,7 +52,7 @@ public static class LivePipeline
             if (p is not EventsPacket e) return;
             using (e.Events)
             {
-                if (!haveClock) { clockOffsetUs = (long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]; haveClock = true; }
+                if (clock.OffsetUs == null) clock.TrySet((long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]);
                 store.Add(e.Events);
             }
         });
@@ -112,12 +64,7 @@ public static class LivePipeline
                 foreach (var tr in t.Triggers)
                 {
                     triggersReceived++;
-                    if (tr.Type == TriggerType.ExternalSignalRisingEdge) rising = tr.TimestampUs;
-                    else if (tr.Type == TriggerType.ExternalSignalFallingEdge && rising is long r && tr.TimestampUs > r)
-                    {
-                        exposures.Add(new TimeRangeUs(r, tr.TimestampUs));
-                        rising = null;
-                    }
+                    if (pairer.Add(tr) is { } exposure) exposures.Add(exposure);
                 }
             }
         });
@@ -146,13 +93,13 @@ public static class LivePipeline
             f => { Interlocked.Increment(ref dropped); problems.Add($"frame {f.Index}: dropped (pipeline behind)"); });
         var toDeconvolve = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
         var toWrite = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
-        var kernels = ReplayPipeline.RunStage(toKernels.Reader, toDeconvolve.Writer, 1, f =>
+        var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
-            kernelSource.Estimate(f);
+            f.Apply(kernelSource.Estimate(f.ToKernelRequest()));
             f.Times.Kernels = sw.Elapsed.TotalSeconds;
         }, CancellationToken.None);
-        var deconvolve = ReplayPipeline.RunStage(toDeconvolve.Reader, toWrite.Writer, 1, f =>
+        var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
             f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear);
@@ -163,9 +110,9 @@ public static class LivePipeline
         {
             await foreach (var f in toWrite.Reader.ReadAllAsync(CancellationToken.None))
             {
-                double? latency = f.Exposure is { } ex && haveClock ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + clockOffsetUs)) / 1e6 : null;
+                double? latency = f.Exposure is { } ex && clock.OffsetUs is long offsetUs ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + offsetUs)) / 1e6 : null;
                 double backlog = toKernels.Reader.Count + toDeconvolve.Reader.Count;
-                var r = ReplayPipeline.WriteFrame(o.OutDir, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog });
+                var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog });
                 lock (results) results.Add(r);
                 progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, latency {latency:F2} s, backlog {backlog}, events {store.Received:N0}, dropped frames {Interlocked.Read(ref dropped)}");
             }
@@ -200,7 +147,7 @@ public static class LivePipeline
                     {
                         Index = ordinal,
                         Exposure = e,
-                        FrameToEvents = rig.RgbToEventsHomography,
+                        FrameToEvents = Homography.FromRowMajor(rig.RgbToEventsHomography),
                         EventSensorSize = store.SensorSize(rig.Events.Width, rig.Events.Height),
                         Events = store.Slice(window),
                         Blurry = image,
@@ -225,32 +172,35 @@ public static class LivePipeline
         toKernels.Writer.TryComplete();
         await Task.WhenAll(kernels, deconvolve, writer);
         lock (exposures)
+        {
+            pairer.Finish();
+            problems.AddRange(pairer.Problems);
             for (int k = next; k < exposures.Count; k++) problems.Add($"exposure {exposures[k]} has no RGB frame (dropped frame?)");
+        }
         await streams.CancelAsync();
         await Task.WhenAll(eventsTask, triggersTask);
         try { await capture; } catch (OperationCanceledException) { }
 
-        var all = ReplayPipeline.CollectResults(o.OutDir);
-        await ReplayPipeline.WriteParquetAsync(Path.Combine(o.OutDir, "frames.parquet"), all);
+        var all = output.Results();
+        await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all);
         var gaps = eventsClient.Gaps.Concat(triggersClient.Gaps).ToList();
-        var run = new JsonObject
+        new RunManifest
         {
-            ["format"] = "eventdeblur-output/1",
-            ["tool"] = "eventdeblur",
-            ["version"] = ReplayPipeline.ToolVersion,
-            ["mode"] = "live",
-            ["status"] = ct.IsCancellationRequested ? "cancelled" : "completed",
-            ["started"] = started.ToString("O"),
-            ["finished"] = DateTimeOffset.UtcNow.ToString("O"),
-            ["options"] = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["kernels"] = kernelSource.Name },
-            ["events_received"] = store.Received,
-            ["triggers_received"] = triggersReceived,
-            ["dropped_frames"] = dropped,
-            ["dropped_events"] = store.Dropped,
-            ["gaps"] = new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray()),
-            ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p).ToArray()),
-        };
-        AtomicFile.WriteAllText(Path.Combine(o.OutDir, "run.json"), run.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Mode = "live",
+            Status = ct.IsCancellationRequested ? "cancelled" : "completed",
+            Started = started,
+            Finished = DateTimeOffset.UtcNow,
+            Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["kernels"] = kernelSource.Name },
+            Extra =
+            [
+                new("events_received", store.Received),
+                new("triggers_received", triggersReceived),
+                new("dropped_frames", dropped),
+                new("dropped_events", store.Dropped),
+                new("gaps", new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray())),
+                new("problems", new JsonArray(problems.Select(p => (JsonNode?)p).ToArray())),
+            ],
+        }.Write(o.OutDir);
         return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems);
     }
 

@@ -4,39 +4,6 @@ using EventDeblur.Kernels;
 
 namespace EventDeblur.Pipeline;
 
-/// <summary>The events of one exposure window (plus margins), struct-of-arrays, time-ordered.</summary>
-/// <param name="T">Timestamps, µs.</param>
-/// <param name="X">Columns, event pixels.</param>
-/// <param name="Y">Rows, event pixels.</param>
-/// <param name="P">Polarities, true = ON.</param>
-public sealed record EventSlice(long[] T, short[] X, short[] Y, bool[] P)
-{
-    /// <summary>Number of events.</summary>
-    public int Count => T.Length;
-
-    /// <summary>An empty slice.</summary>
-    public static EventSlice Empty { get; } = new([], [], [], []);
-}
-
-/// <summary>Seconds spent per stage on one frame.</summary>
-public sealed class StageTimes
-{
-    /// <summary>Reading the frame and its events, s.</summary>
-    public double Ingest { get; set; }
-
-    /// <summary>Streak detection and kernel estimation, s.</summary>
-    public double Kernels { get; set; }
-
-    /// <summary>Deconvolution, s.</summary>
-    public double Deconvolve { get; set; }
-
-    /// <summary>Metrics and writing, s.</summary>
-    public double Write { get; set; }
-
-    /// <summary>Sum of the stages, s.</summary>
-    public double Total => Ingest + Kernels + Deconvolve + Write;
-}
-
 /// <summary>
 /// One frame travelling through the replay pipeline; each stage fills in its part. A frame that
 /// failed carries its <see cref="Error"/> and is passed on untouched so the writer can report it.
@@ -61,8 +28,8 @@ public sealed class FrameWork
     /// <summary>Ground-truth kernel CSV path, if any.</summary>
     public string? GroundTruthKernelsPath { get; init; }
 
-    /// <summary>Homography from frame pixels to event pixels (row-major 3×3); identity for APS frames.</summary>
-    public double[] FrameToEvents { get; init; } = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+    /// <summary>Map from frame pixels to event pixels; identity for APS frames.</summary>
+    public Homography FrameToEvents { get; init; } = Homography.Identity;
 
     /// <summary>Event sensor size, pixels.</summary>
     public (int Width, int Height) EventSensorSize { get; init; }
@@ -91,6 +58,9 @@ public sealed class FrameWork
     /// <summary>Events the kernel estimator used.</summary>
     public long EventsUsed { get; set; }
 
+    /// <summary>True when the kernels are the bundle's ground truth (their similarity to it is 1 by definition).</summary>
+    public bool KernelsAreGroundTruth => KernelSource == GroundTruthKernelEstimator.SourceName;
+
     /// <summary>Confidence of the kernel estimate in [0, 1].</summary>
     public double KernelConfidence { get; set; }
 
@@ -102,4 +72,28 @@ public sealed class FrameWork
 
     /// <summary>Why the frame failed, or null.</summary>
     public string? Error { get; set; }
+
+    /// <summary>The kernel stage's plain input for this frame (needs <see cref="Blurry"/> and <see cref="Encoding"/>).</summary>
+    public KernelRequest ToKernelRequest() => new()
+    {
+        Index = Index,
+        Blurry = Blurry ?? throw new InvalidOperationException($"frame {Index}: no image loaded"),
+        SaturationLinear = (Encoding ?? throw new InvalidOperationException($"frame {Index}: no pixel encoding")).SaturationLinear,
+        Exposure = Exposure,
+        Events = Events,
+        FrameToEvents = FrameToEvents,
+        EventSensorSize = EventSensorSize,
+        GroundTruthKernelsPath = GroundTruthKernelsPath,
+    };
+
+    /// <summary>Takes the kernel stage's result: kernels, their source and confidence, streaks, events used, diagnostics.</summary>
+    public void Apply(KernelEstimate estimate)
+    {
+        Kernels = estimate.Tiles;
+        KernelSource = estimate.Source;
+        KernelConfidence = estimate.Confidence;
+        Streaks = estimate.Streaks;
+        EventsUsed = estimate.EventsUsed;
+        Diagnostics.AddRange(estimate.Diagnostics);
+    }
 }

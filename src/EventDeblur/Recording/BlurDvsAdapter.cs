@@ -134,7 +134,7 @@ public static class BlurDvsAdapter
     {
         var bundle = RecordingBundle.Load(bundleDir);
         if (!bundle.IsApsBundle) throw new BundleException($"{bundleDir}: not an APS bundle");
-        var windows = bundle.ResolveExposures().Windows.Where(w => w.Exposure != null).ToList();
+        var windows = bundle.ApsExposures();
         Directory.CreateDirectory(Path.Combine(outDir, "blurry"));
         Directory.CreateDirectory(Path.Combine(outDir, "sharp"));
         var frames = new StringBuilder("index,blurry,sharp,exposure_start_us,exposure_end_us\n");
@@ -146,7 +146,7 @@ public static class BlurDvsAdapter
                 if (p is EventsPacket e)
                     using (var b = e.Events)
                         for (int i = 0; i < b.Count; i++)
-                            if (windows.Any(w => w.Exposure!.Value.Expand(marginUs).Contains(b.Timestamps[i])))
+                            if (windows.Any(w => w.Exposure.Expand(marginUs).Contains(b.Timestamps[i])))
                                 events.Append(CultureInfo.InvariantCulture, $"{b.Timestamps[i]} {b.Xs[i]} {b.Ys[i]} {(b.Polarities[i] ? 1 : 0)}\n");
                 if (p is FramePacket fp && k < windows.Count)
                 {
@@ -164,7 +164,7 @@ public static class BlurDvsAdapter
                         Cv2.ImWrite(Path.Combine(outDir, "sharp", name), g8);
                         sharpName = "sharp/" + name;
                     }
-                    frames.Append(CultureInfo.InvariantCulture, $"{w.Index},blurry/{name},{sharpName},{w.Exposure!.Value.StartUs},{w.Exposure.Value.EndUs}\n");
+                    frames.Append(CultureInfo.InvariantCulture, $"{w.Index},blurry/{name},{sharpName},{w.Exposure.StartUs},{w.Exposure.EndUs}\n");
                 }
             }
         File.WriteAllText(Path.Combine(outDir, "events.txt"), events.ToString());

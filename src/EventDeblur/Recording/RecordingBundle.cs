@@ -1,6 +1,5 @@
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
-using EventDeblur.Sync;
 
 namespace EventDeblur.Recording;
 
@@ -117,42 +116,22 @@ public sealed class RecordingBundle
     }
 
     /// <summary>
-    /// Places every frame's exposure on the event clock: from the table (plus clock offset), from
-    /// trigger edges in the event file, or — for APS bundles — from the frames' own exposure times.
+    /// APS bundles: every frame's index (numbered from <c>aps_first_index</c>) and exposure window on the
+    /// event clock, µs (end-exclusive), read from the frames in the event file; empty for RGB bundles.
     /// </summary>
-    public ExposureMatch ResolveExposures()
+    public IReadOnlyList<(long Index, TimeRangeUs Exposure)> ApsExposures()
     {
-        if (IsApsBundle) return ApsExposures();
-        if (Manifest.Sync.Source == "table")
-        {
-            var windows = Frames.Select(f => new FrameWindow(f.Index, f,
-                new TimeRangeUs(checked(f.ExposureStartUs + Manifest.Sync.ClockOffsetUs), checked(f.ExposureEndUs + Manifest.Sync.ClockOffsetUs)))).ToList();
-            return new ExposureMatch(windows, []);
-        }
-        var triggers = new List<TriggerEvent>();
-        using (var reader = AedatReader.Open(EventsPath, new AedatReaderOptions { DecodeFrames = false }))
-        {
-            while (reader.TryRead(out var p))
-            {
-                if (p is TriggersPacket tp) triggers.AddRange(tp.Triggers);
-                else if (p is EventsPacket ep) ep.Events.Dispose();
-            }
-        }
-        return TriggerMatcher.Match(Frames, triggers);
-    }
-
-    private ExposureMatch ApsExposures()
-    {
-        var windows = new List<FrameWindow>();
+        var windows = new List<(long, TimeRangeUs)>();
+        if (!IsApsBundle) return windows;
         long index = Manifest.ApsFirstIndex;
         using var reader = AedatReader.Open(EventsPath);
         while (reader.TryRead(out var p))
         {
             if (p is FramePacket fp)
-                windows.Add(new FrameWindow(index++, null, fp.Frame.Exposure));
+                windows.Add((index++, fp.Frame.Exposure));
             else if (p is EventsPacket ep)
                 ep.Events.Dispose();
         }
-        return new ExposureMatch(windows, []);
+        return windows;
     }
 }

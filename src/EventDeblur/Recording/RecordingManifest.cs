@@ -1,76 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using EventDeblur.Imaging;
 
 namespace EventDeblur.Recording;
-
-/// <summary>A bundle that cannot be used at all: which file, where, what was expected.</summary>
-public sealed class BundleException(string message) : Exception(message);
-
-/// <summary>How stored pixel values relate to linear radiance (RECORDING_FORMAT.md, <c>rgb.encoding</c>).</summary>
-/// <param name="Kind"><c>linear</c>, <c>srgb</c> or <c>gamma</c>.</param>
-/// <param name="Gamma">G of <c>gamma:G</c> (value = linear^(1/G)); 1 otherwise.</param>
-public sealed record PixelEncoding(string Kind, double Gamma)
-{
-    /// <summary>Linear encoding.</summary>
-    public static PixelEncoding Linear { get; } = new("linear", 1);
-
-    /// <summary>Parses <c>linear</c>, <c>srgb</c> or <c>gamma:G</c> (G &gt; 0).</summary>
-    public static PixelEncoding Parse(string text)
-    {
-        if (text == "linear") return Linear;
-        if (text == "srgb") return new("srgb", 1);
-        if (text.StartsWith("gamma:", StringComparison.Ordinal) &&
-            double.TryParse(text.AsSpan(6), NumberStyles.Float, CultureInfo.InvariantCulture, out double g) && g > 0 && double.IsFinite(g))
-            return new("gamma", g);
-        throw new FormatException($"encoding '{text}' is not one of linear, srgb, gamma:G (G > 0)");
-    }
-
-    /// <summary>Undoes the transfer curve: normalised encoded value in [0, 1] → normalised linear value in [0, 1].</summary>
-    public double ToLinear(double v) => Kind switch
-    {
-        "srgb" => v <= 0.04045 ? v / 12.92 : Math.Pow((v + 0.055) / 1.055, 2.4),
-        "gamma" => Math.Pow(Math.Max(v, 0), Gamma),
-        _ => v,
-    };
-
-    /// <summary>Applies the transfer curve: normalised linear value in [0, 1] → normalised encoded value.</summary>
-    public double FromLinear(double v) => Kind switch
-    {
-        "srgb" => v <= 0.0031308 ? 12.92 * v : 1.055 * Math.Pow(v, 1 / 2.4) - 0.055,
-        "gamma" => Math.Pow(Math.Max(v, 0), 1 / Gamma),
-        _ => v,
-    };
-
-    /// <inheritdoc />
-    public override string ToString() => Kind == "gamma" ? $"gamma:{Gamma.ToString(CultureInfo.InvariantCulture)}" : Kind;
-}
-
-/// <summary>The event stream of a bundle.</summary>
-/// <param name="File">Path relative to the bundle.</param>
-/// <param name="Width">Event sensor width, pixels.</param>
-/// <param name="Height">Event sensor height, pixels.</param>
-/// <param name="Camera">Camera model, e.g. DAVIS346.</param>
-public sealed record EventsSpec(string File, int Width, int Height, string Camera);
-
-/// <summary>The RGB frames of a hybrid rig.</summary>
-/// <param name="Frames">frames.csv path relative to the bundle.</param>
-/// <param name="Width">Frame width, RGB pixels.</param>
-/// <param name="Height">Frame height, RGB pixels.</param>
-/// <param name="Encoding">Transfer curve of stored values.</param>
-/// <param name="BlackLevel">Raw value of zero radiance.</param>
-/// <param name="WhiteLevel">Raw value of full scale.</param>
-/// <param name="SaturationLevel">Raw values at or above it are clipped (unknown, not data).</param>
-public sealed record RgbSpec(string Frames, int Width, int Height, PixelEncoding Encoding, double BlackLevel, double WhiteLevel, double SaturationLevel);
-
-/// <summary>How RGB exposures are placed on the event clock.</summary>
-/// <param name="Source"><c>table</c> (frames.csv times + offset) or <c>triggers</c> (external-input edges in the event file).</param>
-/// <param name="ClockOffsetUs">Added to frames.csv times in <c>table</c> mode, µs.</param>
-public sealed record SyncSpec(string Source, long ClockOffsetUs);
-
-/// <summary>Optional ground truth.</summary>
-/// <param name="Frames">frames.csv of sharp frames, relative to the bundle, or null.</param>
-/// <param name="Kernels">Folder of per-frame kernel CSVs, relative to the bundle, or null.</param>
-public sealed record GroundTruthSpec(string? Frames, string? Kernels);
 
 /// <summary>recording.json of a bundle (format <c>eventdeblur-recording/1</c>).</summary>
 public sealed record RecordingManifest

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.Imaging;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
 using OpenCvSharp;
@@ -87,7 +88,7 @@ public static class HybridRigSimulator
         using var lum = scene.Luminance();
         double scale = Math.Sqrt(Math.Abs(hom[0] * hom[4] - hom[1] * hom[3]));
         Cv2.GaussianBlur(lum, lum, new Size(0, 0), 0.45 / scale);
-        double[] homInv = Invert3(hom);
+        double[] homInv = Homography.FromRowMajor(hom).Inverse().ToRowMajor();
         // Domain B samples the scene per event pixel through the motion field: the event pixels' RGB positions.
         using var eventXs = new Mat(options.EventHeight, options.EventWidth, MatType.CV_32FC1);
         using var eventYs = new Mat(options.EventHeight, options.EventWidth, MatType.CV_32FC1);
@@ -287,7 +288,7 @@ public static class HybridRigSimulator
 
     private static int NeededMargin(SimulationOptions o, double[] hom, double diag)
     {
-        var inv = Invert3(hom);
+        var inv = Homography.FromRowMajor(hom).Inverse().ToRowMajor();
         double worst = 0;
         foreach (var (u, v) in new[] { (-1.0, -1.0), (o.EventWidth, -1.0), (-1.0, o.EventHeight), ((double)o.EventWidth, (double)o.EventHeight) })
         {
@@ -321,19 +322,6 @@ public static class HybridRigSimulator
             for (int j = 0; j < 3; j++)
                 r[i * 3 + j] = a[i * 3] * b[j] + a[i * 3 + 1] * b[3 + j] + a[i * 3 + 2] * b[6 + j];
         return r;
-    }
-
-    internal static double[] Invert3(double[] m)
-    {
-        double a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5], g = m[6], h = m[7], i = m[8];
-        double det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
-        if (Math.Abs(det) < 1e-15) throw new ArgumentException("homography is singular");
-        return
-        [
-            (e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det,
-            (f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det,
-            (d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det,
-        ];
     }
 
     private static JsonObject Manifest(SimulationOptions o, double[] hom)

@@ -3,42 +3,6 @@ using OpenCvSharp;
 
 namespace EventDeblur.Streaks;
 
-/// <summary>Options of <see cref="StreakDetector"/>.</summary>
-/// <param name="BrightFraction">A pixel belongs to a streak when its luminance reaches this fraction of the saturation level.</param>
-/// <param name="MinAreaPx">Smallest streak, RGB pixels.</param>
-/// <param name="MaxAreaPx">Largest streak, RGB pixels (bigger bright regions are extended lights or sky glow).</param>
-/// <param name="MaxExtentPx">Largest bounding-box side, RGB pixels (longest plausible blur).</param>
-/// <param name="MaxWidthPx">Largest streak thickness (minor axis, 2σ), RGB pixels: thick blobs are extended lights.</param>
-/// <param name="IsolationPx">No other bright component may come this close, RGB pixels.</param>
-/// <param name="BorderPx">Streaks touching this band at the frame edge are rejected (they may be cut).</param>
-public sealed record StreakOptions(double BrightFraction = 0.9, int MinAreaPx = 3, int MaxAreaPx = 1500, int MaxExtentPx = 90, double MaxWidthPx = 5, int IsolationPx = 12, int BorderPx = 4);
-
-/// <summary>A light streak in the blurry frame.</summary>
-/// <param name="X0">Bounding box left, RGB pixels.</param>
-/// <param name="Y0">Bounding box top.</param>
-/// <param name="Width">Bounding box width.</param>
-/// <param name="Height">Bounding box height.</param>
-/// <param name="AreaPx">Bright pixels.</param>
-/// <param name="CentroidX">Centroid column.</param>
-/// <param name="CentroidY">Centroid row.</param>
-/// <param name="LengthPx">Major-axis extent (4σ), pixels.</param>
-/// <param name="ThicknessPx">Minor-axis extent (4σ), pixels.</param>
-/// <param name="Score">Trust in [0, 1]: thin, long enough, isolated, well inside the frame.</param>
-public sealed record Streak(int X0, int Y0, int Width, int Height, int AreaPx, double CentroidX, double CentroidY, double LengthPx, double ThicknessPx, double Score);
-
-/// <summary>A bright component that was not used, and why.</summary>
-/// <param name="X0">Bounding box left.</param>
-/// <param name="Y0">Bounding box top.</param>
-/// <param name="Width">Bounding box width.</param>
-/// <param name="Height">Bounding box height.</param>
-/// <param name="Reason">Why it was rejected.</param>
-public sealed record RejectedStreak(int X0, int Y0, int Width, int Height, string Reason);
-
-/// <summary>Result of streak detection.</summary>
-/// <param name="Streaks">Trustworthy streaks, best first.</param>
-/// <param name="Rejected">Other bright components with the reason.</param>
-public sealed record StreakDetection(IReadOnlyList<Streak> Streaks, IReadOnlyList<RejectedStreak> Rejected);
-
 /// <summary>
 /// Finds light streaks in a linear HDR frame: saturated or near-saturated, thin, elongated, isolated
 /// connected components of the luminance.

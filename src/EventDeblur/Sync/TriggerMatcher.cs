@@ -3,17 +3,6 @@ using EventDeblur.Recording;
 
 namespace EventDeblur.Sync;
 
-/// <summary>A frame and its exposure window on the event clock (null when it could not be matched).</summary>
-/// <param name="Index">Frame index.</param>
-/// <param name="Row">The frames.csv row (null for APS frames).</param>
-/// <param name="Exposure">Exposure window <c>[start, end)</c> in event-clock µs, or null.</param>
-public sealed record FrameWindow(long Index, FrameRow? Row, TimeRangeUs? Exposure);
-
-/// <summary>The frames with their exposure windows, and every mismatch found.</summary>
-/// <param name="Windows">One entry per frame row, in order.</param>
-/// <param name="Problems">Unmatched exposures and rows, each described.</param>
-public sealed record ExposureMatch(IReadOnlyList<FrameWindow> Windows, IReadOnlyList<string> Problems);
-
 /// <summary>
 /// Matches RGB frame rows to exposures found as external-input trigger edges (rising = start, the
 /// next falling = end). When counts differ (clipped recording, missed edge, dropped frame), the
@@ -26,24 +15,12 @@ public static class TriggerMatcher
     /// <summary>Builds exposures from trigger edges and matches them to rows.</summary>
     public static ExposureMatch Match(IReadOnlyList<FrameRow> rows, IReadOnlyList<TriggerEvent> triggers)
     {
-        var problems = new List<string>();
+        var pairer = new TriggerEdgePairer();
         var exposures = new List<TimeRangeUs>();
-        long? open = null;
         foreach (var t in triggers)
-        {
-            if (t.Type == TriggerType.ExternalSignalRisingEdge)
-            {
-                if (open != null) problems.Add($"trigger: rising edge at {open} µs has no falling edge before the next rising edge at {t.TimestampUs} µs; exposure dropped");
-                open = t.TimestampUs;
-            }
-            else if (t.Type == TriggerType.ExternalSignalFallingEdge)
-            {
-                if (open == null) { problems.Add($"trigger: falling edge at {t.TimestampUs} µs without a preceding rising edge; ignored"); continue; }
-                if (t.TimestampUs > open) exposures.Add(new TimeRangeUs(open.Value, t.TimestampUs));
-                open = null;
-            }
-        }
-        if (open != null) problems.Add($"trigger: rising edge at {open} µs has no falling edge (recording ends); exposure dropped");
+            if (pairer.Add(t) is { } exposure) exposures.Add(exposure);
+        pairer.Finish();
+        var problems = pairer.Problems;
         return MatchExposures(rows, exposures, problems);
     }
 

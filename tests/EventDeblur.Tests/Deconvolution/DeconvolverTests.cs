@@ -2,7 +2,9 @@ using EventDeblur.Deconvolution;
 using EventDeblur.Evaluation;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
+using EventDeblur.Metrics;
 using EventDeblur.Tests.Evaluation;
+using EventDeblur.Tests.Metrics;
 
 namespace EventDeblur.Tests.Deconvolution;
 

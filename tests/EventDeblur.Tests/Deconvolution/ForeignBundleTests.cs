@@ -1,3 +1,4 @@
+using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using Xunit.Abstractions;
 
@@ -16,7 +17,7 @@ public class ForeignBundleTests(ITestOutputHelper output)
         string outDir = TestPaths.NewTempDir();
         try
         {
-            var summary = await ReplayPipeline.RunAsync(dir, outDir, new ReplayOptions { Deconvolver = "robust" }, new GroundTruthKernelSource(), null, CancellationToken.None);
+            var summary = await ReplayPipeline.RunAsync(dir, outDir, new ReplayOptions { Deconvolver = "robust" }, new GroundTruthKernelEstimator(), null, CancellationToken.None);
             Assert.NotEmpty(summary.Results);
             foreach (var r in summary.Results)
             {

@@ -1,3 +1,4 @@
+using EventDeblur.Metrics;
 using EventDeblur.Deconvolution;
 using EventDeblur.Evaluation;
 using EventDeblur.Kernels;

@@ -1,3 +1,5 @@
+using EventDeblur.Imaging;
+using EventDeblur.Metrics;
 using EventDeblur.Deconvolution;
 using EventDeblur.Evaluation;
 using Xunit.Abstractions;
@@ -55,12 +57,12 @@ public class RobustDeconvolverTests(ITestOutputHelper output)
             {
                 double d = Math.Sqrt((x - cx - 0.5) * (x - cx - 0.5) + (y - cy - 0.5) * (y - cy - 0.5));
                 if (d < 4 || d > 12) continue;
-                var rgb = planes.Select(p => ImageMetrics.SrgbEncode(Math.Clamp(p[y * w + x], 0, 1))).ToArray();
+                var rgb = planes.Select(p => TransferCurve.SrgbEncode(Math.Clamp(p[y * w + x], 0, 1))).ToArray();
                 darkest = Math.Min(darkest, rgb.Min());
                 brightest = Math.Max(brightest, rgb.Max());
                 chroma = Math.Max(chroma, rgb.Max() - rgb.Min());
             }
-        return (darkest, brightest, chroma, ImageMetrics.SrgbEncode(background[0]), planes);
+        return (darkest, brightest, chroma, TransferCurve.SrgbEncode(background[0]), planes);
     }
 
     [Fact]

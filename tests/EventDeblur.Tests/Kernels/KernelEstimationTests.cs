@@ -1,11 +1,12 @@
-using EventDeblur.Evaluation;
+using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
-using EventDeblur.Pipeline;
+using EventDeblur.Metrics;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
 using EventDeblur.Streaks;
+using EventDeblur.Sync;
 
 namespace EventDeblur.Tests.Kernels;
 
@@ -30,7 +31,7 @@ public class KernelEstimationTests
         Assert.Contains(d.Rejected, r => r.X0 == 0 && r.Reason.Contains("border"));
     }
 
-    internal static FrameWork LoadFrame(string bundleDir, int position)
+    internal static KernelRequest LoadFrame(string bundleDir, int position)
     {
         var bundle = RecordingBundle.Load(bundleDir);
         var w = bundle.ResolveExposures().Windows[position];
@@ -43,15 +44,15 @@ public class KernelEstimationTests
                     using (var b = ep.Events)
                         for (int i = 0; i < b.Count; i++)
                             if (window.Contains(b.Timestamps[i])) { t.Add(b.Timestamps[i]); x.Add(b.Xs[i]); y.Add(b.Ys[i]); p.Add(b.Polarities[i]); }
-        return new FrameWork
+        return new KernelRequest
         {
             Index = w.Index,
             Exposure = w.Exposure,
-            FrameToEvents = bundle.Manifest.RgbToEventsHomography,
+            FrameToEvents = Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography),
             EventSensorSize = bundle.EventSensorSize,
             Events = new EventSlice(t.ToArray(), x.ToArray(), y.ToArray(), p.ToArray()),
             Blurry = LinearImage.Read(w.Row!.File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel),
-            Encoding = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, 16),
+            SaturationLinear = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, 16).SaturationLinear,
             GroundTruthKernelsPath = Path.Combine(bundle.GroundTruthKernelsDir!, $"{w.Index:D6}.csv"),
         };
     }
@@ -64,14 +65,14 @@ public class KernelEstimationTests
         var options = SimulationPresets.Get(preset) with { Frames = 1, RgbWidth = 400, RgbHeight = 300 };
         string dir = TestPaths.NewTempDir();
         HybridRigSimulator.Simulate(options, seed, dir);
-        var frame = LoadFrame(dir, 0);
-        new EventKernelEstimator().Estimate(frame);
-        Assert.True(frame.KernelSource == "events:streaks", string.Join("; ", frame.Diagnostics));
+        var request = LoadFrame(dir, 0);
+        var frame = new EventKernelEstimator().Estimate(request);
+        Assert.True(frame.Source == "events:streaks", string.Join("; ", frame.Diagnostics));
         Assert.True(frame.Streaks >= 1);
         Assert.True(frame.EventsUsed > 100);
-        double sim = ImageMetrics.KernelSimilarity(frame.Kernels!, KernelCsv.Read(frame.GroundTruthKernelsPath!));
+        double sim = ImageMetrics.KernelSimilarity(frame.Tiles, KernelCsv.Read(request.GroundTruthKernelsPath!));
         Assert.True(sim >= minSimilarity, $"kernel similarity {sim:F3} < {minSimilarity} ({string.Join("; ", frame.Diagnostics)})");
-        Assert.All(frame.Kernels!, t => Assert.Equal(1.0, t.Kernel.Weights.Sum(v => (double)v), 4));
+        Assert.All(frame.Tiles, t => Assert.Equal(1.0, t.Kernel.Weights.Sum(v => (double)v), 4));
     }
 
     [Fact]
@@ -80,10 +81,10 @@ public class KernelEstimationTests
         var options = SimulationPresets.Get("no-streaks") with { Frames = 1, RgbWidth = 400, RgbHeight = 300 };
         string dir = TestPaths.NewTempDir();
         HybridRigSimulator.Simulate(options, 13, dir);
-        var frame = LoadFrame(dir, 0);
-        new EventKernelEstimator().Estimate(frame);
-        Assert.Equal("events:texture", frame.KernelSource);
-        double sim = ImageMetrics.KernelSimilarity(frame.Kernels!, KernelCsv.Read(frame.GroundTruthKernelsPath!));
+        var request = LoadFrame(dir, 0);
+        var frame = new EventKernelEstimator().Estimate(request);
+        Assert.Equal("events:texture", frame.Source);
+        double sim = ImageMetrics.KernelSimilarity(frame.Tiles, KernelCsv.Read(request.GroundTruthKernelsPath!));
         Assert.True(sim >= 0.7, $"kernel similarity {sim:F3} ({string.Join("; ", frame.Diagnostics)})");
     }
 
@@ -102,20 +103,20 @@ public class KernelEstimationTests
             }
         var aps = frames[1];
         using var raw = OpenCvSharp.Mat.FromPixelData(aps.Height, aps.Width, OpenCvSharp.MatType.CV_8UC1, aps.Pixels);
-        var frame = new FrameWork
+        var request = new KernelRequest
         {
             Index = 1,
             Exposure = aps.Exposure,
             EventSensorSize = (346, 260),
             Events = new EventSlice(t.ToArray(), x.ToArray(), y.ToArray(), p.ToArray()),
             Blurry = LinearImage.FromRaw(raw, PixelEncoding.Linear, 0, 255, 255),
-            Encoding = new LinearImage.Encoding(PixelEncoding.Linear, 0, 255, 255, 8),
+            SaturationLinear = new LinearImage.Encoding(PixelEncoding.Linear, 0, 255, 255, 8).SaturationLinear,
         };
-        new EventKernelEstimator().Estimate(frame);
-        Assert.NotNull(frame.Kernels);
-        Assert.StartsWith("events:", frame.KernelSource);
+        var frame = new EventKernelEstimator().Estimate(request);
+        Assert.NotNull(frame.Tiles);
+        Assert.StartsWith("events:", frame.Source);
         Assert.NotEmpty(frame.Diagnostics);
-        Assert.All(frame.Kernels!, k => Assert.Equal(1.0, k.Kernel.Weights.Sum(v => (double)v), 4));
-        Assert.Equal(346L * 260, frame.Kernels!.Sum(k => k.Area));
+        Assert.All(frame.Tiles, k => Assert.Equal(1.0, k.Kernel.Weights.Sum(v => (double)v), 4));
+        Assert.Equal(346L * 260, frame.Tiles.Sum(k => k.Area));
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using EventDeblur.Simulation;
 using OpenCvSharp;
@@ -24,7 +25,7 @@ public class ReplayTests
         string bundle = SmallBundle();
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
         var reports = new List<ReplayProgress>();
-        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelSource(), reports.Add);
+        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelEstimator(), reports.Add);
         Assert.Equal("completed", summary.Status);
         Assert.Equal(2, summary.Results.Count);
         Assert.All(summary.Results, r => Assert.Equal("ok", r.Status));
@@ -81,13 +82,13 @@ public class ReplayTests
         string bundle = SmallBundle(frames: 3);
         File.Delete(Path.Combine(bundle, "rgb", "000001.png"));
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        var first = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelSource());
+        var first = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
         Assert.Equal(new[] { "ok", "failed", "ok" }, first.Results.Select(r => r.Status));
         Assert.Contains("000001.png", first.Results[1].Error);
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(outDir, "frames", "000000.png"));
 
         File.Delete(Path.Combine(outDir, "frames", "000002.png"));
-        var second = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener", Resume = true }, new GroundTruthKernelSource());
+        var second = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener", Resume = true }, new GroundTruthKernelEstimator());
         Assert.Equal(3, second.Results.Count);
         Assert.True(File.Exists(Path.Combine(outDir, "frames", "000002.png")));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(outDir, "frames", "000000.png")));
@@ -98,7 +99,7 @@ public class ReplayTests
     {
         string bundle = SmallBundle("aps", 1);
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        var s = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelSource());
+        var s = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
         var r = Assert.Single(s.Results);
         Assert.Equal("ok", r.Status);
         using var img = Cv2.ImRead(Path.Combine(outDir, "frames", "000000.png"), ImreadModes.Unchanged);

@@ -1,6 +1,8 @@
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.Imaging;
 using EventDeblur.Recording;
+using EventDeblur.Sync;
 using EventDeblur.Tests.Formats.Aedat;
 
 namespace EventDeblur.Tests.Recording;

@@ -1,3 +1,5 @@
+using EventDeblur.Metrics;
+using EventDeblur.Sync;
 using EventDeblur.Evaluation;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Kernels;

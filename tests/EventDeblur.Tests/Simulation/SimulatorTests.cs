@@ -3,6 +3,7 @@ using EventDeblur.Formats.Aedat;
 using EventDeblur.Kernels;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
+using EventDeblur.Sync;
 using EventDeblur.Tests.Formats.Aedat;
 using OpenCvSharp;
 

@@ -1,3 +1,4 @@
+using EventDeblur.Sync;
 using System.Diagnostics;
 using System.Text;
 using EventDeblur.Formats;

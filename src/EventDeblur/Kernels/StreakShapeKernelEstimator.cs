@@ -1,4 +1,3 @@
-using EventDeblur.Pipeline;
 using EventDeblur.Streaks;
 
 namespace EventDeblur.Kernels;
@@ -9,24 +8,18 @@ namespace EventDeblur.Kernels;
 /// It cannot know where the light was at mid-exposure, nor how long it dwelt where the streak is
 /// clipped — the information the events add.
 /// </summary>
-public sealed class StreakShapeKernelSource(StreakOptions? options = null) : IKernelSource
+public sealed class StreakShapeKernelEstimator(StreakOptions? options = null) : IKernelEstimator
 {
     /// <inheritdoc />
     public string Name => "streak";
 
     /// <inheritdoc />
-    public void Estimate(FrameWork frame)
+    public KernelEstimate Estimate(KernelRequest request)
     {
-        var img = frame.Blurry!;
-        var det = StreakDetector.Detect(img, frame.Encoding!.SaturationLinear, options);
-        frame.KernelSource = "streak-shape";
-        frame.Streaks = det.Streaks.Count > 0 ? 1 : 0;
+        var img = request.Blurry;
+        var det = StreakDetector.Detect(img, request.SaturationLinear, options);
         if (det.Streaks.Count == 0)
-        {
-            frame.Kernels = [new KernelTile(0, 0, img.Width, img.Height, BlurKernel.Delta)];
-            frame.Diagnostics.Add("no streak: identity kernel");
-            return;
-        }
+            return new KernelEstimate([new KernelTile(0, 0, img.Width, img.Height, BlurKernel.Delta)], "streak-shape", 0, 0, 0, ["no streak: identity kernel"]);
         var s = det.Streaks[0];
         int half = (int)Math.Ceiling(Math.Max(s.Width, s.Height) / 2.0) + 2;
         int cx = (int)Math.Round(s.CentroidX), cy = (int)Math.Round(s.CentroidY);
@@ -45,7 +38,6 @@ public sealed class StreakShapeKernelSource(StreakOptions? options = null) : IKe
         var w = lum.Select(v => (float)Math.Max(0, v - background)).ToArray();
         float sum = w.Sum();
         var k = sum > 0 ? new BlurKernel(size, w).Normalized() : BlurKernel.Delta;
-        frame.Kernels = [new KernelTile(0, 0, img.Width, img.Height, k)];
-        frame.KernelConfidence = s.Score;
+        return new KernelEstimate([new KernelTile(0, 0, img.Width, img.Height, k)], "streak-shape", s.Score, 1, 0, []);
     }
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using EventDeblur.Evaluation;
+using EventDeblur.Metrics;
 
-namespace EventDeblur.Tests.Evaluation;
+namespace EventDeblur.Tests.Metrics;
 
 /// <summary>The reference vectors of ../shared/METRICS.md.</summary>
 public class ImageMetricsTests

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace EventDeblur.Pipeline;
+namespace EventDeblur.Pipeline.Output;
 
 /// <summary>One row of <c>frames.parquet</c>: what happened to a frame, with timings and quality.</summary>
 public sealed record FrameResult

@@ -1,8 +1,9 @@
 using EventDeblur.Events;
+using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 using OpenCvSharp;
 
-namespace EventDeblur.Imaging;
+namespace EventDeblur.Visualization;
 
 /// <summary>Pictures for people: tone-mapped frames, event images, kernel images (8-bit BGR or gray Mats).</summary>
 public static class Preview
@@ -18,9 +19,7 @@ public static class Preview
         var lut = new byte[4096];
         for (int i = 0; i < lut.Length; i++)
         {
-            double c = i / 4095.0;
-            double s = c <= 0.0031308 ? 12.92 * c : 1.055 * Math.Pow(c, 1 / 2.4) - 0.055;
-            lut[i] = (byte)Math.Round(255 * s);
+            lut[i] = (byte)Math.Round(255 * TransferCurve.SrgbEncode(i / 4095.0));
         }
         var outMat = new Mat(raw.Rows, raw.Cols, MatType.CV_8UC(raw.Channels()));
         var src = f.AsSpan<float>();

@@ -1,0 +1,40 @@
+using OpenCvSharp;
+
+namespace EventDeblur.Live;
+
+/// <summary>Options of a live run.</summary>
+public sealed record LiveOptions
+{
+    /// <summary>Events stream, <c>tcp://HOST:PORT</c>.</summary>
+    public required string EventsUri { get; init; }
+
+    /// <summary>Triggers stream, <c>tcp://HOST:PORT</c>.</summary>
+    public required string TriggersUri { get; init; }
+
+    /// <summary>OpenCV VideoCapture source: a device number, a URL or a file.</summary>
+    public required string RgbSource { get; init; }
+
+    /// <summary>Rig manifest (recording.json) with the calibration and the RGB encoding of the video.</summary>
+    public required string RigPath { get; init; }
+
+    /// <summary>Output folder.</summary>
+    public required string OutDir { get; init; }
+
+    /// <summary>Stop after this many seconds (null: when the RGB source ends and every frame is done).</summary>
+    public double? DurationS { get; init; }
+
+    /// <summary>Deconvolver name.</summary>
+    public string Deconvolver { get; init; } = "hl";
+
+    /// <summary>Events kept after each exposure before it is processed, µs.</summary>
+    public long EventMarginUs { get; init; } = 10_000;
+
+    /// <summary>Frames waiting for kernels at most; older ones are dropped (and counted) when the pipeline falls behind.</summary>
+    public int MaxPendingFrames { get; init; } = 4;
+
+    /// <summary>Events held in memory at most; the oldest are dropped (and counted) beyond it.</summary>
+    public int MaxBufferedEvents { get; init; } = 20_000_000;
+
+    /// <summary>How long to wait for a stream that has ended before finishing, seconds.</summary>
+    public double StreamEndGraceS { get; init; } = 3;
+}

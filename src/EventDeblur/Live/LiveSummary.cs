@@ -1,0 +1,14 @@
+using EventDeblur.Pipeline.Output;
+
+namespace EventDeblur.Live;
+
+/// <summary>What a live run did.</summary>
+/// <param name="Results">Per-frame rows.</param>
+/// <param name="EventsReceived">Events received over all connections.</param>
+/// <param name="TriggersReceived">Trigger events received.</param>
+/// <param name="DroppedFrames">Frames dropped because the pipeline fell behind.</param>
+/// <param name="DroppedEvents">Events dropped from the buffer because it was full.</param>
+/// <param name="Gaps">Stream interruptions and what was lost.</param>
+/// <param name="Problems">Unmatched frames or exposures and other findings.</param>
+public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long EventsReceived, long TriggersReceived, long DroppedFrames, long DroppedEvents,
+    IReadOnlyList<StreamGap> Gaps, IReadOnlyList<string> Problems);

@@ -1,0 +1,17 @@
+namespace EventDeblur.Live;
+
+/// <summary>A stream interruption and what it cost.</summary>
+/// <param name="Stream">Which stream (events or triggers).</param>
+/// <param name="LastTimestampUs">Last timestamp received before the drop, µs (null if none yet).</param>
+/// <param name="ResumedTimestampUs">First timestamp after reconnecting, µs (null if it never resumed).</param>
+/// <param name="Reason">What happened.</param>
+public sealed record StreamGap(string Stream, long? LastTimestampUs, long? ResumedTimestampUs, string Reason)
+{
+    /// <summary>Duration of data lost, µs (null when unknown).</summary>
+    public long? LostUs => LastTimestampUs is long a && ResumedTimestampUs is long b ? b - a : null;
+
+    /// <inheritdoc />
+    public override string ToString() => ResumedTimestampUs == null
+        ? $"{Stream} stream: {Reason} after {LastTimestampUs?.ToString() ?? "no data"} µs and did not resume (end of stream, or everything after it lost)"
+        : $"{Stream} stream: {Reason}; data between {LastTimestampUs?.ToString() ?? "start"} and {ResumedTimestampUs} µs lost{(LostUs is long l ? $" ({l / 1000.0:F1} ms)" : "")}";
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using EventDeblur.Pipeline.Output;
+using OpenCvSharp;
+
+namespace EventDeblur.Pipeline;
+
+/// <summary>The last stage of replay and live: writes a frame's outputs, scores it, and records its result.</summary>
+public static class FrameFinisher
+{
+    /// <summary>
+    /// Writes the frame's PNG and kernels (unless it already failed), scores it against ground truth, and
+    /// records its <see cref="FrameResult"/> (after <paramref name="amend"/>, e.g. live latency). A failure
+    /// here fails the frame with its cause; the run goes on.
+    /// </summary>
+    public static FrameResult Finish(RunWriter writer, FrameWork f, Func<FrameResult, FrameResult>? amend = null)
+    {
+        var sw = Stopwatch.StartNew();
+        var score = FrameScore.None;
+        if (f.Error == null)
+        {
+            try
+            {
+                writer.WriteImages(f.Index, f.Sharp!, f.Encoding!, f.Kernels!);
+                score = FrameScorer.Score(f);
+            }
+            catch (Exception e) when (e is IOException or OpenCVException or FormatException or ArgumentException)
+            {
+                f.Error = $"writing outputs: {e.Message}";
+            }
+        }
+        f.Times.Write = sw.Elapsed.TotalSeconds;
+        var r = new FrameResult
+        {
+            Index = f.Index,
+            Status = f.Error == null ? "ok" : "failed",
+            Error = f.Error,
+            SecondsIngest = f.Times.Ingest,
+            SecondsKernels = f.Times.Kernels,
+            SecondsDeconvolve = f.Times.Deconvolve,
+            SecondsWrite = f.Times.Write,
+            SecondsTotal = f.Times.Total,
+            Streaks = f.Streaks,
+            Kernels = f.Kernels?.Count ?? 0,
+            EventsUsed = f.EventsUsed,
+            EventsInWindow = f.Events.Count,
+            Diagnostics = f.Diagnostics.Count > 0 ? string.Join("; ", f.Diagnostics) : null,
+            KernelSource = f.KernelSource,
+            KernelConfidence = f.KernelConfidence,
+            Psnr = score.Psnr,
+            Ssim = score.Ssim,
+            PsnrBlurry = score.PsnrBlurry,
+            SsimBlurry = score.SsimBlurry,
+            KernelSimilarity = score.KernelSimilarity,
+            PsnrSaturationBand = score.PsnrSaturationBand,
+            PsnrSaturationBandBlurry = score.PsnrSaturationBandBlurry,
+        };
+        if (amend != null) r = amend(r);
+        writer.Complete(r);
+        return r;
+    }
+}

@@ -1,0 +1,39 @@
+using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+using EventDeblur.Metrics;
+
+namespace EventDeblur.Pipeline;
+
+/// <summary>Scores a deblurred frame with <see cref="ImageMetrics"/> against the bundle's ground-truth image and kernels (each read once, here).</summary>
+public static class FrameScorer
+{
+    /// <summary>The scores of <paramref name="f"/> (needs its blurry and sharp images and kernels).</summary>
+    /// <exception cref="IOException">The ground-truth image cannot be decoded.</exception>
+    /// <exception cref="FormatException">The ground-truth kernel CSV is malformed.</exception>
+    public static FrameScore Score(FrameWork f)
+    {
+        double? psnr = null, ssim = null, psnrBlurry = null, ssimBlurry = null, ks = null, band = null, bandBlurry = null;
+        var blurry = f.Blurry!;
+        var sharp = f.Sharp!;
+        if (f.GroundTruthPath != null && File.Exists(f.GroundTruthPath))
+        {
+            var enc = f.Encoding!;
+            var gt = f.ApsFrame != null
+                ? LinearImage.Read(f.GroundTruthPath, PixelEncoding.Linear, 0, 65535, 65536)
+                : LinearImage.Read(f.GroundTruthPath, enc.Curve, enc.BlackLevel, enc.WhiteLevel, enc.SaturationLevel);
+            var truth = gt.ToMetricImage();
+            var sharpMetric = sharp.ToMetricImage();
+            var blurryMetric = blurry.ToMetricImage();
+            (psnr, ssim) = ImageMetrics.FrameQuality(sharpMetric, truth);
+            (psnrBlurry, ssimBlurry) = ImageMetrics.FrameQuality(blurryMetric, truth);
+            var sat = new bool[blurry.Width * blurry.Height];
+            foreach (var plane in blurry.Saturated) for (int i = 0; i < sat.Length; i++) sat[i] |= plane[i];
+            band = ImageMetrics.SaturationBandPsnr(sharpMetric, truth, sat);
+            bandBlurry = ImageMetrics.SaturationBandPsnr(blurryMetric, truth, sat);
+        }
+        if (f.KernelsAreGroundTruth) ks = 1;
+        else if (f.GroundTruthKernelsPath != null && File.Exists(f.GroundTruthKernelsPath))
+            ks = ImageMetrics.KernelSimilarity(f.Kernels!, KernelCsv.Read(f.GroundTruthKernelsPath));
+        return new FrameScore(psnr, ssim, psnrBlurry, ssimBlurry, band, bandBlurry, ks);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventDeblur.IO;
+
+namespace EventDeblur.Pipeline.Output;
+
+/// <summary>
+/// <c>run.json</c> of a run folder (RECORDING_FORMAT.md, "What a run writes"): what ran, on what, with
+/// which options, and how it ended. Written by replay and live, read by <c>report</c> and <c>eval</c>.
+/// </summary>
+public sealed record RunManifest
+{
+    /// <summary>Format tag of run.json.</summary>
+    public const string FormatTag = "eventdeblur-output/1";
+
+    /// <summary>Tool version written to run.json.</summary>
+    public const string ToolVersion = "0.1.0";
+
+    /// <summary><c>live</c> for live runs; null for replays (the key is then absent).</summary>
+    public string? Mode { get; init; }
+
+    /// <summary><c>running</c>, <c>completed</c>, <c>cancelled</c> or <c>failed</c>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The replayed bundle's folder; null for live runs (the key is then absent).</summary>
+    public string? InputBundle { get; init; }
+
+    /// <summary>When the run started (UTC).</summary>
+    public required DateTimeOffset Started { get; init; }
+
+    /// <summary>When it finished (UTC); null while running.</summary>
+    public DateTimeOffset? Finished { get; init; }
+
+    /// <summary>The run's options (<c>kernels</c> and <c>deconvolver</c> name its method).</summary>
+    public required JsonObject Options { get; init; }
+
+    /// <summary>Replays: frame counts and problems once finished (<c>ok</c>, <c>failed</c>, <c>problems</c>); null otherwise.</summary>
+    public JsonObject? Frames { get; init; }
+
+    /// <summary>Further top-level entries, written after the others in this order (live: events received, drops, gaps, problems).</summary>
+    public IReadOnlyList<KeyValuePair<string, JsonNode?>> Extra { get; init; } = [];
+
+    /// <summary>The method of the run, <c>KERNELS+DECONVOLVER</c>, from <see cref="Options"/>.</summary>
+    public string Method => $"{Options["kernels"]?.GetValue<string>()}+{Options["deconvolver"]?.GetValue<string>()}";
+
+    /// <summary>Writes run.json into <paramref name="runDir"/> atomically.</summary>
+    public void Write(string runDir)
+    {
+        var run = new JsonObject
+        {
+            ["format"] = FormatTag,
+            ["tool"] = "eventdeblur",
+            ["version"] = ToolVersion,
+        };
+        if (Mode != null) run["mode"] = Mode;
+        run["status"] = Status;
+        if (InputBundle != null) run["input_bundle"] = InputBundle;
+        run["started"] = Started.ToString("O");
+        run["finished"] = Finished?.ToString("O");
+        run["options"] = Options.DeepClone();
+        if (Mode == null) run["frames"] = Frames?.DeepClone();
+        foreach (var (key, value) in Extra) run[key] = value?.DeepClone();
+        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), run.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Reads run.json of <paramref name="runDir"/>.</summary>
+    /// <exception cref="IOException">run.json is missing or not the expected JSON (the message says which file and what is wrong).</exception>
+    public static RunManifest Read(string runDir)
+    {
+        string path = Path.Combine(runDir, "run.json");
+        if (!File.Exists(path)) throw new IOException($"{path}: missing (not a run folder)");
+        JsonObject run;
+        try { run = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new IOException($"{path}: not a JSON object"); }
+        catch (JsonException e) { throw new IOException($"{path}: not valid JSON ({e.Message})", e); }
+        string? Text(string key) => run[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+        var known = new HashSet<string> { "format", "tool", "version", "mode", "status", "input_bundle", "started", "finished", "options", "frames" };
+        return new RunManifest
+        {
+            Mode = Text("mode"),
+            Status = Text("status") ?? throw new IOException($"{path}: no 'status'"),
+            InputBundle = Text("input_bundle"),
+            Started = DateTimeOffset.TryParse(Text("started"), out var s) ? s : throw new IOException($"{path}: no valid 'started' time"),
+            Finished = DateTimeOffset.TryParse(Text("finished"), out var f) ? f : null,
+            Options = run["options"]?.DeepClone() as JsonObject ?? throw new IOException($"{path}: no 'options' object"),
+            Frames = run["frames"]?.DeepClone() as JsonObject,
+            Extra = run.Where(p => !known.Contains(p.Key)).Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value?.DeepClone())).ToList(),
+        };
+    }
+}

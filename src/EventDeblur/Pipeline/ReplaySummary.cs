@@ -1,0 +1,9 @@
+using EventDeblur.Pipeline.Output;
+
+namespace EventDeblur.Pipeline;
+
+/// <summary>What a replay did.</summary>
+/// <param name="Results">One row per frame, in index order.</param>
+/// <param name="Status"><c>completed</c>, <c>cancelled</c> or <c>failed</c>.</param>
+/// <param name="Problems">Input problems found on the way (bundle, events, sync).</param>
+public sealed record ReplaySummary(IReadOnlyList<FrameResult> Results, string Status, IReadOnlyList<string> Problems);

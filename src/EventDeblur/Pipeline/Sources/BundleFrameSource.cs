@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Imaging;
+using EventDeblur.Recording;
+using EventDeblur.Sync;
+using OpenCvSharp;
+
+namespace EventDeblur.Pipeline;
+
+/// <summary>
+/// The frame source of a replay: a recording bundle's frames, each with the events of its exposure
+/// window (± a margin) and its image (decoded once), in time order.
+/// </summary>
+/// <param name="bundle">The bundle.</param>
+/// <param name="eventMarginUs">Events kept before and after each exposure, µs.</param>
+/// <param name="skip">Frames to leave out (e.g. complete in an earlier run, for <c>--resume</c>).</param>
+public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs, Func<long, bool> skip)
+{
+    /// <summary>
+    /// Walks the event file once, in order, collecting each frame's window of events (exposure ± margin)
+    /// and loading its image; emits frames in time order. Memory: the events of the open windows.
+    /// </summary>
+    /// <param name="output">Where the frames go, in time order; completed at the end (faulted when the event file cannot be read).</param>
+    /// <param name="problems">Receives the sync problems and the event file's errors.</param>
+    /// <param name="setTotal">Called once with the number of frames, when the exposures are known.</param>
+    /// <param name="ct">Cancels the walk.</param>
+    public async Task RunAsync(ChannelWriter<FrameWork> output, List<string> problems, Action<int> setTotal, CancellationToken ct)
+    {
+        try
+        {
+            var match = bundle.ResolveExposures();
+            problems.AddRange(match.Problems);
+            var windows = match.Windows.ToList();
+            setTotal(windows.Count);
+            var gtByIndex = bundle.GroundTruthFrames?.ToDictionary(f => f.Index) ?? [];
+            var pending = new List<(FrameWork Frame, WindowEvents Events, Stopwatch Clock)>();
+            var apsByExposure = new Dictionary<long, FrameWork>();
+            int next = 0;
+
+            FrameWork NewFrame(FrameWindow w) => new()
+            {
+                Index = w.Index,
+                Exposure = w.Exposure,
+                ImagePath = w.Row?.File,
+                GroundTruthPath = gtByIndex.TryGetValue(w.Index, out var g) ? g.File : null,
+                GroundTruthKernelsPath = bundle.GroundTruthKernelsDir != null ? Path.Combine(bundle.GroundTruthKernelsDir, $"{w.Index:D6}.csv") : null,
+                FrameToEvents = bundle.IsApsBundle ? Homography.Identity : Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography),
+                EventSensorSize = bundle.EventSensorSize,
+            };
+
+            async Task Emit(FrameWork f, WindowEvents? ev, Stopwatch clock)
+            {
+                if (ev != null) f.Events = ev.ToSlice();
+                if (f.Error == null)
+                {
+                    try { LoadImage(bundle, f); }
+                    catch (Exception e) when (e is IOException or OpenCVException or ArgumentException) { f.Error = e.Message; }
+                }
+                f.Times.Ingest += clock.Elapsed.TotalSeconds;
+                await output.WriteAsync(f, ct);
+            }
+
+            async Task OpenUpTo(long t)
+            {
+                while (next < windows.Count && (windows[next].Exposure == null || windows[next].Exposure!.Value.StartUs - eventMarginUs <= t))
+                {
+                    var w = windows[next++];
+                    var f = NewFrame(w);
+                    if (skip(f.Index))
+                    {
+                        f.Error = null;
+                        continue; // already done in an earlier run: nothing to redo
+                    }
+                    if (w.Exposure == null)
+                    {
+                        f.Error = $"frame {w.Index}: no exposure window (unmatched in {bundle.Manifest.Sync.Source} sync)";
+                        await output.WriteAsync(f, ct);
+                        continue;
+                    }
+                    pending.Add((f, new WindowEvents(w.Exposure.Value.Expand(eventMarginUs)), Stopwatch.StartNew()));
+                }
+            }
+
+            async Task CloseBefore(long t)
+            {
+                for (int i = 0; i < pending.Count; i++)
+                {
+                    var (f, ev, clock) = pending[i];
+                    if (ev.Window.EndUs > t) continue;
+                    if (bundle.IsApsBundle && f.ApsFrame == null) continue; // its pixels come later in the file
+                    pending.RemoveAt(i--);
+                    await Emit(f, ev, clock);
+                }
+            }
+
+            using var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = bundle.IsApsBundle });
+            while (reader.TryRead(out var packet))
+            {
+                ct.ThrowIfCancellationRequested();
+                switch (packet)
+                {
+                    case EventsPacket ep:
+                        using (var b = ep.Events)
+                        {
+                            await OpenUpTo(b.Timestamps[^1]);
+                            foreach (var (_, ev, _) in pending) ev.Add(b);
+                            await CloseBefore(b.Timestamps[^1]);
+                        }
+                        break;
+                    case FramePacket fp when bundle.IsApsBundle:
+                        await OpenUpTo(fp.Frame.EndOfExposureUs);
+                        var match1 = pending.FirstOrDefault(p => p.Frame.Exposure == fp.Frame.Exposure);
+                        if (match1.Frame != null) match1.Frame.ApsFrame = fp.Frame;
+                        break;
+                }
+            }
+            problems.AddRange(reader.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ToString()));
+            await OpenUpTo(long.MaxValue);
+            foreach (var (f, ev, clock) in pending.ToList())
+            {
+                if (bundle.IsApsBundle && f.ApsFrame == null) f.Error = $"frame {f.Index}: APS frame pixels not found in the event file";
+                await Emit(f, ev, clock);
+            }
+            output.TryComplete();
+        }
+        catch (Exception e)
+        {
+            output.TryComplete(e);
+            throw;
+        }
+    }
+
+    private static void LoadImage(RecordingBundle bundle, FrameWork f)
+    {
+        if (bundle.Manifest.Rgb is { } rgb)
+        {
+            f.Blurry = LinearImage.Read(f.ImagePath!, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, out int depth);
+            f.Encoding = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, depth);
+        }
+        else
+        {
+            var a = f.ApsFrame!;
+            int depth = a.Format.BytesPerSample == 1 ? 8 : 16;
+            double white = depth == 8 ? 255 : 65535;
+            var type = depth == 8 ? MatType.CV_8UC(a.Format.Channels) : MatType.CV_16UC(a.Format.Channels);
+            using var raw = Mat.FromPixelData(a.Height, a.Width, type, a.Pixels);
+            f.Blurry = LinearImage.FromRaw(raw, PixelEncoding.Linear, 0, white, white);
+            f.Encoding = new LinearImage.Encoding(PixelEncoding.Linear, 0, white, white, depth);
+        }
+    }
+}

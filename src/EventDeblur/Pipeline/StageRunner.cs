@@ -1,0 +1,36 @@
+using System.Threading.Channels;
+
+namespace EventDeblur.Pipeline;
+
+/// <summary>One stage of the frame pipeline over bounded channels (back-pressure: a full channel makes the stage wait).</summary>
+public static class StageRunner
+{
+    /// <summary>
+    /// Runs <paramref name="work"/> on every frame of <paramref name="input"/> with <paramref name="workers"/> workers and
+    /// passes each frame on to <paramref name="output"/> (completed when the input is). A frame that already failed, or has
+    /// no image, is passed on untouched; an exception of the work fails that frame (its <see cref="FrameWork.Error"/>), not the run.
+    /// </summary>
+    public static Task Run(ChannelReader<FrameWork> input, ChannelWriter<FrameWork> output, int workers, Action<FrameWork> work, CancellationToken ct)
+    {
+        var tasks = Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var f in input.ReadAllAsync(ct))
+            {
+                if (f.Error == null && f.Blurry != null)
+                {
+                    try { work(f); }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        f.Error = $"{e.GetType().Name}: {e.Message}";
+                    }
+                }
+                await output.WriteAsync(f, ct);
+            }
+        }, ct)).ToArray();
+        return Task.WhenAll(tasks).ContinueWith(t =>
+        {
+            output.TryComplete(t.Exception?.GetBaseException());
+            return t;
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+    }
+}

@@ -1,0 +1,4 @@
+namespace EventDeblur.Recording;
+
+/// <summary>A bundle that cannot be used at all: which file, where, what was expected.</summary>
+public sealed class BundleException(string message) : Exception(message);
