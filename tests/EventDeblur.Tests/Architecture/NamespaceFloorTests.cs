@@ -20,6 +20,7 @@ public class NamespaceFloorTests
         ["EventDeblur.IO"],
         ["EventDeblur.Events", "EventDeblur.Imaging"],
         ["EventDeblur.Formats.Aedat"],
+        ["EventDeblur.Formats.Prophesee"],
         ["EventDeblur.Formats"],
         ["EventDeblur.Recording"],
         ["EventDeblur.Sync"],
