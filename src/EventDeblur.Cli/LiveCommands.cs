@@ -56,7 +56,7 @@ internal static class LiveCommands
         var rig = new Option<string>("--rig") { Description = "Rig manifest (recording.json with calibration and RGB encoding)", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var duration = new Option<double?>("--duration-s") { Description = "Stop after N seconds" };
-        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", DeconvolverRegistry.Names), DefaultValueFactory = _ => "hl" };
+        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", DeconvolverRegistry.Names), DefaultValueFactory = _ => "robust" };
         deconvolver.AcceptOnlyFromAmong([.. DeconvolverRegistry.Names]);
         var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency };

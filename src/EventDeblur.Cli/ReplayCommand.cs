@@ -14,7 +14,7 @@ internal static class ReplayCommand
     {
         var bundle = new Argument<string>("BUNDLE") { Description = "A recording bundle folder" };
         var output = new Option<string>("--out") { Description = "Output folder (RECORDING_FORMAT.md layout)", Required = true };
-        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", DeconvolverRegistry.Names) + ", or edi (event-only baseline on APS frames)", DefaultValueFactory = _ => "hl" };
+        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", DeconvolverRegistry.Names) + ", or edi (event-only baseline on APS frames)", DefaultValueFactory = _ => "robust" };
         deconvolver.AcceptOnlyFromAmong([.. DeconvolverRegistry.Names, "edi"]);
         var kernels = new Option<string>("--kernels") { Description = "Kernel source: events (estimated from events), gt (the bundle's ground truth) or streak (naive baseline: the blurry streak's shape)", DefaultValueFactory = _ => "events" };
         kernels.AcceptOnlyFromAmong("events", "gt", "streak");

@@ -24,7 +24,7 @@ public sealed record LiveOptions
     public double? DurationS { get; init; }
 
     /// <summary>Deconvolver name.</summary>
-    public string Deconvolver { get; init; } = "hl";
+    public string Deconvolver { get; init; } = "robust";
 
     /// <summary>Events kept after each exposure before it is processed, µs.</summary>
     public long EventMarginUs { get; init; } = 10_000;

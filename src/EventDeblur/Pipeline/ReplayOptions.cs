@@ -5,8 +5,8 @@ namespace EventDeblur.Pipeline;
 /// <summary>Options of a replay run.</summary>
 public sealed record ReplayOptions
 {
-    /// <summary>Deconvolver name (<c>wiener</c>, <c>rl</c>, <c>hl</c>, <c>none</c>, or <c>edi</c>: the event-only EDI baseline for APS frames).</summary>
-    public string Deconvolver { get; init; } = "hl";
+    /// <summary>Deconvolver name (<c>robust</c>, the default; <c>wiener</c>, <c>rl</c>, <c>hl</c>, <c>none</c>, <c>learned</c> when registered, or <c>edi</c>: the event-only EDI baseline for APS frames).</summary>
+    public string Deconvolver { get; init; } = "robust";
 
     /// <summary>Skip frames whose outputs are already complete.</summary>
     public bool Resume { get; init; }
