@@ -2,6 +2,7 @@ using System.CommandLine;
 using EventDeblur.Formats;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Formats.Prophesee;
+using EventDeblur.IO;
 
 namespace EventDeblur.Cli;
 
@@ -23,9 +24,10 @@ internal static class ConvertCommand
 
     private static async Task<int> RunAsync(string input, string output, string compression, int? width, int? height, CancellationToken ct)
     {
-        try
         {
-            if (!File.Exists(input)) { Console.Error.WriteLine($"error: {input}: no such file"); return 2; }
+            if (Directory.Exists(input))
+                throw new UserInputException($"{input}: is a folder; convert takes one event file (for a recording bundle, its events file, e.g. {Path.Combine(input, "events.aedat4")})");
+            if (!File.Exists(input)) throw new UserInputException($"{input}: no such file");
             using var reader = EventFile.Open(input);
             ConversionResult result;
             if (output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase))
@@ -43,19 +45,13 @@ internal static class ConvertCommand
             else if (output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
                 result = await AedatConverter.ToParquetAsync(reader, output, ct: ct);
             else
-            {
-                Console.Error.WriteLine($"error: {output}: unknown output type; expected a name ending in .aedat4 or .parquet");
-                return 2;
-            }
+                throw new UserInputException($"{output}: unknown output type; expected a name ending in .aedat4 or .parquet");
             Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames} frames, {result.Triggers} triggers, {result.Imu} IMU samples");
             if (result.DroppedBackward + result.DroppedOutOfRange > 0)
                 Console.WriteLine($"dropped {result.DroppedBackward:N0} events going back in time and {result.DroppedOutOfRange:N0} outside the sensor (reported below), so the output is valid");
             foreach (var o in result.Outputs) Console.WriteLine($"  {o}");
             foreach (var p in result.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "error" : "note")}: {p}");
-            return result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? 1 : 0;
+            return result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
         }
-        catch (AedatFormatException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
-        catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
-        catch (IOException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
     }
 }

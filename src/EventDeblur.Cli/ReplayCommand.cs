@@ -1,6 +1,6 @@
 using System.CommandLine;
 using EventDeblur.Deconvolution;
-using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using EventDeblur.Recording;
@@ -25,8 +25,10 @@ internal static class ReplayCommand
         var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, failFast, latency, verbose };
         cmd.SetAction(async (r, ct) =>
         {
-            try
             {
+                if (r.GetValue(deconvolver) == "edi" && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
+                    throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver edi needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use hl, rl, wiener or learned");
+                OutputFolder.Prepare(r.GetValue(output)!);
                 var options = new ReplayOptions { Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), FailFast = r.GetValue(failFast) };
                 IKernelEstimator source = r.GetValue(kernels) switch
                 {
@@ -50,12 +52,14 @@ internal static class ReplayCommand
                 if (withGt.Count > 0)
                     Console.WriteLine($"mean PSNR {withGt.Average(x => x.Psnr!.Value):F2} dB (blurry {withGt.Average(x => x.PsnrBlurry!.Value):F2}), SSIM {withGt.Average(x => x.Ssim!.Value):F4} (blurry {withGt.Average(x => x.SsimBlurry!.Value):F4})" +
                                       (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));
-                return summary.Status == "completed" && failed == 0 ? 0 : summary.Status == "cancelled" ? 130 : 1;
-            }
-            catch (Exception e) when (e is BundleException or AedatFormatException or IOException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
+                if (summary.Status == "cancelled") return ExitCodes.Cancelled;
+                if (summary.Results.Count == 0)
+                {
+                    // Every frames.csv row rejected (the problems above say why): as inspect, a data problem.
+                    Console.Error.WriteLine("error: no frame could be processed");
+                    return ExitCodes.DataProblems;
+                }
+                return summary.Status == "completed" && failed == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
             }
         });
         return cmd;
