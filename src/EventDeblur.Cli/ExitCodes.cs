@@ -30,36 +30,39 @@ internal static class ExitCodes
         "Exit codes: 0 success; 1 completed with data problems or failed frames; 2 unusable input or arguments; " +
         "3 internal error (message + log file under the temp folder); 130 cancelled.";
 
-    /// <summary>Reports <paramref name="e"/> on standard error and returns its exit code.</summary>
-    public static int Report(Exception e)
+    /// <summary>Reports <paramref name="e"/> on <paramref name="error"/> (standard error) in one line and returns its exit code.</summary>
+    /// <param name="e">The exception that ended the command.</param>
+    /// <param name="error">Where the line goes.</param>
+    /// <param name="logFolder">Where an internal error's log is written (default: the system temp folder).</param>
+    public static int Report(Exception e, TextWriter error, string? logFolder = null)
     {
         switch (e)
         {
             case OperationCanceledException:
-                Console.Error.WriteLine("cancelled");
+                error.WriteLine("cancelled");
                 return Cancelled;
             case UserInputException u:
-                Console.Error.WriteLine($"error: {u.Message}");
+                error.WriteLine($"error: {u.Message}");
                 return u.Kind == UserInputKind.DataProblem ? DataProblems : Usage;
             // Inputs or outputs the user named that cannot be opened, read or written: their messages name the path.
             case AedatFormatException or UnauthorizedAccessException or IOException or SocketException:
-                Console.Error.WriteLine($"error: {e.Message}");
+                error.WriteLine($"error: {e.Message}");
                 return Usage;
             // The library's argument checks (not its subclasses, which are programming errors).
             case ArgumentException when e.GetType() == typeof(ArgumentException):
             case FormatException:
-                Console.Error.WriteLine($"error: {e.Message}");
+                error.WriteLine($"error: {e.Message}");
                 return Usage;
             default:
-                string log = WriteLog(e);
-                Console.Error.WriteLine($"internal error: {FirstLine(e.Message)} (details: {log})");
+                string log = WriteLog(e, logFolder ?? Path.GetTempPath());
+                error.WriteLine($"internal error: {FirstLine(e.Message)} (details: {log})");
                 return Internal;
         }
     }
 
-    private static string WriteLog(Exception e)
+    private static string WriteLog(Exception e, string folder)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"eventdeblur-error-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.log");
+        string path = Path.Combine(folder, $"eventdeblur-error-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.log");
         try
         {
             File.WriteAllText(path, $"eventdeblur {RunVersion()} {DateTimeOffset.UtcNow:O}\nargs: {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}\n\n{e}\n");

@@ -35,5 +35,5 @@ try
 }
 catch (Exception e)
 {
-    return ExitCodes.Report(e);
+    return ExitCodes.Report(e, Console.Error);
 }

@@ -21,16 +21,14 @@ internal static class SimulateCommand
         {
             if (r.GetValue(set) is string setPath)
             {
+                foreach (var entry in BenchmarkSet.Read(setPath))
                 {
-                    foreach (var entry in BenchmarkSet.Read(setPath))
-                    {
-                        string dir = Path.Combine(r.GetValue(output)!, entry.Name);
-                        if (File.Exists(Path.Combine(dir, "recording.json"))) { Console.WriteLine($"{entry.Name}: exists, kept"); continue; }
-                        var res = HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir);
-                        Console.WriteLine($"{entry.Name}: {res.Frames.Count} frames, {res.Events:N0} events, {res.SecondsPerFrame:F2} s per frame");
-                    }
-                    return ExitCodes.Success;
+                    string dir = Path.Combine(r.GetValue(output)!, entry.Name);
+                    if (File.Exists(Path.Combine(dir, "recording.json"))) { Console.WriteLine($"{entry.Name}: exists, kept"); continue; }
+                    var res = HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir);
+                    Console.WriteLine($"{entry.Name}: {res.Frames.Count} frames, {res.Events:N0} events, {res.SecondsPerFrame:F2} s per frame");
                 }
+                return ExitCodes.Success;
             }
             if (r.GetValue(preset) is not string presetName)
                 throw new UserInputException("give --preset NAME (or --set FILE)");
@@ -43,11 +41,9 @@ internal static class SimulateCommand
                     throw new UserInputException($"--rgb-size '{wh}' is not WxH (e.g. 640x480)");
                 options = options with { RgbWidth = width, RgbHeight = height };
             }
-            {
-                var result = HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine);
-                Console.WriteLine($"wrote {result.BundleDir}: {result.Frames.Count} frames, {result.Events:N0} events, {result.SecondsPerFrame:F2} s per frame");
-                return ExitCodes.Success;
-            }
+            var result = HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine);
+            Console.WriteLine($"wrote {result.BundleDir}: {result.Frames.Count} frames, {result.Events:N0} events, {result.SecondsPerFrame:F2} s per frame");
+            return ExitCodes.Success;
         });
         return cmd;
     }
