@@ -2,6 +2,7 @@ using System.CommandLine;
 using EventDeblur.Formats;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Formats.Prophesee;
+using EventDeblur.IO;
 
 namespace EventDeblur.Cli;
 
@@ -23,39 +24,32 @@ internal static class ConvertCommand
 
     private static async Task<int> RunAsync(string input, string output, string compression, int? width, int? height, CancellationToken ct)
     {
-        try
+        if (Directory.Exists(input))
+            throw new UserInputException($"{input}: is a folder; convert takes one event file (for a recording bundle, its events file, e.g. {Path.Combine(input, "events.aedat4")})");
+        if (!File.Exists(input)) throw new UserInputException($"{input}: no such file");
+        using var reader = EventFile.Open(input);
+        ConversionResult result;
+        if (output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase))
         {
-            if (!File.Exists(input)) { Console.Error.WriteLine($"error: {input}: no such file"); return 2; }
-            using var reader = EventFile.Open(input);
-            ConversionResult result;
-            if (output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase))
+            var c = compression switch
             {
-                var c = compression switch
-                {
-                    "none" => Aedat4Compression.None,
-                    "lz4-high" => Aedat4Compression.Lz4High,
-                    "zstd" => Aedat4Compression.Zstd,
-                    "zstd-high" => Aedat4Compression.ZstdHigh,
-                    _ => Aedat4Compression.Lz4,
-                };
-                result = AedatConverter.ToAedat4(reader, output, c, width, height);
-            }
-            else if (output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
-                result = await AedatConverter.ToParquetAsync(reader, output, ct: ct);
-            else
-            {
-                Console.Error.WriteLine($"error: {output}: unknown output type; expected a name ending in .aedat4 or .parquet");
-                return 2;
-            }
-            Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames} frames, {result.Triggers} triggers, {result.Imu} IMU samples");
-            if (result.DroppedBackward + result.DroppedOutOfRange > 0)
-                Console.WriteLine($"dropped {result.DroppedBackward:N0} events going back in time and {result.DroppedOutOfRange:N0} outside the sensor (reported below), so the output is valid");
-            foreach (var o in result.Outputs) Console.WriteLine($"  {o}");
-            foreach (var p in result.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "error" : "note")}: {p}");
-            return result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? 1 : 0;
+                "none" => Aedat4Compression.None,
+                "lz4-high" => Aedat4Compression.Lz4High,
+                "zstd" => Aedat4Compression.Zstd,
+                "zstd-high" => Aedat4Compression.ZstdHigh,
+                _ => Aedat4Compression.Lz4,
+            };
+            result = AedatConverter.ToAedat4(reader, output, c, width, height);
         }
-        catch (AedatFormatException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
-        catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
-        catch (IOException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
+        else if (output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+            result = await AedatConverter.ToParquetAsync(reader, output, ct: ct);
+        else
+            throw new UserInputException($"{output}: unknown output type; expected a name ending in .aedat4 or .parquet");
+        Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames} frames, {result.Triggers} triggers, {result.Imu} IMU samples");
+        if (result.DroppedBackward + result.DroppedOutOfRange > 0)
+            Console.WriteLine($"dropped {result.DroppedBackward:N0} events going back in time and {result.DroppedOutOfRange:N0} outside the sensor (reported below), so the output is valid");
+        foreach (var o in result.Outputs) Console.WriteLine($"  {o}");
+        foreach (var p in result.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "error" : "note")}: {p}");
+        return result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventDeblur.Evaluation;
+using EventDeblur.IO;
 
 namespace EventDeblur.Cli;
 
@@ -15,23 +16,17 @@ internal static class EvalCommand
         var cmd = new Command("eval", "Evaluate methods over datasets; shards write their own Parquet, 'report' merges them") { datasets, output, methods, shard };
         cmd.SetAction(async (r, ct) =>
         {
-            try
-            {
-                var parts = r.GetValue(shard)!.Split('/');
-                if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n))
-                    throw new ArgumentException($"--shard '{r.GetValue(shard)}' is not K/N");
-                var m = r.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(EvalMethod.Parse).ToList();
-                var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
-                if (bundles.Count == 0) throw new ArgumentException("no bundles found in the datasets");
-                var rows = await Evaluator.RunAsync(bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct);
-                Console.WriteLine($"shard {k}/{n}: {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)}");
-                return rows.All(x => x.Status == "ok") ? 0 : 1;
-            }
-            catch (Exception e) when (e is ArgumentException or DirectoryNotFoundException or IOException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
-            }
+            var parts = r.GetValue(shard)!.Split('/');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n))
+                throw new UserInputException($"--shard '{r.GetValue(shard)}' is not K/N (e.g. 1/4)");
+            var m = r.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(EvalMethod.Parse).ToList();
+            OutputFolder.Prepare(r.GetValue(output)!);
+            var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
+            if (bundles.Count == 0) throw new UserInputException("no bundles found in the datasets (give bundle folders, folders of bundles or Blur-DVS-style datasets)");
+            var rows = await Evaluator.RunAsync(bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct);
+            Console.WriteLine($"shard {k}/{n}: {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)}");
+            if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
+            return rows.All(x => x.Status == "ok") ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
     }

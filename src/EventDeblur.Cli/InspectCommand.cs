@@ -32,7 +32,7 @@ internal static class InspectCommand
             var obj = ToJson(summary);
             if (json) Console.WriteLine(obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             else PrintText(summary);
-            return summary.HasErrors ? 1 : 0;
+            return summary.HasErrors ? ExitCodes.DataProblems : ExitCodes.Success;
         }
         catch (AedatFormatException e)
         {
@@ -70,7 +70,7 @@ internal static class InspectCommand
             Console.WriteLine($"bundle:    {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {bundle.GroundTruthFrames?.Count ?? 0} ground-truth frames");
             foreach (var p in bundle.Problems.Concat(windows.Problems)) Console.WriteLine($"  problem: {p}");
         }
-        return summary.HasErrors || problems.Count > summary.Problems.Count(p => p.Severity == ProblemSeverity.Error) ? 1 : 0;
+        return summary.HasErrors || problems.Count > summary.Problems.Count(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
     }
 
     private static int Fail(bool json, string path, string message)
@@ -79,7 +79,7 @@ internal static class InspectCommand
             Console.WriteLine(new JsonObject { ["path"] = path, ["errors"] = new JsonArray(message) }.ToJsonString());
         else
             Console.Error.WriteLine($"error: {message}");
-        return 2;
+        return ExitCodes.Usage;
     }
 
     internal static JsonObject ToJson(AedatSummary s)

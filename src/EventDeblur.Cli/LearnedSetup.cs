@@ -1,6 +1,8 @@
 using System.CommandLine;
 using EventDeblur.Deconvolution;
+using EventDeblur.IO;
 using EventDeblur.Learned;
+using Microsoft.ML.OnnxRuntime;
 
 namespace EventDeblur.Cli;
 
@@ -18,27 +20,46 @@ internal sealed class LearnedSetup
         Description = $"ONNX model of the learned deconvolver (default: models/{LearnedDeconvolver.DefaultModelFile})", Recursive = true,
     };
 
-    public Option<InferenceDevice> Device { get; } = new("--device")
+    public Option<string> Device { get; } = CreateDeviceOption();
+
+    private static Option<string> CreateDeviceOption()
     {
-        Description = "Where the learned deconvolver runs: auto (CUDA when it starts, else CPU), cpu, cuda", Recursive = true,
-        DefaultValueFactory = _ => InferenceDevice.Auto,
-    };
+        var o = new Option<string>("--device")
+        {
+            Description = "Where the learned deconvolver runs: auto (CUDA when it starts, else CPU), cpu, cuda", Recursive = true,
+            DefaultValueFactory = _ => "auto",
+        };
+        o.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        return o;
+    }
 
     private string? _modelPath;
     private InferenceDevice _device;
 
-    public void Register(RootCommand root)
+    public void Register(Command root)
     {
         root.Options.Add(Model);
         root.Options.Add(Device);
         DeconvolverRegistry.Register("learned", Create);
     }
 
-    /// <summary>Takes the option values of this invocation.</summary>
+    /// <summary>
+    /// Takes the option values of this invocation. When <c>--model</c> or <c>--device cuda</c> is given, the network is
+    /// loaded now, so that a file that is not an ONNX model or a CUDA that cannot start is a usage error up front rather
+    /// than a failure of every frame.
+    /// </summary>
+    /// <exception cref="UserInputException">The model cannot be loaded on the requested device.</exception>
     public void Configure(ParseResult parse)
     {
         _modelPath = parse.GetValue(Model);
-        _device = parse.GetValue(Device);
+        _device = parse.GetValue(Device) switch
+        {
+            "cpu" => InferenceDevice.Cpu,
+            "cuda" => InferenceDevice.Cuda,
+            _ => InferenceDevice.Auto,
+        };
+        bool modelGiven = parse.GetResult(Model) is { Implicit: false };
+        if (modelGiven || _device == InferenceDevice.Cuda) Create();
     }
 
     private LearnedDeconvolver Create()
@@ -48,8 +69,18 @@ internal sealed class LearnedSetup
             if (_refiner == null)
             {
                 string path = _modelPath ?? LearnedDeconvolver.FindDefaultModel()
-                    ?? throw new FileNotFoundException($"models/{LearnedDeconvolver.DefaultModelFile} not found beside the program or in the repository; pass --model PATH");
-                _refiner = OnnxRefiner.Load(new RefinerOptions(path, _device), line => Console.Error.WriteLine(line));
+                    ?? throw new UserInputException($"models/{LearnedDeconvolver.DefaultModelFile} not found beside the program or in the repository; pass --model PATH");
+                try
+                {
+                    _refiner = OnnxRefiner.Load(new RefinerOptions(path, _device), line => Console.Error.WriteLine(line));
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    string why = e.Message.Split('\n', 2)[0].TrimEnd();
+                    throw new UserInputException(_device == InferenceDevice.Cuda
+                        ? $"--device cuda: the learned deconvolver cannot start on CUDA with {path} ({why}); use --device auto or cpu"
+                        : $"--model {path}: not a loadable ONNX model ({why})", UserInputKind.Unusable, e);
+                }
                 Console.Error.WriteLine($"learned: {Path.GetFileName(path)} on {_refiner.Provider}");
             }
             return new LearnedDeconvolver(_refiner);

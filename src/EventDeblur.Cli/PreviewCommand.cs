@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 using EventDeblur.Recording;
@@ -22,16 +23,9 @@ internal static class PreviewCommand
         var cmd = new Command("preview", "Write viewable PNGs of one frame: blurry and ground-truth frames tone-mapped, events of its exposure, kernels") { bundleArg, frame, output, gain, run };
         cmd.SetAction(r =>
         {
-            try
-            {
-                Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run));
-                return 0;
-            }
-            catch (Exception e) when (e is BundleException or AedatFormatException or IOException or ArgumentException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
-            }
+            OutputFolder.Prepare(r.GetValue(output)!);
+            Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run));
+            return ExitCodes.Success;
         });
         return cmd;
     }
@@ -53,7 +47,7 @@ internal static class PreviewCommand
         }
         var bundle = RecordingBundle.Load(dir);
         var windows = bundle.ResolveExposures();
-        if (position < 0 || position >= windows.Windows.Count) throw new ArgumentException($"frame position {position} is outside 0..{windows.Windows.Count - 1}");
+        if (position < 0 || position >= windows.Windows.Count) throw new UserInputException($"--frame {position} is outside 0..{windows.Windows.Count - 1}");
         var w = windows.Windows[position];
         Directory.CreateDirectory(outDir);
         string stem = $"{w.Index:D6}";

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using EventDeblur.Deconvolution;
-using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using EventDeblur.Recording;
@@ -25,38 +25,40 @@ internal static class ReplayCommand
         var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, failFast, latency, verbose };
         cmd.SetAction(async (r, ct) =>
         {
-            try
+            if (r.GetValue(deconvolver) == "edi" && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
+                throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver edi needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use hl, rl, wiener or learned");
+            OutputFolder.Prepare(r.GetValue(output)!);
+            var options = new ReplayOptions { Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), FailFast = r.GetValue(failFast) };
+            IKernelEstimator source = r.GetValue(kernels) switch
             {
-                var options = new ReplayOptions { Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), FailFast = r.GetValue(failFast) };
-                IKernelEstimator source = r.GetValue(kernels) switch
+                "gt" => new GroundTruthKernelEstimator(),
+                "streak" => new StreakShapeKernelEstimator(),
+                _ => new EventDeblur.Kernels.EventKernelEstimator(new EventDeblur.Kernels.EventKernelOptions { EventLatencyUs = r.GetValue(latency) }),
+            };
+            bool tty = !Console.IsOutputRedirected;
+            var summary = await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source,
+                p =>
                 {
-                    "gt" => new GroundTruthKernelEstimator(),
-                    "streak" => new StreakShapeKernelEstimator(),
-                    _ => new EventDeblur.Kernels.EventKernelEstimator(new EventDeblur.Kernels.EventKernelOptions { EventLatencyUs = r.GetValue(latency) }),
-                };
-                bool tty = !Console.IsOutputRedirected;
-                var summary = await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source,
-                    p =>
-                    {
-                        if (r.GetValue(verbose) && p.Last.Diagnostics != null)
-                            Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {p.Last.Diagnostics}");
-                        if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p);
-                    }, ct);
-                if (tty) Console.WriteLine();
-                foreach (var p in summary.Problems) Console.Error.WriteLine($"problem: {p}");
-                int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;
-                var withGt = summary.Results.Where(x => x.Psnr != null).ToList();
-                Console.WriteLine($"{summary.Status}: {ok} frames deblurred, {failed} failed -> {Path.GetFullPath(r.GetValue(output)!)}");
-                if (withGt.Count > 0)
-                    Console.WriteLine($"mean PSNR {withGt.Average(x => x.Psnr!.Value):F2} dB (blurry {withGt.Average(x => x.PsnrBlurry!.Value):F2}), SSIM {withGt.Average(x => x.Ssim!.Value):F4} (blurry {withGt.Average(x => x.SsimBlurry!.Value):F4})" +
-                                      (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));
-                return summary.Status == "completed" && failed == 0 ? 0 : summary.Status == "cancelled" ? 130 : 1;
-            }
-            catch (Exception e) when (e is BundleException or AedatFormatException or IOException)
+                    if (r.GetValue(verbose) && p.Last.Diagnostics != null)
+                        Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {p.Last.Diagnostics}");
+                    if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p);
+                }, ct);
+            if (tty) Console.WriteLine();
+            foreach (var p in summary.Problems) Console.Error.WriteLine($"problem: {p}");
+            int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;
+            var withGt = summary.Results.Where(x => x.Psnr != null).ToList();
+            Console.WriteLine($"{summary.Status}: {ok} frames deblurred, {failed} failed -> {Path.GetFullPath(r.GetValue(output)!)}");
+            if (withGt.Count > 0)
+                Console.WriteLine($"mean PSNR {withGt.Average(x => x.Psnr!.Value):F2} dB (blurry {withGt.Average(x => x.PsnrBlurry!.Value):F2}), SSIM {withGt.Average(x => x.Ssim!.Value):F4} (blurry {withGt.Average(x => x.SsimBlurry!.Value):F4})" +
+                                  (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));
+            if (summary.Status == "cancelled") return ExitCodes.Cancelled;
+            if (summary.Results.Count == 0)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
+                // Every frames.csv row rejected (the problems above say why): as inspect, a data problem.
+                Console.Error.WriteLine("error: no frame could be processed");
+                return ExitCodes.DataProblems;
             }
+            return summary.Status == "completed" && failed == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
     }

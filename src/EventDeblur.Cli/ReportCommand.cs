@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventDeblur.Evaluation;
+using EventDeblur.IO;
 
 namespace EventDeblur.Cli;
 
@@ -20,10 +21,11 @@ internal static class ReportCommand
                 Console.Write(Evaluator.SummaryMarkdown(rows));
                 if (r.GetValue(html) is string h)
                 {
+                    PrepareFolderOf(h);
                     HtmlReport.Write(h, rows, evalDirs);
                     Console.WriteLine($"wrote {Path.GetFullPath(h)}");
                 }
-                return 0;
+                return ExitCodes.Success;
             }
             var dirs = new List<string>();
             foreach (var d in r.GetValue(runs)!)
@@ -36,18 +38,26 @@ internal static class ReportCommand
                     if (found.Count == 0) found = Directory.GetDirectories(d).SelectMany(Directory.GetDirectories).Where(x => File.Exists(Path.Combine(x, "frames.parquet"))).ToList();
                     dirs.AddRange(found.OrderBy(x => x));
                 }
-                else { Console.Error.WriteLine($"error: {d}: not a folder"); return 2; }
+                else throw new UserInputException($"{d}: no such folder");
             }
-            if (dirs.Count == 0) { Console.Error.WriteLine("error: no replay outputs found"); return 2; }
+            if (dirs.Count == 0) throw new UserInputException("no replay or evaluation outputs found (folders with run.json and frames.parquet, or results-shard-*.parquet)");
             Console.Write(RunSummary.Markdown(await RunSummary.SummariseAsync(dirs)));
             if (r.GetValue(html) is string path)
             {
                 var (rows, runDirs) = await RunSummary.ReadAsEvalRowsAsync(dirs);
+                PrepareFolderOf(path);
                 HtmlReport.Write(path, rows, (method, bundle) => runDirs.GetValueOrDefault((method, bundle)));
                 Console.WriteLine($"wrote {Path.GetFullPath(path)}");
             }
-            return 0;
+            return ExitCodes.Success;
         });
         return cmd;
+    }
+
+    /// <summary>Creates the folder the HTML report goes into (a path naming a missing folder is the user's intent, not an error).</summary>
+    private static void PrepareFolderOf(string htmlPath)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(htmlPath));
+        if (dir != null) Directory.CreateDirectory(dir);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EventDeblur.IO;
 using EventDeblur.Simulation;
 
 namespace EventDeblur.Cli;
@@ -20,51 +21,29 @@ internal static class SimulateCommand
         {
             if (r.GetValue(set) is string setPath)
             {
-                try
+                foreach (var entry in BenchmarkSet.Read(setPath))
                 {
-                    foreach (var entry in BenchmarkSet.Read(setPath))
-                    {
-                        string dir = Path.Combine(r.GetValue(output)!, entry.Name);
-                        if (File.Exists(Path.Combine(dir, "recording.json"))) { Console.WriteLine($"{entry.Name}: exists, kept"); continue; }
-                        var res = HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir);
-                        Console.WriteLine($"{entry.Name}: {res.Frames.Count} frames, {res.Events:N0} events, {res.SecondsPerFrame:F2} s per frame");
-                    }
-                    return 0;
+                    string dir = Path.Combine(r.GetValue(output)!, entry.Name);
+                    if (File.Exists(Path.Combine(dir, "recording.json"))) { Console.WriteLine($"{entry.Name}: exists, kept"); continue; }
+                    var res = HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir);
+                    Console.WriteLine($"{entry.Name}: {res.Frames.Count} frames, {res.Events:N0} events, {res.SecondsPerFrame:F2} s per frame");
                 }
-                catch (Exception e) when (e is FormatException or IOException or ArgumentException)
-                {
-                    Console.Error.WriteLine($"error: {e.Message}");
-                    return 2;
-                }
+                return ExitCodes.Success;
             }
             if (r.GetValue(preset) is not string presetName)
-            {
-                Console.Error.WriteLine("error: give --preset NAME (or --set FILE)");
-                return 2;
-            }
+                throw new UserInputException("give --preset NAME (or --set FILE)");
             var options = SimulationPresets.Get(presetName);
             if (r.GetValue(frames) is int k) options = options with { Frames = k };
             if (r.GetValue(size) is string wh)
             {
                 var parts = wh.ToLowerInvariant().Split('x');
                 if (parts.Length != 2 || !int.TryParse(parts[0], out int width) || !int.TryParse(parts[1], out int height))
-                {
-                    Console.Error.WriteLine($"error: --rgb-size '{wh}' is not WxH (e.g. 640x480)");
-                    return 2;
-                }
+                    throw new UserInputException($"--rgb-size '{wh}' is not WxH (e.g. 640x480)");
                 options = options with { RgbWidth = width, RgbHeight = height };
             }
-            try
-            {
-                var result = HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine);
-                Console.WriteLine($"wrote {result.BundleDir}: {result.Frames.Count} frames, {result.Events:N0} events, {result.SecondsPerFrame:F2} s per frame");
-                return 0;
-            }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
-            }
+            var result = HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine);
+            Console.WriteLine($"wrote {result.BundleDir}: {result.Frames.Count} frames, {result.Events:N0} events, {result.SecondsPerFrame:F2} s per frame");
+            return ExitCodes.Success;
         });
         return cmd;
     }

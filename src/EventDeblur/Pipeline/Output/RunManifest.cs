@@ -13,8 +13,10 @@ public sealed record RunManifest
     /// <summary>Format tag of run.json.</summary>
     public const string FormatTag = "eventdeblur-output/1";
 
-    /// <summary>Tool version written to run.json.</summary>
-    public const string ToolVersion = "0.1.0";
+    /// <summary>Tool version written to run.json: the assembly's informational version (the build's one version, also shown by <c>--version</c>).</summary>
+    public static string ToolVersion { get; } =
+        typeof(RunManifest).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
 
     /// <summary><c>live</c> for live runs; null for replays (the key is then absent).</summary>
     public string? Mode { get; init; }

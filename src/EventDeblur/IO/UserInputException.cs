@@ -1,0 +1,27 @@
+namespace EventDeblur.IO;
+
+/// <summary>What a <see cref="UserInputException"/> says about the input, so a front end can choose its exit code.</summary>
+public enum UserInputKind
+{
+    /// <summary>The input or an argument cannot be used at all (missing path, wrong kind of file, bad option value); nothing was done.</summary>
+    Unusable,
+
+    /// <summary>The input could be read but its data is at fault (e.g. nothing valid in it); the work completed with problems.</summary>
+    DataProblem,
+}
+
+/// <summary>
+/// An error the user can act on (a path, a file or an option value at fault), as opposed to a bug. Its message names
+/// what is wrong and, where it helps, what to do; it is meant to be shown as is, without a stack trace.
+/// </summary>
+public class UserInputException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What is wrong, naming the path or option.</param>
+    /// <param name="kind">Whether the input is unusable or its data is at fault.</param>
+    /// <param name="inner">The underlying exception, if any.</param>
+    public UserInputException(string message, UserInputKind kind = UserInputKind.Unusable, Exception? inner = null) : base(message, inner) => Kind = kind;
+
+    /// <summary>Whether the input is unusable or its data is at fault.</summary>
+    public UserInputKind Kind { get; }
+}
