@@ -22,6 +22,7 @@ public sealed class DvStreamServer : IAsyncDisposable
     private readonly Aedat4WriterOptions _triggerOptions;
     private readonly object _gate = new();
     private int _accepted;
+    private long _eventsUnheard;
     private long _eventsSent;
     private long _triggersSent;
     private CancellationTokenSource? _accepting;
@@ -52,6 +53,9 @@ public sealed class DvStreamServer : IAsyncDisposable
 
     /// <summary>Trigger events sent so far in the current <see cref="PlayAsync"/>.</summary>
     public long TriggersSent => Interlocked.Read(ref _triggersSent);
+
+    /// <summary>Events played in the current <see cref="PlayAsync"/> while no events client was connected: nobody can have received them.</summary>
+    public long EventsUnheard => Interlocked.Read(ref _eventsUnheard);
 
     /// <summary>Drops every connected client now (to test reconnection); the stream goes on for later clients.</summary>
     public void DropClients()
@@ -100,6 +104,7 @@ public sealed class DvStreamServer : IAsyncDisposable
         long events = 0, triggers = 0;
         Interlocked.Exchange(ref _eventsSent, 0);
         Interlocked.Exchange(ref _triggersSent, 0);
+        Interlocked.Exchange(ref _eventsUnheard, 0);
         long? t0 = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var reader = AedatReader.Open(_eventsPath, new AedatReaderOptions { DecodeFrames = false });
@@ -122,7 +127,7 @@ public sealed class DvStreamServer : IAsyncDisposable
                 case EventsPacket ep:
                     using (var b = ep.Events)
                     {
-                        Send(_eventClients, w => w.WriteEvents(b));
+                        if (Send(_eventClients, w => w.WriteEvents(b)) == 0) Interlocked.Add(ref _eventsUnheard, b.Count);
                         events += b.Count;
                         Interlocked.Add(ref _eventsSent, b.Count);
                     }
@@ -138,10 +143,12 @@ public sealed class DvStreamServer : IAsyncDisposable
         return new ServeStats(events, triggers, _accepted);
     }
 
-    private void Send(List<(TcpClient Client, Aedat4Writer Writer)> clients, Action<Aedat4Writer> write)
+    /// <summary>Writes to every client; returns how many were connected when it started.</summary>
+    private int Send(List<(TcpClient Client, Aedat4Writer Writer)> clients, Action<Aedat4Writer> write)
     {
         lock (_gate)
         {
+            int connected = clients.Count;
             for (int i = clients.Count - 1; i >= 0; i--)
             {
                 try { write(clients[i].Writer); }
@@ -151,6 +158,7 @@ public sealed class DvStreamServer : IAsyncDisposable
                     clients.RemoveAt(i);
                 }
             }
+            return connected;
         }
     }
 
