@@ -112,12 +112,12 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
         float maxW = (float)o.MaxWeightRatio;
         for (int y = 0; y < gh; y++)
         {
-            int sy = Reflect(y - pad, height);
-            double wy = Taper(y - pad, height, gh - height);
+            int sy = PaddedPlane.Reflect(y - pad, height);
+            double wy = PaddedPlane.Taper(y - pad, height, gh - height);
             for (int gx = 0; gx < gw; gx++)
             {
-                int sx = Reflect(gx - pad, width);
-                double wx = Taper(gx - pad, width, gw - width);
+                int sx = PaddedPlane.Reflect(gx - pad, width);
+                double wx = PaddedPlane.Taper(gx - pad, width, gw - width);
                 int si = sy * width + sx, gi = y * gw + gx;
                 double raw = plane[si];
                 b[gi] = (float)((mean + (raw - mean) * wx * wy) * inv0);
@@ -406,23 +406,5 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
         Cv2.Dft(tmp, aK);
         Cv2.Idft(ai, tmp, DftFlags.Scale | DftFlags.RealOutput);
         Cv2.Dft(tmp, aI);
-    }
-
-    private static int Reflect(int i, int n)
-    {
-        if (n == 1) return 0;
-        int period = 2 * n - 2;
-        i = ((i % period) + period) % period;
-        return i < n ? i : period - i;
-    }
-
-    /// <summary>1 inside the frame, falling smoothly (raised cosine) to 0 at the middle of the border band.</summary>
-    private static double Taper(int i, int n, int border)
-    {
-        if (i >= 0 && i < n) return 1;
-        int d = i < 0 ? -i : i - n + 1;
-        int half = Math.Max(1, border / 2);
-        if (d >= half) return 0;
-        return 0.5 * (1 + Math.Cos(Math.PI * d / half));
     }
 }

@@ -197,7 +197,8 @@ internal sealed class PaddedPlane
         return r;
     }
 
-    private static int Reflect(int i, int n)
+    /// <summary>Index <paramref name="i"/> reflected into [0, n) (whole-sample symmetric, no edge repeat).</summary>
+    internal static int Reflect(int i, int n)
     {
         if (n == 1) return 0;
         int period = 2 * n - 2;
@@ -206,7 +207,7 @@ internal sealed class PaddedPlane
     }
 
     /// <summary>1 inside the frame, falling smoothly (raised cosine) to 0 at the middle of the border band.</summary>
-    private static double Taper(int i, int n, int border)
+    internal static double Taper(int i, int n, int border)
     {
         if (i >= 0 && i < n) return 1;
         int d = i < 0 ? -i : i - n + 1;
