@@ -161,6 +161,8 @@ public static class MotionConsensus
 
         // Hypotheses: every candidate's own path as a translation, every well-separated pair as a rotation.
         var hypotheses = new List<CameraMotion>();
+        // A candidate's tolerance depends on its own path only: computed once.
+        var tols = paths.Select(p => Tolerance(p, o)).ToArray();
         foreach (var p in paths) hypotheses.Add(new CameraMotion(MotionKind.Translation, p.Offsets.Select(q => AffineSample.Shift(q.X, q.Y)).ToArray()));
         double minBase = Math.Min(width, height) * o.MinRotationBaseFraction;
         for (int i = 0; i < paths.Count; i++)
@@ -185,7 +187,7 @@ public static class MotionConsensus
         foreach (var hyp in hypotheses)
         {
             if (hyp.VariesAcrossFrame && hyp.MaxCornerDeviationPx(width, height) <= o.RotationThresholdPx) continue;
-            var score = Score(hyp, paths, o);
+            var score = Score(hyp, paths, tols);
             if (!bestOfKind.TryGetValue(hyp.Kind, out var cur) || score.Count > cur.Score.Count || (score.Count == cur.Score.Count && score.Cost < cur.Score.Cost))
                 bestOfKind[hyp.Kind] = (hyp, score);
         }
@@ -196,9 +198,9 @@ public static class MotionConsensus
         foreach (var kind in new[] { MotionKind.Translation, MotionKind.Rigid, MotionKind.Affine })
         {
             if (!bestOfKind.TryGetValue(kind, out var b)) continue;
-            var refined = Refine(b.Motion, paths, o);
+            var refined = Refine(b.Motion, paths, tols, o);
             if (refined.VariesAcrossFrame && refined.MaxCornerDeviationPx(width, height) <= o.RotationThresholdPx) continue;
-            int c = Score(refined, paths, o).Count;
+            int c = Score(refined, paths, tols).Count;
             if (motion == null || c >= count + Math.Max(o.RicherModelMarginPaths, (int)Math.Ceiling(o.RicherModelMarginFraction * count)))
             {
                 motion = refined;
@@ -210,18 +212,18 @@ public static class MotionConsensus
         var verdicts = new List<ConsensusVerdict>(paths.Count);
         for (int i = 0; i < paths.Count; i++)
         {
-            double d = Distance(motion, paths[i]), tol = Tolerance(motion, paths[i], o);
+            double d = Distance(motion, paths[i]), tol = tols[i];
             verdicts.Add(new ConsensusVerdict(i, d <= tol, d, tol));
         }
         return new ConsensusResult(motion, verdicts, verdicts.Count(v => v.Inlier));
     }
 
     /// <summary>Refits the model (same kind) to its inliers, then recomputes them; twice.</summary>
-    private static CameraMotion Refine(CameraMotion motion, IReadOnlyList<StreakTrajectory> paths, MotionConsensusOptions o)
+    private static CameraMotion Refine(CameraMotion motion, IReadOnlyList<StreakTrajectory> paths, double[] tols, MotionConsensusOptions o)
     {
         for (int round = 0; round < 2; round++)
         {
-            var inl = Inliers(motion, paths, o);
+            var inl = Inliers(motion, paths, tols);
             if (inl.Count == 0 || (motion.Kind == MotionKind.Affine && inl.Count < 3) || (motion.Kind == MotionKind.Rigid && inl.Count < 2)) break;
             var w = inl.Select(i => Weight(paths[i], o)).ToArray();
             var sel = inl.Select(i => paths[i]).ToList();
@@ -235,8 +237,8 @@ public static class MotionConsensus
         return motion;
     }
 
-    private static List<int> Inliers(CameraMotion m, IReadOnlyList<StreakTrajectory> paths, MotionConsensusOptions o) =>
-        Enumerable.Range(0, paths.Count).Where(i => Distance(m, paths[i]) <= Tolerance(m, paths[i], o)).ToList();
+    private static List<int> Inliers(CameraMotion m, IReadOnlyList<StreakTrajectory> paths, double[] tols) =>
+        Enumerable.Range(0, paths.Count).Where(i => Distance(m, paths[i]) <= tols[i]).ToList();
 
     private static double Spread(IReadOnlyList<StreakTrajectory> paths)
     {
@@ -244,13 +246,13 @@ public static class MotionConsensus
         return 2 * Math.Sqrt(paths.Average(p => Sq(p.Mid.X - cx) + Sq(p.Mid.Y - cy)));
     }
 
-    private static (int Count, double Cost) Score(CameraMotion m, IReadOnlyList<StreakTrajectory> paths, MotionConsensusOptions o)
+    private static (int Count, double Cost) Score(CameraMotion m, IReadOnlyList<StreakTrajectory> paths, double[] tols)
     {
         int count = 0;
         double cost = 0;
-        foreach (var p in paths)
+        for (int i = 0; i < paths.Count; i++)
         {
-            double d = Distance(m, p), tol = Tolerance(m, p, o);
+            double d = Distance(m, paths[i]), tol = tols[i];
             // MSAC: an inlier costs its distance, an outlier its tolerance; both in pixels, so a hypothesis cannot
             // look good by being long (its tolerance grows with its length).
             if (d <= tol) count++;
@@ -266,7 +268,7 @@ public static class MotionConsensus
     /// How far a candidate may be from a model and still agree with it: a fraction of the candidate's own path length
     /// (not the model's, or a hypothesis could widen its own tolerances by predicting long paths).
     /// </summary>
-    private static double Tolerance(CameraMotion m, StreakTrajectory p, MotionConsensusOptions o)
+    private static double Tolerance(StreakTrajectory p, MotionConsensusOptions o)
     {
         // Measured over 20 segments: per-sample jitter would otherwise lengthen the path.
         int n = p.Offsets.Length, step = Math.Max(1, n / 20);
