@@ -14,7 +14,7 @@ public class Aedat4WriterTests
         Gen.Select(Gen.Int[0, 5000], Gen.Int, Gen.Int[0, 4], Gen.Int[1, 3000]).Sample((n, seed, c, perPacket) =>
         {
             var rec = SyntheticRecording.Random(n, seed, frames: seed & 3, triggers: (seed >> 2) & 7, imu: (seed >> 5) & 15);
-            string path = Path.Combine(dir, $"rt-{n}-{seed}-{c}.aedat4");
+            string path = Path.Combine(dir, $"rt-{Guid.NewGuid():N}.aedat4"); // samples run in parallel and may repeat
             rec.WriteAedat4(path, (Aedat4Compression)c, perPacket);
             var d = Drained.FromFile(path);
             Assert.False(d.HasErrors, string.Join("\n", d.Problems));

@@ -17,7 +17,8 @@ public class PropheseeRoundTripTests
             // Jumps: none, ~1 s, ~20 s (beyond the EVT 3.0 loop of 16.8 s), ~5.5 h (beyond the EVT 2.0 loop of 2^34 µs).
             long jump = jumps switch { 0 => 0, 1 => 1_000_000, 2 => 20_000_000, _ => 20_000_000_000 };
             var rec = PropheseeRecording.Random(n, seed, triggers: n / 100, width: 1280, height: 720, jumpUs: jump, maxChannel: evt3 ? 15 : 31);
-            string path = rec.WriteRaw(Path.Combine(dir, $"rt-{seed}.raw"), enc, vectorize);
+            // CsCheck runs samples in parallel, and two may draw the same seed: one file per sample.
+            string path = rec.WriteRaw(Path.Combine(dir, $"rt-{Guid.NewGuid():N}.raw"), enc, vectorize);
             var d = PropheseeDrained.FromFile(path, batch);
             File.Delete(path);
             Assert.DoesNotContain(d.Problems, p => p.Severity == ProblemSeverity.Error);
