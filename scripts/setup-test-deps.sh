@@ -19,3 +19,17 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "The HTML report test needs: sudo apt-get install -y chromium" >&2
   fi
 fi
+# The Parquet tests read our files back with DuckDB (npm package @duckdb/node-api, pinned in tools/duckdb-check).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "setup: installing nodejs npm (DuckDB cross-check of our Parquet files)..." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm) >&2 \
+      || echo "setup: could not install nodejs/npm; the DuckDB Parquet tests will be skipped" >&2
+  else
+    echo "The DuckDB Parquet tests need: sudo apt-get install -y nodejs npm" >&2
+  fi
+fi
+if command -v npm >/dev/null 2>&1 && [ ! -d "$here/tools/duckdb-check/node_modules/@duckdb/node-api" ]; then
+  echo "setup: npm ci in tools/duckdb-check (DuckDB for the Parquet tests)..." >&2
+  (cd "$here/tools/duckdb-check" && npm ci --no-audit --no-fund) >&2 || echo "setup: npm ci failed; the tests will try again" >&2
+fi

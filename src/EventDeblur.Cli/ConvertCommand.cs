@@ -42,7 +42,7 @@ internal static class ConvertCommand
             result = AedatConverter.ToAedat4(reader, output, c, width, height);
         }
         else if (output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
-            result = await AedatConverter.ToParquetAsync(reader, output, ct: ct);
+            result = await AedatConverter.ToParquetAsync(reader, output, ct: ct, width: width, height: height);
         else
             throw new UserInputException($"{output}: unknown output type; expected a name ending in .aedat4 or .parquet");
         Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames} frames, {result.Triggers} triggers, {result.Imu} IMU samples");

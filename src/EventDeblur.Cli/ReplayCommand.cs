@@ -3,6 +3,7 @@ using EventDeblur.Deconvolution;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
+using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
 
 namespace EventDeblur.Cli;
@@ -39,8 +40,9 @@ internal static class ReplayCommand
             var summary = await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source,
                 p =>
                 {
-                    if (r.GetValue(verbose) && p.Last.Diagnostics != null)
-                        Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {p.Last.Diagnostics}");
+                    if (r.GetValue(verbose))
+                        foreach (var d in FrameDiagnostic.ParseAll(p.Last.Diagnostics))
+                            Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {d.Verdict}: {d.Text}");
                     if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p);
                 }, ct);
             if (tty) Console.WriteLine();

@@ -18,12 +18,19 @@ internal static class ReportCommand
             if (evalDirs.Count > 0)
             {
                 var rows = await Evaluator.ReadShardsAsync(evalDirs);
+                var shardProblems = await Evaluator.ShardProblemsAsync(evalDirs);
+                foreach (var p in shardProblems) Console.Error.WriteLine($"WARNING: {p}");
                 Console.Write(Evaluator.SummaryMarkdown(rows));
                 if (r.GetValue(html) is string h)
                 {
                     PrepareFolderOf(h);
                     HtmlReport.Write(h, rows, evalDirs);
                     Console.WriteLine($"wrote {Path.GetFullPath(h)}");
+                }
+                if (shardProblems.Count > 0)
+                {
+                    Console.Error.WriteLine($"WARNING: the shard set is incomplete or duplicated ({shardProblems.Count} problem(s) above): the table is not the whole evaluation");
+                    return ExitCodes.DataProblems;
                 }
                 return ExitCodes.Success;
             }

@@ -58,7 +58,12 @@ public static class Evaluator
                     method.Kernels == "identity" ? null : r.KernelSimilarity, r.SecondsTotal));
             progress?.Invoke($"{name} {method.Name}: {summary.Results.Count(r => r.Status == "ok")}/{summary.Results.Count} frames ok");
         }
-        await WriteAsync(Path.Combine(outDir, $"results-shard-{shard}-of-{shards}.parquet"), rows);
+        var metadata = ParquetMetadata.Base(ResultsTable);
+        metadata["shard"] = $"{shard}/{shards}";
+        metadata["methods"] = string.Join(",", methods.Select(m => m.Name));
+        metadata["bundles"] = JsonSerializer.Serialize(bundles);
+        metadata[ParquetMetadata.TimeOriginKey] = "no time columns; seconds_total is a duration in seconds";
+        await WriteAsync(Path.Combine(outDir, $"results-shard-{shard}-of-{shards}.parquet"), rows, metadata);
         return rows;
     }
 
@@ -69,12 +74,16 @@ public static class Evaluator
         return dash > 0 && bundle[(dash + 1)..].All(char.IsDigit) ? bundle[..dash] : bundle;
     }
 
-    private static readonly DataField<string> FBundle = new("bundle"), FGroup = new("group"), FMethod = new("method"), FStatus = new("status");
+    /// <summary>Value of <see cref="ParquetMetadata.TableKey"/> in the shards' results files.</summary>
+    public const string ResultsTable = "eval_results";
+
+    // "group" is an SQL reserved word: the column is scene_group (files before it had "group"; both are read).
+    private static readonly DataField<string> FBundle = new("bundle"), FGroup = new("scene_group"), FMethod = new("method"), FStatus = new("status");
     private static readonly DataField<long> FIndex = new("index");
     private static readonly DataField<double?> FPsnr = new("psnr"), FSsim = new("ssim"), FKs = new("kernel_similarity");
     private static readonly DataField<double> FSec = new("seconds_total");
 
-    private static async Task WriteAsync(string path, List<EvalRow> rows)
+    private static async Task WriteAsync(string path, List<EvalRow> rows, Dictionary<string, string> metadata)
     {
         string tmp = AtomicFile.TempPathFor(path);
         try
@@ -82,6 +91,7 @@ public static class Evaluator
             await using (var fs = new FileStream(tmp, FileMode.CreateNew))
             await using (var pw = await ParquetWriter.CreateAsync(new ParquetSchema(FBundle, FGroup, FMethod, FIndex, FStatus, FPsnr, FSsim, FKs, FSec), fs))
             {
+                pw.CustomMetadata = metadata;
                 using var rg = pw.CreateRowGroup();
                 await rg.WriteAsync(FBundle, rows.Select(r => r.Bundle).ToArray());
                 await rg.WriteAsync(FGroup, rows.Select(r => r.Group).ToArray());
@@ -103,11 +113,13 @@ public static class Evaluator
     }
 
     /// <summary>Reads and merges every <c>results-shard-*.parquet</c> of the given folders, sorted.</summary>
-    public static async Task<List<EvalRow>> ReadShardsAsync(IEnumerable<string> outDirs)
+    public static Task<List<EvalRow>> ReadShardsAsync(IEnumerable<string> outDirs) => ReadRowsAsync(outDirs, single: false);
+
+    private static async Task<List<EvalRow>> ReadRowsAsync(IEnumerable<string> outDirs, bool single)
     {
         var rows = new List<EvalRow>();
         foreach (var dir in outDirs)
-            foreach (var file in Directory.GetFiles(dir, "results-shard-*.parquet").Order())
+            foreach (var file in single ? new[] { dir } : Directory.GetFiles(dir, "results-shard-*.parquet").Order().ToArray())
             {
                 await using var reader = await ParquetReader.CreateAsync(file);
                 var f = reader.Schema.GetDataFields().ToDictionary(x => x.Name);
@@ -117,16 +129,61 @@ public static class Evaluator
                     int n = (int)rg.RowCount;
                     var b = new string[n]; var gr = new string[n]; var m = new string[n]; var st = new string[n];
                     var idx = new long[n]; var ps = new double?[n]; var ss = new double?[n]; var ks = new double?[n]; var sec = new double[n];
-                    await rg.ReadAsync(f["bundle"], b); await rg.ReadAsync(f["group"], gr); await rg.ReadAsync(f["method"], m); await rg.ReadAsync<long>(f["index"], idx);
+                    await rg.ReadAsync(f["bundle"], b); await rg.ReadAsync(f.GetValueOrDefault("scene_group") ?? f["group"], gr); await rg.ReadAsync(f["method"], m); await rg.ReadAsync<long>(f["index"], idx);
                     await rg.ReadAsync(f["status"], st); await rg.ReadAsync<double>(f["psnr"], ps); await rg.ReadAsync<double>(f["ssim"], ss); await rg.ReadAsync<double>(f["kernel_similarity"], ks);
                     await rg.ReadAsync<double>(f["seconds_total"], sec);
                     for (int i = 0; i < n; i++) rows.Add(new EvalRow(b[i], gr[i], m[i], idx[i], st[i], ps[i], ss[i], ks[i], sec[i]));
                 }
             }
+        if (single) return rows;
         // A re-run shard rewrites its file; rows are unique per (bundle, method, index).
         return rows.GroupBy(r => (r.Bundle, r.Method, r.Index)).Select(g => g.Last())
             .OrderBy(r => r.Bundle, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal).ThenBy(r => r.Index).ToList();
     }
+
+    /// <summary>
+    /// What is wrong with a set of shard files, as sentences (empty when nothing is): per folder, files of
+    /// different splits (<c>-of-2</c> beside <c>-of-3</c>), shards missing from 1..N, and rows (bundle, method,
+    /// frame) found in more than one file. <see cref="ReadShardsAsync"/> still merges what is there; a report on
+    /// such a set is partial or double-counted and must say so.
+    /// </summary>
+    public static async Task<List<string>> ShardProblemsAsync(IEnumerable<string> outDirs)
+    {
+        var problems = new List<string>();
+        var seen = new Dictionary<(string Bundle, string Method, long Index), string>();
+        int duplicates = 0;
+        string? firstDuplicate = null;
+        foreach (var dir in outDirs)
+        {
+            var files = Directory.GetFiles(dir, "results-shard-*.parquet").Order(StringComparer.Ordinal).ToList();
+            var parsed = files.Select(f => (File: f, Match: ShardName.Match(Path.GetFileName(f)))).ToList();
+            foreach (var bad in parsed.Where(p => !p.Match.Success))
+                problems.Add($"{bad.File}: not a shard file name (expected results-shard-K-of-N.parquet)");
+            var splits = parsed.Where(p => p.Match.Success).GroupBy(p => int.Parse(p.Match.Groups[2].Value)).OrderBy(g => g.Key).ToList();
+            if (splits.Count > 1)
+                problems.Add($"{dir}: shard files of {splits.Count} different splits ({string.Join(", ", splits.Select(g => $"N = {g.Key}"))}): rows may be counted twice; delete the stale files");
+            foreach (var split in splits)
+            {
+                var present = split.Select(p => int.Parse(p.Match.Groups[1].Value)).ToHashSet();
+                var missing = Enumerable.Range(1, split.Key).Where(k => !present.Contains(k)).ToList();
+                if (missing.Count > 0)
+                    problems.Add($"{dir}: {missing.Count} of {split.Key} shards missing ({string.Join(", ", missing.Select(k => $"results-shard-{k}-of-{split.Key}.parquet"))}): the table covers only part of the work");
+                foreach (var k in present.Where(k => k < 1 || k > split.Key))
+                    problems.Add($"{dir}: results-shard-{k}-of-{split.Key}.parquet is outside 1..{split.Key}");
+            }
+            foreach (var file in files)
+                foreach (var r in await ReadRowsAsync([file], single: true))
+                {
+                    if (seen.TryAdd((r.Bundle, r.Method, r.Index), file)) continue;
+                    duplicates++;
+                    firstDuplicate ??= $"{r.Bundle} {r.Method} frame {r.Index} in {seen[(r.Bundle, r.Method, r.Index)]} and {file}";
+                }
+        }
+        if (duplicates > 0) problems.Add($"{duplicates} result rows appear in more than one shard file (first: {firstDuplicate}); each is counted once");
+        return problems;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex ShardName = new(@"^results-shard-(\d+)-of-(\d+)\.parquet$");
 
     /// <summary>Summary per group and method: mean, median and a 95 % confidence interval of the mean (normal approximation).</summary>
     public static string SummaryMarkdown(IEnumerable<EvalRow> rows)

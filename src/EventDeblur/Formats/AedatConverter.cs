@@ -106,10 +106,30 @@ public static class AedatConverter
     /// p bool = ON) in row groups of <paramref name="rowGroupRows"/>; frames, triggers and IMU
     /// samples, when present, go to sibling files <c>NAME.frames.parquet</c>, <c>NAME.triggers.parquet</c>,
     /// <c>NAME.imu.parquet</c>. Every file is written atomically. Events going back in time or outside
-    /// the sensor stated by the input are dropped and counted in the result.
+    /// the sensor (stated by the input, or <paramref name="width"/> × <paramref name="height"/> pixels) are dropped and counted in the result.
+    /// The side files are written even when the input has none of their kind (zero rows, same schema), and every
+    /// file carries <see cref="ParquetMetadata"/>: table, sensor size, camera, source file and its SHA-256, time unit (µs)
+    /// and origin (the source's own clock), tool version.
     /// </summary>
-    public static async Task<ConversionResult> ToParquetAsync(IAedatReader reader, string outPath, int rowGroupRows = 1 << 20, CancellationToken ct = default)
+    public static async Task<ConversionResult> ToParquetAsync(IAedatReader reader, string outPath, int rowGroupRows = 1 << 20, CancellationToken ct = default, int? width = null, int? height = null)
     {
+        int sensorW = width ?? reader.Info.Width, sensorH = height ?? reader.Info.Height;
+        var provenance = new Dictionary<string, string>
+        {
+            [ParquetMetadata.SensorWidthKey] = sensorW.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ParquetMetadata.SensorHeightKey] = sensorH.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ParquetMetadata.CameraKey] = reader.Info.Camera,
+            [ParquetMetadata.SourceFileKey] = Path.GetFullPath(reader.Info.FilePath),
+            [ParquetMetadata.SourceSha256Key] = ParquetMetadata.Sha256OfFile(reader.Info.FilePath),
+            [ParquetMetadata.TimeOriginKey] = "the source file's own clock: timestamps as recorded in source_file, not shifted",
+            ["source_format"] = reader.Info.Version.DisplayName(),
+        };
+        Dictionary<string, string> Metadata(string table)
+        {
+            var m = ParquetMetadata.Base(table);
+            foreach (var (k, v) in provenance) m[k] = v;
+            return m;
+        }
         string stem = outPath.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? outPath[..^8] : outPath;
         var outputs = new List<string>();
         var temps = new List<(string Temp, string Final)>();
@@ -120,7 +140,7 @@ public static class AedatConverter
         long events = 0, frameCount = 0;
         var triggers = new List<Events.TriggerEvent>();
         var imu = new List<Events.ImuSample>();
-        var sanitizer = new EventSanitizer(reader.Info.Width, reader.Info.Height);
+        var sanitizer = new EventSanitizer(sensorW, sensorH);
 
         string eventsTmp = AtomicFile.TempPathFor(outPath);
         temps.Add((eventsTmp, outPath));
@@ -130,6 +150,7 @@ public static class AedatConverter
             await using (var fs = new FileStream(eventsTmp, FileMode.CreateNew))
             await using (var pw = await ParquetWriter.CreateAsync(new ParquetSchema(tField, xField, yField, pField), fs, cancellationToken: ct))
             {
+                pw.CustomMetadata = Metadata("events");
                 var t = new long[rowGroupRows];
                 var x = new short[rowGroupRows];
                 var y = new short[rowGroupRows];
@@ -170,13 +191,7 @@ public static class AedatConverter
                             }
                             break;
                         case FramePacket fp:
-                            if (frameWriter == null)
-                            {
-                                string final = stem + ".frames.parquet";
-                                string tmp = AtomicFile.TempPathFor(final);
-                                temps.Add((tmp, final));
-                                frameWriter = await FrameTableWriter.CreateAsync(tmp, ct);
-                            }
+                            frameWriter ??= await CreateFrameWriterAsync();
                             await frameWriter.AddAsync(fp.Frame, ct);
                             frameCount++;
                             break;
@@ -186,20 +201,19 @@ public static class AedatConverter
                 }
                 await FlushAsync();
             }
-            if (frameWriter != null) await frameWriter.DisposeAsync();
+            frameWriter ??= await CreateFrameWriterAsync();
+            await frameWriter.DisposeAsync();
             frameWriter = null;
 
-            if (triggers.Count > 0)
             {
                 string final = stem + ".triggers.parquet", tmp = AtomicFile.TempPathFor(final);
                 temps.Add((tmp, final));
-                await WriteTriggersAsync(tmp, triggers, ct);
+                await WriteTriggersAsync(tmp, triggers, Metadata("triggers"), ct);
             }
-            if (imu.Count > 0)
             {
                 string final = stem + ".imu.parquet", tmp = AtomicFile.TempPathFor(final);
                 temps.Add((tmp, final));
-                await WriteImuAsync(tmp, imu, ct);
+                await WriteImuAsync(tmp, imu, Metadata("imu"), ct);
             }
             foreach (var (tmp, final) in temps)
             {
@@ -218,22 +232,31 @@ public static class AedatConverter
             DroppedBackward = sanitizer.Backward,
             DroppedOutOfRange = sanitizer.OutOfRange,
         };
+
+        async Task<FrameTableWriter> CreateFrameWriterAsync()
+        {
+            string final = stem + ".frames.parquet";
+            string tmp = AtomicFile.TempPathFor(final);
+            temps.Add((tmp, final));
+            return await FrameTableWriter.CreateAsync(tmp, Metadata("aps_frames"), ct);
+        }
     }
 
-    private static async Task WriteTriggersAsync(string path, List<Events.TriggerEvent> triggers, CancellationToken ct)
+    private static async Task WriteTriggersAsync(string path, List<Events.TriggerEvent> triggers, Dictionary<string, string> metadata, CancellationToken ct)
     {
         var tf = new DataField<long>("t");
         var kf = new DataField<int>("type");
         var nf = new DataField<string>("type_name");
         await using var fs = new FileStream(path, FileMode.CreateNew);
         await using var pw = await ParquetWriter.CreateAsync(new ParquetSchema(tf, kf, nf), fs, cancellationToken: ct);
+        pw.CustomMetadata = metadata;
         using var rg = pw.CreateRowGroup();
         await rg.WriteAsync(tf, triggers.Select(t => t.TimestampUs).ToArray().AsReadOnly(), cancellationToken: ct);
         await rg.WriteAsync(kf, triggers.Select(t => (int)t.Type).ToArray().AsReadOnly(), cancellationToken: ct);
         await rg.WriteAsync(nf, triggers.Select(t => t.Type.ToString()).ToArray());
     }
 
-    private static async Task WriteImuAsync(string path, List<Events.ImuSample> imu, CancellationToken ct)
+    private static async Task WriteImuAsync(string path, List<Events.ImuSample> imu, Dictionary<string, string> metadata, CancellationToken ct)
     {
         var tf = new DataField<long>("t");
         string[] names = ["temperature_c", "accel_x_g", "accel_y_g", "accel_z_g", "gyro_x_dps", "gyro_y_dps", "gyro_z_dps", "mag_x_ut", "mag_y_ut", "mag_z_ut"];
@@ -244,6 +267,7 @@ public static class AedatConverter
         ];
         await using var fs = new FileStream(path, FileMode.CreateNew);
         await using var pw = await ParquetWriter.CreateAsync(new ParquetSchema([tf, .. fields]), fs, cancellationToken: ct);
+        pw.CustomMetadata = metadata;
         using var rg = pw.CreateRowGroup();
         await rg.WriteAsync(tf, imu.Select(s => s.TimestampUs).ToArray().AsReadOnly(), cancellationToken: ct);
         for (int i = 0; i < fields.Length; i++)
@@ -264,10 +288,11 @@ public static class AedatConverter
 
         private FrameTableWriter(FileStream fs, ParquetWriter pw) { _fs = fs; _pw = pw; }
 
-        public static async Task<FrameTableWriter> CreateAsync(string path, CancellationToken ct)
+        public static async Task<FrameTableWriter> CreateAsync(string path, Dictionary<string, string> metadata, CancellationToken ct)
         {
             var fs = new FileStream(path, FileMode.CreateNew);
             var pw = await ParquetWriter.CreateAsync(new ParquetSchema(T, Sof, Eof, Soe, Eoe, W, H, Px, Py, Fmt, Pix), fs, cancellationToken: ct);
+            pw.CustomMetadata = metadata;
             return new FrameTableWriter(fs, pw);
         }
 

@@ -111,7 +111,7 @@ public static class LivePipeline
             await foreach (var f in toWrite.Reader.ReadAllAsync(CancellationToken.None))
             {
                 double? latency = f.Exposure is { } ex && clock.OffsetUs is long offsetUs ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + offsetUs)) / 1e6 : null;
-                double backlog = toKernels.Reader.Count + toDeconvolve.Reader.Count;
+                long backlog = toKernels.Reader.Count + toDeconvolve.Reader.Count;
                 var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog });
                 lock (results) results.Add(r);
                 progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, latency {latency:F2} s, backlog {backlog}, events {store.Received:N0}, dropped frames {Interlocked.Read(ref dropped)}");
@@ -182,9 +182,8 @@ public static class LivePipeline
         try { await capture; } catch (OperationCanceledException) { }
 
         var all = output.Results();
-        await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all);
         var gaps = eventsClient.Gaps.Concat(triggersClient.Gaps).ToList();
-        new RunManifest
+        var manifest = new RunManifest
         {
             Mode = "live",
             Status = ct.IsCancellationRequested ? "cancelled" : "completed",
@@ -200,7 +199,9 @@ public static class LivePipeline
                 new("gaps", new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray())),
                 new("problems", new JsonArray(problems.Select(p => (JsonNode?)p).ToArray())),
             ],
-        }.Write(o.OutDir);
+        };
+        await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
+        manifest.Write(o.OutDir);
         return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems);
     }
 

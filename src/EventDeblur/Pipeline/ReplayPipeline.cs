@@ -90,13 +90,14 @@ public static class ReplayPipeline
         catch (Exception) { /* every stage has stopped; failures are already recorded */ }
 
         var all = writer.Results();
-        await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all);
-        Manifest(bundle, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
+        var manifest = Manifest(bundle, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
         {
             ["ok"] = all.Count(r => r.Status == "ok"),
             ["failed"] = all.Count(r => r.Status != "ok"),
             ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p).ToArray()),
-        }).Write(outDir);
+        });
+        await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath));
+        manifest.Write(outDir);
         return new ReplaySummary(all, status, problems);
     }
 

@@ -39,6 +39,44 @@ public class EvaluatorTests
         Assert.Contains(a, r => r.Method == "blurry" && r.KernelSimilarity == null);
     }
 
+    [SkippableFact]
+    public async Task ShardResultsAreSelfDescribingForDuckDbAndAnIncompleteSetIsFlagged()
+    {
+        DuckDb.Require();
+        string data = Dataset();
+        var bundles = Evaluator.FindBundles([data]);
+        var methods = new[] { "blurry", "gt+wiener" }.Select(EvalMethod.Parse).ToList();
+        string outDir = TestPaths.NewTempDir();
+        await Evaluator.RunAsync(bundles, methods, outDir, 1, 2);
+        await Evaluator.RunAsync(bundles, methods, outDir, 2, 2);
+        Assert.Empty(await Evaluator.ShardProblemsAsync([outDir]));
+
+        string shard1 = Path.Combine(outDir, "results-shard-1-of-2.parquet");
+        var cols = DuckDb.Columns(shard1);
+        Assert.Equal(["bundle", "scene_group", "method", "index", "status", "psnr", "ssim", "kernel_similarity", "seconds_total"], cols.Keys);
+        Assert.Equal("BIGINT", cols["index"]);
+        var m = DuckDb.Metadata(shard1);
+        Assert.Equal(("eventdeblur-parquet/1", "eval_results", "1/2", "blurry,gt+wiener", "0.1.0"), (m["format"], m["table"], m["shard"], m["methods"], m["tool_version"]));
+        Assert.Equal(bundles, System.Text.Json.JsonSerializer.Deserialize<List<string>>(m["bundles"]));
+        // Both shards together, by SQL: 3 frames × 2 methods, grouped without quoting a reserved word.
+        string glob = DuckDb.Literal(Path.Combine(outDir, "results-shard-*-of-2.parquet"));
+        var groups = DuckDb.Query($"SELECT scene_group, count(*) AS n FROM {glob} GROUP BY scene_group ORDER BY scene_group");
+        Assert.Equal([("aps", 2L), ("night", 4L)], groups.EnumerateArray().Select(g => (g.GetProperty("scene_group").GetString(), g.GetProperty("n").GetInt64())));
+
+        File.Move(Path.Combine(outDir, "results-shard-2-of-2.parquet"), Path.Combine(TestPaths.NewTempDir(), "away.parquet"));
+        var missing = Assert.Single(await Evaluator.ShardProblemsAsync([outDir]));
+        Assert.Contains("1 of 2 shards missing (results-shard-2-of-2.parquet)", missing);
+        var (code, _, err) = EventDeblur.Tests.Cli.CliTests.Run("report", outDir);
+        Assert.Equal(1, code);
+        Assert.Contains("WARNING", err);
+        Assert.Contains("results-shard-2-of-2.parquet", err);
+
+        File.Copy(shard1, Path.Combine(outDir, "results-shard-1-of-1.parquet"));
+        var both = await Evaluator.ShardProblemsAsync([outDir]);
+        Assert.Contains(both, p => p.Contains("2 different splits"));
+        Assert.Contains(both, p => p.Contains("appear in more than one shard file"));
+    }
+
     [Fact]
     public async Task ReplayRunsGetTheSameReportAsEvaluations()
     {

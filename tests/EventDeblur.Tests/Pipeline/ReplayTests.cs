@@ -53,7 +53,7 @@ public class ReplayTests
             Assert.Equal(File.ReadAllText(Path.Combine(bundle, "gt", "kernels", $"{k:D6}.csv")), File.ReadAllText(Path.Combine(outDir, "kernels", $"{k:D6}.csv")));
         }
         await using var pq = await ParquetReader.CreateAsync(Path.Combine(outDir, "frames.parquet"));
-        var names = pq.Schema.GetDataFields().Select(f => f.Name).ToList();
+        var names = pq.Schema.Fields.Select(f => f.Name).ToList();
         foreach (var col in new[] { "index", "status", "error", "seconds_ingest", "seconds_kernels", "seconds_deconvolve", "seconds_write", "seconds_total", "streaks", "kernels", "events_used", "events_window", "diagnostics", "psnr", "ssim", "kernel_similarity" })
             Assert.Contains(col, names);
         Assert.Equal(2, pq.RowGroups.Sum(g => g.RowCount));
@@ -68,12 +68,10 @@ public class ReplayTests
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
         var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "none" }, new EventDeblur.Kernels.EventKernelEstimator());
         Assert.All(summary.Results, r => Assert.Contains("streak at", r.Diagnostics));
-        await using var pq = await ParquetReader.CreateAsync(Path.Combine(outDir, "frames.parquet"));
-        var field = pq.Schema.GetDataFields().Single(f => f.Name == "diagnostics");
-        using var rg = pq.OpenRowGroupReader(0);
-        var values = new string?[rg.RowCount];
-        await rg.ReadAsync(field, values);
-        Assert.All(values, d => Assert.Contains("events, path RMS", d));
+        // In frames.parquet each note is a record (candidate, verdict, reason, fit); every frame has a traced streak with its fit.
+        var back = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"));
+        Assert.All(back, r => Assert.Contains(EventDeblur.Pipeline.Output.FrameDiagnostic.ParseAll(r.Diagnostics),
+            d => d.Verdict == "traced" && d.Candidate.StartsWith("streak at (", StringComparison.Ordinal) && d.Fit!.Contains("events, path RMS")));
     }
 
     [Fact]

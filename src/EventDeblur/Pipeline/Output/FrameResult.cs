@@ -14,6 +14,12 @@ public sealed record FrameResult
     /// <summary>Why it failed; null when ok.</summary>
     [JsonPropertyName("error")] public string? Error { get; init; }
 
+    /// <summary>Start of the frame's exposure on the event clock, µs (inclusive); null when it has none.</summary>
+    [JsonPropertyName("exposure_start_us")] public long? ExposureStartUs { get; init; }
+
+    /// <summary>End of the frame's exposure on the event clock, µs (exclusive); null when it has none.</summary>
+    [JsonPropertyName("exposure_end_us")] public long? ExposureEndUs { get; init; }
+
     /// <summary>Seconds reading the frame and its events.</summary>
     [JsonPropertyName("seconds_ingest")] public double SecondsIngest { get; init; }
 
@@ -38,7 +44,7 @@ public sealed record FrameResult
     /// <summary>Events used by the kernel estimator.</summary>
     [JsonPropertyName("events_used")] public long EventsUsed { get; init; }
 
-    /// <summary>The kernel estimator's notes, "; "-separated: streaks rejected and why, per-streak fits, models rejected (null when none).</summary>
+    /// <summary>The kernel estimator's notes, one per line: streaks rejected and why, per-streak fits, models rejected (null when none); <see cref="FrameDiagnostic.ParseAll"/> reads them as records.</summary>
     [JsonPropertyName("diagnostics")] public string? Diagnostics { get; init; }
 
     /// <summary>Events ingested for the frame: its exposure window plus margins.</summary>
@@ -72,7 +78,7 @@ public sealed record FrameResult
     [JsonPropertyName("latency_s")] public double? LatencySeconds { get; init; }
 
     /// <summary>Live runs: frames waiting in the pipeline when this one was written.</summary>
-    [JsonPropertyName("backlog_frames")] public double? BacklogFrames { get; init; }
+    [JsonPropertyName("backlog_frames")] public long? BacklogFrames { get; init; }
 
     /// <summary>Area-weighted kernel similarity against ground-truth kernels; null without them.</summary>
     [JsonPropertyName("kernel_similarity")] public double? KernelSimilarity { get; init; }

@@ -1,73 +1,41 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
 using EventDeblur.IO;
+using EventDeblur.Recording;
 using Parquet;
-using Parquet.Schema;
+using Parquet.Serialization;
 
 namespace EventDeblur.Pipeline.Output;
 
 /// <summary>
 /// <c>frames.parquet</c> (RECORDING_FORMAT.md, "What a run writes"): one <see cref="FrameResult"/> per
 /// row, written and read with the same record and column list, so what a run writes is what reports read.
+/// Beyond the contract's columns it holds the exposure window on the event clock
+/// (<c>exposure_start_us</c>, <c>exposure_end_us</c>, int64 µs, so rows join with the events by time), the
+/// output file (<c>output_file</c>, relative to the run folder, null when the frame failed), integer counts
+/// as int64 (<c>backlog_frames</c> included) and <c>diagnostics</c> as a list of records
+/// (<c>candidate</c>, <c>verdict</c>, <c>reason</c>, <c>fit</c>, <c>text</c>: <see cref="FrameDiagnostic"/>).
+/// The footer carries <see cref="ParquetMetadata"/> (table <c>run_frames</c>): for runs the sensor, camera,
+/// source events file and its SHA-256, time unit and origin, tool version, method and options.
 /// </summary>
 public static class FramesParquet
 {
-    private static readonly DataField<long> Index = new("index");
-    private static readonly DataField<string> Status = new("status");
-    private static readonly DataField<string> Error = new("error", true);
-    private static readonly DataField<string> Source = new("kernel_source");
-    private static readonly DataField<string> Diagnostics = new("diagnostics", true);
+    /// <summary>Value of <see cref="ParquetMetadata.TableKey"/> in frames.parquet.</summary>
+    public const string TableName = "run_frames";
 
-    private static readonly (DataField<double> Field, Func<FrameResult, double> Get, Func<FrameResult, double, FrameResult> Set)[] Doubles =
-    [
-        (new("seconds_ingest"), r => r.SecondsIngest, (r, v) => r with { SecondsIngest = v }),
-        (new("seconds_kernels"), r => r.SecondsKernels, (r, v) => r with { SecondsKernels = v }),
-        (new("seconds_deconvolve"), r => r.SecondsDeconvolve, (r, v) => r with { SecondsDeconvolve = v }),
-        (new("seconds_write"), r => r.SecondsWrite, (r, v) => r with { SecondsWrite = v }),
-        (new("seconds_total"), r => r.SecondsTotal, (r, v) => r with { SecondsTotal = v }),
-        (new("kernel_confidence"), r => r.KernelConfidence, (r, v) => r with { KernelConfidence = v }),
-    ];
+    /// <summary>The output file of a frame that was written, relative to the run folder: <c>frames/NNNNNN.png</c>.</summary>
+    public static string OutputFileOf(long index) => $"frames/{index:D6}.png";
 
-    private static readonly (DataField<long> Field, Func<FrameResult, long> Get, Func<FrameResult, long, FrameResult> Set)[] Counts =
-    [
-        (new("streaks"), r => r.Streaks, (r, v) => r with { Streaks = v }),
-        (new("kernels"), r => r.Kernels, (r, v) => r with { Kernels = v }),
-        (new("events_used"), r => r.EventsUsed, (r, v) => r with { EventsUsed = v }),
-        (new("events_window"), r => r.EventsInWindow, (r, v) => r with { EventsInWindow = v }),
-    ];
-
-    private static readonly (DataField<double?> Field, Func<FrameResult, double?> Get, Func<FrameResult, double?, FrameResult> Set)[] Optional =
-    [
-        (new("psnr"), r => r.Psnr, (r, v) => r with { Psnr = v }),
-        (new("ssim"), r => r.Ssim, (r, v) => r with { Ssim = v }),
-        (new("kernel_similarity"), r => r.KernelSimilarity, (r, v) => r with { KernelSimilarity = v }),
-        (new("psnr_blurry"), r => r.PsnrBlurry, (r, v) => r with { PsnrBlurry = v }),
-        (new("ssim_blurry"), r => r.SsimBlurry, (r, v) => r with { SsimBlurry = v }),
-        (new("latency_s"), r => r.LatencySeconds, (r, v) => r with { LatencySeconds = v }),
-        (new("backlog_frames"), r => r.BacklogFrames, (r, v) => r with { BacklogFrames = v }),
-        (new("psnr_sat_band"), r => r.PsnrSaturationBand, (r, v) => r with { PsnrSaturationBand = v }),
-        (new("psnr_sat_band_blurry"), r => r.PsnrSaturationBandBlurry, (r, v) => r with { PsnrSaturationBandBlurry = v }),
-    ];
-
-    private static ParquetSchema Schema { get; } = new([Index, Status, Error, .. Doubles.Select(d => d.Field), .. Counts.Select(c => c.Field), Source, Diagnostics, .. Optional.Select(o => o.Field)]);
-
-    /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/> atomically (one row group).</summary>
-    public static async Task WriteAsync(string path, IReadOnlyList<FrameResult> rows)
+    /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/> atomically (one row group) with the footer metadata (see <see cref="RunMetadata"/>).</summary>
+    public static async Task WriteAsync(string path, IReadOnlyList<FrameResult> rows, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        var meta = ParquetMetadata.Base(TableName);
+        if (metadata != null) foreach (var (k, v) in metadata) meta[k] = v;
         string tmp = AtomicFile.TempPathFor(path);
         try
         {
             await using (var fs = new FileStream(tmp, FileMode.CreateNew))
-            await using (var pw = await ParquetWriter.CreateAsync(Schema, fs))
-            {
-                using var rg = pw.CreateRowGroup();
-                await rg.WriteAsync<long>(Index, rows.Select(r => r.Index).ToArray());
-                await rg.WriteAsync(Status, rows.Select(r => r.Status).ToArray());
-                await rg.WriteAsync(Error, rows.Select(r => r.Error!).ToArray());
-                foreach (var d in Doubles) await rg.WriteAsync<double>(d.Field, rows.Select(d.Get).ToArray());
-                foreach (var c in Counts) await rg.WriteAsync<long>(c.Field, rows.Select(c.Get).ToArray());
-                await rg.WriteAsync(Source, rows.Select(r => r.KernelSource).ToArray());
-                await rg.WriteAsync(Diagnostics, rows.Select(r => r.Diagnostics!).ToArray());
-                foreach (var o in Optional) await rg.WriteAsync<double>(o.Field, (ReadOnlyMemory<double?>)rows.Select(o.Get).ToArray());
-            }
+                await ParquetSerializer.SerializeAsync(rows.Select(Row.From), fs, null, meta);
             AtomicFile.Commit(tmp, path);
         }
         catch
@@ -77,57 +45,133 @@ public static class FramesParquet
         }
     }
 
-    /// <summary>Reads every row of a <c>frames.parquet</c>; a column the file lacks keeps the record's default.</summary>
-    /// <exception cref="IOException">The file is missing or not Parquet.</exception>
+    /// <summary>Reads every row of a <c>frames.parquet</c>.</summary>
+    /// <exception cref="IOException">The file is missing, not Parquet, or not a frames table of this version (the message names the file).</exception>
     public static async Task<List<FrameResult>> ReadAsync(string path)
     {
-        var rows = new List<FrameResult>();
-        await using var reader = await ParquetReader.CreateAsync(path);
-        var present = reader.Schema.GetDataFields().ToDictionary(f => f.Name);
-        for (int g = 0; g < reader.RowGroupCount; g++)
+        if (!File.Exists(path)) throw new IOException($"{path}: missing");
+        try
         {
-            using var rg = reader.OpenRowGroupReader(g);
-            int n = (int)rg.RowCount;
-            var group = new FrameResult[n];
-            var index = new long[n];
-            await rg.ReadAsync<long>(present[Index.Name], index);
-            var status = await ReadStrings(Status.Name);
-            var error = await ReadStrings(Error.Name);
-            var source = await ReadStrings(Source.Name);
-            var diagnostics = await ReadStrings(Diagnostics.Name);
-            for (int i = 0; i < n; i++)
-                group[i] = new FrameResult { Index = index[i], Status = status?[i] ?? "ok", Error = error?[i], KernelSource = source?[i] ?? "", Diagnostics = diagnostics?[i] };
-            foreach (var d in Doubles)
-            {
-                if (!present.TryGetValue(d.Field.Name, out var f)) continue;
-                var v = new double[n];
-                await rg.ReadAsync<double>(f, v);
-                for (int i = 0; i < n; i++) group[i] = d.Set(group[i], v[i]);
-            }
-            foreach (var c in Counts)
-            {
-                if (!present.TryGetValue(c.Field.Name, out var f)) continue;
-                var v = new long[n];
-                await rg.ReadAsync<long>(f, v);
-                for (int i = 0; i < n; i++) group[i] = c.Set(group[i], v[i]);
-            }
-            foreach (var o in Optional)
-            {
-                if (!present.TryGetValue(o.Field.Name, out var f)) continue;
-                var v = new double?[n];
-                await rg.ReadAsync<double>(f, v);
-                for (int i = 0; i < n; i++) group[i] = o.Set(group[i], v[i]);
-            }
-            rows.AddRange(group);
+            await using var fs = File.OpenRead(path);
+            var rows = (await ParquetSerializer.DeserializeAsync<Row>(fs)).Data;
+            return rows.Select(r => r.ToResult()).ToList();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new IOException($"{path}: not a frames table of {ParquetMetadata.FormatTag} ({e.Message})", e);
+        }
+    }
 
-            async Task<string?[]?> ReadStrings(string name)
+    /// <summary>The footer metadata of any Parquet file (empty when it has none).</summary>
+    /// <exception cref="IOException">The file is missing or not Parquet.</exception>
+    public static async Task<IReadOnlyDictionary<string, string>> ReadMetadataAsync(string path)
+    {
+        await using var reader = await ParquetReader.CreateAsync(path);
+        return reader.CustomMetadata;
+    }
+
+    /// <summary>
+    /// The metadata of a run's frames.parquet: mode (<c>replay</c> / <c>live</c>), method and options (JSON) from
+    /// <paramref name="run"/>, the input bundle, the event sensor's size and camera and the RGB frame size from
+    /// <paramref name="recording"/> (a bundle's manifest or a live rig's), the source events file and its SHA-256
+    /// when <paramref name="eventsFile"/> is a file (a live run's events come from a network stream: its URI, no hash),
+    /// and the time origin (the event clock).
+    /// </summary>
+    /// <exception cref="IOException">The events file cannot be read.</exception>
+    public static Dictionary<string, string> RunMetadata(RunManifest run, RecordingManifest? recording, string? eventsFile)
+    {
+        var m = new Dictionary<string, string>
+        {
+            ["mode"] = run.Mode ?? "replay",
+            [ParquetMetadata.MethodKey] = run.Method,
+            [ParquetMetadata.OptionsKey] = run.Options.ToJsonString(),
+            [ParquetMetadata.TimeOriginKey] = "the event clock: exposure_start_us and exposure_end_us are timestamps of the source events (µs, as recorded, rig clock offset applied)",
+        };
+        if (run.InputBundle != null) m["bundle"] = Path.GetFullPath(run.InputBundle);
+        if (recording != null)
+        {
+            m[ParquetMetadata.SensorWidthKey] = recording.Events.Width.ToString(CultureInfo.InvariantCulture);
+            m[ParquetMetadata.SensorHeightKey] = recording.Events.Height.ToString(CultureInfo.InvariantCulture);
+            m[ParquetMetadata.CameraKey] = recording.Events.Camera;
+            if (recording.Rgb != null)
             {
-                if (!present.TryGetValue(name, out var f)) return null;
-                var v = new string?[n];
-                await rg.ReadAsync(f, v!);
-                return v;
+                m["frame_width"] = recording.Rgb.Width.ToString(CultureInfo.InvariantCulture);
+                m["frame_height"] = recording.Rgb.Height.ToString(CultureInfo.InvariantCulture);
             }
         }
-        return rows;
+        if (eventsFile != null)
+        {
+            bool isFile = File.Exists(eventsFile);
+            m[ParquetMetadata.SourceFileKey] = isFile ? Path.GetFullPath(eventsFile) : eventsFile;
+            if (isFile) m[ParquetMetadata.SourceSha256Key] = ParquetMetadata.Sha256OfFile(eventsFile);
+        }
+        return m;
+    }
+
+    /// <summary>The file's row: the columns in their order, with their Parquet names and types.</summary>
+    internal sealed class Row
+    {
+        [JsonPropertyName("index")] public long Index { get; set; }
+        [JsonPropertyName("status")] public string Status { get; set; } = "ok";
+        [JsonPropertyName("error")] public string? Error { get; set; }
+        [JsonPropertyName("output_file")] public string? OutputFile { get; set; }
+        [JsonPropertyName("exposure_start_us")] public long? ExposureStartUs { get; set; }
+        [JsonPropertyName("exposure_end_us")] public long? ExposureEndUs { get; set; }
+        [JsonPropertyName("seconds_ingest")] public double SecondsIngest { get; set; }
+        [JsonPropertyName("seconds_kernels")] public double SecondsKernels { get; set; }
+        [JsonPropertyName("seconds_deconvolve")] public double SecondsDeconvolve { get; set; }
+        [JsonPropertyName("seconds_write")] public double SecondsWrite { get; set; }
+        [JsonPropertyName("seconds_total")] public double SecondsTotal { get; set; }
+        [JsonPropertyName("kernel_confidence")] public double KernelConfidence { get; set; }
+        [JsonPropertyName("streaks")] public long Streaks { get; set; }
+        [JsonPropertyName("kernels")] public long Kernels { get; set; }
+        [JsonPropertyName("events_used")] public long EventsUsed { get; set; }
+        [JsonPropertyName("events_window")] public long EventsInWindow { get; set; }
+        [JsonPropertyName("kernel_source")] public string KernelSource { get; set; } = "";
+        [JsonPropertyName("diagnostics")] public List<DiagnosticRow> Diagnostics { get; set; } = [];
+        [JsonPropertyName("psnr")] public double? Psnr { get; set; }
+        [JsonPropertyName("ssim")] public double? Ssim { get; set; }
+        [JsonPropertyName("kernel_similarity")] public double? KernelSimilarity { get; set; }
+        [JsonPropertyName("psnr_blurry")] public double? PsnrBlurry { get; set; }
+        [JsonPropertyName("ssim_blurry")] public double? SsimBlurry { get; set; }
+        [JsonPropertyName("psnr_sat_band")] public double? PsnrSaturationBand { get; set; }
+        [JsonPropertyName("psnr_sat_band_blurry")] public double? PsnrSaturationBandBlurry { get; set; }
+        [JsonPropertyName("latency_s")] public double? LatencySeconds { get; set; }
+        [JsonPropertyName("backlog_frames")] public long? BacklogFrames { get; set; }
+
+        public static Row From(FrameResult r) => new()
+        {
+            Index = r.Index, Status = r.Status, Error = r.Error, OutputFile = r.Status == "ok" ? OutputFileOf(r.Index) : null,
+            ExposureStartUs = r.ExposureStartUs, ExposureEndUs = r.ExposureEndUs,
+            SecondsIngest = r.SecondsIngest, SecondsKernels = r.SecondsKernels, SecondsDeconvolve = r.SecondsDeconvolve, SecondsWrite = r.SecondsWrite,
+            SecondsTotal = r.SecondsTotal, KernelConfidence = r.KernelConfidence,
+            Streaks = r.Streaks, Kernels = r.Kernels, EventsUsed = r.EventsUsed, EventsInWindow = r.EventsInWindow, KernelSource = r.KernelSource,
+            Diagnostics = FrameDiagnostic.ParseAll(r.Diagnostics).Select(d => new DiagnosticRow { Candidate = d.Candidate, Verdict = d.Verdict, Reason = d.Reason, Fit = d.Fit, Text = d.Text }).ToList(),
+            Psnr = r.Psnr, Ssim = r.Ssim, KernelSimilarity = r.KernelSimilarity, PsnrBlurry = r.PsnrBlurry, SsimBlurry = r.SsimBlurry,
+            PsnrSaturationBand = r.PsnrSaturationBand, PsnrSaturationBandBlurry = r.PsnrSaturationBandBlurry,
+            LatencySeconds = r.LatencySeconds, BacklogFrames = r.BacklogFrames,
+        };
+
+        public FrameResult ToResult() => new()
+        {
+            Index = Index, Status = Status, Error = Error, ExposureStartUs = ExposureStartUs, ExposureEndUs = ExposureEndUs,
+            SecondsIngest = SecondsIngest, SecondsKernels = SecondsKernels, SecondsDeconvolve = SecondsDeconvolve, SecondsWrite = SecondsWrite,
+            SecondsTotal = SecondsTotal, KernelConfidence = KernelConfidence,
+            Streaks = Streaks, Kernels = Kernels, EventsUsed = EventsUsed, EventsInWindow = EventsInWindow, KernelSource = KernelSource,
+            Diagnostics = Diagnostics.Count > 0 ? string.Join('\n', Diagnostics.Select(d => d.Text)) : null,
+            Psnr = Psnr, Ssim = Ssim, KernelSimilarity = KernelSimilarity, PsnrBlurry = PsnrBlurry, SsimBlurry = SsimBlurry,
+            PsnrSaturationBand = PsnrSaturationBand, PsnrSaturationBandBlurry = PsnrSaturationBandBlurry,
+            LatencySeconds = LatencySeconds, BacklogFrames = BacklogFrames,
+        };
+    }
+
+    /// <summary>An element of the <c>diagnostics</c> list (<see cref="FrameDiagnostic"/>).</summary>
+    internal sealed class DiagnosticRow
+    {
+        [JsonPropertyName("candidate")] public string Candidate { get; set; } = "";
+        [JsonPropertyName("verdict")] public string Verdict { get; set; } = "";
+        [JsonPropertyName("reason")] public string? Reason { get; set; }
+        [JsonPropertyName("fit")] public string? Fit { get; set; }
+        [JsonPropertyName("text")] public string Text { get; set; } = "";
     }
 }
