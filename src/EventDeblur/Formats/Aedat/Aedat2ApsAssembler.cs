@@ -16,7 +16,10 @@ namespace EventDeblur.Formats.Aedat;
 /// <item>exposure: ends at the first signal read. It starts at the last reset read when every pixel
 /// was reset before the first signal read (global shutter: all pixels start integrating together
 /// once reset, as jAER's start-of-exposure on the last reset read) and at the first reset read
-/// otherwise (rolling shutter: reset and signal reads interleave, as jAER);</item>
+/// otherwise (rolling shutter: reset and signal reads interleave, as jAER). A rolling-shutter frame
+/// whose exposure outlasts the read-out cannot be told from a global one by the reads (jAER takes the
+/// mode from its settings, which the file's header does not state unambiguously); it is read as
+/// global, so its window is the part of the exposure every column shares;</item>
 /// <item>value: correlated double sampling as jAER's <c>CDSframe</c>, reset − signal (brighter =
 /// larger), clamped to 0..1023 and scaled to 16 bits (× 65535 / 1023, rounded), so a full-scale
 /// read is white.</item>
