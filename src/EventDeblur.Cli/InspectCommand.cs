@@ -30,8 +30,15 @@ internal static class InspectCommand
             using var reader = EventFile.Open(path);
             var summary = AedatSummary.Compute(reader);
             var obj = ToJson(summary);
+            // An event file with complete APS frames is replayable directly (the implied bundle).
+            bool implied = summary.FrameCount > 0 && summary.Info.Version is AedatVersion.Aedat2 or AedatVersion.Aedat4;
+            obj["implied_bundle"] = implied;
             if (json) Console.WriteLine(obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            else PrintText(summary);
+            else
+            {
+                PrintText(summary);
+                if (implied) Console.WriteLine($"bundle:    implied: {summary.FrameCount} APS frames with their exposure windows, identity calibration, no ground truth ('replay {path} --out OUT' works directly)");
+            }
             return summary.HasErrors ? ExitCodes.DataProblems : ExitCodes.Success;
         }
         catch (AedatFormatException e)

@@ -15,7 +15,7 @@ internal static class PreviewCommand
 {
     public static Command Create()
     {
-        var bundleArg = new Argument<string>("BUNDLE") { Description = "A recording bundle folder" };
+        var bundleArg = new Argument<string>("BUNDLE") { Description = "A recording bundle folder, or an event file with its own APS frames" };
         var frame = new Option<int>("--frame") { Description = "Position of the frame in frames.csv (0 = first)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for the PNGs", Required = true };
         var gain = new Option<double>("--gain") { Description = "Exposure gain for tone mapping (linear multiplier)", DefaultValueFactory = _ => 8 };
@@ -32,7 +32,7 @@ internal static class PreviewCommand
 
     private static void Run(string dir, int position, string outDir, double gain, string? runDir = null)
     {
-        if (File.Exists(dir))
+        if (File.Exists(dir) && !RecordingBundle.IsEventFile(dir))
         {
             // A single image (e.g. a replay output frame): tone-map it with the sample rig's levels.
             using var raw = Cv2.ImRead(dir, ImreadModes.Unchanged);

@@ -13,7 +13,7 @@ internal static class ReplayCommand
 {
     public static Command Create()
     {
-        var bundle = new Argument<string>("BUNDLE") { Description = "A recording bundle folder" };
+        var bundle = new Argument<string>("BUNDLE") { Description = "A recording bundle folder, or an event file with its own APS frames (AEDAT 4.0 with frames, jAER AEDAT 2.0 with APS reads)" };
         var output = new Option<string>("--out") { Description = "Output folder (RECORDING_FORMAT.md layout)", Required = true };
         var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", DeconvolverRegistry.Names) + ", or edi (event-only baseline on APS frames)", DefaultValueFactory = _ => "robust" };
         deconvolver.AcceptOnlyFromAmong([.. DeconvolverRegistry.Names, "edi"]);
@@ -53,6 +53,8 @@ internal static class ReplayCommand
             if (withGt.Count > 0)
                 Console.WriteLine($"mean PSNR {withGt.Average(x => x.Psnr!.Value):F2} dB (blurry {withGt.Average(x => x.PsnrBlurry!.Value):F2}), SSIM {withGt.Average(x => x.Ssim!.Value):F4} (blurry {withGt.Average(x => x.SsimBlurry!.Value):F4})" +
                                   (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));
+            else if (summary.Results.Count > 0)
+                Console.WriteLine("no metrics: the input has no ground truth (no PSNR, SSIM or kernel similarity; frames.parquet leaves those columns empty)");
             if (summary.Status == "cancelled") return ExitCodes.Cancelled;
             if (summary.Results.Count == 0)
             {

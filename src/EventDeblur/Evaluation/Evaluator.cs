@@ -31,6 +31,7 @@ public static class Evaluator
                 list.Add(Path.GetFullPath(target));
             }
             else if (File.Exists(Path.Combine(d, "recording.json"))) list.Add(Path.GetFullPath(d));
+            else if (Recording.RecordingBundle.IsEventFile(d)) list.Add(Path.GetFullPath(d)); // an event file with its own APS frames (implied bundle)
             else if (Directory.Exists(d)) list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json"))).Select(Path.GetFullPath));
             else throw new DirectoryNotFoundException($"{d}: not a bundle or a folder of bundles");
         }

@@ -44,10 +44,17 @@ public sealed class RecordingBundle
     /// <summary><c>true</c> when the frames are the APS frames inside the event file.</summary>
     public bool IsApsBundle => Manifest.Rgb == null;
 
-    /// <summary>Loads and validates the bundle in <paramref name="folder"/>.</summary>
+    /// <summary><c>true</c> when the bundle is implied by an event file given directly (no recording.json).</summary>
+    public bool IsImplied { get; private init; }
+
+    /// <summary>
+    /// Loads and validates the bundle in <paramref name="folder"/>; when <paramref name="folder"/> is a
+    /// file, the bundle implied by that event file (<see cref="FromEventFile"/>).
+    /// </summary>
     /// <exception cref="BundleException">The bundle cannot be used (no manifest, invalid manifest, missing event file, escaping path).</exception>
     public static RecordingBundle Load(string folder)
     {
+        if (File.Exists(folder)) return FromEventFile(folder);
         string root = Path.GetFullPath(folder);
         string manifestPath = Path.Combine(root, "recording.json");
         if (!File.Exists(manifestPath)) throw new BundleException($"{root}: not a recording bundle (no recording.json)");
@@ -97,6 +104,65 @@ public sealed class RecordingBundle
         }
         bundle.Problems = problems;
         return bundle;
+    }
+
+    /// <summary><c>true</c> when <paramref name="path"/> is a file that starts with an AEDAT version line (2.0, 3.1 or 4.0), whatever its extension.</summary>
+    public static bool IsEventFile(string path)
+    {
+        if (!File.Exists(path)) return false;
+        try { AedatReader.Detect(path); return true; }
+        catch (AedatFormatException) { return false; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>
+    /// The bundle implied by an event file that carries its own frames (an AEDAT 4.0 file with a frame
+    /// stream, or a jAER AEDAT 2.0 file with APS reads): the frames are the file's APS frames, each with
+    /// the exposure window stated by (AEDAT 4.0) or read from (AEDAT 2.0) the file; calibration identity
+    /// (frames and events share the pixel grid); pixel values linear as the camera stores them; no
+    /// ground truth. Nothing is written to disk. <see cref="Root"/> is the file's absolute path.
+    /// </summary>
+    /// <exception cref="BundleException">The file cannot be read, or it holds no APS frames (then a bundle is needed, e.g. for an RGB camera).</exception>
+    public static RecordingBundle FromEventFile(string path)
+    {
+        string full = Path.GetFullPath(path);
+        (int Width, int Height) size;
+        string camera;
+        bool hasFrame = false;
+        try
+        {
+            using var reader = AedatReader.Open(full, new AedatReaderOptions { DecodeFrames = true });
+            size = (reader.Info.Width, reader.Info.Height);
+            camera = reader.Info.Camera;
+            if (reader.Info.Streams.All(s => s.Kind != AedatStreamKind.Frames))
+                throw new BundleException($"{full}: the file declares no frame stream; replaying an event file directly needs APS frames inside it (an AEDAT 4.0 file with frames or a jAER AEDAT 2.0 file with APS reads); for an RGB camera make a bundle (recording.json, RECORDING_FORMAT.md)");
+            // Up to the first complete frame only: the replay walks the file itself (and reports its problems).
+            while (!hasFrame && reader.TryRead(out var p))
+            {
+                if (p is FramePacket) hasFrame = true;
+                else if (p is EventsPacket ep) ep.Events.Dispose();
+            }
+        }
+        catch (AedatFormatException e)
+        {
+            throw new BundleException($"{full}: neither a bundle folder nor a readable event file: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BundleException($"{full}: cannot be read: {e.Message}");
+        }
+        if (!hasFrame)
+            throw new BundleException($"{full}: holds no complete APS frame (expected frames with exposure times; see the reader's problems with 'inspect'); replaying an event file directly needs its own frames");
+        if (size.Width <= 0 || size.Height <= 0)
+            throw new BundleException($"{full}: the sensor size is not stated in the file (expected it in the header); make a bundle that states events.width and events.height");
+        var manifest = new RecordingManifest
+        {
+            Events = new EventsSpec(Path.GetFileName(full), size.Width, size.Height, camera),
+            Rgb = null,
+            Sync = new SyncSpec("aps", 0),
+            RgbToEventsHomography = [1, 0, 0, 0, 1, 0, 0, 0, 1],
+        };
+        return new RecordingBundle(full, manifest, full) { EventSensorSize = size, IsImplied = true };
     }
 
     /// <summary>Every frames.csv time plus the clock offset must stay a valid µs count (checked arithmetic).</summary>

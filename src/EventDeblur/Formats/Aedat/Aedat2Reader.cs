@@ -7,7 +7,9 @@ namespace EventDeblur.Formats.Aedat;
 /// Streaming reader of jAER AEDAT 2.0 files from DAVIS cameras (big-endian address/timestamp
 /// records, AEDAT.md §2). Coordinates: x as stored, y = height − 1 − stored y (top-left origin).
 /// Timestamps are unwrapped across the 32-bit wrap. DVS events, external-input specials and IMU
-/// samples are decoded; APS pixel reads are counted and reported, not turned into frames.
+/// samples are decoded; APS pixel reads are assembled into frames with their exposure windows by
+/// <see cref="Aedat2ApsAssembler"/> (16-bit gray, CDS as jAER) when
+/// <see cref="AedatReaderOptions.DecodeFrames"/> is set and the sensor size is known, else counted.
 /// </summary>
 public sealed class Aedat2Reader : IAedatReader
 {
@@ -33,6 +35,7 @@ public sealed class Aedat2Reader : IAedatReader
     private int _imuNext;
     private long _imuT;
     private long _strayImuWords;
+    private readonly Aedat2ApsAssembler? _aps;
 
     private Aedat2Reader(Stream stream, string path, AedatReaderOptions options)
     {
@@ -88,6 +91,8 @@ public sealed class Aedat2Reader : IAedatReader
             _log.Error("truncated", stream.Length - dataBytes % RecordBytes,
                 $"the last {dataBytes % RecordBytes} bytes do not form a whole 8-byte record (file truncated); they are ignored");
 
+        if (_width > 0 && options.DecodeFrames) _aps = new Aedat2ApsAssembler(_width, _height, _log);
+
         string camera = chip.Contains('.') ? chip[(chip.LastIndexOf('.') + 1)..] : chip;
         Info = new AedatFileInfo
         {
@@ -102,6 +107,7 @@ public sealed class Aedat2Reader : IAedatReader
                 new AedatStreamInfo(0, AedatStreamKind.Events, "DVS", _width, _height, camera),
                 new AedatStreamInfo(1, AedatStreamKind.Imu, "IMU", 0, 0, camera),
                 new AedatStreamInfo(2, AedatStreamKind.Triggers, "SPECIAL", 0, 0, camera),
+                new AedatStreamInfo(3, AedatStreamKind.Frames, "APS", _width, _height, camera),
             ],
         };
     }
@@ -131,8 +137,10 @@ public sealed class Aedat2Reader : IAedatReader
         get
         {
             var list = new List<AedatProblem>(_log.Items);
-            if (_apsSamples > 0)
-                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Note, $"{_apsSamples} APS pixel reads present; APS frames are not reconstructed from AEDAT 2.0"));
+            if (_apsSamples > 0 && _aps == null)
+                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Note, _width > 0
+                    ? $"{_apsSamples} APS pixel reads present; frames not decoded (frame decoding is off)"
+                    : $"{_apsSamples} APS pixel reads present; frames cannot be assembled without the sensor size"));
             if (_strayImuWords > 0)
                 list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Note, $"{_strayImuWords} IMU words outside a complete 7-word sample were dropped"));
             if (_outOfRange > 0)
@@ -153,7 +161,7 @@ public sealed class Aedat2Reader : IAedatReader
         long chunkStart = _pos;
         int got = _stream.ReadAtLeast(_chunk, _chunk.Length, throwOnEndOfStream: false);
         int records = got / RecordBytes;
-        if (records == 0) { _done = true; FlushImu(); return; }
+        if (records == 0) { _done = true; FlushImu(); _aps?.Finish(_pos); return; }
         _pos += got;
         if (got < _chunk.Length) _done = true;
 
@@ -162,6 +170,7 @@ public sealed class Aedat2Reader : IAedatReader
         int n = 0;
         List<TriggerEvent>? triggers = null;
         List<ImuSample>? imu = null;
+        List<(ApsFrame Frame, long Offset)>? frames = null;
         var span = _chunk.AsSpan(0, records * RecordBytes);
         for (int r = 0; r < records; r++)
         {
@@ -177,7 +186,12 @@ public sealed class Aedat2Reader : IAedatReader
                 if (s != null) (imu ??= []).Add(s.Value);
                 continue;
             }
-            if ((addr & 0x80000000) != 0) { _apsSamples++; continue; }
+            if ((addr & 0x80000000) != 0)
+            {
+                _apsSamples++;
+                if (_aps?.Add(addr, t, chunkStart + r * 8) is { } frame) (frames ??= []).Add((frame, chunkStart + r * 8));
+                continue;
+            }
 
             if (t < _lastT)
                 _log.Error("non-monotonic", chunkStart + r * 8, $"timestamp {t} µs is earlier than the previous record's {_lastT} µs (expected non-decreasing)");
@@ -215,7 +229,9 @@ public sealed class Aedat2Reader : IAedatReader
         else batch.Dispose();
         if (imu != null) _pending.Enqueue(new ImuPacket { StreamId = 1, ByteOffset = chunkStart, Samples = imu.ToArray() });
         if (triggers != null) _pending.Enqueue(new TriggersPacket { StreamId = 2, ByteOffset = chunkStart, Triggers = triggers.ToArray() });
-        if (_done) FlushImu();
+        if (frames != null)
+            foreach (var (frame, offset) in frames) _pending.Enqueue(new FramePacket { StreamId = 3, ByteOffset = offset, Frame = frame });
+        if (_done) { FlushImu(); _aps?.Finish(_pos); }
     }
 
     private ImuSample? AddImuWord(uint addr, long t)
