@@ -2,7 +2,7 @@ using EventDeblur.Streaks;
 
 namespace EventDeblur.Kernels;
 
-/// <summary>Options of <see cref="EventKernelEstimator"/>.</summary>
+/// <summary>Options of <see cref="EventKernelEstimator"/>: one record per part, validated once when the estimator is made.</summary>
 public sealed record EventKernelOptions
 {
     /// <summary>
@@ -12,40 +12,40 @@ public sealed record EventKernelOptions
     /// </summary>
     public StreakOptions Streaks { get; init; } = new(MaxWidthPx: 20, IsolationPx: 0);
 
-    /// <summary>Time slices over the exposure for the trajectory centroids.</summary>
-    public int TimeSlices { get; init; } = 24;
+    /// <summary>How each candidate light's path is traced from its events.</summary>
+    public StreakTracerOptions Tracing { get; init; } = new();
 
-    /// <summary>Margin around a streak's bounding box when selecting its events, frame pixels.</summary>
-    public double RegionMarginPx { get; init; } = 8;
-
-    /// <summary>Background-activity filter: an event needs a neighbour event within this time, µs.</summary>
-    public long SupportWindowUs { get; init; } = 5000;
-
-    /// <summary>Fewest filtered events for a streak's trajectory to count.</summary>
-    public int MinEventsPerStreak { get; init; } = 40;
-
-    /// <summary>At most this many streaks are traced (best first).</summary>
+    /// <summary>At most this many streaks are traced (best first); in [1, 10⁴].</summary>
     public int MaxStreaks { get; init; } = 24;
 
-    /// <summary>Largest tile for spatially varying kernels, frame pixels.</summary>
-    public int TileSizePx { get; init; } = 160;
-
-    /// <summary>Smallest tile for spatially varying kernels, frame pixels.</summary>
-    public int MinTileSizePx { get; init; } = 64;
-
-    /// <summary>Tiles shrink until the kernel changes by at most this much between neighbouring tiles, frame pixels.</summary>
-    public double MaxTileChangePx { get; init; } = 1.5;
-
-    /// <summary>
-    /// Event latency, µs: events are timestamped this long after the light change that caused them (the photoreceptor
-    /// low-pass, slower in the dark), so the events of the exposure are those of [start + latency, end + latency).
-    /// A property of the event camera and its bias settings; 0 when unknown.
-    /// </summary>
-    public long EventLatencyUs { get; init; }
+    /// <summary>Samples per path, equally spaced over the exposure (each carries the same exposure time in a kernel); in [2, 10⁵].</summary>
+    public int PathSamples { get; init; } = 200;
 
     /// <summary>The camera-motion consensus over all traced candidate paths.</summary>
     public MotionConsensusOptions Consensus { get; init; } = new();
 
-    /// <summary>Largest blur considered by the texture (contrast maximisation) search, event pixels.</summary>
-    public double MaxTextureBlurEventPx { get; init; } = 30;
+    /// <summary>How a motion that varies across the frame is cut into tiles.</summary>
+    public MotionTilingOptions Tiling { get; init; } = new();
+
+    /// <summary>Contrast maximisation, used when no light could be traced.</summary>
+    public ContrastMaximizationOptions Texture { get; init; } = new();
+
+    /// <summary>
+    /// Event latency, µs: events are timestamped this long after the light change that caused them (the photoreceptor
+    /// low-pass, slower in the dark), so the events of the exposure are those of [start + latency, end + latency).
+    /// A property of the event camera and its bias settings; 0 when unknown; in [−10⁷, 10⁷].
+    /// </summary>
+    public long EventLatencyUs { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option outside its range (nested records included).</summary>
+    public void Validate()
+    {
+        OptionRange.Check(nameof(MaxStreaks), MaxStreaks, 1, 1e4);
+        OptionRange.Check(nameof(PathSamples), PathSamples, 2, 1e5);
+        OptionRange.Check(nameof(EventLatencyUs), EventLatencyUs, -1e7, 1e7);
+        Tracing.Validate();
+        Consensus.Validate();
+        Tiling.Validate();
+        Texture.Validate();
+    }
 }

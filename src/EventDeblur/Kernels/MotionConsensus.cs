@@ -27,15 +27,19 @@ public sealed record MotionConsensusOptions
     /// <summary>Floor of a path's positional noise in the inverse-variance weights, event pixels.</summary>
     public double WeightFloorEventPx { get; init; } = 0.2;
 
-    /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option outside its range.</summary>
     public void Validate()
     {
-        if (!(InlierFloorPx > 0)) throw new ArgumentException($"InlierFloorPx must be > 0, got {InlierFloorPx}");
-        if (!(InlierFractionOfLength >= 0 && InlierFractionOfLength < 1)) throw new ArgumentException($"InlierFractionOfLength must be in [0, 1), got {InlierFractionOfLength}");
-        if (!(RotationThresholdPx >= 0)) throw new ArgumentException($"RotationThresholdPx must be ≥ 0, got {RotationThresholdPx}");
-        if (!(MinRotationBaseFraction > 0 && MinRotationBaseFraction < 1)) throw new ArgumentException($"MinRotationBaseFraction must be in (0, 1), got {MinRotationBaseFraction}");
-        if (MaxAffineHypotheses < 0) throw new ArgumentException($"MaxAffineHypotheses must be ≥ 0, got {MaxAffineHypotheses}");
-        if (!(WeightFloorEventPx > 0)) throw new ArgumentException($"WeightFloorEventPx must be > 0, got {WeightFloorEventPx}");
+        OptionRange.CheckAboveMin(nameof(InlierFloorPx), InlierFloorPx, 0, 1000);
+        if (!(InlierFractionOfLength >= 0 && InlierFractionOfLength < 1))
+            throw new ArgumentOutOfRangeException(nameof(InlierFractionOfLength), InlierFractionOfLength, $"InlierFractionOfLength must be in [0, 1), got {InlierFractionOfLength}");
+        OptionRange.Check(nameof(RotationThresholdPx), RotationThresholdPx, 0, 1e6);
+        if (!(MinRotationBaseFraction > 0 && MinRotationBaseFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(MinRotationBaseFraction), MinRotationBaseFraction, $"MinRotationBaseFraction must be in (0, 1), got {MinRotationBaseFraction}");
+        OptionRange.Check(nameof(RicherModelMarginPaths), RicherModelMarginPaths, 0, 1e6);
+        OptionRange.Check(nameof(RicherModelMarginFraction), RicherModelMarginFraction, 0, 10);
+        OptionRange.Check(nameof(MaxAffineHypotheses), MaxAffineHypotheses, 0, 1e7);
+        OptionRange.CheckAboveMin(nameof(WeightFloorEventPx), WeightFloorEventPx, 0, 1000);
     }
 }
 

@@ -1,0 +1,184 @@
+using EventDeblur.Events;
+using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+using EventDeblur.Streaks;
+
+namespace EventDeblur.Tests.Kernels;
+
+/// <summary>
+/// The parts of the event kernel estimator on their own (streak tracing, tiling a camera motion, contrast
+/// maximisation), on synthetic events with a known motion, and the validation of their option records.
+/// </summary>
+public class KernelPartsTests
+{
+    private static double Gauss(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+
+    private static EventSlice Sorted(List<(long T, short X, short Y, bool P)> ev)
+    {
+        ev.Sort((a, b) => a.T.CompareTo(b.T));
+        return new EventSlice(ev.Select(e => e.T).ToArray(), ev.Select(e => e.X).ToArray(), ev.Select(e => e.Y).ToArray(), ev.Select(e => e.P).ToArray());
+    }
+
+    /// <summary>A curved path of a point light, event pixels relative to its mid-exposure position, t in [0, 1].</summary>
+    private static (double X, double Y) Light(double t) => (24 * (t - 0.5), 10 * (t - 0.5) * (t - 0.5) * 4 - 2 * (t - 0.5));
+
+    [Fact]
+    public void TheTracerFollowsAPointLightFromItsLeadingOnAndTrailingOffEvents()
+    {
+        var rng = new Random(5);
+        var exposure = new TimeRangeUs(1_000_000, 1_050_000);
+        var ev = new List<(long, short, short, bool)>();
+        double mx = 100, my = 70;
+        for (long t = exposure.StartUs - 5000; t < exposure.EndUs + 5000; t += 40)
+        {
+            double u = Math.Clamp((t - exposure.StartUs) / (double)exposure.DurationUs, 0, 1);
+            var p = Light(u);
+            var q = Light(Math.Min(1, u + 0.01));
+            var r = Light(Math.Max(0, u - 0.01));
+            double vx = q.X - r.X, vy = q.Y - r.Y, n = Math.Max(1e-9, Math.Sqrt(vx * vx + vy * vy));
+            for (int s = -1; s <= 1; s += 2)
+            {
+                double x = mx + p.X + s * 1.5 * vx / n + 0.6 * Gauss(rng), y = my + p.Y + s * 1.5 * vy / n + 0.6 * Gauss(rng);
+                ev.Add((t + rng.Next(40), (short)Math.Round(x), (short)Math.Round(y), s > 0));
+            }
+        }
+        var events = Sorted(ev);
+        // Frame = event sensor (identity homography); the streak's box covers the path.
+        var streak = new Streak(86, 65, 28, 10, 200, 100, 70, 24, 3, 1);
+        var trace = new StreakTracer().Trace(events, streak, Homography.Identity, Homography.Identity, exposure, 200);
+        Assert.True(trace.Path != null, trace.Failure);
+        var path = trace.Path!;
+        Assert.True(trace.EventsUsed > 1000, $"{trace.EventsUsed} events used");
+        var mid = Light(0.5);
+        Assert.InRange(path.Mid.X, mx + mid.X - 0.5, mx + mid.X + 0.5);
+        Assert.InRange(path.Mid.Y, my + mid.Y - 0.5, my + mid.Y + 0.5);
+        double s2 = 0;
+        for (int k = 0; k < 200; k++)
+        {
+            var p = Light((k + 0.5) / 200);
+            s2 += Math.Pow(path.Offsets[k].X - (p.X - mid.X), 2) + Math.Pow(path.Offsets[k].Y - (p.Y - mid.Y), 2);
+        }
+        double rms = Math.Sqrt(s2 / 200);
+        Assert.True(rms < 0.6, $"path error {rms:F2} px RMS");
+    }
+
+    [Fact]
+    public void TheTracerSaysWhyAQuietRegionGivesNoPath()
+    {
+        var exposure = new TimeRangeUs(0, 50_000);
+        var events = Sorted([(100, 10, 10, true), (200, 11, 10, false)]);
+        var streak = new Streak(50, 50, 10, 4, 30, 55, 52, 10, 2, 1);
+        var trace = new StreakTracer().Trace(events, streak, Homography.Identity, Homography.Identity, exposure, 200);
+        Assert.Null(trace.Path);
+        Assert.Equal(0, trace.EventsUsed);
+        Assert.Contains("0 events after noise filtering (< 40)", trace.Failure);
+    }
+
+    /// <summary>Events of a static random texture seen by a camera moving at a constant velocity (event pixels per exposure).</summary>
+    internal static EventSlice TextureEvents(int width, int height, double vx, double vy, TimeRangeUs exposure, int points, int seed)
+    {
+        var rng = new Random(seed);
+        var ev = new List<(long, short, short, bool)>();
+        for (int i = 0; i < points; i++)
+        {
+            double px = 20 + rng.NextDouble() * (width - 40), py = 20 + rng.NextDouble() * (height - 40);
+            bool pol = rng.Next(2) == 0;
+            for (int j = 0; j < 60; j++)
+            {
+                long t = exposure.StartUs + (long)(rng.NextDouble() * exposure.DurationUs);
+                double tau = (t - exposure.StartUs) / (double)exposure.DurationUs - 0.5;
+                ev.Add((t, (short)Math.Round(px + vx * tau + 0.3 * Gauss(rng)), (short)Math.Round(py + vy * tau + 0.3 * Gauss(rng)), pol));
+            }
+        }
+        return Sorted(ev);
+    }
+
+    [Theory]
+    [InlineData(12.0, -6.0)]
+    [InlineData(-3.0, 17.0)]
+    public void ContrastMaximisationRecoversAConstantVelocity(double vx, double vy)
+    {
+        var exposure = new TimeRangeUs(500_000, 560_000);
+        var events = TextureEvents(160, 120, vx, vy, exposure, 400, 7);
+        // The frame has twice the event sensor's resolution: offsets come back in frame pixels.
+        var eventsToFrame = Homography.FromRowMajor([2, 0, 0, 0, 2, 0, 0, 0, 1]);
+        var r = new ContrastMaximizer().Estimate(events, (160, 120), eventsToFrame, exposure, 200);
+        Assert.Equal(200, r.Offsets.Length);
+        Assert.True(r.ContrastGain > 0.5, r.Note);
+        // From the first to the last sample the path spans 199/200 of the exposure.
+        double ex = 2 * vx * 199 / 200, ey = 2 * vy * 199 / 200;
+        double dx = r.Offsets[^1].X - r.Offsets[0].X, dy = r.Offsets[^1].Y - r.Offsets[0].Y;
+        Assert.True(Math.Abs(dx - ex) < 2.5 && Math.Abs(dy - ey) < 2.5, $"span ({dx:F2}, {dy:F2}) frame px, expected ({ex:F2}, {ey:F2}); {r.Note}");
+        // Centred on mid-exposure.
+        var m = r.Offsets[100];
+        Assert.True(Math.Abs(m.X) < 0.5 && Math.Abs(m.Y) < 0.5, $"mid offset ({m.X:F2}, {m.Y:F2})");
+    }
+
+    [Fact]
+    public void ContrastMaximisationWithTooFewEventsAssumesNoBlur()
+    {
+        var exposure = new TimeRangeUs(0, 50_000);
+        var events = TextureEvents(160, 120, 5, 5, exposure, 4, 8);
+        var r = new ContrastMaximizer().Estimate(events, (160, 120), Homography.Identity, exposure, 200);
+        Assert.Empty(r.Offsets);
+        Assert.Equal(0, r.ContrastGain);
+        Assert.Contains("no blur assumed", r.Note);
+    }
+
+    [Fact]
+    public void ATranslationGivesOneKernelAndARotationTilesThatFollowIt()
+    {
+        var shift = Enumerable.Range(0, 200).Select(k => AffineSample.Shift(10 * ((k + 0.5) / 200 - 0.5), 0)).ToArray();
+        var diagnostics = new List<string>();
+        var one = new MotionTiler().Tiles(new CameraMotion(MotionKind.Translation, shift), 640, 480, diagnostics);
+        var t = Assert.Single(one);
+        Assert.Equal(640L * 480, t.Area);
+        Assert.InRange(t.Kernel.Size, 11, 15);
+        // Roll of ±1° about the centre: corners move ≈ 7 px more than the centre, so tiles shrink below 160 px.
+        var roll = Enumerable.Range(0, 200).Select(k =>
+        {
+            double a = ((k + 0.5) / 200 - 0.5) * 2 * Math.PI / 180, c = Math.Cos(a), s = Math.Sin(a);
+            return new AffineSample(c, -s, s, c, 320 - (c * 320 - s * 240), 240 - (s * 320 + c * 240));
+        }).ToArray();
+        var tiles = new MotionTiler().Tiles(new CameraMotion(MotionKind.Rigid, roll), 640, 480, diagnostics);
+        Assert.Equal(640L * 480, tiles.Sum(k => k.Area));
+        Assert.True(tiles.Count > 12, $"{tiles.Count} tiles");
+        Assert.Contains(diagnostics, d => d.Contains("rigid motion modelled"));
+        // A corner tile's kernel is long (the roll moves it), the centre's is a point.
+        var centre = tiles.Single(k => k.X0 <= 320 && k.X1 > 320 && k.Y0 <= 240 && k.Y1 > 240).Kernel;
+        var corner = tiles[0].Kernel;
+        Assert.True(corner.Size > centre.Size + 4, $"corner kernel {corner.Size} px, centre {centre.Size} px");
+    }
+
+    public static TheoryData<Action, string, string> BadOptions => new()
+    {
+        { () => new StreakTracer(new StreakTracerOptions { TimeSlices = 2 }), "TimeSlices", "[4, 1000]" },
+        { () => new StreakTracer(new StreakTracerOptions { RegionMarginPx = double.NaN }), "RegionMarginPx", "[0, 1000]" },
+        { () => new StreakTracer(new StreakTracerOptions { MinEventsPerStreak = 0 }), "MinEventsPerStreak", "[1, " },
+        { () => new MotionTiler(new MotionTilingOptions { MinTileSizePx = 200 }), "TileSizePx", "[200, 4096]" },
+        { () => new MotionTiler(new MotionTilingOptions { MaxTileChangePx = 0 }), "MaxTileChangePx", "(0, 100]" },
+        { () => new ContrastMaximizer(new ContrastMaximizationOptions { MaxBlurEventPx = -1 }), "MaxBlurEventPx", "(0, 500]" },
+        { () => new ContrastMaximizer(new ContrastMaximizationOptions { MaxEvents = 10 }), "MaxEvents", "[100, " },
+        { () => new EventKernelEstimator(new EventKernelOptions { PathSamples = 1 }), "PathSamples", "[2, " },
+        { () => new EventKernelEstimator(new EventKernelOptions { Tracing = new StreakTracerOptions { SupportWindowUs = 0 } }), "SupportWindowUs", "[1, " },
+        { () => new EventKernelEstimator(new EventKernelOptions { Consensus = new MotionConsensusOptions { InlierFloorPx = 0 } }), "InlierFloorPx", "(0, 1000]" },
+        { () => new EventKernelEstimator(new EventKernelOptions { Texture = new ContrastMaximizationOptions { MinEvents = 0 } }), "MinEvents", "[1, " },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void AnOptionOutsideItsRangeIsRefusedByNameAndRange(Action make, string option, string range)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(make);
+        Assert.Equal(option, e.ParamName);
+        Assert.Contains(range, e.Message);
+    }
+
+    [Fact]
+    public void TheDefaultOptionsAreValid()
+    {
+        new EventKernelOptions().Validate();
+        _ = new EventKernelEstimator();
+        Assert.Equal("events", new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = 300 }).Name);
+    }
+}
