@@ -8,7 +8,7 @@ using EventDeblur.Recording;
 
 namespace EventDeblur.Cli;
 
-/// <summary><c>eventdeblur replay BUNDLE --out OUT [--deconvolver NAME] [--kernels events|gt] [--resume] [--fail-fast]</c>.</summary>
+/// <summary><c>eventdeblur replay BUNDLE --out OUT [--deconvolver NAME] [--kernels events|gt|streak] [--resume | --force] [--fail-fast]</c>.</summary>
 internal static class ReplayCommand
 {
     public static Command Create()
@@ -19,17 +19,22 @@ internal static class ReplayCommand
         deconvolver.AcceptOnlyFromAmong([.. DeconvolverRegistry.Names, "edi"]);
         var kernels = new Option<string>("--kernels") { Description = "Kernel source: events (estimated from events), gt (the bundle's ground truth) or streak (naive baseline: the blurry streak's shape)", DefaultValueFactory = _ => "events" };
         kernels.AcceptOnlyFromAmong("events", "gt", "streak");
-        var resume = new Option<bool>("--resume") { Description = "Skip frames already complete in OUT; redo the others" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in OUT: keep its frames completed ok, redo failed and missing ones; refused when OUT holds a run of another bundle (or the bundle changed since), method or options" };
+        var force = new Option<bool>("--force") { Description = "Replay into OUT even when it is not empty and not a replay run (files named like a run's outputs are replaced)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
         var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)", DefaultValueFactory = _ => 0 };
         var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits)" };
-        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, failFast, latency, verbose };
+        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose };
         cmd.SetAction(async (r, ct) =>
         {
             if (r.GetValue(deconvolver) == "edi" && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver edi needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use hl, rl, wiener or learned");
             OutputFolder.Prepare(r.GetValue(output)!);
-            var options = new ReplayOptions { Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), FailFast = r.GetValue(failFast) };
+            var options = new ReplayOptions
+            {
+                Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), Force = r.GetValue(force), FailFast = r.GetValue(failFast),
+                EventLatencyUs = r.GetValue(latency),
+            };
             IKernelEstimator source = r.GetValue(kernels) switch
             {
                 "gt" => new GroundTruthKernelEstimator(),

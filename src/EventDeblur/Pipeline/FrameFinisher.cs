@@ -8,9 +8,9 @@ namespace EventDeblur.Pipeline;
 public static class FrameFinisher
 {
     /// <summary>
-    /// Writes the frame's PNG and kernels (unless it already failed), scores it against ground truth, and
-    /// records its <see cref="FrameResult"/> (after <paramref name="amend"/>, e.g. live latency). A failure
-    /// here fails the frame with its cause; the run goes on.
+    /// Scores the frame against ground truth, writes its PNG and kernels (unless it already failed), and records its
+    /// <see cref="FrameResult"/> (after <paramref name="amend"/>, e.g. live latency). A failure here fails the frame with
+    /// its cause and the run goes on; a failed frame leaves no final-named PNG or kernels (an earlier run's are removed).
     /// </summary>
     public static FrameResult Finish(RunWriter writer, FrameWork f, Func<FrameResult, FrameResult>? amend = null)
     {
@@ -18,14 +18,26 @@ public static class FrameFinisher
         var score = FrameScore.None;
         if (f.Error == null)
         {
+            // Scored first: a frame whose ground truth cannot be read fails before any of its files is written.
+            string step = "scoring against ground truth";
             try
             {
-                writer.WriteImages(f.Index, f.Sharp!, f.Encoding!, f.Kernels!);
                 score = FrameScorer.Score(f);
+                step = "writing outputs";
+                writer.WriteImages(f.Index, f.Sharp!, f.Encoding!, f.Kernels!);
             }
-            catch (Exception e) when (e is IOException or OpenCVException or FormatException or ArgumentException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException or FormatException or ArgumentException)
             {
-                f.Error = $"writing outputs: {e.Message}";
+                f.Error = $"{step}: {e.Message}";
+                score = FrameScore.None;
+            }
+        }
+        if (f.Error != null)
+        {
+            try { writer.Discard(f.Index); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                f.Error += $" (and its earlier outputs cannot be removed: {e.Message})";
             }
         }
         f.Times.Write = sw.Elapsed.TotalSeconds;

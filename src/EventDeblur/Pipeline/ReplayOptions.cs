@@ -8,8 +8,21 @@ public sealed record ReplayOptions
     /// <summary>Deconvolver name (<c>robust</c>, the default; <c>wiener</c>, <c>rl</c>, <c>hl</c>, <c>none</c>, <c>learned</c> when registered, or <c>edi</c>: the event-only EDI baseline for APS frames).</summary>
     public string Deconvolver { get; init; } = "robust";
 
-    /// <summary>Skip frames whose outputs are already complete.</summary>
+    /// <summary>
+    /// Continue the earlier run in the output folder: its frames completed <c>ok</c> are kept, failed and missing ones are
+    /// redone. Refused (<see cref="IO.UserInputException"/>) when that run replayed another bundle, or the same one since
+    /// changed, or used another method or options.
+    /// </summary>
     public bool Resume { get; init; }
+
+    /// <summary>Write into an output folder that is not empty and not a replay run's (its files named like a run's outputs are replaced).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>
+    /// The event camera latency the kernel estimator was given, µs (any value; 0 by default): recorded in run.json
+    /// (<c>options.event_latency_us</c>) so that <c>--resume</c> can check it. The estimator itself is configured by the caller.
+    /// </summary>
+    public long EventLatencyUs { get; init; }
 
     /// <summary>Stop at the first failing frame instead of reporting it and going on.</summary>
     public bool FailFast { get; init; }

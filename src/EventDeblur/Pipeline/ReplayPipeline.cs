@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EventDeblur.Deconvolution;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
@@ -23,12 +24,19 @@ public static class ReplayPipeline
     public static async Task<ReplaySummary> RunAsync(string bundleDir, string outDir, ReplayOptions options, IKernelEstimator kernelSource,
         Action<ReplayProgress>? progress = null, CancellationToken ct = default)
     {
+        if (options.Resume && options.Force) throw new UserInputException("--resume and --force together: --resume continues a run of this bundle, --force writes into any folder afresh; choose one");
         var bundle = RecordingBundle.Load(bundleDir);
         var deconvolver = options.Deconvolver == "edi" ? null : DeconvolverRegistry.Create(options.Deconvolver);
-        var writer = new RunWriter(outDir);
+        string fingerprint = BundleFingerprint.Of(bundle);
         var started = DateTimeOffset.UtcNow;
+        var planned = Manifest(bundle, fingerprint, options, kernelSource, started, null, "running", null);
+        var method = (JsonObject)planned.Options.DeepClone();
+        foreach (string key in RunControlOptions) method.Remove(key);
+        RunFolder.Claim(outDir, new RunIdentity(null, bundle.Root, fingerprint, method),
+            options.Resume ? RunFolderUse.Resume : options.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
+        var writer = new RunWriter(outDir);
         var problems = new List<string>(bundle.Problems);
-        Manifest(bundle, options, kernelSource, started, null, "running", null).Write(outDir);
+        planned.Write(outDir);
 
         var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(options.ChannelCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
         var toDeconvolve = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(options.ChannelCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
@@ -90,7 +98,7 @@ public static class ReplayPipeline
         catch (Exception) { /* every stage has stopped; failures are already recorded */ }
 
         var all = writer.Results();
-        var manifest = Manifest(bundle, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
+        var manifest = Manifest(bundle, fingerprint, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
         {
             ["ok"] = all.Count(r => r.Status == "ok"),
             ["failed"] = all.Count(r => r.Status != "ok"),
@@ -101,10 +109,14 @@ public static class ReplayPipeline
         return new ReplaySummary(all, status, problems);
     }
 
-    private static RunManifest Manifest(RecordingBundle bundle, ReplayOptions o, IKernelEstimator kernels, DateTimeOffset started, DateTimeOffset? finished, string status, JsonObject? frames) => new()
+    /// <summary>Options in run.json that control how the run goes, not what it writes: <c>--resume</c> does not compare them.</summary>
+    public static IReadOnlyList<string> RunControlOptions { get; } = ["resume", "force", "fail_fast", "channel_capacity", "deconvolve_workers"];
+
+    private static RunManifest Manifest(RecordingBundle bundle, string fingerprint, ReplayOptions o, IKernelEstimator kernels, DateTimeOffset started, DateTimeOffset? finished, string status, JsonObject? frames) => new()
     {
         Status = status,
         InputBundle = bundle.Root,
+        InputFingerprint = fingerprint,
         Started = started,
         Finished = finished,
         Options = new JsonObject
@@ -112,11 +124,13 @@ public static class ReplayPipeline
             ["deconvolver"] = o.Deconvolver,
             ["kernels"] = kernels.Name,
             ["resume"] = o.Resume,
+            ["force"] = o.Force,
             ["fail_fast"] = o.FailFast,
             ["channel_capacity"] = o.ChannelCapacity,
             ["event_margin_us"] = o.EventMarginUs,
             ["deconvolve_workers"] = o.DeconvolveWorkers,
             ["tile_overlap_px"] = o.Deblur.OverlapPx,
+            ["event_latency_us"] = o.EventLatencyUs,
         },
         Frames = frames,
     };

@@ -10,7 +10,7 @@ namespace EventDeblur.Tests.Pipeline;
 
 public class ReplayTests
 {
-    private static string SmallBundle(string preset = "night", int frames = 2)
+    internal static string SmallBundle(string preset = "night", int frames = 2)
     {
         var o = SimulationPresets.Get(preset) with { Frames = frames };
         if (!o.ApsOnly) o = o with { RgbWidth = 256, RgbHeight = 192, PointLights = 3 };

@@ -27,6 +27,9 @@ public sealed record RunManifest
     /// <summary>The replayed bundle's folder; null for live runs (the key is then absent).</summary>
     public string? InputBundle { get; init; }
 
+    /// <summary>Fingerprint of the replayed bundle's manifest and frame tables (64 hex digits); null for live runs (the key is then absent).</summary>
+    public string? InputFingerprint { get; init; }
+
     /// <summary>When the run started (UTC).</summary>
     public required DateTimeOffset Started { get; init; }
 
@@ -57,6 +60,7 @@ public sealed record RunManifest
         if (Mode != null) run["mode"] = Mode;
         run["status"] = Status;
         if (InputBundle != null) run["input_bundle"] = InputBundle;
+        if (InputFingerprint != null) run["input_fingerprint"] = InputFingerprint;
         run["started"] = Started.ToString("O");
         run["finished"] = Finished?.ToString("O");
         run["options"] = Options.DeepClone();
@@ -75,12 +79,13 @@ public sealed record RunManifest
         try { run = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new IOException($"{path}: not a JSON object"); }
         catch (JsonException e) { throw new IOException($"{path}: not valid JSON ({e.Message})", e); }
         string? Text(string key) => run[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
-        var known = new HashSet<string> { "format", "tool", "version", "mode", "status", "input_bundle", "started", "finished", "options", "frames" };
+        var known = new HashSet<string> { "format", "tool", "version", "mode", "status", "input_bundle", "input_fingerprint", "started", "finished", "options", "frames" };
         return new RunManifest
         {
             Mode = Text("mode"),
             Status = Text("status") ?? throw new IOException($"{path}: no 'status'"),
             InputBundle = Text("input_bundle"),
+            InputFingerprint = Text("input_fingerprint"),
             Started = DateTimeOffset.TryParse(Text("started"), out var s) ? s : throw new IOException($"{path}: no valid 'started' time"),
             Finished = DateTimeOffset.TryParse(Text("finished"), out var f) ? f : null,
             Options = run["options"]?.DeepClone() as JsonObject ?? throw new IOException($"{path}: no 'options' object"),

@@ -34,10 +34,22 @@ public sealed class RunWriter
 
     private static string Stem(long index) => $"{index:D6}";
 
-    /// <summary>True when an earlier run completed frame <paramref name="index"/>: its progress record exists, and its PNG unless it failed.</summary>
+    /// <summary>
+    /// True when an earlier run completed frame <paramref name="index"/>: its progress record says <c>ok</c> and its PNG
+    /// and kernels exist. A failed frame is not complete (<c>--resume</c> retries it).
+    /// </summary>
     public bool IsComplete(long index) =>
-        File.Exists(Path.Combine(ProgressDir, Stem(index) + ".json")) &&
-        (File.Exists(Path.Combine(OutDir, "frames", Stem(index) + ".png")) || ReadProgress(Path.Combine(ProgressDir, Stem(index) + ".json"))?.Status == "failed");
+        File.Exists(Path.Combine(OutDir, "frames", Stem(index) + ".png")) &&
+        File.Exists(Path.Combine(OutDir, "kernels", Stem(index) + ".csv")) &&
+        ReadProgress(Path.Combine(ProgressDir, Stem(index) + ".json"))?.Status == "ok";
+
+    /// <summary>Removes the frame's PNG and kernels, if any (a failed frame leaves no final-named output, even an earlier run's).</summary>
+    /// <exception cref="IOException">A file exists but cannot be removed.</exception>
+    public void Discard(long index)
+    {
+        File.Delete(Path.Combine(OutDir, "frames", Stem(index) + ".png"));
+        File.Delete(Path.Combine(OutDir, "kernels", Stem(index) + ".csv"));
+    }
 
     /// <summary>Writes the deblurred frame (raw values in the input's encoding and depth) and its kernels.</summary>
     /// <exception cref="IOException">A file cannot be written.</exception>
@@ -74,6 +86,7 @@ public sealed class RunWriter
 
     private static FrameResult? ReadProgress(string path)
     {
+        if (!File.Exists(path)) return null;
         try { return JsonSerializer.Deserialize<FrameResult>(File.ReadAllText(path)); }
         catch (Exception e) when (e is JsonException or IOException) { return null; }
     }

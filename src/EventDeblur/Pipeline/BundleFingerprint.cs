@@ -1,0 +1,34 @@
+using System.Security.Cryptography;
+using EventDeblur.Recording;
+
+namespace EventDeblur.Pipeline;
+
+/// <summary>
+/// A fingerprint of what a replay reads from a bundle besides the pixels: the manifest (recording.json), the frame
+/// tables it names (RGB and ground truth) and the event file's size. Written to run.json; <c>--resume</c> refuses a
+/// folder whose fingerprint differs, so a bundle edited or regenerated since is not mixed with the old outputs.
+/// </summary>
+public static class BundleFingerprint
+{
+    /// <summary>Lower-case hexadecimal SHA-256 over those inputs (64 characters).</summary>
+    /// <exception cref="IOException">A file named by the manifest cannot be read.</exception>
+    public static string Of(RecordingBundle bundle)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        string manifestPath = Path.Combine(bundle.Root, "recording.json");
+        void Add(string label, ReadOnlySpan<byte> bytes)
+        {
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{label}:{bytes.Length}:"));
+            sha.AppendData(bytes);
+        }
+        Add("recording.json", File.ReadAllBytes(manifestPath));
+        foreach (var (label, table) in new[] { ("rgb.frames", bundle.Manifest.Rgb?.Frames), ("ground_truth.frames", bundle.Manifest.GroundTruth?.Frames) })
+        {
+            if (table == null) continue;
+            string path = BundlePaths.Resolve(bundle.Root, bundle.Root, table, manifestPath);
+            if (File.Exists(path)) Add(label, File.ReadAllBytes(path));
+        }
+        Add("events.size", BitConverter.GetBytes(new FileInfo(bundle.EventsPath).Length));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using EventDeblur.IO;
+
+namespace EventDeblur.Pipeline.Output;
+
+/// <summary>How a run takes its output folder (<see cref="RunFolder.Claim"/>).</summary>
+public enum RunFolderUse
+{
+    /// <summary>Start afresh: the folder must be empty or hold an earlier run of the same kind, whose outputs are removed first.</summary>
+    Fresh,
+
+    /// <summary>Continue an earlier run of the same input, method and options: its completed frames are kept.</summary>
+    Resume,
+
+    /// <summary>Write into the folder whatever it holds: files named like a run's outputs are removed first, nothing else.</summary>
+    Force,
+}
+
+/// <summary>What a run is, as far as its output folder is concerned: compared with the folder's <c>run.json</c> by <see cref="RunFolder.Claim"/>.</summary>
+/// <param name="Mode"><c>null</c> for a replay, <c>live</c> for a live run (RunManifest.Mode).</param>
+/// <param name="InputBundle">Absolute path of the replayed bundle (null for live runs).</param>
+/// <param name="InputFingerprint">Fingerprint of the bundle's manifest and frame tables (<see cref="BundleFingerprint"/>; null for live runs).</param>
+/// <param name="MethodOptions">The options that shape the outputs (kernels, deconvolver, latency, …); run-control options (resume, workers) left out.</param>
+public sealed record RunIdentity(string? Mode, string? InputBundle, string? InputFingerprint, JsonObject MethodOptions);
+
+/// <summary>
+/// Owns a run's output folder before any frame is written (issue 15, "output folders are owned"): a run refuses a
+/// non-empty folder that is not one of its runs (unless forced), <c>--resume</c> refuses a folder written for another
+/// bundle, method or options, a fresh run removes the outputs of the earlier run it replaces, and the <c>.partial</c>
+/// files of killed runs are cleaned.
+/// </summary>
+public static partial class RunFolder
+{
+    /// <summary>Sub-folders of a run folder that hold per-frame outputs, with the pattern of their file names.</summary>
+    private static readonly (string Folder, Regex Name)[] PerFrame =
+    [
+        ("frames", FramePng()),
+        ("kernels", KernelCsvName()),
+        (".progress", ProgressJson()),
+    ];
+
+    /// <summary>Top-level files a run writes.</summary>
+    private static readonly string[] RunFiles = ["run.json", "frames.parquet"];
+
+    /// <summary>
+    /// Checks that this run may use <paramref name="outDir"/> and prepares it: creates it when missing, removes the
+    /// <c>.partial</c> files of killed runs (not those of a live process), and for a fresh or forced run the outputs of
+    /// the earlier run. Nothing is removed when the run is refused.
+    /// </summary>
+    /// <param name="outDir">The output folder.</param>
+    /// <param name="run">What this run is.</param>
+    /// <param name="use">Fresh, resume or force.</param>
+    /// <exception cref="UserInputException">The folder is not empty and not one of this kind's runs (fresh or resume), or
+    /// <c>--resume</c> finds a run of another bundle, method or options; the message says what is there and what to do.</exception>
+    public static void Claim(string outDir, RunIdentity run, RunFolderUse use)
+    {
+        string full = Path.GetFullPath(outDir);
+        Directory.CreateDirectory(full);
+        string kind = run.Mode == null ? "replay" : run.Mode;
+        var content = Content(full);
+        if (content.Count > 0 && use != RunFolderUse.Force)
+        {
+            var earlier = ReadRunJson(full, out string? why);
+            if (earlier == null || Text(earlier, "mode") != run.Mode)
+            {
+                string what = earlier == null ? why! : $"its run.json is a {Text(earlier, "mode") ?? "replay"} run's";
+                throw new UserInputException(
+                    $"--out {full}: not empty and not an eventdeblur {kind} run ({what}; it holds {Describe(content)}). " +
+                    $"Choose an empty or new folder, or pass --force to write into it anyway (files named like a run's outputs are replaced, nothing else is touched)" +
+                    (use == RunFolderUse.Resume ? "; --resume continues only an earlier run of the same bundle and options" : ""));
+            }
+            if (use == RunFolderUse.Resume) CheckSameRun(full, earlier, run);
+        }
+        CleanPartials(full);
+        if (use == RunFolderUse.Resume) RemoveIncomplete(full);
+        else RemoveOutputs(full);
+    }
+
+    /// <summary>Refuses a resume whose bundle, bundle content, method or options differ from those of the earlier run.</summary>
+    private static void CheckSameRun(string full, JsonObject earlier, RunIdentity run)
+    {
+        var differences = new List<string>();
+        string? bundle = Text(earlier, "input_bundle");
+        if (run.InputBundle != null && bundle != run.InputBundle)
+            differences.Add($"input bundle {bundle ?? "(none)"}, now {run.InputBundle}");
+        string? fingerprint = Text(earlier, "input_fingerprint");
+        if (run.InputFingerprint != null && fingerprint != run.InputFingerprint)
+            differences.Add(fingerprint == null
+                ? "no input fingerprint (written by an older eventdeblur, so the bundle cannot be checked)"
+                : $"the bundle's manifest or frame table changed since (fingerprint {Short(fingerprint)}, now {Short(run.InputFingerprint)})");
+        var options = earlier["options"] as JsonObject ?? [];
+        foreach (var (key, value) in run.MethodOptions)
+        {
+            var before = options[key];
+            if (!JsonNode.DeepEquals(before, value))
+                differences.Add($"{key} {(before == null ? "(not set)" : before.ToJsonString())}, now {value?.ToJsonString() ?? "(not set)"}");
+        }
+        if (differences.Count > 0)
+            throw new UserInputException(
+                $"--resume: {full} holds a run that is not this one: {string.Join("; ", differences)}. " +
+                "Rerun without --resume to start that folder afresh, or choose another --out");
+    }
+
+    private static string? Text(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+    private static string Short(string fingerprint) => fingerprint.Length > 12 ? fingerprint[..12] : fingerprint;
+
+    /// <summary>The folder's run.json as a JSON object when it is an eventdeblur run's; null (and why) otherwise.</summary>
+    private static JsonObject? ReadRunJson(string full, out string? why)
+    {
+        string path = Path.Combine(full, "run.json");
+        why = null;
+        if (!File.Exists(path)) { why = "no run.json"; return null; }
+        try
+        {
+            if (JsonNode.Parse(File.ReadAllText(path)) is JsonObject o && o["format"] is JsonValue f && f.TryGetValue(out string? tag) && tag == RunManifest.FormatTag)
+                return o;
+            why = $"its run.json is not an {RunManifest.FormatTag} manifest";
+        }
+        catch (Exception e) when (e is JsonException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            why = $"its run.json cannot be read as one ({e.Message})";
+        }
+        return null;
+    }
+
+    /// <summary>What the folder holds, ignoring empty run sub-folders and the temporary files of killed runs.</summary>
+    private static List<string> Content(string full)
+    {
+        var list = new List<string>();
+        foreach (var entry in new DirectoryInfo(full).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+        {
+            if (entry is DirectoryInfo d)
+            {
+                bool runFolder = PerFrame.Any(p => p.Folder == d.Name);
+                if (runFolder && !d.EnumerateFileSystemInfos().Any(e => !IsPartial(e.Name))) continue;
+                list.Add(d.Name + "/");
+            }
+            else if (!IsPartial(entry.Name) && !entry.Name.StartsWith(".write-probe.", StringComparison.Ordinal)) list.Add(entry.Name);
+        }
+        return list;
+    }
+
+    private static string Describe(List<string> content) =>
+        content.Count <= 5 ? string.Join(", ", content) : $"{string.Join(", ", content.Take(5))} and {content.Count - 5} more";
+
+    /// <summary>Removes <c>.partial</c> files (atomic writes cut short) whose writing process (named in the file name) is no longer running.</summary>
+    private static void CleanPartials(string full)
+    {
+        foreach (string dir in PerFrame.Select(p => Path.Combine(full, p.Folder)).Prepend(full))
+        {
+            if (!Directory.Exists(dir)) continue;
+            foreach (string file in Directory.EnumerateFiles(dir, ".*.partial"))
+            {
+                var m = PartialName().Match(Path.GetFileName(file));
+                if (m.Success && int.TryParse(m.Groups["pid"].Value, out int pid) && IsRunning(pid)) continue;
+                AtomicFile.TryDelete(file);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Removes every per-frame output and run file of an earlier run (fresh or forced start).</summary>
+    private static void RemoveOutputs(string full)
+    {
+        foreach (var (folder, name) in PerFrame)
+        {
+            string dir = Path.Combine(full, folder);
+            if (!Directory.Exists(dir)) continue;
+            foreach (string file in Directory.EnumerateFiles(dir).Where(f => name.IsMatch(Path.GetFileName(f))).ToList()) File.Delete(file);
+        }
+        foreach (string file in RunFiles) File.Delete(Path.Combine(full, file));
+    }
+
+    /// <summary>
+    /// Before a resume: removes the frame and kernel files of every frame that is not complete (no <c>ok</c> progress
+    /// record: failed, or killed between its files and its record), so only complete frames keep final-named files.
+    /// </summary>
+    private static void RemoveIncomplete(string full)
+    {
+        var writer = new RunWriter(full);
+        foreach (var (folder, name) in PerFrame.Take(2))
+        {
+            string dir = Path.Combine(full, folder);
+            foreach (string file in Directory.EnumerateFiles(dir).Where(f => name.IsMatch(Path.GetFileName(f))).ToList())
+                if (!long.TryParse(Path.GetFileNameWithoutExtension(file), out long index) || !writer.IsComplete(index)) File.Delete(file);
+        }
+    }
+
+    private static bool IsPartial(string name) => name.StartsWith('.') && name.EndsWith(".partial", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"^[0-9]{6,}\.png$")]
+    private static partial Regex FramePng();
+
+    [GeneratedRegex(@"^[0-9]{6,}\.csv$")]
+    private static partial Regex KernelCsvName();
+
+    [GeneratedRegex(@"^[0-9]{6,}\.json$")]
+    private static partial Regex ProgressJson();
+
+    [GeneratedRegex(@"^\..+\.(?<pid>[0-9]+)\.[0-9a-f]{32}\.partial$")]
+    private static partial Regex PartialName();
+}
