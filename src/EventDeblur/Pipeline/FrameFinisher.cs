@@ -22,6 +22,7 @@ public static class FrameFinisher
             {
                 writer.WriteImages(f.Index, f.Sharp!, f.Encoding!, f.Kernels!);
                 score = FrameScorer.Score(f);
+                PreviewWriter.WriteFrame(writer.OutDir, f.Index, f.Blurry!, f.Sharp!, f.Encoding!, f.GroundTruthPath, f.ApsFrame != null);
             }
             catch (Exception e) when (e is IOException or OpenCVException or FormatException or ArgumentException)
             {
