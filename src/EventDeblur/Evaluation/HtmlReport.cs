@@ -81,7 +81,7 @@ public static class HtmlReport
           .Append("th{background:#eee}td:first-child,td:nth-child(2){text-align:left}figure{display:inline-block;margin:4px;text-align:center;font-size:12px}img{image-rendering:pixelated;border:1px solid #999}")
           .Append("table.sortable th{cursor:pointer}table.sortable th:hover{background:#ddd}tr.failed td{background:#fde2e2}.warning{background:#b00020;color:#fff;padding:1em;font-size:1.1em;font-weight:bold}")
           .Append("table.meta td{text-align:left;overflow-wrap:anywhere}table.meta td:first-child{font-weight:bold;white-space:nowrap}div.scroll{overflow-x:auto}.thumbs a{display:inline-block;margin:2px;text-align:center;font-size:11px;color:#333;text-decoration:none}")
-          .Append("section.frame{border-top:1px solid #ccc;margin-top:1em}section.frame img.full{image-rendering:auto;max-width:100%}pre{white-space:pre-wrap;font-size:12px}")
+          .Append("img[alt^=\"PSNR per frame\"],img[alt^=\"latency and backlog\"]{width:640px}section.frame{border-top:1px solid #ccc;margin-top:1em}section.frame img.full{image-rendering:auto;max-width:100%}pre{white-space:pre-wrap;font-size:12px}")
           .Append("</style></head><body>");
         sb.Append($"<h1>{title}</h1>");
         if (allWarnings.Count > 0)
