@@ -10,27 +10,48 @@ using OpenCvSharp;
 
 namespace EventDeblur.Cli;
 
-/// <summary><c>eventdeblur preview BUNDLE --frame N --out DIR</c>: pictures of one frame of a bundle.</summary>
+/// <summary><c>eventdeblur preview BUNDLE [--frame N | --frames A-B|all] --out DIR</c>: pictures of frames of a bundle.</summary>
 internal static class PreviewCommand
 {
     public static Command Create()
     {
         var bundleArg = new Argument<string>("BUNDLE") { Description = "A recording bundle folder, or an event file with its own APS frames" };
-        var frame = new Option<int>("--frame") { Description = "Position of the frame in frames.csv (0 = first)", DefaultValueFactory = _ => 0 };
+        var frame = new Option<int?>("--frame") { Description = "Position of the frame in frames.csv (0 = first); default 0 unless --frames is given" };
+        var frames = new Option<string?>("--frames") { Description = "Several frames: a range of positions A-B (inclusive) or 'all'" };
         var output = new Option<string>("--out") { Description = "Folder for the PNGs", Required = true };
         var gain = new Option<double>("--gain") { Description = "Exposure gain for tone mapping (linear multiplier)", DefaultValueFactory = _ => 8 };
         var run = new Option<string?>("--run") { Description = "A replay output folder: also write blurry | deblurred | sharp side by side" };
-        var cmd = new Command("preview", "Write viewable PNGs of one frame: blurry and ground-truth frames tone-mapped, events of its exposure, kernels") { bundleArg, frame, output, gain, run };
+        var cmd = new Command("preview", "Write viewable PNGs of frames: blurry and ground-truth frames tone-mapped, events of each exposure, kernels") { bundleArg, frame, frames, output, gain, run };
         cmd.SetAction(r =>
         {
+            if (r.GetValue(frame) != null && r.GetValue(frames) != null) throw new UserInputException("give --frame N or --frames A-B|all, not both");
             OutputFolder.Prepare(r.GetValue(output)!);
-            Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run));
+            Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(frames), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run));
             return ExitCodes.Success;
         });
         return cmd;
     }
 
-    private static void Run(string dir, int position, string outDir, double gain, string? runDir = null)
+    /// <summary>Positions named by <c>--frame</c> / <c>--frames</c> among <paramref name="count"/> frames.</summary>
+    /// <exception cref="UserInputException">The selection is malformed or outside 0..count−1.</exception>
+    internal static List<int> Positions(int? frame, string? frames, int count)
+    {
+        if (count == 0) throw new UserInputException("the bundle has no frames");
+        if (frames == null)
+        {
+            int p = frame ?? 0;
+            if (p < 0 || p >= count) throw new UserInputException($"--frame {p} is outside 0..{count - 1}");
+            return [p];
+        }
+        if (frames.Equals("all", StringComparison.OrdinalIgnoreCase)) return Enumerable.Range(0, count).ToList();
+        var parts = frames.Split('-');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int a) || !int.TryParse(parts[1], out int b) || a > b)
+            throw new UserInputException($"--frames '{frames}': expected A-B with A ≤ B (positions, e.g. 0-9) or 'all'");
+        if (a < 0 || b >= count) throw new UserInputException($"--frames {frames} is outside 0..{count - 1}");
+        return Enumerable.Range(a, b - a + 1).ToList();
+    }
+
+    private static void Run(string dir, int? frame, string? frames, string outDir, double gain, string? runDir = null)
     {
         if (File.Exists(dir) && !RecordingBundle.IsEventFile(dir))
         {
@@ -47,9 +68,39 @@ internal static class PreviewCommand
         }
         var bundle = RecordingBundle.Load(dir);
         var windows = bundle.ResolveExposures();
-        if (position < 0 || position >= windows.Windows.Count) throw new UserInputException($"--frame {position} is outside 0..{windows.Windows.Count - 1}");
-        var w = windows.Windows[position];
+        var selected = Positions(frame, frames, windows.Windows.Count).Select(p => windows.Windows[p]).ToList();
         Directory.CreateDirectory(outDir);
+        foreach (var w in selected) WriteFrame(bundle, w, outDir, gain, runDir);
+
+        // The events of every selected exposure in one pass over the event file.
+        var (ew, eh) = bundle.EventSensorSize;
+        var images = selected.Where(w => w.Exposure != null).Select(w => (w.Index, Image: new Preview.EventImage(ew, eh, w.Exposure!.Value))).ToList();
+        if (images.Count > 0)
+        {
+            long first = images.Min(x => x.Image.Window.StartUs), last = images.Max(x => x.Image.Window.EndUs);
+            using (var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
+            {
+                while (reader.TryRead(out var p))
+                {
+                    if (p is not EventsPacket e) continue;
+                    using var batch = e.Events;
+                    if (batch.Count == 0 || batch.Timestamps[^1] < first || batch.Timestamps[0] >= last) continue;
+                    foreach (var (_, img) in images) img.Add(batch);
+                }
+            }
+            foreach (var (index, img) in images)
+            {
+                using var m = img.Render();
+                Cv2.ImWrite(Path.Combine(outDir, $"{index:D6}-events.png"), m);
+            }
+        }
+        Console.WriteLine(selected.Count == 1
+            ? $"wrote previews of frame {selected[0].Index} to {Path.GetFullPath(outDir)}"
+            : $"wrote previews of {selected.Count} frames ({selected[0].Index}..{selected[^1].Index}) to {Path.GetFullPath(outDir)}");
+    }
+
+    private static void WriteFrame(RecordingBundle bundle, FrameWindow w, string outDir, double gain, string? runDir)
+    {
         string stem = $"{w.Index:D6}";
         var rgb = bundle.Manifest.Rgb;
         if (w.Row != null && rgb != null)
@@ -65,24 +116,6 @@ internal static class PreviewCommand
             double white = rgb?.WhiteLevel ?? 65535, black = rgb?.BlackLevel ?? 0;
             using var tm = Preview.ToneMap(raw, black, white, rgb != null ? gain : 1);
             Cv2.ImWrite(Path.Combine(outDir, stem + "-sharp.png"), tm);
-        }
-        if (w.Exposure is { } exposure)
-        {
-            var batches = new List<Events.EventBatch>();
-            using (var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
-            {
-                while (reader.TryRead(out var p))
-                {
-                    if (p is not EventsPacket e) continue;
-                    var t = e.Events.Timestamps;
-                    if (t[^1] < exposure.StartUs || t[0] >= exposure.EndUs) { e.Events.Dispose(); continue; }
-                    batches.Add(e.Events);
-                }
-            }
-            var (ew, eh) = bundle.EventSensorSize;
-            using var img = Preview.Events(batches, ew, eh, exposure);
-            Cv2.ImWrite(Path.Combine(outDir, stem + "-events.png"), img);
-            foreach (var b in batches) b.Dispose();
         }
         if (bundle.GroundTruthKernelsDir is { } kd && File.Exists(Path.Combine(kd, stem + ".csv")))
         {
@@ -106,6 +139,5 @@ internal static class PreviewCommand
             Cv2.ImWrite(Path.Combine(outDir, stem + "-compare.png"), strip);
             foreach (var p in panels) p.Dispose();
         }
-        Console.WriteLine($"wrote previews of frame {w.Index} to {Path.GetFullPath(outDir)}");
     }
 }

@@ -4,13 +4,13 @@ using EventDeblur.IO;
 
 namespace EventDeblur.Cli;
 
-/// <summary><c>eventdeblur report OUT...</c>: summary table over replay output folders.</summary>
+/// <summary><c>eventdeblur report OUT... [--html FILE]</c>: summary of evaluation, replay or live output folders.</summary>
 internal static class ReportCommand
 {
     public static Command Create()
     {
-        var runs = new Argument<string[]>("OUT") { Description = "Replay output folders (each with run.json and frames.parquet), or folders containing them", Arity = ArgumentArity.OneOrMore };
-        var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report with pictures (evaluation or replay folders)" };
+        var runs = new Argument<string[]>("OUT") { Description = "Evaluation folders, replay or live output folders (each with run.json and frames.parquet), or folders containing them", Arity = ArgumentArity.OneOrMore };
+        var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report: metadata, summary, per-frame table, every frame's pictures, links to the files (evaluation, replay or live folders)" };
         var cmd = new Command("report", "Summarise evaluations (merging shards) or replay runs per group and method, as Markdown; optionally an HTML report with pictures") { runs, html };
         cmd.SetAction(async (r, ct) =>
         {
@@ -24,7 +24,7 @@ internal static class ReportCommand
                 if (r.GetValue(html) is string h)
                 {
                     PrepareFolderOf(h);
-                    HtmlReport.Write(h, rows, evalDirs);
+                    await HtmlReport.WriteAsync(h, rows, evalDirs, shardProblems);
                     Console.WriteLine($"wrote {Path.GetFullPath(h)}");
                 }
                 if (shardProblems.Count > 0)
@@ -48,12 +48,15 @@ internal static class ReportCommand
                 else throw new UserInputException($"{d}: no such folder");
             }
             if (dirs.Count == 0) throw new UserInputException("no replay or evaluation outputs found (folders with run.json and frames.parquet, or results-shard-*.parquet)");
-            Console.Write(RunSummary.Markdown(await RunSummary.SummariseAsync(dirs)));
+            var loaded = new List<ReportRun>();
+            foreach (var d in dirs) loaded.Add(await ReportRun.ReadAsync(d));
+            var replays = loaded.Where(x => x.Manifest.InputBundle != null).Select(x => x.Dir).ToList();
+            if (replays.Count > 0) Console.Write(RunSummary.Markdown(await RunSummary.SummariseAsync(replays)));
+            foreach (var live in loaded.Where(x => x.Manifest.InputBundle == null)) Console.WriteLine(RunSummary.LiveLine(live.Dir, live.Frames));
             if (r.GetValue(html) is string path)
             {
-                var (rows, runDirs) = await RunSummary.ReadAsEvalRowsAsync(dirs);
                 PrepareFolderOf(path);
-                HtmlReport.Write(path, rows, (method, bundle) => runDirs.GetValueOrDefault((method, bundle)));
+                await HtmlReport.WriteRunsAsync(path, dirs);
                 Console.WriteLine($"wrote {Path.GetFullPath(path)}");
             }
             return ExitCodes.Success;

@@ -1,7 +1,9 @@
 // Compares the frames.parquet VALUES of two runs, column by column, except the timing columns
 // (seconds_*, latency_s, backlog_frames), which differ from run to run. Exit 0 when identical,
 // 1 when a value differs (each difference printed), 2 on unusable arguments.
+using System.Text.Json;
 using Parquet;
+using Parquet.Serialization;
 
 if (args.Length != 2)
 {
@@ -39,24 +41,19 @@ static bool IsTiming(string column) => column.StartsWith("seconds_", StringCompa
 
 static async Task<Dictionary<string, Array>> ReadAsync(string path)
 {
-    var columns = new Dictionary<string, List<object?>>();
-    await using var reader = await ParquetReader.CreateAsync(path);
-    for (int g = 0; g < reader.RowGroupCount; g++)
-    {
-        using var rg = reader.OpenRowGroupReader(g);
-        int n = (int)rg.RowCount;
-        foreach (var f in reader.Schema.GetDataFields())
-        {
-            object?[] values;
-            if (f.ClrType == typeof(double) && f.IsNullable) { var a = new double?[n]; await rg.ReadAsync<double>(f, a); values = a.Cast<object?>().ToArray(); }
-            else if (f.ClrType == typeof(double)) { var a = new double[n]; await rg.ReadAsync<double>(f, a); values = a.Cast<object?>().ToArray(); }
-            else if (f.ClrType == typeof(long) && f.IsNullable) { var a = new long?[n]; await rg.ReadAsync<long>(f, a); values = a.Cast<object?>().ToArray(); }
-            else if (f.ClrType == typeof(long)) { var a = new long[n]; await rg.ReadAsync<long>(f, a); values = a.Cast<object?>().ToArray(); }
-            else if (f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>)) { var a = new string[n]; await rg.ReadAsync(f, a); values = a.Cast<object?>().ToArray(); }
-            else throw new NotSupportedException($"{path}: column {f.Name} has type {f.ClrType.Name}, which this comparison does not read");
-            if (!columns.TryGetValue(f.Name, out var list)) columns[f.Name] = list = [];
-            list.AddRange(values);
-        }
-    }
-    return columns.ToDictionary(c => c.Key, c => (Array)c.Value.ToArray());
+    // Untyped rows keep every top-level column, nested ones (diagnostics: a list of records) included;
+    // a value is compared by its JSON text so lists and records compare by content.
+    await using var fs = File.OpenRead(path);
+    var table = await ParquetSerializer.DeserializeUntypedAsync(fs);
+    var columns = new Dictionary<string, Array>();
+    foreach (var field in table.Schema.Fields)
+        columns[field.Name] = table.Data.Select(row => row.TryGetValue(field.Name, out var v) ? Comparable(v) : null).ToArray();
+    return columns;
 }
+
+static object? Comparable(object? v) => v switch
+{
+    null => null,
+    string or double or long or int or bool => v,
+    _ => JsonSerializer.Serialize(v),
+};

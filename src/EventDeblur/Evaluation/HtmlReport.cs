@@ -14,41 +14,110 @@ using OpenCvSharp;
 
 namespace EventDeblur.Evaluation;
 
+/// <summary>A run folder as the report shows it: where it is, its run.json and its frames.parquet rows.</summary>
+/// <param name="Dir">The run folder.</param>
+/// <param name="Manifest">Its run.json.</param>
+/// <param name="Frames">Its frames.parquet rows, in index order.</param>
+public sealed record ReportRun(string Dir, RunManifest Manifest, IReadOnlyList<FrameResult> Frames)
+{
+    /// <summary>The bundle's folder name, or <c>live</c> for a live run.</summary>
+    public string Bundle => Manifest.InputBundle is { } b ? Path.GetFileName(b.TrimEnd('/')) : "live";
+
+    /// <summary>Reads run.json and frames.parquet of <paramref name="dir"/>.</summary>
+    /// <exception cref="IOException">One of them is missing or unreadable (the message names the file).</exception>
+    public static async Task<ReportRun> ReadAsync(string dir)
+    {
+        var manifest = RunManifest.Read(dir);
+        var frames = await FramesParquet.ReadAsync(Path.Combine(dir, "frames.parquet"));
+        return new ReportRun(dir, manifest, frames.OrderBy(f => f.Index).ToList());
+    }
+}
+
 /// <summary>
-/// A self-contained HTML report (images inlined as PNG data URIs): the summary table, PSNR
-/// distributions per method (SVG strip plots), and per bundle its first frame: side-by-side crops
-/// around the brightest streak (blurry / each method / ground truth), estimated vs ground-truth
-/// kernels, and the events of the exposure.
+/// A self-contained HTML report (images inlined as data URIs, a few lines of script to sort tables): warnings
+/// first (missing or duplicated shards, failed runs), the summary table (with the blurry baseline), the PSNR
+/// distribution per method, then every run: its metadata and status (run.json: bundle, tool version, options,
+/// start/end, frames ok/failed and problems), links to its files, a sortable per-frame table (status and error,
+/// PSNR / SSIM against blurry, kernel similarity, source and confidence, streaks, events, seconds per stage,
+/// live latency and backlog), thumbnails linking to each frame's section (full-size blurry | deblurred | ground
+/// truth, its kernel with scale and similarity, the estimator's notes); for live runs latency and backlog over
+/// time; and per bundle side-by-side crops of its first frame around a streak (location marked), estimated vs
+/// ground-truth kernels and the exposure's events.
 /// </summary>
 public static class HtmlReport
 {
-    /// <summary>Writes the report for evaluation folders (with <c>runs/METHOD/BUNDLE</c>) to <paramref name="htmlPath"/>.</summary>
-    public static void Write(string htmlPath, IReadOnlyList<EvalRow> rows, IReadOnlyList<string> outDirs) =>
-        Write(htmlPath, rows, (method, bundle) => outDirs.Select(o => Path.Combine(o, "runs", method, bundle)).FirstOrDefault(Directory.Exists));
-
-    /// <summary>
-    /// Writes the report for <paramref name="rows"/>; <paramref name="runDir"/> gives the replay output folder of a
-    /// (method, bundle) pair, or null when there is none.
-    /// </summary>
-    public static void Write(string htmlPath, IReadOnlyList<EvalRow> rows, Func<string, string, string?> runDir)
+    /// <summary>Writes the report of evaluation folders (with <c>runs/METHOD/BUNDLE</c>); <paramref name="warnings"/> are shown first, loudly.</summary>
+    public static async Task WriteAsync(string htmlPath, IReadOnlyList<EvalRow> rows, IReadOnlyList<string> outDirs, IReadOnlyList<string>? warnings = null)
     {
+        var runs = new List<ReportRun>();
+        foreach (var (method, bundle) in rows.Select(r => (r.Method, r.Bundle)).Distinct().OrderBy(x => x.Bundle, StringComparer.Ordinal).ThenBy(x => x.Method, StringComparer.Ordinal))
+            if (outDirs.Select(o => Path.Combine(o, "runs", method, bundle)).FirstOrDefault(d => File.Exists(Path.Combine(d, "run.json"))) is { } dir)
+                runs.Add(await ReportRun.ReadAsync(dir));
+        Write(htmlPath, "evaluation", rows, Evaluator.SummaryMarkdown(rows), runs, (m, b) => runs.FirstOrDefault(r => r.Manifest.Method == m && r.Bundle == b)?.Dir
+            ?? outDirs.Select(o => Path.Combine(o, "runs", m, b)).FirstOrDefault(Directory.Exists), warnings ?? []);
+    }
+
+    /// <summary>Writes the report of replay or live run folders (a summary per group and method with the blurry baseline for replays).</summary>
+    public static async Task WriteRunsAsync(string htmlPath, IReadOnlyList<string> runDirs, IReadOnlyList<string>? warnings = null)
+    {
+        var runs = new List<ReportRun>();
+        foreach (var d in runDirs) runs.Add(await ReportRun.ReadAsync(d));
+        var replays = runs.Where(r => r.Manifest.InputBundle != null).ToList();
+        var rows = replays.SelectMany(r => r.Frames.Select(f => new EvalRow(r.Bundle, Evaluator.GroupOf(r.Bundle), r.Manifest.Method, f.Index, f.Status, f.Psnr, f.Ssim, f.KernelSimilarity, f.SecondsTotal))).ToList();
+        string summary = replays.Count > 0 ? RunSummary.Markdown(await RunSummary.SummariseAsync(replays.Select(r => r.Dir))) : "";
+        string kind = replays.Count == 0 ? "live run" : runs.Count > replays.Count ? "replay and live" : "replay";
+        Write(htmlPath, kind, rows, summary, runs, (m, b) => replays.FirstOrDefault(r => r.Manifest.Method == m && r.Bundle == b)?.Dir, warnings ?? []);
+    }
+
+    private static void Write(string htmlPath, string kind, IReadOnlyList<EvalRow> rows, string summaryMarkdown, IReadOnlyList<ReportRun> runs, Func<string, string, string?> runDir, IReadOnlyList<string> warnings)
+    {
+        string htmlDir = Path.GetDirectoryName(Path.GetFullPath(htmlPath))!;
+        var allWarnings = warnings.Concat(runs.Where(r => r.Manifest.Status != "completed").Select(r => $"{r.Dir}: run status '{r.Manifest.Status}'"))
+            .Concat(runs.Where(r => r.Frames.Any(f => f.Status != "ok")).Select(r => $"{r.Dir}: {r.Frames.Count(f => f.Status != "ok")} of {r.Frames.Count} frames failed")).ToList();
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>EventDeblur evaluation</title><style>")
+        string title = $"EventDeblur {kind} report";
+        sb.Append($"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title><style>")
           .Append("body{font-family:sans-serif;margin:2em;background:#fafafa}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
           .Append("th{background:#eee}td:first-child,td:nth-child(2){text-align:left}figure{display:inline-block;margin:4px;text-align:center;font-size:12px}img{image-rendering:pixelated;border:1px solid #999}")
-          .Append("</style></head><body><h1>EventDeblur evaluation</h1>");
-        sb.Append($"<p>{rows.Count} frame results, {rows.Select(r => r.Method).Distinct().Count()} methods, {rows.Select(r => r.Bundle).Distinct().Count()} bundles. Metrics per METRICS.md (sRGB, 16-px crop).</p>");
-        sb.Append("<h2>Summary</h2>").Append(MarkdownTableToHtml(Evaluator.SummaryMarkdown(rows)));
-        sb.Append("<h2>PSNR distribution per method</h2>");
-        if (ReportPlots.PsnrByMethod(rows) is byte[] plot)
+          .Append("table.sortable th{cursor:pointer}table.sortable th:hover{background:#ddd}tr.failed td{background:#fde2e2}.warning{background:#b00020;color:#fff;padding:1em;font-size:1.1em;font-weight:bold}")
+          .Append("table.meta td{text-align:left;overflow-wrap:anywhere}table.meta td:first-child{font-weight:bold;white-space:nowrap}div.scroll{overflow-x:auto}.thumbs a{display:inline-block;margin:2px;text-align:center;font-size:11px;color:#333;text-decoration:none}")
+          .Append("img[alt^=\"PSNR per frame\"],img[alt^=\"latency and backlog\"]{width:640px}section.frame{border-top:1px solid #ccc;margin-top:1em}section.frame img.full{image-rendering:auto;max-width:100%}pre{white-space:pre-wrap;font-size:12px}")
+          .Append("</style></head><body>");
+        sb.Append($"<h1>{title}</h1>");
+        if (allWarnings.Count > 0)
         {
-            // Also saved beside the report, for papers and READMEs.
-            IO.AtomicFile.WriteAllBytes(Path.ChangeExtension(htmlPath, null) + "-psnr.png", plot);
-            sb.Append(Figure(plot, "PSNR per frame and method"));
+            sb.Append("<div class=\"warning\" id=\"warnings\">WARNING: the results are incomplete<ul>");
+            foreach (var w in allWarnings) sb.Append($"<li>{WebUtility.HtmlEncode(w)}</li>");
+            sb.Append("</ul></div>");
         }
-        else sb.Append("<p>No ground truth: no PSNR.</p>");
+        int frameCount = runs.Sum(r => r.Frames.Count);
+        sb.Append($"<p>{runs.Count} run(s), {frameCount} frame result(s), {rows.Select(r => r.Method).Distinct().Count()} method(s), {rows.Select(r => r.Bundle).Distinct().Count()} bundle(s). Metrics per METRICS.md (sRGB, 16-px crop). Tool version {WebUtility.HtmlEncode(RunManifest.ToolVersion)}; generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
+        if (summaryMarkdown.Length > 0) sb.Append("<h2 id=\"summary\">Summary</h2>").Append(MarkdownTableToHtml(summaryMarkdown, "summary sortable"));
+        if (rows.Count > 0)
+        {
+            sb.Append("<h2>PSNR distribution per method</h2>");
+            if (ReportPlots.PsnrByMethod(rows) is byte[] plot)
+            {
+                // Also saved beside the report, for papers and READMEs.
+                IO.AtomicFile.WriteAllBytes(Path.ChangeExtension(htmlPath, null) + "-psnr.png", plot);
+                sb.Append(Figure(plot, "PSNR per frame and method"));
+            }
+            else sb.Append("<p>No ground truth: no PSNR.</p>");
+        }
+        sb.Append("<h2>Runs</h2><ul>");
+        for (int k = 0; k < runs.Count; k++)
+            sb.Append($"<li><a href=\"#run-{k}\">{WebUtility.HtmlEncode(RunTitle(runs[k]))}</a> — {WebUtility.HtmlEncode(runs[k].Manifest.Status)}, {runs[k].Frames.Count(f => f.Status == "ok")}/{runs[k].Frames.Count} frames ok</li>");
+        sb.Append("</ul>");
+        for (int k = 0; k < runs.Count; k++)
+        {
+            try { sb.Append(RunSection.Html(runs[k], k, htmlDir)); }
+            catch (Exception e) when (e is IOException or OpenCVException or FormatException)
+            {
+                sb.Append($"<section class=\"run\" id=\"run-{k}\"><h2>{WebUtility.HtmlEncode(RunTitle(runs[k]))}</h2><p class=\"warning\">pictures unavailable: {WebUtility.HtmlEncode(e.Message)}</p></section>");
+            }
+        }
         var methods = rows.Select(r => r.Method).Distinct().Order(StringComparer.Ordinal).ToList();
-        sb.Append("<h2>Frames</h2>");
+        if (rows.Count > 0) sb.Append("<h2>First frame of each bundle: crops around a streak</h2>");
         foreach (var bundle in rows.Select(r => r.Bundle).Distinct().Order(StringComparer.Ordinal))
         {
             var runDirs = methods.Select(m => (Method: m, Dir: runDir(m, bundle))).Where(x => x.Dir != null).ToList();
@@ -61,9 +130,33 @@ public static class HtmlReport
                 sb.Append($"<p>{WebUtility.HtmlEncode(bundle)}: pictures unavailable ({WebUtility.HtmlEncode(e.Message)})</p>");
             }
         }
+        sb.Append(SortScript);
         sb.Append("</body></html>");
         IO.AtomicFile.WriteAllText(htmlPath, sb.ToString());
     }
+
+    /// <summary>A run's heading: <c>METHOD on BUNDLE</c>, or <c>live: EVENTS-URI</c>.</summary>
+    internal static string RunTitle(ReportRun r) => r.Manifest.Mode == "live"
+        ? $"live run ({r.Manifest.Method}) from {r.Manifest.Options["events"]?.ToString() ?? "?"}"
+        : $"{r.Manifest.Method} on {r.Bundle}";
+
+    // Sorts a table.sortable by the clicked column: numbers numerically (data-v when present), text otherwise; a second click reverses.
+    private const string SortScript = """
+        <script>
+        document.querySelectorAll('table.sortable').forEach(function (table) {
+          table.querySelectorAll('tr:first-child th').forEach(function (th, col) {
+            th.addEventListener('click', function () {
+              var rows = Array.from(table.querySelectorAll('tr')).slice(1);
+              var dir = th.dataset.dir === 'asc' ? -1 : 1;
+              th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+              function key(tr) { var c = tr.children[col]; var v = c.dataset.v !== undefined ? c.dataset.v : c.textContent.trim(); var n = parseFloat(v); return isNaN(n) ? v : n; }
+              rows.sort(function (a, b) { var x = key(a), y = key(b); if (typeof x === typeof y) return (x < y ? -1 : x > y ? 1 : 0) * dir; return (typeof x === 'number' ? -1 : 1) * dir; });
+              rows.forEach(function (r) { r.parentNode.appendChild(r); });
+            });
+          });
+        });
+        </script>
+        """;
 
     private static string FrameSection(string name, string bundleDir, List<(string Method, string? Dir)> runs, IReadOnlyList<EvalRow> rows)
     {
@@ -102,6 +195,15 @@ public static class HtmlReport
         var crop = new Rect(Math.Clamp(peak.X - cw / 2, 0, gray.Cols - cw), Math.Clamp(peak.Y - chh / 2, 0, gray.Rows - chh), cw, chh);
 
         var sb = new StringBuilder($"<h3>{WebUtility.HtmlEncode(name)} — frame {window.Index}</h3><div>");
+        using (var whole = panels[0].Image.Clone())
+        {
+            // Where the crops come from, on the whole blurry frame.
+            Cv2.Rectangle(whole, crop, new Scalar(0, 0, 255), Math.Max(1, whole.Cols / 300));
+            using var small = new Mat();
+            double f = Math.Min(1, 480.0 / whole.Cols);
+            Cv2.Resize(whole, small, new Size(0, 0), f, f, InterpolationFlags.Area);
+            sb.Append(Figure(small, $"{panels[0].Label}: crop location (red)"));
+        }
         foreach (var (label, img) in panels)
         {
             using var c = new Mat(img, crop);
@@ -143,19 +245,19 @@ public static class HtmlReport
         return sb.ToString();
     }
 
-    private static string Figure(Mat img, string caption)
+    internal static string Figure(Mat img, string caption)
     {
         Cv2.ImEncode(".png", img, out byte[] png);
         return Figure(png, caption);
     }
 
-    private static string Figure(byte[] png, string caption) =>
+    internal static string Figure(byte[] png, string caption) =>
         $"<figure><img alt=\"{WebUtility.HtmlEncode(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"><figcaption>{WebUtility.HtmlEncode(caption)}</figcaption></figure>";
 
-    private static string MarkdownTableToHtml(string md)
+    private static string MarkdownTableToHtml(string md, string cssClass)
     {
         var lines = md.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var sb = new StringBuilder("<table>");
+        var sb = new StringBuilder($"<table class=\"{cssClass}\">");
         for (int i = 0; i < lines.Length; i++)
         {
             if (i == 1) continue;

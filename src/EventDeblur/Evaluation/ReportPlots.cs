@@ -1,3 +1,4 @@
+using EventDeblur.Pipeline.Output;
 using ScottPlot;
 
 namespace EventDeblur.Evaluation;
@@ -53,6 +54,44 @@ public static class ReportPlots
         plot.YLabel("PSNR (dB, sRGB, 16-px crop)");
         plot.Title("PSNR per frame and method (bar: mean)");
         plot.ShowLegend(Alignment.LowerRight);
+        return plot.GetImageBytes(widthPx, heightPx, ImageFormat.Png);
+    }
+
+    /// <summary>
+    /// A live run over time: per written frame its latency (s, exposure end → written; left axis) and the backlog
+    /// (frames waiting; right axis), against the exposure's end in seconds since the first exposure (frame order
+    /// when frames have no exposure). Null when no frame has a latency or backlog.
+    /// </summary>
+    /// <param name="frames">The run's frames.parquet rows.</param>
+    /// <param name="widthPx">Image width, pixels.</param>
+    /// <param name="heightPx">Image height, pixels.</param>
+    public static byte[]? LiveTimeline(IReadOnlyList<FrameResult> frames, int widthPx = 900, int heightPx = 360)
+    {
+        var rows = frames.Where(f => f.LatencySeconds != null || f.BacklogFrames != null).OrderBy(f => f.ExposureEndUs ?? long.MaxValue).ThenBy(f => f.Index).ToList();
+        if (rows.Count == 0) return null;
+        long? t0 = rows.Select(f => f.ExposureEndUs).Min();
+        double X(FrameResult f, int i) => t0 is long origin && f.ExposureEndUs is long t ? (t - origin) / 1e6 : i;
+        var plot = new Plot();
+        var withLatency = rows.Select((f, i) => (f, i)).Where(x => x.f.LatencySeconds != null).ToList();
+        if (withLatency.Count > 0)
+        {
+            var lat = plot.Add.Scatter(withLatency.Select(x => X(x.f, x.i)).ToArray(), withLatency.Select(x => x.f.LatencySeconds!.Value).ToArray());
+            lat.LegendText = "latency (s)";
+            lat.Color = Colors.Blue;
+        }
+        var withBacklog = rows.Select((f, i) => (f, i)).Where(x => x.f.BacklogFrames != null).ToList();
+        if (withBacklog.Count > 0)
+        {
+            var backlog = plot.Add.Scatter(withBacklog.Select(x => X(x.f, x.i)).ToArray(), withBacklog.Select(x => (double)x.f.BacklogFrames!.Value).ToArray());
+            backlog.LegendText = "backlog (frames)";
+            backlog.Color = Colors.OrangeRed;
+            backlog.Axes.YAxis = plot.Axes.Right;
+            plot.Axes.Right.Label.Text = "backlog (frames)";
+        }
+        plot.YLabel("latency (s)");
+        plot.XLabel(t0 != null ? "exposure end (s since the first)" : "frame");
+        plot.Title("Live run: latency and backlog per frame");
+        plot.ShowLegend(Alignment.UpperLeft);
         return plot.GetImageBytes(widthPx, heightPx, ImageFormat.Png);
     }
 }

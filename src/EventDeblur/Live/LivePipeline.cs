@@ -201,6 +201,7 @@ public static class LivePipeline
             ],
         };
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
+        PreviewWriter.WriteContactSheet(o.OutDir, all);
         manifest.Write(o.OutDir);
         return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems);
     }

@@ -25,6 +25,7 @@ public static class FrameFinisher
                 score = FrameScorer.Score(f);
                 step = "writing outputs";
                 writer.WriteImages(f.Index, f.Sharp!, f.Encoding!, f.Kernels!);
+                PreviewWriter.WriteFrame(writer.OutDir, f.Index, f.Blurry!, f.Sharp!, f.Encoding!, f.GroundTruthPath, f.ApsFrame != null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException or FormatException or ArgumentException)
             {

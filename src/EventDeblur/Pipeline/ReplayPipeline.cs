@@ -105,6 +105,7 @@ public static class ReplayPipeline
             ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p).ToArray()),
         });
         await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath));
+        PreviewWriter.WriteContactSheet(outDir, all);
         manifest.Write(outDir);
         return new ReplaySummary(all, status, problems);
     }

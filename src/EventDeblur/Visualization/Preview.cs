@@ -16,11 +16,7 @@ public static class Preview
     {
         using var f = new Mat();
         raw.ConvertTo(f, MatType.CV_32F, gain / (whiteLevel - blackLevel), -blackLevel * gain / (whiteLevel - blackLevel));
-        var lut = new byte[4096];
-        for (int i = 0; i < lut.Length; i++)
-        {
-            lut[i] = (byte)Math.Round(255 * TransferCurve.SrgbEncode(i / 4095.0));
-        }
+        var lut = SrgbTable();
         var outMat = new Mat(raw.Rows, raw.Cols, MatType.CV_8UC(raw.Channels()));
         var src = f.AsSpan<float>();
         var dst = outMat.AsSpan<byte>();
@@ -34,17 +30,41 @@ public static class Preview
     /// </summary>
     public static Mat Events(IEnumerable<EventBatch> batches, int width, int height, TimeRangeUs window)
     {
-        var on = new int[width * height];
-        var off = new int[width * height];
-        foreach (var b in batches)
+        var acc = new EventImage(width, height, window);
+        foreach (var b in batches) acc.Add(b);
+        return acc.Render();
+    }
+
+    /// <summary>
+    /// Counts the events of one window (end-exclusive, µs) per pixel as batches stream by, so one pass over an event
+    /// file can fill the images of many frames; <see cref="Render"/> draws it as <see cref="Events"/> does.
+    /// </summary>
+    public sealed class EventImage(int width, int height, TimeRangeUs window)
+    {
+        private readonly int[] _on = new int[width * height];
+        private readonly int[] _off = new int[width * height];
+
+        /// <summary>The window counted, µs.</summary>
+        public TimeRangeUs Window => window;
+
+        /// <summary>Counts the events of <paramref name="b"/> inside the window and the sensor.</summary>
+        public void Add(EventBatch b)
         {
             var t = b.Timestamps; var x = b.Xs; var y = b.Ys; var p = b.Polarities;
+            if (b.Count == 0 || t[^1] < window.StartUs || t[0] >= window.EndUs) return;
             for (int i = 0; i < b.Count; i++)
             {
                 if (!window.Contains(t[i]) || (uint)x[i] >= (uint)width || (uint)y[i] >= (uint)height) continue;
-                if (p[i]) on[y[i] * width + x[i]]++; else off[y[i] * width + x[i]]++;
+                if (p[i]) _on[y[i] * width + x[i]]++; else _off[y[i] * width + x[i]]++;
             }
         }
+
+        /// <summary>White background, ON red, OFF blue, intensity by count (scaled to the 99th percentile).</summary>
+        public Mat Render() => Draw(_on, _off, width, height);
+    }
+
+    private static Mat Draw(int[] on, int[] off, int width, int height)
+    {
         int max = Math.Max(1, Percentile(on.Zip(off, (a, c) => a + c).Where(v => v > 0).ToArray(), 0.99));
         var img = new Mat(height, width, MatType.CV_8UC3, Scalar.All(255));
         var d = img.AsSpan<byte>();
@@ -68,6 +88,120 @@ public static class Preview
         var big = new Mat();
         Cv2.Resize(small, big, new Size(k.Size * zoom, k.Size * zoom), 0, 0, InterpolationFlags.Nearest);
         return big;
+    }
+
+    /// <summary>
+    /// Tone-maps a linear-radiance image (1 or 3 channels, RGB planes, white = 1) to an 8-bit image in OpenCV order
+    /// (BGR or gray): radiance times <paramref name="gain"/>, clipped to [0, 1], sRGB-encoded. Giving the blurry,
+    /// deblurred and ground-truth frames the same gain makes them comparable side by side.
+    /// </summary>
+    public static Mat ToneMap(LinearImage image, double gain)
+    {
+        int c = image.Channels;
+        var lut = SrgbTable();
+        var m = new Mat(image.Height, image.Width, MatType.CV_8UC(c));
+        var d = m.AsSpan<byte>();
+        int n = image.Width * image.Height;
+        for (int ch = 0; ch < c; ch++)
+        {
+            int dst = c == 3 ? 2 - ch : 0;
+            var plane = image.Planes[ch];
+            for (int i = 0; i < n; i++) d[i * c + dst] = lut[(int)(Math.Clamp(plane[i] * (float)gain, 0f, 1f) * 4095)];
+        }
+        return m;
+    }
+
+    /// <summary>
+    /// An exposure gain for <see cref="ToneMap(LinearImage, double)"/> chosen from a reference frame (the blurry input):
+    /// its 98th percentile of unsaturated radiance maps to 0.8 (so the scene, not its clipped lights, sets the
+    /// exposure), clamped to [1, 64]; 1 for an empty or black frame.
+    /// </summary>
+    public static double AutoGain(LinearImage reference)
+    {
+        var v = new List<float>();
+        int n = reference.Width * reference.Height;
+        int step = Math.Max(1, n / 200_000);
+        for (int i = 0; i < n; i += step)
+        {
+            bool sat = false;
+            float sum = 0;
+            for (int ch = 0; ch < reference.Channels; ch++) { sat |= reference.Saturated[ch][i]; sum += reference.Planes[ch][i]; }
+            if (!sat) v.Add(sum / reference.Channels);
+        }
+        if (v.Count == 0) return 1;
+        v.Sort();
+        float p98 = v[Math.Min(v.Count - 1, (int)(0.98 * v.Count))];
+        return p98 <= 0 ? 1 : Math.Clamp(0.8 / p98, 1, 64);
+    }
+
+    /// <summary>Panels side by side (same height; gray panels shown as colour), each with its label in the top-left corner.</summary>
+    public static Mat SideBySide(IReadOnlyList<(string Label, Mat Image)> panels)
+    {
+        if (panels.Count == 0) throw new ArgumentException("no panels", nameof(panels));
+        var colour = panels.Select(p => ToBgr(p.Image)).ToArray();
+        try
+        {
+            foreach (var (img, (label, _)) in colour.Zip(panels)) Label(img, label);
+            var strip = new Mat();
+            Cv2.HConcat(colour, strip);
+            return strip;
+        }
+        finally
+        {
+            foreach (var m in colour) m.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A contact sheet: every tile shrunk to <paramref name="thumbWidthPx"/> pixels wide (aspect kept), labelled,
+    /// in rows of <paramref name="columns"/> on a dark background; a null image draws an empty tile with its label
+    /// (e.g. a failed frame).
+    /// </summary>
+    public static Mat ContactSheet(IReadOnlyList<(string Label, Mat? Image)> tiles, int thumbWidthPx = 240, int columns = 6)
+    {
+        if (tiles.Count == 0) throw new ArgumentException("no tiles", nameof(tiles));
+        var first = tiles.FirstOrDefault(t => t.Image != null).Image;
+        double aspect = first != null ? first.Rows / (double)first.Cols : 0.75;
+        int tw = thumbWidthPx, th = Math.Max(1, (int)Math.Round(tw * aspect)), gap = 4;
+        int cols = Math.Min(columns, tiles.Count), rows = (tiles.Count + cols - 1) / cols;
+        var sheet = new Mat(rows * (th + gap) + gap, cols * (tw + gap) + gap, MatType.CV_8UC3, new Scalar(40, 40, 40));
+        for (int i = 0; i < tiles.Count; i++)
+        {
+            var roi = new Rect(gap + (i % cols) * (tw + gap), gap + (i / cols) * (th + gap), tw, th);
+            using var cell = new Mat(sheet, roi);
+            if (tiles[i].Image is { } img)
+            {
+                using var bgr = ToBgr(img);
+                Cv2.Resize(bgr, cell, new Size(tw, th), 0, 0, InterpolationFlags.Area);
+            }
+            else cell.SetTo(new Scalar(90, 90, 90));
+            Label(cell, tiles[i].Label);
+        }
+        return sheet;
+    }
+
+    private static Mat ToBgr(Mat m)
+    {
+        var c = new Mat();
+        if (m.Channels() == 1) Cv2.CvtColor(m, c, ColorConversionCodes.GRAY2BGR);
+        else m.CopyTo(c);
+        return c;
+    }
+
+    private static void Label(Mat img, string text)
+    {
+        if (text.Length == 0) return;
+        double scale = Math.Clamp(img.Cols / 500.0, 0.35, 0.8);
+        var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, scale, 1, out int baseline);
+        Cv2.Rectangle(img, new Rect(0, 0, Math.Min(img.Cols, size.Width + 8), Math.Min(img.Rows, size.Height + baseline + 8)), Scalar.All(0), -1);
+        Cv2.PutText(img, text, new Point(4, size.Height + 4), HersheyFonts.HersheySimplex, scale, Scalar.All(255), 1, LineTypes.AntiAlias);
+    }
+
+    private static byte[] SrgbTable()
+    {
+        var lut = new byte[4096];
+        for (int i = 0; i < lut.Length; i++) lut[i] = (byte)Math.Round(255 * TransferCurve.SrgbEncode(i / 4095.0));
+        return lut;
     }
 
     private static int Percentile(int[] v, double q)

@@ -66,10 +66,16 @@ public class EvaluatorTests
         File.Move(Path.Combine(outDir, "results-shard-2-of-2.parquet"), Path.Combine(TestPaths.NewTempDir(), "away.parquet"));
         var missing = Assert.Single(await Evaluator.ShardProblemsAsync([outDir]));
         Assert.Contains("1 of 2 shards missing (results-shard-2-of-2.parquet)", missing);
-        var (code, _, err) = EventDeblur.Tests.Cli.CliTests.Run("report", outDir);
+        string html = Path.Combine(TestPaths.NewTempDir(), "r.html");
+        var (code, _, err) = EventDeblur.Tests.Cli.CliTests.Run("report", outDir, "--html", html);
         Assert.Equal(1, code);
         Assert.Contains("WARNING", err);
         Assert.Contains("results-shard-2-of-2.parquet", err);
+        // The page says it first, loudly.
+        string page = File.ReadAllText(html);
+        int warning = page.IndexOf("<div class=\"warning\" id=\"warnings\">", StringComparison.Ordinal);
+        Assert.True(warning > 0 && warning < page.IndexOf("<h2 id=\"summary\">", StringComparison.Ordinal), "no warning before the summary");
+        Assert.Contains("results-shard-2-of-2.parquet", page[warning..page.IndexOf("</div>", warning, StringComparison.Ordinal)]);
 
         File.Copy(shard1, Path.Combine(outDir, "results-shard-1-of-1.parquet"));
         var both = await Evaluator.ShardProblemsAsync([outDir]);
@@ -90,7 +96,7 @@ public class EvaluatorTests
         Assert.Equal(Evaluator.Canonical(Sorted(await Evaluator.ReadShardsAsync([outDir]))), Evaluator.Canonical(Sorted(rows)));
         Assert.Equal(2, dirs.Count);
         string html = Path.Combine(TestPaths.NewTempDir(), "replays.html");
-        HtmlReport.Write(html, rows, (m, b) => dirs.GetValueOrDefault((m, b)));
+        await HtmlReport.WriteRunsAsync(html, runDirs);
         var images = Regex.Matches(File.ReadAllText(html), "src=\"data:image/png;base64,").Count;
         Assert.True(images >= 5, $"only {images} images");
         Assert.True(File.Exists(Path.ChangeExtension(html, null) + "-psnr.png"));
@@ -103,7 +109,7 @@ public class EvaluatorTests
         string outDir = TestPaths.NewTempDir();
         await Evaluator.RunAsync(Evaluator.FindBundles([data]), new[] { "blurry", "events+wiener" }.Select(EvalMethod.Parse).ToList(), outDir, 1, 1);
         string html = Path.Combine(outDir, "report.html");
-        HtmlReport.Write(html, await Evaluator.ReadShardsAsync([outDir]), [outDir]);
+        await HtmlReport.WriteAsync(html, await Evaluator.ReadShardsAsync([outDir]), [outDir]);
         string text = File.ReadAllText(html);
         var images = Regex.Matches(text, "src=\"data:image/png;base64,([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.True(images.Count >= 6, $"only {images.Count} images");
@@ -135,6 +141,39 @@ public class EvaluatorTests
         using var s = Cv2.ImRead(shot, ImreadModes.Grayscale);
         Cv2.MeanStdDev(s, out var mean, out var std);
         Assert.True(std.Val0 > 10, $"the rendered page looks blank (σ = {std.Val0:F1})");
+
+        // Structure of the page as Chromium built it: 2 bundles × 2 methods = 4 runs, each with its per-frame
+        // table (a row per frame), a section per frame reachable from its thumbnail, and links to existing files.
+        string dom = HtmlReportTests.DumpDom(html);
+        var shards = await Evaluator.ReadShardsAsync([outDir]);
+        Assert.Contains("<h1>EventDeblur evaluation report</h1>", dom);
+        for (int k = 0; k < 4; k++)
+        {
+            var table = Regex.Match(dom, $"<table class=\"frames sortable\" id=\"run-{k}-frames\">(.*?)</table>", RegexOptions.Singleline);
+            Assert.True(table.Success, $"run {k}: no per-frame table");
+            int frames = Regex.Matches(table.Groups[1].Value, "<tr[ >]").Count - 1;
+            Assert.True(frames is 1 or 2, $"run {k}: {frames} frame rows");
+            foreach (Match id in Regex.Matches(table.Groups[1].Value, $"href=\"#(run-{k}-frame-\\d+)\""))
+            {
+                Assert.Contains($"<section class=\"frame\" id=\"{id.Groups[1].Value}\">", dom);
+                Assert.Contains($"<a href=\"#{id.Groups[1].Value}\"><img class=\"thumb\"", dom);
+            }
+        }
+        Assert.Equal(shards.Count, Regex.Matches(dom, "<section class=\"frame\" id=\"run-").Count);
+        var links = Regex.Matches(dom, "<a class=\"file\" href=\"([^\"]+)\"").Select(m => Uri.UnescapeDataString(m.Groups[1].Value)).ToList();
+        Assert.True(links.Count >= 4 * 5, $"only {links.Count} file links");
+        foreach (var link in links)
+        {
+            string target = Path.GetFullPath(Path.Combine(outDir, link));
+            Assert.True(File.Exists(target) || Directory.Exists(target), $"broken link {link}");
+        }
+        Assert.Contains(links, l => l.EndsWith("frames.parquet", StringComparison.Ordinal));
+        Assert.Contains(links, l => l.EndsWith("preview/contact-sheet.jpg", StringComparison.Ordinal));
+        foreach (var b64 in Regex.Matches(text, "src=\"data:image/jpeg;base64,([^\"]+)\"").Select(m => m.Groups[1].Value))
+        {
+            using var img = Cv2.ImDecode(Convert.FromBase64String(b64), ImreadModes.Unchanged);
+            Assert.False(img.Empty());
+        }
     }
 }
 

@@ -49,6 +49,8 @@ public sealed class RunWriter
     {
         File.Delete(Path.Combine(OutDir, "frames", Stem(index) + ".png"));
         File.Delete(Path.Combine(OutDir, "kernels", Stem(index) + ".csv"));
+        File.Delete(Path.Combine(OutDir, PreviewWriter.PreviewFileOf(index)));
+        File.Delete(Path.Combine(OutDir, PreviewWriter.CompareFileOf(index)));
     }
 
     /// <summary>Writes the deblurred frame (raw values in the input's encoding and depth) and its kernels.</summary>

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+using EventDeblur.Pipeline.Output;
+using EventDeblur.Visualization;
+using OpenCvSharp;
+
+namespace EventDeblur.Evaluation;
+
+/// <summary>
+/// One run's part of the HTML report: metadata and status, links to its files, the sortable per-frame
+/// table, thumbnails linking to each frame's section, and (live runs) latency and backlog over time.
+/// </summary>
+internal static class RunSection
+{
+    private const int ThumbWidthPx = 160;
+
+    public static string Html(ReportRun run, int k, string htmlDir)
+    {
+        var m = run.Manifest;
+        var sb = new StringBuilder($"<section class=\"run\" id=\"run-{k}\"><h2>{Enc(HtmlReport.RunTitle(run))}</h2>");
+
+        sb.Append("<table class=\"meta\">");
+        void Meta(string key, string? value) { if (value != null) sb.Append($"<tr><td>{Enc(key)}</td><td>{Enc(value)}</td></tr>"); }
+        Meta("status", m.Status);
+        Meta("mode", m.Mode ?? "replay");
+        Meta("input bundle", m.InputBundle);
+        Meta("method", m.Method);
+        Meta("tool version", RunVersion(run.Dir));
+        Meta("started", m.Started.ToString("u", CultureInfo.InvariantCulture));
+        Meta("finished", m.Finished?.ToString("u", CultureInfo.InvariantCulture) ?? "(not finished)");
+        if (m.Finished is { } end) Meta("duration", $"{(end - m.Started).TotalSeconds:F1} s");
+        Meta("options", m.Options.ToJsonString());
+        Meta("frames", $"{run.Frames.Count(f => f.Status == "ok")} ok, {run.Frames.Count(f => f.Status != "ok")} failed");
+        var problems = (m.Frames?["problems"] as System.Text.Json.Nodes.JsonArray)?.Select(p => p?.ToString() ?? "").ToList()
+            ?? m.Extra.Where(e => e.Key == "problems").SelectMany(e => (e.Value as System.Text.Json.Nodes.JsonArray)?.Select(p => p?.ToString() ?? "") ?? []).ToList();
+        foreach (var (key, value) in m.Extra.Where(e => e.Key != "problems")) Meta(key, value?.ToJsonString());
+        Meta("problems", problems.Count == 0 ? "none" : string.Join("\n", problems));
+        foreach (var f in run.Frames.Where(f => f.Status != "ok")) Meta($"frame {f.Index} failed", f.Error ?? "(no cause recorded)");
+        sb.Append("</table>");
+
+        sb.Append("<p class=\"files\">Files: ");
+        foreach (var (label, rel) in new[] { ("run.json", "run.json"), ("frames.parquet", "frames.parquet"), ("frames/", "frames"), ("kernels/", "kernels"), ("previews/", PreviewWriter.Folder), ("contact sheet", PreviewWriter.ContactSheetFile) })
+            if (File.Exists(Path.Combine(run.Dir, rel)) || Directory.Exists(Path.Combine(run.Dir, rel)))
+                sb.Append($"<a class=\"file\" href=\"{Link(htmlDir, Path.Combine(run.Dir, rel))}\">{Enc(label)}</a> ");
+        sb.Append("</p>");
+
+        if (m.Mode == "live" && ReportPlots.LiveTimeline(run.Frames) is byte[] plot)
+            sb.Append(HtmlReport.Figure(plot, "latency and backlog over time"));
+
+        sb.Append("<div class=\"scroll\">").Append(FrameTable(run, k, htmlDir)).Append("</div>");
+
+        sb.Append("<div class=\"thumbs\">");
+        foreach (var f in run.Frames)
+        {
+            string label = f.Status != "ok" ? $"#{f.Index} failed" : f.Psnr is double p ? $"#{f.Index} {p:F1} dB" : $"#{f.Index}";
+            using var thumb = Thumbnail(run.Dir, f);
+            sb.Append($"<a href=\"#run-{k}-frame-{f.Index}\">");
+            sb.Append(thumb != null ? Img(thumb, ".jpg", label, "thumb") : $"<span>[{Enc(label)}]</span>");
+            sb.Append($"<br>{Enc(label)}</a>");
+        }
+        sb.Append("</div>");
+
+        foreach (var f in run.Frames) sb.Append(FrameSection(run, k, f, htmlDir));
+        return sb.Append("</section>").ToString();
+    }
+
+    private static string FrameTable(ReportRun run, int k, string htmlDir)
+    {
+        bool live = run.Manifest.Mode == "live";
+        var sb = new StringBuilder($"<table class=\"frames sortable\" id=\"run-{k}-frames\"><tr>");
+        var headers = new List<string> { "index", "status", "error", "PSNR dB", "Δ PSNR vs blurry", "SSIM", "SSIM blurry", "kernel sim.", "kernel source", "confidence", "streaks", "kernels", "events used", "events in window", "ingest s", "kernels s", "deconv. s", "write s", "total s" };
+        if (live) headers.AddRange(["latency s", "backlog"]);
+        headers.Add("files");
+        foreach (var h in headers) sb.Append($"<th>{Enc(h)}</th>");
+        sb.Append("</tr>");
+        foreach (var f in run.Frames)
+        {
+            sb.Append(f.Status == "ok" ? "<tr>" : "<tr class=\"failed\">");
+            sb.Append($"<td data-v=\"{f.Index}\"><a href=\"#run-{k}-frame-{f.Index}\">{f.Index}</a></td><td>{Enc(f.Status)}</td><td>{Enc(f.Error ?? "")}</td>");
+            Num(sb, f.Psnr, "F2");
+            Num(sb, f.Psnr - f.PsnrBlurry, "+0.00;-0.00");
+            Num(sb, f.Ssim, "F4");
+            Num(sb, f.SsimBlurry, "F4");
+            Num(sb, f.KernelSimilarity, "F3");
+            sb.Append($"<td>{Enc(f.KernelSource)}</td>");
+            Num(sb, f.KernelConfidence, "F2");
+            Num(sb, f.Streaks, "0");
+            Num(sb, f.Kernels, "0");
+            Num(sb, f.EventsUsed, "N0");
+            Num(sb, f.EventsInWindow, "N0");
+            Num(sb, f.SecondsIngest, "F2");
+            Num(sb, f.SecondsKernels, "F2");
+            Num(sb, f.SecondsDeconvolve, "F2");
+            Num(sb, f.SecondsWrite, "F2");
+            Num(sb, f.SecondsTotal, "F2");
+            if (live) { Num(sb, f.LatencySeconds, "F2"); Num(sb, f.BacklogFrames, "0"); }
+            sb.Append("<td>");
+            foreach (var (label, rel) in new[] { ("png", FramesParquet.OutputFileOf(f.Index)), ("kernel", $"kernels/{f.Index:D6}.csv"), ("preview", PreviewWriter.PreviewFileOf(f.Index)) })
+                if (File.Exists(Path.Combine(run.Dir, rel))) sb.Append($"<a class=\"file\" href=\"{Link(htmlDir, Path.Combine(run.Dir, rel))}\">{label}</a> ");
+            sb.Append("</td></tr>");
+        }
+        return sb.Append("</table>").ToString();
+    }
+
+    private static string FrameSection(ReportRun run, int k, FrameResult f, string htmlDir)
+    {
+        var sb = new StringBuilder($"<section class=\"frame\" id=\"run-{k}-frame-{f.Index}\"><h3>{Enc(HtmlReport.RunTitle(run))} — frame {f.Index}: {Enc(f.Status)}</h3>");
+        if (f.Error != null) sb.Append($"<p class=\"warning\">{Enc(f.Error)}</p>");
+        var facts = new List<string>();
+        if (f.Psnr is double p) facts.Add($"PSNR {p:F2} dB (blurry {f.PsnrBlurry:F2})");
+        if (f.Ssim is double s) facts.Add($"SSIM {s:F4} (blurry {f.SsimBlurry:F4})");
+        if (f.KernelSimilarity is double ks) facts.Add($"kernel similarity {ks:F3}");
+        if (f.KernelSource.Length > 0) facts.Add($"kernels from {f.KernelSource}, confidence {f.KernelConfidence:F2}");
+        if (f.ExposureStartUs is long a && f.ExposureEndUs is long b) facts.Add($"exposure [{a}, {b}) µs on the event clock ({(b - a) / 1000.0:F1} ms)");
+        if (facts.Count > 0) sb.Append($"<p>{Enc(string.Join("; ", facts))}</p>");
+        string compare = Path.Combine(run.Dir, PreviewWriter.CompareFileOf(f.Index));
+        if (File.Exists(compare))
+            sb.Append($"<figure><a href=\"{Link(htmlDir, compare)}\"><img class=\"full\" alt=\"frame {f.Index}: blurry | deblurred | ground truth\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(File.ReadAllBytes(compare))}\"></a><figcaption>blurry | deblurred | ground truth (one tone curve)</figcaption></figure>");
+        else if (Thumbnail(run.Dir, f, fullSize: true) is { } full)
+        {
+            using (full) sb.Append(Img(full, ".jpg", $"frame {f.Index} (deblurred)", "full"));
+        }
+        string kernelCsv = Path.Combine(run.Dir, "kernels", $"{f.Index:D6}.csv");
+        if (File.Exists(kernelCsv))
+        {
+            var tiles = KernelCsv.Read(kernelCsv);
+            var centre = tiles[tiles.Count / 2];
+            const int zoom = 8;
+            using var kimg = Preview.Kernel(centre.Kernel, zoom);
+            string caption = $"kernel ({tiles.Count} tile(s); centre tile {centre.Kernel.Size}×{centre.Kernel.Size} px, 1 px = {zoom} screen px{(f.KernelSimilarity is double sim ? $", similarity {sim:F3}" : "")})";
+            sb.Append(HtmlReport.Figure(kimg, caption));
+        }
+        var notes = FrameDiagnostic.ParseAll(f.Diagnostics);
+        if (notes.Count > 0)
+        {
+            sb.Append("<table class=\"notes\"><tr><th>candidate</th><th>verdict</th><th>reason / fit</th></tr>");
+            foreach (var n in notes) sb.Append($"<tr><td>{Enc(n.Candidate)}</td><td>{Enc(n.Verdict)}</td><td style=\"text-align:left\">{Enc(n.Reason ?? n.Fit ?? "")}</td></tr>");
+            sb.Append("</table>");
+        }
+        return sb.Append($"<p><a href=\"#run-{k}\">back to the run</a></p></section>").ToString();
+    }
+
+    /// <summary>The frame's preview (<c>preview/NNNNNN.jpg</c>), or its output PNG tone-mapped (runs made before previews), shrunk unless <paramref name="fullSize"/>; null when neither exists.</summary>
+    private static Mat? Thumbnail(string runDir, FrameResult f, bool fullSize = false)
+    {
+        Mat? img = null;
+        string preview = Path.Combine(runDir, PreviewWriter.PreviewFileOf(f.Index));
+        string png = Path.Combine(runDir, FramesParquet.OutputFileOf(f.Index));
+        if (File.Exists(preview)) img = Cv2.ImRead(preview, ImreadModes.Color);
+        else if (File.Exists(png))
+        {
+            using var raw = Cv2.ImRead(png, ImreadModes.Unchanged);
+            if (!raw.Empty())
+            {
+                double max = raw.Depth() == MatType.CV_8U ? 255 : 65535;
+                var linear = LinearImage.FromRaw(raw, PixelEncoding.Linear, 0, max, max + 1);
+                img = Preview.ToneMap(linear, Preview.AutoGain(linear));
+            }
+        }
+        if (img == null || img.Empty()) { img?.Dispose(); return null; }
+        if (fullSize || img.Cols <= ThumbWidthPx) return img;
+        var small = new Mat();
+        Cv2.Resize(img, small, new Size(ThumbWidthPx, Math.Max(1, img.Rows * ThumbWidthPx / img.Cols)), 0, 0, InterpolationFlags.Area);
+        img.Dispose();
+        return small;
+    }
+
+    private static string Img(Mat img, string ext, string alt, string cssClass)
+    {
+        Cv2.ImEncode(ext, img, out byte[] bytes, ext == ".jpg" ? [new ImageEncodingParam(ImwriteFlags.JpegQuality, 85)] : []);
+        string mime = ext == ".jpg" ? "image/jpeg" : "image/png";
+        return $"<img class=\"{cssClass}\" alt=\"{Enc(alt)}\" src=\"data:{mime};base64,{Convert.ToBase64String(bytes)}\">";
+    }
+
+    private static string? RunVersion(string dir)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run.json")));
+            return doc.RootElement.TryGetProperty("version", out var v) ? v.GetString() : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException) { return null; }
+    }
+
+    private static void Num(StringBuilder sb, double? v, string format)
+    {
+        if (v is double d && double.IsFinite(d)) sb.Append($"<td data-v=\"{d.ToString("R", CultureInfo.InvariantCulture)}\">{d.ToString(format, CultureInfo.InvariantCulture)}</td>");
+        else sb.Append("<td data-v=\"\">–</td>");
+    }
+
+    private static void Num(StringBuilder sb, long? v, string format)
+    {
+        if (v is long l) sb.Append($"<td data-v=\"{l}\">{l.ToString(format, CultureInfo.InvariantCulture)}</td>");
+        else sb.Append("<td data-v=\"\">–</td>");
+    }
+
+    /// <summary>A link from the report's folder to <paramref name="target"/> (relative, URL-escaped per segment).</summary>
+    private static string Link(string htmlDir, string target)
+    {
+        string rel = Path.GetRelativePath(htmlDir, Path.GetFullPath(target)).Replace('\\', '/');
+        return string.Join('/', rel.Split('/').Select(Uri.EscapeDataString));
+    }
+
+    private static string Enc(string s) => WebUtility.HtmlEncode(s);
+}
