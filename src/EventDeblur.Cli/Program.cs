@@ -13,6 +13,7 @@ var learned = new LearnedSetup();
 learned.Register(root);
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(BundleCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());

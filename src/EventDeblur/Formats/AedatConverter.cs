@@ -70,13 +70,26 @@ public static class AedatConverter
         int w = width ?? reader.Info.Width, h = height ?? reader.Info.Height;
         if (w <= 0 || h <= 0)
             throw new ArgumentException($"{reader.Info.FilePath}: the sensor size is not stated in the file; pass --width and --height");
-        var options = new Aedat4WriterOptions { Width = w, Height = h, Compression = compression, Source = reader.Info.Camera.Length > 0 ? reader.Info.Camera : "EventDeblur" };
+        var options = new Aedat4WriterOptions
+        {
+            Width = w, Height = h, Compression = compression, Source = reader.Info.Camera.Length > 0 ? reader.Info.Camera : "EventDeblur",
+            Streams = StreamsToDeclare(reader),
+        };
         long events = 0, frames = 0, triggers = 0, imu = 0;
         var sanitizer = new EventSanitizer(w, h);
+        var declaredKinds = options.Streams!.Select(d => d.Kind).ToHashSet();
+        var undeclared = new Dictionary<AedatStreamKind, (long Packets, long Offset)>();
         using (var writer = Aedat4Writer.Create(outPath, options))
         {
             while (reader.TryRead(out var packet))
             {
+                var kind = packet switch { EventsPacket => AedatStreamKind.Events, FramePacket => AedatStreamKind.Frames, ImuPacket => AedatStreamKind.Imu, TriggersPacket => AedatStreamKind.Triggers, _ => AedatStreamKind.Other };
+                if (kind != AedatStreamKind.Other && !declaredKinds.Contains(kind))
+                {
+                    undeclared[kind] = undeclared.TryGetValue(kind, out var u) ? (u.Packets + 1, u.Offset) : (1, packet!.ByteOffset);
+                    if (packet is EventsPacket skipped) skipped.Events.Dispose();
+                    continue;
+                }
                 switch (packet)
                 {
                     case EventsPacket ep:
@@ -94,11 +107,69 @@ public static class AedatConverter
             }
             writer.Complete();
         }
-        return new ConversionResult(events, frames, triggers, imu, [Path.GetFullPath(outPath)], reader.Problems)
+        var problems = reader.Problems.Concat(undeclared.Select(u => new AedatProblem(reader.Info.FilePath, u.Value.Offset, ProblemSeverity.Error,
+            $"{u.Value.Packets} {u.Key} packet(s), the first here, belong to no {u.Key} stream declared in the header (expected the infoNode to declare every stream); left out of the output"))).ToList();
+        return new ConversionResult(events, frames, triggers, imu, [Path.GetFullPath(outPath)], problems)
         {
             DroppedBackward = sanitizer.Backward,
             DroppedOutOfRange = sanitizer.OutOfRange,
         };
+    }
+
+    /// <summary>
+    /// The streams an AEDAT 4.0 output declares (DV interop: a DV client that stops when any declared
+    /// stream ends must not wait on streams that never come). An AEDAT 4.0 input: its own declared
+    /// streams of the four kinds written, with their ids, names, tsOffset and source (the first stream
+    /// of each kind; packets of a kind go to that stream; packets of a kind the header does not declare
+    /// are left out and reported, as the header is not read twice). Other inputs, whose streams are implicit:
+    /// the kinds that hold data, found by one more streaming pass over the file, with the standard ids
+    /// and names (0 events, 1 frames, 2 imu, 3 triggers).
+    /// </summary>
+    internal static IReadOnlyList<Aedat4StreamDeclaration> StreamsToDeclare(IAedatReader reader)
+    {
+        var info = reader.Info;
+        if (info.Version == AedatVersion.Aedat4)
+        {
+            var declared = info.Streams
+                .Where(s => s.Kind != AedatStreamKind.Other)
+                .GroupBy(s => s.Kind).Select(g => g.OrderBy(s => s.Id).First())
+                .OrderBy(s => s.Id)
+                .Select(s => new Aedat4StreamDeclaration(s.Id, s.Kind, s.Name.Length > 0 ? s.Name : StandardName(s.Kind), s.TsOffsetUs ?? 0, s.Source.Length > 0 ? s.Source : null))
+                .ToList();
+            // A file with no declared event stream still gets one (every output declares events).
+            if (declared.All(d => d.Kind != AedatStreamKind.Events))
+                declared.Add(new Aedat4StreamDeclaration(FreeId(declared, AedatStreamKind.Events), AedatStreamKind.Events, StandardName(AedatStreamKind.Events)));
+            return declared;
+        }
+        var kinds = KindsWithData(info.FilePath);
+        return Aedat4StreamDeclaration.Standard.Where(d => kinds.Contains(d.Kind) || d.Kind == AedatStreamKind.Events).ToList();
+    }
+
+    private static string StandardName(AedatStreamKind kind) => Aedat4StreamDeclaration.Standard.First(d => d.Kind == kind).Name;
+
+    private static int FreeId(List<Aedat4StreamDeclaration> declared, AedatStreamKind kind)
+    {
+        int id = Aedat4StreamDeclaration.Standard.First(d => d.Kind == kind).Id;
+        while (declared.Any(d => d.Id == id)) id++;
+        return id;
+    }
+
+    /// <summary>The kinds of data <paramref name="path"/> holds (one streaming pass).</summary>
+    private static HashSet<AedatStreamKind> KindsWithData(string path)
+    {
+        var kinds = new HashSet<AedatStreamKind>();
+        using var scan = Prophesee.EventFile.Open(path);
+        while (scan.TryRead(out var p))
+        {
+            switch (p)
+            {
+                case EventsPacket ep: ep.Events.Dispose(); kinds.Add(AedatStreamKind.Events); break;
+                case FramePacket: kinds.Add(AedatStreamKind.Frames); break;
+                case ImuPacket: kinds.Add(AedatStreamKind.Imu); break;
+                case TriggersPacket: kinds.Add(AedatStreamKind.Triggers); break;
+            }
+        }
+        return kinds;
     }
 
     /// <summary>

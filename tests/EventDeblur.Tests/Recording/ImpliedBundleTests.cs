@@ -39,6 +39,29 @@ public class ImpliedBundleTests
     }
 
     [Fact]
+    public async Task Aedat2FileWithApsFramesIsReplayedDirectly()
+    {
+        var fx = new Aedat2ApsFixture();
+        fx.Frame(0, 10_000, 20_000);
+        fx.Frame(1, 60_000, 20_000);
+        // a bright edge moving right during each exposure: events on the APS grid
+        for (int t = 0; t < 20_000; t += 200)
+            for (int y = 60; y < 120; y++)
+            {
+                fx.Dvs(100 + t / 1000, y, true, 10_700 + t);
+                fx.Dvs(100 + t / 1000, y, true, 60_700 + t);
+            }
+        string path = fx.Write();
+        string outDir = TestPaths.NewTempDir();
+        var summary = await ReplayPipeline.RunAsync(path, outDir, new ReplayOptions(), new EventKernelEstimator());
+        Assert.Equal("completed", summary.Status);
+        Assert.Equal([0L, 1L], summary.Results.Select(r => r.Index));
+        Assert.All(summary.Results, r => { Assert.Equal("ok", r.Status); Assert.Null(r.Psnr); Assert.True(r.EventsInWindow >= 6_000); });
+        using var img = Cv2.ImRead(Path.Combine(outDir, "frames", "000001.png"), ImreadModes.Unchanged);
+        Assert.Equal((240, 180, 1, MatType.CV_16UC1), (img.Cols, img.Rows, img.Channels(), img.Type())); // same size, channels and depth as the APS frame
+    }
+
+    [Fact]
     public void EventFileWithoutFramesIsRefusedWithTheReason()
     {
         string path = Path.Combine(TestPaths.NewTempDir(), "dvs-only.aedat");
@@ -59,7 +82,7 @@ public class ImpliedBundleTests
     }
 
     [SkippableFact]
-    public void RealDavis346FileIsReplayedDirectlyWithoutMetrics()
+    public async Task RealDavis346FileIsReplayedDirectlyWithoutMetrics()
     {
         TestPaths.RequireShared();
         var bundle = RecordingBundle.Load(RealDavis346);
@@ -68,7 +91,7 @@ public class ImpliedBundleTests
         Assert.All(windows, w => Assert.Equal(4_773, w.Exposure!.Value.DurationUs)); // the README's exposure
 
         string outDir = TestPaths.NewTempDir();
-        var summary = ReplayPipeline.RunAsync(RealDavis346, outDir, new ReplayOptions(), new EventKernelEstimator()).GetAwaiter().GetResult();
+        var summary = await ReplayPipeline.RunAsync(RealDavis346, outDir, new ReplayOptions(), new EventKernelEstimator());
         Assert.Equal("completed", summary.Status);
         Assert.Equal(3, summary.Results.Count);
         Assert.All(summary.Results, r =>

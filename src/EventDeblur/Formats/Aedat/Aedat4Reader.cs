@@ -576,7 +576,8 @@ public sealed class Aedat4Reader : IAedatReader
                 w = h = 0;
             }
             string source = info != null ? Attr(info, "source") ?? "" : "";
-            _streams[id] = new AedatStreamInfo(id, Aedat4Schema.KindOf(type), type, w, h, source);
+            long? tsOffset = info != null && long.TryParse(Attr(info, "tsOffset"), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long o) ? o : null;
+            _streams[id] = new AedatStreamInfo(id, Aedat4Schema.KindOf(type), type, w, h, source) { Name = Attr(node, "originalOutputName") ?? "", TsOffsetUs = tsOffset };
         }
     }
 

@@ -25,19 +25,51 @@ public sealed record Aedat4WriterOptions
     /// <summary>Most events per packet; longer spans are split. Default 16 384.</summary>
     public int MaxEventsPerPacket { get; init; } = 16384;
 
+    /// <summary>
+    /// The streams to declare, at most one per kind (events, frames, IMU, triggers); null: all four
+    /// with the standard ids (<see cref="Aedat4StreamDeclaration.Standard"/>). Writing data of a kind
+    /// that is not declared throws.
+    /// </summary>
+    public IReadOnlyList<Aedat4StreamDeclaration>? Streams { get; init; }
+
     /// <summary>Checks the values; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public void Validate()
     {
         if (Width is < 1 or > 32767 || Height is < 1 or > 32767)
             throw new ArgumentException($"sensor size {Width}×{Height} must be within 1..32767 pixels");
         if (MaxEventsPerPacket < 1) throw new ArgumentException("MaxEventsPerPacket must be ≥ 1");
+        if (Streams is { } streams)
+        {
+            if (streams.Any(s => s.Kind == AedatStreamKind.Other)) throw new ArgumentException("Streams: only events, frames, IMU and triggers can be written");
+            if (streams.Select(s => s.Kind).Distinct().Count() != streams.Count) throw new ArgumentException("Streams: at most one stream per kind");
+            if (streams.Select(s => s.Id).Distinct().Count() != streams.Count) throw new ArgumentException("Streams: stream ids must be distinct");
+            if (streams.Any(s => s.Id < 0)) throw new ArgumentException("Streams: stream ids must be ≥ 0");
+        }
     }
+}
+
+/// <summary>A stream an <see cref="Aedat4Writer"/> declares in its info node.</summary>
+/// <param name="Id">Stream id used in packet headers (≥ 0).</param>
+/// <param name="Kind">What it carries (events, frames, IMU or triggers).</param>
+/// <param name="Name">Its <c>originalOutputName</c>, e.g. <c>events</c>.</param>
+/// <param name="TsOffsetUs">Its <c>tsOffset</c>, µs (the device clock's offset; DV states one per stream).</param>
+/// <param name="Source">Camera name for its <c>source</c>; null: <see cref="Aedat4WriterOptions.Source"/>.</param>
+public sealed record Aedat4StreamDeclaration(int Id, AedatStreamKind Kind, string Name, long TsOffsetUs = 0, string? Source = null)
+{
+    /// <summary>The four standard streams: 0 events, 1 frames, 2 IMU, 3 triggers, tsOffset 0.</summary>
+    public static IReadOnlyList<Aedat4StreamDeclaration> Standard { get; } =
+    [
+        new(0, AedatStreamKind.Events, "events"),
+        new(1, AedatStreamKind.Frames, "frames"),
+        new(2, AedatStreamKind.Imu, "imu"),
+        new(3, AedatStreamKind.Triggers, "triggers"),
+    ];
 }
 
 /// <summary>
 /// Writes AEDAT 4.0 files that DV and dv-processing read: version line, size-prefixed IOHeader
 /// (fixed size, patched on completion), one compressed flatbuffer per packet, and a FileDataTable.
-/// Streams: 0 events, 1 frames, 2 IMU, 3 triggers. The file appears under its final name only
+/// Streams: by default 0 events, 1 frames, 2 IMU, 3 triggers (or those of <see cref="Aedat4WriterOptions.Streams"/>). The file appears under its final name only
 /// when <see cref="Complete"/> succeeds; disposing an incomplete writer deletes the partial file.
 /// </summary>
 public sealed class Aedat4Writer : IDisposable
@@ -61,6 +93,7 @@ public sealed class Aedat4Writer : IDisposable
     private readonly ArrayBufferWriter<byte> _compressed = new(1 << 16);
     private readonly List<Aedat4TableEntry> _table = [];
     private readonly string _infoXml;
+    private readonly Dictionary<AedatStreamKind, int> _ids;
     private byte[] _structs = [];
     private long _pos;
     private bool _completed;
@@ -75,6 +108,7 @@ public sealed class Aedat4Writer : IDisposable
         _options = options;
         _codec = new PacketCodec(options.Compression, long.MaxValue);
         _infoXml = BuildInfoXml(options);
+        _ids = (options.Streams ?? Aedat4StreamDeclaration.Standard).ToDictionary(d => d.Kind, d => d.Id);
         if (isFile)
         {
             _out.Write(System.Text.Encoding.ASCII.GetBytes(Aedat4Schema.VersionLine));
@@ -150,7 +184,7 @@ public sealed class Aedat4Writer : IDisposable
         _fb.AddOffset(0, vec.Value, 0);
         int root = _fb.EndTable();
         _fb.FinishSizePrefixed(root, Aedat4Schema.Events);
-        WritePacket(EventsStream, n, t[0], t[^1]);
+        WritePacket(IdOf(AedatStreamKind.Events), n, t[0], t[^1]);
     }
 
     /// <summary>Writes one APS frame.</summary>
@@ -179,7 +213,7 @@ public sealed class Aedat4Writer : IDisposable
         _fb.AddSbyte(12, 1, 0);
         int root = _fb.EndTable();
         _fb.FinishSizePrefixed(root, Aedat4Schema.Frame);
-        WritePacket(FramesStream, 1, frame.TimestampUs, frame.TimestampUs);
+        WritePacket(IdOf(AedatStreamKind.Frames), 1, frame.TimestampUs, frame.TimestampUs);
     }
 
     /// <summary>Writes trigger events as one packet.</summary>
@@ -197,7 +231,7 @@ public sealed class Aedat4Writer : IDisposable
         }
         int root = FinishVectorOfTables(offsets);
         _fb.FinishSizePrefixed(root, Aedat4Schema.Triggers);
-        WritePacket(TriggersStream, triggers.Length, triggers[0].TimestampUs, triggers[^1].TimestampUs);
+        WritePacket(IdOf(AedatStreamKind.Triggers), triggers.Length, triggers[0].TimestampUs, triggers[^1].TimestampUs);
     }
 
     /// <summary>Writes IMU samples as one packet.</summary>
@@ -225,8 +259,12 @@ public sealed class Aedat4Writer : IDisposable
         }
         int root = FinishVectorOfTables(offsets);
         _fb.FinishSizePrefixed(root, Aedat4Schema.Imu);
-        WritePacket(ImuStream, samples.Length, samples[0].TimestampUs, samples[^1].TimestampUs);
+        WritePacket(IdOf(AedatStreamKind.Imu), samples.Length, samples[0].TimestampUs, samples[^1].TimestampUs);
     }
+
+    private int IdOf(AedatStreamKind kind) => _ids.TryGetValue(kind, out int id)
+        ? id
+        : throw new InvalidOperationException($"no {kind} stream is declared in this file's Aedat4WriterOptions.Streams; declare it to write {kind} data");
 
     private int FinishVectorOfTables(int[] offsets)
     {
@@ -318,25 +356,32 @@ public sealed class Aedat4Writer : IDisposable
         string src = SecurityElement.Escape(o.Source);
         var sb = new System.Text.StringBuilder();
         sb.Append("<dv version=\"2.0\"><node name=\"outInfo\" path=\"/mainloop/Recorder/outInfo/\">");
-        void Stream(int id, string output, string type, string description, bool sized)
+        void Stream(int id, string output, string type, string description, bool sized, long tsOffset, string source)
         {
             string p = $"/mainloop/Recorder/outInfo/{id}/";
             sb.Append($"<node name=\"{id}\" path=\"{p}\">");
             sb.Append($"<attr key=\"compression\" type=\"string\">{comp}</attr>");
             sb.Append("<attr key=\"originalModuleName\" type=\"string\">eventdeblur</attr>");
-            sb.Append($"<attr key=\"originalOutputName\" type=\"string\">{output}</attr>");
+            sb.Append($"<attr key=\"originalOutputName\" type=\"string\">{SecurityElement.Escape(output)}</attr>");
             sb.Append($"<attr key=\"typeDescription\" type=\"string\">{description}</attr>");
             sb.Append($"<attr key=\"typeIdentifier\" type=\"string\">{type}</attr>");
             sb.Append($"<node name=\"info\" path=\"{p}info/\">");
             if (sized)
                 sb.Append($"<attr key=\"sizeX\" type=\"int\">{o.Width}</attr><attr key=\"sizeY\" type=\"int\">{o.Height}</attr>");
-            sb.Append($"<attr key=\"source\" type=\"string\">{src}</attr><attr key=\"tsOffset\" type=\"long\">0</attr>");
+            sb.Append($"<attr key=\"source\" type=\"string\">{source}</attr><attr key=\"tsOffset\" type=\"long\">{tsOffset.ToString(System.Globalization.CultureInfo.InvariantCulture)}</attr>");
             sb.Append("</node></node>");
         }
-        Stream(EventsStream, "events", Aedat4Schema.Events, "Array of events (polarity ON/OFF).", true);
-        Stream(FramesStream, "frames", Aedat4Schema.Frame, "Standard frame (8-bit image).", true);
-        Stream(ImuStream, "imu", Aedat4Schema.Imu, "Inertial Measurement Unit data samples.", false);
-        Stream(TriggersStream, "triggers", Aedat4Schema.Triggers, "External triggers and special signals.", false);
+        foreach (var d in o.Streams ?? Aedat4StreamDeclaration.Standard)
+        {
+            string streamSource = d.Source != null ? SecurityElement.Escape(d.Source) : src;
+            switch (d.Kind)
+            {
+                case AedatStreamKind.Events: Stream(d.Id, d.Name, Aedat4Schema.Events, "Array of events (polarity ON/OFF).", true, d.TsOffsetUs, streamSource); break;
+                case AedatStreamKind.Frames: Stream(d.Id, d.Name, Aedat4Schema.Frame, "Standard frame (8-bit image).", true, d.TsOffsetUs, streamSource); break;
+                case AedatStreamKind.Imu: Stream(d.Id, d.Name, Aedat4Schema.Imu, "Inertial Measurement Unit data samples.", false, d.TsOffsetUs, streamSource); break;
+                case AedatStreamKind.Triggers: Stream(d.Id, d.Name, Aedat4Schema.Triggers, "External triggers and special signals.", false, d.TsOffsetUs, streamSource); break;
+            }
+        }
         sb.Append("</node></dv>");
         return sb.ToString();
     }

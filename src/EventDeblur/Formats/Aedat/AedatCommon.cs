@@ -92,7 +92,14 @@ public enum AedatStreamKind
 /// <param name="Width">Declared sensor width in pixels (0 if not stated).</param>
 /// <param name="Height">Declared sensor height in pixels (0 if not stated).</param>
 /// <param name="Source">Camera name, e.g. <c>DAVIS346_00000104</c>, or empty.</param>
-public sealed record AedatStreamInfo(int Id, AedatStreamKind Kind, string TypeIdentifier, int Width, int Height, string Source);
+public sealed record AedatStreamInfo(int Id, AedatStreamKind Kind, string TypeIdentifier, int Width, int Height, string Source)
+{
+    /// <summary>The stream's name (AEDAT 4.0 <c>originalOutputName</c>, e.g. <c>events</c>); empty when not stated.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>The stream's <c>tsOffset</c> (AEDAT 4.0 info node: the device clock's offset, µs); null when not stated.</summary>
+    public long? TsOffsetUs { get; init; }
+}
 
 /// <summary>What a reader knows about a file after opening it.</summary>
 public sealed record AedatFileInfo

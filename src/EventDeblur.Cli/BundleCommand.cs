@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Globalization;
+using EventDeblur.IO;
+using EventDeblur.Recording;
+using EventDeblur.Sync;
+
+namespace EventDeblur.Cli;
+
+/// <summary>
+/// <c>eventdeblur bundle --events FILE --rgb DIR|VIDEO [--exposure-csv CSV --clock-offset-us N | --sync triggers]
+/// [--encoding E --black B --white W --saturation S] [--homography "h00,…,h22"] --out BUNDLE</c>:
+/// a bundle from what a lab has, checked as <c>inspect</c> checks it.
+/// </summary>
+internal static class BundleCommand
+{
+    public static Command Create()
+    {
+        var events = new Option<string>("--events") { Description = "Event file: AEDAT 2.0/3.1/4.0 (copied) or Prophesee RAW/DAT (converted to AEDAT 4.0)", Required = true };
+        var rgb = new Option<string>("--rgb") { Description = "RGB frames: a folder of PNG/TIFF images (name order) or a video file", Required = true };
+        var csv = new Option<string?>("--exposure-csv") { Description = "CSV, header then one 'exposure_start_us,exposure_end_us' row per frame (RGB clock, µs)" };
+        var sync = new Option<string>("--sync") { Description = "table (CSV times + --clock-offset-us) or triggers (external-input edges in the event file)", DefaultValueFactory = _ => "table" };
+        sync.AcceptOnlyFromAmong("table", "triggers");
+        var offset = new Option<long>("--clock-offset-us") { Description = "Added to the CSV times to reach the event clock, µs (table sync)", DefaultValueFactory = _ => 0 };
+        var encoding = new Option<string>("--encoding") { Description = "RGB encoding: linear, srgb or gamma:G", DefaultValueFactory = _ => "srgb" };
+        var black = new Option<double>("--black") { Description = "Black level, raw DN", DefaultValueFactory = _ => 0 };
+        var white = new Option<double?>("--white") { Description = "White level, raw DN (default 255 for 8-bit frames, 65535 for 16-bit)" };
+        var saturation = new Option<double?>("--saturation") { Description = "Saturation level, raw DN (default: the white level)" };
+        var homography = new Option<string?>("--homography") { Description = "RGB→event pixel homography: 9 comma-separated numbers, row-major (default identity)" };
+        var output = new Option<string>("--out") { Description = "The new bundle folder (must not exist or be empty)", Required = true };
+        var cmd = new Command("bundle", "Make a recording bundle from an event file, RGB frames (folder or video), exposure times and a calibration, and check it")
+            { events, rgb, csv, sync, offset, encoding, black, white, saturation, homography, output };
+        cmd.SetAction(r =>
+        {
+            double[] h = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+            if (r.GetValue(homography) is { } text)
+            {
+                var parts = text.Split(',');
+                if (parts.Length != 9 || parts.Any(p => !double.TryParse(p.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+                    throw new UserInputException($"--homography '{text}': expected 9 comma-separated numbers (row-major 3×3)");
+                h = parts.Select(p => double.Parse(p.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+            }
+            var sources = new BundleSources
+            {
+                EventsPath = r.GetValue(events)!, RgbPath = r.GetValue(rgb)!, ExposureCsvPath = r.GetValue(csv), Sync = r.GetValue(sync)!,
+                ClockOffsetUs = r.GetValue(offset), Encoding = r.GetValue(encoding)!, BlackLevel = r.GetValue(black),
+                WhiteLevel = r.GetValue(white), SaturationLevel = r.GetValue(saturation), Homography = h,
+            };
+            var bundle = BundleBuilder.Build(sources, r.GetValue(output)!);
+            var match = bundle.ResolveExposures();
+            var problems = bundle.Problems.Concat(match.Problems).ToList();
+            int matched = match.Windows.Count(w => w.Exposure != null);
+            Console.WriteLine($"wrote {bundle.Root}: {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {matched} with exposure windows on the event clock");
+            foreach (var p in problems) Console.WriteLine($"  problem: {p}");
+            return problems.Count == 0 && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventDeblur.Formats;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Formats.Prophesee;
+using EventDeblur.Imaging;
+using EventDeblur.IO;
+using OpenCvSharp;
+
+namespace EventDeblur.Recording;
+
+/// <summary>What a lab has, to be made into a bundle by <see cref="BundleBuilder.Build"/>.</summary>
+public sealed record BundleSources
+{
+    /// <summary>Event file: AEDAT 2.0 / 3.1 / 4.0 (copied) or Prophesee RAW / DAT (converted to AEDAT 4.0).</summary>
+    public required string EventsPath { get; init; }
+
+    /// <summary>RGB frames: a folder of PNG / TIFF images (taken in name order) or a video file (each frame written as a PNG).</summary>
+    public required string RgbPath { get; init; }
+
+    /// <summary>
+    /// CSV with a header and one row per RGB frame, in frame order: <c>exposure_start_us,exposure_end_us</c>
+    /// (integers, µs, on the RGB camera's clock). Required with table sync; with trigger sync it gives the
+    /// frames' spacing for matching (a video's own timestamps are used when it is absent).
+    /// </summary>
+    public string? ExposureCsvPath { get; init; }
+
+    /// <summary><c>table</c> (CSV times + <see cref="ClockOffsetUs"/>) or <c>triggers</c> (external-input edges in the event file).</summary>
+    public string Sync { get; init; } = "table";
+
+    /// <summary>Added to the CSV times to put them on the event clock, µs (table sync).</summary>
+    public long ClockOffsetUs { get; init; }
+
+    /// <summary>With trigger sync and no CSV for a video: the exposure of each frame, µs (&gt; 0), used for the table's spacing only.</summary>
+    public long NominalExposureUs { get; init; } = 10_000;
+
+    /// <summary>RGB encoding: <c>linear</c>, <c>srgb</c> or <c>gamma:G</c>.</summary>
+    public string Encoding { get; init; } = "srgb";
+
+    /// <summary>Black level in raw DN (≥ 0); default 0.</summary>
+    public double BlackLevel { get; init; }
+
+    /// <summary>White level in raw DN; null: 255 for 8-bit frames, 65535 for 16-bit ones.</summary>
+    public double? WhiteLevel { get; init; }
+
+    /// <summary>Saturation level in raw DN; null: the white level.</summary>
+    public double? SaturationLevel { get; init; }
+
+    /// <summary>RGB pixel → event pixel homography, row-major 3×3; identity by default.</summary>
+    public double[] Homography { get; init; } = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+}
+
+/// <summary>
+/// Makes a recording bundle (RECORDING_FORMAT.md) from an event file, RGB frames (image folder or
+/// video), exposure times (CSV on the RGB clock + offset, or the event file's trigger edges), the RGB
+/// encoding and a calibration, and loads it back (the caller resolves the exposures, as <c>inspect</c>
+/// does, to report whether it is clean). Every file is written atomically; the bundle folder must be
+/// new or empty.
+/// </summary>
+public static class BundleBuilder
+{
+    private static readonly string[] ImageExtensions = [".png", ".tif", ".tiff"];
+
+    /// <summary>Builds the bundle at <paramref name="bundleDir"/> and returns it loaded.</summary>
+    /// <exception cref="BundleException">An input is missing or malformed (the message names the file, the line and what was expected).</exception>
+    public static RecordingBundle Build(BundleSources s, string bundleDir)
+    {
+        if (s.Sync is not ("table" or "triggers")) throw new BundleException($"sync '{s.Sync}': expected 'table' or 'triggers'");
+        if (s.Homography.Length != 9 || s.Homography.Any(v => !double.IsFinite(v))) throw new BundleException("calibration: expected 9 finite numbers (a row-major 3×3 homography)");
+        try { PixelEncoding.Parse(s.Encoding); }
+        catch (FormatException e) { throw new BundleException($"encoding: {e.Message}"); }
+        if (!File.Exists(s.EventsPath)) throw new BundleException($"{s.EventsPath}: no such event file");
+        if (!File.Exists(s.RgbPath) && !Directory.Exists(s.RgbPath)) throw new BundleException($"{s.RgbPath}: no such image folder or video");
+        if (Directory.Exists(bundleDir) && Directory.EnumerateFileSystemEntries(bundleDir).Any())
+            throw new BundleException($"{bundleDir}: exists and is not empty; give a new folder");
+        if (s.Sync == "table" && s.ExposureCsvPath == null)
+            throw new BundleException("table sync needs --exposure-csv (one 'exposure_start_us,exposure_end_us' row per frame)");
+        var csvTimes = s.ExposureCsvPath != null ? ReadExposureCsv(s.ExposureCsvPath) : null;
+
+        string root = Path.GetFullPath(bundleDir);
+        try
+        {
+            return BuildInto(s, root, csvTimes);
+        }
+        catch
+        {
+            // Nothing half-made is left behind: the folder was new or empty.
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    private static RecordingBundle BuildInto(BundleSources s, string root, List<(long Start, long End)>? csvTimes)
+    {
+        Directory.CreateDirectory(Path.Combine(root, "rgb"));
+        var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root);
+        var (files, videoTimes, depth, size) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
+        var times = csvTimes ?? videoTimes
+            ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order)");
+        if (times.Count != files.Count)
+            throw new BundleException($"{s.ExposureCsvPath ?? s.RgbPath}: {times.Count} exposure rows for {files.Count} RGB frames; expected one row per frame");
+
+        var csv = new StringBuilder(FrameTable.Header + "\n");
+        for (int i = 0; i < files.Count; i++) csv.Append(CultureInfo.InvariantCulture, $"{i},{files[i]},{times[i].Start},{times[i].End}\n");
+        AtomicFile.WriteAllText(Path.Combine(root, "rgb", "frames.csv"), csv.ToString());
+
+        double white = s.WhiteLevel ?? (depth == 8 ? 255 : 65535);
+        var h = s.Homography;
+        var manifest = new JsonObject
+        {
+            ["format"] = RecordingManifest.FormatTag,
+            ["events"] = new JsonObject { ["file"] = eventsFile, ["width"] = width, ["height"] = height, ["camera"] = camera },
+            ["rgb"] = new JsonObject
+            {
+                ["frames"] = "rgb/frames.csv", ["width"] = size.Width, ["height"] = size.Height, ["encoding"] = s.Encoding,
+                ["black_level"] = s.BlackLevel, ["white_level"] = white, ["saturation_level"] = s.SaturationLevel ?? white,
+            },
+            ["sync"] = new JsonObject { ["source"] = s.Sync, ["clock_offset_us"] = s.ClockOffsetUs },
+            ["calibration"] = new JsonObject
+            {
+                ["rgb_to_events_homography"] = new JsonArray(
+                    new JsonArray(h[0], h[1], h[2]), new JsonArray(h[3], h[4], h[5]), new JsonArray(h[6], h[7], h[8])),
+            },
+        };
+        AtomicFile.WriteAllText(Path.Combine(root, "recording.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+        return RecordingBundle.Load(root);
+    }
+
+    private static List<(long Start, long End)> ReadExposureCsv(string path)
+    {
+        if (!File.Exists(path)) throw new BundleException($"{path}: no such exposure CSV");
+        var rows = new List<(long, long)>();
+        int line = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            line++;
+            if (line == 1 || text.Trim().Length == 0) continue;
+            var f = text.Split(',');
+            if (f.Length != 2 || !long.TryParse(f[0].Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long a)
+                || !long.TryParse(f[1].Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long b) || b <= a)
+                throw new BundleException($"{path}: line {line}: expected 'exposure_start_us,exposure_end_us' (integers, µs, end > start), found '{text}'");
+            rows.Add((a, b));
+        }
+        if (rows.Count == 0) throw new BundleException($"{path}: no exposure rows after the header line");
+        return rows;
+    }
+
+    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root)
+    {
+        try
+        {
+            if (PropheseeReader.IsPropheseeFile(path))
+            {
+                using var reader = EventFile.Open(path);
+                const string name = "events.aedat4";
+                AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4);
+                return (name, reader.Info.Width, reader.Info.Height, reader.Info.Camera);
+            }
+            var version = AedatReader.Detect(path);
+            string file = version == AedatVersion.Aedat4 ? "events.aedat4" : "events.aedat";
+            using (var reader = AedatReader.Open(path, new AedatReaderOptions { DecodeFrames = false }))
+            {
+                if (reader.Info.Width <= 0) throw new BundleException($"{path}: the event file does not state its sensor size; convert it with 'convert --width W --height H' first");
+                string tmp = AtomicFile.TempPathFor(Path.Combine(root, file));
+                File.Copy(path, tmp);
+                File.Move(tmp, Path.Combine(root, file));
+                return (file, reader.Info.Width, reader.Info.Height, reader.Info.Camera);
+            }
+        }
+        catch (AedatFormatException e)
+        {
+            throw new BundleException($"{path}: not a readable event file: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new BundleException($"{path}: {e.Message}");
+        }
+    }
+
+    private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size) CopyImages(string dir, string root)
+    {
+        var images = Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToList();
+        if (images.Count == 0) throw new BundleException($"{dir}: no PNG or TIFF images");
+        var files = new List<string>();
+        int depth = 0;
+        (int, int) size = default;
+        for (int i = 0; i < images.Count; i++)
+        {
+            using var img = Cv2.ImRead(images[i], ImreadModes.Unchanged);
+            if (img.Empty()) throw new BundleException($"{images[i]}: not a readable image");
+            int d = img.Depth() == MatType.CV_8U ? 8 : img.Depth() == MatType.CV_16U ? 16 : 0;
+            if (d == 0) throw new BundleException($"{images[i]}: expected 8- or 16-bit integer pixels");
+            if (i == 0) (depth, size) = (d, (img.Cols, img.Rows));
+            else if (d != depth || (img.Cols, img.Rows) != size)
+                throw new BundleException($"{images[i]}: {img.Cols}×{img.Rows} {d}-bit, expected {size.Item1}×{size.Item2} {depth}-bit like {images[0]}");
+            string name = $"{i:D6}{Path.GetExtension(images[i]).ToLowerInvariant()}";
+            string target = Path.Combine(root, "rgb", name);
+            string tmp = AtomicFile.TempPathFor(target);
+            File.Copy(images[i], tmp);
+            File.Move(tmp, target);
+            files.Add(name);
+        }
+        return (files, null, depth, size);
+    }
+
+    private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size) DecodeVideo(string path, string root, long exposureUs)
+    {
+        if (exposureUs <= 0) throw new BundleException($"nominal exposure {exposureUs} µs: expected > 0");
+        using var cap = new VideoCapture(path);
+        if (!cap.IsOpened()) throw new BundleException($"{path}: not an image folder or a video OpenCV can open");
+        var files = new List<string>();
+        var times = new List<(long, long)>();
+        (int, int) size = default;
+        using var frame = new Mat();
+        while (cap.Read(frame) && !frame.Empty())
+        {
+            long t = (long)Math.Round(cap.Get(VideoCaptureProperties.PosMsec) * 1000);
+            if (files.Count == 0) size = (frame.Cols, frame.Rows);
+            string name = $"{files.Count:D6}.png";
+            Cv2.ImEncode(".png", frame, out byte[] png);
+            AtomicFile.WriteAllBytes(Path.Combine(root, "rgb", name), png);
+            files.Add(name);
+            times.Add((t, t + exposureUs));
+        }
+        if (files.Count == 0) throw new BundleException($"{path}: the video holds no frame");
+        // A container without timestamps reports 0 for every frame: space them by the exposure instead.
+        if (times.Count > 1 && times.Select(x => x.Item1).Distinct().Count() == 1)
+            times = times.Select((_, i) => ((long)i * exposureUs * 2, (long)i * exposureUs * 2 + exposureUs)).ToList();
+        return (files, times, 8, size);
+    }
+}

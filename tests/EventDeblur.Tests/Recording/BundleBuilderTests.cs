@@ -1,0 +1,105 @@
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Formats.Prophesee;
+using EventDeblur.Recording;
+using EventDeblur.Sync;
+using OpenCvSharp;
+
+namespace EventDeblur.Tests.Recording;
+
+/// <summary><c>bundle</c>: a bundle from an event file, RGB frames, exposure times and a calibration (issue 13).</summary>
+public class BundleBuilderTests
+{
+    private static string Sample => Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night");
+
+    [Fact]
+    public void SampleRigPartsMakeABundleWithTheSameExposuresAndNoProblems()
+    {
+        var original = RecordingBundle.Load(Sample);
+        string dir = TestPaths.NewTempDir();
+        string csv = Path.Combine(dir, "exposures.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        var h = original.Manifest.RgbToEventsHomography;
+        var bundle = BundleBuilder.Build(new BundleSources
+        {
+            EventsPath = original.EventsPath, RgbPath = Path.Combine(Sample, "rgb"), ExposureCsvPath = csv, ClockOffsetUs = original.Manifest.Sync.ClockOffsetUs,
+            Encoding = "linear", BlackLevel = 1024, WhiteLevel = 65535, SaturationLevel = 65000, Homography = h,
+        }, Path.Combine(dir, "bundle"));
+
+        Assert.Empty(bundle.Problems);
+        Assert.Equal(original.Frames.Count, bundle.Frames.Count);
+        Assert.Equal(h, bundle.Manifest.RgbToEventsHomography);
+        Assert.Equal((400, 300), (bundle.Manifest.Rgb!.Width, bundle.Manifest.Rgb.Height));
+        var a = original.ResolveExposures();
+        var b = bundle.ResolveExposures();
+        Assert.Empty(b.Problems);
+        Assert.Equal(a.Windows.Select(w => w.Exposure), b.Windows.Select(w => w.Exposure));
+        for (int i = 0; i < original.Frames.Count; i++)
+            Assert.Equal(File.ReadAllBytes(original.Frames[i].File), File.ReadAllBytes(bundle.Frames[i].File));
+        Assert.Equal(File.ReadAllBytes(original.EventsPath), File.ReadAllBytes(bundle.EventsPath));
+    }
+
+    [Fact]
+    public void PropheseeRawWithTriggersAndAVideoMakeATriggerSyncedBundle()
+    {
+        string dir = TestPaths.NewTempDir();
+        string raw = Path.Combine(dir, "rec.raw");
+        var exposures = new[] { (100_000L, 140_000L), (200_000L, 230_000L), (300_000L, 345_000L), (400_000L, 420_000L) };
+        using (var w = PropheseeRawWriter.Create(raw, new PropheseeRawWriterOptions { Encoding = AedatVersion.Evt3, Width = 320, Height = 240 }))
+        {
+            long t = 50_000;
+            foreach (var (s, e) in exposures)
+            {
+                for (; t < s; t += 997) w.WriteEvents([t], [(short)(t % 320)], [(short)(t % 240)], [t % 2 == 0]);
+                w.WriteTrigger(s, 0, rising: true);
+                for (; t < e; t += 997) w.WriteEvents([t], [(short)(t % 320)], [(short)(t % 240)], [t % 2 == 0]);
+                w.WriteTrigger(e, 0, rising: false);
+            }
+        }
+        string video = Path.Combine(dir, "rgb.mkv");
+        using (var vw = new VideoWriter(video, FourCC.FromString("FFV1"), 10, new Size(64, 48), true))
+        {
+            Assert.True(vw.IsOpened(), "OpenCV cannot write FFV1 here");
+            for (int i = 0; i < 4; i++)
+            {
+                using var img = new Mat(48, 64, MatType.CV_8UC3, Scalar.All(40 * i + 10));
+                vw.Write(img);
+            }
+        }
+
+        var bundle = BundleBuilder.Build(new BundleSources { EventsPath = raw, RgbPath = video, Sync = "triggers", Encoding = "srgb" }, Path.Combine(dir, "bundle"));
+        Assert.Empty(bundle.Problems);
+        Assert.Equal(4, bundle.Frames.Count);
+        Assert.Equal((320, 240), bundle.EventSensorSize);
+        Assert.EndsWith("events.aedat4", bundle.EventsPath, StringComparison.Ordinal);
+        var match = bundle.ResolveExposures();
+        Assert.Empty(match.Problems);
+        Assert.Equal(exposures.Select(x => (TimeRangeUs?)new TimeRangeUs(x.Item1, x.Item2)), match.Windows.Select(w => w.Exposure));
+        using var frame2 = Cv2.ImRead(bundle.Frames[2].File, ImreadModes.Unchanged);
+        Assert.Equal((64, 48, 90), (frame2.Cols, frame2.Rows, (int)frame2.At<Vec3b>(10, 10).Item0)); // FFV1 is lossless
+    }
+
+    [Fact]
+    public void RowCountMismatchAndNonEmptyOutputAreRefusedWithTheReason()
+    {
+        string dir = TestPaths.NewTempDir();
+        string csv = Path.Combine(dir, "exposures.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", "1,2"]);
+        var sources = new BundleSources { EventsPath = Path.Combine(Sample, "events.aedat4"), RgbPath = Path.Combine(Sample, "rgb"), ExposureCsvPath = csv };
+        var e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources, Path.Combine(dir, "b1")));
+        Assert.Contains("1 exposure rows for 3 RGB frames", e.Message, StringComparison.Ordinal);
+
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", "5,2"]);
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources, Path.Combine(dir, "b2")));
+        Assert.Contains("line 2: expected 'exposure_start_us,exposure_end_us'", e.Message, StringComparison.Ordinal);
+
+        string full = Path.Combine(dir, "full");
+        Directory.CreateDirectory(full);
+        File.WriteAllText(Path.Combine(full, "x"), "");
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources, full));
+        Assert.Contains("is not empty", e.Message, StringComparison.Ordinal);
+
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = null }, Path.Combine(dir, "b3")));
+        Assert.Contains("table sync needs --exposure-csv", e.Message, StringComparison.Ordinal);
+    }
+}
