@@ -22,13 +22,14 @@ internal static class ReplayCommand
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
         var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)", DefaultValueFactory = _ => 0 };
         var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits)" };
-        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, failFast, latency, verbose };
+        var quality = QualityOption.Create();
+        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, failFast, latency, verbose, quality };
         cmd.SetAction(async (r, ct) =>
         {
             if (r.GetValue(deconvolver) == "edi" && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver edi needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use hl, rl, wiener or learned");
             OutputFolder.Prepare(r.GetValue(output)!);
-            var options = new ReplayOptions { Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), FailFast = r.GetValue(failFast) };
+            var options = new ReplayOptions { Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Resume = r.GetValue(resume), FailFast = r.GetValue(failFast) };
             IKernelEstimator source = r.GetValue(kernels) switch
             {
                 "gt" => new GroundTruthKernelEstimator(),

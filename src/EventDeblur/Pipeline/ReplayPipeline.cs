@@ -24,7 +24,7 @@ public static class ReplayPipeline
         Action<ReplayProgress>? progress = null, CancellationToken ct = default)
     {
         var bundle = RecordingBundle.Load(bundleDir);
-        var deconvolver = options.Deconvolver == "edi" ? null : DeconvolverRegistry.Create(options.Deconvolver);
+        var deconvolver = options.Deconvolver == "edi" ? null : DeconvolverRegistry.Create(options.Deconvolver, options.Quality);
         var writer = new RunWriter(outDir);
         var started = DateTimeOffset.UtcNow;
         var problems = new List<string>(bundle.Problems);
