@@ -13,7 +13,8 @@ internal static class EvalCommand
         var output = new Option<string>("--out") { Description = "Evaluation folder (runs/METHOD/BUNDLE and results-shard-K-of-N.parquet)", Required = true };
         var methods = new Option<string>("--methods") { Description = "Comma-separated KERNELS+DECONVOLVER (kernels: events, gt, streak; deconvolvers: robust, hl, learned, rl, wiener), blurry, or edi (APS bundles)", DefaultValueFactory = _ => "blurry,events+robust,events+hl,events+learned,gt+robust,gt+hl,gt+learned,gt+rl,gt+wiener" };
         var shard = new Option<string>("--shard") { Description = "K/N: run only the K-th of N deterministic shares of the work", DefaultValueFactory = _ => "1/1" };
-        var cmd = new Command("eval", "Evaluate methods over datasets; shards write their own Parquet, 'report' merges them") { datasets, output, methods, shard };
+        var quality = QualityOption.Create();
+        var cmd = new Command("eval", "Evaluate methods over datasets; shards write their own Parquet, 'report' merges them") { datasets, output, methods, shard, quality };
         cmd.SetAction(async (r, ct) =>
         {
             var parts = r.GetValue(shard)!.Split('/');
@@ -23,7 +24,7 @@ internal static class EvalCommand
             OutputFolder.Prepare(r.GetValue(output)!);
             var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
             if (bundles.Count == 0) throw new UserInputException("no bundles found in the datasets (give bundle folders, folders of bundles or Blur-DVS-style datasets)");
-            var rows = await Evaluator.RunAsync(bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct);
+            var rows = await Evaluator.RunAsync(bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality));
             Console.WriteLine($"shard {k}/{n}: {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)}");
             if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
             return rows.All(x => x.Status == "ok") ? ExitCodes.Success : ExitCodes.DataProblems;

@@ -24,7 +24,8 @@ internal static class ReplayCommand
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
         var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)", DefaultValueFactory = _ => 0 };
         var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits)" };
-        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose };
+        var quality = QualityOption.Create();
+        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose, quality };
         cmd.SetAction(async (r, ct) =>
         {
             if (r.GetValue(deconvolver) == "edi" && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
@@ -32,8 +33,8 @@ internal static class ReplayCommand
             OutputFolder.Prepare(r.GetValue(output)!);
             var options = new ReplayOptions
             {
-                Deconvolver = r.GetValue(deconvolver)!, Resume = r.GetValue(resume), Force = r.GetValue(force), FailFast = r.GetValue(failFast),
-                EventLatencyUs = r.GetValue(latency),
+                Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Resume = r.GetValue(resume), Force = r.GetValue(force),
+                FailFast = r.GetValue(failFast), EventLatencyUs = r.GetValue(latency),
             };
             IKernelEstimator source = r.GetValue(kernels) switch
             {

@@ -126,6 +126,9 @@ public sealed class GuardedDeconvolver : IDeconvolver
     /// <summary>The options in use.</summary>
     public GuardOptions Options { get; }
 
+    /// <summary>Per-step timing of this guard's own checks (null: not timed); the wrapped deconvolver keeps its own.</summary>
+    public DeconvolutionProfile? Profile { get; init; }
+
     /// <inheritdoc />
     public string Name { get; }
 
@@ -140,10 +143,12 @@ public sealed class GuardedDeconvolver : IDeconvolver
     /// <inheritdoc />
     public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
     {
-        var model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated);
+        NoiseModel model;
+        using (Profile.Step("guard: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated);
         var full = Run(_inner, plane, width, height, kernel, context, model);
         var tiles = Tiles(width, height);
-        var judge = new Judge(plane, width, height, kernel, context, model);
+        Judge judge;
+        using (Profile.Step("guard: judge setup")) judge = new Judge(plane, width, height, kernel, context, model) { Profile = Profile };
         var fullScores = judge.Score(full, tiles);
         var levels = new FallbackLevel[tiles.Count];
         float[]? gentle = null;
@@ -273,17 +278,23 @@ public sealed class GuardedDeconvolver : IDeconvolver
                     float gx = smooth[i + 1] - smooth[i - 1], gy = smooth[i + width] - smooth[i - width];
                     grad[i] = (gx * gx + gy * gy) / _variance[i];
                 }
-            var sorted = grad.Where((_, i) => _usable[i]).OrderBy(v => v).ToArray();
-            float cut = sorted.Length > 0 ? sorted[sorted.Length / 2] : 0;
+            var usable = new float[plane.Length];
+            int count = 0;
+            for (int i = 0; i < plane.Length; i++) if (_usable[i]) usable[count++] = grad[i];
+            float cut = count > 0 ? Selection.Nth(usable.AsSpan(0, count), count / 2) : 0;
             _flat = new bool[plane.Length];
             for (int i = 0; i < plane.Length; i++) _flat[i] = _usable[i] && grad[i] <= cut;
         }
+
+        public DeconvolutionProfile? Profile { get; init; }
 
         public (double Consistency, double NoiseGain)[] Score(float[] result, List<(int X0, int Y0, int X1, int Y1)> tiles)
         {
             // Re-blur residual in noise units, then averaged over 5×5 windows: white noise shrinks by 25 in variance,
             // residual structure (edges the kernel cannot explain, ringing) does not.
-            var reblur = Reblur(result);
+            float[] reblur;
+            using (Profile.Step("guard: judge reblur")) reblur = Reblur(result);
+            using var _ = Profile.Step("guard: judge score");
             var res = new float[_plane.Length];
             var use = new float[_plane.Length];
             for (int i = 0; i < res.Length; i++)
@@ -312,11 +323,7 @@ public sealed class GuardedDeconvolver : IDeconvolver
                         buf.Add(MathF.Abs(l) / 6 / MathF.Sqrt(_variance[i]));
                     }
                 double gain = double.NaN;
-                if (buf.Count >= 32)
-                {
-                    buf.Sort();
-                    gain = buf[buf.Count / 2] / 0.6745;
-                }
+                if (buf.Count >= 32) gain = Selection.Nth(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(buf), buf.Count / 2) / 0.6745;
                 scores[t] = (TrimmedMean(chis), gain);
             }
             return scores;
@@ -326,10 +333,12 @@ public sealed class GuardedDeconvolver : IDeconvolver
         private static double TrimmedMean(List<float> v)
         {
             if (v.Count < 32) return double.NaN;
-            v.Sort();
             int keep = (int)(0.9 * v.Count);
+            // Quickselect leaves the lowest `keep` values (in some order) before index `keep`.
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(v);
+            Selection.Nth(span, keep);
             double sum = 0;
-            for (int i = 0; i < keep; i++) sum += v[i];
+            for (int i = 0; i < keep; i++) sum += span[i];
             return sum / keep;
         }
 

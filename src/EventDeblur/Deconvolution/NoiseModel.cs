@@ -79,7 +79,10 @@ public static class NoiseModelEstimator
         if (samples.Count < 64) return Fallback(samples);
 
         int bins = Math.Min(o.Bins, Math.Max(2, samples.Count / 256));
-        samples.Sort((p, q) => p.Mean.CompareTo(q.Mean));
+        // Sort by local mean (float keys: the runtime's fast path, no comparison delegate).
+        var keys = new float[samples.Count];
+        for (int k = 0; k < keys.Length; k++) keys[k] = samples[k].Mean;
+        keys.AsSpan().Sort(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples));
         var binMean = new List<double>(bins);
         var binVar = new List<double>(bins);
         var binCount = new List<int>(bins);
@@ -90,8 +93,7 @@ public static class NoiseModelEstimator
             int lo = (int)((long)samples.Count * b / bins), hi = (int)((long)samples.Count * (b + 1) / bins);
             int n = hi - lo;
             for (int k = 0; k < n; k++) grads[k] = samples[lo + k].Grad;
-            Array.Sort(grads, 0, n);
-            float gMax = grads[Math.Clamp((int)(o.FlatFraction * n) - 1, 0, n - 1)];
+            float gMax = Selection.Nth(grads.AsSpan(0, n), Math.Clamp((int)(o.FlatFraction * n) - 1, 0, n - 1));
             int kept = 0;
             double meanSum = 0;
             for (int k = 0; k < n; k++)
@@ -102,9 +104,8 @@ public static class NoiseModelEstimator
                 meanSum += s.Mean;
             }
             if (kept < 16) continue;
-            Array.Sort(res, 0, kept);
             // Median absolute value of a zero-mean Gaussian is 0.6745 σ.
-            double sigma = res[kept / 2] / 0.6745;
+            double sigma = Selection.Nth(res.AsSpan(0, kept), kept / 2) / 0.6745;
             binMean.Add(meanSum / kept);
             binVar.Add(sigma * sigma);
             binCount.Add(kept);
@@ -180,17 +181,26 @@ public static class NoiseModelEstimator
             for (int x = 0; x < width; x++)
             {
                 double s = 0;
-                for (int d = -r; d <= r; d++) s += plane[row + Math.Clamp(x + d, 0, width - 1)];
+                if (x >= r && x + r < width)
+                    for (int d = -r; d <= r; d++) s += plane[row + x + d];
+                else
+                    for (int d = -r; d <= r; d++) s += plane[row + Math.Clamp(x + d, 0, width - 1)];
                 tmp[row + x] = (float)(s / (2 * r + 1));
             }
         }
         for (int y = 0; y < height; y++)
+        {
+            bool inner = y >= r && y + r < height;
             for (int x = 0; x < width; x++)
             {
                 double s = 0;
-                for (int d = -r; d <= r; d++) s += tmp[Math.Clamp(y + d, 0, height - 1) * width + x];
+                if (inner)
+                    for (int d = -r; d <= r; d++) s += tmp[(y + d) * width + x];
+                else
+                    for (int d = -r; d <= r; d++) s += tmp[Math.Clamp(y + d, 0, height - 1) * width + x];
                 outp[y * width + x] = (float)(s / (2 * r + 1));
             }
+        }
         return outp;
     }
 

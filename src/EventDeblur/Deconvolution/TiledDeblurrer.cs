@@ -5,7 +5,7 @@ namespace EventDeblur.Deconvolution;
 
 /// <summary>Options of <see cref="TiledDeblurrer"/>.</summary>
 /// <param name="OverlapPx">How far each tile's deconvolution region reaches into its neighbours, RGB pixels; blending ramps over it.</param>
-/// <param name="MaxDegreeOfParallelism">Channels and tiles processed at once.</param>
+/// <param name="MaxDegreeOfParallelism">Channels and tiles processed at once (a frame with one kernel runs all its channels at once, at least).</param>
 public sealed record DeblurOptions(int OverlapPx = 48, int MaxDegreeOfParallelism = 2);
 
 /// <summary>
@@ -27,7 +27,9 @@ public static class TiledDeblurrer
         if (tiles.Count <= 1)
         {
             var k = tiles.Count == 1 ? tiles[0].Kernel : BlurKernel.Delta;
-            Parallel.For(0, blurry.Channels, par, c =>
+            // One kernel: every channel at once (3 channels on 2 cores finish together after 1.5 channel-times, not 2).
+            var all = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(options.MaxDegreeOfParallelism, blurry.Channels) };
+            Parallel.For(0, blurry.Channels, all, c =>
                 outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c])));
             return new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray());
         }

@@ -40,7 +40,7 @@ public static class Evaluator
 
     /// <summary>Runs this shard's share of the work and writes <c>OUT/results-shard-K-of-N.parquet</c>.</summary>
     public static async Task<List<EvalRow>> RunAsync(IReadOnlyList<string> bundles, IReadOnlyList<EvalMethod> methods, string outDir, int shard, int shards,
-        Action<string>? progress = null, CancellationToken ct = default)
+        Action<string>? progress = null, CancellationToken ct = default, Deconvolution.DeconvolutionQuality quality = Deconvolution.DeconvolutionQuality.Balanced)
     {
         if (shards < 1 || shard < 1 || shard > shards) throw new ArgumentException($"shard {shard}/{shards}: expected 1 ≤ K ≤ N");
         var work = bundles.SelectMany(b => methods.Select(m => (Bundle: b, Method: m))).ToList();
@@ -51,7 +51,7 @@ public static class Evaluator
             var (bundle, method) = work[i];
             string name = Path.GetFileName(bundle);
             string runDir = Path.Combine(outDir, "runs", method.Name, name);
-            var summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Deconvolver = method.Deconvolver, Resume = true }, method.CreateKernelSource(), null, ct);
+            var summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Deconvolver = method.Deconvolver, Quality = quality, Resume = true }, method.CreateKernelSource(), null, ct);
             string group = GroupOf(name);
             foreach (var r in summary.Results)
                 rows.Add(new EvalRow(name, group, method.Name, r.Index, r.Status,

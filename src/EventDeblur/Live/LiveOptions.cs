@@ -26,6 +26,9 @@ public sealed record LiveOptions
     /// <summary>Deconvolver name.</summary>
     public string Deconvolver { get; init; } = "robust";
 
+    /// <summary>The deconvolver's rung of the quality ladder (<c>--quality</c>; deconvolvers without rungs ignore it).</summary>
+    public EventDeblur.Deconvolution.DeconvolutionQuality Quality { get; init; } = EventDeblur.Deconvolution.DeconvolutionQuality.Balanced;
+
     /// <summary>Events kept after each exposure before it is processed, µs.</summary>
     public long EventMarginUs { get; init; } = 10_000;
 

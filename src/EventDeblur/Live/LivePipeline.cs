@@ -29,7 +29,7 @@ public static class LivePipeline
     {
         var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
         var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
-        var deconvolver = DeconvolverRegistry.Create(o.Deconvolver);
+        var deconvolver = DeconvolverRegistry.Create(o.Deconvolver, o.Quality);
         var output = new RunWriter(o.OutDir);
         var started = DateTimeOffset.UtcNow;
 

@@ -8,6 +8,9 @@ public sealed record ReplayOptions
     /// <summary>Deconvolver name (<c>robust</c>, the default; <c>wiener</c>, <c>rl</c>, <c>hl</c>, <c>none</c>, <c>learned</c> when registered, or <c>edi</c>: the event-only EDI baseline for APS frames).</summary>
     public string Deconvolver { get; init; } = "robust";
 
+    /// <summary>The deconvolver's rung of the quality ladder (<c>--quality</c>; deconvolvers without rungs ignore it).</summary>
+    public DeconvolutionQuality Quality { get; init; } = DeconvolutionQuality.Balanced;
+
     /// <summary>
     /// Continue the earlier run in the output folder: its frames completed <c>ok</c> are kept, failed and missing ones are
     /// redone. Refused (<see cref="IO.UserInputException"/>) when that run replayed another bundle, or the same one since

@@ -26,7 +26,7 @@ public static class ReplayPipeline
     {
         if (options.Resume && options.Force) throw new UserInputException("--resume and --force together: --resume continues a run of this bundle, --force writes into any folder afresh; choose one");
         var bundle = RecordingBundle.Load(bundleDir);
-        var deconvolver = options.Deconvolver == "edi" ? null : DeconvolverRegistry.Create(options.Deconvolver);
+        var deconvolver = options.Deconvolver == "edi" ? null : DeconvolverRegistry.Create(options.Deconvolver, options.Quality);
         string fingerprint = BundleFingerprint.Of(bundle);
         var started = DateTimeOffset.UtcNow;
         var planned = Manifest(bundle, fingerprint, options, kernelSource, started, null, "running", null);
@@ -123,6 +123,7 @@ public static class ReplayPipeline
         Options = new JsonObject
         {
             ["deconvolver"] = o.Deconvolver,
+            ["quality"] = o.Quality.ToString().ToLowerInvariant(),
             ["kernels"] = kernels.Name,
             ["resume"] = o.Resume,
             ["force"] = o.Force,

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Globalization;
+using EventDeblur.Deconvolution;
+using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+using EventDeblur.Metrics;
+using EventDeblur.Recording;
+
+namespace EventDeblur.Benchmarks;
+
+/// <summary>
+/// <c>deconv [--quality Q] [--iters N] [--light N] [--deconvolver NAME] [--frames K] [--profile] BUNDLE...</c>: deblurs the
+/// first K frames (default 1) of RGB bundles with their ground-truth kernels, prints per frame the PSNR (METRICS.md:
+/// sRGB, 16-px crop) of the blurry input and of the result, the wall and process-CPU seconds of the deconvolution, and
+/// with <c>--profile</c> the per-step profile of <c>robust</c> (setup, kernel spectra, RL start, ADMM DFTs and
+/// pointwise steps, the guard's checks). Used to choose the quality rungs on the tuning seeds and to measure them.
+/// </summary>
+public static class DeconvolutionProfiling
+{
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        var quality = DeconvolutionQuality.Balanced;
+        int? iters = null, light = null;
+        double? relax = null;
+        int frames = 1;
+        string deconvolverName = "robust";
+        bool showProfile = false;
+        var bundles = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quality": quality = DeconvolutionQualities.Parse(args[++i]); break;
+                case "--iters": iters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--light": light = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--relax": relax = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--frames": frames = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--deconvolver": deconvolverName = args[++i]; break;
+                case "--profile": showProfile = true; break;
+                default: bundles.Add(args[i]); break;
+            }
+        }
+        var profile = new DeconvolutionProfile();
+        IDeconvolver MakeDeconvolver()
+        {
+            if (deconvolverName != "robust") return DeconvolverRegistry.Create(deconvolverName, quality);
+            var o = RobustDeconvolverOptions.ForQuality(quality);
+            if (iters is int it) o = o with { Iterations = it };
+            if (light is int l) o = o with { LightInitIterations = l };
+            if (relax is double a) o = o with { Relaxation = a };
+            return new GuardedDeconvolver(new RobustDeconvolver(o) { Profile = profile }, new GuardOptions { Log = TextWriter.Null }, "robust") { Profile = profile };
+        }
+        double sumGain = 0, sumWall = 0, sumCpu = 0, sumMp = 0;
+        int count = 0;
+        var totalProfile = new DeconvolutionProfile();
+        foreach (var dir in bundles)
+        {
+            var b = RecordingBundle.Load(dir);
+            var rgb = b.Manifest.Rgb ?? throw new ArgumentException($"{dir}: an APS bundle; this command takes RGB bundles");
+            double satLinear = (rgb.SaturationLevel - rgb.BlackLevel) / (rgb.WhiteLevel - rgb.BlackLevel);
+            var gtFrames = b.GroundTruthFrames?.ToDictionary(f => f.Index) ?? throw new ArgumentException($"{dir}: no ground-truth frames");
+            foreach (var row in b.Frames.Take(frames))
+            {
+                var blurry = LinearImage.Read(row.File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+                var truth = LinearImage.Read(gtFrames[row.Index].File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel).ToMetricImage();
+                var kernels = KernelCsv.Read(Path.Combine(b.GroundTruthKernelsDir!, $"{row.Index:D6}.csv"));
+                var deconvolver = MakeDeconvolver();
+                profile.Clear();
+                var proc = Process.GetCurrentProcess();
+                var cpu0 = proc.TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                var sharp = TiledDeblurrer.Deblur(blurry, kernels, deconvolver, satLinear);
+                double wall = sw.Elapsed.TotalSeconds;
+                proc.Refresh();
+                double cpu = (proc.TotalProcessorTime - cpu0).TotalSeconds;
+                double mp = blurry.Width * blurry.Height / 1e6;
+                var (pB, _) = ImageMetrics.FrameQuality(blurry.ToMetricImage(), truth);
+                var (pS, sS) = ImageMetrics.FrameQuality(sharp.ToMetricImage(), truth);
+                string fell = deconvolver is GuardedDeconvolver g ? $"guard fell back on {g.DrainReports().Sum(r => r.FellBack)} tiles" : "";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{Path.GetFileName(dir.TrimEnd('/'))} #{row.Index} {kernels.Count} tile(s): blurry {pB:F2} dB, {deconvolverName} {pS:F2} dB (SSIM {sS:F3}), gain {pS - pB:+0.00;-0.00}; wall {wall:F3} s = {wall / mp:F2} s/MP, CPU {cpu:F3} s = {cpu / mp:F2} CPU-s/MP; {fell}"));
+                sumGain += pS - pB; sumWall += wall; sumCpu += cpu; sumMp += mp; count++;
+                foreach (var (step, sec, calls) in profile.Steps) for (long c = 0; c < calls; c++) totalProfile.Add(step, c == 0 ? sec : 0);
+            }
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"MEAN over {count} frames ({deconvolverName}, {quality.Name()}{(iters != null ? $", iters {iters}" : "")}{(light != null ? $", light {light}" : "")}{(relax != null ? $", relax {relax}" : "")}): gain {sumGain / Math.Max(1, count):+0.000;-0.000} dB, wall {sumWall / Math.Max(sumMp, 1e-9):F2} s/MP, CPU {sumCpu / Math.Max(sumMp, 1e-9):F2} CPU-s/MP"));
+        if (showProfile) Console.Write(totalProfile.ToString());
+        return 0;
+    }
+}
