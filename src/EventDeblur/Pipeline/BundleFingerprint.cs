@@ -5,7 +5,8 @@ namespace EventDeblur.Pipeline;
 
 /// <summary>
 /// A fingerprint of what a replay reads from a bundle besides the pixels: the manifest (recording.json), the frame
-/// tables it names (RGB and ground truth) and the event file's size. Written to run.json; <c>--resume</c> refuses a
+/// tables it names (RGB and ground truth) and the event file's size (for an event file replayed directly: its path, size
+/// and first MiB). Written to run.json; <c>--resume</c> refuses a
 /// folder whose fingerprint differs, so a bundle edited or regenerated since is not mixed with the old outputs.
 /// </summary>
 public static class BundleFingerprint
@@ -20,6 +21,18 @@ public static class BundleFingerprint
         {
             sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{label}:{bytes.Length}:"));
             sha.AppendData(bytes);
+        }
+        if (bundle.IsImplied)
+        {
+            // An event file replayed directly: the frames come from the file itself, so its name, size and first MiB
+            // (the header and the first packets) stand for the manifest and frame tables.
+            Add("implied.events", System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(bundle.EventsPath)));
+            Add("events.size", BitConverter.GetBytes(new FileInfo(bundle.EventsPath).Length));
+            using var head = File.OpenRead(bundle.EventsPath);
+            var buffer = new byte[(int)Math.Min(head.Length, 1 << 20)];
+            head.ReadExactly(buffer);
+            Add("events.head", buffer);
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
         }
         Add("recording.json", File.ReadAllBytes(manifestPath));
         foreach (var (label, table) in new[] { ("rgb.frames", bundle.Manifest.Rgb?.Frames), ("ground_truth.frames", bundle.Manifest.GroundTruth?.Frames) })
