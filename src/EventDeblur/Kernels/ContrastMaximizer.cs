@@ -1,22 +1,17 @@
+using System.Numerics;
 using EventDeblur.Events;
 using EventDeblur.Imaging;
-using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Optimization;
 
 namespace EventDeblur.Kernels;
-
-/// <summary>What contrast maximisation found for one frame.</summary>
-/// <param name="Offsets">Frame-pixel offsets of the sensor centre from its mid-exposure position at equally spaced exposure times.</param>
-/// <param name="EventsUsed">Events of the exposure after noise filtering (before subsampling).</param>
-/// <param name="EventsWarped">Events warped per candidate (the subsample).</param>
-/// <param name="ContrastGain">Contrast of the best warp over that of no motion, minus 1 (0 when there were too few events).</param>
-/// <param name="Note">One line for the diagnostics.</param>
-public sealed record ContrastMaximizationResult((double X, double Y)[] Offsets, int EventsUsed, int EventsWarped, double ContrastGain, string Note);
 
 /// <summary>
 /// Contrast maximisation (no light streaks needed): the cubic translation path, in event pixels, whose warp of the
 /// exposure's events to mid-exposure gives the sharpest image of warped events (largest variance), mapped into frame
-/// pixels through the inverse homography at the sensor centre.
+/// pixels through the inverse homography at the sensor centre. Coarse to fine in space and velocity: constant
+/// velocities over the whole disc on a 4× coarser image with a quarter of the events, the best three refined on a 2×
+/// coarser image with half of them, the best of those at full resolution; the cubic path is then refined by
+/// Nelder–Mead at half resolution and polished at full resolution.
+/// Warps are vectorised; every buffer is allocated once per frame.
 /// </summary>
 public sealed class ContrastMaximizer
 {
@@ -33,69 +28,41 @@ public sealed class ContrastMaximizer
     /// <summary>
     /// The camera path over <paramref name="exposure"/> (event clock, µs) from <paramref name="events"/> (time-ordered)
     /// on a sensor of <paramref name="sensorSize"/> event pixels; <paramref name="eventsToFrame"/> maps event to frame
-    /// pixels; the path has <paramref name="samples"/> (≥ 2) samples. Null offsets mean too few events (no blur assumed).
+    /// pixels; the path has <paramref name="samples"/> (≥ 2) samples.
     /// </summary>
     public ContrastMaximizationResult Estimate(EventSlice events, (int Width, int Height) sensorSize, Homography eventsToFrame, TimeRangeUs exposure, int samples)
     {
         var ev = events;
         int lo = EventTime.LowerBound(ev.T, exposure.StartUs), hi = EventTime.LowerBound(ev.T, exposure.EndUs);
-        var all = Enumerable.Range(lo, hi - lo).ToList();
+        var all = new List<int>(hi - lo);
+        for (int i = lo; i < hi; i++) all.Add(i);
         all = new BackgroundActivityFilter(_o.SupportWindowUs).Filter(ev, all);
         int stride = Math.Max(1, all.Count / _o.MaxEvents);
-        var pick = all.Where((_, i) => i % stride == 0).ToArray();
+        int n = (all.Count + stride - 1) / stride;
         var (ew, eh) = sensorSize;
-        if (pick.Length < _o.MinEvents || ew <= 0)
-            return new ContrastMaximizationResult([], pick.Length, pick.Length, 0, $"texture: only {pick.Length} events in the exposure; no blur assumed");
-        var tau = pick.Select(i => (ev.T[i] - exposure.StartUs) / (double)exposure.DurationUs - 0.5).ToArray();
-        var ex = pick.Select(i => (double)ev.X[i]).ToArray();
-        var ey = pick.Select(i => (double)ev.Y[i]).ToArray();
-        var iwe = new float[ew * eh];
+        if (n < _o.MinEvents || ew <= 0 || eh <= 0)
+            return new ContrastMaximizationResult([], n, n, 0, $"texture: only {n} events in the exposure; no blur assumed");
 
-        double Contrast(double[] c)
-        {
-            Array.Clear(iwe);
-            for (int i = 0; i < tau.Length; i++)
-            {
-                double t = tau[i], t2 = t * t, t3 = t2 * t;
-                double x = ex[i] - (c[0] * t + c[1] * t2 + c[2] * t3), y = ey[i] - (c[3] * t + c[4] * t2 + c[5] * t3);
-                int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
-                if (x0 < 0 || y0 < 0 || x0 >= ew - 1 || y0 >= eh - 1) continue;
-                float ax = (float)(x - x0), ay = (float)(y - y0);
-                int k = y0 * ew + x0;
-                iwe[k] += (1 - ax) * (1 - ay); iwe[k + 1] += ax * (1 - ay); iwe[k + ew] += (1 - ax) * ay; iwe[k + ew + 1] += ax * ay;
-            }
-            double sum = 0, sum2 = 0;
-            foreach (float v in iwe) { sum += v; sum2 += (double)v * v; }
-            double mean = sum / iwe.Length;
-            return sum2 / iwe.Length - mean * mean;
-        }
-
-        // Search over constant velocity — every 2 event px over the disc, then every 1 px around the best — then a
-        // Nelder–Mead refinement of the cubic path.
-        double best = double.NegativeInfinity;
-        double[] bestC = new double[6];
+        var warp = new Warp(ev, all, stride, n, exposure, ew, eh);
         double range = _o.MaxBlurEventPx;
-        void Grid(double x0, double y0, double halfWidth, double step)
-        {
-            for (double vx = x0 - halfWidth; vx <= x0 + halfWidth + 1e-9; vx += step)
-                for (double vy = y0 - halfWidth; vy <= y0 + halfWidth + 1e-9; vy += step)
-                {
-                    if (vx * vx + vy * vy > range * range) continue;
-                    var c = new[] { vx, 0, 0, vy, 0, 0 };
-                    double v = Contrast(c);
-                    if (v > best) { best = v; bestC = c; }
-                }
-        }
-        Grid(0, 0, range, 2);
-        Grid(bestC[0], bestC[3], 2, 1);
-        double zero = Contrast(new double[6]);
-        try
-        {
-            var obj = ObjectiveFunction.Value(v => -Contrast(v.ToArray()));
-            var res = NelderMeadSimplex.Minimum(obj, Vector<double>.Build.DenseOfArray(bestC), Vector<double>.Build.DenseOfArray([1.0, 2, 4, 1, 2, 4]), 1e-6, 600);
-            if (-res.FunctionInfoAtMinimum.Value > best) { best = -res.FunctionInfoAtMinimum.Value; bestC = res.MinimizingPoint.ToArray(); }
-        }
-        catch (MaximumIterationsException) { /* keep the coarse optimum */ }
+
+        // Constant velocities (event px per exposure) over the disc, 4× coarser; the best few refined 2× coarser, then at full resolution.
+        var seeds = new List<(double Vx, double Vy, double C)>();
+        for (double vx = -range; vx <= range + 1e-9; vx += 4)
+            for (double vy = -range; vy <= range + 1e-9; vy += 4)
+                if (vx * vx + vy * vy <= range * range) seeds.Add((vx, vy, warp.Contrast(2, vx, 0, 0, vy, 0, 0)));
+        var top = seeds.OrderByDescending(s => s.C).Take(3).ToList();
+        top = Refine(warp, top, 1, 4, 2, range).Take(1).ToList();
+        var v = Refine(warp, top, 0, 2, 1, range)[0];
+
+        // The cubic path: Nelder–Mead on the half-resolution image, then a short polish at full resolution.
+        double[] c = [v.Vx, 0, 0, v.Vy, 0, 0];
+        c = NelderMead(p => warp.Contrast(1, p[0], p[1], p[2], p[3], p[4], p[5]), c, [1.0, 2, 4, 1, 2, 4], 200);
+        c = NelderMead(p => warp.Contrast(0, p[0], p[1], p[2], p[3], p[4], p[5]), c, [0.25, 0.5, 1, 0.25, 0.5, 1], 60);
+        double best = warp.Contrast(0, c[0], c[1], c[2], c[3], c[4], c[5]);
+        double constant = warp.Contrast(0, v.Vx, 0, 0, v.Vy, 0, 0);
+        if (constant > best) { best = constant; c = [v.Vx, 0, 0, v.Vy, 0, 0]; }
+        double zero = warp.Contrast(0, 0, 0, 0, 0, 0, 0);
 
         double cxe = ew / 2.0, cye = eh / 2.0;
         var midFrame = eventsToFrame.Apply(cxe, cye);
@@ -103,10 +70,181 @@ public sealed class ContrastMaximizer
         for (int k = 0; k < samples; k++)
         {
             double t = (k + 0.5) / samples - 0.5, t2 = t * t, t3 = t2 * t;
-            var q = eventsToFrame.Apply(cxe + bestC[0] * t + bestC[1] * t2 + bestC[2] * t3, cye + bestC[3] * t + bestC[4] * t2 + bestC[5] * t3);
+            var q = eventsToFrame.Apply(cxe + c[0] * t + c[1] * t2 + c[2] * t3, cye + c[3] * t + c[4] * t2 + c[5] * t3);
             offsets[k] = (q.X - midFrame.X, q.Y - midFrame.Y);
         }
         double gain = zero > 0 ? best / zero - 1 : 0;
-        return new ContrastMaximizationResult(offsets, all.Count, pick.Length, gain, $"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {pick.Length} events");
+        return new ContrastMaximizationResult(offsets, all.Count, n, gain, $"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {n} events");
+    }
+
+    /// <summary>Around each seed, constant velocities within ±<paramref name="half"/> in steps of <paramref name="step"/> at pyramid level <paramref name="level"/>; best first.</summary>
+    private static List<(double Vx, double Vy, double C)> Refine(Warp warp, List<(double Vx, double Vy, double C)> seeds, int level, double half, double step, double range)
+    {
+        var found = new List<(double Vx, double Vy, double C)>();
+        foreach (var s in seeds)
+        {
+            var b = (s.Vx, s.Vy, C: double.NegativeInfinity);
+            for (double vx = s.Vx - half; vx <= s.Vx + half + 1e-9; vx += step)
+                for (double vy = s.Vy - half; vy <= s.Vy + half + 1e-9; vy += step)
+                {
+                    if (vx * vx + vy * vy > range * range) continue;
+                    double v = warp.Contrast(level, vx, 0, 0, vy, 0, 0);
+                    if (v > b.C) b = (vx, vy, v);
+                }
+            if (!double.IsNegativeInfinity(b.C)) found.Add(b);
+        }
+        return found.OrderByDescending(f => f.C).ToList();
+    }
+
+    /// <summary>
+    /// Maximises <paramref name="f"/> from <paramref name="start"/> with an initial simplex of <paramref name="steps"/>
+    /// (reflection 1, expansion 2, contraction ½, shrink ½) in at most <paramref name="maxEvaluations"/> evaluations.
+    /// </summary>
+    private static double[] NelderMead(Func<double[], double> f, double[] start, double[] steps, int maxEvaluations)
+    {
+        int d = start.Length;
+        var pts = new double[d + 1][];
+        var val = new double[d + 1];
+        for (int i = 0; i <= d; i++)
+        {
+            pts[i] = (double[])start.Clone();
+            if (i > 0) pts[i][i - 1] += steps[i - 1];
+            val[i] = -f(pts[i]);
+        }
+        int evals = d + 1;
+        var centroid = new double[d];
+        var xr = new double[d];
+        var xe = new double[d];
+        var xc = new double[d];
+        var order = new int[d + 1];
+        while (evals < maxEvaluations)
+        {
+            for (int i = 0; i <= d; i++) order[i] = i;
+            Array.Sort(order, (a, b) => val[a].CompareTo(val[b]));
+            int bestI = order[0], worst = order[d], second = order[d - 1];
+            if (Math.Abs(val[worst] - val[bestI]) <= 1e-7 * (Math.Abs(val[bestI]) + 1e-30)) break;
+            Array.Clear(centroid);
+            for (int i = 0; i <= d; i++)
+                if (i != worst)
+                    for (int j = 0; j < d; j++) centroid[j] += pts[i][j] / d;
+            for (int j = 0; j < d; j++) xr[j] = centroid[j] + (centroid[j] - pts[worst][j]);
+            double fr = -f(xr); evals++;
+            if (fr < val[bestI])
+            {
+                for (int j = 0; j < d; j++) xe[j] = centroid[j] + 2 * (centroid[j] - pts[worst][j]);
+                double fe = -f(xe); evals++;
+                if (fe < fr) { Array.Copy(xe, pts[worst], d); val[worst] = fe; }
+                else { Array.Copy(xr, pts[worst], d); val[worst] = fr; }
+                continue;
+            }
+            if (fr < val[second]) { Array.Copy(xr, pts[worst], d); val[worst] = fr; continue; }
+            bool outside = fr < val[worst];
+            for (int j = 0; j < d; j++) xc[j] = outside ? centroid[j] + 0.5 * (xr[j] - centroid[j]) : centroid[j] + 0.5 * (pts[worst][j] - centroid[j]);
+            double fc = -f(xc); evals++;
+            if (fc < (outside ? fr : val[worst])) { Array.Copy(xc, pts[worst], d); val[worst] = fc; continue; }
+            for (int i = 0; i <= d; i++)
+            {
+                if (i == bestI) continue;
+                for (int j = 0; j < d; j++) pts[i][j] = pts[bestI][j] + 0.5 * (pts[i][j] - pts[bestI][j]);
+                val[i] = -f(pts[i]); evals++;
+            }
+        }
+        int arg = 0;
+        for (int i = 1; i <= d; i++) if (val[i] < val[arg]) arg = i;
+        return pts[arg];
+    }
+
+    /// <summary>
+    /// The events of one frame ready to warp at three pyramid levels (full, ½ and ¼ resolution: coordinates and
+    /// image scaled, level ℓ using every 2^ℓ-th event), with their buffers.
+    /// </summary>
+    private sealed class Warp
+    {
+        private readonly float[][] _x = new float[3][], _y = new float[3][], _t1 = new float[3][], _t2 = new float[3][], _t3 = new float[3][];
+        private readonly int[] _w = new int[3], _h = new int[3];
+        private readonly float[][] _image = new float[3][];
+        private readonly float[] _wx, _wy;
+
+        public Warp(EventSlice ev, List<int> filtered, int stride, int n, TimeRangeUs exposure, int width, int height)
+        {
+            for (int l = 0; l < 3; l++)
+            {
+                int s = 1 << l, m = (n + s - 1) / s;
+                float scale = 1f / s;
+                _x[l] = new float[m]; _y[l] = new float[m]; _t1[l] = new float[m]; _t2[l] = new float[m]; _t3[l] = new float[m];
+                for (int j = 0; j < m; j++)
+                {
+                    int i = filtered[j * s * stride];
+                    double tau = (ev.T[i] - exposure.StartUs) / (double)exposure.DurationUs - 0.5;
+                    // Pixel centres of the coarse image sit at the centres of its s×s blocks.
+                    _x[l][j] = (float)((ev.X[i] + 0.5) * scale - 0.5);
+                    _y[l][j] = (float)((ev.Y[i] + 0.5) * scale - 0.5);
+                    _t1[l][j] = (float)(tau * scale);
+                    _t2[l][j] = (float)(tau * tau * scale);
+                    _t3[l][j] = (float)(tau * tau * tau * scale);
+                }
+                _w[l] = (width + s - 1) / s;
+                _h[l] = (height + s - 1) / s;
+                _image[l] = new float[_w[l] * _h[l]];
+            }
+            _wx = new float[_x[0].Length];
+            _wy = new float[_x[0].Length];
+        }
+
+        /// <summary>Variance of the image of events warped to mid-exposure by the cubic path c (event px), at pyramid level <paramref name="level"/>.</summary>
+        public double Contrast(int level, double c0, double c1, double c2, double c3, double c4, double c5)
+        {
+            float[] x = _x[level], y = _y[level], t1 = _t1[level], t2 = _t2[level], t3 = _t3[level], img = _image[level];
+            int m = x.Length, w = _w[level], h = _h[level];
+            var wx = _wx.AsSpan(0, m);
+            var wy = _wy.AsSpan(0, m);
+            // Vectorised warp: x − (c0·τ + c1·τ² + c2·τ³), likewise y.
+            var a0 = new Vector<float>((float)c0); var a1 = new Vector<float>((float)c1); var a2 = new Vector<float>((float)c2);
+            var b0 = new Vector<float>((float)c3); var b1 = new Vector<float>((float)c4); var b2 = new Vector<float>((float)c5);
+            int vl = Vector<float>.Count, j = 0;
+            for (; j <= m - vl; j += vl)
+            {
+                var vt1 = new Vector<float>(t1, j); var vt2 = new Vector<float>(t2, j); var vt3 = new Vector<float>(t3, j);
+                (new Vector<float>(x, j) - (a0 * vt1 + a1 * vt2 + a2 * vt3)).CopyTo(wx.Slice(j));
+                (new Vector<float>(y, j) - (b0 * vt1 + b1 * vt2 + b2 * vt3)).CopyTo(wy.Slice(j));
+            }
+            for (; j < m; j++)
+            {
+                wx[j] = x[j] - ((float)c0 * t1[j] + (float)c1 * t2[j] + (float)c2 * t3[j]);
+                wy[j] = y[j] - ((float)c3 * t1[j] + (float)c4 * t2[j] + (float)c5 * t3[j]);
+            }
+            Array.Clear(img);
+            float xmax = w - 1, ymax = h - 1;
+            for (j = 0; j < m; j++)
+            {
+                float fx = wx[j], fy = wy[j];
+                if (!(fx >= 0 && fy >= 0 && fx < xmax && fy < ymax)) continue;
+                int x0 = (int)fx, y0 = (int)fy;
+                float ax = fx - x0, ay = fy - y0;
+                int k = y0 * w + x0;
+                float bx = 1 - ax, by = 1 - ay;
+                img[k] += bx * by; img[k + 1] += ax * by; img[k + w] += bx * ay; img[k + w + 1] += ax * ay;
+            }
+            var (sum, sum2) = Moments(img);
+            double mean = sum / img.Length;
+            return sum2 / img.Length - mean * mean;
+        }
+
+        /// <summary>Sum and sum of squares, vectorised in float over blocks of 4096 and added up in double.</summary>
+        private static (double Sum, double Sum2) Moments(float[] v)
+        {
+            double s = 0, s2 = 0;
+            int vl = Vector<float>.Count;
+            for (int b = 0; b < v.Length; b += 4096)
+            {
+                int end = Math.Min(v.Length, b + 4096), j = b;
+                var acc = Vector<float>.Zero; var acc2 = Vector<float>.Zero;
+                for (; j <= end - vl; j += vl) { var x = new Vector<float>(v, j); acc += x; acc2 += x * x; }
+                float bs = Vector.Sum(acc), bs2 = Vector.Sum(acc2);
+                for (; j < end; j++) { bs += v[j]; bs2 += v[j] * v[j]; }
+                s += bs; s2 += bs2;
+            }
+            return (s, s2);
+        }
     }
 }

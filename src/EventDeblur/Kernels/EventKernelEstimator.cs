@@ -1,4 +1,5 @@
 using EventDeblur.Events;
+using EventDeblur.Imaging;
 using EventDeblur.Streaks;
 
 namespace EventDeblur.Kernels;
@@ -7,8 +8,10 @@ namespace EventDeblur.Kernels;
 /// Blur kernels from events (the heart of the method), wiring three parts: candidate lights in the blurry frame
 /// (<see cref="StreakDetector"/>) each traced into a path by <see cref="StreakTracer"/>; all paths fed to one
 /// camera-motion model chosen by consensus (<see cref="MotionConsensus"/>: translation, rotation or affine) and cut
-/// into kernels by <see cref="MotionTiler"/> (per tile when the blur varies across the frame). Without a traceable
-/// light, a translation path is found from all events by contrast maximisation (<see cref="ContrastMaximizer"/>).
+/// into kernels by <see cref="MotionTiler"/> (per tile when the blur varies across the frame). A translation path is
+/// also found from all events by contrast maximisation (<see cref="ContrastMaximizer"/>); with traced lights the two
+/// camera motions are scored by how sharply each stacks the exposure's events (<see cref="EventWarpScorer"/>) and the
+/// better one is kept (the texture's only by a margin); without a traceable light the texture's path is the kernel.
 /// </summary>
 public sealed class EventKernelEstimator : IKernelEstimator
 {
@@ -16,6 +19,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
     private readonly StreakTracer _tracer;
     private readonly MotionTiler _tiler;
     private readonly ContrastMaximizer _texture;
+    private readonly EventWarpScorer _scorer;
 
     /// <summary>Makes an estimator; <paramref name="options"/> (default: the defaults) are validated here, once.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its range (the message names it and the range).</exception>
@@ -26,6 +30,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
         _tracer = new StreakTracer(_o.Tracing);
         _tiler = new MotionTiler(_o.Tiling);
         _texture = new ContrastMaximizer(_o.Texture);
+        _scorer = new EventWarpScorer(_o.Texture);
     }
 
     /// <inheritdoc />
@@ -64,6 +69,8 @@ public sealed class EventKernelEstimator : IKernelEstimator
                 else diagnostics.Add($"streak at ({t.Mid.X:F0},{t.Mid.Y:F0}) set aside by the consensus: its path is {v.DistancePx:F1} px from the camera motion (tolerance {v.TolerancePx:F1} px)");
             }
             diagnostics.Add($"camera motion: {consensus.Motion.Kind.ToString().ToLowerInvariant()}, {consensus.Inliers} of {trajectories.Count} light paths agree");
+            if (_o.CompareWithTexture && TextureWins(request, exposure, hInv, consensus.Motion, diagnostics) is { } texture)
+                return texture;
             var streakTiles = _tiler.Tiles(consensus.Motion, img.Width, img.Height, diagnostics);
             double rms = inliers.Average(t => t.RmsResidualPx);
             double confidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, inliers.Count / 2.0 + 0.5) * consensus.Inliers / trajectories.Count;
@@ -71,8 +78,30 @@ public sealed class EventKernelEstimator : IKernelEstimator
         }
         var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, samples);
         diagnostics.Add(cm.Note);
+        return TextureEstimate(cm, img.Width, img.Height, diagnostics);
+    }
+
+    private static KernelEstimate TextureEstimate(ContrastMaximizationResult cm, int width, int height, List<string> diagnostics)
+    {
         var kernel = cm.Offsets.Length == 0 ? BlurKernel.Delta : KernelRaster.FromOffsets(cm.Offsets);
-        var tiles = new List<KernelTile> { new(0, 0, img.Width, img.Height, kernel) };
+        var tiles = new List<KernelTile> { new(0, 0, width, height, kernel) };
         return new KernelEstimate(tiles, "events:texture", Math.Clamp(cm.ContrastGain, 0, 1), 0, cm.EventsUsed, diagnostics);
+    }
+
+    /// <summary>
+    /// The texture (contrast maximisation) estimate when its camera motion stacks the exposure's events more sharply
+    /// than the lights' consensus <paramref name="streakMotion"/> by more than the margin; otherwise null (the lights' model stays).
+    /// </summary>
+    private KernelEstimate? TextureWins(KernelRequest request, TimeRangeUs exposure, Homography hInv, CameraMotion streakMotion, List<string> diagnostics)
+    {
+        var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, _o.PathSamples);
+        if (cm.Offsets.Length == 0) return null;
+        var textureMotion = new CameraMotion(MotionKind.Translation, cm.Offsets.Select(q => AffineSample.Shift(q.X, q.Y)).ToArray());
+        var s = _scorer.Score(request.Events, request.EventSensorSize, request.FrameToEvents, exposure, [streakMotion, textureMotion]);
+        bool texture = s[1] > s[0] * (1 + _o.TextureMarginFraction);
+        diagnostics.Add($"hypotheses scored by warped-event contrast: light paths ({streakMotion.Kind.ToString().ToLowerInvariant()}) {s[0]:F4}, texture {s[1]:F4}: {(texture ? "texture" : "light paths")} kept");
+        if (!texture) return null;
+        diagnostics.Add(cm.Note);
+        return TextureEstimate(cm, request.Blurry.Width, request.Blurry.Height, diagnostics);
     }
 }

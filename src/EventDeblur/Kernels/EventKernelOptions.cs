@@ -31,6 +31,20 @@ public sealed record EventKernelOptions
     public ContrastMaximizationOptions Texture { get; init; } = new();
 
     /// <summary>
+    /// Whether a frame with traced lights also gets the contrast-maximisation hypothesis, and the two camera motions are
+    /// scored against the exposure's events (<see cref="EventWarpScorer"/>): the light paths' consensus competes with
+    /// the texture's path instead of winning by rule.
+    /// </summary>
+    public bool CompareWithTexture { get; init; } = true;
+
+    /// <summary>
+    /// The texture hypothesis replaces the lights' only when its warped-event contrast is higher by more than this
+    /// fraction (differences below it are within the score's noise; the lights' model can vary across the frame);
+    /// in [0, 10]. Chosen on the tuning seeds (recordings/eval-seeds.md).
+    /// </summary>
+    public double TextureMarginFraction { get; init; } = 0.02;
+
+    /// <summary>
     /// Event latency, µs: events are timestamped this long after the light change that caused them (the photoreceptor
     /// low-pass, slower in the dark), so the events of the exposure are those of [start + latency, end + latency).
     /// A property of the event camera and its bias settings; 0 when unknown; in [−10⁷, 10⁷].
@@ -43,6 +57,7 @@ public sealed record EventKernelOptions
         OptionRange.Check(nameof(MaxStreaks), MaxStreaks, 1, 1e4);
         OptionRange.Check(nameof(PathSamples), PathSamples, 2, 1e5);
         OptionRange.Check(nameof(EventLatencyUs), EventLatencyUs, -1e7, 1e7);
+        OptionRange.Check(nameof(TextureMarginFraction), TextureMarginFraction, 0, 10);
         Tracing.Validate();
         Consensus.Validate();
         Tiling.Validate();

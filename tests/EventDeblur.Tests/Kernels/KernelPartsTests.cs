@@ -150,6 +150,83 @@ public class KernelPartsTests
         Assert.True(corner.Size > centre.Size + 4, $"corner kernel {corner.Size} px, centre {centre.Size} px");
     }
 
+    private static CameraMotion Translation(double vx, double vy) =>
+        new(MotionKind.Translation, Enumerable.Range(0, 200).Select(k => AffineSample.Shift(vx * ((k + 0.5) / 200 - 0.5), vy * ((k + 0.5) / 200 - 0.5))).ToArray());
+
+    [Fact]
+    public void TheWarpScorerPrefersTheTrueMotionAndSeesRotation()
+    {
+        var exposure = new TimeRangeUs(0, 60_000);
+        var events = TextureEvents(160, 120, 9, -5, exposure, 400, 11);
+        var s = new EventWarpScorer().Score(events, (160, 120), Homography.Identity, exposure,
+            [Translation(9, -5), Translation(5, -2), Translation(0, 0), Translation(-9, 5)]);
+        Assert.True(s[0] > 1.3 * s[1] && s[1] > s[2] && s[0] > 1.3 * s[3], string.Join(", ", s.Select(v => v.ToString("F3"))));
+
+        // A roll of ±6° about the sensor centre: the rigid model stacks the events, the best translation cannot.
+        var rng = new Random(12);
+        var ev = new List<(long, short, short, bool)>();
+        for (int i = 0; i < 400; i++)
+        {
+            double px = 10 + rng.NextDouble() * 140, py = 10 + rng.NextDouble() * 100;
+            for (int j = 0; j < 60; j++)
+            {
+                long t = rng.Next(60_000);
+                double a = (t / 60_000.0 - 0.5) * 12 * Math.PI / 180, c = Math.Cos(a), sn = Math.Sin(a);
+                ev.Add((t, (short)Math.Round(80 + c * (px - 80) - sn * (py - 60)), (short)Math.Round(60 + sn * (px - 80) + c * (py - 60)), true));
+            }
+        }
+        var roll = new CameraMotion(MotionKind.Rigid, Enumerable.Range(0, 200).Select(k =>
+        {
+            double a = ((k + 0.5) / 200 - 0.5) * 12 * Math.PI / 180, c = Math.Cos(a), sn = Math.Sin(a);
+            return new AffineSample(c, -sn, sn, c, 80 - (c * 80 - sn * 60), 60 - (sn * 80 + c * 60));
+        }).ToArray());
+        var r = new EventWarpScorer().Score(Sorted(ev), (160, 120), Homography.Identity, exposure, [roll, Translation(0, 0)]);
+        Assert.True(r[0] > 1.3 * r[1], $"rigid {r[0]:F3}, translation {r[1]:F3}");
+    }
+
+    /// <summary>
+    /// One traced light whose events move unlike the camera (a car) in a frame whose texture events follow the camera: the
+    /// light's path is a hypothesis, not a verdict — the texture's motion explains the events better and is kept.
+    /// </summary>
+    [Fact]
+    public void ALightMovingUnlikeTheCameraLosesToTheTextureHypothesis()
+    {
+        int w = 160, h = 120;
+        var exposure = new TimeRangeUs(1_000_000, 1_060_000);
+        var texture = TextureEvents(w, h, -6, 14, exposure, 400, 21);
+        var ev = Enumerable.Range(0, texture.Count).Select(i => (texture.T[i], texture.X[i], texture.Y[i], texture.P[i])).ToList();
+        // The car's light: leading ON and trailing OFF events moving 20 px to the right along y = 100 (fewer than the
+        // texture's, or its stacked events would dominate any contrast).
+        var rng = new Random(22);
+        for (long t = exposure.StartUs; t < exposure.EndUs; t += 150)
+        {
+            double u = (t - exposure.StartUs) / (double)exposure.DurationUs, x = 70 + 20 * u;
+            ev.Add((t, (short)Math.Round(x + 1.5 + 0.5 * Gauss(rng)), (short)Math.Round(100 + 0.5 * Gauss(rng)), true));
+            ev.Add((t, (short)Math.Round(x - 1.5 + 0.5 * Gauss(rng)), (short)Math.Round(100 + 0.5 * Gauss(rng)), false));
+        }
+        var plane = Enumerable.Repeat(0.05f, w * h).ToArray();
+        var sat = new bool[w * h];
+        for (int x = 70; x <= 90; x++)
+            for (int y = 99; y <= 101; y++) { plane[y * w + x] = 1f; sat[y * w + x] = true; }
+        var request = new KernelRequest
+        {
+            Index = 0,
+            Exposure = exposure,
+            EventSensorSize = (w, h),
+            Events = Sorted(ev),
+            Blurry = new LinearImage(w, h, [plane], [sat]),
+            SaturationLinear = 1.0,
+        };
+        var rulesOnly = new EventKernelEstimator(new EventKernelOptions { CompareWithTexture = false }).Estimate(request);
+        Assert.True(rulesOnly.Source == "events:streaks", string.Join("; ", rulesOnly.Diagnostics));
+        var scored = new EventKernelEstimator().Estimate(request);
+        Assert.True(scored.Source == "events:texture", string.Join("; ", scored.Diagnostics));
+        Assert.Contains(scored.Diagnostics, d => d.Contains("texture kept"));
+        // The kept kernel is the camera's: its end-to-end extent is about (−6, 14) px, not the car's (20, 0).
+        var k = Assert.Single(scored.Tiles).Kernel;
+        Assert.InRange(k.Size, 13, 19);
+    }
+
     public static TheoryData<Action, string, string> BadOptions => new()
     {
         { () => new StreakTracer(new StreakTracerOptions { TimeSlices = 2 }), "TimeSlices", "[4, 1000]" },
@@ -163,6 +240,8 @@ public class KernelPartsTests
         { () => new EventKernelEstimator(new EventKernelOptions { Tracing = new StreakTracerOptions { SupportWindowUs = 0 } }), "SupportWindowUs", "[1, " },
         { () => new EventKernelEstimator(new EventKernelOptions { Consensus = new MotionConsensusOptions { InlierFloorPx = 0 } }), "InlierFloorPx", "(0, 1000]" },
         { () => new EventKernelEstimator(new EventKernelOptions { Texture = new ContrastMaximizationOptions { MinEvents = 0 } }), "MinEvents", "[1, " },
+        { () => new EventKernelEstimator(new EventKernelOptions { TextureMarginFraction = -0.1 }), "TextureMarginFraction", "[0, 10]" },
+        { () => new EventWarpScorer(new ContrastMaximizationOptions { SupportWindowUs = -5 }), "SupportWindowUs", "[1, " },
     };
 
     [Theory]

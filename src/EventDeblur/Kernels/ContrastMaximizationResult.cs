@@ -1,0 +1,9 @@
+namespace EventDeblur.Kernels;
+
+/// <summary>What contrast maximisation found for one frame.</summary>
+/// <param name="Offsets">Frame-pixel offsets of the sensor centre from its mid-exposure position at equally spaced exposure times; empty when there were too few events (no blur assumed).</param>
+/// <param name="EventsUsed">Events of the exposure after noise filtering (before subsampling).</param>
+/// <param name="EventsWarped">Events warped at full resolution (the subsample).</param>
+/// <param name="ContrastGain">Contrast of the best warp over that of no motion, minus 1 (0 when there were too few events).</param>
+/// <param name="Note">One line for the diagnostics.</param>
+public sealed record ContrastMaximizationResult((double X, double Y)[] Offsets, int EventsUsed, int EventsWarped, double ContrastGain, string Note);
