@@ -20,28 +20,58 @@ internal static class LiveCommands
         eventsPort.Validators.Add(PortInRange);
         triggersPort.Validators.Add(PortInRange);
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
-        var video = new Option<string?>("--video") { Description = "Where to write the RGB frames as a video for live --rgb (default BUNDLE-rgb.avi beside the bundle)" };
-        var cmd = new Command("serve", "Serve a bundle's events and triggers as DV network streams in real time, and write its RGB frames as a video + rig manifest") { bundle, eventsPort, triggersPort, speed, host, video };
+        var rigDir = new Option<string?>("--rig-dir") { Description = "Folder for the RGB video and rig manifest (created once, reused while newer than the bundle's frames; default: a folder under the system temp folder, printed); the bundle is only read" };
+        var video = new Option<string?>("--video") { Description = "Exact path of the video (overrides --rig-dir; the rig manifest goes beside it)" };
+        var cmd = new Command("serve", "Serve a bundle's events and triggers as DV network streams in real time, and write its RGB frames as a video + rig manifest") { bundle, eventsPort, triggersPort, speed, host, rigDir, video };
         cmd.SetAction(async (r, ct) =>
         {
             if (!IPAddress.TryParse(r.GetValue(host)!, out var address)) throw new UserInputException($"--host {r.GetValue(host)}: not an IP address");
             var b = RecordingBundle.Load(r.GetValue(bundle)!);
-            string videoPath = r.GetValue(video) ?? b.Root.TrimEnd('/') + "-rgb.avi";
+            string name = Path.GetFileName(Path.GetFullPath(b.Root).TrimEnd('/'));
+            string videoPath = r.GetValue(video) ?? Path.Combine(r.GetValue(rigDir) ?? DefaultRigDir(b.Root), name + "-rgb.avi");
             string rigPath = Path.ChangeExtension(videoPath, ".rig.json");
             if (b.Manifest.Rgb != null)
             {
-                int n = RigVideo.Write(b, videoPath, rigPath);
-                Console.WriteLine($"wrote {n} RGB frames to {videoPath} and the rig manifest {rigPath}");
+                string dir = Path.GetDirectoryName(Path.GetFullPath(videoPath))!;
+                try { Directory.CreateDirectory(dir); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserInputException($"{dir}: cannot create the folder for the rig video ({e.Message}); pass --rig-dir"); }
+                if (IsFresh(videoPath, rigPath, b)) Console.WriteLine($"reusing {videoPath} and the rig manifest {rigPath} (newer than the bundle's frames)");
+                else
+                {
+                    int n = RigVideo.Write(b, videoPath, rigPath);
+                    Console.WriteLine($"wrote {n} RGB frames to {videoPath} and the rig manifest {rigPath}");
+                }
             }
             await using var server = new DvStreamServer(b.EventsPath, address, r.GetValue(eventsPort), r.GetValue(triggersPort));
             server.Start();
             Console.WriteLine($"serving events on tcp://{r.GetValue(host)}:{server.EventsPort}, triggers on tcp://{r.GetValue(host)}:{server.TriggersPort}; waiting for clients on both");
+            if (b.Manifest.Rgb != null)
+                Console.WriteLine($"next, in another shell: ./eventdeblur live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {Quote(Path.GetFullPath(videoPath))} --rig {Quote(Path.GetFullPath(rigPath))} --out {Quote(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
             var stats = await server.PlayAsync(r.GetValue(speed), true, ct);
             Console.WriteLine($"done: {stats.Events:N0} events, {stats.Triggers} triggers, {stats.Clients} connections");
             return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
         });
         return cmd;
     }
+
+    /// <summary>The default folder for a bundle's rig video: under the system temp folder, named after the bundle and its full path (so two bundles of one name do not share it).</summary>
+    private static string DefaultRigDir(string bundleRoot)
+    {
+        string full = Path.GetFullPath(bundleRoot).TrimEnd('/');
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(full)))[..12];
+        return Path.Combine(Path.GetTempPath(), "eventdeblur-serve", $"{Path.GetFileName(full)}-{hash}");
+    }
+
+    /// <summary>True when the video and rig manifest exist and are newer than the bundle's manifest, frame table and every frame file.</summary>
+    private static bool IsFresh(string videoPath, string rigPath, RecordingBundle b)
+    {
+        if (!File.Exists(videoPath) || !File.Exists(rigPath)) return false;
+        var made = new[] { File.GetLastWriteTimeUtc(videoPath), File.GetLastWriteTimeUtc(rigPath) }.Min();
+        var inputs = b.Frames.Select(f => f.File).Append(Path.Combine(b.Root, "recording.json"));
+        return inputs.All(f => File.Exists(f) && File.GetLastWriteTimeUtc(f) < made);
+    }
+
+    private static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '\\') ? "'" + path.Replace("'", "'\\''") + "'" : path;
 
     private static void PortInRange(System.CommandLine.Parsing.OptionResult result)
     {

@@ -23,12 +23,13 @@ public sealed record ReportRun(string Dir, RunManifest Manifest, IReadOnlyList<F
     /// <summary>The bundle's folder name, or <c>live</c> for a live run.</summary>
     public string Bundle => Manifest.InputBundle is { } b ? Path.GetFileName(b.TrimEnd('/')) : "live";
 
-    /// <summary>Reads run.json and frames.parquet of <paramref name="dir"/>.</summary>
-    /// <exception cref="IOException">One of them is missing or unreadable (the message names the file).</exception>
+    /// <summary>Reads run.json and frames.parquet of <paramref name="dir"/>; a run that ended before writing frames.parquet (killed, or a live run that got no frame) has no frames.</summary>
+    /// <exception cref="IOException">run.json is missing or unreadable, or frames.parquet is unreadable (the message names the file).</exception>
     public static async Task<ReportRun> ReadAsync(string dir)
     {
         var manifest = RunManifest.Read(dir);
-        var frames = await FramesParquet.ReadAsync(Path.Combine(dir, "frames.parquet"));
+        string parquet = Path.Combine(dir, "frames.parquet");
+        var frames = File.Exists(parquet) ? await FramesParquet.ReadAsync(parquet) : [];
         return new ReportRun(dir, manifest, frames.OrderBy(f => f.Index).ToList());
     }
 }

@@ -151,17 +151,19 @@ public class ExitCodeTests(TinyBundleFixture tiny) : IClassFixture<TinyBundleFix
     }
 
     [Fact]
-    public void ReportOnALiveOutputFolderIsAClearError()
+    public void ReportOnALiveOutputFolderSummarisesItWithoutACrash()
     {
         // A live run that never got data still writes its run.json (mode live, no input bundle).
         string liveOut = Path.Combine(TestPaths.NewTempDir(), "live");
         Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", Path.Combine(TestPaths.NewTempDir(), "none.avi"),
             "--rig", Path.Combine(tiny.Dir, "recording.json"), "--out", liveOut, "--duration-s", "1", "--deconvolver", "none");
         Assert.True(File.Exists(Path.Combine(liveOut, "run.json")));
-        var r = Run("report", liveOut);
-        Expect(2, r);
-        Assert.Contains("run.json", r.Err);
+        string html = Path.Combine(TestPaths.NewTempDir(), "live.html");
+        var r = Run("report", liveOut, "--html", html);
+        Expect(0, r);
+        Assert.Contains("0 frames ok, 0 failed", r.Out);
         Assert.DoesNotContain("NullReference", r.Err);
+        Assert.Contains("<h1>EventDeblur live run report</h1>", File.ReadAllText(html));
     }
 
     [Fact]
