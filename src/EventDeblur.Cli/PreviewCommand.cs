@@ -109,6 +109,7 @@ internal static class PreviewCommand
             using var tm = Preview.ToneMap(raw, rgb.BlackLevel, rgb.WhiteLevel, gain);
             Cv2.ImWrite(Path.Combine(outDir, stem + "-blurry.png"), tm);
         }
+        if (bundle.IsApsBundle && w.Exposure is { } apsExposure) ApsFramePreview.Write(bundle.EventsPath, apsExposure, outDir, stem, runDir);
         var gt = bundle.GroundTruthFrames?.FirstOrDefault(f => f.Index == w.Index);
         if (gt != null)
         {

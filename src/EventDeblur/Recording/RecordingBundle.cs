@@ -126,6 +126,8 @@ public sealed class RecordingBundle
     public static RecordingBundle FromEventFile(string path)
     {
         string full = Path.GetFullPath(path);
+        if (Formats.Prophesee.PropheseeReader.IsPropheseeFile(full))
+            throw new BundleException($"{full}: a Prophesee event file carries no frames of its own; make a bundle with its RGB frames ('bundle --events {Path.GetFileName(full)} --rgb FRAMES …', README \"Your own recording\")");
         (int Width, int Height) size;
         string camera;
         bool hasFrame = false;

@@ -81,6 +81,17 @@ public class ImpliedBundleTests
         Assert.Contains("neither a bundle folder nor a readable event file", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void PropheseeFileIsRefusedWithTheWayToABundle()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "rec.raw");
+        using (var w = EventDeblur.Formats.Prophesee.PropheseeRawWriter.Create(path, new EventDeblur.Formats.Prophesee.PropheseeRawWriterOptions { Encoding = AedatVersion.Evt2, Width = 64, Height = 48 }))
+            w.WriteEvents([10L], [(short)1], [(short)2], [true]);
+        var e = Assert.Throws<BundleException>(() => RecordingBundle.Load(path));
+        Assert.Contains("carries no frames of its own", e.Message, StringComparison.Ordinal);
+        Assert.Contains("bundle --events rec.raw", e.Message, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public async Task RealDavis346FileIsReplayedDirectlyWithoutMetrics()
     {
