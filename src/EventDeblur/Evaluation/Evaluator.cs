@@ -197,7 +197,12 @@ public static class Evaluator
             var p = g.Select(r => r.Psnr).OfType<double>().ToList();
             var s = g.Select(r => r.Ssim).OfType<double>().ToList();
             var k = g.Select(r => r.KernelSimilarity).OfType<double>().ToList();
-            sb.AppendLine($"| {g.Key.Group} | {g.Key.Method} | {g.Count()} | {Ci(p)} | {Median(p):F2} | {(s.Count > 0 ? s.Average().ToString("F4") : "–")} | {Median(s):F4} | {(k.Count > 0 ? k.Average().ToString("F3") : "–")} |");
+            if (p.Count == 0 && s.Count == 0 && k.Count == 0)
+            {
+                sb.AppendLine($"| {g.Key.Group} | {g.Key.Method} | {g.Count()} | {SummaryRow.NoGroundTruth} | – | – | – | – |");
+                continue;
+            }
+            sb.AppendLine($"| {g.Key.Group} | {g.Key.Method} | {g.Count()} | {Ci(p)} | {(p.Count > 0 ? Median(p).ToString("F2") : "–")} | {(s.Count > 0 ? s.Average().ToString("F4") : "–")} | {(s.Count > 0 ? Median(s).ToString("F4") : "–")} | {(k.Count > 0 ? k.Average().ToString("F3") : "–")} |");
         }
         return sb.ToString();
     }

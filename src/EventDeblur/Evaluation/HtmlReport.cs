@@ -103,7 +103,7 @@ public static class HtmlReport
                 IO.AtomicFile.WriteAllBytes(Path.ChangeExtension(htmlPath, null) + "-psnr.png", plot);
                 sb.Append(Figure(plot, "PSNR per frame and method"));
             }
-            else sb.Append("<p>No ground truth: no PSNR.</p>");
+            else sb.Append($"<p class=\"no-metrics\">{WebUtility.HtmlEncode(SummaryRow.NoGroundTruth)} (PSNR, SSIM and kernel similarity need the bundle's ground-truth frames and kernels).</p>");
         }
         sb.Append("<h2>Runs</h2><ul>");
         for (int k = 0; k < runs.Count; k++)

@@ -38,6 +38,8 @@ internal static class RunSection
         var problems = (m.Frames?["problems"] as System.Text.Json.Nodes.JsonArray)?.Select(p => p?.ToString() ?? "").ToList()
             ?? m.Extra.Where(e => e.Key == "problems").SelectMany(e => (e.Value as System.Text.Json.Nodes.JsonArray)?.Select(p => p?.ToString() ?? "") ?? []).ToList();
         foreach (var (key, value) in m.Extra.Where(e => e.Key != "problems")) Meta(key, value?.ToJsonString());
+        if (m.Mode != "live" && run.Frames.Any(f => f.Status == "ok") && !run.Frames.Any(f => f.Psnr != null || f.Ssim != null || f.KernelSimilarity != null))
+            Meta("metrics", SummaryRow.NoGroundTruth);
         Meta("problems", problems.Count == 0 ? "none" : string.Join("\n", problems));
         foreach (var f in run.Frames.Where(f => f.Status != "ok")) Meta($"frame {f.Index} failed", f.Error ?? "(no cause recorded)");
         sb.Append("</table>");
@@ -119,7 +121,7 @@ internal static class RunSection
         if (facts.Count > 0) sb.Append($"<p>{Enc(string.Join("; ", facts))}</p>");
         string compare = Path.Combine(run.Dir, PreviewWriter.CompareFileOf(f.Index));
         if (File.Exists(compare))
-            sb.Append($"<figure><a href=\"{Link(htmlDir, compare)}\"><img class=\"full\" alt=\"frame {f.Index}: blurry | deblurred | ground truth\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(File.ReadAllBytes(compare))}\"></a><figcaption>blurry | deblurred | ground truth (one tone curve)</figcaption></figure>");
+            sb.Append($"<figure><a href=\"{Link(htmlDir, compare)}\"><img class=\"full\" alt=\"frame {f.Index}: blurry | deblurred{(f.Psnr != null ? " | ground truth" : "")}\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(File.ReadAllBytes(compare))}\"></a><figcaption>{(f.Psnr != null ? "blurry | deblurred | ground truth" : "blurry | deblurred (no ground truth)")} (one tone curve)</figcaption></figure>");
         else if (Thumbnail(run.Dir, f, fullSize: true) is { } full)
         {
             using (full) sb.Append(Img(full, ".jpg", $"frame {f.Index} (deblurred)", "full"));

@@ -69,7 +69,7 @@ public static class RunSummary
                 ks.Count > 0 ? ks.Average() : null,
                 g.Average(x => x.Row.SecondsTotal), g.Average(x => x.Row.SecondsDeconvolve), g.Average(x => x.Row.SecondsKernels),
                 er.Count > 0 ? er[er.Count / 2] : null, er.Count > 0 ? er.Count(v => v <= 2) / (double)er.Count : null,
-                MeanOf(g.Select(x => x.Row.PsnrSaturationBand)), MeanOf(g.Select(x => x.Row.PsnrSaturationBandBlurry)));
+                MeanOf(g.Select(x => x.Row.PsnrSaturationBand)), MeanOf(g.Select(x => x.Row.PsnrSaturationBandBlurry)), g.Count());
         }).OrderBy(r => r.Group).ThenBy(r => r.Method).ToList();
     }
 
@@ -89,15 +89,24 @@ public static class RunSummary
                (backlog.Count > 0 ? $", backlog max {backlog.Max()}" : "");
     }
 
-    /// <summary>A Markdown table of the summary.</summary>
+    /// <summary>A Markdown table of the summary; a group without ground truth says <see cref="SummaryRow.NoGroundTruth"/> instead of metrics.</summary>
     public static string Markdown(IEnumerable<SummaryRow> rows)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| preset | method | frames | PSNR dB | SSIM | blurry PSNR | blurry SSIM | PSNR ≤ 15 px from saturation (blurry) | kernel sim. | error ratio (median, ≤ 2) | s/frame (kernels, deconv.) |");
+        sb.AppendLine("| group | method | frames | PSNR dB | SSIM | blurry PSNR | blurry SSIM | PSNR ≤ 15 px from saturation (blurry) | kernel sim. | error ratio (median, ≤ 2) | s/frame (kernels, deconv.) |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            sb.AppendLine($"| {r.Group} | {r.Method} | {r.Frames} | {r.Psnr:F2} | {r.Ssim:F4} | {r.PsnrBlurry:F2} | {r.SsimBlurry:F4} | {(r.BandPsnr is double bp ? $"{bp:F2} ({r.BandPsnrBlurry:F2})" : "–")} | {(r.KernelSimilarity is double k ? k.ToString("F3") : "–")} | " +
-                          $"{(r.ErrorRatioMedian is double e ? $"{e:F2}, {r.ErrorRatioSuccess:P0}" : "–")} | {r.SecondsPerFrame:F2} ({r.SecondsKernels:F2}, {r.SecondsDeconvolve:F2}) |");
+        {
+            string frames = r.FramesDeblurred is int n && n != r.Frames ? $"{r.Frames} of {n} with ground truth" : $"{r.Frames}";
+            string seconds = $"{r.SecondsPerFrame:F2} ({r.SecondsKernels:F2}, {r.SecondsDeconvolve:F2})";
+            if (r.Frames == 0)
+            {
+                sb.AppendLine($"| {r.Group} | {r.Method} | {frames} | {SummaryRow.NoGroundTruth} | – | – | – | – | – | – | {seconds} |");
+                continue;
+            }
+            sb.AppendLine($"| {r.Group} | {r.Method} | {frames} | {r.Psnr:F2} | {r.Ssim:F4} | {r.PsnrBlurry:F2} | {r.SsimBlurry:F4} | {(r.BandPsnr is double bp ? $"{bp:F2} ({r.BandPsnrBlurry:F2})" : "–")} | {(r.KernelSimilarity is double k ? k.ToString("F3") : "–")} | " +
+                          $"{(r.ErrorRatioMedian is double e ? $"{e:F2}, {r.ErrorRatioSuccess:P0}" : "–")} | {seconds} |");
+        }
         return sb.ToString();
     }
 }

@@ -3,7 +3,7 @@ namespace EventDeblur.Evaluation;
 /// <summary>One row of a summary table: a method on a group of bundles.</summary>
 /// <param name="Group">Group name (the bundle name without its trailing seed, e.g. <c>night-hard</c>).</param>
 /// <param name="Method">Kernel source + deconvolver, e.g. <c>events+hl</c>.</param>
-/// <param name="Frames">Frames with ground truth.</param>
+/// <param name="Frames">Frames with ground truth (0: the metrics columns are NaN and the tables say "no ground truth: no metrics").</param>
 /// <param name="Psnr">Mean PSNR, dB.</param>
 /// <param name="Ssim">Mean SSIM.</param>
 /// <param name="PsnrBlurry">Mean PSNR of the blurry input, dB.</param>
@@ -16,6 +16,11 @@ namespace EventDeblur.Evaluation;
 /// <param name="ErrorRatioSuccess">Fraction of frames with error ratio ≤ 2 (null without that run).</param>
 /// <param name="BandPsnr">Mean PSNR within 15 px of saturated pixels, dB.</param>
 /// <param name="BandPsnrBlurry">The same for the blurry input, dB.</param>
+/// <param name="FramesDeblurred">Frames deblurred (status ok), with or without ground truth (null when not counted).</param>
 public sealed record SummaryRow(string Group, string Method, int Frames, double Psnr, double Ssim, double PsnrBlurry, double SsimBlurry, double? KernelSimilarity,
     double SecondsPerFrame, double SecondsDeconvolve, double SecondsKernels, double? ErrorRatioMedian = null, double? ErrorRatioSuccess = null,
-    double? BandPsnr = null, double? BandPsnrBlurry = null);
+    double? BandPsnr = null, double? BandPsnrBlurry = null, int? FramesDeblurred = null)
+{
+    /// <summary>What a summary table says in place of the metrics of a group without ground truth.</summary>
+    public const string NoGroundTruth = "no ground truth: no metrics";
+}
