@@ -20,33 +20,36 @@ internal static class LiveCommands
         eventsPort.Validators.Add(PortInRange);
         triggersPort.Validators.Add(PortInRange);
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
-        var rigDir = new Option<string?>("--rig-dir") { Description = "Folder for the RGB video and rig manifest (created once, reused while newer than the bundle's frames; default: a folder under the system temp folder, printed); the bundle is only read" };
-        var video = new Option<string?>("--video") { Description = "Exact path of the video (overrides --rig-dir; the rig manifest goes beside it)" };
-        var cmd = new Command("serve", "Serve a bundle's events and triggers as DV network streams in real time, and write its RGB frames as a video + rig manifest") { bundle, eventsPort, triggersPort, speed, host, rigDir, video };
+        var rigDir = new Option<string?>("--rig-dir") { Description = "Folder for the RGB frames (a lossless image sequence NAME-rgb/%06d.png with the bundle's bit depth and encoding) and the rig manifest (made once, reused while newer than the bundle's frames; default: a folder under the system temp folder, printed); the bundle is only read" };
+        var video = new Option<string?>("--video") { Description = "Write an 8-bit sRGB FFV1 video at this path instead of the image sequence (for tools that need a video file; 16-bit values are quantised); the rig manifest goes beside it" };
+        var cmd = new Command("serve", "Serve a bundle's events and triggers as DV network streams in real time, and write its RGB frames as a lossless image sequence (or video) + rig manifest for live") { bundle, eventsPort, triggersPort, speed, host, rigDir, video };
         cmd.SetAction(async (r, ct) =>
         {
             if (!IPAddress.TryParse(r.GetValue(host)!, out var address)) throw new UserInputException($"--host {r.GetValue(host)}: not an IP address");
             var b = RecordingBundle.Load(r.GetValue(bundle)!);
             string name = Path.GetFileName(Path.GetFullPath(b.Root).TrimEnd('/'));
-            string videoPath = r.GetValue(video) ?? Path.Combine(r.GetValue(rigDir) ?? DefaultRigDir(b.Root), name + "-rgb.avi");
-            string rigPath = Path.ChangeExtension(videoPath, ".rig.json");
+            string? videoPath = r.GetValue(video);
+            // The RGB source live opens: the video, or the image sequence's pattern; the rig manifest beside it.
+            string sequenceDir = Path.Combine(r.GetValue(rigDir) ?? DefaultRigDir(b.Root), name + "-rgb");
+            string source = videoPath != null ? Path.GetFullPath(videoPath) : RigVideo.SequenceSource(sequenceDir);
+            string rigPath = videoPath != null ? Path.ChangeExtension(Path.GetFullPath(videoPath), ".rig.json") : Path.GetFullPath(sequenceDir) + ".rig.json";
             if (b.Manifest.Rgb != null)
             {
-                string dir = Path.GetDirectoryName(Path.GetFullPath(videoPath))!;
+                string dir = Path.GetDirectoryName(rigPath)!;
                 try { Directory.CreateDirectory(dir); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserInputException($"{dir}: cannot create the folder for the rig video ({e.Message}); pass --rig-dir"); }
-                if (IsFresh(videoPath, rigPath, b)) Console.WriteLine($"reusing {videoPath} and the rig manifest {rigPath} (newer than the bundle's frames)");
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserInputException($"{dir}: cannot create the folder for the rig's RGB frames ({e.Message}); pass --rig-dir"); }
+                if (IsFresh(videoPath, sequenceDir, rigPath, b)) Console.WriteLine($"reusing {source} and the rig manifest {rigPath} (newer than the bundle's frames)");
                 else
                 {
-                    int n = RigVideo.Write(b, videoPath, rigPath);
-                    Console.WriteLine($"wrote {n} RGB frames to {videoPath} and the rig manifest {rigPath}");
+                    int n = videoPath != null ? RigVideo.Write(b, videoPath, rigPath) : RigVideo.WriteImageSequence(b, sequenceDir, rigPath);
+                    Console.WriteLine($"wrote {n} RGB frames to {source} and the rig manifest {rigPath}");
                 }
             }
             await using var server = new DvStreamServer(b.EventsPath, address, r.GetValue(eventsPort), r.GetValue(triggersPort));
             server.Start();
             Console.WriteLine($"serving events on tcp://{r.GetValue(host)}:{server.EventsPort}, triggers on tcp://{r.GetValue(host)}:{server.TriggersPort}; waiting for clients on both");
             if (b.Manifest.Rgb != null)
-                Console.WriteLine($"next, in another shell: ./eventdeblur live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {Quote(Path.GetFullPath(videoPath))} --rig {Quote(Path.GetFullPath(rigPath))} --out {Quote(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
+                Console.WriteLine($"next, in another shell: ./eventdeblur live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {Quote(source)} --rig {Quote(rigPath)} --out {Quote(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
             var stats = await server.PlayAsync(r.GetValue(speed), true, ct);
             Console.WriteLine($"done: {stats.Events:N0} events, {stats.Triggers} triggers, {stats.Clients} connections");
             return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
@@ -62,11 +65,21 @@ internal static class LiveCommands
         return Path.Combine(Path.GetTempPath(), "eventdeblur-serve", $"{Path.GetFileName(full)}-{hash}");
     }
 
-    /// <summary>True when the video and rig manifest exist and are newer than the bundle's manifest, frame table and every frame file.</summary>
-    private static bool IsFresh(string videoPath, string rigPath, RecordingBundle b)
+    /// <summary>
+    /// True when the rig manifest and its RGB source (the video, or every frame of the image sequence) exist and the
+    /// manifest, written last, is newer than the bundle's manifest, frame table and every frame file.
+    /// </summary>
+    private static bool IsFresh(string? videoPath, string sequenceDir, string rigPath, RecordingBundle b)
     {
-        if (!File.Exists(videoPath) || !File.Exists(rigPath)) return false;
-        var made = new[] { File.GetLastWriteTimeUtc(videoPath), File.GetLastWriteTimeUtc(rigPath) }.Min();
+        if (!File.Exists(rigPath)) return false;
+        var made = File.GetLastWriteTimeUtc(rigPath);
+        if (videoPath != null)
+        {
+            if (!File.Exists(videoPath)) return false;
+            if (File.GetLastWriteTimeUtc(videoPath) < made) made = File.GetLastWriteTimeUtc(videoPath);
+        }
+        else if (!Directory.Exists(sequenceDir) || Directory.GetFiles(sequenceDir, "*.png").Length != b.Frames.Count
+                 || Enumerable.Range(0, b.Frames.Count).Any(i => !File.Exists(Path.Combine(sequenceDir, $"{i:D6}.png")))) return false;
         var inputs = b.Frames.Select(f => f.File).Append(Path.Combine(b.Root, "recording.json"));
         return inputs.All(f => File.Exists(f) && File.GetLastWriteTimeUtc(f) < made);
     }
@@ -83,7 +96,7 @@ internal static class LiveCommands
     {
         var events = new Option<string>("--events") { Description = "Events stream tcp://HOST:PORT (DV network output)", Required = true };
         var triggers = new Option<string>("--triggers") { Description = "Triggers stream tcp://HOST:PORT", Required = true };
-        var rgb = new Option<string>("--rgb") { Description = "RGB source for OpenCV: a device number, a URL, or a video file", Required = true };
+        var rgb = new Option<string>("--rgb") { Description = "RGB source for OpenCV: a device number, a URL, a video file, or an image sequence DIR/%06d.png (as serve writes it; frames read unchanged, 16-bit stays 16-bit)", Required = true };
         var rig = new Option<string>("--rig") { Description = "Rig manifest (recording.json with calibration and RGB encoding)", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var duration = new Option<double?>("--duration-s") { Description = "Stop after N seconds" };

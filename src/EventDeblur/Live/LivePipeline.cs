@@ -76,7 +76,7 @@ public static class LivePipeline
         var frames = Channel.CreateUnbounded<(int Ordinal, LinearImage Image, int Depth)>();
         var capture = Task.Factory.StartNew(() =>
         {
-            using var cap = int.TryParse(o.RgbSource, out int device) ? new VideoCapture(device) : new VideoCapture(o.RgbSource);
+            using var cap = RigVideo.OpenCapture(o.RgbSource);
             if (!cap.IsOpened()) { frames.Writer.TryComplete(new IOException($"{o.RgbSource}: the RGB source cannot be opened")); return; }
             using var m = new Mat();
             int k = 0;

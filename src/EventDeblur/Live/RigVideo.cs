@@ -8,13 +8,99 @@ using OpenCvSharp;
 namespace EventDeblur.Live;
 
 /// <summary>
-/// Writes a bundle's RGB frames as a lossless video (FFV1 in AVI, 8-bit, sRGB-encoded so the dark
-/// end keeps its detail) and a rig manifest describing it, so <c>live --rgb</c> can stand in a file for
-/// the camera.
+/// Turns a bundle's RGB frames into a source that OpenCV's <see cref="VideoCapture"/> plays, plus a rig manifest
+/// describing it, so <c>live --rgb</c> can stand in a file for the camera. The default is a lossless image sequence
+/// (<c>DIR/NNNNNN.png</c>, opened as <c>DIR/%06d.png</c>) holding the bundle's own values: same bit depth
+/// (8 or 16), channels and encoding, so the rig manifest keeps the bundle's encoding and levels and <c>live</c> reads
+/// exactly the linear values a replay reads. (OpenCV's FFmpeg writer takes 16-bit only as one channel, so a 16-bit
+/// colour bundle has no lossless video path.) <see cref="Write"/> still makes an 8-bit sRGB FFV1 video for tools
+/// that need a video file.
 /// </summary>
 public static class RigVideo
 {
-    /// <summary>Writes <paramref name="videoPath"/> and <paramref name="rigPath"/>; returns the number of frames.</summary>
+    /// <summary>File-name pattern of the frames of an image-sequence source (6-digit index from 0, PNG).</summary>
+    public const string SequencePattern = "%06d.png";
+
+    private static readonly string[] SequenceExtensions = [".png", ".tif", ".tiff", ".pgm", ".ppm", ".pnm", ".bmp", ".jpg", ".jpeg", ".exr"];
+
+    /// <summary>The <c>--rgb</c> source of an image sequence written by <see cref="WriteImageSequence"/> into <paramref name="sequenceDir"/>.</summary>
+    public static string SequenceSource(string sequenceDir) => Path.Combine(Path.GetFullPath(sequenceDir), SequencePattern);
+
+    /// <summary>
+    /// True when <paramref name="source"/> names an image sequence: a printf-style pattern (<c>%d</c>, <c>%06d</c>, …)
+    /// in the file name and an image extension, e.g. <c>rig/%06d.png</c>.
+    /// </summary>
+    public static bool IsImageSequence(string source) =>
+        Path.GetFileName(source).Contains('%') && SequenceExtensions.Contains(Path.GetExtension(source).ToLowerInvariant());
+
+    /// <summary>
+    /// Opens an RGB source as <c>live</c> does: a number is a camera device, an image-sequence pattern
+    /// (<see cref="IsImageSequence"/>) is read by OpenCV's image-sequence backend, which decodes every frame unchanged
+    /// (16-bit PNGs stay 16-bit; the FFmpeg backend would convert them to 8-bit), anything else (a video file, a URL)
+    /// goes to OpenCV's default backend. The caller checks <see cref="VideoCapture.IsOpened"/>.
+    /// </summary>
+    public static VideoCapture OpenCapture(string source) =>
+        int.TryParse(source, out int device) ? new VideoCapture(device)
+        : IsImageSequence(source) ? new VideoCapture(source, VideoCaptureAPIs.IMAGES)
+        : new VideoCapture(source);
+
+    /// <summary>
+    /// Writes the bundle's RGB frames, in frame-table order, as <c>NNNNNN.png</c> (from 000000) into
+    /// <paramref name="sequenceDir"/> (replaced as a whole: written to a temporary folder beside it, then renamed), each
+    /// with the stored values, bit depth and channels of the bundle's frame; then the rig manifest
+    /// <paramref name="rigPath"/> (written last, atomically) with the bundle's calibration and its RGB encoding, black,
+    /// white and saturation levels unchanged, trigger sync, no ground truth, and <c>rgb.live_source</c> naming the pattern.
+    /// </summary>
+    /// <returns>The number of frames written.</returns>
+    /// <exception cref="BundleException">The bundle has no RGB frames, or a frame's depth cannot be stored in PNG (not 8- or 16-bit unsigned).</exception>
+    /// <exception cref="IOException">A frame file is missing or undecodable (the message names it), or a file cannot be written.</exception>
+    public static int WriteImageSequence(RecordingBundle bundle, string sequenceDir, string rigPath)
+    {
+        var rgb = bundle.Manifest.Rgb ?? throw new BundleException($"{bundle.Root}: an APS-only bundle has no RGB frames to serve");
+        string final = Path.GetFullPath(sequenceDir).TrimEnd('/');
+        string tmp = Path.Combine(Path.GetDirectoryName(final)!, $".{Path.GetFileName(final)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        Directory.CreateDirectory(tmp);
+        int count = 0, depth = 0;
+        try
+        {
+            foreach (var f in bundle.Frames)
+            {
+                if (!File.Exists(f.File)) throw new IOException($"{f.File}: frame file is missing");
+                using var raw = Cv2.ImRead(f.File, ImreadModes.Unchanged);
+                if (raw.Empty()) throw new IOException($"{f.File}: not an image OpenCV can decode");
+                if (raw.Depth() != MatType.CV_8U && raw.Depth() != MatType.CV_16U)
+                    throw new BundleException($"{f.File}: pixel depth {raw.Type()} cannot be served losslessly (expected 8- or 16-bit unsigned)");
+                depth = Math.Max(depth, raw.Depth() == MatType.CV_8U ? 8 : 16);
+                string target = Path.Combine(tmp, $"{count:D6}.png");
+                if (!Cv2.ImWrite(target, raw)) throw new IOException($"{target}: OpenCV could not write the frame");
+                count++;
+            }
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            Directory.Move(tmp, final);
+        }
+        catch
+        {
+            try { Directory.Delete(tmp, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+        var rig = RigManifest(bundle);
+        string relative = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(rigPath))!, SequenceSource(final)).Replace('\\', '/');
+        rig["rgb"]!["frames"] = "(live source: image sequence)";
+        rig["rgb"]!["live_source"] = new JsonObject
+        {
+            ["kind"] = "image-sequence", ["pattern"] = relative, ["frames"] = count, ["bit_depth"] = depth,
+            ["note"] = "the bundle's frames copied losslessly: encoding and levels above are the bundle's",
+        };
+        AtomicFile.WriteAllText(rigPath, rig.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return count;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="videoPath"/> as a lossless FFV1 video in AVI, 8-bit and sRGB-encoded (so the dark end keeps
+    /// its detail; 16-bit linear values are quantised), and the rig manifest <paramref name="rigPath"/> saying so
+    /// (encoding <c>srgb</c>, levels 0..255). Prefer <see cref="WriteImageSequence"/>, which keeps the bundle's values.
+    /// </summary>
+    /// <returns>The number of frames written.</returns>
     public static int Write(RecordingBundle bundle, string videoPath, string rigPath, double fps = 10)
     {
         var rgb = bundle.Manifest.Rgb ?? throw new BundleException($"{bundle.Root}: an APS-only bundle has no RGB frames to serve as video");
@@ -35,15 +121,22 @@ public static class RigVideo
             }
         }
         AtomicFile.Commit(tmp, videoPath);
-        var rig = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle.Root, "recording.json")))!.AsObject();
+        var rig = RigManifest(bundle);
         rig["rgb"]!["frames"] = "(video)";
         rig["rgb"]!["encoding"] = "srgb";
         rig["rgb"]!["black_level"] = 0.0;
         rig["rgb"]!["white_level"] = 255.0;
         rig["rgb"]!["saturation_level"] = Math.Floor(255 * enc.FromLinear(satLinear));
-        rig["sync"] = new JsonObject { ["source"] = "triggers", ["clock_offset_us"] = 0 };
-        rig.Remove("ground_truth");
         AtomicFile.WriteAllText(rigPath, rig.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return count;
+    }
+
+    /// <summary>The bundle's recording.json with trigger sync and without ground truth (a live rig has neither a frame table nor truth).</summary>
+    private static JsonObject RigManifest(RecordingBundle bundle)
+    {
+        var rig = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle.Root, "recording.json")))!.AsObject();
+        rig["sync"] = new JsonObject { ["source"] = "triggers", ["clock_offset_us"] = 0 };
+        rig.Remove("ground_truth");
+        return rig;
     }
 }

@@ -42,9 +42,9 @@ public class ServeCommandTests
         string rigDir = Path.Combine(TestPaths.NewTempDir(), "rig");
 
         var first = ServeUntilReady(bundle, "--events-port", "0", "--triggers-port", "0", "--rig-dir", rigDir);
-        string video = Path.Combine(rigDir, "night-061-rgb.avi"), rig = Path.Combine(rigDir, "night-061-rgb.rig.json");
+        string sequence = Path.Combine(rigDir, "night-061-rgb"), video = Path.Combine(sequence, "%06d.png"), rig = Path.Combine(rigDir, "night-061-rgb.rig.json");
         Assert.Contains(first, l => l == $"wrote 2 RGB frames to {video} and the rig manifest {rig}");
-        Assert.True(File.Exists(video) && File.Exists(rig));
+        Assert.True(File.Exists(Path.Combine(sequence, "000000.png")) && File.Exists(Path.Combine(sequence, "000001.png")) && File.Exists(rig));
         string live = first.Single(l => l.StartsWith("next, in another shell:", StringComparison.Ordinal));
         Assert.Matches(@"live --events tcp://127\.0\.0\.1:\d+ --triggers tcp://127\.0\.0\.1:\d+ --rgb ", live);
         Assert.Contains($"--rgb {video} --rig {rig} --out ", live);
@@ -52,10 +52,10 @@ public class ServeCommandTests
         // Nothing written beside or into the bundle.
         Assert.Equal(before, Directory.GetFileSystemEntries(parent, "*", SearchOption.AllDirectories).Order().ToList());
 
-        var stamp = File.GetLastWriteTimeUtc(video);
+        var stamp = File.GetLastWriteTimeUtc(Path.Combine(sequence, "000000.png"));
         var second = ServeUntilReady(bundle, "--events-port", "0", "--triggers-port", "0", "--rig-dir", rigDir);
         Assert.Contains(second, l => l.StartsWith($"reusing {video}", StringComparison.Ordinal));
-        Assert.Equal(stamp, File.GetLastWriteTimeUtc(video));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(sequence, "000000.png")));
 
         // Without --rig-dir: a folder under the system temp folder, named in the output.
         var third = ServeUntilReady(bundle, "--events-port", "0", "--triggers-port", "0");
