@@ -20,7 +20,7 @@ internal static class PreviewCommand
         var frames = new Option<string?>("--frames") { Description = "Several frames: a range of positions A-B (inclusive) or 'all'" };
         var output = new Option<string>("--out") { Description = "Folder for the PNGs", Required = true };
         var gain = new Option<double>("--gain") { Description = "Exposure gain for tone mapping (linear multiplier)", DefaultValueFactory = _ => 8 };
-        var run = new Option<string?>("--run") { Description = "A replay output folder: also write blurry | deblurred | sharp side by side" };
+        var run = new Option<string?>("--run") { Description = "A replay output folder: also write blurry | deblurred | ground truth (when the bundle has it) side by side, and the run's kernel (-kernel-run.png)" };
         var cmd = new Command("preview", "Write viewable PNGs of frames: blurry and ground-truth frames tone-mapped, events of each exposure, kernels") { bundleArg, frame, frames, output, gain, run };
         cmd.SetAction(r =>
         {
@@ -97,6 +97,9 @@ internal static class PreviewCommand
         Console.WriteLine(selected.Count == 1
             ? $"wrote previews of frame {selected[0].Index} to {Path.GetFullPath(outDir)}"
             : $"wrote previews of {selected.Count} frames ({selected[0].Index}..{selected[^1].Index}) to {Path.GetFullPath(outDir)}");
+        if (bundle.Manifest.Rgb != null)
+            Console.WriteLine("  NNNNNN-blurry.png: the input; -sharp.png: its ground truth; -events.png: the exposure's events (ON red, OFF blue); -kernel.png: the ground-truth kernel" +
+                          (runDir != null ? "; -kernel-run.png: the run's estimated kernel; -compare.png: blurry | deblurred | ground truth (when there is one), one tone curve" : ""));
     }
 
     private static void WriteFrame(RecordingBundle bundle, FrameWindow w, string outDir, double gain, string? runDir)
@@ -124,18 +127,26 @@ internal static class PreviewCommand
             using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
             Cv2.ImWrite(Path.Combine(outDir, stem + "-kernel.png"), k);
         }
-        if (runDir != null && w.Row != null && rgb != null && gt != null)
+        if (runDir != null && File.Exists(Path.Combine(runDir, "kernels", stem + ".csv")))
+        {
+            // The run's estimated kernel beside the ground-truth one (-kernel.png), on the same scale.
+            var tiles = KernelCsv.Read(Path.Combine(runDir, "kernels", stem + ".csv"));
+            using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
+            Cv2.ImWrite(Path.Combine(outDir, stem + "-kernel-run.png"), k);
+        }
+        if (runDir != null && w.Row != null && rgb != null)
         {
             string deblurred = Path.Combine(runDir, "frames", stem + ".png");
             if (!File.Exists(deblurred)) throw new IOException($"{deblurred}: not found (run replay first)");
-            var panels = new[] { w.Row.File, deblurred, gt.File }.Select(f =>
+            var files = gt != null ? new[] { w.Row.File, deblurred, gt.File } : [w.Row.File, deblurred];
+            var panels = files.Select(f =>
             {
                 using var raw = Cv2.ImRead(f, ImreadModes.Unchanged);
                 return Preview.ToneMap(raw, rgb.BlackLevel, rgb.WhiteLevel, gain);
             }).ToArray();
             using var strip = new Mat();
             Cv2.HConcat(panels, strip);
-            foreach (var (label, i) in new[] { ("blurry", 0), ("deblurred", 1), ("ground truth", 2) })
+            foreach (var (label, i) in new[] { ("blurry", 0), ("deblurred", 1), ("ground truth", 2) }.Take(panels.Length))
                 Cv2.PutText(strip, label, new Point(i * panels[0].Cols + 8, 22), HersheyFonts.HersheySimplex, 0.6, Scalar.All(255), 1, LineTypes.AntiAlias);
             Cv2.ImWrite(Path.Combine(outDir, stem + "-compare.png"), strip);
             foreach (var p in panels) p.Dispose();

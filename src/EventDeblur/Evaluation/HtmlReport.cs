@@ -92,7 +92,7 @@ public static class HtmlReport
             sb.Append("</ul></div>");
         }
         int frameCount = runs.Sum(r => r.Frames.Count);
-        sb.Append($"<p>{runs.Count} run(s), {frameCount} frame result(s), {rows.Select(r => r.Method).Distinct().Count()} method(s), {rows.Select(r => r.Bundle).Distinct().Count()} bundle(s). Metrics per METRICS.md (sRGB, 16-px crop). Tool version {WebUtility.HtmlEncode(RunManifest.ToolVersion)}; generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
+        sb.Append($"<p>{runs.Count} run(s), {frameCount} frame result(s), {rows.Select(r => r.Method).Distinct().Count()} method(s), {rows.Select(r => r.Bundle).Distinct().Count()} bundle(s). {(rows.Any(r => r.Psnr != null || r.Ssim != null || r.KernelSimilarity != null) || rows.Count == 0 ? "Metrics per METRICS.md (sRGB, 16-px crop)." : "No ground truth: no metrics.")} Tool version {WebUtility.HtmlEncode(RunManifest.ToolVersion)}; generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
         if (summaryMarkdown.Length > 0) sb.Append("<h2 id=\"summary\">Summary</h2>").Append(MarkdownTableToHtml(summaryMarkdown, "summary sortable"));
         if (rows.Count > 0)
         {
@@ -118,19 +118,21 @@ public static class HtmlReport
             }
         }
         var methods = rows.Select(r => r.Method).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (rows.Count > 0) sb.Append("<h2>First frame of each bundle: crops around a streak</h2>");
+        // Bundles whose folder is gone, or an event file replayed directly (no bundle folder), have no crops: the heading only comes with a section.
+        var crops = new StringBuilder();
         foreach (var bundle in rows.Select(r => r.Bundle).Distinct().Order(StringComparer.Ordinal))
         {
             var runDirs = methods.Select(m => (Method: m, Dir: runDir(m, bundle))).Where(x => x.Dir != null).ToList();
             if (runDirs.Count == 0) continue;
             string? bundleDir = RunManifest.Read(runDirs[0].Dir!).InputBundle;
             if (bundleDir == null || !Directory.Exists(bundleDir)) continue;
-            try { sb.Append(FrameSection(bundle, bundleDir, runDirs!, rows)); }
+            try { crops.Append(FrameSection(bundle, bundleDir, runDirs!, rows)); }
             catch (Exception e) when (e is IOException or BundleException or OpenCVException or AedatFormatException)
             {
-                sb.Append($"<p>{WebUtility.HtmlEncode(bundle)}: pictures unavailable ({WebUtility.HtmlEncode(e.Message)})</p>");
+                crops.Append($"<p>{WebUtility.HtmlEncode(bundle)}: pictures unavailable ({WebUtility.HtmlEncode(e.Message)})</p>");
             }
         }
+        if (crops.Length > 0) sb.Append("<h2>First frame of each bundle: crops around a streak</h2>").Append(crops);
         sb.Append(SortScript);
         sb.Append("</body></html>");
         IO.AtomicFile.WriteAllText(htmlPath, sb.ToString());

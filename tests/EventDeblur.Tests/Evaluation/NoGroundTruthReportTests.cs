@@ -62,5 +62,8 @@ public class NoGroundTruthReportTests
         Assert.Contains("<td>0 of 3 with ground truth</td><td>no ground truth: no metrics</td>", page);
         Assert.Contains("<p class=\"no-metrics\">no ground truth: no metrics", page);
         Assert.Contains("<tr><td>metrics</td><td>no ground truth: no metrics</td></tr>", page);
+        Assert.Contains("bundle(s). No ground truth: no metrics.", page);
+        // The input is gone (or an event file with no bundle folder): no empty crops heading.
+        Assert.DoesNotContain("First frame of each bundle", page);
     }
 }

@@ -83,4 +83,41 @@ public class PreviewTests
         Assert.Equal(2, code);
         Assert.Contains("outside 0..2", err);
     }
+
+    [Fact]
+    public void PreviewWithARunShowsTheRunsKernelAndComparesAlsoWithoutGroundTruth()
+    {
+        string bundle = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 1, RgbWidth = 160, RgbHeight = 120, PointLights = 2 }, 29, bundle);
+        var b = EventDeblur.Recording.RecordingBundle.Load(bundle);
+        // A run folder: the blurry frame stands in for the deblurred one, the ground-truth kernel for the estimated one.
+        string run = TestPaths.NewTempDir();
+        Directory.CreateDirectory(Path.Combine(run, "frames"));
+        Directory.CreateDirectory(Path.Combine(run, "kernels"));
+        File.Copy(b.Frames[0].File, Path.Combine(run, "frames", "000000.png"));
+        File.Copy(Path.Combine(b.GroundTruthKernelsDir!, "000000.csv"), Path.Combine(run, "kernels", "000000.csv"));
+
+        string withTruth = TestPaths.NewTempDir();
+        var (code, stdout, err) = CliTests.Run("preview", bundle, "--frame", "0", "--run", run, "--out", withTruth);
+        Assert.True(code == 0, err);
+        Assert.Contains("-kernel-run.png: the run's estimated kernel", stdout);
+        using (var compare = Cv2.ImRead(Path.Combine(withTruth, "000000-compare.png")))
+            Assert.Equal(new Size(3 * 160, 120), compare.Size());
+        using (var gtKernel = Cv2.ImRead(Path.Combine(withTruth, "000000-kernel.png")))
+        using (var runKernel = Cv2.ImRead(Path.Combine(withTruth, "000000-kernel-run.png")))
+            Assert.Equal(0, Cv2.Norm(gtKernel, runKernel, NormTypes.INF)); // the same CSV, drawn the same way
+
+        // Without ground truth (e.g. a lab's own recording): blurry | deblurred.
+        string manifest = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json.Remove("ground_truth");
+        File.WriteAllText(manifest, json.ToJsonString());
+        string noTruth = TestPaths.NewTempDir();
+        (code, _, err) = CliTests.Run("preview", bundle, "--frame", "0", "--run", run, "--out", noTruth);
+        Assert.True(code == 0, err);
+        Assert.False(File.Exists(Path.Combine(noTruth, "000000-sharp.png")));
+        using (var compare = Cv2.ImRead(Path.Combine(noTruth, "000000-compare.png")))
+            Assert.Equal(new Size(2 * 160, 120), compare.Size());
+        Assert.True(File.Exists(Path.Combine(noTruth, "000000-kernel-run.png")));
+    }
 }
