@@ -181,7 +181,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
         if (anySat && o.LightInitIterations > 0)
         {
             // Clipped lights: a short saturation-aware RL places their energy; ADMM starts from it (z = K⊛x₀ on clipped pixels, u = ∇x₀, v = x₀).
-            LightInit(b, isSat, omega, (float)(sat * inv0), kPacked, gh, gw, o.LightInitIterations, v);
+            LightInit(b, isSat, omega, (float)(sat * inv0), kPacked, gh, gw, o.LightInitIterations, v, context.Cancellation);
             using (var vM = Mat.FromPixelData(gh, gw, MatType.CV_32FC1, v))
             using (var spec = new Mat())
             {
@@ -208,6 +208,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
 
         for (int it = 0; it < o.Iterations; it++)
         {
+            context.Cancellation.ThrowIfCancellationRequested();
             // x-step: (μKᵀK + βDᵀD + γI) x = μKᵀ(z − d1) + βDᵀ(u − d2) + γ(v − d3).
             for (int i = 0; i < n; i++) rz[i] = mu * (z[i] - d1[i]);
             for (int y = 0; y < gh; y++)
@@ -279,7 +280,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
     /// well the last two changes agree), so a dozen steps do the work of several dozen plain ones. Pixels without
     /// data (the padding) do not drive the update. Writes the estimate to <paramref name="x"/>.
     /// </summary>
-    private static void LightInit(float[] b, bool[] isSat, float[] omega, float sat, Mat kPacked, int h, int w, int iterations, float[] x)
+    private static void LightInit(float[] b, bool[] isSat, float[] omega, float sat, Mat kPacked, int h, int w, int iterations, float[] x, CancellationToken ct)
     {
         int n = h * w;
         const float eps = 1e-3f;
@@ -297,6 +298,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
         using var spec = new Mat();
         for (int it = 0; it < iterations; it++)
         {
+            ct.ThrowIfCancellationRequested();
             float alpha = 0;
             if (it >= 2)
             {
