@@ -93,23 +93,30 @@ public sealed class DvStreamServer : IAsyncDisposable
             _paused = true;
             sentBefore = EventsSent;
         }
-        var address = ((IPEndPoint)_events.LocalEndpoint).Address;
-        int eventsPort = EventsPort, triggersPort = TriggersPort;
-        _accepting?.Cancel();
-        _events.Stop();
-        _triggers.Stop();
-        if (_acceptLoop != null) await _acceptLoop;
-        DropClients();
-        await Task.Delay(duration, ct);
-        _events = Listener(address, eventsPort);
-        _triggers = Listener(address, triggersPort);
-        Start();
-        while (true)
+        try
         {
-            lock (_gate) if (_eventClients.Count > 0 && _triggerClients.Count > 0) break;
-            await Task.Delay(10, ct);
+            var address = ((IPEndPoint)_events.LocalEndpoint).Address;
+            int eventsPort = EventsPort, triggersPort = TriggersPort;
+            _accepting?.Cancel();
+            _events.Stop();
+            _triggers.Stop();
+            if (_acceptLoop != null) await _acceptLoop;
+            DropClients();
+            await Task.Delay(duration, ct);
+            _events = Listener(address, eventsPort);
+            _triggers = Listener(address, triggersPort);
+            Start();
+            while (true)
+            {
+                lock (_gate) if (_eventClients.Count > 0 && _triggerClients.Count > 0) break;
+                await Task.Delay(10, ct);
+            }
         }
-        _paused = false;
+        finally
+        {
+            // Playback goes on, also when the wait for clients was cancelled.
+            _paused = false;
+        }
         return sentBefore;
     }
 

@@ -120,7 +120,9 @@ public class LiveTests
         while ((server.EventsSent < total / 4 || server.TriggersSent == 0) && !play.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(5);
         Assert.False(play.IsCompleted, "the recording ended before the outage");
         // 4 s without a server: longer than the 1.5 s that ends a quiet stream, and than the old 3 s limit.
-        long before = await server.OutageAsync(TimeSpan.FromSeconds(4));
+        // (A pipeline that ends the run in the outage never reconnects: the guard turns that into a failure, not a hang.)
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        long before = await server.OutageAsync(TimeSpan.FromSeconds(4), guard.Token);
         Assert.True(before < total, "every event was sent before the outage");
         await play;
         var s = await live;
