@@ -104,14 +104,15 @@ internal static class LiveCommands
         deconvolver.AcceptOnlyFromAmong([.. DeconvolverRegistry.Names]);
         var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L)", DefaultValueFactory = _ => 0 };
         var quality = QualityOption.Create();
-        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality };
+        var force = new Option<bool>("--force") { Description = "Write into OUT even when it is not empty and not a live run (files named like a run's outputs are replaced)" };
+        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force };
         cmd.SetAction(async (r, ct) =>
         {
             OutputFolder.Prepare(r.GetValue(output)!);
             var o = new LiveOptions
             {
                 EventsUri = r.GetValue(events)!, TriggersUri = r.GetValue(triggers)!, RgbSource = r.GetValue(rgb)!, RigPath = r.GetValue(rig)!,
-                OutDir = r.GetValue(output)!, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality),
+                OutDir = r.GetValue(output)!, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Force = r.GetValue(force),
             };
             var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
             foreach (var g in s.Gaps) Console.WriteLine($"gap: {g}");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using EventDeblur.Cli;
+using System.Runtime.InteropServices;
 
 // A plain command named as the user types it (a RootCommand would take the assembly's name, EventDeblur.Cli).
 var root = new Command("eventdeblur", "EventDeblur: event-camera-guided deblurring of low-light photos.\n\n" + ExitCodes.HelpTable)
@@ -28,11 +29,23 @@ if (parse.Errors.Count > 0)
     await parse.InvokeAsync();
     return ExitCodes.Usage;
 }
+// Ctrl+C / SIGINT and SIGTERM cancel the command's token; the command then abandons the frame in flight (within about a
+// second) and writes its final run.json and frames.parquet before it returns 130. (System.CommandLine's own handling
+// would end the process 2 s after the signal, whatever it was writing.) A second signal ends the process at once.
+using var cancel = new CancellationTokenSource();
+void OnSignal(PosixSignalContext c)
+{
+    if (cancel.IsCancellationRequested) return; // the second one: default handling, the process ends
+    c.Cancel = true;
+    cancel.Cancel();
+}
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 // The one place where an exception that ends a command becomes an exit code (ExitCodes.Report).
 try
 {
     learned.Configure(parse);
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancel.Token);
 }
 catch (Exception e)
 {

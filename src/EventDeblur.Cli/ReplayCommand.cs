@@ -28,6 +28,7 @@ internal static class ReplayCommand
         var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose, quality };
         cmd.SetAction(async (r, ct) =>
         {
+            if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
             if (r.GetValue(deconvolver) == "edi" && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver edi needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use hl, rl, wiener or learned");
             OutputFolder.Prepare(r.GetValue(output)!);
@@ -71,6 +72,29 @@ internal static class ReplayCommand
             return summary.Status == "completed" && failed == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
+    }
+
+    private static readonly string[] VideoExtensions = [".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"];
+
+    /// <summary>
+    /// For two natural mistakes, what replay needs and what to do instead: a video file (replay needs a bundle with
+    /// events; a video plays through <c>live --rgb</c>), and a folder of bundles (replay takes one; <c>eval</c> takes a
+    /// folder). Null otherwise (the bundle loader's own message then says what is wrong).
+    /// </summary>
+    internal static string? NotABundleHint(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (File.Exists(full) && VideoExtensions.Contains(Path.GetExtension(full).ToLowerInvariant()))
+            return $"{full}: not a recording bundle but a video: replay needs a bundle folder (recording.json, an event file, frames; docs/RECORDING_FORMAT.md), " +
+                   "made by 'eventdeblur simulate' or a recording rig; a video with its rig manifest plays through 'eventdeblur live --rgb VIDEO --rig RIG.json'";
+        if (Directory.Exists(full) && !File.Exists(Path.Combine(full, "recording.json")))
+        {
+            var bundles = Directory.GetDirectories(full).Where(d => File.Exists(Path.Combine(d, "recording.json"))).Order(StringComparer.Ordinal).ToList();
+            if (bundles.Count > 0)
+                return $"{full}: not a recording bundle (no recording.json) but a folder of {bundles.Count} bundle{(bundles.Count == 1 ? "" : "s")}: " +
+                       $"replay takes one, e.g. 'eventdeblur replay {bundles[0]} --out OUT'; 'eventdeblur eval {full} --out OUT' replays them all";
+        }
+        return null;
     }
 
     /// <summary>A one-line progress bar for a terminal: bar, frames, events/s, ETA and the last frame's result.</summary>

@@ -33,6 +33,7 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
     {
         double sigma = context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated);
         var x = _classical.Deconvolve(plane, width, height, kernel, context with { NoiseSigma = sigma });
+        context.Cancellation.ThrowIfCancellationRequested();
         int n = width * height;
         var inputs = new float[OnnxRefiner.InputPlanes][];
         for (int c = 0; c < inputs.Length; c++) inputs[c] = new float[n];
@@ -44,7 +45,7 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
             inputs[2][i] = context.Saturated[i] ? 1 : 0;
             inputs[3][i] = noise;
         }
-        var y = refiner.Run(inputs, width, height);
+        var y = refiner.Run(inputs, width, height, context.Cancellation);
         var result = new float[n];
         for (int i = 0; i < n; i++)
             result[i] = y[i] >= 1 ? Math.Max(x[i], 1) : (float)TransferCurve.SrgbDecode(Math.Max(y[i], 0));

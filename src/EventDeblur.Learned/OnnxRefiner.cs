@@ -112,7 +112,8 @@ public sealed class OnnxRefiner : IDisposable
     /// Runs the network on <paramref name="planes"/> (<see cref="InputPlanes"/> planes of <paramref name="width"/>×<paramref name="height"/>,
     /// row-major) and returns its output plane of the same size.
     /// </summary>
-    public float[] Run(float[][] planes, int width, int height)
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (checked between tiles; a tile in ONNX Runtime is let finish).</exception>
+    public float[] Run(float[][] planes, int width, int height, CancellationToken ct = default)
     {
         if (planes.Length != InputPlanes || planes.Any(p => p.Length != width * height))
             throw new ArgumentException($"expected {InputPlanes} planes of {width}×{height}");
@@ -124,6 +125,7 @@ public sealed class OnnxRefiner : IDisposable
         foreach (var (y0, y1) in ys)
             foreach (var (x0, x1) in xs)
             {
+                ct.ThrowIfCancellationRequested();
                 int tw = x1 - x0, th = y1 - y0;
                 var outTile = RunTile(planes, width, height, x0, y0, tw, th);
                 for (int y = 0; y < th; y++)

@@ -7,7 +7,11 @@ namespace EventDeblur.Deconvolution;
 /// <param name="Saturated">True where the raw value was clipped (unknown radiance).</param>
 /// <param name="SaturationLinear">Normalised linear value of the saturation level.</param>
 /// <param name="NoiseSigma">Noise standard deviation in normalised linear units (estimated when null).</param>
-public sealed record ChannelContext(bool[] Saturated, double SaturationLinear, double? NoiseSigma);
+public sealed record ChannelContext(bool[] Saturated, double SaturationLinear, double? NoiseSigma)
+{
+    /// <summary>Cancels the deconvolution: iterative deconvolvers check it between iterations and throw <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken Cancellation { get; init; }
+}
 
 /// <summary>A non-blind deconvolver of one linear-radiance channel with a uniform kernel.</summary>
 public interface IDeconvolver
@@ -128,6 +132,7 @@ public sealed class RichardsonLucyDeconvolver(int Iterations = 30) : IDeconvolve
         using var cm = Mat.FromPixelData(p.H, p.W, MatType.CV_32FC1, c);
         for (int it = 0; it < iterations; it++)
         {
+            context.Cancellation.ThrowIfCancellationRequested();
             fft.Convolve(xm, k, ym);
             for (int i = 0; i < y.Length; i++)
             {
@@ -254,6 +259,7 @@ public sealed class HyperLaplacianDeconvolver(double Alpha = 2.0 / 3, double Lam
             for (int f = 0; f < n; f++) den[2 * f] = den[2 * f + 1] = lambda * kPow[f] + bt * dPow[f];
             for (int inner = 0; inner < InnerIterations; inner++)
             {
+                context.Cancellation.ThrowIfCancellationRequested();
                 // w-step: generalised shrinkage of the gradients.
                 float tau = 1 / bt;
                 for (int y = 0; y < p.H; y++)

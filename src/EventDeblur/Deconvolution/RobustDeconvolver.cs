@@ -217,7 +217,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
         {
             // Clipped lights: a short saturation-aware RL places their energy; ADMM starts from it (z = K⊛x₀ on clipped pixels, u = ∇x₀, v = x₀).
             using (profile.Step("robust: light init (RL)"))
-                LightInit(b, isSat, omega, (float)(sat * inv0), kPacked, gh, gw, o.LightInitIterations, v);
+                LightInit(b, isSat, omega, (float)(sat * inv0), kPacked, gh, gw, o.LightInitIterations, v, context.Cancellation);
             using var _ = profile.Step("robust: admm start");
             using (var vM = Mat.FromPixelData(gh, gw, MatType.CV_32FC1, v))
             using (var spec = new Mat())
@@ -257,6 +257,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
 
         for (int it = 0; it < o.Iterations; it++)
         {
+            context.Cancellation.ThrowIfCancellationRequested();
             // x-step: (μKᵀK + βDᵀD + γI) x = μKᵀ(z − d1) + βDᵀ(u − d2) + γ(v − d3).
             using (profile.Step("robust: admm pointwise"))
                 AdmmPointwise.XStepRhs(qx, qy, g, rq, gh, gw, beta);
@@ -296,7 +297,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
     /// well the last two changes agree), so a dozen steps do the work of several dozen plain ones. Pixels without
     /// data (the padding) do not drive the update. Writes the estimate to <paramref name="x"/>.
     /// </summary>
-    private static void LightInit(float[] b, bool[] isSat, float[] omega, float sat, Mat kPacked, int h, int w, int iterations, float[] x)
+    private static void LightInit(float[] b, bool[] isSat, float[] omega, float sat, Mat kPacked, int h, int w, int iterations, float[] x, CancellationToken ct)
     {
         int n = h * w;
         const float eps = 1e-3f;
@@ -314,6 +315,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
         using var spec = new Mat();
         for (int it = 0; it < iterations; it++)
         {
+            ct.ThrowIfCancellationRequested();
             float alpha = 0;
             if (it >= 2)
             {

@@ -16,13 +16,15 @@ public sealed record DeblurOptions(int OverlapPx = 48, int MaxDegreeOfParallelis
 public static class TiledDeblurrer
 {
     /// <summary>Deblurs <paramref name="blurry"/> with the kernels of <paramref name="tiles"/> (which cover the frame).</summary>
-    public static LinearImage Deblur(LinearImage blurry, IReadOnlyList<KernelTile> tiles, IDeconvolver deconvolver, double saturationLinear, DeblurOptions? options = null)
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (checked between tiles and, by iterative deconvolvers, between iterations).</exception>
+    public static LinearImage Deblur(LinearImage blurry, IReadOnlyList<KernelTile> tiles, IDeconvolver deconvolver, double saturationLinear, DeblurOptions? options = null,
+        CancellationToken ct = default)
     {
         options ??= new DeblurOptions();
         int w = blurry.Width, h = blurry.Height;
         var sigmas = blurry.Planes.Select((p, c) => NoiseEstimator.Sigma(p, w, h, blurry.Saturated[c])).ToArray();
         var outPlanes = new float[blurry.Channels][];
-        var par = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        var par = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = ct };
 
         if (tiles.Count <= 1)
         {
@@ -30,7 +32,7 @@ public static class TiledDeblurrer
             // One kernel: every channel at once (3 channels on 2 cores finish together after 1.5 channel-times, not 2).
             var all = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(options.MaxDegreeOfParallelism, blurry.Channels) };
             Parallel.For(0, blurry.Channels, all, c =>
-                outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c])));
+                outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }));
             return new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray());
         }
 
@@ -52,7 +54,7 @@ public static class TiledDeblurrer
                 Array.Copy(blurry.Planes[c], (y + y0) * w + x0, sub, y * rw, rw);
                 Array.Copy(blurry.Saturated[c], (y + y0) * w + x0, sat, y * rw, rw);
             }
-            results[j] = deconvolver.Deconvolve(sub, rw, rh, t.Kernel, new ChannelContext(sat, saturationLinear, sigmas[c]));
+            results[j] = deconvolver.Deconvolve(sub, rw, rh, t.Kernel, new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct });
             regions[j] = (x0, y0, x1, y1);
         });
         for (int j = 0; j < jobs.Count; j++)

@@ -15,7 +15,19 @@ public static class AtomicFile
     }
 
     /// <summary>Flushes and renames <paramref name="tempPath"/> to <paramref name="finalPath"/>, replacing it.</summary>
-    public static void Commit(string tempPath, string finalPath) => File.Move(tempPath, finalPath, overwrite: true);
+    /// <exception cref="IOException">The rename failed; the message names <paramref name="finalPath"/>, never the temporary name.</exception>
+    public static void Commit(string tempPath, string finalPath)
+    {
+        try { File.Move(tempPath, finalPath, overwrite: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Named(e, tempPath, finalPath); }
+    }
+
+    /// <summary>The same kind of exception, its message about <paramref name="finalPath"/>: temporary names are ours, not the user's.</summary>
+    private static Exception Named(Exception e, string tempPath, string finalPath)
+    {
+        string message = $"{finalPath}: cannot be written ({e.Message.Replace(tempPath, finalPath)})";
+        return e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
+    }
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
@@ -29,6 +41,12 @@ public static class AtomicFile
                 fs.Flush(flushToDisk: true);
             }
             Commit(tmp, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp);
+            if (e.Message.Contains(tmp, StringComparison.Ordinal) || e.Message.Contains(Path.GetFileName(tmp), StringComparison.Ordinal)) throw Named(e, tmp, path);
+            throw;
         }
         catch
         {

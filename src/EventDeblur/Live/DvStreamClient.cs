@@ -5,12 +5,25 @@ namespace EventDeblur.Live;
 
 /// <summary>
 /// Reads one DV network stream (tcp://host:port): connects, reads the IOHeader and then packets,
-/// reconnecting with exponential back-off (100 ms → 2 s) when the connection drops, and records
-/// every gap. Packets go to <c>onPacket</c> in arrival order.
+/// reconnecting with exponential back-off (100 ms → 2 s) for as long as it runs when the connection drops or cannot
+/// be made, and records every gap. A source whose timestamps go back after a reconnection (restarted, or its clock
+/// reset) starts a new <see cref="Epoch"/>. Packets go to <c>onPacket</c> in arrival order.
 /// </summary>
 public sealed class DvStreamClient(string name, string host, int port, Action<AedatPacket> onPacket)
 {
     private readonly List<StreamGap> _gaps = [];
+    private volatile bool _connected;
+    private volatile int _epoch;
+
+    /// <summary>True while a connection is up (between its header and its end); false while (re)connecting.</summary>
+    public bool IsConnected => _connected;
+
+    /// <summary>
+    /// Restarts of the source seen so far (0 at first): incremented, before <c>onPacket</c> sees the packet, when the
+    /// first packet after a reconnection is older than the last one before it. Timestamps of different epochs are on
+    /// different clocks.
+    /// </summary>
+    public int Epoch => _epoch;
 
     /// <summary>Gaps seen so far.</summary>
     public IReadOnlyList<StreamGap> Gaps { get { lock (_gaps) return _gaps.ToList(); } }
@@ -49,7 +62,7 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                 Connections++;
                 backoff = 100;
                 using var reader = Aedat4Reader.OpenStream(tcp.GetStream(), $"tcp://{host}:{port}", hasVersionLine: false);
-                bool first = true;
+                _connected = true;
                 // Blocking socket reads get a thread of their own: on a pool thread they would starve the pool (two
                 // streams pin both of a 2-core machine's initial workers) and stall every async stage of the pipeline.
                 await Task.Factory.StartNew(() =>
@@ -63,12 +76,12 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                             ImuPacket im => im.Samples[0].TimestampUs,
                             _ => null,
                         };
-                        if (first && pendingGap)
+                        if (pendingGap && t != null)
                         {
                             lock (_gaps) _gaps[^1] = _gaps[^1] with { ResumedTimestampUs = t };
+                            if (t < LastTimestampUs) _epoch++;
                             pendingGap = false;
                         }
-                        first = false;
                         long? last = p switch
                         {
                             EventsPacket e => e.Events.Timestamps[^1],
@@ -80,11 +93,13 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                         onPacket(p!);
                     }
                 }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                _connected = false;
                 reason = reader.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error)?.Message ?? "connection closed by the server";
             }
-            catch (OperationCanceledException) { break; }
+            catch (OperationCanceledException) { _connected = false; break; }
             catch (Exception e) when (e is SocketException or IOException or AedatFormatException or ObjectDisposedException)
             {
+                _connected = false;
                 if (ct.IsCancellationRequested) break;
                 reason = e.Message;
             }

@@ -14,8 +14,8 @@ namespace EventDeblur.Live;
 public sealed class DvStreamServer : IAsyncDisposable
 {
     private readonly string _eventsPath;
-    private readonly TcpListener _events;
-    private readonly TcpListener _triggers;
+    private TcpListener _events;
+    private TcpListener _triggers;
     private readonly List<(TcpClient Client, Aedat4Writer Writer)> _eventClients = [];
     private readonly List<(TcpClient Client, Aedat4Writer Writer)> _triggerClients = [];
     private readonly Aedat4WriterOptions _eventOptions;
@@ -27,6 +27,7 @@ public sealed class DvStreamServer : IAsyncDisposable
     private long _triggersSent;
     private CancellationTokenSource? _accepting;
     private Task? _acceptLoop;
+    private volatile bool _paused;
 
     /// <summary>Prepares a server for <paramref name="eventsPath"/> on <paramref name="address"/> (ports 0 = any free port).</summary>
     public DvStreamServer(string eventsPath, IPAddress address, int eventsPort, int triggersPort)
@@ -38,8 +39,16 @@ public sealed class DvStreamServer : IAsyncDisposable
             _eventOptions = new Aedat4WriterOptions { Width = w, Height = h, Source = r.Info.Camera.Length > 0 ? r.Info.Camera : "EventDeblur", MaxEventsPerPacket = 8192 };
             _triggerOptions = _eventOptions;
         }
-        _events = new TcpListener(address, eventsPort);
-        _triggers = new TcpListener(address, triggersPort);
+        _events = Listener(address, eventsPort);
+        _triggers = Listener(address, triggersPort);
+    }
+
+    // Address reuse: after an outage (OutageAsync) the ports are bound again while the dropped connections linger in TIME_WAIT.
+    private static TcpListener Listener(IPAddress address, int port)
+    {
+        var l = new TcpListener(address, port);
+        l.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        return l;
     }
 
     /// <summary>The events port (after <see cref="Start"/>).</summary>
@@ -68,13 +77,69 @@ public sealed class DvStreamServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A network outage, to test clients (the lab's version of pulling the cable): playback pauses at the next packet,
+    /// both ports stop listening and every client is dropped; after <paramref name="duration"/> the same ports listen
+    /// again, and playback goes on where it stopped once both ports have a client. Nothing is played while no client can
+    /// hear it. Returns when playback has resumed (or <paramref name="ct"/> is cancelled), with the number of events
+    /// sent before the outage.
+    /// </summary>
+    /// <exception cref="IOException">A port cannot be listened on again.</exception>
+    public async Task<long> OutageAsync(TimeSpan duration, CancellationToken ct = default)
+    {
+        long sentBefore;
+        lock (_gate)
+        {
+            _paused = true;
+            sentBefore = EventsSent;
+        }
+        try
+        {
+            var address = ((IPEndPoint)_events.LocalEndpoint).Address;
+            int eventsPort = EventsPort, triggersPort = TriggersPort;
+            _accepting?.Cancel();
+            _events.Stop();
+            _triggers.Stop();
+            if (_acceptLoop != null) await _acceptLoop;
+            DropClients();
+            await Task.Delay(duration, ct);
+            _events = Listener(address, eventsPort);
+            _triggers = Listener(address, triggersPort);
+            Start();
+            while (true)
+            {
+                lock (_gate) if (_eventClients.Count > 0 && _triggerClients.Count > 0) break;
+                await Task.Delay(10, ct);
+            }
+        }
+        finally
+        {
+            // Playback goes on, also when the wait for clients was cancelled.
+            _paused = false;
+        }
+        return sentBefore;
+    }
+
     /// <summary>Starts listening and accepting clients.</summary>
+    /// <exception cref="IOException">A port cannot be listened on (in use by another program, or not allowed); the message names the stream and port.</exception>
     public void Start()
     {
-        _events.Start();
-        _triggers.Start();
+        Listen(_events, "events");
+        try { Listen(_triggers, "triggers"); }
+        catch (IOException) { _events.Stop(); throw; }
         _accepting = new CancellationTokenSource();
         _acceptLoop = Task.WhenAll(Accept(_events, _eventClients, _eventOptions, _accepting.Token), Accept(_triggers, _triggerClients, _triggerOptions, _accepting.Token));
+    }
+
+    private static void Listen(TcpListener listener, string stream)
+    {
+        try { listener.Start(); }
+        catch (SocketException e)
+        {
+            var at = (IPEndPoint)listener.LocalEndpoint;
+            throw new IOException($"{stream} port {at.Port} on {at.Address}: cannot listen ({e.Message})" +
+                (e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "; another program (another serve?) is using that port: choose another" : ""), e);
+        }
     }
 
     private async Task Accept(TcpListener listener, List<(TcpClient, Aedat4Writer)> clients, Aedat4WriterOptions options, CancellationToken ct)
@@ -122,6 +187,25 @@ public sealed class DvStreamServer : IAsyncDisposable
             double dueMs = (first - t0.Value) / 1000.0 / speed;
             double wait = dueMs - clock.Elapsed.TotalMilliseconds;
             if (wait > 1) await Task.Delay(TimeSpan.FromMilliseconds(wait), ct);
+            // Checked and sent under the clients' lock, so an outage (OutageAsync) never falls between the two.
+            while (!TrySendUnlessPaused(packet!, ref events, ref triggers))
+            {
+                // An outage: the recording's clock stops with it.
+                clock.Stop();
+                while (_paused) await Task.Delay(10, ct);
+                clock.Start();
+            }
+        }
+        DropClients();
+        return new ServeStats(events, triggers, _accepted);
+    }
+
+    /// <summary>Sends an events or triggers packet to every client, unless an outage is on (then false, nothing sent).</summary>
+    private bool TrySendUnlessPaused(AedatPacket packet, ref long events, ref long triggers)
+    {
+        lock (_gate)
+        {
+            if (_paused) return false;
             switch (packet)
             {
                 case EventsPacket ep:
@@ -138,9 +222,8 @@ public sealed class DvStreamServer : IAsyncDisposable
                     Interlocked.Add(ref _triggersSent, tp.Triggers.Length);
                     break;
             }
+            return true;
         }
-        DropClients();
-        return new ServeStats(events, triggers, _accepted);
     }
 
     /// <summary>Writes to every client; returns how many were connected when it started.</summary>

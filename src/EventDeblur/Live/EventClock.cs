@@ -19,6 +19,9 @@ internal sealed class EventClock
         }
     }
 
+    /// <summary>Forgets the offset (the source restarted on another clock): the next <see cref="TrySet"/> sets it again.</summary>
+    public void Reset() => Interlocked.Exchange(ref _offsetUs, Unset);
+
     /// <summary>Sets the offset unless it is already set; true when this call set it.</summary>
     public bool TrySet(long offsetUs) => Interlocked.CompareExchange(ref _offsetUs, offsetUs, Unset) == Unset;
 }

@@ -20,6 +20,9 @@ public sealed record LiveOptions
     /// <summary>Output folder.</summary>
     public required string OutDir { get; init; }
 
+    /// <summary>Write into an output folder that is not empty and not a live run's (its files named like a run's outputs are replaced).</summary>
+    public bool Force { get; init; }
+
     /// <summary>Stop after this many seconds (null: when the RGB source ends and every frame is done).</summary>
     public double? DurationS { get; init; }
 

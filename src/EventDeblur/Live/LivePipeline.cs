@@ -21,6 +21,10 @@ namespace EventDeblur.Live;
 /// same kernel and deconvolution stages as replay. Exposures come from the trigger edges and are
 /// matched to RGB frames in order; a frame is processed once the events past its exposure end (plus
 /// margin) have arrived. Where it falls behind it drops the oldest waiting frame, and counts it.
+/// A stream that drops is reconnected for as long as the run lasts: frames wait for it (an outage does not end the
+/// run); only streams that are connected but quiet for <see cref="LiveOptions.StreamEndGraceS"/> count as ended. A
+/// source that restarts (its timestamps go back) starts a new epoch: events and exposures of different epochs are on
+/// different clocks and are never paired; an exposure whose events were lost to a restart fails its frame.
 /// </summary>
 public static class LivePipeline
 {
@@ -30,6 +34,8 @@ public static class LivePipeline
         var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
         var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
         var deconvolver = DeconvolverRegistry.Create(o.Deconvolver, o.Quality);
+        // A live run always starts afresh: its folder must be empty or an earlier live run's (replaced), unless forced.
+        RunFolder.Claim(o.OutDir, new RunIdentity("live", null, null, []), o.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var output = new RunWriter(o.OutDir);
         var started = DateTimeOffset.UtcNow;
 
@@ -38,33 +44,53 @@ public static class LivePipeline
         var token = stop.Token;
 
         var store = new EventStore(o.MaxBufferedEvents);
-        var exposures = new List<TimeRangeUs>();
+        var exposures = new List<(TimeRangeUs Range, int Epoch)>();
         var pairer = new TriggerEdgePairer();
+        int eventsEpoch = 0, triggersEpoch = 0;
         long triggersReceived = 0;
         var clock = new EventClock();
         var wall = Stopwatch.StartNew();
         var problems = new List<string>();
+        void Problem(string p) { lock (problems) problems.Add(p); }
 
         var (eh, ep) = DvStreamClient.ParseUri(o.EventsUri);
         var (th, tp) = DvStreamClient.ParseUri(o.TriggersUri);
-        var eventsClient = new DvStreamClient("events", eh, ep, p =>
+        DvStreamClient? eventsClient = null, triggersClient = null;
+        eventsClient = new DvStreamClient("events", eh, ep, p =>
         {
             if (p is not EventsPacket e) return;
             using (e.Events)
             {
+                if (eventsClient!.Epoch != Volatile.Read(ref eventsEpoch))
+                {
+                    // The source restarted: what is buffered is on its old clock.
+                    long discarded = store.Reset();
+                    clock.Reset();
+                    Volatile.Write(ref eventsEpoch, eventsClient.Epoch);
+                    Problem($"events stream: the source restarted (its timestamps went back to {e.Events.Timestamps[0]} µs); {discarded} buffered events of its old clock discarded");
+                }
                 if (clock.OffsetUs == null) clock.TrySet((long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]);
                 store.Add(e.Events);
             }
         });
-        var triggersClient = new DvStreamClient("triggers", th, tp, p =>
+        triggersClient = new DvStreamClient("triggers", th, tp, p =>
         {
             if (p is not TriggersPacket t) return;
             lock (exposures)
             {
+                if (triggersClient!.Epoch != triggersEpoch)
+                {
+                    // The source restarted: an edge left open on the old clock cannot pair with one on the new.
+                    pairer.Finish();
+                    foreach (var q in pairer.Problems) Problem(q);
+                    pairer = new TriggerEdgePairer();
+                    triggersEpoch = triggersClient.Epoch;
+                    Problem($"triggers stream: the source restarted (its timestamps went back to {t.Triggers[0].TimestampUs} µs)");
+                }
                 foreach (var tr in t.Triggers)
                 {
                     triggersReceived++;
-                    if (pairer.Add(tr) is { } exposure) exposures.Add(exposure);
+                    if (pairer.Add(tr) is { } exposure) exposures.Add((exposure, triggersEpoch));
                 }
             }
         });
@@ -90,7 +116,7 @@ public static class LivePipeline
 
         long dropped = 0;
         var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(o.MaxPendingFrames) { FullMode = BoundedChannelFullMode.DropOldest },
-            f => { Interlocked.Increment(ref dropped); problems.Add($"frame {f.Index}: dropped (pipeline behind)"); });
+            f => { Interlocked.Increment(ref dropped); Problem($"frame {f.Index}: dropped (pipeline behind)"); });
         var toDeconvolve = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
         var toWrite = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
@@ -98,17 +124,17 @@ public static class LivePipeline
             var sw = Stopwatch.StartNew();
             f.Apply(kernelSource.Estimate(f.ToKernelRequest()));
             f.Times.Kernels = sw.Elapsed.TotalSeconds;
-        }, CancellationToken.None);
+        }, ct);
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear);
+            f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, ct: ct);
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
-        }, CancellationToken.None);
+        }, ct);
         var results = new List<FrameResult>();
         var writer = Task.Run(async () =>
         {
-            await foreach (var f in toWrite.Reader.ReadAllAsync(CancellationToken.None))
+            await foreach (var f in toWrite.Reader.ReadAllAsync(ct))
             {
                 double? latency = f.Exposure is { } ex && clock.OffsetUs is long offsetUs ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + offsetUs)) / 1e6 : null;
                 long backlog = toKernels.Reader.Count + toDeconvolve.Reader.Count;
@@ -124,6 +150,7 @@ public static class LivePipeline
         bool rgbDone = false;
         var streamQuiet = Stopwatch.StartNew();
         long lastSeen = -1;
+        int lastConnections = 0;
         try
         {
             while (!token.IsCancellationRequested)
@@ -131,15 +158,28 @@ public static class LivePipeline
                 while (frames.Reader.TryRead(out var fr)) waiting.Enqueue(fr);
                 if (frames.Reader.Completion.IsCompleted)
                 {
-                    if (frames.Reader.Completion.IsFaulted) { problems.Add(frames.Reader.Completion.Exception!.GetBaseException().Message); break; }
+                    if (frames.Reader.Completion.IsFaulted) { Problem(frames.Reader.Completion.Exception!.GetBaseException().Message); break; }
                     rgbDone = true;
                 }
                 long latest = store.LatestUs;
                 if (latest != lastSeen) { lastSeen = latest; streamQuiet.Restart(); }
-                bool streamEnded = streamQuiet.Elapsed.TotalSeconds > o.StreamEndGraceS;
-                TimeRangeUs? exposure = null;
+                // A (re)connection starts the quiet time afresh: after an outage the source gets its grace to resume.
+                int connections = eventsClient.Connections + triggersClient.Connections;
+                if (connections != lastConnections) { lastConnections = connections; streamQuiet.Restart(); }
+                // Ended: connected and quiet. A stream that is down is being reconnected; its frames wait for it.
+                bool streamEnded = streamQuiet.Elapsed.TotalSeconds > o.StreamEndGraceS && eventsClient.IsConnected && triggersClient.IsConnected;
+                (TimeRangeUs Range, int Epoch)? exposure = null;
                 lock (exposures) if (next < exposures.Count) exposure = exposures[next];
-                if (waiting.Count > 0 && exposure is { } e && (latest >= e.EndUs + o.EventMarginUs || streamEnded))
+                int epoch = Volatile.Read(ref eventsEpoch);
+                if (waiting.Count > 0 && exposure is { } stale && (stale.Epoch < epoch || (stale.Epoch > epoch && streamEnded)))
+                {
+                    // Its events were on a clock the source has left (or never came on its new one): this frame cannot be deblurred.
+                    var (ordinal, _, _) = waiting.Dequeue();
+                    Problem($"frame {ordinal}: exposure {stale.Range} is on the source's clock before a restart; its events are gone");
+                    next++;
+                    continue;
+                }
+                if (waiting.Count > 0 && exposure is { Range: var e } && (latest >= e.EndUs + o.EventMarginUs || streamEnded))
                 {
                     var (ordinal, image, depth) = waiting.Dequeue();
                     var window = e.Expand(o.EventMarginUs);
@@ -161,7 +201,7 @@ public static class LivePipeline
                 if (rgbDone && waiting.Count == 0) break;
                 if (streamEnded && waiting.Count > 0 && exposure == null)
                 {
-                    foreach (var (ordinal, _, _) in waiting) problems.Add($"frame {ordinal}: no exposure from the trigger stream (missed trigger or stream ended)");
+                    foreach (var (ordinal, _, _) in waiting) Problem($"frame {ordinal}: no exposure from the trigger stream (missed trigger or stream ended)");
                     waiting.Clear();
                     if (rgbDone) break;
                 }
@@ -170,12 +210,14 @@ public static class LivePipeline
         }
         catch (OperationCanceledException) { /* duration reached or Ctrl+C: finish what is in flight */ }
         toKernels.Writer.TryComplete();
-        await Task.WhenAll(kernels, deconvolve, writer);
+        // At the end of --duration-s the frames in flight are finished; Ctrl+C / SIGTERM (ct) abandons them.
+        try { await Task.WhenAll(kernels, deconvolve, writer); }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         lock (exposures)
         {
             pairer.Finish();
-            problems.AddRange(pairer.Problems);
-            for (int k = next; k < exposures.Count; k++) problems.Add($"exposure {exposures[k]} has no RGB frame (dropped frame?)");
+            foreach (var q in pairer.Problems) Problem(q);
+            for (int k = next; k < exposures.Count; k++) Problem($"exposure {exposures[k].Range} has no RGB frame (dropped frame?)");
         }
         await streams.CancelAsync();
         await Task.WhenAll(eventsTask, triggersTask);
@@ -263,6 +305,17 @@ public static class LivePipeline
                 int lo = Lower(span, w.StartUs), hi = Lower(span, w.EndUs);
                 int n = hi - lo;
                 return new EventSlice(_t.AsSpan(_start + lo, n).ToArray(), _x.AsSpan(_start + lo, n).ToArray(), _y.AsSpan(_start + lo, n).ToArray(), _p.AsSpan(_start + lo, n).ToArray());
+            }
+        }
+
+        /// <summary>Empties the buffer (the source restarted on another clock); returns how many events were in it.</summary>
+        public long Reset()
+        {
+            lock (_gate)
+            {
+                long n = _count;
+                _start = 0; _count = 0;
+                return n;
             }
         }
 

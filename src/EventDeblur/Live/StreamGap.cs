@@ -7,11 +7,19 @@ namespace EventDeblur.Live;
 /// <param name="Reason">What happened.</param>
 public sealed record StreamGap(string Stream, long? LastTimestampUs, long? ResumedTimestampUs, string Reason)
 {
-    /// <summary>Duration of data lost, µs (null when unknown).</summary>
-    public long? LostUs => LastTimestampUs is long a && ResumedTimestampUs is long b ? b - a : null;
+    /// <summary>
+    /// True when the stream resumed with an older timestamp than its last one: the source restarted (or its clock was
+    /// reset), so the data after the gap is on another clock and the loss cannot be measured.
+    /// </summary>
+    public bool SourceRestarted => LastTimestampUs is long a && ResumedTimestampUs is long b && b < a;
+
+    /// <summary>Duration of data lost, µs (≥ 0); null when unknown (no data before the gap, never resumed, or the source restarted).</summary>
+    public long? LostUs => LastTimestampUs is long a && ResumedTimestampUs is long b && b >= a ? b - a : null;
 
     /// <inheritdoc />
     public override string ToString() => ResumedTimestampUs == null
         ? $"{Stream} stream: {Reason} after {LastTimestampUs?.ToString() ?? "no data"} µs and did not resume (end of stream, or everything after it lost)"
-        : $"{Stream} stream: {Reason}; data between {LastTimestampUs?.ToString() ?? "start"} and {ResumedTimestampUs} µs lost{(LostUs is long l ? $" ({l / 1000.0:F1} ms)" : "")}";
+        : SourceRestarted
+            ? $"{Stream} stream: {Reason}; the source restarted (timestamps went back from {LastTimestampUs} to {ResumedTimestampUs} µs): what it sent while disconnected cannot be measured"
+            : $"{Stream} stream: {Reason}; data between {LastTimestampUs?.ToString() ?? "start"} and {ResumedTimestampUs} µs lost{(LostUs is long l ? $" ({l / 1000.0:F1} ms)" : "")}";
 }

@@ -59,7 +59,7 @@ public static class ReplayPipeline
             var sw = Stopwatch.StartNew();
             f.Sharp = deconvolver == null
                 ? EdiReconstructor.Reconstruct(f.Blurry!, f.Events, f.Exposure!.Value, f.EventSensorSize)
-                : TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, options.Deblur);
+                : TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, options.Deblur, token);
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, token);
         var clock = Stopwatch.StartNew();
@@ -78,9 +78,11 @@ public static class ReplayPipeline
         }, token);
 
         string status = "completed";
+        var stages = Task.WhenAll(ingest, kernels, deconvolve, write);
         try
         {
-            await Task.WhenAll(ingest, kernels, deconvolve, write);
+            // Returns at once on cancellation: a stage busy in a frame is not waited for here.
+            await stages.WaitAsync(ct);
         }
         catch (OperationCanceledException e)
         {
@@ -94,8 +96,13 @@ public static class ReplayPipeline
             problems.Add(e.Message);
             linked.Cancel();
         }
-        try { await Task.WhenAll(ingest, kernels, deconvolve, write).WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None); }
-        catch (Exception) { /* every stage has stopped; failures are already recorded */ }
+        // Cancelled (Ctrl+C, SIGTERM): the frame in flight is abandoned. Only the writer (the one stage that touches OUT)
+        // and the deconvolver (which may be in native code, ONNX Runtime, that must not run while the process exits)
+        // are waited for: both stop within a step (a deconvolver iteration or tile). Ingest and kernel estimation stop
+        // at their next frame, or with the process. Otherwise every stage has ended or is ending.
+        var ending = status == "cancelled" ? Task.WhenAll(deconvolve, write) : stages;
+        try { await ending.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None); }
+        catch (Exception) { /* the stages have stopped; failures are already recorded */ }
 
         var all = writer.Results();
         var manifest = Manifest(bundle, fingerprint, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject

@@ -19,7 +19,9 @@ public static class StageRunner
                 if (f.Error == null && f.Blurry != null)
                 {
                     try { work(f); }
-                    catch (Exception e) when (e is not OperationCanceledException)
+                    // Once cancelled, whatever the work threw (a deconvolver stopping mid-way, wrapped or not) abandons the
+                    // frame and stops the stage; before that, an exception fails the frame only.
+                    catch (Exception e) when (e is not OperationCanceledException && !ct.IsCancellationRequested)
                     {
                         f.Error = $"{e.GetType().Name}: {e.Message}";
                     }

@@ -21,6 +21,30 @@ public class LiveTests
         return (b, video, rig, AedatSummary.Compute(b.EventsPath).EventCount);
     }
 
+    /// <summary>Every event timestamp of the recording, in file order.</summary>
+    private static long[] Timestamps(string eventsPath)
+    {
+        var list = new List<long>();
+        using var r = AedatReader.Open(eventsPath, new AedatReaderOptions { DecodeFrames = false });
+        while (r.TryRead(out var p))
+            if (p is EventsPacket e)
+                using (e.Events) list.AddRange(e.Events.Timestamps.ToArray());
+        return list.ToArray();
+    }
+
+    /// <summary>
+    /// The reported loss against the real one: every event outside the events stream's reported gaps [last, resumed]
+    /// must have arrived, and none strictly inside one (a reconnection resumes a stream packet by packet, in order).
+    /// </summary>
+    private static void ReportedLossIsTheRealOne(long[] t, IReadOnlyList<StreamGap> gaps, long received)
+    {
+        var ev = gaps.Where(g => g.Stream == "events" && g.ResumedTimestampUs != null).ToList();
+        long surelyReceived = t.LongCount(x => ev.All(g => x < g.LastTimestampUs || x > g.ResumedTimestampUs));
+        long atMost = t.LongCount(x => ev.All(g => x <= g.LastTimestampUs || x >= g.ResumedTimestampUs));
+        Assert.True(received >= surelyReceived && received <= atMost,
+            $"received {received} events; the reported gaps ({string.Join(" | ", ev)}) say between {surelyReceived} and {atMost} of {t.Length}");
+    }
+
     private static LiveOptions Options(DvStreamServer s, string video, string rig) => new()
     {
         EventsUri = $"tcp://127.0.0.1:{s.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{s.TriggersPort}", RgbSource = video, RigPath = rig,
@@ -77,7 +101,93 @@ public class LiveTests
         Assert.True(s.EventsReceived <= total - server.EventsUnheard, $"received {s.EventsReceived} of {total}, {server.EventsUnheard} played to no client");
         Assert.True(s.EventsReceived > 0);
         Assert.Contains("lost", resumed[0].ToString());
+        ReportedLossIsTheRealOne(Timestamps(b.EventsPath), s.Gaps, s.EventsReceived);
         Assert.True(s.Results.Count + s.Problems.Count(p => p.Contains("no exposure") || p.Contains("no RGB")) >= 4 - 1);
         Assert.Contains(s.Results, r => r.Status == "ok");
+    }
+
+    [Fact]
+    public async Task AnOutageLongerThanTheGraceNeitherEndsTheRunNorDropsFrames()
+    {
+        var (b, video, rig, total) = Setup(4);
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, video, rig);
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        // A tenth of real time (6 s): a loaded machine's test thread still sees the stream mid-way.
+        var play = server.PlayAsync(0.1);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((server.EventsSent < total / 4 || server.TriggersSent == 0) && !play.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(5);
+        Assert.False(play.IsCompleted, "the recording ended before the outage");
+        // 4 s without a server: longer than the 1.5 s that ends a quiet stream, and than the old 3 s limit.
+        // (A pipeline that ends the run in the outage never reconnects: the guard turns that into a failure, not a hang.)
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        long before = await server.OutageAsync(TimeSpan.FromSeconds(4), guard.Token);
+        Assert.True(before < total, "every event was sent before the outage");
+        await play;
+        var s = await live;
+
+        Assert.Equal(0, server.EventsUnheard);
+        Assert.Equal(total, s.EventsReceived);
+        Assert.True(s.Results.Count == 4, $"{s.Results.Count} of 4 frames; problems: {string.Join(" | ", s.Problems)}; gaps: {string.Join(" | ", s.Gaps)}");
+        Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
+        Assert.Equal(0, s.DroppedFrames);
+        var resumed = s.Gaps.Where(g => g.ResumedTimestampUs != null).ToList();
+        Assert.True(resumed.Any(g => g.Stream == "events"), "no events gap resumed: " + string.Join(" | ", s.Gaps));
+        Assert.All(resumed, g => Assert.False(g.SourceRestarted));
+        Assert.All(resumed, g => Assert.True(g.LostUs >= 0));
+        // Nothing was played while the clients were away, so the reported gaps hold no event of the recording.
+        ReportedLossIsTheRealOne(Timestamps(b.EventsPath), s.Gaps, s.EventsReceived);
+    }
+
+    [Fact]
+    public async Task ARestartedSourceIsReportedAsARestartNotAsANegativeLoss()
+    {
+        var (b, video, rig, total) = Setup(3);
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, video, rig);
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        using (var cut = new CancellationTokenSource())
+        {
+            var first = server.PlayAsync(0.1, true, cut.Token);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((server.EventsSent < total / 3 || server.TriggersSent == 0) && !first.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(5);
+            Assert.False(first.IsCompleted, "the recording ended before the restart");
+            cut.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        }
+        // The source restarts: its clients are dropped and it plays again from the beginning (timestamps go back).
+        server.DropClients();
+        await server.PlayAsync(2);
+        var s = await live;
+
+        var restarts = s.Gaps.Where(g => g.SourceRestarted).ToList();
+        Assert.True(restarts.Any(g => g.Stream == "events"), "no events restart: " + string.Join(" | ", s.Gaps) + "; problems: " + string.Join(" | ", s.Problems));
+        Assert.All(s.Gaps, g => Assert.True(g.LostUs is null or >= 0, g.ToString()));
+        Assert.All(restarts, g => Assert.Null(g.LostUs));
+        Assert.All(restarts, g => Assert.Contains("source restarted", g.ToString()));
+        Assert.Contains(s.Problems, p => p.StartsWith("events stream: the source restarted"));
+        // Frames matched after the restart are deblurred with events of the new clock.
+        Assert.Contains(s.Results, r => r.Status == "ok" && r.EventsInWindow > 0);
+        Assert.All(s.Results.Where(r => r.Status == "ok"), r => Assert.True(r.EventsInWindow > 0));
+    }
+
+    [Fact]
+    public async Task APortInUseIsNamedInTheMessage()
+    {
+        string events = Path.Combine(TestPaths.NewTempDir(), "e.aedat4");
+        EventDeblur.Tests.Formats.Aedat.SyntheticRecording.Random(1000, 3).WriteAedat4(events, Aedat4Compression.Lz4);
+        var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+            await using var server = new DvStreamServer(events, IPAddress.Loopback, 0, port);
+            var e = Assert.Throws<IOException>(server.Start);
+            Assert.Contains($"triggers port {port}", e.Message);
+            Assert.Contains("in use", e.Message, StringComparison.OrdinalIgnoreCase);
+        }
+        finally { taken.Stop(); }
     }
 }

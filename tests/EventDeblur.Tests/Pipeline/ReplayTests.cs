@@ -86,8 +86,13 @@ public class ReplayTests
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(outDir, "frames", "000000.png"));
 
         File.Delete(Path.Combine(outDir, "frames", "000002.png"));
-        var second = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener", Resume = true }, new GroundTruthKernelEstimator());
-        Assert.Equal(3, second.Results.Count);
+        var redone = new List<long>();
+        var second = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener", Resume = true }, new GroundTruthKernelEstimator(), p => redone.Add(p.Last.Index));
+        // The failed frame is retried (and fails again: its PNG is still missing), the incomplete one redone, the complete one kept.
+        Assert.Equal([1L, 2L], redone.Order());
+        Assert.Equal(["ok", "failed", "ok"], second.Results.Select(r => r.Status));
+        Assert.Contains("000001.png", second.Results[1].Error);
+        Assert.False(File.Exists(Path.Combine(outDir, "frames", "000001.png")));
         Assert.True(File.Exists(Path.Combine(outDir, "frames", "000002.png")));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(outDir, "frames", "000000.png")));
     }
@@ -119,10 +124,15 @@ public class ReplayTests
         using (var p = Process.Start(psi)!)
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!p.HasExited && DateTime.UtcNow < deadline && !File.Exists(Path.Combine(killed, "frames", "000001.png"))) Thread.Sleep(20);
-            if (!p.HasExited) p.Kill(entireProcessTree: true); // SIGKILL
+            while (!p.HasExited && DateTime.UtcNow < deadline && !File.Exists(Path.Combine(killed, ".progress", "000000.json"))) Thread.Sleep(20);
+            Assert.False(p.HasExited, $"the run ended (exit {(p.HasExited ? p.ExitCode : 0)}) before it could be killed");
+            p.Kill(entireProcessTree: true); // SIGKILL
             p.WaitForExit();
         }
+        // Really interrupted: run.json still says running, no frames.parquet, and not every frame is complete.
+        Assert.Equal("running", JsonDocument.Parse(File.ReadAllText(Path.Combine(killed, "run.json"))).RootElement.GetProperty("status").GetString());
+        Assert.False(File.Exists(Path.Combine(killed, "frames.parquet")));
+        Assert.InRange(Directory.GetFiles(Path.Combine(killed, ".progress"), "*.json").Length, 1, 3);
         Assert.DoesNotContain(Directory.GetFiles(Path.Combine(killed, "frames"), "*.png"), f => new FileInfo(f).Length == 0);
         Assert.Equal(0, Cli.CliTests.Run("replay", bundle, "--out", killed, "--kernels", "gt", "--deconvolver", "rl", "--resume").Code);
         foreach (var sub in new[] { "frames", "kernels" })

@@ -221,6 +221,16 @@ public class RunFolderTests
         Assert.NotEqual("half-done", File.ReadAllText(Path.Combine(outDir, "frames", "000001.png")));
     }
 
+    [Fact]
+    public void AnOutputThatCannotBeWrittenIsNamedWithoutItsTemporaryName()
+    {
+        string target = Path.Combine(TestPaths.NewTempDir(), "gone", "frames.parquet");
+        var e = Assert.ThrowsAny<IOException>(() => AtomicFile.WriteAllText(target, "x"));
+        Assert.Contains(target + ": cannot be written", e.Message);
+        Assert.DoesNotContain(".partial", e.Message);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(Path.GetDirectoryName(target))!, "*", SearchOption.AllDirectories));
+    }
+
     private static int DeadPid()
     {
         for (int pid = 4_000_000; ; pid--)

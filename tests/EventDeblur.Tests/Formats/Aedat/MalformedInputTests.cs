@@ -46,10 +46,15 @@ public class MalformedInputTests
             Assert.Equal(rec.T.Take(complete), d.T);
             Assert.True(d.HasErrors, $"cut at {cut}: no error reported");
             Assert.All(d.Problems, p => Assert.Equal(path, p.FilePath));
-            // The fault is located: the problem names the packet header where data stops (or the table position).
-            var last = packets.LastOrDefault(p => p.Header + 8 + p.Size <= cut);
-            long stop = packets.FirstOrDefault(p => p.Header + 8 + p.Size > cut).Header;
-            Assert.Contains(d.Problems, p => p.ByteOffset == stop || p.ByteOffset == 18);
+            // The fault is located at the true cut: a cut inside a packet is named at that packet's header; a cut on a
+            // packet boundary leaves whole packets, and only the header's table position (offset 18) shows the loss.
+            // (Every cut file also has the offset-18 table problem, so it cannot stand in for the packet's.)
+            long stop = packets.First(p => p.Header + 8 + p.Size > cut).Header;
+            if (cut > stop)
+                Assert.True(d.Problems.Any(p => p.ByteOffset == stop && p.Message.Contains("truncated")),
+                    $"cut at {cut}: no truncation located at the packet header {stop}: {string.Join(" | ", d.Problems)}");
+            else
+                Assert.Contains(d.Problems, p => p.ByteOffset == 18 && p.Message.Contains("truncated"));
         }
     }
 
