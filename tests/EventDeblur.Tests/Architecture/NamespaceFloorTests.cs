@@ -24,7 +24,7 @@ public class NamespaceFloorTests
         ["EventDeblur.Formats"],
         ["EventDeblur.Recording"],
         ["EventDeblur.Sync"],
-        ["EventDeblur.Streaks"],
+        ["EventDeblur.Streaks", "EventDeblur.Calibration"],
         ["EventDeblur.Kernels"],
         ["EventDeblur.Deconvolution", "EventDeblur.Metrics", "EventDeblur.Simulation", "EventDeblur.Visualization"],
         ["EventDeblur.Pipeline.Output"],
