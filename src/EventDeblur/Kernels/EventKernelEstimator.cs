@@ -8,10 +8,12 @@ namespace EventDeblur.Kernels;
 /// Blur kernels from events (the heart of the method), wiring three parts: candidate lights in the blurry frame
 /// (<see cref="StreakDetector"/>) each traced into a path by <see cref="StreakTracer"/>; all paths fed to one
 /// camera-motion model chosen by consensus (<see cref="MotionConsensus"/>: translation, rotation or affine) and cut
-/// into kernels by <see cref="MotionTiler"/> (per tile when the blur varies across the frame). A translation path is
-/// also found from all events by contrast maximisation (<see cref="ContrastMaximizer"/>); with traced lights the two
-/// camera motions are scored by how sharply each stacks the exposure's events (<see cref="EventWarpScorer"/>) and the
-/// better one is kept (the texture's only by a margin); without a traceable light the texture's path is the kernel.
+/// into kernels by <see cref="MotionTiler"/> (per tile when the blur varies across the frame). A translation path and
+/// a roll + translation motion are also found from all events by contrast maximisation (<see cref="ContrastMaximizer"/>);
+/// with traced lights the camera motions are scored by how sharply each stacks the exposure's events
+/// (<see cref="EventWarpScorer"/>) and the best is kept (the texture's only by a margin, its roll only by a margin over
+/// its translation); without a traceable light the better texture motion is the kernel. A confidence gate skips the
+/// texture search when most light paths agree and their motion already stacks the events far better than no motion.
 /// </summary>
 public sealed class EventKernelEstimator : IKernelEstimator
 {
