@@ -49,7 +49,8 @@ public class TextureKernelBenchmarks
             if (ex.Contains(_request.Events.T[i])) _exposureEvents.Add(i);
     }
 
-    private static KernelRequest Load(string bundleDir)
+    /// <summary>Frame 0 of the bundle at <paramref name="bundleDir"/> with the events of its exposure ± 10 ms.</summary>
+    internal static KernelRequest Load(string bundleDir)
     {
         var bundle = RecordingBundle.Load(bundleDir);
         var w = bundle.ResolveExposures().Windows[0];
@@ -94,6 +95,50 @@ public class TextureKernelBenchmarks
     /// <summary>The whole event kernel estimator on the frame (streak detection finds none, so it ends in contrast maximisation).</summary>
     [Benchmark]
     public double EventKernelEstimator() => _estimator.Estimate(_request).Confidence;
+}
+
+/// <summary>
+/// The kernel stage per frame (the whole event kernel estimator: streaks, tracing, consensus, texture hypotheses,
+/// scoring) as main had it — every frame with lights also searched and scored the texture's translation — against
+/// this branch: the confidence gate (confident lights skip the texture search) and the roll + translation texture
+/// hypothesis. The baseline is main's algorithm through its options (gate off, roll search off: the same code path and
+/// results as main). Frames: frame 0 of simulated 640×480 bundles of the tuning seeds night 6101 (domain A: the gate
+/// skips), b-night 8101 and b-rotation 8301 (domain B: the gate does not skip, the roll search runs).
+/// </summary>
+[Config(typeof(Config))]
+public class KernelStageBenchmarks
+{
+    private sealed class Config : BenchmarkDotNet.Configs.ManualConfig
+    {
+        public Config() => AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(5).WithLaunchCount(1).WithInvocationCount(1).WithUnrollFactor(1));
+    }
+
+    private KernelRequest _request = null!;
+    private readonly EventKernelEstimator _main = new(new EventKernelOptions { SkipTextureAboveGain = double.PositiveInfinity, Texture = new ContrastMaximizationOptions { Rotation = false } });
+    private readonly EventKernelEstimator _gated = new();
+
+    /// <summary>The simulator preset of the frame.</summary>
+    [Params("night", "b-night", "b-rotation")]
+    public string Preset { get; set; } = "night";
+
+    /// <summary>Simulates the frame once (640×480) and loads it.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        int seed = Preset switch { "night" => 6101, "b-night" => 8101, _ => 8301 };
+        string dir = Path.Combine(BenchData.Dir, $"kernel-{Preset}-{seed}");
+        if (!File.Exists(Path.Combine(dir, "recording.json")))
+            HybridRigSimulator.Simulate(SimulationPresets.Get(Preset) with { Frames = 1, RgbWidth = 640, RgbHeight = 480 }, seed, dir);
+        _request = TextureKernelBenchmarks.Load(dir);
+    }
+
+    /// <summary>Main's estimator: the texture searched and scored on every frame with lights, translation only.</summary>
+    [Benchmark(Baseline = true)]
+    public double MainEstimator() => _main.Estimate(_request).Confidence;
+
+    /// <summary>This branch's estimator: confidence gate and roll hypothesis (the defaults).</summary>
+    [Benchmark]
+    public double GatedEstimator() => _gated.Estimate(_request).Confidence;
 }
 
 /// <summary>

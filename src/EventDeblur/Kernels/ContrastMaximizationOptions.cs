@@ -15,6 +15,12 @@ public sealed record ContrastMaximizationOptions
     /// <summary>Fewer events than this (after subsampling) give no blur; in [1, 10⁸].</summary>
     public int MinEvents { get; init; } = 500;
 
+    /// <summary>
+    /// Whether a roll about the optical axis (rotation about the sensor centre, linear and quadratic in time) is searched
+    /// too, starting from the translation path: <see cref="ContrastMaximizationResult.RigidMotion"/>.
+    /// </summary>
+    public bool Rotation { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option outside its range.</summary>
     public void Validate()
     {

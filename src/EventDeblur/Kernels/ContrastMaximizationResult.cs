@@ -6,4 +6,14 @@ namespace EventDeblur.Kernels;
 /// <param name="EventsWarped">Events warped at full resolution (the subsample).</param>
 /// <param name="ContrastGain">Contrast of the best warp over that of no motion, minus 1 (0 when there were too few events).</param>
 /// <param name="Note">One line for the diagnostics.</param>
-public sealed record ContrastMaximizationResult((double X, double Y)[] Offsets, int EventsUsed, int EventsWarped, double ContrastGain, string Note);
+public sealed record ContrastMaximizationResult((double X, double Y)[] Offsets, int EventsUsed, int EventsWarped, double ContrastGain, string Note)
+{
+    /// <summary>
+    /// The roll + translation motion (frame pixels, <see cref="MotionKind.Rigid"/>, one map per path sample) when the
+    /// rotation search ran and stacked the events more sharply than the translation path; otherwise null.
+    /// </summary>
+    public CameraMotion? RigidMotion { get; init; }
+
+    /// <summary>Roll of <see cref="RigidMotion"/> from the start to the end of the exposure, radians (0 without one).</summary>
+    public double RollRad { get; init; }
+}

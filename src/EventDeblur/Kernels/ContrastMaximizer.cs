@@ -74,7 +74,61 @@ public sealed class ContrastMaximizer
             offsets[k] = (q.X - midFrame.X, q.Y - midFrame.Y);
         }
         double gain = zero > 0 ? best / zero - 1 : 0;
-        return new ContrastMaximizationResult(offsets, all.Count, n, gain, $"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {n} events");
+        var rigid = _o.Rotation ? RigidPath(warp, c, best, range, ew, eh, eventsToFrame, samples) : null;
+        string note = $"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {n} events";
+        if (rigid is { } r) note += $"; with roll {r.RollRad * 180 / Math.PI:F2}° over the exposure ×{r.Contrast / Math.Max(zero, 1e-12):F2}";
+        return new ContrastMaximizationResult(offsets, all.Count, n, gain, note) { RigidMotion = rigid?.Motion, RollRad = rigid?.RollRad ?? 0 };
+    }
+
+    /// <summary>
+    /// The roll (rotation about the sensor centre, linear and quadratic in time) + cubic translation path that stacks
+    /// the events most sharply, starting from the translation path <paramref name="c"/>: roll rates on a grid at half
+    /// resolution (up to the rate that moves the sensor's corners by the search radius), then Nelder–Mead over all
+    /// eight coefficients at half resolution and a polish at full resolution. Returned as a frame-pixel rigid motion
+    /// (each sample the affine map of the event-space motion through the homography, fitted around the sensor centre's
+    /// frame position) with its full-resolution contrast and the total roll over the exposure (radians).
+    /// </summary>
+    private static (CameraMotion Motion, double Contrast, double RollRad)? RigidPath(Warp warp, double[] c, double translationContrast, double range, int ew, int eh, Homography eventsToFrame, int samples)
+    {
+        double cxe = ew / 2.0, cye = eh / 2.0;
+        double wmax = range / Math.Sqrt(cxe * cxe + cye * cye);
+        double bestW = 0, bestC = double.NegativeInfinity;
+        for (int i = -8; i <= 8; i++)
+        {
+            double w = wmax * i / 8;
+            double v = warp.Contrast(1, c[0], c[1], c[2], c[3], c[4], c[5], w, 0);
+            if (v > bestC) { bestC = v; bestW = w; }
+        }
+        double[] p = [c[0], c[1], c[2], c[3], c[4], c[5], bestW, 0];
+        double ws = wmax / 8;
+        p = NelderMead(q => warp.Contrast(1, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]), p, [1.0, 2, 4, 1, 2, 4, ws, 2 * ws], 300);
+        p = NelderMead(q => warp.Contrast(0, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]), p, [0.25, 0.5, 1, 0.25, 0.5, 1, ws / 4, ws / 2], 80);
+        double best = warp.Contrast(0, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
+        if (!(best > translationContrast)) return null;
+
+        // Event-space motion at time τ: p(τ) = centre + R(θ(τ))·(p_mid − centre) + d(τ); in frame pixels through the homography.
+        var frameToEvents = eventsToFrame.Inverse();
+        var p0 = eventsToFrame.Apply(cxe, cye);
+        double arm = Math.Max(1, Math.Abs(eventsToFrame.Apply(cxe + 1, cye).X - p0.X) * Math.Min(ew, eh) / 4);
+        var maps = new AffineSample[samples];
+        for (int k = 0; k < samples; k++)
+        {
+            double t = (k + 0.5) / samples - 0.5, t2 = t * t, t3 = t2 * t;
+            double th = p[6] * t + p[7] * t2, cos = Math.Cos(th), sin = Math.Sin(th);
+            double dx = p[0] * t + p[1] * t2 + p[2] * t3, dy = p[3] * t + p[4] * t2 + p[5] * t3;
+            (double X, double Y) F(double fx, double fy)
+            {
+                var (ex, ey) = frameToEvents.Apply(fx, fy);
+                double rx = ex - cxe, ry = ey - cye;
+                return eventsToFrame.Apply(cxe + cos * rx - sin * ry + dx, cye + sin * rx + cos * ry + dy);
+            }
+            var f0 = F(p0.X, p0.Y);
+            var fxp = F(p0.X + arm, p0.Y);
+            var fyp = F(p0.X, p0.Y + arm);
+            double a = (fxp.X - f0.X) / arm, b = (fyp.X - f0.X) / arm, cc = (fxp.Y - f0.Y) / arm, d = (fyp.Y - f0.Y) / arm;
+            maps[k] = new AffineSample(a, b, cc, d, f0.X - a * p0.X - b * p0.Y, f0.Y - cc * p0.X - d * p0.Y);
+        }
+        return (new CameraMotion(MotionKind.Rigid, maps), best, p[6]);
     }
 
     /// <summary>Around each seed, constant velocities within ±<paramref name="half"/> in steps of <paramref name="step"/> at pyramid level <paramref name="level"/>; best first.</summary>
@@ -162,6 +216,7 @@ public sealed class ContrastMaximizer
     {
         private readonly float[][] _x = new float[3][], _y = new float[3][], _t1 = new float[3][], _t2 = new float[3][], _t3 = new float[3][];
         private readonly int[] _w = new int[3], _h = new int[3];
+        private readonly float[] _cx = new float[3], _cy = new float[3];
         private readonly float[][] _image = new float[3][];
         private readonly float[] _wx, _wy;
 
@@ -183,6 +238,8 @@ public sealed class ContrastMaximizer
                     _t2[l][j] = (float)(tau * tau * scale);
                     _t3[l][j] = (float)(tau * tau * tau * scale);
                 }
+                _cx[l] = (float)((width / 2.0 + 0.5) * scale - 0.5);
+                _cy[l] = (float)((height / 2.0 + 0.5) * scale - 0.5);
                 _w[l] = (width + s - 1) / s;
                 _h[l] = (height + s - 1) / s;
                 _image[l] = new float[_w[l] * _h[l]];
@@ -191,13 +248,22 @@ public sealed class ContrastMaximizer
             _wy = new float[_x[0].Length];
         }
 
-        /// <summary>Variance of the image of events warped to mid-exposure by the cubic path c (event px), at pyramid level <paramref name="level"/>.</summary>
-        public double Contrast(int level, double c0, double c1, double c2, double c3, double c4, double c5)
+        /// <summary>
+        /// Variance of the image of events warped to mid-exposure by the cubic path c (event px) and, when
+        /// <paramref name="r1"/> or <paramref name="r2"/> is not zero, a roll of r1·τ + r2·τ² radians about the sensor
+        /// centre (first order in the angle), at pyramid level <paramref name="level"/>.
+        /// </summary>
+        public double Contrast(int level, double c0, double c1, double c2, double c3, double c4, double c5, double r1 = 0, double r2 = 0)
         {
             float[] x = _x[level], y = _y[level], t1 = _t1[level], t2 = _t2[level], t3 = _t3[level], img = _image[level];
             int m = x.Length, w = _w[level], h = _h[level];
             var wx = _wx.AsSpan(0, m);
             var wy = _wy.AsSpan(0, m);
+            if (r1 != 0 || r2 != 0)
+            {
+                WarpRolled(level, c0, c1, c2, c3, c4, c5, r1, r2, wx, wy);
+                return Splat(wx, wy, img, w, h);
+            }
             // Vectorised warp: x − (c0·τ + c1·τ² + c2·τ³), likewise y.
             var a0 = new Vector<float>((float)c0); var a1 = new Vector<float>((float)c1); var a2 = new Vector<float>((float)c2);
             var b0 = new Vector<float>((float)c3); var b1 = new Vector<float>((float)c4); var b2 = new Vector<float>((float)c5);
@@ -213,6 +279,31 @@ public sealed class ContrastMaximizer
                 wx[j] = x[j] - ((float)c0 * t1[j] + (float)c1 * t2[j] + (float)c2 * t3[j]);
                 wy[j] = y[j] - ((float)c3 * t1[j] + (float)c4 * t2[j] + (float)c5 * t3[j]);
             }
+            return Splat(wx, wy, img, w, h);
+        }
+
+        /// <summary>The warp with a roll: x − d_x(τ) + θ(τ)·(y − c_y), y − d_y(τ) − θ(τ)·(x − c_x), θ = r1·τ + r2·τ² (level coordinates).</summary>
+        private void WarpRolled(int level, double c0, double c1, double c2, double c3, double c4, double c5, double r1, double r2, Span<float> wx, Span<float> wy)
+        {
+            float[] x = _x[level], y = _y[level], t1 = _t1[level], t2 = _t2[level], t3 = _t3[level];
+            int m = x.Length;
+            float inv = 1 << level;
+            // t1 and t2 carry the level's scale; the angle does not.
+            float q1 = (float)r1 * inv, q2 = (float)r2 * inv, cx = _cx[level], cy = _cy[level];
+            for (int j = 0; j < m; j++)
+            {
+                float th = q1 * t1[j] + q2 * t2[j];
+                float dx = (float)c0 * t1[j] + (float)c1 * t2[j] + (float)c2 * t3[j];
+                float dy = (float)c3 * t1[j] + (float)c4 * t2[j] + (float)c5 * t3[j];
+                wx[j] = x[j] - dx + th * (y[j] - cy);
+                wy[j] = y[j] - dy - th * (x[j] - cx);
+            }
+        }
+
+        /// <summary>Variance of the bilinear image of the warped events (<paramref name="wx"/>, <paramref name="wy"/>) on a <paramref name="w"/>×<paramref name="h"/> image.</summary>
+        private static double Splat(Span<float> wx, Span<float> wy, float[] img, int w, int h)
+        {
+            int m = wx.Length, j;
             Array.Clear(img);
             float xmax = w - 1, ymax = h - 1;
             for (j = 0; j < m; j++)

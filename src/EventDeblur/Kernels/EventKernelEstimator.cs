@@ -8,10 +8,12 @@ namespace EventDeblur.Kernels;
 /// Blur kernels from events (the heart of the method), wiring three parts: candidate lights in the blurry frame
 /// (<see cref="StreakDetector"/>) each traced into a path by <see cref="StreakTracer"/>; all paths fed to one
 /// camera-motion model chosen by consensus (<see cref="MotionConsensus"/>: translation, rotation or affine) and cut
-/// into kernels by <see cref="MotionTiler"/> (per tile when the blur varies across the frame). A translation path is
-/// also found from all events by contrast maximisation (<see cref="ContrastMaximizer"/>); with traced lights the two
-/// camera motions are scored by how sharply each stacks the exposure's events (<see cref="EventWarpScorer"/>) and the
-/// better one is kept (the texture's only by a margin); without a traceable light the texture's path is the kernel.
+/// into kernels by <see cref="MotionTiler"/> (per tile when the blur varies across the frame). A translation path and
+/// a roll + translation motion are also found from all events by contrast maximisation (<see cref="ContrastMaximizer"/>);
+/// with traced lights the camera motions are scored by how sharply each stacks the exposure's events
+/// (<see cref="EventWarpScorer"/>) and the best is kept (the texture's only by a margin, its roll only by a margin over
+/// its translation); without a traceable light the better texture motion is the kernel. A confidence gate skips the
+/// texture search when most light paths agree and their motion already stacks the events far better than no motion.
 /// </summary>
 public sealed class EventKernelEstimator : IKernelEstimator
 {
@@ -69,8 +71,12 @@ public sealed class EventKernelEstimator : IKernelEstimator
                 else diagnostics.Add($"streak at ({t.Mid.X:F0},{t.Mid.Y:F0}) set aside by the consensus: its path is {v.DistancePx:F1} px from the camera motion (tolerance {v.TolerancePx:F1} px)");
             }
             diagnostics.Add($"camera motion: {consensus.Motion.Kind.ToString().ToLowerInvariant()}, {consensus.Inliers} of {trajectories.Count} light paths agree");
-            if (_o.CompareWithTexture && TextureWins(request, exposure, hInv, consensus.Motion, diagnostics) is { } texture)
-                return texture;
+            if (_o.CompareWithTexture)
+            {
+                var (confident, lightsScore) = LightsConfident(request, exposure, consensus, trajectories.Count, diagnostics);
+                if (!confident && TextureWins(request, exposure, hInv, consensus.Motion, lightsScore, diagnostics) is { } texture)
+                    return texture;
+            }
             var streakTiles = _tiler.Tiles(consensus.Motion, img.Width, img.Height, diagnostics);
             double rms = inliers.Average(t => t.RmsResidualPx);
             double confidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, inliers.Count / 2.0 + 0.5) * consensus.Inliers / trajectories.Count;
@@ -78,30 +84,77 @@ public sealed class EventKernelEstimator : IKernelEstimator
         }
         var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, samples);
         diagnostics.Add(cm.Note);
-        return TextureEstimate(cm, img.Width, img.Height, diagnostics);
+        var motion = TextureMotion(cm);
+        if (cm.RigidMotion is { } rigid && motion != null)
+        {
+            var s = _scorer.Score(request.Events, request.EventSensorSize, request.FrameToEvents, exposure, [motion, rigid]);
+            bool roll = RollWins(rigid, s[0], s[1], img.Width, img.Height);
+            diagnostics.Add($"texture hypotheses scored by warped-event contrast: translation {s[0]:F4}, roll {s[1]:F4}: {(roll ? "roll" : "translation")} kept");
+            if (roll) motion = rigid;
+        }
+        return TextureEstimate(cm, motion, img.Width, img.Height, diagnostics);
     }
 
-    private static KernelEstimate TextureEstimate(ContrastMaximizationResult cm, int width, int height, List<string> diagnostics)
+    /// <summary>The translation of contrast maximisation as a camera motion, or null when it assumed no blur.</summary>
+    private static CameraMotion? TextureMotion(ContrastMaximizationResult cm) =>
+        cm.Offsets.Length == 0 ? null : new CameraMotion(MotionKind.Translation, cm.Offsets.Select(q => AffineSample.Shift(q.X, q.Y)).ToArray());
+
+    /// <summary>
+    /// Whether the roll hypothesis (score <paramref name="rollScore"/>) replaces the texture's translation (score
+    /// <paramref name="translationScore"/>): it must stack the events more sharply by the margin and vary across the
+    /// frame by more than the consensus' rotation threshold.
+    /// </summary>
+    private bool RollWins(CameraMotion rigid, double translationScore, double rollScore, int width, int height) =>
+        rollScore > translationScore * (1 + _o.RollMarginFraction) && rigid.MaxCornerDeviationPx(width, height) > _o.Consensus.RotationThresholdPx;
+
+    private KernelEstimate TextureEstimate(ContrastMaximizationResult cm, CameraMotion? motion, int width, int height, List<string> diagnostics)
     {
-        var kernel = cm.Offsets.Length == 0 ? BlurKernel.Delta : KernelRaster.FromOffsets(cm.Offsets);
-        var tiles = new List<KernelTile> { new(0, 0, width, height, kernel) };
+        var tiles = motion == null ? [new KernelTile(0, 0, width, height, BlurKernel.Delta)] : _tiler.Tiles(motion, width, height, diagnostics);
         return new KernelEstimate(tiles, "events:texture", Math.Clamp(cm.ContrastGain, 0, 1), 0, cm.EventsUsed, diagnostics);
     }
 
     /// <summary>
-    /// The texture (contrast maximisation) estimate when its camera motion stacks the exposure's events more sharply
-    /// than the lights' consensus <paramref name="streakMotion"/> by more than the margin; otherwise null (the lights' model stays).
+    /// The confidence gate: whether the lights' consensus is trusted without a texture search — at least
+    /// <see cref="EventKernelOptions.SkipTextureMinInlierFraction"/> of the <paramref name="paths"/> traced paths agree and
+    /// the consensus motion stacks the exposure's events at least <see cref="EventKernelOptions.SkipTextureAboveGain"/>
+    /// times more sharply than no motion. Also the lights' warped-event score when it was computed (reused by the
+    /// hypothesis comparison), else null.
     /// </summary>
-    private KernelEstimate? TextureWins(KernelRequest request, TimeRangeUs exposure, Homography hInv, CameraMotion streakMotion, List<string> diagnostics)
+    private (bool Confident, double? LightsScore) LightsConfident(KernelRequest request, TimeRangeUs exposure, ConsensusResult consensus, int paths, List<string> diagnostics)
+    {
+        double fraction = consensus.Inliers / (double)paths;
+        if (double.IsPositiveInfinity(_o.SkipTextureAboveGain) || fraction < _o.SkipTextureMinInlierFraction) return (false, null);
+        var still = new CameraMotion(MotionKind.Translation, [AffineSample.Shift(0, 0), AffineSample.Shift(0, 0)]);
+        var s = _scorer.Score(request.Events, request.EventSensorSize, request.FrameToEvents, exposure, [consensus.Motion, still]);
+        double gain = s[1] > 0 ? s[0] / s[1] : 0;
+        bool confident = gain >= _o.SkipTextureAboveGain;
+        diagnostics.Add($"light paths stack the events ×{gain:F3} over no motion (gate ×{_o.SkipTextureAboveGain:F2} with ≥ {_o.SkipTextureMinInlierFraction:P0} of paths agreeing): {(confident ? "texture search skipped" : "texture searched")}");
+        return (confident, s[0]);
+    }
+
+    /// <summary>
+    /// The texture (contrast maximisation) estimate — its translation, or its roll + translation when that wins by
+    /// <see cref="EventKernelOptions.RollMarginFraction"/> — when its camera motion stacks the exposure's events more
+    /// sharply than the lights' consensus <paramref name="streakMotion"/> (score <paramref name="lightsScore"/> when
+    /// already known) by more than the margin; otherwise null (the lights' model stays).
+    /// </summary>
+    private KernelEstimate? TextureWins(KernelRequest request, TimeRangeUs exposure, Homography hInv, CameraMotion streakMotion, double? lightsScore, List<string> diagnostics)
     {
         var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, _o.PathSamples);
-        if (cm.Offsets.Length == 0) return null;
-        var textureMotion = new CameraMotion(MotionKind.Translation, cm.Offsets.Select(q => AffineSample.Shift(q.X, q.Y)).ToArray());
-        var s = _scorer.Score(request.Events, request.EventSensorSize, request.FrameToEvents, exposure, [streakMotion, textureMotion]);
-        bool texture = s[1] > s[0] * (1 + _o.TextureMarginFraction);
-        diagnostics.Add($"hypotheses scored by warped-event contrast: light paths ({streakMotion.Kind.ToString().ToLowerInvariant()}) {s[0]:F4}, texture {s[1]:F4}: {(texture ? "texture" : "light paths")} kept");
+        if (TextureMotion(cm) is not { } textureMotion) return null;
+        int w = request.Blurry.Width, hgt = request.Blurry.Height;
+        CameraMotion[] hyps = cm.RigidMotion is { } rigid ? [streakMotion, textureMotion, rigid] : [streakMotion, textureMotion];
+        // The lights' score is the same numbers again when the gate computed it: only the texture's hypotheses are warped.
+        var s = lightsScore is { } ls
+            ? [ls, .. _scorer.Score(request.Events, request.EventSensorSize, request.FrameToEvents, exposure, hyps[1..])]
+            : _scorer.Score(request.Events, request.EventSensorSize, request.FrameToEvents, exposure, hyps);
+        bool roll = hyps.Length == 3 && RollWins(hyps[2], s[1], s[2], w, hgt);
+        double best = roll ? s[2] : s[1];
+        bool texture = best > s[0] * (1 + _o.TextureMarginFraction);
+        diagnostics.Add($"hypotheses scored by warped-event contrast: light paths ({streakMotion.Kind.ToString().ToLowerInvariant()}) {s[0]:F4}, texture {s[1]:F4}"
+            + (hyps.Length == 3 ? $", texture with roll {s[2]:F4}" : "") + $": {(texture ? roll ? "texture with roll" : "texture" : "light paths")} kept");
         if (!texture) return null;
         diagnostics.Add(cm.Note);
-        return TextureEstimate(cm, request.Blurry.Width, request.Blurry.Height, diagnostics);
+        return TextureEstimate(cm, roll ? hyps[2] : textureMotion, w, hgt, diagnostics);
     }
 }

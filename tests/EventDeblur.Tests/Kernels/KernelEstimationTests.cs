@@ -75,6 +75,31 @@ public class KernelEstimationTests
         Assert.All(frame.Tiles, t => Assert.Equal(1.0, t.Kernel.Weights.Sum(v => (double)v), 4));
     }
 
+    /// <summary>
+    /// The confidence gate: on a night frame whose lights all agree and stack the events far more sharply than no
+    /// motion, the texture search is skipped and the kernels are exactly those of the lights alone; with the gate off
+    /// (+∞) the texture is searched and scored, and the lights still win.
+    /// </summary>
+    [Fact]
+    public void ConfidentLightsSkipTheTextureSearch()
+    {
+        var options = SimulationPresets.Get("night") with { Frames = 1, RgbWidth = 400, RgbHeight = 300 };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(options, 11, dir);
+        var request = LoadFrame(dir, 0);
+        var gated = new EventKernelEstimator().Estimate(request);
+        Assert.True(gated.Diagnostics.Any(d => d.Contains("texture search skipped")), string.Join("; ", gated.Diagnostics));
+        Assert.DoesNotContain(gated.Diagnostics, d => d.Contains("hypotheses scored"));
+        Assert.Equal("events:streaks", gated.Source);
+        var lightsOnly = new EventKernelEstimator(new EventKernelOptions { CompareWithTexture = false }).Estimate(request);
+        Assert.Equal(lightsOnly.Tiles.Count, gated.Tiles.Count);
+        for (int i = 0; i < gated.Tiles.Count; i++) Assert.Equal(lightsOnly.Tiles[i].Kernel.Weights, gated.Tiles[i].Kernel.Weights);
+
+        var ungated = new EventKernelEstimator(new EventKernelOptions { SkipTextureAboveGain = double.PositiveInfinity }).Estimate(request);
+        Assert.Contains(ungated.Diagnostics, d => d.Contains("hypotheses scored") && d.Contains("light paths kept"));
+        Assert.DoesNotContain(ungated.Diagnostics, d => d.Contains("stack the events"));
+    }
+
     [Fact]
     public void WithoutStreaksTheTextureEventsGiveTheKernel()
     {

@@ -114,6 +114,48 @@ public class KernelPartsTests
         Assert.True(Math.Abs(m.X) < 0.5 && Math.Abs(m.Y) < 0.5, $"mid offset ({m.X:F2}, {m.Y:F2})");
     }
 
+    /// <summary>
+    /// Texture rolling by 12° about the sensor centre over the exposure while drifting 4 px right: the translation-only
+    /// path cannot stack it, the roll search finds the roll (sign and size) and its frame-pixel motion moves a frame
+    /// corner as the true motion does; a pure translation finds (almost) no roll.
+    /// </summary>
+    [Fact]
+    public void ContrastMaximisationFindsARollAboutTheOpticalAxis()
+    {
+        var exposure = new TimeRangeUs(0, 60_000);
+        var rng = new Random(31);
+        var ev = new List<(long, short, short, bool)>();
+        double total = 12 * Math.PI / 180;
+        for (int i = 0; i < 500; i++)
+        {
+            double px = 5 + rng.NextDouble() * 150, py = 5 + rng.NextDouble() * 110;
+            for (int j = 0; j < 50; j++)
+            {
+                long t = rng.Next(60_000);
+                double tau = t / 60_000.0 - 0.5, a = tau * total, c = Math.Cos(a), sn = Math.Sin(a);
+                double x = 80 + c * (px - 80) - sn * (py - 60) + 4 * tau, y = 60 + sn * (px - 80) + c * (py - 60);
+                if (x >= 0 && y >= 0 && x < 160 && y < 120) ev.Add((t, (short)Math.Round(x), (short)Math.Round(y), true));
+            }
+        }
+        var events = Sorted(ev);
+        var eventsToFrame = Homography.FromRowMajor([2, 0, 0, 0, 2, 0, 0, 0, 1]);
+        var r = new ContrastMaximizer().Estimate(events, (160, 120), eventsToFrame, exposure, 200);
+        Assert.NotNull(r.RigidMotion);
+        Assert.True(Math.Abs(r.RollRad - total) < 2 * Math.PI / 180, $"roll {r.RollRad * 180 / Math.PI:F2}°, expected 12°; {r.Note}");
+        // The frame corner (0, 0), 200 frame px from the centre (160, 120), at the last sample (τ = 0.4975).
+        double tl = 199.5 / 200 - 0.5, al = tl * total, cl = Math.Cos(al), sl = Math.Sin(al);
+        double ex = 160 + cl * -160 - sl * -120 + 2 * 4 * tl, ey = 120 + sl * -160 + cl * -120;
+        var got = r.RigidMotion!.OffsetsAt(0, 0)[^1];
+        Assert.True(Math.Abs(got.X - ex) < 2.5 && Math.Abs(got.Y - ey) < 2.5, $"corner offset ({got.X:F2}, {got.Y:F2}), expected ({ex:F2}, {ey:F2})");
+        // The scorer agrees: the roll stacks the events more sharply than the translation path.
+        var translation = new CameraMotion(MotionKind.Translation, r.Offsets.Select(q => AffineSample.Shift(q.X, q.Y)).ToArray());
+        var s = new EventWarpScorer().Score(events, (160, 120), Homography.FromRowMajor([0.5, 0, 0, 0, 0.5, 0, 0, 0, 1]), exposure, [translation, r.RigidMotion]);
+        Assert.True(s[1] > 1.2 * s[0], $"roll {s[1]:F3}, translation {s[0]:F3}");
+
+        var still = new ContrastMaximizer().Estimate(TextureEvents(160, 120, 12, -6, exposure, 400, 7), (160, 120), eventsToFrame, exposure, 200);
+        Assert.True(Math.Abs(still.RollRad) < 1.0 * Math.PI / 180, $"roll {still.RollRad * 180 / Math.PI:F2}° on a translation; {still.Note}");
+    }
+
     [Fact]
     public void ContrastMaximisationWithTooFewEventsAssumesNoBlur()
     {
@@ -242,6 +284,10 @@ public class KernelPartsTests
         { () => new EventKernelEstimator(new EventKernelOptions { Texture = new ContrastMaximizationOptions { MinEvents = 0 } }), "MinEvents", "[1, " },
         { () => new EventKernelEstimator(new EventKernelOptions { TextureMarginFraction = -0.1 }), "TextureMarginFraction", "[0, 10]" },
         { () => new EventWarpScorer(new ContrastMaximizationOptions { SupportWindowUs = -5 }), "SupportWindowUs", "[1, " },
+        { () => new EventKernelEstimator(new EventKernelOptions { RollMarginFraction = -1 }), "RollMarginFraction", "[0, 10]" },
+        { () => new EventKernelEstimator(new EventKernelOptions { SkipTextureAboveGain = 0.5 }), "SkipTextureAboveGain", "[1, +∞]" },
+        { () => new EventKernelEstimator(new EventKernelOptions { SkipTextureAboveGain = double.NaN }), "SkipTextureAboveGain", "[1, +∞]" },
+        { () => new EventKernelEstimator(new EventKernelOptions { SkipTextureMinInlierFraction = 1.5 }), "SkipTextureMinInlierFraction", "[0, 1]" },
     };
 
     [Theory]
