@@ -40,6 +40,8 @@ public sealed class EventKernelEstimator : IKernelEstimator
     public KernelEstimate Estimate(KernelRequest request)
     {
         var frameExposure = request.Exposure ?? throw new InvalidOperationException("frame has no exposure window");
+        var ct = request.Cancellation;
+        ct.ThrowIfCancellationRequested();
         var diagnostics = new List<string>();
         // On the events' clock: the exposure as the (late) events see it.
         var exposure = new TimeRangeUs(frameExposure.StartUs + _o.EventLatencyUs, frameExposure.EndUs + _o.EventLatencyUs);
@@ -53,11 +55,13 @@ public sealed class EventKernelEstimator : IKernelEstimator
         var trajectories = new List<StreakTrajectory>();
         foreach (var s in detection.Streaks.Take(_o.MaxStreaks))
         {
+            ct.ThrowIfCancellationRequested();
             var trace = _tracer.Trace(request.Events, s, h, hInv, exposure, samples);
             if (trace.Path is not { } t) { diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}) not traced: {trace.Failure}"); continue; }
             trajectories.Add(t);
             diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {trace.EventsUsed} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
         }
+        ct.ThrowIfCancellationRequested();
         if (trajectories.Count > 0)
         {
             var consensus = MotionConsensus.Fit(trajectories, img.Width, img.Height, _o.Consensus);
@@ -69,14 +73,17 @@ public sealed class EventKernelEstimator : IKernelEstimator
                 else diagnostics.Add($"streak at ({t.Mid.X:F0},{t.Mid.Y:F0}) set aside by the consensus: its path is {v.DistancePx:F1} px from the camera motion (tolerance {v.TolerancePx:F1} px)");
             }
             diagnostics.Add($"camera motion: {consensus.Motion.Kind.ToString().ToLowerInvariant()}, {consensus.Inliers} of {trajectories.Count} light paths agree");
+            ct.ThrowIfCancellationRequested();
             if (_o.CompareWithTexture && TextureWins(request, exposure, hInv, consensus.Motion, diagnostics) is { } texture)
                 return texture;
+            ct.ThrowIfCancellationRequested();
             var streakTiles = _tiler.Tiles(consensus.Motion, img.Width, img.Height, diagnostics);
             double rms = inliers.Average(t => t.RmsResidualPx);
             double confidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, inliers.Count / 2.0 + 0.5) * consensus.Inliers / trajectories.Count;
             return new KernelEstimate(streakTiles, "events:streaks", confidence, inliers.Count, inliers.Sum(t => (long)t.Events), diagnostics);
         }
         var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, samples);
+        ct.ThrowIfCancellationRequested();
         diagnostics.Add(cm.Note);
         return TextureEstimate(cm, img.Width, img.Height, diagnostics);
     }
@@ -96,6 +103,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
     {
         var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, _o.PathSamples);
         if (cm.Offsets.Length == 0) return null;
+        request.Cancellation.ThrowIfCancellationRequested();
         var textureMotion = new CameraMotion(MotionKind.Translation, cm.Offsets.Select(q => AffineSample.Shift(q.X, q.Y)).ToArray());
         var s = _scorer.Score(request.Events, request.EventSensorSize, request.FrameToEvents, exposure, [streakMotion, textureMotion]);
         bool texture = s[1] > s[0] * (1 + _o.TextureMarginFraction);
