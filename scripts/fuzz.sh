@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Fuzzes every reader (AEDAT 2.0, 3.1, 4.0 and the bundle manifest + frames.csv) with AFL++ through
+# Fuzzes every reader (AEDAT 2.0, 3.1, 4.0, the bundle manifest + frames.csv, Prophesee EVT 2.0 / EVT 3.0 /
+# DAT, and the DV network-stream client over loopback TCP) with AFL++ through
 # SharpFuzz, for SECONDS in total (default 600) split evenly among the targets.
 #
 #   scripts/fuzz.sh [SECONDS]
+#   FUZZ_TARGETS="evt2 dvstream" scripts/fuzz.sh [SECONDS]   (only these targets, the budget split among them)
 #
 # Seeds: small files made by our own writer (fuzz/EventDeblur.Fuzz `seeds`) plus the first 32 KiB of
 # each real recording in ../shared/recordings/real (copied at run time, never committed). Every run
@@ -14,7 +16,11 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 budget="${1:-600}"
-targets=(aedat2 aedat31 aedat4 bundle)
+all_targets="aedat2 aedat31 aedat4 bundle evt2 evt3 dat dvstream"
+read -r -a targets <<<"${FUZZ_TARGETS:-$all_targets}"
+for t in "${targets[@]}"; do
+  [[ " $all_targets " == *" $t "* ]] || { echo "fuzz: unknown target '$t' in FUZZ_TARGETS; expected some of: $all_targets" >&2; exit 2; }
+done
 per=$(( budget / ${#targets[@]} ))
 [ "$per" -lt 10 ] && per=10
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -43,11 +49,15 @@ harness=(dotnet "$bin/EventDeblur.Fuzz.dll")
 replay=(dotnet "$plain/EventDeblur.Fuzz.dll")
 "${replay[@]}" seeds "$work/seeds" || { echo "fuzz: writing seeds failed" >&2; exit 2; }
 real="$here/../shared/recordings/real"
-declare -A realdir=([aedat2]=aedat2 [aedat31]=aedat3.1 [aedat4]=aedat4)
+declare -A realdir=([aedat2]=aedat2 [aedat31]=aedat3.1 [aedat4]=aedat4 [evt2]=prophesee/evt2 [evt3]=prophesee/evt3 [dat]=prophesee/dat)
 for t in "${!realdir[@]}"; do
   for f in "$real/${realdir[$t]}"/*; do
     [ -f "$f" ] && head -c 32768 "$f" >"$work/seeds/$t/real-$(basename "$f")"
   done
+done
+# The DV stream layout is a DV file's without its 14-byte version line.
+for f in "$real/aedat4"/*; do
+  [ -f "$f" ] && head -c $((32768 + 14)) "$f" | tail -c +15 >"$work/seeds/dvstream/real-$(basename "$f").stream"
 done
 # Only our library is instrumented: coverage is the readers' branches, not the runtime's.
 (cd "$here/fuzz" && dotnet sharpfuzz "$bin/EventDeblur.dll" >"$work/instrument.log" 2>&1) \

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.Formats.Prophesee;
 using EventDeblur.Recording;
 using SharpFuzz;
 
@@ -17,7 +18,8 @@ namespace EventDeblur.Fuzz;
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Targets = ["aedat2", "aedat31", "aedat4", "bundle"];
+    /// <summary>Every target, in the order scripts/fuzz.sh runs them.</summary>
+    public static readonly string[] Targets = ["aedat2", "aedat31", "aedat4", "bundle", "evt2", "evt3", "dat", "dvstream"];
 
     /// <summary>Separates recording.json from frames.csv in a bundle input.</summary>
     public const string BundleSeparator = "\n--frames.csv--\n";
@@ -62,6 +64,10 @@ public static class Program
         "aedat31" => bytes => ReadAedat(bytes, Aedat31Reader.Open),
         "aedat4" => bytes => ReadAedat(bytes, Aedat4Reader.Open),
         "bundle" => ReadBundle,
+        "evt2" => bytes => ReadProphesee(bytes, ".raw"),
+        "evt3" => bytes => ReadProphesee(bytes, ".raw"),
+        "dat" => bytes => ReadProphesee(bytes, ".dat"),
+        "dvstream" => ReadDvStream,
         _ => throw new ArgumentException(name),
     };
 
@@ -93,6 +99,49 @@ public static class Program
             }
             catch (AedatFormatException) { }
         }
+    }
+
+    // EVT 2.0 / 3.0 and DAT go through the same entry point as `inspect` (the header picks the decoder);
+    // the targets differ in their seeds, and DAT also in the extension (a DAT header is recognised by it).
+    private static void ReadProphesee(byte[] bytes, string extension)
+    {
+        string path = Path.Combine(Scratch, "input" + extension);
+        File.WriteAllBytes(path, bytes);
+        PropheseeReader reader;
+        try { reader = PropheseeReader.Open(path); }
+        catch (AedatFormatException) { return; }
+        using (reader) AedatSummary.Compute(reader);
+    }
+
+    /// <summary>
+    /// The DV network-stream client's parser as `live` runs it: the input is the bytes a DV server sends (AEDAT 4.0 stream
+    /// layout, no version line), read through a non-seekable stream by <see cref="Aedat4Reader.OpenStream"/> exactly as
+    /// <see cref="DvStreamClient"/> does, packet by packet to the end. Every packet must also satisfy what the client
+    /// relies on when it dates packets for gap reports: events, triggers and IMU samples are never empty and come with
+    /// their timestamps (an empty packet would make the client index past the end).
+    /// </summary>
+    private static void ReadDvStream(byte[] bytes)
+    {
+        try
+        {
+            using var net = Aedat4Reader.OpenStream(new ForwardOnlyStream(bytes), "fuzz://stream", hasVersionLine: false);
+            while (net.TryRead(out var p))
+            {
+                switch (p)
+                {
+                    case EventsPacket e:
+                        using (e.Events)
+                            if (e.Events.Count == 0) throw new InvalidOperationException($"empty events packet at byte {e.ByteOffset}");
+                        break;
+                    case TriggersPacket tr when tr.Triggers.Length == 0:
+                        throw new InvalidOperationException($"empty triggers packet at byte {tr.ByteOffset}");
+                    case ImuPacket im when im.Samples.Length == 0:
+                        throw new InvalidOperationException($"empty IMU packet at byte {im.ByteOffset}");
+                }
+            }
+            _ = net.Problems.Count;
+        }
+        catch (AedatFormatException) { }
     }
 
     private static string? s_bundleEvents;
@@ -150,7 +199,7 @@ public static class Seeds
 {
     public static void Write(string dir)
     {
-        foreach (var t in new[] { "aedat2", "aedat31", "aedat4", "bundle" }) Directory.CreateDirectory(Path.Combine(dir, t));
+        foreach (var t in Program.Targets) Directory.CreateDirectory(Path.Combine(dir, t));
         WriteEvents(Path.Combine(dir, "aedat4", "lz4.aedat4"), Aedat4Compression.Lz4, withTriggers: true);
         WriteEvents(Path.Combine(dir, "aedat4", "zstd.aedat4"), Aedat4Compression.Zstd, withTriggers: false);
         WriteEvents(Path.Combine(dir, "aedat4", "none.aedat4"), Aedat4Compression.None, withTriggers: true);
@@ -158,6 +207,52 @@ public static class Seeds
         File.WriteAllBytes(Path.Combine(dir, "aedat31", "polarity.aedat"), Aedat31());
         File.WriteAllText(Path.Combine(dir, "bundle", "table.txt"), Bundle("table", 1000));
         File.WriteAllText(Path.Combine(dir, "bundle", "triggers.txt"), Bundle("triggers", 0));
+        WriteRaw(Path.Combine(dir, "evt2", "evt2.raw"), AedatVersion.Evt2, vectorize: false);
+        WriteRaw(Path.Combine(dir, "evt3", "evt3-vector.raw"), AedatVersion.Evt3, vectorize: true);
+        WriteRaw(Path.Combine(dir, "evt3", "evt3-plain.raw"), AedatVersion.Evt3, vectorize: false);
+        File.WriteAllBytes(Path.Combine(dir, "dat", "event2d.dat"), Dat(0x00));
+        File.WriteAllBytes(Path.Combine(dir, "dat", "eventcd.dat"), Dat(0x0C));
+        // The DV stream layout is the file's without its version line ("#!AER-DAT4.0\r\n", 14 bytes).
+        foreach (var f in Directory.GetFiles(Path.Combine(dir, "aedat4")))
+            File.WriteAllBytes(Path.Combine(dir, "dvstream", Path.GetFileNameWithoutExtension(f) + ".stream"), File.ReadAllBytes(f)[14..]);
+    }
+
+    /// <summary>A RAW file by our writer: 40 events with a run of same-row events (EVT 3.0 vectors), a time-high step and triggers.</summary>
+    public static void WriteRaw(string path, AedatVersion encoding, bool vectorize)
+    {
+        const int n = 40;
+        var t = new long[n];
+        var x = new short[n];
+        var y = new short[n];
+        var p = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            // Events 0..7 share one time and row with ascending x (a vector run); later ones step across a time-high boundary.
+            t[i] = i < 8 ? 4000 : 4000 + 700L * i;
+            x[i] = (short)(i < 8 ? 2 + i : i % 16);
+            y[i] = (short)(i < 8 ? 5 : i % 12);
+            p[i] = i % 3 == 0;
+        }
+        using var w = PropheseeRawWriter.Create(path, new PropheseeRawWriterOptions { Encoding = encoding, Width = 16, Height = 12, Serial = "FUZZ0001", Vectorize = vectorize });
+        w.WriteEvents(t, x, y, p);
+        w.WriteTrigger(40_000, 0, true);
+        w.WriteTrigger(41_000, 0, false);
+    }
+
+    private static byte[] Dat(byte eventType)
+    {
+        var ms = new MemoryStream();
+        ms.Write(Encoding.ASCII.GetBytes("% Data file containing Event2d events.\n% Version 2\n% Date 2024-01-01 00:00:00\n% Width 16\n% Height 12\n"));
+        ms.WriteByte(eventType);
+        ms.WriteByte(8);
+        var r = new byte[8];
+        for (int i = 0; i < 24; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(r, (uint)(1000 + 250 * i));
+            BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(4), (uint)(i % 16) | ((uint)(i % 12) << 14) | ((uint)(i % 2) << 28));
+            ms.Write(r);
+        }
+        return ms.ToArray();
     }
 
     public static void WriteEvents(string path, Aedat4Compression compression, bool withTriggers)

@@ -60,6 +60,23 @@ internal static class ExitCodes
         }
     }
 
+    /// <summary>
+    /// Test hook, not a user option: when this environment variable holds exactly <see cref="FaultHookValue"/>, <c>replay</c>
+    /// fails at its start with an internal error, so that a test can check the whole exit-3 path of a real process (message,
+    /// log file). Any other value (1, true, empty) does nothing, so it cannot be set by accident.
+    /// </summary>
+    public const string FaultHookVariable = "EVENTDEBLUR_TEST_HOOK_FAULT";
+
+    /// <summary>The only value of <see cref="FaultHookVariable"/> that injects the fault.</summary>
+    public const string FaultHookValue = "inject-internal-error-for-tests";
+
+    /// <summary>Throws an <see cref="InvalidOperationException"/> (an internal error) when the test hook is set; see <see cref="FaultHookVariable"/>.</summary>
+    public static void ThrowIfFaultInjected()
+    {
+        if (Environment.GetEnvironmentVariable(FaultHookVariable) == FaultHookValue)
+            throw new InvalidOperationException($"fault injected by the test hook {FaultHookVariable}");
+    }
+
     private static string WriteLog(Exception e, string folder)
     {
         string path = Path.Combine(folder, $"eventdeblur-error-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.log");

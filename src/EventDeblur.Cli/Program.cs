@@ -18,7 +18,7 @@ root.Subcommands.Add(BundleCommand.Create());
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
-root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(ReplayCommand.Create(learned));
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(LiveCommands.Serve());

@@ -11,7 +11,7 @@ namespace EventDeblur.Cli;
 /// <summary><c>eventdeblur replay BUNDLE --out OUT [--deconvolver NAME] [--kernels events|gt|streak] [--resume | --force] [--fail-fast]</c>.</summary>
 internal static class ReplayCommand
 {
-    public static Command Create()
+    public static Command Create(LearnedSetup learned)
     {
         var bundle = new Argument<string>("BUNDLE") { Description = "A recording bundle folder, or an event file with its own APS frames (AEDAT 4.0 with frames, jAER AEDAT 2.0 with APS reads)" };
         var output = new Option<string>("--out") { Description = "Output folder (RECORDING_FORMAT.md layout)", Required = true };
@@ -28,6 +28,7 @@ internal static class ReplayCommand
         var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose, quality };
         cmd.SetAction(async (r, ct) =>
         {
+            ExitCodes.ThrowIfFaultInjected();
             if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
             if (r.GetValue(deconvolver) == "edi" && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver edi needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use hl, rl, wiener or learned");
@@ -37,6 +38,13 @@ internal static class ReplayCommand
                 Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Resume = r.GetValue(resume), Force = r.GetValue(force),
                 FailFast = r.GetValue(failFast), EventLatencyUs = r.GetValue(latency),
             };
+            // The learned deconvolver's model and device are part of the method: --resume compares them.
+            if (options.Deconvolver == "learned")
+                options = options with
+                {
+                    Model = (r.GetValue(learned.Model) ?? EventDeblur.Learned.LearnedDeconvolver.FindDefaultModel()) is { } m ? Path.GetFullPath(m) : null,
+                    Device = r.GetValue(learned.Device),
+                };
             IKernelEstimator source = r.GetValue(kernels) switch
             {
                 "gt" => new GroundTruthKernelEstimator(),

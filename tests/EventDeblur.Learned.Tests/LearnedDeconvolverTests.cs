@@ -158,15 +158,24 @@ public class LearnedDeconvolverTests
         Assert.True(pHl > pBlurry + 3, $"hl {pHl:F2} dB vs blurry {pBlurry:F2} dB");
         // Measured when the model was trained (model card): +1 dB or more on such frames; asserted with a margin.
         Assert.True(pLearned > pHl + MinimumGainDb, $"learned {pLearned:F2} dB vs hl {pHl:F2} dB (blurry {pBlurry:F2} dB)");
-        // Lights stay lights: over the pixels clipped in the sharp frame the result stays near full scale. The network
-        // leaves the rims of lights slightly dimmer than hl does (measured 0.91–0.92 against hl's 0.97–0.99; model card).
+        // Lights stay lights: over the pixels clipped in the sharp frame the result stays near full scale. Compared with hl
+        // on the same input, within the model card's documented known limit: the network leaves the rims of lights dimmer
+        // than hl by up to MaxLightGapToHl (0.91–0.92 against hl's 0.97–0.99 on the test frames). Measured here: night
+        // learned 0.9235 / hl 0.9860 (gap 0.063), night-hard 0.9139 / 0.9741 (gap 0.060); the blurry frames 0.932 / 0.921.
         double Lights(LinearImage img) => Enumerable.Range(0, 3)
             .SelectMany(c => Enumerable.Range(0, sharp.Planes[c].Length).Where(i => sharp.Planes[c][i] >= sat - 1e-6).Select(i => Math.Min(1.0, img.Planes[c][i])))
             .Average();
-        Assert.True(Lights(learned) >= 0.88, $"mean over clipped pixels: learned {Lights(learned):F3}, hl {Lights(hl):F3}");
+        double lLearned = Lights(learned), lHl = Lights(hl);
+        Assert.True(lLearned >= lHl - MaxLightGapToHl, $"mean over clipped pixels: learned {lLearned:F4}, hl {lHl:F4}: more than {MaxLightGapToHl} below hl (model card limit)");
     }
 
     private const double MinimumGainDb = 0.5;
+
+    /// <summary>
+    /// The model card's known limit for lights: the mean over pixels clipped in the truth may be at most this far below hl's
+    /// on the same input (0.99 − 0.91, the widest documented spread), in normalised linear units.
+    /// </summary>
+    private const double MaxLightGapToHl = 0.08;
 
     [Fact]
     public void AFlatNoisyFrameKeepsItsLevel()

@@ -84,7 +84,7 @@ public static class Evaluator
     private static readonly DataField<double?> FPsnr = new("psnr"), FSsim = new("ssim"), FKs = new("kernel_similarity");
     private static readonly DataField<double> FSec = new("seconds_total");
 
-    private static async Task WriteAsync(string path, List<EvalRow> rows, Dictionary<string, string> metadata)
+    internal static async Task WriteAsync(string path, List<EvalRow> rows, Dictionary<string, string> metadata)
     {
         string tmp = AtomicFile.TempPathFor(path);
         try
@@ -106,11 +106,24 @@ public static class Evaluator
             }
             AtomicFile.Commit(tmp, path);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            AtomicFile.TryDelete(tmp);
+            if (e.Message.Contains(Path.GetFileName(tmp), StringComparison.Ordinal)) throw NamedForUser(e, tmp, path);
+            throw;
+        }
         catch
         {
             AtomicFile.TryDelete(tmp);
             throw;
         }
+    }
+
+    /// <summary>The same kind of exception with a message about <paramref name="path"/>: the temporary <c>.partial</c> name is ours, not the user's.</summary>
+    private static Exception NamedForUser(Exception e, string tmp, string path)
+    {
+        string message = $"{path}: cannot be written ({e.Message.Replace(tmp, path).Replace(Path.GetFileName(tmp), Path.GetFileName(path))})";
+        return e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
     }
 
     /// <summary>Reads and merges every <c>results-shard-*.parquet</c> of the given folders, sorted.</summary>

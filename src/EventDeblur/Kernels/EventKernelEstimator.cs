@@ -42,6 +42,8 @@ public sealed class EventKernelEstimator : IKernelEstimator
     public KernelEstimate Estimate(KernelRequest request)
     {
         var frameExposure = request.Exposure ?? throw new InvalidOperationException("frame has no exposure window");
+        var ct = request.Cancellation;
+        ct.ThrowIfCancellationRequested();
         var diagnostics = new List<string>();
         // On the events' clock: the exposure as the (late) events see it.
         var exposure = new TimeRangeUs(frameExposure.StartUs + _o.EventLatencyUs, frameExposure.EndUs + _o.EventLatencyUs);
@@ -55,11 +57,13 @@ public sealed class EventKernelEstimator : IKernelEstimator
         var trajectories = new List<StreakTrajectory>();
         foreach (var s in detection.Streaks.Take(_o.MaxStreaks))
         {
+            ct.ThrowIfCancellationRequested();
             var trace = _tracer.Trace(request.Events, s, h, hInv, exposure, samples);
             if (trace.Path is not { } t) { diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}) not traced: {trace.Failure}"); continue; }
             trajectories.Add(t);
             diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {trace.EventsUsed} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
         }
+        ct.ThrowIfCancellationRequested();
         if (trajectories.Count > 0)
         {
             var consensus = MotionConsensus.Fit(trajectories, img.Width, img.Height, _o.Consensus);
@@ -71,18 +75,21 @@ public sealed class EventKernelEstimator : IKernelEstimator
                 else diagnostics.Add($"streak at ({t.Mid.X:F0},{t.Mid.Y:F0}) set aside by the consensus: its path is {v.DistancePx:F1} px from the camera motion (tolerance {v.TolerancePx:F1} px)");
             }
             diagnostics.Add($"camera motion: {consensus.Motion.Kind.ToString().ToLowerInvariant()}, {consensus.Inliers} of {trajectories.Count} light paths agree");
+            ct.ThrowIfCancellationRequested();
             if (_o.CompareWithTexture)
             {
                 var (confident, lightsScore) = LightsConfident(request, exposure, consensus, trajectories.Count, diagnostics);
                 if (!confident && TextureWins(request, exposure, hInv, consensus.Motion, lightsScore, diagnostics) is { } texture)
                     return texture;
             }
+            ct.ThrowIfCancellationRequested();
             var streakTiles = _tiler.Tiles(consensus.Motion, img.Width, img.Height, diagnostics);
             double rms = inliers.Average(t => t.RmsResidualPx);
             double confidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, inliers.Count / 2.0 + 0.5) * consensus.Inliers / trajectories.Count;
             return new KernelEstimate(streakTiles, "events:streaks", confidence, inliers.Count, inliers.Sum(t => (long)t.Events), diagnostics);
         }
         var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, samples);
+        ct.ThrowIfCancellationRequested();
         diagnostics.Add(cm.Note);
         var motion = TextureMotion(cm);
         if (cm.RigidMotion is { } rigid && motion != null)
@@ -142,6 +149,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
     {
         var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, _o.PathSamples);
         if (TextureMotion(cm) is not { } textureMotion) return null;
+        request.Cancellation.ThrowIfCancellationRequested();
         int w = request.Blurry.Width, hgt = request.Blurry.Height;
         CameraMotion[] hyps = cm.RigidMotion is { } rigid ? [streakMotion, textureMotion, rigid] : [streakMotion, textureMotion];
         // The lights' score is the same numbers again when the gate computed it: only the texture's hypotheses are warped.

@@ -29,4 +29,10 @@ public sealed record KernelRequest
 
     /// <summary>The frame's ground-truth kernel CSV (KERNEL CSV of RECORDING_FORMAT.md), or null when the bundle has none.</summary>
     public string? GroundTruthKernelsPath { get; init; }
+
+    /// <summary>
+    /// Cancels the estimation: checked between streaks and between motion hypotheses, so an abandoned frame stops
+    /// within one streak trace or one hypothesis (<see cref="OperationCanceledException"/>). None by default.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
 }

@@ -41,4 +41,17 @@ public sealed record ReplayOptions
 
     /// <summary>Tiling and parallelism of the deconvolution.</summary>
     public DeblurOptions Deblur { get; init; } = new();
+
+    /// <summary>
+    /// The learned deconvolver's ONNX model (full path, as the CLI's <c>--model</c> resolves it), recorded in run.json's
+    /// options as <c>model</c> so that <see cref="Resume"/> refuses a folder made with another model; null (not recorded)
+    /// for deconvolvers that use none.
+    /// </summary>
+    public string? Model { get; init; }
+
+    /// <summary>
+    /// Where the learned deconvolver runs (<c>auto</c>, <c>cpu</c> or <c>cuda</c>, the CLI's <c>--device</c>), recorded as
+    /// <c>device</c> and compared by <see cref="Resume"/> (CUDA and CPU results differ in the last bits); null for others.
+    /// </summary>
+    public string? Device { get; init; }
 }

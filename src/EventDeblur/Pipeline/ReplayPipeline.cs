@@ -51,7 +51,7 @@ public static class ReplayPipeline
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Apply(kernelSource.Estimate(f.ToKernelRequest()));
+            f.Apply(kernelSource.Estimate(f.ToKernelRequest() with { Cancellation = token }));
             f.Times.Kernels = sw.Elapsed.TotalSeconds;
         }, token);
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, options.DeconvolveWorkers, f =>
@@ -140,7 +140,18 @@ public static class ReplayPipeline
             ["deconvolve_workers"] = o.DeconvolveWorkers,
             ["tile_overlap_px"] = o.Deblur.OverlapPx,
             ["event_latency_us"] = o.EventLatencyUs,
-        },
+        }.WithLearned(o),
         Frames = frames,
     };
+}
+
+/// <summary>The learned deconvolver's model and device in run.json's options, only when they are set.</summary>
+file static class LearnedRunOptions
+{
+    public static System.Text.Json.Nodes.JsonObject WithLearned(this System.Text.Json.Nodes.JsonObject options, ReplayOptions o)
+    {
+        if (o.Model != null) options["model"] = o.Model;
+        if (o.Device != null) options["device"] = o.Device;
+        return options;
+    }
 }

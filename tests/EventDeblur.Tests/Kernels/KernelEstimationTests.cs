@@ -100,6 +100,24 @@ public class KernelEstimationTests
         Assert.DoesNotContain(ungated.Diagnostics, d => d.Contains("stack the events"));
     }
 
+    [Theory]
+    [InlineData("night", 11)]
+    [InlineData("no-streaks", 13)]
+    public void ACancelledRequestStopsTheEstimatorWithOperationCanceled(string preset, int seed)
+    {
+        var options = SimulationPresets.Get(preset) with { Frames = 1, RgbWidth = 400, RgbHeight = 300 };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(options, seed, dir);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var request = LoadFrame(dir, 0) with { Cancellation = cts.Token };
+        var e = Assert.ThrowsAny<OperationCanceledException>(() => new EventKernelEstimator().Estimate(request));
+        Assert.Equal(cts.Token, e.CancellationToken);
+        // The same request without the token completes (the cancellation, not the input, stopped it).
+        var frame = new EventKernelEstimator().Estimate(request with { Cancellation = CancellationToken.None });
+        Assert.StartsWith("events:", frame.Source);
+    }
+
     [Fact]
     public void WithoutStreaksTheTextureEventsGiveTheKernel()
     {

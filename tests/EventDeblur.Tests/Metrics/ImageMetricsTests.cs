@@ -89,6 +89,45 @@ public class ImageMetricsTests
         Assert.Equal(0.6045045875611081, ImageMetrics.KernelSimilarity(Levin(7), Levin(8)), 10);
     }
 
+    /// <summary>Inverse of the sRGB curve of METRICS.md step 2, written out here (not the product's).</summary>
+    private static double SrgbDecode(double c) => c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+
+    /// <summary>
+    /// The frame metric against METRICS.md's reference values, computed independently: linear RGB frames
+    /// whose sRGB encodings are A (truth) and B (estimate) inside a 16-px border of junk, with per-channel
+    /// offsets that cancel in the luminance 0.2126 R + 0.7152 G + 0.0722 B but not in any other weighting.
+    /// PSNR over the three channels is then PSNR(A, B) and SSIM on the luminance is SSIM(A, B) — so a wrong
+    /// transfer curve, crop, luminance weighting or channel layout moves one of them off the reference.
+    /// </summary>
+    [Fact]
+    public void FrameQualityMatchesTheReferenceVectorThroughEncodingCropAndLuminance()
+    {
+        const int crop = 16, fw = W + 2 * crop, fh = H + 2 * crop;
+        var a = A();
+        var b = B();
+        var truth = new double[fw * fh * 3];
+        var estimate = new double[fw * fh * 3];
+        var junk = new Random(7);
+        for (int y = 0; y < fh; y++)
+            for (int x = 0; x < fw; x++)
+            {
+                int ix = x - crop, iy = y - crop;
+                bool inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
+                // R and B up by δ, G down so that the luminance is unchanged: 0.2126 δ + 0.7152 δg + 0.0722 δ = 0.
+                double d = inside ? 0.04 * Math.Sin(1.3 * ix + 0.4 * iy) : 0;
+                double[] off = [d, -d * (0.2126 + 0.0722) / 0.7152, d];
+                for (int ch = 0; ch < 3; ch++)
+                {
+                    int i = 3 * (y * fw + x) + ch;
+                    truth[i] = inside ? SrgbDecode(a.Data[iy * W + ix] + off[ch]) : junk.NextDouble();
+                    estimate[i] = inside ? SrgbDecode(b.Data[iy * W + ix] + off[ch]) : junk.NextDouble();
+                }
+            }
+        var (psnr, ssim) = ImageMetrics.FrameQuality(new MetricImage(fw, fh, 3, estimate), new MetricImage(fw, fh, 3, truth));
+        Assert.Equal(32.11112322966726, psnr, 9);
+        Assert.Equal(0.9779412890295459, ssim, 10);
+    }
+
     [Fact]
     public void FrameQualityEncodesCropsAndUsesLuminance()
     {

@@ -133,6 +133,25 @@ public class RunFolderTests
     }
 
     [Fact]
+    public async Task ResumeRefusesAnotherLearnedModelOrDevice()
+    {
+        // The pipeline records model and device whenever they are set (the CLI sets them for --deconvolver learned only).
+        string bundle = ReplayTests.SmallBundle(frames: 2);
+        string outDir = OutDir();
+        var first = Wiener with { Model = "/models/a.onnx", Device = "cpu" };
+        await Replay(bundle, outDir, first);
+        var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json"))).RootElement.GetProperty("options");
+        Assert.Equal("/models/a.onnx", run.GetProperty("model").GetString());
+        Assert.Equal("cpu", run.GetProperty("device").GetString());
+
+        var m = await Assert.ThrowsAsync<UserInputException>(() => Replay(bundle, outDir, first with { Resume = true, Model = "/models/b.onnx" }));
+        Assert.Contains("model \"/models/a.onnx\", now \"/models/b.onnx\"", m.Message);
+        var d = await Assert.ThrowsAsync<UserInputException>(() => Replay(bundle, outDir, first with { Resume = true, Device = "cuda" }));
+        Assert.Contains("device \"cpu\", now \"cuda\"", d.Message);
+        Assert.Equal("completed", (await Replay(bundle, outDir, first with { Resume = true })).Status);
+    }
+
+    [Fact]
     public async Task ResumeRefusesAnotherMethodOrOptions()
     {
         string bundle = ReplayTests.SmallBundle(frames: 2);

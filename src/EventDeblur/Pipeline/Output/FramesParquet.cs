@@ -38,11 +38,24 @@ public static class FramesParquet
                 await ParquetSerializer.SerializeAsync(rows.Select(Row.From), fs, null, meta);
             AtomicFile.Commit(tmp, path);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            AtomicFile.TryDelete(tmp);
+            if (e.Message.Contains(Path.GetFileName(tmp), StringComparison.Ordinal)) throw NamedForUser(e, tmp, path);
+            throw;
+        }
         catch
         {
             AtomicFile.TryDelete(tmp);
             throw;
         }
+    }
+
+    /// <summary>The same kind of exception with a message about <paramref name="path"/>: the temporary <c>.partial</c> name is ours, not the user's.</summary>
+    private static Exception NamedForUser(Exception e, string tmp, string path)
+    {
+        string message = $"{path}: cannot be written ({e.Message.Replace(tmp, path).Replace(Path.GetFileName(tmp), Path.GetFileName(path))})";
+        return e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
     }
 
     /// <summary>Reads every row of a <c>frames.parquet</c>.</summary>
