@@ -122,7 +122,7 @@ public static class LivePipeline
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Apply(kernelSource.Estimate(f.ToKernelRequest()));
+            f.Apply(kernelSource.Estimate(f.ToKernelRequest() with { Cancellation = ct }));
             f.Times.Kernels = sw.Elapsed.TotalSeconds;
         }, ct);
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, 1, f =>
