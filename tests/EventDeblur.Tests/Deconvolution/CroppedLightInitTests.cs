@@ -72,3 +72,33 @@ public class CroppedLightInitTests(ITestOutputHelper output)
         Assert.True(Math.Abs(nearC - nearW) <= 0.25, $"near the lights: cropped start {nearC:F3} dB vs whole-plane {nearW:F3} dB");
     }
 }
+
+/// <summary>The guard's re-blur by one DFT pair against OpenCV's spatial filter.</summary>
+public class ReblurSpectralTests
+{
+    [Theory]
+    [InlineData(97, 61, 15)]
+    [InlineData(200, 150, 41)]
+    [InlineData(20, 17, 19)]
+    public void EqualsFilter2DWithReflectedBorders(int w, int h, int length)
+    {
+        var rng = new Random(w * 1000 + h);
+        var plane = Enumerable.Range(0, w * h).Select(_ => (float)rng.NextDouble()).ToArray();
+        var k = NoisyNightFrames.MotionKernel(length);
+        var spectral = new ReblurSpectral(k, w, h).Convolve(plane);
+        // Reference: OpenCV correlates, so the kernel is flipped; BORDER_REFLECT as the guard's old spatial re-blur.
+        int s = k.Size;
+        var flipped = new float[s * s];
+        for (int i = 0; i < s; i++)
+            for (int j = 0; j < s; j++)
+                flipped[(s - 1 - i) * s + (s - 1 - j)] = k[i, j];
+        var reference = new float[w * h];
+        using (var src = OpenCvSharp.Mat.FromPixelData(h, w, OpenCvSharp.MatType.CV_32FC1, plane))
+        using (var dst = OpenCvSharp.Mat.FromPixelData(h, w, OpenCvSharp.MatType.CV_32FC1, reference))
+        using (var km = OpenCvSharp.Mat.FromPixelData(s, s, OpenCvSharp.MatType.CV_32FC1, flipped))
+            OpenCvSharp.Cv2.Filter2D(src, dst, OpenCvSharp.MatType.CV_32F, km, new OpenCvSharp.Point(-1, -1), 0, OpenCvSharp.BorderTypes.Reflect);
+        double maxDiff = 0;
+        for (int i = 0; i < plane.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(spectral[i] - reference[i]));
+        Assert.True(maxDiff < 1e-4, $"largest difference {maxDiff:E2} (values in [0, 1])");
+    }
+}
