@@ -9,7 +9,7 @@ using EventDeblur.Recording;
 namespace EventDeblur.Benchmarks;
 
 /// <summary>
-/// <c>deconv [--quality Q] [--iters N] [--light N] [--deconvolver NAME] [--frames K] [--profile] BUNDLE...</c>: deblurs the
+/// <c>deconv [--quality Q] [--iters N] [--light N] [--crop-rl] [--whole-rl N] [--deconvolver NAME] [--frames K] [--profile] BUNDLE...</c>: deblurs the
 /// first K frames (default 1) of RGB bundles with their ground-truth kernels, prints per frame the PSNR (METRICS.md:
 /// sRGB, 16-px crop) of the blurry input and of the result, the wall and process-CPU seconds of the deconvolution, and
 /// with <c>--profile</c> the per-step profile of <c>robust</c> (setup, kernel spectra, RL start, ADMM DFTs and
@@ -25,7 +25,8 @@ public static class DeconvolutionProfiling
         double? relax = null;
         int frames = 1;
         string deconvolverName = "robust";
-        bool showProfile = false;
+        bool showProfile = false, cropRl = false;
+        int? wholeRl = null;
         var bundles = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -38,6 +39,8 @@ public static class DeconvolutionProfiling
                 case "--frames": frames = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--deconvolver": deconvolverName = args[++i]; break;
                 case "--profile": showProfile = true; break;
+                case "--crop-rl": cropRl = true; break;
+                case "--whole-rl": wholeRl = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: bundles.Add(args[i]); break;
             }
         }
@@ -49,6 +52,8 @@ public static class DeconvolutionProfiling
             if (iters is int it) o = o with { Iterations = it };
             if (light is int l) o = o with { LightInitIterations = l };
             if (relax is double a) o = o with { Relaxation = a };
+            if (cropRl) o = o with { LightInitOnCrops = true };
+            if (wholeRl is int wr) o = o with { LightInitWholePlaneIterations = wr };
             return new GuardedDeconvolver(new RobustDeconvolver(o) { Profile = profile }, new GuardOptions { Log = TextWriter.Null }, "robust") { Profile = profile };
         }
         double sumGain = 0, sumWall = 0, sumCpu = 0, sumMp = 0;
@@ -85,7 +90,7 @@ public static class DeconvolutionProfiling
             }
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"MEAN over {count} frames ({deconvolverName}, {quality.Name()}{(iters != null ? $", iters {iters}" : "")}{(light != null ? $", light {light}" : "")}{(relax != null ? $", relax {relax}" : "")}): gain {sumGain / Math.Max(1, count):+0.000;-0.000} dB, wall {sumWall / Math.Max(sumMp, 1e-9):F2} s/MP, CPU {sumCpu / Math.Max(sumMp, 1e-9):F2} CPU-s/MP"));
+            $"MEAN over {count} frames ({deconvolverName}, {quality.Name()}{(iters != null ? $", iters {iters}" : "")}{(light != null ? $", light {light}" : "")}{(relax != null ? $", relax {relax}" : "")}{(cropRl ? ", RL start on crops" : "")}{(wholeRl != null ? $", {wholeRl} RL steps on the whole plane" : "")}): gain {sumGain / Math.Max(1, count):+0.000;-0.000} dB, wall {sumWall / Math.Max(sumMp, 1e-9):F2} s/MP, CPU {sumCpu / Math.Max(sumMp, 1e-9):F2} CPU-s/MP"));
         if (showProfile) Console.Write(totalProfile.ToString());
         return 0;
     }
