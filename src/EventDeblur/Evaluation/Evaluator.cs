@@ -86,44 +86,21 @@ public static class Evaluator
 
     internal static async Task WriteAsync(string path, List<EvalRow> rows, Dictionary<string, string> metadata)
     {
-        string tmp = AtomicFile.TempPathFor(path);
-        try
+        await AtomicFile.WriteAsync(path, async fs =>
         {
-            await using (var fs = new FileStream(tmp, FileMode.CreateNew))
-            await using (var pw = await ParquetWriter.CreateAsync(new ParquetSchema(FBundle, FGroup, FMethod, FIndex, FStatus, FPsnr, FSsim, FKs, FSec), fs))
-            {
-                pw.CustomMetadata = metadata;
-                using var rg = pw.CreateRowGroup();
-                await rg.WriteAsync(FBundle, rows.Select(r => r.Bundle).ToArray());
-                await rg.WriteAsync(FGroup, rows.Select(r => r.Group).ToArray());
-                await rg.WriteAsync(FMethod, rows.Select(r => r.Method).ToArray());
-                await rg.WriteAsync<long>(FIndex, rows.Select(r => r.Index).ToArray());
-                await rg.WriteAsync(FStatus, rows.Select(r => r.Status).ToArray());
-                await rg.WriteAsync<double>(FPsnr, (ReadOnlyMemory<double?>)rows.Select(r => r.Psnr).ToArray());
-                await rg.WriteAsync<double>(FSsim, (ReadOnlyMemory<double?>)rows.Select(r => r.Ssim).ToArray());
-                await rg.WriteAsync<double>(FKs, (ReadOnlyMemory<double?>)rows.Select(r => r.KernelSimilarity).ToArray());
-                await rg.WriteAsync<double>(FSec, rows.Select(r => r.SecondsTotal).ToArray());
-            }
-            AtomicFile.Commit(tmp, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            AtomicFile.TryDelete(tmp);
-            if (e.Message.Contains(Path.GetFileName(tmp), StringComparison.Ordinal)) throw NamedForUser(e, tmp, path);
-            throw;
-        }
-        catch
-        {
-            AtomicFile.TryDelete(tmp);
-            throw;
-        }
-    }
-
-    /// <summary>The same kind of exception with a message about <paramref name="path"/>: the temporary <c>.partial</c> name is ours, not the user's.</summary>
-    private static Exception NamedForUser(Exception e, string tmp, string path)
-    {
-        string message = $"{path}: cannot be written ({e.Message.Replace(tmp, path).Replace(Path.GetFileName(tmp), Path.GetFileName(path))})";
-        return e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
+            await using var pw = await ParquetWriter.CreateAsync(new ParquetSchema(FBundle, FGroup, FMethod, FIndex, FStatus, FPsnr, FSsim, FKs, FSec), fs);
+            pw.CustomMetadata = metadata;
+            using var rg = pw.CreateRowGroup();
+            await rg.WriteAsync(FBundle, rows.Select(r => r.Bundle).ToArray());
+            await rg.WriteAsync(FGroup, rows.Select(r => r.Group).ToArray());
+            await rg.WriteAsync(FMethod, rows.Select(r => r.Method).ToArray());
+            await rg.WriteAsync<long>(FIndex, rows.Select(r => r.Index).ToArray());
+            await rg.WriteAsync(FStatus, rows.Select(r => r.Status).ToArray());
+            await rg.WriteAsync<double>(FPsnr, (ReadOnlyMemory<double?>)rows.Select(r => r.Psnr).ToArray());
+            await rg.WriteAsync<double>(FSsim, (ReadOnlyMemory<double?>)rows.Select(r => r.Ssim).ToArray());
+            await rg.WriteAsync<double>(FKs, (ReadOnlyMemory<double?>)rows.Select(r => r.KernelSimilarity).ToArray());
+            await rg.WriteAsync<double>(FSec, rows.Select(r => r.SecondsTotal).ToArray());
+        });
     }
 
     /// <summary>Reads and merges every <c>results-shard-*.parquet</c> of the given folders, sorted.</summary>

@@ -25,7 +25,7 @@ public static class AtomicFile
     /// <summary>The same kind of exception, its message about <paramref name="finalPath"/>: temporary names are ours, not the user's.</summary>
     private static Exception Named(Exception e, string tempPath, string finalPath)
     {
-        string message = $"{finalPath}: cannot be written ({e.Message.Replace(tempPath, finalPath)})";
+        string message = $"{finalPath}: cannot be written ({e.Message.Replace(tempPath, finalPath).Replace(Path.GetFileName(tempPath), Path.GetFileName(finalPath))})";
         return e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
     }
 
@@ -46,6 +46,32 @@ public static class AtomicFile
         {
             TryDelete(tmp);
             if (e.Message.Contains(tmp, StringComparison.Ordinal) || e.Message.Contains(Path.GetFileName(tmp), StringComparison.Ordinal)) throw Named(e, tmp, path);
+            throw;
+        }
+        catch
+        {
+            TryDelete(tmp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> atomically through <paramref name="write"/>, which fills a new temporary file
+    /// beside it (e.g. a Parquet serializer); errors name <paramref name="path"/>, never the temporary file.
+    /// </summary>
+    public static async Task WriteAsync(string path, Func<FileStream, Task> write)
+    {
+        string tmp = TempPathFor(path);
+        try
+        {
+            await using (var fs = new FileStream(tmp, FileMode.CreateNew))
+                await write(fs);
+            Commit(tmp, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp);
+            if (e.Message.Contains(Path.GetFileName(tmp), StringComparison.Ordinal)) throw Named(e, tmp, path);
             throw;
         }
         catch

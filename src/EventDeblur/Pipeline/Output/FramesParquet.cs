@@ -31,31 +31,7 @@ public static class FramesParquet
     {
         var meta = ParquetMetadata.Base(TableName);
         if (metadata != null) foreach (var (k, v) in metadata) meta[k] = v;
-        string tmp = AtomicFile.TempPathFor(path);
-        try
-        {
-            await using (var fs = new FileStream(tmp, FileMode.CreateNew))
-                await ParquetSerializer.SerializeAsync(rows.Select(Row.From), fs, null, meta);
-            AtomicFile.Commit(tmp, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            AtomicFile.TryDelete(tmp);
-            if (e.Message.Contains(Path.GetFileName(tmp), StringComparison.Ordinal)) throw NamedForUser(e, tmp, path);
-            throw;
-        }
-        catch
-        {
-            AtomicFile.TryDelete(tmp);
-            throw;
-        }
-    }
-
-    /// <summary>The same kind of exception with a message about <paramref name="path"/>: the temporary <c>.partial</c> name is ours, not the user's.</summary>
-    private static Exception NamedForUser(Exception e, string tmp, string path)
-    {
-        string message = $"{path}: cannot be written ({e.Message.Replace(tmp, path).Replace(Path.GetFileName(tmp), Path.GetFileName(path))})";
-        return e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
+        await AtomicFile.WriteAsync(path, fs => ParquetSerializer.SerializeAsync(rows.Select(Row.From), fs, null, meta));
     }
 
     /// <summary>Reads every row of a <c>frames.parquet</c>.</summary>
