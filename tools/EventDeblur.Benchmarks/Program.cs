@@ -76,19 +76,8 @@ if (args.Length >= 1 && args[0] == "prophesee")
 BenchmarkSwitcher.FromAssembly(typeof(DecodeBenchmarks).Assembly).Run(args);
 return 0;
 
-/// <summary>CPU time of the calling thread (Linux <c>clock_gettime(CLOCK_THREAD_CPUTIME_ID)</c>), insensitive to other processes' load.</summary>
+/// <summary>CPU seconds used by the calling thread so far (<see cref="EventDeblur.IO.ThreadCpuClock"/>), insensitive to other processes' load on Linux.</summary>
 internal static class ThreadCpu
 {
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
-    private struct Timespec
-    {
-        public long Sec;
-        public long Nsec;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGettime(int clock, out Timespec ts);
-
-    /// <summary>Seconds of CPU time used by this thread so far.</summary>
-    public static double Seconds() => ClockGettime(3, out var ts) == 0 ? ts.Sec + ts.Nsec * 1e-9 : double.NaN;
+    public static double Seconds() => EventDeblur.IO.ThreadCpuClock.ToSeconds(EventDeblur.IO.ThreadCpuClock.Now());
 }

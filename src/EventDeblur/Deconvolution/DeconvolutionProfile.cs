@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using EventDeblur.IO;
 
 namespace EventDeblur.Deconvolution;
 
@@ -62,35 +63,11 @@ public sealed class DeconvolutionProfile
         {
             _profile = profile;
             _step = step;
-            _start = profile == null ? 0 : ThreadClock.Now();
+            _start = profile == null ? 0 : ThreadCpuClock.Now();
         }
 
         /// <summary>Adds the elapsed time to the profile.</summary>
-        public void Dispose() => _profile?.Add(_step, ThreadClock.Seconds(ThreadClock.Now() - _start));
-    }
-
-    /// <summary>Thread CPU time in nanoseconds on Linux, else stopwatch ticks.</summary>
-    private static class ThreadClock
-    {
-        private static readonly bool Linux = OperatingSystem.IsLinux();
-
-        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
-        private struct Timespec
-        {
-            public long Sec;
-            public long Nsec;
-        }
-
-        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
-        private static extern int ClockGettime(int clock, out Timespec ts);
-
-        public static long Now()
-        {
-            if (Linux) return ClockGettime(3, out var ts) == 0 ? ts.Sec * 1_000_000_000 + ts.Nsec : 0;
-            return Stopwatch.GetTimestamp();
-        }
-
-        public static double Seconds(long delta) => Linux ? delta * 1e-9 : delta / (double)Stopwatch.Frequency;
+        public void Dispose() => _profile?.Add(_step, ThreadCpuClock.ToSeconds(ThreadCpuClock.Now() - _start));
     }
 }
 
