@@ -33,12 +33,7 @@ public sealed class ContrastMaximizer
     public ContrastMaximizationResult Estimate(EventSlice events, (int Width, int Height) sensorSize, Homography eventsToFrame, TimeRangeUs exposure, int samples)
     {
         var ev = events;
-        int lo = EventTime.LowerBound(ev.T, exposure.StartUs), hi = EventTime.LowerBound(ev.T, exposure.EndUs);
-        var all = new List<int>(hi - lo);
-        for (int i = lo; i < hi; i++) all.Add(i);
-        all = new BackgroundActivityFilter(_o.SupportWindowUs).Filter(ev, all);
-        int stride = Math.Max(1, all.Count / _o.MaxEvents);
-        int n = (all.Count + stride - 1) / stride;
+        var (all, stride, n) = ExposureEventSample.Of(ev, exposure, _o);
         var (ew, eh) = sensorSize;
         if (n < _o.MinEvents || ew <= 0 || eh <= 0)
             return new ContrastMaximizationResult([], n, n, 0, $"texture: only {n} events in the exposure; no blur assumed");

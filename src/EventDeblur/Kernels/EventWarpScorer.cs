@@ -34,12 +34,7 @@ public sealed class EventWarpScorer
         var ev = events;
         var scores = new double[hypotheses.Count];
         var (ew, eh) = sensorSize;
-        int lo = EventTime.LowerBound(ev.T, exposure.StartUs), hi = EventTime.LowerBound(ev.T, exposure.EndUs);
-        var all = new List<int>(hi - lo);
-        for (int i = lo; i < hi; i++) all.Add(i);
-        all = new BackgroundActivityFilter(_o.SupportWindowUs).Filter(ev, all);
-        int stride = Math.Max(1, all.Count / _o.MaxEvents);
-        int n = (all.Count + stride - 1) / stride;
+        var (all, stride, n) = ExposureEventSample.Of(ev, exposure, _o);
         if (n < _o.MinEvents || ew <= 0 || eh <= 0) return scores;
 
         var toFrame = frameToEvents.Inverse();
