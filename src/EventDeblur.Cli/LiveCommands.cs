@@ -118,8 +118,12 @@ internal static class LiveCommands
             foreach (var g in s.Gaps) Console.WriteLine($"gap: {g}");
             foreach (var p in s.Problems) Console.WriteLine($"problem: {p}");
             var lat = s.Results.Where(x => x.LatencySeconds != null).Select(x => x.LatencySeconds!.Value).ToList();
-            Console.WriteLine($"{s.Results.Count(x => x.Status == "ok")} frames deblurred, {s.Results.Count(x => x.Status != "ok")} failed, {s.DroppedFrames} dropped; " +
-                              $"{s.EventsReceived:N0} events, {s.DroppedEvents} dropped; {(lat.Count > 0 ? $"latency mean {lat.Average():F2} s, max {lat.Max():F2} s" : "no latency measured")}");
+            lat.Sort();
+            double Quantile(double q) => lat[(int)Math.Clamp(Math.Ceiling(q * lat.Count) - 1, 0, lat.Count - 1)];
+            Console.WriteLine($"{s.Results.Count(x => x.Status == "ok")} frames deblurred, {s.Results.Count(x => x.Status == "failed")} failed, " +
+                              $"{s.Results.Count(x => x.Status == "dropped")} dropped ({s.DroppedFrames} because the pipeline was behind); " +
+                              $"{s.EventsReceived:N0} events, {s.DroppedEvents} dropped; " +
+                              $"{(lat.Count > 0 ? $"latency p50 {Quantile(0.5):F2} s, p95 {Quantile(0.95):F2} s, max {lat[^1]:F2} s" : "no latency measured")}");
             int ok = s.Results.Count(x => x.Status == "ok");
             if (s.Results.Count == 0 && s.EventsReceived == 0)
                 throw new UserInputException($"no data received: no events from {o.EventsUri} and no frames from {o.RgbSource} (is the source running, and can it be opened?)");

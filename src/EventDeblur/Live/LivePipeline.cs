@@ -115,8 +115,14 @@ public static class LivePipeline
         }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         long dropped = 0;
+        // Every RGB frame gets a row: a frame that is not deblurred is recorded as "dropped" with its reason.
+        void Drop(long index, TimeRangeUs? exposure, string reason)
+        {
+            Problem($"frame {index}: {reason}");
+            output.Complete(new FrameResult { Index = index, Status = "dropped", Error = reason, ExposureStartUs = exposure?.StartUs, ExposureEndUs = exposure?.EndUs });
+        }
         var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(o.MaxPendingFrames) { FullMode = BoundedChannelFullMode.DropOldest },
-            f => { Interlocked.Increment(ref dropped); Problem($"frame {f.Index}: dropped (pipeline behind)"); });
+            f => { Interlocked.Increment(ref dropped); Drop(f.Index, f.Exposure, "dropped (pipeline behind)"); });
         var toDeconvolve = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
         var toWrite = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
@@ -175,7 +181,7 @@ public static class LivePipeline
                 {
                     // Its events were on a clock the source has left (or never came on its new one): this frame cannot be deblurred.
                     var (ordinal, _, _) = waiting.Dequeue();
-                    Problem($"frame {ordinal}: exposure {stale.Range} is on the source's clock before a restart; its events are gone");
+                    Drop(ordinal, stale.Range, $"exposure {stale.Range} is on the source's clock before a restart; its events are gone");
                     next++;
                     continue;
                 }
@@ -201,7 +207,7 @@ public static class LivePipeline
                 if (rgbDone && waiting.Count == 0) break;
                 if (streamEnded && waiting.Count > 0 && exposure == null)
                 {
-                    foreach (var (ordinal, _, _) in waiting) Problem($"frame {ordinal}: no exposure from the trigger stream (missed trigger or stream ended)");
+                    foreach (var (ordinal, _, _) in waiting) Drop(ordinal, null, "no exposure from the trigger stream (missed trigger or stream ended)");
                     waiting.Clear();
                     if (rgbDone) break;
                 }
@@ -209,6 +215,8 @@ public static class LivePipeline
             }
         }
         catch (OperationCanceledException) { /* duration reached or Ctrl+C: finish what is in flight */ }
+        foreach (var (ordinal, _, _) in waiting) Drop(ordinal, null, "the run ended before its exposure's events arrived");
+        waiting.Clear();
         toKernels.Writer.TryComplete();
         // At the end of --duration-s the frames in flight are finished; Ctrl+C / SIGTERM (ct) abandons them.
         try { await Task.WhenAll(kernels, deconvolve, writer); }

@@ -74,6 +74,38 @@ public class LiveTests
     }
 
     [Fact]
+    public async Task APipelineThatFallsBehindDropsFramesExplicitlyAndCountsThemExactly()
+    {
+        const int n = 10;
+        var (b, video, rig, total) = Setup(n);
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        // One waiting frame at most and the recording played 30× faster than real time (an exposure every 5 ms):
+        // no 2-core machine estimates kernels and deconvolves a frame that fast, so frames must be dropped.
+        var o = Options(server, video, rig) with { MaxPendingFrames = 1, Deconvolver = "robust" };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(30);
+        var s = await live;
+
+        Assert.Equal(total, s.EventsReceived);
+        Assert.Equal(0, s.DroppedEvents);
+        // Every RGB frame has exactly one row: deblurred, or dropped with its reason.
+        Assert.Equal(Enumerable.Range(0, n).Select(i => (long)i), s.Results.Select(r => r.Index).Order());
+        var dropped = s.Results.Where(r => r.Status == "dropped").ToList();
+        Assert.True(s.DroppedFrames > 0, "nothing was dropped: the test did not force the pipeline behind");
+        Assert.Equal(s.DroppedFrames, dropped.Count(r => r.Error == "dropped (pipeline behind)"));
+        Assert.All(dropped, r => Assert.NotNull(r.ExposureStartUs));
+        Assert.All(s.Results, r => Assert.Contains(r.Status, new[] { "ok", "dropped" }));
+        Assert.Contains(s.Results, r => r.Status == "ok");
+        // Dropped frames leave no image; deblurred ones do; frames.parquet holds every row.
+        var pngs = Directory.GetFiles(Path.Combine(o.OutDir, "frames"), "*.png").Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToList();
+        Assert.Equal(s.Results.Where(r => r.Status == "ok").Select(r => $"{r.Index:D6}").Order().ToList(), pngs);
+        var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"));
+        Assert.Equal(n, rows.Count);
+        Assert.Equal(dropped.Count, rows.Count(r => r.Status == "dropped"));
+    }
+
+    [Fact]
     public async Task AStreamKilledMidRunIsReconnectedAndTheLossReported()
     {
         var (b, video, rig, total) = Setup(4);

@@ -8,7 +8,7 @@ public sealed record FrameResult
     /// <summary>Frame index.</summary>
     [JsonPropertyName("index")] public long Index { get; init; }
 
-    /// <summary><c>ok</c> or <c>failed</c>.</summary>
+    /// <summary><c>ok</c>, <c>failed</c>, or (live) <c>dropped</c>: not deblurred, with the reason in <see cref="Error"/>.</summary>
     [JsonPropertyName("status")] public string Status { get; init; } = "ok";
 
     /// <summary>Why it failed; null when ok.</summary>
