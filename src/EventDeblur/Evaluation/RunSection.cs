@@ -34,14 +34,14 @@ internal static class RunSection
         Meta("finished", m.Finished?.ToString("u", CultureInfo.InvariantCulture) ?? "(not finished)");
         if (m.Finished is { } end) Meta("duration", $"{(end - m.Started).TotalSeconds:F1} s");
         Meta("options", m.Options.ToJsonString());
-        Meta("frames", $"{run.Frames.Count(f => f.Status == "ok")} ok, {run.Frames.Count(f => f.Status != "ok")} failed");
+        Meta("frames", string.Join(", ", run.Frames.GroupBy(f => f.Status).OrderBy(g => g.Key != "ok").ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
         var problems = (m.Frames?["problems"] as System.Text.Json.Nodes.JsonArray)?.Select(p => p?.ToString() ?? "").ToList()
             ?? m.Extra.Where(e => e.Key == "problems").SelectMany(e => (e.Value as System.Text.Json.Nodes.JsonArray)?.Select(p => p?.ToString() ?? "") ?? []).ToList();
         foreach (var (key, value) in m.Extra.Where(e => e.Key != "problems")) Meta(key, value?.ToJsonString());
         if (m.Mode != "live" && run.Frames.Any(f => f.Status == "ok") && !run.Frames.Any(f => f.Psnr != null || f.Ssim != null || f.KernelSimilarity != null))
             Meta("metrics", SummaryRow.NoGroundTruth);
         Meta("problems", problems.Count == 0 ? "none" : string.Join("\n", problems));
-        foreach (var f in run.Frames.Where(f => f.Status != "ok")) Meta($"frame {f.Index} failed", f.Error ?? "(no cause recorded)");
+        foreach (var f in run.Frames.Where(f => f.Status != "ok")) Meta($"frame {f.Index} {f.Status}", f.Error ?? "(no cause recorded)");
         sb.Append("</table>");
 
         sb.Append("<p class=\"files\">Files: ");
@@ -58,7 +58,7 @@ internal static class RunSection
         sb.Append("<div class=\"thumbs\">");
         foreach (var f in run.Frames)
         {
-            string label = f.Status != "ok" ? $"#{f.Index} failed" : f.Psnr is double p ? $"#{f.Index} {p:F1} dB" : $"#{f.Index}";
+            string label = f.Status != "ok" ? $"#{f.Index} {f.Status}" : f.Psnr is double p ? $"#{f.Index} {p:F1} dB" : $"#{f.Index}";
             using var thumb = Thumbnail(run.Dir, f);
             sb.Append($"<a href=\"#run-{k}-frame-{f.Index}\">");
             sb.Append(thumb != null ? Img(thumb, ".jpg", label, "thumb") : $"<span>[{Enc(label)}]</span>");
