@@ -1,13 +1,14 @@
 using System.CommandLine;
 using EventDeblur.Evaluation;
 using EventDeblur.IO;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Cli;
 
 /// <summary><c>eventdeblur eval DATASET... --out OUT [--methods LIST] [--shard K/N]</c>.</summary>
 internal static class EvalCommand
 {
-    public static Command Create()
+    public static Command Create(MethodCatalogue catalogue)
     {
         var datasets = new Argument<string[]>("DATASET") { Description = "Bundles, folders of bundles (e.g. the simulator benchmark set), or Blur-DVS-style datasets (a folder with blurdvs.json)", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "Evaluation folder (runs/METHOD/BUNDLE and results-shard-K-of-N.parquet)", Required = true };
@@ -20,11 +21,11 @@ internal static class EvalCommand
             var parts = r.GetValue(shard)!.Split('/');
             if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n))
                 throw new UserInputException($"--shard '{r.GetValue(shard)}' is not K/N (e.g. 1/4)");
-            var m = r.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(EvalMethod.Parse).ToList();
+            var m = r.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(catalogue.ParseMethod).ToList();
             OutputFolder.Prepare(r.GetValue(output)!);
             var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
             if (bundles.Count == 0) throw new UserInputException("no bundles found in the datasets (give bundle folders, folders of bundles or Blur-DVS-style datasets)");
-            var rows = await Evaluator.RunAsync(bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality));
+            var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality));
             Console.WriteLine($"shard {k}/{n}: {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)}");
             if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
             return rows.All(x => x.Status == "ok") ? ExitCodes.Success : ExitCodes.DataProblems;

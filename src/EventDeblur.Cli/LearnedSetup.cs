@@ -1,5 +1,4 @@
 using System.CommandLine;
-using EventDeblur.Deconvolution;
 using EventDeblur.IO;
 using EventDeblur.Learned;
 using Microsoft.ML.OnnxRuntime;
@@ -7,8 +6,9 @@ using Microsoft.ML.OnnxRuntime;
 namespace EventDeblur.Cli;
 
 /// <summary>
-/// Registers the <c>learned</c> deconvolver and the <c>--model</c> / <c>--device</c> options that configure it. The
-/// network is loaded once, on first use, and shared by every run of the process (eval runs many).
+/// The <c>--model</c> / <c>--device</c> options that configure the <c>learned</c> deconvolver, and its network for the
+/// method catalogue (<see cref="LearnedMethods.AddLearned"/> with <see cref="Refiner"/>). The network is loaded once, on
+/// first use, and shared by every run of the process (eval runs many).
 /// </summary>
 internal sealed class LearnedSetup
 {
@@ -36,11 +36,11 @@ internal sealed class LearnedSetup
     private string? _modelPath;
     private InferenceDevice _device;
 
-    public void Register(Command root)
+    /// <summary>Adds <c>--model</c> and <c>--device</c> to <paramref name="root"/> (for every verb).</summary>
+    public void AddOptions(Command root)
     {
         root.Options.Add(Model);
         root.Options.Add(Device);
-        DeconvolverRegistry.Register("learned", Create);
     }
 
     /// <summary>
@@ -59,10 +59,12 @@ internal sealed class LearnedSetup
             _ => InferenceDevice.Auto,
         };
         bool modelGiven = parse.GetResult(Model) is { Implicit: false };
-        if (modelGiven || _device == InferenceDevice.Cuda) Create();
+        if (modelGiven || _device == InferenceDevice.Cuda) Refiner();
     }
 
-    private LearnedDeconvolver Create()
+    /// <summary>The network of this invocation's <c>--model</c> and <c>--device</c>, loaded on the first call.</summary>
+    /// <exception cref="UserInputException">The model is missing or cannot be loaded on the requested device.</exception>
+    public OnnxRefiner Refiner()
     {
         lock (_gate)
         {
@@ -83,7 +85,7 @@ internal sealed class LearnedSetup
                 }
                 Console.Error.WriteLine($"learned: {Path.GetFileName(path)} on {_refiner.Provider}");
             }
-            return new LearnedDeconvolver(_refiner);
+            return _refiner;
         }
     }
 }

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Net;
-using EventDeblur.Deconvolution;
 using EventDeblur.Kernels;
 using EventDeblur.IO;
 using EventDeblur.Live;
+using EventDeblur.Methods;
 using EventDeblur.Recording;
 
 namespace EventDeblur.Cli;
@@ -92,7 +92,7 @@ internal static class LiveCommands
         if (port is < 0 or > IPEndPoint.MaxPort) result.AddError($"{result.Option.Name} {port}: a TCP port is 0..{IPEndPoint.MaxPort}");
     }
 
-    public static Command Live()
+    public static Command Live(MethodCatalogue methods)
     {
         var events = new Option<string>("--events") { Description = "Events stream tcp://HOST:PORT (DV network output)", Required = true };
         var triggers = new Option<string>("--triggers") { Description = "Triggers stream tcp://HOST:PORT", Required = true };
@@ -100,8 +100,8 @@ internal static class LiveCommands
         var rig = new Option<string>("--rig") { Description = "Rig manifest (recording.json with calibration and RGB encoding)", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var duration = new Option<double?>("--duration-s") { Description = "Stop after N seconds" };
-        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", DeconvolverRegistry.Names), DefaultValueFactory = _ => "robust" };
-        deconvolver.AcceptOnlyFromAmong([.. DeconvolverRegistry.Names]);
+        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames), DefaultValueFactory = _ => "robust" };
+        deconvolver.AcceptOnlyFromAmong([.. methods.DeconvolverNames]);
         var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L)", DefaultValueFactory = _ => 0 };
         var quality = QualityOption.Create();
         var force = new Option<bool>("--force") { Description = "Write into OUT even when it is not empty and not a live run (files named like a run's outputs are replaced)" };
@@ -112,7 +112,7 @@ internal static class LiveCommands
             var o = new LiveOptions
             {
                 EventsUri = r.GetValue(events)!, TriggersUri = r.GetValue(triggers)!, RgbSource = r.GetValue(rgb)!, RigPath = r.GetValue(rig)!,
-                OutDir = r.GetValue(output)!, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Force = r.GetValue(force),
+                OutDir = r.GetValue(output)!, Methods = methods, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Force = r.GetValue(force),
             };
             var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
             foreach (var g in s.Gaps) Console.WriteLine($"gap: {g}");

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using EventDeblur.Cli;
+using EventDeblur.Learned;
+using EventDeblur.Methods;
 using System.Runtime.InteropServices;
 
 // A plain command named as the user types it (a RootCommand would take the assembly's name, EventDeblur.Cli).
@@ -9,20 +11,21 @@ var root = new Command("eventdeblur", "EventDeblur: event-camera-guided deblurri
     new HelpOption(),
     new VersionOption(),
 };
-// Before the commands: their --deconvolver choices are the registry's names.
+// The one method catalogue of the process, before the commands: their --deconvolver choices are its names.
 var learned = new LearnedSetup();
-learned.Register(root);
+learned.AddOptions(root);
+var methods = new MethodCatalogueBuilder().AddLearned(learned.Refiner).Build();
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(BundleCommand.Create());
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
-root.Subcommands.Add(ReplayCommand.Create(learned));
+root.Subcommands.Add(ReplayCommand.Create(methods, learned));
 root.Subcommands.Add(ReportCommand.Create());
-root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(EvalCommand.Create(methods));
 root.Subcommands.Add(LiveCommands.Serve());
-root.Subcommands.Add(LiveCommands.Live());
+root.Subcommands.Add(LiveCommands.Live(methods));
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

@@ -1,7 +1,8 @@
 using System.CommandLine;
-using EventDeblur.Deconvolution;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
+using EventDeblur.Learned;
+using EventDeblur.Methods;
 using EventDeblur.Pipeline;
 using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
@@ -11,14 +12,14 @@ namespace EventDeblur.Cli;
 /// <summary><c>eventdeblur replay BUNDLE --out OUT [--deconvolver NAME] [--kernels events|gt|streak] [--resume | --force] [--fail-fast]</c>.</summary>
 internal static class ReplayCommand
 {
-    public static Command Create(LearnedSetup learned)
+    public static Command Create(MethodCatalogue methods, LearnedSetup learned)
     {
         var bundle = new Argument<string>("BUNDLE") { Description = "A recording bundle folder, or an event file with its own APS frames (AEDAT 4.0 with frames, jAER AEDAT 2.0 with APS reads)" };
         var output = new Option<string>("--out") { Description = "Output folder (RECORDING_FORMAT.md layout)", Required = true };
-        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", DeconvolverRegistry.Names) + ", or edi (event-only baseline on APS frames)", DefaultValueFactory = _ => "robust" };
-        deconvolver.AcceptOnlyFromAmong([.. DeconvolverRegistry.Names, "edi"]);
+        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames) + $", or {MethodCatalogue.Edi} (event-only baseline on APS frames)", DefaultValueFactory = _ => "robust" };
+        deconvolver.AcceptOnlyFromAmong([.. methods.RestorationNames]);
         var kernels = new Option<string>("--kernels") { Description = "Kernel source: events (estimated from events), gt (the bundle's ground truth) or streak (naive baseline: the blurry streak's shape)", DefaultValueFactory = _ => "events" };
-        kernels.AcceptOnlyFromAmong("events", "gt", "streak");
+        kernels.AcceptOnlyFromAmong([.. methods.KernelSourceNames]);
         var resume = new Option<bool>("--resume") { Description = "Continue the run in OUT: keep its frames completed ok, redo failed and missing ones; refused when OUT holds a run of another bundle (or the bundle changed since), method or options" };
         var force = new Option<bool>("--force") { Description = "Replay into OUT even when it is not empty and not a replay run (files named like a run's outputs are replaced)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
@@ -30,27 +31,22 @@ internal static class ReplayCommand
         {
             ExitCodes.ThrowIfFaultInjected();
             if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
-            if (r.GetValue(deconvolver) == "edi" && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
-                throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver edi needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use hl, rl, wiener or learned");
+            if (methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
+                throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use hl, rl, wiener or learned");
             OutputFolder.Prepare(r.GetValue(output)!);
             var options = new ReplayOptions
             {
-                Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Resume = r.GetValue(resume), Force = r.GetValue(force),
+                Methods = methods, Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Resume = r.GetValue(resume), Force = r.GetValue(force),
                 FailFast = r.GetValue(failFast), EventLatencyUs = r.GetValue(latency),
             };
             // The learned deconvolver's model and device are part of the method: --resume compares them.
-            if (options.Deconvolver == "learned")
+            if (options.Deconvolver == LearnedMethods.Name)
                 options = options with
                 {
                     Model = (r.GetValue(learned.Model) ?? EventDeblur.Learned.LearnedDeconvolver.FindDefaultModel()) is { } m ? Path.GetFullPath(m) : null,
                     Device = r.GetValue(learned.Device),
                 };
-            IKernelEstimator source = r.GetValue(kernels) switch
-            {
-                "gt" => new GroundTruthKernelEstimator(),
-                "streak" => new StreakShapeKernelEstimator(),
-                _ => new EventDeblur.Kernels.EventKernelEstimator(new EventDeblur.Kernels.EventKernelOptions { EventLatencyUs = r.GetValue(latency) }),
-            };
+            var source = methods.CreateKernelSource(r.GetValue(kernels)!, new EventKernelOptions { EventLatencyUs = r.GetValue(latency) });
             bool tty = !Console.IsOutputRedirected;
             var summary = await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source,
                 p =>

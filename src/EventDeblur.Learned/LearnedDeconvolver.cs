@@ -23,7 +23,7 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
     public const string DefaultModelFile = "hl-refiner-v1.onnx";
 
     /// <inheritdoc />
-    public string Name => "learned";
+    public string Name => LearnedMethods.Name;
 
     /// <summary>Execution provider the network runs on (<c>CUDA</c> or <c>CPU</c>).</summary>
     public string Provider => refiner.Provider;

@@ -5,6 +5,7 @@ using EventDeblur.Deconvolution;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 using EventDeblur.Learned;
+using EventDeblur.Methods;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
 using OpenCvSharp;
@@ -73,15 +74,15 @@ public class DeconvolutionBenchmarks
 
     /// <summary>robust (the default deconvolver, inside its do-no-harm guard) at the fast rung.</summary>
     [Benchmark]
-    public LinearImage RobustFast() => TiledDeblurrer.Deblur(_frame, _kernels, DeconvolverRegistry.CreateRobust(DeconvolutionQuality.Fast, guardLog: TextWriter.Null), _saturation);
+    public LinearImage RobustFast() => TiledDeblurrer.Deblur(_frame, _kernels, BuiltInMethods.CreateRobust(DeconvolutionQuality.Fast, guardLog: TextWriter.Null), _saturation);
 
     /// <summary>robust at the balanced rung (the default).</summary>
     [Benchmark]
-    public LinearImage RobustBalanced() => TiledDeblurrer.Deblur(_frame, _kernels, DeconvolverRegistry.CreateRobust(DeconvolutionQuality.Balanced, guardLog: TextWriter.Null), _saturation);
+    public LinearImage RobustBalanced() => TiledDeblurrer.Deblur(_frame, _kernels, BuiltInMethods.CreateRobust(DeconvolutionQuality.Balanced, guardLog: TextWriter.Null), _saturation);
 
     /// <summary>robust at the best rung (the settings before the ladder).</summary>
     [Benchmark]
-    public LinearImage RobustBest() => TiledDeblurrer.Deblur(_frame, _kernels, DeconvolverRegistry.CreateRobust(DeconvolutionQuality.Best, guardLog: TextWriter.Null), _saturation);
+    public LinearImage RobustBest() => TiledDeblurrer.Deblur(_frame, _kernels, BuiltInMethods.CreateRobust(DeconvolutionQuality.Best, guardLog: TextWriter.Null), _saturation);
 
     /// <summary>One forward and one inverse packed real DFT (OpenCV, float32) on the grid robust uses for this frame: the unit every iteration pays four times.</summary>
     [Benchmark]

@@ -3,6 +3,7 @@ using System.Globalization;
 using EventDeblur.Deconvolution;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
+using EventDeblur.Methods;
 using EventDeblur.Metrics;
 using EventDeblur.Recording;
 
@@ -47,7 +48,7 @@ public static class DeconvolutionProfiling
         var profile = new DeconvolutionProfile();
         IDeconvolver MakeDeconvolver()
         {
-            if (deconvolverName != "robust") return DeconvolverRegistry.Create(deconvolverName, quality);
+            if (deconvolverName != "robust") return new MethodCatalogueBuilder().Build().CreateDeconvolver(deconvolverName, quality);
             var o = RobustDeconvolverOptions.ForQuality(quality);
             if (iters is int it) o = o with { Iterations = it };
             if (light is int l) o = o with { LightInitIterations = l };

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
+using EventDeblur.Methods;
 using EventDeblur.Pipeline;
 using Parquet;
 using Parquet.Schema;
@@ -38,8 +39,8 @@ public static class Evaluator
         return list.Distinct().OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Runs this shard's share of the work and writes <c>OUT/results-shard-K-of-N.parquet</c>.</summary>
-    public static async Task<List<EvalRow>> RunAsync(IReadOnlyList<string> bundles, IReadOnlyList<EvalMethod> methods, string outDir, int shard, int shards,
+    /// <summary>Runs this shard's share of the work, each method made from <paramref name="catalogue"/>, and writes <c>OUT/results-shard-K-of-N.parquet</c>.</summary>
+    public static async Task<List<EvalRow>> RunAsync(MethodCatalogue catalogue, IReadOnlyList<string> bundles, IReadOnlyList<EvalMethod> methods, string outDir, int shard, int shards,
         Action<string>? progress = null, CancellationToken ct = default, Deconvolution.DeconvolutionQuality quality = Deconvolution.DeconvolutionQuality.Balanced)
     {
         if (shards < 1 || shard < 1 || shard > shards) throw new ArgumentException($"shard {shard}/{shards}: expected 1 ≤ K ≤ N");
@@ -51,7 +52,7 @@ public static class Evaluator
             var (bundle, method) = work[i];
             string name = Path.GetFileName(bundle);
             string runDir = Path.Combine(outDir, "runs", method.Name, name);
-            var summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Deconvolver = method.Deconvolver, Quality = quality, Resume = true }, method.CreateKernelSource(), null, ct);
+            var summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Methods = catalogue, Deconvolver = method.Deconvolver, Quality = quality, Resume = true }, catalogue.CreateKernelSource(method.Kernels), null, ct);
             string group = GroupOf(name);
             foreach (var r in summary.Results)
                 rows.Add(new EvalRow(name, group, method.Name, r.Index, r.Status,

@@ -26,7 +26,10 @@ public sealed record LiveOptions
     /// <summary>Stop after this many seconds (null: when the RGB source ends and every frame is done).</summary>
     public double? DurationS { get; init; }
 
-    /// <summary>Deconvolver name.</summary>
+    /// <summary>The process's method catalogue: <see cref="Deconvolver"/> is looked up in it.</summary>
+    public required EventDeblur.Methods.MethodCatalogue Methods { get; init; }
+
+    /// <summary>Deconvolver name, one of <see cref="EventDeblur.Methods.MethodCatalogue.DeconvolverNames"/> of <see cref="Methods"/>.</summary>
     public string Deconvolver { get; init; } = "robust";
 
     /// <summary>The deconvolver's rung of the quality ladder (<c>--quality</c>; deconvolvers without rungs ignore it).</summary>

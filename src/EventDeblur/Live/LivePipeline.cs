@@ -33,7 +33,7 @@ public static class LivePipeline
     {
         var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
         var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
-        var deconvolver = DeconvolverRegistry.Create(o.Deconvolver, o.Quality);
+        var deconvolver = o.Methods.CreateDeconvolver(o.Deconvolver, o.Quality);
         // A live run always starts afresh: its folder must be empty or an earlier live run's (replaced), unless forced.
         RunFolder.Claim(o.OutDir, new RunIdentity("live", null, null, []), o.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var output = new RunWriter(o.OutDir);

@@ -1,11 +1,19 @@
 using EventDeblur.Deconvolution;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Pipeline;
 
 /// <summary>Options of a replay run.</summary>
 public sealed record ReplayOptions
 {
-    /// <summary>Deconvolver name (<c>robust</c>, the default; <c>wiener</c>, <c>rl</c>, <c>hl</c>, <c>none</c>, <c>learned</c> when registered, or <c>edi</c>: the event-only EDI baseline for APS frames).</summary>
+    /// <summary>The process's method catalogue: <see cref="Deconvolver"/> is looked up in it.</summary>
+    public required MethodCatalogue Methods { get; init; }
+
+    /// <summary>
+    /// The <c>--deconvolver</c> value, one of <see cref="MethodCatalogue.RestorationNames"/> of <see cref="Methods"/>: a deconvolver
+    /// (<c>robust</c>, the default; <c>wiener</c>, <c>rl</c>, <c>hl</c>, <c>none</c>, <c>learned</c> when the catalogue has it) or
+    /// <c>edi</c>, the event-only EDI baseline for APS frames.
+    /// </summary>
     public string Deconvolver { get; init; } = "robust";
 
     /// <summary>The deconvolver's rung of the quality ladder (<c>--quality</c>; deconvolvers without rungs ignore it).</summary>

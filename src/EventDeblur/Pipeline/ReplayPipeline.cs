@@ -5,6 +5,7 @@ using EventDeblur.Deconvolution;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
+using EventDeblur.Methods;
 using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
 
@@ -26,7 +27,7 @@ public static class ReplayPipeline
     {
         if (options.Resume && options.Force) throw new UserInputException("--resume and --force together: --resume continues a run of this bundle, --force writes into any folder afresh; choose one");
         var bundle = RecordingBundle.Load(bundleDir);
-        var deconvolver = options.Deconvolver == "edi" ? null : DeconvolverRegistry.Create(options.Deconvolver, options.Quality);
+        var restoration = options.Methods.CreateRestoration(options.Deconvolver, options.Quality);
         string fingerprint = BundleFingerprint.Of(bundle);
         var started = DateTimeOffset.UtcNow;
         var planned = Manifest(bundle, fingerprint, options, kernelSource, started, null, "running", null);
@@ -57,9 +58,8 @@ public static class ReplayPipeline
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, options.DeconvolveWorkers, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Sharp = deconvolver == null
-                ? EdiReconstructor.Reconstruct(f.Blurry!, f.Events, f.Exposure!.Value, f.EventSensorSize)
-                : TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, options.Deblur, token);
+            f.Sharp = restoration.Restore(new RestorationRequest(f.Blurry!, f.Kernels, f.Encoding!.SaturationLinear, f.Events, f.Exposure, f.EventSensorSize)
+                { Deblur = options.Deblur, Cancellation = token });
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, token);
         var clock = Stopwatch.StartNew();

@@ -27,7 +27,7 @@ public class NamespaceFloorTests
         ["EventDeblur.Streaks", "EventDeblur.Calibration"],
         ["EventDeblur.Kernels"],
         ["EventDeblur.Deconvolution", "EventDeblur.Metrics", "EventDeblur.Simulation", "EventDeblur.Visualization"],
-        ["EventDeblur.Pipeline.Output"],
+        ["EventDeblur.Pipeline.Output", "EventDeblur.Methods"],
         ["EventDeblur.Pipeline"],
         ["EventDeblur.Evaluation", "EventDeblur.Live"],
     ];

@@ -5,6 +5,7 @@ using EventDeblur.Kernels;
 using EventDeblur.Metrics;
 using EventDeblur.Tests.Evaluation;
 using EventDeblur.Tests.Metrics;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Deconvolution;
 
@@ -76,7 +77,7 @@ public class DeconvolverTests
         var sharp = Sharp();
         var rng = new Random(5);
         var blurry = Blur(sharp, W, H, k).Select(v => (float)(v + 0.005 * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()))).ToArray();
-        var result = DeconvolverRegistry.Create(method).Deconvolve(blurry, W, H, k, new ChannelContext(new bool[W * H], 1.0, null));
+        var result = new MethodCatalogueBuilder().Build().CreateDeconvolver(method).Deconvolve(blurry, W, H, k, new ChannelContext(new bool[W * H], 1.0, null));
         double before = Psnr(blurry, sharp), after = Psnr(result, sharp);
         Assert.True(after >= minPsnr, $"{method}: {after:F2} dB (blurry {before:F2} dB), expected ≥ {minPsnr} dB");
         Assert.True(after > before + 2, $"{method}: only {after - before:F2} dB over the blurry input");
@@ -90,12 +91,12 @@ public class DeconvolverTests
     {
         var k = new BlurKernel(5, Enumerable.Repeat(1f / 25, 25).ToArray());
         var flat = Enumerable.Repeat(0.3f, W * H).ToArray();
-        var result = DeconvolverRegistry.Create(method).Deconvolve(flat, W, H, k, new ChannelContext(new bool[W * H], 1.0, 0.002));
+        var result = new MethodCatalogueBuilder().Build().CreateDeconvolver(method).Deconvolve(flat, W, H, k, new ChannelContext(new bool[W * H], 1.0, 0.002));
         Assert.All(result, v => Assert.InRange(v, 0.3f - 1e-3f, 0.3f + 1e-3f));
 
         var sharp = Sharp();
         var blurry = Blur(sharp, W, H, k);
-        var r2 = DeconvolverRegistry.Create(method).Deconvolve(blurry, W, H, k, new ChannelContext(new bool[W * H], 1.0, 0.002));
+        var r2 = new MethodCatalogueBuilder().Build().CreateDeconvolver(method).Deconvolve(blurry, W, H, k, new ChannelContext(new bool[W * H], 1.0, 0.002));
         double e0 = blurry.Sum(v => (double)v), e1 = r2.Sum(v => (double)v);
         Assert.True(Math.Abs(e1 - e0) / e0 < 0.01, $"{method}: energy changed by {(e1 - e0) / e0:P2}");
     }
@@ -115,7 +116,7 @@ public class DeconvolverTests
         // plain saturation-aware RL never goes below zero.
         foreach (var (method, bound) in new[] { ("hl", 0.02), ("rl", 0.05) })
         {
-            var r = DeconvolverRegistry.Create(method).Deconvolve(clipped, W, H, k, new ChannelContext(sat, 1.0, 0.002));
+            var r = new MethodCatalogueBuilder().Build().CreateDeconvolver(method).Deconvolve(clipped, W, H, k, new ChannelContext(sat, 1.0, 0.002));
             // Within a 15-px band around the light.
             double worst = double.MaxValue;
             for (int y = 33; y <= 63; y++)

@@ -1,6 +1,7 @@
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using Xunit.Abstractions;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Deconvolution;
 
@@ -17,7 +18,7 @@ public class ForeignBundleTests(ITestOutputHelper output)
         string outDir = TestPaths.NewTempDir();
         try
         {
-            var summary = await ReplayPipeline.RunAsync(dir, outDir, new ReplayOptions { Deconvolver = "robust" }, new GroundTruthKernelEstimator(), null, CancellationToken.None);
+            var summary = await ReplayPipeline.RunAsync(dir, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "robust" }, new GroundTruthKernelEstimator(), null, CancellationToken.None);
             Assert.NotEmpty(summary.Results);
             foreach (var r in summary.Results)
             {

@@ -1,6 +1,7 @@
 using EventDeblur.Deconvolution;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
+using EventDeblur.Methods;
 using EventDeblur.Metrics;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
@@ -27,7 +28,7 @@ public class QualityLadderTests(ITestOutputHelper output)
     private static double Psnr(DeconvolutionQuality q)
     {
         var (blurry, truth, kernels, sat) = Frame.Value;
-        var sharp = TiledDeblurrer.Deblur(blurry, kernels, DeconvolverRegistry.CreateRobust(q, guardLog: TextWriter.Null), sat);
+        var sharp = TiledDeblurrer.Deblur(blurry, kernels, BuiltInMethods.CreateRobust(q, guardLog: TextWriter.Null), sat);
         return ImageMetrics.FrameQuality(sharp.ToMetricImage(), truth).Psnr;
     }
 
@@ -52,7 +53,7 @@ public class QualityLadderTests(ITestOutputHelper output)
     [Fact]
     public void RegistryDefaultIsBalancedAndQualityNamesParse()
     {
-        Assert.Equal(DeconvolutionQuality.Balanced, new EventDeblur.Pipeline.ReplayOptions().Quality);
+        Assert.Equal(DeconvolutionQuality.Balanced, new EventDeblur.Pipeline.ReplayOptions { Methods = new MethodCatalogueBuilder().Build() }.Quality);
         foreach (var name in DeconvolutionQualities.Names) Assert.Equal(name, DeconvolutionQualities.Parse(name).Name());
         Assert.Equal(DeconvolutionQuality.Best, DeconvolutionQualities.Parse(" BEST "));
         var e = Assert.Throws<ArgumentException>(() => DeconvolutionQualities.Parse("fastest"));

@@ -3,6 +3,7 @@ using EventDeblur.Metrics;
 using EventDeblur.Deconvolution;
 using EventDeblur.Evaluation;
 using Xunit.Abstractions;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Deconvolution;
 
@@ -23,7 +24,7 @@ public class RobustDeconvolverTests(ITestOutputHelper output)
         var (blurry, sat) = NoisyNightFrames.AddNoise(DeconvolverTests.Blur(sharp, W, H, k), l.A, l.B, 22);
         var ctx = NoisyNightFrames.Context(sat);
         var robust = new RobustDeconvolver().Deconvolve(blurry, W, H, k, ctx);
-        var hl = DeconvolverRegistry.Create("hl").Deconvolve(blurry, W, H, k, ctx);
+        var hl = new MethodCatalogueBuilder().Build().CreateDeconvolver("hl").Deconvolve(blurry, W, H, k, ctx);
         double pB = NoisyNightFrames.Psnr(blurry, sharp, W, H), pR = NoisyNightFrames.Psnr(robust, sharp, W, H), pH = NoisyNightFrames.Psnr(hl, sharp, W, H);
         output.WriteLine($"{level}: blurry {pB:F2}, hl {pH:F2}, robust {pR:F2} dB");
         // Stated margins: ≥ 2.5 dB over the blurry input at every level; against hl (tuned on this project's own simulator,
@@ -69,7 +70,7 @@ public class RobustDeconvolverTests(ITestOutputHelper output)
     public void ClippedLightBecomesACleanSpotWithoutHoleFringeOrTail()
     {
         var robust = LightRing(new RobustDeconvolver());
-        var hl = LightRing(DeconvolverRegistry.Create("hl"));
+        var hl = LightRing(new MethodCatalogueBuilder().Build().CreateDeconvolver("hl"));
         output.WriteLine($"ring 4–12 px (sRGB), background {robust.Background:F3}: robust darkest {robust.Darkest:F3}, brightest {robust.Brightest:F3}, chroma {robust.Chroma:F3}; " +
                          $"hl darkest {hl.Darkest:F3}, brightest {hl.Brightest:F3}, chroma {hl.Chroma:F3}");
         // Stated bounds (sRGB values in [0, 1]): no dark hole (darkest ≥ 0.8 × background), no strong coloured fringe

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using EventDeblur.Evaluation;
+using EventDeblur.Methods;
 using EventDeblur.Simulation;
 using OpenCvSharp;
 
@@ -8,6 +9,8 @@ namespace EventDeblur.Tests.Evaluation;
 
 public class EvaluatorTests
 {
+    private static readonly MethodCatalogue Catalogue = new MethodCatalogueBuilder().Build();
+
     private static string Dataset()
     {
         string dir = TestPaths.NewTempDir();
@@ -21,11 +24,11 @@ public class EvaluatorTests
     {
         string data = Dataset();
         var bundles = Evaluator.FindBundles([data]);
-        var methods = new[] { "blurry", "gt+wiener", "events+wiener" }.Select(EvalMethod.Parse).ToList();
+        var methods = new[] { "blurry", "gt+wiener", "events+wiener" }.Select(Catalogue.ParseMethod).ToList();
         string whole = TestPaths.NewTempDir(), sharded = TestPaths.NewTempDir();
-        await Evaluator.RunAsync(bundles, methods, whole, 1, 1);
-        await Evaluator.RunAsync(bundles, methods, sharded, 1, 2);
-        await Evaluator.RunAsync(bundles, methods, sharded, 2, 2);
+        await Evaluator.RunAsync(Catalogue, bundles, methods, whole, 1, 1);
+        await Evaluator.RunAsync(Catalogue, bundles, methods, sharded, 1, 2);
+        await Evaluator.RunAsync(Catalogue, bundles, methods, sharded, 2, 2);
         var a = await Evaluator.ReadShardsAsync([whole]);
         var b = await Evaluator.ReadShardsAsync([sharded]);
         Assert.Equal(3 * 3, a.Count); // 3 frames × 3 methods
@@ -33,7 +36,7 @@ public class EvaluatorTests
         Assert.Equal(Evaluator.SummaryMarkdown(a), Evaluator.SummaryMarkdown(b));
         Assert.All(a, r => Assert.NotNull(r.Psnr));
 
-        await Evaluator.RunAsync(bundles, methods, sharded, 2, 2); // re-run a shard
+        await Evaluator.RunAsync(Catalogue, bundles, methods, sharded, 2, 2); // re-run a shard
         Assert.Equal(Evaluator.Canonical(b), Evaluator.Canonical(await Evaluator.ReadShardsAsync([sharded])));
         // The blurry method's PSNR is the input's; deblurring with the true kernel is measured separately.
         Assert.Contains(a, r => r.Method == "blurry" && r.KernelSimilarity == null);
@@ -45,10 +48,10 @@ public class EvaluatorTests
         DuckDb.Require();
         string data = Dataset();
         var bundles = Evaluator.FindBundles([data]);
-        var methods = new[] { "blurry", "gt+wiener" }.Select(EvalMethod.Parse).ToList();
+        var methods = new[] { "blurry", "gt+wiener" }.Select(Catalogue.ParseMethod).ToList();
         string outDir = TestPaths.NewTempDir();
-        await Evaluator.RunAsync(bundles, methods, outDir, 1, 2);
-        await Evaluator.RunAsync(bundles, methods, outDir, 2, 2);
+        await Evaluator.RunAsync(Catalogue, bundles, methods, outDir, 1, 2);
+        await Evaluator.RunAsync(Catalogue, bundles, methods, outDir, 2, 2);
         Assert.Empty(await Evaluator.ShardProblemsAsync([outDir]));
 
         string shard1 = Path.Combine(outDir, "results-shard-1-of-2.parquet");
@@ -89,7 +92,7 @@ public class EvaluatorTests
         // An evaluation and the replay folders it made hold the same frames: read back both ways, the rows agree.
         string data = Dataset();
         string outDir = TestPaths.NewTempDir();
-        await Evaluator.RunAsync(Evaluator.FindBundles([data]), new[] { "gt+wiener" }.Select(EvalMethod.Parse).ToList(), outDir, 1, 1);
+        await Evaluator.RunAsync(Catalogue, Evaluator.FindBundles([data]), new[] { "gt+wiener" }.Select(Catalogue.ParseMethod).ToList(), outDir, 1, 1);
         var runDirs = Directory.GetDirectories(Path.Combine(outDir, "runs", "gt+wiener"));
         var (rows, dirs) = await RunSummary.ReadAsEvalRowsAsync(runDirs);
         static IEnumerable<EvalRow> Sorted(IEnumerable<EvalRow> r) => r.OrderBy(x => x.Bundle, StringComparer.Ordinal).ThenBy(x => x.Index);
@@ -107,7 +110,7 @@ public class EvaluatorTests
     {
         string data = Dataset();
         string outDir = TestPaths.NewTempDir();
-        await Evaluator.RunAsync(Evaluator.FindBundles([data]), new[] { "blurry", "events+wiener" }.Select(EvalMethod.Parse).ToList(), outDir, 1, 1);
+        await Evaluator.RunAsync(Catalogue, Evaluator.FindBundles([data]), new[] { "blurry", "events+wiener" }.Select(Catalogue.ParseMethod).ToList(), outDir, 1, 1);
         string html = Path.Combine(outDir, "report.html");
         await HtmlReport.WriteAsync(html, await Evaluator.ReadShardsAsync([outDir]), [outDir]);
         string text = File.ReadAllText(html);
@@ -190,7 +193,8 @@ public class BlurDvsAdapterTests
         Assert.True(bundle.IsApsBundle);
         Assert.Equal((120, 90), bundle.EventSensorSize);
         Assert.Equal(24179, EventDeblur.Formats.Aedat.AedatSummary.Compute(bundle.EventsPath).EventCount);
-        var rows = await Evaluator.RunAsync(bundles, new[] { "blurry", "edi", "events+hl" }.Select(EvalMethod.Parse).ToList(), outDir, 1, 1);
+        var catalogue = new MethodCatalogueBuilder().Build();
+        var rows = await Evaluator.RunAsync(catalogue, bundles, new[] { "blurry", "edi", "events+hl" }.Select(catalogue.ParseMethod).ToList(), outDir, 1, 1);
         Assert.Equal(3, rows.Count);
         Assert.All(rows, r => Assert.Equal("ok", r.Status));
         Assert.All(rows, r => Assert.NotNull(r.Psnr));

@@ -4,6 +4,7 @@ using EventDeblur.Kernels;
 using EventDeblur.Live;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Live;
 
@@ -48,7 +49,7 @@ public class LiveTests
     private static LiveOptions Options(DvStreamServer s, string video, string rig) => new()
     {
         EventsUri = $"tcp://127.0.0.1:{s.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{s.TriggersPort}", RgbSource = video, RigPath = rig,
-        OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Deconvolver = "wiener", StreamEndGraceS = 1.5, DurationS = 60,
+        OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener", StreamEndGraceS = 1.5, DurationS = 60,
     };
 
     [Fact]

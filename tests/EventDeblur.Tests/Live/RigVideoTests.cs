@@ -5,6 +5,7 @@ using EventDeblur.Live;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
 using OpenCvSharp;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Live;
 
@@ -66,7 +67,7 @@ public class RigVideoTests
         var o = new LiveOptions
         {
             EventsUri = $"tcp://127.0.0.1:{server.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{server.TriggersPort}", RgbSource = RigVideo.SequenceSource(sequence), RigPath = rig,
-            OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Deconvolver = "wiener", StreamEndGraceS = 1.5, DurationS = 60,
+            OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener", StreamEndGraceS = 1.5, DurationS = 60,
         };
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
         await server.PlayAsync(4);

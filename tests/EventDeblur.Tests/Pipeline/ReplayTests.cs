@@ -5,6 +5,7 @@ using EventDeblur.Pipeline;
 using EventDeblur.Simulation;
 using OpenCvSharp;
 using Parquet;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Pipeline;
 
@@ -25,7 +26,7 @@ public class ReplayTests
         string bundle = SmallBundle();
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
         var reports = new List<ReplayProgress>();
-        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelEstimator(), reports.Add);
+        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener" }, new GroundTruthKernelEstimator(), reports.Add);
         Assert.Equal("completed", summary.Status);
         Assert.Equal(2, summary.Results.Count);
         Assert.All(summary.Results, r => Assert.Equal("ok", r.Status));
@@ -66,7 +67,7 @@ public class ReplayTests
     {
         string bundle = SmallBundle();
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "none" }, new EventDeblur.Kernels.EventKernelEstimator());
+        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "none" }, new EventDeblur.Kernels.EventKernelEstimator());
         Assert.All(summary.Results, r => Assert.Contains("streak at", r.Diagnostics));
         // In frames.parquet each note is a record (candidate, verdict, reason, fit); every frame has a traced streak with its fit.
         var back = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"));
@@ -80,14 +81,14 @@ public class ReplayTests
         string bundle = SmallBundle(frames: 3);
         File.Delete(Path.Combine(bundle, "rgb", "000001.png"));
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        var first = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
+        var first = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
         Assert.Equal(new[] { "ok", "failed", "ok" }, first.Results.Select(r => r.Status));
         Assert.Contains("000001.png", first.Results[1].Error);
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(outDir, "frames", "000000.png"));
 
         File.Delete(Path.Combine(outDir, "frames", "000002.png"));
         var redone = new List<long>();
-        var second = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener", Resume = true }, new GroundTruthKernelEstimator(), p => redone.Add(p.Last.Index));
+        var second = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener", Resume = true }, new GroundTruthKernelEstimator(), p => redone.Add(p.Last.Index));
         // The failed frame is retried (and fails again: its PNG is still missing), the incomplete one redone, the complete one kept.
         Assert.Equal([1L, 2L], redone.Order());
         Assert.Equal(["ok", "failed", "ok"], second.Results.Select(r => r.Status));
@@ -102,7 +103,7 @@ public class ReplayTests
     {
         string bundle = SmallBundle("aps", 1);
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        var s = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
+        var s = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
         var r = Assert.Single(s.Results);
         Assert.Equal("ok", r.Status);
         using var img = Cv2.ImRead(Path.Combine(outDir, "frames", "000000.png"), ImreadModes.Unchanged);

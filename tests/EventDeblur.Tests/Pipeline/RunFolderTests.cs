@@ -2,6 +2,7 @@ using System.Text.Json;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Pipeline;
 
@@ -12,7 +13,7 @@ namespace EventDeblur.Tests.Pipeline;
 /// </summary>
 public class RunFolderTests
 {
-    private static readonly ReplayOptions Wiener = new() { Deconvolver = "wiener" };
+    private static readonly ReplayOptions Wiener = new() { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener" };
 
     private static Task<ReplaySummary> Replay(string bundle, string outDir, ReplayOptions? o = null, IKernelEstimator? k = null) =>
         ReplayPipeline.RunAsync(bundle, outDir, o ?? Wiener, k ?? new GroundTruthKernelEstimator());
@@ -159,7 +160,7 @@ public class RunFolderTests
         await Replay(bundle, outDir);
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(outDir, "frames", "000000.png"));
 
-        var d = await Assert.ThrowsAsync<UserInputException>(() => Replay(bundle, outDir, new ReplayOptions { Deconvolver = "rl", Resume = true }));
+        var d = await Assert.ThrowsAsync<UserInputException>(() => Replay(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "rl", Resume = true }));
         Assert.Contains("deconvolver \"wiener\", now \"rl\"", d.Message);
         Assert.Contains("without --resume", d.Message);
         var k = await Assert.ThrowsAsync<UserInputException>(() => Replay(bundle, outDir, Wiener with { Resume = true }, new StreakShapeKernelEstimator()));

@@ -6,6 +6,7 @@ using EventDeblur.Recording;
 using EventDeblur.Sync;
 using EventDeblur.Tests.Formats.Aedat;
 using OpenCvSharp;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Recording;
 
@@ -53,7 +54,7 @@ public class ImpliedBundleTests
             }
         string path = fx.Write();
         string outDir = TestPaths.NewTempDir();
-        var summary = await ReplayPipeline.RunAsync(path, outDir, new ReplayOptions(), new EventKernelEstimator());
+        var summary = await ReplayPipeline.RunAsync(path, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build() }, new EventKernelEstimator());
         Assert.Equal("completed", summary.Status);
         Assert.Equal([0L, 1L], summary.Results.Select(r => r.Index));
         Assert.All(summary.Results, r => { Assert.Equal("ok", r.Status); Assert.Null(r.Psnr); Assert.True(r.EventsInWindow >= 6_000); });
@@ -102,7 +103,7 @@ public class ImpliedBundleTests
         Assert.All(windows, w => Assert.Equal(4_773, w.Exposure!.Value.DurationUs)); // the README's exposure
 
         string outDir = TestPaths.NewTempDir();
-        var summary = await ReplayPipeline.RunAsync(RealDavis346, outDir, new ReplayOptions(), new EventKernelEstimator());
+        var summary = await ReplayPipeline.RunAsync(RealDavis346, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build() }, new EventKernelEstimator());
         Assert.Equal("completed", summary.Status);
         Assert.Equal(3, summary.Results.Count);
         Assert.All(summary.Results, r =>

@@ -5,6 +5,7 @@ using EventDeblur.Pipeline;
 using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Pipeline.Output;
 
@@ -110,7 +111,7 @@ public class FramesParquetTests
         string bundle = TestPaths.NewTempDir();
         HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 2, RgbWidth = 200, RgbHeight = 150, PointLights = 2 }, 17, bundle);
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
+        await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
         string path = Path.Combine(outDir, "frames.parquet");
         var b = RecordingBundle.Load(bundle);
 

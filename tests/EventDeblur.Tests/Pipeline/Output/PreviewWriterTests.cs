@@ -6,6 +6,7 @@ using EventDeblur.Recording;
 using EventDeblur.Simulation;
 using EventDeblur.Visualization;
 using OpenCvSharp;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Pipeline.Output;
 
@@ -17,7 +18,7 @@ public class PreviewWriterTests
         string bundle = TestPaths.NewTempDir();
         HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 2, RgbWidth = 200, RgbHeight = 150, PointLights = 2 }, 29, bundle);
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
+        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
         Assert.All(summary.Results, r => Assert.Equal("ok", r.Status));
         var b = RecordingBundle.Load(bundle);
         foreach (var r in summary.Results)

@@ -1,0 +1,38 @@
+using EventDeblur.Deconvolution;
+using EventDeblur.Kernels;
+
+namespace EventDeblur.Methods;
+
+/// <summary>
+/// The kernel sources and deconvolvers of the library, which every <see cref="MethodCatalogueBuilder"/> starts with
+/// (components outside the library, such as the ONNX-backed <c>learned</c> deconvolver, are added by their own project).
+/// </summary>
+public static class BuiltInMethods
+{
+    /// <summary>Kernel sources in catalogue order: name, factory (given the event estimator's options), whether <c>--kernels</c> and eval methods may name it.</summary>
+    internal static IReadOnlyList<(string Name, Func<EventKernelOptions, IKernelEstimator> Factory, bool Choosable)> KernelSources { get; } =
+    [
+        ("events", o => new EventKernelEstimator(o), true),
+        (GroundTruthKernelEstimator.SourceName, _ => new GroundTruthKernelEstimator(), true),
+        ("streak", _ => new StreakShapeKernelEstimator(), true),
+        (MethodCatalogue.IdentityKernels, _ => new IdentityKernelEstimator(), false),
+    ];
+
+    /// <summary>Deconvolvers in catalogue order (the order users see in help texts and messages): name and factory at a quality rung.</summary>
+    internal static IReadOnlyList<(string Name, Func<DeconvolutionQuality, IDeconvolver> Factory)> Deconvolvers { get; } =
+    [
+        ("wiener", _ => new WienerDeconvolver()),
+        ("rl", _ => new RichardsonLucyDeconvolver()),
+        ("hl", _ => new HyperLaplacianDeconvolver()),
+        (MethodCatalogue.NoDeconvolution, _ => new IdentityDeconvolver()),
+        ("robust", q => CreateRobust(q)),
+    ];
+
+    /// <summary>
+    /// <c>robust</c> at <paramref name="quality"/>: <see cref="RobustDeconvolver"/> with <see cref="RobustDeconvolverOptions.ForQuality"/>,
+    /// inside the do-no-harm guard (which logs its fallbacks to <paramref name="guardLog"/>, standard error by default).
+    /// </summary>
+    public static GuardedDeconvolver CreateRobust(DeconvolutionQuality quality, DeconvolutionProfile? profile = null, TextWriter? guardLog = null) =>
+        new(new RobustDeconvolver(RobustDeconvolverOptions.ForQuality(quality)) { Profile = profile },
+            new GuardOptions { Log = guardLog ?? Console.Error }, "robust") { Profile = profile };
+}

@@ -1,0 +1,29 @@
+using EventDeblur.Methods;
+
+namespace EventDeblur.Learned.Tests;
+
+/// <summary><c>learned</c> joins a method catalogue only through <see cref="LearnedMethods.AddLearned"/>, and loads its network only when a run asks.</summary>
+public class LearnedMethodsTests
+{
+    [Fact]
+    public void LearnedIsInTheCatalogueOnlyWhenAdded()
+    {
+        int loads = 0;
+        using var refiner = OnnxRefiner.Load(new RefinerOptions(LearnedDeconvolver.FindDefaultModel()!, InferenceDevice.Cpu));
+        var with = new MethodCatalogueBuilder().AddLearned(() => { loads++; return refiner; }).Build();
+        var without = new MethodCatalogueBuilder().Build();
+
+        Assert.Equal(["wiener", "rl", "hl", "none", "robust", "learned"], with.DeconvolverNames);
+        Assert.Equal(new EvalMethod("events+learned", "events", "learned", RestorationKind.Deconvolution), with.ParseMethod("events+learned"));
+        Assert.Equal(RestorationKind.Deconvolution, with.KindOf("learned"));
+        Assert.Equal(0, loads); // building the catalogue does not touch the network
+
+        var d = Assert.IsType<LearnedDeconvolver>(with.CreateDeconvolver("learned", Deconvolution.DeconvolutionQuality.Best));
+        Assert.Equal(("learned", "CPU"), (d.Name, d.Provider));
+        Assert.Equal(1, loads);
+
+        Assert.DoesNotContain("learned", without.DeconvolverNames);
+        Assert.Throws<ArgumentException>(() => without.ParseMethod("events+learned"));
+        Assert.Throws<ArgumentException>(() => new MethodCatalogueBuilder().AddLearned(() => refiner).AddLearned(() => refiner));
+    }
+}
