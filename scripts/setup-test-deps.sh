@@ -9,6 +9,16 @@ if ! /usr/bin/python3 -c "import flatbuffers, lz4.frame, zstandard" >/dev/null 2
     echo "The cross-check test needs: sudo apt-get install -y python3-flatbuffers python3-lz4 python3-zstandard" >&2
   fi
 fi
+# The independent HDF5 check (tools/hdf5-check) runs under Debian's Python with h5py (the HDF Group's libhdf5).
+if ! /usr/bin/python3 -c "import h5py" >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "setup: installing python3-h5py (independent HDF5 check)..." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-h5py) >&2 \
+      || echo "setup: could not install python3-h5py; the HDF5 cross-check test will fail" >&2
+  else
+    echo "The HDF5 cross-check test needs: sudo apt-get install -y python3-h5py" >&2
+  fi
+fi
 # The HTML report test opens the report in headless Chromium.
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ]; then

@@ -152,9 +152,11 @@ public static class BundleBuilder
     {
         try
         {
-            if (PropheseeReader.IsPropheseeFile(path))
+            if (EventFile.IsNonAedat(path))
             {
                 using var reader = EventFile.Open(path);
+                if (reader.Info.Width <= 0 && reader.Info.Version == AedatVersion.Hdf5)
+                    throw new BundleException($"{path}: the HDF5 event file does not state its sensor size (root attribute sensor_resolution = (height, width)); convert it with 'convert IN OUT.aedat4 --width W --height H' first");
                 const string name = "events.aedat4";
                 AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4);
                 return (name, reader.Info.Width, reader.Info.Height, reader.Info.Camera);
@@ -163,7 +165,8 @@ public static class BundleBuilder
             string file = version == AedatVersion.Aedat4 ? "events.aedat4" : "events.aedat";
             using (var reader = AedatReader.Open(path, new AedatReaderOptions { DecodeFrames = false }))
             {
-                if (reader.Info.Width <= 0) throw new BundleException($"{path}: the event file does not state its sensor size; convert it with 'convert --width W --height H' first");
+                if (reader.Info.Width <= 0 && reader.Info.Version == AedatVersion.Hdf5)
+                    throw new BundleException($"{path}: the HDF5 event file does not state its sensor size (root attribute sensor_resolution = (height, width)); convert it with 'convert IN OUT.aedat4 --width W --height H' first");
                 string tmp = AtomicFile.TempPathFor(Path.Combine(root, file));
                 File.Copy(path, tmp);
                 File.Move(tmp, Path.Combine(root, file));

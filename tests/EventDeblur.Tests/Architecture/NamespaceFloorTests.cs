@@ -20,6 +20,7 @@ public class NamespaceFloorTests
         ["EventDeblur.IO"],
         ["EventDeblur.Events", "EventDeblur.Imaging"],
         ["EventDeblur.Formats.Aedat"],
+        ["EventDeblur.Formats.Hdf5"],
         ["EventDeblur.Formats.Prophesee"],
         ["EventDeblur.Formats"],
         ["EventDeblur.Recording"],

@@ -17,12 +17,14 @@ public enum AedatVersion
     Evt3,
     /// <summary>Prophesee DAT event file (8-byte records; read by <c>Formats.Prophesee</c>).</summary>
     Dat,
+    /// <summary>HDF5 event file, DSEC or h5_tools layout (read by <c>Formats.Hdf5</c>).</summary>
+    Hdf5,
 }
 
 /// <summary>Extensions for <see cref="AedatVersion"/>.</summary>
 public static class AedatVersionExtensions
 {
-    /// <summary>The name used in reports: <c>AEDAT2.0</c>, <c>AEDAT3.1</c>, <c>AEDAT4.0</c>, <c>EVT2.0</c>, <c>EVT3.0</c> or <c>DAT</c>.</summary>
+    /// <summary>The name used in reports: <c>AEDAT2.0</c>, <c>AEDAT3.1</c>, <c>AEDAT4.0</c>, <c>EVT2.0</c>, <c>EVT3.0</c>, <c>DAT</c> or <c>HDF5</c>.</summary>
     public static string DisplayName(this AedatVersion v) => v switch
     {
         AedatVersion.Aedat2 => "AEDAT2.0",
@@ -30,6 +32,7 @@ public static class AedatVersionExtensions
         AedatVersion.Evt2 => "EVT2.0",
         AedatVersion.Evt3 => "EVT3.0",
         AedatVersion.Dat => "DAT",
+        AedatVersion.Hdf5 => "HDF5",
         _ => "AEDAT4.0",
     };
 }

@@ -1,0 +1,459 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using PureHDF;
+using PureHDF.VOL.Native;
+
+namespace EventDeblur.Formats.Hdf5;
+
+/// <summary>The two HDF5 event layouts <see cref="Hdf5EventReader"/> reads.</summary>
+public enum Hdf5EventLayout
+{
+    /// <summary>
+    /// DSEC (<c>events.h5</c>): <c>events/x</c>, <c>events/y</c> (uint16 px), <c>events/t</c> (µs, relative to
+    /// the optional scalar <c>t_offset</c>, µs), <c>events/p</c> (0 = OFF, 1 = ON), and the optional index
+    /// <c>ms_to_idx</c> (entry k = index of the first event with t ≥ k ms).
+    /// </summary>
+    Dsec,
+
+    /// <summary>
+    /// h5_tools (events_contrast_maximization's <c>h5_packager</c>): <c>events/xs</c>, <c>events/ys</c>,
+    /// <c>events/ts</c> (float = seconds, integer = µs), <c>events/ps</c> (bool or 0/1 or −1/+1), and the root
+    /// attribute <c>sensor_resolution</c> = (height, width).
+    /// </summary>
+    H5Tools,
+}
+
+/// <summary>
+/// Streaming reader of HDF5 event files in the DSEC or h5_tools layout (<see cref="Hdf5EventLayout"/>), through
+/// the managed PureHDF library: uncompressed, gzip (deflate), shuffle and fletcher32 datasets, contiguous,
+/// compact or chunked. Events come out as pooled batches of <see cref="AedatReaderOptions.BatchEvents"/> events
+/// (stream 0; t in µs with DSEC's <c>t_offset</c> added, x and y in pixels as stored, ON = p &gt; 0), read slice
+/// by slice, so memory stays bounded whatever the file size. A dataset compressed with a filter this reader
+/// does not decode (zstd, blosc, lz4, Prophesee ECF, …) is refused at <see cref="Open"/> with the file, the
+/// dataset and the filter named. Faults in the data (time going backwards, coordinates outside the sensor,
+/// datasets of different lengths, an <c>ms_to_idx</c> that disagrees with the times, a dataset that cannot be read
+/// mid-file) become problems naming the dataset and the event index; no exception escapes <see cref="TryRead"/>.
+/// </summary>
+public sealed partial class Hdf5EventReader : IAedatReader
+{
+    /// <summary>Stream id of the events.</summary>
+    public const int EventStreamId = 0;
+
+    private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
+
+    /// <summary>HDF5 filter ids and names this reader names in its error (only 1, 2 and 3 are decoded).</summary>
+    private static readonly Dictionary<int, string> FilterNames = new()
+    {
+        [1] = "deflate/gzip", [2] = "shuffle", [3] = "fletcher32", [4] = "szip", [5] = "nbit", [6] = "scaleoffset",
+        [307] = "bzip2", [32000] = "lzf", [32001] = "blosc", [32004] = "lz4", [32008] = "bitshuffle",
+        [32013] = "zfp", [32015] = "zstd", [32026] = "blosc2", [36559] = "Prophesee ECF",
+    };
+
+    private readonly NativeFile _file;
+    private readonly ProblemLog _log;
+    private readonly Hdf5Column _t;
+    private readonly Hdf5Column _x;
+    private readonly Hdf5Column _y;
+    private readonly Hdf5Column _p;
+    private readonly Hdf5Column? _msToIdx;
+    private readonly int _batch;
+    private readonly long[] _lt;
+    private readonly double[] _dt;
+    private readonly long[] _lx;
+    private readonly long[] _ly;
+    private readonly long[] _lp;
+    private readonly long _limitX;
+    private readonly long _limitY;
+    private long _next;
+    private long _lastT = long.MinValue;
+    private bool _done;
+    private readonly long[] _msBuf = new long[4096];
+    private long _msBufStart = -1;
+    private int _msBufCount;
+    private long _msNext;
+
+    private Hdf5EventReader(NativeFile file, string path, ProblemLog log, AedatReaderOptions options, Hdf5EventLayout layout,
+        Hdf5Column t, Hdf5Column x, Hdf5Column y, Hdf5Column p, Hdf5Column? msToIdx, long timeOffsetUs, int width, int height)
+    {
+        _file = file;
+        _log = log;
+        _t = t;
+        _x = x;
+        _y = y;
+        _p = p;
+        _msToIdx = msToIdx;
+        Layout = layout;
+        TimeOffsetUs = timeOffsetUs;
+        _batch = Math.Max(1, options.BatchEvents);
+        _lt = new long[_batch];
+        _dt = new double[_batch];
+        _lx = new long[_batch];
+        _ly = new long[_batch];
+        _lp = new long[_batch];
+        _limitX = width > 0 ? width : short.MaxValue + 1L;
+        _limitY = height > 0 ? height : short.MaxValue + 1L;
+        EventCount = new[] { t.Length, x.Length, y.Length, p.Length }.Min();
+        Info = new AedatFileInfo
+        {
+            FilePath = path,
+            Version = AedatVersion.Hdf5,
+            Width = width,
+            Height = height,
+            Streams = [new AedatStreamInfo(EventStreamId, AedatStreamKind.Events, "HDF5 " + (layout == Hdf5EventLayout.Dsec ? "events/{x,y,t,p}" : "events/{xs,ys,ts,ps}"), width, height, "")],
+        };
+        if (new[] { t.Length, x.Length, y.Length, p.Length }.Distinct().Count() > 1)
+            log.Error("lengths", -1, $"expected {t.Name}, {x.Name}, {y.Name}, {p.Name} of one length, found {t.Length}, {x.Length}, {y.Length}, {p.Length}; the first {EventCount} events are read");
+        if (width <= 0)
+            log.Note("geometry", -1, "the file states no sensor size (no root attribute sensor_resolution = (height, width), nor width / height); events are not checked against one");
+        if (t.IsFloat)
+            log.Note("time-unit", -1, $"{t.Name} is {t.TypeName}: read as seconds and rounded to µs");
+    }
+
+    /// <summary>Which layout the file has.</summary>
+    public Hdf5EventLayout Layout { get; }
+
+    /// <summary>DSEC's <c>t_offset</c> (µs) added to every event time; 0 when the file has none (and for h5_tools).</summary>
+    public long TimeOffsetUs { get; }
+
+    /// <summary>Number of events the file holds (the shortest of the four datasets), ≥ 0.</summary>
+    public long EventCount { get; }
+
+    /// <inheritdoc />
+    public AedatFileInfo Info { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<AedatProblem> Problems => _log.Items;
+
+    /// <summary>True when <paramref name="path"/> starts with the HDF5 signature (at byte 0, or after a user block of 512, 1024, … bytes).</summary>
+    public static bool IsHdf5File(string path)
+    {
+        using var fs = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[8];
+        for (long at = 0; at + 8 <= fs.Length && at <= 1 << 20; at = at == 0 ? 512 : at * 2)
+        {
+            fs.Position = at;
+            if (fs.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head.SequenceEqual(Signature)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Opens an HDF5 event file. Every event dataset is probed once, so a dataset compressed with a filter this
+    /// reader does not decode is refused here.
+    /// </summary>
+    /// <exception cref="AedatFormatException">Not an HDF5 file, a damaged one, neither layout, a dataset that is not 1-D numbers, or an unsupported filter (named, with its dataset).</exception>
+    public static Hdf5EventReader Open(string path, AedatReaderOptions? options = null)
+    {
+        options ??= AedatReaderOptions.Default;
+        var log = new ProblemLog(path, options.MaxProblemsPerKind);
+        NativeFile file;
+        try
+        {
+            file = H5File.OpenRead(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw log.Fatal(0, $"not a readable HDF5 file (expected the HDF5 superblock and a readable root group): {e.Message}");
+        }
+        try
+        {
+            Hdf5EventLayout layout;
+            string[] names;
+            if (Exists(file, "events/x") || Exists(file, "events/t")) (layout, names) = (Hdf5EventLayout.Dsec, ["events/t", "events/x", "events/y", "events/p"]);
+            else if (Exists(file, "events/xs") || Exists(file, "events/ts")) (layout, names) = (Hdf5EventLayout.H5Tools, ["events/ts", "events/xs", "events/ys", "events/ps"]);
+            else throw log.Fatal(-1, $"expected the datasets events/{{x,y,t,p}} (DSEC) or events/{{xs,ys,ts,ps}} (h5_tools), found {Listing(file)}");
+            var cols = new Hdf5Column[4];
+            for (int i = 0; i < 4; i++)
+            {
+                if (!Exists(file, names[i])) throw log.Fatal(-1, $"{LayoutName(layout)} layout: dataset {names[i]} is missing (found {Listing(file)})");
+                cols[i] = Column(file, path, names[i], log);
+                if (i > 0 && cols[i].IsFloat) throw log.Fatal(-1, $"dataset {names[i]}: expected integers, found {cols[i].TypeName}");
+            }
+            long offset = 0;
+            Hdf5Column? msToIdx = null;
+            if (layout == Hdf5EventLayout.Dsec)
+            {
+                if (cols[0].IsFloat) throw log.Fatal(-1, $"dataset events/t: expected integer µs (DSEC), found {cols[0].TypeName}");
+                if (Exists(file, "t_offset")) offset = Guard(path, "t_offset", () => ScalarLong(file.Dataset("t_offset")));
+                if (Exists(file, "ms_to_idx")) msToIdx = Column(file, path, "ms_to_idx", log);
+            }
+            var (w, h) = Guard(path, "attributes", () => SensorSize(file));
+            if (w > short.MaxValue + 1 || h > short.MaxValue + 1 || w < 0 || h < 0)
+            {
+                log.Note("geometry", -1, $"the stated sensor size {w}×{h} is outside 1..32768; ignored");
+                (w, h) = (0, 0);
+            }
+            return new Hdf5EventReader(file, path, log, options, layout, cols[0], cols[1], cols[2], cols[3], msToIdx, offset, w, h);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TryRead(out AedatPacket? packet)
+    {
+        packet = null;
+        while (!_done)
+        {
+            long start = _next;
+            int n = (int)Math.Min(_batch, EventCount - start);
+            if (n <= 0)
+            {
+                FinishMsToIdx();
+                _done = true;
+                break;
+            }
+            string reading = _t.Name;
+            try
+            {
+                if (_t.IsFloat) _t.ReadDouble(start, _dt.AsSpan(0, n));
+                else _t.ReadLong(start, _lt.AsSpan(0, n));
+                reading = _x.Name;
+                _x.ReadLong(start, _lx.AsSpan(0, n));
+                reading = _y.Name;
+                _y.ReadLong(start, _ly.AsSpan(0, n));
+                reading = _p.Name;
+                _p.ReadLong(start, _lp.AsSpan(0, n));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.Error("read", -1, $"dataset {reading}, events {start}..{start + n - 1}: {Describe(e)}; reading stops here");
+                _done = true;
+                break;
+            }
+            _next = start + n;
+            var batch = Decode(start, n);
+            if (batch != null)
+            {
+                packet = new EventsPacket { StreamId = EventStreamId, ByteOffset = -1, Events = batch };
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private EventBatch? Decode(long start, int n)
+    {
+        var batch = EventBatch.Rent(n);
+        var (bt, bx, by, bp) = batch.Reserve(n);
+        int k = 0;
+        for (int i = 0; i < n; i++)
+        {
+            long index = start + i;
+            long rel;
+            if (_t.IsFloat)
+            {
+                double s = _dt[i];
+                if (!double.IsFinite(s) || Math.Abs(s) > 9e12)
+                {
+                    _log.Error("bad-time", -1, $"{_t.Name}[{index}] = {s.ToString(CultureInfo.InvariantCulture)} s is not a usable time; event dropped");
+                    continue;
+                }
+                rel = (long)Math.Round(s * 1e6);
+            }
+            else rel = _lt[i];
+            if (_msToIdx != null) CheckMsToIdx(rel, index);
+            long t = rel + TimeOffsetUs;
+            long x = _lx[i], y = _ly[i];
+            if ((ulong)x >= (ulong)_limitX || (ulong)y >= (ulong)_limitY)
+            {
+                _log.Error("out-of-geometry", -1, Info.Width > 0
+                    ? $"event {index} at x={x}, y={y} lies outside the stated {Info.Width}×{Info.Height} sensor; dropped"
+                    : $"event {index} at x={x}, y={y}: expected coordinates in 0..32767; dropped");
+                continue;
+            }
+            if (t < _lastT)
+                _log.Error("time-backwards", -1, $"event {index}: time {t} µs is earlier than the previous event's {_lastT} µs (expected non-decreasing time); delivered as read");
+            _lastT = t;
+            bt[k] = t;
+            bx[k] = (short)x;
+            by[k] = (short)y;
+            bp[k] = _lp[i] > 0;
+            k++;
+        }
+        if (k == 0)
+        {
+            batch.Dispose();
+            return null;
+        }
+        batch.Truncate(k);
+        return batch;
+    }
+
+    /// <summary>Checks DSEC's ms_to_idx: entry k must be the index of the first event with (relative) t ≥ k ms.</summary>
+    private void CheckMsToIdx(long relUs, long index)
+    {
+        while (_msNext < _msToIdx!.Length && relUs >= _msNext * 1000)
+        {
+            CheckMsEntry(_msNext, index);
+            _msNext++;
+        }
+    }
+
+    private void FinishMsToIdx()
+    {
+        if (_msToIdx == null) return;
+        while (_msNext < _msToIdx.Length)
+        {
+            CheckMsEntry(_msNext, EventCount);
+            _msNext++;
+        }
+    }
+
+    private void CheckMsEntry(long k, long expected)
+    {
+        if (_msBufStart < 0 || k < _msBufStart || k >= _msBufStart + _msBufCount)
+        {
+            int n = (int)Math.Min(_msBuf.Length, _msToIdx!.Length - k);
+            try
+            {
+                _msToIdx.ReadLong(k, _msBuf.AsSpan(0, n));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.Error("ms-to-idx", -1, $"dataset ms_to_idx, entries {k}..{k + n - 1}: {Describe(e)}; not checked further");
+                _msNext = _msToIdx.Length;
+                return;
+            }
+            (_msBufStart, _msBufCount) = (k, n);
+        }
+        long v = _msBuf[k - _msBufStart];
+        if (v != expected)
+            _log.Error("ms-to-idx", -1, $"ms_to_idx[{k}] = {v}, expected {expected} (the index of the first event with t ≥ {k} ms, t relative to t_offset)");
+    }
+
+    private static Hdf5Column Column(NativeFile file, string path, string name, ProblemLog log)
+    {
+        var col = Guard(path, name, () => Hdf5Column.Open(file, name, out string? why) ?? throw log.Fatal(-1, $"dataset {name}: {why}"));
+        // Probe one element: a dataset compressed with a filter PureHDF lacks fails here, not mid-run.
+        if (col.Length > 0)
+            Guard(path, name, () =>
+            {
+                if (col.IsFloat) col.ReadDouble(0, new double[1]);
+                else col.ReadLong(0, new long[1]);
+                return 0;
+            });
+        return col;
+    }
+
+    /// <summary>Runs <paramref name="read"/>, turning any library exception into an <see cref="AedatFormatException"/> naming the file and dataset.</summary>
+    private static T Guard<T>(string path, string dataset, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (AedatFormatException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new AedatFormatException(new AedatProblem(path, -1, ProblemSeverity.Error, $"dataset {dataset}: {Describe(e)}"));
+        }
+    }
+
+    /// <summary>What went wrong, with a missing filter named and the filters this reader has.</summary>
+    private static string Describe(Exception e)
+    {
+        var m = MissingFilter().Match(e.Message);
+        if (!m.Success) return $"cannot be read ({e.GetType().Name}: {e.Message})";
+        int id = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        string name = FilterNames.TryGetValue(id, out var known) ? known : "an unregistered filter";
+        return $"compressed with HDF5 filter {id} ({name}), which this reader does not decode (it decodes uncompressed, gzip/deflate, shuffle and fletcher32 data); re-save it with gzip, e.g. 'h5repack -f GZIP=4 IN OUT' with the filter's plugin installed";
+    }
+
+    [GeneratedRegex(@"filter\b.*?\bID '?(\d+)'?", RegexOptions.IgnoreCase)]
+    private static partial Regex MissingFilter();
+
+    private static bool Exists(NativeFile file, string name)
+    {
+        int slash = name.IndexOf('/');
+        if (slash > 0 && !file.LinkExists(name[..slash])) return false;
+        return file.LinkExists(name);
+    }
+
+    private static string Listing(NativeFile file)
+    {
+        try
+        {
+            var names = new List<string>();
+            foreach (var child in file.Children())
+            {
+                if (child is IH5Group g && child.Name == "events") names.AddRange(g.Children().Select(c => "events/" + c.Name));
+                else names.Add(child.Name);
+                if (names.Count > 16) break;
+            }
+            return names.Count == 0 ? "an empty root group" : string.Join(", ", names.Take(16));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"an unreadable root group ({e.Message})";
+        }
+    }
+
+    private static string LayoutName(Hdf5EventLayout layout) => layout == Hdf5EventLayout.Dsec ? "DSEC" : "h5_tools";
+
+    private static long ScalarLong(IH5Dataset ds)
+    {
+        var type = ds.Type;
+        return (type.Class, type.Size, type.Class == H5DataTypeClass.FixedPoint && type.FixedPoint.IsSigned) switch
+        {
+            (H5DataTypeClass.FixedPoint, 8, true) => ds.Read<long>(),
+            (H5DataTypeClass.FixedPoint, 8, false) => checked((long)ds.Read<ulong>()),
+            (H5DataTypeClass.FixedPoint, 4, true) => ds.Read<int>(),
+            (H5DataTypeClass.FixedPoint, 4, false) => ds.Read<uint>(),
+            (H5DataTypeClass.FloatingPoint, 8, _) => (long)Math.Round(ds.Read<double>()),
+            _ => throw new InvalidDataException($"expected a scalar integer (µs), found HDF5 class {type.Class} of {type.Size} bytes"),
+        };
+    }
+
+    /// <summary>Sensor size from the root attribute <c>sensor_resolution</c> (height, width), or <c>width</c> / <c>height</c> attributes on the root or the events group; (0, 0) when none.</summary>
+    private static (int Width, int Height) SensorSize(NativeFile file)
+    {
+        if (file.AttributeExists("sensor_resolution"))
+        {
+            var v = IntegerAttribute(file.Attribute("sensor_resolution"));
+            if (v is { Length: >= 2 }) return ((int)Math.Clamp(v[1], int.MinValue, int.MaxValue), (int)Math.Clamp(v[0], int.MinValue, int.MaxValue));
+        }
+        foreach (IH5Object obj in new IH5Object[] { file, file.Group("events") })
+        {
+            if (obj.AttributeExists("width") && obj.AttributeExists("height"))
+            {
+                var w = IntegerAttribute(obj.Attribute("width"));
+                var h = IntegerAttribute(obj.Attribute("height"));
+                if (w is { Length: 1 } && h is { Length: 1 }) return ((int)Math.Clamp(w[0], int.MinValue, int.MaxValue), (int)Math.Clamp(h[0], int.MinValue, int.MaxValue));
+            }
+        }
+        return (0, 0);
+    }
+
+    private static long[]? IntegerAttribute(IH5Attribute a)
+    {
+        var type = a.Type;
+        if (type.Class != H5DataTypeClass.FixedPoint) return null;
+        bool signed = type.FixedPoint.IsSigned;
+        return (type.Size, signed) switch
+        {
+            (8, true) => a.Read<long[]>(),
+            (8, false) => a.Read<ulong[]>().Select(u => u > long.MaxValue ? long.MaxValue : (long)u).ToArray(),
+            (4, true) => a.Read<int[]>().Select(v => (long)v).ToArray(),
+            (4, false) => a.Read<uint[]>().Select(v => (long)v).ToArray(),
+            (2, true) => a.Read<short[]>().Select(v => (long)v).ToArray(),
+            (2, false) => a.Read<ushort[]>().Select(v => (long)v).ToArray(),
+            _ => null,
+        };
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _file.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

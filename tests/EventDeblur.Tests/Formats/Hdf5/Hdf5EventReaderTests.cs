@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EventDeblur.Formats;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Formats.Hdf5;
+using EventDeblur.Formats.Prophesee;
+using PureHDF;
+using PureHDF.Filters;
+using PureHDF.VOL.Native;
+
+namespace EventDeblur.Tests.Formats.Hdf5;
+
+/// <summary>
+/// HDF5 event files in the DSEC and h5_tools layouts, written here with PureHDF's writer (uncompressed and gzip,
+/// plus a filter the reader lacks), decoded and compared value by value and by canonical hash; one file written
+/// by h5py (libhdf5) and one of ours read by h5py (tools/hdf5-check) as independent checks; damaged files.
+/// </summary>
+public class Hdf5EventReaderTests
+{
+    private const int W = 640, H = 480;
+
+    /// <summary>Deterministic events: t non-decreasing µs from 0 (relative), x, y inside 640×480, p 0/1.</summary>
+    private static (uint[] T, ushort[] X, ushort[] Y, byte[] P) Events(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var t = new uint[n];
+        var x = new ushort[n];
+        var y = new ushort[n];
+        var p = new byte[n];
+        uint now = 0;
+        for (int i = 0; i < n; i++)
+        {
+            now += (uint)rng.Next(0, 9);
+            t[i] = now;
+            x[i] = (ushort)rng.Next(W);
+            y[i] = (ushort)rng.Next(H);
+            p[i] = (byte)rng.Next(2);
+        }
+        return (t, x, y, p);
+    }
+
+    /// <summary>DSEC's ms_to_idx: entry k = index of the first event with t ≥ k ms (searchsorted, left).</summary>
+    private static ulong[] MsToIdx(uint[] t)
+    {
+        int ms = (int)(t[^1] / 1000) + 1;
+        var idx = new ulong[ms];
+        int i = 0;
+        for (int k = 0; k < ms; k++)
+        {
+            while (i < t.Length && t[i] < k * 1000L) i++;
+            idx[k] = (ulong)i;
+        }
+        return idx;
+    }
+
+    private static H5Dataset Data<T>(T[] data, bool gzip, uint chunk = 4096) =>
+        gzip
+            ? new H5Dataset(data, chunks: [Math.Min(chunk, (uint)data.Length)], datasetCreation: new H5DatasetCreation(Filters: [DeflateFilter.Id]))
+            : new H5Dataset(data);
+
+    private static string WriteDsec(string dir, string name, (uint[] T, ushort[] X, ushort[] Y, byte[] P) ev, bool gzip, long tOffset, ulong[]? msToIdx, bool sensorSize = true)
+    {
+        var file = new H5File
+        {
+            ["events"] = new H5Group
+            {
+                ["x"] = Data(ev.X, gzip),
+                ["y"] = Data(ev.Y, gzip),
+                ["t"] = Data(ev.T, gzip),
+                ["p"] = Data(ev.P, gzip),
+            },
+            ["t_offset"] = tOffset,
+        };
+        if (msToIdx != null) file["ms_to_idx"] = Data(msToIdx, gzip);
+        if (sensorSize) file.Attributes["sensor_resolution"] = new long[] { H, W };
+        string path = Path.Combine(dir, name);
+        file.Write(path);
+        return path;
+    }
+
+    private static (long[] T, short[] X, short[] Y, bool[] P, int Packets, IReadOnlyList<AedatProblem> Problems) ReadAll(string path, int batch = 1 << 16)
+    {
+        using var reader = EventFile.Open(path, new AedatReaderOptions { BatchEvents = batch });
+        var t = new List<long>();
+        var x = new List<short>();
+        var y = new List<short>();
+        var p = new List<bool>();
+        int packets = 0;
+        while (reader.TryRead(out var packet))
+        {
+            var e = Assert.IsType<EventsPacket>(packet).Events;
+            t.AddRange(e.Timestamps.ToArray());
+            x.AddRange(e.Xs.ToArray());
+            y.AddRange(e.Ys.ToArray());
+            p.AddRange(e.Polarities.ToArray());
+            e.Dispose();
+            packets++;
+        }
+        return (t.ToArray(), x.ToArray(), y.ToArray(), p.ToArray(), packets, reader.Problems);
+    }
+
+    private static string Hash(long[] t, short[] x, short[] y, bool[] p)
+    {
+        using var h = new CanonicalEventHash();
+        h.Append(t, x, y, p);
+        return h.Finish();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DsecLayoutDecodesEveryEventWithTheTimeOffsetAdded(bool gzip)
+    {
+        string dir = TestPaths.NewTempDir();
+        var ev = Events(25_000, 3);
+        const long offset = 47_000_123_456;
+        string path = WriteDsec(dir, "events.h5", ev, gzip, offset, MsToIdx(ev.T));
+
+        Assert.True(Hdf5EventReader.IsHdf5File(path));
+        var got = ReadAll(path, batch: 10_000);
+        Assert.Equal(3, got.Packets);
+        Assert.Equal(ev.T.Select(v => v + offset), got.T);
+        Assert.Equal(ev.X.Select(v => (short)v), got.X);
+        Assert.Equal(ev.Y.Select(v => (short)v), got.Y);
+        Assert.Equal(ev.P.Select(v => v == 1), got.P);
+        Assert.DoesNotContain(got.Problems, p => p.Severity == ProblemSeverity.Error);
+
+        using var reader = Assert.IsType<Hdf5EventReader>(EventFile.Open(path));
+        Assert.Equal(Hdf5EventLayout.Dsec, reader.Layout);
+        Assert.Equal(offset, reader.TimeOffsetUs);
+        Assert.Equal((W, H), (reader.Info.Width, reader.Info.Height));
+        Assert.Equal(AedatVersion.Hdf5, reader.Info.Version);
+        var summary = AedatSummary.Compute(reader);
+        Assert.Equal(25_000, summary.EventCount);
+        Assert.Equal(ev.T[0] + offset, summary.FirstTimestampUs);
+        Assert.Equal(ev.T[^1] + offset, summary.LastTimestampUs);
+        Assert.Equal(ev.P.Count(v => v == 1), summary.PositiveCount);
+        Assert.Equal(Hash(got.T, got.X, got.Y, got.P), summary.EventsSha256);
+        Assert.False(summary.HasErrors);
+    }
+
+    [Fact]
+    public void H5ToolsLayoutReadsFloatSecondsAsMicrosecondsAndSignedPolarity()
+    {
+        string dir = TestPaths.NewTempDir();
+        var ev = Events(9_000, 5);
+        var ts = ev.T.Select(v => v * 1e-6).ToArray(); // seconds; about a tenth of them × 1e6 fall just below the integer µs
+        var ps = ev.P.Select(v => v == 1 ? (sbyte)1 : (sbyte)-1).ToArray();
+        var file = new H5File
+        {
+            ["events"] = new H5Group
+            {
+                ["xs"] = Data(ev.X.Select(v => (short)v).ToArray(), gzip: true, chunk: 1000),
+                ["ys"] = Data(ev.Y.Select(v => (short)v).ToArray(), gzip: true, chunk: 1000),
+                ["ts"] = Data(ts, gzip: true, chunk: 1000),
+                ["ps"] = Data(ps, gzip: true, chunk: 1000),
+            },
+        };
+        file.Attributes["sensor_resolution"] = new long[] { H, W };
+        string path = Path.Combine(dir, "h5tools.h5");
+        file.Write(path);
+
+        var got = ReadAll(path, batch: 4096);
+        Assert.Equal(ev.T.Select(v => (long)v), got.T);
+        Assert.Equal(ev.X.Select(v => (short)v), got.X);
+        Assert.Equal(ev.Y.Select(v => (short)v), got.Y);
+        Assert.Equal(ev.P.Select(v => v == 1), got.P);
+        Assert.DoesNotContain(got.Problems, p => p.Severity == ProblemSeverity.Error);
+        using var reader = Assert.IsType<Hdf5EventReader>(EventFile.Open(path));
+        Assert.Equal(Hdf5EventLayout.H5Tools, reader.Layout);
+        Assert.Equal((W, H), (reader.Info.Width, reader.Info.Height));
+        Assert.Contains(reader.Problems, p => p.Message.Contains("read as seconds"));
+    }
+
+    [Fact]
+    public void AWrongMsToIdxEntryAndEventsOutsideTheSensorAreReportedWithTheirIndex()
+    {
+        string dir = TestPaths.NewTempDir();
+        var ev = Events(5_000, 9);
+        var idx = MsToIdx(ev.T);
+        idx[7] += 3;
+        ev.X[100] = W + 5;
+        string path = WriteDsec(dir, "bad.h5", ev, gzip: true, 0, idx);
+        var got = ReadAll(path);
+        Assert.Equal(4_999, got.T.Length);
+        Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains($"ms_to_idx[7] = {idx[7]}, expected {idx[7] - 3}"));
+        Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("event 100 at x=645"));
+        Assert.Equal(2, got.Problems.Count(p => p.Severity == ProblemSeverity.Error));
+    }
+
+    [Fact]
+    public void AnUnsupportedFilterIsRefusedNamingTheFileTheDatasetAndTheFilter()
+    {
+        string dir = TestPaths.NewTempDir();
+        var ev = Events(3_000, 11);
+        string path = Path.Combine(dir, "zstd.h5");
+        // The file is written with a stand-in registered under zstd's HDF5 id 32015 (it stores the bytes as they are);
+        // the registration is undone before reading, so the reader sees what a real zstd file gives it.
+        H5Filter.Register(new StandInFilter(32015, "zstd"));
+        try
+        {
+            var file = new H5File
+            {
+                ["events"] = new H5Group
+                {
+                    ["x"] = new H5Dataset(ev.X, chunks: [1024], datasetCreation: new H5DatasetCreation(Filters: [(ushort)32015])),
+                    ["y"] = ev.Y,
+                    ["t"] = ev.T,
+                    ["p"] = ev.P,
+                },
+            };
+            file.Write(path);
+        }
+        finally
+        {
+            H5Filter.ResetRegistrations();
+        }
+        var e = Assert.Throws<AedatFormatException>(() => EventFile.Open(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("dataset events/x", e.Message);
+        Assert.Contains("HDF5 filter 32015 (zstd)", e.Message);
+        Assert.Contains("does not decode", e.Message);
+    }
+
+    [Fact]
+    public void NeitherLayoutIsAnErrorListingWhatTheFileHolds()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "other.h5");
+        new H5File { ["frames"] = new H5Dataset(new float[] { 1, 2, 3 }) }.Write(path);
+        var e = Assert.Throws<AedatFormatException>(() => EventFile.Open(path));
+        Assert.Contains("expected the datasets events/{x,y,t,p} (DSEC) or events/{xs,ys,ts,ps} (h5_tools), found frames", e.Message);
+    }
+
+    [Fact]
+    public void TruncatedAndCorruptedFilesGiveAnErrorNeverACrash()
+    {
+        string dir = TestPaths.NewTempDir();
+        var ev = Events(20_000, 13);
+        string path = WriteDsec(dir, "whole.h5", ev, gzip: true, 1000, MsToIdx(ev.T));
+        byte[] bytes = File.ReadAllBytes(path);
+        var rng = new Random(17);
+        int refused = 0, reported = 0;
+        for (int k = 0; k < 24; k++)
+        {
+            byte[] damaged;
+            if (k < 12) damaged = bytes[..(int)(bytes.Length * (k + 0.5) / 12)];
+            else
+            {
+                damaged = (byte[])bytes.Clone();
+                int at = rng.Next(8, bytes.Length - 64);
+                for (int j = 0; j < 32; j++) damaged[at + j] ^= (byte)rng.Next(1, 256);
+            }
+            string bad = Path.Combine(dir, $"bad{k}.h5");
+            File.WriteAllBytes(bad, damaged);
+            try
+            {
+                var got = ReadAll(bad);
+                bool same = got.T.Length == ev.T.Length && got.T.SequenceEqual(ev.T.Select(v => v + 1000L)) && got.X.SequenceEqual(ev.X.Select(v => (short)v));
+                if (got.Problems.Any(p => p.Severity == ProblemSeverity.Error)) reported++;
+                else Assert.True(same || k >= 12, $"cut {k}: {got.T.Length} events delivered without an error");
+            }
+            catch (AedatFormatException e)
+            {
+                Assert.Contains(bad, e.Message);
+                refused++;
+            }
+        }
+        Assert.True(refused + reported >= 12, $"refused {refused}, reported {reported}: every truncated file must be refused or reported");
+    }
+
+    [Fact]
+    public void ConvertToAedat4KeepsEveryEvent()
+    {
+        string dir = TestPaths.NewTempDir();
+        var ev = Events(12_000, 19);
+        string path = WriteDsec(dir, "events.h5", ev, gzip: true, 5_000_000, MsToIdx(ev.T));
+        string outPath = Path.Combine(dir, "events.aedat4");
+        using (var reader = EventFile.Open(path))
+            AedatConverter.ToAedat4(reader, outPath, Aedat4Compression.Lz4);
+        var converted = AedatSummary.Compute(outPath);
+        using var again = EventFile.Open(path);
+        var original = AedatSummary.Compute(again);
+        Assert.Equal(12_000, converted.EventCount);
+        Assert.Equal(original.EventsSha256, converted.EventsSha256);
+        Assert.Equal((W, H), (converted.Info.Width, converted.Info.Height));
+    }
+
+    private static JsonElement Python(params string[] args)
+    {
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(TestPaths.RepoRoot, "tools", "hdf5-check", "check_hdf5.py"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"tools/hdf5-check failed (exit {p.ExitCode}): {stderr}{stdout}. It needs python3-h5py (./test.sh installs it as root).");
+        return JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    [Fact]
+    public void AFileWrittenByH5pyAndOneOfOursReadByH5pyAgree()
+    {
+        string dir = TestPaths.NewTempDir();
+        // h5py (libhdf5) writes: gzip + shuffle, bool ps, float64 seconds.
+        string theirsPath = Path.Combine(dir, "h5py.h5");
+        var theirs = Python("write-h5tools", theirsPath, "30000");
+        using (var reader = EventFile.Open(theirsPath))
+        {
+            var ours = AedatSummary.Compute(reader);
+            Assert.Equal(30_000, ours.EventCount);
+            Assert.Equal(theirs.GetProperty("sha256").GetString(), ours.EventsSha256);
+            Assert.Equal(theirs.GetProperty("first_t_us").GetInt64(), ours.FirstTimestampUs);
+            Assert.Equal(theirs.GetProperty("on").GetInt64(), ours.PositiveCount);
+            Assert.Equal((346, 260), (ours.Info.Width, ours.Info.Height));
+            Assert.False(ours.HasErrors);
+        }
+        // Ours (PureHDF, DSEC layout with t_offset) read by h5py.
+        var ev = Events(15_000, 23);
+        string oursPath = WriteDsec(dir, "ours.h5", ev, gzip: true, 123_456_789, MsToIdx(ev.T));
+        var check = Python("read", oursPath);
+        using var again = EventFile.Open(oursPath);
+        var summary = AedatSummary.Compute(again);
+        Assert.Equal("dsec", check.GetProperty("layout").GetString());
+        Assert.Equal(summary.EventCount, check.GetProperty("count").GetInt64());
+        Assert.Equal(summary.LastTimestampUs, check.GetProperty("last_t_us").GetInt64());
+        Assert.Equal(summary.EventsSha256, check.GetProperty("sha256").GetString());
+    }
+
+    /// <summary>Stores chunks unchanged under a given filter id (only to write a file that names that filter).</summary>
+    private sealed class StandInFilter(ushort id, string name) : IH5Filter
+    {
+        public ushort FilterId => id;
+
+        public string Name => name;
+
+        public Memory<byte> Filter(FilterInfo info) => info.Buffer;
+
+        public uint[] GetParameters(uint[] chunkDimensions, uint typeSize, Dictionary<string, object>? options) => [];
+    }
+}

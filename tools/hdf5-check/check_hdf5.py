@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""Independent check of EventDeblur's HDF5 event reader, with h5py (Debian python3-h5py, the HDF Group's libhdf5).
+
+  check_hdf5.py read FILE            summary of an HDF5 event file as JSON
+  check_hdf5.py write-h5tools FILE N write N pseudo-random events in the h5_tools layout (gzip + shuffle,
+                                     xs/ys int16, ts float64 seconds, ps bool, sensor_resolution = (h, w)),
+                                     then print the summary of what was written
+
+The summary: count, first and last t (µs), ON / OFF counts, layout, and the canonical event SHA-256
+(../shared/recordings/real/expected.json: per event little-endian int64 t µs, int16 x, int16 y, uint8 p, 1 = ON).
+Layouts: DSEC events/{x,y,t,p} (t µs relative to the scalar t_offset, added) and h5_tools events/{xs,ys,ts,ps}
+(float ts = seconds, rounded half-to-even to µs; integer ts = µs). ON = p > 0.
+"""
+import hashlib
+import json
+import sys
+
+import h5py
+import numpy as np
+
+CANON = np.dtype([("t", "<i8"), ("x", "<i2"), ("y", "<i2"), ("p", "u1")])  # packed: 13 bytes
+
+
+def summary(path, chunk=1 << 20):
+    with h5py.File(path, "r") as f:
+        if "events/x" in f:
+            layout, names = "dsec", ("t", "x", "y", "p")
+            offset = int(f["t_offset"][()]) if "t_offset" in f else 0
+        else:
+            layout, names = "h5tools", ("ts", "xs", "ys", "ps")
+            offset = 0
+        t, x, y, p = (f["events/" + n] for n in names)
+        n = min(len(t), len(x), len(y), len(p))
+        sha = hashlib.sha256()
+        on = 0
+        first = last = None
+        for a in range(0, n, chunk):
+            b = min(n, a + chunk)
+            tt = t[a:b]
+            if np.issubdtype(tt.dtype, np.floating):
+                tt = np.rint(tt.astype(np.float64) * 1e6).astype(np.int64)
+            else:
+                tt = tt.astype(np.int64)
+            tt = tt + offset
+            rec = np.empty(b - a, dtype=CANON)
+            rec["t"] = tt
+            rec["x"] = x[a:b].astype(np.int64).astype(np.int16)
+            rec["y"] = y[a:b].astype(np.int64).astype(np.int16)
+            pp = p[a:b].astype(np.int64) > 0
+            rec["p"] = pp
+            on += int(pp.sum())
+            sha.update(rec.tobytes())
+            if first is None:
+                first = int(tt[0])
+            last = int(tt[-1])
+    return {"layout": layout, "count": n, "first_t_us": first, "last_t_us": last, "on": on, "off": n - on, "sha256": sha.hexdigest()}
+
+
+def write_h5tools(path, n):
+    rng = np.random.default_rng(20261202)
+    w, h = 346, 260
+    ts = np.cumsum(rng.integers(0, 40, n)).astype(np.float64) * 1e-6 + 12.5  # seconds
+    xs = rng.integers(0, w, n).astype(np.int16)
+    ys = rng.integers(0, h, n).astype(np.int16)
+    ps = rng.integers(0, 2, n).astype(bool)
+    with h5py.File(path, "w") as f:
+        kw = dict(compression="gzip", compression_opts=4, shuffle=True, chunks=(4096,))
+        f.create_dataset("events/xs", data=xs, **kw)
+        f.create_dataset("events/ys", data=ys, **kw)
+        f.create_dataset("events/ts", data=ts, **kw)
+        f.create_dataset("events/ps", data=ps, **kw)
+        f.attrs["sensor_resolution"] = np.array([h, w])
+        f.attrs["num_events"] = n
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[1] == "read":
+        print(json.dumps(summary(argv[2])))
+    elif len(argv) >= 4 and argv[1] == "write-h5tools":
+        write_h5tools(argv[2], int(argv[3]))
+        print(json.dumps(summary(argv[2])))
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
