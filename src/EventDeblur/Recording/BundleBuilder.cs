@@ -14,7 +14,7 @@ namespace EventDeblur.Recording;
 /// <summary>What a lab has, to be made into a bundle by <see cref="BundleBuilder.Build"/>.</summary>
 public sealed record BundleSources
 {
-    /// <summary>Event file: AEDAT 2.0 / 3.1 / 4.0 (copied) or Prophesee RAW / DAT (converted to AEDAT 4.0).</summary>
+    /// <summary>Event file: AEDAT 2.0 / 3.1 / 4.0 (copied), or Prophesee RAW / DAT or HDF5 (DSEC / h5_tools layout; converted to AEDAT 4.0).</summary>
     public required string EventsPath { get; init; }
 
     /// <summary>RGB frames: a folder of PNG / TIFF images (taken in name order) or a video file (each frame written as a PNG).</summary>
