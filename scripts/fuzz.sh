@@ -16,7 +16,7 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 budget="${1:-600}"
-all_targets="aedat2 aedat31 aedat4 bundle evt2 evt3 dat dvstream"
+all_targets="aedat2 aedat31 aedat4 bundle evt2 evt3 dat dvstream h5"
 read -r -a targets <<<"${FUZZ_TARGETS:-$all_targets}"
 for t in "${targets[@]}"; do
   [[ " $all_targets " == *" $t "* ]] || { echo "fuzz: unknown target '$t' in FUZZ_TARGETS; expected some of: $all_targets" >&2; exit 2; }

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.Formats.Hdf5;
 using EventDeblur.Formats.Prophesee;
 using EventDeblur.Recording;
 using SharpFuzz;
@@ -19,7 +20,7 @@ namespace EventDeblur.Fuzz;
 public static class Program
 {
     /// <summary>Every target, in the order scripts/fuzz.sh runs them.</summary>
-    public static readonly string[] Targets = ["aedat2", "aedat31", "aedat4", "bundle", "evt2", "evt3", "dat", "dvstream"];
+    public static readonly string[] Targets = ["aedat2", "aedat31", "aedat4", "bundle", "evt2", "evt3", "dat", "dvstream", "h5"];
 
     /// <summary>Separates recording.json from frames.csv in a bundle input.</summary>
     public const string BundleSeparator = "\n--frames.csv--\n";
@@ -68,6 +69,7 @@ public static class Program
         "evt3" => bytes => ReadProphesee(bytes, ".raw"),
         "dat" => bytes => ReadProphesee(bytes, ".dat"),
         "dvstream" => ReadDvStream,
+        "h5" => ReadHdf5,
         _ => throw new ArgumentException(name),
     };
 
@@ -109,6 +111,17 @@ public static class Program
         File.WriteAllBytes(path, bytes);
         PropheseeReader reader;
         try { reader = PropheseeReader.Open(path); }
+        catch (AedatFormatException) { return; }
+        using (reader) AedatSummary.Compute(reader);
+    }
+
+    // HDF5 event files (DSEC / h5_tools layouts) through the PureHDF-based reader, as `inspect` opens them.
+    private static void ReadHdf5(byte[] bytes)
+    {
+        string path = Path.Combine(Scratch, "input.h5");
+        File.WriteAllBytes(path, bytes);
+        Hdf5EventReader reader;
+        try { reader = Hdf5EventReader.Open(path); }
         catch (AedatFormatException) { return; }
         using (reader) AedatSummary.Compute(reader);
     }
@@ -212,9 +225,41 @@ public static class Seeds
         WriteRaw(Path.Combine(dir, "evt3", "evt3-plain.raw"), AedatVersion.Evt3, vectorize: false);
         File.WriteAllBytes(Path.Combine(dir, "dat", "event2d.dat"), Dat(0x00));
         File.WriteAllBytes(Path.Combine(dir, "dat", "eventcd.dat"), Dat(0x0C));
+        WriteHdf5(Path.Combine(dir, "h5", "dsec-gzip.h5"), dsec: true, gzip: true);
+        WriteHdf5(Path.Combine(dir, "h5", "h5tools-plain.h5"), dsec: false, gzip: false);
         // The DV stream layout is the file's without its version line ("#!AER-DAT4.0\r\n", 14 bytes).
         foreach (var f in Directory.GetFiles(Path.Combine(dir, "aedat4")))
             File.WriteAllBytes(Path.Combine(dir, "dvstream", Path.GetFileNameWithoutExtension(f) + ".stream"), File.ReadAllBytes(f)[14..]);
+    }
+
+    /// <summary>A small HDF5 event file by PureHDF's writer: 300 events, DSEC (with t_offset and ms_to_idx) or h5_tools layout (float seconds).</summary>
+    public static void WriteHdf5(string path, bool dsec, bool gzip)
+    {
+        const int n = 300;
+        var t = Enumerable.Range(0, n).Select(i => (uint)(i * 17)).ToArray();
+        var x = Enumerable.Range(0, n).Select(i => (ushort)(i * 7 % 64)).ToArray();
+        var y = Enumerable.Range(0, n).Select(i => (ushort)(i * 5 % 48)).ToArray();
+        var p = Enumerable.Range(0, n).Select(i => (byte)(i % 2)).ToArray();
+        PureHDF.H5Dataset Data<T>(T[] data) => gzip
+            ? new PureHDF.H5Dataset(data, chunks: [(uint)Math.Min(128, data.Length)], datasetCreation: new PureHDF.VOL.Native.H5DatasetCreation(Filters: [PureHDF.Filters.DeflateFilter.Id]))
+            : new PureHDF.H5Dataset(data);
+        var file = dsec
+            ? new PureHDF.H5File
+            {
+                ["events"] = new PureHDF.H5Group { ["x"] = Data(x), ["y"] = Data(y), ["t"] = Data(t), ["p"] = Data(p) },
+                ["t_offset"] = 1_000_000L,
+                ["ms_to_idx"] = Data(Enumerable.Range(0, 6).Select(k => (ulong)t.Count(v => v < k * 1000)).ToArray()),
+            }
+            : new PureHDF.H5File
+            {
+                ["events"] = new PureHDF.H5Group
+                {
+                    ["xs"] = Data(x.Select(v => (short)v).ToArray()), ["ys"] = Data(y.Select(v => (short)v).ToArray()),
+                    ["ts"] = Data(t.Select(v => v * 1e-6).ToArray()), ["ps"] = Data(p),
+                },
+            };
+        file.Attributes["sensor_resolution"] = new long[] { 48, 64 };
+        file.Write(path);
     }
 
     /// <summary>A RAW file by our writer: 40 events with a run of same-row events (EVT 3.0 vectors), a time-high step and triggers.</summary>

@@ -153,7 +153,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
         {
             file = H5File.OpenRead(path);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e)
         {
             throw log.Fatal(0, $"not a readable HDF5 file (expected the HDF5 superblock and a readable root group): {e.Message}");
         }
@@ -187,10 +187,16 @@ public sealed partial class Hdf5EventReader : IAedatReader
             }
             return new Hdf5EventReader(file, path, log, options, layout, cols[0], cols[1], cols[2], cols[3], msToIdx, offset, w, h);
         }
-        catch
+        catch (AedatFormatException)
         {
             file.Dispose();
             throw;
+        }
+        catch (Exception e)
+        {
+            // PureHDF reports a damaged structure (object headers, links, B-trees) with exceptions of many types.
+            file.Dispose();
+            throw log.Fatal(-1, $"a damaged HDF5 structure: {e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -220,7 +226,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
                 reading = _p.Name;
                 _p.ReadLong(start, _lp.AsSpan(0, n));
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e)
             {
                 _log.Error("read", -1, $"dataset {reading}, events {start}..{start + n - 1}: {Describe(e)}; reading stops here");
                 _done = true;
@@ -314,7 +320,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
             {
                 _msToIdx.ReadLong(k, _msBuf.AsSpan(0, n));
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e)
             {
                 _log.Error("ms-to-idx", -1, $"dataset ms_to_idx, entries {k}..{k + n - 1}: {Describe(e)}; not checked further");
                 _msNext = _msToIdx.Length;
@@ -352,7 +358,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
         {
             throw;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e)
         {
             throw new AedatFormatException(new AedatProblem(path, -1, ProblemSeverity.Error, $"dataset {dataset}: {Describe(e)}"));
         }
@@ -391,7 +397,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
             }
             return names.Count == 0 ? "an empty root group" : string.Join(", ", names.Take(16));
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e)
         {
             return $"an unreadable root group ({e.Message})";
         }
