@@ -15,7 +15,7 @@ internal static class BundleCommand
 {
     public static Command Create()
     {
-        var events = new Option<string>("--events") { Description = "Event file: AEDAT 2.0/3.1/4.0 (copied) or Prophesee RAW/DAT (converted to AEDAT 4.0)", Required = true };
+        var events = new Option<string>("--events") { Description = "Event file: AEDAT 2.0/3.1/4.0 (copied), or Prophesee RAW/DAT or HDF5 (DSEC / h5_tools layout; converted to AEDAT 4.0)", Required = true };
         var rgb = new Option<string>("--rgb") { Description = "RGB frames: a folder of PNG/TIFF images (name order) or a video file", Required = true };
         var csv = new Option<string?>("--exposure-csv") { Description = "CSV, header then one 'exposure_start_us,exposure_end_us' row per frame (RGB clock, µs)" };
         var sync = new Option<string>("--sync") { Description = "table (CSV times + --clock-offset-us) or triggers (external-input edges in the event file)", DefaultValueFactory = _ => "table" };

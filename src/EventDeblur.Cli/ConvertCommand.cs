@@ -11,7 +11,7 @@ internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("IN") { Description = "An AEDAT 2.0/3.1/4.0 file or a Prophesee RAW (EVT 2.0/3.0) or DAT file" };
+        var input = new Argument<string>("IN") { Description = "An AEDAT 2.0/3.1/4.0 file, a Prophesee RAW (EVT 2.0/3.0) or DAT file, or an HDF5 event file (DSEC or h5_tools layout)" };
         var output = new Argument<string>("OUT") { Description = "Output: .aedat4 (AEDAT 4.0) or .parquet (event columns t, x, y, p, plus sibling tables)" };
         var compression = new Option<string>("--compression") { Description = "AEDAT 4.0 packet compression: lz4, lz4-high, zstd, zstd-high or none", DefaultValueFactory = _ => "lz4" };
         compression.AcceptOnlyFromAmong("lz4", "lz4-high", "zstd", "zstd-high", "none");

@@ -13,7 +13,7 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string>("PATH") { Description = "An AEDAT 2.0/3.1/4.0 file, a Prophesee RAW (EVT 2.0/3.0) or DAT file, or a recording bundle folder" };
+        var path = new Argument<string>("PATH") { Description = "An AEDAT 2.0/3.1/4.0 file, a Prophesee RAW (EVT 2.0/3.0) or DAT file, an HDF5 event file (DSEC or h5_tools layout), or a recording bundle folder" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
         var cmd = new Command("inspect", "Decode a recording once and summarise it (counts, time range, hash, problems)") { path, json };
         cmd.SetAction(r => Run(r.GetValue(path)!, r.GetValue(json)));

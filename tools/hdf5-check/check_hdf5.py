@@ -5,6 +5,8 @@
   check_hdf5.py write-h5tools FILE N write N pseudo-random events in the h5_tools layout (gzip + shuffle,
                                      xs/ys int16, ts float64 seconds, ps bool, sensor_resolution = (h, w)),
                                      then print the summary of what was written
+  check_hdf5.py write-dsec FILE N    the same in the DSEC layout (gzip, x/y uint16, t uint32 µs, p uint8,
+                                     t_offset, ms_to_idx; 640×480), written in 1 M-event pieces (for measurements)
 
 The summary: count, first and last t (µs), ON / OFF counts, layout, and the canonical event SHA-256
 (../shared/recordings/real/expected.json: per event little-endian int64 t µs, int16 x, int16 y, uint8 p, 1 = ON).
@@ -73,11 +75,36 @@ def write_h5tools(path, n):
         f.attrs["num_events"] = n
 
 
+def write_dsec(path, n, piece=1 << 20):
+    rng = np.random.default_rng(20261203)
+    w, h = 640, 480
+    with h5py.File(path, "w") as f:
+        kw = dict(compression="gzip", compression_opts=4, chunks=(1 << 16,), maxshape=(None,))
+        ds = {k: f.create_dataset("events/" + k, (0,), dtype=d, **kw) for k, d in (("x", np.uint16), ("y", np.uint16), ("t", np.uint32), ("p", np.uint8))}
+        now = 0
+        ms = [0]
+        for a in range(0, n, piece):
+            m = min(piece, n - a)
+            t = now + np.cumsum(rng.integers(0, 3, m))
+            now = int(t[-1])
+            for k, v in (("x", rng.integers(0, w, m)), ("y", rng.integers(0, h, m)), ("t", t), ("p", rng.integers(0, 2, m))):
+                ds[k].resize((a + m,))
+                ds[k][a:a + m] = v
+            # ms_to_idx: first index with t >= k ms, for every k up to the last event's millisecond
+            ks = np.arange(len(ms), now // 1000 + 1)
+            ms.extend((a + np.searchsorted(t, ks * 1000, side="left")).tolist())
+        f.create_dataset("ms_to_idx", data=np.array(ms, dtype=np.uint64))
+        f.create_dataset("t_offset", data=np.int64(1_700_000_000_000_000))
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "read":
         print(json.dumps(summary(argv[2])))
     elif len(argv) >= 4 and argv[1] == "write-h5tools":
         write_h5tools(argv[2], int(argv[3]))
+        print(json.dumps(summary(argv[2])))
+    elif len(argv) >= 4 and argv[1] == "write-dsec":
+        write_dsec(argv[2], int(argv[3]))
         print(json.dumps(summary(argv[2])))
     else:
         print(__doc__, file=sys.stderr)

@@ -286,6 +286,35 @@ public class Hdf5EventReaderTests
         Assert.Equal((W, H), (converted.Info.Width, converted.Info.Height));
     }
 
+    [Fact]
+    public void BundleTakesAnHdf5EventFileAndRefusesOneWithoutASensorSize()
+    {
+        string dir = TestPaths.NewTempDir();
+        var ev = Events(8_000, 29);
+        string h5 = WriteDsec(dir, "events.h5", ev, gzip: true, 2_000_000, MsToIdx(ev.T));
+        string rgb = Path.Combine(dir, "rgb");
+        Directory.CreateDirectory(rgb);
+        for (int i = 0; i < 2; i++)
+        {
+            using var img = new OpenCvSharp.Mat(48, 64, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.All(30 + 40 * i));
+            OpenCvSharp.Cv2.ImWrite(Path.Combine(rgb, $"f{i}.png"), img);
+        }
+        string csv = Path.Combine(dir, "times.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", "2005000,2010000", "2020000,2030000"]);
+        var sources = new EventDeblur.Recording.BundleSources { EventsPath = h5, RgbPath = rgb, ExposureCsvPath = csv };
+        var bundle = EventDeblur.Recording.BundleBuilder.Build(sources, Path.Combine(dir, "bundle"));
+        Assert.Empty(bundle.Problems);
+        Assert.Equal((W, H), bundle.EventSensorSize);
+        Assert.EndsWith("events.aedat4", bundle.EventsPath, StringComparison.Ordinal);
+        using (var reader = EventFile.Open(h5))
+            Assert.Equal(AedatSummary.Compute(reader).EventsSha256, AedatSummary.Compute(bundle.EventsPath).EventsSha256);
+
+        string bare = WriteDsec(dir, "bare.h5", ev, gzip: false, 0, null, sensorSize: false);
+        var e = Assert.Throws<EventDeblur.Recording.BundleException>(() => EventDeblur.Recording.BundleBuilder.Build(sources with { EventsPath = bare }, Path.Combine(dir, "bundle2")));
+        Assert.Contains("does not state its sensor size", e.Message);
+        Assert.Contains("convert IN OUT.aedat4 --width W --height H", e.Message);
+    }
+
     private static JsonElement Python(params string[] args)
     {
         var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
