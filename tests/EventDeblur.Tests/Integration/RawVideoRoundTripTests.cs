@@ -5,6 +5,7 @@ using EventDeblur.Formats.Prophesee;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 using EventDeblur.Live;
+using EventDeblur.Methods;
 using EventDeblur.Pipeline;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
@@ -94,8 +95,10 @@ public class RawVideoRoundTripTests(ITestOutputHelper output)
         CopyGroundTruth(original, built, bundleDir);
 
         // 4. Replay both as the CLI does (robust deconvolver, event kernels).
-        var a = await ReplayPipeline.RunAsync(simDir, Path.Combine(dir, "out-original"), new ReplayOptions(), new EventKernelEstimator(new EventKernelOptions()));
-        var b2 = await ReplayPipeline.RunAsync(bundleDir, Path.Combine(dir, "out-roundtrip"), new ReplayOptions(), new EventKernelEstimator(new EventKernelOptions()));
+        var methods = new MethodCatalogueBuilder().Build();
+        var options = new ReplayOptions { Methods = methods };
+        var a = await ReplayPipeline.RunAsync(simDir, Path.Combine(dir, "out-original"), options, methods.CreateKernelSource("events", new EventKernelOptions()));
+        var b2 = await ReplayPipeline.RunAsync(bundleDir, Path.Combine(dir, "out-roundtrip"), options, methods.CreateKernelSource("events", new EventKernelOptions()));
         Assert.All(a.Results.Concat(b2.Results), r => Assert.Equal("ok", r.Status));
         Assert.Equal(2, b2.Results.Count);
         double psnrOriginal = a.Results.Average(r => r.Psnr!.Value);
