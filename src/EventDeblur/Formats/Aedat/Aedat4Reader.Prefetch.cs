@@ -30,6 +30,10 @@ public sealed partial class Aedat4Reader
         public long QueuedBytes;
         public bool StopRequested;
         public bool Exited;
+        // Who is blocked on the monitor: each side wakes the other only when that is worth a context
+        // switch (a few packets ready, or room for a few), not after every packet.
+        public bool CallerWaiting;
+        public bool ReaderWaiting;
         public Thread? Thread;
     }
 
@@ -95,12 +99,18 @@ public sealed partial class Aedat4Reader
             Ahead? item = null;
             lock (ra)
             {
-                while (ra.Queue.Count == 0 && !ra.Exited) Monitor.Wait(ra);
+                while (ra.Queue.Count == 0 && !ra.Exited)
+                {
+                    ra.CallerWaiting = true;
+                    Monitor.Wait(ra);
+                    ra.CallerWaiting = false;
+                }
                 if (ra.Queue.Count > 0)
                 {
                     item = ra.Queue.Dequeue();
                     ra.QueuedBytes -= item.Bytes;
-                    Monitor.PulseAll(ra);
+                    if (ra.ReaderWaiting && ra.Queue.Count <= _limits.PrefetchPackets / 2 && ra.QueuedBytes <= _limits.MaxPrefetchBytes / 2)
+                        Monitor.PulseAll(ra);
                 }
             }
             if (item == null)
@@ -152,7 +162,13 @@ public sealed partial class Aedat4Reader
                 {
                     // At least one packet may always wait, whatever its size, or a large packet would stall the walk.
                     while (!ra.StopRequested && ra.Queue.Count > 0 && (ra.Queue.Count >= depth || ra.QueuedBytes >= budget))
+                    {
+                        // The caller may be waiting for a second packet that will not come until this one is taken.
+                        if (ra.CallerWaiting) Monitor.PulseAll(ra);
+                        ra.ReaderWaiting = true;
                         Monitor.Wait(ra);
+                        ra.ReaderWaiting = false;
+                    }
                     if (ra.StopRequested) return;
                 }
                 var item = new Ahead();
@@ -178,7 +194,8 @@ public sealed partial class Aedat4Reader
                     ra.Queue.Enqueue(item);
                     ra.QueuedBytes += item.Bytes;
                     if (ra.Queue.Count > _peakQueuedPackets) Volatile.Write(ref _peakQueuedPackets, ra.Queue.Count);
-                    Monitor.PulseAll(ra);
+                    if (ra.CallerWaiting && (ra.Queue.Count >= Math.Max(1, depth / 2) || item.End || item.Failure != null))
+                        Monitor.PulseAll(ra);
                 }
                 if (item.End || item.Failure != null) return;
             }

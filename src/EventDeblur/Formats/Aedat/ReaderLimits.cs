@@ -33,9 +33,10 @@ public sealed record ReaderLimits
 
     /// <summary>
     /// AEDAT 4.0 files only: most packets read, decompressed and decoded ahead of the caller on a second
-    /// thread, packets. 0 reads every packet on the caller's thread. Default 4.
+    /// thread, packets. 0 reads every packet on the caller's thread. Default 16 (each side wakes the
+    /// other only at half a queue: with 4, a 20 M-event read switched threads 5 times as often).
     /// </summary>
-    public int PrefetchPackets { get; init; } = 4;
+    public int PrefetchPackets { get; init; } = 16;
 
     /// <summary>
     /// AEDAT 4.0 files only: the read-ahead thread waits while the packets it has queued hold this many

@@ -15,6 +15,7 @@ public class Aedat4ReadAheadTests
 
     private static readonly ReaderLimits[] ReadAheadSettings =
     [
+        new(),
         new() { PrefetchPackets = 4 },
         new() { PrefetchPackets = 1 },
         new() { PrefetchPackets = 8, MaxPrefetchBytes = 1 },
@@ -270,6 +271,6 @@ public class Aedat4ReadAheadTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ReaderLimits { PrefetchPackets = -1 }.Validate());
         Assert.Equal(nameof(ReaderLimits.PrefetchPackets), e.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReaderLimits { MaxPrefetchBytes = 0 }.Validate());
-        Assert.Equal(4, ReaderLimits.Default.PrefetchPackets);
+        Assert.Equal(16, ReaderLimits.Default.PrefetchPackets);
     }
 }
