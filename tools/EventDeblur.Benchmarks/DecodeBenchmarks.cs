@@ -9,9 +9,11 @@ using K4os.Compression.LZ4.Streams;
 namespace EventDeblur.Benchmarks;
 
 /// <summary>
-/// AEDAT 4.0 decode throughput, single thread, LZ4, on a generated 50 M-event file. The peer is
-/// K4os's LZ4 frame decoder alone over the same packets: the floor any AEDAT 4.0 reader built on
-/// it pays before turning a single byte into events.
+/// AEDAT 4.0 decode throughput, LZ4, on a generated 50 M-event file: the reader with its read-ahead
+/// thread (the default) and on one thread, and <c>inspect</c>'s work (decode + count + canonical
+/// SHA-256) both ways. The in-process peer is K4os's LZ4 frame decoder alone over the same packets:
+/// the floor any AEDAT 4.0 reader built on it pays before turning a single byte into events. The
+/// whole-process comparison with aestream's C++ reader is <c>tools/bench-aedat4-peer.sh</c>.
 /// </summary>
 [Config(typeof(Config))]
 [MemoryDiagnoser]
@@ -31,7 +33,7 @@ public class DecodeBenchmarks
     [GlobalSetup]
     public void Setup() => _path = BenchData.Ensure(Events);
 
-    /// <summary>Our reader: packets → struct-of-arrays event batches.</summary>
+    /// <summary>Our reader: packets → struct-of-arrays event batches (read-ahead on a second thread, the default).</summary>
     [Benchmark]
     public long EventDeblurAedat4Reader()
     {
@@ -41,6 +43,26 @@ public class DecodeBenchmarks
             if (p is EventsPacket e) using (e.Events) n += e.Events.Count;
         return n;
     }
+
+    /// <summary>Our reader with every packet read and decoded on the caller's thread (no read-ahead).</summary>
+    [Benchmark]
+    public long EventDeblurAedat4ReaderOneThread()
+    {
+        long n = 0;
+        using var reader = Aedat4Reader.Open(_path, new AedatReaderOptions { DecodeFrames = false, Limits = new ReaderLimits { PrefetchPackets = 0 } });
+        while (reader.TryRead(out var p))
+            if (p is EventsPacket e) using (e.Events) n += e.Events.Count;
+        return n;
+    }
+
+    /// <summary>What <c>inspect</c> does (decode, count, canonical SHA-256), with the read-ahead thread decoding while this one hashes.</summary>
+    [Benchmark]
+    public long EventDeblurSummaryReadAhead() => AedatSummary.Compute(_path).EventCount;
+
+    /// <summary>What <c>inspect</c> does, all on the caller's thread.</summary>
+    [Benchmark]
+    public long EventDeblurSummaryOneThread() =>
+        AedatSummary.Compute(_path, new AedatReaderOptions { Limits = new ReaderLimits { PrefetchPackets = 0 } }).EventCount;
 
     /// <summary>Our reader forced onto the managed K4os LZ4 decoder (the fallback when liblz4 is absent).</summary>
     [Benchmark]

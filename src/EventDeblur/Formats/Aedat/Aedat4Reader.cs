@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Xml;
 using System.Xml.Linq;
@@ -9,10 +10,12 @@ namespace EventDeblur.Formats.Aedat;
 /// <summary>
 /// Streaming AEDAT 4.0 reader (DV / dv-processing files, and the DV network stream layout, which
 /// is the same minus the version line). Packets are decompressed one at a time into a reused
-/// buffer; memory is bounded by the largest packet. Corrupt packets are reported and skipped
+/// buffer; on a file, a second thread reads and decodes a few packets ahead (bounded by
+/// <see cref="ReaderLimits.PrefetchPackets"/> and <see cref="ReaderLimits.MaxPrefetchBytes"/>), so memory is
+/// bounded by the largest packet plus that budget. Corrupt packets are reported and skipped
 /// (packet boundaries survive a bad body); a truncated or nonsensical packet header ends the walk.
 /// </summary>
-public sealed class Aedat4Reader : IAedatReader
+public sealed partial class Aedat4Reader : IAedatReader
 {
     [StructLayout(LayoutKind.Sequential, Pack = 1, Size = 16)]
     private readonly struct RawEvent
@@ -174,7 +177,20 @@ public sealed class Aedat4Reader : IAedatReader
     public long DataTablePosition => _dataTablePosition;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// On a seekable input (a file) with <see cref="ReaderLimits.PrefetchPackets"/> &gt; 0, the packets
+    /// are read, decompressed and decoded ahead on a second thread while the caller works on the
+    /// previous ones; the packets, their order and every problem (file, byte offset, message, and the
+    /// order in which they appear in <see cref="Problems"/>) are exactly those of reading on the caller's thread.
+    /// </remarks>
     public bool TryRead(out AedatPacket? packet)
+    {
+        if (_limits.PrefetchPackets > 0 && _stream.CanSeek) return TryReadPrefetched(out packet);
+        return TryReadCore(out packet);
+    }
+
+    /// <summary>Reads, decompresses and decodes the next deliverable packet on the calling thread.</summary>
+    private bool TryReadCore(out AedatPacket? packet)
     {
         packet = null;
         while (!_done)
@@ -185,7 +201,7 @@ public sealed class Aedat4Reader : IAedatReader
             if (got == 0 && _dataEnd == long.MaxValue) { _done = true; break; }
             if (got < 8 || (_dataEnd != long.MaxValue && _dataEnd - at < 8))
             {
-                _log.Error("truncated", at, $"expected an 8-byte packet header, found {Math.Min(got, _dataEnd - at)} bytes before the end of data (file truncated)");
+                Report("truncated", at, $"expected an 8-byte packet header, found {Math.Min(got, _dataEnd - at)} bytes before the end of data (file truncated)");
                 _done = true;
                 break;
             }
@@ -193,13 +209,13 @@ public sealed class Aedat4Reader : IAedatReader
             int size = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(4));
             if (size <= 0 || size > _limits.MaxStoredPacketBytes)
             {
-                _log.Error("packet-size", at, $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (ReaderLimits.MaxStoredPacketBytes; corrupt header or over the limit, cannot resynchronise)");
+                Report("packet-size", at, $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (ReaderLimits.MaxStoredPacketBytes; corrupt header or over the limit, cannot resynchronise)");
                 _done = true;
                 break;
             }
             if (_dataEnd != long.MaxValue && at + 8 + size > _dataEnd)
             {
-                _log.Error("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, but only {_dataEnd - at - 8} remain before {(_dataEnd == _dataTablePosition ? "the FileDataTable" : "the end of the file")} (truncated)");
+                Report("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, but only {_dataEnd - at - 8} remain before {(_dataEnd == _dataTablePosition ? "the FileDataTable" : "the end of the file")} (truncated)");
                 _done = true;
                 break;
             }
@@ -207,7 +223,7 @@ public sealed class Aedat4Reader : IAedatReader
             int bodyGot = _stream.ReadAtLeast(_body.AsSpan(0, size), size, throwOnEndOfStream: false);
             if (bodyGot < size)
             {
-                _log.Error("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, the data ended after {bodyGot}");
+                Report("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, the data ended after {bodyGot}");
                 _done = true;
                 break;
             }
@@ -230,12 +246,12 @@ public sealed class Aedat4Reader : IAedatReader
         }
         catch (DecompressionLimitException e)
         {
-            _log.Error("limit", at, $"packet of stream {streamId} ({stored.Length} bytes stored): {e.Message} (ReaderLimits.MaxDecompressedPacketBytes = {ReaderLimits.Bytes(_limits.MaxDecompressedPacketBytes)}); packet skipped, reading goes on with the next one");
+            Report("limit", at, $"packet of stream {streamId} ({stored.Length} bytes stored): {e.Message} (ReaderLimits.MaxDecompressedPacketBytes = {ReaderLimits.Bytes(_limits.MaxDecompressedPacketBytes)}); packet skipped, reading goes on with the next one");
             return null;
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or ZstdSharp.ZstdException)
         {
-            _log.Error("corrupt-body", at, $"packet of stream {streamId} ({stored.Length} bytes): {Info.Compression} body does not decompress: {e.Message}; packet skipped");
+            Report("corrupt-body", at, $"packet of stream {streamId} ({stored.Length} bytes): {Info.Compression} body does not decompress: {e.Message}; packet skipped");
             return null;
         }
 
@@ -255,11 +271,11 @@ public sealed class Aedat4Reader : IAedatReader
                 // The flatbuffer's file identifier says what the packet really holds; the infoNode can lie.
                 if (kind == AedatStreamKind.Other)
                 {
-                    _log.Error("identifier", at, $"stream {streamId} is declared as '{Printable(info.TypeIdentifier)}' but its packet holds a '{Printable(id)}' buffer (flatbuffer file identifier), which this reader does not decode; packet skipped");
+                    Report("identifier", at, $"stream {streamId} is declared as '{Printable(info.TypeIdentifier)}' but its packet holds a '{Printable(id)}' buffer (flatbuffer file identifier), which this reader does not decode; packet skipped");
                     return null;
                 }
                 if (_mislabelledStreams.Add(streamId))
-                    _log.Error("identifier", at, $"stream {streamId} is declared in the infoNode as '{Printable(info.TypeIdentifier)}', but its packets hold '{id}' buffers (flatbuffer file identifier at offset 4); they are decoded as '{id}'");
+                    Report("identifier", at, $"stream {streamId} is declared in the infoNode as '{Printable(info.TypeIdentifier)}', but its packets hold '{id}' buffers (flatbuffer file identifier at offset 4); they are decoded as '{id}'");
                 info = info with { Kind = kind, TypeIdentifier = id };
             }
 
@@ -271,17 +287,20 @@ public sealed class Aedat4Reader : IAedatReader
                 case AedatStreamKind.Imu: return DecodeImu(fb, streamId, at, ref seen);
                 default:
                     if (_skippedStreams.Add(streamId))
-                        _log.Note("unknown-stream", at, $"stream {streamId} carries '{Printable(id)}' buffers, which this reader does not decode; its packets are skipped");
+                        ReportNote("unknown-stream", at, $"stream {streamId} carries '{Printable(id)}' buffers, which this reader does not decode; its packets are skipped");
                     return null;
             }
         }
         catch (FlatBufferException e)
         {
-            _log.Error("corrupt-flatbuffer", at, $"packet of stream {streamId}: {e.Message}; packet skipped");
+            Report("corrupt-flatbuffer", at, $"packet of stream {streamId}: {e.Message}; packet skipped");
             return null;
         }
     }
 
+    // Fully optimised from the first call: a short run (inspect of one file) would otherwise spend its
+    // first ~100 ms of packets in unoptimised code while tiered compilation waits to promote it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private EventsPacket? DecodeEvents(FlatBufferView fb, int streamId, long at, AedatStreamInfo info, ref ObservedPacket seen)
     {
         int root = fb.Root();
@@ -292,7 +311,7 @@ public sealed class Aedat4Reader : IAedatReader
         seen = seen with { FirstUs = raw[0].T, LastUs = raw[n - 1].T };
         if (n > _limits.MaxEventsPerPacket)
         {
-            _log.Error("limit", at, $"packet of stream {streamId} holds {n} events; the limit is {_limits.MaxEventsPerPacket} (ReaderLimits.MaxEventsPerPacket); packet skipped");
+            Report("limit", at, $"packet of stream {streamId} holds {n} events; the limit is {_limits.MaxEventsPerPacket} (ReaderLimits.MaxEventsPerPacket); packet skipped");
             return null;
         }
         var batch = EventBatch.Rent(n);
@@ -330,7 +349,7 @@ public sealed class Aedat4Reader : IAedatReader
         for (int i = from; i < t.Length; i++)
         {
             if (t[i] < last)
-                _log.Error("non-monotonic", at, $"stream {streamId}: event {i} of the packet has timestamp {t[i]} µs, earlier than the previous event's {last} µs (expected non-decreasing)");
+                Report("non-monotonic", at, $"stream {streamId}: event {i} of the packet has timestamp {t[i]} µs, earlier than the previous event's {last} µs (expected non-decreasing)");
             last = t[i];
         }
     }
@@ -342,7 +361,7 @@ public sealed class Aedat4Reader : IAedatReader
         for (int i = from; i < xs.Length; i++)
         {
             if ((uint)xs[i] >= (uint)info.Width || (uint)ys[i] >= (uint)info.Height)
-                _log.Error("out-of-range", at, $"stream {streamId}: event {i} of the packet at ({xs[i]}, {ys[i]}) lies outside the declared {info.Width}×{info.Height} sensor");
+                Report("out-of-range", at, $"stream {streamId}: event {i} of the packet at ({xs[i]}, {ys[i]}) lies outside the declared {info.Width}×{info.Height} sensor");
         }
     }
 
@@ -365,14 +384,14 @@ public sealed class Aedat4Reader : IAedatReader
         int h = fb.FieldI16(root, 7, 0);
         if ((long)w * h > _limits.MaxFramePixels)
         {
-            _log.Error("limit", at, $"stream {streamId}: frame of {w}×{h} = {(long)w * h} pixels exceeds the limit of {_limits.MaxFramePixels} pixels (ReaderLimits.MaxFramePixels); frame skipped");
+            Report("limit", at, $"stream {streamId}: frame of {w}×{h} = {(long)w * h} pixels exceeds the limit of {_limits.MaxFramePixels} pixels (ReaderLimits.MaxFramePixels); frame skipped");
             return null;
         }
         var (start, n) = fb.Vector(root, 10, 1);
         long expected = (long)w * h * format.BytesPerPixel;
         if (w <= 0 || h <= 0 || n != expected)
         {
-            _log.Error("frame-size", at, $"stream {streamId}: frame {w}×{h} {format} needs {expected} pixel bytes, the packet holds {n}; frame skipped");
+            Report("frame-size", at, $"stream {streamId}: frame {w}×{h} {format} needs {expected} pixel bytes, the packet holds {n}; frame skipped");
             return null;
         }
         var frame = new ApsFrame
@@ -438,6 +457,8 @@ public sealed class Aedat4Reader : IAedatReader
     public IReadOnlyList<Aedat4TableEntry>? ReadDataTable()
     {
         if (!_stream.CanSeek || _dataTablePosition < _dataStart || _dataTablePosition >= _stream.Length) return null;
+        // The read-ahead thread owns the stream while it runs: stop it (its packets stay queued).
+        PausePrefetch();
         long keep = _stream.Position;
         try
         {
@@ -497,6 +518,7 @@ public sealed class Aedat4Reader : IAedatReader
     public bool SeekToTime(long timeUs)
     {
         if (!_stream.CanSeek) throw new NotSupportedException("seeking needs a seekable file, not a network stream");
+        DiscardPrefetch();
         _seekUs = timeUs;
         _done = false;
         _lastT.Clear();
@@ -593,7 +615,7 @@ public sealed class Aedat4Reader : IAedatReader
     /// </summary>
     public void VerifyDataTable()
     {
-        if (!_done || _seekUs != long.MinValue || _tableVerified) return;
+        if (!_done || _ahead != null || _seekUs != long.MinValue || _tableVerified) return;
         _tableVerified = true;
         var table = ReadDataTable();
         if (table == null) return;
@@ -638,6 +660,7 @@ public sealed class Aedat4Reader : IAedatReader
     /// <inheritdoc />
     public void Dispose()
     {
+        DiscardPrefetch();
         _codec.Dispose();
         if (_ownsStream) _stream.Dispose();
     }

@@ -61,9 +61,9 @@ public class HostileInputTests
         string path = Write(Aedat4Surgery.Assemble(prefix, rebuilt));
         long bombAt = Aedat4Surgery.Packets(File.ReadAllBytes(path))[victim].At;
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = Aedat4Reader.AllocatedBytesForCurrentThreadAndItsReadAhead();
         var s = AedatSummary.Compute(path);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Aedat4Reader.AllocatedBytesForCurrentThreadAndItsReadAhead() - before;
 
         var p = Assert.Single(s.Problems, p => p.ByteOffset == bombAt);
         Assert.Contains("limit of 256 MiB", p.Message, StringComparison.Ordinal);
@@ -83,9 +83,9 @@ public class HostileInputTests
         var rebuilt = packets.Select((p, i) => (p.Stream, i == victim ? Aedat4Surgery.Lz4Bomb(129, declareSize: true) : p.Body)).ToList();
         string path = Write(Aedat4Surgery.Assemble(prefix, rebuilt));
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = Aedat4Reader.AllocatedBytesForCurrentThreadAndItsReadAhead();
         var s = AedatSummary.Compute(path);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Aedat4Reader.AllocatedBytesForCurrentThreadAndItsReadAhead() - before;
 
         Assert.Contains(s.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("declares 541065216 bytes", StringComparison.Ordinal));
         Assert.Equal(rec.T.Length - 1000, s.EventCount);
