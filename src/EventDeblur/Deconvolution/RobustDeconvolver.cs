@@ -14,6 +14,7 @@ namespace EventDeblur.Deconvolution;
 /// <param name="Relaxation">α of over-relaxed ADMM, in [1, 1.95]: each split is updated from α·(new x) + (1 − α)·(its last value); 1 = plain ADMM. Above 1 ADMM converges in fewer iterations, but an early-stopped result differs: on the tuning seeds 8 iterations at 1.7 were 0.4 dB below 12 plain ones, so no rung uses it.</param>
 /// <param name="LightInitOnCrops">True: the Richardson–Lucy start runs its <paramref name="LightInitIterations"/> only on crops around the clipped regions (each clipped region's bounding box grown by two kernel sizes, overlapping boxes merged, each crop on its own optimal DFT size), blended over the outer kernel size of each crop into a shorter whole-plane start (<paramref name="LightInitWholePlaneIterations"/>), and only where that costs fewer DFT pixels than the whole-plane start. False (the default): the whole padded plane. Off by default because it bought no time: ADMM needs the RL start everywhere, not only at the lights (with the blurry plane as the start away from the crops, −0.4 dB on tuning seeds 6101 and 8101), and with the 10-step whole-plane start the tuning seeds (GT kernels) kept their PSNR within ±0.05 dB but the RL start's CPU time went from 11.0 to 9.8 s on the tuning seeds and from 5.9 to 6.0 s on the test seeds (night frames have lights all over).</param>
 /// <param name="LightInitWholePlaneIterations">With <paramref name="LightInitOnCrops"/>: the RL iterations (≤ <paramref name="LightInitIterations"/>) run on the whole plane first, giving ADMM its start away from the lights; the crops then run all <paramref name="LightInitIterations"/> from the blurry plane and replace it around the lights. 0: the start away from the lights is the blurry plane.</param>
+/// <param name="LightInitMaxNoiseRatio">Where the noise σ at the clip level (from the frame's noise model) exceeds this fraction of the clip level (default 0.07, range (0, ∞)), the RL start of clipped lights is kept only on the clipped pixels and ADMM starts from the data elsewhere: unregularised RL turns such noise into speckles (real 8-bit low-light photos: 8–11 %). Below it (our simulators and the foreign bundles: 1.0–1.7 %; the synthetic dark alley: 6.3 %) the whole RL start is used.</param>
 /// <param name="SaturatedPriorRadiusPx">Pixels within this distance of a clipped pixel carry no gradient prior (a light's latent spot is far brighter than its surround, a total-variation prior would smear it); −1 = prior everywhere.</param>
 public sealed record RobustDeconvolverOptions(
     double PriorWeight = 0.5,
@@ -26,7 +27,8 @@ public sealed record RobustDeconvolverOptions(
     int SaturatedPriorRadiusPx = -1,
     double Relaxation = 1,
     bool LightInitOnCrops = false,
-    int LightInitWholePlaneIterations = 10)
+    int LightInitWholePlaneIterations = 10,
+    double LightInitMaxNoiseRatio = 0.07)
 {
     /// <summary>Throws when a value is out of range.</summary>
     public RobustDeconvolverOptions Validated()
@@ -38,6 +40,7 @@ public sealed record RobustDeconvolverOptions(
         if (LightInitIterations < 0) throw new ArgumentOutOfRangeException(nameof(LightInitIterations), LightInitIterations, "must be ≥ 0");
         if (SaturatedPriorRadiusPx < -1) throw new ArgumentOutOfRangeException(nameof(SaturatedPriorRadiusPx), SaturatedPriorRadiusPx, "must be ≥ −1");
         if (!(Relaxation >= 1 && Relaxation <= 1.95)) throw new ArgumentOutOfRangeException(nameof(Relaxation), Relaxation, "must be in [1, 1.95]");
+        if (!(LightInitMaxNoiseRatio > 0)) throw new ArgumentOutOfRangeException(nameof(LightInitMaxNoiseRatio), LightInitMaxNoiseRatio, "must be > 0");
         if (!(MaxWeightRatio >= 1)) throw new ArgumentOutOfRangeException(nameof(MaxWeightRatio), MaxWeightRatio, "must be ≥ 1");
         return this;
     }
@@ -218,12 +221,18 @@ public sealed class RobustDeconvolver : IGentleDeconvolver
                 for (int i = 0; i < n; i++) if (near[i]) prior[i] = 0;
             }
         }
+        // The RL start sharpens without a prior, so it turns strong noise into speckles that the ADMM steps cannot
+        // remove (real 8-bit low-light photos: σ at the clip level 8–11 % of it; our simulators and the foreign
+        // bundles: 1.0–1.7 %). Above LightInitMaxNoiseRatio it is kept only on the clipped pixels, where the data say nothing.
+        bool noisy = model.Sigma(sat) > o.LightInitMaxNoiseRatio * sat;
         if (anySat && o.LightInitIterations > 0)
         {
             // Clipped lights: a short saturation-aware RL places their energy; ADMM starts from it (z = K⊛x₀ on clipped pixels, u = ∇x₀, v = x₀).
             // Profile steps: "light init (RL)" on the whole plane, "light init (RL crops)" when the crops were cheaper.
             if (o.LightInitOnCrops) LightInitCropped(b, isSat, omega, (float)(sat * inv0), kernel, kPacked, gh, gw, o.LightInitIterations, Math.Min(o.LightInitWholePlaneIterations, o.LightInitIterations), v, context.Cancellation, profile);
             else using (profile.Step("robust: light init (RL)")) LightInit(b, isSat, omega, (float)(sat * inv0), kPacked, gh, gw, o.LightInitIterations, v, context.Cancellation);
+            // Under strong noise the RL start is kept only where the clip hides the data; elsewhere ADMM starts from the data.
+            if (noisy) for (int i = 0; i < n; i++) if (!isSat[i]) v[i] = Math.Max(b[i], 0);
             using var _ = profile.Step("robust: admm start");
             using (var vM = Mat.FromPixelData(gh, gw, MatType.CV_32FC1, v))
             using (var spec = new Mat())
