@@ -57,9 +57,9 @@ public static class ReplayPipeline
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, options.DeconvolveWorkers, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Sharp = deconvolver == null
+            f.Guard = GuardTally.Collect(() => f.Sharp = deconvolver == null
                 ? EdiReconstructor.Reconstruct(f.Blurry!, f.Events, f.Exposure!.Value, f.EventSensorSize)
-                : TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, options.Deblur, token);
+                : TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, options.Deblur, token));
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, token);
         var clock = Stopwatch.StartNew();
