@@ -11,20 +11,32 @@ public enum FallbackLevel
     /// <summary>The deconvolver's result is kept.</summary>
     None = 0,
 
-    /// <summary>A gentler setting: a blend of the result with the input (<see cref="GuardTileVerdict.Weight"/> strictly between 0 and 1).</summary>
+    /// <summary>A gentler setting: part of the result replaced by the deconvolver's gentler variant (<see cref="IGentleDeconvolver"/>) or by the input.</summary>
     Gentle = 1,
 
     /// <summary>The blurry input is returned unchanged.</summary>
     Input = 2,
 }
 
+/// <summary>
+/// A deconvolver that can offer a gentler variant of itself (stronger regularisation), which
+/// <see cref="GuardedDeconvolver"/> falls back to before the input.
+/// </summary>
+public interface IGentleDeconvolver : IDeconvolver
+{
+    /// <summary>The gentler variant.</summary>
+    IDeconvolver Gentler();
+}
+
 /// <summary>Options of <see cref="GuardedDeconvolver"/>.</summary>
 /// <param name="TilePx">Side of the square tiles judged separately, pixels.</param>
 /// <param name="TrustedConsistency">
 /// Re-blur inconsistency (see <paramref name="MaxConsistency"/>) up to which a tile keeps the deconvolver's result
-/// whole; between it and <paramref name="MaxConsistency"/> the tile gets a blend of result and input whose share of
-/// the result falls linearly from 1 to 0. Chosen on the simulator's tuning seeds (both domains, event kernels): with
-/// ground-truth kernels a tile scores about 0.2–1.5, with event kernels that leave a frame worse than its input 1–4.
+/// whole; between it and <paramref name="MaxConsistency"/> the share of the result falls linearly from 1 to 0, the rest
+/// going to the deconvolver's gentler variant as far as that is trusted by the same rule, and to the input beyond.
+/// Chosen on the simulator's tuning seeds (both domains, event kernels; thresholds tried: 1/3, 2/4.5, 3/6, 4/7): with
+/// ground-truth kernels a tile scores about 0.2–1.5, but event-kernel tiles of frames that lose to their input
+/// (1–4) overlap those of frames that gain (rotation regions 1–4), so tighter thresholds cost more than they save.
 /// </param>
 /// <param name="MaxConsistency">
 /// Re-blur inconsistency from which a tile gets the input back: the re-blur residual (K⊛x − b) in units of the noise σ from the frame's
@@ -41,7 +53,7 @@ public enum FallbackLevel
 /// border, and, when the plane is one region of a spatially varying blur, the overlap into neighbouring regions whose
 /// blur the region's kernel does not describe (the tiled deblurrer's default overlap is 48 px).
 /// </param>
-public sealed record GuardOptions(int TilePx = 128, double TrustedConsistency = 2.0, double MaxConsistency = 4.5, double MaxNoiseGain = 2.5, int MarginPx = 48)
+public sealed record GuardOptions(int TilePx = 128, double TrustedConsistency = 4.0, double MaxConsistency = 7.0, double MaxNoiseGain = 2.5, int MarginPx = 48)
 {
     /// <summary>Where to write one line per call that fell back anywhere (null: silent).</summary>
     public TextWriter? Log { get; init; }
@@ -64,10 +76,11 @@ public sealed record GuardOptions(int TilePx = 128, double TrustedConsistency = 
 /// <param name="X1">End column (exclusive), pixels.</param>
 /// <param name="Y1">End row (exclusive), pixels.</param>
 /// <param name="Level">What the tile got.</param>
-/// <param name="Weight">Share of the deconvolver's result in the tile's output, the rest being the input: 1 (kept) to 0 (input).</param>
+/// <param name="Weight">Share of the deconvolver's result in the tile's output: 1 (kept) to 0.</param>
+/// <param name="GentleWeight">Share of the gentler variant in the rest (the input takes what is left): 0 to 1; 0 without a variant or when it was not needed.</param>
 /// <param name="Consistency">Re-blur inconsistency of the deconvolver's result (see <see cref="GuardOptions.MaxConsistency"/>); NaN when the tile had no usable pixels.</param>
 /// <param name="NoiseGain">Noise/ringing gain of the deconvolver's result (see <see cref="GuardOptions.MaxNoiseGain"/>); NaN when unmeasurable.</param>
-public sealed record GuardTileVerdict(int X0, int Y0, int X1, int Y1, FallbackLevel Level, double Weight, double Consistency, double NoiseGain);
+public sealed record GuardTileVerdict(int X0, int Y0, int X1, int Y1, FallbackLevel Level, double Weight, double GentleWeight, double Consistency, double NoiseGain);
 
 /// <summary>What the guard did to one call (one channel of one frame or blur tile).</summary>
 /// <param name="Sequence">Call number on this guard, from 0.</param>
@@ -145,9 +158,10 @@ public sealed class GuardTally
 /// reference, tile by tile — (1) re-blur consistency: the result blurred by the kernel must explain the unclipped
 /// blurry pixels down to the frame's own noise (<see cref="NoiseModel"/>); (2) noise/ringing: in the flattest part of
 /// each tile the result's high-pass residual, in units of the local noise σ, must not grow far beyond the input's.
-/// A tile whose consistency is doubtful gets a gentler setting, a blend of result and input that trusts the result
-/// less the worse it explains the input (<see cref="GuardOptions.TrustedConsistency"/> to
-/// <see cref="GuardOptions.MaxConsistency"/>); a tile beyond that, or with amplified noise, gets the input itself. The
+/// A tile whose consistency is doubtful keeps less of the result the worse it explains the input
+/// (<see cref="GuardOptions.TrustedConsistency"/> to <see cref="GuardOptions.MaxConsistency"/>; none with amplified
+/// noise); the rest goes to the gentler setting (the deconvolver's <see cref="IGentleDeconvolver.Gentler"/> variant,
+/// judged by the same rule) and what that cannot take to the input itself. The
 /// tiles' weights are interpolated between tile centres so no seams appear. Every call leaves a <see cref="GuardReport"/> (see <see cref="DrainReports"/>).
 /// It is an <see cref="IDeconvolver"/> itself, so it slots into the pipeline (and into per-tile deblurring of
 /// spatially varying blur) unchanged.
@@ -155,6 +169,7 @@ public sealed class GuardTally
 public sealed class GuardedDeconvolver : IDeconvolver
 {
     private readonly IDeconvolver _inner;
+    private readonly IDeconvolver? _gentle;
     private readonly ConcurrentQueue<GuardReport> _reports = new();
     private long _sequence = -1;
 
@@ -162,6 +177,7 @@ public sealed class GuardedDeconvolver : IDeconvolver
     public GuardedDeconvolver(IDeconvolver inner, GuardOptions? options = null, string? name = null)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        _gentle = inner is IGentleDeconvolver g ? g.Gentler() : null;
         Options = (options ?? new GuardOptions()).Validated();
         Name = name ?? inner.Name;
     }
@@ -194,8 +210,16 @@ public sealed class GuardedDeconvolver : IDeconvolver
         using (Profile.Step("guard: judge setup")) judge = new Judge(plane, width, height, kernel, context, model) { Profile = Profile };
         var scores = judge.Score(full, tiles);
         var weights = scores.Select(Trust).ToArray();
-        var levels = weights.Select(w => w >= 1 ? FallbackLevel.None : w <= 0 ? FallbackLevel.Input : FallbackLevel.Gentle).ToArray();
-        var verdicts = tiles.Select((r, t) => new GuardTileVerdict(r.X0, r.Y0, r.X1, r.Y1, levels[t], weights[t], scores[t].Consistency, scores[t].NoiseGain)).ToList();
+        float[]? gentle = null;
+        var gentleWeights = new double[tiles.Count];
+        if (_gentle != null && weights.Any(w => w < 1))
+        {
+            gentle = Run(_gentle, plane, width, height, kernel, context, model);
+            var gentleScores = judge.Score(gentle, tiles);
+            for (int t = 0; t < tiles.Count; t++) if (weights[t] < 1) gentleWeights[t] = Trust(gentleScores[t]);
+        }
+        var levels = weights.Select((w, t) => w >= 1 ? FallbackLevel.None : w <= 0 && gentleWeights[t] <= 0 ? FallbackLevel.Input : FallbackLevel.Gentle).ToArray();
+        var verdicts = tiles.Select((r, t) => new GuardTileVerdict(r.X0, r.Y0, r.X1, r.Y1, levels[t], weights[t], gentleWeights[t], scores[t].Consistency, scores[t].NoiseGain)).ToList();
         var report = new GuardReport(Interlocked.Increment(ref _sequence), width, height, model, verdicts);
         _reports.Enqueue(report);
         // Nobody may drain them (a long live run): keep the latest few only.
@@ -207,7 +231,7 @@ public sealed class GuardedDeconvolver : IDeconvolver
             lock (log) log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"guard: {Name} on a {width}×{height} plane: {report.FellBack}/{tiles.Count} tiles fell back ({g:P0} of the area gentler, {i:P0} the input); worst consistency {verdicts.Max(v => double.IsNaN(v.Consistency) ? 0 : v.Consistency):F2}, noise gain {verdicts.Max(v => double.IsNaN(v.NoiseGain) ? 0 : v.NoiseGain):F2}"));
         }
-        return report.FellBack == 0 ? full : Compose(full, plane, width, height, tiles, weights);
+        return report.FellBack == 0 ? full : Compose(full, gentle, plane, width, height, tiles, weights, gentleWeights);
     }
 
     /// <summary>Reports kept for <see cref="DrainReports"/>.</summary>
@@ -242,10 +266,11 @@ public sealed class GuardedDeconvolver : IDeconvolver
     }
 
     /// <summary>
-    /// Mixes result and input per pixel with the tiles' weights interpolated bilinearly between tile centres, so the
-    /// fallback changes smoothly across tiles.
+    /// Mixes result, gentler result and input per pixel with the tiles' weights interpolated bilinearly between tile
+    /// centres, so the fallback changes smoothly across tiles.
     /// </summary>
-    private static float[] Compose(float[] full, float[] input, int width, int height, List<(int X0, int Y0, int X1, int Y1)> tiles, double[] weights)
+    private static float[] Compose(float[] full, float[]? gentle, float[] input, int width, int height, List<(int X0, int Y0, int X1, int Y1)> tiles,
+        double[] weights, double[] gentleWeights)
     {
         int nx = tiles.Select(t => t.X0).Distinct().Count(), ny = tiles.Count / nx;
         var cx = Enumerable.Range(0, nx).Select(i => 0.5 * (tiles[i].X0 + tiles[i].X1)).ToArray();
@@ -257,10 +282,12 @@ public sealed class GuardedDeconvolver : IDeconvolver
             for (int x = 0; x < width; x++)
             {
                 var (i0, i1, fx) = Bracket(cx, x);
-                double w = (1 - fx) * (1 - fy) * weights[j0 * nx + i0] + fx * (1 - fy) * weights[j0 * nx + i1]
-                           + (1 - fx) * fy * weights[j1 * nx + i0] + fx * fy * weights[j1 * nx + i1];
+                double a = (1 - fx) * (1 - fy), b = fx * (1 - fy), c = (1 - fx) * fy, d = fx * fy;
+                double w = a * weights[j0 * nx + i0] + b * weights[j0 * nx + i1] + c * weights[j1 * nx + i0] + d * weights[j1 * nx + i1];
+                double g = a * gentleWeights[j0 * nx + i0] + b * gentleWeights[j0 * nx + i1] + c * gentleWeights[j1 * nx + i0] + d * gentleWeights[j1 * nx + i1];
                 int p = y * width + x;
-                r[p] = (float)(w * full[p] + (1 - w) * input[p]);
+                double rest = gentle != null ? g * gentle[p] + (1 - g) * input[p] : input[p];
+                r[p] = (float)(w * full[p] + (1 - w) * rest);
             }
         }
         return r;

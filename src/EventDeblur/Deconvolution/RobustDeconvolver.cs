@@ -56,6 +56,9 @@ public sealed record RobustDeconvolverOptions(
         DeconvolutionQuality.Best => new RobustDeconvolverOptions(Iterations: 16, LightInitIterations: 45),
         _ => throw new ArgumentOutOfRangeException(nameof(quality), quality, "unknown quality"),
     };
+
+    /// <summary>A gentler variant: the prior <paramref name="factor"/> times stronger.</summary>
+    public RobustDeconvolverOptions Gentler(double factor) => this with { PriorWeight = PriorWeight * factor };
 }
 
 /// <summary>
@@ -77,7 +80,7 @@ public sealed record RobustDeconvolverOptions(
 /// optimal DFT size, with the kernel spectra cached per call and no allocation inside the iterations.
 /// </para>
 /// </summary>
-public sealed class RobustDeconvolver : IDeconvolver
+public sealed class RobustDeconvolver : IGentleDeconvolver
 {
     /// <summary>Creates the deconvolver with <paramref name="options"/> (defaults when null).</summary>
     public RobustDeconvolver(RobustDeconvolverOptions? options = null) => Options = (options ?? new RobustDeconvolverOptions()).Validated();
@@ -87,6 +90,12 @@ public sealed class RobustDeconvolver : IDeconvolver
 
     /// <inheritdoc />
     public string Name => "robust";
+
+    /// <summary>Factor by which <see cref="Gentler"/> strengthens the prior.</summary>
+    public const double GentleFactor = 4;
+
+    /// <summary>The same deconvolver with a <see cref="GentleFactor"/> times stronger prior.</summary>
+    public IDeconvolver Gentler() => new RobustDeconvolver(Options.Gentler(GentleFactor)) { Profile = Profile };
 
     /// <summary>Per-step timing of this instance's calls (null: not timed).</summary>
     public DeconvolutionProfile? Profile { get; init; }
