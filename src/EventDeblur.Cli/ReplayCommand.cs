@@ -66,6 +66,10 @@ internal static class ReplayCommand
                                   (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));
             else if (summary.Results.Count > 0)
                 Console.WriteLine("no metrics: the input has no ground truth (no PSNR, SSIM or kernel similarity; frames.parquet leaves those columns empty)");
+            var guarded = summary.Results.Where(x => x.GuardTiles != null).ToList();
+            if (guarded.Count > 0)
+                Console.WriteLine($"guard: fell back on {guarded.Sum(x => x.GuardFallbackTiles!.Value)} of {guarded.Sum(x => x.GuardTiles!.Value)} tiles " +
+                                  $"({guarded.Sum(x => x.GuardInputTiles!.Value)} to the input) in {guarded.Count(x => x.GuardFallbackTiles > 0)} of {guarded.Count} frames");
             if (summary.Status == "cancelled") return ExitCodes.Cancelled;
             if (summary.Results.Count == 0)
             {

@@ -74,7 +74,7 @@ internal static class RunSection
     {
         bool live = run.Manifest.Mode == "live";
         var sb = new StringBuilder($"<table class=\"frames sortable\" id=\"run-{k}-frames\"><tr>");
-        var headers = new List<string> { "index", "status", "error", "PSNR dB", "Δ PSNR vs blurry", "SSIM", "SSIM blurry", "kernel sim.", "kernel source", "confidence", "streaks", "kernels", "events used", "events in window", "ingest s", "kernels s", "deconv. s", "write s", "total s" };
+        var headers = new List<string> { "index", "status", "error", "PSNR dB", "Δ PSNR vs blurry", "SSIM", "SSIM blurry", "kernel sim.", "kernel source", "confidence", "guard fallback tiles", "streaks", "kernels", "events used", "events in window", "ingest s", "kernels s", "deconv. s", "write s", "total s" };
         if (live) headers.AddRange(["latency s", "backlog"]);
         headers.Add("files");
         foreach (var h in headers) sb.Append($"<th>{Enc(h)}</th>");
@@ -90,6 +90,10 @@ internal static class RunSection
             Num(sb, f.KernelSimilarity, "F3");
             sb.Append($"<td>{Enc(f.KernelSource)}</td>");
             Num(sb, f.KernelConfidence, "F2");
+            // Fell back / judged (how many of those to the input): the do-no-harm guard's per-tile decisions; – without a guard.
+            sb.Append(f.GuardTiles is int gt
+                ? $"<td data-v=\"{f.GuardFallbackTiles}\">{f.GuardFallbackTiles}/{gt} ({f.GuardInputTiles} input)</td>"
+                : "<td data-v=\"\">–</td>");
             Num(sb, f.Streaks, "0");
             Num(sb, f.Kernels, "0");
             Num(sb, f.EventsUsed, "N0");

@@ -134,7 +134,7 @@ public static class LivePipeline
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, ct: ct);
+            f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, ct: ct));
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, ct);
         var results = new List<FrameResult>();

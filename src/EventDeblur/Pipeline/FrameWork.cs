@@ -67,6 +67,9 @@ public sealed class FrameWork
     /// <summary>The deblurred frame.</summary>
     public LinearImage? Sharp { get; set; }
 
+    /// <summary>What the do-no-harm guard decided while deblurring this frame (null: not deblurred yet, or by no deconvolver).</summary>
+    public Deconvolution.GuardTally? Guard { get; set; }
+
     /// <summary>Per-stage seconds.</summary>
     public StageTimes Times { get; } = new();
 

@@ -58,8 +58,8 @@ public static class ReplayPipeline
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, options.DeconvolveWorkers, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Sharp = restoration.Restore(new RestorationRequest(f.Blurry!, f.Kernels, f.Encoding!.SaturationLinear, f.Events, f.Exposure, f.EventSensorSize)
-                { Deblur = options.Deblur, Cancellation = token });
+            f.Guard = GuardTally.Collect(() => f.Sharp = restoration.Restore(new RestorationRequest(f.Blurry!, f.Kernels, f.Encoding!.SaturationLinear, f.Events, f.Exposure, f.EventSensorSize)
+                { Deblur = options.Deblur, Cancellation = token }));
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, token);
         var clock = Stopwatch.StartNew();

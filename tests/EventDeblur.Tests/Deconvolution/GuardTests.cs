@@ -61,6 +61,39 @@ public class GuardTests(ITestOutputHelper output)
         Assert.True(NoisyNightFrames.Psnr(result, sharp, W, H) >= NoisyNightFrames.Psnr(blurry, sharp, W, H) - 0.1);
     }
 
+    [Fact]
+    public void ADoubtfulTileGetsTheBlendItsConsistencyCallsFor()
+    {
+        var (_, blurry, sat, _) = Frame(LightLevel.Dim, 71);
+        var kernel = NoisyNightFrames.MotionKernel(17, 0.35, 0.2); // a little off the true 0.2 rad
+        var context = NoisyNightFrames.Context(sat);
+        var full = new RobustDeconvolver().Deconvolve(blurry, W, H, kernel, context);
+        // One judged tile (192×144 less the margin), so its weight applies to the whole plane.
+        // Without a gentler variant, what the result does not keep is the input.
+        var probe = new GuardedDeconvolver(new WithoutVariant(new RobustDeconvolver()), new GuardOptions(TilePx: 512));
+        probe.Deconvolve(blurry, W, H, kernel, context);
+        double c = Assert.Single(Assert.Single(probe.DrainReports()).Tiles).Consistency;
+        Assert.True(c > 0 && double.IsFinite(c), $"consistency {c}");
+
+        // Trusted up to c/2, the input from 2c: the tile keeps (2c − c) / (2c − c/2) = 2/3 of the result.
+        var guard = new GuardedDeconvolver(new WithoutVariant(new RobustDeconvolver()), new GuardOptions(TilePx: 512, TrustedConsistency: c / 2, MaxConsistency: 2 * c));
+        var result = guard.Deconvolve(blurry, W, H, kernel, context);
+        var tile = Assert.Single(Assert.Single(guard.DrainReports()).Tiles);
+        output.WriteLine($"consistency {c:F3}, weight {tile.Weight:F4}, level {tile.Level}");
+        Assert.Equal(FallbackLevel.Gentle, tile.Level);
+        Assert.Equal(2.0 / 3, tile.Weight, 1e-9);
+        for (int i = 0; i < result.Length; i++)
+            Assert.Equal(2.0 / 3 * full[i] + 1.0 / 3 * blurry[i], result[i], 1e-4);
+    }
+
+    /// <summary>The wrapped deconvolver, hiding its gentler variant from the guard.</summary>
+    private sealed class WithoutVariant(IDeconvolver inner) : IDeconvolver
+    {
+        public string Name => inner.Name;
+
+        public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context) => inner.Deconvolve(plane, width, height, kernel, context);
+    }
+
     /// <summary>Inverse filtering with a tiny constant regulariser (a deliberately bad deconvolver).</summary>
     private sealed class NearInverseFilter : IDeconvolver
     {

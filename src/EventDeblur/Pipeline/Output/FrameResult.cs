@@ -80,6 +80,15 @@ public sealed record FrameResult
     /// <summary>Live runs: frames waiting in the pipeline when this one was written.</summary>
     [JsonPropertyName("backlog_frames")] public long? BacklogFrames { get; init; }
 
+    /// <summary>Tiles the do-no-harm guard judged in this frame, over every channel and blur region (≥ 0); null when the deconvolver has no guard.</summary>
+    [JsonPropertyName("guard_tiles")] public int? GuardTiles { get; init; }
+
+    /// <summary>Of <see cref="GuardTiles"/>, those that fell back (to the gentler setting or to the input); null when the deconvolver has no guard.</summary>
+    [JsonPropertyName("guard_fallback_tiles")] public int? GuardFallbackTiles { get; init; }
+
+    /// <summary>Of <see cref="GuardFallbackTiles"/>, those that fell back all the way to the blurry input; null when the deconvolver has no guard.</summary>
+    [JsonPropertyName("guard_input_tiles")] public int? GuardInputTiles { get; init; }
+
     /// <summary>Area-weighted kernel similarity against ground-truth kernels; null without them.</summary>
     [JsonPropertyName("kernel_similarity")] public double? KernelSimilarity { get; init; }
 }

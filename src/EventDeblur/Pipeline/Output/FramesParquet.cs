@@ -13,7 +13,8 @@ namespace EventDeblur.Pipeline.Output;
 /// Beyond the contract's columns it holds the exposure window on the event clock
 /// (<c>exposure_start_us</c>, <c>exposure_end_us</c>, int64 µs, so rows join with the events by time), the
 /// output file (<c>output_file</c>, relative to the run folder, null when the frame failed), integer counts
-/// as int64 (<c>backlog_frames</c> included) and <c>diagnostics</c> as a list of records
+/// as int64 (<c>backlog_frames</c> included), the do-no-harm guard's tile counts (<c>guard_tiles</c>,
+/// <c>guard_fallback_tiles</c>, <c>guard_input_tiles</c>: int32, null when the deconvolver has no guard) and <c>diagnostics</c> as a list of records
 /// (<c>candidate</c>, <c>verdict</c>, <c>reason</c>, <c>fit</c>, <c>text</c>: <see cref="FrameDiagnostic"/>).
 /// The footer carries <see cref="ParquetMetadata"/> (table <c>run_frames</c>): for runs the sensor, camera,
 /// source events file and its SHA-256, time unit and origin, tool version, method and options.
@@ -127,6 +128,9 @@ public static class FramesParquet
         [JsonPropertyName("psnr_sat_band_blurry")] public double? PsnrSaturationBandBlurry { get; set; }
         [JsonPropertyName("latency_s")] public double? LatencySeconds { get; set; }
         [JsonPropertyName("backlog_frames")] public long? BacklogFrames { get; set; }
+        [JsonPropertyName("guard_tiles")] public int? GuardTiles { get; set; }
+        [JsonPropertyName("guard_fallback_tiles")] public int? GuardFallbackTiles { get; set; }
+        [JsonPropertyName("guard_input_tiles")] public int? GuardInputTiles { get; set; }
 
         public static Row From(FrameResult r) => new()
         {
@@ -139,6 +143,7 @@ public static class FramesParquet
             Psnr = r.Psnr, Ssim = r.Ssim, KernelSimilarity = r.KernelSimilarity, PsnrBlurry = r.PsnrBlurry, SsimBlurry = r.SsimBlurry,
             PsnrSaturationBand = r.PsnrSaturationBand, PsnrSaturationBandBlurry = r.PsnrSaturationBandBlurry,
             LatencySeconds = r.LatencySeconds, BacklogFrames = r.BacklogFrames,
+            GuardTiles = r.GuardTiles, GuardFallbackTiles = r.GuardFallbackTiles, GuardInputTiles = r.GuardInputTiles,
         };
 
         public FrameResult ToResult() => new()
@@ -151,6 +156,7 @@ public static class FramesParquet
             Psnr = Psnr, Ssim = Ssim, KernelSimilarity = KernelSimilarity, PsnrBlurry = PsnrBlurry, SsimBlurry = SsimBlurry,
             PsnrSaturationBand = PsnrSaturationBand, PsnrSaturationBandBlurry = PsnrSaturationBandBlurry,
             LatencySeconds = LatencySeconds, BacklogFrames = BacklogFrames,
+            GuardTiles = GuardTiles, GuardFallbackTiles = GuardFallbackTiles, GuardInputTiles = GuardInputTiles,
         };
     }
 

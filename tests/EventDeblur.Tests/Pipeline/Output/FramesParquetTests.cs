@@ -22,6 +22,7 @@ public class FramesParquetTests
             Diagnostics = "streak at (1,2): 40 events, path RMS 0.31 event px, end offset (3.0,-1.5) px\nstreak at (40,9) 3×4 rejected: too small\ncamera motion: rotation, 3 of 4 light paths agree",
             KernelSource = "events:streaks", KernelConfidence = 0.875, Psnr = 33.3, Ssim = 0.97, PsnrBlurry = 25.9, SsimBlurry = 0.9,
             KernelSimilarity = 0.947, PsnrSaturationBand = 28.1, PsnrSaturationBandBlurry = 22.4,
+            GuardTiles = 36, GuardFallbackTiles = 5, GuardInputTiles = 2,
         },
         new() { Index = 7, Status = "failed", Error = "frame 7: no exposure window", KernelSource = "" },
         new() { Index = 8, Status = "ok", ExposureStartUs = 2_000_000, ExposureEndUs = 2_030_000, KernelSource = "gt", KernelConfidence = 1, KernelSimilarity = 1, LatencySeconds = 0.42, BacklogFrames = 2 },
@@ -84,6 +85,7 @@ public class FramesParquetTests
         foreach (var c in new[] { "index", "exposure_start_us", "exposure_end_us", "streaks", "kernels", "events_used", "events_window", "backlog_frames" })
             Assert.Equal("BIGINT", cols[c]);
         foreach (var c in new[] { "seconds_total", "psnr", "latency_s" }) Assert.Equal("DOUBLE", cols[c]);
+        foreach (var c in new[] { "guard_tiles", "guard_fallback_tiles", "guard_input_tiles" }) Assert.Equal("INTEGER", cols[c]);
         Assert.Equal("STRUCT(candidate VARCHAR, verdict VARCHAR, reason VARCHAR, fit VARCHAR, \"text\" VARCHAR)[]", cols["diagnostics"]);
         Assert.DoesNotContain("group", cols.Keys);
 
