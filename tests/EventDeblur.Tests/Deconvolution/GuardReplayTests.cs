@@ -1,3 +1,4 @@
+using EventDeblur.Methods;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using EventDeblur.Pipeline.Output;
@@ -22,7 +23,7 @@ public class GuardReplayTests(ITestOutputHelper output)
     private async Task<List<FrameResult>> Replay(string bundle, IKernelEstimator kernels)
     {
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Deconvolver = "robust" }, kernels);
+        await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "robust" }, kernels);
         var rows = await FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"));
         foreach (var r in rows)
             output.WriteLine($"frame {r.Index}: {r.Status} {r.Error} PSNR {r.Psnr:F2} (blurry {r.PsnrBlurry:F2}); guard {r.GuardFallbackTiles}/{r.GuardTiles} fell back, {r.GuardInputTiles} to the input");
@@ -67,7 +68,7 @@ public class GuardReplayTests(ITestOutputHelper output)
     public async Task ADeconvolverWithoutAGuardLeavesTheColumnsEmpty()
     {
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        await ReplayPipeline.RunAsync(Bundle(31), outDir, new ReplayOptions { Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
+        await ReplayPipeline.RunAsync(Bundle(31), outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener" }, new GroundTruthKernelEstimator());
         foreach (var r in await FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet")))
             Assert.Equal((int?[])[null, null, null], [r.GuardTiles, r.GuardFallbackTiles, r.GuardInputTiles]);
     }
