@@ -5,7 +5,7 @@
 #   scripts/eval-domains.sh [ROOT] [METHODS...]
 #
 # ROOT (default /work/evaldata) receives a-test/, b-test/ (bundles) and eval-a/, eval-b/, eval-foreign/ (eval
-# folders), with one stderr log per invocation (eval-X/METHOD.log; the do-no-harm guard's `guard:` lines are in them).
+# folders), with one log per invocation (eval-X/METHODS.log: progress and the do-no-harm guard's `guard:` lines).
 # METHODS default to the priority order: "blurry,events+robust,gt+rl" "events+learned" "gt+robust". After all
 # of them, one eval with every method rewrites each folder's results-shard-1-of-1.parquet from the finished runs
 # (nothing is recomputed), and `report` prints the summary per scene kind into eval-X/report.md.
@@ -25,11 +25,12 @@ for m in "${methods[@]}"; do
   for d in a b foreign; do
     mkdir -p "$root/eval-$d"
     echo "eval $d $m" >&2
-    nice "${ed[@]}" eval "${data[$d]}" --out "$root/eval-$d" --methods "$m" 2>>"$root/eval-$d/${m//,/_}.log" || echo "eval $d $m: exit $?" >&2
+    # stdout and stderr in one log, in order: a bundle's `guard:` lines come before its "BUNDLE METHOD: k/n frames ok" line.
+    nice "${ed[@]}" eval "${data[$d]}" --out "$root/eval-$d" --methods "$m" >>"$root/eval-$d/${m//,/_}.log" 2>&1 || echo "eval $d $m: exit $?" >&2
   done
 done
 all=$(IFS=,; echo "${methods[*]}")
 for d in a b foreign; do
-  nice "${ed[@]}" eval "${data[$d]}" --out "$root/eval-$d" --methods "$all" 2>>"$root/eval-$d/all.log"
+  nice "${ed[@]}" eval "${data[$d]}" --out "$root/eval-$d" --methods "$all" >>"$root/eval-$d/all.log" 2>&1
   "${ed[@]}" report "$root/eval-$d" > "$root/eval-$d/report.md"
 done
