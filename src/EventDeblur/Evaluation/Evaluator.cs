@@ -54,10 +54,12 @@ public static class Evaluator
             string runDir = Path.Combine(outDir, "runs", method.Name, name);
             var summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Methods = catalogue, Deconvolver = method.Deconvolver, Quality = quality, Resume = true }, catalogue.CreateKernelSource(method.Kernels), null, ct);
             string group = GroupOf(name);
+            bool input = method.Deconvolver == "none"; // the blurry baseline: its metrics are the input's
             foreach (var r in summary.Results)
                 rows.Add(new EvalRow(name, group, method.Name, r.Index, r.Status,
-                    method.Deconvolver == "none" ? r.PsnrBlurry : r.Psnr, method.Deconvolver == "none" ? r.SsimBlurry : r.Ssim,
-                    method.Kernels == "identity" ? null : r.KernelSimilarity, r.SecondsTotal));
+                    input ? r.PsnrBlurry : r.Psnr, input ? r.SsimBlurry : r.Ssim,
+                    method.Kernels == "identity" ? null : r.KernelSimilarity, r.SecondsTotal,
+                    r.PsnrBlurry, r.SsimBlurry, input ? r.PsnrSaturationBandBlurry : r.PsnrSaturationBand, r.PsnrSaturationBandBlurry));
             progress?.Invoke($"{name} {method.Name}: {summary.Results.Count(r => r.Status == "ok")}/{summary.Results.Count} frames ok");
         }
         var metadata = ParquetMetadata.Base(ResultsTable);
@@ -84,12 +86,15 @@ public static class Evaluator
     private static readonly DataField<long> FIndex = new("index");
     private static readonly DataField<double?> FPsnr = new("psnr"), FSsim = new("ssim"), FKs = new("kernel_similarity");
     private static readonly DataField<double> FSec = new("seconds_total");
+    // The blurry input's metrics and the band near saturation, per row (shards written before them lack these columns: read as null).
+    private static readonly DataField<double?> FPsnrBlurry = new("psnr_blurry"), FSsimBlurry = new("ssim_blurry"),
+        FBand = new("psnr_sat_band"), FBandBlurry = new("psnr_sat_band_blurry");
 
     internal static async Task WriteAsync(string path, List<EvalRow> rows, Dictionary<string, string> metadata)
     {
         await AtomicFile.WriteAsync(path, async fs =>
         {
-            await using var pw = await ParquetWriter.CreateAsync(new ParquetSchema(FBundle, FGroup, FMethod, FIndex, FStatus, FPsnr, FSsim, FKs, FSec), fs);
+            await using var pw = await ParquetWriter.CreateAsync(new ParquetSchema(FBundle, FGroup, FMethod, FIndex, FStatus, FPsnr, FSsim, FKs, FSec, FPsnrBlurry, FSsimBlurry, FBand, FBandBlurry), fs);
             pw.CustomMetadata = metadata;
             using var rg = pw.CreateRowGroup();
             await rg.WriteAsync(FBundle, rows.Select(r => r.Bundle).ToArray());
@@ -101,6 +106,10 @@ public static class Evaluator
             await rg.WriteAsync<double>(FSsim, (ReadOnlyMemory<double?>)rows.Select(r => r.Ssim).ToArray());
             await rg.WriteAsync<double>(FKs, (ReadOnlyMemory<double?>)rows.Select(r => r.KernelSimilarity).ToArray());
             await rg.WriteAsync<double>(FSec, rows.Select(r => r.SecondsTotal).ToArray());
+            await rg.WriteAsync<double>(FPsnrBlurry, (ReadOnlyMemory<double?>)rows.Select(r => r.PsnrBlurry).ToArray());
+            await rg.WriteAsync<double>(FSsimBlurry, (ReadOnlyMemory<double?>)rows.Select(r => r.SsimBlurry).ToArray());
+            await rg.WriteAsync<double>(FBand, (ReadOnlyMemory<double?>)rows.Select(r => r.PsnrSatBand).ToArray());
+            await rg.WriteAsync<double>(FBandBlurry, (ReadOnlyMemory<double?>)rows.Select(r => r.PsnrSatBandBlurry).ToArray());
         });
     }
 
@@ -124,7 +133,15 @@ public static class Evaluator
                     await rg.ReadAsync(f["bundle"], b); await rg.ReadAsync(f.GetValueOrDefault("scene_group") ?? f["group"], gr); await rg.ReadAsync(f["method"], m); await rg.ReadAsync<long>(f["index"], idx);
                     await rg.ReadAsync(f["status"], st); await rg.ReadAsync<double>(f["psnr"], ps); await rg.ReadAsync<double>(f["ssim"], ss); await rg.ReadAsync<double>(f["kernel_similarity"], ks);
                     await rg.ReadAsync<double>(f["seconds_total"], sec);
-                    for (int i = 0; i < n; i++) rows.Add(new EvalRow(b[i], gr[i], m[i], idx[i], st[i], ps[i], ss[i], ks[i], sec[i]));
+                    async Task<double?[]> Optional(string name)
+                    {
+                        var v = new double?[n];
+                        if (f.TryGetValue(name, out var field)) await rg.ReadAsync<double>(field, v);
+                        return v;
+                    }
+                    var pb = await Optional("psnr_blurry"); var sb = await Optional("ssim_blurry");
+                    var band = await Optional("psnr_sat_band"); var bandB = await Optional("psnr_sat_band_blurry");
+                    for (int i = 0; i < n; i++) rows.Add(new EvalRow(b[i], gr[i], m[i], idx[i], st[i], ps[i], ss[i], ks[i], sec[i], pb[i], sb[i], band[i], bandB[i]));
                 }
             }
         if (single) return rows;
@@ -177,12 +194,18 @@ public static class Evaluator
 
     private static readonly System.Text.RegularExpressions.Regex ShardName = new(@"^results-shard-(\d+)-of-(\d+)\.parquet$");
 
-    /// <summary>Summary per group and method: mean, median and a 95 % confidence interval of the mean (normal approximation).</summary>
+    /// <summary>
+    /// Summary per group and method: PSNR mean, median and a 95 % confidence interval of the mean (normal approximation),
+    /// SSIM, kernel similarity, and against the blurry input of the same frames: its mean PSNR, the mean gain (dB), how many
+    /// frames gained (PSNR above the blurry input's, "k of n"; "–" for the <c>blurry</c> method itself) and the PSNR within
+    /// 15 px of saturated pixels, blurry → method (means over the frames that have both). Rows without the blurry columns
+    /// (shards written before them) show "–" there.
+    /// </summary>
     public static string SummaryMarkdown(IEnumerable<EvalRow> rows)
     {
         var sb = new System.Text.StringBuilder();
-        sb.AppendLine("| group | method | frames | PSNR mean [95 % CI] | PSNR median | SSIM mean | SSIM median | kernel sim. mean |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| group | method | frames | PSNR mean [95 % CI] | PSNR median | SSIM mean | SSIM median | kernel sim. mean | blurry PSNR mean | gain dB | better than blurry | PSNR ≤ 15 px from saturation, blurry → method |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var g in rows.Where(r => r.Status == "ok").GroupBy(r => (r.Group, r.Method)).OrderBy(g => g.Key.Group).ThenBy(g => g.Key.Method))
         {
             var p = g.Select(r => r.Psnr).OfType<double>().ToList();
@@ -190,12 +213,26 @@ public static class Evaluator
             var k = g.Select(r => r.KernelSimilarity).OfType<double>().ToList();
             if (p.Count == 0 && s.Count == 0 && k.Count == 0)
             {
-                sb.AppendLine($"| {g.Key.Group} | {g.Key.Method} | {g.Count()} | {SummaryRow.NoGroundTruth} | – | – | – | – |");
+                sb.AppendLine($"| {g.Key.Group} | {g.Key.Method} | {g.Count()} | {SummaryRow.NoGroundTruth} | – | – | – | – | – | – | – | – |");
                 continue;
             }
-            sb.AppendLine($"| {g.Key.Group} | {g.Key.Method} | {g.Count()} | {Ci(p)} | {(p.Count > 0 ? Median(p).ToString("F2") : "–")} | {(s.Count > 0 ? s.Average().ToString("F4") : "–")} | {(s.Count > 0 ? Median(s).ToString("F4") : "–")} | {(k.Count > 0 ? k.Average().ToString("F3") : "–")} |");
+            sb.AppendLine($"| {g.Key.Group} | {g.Key.Method} | {g.Count()} | {Ci(p)} | {(p.Count > 0 ? Median(p).ToString("F2") : "–")} | {(s.Count > 0 ? s.Average().ToString("F4") : "–")} | {(s.Count > 0 ? Median(s).ToString("F4") : "–")} | {(k.Count > 0 ? k.Average().ToString("F3") : "–")} | {AgainstBlurry(g.Key.Method, g.ToList())} |");
         }
         return sb.ToString();
+    }
+
+    /// <summary>The summary's last four cells: blurry PSNR mean | gain | k of n better | band PSNR blurry → method.</summary>
+    private static string AgainstBlurry(string method, List<EvalRow> rows)
+    {
+        var pairs = rows.Where(r => r.Psnr is double && r.PsnrBlurry is double).Select(r => (Est: r.Psnr!.Value, Blurry: r.PsnrBlurry!.Value)).ToList();
+        var band = rows.Where(r => r.PsnrSatBand is double && r.PsnrSatBandBlurry is double).Select(r => (Est: r.PsnrSatBand!.Value, Blurry: r.PsnrSatBandBlurry!.Value)).ToList();
+        string blurry = pairs.Count > 0 ? pairs.Average(x => x.Blurry).ToString("F2") : "–";
+        bool baseline = method == "blurry";
+        string gain = pairs.Count > 0 && !baseline ? pairs.Average(x => x.Est - x.Blurry).ToString("+0.00;-0.00;0.00") : "–";
+        string better = pairs.Count > 0 && !baseline ? $"{pairs.Count(x => x.Est > x.Blurry)} of {pairs.Count}" : "–";
+        string bandCell = band.Count == 0 ? "–" : baseline ? band.Average(x => x.Blurry).ToString("F2")
+            : $"{band.Average(x => x.Blurry):F2} → {band.Average(x => x.Est):F2} ({band.Average(x => x.Est - x.Blurry).ToString("+0.00;-0.00;0.00")})";
+        return $"{blurry} | {gain} | {better} | {bandCell}";
     }
 
     private static string Ci(List<double> v)

@@ -28,7 +28,8 @@ public static class RunSummary
             var (bundle, method, frames) = await ReadRunAsync(d);
             dirs[(method, bundle)] = d;
             foreach (var f in frames)
-                rows.Add(new EvalRow(bundle, Evaluator.GroupOf(bundle), method, f.Index, f.Status, f.Psnr, f.Ssim, f.KernelSimilarity, f.SecondsTotal));
+                rows.Add(new EvalRow(bundle, Evaluator.GroupOf(bundle), method, f.Index, f.Status, f.Psnr, f.Ssim, f.KernelSimilarity, f.SecondsTotal,
+                    f.PsnrBlurry, f.SsimBlurry, f.PsnrSaturationBand, f.PsnrSaturationBandBlurry));
         }
         return (rows, dirs);
     }

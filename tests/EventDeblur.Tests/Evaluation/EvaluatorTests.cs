@@ -56,7 +56,7 @@ public class EvaluatorTests
 
         string shard1 = Path.Combine(outDir, "results-shard-1-of-2.parquet");
         var cols = DuckDb.Columns(shard1);
-        Assert.Equal(["bundle", "scene_group", "method", "index", "status", "psnr", "ssim", "kernel_similarity", "seconds_total"], cols.Keys);
+        Assert.Equal(["bundle", "scene_group", "method", "index", "status", "psnr", "ssim", "kernel_similarity", "seconds_total", "psnr_blurry", "ssim_blurry", "psnr_sat_band", "psnr_sat_band_blurry"], cols.Keys);
         Assert.Equal("BIGINT", cols["index"]);
         var m = DuckDb.Metadata(shard1);
         Assert.Equal(("eventdeblur-parquet/1", "eval_results", "1/2", "blurry,gt+wiener", "0.1.0"), (m["format"], m["table"], m["shard"], m["methods"], m["tool_version"]));
