@@ -1,4 +1,5 @@
 using EventDeblur.Evaluation;
+using EventDeblur.Methods;
 using EventDeblur.Pipeline.Output;
 using EventDeblur.Simulation;
 using Parquet;
@@ -12,14 +13,16 @@ namespace EventDeblur.Tests.Evaluation;
 /// </summary>
 public class EvalBlurryColumnsTests
 {
+    private static readonly MethodCatalogue Catalogue = new MethodCatalogueBuilder().Build();
+
     [Fact]
     public async Task ShardRowsCarryTheRunsBlurryAndBandMetrics()
     {
         string data = TestPaths.NewTempDir();
         HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 2, RgbWidth = 200, RgbHeight = 150, PointLights = 2 }, 61, Path.Combine(data, "night-061"));
         string outDir = TestPaths.NewTempDir();
-        var methods = new[] { "blurry", "gt+wiener" }.Select(EvalMethod.Parse).ToList();
-        await Evaluator.RunAsync(Evaluator.FindBundles([data]), methods, outDir, 1, 1);
+        var methods = new[] { "blurry", "gt+wiener" }.Select(Catalogue.ParseMethod).ToList();
+        await Evaluator.RunAsync(Catalogue, Evaluator.FindBundles([data]), methods, outDir, 1, 1);
         var rows = await Evaluator.ReadShardsAsync([outDir]);
         Assert.Equal(4, rows.Count);
 
