@@ -384,18 +384,18 @@ public sealed partial class Hdf5EventReader : IAedatReader
         return file.LinkExists(name);
     }
 
+    // Which of the names the two layouts use exist. The root group's children are not enumerated: enumerating resolves
+    // every soft link, and PureHDF follows a soft link that points at itself until the stack overflows (found by
+    // fuzzing), which no catch can stop.
+    private static readonly string[] KnownNames =
+        ["events", "events/t", "events/x", "events/y", "events/p", "events/ts", "events/xs", "events/ys", "events/ps", "t_offset", "ms_to_idx"];
+
     private static string Listing(NativeFile file)
     {
         try
         {
-            var names = new List<string>();
-            foreach (var child in file.Children())
-            {
-                if (child is IH5Group g && child.Name == "events") names.AddRange(g.Children().Select(c => "events/" + c.Name));
-                else names.Add(child.Name);
-                if (names.Count > 16) break;
-            }
-            return names.Count == 0 ? "an empty root group" : string.Join(", ", names.Take(16));
+            var names = KnownNames.Where(n => Exists(file, n)).ToList();
+            return names.Count == 0 ? $"none of {string.Join(", ", KnownNames)}" : string.Join(", ", names);
         }
         catch (Exception e)
         {
