@@ -178,6 +178,11 @@ public sealed partial class Hdf5EventReader : IAedatReader
                 if (cols[0].IsFloat) throw log.Fatal(-1, $"dataset events/t: expected integer µs (DSEC), found {cols[0].TypeName}");
                 if (Exists(file, "t_offset")) offset = Guard(path, "t_offset", () => ScalarLong(file.Dataset("t_offset")));
                 if (Exists(file, "ms_to_idx")) msToIdx = Column(file, path, "ms_to_idx", log);
+                if (msToIdx is { Length: > MaxMsToIdxEntries })
+                {
+                    log.Error("ms-to-idx", -1, $"dataset ms_to_idx has {msToIdx.Length} entries (expected at most {MaxMsToIdxEntries}, one per millisecond of a recording up to 27 h); not checked");
+                    msToIdx = null;
+                }
             }
             var (w, h) = Guard(path, "attributes", () => SensorSize(file));
             if (w > short.MaxValue + 1 || h > short.MaxValue + 1 || w < 0 || h < 0)
@@ -304,7 +309,13 @@ public sealed partial class Hdf5EventReader : IAedatReader
     private void FinishMsToIdx()
     {
         if (_msToIdx == null) return;
-        while (_msNext < _msToIdx.Length)
+        // After the last event every entry must equal the event count, but only up to the last event's millisecond + 1:
+        // a longer table (a damaged size, found by fuzzing, made this loop run for hours) is reported, not walked.
+        long lastMs = _lastT == long.MinValue ? 0 : (long)Math.Clamp(((double)_lastT - TimeOffsetUs) / 1000, 0, MaxMsToIdxEntries);
+        long end = Math.Min(_msToIdx.Length, lastMs + 2);
+        if (_msToIdx.Length > end && _msNext < _msToIdx.Length)
+            _log.Error("ms-to-idx", -1, $"dataset ms_to_idx has {_msToIdx.Length} entries, but the last event is at {lastMs} ms (expected at most {lastMs + 2}); entries from {Math.Max(end, _msNext)} on are not checked");
+        while (_msNext < end)
         {
             CheckMsEntry(_msNext, EventCount);
             _msNext++;
@@ -387,6 +398,9 @@ public sealed partial class Hdf5EventReader : IAedatReader
     // Which of the names the two layouts use exist. The root group's children are not enumerated: enumerating resolves
     // every soft link, and PureHDF follows a soft link that points at itself until the stack overflows (found by
     // fuzzing), which no catch can stop.
+    /// <summary>The longest ms_to_idx table checked: one entry per millisecond of 27.8 hours.</summary>
+    private const long MaxMsToIdxEntries = 100_000_000;
+
     private static readonly string[] KnownNames =
         ["events", "events/t", "events/x", "events/y", "events/p", "events/ts", "events/xs", "events/ys", "events/ps", "t_offset", "ms_to_idx"];
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EventDeblur.Tests.Cli;
 
 namespace EventDeblur.Tests.Formats.Hdf5;
@@ -20,5 +21,35 @@ public class Hdf5FuzzCrashTests
         Assert.DoesNotContain("Stack overflow", err);
         Assert.True(code == 2, $"exit {code}, expected 2; stderr: {err}");
         Assert.Contains("h5_tools layout: dataset events/ys is missing", err);
+    }
+
+    /// <summary>
+    /// Mutated DSEC-like files whose ms_to_idx states 429 496 729 606 and 65 020 719 620 161 542 entries: checking the
+    /// entries after the last event walked all of them (AFL++'s hangs, still running after 10 s on their own). Now the
+    /// table is refused as implausible (more than one entry per ms of 27.8 h), exit 1, within seconds.
+    /// </summary>
+    [Theory]
+    [InlineData("huge-ms-to-idx-0.h5", "65020719620161542")]
+    [InlineData("huge-ms-to-idx-1.h5", "429496729606")]
+    public async Task AnAbsurdMsToIdxLengthIsReportedNotWalked(string name, string entries)
+    {
+        string file = Path.Combine(TestPaths.RepoRoot, "tests", "EventDeblur.Tests", "Formats", "Hdf5", "fuzz-crashes", name);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EventDeblur.Cli.dll"));
+        psi.ArgumentList.Add("inspect");
+        psi.ArgumentList.Add(file);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try { await p.WaitForExitAsync(limit.Token); }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"inspect {name} still running after 120 s");
+        }
+        string all = await stdout + await stderr;
+        Assert.True(p.ExitCode == 1, $"exit {p.ExitCode}, expected 1; output: {all}");
+        Assert.Contains($"dataset ms_to_idx has {entries} entries (expected at most 100000000", all);
     }
 }
