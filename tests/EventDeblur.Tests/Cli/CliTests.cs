@@ -11,7 +11,10 @@ namespace EventDeblur.Tests.Cli;
 /// <summary>Runs the real CLI as a user would (a child process) and checks its output.</summary>
 public class CliTests
 {
-    internal static (int Code, string Out, string Err) Run(params string[] args)
+    internal static (int Code, string Out, string Err) Run(params string[] args) => RunWithin(Timeout.InfiniteTimeSpan, args);
+
+    /// <summary>As <see cref="Run"/>; a CLI still running after <paramref name="limit"/> is killed and the test fails.</summary>
+    internal static (int Code, string Out, string Err) RunWithin(TimeSpan limit, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EventDeblur.Cli.dll"));
@@ -19,7 +22,11 @@ public class CliTests
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
+        if (!p.WaitForExit(limit))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"eventdeblur {string.Join(' ', args)}: still running after {limit.TotalSeconds:F0} s");
+        }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
