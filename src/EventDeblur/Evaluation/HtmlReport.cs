@@ -41,9 +41,11 @@ public sealed record ReportRun(string Dir, RunManifest Manifest, IReadOnlyList<F
 /// start/end, frames ok/failed and problems), links to its files, a sortable per-frame table (status and error,
 /// PSNR / SSIM against blurry, kernel similarity, source and confidence, streaks, events, seconds per stage,
 /// live latency and backlog), thumbnails linking to each frame's section (full-size blurry | deblurred | ground
-/// truth, its kernel with scale and similarity, the estimator's notes); for live runs latency and backlog over
-/// time; and per bundle side-by-side crops of its first frame around a streak (location marked), estimated vs
-/// ground-truth kernels and the exposure's events.
+/// truth with the crop around a streak marked, the crop at 2×, the exposure's events of that region, its kernel
+/// with scale and similarity beside the ground-truth kernel, the estimator's notes); for live runs latency and
+/// backlog over time; and per bundle the crops of its first frame for every method side by side, estimated vs
+/// ground-truth kernels and the exposure's events of the crop. Each bundle's event file is read once, in one
+/// streaming pass for all its frames (<see cref="ReportFrames"/>).
 /// </summary>
 public static class HtmlReport
 {
@@ -82,7 +84,8 @@ public static class HtmlReport
           .Append("th{background:#eee}td:first-child,td:nth-child(2){text-align:left}figure{display:inline-block;margin:4px;text-align:center;font-size:12px}img{image-rendering:pixelated;border:1px solid #999}")
           .Append("table.sortable th{cursor:pointer}table.sortable th:hover{background:#ddd}tr.failed td{background:#fde2e2}.warning{background:#b00020;color:#fff;padding:1em;font-size:1.1em;font-weight:bold}")
           .Append("table.meta td{text-align:left;overflow-wrap:anywhere}table.meta td:first-child{font-weight:bold;white-space:nowrap}div.scroll{overflow-x:auto}.thumbs a{display:inline-block;margin:2px;text-align:center;font-size:11px;color:#333;text-decoration:none}")
-          .Append("img[alt^=\"PSNR per frame\"],img[alt^=\"latency and backlog\"]{width:640px}section.frame{border-top:1px solid #ccc;margin-top:1em}section.frame img.full{image-rendering:auto;max-width:100%}pre{white-space:pre-wrap;font-size:12px}")
+          .Append("img[alt^=\"PSNR per frame\"],img[alt^=\"latency and backlog\"]{width:640px}section.frame{border-top:1px solid #ccc;margin-top:1em}section.frame img.full{image-rendering:auto;max-width:100%;display:block}pre{white-space:pre-wrap;font-size:12px}")
+          .Append("div.marked{position:relative;display:inline-block;max-width:100%}span.crop{position:absolute;border:2px solid #f00;box-sizing:border-box;pointer-events:none}div.details figure{vertical-align:top}")
           .Append("</style></head><body>");
         sb.Append($"<h1>{title}</h1>");
         if (allWarnings.Count > 0)
@@ -109,9 +112,11 @@ public static class HtmlReport
         for (int k = 0; k < runs.Count; k++)
             sb.Append($"<li><a href=\"#run-{k}\">{WebUtility.HtmlEncode(RunTitle(runs[k]))}</a> — {WebUtility.HtmlEncode(runs[k].Manifest.Status)}, {runs[k].Frames.Count(f => f.Status == "ok")}/{runs[k].Frames.Count} frames ok</li>");
         sb.Append("</ul>");
+        // Crops and the events of their regions for every frame: one pass over each bundle's event file.
+        var frames = ReportFrames.Build(runs);
         for (int k = 0; k < runs.Count; k++)
         {
-            try { sb.Append(RunSection.Html(runs[k], k, htmlDir)); }
+            try { sb.Append(RunSection.Html(runs[k], k, htmlDir, frames)); }
             catch (Exception e) when (e is IOException or OpenCVException or FormatException)
             {
                 sb.Append($"<section class=\"run\" id=\"run-{k}\"><h2>{WebUtility.HtmlEncode(RunTitle(runs[k]))}</h2><p class=\"warning\">pictures unavailable: {WebUtility.HtmlEncode(e.Message)}</p></section>");
@@ -126,7 +131,7 @@ public static class HtmlReport
             if (runDirs.Count == 0) continue;
             string? bundleDir = RunManifest.Read(runDirs[0].Dir!).InputBundle;
             if (bundleDir == null || !Directory.Exists(bundleDir)) continue;
-            try { crops.Append(FrameSection(bundle, bundleDir, runDirs!, rows)); }
+            try { crops.Append(FrameSection(bundle, bundleDir, runDirs!, rows, frames)); }
             catch (Exception e) when (e is IOException or BundleException or OpenCVException or AedatFormatException)
             {
                 crops.Append($"<p>{WebUtility.HtmlEncode(bundle)}: pictures unavailable ({WebUtility.HtmlEncode(e.Message)})</p>");
@@ -161,7 +166,7 @@ public static class HtmlReport
         </script>
         """;
 
-    private static string FrameSection(string name, string bundleDir, List<(string Method, string? Dir)> runs, IReadOnlyList<EvalRow> rows)
+    private static string FrameSection(string name, string bundleDir, List<(string Method, string? Dir)> runs, IReadOnlyList<EvalRow> rows, ReportFrames frames)
     {
         var bundle = RecordingBundle.Load(bundleDir);
         var window = bundle.ResolveExposures().Windows.FirstOrDefault(w => w.Exposure != null);
@@ -194,8 +199,11 @@ public static class HtmlReport
         using var blurredGray = new Mat();
         Cv2.GaussianBlur(gray, blurredGray, new Size(0, 0), 4);
         Cv2.MinMaxLoc(blurredGray, out _, out _, out _, out Point peak);
-        int cw = Math.Min(160, gray.Cols), chh = Math.Min(120, gray.Rows);
+        int cw = Math.Min(ReportFrames.CropWidthPx, gray.Cols), chh = Math.Min(ReportFrames.CropHeightPx, gray.Rows);
         var crop = new Rect(Math.Clamp(peak.X - cw / 2, 0, gray.Cols - cw), Math.Clamp(peak.Y - chh / 2, 0, gray.Rows - chh), cw, chh);
+        // The frame sections' crop, when there is one, so that both show the same place and its events.
+        if (frames.CropOf(bundleDir, window.Index) is { } shared && shared.FrameWidth == gray.Cols && shared.FrameHeight == gray.Rows)
+            (crop, cw, chh) = (shared.Rect, shared.Rect.Width, shared.Rect.Height);
 
         var sb = new StringBuilder($"<h3>{WebUtility.HtmlEncode(name)} — frame {window.Index}</h3><div>");
         using (var whole = panels[0].Image.Clone())
@@ -205,7 +213,10 @@ public static class HtmlReport
             using var small = new Mat();
             double f = Math.Min(1, 480.0 / whole.Cols);
             Cv2.Resize(whole, small, new Size(0, 0), f, f, InterpolationFlags.Area);
-            sb.Append(Figure(small, $"{panels[0].Label}: crop location (red)"));
+            // An overview: JPEG (a PNG of a noisy night frame is ~7× larger).
+            Cv2.ImEncode(".jpg", small, out byte[] jpg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 88));
+            string cap = $"{panels[0].Label}: crop location (red)";
+            sb.Append($"<figure><img alt=\"{WebUtility.HtmlEncode(cap)}\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(jpg)}\"><figcaption>{WebUtility.HtmlEncode(cap)}</figcaption></figure>");
         }
         foreach (var (label, img) in panels)
         {
@@ -232,18 +243,8 @@ public static class HtmlReport
             using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
             sb.Append(Figure(k, $"kernel: {m}"));
         }
-        var batches = new List<Events.EventBatch>();
-        var exposure = window.Exposure!.Value;
-        using (var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
-            while (reader.TryRead(out var p))
-                if (p is EventsPacket e)
-                {
-                    if (e.Events.Timestamps[^1] < exposure.StartUs || e.Events.Timestamps[0] >= exposure.EndUs) e.Events.Dispose();
-                    else batches.Add(e.Events);
-                }
-        var (ew, eh) = bundle.EventSensorSize;
-        using (var ev = Preview.Events(batches, ew, eh, exposure)) sb.Append(Figure(ev, "events of the exposure (ON red, OFF blue)"));
-        foreach (var b in batches) b.Dispose();
+        if (frames.FirstEventsOf(bundleDir, window.Index) is { } ev)
+            sb.Append(Figure(ev.Png, $"events of the exposure {ev.Window} in {(ev.WholeSensor ? "the whole sensor" : "the crop's region")} (ON red, OFF blue)"));
         sb.Append("</div>");
         return sb.ToString();
     }

@@ -12,13 +12,15 @@ namespace EventDeblur.Evaluation;
 
 /// <summary>
 /// One run's part of the HTML report: metadata and status, links to its files, the sortable per-frame
-/// table, thumbnails linking to each frame's section, and (live runs) latency and backlog over time.
+/// table, thumbnails linking to each frame's section (full-size comparison with the crop marked, the crop
+/// at 2×, the exposure's events of the crop's region, estimated and ground-truth kernels, the estimator's
+/// notes), and (live runs) latency and backlog over time.
 /// </summary>
 internal static class RunSection
 {
     private const int ThumbWidthPx = 160;
 
-    public static string Html(ReportRun run, int k, string htmlDir)
+    public static string Html(ReportRun run, int k, string htmlDir, ReportFrames frames)
     {
         var m = run.Manifest;
         var sb = new StringBuilder($"<section class=\"run\" id=\"run-{k}\"><h2>{Enc(HtmlReport.RunTitle(run))}</h2>");
@@ -66,7 +68,7 @@ internal static class RunSection
         }
         sb.Append("</div>");
 
-        foreach (var f in run.Frames) sb.Append(FrameSection(run, k, f, htmlDir));
+        foreach (var f in run.Frames) sb.Append(FrameSection(run, k, f, htmlDir, frames));
         return sb.Append("</section>").ToString();
     }
 
@@ -112,7 +114,7 @@ internal static class RunSection
         return sb.Append("</table>").ToString();
     }
 
-    private static string FrameSection(ReportRun run, int k, FrameResult f, string htmlDir)
+    private static string FrameSection(ReportRun run, int k, FrameResult f, string htmlDir, ReportFrames frames)
     {
         var sb = new StringBuilder($"<section class=\"frame\" id=\"run-{k}-frame-{f.Index}\"><h3>{Enc(HtmlReport.RunTitle(run))} — frame {f.Index}: {Enc(f.Status)}</h3>");
         if (f.Error != null) sb.Append($"<p class=\"warning\">{Enc(f.Error)}</p>");
@@ -123,23 +125,56 @@ internal static class RunSection
         if (f.KernelSource.Length > 0) facts.Add($"kernels from {f.KernelSource}, confidence {f.KernelConfidence:F2}");
         if (f.ExposureStartUs is long a && f.ExposureEndUs is long b) facts.Add($"exposure [{a}, {b}) µs on the event clock ({(b - a) / 1000.0:F1} ms)");
         if (facts.Count > 0) sb.Append($"<p>{Enc(string.Join("; ", facts))}</p>");
+        string? input = run.Manifest.Mode == "live" ? null : run.Manifest.InputBundle;
+        var crop = input != null ? frames.CropOf(input, f.Index) : null;
         string compare = Path.Combine(run.Dir, PreviewWriter.CompareFileOf(f.Index));
+        string? cropStrip = null;
         if (File.Exists(compare))
-            sb.Append($"<figure><a href=\"{Link(htmlDir, compare)}\"><img class=\"full\" alt=\"frame {f.Index}: blurry | deblurred{(f.Psnr != null ? " | ground truth" : "")}\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(File.ReadAllBytes(compare))}\"></a><figcaption>{(f.Psnr != null ? "blurry | deblurred | ground truth" : "blurry | deblurred (no ground truth)")} (one tone curve)</figcaption></figure>");
+        {
+            byte[] jpg = File.ReadAllBytes(compare);
+            string panelsText = f.Psnr != null ? "blurry | deblurred | ground truth" : "blurry | deblurred";
+            sb.Append($"<figure><div class=\"marked\"><a href=\"{Link(htmlDir, compare)}\"><img class=\"full\" alt=\"frame {f.Index}: {panelsText}\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(jpg)}\"></a>");
+            int panels = 0;
+            if (crop != null)
+            {
+                using var strip = Cv2.ImDecode(jpg, ImreadModes.Color);
+                if (!strip.Empty() && strip.Rows == crop.FrameHeight && strip.Cols % crop.FrameWidth == 0)
+                {
+                    panels = strip.Cols / crop.FrameWidth;
+                    // The crop marked on every panel, as boxes over the picture (percentages follow its displayed size).
+                    var r = crop.Rect;
+                    for (int i = 0; i < panels; i++)
+                        sb.Append($"<span class=\"crop\" style=\"left:{Pct(i * crop.FrameWidth + r.X, strip.Cols)}%;top:{Pct(r.Y, strip.Rows)}%;width:{Pct(r.Width, strip.Cols)}%;height:{Pct(r.Height, strip.Rows)}%\"></span>");
+                    cropStrip = CropStrip(strip, crop, panels, f.Index, panelsText);
+                }
+            }
+            sb.Append($"</div><figcaption>{(f.Psnr != null ? "blurry | deblurred | ground truth" : "blurry | deblurred (no ground truth)")} (one tone curve){(panels > 0 ? $"; red: the crop below ({crop!.Rect.Width}×{crop.Rect.Height} px at x {crop.Rect.X}, y {crop.Rect.Y})" : "")}</figcaption></figure>");
+        }
         else if (Thumbnail(run.Dir, f, fullSize: true) is { } full)
         {
             using (full) sb.Append(Img(full, ".jpg", $"frame {f.Index} (deblurred)", "full"));
         }
+        sb.Append("<div class=\"details\">");
+        if (cropStrip != null) sb.Append(cropStrip);
+        sb.Append(EventsFigure(run, f, crop, frames));
         string kernelCsv = Path.Combine(run.Dir, "kernels", $"{f.Index:D6}.csv");
+        const int zoom = 8;
         if (File.Exists(kernelCsv))
         {
             var tiles = KernelCsv.Read(kernelCsv);
             var centre = tiles[tiles.Count / 2];
-            const int zoom = 8;
             using var kimg = Preview.Kernel(centre.Kernel, zoom);
             string caption = $"kernel ({tiles.Count} tile(s); centre tile {centre.Kernel.Size}×{centre.Kernel.Size} px, 1 px = {zoom} screen px{(f.KernelSimilarity is double sim ? $", similarity {sim:F3}" : "")})";
             sb.Append(HtmlReport.Figure(kimg, caption));
         }
+        if (input != null && frames.BundleOf(input)?.GroundTruthKernelsDir is { } gtDir && File.Exists(Path.Combine(gtDir, $"{f.Index:D6}.csv")))
+        {
+            var tiles = KernelCsv.Read(Path.Combine(gtDir, $"{f.Index:D6}.csv"));
+            var centre = tiles[tiles.Count / 2];
+            using var kimg = Preview.Kernel(centre.Kernel, zoom);
+            sb.Append(HtmlReport.Figure(kimg, $"ground-truth kernel ({tiles.Count} tile(s); centre tile {centre.Kernel.Size}×{centre.Kernel.Size} px, 1 px = {zoom} screen px)"));
+        }
+        sb.Append("</div>");
         var notes = FrameDiagnostic.ParseAll(f.Diagnostics);
         if (notes.Count > 0)
         {
@@ -149,6 +184,42 @@ internal static class RunSection
         }
         return sb.Append($"<p><a href=\"#run-{k}\">back to the run</a></p></section>").ToString();
     }
+
+    /// <summary>The crop of every panel of the comparison side by side (4 px apart), as JPEG shown at 2× with square pixels.</summary>
+    private static string CropStrip(Mat compare, FrameCrop crop, int panels, long index, string panelsText)
+    {
+        const int gap = 4;
+        var r = crop.Rect;
+        using var strip = new Mat(r.Height, panels * r.Width + (panels - 1) * gap, MatType.CV_8UC3, Scalar.All(255));
+        for (int i = 0; i < panels; i++)
+        {
+            using var src = new Mat(compare, new Rect(i * crop.FrameWidth + r.X, r.Y, r.Width, r.Height));
+            using var dst = new Mat(strip, new Rect(i * (r.Width + gap), 0, r.Width, r.Height));
+            src.CopyTo(dst);
+        }
+        Cv2.ImEncode(".jpg", strip, out byte[] jpg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 92));
+        string alt = $"frame {index}: crop, {panelsText}";
+        return $"<figure><img class=\"crops\" style=\"width:{2 * strip.Cols}px\" alt=\"{Enc(alt)}\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(jpg)}\"><figcaption>{Enc($"the crop at 2×: {panelsText}")}</figcaption></figure>";
+    }
+
+    /// <summary>
+    /// The exposure's events of the crop's region (the whole sensor when the frame has no crop), shown at the crop's
+    /// scale; its <c>data-*</c> attributes state the window (µs), the event-pixel box and the counts. A paragraph saying
+    /// why when there are none to show.
+    /// </summary>
+    private static string EventsFigure(ReportRun run, FrameResult f, FrameCrop? crop, ReportFrames frames)
+    {
+        if (frames.EventsOf(run, f, out string why) is not { } e)
+            return $"<p class=\"no-events\">events of frame {f.Index}: {Enc(why)}</p>";
+        var b = e.Box;
+        int shown = crop != null && !e.WholeSensor ? 2 * crop.Rect.Width : Math.Min(640, 2 * b.Width);
+        string where = e.WholeSensor ? $"the whole {b.Width}×{b.Height} sensor (no crop)" : $"event pixels x {b.X}–{b.X + b.Width - 1}, y {b.Y}–{b.Y + b.Height - 1} (the crop mapped onto the event sensor)";
+        string caption = $"events of the exposure {e.Window} in {where}: {e.On.ToString("N0", CultureInfo.InvariantCulture)} ON (red), {e.Off.ToString("N0", CultureInfo.InvariantCulture)} OFF (blue)";
+        return $"<figure class=\"events\" data-frame=\"{f.Index}\" data-window=\"{e.Window.StartUs},{e.Window.EndUs}\" data-box=\"{b.X},{b.Y},{b.Width},{b.Height}\" data-on=\"{e.On}\" data-off=\"{e.Off}\">"
+            + $"<img class=\"events\" style=\"width:{shown}px\" alt=\"frame {f.Index}: events of the exposure\" src=\"data:image/png;base64,{Convert.ToBase64String(e.Png)}\"><figcaption>{Enc(caption)}</figcaption></figure>";
+    }
+
+    private static string Pct(int part, int whole) => (100.0 * part / whole).ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>The frame's preview (<c>preview/NNNNNN.jpg</c>), or its output PNG tone-mapped (runs made before previews), shrunk unless <paramref name="fullSize"/>; null when neither exists.</summary>
     private static Mat? Thumbnail(string runDir, FrameResult f, bool fullSize = false)

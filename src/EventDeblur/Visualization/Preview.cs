@@ -36,31 +36,59 @@ public static class Preview
     }
 
     /// <summary>
-    /// Counts the events of one window (end-exclusive, µs) per pixel as batches stream by, so one pass over an event
-    /// file can fill the images of many frames; <see cref="Render"/> draws it as <see cref="Events"/> does.
+    /// Counts the events of one window (end-exclusive, µs) per pixel of a sensor region as batches stream by, so one
+    /// pass over an event file can fill the images of many frames; <see cref="Render"/> draws it as <see cref="Events"/>
+    /// does. Memory: two counters per pixel of the region, whatever the number of events.
     /// </summary>
-    public sealed class EventImage(int width, int height, TimeRangeUs window)
+    public sealed class EventImage
     {
-        private readonly int[] _on = new int[width * height];
-        private readonly int[] _off = new int[width * height];
+        private readonly int[] _on, _off;
+        private readonly Rect _region;
+
+        /// <summary>Counts the whole sensor, <paramref name="width"/> × <paramref name="height"/> event pixels (each ≥ 1).</summary>
+        public EventImage(int width, int height, TimeRangeUs window) : this(new Rect(0, 0, width, height), window) { }
+
+        /// <summary>Counts only the events inside <paramref name="region"/> (event pixels; non-empty); the image is the region's size.</summary>
+        /// <exception cref="ArgumentException">The region is empty or starts at a negative coordinate.</exception>
+        public EventImage(Rect region, TimeRangeUs window)
+        {
+            if (region.Width <= 0 || region.Height <= 0 || region.X < 0 || region.Y < 0)
+                throw new ArgumentException($"event image region {region}: expected a non-empty rectangle at non-negative coordinates", nameof(region));
+            _region = region;
+            Window = window;
+            _on = new int[region.Width * region.Height];
+            _off = new int[region.Width * region.Height];
+        }
 
         /// <summary>The window counted, µs.</summary>
-        public TimeRangeUs Window => window;
+        public TimeRangeUs Window { get; }
 
-        /// <summary>Counts the events of <paramref name="b"/> inside the window and the sensor.</summary>
+        /// <summary>The sensor region counted, event pixels.</summary>
+        public Rect Region => _region;
+
+        /// <summary>ON events counted so far.</summary>
+        public long On { get; private set; }
+
+        /// <summary>OFF events counted so far.</summary>
+        public long Off { get; private set; }
+
+        /// <summary>Counts the events of <paramref name="b"/> inside the window and the region.</summary>
         public void Add(EventBatch b)
         {
             var t = b.Timestamps; var x = b.Xs; var y = b.Ys; var p = b.Polarities;
-            if (b.Count == 0 || t[^1] < window.StartUs || t[0] >= window.EndUs) return;
+            if (b.Count == 0 || t[^1] < Window.StartUs || t[0] >= Window.EndUs) return;
+            int x0 = _region.X, y0 = _region.Y, w = _region.Width, h = _region.Height;
             for (int i = 0; i < b.Count; i++)
             {
-                if (!window.Contains(t[i]) || (uint)x[i] >= (uint)width || (uint)y[i] >= (uint)height) continue;
-                if (p[i]) _on[y[i] * width + x[i]]++; else _off[y[i] * width + x[i]]++;
+                int rx = x[i] - x0, ry = y[i] - y0;
+                if (!Window.Contains(t[i]) || (uint)rx >= (uint)w || (uint)ry >= (uint)h) continue;
+                if (p[i]) { _on[ry * w + rx]++; On++; }
+                else { _off[ry * w + rx]++; Off++; }
             }
         }
 
         /// <summary>White background, ON red, OFF blue, intensity by count (scaled to the 99th percentile).</summary>
-        public Mat Render() => Draw(_on, _off, width, height);
+        public Mat Render() => Draw(_on, _off, _region.Width, _region.Height);
     }
 
     private static Mat Draw(int[] on, int[] off, int width, int height)
@@ -191,10 +219,24 @@ public static class Preview
     private static void Label(Mat img, string text)
     {
         if (text.Length == 0) return;
-        double scale = Math.Clamp(img.Cols / 500.0, 0.35, 0.8);
-        var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, scale, 1, out int baseline);
-        Cv2.Rectangle(img, new Rect(0, 0, Math.Min(img.Cols, size.Width + 8), Math.Min(img.Rows, size.Height + baseline + 8)), Scalar.All(0), -1);
+        double scale = LabelScale(img.Cols);
+        var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, scale, 1, out _);
+        Cv2.Rectangle(img, LabelBox(img.Cols, img.Rows, text), Scalar.All(0), -1);
         Cv2.PutText(img, text, new Point(4, size.Height + 4), HersheyFonts.HersheySimplex, scale, Scalar.All(255), 1, LineTypes.AntiAlias);
+    }
+
+    private static double LabelScale(int panelWidth) => Math.Clamp(panelWidth / 500.0, 0.35, 0.8);
+
+    /// <summary>
+    /// The box (pixels, from the top-left corner) that <see cref="SideBySide"/> and <see cref="ContactSheet"/> paint
+    /// black and write <paramref name="text"/> in, on a panel of <paramref name="panelWidth"/> × <paramref name="panelHeight"/>
+    /// pixels; empty for an empty label.
+    /// </summary>
+    public static Rect LabelBox(int panelWidth, int panelHeight, string text)
+    {
+        if (text.Length == 0) return default;
+        var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, LabelScale(panelWidth), 1, out int baseline);
+        return new Rect(0, 0, Math.Min(panelWidth, size.Width + 8), Math.Min(panelHeight, size.Height + baseline + 8));
     }
 
     private static byte[] SrgbTable()

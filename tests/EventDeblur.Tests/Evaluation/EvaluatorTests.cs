@@ -163,6 +163,19 @@ public class EvaluatorTests
             }
         }
         Assert.Equal(shards.Count, Regex.Matches(dom, "<section class=\"frame\" id=\"run-").Count);
+        // Every frame's section (both bundles, both methods): the comparison with the crop marked on each panel, the
+        // crop at 2× and the exposure's events of the crop's region as an image.
+        foreach (Match section in Regex.Matches(dom, "<section class=\"frame\" id=\"(run-\\d+-frame-\\d+)\">(.*?)</section>", RegexOptions.Singleline))
+        {
+            string id = section.Groups[1].Value, body = section.Groups[2].Value;
+            Assert.True(Regex.Matches(body, "<span class=\"crop\"").Count >= 2, $"{id}: the crop is not marked on the comparison");
+            Assert.True(body.Contains("<img class=\"crops\"", StringComparison.Ordinal), $"{id}: no crop");
+            var ev = Regex.Match(body, "<figure class=\"events\"[^>]*data-on=\"(\\d+)\" data-off=\"(\\d+)\"><img class=\"events\"[^>]*src=\"data:image/png;base64,([^\"]+)\"");
+            Assert.True(ev.Success, $"{id}: no events image");
+            Assert.True(long.Parse(ev.Groups[1].Value) + long.Parse(ev.Groups[2].Value) > 0, $"{id}: no events in the crop's region");
+            using var evImg = Cv2.ImDecode(Convert.FromBase64String(ev.Groups[3].Value), ImreadModes.Color);
+            Assert.False(evImg.Empty(), $"{id}: the events image does not decode");
+        }
         var links = Regex.Matches(dom, "<a class=\"file\" href=\"([^\"]+)\"").Select(m => Uri.UnescapeDataString(m.Groups[1].Value)).ToList();
         Assert.True(links.Count >= 4 * 5, $"only {links.Count} file links");
         foreach (var link in links)

@@ -2,7 +2,12 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EventDeblur.Evaluation;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Imaging;
+using EventDeblur.Methods;
 using EventDeblur.Pipeline.Output;
+using EventDeblur.Recording;
+using EventDeblur.Simulation;
 using EventDeblur.Tests.Cli;
 
 namespace EventDeblur.Tests.Evaluation;
@@ -81,5 +86,75 @@ public class HtmlReportTests
         var table = Regex.Match(dom, "<table class=\"frames sortable\" id=\"run-0-frames\">(.*?)</table>", RegexOptions.Singleline).Groups[1].Value;
         var order = Regex.Matches(table, "href=\"#run-0-frame-(\\d+)\"").Select(m => int.Parse(m.Groups[1].Value)).ToList();
         Assert.Equal([5, 4, 3, 2, 1, 0], order);
+    }
+
+    [Fact]
+    public async Task EveryFrameSectionShowsItsCropAndTheExposuresEventsOfThatRegionFromOnePassPerBundle()
+    {
+        string data = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 200, RgbHeight = 150, PointLights = 2 }, 71, Path.Combine(data, "night-071"));
+        var catalogue = new MethodCatalogueBuilder().Build();
+        string bundleDir = Assert.Single(Evaluator.FindBundles([data]));
+        string outDir = TestPaths.NewTempDir();
+        await Evaluator.RunAsync(catalogue, [bundleDir], new[] { "blurry", "gt+wiener" }.Select(catalogue.ParseMethod).ToList(), outDir, 1, 1);
+        var runDirs = Directory.GetDirectories(Path.Combine(outDir, "runs")).SelectMany(Directory.GetDirectories).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, runDirs.Count);
+        var runs = new List<ReportRun>();
+        foreach (var d in runDirs) runs.Add(await ReportRun.ReadAsync(d));
+
+        // Two methods of one bundle: its event file is walked once, holding one exposure's counts at a time.
+        var collected = ReportFrames.Build(runs);
+        Assert.Equal(1, collected.EventFilePasses);
+        Assert.Equal(1, collected.MaxOpenWindows);
+
+        string html = Path.Combine(TestPaths.NewTempDir(), "report.html");
+        await HtmlReport.WriteRunsAsync(html, runDirs);
+        string page = File.ReadAllText(html);
+        var sections = Regex.Matches(page, "<section class=\"frame\" id=\"run-(\\d+)-frame-(\\d+)\">(.*?)</section>", RegexOptions.Singleline);
+        Assert.Equal(2 * 3, sections.Count);
+
+        // Every event of the file, to count each figure's window and box independently of the report's pass.
+        var events = new List<(long T, int X, int Y, bool On)>();
+        var bundle = RecordingBundle.Load(bundleDir);
+        using (var reader = AedatReader.Open(bundle.EventsPath))
+            while (reader.TryRead(out var packet))
+                if (packet is EventsPacket ep)
+                    using (var b = ep.Events)
+                        for (int i = 0; i < b.Count; i++) events.Add((b.Timestamps[i], b.Xs[i], b.Ys[i], b.Polarities[i]));
+        var toEvents = Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography);
+
+        foreach (Match section in sections)
+        {
+            int k = int.Parse(section.Groups[1].Value), index = int.Parse(section.Groups[2].Value);
+            string body = section.Groups[3].Value, where = $"run {k} frame {index}";
+            var frame = runs[k].Frames.Single(f => f.Index == index);
+            // The crop marked on each panel of blurry | deblurred | ground truth, and shown at 2×.
+            var boxes = Regex.Matches(body, "<span class=\"crop\" style=\"left:([\\d.]+)%;top:([\\d.]+)%;width:([\\d.]+)%;height:([\\d.]+)%\">");
+            Assert.True(boxes.Count == 3, $"{where}: {boxes.Count} crop boxes");
+            Assert.Contains("<img class=\"crops\"", body);
+            var crop = Regex.Match(body, "the crop below \\((\\d+)×(\\d+) px at x (\\d+), y (\\d+)\\)");
+            Assert.True(crop.Success, $"{where}: no crop position");
+            var (cw, ch, cx, cy) = (int.Parse(crop.Groups[1].Value), int.Parse(crop.Groups[2].Value), int.Parse(crop.Groups[3].Value), int.Parse(crop.Groups[4].Value));
+            Assert.Equal((160, 120), (cw, ch));
+            Assert.Equal(100.0 * cx / (3 * 200), double.Parse(boxes[0].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 2);
+
+            var fig = Regex.Match(body, "<figure class=\"events\" data-frame=\"(\\d+)\" data-window=\"(\\d+),(\\d+)\" data-box=\"(\\d+),(\\d+),(\\d+),(\\d+)\" data-on=\"(\\d+)\" data-off=\"(\\d+)\"><img class=\"events\"[^>]*src=\"data:image/png;base64,([^\"]+)\"");
+            Assert.True(fig.Success, $"{where}: no events image");
+            long V(int g) => long.Parse(fig.Groups[g].Value);
+            Assert.Equal(index, V(1));
+            Assert.Equal((frame.ExposureStartUs, frame.ExposureEndUs), ((long?)V(2), (long?)V(3)));
+            var box = new OpenCvSharp.Rect((int)V(4), (int)V(5), (int)V(6), (int)V(7));
+            var (mx, my) = toEvents.Apply(cx + cw / 2.0, cy + ch / 2.0);
+            Assert.True(box.Contains(new OpenCvSharp.Point((int)mx, (int)my)), $"{where}: the crop's centre maps to ({mx:F1}, {my:F1}), outside the box {box}");
+            Assert.True(box.Width is > 20 and < 160 && box.Height is > 20 and < 120, $"{where}: box {box}");
+            long on = events.LongCount(e => e.On && e.T >= V(2) && e.T < V(3) && box.Contains(e.X, e.Y));
+            long off = events.LongCount(e => !e.On && e.T >= V(2) && e.T < V(3) && box.Contains(e.X, e.Y));
+            Assert.True(on + off > 100, $"{where}: only {on + off} events");
+            Assert.Equal((on, off), (V(8), V(9)));
+            using var img = OpenCvSharp.Cv2.ImDecode(Convert.FromBase64String(fig.Groups[10].Value), OpenCvSharp.ImreadModes.Color);
+            Assert.Equal((box.Width, box.Height), (img.Cols, img.Rows));
+            using var gray = img.CvtColor(OpenCvSharp.ColorConversionCodes.BGR2GRAY);
+            Assert.True(OpenCvSharp.Cv2.CountNonZero(gray.LessThan(250)) > 20, $"{where}: the events image is blank");
+        }
     }
 }

@@ -28,6 +28,9 @@ public static class PreviewWriter
     /// <summary>The side-by-side comparison, relative to the run folder.</summary>
     public static string CompareFileOf(long index) => $"{Folder}/{index:D6}-compare.jpg";
 
+    /// <summary>The label written in the top-left corner of the comparison's first (blurry) panel of frame <paramref name="index"/>.</summary>
+    public static string BlurryLabelOf(long index) => $"blurry #{index}";
+
     /// <summary>
     /// Writes the frame's preview and comparison. The ground truth, when <paramref name="groundTruthPath"/> names a
     /// file, is read with the frame's <paramref name="encoding"/> (or as 16-bit DN × 257 for APS frames,
@@ -48,7 +51,7 @@ public static class PreviewWriter
         WriteJpeg(Path.Combine(runDir, PreviewFileOf(index)), deblurred);
         using var input = Preview.ToneMap(blurry, gain);
         using var gt = truth != null ? Preview.ToneMap(truth, gain) : null;
-        var panels = new List<(string, Mat)> { ($"blurry #{index}", input), ("deblurred", deblurred) };
+        var panels = new List<(string, Mat)> { (BlurryLabelOf(index), input), ("deblurred", deblurred) };
         if (gt != null && gt.Size() == input.Size()) panels.Add(("ground truth", gt));
         using var strip = Preview.SideBySide(panels);
         WriteJpeg(Path.Combine(runDir, CompareFileOf(index)), strip);
