@@ -85,7 +85,7 @@ public static class HtmlReport
           .Append("table.sortable th{cursor:pointer}table.sortable th:hover{background:#ddd}tr.failed td{background:#fde2e2}.warning{background:#b00020;color:#fff;padding:1em;font-size:1.1em;font-weight:bold}")
           .Append("table.meta td{text-align:left;overflow-wrap:anywhere}table.meta td:first-child{font-weight:bold;white-space:nowrap}div.scroll{overflow-x:auto}.thumbs a{display:inline-block;margin:2px;text-align:center;font-size:11px;color:#333;text-decoration:none}")
           .Append("img[alt^=\"PSNR per frame\"],img[alt^=\"latency and backlog\"]{width:640px}section.frame{border-top:1px solid #ccc;margin-top:1em}section.frame img.full{image-rendering:auto;max-width:100%;display:block}pre{white-space:pre-wrap;font-size:12px}")
-          .Append("div.marked{position:relative;display:inline-block;max-width:100%}span.crop{position:absolute;border:2px solid #f00;box-sizing:border-box;pointer-events:none}div.details figure{vertical-align:top}")
+          .Append("div.marked{position:relative;display:inline-block;max-width:100%}span.crop{position:absolute;border:2px solid #f00;box-sizing:border-box;pointer-events:none}div.details figure{vertical-align:top;max-width:100%}img.crops,img.events{max-width:100%;height:auto}")
           .Append("</style></head><body>");
         sb.Append($"<h1>{title}</h1>");
         if (allWarnings.Count > 0)

@@ -56,8 +56,14 @@ internal sealed class ReportFrames
             var list = group.ToList();
             foreach (var run in list)
                 foreach (var f in run.Frames)
-                    if (!r._crops.ContainsKey((group.Key, f.Index)) && ChooseCrop(run.Dir, f.Index) is { } crop)
-                        r._crops[(group.Key, f.Index)] = crop;
+                {
+                    if (r._crops.ContainsKey((group.Key, f.Index))) continue;
+                    try
+                    {
+                        if (ChooseCrop(run.Dir, f.Index) is { } crop) r._crops[(group.Key, f.Index)] = crop;
+                    }
+                    catch (Exception e) when (e is IOException or OpenCVException) { } // unreadable pictures: the frame shows the whole sensor's events
+                }
             r.CollectEvents(group.Key, list);
         }
         return r;

@@ -156,5 +156,34 @@ public class HtmlReportTests
             using var gray = img.CvtColor(OpenCvSharp.ColorConversionCodes.BGR2GRAY);
             Assert.True(OpenCvSharp.Cv2.CountNonZero(gray.LessThan(250)) > 20, $"{where}: the events image is blank");
         }
+
+        // The bundle moved away: the crops stay (they come from the runs' previews), each frame says why it has no events.
+        Directory.Move(bundleDir, bundleDir + "-moved");
+        await HtmlReport.WriteRunsAsync(html, runDirs);
+        page = File.ReadAllText(html);
+        Assert.Equal(6, Regex.Matches(page, "<img class=\"crops\"").Count);
+        Assert.DoesNotContain("<figure class=\"events\"", page);
+        for (int index = 0; index < 3; index++)
+            Assert.Equal(2, Regex.Matches(page, $"<p class=\"no-events\">events of frame {index}: the input {Regex.Escape(bundleDir)} is gone</p>").Count);
+    }
+
+    [Fact]
+    public void TheCropIsAroundTheBrightestSpotOfTheBlurryPanelNotItsLabel()
+    {
+        // A dark frame with one small light at (150, 100): the comparison's white label text is brighter on average
+        // over a σ = 4 px blur than the light, so the label must be left out for the crop to find the light.
+        const int w = 200, h = 150;
+        var plane = new float[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                if ((x - 150) * (x - 150) + (y - 100) * (y - 100) <= 2) plane[y * w + x] = 0.5f;
+        var frame = new LinearImage(w, h, [plane, (float[])plane.Clone(), (float[])plane.Clone()]);
+        string run = TestPaths.NewTempDir();
+        PreviewWriter.WriteFrame(run, 7, frame, frame, new LinearImage.Encoding(PixelEncoding.Linear, 0, 65535, 65535, 16), null, false);
+        var crop = ReportFrames.ChooseCrop(run, 7);
+        Assert.NotNull(crop);
+        Assert.Equal((w, h), (crop.FrameWidth, crop.FrameHeight));
+        Assert.Equal(new OpenCvSharp.Rect(40, 30, 160, 120), crop.Rect); // centred on the light, clamped to the frame
+        Assert.Null(ReportFrames.ChooseCrop(run, 8));
     }
 }
