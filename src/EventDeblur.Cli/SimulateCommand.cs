@@ -15,8 +15,9 @@ internal static class SimulateCommand
         var output = new Option<string>("--out") { Description = "Bundle folder to write", Required = true };
         var frames = new Option<int?>("--frames") { Description = "Number of frames (default: the preset's)" };
         var size = new Option<string?>("--rgb-size") { Description = "RGB frame size WxH (default: the preset's, 640x480)" };
+        var force = new Option<bool>("--force") { Description = "Write into --out even when it is not empty and not a simulated bundle (files named like a bundle's are replaced, nothing else is touched)" };
         var set = new Option<string?>("--set") { Description = "A benchmark-set CSV (name,preset,seed,frames,rgb_size): writes one bundle per row under --out" };
-        var cmd = new Command("simulate", "Simulate a low-light RGB + DAVIS recording with ground truth and write it as a bundle") { preset, seed, output, frames, size, set };
+        var cmd = new Command("simulate", "Simulate a low-light RGB + DAVIS recording with ground truth and write it as a bundle") { preset, seed, output, frames, size, set, force };
         cmd.SetAction(r =>
         {
             if (r.GetValue(set) is string setPath)
@@ -41,10 +42,34 @@ internal static class SimulateCommand
                     throw new UserInputException($"--rgb-size '{wh}' is not WxH (e.g. 640x480)");
                 options = options with { RgbWidth = width, RgbHeight = height };
             }
+            CheckOutput(r.GetValue(output)!, r.GetValue(force));
             var result = HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine);
             Console.WriteLine($"wrote {result.BundleDir}: {result.Frames.Count} frames, {result.Events:N0} events, {result.SecondsPerFrame:F2} s per frame");
             return ExitCodes.Success;
         });
         return cmd;
+    }
+
+    /// <summary>First line of the README.md the simulator writes into every bundle: marks a folder as one of its bundles.</summary>
+    private const string SimulatedReadmeStart = "# Simulated recording:";
+
+    /// <summary>
+    /// The output folder is owned: new, empty, or a bundle this simulator wrote (then regenerated in place); anything else
+    /// (a real recording, the user's files) is refused unless <paramref name="force"/>, so that its recording.json and
+    /// frames are never overwritten by accident.
+    /// </summary>
+    /// <exception cref="UserInputException">--out is a file, or a non-empty folder of something else without --force.</exception>
+    internal static void CheckOutput(string outDir, bool force)
+    {
+        string full = Path.GetFullPath(outDir);
+        if (File.Exists(full)) throw new UserInputException($"--out {full}: a file of that name exists; simulate writes a bundle folder");
+        if (force || !Directory.Exists(full)) return;
+        var content = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        if (content.Count == 0) return;
+        string readme = Path.Combine(full, "README.md");
+        if (File.Exists(readme) && File.ReadLines(readme).FirstOrDefault()?.StartsWith(SimulatedReadmeStart, StringComparison.Ordinal) == true) return;
+        string listed = string.Join(", ", content.Take(5).Select(c => Directory.Exists(Path.Combine(full, c)) ? c + "/" : c)) + (content.Count > 5 ? $" and {content.Count - 5} more" : "");
+        throw new UserInputException($"--out {full}: not empty and not a simulated bundle (it holds {listed}). " +
+                                     "Choose an empty or new folder, or pass --force to write into it anyway (files named like a bundle's are replaced, nothing else is touched)");
     }
 }
