@@ -41,12 +41,12 @@ public static class ExposureCoverage
     /// One problem per frame of <paramref name="match"/> whose exposure no event can fall in, from one pass over the
     /// bundle's event file (frames not decoded); none for APS bundles (their exposures come from the event file itself).
     /// </summary>
-    /// <exception cref="AedatFormatException">The event file cannot be opened.</exception>
+    /// <exception cref="AedatFormatException">The event file cannot be opened (any format <c>inspect</c> reads).</exception>
     public static IReadOnlyList<string> Problems(RecordingBundle bundle, ExposureMatch match)
     {
         if (bundle.IsApsBundle) return [];
         long? first = null, last = null;
-        using (var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
+        using (var reader = EventDeblur.Formats.Prophesee.EventFile.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
         {
             while (reader.TryRead(out var p))
             {
