@@ -195,6 +195,32 @@ public class HardeningAuditTests
     }
 
     /// <summary>
+    /// <c>eval DATASET --out X</c> with X the bundle itself or the dataset folder filled the input with <c>runs/</c> and a
+    /// result shard, exit 0. Now refused (exit 2, what X is), the input untouched; a folder holding a script's log is fine.
+    /// </summary>
+    [Fact]
+    public void EvalRefusesToWriteIntoABundleOrTheDataset()
+    {
+        string bundle = CopyOfSample();
+        var r = Run("eval", bundle, "--out", bundle, "--methods", "blurry");
+        Expect(2, r);
+        Assert.Contains($"--out {bundle}: is a recording bundle (recording.json)", r.Err);
+        Assert.False(Directory.Exists(Path.Combine(bundle, "runs")));
+        Assert.Empty(Directory.GetFiles(bundle, "results-shard-*"));
+
+        string dataset = Path.GetDirectoryName(bundle)!;
+        var d = Run("eval", dataset, "--out", dataset, "--methods", "blurry");
+        Expect(2, d);
+        Assert.Contains("is a folder of bundles (bundle/recording.json", d.Err);
+
+        string outDir = NewOut();
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "blurry.log"), "eval a blurry\n");
+        Expect(0, Run("eval", bundle, "--out", outDir, "--methods", "blurry"));
+        Assert.True(File.Exists(Path.Combine(outDir, "results-shard-1-of-1.parquet")));
+    }
+
+    /// <summary>
     /// <c>report</c> on a run stopped by Ctrl+C summarised its few frames as if they were the recording, exit 0. Now it
     /// warns (the folder, the status, how to finish it) and exits 1, as for a missing eval shard.
     /// </summary>
