@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
 namespace EventDeblur.Tests.Cli;
@@ -7,8 +9,11 @@ namespace EventDeblur.Tests.Cli;
 /// shipped <c>recordings/sample-night</c> (3 frames, 400×300) as a child process: what the user sees (exit code, the
 /// message naming file and what was expected) and what is left on disk.
 /// </summary>
-public class HardeningAuditTests
+public partial class HardeningAuditTests
 {
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
     private static string Sample => Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night");
 
     private static (int Code, string Out, string Err) Run(params string[] args)
@@ -218,6 +223,45 @@ public class HardeningAuditTests
         File.WriteAllText(Path.Combine(outDir, "blurry.log"), "eval a blurry\n");
         Expect(0, Run("eval", bundle, "--out", outDir, "--methods", "blurry"));
         Assert.True(File.Exists(Path.Combine(outDir, "results-shard-1-of-1.parquet")));
+    }
+
+    /// <summary>
+    /// SIGTERM (as Ctrl+C: the CLI turns both into its cancellation) during <c>simulate</c> was ignored: the simulation
+    /// ran to its end and exited 0. Now it stops before its next frame, removes the partial bundle it was writing into a
+    /// new folder, and exits 130.
+    /// </summary>
+    [Fact]
+    public async Task SimulateStopsOnASignalAndLeavesNoPartialBundle()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "sim");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "EventDeblur.Cli.dll"), "simulate", "--preset", "night", "--seed", "3", "--frames", "6", "--rgb-size", "64x48", "--out", dir })
+            psi.ArgumentList.Add(a);
+        using var p = new Process { StartInfo = psi };
+        var output = new System.Text.StringBuilder();
+        var firstFrame = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data == null) return;
+            lock (output) output.AppendLine(e.Data);
+            if (e.Data.StartsWith("frame 1/6", StringComparison.Ordinal)) firstFrame.TrySetResult();
+        };
+        var errors = new System.Text.StringBuilder();
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (errors) errors.AppendLine(e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        var exited = p.WaitForExitAsync();
+        Assert.True(await Task.WhenAny(firstFrame.Task, exited, Task.Delay(TimeSpan.FromMinutes(2))) == firstFrame.Task, $"no first frame: {output} {errors}");
+        Assert.Equal(0, Kill(p.Id, 15));
+        if (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromMinutes(2))) != exited) p.Kill(entireProcessTree: true);
+        await p.WaitForExitAsync();
+        string log;
+        lock (output) lock (errors) log = $"stdout: {output}; stderr: {errors}";
+        Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}; {log}");
+        Assert.DoesNotContain("frame 6/6", log);
+        Assert.Contains($"the partial bundle {dir} was removed", log);
+        Assert.False(Directory.Exists(dir), log);
     }
 
     /// <summary>
