@@ -234,9 +234,35 @@ public partial class HardeningAuditTests
     public async Task SimulateStopsOnASignalAndLeavesNoPartialBundle()
     {
         string dir = Path.Combine(TestPaths.NewTempDir(), "sim");
+        var (code, log) = await RunUntilLineThenSigterm("frame 1/6", "simulate", "--preset", "night", "--seed", "3", "--frames", "6", "--rgb-size", "64x48", "--out", dir);
+        Assert.True(code == 130, $"exit {code}; {log}");
+        Assert.DoesNotContain("frame 6/6", log);
+        Assert.Contains($"the partial bundle {dir} was removed", log);
+        Assert.False(Directory.Exists(dir), log);
+    }
+
+    /// <summary>
+    /// <c>calibrate --write</c> ignored SIGTERM / Ctrl+C: it finished the estimate (≈ 10 s on the sample) and then wrote
+    /// recording.json, exit 0, although the user had stopped it. Now it stops (exit 130) and the manifest is untouched.
+    /// </summary>
+    [Fact]
+    public async Task CalibrateWriteStoppedBySignalLeavesTheManifestUntouched()
+    {
+        string bundle = CopyOfSample();
+        string manifest = Path.Combine(bundle, "recording.json");
+        byte[] before = File.ReadAllBytes(manifest);
+        var (code, log) = await RunUntilLineThenSigterm("read ", "calibrate", bundle, "--write");
+        Assert.True(code == 130, $"exit {code}; {log}");
+        Assert.DoesNotContain("wrote the homography", log);
+        Assert.Equal(before, File.ReadAllBytes(manifest));
+    }
+
+    /// <summary>Runs the CLI, sends SIGTERM once a stdout line starts with <paramref name="line"/>, and returns its exit code and output.</summary>
+    private static async Task<(int Code, string Log)> RunUntilLineThenSigterm(string line, params string[] args)
+    {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "EventDeblur.Cli.dll"), "simulate", "--preset", "night", "--seed", "3", "--frames", "6", "--rgb-size", "64x48", "--out", dir })
-            psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EventDeblur.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = new Process { StartInfo = psi };
         var output = new System.Text.StringBuilder();
         var firstFrame = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -244,7 +270,7 @@ public partial class HardeningAuditTests
         {
             if (e.Data == null) return;
             lock (output) output.AppendLine(e.Data);
-            if (e.Data.StartsWith("frame 1/6", StringComparison.Ordinal)) firstFrame.TrySetResult();
+            if (e.Data.StartsWith(line, StringComparison.Ordinal)) firstFrame.TrySetResult();
         };
         var errors = new System.Text.StringBuilder();
         p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (errors) errors.AppendLine(e.Data); };
@@ -252,16 +278,14 @@ public partial class HardeningAuditTests
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         var exited = p.WaitForExitAsync();
-        Assert.True(await Task.WhenAny(firstFrame.Task, exited, Task.Delay(TimeSpan.FromMinutes(2))) == firstFrame.Task, $"no first frame: {output} {errors}");
+        Assert.True(await Task.WhenAny(firstFrame.Task, exited, Task.Delay(TimeSpan.FromMinutes(2))) == firstFrame.Task, $"no line '{line}': {output} {errors}");
         Assert.Equal(0, Kill(p.Id, 15));
         if (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromMinutes(2))) != exited) p.Kill(entireProcessTree: true);
         await p.WaitForExitAsync();
         string log;
         lock (output) lock (errors) log = $"stdout: {output}; stderr: {errors}";
-        Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}; {log}");
-        Assert.DoesNotContain("frame 6/6", log);
-        Assert.Contains($"the partial bundle {dir} was removed", log);
-        Assert.False(Directory.Exists(dir), log);
+        Assert.DoesNotContain("   at ", log);
+        return (p.ExitCode, log);
     }
 
     /// <summary>
