@@ -21,6 +21,7 @@ public static class ExposureCoverage
     /// <param name="firstEventUs">Timestamp of the event file's first event, µs (event clock); null when the file has no events.</param>
     /// <param name="lastEventUs">Timestamp of its last event, µs; null when the file has no events.</param>
     /// <param name="syncSource">The bundle's <c>sync.source</c> (<c>table</c> or <c>triggers</c>), to say what to check.</param>
+    /// <remarks>The gap is computed in floating point: an absurd offset (e.g. −2^63 µs) must not overflow into a negative gap.</remarks>
     public static string? Problem(long index, TimeRangeUs exposure, long? firstEventUs, long? lastEventUs, string syncSource)
     {
         string hint = syncSource == "table"
@@ -29,10 +30,10 @@ public static class ExposureCoverage
         if (firstEventUs is not long first || lastEventUs is not long last)
             return $"frame {index}: exposure {exposure} on the event clock, but the event file has no events; {hint}";
         if (exposure.EndUs <= first)
-            return $"frame {index}: exposure {exposure} on the event clock ends {(first - exposure.EndUs) / 1e6:0.######} s before the first event " +
+            return $"frame {index}: exposure {exposure} on the event clock ends {((double)first - exposure.EndUs) / 1e6:0.######} s before the first event " +
                    $"(at {first} µs), so no event falls in it; {hint}";
         if (exposure.StartUs > last)
-            return $"frame {index}: exposure {exposure} on the event clock starts {(exposure.StartUs - last) / 1e6:0.######} s after the last event " +
+            return $"frame {index}: exposure {exposure} on the event clock starts {((double)exposure.StartUs - last) / 1e6:0.######} s after the last event " +
                    $"(at {last} µs), so no event falls in it; {hint}";
         return null;
     }

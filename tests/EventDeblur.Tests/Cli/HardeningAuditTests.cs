@@ -79,6 +79,15 @@ public partial class HardeningAuditTests
         Expect(0, gt);
         Assert.Contains("3 frames deblurred, 0 failed", gt.Out);
 
+        // An absurd offset (−2^63 µs: no overflow in the sum, but the gap to the first event overflows a long) is
+        // reported with a positive gap of ≈ 9.2e12 s.
+        string absurd = CopyOfSample();
+        EditManifest(absurd, m => m["sync"]!["clock_offset_us"] = long.MinValue);
+        var far = Run("inspect", absurd);
+        Expect(1, far);
+        Assert.Contains("frame 0: exposure [-9221672036856010375, -9221672036855962975) µs on the event clock ends 9223372036855.9", far.Out);
+        Assert.DoesNotContain(" ends -", far.Out);
+
         // The shipped sample itself stays clean.
         Expect(0, Run("inspect", Sample));
 
