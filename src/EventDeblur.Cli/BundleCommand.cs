@@ -47,7 +47,7 @@ internal static class BundleCommand
             };
             var bundle = BundleBuilder.Build(sources, r.GetValue(output)!);
             var match = bundle.ResolveExposures();
-            var problems = bundle.Problems.Concat(match.Problems).ToList();
+            var problems = bundle.Problems.Concat(match.Problems).Concat(ExposureCoverage.Problems(bundle, match)).ToList();
             int matched = match.Windows.Count(w => w.Exposure != null);
             Console.WriteLine($"wrote {bundle.Root}: {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {matched} with exposure windows on the event clock");
             foreach (var p in problems) Console.WriteLine($"  problem: {p}");

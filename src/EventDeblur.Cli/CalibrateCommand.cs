@@ -23,13 +23,15 @@ internal static class CalibrateCommand
         var frames = new Option<int>("--frames") { Description = "Most frames used, spread over the recording (3..1000)", DefaultValueFactory = _ => 8 };
         var latency = new Option<long>("--event-latency-us") { Description = "Shift each exposure window on the event clock by the camera's latency, µs (as replay's option)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("calibrate", "Estimate the RGB→event homography from the recording's own frames and events") { bundleArg, json, write, frames, latency };
-        cmd.SetAction(r =>
+        // Off the caller's thread with the command's token: Ctrl+C / SIGTERM stop the estimate (exit 130), and never
+        // after it does --write store anything.
+        cmd.SetAction((r, ct) => Task.Run(() =>
         {
             int n = r.GetValue(frames);
             if (n is < 3 or > 1000) throw new UserInputException($"--frames {n}: expected 3..1000");
             var bundle = RecordingBundle.Load(r.GetValue(bundleArg)!);
             bool asJson = r.GetValue(json);
-            var result = RigCalibrator.Estimate(bundle, new CalibrationOptions { MaxFrames = n, EventLatencyUs = r.GetValue(latency) }, asJson ? null : Console.WriteLine);
+            var result = RigCalibrator.Estimate(bundle, new CalibrationOptions { MaxFrames = n, EventLatencyUs = r.GetValue(latency) }, asJson ? null : Console.WriteLine, ct);
             var rgb = bundle.Manifest.Rgb!;
             var (ew, eh) = bundle.EventSensorSize;
             var manifestH = Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography);
@@ -67,6 +69,7 @@ internal static class CalibrateCommand
                 Console.WriteLine($"residual {result.ResidualEventPx:F3} event px (standard error {result.StandardErrorEventPx:F3}), {result.FramesUsed} of {result.FramesTried} frames, confidence {result.Confidence:F2}");
                 Console.WriteLine($"differs from the manifest's calibration by {vsManifest:F3} event px (mean over a 32×24 grid of the RGB frame)");
             }
+            ct.ThrowIfCancellationRequested();
             if (r.GetValue(write))
             {
                 string path = Path.Combine(bundle.Root, "recording.json");
@@ -74,7 +77,7 @@ internal static class CalibrateCommand
                 (asJson ? Console.Error : Console.Out).WriteLine($"wrote the homography into {path}");
             }
             return ExitCodes.Success;
-        });
+        }, CancellationToken.None));
         return cmd;
     }
 }

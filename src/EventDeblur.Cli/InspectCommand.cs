@@ -60,6 +60,11 @@ internal static class InspectCommand
         foreach (var p in bundle.Problems) problems.Add(p);
         var windows = bundle.ResolveExposures();
         foreach (var p in windows.Problems) problems.Add(p);
+        // A window outside the events' time range gets no event (a wrong clock offset, typically): replay cannot estimate its kernels.
+        var outside = windows.Windows.Where(w => w.Exposure != null)
+            .Select(w => ExposureCoverage.Problem(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
+            .OfType<string>().ToList();
+        foreach (var p in outside) problems.Add(p);
         obj["bundle"] = new JsonObject
         {
             ["path"] = Path.GetFullPath(dir),
@@ -75,7 +80,7 @@ internal static class InspectCommand
         {
             PrintText(summary);
             Console.WriteLine($"bundle:    {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {bundle.GroundTruthFrames?.Count ?? 0} ground-truth frames");
-            foreach (var p in bundle.Problems.Concat(windows.Problems)) Console.WriteLine($"  problem: {p}");
+            foreach (var p in bundle.Problems.Concat(windows.Problems).Concat(outside)) Console.WriteLine($"  problem: {p}");
         }
         return summary.HasErrors || problems.Count > summary.Problems.Count(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
     }

@@ -102,7 +102,7 @@ internal static class LiveCommands
         var duration = new Option<double?>("--duration-s") { Description = "Stop after N seconds" };
         var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames), DefaultValueFactory = _ => "robust" };
         deconvolver.AcceptOnlyFromAmong([.. methods.DeconvolverNames]);
-        var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L)", DefaultValueFactory = _ => 0 };
+        var latency = LatencyOption.Create("Event camera latency, µs: events of an exposure are taken from [start + L, end + L)");
         var quality = QualityOption.Create();
         var force = new Option<bool>("--force") { Description = "Write into OUT even when it is not empty and not a live run (files named like a run's outputs are replaced)" };
         var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force };

@@ -23,7 +23,7 @@ internal static class ReplayCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in OUT: keep its frames completed ok, redo failed and missing ones; refused when OUT holds a run of another bundle (or the bundle changed since), method or options" };
         var force = new Option<bool>("--force") { Description = "Replay into OUT even when it is not empty and not a replay run (files named like a run's outputs are replaced)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
-        var latency = new Option<long>("--event-latency-us") { Description = "Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)", DefaultValueFactory = _ => 0 };
+        var latency = LatencyOption.Create("Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)");
         var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits)" };
         var quality = QualityOption.Create();
         var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose, quality };
@@ -32,7 +32,7 @@ internal static class ReplayCommand
             ExitCodes.ThrowIfFaultInjected();
             if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
             if (methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
-                throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use hl, rl, wiener or learned");
+                throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use robust, hl, rl, wiener or learned");
             OutputFolder.Prepare(r.GetValue(output)!);
             var options = new ReplayOptions
             {
@@ -64,6 +64,8 @@ internal static class ReplayCommand
             if (withGt.Count > 0)
                 Console.WriteLine($"mean PSNR {withGt.Average(x => x.Psnr!.Value):F2} dB (blurry {withGt.Average(x => x.PsnrBlurry!.Value):F2}), SSIM {withGt.Average(x => x.Ssim!.Value):F4} (blurry {withGt.Average(x => x.SsimBlurry!.Value):F4})" +
                                   (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));
+            else if (summary.Results.Count > 0 && ok == 0)
+                Console.WriteLine("no metrics: no frame was deblurred (the failures above say why)");
             else if (summary.Results.Count > 0)
                 Console.WriteLine("no metrics: the input has no ground truth (no PSNR, SSIM or kernel similarity; frames.parquet leaves those columns empty)");
             var guarded = summary.Results.Where(x => x.GuardTiles != null).ToList();
@@ -77,7 +79,11 @@ internal static class ReplayCommand
                 Console.Error.WriteLine("error: no frame could be processed");
                 return ExitCodes.DataProblems;
             }
-            return summary.Status == "completed" && failed == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
+            // Rows rejected (e.g. a truncated or wrong-size frame, a bad frames.csv line) and sync or event-file errors are
+            // data problems as in inspect: the frames processed are written, and the exit code says not everything was.
+            if (summary.Problems.Count > 0)
+                Console.Error.WriteLine($"{summary.Problems.Count} problem(s) in the input (above): exit 1, as inspect");
+            return summary.Status == "completed" && failed == 0 && summary.Problems.Count == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
     }

@@ -59,7 +59,13 @@ internal static class ReportCommand
                 await HtmlReport.WriteRunsAsync(path, dirs);
                 Console.WriteLine($"wrote {Path.GetFullPath(path)}");
             }
-            return ExitCodes.Success;
+            // A run that did not complete (cancelled, killed while "running", stopped by --fail-fast) summarises only the
+            // frames it reached: as with a missing shard, say so and do not exit 0.
+            var incomplete = loaded.Where(x => x.Manifest.Status != "completed").ToList();
+            foreach (var x in incomplete)
+                Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: the run is '{x.Manifest.Status}', not completed ({x.Frames.Count} frame(s) recorded): " +
+                                        "its rows are not the whole recording" + (x.Manifest.InputBundle != null ? "; finish it with 'replay BUNDLE --out OUT --resume'" : ""));
+            return incomplete.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
         });
         return cmd;
     }

@@ -15,9 +15,11 @@ internal static class SimulateCommand
         var output = new Option<string>("--out") { Description = "Bundle folder to write", Required = true };
         var frames = new Option<int?>("--frames") { Description = "Number of frames (default: the preset's)" };
         var size = new Option<string?>("--rgb-size") { Description = "RGB frame size WxH (default: the preset's, 640x480)" };
+        var force = new Option<bool>("--force") { Description = "Write into --out even when it is not empty and not a simulated bundle (files named like a bundle's are replaced, nothing else is touched)" };
         var set = new Option<string?>("--set") { Description = "A benchmark-set CSV (name,preset,seed,frames,rgb_size): writes one bundle per row under --out" };
-        var cmd = new Command("simulate", "Simulate a low-light RGB + DAVIS recording with ground truth and write it as a bundle") { preset, seed, output, frames, size, set };
-        cmd.SetAction(r =>
+        var cmd = new Command("simulate", "Simulate a low-light RGB + DAVIS recording with ground truth and write it as a bundle") { preset, seed, output, frames, size, set, force };
+        // Run off the caller's thread with the command's token: Ctrl+C / SIGTERM stop the simulation before its next frame.
+        cmd.SetAction((r, ct) => Task.Run(() =>
         {
             if (r.GetValue(set) is string setPath)
             {
@@ -25,7 +27,7 @@ internal static class SimulateCommand
                 {
                     string dir = Path.Combine(r.GetValue(output)!, entry.Name);
                     if (File.Exists(Path.Combine(dir, "recording.json"))) { Console.WriteLine($"{entry.Name}: exists, kept"); continue; }
-                    var res = HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir);
+                    var res = RemovedIfCancelled(dir, () => HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir, ct: ct));
                     Console.WriteLine($"{entry.Name}: {res.Frames.Count} frames, {res.Events:N0} events, {res.SecondsPerFrame:F2} s per frame");
                 }
                 return ExitCodes.Success;
@@ -41,10 +43,64 @@ internal static class SimulateCommand
                     throw new UserInputException($"--rgb-size '{wh}' is not WxH (e.g. 640x480)");
                 options = options with { RgbWidth = width, RgbHeight = height };
             }
-            var result = HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine);
+            CheckOutput(r.GetValue(output)!, r.GetValue(force));
+            var result = RemovedIfCancelled(r.GetValue(output)!, () => HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine, ct: ct));
             Console.WriteLine($"wrote {result.BundleDir}: {result.Frames.Count} frames, {result.Events:N0} events, {result.SecondsPerFrame:F2} s per frame");
             return ExitCodes.Success;
-        });
+        }, CancellationToken.None));
         return cmd;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="simulate"/>; when it is cancelled and <paramref name="dir"/> did not exist before, removes the
+    /// partial bundle (no half-written output is left behind), then lets the cancellation end the command (exit 130).
+    /// </summary>
+    private static SimulationResult RemovedIfCancelled(string dir, Func<SimulationResult> simulate)
+    {
+        bool existed = Directory.Exists(dir);
+        try { return simulate(); }
+        catch (OperationCanceledException)
+        {
+            if (!existed && Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+                Console.Error.WriteLine($"cancelled: the partial bundle {Path.GetFullPath(dir)} was removed");
+            }
+            else
+            {
+                // Partly rewritten: an earlier recording.json would describe frames of which some are now new.
+                File.Delete(Path.Combine(dir, "recording.json"));
+                Console.Error.WriteLine($"cancelled: {Path.GetFullPath(dir)} was partly rewritten and is not a bundle now (its recording.json was removed); run simulate again to regenerate it");
+            }
+            throw;
+        }
+    }
+
+    /// <summary>The entries a simulated bundle's folder holds.</summary>
+    private static readonly string[] BundleEntries = ["rgb", "gt", "events.aedat4", "README.md", "recording.json"];
+
+    /// <summary>First line of the README.md the simulator writes into every bundle: marks a folder as one of its bundles.</summary>
+    private const string SimulatedReadmeStart = "# Simulated recording:";
+
+    /// <summary>
+    /// The output folder is owned: new, empty, or a bundle this simulator wrote (then regenerated in place); anything else
+    /// (a real recording, the user's files) is refused unless <paramref name="force"/>, so that its recording.json and
+    /// frames are never overwritten by accident.
+    /// </summary>
+    /// <exception cref="UserInputException">--out is a file, or a non-empty folder of something else without --force.</exception>
+    internal static void CheckOutput(string outDir, bool force)
+    {
+        string full = Path.GetFullPath(outDir);
+        if (File.Exists(full)) throw new UserInputException($"--out {full}: a file of that name exists; simulate writes a bundle folder");
+        if (force || !Directory.Exists(full)) return;
+        var content = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        if (content.Count == 0) return;
+        string readme = Path.Combine(full, "README.md");
+        if (File.Exists(readme) && File.ReadLines(readme).FirstOrDefault()?.StartsWith(SimulatedReadmeStart, StringComparison.Ordinal) == true) return;
+        // What a cancelled or killed simulation leaves (its recording.json is written last): only a bundle's own names.
+        if (!content.Contains("recording.json") && content.All(c => c.StartsWith('.') || BundleEntries.Contains(c))) return;
+        string listed = string.Join(", ", content.Take(5).Select(c => Directory.Exists(Path.Combine(full, c)) ? c + "/" : c)) + (content.Count > 5 ? $" and {content.Count - 5} more" : "");
+        throw new UserInputException($"--out {full}: not empty and not a simulated bundle (it holds {listed}). " +
+                                     "Choose an empty or new folder, or pass --force to write into it anyway (files named like a bundle's are replaced, nothing else is touched)");
     }
 }

@@ -28,8 +28,10 @@ public static class RigCalibrator
     /// <param name="options">Settings; null for the defaults.</param>
     /// <param name="log">Receives one line per step (frames read, coarse candidate, per-frame refinements); may be null.</param>
     /// <exception cref="UserInputException">An APS bundle or bad options (unusable).</exception>
+    /// <param name="ct">Checked between steps (after reading the events, per frame, before the searches): Ctrl+C stops the estimate.</param>
     /// <exception cref="CalibrationRefusedException">The data cannot support a homography; the message says why.</exception>
-    public static CalibrationResult Estimate(RecordingBundle bundle, CalibrationOptions? options = null, Action<string>? log = null)
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
+    public static CalibrationResult Estimate(RecordingBundle bundle, CalibrationOptions? options = null, Action<string>? log = null, CancellationToken ct = default)
     {
         var o = options ?? new CalibrationOptions();
         o.Validate();
@@ -42,6 +44,7 @@ public static class RigCalibrator
         var chosen = Spread(windows, o.MaxFrames);
         var shifted = chosen.Select(c => new TimeRangeUs(c.Exposure!.Value.StartUs + o.EventLatencyUs, c.Exposure.Value.EndUs + o.EventLatencyUs)).ToList();
         var images = CountEvents(bundle.EventsPath, shifted, ew, eh);
+        ct.ThrowIfCancellationRequested();
         long[] totals = images.Select(a => a.Events).ToArray();
         log?.Invoke($"read {totals.Sum():N0} events in the exposures of {chosen.Count} frames");
 
@@ -51,6 +54,7 @@ public static class RigCalibrator
         {
             for (int k = 0; k < chosen.Count; k++)
             {
+                ct.ThrowIfCancellationRequested();
                 long index = chosen[k].Index;
                 if (totals[k] < o.MinEventsPerFrame)
                 {
@@ -103,6 +107,7 @@ public static class RigCalibrator
                     for (int j = -4; j <= 4; j++)
                         fine.Add((s.Scale * Math.Exp(0.02 * i), s.RotationRad + j * 1.5 * Math.PI / 180));
             List<CoarseAligner.Candidate> level2;
+            ct.ThrowIfCancellationRequested();
             using (var aligner = new CoarseAligner(voters, ew, eh, rgbW, rgbH, 192, 1.0))
                 level2 = Search(aligner, fine);
             var start = level2[0];
@@ -116,6 +121,7 @@ public static class RigCalibrator
             var refined = new List<(CalibrationFrame Frame, double[] H, double Rho)>();
             foreach (var f in frames)
             {
+                ct.ThrowIfCancellationRequested();
                 var (h, rho, why) = Refine(f, start.RgbToEvents, start.Scale);
                 log?.Invoke($"frame {f.Index}: {f.Events:N0} events, ECC correlation {(double.IsNaN(rho) ? "—" : rho.ToString("F3"))}{(why != null ? $" ({why})" : "")}");
                 if (h == null || rho < o.MinCorrelation)

@@ -40,6 +40,12 @@ public sealed class FrameWork
     /// <summary>Events of the exposure window plus margins.</summary>
     public EventSlice Events { get; set; } = EventSlice.Empty;
 
+    /// <summary>
+    /// Why the exposure window cannot have events (it lies wholly before the event file's first event or after its last,
+    /// see <see cref="Sync.ExposureCoverage"/>); null when it overlaps them. Kernels from events then fail the frame.
+    /// </summary>
+    public string? OutsideEvents { get; set; }
+
     /// <summary>The blurry frame in linear radiance.</summary>
     public LinearImage? Blurry { get; set; }
 

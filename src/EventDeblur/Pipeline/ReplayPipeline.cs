@@ -52,6 +52,12 @@ public static class ReplayPipeline
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
+            if (f.OutsideEvents != null && kernelSource.Name == EventKernelSourceName)
+            {
+                // No event can fall in the window: "kernels from events" would silently be a no-op (the input passed as "ok").
+                f.Error = $"{f.OutsideEvents} (kernels from events need them; --kernels gt or streak do not)";
+                return;
+            }
             f.Apply(kernelSource.Estimate(f.ToKernelRequest() with { Cancellation = token }));
             f.Times.Kernels = sw.Elapsed.TotalSeconds;
         }, token);
@@ -116,6 +122,9 @@ public static class ReplayPipeline
         manifest.Write(outDir);
         return new ReplaySummary(all, status, problems);
     }
+
+    /// <summary>The kernel source that needs the events of each exposure (<see cref="EventKernelEstimator.Name"/>).</summary>
+    private const string EventKernelSourceName = "events";
 
     /// <summary>Options in run.json that control how the run goes, not what it writes: <c>--resume</c> does not compare them.</summary>
     public static IReadOnlyList<string> RunControlOptions { get; } = ["resume", "force", "fail_fast", "channel_capacity", "deconvolve_workers"];

@@ -5,7 +5,8 @@ namespace EventDeblur.Recording;
 /// <summary>
 /// Checks each RGB frame file's PNG header against what the manifest declares, before any pixel is
 /// decoded: the bit depth (8-bit when <c>rgb.white_level</c> ≤ 255, else 16-bit), no alpha channel,
-/// and one channel layout (grey or colour) for the whole bundle. A frame that breaks the rules is a
+/// one channel layout (grey or colour) for the whole bundle, the size the manifest states, and a
+/// closing IEND chunk (a file cut short would fail only when decoded). A frame that breaks the rules is a
 /// per-frame problem and is left out; files that are not PNG are left to the image decoder.
 /// </summary>
 public static class FrameImageCheck
@@ -43,8 +44,28 @@ public static class FrameImageCheck
     }
 
     /// <summary>
+    /// <c>true</c> when <paramref name="path"/> ends with a PNG's closing <c>IEND</c> chunk (within its last 64 bytes, so
+    /// that a few trailing bytes are tolerated); <c>false</c> for a file cut short, whose pixels cannot all be decoded.
+    /// </summary>
+    public static bool HasPngEnd(string path)
+    {
+        Span<byte> tail = stackalloc byte[64];
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            int n = (int)Math.Min(tail.Length, fs.Length);
+            fs.Seek(-n, SeekOrigin.End);
+            tail = tail[..fs.ReadAtLeast(tail[..n], n, throwOnEndOfStream: false)];
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+        return tail.IndexOf("IEND"u8) >= 0;
+    }
+
+    /// <summary>
     /// Keeps the rows whose PNG frame matches <paramref name="rgb"/> (bit depth from
-    /// <see cref="RgbSpec.WhiteLevel"/>; no alpha; the same channel count as the first good frame);
+    /// <see cref="RgbSpec.WhiteLevel"/>; size <see cref="RgbSpec.Width"/> × <see cref="RgbSpec.Height"/> when both are
+    /// stated (non-zero); no alpha; the same channel count as the first good frame; not cut short before its IEND chunk);
     /// every other row is reported in <paramref name="problems"/> naming the file and what was
     /// expected and found, and left out. Missing and non-PNG files are kept (reported elsewhere or
     /// decoded by OpenCV).
@@ -70,6 +91,10 @@ public static class FrameImageCheck
                 wrong = $"a PNG with an alpha channel ({png.Channels} channels), expected grey (1) or colour (3) without alpha";
             else if (channels is int c && png.Channels != c)
                 wrong = $"a {png.Channels}-channel PNG, expected {c} channels like the bundle's first frame";
+            else if (rgb.Width > 0 && rgb.Height > 0 && (png.Width != rgb.Width || png.Height != rgb.Height))
+                wrong = $"a {png.Width}×{png.Height} PNG, expected {rgb.Width}×{rgb.Height} (rgb.width × rgb.height in recording.json)";
+            else if (!HasPngEnd(row.File))
+                wrong = $"a PNG cut short: its {new FileInfo(row.File).Length} bytes end without the closing IEND chunk (a truncated copy?)";
             if (wrong != null)
             {
                 problems.Add($"{row.File}: frame {row.Index} (listed in {csvPath}) is {wrong}; frame skipped");

@@ -92,6 +92,7 @@ public sealed record RecordingManifest
                         h[k++] = v.GetDouble();
                     }
                 }
+                CheckHomography(h, path);
             }
 
             GroundTruthSpec? gt = null;
@@ -104,6 +105,23 @@ public sealed record RecordingManifest
 
             return new RecordingManifest { Events = events, Rgb = rgb, Sync = sync, RgbToEventsHomography = h, GroundTruth = gt, ApsFirstIndex = apsFirst };
         }
+    }
+
+    /// <summary>
+    /// A homography must be finite and invertible (it maps the RGB image onto the event sensor and back); a singular one
+    /// (all zeros, a collapsed row) would fail every frame of a replay instead of being refused here.
+    /// </summary>
+    private static void CheckHomography(double[] h, string path)
+    {
+        const string name = "calibration.rgb_to_events_homography";
+        const string fix = "estimate one with 'eventdeblur calibrate BUNDLE --write', or leave the field out for the identity";
+        for (int i = 0; i < 9; i++)
+            if (!double.IsFinite(h[i]))
+                throw new BundleException($"{path}: {name}[{i / 3}][{i % 3}] is {h[i]}, expected a finite number; {fix}");
+        double det = h[0] * (h[4] * h[8] - h[5] * h[7]) - h[1] * (h[3] * h[8] - h[5] * h[6]) + h[2] * (h[3] * h[7] - h[4] * h[6]);
+        double scale = h.Max(Math.Abs);
+        if (scale == 0 || !(Math.Abs(det) > 1e-12 * scale * scale * scale))
+            throw new BundleException($"{path}: {name} is singular (determinant {det:G3}): expected an invertible 3×3 matrix; {fix}");
     }
 
     private static string Kind(JsonElement e) => e.ValueKind switch

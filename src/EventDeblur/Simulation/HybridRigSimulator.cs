@@ -55,8 +55,10 @@ public static class HybridRigSimulator
     /// <param name="scene">A custom scene (frame size must match the options); generated from the seed when null.</param>
     /// <param name="motion">A custom motion per frame (index, exposure start, end); random shake when null.</param>
     /// <param name="log">Progress lines, or null.</param>
+    /// <param name="ct">Checked before each frame: a cancelled simulation stops there (recording.json, written last, is then absent).</param>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
     public static SimulationResult Simulate(SimulationOptions options, int seed, string outDir, NightScene? scene = null,
-        Func<int, long, long, MotionPath>? motion = null, Action<string>? log = null)
+        Func<int, long, long, MotionPath>? motion = null, Action<string>? log = null, CancellationToken ct = default)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
@@ -107,6 +109,7 @@ public static class HybridRigSimulator
         {
             for (int k = 0; k < options.Frames; k++)
             {
+                ct.ThrowIfCancellationRequested();
                 var frng = new Random(SensorNoise.SubSeed(seed, k, 1));
                 long expUs = options.ExposureUs.Min + (long)(frng.NextDouble() * (options.ExposureUs.Max - options.ExposureUs.Min));
                 expUs -= expUs % 100;

@@ -76,9 +76,11 @@ public class CliTests
     [Fact]
     public void InspectOfABundleValidatesIt()
     {
-        string dir = BundleTests.MakeBundle();
+        // Exposures within the events' ~50 ms (the clock offset puts frames.csv time 0 at the first event): a clean bundle.
+        long first = SyntheticRecording.Random(2000, 1, frames: 0, triggers: 0, imu: 0).T[0];
+        string dir = BundleTests.MakeBundle(offset: first, csvRows: ["0,000000.png,1000,5000", "1,000001.png,10000,14000", "2,000002.png,20000,24000"]);
         var (code, stdout, _) = Run("inspect", dir, "--json");
-        Assert.Equal(0, code);
+        Assert.True(code == 0, stdout);
         var j = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(3, j.GetProperty("bundle").GetProperty("rgb_frames").GetInt32());
         Assert.Equal(3, j.GetProperty("bundle").GetProperty("exposures_matched").GetInt32());

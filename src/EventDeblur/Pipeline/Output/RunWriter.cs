@@ -47,10 +47,17 @@ public sealed class RunWriter
     /// <exception cref="IOException">A file exists but cannot be removed.</exception>
     public void Discard(long index)
     {
-        File.Delete(Path.Combine(OutDir, "frames", Stem(index) + ".png"));
-        File.Delete(Path.Combine(OutDir, "kernels", Stem(index) + ".csv"));
-        File.Delete(Path.Combine(OutDir, PreviewWriter.PreviewFileOf(index)));
-        File.Delete(Path.Combine(OutDir, PreviewWriter.CompareFileOf(index)));
+        DeleteIfPresent(Path.Combine(OutDir, "frames", Stem(index) + ".png"));
+        DeleteIfPresent(Path.Combine(OutDir, "kernels", Stem(index) + ".csv"));
+        DeleteIfPresent(Path.Combine(OutDir, PreviewWriter.PreviewFileOf(index)));
+        DeleteIfPresent(Path.Combine(OutDir, PreviewWriter.CompareFileOf(index)));
+    }
+
+    /// <summary>Deletes a file; a missing file or a missing folder (e.g. <c>preview/</c> before any frame succeeded) is nothing to remove.</summary>
+    private static void DeleteIfPresent(string path)
+    {
+        try { File.Delete(path); }
+        catch (DirectoryNotFoundException) { /* its folder was never made: nothing to remove */ }
     }
 
     /// <summary>Writes the deblurred frame (raw values in the input's encoding and depth) and its kernels.</summary>

@@ -38,6 +38,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             var pending = new List<(FrameWork Frame, WindowEvents Events, Stopwatch Clock)>();
             var apsByExposure = new Dictionary<long, FrameWork>();
             int next = 0;
+            long? firstEventUs = null, lastEventUs = null;
 
             FrameWork NewFrame(FrameWindow w) => new()
             {
@@ -53,6 +54,9 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             async Task Emit(FrameWork f, WindowEvents? ev, Stopwatch clock)
             {
                 if (ev != null) f.Events = ev.ToSlice();
+                // Emitted once the events have passed its window, or at the end of the file: the range seen so far decides.
+                if (f.Exposure is { } exposure && !bundle.IsApsBundle)
+                    f.OutsideEvents = ExposureCoverage.Problem(f.Index, exposure, firstEventUs, lastEventUs, bundle.Manifest.Sync.Source);
                 if (f.Error == null)
                 {
                     try { LoadImage(bundle, f); }
@@ -104,6 +108,11 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                     case EventsPacket ep:
                         using (var b = ep.Events)
                         {
+                            if (b.Count > 0)
+                            {
+                                firstEventUs ??= b.Timestamps[0];
+                                lastEventUs = b.Timestamps[^1];
+                            }
                             await OpenUpTo(b.Timestamps[^1]);
                             foreach (var (_, ev, _) in pending) ev.Add(b);
                             await CloseBefore(b.Timestamps[^1]);

@@ -1,0 +1,65 @@
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Recording;
+
+namespace EventDeblur.Sync;
+
+/// <summary>
+/// Whether a frame's exposure window (event clock) lies within the event file's recorded time range. A window wholly
+/// before the first event or after the last one gets no event at all: its kernels cannot come from events, and the
+/// usual cause is a wrong clock offset (<c>sync.clock_offset_us</c>) or frame table, not a still scene.
+/// </summary>
+public static class ExposureCoverage
+{
+    /// <summary>
+    /// Describes why <paramref name="exposure"/> cannot have events, or returns null when it overlaps
+    /// <c>[firstEventUs, lastEventUs]</c> (an overlap of any length counts; a window inside the range with no events
+    /// is not reported here).
+    /// </summary>
+    /// <param name="index">The frame's index (frames.csv), for the message.</param>
+    /// <param name="exposure">The exposure window <c>[start, end)</c> on the event clock, µs.</param>
+    /// <param name="firstEventUs">Timestamp of the event file's first event, µs (event clock); null when the file has no events.</param>
+    /// <param name="lastEventUs">Timestamp of its last event, µs; null when the file has no events.</param>
+    /// <param name="syncSource">The bundle's <c>sync.source</c> (<c>table</c> or <c>triggers</c>), to say what to check.</param>
+    /// <remarks>The gap is computed in floating point: an absurd offset (e.g. −2^63 µs) must not overflow into a negative gap.</remarks>
+    public static string? Problem(long index, TimeRangeUs exposure, long? firstEventUs, long? lastEventUs, string syncSource)
+    {
+        string hint = syncSource == "table"
+            ? "check sync.clock_offset_us in recording.json (event clock = frames.csv time + offset) and the frames.csv times"
+            : "check that the trigger stream belongs to these events";
+        if (firstEventUs is not long first || lastEventUs is not long last)
+            return $"frame {index}: exposure {exposure} on the event clock, but the event file has no events; {hint}";
+        if (exposure.EndUs <= first)
+            return $"frame {index}: exposure {exposure} on the event clock ends {((double)first - exposure.EndUs) / 1e6:0.######} s before the first event " +
+                   $"(at {first} µs), so no event falls in it; {hint}";
+        if (exposure.StartUs > last)
+            return $"frame {index}: exposure {exposure} on the event clock starts {((double)exposure.StartUs - last) / 1e6:0.######} s after the last event " +
+                   $"(at {last} µs), so no event falls in it; {hint}";
+        return null;
+    }
+
+    /// <summary>
+    /// One problem per frame of <paramref name="match"/> whose exposure no event can fall in, from one pass over the
+    /// bundle's event file (frames not decoded); none for APS bundles (their exposures come from the event file itself).
+    /// </summary>
+    /// <exception cref="AedatFormatException">The event file cannot be opened (any format <c>inspect</c> reads).</exception>
+    public static IReadOnlyList<string> Problems(RecordingBundle bundle, ExposureMatch match)
+    {
+        if (bundle.IsApsBundle) return [];
+        long? first = null, last = null;
+        using (var reader = EventDeblur.Formats.Prophesee.EventFile.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
+        {
+            while (reader.TryRead(out var p))
+            {
+                if (p is not EventsPacket ep) continue;
+                using var b = ep.Events;
+                if (b.Count == 0) continue;
+                first ??= b.Timestamps[0];
+                last = b.Timestamps[^1];
+            }
+        }
+        return match.Windows.Where(w => w.Exposure != null)
+            .Select(w => Problem(w.Index, w.Exposure!.Value, first, last, bundle.Manifest.Sync.Source))
+            .OfType<string>().ToList();
+    }
+}
