@@ -5,22 +5,25 @@ using EventDeblur.Kernels;
 namespace EventDeblur.Learned;
 
 /// <summary>
-/// The learned deconvolver (<c>--deconvolver learned</c>): the classical saturation-aware <c>hl</c> deconvolution,
-/// then a small U-Net (run through ONNX Runtime) that removes what the hand-made prior leaves behind — dark holes and
-/// trails next to clipped lights, ringing from kernel errors, residual noise. The network works in the metric's domain
-/// (linear clipped to [0, 1], then the sRGB curve; METRICS.md) on four planes: the <c>hl</c> result, the blurry
-/// channel, its saturation mask and a noise-level map (100·σ). Where the network says "at least full scale" the
-/// <c>hl</c> value is kept (≥ 1), so recovered lights keep their radiance; elsewhere its output, back in linear units.
-/// One channel at a time, like every <see cref="IDeconvolver"/>, so RGB and gray APS frames share one model.
+/// The learned deconvolver (<c>--deconvolver learned</c>): a classical saturation-aware deconvolution, then a small U-Net
+/// (run through ONNX Runtime) that removes what the hand-made prior leaves behind — dark holes and trails next to
+/// clipped lights, ringing from kernel errors, residual noise. Which classical stage and which noise plane the network
+/// expects is read from the model (<see cref="OnnxRefiner.Base"/>, <see cref="OnnxRefiner.NoisePlane"/>): the v1 model
+/// refines <c>hl</c> and takes a constant noise level (100·σ of the channel); the v2 model refines <c>robust</c> (without
+/// its do-no-harm guard) and takes the per-pixel σ of the channel's Poisson–Gaussian noise model (×100). The network
+/// works in the metric's domain (linear clipped to [0, 1], then the sRGB curve; METRICS.md) on four planes: the
+/// classical result, the blurry channel, its saturation mask and the noise plane. Where the network says "at least full
+/// scale" the classical value is kept (≥ 1), so recovered lights keep their radiance; elsewhere its output, back in
+/// linear units. One channel at a time, like every <see cref="IDeconvolver"/>, so RGB and gray APS frames share one model.
 /// </summary>
 /// <param name="refiner">The loaded network (shared; thread-safe).</param>
-/// <param name="classical">The first stage; <c>hl</c> by default.</param>
+/// <param name="classical">The first stage; by default the one the model names (<c>hl</c> or <c>robust</c>).</param>
 public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classical = null) : IDeconvolver
 {
-    private readonly IDeconvolver _classical = classical ?? new HyperLaplacianDeconvolver();
+    private readonly IDeconvolver _classical = classical ?? (refiner.Base == "robust" ? new RobustDeconvolver() : new HyperLaplacianDeconvolver());
 
     /// <summary>File name of the shipped model, in the <c>models</c> folder.</summary>
-    public const string DefaultModelFile = "hl-refiner-v1.onnx";
+    public const string DefaultModelFile = "robust-refiner-v2.onnx";
 
     /// <inheritdoc />
     public string Name => LearnedMethods.Name;
@@ -38,12 +41,15 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
         var inputs = new float[OnnxRefiner.InputPlanes][];
         for (int c = 0; c < inputs.Length; c++) inputs[c] = new float[n];
         float noise = (float)(100 * sigma);
+        var map = refiner.NoisePlane == "map"
+            ? NoiseModelEstimator.SigmaMap(plane, width, height, NoiseModelEstimator.Estimate(plane, width, height, context.Saturated), context.SaturationLinear)
+            : null;
         for (int i = 0; i < n; i++)
         {
             inputs[0][i] = (float)TransferCurve.SrgbEncode(Math.Clamp(x[i], 0, 1));
             inputs[1][i] = (float)TransferCurve.SrgbEncode(Math.Clamp(plane[i], 0, 1));
             inputs[2][i] = context.Saturated[i] ? 1 : 0;
-            inputs[3][i] = noise;
+            inputs[3][i] = map != null ? 100 * map[i] : noise;
         }
         var y = refiner.Run(inputs, width, height, context.Cancellation);
         var result = new float[n];

@@ -48,10 +48,28 @@ public sealed class OnnxRefiner : IDisposable
         _session = session;
         _options = options;
         Provider = provider;
+        var meta = session.ModelMetadata.CustomMetadataMap;
+        Base = meta.TryGetValue("eventdeblur.base", out var b) ? b : "hl";
+        NoisePlane = meta.TryGetValue("eventdeblur.noise", out var n) ? n : "constant";
+        if (Base is not ("hl" or "robust")) throw new InvalidDataException($"{options.ModelPath}: unknown eventdeblur.base '{Base}' in the model's metadata (expected hl or robust)");
+        if (NoisePlane is not ("constant" or "map")) throw new InvalidDataException($"{options.ModelPath}: unknown eventdeblur.noise '{NoisePlane}' in the model's metadata (expected constant or map)");
     }
 
     /// <summary>The execution provider in use: <c>CUDA</c> or <c>CPU</c>.</summary>
     public string Provider { get; }
+
+    /// <summary>
+    /// The classical deconvolution the network was trained to refine, from the model's ONNX metadata
+    /// <c>eventdeblur.base</c>: <c>hl</c> (the v1 model; also when the key is absent) or <c>robust</c>.
+    /// </summary>
+    public string Base { get; }
+
+    /// <summary>
+    /// What the noise plane (input 3) holds, from the metadata <c>eventdeblur.noise</c>: <c>constant</c> (100·σ of the
+    /// channel everywhere; the v1 model, also when absent) or <c>map</c> (100·σ per pixel from the channel's
+    /// Poisson–Gaussian noise model).
+    /// </summary>
+    public string NoisePlane { get; }
 
     /// <summary>Input planes the network takes.</summary>
     public const int InputPlanes = 4;

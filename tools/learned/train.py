@@ -1,17 +1,19 @@
 #!/usr/bin/python3
 """Trains the refiner of EventDeblur's learned deconvolver and exports it to ONNX.
 
-The learned deconvolver is the classical `hl` deconvolution followed by a small U-Net that removes what
-the hyper-Laplacian prior leaves behind (holes and trails next to clipped lights, ringing from kernel
-errors, residual noise). It works per channel, so RGB and gray APS frames share one model.
+The learned deconvolver is a classical deconvolution (`hl` for the v1 model, `robust` for v2) followed by a
+small U-Net that removes what the hand-made prior leaves behind (holes and trails next to clipped lights,
+ringing from kernel errors, residual noise). It works per channel, so RGB and gray APS frames share one model.
 
 Network input, [N, 4, H, W] float32, all in the metric's domain (METRICS.md: linear, clipped to [0, 1],
 then the sRGB curve):
-  0  srgb(clip(hl deconvolution))      1  srgb(clip(blurry frame))
+  0  srgb(clip(classical deconvolution))      1  srgb(clip(blurry frame))
   2  saturation mask of the blurry frame (1 = clipped)
-  3  noise level: 100 * sigma, sigma = the frame's noise in normalised linear units (a constant map)
+  3  noise level: 100 * sigma in normalised linear units — a constant map of the frame's sigma (v1), or the
+     per-pixel sigma of the frame's Poisson-Gaussian noise model (v2: data written with 5 planes per channel)
 Output, [N, 1, H, W]: the refined channel in the same domain (values >= 1 mean "clipped light": the
-C# side then keeps hl's HDR value there).
+C# side then keeps the classical HDR value there). The exported model carries ONNX metadata
+eventdeblur.base (hl | robust) and eventdeblur.noise (constant | map), which the C# side follows.
 
     /usr/bin/python3 tools/learned/train.py --data DIR --out models/hl-refiner.onnx [--minutes 40] [--seed 1]
 
@@ -59,11 +61,11 @@ def load(data):
     """Per sample and channel: the 4 network input planes and the ground truth, metric domain."""
     items = []
     for r in csv.DictReader(open(os.path.join(data, "samples.csv"))):
-        a = np.load(os.path.join(data, r["sample"] + ".npy"))  # [C, 4, H, W]: blurry, hl, mask, gt
+        a = np.load(os.path.join(data, r["sample"] + ".npy"))  # [C, 4|5, H, W]: blurry, classical, mask, gt[, sigma map]
         sigmas = [float(s) for s in r["sigmas"].split(";")]
         for c in range(a.shape[0]):
-            x = np.stack([srgb(a[c, 1]), srgb(a[c, 0]), a[c, 2].astype(np.float32),
-                          np.full(a.shape[2:], 100 * sigmas[c], np.float32)])
+            noise = 100 * a[c, 4].astype(np.float32) if a.shape[1] == 5 else np.full(a.shape[2:], 100 * sigmas[c], np.float32)
+            x = np.stack([srgb(a[c, 1]), srgb(a[c, 0]), a[c, 2].astype(np.float32), noise])
             items.append(dict(sample=r["sample"], preset=r["preset"], kernel=r["kernel"], channel=c, x=x, y=srgb(a[c, 3])))
     return items
 
@@ -127,6 +129,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--channels", type=int, default=24)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--base", choices=["hl", "robust"], default="hl", help="the classical deconvolution the data were made with")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -163,9 +166,10 @@ def main():
             print(f"step {step}, {elapsed / 60:.1f} min, loss {loss.item():.5f}, lr {opt.param_groups[0]['lr']:.2e}", flush=True)
     res = evaluate(model, val)
     for k, (hl, ref, n) in res.items():
-        print(f"validation {k}: hl {hl:.2f} dB -> learned {ref:.2f} dB ({ref - hl:+.2f}, {n} frames)", flush=True)
+        print(f"validation {k}: {a.base} {hl:.2f} dB -> learned {ref:.2f} dB ({ref - hl:+.2f}, {n} frames)", flush=True)
+    noise = "map" if np.load(os.path.join(a.data, samples[0] + ".npy"), mmap_mode="r").shape[1] == 5 else "constant"
     export(model, a.out, dict(steps=step, minutes=(time.time() - t0) / 60, seed=a.seed, channels=a.channels,
-                              batch=a.batch, patch=a.patch, lr=a.lr, validation=res))
+                              batch=a.batch, patch=a.patch, lr=a.lr, base=a.base, noise=noise, validation=res))
 
 
 def export(model, out, meta):
@@ -174,6 +178,14 @@ def export(model, out, meta):
     tmp = out + ".tmp"
     torch.onnx.export(model, dummy, tmp, opset_version=13, input_names=["input"], output_names=["output"],
                       dynamic_axes={"input": {0: "n", 2: "h", 3: "w"}, "output": {0: "n", 2: "h", 3: "w"}})
+    if meta.get("base", "hl") != "hl" or meta.get("noise", "constant") != "constant":
+        # What the C# side must feed the network: its classical first stage and the kind of noise plane.
+        import onnx
+        m = onnx.load(tmp)
+        for k in ("base", "noise"):
+            p = m.metadata_props.add()
+            p.key, p.value = "eventdeblur." + k, meta[k]
+        onnx.save(m, tmp)
     os.replace(tmp, out)
     # A fixed input and the PyTorch output for it: the C# test runs the ONNX model on the same input.
     g = np.arange(64, dtype=np.float32)

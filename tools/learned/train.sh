@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Trains the learned deconvolver's refiner from scratch, in one command, and exports it to models/:
 #   1. training pairs from the project's own simulator (tools/learned/EventDeblur.Training): blurry frame,
-#      its hl deconvolution (true or perturbed kernel), saturation mask, ground truth;
-#   2. tools/learned/train.py: a small U-Net, fixed seed, a wall-clock budget, exported to ONNX with a
-#      reference input/output pair for the C# tests.
+#      its classical deconvolution (robust for v2, hl for v1; true, perturbed or event-estimated kernels),
+#      saturation mask, ground truth and (v2) the per-pixel noise σ;
+#   2. tools/learned/train.py: a small U-Net, fixed seed, a wall-clock budget, exported to ONNX (with the
+#      metadata saying which classical stage and noise plane it expects) and a reference input/output pair
+#      for the C# tests.
 # Usage: tools/learned/train.sh [MINUTES] [SAMPLES] [OUT_MODEL]
-#   defaults: 40 minutes of training, 720 samples (≈ 17 min to generate), models/hl-refiner-v1.onnx
-#   — about an hour on a 2-core machine. Needs Debian's python3-torch, python3-onnx and python3-numpy
-#   under /usr/bin/python3.
+#   defaults (the shipped v2 model): 25 minutes of training, 600 samples (half domain A, half domain B, seeds
+#   300000 and up; ≈ 12 min to generate), models/robust-refiner-v2.onnx — about 40 minutes on a 2-core machine.
+#   The v1 model: BASE=hl SHARE=0 SEED=100000 tools/learned/train.sh 30 720 models/hl-refiner-v1.onnx.
+#   Needs Debian's python3-torch, python3-onnx and python3-numpy under /usr/bin/python3.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-minutes="${1:-40}"
-samples="${2:-720}"
-model="${3:-models/hl-refiner-v1.onnx}"
-data="out/train/data-${samples}"
+minutes="${1:-25}"
+samples="${2:-600}"
+model="${3:-models/robust-refiner-v2.onnx}"
+base="${BASE:-robust}"
+share="${SHARE:-0.5}"
+seed="${SEED:-300000}"
+data="out/train/data-${base}-${share}-${seed}-${samples}"
 
 if ! /usr/bin/python3 -c 'import torch, onnx, numpy' 2>/dev/null; then
   if [ "$(id -u)" = 0 ]; then
@@ -26,7 +32,7 @@ fi
 
 dotnet build tools/learned/EventDeblur.Training -c Release -o artifacts/training --nologo -v q -clp:ErrorsOnly
 if [ ! -f "$data/samples.csv" ]; then
-  dotnet artifacts/training/EventDeblur.Training.dll --out "$data" --samples "$samples" --seed 100000
+  dotnet artifacts/training/EventDeblur.Training.dll --out "$data" --samples "$samples" --seed "$seed" --base "$base" --domain-b-share "$share"
 fi
 mkdir -p "$(dirname "$model")"
-/usr/bin/python3 tools/learned/train.py --data "$data" --out "$model" --minutes "$minutes" --seed 1 | tee "${model%.onnx}.training.log"
+/usr/bin/python3 tools/learned/train.py --data "$data" --out "$model" --minutes "$minutes" --seed 1 --base "$base" | tee "${model%.onnx}.training.log"

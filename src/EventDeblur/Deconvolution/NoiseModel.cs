@@ -50,6 +50,20 @@ public static class NoiseModelEstimator
     // Immerkær's 3×3 operator has squared weights summing to 36: its response to white noise of variance v has variance 36·v.
     private const double OperatorGain = 6;
 
+    /// <summary>
+    /// Per-pixel noise σ (normalised linear units, ≥ 0) of a <paramref name="width"/>×<paramref name="height"/> plane from
+    /// its fitted Poisson–Gaussian <paramref name="model"/>: σ(s) at the signal s of each pixel, the plane smoothed over
+    /// 3×3 and clipped to [0, <paramref name="saturationLinear"/>] (clipped pixels get the σ of the clip level).
+    /// </summary>
+    public static float[] SigmaMap(float[] plane, int width, int height, NoiseModel model, double saturationLinear)
+    {
+        if (plane.Length != width * height) throw new ArgumentException($"plane has {plane.Length} values, expected {width}×{height}");
+        var smooth = BoxMean(plane, width, height, 1);
+        var map = new float[plane.Length];
+        for (int i = 0; i < map.Length; i++) map[i] = (float)model.Sigma(Math.Clamp(smooth[i], 0, saturationLinear));
+        return map;
+    }
+
     /// <summary>Estimates the model of a <paramref name="width"/>×<paramref name="height"/> plane (normalised linear radiance).</summary>
     /// <param name="plane">The channel, row-major.</param>
     /// <param name="width">Width, pixels.</param>

@@ -55,6 +55,31 @@ public class NoiseModelTests
         Assert.True(err < 0.12, $"{level}: σ(s) off by {err:P1} (A {est.A:E3} vs {l.A:E3}, B {est.B:E3} vs {l.B:E3})");
     }
 
+    [Theory]
+    [MemberData(nameof(LightLevel.All), MemberType = typeof(LightLevel))]
+    public void SigmaMapFollowsTheSignalOfEachPixel(string level)
+    {
+        // The learned deconvolver's noise plane: σ per pixel from the fitted model at the local signal. On a ramp the
+        // map must track the true σ(s) of each column (within the estimator's stated 8 %, plus 4 % for the 3×3
+        // smoothing of the noisy signal), rising from the dark to the bright end as Poisson–Gaussian noise does.
+        var l = LightLevel.ByName(level);
+        var clean = new float[W * H];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) clean[y * W + x] = (float)(l.Scale * (0.05 + 0.95 * x / (W - 1.0)));
+        var (noisy, sat) = NoisyNightFrames.AddNoise(clean, l.A, l.B, 13);
+        var model = NoiseModelEstimator.Estimate(noisy, W, H, sat);
+        var map = NoiseModelEstimator.SigmaMap(noisy, W, H, model, 1.0);
+        var truth = new NoiseModel(l.A, l.B);
+        foreach (int x in new[] { 8, W / 2, W - 9 })
+        {
+            double mean = Enumerable.Range(8, H - 16).Average(y => (double)map[y * W + x]);
+            double expected = truth.Sigma(clean[x]);
+            Assert.True(Math.Abs(mean / expected - 1) < 0.12, $"{level}, column {x}: map σ {mean:E3}, true {expected:E3}");
+        }
+        Assert.True(map[(H / 2) * W + W - 9] > map[(H / 2) * W + 8], "σ rises with the signal");
+        Assert.Throws<ArgumentException>(() => NoiseModelEstimator.SigmaMap(noisy, W + 1, H, model, 1.0));
+    }
+
     [Fact]
     public void SignalIndependentNoiseGivesNoShotTerm()
     {

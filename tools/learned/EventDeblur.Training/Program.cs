@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text;
 using EventDeblur.Deconvolution;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
+using EventDeblur.Sync;
 using OpenCvSharp;
 
 // Training pairs for the learned deconvolver's refiner, from the project's own simulator (no events:
@@ -12,40 +15,65 @@ using OpenCvSharp;
 //
 //   dotnet run -c Release --project tools/learned/EventDeblur.Training -- --out DIR --samples N --seed S
 //
-// Per sample, DIR/NNNNN.npy holds float32 [C, 4, H, W]: per channel the blurry frame, the hl deconvolution,
-// the saturation mask (1 = clipped) and the ground truth, all linear normalised radiance (RECORDING_FORMAT.md);
-// DIR/samples.csv lists preset, kernel kind and each channel's noise σ (normalised linear units).
-// Half the samples are deconvolved with a perturbed kernel (scale, rotation, shift and a smooth wobble of
-// the path, as event trajectories err), so the refiner also learns what wrong kernels leave behind.
+// Per sample, DIR/NNNNN.npy holds float32 [C, P, H, W]: per channel the blurry frame, the classical deconvolution
+// (--base hl, the v1 model, or robust, the v2 model), the saturation mask (1 = clipped), the ground truth and, with
+// --base robust (P = 5), the per-pixel noise σ of the frame's Poisson–Gaussian model; all linear normalised radiance
+// (RECORDING_FORMAT.md). DIR/samples.csv lists preset, kernel kind and each channel's noise σ (normalised linear units).
+// Domain A samples (the v1 recipe): half deconvolved with a perturbed kernel (scale, rotation, shift and a smooth
+// wobble of the path, as event trajectories err). Domain B samples (--domain-b-share, RGB presets only): a one-frame
+// recording simulated in full (events included) and deconvolved either with its true kernel tiles or with the kernels
+// the event estimator makes from its events — the errors the refiner must undo on data like domain B's.
 
 var opts = Args.Parse(args);
 (Samples.Width, Samples.Height) = (opts.Width, opts.Height);
 Directory.CreateDirectory(opts.Out);
 var rows = new string[opts.Samples];
-var hl = new HyperLaplacianDeconvolver();
+IDeconvolver classical = opts.Base == "robust" ? new RobustDeconvolver() : new HyperLaplacianDeconvolver();
+bool noiseMap = opts.Base == "robust";
 int done = 0;
 var clock = System.Diagnostics.Stopwatch.StartNew();
 Parallel.For(0, opts.Samples, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
 {
     int seed = opts.Seed + i;
     var rng = new Random(seed);
-    // The benchmark's presets, weighted towards the night scenes the refiner is for.
-    string preset = (i % 8) switch { 0 or 1 or 2 => "night", 3 or 4 => "night-hard", 5 => "no-streaks", _ => "aps" };
-    bool perturbed = rng.NextDouble() < opts.PerturbedShare;
-    var (blurry, gt, kernel, encoding) = preset == "aps" ? Samples.Aps(rng, seed, perturbed) : Samples.Rgb(preset, rng, seed, perturbed);
-    var deblurred = TiledDeblurrer.Deblur(blurry, [new KernelTile(0, 0, blurry.Width, blurry.Height, kernel)], hl, encoding.SaturationLinear,
-        new DeblurOptions(MaxDegreeOfParallelism: 1));
+    // Domain B for a share of the samples (spread evenly over the indices), else the benchmark's presets, weighted
+    // towards the night scenes the refiner is for.
+    bool domainB = Math.Floor((i + 1) * opts.DomainBShare) > Math.Floor(i * opts.DomainBShare);
+    int bIndex = (int)Math.Floor(i * opts.DomainBShare), aIndex = i - bIndex;
+    string preset = domainB
+        ? (bIndex % 4) switch { 0 => "b-night", 1 => "b-night-hard", 2 => "b-rotation", _ => "b-no-streaks" }
+        : ((opts.DomainBShare > 0 ? aIndex : i) % 8) switch { 0 or 1 or 2 => "night", 3 or 4 => "night-hard", 5 => "no-streaks", _ => "aps" };
+    // v1 drew this from the sample's own generator, whose first draw barely changes between consecutive seeds; with
+    // domain B the choice comes from a hash of the index, so kernel kinds spread evenly over presets.
+    bool perturbed = opts.DomainBShare > 0
+        ? (((uint)i * 2654435761u) >> 16) % 1000 < opts.PerturbedShare * 1000
+        : rng.NextDouble() < opts.PerturbedShare;
+    LinearImage blurry, gt;
+    IReadOnlyList<KernelTile> tiles;
+    LinearImage.Encoding encoding;
+    if (domainB) (blurry, gt, tiles, encoding) = Samples.DomainB(preset, seed, perturbed, Path.Combine(opts.Out, $"sim-{i:D5}"));
+    else
+    {
+        (blurry, gt, var kernel, encoding) = preset == "aps" ? Samples.Aps(rng, seed, perturbed) : Samples.Rgb(preset, rng, seed, perturbed);
+        tiles = [new KernelTile(0, 0, blurry.Width, blurry.Height, kernel)];
+    }
+    var deblurred = TiledDeblurrer.Deblur(blurry, tiles, classical, encoding.SaturationLinear, new DeblurOptions(MaxDegreeOfParallelism: 1));
     var sigmas = blurry.Planes.Select((p, c) => NoiseEstimator.Sigma(p, blurry.Width, blurry.Height, blurry.Saturated[c])).ToArray();
-    Npy.Write(Path.Combine(opts.Out, $"{i:D5}.npy"), blurry, deblurred, gt);
+    float[][]? maps = noiseMap
+        ? blurry.Planes.Select((p, c) => NoiseModelEstimator.SigmaMap(p, blurry.Width, blurry.Height,
+            NoiseModelEstimator.Estimate(p, blurry.Width, blurry.Height, blurry.Saturated[c]), encoding.SaturationLinear)).ToArray()
+        : null;
+    Npy.Write(Path.Combine(opts.Out, $"{i:D5}.npy"), blurry, deblurred, gt, maps);
+    string kind = domainB ? (perturbed ? "events" : "true") : perturbed ? "perturbed" : "true";
     rows[i] = string.Create(CultureInfo.InvariantCulture,
-        $"{i:D5},{preset},{(perturbed ? "perturbed" : "true")},{blurry.Channels},{blurry.Height},{blurry.Width},{encoding.SaturationLinear:G6},{string.Join(';', sigmas.Select(s => s.ToString("G6", CultureInfo.InvariantCulture)))}");
+        $"{i:D5},{preset},{kind},{blurry.Channels},{blurry.Height},{blurry.Width},{encoding.SaturationLinear:G6},{string.Join(';', sigmas.Select(s => s.ToString("G6", CultureInfo.InvariantCulture)))}");
     int n = Interlocked.Increment(ref done);
     if (n % 20 == 0) Console.WriteLine($"{n}/{opts.Samples} samples, {clock.Elapsed.TotalSeconds / n * 2:F2} s each");
 });
 File.WriteAllText(Path.Combine(opts.Out, "samples.csv"), "sample,preset,kernel,channels,height,width,saturation_linear,sigmas\n" + string.Join('\n', rows) + "\n");
 Console.WriteLine($"wrote {opts.Samples} samples to {opts.Out} in {clock.Elapsed.TotalSeconds:F0} s");
 
-internal sealed record Args(string Out, int Samples, int Seed, double PerturbedShare, int Width, int Height)
+internal sealed record Args(string Out, int Samples, int Seed, double PerturbedShare, int Width, int Height, string Base, double DomainBShare)
 {
     public static Args Parse(string[] a)
     {
@@ -55,7 +83,9 @@ internal sealed record Args(string Out, int Samples, int Seed, double PerturbedS
             int.Parse(Get("--seed") ?? "100000", CultureInfo.InvariantCulture),
             double.Parse(Get("--perturbed") ?? "0.5", CultureInfo.InvariantCulture),
             int.Parse((Get("--size") ?? "320x240").Split('x')[0], CultureInfo.InvariantCulture),
-            int.Parse((Get("--size") ?? "320x240").Split('x')[1], CultureInfo.InvariantCulture));
+            int.Parse((Get("--size") ?? "320x240").Split('x')[1], CultureInfo.InvariantCulture),
+            Get("--base") is "robust" ? "robust" : Get("--base") is null or "hl" ? "hl" : throw new ArgumentException("--base must be hl or robust"),
+            Math.Clamp(double.Parse(Get("--domain-b-share") ?? "0", CultureInfo.InvariantCulture), 0, 1));
     }
 }
 
@@ -111,6 +141,47 @@ internal static class Samples
         }
     }
 
+    /// <summary>
+    /// A domain B RGB frame simulated in full (one-frame recording written to <paramref name="dir"/>, events included,
+    /// removed afterwards), its ground truth, and its kernel tiles: the true ones, or (<paramref name="fromEvents"/>)
+    /// those the event estimator makes from the recording's events.
+    /// </summary>
+    public static (LinearImage Blurry, LinearImage Gt, IReadOnlyList<KernelTile> Tiles, LinearImage.Encoding Enc) DomainB(string preset, int seed, bool fromEvents, string dir)
+    {
+        var o = SimulationPresets.Get(preset) with { Frames = 1, RgbWidth = Width, RgbHeight = Height };
+        HybridRigSimulator.Simulate(o, seed, dir);
+        try
+        {
+            var bundle = RecordingBundle.Load(dir);
+            var w = bundle.ResolveExposures().Windows[0];
+            var rgb = bundle.Manifest.Rgb!;
+            var enc = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, 16);
+            var blurry = LinearImage.Read(w.Row!.File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+            var gt = LinearImage.Read(Path.Combine(dir, "gt", Path.GetFileName(w.Row.File)), rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+            IReadOnlyList<KernelTile> tiles = KernelCsv.Read(Path.Combine(bundle.GroundTruthKernelsDir!, $"{w.Index:D6}.csv"));
+            if (fromEvents)
+            {
+                var window = w.Exposure!.Value.Expand(10_000);
+                var t = new List<long>(); var x = new List<short>(); var y = new List<short>(); var p = new List<bool>();
+                using (var r = AedatReader.Open(bundle.EventsPath))
+                    while (r.TryRead(out var pk))
+                        if (pk is EventsPacket ep)
+                            using (var b = ep.Events)
+                                for (int i = 0; i < b.Count; i++)
+                                    if (window.Contains(b.Timestamps[i])) { t.Add(b.Timestamps[i]); x.Add(b.Xs[i]); y.Add(b.Ys[i]); p.Add(b.Polarities[i]); }
+                var estimate = new EventKernelEstimator().Estimate(new KernelRequest
+                {
+                    Index = w.Index, Exposure = w.Exposure, Blurry = blurry, SaturationLinear = enc.SaturationLinear,
+                    FrameToEvents = Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), EventSensorSize = bundle.EventSensorSize,
+                    Events = new EventSlice(t.ToArray(), x.ToArray(), y.ToArray(), p.ToArray()),
+                });
+                tiles = estimate.Tiles;
+            }
+            return (blurry, gt, tiles, enc);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     private static (MotionPath Path, long ExpUs, int Samples) Motion(SimulationOptions o, Random rng, int w, int h)
     {
         long expUs = o.ExposureUs.Min + (long)(rng.NextDouble() * (o.ExposureUs.Max - o.ExposureUs.Min));
@@ -160,10 +231,10 @@ internal static class Samples
 /// <summary>Minimal NumPy .npy writer (format 1.0, little-endian float32, C order).</summary>
 internal static class Npy
 {
-    public static void Write(string path, LinearImage blurry, LinearImage deblurred, LinearImage gt)
+    public static void Write(string path, LinearImage blurry, LinearImage deblurred, LinearImage gt, float[][]? noiseMaps = null)
     {
         int c = blurry.Channels, h = blurry.Height, w = blurry.Width, n = w * h;
-        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({c}, 4, {h}, {w}), }}";
+        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({c}, {(noiseMaps == null ? 4 : 5)}, {h}, {w}), }}";
         int total = 10 + dict.Length + 1;
         dict = dict.PadRight(dict.Length + (64 - total % 64) % 64) + "\n";
         using var f = new BinaryWriter(File.Create(path + ".tmp"));
@@ -174,7 +245,9 @@ internal static class Npy
         {
             // Gray ground truth for a gray frame; an RGB frame's ground truth has the same channels.
             var g = gt.Planes[Math.Min(ch, gt.Channels - 1)];
-            foreach (var plane in new[] { blurry.Planes[ch], deblurred.Planes[ch], blurry.Saturated[ch].Select(b => b ? 1f : 0f).ToArray(), g })
+            var planes = new List<float[]> { blurry.Planes[ch], deblurred.Planes[ch], blurry.Saturated[ch].Select(b => b ? 1f : 0f).ToArray(), g };
+            if (noiseMaps != null) planes.Add(noiseMaps[ch]);
+            foreach (var plane in planes)
                 for (int i = 0; i < n; i++) f.Write(plane[i]);
         }
         f.Close();
