@@ -16,7 +16,7 @@ internal static class ReplayCommand
     {
         var bundle = new Argument<string>("BUNDLE") { Description = "A recording bundle folder, or an event file with its own APS frames (AEDAT 4.0 with frames, jAER AEDAT 2.0 with APS reads)" };
         var output = new Option<string>("--out") { Description = "Output folder (RECORDING_FORMAT.md layout)", Required = true };
-        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames) + $", or {MethodCatalogue.Edi} (event-only baseline on APS frames)", DefaultValueFactory = _ => "robust" };
+        var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames) + $", or {MethodCatalogue.Edi} (event-only baseline on APS frames)", DefaultValueFactory = _ => LearnedMethods.Name };
         deconvolver.AcceptOnlyFromAmong([.. methods.RestorationNames]);
         var kernels = new Option<string>("--kernels") { Description = "Kernel source: events (estimated from events), gt (the bundle's ground truth) or streak (naive baseline: the blurry streak's shape)", DefaultValueFactory = _ => "events" };
         kernels.AcceptOnlyFromAmong([.. methods.KernelSourceNames]);
