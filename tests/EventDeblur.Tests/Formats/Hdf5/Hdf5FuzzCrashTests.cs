@@ -38,4 +38,22 @@ public class Hdf5FuzzCrashTests
         Assert.True(code == 1, $"exit {code}, expected 1; output: {all}");
         Assert.Contains($"dataset ms_to_idx has {entries} entries (expected at most 100000000", all);
     }
+
+    /// <summary>
+    /// A mutated DSEC-like file, cut to 2 528 bytes, whose chunk index (a fixed array) declares millions of chunk addresses
+    /// past the end of the file: PureHDF read them one 8-byte address at a time from the file, each an empty read (CI's h5
+    /// fuzzing: a hang, 45 s with 17 s of system time on its own). Now reads past the end of the file are bounded
+    /// (PastEndGuardStream): a clear error naming the dataset and the file's length, exit 2, well under a second.
+    /// </summary>
+    [Fact]
+    public void AChunkIndexPastTheEndOfTheFileIsAnErrorNotAWalk()
+    {
+        string file = Path.Combine(TestPaths.RepoRoot, "tests", "EventDeblur.Tests", "Formats", "Hdf5", "fuzz-crashes", "chunk-index-past-end.h5");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, stdout, stderr) = CliTests.RunWithin(TimeSpan.FromSeconds(120), "inspect", file);
+        string all = stdout + stderr;
+        Assert.True(code == 2, $"exit {code} after {clock.Elapsed.TotalSeconds:F1} s, expected 2; output: {all}");
+        Assert.Contains("dataset events/p: cannot be read", all);
+        Assert.Contains("reads past the end of the file (2528 bytes", all);
+    }
 }
