@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Text;
+using System.Threading.Channels;
 using EventDeblur.Deconvolution;
-using EventDeblur.Events;
-using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 using EventDeblur.Recording;
+using EventDeblur.Pipeline;
 using EventDeblur.Simulation;
-using EventDeblur.Sync;
 using OpenCvSharp;
 
 // Training pairs for the learned deconvolver's refiner, from the project's own simulator (no events:
@@ -152,32 +151,17 @@ internal static class Samples
         HybridRigSimulator.Simulate(o, seed, dir);
         try
         {
+            // The frame as replay ingests it: the pipeline's own source loads the image and the exposure's events (± 10 ms).
             var bundle = RecordingBundle.Load(dir);
-            var w = bundle.ResolveExposures().Windows[0];
+            var frames = Channel.CreateUnbounded<FrameWork>();
+            var problems = new List<string>();
+            new BundleFrameSource(bundle, 10_000, _ => false).RunAsync(frames.Writer, problems, _ => { }, CancellationToken.None).GetAwaiter().GetResult();
+            if (!frames.Reader.TryRead(out var frame) || frame.Error != null || frame.Blurry == null || frame.Encoding is not { } enc)
+                throw new InvalidDataException($"{dir}: the simulated frame could not be loaded ({frame?.Error ?? string.Join("; ", problems)})");
             var rgb = bundle.Manifest.Rgb!;
-            var enc = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, 16);
-            var blurry = LinearImage.Read(w.Row!.File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
-            var gt = LinearImage.Read(Path.Combine(dir, "gt", Path.GetFileName(w.Row.File)), rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
-            IReadOnlyList<KernelTile> tiles = KernelCsv.Read(Path.Combine(bundle.GroundTruthKernelsDir!, $"{w.Index:D6}.csv"));
-            if (fromEvents)
-            {
-                var window = w.Exposure!.Value.Expand(10_000);
-                var t = new List<long>(); var x = new List<short>(); var y = new List<short>(); var p = new List<bool>();
-                using (var r = AedatReader.Open(bundle.EventsPath))
-                    while (r.TryRead(out var pk))
-                        if (pk is EventsPacket ep)
-                            using (var b = ep.Events)
-                                for (int i = 0; i < b.Count; i++)
-                                    if (window.Contains(b.Timestamps[i])) { t.Add(b.Timestamps[i]); x.Add(b.Xs[i]); y.Add(b.Ys[i]); p.Add(b.Polarities[i]); }
-                var estimate = new EventKernelEstimator().Estimate(new KernelRequest
-                {
-                    Index = w.Index, Exposure = w.Exposure, Blurry = blurry, SaturationLinear = enc.SaturationLinear,
-                    FrameToEvents = Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), EventSensorSize = bundle.EventSensorSize,
-                    Events = new EventSlice(t.ToArray(), x.ToArray(), y.ToArray(), p.ToArray()),
-                });
-                tiles = estimate.Tiles;
-            }
-            return (blurry, gt, tiles, enc);
+            var gt = LinearImage.Read(frame.GroundTruthPath!, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+            var tiles = fromEvents ? new EventKernelEstimator().Estimate(frame.ToKernelRequest()).Tiles : KernelCsv.Read(frame.GroundTruthKernelsPath!);
+            return (frame.Blurry, gt, tiles, enc);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
