@@ -34,16 +34,19 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
     /// <inheritdoc />
     public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
     {
-        double sigma = context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated);
-        var x = _classical.Deconvolve(plane, width, height, kernel, context with { NoiseSigma = sigma });
+        // The v2 model's noise plane comes from the channel's Poisson–Gaussian model; robust needs the same model, so it
+        // is estimated once and handed to both. The v1 model takes one σ, which hl also uses.
+        NoiseModel? model = refiner.NoisePlane == "map" ? NoiseModelEstimator.Estimate(plane, width, height, context.Saturated) : null;
+        double sigma = model == null ? context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated) : 0;
+        var x = model != null && _classical is RobustDeconvolver robust
+            ? robust.Deconvolve(plane, width, height, kernel, context, model)
+            : _classical.Deconvolve(plane, width, height, kernel, model == null ? context with { NoiseSigma = sigma } : context);
         context.Cancellation.ThrowIfCancellationRequested();
         int n = width * height;
         var inputs = new float[OnnxRefiner.InputPlanes][];
         for (int c = 0; c < inputs.Length; c++) inputs[c] = new float[n];
         float noise = (float)(100 * sigma);
-        var map = refiner.NoisePlane == "map"
-            ? NoiseModelEstimator.SigmaMap(plane, width, height, NoiseModelEstimator.Estimate(plane, width, height, context.Saturated), context.SaturationLinear)
-            : null;
+        var map = model != null ? NoiseModelEstimator.SigmaMap(plane, width, height, model, context.SaturationLinear) : null;
         for (int i = 0; i < n; i++)
         {
             inputs[0][i] = (float)TransferCurve.SrgbEncode(Math.Clamp(x[i], 0, 1));
