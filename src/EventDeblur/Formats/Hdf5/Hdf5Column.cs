@@ -37,12 +37,8 @@ internal sealed class Hdf5Column
     /// <summary>A short description of the element type, e.g. <c>uint16</c>, <c>float64</c>.</summary>
     public string TypeName => IsFloat ? $"float{_size * 8}" : $"{(_signed ? "" : "u")}int{_size * 8}";
 
-    /// <summary>
-    /// Opens <paramref name="name"/> as a 1-D numeric column; <c>null</c> and a reason when it is not one, or when its
-    /// chunks would decompress to more than <paramref name="maxChunkBytes"/> bytes each (the reader decompresses a whole
-    /// chunk to read any element of it; a corrupt layout can declare chunks of terabytes).
-    /// </summary>
-    public static Hdf5Column? Open(IH5Group file, string name, long maxChunkBytes, out string? why)
+    /// <summary>Opens <paramref name="name"/> as a 1-D numeric column; <c>null</c> and a reason when it is not one.</summary>
+    public static Hdf5Column? Open(IH5Group file, string name, out string? why)
     {
         var ds = file.Dataset(name);
         var type = ds.Type;
@@ -55,18 +51,6 @@ internal sealed class Hdf5Column
         }
         long length = (long)dims[0];
         int size = type.Size;
-        if (ds.Layout.Class == H5DataLayoutClass.Chunked)
-        {
-            // The layout's chunk dimensions (HDF5 stores the element size as a last, extra one): their product in bytes.
-            var chunks = ds.Layout.Chunks;
-            double bytes = size;
-            foreach (var c in chunks.Take(dims.Length)) bytes *= c;
-            if (chunks.Length == 0 || chunks.Take(dims.Length).Any(c => c == 0) || bytes > maxChunkBytes)
-            {
-                why = $"chunks of {string.Join("×", chunks.Take(dims.Length))} elements of {size} bytes ({bytes:G4} bytes each), expected 1 to {maxChunkBytes} bytes per chunk (ReaderLimits.MaxDecompressedPacketBytes)";
-                return null;
-            }
-        }
         switch (type.Class)
         {
             case H5DataTypeClass.FixedPoint when size is 1 or 2 or 4 or 8:

@@ -171,7 +171,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
             for (int i = 0; i < 4; i++)
             {
                 if (!Exists(file, names[i])) throw log.Fatal(-1, $"{LayoutName(layout)} layout: dataset {names[i]} is missing (found {Listing(file)})");
-                cols[i] = Column(file, path, names[i], log, options.Limits.MaxDecompressedPacketBytes);
+                cols[i] = Column(file, path, names[i], log);
                 if (i > 0 && cols[i].IsFloat) throw log.Fatal(-1, $"dataset {names[i]}: expected integers, found {cols[i].TypeName}");
             }
             long offset = 0;
@@ -180,7 +180,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
             {
                 if (cols[0].IsFloat) throw log.Fatal(-1, $"dataset events/t: expected integer µs (DSEC), found {cols[0].TypeName}");
                 if (Exists(file, "t_offset")) offset = Guard(path, "t_offset", () => ScalarLong(file.Dataset("t_offset")));
-                if (Exists(file, "ms_to_idx")) msToIdx = Column(file, path, "ms_to_idx", log, options.Limits.MaxDecompressedPacketBytes);
+                if (Exists(file, "ms_to_idx")) msToIdx = Column(file, path, "ms_to_idx", log);
                 if (msToIdx is { Length: > MaxMsToIdxEntries })
                 {
                     log.Error("ms-to-idx", -1, $"dataset ms_to_idx has {msToIdx.Length} entries (expected at most {MaxMsToIdxEntries}, one per millisecond of a recording up to 27 h); not checked");
@@ -347,9 +347,9 @@ public sealed partial class Hdf5EventReader : IAedatReader
             _log.Error("ms-to-idx", -1, $"ms_to_idx[{k}] = {v}, expected {expected} (the index of the first event with t ≥ {k} ms, t relative to t_offset)");
     }
 
-    private static Hdf5Column Column(NativeFile file, string path, string name, ProblemLog log, long maxChunkBytes)
+    private static Hdf5Column Column(NativeFile file, string path, string name, ProblemLog log)
     {
-        var col = Guard(path, name, () => Hdf5Column.Open(file, name, maxChunkBytes, out string? why) ?? throw log.Fatal(-1, $"dataset {name}: {why}"));
+        var col = Guard(path, name, () => Hdf5Column.Open(file, name, out string? why) ?? throw log.Fatal(-1, $"dataset {name}: {why}"));
         // Probe one element: a dataset compressed with a filter PureHDF lacks fails here, not mid-run.
         if (col.Length > 0)
             Guard(path, name, () =>
