@@ -19,15 +19,22 @@ public class NoiseModelTests
         return worst;
     }
 
+    /// <summary>A smooth left-to-right ramp over 5–100 % of the level's signal scale: the flat case.</summary>
+    private static float[] Ramp(LightLevel l)
+    {
+        var clean = new float[W * H];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) clean[y * W + x] = (float)(l.Scale * (0.05 + 0.95 * x / (W - 1.0)));
+        return clean;
+    }
+
     [Theory]
     [MemberData(nameof(LightLevel.All), MemberType = typeof(LightLevel))]
     public void FlatRampRecoversPoissonGaussianParameters(string level)
     {
         // A smooth ramp through the level's signal range: the flat case.
         var l = LightLevel.ByName(level);
-        var clean = new float[W * H];
-        for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++) clean[y * W + x] = (float)(l.Scale * (0.05 + 0.95 * x / (W - 1.0)));
+        var clean = Ramp(l);
         var (noisy, sat) = NoisyNightFrames.AddNoise(clean, l.A, l.B, 11);
         var est = NoiseModelEstimator.Estimate(noisy, W, H, sat);
         // Stated tolerance: A within 15 %, σ(s) within 8 % over the frame's signal range.
@@ -63,9 +70,7 @@ public class NoiseModelTests
         // map must track the true σ(s) of each column (within the estimator's stated 8 %, plus 4 % for the 3×3
         // smoothing of the noisy signal), rising from the dark to the bright end as Poisson–Gaussian noise does.
         var l = LightLevel.ByName(level);
-        var clean = new float[W * H];
-        for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++) clean[y * W + x] = (float)(l.Scale * (0.05 + 0.95 * x / (W - 1.0)));
+        var clean = Ramp(l);
         var (noisy, sat) = NoisyNightFrames.AddNoise(clean, l.A, l.B, 13);
         var model = NoiseModelEstimator.Estimate(noisy, W, H, sat);
         var map = NoiseModelEstimator.SigmaMap(noisy, W, H, model, 1.0);
