@@ -18,7 +18,7 @@ namespace EventDeblur.Learned;
 /// </summary>
 /// <param name="refiner">The loaded network (shared; thread-safe).</param>
 /// <param name="classical">The first stage; by default the one the model names (<c>hl</c> or <c>robust</c>).</param>
-public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classical = null) : IDeconvolver
+public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classical = null) : IStagedDeconvolver
 {
     private readonly IDeconvolver _classical = classical ?? (refiner.Base == "robust" ? new RobustDeconvolver() : new HyperLaplacianDeconvolver());
 
@@ -32,11 +32,18 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
     public string Provider => refiner.Provider;
 
     /// <inheritdoc />
-    public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+    public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context) =>
+        Run(plane, width, height, kernel, context, refiner.NoisePlane == "map" ? NoiseModelEstimator.Estimate(plane, width, height, context.Saturated) : null).Result;
+
+    /// <inheritdoc />
+    /// <remarks>The intermediate result is the classical stage's (for the v2 model <c>robust</c> without its guard).</remarks>
+    public (float[] Result, float[] Intermediate) DeconvolveStaged(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model) =>
+        Run(plane, width, height, kernel, context, refiner.NoisePlane == "map" ? model : null);
+
+    private (float[] Result, float[] Intermediate) Run(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel? model)
     {
         // The v2 model's noise plane comes from the channel's Poisson–Gaussian model; robust needs the same model, so it
         // is estimated once and handed to both. The v1 model takes one σ, which hl also uses.
-        NoiseModel? model = refiner.NoisePlane == "map" ? NoiseModelEstimator.Estimate(plane, width, height, context.Saturated) : null;
         double sigma = model == null ? context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated) : 0;
         var x = model != null && _classical is RobustDeconvolver robust
             ? robust.Deconvolve(plane, width, height, kernel, context, model)
@@ -58,7 +65,7 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
         var result = new float[n];
         for (int i = 0; i < n; i++)
             result[i] = y[i] >= 1 ? Math.Max(x[i], 1) : (float)TransferCurve.SrgbDecode(Math.Max(y[i], 0));
-        return result;
+        return (result, x);
     }
 
     /// <summary>

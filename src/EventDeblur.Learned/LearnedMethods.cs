@@ -1,3 +1,4 @@
+using EventDeblur.Deconvolution;
 using EventDeblur.Methods;
 
 namespace EventDeblur.Learned;
@@ -10,14 +11,23 @@ public static class LearnedMethods
 
     /// <summary>
     /// Adds <c>learned</c> to <paramref name="builder"/>: once per run, a new <see cref="LearnedDeconvolver"/> (no quality
-    /// rungs) over the network <paramref name="refiner"/> returns. The network is only asked for when a run uses it, so a
-    /// process that never deblurs with <c>learned</c> never loads it.
+    /// rungs) over the network <paramref name="refiner"/> returns, inside the do-no-harm guard (see <see cref="Create"/>).
+    /// The network is only asked for when a run uses it, so a process that never deblurs with <c>learned</c> never loads it.
     /// </summary>
     /// <returns><paramref name="builder"/>.</returns>
     public static MethodCatalogueBuilder AddLearned(this MethodCatalogueBuilder builder, Func<OnnxRefiner> refiner)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(refiner);
-        return builder.AddDeconvolver(Name, _ => new LearnedDeconvolver(refiner()));
+        return builder.AddDeconvolver(Name, _ => Create(refiner()));
     }
+
+    /// <summary>
+    /// The <c>learned</c> deconvolver as runs use it: <see cref="LearnedDeconvolver"/> over <paramref name="refiner"/> inside
+    /// <see cref="GuardedDeconvolver"/> (the same rule and thresholds as <c>robust</c>'s), which keeps the network's result
+    /// where it explains the blurry tile, and elsewhere falls back to the classical result it refined, then to the input;
+    /// the guard's lines go to <paramref name="guardLog"/> (standard error by default).
+    /// </summary>
+    public static GuardedDeconvolver Create(OnnxRefiner refiner, TextWriter? guardLog = null) =>
+        new(new LearnedDeconvolver(refiner), new GuardOptions { Log = guardLog ?? Console.Error }, Name);
 }

@@ -197,6 +197,47 @@ public class LearnedDeconvolverTests
         }
     }
 
+    [Fact]
+    public void TheGuardedLearnedDeconvolverNeverMakesAFrameWorseAndKeepsAGoodResult()
+    {
+        // What runs use (LearnedMethods.Create): the learned deconvolver inside the do-no-harm guard.
+        var (blurry, sharp, kernel, sat, _) = Simulate("night", 9003);
+        using var refiner = OnnxRefiner.Load(new RefinerOptions(ModelPath, InferenceDevice.Cpu));
+        // A kernel as wrong as a failed estimate can be: a straight line twice as long as the true path, across it.
+        double mxx = 0, myy = 0, mxy = 0;
+        for (int i = 0; i < kernel.Size; i++)
+            for (int j = 0; j < kernel.Size; j++)
+            {
+                double dy = i - kernel.Center, dx = j - kernel.Center, v = kernel[i, j];
+                mxx += v * dx * dx; myy += v * dy * dy; mxy += v * dx * dy;
+            }
+        double along = 0.5 * Math.Atan2(2 * mxy, mxx - myy), across = along + Math.PI / 2, half = 2 * Math.Sqrt(3 * (mxx + myy));
+        var line = KernelRaster.FromOffsets(Enumerable.Range(0, 64).Select(i => (half * (i / 63.0 * 2 - 1) * Math.Cos(across), half * (i / 63.0 * 2 - 1) * Math.Sin(across))).ToArray());
+        double pBlurry = Psnr(blurry, sharp);
+        foreach (var (k, label, wrong) in new[] { (line, "a kernel across the true one", true), (kernel, "the true kernel", false) })
+        {
+            var tiles = new[] { new KernelTile(0, 0, blurry.Width, blurry.Height, k) };
+            var guarded = LearnedMethods.Create(refiner, TextWriter.Null);
+            var pGuarded = Psnr(TiledDeblurrer.Deblur(blurry, tiles, guarded, sat), sharp);
+            var pUnguarded = Psnr(TiledDeblurrer.Deblur(blurry, tiles, new LearnedDeconvolver(refiner), sat), sharp);
+            var reports = guarded.DrainReports();
+            int fell = reports.Sum(r => r.FellBack), judged = reports.Sum(r => r.Tiles.Count);
+            string what = $"{label}: blurry {pBlurry:F2}, learned {pUnguarded:F2}, guarded {pGuarded:F2} dB; {fell}/{judged} tiles fell back";
+            if (wrong)
+            {
+                Assert.True(pUnguarded < pBlurry, $"the test needs a kernel that makes the network fail: {what}");
+                Assert.True(fell >= judged * 3 / 4, what);
+                // Stated tolerance: not worse than the input by more than 0.1 dB.
+                Assert.True(pGuarded >= pBlurry - 0.1, what);
+            }
+            else
+            {
+                // With the true kernel the guard keeps (nearly) everything: within 0.1 dB of the unguarded result.
+                Assert.True(pGuarded >= pUnguarded - 0.1 && pGuarded > pBlurry + 3, what);
+            }
+        }
+    }
+
     /// <summary>With the true kernel the refiner may cost at most this much against its classical stage, dB (model card).</summary>
     private const double MaxLossWithTrueKernelDb = 1.0;
 

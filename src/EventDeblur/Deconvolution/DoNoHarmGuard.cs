@@ -11,7 +11,7 @@ public enum FallbackLevel
     /// <summary>The deconvolver's result is kept.</summary>
     None = 0,
 
-    /// <summary>A gentler setting: part of the result replaced by the deconvolver's gentler variant (<see cref="IGentleDeconvolver"/>) or by the input.</summary>
+    /// <summary>A gentler setting: part of the result replaced by the deconvolver's gentler variant (<see cref="IGentleDeconvolver"/>), its intermediate result (<see cref="IStagedDeconvolver"/>) or the input.</summary>
     Gentle = 1,
 
     /// <summary>The blurry input is returned unchanged.</summary>
@@ -160,8 +160,9 @@ public sealed class GuardTally
 /// each tile the result's high-pass residual, in units of the local noise σ, must not grow far beyond the input's.
 /// A tile whose consistency is doubtful keeps less of the result the worse it explains the input
 /// (<see cref="GuardOptions.TrustedConsistency"/> to <see cref="GuardOptions.MaxConsistency"/>; none with amplified
-/// noise); the rest goes to the gentler setting (the deconvolver's <see cref="IGentleDeconvolver.Gentler"/> variant,
-/// judged by the same rule) and what that cannot take to the input itself. The
+/// noise); the rest goes to the gentler setting (the deconvolver's <see cref="IGentleDeconvolver.Gentler"/> variant, or
+/// for an <see cref="IStagedDeconvolver"/> the intermediate result it refined, judged by the same rule) and what that
+/// cannot take to the input itself. The
 /// tiles' weights are interpolated between tile centres so no seams appear. Every call leaves a <see cref="GuardReport"/> (see <see cref="DrainReports"/>).
 /// It is an <see cref="IDeconvolver"/> itself, so it slots into the pipeline (and into per-tile deblurring of
 /// spatially varying blur) unchanged.
@@ -177,7 +178,7 @@ public sealed class GuardedDeconvolver : IDeconvolver
     public GuardedDeconvolver(IDeconvolver inner, GuardOptions? options = null, string? name = null)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
-        _gentle = inner is IGentleDeconvolver g ? g.Gentler() : null;
+        _gentle = inner is IStagedDeconvolver ? null : inner is IGentleDeconvolver g ? g.Gentler() : null;
         Options = (options ?? new GuardOptions()).Validated();
         Name = name ?? inner.Name;
     }
@@ -204,7 +205,10 @@ public sealed class GuardedDeconvolver : IDeconvolver
     {
         NoiseModel model;
         using (Profile.Step("guard: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated);
-        var full = Run(_inner, plane, width, height, kernel, context, model);
+        float[] full;
+        float[]? intermediate = null;
+        if (_inner is IStagedDeconvolver staged) (full, intermediate) = staged.DeconvolveStaged(plane, width, height, kernel, context, model);
+        else full = Run(_inner, plane, width, height, kernel, context, model);
         var tiles = Tiles(width, height);
         Judge judge;
         using (Profile.Step("guard: judge setup")) judge = new Judge(plane, width, height, kernel, context, model) { Profile = Profile };
@@ -212,9 +216,9 @@ public sealed class GuardedDeconvolver : IDeconvolver
         var weights = scores.Select(Trust).ToArray();
         float[]? gentle = null;
         var gentleWeights = new double[tiles.Count];
-        if (_gentle != null && weights.Any(w => w < 1))
+        if ((intermediate != null || _gentle != null) && weights.Any(w => w < 1))
         {
-            gentle = Run(_gentle, plane, width, height, kernel, context, model);
+            gentle = intermediate ?? Run(_gentle!, plane, width, height, kernel, context, model);
             var gentleScores = judge.Score(gentle, tiles);
             for (int t = 0; t < tiles.Count; t++) if (weights[t] < 1) gentleWeights[t] = Trust(gentleScores[t]);
         }

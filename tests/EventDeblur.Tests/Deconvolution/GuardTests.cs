@@ -86,6 +86,44 @@ public class GuardTests(ITestOutputHelper output)
             Assert.Equal(2.0 / 3 * full[i] + 1.0 / 3 * blurry[i], result[i], 1e-4);
     }
 
+    [Fact]
+    public void AStagedDeconvolverFallsBackToItsOwnIntermediateResultWithoutRecomputingIt()
+    {
+        // A two-stage deconvolver whose final stage amplifies the dark frame's noise (a near-inverse filter) over a sound
+        // first stage (robust): the guard must take the first stage's result, which it is handed, tile by tile.
+        var (sharp, blurry, sat, k) = Frame(LightLevel.Dark, 81);
+        var staged = new TwoStages(new NearInverseFilter(), new RobustDeconvolver());
+        var guard = new GuardedDeconvolver(staged, new GuardOptions(TilePx: 64));
+        var result = guard.Deconvolve(blurry, W, H, k, NoisyNightFrames.Context(sat));
+        var report = Assert.Single(guard.DrainReports());
+        var robust = new RobustDeconvolver().Deconvolve(blurry, W, H, k, NoisyNightFrames.Context(sat));
+        double pB = NoisyNightFrames.Psnr(blurry, sharp, W, H), pR = NoisyNightFrames.Psnr(robust, sharp, W, H), pG = NoisyNightFrames.Psnr(result, sharp, W, H);
+        output.WriteLine($"blurry {pB:F2}, first stage {pR:F2}, guarded {pG:F2} dB; " + string.Join(" ", report.Tiles.Select(t => $"({t.Consistency:F2},{t.NoiseGain:F2},{t.Level},{t.GentleWeight:F2})")));
+        Assert.Equal(1, staged.Calls);
+        Assert.Equal(report.Tiles.Count, report.FellBack);
+        // Every tile rejects the final stage and trusts the first one whole: the output is the first stage's result.
+        Assert.All(report.Tiles, t => Assert.Equal((FallbackLevel.Gentle, 0.0, 1.0), (t.Level, t.Weight, t.GentleWeight)));
+        for (int i = 0; i < result.Length; i++) Assert.Equal(robust[i], result[i], 1e-5);
+        Assert.True(pG > pB + 0.5, $"guarded {pG:F2} dB, blurry {pB:F2} dB");
+    }
+
+    /// <summary>A final stage over a first stage, as <see cref="IStagedDeconvolver"/>; counts its calls.</summary>
+    private sealed class TwoStages(IDeconvolver last, IDeconvolver first) : IStagedDeconvolver
+    {
+        public int Calls;
+
+        public string Name => "two-stages";
+
+        public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context) =>
+            DeconvolveStaged(plane, width, height, kernel, context, NoiseModelEstimator.Estimate(plane, width, height, context.Saturated)).Result;
+
+        public (float[] Result, float[] Intermediate) DeconvolveStaged(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model)
+        {
+            Interlocked.Increment(ref Calls);
+            return (last.Deconvolve(plane, width, height, kernel, context), first.Deconvolve(plane, width, height, kernel, context));
+        }
+    }
+
     /// <summary>The wrapped deconvolver, hiding its gentler variant from the guard.</summary>
     private sealed class WithoutVariant(IDeconvolver inner) : IDeconvolver
     {
