@@ -15,7 +15,7 @@ internal static class EvalCommand
         var methods = new Option<string>("--methods") { Description = "Comma-separated KERNELS+DECONVOLVER (kernels: events, gt, streak; deconvolvers: robust, hl, learned, rl, wiener), blurry, or edi (APS bundles)", DefaultValueFactory = _ => "blurry,events+robust,events+hl,events+learned,gt+robust,gt+hl,gt+learned,gt+rl,gt+wiener" };
         var shard = new Option<string>("--shard") { Description = "K/N: run only the K-th of N deterministic shares of the work", DefaultValueFactory = _ => "1/1" };
         var quality = QualityOption.Create();
-        var force = new Option<bool>("--force") { Description = "Write into --out even when it is (or holds) a recording bundle or a replay run" };
+        var force = new Option<bool>("--force") { Description = "Write into --out even when it is, holds or lies inside a recording bundle, or is a replay run" };
         var cmd = new Command("eval", "Evaluate methods over datasets; shards write their own Parquet, 'report' merges them") { datasets, output, methods, shard, quality, force };
         cmd.SetAction(async (r, ct) =>
         {
@@ -23,7 +23,9 @@ internal static class EvalCommand
             if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n))
                 throw new UserInputException($"--shard '{r.GetValue(shard)}' is not K/N (e.g. 1/4)");
             var m = r.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(catalogue.ParseMethod).ToList();
-            if (!r.GetValue(force)) RefuseInputsAsOutput(r.GetValue(output)!);
+            // OUT must not be the dataset, a bundle (or inside one) or a replay run, whose folders it would fill with runs.
+            if (!r.GetValue(force))
+                OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "an evaluation folder", "an evaluation writes runs/ and result shards into OUT", "out/eval", refuseRun: true);
             OutputFolder.Prepare(r.GetValue(output)!);
             var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
             if (bundles.Count == 0) throw new UserInputException("no bundles found in the datasets (give bundle folders, folders of bundles or Blur-DVS-style datasets)");
@@ -33,23 +35,5 @@ internal static class EvalCommand
             return rows.All(x => x.Status == "ok") ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
-    }
-
-    /// <summary>
-    /// An evaluation writes <c>runs/</c>, <c>converted/</c> and result shards into OUT, and scripts keep their logs and
-    /// reports there; but OUT must not be a recording bundle, a folder of bundles (the dataset itself) or a replay run,
-    /// whose folders it would fill with runs (a natural slip: <c>--out</c> naming the input).
-    /// </summary>
-    /// <exception cref="UserInputException">OUT is or holds a bundle, or is a replay run.</exception>
-    internal static void RefuseInputsAsOutput(string outDir)
-    {
-        string full = Path.GetFullPath(outDir);
-        if (!Directory.Exists(full)) return;
-        string? what = File.Exists(Path.Combine(full, "recording.json")) ? "a recording bundle (recording.json)"
-            : File.Exists(Path.Combine(full, "run.json")) ? "a replay run (run.json)"
-            : Directory.GetDirectories(full).Where(d => File.Exists(Path.Combine(d, "recording.json"))).Select(d => $"a folder of bundles ({Path.GetFileName(d)}/recording.json …)").FirstOrDefault();
-        if (what != null)
-            throw new UserInputException($"--out {full}: is {what}, not an evaluation folder; an evaluation writes runs/ and result shards into OUT: " +
-                                         "choose a new folder (e.g. out/eval), or pass --force to write into it anyway");
     }
 }

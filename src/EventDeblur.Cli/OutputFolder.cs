@@ -2,7 +2,7 @@ using EventDeblur.IO;
 
 namespace EventDeblur.Cli;
 
-/// <summary>Checks an output folder before any work: it can be created and written, or the user is told which path and why.</summary>
+/// <summary>Checks an output folder before any work: it can be created and written, it is not input data, or the user is told which path and why.</summary>
 internal static class OutputFolder
 {
     /// <summary>Creates <paramref name="path"/> if needed and proves it writable with a probe file.</summary>
@@ -24,5 +24,37 @@ internal static class OutputFolder
         {
             throw new UserInputException($"{option} {full}: cannot create or write this folder ({e.Message})", UserInputKind.Unusable, e);
         }
+    }
+
+    /// <summary>
+    /// Refuses an OUT that would mix a command's outputs into input data (a natural slip: <c>--out</c> naming the input, or a
+    /// folder inside it): a recording bundle, a folder inside one (OUT does not have to exist: the nearest existing folder
+    /// above it holding recording.json counts), a folder of bundles (the dataset itself) and, with
+    /// <paramref name="refuseRun"/>, a replay run. Called before OUT is created; <c>--force</c> skips it.
+    /// </summary>
+    /// <param name="outDir">OUT as the user gave it.</param>
+    /// <param name="expected">What OUT should be, for the message (e.g. <c>an evaluation folder</c>).</param>
+    /// <param name="writes">What the command writes into OUT, for the message (e.g. <c>an evaluation writes runs/ and result shards into OUT</c>).</param>
+    /// <param name="example">A suggested folder (e.g. <c>out/eval</c>).</param>
+    /// <param name="refuseRun">Also refuse a replay run (run.json) as OUT.</param>
+    /// <exception cref="UserInputException">OUT is or lies inside a bundle, is a folder of bundles, or (with <paramref name="refuseRun"/>) a replay run.</exception>
+    public static void RefuseInputAsOutput(string outDir, string expected, string writes, string example, bool refuseRun)
+    {
+        string full = Path.GetFullPath(outDir);
+        string? what = null;
+        if (Directory.Exists(full))
+            what = File.Exists(Path.Combine(full, "recording.json")) ? "a recording bundle (recording.json)"
+                : refuseRun && File.Exists(Path.Combine(full, "run.json")) ? "a replay run (run.json)"
+                : Directory.GetDirectories(full).Where(d => File.Exists(Path.Combine(d, "recording.json"))).Select(d => $"a folder of bundles ({Path.GetFileName(d)}/recording.json …)").FirstOrDefault();
+        if (what == null)
+            for (string? up = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar)); up != null; up = Path.GetDirectoryName(up))
+                if (File.Exists(Path.Combine(up, "recording.json")))
+                {
+                    what = $"inside the recording bundle {up} ({Path.Combine(up, "recording.json")})";
+                    break;
+                }
+        if (what != null)
+            throw new UserInputException($"--out {full}: is {what}, not {expected}; {writes}: " +
+                                         $"choose a folder outside the input (e.g. {example}), or pass --force to write there anyway");
     }
 }

@@ -21,7 +21,7 @@ internal static class ReplayCommand
         var kernels = new Option<string>("--kernels") { Description = "Kernel source: events (estimated from events), gt (the bundle's ground truth) or streak (naive baseline: the blurry streak's shape)", DefaultValueFactory = _ => "events" };
         kernels.AcceptOnlyFromAmong([.. methods.KernelSourceNames]);
         var resume = new Option<bool>("--resume") { Description = "Continue the run in OUT: keep its frames completed ok, redo failed and missing ones; refused when OUT holds a run of another bundle (or the bundle changed since), method or options" };
-        var force = new Option<bool>("--force") { Description = "Replay into OUT even when it is not empty and not a replay run (files named like a run's outputs are replaced)" };
+        var force = new Option<bool>("--force") { Description = "Replay into OUT even when it is not empty and not a replay run, or lies inside a recording bundle (files named like a run's outputs are replaced)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
         var latency = LatencyOption.Create("Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)");
         var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits)" };
@@ -33,6 +33,9 @@ internal static class ReplayCommand
             if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
             if (methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use robust, hl, rl, wiener or learned");
+            // OUT inside the bundle (e.g. --out BUNDLE/out) would write the run into the input data, as eval refuses it.
+            if (!r.GetValue(force))
+                OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "a run folder", "replay writes frames/, kernels/, preview/, run.json and frames.parquet into OUT", "out/run", refuseRun: false);
             OutputFolder.Prepare(r.GetValue(output)!);
             var options = new ReplayOptions
             {

@@ -1,0 +1,51 @@
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>
+/// Leftovers of issue 15 found after its fixes, each reproduced as a child process on a copy of the shipped sample:
+/// a replay into a folder inside its own bundle, ground-truth kernels with non-finite or negative weights, an impossible
+/// saturation level, and usage errors that printed the whole help text.
+/// </summary>
+public partial class HardeningAuditTests
+{
+    private static string[] FilesOf(string dir) =>
+        [.. Directory.GetFileSystemEntries(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f)).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// <c>replay BUNDLE --out BUNDLE/out</c> was accepted (exit 0) and wrote the run (frames/, kernels/, preview/, run.json,
+    /// frames.parquet) into the input bundle. Now refused before anything is written, as <c>eval</c> refuses its inputs as
+    /// OUT and with the same check (a folder below the bundle, however deep, and eval's OUT inside a bundle are refused
+    /// too); <c>--force</c> still writes there.
+    /// </summary>
+    [Fact]
+    public void ReplayRefusesAnOutFolderInsideItsBundle()
+    {
+        string bundle = CopyOfSample();
+        var before = FilesOf(bundle);
+
+        string inside = Path.Combine(bundle, "out");
+        var r = Run("replay", bundle, "--out", inside, "--deconvolver", "none");
+        Expect(2, r);
+        Assert.Contains($"error: --out {inside}: is inside the recording bundle {bundle} ({Path.Combine(bundle, "recording.json")}), not a run folder", r.Err);
+        Assert.Contains("choose a folder outside the input", r.Err);
+
+        string deep = Path.Combine(bundle, "rgb", "runs", "a");
+        var d = Run("replay", bundle, "--out", deep, "--deconvolver", "none", "--kernels", "gt");
+        Expect(2, d);
+        Assert.Contains($"--out {deep}: is inside the recording bundle {bundle} ", d.Err);
+
+        var itself = Run("replay", bundle, "--out", bundle, "--deconvolver", "none");
+        Expect(2, itself);
+        Assert.Contains($"--out {bundle}: is a recording bundle (recording.json), not a run folder", itself.Err);
+
+        var eval = Run("eval", bundle, "--out", Path.Combine(bundle, "eval"), "--methods", "blurry");
+        Expect(2, eval);
+        Assert.Contains($"--out {Path.Combine(bundle, "eval")}: is inside the recording bundle {bundle} ", eval.Err);
+        Assert.Equal(before, FilesOf(bundle));
+
+        // --force: the user insists; the run is written there.
+        var forced = Run("replay", bundle, "--out", inside, "--deconvolver", "none", "--kernels", "gt", "--force");
+        Expect(0, forced);
+        Assert.Contains("3 frames deblurred, 0 failed", forced.Out);
+        Assert.True(File.Exists(Path.Combine(inside, "run.json")));
+    }
+}
