@@ -63,8 +63,14 @@ public sealed record RecordingManifest
                 double white = Num(r, "white_level", path, "rgb.", 65535);
                 double black = Num(r, "black_level", path, "rgb.", 0);
                 if (!(white > black)) throw new BundleException($"{path}: rgb.white_level ({white}) must exceed rgb.black_level ({black})");
+                // Raw values at or above the saturation level are clipped: a level above white_level would never mark a
+                // clipped pixel (they would be deconvolved as data), one at or below black_level would mark every pixel.
+                double saturation = Num(r, "saturation_level", path, "rgb.", white);
+                if (!(saturation > black && saturation <= white))
+                    throw new BundleException($"{path}: rgb.saturation_level ({saturation}) must lie above rgb.black_level ({black}) and at most rgb.white_level ({white}): " +
+                                              "raw values at or above it are treated as clipped; leave it out to use the white level");
                 rgb = new RgbSpec(Str(r, "frames", path, "rgb."), Int(r, "width", path, "rgb.", null), Int(r, "height", path, "rgb.", null),
-                    enc, black, white, Num(r, "saturation_level", path, "rgb.", white));
+                    enc, black, white, saturation);
             }
 
             var sync = new SyncSpec("table", 0);

@@ -48,4 +48,34 @@ public partial class HardeningAuditTests
         Assert.Contains("3 frames deblurred, 0 failed", forced.Out);
         Assert.True(File.Exists(Path.Combine(inside, "run.json")));
     }
+
+    /// <summary>
+    /// <c>rgb.saturation_level</c> above <c>white_level</c> (no pixel could ever be marked clipped) or at or below
+    /// <c>black_level</c> (every pixel would be) was accepted silently: inspect exit 0, replay exit 0. Now the manifest is
+    /// refused where it is read, as an inverted black/white level already was (exit 2, the field, its value and the
+    /// range); a saturation level equal to the white level (the default) is fine.
+    /// </summary>
+    [Theory]
+    [InlineData(70000, "rgb.saturation_level (70000) must lie above rgb.black_level (1024) and at most rgb.white_level (65535)")]
+    [InlineData(500, "rgb.saturation_level (500) must lie above rgb.black_level (1024)")]
+    [InlineData(1024, "rgb.saturation_level (1024) must lie above rgb.black_level (1024)")]
+    public void ASaturationLevelOutsideBlackToWhiteIsAManifestError(double saturation, string expected)
+    {
+        string bundle = CopyOfSample();
+        EditManifest(bundle, m => m["rgb"]!["saturation_level"] = saturation);
+        string manifest = Path.Combine(bundle, "recording.json");
+
+        var inspect = Run("inspect", bundle);
+        Expect(2, inspect);
+        Assert.Contains($"error: {manifest}: {expected}", inspect.Err);
+
+        string outDir = NewOut();
+        var replay = Run("replay", bundle, "--out", outDir, "--deconvolver", "none", "--kernels", "gt");
+        Expect(2, replay);
+        Assert.Contains($"{manifest}: {expected}", replay.Err);
+        Assert.False(File.Exists(Path.Combine(outDir, "run.json")));
+
+        EditManifest(bundle, m => m["rgb"]!["saturation_level"] = 65535);
+        Expect(0, Run("inspect", bundle));
+    }
 }
