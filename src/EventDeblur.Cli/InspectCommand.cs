@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Formats.Prophesee;
+using EventDeblur.Kernels;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
 
@@ -65,6 +66,10 @@ internal static class InspectCommand
             .Select(w => ExposureCoverage.Problem(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
             .OfType<string>().ToList();
         foreach (var p in outside) problems.Add(p);
+        // A ground-truth kernel with a NaN, ±Infinity or negative weight fails its frame with --kernels gt (and its scoring).
+        var kernels = bundle.GroundTruthKernelsDir is { } gtKernels
+            ? KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel") : [];
+        foreach (var p in kernels) problems.Add(p);
         obj["bundle"] = new JsonObject
         {
             ["path"] = Path.GetFullPath(dir),
@@ -80,7 +85,7 @@ internal static class InspectCommand
         {
             PrintText(summary);
             Console.WriteLine($"bundle:    {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {bundle.GroundTruthFrames?.Count ?? 0} ground-truth frames");
-            foreach (var p in bundle.Problems.Concat(windows.Problems).Concat(outside)) Console.WriteLine($"  problem: {p}");
+            foreach (var p in bundle.Problems.Concat(windows.Problems).Concat(outside).Concat(kernels)) Console.WriteLine($"  problem: {p}");
         }
         return summary.HasErrors || problems.Count > summary.Problems.Count(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
     }

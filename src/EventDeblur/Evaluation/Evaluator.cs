@@ -61,6 +61,9 @@ public static class Evaluator
                     method.Kernels == "identity" ? null : r.KernelSimilarity, r.SecondsTotal,
                     r.PsnrBlurry, r.SsimBlurry, input ? r.PsnrSaturationBandBlurry : r.PsnrSaturationBand, r.PsnrSaturationBandBlurry));
             progress?.Invoke($"{name} {method.Name}: {summary.Results.Count(r => r.Status == "ok")}/{summary.Results.Count} frames ok");
+            // Each failed frame with its cause (e.g. a ground-truth kernel file, line and field), as replay prints it.
+            foreach (var r in summary.Results.Where(r => r.Status != "ok"))
+                progress?.Invoke($"  {name} {method.Name} index {r.Index}: {r.Status} ({r.Error})");
         }
         var metadata = ParquetMetadata.Base(ResultsTable);
         metadata["shard"] = $"{shard}/{shards}";

@@ -26,7 +26,14 @@ public static class KernelCsv
     /// <summary>Writes tiles to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, IEnumerable<KernelTile> tiles) => AtomicFile.WriteAllText(path, Format(tiles));
 
-    /// <summary>Reads tiles; throws <see cref="FormatException"/> naming the file and line on malformed input.</summary>
+    private static readonly string[] HeadNames = ["tile_x0", "tile_y0", "tile_x1", "tile_y1", "size"];
+
+    /// <summary>
+    /// Reads tiles; throws <see cref="FormatException"/> on malformed input, naming the file, the line, the field (1-based,
+    /// as a spreadsheet counts columns) and what was expected: integer tile bounds with x0 &lt; x1 and y0 &lt; y1, an odd
+    /// size ≥ 1, exactly size² weights, each a finite number ≥ 0 (a kernel is a distribution of exposure time: NaN, ±Infinity
+    /// or a negative weight is refused), with a positive sum.
+    /// </summary>
     public static IReadOnlyList<KernelTile> Read(string path)
     {
         var tiles = new List<KernelTile>();
@@ -38,22 +45,57 @@ public static class KernelCsv
             var f = line.Split(',');
             try
             {
-                int[] head = f.Take(5).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                if (f.Length < 6)
+                    throw new FormatException($"{f.Length} value(s); expected tile_x0,tile_y0,tile_x1,tile_y1,size,k0,k1,… (5 integers, then size² weights)");
+                var head = new int[5];
+                for (int i = 0; i < 5; i++)
+                    if (!int.TryParse(f[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out head[i]))
+                        throw new FormatException($"field {i + 1} ({HeadNames[i]}) is '{f[i].Trim()}'; expected an integer");
                 int size = head[4];
-                if (f.Length != 5 + size * size) throw new FormatException($"expected {5 + size * size} values for a {size}×{size} kernel, found {f.Length}");
-                var w = f.Skip(5).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-                if (head[2] <= head[0] || head[3] <= head[1]) throw new FormatException("empty tile");
-                // A kernel is a distribution of exposure time: finite, non-negative, with positive mass.
-                int bad = Array.FindIndex(w, v => !float.IsFinite(v) || v < 0);
-                if (bad >= 0) throw new FormatException($"weight {bad} is {w[bad].ToString(CultureInfo.InvariantCulture)}; expected a finite value ≥ 0");
+                if (size < 1 || size % 2 == 0) throw new FormatException($"field 5 (size) is {size}; expected an odd kernel size ≥ 1");
+                long expected = 5 + (long)size * size;
+                if (f.Length != expected) throw new FormatException($"{f.Length} values; expected {expected} for a {size}×{size} kernel (5 + {size}²)");
+                if (head[2] <= head[0] || head[3] <= head[1])
+                    throw new FormatException($"the tile [{head[0]}, {head[2]}) × [{head[1]}, {head[3]}) is empty; expected tile_x0 < tile_x1 and tile_y0 < tile_y1");
+                var w = new float[size * size];
+                for (int j = 0; j < w.Length; j++)
+                {
+                    string text = f[5 + j].Trim();
+                    // A kernel is a distribution of exposure time: finite, non-negative, with positive mass.
+                    if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out w[j]) || !float.IsFinite(w[j]) || w[j] < 0)
+                        throw new FormatException($"field {6 + j} (weight {j}: row {j / size}, column {j % size} of the {size}×{size} kernel) is '{text}'; " +
+                                                  "expected a finite number ≥ 0: a kernel is a distribution of exposure time");
+                }
                 if (!(w.Sum(v => (double)v) > 0)) throw new FormatException("the weights sum to 0; expected a positive sum");
                 tiles.Add(new KernelTile(head[0], head[1], head[2], head[3], new BlurKernel(size, w)));
             }
-            catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException)
+            catch (FormatException e)
             {
                 throw new FormatException($"{path}: line {lineNo}: {e.Message}");
             }
         }
         return tiles;
+    }
+
+    /// <summary>
+    /// Reads the kernel file of each frame in <paramref name="indices"/> (<c>DIR/NNNNNN.csv</c>, e.g. a bundle's
+    /// <c>gt/kernels</c>) that exists and returns one problem per malformed or unreadable file: the file, line and field,
+    /// and what was expected (see <see cref="Read"/>). A missing file is not a problem here.
+    /// </summary>
+    /// <param name="dir">The kernel folder.</param>
+    /// <param name="indices">Frame indices (frames.csv <c>index</c>, or APS frame numbers).</param>
+    /// <param name="what">What the files are, for the message (e.g. <c>ground-truth kernel</c>).</param>
+    public static IReadOnlyList<string> CheckFiles(string dir, IEnumerable<long> indices, string what)
+    {
+        var problems = new List<string>();
+        foreach (long index in indices)
+        {
+            string file = Path.Combine(dir, $"{index:D6}.csv");
+            if (!File.Exists(file)) continue;
+            try { Read(file); }
+            catch (FormatException e) { problems.Add($"{e.Message} (frame {index}'s {what})"); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { problems.Add($"{file}: cannot be read: {e.Message} (frame {index}'s {what})"); }
+        }
+        return problems;
     }
 }

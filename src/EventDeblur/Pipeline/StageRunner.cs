@@ -23,7 +23,10 @@ public static class StageRunner
                     // frame and stops the stage; before that, an exception fails the frame only.
                     catch (Exception e) when (e is not OperationCanceledException && !ct.IsCancellationRequested)
                     {
-                        f.Error = $"{e.GetType().Name}: {e.Message}";
+                        // A file the frame needs that is malformed or unreadable (e.g. a ground-truth kernel CSV with a NaN
+                        // weight) is a data problem whose message names the file, line and what was expected; any other
+                        // exception keeps its type name, which helps find a bug.
+                        f.Error = e is FormatException or IOException ? e.Message : $"{e.GetType().Name}: {e.Message}";
                     }
                 }
                 await output.WriteAsync(f, ct);

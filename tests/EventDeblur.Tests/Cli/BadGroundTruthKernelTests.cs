@@ -23,6 +23,27 @@ public class BadGroundTruthKernelTests
         Assert.Contains("weight 4", e.Message);
     }
 
+    /// <summary>
+    /// The message names the field as a spreadsheet counts it, the weight's row and column, the text as written (a
+    /// float overflow such as 1e39 reads as Infinity) and what was expected; an unparsable value or header field is said
+    /// the same way instead of .NET's "The input string … was not in a correct format".
+    /// </summary>
+    [Theory]
+    [InlineData("0,0,10,10,3,0,0,0,0.5,Infinity,0,0,0,0", "line 1: field 10 (weight 4: row 1, column 1 of the 3×3 kernel) is 'Infinity'; expected a finite number ≥ 0")]
+    [InlineData("0,0,10,10,3,0,0,0,0.5,1,0,0,0,-Infinity", "line 1: field 14 (weight 8: row 2, column 2 of the 3×3 kernel) is '-Infinity'; expected a finite number ≥ 0")]
+    [InlineData("0,0,10,10,3,1e39,0,0,0.5,1,0,0,0,0", "line 1: field 6 (weight 0: row 0, column 0 of the 3×3 kernel) is '1e39'; expected a finite number ≥ 0")]
+    [InlineData("0,0,10,10,3,0,abc,0,0.5,1,0,0,0,0", "line 1: field 7 (weight 1: row 0, column 1 of the 3×3 kernel) is 'abc'; expected a finite number ≥ 0")]
+    [InlineData("0,0,ten,10,1,1", "line 1: field 3 (tile_x1) is 'ten'; expected an integer")]
+    [InlineData("0,0,10,10,2,1,1,1,1", "line 1: field 5 (size) is 2; expected an odd kernel size ≥ 1")]
+    [InlineData("0,0,10,10,3,1,1", "line 1: 7 values; expected 14 for a 3×3 kernel (5 + 3²)")]
+    public void KernelCsvNamesTheFieldAndWhatWasExpected(string line, string expected)
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "k.csv");
+        File.WriteAllText(path, line + "\n");
+        var e = Assert.Throws<FormatException>(() => KernelCsv.Read(path));
+        Assert.StartsWith($"{path}: {expected}", e.Message);
+    }
+
     [Fact]
     public void KernelCsvRefusesAKernelWithoutMass()
     {

@@ -50,6 +50,52 @@ public partial class HardeningAuditTests
     }
 
     /// <summary>
+    /// A ground-truth kernel with a NaN or negative weight: inspect said "problems: none" (exit 0); replay failed the frame
+    /// with ".NET type: … weight 2 is NaN" and eval only counted "1/3 frames ok". Now inspect lists each file with its
+    /// line, field and what was expected (exit 1); replay and eval fail just those frames with that message (eval prints
+    /// it) and deblur the other one.
+    /// </summary>
+    [Fact]
+    public void NonFiniteOrNegativeGroundTruthKernelWeightsAreNamedByInspectReplayAndEval()
+    {
+        string bundle = CopyOfSample();
+        string k1 = Path.Combine(bundle, "gt", "kernels", "000001.csv"), k2 = Path.Combine(bundle, "gt", "kernels", "000002.csv");
+        Poison(k1, 7, "NaN");
+        Poison(k2, 5, "-0.25");
+        string nan = $"{k1}: line 1: field 8 (weight 2: row 0, column 2 of the 15×15 kernel) is 'NaN'; expected a finite number ≥ 0: a kernel is a distribution of exposure time";
+        string negative = $"{k2}: line 1: field 6 (weight 0: row 0, column 0 of the 27×27 kernel) is '-0.25'; expected a finite number ≥ 0";
+
+        var inspect = Run("inspect", bundle);
+        Expect(1, inspect);
+        Assert.Contains($"  problem: {nan} (frame 1's ground-truth kernel)", inspect.Out);
+        Assert.Contains(negative, inspect.Out);
+        Assert.DoesNotContain("000000.csv", inspect.Out);
+
+        var replay = Run("replay", bundle, "--out", NewOut(), "--deconvolver", "none", "--kernels", "gt");
+        Expect(1, replay);
+        Assert.Contains($"index 1: failed ({nan})", replay.Out);
+        Assert.Contains($"index 2: failed ({negative}", replay.Out);
+        Assert.Contains("index 0: ok", replay.Out);
+        Assert.DoesNotContain("Exception", replay.Out);
+
+        var eval = Run("eval", bundle, "--out", NewOut(), "--methods", "gt+wiener");
+        Expect(1, eval);
+        Assert.Contains("bundle gt+wiener: 1/3 frames ok", eval.Out);
+        Assert.Contains($"  bundle gt+wiener index 1: failed ({nan})", eval.Out);
+        Assert.Contains($"  bundle gt+wiener index 2: failed ({negative}", eval.Out);
+
+        // The shipped sample's kernels are clean.
+        Assert.DoesNotContain("ground-truth kernel", Run("inspect", Sample).Out);
+    }
+
+    private static void Poison(string kernelCsv, int field, string value)
+    {
+        var fields = File.ReadAllText(kernelCsv).TrimEnd('\n').Split(',');
+        fields[field] = value;
+        File.WriteAllText(kernelCsv, string.Join(',', fields) + "\n");
+    }
+
+    /// <summary>
     /// <c>rgb.saturation_level</c> above <c>white_level</c> (no pixel could ever be marked clipped) or at or below
     /// <c>black_level</c> (every pixel would be) was accepted silently: inspect exit 0, replay exit 0. Now the manifest is
     /// refused where it is read, as an inverted black/white level already was (exit 2, the field, its value and the
