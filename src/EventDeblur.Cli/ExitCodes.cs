@@ -30,6 +30,18 @@ internal static class ExitCodes
         "Exit codes: 0 success; 1 completed with data problems or failed frames; 2 unusable input or arguments; " +
         "3 internal error (message + log file under the temp folder); 130 cancelled.";
 
+    /// <summary>
+    /// The one line after a command-line error: where the usage of <paramref name="command"/> (the verb the user typed, or
+    /// the root command) is, e.g. <c>Run 'eventdeblur replay --help' for usage.</c>
+    /// </summary>
+    public static string HelpPointer(System.CommandLine.Command command)
+    {
+        var names = new List<string>();
+        for (var c = command; c != null; c = c.Parents.OfType<System.CommandLine.Command>().FirstOrDefault())
+            names.Insert(0, c.Name);
+        return $"Run '{string.Join(' ', names)} --help' for usage.";
+    }
+
     /// <summary>Reports <paramref name="e"/> on <paramref name="error"/> (standard error) in one line and returns its exit code.</summary>
     /// <param name="e">The exception that ended the command.</param>
     /// <param name="error">Where the line goes.</param>

@@ -29,8 +29,11 @@ root.Subcommands.Add(LiveCommands.Live(methods));
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    // System.CommandLine prints the errors (and help); a bad command line is a usage error.
+    // A bad command line is a usage error: System.CommandLine prints the errors (and its typo suggestions), then one line
+    // points to the verb's help; the whole help text would bury the error.
+    if (parse.Action is System.CommandLine.Invocation.ParseErrorAction errorAction) errorAction.ShowHelp = false;
     await parse.InvokeAsync();
+    Console.Error.WriteLine(ExitCodes.HelpPointer(parse.CommandResult.Command));
     return ExitCodes.Usage;
 }
 // Ctrl+C / SIGINT and SIGTERM cancel the command's token; the command then abandons the frame in flight (within about a

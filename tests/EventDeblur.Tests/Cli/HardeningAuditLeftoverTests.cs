@@ -124,4 +124,32 @@ public partial class HardeningAuditTests
         EditManifest(bundle, m => m["rgb"]!["saturation_level"] = 65535);
         Expect(0, Run("inspect", bundle));
     }
+
+    /// <summary>
+    /// A usage error (an unknown option, a missing required option or argument, an unknown verb) printed the error and
+    /// then the whole help text (≈ 20 lines for replay), burying the error. Now the error and one line pointing to the
+    /// verb's help; still exit 2. <c>--help</c> itself is unchanged.
+    /// </summary>
+    [Theory]
+    [InlineData("replay|BUNDLE", "Option '--out' is required.", "eventdeblur replay --help")]
+    [InlineData("replay|BUNDLE|--out", "Required argument missing for option: '--out'.", "eventdeblur replay --help")]
+    [InlineData("inspect|BUNDLE|--bogus", "Unrecognized command or argument '--bogus'.", "eventdeblur inspect --help")]
+    [InlineData("inspect", "Required argument 'PATH' missing for command: 'inspect'.", "eventdeblur inspect --help")]
+    [InlineData("frobnicate", "Unrecognized command or argument 'frobnicate'.", "eventdeblur --help")]
+    public void AUsageErrorPrintsTheErrorAndWhereHelpIsNotTheWholeHelp(string args, string error, string help)
+    {
+        var r = Run([.. args.Split('|').Select(a => a == "BUNDLE" ? Sample : a)]);
+        Expect(2, r);
+        Assert.Contains(error, r.Err);
+        Assert.EndsWith($"Run '{help}' for usage.\n", r.Err);
+        foreach (string helpText in (string[])["Usage:", "Options:", "Description:"])
+        {
+            Assert.DoesNotContain(helpText, r.Out);
+            Assert.DoesNotContain(helpText, r.Err);
+        }
+
+        var full = Run([.. help.Split(' ').Skip(1)]);
+        Expect(0, full);
+        Assert.Contains("Usage:", full.Out);
+    }
 }
