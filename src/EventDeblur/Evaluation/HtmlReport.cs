@@ -87,7 +87,7 @@ public static class HtmlReport
           .Append("img[alt^=\"PSNR per frame\"],img[alt^=\"latency and backlog\"]{width:640px}section.frame{border-top:1px solid #ccc;margin-top:1em}section.frame img.full{image-rendering:auto;max-width:100%;display:block}pre{white-space:pre-wrap;font-size:12px}")
           .Append("div.marked{position:relative;display:inline-block;max-width:100%}span.crop{position:absolute;border:2px solid #f00;box-sizing:border-box;pointer-events:none}div.details figure{vertical-align:top;max-width:100%}img.crops,img.events{max-width:100%;height:auto}")
           .Append("div.kgrid{display:inline-grid;gap:1px;background:#777;border:1px solid #777}div.ktile{background:#000;display:flex;align-items:center;justify-content:center;position:relative;overflow:hidden}")
-          .Append("div.ktile img{border:0}div.ktile span{position:absolute;left:1px;top:0;font-size:9px;line-height:10px;color:#ff0;background:rgba(0,0,0,.6)}figure.kernels{overflow-x:auto}")
+          .Append("div.ktile img{border:0}div.ktile span{position:absolute;left:1px;top:0;font-size:9px;line-height:10px;color:#ff0;background:rgba(0,0,0,.6)}figure.kernels{overflow-x:auto}figure.kernels figcaption{width:0;min-width:100%}")
           .Append("</style></head><body>");
         sb.Append($"<h1>{title}</h1>");
         if (allWarnings.Count > 0)
