@@ -86,6 +86,8 @@ public static class HtmlReport
           .Append("table.meta td{text-align:left;overflow-wrap:anywhere}table.meta td:first-child{font-weight:bold;white-space:nowrap}div.scroll{overflow-x:auto}.thumbs a{display:inline-block;margin:2px;text-align:center;font-size:11px;color:#333;text-decoration:none}")
           .Append("img[alt^=\"PSNR per frame\"],img[alt^=\"latency and backlog\"]{width:640px}section.frame{border-top:1px solid #ccc;margin-top:1em}section.frame img.full{image-rendering:auto;max-width:100%;display:block}pre{white-space:pre-wrap;font-size:12px}")
           .Append("div.marked{position:relative;display:inline-block;max-width:100%}span.crop{position:absolute;border:2px solid #f00;box-sizing:border-box;pointer-events:none}div.details figure{vertical-align:top;max-width:100%}img.crops,img.events{max-width:100%;height:auto}")
+          .Append("div.kgrid{display:inline-grid;gap:1px;background:#777;border:1px solid #777}div.ktile{background:#000;display:flex;align-items:center;justify-content:center;position:relative;overflow:hidden}")
+          .Append("div.ktile img{border:0}div.ktile span{position:absolute;left:1px;top:0;font-size:9px;line-height:10px;color:#ff0;background:rgba(0,0,0,.6)}figure.kernels{overflow-x:auto}figure.kernels figcaption{width:0;min-width:100%}")
           .Append("</style></head><body>");
         sb.Append($"<h1>{title}</h1>");
         if (allWarnings.Count > 0)
@@ -233,7 +235,7 @@ public static class HtmlReport
         {
             var tiles = KernelCsv.Read(Path.Combine(bundle.GroundTruthKernelsDir, stem + ".csv"));
             using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
-            sb.Append(Figure(k, "ground-truth kernel"));
+            sb.Append(Figure(k, tiles.Count > 1 ? $"ground-truth kernel (centre tile of {tiles.Count}; every tile in the frame's section)" : "ground-truth kernel"));
         }
         foreach (var (m, dir) in runs)
         {
@@ -241,7 +243,7 @@ public static class HtmlReport
             if (!File.Exists(kf) || m.StartsWith("gt+", StringComparison.Ordinal) || m == "blurry") continue;
             var tiles = KernelCsv.Read(kf);
             using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
-            sb.Append(Figure(k, $"kernel: {m}"));
+            sb.Append(Figure(k, tiles.Count > 1 ? $"kernel: {m} (centre tile of {tiles.Count})" : $"kernel: {m}"));
         }
         if (frames.FirstEventsOf(bundleDir, window.Index) is { } ev)
             sb.Append(Figure(ev.Png, $"events of the exposure {ev.Window} in {(ev.WholeSensor ? "the whole sensor" : "the crop's region")} (ON red, OFF blue)"));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
@@ -51,6 +52,16 @@ internal sealed class ReportFrames
     public static ReportFrames Build(IReadOnlyList<ReportRun> runs)
     {
         var r = new ReportFrames();
+        // A live run's frames are its own (no bundle): crops from its previews, keyed by its folder; it keeps no events to collect.
+        foreach (var run in runs.Where(x => x.Manifest.Mode == "live"))
+            foreach (var f in run.Frames)
+            {
+                try
+                {
+                    if (ChooseCrop(run.Dir, f.Index) is { } crop) r._crops[(run.Dir, f.Index)] = crop;
+                }
+                catch (Exception e) when (e is IOException or OpenCVException) { }
+            }
         foreach (var group in runs.Where(x => x.Manifest.Mode != "live" && x.Manifest.InputBundle != null).GroupBy(x => x.Manifest.InputBundle!, StringComparer.Ordinal))
         {
             var list = group.ToList();
@@ -69,7 +80,10 @@ internal sealed class ReportFrames
         return r;
     }
 
-    /// <summary>The crop of frame <paramref name="index"/> of <paramref name="input"/> (a bundle folder or event file), if one was chosen.</summary>
+    /// <summary>What a run's crops are keyed by: its input bundle (or event file), shared by the methods run on it; a live run's own folder.</summary>
+    public static string? KeyOf(ReportRun run) => run.Manifest.Mode == "live" ? run.Dir : run.Manifest.InputBundle;
+
+    /// <summary>The crop of frame <paramref name="index"/> of <paramref name="input"/> (a bundle folder or event file, or a live run's folder: <see cref="KeyOf"/>), if one was chosen.</summary>
     public FrameCrop? CropOf(string input, long index) => _crops.GetValueOrDefault((input, index));
 
     /// <summary>The loaded bundle behind <paramref name="input"/> (null when it could not be loaded).</summary>
@@ -87,7 +101,14 @@ internal sealed class ReportFrames
     public RegionEvents? EventsOf(ReportRun run, FrameResult f, out string why)
     {
         why = "";
-        if (run.Manifest.Mode == "live" || run.Manifest.InputBundle is not { } input) { why = "a live run keeps no event file"; return null; }
+        if (run.Manifest.Mode == "live")
+        {
+            string counted = f.EventsInWindow > 0 ? $" ({f.EventsInWindow.ToString("N0", CultureInfo.InvariantCulture)} events were received for this frame's exposure and margins)" : "";
+            string window = WindowOf(run, f) is { } lw ? $" {lw}" : "";
+            why = $"not kept — a live run receives its events from {run.Manifest.Options["events"]?.ToString() ?? "its events stream"} and writes none of them to its output folder, so the events of the exposure{window} cannot be shown{counted}";
+            return null;
+        }
+        if (run.Manifest.InputBundle is not { } input) { why = "the run names no input bundle"; return null; }
         if (WindowOf(run, f) is not { } w) { why = "the frame has no exposure window"; return null; }
         if (_events.TryGetValue((input, f.Index, w), out var e)) return e;
         why = _noEvents.GetValueOrDefault((input, f.Index, w)) ?? _inputProblem.GetValueOrDefault(input) ?? "not collected";

@@ -126,7 +126,7 @@ internal static class RunSection
         if (f.ExposureStartUs is long a && f.ExposureEndUs is long b) facts.Add($"exposure [{a}, {b}) µs on the event clock ({(b - a) / 1000.0:F1} ms)");
         if (facts.Count > 0) sb.Append($"<p>{Enc(string.Join("; ", facts))}</p>");
         string? input = run.Manifest.Mode == "live" ? null : run.Manifest.InputBundle;
-        var crop = input != null ? frames.CropOf(input, f.Index) : null;
+        var crop = ReportFrames.KeyOf(run) is { } key ? frames.CropOf(key, f.Index) : null;
         string compare = Path.Combine(run.Dir, PreviewWriter.CompareFileOf(f.Index));
         string? cropStrip = null;
         if (File.Exists(compare))
@@ -157,23 +157,7 @@ internal static class RunSection
         sb.Append("<div class=\"details\">");
         if (cropStrip != null) sb.Append(cropStrip);
         sb.Append(EventsFigure(run, f, crop, frames));
-        string kernelCsv = Path.Combine(run.Dir, "kernels", $"{f.Index:D6}.csv");
-        const int zoom = 8;
-        if (File.Exists(kernelCsv))
-        {
-            var tiles = KernelCsv.Read(kernelCsv);
-            var centre = tiles[tiles.Count / 2];
-            using var kimg = Preview.Kernel(centre.Kernel, zoom);
-            string caption = $"kernel ({tiles.Count} tile(s); centre tile {centre.Kernel.Size}×{centre.Kernel.Size} px, 1 px = {zoom} screen px{(f.KernelSimilarity is double sim ? $", similarity {sim:F3}" : "")})";
-            sb.Append(HtmlReport.Figure(kimg, caption));
-        }
-        if (input != null && frames.BundleOf(input)?.GroundTruthKernelsDir is { } gtDir && File.Exists(Path.Combine(gtDir, $"{f.Index:D6}.csv")))
-        {
-            var tiles = KernelCsv.Read(Path.Combine(gtDir, $"{f.Index:D6}.csv"));
-            var centre = tiles[tiles.Count / 2];
-            using var kimg = Preview.Kernel(centre.Kernel, zoom);
-            sb.Append(HtmlReport.Figure(kimg, $"ground-truth kernel ({tiles.Count} tile(s); centre tile {centre.Kernel.Size}×{centre.Kernel.Size} px, 1 px = {zoom} screen px)"));
-        }
+        sb.Append(KernelFigures(run, f, input, frames));
         sb.Append("</div>");
         var notes = FrameDiagnostic.ParseAll(f.Diagnostics);
         if (notes.Count > 0)
@@ -183,6 +167,39 @@ internal static class RunSection
             sb.Append("</table>");
         }
         return sb.Append($"<p><a href=\"#run-{k}\">back to the run</a></p></section>").ToString();
+    }
+
+    /// <summary>
+    /// The frame's kernels: every tile of <c>kernels/NNNNNN.csv</c> in a grid laid out like the tiles over the frame
+    /// (<see cref="KernelGrid"/>), with each tile's similarity to the ground truth of its pixels when the bundle has
+    /// ground-truth kernels, and beside it the ground-truth grid; both at one zoom, stated in the captions.
+    /// </summary>
+    private static string KernelFigures(ReportRun run, FrameResult f, string? input, ReportFrames frames)
+    {
+        string kernelCsv = Path.Combine(run.Dir, "kernels", $"{f.Index:D6}.csv");
+        string? gtCsv = input != null && frames.BundleOf(input)?.GroundTruthKernelsDir is { } gtDir ? Path.Combine(gtDir, $"{f.Index:D6}.csv") : null;
+        var estimated = File.Exists(kernelCsv) ? KernelCsv.Read(kernelCsv) : [];
+        IReadOnlyList<KernelTile> truth = [];
+        string? truthProblem = null;
+        if (gtCsv != null && File.Exists(gtCsv))
+        {
+            try { truth = KernelCsv.Read(gtCsv); }
+            catch (FormatException e) { truthProblem = e.Message; } // a frame's bad ground truth fails that frame's metrics, not the report
+        }
+        if (estimated.Count == 0 && truth.Count == 0)
+            return truthProblem != null ? $"<p class=\"no-kernels\">ground-truth kernels unreadable: {Enc(truthProblem)}</p>" : "";
+        int zoom = KernelGrid.ZoomFor(estimated, truth);
+        var sb = new StringBuilder("<div class=\"kernel-grids\">");
+        if (estimated.Count > 0)
+        {
+            var similarity = truth.Count > 0 ? KernelGrid.TileSimilarities(estimated, truth) : null;
+            string sim = similarity != null ? $"; per-tile similarity to the ground truth of its pixels (Hu & Yang, area-weighted over the ground-truth tiles it overlaps), frame {f.KernelSimilarity?.ToString("F3", CultureInfo.InvariantCulture) ?? "–"} (their area-weighted mean)" : "";
+            string source = f.KernelSource.Length > 0 ? $" from {f.KernelSource}" : "";
+            sb.Append(KernelGrid.Html(estimated, zoom, "estimated", similarity, $"kernels used{source}: {KernelGrid.Scale(estimated, zoom)}{sim}"));
+        }
+        if (truth.Count > 0) sb.Append(KernelGrid.Html(truth, zoom, "truth", null, $"ground-truth kernels: {KernelGrid.Scale(truth, zoom)}"));
+        if (truthProblem != null) sb.Append($"<p class=\"no-kernels\">ground-truth kernels unreadable: {Enc(truthProblem)}</p>");
+        return sb.Append("</div>").ToString();
     }
 
     /// <summary>The crop of every panel of the comparison side by side (4 px apart), as JPEG shown at 2× with square pixels.</summary>

@@ -1,9 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EventDeblur.Evaluation;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+using EventDeblur.Live;
+using EventDeblur.Metrics;
 using EventDeblur.Methods;
 using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
@@ -165,6 +170,186 @@ public class HtmlReportTests
         Assert.DoesNotContain("<figure class=\"events\"", page);
         for (int index = 0; index < 3; index++)
             Assert.Equal(2, Regex.Matches(page, $"<p class=\"no-events\">events of frame {index}: the input {Regex.Escape(bundleDir)} is gone</p>").Count);
+    }
+
+    /// <summary>A kernel grid of a frame section: its zoom and, per tile in page order, where it is and what it shows.</summary>
+    private sealed record GridTile(int Col0, int Col1, int Row0, int Row1, KernelTile Where, double? Similarity, int ShownPx, OpenCvSharp.Mat Png);
+
+    private static (int Zoom, List<GridTile> Tiles, string Caption)? Grid(string section, string kind)
+    {
+        var fig = Regex.Match(section, $"<figure class=\"kernels {kind}\" data-tiles=\"(\\d+)\" data-zoom=\"(\\d+)\">(.*?)<figcaption>(.*?)</figcaption></figure>", RegexOptions.Singleline);
+        if (!fig.Success) return null;
+        var tiles = Regex.Matches(fig.Groups[3].Value,
+                "<div class=\"ktile\" style=\"grid-column:(\\d+)/(\\d+);grid-row:(\\d+)/(\\d+)\" data-tile=\"(\\d+),(\\d+),(\\d+),(\\d+)\" data-size=\"(\\d+)\"(?: data-similarity=\"([^\"]+)\")?[^>]*>"
+                + "<img class=\"kernel\" style=\"width:(\\d+)px\"[^>]*src=\"data:image/png;base64,([^\"]+)\">")
+            .Select(m =>
+            {
+                int G(int g) => int.Parse(m.Groups[g].Value, CultureInfo.InvariantCulture);
+                int size = G(9);
+                return new GridTile(G(1), G(2), G(3), G(4), new KernelTile(G(5), G(6), G(7), G(8), new BlurKernel(size, new float[size * size])),
+                    m.Groups[10].Success ? double.Parse(m.Groups[10].Value, CultureInfo.InvariantCulture) : null, G(11),
+                    OpenCvSharp.Cv2.ImDecode(Convert.FromBase64String(m.Groups[12].Value), OpenCvSharp.ImreadModes.Unchanged));
+            }).ToList();
+        Assert.Equal(int.Parse(fig.Groups[1].Value), tiles.Count);
+        Assert.Equal(tiles.Count, Regex.Matches(fig.Groups[3].Value, "<img ").Count); // one picture per tile, nothing else
+        return (int.Parse(fig.Groups[2].Value), tiles, WebUtility.HtmlDecode(fig.Groups[4].Value));
+    }
+
+    /// <summary>A grid shows exactly <paramref name="csv"/>'s tiles, in its order, each at its own size and the grid's zoom, laid out as the tiles lie over the frame.</summary>
+    private static void GridShows(IReadOnlyList<KernelTile> csv, int zoom, List<GridTile> grid, string what)
+    {
+        Assert.Equal(csv.Select(t => (t.X0, t.Y0, t.X1, t.Y1, t.Kernel.Size)), grid.Select(g => (g.Where.X0, g.Where.Y0, g.Where.X1, g.Where.Y1, g.Where.Kernel.Size)));
+        foreach (var (t, g) in csv.Zip(grid))
+        {
+            Assert.Equal(t.Kernel.Size * zoom, g.ShownPx);
+            // One image pixel per kernel pixel, 8-bit grey, the kernel's maximum white and its zeros black.
+            Assert.Equal((t.Kernel.Size, t.Kernel.Size, 1), (g.Png.Cols, g.Png.Rows, g.Png.Channels()));
+            float max = t.Kernel.Weights.Max();
+            for (int i = 0; i < t.Kernel.Size; i++)
+                for (int j = 0; j < t.Kernel.Size; j++)
+                    Assert.True(Math.Abs(g.Png.At<byte>(i, j) - 255.0 * t.Kernel[i, j] / max) <= 0.51, $"{what}: tile {g.Where} pixel ({j}, {i}) is {g.Png.At<byte>(i, j)}, kernel {t.Kernel[i, j] / max:F4} of its maximum");
+        }
+        // Grid lines in the order of the tiles' edges: a tile's columns and rows follow its place in the frame.
+        foreach (var a in grid)
+            foreach (var b in grid)
+            {
+                Assert.True(Math.Sign(a.Where.X0 - b.Where.X0) == Math.Sign(a.Col0 - b.Col0) && Math.Sign(a.Where.X1 - b.Where.X1) == Math.Sign(a.Col1 - b.Col1), $"{what}: columns of {a.Where} and {b.Where}");
+                Assert.True(Math.Sign(a.Where.Y0 - b.Where.Y0) == Math.Sign(a.Row0 - b.Row0) && Math.Sign(a.Where.Y1 - b.Where.Y1) == Math.Sign(a.Row1 - b.Row1), $"{what}: rows of {a.Where} and {b.Where}");
+                Assert.True(a.Where.X1 != b.Where.X0 || a.Col1 == b.Col0, $"{what}: {a.Where} and {b.Where} touch in the frame but not in the grid");
+                Assert.True(a.Where.Y1 != b.Where.Y0 || a.Row1 == b.Row0, $"{what}: {a.Where} and {b.Where} touch in the frame but not in the grid");
+            }
+        Assert.Equal(1, grid.Min(g => g.Col0));
+        Assert.Equal(1, grid.Min(g => g.Row0));
+    }
+
+    [Fact]
+    public async Task AMultiTileFrameShowsEveryKernelTileLaidOutLikeTheTilesWithItsSimilarityBesideTheGroundTruthGrid()
+    {
+        // In-plane rotation at 640×480 (as `simulate --preset b-rotation --seed 8301 --frames 1`): spatially varying blur, ground truth
+        // per 128-px tile, kernels estimated per tile.
+        string data = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(SimulationPresets.Get("b-rotation") with { Frames = 1 }, 8301, Path.Combine(data, "b-rotation-8301"));
+        var catalogue = new MethodCatalogueBuilder().Build();
+        string bundleDir = Assert.Single(Evaluator.FindBundles([data]));
+        string outDir = TestPaths.NewTempDir();
+        await Evaluator.RunAsync(catalogue, [bundleDir], [catalogue.ParseMethod("events+wiener")], outDir, 1, 1);
+        string runDir = Directory.GetDirectories(Path.Combine(outDir, "runs")).SelectMany(Directory.GetDirectories).Single();
+        var frame = (await FramesParquet.ReadAsync(Path.Combine(runDir, "frames.parquet"))).Single();
+        Assert.Equal("ok", frame.Status);
+        var estimated = KernelCsv.Read(Path.Combine(runDir, "kernels", "000000.csv"));
+        var truth = KernelCsv.Read(Path.Combine(RecordingBundle.Load(bundleDir).GroundTruthKernelsDir!, "000000.csv"));
+        Assert.True(estimated.Count > 1 && truth.Count > 1, $"{estimated.Count} estimated and {truth.Count} ground-truth tiles: not a multi-tile frame");
+
+        string html = Path.Combine(TestPaths.NewTempDir(), "report.html");
+        await HtmlReport.WriteRunsAsync(html, [runDir]);
+        string section = Regex.Match(File.ReadAllText(html), "<section class=\"frame\" id=\"run-0-frame-0\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+        Assert.NotEmpty(section);
+        var (zoom, est, estCaption) = Grid(section, "estimated") ?? throw new Xunit.Sdk.XunitException("no grid of the estimated kernels");
+        var (gtZoom, gt, gtCaption) = Grid(section, "truth") ?? throw new Xunit.Sdk.XunitException("no grid of the ground-truth kernels");
+        Assert.Equal(zoom, gtZoom); // one scale for both, so their sizes compare
+        Assert.Contains($"1 kernel px = {zoom} screen px", estCaption);
+        Assert.Contains($"1 kernel px = {zoom} screen px", gtCaption);
+        GridShows(estimated, zoom, est, "estimated");
+        GridShows(truth, zoom, gt, "ground truth");
+
+        // Each estimated tile's similarity: METRICS.md's, against the ground-truth tiles over the same pixels (area-weighted);
+        // their area-weighted mean is the frame's kernel_similarity the run wrote.
+        Assert.All(gt, g => Assert.Null(g.Similarity));
+        double sum = 0, area = 0;
+        foreach (var (e, g) in estimated.Zip(est))
+        {
+            double s = 0, a = 0;
+            foreach (var t in truth)
+            {
+                int w = Math.Min(e.X1, t.X1) - Math.Max(e.X0, t.X0), h = Math.Min(e.Y1, t.Y1) - Math.Max(e.Y0, t.Y0);
+                if (w <= 0 || h <= 0) continue;
+                s += (double)w * h * ImageMetrics.KernelSimilarity(e.Kernel, t.Kernel);
+                a += (double)w * h;
+            }
+            Assert.NotNull(g.Similarity);
+            Assert.Equal(s / a, g.Similarity.Value, 12);
+            Assert.Contains($"<span>{g.Similarity.Value.ToString("F2", CultureInfo.InvariantCulture)}</span>", section);
+            sum += g.Similarity.Value * e.Area;
+            area += e.Area;
+        }
+        Assert.Equal(frame.KernelSimilarity!.Value, sum / area, 9);
+        Assert.Contains($"frame {frame.KernelSimilarity.Value.ToString("F3", CultureInfo.InvariantCulture)}", estCaption);
+        Assert.Contains(est, g => g.Similarity < 0.99); // the estimate is not the truth: the values come from the kernels, not a constant
+
+        // As Chromium lays the page out: every tile's box where its tile lies (left of, above, level with its neighbours
+        // as in the frame), no two overlapping, each large enough for its kernel at the stated zoom.
+        string measured = Path.Combine(Path.GetDirectoryName(html)!, "measured.html");
+        File.WriteAllText(measured, File.ReadAllText(html).Replace("</body>",
+            "<script>document.querySelectorAll('div.ktile').forEach(function (d) { var r = d.getBoundingClientRect(); d.setAttribute('data-rect', [r.left, r.top, r.width, r.height].map(Math.round).join(',')); });</script></body>"));
+        string dom = DumpDom(measured);
+        var boxes = Regex.Matches(dom, "<div class=\"ktile\"[^>]*data-tile=\"(\\d+),(\\d+),(\\d+),(\\d+)\" data-size=\"(\\d+)\"[^>]*data-rect=\"(-?\\d+),(-?\\d+),(\\d+),(\\d+)\"")
+            .Select(m => m.Groups.Values.Skip(1).Select(g => int.Parse(g.Value, CultureInfo.InvariantCulture)).ToArray()).ToList();
+        Assert.Equal(estimated.Count + truth.Count, boxes.Count);
+        foreach (var grid in new[] { boxes.Take(estimated.Count).ToList(), boxes.Skip(estimated.Count).ToList() })
+            foreach (var a in grid)
+            {
+                Assert.True(a[7] >= a[4] * zoom && a[8] >= a[4] * zoom, $"tile {a[0]},{a[1]}: a {a[7]}×{a[8]} box for a {a[4] * zoom}-px kernel");
+                foreach (var b in grid)
+                {
+                    Assert.Equal(Math.Sign(a[0] - b[0]), Math.Sign(a[5] - b[5]));
+                    Assert.Equal(Math.Sign(a[1] - b[1]), Math.Sign(a[6] - b[6]));
+                    bool overlap = a != b && Math.Max(a[5], b[5]) < Math.Min(a[5] + a[7], b[5] + b[7]) && Math.Max(a[6], b[6]) < Math.Min(a[6] + a[8], b[6] + b[8]);
+                    Assert.False(overlap, $"tiles {a[0]},{a[1]} and {b[0]},{b[1]} overlap on the page");
+                }
+            }
+    }
+
+    [Fact]
+    public async Task ALiveRunsFramesShowTheirCropAndSayTheEventsWereNotKept()
+    {
+        // A real live run: a simulated rig served on 127.0.0.1 (events, triggers) and its RGB frames as a video.
+        var o = SimulationPresets.Get("night-hard") with { Frames = 2, RgbWidth = 256, RgbHeight = 192, PointLights = 3, FramePeriodUs = 150_000, ExposureUs = (40_000, 60_000) };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(o, 41, Path.Combine(dir, "bundle"));
+        var bundle = RecordingBundle.Load(Path.Combine(dir, "bundle"));
+        string video = Path.Combine(dir, "rgb.avi"), rig = Path.Combine(dir, "rig.json");
+        Assert.Equal(2, RigVideo.Write(bundle, video, rig));
+        await using var server = new DvStreamServer(bundle.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var options = new LiveOptions
+        {
+            EventsUri = $"tcp://127.0.0.1:{server.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{server.TriggersPort}", RgbSource = video, RigPath = rig,
+            OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener", StreamEndGraceS = 1.5, DurationS = 60,
+        };
+        var live = LivePipeline.RunAsync(options, new EventDeblur.Kernels.EventKernelEstimator());
+        await server.PlayAsync(4);
+        var summary = await live;
+        Assert.Equal(2, summary.Results.Count(r => r.Status == "ok"));
+        // What a live folder keeps: frames, kernels, previews, run.json and frames.parquet; no event file.
+        Assert.Empty(Directory.GetFiles(options.OutDir, "*.aedat4", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(options.OutDir, "events*", SearchOption.AllDirectories));
+
+        string html = Path.Combine(TestPaths.NewTempDir(), "live.html");
+        var (code, _, err) = CliTests.Run("report", options.OutDir, "--html", html);
+        Assert.True(code == 0, err);
+        string page = File.ReadAllText(html);
+        var rows = await FramesParquet.ReadAsync(Path.Combine(options.OutDir, "frames.parquet"));
+        Assert.DoesNotContain("<figure class=\"events\"", page);
+        foreach (var f in rows)
+        {
+            string section = Regex.Match(page, $"<section class=\"frame\" id=\"run-0-frame-{f.Index}\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+            Assert.NotEmpty(section);
+            // The crop, chosen from the run's own previews, marked on blurry | deblurred and shown at 2×.
+            Assert.Equal(2, Regex.Matches(section, "<span class=\"crop\"").Count);
+            Assert.Contains("<img class=\"crops\"", section);
+            // The events: said to be not kept, naming the stream, the exposure and how many were received for it.
+            var why = Regex.Match(section, "<p class=\"no-events\">(.*?)</p>");
+            Assert.True(why.Success, $"frame {f.Index}: nothing said about its events");
+            Assert.Equal($"events of frame {f.Index}: not kept — a live run receives its events from {options.EventsUri} and writes none of them to its output folder, "
+                         + $"so the events of the exposure [{f.ExposureStartUs}, {f.ExposureEndUs}) µs cannot be shown ({f.EventsInWindow.ToString("N0", CultureInfo.InvariantCulture)} events were received for this frame's exposure and margins)",
+                WebUtility.HtmlDecode(why.Groups[1].Value));
+            Assert.True(f.EventsInWindow > 0);
+            // Its kernels, as used (no ground truth on a rig: no truth grid, no similarity).
+            var (zoom, tiles, _) = Grid(section, "estimated") ?? throw new Xunit.Sdk.XunitException($"frame {f.Index}: no kernels");
+            GridShows(KernelCsv.Read(Path.Combine(options.OutDir, "kernels", $"{f.Index:D6}.csv")), zoom, tiles, $"frame {f.Index}");
+            Assert.All(tiles, t => Assert.Null(t.Similarity));
+            Assert.Null(Grid(section, "truth"));
+        }
     }
 
     [Fact]
