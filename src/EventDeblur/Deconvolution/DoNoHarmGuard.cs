@@ -55,6 +55,14 @@ public interface IGentleDeconvolver : IDeconvolver
 /// </param>
 public sealed record GuardOptions(int TilePx = 128, double TrustedConsistency = 4.0, double MaxConsistency = 7.0, double MaxNoiseGain = 2.5, int MarginPx = 48)
 {
+    /// <summary>
+    /// Judge consistency against the input's own (for deconvolvers whose result need not match the kernel they were
+    /// given, such as a refiner that repairs kernel errors): a tile's trusted and maximum consistency are raised by the
+    /// consistency of the blurry input itself re-blurred by the same kernel, when that is higher — the result must then
+    /// explain the frame at least as well as doing nothing does. Off by default (<c>robust</c>'s thresholds are absolute).
+    /// </summary>
+    public bool RelativeToInput { get; init; }
+
     /// <summary>Where to write one line per call that fell back anywhere (null: silent).</summary>
     public TextWriter? Log { get; init; }
 
@@ -213,14 +221,18 @@ public sealed class GuardedDeconvolver : IDeconvolver
         Judge judge;
         using (Profile.Step("guard: judge setup")) judge = new Judge(plane, width, height, kernel, context, model) { Profile = Profile };
         var scores = judge.Score(full, tiles);
-        var weights = scores.Select(Trust).ToArray();
+        // The input's own consistency, only where it can raise a threshold (some tile above the trusted level).
+        double[]? baseline = Options.RelativeToInput && scores.Any(s => s.Consistency > Options.TrustedConsistency)
+            ? judge.Score(plane, tiles).Select(s => s.Consistency).ToArray()
+            : null;
+        var weights = scores.Select((s, t) => Trust(s, baseline?[t])).ToArray();
         float[]? gentle = null;
         var gentleWeights = new double[tiles.Count];
         if ((intermediate != null || _gentle != null) && weights.Any(w => w < 1))
         {
             gentle = intermediate ?? Run(_gentle!, plane, width, height, kernel, context, model);
             var gentleScores = judge.Score(gentle, tiles);
-            for (int t = 0; t < tiles.Count; t++) if (weights[t] < 1) gentleWeights[t] = Trust(gentleScores[t]);
+            for (int t = 0; t < tiles.Count; t++) if (weights[t] < 1) gentleWeights[t] = Trust(gentleScores[t], baseline?[t]);
         }
         var levels = weights.Select((w, t) => w >= 1 ? FallbackLevel.None : w <= 0 && gentleWeights[t] <= 0 ? FallbackLevel.Input : FallbackLevel.Gentle).ToArray();
         var verdicts = tiles.Select((r, t) => new GuardTileVerdict(r.X0, r.Y0, r.X1, r.Y1, levels[t], weights[t], gentleWeights[t], scores[t].Consistency, scores[t].NoiseGain)).ToList();
@@ -244,13 +256,17 @@ public sealed class GuardedDeconvolver : IDeconvolver
     /// <summary>
     /// Share of the result a tile keeps: 1 up to <see cref="GuardOptions.TrustedConsistency"/>, falling linearly to 0 at
     /// <see cref="GuardOptions.MaxConsistency"/>; 0 when the noise gain fails. An unmeasurable score (too few usable
-    /// pixels, e.g. a tile full of clipped lights) does not count against the result.
+    /// pixels, e.g. a tile full of clipped lights) does not count against the result. With
+    /// <see cref="GuardOptions.RelativeToInput"/>, both thresholds move up by what the input's own consistency
+    /// <paramref name="input"/> exceeds the trusted level by.
     /// </summary>
-    private double Trust((double Consistency, double NoiseGain) s)
+    private double Trust((double Consistency, double NoiseGain) s, double? input)
     {
         if (!double.IsNaN(s.NoiseGain) && s.NoiseGain > Options.MaxNoiseGain) return 0;
-        if (double.IsNaN(s.Consistency) || s.Consistency <= Options.TrustedConsistency) return 1;
-        return Math.Clamp((Options.MaxConsistency - s.Consistency) / (Options.MaxConsistency - Options.TrustedConsistency), 0, 1);
+        double lift = input is double c && c > Options.TrustedConsistency ? c - Options.TrustedConsistency : 0;
+        double trusted = Options.TrustedConsistency + lift, max = Options.MaxConsistency + lift;
+        if (double.IsNaN(s.Consistency) || s.Consistency <= trusted) return 1;
+        return Math.Clamp((max - s.Consistency) / (max - trusted), 0, 1);
     }
 
     private static float[] Run(IDeconvolver d, float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model) =>

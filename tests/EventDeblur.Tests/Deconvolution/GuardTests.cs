@@ -124,6 +124,39 @@ public class GuardTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void RelativeToInputRaisesTheThresholdsByTheInputsOwnInconsistency()
+    {
+        var (_, blurry, sat, _) = Frame(LightLevel.Dim, 71);
+        var kernel = NoisyNightFrames.MotionKernel(17, 0.35, 0.2); // a little off the true 0.2 rad
+        var context = NoisyNightFrames.Context(sat);
+        double Consistency(IDeconvolver d)
+        {
+            var probe = new GuardedDeconvolver(new WithoutVariant(d), new GuardOptions(TilePx: 512));
+            probe.Deconvolve(blurry, W, H, kernel, context);
+            return Assert.Single(Assert.Single(probe.DrainReports()).Tiles).Consistency;
+        }
+        // One judged tile. The result's inconsistency c, and the input's own (the blurry plane re-blurred by the kernel).
+        double c = Consistency(new RobustDeconvolver()), cInput = Consistency(new IdentityDeconvolver());
+        output.WriteLine($"result {c:F3}, input {cInput:F3}");
+        Assert.True(cInput > 2 * c, $"the test needs an input less consistent than the result: {cInput:F3} vs {c:F3}");
+
+        // Absolute thresholds c/2 .. 2c: the tile keeps 2/3 of the result. Relative to the input, both move up by
+        // cInput − c/2, so c is below the trusted level and the result is kept whole.
+        var absolute = new GuardedDeconvolver(new WithoutVariant(new RobustDeconvolver()), new GuardOptions(TilePx: 512, TrustedConsistency: c / 2, MaxConsistency: 2 * c));
+        absolute.Deconvolve(blurry, W, H, kernel, context);
+        Assert.Equal(2.0 / 3, Assert.Single(Assert.Single(absolute.DrainReports()).Tiles).Weight, 1e-9);
+        var relative = new GuardedDeconvolver(new WithoutVariant(new RobustDeconvolver()),
+            new GuardOptions(TilePx: 512, TrustedConsistency: c / 2, MaxConsistency: 2 * c) { RelativeToInput = true });
+        var kept = relative.Deconvolve(blurry, W, H, kernel, context);
+        var tile = Assert.Single(Assert.Single(relative.DrainReports()).Tiles);
+        Assert.Equal((FallbackLevel.None, 1.0), (tile.Level, tile.Weight));
+        Assert.Equal(new RobustDeconvolver().Deconvolve(blurry, W, H, kernel, context), kept);
+
+        // (A result that explains the frame worse than the input falls back as before: LearnedDeconvolverTests,
+        // TheGuardedLearnedDeconvolverNeverMakesAFrameWorseAndKeepsAGoodResult.)
+    }
+
     /// <summary>The wrapped deconvolver, hiding its gentler variant from the guard.</summary>
     private sealed class WithoutVariant(IDeconvolver inner) : IDeconvolver
     {
