@@ -118,6 +118,15 @@ def evaluate(model, items):
     return {f"{k[0]}/{k[1]}": (float(np.mean([a for a, _ in v])), float(np.mean([b for _, b in v])), len(v)) for k, v in sorted(per.items())}
 
 
+def validation_ids(samples, split):
+    """The held-out samples (names are zero-padded indices)."""
+    if split == "hash":
+        # About one sample in ten, chosen by a hash of its index, so that every domain and preset (the generator
+        # interleaves them by index) is represented in validation.
+        return {s for s in samples if ((int(s) * 2654435761) % 2**32 >> 16) % 10 == 0}
+    return set(samples[::10])  # every 10th sample (the v1/v2 runs; with --domain-b-share 0.5 domain A only)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -130,6 +139,8 @@ def main():
     ap.add_argument("--channels", type=int, default=24)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--base", choices=["hl", "robust"], default="hl", help="the classical deconvolution the data were made with")
+    ap.add_argument("--split", choices=["every10", "hash"], default="every10", help="which samples are held out for validation")
+    ap.add_argument("--init", help="start from the weights of this exported model (same architecture) instead of random ones")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -137,12 +148,22 @@ def main():
     rng = random.Random(a.seed)
     items = load(a.data)
     samples = sorted({it["sample"] for it in items})
-    val_ids = set(samples[::10])  # every 10th sample held out
+    val_ids = validation_ids(samples, a.split)
     train = [it for it in items if it["sample"] not in val_ids]
     val = [it for it in items if it["sample"] in val_ids]
     print(f"{len(samples)} samples ({len(train)} train / {len(val)} validation channel planes)", flush=True)
 
     model = Refiner(a.channels)
+    if a.init:
+        import onnx
+        from onnx import numpy_helper
+        weights = {i.name: numpy_helper.to_array(i) for i in onnx.load(a.init).graph.initializer}
+        state = model.state_dict()
+        bad = [k for k, v in state.items() if k not in weights or tuple(weights[k].shape) != tuple(v.shape)]
+        if bad:
+            sys.exit(f"--init {a.init}: not this architecture (missing or differently shaped: {', '.join(bad[:3])})")
+        model.load_state_dict({k: torch.from_numpy(weights[k].copy()) for k in state})
+        print(f"started from the weights of {a.init}", flush=True)
     print(f"{sum(p.numel() for p in model.parameters())} parameters", flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     budget = a.minutes * 60
@@ -168,7 +189,7 @@ def main():
     for k, (hl, ref, n) in res.items():
         print(f"validation {k}: {a.base} {hl:.2f} dB -> learned {ref:.2f} dB ({ref - hl:+.2f}, {n} frames)", flush=True)
     noise = "map" if np.load(os.path.join(a.data, samples[0] + ".npy"), mmap_mode="r").shape[1] == 5 else "constant"
-    export(model, a.out, dict(steps=step, minutes=(time.time() - t0) / 60, seed=a.seed, channels=a.channels,
+    export(model, a.out, dict(steps=step, init=a.init, split=a.split, minutes=(time.time() - t0) / 60, seed=a.seed, channels=a.channels,
                               batch=a.batch, patch=a.patch, lr=a.lr, base=a.base, noise=noise, validation=res))
 
 

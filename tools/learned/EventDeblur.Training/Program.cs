@@ -19,7 +19,8 @@ using OpenCvSharp;
 // --base robust (P = 5), the per-pixel noise σ of the frame's Poisson–Gaussian model; all linear normalised radiance
 // (RECORDING_FORMAT.md). DIR/samples.csv lists preset, kernel kind and each channel's noise σ (normalised linear units).
 // Domain A samples (the v1 recipe): half deconvolved with a perturbed kernel (scale, rotation, shift and a smooth
-// wobble of the path, as event trajectories err). Domain B samples (--domain-b-share, RGB presets only): a one-frame
+// wobble of the path, as event trajectories err). Domain B samples (--domain-b-share; --domain-b-kinds 5 adds the
+// gray b-aps frames to the four RGB presets): a one-frame
 // recording simulated in full (events included) and deconvolved either with its true kernel tiles or with the kernels
 // the event estimator makes from its events — the errors the refiner must undo on data like domain B's.
 
@@ -40,7 +41,7 @@ Parallel.For(0, opts.Samples, new ParallelOptions { MaxDegreeOfParallelism = 2 }
     bool domainB = Math.Floor((i + 1) * opts.DomainBShare) > Math.Floor(i * opts.DomainBShare);
     int bIndex = (int)Math.Floor(i * opts.DomainBShare), aIndex = i - bIndex;
     string preset = domainB
-        ? (bIndex % 4) switch { 0 => "b-night", 1 => "b-night-hard", 2 => "b-rotation", _ => "b-no-streaks" }
+        ? (bIndex % opts.DomainBKinds) switch { 0 => "b-night", 1 => "b-night-hard", 2 => "b-rotation", 3 => "b-no-streaks", _ => "b-aps" }
         : ((opts.DomainBShare > 0 ? aIndex : i) % 8) switch { 0 or 1 or 2 => "night", 3 or 4 => "night-hard", 5 => "no-streaks", _ => "aps" };
     // v1 drew this from the sample's own generator, whose first draw barely changes between consecutive seeds; with
     // domain B the choice comes from a hash of the index, so kernel kinds spread evenly over presets.
@@ -72,7 +73,7 @@ Parallel.For(0, opts.Samples, new ParallelOptions { MaxDegreeOfParallelism = 2 }
 File.WriteAllText(Path.Combine(opts.Out, "samples.csv"), "sample,preset,kernel,channels,height,width,saturation_linear,sigmas\n" + string.Join('\n', rows) + "\n");
 Console.WriteLine($"wrote {opts.Samples} samples to {opts.Out} in {clock.Elapsed.TotalSeconds:F0} s");
 
-internal sealed record Args(string Out, int Samples, int Seed, double PerturbedShare, int Width, int Height, string Base, double DomainBShare)
+internal sealed record Args(string Out, int Samples, int Seed, double PerturbedShare, int Width, int Height, string Base, double DomainBShare, int DomainBKinds)
 {
     public static Args Parse(string[] a)
     {
@@ -84,7 +85,9 @@ internal sealed record Args(string Out, int Samples, int Seed, double PerturbedS
             int.Parse((Get("--size") ?? "320x240").Split('x')[0], CultureInfo.InvariantCulture),
             int.Parse((Get("--size") ?? "320x240").Split('x')[1], CultureInfo.InvariantCulture),
             Get("--base") is "robust" ? "robust" : Get("--base") is null or "hl" ? "hl" : throw new ArgumentException("--base must be hl or robust"),
-            Math.Clamp(double.Parse(Get("--domain-b-share") ?? "0", CultureInfo.InvariantCulture), 0, 1));
+            Math.Clamp(double.Parse(Get("--domain-b-share") ?? "0", CultureInfo.InvariantCulture), 0, 1),
+            // 4: b-night, b-night-hard, b-rotation, b-no-streaks (the v2 model); 5 adds b-aps (gray DAVIS frames).
+            Math.Clamp(int.Parse(Get("--domain-b-kinds") ?? "4", CultureInfo.InvariantCulture), 1, 5));
     }
 }
 
@@ -158,8 +161,10 @@ internal static class Samples
             new BundleFrameSource(bundle, 10_000, _ => false).RunAsync(frames.Writer, problems, _ => { }, CancellationToken.None).GetAwaiter().GetResult();
             if (!frames.Reader.TryRead(out var frame) || frame.Error != null || frame.Blurry == null || frame.Encoding is not { } enc)
                 throw new InvalidDataException($"{dir}: the simulated frame could not be loaded ({frame?.Error ?? string.Join("; ", problems)})");
-            var rgb = bundle.Manifest.Rgb!;
-            var gt = LinearImage.Read(frame.GroundTruthPath!, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+            // As the frame scorer reads it: an APS frame's ground truth is 16-bit linear radiance, an RGB frame's in the frame's encoding.
+            var gt = frame.ApsFrame != null
+                ? LinearImage.Read(frame.GroundTruthPath!, PixelEncoding.Linear, 0, 65535, 65536)
+                : LinearImage.Read(frame.GroundTruthPath!, enc.Curve, enc.BlackLevel, enc.WhiteLevel, enc.SaturationLevel);
             var tiles = fromEvents ? new EventKernelEstimator().Estimate(frame.ToKernelRequest()).Tiles : KernelCsv.Read(frame.GroundTruthKernelsPath!);
             return (frame.Blurry, gt, tiles, enc);
         }
