@@ -23,7 +23,7 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
     private readonly IDeconvolver _classical = classical ?? (refiner.Base == "robust" ? new RobustDeconvolver() : new HyperLaplacianDeconvolver());
 
     /// <summary>File name of the shipped model, in the <c>models</c> folder.</summary>
-    public const string DefaultModelFile = "robust-refiner-v2.onnx";
+    public const string DefaultModelFile = "robust-refiner-v3.onnx";
 
     /// <inheritdoc />
     public string Name => LearnedMethods.Name;

@@ -112,12 +112,15 @@ public class LearnedDeconvolverTests
     [Fact]
     public void EachShippedModelSaysWhatItRefinesAndWhichNoisePlaneItTakes()
     {
-        // v1 carries no metadata (hl, constant σ); v2 names robust and the per-pixel σ map; the default is v2.
+        // v1 carries no metadata (hl, constant σ); v2 and v3 name robust and the per-pixel σ map; the default is v3.
         using var v1 = OnnxRefiner.Load(new RefinerOptions(Path.Combine(RepoModels, "hl-refiner-v1.onnx"), InferenceDevice.Cpu));
         Assert.Equal(("hl", "constant"), (v1.Base, v1.NoisePlane));
-        using var v2 = OnnxRefiner.Load(new RefinerOptions(Path.Combine(RepoModels, "robust-refiner-v2.onnx"), InferenceDevice.Cpu));
-        Assert.Equal(("robust", "map"), (v2.Base, v2.NoisePlane));
-        Assert.Equal("robust-refiner-v2.onnx", LearnedDeconvolver.DefaultModelFile);
+        foreach (var name in new[] { "robust-refiner-v2.onnx", "robust-refiner-v3.onnx" })
+        {
+            using var v = OnnxRefiner.Load(new RefinerOptions(Path.Combine(RepoModels, name), InferenceDevice.Cpu));
+            Assert.Equal(("robust", "map"), (v.Base, v.NoisePlane));
+        }
+        Assert.Equal("robust-refiner-v3.onnx", LearnedDeconvolver.DefaultModelFile);
     }
 
     [Fact]

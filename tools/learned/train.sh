@@ -7,16 +7,16 @@
 #      metadata saying which classical stage and noise plane it expects) and a reference input/output pair
 #      for the C# tests.
 # Usage: tools/learned/train.sh [MINUTES] [SAMPLES] [OUT_MODEL]
-#   defaults (the shipped v3 model): 70 minutes of training started from the v2 model's weights, 600 samples (half
+#   defaults (the shipped v3 model): 60 minutes of training started from the v2 model's weights, 600 samples (half
 #   domain A, half domain B with its gray b-aps frames, seeds 300000 and up; ≈ 12 min to generate), one sample in ten
-#   held out by a hash of its index, models/robust-refiner-v3.onnx — about 85 minutes on a 2-core machine.
+#   held out by a hash of its index, models/robust-refiner-v3.onnx — about 80 minutes on a 2-core machine.
 #   The v2 model (from scratch, no b-aps, every 10th sample held out):
 #     KINDS=4 SPLIT=every10 INIT= tools/learned/train.sh 25 600 models/robust-refiner-v2.onnx
 #   The v1 model: BASE=hl SHARE=0 SEED=100000 KINDS=4 SPLIT=every10 INIT= tools/learned/train.sh 30 720 models/hl-refiner-v1.onnx.
 #   Needs Debian's python3-torch, python3-onnx and python3-numpy under /usr/bin/python3.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-minutes="${1:-70}"
+minutes="${1:-60}"
 samples="${2:-600}"
 model="${3:-models/robust-refiner-v3.onnx}"
 base="${BASE:-robust}"

@@ -4,7 +4,7 @@ namespace EventDeblur.Tests.Cli;
 
 /// <summary>
 /// The README's main job as a user runs it: <c>replay</c> without <c>--deconvolver</c> uses the learned deconvolver
-/// with the shipped v2 model (robust + the refiner), and on the shipped sample it beats the classical <c>robust</c>
+/// with the shipped v3 model (robust + the refiner), and on the shipped sample it beats the classical <c>robust</c>
 /// alone, which stays one option away.
 /// </summary>
 public class DefaultMethodTests
@@ -28,7 +28,7 @@ public class DefaultMethodTests
     }
 
     [Fact]
-    public void ReplaysDefaultIsLearnedV2AndItBeatsRobustOnTheSample()
+    public void ReplaysDefaultIsLearnedV3AndItBeatsRobustOnTheSample()
     {
         string learnedOut = Path.Combine(TestPaths.NewTempDir(), "out");
         var r = CliTests.RunWithin(TimeSpan.FromSeconds(300), "replay", Sample, "--out", learnedOut);
@@ -36,7 +36,7 @@ public class DefaultMethodTests
         var run = JsonNode.Parse(File.ReadAllText(Path.Combine(learnedOut, "run.json")))!.AsObject();
         string options = run.ToJsonString();
         Assert.Contains("\"deconvolver\":\"learned\"", options);
-        Assert.Contains("robust-refiner-v2.onnx", options);
+        Assert.Contains("robust-refiner-v3.onnx", options);
 
         string robustOut = Path.Combine(TestPaths.NewTempDir(), "out");
         r = CliTests.RunWithin(TimeSpan.FromSeconds(300), "replay", Sample, "--out", robustOut, "--deconvolver", "robust");
