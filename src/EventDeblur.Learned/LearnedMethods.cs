@@ -29,8 +29,10 @@ public static class LearnedMethods
     /// its result need not match the estimated kernel as closely as <c>robust</c>'s must; with <c>robust</c>'s absolute
     /// thresholds it fell back on 14 of 108 tiles of a domain B tuning bundle whose every frame it improved) and has no
     /// amplified noise, and elsewhere falls back to the classical result it refined, judged the same way, then to the
-    /// input; the guard's lines go to <paramref name="guardLog"/> (standard error by default).
+    /// input; the channels of a tile are judged together (<see cref="GuardOptions.JointChannels"/>: judged alone, on the
+    /// INFWIDE real photos tiles mixed one channel's network result with another's classical one and turned purple or
+    /// pink); the guard's lines go to <paramref name="guardLog"/> (standard error by default).
     /// </summary>
     public static GuardedDeconvolver Create(OnnxRefiner refiner, TextWriter? guardLog = null) =>
-        new(new LearnedDeconvolver(refiner), new GuardOptions { Log = guardLog ?? Console.Error, RelativeToInput = true }, Name);
+        new(new LearnedDeconvolver(refiner), new GuardOptions { Log = guardLog ?? Console.Error, RelativeToInput = true, JointChannels = true }, Name);
 }

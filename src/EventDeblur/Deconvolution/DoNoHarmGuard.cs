@@ -65,6 +65,13 @@ public sealed record GuardOptions(int TilePx = 128, double TrustedConsistency = 
     /// </summary>
     public bool RelativeToInput { get; init; }
 
+    /// <summary>
+    /// Judge the channels of a frame together (<see cref="GuardedDeconvolver.DeconvolveChannels"/>, which
+    /// <see cref="TiledDeblurrer"/> calls): a tile takes, in every channel, the smallest share of the result any channel
+    /// allows, so a fallback never tints a tile. Off by default (each channel alone, as <c>robust</c> has always run).
+    /// </summary>
+    public bool JointChannels { get; init; }
+
     /// <summary>Where to write one line per call that fell back anywhere (null: silent).</summary>
     public TextWriter? Log { get; init; }
 
@@ -177,7 +184,7 @@ public sealed class GuardTally
 /// It is an <see cref="IDeconvolver"/> itself, so it slots into the pipeline (and into per-tile deblurring of
 /// spatially varying blur) unchanged.
 /// </summary>
-public sealed class GuardedDeconvolver : IDeconvolver
+public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvolver
 {
     private readonly IDeconvolver _inner;
     private readonly IDeconvolver? _gentle;
@@ -202,6 +209,9 @@ public sealed class GuardedDeconvolver : IDeconvolver
     /// <inheritdoc />
     public string Name { get; }
 
+    /// <summary>The wrapped deconvolver's chroma median window (<see cref="IChromaSmoothing"/>), 0 when it asks for none.</summary>
+    public int ChromaMedianPx => _inner is IChromaSmoothing s ? s.ChromaMedianPx : 0;
+
     /// <summary>Removes and returns the reports of the calls so far, in completion order.</summary>
     public IReadOnlyList<GuardReport> DrainReports()
     {
@@ -213,13 +223,57 @@ public sealed class GuardedDeconvolver : IDeconvolver
     /// <inheritdoc />
     public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
     {
+        var tiles = Tiles(width, height);
+        var pass = Analyse(plane, width, height, kernel, context, tiles);
+        var (gentle, gentleWeights) = Gentler(pass, pass.Weights, tiles);
+        return Finish(pass, gentle, pass.Weights, gentleWeights, tiles);
+    }
+
+    /// <inheritdoc />
+    public bool JointChannels => Options.JointChannels;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// With <see cref="GuardOptions.JointChannels"/> every channel gets, per tile, the smallest share of the result and
+    /// then of the gentler result that any channel's checks allow, so a tile never mixes one channel's result with
+    /// another's fallback (which shows as a colour cast over the tile); otherwise each channel is judged alone, as
+    /// <see cref="Deconvolve"/> does. The channels run in parallel.
+    /// </remarks>
+    public float[][] DeconvolveChannels(IReadOnlyList<float[]> planes, int width, int height, BlurKernel kernel, IReadOnlyList<ChannelContext> contexts)
+    {
+        ArgumentNullException.ThrowIfNull(planes);
+        ArgumentNullException.ThrowIfNull(contexts);
+        if (planes.Count != contexts.Count) throw new ArgumentException($"{planes.Count} planes but {contexts.Count} contexts");
+        int n = planes.Count;
+        var outputs = new float[n][];
+        if (!Options.JointChannels || n == 1)
+        {
+            Parallel.For(0, n, c => outputs[c] = Deconvolve(planes[c], width, height, kernel, contexts[c]));
+            return outputs;
+        }
+        var tiles = Tiles(width, height);
+        var passes = new Pass[n];
+        Parallel.For(0, n, c => passes[c] = Analyse(planes[c], width, height, kernel, contexts[c], tiles));
+        var joint = Enumerable.Range(0, tiles.Count).Select(t => passes.Min(p => p.Weights[t])).ToArray();
+        var gentles = new (float[]? Gentle, double[] Weights)[n];
+        Parallel.For(0, n, c => gentles[c] = Gentler(passes[c], joint, tiles));
+        var jointGentle = Enumerable.Range(0, tiles.Count).Select(t => joint[t] < 1 ? gentles.Min(g => g.Weights[t]) : 0).ToArray();
+        Parallel.For(0, n, c => outputs[c] = Finish(passes[c], gentles[c].Gentle, joint, jointGentle, tiles));
+        return outputs;
+    }
+
+    /// <summary>One channel's result and its checks.</summary>
+    private sealed record Pass(float[] Plane, int Width, int Height, BlurKernel Kernel, ChannelContext Context, NoiseModel Model, float[] Full,
+        float[]? Intermediate, Judge Judge, (double Consistency, double NoiseGain)[] Scores, double[]? Baseline, double[] Weights);
+
+    private Pass Analyse(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, List<(int X0, int Y0, int X1, int Y1)> tiles)
+    {
         NoiseModel model;
         using (Profile.Step("guard: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated);
         float[] full;
         float[]? intermediate = null;
         if (_inner is IStagedDeconvolver staged) (full, intermediate) = staged.DeconvolveStaged(plane, width, height, kernel, context, model);
         else full = Run(_inner, plane, width, height, kernel, context, model);
-        var tiles = Tiles(width, height);
         Judge judge;
         using (Profile.Step("guard: judge setup")) judge = new Judge(plane, width, height, kernel, context, model) { Profile = Profile };
         var scores = judge.Score(full, tiles);
@@ -228,17 +282,27 @@ public sealed class GuardedDeconvolver : IDeconvolver
             ? judge.Score(plane, tiles).Select(s => s.Consistency).ToArray()
             : null;
         var weights = scores.Select((s, t) => Trust(s, baseline?[t])).ToArray();
-        float[]? gentle = null;
+        return new Pass(plane, width, height, kernel, context, model, full, intermediate, judge, scores, baseline, weights);
+    }
+
+    /// <summary>The gentler result (when a tile needs it under <paramref name="weights"/>) and each tile's share of it.</summary>
+    private (float[]? Gentle, double[] Weights) Gentler(Pass p, double[] weights, List<(int X0, int Y0, int X1, int Y1)> tiles)
+    {
         var gentleWeights = new double[tiles.Count];
-        if ((intermediate != null || _gentle != null) && weights.Any(w => w < 1))
-        {
-            gentle = intermediate ?? Run(_gentle!, plane, width, height, kernel, context, model);
-            var gentleScores = judge.Score(gentle, tiles);
-            for (int t = 0; t < tiles.Count; t++) if (weights[t] < 1) gentleWeights[t] = Trust(gentleScores[t], baseline?[t]);
-        }
+        if ((p.Intermediate == null && _gentle == null) || weights.All(w => w >= 1)) return (null, gentleWeights);
+        var gentle = p.Intermediate ?? Run(_gentle!, p.Plane, p.Width, p.Height, p.Kernel, p.Context, p.Model);
+        var gentleScores = p.Judge.Score(gentle, tiles);
+        for (int t = 0; t < tiles.Count; t++) if (weights[t] < 1) gentleWeights[t] = Trust(gentleScores[t], p.Baseline?[t]);
+        return (gentle, gentleWeights);
+    }
+
+    /// <summary>Records the verdicts and composes the output of one channel.</summary>
+    private float[] Finish(Pass p, float[]? gentle, double[] weights, double[] gentleWeights, List<(int X0, int Y0, int X1, int Y1)> tiles)
+    {
+        int width = p.Width, height = p.Height;
         var levels = weights.Select((w, t) => w >= 1 ? FallbackLevel.None : w <= 0 && gentleWeights[t] <= 0 ? FallbackLevel.Input : FallbackLevel.Gentle).ToArray();
-        var verdicts = tiles.Select((r, t) => new GuardTileVerdict(r.X0, r.Y0, r.X1, r.Y1, levels[t], weights[t], gentleWeights[t], scores[t].Consistency, scores[t].NoiseGain)).ToList();
-        var report = new GuardReport(Interlocked.Increment(ref _sequence), width, height, model, verdicts);
+        var verdicts = tiles.Select((r, t) => new GuardTileVerdict(r.X0, r.Y0, r.X1, r.Y1, levels[t], weights[t], gentleWeights[t], p.Scores[t].Consistency, p.Scores[t].NoiseGain)).ToList();
+        var report = new GuardReport(Interlocked.Increment(ref _sequence), width, height, p.Model, verdicts);
         _reports.Enqueue(report);
         // Nobody may drain them (a long live run): keep the latest few only.
         while (_reports.Count > MaxKeptReports && _reports.TryDequeue(out _)) { }
@@ -249,7 +313,7 @@ public sealed class GuardedDeconvolver : IDeconvolver
             lock (log) log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"guard: {Name} on a {width}×{height} plane: {report.FellBack}/{tiles.Count} tiles fell back ({g:P0} of the area gentler, {i:P0} the input); worst consistency {verdicts.Max(v => double.IsNaN(v.Consistency) ? 0 : v.Consistency):F2}, noise gain {verdicts.Max(v => double.IsNaN(v.NoiseGain) ? 0 : v.NoiseGain):F2}"));
         }
-        return report.FellBack == 0 ? full : Compose(full, gentle, plane, width, height, tiles, weights, gentleWeights);
+        return report.FellBack == 0 ? p.Full : Compose(p.Full, gentle, p.Plane, width, height, tiles, weights, gentleWeights);
     }
 
     /// <summary>Reports kept for <see cref="DrainReports"/>.</summary>

@@ -11,7 +11,8 @@ public sealed record DeblurOptions(int OverlapPx = 48, int MaxDegreeOfParallelis
 /// <summary>
 /// Deconvolves a frame whose blur may vary across tiles: each tile is deconvolved over a region
 /// reaching <see cref="DeblurOptions.OverlapPx"/> into its neighbours and the results are blended with
-/// raised-cosine weights, so there are no seams. Noise is estimated once per channel over the frame.
+/// raised-cosine weights, so there are no seams. Noise is estimated once per channel over the frame. A deconvolver that
+/// asks for it (<see cref="IChromaSmoothing"/>) gets the assembled RGB frame's chroma median-filtered.
 /// </summary>
 public static class TiledDeblurrer
 {
@@ -31,9 +32,13 @@ public static class TiledDeblurrer
             var k = tiles.Count == 1 ? tiles[0].Kernel : BlurKernel.Delta;
             // One kernel: every channel at once (3 channels on 2 cores finish together after 1.5 channel-times, not 2).
             var all = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(options.MaxDegreeOfParallelism, blurry.Channels) };
+            if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } joint && blurry.Channels > 1)
+                return Finish(new LinearImage(w, h, joint.DeconvolveChannels(blurry.Planes, w, h, k,
+                    Enumerable.Range(0, blurry.Channels).Select(c => new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }).ToArray()),
+                    blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
             Parallel.For(0, blurry.Channels, all, c =>
                 outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }));
-            return new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray());
+            return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
         }
 
         var acc = blurry.Planes.Select(_ => new double[w * h]).ToArray();
@@ -41,22 +46,43 @@ public static class TiledDeblurrer
         var jobs = tiles.SelectMany(t => Enumerable.Range(0, blurry.Channels).Select(c => (Tile: t, Channel: c))).ToList();
         var results = new float[jobs.Count][];
         var regions = new (int X0, int Y0, int X1, int Y1)[jobs.Count];
-        Parallel.For(0, jobs.Count, par, j =>
+        (int X0, int Y0, int X1, int Y1) Region(KernelTile t)
         {
-            var (t, c) = jobs[j];
             int ov = Math.Max(options.OverlapPx, t.Kernel.Size);
-            int x0 = Math.Max(0, t.X0 - ov), y0 = Math.Max(0, t.Y0 - ov), x1 = Math.Min(w, t.X1 + ov), y1 = Math.Min(h, t.Y1 + ov);
-            int rw = x1 - x0, rh = y1 - y0;
+            return (Math.Max(0, t.X0 - ov), Math.Max(0, t.Y0 - ov), Math.Min(w, t.X1 + ov), Math.Min(h, t.Y1 + ov));
+        }
+        (float[] Sub, ChannelContext Context) Cut(int c, (int X0, int Y0, int X1, int Y1) r)
+        {
+            int rw = r.X1 - r.X0, rh = r.Y1 - r.Y0;
             var sub = new float[rw * rh];
             var sat = new bool[rw * rh];
             for (int y = 0; y < rh; y++)
             {
-                Array.Copy(blurry.Planes[c], (y + y0) * w + x0, sub, y * rw, rw);
-                Array.Copy(blurry.Saturated[c], (y + y0) * w + x0, sat, y * rw, rw);
+                Array.Copy(blurry.Planes[c], (y + r.Y0) * w + r.X0, sub, y * rw, rw);
+                Array.Copy(blurry.Saturated[c], (y + r.Y0) * w + r.X0, sat, y * rw, rw);
             }
-            results[j] = deconvolver.Deconvolve(sub, rw, rh, t.Kernel, new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct });
-            regions[j] = (x0, y0, x1, y1);
-        });
+            return (sub, new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct });
+        }
+        if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } together && blurry.Channels > 1)
+        {
+            // Each tile's channels in one call (jobs are tile-major: the channels of tile t are jobs t·C … t·C + C − 1).
+            Parallel.For(0, tiles.Count, par, ti =>
+            {
+                var r = Region(tiles[ti]);
+                var cut = Enumerable.Range(0, blurry.Channels).Select(c => Cut(c, r)).ToArray();
+                var outs = together.DeconvolveChannels(cut.Select(x => x.Sub).ToArray(), r.X1 - r.X0, r.Y1 - r.Y0, tiles[ti].Kernel, cut.Select(x => x.Context).ToArray());
+                for (int c = 0; c < blurry.Channels; c++) { results[ti * blurry.Channels + c] = outs[c]; regions[ti * blurry.Channels + c] = r; }
+            });
+        }
+        else
+            Parallel.For(0, jobs.Count, par, j =>
+            {
+                var (t, c) = jobs[j];
+                var r = Region(t);
+                var (sub, context) = Cut(c, r);
+                results[j] = deconvolver.Deconvolve(sub, r.X1 - r.X0, r.Y1 - r.Y0, t.Kernel, context);
+                regions[j] = r;
+            });
         for (int j = 0; j < jobs.Count; j++)
         {
             var (t, c) = jobs[j];
@@ -80,8 +106,12 @@ public static class TiledDeblurrer
             outPlanes[c] = new float[w * h];
             for (int i = 0; i < w * h; i++) outPlanes[c][i] = (float)(acc[c][i] / Math.Max(weight[i], 1e-12));
         }
-        return new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray());
+        return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
     }
+
+    /// <summary>The assembled frame, its chroma median-filtered when the deconvolver asks for it (<see cref="IChromaSmoothing"/>).</summary>
+    private static LinearImage Finish(LinearImage image, IDeconvolver deconvolver) =>
+        deconvolver is IChromaSmoothing { ChromaMedianPx: > 0 and var px } && image.Channels == 3 ? ChromaMedian.Apply(image, px) : image;
 
     /// <summary>
     /// Blending weight along one axis: 1 inside [a, b), a raised-cosine fall-off over half the overlap

@@ -107,6 +107,63 @@ public class GuardTests(ITestOutputHelper output)
         Assert.True(pG > pB + 0.5, $"guarded {pG:F2} dB, blurry {pB:F2} dB");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void JudgedTogetherTheChannelsOfATileFallBackTogether(bool throughTheTiledDeblurrer)
+    {
+        // Three channels of one dark frame; the final stage amplifies noise in the first channel only (a network that fails on
+        // one channel), robust over the input elsewhere. Judged alone, only that channel falls back and the tile's colour
+        // mixes two methods; judged together, all three take the same shares.
+        var (_, blurry, sat, k) = Frame(LightLevel.Dark, 91);
+        var planes = new[] { blurry, (float[])blurry.Clone(), (float[])blurry.Clone() };
+        var contexts = planes.Select(_ => NoisyNightFrames.Context(sat)).ToArray();
+        var staged = new FailsOn(planes[0]);
+        (float[][] Out, List<GuardReport> Reports) Run(bool joint)
+        {
+            var guard = new GuardedDeconvolver(staged, new GuardOptions(TilePx: 64) { JointChannels = joint });
+            float[][] outs = throughTheTiledDeblurrer
+                ? TiledDeblurrer.Deblur(new EventDeblur.Imaging.LinearImage(W, H, planes, planes.Select(_ => sat).ToArray()), [new KernelTile(0, 0, W, H, k)], guard, 1.0).Planes
+                : guard.DeconvolveChannels(planes, W, H, k, contexts);
+            // One report per channel; order them by channel through the plane each one judged (the first channel's is the one that fell back).
+            return (outs, guard.DrainReports().OrderBy(r => r.Sequence).ToList());
+        }
+        var (alone, aloneReports) = Run(false);
+        Assert.Equal(3, aloneReports.Count);
+        Assert.Equal(new[] { 0, 0, aloneReports[0].Tiles.Count }, aloneReports.Select(r => r.FellBack).OrderBy(n => n));
+        Assert.Equal(alone[1], alone[2]);
+
+        var (together, reports) = Run(true);
+        Assert.Equal(3, reports.Count);
+        for (int t = 0; t < reports[0].Tiles.Count; t++)
+        {
+            var shares = reports.Select(r => (r.Tiles[t].Weight, r.Tiles[t].GentleWeight)).Distinct().ToList();
+            Assert.Single(shares);
+            Assert.True(shares[0].Weight < 1, $"tile {t}: the failing channel's tile must fall back in every channel");
+        }
+        // The good channels now carry the same fallback as the failing one: not their own result any more, and all three equal
+        // (same input, same shares, and the fallback is the first stage — here the input itself — or the input in each).
+        Assert.NotEqual(alone[1], together[1]);
+        Assert.Equal(together[1], together[2]);
+        Assert.Equal(together[0], together[1]);
+    }
+
+    /// <summary>A two-stage deconvolver (the input, then robust) whose final stage amplifies noise on one given plane instead.</summary>
+    private sealed class FailsOn(float[] bad) : IStagedDeconvolver
+    {
+        public string Name => "fails-on-one";
+
+        public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context) =>
+            DeconvolveStaged(plane, width, height, kernel, context, NoiseModelEstimator.Estimate(plane, width, height, context.Saturated)).Result;
+
+        public (float[] Result, float[] Intermediate) DeconvolveStaged(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model)
+        {
+            var first = (float[])plane.Clone();
+            var last = ReferenceEquals(plane, bad) ? new NearInverseFilter().Deconvolve(plane, width, height, kernel, context) : new RobustDeconvolver().Deconvolve(plane, width, height, kernel, context);
+            return (last, first);
+        }
+    }
+
     /// <summary>A final stage over a first stage, as <see cref="IStagedDeconvolver"/>; counts its calls.</summary>
     private sealed class TwoStages(IDeconvolver last, IDeconvolver first) : IStagedDeconvolver
     {
