@@ -83,8 +83,20 @@ public sealed record RobustDeconvolverOptions(
 /// optimal DFT size, with the kernel spectra cached per call and no allocation inside the iterations.
 /// </para>
 /// </summary>
-public sealed class RobustDeconvolver : IGentleDeconvolver
+public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
 {
+    /// <summary>
+    /// Default <see cref="ChromaMedianPx"/>, pixels. Each channel is deconvolved (and guarded) alone, so an edge's channels
+    /// can come out sharpened differently. On nine tuning bundles of both domains (event kernels) the 5×5 chroma median
+    /// raised PSNR on every one, by 0.14–0.40 dB (mean 0.26), and SSIM with it; judging the channels together in the guard as
+    /// well (as <c>learned</c> does) gave the same mean but cost 0.37 dB on a rotation bundle, so <c>robust</c> keeps
+    /// judging each channel alone.
+    /// </summary>
+    public const int DefaultChromaMedianPx = 5;
+
+    /// <summary>Side of the chroma median window applied to RGB frames by <see cref="TiledDeblurrer"/>, pixels: 0 (off), 3 or 5.</summary>
+    public int ChromaMedianPx { get; init; } = DefaultChromaMedianPx;
+
     /// <summary>Creates the deconvolver with <paramref name="options"/> (defaults when null).</summary>
     public RobustDeconvolver(RobustDeconvolverOptions? options = null) => Options = (options ?? new RobustDeconvolverOptions()).Validated();
 
