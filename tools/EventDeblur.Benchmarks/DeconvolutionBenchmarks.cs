@@ -92,6 +92,10 @@ public class DeconvolutionBenchmarks
         Cv2.Idft(_spectrum, _grid, DftFlags.Scale | DftFlags.RealOutput);
     }
 
+    /// <summary>The 5×5 chroma median robust and learned apply to the assembled RGB frame (stop 22).</summary>
+    [Benchmark]
+    public LinearImage ChromaMedian5() => ChromaMedian.Apply(_frame, 5);
+
     /// <summary>Hyper-Laplacian HQS.</summary>
     [Benchmark]
     public LinearImage HyperLaplacian() => TiledDeblurrer.Deblur(_frame, _kernels, new HyperLaplacianDeconvolver(), _saturation);
