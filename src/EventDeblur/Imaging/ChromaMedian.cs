@@ -8,7 +8,8 @@ namespace EventDeblur.Imaging;
 /// channels' offsets from it; the offsets are replaced by their median over a square window and added back to the
 /// pixel's own mean. It removes colour fringes and colour speckle that a deconvolver working on each channel alone
 /// leaves at edges (channels sharpened or regularised differently), keeping every edge of the luminance. Pixels with
-/// any channel at or above full scale (clipped lights, recovered HDR radiance) keep their values.
+/// any channel at or above full scale (clipped lights, recovered HDR radiance), and pixels whose chroma the median does
+/// not change, keep their values.
 /// </summary>
 public static class ChromaMedian
 {
@@ -32,14 +33,18 @@ public static class ChromaMedian
         var y = new float[n];
         var offsets = new float[3][];
         for (int c = 0; c < 3; c++) offsets[c] = new float[n];
-        var encoded = new float[3];
-        for (int i = 0; i < n; i++)
+        // Rows in parallel: the curve's powers are most of the cost.
+        Parallel.For(0, h, row =>
         {
-            for (int c = 0; c < 3; c++) encoded[c] = (float)TransferCurve.SrgbEncode(Math.Clamp(p[c][i], 0f, 1f));
-            float mean = (encoded[0] + encoded[1] + encoded[2]) / 3;
-            y[i] = mean;
-            for (int c = 0; c < 3; c++) offsets[c][i] = encoded[c] - mean;
-        }
+            Span<float> encoded = stackalloc float[3];
+            for (int i = row * w, end = i + w; i < end; i++)
+            {
+                for (int c = 0; c < 3; c++) encoded[c] = (float)TransferCurve.SrgbEncode(Math.Clamp(p[c][i], 0f, 1f));
+                float mean = (encoded[0] + encoded[1] + encoded[2]) / 3;
+                y[i] = mean;
+                for (int c = 0; c < 3; c++) offsets[c][i] = encoded[c] - mean;
+            }
+        });
         var filtered = new float[3][];
         for (int c = 0; c < 3; c++)
         {
@@ -51,12 +56,17 @@ public static class ChromaMedian
         }
         var planes = new float[3][];
         for (int c = 0; c < 3; c++) planes[c] = new float[n];
-        for (int i = 0; i < n; i++)
+        Parallel.For(0, h, row =>
         {
-            bool keep = p[0][i] >= 1 || p[1][i] >= 1 || p[2][i] >= 1;
-            for (int c = 0; c < 3; c++)
-                planes[c][i] = keep ? p[c][i] : (float)TransferCurve.SrgbDecode(Math.Clamp(y[i] + filtered[c][i], 0f, 1f));
-        }
+            for (int i = row * w, end = i + w; i < end; i++)
+            {
+                // A pixel whose chroma the median leaves as it was keeps its exact values (no trip through the curve).
+                bool keep = p[0][i] >= 1 || p[1][i] >= 1 || p[2][i] >= 1
+                            || (filtered[0][i] == offsets[0][i] && filtered[1][i] == offsets[1][i] && filtered[2][i] == offsets[2][i]);
+                for (int c = 0; c < 3; c++)
+                    planes[c][i] = keep ? p[c][i] : (float)TransferCurve.SrgbDecode(Math.Clamp(y[i] + filtered[c][i], 0f, 1f));
+            }
+        });
         return new LinearImage(w, h, planes, image.Saturated.Select(s => (bool[])s.Clone()).ToArray());
     }
 }
