@@ -19,11 +19,12 @@ public enum InferenceDevice
 /// <summary>Options of <see cref="OnnxRefiner"/>.</summary>
 /// <param name="ModelPath">The ONNX model: input <c>[N, 4, H, W]</c> float32, output <c>[N, 1, H, W]</c>; H and W multiples of 4.</param>
 /// <param name="Device">Where to run it.</param>
-/// <param name="TilePx">Tile side, pixels (multiple of 4); memory stays bounded by one tile per concurrent call.</param>
+/// <param name="TilePx">Largest tile side, pixels (multiple of 4; default 768, so frames up to 768×768 run whole: tiling costs the
+/// overlaps, 1.6× the network time of a 640×480 plane with 512-px tiles); memory stays bounded by one tile per concurrent call.</param>
 /// <param name="OverlapPx">Margin of each tile on sides with a neighbour, pixels (neighbours overlap by twice this): the outer half is
 /// discarded and the inner half blended linearly, so the outer half must exceed the network's reach (≈ 20 px for the shipped model).</param>
 /// <param name="IntraOpThreads">Threads ONNX Runtime uses inside one call (0 = its default).</param>
-public sealed record RefinerOptions(string ModelPath, InferenceDevice Device = InferenceDevice.Auto, int TilePx = 512, int OverlapPx = 48, int IntraOpThreads = 1)
+public sealed record RefinerOptions(string ModelPath, InferenceDevice Device = InferenceDevice.Auto, int TilePx = 768, int OverlapPx = 48, int IntraOpThreads = 1)
 {
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
@@ -135,11 +136,11 @@ public sealed class OnnxRefiner : IDisposable
     {
         if (planes.Length != InputPlanes || planes.Any(p => p.Length != width * height))
             throw new ArgumentException($"expected {InputPlanes} planes of {width}×{height}");
-        int tile = _options.TilePx, ov = _options.OverlapPx, step = tile - 2 * ov;
+        int tile = _options.TilePx, ov = _options.OverlapPx;
         var acc = new float[width * height];
         var wsum = new float[width * height];
-        var ys = Spans(height, tile, step);
-        var xs = Spans(width, tile, step);
+        var ys = Spans(height, tile, ov);
+        var xs = Spans(width, tile, ov);
         foreach (var (y0, y1) in ys)
             foreach (var (x0, x1) in xs)
             {
@@ -163,19 +164,28 @@ public sealed class OnnxRefiner : IDisposable
     }
 
     /// <summary>
-    /// Tiles along one axis: starts on multiples of 4 (the network's stride-2 grids), so every tile sees the image at
-    /// the phase a whole-plane run would; <paramref name="step"/> apart; the last one ends at the far edge (up to 3 px
-    /// longer than <paramref name="tile"/>, and padded there exactly as a whole-plane run is).
+    /// Tiles along one axis: as few as cover <paramref name="size"/> with tiles of at most <paramref name="tile"/> px
+    /// overlapping by twice <paramref name="overlap"/>, all of about the same length (so a 640-px side with 512-px tiles runs
+    /// 2 × 368 px, not 2 × 512: the network's cost is per pixel it sees); every tile starts on a multiple of 4 (the
+    /// network's stride-2 grids), so it sees the image at the phase a whole-plane run would; the last one ends at the far
+    /// edge (padded there exactly as a whole-plane run is). A side of at most <paramref name="tile"/> is one tile.
     /// </summary>
-    internal static List<(int Start, int End)> Spans(int size, int tile, int step)
+    internal static List<(int Start, int End)> Spans(int size, int tile, int overlap)
     {
-        var spans = new List<(int Start, int End)>();
-        int last = Math.Max(0, (size - tile) / 4 * 4);
-        for (int p = 0; ; p += step)
+        if (size <= tile) return [(0, size)];
+        int step = tile - 2 * overlap;
+        int n = (size - tile + step - 1) / step + 1;
+        // Even lengths: n tiles of length L cover size when (n − 1)·(L − 2·overlap) + L ≥ size; starts rounded down to 4.
+        int length = (size + (n - 1) * 2 * overlap + n - 1) / n;
+        int even = Math.Max(4, (length - 2 * overlap) / 4 * 4);
+        var spans = new List<(int Start, int End)>(n);
+        for (int i = 0; i < n; i++)
         {
-            if (p >= last) { spans.Add((last, size)); return spans; }
-            spans.Add((p, p + tile));
+            int start = Math.Min(i * even, Math.Max(0, (size - length) / 4 * 4));
+            int end = i == n - 1 ? size : start + length;
+            spans.Add((start, end));
         }
+        return spans;
     }
 
     /// <summary>

@@ -109,6 +109,33 @@ public class LearnedDeconvolverTests
         Assert.True(maxDiff < 1e-4, $"max |tiled − whole| = {maxDiff:G3}");
     }
 
+    [Theory]
+    [InlineData(480, 768, 48)]
+    [InlineData(640, 512, 48)]
+    [InlineData(1920, 768, 48)]
+    [InlineData(404, 196, 48)]
+    [InlineData(4001, 512, 48)]
+    [InlineData(103, 64, 0)]
+    public void TilesCoverTheSideOverlapEnoughAndAreOfAboutOneLength(int size, int tile, int overlap)
+    {
+        var spans = OnnxRefiner.Spans(size, tile, overlap);
+        Assert.Equal(0, spans[0].Start);
+        Assert.Equal(size, spans[^1].End);
+        Assert.All(spans, s => Assert.Equal(0, s.Start % 4));
+        for (int i = 1; i < spans.Count; i++)
+        {
+            Assert.True(spans[i].Start > spans[i - 1].Start, $"tile {i} starts at {spans[i].Start}, not after tile {i - 1}");
+            Assert.True(spans[i - 1].End - spans[i].Start >= 2 * overlap, $"tiles {i - 1} and {i} overlap by {spans[i - 1].End - spans[i].Start} px < {2 * overlap}");
+        }
+        // No more tiles than the plain tiling (tile − 2·overlap apart) needs, none longer than the tile (the last one may
+        // take up to 3 px per tile of rounding), and about one length: a side that fits one tile is one tile.
+        int step = tile - 2 * overlap;
+        Assert.Equal(size <= tile ? 1 : (size - tile + step - 1) / step + 1, spans.Count);
+        Assert.All(spans, s => Assert.True(s.End - s.Start <= tile + 3 * spans.Count, $"tile {s} longer than {tile}"));
+        int shortest = spans.Min(s => s.End - s.Start), longest = spans.Max(s => s.End - s.Start);
+        Assert.True(longest - shortest <= 4 * spans.Count, $"tiles from {shortest} to {longest} px");
+    }
+
     [Fact]
     public void EachShippedModelSaysWhatItRefinesAndWhichNoisePlaneItTakes()
     {

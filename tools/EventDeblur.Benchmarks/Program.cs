@@ -8,6 +8,7 @@ using EventDeblur.Formats.Aedat;
 //   dotnet run -c Release -- memory PATH              decode PATH once, print MEv/s and peak memory
 //   dotnet run -c Release -- prophesee [PATH [N]]     Prophesee decode vs peers, N interleaved repetitions (median, best)
 //   dotnet run -c Release -- deconv [--quality Q] [--profile] BUNDLE...   robust on ground-truth kernels: PSNR, s/MP, per-step profile
+//   dotnet run -c Release -- refiner [--model M]... [--tile N]... [--threads N]   the learned network alone: CPU s/MP per model and tile size
 //   dotnet run -c Release -- [BenchmarkDotNet args]   run the benchmarks (e.g. --filter '*Decode*')
 if (args.Length >= 3 && args[0] == "generate")
 {
@@ -16,6 +17,7 @@ if (args.Length >= 3 && args[0] == "generate")
     Console.WriteLine($"wrote {args[1]} ({new FileInfo(args[1]).Length / 1e6:F0} MB) in {sw.Elapsed.TotalSeconds:F1} s");
     return 0;
 }
+if (args.Length >= 1 && args[0] == "refiner") return RefinerProfiling.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "deconv") return DeconvolutionProfiling.Run(args[1..]);
 if (args.Length >= 2 && args[0] == "memory")
 {
