@@ -10,8 +10,9 @@ public static class LearnedMethods
     public const string Name = "learned";
 
     /// <summary>
-    /// Adds <c>learned</c> to <paramref name="builder"/>: once per run, a new <see cref="LearnedDeconvolver"/> (no quality
-    /// rungs) over the network <paramref name="refiner"/> returns, inside the do-no-harm guard (see <see cref="Create"/>).
+    /// Adds <c>learned</c> to <paramref name="builder"/>: once per run, a new <see cref="LearnedDeconvolver"/> over the network
+    /// <paramref name="refiner"/> returns, inside the do-no-harm guard (see <see cref="Create"/>); the run's quality rung
+    /// sets the iterations of its classical <c>robust</c> stage (<see cref="RobustDeconvolverOptions.ForQuality"/>).
     /// The network is only asked for when a run uses it, so a process that never deblurs with <c>learned</c> never loads it.
     /// </summary>
     /// <returns><paramref name="builder"/>.</returns>
@@ -19,7 +20,7 @@ public static class LearnedMethods
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(refiner);
-        return builder.AddDeconvolver(Name, _ => Create(refiner()));
+        return builder.AddDeconvolver(Name, quality => Create(refiner(), quality: quality));
     }
 
     /// <summary>
@@ -31,8 +32,10 @@ public static class LearnedMethods
     /// amplified noise, and elsewhere falls back to the classical result it refined, judged the same way, then to the
     /// input; the channels of a tile are judged together (<see cref="GuardOptions.JointChannels"/>: judged alone, on the
     /// INFWIDE real photos tiles mixed one channel's network result with another's classical one and turned purple or
-    /// pink); the guard's lines go to <paramref name="guardLog"/> (standard error by default).
+    /// pink); the guard's lines go to <paramref name="guardLog"/> (standard error by default). <paramref name="quality"/>
+    /// picks the iterations of the classical stage when the model refines <c>robust</c> (the network is the same on every
+    /// rung; it was trained on <c>balanced</c> results).
     /// </summary>
-    public static GuardedDeconvolver Create(OnnxRefiner refiner, TextWriter? guardLog = null) =>
-        new(new LearnedDeconvolver(refiner), new GuardOptions { Log = guardLog ?? Console.Error, RelativeToInput = true, JointChannels = true }, Name);
+    public static GuardedDeconvolver Create(OnnxRefiner refiner, TextWriter? guardLog = null, DeconvolutionQuality quality = DeconvolutionQuality.Balanced) =>
+        new(new LearnedDeconvolver(refiner, refiner.Base == "robust" ? new RobustDeconvolver(RobustDeconvolverOptions.ForQuality(quality)) : null), new GuardOptions { Log = guardLog ?? Console.Error, RelativeToInput = true, JointChannels = true }, Name);
 }
