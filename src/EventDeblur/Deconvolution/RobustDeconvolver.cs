@@ -350,36 +350,15 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
                 for (int i = 0; i < n; i++) { num += g1[i] * g2[i]; den += g2[i] * g2[i]; }
                 alpha = den > 0 ? (float)Math.Clamp(num / den, 0, 0.95) : 0;
             }
-            for (int i = 0; i < n; i++)
-            {
-                pred[i] = Math.Max(x[i] + alpha * (x[i] - prev[i]), eps);
-                prev[i] = x[i];
-            }
+            LightInitPointwise.Predict(x, prev, pred, alpha, eps);
             Cv2.Dft(pM, spec);
             Cv2.MulSpectrums(spec, kPacked, spec, DftFlags.None);
             Cv2.Idft(spec, yM, DftFlags.Scale | DftFlags.RealOutput);
-            for (int i = 0; i < n; i++)
-            {
-                if (omega[i] <= 0 && !isSat[i]) { ratio[i] = 1; continue; }
-                float yi = Math.Max(y[i], eps), bi = Math.Max(b[i], eps);
-                float arg = a * (yi - sat);
-                if (arg < -20f) { ratio[i] = bi / yi; continue; }
-                // R(z) = z − log(1 + e^{a(z−s)})/a ≈ min(z, s); R'(z) = 1 / (1 + e^{a(z−s)}).
-                float e = MathF.Exp(Math.Min(arg, 60f));
-                float r = yi - MathF.Log(1 + e) / a;
-                float dr = 1 / (1 + e);
-                ratio[i] = bi * dr / Math.Max(r, eps) + 1 - dr;
-            }
+            LightInitPointwise.Ratio(b, y, omega, isSat, ratio, a, sat, eps);
             Cv2.Dft(rM, spec);
             Cv2.MulSpectrums(spec, kPacked, spec, DftFlags.None, conjB: true);
             Cv2.Idft(spec, yM, DftFlags.Scale | DftFlags.RealOutput);
-            for (int i = 0; i < n; i++)
-            {
-                float xi = Math.Max(pred[i] * y[i], 0);
-                g2[i] = g1[i];
-                g1[i] = xi - pred[i];
-                x[i] = xi;
-            }
+            LightInitPointwise.Update(pred, y, x, g1, g2);
         }
     }
 
