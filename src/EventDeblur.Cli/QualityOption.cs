@@ -10,7 +10,7 @@ internal static class QualityOption
     {
         var o = new Option<string>("--quality")
         {
-            Description = "Deconvolver quality rung: fast, balanced (default) or best (robust: fewer or more iterations; other deconvolvers ignore it)",
+            Description = "Deconvolver quality rung: fast, balanced (default) or best (robust, and learned's robust stage: fewer or more iterations; other deconvolvers ignore it)",
             DefaultValueFactory = _ => "balanced",
         };
         o.AcceptOnlyFromAmong([.. DeconvolutionQualities.Names]);

@@ -2,7 +2,8 @@ namespace EventDeblur.Deconvolution;
 
 /// <summary>
 /// The speed/quality rung of a deconvolver (<c>--quality fast|balanced|best</c>). Each rung of <c>robust</c> sets its
-/// iteration counts (<see cref="RobustDeconvolverOptions.ForQuality"/>); deconvolvers without rungs ignore it.
+/// iteration counts (<see cref="RobustDeconvolverOptions.ForQuality"/>), so does <c>learned</c>'s robust stage; deconvolvers without
+/// rungs ignore it.
 /// </summary>
 public enum DeconvolutionQuality
 {
