@@ -18,7 +18,7 @@ namespace EventDeblur.Learned;
 /// </summary>
 /// <param name="refiner">The loaded network (shared; thread-safe).</param>
 /// <param name="classical">The first stage; by default the one the model names (<c>hl</c> or <c>robust</c>).</param>
-public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classical = null) : IFrameStagedDeconvolver, IChromaSmoothing
+public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classical = null) : IStagedDeconvolver, IChromaSmoothing
 {
     /// <summary>
     /// Default <see cref="ChromaMedianPx"/>, pixels. The network refines each channel alone, so an edge's channels can come
@@ -53,57 +53,30 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
 
     private (float[] Result, float[] Intermediate) Run(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel? model)
     {
-        var (x, side) = First(plane, width, height, kernel, context, model);
-        context.Cancellation.ThrowIfCancellationRequested();
-        return (SecondStage(plane, x, side, width, height, context), x);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>The side plane is the network's noise plane (100·σ per pixel, or 100·σ of the channel for the v1 model).</remarks>
-    public (float[] Intermediate, float[] Side) FirstStage(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model) =>
-        First(plane, width, height, kernel, context, refiner.NoisePlane == "map" ? model : null);
-
-    private (float[] Intermediate, float[] Side) First(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel? model)
-    {
         // The v2 model's noise plane comes from the channel's Poisson–Gaussian model; robust needs the same model, so it
         // is estimated once and handed to both. The v1 model takes one σ, which hl also uses.
         double sigma = model == null ? context.NoiseSigma ?? NoiseEstimator.Sigma(plane, width, height, context.Saturated) : 0;
         var x = model != null && _classical is RobustDeconvolver robust
             ? robust.Deconvolve(plane, width, height, kernel, context, model)
             : _classical.Deconvolve(plane, width, height, kernel, model == null ? context with { NoiseSigma = sigma } : context);
-        float[] side;
-        if (model != null)
-        {
-            side = NoiseModelEstimator.SigmaMap(plane, width, height, model, context.SaturationLinear);
-            for (int i = 0; i < side.Length; i++) side[i] *= 100;
-        }
-        else
-        {
-            side = new float[width * height];
-            Array.Fill(side, (float)(100 * sigma));
-        }
-        return (x, side);
-    }
-
-    /// <inheritdoc />
-    public float[] SecondStage(float[] plane, float[] intermediate, float[] side, int width, int height, ChannelContext context)
-    {
+        context.Cancellation.ThrowIfCancellationRequested();
         int n = width * height;
-        var x = intermediate;
         var inputs = new float[OnnxRefiner.InputPlanes][];
-        for (int c = 0; c < inputs.Length - 1; c++) inputs[c] = new float[n];
-        inputs[3] = side;
+        for (int c = 0; c < inputs.Length; c++) inputs[c] = new float[n];
+        float noise = (float)(100 * sigma);
+        var map = model != null ? NoiseModelEstimator.SigmaMap(plane, width, height, model, context.SaturationLinear) : null;
         for (int i = 0; i < n; i++)
         {
             inputs[0][i] = (float)TransferCurve.SrgbEncode(Math.Clamp(x[i], 0, 1));
             inputs[1][i] = (float)TransferCurve.SrgbEncode(Math.Clamp(plane[i], 0, 1));
             inputs[2][i] = context.Saturated[i] ? 1 : 0;
+            inputs[3][i] = map != null ? 100 * map[i] : noise;
         }
         var y = refiner.Run(inputs, width, height, context.Cancellation);
         var result = new float[n];
         for (int i = 0; i < n; i++)
             result[i] = y[i] >= 1 ? Math.Max(x[i], 1) : (float)TransferCurve.SrgbDecode(Math.Max(y[i], 0));
-        return result;
+        return (result, x);
     }
 
     /// <summary>

@@ -244,47 +244,16 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         ArgumentNullException.ThrowIfNull(planes);
         ArgumentNullException.ThrowIfNull(contexts);
         if (planes.Count != contexts.Count) throw new ArgumentException($"{planes.Count} planes but {contexts.Count} contexts");
-        return Channels(planes.Count, width, height, (c, tiles) => Analyse(planes[c], width, height, kernel, contexts[c], tiles));
-    }
-
-    /// <summary>
-    /// The wrapped deconvolver when its second stage can run over a whole frame (<see cref="IFrameStagedDeconvolver"/>);
-    /// <see cref="TiledDeblurrer"/> then runs the stages itself and hands the results to <see cref="JudgeChannels"/>.
-    /// </summary>
-    public IFrameStagedDeconvolver? FrameStaged => _inner as IFrameStagedDeconvolver;
-
-    /// <summary>
-    /// Like <see cref="DeconvolveChannels"/>, with the wrapped deconvolver's results already computed: for each of
-    /// <paramref name="planes"/> its final result, the intermediate one it refined and the noise model the stages used
-    /// (<paramref name="results"/>, in order). The checks, fallbacks, reports and log lines are those of
-    /// <see cref="DeconvolveChannels"/>.
-    /// </summary>
-    public float[][] JudgeChannels(IReadOnlyList<float[]> planes, int width, int height, BlurKernel kernel, IReadOnlyList<ChannelContext> contexts,
-        IReadOnlyList<(float[] Result, float[] Intermediate, NoiseModel Model)> results)
-    {
-        ArgumentNullException.ThrowIfNull(planes);
-        ArgumentNullException.ThrowIfNull(contexts);
-        ArgumentNullException.ThrowIfNull(results);
-        if (planes.Count != contexts.Count || planes.Count != results.Count)
-            throw new ArgumentException($"{planes.Count} planes, {contexts.Count} contexts and {results.Count} results");
-        return Channels(planes.Count, width, height, (c, tiles) => Analyse(planes[c], width, height, kernel, contexts[c], tiles, results[c]));
-    }
-
-    private float[][] Channels(int n, int width, int height, Func<int, List<(int X0, int Y0, int X1, int Y1)>, Pass> analyse)
-    {
+        int n = planes.Count;
         var outputs = new float[n][];
-        var tiles = Tiles(width, height);
-        var passes = new Pass[n];
-        Parallel.For(0, n, c => passes[c] = analyse(c, tiles));
         if (!Options.JointChannels || n == 1)
         {
-            Parallel.For(0, n, c =>
-            {
-                var (gentle, gentleWeights) = Gentler(passes[c], passes[c].Weights, tiles);
-                outputs[c] = Finish(passes[c], gentle, passes[c].Weights, gentleWeights, tiles);
-            });
+            Parallel.For(0, n, c => outputs[c] = Deconvolve(planes[c], width, height, kernel, contexts[c]));
             return outputs;
         }
+        var tiles = Tiles(width, height);
+        var passes = new Pass[n];
+        Parallel.For(0, n, c => passes[c] = Analyse(planes[c], width, height, kernel, contexts[c], tiles));
         var joint = Enumerable.Range(0, tiles.Count).Select(t => passes.Min(p => p.Weights[t])).ToArray();
         var gentles = new (float[]? Gentle, double[] Weights)[n];
         Parallel.For(0, n, c => gentles[c] = Gentler(passes[c], joint, tiles));
@@ -297,19 +266,14 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
     private sealed record Pass(float[] Plane, int Width, int Height, BlurKernel Kernel, ChannelContext Context, NoiseModel Model, float[] Full,
         float[]? Intermediate, Judge Judge, (double Consistency, double NoiseGain)[] Scores, double[]? Baseline, double[] Weights);
 
-    private Pass Analyse(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, List<(int X0, int Y0, int X1, int Y1)> tiles,
-        (float[] Result, float[] Intermediate, NoiseModel Model)? given = null)
+    private Pass Analyse(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, List<(int X0, int Y0, int X1, int Y1)> tiles)
     {
         NoiseModel model;
+        using (Profile.Step("guard: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated);
         float[] full;
         float[]? intermediate = null;
-        if (given is { } g) (full, intermediate, model) = g;
-        else
-        {
-            using (Profile.Step("guard: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated);
-            if (_inner is IStagedDeconvolver staged) (full, intermediate) = staged.DeconvolveStaged(plane, width, height, kernel, context, model);
-            else full = Run(_inner, plane, width, height, kernel, context, model);
-        }
+        if (_inner is IStagedDeconvolver staged) (full, intermediate) = staged.DeconvolveStaged(plane, width, height, kernel, context, model);
+        else full = Run(_inner, plane, width, height, kernel, context, model);
         Judge judge;
         using (Profile.Step("guard: judge setup")) judge = new Judge(plane, width, height, kernel, context, model) { Profile = Profile };
         var scores = judge.Score(full, tiles);

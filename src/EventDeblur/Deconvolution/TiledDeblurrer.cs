@@ -41,6 +41,8 @@ public static class TiledDeblurrer
             return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
         }
 
+        var acc = blurry.Planes.Select(_ => new double[w * h]).ToArray();
+        var weight = new double[w * h];
         var jobs = tiles.SelectMany(t => Enumerable.Range(0, blurry.Channels).Select(c => (Tile: t, Channel: c))).ToList();
         var results = new float[jobs.Count][];
         var regions = new (int X0, int Y0, int X1, int Y1)[jobs.Count];
@@ -61,51 +63,7 @@ public static class TiledDeblurrer
             }
             return (sub, new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct });
         }
-        var frameStaged = deconvolver switch { GuardedDeconvolver g => g.FrameStaged, IFrameStagedDeconvolver f => f, _ => null };
-        if (frameStaged != null)
-        {
-            // First stage per tile, second stage once over the assembled frame, then (when guarded) each tile's
-            // results judged as if the deconvolver had run on that tile alone.
-            var first = new (float[] Intermediate, float[] Side, NoiseModel Model)[jobs.Count];
-            var cuts = new (float[] Sub, ChannelContext Context)[jobs.Count];
-            Parallel.For(0, jobs.Count, par, j =>
-            {
-                var (t, c) = jobs[j];
-                var r = Region(t);
-                regions[j] = r;
-                cuts[j] = Cut(c, r);
-                var (sub, context) = cuts[j];
-                var model = NoiseModelEstimator.Estimate(sub, r.X1 - r.X0, r.Y1 - r.Y0, context.Saturated);
-                var (inter, side) = frameStaged.FirstStage(sub, r.X1 - r.X0, r.Y1 - r.Y0, t.Kernel, context, model);
-                first[j] = (inter, side, model);
-            });
-            var intermediateFrame = Blend(first.Select(f => f.Intermediate).ToArray());
-            var sideFrame = Blend(first.Select(f => f.Side).ToArray());
-            var second = new float[blurry.Channels][];
-            var all = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(options.MaxDegreeOfParallelism, blurry.Channels), CancellationToken = ct };
-            Parallel.For(0, blurry.Channels, all, c =>
-                second[c] = frameStaged.SecondStage(blurry.Planes[c], intermediateFrame[c], sideFrame[c], w, h,
-                    new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }));
-            float[] CutOut(float[] plane, (int X0, int Y0, int X1, int Y1) r)
-            {
-                int rw = r.X1 - r.X0;
-                var sub = new float[rw * (r.Y1 - r.Y0)];
-                for (int y = r.Y0; y < r.Y1; y++) Array.Copy(plane, y * w + r.X0, sub, (y - r.Y0) * rw, rw);
-                return sub;
-            }
-            if (deconvolver is GuardedDeconvolver guard)
-                Parallel.For(0, tiles.Count, par, ti =>
-                {
-                    var js = Enumerable.Range(ti * blurry.Channels, blurry.Channels).ToArray();
-                    var r = regions[js[0]];
-                    var outs = guard.JudgeChannels(js.Select(j => cuts[j].Sub).ToArray(), r.X1 - r.X0, r.Y1 - r.Y0, tiles[ti].Kernel, js.Select(j => cuts[j].Context).ToArray(),
-                        js.Select(j => (CutOut(second[jobs[j].Channel], r), first[j].Intermediate, first[j].Model)).ToArray());
-                    for (int c = 0; c < blurry.Channels; c++) results[js[c]] = outs[c];
-                });
-            else
-                for (int j = 0; j < jobs.Count; j++) results[j] = CutOut(second[jobs[j].Channel], regions[j]);
-        }
-        else if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } together && blurry.Channels > 1)
+        if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } together && blurry.Channels > 1)
         {
             // Each tile's channels in one call (jobs are tile-major: the channels of tile t are jobs t·C … t·C + C − 1).
             Parallel.For(0, tiles.Count, par, ti =>
@@ -125,39 +83,30 @@ public static class TiledDeblurrer
                 results[j] = deconvolver.Deconvolve(sub, r.X1 - r.X0, r.Y1 - r.Y0, t.Kernel, context);
                 regions[j] = r;
             });
-        return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
-
-        // The per-job planes (one per tile and channel, over each tile's region) blended into whole planes.
-        float[][] Blend(float[][] perJob)
+        for (int j = 0; j < jobs.Count; j++)
         {
-            var acc = blurry.Planes.Select(_ => new double[w * h]).ToArray();
-            var weight = new double[w * h];
-            for (int j = 0; j < jobs.Count; j++)
+            var (t, c) = jobs[j];
+            var (x0, y0, x1, y1) = regions[j];
+            int rw = x1 - x0;
+            int ov = Math.Max(options.OverlapPx, t.Kernel.Size);
+            for (int y = y0; y < y1; y++)
             {
-                var (t, c) = jobs[j];
-                var (x0, y0, x1, y1) = regions[j];
-                int rw = x1 - x0;
-                int ov = Math.Max(options.OverlapPx, t.Kernel.Size);
-                for (int y = y0; y < y1; y++)
+                double wy = Ramp(y, t.Y0, t.Y1, ov, h);
+                for (int x = x0; x < x1; x++)
                 {
-                    double wy = Ramp(y, t.Y0, t.Y1, ov, h);
-                    for (int x = x0; x < x1; x++)
-                    {
-                        double wgt = wy * Ramp(x, t.X0, t.X1, ov, w);
-                        if (wgt <= 0) continue;
-                        acc[c][y * w + x] += wgt * perJob[j][(y - y0) * rw + (x - x0)];
-                        if (c == 0) weight[y * w + x] += wgt;
-                    }
+                    double wgt = wy * Ramp(x, t.X0, t.X1, ov, w);
+                    if (wgt <= 0) continue;
+                    acc[c][y * w + x] += wgt * results[j][(y - y0) * rw + (x - x0)];
+                    if (c == 0) weight[y * w + x] += wgt;
                 }
             }
-            var planes = new float[blurry.Channels][];
-            for (int c = 0; c < blurry.Channels; c++)
-            {
-                planes[c] = new float[w * h];
-                for (int i = 0; i < w * h; i++) planes[c][i] = (float)(acc[c][i] / Math.Max(weight[i], 1e-12));
-            }
-            return planes;
         }
+        for (int c = 0; c < blurry.Channels; c++)
+        {
+            outPlanes[c] = new float[w * h];
+            for (int i = 0; i < w * h; i++) outPlanes[c][i] = (float)(acc[c][i] / Math.Max(weight[i], 1e-12));
+        }
+        return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
     }
 
     /// <summary>The assembled frame, its chroma median-filtered when the deconvolver asks for it (<see cref="IChromaSmoothing"/>).</summary>
