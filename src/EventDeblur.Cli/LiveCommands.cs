@@ -103,7 +103,7 @@ internal static class LiveCommands
         var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames), DefaultValueFactory = _ => "robust" };
         deconvolver.AcceptOnlyFromAmong([.. methods.DeconvolverNames]);
         var latency = LatencyOption.Create("Event camera latency, µs: events of an exposure are taken from [start + L, end + L)");
-        var quality = QualityOption.Create();
+        var quality = QualityOption.Create(auto: true);
         var force = new Option<bool>("--force") { Description = "Write into OUT even when it is not empty and not a live run (files named like a run's outputs are replaced)" };
         var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force };
         cmd.SetAction(async (r, ct) =>
@@ -112,7 +112,7 @@ internal static class LiveCommands
             var o = new LiveOptions
             {
                 EventsUri = r.GetValue(events)!, TriggersUri = r.GetValue(triggers)!, RgbSource = r.GetValue(rgb)!, RigPath = r.GetValue(rig)!,
-                OutDir = r.GetValue(output)!, Methods = methods, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Force = r.GetValue(force),
+                OutDir = r.GetValue(output)!, Methods = methods, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), AdaptiveQuality = QualityOption.IsAuto(r, quality), Force = r.GetValue(force),
             };
             var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
             foreach (var g in s.Gaps) Console.WriteLine($"gap: {g}");

@@ -6,16 +6,24 @@ namespace EventDeblur.Cli;
 /// <summary>The <c>--quality fast|balanced|best</c> option of replay, eval and live (the deconvolver's rung of the quality ladder).</summary>
 internal static class QualityOption
 {
-    public static Option<string> Create()
+    /// <summary>The option; with <paramref name="auto"/> (live) it also takes <c>auto</c>, its default: the rung follows the backlog.</summary>
+    public static Option<string> Create(bool auto = false)
     {
         var o = new Option<string>("--quality")
         {
-            Description = "Deconvolver quality rung: fast, balanced (default) or best (robust, and learned's robust stage: fewer or more iterations; other deconvolvers ignore it)",
-            DefaultValueFactory = _ => "balanced",
+            Description = auto
+                ? "Deconvolver quality rung: auto (default: balanced, fast for a frame while others wait behind it), fast, balanced or best (robust, and learned's robust stage: fewer or more iterations; other deconvolvers ignore it)"
+                : "Deconvolver quality rung: fast, balanced (default) or best (robust, and learned's robust stage: fewer or more iterations; other deconvolvers ignore it)",
+            DefaultValueFactory = _ => auto ? "auto" : "balanced",
         };
-        o.AcceptOnlyFromAmong([.. DeconvolutionQualities.Names]);
+        o.AcceptOnlyFromAmong([.. auto ? ["auto", .. DeconvolutionQualities.Names] : DeconvolutionQualities.Names]);
         return o;
     }
 
-    public static DeconvolutionQuality Value(ParseResult r, Option<string> option) => DeconvolutionQualities.Parse(r.GetValue(option)!);
+    /// <summary>The rung given (<c>auto</c>: its top rung, balanced).</summary>
+    public static DeconvolutionQuality Value(ParseResult r, Option<string> option) =>
+        IsAuto(r, option) ? DeconvolutionQuality.Balanced : DeconvolutionQualities.Parse(r.GetValue(option)!);
+
+    /// <summary>Whether <c>auto</c> was given (or defaulted to).</summary>
+    public static bool IsAuto(ParseResult r, Option<string> option) => r.GetValue(option) == "auto";
 }

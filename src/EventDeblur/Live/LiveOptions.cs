@@ -35,6 +35,14 @@ public sealed record LiveOptions
     /// <summary>The deconvolver's rung of the quality ladder (<c>--quality</c>; deconvolvers without rungs ignore it).</summary>
     public EventDeblur.Deconvolution.DeconvolutionQuality Quality { get; init; } = EventDeblur.Deconvolution.DeconvolutionQuality.Balanced;
 
+    /// <summary>
+    /// Whether the rung follows the backlog (<c>--quality auto</c>, the CLI's default for live): a frame is deconvolved at
+    /// <see cref="Quality"/> when no other frame waits behind it, and at <c>fast</c> when one does, so a rig that outpaces
+    /// the machine for a while loses iterations before it loses frames. Each frame's rung is in <c>frames.parquet</c>
+    /// (column <c>quality</c>).
+    /// </summary>
+    public bool AdaptiveQuality { get; init; }
+
     /// <summary>Events kept after each exposure before it is processed, µs.</summary>
     public long EventMarginUs { get; init; } = 10_000;
 

@@ -34,6 +34,8 @@ public static class LivePipeline
         var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
         var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
         var deconvolver = o.Methods.CreateDeconvolver(o.Deconvolver, o.Quality);
+        // With an adaptive rung, the fast one for frames that have others waiting behind them.
+        var fastDeconvolver = o.AdaptiveQuality && o.Quality != DeconvolutionQuality.Fast ? o.Methods.CreateDeconvolver(o.Deconvolver, DeconvolutionQuality.Fast) : deconvolver;
         // A live run always starts afresh: its folder must be empty or an earlier live run's (replaced), unless forced.
         RunFolder.Claim(o.OutDir, new RunIdentity("live", null, null, []), o.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var output = new RunWriter(o.OutDir);
@@ -134,7 +136,10 @@ public static class LivePipeline
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, deconvolver, f.Encoding!.SaturationLinear, ct: ct));
+            bool behind = o.AdaptiveQuality && toKernels.Reader.Count + toDeconvolve.Reader.Count > 0;
+            var d = behind ? fastDeconvolver : deconvolver;
+            f.Quality = (behind ? DeconvolutionQuality.Fast : o.Quality).Name();
+            f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, d, f.Encoding!.SaturationLinear, ct: ct));
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, ct);
         var results = new List<FrameResult>();
@@ -239,7 +244,7 @@ public static class LivePipeline
             Status = ct.IsCancellationRequested ? "cancelled" : "completed",
             Started = started,
             Finished = DateTimeOffset.UtcNow,
-            Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["kernels"] = kernelSource.Name },
+            Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name },
             Extra =
             [
                 new("events_received", store.Received),

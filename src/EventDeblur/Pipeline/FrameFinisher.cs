@@ -68,6 +68,7 @@ public static class FrameFinisher
             KernelSimilarity = score.KernelSimilarity,
             PsnrSaturationBand = score.PsnrSaturationBand,
             PsnrSaturationBandBlurry = score.PsnrSaturationBandBlurry,
+            Quality = f.Sharp != null ? f.Quality : null,
             GuardTiles = f.Guard is { Calls: > 0 } g ? g.Tiles : null,
             GuardFallbackTiles = f.Guard is { Calls: > 0 } gf ? gf.FellBack : null,
             GuardInputTiles = f.Guard is { Calls: > 0 } gi ? gi.Input : null,

@@ -73,6 +73,9 @@ public sealed class FrameWork
     /// <summary>The deblurred frame.</summary>
     public LinearImage? Sharp { get; set; }
 
+    /// <summary>The quality rung the frame was deconvolved at (<c>fast</c>, <c>balanced</c>, <c>best</c>); null before deconvolution.</summary>
+    public string? Quality { get; set; }
+
     /// <summary>What the do-no-harm guard decided while deblurring this frame (null: not deblurred yet, or by no deconvolver).</summary>
     public Deconvolution.GuardTally? Guard { get; set; }
 

@@ -64,6 +64,7 @@ public static class ReplayPipeline
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, options.DeconvolveWorkers, f =>
         {
             var sw = Stopwatch.StartNew();
+            f.Quality = options.Quality.Name();
             f.Guard = GuardTally.Collect(() => f.Sharp = restoration.Restore(new RestorationRequest(f.Blurry!, f.Kernels, f.Encoding!.SaturationLinear, f.Events, f.Exposure, f.EventSensorSize)
                 { Deblur = options.Deblur, Cancellation = token }));
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;

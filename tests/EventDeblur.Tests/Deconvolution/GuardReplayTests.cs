@@ -38,6 +38,7 @@ public class GuardReplayTests(ITestOutputHelper output)
         foreach (var r in rows)
         {
             Assert.Equal("ok", r.Status);
+            Assert.Equal("balanced", r.Quality); // the run's rung (the default), in its frames.parquet column
             Assert.NotNull(r.GuardTiles);
             // 320×240 less the 48-px margin: 2×1 tiles of ≈ 128 px per channel, 3 channels, one blur region.
             Assert.Equal(6, r.GuardTiles);

@@ -69,6 +69,8 @@ public class LiveTests
         Assert.Equal(3, s.Results.Count);
         Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
         Assert.All(s.Results, r => Assert.NotNull(r.LatencySeconds));
+        // A fixed rung: every frame at it.
+        Assert.All(s.Results, r => Assert.Equal("balanced", r.Quality));
         Assert.All(s.Gaps, g => Assert.Null(g.ResumedTimestampUs)); // only the end of the stream
         Assert.True(File.Exists(Path.Combine(o.OutDir, "frames.parquet")));
         Assert.Equal(3, Directory.GetFiles(Path.Combine(o.OutDir, "frames"), "*.png").Length);
@@ -83,7 +85,7 @@ public class LiveTests
         server.Start();
         // One waiting frame at most and the recording played 30× faster than real time (an exposure every 5 ms):
         // no 2-core machine estimates kernels and deconvolves a frame that fast, so frames must be dropped.
-        var o = Options(server, video, rig) with { MaxPendingFrames = 1, Deconvolver = "robust" };
+        var o = Options(server, video, rig) with { MaxPendingFrames = 1, Deconvolver = "robust", AdaptiveQuality = true };
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
         await server.PlayAsync(30);
         var s = await live;
@@ -104,6 +106,10 @@ public class LiveTests
         var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"));
         Assert.Equal(n, rows.Count);
         Assert.Equal(dropped.Count, rows.Count(r => r.Status == "dropped"));
+        // --quality auto: a frame with others waiting behind it is deconvolved at the fast rung, and every row says which
+        // rung its frame used (none for frames never deconvolved).
+        Assert.All(rows, r => Assert.True(r.Status == "ok" ? r.Quality is "fast" or "balanced" : r.Quality == null, $"frame {r.Index} ({r.Status}): quality {r.Quality ?? "null"}"));
+        Assert.Contains(rows, r => r.Quality == "fast");
     }
 
     [Fact]

@@ -80,6 +80,13 @@ public sealed record FrameResult
     /// <summary>Live runs: frames waiting in the pipeline when this one was written.</summary>
     [JsonPropertyName("backlog_frames")] public long? BacklogFrames { get; init; }
 
+    /// <summary>
+    /// The deconvolver's quality rung this frame was deblurred at (<c>fast</c>, <c>balanced</c>, <c>best</c>): the run's
+    /// <c>--quality</c> in a replay; in a live run with <c>--quality auto</c>, the rung chosen from the backlog. Null when
+    /// the frame was not deconvolved.
+    /// </summary>
+    [JsonPropertyName("quality")] public string? Quality { get; init; }
+
     /// <summary>Tiles the do-no-harm guard judged in this frame, over every channel and blur region (≥ 0); null when the deconvolver has no guard.</summary>
     [JsonPropertyName("guard_tiles")] public int? GuardTiles { get; init; }
 

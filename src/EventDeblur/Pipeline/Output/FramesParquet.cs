@@ -128,6 +128,7 @@ public static class FramesParquet
         [JsonPropertyName("psnr_sat_band_blurry")] public double? PsnrSaturationBandBlurry { get; set; }
         [JsonPropertyName("latency_s")] public double? LatencySeconds { get; set; }
         [JsonPropertyName("backlog_frames")] public long? BacklogFrames { get; set; }
+        [JsonPropertyName("quality")] public string? Quality { get; set; }
         [JsonPropertyName("guard_tiles")] public int? GuardTiles { get; set; }
         [JsonPropertyName("guard_fallback_tiles")] public int? GuardFallbackTiles { get; set; }
         [JsonPropertyName("guard_input_tiles")] public int? GuardInputTiles { get; set; }
@@ -142,7 +143,7 @@ public static class FramesParquet
             Diagnostics = FrameDiagnostic.ParseAll(r.Diagnostics).Select(d => new DiagnosticRow { Candidate = d.Candidate, Verdict = d.Verdict, Reason = d.Reason, Fit = d.Fit, Text = d.Text }).ToList(),
             Psnr = r.Psnr, Ssim = r.Ssim, KernelSimilarity = r.KernelSimilarity, PsnrBlurry = r.PsnrBlurry, SsimBlurry = r.SsimBlurry,
             PsnrSaturationBand = r.PsnrSaturationBand, PsnrSaturationBandBlurry = r.PsnrSaturationBandBlurry,
-            LatencySeconds = r.LatencySeconds, BacklogFrames = r.BacklogFrames,
+            LatencySeconds = r.LatencySeconds, BacklogFrames = r.BacklogFrames, Quality = r.Quality,
             GuardTiles = r.GuardTiles, GuardFallbackTiles = r.GuardFallbackTiles, GuardInputTiles = r.GuardInputTiles,
         };
 
@@ -155,7 +156,7 @@ public static class FramesParquet
             Diagnostics = Diagnostics.Count > 0 ? string.Join('\n', Diagnostics.Select(d => d.Text)) : null,
             Psnr = Psnr, Ssim = Ssim, KernelSimilarity = KernelSimilarity, PsnrBlurry = PsnrBlurry, SsimBlurry = SsimBlurry,
             PsnrSaturationBand = PsnrSaturationBand, PsnrSaturationBandBlurry = PsnrSaturationBandBlurry,
-            LatencySeconds = LatencySeconds, BacklogFrames = BacklogFrames,
+            LatencySeconds = LatencySeconds, BacklogFrames = BacklogFrames, Quality = Quality,
             GuardTiles = GuardTiles, GuardFallbackTiles = GuardFallbackTiles, GuardInputTiles = GuardInputTiles,
         };
     }
