@@ -64,17 +64,29 @@ internal sealed class LearnedSetup
 
     /// <summary>The network of this invocation's <c>--model</c> and <c>--device</c>, loaded on the first call.</summary>
     /// <exception cref="UserInputException">The model is missing or cannot be loaded on the requested device.</exception>
-    public OnnxRefiner Refiner()
+    public OnnxRefiner Refiner() => Load(ref _refiner, fast: false);
+
+    /// <summary>
+    /// The network of the <c>fast</c> rung: with the shipped model, its int8 version when the network runs on the CPU
+    /// (<see cref="LearnedDeconvolver.DefaultCpuModelFile"/>); a model given with <c>--model</c> runs as given on every rung.
+    /// </summary>
+    /// <exception cref="UserInputException">The model is missing or cannot be loaded on the requested device.</exception>
+    public OnnxRefiner FastRefiner() => _modelPath != null ? Refiner() : Load(ref _fastRefiner, fast: true);
+
+    private OnnxRefiner? _fastRefiner;
+
+    private OnnxRefiner Load(ref OnnxRefiner? slot, bool fast)
     {
         lock (_gate)
         {
-            if (_refiner == null)
+            if (slot == null)
             {
                 string path = _modelPath ?? LearnedDeconvolver.FindDefaultModel()
                     ?? throw new UserInputException($"models/{LearnedDeconvolver.DefaultModelFile} not found beside the program or in the repository; pass --model PATH");
+                var cpuModel = fast && _modelPath == null ? LearnedDeconvolver.FindDefaultCpuModel(path) : null;
                 try
                 {
-                    _refiner = OnnxRefiner.Load(new RefinerOptions(path, _device), line => Console.Error.WriteLine(line));
+                    slot = OnnxRefiner.Load(new RefinerOptions(path, _device) { CpuModelPath = cpuModel }, line => Console.Error.WriteLine(line));
                 }
                 catch (OnnxRuntimeException e)
                 {
@@ -83,9 +95,9 @@ internal sealed class LearnedSetup
                         ? $"--device cuda: the learned deconvolver cannot start on CUDA with {path} ({why}); use --device auto or cpu"
                         : $"--model {path}: not a loadable ONNX model ({why})", UserInputKind.Unusable, e);
                 }
-                Console.Error.WriteLine($"learned: {Path.GetFileName(path)} on {_refiner.Provider}");
+                Console.Error.WriteLine($"learned: {Path.GetFileName(slot.ModelPath)} on {slot.Provider}{(fast ? " (fast rung)" : "")}");
             }
-            return _refiner;
+            return slot;
         }
     }
 }

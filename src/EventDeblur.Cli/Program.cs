@@ -14,7 +14,7 @@ var root = new Command("eventdeblur", "EventDeblur: event-camera-guided deblurri
 // The one method catalogue of the process, before the commands: their --deconvolver choices are its names.
 var learned = new LearnedSetup();
 learned.AddOptions(root);
-var methods = new MethodCatalogueBuilder().AddLearned(learned.Refiner).Build();
+var methods = new MethodCatalogueBuilder().AddLearned(learned.Refiner, learned.FastRefiner).Build();
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(BundleCommand.Create());

@@ -26,6 +26,13 @@ public enum InferenceDevice
 /// <param name="IntraOpThreads">Threads ONNX Runtime uses inside one call (0 = its default).</param>
 public sealed record RefinerOptions(string ModelPath, InferenceDevice Device = InferenceDevice.Auto, int TilePx = 768, int OverlapPx = 48, int IntraOpThreads = 1)
 {
+    /// <summary>
+    /// The model to run when the network runs on the CPU, when it is not <see cref="ModelPath"/>: the int8 version of the
+    /// same network (<see cref="LearnedDeconvolver.DefaultCpuModelFile"/>), whose integer convolutions ONNX Runtime runs
+    /// faster on the CPU, while CUDA runs the float model. Null: <see cref="ModelPath"/> everywhere.
+    /// </summary>
+    public string? CpuModelPath { get; init; }
+
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {
@@ -58,6 +65,9 @@ public sealed class OnnxRefiner : IDisposable
 
     /// <summary>The execution provider in use: <c>CUDA</c> or <c>CPU</c>.</summary>
     public string Provider { get; }
+
+    /// <summary>The model file the session runs (<see cref="RefinerOptions.CpuModelPath"/> on the CPU when set).</summary>
+    public string ModelPath { get; private init; } = "";
 
     /// <summary>
     /// The classical deconvolution the network was trained to refine, from the model's ONNX metadata
@@ -96,7 +106,7 @@ public sealed class OnnxRefiner : IDisposable
             try
             {
                 cuda.AppendExecutionProvider_CUDA(0);
-                return new OnnxRefiner(new InferenceSession(options.ModelPath, cuda), options, "CUDA");
+                return new OnnxRefiner(new InferenceSession(options.ModelPath, cuda), options, "CUDA") { ModelPath = options.ModelPath };
             }
             catch (OnnxRuntimeException e) when (options.Device == InferenceDevice.Auto)
             {
@@ -109,8 +119,10 @@ public sealed class OnnxRefiner : IDisposable
                 cuda.Dispose();
             }
         }
+        string cpuModel = options.CpuModelPath ?? options.ModelPath;
+        if (!File.Exists(cpuModel)) throw new FileNotFoundException($"{cpuModel}: model file not found", cpuModel);
         using var cpu = NewSessionOptions(options);
-        return new OnnxRefiner(new InferenceSession(options.ModelPath, cpu), options, "CPU");
+        return new OnnxRefiner(new InferenceSession(cpuModel, cpu), options, "CPU") { ModelPath = cpuModel };
     }
 
     private static SessionOptions NewSessionOptions(RefinerOptions o) => new()

@@ -27,4 +27,19 @@ public class LearnedMethodsTests
         Assert.Throws<ArgumentException>(() => without.ParseMethod("events+learned"));
         Assert.Throws<ArgumentException>(() => new MethodCatalogueBuilder().AddLearned(() => refiner).AddLearned(() => refiner));
     }
+
+    [Fact]
+    public void TheFastRungRunsTheFastNetworkAndTheOthersTheMainOne()
+    {
+        // The CLI hands the shipped model's int8 version as the fast network (on the CPU); balanced and best keep the float one.
+        string model = LearnedDeconvolver.FindDefaultModel()!;
+        using var main = OnnxRefiner.Load(new RefinerOptions(model, InferenceDevice.Cpu));
+        using var fast = OnnxRefiner.Load(new RefinerOptions(model, InferenceDevice.Cpu) { CpuModelPath = LearnedDeconvolver.FindDefaultCpuModel(model) });
+        var asked = new List<string>();
+        var catalogue = new MethodCatalogueBuilder().AddLearned(() => { asked.Add(Path.GetFileName(main.ModelPath)); return main; },
+            () => { asked.Add(Path.GetFileName(fast.ModelPath)); return fast; }).Build();
+        foreach (var q in new[] { Deconvolution.DeconvolutionQuality.Fast, Deconvolution.DeconvolutionQuality.Balanced, Deconvolution.DeconvolutionQuality.Best })
+            catalogue.CreateDeconvolver("learned", q);
+        Assert.Equal([LearnedDeconvolver.DefaultCpuModelFile, LearnedDeconvolver.DefaultModelFile, LearnedDeconvolver.DefaultModelFile], asked);
+    }
 }
