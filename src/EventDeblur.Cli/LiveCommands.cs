@@ -123,7 +123,8 @@ internal static class LiveCommands
             Console.WriteLine($"{s.Results.Count(x => x.Status == "ok")} frames deblurred, {s.Results.Count(x => x.Status == "failed")} failed, " +
                               $"{s.Results.Count(x => x.Status == "dropped")} dropped ({s.DroppedFrames} because the pipeline was behind); " +
                               $"{s.EventsReceived:N0} events, {s.DroppedEvents} dropped; " +
-                              $"{(lat.Count > 0 ? $"latency p50 {Quantile(0.5):F2} s, p95 {Quantile(0.95):F2} s, max {lat[^1]:F2} s" : "no latency measured")}");
+                              $"{(lat.Count > 0 ? $"latency p50 {Quantile(0.5):F2} s, p95 {Quantile(0.95):F2} s, max {lat[^1]:F2} s" : "no latency measured")}" +
+                              (o.AdaptiveQuality ? $"; rungs: {string.Join(", ", s.Results.Where(x => x.Quality != null).GroupBy(x => x.Quality).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))}" : ""));
             int ok = s.Results.Count(x => x.Status == "ok");
             if (s.Results.Count == 0 && s.EventsReceived == 0)
                 throw new UserInputException($"no data received: no events from {o.EventsUri} and no frames from {o.RgbSource} (is the source running, and can it be opened?)");

@@ -77,7 +77,7 @@ internal static class RunSection
         bool live = run.Manifest.Mode == "live";
         var sb = new StringBuilder($"<table class=\"frames sortable\" id=\"run-{k}-frames\"><tr>");
         var headers = new List<string> { "index", "status", "error", "PSNR dB", "Δ PSNR vs blurry", "SSIM", "SSIM blurry", "kernel sim.", "kernel source", "confidence", "guard fallback tiles", "streaks", "kernels", "events used", "events in window", "ingest s", "kernels s", "deconv. s", "write s", "total s" };
-        if (live) headers.AddRange(["latency s", "backlog"]);
+        if (live) headers.AddRange(["latency s", "backlog", "rung"]);
         headers.Add("files");
         foreach (var h in headers) sb.Append($"<th>{Enc(h)}</th>");
         sb.Append("</tr>");
@@ -105,7 +105,7 @@ internal static class RunSection
             Num(sb, f.SecondsDeconvolve, "F2");
             Num(sb, f.SecondsWrite, "F2");
             Num(sb, f.SecondsTotal, "F2");
-            if (live) { Num(sb, f.LatencySeconds, "F2"); Num(sb, f.BacklogFrames, "0"); }
+            if (live) { Num(sb, f.LatencySeconds, "F2"); Num(sb, f.BacklogFrames, "0"); sb.Append($"<td>{Enc(f.Quality ?? "")}</td>"); }
             sb.Append("<td>");
             foreach (var (label, rel) in new[] { ("png", FramesParquet.OutputFileOf(f.Index)), ("kernel", $"kernels/{f.Index:D6}.csv"), ("preview", PreviewWriter.PreviewFileOf(f.Index)) })
                 if (File.Exists(Path.Combine(run.Dir, rel))) sb.Append($"<a class=\"file\" href=\"{Link(htmlDir, Path.Combine(run.Dir, rel))}\">{label}</a> ");

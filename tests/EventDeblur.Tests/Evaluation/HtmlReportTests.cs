@@ -42,6 +42,7 @@ public class HtmlReportTests
             Index = i, Status = i == 4 ? "failed" : "ok", Error = i == 4 ? "writing outputs: disk full" : null,
             ExposureStartUs = 1_000_000 + i * 100_000, ExposureEndUs = 1_040_000 + i * 100_000,
             KernelSource = "events:streaks", LatencySeconds = 0.2 + 0.05 * i, BacklogFrames = i % 3, SecondsTotal = 0.4,
+            Quality = i == 4 ? null : i % 3 > 0 ? "fast" : "balanced",
         }).ToList();
         var manifest = new RunManifest
         {
@@ -65,7 +66,8 @@ public class HtmlReportTests
         string page = File.ReadAllText(html);
         Assert.Contains("<h1>EventDeblur live run report</h1>", page);
         Assert.Contains("alt=\"latency and backlog over time\"", page);
-        Assert.Contains("<th>latency s</th><th>backlog</th>", page);
+        Assert.Contains("<th>latency s</th><th>backlog</th><th>rung</th>", page);
+        Assert.Contains("<td>fast</td>", page); // the rung --quality auto chose for the frame
         Assert.Contains("writing outputs: disk full", page);
         Assert.Contains("has no RGB frame", page);
         Assert.Contains("1 of 6 frames failed", page);
