@@ -24,12 +24,19 @@ internal static class SensorNoise
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
-    /// <summary>A seed for a sub-stream (frame, row, purpose), so parallel work stays deterministic.</summary>
+    /// <summary>
+    /// A seed for a sub-stream (frame, row, purpose), so parallel work stays deterministic. The seed is mixed
+    /// (one multiply–xorshift round) before the first part is folded in: folding it in directly made
+    /// (seed, frame) pairs with equal seed XOR frame share one stream, so bundles of neighbouring seeds
+    /// repeated each other's camera motions, exposure times and sensor noise (seeds 8101–8103 × frames 0–2
+    /// gave four distinct motions for nine frames).
+    /// </summary>
     public static int SubSeed(int seed, params int[] parts)
     {
         unchecked
         {
-            uint h = 2166136261u ^ (uint)seed;
+            uint h = (2166136261u ^ (uint)seed) * 16777619u;
+            h ^= h >> 15;
             foreach (int p in parts) { h ^= (uint)p; h *= 16777619u; h ^= h >> 15; }
             return (int)(h & 0x7FFFFFFF);
         }

@@ -62,7 +62,7 @@ public partial class HardeningAuditTests
         string k1 = Path.Combine(bundle, "gt", "kernels", "000001.csv"), k2 = Path.Combine(bundle, "gt", "kernels", "000002.csv");
         Poison(k1, 7, "NaN");
         Poison(k2, 5, "-0.25");
-        string nan = $"{k1}: line 1: field 8 (weight 2: row 0, column 2 of the 15×15 kernel) is 'NaN'; expected a finite number ≥ 0: a kernel is a distribution of exposure time";
+        string nan = $"{k1}: line 1: field 8 (weight 2: row 0, column 2 of the 33×33 kernel) is 'NaN'; expected a finite number ≥ 0: a kernel is a distribution of exposure time";
         string negative = $"{k2}: line 1: field 6 (weight 0: row 0, column 0 of the 27×27 kernel) is '-0.25'; expected a finite number ≥ 0";
 
         var inspect = Run("inspect", bundle);

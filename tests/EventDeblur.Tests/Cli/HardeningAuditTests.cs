@@ -64,7 +64,7 @@ public partial class HardeningAuditTests
         var inspect = Run("inspect", bundle);
         Expect(1, inspect);
         for (int i = 0; i < 3; i++) Assert.Contains($"frame {i}: exposure", inspect.Out);
-        Assert.Contains("before the first event (at 1699999999990009 µs)", inspect.Out);
+        Assert.Contains("before the first event (at 1699999999990017 µs)", inspect.Out);
         Assert.Contains("sync.clock_offset_us", inspect.Out);
 
         string outDir = NewOut();
@@ -85,7 +85,7 @@ public partial class HardeningAuditTests
         EditManifest(absurd, m => m["sync"]!["clock_offset_us"] = long.MinValue);
         var far = Run("inspect", absurd);
         Expect(1, far);
-        Assert.Contains("frame 0: exposure [-9221672036856010375, -9221672036855962975) µs on the event clock ends 9223372036855.9", far.Out);
+        Assert.Contains("frame 0: exposure [-9221672036856010375, -9221672036855902575) µs on the event clock ends 9223372036855.8", far.Out);
         Assert.DoesNotContain(" ends -", far.Out);
 
         // The shipped sample itself stays clean.
