@@ -226,7 +226,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         var tiles = Tiles(width, height);
         var pass = Analyse(plane, width, height, kernel, context, tiles);
         var (gentle, gentleWeights) = Gentler(pass, pass.Weights, tiles);
-        return Finish(pass, gentle, pass.Weights, gentleWeights, tiles);
+        return Finish(pass, gentle, pass.Weights, gentleWeights, tiles, log: true).Output;
     }
 
     /// <inheritdoc />
@@ -258,7 +258,10 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         var gentles = new (float[]? Gentle, double[] Weights)[n];
         Parallel.For(0, n, c => gentles[c] = Gentler(passes[c], joint, tiles));
         var jointGentle = Enumerable.Range(0, tiles.Count).Select(t => joint[t] < 1 ? gentles.Min(g => g.Weights[t]) : 0).ToArray();
-        Parallel.For(0, n, c => outputs[c] = Finish(passes[c], gentles[c].Gentle, joint, jointGentle, tiles));
+        var reports = new GuardReport[n];
+        Parallel.For(0, n, c => (outputs[c], reports[c]) = Finish(passes[c], gentles[c].Gentle, joint, jointGentle, tiles, log: false));
+        // The channels share one decision: one log line for the frame (the worst scores of any channel), not one per channel.
+        LogFallback(reports[0], $"{n} channels judged together", reports.SelectMany(r => r.Tiles));
         return outputs;
     }
 
@@ -297,7 +300,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
     }
 
     /// <summary>Records the verdicts and composes the output of one channel.</summary>
-    private float[] Finish(Pass p, float[]? gentle, double[] weights, double[] gentleWeights, List<(int X0, int Y0, int X1, int Y1)> tiles)
+    private (float[] Output, GuardReport Report) Finish(Pass p, float[]? gentle, double[] weights, double[] gentleWeights, List<(int X0, int Y0, int X1, int Y1)> tiles, bool log)
     {
         int width = p.Width, height = p.Height;
         var levels = weights.Select((w, t) => w >= 1 ? FallbackLevel.None : w <= 0 && gentleWeights[t] <= 0 ? FallbackLevel.Input : FallbackLevel.Gentle).ToArray();
@@ -307,13 +310,21 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         // Nobody may drain them (a long live run): keep the latest few only.
         while (_reports.Count > MaxKeptReports && _reports.TryDequeue(out _)) { }
         GuardTally.Record(report);
-        if (report.FellBack > 0 && Options.Log is { } log)
-        {
-            var (_, g, i) = report.AreaShares();
-            lock (log) log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"guard: {Name} on a {width}×{height} plane: {report.FellBack}/{tiles.Count} tiles fell back ({g:P0} of the area gentler, {i:P0} the input); worst consistency {verdicts.Max(v => double.IsNaN(v.Consistency) ? 0 : v.Consistency):F2}, noise gain {verdicts.Max(v => double.IsNaN(v.NoiseGain) ? 0 : v.NoiseGain):F2}"));
-        }
-        return report.FellBack == 0 ? p.Full : Compose(p.Full, gentle, p.Plane, width, height, tiles, weights, gentleWeights);
+        if (log) LogFallback(report, "plane", verdicts);
+        return (report.FellBack == 0 ? p.Full : Compose(p.Full, gentle, p.Plane, width, height, tiles, weights, gentleWeights), report);
+    }
+
+    /// <summary>
+    /// One line to <see cref="GuardOptions.Log"/> when <paramref name="report"/> fell back anywhere: what fell back, and
+    /// the worst scores among <paramref name="scored"/> (one channel's verdicts, or every channel's when judged together).
+    /// </summary>
+    private void LogFallback(GuardReport report, string what, IEnumerable<GuardTileVerdict> scored)
+    {
+        if (report.FellBack == 0 || Options.Log is not { } log) return;
+        var (_, g, i) = report.AreaShares();
+        var all = scored.ToList();
+        lock (log) log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"guard: {Name} on a {report.Width}×{report.Height} {what}: {report.FellBack}/{report.Tiles.Count} tiles fell back ({g:P0} of the area gentler, {i:P0} the input); worst consistency {all.Max(v => double.IsNaN(v.Consistency) ? 0 : v.Consistency):F2}, noise gain {all.Max(v => double.IsNaN(v.NoiseGain) ? 0 : v.NoiseGain):F2}"));
     }
 
     /// <summary>Reports kept for <see cref="DrainReports"/>.</summary>

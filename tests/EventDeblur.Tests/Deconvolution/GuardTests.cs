@@ -119,15 +119,19 @@ public class GuardTests(ITestOutputHelper output)
         var planes = new[] { blurry, (float[])blurry.Clone(), (float[])blurry.Clone() };
         var contexts = planes.Select(_ => NoisyNightFrames.Context(sat)).ToArray();
         var staged = new FailsOn(planes[0]);
+        var logs = new List<string>();
         (float[][] Out, List<GuardReport> Reports) Run(bool joint)
         {
-            var guard = new GuardedDeconvolver(staged, new GuardOptions(TilePx: 64) { JointChannels = joint });
+            var log = new StringWriter();
+            var guard = new GuardedDeconvolver(staged, new GuardOptions(TilePx: 64) { JointChannels = joint, Log = log });
             float[][] outs = throughTheTiledDeblurrer
                 ? TiledDeblurrer.Deblur(new EventDeblur.Imaging.LinearImage(W, H, planes, planes.Select(_ => sat).ToArray()), [new KernelTile(0, 0, W, H, k)], guard, 1.0).Planes
                 : guard.DeconvolveChannels(planes, W, H, k, contexts);
             // One report per channel; order them by channel through the plane each one judged (the first channel's is the one that fell back).
+            logs.Add(log.ToString());
             return (outs, guard.DrainReports().OrderBy(r => r.Sequence).ToList());
         }
+        static string[] Lines(string log) => log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var (alone, aloneReports) = Run(false);
         Assert.Equal(3, aloneReports.Count);
         Assert.Equal(new[] { 0, 0, aloneReports[0].Tiles.Count }, aloneReports.Select(r => r.FellBack).OrderBy(n => n));
@@ -146,6 +150,13 @@ public class GuardTests(ITestOutputHelper output)
         Assert.NotEqual(alone[1], together[1]);
         Assert.Equal(together[1], together[2]);
         Assert.Equal(together[0], together[1]);
+        // The log: one line for the one channel that fell back alone; judged together, one line for the frame (not one per
+        // channel), saying so and naming the worst scores of any channel.
+        Assert.Single(Lines(logs[0]));
+        Assert.Contains("plane:", logs[0]);
+        var joint = Assert.Single(Lines(logs[1]));
+        Assert.Contains("3 channels judged together", joint);
+        Assert.Contains($"{reports[0].Tiles.Count}/{reports[0].Tiles.Count} tiles fell back", joint);
     }
 
     /// <summary>A two-stage deconvolver (the input, then robust) whose final stage amplifies noise on one given plane instead.</summary>
