@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using EventDeblur.Events;
 using EventDeblur.Imaging;
 
@@ -285,11 +287,27 @@ public sealed class ContrastMaximizer
             float inv = 1 << level;
             // t1 and t2 carry the level's scale; the angle does not.
             float q1 = (float)r1 * inv, q2 = (float)r2 * inv, cx = _cx[level], cy = _cy[level];
-            for (int j = 0; j < m; j++)
+            float f0 = (float)c0, f1 = (float)c1, f2 = (float)c2, f3 = (float)c3, f4 = (float)c4, f5 = (float)c5;
+            // Vectorised, with the scalar loop's operations in the same order (the same floats).
+            var vq1 = new Vector<float>(q1); var vq2 = new Vector<float>(q2); var vcx = new Vector<float>(cx); var vcy = new Vector<float>(cy);
+            var a0 = new Vector<float>(f0); var a1 = new Vector<float>(f1); var a2 = new Vector<float>(f2);
+            var b0 = new Vector<float>(f3); var b1 = new Vector<float>(f4); var b2 = new Vector<float>(f5);
+            int vl = Vector<float>.Count, j = 0;
+            for (; j <= m - vl; j += vl)
+            {
+                var vt1 = new Vector<float>(t1, j); var vt2 = new Vector<float>(t2, j); var vt3 = new Vector<float>(t3, j);
+                var vx = new Vector<float>(x, j); var vy = new Vector<float>(y, j);
+                var th = vq1 * vt1 + vq2 * vt2;
+                var dx = a0 * vt1 + a1 * vt2 + a2 * vt3;
+                var dy = b0 * vt1 + b1 * vt2 + b2 * vt3;
+                (vx - dx + th * (vy - vcy)).CopyTo(wx.Slice(j));
+                (vy - dy - th * (vx - vcx)).CopyTo(wy.Slice(j));
+            }
+            for (; j < m; j++)
             {
                 float th = q1 * t1[j] + q2 * t2[j];
-                float dx = (float)c0 * t1[j] + (float)c1 * t2[j] + (float)c2 * t3[j];
-                float dy = (float)c3 * t1[j] + (float)c4 * t2[j] + (float)c5 * t3[j];
+                float dx = f0 * t1[j] + f1 * t2[j] + f2 * t3[j];
+                float dy = f3 * t1[j] + f4 * t2[j] + f5 * t3[j];
                 wx[j] = x[j] - dx + th * (y[j] - cy);
                 wy[j] = y[j] - dy - th * (x[j] - cx);
             }
@@ -301,15 +319,20 @@ public sealed class ContrastMaximizer
             int m = wx.Length, j;
             Array.Clear(img);
             float xmax = w - 1, ymax = h - 1;
+            // The bounds test below keeps every write inside img: no bounds checks in the loop.
+            ref float px = ref MemoryMarshal.GetReference(wx), py = ref MemoryMarshal.GetReference(wy);
+            ref float im = ref MemoryMarshal.GetArrayDataReference(img);
             for (j = 0; j < m; j++)
             {
-                float fx = wx[j], fy = wy[j];
+                float fx = Unsafe.Add(ref px, j), fy = Unsafe.Add(ref py, j);
                 if (!(fx >= 0 && fy >= 0 && fx < xmax && fy < ymax)) continue;
                 int x0 = (int)fx, y0 = (int)fy;
                 float ax = fx - x0, ay = fy - y0;
-                int k = y0 * w + x0;
                 float bx = 1 - ax, by = 1 - ay;
-                img[k] += bx * by; img[k + 1] += ax * by; img[k + w] += bx * ay; img[k + w + 1] += ax * ay;
+                ref float p = ref Unsafe.Add(ref im, y0 * w + x0);
+                p += bx * by; Unsafe.Add(ref p, 1) += ax * by;
+                ref float q = ref Unsafe.Add(ref p, w);
+                q += bx * ay; Unsafe.Add(ref q, 1) += ax * ay;
             }
             var (sum, sum2) = Moments(img);
             double mean = sum / img.Length;
