@@ -8,7 +8,7 @@ using EventDeblur.Formats.Aedat;
 //   dotnet run -c Release -- memory PATH              decode PATH once, print MEv/s and peak memory
 //   dotnet run -c Release -- prophesee [PATH [N]]     Prophesee decode vs peers, N interleaved repetitions (median, best)
 //   dotnet run -c Release -- deconv [--quality Q] [--profile] BUNDLE...   robust on ground-truth kernels: PSNR, s/MP, per-step profile
-//   dotnet run -c Release -- texture [--reps N] BUNDLE...   texture kernels: filter, contrast maximisation, estimator (thread CPU)
+//   dotnet run -c Release -- texture [--reps N] BUNDLE...   texture kernels: filter, contrast maximisation, estimator (wall, calling thread CPU)
 //   dotnet run -c Release -- refiner [--model M]... [--tile N]... [--threads N]   the learned network alone: CPU s/MP per model and tile size
 //   dotnet run -c Release -- [BenchmarkDotNet args]   run the benchmarks (e.g. --filter '*Decode*')
 if (args.Length >= 3 && args[0] == "generate")

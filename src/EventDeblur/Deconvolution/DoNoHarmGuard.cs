@@ -261,7 +261,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         var reports = new GuardReport[n];
         Parallel.For(0, n, c => (outputs[c], reports[c]) = Finish(passes[c], gentles[c].Gentle, joint, jointGentle, tiles, log: false));
         // The channels share one decision: one log line for the frame (the worst scores of any channel), not one per channel.
-        LogFallback(reports[0], $"{n} channels judged together", reports.SelectMany(r => r.Tiles));
+        LogFallback(reports[0], $", {n} channels judged together", reports.SelectMany(r => r.Tiles));
         return outputs;
     }
 
@@ -310,7 +310,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         // Nobody may drain them (a long live run): keep the latest few only.
         while (_reports.Count > MaxKeptReports && _reports.TryDequeue(out _)) { }
         GuardTally.Record(report);
-        if (log) LogFallback(report, "plane", verdicts);
+        if (log) LogFallback(report, "", verdicts);
         return (report.FellBack == 0 ? p.Full : Compose(p.Full, gentle, p.Plane, width, height, tiles, weights, gentleWeights), report);
     }
 
@@ -324,7 +324,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         var (_, g, i) = report.AreaShares();
         var all = scored.ToList();
         lock (log) log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"guard: {Name} on a {report.Width}×{report.Height} {what}: {report.FellBack}/{report.Tiles.Count} tiles fell back ({g:P0} of the area gentler, {i:P0} the input); worst consistency {all.Max(v => double.IsNaN(v.Consistency) ? 0 : v.Consistency):F2}, noise gain {all.Max(v => double.IsNaN(v.NoiseGain) ? 0 : v.NoiseGain):F2}"));
+            $"guard: {Name} on a {report.Width}×{report.Height} plane{what}: {report.FellBack}/{report.Tiles.Count} tiles fell back ({g:P0} of the area gentler, {i:P0} the input); worst consistency {all.Max(v => double.IsNaN(v.Consistency) ? 0 : v.Consistency):F2}, noise gain {all.Max(v => double.IsNaN(v.NoiseGain) ? 0 : v.NoiseGain):F2}"));
     }
 
     /// <summary>Reports kept for <see cref="DrainReports"/>.</summary>

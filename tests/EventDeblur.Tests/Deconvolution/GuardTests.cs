@@ -154,8 +154,9 @@ public class GuardTests(ITestOutputHelper output)
         // channel), saying so and naming the worst scores of any channel.
         Assert.Single(Lines(logs[0]));
         Assert.Contains("plane:", logs[0]);
+        Assert.DoesNotContain("judged together", logs[0]);
         var joint = Assert.Single(Lines(logs[1]));
-        Assert.Contains("3 channels judged together", joint);
+        Assert.Contains("plane, 3 channels judged together:", joint);
         Assert.Contains($"{reports[0].Tiles.Count}/{reports[0].Tiles.Count} tiles fell back", joint);
     }
 
