@@ -4,7 +4,8 @@ namespace EventDeblur.Kernels;
 
 /// <summary>
 /// The events that contrast maximisation and the warp scorer both use: those inside the exposure, background
-/// activity removed, then every <c>Stride</c>-th of them so that at most <see cref="ContrastMaximizationOptions.MaxEvents"/> remain.
+/// activity removed, then every <c>Stride</c>-th of them (⌊n / <see cref="ContrastMaximizationOptions.MaxEvents"/>⌋, at least 1),
+/// so that fewer than twice that many remain.
 /// </summary>
 internal static class ExposureEventSample
 {
