@@ -19,7 +19,7 @@ internal static class TextureProfiling
             if (args[i] == "--reps" && i + 1 < args.Length) reps = int.Parse(args[++i]);
             else bundles.Add(args[i]);
         }
-        if (bundles.Count == 0) { Console.Error.WriteLine("usage: texture [--reps N] BUNDLE..."); return 2; }
+        if (bundles.Count == 0 || reps < 1) { Console.Error.WriteLine("usage: texture [--reps N ≥ 1] BUNDLE..."); return 2; }
         var translation = new ContrastMaximizer(new ContrastMaximizationOptions { Rotation = false });
         var withRoll = new ContrastMaximizer();
         var estimator = new EventKernelEstimator();
@@ -31,11 +31,12 @@ internal static class TextureProfiling
             for (int i = 0; i < req.Events.Count; i++) if (ex.Contains(req.Events.T[i])) inExposure.Add(i);
             var hInv = req.FrameToEvents.Inverse();
             var scorer = new EventWarpScorer();
-            var still = new CameraMotion(MotionKind.Translation, [AffineSample.Shift(0, 0), AffineSample.Shift(1, 1)]);
+            // No motion, as the estimator's confidence gate scores it.
+            var still = new CameraMotion(MotionKind.Translation, [AffineSample.Shift(0, 0), AffineSample.Shift(0, 0)]);
             string note = "", source = "";
             var parts = new (string Name, Action Run)[]
             {
-                ("background-activity filter", () => new BackgroundActivityFilter(2500).Filter(req.Events, inExposure)),
+                ("background-activity filter", () => new BackgroundActivityFilter(new ContrastMaximizationOptions().SupportWindowUs).Filter(req.Events, inExposure)),
                 ("contrast maximisation, translation", () => translation.Estimate(req.Events, req.EventSensorSize, hInv, ex, 200)),
                 ("contrast maximisation + roll", () => note = withRoll.Estimate(req.Events, req.EventSensorSize, hInv, ex, 200).Note),
                 ("streak detection (light candidates)", () => EventDeblur.Streaks.StreakDetector.Detect(req.Blurry, req.SaturationLinear, new EventKernelOptions().Streaks)),

@@ -46,6 +46,22 @@ public class LiveTests
             $"received {received} events; the reported gaps ({string.Join(" | ", ev)}) say between {surelyReceived} and {atMost} of {t.Length}");
     }
 
+    /// <summary>
+    /// A bundle of <paramref name="frames"/> frames played 30× faster than real time into <c>live</c> with <c>robust</c> at
+    /// <c>--quality auto</c> and at most <paramref name="maxPendingFrames"/> frames waiting: its summary, options and the
+    /// bundle's event count.
+    /// </summary>
+    private static async Task<(LiveSummary Summary, LiveOptions Options, long Events)> RobustAutoQualityPlayedFast(int frames, int maxPendingFrames)
+    {
+        var (b, video, rig, total) = Setup(frames);
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, video, rig) with { MaxPendingFrames = maxPendingFrames, Deconvolver = "robust", AdaptiveQuality = true };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(30);
+        return (await live, o, total);
+    }
+
     private static LiveOptions Options(DvStreamServer s, string video, string rig) => new()
     {
         EventsUri = $"tcp://127.0.0.1:{s.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{s.TriggersPort}", RgbSource = video, RigPath = rig,
@@ -80,15 +96,9 @@ public class LiveTests
     public async Task APipelineThatFallsBehindDropsFramesExplicitlyAndCountsThemExactly()
     {
         const int n = 10;
-        var (b, video, rig, total) = Setup(n);
-        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
-        server.Start();
         // One waiting frame at most and the recording played 30× faster than real time (an exposure every 5 ms):
         // no 2-core machine estimates kernels and deconvolves a frame that fast, so frames must be dropped.
-        var o = Options(server, video, rig) with { MaxPendingFrames = 1, Deconvolver = "robust", AdaptiveQuality = true };
-        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
-        await server.PlayAsync(30);
-        var s = await live;
+        var (s, o, total) = await RobustAutoQualityPlayedFast(n, maxPendingFrames: 1);
 
         Assert.Equal(total, s.EventsReceived);
         Assert.Equal(0, s.DroppedEvents);
@@ -114,15 +124,9 @@ public class LiveTests
     public async Task WithQualityAutoFramesWaitingBehindOthersAreDeconvolvedFastAndTheLastOneAtBalanced()
     {
         const int n = 8;
-        var (b, video, rig, total) = Setup(n);
-        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
-        server.Start();
         // Room for every frame (nothing dropped) and the recording played 30× too fast: all exposures arrive within a
         // fraction of a second, so while the first frames are deconvolved the others wait, and the last has none behind it.
-        var o = Options(server, video, rig) with { MaxPendingFrames = n, Deconvolver = "robust", AdaptiveQuality = true };
-        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
-        await server.PlayAsync(30);
-        var s = await live;
+        var (s, o, _) = await RobustAutoQualityPlayedFast(n, maxPendingFrames: n);
         Assert.Equal(0, s.DroppedFrames);
         Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
         var rows = (await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"))).OrderBy(r => r.Index).ToList();
