@@ -55,6 +55,21 @@ public class DecodeBenchmarks
         return n;
     }
 
+    /// <summary>
+    /// The trigger-sync pass of a replay (<see cref="AedatReaderOptions.DecodeEvents"/> off): triggers, frames and IMU
+    /// are read, event packets stepped over unread. Compare with <see cref="EventDeblurAedat4Reader"/>, what the
+    /// same pass cost when it decoded every event.
+    /// </summary>
+    [Benchmark]
+    public long EventDeblurTriggerPassSteppingOverEvents()
+    {
+        long n = 0;
+        using var reader = Aedat4Reader.Open(_path, new AedatReaderOptions { DecodeFrames = false, DecodeEvents = false });
+        while (reader.TryRead(out var p))
+            if (p is TriggersPacket t) n += t.Triggers.Length;
+        return n;
+    }
+
     /// <summary>What <c>inspect</c> does (decode, count, canonical SHA-256), with the read-ahead thread decoding while this one hashes.</summary>
     [Benchmark]
     public long EventDeblurSummaryReadAhead() => AedatSummary.Compute(_path).EventCount;

@@ -192,13 +192,12 @@ public sealed class RecordingBundle
         var windows = new List<(long, TimeRangeUs)>();
         if (!IsApsBundle) return windows;
         long index = Manifest.ApsFirstIndex;
-        using var reader = AedatReader.Open(EventsPath);
+        // AEDAT 2.0 frames are assembled from the event words, so they are scanned; other formats step over event packets.
+        using var reader = AedatReader.Open(EventsPath, new AedatReaderOptions { DecodeEvents = false });
         while (reader.TryRead(out var p))
         {
             if (p is FramePacket fp)
                 windows.Add((index++, fp.Frame.Exposure));
-            else if (p is EventsPacket ep)
-                ep.Events.Dispose();
         }
         return windows;
     }

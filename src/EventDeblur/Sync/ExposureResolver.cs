@@ -21,12 +21,12 @@ public static class ExposureResolver
             return new ExposureMatch(windows, []);
         }
         var triggers = new List<TriggerEvent>();
-        using (var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
+        using (var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false, DecodeEvents = false }))
         {
             while (reader.TryRead(out var p))
             {
+                // Events are not decoded: this pass reads the trigger packets and steps over the rest.
                 if (p is TriggersPacket tp) triggers.AddRange(tp.Triggers);
-                else if (p is EventsPacket ep) ep.Events.Dispose();
             }
         }
         return TriggerMatcher.Match(bundle.Frames, triggers);

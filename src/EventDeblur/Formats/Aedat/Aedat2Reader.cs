@@ -225,7 +225,7 @@ public sealed class Aedat2Reader : IAedatReader
             n++;
         }
         batch.Truncate(n);
-        if (n > 0) _pending.Enqueue(new EventsPacket { StreamId = 0, ByteOffset = chunkStart, Events = batch });
+        if (n > 0 && _options.DecodeEvents) _pending.Enqueue(new EventsPacket { StreamId = 0, ByteOffset = chunkStart, Events = batch });
         else batch.Dispose();
         if (imu != null) _pending.Enqueue(new ImuPacket { StreamId = 1, ByteOffset = chunkStart, Samples = imu.ToArray() });
         if (triggers != null) _pending.Enqueue(new TriggersPacket { StreamId = 2, ByteOffset = chunkStart, Triggers = triggers.ToArray() });

@@ -140,6 +140,13 @@ public sealed class Aedat31Reader : IAedatReader
                 _done = true;
                 break;
             }
+            if (type == 1 && !_options.DecodeEvents)
+            {
+                // Polarity packet in a pass that does not want events: stepped over unread.
+                _stream.Seek(bodyBytes, SeekOrigin.Current);
+                _pos = at + PacketHeaderBytes + bodyBytes;
+                continue;
+            }
             if (_body.Length < bodyBytes) _body = new byte[Math.Max((int)bodyBytes, _body.Length * 2)];
             _stream.ReadExactly(_body.AsSpan(0, (int)bodyBytes));
             _pos = at + PacketHeaderBytes + bodyBytes;

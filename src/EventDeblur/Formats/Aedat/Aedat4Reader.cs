@@ -37,6 +37,8 @@ public sealed partial class Aedat4Reader : IAedatReader
     private readonly Dictionary<int, long> _lastT = [];
     private readonly HashSet<int> _skippedStreams = [];
     private readonly HashSet<int> _mislabelledStreams = [];
+    // Streams declared EVTS whose packets were seen to hold EVTS buffers (with DecodeEvents off, later ones are stepped over).
+    private readonly HashSet<int> _eventStreamsShown = [];
     private readonly List<ObservedPacket> _observed = [];
     private long _infoNodeOffset = 18;
     private readonly byte[] _header = new byte[8];
@@ -173,6 +175,9 @@ public sealed partial class Aedat4Reader : IAedatReader
     /// <inheritdoc />
     public IReadOnlyList<AedatProblem> Problems => _log.Items;
 
+    /// <summary>Event packets stepped over without being read (<see cref="AedatReaderOptions.DecodeEvents"/> off; for tests).</summary>
+    internal int PacketsSteppedOver { get; private set; }
+
     /// <summary>Absolute file offset of the FileDataTable, or −1 when the file has none.</summary>
     public long DataTablePosition => _dataTablePosition;
 
@@ -218,6 +223,15 @@ public sealed partial class Aedat4Reader : IAedatReader
                 Report("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, but only {_dataEnd - at - 8} remain before {(_dataEnd == _dataTablePosition ? "the FileDataTable" : "the end of the file")} (truncated)");
                 _done = true;
                 break;
+            }
+            if (!_options.DecodeEvents && _stream.CanSeek && _eventStreamsShown.Contains(streamId))
+            {
+                // An event stream whose identifier was checked on its first packet: stepped over unread.
+                _stream.Seek(size, SeekOrigin.Current);
+                _pos = at + 8 + size;
+                PacketsSteppedOver++;
+                if (_seekUs == long.MinValue && _dataTablePosition >= 0) _observed.Add(new ObservedPacket(at, streamId, size));
+                continue;
             }
             if (_body.Length < size) _body = new byte[Math.Max(size, _body.Length * 2)];
             int bodyGot = _stream.ReadAtLeast(_body.AsSpan(0, size), size, throwOnEndOfStream: false);
@@ -309,6 +323,11 @@ public sealed partial class Aedat4Reader : IAedatReader
         if (n == 0) return null;
         var raw = MemoryMarshal.Cast<byte, RawEvent>(fb.Slice(start, n * Aedat4Schema.EventStructBytes));
         seen = seen with { FirstUs = raw[0].T, LastUs = raw[n - 1].T };
+        if (!_options.DecodeEvents)
+        {
+            if (!_mislabelledStreams.Contains(streamId)) _eventStreamsShown.Add(streamId);
+            return null;
+        }
         if (n > _limits.MaxEventsPerPacket)
         {
             Report("limit", at, $"packet of stream {streamId} holds {n} events; the limit is {_limits.MaxEventsPerPacket} (ReaderLimits.MaxEventsPerPacket); packet skipped");

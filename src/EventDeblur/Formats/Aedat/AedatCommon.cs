@@ -182,6 +182,16 @@ public sealed record AedatReaderOptions
     /// <summary>Decode APS frame pixels (false: frame packets are skipped, which is faster).</summary>
     public bool DecodeFrames { get; init; } = true;
 
+    /// <summary>
+    /// Decode and deliver polarity events (default). <c>false</c>, for passes that need only triggers, frames or IMU
+    /// samples: no <see cref="EventsPacket"/> is delivered, and event packets are skipped unread where the format
+    /// allows it — AEDAT 4.0 once a stream's first packet has shown the <c>EVTS</c> identifier its infoNode declares
+    /// (later packets of that stream are stepped over without decompression), AEDAT 3.1 polarity packets (stepped
+    /// over by their header's size). AEDAT 2.0 interleaves every kind in one word stream, so its events are still
+    /// scanned. Problems inside skipped packets (order, range) are not reported by such a pass.
+    /// </summary>
+    public bool DecodeEvents { get; init; } = true;
+
     /// <summary>How many individual problems of one kind are listed before they are only counted. Default 20.</summary>
     public int MaxProblemsPerKind { get; init; } = 20;
 
