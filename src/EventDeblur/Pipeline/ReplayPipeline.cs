@@ -118,7 +118,7 @@ public static class ReplayPipeline
             ["failed"] = all.Count(r => r.Status != "ok"),
             ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p).ToArray()),
         });
-        await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath));
+        await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath, source.EventFileSha256));
         PreviewWriter.WriteContactSheet(outDir, all);
         manifest.Write(outDir);
         return new ReplaySummary(all, status, problems);

@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 using System.Buffers.Binary;
 using EventDeblur.Events;
 
@@ -114,19 +115,8 @@ public sealed class Aedat2Reader : IAedatReader
 
     /// <summary>Opens an AEDAT 2.0 file.</summary>
     /// <exception cref="AedatFormatException">The header is missing or not from a DAVIS camera.</exception>
-    public static Aedat2Reader Open(string path, AedatReaderOptions? options = null)
-    {
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        try
-        {
-            return new Aedat2Reader(fs, path, options ?? AedatReaderOptions.Default);
-        }
-        catch
-        {
-            fs.Dispose();
-            throw;
-        }
-    }
+    public static Aedat2Reader Open(string path, AedatReaderOptions? options = null) =>
+        SequentialFile.Open(path, options?.FileHash, s => new Aedat2Reader(s, path, options ?? AedatReaderOptions.Default));
 
     /// <inheritdoc />
     public AedatFileInfo Info { get; }

@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 using System.Buffers.Binary;
 using EventDeblur.Events;
 
@@ -83,19 +84,8 @@ public sealed class Aedat31Reader : IAedatReader
 
     /// <summary>Opens an AEDAT 3.1 file.</summary>
     /// <exception cref="AedatFormatException">The header is missing or malformed.</exception>
-    public static Aedat31Reader Open(string path, AedatReaderOptions? options = null)
-    {
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        try
-        {
-            return new Aedat31Reader(fs, path, options ?? AedatReaderOptions.Default);
-        }
-        catch
-        {
-            fs.Dispose();
-            throw;
-        }
-    }
+    public static Aedat31Reader Open(string path, AedatReaderOptions? options = null) =>
+        SequentialFile.Open(path, options?.FileHash, s => new Aedat31Reader(s, path, options ?? AedatReaderOptions.Default));
 
     /// <inheritdoc />
     public AedatFileInfo Info { get; }

@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -148,19 +149,8 @@ public sealed partial class Aedat4Reader : IAedatReader
 
     /// <summary>Opens an AEDAT 4.0 file.</summary>
     /// <exception cref="AedatFormatException">The version line or IOHeader is missing or corrupt.</exception>
-    public static Aedat4Reader Open(string path, AedatReaderOptions? options = null)
-    {
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        try
-        {
-            return new Aedat4Reader(fs, true, path, hasVersionLine: true, options ?? AedatReaderOptions.Default);
-        }
-        catch
-        {
-            fs.Dispose();
-            throw;
-        }
-    }
+    public static Aedat4Reader Open(string path, AedatReaderOptions? options = null) =>
+        SequentialFile.Open(path, options?.FileHash, s => new Aedat4Reader(s, true, path, hasVersionLine: true, options ?? AedatReaderOptions.Default));
 
     /// <summary>
     /// Reads a DV network stream (or any AEDAT 4.0 byte stream): an IOHeader without version line,

@@ -192,6 +192,12 @@ public sealed record AedatReaderOptions
     /// </summary>
     public bool DecodeEvents { get; init; } = true;
 
+    /// <summary>
+    /// When set, the file is hashed (SHA-256) from the bytes the reader reads in order; <see cref="IO.FileHash.Finish"/>
+    /// after the walk reads only the rest. One instance per file opened.
+    /// </summary>
+    public IO.FileHash? FileHash { get; init; }
+
     /// <summary>How many individual problems of one kind are listed before they are only counted. Default 20.</summary>
     public int MaxProblemsPerKind { get; init; } = 20;
 

@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 using System.Runtime.CompilerServices;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
@@ -123,8 +124,7 @@ public abstract class PropheseeReader : IAedatReader
     public static PropheseeReader Open(string path, AedatReaderOptions? options = null)
     {
         options ??= AedatReaderOptions.Default;
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        try
+        return SequentialFile.Open(path, options.FileHash, fs =>
         {
             var log = new ProblemLog(path, options.MaxProblemsPerKind);
             var header = PropheseeHeader.Read(fs, log);
@@ -150,12 +150,7 @@ public abstract class PropheseeReader : IAedatReader
                 _ => DatReader.Create(fs, path, header, log, options, w, h, source),
             };
             return reader;
-        }
-        catch
-        {
-            fs.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />

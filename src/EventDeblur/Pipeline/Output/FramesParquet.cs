@@ -65,10 +65,11 @@ public static class FramesParquet
     /// <paramref name="run"/>, the input bundle, the event sensor's size and camera and the RGB frame size from
     /// <paramref name="recording"/> (a bundle's manifest or a live rig's), the source events file and its SHA-256
     /// when <paramref name="eventsFile"/> is a file (a live run's events come from a network stream: its URI, no hash),
-    /// and the time origin (the event clock).
+    /// and the time origin (the event clock). <paramref name="eventsSha256"/>: the file's hash when the caller already has
+    /// it (a replay takes it while walking the file); otherwise the file is hashed here.
     /// </summary>
     /// <exception cref="IOException">The events file cannot be read.</exception>
-    public static Dictionary<string, string> RunMetadata(RunManifest run, RecordingManifest? recording, string? eventsFile)
+    public static Dictionary<string, string> RunMetadata(RunManifest run, RecordingManifest? recording, string? eventsFile, string? eventsSha256 = null)
     {
         var m = new Dictionary<string, string>
         {
@@ -93,7 +94,7 @@ public static class FramesParquet
         {
             bool isFile = File.Exists(eventsFile);
             m[ParquetMetadata.SourceFileKey] = isFile ? Path.GetFullPath(eventsFile) : eventsFile;
-            if (isFile) m[ParquetMetadata.SourceSha256Key] = ParquetMetadata.Sha256OfFile(eventsFile);
+            if (isFile) m[ParquetMetadata.SourceSha256Key] = eventsSha256 ?? ParquetMetadata.Sha256OfFile(eventsFile);
         }
         return m;
     }

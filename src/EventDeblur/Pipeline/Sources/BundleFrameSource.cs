@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 using EventDeblur.Imaging;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
@@ -18,6 +19,12 @@ namespace EventDeblur.Pipeline;
 /// <param name="skip">Frames to leave out (e.g. complete in an earlier run, for <c>--resume</c>).</param>
 public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs, Func<long, bool> skip)
 {
+    /// <summary>
+    /// SHA-256 of the event file (lower-case hex), taken from the bytes the walk read (plus those it never reached);
+    /// <c>null</c> until a walk has reached the end of the file.
+    /// </summary>
+    public string? EventFileSha256 { get; private set; }
+
     /// <summary>
     /// Walks the event file once, in order, collecting each frame's window of events (exposure ± margin)
     /// and loading its image; emits frames in time order. Memory: the events of the open windows.
@@ -99,7 +106,8 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 }
             }
 
-            using var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = bundle.IsApsBundle });
+            var hash = new FileHash(bundle.EventsPath);
+            using var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = bundle.IsApsBundle, FileHash = hash });
             while (reader.TryRead(out var packet))
             {
                 ct.ThrowIfCancellationRequested();
@@ -126,6 +134,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 }
             }
             problems.AddRange(reader.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ToString()));
+            EventFileSha256 = hash.Finish();
             await OpenUpTo(long.MaxValue);
             foreach (var (f, ev, clock) in pending.ToList())
             {
