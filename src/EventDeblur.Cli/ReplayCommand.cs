@@ -31,7 +31,9 @@ internal static class ReplayCommand
         {
             ExitCodes.ThrowIfFaultInjected();
             if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
-            if (methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration && !RecordingBundle.Load(r.GetValue(bundle)!).IsApsBundle)
+            // Loaded here only when the method needs to see it first; then the pipeline takes it as it is.
+            var loaded = methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration ? RecordingBundle.Load(r.GetValue(bundle)!) : null;
+            if (loaded is { IsApsBundle: false })
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use robust, hl, rl, wiener or learned");
             // OUT inside the bundle (e.g. --out BUNDLE/out) would write the run into the input data, as eval refuses it.
             if (!r.GetValue(force))
@@ -51,14 +53,16 @@ internal static class ReplayCommand
                 };
             var source = methods.CreateKernelSource(r.GetValue(kernels)!, new EventKernelOptions { EventLatencyUs = r.GetValue(latency) });
             bool tty = !Console.IsOutputRedirected;
-            var summary = await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source,
-                p =>
-                {
-                    if (r.GetValue(verbose))
-                        foreach (var d in FrameDiagnostic.ParseAll(p.Last.Diagnostics))
-                            Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {d.Verdict}: {d.Text}");
-                    if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p);
-                }, ct);
+            void OnProgress(ReplayProgress p)
+            {
+                if (r.GetValue(verbose))
+                    foreach (var d in FrameDiagnostic.ParseAll(p.Last.Diagnostics))
+                        Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {d.Verdict}: {d.Text}");
+                if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p);
+            }
+            var summary = loaded != null
+                ? await ReplayPipeline.RunAsync(loaded, r.GetValue(output)!, options, source, OnProgress, ct)
+                : await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source, OnProgress, ct);
             if (tty) Console.WriteLine();
             foreach (var p in summary.Problems) Console.Error.WriteLine($"problem: {p}");
             int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;

@@ -16,7 +16,6 @@ public static class BundleFingerprint
     public static string Of(RecordingBundle bundle)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        string manifestPath = Path.Combine(bundle.Root, "recording.json");
         void Add(string label, ReadOnlySpan<byte> bytes)
         {
             sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{label}:{bytes.Length}:"));
@@ -34,13 +33,9 @@ public static class BundleFingerprint
             Add("events.head", buffer);
             return Convert.ToHexStringLower(sha.GetHashAndReset());
         }
-        Add("recording.json", File.ReadAllBytes(manifestPath));
-        foreach (var (label, table) in new[] { ("rgb.frames", bundle.Manifest.Rgb?.Frames), ("ground_truth.frames", bundle.Manifest.GroundTruth?.Frames) })
-        {
-            if (table == null) continue;
-            string path = BundlePaths.Resolve(bundle.Root, bundle.Root, table, manifestPath);
-            if (File.Exists(path)) Add(label, File.ReadAllBytes(path));
-        }
+        // The bytes the bundle was loaded from (not read again: what was parsed is what is fingerprinted).
+        foreach (string label in new[] { RecordingBundle.ManifestDescription, RecordingBundle.RgbFramesDescription, RecordingBundle.GroundTruthFramesDescription })
+            if (bundle.Descriptions.TryGetValue(label, out var bytes)) Add(label, bytes);
         Add("events.size", BitConverter.GetBytes(new FileInfo(bundle.EventsPath).Length));
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }

@@ -22,10 +22,11 @@ public static class FrameFinisher
             string step = "scoring against ground truth";
             try
             {
-                score = FrameScorer.Score(f);
+                var truth = FrameScorer.ReadGroundTruth(f);
+                score = FrameScorer.Score(f, truth);
                 step = "writing outputs";
                 writer.WriteImages(f.Index, f.Sharp!, f.Encoding!, f.Kernels!);
-                PreviewWriter.WriteFrame(writer.OutDir, f.Index, f.Blurry!, f.Sharp!, f.Encoding!, f.GroundTruthPath, f.ApsFrame != null);
+                PreviewWriter.WriteFrame(writer.OutDir, f.Index, f.Blurry!, f.Sharp!, truth);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException or FormatException or ArgumentException)
             {

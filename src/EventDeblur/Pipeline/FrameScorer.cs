@@ -4,24 +4,33 @@ using EventDeblur.Metrics;
 
 namespace EventDeblur.Pipeline;
 
-/// <summary>Scores a deblurred frame with <see cref="ImageMetrics"/> against the bundle's ground-truth image and kernels (each read once, here).</summary>
+/// <summary>Scores a deblurred frame with <see cref="ImageMetrics"/> against the bundle's ground-truth image and kernels (each read once per frame).</summary>
 public static class FrameScorer
 {
-    /// <summary>The scores of <paramref name="f"/> (needs its blurry and sharp images and kernels).</summary>
+    /// <summary>
+    /// The frame's ground-truth image in its encoding (APS frames: 16-bit DN × 257, RECORDING_FORMAT.md), or
+    /// <c>null</c> when the bundle has none for it. Read once; the scores and the preview share it.
+    /// </summary>
     /// <exception cref="IOException">The ground-truth image cannot be decoded.</exception>
+    public static LinearImage? ReadGroundTruth(FrameWork f)
+    {
+        if (f.GroundTruthPath == null || !File.Exists(f.GroundTruthPath)) return null;
+        var enc = f.Encoding!;
+        return f.ApsFrame != null
+            ? LinearImage.Read(f.GroundTruthPath, PixelEncoding.Linear, 0, 65535, 65536)
+            : LinearImage.Read(f.GroundTruthPath, enc.Curve, enc.BlackLevel, enc.WhiteLevel, enc.SaturationLevel);
+    }
+
+    /// <summary>The scores of <paramref name="f"/> (needs its blurry and sharp images and kernels) against <paramref name="groundTruth"/> (<see cref="ReadGroundTruth"/>).</summary>
     /// <exception cref="FormatException">The ground-truth kernel CSV is malformed.</exception>
-    public static FrameScore Score(FrameWork f)
+    public static FrameScore Score(FrameWork f, LinearImage? groundTruth)
     {
         double? psnr = null, ssim = null, psnrBlurry = null, ssimBlurry = null, ks = null, band = null, bandBlurry = null;
         var blurry = f.Blurry!;
         var sharp = f.Sharp!;
-        if (f.GroundTruthPath != null && File.Exists(f.GroundTruthPath))
+        if (groundTruth != null)
         {
-            var enc = f.Encoding!;
-            var gt = f.ApsFrame != null
-                ? LinearImage.Read(f.GroundTruthPath, PixelEncoding.Linear, 0, 65535, 65536)
-                : LinearImage.Read(f.GroundTruthPath, enc.Curve, enc.BlackLevel, enc.WhiteLevel, enc.SaturationLevel);
-            var truth = gt.ToMetricImage();
+            var truth = groundTruth.ToMetricImage();
             var sharpMetric = sharp.ToMetricImage();
             var blurryMetric = blurry.ToMetricImage();
             (psnr, ssim) = ImageMetrics.FrameQuality(sharpMetric, truth);

@@ -21,12 +21,19 @@ namespace EventDeblur.Pipeline;
 /// </summary>
 public static class ReplayPipeline
 {
-    /// <summary>Runs the replay.</summary>
-    public static async Task<ReplaySummary> RunAsync(string bundleDir, string outDir, ReplayOptions options, IKernelEstimator kernelSource,
+    /// <summary>Runs the replay of the bundle (folder or event file) at <paramref name="bundleDir"/>.</summary>
+    public static Task<ReplaySummary> RunAsync(string bundleDir, string outDir, ReplayOptions options, IKernelEstimator kernelSource,
         Action<ReplayProgress>? progress = null, CancellationToken ct = default)
     {
-        if (options.Resume && options.Force) throw new UserInputException("--resume and --force together: --resume continues a run of this bundle, --force writes into any folder afresh; choose one");
-        var bundle = RecordingBundle.Load(bundleDir);
+        RefuseResumeWithForce(options);
+        return RunAsync(RecordingBundle.Load(bundleDir), outDir, options, kernelSource, progress, ct);
+    }
+
+    /// <summary>Runs the replay of a bundle already loaded (its description files are not read again).</summary>
+    public static async Task<ReplaySummary> RunAsync(RecordingBundle bundle, string outDir, ReplayOptions options, IKernelEstimator kernelSource,
+        Action<ReplayProgress>? progress = null, CancellationToken ct = default)
+    {
+        RefuseResumeWithForce(options);
         var restoration = options.Methods.CreateRestoration(options.Deconvolver, options.Quality);
         string fingerprint = BundleFingerprint.Of(bundle);
         var started = DateTimeOffset.UtcNow;
@@ -122,6 +129,11 @@ public static class ReplayPipeline
         PreviewWriter.WriteContactSheet(outDir, all);
         manifest.Write(outDir);
         return new ReplaySummary(all, status, problems);
+    }
+
+    private static void RefuseResumeWithForce(ReplayOptions options)
+    {
+        if (options.Resume && options.Force) throw new UserInputException("--resume and --force together: --resume continues a run of this bundle, --force writes into any folder afresh; choose one");
     }
 
     /// <summary>The kernel source that needs the events of each exposure (<see cref="EventKernelEstimator.Name"/>).</summary>

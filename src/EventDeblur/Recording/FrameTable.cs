@@ -14,12 +14,24 @@ public static class FrameTable
     /// <paramref name="problems"/> (with line numbers) and left out; missing image files are reported and kept.
     /// </summary>
     /// <exception cref="BundleException">The file is missing or its header is wrong.</exception>
-    public static IReadOnlyList<FrameRow> Read(string csvPath, string bundleRoot, List<string> problems)
+    public static IReadOnlyList<FrameRow> Read(string csvPath, string bundleRoot, List<string> problems) =>
+        Read(csvPath, ReadBytes(csvPath), bundleRoot, problems);
+
+    /// <summary>The bytes of the table at <paramref name="csvPath"/>, for <see cref="Read(string, byte[], string, List{string})"/>.</summary>
+    /// <exception cref="BundleException">The file is missing.</exception>
+    public static byte[] ReadBytes(string csvPath)
     {
         if (!System.IO.File.Exists(csvPath)) throw new BundleException($"{csvPath}: frames table not found");
+        return System.IO.File.ReadAllBytes(csvPath);
+    }
+
+    /// <summary>As <see cref="Read(string, string, List{string})"/>, from the table's <paramref name="content"/> already read (<paramref name="csvPath"/> names it in problems and resolves its file names).</summary>
+    /// <exception cref="BundleException">The header is wrong.</exception>
+    public static IReadOnlyList<FrameRow> Read(string csvPath, byte[] content, string bundleRoot, List<string> problems)
+    {
         var rows = new List<FrameRow>();
         string dir = Path.GetDirectoryName(csvPath)!;
-        using var reader = new StreamReader(csvPath);
+        using var reader = new StreamReader(new MemoryStream(content, writable: false));
         string? header = reader.ReadLine();
         if (header?.Trim().TrimStart('\uFEFF') != Header)
             throw new BundleException($"{csvPath}: line 1: expected header '{Header}', found '{header}'");

@@ -17,6 +17,23 @@ public sealed class RecordingBundle
         EventsPath = eventsPath;
     }
 
+    /// <summary>Key of <see cref="Descriptions"/>: recording.json.</summary>
+    public const string ManifestDescription = "recording.json";
+
+    /// <summary>Key of <see cref="Descriptions"/>: the RGB frame table.</summary>
+    public const string RgbFramesDescription = "rgb.frames";
+
+    /// <summary>Key of <see cref="Descriptions"/>: the ground-truth frame table.</summary>
+    public const string GroundTruthFramesDescription = "ground_truth.frames";
+
+    private readonly Dictionary<string, byte[]> _descriptions = [];
+
+    /// <summary>
+    /// The bytes of the files that describe the bundle (manifest, frame tables; not pixels or events) as they were read
+    /// and parsed by <see cref="Load"/>, by <see cref="ManifestDescription"/> and the other keys; empty for an implied bundle.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> Descriptions => _descriptions;
+
     /// <summary>Absolute path of the bundle folder.</summary>
     public string Root { get; }
 
@@ -58,12 +75,14 @@ public sealed class RecordingBundle
         string root = Path.GetFullPath(folder);
         string manifestPath = Path.Combine(root, "recording.json");
         if (!File.Exists(manifestPath)) throw new BundleException($"{root}: not a recording bundle (no recording.json)");
-        var manifest = RecordingManifest.Parse(File.ReadAllText(manifestPath), manifestPath);
+        byte[] manifestBytes = File.ReadAllBytes(manifestPath);
+        var manifest = RecordingManifest.Parse(new StreamReader(new MemoryStream(manifestBytes, writable: false)).ReadToEnd(), manifestPath);
         string eventsPath = BundlePaths.Resolve(root, root, manifest.Events.File, manifestPath);
         if (!File.Exists(eventsPath)) throw new BundleException($"{manifestPath}: events.file '{manifest.Events.File}' does not exist");
 
         var problems = new List<string>();
         var bundle = new RecordingBundle(root, manifest, eventsPath);
+        bundle._descriptions[ManifestDescription] = manifestBytes;
         try
         {
             using var reader = AedatReader.Open(eventsPath, new AedatReaderOptions { DecodeFrames = false });
@@ -84,7 +103,8 @@ public sealed class RecordingBundle
         if (manifest.Rgb != null)
         {
             string csv = BundlePaths.Resolve(root, root, manifest.Rgb.Frames, manifestPath);
-            bundle.Frames = FrameImageCheck.Filter(FrameTable.Read(csv, root, problems), manifest.Rgb, csv, problems);
+            byte[] table = bundle._descriptions[RgbFramesDescription] = FrameTable.ReadBytes(csv);
+            bundle.Frames = FrameImageCheck.Filter(FrameTable.Read(csv, table, root, problems), manifest.Rgb, csv, problems);
             if (manifest.Sync.Source == "table") CheckClockOffset(bundle.Frames, manifest.Sync.ClockOffsetUs, manifestPath, csv);
         }
         if (manifest.GroundTruth is { } gt)
@@ -92,7 +112,8 @@ public sealed class RecordingBundle
             if (gt.Frames != null)
             {
                 string csv = BundlePaths.Resolve(root, root, gt.Frames, manifestPath);
-                var rows = FrameTable.Read(csv, root, problems);
+                byte[] table = bundle._descriptions[GroundTruthFramesDescription] = FrameTable.ReadBytes(csv);
+                var rows = FrameTable.Read(csv, table, root, problems);
                 bundle.GroundTruthFrames = manifest.Rgb != null ? FrameImageCheck.Filter(rows, manifest.Rgb, csv, problems) : rows;
             }
             if (gt.Kernels != null)

@@ -366,7 +366,7 @@ public class HtmlReportTests
                 if ((x - 150) * (x - 150) + (y - 100) * (y - 100) <= 2) plane[y * w + x] = 0.5f;
         var frame = new LinearImage(w, h, [plane, (float[])plane.Clone(), (float[])plane.Clone()]);
         string run = TestPaths.NewTempDir();
-        PreviewWriter.WriteFrame(run, 7, frame, frame, new LinearImage.Encoding(PixelEncoding.Linear, 0, 65535, 65535, 16), null, false);
+        PreviewWriter.WriteFrame(run, 7, frame, frame, null);
         var crop = ReportFrames.ChooseCrop(run, 7);
         Assert.NotNull(crop);
         Assert.Equal((w, h), (crop.FrameWidth, crop.FrameHeight));

@@ -32,20 +32,14 @@ public static class PreviewWriter
     public static string BlurryLabelOf(long index) => $"blurry #{index}";
 
     /// <summary>
-    /// Writes the frame's preview and comparison. The ground truth, when <paramref name="groundTruthPath"/> names a
-    /// file, is read with the frame's <paramref name="encoding"/> (or as 16-bit DN × 257 for APS frames,
-    /// RECORDING_FORMAT.md) and shown with the same gain as the blurry and deblurred frames.
+    /// Writes the frame's preview and comparison; the ground <paramref name="truth"/>, when the frame has one, is
+    /// shown with the same gain as the blurry and deblurred frames (all linear radiance, as decoded).
     /// </summary>
-    /// <exception cref="IOException">A file cannot be read or written.</exception>
+    /// <exception cref="IOException">A file cannot be written.</exception>
     /// <exception cref="OpenCVException">An image cannot be encoded.</exception>
-    public static void WriteFrame(string runDir, long index, LinearImage blurry, LinearImage sharp, LinearImage.Encoding encoding, string? groundTruthPath, bool apsGroundTruth)
+    public static void WriteFrame(string runDir, long index, LinearImage blurry, LinearImage sharp, LinearImage? truth)
     {
         double gain = Preview.AutoGain(blurry);
-        LinearImage? truth = null;
-        if (groundTruthPath != null && File.Exists(groundTruthPath))
-            truth = apsGroundTruth
-                ? LinearImage.Read(groundTruthPath, PixelEncoding.Linear, 0, 65535, 65536)
-                : LinearImage.Read(groundTruthPath, encoding.Curve, encoding.BlackLevel, encoding.WhiteLevel, encoding.SaturationLevel);
         Directory.CreateDirectory(Path.Combine(runDir, Folder));
         using var deblurred = Preview.ToneMap(sharp, gain);
         WriteJpeg(Path.Combine(runDir, PreviewFileOf(index)), deblurred);
