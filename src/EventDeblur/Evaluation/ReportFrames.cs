@@ -10,21 +10,6 @@ using OpenCvSharp;
 
 namespace EventDeblur.Evaluation;
 
-/// <summary>Where the report's crop of a frame lies.</summary>
-/// <param name="Rect">The crop, frame pixels (at most <see cref="ReportFrames.CropWidthPx"/> × <see cref="ReportFrames.CropHeightPx"/>).</param>
-/// <param name="FrameWidth">Width of the frame (one panel of the comparison), pixels.</param>
-/// <param name="FrameHeight">Height of the frame, pixels.</param>
-internal sealed record FrameCrop(Rect Rect, int FrameWidth, int FrameHeight);
-
-/// <summary>The events of a frame's crop region during its exposure, as the report shows them.</summary>
-/// <param name="Window">The exposure window on the event clock (shifted by the run's <c>event_latency_us</c>), µs, end-exclusive.</param>
-/// <param name="Box">The event pixels counted: the crop's corners mapped by the bundle's RGB → event homography, their bounding box clipped to the sensor; the whole sensor when <paramref name="WholeSensor"/>.</param>
-/// <param name="WholeSensor">True when the frame had no crop (no comparison image to choose one from).</param>
-/// <param name="On">ON events counted.</param>
-/// <param name="Off">OFF events counted.</param>
-/// <param name="Png">The picture (white background, ON red, OFF blue), one pixel per event pixel.</param>
-internal sealed record RegionEvents(TimeRangeUs Window, Rect Box, bool WholeSensor, long On, long Off, byte[] Png);
-
 /// <summary>
 /// What the report shows of every frame beyond its run's files: the crop (chosen once per bundle frame, so every method
 /// of an evaluation shows the same place) and the exposure's events of that region, collected for all frames of a bundle

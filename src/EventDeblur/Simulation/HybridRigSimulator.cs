@@ -12,26 +12,6 @@ using OpenCvSharp;
 
 namespace EventDeblur.Simulation;
 
-/// <summary>Ground truth of one simulated frame.</summary>
-/// <param name="Index">Frame index.</param>
-/// <param name="Exposure">Exposure window on the event clock, µs.</param>
-/// <param name="Path">The camera motion.</param>
-/// <param name="Kernels">Ground-truth kernels per tile, in frame pixels.</param>
-public sealed record FrameTruth(long Index, TimeRangeUs Exposure, MotionPath Path, IReadOnlyList<KernelTile> Kernels)
-{
-    /// <summary>Domain B's spatially varying motion (its <see cref="PatchMotionField.Global"/> is <see cref="Path"/>); null in domain A.</summary>
-    public PatchMotionField? Field { get; init; }
-}
-
-/// <summary>What a simulation wrote.</summary>
-/// <param name="BundleDir">The bundle folder.</param>
-/// <param name="Frames">Per-frame ground truth.</param>
-/// <param name="Events">Events written.</param>
-/// <param name="Stats">Event counts by cause.</param>
-/// <param name="Homography">RGB → event homography, row-major 3×3.</param>
-/// <param name="SecondsPerFrame">Wall time per frame, seconds.</param>
-public sealed record SimulationResult(string BundleDir, IReadOnlyList<FrameTruth> Frames, long Events, EventStats Stats, double[] Homography, double SecondsPerFrame);
-
 /// <summary>
 /// Simulates a low-light hybrid rig (an RGB camera and a DAVIS346 behind a homography, or a DAVIS
 /// alone) and writes a recording bundle with ground truth exactly as RECORDING_FORMAT.md describes.

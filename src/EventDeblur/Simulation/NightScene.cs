@@ -2,24 +2,6 @@ using OpenCvSharp;
 
 namespace EventDeblur.Simulation;
 
-/// <summary>A small light source: a Gaussian spot of radiance.</summary>
-/// <param name="X">Centre column in frame pixels (sharp frame at mid-exposure).</param>
-/// <param name="Y">Centre row in frame pixels.</param>
-/// <param name="Sigma">Spot standard deviation, pixels.</param>
-/// <param name="R">Peak red radiance, e⁻/s.</param>
-/// <param name="G">Peak green radiance, e⁻/s.</param>
-/// <param name="B">Peak blue radiance, e⁻/s.</param>
-public sealed record PointLight(double X, double Y, double Sigma, double R, double G, double B);
-
-/// <summary>A domain-B lamp: a soft disc with a glare halo, one of a cluster.</summary>
-/// <param name="X">Centre column, frame pixels.</param>
-/// <param name="Y">Centre row, frame pixels.</param>
-/// <param name="DiameterPx">Core diameter, pixels.</param>
-/// <param name="Cluster">Index of its cluster.</param>
-/// <param name="HdrScale">Factor its saturated pixels were scaled by (1 when it stayed below the clip level).</param>
-/// <param name="HaloSigmaPx">Glare halo standard deviation, pixels.</param>
-public sealed record SceneLamp(double X, double Y, double DiameterPx, int Cluster, double HdrScale, double HaloSigmaPx);
-
 /// <summary>
 /// A sharp, linear HDR scene in photo-electrons per second per frame pixel (e⁻/s), RGB channel
 /// order, stored with a margin of <see cref="Margin"/> pixels on every side so that moving the

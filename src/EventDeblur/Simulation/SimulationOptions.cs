@@ -1,43 +1,6 @@
 namespace EventDeblur.Simulation;
 
 /// <summary>
-/// The RGB camera's sensor: photo-electrons are Poisson (shot noise), read noise is Gaussian,
-/// the full well clips, then a gain, black level and 16-bit quantisation give raw values.
-/// </summary>
-/// <param name="FullWellE">Full-well capacity, electrons (≥ 100).</param>
-/// <param name="ReadNoiseE">Read noise standard deviation, electrons.</param>
-/// <param name="BlackLevel">Raw value of zero signal.</param>
-/// <param name="WhiteLevel">Raw full scale (the manifest's white level).</param>
-/// <param name="SaturationLevel">Raw value the full well maps to; values at or above it are clipped.</param>
-public sealed record RgbSensorModel(double FullWellE = 6000, double ReadNoiseE = 3, double BlackLevel = 1024, double WhiteLevel = 65535, double SaturationLevel = 65000)
-{
-    /// <summary>Raw DN per electron.</summary>
-    public double GainDnPerE => (SaturationLevel - BlackLevel) / FullWellE;
-}
-
-/// <summary>
-/// DAVIS pixel model (log-intensity change detector), in the spirit of v2e: photocurrent =
-/// sensitivity × irradiance + dark current; a first-order photoreceptor low-pass whose cutoff falls
-/// in the dark; per-pixel ON/OFF thresholds (log units) with spread; refractory period; leak events;
-/// intensity-dependent shot-noise events; a few hot pixels.
-/// </summary>
-/// <param name="ThresholdOn">Mean ON contrast threshold, log units.</param>
-/// <param name="ThresholdOff">Mean OFF contrast threshold, log units.</param>
-/// <param name="ThresholdSigma">Per-pixel threshold standard deviation, log units.</param>
-/// <param name="RefractoryUs">Refractory period, µs.</param>
-/// <param name="CutoffMaxHz">Photoreceptor cutoff in bright light, Hz.</param>
-/// <param name="CutoffHalfIntensity">Photocurrent (e⁻/s per RGB-pixel area) at which the cutoff is half its maximum.</param>
-/// <param name="DarkCurrent">Dark current in the same units.</param>
-/// <param name="LeakHz">Leak event rate per pixel, Hz.</param>
-/// <param name="ShotNoiseMaxHz">Shot-noise event rate per pixel in the dark, Hz; it falls as light rises.</param>
-/// <param name="HotPixelFraction">Fraction of pixels that are hot.</param>
-/// <param name="HotPixelHz">Event rate of a hot pixel, Hz.</param>
-public sealed record DavisModel(
-    double ThresholdOn = 0.25, double ThresholdOff = 0.25, double ThresholdSigma = 0.03, long RefractoryUs = 200,
-    double CutoffMaxHz = 2000, double CutoffHalfIntensity = 100_000, double DarkCurrent = 30,
-    double LeakHz = 0.1, double ShotNoiseMaxHz = 2, double HotPixelFraction = 1e-4, double HotPixelHz = 200);
-
-/// <summary>
 /// Everything that defines a simulated recording. Radiance is in photo-electrons per second per RGB
 /// pixel (e⁻/s); times in µs; lengths in RGB pixels unless named otherwise.
 /// </summary>
@@ -136,58 +99,4 @@ public sealed record SimulationOptions
             if (b.EventResolutionRatio is <= 0.05 or > 1) throw new ArgumentException("domain B: event resolution ratio must be in (0.05, 1]");
         }
     }
-}
-
-/// <summary>The named presets of <c>eventdeblur simulate</c>.</summary>
-public static class SimulationPresets
-{
-    /// <summary>Preset names.</summary>
-    public static IReadOnlyList<string> Names { get; } =
-        ["night", "night-hard", "night-rotation", "no-streaks", "aps", "b-night", "b-night-hard", "b-rotation", "b-no-streaks", "b-aps"];
-
-    /// <summary>The options of preset <paramref name="name"/>.</summary>
-    /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static SimulationOptions Get(string name) => name switch
-    {
-        // Translation only, moderate light and kernels; frames.csv times on the event clock plus an offset.
-        "night" => new SimulationOptions { Preset = name, KernelLengthPx = (8, 30), SyncSource = "table" },
-        // Long kernels, darker scene (stronger relative noise), brighter lights (heavier saturation).
-        "night-hard" => new SimulationOptions
-        {
-            Preset = name, KernelLengthPx = (25, 45), ExposureUs = (60_000, 120_000), BackgroundRadiance = 800,
-            LightSaturationFactor = (20, 100), PointLights = 10, Rgb = new RgbSensorModel(ReadNoiseE: 6), SyncSource = "triggers",
-        },
-        // In-plane rotation on top of shake: spatially varying blur, per-tile ground truth.
-        "night-rotation" => new SimulationOptions { Preset = name, KernelLengthPx = (8, 25), RotationDeg = 3, PointLights = 12, SyncSource = "table" },
-        // Textured scene without point lights: kernels must come from texture events.
-        "no-streaks" => new SimulationOptions { Preset = name, PointLights = 0, ExtendedLights = 0, BackgroundRadiance = 6000, KernelLengthPx = (8, 30), SyncSource = "triggers" },
-        // A DAVIS alone (Blur-DVS shape): gray APS frames with exposure times inside the AEDAT 4.0 file.
-        "aps" => new SimulationOptions { Preset = name, ApsOnly = true, KernelLengthPx = (8, 30), BackgroundRadiance = 6000, PointLights = 4, ExposureUs = (20_000, 60_000) },
-        // Domain B (DomainBModel): the same five kinds of recording, built on independent published choices.
-        "b-night" => DomainB(name),
-        "b-night-hard" => DomainB(name) with
-        {
-            KernelLengthPx = (30, 60), ExposureUs = (80_000, 200_000), BackgroundRadiance = 600, SyncSource = "triggers",
-            DomainB = new DomainBModel { Lamps = (100, 200), ReadNoiseE = (12, 9, 15) },
-        },
-        "b-rotation" => DomainB(name) with { KernelLengthPx = (8, 40), RotationDeg = 4, DomainB = new DomainBModel { PatchGrid = (4, 3) } },
-        "b-no-streaks" => DomainB(name) with { BackgroundRadiance = 12_000, SyncSource = "triggers", DomainB = new DomainBModel { Lamps = (0, 0) } },
-        "b-aps" => DomainB(name) with { ApsOnly = true, BackgroundRadiance = 6000, DomainB = new DomainBModel { Lamps = (50, 120) } },
-        _ => throw new ArgumentException($"unknown preset '{name}'; expected one of {string.Join(", ", Names)}"),
-    };
-
-    /// <summary>
-    /// Domain B's base: blur 8–60 px, exposures 20–200 ms, a smaller and noisier RGB pixel, and the event pixel of
-    /// Zhou et al. (IJCV 2023) as simulated with v2e: thresholds 0.3 ± 0.03, 30 Hz photoreceptor cut-off (slower in
-    /// the dark), 0.1 Hz leak, shot-noise events, on a sensor a third of the RGB resolution.
-    /// </summary>
-    private static SimulationOptions DomainB(string name) => new()
-    {
-        Preset = name, DomainB = new DomainBModel(), KernelLengthPx = (8, 60), ExposureUs = (20_000, 200_000), FramePeriodUs = 250_000,
-        BackgroundRadiance = 1500, PointLights = 0, ExtendedLights = 0, SyncSource = "table",
-        Rgb = new RgbSensorModel(FullWellE: 4000, ReadNoiseE: 6),
-        Davis = new DavisModel(ThresholdOn: 0.3, ThresholdOff: 0.3, ThresholdSigma: 0.03, RefractoryUs: 100, CutoffMaxHz: 30, CutoffHalfIntensity: 20_000,
-            DarkCurrent: 50, LeakHz: 0.1, ShotNoiseMaxHz: 3, HotPixelFraction: 2e-4, HotPixelHz: 100),
-        HomographyScale = (0.325, 0.345), HomographyRotationDeg = 3,
-    };
 }

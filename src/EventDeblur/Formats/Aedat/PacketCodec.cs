@@ -5,53 +5,6 @@ using ZstdSharp;
 
 namespace EventDeblur.Formats.Aedat;
 
-/// <summary>AEDAT 4.0 packet compression (IOHeader <c>CompressionType</c>).</summary>
-public enum Aedat4Compression
-{
-    /// <summary>Uncompressed bodies.</summary>
-    None = 0,
-    /// <summary>LZ4 frame format, fast level.</summary>
-    Lz4 = 1,
-    /// <summary>LZ4 frame format, high-compression level.</summary>
-    Lz4High = 2,
-    /// <summary>One zstd frame per packet, level 3.</summary>
-    Zstd = 3,
-    /// <summary>One zstd frame per packet, maximum level.</summary>
-    ZstdHigh = 4,
-}
-
-/// <summary>A packet would decompress to more than the allowed number of bytes (a decompression bomb, or a limit set too low).</summary>
-internal sealed class DecompressionLimitException(string message) : IOException(message);
-
-/// <summary>A growable output buffer with a hard cap, so a decompression bomb cannot exhaust memory.</summary>
-internal sealed class CappedBuffer(long cap) : IBufferWriter<byte>
-{
-    private byte[] _buf = new byte[1 << 16];
-
-    public int WrittenCount { get; private set; }
-
-    public ReadOnlySpan<byte> Written => _buf.AsSpan(0, WrittenCount);
-
-    public void Reset() => WrittenCount = 0;
-
-    public void Advance(int count) => WrittenCount += count;
-
-    public Memory<byte> GetMemory(int sizeHint = 0) { Ensure(sizeHint); return _buf.AsMemory(WrittenCount); }
-
-    public Span<byte> GetSpan(int sizeHint = 0) { Ensure(sizeHint); return _buf.AsSpan(WrittenCount); }
-
-    private void Ensure(int sizeHint)
-    {
-        int need = Math.Max(sizeHint, 1);
-        if (_buf.Length - WrittenCount >= need) return;
-        long want = Math.Max((long)_buf.Length * 2, (long)WrittenCount + need);
-        if ((long)WrittenCount + need > cap)
-            throw new DecompressionLimitException($"the body expands past the limit of {ReaderLimits.Bytes(cap)} ({WrittenCount} bytes decoded so far, {need} more requested)");
-        want = Math.Min(want, Math.Min(cap, Array.MaxLength));
-        Array.Resize(ref _buf, (int)want);
-    }
-}
-
 /// <summary>Compresses and decompresses AEDAT 4.0 packet bodies exactly as DV does (AEDAT.md §4.5).</summary>
 internal sealed class PacketCodec : IDisposable
 {

@@ -6,26 +6,6 @@ using EventDeblur.IO;
 
 namespace EventDeblur.Pipeline.Output;
 
-/// <summary>How a run takes its output folder (<see cref="RunFolder.Claim"/>).</summary>
-public enum RunFolderUse
-{
-    /// <summary>Start afresh: the folder must be empty or hold an earlier run of the same kind, whose outputs are removed first.</summary>
-    Fresh,
-
-    /// <summary>Continue an earlier run of the same input, method and options: its completed frames are kept.</summary>
-    Resume,
-
-    /// <summary>Write into the folder whatever it holds: files named like a run's outputs are removed first, nothing else.</summary>
-    Force,
-}
-
-/// <summary>What a run is, as far as its output folder is concerned: compared with the folder's <c>run.json</c> by <see cref="RunFolder.Claim"/>.</summary>
-/// <param name="Mode"><c>null</c> for a replay, <c>live</c> for a live run (RunManifest.Mode).</param>
-/// <param name="InputBundle">Absolute path of the replayed bundle (null for live runs).</param>
-/// <param name="InputFingerprint">Fingerprint of the bundle's manifest and frame tables (<see cref="BundleFingerprint"/>; null for live runs).</param>
-/// <param name="MethodOptions">The options that shape the outputs (kernels, deconvolver, latency, …); run-control options (resume, workers) left out.</param>
-public sealed record RunIdentity(string? Mode, string? InputBundle, string? InputFingerprint, JsonObject MethodOptions);
-
 /// <summary>
 /// Owns a run's output folder before any frame is written (issue 15, "output folders are owned"): a run refuses a
 /// non-empty folder that is not one of its runs (unless forced), <c>--resume</c> refuses a folder written for another

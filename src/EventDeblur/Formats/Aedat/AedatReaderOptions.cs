@@ -1,0 +1,44 @@
+using EventDeblur.Events;
+
+namespace EventDeblur.Formats.Aedat;
+
+/// <summary>Limits and choices for readers.</summary>
+public sealed record AedatReaderOptions
+{
+    /// <summary>Resource limits (packet sizes before and after decompression, header XML, frame pixels, events per packet).</summary>
+    public ReaderLimits Limits { get; init; } = ReaderLimits.Default;
+
+    /// <summary>Events per batch for formats without packets of their own (AEDAT 2.0). Default 65 536.</summary>
+    public int BatchEvents { get; init; } = 1 << 16;
+
+    /// <summary>Decode APS frame pixels (false: frame packets are skipped, which is faster).</summary>
+    public bool DecodeFrames { get; init; } = true;
+
+    /// <summary>
+    /// Decode and deliver polarity events (default). <c>false</c>, for passes that need only triggers, frames or IMU
+    /// samples: no <see cref="EventsPacket"/> is delivered, and event packets are skipped unread where the format
+    /// allows it — AEDAT 4.0 once a stream's first packet has shown the <c>EVTS</c> identifier its infoNode declares
+    /// (later packets of that stream are stepped over without decompression), AEDAT 3.1 polarity packets (stepped
+    /// over by their header's size). AEDAT 2.0 interleaves every kind in one word stream, so its events are still
+    /// scanned. Problems inside skipped packets (order, range) are not reported by such a pass.
+    /// </summary>
+    public bool DecodeEvents { get; init; } = true;
+
+    /// <summary>
+    /// When set, the file is hashed (SHA-256) from the bytes the reader reads in order; <see cref="IO.FileHash.Finish"/>
+    /// after the walk reads only the rest. One instance per file opened.
+    /// </summary>
+    public IO.FileHash? FileHash { get; init; }
+
+    /// <summary>How many individual problems of one kind are listed before they are only counted. Default 20.</summary>
+    public int MaxProblemsPerKind { get; init; } = 20;
+
+    /// <summary>
+    /// Decompress LZ4 packets with the system's liblz4 when it is installed (faster); <c>false</c>
+    /// forces the managed K4os decoder. Both give identical output.
+    /// </summary>
+    public bool UseSystemLz4 { get; init; } = true;
+
+    /// <summary>The default options.</summary>
+    public static AedatReaderOptions Default { get; } = new();
+}

@@ -1,0 +1,24 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Imaging;
+using EventDeblur.IO;
+using EventDeblur.Kernels;
+using OpenCvSharp;
+
+namespace EventDeblur.Simulation;
+
+/// <summary>Ground truth of one simulated frame.</summary>
+/// <param name="Index">Frame index.</param>
+/// <param name="Exposure">Exposure window on the event clock, µs.</param>
+/// <param name="Path">The camera motion.</param>
+/// <param name="Kernels">Ground-truth kernels per tile, in frame pixels.</param>
+public sealed record FrameTruth(long Index, TimeRangeUs Exposure, MotionPath Path, IReadOnlyList<KernelTile> Kernels)
+{
+    /// <summary>Domain B's spatially varying motion (its <see cref="PatchMotionField.Global"/> is <see cref="Path"/>); null in domain A.</summary>
+    public PatchMotionField? Field { get; init; }
+}
