@@ -70,9 +70,3 @@ public sealed class DeconvolutionProfile
         public void Dispose() => _profile?.Add(_step, ThreadCpuClock.ToSeconds(ThreadCpuClock.Now() - _start));
     }
 }
-
-/// <summary>Null-safe timing on an optional profile.</summary>
-internal static class ProfileExtensions
-{
-    public static DeconvolutionProfile.Scope Step(this DeconvolutionProfile? profile, string step) => new(profile, step);
-}

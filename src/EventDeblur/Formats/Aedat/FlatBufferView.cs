@@ -2,9 +2,6 @@ using System.Buffers.Binary;
 
 namespace EventDeblur.Formats.Aedat;
 
-/// <summary>Raised by <see cref="FlatBufferView"/> when an offset points outside the buffer.</summary>
-internal sealed class FlatBufferException(string message) : Exception(message);
-
 /// <summary>
 /// Bounds-checked hand decoding of flatbuffers (little-endian). Every offset read from the data is
 /// checked before use, so corrupt buffers raise <see cref="FlatBufferException"/> instead of

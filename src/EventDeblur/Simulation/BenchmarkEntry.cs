@@ -1,0 +1,21 @@
+using System.Globalization;
+
+namespace EventDeblur.Simulation;
+
+/// <summary>One entry of a benchmark set: a bundle regenerated deterministically from a preset and seed.</summary>
+/// <param name="Name">Bundle folder name.</param>
+/// <param name="Preset">Preset name.</param>
+/// <param name="Seed">Random seed.</param>
+/// <param name="Frames">Frames to simulate.</param>
+/// <param name="RgbWidth">RGB width in pixels, or null for the preset's.</param>
+/// <param name="RgbHeight">RGB height in pixels, or null for the preset's.</param>
+public sealed record BenchmarkEntry(string Name, string Preset, int Seed, int Frames, int? RgbWidth, int? RgbHeight)
+{
+    /// <summary>The simulation options of this entry.</summary>
+    public SimulationOptions Options()
+    {
+        var o = SimulationPresets.Get(Preset) with { Frames = Frames };
+        if (RgbWidth is int w && RgbHeight is int h) o = o with { RgbWidth = w, RgbHeight = h };
+        return o;
+    }
+}
