@@ -124,8 +124,6 @@ public static class BundleBuilder
             string file = version == AedatVersion.Aedat4 ? "events.aedat4" : "events.aedat";
             using (var reader = AedatReader.Open(path, new AedatReaderOptions { DecodeFrames = false }))
             {
-                if (reader.Info.Width <= 0 && reader.Info.Version == AedatVersion.Hdf5)
-                    throw new BundleException($"{path}: the HDF5 event file does not state its sensor size (root attribute sensor_resolution = (height, width)); convert it with 'convert IN OUT.aedat4 --width W --height H' first");
                 string tmp = AtomicFile.TempPathFor(Path.Combine(root, file));
                 File.Copy(path, tmp);
                 File.Move(tmp, Path.Combine(root, file));

@@ -47,7 +47,7 @@ public static class ExposureCoverage
     {
         if (bundle.IsApsBundle) return [];
         long? first = null, last = null;
-        using (var reader = EventDeblur.Formats.Prophesee.EventFile.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
+        using (var reader = AedatReader.Open(bundle.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
         {
             while (reader.TryRead(out var p))
             {
