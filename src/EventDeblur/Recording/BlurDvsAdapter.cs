@@ -77,7 +77,7 @@ public static class BlurDvsAdapter
             }
             writer.Complete();
         }
-        var gt = new StringBuilder(FrameTable.Header + "\n");
+        var gt = new List<(long, string, long, long)>();
         foreach (var r in rows.Where(r => r.Sharp != null))
         {
             using var sharp = Cv2.ImRead(r.Sharp!, ImreadModes.Grayscale);
@@ -87,17 +87,17 @@ public static class BlurDvsAdapter
             string name = $"{r.Index:D6}.png";
             Cv2.ImEncode(".png", dn257, out byte[] png);
             AtomicFile.WriteAllBytes(Path.Combine(bundleDir, "gt", name), png);
-            gt.Append(CultureInfo.InvariantCulture, $"{r.Index},{name},{r.Start},{r.End}\n");
+            gt.Add((r.Index, name, r.Start, r.End));
         }
-        AtomicFile.WriteAllText(Path.Combine(bundleDir, "gt", "frames.csv"), gt.ToString());
-        var manifest = new JsonObject
+        FrameTable.Write(Path.Combine(bundleDir, "gt", "frames.csv"), gt);
+        new RecordingManifest
         {
-            ["format"] = RecordingManifest.FormatTag,
-            ["events"] = new JsonObject { ["file"] = "events.aedat4", ["width"] = w, ["height"] = h, ["camera"] = "DAVIS240C" },
-            ["aps"] = new JsonObject { ["first_index"] = rows[0].Index },
-            ["ground_truth"] = new JsonObject { ["frames"] = "gt/frames.csv" },
-        };
-        AtomicFile.WriteAllText(Path.Combine(bundleDir, "recording.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Events = new EventsSpec("events.aedat4", w, h, "DAVIS240C"),
+            Sync = new SyncSpec("table", 0),
+            RgbToEventsHomography = [1, 0, 0, 0, 1, 0, 0, 0, 1],
+            GroundTruth = new GroundTruthSpec("gt/frames.csv", null),
+            ApsFirstIndex = rows[0].Index,
+        }.Write(Path.Combine(bundleDir, "recording.json"));
         return rows.Count;
     }
 

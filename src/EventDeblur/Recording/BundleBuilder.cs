@@ -61,29 +61,19 @@ public static class BundleBuilder
         if (times.Count != files.Count)
             throw new BundleException($"{s.ExposureCsvPath ?? s.RgbPath}: {times.Count} exposure rows for {files.Count} RGB frames; expected one row per frame");
 
-        var csv = new StringBuilder(FrameTable.Header + "\n");
-        for (int i = 0; i < files.Count; i++) csv.Append(CultureInfo.InvariantCulture, $"{i},{files[i]},{times[i].Start},{times[i].End}\n");
-        AtomicFile.WriteAllText(Path.Combine(root, "rgb", "frames.csv"), csv.ToString());
+        FrameTable.Write(Path.Combine(root, "rgb", "frames.csv"), files.Select((f, i) => ((long)i, f, times[i].Start, times[i].End)));
 
         double white = s.WhiteLevel ?? (depth == 8 ? 255 : 65535);
-        var h = s.Homography;
-        var manifest = new JsonObject
+        PixelEncoding encoding;
+        try { encoding = PixelEncoding.Parse(s.Encoding); }
+        catch (FormatException e) { throw new BundleException($"--encoding: {e.Message}"); }
+        new RecordingManifest
         {
-            ["format"] = RecordingManifest.FormatTag,
-            ["events"] = new JsonObject { ["file"] = eventsFile, ["width"] = width, ["height"] = height, ["camera"] = camera },
-            ["rgb"] = new JsonObject
-            {
-                ["frames"] = "rgb/frames.csv", ["width"] = size.Width, ["height"] = size.Height, ["encoding"] = s.Encoding,
-                ["black_level"] = s.BlackLevel, ["white_level"] = white, ["saturation_level"] = s.SaturationLevel ?? white,
-            },
-            ["sync"] = new JsonObject { ["source"] = s.Sync, ["clock_offset_us"] = s.ClockOffsetUs },
-            ["calibration"] = new JsonObject
-            {
-                ["rgb_to_events_homography"] = new JsonArray(
-                    new JsonArray(h[0], h[1], h[2]), new JsonArray(h[3], h[4], h[5]), new JsonArray(h[6], h[7], h[8])),
-            },
-        };
-        AtomicFile.WriteAllText(Path.Combine(root, "recording.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Events = new EventsSpec(eventsFile, width, height, camera),
+            Rgb = new RgbSpec("rgb/frames.csv", size.Width, size.Height, encoding, s.BlackLevel, white, s.SaturationLevel ?? white),
+            Sync = new SyncSpec(s.Sync, s.ClockOffsetUs),
+            RgbToEventsHomography = s.Homography,
+        }.Write(Path.Combine(root, "recording.json"));
 
         return RecordingBundle.Load(root);
     }

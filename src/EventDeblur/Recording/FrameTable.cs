@@ -9,6 +9,23 @@ public static class FrameTable
     public const string Header = "index,file,exposure_start_us,exposure_end_us";
 
     /// <summary>
+    /// Writes a frames.csv (the inverse of <see cref="Read(string, string, List{string})"/>): the header, then one row per
+    /// frame — index, file name relative to the table's folder, exposure start and end (µs) — atomically.
+    /// </summary>
+    /// <exception cref="ArgumentException">A file name holds a comma or a line break (the table has no quoting).</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Write(string csvPath, IEnumerable<(long Index, string File, long ExposureStartUs, long ExposureEndUs)> rows)
+    {
+        var csv = new System.Text.StringBuilder(Header + "\n");
+        foreach (var (index, file, start, end) in rows)
+        {
+            if (file.IndexOfAny([',', '\n', '\r']) >= 0) throw new ArgumentException($"frame file name '{file}' holds a comma or a line break, which frames.csv cannot carry", nameof(rows));
+            csv.Append(CultureInfo.InvariantCulture, $"{index},{file},{start},{end}\n");
+        }
+        IO.AtomicFile.WriteAllText(csvPath, csv.ToString());
+    }
+
+    /// <summary>
     /// Reads <paramref name="csvPath"/>; file names are resolved against its folder and must stay
     /// inside <paramref name="bundleRoot"/>. Rows that break the rules are reported in
     /// <paramref name="problems"/> (with line numbers) and left out; missing image files are reported and kept.

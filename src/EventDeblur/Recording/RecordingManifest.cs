@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventDeblur.IO;
 using EventDeblur.Imaging;
 
 namespace EventDeblur.Recording;
@@ -27,6 +29,49 @@ public sealed record RecordingManifest
 
     /// <summary>Index of the first APS frame of the event file (APS bundles); default 0.</summary>
     public long ApsFirstIndex { get; init; }
+
+    /// <summary>
+    /// The manifest as recording.json's object, the inverse of <see cref="Parse"/>: format, events, then either rgb, sync
+    /// and calibration (an RGB bundle) or aps (an APS bundle), then ground_truth when present. Every field is written,
+    /// defaults included, so that what a tool reads is what this manifest holds.
+    /// </summary>
+    public JsonObject ToJson()
+    {
+        var events = new JsonObject { ["file"] = Events.File, ["width"] = Events.Width, ["height"] = Events.Height };
+        if (Events.Camera.Length > 0) events["camera"] = Events.Camera;
+        var m = new JsonObject { ["format"] = FormatTag, ["events"] = events };
+        if (Rgb is { } r)
+        {
+            m["rgb"] = new JsonObject
+            {
+                ["frames"] = r.Frames, ["width"] = r.Width, ["height"] = r.Height, ["encoding"] = r.Encoding.ToString(),
+                ["black_level"] = r.BlackLevel, ["white_level"] = r.WhiteLevel, ["saturation_level"] = r.SaturationLevel,
+            };
+            m["sync"] = new JsonObject { ["source"] = Sync.Source, ["clock_offset_us"] = Sync.ClockOffsetUs };
+            var h = RgbToEventsHomography;
+            m["calibration"] = new JsonObject
+            {
+                ["rgb_to_events_homography"] = new JsonArray(new JsonArray(h[0], h[1], h[2]), new JsonArray(h[3], h[4], h[5]), new JsonArray(h[6], h[7], h[8])),
+            };
+        }
+        else
+        {
+            m["aps"] = new JsonObject { ["first_index"] = ApsFirstIndex };
+        }
+        if (GroundTruth is { } g)
+        {
+            var gt = new JsonObject();
+            if (g.Frames != null) gt["frames"] = g.Frames;
+            if (g.Kernels != null) gt["kernels"] = g.Kernels;
+            m["ground_truth"] = gt;
+        }
+        return m;
+    }
+
+    /// <summary>Writes the manifest to <paramref name="path"/> (normally BUNDLE/recording.json), indented, atomically.</summary>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public void Write(string path) =>
+        AtomicFile.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     /// <summary>Parses and validates recording.json text; <paramref name="path"/> names it in errors.</summary>
     /// <exception cref="BundleException">Invalid JSON, wrong format tag, or a missing or ill-typed field.</exception>

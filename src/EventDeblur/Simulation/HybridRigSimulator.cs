@@ -78,8 +78,8 @@ public static class HybridRigSimulator
 
         var davis = new DavisSensor(options.Davis, options.EventWidth, options.EventHeight, SensorNoise.SubSeed(seed, -2));
         var truths = new List<FrameTruth>();
-        var rgbRows = new StringBuilder(Recording.FrameTable.Header + "\n");
-        var gtRows = new StringBuilder(Recording.FrameTable.Header + "\n");
+        var rgbRows = new List<(long, string, long, long)>();
+        var gtRows = new List<(long, string, long, long)>();
         long events = 0;
         var stats = EventStats.Zero;
         var rgbClockJitter = new Random(SensorNoise.SubSeed(seed, -3));
@@ -154,7 +154,7 @@ public static class HybridRigSimulator
                     ApsExpose(sharp, expS * pixelArea, null, out var gt16);
                     WritePng(Path.Combine(outDir, "gt", name), gt16);
                     gt16.Dispose();
-                    gtRows.Append(CultureInfo.InvariantCulture, $"{k},{name},{start},{end}\n");
+                    gtRows.Add((k, name, start, end));
                     tiles = field != null
                         ? TileKernels((x, y) => field.KernelAt((x + 0.25) * 2, (y + 0.25) * 2, samples, scale), options.EventWidth, options.EventHeight, options.DomainB!.KernelTilePx / 2)
                         : [new KernelTile(0, 0, options.EventWidth, options.EventHeight, path.KernelAt(w / 2.0, h / 2.0, samples, scale))];
@@ -176,8 +176,8 @@ public static class HybridRigSimulator
                     long rs, re;
                     if (options.SyncSource == "table") { rs = start - TableClockOffsetUs; re = end - TableClockOffsetUs; }
                     else { rs = start - options.StartUs + 3_000_000 + rgbClockJitter.Next(-150, 151); re = rs + expUs; }
-                    rgbRows.Append(CultureInfo.InvariantCulture, $"{k},{name},{rs},{re}\n");
-                    gtRows.Append(CultureInfo.InvariantCulture, $"{k},{name},{rs},{re}\n");
+                    rgbRows.Add((k, name, rs, re));
+                    gtRows.Add((k, name, rs, re));
                     tiles = field != null
                         ? TileKernels((x, y) => field.KernelAt(x, y, samples), w, h, options.DomainB!.KernelTilePx)
                         : options.RotationDeg == 0
@@ -191,10 +191,10 @@ public static class HybridRigSimulator
             writer.Complete();
         }
 
-        if (!options.ApsOnly) AtomicFile.WriteAllText(Path.Combine(outDir, "rgb", "frames.csv"), rgbRows.ToString());
-        AtomicFile.WriteAllText(Path.Combine(outDir, "gt", "frames.csv"), gtRows.ToString());
+        if (!options.ApsOnly) Recording.FrameTable.Write(Path.Combine(outDir, "rgb", "frames.csv"), rgbRows);
+        Recording.FrameTable.Write(Path.Combine(outDir, "gt", "frames.csv"), gtRows);
         AtomicFile.WriteAllText(Path.Combine(outDir, "README.md"), BundleReadme(options, seed, events, stats));
-        AtomicFile.WriteAllText(Path.Combine(outDir, "recording.json"), Manifest(options, hom).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Manifest(options, hom).Write(Path.Combine(outDir, "recording.json"));
         if (ownScene) scene.Dispose();
         return new SimulationResult(Path.GetFullPath(outDir), truths, events, stats, hom, clock.Elapsed.TotalSeconds / options.Frames);
     }
@@ -307,34 +307,14 @@ public static class HybridRigSimulator
         return r;
     }
 
-    private static JsonObject Manifest(SimulationOptions o, double[] hom)
+    private static Recording.RecordingManifest Manifest(SimulationOptions o, double[] hom) => new()
     {
-        var m = new JsonObject
-        {
-            ["format"] = Recording.RecordingManifest.FormatTag,
-            ["events"] = new JsonObject { ["file"] = "events.aedat4", ["width"] = o.EventWidth, ["height"] = o.EventHeight, ["camera"] = o.DomainB != null && !o.ApsOnly ? "DVS-sim-third" : "DAVIS346" },
-        };
-        if (o.ApsOnly)
-        {
-            m["aps"] = new JsonObject { ["first_index"] = 0 };
-        }
-        else
-        {
-            m["rgb"] = new JsonObject
-            {
-                ["frames"] = "rgb/frames.csv", ["width"] = o.RgbWidth, ["height"] = o.RgbHeight, ["encoding"] = "linear",
-                ["black_level"] = o.Rgb.BlackLevel, ["white_level"] = o.Rgb.WhiteLevel, ["saturation_level"] = o.Rgb.SaturationLevel,
-            };
-            m["sync"] = new JsonObject { ["source"] = o.SyncSource, ["clock_offset_us"] = o.SyncSource == "table" ? TableClockOffsetUs : 0 };
-            m["calibration"] = new JsonObject
-            {
-                ["rgb_to_events_homography"] = new JsonArray(
-                    new JsonArray(hom[0], hom[1], hom[2]), new JsonArray(hom[3], hom[4], hom[5]), new JsonArray(hom[6], hom[7], hom[8])),
-            };
-        }
-        m["ground_truth"] = new JsonObject { ["frames"] = "gt/frames.csv", ["kernels"] = "gt/kernels" };
-        return m;
-    }
+        Events = new Recording.EventsSpec("events.aedat4", o.EventWidth, o.EventHeight, o.DomainB != null && !o.ApsOnly ? "DVS-sim-third" : "DAVIS346"),
+        Rgb = o.ApsOnly ? null : new Recording.RgbSpec("rgb/frames.csv", o.RgbWidth, o.RgbHeight, PixelEncoding.Linear, o.Rgb.BlackLevel, o.Rgb.WhiteLevel, o.Rgb.SaturationLevel),
+        Sync = new Recording.SyncSpec(o.SyncSource, o.SyncSource == "table" ? TableClockOffsetUs : 0),
+        RgbToEventsHomography = hom,
+        GroundTruth = new Recording.GroundTruthSpec("gt/frames.csv", "gt/kernels"),
+    };
 
     private static string BundleReadme(SimulationOptions o, int seed, long events, EventStats s) => $"""
         # Simulated recording: preset `{o.Preset}`, seed {seed}
