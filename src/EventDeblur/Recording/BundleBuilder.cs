@@ -32,6 +32,8 @@ public static class BundleBuilder
         catch (FormatException e) { throw new BundleException($"encoding: {e.Message}"); }
         if (!File.Exists(s.EventsPath)) throw new BundleException($"{s.EventsPath}: no such event file");
         if (!File.Exists(s.RgbPath) && !Directory.Exists(s.RgbPath)) throw new BundleException($"{s.RgbPath}: no such image folder or video");
+        if (File.Exists(s.RgbPath) && ImageExtensions.Contains(Path.GetExtension(s.RgbPath).ToLowerInvariant()))
+            throw new BundleException($"{s.RgbPath}: --rgb names one image; give the folder that holds the frames (PNG or TIFF, one per exposure) or a video");
         if (Directory.Exists(bundleDir) && Directory.EnumerateFileSystemEntries(bundleDir).Any())
             throw new BundleException($"{bundleDir}: exists and is not empty; give a new folder");
         if (s.Sync == "table" && s.ExposureCsvPath == null)
@@ -132,17 +134,27 @@ public static class BundleBuilder
 
     private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size) CopyImages(string dir, string root)
     {
-        var images = Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToList();
+        // Natural order (frame2 before frame10), as file browsers show them; zero-padded names sort the same either way.
+        var images = Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(NaturalOrder.Instance).ToList();
         if (images.Count == 0) throw new BundleException($"{dir}: no PNG or TIFF images");
         var files = new List<string>();
         int depth = 0;
         (int, int) size = default;
         for (int i = 0; i < images.Count; i++)
         {
+            // The PNG header is checked before any pixel is decoded: a small file may declare a huge image.
+            if (FrameImageCheck.ReadPngHeader(images[i]) is { } png)
+            {
+                if ((long)png.Width * png.Height > RecordingManifest.MaxFramePixels || png.Width <= 0 || png.Height <= 0)
+                    throw new BundleException($"{images[i]}: a {png.Width}×{png.Height} PNG, over the limit of {RecordingManifest.MaxFramePixels:N0} pixels per frame; not decoded");
+                if (png.HasAlpha)
+                    throw new BundleException($"{images[i]}: a PNG with an alpha channel ({png.Channels} channels); frames must be grey or colour without alpha (e.g. 'convert in.png -alpha off out.png')");
+            }
             using var img = Cv2.ImRead(images[i], ImreadModes.Unchanged);
             if (img.Empty()) throw new BundleException($"{images[i]}: not a readable image");
             int d = img.Depth() == MatType.CV_8U ? 8 : img.Depth() == MatType.CV_16U ? 16 : 0;
             if (d == 0) throw new BundleException($"{images[i]}: expected 8- or 16-bit integer pixels");
+            if (img.Channels() is not (1 or 3)) throw new BundleException($"{images[i]}: {img.Channels()} channels; frames must be grey (1) or colour (3) without alpha");
             if (i == 0) (depth, size) = (d, (img.Cols, img.Rows));
             else if (d != depth || (img.Cols, img.Rows) != size)
                 throw new BundleException($"{images[i]}: {img.Cols}×{img.Rows} {d}-bit, expected {size.Item1}×{size.Item2} {depth}-bit like {images[0]}");

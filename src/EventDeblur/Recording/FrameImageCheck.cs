@@ -83,7 +83,9 @@ public static class FrameImageCheck
                 continue;
             }
             string? wrong = null;
-            if (png.Channels == 0)
+            if ((long)png.Width * png.Height > RecordingManifest.MaxFramePixels || png.Width <= 0 || png.Height <= 0)
+                wrong = $"a {png.Width}×{png.Height} PNG ({(long)png.Width * png.Height:N0} pixels), over the limit of {RecordingManifest.MaxFramePixels:N0} pixels per frame (RecordingManifest.MaxFramePixels); not decoded";
+            else if (png.Channels == 0)
                 wrong = "a PNG colour type this reader does not decode";
             else if (png.DecodedBitDepth != expectedDepth)
                 wrong = $"a {png.DecodedBitDepth}-bit PNG, expected {expectedDepth}-bit (rgb.white_level {rgb.WhiteLevel})";

@@ -12,6 +12,13 @@ public sealed record RecordingManifest
     /// <summary>The format tag this project reads.</summary>
     public const string FormatTag = "eventdeblur-recording/1";
 
+    /// <summary>
+    /// Most pixels an RGB frame may have (64 Mi = 67 108 864, e.g. 8192 × 8192): a larger <c>rgb.width × rgb.height</c> is
+    /// refused when the manifest is read, and a larger PNG frame is left out before it is decoded (a few MB of compressed
+    /// PNG can otherwise ask for tens of GB).
+    /// </summary>
+    public const long MaxFramePixels = 64L << 20;
+
     /// <summary>Event stream.</summary>
     public required EventsSpec Events { get; init; }
 
@@ -116,6 +123,8 @@ public sealed record RecordingManifest
                                               "raw values at or above it are treated as clipped; leave it out to use the white level");
                 rgb = new RgbSpec(Str(r, "frames", path, "rgb."), Int(r, "width", path, "rgb.", null), Int(r, "height", path, "rgb.", null),
                     enc, black, white, saturation);
+                if ((long)rgb.Width * rgb.Height > MaxFramePixels)
+                    throw new BundleException($"{path}: rgb.width × rgb.height = {rgb.Width} × {rgb.Height} = {(long)rgb.Width * rgb.Height:N0} pixels exceeds the limit of {MaxFramePixels:N0} pixels per frame (RecordingManifest.MaxFramePixels)");
             }
 
             var sync = new SyncSpec("table", 0);

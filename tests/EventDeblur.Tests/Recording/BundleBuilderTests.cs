@@ -102,4 +102,46 @@ public class BundleBuilderTests
         e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = null }, Path.Combine(dir, "b3")));
         Assert.Contains("table sync needs --exposure-csv", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void FramesAreTakenInNaturalOrder()
+    {
+        var names = new[] { "frame10.png", "frame2.png", "frame1.png", "frame11.png", "frame02b.png", "frame007.png" };
+        Assert.Equal(["frame1.png", "frame2.png", "frame02b.png", "frame007.png", "frame10.png", "frame11.png"], names.Order(NaturalOrder.Instance));
+    }
+
+    [Fact]
+    public void OneImageAnAlphaChannelAndAHugeHeaderAreRefusedBeforeDecoding()
+    {
+        var original = RecordingBundle.Load(Sample);
+        string dir = TestPaths.NewTempDir();
+        string csv = Path.Combine(dir, "exposures.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        BundleSources With(string rgb) => new()
+        {
+            EventsPath = original.EventsPath, RgbPath = rgb, ExposureCsvPath = csv, ClockOffsetUs = original.Manifest.Sync.ClockOffsetUs,
+            Encoding = "linear", BlackLevel = 1024, WhiteLevel = 65535, SaturationLevel = 65000, Homography = original.Manifest.RgbToEventsHomography,
+        };
+
+        var one = Assert.Throws<BundleException>(() => BundleBuilder.Build(With(original.Frames[0].File), Path.Combine(dir, "b1")));
+        Assert.Contains("--rgb names one image", one.Message);
+
+        string rgba = Path.Combine(dir, "rgba");
+        Directory.CreateDirectory(rgba);
+        for (int i = 0; i < 3; i++)
+        {
+            using var img = new Mat(300, 400, MatType.CV_16UC4, new Scalar(1000, 2000, 3000, 65535));
+            Cv2.ImWrite(Path.Combine(rgba, $"{i:D6}.png"), img);
+        }
+        var alpha = Assert.Throws<BundleException>(() => BundleBuilder.Build(With(rgba), Path.Combine(dir, "b2")));
+        Assert.Contains("alpha channel", alpha.Message);
+
+        string huge = Path.Combine(dir, "huge");
+        Directory.CreateDirectory(huge);
+        // A PNG signature and an IHDR declaring 30000 × 30000 pixels: refused from the header, never decoded.
+        byte[] header = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0, 0, 0, 0, 0];
+        File.WriteAllBytes(Path.Combine(huge, "000000.png"), header);
+        var big = Assert.Throws<BundleException>(() => BundleBuilder.Build(With(huge), Path.Combine(dir, "b3")));
+        Assert.Contains("30000×30000 PNG, over the limit", big.Message);
+    }
 }
