@@ -113,6 +113,7 @@ internal static class LiveCommands
             {
                 EventsUri = r.GetValue(events)!, TriggersUri = r.GetValue(triggers)!, RgbSource = r.GetValue(rgb)!, RigPath = r.GetValue(rig)!,
                 OutDir = r.GetValue(output)!, Methods = methods, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), AdaptiveQuality = QualityOption.IsAuto(r, quality), Force = r.GetValue(force),
+                EventLatencyUs = r.GetValue(latency),
             };
             var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
             foreach (var g in s.Gaps) Console.WriteLine($"gap: {g}");

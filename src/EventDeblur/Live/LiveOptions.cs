@@ -43,6 +43,12 @@ public sealed record LiveOptions
     /// </summary>
     public bool AdaptiveQuality { get; init; }
 
+    /// <summary>
+    /// The event camera's latency, µs (the same value the kernel estimator is given): a frame's events are collected from
+    /// its exposure shifted by it, ± <see cref="EventMarginUs"/>, and the frame waits until the stream has passed that window.
+    /// </summary>
+    public long EventLatencyUs { get; init; }
+
     /// <summary>Events kept after each exposure before it is processed, µs.</summary>
     public long EventMarginUs { get; init; } = 10_000;
 

@@ -190,10 +190,10 @@ public static class LivePipeline
                     next++;
                     continue;
                 }
-                if (waiting.Count > 0 && exposure is { Range: var e } && (latest >= e.EndUs + o.EventMarginUs || streamEnded))
+                if (waiting.Count > 0 && exposure is { Range: var e } && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded))
                 {
                     var (ordinal, image, depth) = waiting.Dequeue();
-                    var window = e.Expand(o.EventMarginUs);
+                    var window = new TimeRangeUs(e.StartUs + o.EventLatencyUs, e.EndUs + o.EventLatencyUs).Expand(o.EventMarginUs);
                     var f = new FrameWork
                     {
                         Index = ordinal,

@@ -17,8 +17,16 @@ namespace EventDeblur.Pipeline;
 /// <param name="bundle">The bundle.</param>
 /// <param name="eventMarginUs">Events kept before and after each exposure, µs.</param>
 /// <param name="skip">Frames to leave out (e.g. complete in an earlier run, for <c>--resume</c>).</param>
-public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs, Func<long, bool> skip)
+/// <param name="eventLatencyUs">
+/// The event camera's latency, µs (<c>--event-latency-us</c>): each frame's events are collected from its exposure
+/// shifted by it (± the margin), and the check that events can fall in the exposure is made on the shifted window.
+/// </param>
+public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs, Func<long, bool> skip, long eventLatencyUs = 0)
 {
+    /// <summary>Where a frame's events are, on the event clock: its exposure shifted by the camera latency.</summary>
+    private TimeRangeUs Shifted(TimeRangeUs exposure) =>
+        eventLatencyUs == 0 ? exposure : new TimeRangeUs(checked(exposure.StartUs + eventLatencyUs), checked(exposure.EndUs + eventLatencyUs));
+
     /// <summary>
     /// SHA-256 of the event file (lower-case hex), taken from the bytes the walk read (plus those it never reached);
     /// <c>null</c> until a walk has reached the end of the file.
@@ -63,7 +71,10 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 if (ev != null) f.Events = ev.ToSlice();
                 // Emitted once the events have passed its window, or at the end of the file: the range seen so far decides.
                 if (f.Exposure is { } exposure && !bundle.IsApsBundle)
-                    f.OutsideEvents = ExposureCoverage.Problem(f.Index, exposure, firstEventUs, lastEventUs, bundle.Manifest.Sync.Source);
+                {
+                    f.OutsideEvents = ExposureCoverage.Problem(f.Index, Shifted(exposure), firstEventUs, lastEventUs, bundle.Manifest.Sync.Source);
+                    if (f.OutsideEvents != null && eventLatencyUs != 0) f.OutsideEvents += $" (the window is the exposure shifted by --event-latency-us {eventLatencyUs})";
+                }
                 if (f.Error == null)
                 {
                     try { LoadImage(bundle, f); }
@@ -75,7 +86,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
 
             async Task OpenUpTo(long t)
             {
-                while (next < windows.Count && (windows[next].Exposure == null || windows[next].Exposure!.Value.StartUs - eventMarginUs <= t))
+                while (next < windows.Count && (windows[next].Exposure == null || Shifted(windows[next].Exposure!.Value).StartUs - eventMarginUs <= t))
                 {
                     var w = windows[next++];
                     var f = NewFrame(w);
@@ -90,7 +101,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                         await output.WriteAsync(f, ct);
                         continue;
                     }
-                    pending.Add((f, new WindowEvents(w.Exposure.Value.Expand(eventMarginUs)), Stopwatch.StartNew()));
+                    pending.Add((f, new WindowEvents(Shifted(w.Exposure.Value).Expand(eventMarginUs)), Stopwatch.StartNew()));
                 }
             }
 

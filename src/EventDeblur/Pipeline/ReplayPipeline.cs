@@ -54,7 +54,7 @@ public static class ReplayPipeline
         var results = new List<FrameResult>();
         int total = 0;
 
-        var source = new BundleFrameSource(bundle, options.EventMarginUs, index => options.Resume && writer.IsComplete(index));
+        var source = new BundleFrameSource(bundle, options.EventMarginUs, index => options.Resume && writer.IsComplete(index), options.EventLatencyUs);
         var ingest = Task.Run(() => source.RunAsync(toKernels.Writer, problems, n => total = n, token), token);
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {
