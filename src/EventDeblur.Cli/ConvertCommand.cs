@@ -27,7 +27,11 @@ internal static class ConvertCommand
         if (Directory.Exists(input))
             throw new UserInputException($"{input}: is a folder; convert takes one event file (for a recording bundle, its events file, e.g. {Path.Combine(input, "events.aedat4")})");
         if (!File.Exists(input)) throw new UserInputException($"{input}: no such file");
+        if ((width == null) != (height == null))
+            throw new UserInputException("--width and --height go together: give both (the sensor size in pixels) or neither");
         using var reader = EventFile.Open(input);
+        if (width != null && reader.Info.Width > 0 && (reader.Info.Width != width || reader.Info.Height != height))
+            throw new UserInputException($"{input}: the file states its sensor size, {reader.Info.Width}×{reader.Info.Height}; --width/--height ({width}×{height}) only supply a size to files that do not state one");
         ConversionResult result;
         if (output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase))
         {
@@ -46,10 +50,12 @@ internal static class ConvertCommand
         else
             throw new UserInputException($"{output}: unknown output type; expected a name ending in .aedat4 or .parquet");
         Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames} frames, {result.Triggers} triggers, {result.Imu} IMU samples");
-        if (result.DroppedBackward + result.DroppedOutOfRange > 0)
-            Console.WriteLine($"dropped {result.DroppedBackward:N0} events going back in time and {result.DroppedOutOfRange:N0} outside the sensor (reported below), so the output is valid");
+        bool dropped = result.DroppedBackward + result.DroppedOutOfRange > 0;
+        if (dropped)
+            Console.WriteLine($"dropped {result.DroppedBackward:N0} events going back in time and {result.DroppedOutOfRange:N0} outside the sensor ({(width != null ? "the size given" : "the size the file states")}) so that the output is valid; " +
+                              (result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? "the reader's errors below say where" : "they are data lost (exit 1)"));
         foreach (var o in result.Outputs) Console.WriteLine($"  {o}");
         foreach (var p in result.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "error" : "note")}: {p}");
-        return result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
+        return dropped || result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
     }
 }

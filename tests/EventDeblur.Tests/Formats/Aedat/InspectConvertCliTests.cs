@@ -63,4 +63,25 @@ public class InspectConvertCliTests
         Assert.Equal(1, code);
         Assert.Equal(2500, JsonDocument.Parse(stdout).RootElement.GetProperty("events").GetProperty("count").GetInt64());
     }
+
+    [Fact]
+    public void ConvertRefusesASizeThatContradictsTheFileAndHalfASize()
+    {
+        string input = Path.Combine(TestPaths.NewTempDir(), "in.aedat4");
+        SyntheticRecording.Random(500, 4, frames: 0, triggers: 0, imu: 0).WriteAedat4(input, Aedat4Compression.Lz4);
+        string output = Path.Combine(TestPaths.NewTempDir(), "out.aedat4");
+
+        // Before: every event fell outside a 10 × 10 "sensor", 0 events were written and convert exited 0.
+        var (code, _, err) = CliTests.Run("convert", input, output, "--width", "10", "--height", "10");
+        Assert.Equal(2, code);
+        Assert.Contains("the file states its sensor size, 346×260", err);
+        Assert.False(File.Exists(output));
+
+        (code, _, err) = CliTests.Run("convert", input, output, "--width", "346");
+        Assert.Equal(2, code);
+        Assert.Contains("--width and --height go together", err);
+
+        // The size the file states, given again, is accepted.
+        Assert.Equal(0, CliTests.Run("convert", input, output, "--width", "346", "--height", "260").Code);
+    }
 }
