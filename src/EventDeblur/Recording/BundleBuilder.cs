@@ -23,8 +23,15 @@ public static class BundleBuilder
     private static readonly string[] ImageExtensions = [".png", ".tif", ".tiff"];
 
     /// <summary>Builds the bundle at <paramref name="bundleDir"/> and returns it loaded.</summary>
+    /// <param name="s">What the lab has.</param>
+    /// <param name="bundleDir">The new bundle's folder (absent or empty).</param>
+    /// <param name="conversionProblems">
+    /// Receives what the reader of a converted event file (Prophesee RAW / DAT, HDF5) found, and the events the conversion
+    /// dropped: the bundle's own AEDAT 4.0 copy is clean, so these are the only record of them. Untouched for AEDAT inputs,
+    /// which are copied as they are (check the bundle's event file for theirs).
+    /// </param>
     /// <exception cref="BundleException">An input is missing or malformed (the message names the file, the line and what was expected).</exception>
-    public static RecordingBundle Build(BundleSources s, string bundleDir)
+    public static RecordingBundle Build(BundleSources s, string bundleDir, List<AedatProblem>? conversionProblems = null)
     {
         if (s.Sync is not ("table" or "triggers")) throw new BundleException($"sync '{s.Sync}': expected 'table' or 'triggers'");
         if (s.Homography.Length != 9 || s.Homography.Any(v => !double.IsFinite(v))) throw new BundleException("calibration: expected 9 finite numbers (a row-major 3×3 homography)");
@@ -43,7 +50,7 @@ public static class BundleBuilder
         string root = Path.GetFullPath(bundleDir);
         try
         {
-            return BuildInto(s, root, csvTimes);
+            return BuildInto(s, root, csvTimes, conversionProblems);
         }
         catch
         {
@@ -53,10 +60,10 @@ public static class BundleBuilder
         }
     }
 
-    private static RecordingBundle BuildInto(BundleSources s, string root, List<(long Start, long End)>? csvTimes)
+    private static RecordingBundle BuildInto(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<AedatProblem>? conversionProblems)
     {
         Directory.CreateDirectory(Path.Combine(root, "rgb"));
-        var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root);
+        var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems);
         var (files, videoTimes, depth, size) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
         var times = csvTimes ?? videoTimes
             ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order)");
@@ -99,7 +106,7 @@ public static class BundleBuilder
         return rows;
     }
 
-    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root)
+    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<AedatProblem>? conversionProblems)
     {
         try
         {
@@ -109,7 +116,11 @@ public static class BundleBuilder
                 if (reader.Info.Width <= 0 && reader.Info.Version == AedatVersion.Hdf5)
                     throw new BundleException($"{path}: the HDF5 event file does not state its sensor size (root attribute sensor_resolution = (height, width)); convert it with 'convert IN OUT.aedat4 --width W --height H' first");
                 const string name = "events.aedat4";
-                AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4);
+                var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4);
+                conversionProblems?.AddRange(converted.Problems);
+                if (converted.DroppedBackward + converted.DroppedOutOfRange > 0)
+                    conversionProblems?.Add(new AedatProblem(path, 0, ProblemSeverity.Error,
+                        $"{converted.DroppedBackward:N0} events going back in time and {converted.DroppedOutOfRange:N0} outside the {reader.Info.Width}×{reader.Info.Height} sensor were left out of the bundle's events.aedat4"));
                 return (name, reader.Info.Width, reader.Info.Height, reader.Info.Camera);
             }
             var version = AedatReader.Detect(path);

@@ -1,0 +1,35 @@
+using EventDeblur.Recording;
+using EventDeblur.Tests.Formats.Aedat;
+
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>Findings of the hostile-user audit of stop 25, each reproduced as a child process.</summary>
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>bundle</c> with a corrupt AEDAT 4.0 event file exited 0 and listed nothing, while <c>inspect</c> of the bundle
+    /// it wrote listed 17 errors. Now the event file is checked as inspect checks it: its errors are listed, exit 1.
+    /// </summary>
+    [Fact]
+    public void BundleListsTheEventFilesErrors()
+    {
+        string dir = TestPaths.NewTempDir();
+        var original = RecordingBundle.Load(Sample);
+        byte[] events = File.ReadAllBytes(original.EventsPath);
+        var packets = Aedat4Surgery.Packets(events);
+        var (at, _, body) = packets[packets.Count / 2];
+        for (int j = 0; j < 16; j++) events[at + 8 + body.Length / 2 + j] ^= 0x5A; // a corrupt LZ4 body: that packet is lost
+        string corrupt = Path.Combine(dir, "corrupt.aedat4");
+        File.WriteAllBytes(corrupt, events);
+        string csv = Path.Combine(dir, "times.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+
+        var r = Run("bundle", "--events", corrupt, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv,
+            "--clock-offset-us", original.Manifest.Sync.ClockOffsetUs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", Path.Combine(dir, "b"));
+
+        Assert.Equal(1, r.Code);
+        Assert.Contains("problem:", r.Out);
+        Assert.Contains("events.aedat4", r.Out);
+        Assert.Contains("packet skipped", r.Out);
+    }
+}
