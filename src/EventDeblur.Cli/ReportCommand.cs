@@ -14,9 +14,15 @@ internal static class ReportCommand
         var cmd = new Command("report", "Summarise evaluations (merging shards) or replay runs per group and method, as Markdown; optionally an HTML report with pictures") { runs, html };
         cmd.SetAction(async (r, ct) =>
         {
+            if (r.GetValue(html) is string target) CheckHtmlTarget(target);
             var evalDirs = r.GetValue(runs)!.Where(d => Directory.Exists(d) && Directory.GetFiles(d, "results-shard-*.parquet").Length > 0).ToList();
             if (evalDirs.Count > 0)
             {
+                // One report is either an evaluation (merged shards) or a set of runs: a run given beside it would be left out unseen.
+                var others = r.GetValue(runs)!.Except(evalDirs).ToList();
+                if (others.Count > 0)
+                    throw new UserInputException($"{string.Join(", ", others)}: not an evaluation folder (no results-shard-*.parquet), given with the evaluation folder(s) {string.Join(", ", evalDirs)}; " +
+                                                 "report evaluations and replay/live runs in separate calls");
                 var rows = await Evaluator.ReadShardsAsync(evalDirs);
                 var shardProblems = await Evaluator.ShardProblemsAsync(evalDirs);
                 foreach (var p in shardProblems) Console.Error.WriteLine($"WARNING: {p}");
@@ -68,6 +74,19 @@ internal static class ReportCommand
             return incomplete.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The HTML report is a new or earlier <c>.html</c> file: any other path (a run's run.json or frames.parquet, a bundle's
+    /// README.md, a folder) would be overwritten by the report and is refused before anything is read or written.
+    /// </summary>
+    private static void CheckHtmlTarget(string htmlPath)
+    {
+        string ext = Path.GetExtension(htmlPath).ToLowerInvariant();
+        if (Directory.Exists(htmlPath))
+            throw new UserInputException($"--html {htmlPath}: is a folder; give the report's file name, e.g. {Path.Combine(htmlPath, "report.html")}");
+        if (ext is not (".html" or ".htm"))
+            throw new UserInputException($"--html {htmlPath}: expected a file name ending in .html{(File.Exists(htmlPath) ? " (the file exists and would be overwritten)" : "")}");
     }
 
     /// <summary>Creates the folder the HTML report goes into (a path naming a missing folder is the user's intent, not an error).</summary>

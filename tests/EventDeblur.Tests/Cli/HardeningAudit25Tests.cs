@@ -32,4 +32,34 @@ public partial class HardeningAuditTests
         Assert.Contains("events.aedat4", r.Out);
         Assert.Contains("packet skipped", r.Out);
     }
+
+    /// <summary>
+    /// <c>report RUN --html RUN/run.json</c> overwrote the run it reported on (the next report of it failed: not valid
+    /// JSON). Now an --html path that is not a .html file, or is a folder, is refused before anything is written.
+    /// </summary>
+    [Fact]
+    public void ReportRefusesToOverwriteAnythingButAnHtmlFile()
+    {
+        string run = NewOut();
+        Assert.Equal(0, Run("replay", Sample, "--out", run, "--deconvolver", "none", "--kernels", "gt").Code);
+        byte[] runJson = File.ReadAllBytes(Path.Combine(run, "run.json"));
+        byte[] parquet = File.ReadAllBytes(Path.Combine(run, "frames.parquet"));
+
+        foreach (string target in new[] { Path.Combine(run, "run.json"), Path.Combine(run, "frames.parquet"), Path.Combine(run, "frames") })
+        {
+            var r = Run("report", run, "--html", target);
+            Assert.Equal(2, r.Code);
+            Assert.Contains("--html", r.Err);
+        }
+        Assert.Equal(runJson, File.ReadAllBytes(Path.Combine(run, "run.json")));
+        Assert.Equal(parquet, File.ReadAllBytes(Path.Combine(run, "frames.parquet")));
+        Assert.Equal(0, Run("report", run, "--html", Path.Combine(run, "report.html")).Code);
+
+        // A replay run given beside an evaluation folder was left out of the table without a word.
+        string eval = NewOut();
+        Assert.Equal(0, Run("eval", Sample, "--out", eval, "--methods", "blurry").Code);
+        var mixed = Run("report", run, eval);
+        Assert.Equal(2, mixed.Code);
+        Assert.Contains("not an evaluation folder", mixed.Err);
+    }
 }
