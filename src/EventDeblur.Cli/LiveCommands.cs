@@ -19,6 +19,11 @@ internal static class LiveCommands
         var speed = new Option<double>("--speed") { Description = "Playback speed (1 = real time)", DefaultValueFactory = _ => 1.0 };
         eventsPort.Validators.Add(PortInRange);
         triggersPort.Validators.Add(PortInRange);
+        speed.Validators.Add(o =>
+        {
+            double v = o.GetValueOrDefault<double>();
+            if (!(v > 0) || !double.IsFinite(v) || v > 1000) o.AddError($"--speed {v}: expected a playback speed above 0 and at most 1000 (1 = real time)");
+        });
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var rigDir = new Option<string?>("--rig-dir") { Description = "Folder for the RGB frames (a lossless image sequence NAME-rgb/%06d.png with the bundle's bit depth and encoding) and the rig manifest (made once, reused while newer than the bundle's frames; default: a folder under the system temp folder, printed); the bundle is only read" };
         var video = new Option<string?>("--video") { Description = "Write an 8-bit sRGB FFV1 video at this path instead of the image sequence (for tools that need a video file; 16-bit values are quantised); the rig manifest goes beside it" };
@@ -26,6 +31,8 @@ internal static class LiveCommands
         cmd.SetAction(async (r, ct) =>
         {
             if (!IPAddress.TryParse(r.GetValue(host)!, out var address)) throw new UserInputException($"--host {r.GetValue(host)}: not an IP address");
+            if (r.GetValue(eventsPort) == r.GetValue(triggersPort) && r.GetValue(eventsPort) != 0)
+                throw new UserInputException($"--events-port and --triggers-port are both {r.GetValue(eventsPort)}: the two streams need two ports");
             var b = RecordingBundle.Load(r.GetValue(bundle)!);
             string name = Path.GetFileName(Path.GetFullPath(b.Root).TrimEnd('/'));
             string? videoPath = r.GetValue(video);
@@ -100,6 +107,11 @@ internal static class LiveCommands
         var rig = new Option<string>("--rig") { Description = "Rig manifest (recording.json with calibration and RGB encoding)", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var duration = new Option<double?>("--duration-s") { Description = "Stop after N seconds" };
+        duration.Validators.Add(o =>
+        {
+            if (o.GetValueOrDefault<double?>() is double v && (!(v > 0) || !double.IsFinite(v) || v > 1e7))
+                o.AddError($"--duration-s {v}: expected seconds above 0 (at most 10 000 000), or leave it out to run until the streams end");
+        });
         var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames), DefaultValueFactory = _ => "robust" };
         deconvolver.AcceptOnlyFromAmong([.. methods.DeconvolverNames]);
         var latency = LatencyOption.Create("Event camera latency, µs: events of an exposure are taken from [start + L, end + L)");

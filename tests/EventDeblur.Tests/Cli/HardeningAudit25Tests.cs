@@ -62,4 +62,27 @@ public partial class HardeningAuditTests
         Assert.Equal(2, mixed.Code);
         Assert.Contains("not an evaluation folder", mixed.Err);
     }
+
+    /// <summary>
+    /// <c>serve --speed 0</c> crashed with an internal error once a client connected (TimeSpan overflow), negative speeds
+    /// and one port for both streams were accepted, and <c>live --duration-s -5</c> crashed: all are usage errors now.
+    /// </summary>
+    [Fact]
+    public void ServeAndLiveRefuseImpossibleOptions()
+    {
+        foreach (string speed in new[] { "0", "-1", "NaN" })
+        {
+            var r = Run("serve", Sample, "--events-port", "7793", "--triggers-port", "7794", "--speed", speed);
+            Assert.Equal(2, r.Code);
+            Assert.Contains("--speed", r.Err);
+        }
+        var same = Run("serve", Sample, "--events-port", "7777", "--triggers-port", "7777");
+        Assert.Equal(2, same.Code);
+        Assert.Contains("both 7777", same.Err);
+
+        var live = Run("live", "--events", "tcp://127.0.0.1:7797", "--triggers", "tcp://127.0.0.1:7798", "--rgb", "x/%06d.png",
+            "--rig", Path.Combine(Sample, "recording.json"), "--out", NewOut(), "--duration-s", "-5");
+        Assert.Equal(2, live.Code);
+        Assert.Contains("--duration-s -5", live.Err);
+    }
 }
