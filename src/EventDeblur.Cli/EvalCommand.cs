@@ -22,7 +22,11 @@ internal static class EvalCommand
             var parts = r.GetValue(shard)!.Split('/');
             if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n))
                 throw new UserInputException($"--shard '{r.GetValue(shard)}' is not K/N (e.g. 1/4)");
-            var m = r.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(catalogue.ParseMethod).ToList();
+            var names = r.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (names.Length == 0) throw new UserInputException("--methods is empty: give at least one method, e.g. --methods blurry,events+robust");
+            if (names.GroupBy(x => x, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new UserInputException($"--methods lists {twice.Key} {twice.Count()} times: each method once (its rows would be written twice)");
+            var m = names.Select(catalogue.ParseMethod).ToList();
             // OUT must not be the dataset, a bundle (or inside one) or a replay run, whose folders it would fill with runs.
             if (!r.GetValue(force))
                 OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "an evaluation folder", "an evaluation writes runs/ and result shards into OUT", "out/eval", refuseRun: true);
@@ -32,6 +36,12 @@ internal static class EvalCommand
             var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality));
             Console.WriteLine($"shard {k}/{n}: {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)}");
             if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
+            if (rows.Count == 0 && n == 1)
+            {
+                // Every frame was rejected: nothing was evaluated, which is not a success (a shard of many may hold no frame).
+                Console.Error.WriteLine("no frame was evaluated: the bundles' frames were all rejected (run 'inspect' on each bundle for the reasons)");
+                return ExitCodes.DataProblems;
+            }
             return rows.All(x => x.Status == "ok") ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;

@@ -85,4 +85,32 @@ public partial class HardeningAuditTests
         Assert.Equal(2, live.Code);
         Assert.Contains("--duration-s -5", live.Err);
     }
+
+    /// <summary>
+    /// <c>eval --methods ""</c> did nothing with exit 0, <c>--methods blurry,blurry</c> wrote every row twice (and report
+    /// then flagged a duplicated shard), and an evaluation whose every frame was rejected exited 0.
+    /// </summary>
+    [Fact]
+    public void EvalRefusesEmptyAndRepeatedMethodsAndDoesNotPassAnEmptyEvaluation()
+    {
+        var empty = Run("eval", Sample, "--out", NewOut(), "--methods", "");
+        Assert.Equal(2, empty.Code);
+        Assert.Contains("--methods is empty", empty.Err);
+        var twice = Run("eval", Sample, "--out", NewOut(), "--methods", "blurry,blurry");
+        Assert.Equal(2, twice.Code);
+        Assert.Contains("--methods lists blurry 2 times", twice.Err);
+
+        // Every frame of the bundle rejected: RGBA frames (left out by the PNG check).
+        string bundle = CopyOfSample();
+        foreach (string png in Directory.GetFiles(Path.Combine(bundle, "rgb"), "*.png"))
+        {
+            using var img = OpenCvSharp.Cv2.ImRead(png, OpenCvSharp.ImreadModes.Unchanged);
+            using var rgba = new OpenCvSharp.Mat();
+            OpenCvSharp.Cv2.CvtColor(img, rgba, OpenCvSharp.ColorConversionCodes.BGR2BGRA);
+            OpenCvSharp.Cv2.ImWrite(png, rgba);
+        }
+        var none = Run("eval", bundle, "--out", NewOut(), "--methods", "blurry");
+        Assert.Equal(1, none.Code);
+        Assert.Contains("no frame was evaluated", none.Err);
+    }
 }
