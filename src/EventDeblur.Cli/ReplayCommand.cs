@@ -32,9 +32,13 @@ internal static class ReplayCommand
             ExitCodes.ThrowIfFaultInjected();
             if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
             // Loaded here only when the method needs to see it first; then the pipeline takes it as it is.
-            var loaded = methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration ? RecordingBundle.Load(r.GetValue(bundle)!) : null;
-            if (loaded is { IsApsBundle: false })
+            bool edi = methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration;
+            bool gtKernels = r.GetValue(kernels) == GroundTruthKernelEstimator.SourceName;
+            var loaded = edi || gtKernels ? RecordingBundle.Load(r.GetValue(bundle)!) : null;
+            if (edi && loaded is { IsApsBundle: false })
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use robust, hl, rl, wiener or learned");
+            if (gtKernels && loaded is { GroundTruthKernelsDir: null })
+                throw new UserInputException($"{r.GetValue(bundle)}: --kernels gt needs ground-truth kernels (ground_truth.kernels in recording.json), and this input has none: use --kernels events (or streak)");
             // OUT inside the bundle (e.g. --out BUNDLE/out) would write the run into the input data, as eval refuses it.
             if (!r.GetValue(force))
                 OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "a run folder", "replay writes frames/, kernels/, preview/, run.json and frames.parquet into OUT", "out/run", refuseRun: false);

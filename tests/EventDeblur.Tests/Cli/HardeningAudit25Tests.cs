@@ -113,4 +113,20 @@ public partial class HardeningAuditTests
         Assert.Equal(1, none.Code);
         Assert.Contains("no frame was evaluated", none.Err);
     }
+
+    /// <summary><c>--kernels gt</c> on an input without ground-truth kernels failed every frame (exit 1, an exception type in each error); now refused up front.</summary>
+    [Fact]
+    public void KernelsGtWithoutGroundTruthIsAUsageError()
+    {
+        string bundle = CopyOfSample();
+        string manifest = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json.Remove("ground_truth");
+        File.WriteAllText(manifest, json.ToJsonString());
+        string outDir = NewOut();
+        var r = Run("replay", bundle, "--out", outDir, "--kernels", "gt", "--deconvolver", "none");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--kernels gt needs ground-truth kernels", r.Err);
+        Assert.False(File.Exists(Path.Combine(outDir, "run.json")));
+    }
 }
