@@ -3,6 +3,8 @@ using EventDeblur.Formats.Aedat;
 using EventDeblur.IO;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
+using EventDeblur.Pipeline;
+using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
 using EventDeblur.Visualization;
@@ -67,6 +69,7 @@ internal static class PreviewCommand
             return;
         }
         var bundle = RecordingBundle.Load(dir);
+        if (runDir != null) CheckRunOf(bundle, runDir);
         var windows = bundle.ResolveExposures();
         var selected = Positions(frame, frames, windows.Windows.Count).Select(p => windows.Windows[p]).ToList();
         Directory.CreateDirectory(outDir);
@@ -100,6 +103,18 @@ internal static class PreviewCommand
         if (bundle.Manifest.Rgb != null)
             Console.WriteLine("  NNNNNN-blurry.png: the input; -sharp.png: its ground truth; -events.png: the exposure's events (ON red, OFF blue); -kernel.png: the ground-truth kernel" +
                           (runDir != null ? "; -kernel-run.png: the run's estimated kernel; -compare.png: blurry | deblurred | ground truth (when there is one), one tone curve" : ""));
+    }
+
+    /// <summary>A run given with --run must be a replay of this very bundle (its fingerprint in run.json), or the comparison would show another recording's frames.</summary>
+    private static void CheckRunOf(RecordingBundle bundle, string runDir)
+    {
+        if (!File.Exists(Path.Combine(runDir, "run.json")))
+            throw new UserInputException($"--run {runDir}: not a replay run (no run.json); give the --out folder of 'replay {bundle.Root}'");
+        var run = RunManifest.Read(runDir);
+        if (run.InputFingerprint == null)
+            throw new UserInputException($"--run {runDir}: not a replay run of a bundle (run.json names no input bundle; a live run?)");
+        if (run.InputFingerprint != BundleFingerprint.Of(bundle))
+            throw new UserInputException($"--run {runDir}: a replay of {run.InputBundle ?? "another input"}, not of {bundle.Root} (or the bundle changed since: its fingerprint differs); give the run of this bundle");
     }
 
     private static void WriteFrame(RecordingBundle bundle, FrameWindow w, string outDir, double gain, string? runDir)
@@ -142,6 +157,9 @@ internal static class PreviewCommand
             var panels = files.Select(f =>
             {
                 using var raw = Cv2.ImRead(f, ImreadModes.Unchanged);
+                if (raw.Empty()) throw new IOException($"{f}: not a readable image");
+                if ((rgb.Width > 0 && raw.Cols != rgb.Width) || (rgb.Height > 0 && raw.Rows != rgb.Height))
+                    throw new IOException($"{f}: {raw.Cols}×{raw.Rows}, expected the bundle's {rgb.Width}×{rgb.Height} frames");
                 return Preview.ToneMap(raw, rgb.BlackLevel, rgb.WhiteLevel, gain);
             }).ToArray();
             using var strip = new Mat();

@@ -89,13 +89,9 @@ public class PreviewTests
     {
         string bundle = TestPaths.NewTempDir();
         HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 1, RgbWidth = 160, RgbHeight = 120, PointLights = 2 }, 29, bundle);
-        var b = EventDeblur.Recording.RecordingBundle.Load(bundle);
-        // A run folder: the blurry frame stands in for the deblurred one, the ground-truth kernel for the estimated one.
-        string run = TestPaths.NewTempDir();
-        Directory.CreateDirectory(Path.Combine(run, "frames"));
-        Directory.CreateDirectory(Path.Combine(run, "kernels"));
-        File.Copy(b.Frames[0].File, Path.Combine(run, "frames", "000000.png"));
-        File.Copy(Path.Combine(b.GroundTruthKernelsDir!, "000000.csv"), Path.Combine(run, "kernels", "000000.csv"));
+        // A real run of this bundle: ground-truth kernels as the run's kernels, no deconvolution (fast).
+        string run = Path.Combine(TestPaths.NewTempDir(), "run");
+        Assert.Equal(0, CliTests.Run("replay", bundle, "--out", run, "--kernels", "gt", "--deconvolver", "none").Code);
 
         string withTruth = TestPaths.NewTempDir();
         var (code, stdout, err) = CliTests.Run("preview", bundle, "--frame", "0", "--run", run, "--out", withTruth);
@@ -113,6 +109,12 @@ public class PreviewTests
         json.Remove("ground_truth");
         File.WriteAllText(manifest, json.ToJsonString());
         string noTruth = TestPaths.NewTempDir();
+        // The bundle changed: the earlier run is refused (another recording's frames would be compared), a new run is used.
+        (code, _, err) = CliTests.Run("preview", bundle, "--frame", "0", "--run", run, "--out", noTruth);
+        Assert.Equal(2, code);
+        Assert.Contains("its fingerprint differs", err);
+        run = Path.Combine(TestPaths.NewTempDir(), "run");
+        Assert.Equal(0, CliTests.Run("replay", bundle, "--out", run, "--kernels", "streak", "--deconvolver", "none").Code);
         (code, _, err) = CliTests.Run("preview", bundle, "--frame", "0", "--run", run, "--out", noTruth);
         Assert.True(code == 0, err);
         Assert.False(File.Exists(Path.Combine(noTruth, "000000-sharp.png")));
