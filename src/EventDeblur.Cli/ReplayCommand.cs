@@ -31,13 +31,14 @@ internal static class ReplayCommand
         {
             ExitCodes.ThrowIfFaultInjected();
             if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
-            // Loaded here only when the method needs to see it first; then the pipeline takes it as it is.
+            // The input is loaded and checked before OUT is touched (an unusable input leaves no empty OUT behind); the
+            // pipeline then takes it as it is.
             bool edi = methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration;
             bool gtKernels = r.GetValue(kernels) == GroundTruthKernelEstimator.SourceName;
-            var loaded = edi || gtKernels ? RecordingBundle.Load(r.GetValue(bundle)!) : null;
-            if (edi && loaded is { IsApsBundle: false })
+            var loaded = RecordingBundle.Load(r.GetValue(bundle)!);
+            if (edi && !loaded.IsApsBundle)
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use robust, hl, rl, wiener or learned");
-            if (gtKernels && loaded is { GroundTruthKernelsDir: null })
+            if (gtKernels && loaded.GroundTruthKernelsDir == null)
                 throw new UserInputException($"{r.GetValue(bundle)}: --kernels gt needs ground-truth kernels (ground_truth.kernels in recording.json), and this input has none: use --kernels events (or streak)");
             // OUT inside the bundle (e.g. --out BUNDLE/out) would write the run into the input data, as eval refuses it.
             if (!r.GetValue(force))
@@ -64,9 +65,7 @@ internal static class ReplayCommand
                         Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {d.Verdict}: {d.Text}");
                 if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p);
             }
-            var summary = loaded != null
-                ? await ReplayPipeline.RunAsync(loaded, r.GetValue(output)!, options, source, OnProgress, ct)
-                : await ReplayPipeline.RunAsync(r.GetValue(bundle)!, r.GetValue(output)!, options, source, OnProgress, ct);
+            var summary = await ReplayPipeline.RunAsync(loaded, r.GetValue(output)!, options, source, OnProgress, ct);
             if (tty) Console.WriteLine();
             foreach (var p in summary.Problems) Console.Error.WriteLine($"problem: {p}");
             int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;

@@ -129,4 +129,42 @@ public partial class HardeningAuditTests
         Assert.Contains("--kernels gt needs ground-truth kernels", r.Err);
         Assert.False(File.Exists(Path.Combine(outDir, "run.json")));
     }
+
+    /// <summary>
+    /// <c>--resume</c> kept a frame whose PNG had been damaged since (8 bytes of garbage) as complete; and a rerun into a
+    /// run folder where 'kernels' had become a file deleted run.json and frames.parquet, then stopped. Now the progress
+    /// record's SHA-256 of the PNG and kernels decides, and a file in the way is refused before anything is removed.
+    /// </summary>
+    [Fact]
+    public void ResumeRedoesADamagedFrameAndARerunChecksBeforeRemoving()
+    {
+        string run = NewOut();
+        Assert.Equal(0, Run("replay", Sample, "--out", run, "--deconvolver", "none", "--kernels", "gt").Code);
+        string png = Path.Combine(run, "frames", "000002.png");
+        byte[] good = File.ReadAllBytes(png);
+        File.WriteAllText(png, "garbage\n");
+
+        var r = Run("replay", Sample, "--out", run, "--deconvolver", "none", "--kernels", "gt", "--resume");
+        Assert.Equal(0, r.Code);
+        Assert.Equal(good, File.ReadAllBytes(png));
+
+        string kernels = Path.Combine(run, "kernels");
+        Directory.Delete(kernels, recursive: true);
+        File.WriteAllText(kernels, "x");
+        r = Run("replay", Sample, "--out", run, "--deconvolver", "none", "--kernels", "gt");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("'kernels' is a file", r.Err);
+        Assert.True(File.Exists(Path.Combine(run, "run.json")));
+        Assert.True(File.Exists(Path.Combine(run, "frames.parquet")));
+    }
+
+    /// <summary>A replay whose input is not usable exited 2 but left an empty OUT folder behind.</summary>
+    [Fact]
+    public void AnUnusableInputLeavesNoOutFolder()
+    {
+        string outDir = NewOut();
+        var r = Run("replay", TestPaths.NewTempDir(), "--out", outDir);
+        Assert.Equal(2, r.Code);
+        Assert.False(Directory.Exists(outDir));
+    }
 }

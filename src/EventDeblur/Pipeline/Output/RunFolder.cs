@@ -54,6 +54,10 @@ public static partial class RunFolder
             }
             if (use == RunFolderUse.Resume) CheckSameRun(full, earlier, run);
         }
+        // The run writes these folders: a file in the way would stop the run after the earlier outputs are gone.
+        foreach (string sub in new[] { "frames", "kernels", ".progress", PreviewWriter.Folder })
+            if (File.Exists(Path.Combine(full, sub)))
+                throw new UserInputException($"--out {full}: '{sub}' is a file, where the run writes a folder; remove or rename it (nothing was changed)");
         CleanPartials(full);
         if (use == RunFolderUse.Resume) RemoveIncomplete(full);
         else RemoveOutputs(full);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EventDeblur.Imaging;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
@@ -16,6 +17,9 @@ public sealed class RunWriter
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
     private readonly Dictionary<long, FrameResult> _written = [];
+    // SHA-256 of each frame's PNG and kernel CSV as written, kept in its progress record: --resume checks them.
+    private readonly Dictionary<long, (string Png, string Csv)> _hashes = [];
+    private const string HashesKey = "output_sha256";
     private readonly object _gate = new();
 
     /// <summary>Creates the run folder's sub-folders.</summary>
@@ -35,13 +39,25 @@ public sealed class RunWriter
     private static string Stem(long index) => $"{index:D6}";
 
     /// <summary>
-    /// True when an earlier run completed frame <paramref name="index"/>: its progress record says <c>ok</c> and its PNG
-    /// and kernels exist. A failed frame is not complete (<c>--resume</c> retries it).
+    /// True when an earlier run completed frame <paramref name="index"/>: its progress record says <c>ok</c>, and its PNG
+    /// and kernels exist with the SHA-256 the record holds (a file damaged or replaced since is redone; records written
+    /// before the hashes were kept are trusted). A failed frame is not complete (<c>--resume</c> retries it).
     /// </summary>
-    public bool IsComplete(long index) =>
-        File.Exists(Path.Combine(OutDir, "frames", Stem(index) + ".png")) &&
-        File.Exists(Path.Combine(OutDir, "kernels", Stem(index) + ".csv")) &&
-        ReadProgress(Path.Combine(ProgressDir, Stem(index) + ".json"))?.Status == "ok";
+    public bool IsComplete(long index)
+    {
+        string png = Path.Combine(OutDir, "frames", Stem(index) + ".png"), csv = Path.Combine(OutDir, "kernels", Stem(index) + ".csv");
+        if (!File.Exists(png) || !File.Exists(csv)) return false;
+        string progress = Path.Combine(ProgressDir, Stem(index) + ".json");
+        if (ReadProgress(progress)?.Status != "ok") return false;
+        try
+        {
+            if (JsonNode.Parse(File.ReadAllText(progress))?[HashesKey] is not JsonObject h) return true;
+            return (string?)h["png"] == Sha256Of(File.ReadAllBytes(png)) && (string?)h["csv"] == Sha256Of(File.ReadAllBytes(csv));
+        }
+        catch (Exception e) when (e is JsonException or IOException or InvalidOperationException or UnauthorizedAccessException) { return false; }
+    }
+
+    private static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     /// <summary>Removes the frame's PNG and kernels, if any (a failed frame leaves no final-named output, even an earlier run's).</summary>
     /// <exception cref="IOException">A file exists but cannot be removed.</exception>
@@ -65,18 +81,27 @@ public sealed class RunWriter
     /// <exception cref="OpenCVException">The image cannot be encoded.</exception>
     public void WriteImages(long index, LinearImage sharp, LinearImage.Encoding encoding, IReadOnlyList<KernelTile> kernels)
     {
+        byte[] png;
         using (var raw = sharp.ToRaw(encoding))
         {
-            Cv2.ImEncode(".png", raw, out byte[] png);
+            Cv2.ImEncode(".png", raw, out png);
             AtomicFile.WriteAllBytes(Path.Combine(OutDir, "frames", Stem(index) + ".png"), png);
         }
-        KernelCsv.Write(Path.Combine(OutDir, "kernels", Stem(index) + ".csv"), kernels);
+        string csv = Path.Combine(OutDir, "kernels", Stem(index) + ".csv");
+        KernelCsv.Write(csv, kernels);
+        var hashes = (Sha256Of(png), Sha256Of(File.ReadAllBytes(csv)));
+        lock (_gate) _hashes[index] = hashes;
     }
 
     /// <summary>Records the frame's result; written last, so its presence marks the frame complete for <c>--resume</c>.</summary>
     public void Complete(FrameResult result)
     {
-        AtomicFile.WriteAllText(Path.Combine(ProgressDir, Stem(result.Index) + ".json"), JsonSerializer.Serialize(result, JsonOptions));
+        var record = JsonSerializer.SerializeToNode(result, JsonOptions)!.AsObject();
+        bool hashed;
+        (string Png, string Csv) h;
+        lock (_gate) hashed = _hashes.Remove(result.Index, out h);
+        if (hashed && result.Status == "ok") record[HashesKey] = new JsonObject { ["png"] = h.Png, ["csv"] = h.Csv };
+        AtomicFile.WriteAllText(Path.Combine(ProgressDir, Stem(result.Index) + ".json"), record.ToJsonString(JsonOptions));
         lock (_gate) _written[result.Index] = result;
     }
 
