@@ -27,9 +27,12 @@ internal static class ConvertCommand
         if (Directory.Exists(input))
             throw new UserInputException($"{input}: is a folder; convert takes one event file (for a recording bundle, its events file, e.g. {Path.Combine(input, "events.aedat4")})");
         if (!File.Exists(input)) throw new UserInputException($"{input}: no such file");
+        if (!output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase) && !output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+            throw new UserInputException($"{output}: unknown output type; expected a name ending in .aedat4 or .parquet");
         if ((width == null) != (height == null))
             throw new UserInputException("--width and --height go together: give both (the sensor size in pixels) or neither");
         using var reader = EventFile.Open(input);
+        OutputFolder.PrepareParentOf(output, "output");
         if (width != null && reader.Info.Width > 0 && (reader.Info.Width != width || reader.Info.Height != height))
             throw new UserInputException($"{input}: the file states its sensor size, {reader.Info.Width}×{reader.Info.Height}; --width/--height ({width}×{height}) only supply a size to files that do not state one");
         ConversionResult result;

@@ -27,6 +27,36 @@ internal static class OutputFolder
     }
 
     /// <summary>
+    /// Makes sure the folder that will hold the output file <paramref name="file"/> exists and can be written (creating
+    /// missing folders), so that a bad path is reported as the user's path — a parent that is a file, a folder that cannot
+    /// be created — rather than as a failure to create a hidden temporary file beside it.
+    /// </summary>
+    /// <exception cref="UserInputException">The folder cannot be created or written (exit 2).</exception>
+    public static void PrepareParentOf(string file, string option)
+    {
+        string full = Path.GetFullPath(file);
+        string parent = Path.GetDirectoryName(full) ?? full;
+        if (Directory.Exists(full)) throw new UserInputException($"{option} {full}: is a folder; give a file name", UserInputKind.Unusable);
+        // The nearest existing ancestor must be a folder: '/x/afile/out.aedat4' with afile a file cannot be made.
+        for (string? up = parent; up != null; up = Path.GetDirectoryName(up))
+        {
+            if (Directory.Exists(up)) break;
+            if (File.Exists(up)) throw new UserInputException($"{option} {full}: {up} is a file, so the folder {parent} cannot be made", UserInputKind.Unusable);
+        }
+        try
+        {
+            Directory.CreateDirectory(parent);
+            string probe = Path.Combine(parent, $".write-probe.{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{option} {full}: its folder {parent} cannot be created or written ({e.Message})", UserInputKind.Unusable, e);
+        }
+    }
+
+    /// <summary>
     /// Refuses an OUT that would mix a command's outputs into input data (a natural slip: <c>--out</c> naming the input, or a
     /// folder inside it): a recording bundle, a folder inside one (OUT does not have to exist: the nearest existing folder
     /// above it holding recording.json counts), a folder of bundles (the dataset itself) and, with

@@ -29,7 +29,7 @@ internal static class ReportCommand
                 Console.Write(Evaluator.SummaryMarkdown(rows));
                 if (r.GetValue(html) is string h)
                 {
-                    PrepareFolderOf(h);
+                    OutputFolder.PrepareParentOf(h, "--html");
                     await HtmlReport.WriteAsync(h, rows, evalDirs, shardProblems);
                     Console.WriteLine($"wrote {Path.GetFullPath(h)}");
                 }
@@ -61,7 +61,7 @@ internal static class ReportCommand
             foreach (var live in loaded.Where(x => x.Manifest.InputBundle == null)) Console.WriteLine(RunSummary.LiveLine(live.Dir, live.Frames));
             if (r.GetValue(html) is string path)
             {
-                PrepareFolderOf(path);
+                OutputFolder.PrepareParentOf(path, "--html");
                 await HtmlReport.WriteRunsAsync(path, dirs);
                 Console.WriteLine($"wrote {Path.GetFullPath(path)}");
             }
@@ -87,12 +87,5 @@ internal static class ReportCommand
             throw new UserInputException($"--html {htmlPath}: is a folder; give the report's file name, e.g. {Path.Combine(htmlPath, "report.html")}");
         if (ext is not (".html" or ".htm"))
             throw new UserInputException($"--html {htmlPath}: expected a file name ending in .html{(File.Exists(htmlPath) ? " (the file exists and would be overwritten)" : "")}");
-    }
-
-    /// <summary>Creates the folder the HTML report goes into (a path naming a missing folder is the user's intent, not an error).</summary>
-    private static void PrepareFolderOf(string htmlPath)
-    {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(htmlPath));
-        if (dir != null) Directory.CreateDirectory(dir);
     }
 }

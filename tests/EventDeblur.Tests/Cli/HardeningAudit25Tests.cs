@@ -167,4 +167,28 @@ public partial class HardeningAuditTests
         Assert.Equal(2, r.Code);
         Assert.False(Directory.Exists(outDir));
     }
+
+    /// <summary>
+    /// <c>convert IN DIR/x.aedat4</c> with DIR missing, or with a file in the path, reported the hidden temporary file
+    /// (".x.aedat4.PID.GUID.partial"). Now a missing folder is made (as report --html does) and a file in the way is named.
+    /// </summary>
+    [Fact]
+    public void ConvertNamesTheUsersPathNotATemporaryFile()
+    {
+        string input = Path.Combine(TestPaths.NewTempDir(), "in.aedat4");
+        SyntheticRecording.Random(300, 8, frames: 0, triggers: 0, imu: 0).WriteAedat4(input, EventDeblur.Formats.Aedat.Aedat4Compression.Lz4);
+        string dir = TestPaths.NewTempDir();
+        var made = Run("convert", input, Path.Combine(dir, "new", "deeper", "x.aedat4"));
+        Assert.Equal(0, made.Code);
+        Assert.True(File.Exists(Path.Combine(dir, "new", "deeper", "x.aedat4")));
+
+        File.WriteAllText(Path.Combine(dir, "afile"), "x");
+        foreach (string target in new[] { Path.Combine(dir, "afile", "x.aedat4"), Path.Combine(dir, "afile", "x.parquet") })
+        {
+            var r = Run("convert", input, target);
+            Assert.Equal(2, r.Code);
+            Assert.Contains("afile is a file", r.Err);
+            Assert.DoesNotContain(".partial", r.Err + r.Out);
+        }
+    }
 }
