@@ -68,7 +68,8 @@ internal static class InspectCommand
         foreach (var p in outside) problems.Add(p);
         // A ground-truth kernel with a NaN, ±Infinity or negative weight fails its frame with --kernels gt (and its scoring).
         var kernels = bundle.GroundTruthKernelsDir is { } gtKernels
-            ? KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel") : [];
+            ? KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel",
+                bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgb ? (rgb.Width, rgb.Height) : bundle.IsApsBundle ? bundle.EventSensorSize : null) : [];
         foreach (var p in kernels) problems.Add(p);
         obj["bundle"] = new JsonObject
         {

@@ -14,6 +14,10 @@ public sealed class GroundTruthKernelEstimator : IKernelEstimator
     {
         if (request.GroundTruthKernelsPath is not { } path || !File.Exists(path))
             throw new InvalidOperationException($"frame {request.Index}: no ground-truth kernel file ({request.GroundTruthKernelsPath ?? "bundle has no gt/kernels"})");
-        return new KernelEstimate(KernelCsv.Read(path), SourceName, 1, 0, 0, []);
+        var tiles = KernelCsv.Read(path);
+        // Tiles that leave pixels without a kernel (or give some two) would be deconvolved as if that were the truth.
+        if (KernelCsv.CoverageProblem(tiles, request.Blurry.Width, request.Blurry.Height) is { } wrong)
+            throw new FormatException($"{path}: {wrong}");
+        return new KernelEstimate(tiles, SourceName, 1, 0, 0, []);
     }
 }

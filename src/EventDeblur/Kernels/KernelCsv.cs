@@ -80,22 +80,52 @@ public static class KernelCsv
     /// <summary>
     /// Reads the kernel file of each frame in <paramref name="indices"/> (<c>DIR/NNNNNN.csv</c>, e.g. a bundle's
     /// <c>gt/kernels</c>) that exists and returns one problem per malformed or unreadable file: the file, line and field,
-    /// and what was expected (see <see cref="Read"/>). A missing file is not a problem here.
+    /// and what was expected (see <see cref="Read"/>). Given the <paramref name="frame"/> size (pixels), a missing file is
+    /// a problem too, and the tiles must cover the frame exactly: each inside it and non-empty, no two overlapping, their
+    /// areas adding up to the frame's (a tile over half the frame leaves the other half without a kernel).
     /// </summary>
     /// <param name="dir">The kernel folder.</param>
     /// <param name="indices">Frame indices (frames.csv <c>index</c>, or APS frame numbers).</param>
     /// <param name="what">What the files are, for the message (e.g. <c>ground-truth kernel</c>).</param>
-    public static IReadOnlyList<string> CheckFiles(string dir, IEnumerable<long> indices, string what)
+    /// <param name="frame">The frame size the tiles are in (RGB pixels; APS: event pixels), or null to check the files alone.</param>
+    public static IReadOnlyList<string> CheckFiles(string dir, IEnumerable<long> indices, string what, (int Width, int Height)? frame = null)
     {
         var problems = new List<string>();
         foreach (long index in indices)
         {
             string file = Path.Combine(dir, $"{index:D6}.csv");
-            if (!File.Exists(file)) continue;
-            try { Read(file); }
+            if (!File.Exists(file))
+            {
+                if (frame != null) problems.Add($"{file}: missing (frame {index}'s {what}; --kernels gt fails that frame and its kernel similarity cannot be scored)");
+                continue;
+            }
+            try
+            {
+                var tiles = Read(file);
+                if (frame is { } f && CoverageProblem(tiles, f.Width, f.Height) is { } wrong) problems.Add($"{file}: {wrong} (frame {index}'s {what})");
+            }
             catch (FormatException e) { problems.Add($"{e.Message} (frame {index}'s {what})"); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { problems.Add($"{file}: cannot be read: {e.Message} (frame {index}'s {what})"); }
         }
         return problems;
+    }
+
+    /// <summary>Why <paramref name="tiles"/> do not cover a <paramref name="width"/> × <paramref name="height"/> frame exactly once, or null.</summary>
+    public static string? CoverageProblem(IReadOnlyList<KernelTile> tiles, int width, int height)
+    {
+        for (int i = 0; i < tiles.Count; i++)
+        {
+            var t = tiles[i];
+            if (t.X0 < 0 || t.Y0 < 0 || t.X1 > width || t.Y1 > height || t.X0 >= t.X1 || t.Y0 >= t.Y1)
+                return $"tile {i + 1} spans x {t.X0}..{t.X1}, y {t.Y0}..{t.Y1}: expected a non-empty rectangle inside the {width}×{height} frame";
+            for (int j = 0; j < i; j++)
+            {
+                var u = tiles[j];
+                if (t.X0 < u.X1 && u.X0 < t.X1 && t.Y0 < u.Y1 && u.Y0 < t.Y1)
+                    return $"tiles {j + 1} and {i + 1} overlap (x {u.X0}..{u.X1}, y {u.Y0}..{u.Y1} and x {t.X0}..{t.X1}, y {t.Y0}..{t.Y1}): each pixel needs one kernel";
+            }
+        }
+        long covered = tiles.Sum(t => t.Area), area = (long)width * height;
+        return covered == area ? null : $"the tiles cover {covered:N0} of the frame's {area:N0} pixels ({width}×{height}): every pixel needs a kernel";
     }
 }

@@ -191,4 +191,31 @@ public partial class HardeningAuditTests
             Assert.DoesNotContain(".partial", r.Err + r.Out);
         }
     }
+
+    /// <summary>
+    /// inspect passed ground-truth kernels whose one tile covered half the frame, tiles that overlapped or lay partly off
+    /// the frame, and a missing kernel file, all with exit 0 (replay --kernels gt then used them, or failed that frame).
+    /// </summary>
+    [Fact]
+    public void InspectChecksThatGroundTruthKernelsCoverTheFrame()
+    {
+        Assert.Equal(0, Run("inspect", Sample).Code);
+        string line0 = File.ReadAllLines(Path.Combine(Sample, "gt", "kernels", "000000.csv")).First(l => l.StartsWith("0,0,400,300,", StringComparison.Ordinal));
+        string weights = line0["0,0,400,300,".Length..];
+        var cases = new (string Name, Action<string> Break, string Expect)[]
+        {
+            ("half", k => File.WriteAllText(Path.Combine(k, "000000.csv"), "0,0,200,300," + weights + "\n"), "cover 60,000 of the frame's 120,000 pixels"),
+            ("overlap", k => File.WriteAllText(Path.Combine(k, "000000.csv"), "0,0,400,300," + weights + "\n0,0,10,10," + weights + "\n"), "overlap"),
+            ("outside", k => File.WriteAllText(Path.Combine(k, "000000.csv"), "-5,-5,400,300," + weights + "\n"), "inside the 400×300 frame"),
+            ("missing", k => File.Delete(Path.Combine(k, "000001.csv")), "000001.csv: missing"),
+        };
+        foreach (var (name, breakIt, expect) in cases)
+        {
+            string bundle = CopyOfSample();
+            breakIt(Path.Combine(bundle, "gt", "kernels"));
+            var r = Run("inspect", bundle);
+            Assert.True(r.Code == 1, $"{name}: exit {r.Code}\n{r.Out}\n{r.Err}");
+            Assert.Contains(expect, r.Out + r.Err);
+        }
+    }
 }
