@@ -52,7 +52,7 @@ public static class BlurDvsAdapter
             if (lineNo == 1 || line.Trim().Length == 0) continue;
             var f = line.Split(',');
             if (f.Length != 5 || !long.TryParse(f[0], out long idx) || !long.TryParse(f[3], out long s) || !long.TryParse(f[4], out long e) || e <= s)
-                throw new BundleException($"{framesPath}: line {lineNo}: expected 'index,blurry,sharp,exposure_start_us,exposure_end_us', found '{line}'");
+                throw new BundleException($"{framesPath}: line {lineNo}: expected 'index,blurry,sharp,exposure_start_us,exposure_end_us', found '{IO.TextClip.Of(line)}'");
             rows.Add((idx, BundlePaths.Resolve(root, root, f[1].Trim(), framesPath), f[2].Trim().Length > 0 ? BundlePaths.Resolve(root, root, f[2].Trim(), framesPath) : null, s, e));
         }
         if (rows.Count == 0) throw new BundleException($"{framesPath}: no frames");
@@ -118,7 +118,7 @@ public static class BlurDvsAdapter
             var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (f.Length != 4 || !long.TryParse(f[0], out long t) || !short.TryParse(f[1], out short x) || !short.TryParse(f[2], out short y) || !int.TryParse(f[3], out int p)
                 || x < 0 || y < 0 || x >= w || y >= h)
-                throw new BundleException($"{path}: line {lineNo}: expected 't_us x y p' inside {w}×{h}, found '{line}'");
+                throw new BundleException($"{path}: line {lineNo}: expected 't_us x y p' inside {w}×{h}, found '{IO.TextClip.Of(line)}'");
             batch.Add(t, x, y, p > 0);
             if (batch.Count == 1 << 16) { yield return batch; batch = EventBatch.Rent(1 << 16); }
         }

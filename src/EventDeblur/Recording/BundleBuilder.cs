@@ -90,6 +90,7 @@ public static class BundleBuilder
     private static List<(long Start, long End)> ReadExposureCsv(string path)
     {
         if (!File.Exists(path)) throw new BundleException($"{path}: no such exposure CSV");
+        FrameTable.CheckSize(path);
         var rows = new List<(long, long)>();
         int line = 0;
         foreach (var text in File.ReadLines(path))
@@ -99,7 +100,7 @@ public static class BundleBuilder
             var f = text.Split(',');
             if (f.Length != 2 || !long.TryParse(f[0].Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long a)
                 || !long.TryParse(f[1].Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long b) || b <= a)
-                throw new BundleException($"{path}: line {line}: expected 'exposure_start_us,exposure_end_us' (integers, µs, end > start), found '{text}'");
+                throw new BundleException($"{path}: line {line}: expected 'exposure_start_us,exposure_end_us' (integers, µs, end > start), found '{TextClip.Of(text)}'");
             rows.Add((a, b));
         }
         if (rows.Count == 0) throw new BundleException($"{path}: no exposure rows after the header line");

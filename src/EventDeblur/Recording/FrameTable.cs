@@ -5,8 +5,23 @@ namespace EventDeblur.Recording;
 /// <summary>Reads frames.csv files (<c>index,file,exposure_start_us,exposure_end_us</c>).</summary>
 public static class FrameTable
 {
+    /// <summary>
+    /// Largest table read, bytes (128 MiB: about three million rows, 80 days of frames at 10 fps); a larger file is refused
+    /// before it is read (a single 200 MB line once took 2 GB to read and quote).
+    /// </summary>
+    public const long MaxTableBytes = 128L << 20;
+
     /// <summary>The required header row.</summary>
     public const string Header = "index,file,exposure_start_us,exposure_end_us";
+
+    /// <summary>Refuses a table file over <see cref="MaxTableBytes"/>.</summary>
+    /// <exception cref="BundleException">The file is larger.</exception>
+    public static void CheckSize(string csvPath)
+    {
+        long size = new FileInfo(csvPath).Length;
+        if (size > MaxTableBytes)
+            throw new BundleException($"{csvPath}: {size:N0} bytes, over the {MaxTableBytes:N0}-byte limit for a frame or exposure table (FrameTable.MaxTableBytes); is this the right file?");
+    }
 
     /// <summary>
     /// Writes a frames.csv (the inverse of <see cref="Read(string, string, List{string})"/>): the header, then one row per
@@ -39,6 +54,7 @@ public static class FrameTable
     public static byte[] ReadBytes(string csvPath)
     {
         if (!System.IO.File.Exists(csvPath)) throw new BundleException($"{csvPath}: frames table not found");
+        CheckSize(csvPath);
         return System.IO.File.ReadAllBytes(csvPath);
     }
 
@@ -51,7 +67,7 @@ public static class FrameTable
         using var reader = new StreamReader(new MemoryStream(content, writable: false));
         string? header = reader.ReadLine();
         if (header?.Trim().TrimStart('\uFEFF') != Header)
-            throw new BundleException($"{csvPath}: line 1: expected header '{Header}', found '{header}'");
+            throw new BundleException($"{csvPath}: line 1: expected header '{Header}', found '{IO.TextClip.Of(header)}'");
         int lineNo = 1;
         long lastIndex = -1;
         while (reader.ReadLine() is { } line)
@@ -64,7 +80,7 @@ public static class FrameTable
                 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out long start)
                 || !long.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out long end))
             {
-                problems.Add($"{csvPath}: line {lineNo}: expected 'index,file,start_us,end_us' with integer times, found '{line}'; row skipped");
+                problems.Add($"{csvPath}: line {lineNo}: expected 'index,file,start_us,end_us' with integer times, found '{IO.TextClip.Of(line)}'; row skipped");
                 continue;
             }
             if (index < 0 || index <= lastIndex)
@@ -75,6 +91,11 @@ public static class FrameTable
             if (end <= start)
             {
                 problems.Add($"{csvPath}: line {lineNo}: exposure_end_us {end} must exceed exposure_start_us {start}; row skipped");
+                continue;
+            }
+            if (f[1].Trim().Length > 1024)
+            {
+                problems.Add($"{csvPath}: line {lineNo}: frame file name of {f[1].Trim().Length:N0} characters ('{IO.TextClip.Of(f[1].Trim())}'): expected a name of at most 1024; row skipped");
                 continue;
             }
             string file;

@@ -55,4 +55,24 @@ public class FramePixelLimitTests
         Chunk("IEND", []);
         return ms.ToArray();
     }
+
+    [Fact]
+    public void LongInputIsQuotedClippedAndHugeTablesAreRefused()
+    {
+        string dir = BundleTests.MakeBundle();
+        string csv = Path.Combine(dir, "rgb", "frames.csv");
+        var lines = File.ReadAllLines(csv).ToList();
+        lines.Add("3," + new string('n', 20_000) + ".png,1300000,1340000"); // a 20 000-character file name
+        lines.Add(new string('x', 50_000));                                 // a 50 000-character bad row
+        File.WriteAllLines(csv, lines);
+        var b = RecordingBundle.Load(dir);
+        Assert.Equal(3, b.Frames.Count);
+        Assert.Contains(b.Problems, p => p.Contains("frame file name of 20,004 characters"));
+        Assert.Contains(b.Problems, p => p.Contains("(49,840 more characters)"));
+        Assert.All(b.Problems, p => Assert.True(p.Length < 1000, $"a problem of {p.Length} characters"));
+
+        using (var fs = new FileStream(csv, FileMode.Append)) fs.SetLength(FrameTable.MaxTableBytes + 1);
+        var e = Assert.Throws<BundleException>(() => RecordingBundle.Load(dir));
+        Assert.Contains("over the 134,217,728-byte limit", e.Message);
+    }
 }
