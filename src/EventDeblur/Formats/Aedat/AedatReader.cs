@@ -14,7 +14,8 @@ public static class AedatReader
         if (line.StartsWith("#!AER-DAT2.0", StringComparison.Ordinal)) return AedatVersion.Aedat2;
         if (line.StartsWith("#!AER-DAT3.1", StringComparison.Ordinal)) return AedatVersion.Aedat31;
         if (line.StartsWith("#!AER-DAT4.0", StringComparison.Ordinal)) return AedatVersion.Aedat4;
-        string found = n == 0 ? "an empty file" : $"'{new string(line.Select(c => c is >= ' ' and < (char)127 ? c : '.').ToArray())}'";
+        // Bytes outside printable ASCII are shown as \xNN (a '.' would make "#!AER-DAT3.1\x0e" look like a valid line).
+        string found = n == 0 ? "an empty file" : $"'{string.Concat(head[..n].ToArray().Select(b => b is >= 32 and < 127 ? ((char)b).ToString() : b == '\r' ? "\\r" : b == '\n' ? "\\n" : $"\\x{b:x2}"))}'";
         string hint = line.StartsWith("#!AER-DAT", StringComparison.Ordinal)
             ? " (this AEDAT version is not supported: use 2.0, 3.1 or 4.0)"
             : n >= 12 && line.Substring(8, 4) == "IOHE"
