@@ -80,12 +80,13 @@ public static class RunSummary
         return v.Count > 0 ? v.Average() : null;
     }
 
-    /// <summary>One line about a live run: frames ok / failed, latency (median and maximum, s) and the largest backlog.</summary>
+    /// <summary>One line about a live run: frames ok / failed / dropped (as live itself counts them), latency (median and maximum, s) and the largest backlog.</summary>
     public static string LiveLine(string runDir, IReadOnlyList<FrameResult> frames)
     {
         var lat = frames.Select(f => f.LatencySeconds).OfType<double>().Order().ToList();
         var backlog = frames.Select(f => f.BacklogFrames).OfType<long>().ToList();
-        return $"live run {runDir}: {frames.Count(f => f.Status == "ok")} frames ok, {frames.Count(f => f.Status != "ok")} failed" +
+        int dropped = frames.Count(f => f.Status == "dropped");
+        return $"live run {runDir}: {frames.Count(f => f.Status == "ok")} frames ok, {frames.Count(f => f.Status is not ("ok" or "dropped"))} failed, {dropped} dropped" +
                (lat.Count > 0 ? $", latency median {lat[lat.Count / 2]:F2} s, max {lat[^1]:F2} s" : "") +
                (backlog.Count > 0 ? $", backlog max {backlog.Max()}" : "");
     }

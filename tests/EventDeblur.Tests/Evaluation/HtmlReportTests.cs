@@ -62,7 +62,7 @@ public class HtmlReportTests
         string html = Path.Combine(TestPaths.NewTempDir(), "live.html");
         var (code, stdout, err) = CliTests.Run("report", dir, "--html", html);
         Assert.True(code == 0, err);
-        Assert.Contains("5 frames ok, 1 failed, latency median 0.35 s, max 0.45 s, backlog max 2", stdout);
+        Assert.Contains("5 frames ok, 1 failed, 0 dropped, latency median 0.35 s, max 0.45 s, backlog max 2", stdout);
         string page = File.ReadAllText(html);
         Assert.Contains("<h1>EventDeblur live run report</h1>", page);
         Assert.Contains("alt=\"latency and backlog over time\"", page);
@@ -372,5 +372,13 @@ public class HtmlReportTests
         Assert.Equal((w, h), (crop.FrameWidth, crop.FrameHeight));
         Assert.Equal(new OpenCvSharp.Rect(40, 30, 160, 120), crop.Rect); // centred on the light, clamped to the frame
         Assert.Null(ReportFrames.ChooseCrop(run, 8));
+    }
+
+    /// <summary>report counted a live run's dropped frames as failed ("0 frames ok, 3 failed" where live said "0 failed, 3 dropped").</summary>
+    [Fact]
+    public void LiveLineCountsDroppedFramesApart()
+    {
+        var frames = new[] { "ok", "dropped", "failed", "dropped" }.Select((s, i) => new FrameResult { Index = i, Status = s }).ToList();
+        Assert.StartsWith("live run x: 1 frames ok, 1 failed, 2 dropped", EventDeblur.Evaluation.RunSummary.LiveLine("x", frames));
     }
 }
