@@ -37,6 +37,7 @@ public static class LivePipeline
         // With an adaptive rung, the fast one for frames that have others waiting behind them.
         var fastDeconvolver = o.AdaptiveQuality && o.Quality != DeconvolutionQuality.Fast ? o.Methods.CreateDeconvolver(o.Deconvolver, DeconvolutionQuality.Fast) : deconvolver;
         // A live run always starts afresh: its folder must be empty or an earlier live run's (replaced), unless forced.
+        using var owned = RunFolder.Lock(o.OutDir);
         RunFolder.Claim(o.OutDir, new RunIdentity("live", null, null, []), o.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var output = new RunWriter(o.OutDir);
         var started = DateTimeOffset.UtcNow;

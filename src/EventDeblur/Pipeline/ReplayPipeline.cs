@@ -40,6 +40,7 @@ public static class ReplayPipeline
         var planned = Manifest(bundle, fingerprint, options, kernelSource, started, null, "running", null);
         var method = (JsonObject)planned.Options.DeepClone();
         foreach (string key in RunControlOptions) method.Remove(key);
+        using var owned = RunFolder.Lock(outDir);
         RunFolder.Claim(outDir, new RunIdentity(null, bundle.Root, fingerprint, method),
             options.Resume ? RunFolderUse.Resume : options.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var writer = new RunWriter(outDir);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
+using EventDeblur.Pipeline.Output;
 using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Pipeline;
@@ -265,5 +266,24 @@ public class RunFolderTests
         Directory.CreateDirectory(to);
         foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
         foreach (var d in Directory.GetDirectories(from)) CopyDir(d, Path.Combine(to, Path.GetFileName(d)));
+    }
+
+    /// <summary>
+    /// Two replays into one OUT at once both said "completed" and OUT held only the second's frames. Now OUT is locked
+    /// while a run works in it; the lock goes with the run (or with its process, when killed).
+    /// </summary>
+    [Fact]
+    public async Task ASecondRunIntoAnOutInUseIsRefusedAndTheLockGoesWithTheRun()
+    {
+        string bundle = ReplayTests.SmallBundle(frames: 1);
+        string outDir = OutDir();
+        using (RunFolder.Lock(outDir))
+        {
+            var e = await Assert.ThrowsAsync<UserInputException>(() => Replay(bundle, outDir));
+            Assert.Contains("in use by another eventdeblur run", e.Message);
+        }
+        Assert.Equal("completed", (await Replay(bundle, outDir)).Status);
+        Assert.False(File.Exists(Path.Combine(outDir, RunFolder.LockFile)));
+        Assert.Equal("completed", (await Replay(bundle, outDir)).Status); // a rerun: the folder is one of its runs, no lock left
     }
 }

@@ -111,6 +111,31 @@ public static partial class RunFolder
         return null;
     }
 
+    /// <summary>The lock file a running process holds in its OUT (<see cref="Lock"/>).</summary>
+    public const string LockFile = ".eventdeblur.lock";
+
+    /// <summary>
+    /// Takes OUT for this process for as long as the returned handle lives: an exclusive lock on <c>OUT/.eventdeblur.lock</c>
+    /// (released by the operating system when the process dies, so a killed run never leaves OUT locked). A second run into
+    /// the same OUT while this one works is refused instead of interleaving its files with this one's.
+    /// </summary>
+    /// <exception cref="UserInputException">Another process holds OUT.</exception>
+    public static IDisposable Lock(string outDir)
+    {
+        string full = Path.GetFullPath(outDir);
+        Directory.CreateDirectory(full);
+        string path = Path.Combine(full, LockFile);
+        try
+        {
+            var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return fs;
+        }
+        catch (IOException e)
+        {
+            throw new UserInputException($"--out {full}: in use by another eventdeblur run (it holds {LockFile}); wait for it to finish or choose another folder", UserInputKind.Unusable, e);
+        }
+    }
+
     /// <summary>What the folder holds, ignoring empty run sub-folders and the temporary files of killed runs.</summary>
     private static List<string> Content(string full)
     {
@@ -123,7 +148,7 @@ public static partial class RunFolder
                 if (runFolder && !d.EnumerateFileSystemInfos().Any(e => !IsPartial(e.Name))) continue;
                 list.Add(d.Name + "/");
             }
-            else if (!IsPartial(entry.Name) && !entry.Name.StartsWith(".write-probe.", StringComparison.Ordinal)) list.Add(entry.Name);
+            else if (!IsPartial(entry.Name) && !entry.Name.StartsWith(".write-probe.", StringComparison.Ordinal) && entry.Name != LockFile) list.Add(entry.Name);
         }
         return list;
     }
