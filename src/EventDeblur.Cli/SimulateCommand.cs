@@ -26,7 +26,18 @@ internal static class SimulateCommand
                 foreach (var entry in BenchmarkSet.Read(setPath))
                 {
                     string dir = Path.Combine(r.GetValue(output)!, entry.Name);
-                    if (File.Exists(Path.Combine(dir, "recording.json"))) { Console.WriteLine($"{entry.Name}: exists, kept"); continue; }
+                    if (File.Exists(Path.Combine(dir, "recording.json")))
+                    {
+                        // Kept only when it is this entry's bundle (the simulator's README states the arguments that made it).
+                        string readme = Path.Combine(dir, "README.md");
+                        string args = entry.CommandArguments();
+                        if (File.Exists(readme) && File.ReadAllText(readme).Contains($"simulate {args} --out", StringComparison.Ordinal))
+                        {
+                            Console.WriteLine($"{entry.Name}: exists, kept");
+                            continue;
+                        }
+                        throw new UserInputException($"{dir}: holds a bundle that was not made with '{args}' (row '{entry.Name}' of {setPath}); delete it to have it simulated again, or give another --out");
+                    }
                     var res = RemovedIfCancelled(dir, () => HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir, ct: ct));
                     Console.WriteLine($"{entry.Name}: {res.Frames.Count} frames, {res.Events:N0} events, {res.SecondsPerFrame:F2} s per frame");
                 }

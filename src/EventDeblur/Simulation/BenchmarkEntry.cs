@@ -18,4 +18,14 @@ public sealed record BenchmarkEntry(string Name, string Preset, int Seed, int Fr
         if (RgbWidth is int w && RgbHeight is int h) o = o with { RgbWidth = w, RgbHeight = h };
         return o;
     }
+
+    /// <summary>
+    /// The <c>simulate</c> arguments that make this entry's bundle, as the simulator writes them into the bundle's README
+    /// (so an existing bundle can be recognised as this entry's, or not).
+    /// </summary>
+    public string CommandArguments()
+    {
+        var o = Options();
+        return $"--preset {o.Preset} --seed {Seed} --frames {o.Frames}{(o.ApsOnly ? "" : $" --rgb-size {o.RgbWidth}x{o.RgbHeight}")}";
+    }
 }

@@ -28,6 +28,8 @@ public static class BenchmarkSet
                     throw new FormatException($"{path}: line {i + 1}: rgb_size '{f[4]}' is not WxH");
                 (w, h) = (ww, hh);
             }
+            if (list.FindIndex(e => e.Name == f[0]) is int first and >= 0)
+                throw new FormatException($"{path}: line {i + 1}: name '{f[0]}' is already used on line {first + 2}: each bundle needs its own name (its folder under --out)");
             list.Add(new BenchmarkEntry(f[0], f[1], seed, frames, w, h));
         }
         return list;

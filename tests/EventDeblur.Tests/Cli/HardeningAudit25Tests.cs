@@ -218,4 +218,31 @@ public partial class HardeningAuditTests
             Assert.Contains(expect, r.Out + r.Err);
         }
     }
+
+    /// <summary>
+    /// <c>simulate --set</c> kept any existing bundle under a row's name ("exists, kept") whatever parameters made it, and
+    /// silently skipped a second row of the same name. Now a bundle is kept only when its README states this row's
+    /// arguments, and repeated names are refused.
+    /// </summary>
+    [Fact]
+    public void SimulateSetKeepsOnlyTheSameBundleAndRefusesRepeatedNames()
+    {
+        string dir = TestPaths.NewTempDir();
+        string set = Path.Combine(dir, "set.csv"), outDir = Path.Combine(dir, "out");
+        File.WriteAllText(set, "name,preset,seed,frames,rgb_size\na,night,1,1,64x48\n");
+        Assert.Equal(0, Run("simulate", "--set", set, "--out", outDir).Code);
+        var again = Run("simulate", "--set", set, "--out", outDir);
+        Assert.Equal(0, again.Code);
+        Assert.Contains("a: exists, kept", again.Out);
+
+        File.WriteAllText(set, "name,preset,seed,frames,rgb_size\na,night-hard,5,2,96x64\n");
+        var changed = Run("simulate", "--set", set, "--out", outDir);
+        Assert.Equal(2, changed.Code);
+        Assert.Contains("was not made with '--preset night-hard --seed 5 --frames 2 --rgb-size 96x64'", changed.Err);
+
+        File.WriteAllText(set, "name,preset,seed,frames,rgb_size\nb,night,1,1,64x48\nb,night,2,1,64x48\n");
+        var twice = Run("simulate", "--set", set, "--out", Path.Combine(dir, "out2"));
+        Assert.Equal(2, twice.Code);
+        Assert.Contains("name 'b' is already used on line 2", twice.Err);
+    }
 }
