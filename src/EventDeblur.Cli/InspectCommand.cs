@@ -28,6 +28,7 @@ internal static class InspectCommand
             if (Directory.Exists(path)) return InspectBundle(path, json);
             if (!File.Exists(path))
                 return Fail(json, path, $"{path}: no such file or folder");
+            if (NotAnEventFileHint(path) is { } hint) return Fail(json, path, hint);
             using var reader = EventFile.Open(path);
             var summary = AedatSummary.Compute(reader);
             var obj = ToJson(summary);
@@ -50,6 +51,20 @@ internal static class InspectCommand
         {
             return Fail(json, path, e.Message);
         }
+    }
+
+    /// <summary>A natural slip — a bundle's own files, or a Parquet export, given where an event file is expected — named for what it is.</summary>
+    private static string? NotAnEventFileHint(string path)
+    {
+        string name = Path.GetFileName(path), dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        if (name.Equals("recording.json", StringComparison.OrdinalIgnoreCase))
+            return $"{path}: a bundle's manifest, not an event file; inspect the bundle folder: 'inspect {dir}'";
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext == ".csv")
+            return $"{path}: a CSV table, not an event file; to check a bundle's frame table, inspect the bundle folder (the one holding recording.json)";
+        if (ext == ".parquet")
+            return $"{path}: a Parquet file (e.g. written by 'convert' or a run), not an event file; read it with DuckDB or pandas, or inspect the event file it came from (its 'source_file' metadata)";
+        return null;
     }
 
     private static int InspectBundle(string dir, bool json)

@@ -245,4 +245,16 @@ public partial class HardeningAuditTests
         Assert.Equal(2, twice.Code);
         Assert.Contains("name 'b' is already used on line 2", twice.Err);
     }
+
+    /// <summary>inspect of a bundle's recording.json, its frames.csv or a Parquet export said "expected a version line … (AEDAT 1.0 has no version line …)".</summary>
+    [Fact]
+    public void InspectNamesABundlesOwnFilesForWhatTheyAre()
+    {
+        var m = Run("inspect", Path.Combine(Sample, "recording.json"));
+        Assert.Equal(2, m.Code);
+        Assert.Contains("a bundle's manifest, not an event file; inspect the bundle folder", m.Out + m.Err);
+        var c = Run("inspect", Path.Combine(Sample, "rgb", "frames.csv"));
+        Assert.Equal(2, c.Code);
+        Assert.Contains("a CSV table, not an event file", c.Out + c.Err);
+    }
 }
