@@ -45,6 +45,12 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
         return (u.Host, u.Port);
     }
 
+    /// <summary>What the stream carries (<c>events</c>, <c>triggers</c>), for messages.</summary>
+    public string Name => name;
+
+    /// <summary>Why the last connection attempt failed or the last connection ended; empty when none has.</summary>
+    public string LastFailure { get; private set; } = "";
+
     /// <summary>Runs until cancelled.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -102,6 +108,7 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                 _connected = false;
                 if (ct.IsCancellationRequested) break;
                 reason = e.Message;
+                LastFailure = reason;
             }
             if (ct.IsCancellationRequested) break;
             if (Connections > 0 && !pendingGap)

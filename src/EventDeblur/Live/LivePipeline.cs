@@ -235,6 +235,10 @@ public static class LivePipeline
         }
         await streams.CancelAsync();
         await Task.WhenAll(eventsTask, triggersTask);
+        // A stream that never connected explains every frame problem after it: listed first.
+        foreach (var (client, uri) in new[] { (triggersClient, o.TriggersUri), (eventsClient, o.EventsUri) })
+            if (client.Connections == 0)
+                lock (problems) problems.Insert(0, $"{client.Name} stream {uri}: never connected during the run{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; is the server (DV, or 'eventdeblur serve') running on that port?");
         try { await capture; } catch (OperationCanceledException) { }
 
         var all = output.Results();

@@ -257,4 +257,19 @@ public partial class HardeningAuditTests
         Assert.Equal(2, c.Code);
         Assert.Contains("a CSV table, not an event file", c.Out + c.Err);
     }
+
+    /// <summary>
+    /// live with readable RGB frames and nothing listening on the stream ports exited 1 saying only that each frame's
+    /// events never arrived; now the first problems say that each stream never connected, and why.
+    /// </summary>
+    [Fact]
+    public void LiveSaysWhichStreamNeverConnected()
+    {
+        var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2", "--rgb", Path.Combine(Sample, "rgb", "%06d.png"),
+            "--rig", Path.Combine(Sample, "recording.json"), "--out", NewOut(), "--duration-s", "2", "--deconvolver", "none");
+        Assert.Equal(1, r.Code);
+        var problems = r.Out.Split('\n').Where(l => l.StartsWith("problem: ", StringComparison.Ordinal)).ToList();
+        Assert.StartsWith("problem: events stream tcp://127.0.0.1:1: never connected during the run", problems[0]);
+        Assert.StartsWith("problem: triggers stream tcp://127.0.0.1:2: never connected during the run", problems[1]);
+    }
 }
