@@ -34,7 +34,8 @@ public static class BundleBuilder
     public static RecordingBundle Build(BundleSources s, string bundleDir, List<AedatProblem>? conversionProblems = null)
     {
         if (s.Sync is not ("table" or "triggers")) throw new BundleException($"sync '{s.Sync}': expected 'table' or 'triggers'");
-        if (s.Homography.Length != 9 || s.Homography.Any(v => !double.IsFinite(v))) throw new BundleException("calibration: expected 9 finite numbers (a row-major 3×3 homography)");
+        if (s.Homography.Length != 9) throw new BundleException($"--homography: expected 9 numbers (a row-major 3×3 homography), found {s.Homography.Length}");
+        RecordingManifest.CheckHomography(s.Homography, "--homography", "give the RGB→event homography as 9 finite numbers, row-major, or leave it out for the identity");
         try { PixelEncoding.Parse(s.Encoding); }
         catch (FormatException e) { throw new BundleException($"encoding: {e.Message}"); }
         if (!File.Exists(s.EventsPath)) throw new BundleException($"{s.EventsPath}: no such event file");
@@ -73,6 +74,13 @@ public static class BundleBuilder
         FrameTable.Write(Path.Combine(root, "rgb", "frames.csv"), files.Select((f, i) => ((long)i, f, times[i].Start, times[i].End)));
 
         double white = s.WhiteLevel ?? (depth == 8 ? 255 : 65535);
+        // Named as the options the user gave, not as fields of a recording.json that does not exist yet.
+        string whiteFrom = s.WhiteLevel != null ? "--white" : $"the white level of {depth}-bit frames";
+        if (!(white > s.BlackLevel))
+            throw new BundleException($"--black {s.BlackLevel}: must lie below {whiteFrom} ({white})");
+        double saturation = s.SaturationLevel ?? white;
+        if (!(saturation > s.BlackLevel && saturation <= white))
+            throw new BundleException($"--saturation {saturation}: must lie above --black ({s.BlackLevel}) and at most {whiteFrom} ({white})");
         PixelEncoding encoding;
         try { encoding = PixelEncoding.Parse(s.Encoding); }
         catch (FormatException e) { throw new BundleException($"--encoding: {e.Message}"); }

@@ -171,17 +171,26 @@ public sealed record RecordingManifest
     /// A homography must be finite and invertible (it maps the RGB image onto the event sensor and back); a singular one
     /// (all zeros, a collapsed row) would fail every frame of a replay instead of being refused here.
     /// </summary>
-    private static void CheckHomography(double[] h, string path)
+    private static void CheckHomography(double[] h, string path) =>
+        CheckHomography(h, $"{path}: calibration.rgb_to_events_homography", "estimate one with 'eventdeblur calibrate BUNDLE --write', or leave the field out for the identity");
+
+    /// <summary>Refuses a homography with a non-finite entry, or one that is singular once scaled to its largest entry.</summary>
+    /// <param name="h">Row-major 3×3.</param>
+    /// <param name="name">What it is called in the message (a manifest field, an option).</param>
+    /// <param name="fix">What to do instead, for the message.</param>
+    /// <exception cref="BundleException">The homography cannot map the frames.</exception>
+    public static void CheckHomography(double[] h, string name, string fix)
     {
-        const string name = "calibration.rgb_to_events_homography";
-        const string fix = "estimate one with 'eventdeblur calibrate BUNDLE --write', or leave the field out for the identity";
         for (int i = 0; i < 9; i++)
             if (!double.IsFinite(h[i]))
-                throw new BundleException($"{path}: {name}[{i / 3}][{i % 3}] is {h[i]}, expected a finite number; {fix}");
-        double det = h[0] * (h[4] * h[8] - h[5] * h[7]) - h[1] * (h[3] * h[8] - h[5] * h[6]) + h[2] * (h[3] * h[7] - h[4] * h[6]);
+                throw new BundleException($"{name}[{i / 3}][{i % 3}] is {h[i]}, expected a finite number; {fix}");
         double scale = h.Max(Math.Abs);
-        if (scale == 0 || !(Math.Abs(det) > 1e-12 * scale * scale * scale))
-            throw new BundleException($"{path}: {name} is singular (determinant {det:G3}): expected an invertible 3×3 matrix; {fix}");
+        if (scale == 0) throw new BundleException($"{name} is singular (all zeros): expected an invertible 3×3 matrix; {fix}");
+        // The determinant of the matrix scaled to its largest entry: scale-free, so it cannot overflow or mislead.
+        var n = h.Select(v => v / scale).ToArray();
+        double det = n[0] * (n[4] * n[8] - n[5] * n[7]) - n[1] * (n[3] * n[8] - n[5] * n[6]) + n[2] * (n[3] * n[7] - n[4] * n[6]);
+        if (!(Math.Abs(det) > 1e-12))
+            throw new BundleException($"{name} is singular or too badly scaled to invert (determinant {det:G3} once divided by its largest entry, {scale:G3}): expected an invertible 3×3 matrix; {fix}");
     }
 
     private static string Kind(JsonElement e) => e.ValueKind switch

@@ -272,4 +272,32 @@ public partial class HardeningAuditTests
         Assert.StartsWith("problem: events stream tcp://127.0.0.1:1: never connected during the run", problems[0]);
         Assert.StartsWith("problem: triggers stream tcp://127.0.0.1:2: never connected during the run", problems[1]);
     }
+
+    /// <summary>
+    /// bundle's option errors cited a recording.json the user never wrote ("…/recording.json: rgb.white_level (65535)
+    /// must exceed rgb.black_level (70000)"), and --homography "1,0,1e308,…" was called "singular (determinant 1)".
+    /// </summary>
+    [Fact]
+    public void BundleNamesTheOptionsThatAreWrong()
+    {
+        var original = RecordingBundle.Load(Sample);
+        string dir = TestPaths.NewTempDir();
+        string csv = Path.Combine(dir, "times.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        string[] Base(string outName) => ["bundle", "--events", original.EventsPath, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--clock-offset-us", "1234567", "--out", Path.Combine(dir, outName)];
+
+        var black = Run([.. Base("b1"), "--black", "70000"]);
+        Assert.Equal(2, black.Code);
+        Assert.Contains("--black 70000: must lie below the white level of 16-bit frames (65535)", black.Err);
+        Assert.DoesNotContain("recording.json", black.Err);
+
+        var sat = Run([.. Base("b2"), "--black", "1024", "--saturation", "70000"]);
+        Assert.Equal(2, sat.Code);
+        Assert.Contains("--saturation 70000", sat.Err);
+
+        var h = Run([.. Base("b3"), "--homography", "1,0,1e308,0,1,0,0,0,1"]);
+        Assert.Equal(2, h.Code);
+        Assert.Contains("--homography is singular or too badly scaled", h.Err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "b3")) && Directory.EnumerateFileSystemEntries(Path.Combine(dir, "b3")).Any());
+    }
 }
