@@ -300,4 +300,14 @@ public partial class HardeningAuditTests
         Assert.Contains("--homography is singular or too badly scaled", h.Err);
         Assert.False(Directory.Exists(Path.Combine(dir, "b3")) && Directory.EnumerateFileSystemEntries(Path.Combine(dir, "b3")).Any());
     }
+
+    /// <summary>A damaged HDF5 dataspace with a negative length was reported as "the first -2502383152226453716 events are read".</summary>
+    [Fact]
+    public void ANegativeHdf5LengthIsNamedAsDamage()
+    {
+        var r = Run("inspect", Path.Combine(TestPaths.RepoRoot, "tests", "EventDeblur.Tests", "Formats", "Hdf5", "fuzz-crashes", "huge-ms-to-idx-1.h5"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("events/t declares -2502383152226453716 elements: a damaged HDF5 dataspace", r.Out + r.Err);
+        Assert.DoesNotContain("the first -", r.Out + r.Err);
+    }
 }

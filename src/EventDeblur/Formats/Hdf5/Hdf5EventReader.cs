@@ -76,7 +76,14 @@ public sealed partial class Hdf5EventReader : IAedatReader
         _lp = new long[_batch];
         _limitX = width > 0 ? width : short.MaxValue + 1L;
         _limitY = height > 0 ? height : short.MaxValue + 1L;
-        EventCount = new[] { t.Length, x.Length, y.Length, p.Length }.Min();
+        bool negative = false;
+        foreach (var d in new[] { t, x, y, p })
+            if (d.Length < 0)
+            {
+                negative = true;
+                log.Error("lengths", -1, $"{d.Name} declares {d.Length} elements: a damaged HDF5 dataspace (expected a count ≥ 0); no events are read");
+            }
+        EventCount = negative ? 0 : new[] { t.Length, x.Length, y.Length, p.Length }.Min();
         Info = new AedatFileInfo
         {
             FilePath = path,
@@ -85,7 +92,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
             Height = height,
             Streams = [new AedatStreamInfo(EventStreamId, AedatStreamKind.Events, "HDF5 " + (layout == Hdf5EventLayout.Dsec ? "events/{x,y,t,p}" : "events/{xs,ys,ts,ps}"), width, height, "")],
         };
-        if (new[] { t.Length, x.Length, y.Length, p.Length }.Distinct().Count() > 1)
+        if (!negative && new[] { t.Length, x.Length, y.Length, p.Length }.Distinct().Count() > 1)
             log.Error("lengths", -1, $"expected {t.Name}, {x.Name}, {y.Name}, {p.Name} of one length, found {t.Length}, {x.Length}, {y.Length}, {p.Length}; the first {EventCount} events are read");
         if (width <= 0)
             log.Note("geometry", -1, "the file states no sensor size (no root attribute sensor_resolution = (height, width), nor width / height); events are not checked against one");
