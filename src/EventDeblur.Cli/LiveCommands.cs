@@ -37,6 +37,8 @@ internal static class LiveCommands
             string name = Path.GetFileName(Path.GetFullPath(b.Root).TrimEnd('/'));
             string? videoPath = r.GetValue(video);
             // The RGB source live opens: the video, or the image sequence's pattern; the rig manifest beside it.
+            if (r.GetValue(rigDir) is { } chosen)
+                OutputFolder.RefuseInputAsOutput(chosen, "a rig folder", "serve writes the RGB image sequence and the rig manifest into --rig-dir", "/tmp/rig", refuseRun: false, option: "--rig-dir", forceHint: false);
             string sequenceDir = Path.Combine(r.GetValue(rigDir) ?? DefaultRigDir(b.Root), name + "-rgb");
             string source = videoPath != null ? Path.GetFullPath(videoPath) : RigVideo.SequenceSource(sequenceDir);
             string rigPath = videoPath != null ? Path.ChangeExtension(Path.GetFullPath(videoPath), ".rig.json") : Path.GetFullPath(sequenceDir) + ".rig.json";

@@ -68,7 +68,9 @@ internal static class OutputFolder
     /// <param name="example">A suggested folder (e.g. <c>out/eval</c>).</param>
     /// <param name="refuseRun">Also refuse a replay run (run.json) as OUT.</param>
     /// <exception cref="UserInputException">OUT is or lies inside a bundle, is a folder of bundles, or (with <paramref name="refuseRun"/>) a replay run.</exception>
-    public static void RefuseInputAsOutput(string outDir, string expected, string writes, string example, bool refuseRun)
+    /// <param name="option">The option that named the folder, for the message.</param>
+    /// <param name="forceHint">Whether the command has <c>--force</c> to override the check.</param>
+    public static void RefuseInputAsOutput(string outDir, string expected, string writes, string example, bool refuseRun, string option = "--out", bool forceHint = true)
     {
         string full = Path.GetFullPath(outDir);
         string? what = null;
@@ -84,7 +86,7 @@ internal static class OutputFolder
                     break;
                 }
         if (what != null)
-            throw new UserInputException($"--out {full}: is {what}, not {expected}; {writes}: " +
-                                         $"choose a folder outside the input (e.g. {example}), or pass --force to write there anyway");
+            throw new UserInputException($"{option} {full}: is {what}, not {expected}; {writes}: " +
+                                         $"choose a folder outside the input (e.g. {example}){(forceHint ? ", or pass --force to write there anyway" : "")}");
     }
 }

@@ -310,4 +310,19 @@ public partial class HardeningAuditTests
         Assert.Contains("events/t declares -2502383152226453716 elements: a damaged HDF5 dataspace", r.Out + r.Err);
         Assert.DoesNotContain("the first -", r.Out + r.Err);
     }
+
+    /// <summary>preview --out BUNDLE/rgb wrote its PNGs among the bundle's frames and serve --rig-dir BUNDLE wrote into the bundle (replay refuses both).</summary>
+    [Fact]
+    public void PreviewAndServeDoNotWriteIntoTheInputBundle()
+    {
+        string bundle = CopyOfSample();
+        var before = FilesOf(bundle);
+        var p = Run("preview", bundle, "--frame", "0", "--out", Path.Combine(bundle, "rgb"));
+        Assert.Equal(2, p.Code);
+        Assert.Contains("inside the recording bundle", p.Err);
+        var s = Run("serve", bundle, "--events-port", "0", "--triggers-port", "0", "--rig-dir", bundle);
+        Assert.Equal(2, s.Code);
+        Assert.Contains("--rig-dir", s.Err);
+        Assert.Equal(before, FilesOf(bundle));
+    }
 }
