@@ -52,7 +52,19 @@ public static class Evaluator
             var (bundle, method) = work[i];
             string name = Path.GetFileName(bundle);
             string runDir = Path.Combine(outDir, "runs", method.Name, name);
-            var summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Methods = catalogue, Deconvolver = method.Deconvolver, Quality = quality, Resume = true }, catalogue.CreateKernelSource(method.Kernels), null, ct);
+            ReplaySummary summary;
+            try
+            {
+                summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Methods = catalogue, Deconvolver = method.Deconvolver, Quality = quality, Resume = true }, catalogue.CreateKernelSource(method.Kernels), null, ct);
+            }
+            catch (UserInputException e) when (e.Message.StartsWith("--resume:", StringComparison.Ordinal))
+            {
+                // eval always continues its runs; a run of other options in OUT is the user's earlier evaluation, not a --resume they gave.
+                string detail = e.Message["--resume: ".Length..];
+                int cut = detail.IndexOf(". Rerun without --resume", StringComparison.Ordinal);
+                throw new UserInputException($"eval: {runDir} holds a run of this pair with other options ({(cut > 0 ? detail[..cut] : detail)}); " +
+                                             "an evaluation folder keeps one setting: choose another --out, or delete that folder to redo it", e.Kind, e);
+            }
             string group = GroupOf(name);
             bool input = method.Deconvolver == "none"; // the blurry baseline: its metrics are the input's
             foreach (var r in summary.Results)

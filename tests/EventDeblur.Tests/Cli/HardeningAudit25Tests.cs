@@ -325,4 +325,16 @@ public partial class HardeningAuditTests
         Assert.Contains("--rig-dir", s.Err);
         Assert.Equal(before, FilesOf(bundle));
     }
+
+    /// <summary>eval rerun into its OUT with another --quality told the user to "rerun without --resume", an option they never gave.</summary>
+    [Fact]
+    public void EvalWithOtherOptionsInItsOutSaysSoWithoutMentioningResume()
+    {
+        string outDir = NewOut();
+        Assert.Equal(0, Run("eval", Sample, "--out", outDir, "--methods", "gt+wiener", "--quality", "best").Code);
+        var r = Run("eval", Sample, "--out", outDir, "--methods", "gt+wiener", "--quality", "fast");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("holds a run of this pair with other options", r.Err);
+        Assert.DoesNotContain("--resume", r.Err);
+    }
 }
