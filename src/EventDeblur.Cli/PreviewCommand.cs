@@ -38,20 +38,23 @@ internal static class PreviewCommand
 
     /// <summary>Positions named by <c>--frame</c> / <c>--frames</c> among <paramref name="count"/> frames.</summary>
     /// <exception cref="UserInputException">The selection is malformed or outside 0..count−1.</exception>
-    internal static List<int> Positions(int? frame, string? frames, int count)
+    internal static List<int> Positions(int? frame, string? frames, int count, IReadOnlyList<long>? indices = null)
     {
+        // Positions, not frames.csv indices: when the two differ, say how they map.
+        string map = indices is { Count: > 0 } ix && (ix[0] != 0 || ix[^1] != count - 1)
+            ? $" (positions in the frame list: this bundle's frames have indices {ix[0]}..{ix[^1]}, and --frame 0 is index {ix[0]})" : "";
         if (count == 0) throw new UserInputException("the bundle has no frames");
         if (frames == null)
         {
             int p = frame ?? 0;
-            if (p < 0 || p >= count) throw new UserInputException($"--frame {p} is outside 0..{count - 1}");
+            if (p < 0 || p >= count) throw new UserInputException($"--frame {p} is outside 0..{count - 1}{map}");
             return [p];
         }
         if (frames.Equals("all", StringComparison.OrdinalIgnoreCase)) return Enumerable.Range(0, count).ToList();
         var parts = frames.Split('-');
         if (parts.Length != 2 || !int.TryParse(parts[0], out int a) || !int.TryParse(parts[1], out int b) || a > b)
             throw new UserInputException($"--frames '{frames}': expected A-B with A ≤ B (positions, e.g. 0-9) or 'all'");
-        if (a < 0 || b >= count) throw new UserInputException($"--frames {frames} is outside 0..{count - 1}");
+        if (a < 0 || b >= count) throw new UserInputException($"--frames {frames} is outside 0..{count - 1}{map}");
         return Enumerable.Range(a, b - a + 1).ToList();
     }
 
@@ -73,7 +76,7 @@ internal static class PreviewCommand
         var bundle = RecordingBundle.Load(dir);
         if (runDir != null) CheckRunOf(bundle, runDir);
         var windows = bundle.ResolveExposures();
-        var selected = Positions(frame, frames, windows.Windows.Count).Select(p => windows.Windows[p]).ToList();
+        var selected = Positions(frame, frames, windows.Windows.Count, windows.Windows.Select(w => w.Index).ToList()).Select(p => windows.Windows[p]).ToList();
         Directory.CreateDirectory(outDir);
         foreach (var w in selected) WriteFrame(bundle, w, outDir, gain, runDir);
 

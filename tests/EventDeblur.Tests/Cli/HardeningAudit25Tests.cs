@@ -337,4 +337,17 @@ public partial class HardeningAuditTests
         Assert.Contains("holds a run of this pair with other options", r.Err);
         Assert.DoesNotContain("--resume", r.Err);
     }
+
+    /// <summary>preview --frame 15 on a bundle whose frames are indexed 15..17 said "outside 0..2" without saying that --frame counts positions.</summary>
+    [Fact]
+    public void PreviewSaysFramePositionsAreNotIndices()
+    {
+        string bundle = CopyOfSample();
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        var lines = File.ReadAllLines(csv);
+        File.WriteAllLines(csv, [lines[0], .. lines.Skip(1).Select(l => (int.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture) + 15).ToString(System.Globalization.CultureInfo.InvariantCulture) + l[l.IndexOf(',')..])]);
+        var r = Run("preview", bundle, "--frame", "15", "--out", NewOut());
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--frame 15 is outside 0..2 (positions in the frame list: this bundle's frames have indices 15..17, and --frame 0 is index 15)", r.Err);
+    }
 }
