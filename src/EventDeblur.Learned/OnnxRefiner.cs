@@ -60,10 +60,11 @@ public sealed class OnnxRefiner : IDisposable
         if (options.Device != InferenceDevice.Cpu)
         {
             var cuda = NewSessionOptions(options);
-            // ONNX Runtime logs its own error when the CUDA provider library cannot load; the fall-back's one line says it.
+            // ONNX Runtime logs its own (coloured, multi-line) error when the CUDA provider library cannot load; the
+            // fall-back's one line (auto) or the exception's message (cuda) says it once, plainly.
             var env = OrtEnv.Instance();
             var level = env.EnvLogLevel;
-            if (options.Device == InferenceDevice.Auto) env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+            env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             try
             {
                 cuda.AppendExecutionProvider_CUDA(0);

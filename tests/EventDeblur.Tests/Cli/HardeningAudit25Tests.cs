@@ -350,4 +350,15 @@ public partial class HardeningAuditTests
         Assert.Equal(2, r.Code);
         Assert.Contains("--frame 15 is outside 0..2 (positions in the frame list: this bundle's frames have indices 15..17, and --frame 0 is index 15)", r.Err);
     }
+
+    /// <summary>--device cuda without CUDA printed ONNX Runtime's own coloured error line before the clean message.</summary>
+    [Fact]
+    public void DeviceCudaWithoutCudaSaysItOnceWithoutNativeNoise()
+    {
+        var r = Run("--device", "cuda", "replay", Sample, "--out", NewOut(), "--deconvolver", "learned", "--kernels", "gt");
+        if (r.Code == 0) return; // CUDA started: a normal run
+        Assert.Equal(2, r.Code);
+        Assert.DoesNotContain("\u001b[", r.Err);
+        Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("CUDA", StringComparison.Ordinal));
+    }
 }
