@@ -1,6 +1,3 @@
-using EventDeblur.Imaging;
-using EventDeblur.Kernels;
-
 namespace EventDeblur.Deconvolution;
 
 /// <summary>Options of <see cref="TiledDeblurrer"/>.</summary>

@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using EventDeblur.Kernels;
-using OpenCvSharp;
-
 namespace EventDeblur.Deconvolution;
 
 /// <summary>How far the guard stepped back from the deconvolver's result in one tile.</summary>

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using EventDeblur.Kernels;
-using OpenCvSharp;
 
 namespace EventDeblur.Deconvolution;
 

@@ -1,5 +1,3 @@
-using EventDeblur.Kernels;
-
 namespace EventDeblur.Deconvolution;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using EventDeblur.Kernels;
-using OpenCvSharp;
-
 namespace EventDeblur.Deconvolution;
 
 /// <summary>

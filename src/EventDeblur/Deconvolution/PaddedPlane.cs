@@ -1,4 +1,3 @@
-using EventDeblur.Kernels;
 using OpenCvSharp;
 
 namespace EventDeblur.Deconvolution;

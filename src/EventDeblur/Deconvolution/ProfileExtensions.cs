@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using EventDeblur.IO;
-
 namespace EventDeblur.Deconvolution;
 
 /// <summary>Null-safe timing on an optional profile.</summary>

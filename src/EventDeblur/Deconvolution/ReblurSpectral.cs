@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using EventDeblur.Kernels;
 using OpenCvSharp;
 

@@ -1,6 +1,3 @@
-using EventDeblur.Kernels;
-using OpenCvSharp;
-
 namespace EventDeblur.Deconvolution;
 
 /// <summary>Options of <see cref="RobustDeconvolver"/>. All strengths are in units of the local noise, so one set of defaults holds from bright to dark frames.</summary>

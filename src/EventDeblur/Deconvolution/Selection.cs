@@ -1,9 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using EventDeblur.Kernels;
-using OpenCvSharp;
-
 namespace EventDeblur.Deconvolution;
 
 /// <summary>k-th smallest value by quickselect (reorders the span).</summary>

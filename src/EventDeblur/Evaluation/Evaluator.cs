@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EventDeblur.IO;
-using EventDeblur.Kernels;
 using EventDeblur.Methods;
 using EventDeblur.Pipeline;
 using Parquet;

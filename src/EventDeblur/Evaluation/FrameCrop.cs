@@ -1,11 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using EventDeblur.Events;
-using EventDeblur.Formats.Aedat;
-using EventDeblur.Imaging;
-using EventDeblur.Pipeline.Output;
-using EventDeblur.Recording;
-using EventDeblur.Visualization;
 using OpenCvSharp;
 
 namespace EventDeblur.Evaluation;

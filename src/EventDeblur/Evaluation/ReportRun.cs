@@ -1,16 +1,4 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-using EventDeblur.Formats.Aedat;
-using EventDeblur.Imaging;
-using EventDeblur.Kernels;
-using EventDeblur.Metrics;
 using EventDeblur.Pipeline.Output;
-using EventDeblur.Recording;
-using EventDeblur.Sync;
-using EventDeblur.Visualization;
-using OpenCvSharp;
 
 namespace EventDeblur.Evaluation;
 

@@ -1,4 +1,3 @@
-using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.IO;
 using Parquet;

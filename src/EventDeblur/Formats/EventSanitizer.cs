@@ -1,8 +1,4 @@
 using EventDeblur.Events;
-using EventDeblur.Formats.Aedat;
-using EventDeblur.IO;
-using Parquet;
-using Parquet.Schema;
 
 namespace EventDeblur.Formats;
 

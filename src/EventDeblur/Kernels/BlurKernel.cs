@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using EventDeblur.IO;
 
 namespace EventDeblur.Kernels;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 
 namespace EventDeblur.Live;

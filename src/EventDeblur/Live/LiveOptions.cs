@@ -1,5 +1,3 @@
-using OpenCvSharp;
-
 namespace EventDeblur.Live;
 
 /// <summary>Options of a live run.</summary>

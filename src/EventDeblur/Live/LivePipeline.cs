@@ -1,12 +1,10 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EventDeblur.Deconvolution;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
-using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using EventDeblur.Pipeline.Output;

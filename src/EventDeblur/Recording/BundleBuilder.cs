@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using EventDeblur.Formats;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Formats.Prophesee;

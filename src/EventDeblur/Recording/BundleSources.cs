@@ -1,14 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EventDeblur.Formats;
-using EventDeblur.Formats.Aedat;
-using EventDeblur.Formats.Prophesee;
-using EventDeblur.Imaging;
-using EventDeblur.IO;
-using OpenCvSharp;
-
 namespace EventDeblur.Recording;
 
 /// <summary>What a lab has, to be made into a bundle by <see cref="BundleBuilder.Build"/>.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace EventDeblur.Simulation;
 
 /// <summary>One entry of a benchmark set: a bundle regenerated deterministically from a preset and seed.</summary>

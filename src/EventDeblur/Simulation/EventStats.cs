@@ -1,6 +1,3 @@
-using EventDeblur.Events;
-using OpenCvSharp;
-
 namespace EventDeblur.Simulation;
 
 /// <summary>Event counts of one simulated window, by cause.</summary>

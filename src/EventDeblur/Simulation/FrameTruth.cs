@@ -1,14 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using EventDeblur.Events;
-using EventDeblur.Formats.Aedat;
-using EventDeblur.Imaging;
-using EventDeblur.IO;
 using EventDeblur.Kernels;
-using OpenCvSharp;
 
 namespace EventDeblur.Simulation;
 

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;

@@ -1,5 +1,3 @@
-using OpenCvSharp;
-
 namespace EventDeblur.Simulation;
 
 /// <summary>A small light source: a Gaussian spot of radiance.</summary>

@@ -1,5 +1,3 @@
-using OpenCvSharp;
-
 namespace EventDeblur.Simulation;
 
 /// <summary>A domain-B lamp: a soft disc with a glare halo, one of a cluster.</summary>

@@ -1,8 +1,3 @@
-using System.Buffers;
-using K4os.Compression.LZ4;
-using K4os.Compression.LZ4.Streams;
-using ZstdSharp;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>AEDAT 4.0 packet compression (IOHeader <c>CompressionType</c>).</summary>

@@ -1,10 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Security;
-using EventDeblur.Events;
-using EventDeblur.IO;
-using Google.FlatBuffers;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>Settings of an <see cref="Aedat4Writer"/>.</summary>

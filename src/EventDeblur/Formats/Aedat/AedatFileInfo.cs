@@ -1,5 +1,3 @@
-using EventDeblur.Events;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>What a reader knows about a file after opening it.</summary>

@@ -1,5 +1,3 @@
-using EventDeblur.Events;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>Thrown when an input cannot be opened at all (no events can be delivered).</summary>

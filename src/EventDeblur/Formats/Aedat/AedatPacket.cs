@@ -1,5 +1,3 @@
-using EventDeblur.Events;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>One decoded unit from a reader. Event batches are owned by the receiver (dispose them).</summary>

@@ -1,5 +1,3 @@
-using EventDeblur.Events;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>Kinds of data stream found in AEDAT files.</summary>

@@ -1,5 +1,3 @@
-using EventDeblur.Events;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>AEDAT container versions this project reads.</summary>

@@ -1,7 +1,4 @@
 using System.Buffers;
-using K4os.Compression.LZ4;
-using K4os.Compression.LZ4.Streams;
-using ZstdSharp;
 
 namespace EventDeblur.Formats.Aedat;
 

@@ -1,8 +1,3 @@
-using System.Buffers;
-using K4os.Compression.LZ4;
-using K4os.Compression.LZ4.Streams;
-using ZstdSharp;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>A packet would decompress to more than the allowed number of bytes (a decompression bomb, or a limit set too low).</summary>

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>Raised by <see cref="FlatBufferView"/> when an offset points outside the buffer.</summary>

@@ -1,5 +1,3 @@
-using EventDeblur.Events;
-
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>How serious a problem found while decoding is.</summary>

@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-using EventDeblur.Events;
-using EventDeblur.Formats.Aedat;
-using PureHDF;
-using PureHDF.VOL.Native;
-
 namespace EventDeblur.Formats.Hdf5;
 
 /// <summary>The two HDF5 event layouts <see cref="Hdf5EventReader"/> reads.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using EventDeblur.Formats.Aedat;
 
 namespace EventDeblur.Formats.Prophesee;

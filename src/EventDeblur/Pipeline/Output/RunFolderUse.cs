@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using EventDeblur.IO;
-
 namespace EventDeblur.Pipeline.Output;
 
 /// <summary>How a run takes its output folder (<see cref="RunFolder.Claim"/>).</summary>

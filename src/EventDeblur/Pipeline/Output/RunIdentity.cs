@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using EventDeblur.IO;
 
 namespace EventDeblur.Pipeline.Output;
 
