@@ -35,6 +35,8 @@ public static class BundleBuilder
         RecordingManifest.CheckHomography(s.Homography, "--homography", "give the RGB→event homography as 9 finite numbers, row-major, or leave it out for the identity");
         try { PixelEncoding.Parse(s.Encoding); }
         catch (FormatException e) { throw new BundleException($"encoding: {e.Message}"); }
+        if (Directory.Exists(s.EventsPath))
+            throw new BundleException($"--events {s.EventsPath}: is a folder; give the event file itself (AEDAT, Prophesee RAW / DAT or HDF5){(File.Exists(Path.Combine(s.EventsPath, "recording.json")) ? " — this folder is already a bundle: replay it directly" : "")}");
         if (!File.Exists(s.EventsPath)) throw new BundleException($"{s.EventsPath}: no such event file");
         if (!File.Exists(s.RgbPath) && !Directory.Exists(s.RgbPath)) throw new BundleException($"{s.RgbPath}: no such image folder or video");
         if (File.Exists(s.RgbPath) && ImageExtensions.Contains(Path.GetExtension(s.RgbPath).ToLowerInvariant()))
@@ -142,6 +144,11 @@ public static class BundleBuilder
         catch (AedatFormatException e)
         {
             throw new BundleException($"{path}: not a readable event file: {e.Message}");
+        }
+        catch (ArgumentException e) when (e.Message.Contains("pass --width and --height", StringComparison.Ordinal))
+        {
+            // bundle has no size options: the file is converted first, with the size given there.
+            throw new BundleException($"{path}: the file states no sensor size; convert it first with it, e.g. 'convert {Path.GetFileName(path)} events.aedat4 --width W --height H', then give --events events.aedat4");
         }
         catch (ArgumentException e)
         {

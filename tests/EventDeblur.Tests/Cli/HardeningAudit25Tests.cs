@@ -361,4 +361,23 @@ public partial class HardeningAuditTests
         Assert.DoesNotContain("\u001b[", r.Err);
         Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("CUDA", StringComparison.Ordinal));
     }
+
+    /// <summary>bundle --events BUNDLE said "no such event file"; a DAT without geometry said "pass --width and --height", options bundle does not have.</summary>
+    [SkippableFact]
+    public void BundleSaysWhatToGiveAsEvents()
+    {
+        string dir = TestPaths.NewTempDir();
+        string csv = Path.Combine(dir, "t.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", "0,1000"]);
+        var folder = Run("bundle", "--events", Sample, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--out", Path.Combine(dir, "b1"));
+        Assert.Equal(2, folder.Code);
+        Assert.Contains("is a folder; give the event file itself", folder.Err);
+        Assert.Contains("already a bundle", folder.Err);
+
+        TestPaths.RequireShared();
+        string dat = Path.Combine(TestPaths.RealRecordingsDir, "prophesee", "dat", "expelliarmus_ncars_obj_004397_event2d.dat");
+        var noSize = Run("bundle", "--events", dat, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--out", Path.Combine(dir, "b2"));
+        Assert.Equal(2, noSize.Code);
+        Assert.Contains("convert it first with it, e.g. 'convert expelliarmus_ncars_obj_004397_event2d.dat events.aedat4 --width W --height H'", noSize.Err);
+    }
 }
