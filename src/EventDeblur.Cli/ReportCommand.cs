@@ -51,6 +51,7 @@ internal static class ReportCommand
                     if (found.Count == 0) found = Directory.GetDirectories(d).SelectMany(Directory.GetDirectories).Where(x => File.Exists(Path.Combine(x, "frames.parquet"))).ToList();
                     dirs.AddRange(found.OrderBy(x => x));
                 }
+                else if (File.Exists(d)) throw new UserInputException($"{d}: a file; report reads the output folders of replay, eval and live (their --out), not their inputs");
                 else throw new UserInputException($"{d}: no such folder");
             }
             if (dirs.Count == 0) throw new UserInputException("no replay or evaluation outputs found (folders with run.json and frames.parquet, or results-shard-*.parquet)");

@@ -380,4 +380,13 @@ public partial class HardeningAuditTests
         Assert.Equal(2, noSize.Code);
         Assert.Contains("convert it first with it, e.g. 'convert expelliarmus_ncars_obj_004397_event2d.dat events.aedat4 --width W --height H'", noSize.Err);
     }
+
+    /// <summary>report given an event file said "no such folder".</summary>
+    [Fact]
+    public void ReportGivenAFileSaysWhatItReads()
+    {
+        var r = Run("report", Path.Combine(Sample, "events.aedat4"));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("a file; report reads the output folders of replay, eval and live", r.Err);
+    }
 }
