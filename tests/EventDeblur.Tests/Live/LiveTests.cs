@@ -158,7 +158,10 @@ public class LiveTests
         var s = await live;
         var resumed = s.Gaps.Where(g => g.ResumedTimestampUs != null).ToList();
         Assert.True(resumed.Count > 0, "no stream resumed after the drop; gaps: " + string.Join(" | ", s.Gaps) + $"; {atDrop}; total {total}");
-        Assert.All(resumed, g => Assert.True(g.LostUs > 0));
+        // A loss is never negative. It can be 0: a reconnection between two packets whose boundary falls inside one
+        // microsecond (the first packet after it starts at the last one's timestamp) loses no time span; what was lost,
+        // if anything, is checked against the file below (ReportedLossIsTheRealOne).
+        Assert.All(resumed, g => Assert.True(g.LostUs >= 0, g.ToString()));
         // Events played while no client was connected cannot have arrived (a reconnection between two packets
         // loses none: the loss is then only the time without a connection).
         Assert.True(s.EventsReceived <= total - server.EventsUnheard, $"received {s.EventsReceived} of {total}, {server.EventsUnheard} played to no client");
