@@ -15,15 +15,21 @@ internal static class OutputFolder
         try
         {
             if (File.Exists(full)) throw new IOException("a file of that name exists");
-            Directory.CreateDirectory(full);
-            string probe = Path.Combine(full, $".write-probe.{Environment.ProcessId}");
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
+            CreateWritable(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UserInputException($"{option} {full}: cannot create or write this folder ({e.Message})", UserInputKind.Unusable, e);
         }
+    }
+
+    /// <summary>Creates <paramref name="dir"/> if needed and writes and removes a probe file in it (throws what the file system throws).</summary>
+    private static void CreateWritable(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        string probe = Path.Combine(dir, $".write-probe.{Environment.ProcessId}");
+        File.WriteAllBytes(probe, []);
+        File.Delete(probe);
     }
 
     /// <summary>
@@ -45,10 +51,7 @@ internal static class OutputFolder
         }
         try
         {
-            Directory.CreateDirectory(parent);
-            string probe = Path.Combine(parent, $".write-probe.{Environment.ProcessId}");
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
+            CreateWritable(parent);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
