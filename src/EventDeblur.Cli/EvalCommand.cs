@@ -30,7 +30,7 @@ internal static class EvalCommand
             // OUT must not be the dataset, a bundle (or inside one) or a replay run, whose folders it would fill with runs.
             if (!r.GetValue(force))
                 OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "an evaluation folder", "an evaluation writes runs/ and result shards into OUT", "out/eval", refuseRun: true);
-            OutputFolder.Prepare(r.GetValue(output)!);
+            using var unused = OutputFolder.PrepareRemovingIfUnused(r.GetValue(output)!);
             var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
             if (bundles.Count == 0) throw new UserInputException("no bundles found in the datasets (give bundle folders, folders of bundles or Blur-DVS-style datasets)");
             var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality));

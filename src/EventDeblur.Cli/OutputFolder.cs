@@ -23,6 +23,34 @@ internal static class OutputFolder
         }
     }
 
+    /// <summary>
+    /// <see cref="Prepare"/>, and when this call created the folder, removes it again on dispose if nothing was written into
+    /// it: a command that fails after preparing OUT (a bad frame range, no bundles found) leaves no empty folder behind.
+    /// </summary>
+    public static UnusedFolderRemover PrepareRemovingIfUnused(string path, string option = "--out")
+    {
+        bool existed = Directory.Exists(Path.GetFullPath(path));
+        Prepare(path, option);
+        return new UnusedFolderRemover(existed ? null : Path.GetFullPath(path));
+    }
+
+    /// <summary>Removes the folder it was given on dispose when it is empty (null: nothing to do).</summary>
+    internal readonly struct UnusedFolderRemover(string? created) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (created == null) return;
+            try
+            {
+                if (Directory.Exists(created) && !Directory.EnumerateFileSystemEntries(created).Any()) Directory.Delete(created);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: an empty folder left behind is untidy, not wrong.
+            }
+        }
+    }
+
     /// <summary>Creates <paramref name="dir"/> if needed and writes and removes a probe file in it (throws what the file system throws).</summary>
     private static void CreateWritable(string dir)
     {

@@ -29,7 +29,7 @@ internal static class PreviewCommand
             if (r.GetValue(frame) != null && r.GetValue(frames) != null) throw new UserInputException("give --frame N or --frames A-B|all, not both");
             // Pictures written into the input bundle (e.g. --out BUNDLE/rgb) would mix with its frames, as replay refuses it.
             OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "a preview folder", "preview writes PNGs into OUT", "out/preview", refuseRun: false, forceHint: false);
-            OutputFolder.Prepare(r.GetValue(output)!);
+            using var unused = OutputFolder.PrepareRemovingIfUnused(r.GetValue(output)!);
             Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(frames), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run));
             return ExitCodes.Success;
         });

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EventDeblur.Deconvolution;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Learned;
@@ -40,6 +41,12 @@ internal static class ReplayCommand
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use robust, hl, rl, wiener or learned");
             if (gtKernels && loaded.GroundTruthKernelsDir == null)
                 throw new UserInputException($"{r.GetValue(bundle)}: --kernels gt needs ground-truth kernels (ground_truth.kernels in recording.json), and this input has none: use --kernels events (or streak)");
+            // The learned deconvolver's network is loaded before OUT is touched (a missing or broken model is a usage
+            // error that leaves nothing behind), and the file it actually runs is what run.json records: the fast rung
+            // runs the shipped model's int8 version on the CPU.
+            string? networkFile = null;
+            if (r.GetValue(deconvolver) == LearnedMethods.Name)
+                networkFile = Path.GetFullPath((QualityOption.Value(r, quality) == DeconvolutionQuality.Fast ? learned.FastRefiner() : learned.Refiner()).ModelPath);
             // OUT inside the bundle (e.g. --out BUNDLE/out) would write the run into the input data, as eval refuses it.
             if (!r.GetValue(force))
                 OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "a run folder", "replay writes frames/, kernels/, preview/, run.json and frames.parquet into OUT", "out/run", refuseRun: false);
@@ -53,7 +60,7 @@ internal static class ReplayCommand
             if (options.Deconvolver == LearnedMethods.Name)
                 options = options with
                 {
-                    Model = (r.GetValue(learned.Model) ?? EventDeblur.Learned.LearnedDeconvolver.FindDefaultModel()) is { } m ? Path.GetFullPath(m) : null,
+                    Model = networkFile,
                     Device = r.GetValue(learned.Device),
                 };
             var source = methods.CreateKernelSource(r.GetValue(kernels)!, new EventKernelOptions { EventLatencyUs = r.GetValue(latency) });

@@ -51,7 +51,7 @@ public sealed record ReplayOptions
     public DeblurOptions Deblur { get; init; } = new();
 
     /// <summary>
-    /// The learned deconvolver's ONNX model (full path, as the CLI's <c>--model</c> resolves it), recorded in run.json's
+    /// The learned deconvolver's ONNX model that runs (full path: the CLI's <c>--model</c>, or the shipped model — its int8 version at the fast rung on the CPU), recorded in run.json's
     /// options as <c>model</c> so that <see cref="Resume"/> refuses a folder made with another model; null (not recorded)
     /// for deconvolvers that use none.
     /// </summary>

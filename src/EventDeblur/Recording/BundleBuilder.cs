@@ -64,13 +64,14 @@ public static class BundleBuilder
     {
         Directory.CreateDirectory(Path.Combine(root, "rgb"));
         var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems);
-        var (files, videoTimes, depth, size) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
+        var (files, videoTimes, depth, size, sources) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
         var times = csvTimes ?? videoTimes
             ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order)");
         if (times.Count != files.Count)
             throw new BundleException($"{s.ExposureCsvPath ?? s.RgbPath}: {times.Count} exposure rows for {files.Count} RGB frames; expected one row per frame");
 
         FrameTable.Write(Path.Combine(root, "rgb", "frames.csv"), files.Select((f, i) => ((long)i, f, times[i].Start, times[i].End)));
+        WriteSources(Path.Combine(root, "rgb", SourcesFile), sources);
 
         double white = s.WhiteLevel ?? (depth == 8 ? 255 : 65535);
         // Named as the options the user gave, not as fields of a recording.json that does not exist yet.
@@ -156,7 +157,27 @@ public static class BundleBuilder
         }
     }
 
-    private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size) CopyImages(string dir, string root)
+    /// <summary>
+    /// File name, beside <c>rgb/frames.csv</c>, of the table that says where each frame came from (<c>index,source</c>:
+    /// the image's original file name, or <c>VIDEO#N</c> for the N-th frame of a video, 0-based). It is not part of the
+    /// bundle contract; readers of bundles ignore it.
+    /// </summary>
+    public const string SourcesFile = "sources.csv";
+
+    private static void WriteSources(string path, List<string> sources)
+    {
+        var sb = new System.Text.StringBuilder("index,source\n");
+        for (int i = 0; i < sources.Count; i++)
+        {
+            string v = sources[i];
+            // RFC 4180 quoting for names with commas, quotes or line breaks.
+            if (v.AsSpan().IndexOfAny(",\"\r\n") >= 0) v = "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+            sb.Append(i.ToString(CultureInfo.InvariantCulture)).Append(',').Append(v).Append('\n');
+        }
+        AtomicFile.WriteAllText(path, sb.ToString());
+    }
+
+    private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size, List<string> Sources) CopyImages(string dir, string root)
     {
         // Natural order (frame2 before frame10), as file browsers show them; zero-padded names sort the same either way.
         var images = Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(NaturalOrder.Instance).ToList();
@@ -189,10 +210,10 @@ public static class BundleBuilder
             File.Move(tmp, target);
             files.Add(name);
         }
-        return (files, null, depth, size);
+        return (files, null, depth, size, images.Select(f => Path.GetFileName(f)).ToList());
     }
 
-    private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size) DecodeVideo(string path, string root, long exposureUs)
+    private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size, List<string> Sources) DecodeVideo(string path, string root, long exposureUs)
     {
         if (exposureUs <= 0) throw new BundleException($"nominal exposure {exposureUs} µs: expected > 0");
         using var cap = new VideoCapture(path);
@@ -215,6 +236,6 @@ public static class BundleBuilder
         // A container without timestamps reports 0 for every frame: space them by the exposure instead.
         if (times.Count > 1 && times.Select(x => x.Item1).Distinct().Count() == 1)
             times = times.Select((_, i) => ((long)i * exposureUs * 2, (long)i * exposureUs * 2 + exposureUs)).ToList();
-        return (files, times, 8, size);
+        return (files, times, 8, size, files.Select((_, i) => $"{Path.GetFileName(path)}#{i}").ToList());
     }
 }

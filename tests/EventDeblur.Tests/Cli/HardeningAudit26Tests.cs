@@ -1,0 +1,81 @@
+using System.Text.Json;
+using EventDeblur.Recording;
+
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>The findings left open by the stop-25 audit, each reproduced as a child process.</summary>
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>preview</c> with a frame outside the bundle and <c>eval</c> of a folder without bundles exited 2 but left the
+    /// empty OUT folder they had made (replay already did not). A folder that existed before is kept.
+    /// </summary>
+    [Fact]
+    public void PreviewAndEvalLeaveNoEmptyOutBehindOnAUsageError()
+    {
+        string preview = NewOut();
+        var p = Run("preview", Sample, "--frame", "99", "--out", preview);
+        Assert.Equal(2, p.Code);
+        Assert.Contains("--frame 99 is outside 0..2", p.Err);
+        Assert.False(Directory.Exists(preview));
+
+        string eval = NewOut();
+        var e = Run("eval", TestPaths.NewTempDir(), "--out", eval, "--methods", "blurry");
+        Assert.Equal(2, e.Code);
+        Assert.Contains("no bundles found", e.Err);
+        Assert.False(Directory.Exists(eval));
+
+        string existing = NewOut();
+        Directory.CreateDirectory(existing);
+        Assert.Equal(2, Run("preview", Sample, "--frame", "99", "--out", existing).Code);
+        Assert.True(Directory.Exists(existing));
+    }
+
+    /// <summary>
+    /// <c>replay --deconvolver learned --quality fast</c> on the CPU runs the shipped model's int8 version, but run.json
+    /// recorded the float model. It now records the file that ran, so --resume compares the right one.
+    /// </summary>
+    [Fact]
+    public void RunJsonRecordsTheModelFileThatRan()
+    {
+        string Model(string quality)
+        {
+            string outDir = NewOut();
+            var r = Run("replay", Sample, "--out", outDir, "--deconvolver", "learned", "--kernels", "gt", "--quality", quality, "--device", "cpu");
+            Assert.True(r.Code == 0, r.Err);
+            using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json")));
+            return run.RootElement.GetProperty("options").GetProperty("model").GetString()!;
+        }
+        Assert.Equal("robust-refiner-v3-int8.onnx", Path.GetFileName(Model("fast")));
+        Assert.Equal("robust-refiner-v3.onnx", Path.GetFileName(Model("balanced")));
+    }
+
+    /// <summary>
+    /// <c>bundle</c> renamed the images of a folder to 000000.png… and kept no record of which photo became which frame.
+    /// <c>rgb/sources.csv</c> now says it (the original names, in the natural order the frames were taken in), and the
+    /// bundle stays clean for inspect.
+    /// </summary>
+    [Fact]
+    public void BundleRecordsWhereEachFrameCameFrom()
+    {
+        var original = RecordingBundle.Load(Sample);
+        string dir = TestPaths.NewTempDir();
+        string images = Path.Combine(dir, "photos");
+        Directory.CreateDirectory(images);
+        // Natural order: "IMG 9" before "IMG 10", then the quoted name; the sample's frames are copied in that order.
+        string[] ordered = ["IMG 9.png", "IMG 10.png", "night, \"a\".png"];
+        for (int i = 0; i < 3; i++) File.Copy(original.Frames[i].File, Path.Combine(images, ordered[i]));
+        string csv = Path.Combine(dir, "times.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        string bundle = Path.Combine(dir, "b");
+
+        var r = Run("bundle", "--events", original.EventsPath, "--rgb", images, "--exposure-csv", csv,
+            "--clock-offset-us", original.Manifest.Sync.ClockOffsetUs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", bundle);
+        Assert.True(r.Code == 0, r.Err);
+
+        Assert.Equal(["index,source", "0,IMG 9.png", "1,IMG 10.png", "2,\"night, \"\"a\"\".png\""], File.ReadAllLines(Path.Combine(bundle, "rgb", "sources.csv")));
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(File.ReadAllBytes(original.Frames[i].File), File.ReadAllBytes(Path.Combine(bundle, "rgb", $"{i:D6}.png")));
+        Assert.Equal(0, Run("inspect", bundle).Code);
+    }
+}
