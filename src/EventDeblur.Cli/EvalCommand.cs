@@ -33,9 +33,17 @@ internal static class EvalCommand
             using var unused = OutputFolder.PrepareRemovingIfUnused(r.GetValue(output)!);
             var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
             if (bundles.Count == 0) throw new UserInputException("no bundles found in the datasets (give bundle folders, folders of bundles or Blur-DVS-style datasets)");
-            var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality));
+            var unusable = new List<string>();
+            var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality), unusable);
             Console.WriteLine($"shard {k}/{n}: {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)}");
             if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
+            if (unusable.Count > 0)
+            {
+                // The other bundles were evaluated; these could not be, and the results say so ('report' warns too).
+                foreach (var u in unusable) Console.Error.WriteLine($"problem: {u}");
+                Console.Error.WriteLine($"{unusable.Count} bundle(s) could not be evaluated (above): exit 1; the results cover the others");
+                return ExitCodes.DataProblems;
+            }
             if (rows.Count == 0 && n == 1)
             {
                 // Every frame was rejected: nothing was evaluated, which is not a success (a shard of many may hold no frame).

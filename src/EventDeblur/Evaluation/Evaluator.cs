@@ -38,10 +38,17 @@ public static class Evaluator
         return list.Distinct().OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Runs this shard's share of the work, each method made from <paramref name="catalogue"/>, and writes <c>OUT/results-shard-K-of-N.parquet</c>.</summary>
+    /// <summary>
+    /// Runs this shard's share of the work, each method made from <paramref name="catalogue"/>, and writes
+    /// <c>OUT/results-shard-K-of-N.parquet</c>. A bundle that cannot be loaded (<see cref="Recording.BundleException"/>:
+    /// a broken manifest or frame table) does not stop the others: it is named in <paramref name="unusable"/> (one
+    /// sentence per bundle) and in the shard's metadata (<see cref="UnusableBundlesKey"/>), which <see cref="ShardProblemsAsync"/> reports.
+    /// </summary>
     public static async Task<List<EvalRow>> RunAsync(MethodCatalogue catalogue, IReadOnlyList<string> bundles, IReadOnlyList<EvalMethod> methods, string outDir, int shard, int shards,
-        Action<string>? progress = null, CancellationToken ct = default, Deconvolution.DeconvolutionQuality quality = Deconvolution.DeconvolutionQuality.Balanced)
+        Action<string>? progress = null, CancellationToken ct = default, Deconvolution.DeconvolutionQuality quality = Deconvolution.DeconvolutionQuality.Balanced,
+        List<string>? unusable = null)
     {
+        var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
         if (shards < 1 || shard < 1 || shard > shards) throw new ArgumentException($"shard {shard}/{shards}: expected 1 ≤ K ≤ N");
         var work = bundles.SelectMany(b => methods.Select(m => (Bundle: b, Method: m))).ToList();
         var rows = new List<EvalRow>();
@@ -51,6 +58,7 @@ public static class Evaluator
             var (bundle, method) = work[i];
             string name = Path.GetFileName(bundle);
             string runDir = Path.Combine(outDir, "runs", method.Name, name);
+            if (skipped.ContainsKey(bundle)) continue;
             ReplaySummary summary;
             try
             {
@@ -63,6 +71,12 @@ public static class Evaluator
                 int cut = detail.IndexOf(". Rerun without --resume", StringComparison.Ordinal);
                 throw new UserInputException($"eval: {runDir} holds a run of this pair with other options ({(cut > 0 ? detail[..cut] : detail)}); " +
                                              "an evaluation folder keeps one setting: choose another --out, or delete that folder to redo it", e.Kind, e);
+            }
+            catch (Recording.BundleException e)
+            {
+                skipped[bundle] = $"{name}: not evaluated: {e.Message}";
+                progress?.Invoke(skipped[bundle]);
+                continue;
             }
             string group = GroupOf(name);
             bool input = method.Deconvolver == "none"; // the blurry baseline: its metrics are the input's
@@ -81,9 +95,14 @@ public static class Evaluator
         metadata["methods"] = string.Join(",", methods.Select(m => m.Name));
         metadata["bundles"] = JsonSerializer.Serialize(bundles);
         metadata[ParquetMetadata.TimeOriginKey] = "no time columns; seconds_total is a duration in seconds";
+        if (skipped.Count > 0) metadata[UnusableBundlesKey] = JsonSerializer.Serialize(skipped.Values.ToList());
+        unusable?.AddRange(skipped.Values);
         await WriteAsync(Path.Combine(outDir, $"results-shard-{shard}-of-{shards}.parquet"), rows, metadata);
         return rows;
     }
+
+    /// <summary>Shard metadata key: a JSON array of sentences, one per bundle of the shard's share that could not be loaded (absent when none).</summary>
+    public const string UnusableBundlesKey = "unusable_bundles";
 
     /// <summary>Group of a bundle name: the name without a trailing <c>-NNN</c>.</summary>
     public static string GroupOf(string bundle)
@@ -166,7 +185,7 @@ public static class Evaluator
 
     /// <summary>
     /// What is wrong with a set of shard files, as sentences (empty when nothing is): per folder, files of
-    /// different splits (<c>-of-2</c> beside <c>-of-3</c>), shards missing from 1..N, and rows (bundle, method,
+    /// different splits (<c>-of-2</c> beside <c>-of-3</c>), shards missing from 1..N, bundles a shard could not load, and rows (bundle, method,
     /// frame) found in more than one file. <see cref="ReadShardsAsync"/> still merges what is there; a report on
     /// such a set is partial or double-counted and must say so.
     /// </summary>
@@ -195,12 +214,17 @@ public static class Evaluator
                     problems.Add($"{dir}: results-shard-{k}-of-{split.Key}.parquet is outside 1..{split.Key}");
             }
             foreach (var file in files)
+            {
+                await using (var reader = await ParquetReader.CreateAsync(file))
+                    if (reader.CustomMetadata.TryGetValue(UnusableBundlesKey, out var json) && JsonSerializer.Deserialize<List<string>>(json) is { } list)
+                        problems.AddRange(list.Select(x => $"{Path.GetFileName(file)}: {x}"));
                 foreach (var r in await ReadRowsAsync([file], single: true))
                 {
                     if (seen.TryAdd((r.Bundle, r.Method, r.Index), file)) continue;
                     duplicates++;
                     firstDuplicate ??= $"{r.Bundle} {r.Method} frame {r.Index} in {seen[(r.Bundle, r.Method, r.Index)]} and {file}";
                 }
+            }
         }
         if (duplicates > 0) problems.Add($"{duplicates} result rows appear in more than one shard file (first: {firstDuplicate}); each is counted once");
         return problems;

@@ -78,4 +78,38 @@ public partial class HardeningAuditTests
             Assert.Equal(File.ReadAllBytes(original.Frames[i].File), File.ReadAllBytes(Path.Combine(bundle, "rgb", $"{i:D6}.png")));
         Assert.Equal(0, Run("inspect", bundle).Code);
     }
+
+    /// <summary>
+    /// One bundle with a broken recording.json aborted a whole <c>eval</c> over a dataset folder (exit 2, nothing
+    /// evaluated). Now the others are evaluated, the broken one is named (stderr and the shard's metadata), the exit code
+    /// is 1, and <c>report</c> warns that the table does not cover it.
+    /// </summary>
+    [Fact]
+    public void OneBrokenBundleDoesNotStopAnEvaluation()
+    {
+        string ds = TestPaths.NewTempDir();
+        foreach (string name in new[] { "good-001", "broken-001" })
+        {
+            string b = Path.Combine(ds, name);
+            foreach (var f in Directory.GetFiles(Sample, "*", SearchOption.AllDirectories))
+            {
+                string target = Path.Combine(b, Path.GetRelativePath(Sample, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(f, target);
+            }
+        }
+        File.WriteAllText(Path.Combine(ds, "broken-001", "recording.json"), "{\"format\": \"eventdeblur-recording/1\", \"events\": ");
+        string outDir = NewOut();
+
+        var r = Run("eval", ds, "--out", outDir, "--methods", "blurry");
+        Assert.Equal(1, r.Code);
+        Assert.Contains("good-001 blurry: 3/3 frames ok", r.Out);
+        Assert.Contains("problem: broken-001: not evaluated: ", r.Err);
+        Assert.Contains("recording.json", r.Err);
+
+        var report = Run("report", outDir);
+        Assert.Equal(1, report.Code);
+        Assert.Contains("| good | blurry | 3 |", report.Out);
+        Assert.Contains("WARNING: results-shard-1-of-1.parquet: broken-001: not evaluated", report.Err);
+    }
 }
