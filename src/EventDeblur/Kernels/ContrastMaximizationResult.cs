@@ -14,6 +14,12 @@ public sealed record ContrastMaximizationResult((double X, double Y)[] Offsets, 
     /// </summary>
     public CameraMotion? RigidMotion { get; init; }
 
+    /// <summary>
+    /// Spatially varying paths (regions of the event sensor with paths of their own) when at least one region's own path
+    /// stacked its events more sharply than the frame's translation path by the margin; otherwise null.
+    /// </summary>
+    public LocalPathField? LocalPaths { get; init; }
+
     /// <summary>Roll of <see cref="RigidMotion"/> from the start to the end of the exposure, radians (0 without one).</summary>
     public double RollRad { get; init; }
 }

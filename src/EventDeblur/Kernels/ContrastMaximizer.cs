@@ -61,20 +61,63 @@ public sealed class ContrastMaximizer
         if (constant > best) { best = constant; c = [v.Vx, 0, 0, v.Vy, 0, 0]; }
         double zero = warp.Contrast(0, 0, 0, 0, 0, 0, 0);
 
-        double cxe = ew / 2.0, cye = eh / 2.0;
-        var midFrame = eventsToFrame.Apply(cxe, cye);
+        var offsets = PathOffsets(c, ew / 2.0, eh / 2.0, eventsToFrame, samples);
+        double gain = zero > 0 ? best / zero - 1 : 0;
+        var local = _o.LocalRegions.Columns * _o.LocalRegions.Rows > 1 ? LocalPaths(ev, all, stride, n, exposure, ew, eh, c) : null;
+        var rigid = _o.Rotation ? RigidPath(warp, c, best, range, ew, eh, eventsToFrame, samples) : null;
+        string note = $"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {n} events";
+        if (rigid is { } r) note += $"; with roll {r.RollRad * 180 / Math.PI:F2}° over the exposure ×{r.Contrast / Math.Max(zero, 1e-12):F2}";
+        if (local != null) note += $"; {local.Refined} of {local.Columns * local.Rows} regions stack their events more sharply with a path of their own";
+        return new ContrastMaximizationResult(offsets, all.Count, n, gain, note) { RigidMotion = rigid?.Motion, RollRad = rigid?.RollRad ?? 0, LocalPaths = local is { Refined: > 0 } ? local : null };
+    }
+
+    /// <summary>
+    /// Frame-pixel offsets from the mid-exposure position, at <paramref name="samples"/> equally spaced exposure times, of
+    /// the event point (<paramref name="ex"/>, <paramref name="ey"/>) moved by the cubic path <paramref name="c"/> (event px).
+    /// </summary>
+    internal static (double X, double Y)[] PathOffsets(double[] c, double ex, double ey, Homography eventsToFrame, int samples)
+    {
+        var midFrame = eventsToFrame.Apply(ex, ey);
         var offsets = new (double X, double Y)[samples];
         for (int k = 0; k < samples; k++)
         {
             double t = (k + 0.5) / samples - 0.5, t2 = t * t, t3 = t2 * t;
-            var q = eventsToFrame.Apply(cxe + c[0] * t + c[1] * t2 + c[2] * t3, cye + c[3] * t + c[4] * t2 + c[5] * t3);
+            var q = eventsToFrame.Apply(ex + c[0] * t + c[1] * t2 + c[2] * t3, ey + c[3] * t + c[4] * t2 + c[5] * t3);
             offsets[k] = (q.X - midFrame.X, q.Y - midFrame.Y);
         }
-        double gain = zero > 0 ? best / zero - 1 : 0;
-        var rigid = _o.Rotation ? RigidPath(warp, c, best, range, ew, eh, eventsToFrame, samples) : null;
-        string note = $"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {n} events";
-        if (rigid is { } r) note += $"; with roll {r.RollRad * 180 / Math.PI:F2}° over the exposure ×{r.Contrast / Math.Max(zero, 1e-12):F2}";
-        return new ContrastMaximizationResult(offsets, all.Count, n, gain, note) { RigidMotion = rigid?.Motion, RollRad = rigid?.RollRad ?? 0 };
+        return offsets;
+    }
+
+    /// <summary>
+    /// Per region of the <see cref="ContrastMaximizationOptions.LocalRegions"/> grid, the cubic path that stacks that
+    /// region's events most sharply, refined from the frame's path <paramref name="global"/> (Nelder–Mead at half
+    /// resolution, polished at full); a region keeps the frame's path unless its own stacks its events more sharply by
+    /// <see cref="ContrastMaximizationOptions.LocalMinGain"/>, or when it has fewer than <see cref="ContrastMaximizationOptions.MinEvents"/> events.
+    /// </summary>
+    private LocalPathField LocalPaths(EventSlice ev, List<int> all, int stride, int n, TimeRangeUs exposure, int ew, int eh, double[] global)
+    {
+        var (cols, rows) = _o.LocalRegions;
+        var members = new List<int>[cols * rows];
+        for (int k = 0; k < members.Length; k++) members[k] = [];
+        for (int j = 0; j < n; j++)
+        {
+            int i = all[j * stride];
+            int cx = Math.Clamp(ev.X[i] * cols / ew, 0, cols - 1), cy = Math.Clamp(ev.Y[i] * rows / eh, 0, rows - 1);
+            members[cy * cols + cx].Add(i);
+        }
+        var coefficients = new double[cols * rows][];
+        int refined = 0;
+        for (int k = 0; k < members.Length; k++)
+        {
+            coefficients[k] = global;
+            if (members[k].Count < _o.MinEvents) continue;
+            var warp = new Warp(ev, members[k], 1, members[k].Count, exposure, ew, eh);
+            var c = NelderMead(p => warp.Contrast(1, p[0], p[1], p[2], p[3], p[4], p[5]), global, [0.5, 1, 2, 0.5, 1, 2], 120);
+            c = NelderMead(p => warp.Contrast(0, p[0], p[1], p[2], p[3], p[4], p[5]), c, [0.25, 0.5, 1, 0.25, 0.5, 1], 40);
+            double own = warp.Contrast(0, c[0], c[1], c[2], c[3], c[4], c[5]), shared = warp.Contrast(0, global[0], global[1], global[2], global[3], global[4], global[5]);
+            if (own > shared * (1 + _o.LocalMinGain)) { coefficients[k] = c; refined++; }
+        }
+        return new LocalPathField(cols, rows, (ew, eh), coefficients, refined);
     }
 
     /// <summary>

@@ -99,7 +99,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
             diagnostics.Add($"texture hypotheses scored by warped-event contrast: translation {s[0]:F4}, roll {s[1]:F4}: {(roll ? "roll" : "translation")} kept");
             if (roll) motion = rigid;
         }
-        return TextureEstimate(cm, motion, img.Width, img.Height, diagnostics);
+        return TextureEstimate(cm, motion, request, hInv, diagnostics);
     }
 
     /// <summary>The translation of contrast maximisation as a camera motion, or null when it assumed no blur.</summary>
@@ -114,9 +114,18 @@ public sealed class EventKernelEstimator : IKernelEstimator
     private bool RollWins(CameraMotion rigid, double translationScore, double rollScore, int width, int height) =>
         rollScore > translationScore * (1 + _o.RollMarginFraction) && rigid.MaxCornerDeviationPx(width, height) > _o.Consensus.RotationThresholdPx;
 
-    private KernelEstimate TextureEstimate(ContrastMaximizationResult cm, CameraMotion? motion, int width, int height, List<string> diagnostics)
+    private KernelEstimate TextureEstimate(ContrastMaximizationResult cm, CameraMotion? motion, KernelRequest request, Homography eventsToFrame, List<string> diagnostics)
     {
-        var tiles = motion == null ? [new KernelTile(0, 0, width, height, BlurKernel.Delta)] : _tiler.Tiles(motion, width, height, diagnostics);
+        int width = request.Blurry.Width, height = request.Blurry.Height;
+        List<KernelTile> tiles;
+        if (motion == null) tiles = [new KernelTile(0, 0, width, height, BlurKernel.Delta)];
+        else if (motion.Kind == MotionKind.Translation && cm.LocalPaths is { } field)
+        {
+            // The translation path refined per region: per-tile kernels from the blended regional paths.
+            tiles = field.Tiles(width, height, _o.Tiling.TileSizePx, request.FrameToEvents, eventsToFrame, _o.PathSamples);
+            diagnostics.Add($"texture paths per region: {field.Refined} of {field.Columns}×{field.Rows} regions refined; {_o.Tiling.TileSizePx}-px tiles");
+        }
+        else tiles = _tiler.Tiles(motion, width, height, diagnostics);
         return new KernelEstimate(tiles, "events:texture", Math.Clamp(cm.ContrastGain, 0, 1), 0, cm.EventsUsed, diagnostics);
     }
 
@@ -163,6 +172,6 @@ public sealed class EventKernelEstimator : IKernelEstimator
             + (hyps.Length == 3 ? $", texture with roll {s[2]:F4}" : "") + $": {(texture ? roll ? "texture with roll" : "texture" : "light paths")} kept");
         if (!texture) return null;
         diagnostics.Add(cm.Note);
-        return TextureEstimate(cm, roll ? hyps[2] : textureMotion, w, hgt, diagnostics);
+        return TextureEstimate(cm, roll ? hyps[2] : textureMotion, request, hInv, diagnostics);
     }
 }
