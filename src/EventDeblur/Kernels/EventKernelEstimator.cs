@@ -12,7 +12,8 @@ namespace EventDeblur.Kernels;
 /// a roll + translation motion are also found from all events by contrast maximisation (<see cref="ContrastMaximizer"/>);
 /// with traced lights the camera motions are scored by how sharply each stacks the exposure's events
 /// (<see cref="EventWarpScorer"/>) and the best is kept (the texture's only by a margin, its roll only by a margin over
-/// its translation); without a traceable light the better texture motion is the kernel. A confidence gate skips the
+/// its translation); without a traceable light the better texture motion is the kernel. A texture translation is refined
+/// per region of the event sensor (<see cref="LocalPathField"/>), so blur that varies across the frame gets per-tile kernels. A confidence gate skips the
 /// texture search when most light paths agree and their motion already stacks the events far better than no motion.
 /// </summary>
 public sealed class EventKernelEstimator : IKernelEstimator
