@@ -48,8 +48,8 @@ public static class Evaluator
         Action<string>? progress = null, CancellationToken ct = default, Deconvolution.DeconvolutionQuality quality = Deconvolution.DeconvolutionQuality.Balanced,
         List<string>? unusable = null)
     {
-        var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
         if (shards < 1 || shard < 1 || shard > shards) throw new ArgumentException($"shard {shard}/{shards}: expected 1 ≤ K ≤ N");
+        var skipped = new Dictionary<string, string>(StringComparer.Ordinal); // bundle → why it could not be loaded
         var work = bundles.SelectMany(b => methods.Select(m => (Bundle: b, Method: m))).ToList();
         var rows = new List<EvalRow>();
         for (int i = 0; i < work.Count; i++)
@@ -57,8 +57,8 @@ public static class Evaluator
             if (i % shards != shard - 1) continue;
             var (bundle, method) = work[i];
             string name = Path.GetFileName(bundle);
+            if (skipped.ContainsKey(bundle)) continue; // named once, not once per method
             string runDir = Path.Combine(outDir, "runs", method.Name, name);
-            if (skipped.ContainsKey(bundle)) continue;
             ReplaySummary summary;
             try
             {

@@ -21,8 +21,7 @@ public partial class HardeningAuditTests
         for (int j = 0; j < 16; j++) events[at + 8 + body.Length / 2 + j] ^= 0x5A; // a corrupt LZ4 body: that packet is lost
         string corrupt = Path.Combine(dir, "corrupt.aedat4");
         File.WriteAllBytes(corrupt, events);
-        string csv = Path.Combine(dir, "times.csv");
-        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        string csv = ExposureCsv(dir, original);
 
         var r = Run("bundle", "--events", corrupt, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv,
             "--clock-offset-us", original.Manifest.Sync.ClockOffsetUs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", Path.Combine(dir, "b"));
@@ -282,8 +281,7 @@ public partial class HardeningAuditTests
     {
         var original = RecordingBundle.Load(Sample);
         string dir = TestPaths.NewTempDir();
-        string csv = Path.Combine(dir, "times.csv");
-        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        string csv = ExposureCsv(dir, original);
         string[] Base(string outName) => ["bundle", "--events", original.EventsPath, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--clock-offset-us", "1234567", "--out", Path.Combine(dir, outName)];
 
         var black = Run([.. Base("b1"), "--black", "70000"]);

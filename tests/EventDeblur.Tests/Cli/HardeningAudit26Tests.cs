@@ -65,8 +65,7 @@ public partial class HardeningAuditTests
         // Natural order: "IMG 9" before "IMG 10", then the quoted name; the sample's frames are copied in that order.
         string[] ordered = ["IMG 9.png", "IMG 10.png", "night, \"a\".png"];
         for (int i = 0; i < 3; i++) File.Copy(original.Frames[i].File, Path.Combine(images, ordered[i]));
-        string csv = Path.Combine(dir, "times.csv");
-        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        string csv = ExposureCsv(dir, original);
         string bundle = Path.Combine(dir, "b");
 
         var r = Run("bundle", "--events", original.EventsPath, "--rgb", images, "--exposure-csv", csv,

@@ -49,6 +49,14 @@ public partial class HardeningAuditTests
 
     private static string NewOut() => Path.Combine(TestPaths.NewTempDir(), "out");
 
+    /// <summary>Writes <c>DIR/times.csv</c>, the exposure CSV of <paramref name="bundle"/>'s frames as <c>bundle --exposure-csv</c> reads it, and returns its path.</summary>
+    private static string ExposureCsv(string dir, EventDeblur.Recording.RecordingBundle bundle)
+    {
+        string csv = Path.Combine(dir, "times.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. bundle.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        return csv;
+    }
+
     /// <summary>
     /// A forgotten clock offset (0 instead of the sample's 1 234 567 µs) puts every exposure 0.7–1.2 s before the first
     /// event. Before: inspect exit 0 ("problems: none"); replay wrote every frame "ok" with 0 events, the output equal to
