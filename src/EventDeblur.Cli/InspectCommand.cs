@@ -86,6 +86,13 @@ internal static class InspectCommand
             ? KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel",
                 bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgb ? (rgb.Width, rgb.Height) : bundle.IsApsBundle ? bundle.EventSensorSize : null) : [];
         foreach (var p in kernels) problems.Add(p);
+        // Every byte of every PNG frame: a corrupt chunk fails its frame in replay, so inspect names it first.
+        var corrupt = new List<string>();
+        if (bundle.Manifest.Rgb is { } rgbSpec)
+            corrupt.AddRange(FrameImageCheck.CheckPngChunks(bundle.Frames, Path.Combine(bundle.Root, rgbSpec.Frames)));
+        if (bundle.GroundTruthFrames is { } gtRows && bundle.Manifest.GroundTruth?.Frames is { } gtCsv)
+            corrupt.AddRange(FrameImageCheck.CheckPngChunks(gtRows, Path.Combine(bundle.Root, gtCsv)));
+        foreach (var p in corrupt) problems.Add(p);
         obj["bundle"] = new JsonObject
         {
             ["path"] = Path.GetFullPath(dir),
@@ -101,7 +108,7 @@ internal static class InspectCommand
         {
             PrintText(summary);
             Console.WriteLine($"bundle:    {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {bundle.GroundTruthFrames?.Count ?? 0} ground-truth frames");
-            foreach (var p in bundle.Problems.Concat(windows.Problems).Concat(outside).Concat(kernels)) Console.WriteLine($"  problem: {p}");
+            foreach (var p in bundle.Problems.Concat(windows.Problems).Concat(outside).Concat(kernels).Concat(corrupt)) Console.WriteLine($"  problem: {p}");
         }
         return summary.HasErrors || problems.Count > summary.Problems.Count(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
     }

@@ -122,6 +122,7 @@ internal static class LiveCommands
         var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force };
         cmd.SetAction(async (r, ct) =>
         {
+            QualityOption.NoteIfIgnored(r, quality, methods, [r.GetValue(deconvolver)!]);
             OutputFolder.Prepare(r.GetValue(output)!);
             var o = new LiveOptions
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventDeblur.Deconvolution;
+using EventDeblur.Methods;
 
 namespace EventDeblur.Cli;
 
@@ -23,6 +24,21 @@ internal static class QualityOption
     /// <summary>The rung given (<c>auto</c>: its top rung, balanced).</summary>
     public static DeconvolutionQuality Value(ParseResult r, Option<string> option) =>
         IsAuto(r, option) ? DeconvolutionQuality.Balanced : DeconvolutionQualities.Parse(r.GetValue(option)!);
+
+    /// <summary>
+    /// Writes a note to standard error when <c>--quality</c> was given on the command line but none of
+    /// <paramref name="deconvolvers"/> has quality rungs (<see cref="MethodCatalogue.HasQualityRungs"/>): the option then
+    /// changes nothing, and the run records no quality. Returns whether the note was written.
+    /// </summary>
+    public static bool NoteIfIgnored(ParseResult r, Option<string> option, MethodCatalogue methods, IEnumerable<string> deconvolvers)
+    {
+        if (r.GetResult(option) is not { Implicit: false }) return false;
+        var names = deconvolvers.Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count == 0 || names.Any(methods.HasQualityRungs)) return false;
+        var ranked = methods.DeconvolverNames.Where(methods.HasQualityRungs).ToList();
+        Console.Error.WriteLine($"note: --quality {r.GetValue(option)} changes nothing for {string.Join(", ", names)}: only {string.Join(" and ", ranked)} have quality rungs; the run records no quality");
+        return true;
+    }
 
     /// <summary>Whether <c>auto</c> was given (or defaulted to).</summary>
     public static bool IsAuto(ParseResult r, Option<string> option) => r.GetValue(option) == "auto";

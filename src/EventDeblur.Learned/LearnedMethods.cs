@@ -22,7 +22,7 @@ public static class LearnedMethods
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(refiner);
-        return builder.AddDeconvolver(Name, quality => Create((quality == DeconvolutionQuality.Fast && fastRefiner != null ? fastRefiner : refiner)(), quality: quality));
+        return builder.AddDeconvolver(Name, quality => Create((quality == DeconvolutionQuality.Fast && fastRefiner != null ? fastRefiner : refiner)(), quality: quality), qualityRungs: true);
     }
 
     /// <summary>

@@ -61,11 +61,35 @@ public sealed class LinearImage
     /// <exception cref="IOException">The file is missing or not an image OpenCV can read.</exception>
     public static LinearImage Read(string path, PixelEncoding curve, double black, double white, double saturation, out int depth)
     {
-        if (!File.Exists(path)) throw new IOException($"{path}: frame file is missing");
-        using var raw = Cv2.ImRead(path, ImreadModes.Unchanged);
-        if (raw.Empty()) throw new IOException($"{path}: not an image OpenCV can decode");
+        using var raw = Decode(path);
         depth = raw.Depth() == MatType.CV_8U ? 8 : 16;
         return FromRaw(raw, curve, black, white, saturation);
+    }
+
+    /// <summary>Largest image file <see cref="Decode"/> reads, bytes (1 GiB): far above any frame the bundle contract allows.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>
+    /// Reads an image file once and decodes it unchanged (8- or 16-bit, grey or BGR). A PNG's chunks are checked first
+    /// (<see cref="PngStructure.FindFault"/>), so a corrupt file is reported with its chunk and byte offset instead of
+    /// reaching the native decoder.
+    /// </summary>
+    /// <exception cref="IOException">The file is missing, over <see cref="MaxFileBytes"/>, a corrupt PNG, or not an image OpenCV can decode.</exception>
+    public static Mat Decode(string path)
+    {
+        if (!File.Exists(path)) throw new IOException($"{path}: frame file is missing");
+        long length = new FileInfo(path).Length;
+        if (length > MaxFileBytes) throw new IOException($"{path}: {length:N0} bytes, over the {MaxFileBytes:N0}-byte limit for one image file");
+        byte[] bytes = File.ReadAllBytes(path);
+        if (PngStructure.IsPng(bytes) && PngStructure.FindFault(bytes) is { } fault)
+            throw new IOException($"{path}: {fault}");
+        var raw = Cv2.ImDecode(bytes, ImreadModes.Unchanged);
+        if (raw.Empty())
+        {
+            raw.Dispose();
+            throw new IOException($"{path}: not an image OpenCV can decode");
+        }
+        return raw;
     }
 
     /// <summary>Converts a raw OpenCV image (BGR order for colour) to linear radiance.</summary>

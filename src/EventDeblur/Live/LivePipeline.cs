@@ -137,7 +137,7 @@ public static class LivePipeline
             var sw = Stopwatch.StartNew();
             bool behind = o.AdaptiveQuality && toKernels.Reader.Count + toDeconvolve.Reader.Count > 0;
             var d = behind ? fastDeconvolver : deconvolver;
-            f.Quality = (behind ? DeconvolutionQuality.Fast : o.Quality).Name();
+            f.Quality = o.Methods.HasQualityRungs(o.Deconvolver) ? (behind ? DeconvolutionQuality.Fast : o.Quality).Name() : null;
             f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, d, f.Encoding!.SaturationLinear, ct: ct));
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, ct);
@@ -247,7 +247,7 @@ public static class LivePipeline
             Status = ct.IsCancellationRequested ? "cancelled" : "completed",
             Started = started,
             Finished = DateTimeOffset.UtcNow,
-            Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name },
+            Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = !o.Methods.HasQualityRungs(o.Deconvolver) ? null : o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name },
             Extra =
             [
                 new("events_received", store.Received),

@@ -65,9 +65,7 @@ public static class RigVideo
         {
             foreach (var f in bundle.Frames)
             {
-                if (!File.Exists(f.File)) throw new IOException($"{f.File}: frame file is missing");
-                using var raw = Cv2.ImRead(f.File, ImreadModes.Unchanged);
-                if (raw.Empty()) throw new IOException($"{f.File}: not an image OpenCV can decode");
+                using var raw = LinearImage.Decode(f.File);
                 if (raw.Depth() != MatType.CV_8U && raw.Depth() != MatType.CV_16U)
                     throw new BundleException($"{f.File}: pixel depth {raw.Type()} cannot be served losslessly (expected 8- or 16-bit unsigned)");
                 depth = Math.Max(depth, raw.Depth() == MatType.CV_8U ? 8 : 16);

@@ -18,14 +18,17 @@ public static class BuiltInMethods
         (MethodCatalogue.IdentityKernels, _ => new IdentityKernelEstimator(), false),
     ];
 
-    /// <summary>Deconvolvers in catalogue order (the order users see in help texts and messages): name and factory at a quality rung.</summary>
-    internal static IReadOnlyList<(string Name, Func<DeconvolutionQuality, IDeconvolver> Factory)> Deconvolvers { get; } =
+    /// <summary>
+    /// Deconvolvers in catalogue order (the order users see in help texts and messages): name, factory at a quality rung,
+    /// and whether the rung changes anything (only <c>robust</c> among the built-in ones).
+    /// </summary>
+    internal static IReadOnlyList<(string Name, Func<DeconvolutionQuality, IDeconvolver> Factory, bool QualityRungs)> Deconvolvers { get; } =
     [
-        ("wiener", _ => new WienerDeconvolver()),
-        ("rl", _ => new RichardsonLucyDeconvolver()),
-        ("hl", _ => new HyperLaplacianDeconvolver()),
-        (MethodCatalogue.NoDeconvolution, _ => new IdentityDeconvolver()),
-        ("robust", q => CreateRobust(q)),
+        ("wiener", _ => new WienerDeconvolver(), false),
+        ("rl", _ => new RichardsonLucyDeconvolver(), false),
+        ("hl", _ => new HyperLaplacianDeconvolver(), false),
+        (MethodCatalogue.NoDeconvolution, _ => new IdentityDeconvolver(), false),
+        ("robust", q => CreateRobust(q), true),
     ];
 
     /// <summary>

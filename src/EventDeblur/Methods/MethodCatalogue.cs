@@ -25,9 +25,9 @@ public sealed class MethodCatalogue
     public const string IdentityKernels = "identity";
 
     private readonly (string Name, Func<EventKernelOptions, IKernelEstimator> Factory, bool Choosable)[] _kernelSources;
-    private readonly (string Name, Func<DeconvolutionQuality, IDeconvolver> Factory)[] _deconvolvers;
+    private readonly (string Name, Func<DeconvolutionQuality, IDeconvolver> Factory, bool QualityRungs)[] _deconvolvers;
 
-    internal MethodCatalogue((string, Func<EventKernelOptions, IKernelEstimator>, bool)[] kernelSources, (string, Func<DeconvolutionQuality, IDeconvolver>)[] deconvolvers)
+    internal MethodCatalogue((string, Func<EventKernelOptions, IKernelEstimator>, bool)[] kernelSources, (string, Func<DeconvolutionQuality, IDeconvolver>, bool)[] deconvolvers)
     {
         _kernelSources = kernelSources;
         _deconvolvers = deconvolvers;
@@ -65,6 +65,13 @@ public sealed class MethodCatalogue
             if (d.Name == name) return d.Factory(quality);
         throw new ArgumentException($"unknown deconvolver '{name}'; expected one of {string.Join(", ", DeconvolverNames)}");
     }
+
+    /// <summary>
+    /// <c>true</c> when the <c>--deconvolver</c> value <paramref name="name"/> has rungs on the quality ladder (its
+    /// <see cref="DeconvolutionQuality"/> changes what it computes: <c>robust</c>, <c>learned</c>); <c>false</c> for
+    /// the others (<c>wiener</c>, <c>rl</c>, <c>hl</c>, <c>none</c>, <c>edi</c>) and for unknown names.
+    /// </summary>
+    public bool HasQualityRungs(string name) => _deconvolvers.Any(d => d.Name == name && d.QualityRungs);
 
     /// <summary>The kind of restoration the <c>--deconvolver</c> value <paramref name="name"/> names.</summary>
     /// <exception cref="ArgumentException">It names neither a deconvolver nor <c>edi</c>.</exception>

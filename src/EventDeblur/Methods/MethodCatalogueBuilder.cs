@@ -10,16 +10,17 @@ namespace EventDeblur.Methods;
 /// </summary>
 public sealed class MethodCatalogueBuilder
 {
-    private readonly List<(string Name, Func<DeconvolutionQuality, IDeconvolver> Factory)> _deconvolvers = [.. BuiltInMethods.Deconvolvers];
+    private readonly List<(string Name, Func<DeconvolutionQuality, IDeconvolver> Factory, bool QualityRungs)> _deconvolvers = [.. BuiltInMethods.Deconvolvers];
 
     /// <summary>
     /// Adds the deconvolver called <paramref name="name"/> after those already present; <paramref name="factory"/> makes a
-    /// new instance at the requested rung of the quality ladder once per run (deconvolvers without rungs ignore it).
+    /// new instance at the requested rung of the quality ladder once per run; <paramref name="qualityRungs"/> says whether
+    /// the rung changes what it computes (deconvolvers without rungs ignore it, and runs record no quality for them).
     /// </summary>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty, is not one word of letters, digits, <c>-</c> or <c>_</c>,
     /// names a method of its own (<c>blurry</c>, <c>edi</c>) or is taken.</exception>
-    public MethodCatalogueBuilder AddDeconvolver(string name, Func<DeconvolutionQuality, IDeconvolver> factory)
+    public MethodCatalogueBuilder AddDeconvolver(string name, Func<DeconvolutionQuality, IDeconvolver> factory, bool qualityRungs = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(factory);
@@ -29,7 +30,7 @@ public sealed class MethodCatalogueBuilder
             throw new ArgumentException($"deconvolver name '{name}' is a method of its own", nameof(name));
         if (_deconvolvers.Any(d => d.Name == name))
             throw new ArgumentException($"a deconvolver called '{name}' is already in the catalogue", nameof(name));
-        _deconvolvers.Add((name, factory));
+        _deconvolvers.Add((name, factory, qualityRungs));
         return this;
     }
 

@@ -72,7 +72,7 @@ public static class ReplayPipeline
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, options.DeconvolveWorkers, f =>
         {
             var sw = Stopwatch.StartNew();
-            f.Quality = options.Quality.Name();
+            f.Quality = options.Methods.HasQualityRungs(options.Deconvolver) ? options.Quality.Name() : null;
             f.Guard = GuardTally.Collect(() => f.Sharp = restoration.Restore(new RestorationRequest(f.Blurry!, f.Kernels, f.Encoding!.SaturationLinear, f.Events, f.Exposure, f.EventSensorSize)
                 { Deblur = options.Deblur, Cancellation = token }));
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
@@ -153,7 +153,7 @@ public static class ReplayPipeline
         Options = new JsonObject
         {
             ["deconvolver"] = o.Deconvolver,
-            ["quality"] = o.Quality.ToString().ToLowerInvariant(),
+            ["quality"] = o.Methods.HasQualityRungs(o.Deconvolver) ? o.Quality.Name() : null,
             ["kernels"] = kernels.Name,
             ["resume"] = o.Resume,
             ["force"] = o.Force,

@@ -195,8 +195,10 @@ public static class BundleBuilder
                 if (png.HasAlpha)
                     throw new BundleException($"{images[i]}: a PNG with an alpha channel ({png.Channels} channels); frames must be grey or colour without alpha (e.g. 'convert in.png -alpha off out.png')");
             }
-            using var img = Cv2.ImRead(images[i], ImreadModes.Unchanged);
-            if (img.Empty()) throw new BundleException($"{images[i]}: not a readable image");
+            Mat img;
+            try { img = LinearImage.Decode(images[i]); }
+            catch (IOException e) { throw new BundleException(e.Message); }
+            using var _ = img;
             int d = img.Depth() == MatType.CV_8U ? 8 : img.Depth() == MatType.CV_16U ? 16 : 0;
             if (d == 0) throw new BundleException($"{images[i]}: expected 8- or 16-bit integer pixels");
             if (img.Channels() is not (1 or 3)) throw new BundleException($"{images[i]}: {img.Channels()} channels; frames must be grey (1) or colour (3) without alpha");

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using EventDeblur.Imaging;
 
 namespace EventDeblur.Recording;
 
@@ -60,6 +61,31 @@ public static class FrameImageCheck
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
         return tail.IndexOf("IEND"u8) >= 0;
+    }
+
+    /// <summary>
+    /// Reads each PNG frame of <paramref name="rows"/> whole and checks its chunks (lengths, CRC-32, IHDR first, IEND
+    /// last: <see cref="PngStructure.FindFault"/>); one problem per corrupt file, naming the file, the frame, the chunk
+    /// and its byte offset. This reads every byte of every frame (what <c>inspect</c> does); a replay makes the same
+    /// check on each frame as it decodes it. Missing and non-PNG files are left to the other checks.
+    /// </summary>
+    public static List<string> CheckPngChunks(IEnumerable<FrameRow> rows, string csvPath)
+    {
+        var problems = new List<string>();
+        foreach (var row in rows)
+        {
+            if (ReadPngHeader(row.File) is null) continue;
+            try
+            {
+                long length = new FileInfo(row.File).Length;
+                if (length > LinearImage.MaxFileBytes) continue; // refused by the decoder with its own message
+                if (PngStructure.FindFault(File.ReadAllBytes(row.File)) is { } fault)
+                    problems.Add($"{row.File}: frame {row.Index} (listed in {csvPath}) is a corrupt PNG: {fault}");
+            }
+            catch (IOException e) { problems.Add($"{row.File}: frame {row.Index} (listed in {csvPath}) cannot be read: {e.Message}"); }
+            catch (UnauthorizedAccessException e) { problems.Add($"{row.File}: frame {row.Index} (listed in {csvPath}) cannot be read: {e.Message}"); }
+        }
+        return problems;
     }
 
     /// <summary>

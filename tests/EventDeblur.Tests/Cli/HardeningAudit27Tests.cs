@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using EventDeblur.Imaging;
+using OpenCvSharp;
+
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>
+/// A PNG frame with a bit flipped inside its pixel data used to reach libpng, which printed its own
+/// "libpng error: …" on standard error while the frame failed as "not an image OpenCV can decode", and
+/// <c>inspect</c> called the bundle clean. The chunks are now checked (CRC-32) before decoding.
+/// </summary>
+public partial class HardeningAuditTests
+{
+    /// <summary>Byte offset of the first IDAT chunk of a PNG (its length field).</summary>
+    private static int FirstIdat(byte[] png)
+    {
+        int pos = 8;
+        while (pos + 8 <= png.Length)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(pos));
+            if (png.AsSpan(pos + 4, 4).SequenceEqual("IDAT"u8)) return pos;
+            pos += 12 + length;
+        }
+        throw new InvalidOperationException("no IDAT chunk");
+    }
+
+    [Fact]
+    public void PngStructureFindsTheCorruptChunkAndItsOffset()
+    {
+        using var img = new Mat(40, 60, MatType.CV_16UC3, new Scalar(1000, 20000, 65535));
+        Cv2.Randu(img, new Scalar(0, 0, 0), new Scalar(65535, 65535, 65535));
+        byte[] png = img.ImEncode(".png");
+        Assert.True(PngStructure.IsPng(png));
+        Assert.Null(PngStructure.FindFault(png));
+
+        int idat = FirstIdat(png);
+        byte[] flipped = (byte[])png.Clone();
+        flipped[idat + 8 + 5] ^= 0x40;
+        string fault = PngStructure.FindFault(flipped)!;
+        Assert.StartsWith($"byte {idat}: chunk IDAT", fault);
+        Assert.Contains("CRC-32", fault);
+
+        string cut = PngStructure.FindFault(png.AsSpan(0, png.Length - 20))!;
+        Assert.Contains("cut short", cut);
+        Assert.Contains("byte 0", PngStructure.FindFault("GIF89a-not-a-png"u8)!);
+        // Trailing bytes after IEND are tolerated.
+        Assert.Null(PngStructure.FindFault([.. png, 0, 0, 0]));
+    }
+
+    [Fact]
+    public void ACorruptPngFrameIsNamedByInspectAndReplayWithoutNativeNoise()
+    {
+        string bundle = CopyOfSample();
+        string frame = Path.Combine(bundle, "rgb", "000001.png");
+        byte[] png = File.ReadAllBytes(frame);
+        int idat = FirstIdat(png);
+        png[idat + 8 + 200] ^= 0xFF;
+        File.WriteAllBytes(frame, png);
+
+        var inspect = Run("inspect", bundle);
+        Assert.Equal(1, inspect.Code);
+        Assert.Contains($"000001.png: frame 1 (listed in", inspect.Out);
+        Assert.Contains($"is a corrupt PNG: byte {idat}: chunk IDAT", inspect.Out);
+
+        string outDir = NewOut();
+        var replay = Run("replay", bundle, "--out", outDir, "--deconvolver", "none");
+        Assert.Equal(1, replay.Code);
+        Assert.Contains($"index 1: failed ({frame}: byte {idat}: chunk IDAT", replay.Out + replay.Err);
+        Assert.DoesNotContain("libpng", replay.Out + replay.Err);
+        Assert.Contains("2 frames deblurred, 1 failed", replay.Out + replay.Err);
+    }
+
+    /// <summary>
+    /// <c>--quality</c> was accepted and recorded in run.json for deconvolvers without rungs (none, wiener, rl, hl), so a
+    /// user who asked for <c>best</c> got no sign that it changed nothing, and --resume refused a rerun that differed
+    /// only in it. Such runs now say so on standard error and record no quality.
+    /// </summary>
+    [Fact]
+    public async Task QualityGivenToADeconvolverWithoutRungsIsNotedAndNotRecorded()
+    {
+        string outDir = NewOut();
+        var r = Run("replay", Sample, "--out", outDir, "--deconvolver", "none", "--kernels", "gt", "--quality", "best");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("note: --quality best changes nothing for none: only robust and learned have quality rungs", r.Err);
+        using (var run = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json"))))
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, run.RootElement.GetProperty("options").GetProperty("quality").ValueKind);
+        Assert.All(await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet")), f => Assert.Null(f.Quality));
+        // A rerun at another rung resumes (the rung is not part of such a run).
+        Assert.Equal(0, Run("replay", Sample, "--out", outDir, "--deconvolver", "none", "--kernels", "gt", "--quality", "fast", "--resume").Code);
+
+        string robust = NewOut();
+        var b = Run("replay", Sample, "--out", robust, "--deconvolver", "robust", "--kernels", "gt", "--quality", "fast");
+        Assert.True(b.Code == 0, b.Err);
+        Assert.DoesNotContain("note: --quality", b.Err);
+        using (var run = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(robust, "run.json"))))
+            Assert.Equal("fast", run.RootElement.GetProperty("options").GetProperty("quality").GetString());
+        Assert.All(await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(robust, "frames.parquet")), f => Assert.Equal("fast", f.Quality));
+    }
+}
