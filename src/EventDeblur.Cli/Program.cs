@@ -5,6 +5,8 @@ using EventDeblur.Learned;
 using EventDeblur.Methods;
 using System.Runtime.InteropServices;
 
+// OpenCV and FFmpeg keep their own log lines to themselves: the commands report every failure with its file.
+NativeLogging.Quiet();
 // A plain command named as the user types it (a RootCommand would take the assembly's name, EventDeblur.Cli).
 var root = new Command("eventdeblur", "EventDeblur: event-camera-guided deblurring of low-light photos.\n\n" + ExitCodes.HelpTable)
 {

@@ -14,9 +14,14 @@ public class CliTests
     internal static (int Code, string Out, string Err) Run(params string[] args) => RunWithin(Timeout.InfiniteTimeSpan, args);
 
     /// <summary>As <see cref="Run"/>; a CLI still running after <paramref name="limit"/> is killed and the test fails.</summary>
-    internal static (int Code, string Out, string Err) RunWithin(TimeSpan limit, params string[] args)
+    internal static (int Code, string Out, string Err) RunWithin(TimeSpan limit, params string[] args) => RunWithin(limit, null, args);
+
+    /// <summary>As <see cref="RunWithin(TimeSpan, string[])"/>, with <paramref name="environment"/> set (a null value removes the variable).</summary>
+    internal static (int Code, string Out, string Err) RunWithin(TimeSpan limit, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
+            if (v == null) psi.Environment.Remove(k); else psi.Environment[k] = v;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EventDeblur.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

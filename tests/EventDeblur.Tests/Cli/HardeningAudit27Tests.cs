@@ -96,4 +96,31 @@ public partial class HardeningAuditTests
             Assert.Equal("fast", run.RootElement.GetProperty("options").GetProperty("quality").GetString());
         Assert.All(await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(robust, "frames.parquet")), f => Assert.Equal("fast", f.Quality));
     }
+
+    /// <summary>
+    /// OpenCV's FFmpeg back-end printed "[mov,mp4,m4a,…] moov atom not found" (on stderr, or on stdout when its level is
+    /// set) beside the command's own error for a broken video. The CLI now keeps the native libraries quiet unless the user asks for their logs.
+    /// </summary>
+    [Fact]
+    public void NativeLibrariesKeepTheirLogLinesOffStderrUnlessAskedFor()
+    {
+        string dir = TestPaths.NewTempDir();
+        string video = Path.Combine(dir, "broken.mp4");
+        File.WriteAllText(video, "not a video");
+        string csv = Path.Combine(dir, "exposures.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", "1000,2000"]);
+        string[] args = ["bundle", "--events", Path.Combine(Sample, "events.aedat4"), "--rgb", video, "--exposure-csv", csv, "--out", Path.Combine(dir, "b")];
+        var env = new Dictionary<string, string?> { ["OPENCV_LOG_LEVEL"] = null, ["OPENCV_FFMPEG_LOGLEVEL"] = null };
+
+        var quiet = CliTests.RunWithin(TimeSpan.FromSeconds(120), env, args);
+        Assert.NotEqual(0, quiet.Code);
+        Assert.Contains($"{video}: not an image folder or a video OpenCV can open", quiet.Err);
+        Assert.Single(quiet.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("moov", quiet.Out + quiet.Err);
+
+        // The user's own setting wins: FFmpeg's line is back (OpenCV prints it on standard output).
+        env["OPENCV_FFMPEG_LOGLEVEL"] = "16";
+        var loud = CliTests.RunWithin(TimeSpan.FromSeconds(120), env, args);
+        Assert.Contains("moov atom not found", loud.Out + loud.Err);
+    }
 }
