@@ -329,8 +329,8 @@ public partial class HardeningAuditTests
     public void EvalWithOtherOptionsInItsOutSaysSoWithoutMentioningResume()
     {
         string outDir = NewOut();
-        Assert.Equal(0, Run("eval", Sample, "--out", outDir, "--methods", "gt+wiener", "--quality", "best").Code);
-        var r = Run("eval", Sample, "--out", outDir, "--methods", "gt+wiener", "--quality", "fast");
+        Assert.Equal(0, Run("eval", Sample, "--out", outDir, "--methods", "gt+robust", "--quality", "best").Code);
+        var r = Run("eval", Sample, "--out", outDir, "--methods", "gt+robust", "--quality", "fast");
         Assert.Equal(2, r.Code);
         Assert.Contains("holds a run of this pair with other options", r.Err);
         Assert.DoesNotContain("--resume", r.Err);
