@@ -46,18 +46,18 @@ internal static class BundleCommand
                 ClockOffsetUs = r.GetValue(offset), Encoding = r.GetValue(encoding)!, BlackLevel = r.GetValue(black),
                 WhiteLevel = r.GetValue(white), SaturationLevel = r.GetValue(saturation), Homography = h,
             };
-            var converted = new List<AedatProblem>();
+            var converted = new List<Problem>();
             var bundle = BundleBuilder.Build(sources, r.GetValue(output)!, converted);
             var match = bundle.ResolveExposures();
             // Checked as inspect checks it: the event file's own errors (for a converted file, the source reader's) and
             // exposures the events cannot reach, from one pass.
             var summary = AedatSummary.Compute(bundle.EventsPath);
             var problems = bundle.Problems.Concat(match.Problems)
-                .Concat(converted.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ToString()))
-                .Concat(summary.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ToString()))
+                .Concat(converted.Where(p => p.Severity == ProblemSeverity.Error))
+                .Concat(summary.Problems.Where(p => p.Severity == ProblemSeverity.Error))
                 .Concat(match.Windows.Where(w => w.Exposure != null)
-                    .Select(w => ExposureCoverage.Problem(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
-                    .OfType<string>())
+                    .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
+                    .OfType<Problem>())
                 .ToList();
             int matched = match.Windows.Count(w => w.Exposure != null);
             Console.WriteLine($"wrote {bundle.Root}: {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {matched} with exposure windows on the event clock");

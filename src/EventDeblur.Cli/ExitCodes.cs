@@ -42,6 +42,9 @@ internal static class ExitCodes
         return $"Run '{string.Join(' ', names)} --help' for usage.";
     }
 
+    /// <summary>The exit code of a user-actionable error: 1 when the input's data is at fault, 2 when the input or an argument is unusable.</summary>
+    public static int CodeOf(UserInputException e) => e.Kind == UserInputKind.DataProblem ? DataProblems : Usage;
+
     /// <summary>Reports <paramref name="e"/> on <paramref name="error"/> (standard error) in one line and returns its exit code.</summary>
     /// <param name="e">The exception that ended the command.</param>
     /// <param name="error">Where the line goes.</param>
@@ -55,9 +58,9 @@ internal static class ExitCodes
                 return Cancelled;
             case UserInputException u:
                 error.WriteLine($"error: {u.Message}");
-                return u.Kind == UserInputKind.DataProblem ? DataProblems : Usage;
+                return CodeOf(u);
             // Inputs or outputs the user named that cannot be opened, read or written: their messages name the path.
-            case AedatFormatException or UnauthorizedAccessException or IOException or SocketException:
+            case UnauthorizedAccessException or IOException or SocketException:
                 error.WriteLine($"error: {e.Message}");
                 return Usage;
             // The library's argument checks (not its subclasses, which are programming errors).

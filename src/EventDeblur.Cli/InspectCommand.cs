@@ -6,6 +6,7 @@ using EventDeblur.Formats.Prophesee;
 using EventDeblur.Kernels;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
+using EventDeblur.IO;
 
 namespace EventDeblur.Cli;
 
@@ -43,13 +44,11 @@ internal static class InspectCommand
             }
             return summary.HasErrors ? ExitCodes.DataProblems : ExitCodes.Success;
         }
-        catch (AedatFormatException e)
+        // Every user-actionable error (an event file that cannot be opened, a bundle that cannot be used) with the
+        // CLI's one mapping to exit codes; in JSON as in text.
+        catch (UserInputException e)
         {
-            return Fail(json, path, e.Message);
-        }
-        catch (BundleException e)
-        {
-            return Fail(json, path, e.Message);
+            return Fail(json, path, e.Message, ExitCodes.CodeOf(e), (e as AedatFormatException)?.Problem);
         }
     }
 
@@ -72,27 +71,29 @@ internal static class InspectCommand
         var bundle = RecordingBundle.Load(dir);
         var summary = AedatSummary.Compute(bundle.EventsPath);
         var obj = ToJson(summary);
-        var problems = (JsonArray)obj["errors"]!;
-        foreach (var p in bundle.Problems) problems.Add(p);
         var windows = bundle.ResolveExposures();
-        foreach (var p in windows.Problems) problems.Add(p);
+        var found = new List<Problem>(bundle.Problems);
+        found.AddRange(windows.Problems);
         // A window outside the events' time range gets no event (a wrong clock offset, typically): replay cannot estimate its kernels.
-        var outside = windows.Windows.Where(w => w.Exposure != null)
-            .Select(w => ExposureCoverage.Problem(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
-            .OfType<string>().ToList();
-        foreach (var p in outside) problems.Add(p);
+        found.AddRange(windows.Windows.Where(w => w.Exposure != null)
+            .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
+            .OfType<Problem>());
         // A ground-truth kernel with a NaN, ±Infinity or negative weight fails its frame with --kernels gt (and its scoring).
-        var kernels = bundle.GroundTruthKernelsDir is { } gtKernels
-            ? KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel",
-                bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgb ? (rgb.Width, rgb.Height) : bundle.IsApsBundle ? bundle.EventSensorSize : null) : [];
-        foreach (var p in kernels) problems.Add(p);
+        if (bundle.GroundTruthKernelsDir is { } gtKernels)
+            found.AddRange(KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel",
+                bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgb ? (rgb.Width, rgb.Height) : bundle.IsApsBundle ? bundle.EventSensorSize : null));
         // Every byte of every PNG frame: a corrupt chunk fails its frame in replay, so inspect names it first.
-        var corrupt = new List<string>();
         if (bundle.Manifest.Rgb is { } rgbSpec)
-            corrupt.AddRange(FrameImageCheck.CheckPngChunks(bundle.Frames, Path.Combine(bundle.Root, rgbSpec.Frames)));
+            found.AddRange(FrameImageCheck.CheckPngChunks(bundle.Frames, Path.Combine(bundle.Root, rgbSpec.Frames)));
         if (bundle.GroundTruthFrames is { } gtRows && bundle.Manifest.GroundTruth?.Frames is { } gtCsv)
-            corrupt.AddRange(FrameImageCheck.CheckPngChunks(gtRows, Path.Combine(bundle.Root, gtCsv)));
-        foreach (var p in corrupt) problems.Add(p);
+            found.AddRange(FrameImageCheck.CheckPngChunks(gtRows, Path.Combine(bundle.Root, gtCsv)));
+        var errors = (JsonArray)obj["errors"]!;
+        var records = (JsonArray)obj["problems"]!;
+        foreach (var p in found)
+        {
+            (p.Severity == ProblemSeverity.Error ? errors : (JsonArray)obj["notes"]!).Add(p.ToString());
+            records.Add(ToJson(p));
+        }
         obj["bundle"] = new JsonObject
         {
             ["path"] = Path.GetFullPath(dir),
@@ -108,26 +109,35 @@ internal static class InspectCommand
         {
             PrintText(summary);
             Console.WriteLine($"bundle:    {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {bundle.GroundTruthFrames?.Count ?? 0} ground-truth frames");
-            foreach (var p in bundle.Problems.Concat(windows.Problems).Concat(outside).Concat(kernels).Concat(corrupt)) Console.WriteLine($"  problem: {p}");
+            foreach (var p in found) Console.WriteLine($"  problem: {p}");
         }
-        return summary.HasErrors || problems.Count > summary.Problems.Count(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
+        return summary.HasErrors || found.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
     }
 
-    private static int Fail(bool json, string path, string message)
+    private static int Fail(bool json, string path, string message, int code = ExitCodes.Usage, Problem? problem = null)
     {
         if (json)
-            Console.WriteLine(new JsonObject { ["path"] = path, ["errors"] = new JsonArray(message) }.ToJsonString());
+            Console.WriteLine(new JsonObject
+            {
+                ["path"] = path,
+                ["errors"] = new JsonArray(message),
+                ["problems"] = new JsonArray(ToJson(problem ?? Problem.Error(path, message.StartsWith(path + ": ", StringComparison.Ordinal) ? message[(path.Length + 2)..] : message))),
+            }.ToJsonString());
         else
             Console.Error.WriteLine($"error: {message}");
-        return ExitCodes.Usage;
+        return code;
     }
 
     internal static JsonObject ToJson(AedatSummary s)
     {
         var errors = new JsonArray();
         var notes = new JsonArray();
+        var records = new JsonArray();
         foreach (var p in s.Problems)
+        {
             (p.Severity == ProblemSeverity.Error ? errors : notes).Add(p.ToString());
+            records.Add(ToJson(p));
+        }
         var streams = new JsonArray();
         foreach (var st in s.Info.Streams)
             streams.Add(new JsonObject { ["id"] = st.Id, ["type"] = st.TypeIdentifier, ["kind"] = st.Kind.ToString(), ["width"] = st.Width, ["height"] = st.Height, ["source"] = st.Source });
@@ -155,8 +165,23 @@ internal static class InspectCommand
             ["imu"] = new JsonObject { ["count"] = s.ImuCount },
             ["errors"] = errors,
             ["notes"] = notes,
+            ["problems"] = records,
         };
     }
+
+    /// <summary>
+    /// One problem as a JSON record: <c>source</c>, <c>location_kind</c> (<c>byte</c>, <c>line</c>, <c>frame</c> or
+    /// null), <c>location</c> (the byte offset, line or frame index, or null), <c>severity</c> (<c>error</c> or
+    /// <c>note</c>) and <c>message</c>; <c>errors</c> and <c>notes</c> hold the same problems as one line of text each.
+    /// </summary>
+    internal static JsonObject ToJson(Problem p) => new()
+    {
+        ["source"] = p.Source,
+        ["location_kind"] = p.Location.Kind == ProblemLocationKind.None ? null : p.Location.Kind.ToString().ToLowerInvariant(),
+        ["location"] = p.Location.Kind == ProblemLocationKind.None ? null : p.Location.Value,
+        ["severity"] = p.Severity.ToString().ToLowerInvariant(),
+        ["message"] = p.Message,
+    };
 
     private static void PrintText(AedatSummary s)
     {

@@ -30,7 +30,7 @@ internal static class ReportCommand
                 if (r.GetValue(html) is string h)
                 {
                     OutputFolder.PrepareParentOf(h, "--html");
-                    await HtmlReport.WriteAsync(h, rows, evalDirs, shardProblems);
+                    await HtmlReport.WriteAsync(h, rows, evalDirs, [.. shardProblems.Select(p => p.ToString())]);
                     Console.WriteLine($"wrote {Path.GetFullPath(h)}");
                 }
                 if (shardProblems.Count > 0)

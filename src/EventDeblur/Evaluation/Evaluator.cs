@@ -184,14 +184,14 @@ public static class Evaluator
     }
 
     /// <summary>
-    /// What is wrong with a set of shard files, as sentences (empty when nothing is): per folder, files of
+    /// What is wrong with a set of shard files, one <see cref="Problem"/> each (empty when nothing is): per folder, files of
     /// different splits (<c>-of-2</c> beside <c>-of-3</c>), shards missing from 1..N, bundles a shard could not load, and rows (bundle, method,
     /// frame) found in more than one file. <see cref="ReadShardsAsync"/> still merges what is there; a report on
     /// such a set is partial or double-counted and must say so.
     /// </summary>
-    public static async Task<List<string>> ShardProblemsAsync(IEnumerable<string> outDirs)
+    public static async Task<List<Problem>> ShardProblemsAsync(IEnumerable<string> outDirs)
     {
-        var problems = new List<string>();
+        var problems = new List<Problem>();
         var seen = new Dictionary<(string Bundle, string Method, long Index), string>();
         int duplicates = 0;
         string? firstDuplicate = null;
@@ -200,24 +200,24 @@ public static class Evaluator
             var files = Directory.GetFiles(dir, "results-shard-*.parquet").Order(StringComparer.Ordinal).ToList();
             var parsed = files.Select(f => (File: f, Match: ShardName.Match(Path.GetFileName(f)))).ToList();
             foreach (var bad in parsed.Where(p => !p.Match.Success))
-                problems.Add($"{bad.File}: not a shard file name (expected results-shard-K-of-N.parquet)");
+                problems.Add(Problem.Error(bad.File, "not a shard file name (expected results-shard-K-of-N.parquet)"));
             var splits = parsed.Where(p => p.Match.Success).GroupBy(p => int.Parse(p.Match.Groups[2].Value)).OrderBy(g => g.Key).ToList();
             if (splits.Count > 1)
-                problems.Add($"{dir}: shard files of {splits.Count} different splits ({string.Join(", ", splits.Select(g => $"N = {g.Key}"))}): rows may be counted twice; delete the stale files");
+                problems.Add(Problem.Error(dir, $"shard files of {splits.Count} different splits ({string.Join(", ", splits.Select(g => $"N = {g.Key}"))}): rows may be counted twice; delete the stale files"));
             foreach (var split in splits)
             {
                 var present = split.Select(p => int.Parse(p.Match.Groups[1].Value)).ToHashSet();
                 var missing = Enumerable.Range(1, split.Key).Where(k => !present.Contains(k)).ToList();
                 if (missing.Count > 0)
-                    problems.Add($"{dir}: {missing.Count} of {split.Key} shards missing ({string.Join(", ", missing.Select(k => $"results-shard-{k}-of-{split.Key}.parquet"))}): the table covers only part of the work");
+                    problems.Add(Problem.Error(dir, $"{missing.Count} of {split.Key} shards missing ({string.Join(", ", missing.Select(k => $"results-shard-{k}-of-{split.Key}.parquet"))}): the table covers only part of the work"));
                 foreach (var k in present.Where(k => k < 1 || k > split.Key))
-                    problems.Add($"{dir}: results-shard-{k}-of-{split.Key}.parquet is outside 1..{split.Key}");
+                    problems.Add(Problem.Error(dir, $"results-shard-{k}-of-{split.Key}.parquet is outside 1..{split.Key}"));
             }
             foreach (var file in files)
             {
                 await using (var reader = await ParquetReader.CreateAsync(file))
                     if (reader.CustomMetadata.TryGetValue(UnusableBundlesKey, out var json) && JsonSerializer.Deserialize<List<string>>(json) is { } list)
-                        problems.AddRange(list.Select(x => $"{Path.GetFileName(file)}: {x}"));
+                        problems.AddRange(list.Select(x => Problem.Error(Path.GetFileName(file), x)));
                 foreach (var r in await ReadRowsAsync([file], single: true))
                 {
                     if (seen.TryAdd((r.Bundle, r.Method, r.Index), file)) continue;
@@ -226,7 +226,7 @@ public static class Evaluator
                 }
             }
         }
-        if (duplicates > 0) problems.Add($"{duplicates} result rows appear in more than one shard file (first: {firstDuplicate}); each is counted once");
+        if (duplicates > 0) problems.Add(Problem.Error("", $"{duplicates} result rows appear in more than one shard file (first: {firstDuplicate}); each is counted once"));
         return problems;
     }
 

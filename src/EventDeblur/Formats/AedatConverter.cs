@@ -58,7 +58,7 @@ public static class AedatConverter
             }
             writer.Complete();
         }
-        var problems = reader.Problems.Concat(undeclared.Select(u => new AedatProblem(reader.Info.FilePath, u.Value.Offset, ProblemSeverity.Error,
+        var problems = reader.Problems.Concat(undeclared.Select(u => new Problem(reader.Info.FilePath, u.Value.Offset, ProblemSeverity.Error,
             $"{u.Value.Packets} {u.Key} packet(s), the first here, belong to no {u.Key} stream declared in the header (expected the infoNode to declare every stream); left out of the output"))).ToList();
         return new ConversionResult(events, frames, triggers, imu, [Path.GetFullPath(outPath)], problems)
         {

@@ -1,4 +1,5 @@
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Formats;
 
@@ -9,7 +10,7 @@ namespace EventDeblur.Formats;
 /// <param name="Imu">IMU samples written.</param>
 /// <param name="Outputs">Files written (absolute paths).</param>
 /// <param name="Problems">Problems the reader found in the input; valid data before and around them was still converted.</param>
-public sealed record ConversionResult(long Events, long Frames, long Triggers, long Imu, IReadOnlyList<string> Outputs, IReadOnlyList<AedatProblem> Problems)
+public sealed record ConversionResult(long Events, long Frames, long Triggers, long Imu, IReadOnlyList<string> Outputs, IReadOnlyList<Problem> Problems)
 {
     /// <summary>Events left out because their timestamp (µs) was earlier than the previous kept event's.</summary>
     public long DroppedBackward { get; init; }

@@ -2,7 +2,11 @@ namespace EventDeblur.IO;
 
 /// <summary>
 /// An error the user can act on (a path, a file or an option value at fault), as opposed to a bug. Its message names
-/// what is wrong and, where it helps, what to do; it is meant to be shown as is, without a stack trace.
+/// what is wrong and, where it helps, what to do; it is meant to be shown as is, without a stack trace. The one base of
+/// the library's user-actionable errors: <c>Recording.BundleException</c> (a bundle that cannot be used),
+/// <c>Formats.Aedat.AedatFormatException</c> (an event file that cannot be opened, with its <see cref="Problem"/>) and
+/// <c>Calibration.CalibrationRefusedException</c> derive from it; the CLI maps it to an exit code in one place by its
+/// <see cref="Kind"/>.
 /// </summary>
 public class UserInputException : Exception
 {

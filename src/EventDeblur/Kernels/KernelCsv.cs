@@ -88,24 +88,24 @@ public static class KernelCsv
     /// <param name="indices">Frame indices (frames.csv <c>index</c>, or APS frame numbers).</param>
     /// <param name="what">What the files are, for the message (e.g. <c>ground-truth kernel</c>).</param>
     /// <param name="frame">The frame size the tiles are in (RGB pixels; APS: event pixels), or null to check the files alone.</param>
-    public static IReadOnlyList<string> CheckFiles(string dir, IEnumerable<long> indices, string what, (int Width, int Height)? frame = null)
+    public static IReadOnlyList<Problem> CheckFiles(string dir, IEnumerable<long> indices, string what, (int Width, int Height)? frame = null)
     {
-        var problems = new List<string>();
+        var problems = new List<Problem>();
         foreach (long index in indices)
         {
             string file = Path.Combine(dir, $"{index:D6}.csv");
             if (!File.Exists(file))
             {
-                if (frame != null) problems.Add($"{file}: missing (frame {index}'s {what}; --kernels gt fails that frame and its kernel similarity cannot be scored)");
+                if (frame != null) problems.Add(Problem.Error(file, $"missing (frame {index}'s {what}; --kernels gt fails that frame and its kernel similarity cannot be scored)"));
                 continue;
             }
             try
             {
                 var tiles = Read(file);
-                if (frame is { } f && CoverageProblem(tiles, f.Width, f.Height) is { } wrong) problems.Add($"{file}: {wrong} (frame {index}'s {what})");
+                if (frame is { } f && CoverageProblem(tiles, f.Width, f.Height) is { } wrong) problems.Add(Problem.Error(file, $"{wrong} (frame {index}'s {what})"));
             }
-            catch (FormatException e) { problems.Add($"{e.Message} (frame {index}'s {what})"); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { problems.Add($"{file}: cannot be read: {e.Message} (frame {index}'s {what})"); }
+            catch (FormatException e) { problems.Add(Problem.FromMessage(file, $"{e.Message} (frame {index}'s {what})")); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { problems.Add(Problem.Error(file, $"cannot be read: {e.Message} (frame {index}'s {what})")); }
         }
         return problems;
     }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Live;
 

@@ -11,6 +11,7 @@ using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
 using OpenCvSharp;
+using EventDeblur.IO;
 
 namespace EventDeblur.Live;
 
@@ -51,8 +52,8 @@ public static class LivePipeline
         long triggersReceived = 0;
         var clock = new EventClock();
         var wall = Stopwatch.StartNew();
-        var problems = new List<string>();
-        void Problem(string p) { lock (problems) problems.Add(p); }
+        var problems = new List<Problem>();
+        void Report(Problem p) { lock (problems) problems.Add(p); }
 
         var (eh, ep) = DvStreamClient.ParseUri(o.EventsUri);
         var (th, tp) = DvStreamClient.ParseUri(o.TriggersUri);
@@ -68,7 +69,7 @@ public static class LivePipeline
                     long discarded = store.Reset();
                     clock.Reset();
                     Volatile.Write(ref eventsEpoch, eventsClient.Epoch);
-                    Problem($"events stream: the source restarted (its timestamps went back to {e.Events.Timestamps[0]} µs); {discarded} buffered events of its old clock discarded");
+                    Report(Problem.Error("events stream", $"the source restarted (its timestamps went back to {e.Events.Timestamps[0]} µs); {discarded} buffered events of its old clock discarded"));
                 }
                 if (clock.OffsetUs == null) clock.TrySet((long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]);
                 store.Add(e.Events);
@@ -83,10 +84,10 @@ public static class LivePipeline
                 {
                     // The source restarted: an edge left open on the old clock cannot pair with one on the new.
                     pairer.Finish();
-                    foreach (var q in pairer.Problems) Problem(q);
+                    foreach (var q in pairer.Problems) Report(q);
                     pairer = new TriggerEdgePairer();
                     triggersEpoch = triggersClient.Epoch;
-                    Problem($"triggers stream: the source restarted (its timestamps went back to {t.Triggers[0].TimestampUs} µs)");
+                    Report(Problem.Error("triggers stream", $"the source restarted (its timestamps went back to {t.Triggers[0].TimestampUs} µs)"));
                 }
                 foreach (var tr in t.Triggers)
                 {
@@ -119,7 +120,7 @@ public static class LivePipeline
         // Every RGB frame gets a row: a frame that is not deblurred is recorded as "dropped" with its reason.
         void Drop(long index, TimeRangeUs? exposure, string reason)
         {
-            Problem($"frame {index}: {reason}");
+            Report(Problem.Error("", ProblemLocation.AtFrame(index), reason));
             output.Complete(new FrameResult { Index = index, Status = "dropped", Error = reason, ExposureStartUs = exposure?.StartUs, ExposureEndUs = exposure?.EndUs });
         }
         var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(o.MaxPendingFrames) { FullMode = BoundedChannelFullMode.DropOldest },
@@ -168,7 +169,7 @@ public static class LivePipeline
                 while (frames.Reader.TryRead(out var fr)) waiting.Enqueue(fr);
                 if (frames.Reader.Completion.IsCompleted)
                 {
-                    if (frames.Reader.Completion.IsFaulted) { Problem(frames.Reader.Completion.Exception!.GetBaseException().Message); break; }
+                    if (frames.Reader.Completion.IsFaulted) { Report(Problem.Error(o.RgbSource, frames.Reader.Completion.Exception!.GetBaseException().Message)); break; }
                     rgbDone = true;
                 }
                 long latest = store.LatestUs;
@@ -228,15 +229,15 @@ public static class LivePipeline
         lock (exposures)
         {
             pairer.Finish();
-            foreach (var q in pairer.Problems) Problem(q);
-            for (int k = next; k < exposures.Count; k++) Problem($"exposure {exposures[k].Range} has no RGB frame (dropped frame?)");
+            foreach (var q in pairer.Problems) Report(q);
+            for (int k = next; k < exposures.Count; k++) Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {exposures[k].Range} has no RGB frame (dropped frame?)"));
         }
         await streams.CancelAsync();
         await Task.WhenAll(eventsTask, triggersTask);
         // A stream that never connected explains every frame problem after it: listed first.
         foreach (var (client, uri) in new[] { (triggersClient, o.TriggersUri), (eventsClient, o.EventsUri) })
             if (client.Connections == 0)
-                lock (problems) problems.Insert(0, $"{client.Name} stream {uri}: never connected during the run{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; is the server (DV, or 'eventdeblur serve') running on that port?");
+                lock (problems) problems.Insert(0, Problem.Error($"{client.Name} stream {uri}", $"never connected during the run{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; is the server (DV, or 'eventdeblur serve') running on that port?"));
         try { await capture; } catch (OperationCanceledException) { }
 
         var all = output.Results();
@@ -255,7 +256,7 @@ public static class LivePipeline
                 new("dropped_frames", dropped),
                 new("dropped_events", store.Dropped),
                 new("gaps", new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray())),
-                new("problems", new JsonArray(problems.Select(p => (JsonNode?)p).ToArray())),
+                new("problems", new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray())),
             ],
         };
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));

@@ -1,4 +1,5 @@
 using EventDeblur.Pipeline.Output;
+using EventDeblur.IO;
 
 namespace EventDeblur.Live;
 
@@ -11,4 +12,4 @@ namespace EventDeblur.Live;
 /// <param name="Gaps">Stream interruptions and what was lost.</param>
 /// <param name="Problems">Unmatched frames or exposures and other findings.</param>
 public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long EventsReceived, long TriggersReceived, long DroppedFrames, long DroppedEvents,
-    IReadOnlyList<StreamGap> Gaps, IReadOnlyList<string> Problems);
+    IReadOnlyList<StreamGap> Gaps, IReadOnlyList<Problem> Problems);

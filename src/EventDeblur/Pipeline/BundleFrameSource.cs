@@ -41,7 +41,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
     /// <param name="problems">Receives the sync problems and the event file's errors.</param>
     /// <param name="setTotal">Called once with the number of frames, when the exposures are known.</param>
     /// <param name="ct">Cancels the walk.</param>
-    public async Task RunAsync(ChannelWriter<FrameWork> output, List<string> problems, Action<int> setTotal, CancellationToken ct)
+    public async Task RunAsync(ChannelWriter<FrameWork> output, List<Problem> problems, Action<int> setTotal, CancellationToken ct)
     {
         try
         {
@@ -72,7 +72,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 // Emitted once the events have passed its window, or at the end of the file: the range seen so far decides.
                 if (f.Exposure is { } exposure && !bundle.IsApsBundle)
                 {
-                    f.OutsideEvents = ExposureCoverage.Problem(f.Index, Shifted(exposure), firstEventUs, lastEventUs, bundle.Manifest.Sync.Source);
+                    f.OutsideEvents = ExposureCoverage.Gap(f.Index, Shifted(exposure), firstEventUs, lastEventUs, bundle.Manifest.Sync.Source)?.ToString();
                     if (f.OutsideEvents != null && eventLatencyUs != 0) f.OutsideEvents += $" (the window is the exposure shifted by --event-latency-us {eventLatencyUs})";
                 }
                 if (f.Error == null)
@@ -144,7 +144,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                         break;
                 }
             }
-            problems.AddRange(reader.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ToString()));
+            problems.AddRange(reader.Problems.Where(p => p.Severity == ProblemSeverity.Error));
             EventFileSha256 = hash.Finish();
             await OpenUpTo(long.MaxValue);
             foreach (var (f, ev, clock) in pending.ToList())

@@ -44,7 +44,7 @@ public static class ReplayPipeline
         RunFolder.Claim(outDir, new RunIdentity(null, bundle.Root, fingerprint, method),
             options.Resume ? RunFolderUse.Resume : options.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var writer = new RunWriter(outDir);
-        var problems = new List<string>(bundle.Problems);
+        var problems = new List<Problem>(bundle.Problems);
         planned.Write(outDir);
 
         var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(options.ChannelCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
@@ -102,13 +102,13 @@ public static class ReplayPipeline
         catch (OperationCanceledException e)
         {
             status = ct.IsCancellationRequested ? "cancelled" : "failed";
-            if (!ct.IsCancellationRequested) problems.Add(e.Message);
+            if (!ct.IsCancellationRequested) problems.Add(Problem.Error("", e.Message));
             linked.Cancel();
         }
         catch (Exception e) when (e is AedatFormatException or IOException or BundleException)
         {
             status = "failed";
-            problems.Add(e.Message);
+            problems.Add(e is AedatFormatException a ? a.Problem : Problem.Error("", e.Message));
             linked.Cancel();
         }
         // Cancelled (Ctrl+C, SIGTERM): the frame in flight is abandoned. Only the writer (the one stage that touches OUT)
@@ -124,7 +124,7 @@ public static class ReplayPipeline
         {
             ["ok"] = all.Count(r => r.Status == "ok"),
             ["failed"] = all.Count(r => r.Status != "ok"),
-            ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p).ToArray()),
+            ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray()),
         });
         await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath, source.EventFileSha256));
         PreviewWriter.WriteContactSheet(outDir, all);

@@ -1,4 +1,5 @@
 using EventDeblur.Pipeline.Output;
+using EventDeblur.IO;
 
 namespace EventDeblur.Pipeline;
 
@@ -6,4 +7,4 @@ namespace EventDeblur.Pipeline;
 /// <param name="Results">One row per frame, in index order.</param>
 /// <param name="Status"><c>completed</c>, <c>cancelled</c> or <c>failed</c>.</param>
 /// <param name="Problems">Input problems found on the way (bundle, events, sync).</param>
-public sealed record ReplaySummary(IReadOnlyList<FrameResult> Results, string Status, IReadOnlyList<string> Problems);
+public sealed record ReplaySummary(IReadOnlyList<FrameResult> Results, string Status, IReadOnlyList<Problem> Problems);

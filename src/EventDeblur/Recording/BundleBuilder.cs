@@ -28,7 +28,7 @@ public static class BundleBuilder
     /// which are copied as they are (check the bundle's event file for theirs).
     /// </param>
     /// <exception cref="BundleException">An input is missing or malformed (the message names the file, the line and what was expected).</exception>
-    public static RecordingBundle Build(BundleSources s, string bundleDir, List<AedatProblem>? conversionProblems = null)
+    public static RecordingBundle Build(BundleSources s, string bundleDir, List<Problem>? conversionProblems = null)
     {
         if (s.Sync is not ("table" or "triggers")) throw new BundleException($"sync '{s.Sync}': expected 'table' or 'triggers'");
         if (s.Homography.Length != 9) throw new BundleException($"--homography: expected 9 numbers (a row-major 3×3 homography), found {s.Homography.Length}");
@@ -60,7 +60,7 @@ public static class BundleBuilder
         }
     }
 
-    private static RecordingBundle BuildInto(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<AedatProblem>? conversionProblems)
+    private static RecordingBundle BuildInto(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<Problem>? conversionProblems)
     {
         Directory.CreateDirectory(Path.Combine(root, "rgb"));
         var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems);
@@ -115,7 +115,7 @@ public static class BundleBuilder
         return rows;
     }
 
-    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<AedatProblem>? conversionProblems)
+    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems)
     {
         try
         {
@@ -128,7 +128,7 @@ public static class BundleBuilder
                 var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4);
                 conversionProblems?.AddRange(converted.Problems);
                 if (converted.DroppedBackward + converted.DroppedOutOfRange > 0)
-                    conversionProblems?.Add(new AedatProblem(path, 0, ProblemSeverity.Error,
+                    conversionProblems?.Add(new Problem(path, 0, ProblemSeverity.Error,
                         $"{converted.DroppedBackward:N0} events going back in time and {converted.DroppedOutOfRange:N0} outside the {reader.Info.Width}×{reader.Info.Height} sensor were left out of the bundle's events.aedat4"));
                 return (name, reader.Info.Width, reader.Info.Height, reader.Info.Camera);
             }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using EventDeblur.Imaging;
+using EventDeblur.IO;
 
 namespace EventDeblur.Recording;
 
@@ -69,9 +70,9 @@ public static class FrameImageCheck
     /// and its byte offset. This reads every byte of every frame (what <c>inspect</c> does); a replay makes the same
     /// check on each frame as it decodes it. Missing and non-PNG files are left to the other checks.
     /// </summary>
-    public static List<string> CheckPngChunks(IEnumerable<FrameRow> rows, string csvPath)
+    public static List<Problem> CheckPngChunks(IEnumerable<FrameRow> rows, string csvPath)
     {
-        var problems = new List<string>();
+        var problems = new List<Problem>();
         foreach (var row in rows)
         {
             if (ReadPngHeader(row.File) is null) continue;
@@ -80,10 +81,10 @@ public static class FrameImageCheck
                 long length = new FileInfo(row.File).Length;
                 if (length > LinearImage.MaxFileBytes) continue; // refused by the decoder with its own message
                 if (PngStructure.FindFault(File.ReadAllBytes(row.File)) is { } fault)
-                    problems.Add($"{row.File}: frame {row.Index} (listed in {csvPath}) is a corrupt PNG: {fault}");
+                    problems.Add(Problem.Error(row.File, $"frame {row.Index} (listed in {csvPath}) is a corrupt PNG: {fault}"));
             }
-            catch (IOException e) { problems.Add($"{row.File}: frame {row.Index} (listed in {csvPath}) cannot be read: {e.Message}"); }
-            catch (UnauthorizedAccessException e) { problems.Add($"{row.File}: frame {row.Index} (listed in {csvPath}) cannot be read: {e.Message}"); }
+            catch (IOException e) { problems.Add(Problem.Error(row.File, $"frame {row.Index} (listed in {csvPath}) cannot be read: {e.Message}")); }
+            catch (UnauthorizedAccessException e) { problems.Add(Problem.Error(row.File, $"frame {row.Index} (listed in {csvPath}) cannot be read: {e.Message}")); }
         }
         return problems;
     }
@@ -96,7 +97,7 @@ public static class FrameImageCheck
     /// expected and found, and left out. Missing and non-PNG files are kept (reported elsewhere or
     /// decoded by OpenCV).
     /// </summary>
-    public static IReadOnlyList<FrameRow> Filter(IReadOnlyList<FrameRow> rows, RgbSpec rgb, string csvPath, List<string> problems)
+    public static IReadOnlyList<FrameRow> Filter(IReadOnlyList<FrameRow> rows, RgbSpec rgb, string csvPath, List<Problem> problems)
     {
         int expectedDepth = rgb.WhiteLevel <= 255 ? 8 : 16;
         int? channels = null;
@@ -125,7 +126,7 @@ public static class FrameImageCheck
                 wrong = $"a PNG cut short: its {new FileInfo(row.File).Length} bytes end without the closing IEND chunk (a truncated copy?)";
             if (wrong != null)
             {
-                problems.Add($"{row.File}: frame {row.Index} (listed in {csvPath}) is {wrong}; frame skipped");
+                problems.Add(Problem.Error(row.File, $"frame {row.Index} (listed in {csvPath}) is {wrong}; frame skipped"));
                 continue;
             }
             channels ??= png.Channels;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EventDeblur.IO;
 
 namespace EventDeblur.Recording;
 
@@ -24,7 +25,7 @@ public static class FrameTable
     }
 
     /// <summary>
-    /// Writes a frames.csv (the inverse of <see cref="Read(string, string, List{string})"/>): the header, then one row per
+    /// Writes a frames.csv (the inverse of <see cref="Read(string, string, List{Problem})"/>): the header, then one row per
     /// frame — index, file name relative to the table's folder, exposure start and end (µs) — atomically.
     /// </summary>
     /// <exception cref="ArgumentException">A file name holds a comma or a line break (the table has no quoting).</exception>
@@ -46,10 +47,10 @@ public static class FrameTable
     /// <paramref name="problems"/> (with line numbers) and left out; missing image files are reported and kept.
     /// </summary>
     /// <exception cref="BundleException">The file is missing or its header is wrong.</exception>
-    public static IReadOnlyList<FrameRow> Read(string csvPath, string bundleRoot, List<string> problems) =>
+    public static IReadOnlyList<FrameRow> Read(string csvPath, string bundleRoot, List<Problem> problems) =>
         Read(csvPath, ReadBytes(csvPath), bundleRoot, problems);
 
-    /// <summary>The bytes of the table at <paramref name="csvPath"/>, for <see cref="Read(string, byte[], string, List{string})"/>.</summary>
+    /// <summary>The bytes of the table at <paramref name="csvPath"/>, for <see cref="Read(string, byte[], string, List{Problem})"/>.</summary>
     /// <exception cref="BundleException">The file is missing.</exception>
     public static byte[] ReadBytes(string csvPath)
     {
@@ -58,9 +59,9 @@ public static class FrameTable
         return System.IO.File.ReadAllBytes(csvPath);
     }
 
-    /// <summary>As <see cref="Read(string, string, List{string})"/>, from the table's <paramref name="content"/> already read (<paramref name="csvPath"/> names it in problems and resolves its file names).</summary>
+    /// <summary>As <see cref="Read(string, string, List{Problem})"/>, from the table's <paramref name="content"/> already read (<paramref name="csvPath"/> names it in problems and resolves its file names).</summary>
     /// <exception cref="BundleException">The header is wrong.</exception>
-    public static IReadOnlyList<FrameRow> Read(string csvPath, byte[] content, string bundleRoot, List<string> problems)
+    public static IReadOnlyList<FrameRow> Read(string csvPath, byte[] content, string bundleRoot, List<Problem> problems)
     {
         var rows = new List<FrameRow>();
         string dir = Path.GetDirectoryName(csvPath)!;
@@ -80,28 +81,28 @@ public static class FrameTable
                 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out long start)
                 || !long.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out long end))
             {
-                problems.Add($"{csvPath}: line {lineNo}: expected 'index,file,start_us,end_us' with integer times, found '{IO.TextClip.Of(line)}'; row skipped");
+                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"expected 'index,file,start_us,end_us' with integer times, found '{IO.TextClip.Of(line)}'; row skipped"));
                 continue;
             }
             if (index < 0 || index <= lastIndex)
             {
-                problems.Add($"{csvPath}: line {lineNo}: index {index} must be non-negative and greater than the previous {lastIndex}; row skipped");
+                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"index {index} must be non-negative and greater than the previous {lastIndex}; row skipped"));
                 continue;
             }
             if (end <= start)
             {
-                problems.Add($"{csvPath}: line {lineNo}: exposure_end_us {end} must exceed exposure_start_us {start}; row skipped");
+                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"exposure_end_us {end} must exceed exposure_start_us {start}; row skipped"));
                 continue;
             }
             if (f[1].Trim().Length > 1024)
             {
-                problems.Add($"{csvPath}: line {lineNo}: frame file name of {f[1].Trim().Length:N0} characters ('{IO.TextClip.Of(f[1].Trim())}'): expected a name of at most 1024; row skipped");
+                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file name of {f[1].Trim().Length:N0} characters ('{IO.TextClip.Of(f[1].Trim())}'): expected a name of at most 1024; row skipped"));
                 continue;
             }
             string file;
             try { file = BundlePaths.Resolve(bundleRoot, dir, f[1].Trim(), csvPath); }
-            catch (BundleException e) { problems.Add($"{e.Message} (line {lineNo}); row skipped"); continue; }
-            if (!System.IO.File.Exists(file)) problems.Add($"{csvPath}: line {lineNo}: frame file '{f[1].Trim()}' is missing");
+            catch (BundleException e) { problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"{e.Message}; row skipped")); continue; }
+            if (!System.IO.File.Exists(file)) problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file '{f[1].Trim()}' is missing"));
             lastIndex = index;
             rows.Add(new FrameRow(index, file, start, end));
         }

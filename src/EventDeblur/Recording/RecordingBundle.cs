@@ -1,5 +1,6 @@
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Recording;
 
@@ -56,7 +57,7 @@ public sealed class RecordingBundle
     public (int Width, int Height) EventSensorSize { get; private set; }
 
     /// <summary>Usable-but-wrong findings, each naming its file (and line where there is one).</summary>
-    public IReadOnlyList<string> Problems { get; private set; } = [];
+    public IReadOnlyList<Problem> Problems { get; private set; } = [];
 
     /// <summary><c>true</c> when the frames are the APS frames inside the event file.</summary>
     public bool IsApsBundle => Manifest.Rgb == null;
@@ -80,7 +81,7 @@ public sealed class RecordingBundle
         string eventsPath = BundlePaths.Resolve(root, root, manifest.Events.File, manifestPath);
         if (!File.Exists(eventsPath)) throw new BundleException($"{manifestPath}: events.file '{manifest.Events.File}' does not exist");
 
-        var problems = new List<string>();
+        var problems = new List<Problem>();
         var bundle = new RecordingBundle(root, manifest, eventsPath);
         bundle._descriptions[ManifestDescription] = manifestBytes;
         try
@@ -89,7 +90,7 @@ public sealed class RecordingBundle
             var info = reader.Info;
             bundle.EventSensorSize = info.Width > 0 ? (info.Width, info.Height) : (manifest.Events.Width, manifest.Events.Height);
             if (info.Width > 0 && (info.Width != manifest.Events.Width || info.Height != manifest.Events.Height))
-                problems.Add($"{manifestPath}: events size {manifest.Events.Width}×{manifest.Events.Height} disagrees with the event file's {info.Width}×{info.Height}; the file wins");
+                problems.Add(Problem.Error(manifestPath, $"events size {manifest.Events.Width}×{manifest.Events.Height} disagrees with the event file's {info.Width}×{info.Height}; the file wins"));
         }
         catch (AedatFormatException e)
         {
@@ -120,7 +121,7 @@ public sealed class RecordingBundle
             {
                 string k = BundlePaths.Resolve(root, root, gt.Kernels, manifestPath);
                 if (Directory.Exists(k)) bundle.GroundTruthKernelsDir = k;
-                else problems.Add($"{manifestPath}: ground_truth.kernels folder '{gt.Kernels}' does not exist");
+                else problems.Add(Problem.Error(manifestPath, $"ground_truth.kernels folder '{gt.Kernels}' does not exist"));
             }
         }
         bundle.Problems = problems;

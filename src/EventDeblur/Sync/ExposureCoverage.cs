@@ -1,6 +1,7 @@
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Recording;
+using EventDeblur.IO;
 
 namespace EventDeblur.Sync;
 
@@ -12,7 +13,7 @@ namespace EventDeblur.Sync;
 public static class ExposureCoverage
 {
     /// <summary>
-    /// Describes why <paramref name="exposure"/> cannot have events, or returns null when it overlaps
+    /// Describes why <paramref name="exposure"/> cannot have events (a problem at the frame, with no source: the bundle as a whole), or returns null when it overlaps
     /// <c>[firstEventUs, lastEventUs]</c> (an overlap of any length counts; a window inside the range with no events
     /// is not reported here).
     /// </summary>
@@ -22,19 +23,19 @@ public static class ExposureCoverage
     /// <param name="lastEventUs">Timestamp of its last event, µs; null when the file has no events.</param>
     /// <param name="syncSource">The bundle's <c>sync.source</c> (<c>table</c> or <c>triggers</c>), to say what to check.</param>
     /// <remarks>The gap is computed in floating point: an absurd offset (e.g. −2^63 µs) must not overflow into a negative gap.</remarks>
-    public static string? Problem(long index, TimeRangeUs exposure, long? firstEventUs, long? lastEventUs, string syncSource)
+    public static Problem? Gap(long index, TimeRangeUs exposure, long? firstEventUs, long? lastEventUs, string syncSource)
     {
         string hint = syncSource == "table"
             ? "check sync.clock_offset_us in recording.json (event clock = frames.csv time + offset) and the frames.csv times"
             : "check that the trigger stream belongs to these events";
         if (firstEventUs is not long first || lastEventUs is not long last)
-            return $"frame {index}: exposure {exposure} on the event clock, but the event file has no events; {hint}";
+            return Problem.Error("", ProblemLocation.AtFrame(index), $"exposure {exposure} on the event clock, but the event file has no events; {hint}");
         if (exposure.EndUs <= first)
-            return $"frame {index}: exposure {exposure} on the event clock ends {((double)first - exposure.EndUs) / 1e6:0.######} s before the first event " +
-                   $"(at {first} µs), so no event falls in it; {hint}";
+            return Problem.Error("", ProblemLocation.AtFrame(index), $"exposure {exposure} on the event clock ends {((double)first - exposure.EndUs) / 1e6:0.######} s before the first event " +
+                   $"(at {first} µs), so no event falls in it; {hint}");
         if (exposure.StartUs > last)
-            return $"frame {index}: exposure {exposure} on the event clock starts {((double)exposure.StartUs - last) / 1e6:0.######} s after the last event " +
-                   $"(at {last} µs), so no event falls in it; {hint}";
+            return Problem.Error("", ProblemLocation.AtFrame(index), $"exposure {exposure} on the event clock starts {((double)exposure.StartUs - last) / 1e6:0.######} s after the last event " +
+                   $"(at {last} µs), so no event falls in it; {hint}");
         return null;
     }
 
@@ -43,7 +44,7 @@ public static class ExposureCoverage
     /// bundle's event file (frames not decoded); none for APS bundles (their exposures come from the event file itself).
     /// </summary>
     /// <exception cref="AedatFormatException">The event file cannot be opened (any format <c>inspect</c> reads).</exception>
-    public static IReadOnlyList<string> Problems(RecordingBundle bundle, ExposureMatch match)
+    public static IReadOnlyList<Problem> Problems(RecordingBundle bundle, ExposureMatch match)
     {
         if (bundle.IsApsBundle) return [];
         long? first = null, last = null;
@@ -59,7 +60,7 @@ public static class ExposureCoverage
             }
         }
         return match.Windows.Where(w => w.Exposure != null)
-            .Select(w => Problem(w.Index, w.Exposure!.Value, first, last, bundle.Manifest.Sync.Source))
-            .OfType<string>().ToList();
+            .Select(w => Gap(w.Index, w.Exposure!.Value, first, last, bundle.Manifest.Sync.Source))
+            .OfType<Problem>().ToList();
     }
 }

@@ -1,4 +1,5 @@
 using EventDeblur.Events;
+using EventDeblur.IO;
 
 namespace EventDeblur.Sync;
 
@@ -11,20 +12,23 @@ public sealed class TriggerEdgePairer
 {
     private long? _open;
 
-    /// <summary>Edges that did not pair, each described (event-clock µs).</summary>
-    public List<string> Problems { get; } = [];
+    /// <summary>Source name of the problems about trigger edges.</summary>
+    public const string Source = "trigger";
+
+    /// <summary>Edges that did not pair, each described (event-clock µs), with source <see cref="Source"/>.</summary>
+    public List<Problem> Problems { get; } = [];
 
     /// <summary>Takes the next edge (time-ordered); returns the exposure <c>[rising, falling)</c>, µs, that it closes, if any.</summary>
     public TimeRangeUs? Add(TriggerEvent t)
     {
         if (t.Type == TriggerType.ExternalSignalRisingEdge)
         {
-            if (_open != null) Problems.Add($"trigger: rising edge at {_open} µs has no falling edge before the next rising edge at {t.TimestampUs} µs; exposure dropped");
+            if (_open != null) Problems.Add(Problem.Error(Source, $"rising edge at {_open} µs has no falling edge before the next rising edge at {t.TimestampUs} µs; exposure dropped"));
             _open = t.TimestampUs;
         }
         else if (t.Type == TriggerType.ExternalSignalFallingEdge)
         {
-            if (_open == null) { Problems.Add($"trigger: falling edge at {t.TimestampUs} µs without a preceding rising edge; ignored"); return null; }
+            if (_open == null) { Problems.Add(Problem.Error(Source, $"falling edge at {t.TimestampUs} µs without a preceding rising edge; ignored")); return null; }
             long start = _open.Value;
             _open = null;
             if (t.TimestampUs > start) return new TimeRangeUs(start, t.TimestampUs);
@@ -35,7 +39,7 @@ public sealed class TriggerEdgePairer
     /// <summary>The stream has ended: reports a rising edge still waiting for its falling edge.</summary>
     public void Finish()
     {
-        if (_open != null) Problems.Add($"trigger: rising edge at {_open} µs has no falling edge (recording ends); exposure dropped");
+        if (_open != null) Problems.Add(Problem.Error(Source, $"rising edge at {_open} µs has no falling edge (recording ends); exposure dropped"));
         _open = null;
     }
 }

@@ -1,5 +1,6 @@
 using EventDeblur.Events;
 using EventDeblur.Recording;
+using EventDeblur.IO;
 
 namespace EventDeblur.Sync;
 
@@ -25,7 +26,7 @@ public static class TriggerMatcher
     }
 
     /// <summary>Matches rows to given exposure windows (event clock), reporting every unmatched one.</summary>
-    public static ExposureMatch MatchExposures(IReadOnlyList<FrameRow> rows, IReadOnlyList<TimeRangeUs> exposures, List<string>? problems = null)
+    public static ExposureMatch MatchExposures(IReadOnlyList<FrameRow> rows, IReadOnlyList<TimeRangeUs> exposures, List<Problem>? problems = null)
     {
         problems ??= [];
         var pairing = new int[rows.Count];
@@ -46,11 +47,11 @@ public static class TriggerMatcher
         {
             int j = pairing[i];
             if (j >= 0) used[j] = true;
-            else problems.Add($"frame {rows[i].Index}: no trigger exposure matches this row; frame has no exposure window");
+            else problems.Add(Problem.Error("", ProblemLocation.AtFrame(rows[i].Index), "no trigger exposure matches this row; frame has no exposure window"));
             windows.Add(new FrameWindow(rows[i].Index, rows[i], j >= 0 ? exposures[j] : null));
         }
         for (int j = 0; j < exposures.Count; j++)
-            if (!used[j]) problems.Add($"exposure {exposures[j]} from triggers matches no frames.csv row (dropped frame?)");
+            if (!used[j]) problems.Add(Problem.Error(TriggerEdgePairer.Source, $"exposure {exposures[j]} from triggers matches no frames.csv row (dropped frame?)"));
         return new ExposureMatch(windows, problems);
     }
 

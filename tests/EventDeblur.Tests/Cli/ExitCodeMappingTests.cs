@@ -22,7 +22,7 @@ public class ExitCodeMappingTests
         Assert.Equal((2, "error: --x: bad\n"), Report(new UserInputException("--x: bad")));
         Assert.Equal(1, Report(new UserInputException("nothing valid", UserInputKind.DataProblem)).Code);
         Assert.Equal(2, Report(new BundleException("b: not a recording bundle")).Code);
-        Assert.Equal(2, Report(new AedatFormatException(new AedatProblem("f", 18, ProblemSeverity.Error, "expected a version line"))).Code);
+        Assert.Equal(2, Report(new AedatFormatException(new Problem("f", 18, ProblemSeverity.Error, "expected a version line"))).Code);
         Assert.Equal(2, Report(new UnauthorizedAccessException("Access to the path '/x' is denied.")).Code);
         Assert.Equal(2, Report(new ArgumentException("sigma must be > 0")).Code);
         Assert.Equal(130, Report(new OperationCanceledException()).Code);

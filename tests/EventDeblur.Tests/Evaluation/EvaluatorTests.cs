@@ -68,7 +68,8 @@ public class EvaluatorTests
 
         File.Move(Path.Combine(outDir, "results-shard-2-of-2.parquet"), Path.Combine(TestPaths.NewTempDir(), "away.parquet"));
         var missing = Assert.Single(await Evaluator.ShardProblemsAsync([outDir]));
-        Assert.Contains("1 of 2 shards missing (results-shard-2-of-2.parquet)", missing);
+        Assert.Contains("1 of 2 shards missing (results-shard-2-of-2.parquet)", missing.Message);
+        Assert.Equal(outDir, missing.Source);
         string html = Path.Combine(TestPaths.NewTempDir(), "r.html");
         var (code, _, err) = EventDeblur.Tests.Cli.CliTests.Run("report", outDir, "--html", html);
         Assert.Equal(1, code);
@@ -82,8 +83,8 @@ public class EvaluatorTests
 
         File.Copy(shard1, Path.Combine(outDir, "results-shard-1-of-1.parquet"));
         var both = await Evaluator.ShardProblemsAsync([outDir]);
-        Assert.Contains(both, p => p.Contains("2 different splits"));
-        Assert.Contains(both, p => p.Contains("appear in more than one shard file"));
+        Assert.Contains(both, p => p.Message.Contains("2 different splits"));
+        Assert.Contains(both, p => p.Message.Contains("appear in more than one shard file"));
     }
 
     [Fact]

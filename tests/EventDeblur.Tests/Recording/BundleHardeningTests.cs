@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 using EventDeblur.Recording;
 using OpenCvSharp;
 
@@ -22,8 +23,8 @@ public class BundleHardeningTests
         var bundle = RecordingBundle.Load(dir);
 
         Assert.Equal([0L], bundle.Frames.Select(f => f.Index));
-        Assert.Contains(bundle.Problems, p => p.Contains("000001.png", StringComparison.Ordinal) && p.Contains("8-bit", StringComparison.Ordinal) && p.Contains("expected 16-bit", StringComparison.Ordinal));
-        Assert.Contains(bundle.Problems, p => p.Contains("000002.png", StringComparison.Ordinal) && p.Contains("alpha", StringComparison.Ordinal));
+        Assert.Contains(bundle.Problems, p => p.ToString().Contains("000001.png", StringComparison.Ordinal) && p.ToString().Contains("8-bit", StringComparison.Ordinal) && p.ToString().Contains("expected 16-bit", StringComparison.Ordinal));
+        Assert.Contains(bundle.Problems, p => p.ToString().Contains("000002.png", StringComparison.Ordinal) && p.ToString().Contains("alpha", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -35,7 +36,7 @@ public class BundleHardeningTests
         var bundle = RecordingBundle.Load(dir);
 
         Assert.Equal([0L, 1L], bundle.Frames.Select(f => f.Index));
-        Assert.Contains(bundle.Problems, p => p.Contains("000002.png", StringComparison.Ordinal) && p.Contains("1-channel", StringComparison.Ordinal));
+        Assert.Contains(bundle.Problems, p => p.ToString().Contains("000002.png", StringComparison.Ordinal) && p.ToString().Contains("1-channel", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -107,7 +108,7 @@ public class BundleHardeningTests
         var bundle = RecordingBundle.Load(dir);
 
         Assert.Equal([0L, 2L], bundle.Frames.Select(f => f.Index));
-        Assert.Contains(bundle.Problems, p => p.Contains("000001.png", StringComparison.Ordinal) && p.Contains("symbolic link", StringComparison.Ordinal));
+        Assert.Contains(bundle.Problems, p => p.ToString().Contains("000001.png", StringComparison.Ordinal) && p.ToString().Contains("symbolic link", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -150,7 +151,9 @@ public class BundleHardeningTests
         var bundle = RecordingBundle.Load(dir);
 
         Assert.Equal([0L, 2L], bundle.Frames.Select(f => f.Index));
-        var p = Assert.Single(bundle.Problems);
+        var problem = Assert.Single(bundle.Problems);
+        Assert.Equal(ProblemLocation.AtLine(3), problem.Location);
+        string p = problem.ToString();
         Assert.Contains("line 3", p, StringComparison.Ordinal);
         Assert.Contains("control character", p, StringComparison.Ordinal);
         Assert.DoesNotContain('\0', p);

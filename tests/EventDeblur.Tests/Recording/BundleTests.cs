@@ -74,7 +74,7 @@ public class BundleTests
         Assert.Equal(new TimeRangeUs(5_200_000, 5_240_000), m.Windows[1].Exposure);
         Assert.Equal(new TimeRangeUs(5_300_000, 5_340_000), m.Windows[2].Exposure);
         Assert.Single(m.Problems);
-        Assert.Contains("[5100000, 5140000)", m.Problems[0]);
+        Assert.Contains("[5100000, 5140000)", m.Problems[0].ToString());
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class BundleTests
         Assert.Equal(exposures[0], m.Windows[0].Exposure);
         Assert.Null(m.Windows[1].Exposure);
         Assert.Equal(exposures[1], m.Windows[2].Exposure);
-        Assert.Contains(m.Problems, p => p.StartsWith("frame 1:", StringComparison.Ordinal));
+        Assert.Contains(m.Problems, p => p.ToString().StartsWith("frame 1:", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -115,11 +115,11 @@ public class BundleTests
         string dir = MakeBundle(csvRows: ["0,000000.png,1000,2000", "0,dup.png,3000,4000", "2,bad.png,5000,4000", "3,x.png,abc,1", "4,../../e.png,1,2", "5,000005.png,7000,8000"], writeImages: false);
         var b = RecordingBundle.Load(dir);
         Assert.Equal(new long[] { 0, 5 }, b.Frames.Select(f => f.Index));
-        Assert.Contains(b.Problems, p => p.Contains("line 3") && p.Contains("greater than the previous"));
-        Assert.Contains(b.Problems, p => p.Contains("line 4") && p.Contains("must exceed"));
-        Assert.Contains(b.Problems, p => p.Contains("line 5") && p.Contains("integer times"));
-        Assert.Contains(b.Problems, p => p.Contains("line 6") && p.Contains("escapes the bundle"));
-        Assert.Contains(b.Problems, p => p.Contains("line 2") && p.Contains("missing"));
+        Assert.Contains(b.Problems, p => p.ToString().Contains("line 3") && p.ToString().Contains("greater than the previous"));
+        Assert.Contains(b.Problems, p => p.ToString().Contains("line 4") && p.ToString().Contains("must exceed"));
+        Assert.Contains(b.Problems, p => p.ToString().Contains("line 5") && p.ToString().Contains("integer times"));
+        Assert.Contains(b.Problems, p => p.ToString().Contains("line 6") && p.ToString().Contains("escapes the bundle"));
+        Assert.Contains(b.Problems, p => p.ToString().Contains("line 2") && p.ToString().Contains("missing"));
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public class BundleTests
         string manifest = """{ "format": "eventdeblur-recording/1", "events": { "file": "events.aedat4", "width": 640, "height": 480 }, "rgb": { "frames": "rgb/frames.csv", "width": 8, "height": 8 } }""";
         var b = RecordingBundle.Load(MakeBundle(manifestOverride: manifest));
         Assert.Equal((346, 260), b.EventSensorSize);
-        Assert.Contains(b.Problems, p => p.Contains("the file wins"));
+        Assert.Contains(b.Problems, p => p.ToString().Contains("the file wins"));
     }
 
     [SkippableFact]

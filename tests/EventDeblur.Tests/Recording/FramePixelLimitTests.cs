@@ -31,7 +31,7 @@ public class FramePixelLimitTests
         var b = RecordingBundle.Load(dir);
 
         Assert.Equal([0L, 2L], b.Frames.Select(f => f.Index));
-        Assert.Contains(b.Problems, p => p.Contains("000001.png: frame 1") && p.Contains("30000×30000 PNG (900,000,000 pixels), over the limit"));
+        Assert.Contains(b.Problems, p => p.ToString().Contains("000001.png: frame 1") && p.ToString().Contains("30000×30000 PNG (900,000,000 pixels), over the limit"));
     }
 
     private static byte[] HugePngHeader(int w, int h)
@@ -67,9 +67,9 @@ public class FramePixelLimitTests
         File.WriteAllLines(csv, lines);
         var b = RecordingBundle.Load(dir);
         Assert.Equal(3, b.Frames.Count);
-        Assert.Contains(b.Problems, p => p.Contains("frame file name of 20,004 characters"));
-        Assert.Contains(b.Problems, p => p.Contains("(49,840 more characters)"));
-        Assert.All(b.Problems, p => Assert.True(p.Length < 1000, $"a problem of {p.Length} characters"));
+        Assert.Contains(b.Problems, p => p.ToString().Contains("frame file name of 20,004 characters"));
+        Assert.Contains(b.Problems, p => p.ToString().Contains("(49,840 more characters)"));
+        Assert.All(b.Problems, p => Assert.True(p.ToString().Length < 1000, $"a problem of {p.ToString().Length} characters"));
 
         using (var fs = new FileStream(csv, FileMode.Append)) fs.SetLength(FrameTable.MaxTableBytes + 1);
         var e = Assert.Throws<BundleException>(() => RecordingBundle.Load(dir));

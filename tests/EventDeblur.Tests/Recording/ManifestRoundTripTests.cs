@@ -76,7 +76,7 @@ public class ManifestRoundTripTests
         foreach (var (_, f, _, _) in rows) File.WriteAllBytes(Path.Combine(dir, f), [0]);
         string csv = Path.Combine(dir, "frames.csv");
         FrameTable.Write(csv, rows);
-        var problems = new List<string>();
+        var problems = new List<EventDeblur.IO.Problem>();
         var back = FrameTable.Read(csv, dir, problems);
         Assert.Empty(problems);
         Assert.Equal(rows.Select(r => (r.Item1, Path.Combine(dir, r.Item2), r.Item3, r.Item4)), back.Select(b => (b.Index, b.File, b.ExposureStartUs, b.ExposureEndUs)));

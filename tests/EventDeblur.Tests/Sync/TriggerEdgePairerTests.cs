@@ -17,8 +17,8 @@ public class TriggerEdgePairerTests
         p.Finish();
         Assert.Equal([new TimeRangeUs(10, 30), new TimeRangeUs(60, 90)], exposures);
         Assert.Equal(3, p.Problems.Count);
-        Assert.Contains(p.Problems, m => m.Contains("falling edge at 5 µs without a preceding rising edge"));
-        Assert.Contains(p.Problems, m => m.Contains("rising edge at 50 µs has no falling edge before the next rising edge at 60 µs"));
-        Assert.Contains(p.Problems, m => m.Contains("rising edge at 100 µs has no falling edge (recording ends)"));
+        Assert.Contains(p.Problems, m => m.ToString().Contains("falling edge at 5 µs without a preceding rising edge"));
+        Assert.Contains(p.Problems, m => m.ToString().Contains("rising edge at 50 µs has no falling edge before the next rising edge at 60 µs"));
+        Assert.Contains(p.Problems, m => m.ToString().Contains("rising edge at 100 µs has no falling edge (recording ends)"));
     }
 }

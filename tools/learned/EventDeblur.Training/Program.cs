@@ -157,7 +157,7 @@ internal static class Samples
             // The frame as replay ingests it: the pipeline's own source loads the image and the exposure's events (± 10 ms).
             var bundle = RecordingBundle.Load(dir);
             var frames = Channel.CreateUnbounded<FrameWork>();
-            var problems = new List<string>();
+            var problems = new List<EventDeblur.IO.Problem>();
             new BundleFrameSource(bundle, 10_000, _ => false).RunAsync(frames.Writer, problems, _ => { }, CancellationToken.None).GetAwaiter().GetResult();
             if (!frames.Reader.TryRead(out var frame) || frame.Error != null || frame.Blurry == null || frame.Encoding is not { } enc)
                 throw new InvalidDataException($"{dir}: the simulated frame could not be loaded ({frame?.Error ?? string.Join("; ", problems)})");

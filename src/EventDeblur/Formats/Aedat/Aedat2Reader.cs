@@ -122,19 +122,19 @@ public sealed class Aedat2Reader : IAedatReader
     public AedatFileInfo Info { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<AedatProblem> Problems
+    public IReadOnlyList<Problem> Problems
     {
         get
         {
-            var list = new List<AedatProblem>(_log.Items);
+            var list = new List<Problem>(_log.Items);
             if (_apsSamples > 0 && _aps == null)
-                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Note, _width > 0
+                list.Add(new Problem(Info.FilePath, -1, ProblemSeverity.Note, _width > 0
                     ? $"{_apsSamples} APS pixel reads present; frames not decoded (frame decoding is off)"
                     : $"{_apsSamples} APS pixel reads present; frames cannot be assembled without the sensor size"));
             if (_strayImuWords > 0)
-                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Note, $"{_strayImuWords} IMU words outside a complete 7-word sample were dropped"));
+                list.Add(new Problem(Info.FilePath, -1, ProblemSeverity.Note, $"{_strayImuWords} IMU words outside a complete 7-word sample were dropped"));
             if (_outOfRange > 0)
-                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Error, $"{_outOfRange} DVS events had addresses outside the {_width}×{_height} sensor and were dropped"));
+                list.Add(new Problem(Info.FilePath, -1, ProblemSeverity.Error, $"{_outOfRange} DVS events had addresses outside the {_width}×{_height} sensor and were dropped"));
             return list;
         }
     }

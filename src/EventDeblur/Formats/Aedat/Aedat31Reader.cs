@@ -91,7 +91,7 @@ public sealed class Aedat31Reader : IAedatReader
     public AedatFileInfo Info { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<AedatProblem> Problems => _log.Items;
+    public IReadOnlyList<Problem> Problems => _log.Items;
 
     /// <inheritdoc />
     public bool TryRead(out AedatPacket? packet)

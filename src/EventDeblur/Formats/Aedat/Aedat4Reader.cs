@@ -163,7 +163,7 @@ public sealed partial class Aedat4Reader : IAedatReader
     public AedatFileInfo Info { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<AedatProblem> Problems => _log.Items;
+    public IReadOnlyList<Problem> Problems => _log.Items;
 
     /// <summary>Event packets stepped over without being read (<see cref="AedatReaderOptions.DecodeEvents"/> off; for tests).</summary>
     internal int PacketsSteppedOver { get; private set; }

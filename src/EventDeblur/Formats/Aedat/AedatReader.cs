@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>Opens any supported AEDAT file, choosing the reader from the file's first line (never its extension).</summary>
@@ -21,7 +22,7 @@ public static class AedatReader
             : n >= 12 && line.Substring(8, 4) == "IOHE"
                 ? " (this looks like a DV network stream dump: open it with Aedat4Reader.OpenStream)"
                 : " (AEDAT 1.0 has no version line and is not supported)";
-        throw new AedatFormatException(new AedatProblem(path, 0, ProblemSeverity.Error,
+        throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
             $"expected a version line '#!AER-DAT2.0', '#!AER-DAT3.1' or '#!AER-DAT4.0', found {found}{hint}"));
     }
 

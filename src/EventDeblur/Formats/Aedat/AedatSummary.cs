@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>Totals over one pass through an AEDAT file (what <c>eventdeblur inspect</c> prints).</summary>
@@ -37,7 +38,7 @@ public sealed record AedatSummary
     public long PacketCount { get; init; }
 
     /// <summary>Problems found, notes and errors.</summary>
-    public required IReadOnlyList<AedatProblem> Problems { get; init; }
+    public required IReadOnlyList<Problem> Problems { get; init; }
 
     /// <summary><c>true</c> when any problem is an error.</summary>
     public bool HasErrors => Problems.Any(p => p.Severity == ProblemSeverity.Error);

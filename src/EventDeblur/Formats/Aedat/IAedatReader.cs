@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>
@@ -13,7 +14,7 @@ public interface IAedatReader : IDisposable
     /// Problems found so far. Reading stops at the first <see cref="ProblemSeverity.Error"/> that
     /// makes the rest of the file undecodable; everything valid before it has been delivered.
     /// </summary>
-    IReadOnlyList<AedatProblem> Problems { get; }
+    IReadOnlyList<Problem> Problems { get; }
 
     /// <summary>Reads the next packet; <c>false</c> at the end of the data or after a fatal problem.</summary>
     bool TryRead(out AedatPacket? packet);

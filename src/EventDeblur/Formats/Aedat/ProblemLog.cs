@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 namespace EventDeblur.Formats.Aedat;
 
 /// <summary>Collects problems with a cap per kind, so a badly broken file cannot exhaust memory.</summary>
@@ -5,7 +6,7 @@ internal sealed class ProblemLog
 {
     private readonly string _path;
     private readonly int _maxPerKind;
-    private readonly List<AedatProblem> _problems = [];
+    private readonly List<Problem> _problems = [];
     private readonly Dictionary<string, int> _counts = [];
 
     public ProblemLog(string path, int maxPerKind)
@@ -14,15 +15,15 @@ internal sealed class ProblemLog
         _maxPerKind = maxPerKind;
     }
 
-    public IReadOnlyList<AedatProblem> Items
+    public IReadOnlyList<Problem> Items
     {
         get
         {
-            var list = new List<AedatProblem>(_problems);
+            var list = new List<Problem>(_problems);
             foreach (var (kind, n) in _counts)
             {
                 if (n > _maxPerKind)
-                    list.Add(new AedatProblem(_path, -1, ProblemSeverity.Error, $"{n - _maxPerKind} more problems of kind '{kind}' not listed"));
+                    list.Add(new Problem(_path, -1, ProblemSeverity.Error, $"{n - _maxPerKind} more problems of kind '{kind}' not listed"));
             }
             return list;
         }
@@ -38,9 +39,9 @@ internal sealed class ProblemLog
     {
         _counts.TryGetValue(kind, out int n);
         _counts[kind] = n + 1;
-        if (n < _maxPerKind) _problems.Add(new AedatProblem(_path, offset, severity, message));
+        if (n < _maxPerKind) _problems.Add(new Problem(_path, offset, severity, message));
     }
 
     public AedatFormatException Fatal(long offset, string message) =>
-        new(new AedatProblem(_path, offset, ProblemSeverity.Error, message));
+        new(new Problem(_path, offset, ProblemSeverity.Error, message));
 }

@@ -4,6 +4,7 @@ using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using PureHDF;
 using PureHDF.VOL.Native;
+using EventDeblur.IO;
 
 namespace EventDeblur.Formats.Hdf5;
 
@@ -113,7 +114,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
     public AedatFileInfo Info { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<AedatProblem> Problems => _log.Items;
+    public IReadOnlyList<Problem> Problems => _log.Items;
 
     /// <summary>True when <paramref name="path"/> starts with the HDF5 signature (at byte 0, or after a user block of 512, 1024, … bytes).</summary>
     public static bool IsHdf5File(string path)
@@ -363,7 +364,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
         }
         catch (Exception e)
         {
-            throw new AedatFormatException(new AedatProblem(path, -1, ProblemSeverity.Error, $"dataset {dataset}: {Describe(e)}"));
+            throw new AedatFormatException(new Problem(path, -1, ProblemSeverity.Error, $"dataset {dataset}: {Describe(e)}"));
         }
     }
 

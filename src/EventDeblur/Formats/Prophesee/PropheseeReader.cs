@@ -95,13 +95,13 @@ public abstract class PropheseeReader : IAedatReader
     private protected ProblemLog Log { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<AedatProblem> Problems
+    public IReadOnlyList<Problem> Problems
     {
         get
         {
-            var list = new List<AedatProblem>(Log.Items);
+            var list = new List<Problem>(Log.Items);
             foreach (var (what, n) in _skipped)
-                list.Add(new AedatProblem(Info.FilePath, -1, ProblemSeverity.Note, $"{n} {what}"));
+                list.Add(new Problem(Info.FilePath, -1, ProblemSeverity.Note, $"{n} {what}"));
             return list;
         }
     }

@@ -5,6 +5,7 @@ using EventDeblur.Formats;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Recording;
 using EventDeblur.Tests.Recording;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Aedat;
 
@@ -186,7 +187,7 @@ public class AbuseCorpusTests
                 {
                     var b = RecordingBundle.Load(dir);
                     b.ResolveExposures();
-                    Assert.DoesNotContain(b.Problems, p => p.Contains("root:", StringComparison.Ordinal));
+                    Assert.DoesNotContain(b.Problems, p => p.ToString().Contains("root:", StringComparison.Ordinal));
                 }
                 catch (BundleException e) { Assert.DoesNotContain("root:", e.Message, StringComparison.Ordinal); }
             });

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Aedat;
 

@@ -1,4 +1,5 @@
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Aedat;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Aedat;
 
@@ -119,7 +120,7 @@ internal sealed class Drained
     public List<ApsFrame> Frames { get; } = [];
     public List<TriggerEvent> Triggers { get; } = [];
     public List<ImuSample> Imu { get; } = [];
-    public IReadOnlyList<AedatProblem> Problems { get; private set; } = [];
+    public IReadOnlyList<Problem> Problems { get; private set; } = [];
 
     public static Drained From(IAedatReader reader)
     {

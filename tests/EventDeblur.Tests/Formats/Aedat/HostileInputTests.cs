@@ -1,6 +1,7 @@
 using System.Text;
 using EventDeblur.Formats;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Aedat;
 

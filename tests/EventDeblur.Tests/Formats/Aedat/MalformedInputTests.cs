@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Aedat;
 

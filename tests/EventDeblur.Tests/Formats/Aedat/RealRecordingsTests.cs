@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Aedat;
 

@@ -1,5 +1,6 @@
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Aedat;
 

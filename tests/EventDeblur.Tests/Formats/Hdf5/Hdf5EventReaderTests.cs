@@ -7,6 +7,7 @@ using EventDeblur.Formats.Prophesee;
 using PureHDF;
 using PureHDF.Filters;
 using PureHDF.VOL.Native;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Hdf5;
 
@@ -78,7 +79,7 @@ public class Hdf5EventReaderTests
         return path;
     }
 
-    private static (long[] T, short[] X, short[] Y, bool[] P, int Packets, IReadOnlyList<AedatProblem> Problems) ReadAll(string path, int batch = 1 << 16)
+    private static (long[] T, short[] X, short[] Y, bool[] P, int Packets, IReadOnlyList<Problem> Problems) ReadAll(string path, int batch = 1 << 16)
     {
         using var reader = EventFile.Open(path, new AedatReaderOptions { BatchEvents = batch });
         var t = new List<long>();

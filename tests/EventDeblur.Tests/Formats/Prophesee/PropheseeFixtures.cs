@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Formats.Prophesee;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Prophesee;
 
@@ -100,9 +101,9 @@ internal sealed class PropheseeDrained
     public List<(long T, short X, short Y, bool P)> Events { get; } = [];
     public List<long> EventPacketOffsets { get; } = [];
     public List<TestTrigger> Triggers { get; } = [];
-    public IReadOnlyList<AedatProblem> Problems { get; private set; } = [];
+    public IReadOnlyList<Problem> Problems { get; private set; } = [];
     public bool HasErrors => Problems.Any(p => p.Severity == ProblemSeverity.Error);
-    public IEnumerable<AedatProblem> Errors => Problems.Where(p => p.Severity == ProblemSeverity.Error);
+    public IEnumerable<Problem> Errors => Problems.Where(p => p.Severity == ProblemSeverity.Error);
 
     public static PropheseeDrained From(IAedatReader reader)
     {

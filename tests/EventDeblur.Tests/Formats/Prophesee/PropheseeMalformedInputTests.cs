@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Formats.Prophesee;
+using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Prophesee;
 
