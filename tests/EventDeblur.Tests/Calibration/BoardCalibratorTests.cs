@@ -13,11 +13,26 @@ namespace EventDeblur.Tests.Calibration;
 /// the two maps' images of a 32 × 24 grid spanning the RGB frame (points the true map puts on the event sensor) — here
 /// its largest value over the grid (<see cref="HomographyGrid.MaxDistanceEventPx"/>), not only its mean.
 /// </summary>
-public class BoardCalibratorTests(ITestOutputHelper output)
+public sealed class BoardCalibratorTests(ITestOutputHelper output) : IDisposable
 {
-    internal static (RecordingBundle Bundle, Homography Truth, SimulationResult Result) Simulate(int seed, int frames, Func<BlinkingBoardModel, BlinkingBoardModel>? board = null)
+    private readonly List<string> _bundles = [];
+
+    /// <summary>The simulated bundles are 10–40 MB each: removed after each test.</summary>
+    public void Dispose()
     {
-        string dir = TestPaths.NewTempDir();
+        foreach (var dir in _bundles) Directory.Delete(dir, recursive: true);
+    }
+
+    private (RecordingBundle Bundle, Homography Truth, SimulationResult Result) Simulate(int seed, int frames, Func<BlinkingBoardModel, BlinkingBoardModel>? board = null)
+    {
+        var simulated = Simulate(TestPaths.NewTempDir(), seed, frames, board);
+        _bundles.Add(simulated.Bundle.Root);
+        return simulated;
+    }
+
+    /// <summary>Simulates the <c>checkerboard</c> preset into <paramref name="dir"/>, with <paramref name="board"/> changing its board.</summary>
+    internal static (RecordingBundle Bundle, Homography Truth, SimulationResult Result) Simulate(string dir, int seed, int frames, Func<BlinkingBoardModel, BlinkingBoardModel>? board = null)
+    {
         var preset = SimulationPresets.Get("checkerboard");
         var options = preset with { Frames = frames, Board = board?.Invoke(preset.Board!) ?? preset.Board };
         var result = HybridRigSimulator.Simulate(options, seed, dir);

@@ -13,7 +13,14 @@ public class CalibrateCheckerboardTests
     [Fact]
     public void JsonGivesTheBoardsHomographyAndWriteStoresIt()
     {
-        var (bundle, truth, _) = BoardCalibratorTests.Simulate(6, 4);
+        string dir = TestPaths.NewTempDir();
+        try { CalibrateAndWrite(dir); }
+        finally { Directory.Delete(dir, recursive: true); } // 15 MB of events
+    }
+
+    private static void CalibrateAndWrite(string dir)
+    {
+        var (bundle, truth, _) = BoardCalibratorTests.Simulate(dir, 6, 4);
         var (code, stdout, stderr) = CliTests.RunWithin(TimeSpan.FromMinutes(3), "calibrate", bundle.Root, "--checkerboard", "9x6", "--json", "--write");
         Assert.True(code == 0, $"exit {code}: {stderr}");
         var j = JsonDocument.Parse(stdout).RootElement;
