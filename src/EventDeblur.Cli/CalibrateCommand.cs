@@ -10,8 +10,9 @@ using EventDeblur.Recording;
 namespace EventDeblur.Cli;
 
 /// <summary>
-/// <c>eventdeblur calibrate BUNDLE [--json] [--write] [--frames N] [--event-latency-us L]</c>: the RGB → event homography estimated from the
-/// bundle's own frames and events (the manifest's calibration is ignored, and only compared with at the end).
+/// <c>eventdeblur calibrate BUNDLE [--checkerboard COLSxROWS] [--json] [--write] [--frames N] [--event-latency-us L]</c>: the RGB → event
+/// homography estimated from the bundle's own frames and events (the manifest's calibration is ignored, and only compared with at the
+/// end) — from the scene's texture, or with <c>--checkerboard</c> from a blinking-checkerboard calibration recording.
 /// </summary>
 internal static class CalibrateCommand
 {
@@ -22,7 +23,8 @@ internal static class CalibrateCommand
         var write = new Option<bool>("--write") { Description = "Store the homography in the bundle's recording.json (atomically; other fields kept)" };
         var frames = new Option<int>("--frames") { Description = "Most frames used, spread over the recording (3..1000)", DefaultValueFactory = _ => 8 };
         var latency = new Option<long>("--event-latency-us") { Description = "Shift each exposure window on the event clock by the camera's latency, µs (as replay's option)", DefaultValueFactory = _ => 0 };
-        var cmd = new Command("calibrate", "Estimate the RGB→event homography from the recording's own frames and events") { bundleArg, json, write, frames, latency };
+        var board = new Option<string?>("--checkerboard") { Description = "The recording shows a checkerboard blinking on a screen (board / black): its inner corners per row and column, COLSxROWS (e.g. 9x6); the homography is fitted to the corners found in the frames and the event images" };
+        var cmd = new Command("calibrate", "Estimate the RGB→event homography from the recording's own frames and events") { bundleArg, json, write, frames, latency, board };
         // Off the caller's thread with the command's token: Ctrl+C / SIGTERM stop the estimate (exit 130), and never
         // after it does --write store anything.
         cmd.SetAction((r, ct) => Task.Run(() =>
@@ -31,6 +33,18 @@ internal static class CalibrateCommand
             if (n is < 3 or > 1000) throw new UserInputException($"--frames {n}: expected 3..1000");
             var bundle = RecordingBundle.Load(r.GetValue(bundleArg)!);
             bool asJson = r.GetValue(json);
+            if (r.GetValue(board) is string boardText)
+            {
+                (int Columns, int Rows) size;
+                try { size = BoardCalibrationOptions.ParseBoard(boardText); }
+                catch (ArgumentException e) { throw new UserInputException($"--checkerboard {e.Message}"); }
+                var options = new BoardCalibrationOptions { Columns = size.Columns, Rows = size.Rows, MaxFrames = n, EventLatencyUs = r.GetValue(latency) };
+                var boardResult = BoardCalibrator.Estimate(bundle, options, asJson ? null : Console.WriteLine, ct);
+                PrintBoard(bundle, boardText, boardResult, asJson);
+                ct.ThrowIfCancellationRequested();
+                if (r.GetValue(write)) Write(bundle, boardResult.RgbToEvents, asJson);
+                return ExitCodes.Success;
+            }
             var result = RigCalibrator.Estimate(bundle, new CalibrationOptions { MaxFrames = n, EventLatencyUs = r.GetValue(latency) }, asJson ? null : Console.WriteLine, ct);
             var rgb = bundle.Manifest.Rgb!;
             var (ew, eh) = bundle.EventSensorSize;
@@ -70,14 +84,54 @@ internal static class CalibrateCommand
                 Console.WriteLine($"differs from the manifest's calibration by {vsManifest:F3} event px (mean over a 32×24 grid of the RGB frame)");
             }
             ct.ThrowIfCancellationRequested();
-            if (r.GetValue(write))
-            {
-                string path = Path.Combine(bundle.Root, "recording.json");
-                CalibrationWriter.Write(path, result.RgbToEvents);
-                (asJson ? Console.Error : Console.Out).WriteLine($"wrote the homography into {path}");
-            }
+            if (r.GetValue(write)) Write(bundle, result.RgbToEvents, asJson);
             return ExitCodes.Success;
         }, CancellationToken.None));
         return cmd;
+    }
+
+    private static void Write(RecordingBundle bundle, Homography rgbToEvents, bool asJson)
+    {
+        string path = Path.Combine(bundle.Root, "recording.json");
+        CalibrationWriter.Write(path, rgbToEvents);
+        (asJson ? Console.Error : Console.Out).WriteLine($"wrote the homography into {path}");
+    }
+
+    private static void PrintBoard(RecordingBundle bundle, string board, BoardCalibrationResult result, bool asJson)
+    {
+        var rgb = bundle.Manifest.Rgb!;
+        var (ew, eh) = bundle.EventSensorSize;
+        double vsManifest = HomographyGrid.MeanDistanceEventPx(result.RgbToEvents, Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), rgb.Width, rgb.Height, ew, eh);
+        var h = result.RgbToEvents.ToRowMajor();
+        if (asJson)
+        {
+            var o = new JsonObject
+            {
+                ["method"] = "checkerboard",
+                ["checkerboard"] = board,
+                ["rgb_to_events_homography"] = new JsonArray(
+                    new JsonArray(h[0], h[1], h[2]), new JsonArray(h[3], h[4], h[5]), new JsonArray(h[6], h[7], h[8])),
+                ["residual_event_px"] = result.ResidualEventPx,
+                ["max_corner_error_event_px"] = result.MaxCornerErrorEventPx,
+                ["frames_used"] = result.FramesUsed,
+                ["frames_tried"] = result.FramesTried,
+                ["corners_used"] = result.CornersUsed,
+                ["corners_matched"] = result.CornersMatched,
+                ["coverage_rgb"] = result.CoverageRgb,
+                ["manifest_difference_event_px"] = double.IsFinite(vsManifest) ? vsManifest : null,
+                ["frames"] = new JsonArray(result.Frames.Select(f => (JsonNode)new JsonObject
+                {
+                    ["index"] = f.Index, ["events"] = f.Events, ["found_in_rgb"] = f.FoundInRgb, ["found_in_events"] = f.FoundInEvents,
+                    ["ordering"] = f.Ordering, ["rms_event_px"] = double.IsFinite(f.RmsEventPx) ? f.RmsEventPx : null,
+                    ["used"] = f.Used, ["rejection"] = f.Rejection,
+                }).ToArray()),
+            };
+            Console.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return;
+        }
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine($"rgb_to_events_homography: {string.Join(",", h.Select(v => v.ToString("R", ci)))}");
+        Console.WriteLine($"residual {result.ResidualEventPx:F3} event px RMS (max {result.MaxCornerErrorEventPx:F3}) over {result.CornersUsed} of {result.CornersMatched} corners, {result.FramesUsed} of {result.FramesTried} frames; the corners span {result.CoverageRgb:P0} of the RGB frame");
+        Console.WriteLine($"differs from the manifest's calibration by {vsManifest:F3} event px (mean over a 32×24 grid of the RGB frame)");
     }
 }

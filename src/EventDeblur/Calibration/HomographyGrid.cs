@@ -53,4 +53,28 @@ public static class HomographyGrid
         }
         return sum / points.Count;
     }
+
+    /// <summary>
+    /// As <see cref="MeanDistanceEventPx"/>, the largest distance instead of the mean: the worst place of the RGB frame
+    /// (the grid's points that <paramref name="truth"/> maps onto the event sensor), event pixels. NaN when no point is on it.
+    /// </summary>
+    /// <param name="estimate">RGB → event homography under test.</param>
+    /// <param name="truth">The reference RGB → event homography.</param>
+    /// <param name="rgbWidth">RGB frame width, pixels.</param>
+    /// <param name="rgbHeight">RGB frame height, pixels.</param>
+    /// <param name="eventWidth">Event sensor width, pixels.</param>
+    /// <param name="eventHeight">Event sensor height, pixels.</param>
+    public static double MaxDistanceEventPx(Homography estimate, Homography truth, int rgbWidth, int rgbHeight, int eventWidth, int eventHeight)
+    {
+        var points = PointsOnSensor(truth, rgbWidth, rgbHeight, eventWidth, eventHeight);
+        if (points.Count == 0) return double.NaN;
+        double max = 0;
+        foreach (var (x, y) in points)
+        {
+            var (a, b) = estimate.Apply(x, y);
+            var (c, d) = truth.Apply(x, y);
+            max = Math.Max(max, Math.Sqrt((a - c) * (a - c) + (b - d) * (b - d)));
+        }
+        return max;
+    }
 }

@@ -1,5 +1,4 @@
 using EventDeblur.Events;
-using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.IO;
 using EventDeblur.Recording;
@@ -239,34 +238,9 @@ public static class RigCalibrator
     /// </summary>
     private static (float[] Counts, long Events)[] CountEvents(string path, List<TimeRangeUs> windows, int width, int height)
     {
-        var times = windows.Select(_ => new List<long>()).ToArray();
-        var pixels = windows.Select(_ => new List<int>()).ToArray();
-        long lastEnd = windows.Max(w => w.EndUs);
-        using (var reader = AedatReader.Open(path, new AedatReaderOptions { DecodeFrames = false }))
-        {
-            while (reader.TryRead(out var packet))
-            {
-                if (packet is not EventsPacket ep) continue;
-                using var b = ep.Events;
-                if (b.Count == 0) continue;
-                var ts = b.Timestamps;
-                var xs = b.Xs;
-                var ys = b.Ys;
-                for (int k = 0; k < windows.Count; k++)
-                {
-                    var w = windows[k];
-                    if (ts[^1] < w.StartUs || ts[0] >= w.EndUs) continue;
-                    for (int i = LowerBound(ts, w.StartUs); i < ts.Length && ts[i] < w.EndUs; i++)
-                    {
-                        int x = xs[i], y = ys[i];
-                        if ((uint)x >= (uint)width || (uint)y >= (uint)height) continue;
-                        times[k].Add(ts[i]);
-                        pixels[k].Add(y * width + x);
-                    }
-                }
-                if (ts[^1] >= lastEnd) break;
-            }
-        }
+        var collected = ExposureEvents.Collect(path, windows, width, height);
+        var times = collected.Select(c => c.Times).ToArray();
+        var pixels = collected.Select(c => c.Pixels).ToArray();
         var result = new (float[], long)[windows.Count];
         for (int k = 0; k < windows.Count; k++)
         {
@@ -286,20 +260,7 @@ public static class RigCalibrator
 
     private const int RateBins = 16;
 
-
-
-    private static int LowerBound(ReadOnlySpan<long> ts, long t)
-    {
-        int lo = 0, hi = ts.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (ts[mid] < t) lo = mid + 1; else hi = mid;
-        }
-        return lo;
-    }
-
-    private static List<FrameWindow> Spread(List<FrameWindow> windows, int count)
+    internal static List<FrameWindow> Spread(List<FrameWindow> windows, int count)
     {
         if (windows.Count <= count) return windows;
         return Enumerable.Range(0, count).Select(i => windows[(int)Math.Round(i * (windows.Count - 1) / (double)(count - 1))]).Distinct().ToList();

@@ -12,4 +12,7 @@ public sealed record FrameTruth(long Index, TimeRangeUs Exposure, MotionPath Pat
 {
     /// <summary>Domain B's spatially varying motion (its <see cref="PatchMotionField.Global"/> is <see cref="Path"/>); null in domain A.</summary>
     public PatchMotionField? Field { get; init; }
+
+    /// <summary>A blinking-board recording's board pose: board (squares, see <see cref="BlinkingBoardScene"/>) → RGB pixel homography, row-major 3 × 3; null otherwise.</summary>
+    public double[]? BoardToRgb { get; init; }
 }

@@ -14,7 +14,7 @@ namespace EventDeblur.Simulation;
 /// alone) and writes a recording bundle with ground truth exactly as RECORDING_FORMAT.md describes.
 /// Deterministic for a given options record and seed.
 /// </summary>
-public static class HybridRigSimulator
+public static partial class HybridRigSimulator
 {
     /// <summary>APS full well, electrons, for the DAVIS-alone presets.</summary>
     public const double ApsFullWellE = 4000;
@@ -48,6 +48,11 @@ public static class HybridRigSimulator
         var rng = new Random(seed);
 
         double[] hom = MakeHomography(options, rng);
+        if (options.Board is { } board)
+        {
+            if (scene != null || motion != null) throw new ArgumentException("a blinking-board recording draws its own scene and keeps the camera still");
+            return SimulateBoard(options, board, seed, hom, outDir, clock, log, ct);
+        }
         double diag = Math.Sqrt(w * w + h * h);
         int needed = NeededMargin(options, hom, diag);
         bool ownScene = scene == null;

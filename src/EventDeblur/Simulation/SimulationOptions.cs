@@ -69,6 +69,9 @@ public sealed record SimulationOptions
     /// <summary>Domain B's model (scene, optics, patch-wise motion, sensor); null for domain A (the presets without <c>b-</c>).</summary>
     public DomainBModel? DomainB { get; init; }
 
+    /// <summary>A calibration recording of a blinking checkerboard screen (<see cref="BlinkingBoardModel"/>) instead of a night scene; null otherwise. Domain A's sensors; no camera shake.</summary>
+    public BlinkingBoardModel? Board { get; init; }
+
     /// <summary>Event simulation margin before and after each exposure, µs.</summary>
     public long MarginUs { get; init; } = 10_000;
 
@@ -88,6 +91,12 @@ public sealed record SimulationOptions
         if (StepUs < 1 || StepUs > 100) throw new ArgumentException("event time step must be 1..100 µs");
         if (KernelLengthPx.Min < 0 || KernelLengthPx.Max < KernelLengthPx.Min) throw new ArgumentException("kernel length range must be ordered and ≥ 0");
         if (SyncSource is not ("table" or "triggers")) throw new ArgumentException("sync source must be table or triggers");
+        if (Board is { } board)
+        {
+            board.Validate();
+            if (ApsOnly || DomainB != null) throw new ArgumentException("a blinking-board recording needs an RGB camera in domain A (not APS-only, not domain B)");
+            if (board.BlinkPeriodUs < 2 * StepUs) throw new ArgumentException($"board: blink period {board.BlinkPeriodUs} µs must be at least two event time steps ({2 * StepUs} µs)");
+        }
         if (DomainB is { } b)
         {
             if (b.Lamps.Min < 0 || b.Lamps.Max < b.Lamps.Min) throw new ArgumentException("domain B: lamp count range must be ordered and ≥ 0");

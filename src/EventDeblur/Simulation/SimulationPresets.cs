@@ -5,7 +5,7 @@ public static class SimulationPresets
 {
     /// <summary>Preset names.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["night", "night-hard", "night-rotation", "no-streaks", "aps", "b-night", "b-night-hard", "b-rotation", "b-no-streaks", "b-aps"];
+        ["night", "night-hard", "night-rotation", "no-streaks", "aps", "b-night", "b-night-hard", "b-rotation", "b-no-streaks", "b-aps", "checkerboard"];
 
     /// <summary>The options of preset <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
@@ -35,6 +35,13 @@ public static class SimulationPresets
         "b-rotation" => DomainB(name) with { KernelLengthPx = (8, 40), RotationDeg = 4, DomainB = new DomainBModel { PatchGrid = (4, 3) } },
         "b-no-streaks" => DomainB(name) with { BackgroundRadiance = 12_000, SyncSource = "triggers", DomainB = new DomainBModel { Lamps = (0, 0) } },
         "b-aps" => DomainB(name) with { ApsOnly = true, BackgroundRadiance = 6000, DomainB = new DomainBModel { Lamps = (50, 120) } },
+        // A calibration recording: a 9 × 6 checkerboard blinking on a screen (board / black, 40 ms period), a new board
+        // pose per frame, a still camera; for `calibrate --checkerboard 9x6`.
+        "checkerboard" => new SimulationOptions
+        {
+            Preset = name, Board = new BlinkingBoardModel(), Frames = 8, KernelLengthPx = (0, 0), ExposureUs = (20_000, 40_000),
+            FramePeriodUs = 100_000, PointLights = 0, ExtendedLights = 0, SyncSource = "table",
+        },
         _ => throw new ArgumentException($"unknown preset '{name}'; expected one of {string.Join(", ", Names)}"),
     };
 
