@@ -121,7 +121,7 @@ internal static class LiveCommands
         var force = new Option<bool>("--force") { Description = "Write into OUT even when it is not empty and not a live run (files named like a run's outputs are replaced)" };
         var keptEvents = new Option<int>("--max-kept-events")
         {
-            Description = $"Events of each processed frame's exposure window kept in OUT/events/NNNNNN.parquet at most (beyond it every k-th, reported); 0 keeps none (default {EventDeblur.Pipeline.Output.FrameEventsFile.DefaultMaxEvents})",
+            Description = "Events of each processed frame's exposure window kept in OUT/events/NNNNNN.parquet at most (beyond it 1 in k, reported); 0 keeps none",
             DefaultValueFactory = _ => EventDeblur.Pipeline.Output.FrameEventsFile.DefaultMaxEvents,
         };
         keptEvents.Validators.Add(o =>
