@@ -119,7 +119,16 @@ internal static class LiveCommands
         var latency = LatencyOption.Create("Event camera latency, µs: events of an exposure are taken from [start + L, end + L)");
         var quality = QualityOption.Create(auto: true);
         var force = new Option<bool>("--force") { Description = "Write into OUT even when it is not empty and not a live run (files named like a run's outputs are replaced)" };
-        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force };
+        var keptEvents = new Option<int>("--max-kept-events")
+        {
+            Description = "Events of each processed frame's exposure window kept in OUT/events/NNNNNN.parquet at most (beyond it 1 in k, reported); 0 keeps none",
+            DefaultValueFactory = _ => EventDeblur.Pipeline.Output.FrameEventsFile.DefaultMaxEvents,
+        };
+        keptEvents.Validators.Add(o =>
+        {
+            if (o.GetValueOrDefault<int>() is < 0 and var v) o.AddError($"--max-kept-events {v}: expected a number of events, 0 or more (0 keeps none)");
+        });
+        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force, keptEvents };
         cmd.SetAction(async (r, ct) =>
         {
             QualityOption.NoteIfIgnored(r, quality, methods, [r.GetValue(deconvolver)!]);
@@ -128,7 +137,7 @@ internal static class LiveCommands
             {
                 EventsUri = r.GetValue(events)!, TriggersUri = r.GetValue(triggers)!, RgbSource = r.GetValue(rgb)!, RigPath = r.GetValue(rig)!,
                 OutDir = r.GetValue(output)!, Methods = methods, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), AdaptiveQuality = QualityOption.IsAuto(r, quality), Force = r.GetValue(force),
-                EventLatencyUs = r.GetValue(latency),
+                EventLatencyUs = r.GetValue(latency), MaxKeptEventsPerFrame = r.GetValue(keptEvents),
             };
             var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
             foreach (var g in s.Gaps) Console.WriteLine($"gap: {g}");

@@ -32,7 +32,7 @@ public static class HtmlReport
         foreach (var (method, bundle) in rows.Select(r => (r.Method, r.Bundle)).Distinct().OrderBy(x => x.Bundle, StringComparer.Ordinal).ThenBy(x => x.Method, StringComparer.Ordinal))
             if (outDirs.Select(o => Path.Combine(o, "runs", method, bundle)).FirstOrDefault(d => File.Exists(Path.Combine(d, "run.json"))) is { } dir)
                 runs.Add(await ReportRun.ReadAsync(dir));
-        Write(htmlPath, "evaluation", rows, Evaluator.SummaryMarkdown(rows), runs, (m, b) => runs.FirstOrDefault(r => r.Manifest.Method == m && r.Bundle == b)?.Dir
+        Write(htmlPath, "evaluation", rows, Evaluator.SummaryMarkdown(rows), runs, await ReportFrames.BuildAsync(runs), (m, b) => runs.FirstOrDefault(r => r.Manifest.Method == m && r.Bundle == b)?.Dir
             ?? outDirs.Select(o => Path.Combine(o, "runs", m, b)).FirstOrDefault(Directory.Exists), warnings ?? []);
     }
 
@@ -45,10 +45,10 @@ public static class HtmlReport
         var rows = replays.SelectMany(r => r.Frames.Select(f => new EvalRow(r.Bundle, Evaluator.GroupOf(r.Bundle), r.Manifest.Method, f.Index, f.Status, f.Psnr, f.Ssim, f.KernelSimilarity, f.SecondsTotal))).ToList();
         string summary = replays.Count > 0 ? RunSummary.Markdown(await RunSummary.SummariseAsync(replays.Select(r => r.Dir))) : "";
         string kind = replays.Count == 0 ? "live run" : runs.Count > replays.Count ? "replay and live" : "replay";
-        Write(htmlPath, kind, rows, summary, runs, (m, b) => replays.FirstOrDefault(r => r.Manifest.Method == m && r.Bundle == b)?.Dir, warnings ?? []);
+        Write(htmlPath, kind, rows, summary, runs, await ReportFrames.BuildAsync(runs), (m, b) => replays.FirstOrDefault(r => r.Manifest.Method == m && r.Bundle == b)?.Dir, warnings ?? []);
     }
 
-    private static void Write(string htmlPath, string kind, IReadOnlyList<EvalRow> rows, string summaryMarkdown, IReadOnlyList<ReportRun> runs, Func<string, string, string?> runDir, IReadOnlyList<string> warnings)
+    private static void Write(string htmlPath, string kind, IReadOnlyList<EvalRow> rows, string summaryMarkdown, IReadOnlyList<ReportRun> runs, ReportFrames frames, Func<string, string, string?> runDir, IReadOnlyList<string> warnings)
     {
         string htmlDir = Path.GetDirectoryName(Path.GetFullPath(htmlPath))!;
         var allWarnings = warnings.Concat(runs.Where(r => r.Manifest.Status != "completed").Select(r => $"{r.Dir}: run status '{r.Manifest.Status}'"))
@@ -90,8 +90,6 @@ public static class HtmlReport
         for (int k = 0; k < runs.Count; k++)
             sb.Append($"<li><a href=\"#run-{k}\">{WebUtility.HtmlEncode(RunTitle(runs[k]))}</a> — {WebUtility.HtmlEncode(runs[k].Manifest.Status)}, {runs[k].Frames.Count(f => f.Status == "ok")}/{runs[k].Frames.Count} frames ok</li>");
         sb.Append("</ul>");
-        // Crops and the events of their regions for every frame: one pass over each bundle's event file.
-        var frames = ReportFrames.Build(runs);
         for (int k = 0; k < runs.Count; k++)
         {
             try { sb.Append(RunSection.Html(runs[k], k, htmlDir, frames)); }

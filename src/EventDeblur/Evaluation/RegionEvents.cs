@@ -10,4 +10,11 @@ namespace EventDeblur.Evaluation;
 /// <param name="On">ON events counted.</param>
 /// <param name="Off">OFF events counted.</param>
 /// <param name="Png">The picture (white background, ON red, OFF blue), one pixel per event pixel.</param>
-internal sealed record RegionEvents(TimeRangeUs Window, Rect Box, bool WholeSensor, long On, long Off, byte[] Png);
+internal sealed record RegionEvents(TimeRangeUs Window, Rect Box, bool WholeSensor, long On, long Off, byte[] Png)
+{
+    /// <summary>k when only every k-th event of the window was kept (a live run's cap per frame); 1 when all were counted.</summary>
+    public int Stride { get; init; } = 1;
+
+    /// <summary>Events of the whole sensor in the window as the run received them (live runs, from their events file); null when not known.</summary>
+    public long? InWindow { get; init; }
+}

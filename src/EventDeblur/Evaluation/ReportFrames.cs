@@ -14,7 +14,8 @@ namespace EventDeblur.Evaluation;
 /// What the report shows of every frame beyond its run's files: the crop (chosen once per bundle frame, so every method
 /// of an evaluation shows the same place) and the exposure's events of that region, collected for all frames of a bundle
 /// in ONE streaming pass over its event file. Memory: two counters per event pixel of the windows still open (the pass
-/// closes a window once the file's time passes its end), plus the finished pictures.
+/// closes a window once the file's time passes its end), plus the finished pictures. A live run has no bundle: its
+/// frames' events come from the run's own <c>events/NNNNNN.parquet</c> (<see cref="FrameEventsFile"/>), one file at a time.
 /// </summary>
 internal sealed class ReportFrames
 {
@@ -33,12 +34,16 @@ internal sealed class ReportFrames
     /// <summary>The most event windows counted at once during a pass (bounded by how many exposures overlap; for tests).</summary>
     public int MaxOpenWindows { get; private set; }
 
-    /// <summary>Chooses the crops of every replay frame of <paramref name="runs"/> and collects their events, one pass per bundle.</summary>
-    public static ReportFrames Build(IReadOnlyList<ReportRun> runs)
+    /// <summary>
+    /// Chooses the crops of every frame of <paramref name="runs"/> and collects their events: one pass per bundle for
+    /// replays, the run's own events files for live runs.
+    /// </summary>
+    public static async Task<ReportFrames> BuildAsync(IReadOnlyList<ReportRun> runs)
     {
         var r = new ReportFrames();
-        // A live run's frames are its own (no bundle): crops from its previews, keyed by its folder; it keeps no events to collect.
+        // A live run's frames are its own (no bundle): crops from its previews, keyed by its folder; events from its events files.
         foreach (var run in runs.Where(x => x.Manifest.Mode == "live"))
+        {
             foreach (var f in run.Frames)
             {
                 try
@@ -47,6 +52,8 @@ internal sealed class ReportFrames
                 }
                 catch (Exception e) when (e is IOException or OpenCVException) { }
             }
+            await r.CollectLiveEventsAsync(run);
+        }
         foreach (var group in runs.Where(x => x.Manifest.Mode != "live" && x.Manifest.InputBundle != null).GroupBy(x => x.Manifest.InputBundle!, StringComparer.Ordinal))
         {
             var list = group.ToList();
@@ -88,9 +95,15 @@ internal sealed class ReportFrames
         why = "";
         if (run.Manifest.Mode == "live")
         {
+            if (_events.FirstOrDefault(e => e.Key.Input == run.Dir && e.Key.Index == f.Index).Value is { } kept) return kept;
+            if (_noEvents.FirstOrDefault(e => e.Key.Input == run.Dir && e.Key.Index == f.Index).Value is { } problem) { why = problem; return null; }
             string counted = f.EventsInWindow > 0 ? $" ({f.EventsInWindow.ToString("N0", CultureInfo.InvariantCulture)} events were received for this frame's exposure and margins)" : "";
             string window = WindowOf(run, f) is { } lw ? $" {lw}" : "";
-            why = $"not kept — a live run receives its events from {run.Manifest.Options["events"]?.ToString() ?? "its events stream"} and writes none of them to its output folder, so the events of the exposure{window} cannot be shown{counted}";
+            string file = FrameEventsFile.FileOf(f.Index);
+            string reason = f.Status == "dropped" ? "the frame was dropped before it was processed"
+                : run.Manifest.Options["max_kept_events"] is JsonValue v && v.TryGetValue(out int max) && max == 0 ? "the run was started with --max-kept-events 0"
+                : $"the run wrote no {file}";
+            why = $"not kept — {reason}; a live run receives its events from {run.Manifest.Options["events"]?.ToString() ?? "its events stream"} and keeps only the exposure windows of the frames it processes (events/NNNNNN.parquet), so the events of the exposure{window} cannot be shown{counted}";
             return null;
         }
         if (run.Manifest.InputBundle is not { } input) { why = "the run names no input bundle"; return null; }
@@ -141,6 +154,49 @@ internal sealed class ReportFrames
         int x0 = (int)Math.Clamp(Math.Floor(corners.Min(c => c.X)), 0, sensorWidth), x1 = (int)Math.Clamp(Math.Ceiling(corners.Max(c => c.X)), 0, sensorWidth);
         int y0 = (int)Math.Clamp(Math.Floor(corners.Min(c => c.Y)), 0, sensorHeight), y1 = (int)Math.Clamp(Math.Ceiling(corners.Max(c => c.Y)), 0, sensorHeight);
         return x1 > x0 && y1 > y0 ? new Rect(x0, y0, x1 - x0, y1 - y0) : null;
+    }
+
+    /// <summary>
+    /// The events of each frame of a live run from its <c>events/NNNNNN.parquet</c>: those of the crop's region (the crop
+    /// mapped onto the event sensor by the homography the file states), or of the whole sensor when the frame has no crop.
+    /// One file is held at a time.
+    /// </summary>
+    private async Task CollectLiveEventsAsync(ReportRun run)
+    {
+        foreach (var f in run.Frames)
+        {
+            string path = Path.Combine(run.Dir, FrameEventsFile.FileOf(f.Index));
+            if (!File.Exists(path)) continue;
+            var key = (run.Dir, f.Index, WindowOf(run, f) ?? default);
+            FrameEvents kept;
+            try { kept = await FrameEventsFile.ReadAsync(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _noEvents[key] = $"{FrameEventsFile.FileOf(f.Index)} cannot be read: {e.Message}";
+                continue;
+            }
+            var (ew, eh) = kept.SensorSize;
+            if (ew <= 0 || eh <= 0) { _noEvents[key] = $"{FrameEventsFile.FileOf(f.Index)}: no event sensor size"; continue; }
+            var w = kept.Window;
+            key = (run.Dir, f.Index, w);
+            if (w.EndUs <= w.StartUs) { _noEvents[key] = $"empty exposure window {w}"; continue; }
+            Rect box = new(0, 0, ew, eh);
+            bool whole = true;
+            if (_crops.TryGetValue((run.Dir, f.Index), out var crop) && kept.FrameToEvents is { } toEvents)
+            {
+                if (EventBox(crop.Rect, toEvents, ew, eh) is not { } b) { _noEvents[key] = $"the crop {crop.Rect} lies outside the {ew}×{eh} event sensor"; continue; }
+                (box, whole) = (b, false);
+            }
+            try
+            {
+                var img = new Preview.EventImage(box, w);
+                img.Add(kept.Events);
+                using var m = img.Render();
+                Cv2.ImEncode(".png", m, out byte[] png);
+                _events[key] = new RegionEvents(w, box, whole, img.On, img.Off, png) { Stride = kept.Stride, InWindow = kept.InWindow };
+            }
+            catch (OpenCVException e) { _noEvents[key] = $"{FrameEventsFile.FileOf(f.Index)}: the picture cannot be made ({e.Message})"; }
+        }
     }
 
     private void CollectEvents(string input, List<ReportRun> runs)

@@ -231,8 +231,10 @@ internal static class RunSection
         var b = e.Box;
         int shown = crop != null && !e.WholeSensor ? 2 * crop.Rect.Width : Math.Min(640, 2 * b.Width);
         string where = e.WholeSensor ? $"the whole {b.Width}×{b.Height} sensor (no crop)" : $"event pixels x {b.X}–{b.X + b.Width - 1}, y {b.Y}–{b.Y + b.Height - 1} (the crop mapped onto the event sensor)";
-        string caption = $"events of the exposure {e.Window} in {where}: {e.On.ToString("N0", CultureInfo.InvariantCulture)} ON (red), {e.Off.ToString("N0", CultureInfo.InvariantCulture)} OFF (blue)";
-        return $"<figure class=\"events\" data-frame=\"{f.Index}\" data-window=\"{e.Window.StartUs},{e.Window.EndUs}\" data-box=\"{b.X},{b.Y},{b.Width},{b.Height}\" data-on=\"{e.On}\" data-off=\"{e.Off}\">"
+        string caption = $"events of the exposure {e.Window} in {where}: {e.On.ToString("N0", CultureInfo.InvariantCulture)} ON (red), {e.Off.ToString("N0", CultureInfo.InvariantCulture)} OFF (blue)"
+            + (e.Stride > 1 ? $" — 1 in {e.Stride} events of the window, as the run kept them ({e.InWindow?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} received on the whole sensor)" : "")
+            + (run.Manifest.Mode == "live" ? $"; from {FrameEventsFile.FileOf(f.Index)}" : "");
+        return $"<figure class=\"events\" data-frame=\"{f.Index}\" data-window=\"{e.Window.StartUs},{e.Window.EndUs}\" data-box=\"{b.X},{b.Y},{b.Width},{b.Height}\" data-on=\"{e.On}\" data-off=\"{e.Off}\"{(e.Stride > 1 ? $" data-stride=\"{e.Stride}\"" : "")}>"
             + $"<img class=\"events\" style=\"width:{shown}px\" alt=\"frame {f.Index}: events of the exposure\" src=\"data:image/png;base64,{Convert.ToBase64String(e.Png)}\"><figcaption>{Enc(caption)}</figcaption></figure>";
     }
 

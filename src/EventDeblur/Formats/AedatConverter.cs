@@ -155,10 +155,6 @@ public static class AedatConverter
         string stem = outPath.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? outPath[..^8] : outPath;
         var outputs = new List<string>();
         var temps = new List<(string Temp, string Final)>();
-        var tField = new DataField<long>("t");
-        var xField = new DataField<short>("x");
-        var yField = new DataField<short>("y");
-        var pField = new DataField<bool>("p");
         long events = 0, frameCount = 0;
         var triggers = new List<Events.TriggerEvent>();
         var imu = new List<Events.ImuSample>();
@@ -170,9 +166,8 @@ public static class AedatConverter
         try
         {
             await using (var fs = new FileStream(eventsTmp, FileMode.CreateNew))
-            await using (var pw = await ParquetWriter.CreateAsync(new ParquetSchema(tField, xField, yField, pField), fs, cancellationToken: ct))
+            await using (var pw = await EventsParquet.CreateWriterAsync(fs, Metadata(EventsParquet.TableName), ct))
             {
-                pw.CustomMetadata = Metadata("events");
                 var t = new long[rowGroupRows];
                 var x = new short[rowGroupRows];
                 var y = new short[rowGroupRows];
@@ -181,11 +176,7 @@ public static class AedatConverter
                 async Task FlushAsync()
                 {
                     if (n == 0) return;
-                    using var rg = pw.CreateRowGroup();
-                    await rg.WriteAsync(tField, new ReadOnlyMemory<long>(t, 0, n), cancellationToken: ct);
-                    await rg.WriteAsync(xField, new ReadOnlyMemory<short>(x, 0, n), cancellationToken: ct);
-                    await rg.WriteAsync(yField, new ReadOnlyMemory<short>(y, 0, n), cancellationToken: ct);
-                    await rg.WriteAsync(pField, new ReadOnlyMemory<bool>(p, 0, n), cancellationToken: ct);
+                    await pw.WriteRowGroupAsync(t.AsMemory(0, n), x.AsMemory(0, n), y.AsMemory(0, n), p.AsMemory(0, n), ct);
                     n = 0;
                 }
                 while (reader.TryRead(out var packet))

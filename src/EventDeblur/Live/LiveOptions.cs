@@ -56,6 +56,13 @@ public sealed record LiveOptions
     /// <summary>Events held in memory at most; the oldest are dropped (and counted) beyond it.</summary>
     public int MaxBufferedEvents { get; init; } = 20_000_000;
 
+    /// <summary>
+    /// Events of each processed frame's exposure window (event clock, shifted by <see cref="EventLatencyUs"/>, no margins)
+    /// kept in <c>OUT/events/NNNNNN.parquet</c> at most (the report shows them); beyond it an even subsample, every k-th
+    /// event, is kept and reported as a problem. 0 keeps none.
+    /// </summary>
+    public int MaxKeptEventsPerFrame { get; init; } = EventDeblur.Pipeline.Output.FrameEventsFile.DefaultMaxEvents;
+
     /// <summary>How long to wait for a stream that has ended before finishing, seconds.</summary>
     public double StreamEndGraceS { get; init; } = 3;
 }

@@ -5,13 +5,13 @@ using EventDeblur.Deconvolution;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
+using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
 using EventDeblur.Pipeline.Output;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
 using OpenCvSharp;
-using EventDeblur.IO;
 
 namespace EventDeblur.Live;
 
@@ -143,6 +143,34 @@ public static class LivePipeline
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, ct);
         var results = new List<FrameResult>();
+        // The events the frame already holds (its window plus margins) are all that is written: never the stream.
+        var eventsMetadata = new Dictionary<string, string>
+        {
+            [ParquetMetadata.CameraKey] = rig.Events.Camera,
+            [ParquetMetadata.SourceFileKey] = o.EventsUri,
+            [ParquetMetadata.TimeOriginKey] = "the events stream's own clock (source_file), as received: t is not shifted; the window is the frame's exposure from the trigger stream shifted by event_latency_us",
+            ["mode"] = "live",
+            ["event_latency_us"] = o.EventLatencyUs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        async Task KeepEventsAsync(FrameWork f, TimeRangeUs exposure)
+        {
+            var window = new TimeRangeUs(exposure.StartUs + o.EventLatencyUs, exposure.EndUs + o.EventLatencyUs);
+            var m = new Dictionary<string, string>(eventsMetadata)
+            {
+                [ParquetMetadata.SensorWidthKey] = f.EventSensorSize.Width.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [ParquetMetadata.SensorHeightKey] = f.EventSensorSize.Height.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            try
+            {
+                var kept = await FrameEventsFile.WriteAsync(o.OutDir, f.Index, f.Events, window, f.FrameToEvents, o.MaxKeptEventsPerFrame, m, ct);
+                if (kept.Stride > 1)
+                    Report(Problem.Note("", ProblemLocation.AtFrame(f.Index), $"{kept.InWindow} events in its exposure window {window}, more than the {o.MaxKeptEventsPerFrame} kept per frame: 1 in {kept.Stride} kept ({kept.Kept}) in {FrameEventsFile.FileOf(f.Index)}"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Report(Problem.Error("", ProblemLocation.AtFrame(f.Index), $"its exposure's events cannot be kept: {e.Message}"));
+            }
+        }
         var writer = Task.Run(async () =>
         {
             await foreach (var f in toWrite.Reader.ReadAllAsync(ct))
@@ -151,6 +179,7 @@ public static class LivePipeline
                 long backlog = toKernels.Reader.Count + toDeconvolve.Reader.Count;
                 var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog });
                 lock (results) results.Add(r);
+                if (o.MaxKeptEventsPerFrame > 0 && f.Exposure is { } exposure) await KeepEventsAsync(f, exposure);
                 progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, latency {latency:F2} s, backlog {backlog}, events {store.Received:N0}, dropped frames {Interlocked.Read(ref dropped)}");
             }
         });
@@ -248,7 +277,7 @@ public static class LivePipeline
             Status = ct.IsCancellationRequested ? "cancelled" : "completed",
             Started = started,
             Finished = DateTimeOffset.UtcNow,
-            Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = !o.Methods.HasQualityRungs(o.Deconvolver) ? null : o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name },
+            Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = !o.Methods.HasQualityRungs(o.Deconvolver) ? null : o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name, ["event_latency_us"] = o.EventLatencyUs, ["max_kept_events"] = o.MaxKeptEventsPerFrame },
             Extra =
             [
                 new("events_received", store.Received),

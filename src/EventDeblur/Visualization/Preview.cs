@@ -73,12 +73,16 @@ public static class Preview
         public long Off { get; private set; }
 
         /// <summary>Counts the events of <paramref name="b"/> inside the window and the region.</summary>
-        public void Add(EventBatch b)
+        public void Add(EventBatch b) => Add(b.Timestamps, b.Xs, b.Ys, b.Polarities);
+
+        /// <summary>Counts the events of <paramref name="s"/> (time-ordered) inside the window and the region.</summary>
+        public void Add(EventSlice s) => Add(s.T, s.X, s.Y, s.P);
+
+        private void Add(ReadOnlySpan<long> t, ReadOnlySpan<short> x, ReadOnlySpan<short> y, ReadOnlySpan<bool> p)
         {
-            var t = b.Timestamps; var x = b.Xs; var y = b.Ys; var p = b.Polarities;
-            if (b.Count == 0 || t[^1] < Window.StartUs || t[0] >= Window.EndUs) return;
+            if (t.Length == 0 || t[^1] < Window.StartUs || t[0] >= Window.EndUs) return;
             int x0 = _region.X, y0 = _region.Y, w = _region.Width, h = _region.Height;
-            for (int i = 0; i < b.Count; i++)
+            for (int i = 0; i < t.Length; i++)
             {
                 int rx = x[i] - x0, ry = y[i] - y0;
                 if (!Window.Contains(t[i]) || (uint)rx >= (uint)w || (uint)ry >= (uint)h) continue;

@@ -110,7 +110,7 @@ public class HtmlReportTests
         foreach (var d in runDirs) runs.Add(await ReportRun.ReadAsync(d));
 
         // Two methods of one bundle: its event file is walked once, holding one exposure's counts at a time.
-        var collected = ReportFrames.Build(runs);
+        var collected = await ReportFrames.BuildAsync(runs);
         Assert.Equal(1, collected.EventFilePasses);
         Assert.Equal(1, collected.MaxOpenWindows);
 
@@ -302,7 +302,7 @@ public class HtmlReportTests
     }
 
     [Fact]
-    public async Task ALiveRunsFramesShowTheirCropAndSayTheEventsWereNotKept()
+    public async Task ALiveRunsFramesShowTheirCropAndTheExposuresEventsOfThatRegionInChromium()
     {
         // A real live run: a simulated rig served on 127.0.0.1 (events, triggers) and its RGB frames as a video.
         var o = SimulationPresets.Get("night-hard") with { Frames = 2, RgbWidth = 256, RgbHeight = 192, PointLights = 3, FramePeriodUs = 150_000, ExposureUs = (40_000, 60_000) };
@@ -322,16 +322,27 @@ public class HtmlReportTests
         await server.PlayAsync(4);
         var summary = await live;
         Assert.Equal(2, summary.Results.Count(r => r.Status == "ok"));
-        // What a live folder keeps: frames, kernels, previews, run.json and frames.parquet; no event file.
+        // What a live folder keeps of its events: each processed frame's exposure window, never the stream.
         Assert.Empty(Directory.GetFiles(options.OutDir, "*.aedat4", SearchOption.AllDirectories));
-        Assert.Empty(Directory.GetFiles(options.OutDir, "events*", SearchOption.AllDirectories));
+        Assert.Equal(["000000.parquet", "000001.parquet"], Directory.GetFiles(Path.Combine(options.OutDir, "events")).Select(Path.GetFileName).Order());
 
         string html = Path.Combine(TestPaths.NewTempDir(), "live.html");
         var (code, _, err) = CliTests.Run("report", options.OutDir, "--html", html);
         Assert.True(code == 0, err);
-        string page = File.ReadAllText(html);
+        // As Chromium built the page.
+        string page = DumpDom(html);
+        Assert.DoesNotContain("<p class=\"no-events\"", page);
+
+        // Every event of the recording, to count each figure's window and box independently of the run and the report.
+        var events = new List<(long T, int X, int Y, bool On)>();
+        using (var reader = AedatReader.Open(bundle.EventsPath))
+            while (reader.TryRead(out var packet))
+                if (packet is EventsPacket ep)
+                    using (var b = ep.Events)
+                        for (int i = 0; i < b.Count; i++) events.Add((b.Timestamps[i], b.Xs[i], b.Ys[i], b.Polarities[i]));
+        var toEvents = Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography);
         var rows = await FramesParquet.ReadAsync(Path.Combine(options.OutDir, "frames.parquet"));
-        Assert.DoesNotContain("<figure class=\"events\"", page);
+        Assert.Equal(2, rows.Count);
         foreach (var f in rows)
         {
             string section = Regex.Match(page, $"<section class=\"frame\" id=\"run-0-frame-{f.Index}\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
@@ -339,19 +350,79 @@ public class HtmlReportTests
             // The crop, chosen from the run's own previews, marked on blurry | deblurred and shown at 2×.
             Assert.Equal(2, Regex.Matches(section, "<span class=\"crop\"").Count);
             Assert.Contains("<img class=\"crops\"", section);
-            // The events: said to be not kept, naming the stream, the exposure and how many were received for it.
-            var why = Regex.Match(section, "<p class=\"no-events\">(.*?)</p>");
-            Assert.True(why.Success, $"frame {f.Index}: nothing said about its events");
-            Assert.Equal($"events of frame {f.Index}: not kept — a live run receives its events from {options.EventsUri} and writes none of them to its output folder, "
-                         + $"so the events of the exposure [{f.ExposureStartUs}, {f.ExposureEndUs}) µs cannot be shown ({f.EventsInWindow.ToString("N0", CultureInfo.InvariantCulture)} events were received for this frame's exposure and margins)",
-                WebUtility.HtmlDecode(why.Groups[1].Value));
-            Assert.True(f.EventsInWindow > 0);
+            var crop = Regex.Match(section, "the crop below \\((\\d+)×(\\d+) px at x (\\d+), y (\\d+)\\)");
+            Assert.True(crop.Success, $"frame {f.Index}: no crop position");
+            var (cw, ch, cx, cy) = (int.Parse(crop.Groups[1].Value), int.Parse(crop.Groups[2].Value), int.Parse(crop.Groups[3].Value), int.Parse(crop.Groups[4].Value));
+
+            // The events of the exposure in the crop's region, from the run's events file: the counts are the recording's.
+            var fig = Regex.Match(section, "<figure class=\"events\" data-frame=\"(\\d+)\" data-window=\"(\\d+),(\\d+)\" data-box=\"(\\d+),(\\d+),(\\d+),(\\d+)\" data-on=\"(\\d+)\" data-off=\"(\\d+)\"><img class=\"events\"[^>]*src=\"data:image/png;base64,([^\"]+)\"[^>]*><figcaption>(.*?)</figcaption>");
+            Assert.True(fig.Success, $"frame {f.Index}: no events image");
+            long V(int g) => long.Parse(fig.Groups[g].Value);
+            Assert.Equal(f.Index, V(1));
+            Assert.Equal((f.ExposureStartUs, f.ExposureEndUs), ((long?)V(2), (long?)V(3)));
+            var box = new OpenCvSharp.Rect((int)V(4), (int)V(5), (int)V(6), (int)V(7));
+            var (mx, my) = toEvents.Apply(cx + cw / 2.0, cy + ch / 2.0);
+            Assert.True(box.Contains(new OpenCvSharp.Point((int)mx, (int)my)), $"frame {f.Index}: the crop's centre maps to ({mx:F1}, {my:F1}), outside the box {box}");
+            long on = events.LongCount(e => e.On && e.T >= V(2) && e.T < V(3) && box.Contains(e.X, e.Y));
+            long off = events.LongCount(e => !e.On && e.T >= V(2) && e.T < V(3) && box.Contains(e.X, e.Y));
+            Assert.True(on + off > 100, $"frame {f.Index}: only {on + off} events");
+            Assert.Equal((on, off), (V(8), V(9)));
+            Assert.EndsWith($"from events/{f.Index:D6}.parquet", WebUtility.HtmlDecode(fig.Groups[11].Value));
+            using var img = OpenCvSharp.Cv2.ImDecode(Convert.FromBase64String(fig.Groups[10].Value), OpenCvSharp.ImreadModes.Color);
+            Assert.Equal((box.Width, box.Height), (img.Cols, img.Rows));
+            using var gray = img.CvtColor(OpenCvSharp.ColorConversionCodes.BGR2GRAY);
+            Assert.True(OpenCvSharp.Cv2.CountNonZero(gray.LessThan(250)) > 20, $"frame {f.Index}: the events image is blank");
+
             // Its kernels, as used (no ground truth on a rig: no truth grid, no similarity).
             var (zoom, tiles, _) = Grid(section, "estimated") ?? throw new Xunit.Sdk.XunitException($"frame {f.Index}: no kernels");
             GridShows(KernelCsv.Read(Path.Combine(options.OutDir, "kernels", $"{f.Index:D6}.csv")), zoom, tiles, $"frame {f.Index}");
             Assert.All(tiles, t => Assert.Null(t.Similarity));
             Assert.Null(Grid(section, "truth"));
         }
+
+        // Without its events file a frame says why it has no events (here: removed, as by a run made before they were kept).
+        File.Delete(Path.Combine(options.OutDir, "events", "000001.parquet"));
+        await HtmlReport.WriteRunsAsync(html, [options.OutDir]);
+        string again = File.ReadAllText(html);
+        Assert.Single(Regex.Matches(again, "<figure class=\"events\" data-frame=\"0\""));
+        Assert.Single(Regex.Matches(again, "<figure class=\"events\""));
+        var why = Regex.Match(again, "<p class=\"no-events\">(.*?)</p>");
+        Assert.True(why.Success);
+        var f1 = rows.Single(r => r.Index == 1);
+        Assert.Equal($"events of frame 1: not kept — the run wrote no events/000001.parquet; a live run receives its events from {options.EventsUri} and keeps only the exposure windows of the frames it processes (events/NNNNNN.parquet), "
+                     + $"so the events of the exposure [{f1.ExposureStartUs}, {f1.ExposureEndUs}) µs cannot be shown ({f1.EventsInWindow.ToString("N0", CultureInfo.InvariantCulture)} events were received for this frame's exposure and margins)",
+            WebUtility.HtmlDecode(why.Groups[1].Value));
+    }
+
+    [Fact]
+    public async Task ALiveFrameWhoseEventsWereCappedShowsTheKeptSubsampleAndSaysSo()
+    {
+        // A live folder (no previews, so no crops: the whole sensor is shown) whose frame 2 kept 1 event in 3 of its window.
+        string dir = await LiveRunFolder();
+        var rows = await FramesParquet.ReadAsync(Path.Combine(dir, "frames.parquet"));
+        var f = rows.Single(r => r.Index == 2);
+        var window = new EventDeblur.Events.TimeRangeUs(f.ExposureStartUs!.Value, f.ExposureEndUs!.Value);
+        int n = 9_000; // 4.44 µs apart over the 40 ms window, on a 346×260 sensor
+        var events = new EventDeblur.Events.EventSlice(
+            Enumerable.Range(0, n).Select(i => window.StartUs + i * window.DurationUs / n).ToArray(),
+            Enumerable.Range(0, n).Select(i => (short)(i * 7 % 346)).ToArray(), Enumerable.Range(0, n).Select(i => (short)(i * 13 % 260)).ToArray(),
+            Enumerable.Range(0, n).Select(i => i % 4 != 0).ToArray());
+        var meta = new Dictionary<string, string> { ["sensor_width"] = "346", ["sensor_height"] = "260" };
+        var kept = await FrameEventsFile.WriteAsync(dir, 2, events, window, Homography.Identity, 3_000, meta);
+        Assert.Equal(3, kept.Stride);
+
+        string html = Path.Combine(TestPaths.NewTempDir(), "live.html");
+        await HtmlReport.WriteRunsAsync(html, [dir]);
+        string section = Regex.Match(File.ReadAllText(html), "<section class=\"frame\" id=\"run-0-frame-2\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+        var fig = Regex.Match(section, "<figure class=\"events\" data-frame=\"2\" data-window=\"(\\d+),(\\d+)\" data-box=\"0,0,346,260\" data-on=\"(\\d+)\" data-off=\"(\\d+)\" data-stride=\"3\">.*?<figcaption>(.*?)</figcaption>");
+        Assert.True(fig.Success, "no events figure of the whole sensor with its stride: " + section);
+        Assert.Equal((window.StartUs, window.EndUs), (long.Parse(fig.Groups[1].Value), long.Parse(fig.Groups[2].Value)));
+        // What the file holds: every 3rd event of the window.
+        long on = Enumerable.Range(0, n).Where(i => i % 3 == 0).LongCount(i => events.P[i]), off = Enumerable.Range(0, n).Where(i => i % 3 == 0).LongCount(i => !events.P[i]);
+        Assert.Equal((on, off), (long.Parse(fig.Groups[3].Value), long.Parse(fig.Groups[4].Value)));
+        Assert.Contains("1 in 3 events of the window, as the run kept them (9,000 received on the whole sensor)", WebUtility.HtmlDecode(fig.Groups[5].Value));
+        // The other frames have no file: each says so.
+        Assert.Equal(5, Regex.Matches(File.ReadAllText(html), "<p class=\"no-events\">events of frame \\d+: not kept — ").Count);
     }
 
     [Fact]

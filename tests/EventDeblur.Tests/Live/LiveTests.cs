@@ -93,6 +93,63 @@ public class LiveTests
     }
 
     [Fact]
+    public async Task ALiveRunOfTheShippedSampleKeepsEachFramesExposureEventsExactly()
+    {
+        // serve + live on the shipped sample, as the README's commands do: its RGB frames as serve's lossless image sequence.
+        var b = RecordingBundle.Load(Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night"));
+        string rigDir = TestPaths.NewTempDir(), sequence = Path.Combine(rigDir, "sample-night-rgb"), rig = sequence + ".rig.json";
+        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, RigVideo.SequenceSource(sequence), rig);
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(4);
+        var s = await live;
+        Assert.Equal(0, s.DroppedEvents);
+        Assert.Equal(3, s.Results.Count(r => r.Status == "ok"));
+        Assert.DoesNotContain(s.Problems, p => p.ToString().Contains("events", StringComparison.Ordinal) && p.ToString().Contains("kept", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(o.OutDir, "*.partial", SearchOption.AllDirectories));
+
+        // Every event of the recording, read from the bundle's own file (not through the stream).
+        var events = new List<(long T, short X, short Y, bool P)>();
+        using (var reader = AedatReader.Open(b.EventsPath, new AedatReaderOptions { DecodeFrames = false }))
+            while (reader.TryRead(out var packet))
+                if (packet is EventsPacket ep)
+                    using (var batch = ep.Events)
+                        for (int i = 0; i < batch.Count; i++) events.Add((batch.Timestamps[i], batch.Xs[i], batch.Ys[i], batch.Polarities[i]));
+        var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"));
+        Assert.Equal(3, rows.Count);
+        foreach (var row in b.Frames)
+        {
+            // The exposure window from the bundle's frame table and clock offset (live found it from the trigger edges).
+            long start = row.ExposureStartUs + b.Manifest.Sync.ClockOffsetUs, end = row.ExposureEndUs + b.Manifest.Sync.ClockOffsetUs;
+            var f = rows.Single(r => r.Index == row.Index);
+            Assert.Equal((start, end), (f.ExposureStartUs!.Value, f.ExposureEndUs!.Value));
+            var expected = events.Where(e => e.T >= start && e.T < end).ToList();
+            Assert.True(expected.Count > 10_000, $"frame {row.Index}: only {expected.Count} events in its exposure");
+            Assert.True(f.EventsInWindow > expected.Count, $"frame {row.Index}: the pipeline held {f.EventsInWindow} events with margins, the window has {expected.Count}");
+
+            string path = Path.Combine(o.OutDir, "events", $"{row.Index:D6}.parquet");
+            var kept = await EventDeblur.Pipeline.Output.FrameEventsFile.ReadAsync(path);
+            Assert.Equal(new EventDeblur.Events.TimeRangeUs(start, end), kept.Window);
+            Assert.Equal((expected.Count, 1L * expected.Count, 1), (kept.Events.Count, kept.InWindow, kept.Stride));
+            Assert.Equal(expected, kept.Events.T.Select((t, i) => (t, kept.Events.X[i], kept.Events.Y[i], kept.Events.P[i])));
+
+            // And as DuckDB reads it: the count, the window's bounds, the polarity split, and a footer that says what it is.
+            var q = DuckDb.Query($"SELECT count(*) AS n, min(t) AS a, max(t) AS z, count(*) FILTER (WHERE p) AS on_ FROM {DuckDb.Literal(path)}")[0];
+            Assert.Equal(expected.Count, q.GetProperty("n").GetInt64());
+            Assert.True(q.GetProperty("a").GetInt64() >= start && q.GetProperty("z").GetInt64() < end, $"frame {row.Index}: events outside [{start}, {end})");
+            Assert.Equal(expected.LongCount(e => e.P), q.GetProperty("on_").GetInt64());
+            var m = DuckDb.Metadata(path);
+            Assert.Equal(("eventdeblur-parquet/1", "events", "us", "346", "260", o.EventsUri), (m["format"], m["table"], m["time_unit"], m["sensor_width"], m["sensor_height"], m["source_file"]));
+            Assert.Contains("events stream", m["time_origin"]);
+            Assert.Equal(EventDeblur.IO.ParquetMetadata.ToolVersion, m["tool_version"]);
+            Assert.Equal((start.ToString(), end.ToString(), expected.Count.ToString()), (m["window_start_us"], m["window_end_us"], m["events_in_window"]));
+        }
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(o.OutDir, "events")).Length);
+    }
+
+    [Fact]
     public async Task APipelineThatFallsBehindDropsFramesExplicitlyAndCountsThemExactly()
     {
         const int n = 10;
@@ -113,6 +170,8 @@ public class LiveTests
         // Dropped frames leave no image; deblurred ones do; frames.parquet holds every row.
         var pngs = Directory.GetFiles(Path.Combine(o.OutDir, "frames"), "*.png").Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToList();
         Assert.Equal(s.Results.Where(r => r.Status == "ok").Select(r => $"{r.Index:D6}").Order().ToList(), pngs);
+        // The events of a frame's exposure are kept for the frames processed, not for those dropped before.
+        Assert.Equal(pngs, Directory.GetFiles(Path.Combine(o.OutDir, "events"), "*.parquet").Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToList());
         var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"));
         Assert.Equal(n, rows.Count);
         Assert.Equal(dropped.Count, rows.Count(r => r.Status == "dropped"));

@@ -252,6 +252,32 @@ public class RunFolderTests
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(Path.GetDirectoryName(target))!, "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public void AFreshLiveRunRemovesTheEarlierLiveRunsEventsFilesAndTheirKilledWrites()
+    {
+        string outDir = OutDir();
+        Directory.CreateDirectory(Path.Combine(outDir, FrameEventsFile.Folder));
+        new RunManifest { Mode = "live", Status = "completed", Started = DateTimeOffset.UtcNow, Options = new() }.Write(outDir);
+        string earlier = Path.Combine(outDir, FrameEventsFile.FileOf(3));
+        string killed = Path.Combine(outDir, FrameEventsFile.Folder, $".000004.parquet.{DeadPid()}.{Guid.NewGuid():N}.partial");
+        string usersOwn = Path.Combine(outDir, FrameEventsFile.Folder, "notes.txt");
+        foreach (var f in new[] { earlier, killed, usersOwn }) File.WriteAllText(f, "x");
+        RunFolder.Claim(outDir, new RunIdentity("live", null, null, []), RunFolderUse.Fresh);
+        Assert.False(File.Exists(earlier), "an earlier live run's events file survived a fresh run");
+        Assert.False(File.Exists(killed), "a killed write's .partial survived");
+        Assert.True(File.Exists(usersOwn)); // only files named like a run's outputs are removed
+    }
+
+    [Fact]
+    public void ALiveRunRefusesAFileWhereItWritesItsEventsFolder()
+    {
+        string outDir = OutDir();
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, FrameEventsFile.Folder), "in the way");
+        var e = Assert.Throws<UserInputException>(() => RunFolder.Claim(outDir, new RunIdentity("live", null, null, []), RunFolderUse.Force));
+        Assert.Contains("'events' is a file", e.Message);
+    }
+
     private static int DeadPid()
     {
         for (int pid = 4_000_000; ; pid--)

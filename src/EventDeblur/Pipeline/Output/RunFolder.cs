@@ -20,6 +20,7 @@ public static partial class RunFolder
         ("frames", FramePng()),
         ("kernels", KernelCsvName()),
         (".progress", ProgressJson()),
+        (FrameEventsFile.Folder, EventsParquetName()),
     ];
 
     /// <summary>Top-level files a run writes.</summary>
@@ -55,7 +56,7 @@ public static partial class RunFolder
             if (use == RunFolderUse.Resume) CheckSameRun(full, earlier, run);
         }
         // The run writes these folders: a file in the way would stop the run after the earlier outputs are gone.
-        foreach (string sub in new[] { "frames", "kernels", ".progress", PreviewWriter.Folder })
+        foreach (string sub in new[] { "frames", "kernels", ".progress", PreviewWriter.Folder }.Concat(run.Mode == "live" ? [FrameEventsFile.Folder] : []))
             if (File.Exists(Path.Combine(full, sub)))
                 throw new UserInputException($"--out {full}: '{sub}' is a file, where the run writes a folder; remove or rename it (nothing was changed)");
         CleanPartials(full);
@@ -221,6 +222,9 @@ public static partial class RunFolder
 
     [GeneratedRegex(@"^[0-9]{6,}\.json$")]
     private static partial Regex ProgressJson();
+
+    [GeneratedRegex(@"^[0-9]{6,}\.parquet$")]
+    private static partial Regex EventsParquetName();
 
     [GeneratedRegex(@"^\..+\.(?<pid>[0-9]+)\.[0-9a-f]{32}\.partial$")]
     private static partial Regex PartialName();
