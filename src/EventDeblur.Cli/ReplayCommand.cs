@@ -69,7 +69,7 @@ internal static class ReplayCommand
             void OnProgress(ReplayProgress p)
             {
                 if (r.GetValue(verbose))
-                    foreach (var d in FrameDiagnostic.ParseAll(p.Last.Diagnostics))
+                    foreach (var d in p.Last.Diagnostics)
                         Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {d.Verdict}: {d.Text}");
                 if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p);
             }

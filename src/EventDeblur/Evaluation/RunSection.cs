@@ -159,7 +159,7 @@ internal static class RunSection
         sb.Append(EventsFigure(run, f, crop, frames));
         sb.Append(KernelFigures(run, f, input, frames));
         sb.Append("</div>");
-        var notes = FrameDiagnostic.ParseAll(f.Diagnostics);
+        var notes = f.Diagnostics;
         if (notes.Count > 0)
         {
             sb.Append("<table class=\"notes\"><tr><th>candidate</th><th>verdict</th><th>reason / fit</th></tr>");

@@ -59,7 +59,7 @@ public static class FrameFinisher
             Kernels = f.Kernels?.Count ?? 0,
             EventsUsed = f.EventsUsed,
             EventsInWindow = f.Events.Count,
-            Diagnostics = f.Diagnostics.Count > 0 ? string.Join('\n', f.Diagnostics) : null,
+            Diagnostics = [.. f.Diagnostics.Select(FrameDiagnostic.Parse)],
             KernelSource = f.KernelSource,
             KernelConfidence = f.KernelConfidence,
             Psnr = score.Psnr,

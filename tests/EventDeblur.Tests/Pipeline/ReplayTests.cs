@@ -68,10 +68,10 @@ public class ReplayTests
         string bundle = SmallBundle();
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
         var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "none" }, new EventDeblur.Kernels.EventKernelEstimator());
-        Assert.All(summary.Results, r => Assert.Contains("streak at", r.Diagnostics));
+        Assert.All(summary.Results, r => Assert.Contains(r.Diagnostics, d => d.Text.Contains("streak at")));
         // In frames.parquet each note is a record (candidate, verdict, reason, fit); every frame has a traced streak with its fit.
         var back = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"));
-        Assert.All(back, r => Assert.Contains(EventDeblur.Pipeline.Output.FrameDiagnostic.ParseAll(r.Diagnostics),
+        Assert.All(back, r => Assert.Contains(r.Diagnostics,
             d => d.Verdict == "traced" && d.Candidate.StartsWith("streak at (", StringComparison.Ordinal) && d.Fit!.Contains("events, path RMS")));
     }
 

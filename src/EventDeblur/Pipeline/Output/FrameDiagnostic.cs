@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
 namespace EventDeblur.Pipeline.Output;
@@ -7,17 +8,34 @@ namespace EventDeblur.Pipeline.Output;
 /// <c>diagnostics</c> list): which candidate (a light streak at a position, the camera motion, the texture
 /// fallback), the verdict on it, why, and its fit. <see cref="Text"/> keeps the full line as written.
 /// </summary>
-/// <param name="Candidate">What the note is about, e.g. <c>streak at (120,88) 3×40</c>, <c>camera motion</c>, <c>tiles</c>, <c>texture</c>; empty when unknown.</param>
-/// <param name="Verdict">
-/// <c>rejected</c> (not a usable light), <c>not_traced</c> (no path from its events), <c>traced</c> (a path was fitted),
-/// <c>outlier</c> (set aside by the motion consensus), <c>model</c> (the motion model chosen), <c>used</c>
-/// (the texture fallback produced the kernel), <c>fallback</c> (the deconvolver's guard fell back), or <c>note</c>.
-/// </param>
-/// <param name="Reason">Why (rejections, outliers, notes); null when there is nothing to explain.</param>
-/// <param name="Fit">The fit's numbers as text (events, path RMS, offsets; agreement of the motion model); null when none.</param>
-/// <param name="Text">The note as the estimator wrote it.</param>
-public sealed record FrameDiagnostic(string Candidate, string Verdict, string? Reason, string? Fit, string Text)
+public sealed record FrameDiagnostic
 {
+    /// <summary>An empty note (for readers of frames.parquet and progress records).</summary>
+    public FrameDiagnostic() { }
+
+    /// <summary>A note with its parts.</summary>
+    public FrameDiagnostic(string candidate, string verdict, string? reason, string? fit, string text) =>
+        (Candidate, Verdict, Reason, Fit, Text) = (candidate, verdict, reason, fit, text);
+
+    /// <summary>What the note is about, e.g. <c>streak at (120,88) 3×40</c>, <c>camera motion</c>, <c>tiles</c>, <c>texture</c>; empty when unknown.</summary>
+    [JsonPropertyName("candidate")] public string Candidate { get; init; } = "";
+
+    /// <summary>
+    /// <c>rejected</c> (not a usable light), <c>not_traced</c> (no path from its events), <c>traced</c> (a path was fitted),
+    /// <c>outlier</c> (set aside by the motion consensus), <c>model</c> (the motion model chosen), <c>used</c>
+    /// (the texture fallback produced the kernel), <c>fallback</c> (the deconvolver's guard fell back), or <c>note</c>.
+    /// </summary>
+    [JsonPropertyName("verdict")] public string Verdict { get; init; } = "";
+
+    /// <summary>Why (rejections, outliers, notes); null when there is nothing to explain.</summary>
+    [JsonPropertyName("reason")] public string? Reason { get; init; }
+
+    /// <summary>The fit's numbers as text (events, path RMS, offsets; agreement of the motion model); null when none.</summary>
+    [JsonPropertyName("fit")] public string? Fit { get; init; }
+
+    /// <summary>The note as the estimator wrote it.</summary>
+    [JsonPropertyName("text")] public string Text { get; init; } = "";
+
     private static readonly (Regex Pattern, string Verdict, bool IsFit)[] Rules =
     [
         (new(@"^(?<c>streak at \([^)]*\)(?: \d+×\d+)?) rejected: (?<r>.*)$", RegexOptions.Singleline), "rejected", false),

@@ -2,7 +2,12 @@ using System.Text.Json.Serialization;
 
 namespace EventDeblur.Pipeline.Output;
 
-/// <summary>One row of <c>frames.parquet</c>: what happened to a frame, with timings and quality.</summary>
+/// <summary>
+/// One row of <c>frames.parquet</c>: what happened to a frame, with timings and quality. The record is the file's row
+/// itself — its properties in the file's column order, named by their <c>JsonPropertyName</c> — and also the frame's
+/// progress record (JSON) in a run folder. Its <see cref="Diagnostics"/> list compares by reference: compare rows by
+/// their JSON when the notes matter.
+/// </summary>
 public sealed record FrameResult
 {
     /// <summary>Frame index.</summary>
@@ -13,6 +18,9 @@ public sealed record FrameResult
 
     /// <summary>Why it failed; null when ok.</summary>
     [JsonPropertyName("error")] public string? Error { get; init; }
+
+    /// <summary>The written frame relative to the run folder (<c>frames/NNNNNN.png</c>, <see cref="FramesParquet.OutputFileOf"/>) when <see cref="Status"/> is <c>ok</c>; null otherwise. Set when frames.parquet is written.</summary>
+    [JsonPropertyName("output_file")] public string? OutputFile { get; init; }
 
     /// <summary>Start of the frame's exposure on the event clock, µs (inclusive); null when it has none.</summary>
     [JsonPropertyName("exposure_start_us")] public long? ExposureStartUs { get; init; }
@@ -35,6 +43,9 @@ public sealed record FrameResult
     /// <summary>Sum of the stage seconds.</summary>
     [JsonPropertyName("seconds_total")] public double SecondsTotal { get; init; }
 
+    /// <summary>Kernel estimate confidence in [0, 1].</summary>
+    [JsonPropertyName("kernel_confidence")] public double KernelConfidence { get; init; }
+
     /// <summary>Light streaks used for the kernels.</summary>
     [JsonPropertyName("streaks")] public long Streaks { get; init; }
 
@@ -44,23 +55,23 @@ public sealed record FrameResult
     /// <summary>Events used by the kernel estimator.</summary>
     [JsonPropertyName("events_used")] public long EventsUsed { get; init; }
 
-    /// <summary>The kernel estimator's notes, one per line: streaks rejected and why, per-streak fits, models rejected (null when none); <see cref="FrameDiagnostic.ParseAll"/> reads them as records.</summary>
-    [JsonPropertyName("diagnostics")] public string? Diagnostics { get; init; }
-
     /// <summary>Events ingested for the frame: its exposure window plus margins.</summary>
     [JsonPropertyName("events_window")] public long EventsInWindow { get; init; }
 
     /// <summary>Where the kernels came from.</summary>
     [JsonPropertyName("kernel_source")] public string KernelSource { get; init; } = "";
 
-    /// <summary>Kernel estimate confidence in [0, 1].</summary>
-    [JsonPropertyName("kernel_confidence")] public double KernelConfidence { get; init; }
+    /// <summary>The kernel estimator's notes as records (streaks rejected and why, per-streak fits, models rejected); empty when none. The <c>diagnostics</c> list of frames.parquet.</summary>
+    [JsonPropertyName("diagnostics")] public List<FrameDiagnostic> Diagnostics { get; init; } = [];
 
     /// <summary>PSNR of the deblurred frame against ground truth, dB (METRICS.md); null without ground truth.</summary>
     [JsonPropertyName("psnr")] public double? Psnr { get; init; }
 
     /// <summary>SSIM against ground truth; null without ground truth.</summary>
     [JsonPropertyName("ssim")] public double? Ssim { get; init; }
+
+    /// <summary>Area-weighted kernel similarity against ground-truth kernels; null without them.</summary>
+    [JsonPropertyName("kernel_similarity")] public double? KernelSimilarity { get; init; }
 
     /// <summary>PSNR of the blurry input against ground truth, dB.</summary>
     [JsonPropertyName("psnr_blurry")] public double? PsnrBlurry { get; init; }
@@ -95,7 +106,4 @@ public sealed record FrameResult
 
     /// <summary>Of <see cref="GuardFallbackTiles"/>, those that fell back all the way to the blurry input; null when the deconvolver has no guard.</summary>
     [JsonPropertyName("guard_input_tiles")] public int? GuardInputTiles { get; init; }
-
-    /// <summary>Area-weighted kernel similarity against ground-truth kernels; null without them.</summary>
-    [JsonPropertyName("kernel_similarity")] public double? KernelSimilarity { get; init; }
 }

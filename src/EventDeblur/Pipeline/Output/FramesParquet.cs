@@ -9,7 +9,7 @@ namespace EventDeblur.Pipeline.Output;
 
 /// <summary>
 /// <c>frames.parquet</c> (RECORDING_FORMAT.md, "What a run writes"): one <see cref="FrameResult"/> per
-/// row, written and read with the same record and column list, so what a run writes is what reports read.
+/// row, written and read as that record (its properties are the columns), so what a run writes is what reports read.
 /// Beyond the contract's columns it holds the exposure window on the event clock
 /// (<c>exposure_start_us</c>, <c>exposure_end_us</c>, int64 µs, so rows join with the events by time), the
 /// output file (<c>output_file</c>, relative to the run folder, null when the frame failed), integer counts
@@ -32,7 +32,7 @@ public static class FramesParquet
     {
         var meta = ParquetMetadata.Base(TableName);
         if (metadata != null) foreach (var (k, v) in metadata) meta[k] = v;
-        await AtomicFile.WriteAsync(path, fs => ParquetSerializer.SerializeAsync(rows.Select(Row.From), fs, null, meta));
+        await AtomicFile.WriteAsync(path, fs => ParquetSerializer.SerializeAsync(rows.Select(r => r with { OutputFile = r.Status == "ok" ? OutputFileOf(r.Index) : null }), fs, null, meta));
     }
 
     /// <summary>Reads every row of a <c>frames.parquet</c>.</summary>
@@ -43,8 +43,7 @@ public static class FramesParquet
         try
         {
             await using var fs = File.OpenRead(path);
-            var rows = (await ParquetSerializer.DeserializeAsync<Row>(fs)).Data;
-            return rows.Select(r => r.ToResult()).ToList();
+            return [.. (await ParquetSerializer.DeserializeAsync<FrameResult>(fs)).Data];
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -97,78 +96,5 @@ public static class FramesParquet
             if (isFile) m[ParquetMetadata.SourceSha256Key] = eventsSha256 ?? ParquetMetadata.Sha256OfFile(eventsFile);
         }
         return m;
-    }
-
-    /// <summary>The file's row: the columns in their order, with their Parquet names and types.</summary>
-    internal sealed class Row
-    {
-        [JsonPropertyName("index")] public long Index { get; set; }
-        [JsonPropertyName("status")] public string Status { get; set; } = "ok";
-        [JsonPropertyName("error")] public string? Error { get; set; }
-        [JsonPropertyName("output_file")] public string? OutputFile { get; set; }
-        [JsonPropertyName("exposure_start_us")] public long? ExposureStartUs { get; set; }
-        [JsonPropertyName("exposure_end_us")] public long? ExposureEndUs { get; set; }
-        [JsonPropertyName("seconds_ingest")] public double SecondsIngest { get; set; }
-        [JsonPropertyName("seconds_kernels")] public double SecondsKernels { get; set; }
-        [JsonPropertyName("seconds_deconvolve")] public double SecondsDeconvolve { get; set; }
-        [JsonPropertyName("seconds_write")] public double SecondsWrite { get; set; }
-        [JsonPropertyName("seconds_total")] public double SecondsTotal { get; set; }
-        [JsonPropertyName("kernel_confidence")] public double KernelConfidence { get; set; }
-        [JsonPropertyName("streaks")] public long Streaks { get; set; }
-        [JsonPropertyName("kernels")] public long Kernels { get; set; }
-        [JsonPropertyName("events_used")] public long EventsUsed { get; set; }
-        [JsonPropertyName("events_window")] public long EventsInWindow { get; set; }
-        [JsonPropertyName("kernel_source")] public string KernelSource { get; set; } = "";
-        [JsonPropertyName("diagnostics")] public List<DiagnosticRow> Diagnostics { get; set; } = [];
-        [JsonPropertyName("psnr")] public double? Psnr { get; set; }
-        [JsonPropertyName("ssim")] public double? Ssim { get; set; }
-        [JsonPropertyName("kernel_similarity")] public double? KernelSimilarity { get; set; }
-        [JsonPropertyName("psnr_blurry")] public double? PsnrBlurry { get; set; }
-        [JsonPropertyName("ssim_blurry")] public double? SsimBlurry { get; set; }
-        [JsonPropertyName("psnr_sat_band")] public double? PsnrSaturationBand { get; set; }
-        [JsonPropertyName("psnr_sat_band_blurry")] public double? PsnrSaturationBandBlurry { get; set; }
-        [JsonPropertyName("latency_s")] public double? LatencySeconds { get; set; }
-        [JsonPropertyName("backlog_frames")] public long? BacklogFrames { get; set; }
-        [JsonPropertyName("quality")] public string? Quality { get; set; }
-        [JsonPropertyName("guard_tiles")] public int? GuardTiles { get; set; }
-        [JsonPropertyName("guard_fallback_tiles")] public int? GuardFallbackTiles { get; set; }
-        [JsonPropertyName("guard_input_tiles")] public int? GuardInputTiles { get; set; }
-
-        public static Row From(FrameResult r) => new()
-        {
-            Index = r.Index, Status = r.Status, Error = r.Error, OutputFile = r.Status == "ok" ? OutputFileOf(r.Index) : null,
-            ExposureStartUs = r.ExposureStartUs, ExposureEndUs = r.ExposureEndUs,
-            SecondsIngest = r.SecondsIngest, SecondsKernels = r.SecondsKernels, SecondsDeconvolve = r.SecondsDeconvolve, SecondsWrite = r.SecondsWrite,
-            SecondsTotal = r.SecondsTotal, KernelConfidence = r.KernelConfidence,
-            Streaks = r.Streaks, Kernels = r.Kernels, EventsUsed = r.EventsUsed, EventsInWindow = r.EventsInWindow, KernelSource = r.KernelSource,
-            Diagnostics = FrameDiagnostic.ParseAll(r.Diagnostics).Select(d => new DiagnosticRow { Candidate = d.Candidate, Verdict = d.Verdict, Reason = d.Reason, Fit = d.Fit, Text = d.Text }).ToList(),
-            Psnr = r.Psnr, Ssim = r.Ssim, KernelSimilarity = r.KernelSimilarity, PsnrBlurry = r.PsnrBlurry, SsimBlurry = r.SsimBlurry,
-            PsnrSaturationBand = r.PsnrSaturationBand, PsnrSaturationBandBlurry = r.PsnrSaturationBandBlurry,
-            LatencySeconds = r.LatencySeconds, BacklogFrames = r.BacklogFrames, Quality = r.Quality,
-            GuardTiles = r.GuardTiles, GuardFallbackTiles = r.GuardFallbackTiles, GuardInputTiles = r.GuardInputTiles,
-        };
-
-        public FrameResult ToResult() => new()
-        {
-            Index = Index, Status = Status, Error = Error, ExposureStartUs = ExposureStartUs, ExposureEndUs = ExposureEndUs,
-            SecondsIngest = SecondsIngest, SecondsKernels = SecondsKernels, SecondsDeconvolve = SecondsDeconvolve, SecondsWrite = SecondsWrite,
-            SecondsTotal = SecondsTotal, KernelConfidence = KernelConfidence,
-            Streaks = Streaks, Kernels = Kernels, EventsUsed = EventsUsed, EventsInWindow = EventsInWindow, KernelSource = KernelSource,
-            Diagnostics = Diagnostics.Count > 0 ? string.Join('\n', Diagnostics.Select(d => d.Text)) : null,
-            Psnr = Psnr, Ssim = Ssim, KernelSimilarity = KernelSimilarity, PsnrBlurry = PsnrBlurry, SsimBlurry = SsimBlurry,
-            PsnrSaturationBand = PsnrSaturationBand, PsnrSaturationBandBlurry = PsnrSaturationBandBlurry,
-            LatencySeconds = LatencySeconds, BacklogFrames = BacklogFrames, Quality = Quality,
-            GuardTiles = GuardTiles, GuardFallbackTiles = GuardFallbackTiles, GuardInputTiles = GuardInputTiles,
-        };
-    }
-
-    /// <summary>An element of the <c>diagnostics</c> list (<see cref="FrameDiagnostic"/>).</summary>
-    internal sealed class DiagnosticRow
-    {
-        [JsonPropertyName("candidate")] public string Candidate { get; set; } = "";
-        [JsonPropertyName("verdict")] public string Verdict { get; set; } = "";
-        [JsonPropertyName("reason")] public string? Reason { get; set; }
-        [JsonPropertyName("fit")] public string? Fit { get; set; }
-        [JsonPropertyName("text")] public string Text { get; set; } = "";
     }
 }
