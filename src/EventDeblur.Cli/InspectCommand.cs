@@ -170,13 +170,13 @@ internal static class InspectCommand
     }
 
     /// <summary>
-    /// One problem as a JSON record: <c>source</c>, <c>location_kind</c> (<c>byte</c>, <c>line</c>, <c>frame</c> or
+    /// One problem as a JSON record: <c>source</c> (null for a problem of the recording as a whole, e.g. a frame's exposure), <c>location_kind</c> (<c>byte</c>, <c>line</c>, <c>frame</c> or
     /// null), <c>location</c> (the byte offset, line or frame index, or null), <c>severity</c> (<c>error</c> or
     /// <c>note</c>) and <c>message</c>; <c>errors</c> and <c>notes</c> hold the same problems as one line of text each.
     /// </summary>
     internal static JsonObject ToJson(Problem p) => new()
     {
-        ["source"] = p.Source,
+        ["source"] = p.Source.Length == 0 ? null : p.Source,
         ["location_kind"] = p.Location.Kind == ProblemLocationKind.None ? null : p.Location.Kind.ToString().ToLowerInvariant(),
         ["location"] = p.Location.Kind == ProblemLocationKind.None ? null : p.Location.Value,
         ["severity"] = p.Severity.ToString().ToLowerInvariant(),

@@ -16,8 +16,7 @@ internal static class LatencyOption
         var o = new Option<long>("--event-latency-us") { Description = description, DefaultValueFactory = _ => 0 };
         o.Validators.Add(result =>
         {
-            long v = result.GetValueOrDefault<long>();
-            if (v is < -MaxAbsUs or > MaxAbsUs)
+            if (OptionValue.TryGet(result, out long v) && v is < -MaxAbsUs or > MaxAbsUs)
                 result.AddError($"--event-latency-us {v}: expected -{MaxAbsUs}..{MaxAbsUs} µs (±10 s)");
         });
         return o;

@@ -21,8 +21,7 @@ internal static class LiveCommands
         triggersPort.Validators.Add(PortInRange);
         speed.Validators.Add(o =>
         {
-            double v = o.GetValueOrDefault<double>();
-            if (!(v > 0) || !double.IsFinite(v) || v > 1000) o.AddError($"--speed {v}: expected a playback speed above 0 and at most 1000 (1 = real time)");
+            if (OptionValue.TryGet(o, out double v) && (!(v > 0) || !double.IsFinite(v) || v > 1000)) o.AddError($"--speed {v}: expected a playback speed above 0 and at most 1000 (1 = real time)");
         });
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var rigDir = new Option<string?>("--rig-dir") { Description = "Folder for the RGB frames (a lossless image sequence NAME-rgb/%06d.png with the bundle's bit depth and encoding) and the rig manifest (made once, reused while newer than the bundle's frames; default: a folder under the system temp folder, printed); the bundle is only read" };
@@ -97,8 +96,7 @@ internal static class LiveCommands
 
     private static void PortInRange(System.CommandLine.Parsing.OptionResult result)
     {
-        int port = result.GetValueOrDefault<int>();
-        if (port is < 0 or > IPEndPoint.MaxPort) result.AddError($"{result.Option.Name} {port}: a TCP port is 0..{IPEndPoint.MaxPort}");
+        if (OptionValue.TryGet(result, out int port) && port is < 0 or > IPEndPoint.MaxPort) result.AddError($"{result.Option.Name} {port}: a TCP port is 0..{IPEndPoint.MaxPort}");
     }
 
     public static Command Live(MethodCatalogue methods)
@@ -111,7 +109,7 @@ internal static class LiveCommands
         var duration = new Option<double?>("--duration-s") { Description = "Stop after N seconds" };
         duration.Validators.Add(o =>
         {
-            if (o.GetValueOrDefault<double?>() is double v && (!(v > 0) || !double.IsFinite(v) || v > 1e7))
+            if (OptionValue.TryGet(o, out double? d) && d is double v && (!(v > 0) || !double.IsFinite(v) || v > 1e7))
                 o.AddError($"--duration-s {v}: expected seconds above 0 (at most 10 000 000), or leave it out to run until the streams end");
         });
         var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames), DefaultValueFactory = _ => "robust" };
@@ -126,7 +124,7 @@ internal static class LiveCommands
         };
         keptEvents.Validators.Add(o =>
         {
-            if (o.GetValueOrDefault<int>() is < 0 and var v) o.AddError($"--max-kept-events {v}: expected a number of events, 0 or more (0 keeps none)");
+            if (OptionValue.TryGet(o, out int v) && v < 0) o.AddError($"--max-kept-events {v}: expected a number of events, 0 or more (0 keeps none)");
         });
         var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force, keptEvents };
         cmd.SetAction(async (r, ct) =>
@@ -149,7 +147,7 @@ internal static class LiveCommands
                               $"{s.Results.Count(x => x.Status == "dropped")} dropped ({s.DroppedFrames} because the pipeline was behind); " +
                               $"{s.EventsReceived:N0} events, {s.DroppedEvents} dropped; " +
                               $"{(lat.Count > 0 ? $"latency p50 {Quantile(0.5):F2} s, p95 {Quantile(0.95):F2} s, max {lat[^1]:F2} s" : "no latency measured")}" +
-                              (o.AdaptiveQuality ? $"; rungs: {string.Join(", ", s.Results.Where(x => x.Quality != null).GroupBy(x => x.Quality).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))}" : ""));
+                              (o.AdaptiveQuality && s.Results.Any(x => x.Quality != null) ? $"; rungs: {string.Join(", ", s.Results.Where(x => x.Quality != null).GroupBy(x => x.Quality).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))}" : ""));
             int ok = s.Results.Count(x => x.Status == "ok");
             if (s.Results.Count == 0 && s.EventsReceived == 0)
                 throw new UserInputException($"no data received: no events from {o.EventsUri} and no frames from {o.RgbSource} (is the source running, and can it be opened?)");

@@ -65,4 +65,12 @@ public sealed record LiveOptions
 
     /// <summary>How long to wait for a stream that has ended before finishing, seconds.</summary>
     public double StreamEndGraceS { get; init; } = 3;
+
+    /// <summary>
+    /// Once the RGB source has ended, how long a stream may stay down (disconnected, nothing received) before it counts
+    /// as gone, seconds (default 20): the frames still waiting for its events are then finished with the events that
+    /// arrived, and the run ends, instead of waiting for a source that closed for good (e.g. <c>serve</c> when its
+    /// recording is over). While the RGB source runs, frames wait through any outage.
+    /// </summary>
+    public double StreamLostGraceS { get; init; } = 20;
 }

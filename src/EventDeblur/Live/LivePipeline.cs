@@ -191,6 +191,7 @@ public static class LivePipeline
         var streamQuiet = Stopwatch.StartNew();
         long lastSeen = -1;
         int lastConnections = 0;
+        bool lostReported = false;
         try
         {
             while (!token.IsCancellationRequested)
@@ -208,6 +209,15 @@ public static class LivePipeline
                 if (connections != lastConnections) { lastConnections = connections; streamQuiet.Restart(); }
                 // Ended: connected and quiet. A stream that is down is being reconnected; its frames wait for it.
                 bool streamEnded = streamQuiet.Elapsed.TotalSeconds > o.StreamEndGraceS && eventsClient.IsConnected && triggersClient.IsConnected;
+                // Gone: the RGB source is over and a stream stayed down past its grace (a server that closed for good).
+                if (rgbDone && waiting.Count > 0 && !(eventsClient.IsConnected && triggersClient.IsConnected) && streamQuiet.Elapsed.TotalSeconds > o.StreamLostGraceS)
+                {
+                    if (!lostReported)
+                        Report(Problem.Error(eventsClient.IsConnected ? $"triggers stream {o.TriggersUri}" : $"events stream {o.EventsUri}",
+                            $"down for {o.StreamLostGraceS:0.#} s after the RGB source ended: the {waiting.Count} frame(s) still waiting are finished with the events that arrived"));
+                    lostReported = true;
+                    streamEnded = true;
+                }
                 (TimeRangeUs Range, int Epoch)? exposure = null;
                 lock (exposures) if (next < exposures.Count) exposure = exposures[next];
                 int epoch = Volatile.Read(ref eventsEpoch);
@@ -249,7 +259,13 @@ public static class LivePipeline
             }
         }
         catch (OperationCanceledException) { /* duration reached or Ctrl+C: finish what is in flight */ }
-        foreach (var (ordinal, _, _) in waiting) Drop(ordinal, null, "the run ended before its exposure's events arrived");
+        foreach (var (ordinal, _, _) in waiting)
+        {
+            // A frame whose exposure is known takes it along (so it is not reported again as an exposure without a frame).
+            TimeRangeUs? range = null;
+            lock (exposures) if (next < exposures.Count) range = exposures[next++].Range;
+            Drop(ordinal, range, "the run ended before its exposure's events arrived");
+        }
         waiting.Clear();
         toKernels.Writer.TryComplete();
         // At the end of --duration-s the frames in flight are finished; Ctrl+C / SIGTERM (ct) abandons them.

@@ -81,10 +81,10 @@ public static class FrameImageCheck
                 long length = new FileInfo(row.File).Length;
                 if (length > LinearImage.MaxFileBytes) continue; // refused by the decoder with its own message
                 if (PngStructure.FindFault(File.ReadAllBytes(row.File)) is { } fault)
-                    problems.Add(Problem.Error(row.File, $"frame {row.Index} (listed in {csvPath}) is a corrupt PNG: {fault}"));
+                    problems.Add(Problem.FromMessage(row.File, $"{row.File}: {fault}; frame {row.Index} (listed in {csvPath})"));
             }
-            catch (IOException e) { problems.Add(Problem.Error(row.File, $"frame {row.Index} (listed in {csvPath}) cannot be read: {e.Message}")); }
-            catch (UnauthorizedAccessException e) { problems.Add(Problem.Error(row.File, $"frame {row.Index} (listed in {csvPath}) cannot be read: {e.Message}")); }
+            catch (IOException e) { problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"cannot be read (listed in {csvPath}): {e.Message}")); }
+            catch (UnauthorizedAccessException e) { problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"cannot be read (listed in {csvPath}): {e.Message}")); }
         }
         return problems;
     }
@@ -126,7 +126,7 @@ public static class FrameImageCheck
                 wrong = $"a PNG cut short: its {new FileInfo(row.File).Length} bytes end without the closing IEND chunk (a truncated copy?)";
             if (wrong != null)
             {
-                problems.Add(Problem.Error(row.File, $"frame {row.Index} (listed in {csvPath}) is {wrong}; frame skipped"));
+                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{wrong} (listed in {csvPath}); frame skipped"));
                 continue;
             }
             channels ??= png.Channels;

@@ -81,7 +81,7 @@ public static class FrameTable
                 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out long start)
                 || !long.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out long end))
             {
-                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"expected 'index,file,start_us,end_us' with integer times, found '{IO.TextClip.Of(line)}'; row skipped"));
+                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"expected '{Header}' with integer times (µs), found '{IO.TextClip.Of(line)}'; row skipped"));
                 continue;
             }
             if (index < 0 || index <= lastIndex)

@@ -59,8 +59,14 @@ public partial class HardeningAuditTests
 
         var inspect = Run("inspect", bundle);
         Assert.Equal(1, inspect.Code);
-        Assert.Contains($"000001.png: frame 1 (listed in", inspect.Out);
-        Assert.Contains($"is a corrupt PNG: byte {idat}: chunk IDAT", inspect.Out);
+        Assert.Contains($"000001.png: byte {idat}: chunk IDAT", inspect.Out);
+        Assert.Contains("; frame 1 (listed in", inspect.Out);
+        // As a record: the PNG, at the corrupt chunk's byte offset.
+        var json = Run("inspect", bundle, "--json");
+        var record = Assert.Single(System.Text.Json.JsonDocument.Parse(json.Out).RootElement.GetProperty("problems").EnumerateArray(),
+            p => p.GetProperty("source").GetString() == frame);
+        Assert.Equal("byte", record.GetProperty("location_kind").GetString());
+        Assert.Equal(idat, record.GetProperty("location").GetInt64());
 
         string outDir = NewOut();
         var replay = Run("replay", bundle, "--out", outDir, "--deconvolver", "none");
@@ -122,5 +128,30 @@ public partial class HardeningAuditTests
         env["OPENCV_FFMPEG_LOGLEVEL"] = "16";
         var loud = CliTests.RunWithin(TimeSpan.FromSeconds(120), env, args);
         Assert.Contains("moov atom not found", loud.Out + loud.Err);
+    }
+
+    /// <summary>
+    /// A value that does not parse, given to an option with a range check (<c>--speed abc</c>, <c>--max-kept-events 1e6</c>),
+    /// ended the process with an unhandled exception and a stack trace (exit 134): the check read the value that had not
+    /// parsed. It is now the parser's usage error, exit 2.
+    /// </summary>
+    [Theory]
+    [InlineData("replay", "--event-latency-us")]
+    [InlineData("live", "--event-latency-us")]
+    [InlineData("live", "--max-kept-events")]
+    [InlineData("live", "--duration-s")]
+    [InlineData("serve", "--events-port")]
+    [InlineData("serve", "--speed")]
+    public void AnOptionValueThatDoesNotParseIsAUsageErrorNotACrash(string verb, string option)
+    {
+        string[] args = verb switch
+        {
+            "replay" => ["replay", Sample, "--out", NewOut()],
+            "live" => ["live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2", "--rgb", "x.mp4", "--rig", "rig.json", "--out", NewOut()],
+            _ => option == "--events-port" ? ["serve", Sample, "--triggers-port", "0"] : ["serve", Sample, "--events-port", "0", "--triggers-port", "0"],
+        };
+        var r = Run([.. args, option, "1e6x"]);
+        Assert.Equal(2, r.Code);
+        Assert.Contains($"Cannot parse argument '1e6x' for option '{option}'", r.Err);
     }
 }

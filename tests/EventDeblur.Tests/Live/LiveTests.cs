@@ -68,6 +68,38 @@ public class LiveTests
         OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener", StreamEndGraceS = 1.5, DurationS = 60,
     };
 
+    /// <summary>
+    /// With an event latency the last frame's window ends after the recording's last event. When the server then closed
+    /// for good (as <c>serve</c> does at the end of its recording), <c>live</c> waited for those events forever (found
+    /// by a new-user review: still idle after 10 minutes). Once the RGB source is over, a stream down past its grace
+    /// now counts as gone: the waiting frame is deblurred with the events that arrived, and the run ends.
+    /// </summary>
+    [Fact]
+    public async Task AServerThatClosesForGoodAfterTheRgbSourceEndedDoesNotHoldTheRunForever()
+    {
+        var (b, video, rig, _) = Setup(3);
+        var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        LiveSummary s;
+        bool closed = false;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            server.Start();
+            var o = Options(server, video, rig) with { EventLatencyUs = 20_000, StreamLostGraceS = 2, DurationS = 120 };
+            var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+            await server.PlayAsync(4);
+            closed = true;
+            await server.DisposeAsync();
+            s = await live.WaitAsync(TimeSpan.FromSeconds(100));
+        }
+        finally { if (!closed) await server.DisposeAsync(); }
+        Assert.True(clock.Elapsed.TotalSeconds < 100, $"the run took {clock.Elapsed.TotalSeconds:F0} s");
+        Assert.Equal(3, s.Results.Count);
+        Assert.All(s.Results, r => Assert.True(r.Status == "ok", $"frame {r.Index}: {r.Status} ({r.Error})"));
+        Assert.Contains(s.Problems, p => p.Message.Contains("after the RGB source ended: the 1 frame(s) still waiting are finished with the events that arrived"));
+        Assert.DoesNotContain(s.Problems, p => p.Message.Contains("has no RGB frame"));
+    }
+
     [Fact]
     public async Task EveryFrameIsDeblurredWithNoLostEvents()
     {
