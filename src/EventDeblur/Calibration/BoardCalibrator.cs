@@ -85,7 +85,9 @@ public static class BoardCalibrator
         }
         if (matched.Count < o.MinFrames)
             throw new CalibrationRefusedException($"{bundle.Root}: the {board} board was found in both views of {matched.Count} frame(s) of {chosen.Count}, at least {o.MinFrames} needed: " +
-                string.Join("; ", report.Values.Select(f => $"frame {f.Index}: {f.Rejection}")));
+                string.Join("; ", report.Values.Select(f => $"frame {f.Index}: {f.Rejection}")) +
+                // The usual slip: the squares counted instead of the inner corners (a board of 10 × 7 squares is 9x6).
+                (matched.Count == 0 && o.Columns > 3 && o.Rows > 3 ? $". --checkerboard counts inner corners, one fewer than the squares per row and column: a board of {o.Columns}×{o.Rows} squares is {o.Columns - 1}x{o.Rows - 1}" : ""));
 
         // Joint RANSAC fit; a frame most of whose corners disagree with it (a wrong order, a false detection) is left
         // out and the fit repeated on the others.

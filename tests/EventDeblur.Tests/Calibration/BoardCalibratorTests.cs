@@ -111,6 +111,8 @@ public sealed class BoardCalibratorTests(ITestOutputHelper output) : IDisposable
         var (bundle, _, _) = Simulate(5, 3);
         var e = Assert.Throws<CalibrationRefusedException>(() => BoardCalibrator.Estimate(bundle, new BoardCalibrationOptions { Columns = 8, Rows = 5 }));
         Assert.Contains("8x5 board was not found", e.Message);
+        // The usual slip, squares for inner corners, is named with the size to try.
+        Assert.Contains("--checkerboard counts inner corners, one fewer than the squares per row and column: a board of 8×5 squares is 7x4", e.Message);
     }
 
     /// <summary>
