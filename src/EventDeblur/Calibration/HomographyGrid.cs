@@ -42,16 +42,8 @@ public static class HomographyGrid
     /// <param name="eventHeight">Event sensor height, pixels.</param>
     public static double MeanDistanceEventPx(Homography estimate, Homography truth, int rgbWidth, int rgbHeight, int eventWidth, int eventHeight)
     {
-        var points = PointsOnSensor(truth, rgbWidth, rgbHeight, eventWidth, eventHeight);
-        if (points.Count == 0) return double.NaN;
-        double sum = 0;
-        foreach (var (x, y) in points)
-        {
-            var (a, b) = estimate.Apply(x, y);
-            var (c, d) = truth.Apply(x, y);
-            sum += Math.Sqrt((a - c) * (a - c) + (b - d) * (b - d));
-        }
-        return sum / points.Count;
+        var d = Distances(estimate, truth, rgbWidth, rgbHeight, eventWidth, eventHeight);
+        return d.Count == 0 ? double.NaN : d.Average();
     }
 
     /// <summary>
@@ -66,15 +58,20 @@ public static class HomographyGrid
     /// <param name="eventHeight">Event sensor height, pixels.</param>
     public static double MaxDistanceEventPx(Homography estimate, Homography truth, int rgbWidth, int rgbHeight, int eventWidth, int eventHeight)
     {
-        var points = PointsOnSensor(truth, rgbWidth, rgbHeight, eventWidth, eventHeight);
-        if (points.Count == 0) return double.NaN;
-        double max = 0;
-        foreach (var (x, y) in points)
+        var d = Distances(estimate, truth, rgbWidth, rgbHeight, eventWidth, eventHeight);
+        return d.Count == 0 ? double.NaN : d.Max();
+    }
+
+    /// <summary>Event-pixel distance between the two homographies' images of each grid point that <paramref name="truth"/> maps onto the sensor.</summary>
+    private static List<double> Distances(Homography estimate, Homography truth, int rgbWidth, int rgbHeight, int eventWidth, int eventHeight)
+    {
+        var distances = new List<double>();
+        foreach (var (x, y) in PointsOnSensor(truth, rgbWidth, rgbHeight, eventWidth, eventHeight))
         {
             var (a, b) = estimate.Apply(x, y);
             var (c, d) = truth.Apply(x, y);
-            max = Math.Max(max, Math.Sqrt((a - c) * (a - c) + (b - d) * (b - d)));
+            distances.Add(Math.Sqrt((a - c) * (a - c) + (b - d) * (b - d)));
         }
-        return max;
+        return distances;
     }
 }
