@@ -92,7 +92,7 @@ internal static class InspectCommand
         foreach (var p in found)
         {
             (p.Severity == ProblemSeverity.Error ? errors : (JsonArray)obj["notes"]!).Add(p.ToString());
-            records.Add(ToJson(p));
+            records.Add(p.ToJson());
         }
         obj["bundle"] = new JsonObject
         {
@@ -121,7 +121,7 @@ internal static class InspectCommand
             {
                 ["path"] = path,
                 ["errors"] = new JsonArray(message),
-                ["problems"] = new JsonArray(ToJson(problem ?? Problem.Error(path, message.StartsWith(path + ": ", StringComparison.Ordinal) ? message[(path.Length + 2)..] : message))),
+                ["problems"] = new JsonArray((problem ?? Problem.Error(path, message.StartsWith(path + ": ", StringComparison.Ordinal) ? message[(path.Length + 2)..] : message)).ToJson()),
             }.ToJsonString());
         else
             Console.Error.WriteLine($"error: {message}");
@@ -136,7 +136,7 @@ internal static class InspectCommand
         foreach (var p in s.Problems)
         {
             (p.Severity == ProblemSeverity.Error ? errors : notes).Add(p.ToString());
-            records.Add(ToJson(p));
+            records.Add(p.ToJson());
         }
         var streams = new JsonArray();
         foreach (var st in s.Info.Streams)
@@ -168,20 +168,6 @@ internal static class InspectCommand
             ["problems"] = records,
         };
     }
-
-    /// <summary>
-    /// One problem as a JSON record: <c>source</c> (null for a problem of the recording as a whole, e.g. a frame's exposure), <c>location_kind</c> (<c>byte</c>, <c>line</c>, <c>frame</c> or
-    /// null), <c>location</c> (the byte offset, line or frame index, or null), <c>severity</c> (<c>error</c> or
-    /// <c>note</c>) and <c>message</c>; <c>errors</c> and <c>notes</c> hold the same problems as one line of text each.
-    /// </summary>
-    internal static JsonObject ToJson(Problem p) => new()
-    {
-        ["source"] = p.Source.Length == 0 ? null : p.Source,
-        ["location_kind"] = p.Location.Kind == ProblemLocationKind.None ? null : p.Location.Kind.ToString().ToLowerInvariant(),
-        ["location"] = p.Location.Kind == ProblemLocationKind.None ? null : p.Location.Value,
-        ["severity"] = p.Severity.ToString().ToLowerInvariant(),
-        ["message"] = p.Message,
-    };
 
     private static void PrintText(AedatSummary s)
     {

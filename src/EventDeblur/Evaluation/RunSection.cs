@@ -39,7 +39,7 @@ internal static class RunSection
         Meta("frames", string.Join(", ", run.Frames.GroupBy(f => f.Status).OrderBy(g => g.Key != "ok").ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
         var problems = (m.Frames?["problems"] as System.Text.Json.Nodes.JsonArray)?.Select(p => p?.ToString() ?? "").ToList()
             ?? m.Extra.Where(e => e.Key == "problems").SelectMany(e => (e.Value as System.Text.Json.Nodes.JsonArray)?.Select(p => p?.ToString() ?? "") ?? []).ToList();
-        foreach (var (key, value) in m.Extra.Where(e => e.Key != "problems")) Meta(key, value?.ToJsonString());
+        foreach (var (key, value) in m.Extra.Where(e => e.Key is not ("problems" or "problem_records"))) Meta(key, value?.ToJsonString());
         if (m.Mode != "live" && run.Frames.Any(f => f.Status == "ok") && !run.Frames.Any(f => f.Psnr != null || f.Ssim != null || f.KernelSimilarity != null))
             Meta("metrics", SummaryRow.NoGroundTruth);
         Meta("problems", problems.Count == 0 ? "none" : string.Join("\n", problems));

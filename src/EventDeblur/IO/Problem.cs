@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace EventDeblur.IO;
 
 /// <summary>
@@ -44,6 +46,24 @@ public sealed record Problem(string Source, ProblemLocation Location, ProblemSev
         }
         return Error(source, rest);
     }
+
+    /// <summary>
+    /// This problem as a JSON record, as <c>inspect --json</c> and <c>run.json</c> list them: <c>source</c> (null for a
+    /// problem of the recording as a whole, e.g. a frame's exposure), <c>location_kind</c> (<c>byte</c>, <c>line</c>,
+    /// <c>frame</c> or null), <c>location</c> (the byte offset, line or 0-based frame index, or null), <c>severity</c>
+    /// (<c>error</c> or <c>note</c>) and <c>message</c>.
+    /// </summary>
+    public JsonObject ToJson() => new()
+    {
+        ["source"] = Source.Length == 0 ? null : Source,
+        ["location_kind"] = Location.Kind == ProblemLocationKind.None ? null : Location.Kind.ToString().ToLowerInvariant(),
+        ["location"] = Location.Kind == ProblemLocationKind.None ? null : Location.Value,
+        ["severity"] = Severity.ToString().ToLowerInvariant(),
+        ["message"] = Message,
+    };
+
+    /// <summary>The problems as JSON records (<see cref="ToJson()"/>), in order.</summary>
+    public static JsonArray ToJsonArray(IEnumerable<Problem> problems) => new(problems.Select(p => (JsonNode?)p.ToJson()).ToArray());
 
     /// <summary>The source, for problems in files (the same as <see cref="Source"/>).</summary>
     public string FilePath => Source;

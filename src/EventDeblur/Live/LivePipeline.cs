@@ -302,6 +302,7 @@ public static class LivePipeline
                 new("dropped_events", store.Dropped),
                 new("gaps", new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray())),
                 new("problems", new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray())),
+                new("problem_records", Problem.ToJsonArray(problems)),
             ],
         };
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));

@@ -125,6 +125,7 @@ public static class ReplayPipeline
             ["ok"] = all.Count(r => r.Status == "ok"),
             ["failed"] = all.Count(r => r.Status != "ok"),
             ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray()),
+            ["problem_records"] = Problem.ToJsonArray(problems),
         });
         await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath, source.EventFileSha256));
         PreviewWriter.WriteContactSheet(outDir, all);

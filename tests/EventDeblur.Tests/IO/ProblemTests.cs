@@ -59,4 +59,34 @@ public class ProblemTests
         Assert.Equal("error", record.GetProperty("severity").GetString());
         Assert.Contains(root.GetProperty("errors").EnumerateArray(), e => e.GetString() == $"{csv}: line {line}: frame file '000009.png' is missing");
     }
+
+    /// <summary>run.json lists a replay's problems as records too (problem_records), one per line of problems, in the same order.</summary>
+    [Fact]
+    public void ReplayRunJsonListsProblemsAsRecords()
+    {
+        string root = TestPaths.NewTempDir();
+        string bundle = Path.Combine(root, "b");
+        string sample = Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night");
+        foreach (string d in Directory.GetDirectories(sample, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(bundle, Path.GetRelativePath(sample, d)));
+        foreach (string f in Directory.GetFiles(sample, "*", SearchOption.AllDirectories))
+            File.Copy(f, Path.Combine(bundle, Path.GetRelativePath(sample, f)));
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        File.AppendAllLines(csv, ["9,000009.png,1,2"]);
+        int line = File.ReadAllLines(csv).Length;
+        string outDir = Path.Combine(root, "out");
+
+        var (code, _, stderr) = CliTests.Run("replay", bundle, "--out", outDir, "--deconvolver", "wiener");
+        Assert.True(code is 0 or 1, stderr);
+        var frames = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json"))).RootElement.GetProperty("frames");
+        var texts = frames.GetProperty("problems").EnumerateArray().Select(e => e.GetString()).ToList();
+        var records = frames.GetProperty("problem_records").EnumerateArray().ToList();
+        Assert.Equal(texts.Count, records.Count);
+        int i = texts.FindIndex(t => t!.Contains("frame file '000009.png' is missing"));
+        Assert.True(i >= 0, string.Join("\n", texts));
+        Assert.Equal(csv, records[i].GetProperty("source").GetString());
+        Assert.Equal("line", records[i].GetProperty("location_kind").GetString());
+        Assert.Equal(line, records[i].GetProperty("location").GetInt64());
+        Assert.Equal("error", records[i].GetProperty("severity").GetString());
+    }
 }
