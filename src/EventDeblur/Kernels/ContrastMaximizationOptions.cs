@@ -38,6 +38,12 @@ public sealed record ContrastMaximizationOptions
     /// </summary>
     public double LocalMinGain { get; init; } = 0.02;
 
+    /// <summary>
+    /// Threads the search may use (the velocity grid's warps, and the local regions beside the roll search); in [1, 64].
+    /// The result does not depend on it: every warp is computed as on one thread and compared in the same order.
+    /// </summary>
+    public int Threads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option outside its range.</summary>
     public void Validate()
     {
@@ -46,6 +52,7 @@ public sealed record ContrastMaximizationOptions
         OptionRange.Check(nameof(MaxEvents), MaxEvents, 100, 1e8);
         OptionRange.Check(nameof(MinEvents), MinEvents, 1, 1e8);
         OptionRange.Check(nameof(LocalMinGain), LocalMinGain, 0, 10);
+        OptionRange.Check(nameof(Threads), Threads, 1, 64);
         if (LocalRegions.Columns is < 1 or > 8 || LocalRegions.Rows is < 1 or > 8)
             throw new ArgumentOutOfRangeException(nameof(LocalRegions), LocalRegions, "LocalRegions must be 1..8 columns and 1..8 rows");
     }

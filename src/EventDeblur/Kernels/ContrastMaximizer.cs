@@ -13,7 +13,8 @@ namespace EventDeblur.Kernels;
 /// velocities over the whole disc on a 4× coarser image with a quarter of the events, the best three refined on a 2×
 /// coarser image with half of them, the best of those at full resolution; the cubic path is then refined by
 /// Nelder–Mead at half resolution and polished at full resolution.
-/// Warps are vectorised; every buffer is allocated once per frame.
+/// Warps are vectorised; every buffer is allocated once per frame. With two threads (<see cref="ContrastMaximizationOptions.Threads"/>)
+/// the velocity grids are split between them and the regions' paths run beside the roll search; the result is the same.
 /// </summary>
 public sealed class ContrastMaximizer
 {
@@ -44,13 +45,18 @@ public sealed class ContrastMaximizer
         double range = _o.MaxBlurEventPx;
 
         // Constant velocities (event px per exposure) over the disc, 4× coarser; the best few refined 2× coarser, then at full resolution.
-        var seeds = new List<(double Vx, double Vy, double C)>();
+        var warps = new Warp[_o.Threads];
+        warps[0] = warp;
+        for (int k = 1; k < warps.Length; k++) warps[k] = warp.Fork();
+        var grid = new List<(double Vx, double Vy)>();
         for (double vx = -range; vx <= range + 1e-9; vx += 4)
             for (double vy = -range; vy <= range + 1e-9; vy += 4)
-                if (vx * vx + vy * vy <= range * range) seeds.Add((vx, vy, warp.Contrast(2, vx, 0, 0, vy, 0, 0)));
+                if (vx * vx + vy * vy <= range * range) grid.Add((vx, vy));
+        var gridContrast = Contrasts(warps, 2, grid);
+        var seeds = grid.Select((g, k) => (g.Vx, g.Vy, C: gridContrast[k])).ToList();
         var top = seeds.OrderByDescending(s => s.C).Take(3).ToList();
-        top = Refine(warp, top, 1, 4, 2, range).Take(1).ToList();
-        var v = Refine(warp, top, 0, 2, 1, range)[0];
+        top = Refine(warps, top, 1, 4, 2, range).Take(1).ToList();
+        var v = Refine(warps, top, 0, 2, 1, range)[0];
 
         // The cubic path: Nelder–Mead on the half-resolution image, then a short polish at full resolution.
         double[] c = [v.Vx, 0, 0, v.Vy, 0, 0];
@@ -63,8 +69,11 @@ public sealed class ContrastMaximizer
 
         var offsets = PathOffsets(c, ew / 2.0, eh / 2.0, eventsToFrame, samples);
         double gain = zero > 0 ? best / zero - 1 : 0;
-        var local = _o.LocalRegions.Columns * _o.LocalRegions.Rows > 1 ? LocalPaths(ev, all, stride, n, exposure, ew, eh, c) : null;
+        // The regions' paths and the roll both start from c and share no buffers: on two threads they run side by side.
+        Func<LocalPathField?> localSearch = () => _o.LocalRegions.Columns * _o.LocalRegions.Rows > 1 ? LocalPaths(ev, all, stride, n, exposure, ew, eh, c) : null;
+        var localTask = _o.Threads > 1 && _o.Rotation ? Task.Run(localSearch) : null;
         var rigid = _o.Rotation ? RigidPath(warp, c, best, range, ew, eh, eventsToFrame, samples) : null;
+        var local = localTask != null ? localTask.GetAwaiter().GetResult() : localSearch();
         string note = $"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {n} events";
         if (rigid is { } r) note += $"; with roll {r.RollRad * 180 / Math.PI:F2}° over the exposure ×{r.Contrast / Math.Max(zero, 1e-12):F2}";
         if (local != null) note += $"; {local.Refined} of {local.Columns * local.Rows} regions stack their events more sharply with a path of their own";
@@ -172,22 +181,46 @@ public sealed class ContrastMaximizer
     }
 
     /// <summary>Around each seed, constant velocities within ±<paramref name="half"/> in steps of <paramref name="step"/> at pyramid level <paramref name="level"/>; best first.</summary>
-    private static List<(double Vx, double Vy, double C)> Refine(Warp warp, List<(double Vx, double Vy, double C)> seeds, int level, double half, double step, double range)
+    private static List<(double Vx, double Vy, double C)> Refine(Warp[] warps, List<(double Vx, double Vy, double C)> seeds, int level, double half, double step, double range)
     {
-        var found = new List<(double Vx, double Vy, double C)>();
-        foreach (var s in seeds)
+        var candidates = new List<(int Seed, double Vx, double Vy)>();
+        for (int k = 0; k < seeds.Count; k++)
         {
-            var b = (s.Vx, s.Vy, C: double.NegativeInfinity);
+            var s = seeds[k];
             for (double vx = s.Vx - half; vx <= s.Vx + half + 1e-9; vx += step)
                 for (double vy = s.Vy - half; vy <= s.Vy + half + 1e-9; vy += step)
-                {
-                    if (vx * vx + vy * vy > range * range) continue;
-                    double v = warp.Contrast(level, vx, 0, 0, vy, 0, 0);
-                    if (v > b.C) b = (vx, vy, v);
-                }
+                    if (vx * vx + vy * vy <= range * range) candidates.Add((k, vx, vy));
+        }
+        var contrast = Contrasts(warps, level, candidates.Select(c => (c.Vx, c.Vy)).ToList());
+        var found = new List<(double Vx, double Vy, double C)>();
+        for (int k = 0; k < seeds.Count; k++)
+        {
+            // The first of the seed's candidates with the largest contrast, in the grid's order.
+            var b = (seeds[k].Vx, seeds[k].Vy, C: double.NegativeInfinity);
+            for (int j = 0; j < candidates.Count; j++)
+                if (candidates[j].Seed == k && contrast[j] > b.C) b = (candidates[j].Vx, candidates[j].Vy, contrast[j]);
             if (!double.IsNegativeInfinity(b.C)) found.Add(b);
         }
         return found.OrderByDescending(f => f.C).ToList();
+    }
+
+    /// <summary>
+    /// The contrast of each constant velocity of <paramref name="velocities"/> at pyramid level <paramref name="level"/>,
+    /// in order, the list split in contiguous parts over <paramref name="warps"/> (one thread each; each warp is computed
+    /// as on one thread, so the values do not depend on the number of threads).
+    /// </summary>
+    private static double[] Contrasts(Warp[] warps, int level, List<(double Vx, double Vy)> velocities)
+    {
+        var result = new double[velocities.Count];
+        int parts = Math.Min(warps.Length, Math.Max(1, velocities.Count));
+        void Part(int p)
+        {
+            int from = velocities.Count * p / parts, to = velocities.Count * (p + 1) / parts;
+            for (int j = from; j < to; j++) result[j] = warps[p].Contrast(level, velocities[j].Vx, 0, 0, velocities[j].Vy, 0, 0);
+        }
+        if (parts == 1) Part(0);
+        else Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, Part);
+        return result;
     }
 
     /// <summary>
@@ -259,6 +292,18 @@ public sealed class ContrastMaximizer
         private readonly float[] _cx = new float[3], _cy = new float[3];
         private readonly float[][] _image = new float[3][];
         private readonly float[] _wx, _wy;
+
+        /// <summary>A warp of the same events with buffers of its own, for another thread.</summary>
+        public Warp Fork() => new(this);
+
+        private Warp(Warp of)
+        {
+            _x = of._x; _y = of._y; _t1 = of._t1; _t2 = of._t2; _t3 = of._t3;
+            _w = of._w; _h = of._h; _cx = of._cx; _cy = of._cy;
+            for (int l = 0; l < 3; l++) _image[l] = new float[of._image[l].Length];
+            _wx = new float[of._wx.Length];
+            _wy = new float[of._wy.Length];
+        }
 
         public Warp(EventSlice ev, List<int> filtered, int stride, int n, TimeRangeUs exposure, int width, int height)
         {

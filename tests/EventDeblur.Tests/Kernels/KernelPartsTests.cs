@@ -156,6 +156,53 @@ public class KernelPartsTests
         Assert.True(Math.Abs(still.RollRad) < 1.0 * Math.PI / 180, $"roll {still.RollRad * 180 / Math.PI:F2}° on a translation; {still.Note}");
     }
 
+    /// <summary>
+    /// The search on two or three threads (velocity grids split, the regions' paths beside the roll) gives exactly what
+    /// it gives on one: the same offsets, roll, rigid motion, regions' paths and note, to the last bit.
+    /// </summary>
+    [Fact]
+    public void ContrastMaximisationGivesTheSameResultOnOneOrMoreThreads()
+    {
+        var exposure = new TimeRangeUs(0, 60_000);
+        var rng = new Random(41);
+        var ev = new List<(long, short, short, bool)>();
+        double total = 6 * Math.PI / 180;
+        for (int i = 0; i < 600; i++)
+        {
+            double px = 5 + rng.NextDouble() * 150, py = 5 + rng.NextDouble() * 110;
+            // The right third moves further than the rest: some regions find a path of their own.
+            double extra = px > 107 ? 3 : 0;
+            for (int j = 0; j < 40; j++)
+            {
+                long t = rng.Next(60_000);
+                double tau = t / 60_000.0 - 0.5, a = tau * total, c = Math.Cos(a), sn = Math.Sin(a);
+                double x = 80 + c * (px - 80) - sn * (py - 60) + (6 + extra) * tau, y = 60 + sn * (px - 80) + c * (py - 60) - 3 * tau;
+                if (x >= 0 && y >= 0 && x < 160 && y < 120) ev.Add((t, (short)Math.Round(x), (short)Math.Round(y), rng.Next(2) == 0));
+            }
+        }
+        var events = Sorted(ev);
+        var eventsToFrame = Homography.FromRowMajor([2, 0, 0, 0, 2, 0, 0, 0, 1]);
+        ContrastMaximizationResult Run(int threads) =>
+            new ContrastMaximizer(new ContrastMaximizationOptions { Threads = threads, MinEvents = 200 }).Estimate(events, (160, 120), eventsToFrame, exposure, 64);
+        var one = Run(1);
+        // Every part of the search ran: the roll won over the translation and regions found paths of their own.
+        Assert.True(one.RigidMotion != null && one.LocalPaths is { Refined: > 0 }, one.Note);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var other = Run(threads);
+            Assert.Equal(one.Note, other.Note);
+            Assert.Equal(one.ContrastGain, other.ContrastGain);
+            Assert.Equal(one.RollRad, other.RollRad);
+            Assert.Equal(one.Offsets, other.Offsets);
+            Assert.Equal(one.RigidMotion?.Samples, other.RigidMotion?.Samples);
+            Assert.Equal(one.LocalPaths?.Refined, other.LocalPaths?.Refined);
+            if (one.LocalPaths is { } lp)
+                for (double x = 10; x < 160; x += 50)
+                    for (double y = 10; y < 120; y += 50)
+                        Assert.Equal(lp.CoefficientsAt(x, y), other.LocalPaths!.CoefficientsAt(x, y));
+        }
+    }
+
     [Fact]
     public void ContrastMaximisationWithTooFewEventsAssumesNoBlur()
     {
@@ -278,6 +325,7 @@ public class KernelPartsTests
         { () => new MotionTiler(new MotionTilingOptions { MaxTileChangePx = 0 }), "MaxTileChangePx", "(0, 100]" },
         { () => new ContrastMaximizer(new ContrastMaximizationOptions { MaxBlurEventPx = -1 }), "MaxBlurEventPx", "(0, 500]" },
         { () => new ContrastMaximizer(new ContrastMaximizationOptions { MaxEvents = 10 }), "MaxEvents", "[100, " },
+        { () => new ContrastMaximizer(new ContrastMaximizationOptions { Threads = 0 }), "Threads", "[1, 64]" },
         { () => new EventKernelEstimator(new EventKernelOptions { PathSamples = 1 }), "PathSamples", "[2, " },
         { () => new EventKernelEstimator(new EventKernelOptions { Tracing = new StreakTracerOptions { SupportWindowUs = 0 } }), "SupportWindowUs", "[1, " },
         { () => new EventKernelEstimator(new EventKernelOptions { Consensus = new MotionConsensusOptions { InlierFloorPx = 0 } }), "InlierFloorPx", "(0, 1000]" },
