@@ -63,20 +63,8 @@ public abstract class PropheseeReader : IAedatReader
         _limitY = height > 0 ? height : short.MaxValue + 1;
         _chunkPos = dataStart;
         string camera = string.Join(' ', new[] { header["plugin_name"] ?? "", header.Serial }.Where(s => s.Length > 0));
-        Info = new AedatFileInfo
-        {
-            FilePath = path,
-            Version = version,
-            Width = width,
-            Height = height,
-            Camera = camera,
-            DataStartOffset = dataStart,
-            Streams =
-            [
-                new AedatStreamInfo(EventStreamId, AedatStreamKind.Events, "CD", width, height, camera),
-                new AedatStreamInfo(TriggerStreamIdBase, AedatStreamKind.Triggers, "EXT_TRIGGER (stream id = 1 + channel)", 0, 0, camera),
-            ],
-        };
+        Info = AedatFileInfo.WithFixedStreams(path, version, width, height, camera, dataStart,
+            (EventStreamId, AedatStreamKind.Events, "CD"), (TriggerStreamIdBase, AedatStreamKind.Triggers, "EXT_TRIGGER (stream id = 1 + channel)"));
         if (width <= 0)
             log.Note("geometry", -1, "the header states no sensor geometry (no format width/height, geometry, Width/Height or known system_ID); events are not checked against one");
         if (stream.Length == dataStart)
