@@ -95,22 +95,8 @@ public sealed class Aedat2Reader : IAedatReader
         if (_width > 0 && options.DecodeFrames) _aps = new Aedat2ApsAssembler(_width, _height, _log);
 
         string camera = chip.Contains('.') ? chip[(chip.LastIndexOf('.') + 1)..] : chip;
-        Info = new AedatFileInfo
-        {
-            FilePath = path,
-            Version = AedatVersion.Aedat2,
-            Width = _width,
-            Height = _height,
-            Camera = camera,
-            DataStartOffset = _pos,
-            Streams =
-            [
-                new AedatStreamInfo(0, AedatStreamKind.Events, "DVS", _width, _height, camera),
-                new AedatStreamInfo(1, AedatStreamKind.Imu, "IMU", 0, 0, camera),
-                new AedatStreamInfo(2, AedatStreamKind.Triggers, "SPECIAL", 0, 0, camera),
-                new AedatStreamInfo(3, AedatStreamKind.Frames, "APS", _width, _height, camera),
-            ],
-        };
+        Info = AedatFileInfo.WithFixedStreams(path, AedatVersion.Aedat2, _width, _height, camera, _pos,
+            (0, AedatStreamKind.Events, "DVS"), (1, AedatStreamKind.Imu, "IMU"), (2, AedatStreamKind.Triggers, "SPECIAL"), (3, AedatStreamKind.Frames, "APS"));
     }
 
     /// <summary>Opens an AEDAT 2.0 file.</summary>

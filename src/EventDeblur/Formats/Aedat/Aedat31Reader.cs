@@ -62,22 +62,8 @@ public sealed class Aedat31Reader : IAedatReader
             _done = true;
         }
         (_width, _height) = AsciiHeader.SensorSize(source);
-        Info = new AedatFileInfo
-        {
-            FilePath = path,
-            Version = AedatVersion.Aedat31,
-            Width = _width,
-            Height = _height,
-            Camera = source,
-            DataStartOffset = _pos,
-            Streams =
-            [
-                new AedatStreamInfo(1, AedatStreamKind.Events, "POLARITY", _width, _height, source),
-                new AedatStreamInfo(2, AedatStreamKind.Frames, "FRAME", _width, _height, source),
-                new AedatStreamInfo(3, AedatStreamKind.Imu, "IMU6", 0, 0, source),
-                new AedatStreamInfo(0, AedatStreamKind.Triggers, "SPECIAL", 0, 0, source),
-            ],
-        };
+        Info = AedatFileInfo.WithFixedStreams(path, AedatVersion.Aedat31, _width, _height, source, _pos,
+            (1, AedatStreamKind.Events, "POLARITY"), (2, AedatStreamKind.Frames, "FRAME"), (3, AedatStreamKind.Imu, "IMU6"), (0, AedatStreamKind.Triggers, "SPECIAL"));
     }
 
     private static string Truncate(string s) => s.Length > 60 ? s[..60] + "…" : s;

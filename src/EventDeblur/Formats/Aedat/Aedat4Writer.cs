@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security;
 using EventDeblur.Events;
 using EventDeblur.IO;
@@ -161,17 +162,11 @@ public sealed class Aedat4Writer : IDisposable
     public void WriteTriggers(ReadOnlySpan<TriggerEvent> triggers)
     {
         if (triggers.IsEmpty) return;
-        _fb.Clear();
-        var offsets = new int[triggers.Length];
-        for (int i = 0; i < triggers.Length; i++)
+        BuildTables(triggers, 2, static (fb, t) =>
         {
-            _fb.StartTable(2);
-            _fb.AddLong(0, triggers[i].TimestampUs, 0);
-            _fb.AddSbyte(1, (sbyte)triggers[i].Type, 0);
-            offsets[i] = _fb.EndTable();
-        }
-        int root = FinishVectorOfTables(offsets);
-        _fb.FinishSizePrefixed(root, Aedat4Schema.Triggers);
+            fb.AddLong(0, t.TimestampUs, 0);
+            fb.AddSbyte(1, (sbyte)t.Type, 0);
+        }, Aedat4Schema.Triggers);
         WritePacket(IdOf(AedatStreamKind.Triggers), triggers.Length, triggers[0].TimestampUs, triggers[^1].TimestampUs);
     }
 
@@ -179,27 +174,20 @@ public sealed class Aedat4Writer : IDisposable
     public void WriteImu(ReadOnlySpan<ImuSample> samples)
     {
         if (samples.IsEmpty) return;
-        _fb.Clear();
-        var offsets = new int[samples.Length];
-        for (int i = 0; i < samples.Length; i++)
+        BuildTables(samples, 11, static (fb, s) =>
         {
-            var s = samples[i];
-            _fb.StartTable(11);
-            _fb.AddLong(0, s.TimestampUs, 0);
-            _fb.AddFloat(1, s.TemperatureC, 0);
-            _fb.AddFloat(2, s.AccelX, 0);
-            _fb.AddFloat(3, s.AccelY, 0);
-            _fb.AddFloat(4, s.AccelZ, 0);
-            _fb.AddFloat(5, s.GyroX, 0);
-            _fb.AddFloat(6, s.GyroY, 0);
-            _fb.AddFloat(7, s.GyroZ, 0);
-            _fb.AddFloat(8, s.MagX, 0);
-            _fb.AddFloat(9, s.MagY, 0);
-            _fb.AddFloat(10, s.MagZ, 0);
-            offsets[i] = _fb.EndTable();
-        }
-        int root = FinishVectorOfTables(offsets);
-        _fb.FinishSizePrefixed(root, Aedat4Schema.Imu);
+            fb.AddLong(0, s.TimestampUs, 0);
+            fb.AddFloat(1, s.TemperatureC, 0);
+            fb.AddFloat(2, s.AccelX, 0);
+            fb.AddFloat(3, s.AccelY, 0);
+            fb.AddFloat(4, s.AccelZ, 0);
+            fb.AddFloat(5, s.GyroX, 0);
+            fb.AddFloat(6, s.GyroY, 0);
+            fb.AddFloat(7, s.GyroZ, 0);
+            fb.AddFloat(8, s.MagX, 0);
+            fb.AddFloat(9, s.MagY, 0);
+            fb.AddFloat(10, s.MagZ, 0);
+        }, Aedat4Schema.Imu);
         WritePacket(IdOf(AedatStreamKind.Imu), samples.Length, samples[0].TimestampUs, samples[^1].TimestampUs);
     }
 
@@ -207,14 +195,27 @@ public sealed class Aedat4Writer : IDisposable
         ? id
         : throw new InvalidOperationException($"no {kind} stream is declared in this file's Aedat4WriterOptions.Streams; declare it to write {kind} data");
 
-    private int FinishVectorOfTables(int[] offsets)
+    /// <summary>
+    /// Builds the flatbuffer of a packet of tables (and of the FileDataTable): one table of <paramref name="fields"/> fields
+    /// per item, written by <paramref name="addFields"/>, in a vector held by a root table, size-prefixed with
+    /// <paramref name="identifier"/>.
+    /// </summary>
+    private void BuildTables<T>(ReadOnlySpan<T> items, int fields, Action<FlatBufferBuilder, T> addFields, string identifier)
     {
+        _fb.Clear();
+        var offsets = new int[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            _fb.StartTable(fields);
+            addFields(_fb, items[i]);
+            offsets[i] = _fb.EndTable();
+        }
         _fb.StartVector(4, offsets.Length, 4);
         for (int i = offsets.Length - 1; i >= 0; i--) _fb.AddOffset(offsets[i]);
         var vec = _fb.EndVector();
         _fb.StartTable(1);
         _fb.AddOffset(0, vec.Value, 0);
-        return _fb.EndTable();
+        _fb.FinishSizePrefixed(_fb.EndTable(), identifier);
     }
 
     private void WritePacket(int streamId, long elements, long tStart, long tEnd)
@@ -239,24 +240,17 @@ public sealed class Aedat4Writer : IDisposable
         if (_isFile)
         {
             long tablePos = _pos;
-            _fb.Clear();
-            var offsets = new int[_table.Count];
-            for (int i = 0; i < _table.Count; i++)
+            BuildTables(CollectionsMarshal.AsSpan(_table), 5, static (fb, r) =>
             {
-                var r = _table[i];
-                _fb.StartTable(5);
-                _fb.AddLong(0, r.ByteOffset, 0);
-                _fb.AddLong(2, r.NumElements, 0);
-                _fb.AddLong(3, r.TimestampStartUs, 0);
-                _fb.AddLong(4, r.TimestampEndUs, 0);
-                _fb.Prep(4, 8);
-                _fb.PutInt(r.Size);
-                _fb.PutInt(r.StreamId);
-                _fb.AddStruct(1, _fb.Offset, 0);
-                offsets[i] = _fb.EndTable();
-            }
-            int root = FinishVectorOfTables(offsets);
-            _fb.FinishSizePrefixed(root, Aedat4Schema.DataTable);
+                fb.AddLong(0, r.ByteOffset, 0);
+                fb.AddLong(2, r.NumElements, 0);
+                fb.AddLong(3, r.TimestampStartUs, 0);
+                fb.AddLong(4, r.TimestampEndUs, 0);
+                fb.Prep(4, 8);
+                fb.PutInt(r.Size);
+                fb.PutInt(r.StreamId);
+                fb.AddStruct(1, fb.Offset, 0);
+            }, Aedat4Schema.DataTable);
             _compressed.ResetWrittenCount();
             _codec.Encode(_fb.DataBuffer.ToArraySegment(_fb.DataBuffer.Position, _fb.Offset), _compressed);
             _out.Write(_compressed.WrittenSpan);

@@ -26,4 +26,31 @@ public sealed record AedatFileInfo
 
     /// <summary>Byte offset of the first data byte after the header.</summary>
     public long DataStartOffset { get; init; }
+
+    /// <summary>
+    /// The info of a format whose streams are fixed by the format rather than declared (AEDAT 2.0 / 3.1, Prophesee,
+    /// HDF5): each stream is (id, kind, type name) of <paramref name="camera"/>; events and frames streams have the
+    /// sensor's size, the others none.
+    /// </summary>
+    public static AedatFileInfo WithFixedStreams(string path, AedatVersion version, int width, int height, string camera, long dataStart,
+        params ReadOnlySpan<(int Id, AedatStreamKind Kind, string Type)> streams)
+    {
+        var list = new AedatStreamInfo[streams.Length];
+        for (int i = 0; i < streams.Length; i++)
+        {
+            var (id, kind, type) = streams[i];
+            bool sized = kind is AedatStreamKind.Events or AedatStreamKind.Frames;
+            list[i] = new AedatStreamInfo(id, kind, type, sized ? width : 0, sized ? height : 0, camera);
+        }
+        return new AedatFileInfo
+        {
+            FilePath = path,
+            Version = version,
+            Width = width,
+            Height = height,
+            Camera = camera,
+            DataStartOffset = dataStart,
+            Streams = list,
+        };
+    }
 }

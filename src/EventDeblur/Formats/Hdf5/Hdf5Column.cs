@@ -8,34 +8,22 @@ namespace EventDeblur.Formats.Hdf5;
 /// HDF5 enums and bit fields such as h5py's bool) widened to <c>long</c>, floats of 4 or 8 bytes to <c>double</c>.
 /// Only the slice asked for is read (PureHDF decompresses the chunks it touches), so memory stays bounded.
 /// </summary>
-internal sealed class Hdf5Column
+/// <remarks>Made by <see cref="Open"/>, which checks the element type: <paramref name="size"/> bytes, <paramref name="signed"/> or not.</remarks>
+internal sealed class Hdf5Column(string name, IH5Dataset ds, long length, bool isFloat, int size, bool signed)
 {
-    private readonly IH5Dataset _ds;
-    private readonly int _size;
-    private readonly bool _signed;
     private Array _scratch = Array.Empty<byte>();
 
-    private Hdf5Column(string name, IH5Dataset ds, long length, bool isFloat, int size, bool signed)
-    {
-        Name = name;
-        _ds = ds;
-        Length = length;
-        IsFloat = isFloat;
-        _size = size;
-        _signed = signed;
-    }
-
     /// <summary>The dataset's path in the file, e.g. <c>events/t</c>.</summary>
-    public string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>Number of elements.</summary>
-    public long Length { get; }
+    public long Length { get; } = length;
 
     /// <summary>True for floating-point data (read with <see cref="ReadDouble"/>).</summary>
-    public bool IsFloat { get; }
+    public bool IsFloat { get; } = isFloat;
 
     /// <summary>A short description of the element type, e.g. <c>uint16</c>, <c>float64</c>.</summary>
-    public string TypeName => IsFloat ? $"float{_size * 8}" : $"{(_signed ? "" : "u")}int{_size * 8}";
+    public string TypeName => IsFloat ? $"float{size * 8}" : $"{(signed ? "" : "u")}int{size * 8}";
 
     /// <summary>Opens <paramref name="name"/> as a 1-D numeric column; <c>null</c> and a reason when it is not one.</summary>
     public static Hdf5Column? Open(IH5Group file, string name, out string? why)
@@ -71,19 +59,19 @@ internal sealed class Hdf5Column
         int n = dest.Length;
         if (n == 0) return;
         var sel = new HyperslabSelection((ulong)start, (ulong)n);
-        switch (_size, _signed)
+        switch (size, signed)
         {
-            case (1, true): { var b = Scratch<sbyte>(n); _ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
-            case (1, false): { var b = Scratch<byte>(n); _ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
-            case (2, true): { var b = Scratch<short>(n); _ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
-            case (2, false): { var b = Scratch<ushort>(n); _ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
-            case (4, true): { var b = Scratch<int>(n); _ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
-            case (4, false): { var b = Scratch<uint>(n); _ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
-            case (8, true): { var b = Scratch<long>(n); _ds.Read(b.AsMemory(0, n), sel); b.AsSpan(0, n).CopyTo(dest); break; }
+            case (1, true): { var b = Scratch<sbyte>(n); ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
+            case (1, false): { var b = Scratch<byte>(n); ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
+            case (2, true): { var b = Scratch<short>(n); ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
+            case (2, false): { var b = Scratch<ushort>(n); ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
+            case (4, true): { var b = Scratch<int>(n); ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
+            case (4, false): { var b = Scratch<uint>(n); ds.Read(b.AsMemory(0, n), sel); for (int i = 0; i < n; i++) dest[i] = b[i]; break; }
+            case (8, true): { var b = Scratch<long>(n); ds.Read(b.AsMemory(0, n), sel); b.AsSpan(0, n).CopyTo(dest); break; }
             default:
                 {
                     var b = Scratch<ulong>(n);
-                    _ds.Read(b.AsMemory(0, n), sel);
+                    ds.Read(b.AsMemory(0, n), sel);
                     for (int i = 0; i < n; i++) dest[i] = b[i] > long.MaxValue ? long.MaxValue : (long)b[i];
                     break;
                 }
@@ -96,16 +84,16 @@ internal sealed class Hdf5Column
         int n = dest.Length;
         if (n == 0) return;
         var sel = new HyperslabSelection((ulong)start, (ulong)n);
-        if (_size == 4)
+        if (size == 4)
         {
             var b = Scratch<float>(n);
-            _ds.Read(b.AsMemory(0, n), sel);
+            ds.Read(b.AsMemory(0, n), sel);
             for (int i = 0; i < n; i++) dest[i] = b[i];
         }
         else
         {
             var b = Scratch<double>(n);
-            _ds.Read(b.AsMemory(0, n), sel);
+            ds.Read(b.AsMemory(0, n), sel);
             b.AsSpan(0, n).CopyTo(dest);
         }
     }

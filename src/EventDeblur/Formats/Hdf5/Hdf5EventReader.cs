@@ -85,14 +85,8 @@ public sealed partial class Hdf5EventReader : IAedatReader
                 log.Error("lengths", -1, $"{d.Name} declares {d.Length} elements: a damaged HDF5 dataspace (expected a count ≥ 0); no events are read");
             }
         EventCount = negative ? 0 : new[] { t.Length, x.Length, y.Length, p.Length }.Min();
-        Info = new AedatFileInfo
-        {
-            FilePath = path,
-            Version = AedatVersion.Hdf5,
-            Width = width,
-            Height = height,
-            Streams = [new AedatStreamInfo(EventStreamId, AedatStreamKind.Events, "HDF5 " + (layout == Hdf5EventLayout.Dsec ? "events/{x,y,t,p}" : "events/{xs,ys,ts,ps}"), width, height, "")],
-        };
+        Info = AedatFileInfo.WithFixedStreams(path, AedatVersion.Hdf5, width, height, "", 0,
+            (EventStreamId, AedatStreamKind.Events, "HDF5 " + (layout == Hdf5EventLayout.Dsec ? "events/{x,y,t,p}" : "events/{xs,ys,ts,ps}")));
         if (!negative && new[] { t.Length, x.Length, y.Length, p.Length }.Distinct().Count() > 1)
             log.Error("lengths", -1, $"expected {t.Name}, {x.Name}, {y.Name}, {p.Name} of one length, found {t.Length}, {x.Length}, {y.Length}, {p.Length}; the first {EventCount} events are read");
         if (width <= 0)

@@ -13,19 +13,19 @@ namespace EventDeblur.Formats.Prophesee;
 /// </summary>
 public sealed class Evt2Reader : PropheseeReader
 {
-    private const uint TimeHighRange = 1u << 28;
-    private bool _haveHigh;
-    private uint _high;
-    private long _loops;
-    private long _base;
+    private static readonly string?[] SkippedWords =
+        SkippedWordTypes((0xD, "IMU_EVT words skipped"), (0xE, "OTHERS words skipped"), (0xF, "CONTINUED words skipped"));
+
+    private readonly TimeHighClock _clock;
 
     internal Evt2Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
         : base(stream, path, header, log, options, AedatVersion.Evt2, width, height, geometrySource, 4, "EVT 2.0 word", header.Length)
     {
+        _clock = new TimeHighClock(log, 28, 6);
     }
 
     /// <summary>Time-high loops (2^34 µs each) seen so far.</summary>
-    public long Loops => _loops;
+    public long Loops => _clock.Loops;
 
     private protected override void Decode(ReadOnlySpan<byte> words, long offset)
     {
@@ -36,42 +36,21 @@ public sealed class Evt2Reader : PropheseeReader
             {
                 case 0x0:
                 case 0x1:
-                    if (!_haveHigh) { Count("event words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
-                    Emit(_base + ((w >> 22) & 0x3F), (int)((w >> 11) & 0x7FF), (int)(w & 0x7FF), (w >> 28) == 1, offset + i);
+                    if (!_clock.Known) { Count("event words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
+                    Emit(_clock.BaseUs + ((w >> 22) & 0x3F), (int)((w >> 11) & 0x7FF), (int)(w & 0x7FF), (w >> 28) == 1, offset + i);
                     break;
                 case 0x8:
-                    TimeHigh(w & 0x0FFFFFFF, offset + i);
+                    _clock.Set(w & 0x0FFFFFFF, offset + i);
                     break;
                 case 0xA:
-                    if (!_haveHigh) { Count("EXT_TRIGGER words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
-                    Trigger(_base + ((w >> 22) & 0x3F), (int)((w >> 8) & 0x1F), (w & 1) != 0, offset + i);
-                    break;
-                case 0xD:
-                    Count("IMU_EVT words skipped");
-                    break;
-                case 0xE:
-                    Count("OTHERS words skipped");
-                    break;
-                case 0xF:
-                    Count("CONTINUED words skipped");
+                    if (!_clock.Known) { Count("EXT_TRIGGER words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
+                    Trigger(_clock.BaseUs + ((w >> 22) & 0x3F), (int)((w >> 8) & 0x1F), (w & 1) != 0, offset + i);
                     break;
                 default:
-                    Log.Error("unknown-word", offset + i, $"expected an EVT 2.0 word of type 0x0, 0x1, 0x8, 0xA, 0xD, 0xE or 0xF, found type 0x{w >> 28:X} (word 0x{w:X8}); skipped");
+                    if (!CountSkipped(SkippedWords, (int)(w >> 28)))
+                        Log.Error("unknown-word", offset + i, $"expected an EVT 2.0 word of type 0x0, 0x1, 0x8, 0xA, 0xD, 0xE or 0xF, found type 0x{w >> 28:X} (word 0x{w:X8}); skipped");
                     break;
             }
         }
-    }
-
-    private void TimeHigh(uint high, long offset)
-    {
-        if (_haveHigh && high < _high)
-        {
-            if (_high - high >= TimeHighRange / 2) _loops++;
-            else
-                Log.Error("time-backwards", offset, $"EVT_TIME_HIGH {high} ({(long)high << 6} µs) is below the previous {_high} ({(long)_high << 6} µs); expected a non-decreasing time high, or a drop of at least half the 2^34 µs range for a loop");
-        }
-        _high = high;
-        _haveHigh = true;
-        _base = (_loops << 34) + ((long)high << 6);
     }
 }

@@ -19,10 +19,11 @@ namespace EventDeblur.Formats.Prophesee;
 /// </summary>
 public sealed class Evt3Reader : PropheseeReader
 {
-    private bool _haveHigh;
-    private int _high;
+    private static readonly string?[] SkippedWords = SkippedWordTypes(
+        (0x7, "CONTINUED_4 words skipped"), (0xD, "IMU words skipped"), (0xE, "OTHERS words skipped"), (0xF, "CONTINUED_12 words skipped"));
+
+    private readonly TimeHighClock _clock;
     private int _low;
-    private long _loops;
     private long _t;
     private int _y;
     private bool _cd = true;
@@ -32,10 +33,11 @@ public sealed class Evt3Reader : PropheseeReader
     internal Evt3Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
         : base(stream, path, header, log, options, AedatVersion.Evt3, width, height, geometrySource, 2, "EVT 3.0 word", header.Length)
     {
+        _clock = new TimeHighClock(log, 12, 12);
     }
 
     /// <summary>Time-high loops (2^24 µs = 16.777216 s each) seen so far.</summary>
-    public long Loops => _loops;
+    public long Loops => _clock.Loops;
 
     private protected override void Decode(ReadOnlySpan<byte> words, long offset)
     {
@@ -70,29 +72,19 @@ public sealed class Evt3Reader : PropheseeReader
                     break;
                 case 0x6:
                     _low = w & 0xFFF;
-                    _t = (_loops << 24) + ((long)_high << 12) + _low;
-                    break;
-                case 0x7:
-                    Count("CONTINUED_4 words skipped");
+                    _t = _clock.BaseUs + _low;
                     break;
                 case 0x8:
-                    TimeHigh(w & 0xFFF, offset + i);
+                    if (_clock.Set((uint)(w & 0xFFF), offset + i)) _low = 0;
+                    _t = _clock.BaseUs + _low;
                     break;
                 case 0xA:
-                    if (!_haveHigh) { Count("EXT_TRIGGER words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
+                    if (!_clock.Known) { Count("EXT_TRIGGER words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
                     Trigger(_t, (w >> 8) & 0xF, (w & 1) != 0, offset + i);
                     break;
-                case 0xD:
-                    Count("IMU words skipped");
-                    break;
-                case 0xE:
-                    Count("OTHERS words skipped");
-                    break;
-                case 0xF:
-                    Count("CONTINUED_12 words skipped");
-                    break;
                 default:
-                    Log.Error("unknown-word", offset + i, $"expected an EVT 3.0 word of type 0x0–0x8, 0xA or 0xD–0xF, found type 0x{w >> 12:X} (word 0x{w:X4}); skipped");
+                    if (!CountSkipped(SkippedWords, w >> 12))
+                        Log.Error("unknown-word", offset + i, $"expected an EVT 3.0 word of type 0x0–0x8, 0xA or 0xD–0xF, found type 0x{w >> 12:X} (word 0x{w:X4}); skipped");
                     break;
             }
         }
@@ -101,7 +93,7 @@ public sealed class Evt3Reader : PropheseeReader
     private bool Ready(string word)
     {
         if (!_cd) { Count($"{word} words of exposure-measurement (EM_Y) rows skipped"); return false; }
-        if (!_haveHigh) { Count($"{word} words before the first EVT_TIME_HIGH (time unknown) skipped"); return false; }
+        if (!_clock.Known) { Count($"{word} words before the first EVT_TIME_HIGH (time unknown) skipped"); return false; }
         return true;
     }
 
@@ -113,23 +105,5 @@ public sealed class Evt3Reader : PropheseeReader
             Emit(_t, _baseX + b, _y, _vectorOn, offset);
             bits &= bits - 1;
         }
-    }
-
-    private void TimeHigh(int high, long offset)
-    {
-        if (_haveHigh)
-        {
-            if (high < _high)
-            {
-                if (_high - high >= 2048) _loops++;
-                else
-                    Log.Error("time-backwards", offset, $"EVT_TIME_HIGH {high} ({(long)high << 12} µs) is below the previous {_high} ({(long)_high << 12} µs); expected a non-decreasing time high, or a drop of at least half the 2^24 µs range for a loop");
-            }
-            if (high != _high) _low = 0;
-        }
-        else _low = 0;
-        _high = high;
-        _haveHigh = true;
-        _t = (_loops << 24) + ((long)_high << 12) + _low;
     }
 }

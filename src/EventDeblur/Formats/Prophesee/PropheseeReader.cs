@@ -63,20 +63,8 @@ public abstract class PropheseeReader : IAedatReader
         _limitY = height > 0 ? height : short.MaxValue + 1;
         _chunkPos = dataStart;
         string camera = string.Join(' ', new[] { header["plugin_name"] ?? "", header.Serial }.Where(s => s.Length > 0));
-        Info = new AedatFileInfo
-        {
-            FilePath = path,
-            Version = version,
-            Width = width,
-            Height = height,
-            Camera = camera,
-            DataStartOffset = dataStart,
-            Streams =
-            [
-                new AedatStreamInfo(EventStreamId, AedatStreamKind.Events, "CD", width, height, camera),
-                new AedatStreamInfo(TriggerStreamIdBase, AedatStreamKind.Triggers, "EXT_TRIGGER (stream id = 1 + channel)", 0, 0, camera),
-            ],
-        };
+        Info = AedatFileInfo.WithFixedStreams(path, version, width, height, camera, dataStart,
+            (EventStreamId, AedatStreamKind.Events, "CD"), (TriggerStreamIdBase, AedatStreamKind.Triggers, "EXT_TRIGGER (stream id = 1 + channel)"));
         if (width <= 0)
             log.Note("geometry", -1, "the header states no sensor geometry (no format width/height, geometry, Width/Height or known system_ID); events are not checked against one");
         if (stream.Length == dataStart)
@@ -196,6 +184,58 @@ public abstract class PropheseeReader : IAedatReader
 
     /// <summary>Counts something valid but not decoded (e.g. "OTHERS words skipped"), reported as one note "N <paramref name="what"/>" at the end.</summary>
     private protected void Count(string what) => _skipped[what] = _skipped.GetValueOrDefault(what) + 1;
+
+    /// <summary>The 16 word types of a RAW encoding with the note counted for each type that is skipped (valid but not decoded); null for the others.</summary>
+    private protected static string?[] SkippedWordTypes(params ReadOnlySpan<(int Type, string Note)> skipped)
+    {
+        var table = new string?[16];
+        foreach (var (type, note) in skipped) table[type] = note;
+        return table;
+    }
+
+    /// <summary>Counts a word of a type that <paramref name="skipped"/> (<see cref="SkippedWordTypes"/>) names; false, and nothing counted, for any other type.</summary>
+    private protected bool CountSkipped(string?[] skipped, int type)
+    {
+        if (skipped[type] is not { } note) return false;
+        Count(note);
+        return true;
+    }
+
+    /// <summary>
+    /// The EVT_TIME_HIGH counter of EVT 2.0 and 3.0: <paramref name="highBits"/> bits of time in steps of
+    /// 2^<paramref name="shift"/> µs. A drop of at least half its range is a loop (the counter wrapped); a smaller drop is
+    /// reported as time going backwards. <see cref="BaseUs"/> = loops·2^(highBits + shift) + high·2^shift.
+    /// </summary>
+    private protected sealed class TimeHighClock(ProblemLog log, int highBits, int shift)
+    {
+        /// <summary>True once the first EVT_TIME_HIGH was seen (before it, event times are unknown).</summary>
+        public bool Known { get; private set; }
+
+        /// <summary>The last time high.</summary>
+        public uint High { get; private set; }
+
+        /// <summary>Loops (wraps of the counter) seen so far.</summary>
+        public long Loops { get; private set; }
+
+        /// <summary>The time of the last time high, µs, loops included.</summary>
+        public long BaseUs { get; private set; }
+
+        /// <summary>Takes the time high of the word at <paramref name="offset"/>; true when it is the first or differs from the last.</summary>
+        public bool Set(uint high, long offset)
+        {
+            bool changed = !Known || high != High;
+            if (Known && high < High)
+            {
+                if (High - high >= 1u << (highBits - 1)) Loops++;
+                else
+                    log.Error("time-backwards", offset, $"EVT_TIME_HIGH {high} ({(long)high << shift} µs) is below the previous {High} ({(long)High << shift} µs); expected a non-decreasing time high, or a drop of at least half the 2^{highBits + shift} µs range for a loop");
+            }
+            High = high;
+            Known = true;
+            BaseUs = (Loops << (highBits + shift)) + ((long)high << shift);
+            return changed;
+        }
+    }
 
     /// <summary>Delivers one CD event (t in µs, x and y in pixels) decoded from the word at file offset <paramref name="offset"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
