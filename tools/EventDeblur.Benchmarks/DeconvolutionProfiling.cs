@@ -3,6 +3,7 @@ using System.Globalization;
 using EventDeblur.Deconvolution;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
+using EventDeblur.Learned;
 using EventDeblur.Methods;
 using EventDeblur.Metrics;
 using EventDeblur.Recording;
@@ -46,8 +47,21 @@ public static class DeconvolutionProfiling
             }
         }
         var profile = new DeconvolutionProfile();
+        MethodCatalogue? learnedCatalogue = null;
+        Lazy<OnnxRefiner>? floatNet = null, int8Net = null;
         IDeconvolver MakeDeconvolver()
         {
+            if (deconvolverName == LearnedMethods.Name)
+            {
+                // As the CLI runs it on the CPU: the shipped float model, its int8 version at fast.
+                string model = LearnedDeconvolver.FindDefaultModel() ?? throw new FileNotFoundException("no shipped model in models/");
+                // Each network is loaded once, before the first frame's clock starts.
+                floatNet ??= new Lazy<OnnxRefiner>(() => OnnxRefiner.Load(new RefinerOptions(model, InferenceDevice.Cpu)));
+                int8Net ??= new Lazy<OnnxRefiner>(() => OnnxRefiner.Load(new RefinerOptions(LearnedDeconvolver.FindDefaultCpuModel(model) ?? model, InferenceDevice.Cpu)));
+                _ = quality == DeconvolutionQuality.Fast ? int8Net.Value : floatNet.Value;
+                learnedCatalogue ??= new MethodCatalogueBuilder().AddLearned(() => floatNet!.Value, () => int8Net!.Value).Build();
+                return learnedCatalogue.CreateDeconvolver(deconvolverName, quality);
+            }
             if (deconvolverName != "robust") return new MethodCatalogueBuilder().Build().CreateDeconvolver(deconvolverName, quality);
             var o = RobustDeconvolverOptions.ForQuality(quality);
             if (iters is int it) o = o with { Iterations = it };
