@@ -29,10 +29,22 @@ internal static class CalibrateCommand
         // after it does --write store anything.
         cmd.SetAction((r, ct) => Task.Run(() =>
         {
+            bool asJson = r.GetValue(json);
+            try { return Run(r, asJson, ct); }
+            catch (UserInputException e) when (asJson)
+            {
+                // A refusal or a bad input still answers in JSON on stdout (the message also goes to stderr, and the exit code is the usual one).
+                Console.WriteLine(new JsonObject { ["bundle"] = r.GetValue(bundleArg), ["error"] = e.Message, ["exit_code"] = ExitCodes.CodeOf(e) }.ToJsonString());
+                throw;
+            }
+        }, CancellationToken.None));
+        return cmd;
+
+        int Run(ParseResult r, bool asJson, CancellationToken ct)
+        {
             int n = r.GetValue(frames);
             if (n is < 3 or > 1000) throw new UserInputException($"--frames {n}: expected 3..1000");
             var bundle = RecordingBundle.Load(r.GetValue(bundleArg)!);
-            bool asJson = r.GetValue(json);
             if (r.GetValue(board) is string boardText)
             {
                 (int Columns, int Rows) size;
@@ -86,8 +98,7 @@ internal static class CalibrateCommand
             ct.ThrowIfCancellationRequested();
             if (r.GetValue(write)) Write(bundle, result.RgbToEvents, asJson);
             return ExitCodes.Success;
-        }, CancellationToken.None));
-        return cmd;
+        }
     }
 
     private static void Write(RecordingBundle bundle, Homography rgbToEvents, bool asJson)

@@ -54,6 +54,21 @@ public class CalibrateCheckerboardTests
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir, "recording.json")));
     }
 
+    /// <summary>With --json a refusal still answers in JSON on stdout: the bundle, the reason and the exit code.</summary>
+    [Fact]
+    public void ARefusalWithJsonPrintsTheReasonAsJson()
+    {
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 160, RgbHeight = 120 }, 9, dir);
+        var (code, stdout, stderr) = CliTests.RunWithin(TimeSpan.FromMinutes(2), "calibrate", dir, "--checkerboard", "9x6", "--json");
+        Assert.True(code == 1, $"exit {code}: {stdout} {stderr}");
+        var root = System.Text.Json.JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(dir, root.GetProperty("bundle").GetString());
+        Assert.Contains("the 9x6 board was not found in the RGB frame", root.GetProperty("error").GetString());
+        Assert.Equal(1, root.GetProperty("exit_code").GetInt32());
+        Assert.Contains("the 9x6 board was not found in the RGB frame", stderr);
+    }
+
     [Fact]
     public void ABoardSizeThatIsNotColsByRowsIsAUsageError()
     {
