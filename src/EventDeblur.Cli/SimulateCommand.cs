@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using EventDeblur.IO;
 using EventDeblur.Simulation;
@@ -16,8 +17,10 @@ internal static class SimulateCommand
         var frames = new Option<int?>("--frames") { Description = "Number of frames (default: the preset's)" };
         var size = new Option<string?>("--rgb-size") { Description = "RGB frame size WxH (default: the preset's, 640x480)" };
         var force = new Option<bool>("--force") { Description = "Write into --out even when it is not empty and not a simulated bundle (files named like a bundle's are replaced, nothing else is touched)" };
+        var period = new Option<long?>("--frame-period-us") { Description = "Time between exposure starts, µs (default: the preset's, e.g. 250000 = 4 frames/s; 100000 = 10 frames/s needs exposures ≤ 80 ms)" };
+        var exposure = new Option<string?>("--exposure-us") { Description = "Exposure range MIN:MAX, µs, drawn per frame (default: the preset's); MAX + 20 ms must not exceed the frame period" };
         var set = new Option<string?>("--set") { Description = "A benchmark-set CSV (name,preset,seed,frames,rgb_size): writes one bundle per row under --out" };
-        var cmd = new Command("simulate", "Simulate a low-light RGB + DAVIS recording with ground truth and write it as a bundle") { preset, seed, output, frames, size, set, force };
+        var cmd = new Command("simulate", "Simulate a low-light RGB + DAVIS recording with ground truth and write it as a bundle") { preset, seed, output, frames, size, period, exposure, set, force };
         // Run off the caller's thread with the command's token: Ctrl+C / SIGTERM stop the simulation before its next frame.
         cmd.SetAction((r, ct) => Task.Run(() =>
         {
@@ -54,6 +57,16 @@ internal static class SimulateCommand
                     throw new UserInputException($"--rgb-size '{wh}' is not WxH (e.g. 640x480)");
                 options = options with { RgbWidth = width, RgbHeight = height };
             }
+            if (r.GetValue(period) is long us) options = options with { FramePeriodUs = us };
+            if (r.GetValue(exposure) is string range)
+            {
+                var parts = range.Split(':');
+                if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long lo) || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long hi))
+                    throw new UserInputException($"--exposure-us '{range}' is not MIN:MAX in µs (e.g. 30000:70000)");
+                options = options with { ExposureUs = (lo, hi) };
+            }
+            try { options.Validate(); }
+            catch (ArgumentException e) { throw new UserInputException($"simulate: {e.Message}"); }
             CheckOutput(r.GetValue(output)!, r.GetValue(force));
             var result = RemovedIfCancelled(r.GetValue(output)!, () => HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine, ct: ct));
             Console.WriteLine($"wrote {result.BundleDir}: {result.Frames.Count} frames, {result.Events:N0} events, {result.SecondsPerFrame:F2} s per frame");

@@ -318,10 +318,19 @@ public static partial class HybridRigSimulator
         GroundTruth = new Recording.GroundTruthSpec("gt/frames.csv", "gt/kernels"),
     };
 
+    /// <summary>The <c>--frame-period-us</c> and <c>--exposure-us</c> arguments that made <paramref name="o"/>, where they differ from its preset's.</summary>
+    private static string TimingArguments(SimulationOptions o)
+    {
+        if (!SimulationPresets.Names.Contains(o.Preset)) return "";
+        var preset = SimulationPresets.Get(o.Preset);
+        return (o.FramePeriodUs != preset.FramePeriodUs ? $" --frame-period-us {o.FramePeriodUs}" : "")
+            + (o.ExposureUs != preset.ExposureUs ? $" --exposure-us {o.ExposureUs.Min}:{o.ExposureUs.Max}" : "");
+    }
+
     private static string BundleReadme(SimulationOptions o, int seed, long events, EventStats s) => $"""
         # Simulated recording: preset `{o.Preset}`, seed {seed}
 
-        Made by EventDeblur's hybrid-rig simulator: `./eventdeblur simulate --preset {o.Preset} --seed {seed} --frames {o.Frames}{(o.ApsOnly ? "" : $" --rgb-size {o.RgbWidth}x{o.RgbHeight}")} --out DIR`.
+        Made by EventDeblur's hybrid-rig simulator: `./eventdeblur simulate --preset {o.Preset} --seed {seed} --frames {o.Frames}{(o.ApsOnly ? "" : $" --rgb-size {o.RgbWidth}x{o.RgbHeight}")}{TimingArguments(o)} --out DIR`.
         Deterministic: the same command writes the same bundle.
 
         - {(o.ApsOnly ? $"DAVIS346 alone: gray APS frames ({o.EventWidth}×{o.EventHeight}, 8-bit) inside events.aedat4" : $"RGB {o.RgbWidth}×{o.RgbHeight}, 16-bit linear PNG, black level {o.Rgb.BlackLevel}, saturation {o.Rgb.SaturationLevel}; {(o.DomainB != null ? $"a {o.EventWidth}×{o.EventHeight} event sensor" : "DAVIS346")} behind the homography in recording.json")}.
