@@ -53,6 +53,13 @@ public sealed record LiveOptions
     /// <summary>Frames waiting for kernels at most; older ones are dropped (and counted) when the pipeline falls behind.</summary>
     public int MaxPendingFrames { get; init; } = 4;
 
+    /// <summary>
+    /// RGB frames held while they wait for their exposure's events, at most (1..10 000; each 640×480 frame is ≈ 3.7 MB). A
+    /// camera delivers frames in real time, so only the frames of the last event latency wait; an RGB source read faster
+    /// than real time (a video or an image sequence) is read no further ahead than this, instead of into memory whole.
+    /// </summary>
+    public int MaxWaitingFrames { get; init; } = 32;
+
     /// <summary>Events held in memory at most; the oldest are dropped (and counted) beyond it.</summary>
     public int MaxBufferedEvents { get; init; } = 20_000_000;
 

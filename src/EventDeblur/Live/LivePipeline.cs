@@ -30,6 +30,7 @@ public static class LivePipeline
     /// <summary>Runs until the duration elapses, the RGB source ends and all frames are done, or cancellation.</summary>
     public static async Task<LiveSummary> RunAsync(LiveOptions o, IKernelEstimator kernelSource, Action<string>? progress = null, CancellationToken ct = default)
     {
+        if (o.MaxWaitingFrames is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(o.MaxWaitingFrames), o.MaxWaitingFrames, "MaxWaitingFrames must be 1..10000");
         var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
         var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
         var deconvolver = o.Methods.CreateDeconvolver(o.Deconvolver, o.Quality);
@@ -101,7 +102,8 @@ public static class LivePipeline
         var triggersTask = triggersClient.RunAsync(streams.Token);
 
         // RGB frames from OpenCV, in order; blocking reads on a thread of their own (not a pool thread).
-        var frames = Channel.CreateUnbounded<(int Ordinal, LinearImage Image, int Depth)>();
+        // Bounded: a source read faster than real time (a file) waits here instead of filling memory; a camera never fills it.
+        var frames = Channel.CreateBounded<(int Ordinal, LinearImage Image, int Depth)>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
         var capture = Task.Factory.StartNew(() =>
         {
             using var cap = RigVideo.OpenCapture(o.RgbSource);
@@ -111,7 +113,8 @@ public static class LivePipeline
             while (!token.IsCancellationRequested && cap.Read(m) && !m.Empty())
             {
                 var img = LinearImage.FromRaw(m, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
-                frames.Writer.TryWrite((k++, img, m.Depth() == MatType.CV_8U ? 8 : 16));
+                try { frames.Writer.WriteAsync((k++, img, m.Depth() == MatType.CV_8U ? 8 : 16), token).AsTask().GetAwaiter().GetResult(); }
+                catch (OperationCanceledException) { break; }
             }
             frames.Writer.TryComplete();
         }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -196,7 +199,7 @@ public static class LivePipeline
         {
             while (!token.IsCancellationRequested)
             {
-                while (frames.Reader.TryRead(out var fr)) waiting.Enqueue(fr);
+                while (waiting.Count < o.MaxWaitingFrames && frames.Reader.TryRead(out var fr)) waiting.Enqueue(fr);
                 if (frames.Reader.Completion.IsCompleted)
                 {
                     if (frames.Reader.Completion.IsFaulted) { Report(Problem.Error(o.RgbSource, frames.Reader.Completion.Exception!.GetBaseException().Message)); break; }

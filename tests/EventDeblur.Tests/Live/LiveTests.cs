@@ -100,6 +100,28 @@ public class LiveTests
         Assert.DoesNotContain(s.Problems, p => p.Message.Contains("has no RGB frame"));
     }
 
+    /// <summary>
+    /// A video is read faster than real time; it used to be read into memory whole while its frames waited for their
+    /// events (5 GB resident for 60 s of a 10 frames/s 640×480 rig). Now it is read no further ahead than
+    /// MaxWaitingFrames: with one frame allowed to wait, every frame is still deblurred and no event is lost.
+    /// </summary>
+    [Fact]
+    public async Task AVideoReadAheadOfItsEventsWaitsForThemOneFrameAtATime()
+    {
+        var (b, video, rig, total) = Setup(3);
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, video, rig) with { MaxWaitingFrames = 1 };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(4);
+        var s = await live;
+        Assert.Equal(total, s.EventsReceived);
+        Assert.Equal(0, s.DroppedFrames);
+        Assert.Equal(3, s.Results.Count);
+        Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => LivePipeline.RunAsync(o with { MaxWaitingFrames = 0 }, new EventKernelEstimator()));
+    }
+
     [Fact]
     public async Task EveryFrameIsDeblurredWithNoLostEvents()
     {
