@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Formats.Prophesee;
+using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
@@ -87,6 +88,12 @@ internal static class InspectCommand
             found.AddRange(FrameImageCheck.CheckPngChunks(bundle.Frames, Path.Combine(bundle.Root, rgbSpec.Frames)));
         if (bundle.GroundTruthFrames is { } gtRows && bundle.Manifest.GroundTruth?.Frames is { } gtCsv)
             found.AddRange(FrameImageCheck.CheckPngChunks(gtRows, Path.Combine(bundle.Root, gtCsv)));
+        var calibration = bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgbSize
+            ? CalibrationView.Of(Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), rgbSize.Width, rgbSize.Height, bundle.EventSensorSize)
+            : null;
+        if (calibration is { CoverageFraction: < 0.5 } poor)
+            found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
+                $"the calibration maps only {poor.CoverageFraction:P0} of the RGB frame onto the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor; kernels come from the events of that part only (check rgb_to_events_homography, or run 'calibrate')"));
         var errors = (JsonArray)obj["errors"]!;
         var records = (JsonArray)obj["problems"]!;
         foreach (var p in found)
@@ -97,6 +104,7 @@ internal static class InspectCommand
         obj["bundle"] = new JsonObject
         {
             ["path"] = Path.GetFullPath(dir),
+            ["calibration"] = calibration?.ToJson(),
             ["rgb_frames"] = bundle.Frames.Count,
             ["rgb_width"] = bundle.Manifest.Rgb?.Width,
             ["rgb_height"] = bundle.Manifest.Rgb?.Height,
@@ -109,6 +117,7 @@ internal static class InspectCommand
         {
             PrintText(summary);
             Console.WriteLine($"bundle:    {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {bundle.GroundTruthFrames?.Count ?? 0} ground-truth frames");
+            if (calibration != null) Console.WriteLine($"calibration: {calibration}");
             foreach (var p in found) Console.WriteLine($"  problem: {p}");
         }
         return summary.HasErrors || found.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;

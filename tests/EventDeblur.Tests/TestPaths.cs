@@ -37,6 +37,19 @@ internal static class TestPaths
         return doc.RootElement.GetProperty("files").Clone();
     }
 
+    /// <summary>A copy of the shipped sample bundle (recordings/sample-night) in a new scratch folder, to be edited by a test.</summary>
+    public static string CopyOfSample()
+    {
+        string sample = Path.Combine(RepoRoot, "recordings", "sample-night");
+        string to = Path.Combine(NewTempDir(), "bundle");
+        Directory.CreateDirectory(to);
+        foreach (string d in Directory.GetDirectories(sample, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(sample, d)));
+        foreach (string f in Directory.GetFiles(sample, "*", SearchOption.AllDirectories))
+            File.Copy(f, Path.Combine(to, Path.GetRelativePath(sample, f)));
+        return to;
+    }
+
     public static string NewTempDir()
     {
         string dir = Path.Combine(Path.GetTempPath(), "eventdeblur-tests", Guid.NewGuid().ToString("N"));

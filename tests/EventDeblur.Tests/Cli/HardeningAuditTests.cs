@@ -28,16 +28,7 @@ public partial class HardeningAuditTests
     private static void Expect(int expected, (int Code, string Out, string Err) r) =>
         Assert.True(r.Code == expected, $"exit {r.Code}, expected {expected}; stdout: {r.Out}; stderr: {r.Err}");
 
-    private static string CopyOfSample()
-    {
-        string to = Path.Combine(TestPaths.NewTempDir(), "bundle");
-        foreach (string d in Directory.GetDirectories(Sample, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(Sample, d)));
-        Directory.CreateDirectory(to);
-        foreach (string f in Directory.GetFiles(Sample, "*", SearchOption.AllDirectories))
-            File.Copy(f, Path.Combine(to, Path.GetRelativePath(Sample, f)));
-        return to;
-    }
+    private static string CopyOfSample() => TestPaths.CopyOfSample();
 
     private static void EditManifest(string bundle, Action<JsonObject> edit)
     {

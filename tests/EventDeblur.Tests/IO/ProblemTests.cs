@@ -39,12 +39,7 @@ public class ProblemTests
     [Fact]
     public void InspectJsonListsBundleProblemsAsRecords()
     {
-        string bundle = Path.Combine(TestPaths.NewTempDir(), "b");
-        string sample = Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night");
-        foreach (string d in Directory.GetDirectories(sample, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(bundle, Path.GetRelativePath(sample, d)));
-        foreach (string f in Directory.GetFiles(sample, "*", SearchOption.AllDirectories))
-            File.Copy(f, Path.Combine(bundle, Path.GetRelativePath(sample, f)));
+        string bundle = TestPaths.CopyOfSample();
         string csv = Path.Combine(bundle, "rgb", "frames.csv");
         File.AppendAllLines(csv, ["9,000009.png,1,2"]);
         int line = File.ReadAllLines(csv).Length;
@@ -65,12 +60,7 @@ public class ProblemTests
     public void ReplayRunJsonListsProblemsAsRecords()
     {
         string root = TestPaths.NewTempDir();
-        string bundle = Path.Combine(root, "b");
-        string sample = Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night");
-        foreach (string d in Directory.GetDirectories(sample, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(bundle, Path.GetRelativePath(sample, d)));
-        foreach (string f in Directory.GetFiles(sample, "*", SearchOption.AllDirectories))
-            File.Copy(f, Path.Combine(bundle, Path.GetRelativePath(sample, f)));
+        string bundle = TestPaths.CopyOfSample();
         string csv = Path.Combine(bundle, "rgb", "frames.csv");
         File.AppendAllLines(csv, ["9,000009.png,1,2"]);
         int line = File.ReadAllLines(csv).Length;
