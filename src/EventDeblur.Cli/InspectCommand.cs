@@ -91,9 +91,12 @@ internal static class InspectCommand
         var calibration = bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgbSize
             ? CalibrationView.Of(Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), rgbSize.Width, rgbSize.Height, bundle.EventSensorSize)
             : null;
-        if (calibration is { CoverageFraction: < 0.5 } poor)
+        if (calibration is { FoldsAcrossHorizon: true })
             found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
-                $"the calibration maps only {poor.CoverageFraction:P0} of the RGB frame onto the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor; kernels come from the events of that part only (check rgb_to_events_homography, or run 'calibrate')"));
+                "the calibration's rgb_to_events_homography has its horizon (h6·x + h7·y + h8 = 0) inside the RGB frame: it folds part of the frame through infinity, which no camera pair does, so the corners and scale shown mean nothing (check the homography's last row, or run 'calibrate')"));
+        else if (calibration is { CoverageFraction: < 0.5 } poor)
+            found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
+                $"the calibration maps only {poor.CoverageFraction:P0} of the RGB frame onto the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor: light streaks elsewhere cannot be traced in the events, and every kernel is mapped into RGB pixels through this homography (check rgb_to_events_homography, or run 'calibrate')"));
         var errors = (JsonArray)obj["errors"]!;
         var records = (JsonArray)obj["problems"]!;
         foreach (var p in found)

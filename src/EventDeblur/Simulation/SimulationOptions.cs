@@ -86,8 +86,12 @@ public sealed record SimulationOptions
     {
         if (Frames < 1 || Frames > 10_000) throw new ArgumentException($"frames must be 1..10000, got {Frames}");
         if (RgbWidth < 32 || RgbHeight < 32 || RgbWidth > 8192 || RgbHeight > 8192) throw new ArgumentException($"RGB size {RgbWidth}×{RgbHeight} must be within 32..8192");
-        if (ExposureUs.Min < 1000 || ExposureUs.Max < ExposureUs.Min) throw new ArgumentException("exposure range must be ≥ 1 ms and ordered");
-        if (FramePeriodUs < ExposureUs.Max + 2 * MarginUs) throw new ArgumentException("frame period must exceed the longest exposure plus both margins");
+        if (ExposureUs.Min < 1000 || ExposureUs.Max < ExposureUs.Min || ExposureUs.Max > 10_000_000)
+            throw new ArgumentException($"exposure range must be ordered and within 1 ms .. 10 s, got {ExposureUs.Min}:{ExposureUs.Max} µs");
+        if (MarginUs < 0 || MarginUs > 1_000_000) throw new ArgumentException($"event margin must be 0 .. 1 s, got {MarginUs} µs");
+        if (FramePeriodUs > 60_000_000) throw new ArgumentException($"frame period must be at most 60 s, got {FramePeriodUs} µs");
+        if (FramePeriodUs < ExposureUs.Max + 2 * MarginUs)
+            throw new ArgumentException($"frame period must be at least the longest exposure plus both event margins ({ExposureUs.Max} + 2 × {MarginUs} = {ExposureUs.Max + 2 * MarginUs} µs), got {FramePeriodUs} µs; shorten the exposures (--exposure-us MIN:MAX) or lengthen the period");
         if (StepUs < 1 || StepUs > 100) throw new ArgumentException("event time step must be 1..100 µs");
         if (KernelLengthPx.Min < 0 || KernelLengthPx.Max < KernelLengthPx.Min) throw new ArgumentException("kernel length range must be ordered and ≥ 0");
         if (SyncSource is not ("table" or "triggers")) throw new ArgumentException("sync source must be table or triggers");

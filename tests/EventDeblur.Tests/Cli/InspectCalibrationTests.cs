@@ -44,4 +44,22 @@ public class InspectCalibrationTests
         var note = Assert.Single(doc.GetProperty("problems").EnumerateArray(), p => p.GetProperty("message").GetString()!.Contains("the calibration maps only"));
         Assert.Equal("note", note.GetProperty("severity").GetString());
     }
+
+    /// <summary>A homography whose horizon crosses the RGB frame folds it through infinity: noted as such (found by a new-user review).</summary>
+    [Fact]
+    public void AHomographyThatFoldsTheFrameAcrossItsHorizonIsNoted()
+    {
+        string bundle = CopyOfSample();
+        string manifest = Path.Combine(bundle, "recording.json");
+        var root = JsonNode.Parse(File.ReadAllText(manifest))!;
+        root["calibration"]!["rgb_to_events_homography"] = JsonNode.Parse("[[1,0,0],[0,1,0],[-0.01,0,1]]");
+        File.WriteAllText(manifest, root.ToJsonString());
+        var (code, stdout, _) = CliTests.Run("inspect", bundle, "--json");
+        Assert.Equal(0, code);
+        var doc = JsonDocument.Parse(stdout).RootElement;
+        Assert.True(doc.GetProperty("bundle").GetProperty("calibration").GetProperty("folds_across_horizon").GetBoolean());
+        var note = Assert.Single(doc.GetProperty("problems").EnumerateArray(), p => p.GetProperty("message").GetString()!.Contains("has its horizon"));
+        Assert.Equal("note", note.GetProperty("severity").GetString());
+        Assert.DoesNotContain(doc.GetProperty("problems").EnumerateArray(), p => p.GetProperty("message").GetString()!.Contains("the calibration maps only"));
+    }
 }

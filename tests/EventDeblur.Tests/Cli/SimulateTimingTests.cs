@@ -21,9 +21,12 @@ public class SimulateTimingTests
     }
 
     [Theory]
-    [InlineData("--frame-period-us", "50000", "frame period must exceed the longest exposure plus both margins")]
+    [InlineData("--frame-period-us", "50000", "frame period must be at least the longest exposure plus both event margins (120000 + 2 × 10000 = 140000 µs), got 50000 µs")]
+    [InlineData("--frame-period-us", "0", "got 0 µs")]
+    [InlineData("--frame-period-us", "4611686018427387904", "frame period must be at most 60 s")]
     [InlineData("--exposure-us", "50000", "--exposure-us '50000' is not MIN:MAX in µs")]
-    [InlineData("--exposure-us", "60000:40000", "exposure range must be ≥ 1 ms and ordered")]
+    [InlineData("--exposure-us", "60000:40000", "exposure range must be ordered and within 1 ms .. 10 s, got 60000:40000 µs")]
+    [InlineData("--exposure-us", "30000:9223372036854775807", "exposure range must be ordered and within 1 ms .. 10 s")]
     public void AnImpossibleTimingIsAUsageErrorAndWritesNothing(string option, string value, string message)
     {
         string dir = Path.Combine(TestPaths.NewTempDir(), "b");
