@@ -291,7 +291,10 @@ public class LiveTests
         var (b, video, rig, total) = Setup(4);
         await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
         server.Start();
-        var o = Options(server, video, rig);
+        // At a tenth of real time the simulated recording's silences between exposure windows (up to ≈ 200 ms, events are
+        // simulated only around each exposure) last up to 2 s: a 1.5 s grace took one for the end of the stream and
+        // ended the run early (seen once in a full test run). A real sensor is never silent that long.
+        var o = Options(server, video, rig) with { StreamEndGraceS = 5 };
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
         // A tenth of real time (6 s): a loaded machine's test thread still sees the stream mid-way.
         var play = server.PlayAsync(0.1);
@@ -325,7 +328,8 @@ public class LiveTests
         var (b, video, rig, total) = Setup(3);
         await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
         server.Start();
-        var o = Options(server, video, rig);
+        // Played at a tenth of real time first: a grace longer than the recording's silences (see the outage test).
+        var o = Options(server, video, rig) with { StreamEndGraceS = 5 };
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
         using (var cut = new CancellationTokenSource())
         {
