@@ -138,7 +138,7 @@ internal static class LiveCommands
                 EventLatencyUs = r.GetValue(latency), MaxKeptEventsPerFrame = r.GetValue(keptEvents),
             };
             var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
-            foreach (var g in s.Gaps) Console.WriteLine($"gap: {g}");
+            foreach (var g in s.Gaps) Console.WriteLine($"{(g.ResumedTimestampUs == null ? "stream ended" : "gap")}: {g}");
             foreach (var p in s.Problems) Console.WriteLine($"problem: {p}");
             var lat = s.Results.Where(x => x.LatencySeconds != null).Select(x => x.LatencySeconds!.Value).ToList();
             lat.Sort();

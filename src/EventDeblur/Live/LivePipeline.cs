@@ -183,7 +183,7 @@ public static class LivePipeline
                 var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog });
                 lock (results) results.Add(r);
                 if (o.MaxKeptEventsPerFrame > 0 && f.Exposure is { } exposure) await KeepEventsAsync(f, exposure);
-                progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, latency {latency:F2} s, backlog {backlog}, events {store.Received:N0}, dropped frames {Interlocked.Read(ref dropped)}");
+                progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, latency {latency:F2} s, backlog {backlog}, events received so far {store.Received:N0}, frames dropped so far {Interlocked.Read(ref dropped)}");
             }
         });
 
