@@ -4,9 +4,9 @@ using EventDeblur.Learned;
 namespace EventDeblur.Benchmarks;
 
 /// <summary>
-/// <c>refiner [--model M.onnx]... [--tile N]... [--threads N] [--reps N] [--width W --height H]</c>: times the learned
-/// deconvolver's network alone on one plane of the benchmark frame's size (640×480 by default) for every combination of
-/// model and tile size, interleaved, and prints the median process CPU and wall time per megapixel, plus each output's
+/// <c>refiner [--model M.onnx]... [--tile N]... [--device cpu|cuda]... [--threads N] [--reps N] [--width W --height H]</c>:
+/// times the learned deconvolver's network alone on one plane of the benchmark frame's size (640×480 by default) for every
+/// combination of model, tile size and device (CPU by default; <c>cuda</c> fails when CUDA cannot start), interleaved, and prints the median process CPU and wall time per megapixel, plus each output's
 /// largest difference from the first configuration's (same input, so a tiling or model change shows what it alters).
 /// </summary>
 internal static class RefinerProfiling
@@ -15,6 +15,7 @@ internal static class RefinerProfiling
     {
         var models = new List<string>();
         var tiles = new List<int>();
+        var devices = new List<InferenceDevice>();
         int threads = 1, reps = 5, width = 640, height = 480;
         for (int i = 0; i < args.Length; i++)
         {
@@ -23,6 +24,7 @@ internal static class RefinerProfiling
             {
                 case "--model": models.Add(v); break;
                 case "--tile": tiles.Add(int.Parse(v)); break;
+                case "--device": devices.Add(v == "cuda" ? InferenceDevice.Cuda : v == "cpu" ? InferenceDevice.Cpu : throw new ArgumentException($"--device {v}: expected cpu or cuda")); break;
                 case "--threads": threads = int.Parse(v); break;
                 case "--reps": reps = int.Parse(v); break;
                 case "--width": width = int.Parse(v); break;
@@ -33,6 +35,7 @@ internal static class RefinerProfiling
         }
         if (models.Count == 0) models.Add(LearnedDeconvolver.FindDefaultModel() ?? throw new FileNotFoundException("no default model"));
         if (tiles.Count == 0) tiles.Add(new RefinerOptions("x").TilePx);
+        if (devices.Count == 0) devices.Add(InferenceDevice.Cpu);
 
         // A deterministic input with the planes' usual ranges: structure, a few clipped lights, mask, noise plane.
         var rng = new Random(7);
@@ -50,8 +53,8 @@ internal static class RefinerProfiling
                 planes[3][i] = 0.5f + 0.3f * s;
             }
 
-        var configs = (from m in models from t in tiles select (Model: m, Tile: t)).ToArray();
-        var refiners = configs.Select(c => OnnxRefiner.Load(new RefinerOptions(c.Model, InferenceDevice.Cpu, TilePx: c.Tile, IntraOpThreads: threads))).ToArray();
+        var configs = (from d in devices from m in models from t in tiles select (Model: m, Tile: t, Device: d)).ToArray();
+        var refiners = configs.Select(c => OnnxRefiner.Load(new RefinerOptions(c.Model, c.Device, TilePx: c.Tile, IntraOpThreads: threads))).ToArray();
         var cpu = configs.Select(_ => new List<double>()).ToArray();
         var wall = configs.Select(_ => new List<double>()).ToArray();
         var outputs = new float[configs.Length][];
@@ -75,7 +78,7 @@ internal static class RefinerProfiling
         {
             double maxDiff = 0;
             for (int i = 0; i < outputs[k].Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(outputs[k][i] - outputs[0][i]));
-            Console.WriteLine($"  {Path.GetFileName(configs[k].Model),-32} tile {configs[k].Tile,5}: CPU {Median(cpu[k]) / mp,6:F2} s/MP, wall {Median(wall[k]) / mp,6:F2} s/MP, max |Δ| vs first {maxDiff:E2}");
+            Console.WriteLine($"  {refiners[k].Provider,-4} {Path.GetFileName(configs[k].Model),-32} tile {configs[k].Tile,5}: CPU {Median(cpu[k]) / mp,6:F2} s/MP, wall {Median(wall[k]) / mp,6:F2} s/MP, max |Δ| vs first {maxDiff:E2}");
         }
         foreach (var r in refiners) r.Dispose();
         return 0;
