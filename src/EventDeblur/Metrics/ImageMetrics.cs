@@ -28,24 +28,53 @@ public static class ImageMetrics
     public static double Ssim(MetricImage a, MetricImage b)
     {
         Check(a, b);
-        if (a.Channels != 1) throw new ArgumentException("SSIM takes single-channel images (use Luminance())");
-        const int n = 11;
-        var g = new double[n];
-        double gs = 0;
-        for (int i = 0; i < n; i++) { g[i] = Math.Exp(-((i - 5) * (i - 5)) / (2 * 1.5 * 1.5)); gs += g[i]; }
-        for (int i = 0; i < n; i++) g[i] /= gs;
-        int w = a.Width, h = a.Height;
-        int ow = w - n + 1, oh = h - n + 1;
-        if (ow <= 0 || oh <= 0) throw new ArgumentException($"image {w}×{h} is smaller than the 11×11 window");
-        // Separable filtering of x, y, x², y², xy with 'valid' output.
-        double[] Filter(Func<int, double> f)
+        return SsimAgainst(SsimStats.Of(b), a);
+    }
+
+    /// <summary>
+    /// The Gaussian-window statistics of one image for <see cref="Ssim"/>: its local means and local means of squares
+    /// ('valid' windows), kept so that several images can be compared with one reference without filtering it again.
+    /// </summary>
+    private sealed class SsimStats
+    {
+        public const int Window = 11;
+        public static readonly double[] Gauss = MakeGauss();
+        public required MetricImage Image { get; init; }
+        public required double[] Mean { get; init; }
+        public required double[] MeanOfSquares { get; init; }
+
+        public static SsimStats Of(MetricImage img)
         {
+            if (img.Channels != 1) throw new ArgumentException("SSIM takes single-channel images (use Luminance())");
+            if (img.Width < Window || img.Height < Window) throw new ArgumentException($"image {img.Width}×{img.Height} is smaller than the 11×11 window");
+            var d = img.Data;
+            var sq = new double[d.Length];
+            for (int i = 0; i < d.Length; i++) sq[i] = d[i] * d[i];
+            return new SsimStats { Image = img, Mean = Filter(d, img.Width, img.Height), MeanOfSquares = Filter(sq, img.Width, img.Height) };
+        }
+
+        private static double[] MakeGauss()
+        {
+            var g = new double[Window];
+            double gs = 0;
+            for (int i = 0; i < Window; i++) { g[i] = Math.Exp(-((i - 5) * (i - 5)) / (2 * 1.5 * 1.5)); gs += g[i]; }
+            for (int i = 0; i < Window; i++) g[i] /= gs;
+            return g;
+        }
+
+        /// <summary>Separable Gaussian filtering with 'valid' output.</summary>
+        public static double[] Filter(double[] v, int w, int h)
+        {
+            var g = Gauss;
+            const int n = Window;
+            int ow = w - n + 1, oh = h - n + 1;
             var tmp = new double[h * ow];
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < ow; x++)
                 {
                     double s = 0;
-                    for (int k = 0; k < n; k++) s += g[k] * f(y * w + x + k);
+                    int o = y * w + x;
+                    for (int k = 0; k < n; k++) s += g[k] * v[o + k];
                     tmp[y * ow + x] = s;
                 }
             var res = new double[oh * ow];
@@ -58,12 +87,17 @@ public static class ImageMetrics
                 }
             return res;
         }
-        var A = a.Data; var B = b.Data;
-        var mx = Filter(i => A[i]);
-        var my = Filter(i => B[i]);
-        var mxx = Filter(i => A[i] * A[i]);
-        var myy = Filter(i => B[i] * B[i]);
-        var mxy = Filter(i => A[i] * B[i]);
+    }
+
+    private static double SsimAgainst(SsimStats reference, MetricImage a)
+    {
+        var x = SsimStats.Of(a);
+        var A = a.Data; var B = reference.Image.Data;
+        var prod = new double[A.Length];
+        for (int i = 0; i < A.Length; i++) prod[i] = A[i] * B[i];
+        var mx = x.Mean; var mxx = x.MeanOfSquares;
+        var my = reference.Mean; var myy = reference.MeanOfSquares;
+        var mxy = SsimStats.Filter(prod, a.Width, a.Height);
         const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
         double total = 0;
         for (int i = 0; i < mx.Length; i++)
@@ -78,11 +112,35 @@ public static class ImageMetrics
     /// Frame quality per METRICS.md: both images already in linear [0, 1] (clipped here), sRGB-encoded,
     /// <paramref name="crop"/> pixels removed on every side; PSNR over all channels, SSIM on luminance.
     /// </summary>
-    public static (double Psnr, double Ssim) FrameQuality(MetricImage estimateLinear, MetricImage truthLinear, int crop = 16)
+    public static (double Psnr, double Ssim) FrameQuality(MetricImage estimateLinear, MetricImage truthLinear, int crop = 16) =>
+        new QualityReference(truthLinear, crop).Score(estimateLinear);
+
+    /// <summary>
+    /// A ground-truth image prepared once (encoded, cropped, its SSIM statistics filtered) for
+    /// <see cref="FrameQuality"/> of several estimates against it: the same values as <see cref="FrameQuality"/>, bit for bit.
+    /// </summary>
+    public sealed class QualityReference
     {
-        var e = estimateLinear.SrgbEncoded().Crop(crop);
-        var t = truthLinear.SrgbEncoded().Crop(crop);
-        return (Psnr(e, t), Ssim(e.Luminance(), t.Luminance()));
+        private readonly MetricImage _encoded;
+        private readonly SsimStats _luminance;
+        private readonly int _crop;
+
+        /// <summary>Prepares <paramref name="truthLinear"/> (linear [0, 1], clipped) with <paramref name="crop"/> pixels removed on every side.</summary>
+        public QualityReference(MetricImage truthLinear, int crop = 16)
+        {
+            _crop = crop;
+            _encoded = truthLinear.Crop(crop).SrgbEncoded();
+            _luminance = SsimStats.Of(_encoded.Luminance());
+        }
+
+        /// <summary>PSNR (dB) over all channels and SSIM on luminance of <paramref name="estimateLinear"/> against the reference.</summary>
+        public (double Psnr, double Ssim) Score(MetricImage estimateLinear)
+        {
+            var e = estimateLinear.Crop(_crop).SrgbEncoded();
+            Check(e, _encoded);
+            var lum = e.Luminance();
+            return (Psnr(e, _encoded), SsimAgainst(_luminance, lum));
+        }
     }
 
     /// <summary>
@@ -140,19 +198,33 @@ public static class ImageMetrics
         foreach (double v in a) na += v * v;
         foreach (double v in b) nb += v * v;
         if (na == 0 || nb == 0) return 0;
-        double best = double.NegativeInfinity;
-        for (int dy = -(hb - 1); dy < ha; dy++)
-            for (int dx = -(wb - 1); dx < wa; dx++)
+        // The correlation at every shift, accumulated over the non-zero entries only (kernels are thin curves: a few
+        // hundred of 61×61). For each shift the products are added in a's row-major order, as a dense loop over the
+        // overlap would add them (the skipped terms are exact zeros), so the result is the dense sum bit for bit.
+        var nzA = NonZero(a);
+        var nzB = NonZero(b);
+        int cw = wa + wb - 1;
+        var corr = new double[(ha + hb - 1) * cw];
+        foreach (var (ya, xa, va) in nzA)
+            foreach (var (yb, xb, vb) in nzB)
             {
-                double s = 0;
-                int y0 = Math.Max(0, dy), y1 = Math.Min(ha, hb + dy);
-                int x0 = Math.Max(0, dx), x1 = Math.Min(wa, wb + dx);
-                for (int y = y0; y < y1; y++)
-                    for (int x = x0; x < x1; x++)
-                        s += a[y, x] * b[y - dy, x - dx];
-                if (s > best) best = s;
+                // a[ya, xa] meets b[yb, xb] at shift (dy, dx) = (ya − yb, xa − xb), offset by (hb − 1, wb − 1).
+                int k = (ya - yb + hb - 1) * cw + xa - xb + wb - 1;
+                corr[k] += va * vb;
             }
+        // Shifts where no non-zero entries meet keep 0, the dense loop's value there.
+        double best = double.NegativeInfinity;
+        foreach (double c in corr) best = Math.Max(best, c);
         return best / Math.Sqrt(na * nb);
+    }
+
+    private static List<(int Y, int X, double V)> NonZero(double[,] k)
+    {
+        var r = new List<(int, int, double)>();
+        for (int y = 0; y < k.GetLength(0); y++)
+            for (int x = 0; x < k.GetLength(1); x++)
+                if (k[y, x] != 0) r.Add((y, x, k[y, x]));
+        return r;
     }
 
     /// <summary>Kernel similarity of two <see cref="BlurKernel"/>s.</summary>

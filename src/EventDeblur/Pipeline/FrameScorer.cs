@@ -33,8 +33,9 @@ public static class FrameScorer
             var truth = groundTruth.ToMetricImage();
             var sharpMetric = sharp.ToMetricImage();
             var blurryMetric = blurry.ToMetricImage();
-            (psnr, ssim) = ImageMetrics.FrameQuality(sharpMetric, truth);
-            (psnrBlurry, ssimBlurry) = ImageMetrics.FrameQuality(blurryMetric, truth);
+            var reference = new ImageMetrics.QualityReference(truth);
+            (psnr, ssim) = reference.Score(sharpMetric);
+            (psnrBlurry, ssimBlurry) = reference.Score(blurryMetric);
             var sat = new bool[blurry.Width * blurry.Height];
             foreach (var plane in blurry.Saturated) for (int i = 0; i < sat.Length; i++) sat[i] |= plane[i];
             band = ImageMetrics.SaturationBandPsnr(sharpMetric, truth, sat);

@@ -141,4 +141,64 @@ public class ImageMetricsTests
         var clipped = truth with { Data = truth.Data.Select(v => v > 0.5 ? 1.0 : v).ToArray() };
         Assert.Equal(ImageMetrics.FrameQuality(clipped, truth).Psnr, ImageMetrics.FrameQuality(over, truth).Psnr, 12);
     }
+
+    [Fact]
+    public void OneQualityReferenceScoresSeveralEstimatesAsTheDefinitionDoes()
+    {
+        // Ground truth prepared once (the replay scores the deblurred and the blurry frame against it): the values are
+        // those of the definition — encode, crop, PSNR over channels, SSIM of the luminances — bit for bit.
+        var rng = new Random(3);
+        MetricImage Noise(double scale) => new(70, 52, 3, Enumerable.Range(0, 70 * 52 * 3).Select(_ => scale * rng.NextDouble()).ToArray());
+        var truth = Noise(1.2);
+        var reference = new ImageMetrics.QualityReference(truth, 5);
+        foreach (var estimate in new[] { Noise(1), Noise(0.5), truth })
+        {
+            var e = estimate.SrgbEncoded().Crop(5);
+            var t = truth.SrgbEncoded().Crop(5);
+            var expected = (ImageMetrics.Psnr(e, t), ImageMetrics.Ssim(e.Luminance(), t.Luminance()));
+            Assert.Equal(expected, reference.Score(estimate));
+            Assert.Equal(expected, ImageMetrics.FrameQuality(estimate, truth, 5));
+        }
+    }
+
+    [Fact]
+    public void KernelSimilarityEqualsTheDenseCorrelationBitForBit()
+    {
+        // The metric accumulates only non-zero products; METRICS.md defines it over every shift of the dense
+        // correlation. Thin curves, dense blobs, different sizes and a kernel with a single entry.
+        var rng = new Random(11);
+        double[,] Random(int h, int w, double fill)
+        {
+            var k = new double[h, w];
+            for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) if (rng.NextDouble() < fill) k[y, x] = rng.NextDouble();
+            return k;
+        }
+        var cases = new[] { (Random(61, 61, 0.04), Random(61, 61, 0.03)), (Random(15, 21, 1), Random(9, 9, 0.5)), (Random(5, 5, 0.2), Random(31, 17, 0.1)) };
+        var single = new double[3, 3];
+        single[1, 2] = 0.7;
+        foreach (var (a, b) in cases.Append((single, Random(7, 7, 0.3))))
+        {
+            Assert.Equal(DenseSimilarity(a, b), ImageMetrics.KernelSimilarity(a, b));
+            Assert.Equal(DenseSimilarity(b, a), ImageMetrics.KernelSimilarity(b, a));
+        }
+    }
+
+    private static double DenseSimilarity(double[,] a, double[,] b)
+    {
+        int ha = a.GetLength(0), wa = a.GetLength(1), hb = b.GetLength(0), wb = b.GetLength(1);
+        double na = 0, nb = 0;
+        foreach (double v in a) na += v * v;
+        foreach (double v in b) nb += v * v;
+        double best = double.NegativeInfinity;
+        for (int dy = -(hb - 1); dy < ha; dy++)
+            for (int dx = -(wb - 1); dx < wa; dx++)
+            {
+                double s = 0;
+                for (int y = Math.Max(0, dy); y < Math.Min(ha, hb + dy); y++)
+                    for (int x = Math.Max(0, dx); x < Math.Min(wa, wb + dx); x++)
+                        s += a[y, x] * b[y - dy, x - dx];
+                best = Math.Max(best, s);
+            }
+        return best / Math.Sqrt(na * nb);
+    }
 }
