@@ -33,12 +33,14 @@ public sealed record CameraMotion(MotionKind Kind, AffineSample[] Samples)
     public double MaxCornerDeviationPx(int width, int height)
     {
         double cx = width / 2.0, cy = height / 2.0, worst = 0;
-        var centre = OffsetsAt(cx, cy);
+        // In place (no offset arrays): the consensus asks this of every rotation and affine hypothesis.
         foreach (var (x, y) in new[] { (0.0, 0.0), (width, 0.0), (0.0, height), (width, (double)height) })
-        {
-            var c = OffsetsAt(x, y);
-            for (int k = 0; k < c.Length; k++) worst = Math.Max(worst, Math.Sqrt(Sq(c[k].X - centre[k].X) + Sq(c[k].Y - centre[k].Y)));
-        }
+            foreach (var s in Samples)
+            {
+                var q = s.Apply(x, y);
+                var c = s.Apply(cx, cy);
+                worst = Math.Max(worst, Math.Sqrt(Sq(q.X - x - (c.X - cx)) + Sq(q.Y - y - (c.Y - cy))));
+            }
         return worst;
     }
 
