@@ -173,7 +173,7 @@ public class MotionConsensusTests
             double[] b = [(rng.NextDouble() - 0.5) * 1e4, rng.NextDouble() * 1e3, rng.NextDouble() - 0.5];
             var expected = lu.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(b)).ToArray();
             var (x0, x1, x2) = solver.Solve(b[0], b[1], b[2]);
-            Assert.Equal(expected, [x0, x1, x2]);
+            Assert.Equal(expected, new[] { x0, x1, x2 });
         }
     }
 }
