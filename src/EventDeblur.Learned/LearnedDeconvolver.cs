@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventDeblur.Deconvolution;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
@@ -64,7 +65,7 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
     public (float[] Result, float[] Intermediate) DeconvolveStaged(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model) =>
         Run(plane, width, height, kernel, context, refiner.NoisePlane == "map" ? model : null);
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (float[] Result, float[] Intermediate) Run(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel? model)
     {
         // The v2 model's noise plane comes from the channel's Poisson–Gaussian model; robust needs the same model, so it

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -106,7 +107,7 @@ public sealed class OnnxRefiner : IDisposable
     /// row-major) and returns its output plane of the same size.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (checked between tiles; a tile in ONNX Runtime is let finish).</exception>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float[] Run(float[][] planes, int width, int height, CancellationToken ct = default)
     {
         if (planes.Length != InputPlanes || planes.Any(p => p.Length != width * height))
@@ -177,7 +178,7 @@ public sealed class OnnxRefiner : IDisposable
     }
 
     /// <summary>One tile, reflect-padded to multiples of 4 for the network's two stride-2 levels.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float[] RunTile(float[][] planes, int width, int height, int x0, int y0, int tw, int th)
     {
         int pw = (tw + 3) / 4 * 4, ph = (th + 3) / 4 * 4;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -11,7 +12,7 @@ namespace EventDeblur.Deconvolution;
 internal static class AdmmPointwise
 {
     /// <summary>rq = β·Dᵀq + g with Dᵀp[n] = p[n−1] − p[n] per axis (circular).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void XStepRhs(float[] qx, float[] qy, float[] g, float[] rq, int h, int w, float beta)
     {
         ref float rQx = ref MemoryMarshal.GetArrayDataReference(qx);
@@ -50,7 +51,7 @@ internal static class AdmmPointwise
     /// z-step with t = h + d1, h = α·K⊛x + (1 − α)·z (over-relaxation; α = 1: plain ADMM, z recovered from rz and d1):
     /// z = (ω·b + μt)/(ω + μ) on pixels with data, max(t, satLow) on clipped ones; d1 ← t − z; writes rz = μ(z − d1).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ZStep(float[] kx, float[] d1, float[] ob, float[] invW, float[] satMask, float mu, float satLow, float[] rz, float alpha = 1)
     {
         float beta1 = 1 - alpha, invMu = 1 / mu;
@@ -96,7 +97,7 @@ internal static class AdmmPointwise
     /// v-step (projection of α·x + (1 − α)v + d3 on v ≥ floor; writes d3 and g = γ(v − d3)), with forward differences on
     /// the circular grid; α = 1 is plain ADMM.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UvStep(float[] x, float[] d2x, float[] d2y, float[] qx, float[] qy, float[] d3, float[] g, float[] prior, float[] floor, int h, int w, float beta, float gamma, float alpha = 1)
     {
         float a1 = 1 - alpha, invGamma = 1 / gamma;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 using System.Globalization;
 using EventDeblur.Kernels;
@@ -200,7 +201,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
     /// Mixes result, gentler result and input per pixel with the tiles' weights interpolated bilinearly between tile
     /// centres, so the fallback changes smoothly across tiles.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float[] Compose(float[] full, float[]? gentle, float[] input, int width, int height, List<(int X0, int Y0, int X1, int Y1)> tiles,
         double[] weights, double[] gentleWeights)
     {
@@ -245,7 +246,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         private readonly bool[] _flat;        // the flattest half of the plane (by gradient of the smoothed blurry plane)
         private const int WindowRadius = 2;
 
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Judge(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model)
         {
             _plane = plane;
@@ -280,7 +281,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
 
         public DeconvolutionProfile? Profile { get; init; }
 
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public (double Consistency, double NoiseGain)[] Score(float[] result, List<(int X0, int Y0, int X1, int Y1)> tiles)
         {
             // Re-blur residual in noise units, then averaged over 5×5 windows: white noise shrinks by 25 in variance,

@@ -16,7 +16,7 @@ internal static class KernelSpectra
 
     private static readonly ConditionalWeakTable<float[], List<Entry>> Cache = new();
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (float[] K, float[] AK, float[] AI) Get(BlurKernel kernel, int h, int w, float mu, float beta, float gamma)
     {
         var list = Cache.GetValue(kernel.Weights, _ => []);

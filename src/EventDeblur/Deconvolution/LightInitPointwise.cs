@@ -13,7 +13,7 @@ namespace EventDeblur.Deconvolution;
 internal static class LightInitPointwise
 {
     /// <summary>pred = max(x + α·(x − prev), eps); prev = x.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Predict(float[] x, float[] prev, float[] pred, float alpha, float eps)
     {
         int n = x.Length, vc = Vector<float>.Count, i = 0;
@@ -39,7 +39,7 @@ internal static class LightInitPointwise
     /// The correction ratio b / R(K⊛x) of the smooth-clip forward model R(z) = z − log(1 + e^{a(z−s)})/a (Whyte et al.
     /// 2014), times R'(z), plus 1 − R'(z); 1 where a pixel carries no data (ω = 0 and unclipped).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Ratio(float[] b, float[] y, float[] omega, bool[] isSat, float[] ratio, float a, float sat, float eps)
     {
         int n = b.Length, vc = Vector<float>.Count, i = 0;
@@ -96,7 +96,7 @@ internal static class LightInitPointwise
     }
 
     /// <summary>x = max(pred·y, 0); g2 = g1; g1 = x − pred (the last two changes, for the next extrapolation).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update(float[] pred, float[] y, float[] x, float[] g1, float[] g2)
     {
         int n = x.Length, vc = Vector<float>.Count, i = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EventDeblur.Deconvolution;
 
 /// <summary>
@@ -18,7 +20,7 @@ public static class NoiseModelEstimator
     /// its fitted Poisson–Gaussian <paramref name="model"/>: σ(s) at the signal s of each pixel, the plane smoothed over
     /// 3×3 and clipped to [0, <paramref name="saturationLinear"/>] (clipped pixels get the σ of the clip level).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] SigmaMap(float[] plane, int width, int height, NoiseModel model, double saturationLinear)
     {
         if (plane.Length != width * height) throw new ArgumentException($"plane has {plane.Length} values, expected {width}×{height}");
@@ -34,7 +36,7 @@ public static class NoiseModelEstimator
     /// <param name="height">Height, pixels.</param>
     /// <param name="saturated">True where the pixel was clipped (left out with its neighbourhood); null when none were.</param>
     /// <param name="options">Estimator options; defaults when null.</param>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static NoiseModel Estimate(float[] plane, int width, int height, bool[]? saturated = null, NoiseModelOptions? options = null)
     {
         var o = (options ?? new NoiseModelOptions()).Validated();
@@ -150,7 +152,7 @@ public static class NoiseModelEstimator
     }
 
     /// <summary>Mean over the (2r+1)² box around each pixel (edges clamped), by running sums.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float[] BoxMean(float[] plane, int width, int height, int r)
     {
         var tmp = new float[plane.Length];
@@ -185,7 +187,7 @@ public static class NoiseModelEstimator
     }
 
     /// <summary>True within a (2r+1)² box of any true pixel.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool[] Dilate(bool[] mask, int width, int height, int r)
     {
         var rows = new bool[mask.Length];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventDeblur.Kernels;
 using OpenCvSharp;
 
@@ -63,7 +64,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
     }
 
     /// <summary>As <see cref="Deconvolve(float[], int, int, BlurKernel, ChannelContext)"/> with a known noise model of the plane.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model)
     {
         if (plane.Length != width * height) throw new ArgumentException($"plane has {plane.Length} values, expected {width}×{height}");
@@ -264,7 +265,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
     /// well the last two changes agree), so a dozen steps do the work of several dozen plain ones. Pixels without
     /// data (the padding) do not drive the update. Writes the estimate to <paramref name="x"/>.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LightInit(float[] b, bool[] isSat, float[] omega, float sat, Mat kPacked, int h, int w, int iterations, float[] x, CancellationToken ct)
     {
         int n = h * w;
@@ -446,7 +447,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
     /// farther than half a kernel from any clipped pixel (so the streaks' bright flanks do not count), written to
     /// <paramref name="floor"/> within two pixels of clipped pixels and 0 elsewhere.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackgroundFloor(float[] b, bool[] isSat, int h, int w, int kernelSize, float[] floor)
     {
         int reach = kernelSize / 2 + 2;
@@ -482,7 +483,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
     /// real-spectrum layout. Both are spectra of real signals, so they are formed in full complex form, taken back
     /// to the (real) spatial domain and transformed again with the packed real DFT.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void BuildFilters(Mat k, int h, int w, float mu, float beta, float gamma, Mat aK, Mat aI)
     {
         using var kc = new Mat();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 
@@ -13,7 +14,7 @@ public static class TiledDeblurrer
 {
     /// <summary>Deblurs <paramref name="blurry"/> with the kernels of <paramref name="tiles"/> (which cover the frame).</summary>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (checked between tiles and, by iterative deconvolvers, between iterations).</exception>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static LinearImage Deblur(LinearImage blurry, IReadOnlyList<KernelTile> tiles, IDeconvolver deconvolver, double saturationLinear, DeblurOptions? options = null,
         CancellationToken ct = default)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenCvSharp;
 
 namespace EventDeblur.Imaging;
@@ -23,7 +24,7 @@ public static class ChromaMedian
     /// <param name="image">Linear normalised radiance (1 = full scale); saturation masks are copied.</param>
     /// <param name="sizePx">Window side, pixels: 3 or 5.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sizePx"/> is not 3 or 5.</exception>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static LinearImage Apply(LinearImage image, int sizePx)
     {
         ArgumentNullException.ThrowIfNull(image);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventDeblur.Events;
 
 namespace EventDeblur.Kernels;
@@ -14,7 +15,7 @@ public sealed class BackgroundActivityFilter(long window) : IEventFilter
     private const long None = long.MinValue / 4;
 
     /// <inheritdoc />
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public List<int> Filter(EventSlice ev, IReadOnlyList<int> idx)
     {
         int n = idx.Count;

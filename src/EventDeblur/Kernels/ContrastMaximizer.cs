@@ -33,7 +33,7 @@ public sealed class ContrastMaximizer
     /// on a sensor of <paramref name="sensorSize"/> event pixels; <paramref name="eventsToFrame"/> maps event to frame
     /// pixels; the path has <paramref name="samples"/> (≥ 2) samples.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ContrastMaximizationResult Estimate(EventSlice events, (int Width, int Height) sensorSize, Homography eventsToFrame, TimeRangeUs exposure, int samples)
     {
         var ev = events;
@@ -104,7 +104,7 @@ public sealed class ContrastMaximizer
     /// resolution, polished at full); a region keeps the frame's path unless its own stacks its events more sharply by
     /// <see cref="ContrastMaximizationOptions.LocalMinGain"/>, or when it has fewer than <see cref="ContrastMaximizationOptions.MinEvents"/> events.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private LocalPathField LocalPaths(EventSlice ev, List<int> all, int stride, int n, TimeRangeUs exposure, int ew, int eh, double[] global)
     {
         var (cols, rows) = _o.LocalRegions;
@@ -307,7 +307,7 @@ public sealed class ContrastMaximizer
             _wy = new float[of._wy.Length];
         }
 
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Warp(EventSlice ev, List<int> filtered, int stride, int n, TimeRangeUs exposure, int width, int height)
         {
             for (int l = 0; l < 3; l++)

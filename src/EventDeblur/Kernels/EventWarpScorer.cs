@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventDeblur.Events;
 using EventDeblur.Imaging;
 
@@ -29,7 +30,7 @@ public sealed class EventWarpScorer
     /// sensor of <paramref name="sensorSize"/> event pixels; <paramref name="frameToEvents"/> maps frame to event pixels.
     /// All zeros when fewer than the options' minimum of events remain.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] Score(EventSlice events, (int Width, int Height) sensorSize, Homography frameToEvents, TimeRangeUs exposure, IReadOnlyList<CameraMotion> hypotheses)
     {
         var ev = events;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventDeblur.Imaging;
 
 namespace EventDeblur.Kernels;
@@ -66,7 +67,7 @@ public sealed class LocalPathField
     }
 
     /// <summary>Kernel tiles of <paramref name="tilePx"/> pixels (edge tiles smaller) over a <paramref name="width"/>×<paramref name="height"/> frame, each the field's path at its centre.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public List<KernelTile> Tiles(int width, int height, int tilePx, Homography frameToEvents, Homography eventsToFrame, int samples)
     {
         var tiles = new List<KernelTile>();

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EventDeblur.Kernels;
 
 /// <summary>
@@ -14,7 +16,7 @@ public static class MotionConsensus
     /// Chooses the camera motion explaining the most of <paramref name="paths"/> (each a light's offsets from its
     /// mid-exposure position, at the same equally spaced times) in a frame of <paramref name="width"/>×<paramref name="height"/> pixels.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ConsensusResult Fit(IReadOnlyList<StreakTrajectory> paths, int width, int height, MotionConsensusOptions? options = null)
     {
         var o = options ?? new MotionConsensusOptions();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventDeblur.Events;
 using EventDeblur.Imaging;
 using EventDeblur.Streaks;
@@ -30,7 +31,7 @@ public sealed class StreakTracer
     /// <paramref name="events"/> (time-ordered); <paramref name="frameToEvents"/> maps frame to event pixels and
     /// <paramref name="eventsToFrame"/> is its inverse; the path has <paramref name="samples"/> (≥ 2) equally spaced samples.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public StreakTrace Trace(EventSlice events, Streak streak, Homography frameToEvents, Homography eventsToFrame, TimeRangeUs exposure, int samples)
     {
         var ev = events;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
 
@@ -12,7 +13,7 @@ public static class ImageMetrics
     public const double IdenticalPsnr = 100;
 
     /// <summary>PSNR in dB for data range 1: 10·log10(1 / MSE) over all values; 100 dB when identical.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Psnr(MetricImage a, MetricImage b)
     {
         Check(a, b);
@@ -64,7 +65,7 @@ public static class ImageMetrics
         }
 
         /// <summary>Separable Gaussian filtering with 'valid' output.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double[] Filter(double[] v, int w, int h)
         {
             var g = Gauss;
@@ -150,7 +151,7 @@ public static class ImageMetrics
     /// saturated pixel but not saturated themselves: where deconvolution rings around clipped lights.
     /// Null when the band is empty.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double? SaturationBandPsnr(MetricImage estimateLinear, MetricImage truthLinear, bool[] saturated, int bandPx = 15, int crop = 16)
     {
         int w = truthLinear.Width, h = truthLinear.Height, c = truthLinear.Channels;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventDeblur.Imaging;
 using OpenCvSharp;
 
@@ -10,7 +11,7 @@ namespace EventDeblur.Streaks;
 public static class StreakDetector
 {
     /// <summary>Detects streaks in <paramref name="frame"/> whose saturation level is <paramref name="saturationLinear"/>.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static StreakDetection Detect(LinearImage frame, double saturationLinear, StreakOptions? options = null)
     {
         options ??= new StreakOptions();
