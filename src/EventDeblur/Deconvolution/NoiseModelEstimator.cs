@@ -41,11 +41,31 @@ public static class NoiseModelEstimator
     {
         var o = (options ?? new NoiseModelOptions()).Validated();
         if (plane.Length != width * height) throw new ArgumentException($"plane has {plane.Length} values, expected {width}×{height}");
-        int r = o.MeanRadiusPx;
+        var (sMean, sRes, sGrad) = Samples(plane, width, height, saturated, o.MeanRadiusPx);
+        int count = sMean.Length;
+        if (count < 64) return Fallback(sRes);
+        var (binMean, binVar, binCount) = Bins(sMean, sRes, sGrad, Math.Min(o.Bins, Math.Max(2, count / 256)), o.FlatFraction);
+        if (binMean.Count < 2) return Fallback(sRes);
+        var (a, b0) = FitLine(binMean, binVar, binCount);
+        return new NoiseModel(a, b0, binCount.Sum());
+    }
+
+    /// <summary>
+    /// The estimator's samples, in scan order: for every pixel at least r + 1 from the border and not within r + 1 of a
+    /// clipped one, its local mean (box of radius <paramref name="r"/>), Immerkær residual (noise units of the pixel) and
+    /// squared gradient of the local mean.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static (float[] Mean, float[] Residual, float[] Grad) Samples(float[] plane, int width, int height, bool[]? saturated, int r)
+    {
         var mean = BoxMean(plane, width, height, r);
         var nearSat = saturated == null ? null : Dilate(saturated, width, height, r + 1);
         int m = r + 1;
-        var samples = new List<(float Mean, float Residual, float Grad)>(Math.Max(0, (width - 2 * m) * (height - 2 * m)));
+        int cap = Math.Max(0, width - 2 * m) * Math.Max(0, height - 2 * m);
+        var sMean = new float[cap];
+        var sRes = new float[cap];
+        var sGrad = new float[cap];
+        int count = 0;
         for (int y = m; y < height - m; y++)
             for (int x = m; x < width - m; x++)
             {
@@ -55,34 +75,53 @@ public static class NoiseModelEstimator
                           - 2 * plane[i - 1] + 4 * plane[i] - 2 * plane[i + 1]
                           + plane[i + width - 1] - 2 * plane[i + width] + plane[i + width + 1];
                 float gx = mean[i + 1] - mean[i - 1], gy = mean[i + width] - mean[i - width];
-                samples.Add((mean[i], (float)(l / OperatorGain), gx * gx + gy * gy));
+                sMean[count] = mean[i];
+                sRes[count] = (float)(l / OperatorGain);
+                sGrad[count] = gx * gx + gy * gy;
+                count++;
             }
-        if (samples.Count < 64) return Fallback(samples);
+        if (count < cap)
+        {
+            Array.Resize(ref sMean, count);
+            Array.Resize(ref sRes, count);
+            Array.Resize(ref sGrad, count);
+        }
+        return (sMean, sRes, sGrad);
+    }
 
-        int bins = Math.Min(o.Bins, Math.Max(2, samples.Count / 256));
-        // Sort by local mean (float keys: the runtime's fast path, no comparison delegate).
-        var keys = new float[samples.Count];
-        for (int k = 0; k < keys.Length; k++) keys[k] = samples[k].Mean;
-        keys.AsSpan().Sort(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples));
+    /// <summary>
+    /// The variance measured per intensity bin: the samples ranked by local mean (equal means in scan order) and cut into
+    /// <paramref name="bins"/> runs of equal count; in each, the <paramref name="flatFraction"/> with the lowest gradient
+    /// give the mean signal and the variance (median absolute residual / 0.6745, squared). Bins with fewer than 16 such
+    /// samples are left out.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static (List<double> Mean, List<double> Variance, List<int> Count) Bins(float[] sMean, float[] sRes, float[] sGrad, int bins, double flatFraction)
+    {
+        int count = sMean.Length;
+        // Ranked by a stable radix sort: a few passes over the keys instead of a comparison sort, which took most of the
+        // estimator's time.
+        var order = StableOrder(sMean);
         var binMean = new List<double>(bins);
         var binVar = new List<double>(bins);
         var binCount = new List<int>(bins);
-        var grads = new float[samples.Count / bins + 1];
-        var res = new float[samples.Count / bins + 1];
+        var grads = new float[count / bins + 1];
+        var res = new float[count / bins + 1];
         for (int b = 0; b < bins; b++)
         {
-            int lo = (int)((long)samples.Count * b / bins), hi = (int)((long)samples.Count * (b + 1) / bins);
+            int lo = (int)((long)count * b / bins), hi = (int)((long)count * (b + 1) / bins);
             int n = hi - lo;
-            for (int k = 0; k < n; k++) grads[k] = samples[lo + k].Grad;
-            float gMax = Selection.Nth(grads.AsSpan(0, n), Math.Clamp((int)(o.FlatFraction * n) - 1, 0, n - 1));
+            if (n == 0) continue;
+            for (int k = 0; k < n; k++) grads[k] = sGrad[order[lo + k]];
+            float gMax = Selection.Nth(grads.AsSpan(0, n), Math.Clamp((int)(flatFraction * n) - 1, 0, n - 1));
             int kept = 0;
             double meanSum = 0;
             for (int k = 0; k < n; k++)
             {
-                var s = samples[lo + k];
-                if (s.Grad > gMax) continue;
-                res[kept++] = Math.Abs(s.Residual);
-                meanSum += s.Mean;
+                int s = order[lo + k];
+                if (sGrad[s] > gMax) continue;
+                res[kept++] = Math.Abs(sRes[s]);
+                meanSum += sMean[s];
             }
             if (kept < 16) continue;
             // Median absolute value of a zero-mean Gaussian is 0.6745 σ.
@@ -91,9 +130,7 @@ public static class NoiseModelEstimator
             binVar.Add(sigma * sigma);
             binCount.Add(kept);
         }
-        if (binMean.Count < 2) return Fallback(samples);
-        var (a, b0) = FitLine(binMean, binVar, binCount);
-        return new NoiseModel(a, b0, binCount.Sum());
+        return (binMean, binVar, binCount);
     }
 
     /// <summary>Robust weighted fit of v = a·s + b (a ≥ 0, b ≥ 0): weights n/v² (the sampling variance of a variance), Tukey down-weighting of outlying bins.</summary>
@@ -143,12 +180,55 @@ public static class NoiseModelEstimator
     }
 
     /// <summary>Too few usable pixels: a signal-independent model from the median absolute residual of those there are.</summary>
-    private static NoiseModel Fallback(List<(float Mean, float Residual, float Grad)> samples)
+    private static NoiseModel Fallback(ReadOnlySpan<float> residuals)
     {
-        if (samples.Count == 0) return new NoiseModel(0, 1e-6);
-        var r = samples.Select(s => Math.Abs(s.Residual)).OrderBy(v => v).ToArray();
+        if (residuals.Length == 0) return new NoiseModel(0, 1e-6);
+        var r = new float[residuals.Length];
+        for (int k = 0; k < r.Length; k++) r[k] = Math.Abs(residuals[k]);
+        Array.Sort(r);
         double sigma = r[r.Length / 2] / 0.6745;
-        return new NoiseModel(0, Math.Max(sigma * sigma, NoiseModel.MinVariance), samples.Count);
+        return new NoiseModel(0, Math.Max(sigma * sigma, NoiseModel.MinVariance), residuals.Length);
+    }
+
+    /// <summary>
+    /// Indices of <paramref name="keys"/> in ascending order of their values, equal values (and −0 before +0) in index
+    /// order: an LSD radix sort of the floats' order-preserving bit patterns, 11 bits per pass, passes where every key
+    /// shares the digit skipped. NaN keys sort last.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static int[] StableOrder(ReadOnlySpan<float> keys)
+    {
+        int n = keys.Length;
+        var kA = new uint[n];
+        var kB = new uint[n];
+        var iA = new int[n];
+        var iB = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(keys[k]);
+            // Negative floats: all bits flipped (larger magnitude first); positive: the sign bit set. NaN: the largest key.
+            kA[k] = float.IsNaN(keys[k]) ? uint.MaxValue : (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+            iA[k] = k;
+        }
+        var count = new int[2048];
+        for (int shift = 0; shift < 32; shift += 11)
+        {
+            Array.Clear(count);
+            uint mask = shift == 22 ? 0x3FFu : 0x7FFu;
+            for (int k = 0; k < n; k++) count[(kA[k] >> shift) & mask]++;
+            if (n == 0 || count[(kA[0] >> shift) & mask] == n) continue;   // one digit for all: the pass changes nothing
+            int sum = 0;
+            for (int d = 0; d < count.Length; d++) { int c = count[d]; count[d] = sum; sum += c; }
+            for (int k = 0; k < n; k++)
+            {
+                int dst = count[(kA[k] >> shift) & mask]++;
+                kB[dst] = kA[k];
+                iB[dst] = iA[k];
+            }
+            (kA, kB) = (kB, kA);
+            (iA, iB) = (iB, iA);
+        }
+        return iA;
     }
 
     /// <summary>Mean over the (2r+1)² box around each pixel (edges clamped), by running sums.</summary>

@@ -95,4 +95,66 @@ public class NoiseModelTests
         Assert.InRange(est.Sigma(0.05), 0.0092, 0.0108);
         Assert.InRange(est.Sigma(0.45), 0.0092, 0.0108);
     }
+    [Fact]
+    public void StableOrderRanksLikeAStableComparisonSort()
+    {
+        // Many equal keys (a quantised signal), negatives and both signs: the radix order must be the comparison order
+        // with ties kept in index order (LINQ's OrderBy is stable).
+        var rng = new Random(21);
+        var keys = new float[50_000];
+        for (int i = 0; i < keys.Length; i++)
+            keys[i] = i % 3 == 0 ? (float)(rng.NextDouble() * 2e-3 - 1e-3) : MathF.Round((float)rng.NextDouble() * 255) / 255 - 0.1f;
+        keys[7] = float.MaxValue;
+        keys[8] = float.MinValue;
+        keys[9] = float.Epsilon;
+        var expected = Enumerable.Range(0, keys.Length).OrderBy(i => keys[i]).ToArray();
+        Assert.Equal(expected, NoiseModelEstimator.StableOrder(keys));
+        // −0 before +0, NaN last.
+        Assert.Equal([2, 0, 3, 1], NoiseModelEstimator.StableOrder([0f, float.NaN, -0f, 1f]));
+        Assert.Empty(NoiseModelEstimator.StableOrder([]));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BinsEqualTheirComparisonSortDefinition(bool eightBit)
+    {
+        // The bins from the radix order against the definition written with a stable comparison sort, on a blurry
+        // textured frame with clipped lights; with 8-bit quantisation most local means are tied with others.
+        var l = LightLevel.Dim;
+        var scene = NoisyNightFrames.Scene(W, H, l.Scale, 3);
+        for (int i = 0; i < 6; i++) scene[(30 + 25 * i) * W + 40 + 30 * i] = 60;
+        var blurred = DeconvolverTests.Blur(scene, W, H, NoisyNightFrames.MotionKernel(13));
+        var (noisy, sat) = NoisyNightFrames.AddNoise(blurred, l.A, l.B, 14);
+        if (eightBit) for (int i = 0; i < noisy.Length; i++) noisy[i] = MathF.Round(noisy[i] * 255) / 255;
+        var (mean, res, grad) = NoiseModelEstimator.Samples(noisy, W, H, sat, 2);
+        const int bins = 16;
+        const double flat = 0.5;
+        var (binMean, binVar, binCount) = NoiseModelEstimator.Bins(mean, res, grad, bins, flat);
+
+        var order = Enumerable.Range(0, mean.Length).OrderBy(i => mean[i]).ToArray();
+        if (eightBit) Assert.True(order.Select(i => mean[i]).Distinct().Count() < mean.Length / 10, "the quantised frame has ties");
+        var refMean = new List<double>();
+        var refVar = new List<double>();
+        var refCount = new List<int>();
+        for (int b = 0; b < bins; b++)
+        {
+            var bin = order[(mean.Length * b / bins)..(mean.Length * (b + 1) / bins)];
+            var g = bin.Select(i => grad[i]).OrderBy(v => v).ToArray();
+            float gMax = g[Math.Clamp((int)(flat * g.Length) - 1, 0, g.Length - 1)];
+            var kept = bin.Where(i => grad[i] <= gMax).ToArray();
+            if (kept.Length < 16) continue;
+            var absRes = kept.Select(i => Math.Abs(res[i])).OrderBy(v => v).ToArray();
+            double sigma = absRes[kept.Length / 2] / 0.6745;
+            double sum = 0;
+            foreach (int i in kept) sum += mean[i];
+            refMean.Add(sum / kept.Length);
+            refVar.Add(sigma * sigma);
+            refCount.Add(kept.Length);
+        }
+        Assert.Equal(bins, refCount.Count);
+        Assert.Equal(refCount, binCount);
+        Assert.Equal(refMean, binMean);
+        Assert.Equal(refVar, binVar);
+    }
 }
