@@ -11,7 +11,7 @@ using EventDeblur.Recording;
 namespace EventDeblur.Benchmarks;
 
 /// <summary>
-/// <c>deconv [--quality Q] [--iters N] [--light N] [--crop-rl] [--whole-rl N] [--deconvolver NAME] [--frames K] [--profile] BUNDLE...</c>: deblurs the
+/// <c>deconv [--quality Q] [--iters N] [--light N] [--crop-rl] [--whole-rl N] [--full-pad] [--deconvolver NAME] [--frames K] [--profile] BUNDLE...</c>: deblurs the
 /// first K frames (default 1) of RGB bundles with their ground-truth kernels, prints per frame the PSNR (METRICS.md:
 /// sRGB, 16-px crop) of the blurry input and of the result, the wall and process-CPU seconds of the deconvolution, and
 /// with <c>--profile</c> the per-step profile of <c>robust</c> (setup, kernel spectra, RL start, ADMM DFTs and
@@ -27,7 +27,7 @@ public static class DeconvolutionProfiling
         double? relax = null;
         int frames = 1;
         string deconvolverName = "robust";
-        bool showProfile = false, cropRl = false;
+        bool showProfile = false, cropRl = false, fullPad = false;
         int? wholeRl = null;
         var bundles = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -42,6 +42,7 @@ public static class DeconvolutionProfiling
                 case "--deconvolver": deconvolverName = args[++i]; break;
                 case "--profile": showProfile = true; break;
                 case "--crop-rl": cropRl = true; break;
+                case "--full-pad": fullPad = true; break;
                 case "--whole-rl": wholeRl = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: bundles.Add(args[i]); break;
             }
@@ -68,6 +69,7 @@ public static class DeconvolutionProfiling
             if (light is int l) o = o with { LightInitIterations = l };
             if (relax is double a) o = o with { Relaxation = a };
             if (cropRl) o = o with { LightInitOnCrops = true };
+            if (fullPad) o = o with { PadToKernelReach = false };
             if (wholeRl is int wr) o = o with { LightInitWholePlaneIterations = wr };
             return new GuardedDeconvolver(new RobustDeconvolver(o) { Profile = profile }, new GuardOptions { Log = TextWriter.Null }, "robust") { Profile = profile };
         }

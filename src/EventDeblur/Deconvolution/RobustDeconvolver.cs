@@ -70,8 +70,12 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
         if (plane.Length != width * height) throw new ArgumentException($"plane has {plane.Length} values, expected {width}×{height}");
         var o = Options;
         var profile = Profile;
-        int pad = kernel.Size + 8;
-        int gw = Cv2.GetOptimalDFTSize(width + 2 * pad), gh = Cv2.GetOptimalDFTSize(height + 2 * pad);
+        // Padding on each side: the kernel's reach (the frame's border pixels are explained by latent pixels up to that
+        // far outside, which have no data term; and no blur wraps around the circular grid from one side to the other)
+        // plus 8 px; or, with PadToKernelReach off, the whole kernel size plus 8 px on every side.
+        var (reachX, reachY) = kernel.Reach();
+        int padX = o.PadToKernelReach ? reachX + 8 : kernel.Size + 8, padY = o.PadToKernelReach ? reachY + 8 : kernel.Size + 8;
+        int gw = Cv2.GetOptimalDFTSize(width + 2 * padX), gh = Cv2.GetOptimalDFTSize(height + 2 * padY);
         int n = gw * gh;
         double sat = context.SaturationLinear;
         float mu = (float)o.DataPenalty, beta = (float)o.GradientPenalty, gamma = (float)o.PositivityPenalty, relax = (float)o.Relaxation;
@@ -87,7 +91,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
         double sigma0 = Math.Sqrt(v0);
         float inv0 = (float)(1 / sigma0);
 
-        // Padded grid in noise units: the frame at (pad, pad), reflected borders tapered to the mean.
+        // Padded grid in noise units: the frame at (padX, padY), reflected borders tapered to the mean.
         var b = new float[n];
         var omega = new float[n];   // data weight (0 = no data term)
         var prior = new float[n];   // λ·σ₀/σ_i
@@ -100,14 +104,14 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
         var sxs = new int[gw];
         for (int gx = 0; gx < gw; gx++)
         {
-            sxs[gx] = PaddedPlane.Reflect(gx - pad, width);
-            wx[gx] = PaddedPlane.Taper(gx - pad, width, gw - width);
+            sxs[gx] = PaddedPlane.Reflect(gx - padX, width);
+            wx[gx] = PaddedPlane.Taper(gx - padX, width, gw - width);
         }
         for (int y = 0; y < gh; y++)
         {
-            int sy = PaddedPlane.Reflect(y - pad, height);
-            double wy = PaddedPlane.Taper(y - pad, height, gh - height);
-            bool rowInside = y >= pad && y < pad + height;
+            int sy = PaddedPlane.Reflect(y - padY, height);
+            double wy = PaddedPlane.Taper(y - padY, height, gh - height);
+            bool rowInside = y >= padY && y < padY + height;
             for (int gx = 0; gx < gw; gx++)
             {
                 int sx = sxs[gx];
@@ -117,7 +121,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
                 double sig = Math.Min(Math.Max(smooth[si], 0), sat);
                 float w = (float)Math.Min(v0 / model.Variance(sig), maxW);
                 prior[gi] = (float)(o.PriorWeight * Math.Sqrt(w));
-                bool inside = rowInside && gx >= pad && gx < pad + width;
+                bool inside = rowInside && gx >= padX && gx < padX + width;
                 isSat[gi] = inside && context.Saturated[si];
                 omega[gi] = inside && !context.Saturated[si] ? w : 0;
             }
@@ -253,7 +257,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
         float scale = (float)sigma0;
         for (int y = 0; y < height; y++)
         {
-            int src = (y + pad) * gw + pad;
+            int src = (y + padY) * gw + padX;
             for (int xx = 0; xx < width; xx++) result[y * width + xx] = Math.Max(x[src + xx], 0) * scale;
         }
         return result;
@@ -465,15 +469,16 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
         for (int i = 0; i < floor.Length; i++) floor[i] = near[i] && den[i] > 1e-3f ? num[i] / den[i] : 0;
     }
 
-    /// <summary>The kernel on an h×w grid with its centre at (0, 0) (circular), as a real Mat.</summary>
+    /// <summary>The kernel on an h×w grid with its centre at (0, 0) (circular), as a real Mat; its non-zero weights must fit the grid.</summary>
     internal static Mat KernelGrid(BlurKernel kernel, int h, int w)
     {
-        if (kernel.Size > h || kernel.Size > w) throw new ArgumentException($"kernel {kernel.Size} px does not fit a {w}×{h} grid");
+        var (rx, ry) = kernel.Reach();
+        if (2 * ry + 1 > h || 2 * rx + 1 > w) throw new ArgumentException($"kernel reaching {rx}×{ry} px from its centre does not fit a {w}×{h} grid");
         var m = new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
         var s = m.AsSpan<float>();
         int c = kernel.Center;
-        for (int i = 0; i < kernel.Size; i++)
-            for (int j = 0; j < kernel.Size; j++)
+        for (int i = c - ry; i <= c + ry; i++)
+            for (int j = c - rx; j <= c + rx; j++)
                 s[((i - c + h) % h) * w + (j - c + w) % w] += kernel[i, j];
         return m;
     }

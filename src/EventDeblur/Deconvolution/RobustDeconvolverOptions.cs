@@ -13,6 +13,7 @@ namespace EventDeblur.Deconvolution;
 /// <param name="LightInitWholePlaneIterations">With <paramref name="LightInitOnCrops"/>: the RL iterations (≤ <paramref name="LightInitIterations"/>) run on the whole plane first, giving ADMM its start away from the lights; the crops then run all <paramref name="LightInitIterations"/> from the blurry plane and replace it around the lights. 0: the start away from the lights is the blurry plane.</param>
 /// <param name="LightInitMaxNoiseRatio">Where the noise σ at the clip level (from the frame's noise model) exceeds this fraction of the clip level (default 0.07, range (0, ∞)), the RL start of clipped lights is kept only on the clipped pixels and ADMM starts from the data elsewhere: unregularised RL turns such noise into speckles (real 8-bit low-light photos: 8–11 %). Below it (our simulators and the foreign bundles: 1.0–1.7 %; the synthetic dark alley: 6.3 %) the whole RL start is used.</param>
 /// <param name="SaturatedPriorRadiusPx">Pixels within this distance of a clipped pixel carry no gradient prior (a light's latent spot is far brighter than its surround, a total-variation prior would smear it); −1 = prior everywhere.</param>
+/// <param name="PadToKernelReach">True (the default): the frame is padded on each side by the kernel's reach from its centre (<see cref="Kernels.BlurKernel.Reach"/>, per axis) plus 8 px before its DFTs; false: by the whole kernel size plus 8 px on every side, as before, which makes the DFT grids larger (a 55-px kernel reaching 5 × 25 px: 768×625 instead of 675×576 for a 640×480 plane).</param>
 public sealed record RobustDeconvolverOptions(
     double PriorWeight = 0.5,
     int Iterations = 12,
@@ -25,7 +26,8 @@ public sealed record RobustDeconvolverOptions(
     double Relaxation = 1,
     bool LightInitOnCrops = false,
     int LightInitWholePlaneIterations = 10,
-    double LightInitMaxNoiseRatio = 0.07)
+    double LightInitMaxNoiseRatio = 0.07,
+    bool PadToKernelReach = true)
 {
     /// <summary>Throws when a value is out of range.</summary>
     public RobustDeconvolverOptions Validated()

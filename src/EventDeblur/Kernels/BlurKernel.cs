@@ -54,6 +54,23 @@ public sealed class BlurKernel
         return new BlurKernel(size, w);
     }
 
+    /// <summary>
+    /// How far the kernel's non-zero weights reach from its centre: the largest |column − c| (X) and |row − c| (Y), in
+    /// pixels, 0..<see cref="Center"/>; (0, 0) for a kernel with no non-zero weight.
+    /// </summary>
+    public (int X, int Y) Reach()
+    {
+        int c = Center, rx = 0, ry = 0;
+        for (int i = 0; i < Size; i++)
+            for (int j = 0; j < Size; j++)
+                if (Weights[i * Size + j] != 0)
+                {
+                    rx = Math.Max(rx, Math.Abs(j - c));
+                    ry = Math.Max(ry, Math.Abs(i - c));
+                }
+        return (rx, ry);
+    }
+
     /// <summary>Centre of mass (column, row) relative to the centre pixel, in pixels.</summary>
     public (double X, double Y) Centroid()
     {

@@ -1,3 +1,4 @@
+using EventDeblur.Kernels;
 using EventDeblur.Imaging;
 using EventDeblur.Metrics;
 using EventDeblur.Deconvolution;
@@ -33,6 +34,44 @@ public class RobustDeconvolverTests(ITestOutputHelper output)
         Assert.True(pR >= pB + 2.5, $"{level}: robust {pR:F2} dB vs blurry {pB:F2} dB");
         if (l == LightLevel.Dark) Assert.True(pR >= pH + 1, $"{level}: robust {pR:F2} dB vs hl {pH:F2} dB");
         else Assert.True(pR >= pH - 3, $"{level}: robust {pR:F2} dB vs hl {pH:F2} dB");
+    }
+
+    /// <summary>A 41×41 kernel whose path runs one way from the centre (12 px right, 4 px down): its weights reach 12 × 4 px.</summary>
+    private static BlurKernel OneSidedKernel()
+    {
+        const int size = 41, c = size / 2;
+        var w = new float[size * size];
+        for (int t = 0; t <= 12; t++) w[(c + t / 3) * size + c + t] = 1;
+        return new BlurKernel(size, w).Normalized();
+    }
+
+    [Fact]
+    public void PaddingByTheKernelsReachGivesTheResultOfPaddingByItsSize()
+    {
+        // The DFT grid is padded by the kernel's reach per axis (12 × 4 px here) instead of its whole size (41 px) on
+        // every side; the border pixels still have all the latent pixels that explain them, so the result must not lose.
+        var k = OneSidedKernel();
+        Assert.Equal((12, 4), k.Reach());
+        var l = LightLevel.Dim;
+        var sharp = NoisyNightFrames.Scene(W, H, l.Scale, 23);
+        sharp[30 * W + 8] = 30;     // a clipped light at the left border: its streak runs into the frame
+        sharp[100 * W + 120] = 20;
+        var (blurry, sat) = NoisyNightFrames.AddNoise(DeconvolverTests.Blur(sharp, W, H, k), l.A, l.B, 24);
+        Assert.Contains(true, sat);
+        var ctx = NoisyNightFrames.Context(sat);
+        var reach = new RobustDeconvolver().Deconvolve(blurry, W, H, k, ctx);
+        var full = new RobustDeconvolver(new RobustDeconvolverOptions(PadToKernelReach: false)).Deconvolve(blurry, W, H, k, ctx);
+        // Over the whole frame, borders included (crop 0).
+        double pB = NoisyNightFrames.Psnr(blurry, sharp, W, H, crop: 0), pR = NoisyNightFrames.Psnr(reach, sharp, W, H, crop: 0),
+            pF = NoisyNightFrames.Psnr(full, sharp, W, H, crop: 0);
+        output.WriteLine($"blurry {pB:F2}, padded by the reach {pR:F2}, by the size {pF:F2} dB");
+        Assert.True(pR >= pB + 2.5, $"reach padding {pR:F2} dB vs blurry {pB:F2} dB");
+        Assert.True(pR >= pF - 0.1, $"reach padding {pR:F2} dB vs size padding {pF:F2} dB");
+
+        // A plane smaller than the kernel's square still fits the grid: only the reach has to.
+        var tiny = blurry[..(24 * 20)];
+        var outTiny = new RobustDeconvolver().Deconvolve(tiny, 24, 20, k, NoisyNightFrames.Context(new bool[24 * 20]));
+        Assert.All(outTiny, v => Assert.True(float.IsFinite(v) && v >= 0));
     }
 
     /// <summary>A warm clipped lamp on a grey background, deblurred per channel by <paramref name="deconvolver"/>; the ring 4–12 px around it.</summary>
