@@ -36,8 +36,12 @@ public static class LearnedMethods
     /// INFWIDE real photos tiles mixed one channel's network result with another's classical one and turned purple or
     /// pink); the guard's lines go to <paramref name="guardLog"/> (standard error by default). <paramref name="quality"/>
     /// picks the iterations of the classical stage when the model refines <c>robust</c> (the network is the same on every
-    /// rung; it was trained on <c>balanced</c> results).
+    /// rung; it was trained on <c>balanced</c> results); at <see cref="DeconvolutionQuality.Fast"/> a frame with several
+    /// kernel tiles is refined once as a whole (<see cref="LearnedDeconvolver.RefineWholeFrames"/>).
     /// </summary>
     public static GuardedDeconvolver Create(OnnxRefiner refiner, TextWriter? guardLog = null, DeconvolutionQuality quality = DeconvolutionQuality.Balanced) =>
-        new(new LearnedDeconvolver(refiner, refiner.Base == "robust" ? new RobustDeconvolver(RobustDeconvolverOptions.ForQuality(quality)) : null), new GuardOptions { Log = guardLog ?? Console.Error, RelativeToInput = true, JointChannels = true }, Name);
+        new(new LearnedDeconvolver(refiner, refiner.Base == "robust" ? new RobustDeconvolver(RobustDeconvolverOptions.ForQuality(quality)) : null)
+        {
+            RefineWholeFrames = quality == DeconvolutionQuality.Fast,
+        }, new GuardOptions { Log = guardLog ?? Console.Error, RelativeToInput = true, JointChannels = true }, Name);
 }

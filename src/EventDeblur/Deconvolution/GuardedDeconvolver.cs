@@ -89,6 +89,48 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         var tiles = Tiles(width, height);
         var passes = new Pass[n];
         Parallel.For(0, n, c => passes[c] = Analyse(planes[c], width, height, kernel, contexts[c], tiles));
+        return Joint(passes, tiles);
+    }
+
+    /// <summary>The wrapped deconvolver.</summary>
+    public IDeconvolver Inner => _inner;
+
+    /// <summary>
+    /// Judges and composes, as <see cref="DeconvolveChannels"/> (or <see cref="Deconvolve"/> per channel without
+    /// <see cref="GuardOptions.JointChannels"/>) would, results the wrapped <see cref="IStagedDeconvolver"/>'s stages gave
+    /// outside this guard: <paramref name="results"/> and the <paramref name="intermediates"/> they refined, for
+    /// <paramref name="planes"/> with their noise <paramref name="models"/> (<see cref="NoiseModelEstimator.Estimate"/> of each
+    /// plane). Used by <see cref="TiledDeblurrer"/> when it refines a whole frame once (<see cref="IRefiningDeconvolver"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The wrapped deconvolver is not staged.</exception>
+    public float[][] ComposeStaged(IReadOnlyList<float[]> planes, int width, int height, BlurKernel kernel, IReadOnlyList<ChannelContext> contexts,
+        IReadOnlyList<NoiseModel> models, IReadOnlyList<float[]> results, IReadOnlyList<float[]> intermediates)
+    {
+        if (_inner is not IStagedDeconvolver) throw new InvalidOperationException($"{Name}: the wrapped deconvolver has no stages");
+        int n = planes.Count;
+        if (contexts.Count != n || models.Count != n || results.Count != n || intermediates.Count != n)
+            throw new ArgumentException($"{n} planes need as many contexts, models, results and intermediates");
+        var tiles = Tiles(width, height);
+        var passes = new Pass[n];
+        Parallel.For(0, n, c => passes[c] = Assess(planes[c], width, height, kernel, contexts[c], models[c], results[c], intermediates[c], tiles));
+        if (!Options.JointChannels || n == 1)
+        {
+            var outputs = new float[n][];
+            Parallel.For(0, n, c =>
+            {
+                var (gentle, gentleWeights) = Gentler(passes[c], passes[c].Weights, tiles);
+                outputs[c] = Finish(passes[c], gentle, passes[c].Weights, gentleWeights, tiles, log: true).Output;
+            });
+            return outputs;
+        }
+        return Joint(passes, tiles);
+    }
+
+    /// <summary>The channels' passes judged together: each tile keeps the smallest share any channel allows.</summary>
+    private float[][] Joint(Pass[] passes, List<(int X0, int Y0, int X1, int Y1)> tiles)
+    {
+        int n = passes.Length;
+        var outputs = new float[n][];
         var joint = Enumerable.Range(0, tiles.Count).Select(t => passes.Min(p => p.Weights[t])).ToArray();
         var gentles = new (float[]? Gentle, double[] Weights)[n];
         Parallel.For(0, n, c => gentles[c] = Gentler(passes[c], joint, tiles));
@@ -112,6 +154,13 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         float[]? intermediate = null;
         if (_inner is IStagedDeconvolver staged) (full, intermediate) = staged.DeconvolveStaged(plane, width, height, kernel, context, model);
         else full = Run(_inner, plane, width, height, kernel, context, model);
+        return Assess(plane, width, height, kernel, context, model, full, intermediate, tiles);
+    }
+
+    /// <summary>The checks of one channel's result (and of the input, where it can raise a threshold).</summary>
+    private Pass Assess(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model, float[] full, float[]? intermediate,
+        List<(int X0, int Y0, int X1, int Y1)> tiles)
+    {
         Judge judge;
         using (Profile.Step("guard: judge setup")) judge = new Judge(plane, width, height, kernel, context, model) { Profile = Profile };
         var scores = judge.Score(full, tiles);

@@ -38,8 +38,6 @@ public static class TiledDeblurrer
             return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
         }
 
-        var acc = blurry.Planes.Select(_ => new double[w * h]).ToArray();
-        var weight = new double[w * h];
         var jobs = tiles.SelectMany(t => Enumerable.Range(0, blurry.Channels).Select(c => (Tile: t, Channel: c))).ToList();
         var results = new float[jobs.Count][];
         var regions = new (int X0, int Y0, int X1, int Y1)[jobs.Count];
@@ -48,62 +46,110 @@ public static class TiledDeblurrer
             int ov = Math.Max(options.OverlapPx, t.Kernel.Size);
             return (Math.Max(0, t.X0 - ov), Math.Max(0, t.Y0 - ov), Math.Min(w, t.X1 + ov), Math.Min(h, t.Y1 + ov));
         }
-        (float[] Sub, ChannelContext Context) Cut(int c, (int X0, int Y0, int X1, int Y1) r)
+        float[] Crop(float[] plane, (int X0, int Y0, int X1, int Y1) r)
         {
             int rw = r.X1 - r.X0, rh = r.Y1 - r.Y0;
             var sub = new float[rw * rh];
+            for (int y = 0; y < rh; y++) Array.Copy(plane, (y + r.Y0) * w + r.X0, sub, y * rw, rw);
+            return sub;
+        }
+        (float[] Sub, ChannelContext Context) Cut(int c, (int X0, int Y0, int X1, int Y1) r)
+        {
+            int rw = r.X1 - r.X0, rh = r.Y1 - r.Y0;
             var sat = new bool[rw * rh];
-            for (int y = 0; y < rh; y++)
+            for (int y = 0; y < rh; y++) Array.Copy(blurry.Saturated[c], (y + r.Y0) * w + r.X0, sat, y * rw, rw);
+            return (Crop(blurry.Planes[c], r), new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct });
+        }
+        // Each job's region result blended into frame planes: raised-cosine weights over half the overlap beyond each tile.
+        float[][] Blend(float[][] parts)
+        {
+            var acc = blurry.Planes.Select(_ => new double[w * h]).ToArray();
+            var weight = new double[w * h];
+            for (int j = 0; j < jobs.Count; j++)
             {
-                Array.Copy(blurry.Planes[c], (y + r.Y0) * w + r.X0, sub, y * rw, rw);
-                Array.Copy(blurry.Saturated[c], (y + r.Y0) * w + r.X0, sat, y * rw, rw);
+                var (t, c) = jobs[j];
+                var (x0, y0, x1, y1) = regions[j];
+                int rw = x1 - x0;
+                int ov = Math.Max(options.OverlapPx, t.Kernel.Size);
+                for (int y = y0; y < y1; y++)
+                {
+                    double wy = Ramp(y, t.Y0, t.Y1, ov, h);
+                    for (int x = x0; x < x1; x++)
+                    {
+                        double wgt = wy * Ramp(x, t.X0, t.X1, ov, w);
+                        if (wgt <= 0) continue;
+                        acc[c][y * w + x] += wgt * parts[j][(y - y0) * rw + (x - x0)];
+                        if (c == 0) weight[y * w + x] += wgt;
+                    }
+                }
             }
-            return (sub, new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct });
+            var planes = new float[blurry.Channels][];
+            for (int c = 0; c < blurry.Channels; c++)
+            {
+                planes[c] = new float[w * h];
+                for (int i = 0; i < w * h; i++) planes[c][i] = (float)(acc[c][i] / Math.Max(weight[i], 1e-12));
+            }
+            return planes;
+        }
+        for (int j = 0; j < jobs.Count; j++) regions[j] = Region(jobs[j].Tile);
+
+        if (deconvolver is GuardedDeconvolver { Inner: IRefiningDeconvolver { RefinesFrames: true } refining } guard)
+        {
+            // The classical stage per tile region, assembled; the refinement once over the assembled frame (not once per
+            // overlapping region); then the guard judges each region's crop of both, with the region's kernel and noise.
+            var models = new NoiseModel[jobs.Count];
+            var firsts = new float[jobs.Count][];
+            var maps = new float[jobs.Count][];
+            Parallel.For(0, jobs.Count, par, j =>
+            {
+                var (t, c) = jobs[j];
+                var r = regions[j];
+                int rw = r.X1 - r.X0, rh = r.Y1 - r.Y0;
+                var (sub, context) = Cut(c, r);
+                using (guard.Profile.Step("guard: noise model")) models[j] = NoiseModelEstimator.Estimate(sub, rw, rh, context.Saturated);
+                firsts[j] = refining.FirstStage(sub, rw, rh, t.Kernel, context, models[j]);
+                maps[j] = NoiseModelEstimator.SigmaMap(sub, rw, rh, models[j], saturationLinear);
+            });
+            ct.ThrowIfCancellationRequested();
+            var first = Blend(firsts);
+            var sigma = Blend(maps);
+            var refined = new float[blurry.Channels][];
+            Parallel.For(0, blurry.Channels, par, c =>
+                refined[c] = refining.Refine(first[c], blurry.Planes[c], w, h, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }, sigma[c]));
+            ct.ThrowIfCancellationRequested();
+            int nc = blurry.Channels;
+            Parallel.For(0, tiles.Count, par, ti =>
+            {
+                var r = regions[ti * nc];
+                var cut = Enumerable.Range(0, nc).Select(c => Cut(c, r)).ToArray();
+                var outs = guard.ComposeStaged(cut.Select(x => x.Sub).ToArray(), r.X1 - r.X0, r.Y1 - r.Y0, tiles[ti].Kernel, cut.Select(x => x.Context).ToArray(),
+                    Enumerable.Range(0, nc).Select(c => models[ti * nc + c]).ToArray(),
+                    Enumerable.Range(0, nc).Select(c => Crop(refined[c], r)).ToArray(),
+                    Enumerable.Range(0, nc).Select(c => Crop(first[c], r)).ToArray());
+                for (int c = 0; c < nc; c++) results[ti * nc + c] = outs[c];
+            });
+            return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
         }
         if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } together && blurry.Channels > 1)
         {
             // Each tile's channels in one call (jobs are tile-major: the channels of tile t are jobs t·C … t·C + C − 1).
             Parallel.For(0, tiles.Count, par, ti =>
             {
-                var r = Region(tiles[ti]);
+                var r = regions[ti * blurry.Channels];
                 var cut = Enumerable.Range(0, blurry.Channels).Select(c => Cut(c, r)).ToArray();
                 var outs = together.DeconvolveChannels(cut.Select(x => x.Sub).ToArray(), r.X1 - r.X0, r.Y1 - r.Y0, tiles[ti].Kernel, cut.Select(x => x.Context).ToArray());
-                for (int c = 0; c < blurry.Channels; c++) { results[ti * blurry.Channels + c] = outs[c]; regions[ti * blurry.Channels + c] = r; }
+                for (int c = 0; c < blurry.Channels; c++) results[ti * blurry.Channels + c] = outs[c];
             });
         }
         else
             Parallel.For(0, jobs.Count, par, j =>
             {
                 var (t, c) = jobs[j];
-                var r = Region(t);
+                var r = regions[j];
                 var (sub, context) = Cut(c, r);
                 results[j] = deconvolver.Deconvolve(sub, r.X1 - r.X0, r.Y1 - r.Y0, t.Kernel, context);
-                regions[j] = r;
             });
-        for (int j = 0; j < jobs.Count; j++)
-        {
-            var (t, c) = jobs[j];
-            var (x0, y0, x1, y1) = regions[j];
-            int rw = x1 - x0;
-            int ov = Math.Max(options.OverlapPx, t.Kernel.Size);
-            for (int y = y0; y < y1; y++)
-            {
-                double wy = Ramp(y, t.Y0, t.Y1, ov, h);
-                for (int x = x0; x < x1; x++)
-                {
-                    double wgt = wy * Ramp(x, t.X0, t.X1, ov, w);
-                    if (wgt <= 0) continue;
-                    acc[c][y * w + x] += wgt * results[j][(y - y0) * rw + (x - x0)];
-                    if (c == 0) weight[y * w + x] += wgt;
-                }
-            }
-        }
-        for (int c = 0; c < blurry.Channels; c++)
-        {
-            outPlanes[c] = new float[w * h];
-            for (int i = 0; i < w * h; i++) outPlanes[c][i] = (float)(acc[c][i] / Math.Max(weight[i], 1e-12));
-        }
-        return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
+        return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
     }
 
     /// <summary>The assembled frame, its chroma median-filtered when the deconvolver asks for it (<see cref="IChromaSmoothing"/>).</summary>
