@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace EventDeblur.Deconvolution;
@@ -231,39 +232,83 @@ public static class NoiseModelEstimator
         return iA;
     }
 
-    /// <summary>Mean over the (2r+1)² box around each pixel (edges clamped), by running sums.</summary>
+    /// <summary>
+    /// Mean over the (2r+1)² box around each pixel (edges clamped): a horizontal then a vertical pass, each summing its
+    /// 2r + 1 values in order in double precision and rounding the mean to float. Away from the edges the sums run on
+    /// vector lanes (one pixel per lane, the same additions in the same order: bit-identical to the scalar loop).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float[] BoxMean(float[] plane, int width, int height, int r)
     {
         var tmp = new float[plane.Length];
         var outp = new float[plane.Length];
+        double n = 2 * r + 1;
+        int lanes = Vector<float>.Count;
+        var nv = new Vector<double>(n);
         for (int y = 0; y < height; y++)
         {
             int row = y * width;
-            for (int x = 0; x < width; x++)
+            int x = 0;
+            for (; x < Math.Min(r, width); x++) tmp[row + x] = ClampedRowMean(plane, row, x, width, r, n);
+            // Interior: x − r ≥ 0 and x + lanes − 1 + r < width.
+            if (Vector.IsHardwareAccelerated)
+                for (; x + lanes - 1 + r < width; x += lanes)
+                {
+                    Vector<double> lo = Vector<double>.Zero, hi = Vector<double>.Zero;
+                    for (int d = -r; d <= r; d++)
+                    {
+                        Vector.Widen(new Vector<float>(plane, row + x + d), out var a, out var b);
+                        lo += a;
+                        hi += b;
+                    }
+                    Vector.Narrow(lo / nv, hi / nv).CopyTo(tmp, row + x);
+                }
+            for (; x < width; x++)
             {
-                double s = 0;
                 if (x >= r && x + r < width)
-                    for (int d = -r; d <= r; d++) s += plane[row + x + d];
-                else
-                    for (int d = -r; d <= r; d++) s += plane[row + Math.Clamp(x + d, 0, width - 1)];
-                tmp[row + x] = (float)(s / (2 * r + 1));
+                {
+                    double sum = 0;
+                    for (int d = -r; d <= r; d++) sum += plane[row + x + d];
+                    tmp[row + x] = (float)(sum / n);
+                }
+                else tmp[row + x] = ClampedRowMean(plane, row, x, width, r, n);
             }
         }
         for (int y = 0; y < height; y++)
         {
             bool inner = y >= r && y + r < height;
-            for (int x = 0; x < width; x++)
+            int row = y * width;
+            int x = 0;
+            if (inner && Vector.IsHardwareAccelerated)
+                for (; x + lanes <= width; x += lanes)
+                {
+                    Vector<double> lo = Vector<double>.Zero, hi = Vector<double>.Zero;
+                    for (int d = -r; d <= r; d++)
+                    {
+                        Vector.Widen(new Vector<float>(tmp, (y + d) * width + x), out var a, out var b);
+                        lo += a;
+                        hi += b;
+                    }
+                    Vector.Narrow(lo / nv, hi / nv).CopyTo(outp, row + x);
+                }
+            for (; x < width; x++)
             {
-                double s = 0;
+                double sum = 0;
                 if (inner)
-                    for (int d = -r; d <= r; d++) s += tmp[(y + d) * width + x];
+                    for (int d = -r; d <= r; d++) sum += tmp[(y + d) * width + x];
                 else
-                    for (int d = -r; d <= r; d++) s += tmp[Math.Clamp(y + d, 0, height - 1) * width + x];
-                outp[y * width + x] = (float)(s / (2 * r + 1));
+                    for (int d = -r; d <= r; d++) sum += tmp[Math.Clamp(y + d, 0, height - 1) * width + x];
+                outp[row + x] = (float)(sum / n);
             }
         }
         return outp;
+    }
+
+    private static float ClampedRowMean(float[] plane, int row, int x, int width, int r, double n)
+    {
+        double sum = 0;
+        for (int d = -r; d <= r; d++) sum += plane[row + Math.Clamp(x + d, 0, width - 1)];
+        return (float)(sum / n);
     }
 
     /// <summary>True within a (2r+1)² box of any true pixel.</summary>

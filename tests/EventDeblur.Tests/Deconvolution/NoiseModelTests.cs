@@ -157,4 +157,40 @@ public class NoiseModelTests
         Assert.Equal(refMean, binMean);
         Assert.Equal(refVar, binVar);
     }
+    /// <summary>The box mean's definition: each pass sums its 2r + 1 values in order in double, edges clamped.</summary>
+    private static float[] BoxMeanDefinition(float[] plane, int width, int height, int r)
+    {
+        var tmp = new float[plane.Length];
+        var outp = new float[plane.Length];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                double s = 0;
+                for (int d = -r; d <= r; d++) s += plane[y * width + Math.Clamp(x + d, 0, width - 1)];
+                tmp[y * width + x] = (float)(s / (2 * r + 1));
+            }
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                double s = 0;
+                for (int d = -r; d <= r; d++) s += tmp[Math.Clamp(y + d, 0, height - 1) * width + x];
+                outp[y * width + x] = (float)(s / (2 * r + 1));
+            }
+        return outp;
+    }
+
+    [Theory]
+    [InlineData(640, 480, 1)]
+    [InlineData(641, 37, 2)]
+    [InlineData(19, 23, 3)]
+    [InlineData(5, 4, 2)]
+    [InlineData(3, 9, 4)]
+    public void BoxMeanOnVectorLanesIsBitIdenticalToItsDefinition(int w, int h, int r)
+    {
+        // Values over many magnitudes (tiny, negative, large), so that any change in the order of the additions shows.
+        var rng = new Random(w * 31 + h * 7 + r);
+        var plane = new float[w * h];
+        for (int i = 0; i < plane.Length; i++) plane[i] = (float)((rng.NextDouble() - 0.3) * Math.Pow(10, rng.Next(-14, 6)));
+        Assert.Equal(BoxMeanDefinition(plane, w, h, r), NoiseModelEstimator.BoxMean(plane, w, h, r));
+    }
 }
