@@ -14,7 +14,7 @@ internal sealed class PaddedPlane
         Width = width;
         Height = height;
         Pad = pad;
-        W = Cv2.GetOptimalDFTSize(width + 2 * pad);
+        W = Spectral.EvenDftWidth(width + 2 * pad);
         H = Cv2.GetOptimalDFTSize(height + 2 * pad);
         Data = new float[W * H];
         Mask = new float[W * H];

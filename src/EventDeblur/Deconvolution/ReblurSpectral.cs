@@ -20,7 +20,7 @@ internal sealed class ReblurSpectral
         _w = width;
         _h = height;
         _r = kernel.Size / 2;
-        _gw = Cv2.GetOptimalDFTSize(width + 2 * _r);
+        _gw = Spectral.EvenDftWidth(width + 2 * _r);
         _gh = Cv2.GetOptimalDFTSize(height + 2 * _r);
         _kSpec = new float[_gw * _gh];
         using var grid = RobustDeconvolver.KernelGrid(kernel, _gh, _gw);

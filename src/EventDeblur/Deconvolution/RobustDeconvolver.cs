@@ -75,7 +75,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
         // plus 8 px; or, with PadToKernelReach off, the whole kernel size plus 8 px on every side.
         var (reachX, reachY) = kernel.Reach();
         int padX = o.PadToKernelReach ? reachX + 8 : kernel.Size + 8, padY = o.PadToKernelReach ? reachY + 8 : kernel.Size + 8;
-        int gw = Cv2.GetOptimalDFTSize(width + 2 * padX), gh = Cv2.GetOptimalDFTSize(height + 2 * padY);
+        int gw = Spectral.EvenDftWidth(width + 2 * padX), gh = Cv2.GetOptimalDFTSize(height + 2 * padY);
         int n = gw * gh;
         double sat = context.SaturationLinear;
         float mu = (float)o.DataPenalty, beta = (float)o.GradientPenalty, gamma = (float)o.PositivityPenalty, relax = (float)o.Relaxation;
@@ -321,7 +321,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
         int ks = kernel.Size;
         var boxes = SaturatedBoxes(isSat, h, w, 2 * ks);
         int guard = ks;
-        var grids = boxes.Select(bx => (W: Math.Max(Cv2.GetOptimalDFTSize(bx.X1 - bx.X0 + guard), ks), H: Math.Max(Cv2.GetOptimalDFTSize(bx.Y1 - bx.Y0 + guard), ks))).ToList();
+        var grids = boxes.Select(bx => (W: Math.Max(Spectral.EvenDftWidth(bx.X1 - bx.X0 + guard), ks), H: Math.Max(Cv2.GetOptimalDFTSize(bx.Y1 - bx.Y0 + guard), ks))).ToList();
         long cropArea = grids.Sum(g => (long)g.W * g.H), plane = (long)h * w;
         if (cropArea * iterations + plane * wholeIterations >= plane * iterations)
         {

@@ -58,4 +58,20 @@ public class SpectralConvolutionTests
         for (int i = 0; i < a.Length; i++) { lhs += (double)c[i] * b[i]; rhs += (double)a[i] * kta[i]; }
         Assert.Equal(lhs, rhs, 2);
     }
+    [Fact]
+    public void DftWidthsAreTheSmallestEvenProductsOfTwoThreeAndFive()
+    {
+        static bool Smooth(int m)
+        {
+            foreach (int f in new[] { 2, 3, 5 }) while (m % f == 0) m /= f;
+            return m == 1;
+        }
+        for (int n = 1; n <= 2000; n++)
+        {
+            int m = Spectral.EvenDftWidth(n);
+            Assert.True(m >= n && m % 2 == 0 && Smooth(m), $"{n} -> {m}");
+            for (int k = Math.Max(n, 2); k < m; k++) Assert.False(k % 2 == 0 && Smooth(k), $"{n} -> {m}, but {k} is smaller");
+        }
+        Assert.Equal(720, Spectral.EvenDftWidth(666));   // OpenCV's optimal size there is 675, which it transforms at half speed
+    }
 }
