@@ -59,9 +59,14 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
     public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
     {
         var tiles = Tiles(width, height);
-        var pass = Analyse(plane, width, height, kernel, context, tiles);
-        var (gentle, gentleWeights) = Gentler(pass, pass.Weights, tiles);
-        return Finish(pass, gentle, pass.Weights, gentleWeights, tiles, log: true).Output;
+        return Alone(Analyse(plane, width, height, kernel, context, tiles), tiles);
+    }
+
+    /// <summary>One channel judged on its own: its result, then its gentler one, then the input.</summary>
+    private float[] Alone(Pass p, List<(int X0, int Y0, int X1, int Y1)> tiles)
+    {
+        var (gentle, gentleWeights) = Gentler(p, p.Weights, tiles);
+        return Finish(p, gentle, p.Weights, gentleWeights, tiles, log: true).Output;
     }
 
     /// <inheritdoc />
@@ -116,11 +121,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         if (!Options.JointChannels || n == 1)
         {
             var outputs = new float[n][];
-            Parallel.For(0, n, c =>
-            {
-                var (gentle, gentleWeights) = Gentler(passes[c], passes[c].Weights, tiles);
-                outputs[c] = Finish(passes[c], gentle, passes[c].Weights, gentleWeights, tiles, log: true).Output;
-            });
+            Parallel.For(0, n, c => outputs[c] = Alone(passes[c], tiles));
             return outputs;
         }
         return Joint(passes, tiles);
