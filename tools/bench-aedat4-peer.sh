@@ -50,10 +50,9 @@ CPP
 fi
 
 source "$here/scripts/setup-native.sh" >/dev/null 2>&1 || true
-cli="$here/src/EventDeblur.Cli/bin/Release/net10.0/linux-x64/EventDeblur.Cli.dll"
-if [ ! -f "$cli" ]; then
-  dotnet build "$here/src/EventDeblur.Cli/EventDeblur.Cli.csproj" -c Release --nologo -v q -clp:ErrorsOnly >&2
-fi
+# The CLI as users run it: ./eventdeblur's ReadyToRun build (made or refreshed here).
+"$here/eventdeblur" --version >/dev/null
+cli="$here/artifacts/cli/EventDeblur.Cli.dll"
 if [ ! -f "$file" ]; then
   mkdir -p "$(dirname "$file")"
   dotnet build "$here/tools/EventDeblur.Benchmarks" -c Release --nologo -v q -clp:ErrorsOnly >&2
