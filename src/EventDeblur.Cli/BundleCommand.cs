@@ -8,7 +8,7 @@ using EventDeblur.Sync;
 namespace EventDeblur.Cli;
 
 /// <summary>
-/// <c>eventdeblur bundle --events FILE --rgb DIR|VIDEO [--exposure-csv CSV --clock-offset-us N | --sync triggers]
+/// <c>eventdeblur bundle --events FILE --rgb DIR|VIDEO [--exposure-csv CSV] [--clock-offset-us N | --sync triggers]
 /// [--encoding E --black B --white W --saturation S] [--homography "h00,…,h22"] --out BUNDLE</c>:
 /// a bundle from what a lab has, checked as <c>inspect</c> checks it.
 /// </summary>
@@ -19,7 +19,7 @@ internal static class BundleCommand
         var events = new Option<string>("--events") { Description = "Event file: AEDAT 2.0/3.1/4.0 (copied), or Prophesee RAW/DAT or HDF5 (DSEC / h5_tools layout; converted to AEDAT 4.0)", Required = true };
         var rgb = new Option<string>("--rgb") { Description = "RGB frames: a folder of PNG/TIFF images (name order) or a video file", Required = true };
         var csv = new Option<string?>("--exposure-csv") { Description = "CSV, header then one 'exposure_start_us,exposure_end_us' row per frame (RGB clock, µs)" };
-        var sync = new Option<string>("--sync") { Description = "table (CSV times + --clock-offset-us) or triggers (external-input edges in the event file)", DefaultValueFactory = _ => "table" };
+        var sync = new Option<string>("--sync") { Description = "table (CSV times + --clock-offset-us) or triggers (external-input edges in the event file, matched to the frames by their spacing: a video's own timestamps, or --exposure-csv, which an image folder needs either way)", DefaultValueFactory = _ => "table" };
         sync.AcceptOnlyFromAmong("table", "triggers");
         var offset = new Option<long>("--clock-offset-us") { Description = "Added to the CSV times to reach the event clock, µs (table sync)", DefaultValueFactory = _ => 0 };
         var encoding = new Option<string>("--encoding") { Description = "RGB encoding: linear, srgb or gamma:G", DefaultValueFactory = _ => "srgb" };

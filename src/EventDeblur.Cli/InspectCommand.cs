@@ -185,13 +185,16 @@ internal static class InspectCommand
     {
         var i = s.Info;
         Console.WriteLine($"file:      {i.FilePath}");
-        Console.WriteLine($"format:    {i.Version.DisplayName()}{(i.Compression.Length > 0 ? $" ({i.Compression})" : "")}, sensor {i.Width}×{i.Height} {i.Camera}");
+        string sensor = i.Width > 0 && i.Height > 0 ? $"sensor {i.Width}×{i.Height}" : "sensor size not stated in the file";
+        string camera = i.Camera.Trim().Length > 0 ? $" ({i.Camera.Trim()})" : "";
+        Console.WriteLine($"format:    {i.Version.DisplayName()}{(i.Compression.Length > 0 ? $" ({i.Compression})" : "")}, {sensor}{camera}");
         double span = s.FirstTimestampUs is long f && s.LastTimestampUs is long l ? (l - f) / 1e6 : 0;
         Console.WriteLine($"events:    {s.EventCount:N0} ({s.PositiveCount:N0} ON, {s.NegativeCount:N0} OFF) over {span:F3} s" +
                           (s.FirstTimestampUs != null ? $" [{s.FirstTimestampUs} .. {s.LastTimestampUs}] µs" : ""));
         Console.WriteLine($"frames:    {s.FrameCount:N0}   triggers: {s.TriggerCount:N0}   imu: {s.ImuCount:N0}   packets: {s.PacketCount:N0}");
         Console.WriteLine($"sha256:    {s.EventsSha256}");
-        foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "ERROR" : "note ")}:     {p}");
-        if (s.Problems.Count == 0) Console.WriteLine("problems:  none");
+        int errors = s.Problems.Count(p => p.Severity == ProblemSeverity.Error);
+        Console.WriteLine(s.Problems.Count == 0 ? "problems:  none" : $"problems:  {errors} error(s), {s.Problems.Count - errors} note(s)");
+        foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "ERROR:" : "note:"),-11}{p}");
     }
 }

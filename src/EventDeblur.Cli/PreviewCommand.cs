@@ -105,9 +105,26 @@ internal static class PreviewCommand
         Console.WriteLine(selected.Count == 1
             ? $"wrote previews of frame {selected[0].Index} to {Path.GetFullPath(outDir)}"
             : $"wrote previews of {selected.Count} frames ({selected[0].Index}..{selected[^1].Index}) to {Path.GetFullPath(outDir)}");
-        if (bundle.Manifest.Rgb != null)
-            Console.WriteLine("  NNNNNN-blurry.png: the input; -sharp.png: its ground truth; -events.png: the exposure's events (ON red, OFF blue); -kernel.png: the ground-truth kernel" +
-                          (runDir != null ? "; -kernel-run.png: the run's estimated kernel; -compare.png: blurry | deblurred | ground truth (when there is one), one tone curve" : ""));
+        Console.WriteLine("  " + Legend(outDir, selected.Select(w => w.Index)));
+    }
+
+    // What each kind of file is, in the order they are listed; only the kinds written for these frames are named.
+    private static readonly (string Suffix, string Meaning)[] Kinds =
+    [
+        ("blurry", "the input frame (RGB, or the APS frame of a DAVIS alone), tone-mapped"),
+        ("sharp", "its ground truth"),
+        ("events", "the exposure's events (ON red, OFF blue)"),
+        ("kernel", "the ground-truth kernel"),
+        ("kernel-run", "the run's estimated kernel"),
+        ("compare", "blurry | deblurred | ground truth (when there is one), one tone curve"),
+    ];
+
+    /// <summary>One line naming each kind of preview file written for <paramref name="indices"/> in <paramref name="outDir"/>.</summary>
+    internal static string Legend(string outDir, IEnumerable<long> indices)
+    {
+        var stems = indices.Select(i => $"{i:D6}").ToList();
+        var present = Kinds.Where(k => stems.Any(st => File.Exists(Path.Combine(outDir, $"{st}-{k.Suffix}.png")))).ToList();
+        return string.Join("; ", present.Select((k, i) => $"{(i == 0 ? "NNNNNN" : "")}-{k.Suffix}.png: {k.Meaning}"));
     }
 
     /// <summary>A run given with --run must be a replay of this very bundle (its fingerprint in run.json), or the comparison would show another recording's frames.</summary>

@@ -34,7 +34,9 @@ if (parse.Errors.Count > 0)
     // A bad command line is a usage error: System.CommandLine prints the errors (and its typo suggestions), then one line
     // points to the verb's help; the whole help text would bury the error.
     if (parse.Action is System.CommandLine.Invocation.ParseErrorAction errorAction) errorAction.ShowHelp = false;
-    await parse.InvokeAsync();
+    var errors = new StringWriter();
+    await parse.InvokeAsync(new InvocationConfiguration { Error = errors, Output = Console.Out });
+    Console.Error.Write(UsageErrors.Plain(errors.ToString()));
     Console.Error.WriteLine(ExitCodes.HelpPointer(parse.CommandResult.Command));
     return ExitCodes.Usage;
 }

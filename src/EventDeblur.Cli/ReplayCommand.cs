@@ -78,7 +78,10 @@ internal static class ReplayCommand
             foreach (var p in summary.Problems) Console.Error.WriteLine($"problem: {p}");
             int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;
             var withGt = summary.Results.Where(x => x.Psnr != null).ToList();
-            Console.WriteLine($"{summary.Status}: {ok} frames deblurred, {failed} failed -> {Path.GetFullPath(r.GetValue(output)!)}");
+            int kept = summary.Results.Count - summary.ProcessedThisRun;
+            Console.WriteLine($"{summary.Status}: {ok} frames deblurred, {failed} failed" +
+                              (kept > 0 ? $" ({kept} of them kept from the earlier run, {summary.ProcessedThisRun} worked on now)" : "") +
+                              $" -> {Path.GetFullPath(r.GetValue(output)!)}");
             if (withGt.Count > 0)
                 Console.WriteLine($"mean PSNR {withGt.Average(x => x.Psnr!.Value):F2} dB (blurry {withGt.Average(x => x.PsnrBlurry!.Value):F2}), SSIM {withGt.Average(x => x.Ssim!.Value):F4} (blurry {withGt.Average(x => x.SsimBlurry!.Value):F4})" +
                                   (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));

@@ -130,7 +130,7 @@ public static class ReplayPipeline
         await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath, source.EventFileSha256));
         PreviewWriter.WriteContactSheet(outDir, all);
         manifest.Write(outDir);
-        return new ReplaySummary(all, status, problems);
+        return new ReplaySummary(all, status, problems) { ProcessedThisRun = results.Count };
     }
 
     private static void RefuseResumeWithForce(ReplayOptions options)

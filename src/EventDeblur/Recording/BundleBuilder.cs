@@ -66,7 +66,7 @@ public static class BundleBuilder
         var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems);
         var (files, videoTimes, depth, size, sources) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
         var times = csvTimes ?? videoTimes
-            ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order)");
+            ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order; with --sync triggers it is still needed, and only the spacing of its times is used to match the frames to the trigger edges)");
         if (times.Count != files.Count)
             throw new BundleException($"{s.ExposureCsvPath ?? s.RgbPath}: {times.Count} exposure rows for {files.Count} RGB frames; expected one row per frame");
 

@@ -74,6 +74,7 @@ public sealed class RecordingBundle
     {
         if (File.Exists(folder)) return FromEventFile(folder);
         string root = Path.GetFullPath(folder);
+        if (!Directory.Exists(root)) throw new BundleException($"{root}: no such file or folder (expected a recording bundle folder or an event file)");
         string manifestPath = Path.Combine(root, "recording.json");
         if (!File.Exists(manifestPath)) throw new BundleException($"{root}: not a recording bundle (no recording.json)");
         byte[] manifestBytes = File.ReadAllBytes(manifestPath);
@@ -176,7 +177,7 @@ public sealed class RecordingBundle
             throw new BundleException($"{full}: cannot be read: {e.Message}");
         }
         if (!hasFrame)
-            throw new BundleException($"{full}: holds no complete APS frame (expected frames with exposure times; see the reader's problems with 'inspect'); replaying an event file directly needs its own frames");
+            throw new BundleException($"{full}: holds no complete APS frame (expected frames with exposure times; see the reader's problems with 'inspect'); replaying an event file directly needs its own frames; to deblur RGB frames with these events, make a bundle of both ('bundle --events {Path.GetFileName(full)} --rgb FRAMES …', README \"Your own recording\")");
         if (size.Width <= 0 || size.Height <= 0)
             throw new BundleException($"{full}: the sensor size is not stated in the file (expected it in the header); make a bundle that states events.width and events.height");
         var manifest = new RecordingManifest

@@ -37,6 +37,10 @@ public class DefaultMethodTests
         string options = run.ToJsonString();
         Assert.Contains("\"deconvolver\":\"learned\"", options);
         Assert.Contains("robust-refiner-v3.onnx", options);
+        // One line says which network runs where (and, when --device auto fell back from CUDA, why), never two.
+        var said = r.Err.Split('\n').Where(l => l.StartsWith("learned:", StringComparison.Ordinal)).ToList();
+        Assert.Single(said);
+        Assert.StartsWith("learned: robust-refiner-v3.onnx on ", said[0]);
 
         string robustOut = Path.Combine(TestPaths.NewTempDir(), "out");
         r = CliTests.RunWithin(TimeSpan.FromSeconds(300), "replay", Sample, "--out", robustOut, "--deconvolver", "robust");

@@ -85,7 +85,10 @@ public class ExitCodeTests(TinyBundleFixture tiny) : IClassFixture<TinyBundleFix
 
         var missing = Run("replay", Path.Combine(TestPaths.NewTempDir(), "nope"), "--out", Path.Combine(TestPaths.NewTempDir(), "o"));
         Expect(2, missing);
-        Assert.Contains("not a recording bundle", missing.Err);
+        Assert.Contains("nope: no such file or folder", missing.Err);
+        var notBundle = Run("replay", TestPaths.NewTempDir(), "--out", Path.Combine(TestPaths.NewTempDir(), "o"));
+        Expect(2, notBundle);
+        Assert.Contains("not a recording bundle (no recording.json)", notBundle.Err);
         Expect(2, Run("replay", tiny.Dir, "--out", Path.Combine(TestPaths.NewTempDir(), "o"), "--deconvolver", "nosuch"));
         Expect(2, Run("replay", tiny.Dir, "--out", Path.Combine(TestPaths.NewTempDir(), "o"), "--no-such-option"));
     }

@@ -91,8 +91,10 @@ public partial class HardeningAuditTests
         using (var run = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json"))))
             Assert.Equal(System.Text.Json.JsonValueKind.Null, run.RootElement.GetProperty("options").GetProperty("quality").ValueKind);
         Assert.All(await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet")), f => Assert.Null(f.Quality));
-        // A rerun at another rung resumes (the rung is not part of such a run).
-        Assert.Equal(0, Run("replay", Sample, "--out", outDir, "--deconvolver", "none", "--kernels", "gt", "--quality", "fast", "--resume").Code);
+        // A rerun at another rung resumes (the rung is not part of such a run); its summary says the frames were kept, not redone.
+        var resumed = Run("replay", Sample, "--out", outDir, "--deconvolver", "none", "--kernels", "gt", "--quality", "fast", "--resume");
+        Assert.Equal(0, resumed.Code);
+        Assert.Contains("completed: 3 frames deblurred, 0 failed (3 of them kept from the earlier run, 0 worked on now)", resumed.Out);
 
         string robust = NewOut();
         var b = Run("replay", Sample, "--out", robust, "--deconvolver", "robust", "--kernels", "gt", "--quality", "fast");

@@ -70,6 +70,7 @@ public class ImpliedBundleTests
         var e = Assert.Throws<BundleException>(() => RecordingBundle.Load(path));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains("holds no complete APS frame", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'bundle --events dvs-only.aedat --rgb FRAMES", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -79,6 +79,12 @@ public sealed class Aedat31Reader : IAedatReader
     /// <inheritdoc />
     public IReadOnlyList<Problem> Problems => _log.Items;
 
+    /// <summary>
+    /// Packets walked so far: every packet whose header was plausible and whose body was present, including those that
+    /// delivered nothing (no valid events, an unknown type, a packet skipped for a problem, or stepped over unread).
+    /// </summary>
+    public long PacketsRead { get; private set; }
+
     /// <inheritdoc />
     public bool TryRead(out AedatPacket? packet)
     {
@@ -121,11 +127,13 @@ public sealed class Aedat31Reader : IAedatReader
                 // Polarity packet in a pass that does not want events: stepped over unread.
                 _stream.Seek(bodyBytes, SeekOrigin.Current);
                 _pos = at + PacketHeaderBytes + bodyBytes;
+                PacketsRead++;
                 continue;
             }
             if (_body.Length < bodyBytes) _body = new byte[Math.Max((int)bodyBytes, _body.Length * 2)];
             _stream.ReadExactly(_body.AsSpan(0, (int)bodyBytes));
             _pos = at + PacketHeaderBytes + bodyBytes;
+            PacketsRead++;
             if (capacity != number)
                 _log.Note("capacity", at, $"packet capacity {capacity} differs from event number {number}; the body is read as capacity × eventSize (libcaer)");
 
@@ -189,7 +197,9 @@ public sealed class Aedat31Reader : IAedatReader
             n++;
         }
         if (n != declaredValid)
-            _log.Note("valid-bits", at, $"packet header says {declaredValid} valid events, {n} carry the valid mark (bit 0); only those are decoded");
+            _log.Note("valid-bits", at, n == 0
+                ? $"packet header says {declaredValid} valid events, but none carries the valid mark (bit 0); as in libcaer only marked events count, so this packet yields no event"
+                : $"packet header says {declaredValid} valid events, but {n} carry the valid mark (bit 0); as in libcaer only marked events count, so {n} are decoded");
         batch.Truncate(n);
         if (n == 0) { batch.Dispose(); return null; }
         return new EventsPacket { StreamId = 1, ByteOffset = at, Events = batch };

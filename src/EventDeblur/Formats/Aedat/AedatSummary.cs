@@ -92,7 +92,8 @@ public sealed record AedatSummary
             FrameCount = frames,
             TriggerCount = triggers,
             ImuCount = imu,
-            PacketCount = packets,
+            // A reader that walks packets delivering nothing (AEDAT 3.1: no valid events) counts them itself.
+            PacketCount = reader is Aedat31Reader r31 ? r31.PacketsRead : packets,
             Problems = reader.Problems,
         };
     }

@@ -71,6 +71,18 @@ public class RealRecordingsTests
         var s = AedatSummary.Compute(Path.Combine(TestPaths.RealRecordingsDir, "aedat3.1/SYNTHETIC_ugurcancakal_aedat1_for_testing.aedat"));
         Assert.Equal(0, s.EventCount);
         Assert.Equal(3, s.Problems.Count(p => p.Message.Contains("valid mark")));
+        // The three packets are walked even though none yields an event: the count is the independent decoder's.
+        var exp = TestPaths.ExpectedJson().GetProperty("aedat3.1/SYNTHETIC_ugurcancakal_aedat1_for_testing.aedat");
+        Assert.Equal(exp.GetProperty("packet_count").GetInt64(), s.PacketCount);
+    }
+
+    [SkippableFact]
+    public void Aedat4PacketCountMatchesExpectedJson()
+    {
+        TestPaths.RequireShared();
+        const string file = "aedat4/aestream_davis346_evts_frames_imu_trig.aedat4";
+        var s = AedatSummary.Compute(Path.Combine(TestPaths.RealRecordingsDir, file));
+        Assert.Equal(TestPaths.ExpectedJson().GetProperty(file).GetProperty("packet_count").GetInt64(), s.PacketCount);
     }
 
     [SkippableFact]

@@ -1,0 +1,25 @@
+using System.Text.RegularExpressions;
+
+namespace EventDeblur.Cli;
+
+/// <summary>Command-line parse errors in a user's words rather than .NET's.</summary>
+internal static partial class UsageErrors
+{
+    /// <summary>
+    /// Replaces the .NET type names System.CommandLine puts in its messages ("as expected type 'System.Int64'") with
+    /// what the option takes ("a whole number"); everything else is kept as it is.
+    /// </summary>
+    public static string Plain(string message) => TypeName().Replace(message, m => "as " + m.Groups[1].Value switch
+    {
+        "System.Int16" or "System.Int32" or "System.Int64" or "System.UInt16" or "System.UInt32" or "System.UInt64" or "System.Byte" => "a whole number",
+        "System.Single" or "System.Double" or "System.Decimal" => "a number",
+        "System.Boolean" => "true or false",
+        "System.IO.FileInfo" => "a file path",
+        "System.IO.DirectoryInfo" => "a folder path",
+        "System.TimeSpan" => "a duration",
+        _ => "a value of the expected kind",
+    });
+
+    [GeneratedRegex(@"as expected type '([A-Za-z0-9_.`\[\]]+)'")]
+    private static partial Regex TypeName();
+}
