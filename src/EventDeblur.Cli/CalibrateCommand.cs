@@ -93,6 +93,9 @@ internal static class CalibrateCommand
                 var ci = CultureInfo.InvariantCulture;
                 Console.WriteLine($"rgb_to_events_homography: {string.Join(",", h.Select(v => v.ToString("R", ci)))}");
                 Console.WriteLine($"residual {result.ResidualEventPx:F3} event px (standard error {result.StandardErrorEventPx:F3}), {result.FramesUsed} of {result.FramesTried} frames, confidence {result.Confidence:F2}");
+                // What the confidence is made of, so that a low one can be read: a near-rival alignment, frames set aside, or spread.
+                Console.WriteLine($"confidence {result.Confidence:F2} = (1 - ambiguity {result.Ambiguity:F2}) × {result.FramesUsed}/{result.FramesTried} frames used × 1/(1 + residual {result.ResidualEventPx:F2} px); " +
+                                  "the residual is the spread of the per-frame fits around the joint one, the ambiguity how close the best rival alignment came");
                 Console.WriteLine($"differs from the manifest's calibration by {vsManifest:F3} event px (mean over a 32×24 grid of the RGB frame)");
             }
             ct.ThrowIfCancellationRequested();
