@@ -17,7 +17,7 @@ internal sealed class LearnedSetup
 
     public Option<string?> Model { get; } = new("--model")
     {
-        Description = $"ONNX model of the learned deconvolver (default: models/{LearnedDeconvolver.DefaultModelFile})", Recursive = true,
+        Description = $"ONNX model of the learned deconvolver (default: models/{LearnedDeconvolver.DefaultModelFile})",
     };
 
     public Option<string> Device { get; } = CreateDeviceOption();
@@ -26,7 +26,7 @@ internal sealed class LearnedSetup
     {
         var o = new Option<string>("--device")
         {
-            Description = "Where the learned deconvolver runs: auto (CUDA when it starts, else CPU), cpu, cuda", Recursive = true,
+            Description = "Where the learned deconvolver runs: auto (CUDA when it starts, else CPU), cpu, cuda",
             DefaultValueFactory = _ => "auto",
         };
         o.AcceptOnlyFromAmong("auto", "cpu", "cuda");
@@ -36,11 +36,17 @@ internal sealed class LearnedSetup
     private string? _modelPath;
     private InferenceDevice _device;
 
-    /// <summary>Adds <c>--model</c> and <c>--device</c> to <paramref name="root"/> (for every verb).</summary>
-    public void AddOptions(Command root)
+    /// <summary>
+    /// Adds <c>--model</c> and <c>--device</c> to <paramref name="root"/> (given before the verb) and to the verbs that can
+    /// run the learned deconvolver (given after it), so that the help of the other verbs does not offer them.
+    /// </summary>
+    public void AddOptions(Command root, params Command[] verbs)
     {
-        root.Options.Add(Model);
-        root.Options.Add(Device);
+        foreach (var c in verbs.Prepend(root))
+        {
+            c.Options.Add(Model);
+            c.Options.Add(Device);
+        }
     }
 
     /// <summary>

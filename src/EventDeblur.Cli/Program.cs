@@ -15,19 +15,22 @@ var root = new Command("eventdeblur", "EventDeblur: event-camera-guided deblurri
 };
 // The one method catalogue of the process, before the commands: their --deconvolver choices are its names.
 var learned = new LearnedSetup();
-learned.AddOptions(root);
 var methods = new MethodCatalogueBuilder().AddLearned(learned.Refiner, learned.FastRefiner).Build();
+var replay = ReplayCommand.Create(methods, learned);
+var eval = EvalCommand.Create(methods);
+var live = LiveCommands.Live(methods);
+learned.AddOptions(root, replay, eval, live);
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(BundleCommand.Create());
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
-root.Subcommands.Add(ReplayCommand.Create(methods, learned));
+root.Subcommands.Add(replay);
 root.Subcommands.Add(ReportCommand.Create());
-root.Subcommands.Add(EvalCommand.Create(methods));
+root.Subcommands.Add(eval);
 root.Subcommands.Add(LiveCommands.Serve());
-root.Subcommands.Add(LiveCommands.Live(methods));
+root.Subcommands.Add(live);
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

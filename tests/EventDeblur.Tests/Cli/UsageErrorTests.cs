@@ -17,4 +17,17 @@ public class UsageErrorTests
     [InlineData("as expected type 'System.Double'", "as a number")]
     [InlineData("nothing to change", "nothing to change")]
     public void PlainRewritesOnlyTheTypeName(string from, string to) => Assert.Equal(to, EventDeblur.Cli.UsageErrors.Plain(from));
+
+    [Fact]
+    public void OnlyTheVerbsThatRunTheNetworkOfferModelAndDevice()
+    {
+        foreach (var verb in new[] { "replay", "eval", "live" })
+            Assert.Contains("--device <auto|cpu|cuda>", CliTests.Run(verb, "--help").Out);
+        foreach (var verb in new[] { "inspect", "convert", "simulate", "calibrate", "preview", "report", "serve", "bundle" })
+        {
+            var help = CliTests.Run(verb, "--help").Out;
+            Assert.DoesNotContain("--device", help);
+            Assert.DoesNotContain("--model", help);
+        }
+    }
 }
