@@ -90,11 +90,9 @@ internal sealed class LearnedSetup
                 string path = _modelPath ?? LearnedDeconvolver.FindDefaultModel()
                     ?? throw new UserInputException($"models/{LearnedDeconvolver.DefaultModelFile} not found beside the program or in the repository; pass --model PATH");
                 var cpuModel = fast && _modelPath == null ? LearnedDeconvolver.FindDefaultCpuModel(path) : null;
-                // One line in all: which network runs where, with the reason when --device auto fell back to the CPU.
-                string? fallback = null;
                 try
                 {
-                    slot = OnnxRefiner.Load(new RefinerOptions(path, _device) { CpuModelPath = cpuModel }, line => fallback = line);
+                    slot = OnnxRefiner.Load(new RefinerOptions(path, _device) { CpuModelPath = cpuModel });
                 }
                 catch (OnnxRuntimeException e)
                 {
@@ -103,7 +101,8 @@ internal sealed class LearnedSetup
                         ? $"--device cuda: the learned deconvolver cannot start on CUDA with {path} ({why}); use --device auto or cpu"
                         : $"--model {path}: not a loadable ONNX model ({why})", UserInputKind.Unusable, e);
                 }
-                string because = fallback == null ? "" : $"; {fallback.Replace("learned: ", "").Replace("; running on the CPU", "")}";
+                // One line in all: which network runs where, with the reason when --device auto fell back to the CPU.
+                string because = slot.CudaUnavailableReason is { } reason ? $"; CUDA unavailable ({reason})" : "";
                 Console.Error.WriteLine($"learned: {Path.GetFileName(slot.ModelPath)} on {slot.Provider}{(fast ? " (fast rung)" : "")}{because}");
             }
             return slot;

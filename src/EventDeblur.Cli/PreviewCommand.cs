@@ -119,7 +119,7 @@ internal static class PreviewCommand
         ("compare", "blurry | deblurred | ground truth (when there is one), one tone curve"),
     ];
 
-    /// <summary>One line naming each kind of preview file written for <paramref name="indices"/> in <paramref name="outDir"/>.</summary>
+    /// <summary>One line naming each kind of preview file that <paramref name="outDir"/> holds for <paramref name="indices"/> (what this call wrote, plus any earlier call's files of the same frames).</summary>
     internal static string Legend(string outDir, IEnumerable<long> indices)
     {
         var stems = indices.Select(i => $"{i:D6}").ToList();

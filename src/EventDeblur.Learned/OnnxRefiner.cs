@@ -31,6 +31,9 @@ public sealed class OnnxRefiner : IDisposable
     /// <summary>The model file the session runs (<see cref="RefinerOptions.CpuModelPath"/> on the CPU when set).</summary>
     public string ModelPath { get; private init; } = "";
 
+    /// <summary>Why CUDA was not used when <see cref="InferenceDevice.Auto"/> fell back to the CPU (ONNX Runtime's first line), else null.</summary>
+    public string? CudaUnavailableReason { get; private init; }
+
     /// <summary>
     /// The classical deconvolution the network was trained to refine, from the model's ONNX metadata
     /// <c>eventdeblur.base</c>: <c>hl</c> (the v1 model; also when the key is absent) or <c>robust</c>.
@@ -58,6 +61,7 @@ public sealed class OnnxRefiner : IDisposable
     {
         options.Validate();
         if (!File.Exists(options.ModelPath)) throw new FileNotFoundException($"{options.ModelPath}: model file not found", options.ModelPath);
+        string? fallback = null;
         if (options.Device != InferenceDevice.Cpu)
         {
             var cuda = NewSessionOptions(options);
@@ -74,7 +78,8 @@ public sealed class OnnxRefiner : IDisposable
             catch (OnnxRuntimeException e) when (options.Device == InferenceDevice.Auto)
             {
                 // GetAvailableProviders() lists CUDA even where it cannot start, so trying is the only test.
-                log?.Invoke($"learned: CUDA unavailable ({FirstLine(e.Message)}); running on the CPU");
+                fallback = FirstLine(e.Message);
+                log?.Invoke($"learned: CUDA unavailable ({fallback}); running on the CPU");
             }
             finally
             {
@@ -85,7 +90,7 @@ public sealed class OnnxRefiner : IDisposable
         string cpuModel = options.CpuModelPath ?? options.ModelPath;
         if (!File.Exists(cpuModel)) throw new FileNotFoundException($"{cpuModel}: model file not found", cpuModel);
         using var cpu = NewSessionOptions(options);
-        return new OnnxRefiner(new InferenceSession(cpuModel, cpu), options, "CPU") { ModelPath = cpuModel };
+        return new OnnxRefiner(new InferenceSession(cpuModel, cpu), options, "CPU") { ModelPath = cpuModel, CudaUnavailableReason = fallback };
     }
 
     private static SessionOptions NewSessionOptions(RefinerOptions o) => new()

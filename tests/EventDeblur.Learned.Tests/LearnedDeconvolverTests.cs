@@ -83,12 +83,16 @@ public class LearnedDeconvolverTests
         {
             // A GPU machine: CUDA started, nothing to report.
             Assert.Empty(log);
+            Assert.Null(refiner.CudaUnavailableReason);
             return;
         }
         Assert.Equal("CPU", refiner.Provider);
         var line = Assert.Single(log);
         Assert.Contains("CUDA unavailable", line);
         Assert.Contains("CPU", line);
+        // The same reason, for a caller that says it in its own words (the CLI's one "learned:" line).
+        Assert.False(string.IsNullOrWhiteSpace(refiner.CudaUnavailableReason));
+        Assert.Contains(refiner.CudaUnavailableReason!, line);
         // The fall-back session works.
         var planes = Enumerable.Range(0, 4).Select(_ => Enumerable.Repeat(0.2f, 32 * 32).ToArray()).ToArray();
         Assert.Equal(32 * 32, refiner.Run(planes, 32, 32).Length);
