@@ -95,6 +95,34 @@ internal static class LightInitPointwise
         return bi * dr / Math.Max(r, eps) + 1 - dr;
     }
 
+    /// <summary>
+    /// Σ g1·g2 and Σ g2², accumulated in double per lane (the extrapolation's step length; the order of the additions
+    /// differs from a scalar loop's only in the last bits of the double sums).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (double Num, double Den) Dots(float[] g1, float[] g2)
+    {
+        int n = g1.Length, vc = Vector<float>.Count, i = 0;
+        ref float r1 = ref MemoryMarshal.GetArrayDataReference(g1);
+        ref float r2 = ref MemoryMarshal.GetArrayDataReference(g2);
+        var num0 = Vector<double>.Zero;
+        var num1 = Vector<double>.Zero;
+        var den0 = Vector<double>.Zero;
+        var den1 = Vector<double>.Zero;
+        for (; i <= n - vc; i += vc)
+        {
+            var a = Vector.LoadUnsafe(ref r1, (nuint)i);
+            var c = Vector.LoadUnsafe(ref r2, (nuint)i);
+            // Each product in float, as the scalar loop forms it, then widened and summed in double.
+            Vector.Widen(a * c, out Vector<double> p0, out Vector<double> p1);
+            Vector.Widen(c * c, out Vector<double> q0, out Vector<double> q1);
+            num0 += p0; num1 += p1; den0 += q0; den1 += q1;
+        }
+        double num = Vector.Sum(num0) + Vector.Sum(num1), den = Vector.Sum(den0) + Vector.Sum(den1);
+        for (; i < n; i++) { num += g1[i] * g2[i]; den += g2[i] * g2[i]; }
+        return (num, den);
+    }
+
     /// <summary>x = max(pred·y, 0); g2 = g1; g1 = x − pred (the last two changes, for the next extrapolation).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update(float[] pred, float[] y, float[] x, float[] g1, float[] g2)

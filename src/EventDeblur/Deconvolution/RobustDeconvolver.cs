@@ -292,8 +292,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
             float alpha = 0;
             if (it >= 2)
             {
-                double num = 0, den = 0;
-                for (int i = 0; i < n; i++) { num += g1[i] * g2[i]; den += g2[i] * g2[i]; }
+                var (num, den) = LightInitPointwise.Dots(g1, g2);
                 alpha = den > 0 ? (float)Math.Clamp(num / den, 0, 0.95) : 0;
             }
             LightInitPointwise.Predict(x, prev, pred, alpha, eps);

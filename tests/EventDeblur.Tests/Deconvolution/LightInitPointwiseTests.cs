@@ -62,4 +62,23 @@ public class LightInitPointwiseTests
             Assert.Equal(xi - pred[i], g1V[i]);
         }
     }
+
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(37, 5)]
+    [InlineData(409_999, 6)]
+    public void TheExtrapolationDotsMatchTheScalarSumsToTheLastBitsOfADouble(int n, int seed)
+    {
+        var rng = new Random(seed);
+        // Changes of every size and sign, as the RL start's last two steps have (large near lights, tiny elsewhere).
+        var g1 = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-6, 3)))).ToArray();
+        var g2 = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-6, 3)))).ToArray();
+        double num = 0, den = 0;
+        for (int i = 0; i < n; i++) { num += g1[i] * g2[i]; den += g2[i] * g2[i]; }
+        var (vNum, vDen) = LightInitPointwise.Dots(g1, g2);
+        // The products are the same floats; only the order of the double additions differs.
+        Assert.Equal(den, vDen, den * 1e-12);
+        Assert.Equal(num, vNum, den * 1e-12);
+        Assert.True(vDen > 0);
+    }
 }
