@@ -5,7 +5,8 @@ namespace EventDeblur.Deconvolution;
 
 /// <summary>
 /// Reusable FFT buffers for one h×w grid, with every spectral operation done natively by OpenCV
-/// (float32 complex DFT, MulSpectrums), so iterations allocate nothing.
+/// (float32 DFTs; spectrum products by OpenCV's MulSpectrums or, bit for bit the same, <see cref="PackedSpectrum"/>), so
+/// iterations allocate nothing.
 /// </summary>
 internal sealed class FftWorkspace : IDisposable
 {
@@ -54,7 +55,7 @@ internal sealed class FftWorkspace : IDisposable
     {
         // Real-input DFTs in the packed layout: half the work of complex transforms.
         Cv2.Dft(x, _packed);
-        Cv2.MulSpectrums(_packed, packedOtf, _packed, DftFlags.None, adjoint);
+        PackedSpectrum.MultiplyInPlace(_packed, packedOtf, adjoint);
         Cv2.Idft(_packed, dst, DftFlags.Scale | DftFlags.RealOutput);
     }
 

@@ -41,7 +41,7 @@ internal sealed class ReblurSpectral
         using var k = Mat.FromPixelData(_gh, _gw, MatType.CV_32FC1, _kSpec);
         using var spec = new Mat();
         Cv2.Dft(grid, spec);
-        Cv2.MulSpectrums(spec, k, spec, DftFlags.None);
+        PackedSpectrum.MultiplyInPlace(spec, k);
         Cv2.Idft(spec, grid, DftFlags.Scale | DftFlags.RealOutput);
         using var dst = Mat.FromPixelData(_h, _w, MatType.CV_32FC1, r);
         using (var roi = new Mat(grid, new Rect(_r, _r, _w, _h))) roi.CopyTo(dst);

@@ -237,10 +237,9 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
             {
                 Cv2.Dft(rzM, fz);
                 Cv2.Dft(rqM, fq);
-                Cv2.MulSpectrums(fz, aK, fx, DftFlags.None);
-                Cv2.MulSpectrums(fq, aI, fq, DftFlags.None);
-                Cv2.Add(fx, fq, fx);
-                Cv2.MulSpectrums(fx, kPacked, fk, DftFlags.None);
+                // fx = fz·conj(K)/den + fq/den, fk = fx·K (OpenCV's MulSpectrums and Add, bit for bit, on vector lanes).
+                PackedSpectrum.MultiplyAdd(fz, aK, fq, aI, fx);
+                PackedSpectrum.Multiply(fx, kPacked, fk);
                 Cv2.Idft(fx, xM, DftFlags.Scale | DftFlags.RealOutput);
                 Cv2.Idft(fk, kxM, DftFlags.Scale | DftFlags.RealOutput);
             }
@@ -297,11 +296,11 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
             }
             LightInitPointwise.Predict(x, prev, pred, alpha, eps);
             Cv2.Dft(pM, spec);
-            Cv2.MulSpectrums(spec, kPacked, spec, DftFlags.None);
+            PackedSpectrum.MultiplyInPlace(spec, kPacked);
             Cv2.Idft(spec, yM, DftFlags.Scale | DftFlags.RealOutput);
             LightInitPointwise.Ratio(b, y, omega, isSat, ratio, a, sat, eps);
             Cv2.Dft(rM, spec);
-            Cv2.MulSpectrums(spec, kPacked, spec, DftFlags.None, conjB: true);
+            PackedSpectrum.MultiplyInPlace(spec, kPacked, conjB: true);
             Cv2.Idft(spec, yM, DftFlags.Scale | DftFlags.RealOutput);
             LightInitPointwise.Update(pred, y, x, g1, g2);
         }
