@@ -9,7 +9,8 @@ public static class NoiseEstimator
     /// </summary>
     public static double Sigma(float[] plane, int width, int height, bool[]? saturated = null)
     {
-        var r = new List<float>((width - 2) * (height - 2));
+        var r = new float[Math.Max(0, (width - 2) * (height - 2))];
+        int count = 0;
         for (int y = 1; y < height - 1; y++)
             for (int x = 1; x < width - 1; x++)
             {
@@ -18,10 +19,10 @@ public static class NoiseEstimator
                 float v = plane[i - width - 1] - 2 * plane[i - width] + plane[i - width + 1]
                           - 2 * plane[i - 1] + 4 * plane[i] - 2 * plane[i + 1]
                           + plane[i + width - 1] - 2 * plane[i + width] + plane[i + width + 1];
-                r.Add(Math.Abs(v));
+                r[count++] = Math.Abs(v);
             }
-        if (r.Count == 0) return 1e-3;
-        r.Sort();
-        return Math.Max(1e-5, r[r.Count / 2] / (0.6745 * 6));
+        if (count == 0) return 1e-3;
+        // The median by selection: the value a full sort would put at count / 2, in linear time.
+        return Math.Max(1e-5, Selection.Nth(r.AsSpan(0, count), count / 2) / (0.6745 * 6));
     }
 }
