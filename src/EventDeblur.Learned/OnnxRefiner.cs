@@ -198,10 +198,12 @@ public sealed class OnnxRefiner : IDisposable
         var input = new DenseTensor<float>(data, [1, InputPlanes, ph, pw]);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_session.InputMetadata.Keys.First(), input)]);
         var output = results.First().AsTensor<float>();
+        if (output.Dimensions.Length != 4 || output.Dimensions[0] != 1 || output.Dimensions[1] != 1 || output.Dimensions[2] != ph || output.Dimensions[3] != pw)
+            throw new InvalidOperationException($"the refiner returned a tensor of shape [{string.Join(", ", output.Dimensions.ToArray())}], expected [1, 1, {ph}, {pw}]");
+        // Row by row from the dense buffer ([1, 1, ph, pw], row-major); the indexer would allocate its index array per pixel.
+        ReadOnlySpan<float> flat = output is DenseTensor<float> dense ? dense.Buffer.Span : output.ToArray();
         var tileOut = new float[tw * th];
-        for (int y = 0; y < th; y++)
-            for (int x = 0; x < tw; x++)
-                tileOut[y * tw + x] = output[0, 0, y, x];
+        for (int y = 0; y < th; y++) flat.Slice(y * pw, tw).CopyTo(tileOut.AsSpan(y * tw, tw));
         return tileOut;
     }
 
