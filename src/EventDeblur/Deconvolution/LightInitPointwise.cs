@@ -102,6 +102,7 @@ internal static class LightInitPointwise
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Num, double Den) Dots(float[] g1, float[] g2)
     {
+        if (g2.Length != g1.Length) throw new ArgumentException($"the changes have {g1.Length} and {g2.Length} values");
         int n = g1.Length, vc = Vector<float>.Count, i = 0;
         ref float r1 = ref MemoryMarshal.GetArrayDataReference(g1);
         ref float r2 = ref MemoryMarshal.GetArrayDataReference(g2);

@@ -30,7 +30,8 @@ internal static class PackedSpectrum
     /// </summary>
     public static void MultiplyInPlace(Mat spec, Mat k, bool conjB = false)
     {
-        if (spec.Cols % 2 == 0 && spec.Type() == MatType.CV_32FC1 && spec.IsContinuous()) Multiply(spec, k, spec, conjB);
+        if (spec.Cols % 2 == 0 && spec.Type() == MatType.CV_32FC1 && spec.IsContinuous() && spec.Rows >= 1
+            && k.Type() == MatType.CV_32FC1 && k.IsContinuous() && k.Rows == spec.Rows && k.Cols == spec.Cols) Multiply(spec, k, spec, conjB);
         else Cv2.MulSpectrums(spec, k, spec, DftFlags.None, conjB);
     }
 
@@ -49,15 +50,23 @@ internal static class PackedSpectrum
     private static void Check(Mat m, int h, int w)
     {
         if (m.Type() != MatType.CV_32FC1 || m.Rows != h || m.Cols != w || !m.IsContinuous())
-            throw new ArgumentException($"packed spectra must be continuous {w}×{h} CV_32FC1 planes, got {m.Cols}×{m.Rows} {m.Type()}");
-        if (w % 2 != 0) throw new ArgumentException($"packed spectrum width {w} must be even");
+            throw new ArgumentException($"packed spectra must be continuous {w}×{h} CV_32FC1 planes, got {m.Cols}×{m.Rows} {m.Type()}{(m.IsContinuous() ? "" : ", not continuous")}");
+        if (w % 2 != 0 || w < 2 || h < 1) throw new ArgumentException($"packed spectrum of {w}×{h}: the width must be even and ≥ 2, the height ≥ 1");
     }
 
     /// <summary>The span form of <see cref="Multiply(Mat, Mat, Mat, bool)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst, int h, int w, bool conjB)
     {
-        ColumnPairs(a, b, dst, h, w, conjB);
+        // Columns 0 and w − 1 (column-packed) through small copies, so dst may alias a or b.
+        Span<float> buffer = h <= 1024 ? stackalloc float[3 * h] : new float[3 * h];
+        Span<float> ca = buffer.Slice(0, h), cb = buffer.Slice(h, h), cp = buffer.Slice(2 * h, h);
+        foreach (int x in (ReadOnlySpan<int>)[0, w - 1])
+        {
+            for (int y = 0; y < h; y++) { ca[y] = a[y * w + x]; cb[y] = b[y * w + x]; }
+            ColumnProduct(ca, cb, cp, conjB);
+            for (int y = 0; y < h; y++) dst[y * w + x] = cp[y];
+        }
         for (int y = 0; y < h; y++)
         {
             int row = y * w;
@@ -69,16 +78,14 @@ internal static class PackedSpectrum
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d, Span<float> dst, int h, int w)
     {
-        // Column-packed frequencies 0 and w/2: few elements, through a row-sized scratch of the second product.
-        Span<float> col = h <= 2048 ? stackalloc float[2 * h] : new float[2 * h];
-        var (ca, cb, cc, cd) = (Column(a, h, w), Column(b, h, w), Column(c, h, w), Column(d, h, w));
-        for (int k = 0; k < 2; k++)
+        // Column-packed frequencies 0 and w/2: through small copies (dst may alias an input), each product then the sum.
+        Span<float> col = h <= 512 ? stackalloc float[6 * h] : new float[6 * h];
+        Span<float> ca = col.Slice(0, h), cb = col.Slice(h, h), cc = col.Slice(2 * h, h), cd = col.Slice(3 * h, h), p = col.Slice(4 * h, h), q = col.Slice(5 * h, h);
+        foreach (int x in (ReadOnlySpan<int>)[0, w - 1])
         {
-            var p = col.Slice(0, h);
-            var q = col.Slice(h, h);
-            ColumnProduct(ca[k], cb[k], p, false);
-            ColumnProduct(cc[k], cd[k], q, false);
-            int x = k == 0 ? 0 : w - 1;
+            for (int y = 0; y < h; y++) { ca[y] = a[y * w + x]; cb[y] = b[y * w + x]; cc[y] = c[y * w + x]; cd[y] = d[y * w + x]; }
+            ColumnProduct(ca, cb, p, false);
+            ColumnProduct(cc, cd, q, false);
             for (int y = 0; y < h; y++) dst[y * w + x] = p[y] + q[y];
         }
         Span<float> scratch = w <= 4096 ? stackalloc float[w - 2] : new float[w - 2];
@@ -92,28 +99,8 @@ internal static class PackedSpectrum
         }
     }
 
-    private static float[][] Column(ReadOnlySpan<float> s, int h, int w)
-    {
-        var c0 = new float[h];
-        var c1 = new float[h];
-        for (int y = 0; y < h; y++) { c0[y] = s[y * w]; c1[y] = s[y * w + w - 1]; }
-        return [c0, c1];
-    }
-
-    private static void ColumnPairs(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst, int h, int w, bool conjB)
-    {
-        var (ca, cb) = (Column(a, h, w), Column(b, h, w));
-        var p = new float[h];
-        for (int k = 0; k < 2; k++)
-        {
-            ColumnProduct(ca[k], cb[k], p, conjB);
-            int x = k == 0 ? 0 : w - 1;
-            for (int y = 0; y < h; y++) dst[y * w + x] = p[y];
-        }
-    }
-
     /// <summary>One column-packed spectrum times another, as OpenCV forms it.</summary>
-    private static void ColumnProduct(float[] a, float[] b, Span<float> dst, bool conjB)
+    private static void ColumnProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst, bool conjB)
     {
         int h = a.Length;
         dst[0] = a[0] * b[0];
@@ -165,7 +152,7 @@ internal static class PackedSpectrum
                     // a · conj(b) = [ar·br + ai·bi, ai·br − ar·bi].
                     var p = Avx.Multiply(aRe, vb);           // [ar·br, ar·bi]
                     var q = Avx.Multiply(aIm, bSwap);        // [ai·bi, ai·br]
-                    // re = p0 + q0; im = q1 − p1: subtract-add by negating lane 0 of the difference.
+                    // re = p0 + q0 (the sum's even lanes), im = q1 − p1 (the difference's odd lanes).
                     var sum = Avx.Add(p, q);
                     var diff = Avx.Subtract(q, p);
                     r = Avx.Blend(sum, diff, 0b1010);

@@ -23,6 +23,9 @@ public class PackedSpectrumTests
     [InlineData(7, 8, false)]
     [InlineData(7, 8, true)]
     [InlineData(2, 2, true)]
+    [InlineData(1, 8, false)]
+    [InlineData(1, 8, true)]
+    [InlineData(2, 4, false)]
     [InlineData(3, 4, false)]
     [InlineData(97, 130, false)]
     [InlineData(96, 130, true)]
@@ -37,10 +40,18 @@ public class PackedSpectrumTests
         using var actual = new Mat(h, w, MatType.CV_32FC1, Scalar.All(float.NaN));
         PackedSpectrum.Multiply(a, b, actual, conj);
         Assert.Equal(expected.AsSpan<float>().ToArray(), actual.AsSpan<float>().ToArray());
-        // In place, as the deconvolver uses it.
+        // In place, as the deconvolver uses it: the result over the first factor, over the second, and a square.
         using var inPlace = a.Clone();
         PackedSpectrum.Multiply(inPlace, b, inPlace, conj);
         Assert.Equal(expected.AsSpan<float>().ToArray(), inPlace.AsSpan<float>().ToArray());
+        using var overB = b.Clone();
+        PackedSpectrum.Multiply(a, overB, overB, conj);
+        Assert.Equal(expected.AsSpan<float>().ToArray(), overB.AsSpan<float>().ToArray());
+        using var square = new Mat();
+        Cv2.MulSpectrums(a, a, square, DftFlags.None, conj);
+        using var self = a.Clone();
+        PackedSpectrum.Multiply(self, self, self, conj);
+        Assert.Equal(square.AsSpan<float>().ToArray(), self.AsSpan<float>().ToArray());
     }
 
     [Theory]
@@ -63,6 +74,24 @@ public class PackedSpectrumTests
         using var actual = new Mat(h, w, MatType.CV_32FC1, Scalar.All(float.NaN));
         PackedSpectrum.MultiplyAdd(a, b, c, d, actual);
         Assert.Equal(expected.AsSpan<float>().ToArray(), actual.AsSpan<float>().ToArray());
+        // The sum written over one of its inputs.
+        using var overC = c.Clone();
+        PackedSpectrum.MultiplyAdd(a, b, overC, d, overC);
+        Assert.Equal(expected.AsSpan<float>().ToArray(), overC.AsSpan<float>().ToArray());
+    }
+
+    [Theory]
+    [InlineData(6, 7, false)]
+    [InlineData(5, 9, true)]
+    public void OddWidthsFallBackToOpenCvInPlace(int h, int w, bool conj)
+    {
+        var rng = new Random(h * w);
+        using var a = Spectrum(h, w, rng);
+        using var b = Spectrum(h, w, rng);
+        using var expected = new Mat();
+        Cv2.MulSpectrums(a, b, expected, DftFlags.None, conj);
+        PackedSpectrum.MultiplyInPlace(a, b, conj);
+        Assert.Equal(expected.AsSpan<float>().ToArray(), a.AsSpan<float>().ToArray());
     }
 
     [Fact]
