@@ -141,8 +141,9 @@ public static class LivePipeline
             var sw = Stopwatch.StartNew();
             bool behind = o.AdaptiveQuality && toKernels.Reader.Count + toDeconvolve.Reader.Count > 0;
             var d = behind ? fastDeconvolver : deconvolver;
-            f.Quality = o.Methods.HasQualityRungs(o.Deconvolver) ? (behind ? DeconvolutionQuality.Fast : o.Quality).Name() : null;
-            f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, d, f.Encoding!.SaturationLinear, ct: ct));
+            var rung = behind ? DeconvolutionQuality.Fast : o.Quality;
+            f.Quality = o.Methods.HasQualityRungs(o.Deconvolver) ? rung.Name() : null;
+            f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, d, f.Encoding!.SaturationLinear, DeblurOptions.ForQuality(rung), ct));
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, ct);
         var results = new List<FrameResult>();

@@ -15,7 +15,7 @@ namespace EventDeblur.Methods;
 public sealed record RestorationRequest(LinearImage Blurry, IReadOnlyList<KernelTile>? Kernels, double SaturationLinear, EventSlice Events,
     TimeRangeUs? Exposure, (int Width, int Height) EventSensorSize)
 {
-    /// <summary>Tiling and parallelism of a deconvolution (defaults of <see cref="DeblurOptions"/> when null).</summary>
+    /// <summary>Tiling and parallelism of a deconvolution (when null, those of the restoration's quality rung, <see cref="DeblurOptions.ForQuality"/>).</summary>
     public DeblurOptions? Deblur { get; init; }
 
     /// <summary>Cancels the restoration (checked between tiles and deconvolver iterations).</summary>

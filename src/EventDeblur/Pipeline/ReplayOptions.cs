@@ -47,8 +47,8 @@ public sealed record ReplayOptions
     /// <summary>Frames deconvolved at once (each also uses the tile/channel parallelism of <see cref="Deblur"/>).</summary>
     public int DeconvolveWorkers { get; init; } = 1;
 
-    /// <summary>Tiling and parallelism of the deconvolution.</summary>
-    public DeblurOptions Deblur { get; init; } = new();
+    /// <summary>Tiling and parallelism of the deconvolution; null (the default): those of the quality rung, <see cref="DeblurOptions.ForQuality"/>.</summary>
+    public DeblurOptions? Deblur { get; init; }
 
     /// <summary>
     /// The learned deconvolver's ONNX model that runs (full path: the CLI's <c>--model</c>, or the shipped model — its int8 version at the fast rung on the CPU), recorded in run.json's

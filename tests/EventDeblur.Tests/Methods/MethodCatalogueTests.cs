@@ -176,4 +176,37 @@ public class MethodCatalogueTests
         Assert.NotEqual(planes[0], viaCatalogue.Planes[0]); // it did deconvolve
         Assert.Throws<InvalidOperationException>(() => c.CreateRestoration("wiener").Restore(new RestorationRequest(blurry, null, 1.0, EventSlice.Empty, null, (w, h))));
     }
+
+    [Fact]
+    public void TheFastRungTilesWithANarrowerOverlapUnlessTheRequestSaysOtherwise()
+    {
+        Assert.Equal(DeblurOptions.FastOverlapPx, DeblurOptions.ForQuality(DeconvolutionQuality.Fast).OverlapPx);
+        Assert.Equal(DeblurOptions.DefaultOverlapPx, DeblurOptions.ForQuality(DeconvolutionQuality.Balanced).OverlapPx);
+        Assert.Equal(DeblurOptions.DefaultOverlapPx, DeblurOptions.ForQuality(DeconvolutionQuality.Best).OverlapPx);
+        Assert.True(DeblurOptions.FastOverlapPx < DeblurOptions.DefaultOverlapPx);
+
+        // Two tiles with different kernels, so the overlap decides which blurry pixels each region's deconvolution sees.
+        var rng = new Random(4);
+        const int w = 200, h = 120;
+        var planes = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, w * h).Select(_ => (float)rng.NextDouble() * 0.8f).ToArray()).ToArray();
+        var blurry = new LinearImage(w, h, planes, planes.Select(_ => new bool[w * h]).ToArray());
+        var right = new BlurKernel(3, [0, 0, 0, 0.5f, 0.5f, 0, 0, 0, 0]);
+        var down = new BlurKernel(3, [0, 0.5f, 0, 0, 0.5f, 0, 0, 0, 0]);
+        IReadOnlyList<KernelTile> tiles = [new KernelTile(0, 0, 100, h, right), new KernelTile(100, 0, w, h, down)];
+        var c = BuiltIn();
+        var request = new RestorationRequest(blurry, tiles, 1.0, EventSlice.Empty, null, (w, h));
+        var fast = c.CreateRestoration("wiener", DeconvolutionQuality.Fast).Restore(request);
+        var balanced = c.CreateRestoration("wiener", DeconvolutionQuality.Balanced).Restore(request);
+        var fastDirect = TiledDeblurrer.Deblur(blurry, tiles, new WienerDeconvolver(), 1.0, new DeblurOptions(OverlapPx: DeblurOptions.FastOverlapPx));
+        var balancedDirect = TiledDeblurrer.Deblur(blurry, tiles, new WienerDeconvolver(), 1.0, new DeblurOptions());
+        for (int ch = 0; ch < 3; ch++)
+        {
+            Assert.Equal(fastDirect.Planes[ch], fast.Planes[ch]);
+            Assert.Equal(balancedDirect.Planes[ch], balanced.Planes[ch]);
+        }
+        Assert.NotEqual(fast.Planes[0], balanced.Planes[0]);
+        // A request that names its tiling keeps it, whatever the rung.
+        var named = c.CreateRestoration("wiener", DeconvolutionQuality.Fast).Restore(request with { Deblur = new DeblurOptions() });
+        Assert.Equal(balancedDirect.Planes[0], named.Planes[0]);
+    }
 }
