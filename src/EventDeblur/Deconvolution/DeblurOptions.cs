@@ -16,7 +16,11 @@ public sealed record DeblurOptions(int OverlapPx = DeblurOptions.DefaultOverlapP
     /// </summary>
     public const int FastOverlapPx = 32;
 
-    /// <summary>The options of a quality rung: <see cref="FastOverlapPx"/> at <see cref="DeconvolutionQuality.Fast"/>, else the defaults.</summary>
+    /// <summary>
+    /// The options of a quality rung: <see cref="FastOverlapPx"/> at <see cref="DeconvolutionQuality.Fast"/>, else the
+    /// defaults. Replay, eval and live apply it only to deconvolvers with rungs (<c>robust</c>, <c>learned</c>); the others
+    /// tile as at <see cref="DeconvolutionQuality.Balanced"/> whatever <c>--quality</c> says.
+    /// </summary>
     public static DeblurOptions ForQuality(DeconvolutionQuality quality) =>
         quality == DeconvolutionQuality.Fast ? new DeblurOptions(OverlapPx: FastOverlapPx) : new DeblurOptions();
 }

@@ -141,9 +141,12 @@ public static class LivePipeline
             var sw = Stopwatch.StartNew();
             bool behind = o.AdaptiveQuality && toKernels.Reader.Count + toDeconvolve.Reader.Count > 0;
             var d = behind ? fastDeconvolver : deconvolver;
+            bool rungs = o.Methods.HasQualityRungs(o.Deconvolver);
             var rung = behind ? DeconvolutionQuality.Fast : o.Quality;
-            f.Quality = o.Methods.HasQualityRungs(o.Deconvolver) ? rung.Name() : null;
-            f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, d, f.Encoding!.SaturationLinear, DeblurOptions.ForQuality(rung), ct));
+            f.Quality = rungs ? rung.Name() : null;
+            // The tiling follows the rung only for deconvolvers that have rungs (for the others --quality changes nothing).
+            var tiling = DeblurOptions.ForQuality(rungs ? rung : DeconvolutionQuality.Balanced);
+            f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, d, f.Encoding!.SaturationLinear, tiling, ct));
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, ct);
         var results = new List<FrameResult>();

@@ -86,7 +86,7 @@ public sealed class MethodCatalogue
     /// </summary>
     /// <exception cref="ArgumentException">No deconvolver has that name and it is not <c>edi</c>.</exception>
     public IRestoration CreateRestoration(string name, DeconvolutionQuality quality = DeconvolutionQuality.Balanced) =>
-        name == Edi ? new EdiRestoration() : new DeconvolutionRestoration(name, CreateDeconvolver(name, quality), quality);
+        name == Edi ? new EdiRestoration() : new DeconvolutionRestoration(name, CreateDeconvolver(name, quality), HasQualityRungs(name) ? quality : DeconvolutionQuality.Balanced);
 
     /// <summary>Parses an eval method: <c>KERNELS+DECONVOLVER</c>, <c>blurry</c> or <c>edi</c>.</summary>
     /// <exception cref="ArgumentException">It is none of them (the message lists what is accepted).</exception>

@@ -162,7 +162,7 @@ public static class ReplayPipeline
             ["channel_capacity"] = o.ChannelCapacity,
             ["event_margin_us"] = o.EventMarginUs,
             ["deconvolve_workers"] = o.DeconvolveWorkers,
-            ["tile_overlap_px"] = (o.Deblur ?? DeblurOptions.ForQuality(o.Quality)).OverlapPx,
+            ["tile_overlap_px"] = (o.Deblur ?? DeblurOptions.ForQuality(o.Methods.HasQualityRungs(o.Deconvolver) ? o.Quality : DeconvolutionQuality.Balanced)).OverlapPx,
             ["event_latency_us"] = o.EventLatencyUs,
         }.WithLearned(o),
         Frames = frames,
