@@ -204,6 +204,7 @@ public class MethodCatalogueTests
         var wienerFast = c.CreateRestoration("wiener", DeconvolutionQuality.Fast).Restore(request);
         var balancedDirect = TiledDeblurrer.Deblur(blurry, tiles, new WienerDeconvolver(), 1.0, new DeblurOptions());
         for (int ch = 0; ch < 3; ch++) Assert.Equal(balancedDirect.Planes[ch], wienerFast.Planes[ch]);
+        Assert.NotEqual(TiledDeblurrer.Deblur(blurry, tiles, new WienerDeconvolver(), 1.0, new DeblurOptions(OverlapPx: DeblurOptions.FastOverlapPx)).Planes[0], wienerFast.Planes[0]);
         // A request that names its tiling keeps it, whatever the rung.
         var named = c.CreateRestoration("robust", DeconvolutionQuality.Fast).Restore(request with { Deblur = new DeblurOptions() });
         Assert.Equal(fastWide.Planes[0], named.Planes[0]);
