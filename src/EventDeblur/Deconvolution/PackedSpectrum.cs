@@ -38,7 +38,7 @@ internal static class PackedSpectrum
     /// <summary>
     /// <paramref name="dst"/> = <paramref name="a"/> · <paramref name="b"/> + <paramref name="c"/> · <paramref name="d"/>:
     /// both products rounded to float as <see cref="Cv2.MulSpectrums"/> rounds them, then added in float as
-    /// <see cref="Cv2.Add(InputArray, InputArray, OutputArray, InputArray?, int)"/> adds them — one pass instead of three.
+    /// <see cref="Cv2.Add(InputArray, InputArray, OutputArray, InputArray?, int)"/> adds them — row by row, instead of three passes over the whole planes.
     /// </summary>
     public static void MultiplyAdd(Mat a, Mat b, Mat c, Mat d, Mat dst)
     {
@@ -105,22 +105,9 @@ internal static class PackedSpectrum
         int h = a.Length;
         dst[0] = a[0] * b[0];
         if (h % 2 == 0) dst[h - 1] = a[h - 1] * b[h - 1];
-        for (int j = 1; j <= h - 2; j += 2)
-        {
-            double re, im;
-            if (!conjB)
-            {
-                re = (double)a[j] * b[j] - (double)a[j + 1] * b[j + 1];
-                im = (double)a[j + 1] * b[j] + (double)a[j] * b[j + 1];
-            }
-            else
-            {
-                re = (double)a[j] * b[j] + (double)a[j + 1] * b[j + 1];
-                im = (double)a[j + 1] * b[j] - (double)a[j] * b[j + 1];
-            }
-            dst[j] = (float)re;
-            dst[j + 1] = (float)im;
-        }
+        // Rows 1 … h − 2 (h even) or h − 1 (h odd) are complex pairs, as in a row's interior.
+        int pairs = h % 2 == 0 ? Math.Max(0, h - 2) : h - 1;
+        RowPairs(a.Slice(1, pairs), b.Slice(1, pairs), dst.Slice(1, pairs), conjB);
     }
 
     /// <summary>Interleaved complex pairs: dst = a · b (or · conj(b)), each product in double, rounded to float.</summary>
