@@ -8,7 +8,7 @@
 #      for the C# tests.
 # Usage: tools/learned/train.sh [MINUTES] [SAMPLES] [OUT_MODEL]
 #   defaults (the shipped v3 model): 60 minutes of training started from the v2 model's weights, 600 samples (half
-#   domain A, half domain B with its gray b-aps frames, seeds 300000 and up; ≈ 12 min to generate), one sample in ten
+#   domain A, half domain B with its gray b-aps frames, seeds 300000 and up; ≈ 20 min to generate on the 2-core machine, as the model card says), one sample in ten
 #   held out by a hash of its index, models/robust-refiner-v3.onnx — about 80 minutes on a 2-core machine.
 #   The v2 model (from scratch, no b-aps, every 10th sample held out):
 #     KINDS=4 SPLIT=every10 INIT= tools/learned/train.sh 25 600 models/robust-refiner-v2.onnx
