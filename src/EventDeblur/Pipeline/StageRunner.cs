@@ -24,9 +24,10 @@ public static class StageRunner
                     catch (Exception e) when (e is not OperationCanceledException && !ct.IsCancellationRequested)
                     {
                         // A file the frame needs that is malformed or unreadable (e.g. a ground-truth kernel CSV with a NaN
-                        // weight) is a data problem whose message names the file, line and what was expected; any other
-                        // exception keeps its type name, which helps find a bug.
-                        f.Error = e is FormatException or IOException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+                        // weight), or data that cannot be right (a blur path hundreds of pixels long from a wrong calibration),
+                        // is a data problem whose message says what was expected; any other exception keeps its type name,
+                        // which helps find a bug.
+                        f.Error = e is FormatException or IOException or InvalidDataException ? e.Message : $"{e.GetType().Name}: {e.Message}";
                     }
                 }
                 await output.WriteAsync(f, ct);

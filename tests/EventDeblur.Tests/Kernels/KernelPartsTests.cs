@@ -354,4 +354,17 @@ public class KernelPartsTests
         _ = new EventKernelEstimator();
         Assert.Equal("events", new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = 300 }).Name);
     }
+
+    [Fact]
+    public void AKernelPathBeyondTheReachLimitOrNotFiniteIsRefusedWithTheReasonInsteadOfAllocatingIt()
+    {
+        // A strongly projective calibration made paths of tens of thousands of pixels, and their kernels took gigabytes.
+        var ok = KernelRaster.FromOffsets([(-KernelRaster.MaxReachPx, 0), (KernelRaster.MaxReachPx, 0)]);
+        Assert.Equal(2 * KernelRaster.MaxReachPx + 3, ok.Size);
+        var far = Assert.Throws<InvalidDataException>(() => KernelRaster.FromOffsets([(0, 0), (0, 40_000.25)]));
+        Assert.Contains("reaches 40000 px", far.Message);
+        Assert.Contains("rgb_to_events_homography", far.Message);
+        var nan = Assert.Throws<InvalidDataException>(() => KernelRaster.FromOffsets([(0, 0), (double.NaN, 1)]));
+        Assert.Contains("non-finite", nan.Message);
+    }
 }
