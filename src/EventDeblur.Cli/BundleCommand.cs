@@ -46,6 +46,8 @@ internal static class BundleCommand
                 ClockOffsetUs = r.GetValue(offset), Encoding = r.GetValue(encoding)!, BlackLevel = r.GetValue(black),
                 WhiteLevel = r.GetValue(white), SaturationLevel = r.GetValue(saturation), Homography = h,
             };
+            string outDir = OutputFolder.FullPath(r.GetValue(output)!, "--out");
+            if (File.Exists(outDir)) throw new UserInputException($"--out {outDir}: a file of that name exists; give a new or empty folder for the bundle", UserInputKind.Unusable);
             var converted = new List<Problem>();
             var bundle = BundleBuilder.Build(sources, r.GetValue(output)!, converted);
             var match = bundle.ResolveExposures();

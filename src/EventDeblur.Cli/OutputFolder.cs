@@ -11,7 +11,7 @@ internal static class OutputFolder
     /// <exception cref="UserInputException">The folder cannot be created or written.</exception>
     public static void Prepare(string path, string option = "--out")
     {
-        string full = Path.GetFullPath(path);
+        string full = FullPath(path, option);
         try
         {
             if (File.Exists(full)) throw new IOException("a file of that name exists");
@@ -23,13 +23,21 @@ internal static class OutputFolder
         }
     }
 
+    /// <summary>The absolute path of an output the user named; an empty or blank one is refused naming the option.</summary>
+    /// <exception cref="UserInputException">The path is empty or only white space.</exception>
+    internal static string FullPath(string path, string option)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new UserInputException($"{option} is empty: give the folder to write into (e.g. {option} out/run)");
+        return Path.GetFullPath(path);
+    }
+
     /// <summary>
     /// <see cref="Prepare"/>, and when this call created the folder, removes it again on dispose if nothing was written into
     /// it: a command that fails after preparing OUT (a bad frame range, no bundles found) leaves no empty folder behind.
     /// </summary>
     public static UnusedFolderRemover PrepareRemovingIfUnused(string path, string option = "--out")
     {
-        bool existed = Directory.Exists(Path.GetFullPath(path));
+        bool existed = Directory.Exists(FullPath(path, option));
         Prepare(path, option);
         return new UnusedFolderRemover(existed ? null : Path.GetFullPath(path));
     }
@@ -68,7 +76,7 @@ internal static class OutputFolder
     /// <exception cref="UserInputException">The folder cannot be created or written (exit 2).</exception>
     public static void PrepareParentOf(string file, string option)
     {
-        string full = Path.GetFullPath(file);
+        string full = FullPath(file, option);
         string parent = Path.GetDirectoryName(full) ?? full;
         if (Directory.Exists(full)) throw new UserInputException($"{option} {full}: is a folder; give a file name", UserInputKind.Unusable);
         // The nearest existing ancestor must be a folder: '/x/afile/out.aedat4' with afile a file cannot be made.
@@ -103,7 +111,7 @@ internal static class OutputFolder
     /// <param name="forceHint">Whether the command has <c>--force</c> to override the check.</param>
     public static void RefuseInputAsOutput(string outDir, string expected, string writes, string example, bool refuseRun, string option = "--out", bool forceHint = true)
     {
-        string full = Path.GetFullPath(outDir);
+        string full = FullPath(outDir, option);
         string? what = null;
         if (Directory.Exists(full))
             what = File.Exists(Path.Combine(full, "recording.json")) ? "a recording bundle (recording.json)"

@@ -21,7 +21,11 @@ internal static class PreviewCommand
         var frame = new Option<int?>("--frame") { Description = "Position of the frame in frames.csv (0 = first); default 0 unless --frames is given" };
         var frames = new Option<string?>("--frames") { Description = "Several frames: a range of positions A-B (inclusive) or 'all'" };
         var output = new Option<string>("--out") { Description = "Folder for the PNGs", Required = true };
-        var gain = new Option<double>("--gain") { Description = "Exposure gain for tone mapping (linear multiplier)", DefaultValueFactory = _ => 8 };
+        var gain = new Option<double>("--gain") { Description = "Exposure gain for tone mapping (linear multiplier, above 0 and at most 10⁶)", DefaultValueFactory = _ => 8 };
+        gain.Validators.Add(o =>
+        {
+            if (OptionValue.TryGet(o, out double v) && (!(v > 0) || !double.IsFinite(v) || v > 1e6)) o.AddError($"--gain {v}: expected a linear multiplier above 0 and at most 1000000 (e.g. 8)");
+        });
         var run = new Option<string?>("--run") { Description = "A replay output folder: also write blurry | deblurred | ground truth (when the bundle has it) side by side, and the run's kernel (-kernel-run.png)" };
         var cmd = new Command("preview", "Write viewable PNGs of frames: blurry and ground-truth frames tone-mapped, events of each exposure, kernels") { bundleArg, frame, frames, output, gain, run };
         cmd.SetAction(r =>
@@ -30,8 +34,12 @@ internal static class PreviewCommand
             // Pictures written into the input bundle (e.g. --out BUNDLE/rgb) would mix with its frames, as replay refuses it.
             OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "a preview folder", "preview writes PNGs into OUT", "out/preview", refuseRun: false, forceHint: false);
             using var unused = OutputFolder.PrepareRemovingIfUnused(r.GetValue(output)!);
-            Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(frames), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run));
-            return ExitCodes.Success;
+            var problems = Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(frames), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run));
+            // Rows the bundle check left out (e.g. an empty or corrupt frame file) are named, and the exit code says so, as in inspect.
+            foreach (var p in problems) Console.Error.WriteLine($"problem: {p}");
+            if (problems.Count == 0) return ExitCodes.Success;
+            Console.Error.WriteLine($"{problems.Count} problem(s) in the input (above): exit 1, as inspect");
+            return ExitCodes.DataProblems;
         });
         return cmd;
     }
@@ -58,7 +66,8 @@ internal static class PreviewCommand
         return Enumerable.Range(a, b - a + 1).ToList();
     }
 
-    private static void Run(string dir, int? frame, string? frames, string outDir, double gain, string? runDir = null)
+    /// <summary>Writes the previews; returns the bundle's problems (none for a single image).</summary>
+    private static IReadOnlyList<Problem> Run(string dir, int? frame, string? frames, string outDir, double gain, string? runDir = null)
     {
         if (File.Exists(dir) && !RecordingBundle.IsEventFile(dir))
         {
@@ -71,7 +80,7 @@ internal static class PreviewCommand
             string target = Path.Combine(outDir, Path.GetFileNameWithoutExtension(dir) + "-preview.png");
             Cv2.ImWrite(target, tm);
             Console.WriteLine($"wrote {target}");
-            return;
+            return [];
         }
         var bundle = RecordingBundle.Load(dir);
         if (runDir != null) CheckRunOf(bundle, runDir);
@@ -82,6 +91,7 @@ internal static class PreviewCommand
 
         // The events of every selected exposure in one pass over the event file.
         var (ew, eh) = bundle.EventSensorSize;
+        IReadOnlyList<Problem> eventProblems = [];
         var images = selected.Where(w => w.Exposure != null).Select(w => (w.Index, Image: new Preview.EventImage(ew, eh, w.Exposure!.Value))).ToList();
         if (images.Count > 0)
         {
@@ -95,6 +105,8 @@ internal static class PreviewCommand
                     if (batch.Count == 0 || batch.Timestamps[^1] < first || batch.Timestamps[0] >= last) continue;
                     foreach (var (_, img) in images) img.Add(batch);
                 }
+                // A damaged event file leaves the event images short: say why, as inspect would.
+                eventProblems = reader.Problems;
             }
             foreach (var (index, img) in images)
             {
@@ -106,6 +118,7 @@ internal static class PreviewCommand
             ? $"wrote previews of frame {selected[0].Index} to {Path.GetFullPath(outDir)}"
             : $"wrote previews of {selected.Count} frames ({selected[0].Index}..{selected[^1].Index}) to {Path.GetFullPath(outDir)}");
         Console.WriteLine("  " + Legend(outDir, selected.Select(w => w.Index)));
+        return [.. bundle.Problems.Where(p => p.Severity == ProblemSeverity.Error), .. eventProblems.Where(p => p.Severity == ProblemSeverity.Error)];
     }
 
     // What each kind of file is, in the order they are listed; only the kinds written for these frames are named.

@@ -32,6 +32,8 @@ internal static class ReplayCommand
         {
             ExitCodes.ThrowIfFaultInjected();
             if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
+            // Options that contradict each other are refused before anything is loaded or made (no empty OUT left behind).
+            ReplayPipeline.RefuseResumeWithForce(r.GetValue(resume), r.GetValue(force));
             // The input is loaded and checked before OUT is touched (an unusable input leaves no empty OUT behind); the
             // pipeline then takes it as it is.
             bool edi = methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration;

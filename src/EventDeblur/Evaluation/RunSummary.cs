@@ -6,13 +6,18 @@ namespace EventDeblur.Evaluation;
 /// <summary>Reads replay output folders (run.json + frames.parquet) and summarises them per bundle group and method.</summary>
 public static class RunSummary
 {
-    /// <summary>Per-frame rows of one run folder (its typed frames.parquet) with the run's bundle name and method (from run.json).</summary>
-    /// <exception cref="IOException">run.json or frames.parquet is missing or unreadable.</exception>
+    /// <summary>
+    /// Per-frame rows of one run folder (its typed frames.parquet) with the run's bundle name and method (from run.json);
+    /// a run that did not complete and ended before writing frames.parquet (killed during its first frames) has no rows.
+    /// </summary>
+    /// <exception cref="IOException">run.json is missing or unreadable, or frames.parquet is unreadable, or missing from a completed run.</exception>
     public static async Task<(string Bundle, string Method, List<FrameResult> Rows)> ReadRunAsync(string runDir)
     {
         var run = RunManifest.Read(runDir);
         string bundle = Path.GetFileName((run.InputBundle ?? throw new IOException($"{Path.Combine(runDir, "run.json")}: no 'input_bundle' (not a replay run)")).TrimEnd('/'));
-        return (bundle, run.Method, await FramesParquet.ReadAsync(Path.Combine(runDir, "frames.parquet")));
+        string parquet = Path.Combine(runDir, "frames.parquet");
+        if (!File.Exists(parquet) && run.Status != "completed") return (bundle, run.Method, []);
+        return (bundle, run.Method, await FramesParquet.ReadAsync(parquet));
     }
 
     /// <summary>

@@ -81,6 +81,7 @@ public sealed class LinearImage
         long length = new FileInfo(path).Length;
         if (length > MaxFileBytes) throw new IOException($"{path}: {length:N0} bytes, over the {MaxFileBytes:N0}-byte limit for one image file");
         byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length == 0) throw new IOException($"{path}: an empty file (0 bytes), not an image");
         if (PngStructure.IsPng(bytes) && PngStructure.FindFault(bytes) is { } fault)
             throw new IOException($"{path}: {fault}");
         var raw = Cv2.ImDecode(bytes, ImreadModes.Unchanged);
@@ -90,6 +91,21 @@ public sealed class LinearImage
             throw new IOException($"{path}: not an image OpenCV can decode");
         }
         return raw;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> is a non-empty file whose first bytes OpenCV recognises as an image format it
+    /// decodes (the signature only; the pixels are not read). False for a missing, empty or unreadable file.
+    /// </summary>
+    public static bool HasImageSignature(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists && info.Length > 0 && Cv2.HaveImageReader(path);
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     /// <summary>Converts a raw OpenCV image (BGR order for colour) to linear radiance.</summary>

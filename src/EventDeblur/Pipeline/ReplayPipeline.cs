@@ -133,9 +133,13 @@ public static class ReplayPipeline
         return new ReplaySummary(all, status, problems) { ProcessedThisRun = results.Count };
     }
 
-    private static void RefuseResumeWithForce(ReplayOptions options)
+    private static void RefuseResumeWithForce(ReplayOptions options) => RefuseResumeWithForce(options.Resume, options.Force);
+
+    /// <summary>Refuses <c>--resume</c> with <c>--force</c> (the CLI asks before it loads the input or makes OUT).</summary>
+    /// <exception cref="UserInputException">Both are set.</exception>
+    public static void RefuseResumeWithForce(bool resume, bool force)
     {
-        if (options.Resume && options.Force) throw new UserInputException("--resume and --force together: --resume continues a run of this bundle, --force writes into any folder afresh; choose one");
+        if (resume && force) throw new UserInputException("--resume and --force together: --resume continues a run of this bundle, --force writes into any folder afresh; choose one");
     }
 
     /// <summary>The kernel source that needs the events of each exposure (<see cref="EventKernelEstimator.Name"/>).</summary>

@@ -9,7 +9,8 @@ namespace EventDeblur.Recording;
 /// decoded: the bit depth (8-bit when <c>rgb.white_level</c> ≤ 255, else 16-bit), no alpha channel,
 /// one channel layout (grey or colour) for the whole bundle, the size the manifest states, and a
 /// closing IEND chunk (a file cut short would fail only when decoded). A frame that breaks the rules is a
-/// per-frame problem and is left out; files that are not PNG are left to the image decoder.
+/// per-frame problem and is left out, and so is an empty file or one that is no image at all; other image formats
+/// (e.g. TIFF) are left to the image decoder.
 /// </summary>
 public static class FrameImageCheck
 {
@@ -94,8 +95,9 @@ public static class FrameImageCheck
     /// <see cref="RgbSpec.WhiteLevel"/>; size <see cref="RgbSpec.Width"/> × <see cref="RgbSpec.Height"/> when both are
     /// stated (non-zero); no alpha; the same channel count as the first good frame; not cut short before its IEND chunk);
     /// every other row is reported in <paramref name="problems"/> naming the file and what was
-    /// expected and found, and left out. Missing and non-PNG files are kept (reported elsewhere or
-    /// decoded by OpenCV).
+    /// expected and found, and left out; so is an empty file (0 bytes: a FIFO or device reads so too, and is never opened)
+    /// and one whose first bytes are no image format OpenCV decodes. Missing files and other image formats are kept
+    /// (reported elsewhere or decoded by OpenCV).
     /// </summary>
     public static IReadOnlyList<FrameRow> Filter(IReadOnlyList<FrameRow> rows, RgbSpec rgb, string csvPath, List<Problem> problems)
     {
@@ -104,8 +106,20 @@ public static class FrameImageCheck
         var kept = new List<FrameRow>(rows.Count);
         foreach (var row in rows)
         {
+            // An empty file is no image; a FIFO or a device also reads as 0 bytes, and opening one could block for ever.
+            var info = new FileInfo(row.File);
+            if (info.Exists && info.Length == 0)
+            {
+                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"an empty file (0 bytes), not an image (listed in {csvPath}); frame skipped"));
+                continue;
+            }
             if (ReadPngHeader(row.File) is not { } png)
             {
+                if (info.Exists && !LinearImage.HasImageSignature(row.File))
+                {
+                    problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"not an image: neither a PNG nor a format OpenCV decodes ({info.Length:N0} bytes; listed in {csvPath}); frame skipped"));
+                    continue;
+                }
                 kept.Add(row);
                 continue;
             }

@@ -121,7 +121,8 @@ public partial class HardeningAuditTests
     }
 
     /// <summary>
-    /// When the first frame fails (here: its file is not an image), <c>preview/</c> does not exist yet, and removing the
+    /// When the first frame fails (here: a bit flipped in its pixel data, which the chunk check finds when the frame is
+    /// decoded; a file that is no image at all is left out by the bundle check since stop 32), <c>preview/</c> does not exist yet, and removing the
     /// frame's earlier outputs used to add "(and its earlier outputs cannot be removed: Could not find a part of the
     /// path …/preview/000000.jpg)" to the frame's error: a missing folder is nothing to remove.
     /// </summary>
@@ -129,12 +130,16 @@ public partial class HardeningAuditTests
     public void AFailedFirstFrameIsReportedWithoutASpuriousCleanupError()
     {
         string bundle = CopyOfSample();
-        File.WriteAllText(Path.Combine(bundle, "rgb", "000000.png"), "not an image");
+        string frame = Path.Combine(bundle, "rgb", "000000.png");
+        byte[] png = File.ReadAllBytes(frame);
+        png[FirstIdat(png) + 8 + 200] ^= 0xFF;
+        File.WriteAllBytes(frame, png);
         string outDir = NewOut();
         var replay = Run("replay", bundle, "--out", outDir, "--deconvolver", "none");
         Expect(1, replay);
         Assert.Contains("index 0: failed (", replay.Out);
-        Assert.Contains("000000.png: not an image OpenCV can decode", replay.Out);
+        Assert.Contains("000000.png: byte ", replay.Out);
+        Assert.Contains("chunk IDAT", replay.Out);
         Assert.DoesNotContain("cannot be removed", replay.Out);
         Assert.Contains("2 frames deblurred, 1 failed", replay.Out);
     }
