@@ -144,6 +144,8 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                         break;
                 }
             }
+            // The file's own index is checked against the packets read, as inspect checks it (the table is read again).
+            if (reader is Aedat4Reader aedat4) aedat4.VerifyDataTable();
             problems.AddRange(reader.Problems.Where(p => p.Severity == ProblemSeverity.Error));
             EventFileSha256 = hash.Finish();
             await OpenUpTo(long.MaxValue);

@@ -116,4 +116,22 @@ public partial class HardeningAuditTests
         Assert.Contains($"--out {afile}: a file of that name exists", bundle.Err);
         Assert.Equal("mine", File.ReadAllText(afile));
     }
+
+    [Fact]
+    public void ReplayChecksTheEventFilesIndexAsInspectDoes()
+    {
+        // A damaged FileDataTable made inspect exit 1 while replay of the same bundle exited 0 listing no problem,
+        // although replay promises "exit 1, as inspect".
+        string bundle = CopyOfSample();
+        string events = Path.Combine(bundle, "events.aedat4");
+        byte[] bytes = File.ReadAllBytes(events);
+        File.WriteAllBytes(events, bytes.AsSpan(0, bytes.Length - 60).ToArray());
+        var inspect = Run("inspect", bundle);
+        Assert.Equal(1, inspect.Code);
+        Assert.Contains("FileDataTable is unreadable", inspect.Out);
+        var replay = Run("replay", bundle, "--out", NewOut(), "--deconvolver", "none");
+        Assert.Equal(1, replay.Code);
+        Assert.Contains("FileDataTable is unreadable", replay.Err);
+        Assert.Contains("3 frames deblurred, 0 failed", replay.Out + replay.Err);
+    }
 }
