@@ -66,6 +66,8 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 EventSensorSize = bundle.EventSensorSize,
             };
 
+            string? eventFileFault = null;   // the event file's first error (other than its index), once the pass has ended
+
             async Task Emit(FrameWork f, WindowEvents? ev, Stopwatch clock)
             {
                 if (ev != null) f.Events = ev.ToSlice();
@@ -74,6 +76,8 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 {
                     f.OutsideEvents = ExposureCoverage.Gap(f.Index, Shifted(exposure), firstEventUs, lastEventUs, bundle.Manifest.Sync.Source)?.ToString();
                     if (f.OutsideEvents != null && eventLatencyUs != 0) f.OutsideEvents += $" (the window is the exposure shifted by --event-latency-us {eventLatencyUs})";
+                    // Past the end of a damaged file the likelier cause is the damage, not the clock: say so.
+                    if (f.OutsideEvents != null && eventFileFault != null) f.OutsideEvents += $"; but the event file is damaged and its events may stop early: {eventFileFault}";
                 }
                 if (f.Error == null)
                 {
@@ -147,6 +151,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             // The file's own index is checked against the packets read, as inspect checks it (the table is read again).
             if (reader is Aedat4Reader aedat4) aedat4.VerifyDataTable();
             problems.AddRange(reader.Problems.Where(p => p.Severity == ProblemSeverity.Error));
+            eventFileFault = reader.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error && !p.Message.Contains("FileDataTable", StringComparison.Ordinal))?.ToString();
             EventFileSha256 = hash.Finish();
             await OpenUpTo(long.MaxValue);
             foreach (var (f, ev, clock) in pending.ToList())

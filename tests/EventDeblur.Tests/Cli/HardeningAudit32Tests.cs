@@ -134,4 +134,20 @@ public partial class HardeningAuditTests
         Assert.Contains("FileDataTable is unreadable", replay.Err);
         Assert.Contains("3 frames deblurred, 0 failed", replay.Out + replay.Err);
     }
+
+    [Fact]
+    public void AFrameAfterTheEndOfATruncatedEventFileNamesTheDamageNotOnlyTheClock()
+    {
+        // A truncated event file failed its last frames with "check sync.clock_offset_us" alone; the truncation was
+        // listed only after the run, as a problem of the input.
+        string bundle = CopyOfSample();
+        string events = Path.Combine(bundle, "events.aedat4");
+        byte[] bytes = File.ReadAllBytes(events);
+        File.WriteAllBytes(events, bytes.AsSpan(0, 1_500_000).ToArray());
+        var replay = Run("replay", bundle, "--out", NewOut(), "--deconvolver", "none");
+        Assert.Equal(1, replay.Code);
+        Assert.Contains("index 2: failed (", replay.Out);
+        Assert.Contains("but the event file is damaged and its events may stop early: ", replay.Out);
+        Assert.Contains("(truncated)", replay.Out);
+    }
 }
