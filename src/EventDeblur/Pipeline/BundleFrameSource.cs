@@ -66,7 +66,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 EventSensorSize = bundle.EventSensorSize,
             };
 
-            string? eventFileFault = null;   // the event file's first error (other than its index), once the pass has ended
+            string? eventFileFault = null;   // the event file's last fault met while reading, once the pass has ended
 
             async Task Emit(FrameWork f, WindowEvents? ev, Stopwatch clock)
             {
@@ -148,10 +148,11 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                         break;
                 }
             }
+            // The last fault met while reading is the one nearest where the events stop (taken before the index check below).
+            eventFileFault = reader.Problems.LastOrDefault(p => p.Severity == ProblemSeverity.Error)?.ToString();
             // The file's own index is checked against the packets read, as inspect checks it (the table is read again).
             if (reader is Aedat4Reader aedat4) aedat4.VerifyDataTable();
             problems.AddRange(reader.Problems.Where(p => p.Severity == ProblemSeverity.Error));
-            eventFileFault = reader.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error && !p.Message.Contains("FileDataTable", StringComparison.Ordinal))?.ToString();
             EventFileSha256 = hash.Finish();
             await OpenUpTo(long.MaxValue);
             foreach (var (f, ev, clock) in pending.ToList())
