@@ -20,7 +20,7 @@ internal static class BundleCommand
         var rgb = new Option<string>("--rgb") { Description = "RGB frames: a folder of PNG/TIFF images (name order) or a video file", Required = true };
         var csv = new Option<string?>("--exposure-csv") { Description = "CSV, header then one 'exposure_start_us,exposure_end_us' row per frame (RGB clock, µs)" };
         var sync = new Option<string>("--sync") { Description = "table (CSV times + --clock-offset-us) or triggers (external-input edges in the event file, matched to the frames by their spacing: a video's own timestamps, or --exposure-csv, which an image folder needs either way)", DefaultValueFactory = _ => "table" };
-        sync.AcceptOnlyFromAmong("table", "triggers");
+        sync.AcceptOnly("table", "triggers");
         var offset = new Option<long>("--clock-offset-us") { Description = "Added to the CSV times to reach the event clock, µs (table sync)", DefaultValueFactory = _ => 0 };
         var encoding = new Option<string>("--encoding") { Description = "RGB encoding: linear, srgb or gamma:G", DefaultValueFactory = _ => "srgb" };
         var black = new Option<double>("--black") { Description = "Black level, raw DN", DefaultValueFactory = _ => 0 };

@@ -14,7 +14,7 @@ internal static class ConvertCommand
         var input = new Argument<string>("IN") { Description = "An AEDAT 2.0/3.1/4.0 file, a Prophesee RAW (EVT 2.0/3.0) or DAT file, or an HDF5 event file (DSEC or h5_tools layout)" };
         var output = new Argument<string>("OUT") { Description = "Output: .aedat4 (AEDAT 4.0) or .parquet (event columns t, x, y, p, plus sibling tables)" };
         var compression = new Option<string>("--compression") { Description = "AEDAT 4.0 packet compression: lz4, lz4-high, zstd, zstd-high or none", DefaultValueFactory = _ => "lz4" };
-        compression.AcceptOnlyFromAmong("lz4", "lz4-high", "zstd", "zstd-high", "none");
+        compression.AcceptOnly("lz4", "lz4-high", "zstd", "zstd-high", "none");
         var width = new Option<int?>("--width") { Description = "Sensor width in pixels, when the input does not state it" };
         var height = new Option<int?>("--height") { Description = "Sensor height in pixels, when the input does not state it" };
         var cmd = new Command("convert", "Convert a recording to AEDAT 4.0 or Parquet, streaming (bounded memory)") { input, output, compression, width, height };

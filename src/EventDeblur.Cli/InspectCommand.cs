@@ -75,6 +75,11 @@ internal static class InspectCommand
         var windows = bundle.ResolveExposures();
         var found = new List<Problem>(bundle.Problems);
         found.AddRange(windows.Problems);
+        // A bundle with no frame passes every other check, yet replay has nothing to do (and exits 1): say so here.
+        if (windows.Windows.Count == 0)
+            found.Add(Problem.Error(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None, bundle.Manifest.Rgb is { } noRows
+                ? $"no frame to deblur: {noRows.Frames} has no usable row (expected one row per RGB frame after its header)"
+                : "no frame to deblur: 'rgb' is absent, so the frames are the event file's APS frames, and it holds none (for an RGB camera, add its frames as 'rgb' in recording.json, RECORDING_FORMAT.md)"));
         // A window outside the events' time range gets no event (a wrong clock offset, typically): replay cannot estimate its kernels.
         found.AddRange(windows.Windows.Where(w => w.Exposure != null)
             .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))

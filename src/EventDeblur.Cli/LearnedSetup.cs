@@ -29,7 +29,7 @@ internal sealed class LearnedSetup
             Description = "Where the learned deconvolver runs: auto (CUDA when it starts, else CPU), cpu, cuda",
             DefaultValueFactory = _ => "auto",
         };
-        o.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        o.AcceptOnly("auto", "cpu", "cuda");
         return o;
     }
 

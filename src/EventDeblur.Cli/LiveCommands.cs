@@ -113,7 +113,7 @@ internal static class LiveCommands
                 o.AddError($"--duration-s {v}: expected seconds above 0 (at most 10 000 000), or leave it out to run until the streams end");
         });
         var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames), DefaultValueFactory = _ => "robust" };
-        deconvolver.AcceptOnlyFromAmong([.. methods.DeconvolverNames]);
+        deconvolver.AcceptOnly([.. methods.DeconvolverNames]);
         var latency = LatencyOption.Create("Event camera latency, µs: events of an exposure are taken from [start + L, end + L)");
         var quality = QualityOption.Create(auto: true);
         var force = new Option<bool>("--force") { Description = "Write into OUT even when it is not empty and not a live run (files named like a run's outputs are replaced)" };

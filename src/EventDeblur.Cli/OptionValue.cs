@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.CommandLine.Parsing;
 
 namespace EventDeblur.Cli;
@@ -22,5 +23,27 @@ internal static class OptionValue
             value = default!;
             return false;
         }
+    }
+}
+
+/// <summary>Options whose value is one of a fixed set of words.</summary>
+internal static class ChoiceOption
+{
+    /// <summary>
+    /// Accepts only <paramref name="values"/> (ordinal, as typed) for <paramref name="option"/>, lists them in the help's
+    /// usage label and in completions, and names the option when refusing a value
+    /// (<c>--quality 'junk' is not one of: fast, balanced, best</c>): System.CommandLine's own
+    /// <c>AcceptOnlyFromAmong</c> says "Argument 'junk' not recognized" without saying which option it was.
+    /// </summary>
+    public static T AcceptOnly<T>(this T option, params string[] values) where T : Option
+    {
+        option.CompletionSources.Add(values);
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+                if (Array.IndexOf(values, token.Value) < 0)
+                    result.AddError($"{option.Name} '{token.Value}' is not one of: {string.Join(", ", values)}");
+        });
+        return option;
     }
 }

@@ -87,7 +87,9 @@ internal static class PreviewCommand
         var windows = bundle.ResolveExposures();
         var selected = Positions(frame, frames, windows.Windows.Count, windows.Windows.Select(w => w.Index).ToList()).Select(p => windows.Windows[p]).ToList();
         Directory.CreateDirectory(outDir);
-        foreach (var w in selected) WriteFrame(bundle, w, outDir, gain, runDir);
+        // A kernel file that cannot be drawn is a problem of its frame: the other pictures are still written.
+        var frameProblems = new List<Problem>();
+        foreach (var w in selected) WriteFrame(bundle, w, outDir, gain, runDir, frameProblems);
 
         // The events of every selected exposure in one pass over the event file.
         var (ew, eh) = bundle.EventSensorSize;
@@ -118,7 +120,7 @@ internal static class PreviewCommand
             ? $"wrote previews of frame {selected[0].Index} to {Path.GetFullPath(outDir)}"
             : $"wrote previews of {selected.Count} frames ({selected[0].Index}..{selected[^1].Index}) to {Path.GetFullPath(outDir)}");
         Console.WriteLine("  " + Legend(outDir, selected.Select(w => w.Index)));
-        return [.. bundle.Problems.Where(p => p.Severity == ProblemSeverity.Error), .. eventProblems.Where(p => p.Severity == ProblemSeverity.Error)];
+        return [.. bundle.Problems.Where(p => p.Severity == ProblemSeverity.Error), .. frameProblems, .. eventProblems.Where(p => p.Severity == ProblemSeverity.Error)];
     }
 
     // What each kind of file is, in the order they are listed; only the kinds written for these frames are named.
@@ -152,7 +154,31 @@ internal static class PreviewCommand
             throw new UserInputException($"--run {runDir}: a replay of {run.InputBundle ?? "another input"}, not of {bundle.Root} (or the bundle changed since: its fingerprint differs); give the run of this bundle");
     }
 
-    private static void WriteFrame(RecordingBundle bundle, FrameWindow w, string outDir, double gain, string? runDir)
+    /// <summary>
+    /// Draws the middle tile's kernel of <paramref name="csv"/> to <paramref name="target"/>; a file that does not read
+    /// as kernel tiles (or holds none) becomes a problem of frame <paramref name="index"/> naming the file, line and
+    /// field, and no picture is written for it.
+    /// </summary>
+    private static void WriteKernel(string csv, string target, long index, string what, List<Problem> problems)
+    {
+        IReadOnlyList<KernelTile> tiles;
+        try { tiles = KernelCsv.Read(csv); }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            string why = e.Message.StartsWith(csv + ": ", StringComparison.Ordinal) ? e.Message[(csv.Length + 2)..] : e.Message;
+            problems.Add(Problem.Error(csv, ProblemLocation.AtFrame(index), $"{what} not drawn: {why}"));
+            return;
+        }
+        if (tiles.Count == 0)
+        {
+            problems.Add(Problem.Error(csv, ProblemLocation.AtFrame(index), $"{what} not drawn: the file holds no kernel row (expected tile_x0,tile_y0,tile_x1,tile_y1,size,k0,k1,…)"));
+            return;
+        }
+        using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
+        Cv2.ImWrite(target, k);
+    }
+
+    private static void WriteFrame(RecordingBundle bundle, FrameWindow w, string outDir, double gain, string? runDir, List<Problem> problems)
     {
         string stem = $"{w.Index:D6}";
         var rgb = bundle.Manifest.Rgb;
@@ -172,18 +198,10 @@ internal static class PreviewCommand
             Cv2.ImWrite(Path.Combine(outDir, stem + "-sharp.png"), tm);
         }
         if (bundle.GroundTruthKernelsDir is { } kd && File.Exists(Path.Combine(kd, stem + ".csv")))
-        {
-            var tiles = KernelCsv.Read(Path.Combine(kd, stem + ".csv"));
-            using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
-            Cv2.ImWrite(Path.Combine(outDir, stem + "-kernel.png"), k);
-        }
+            WriteKernel(Path.Combine(kd, stem + ".csv"), Path.Combine(outDir, stem + "-kernel.png"), w.Index, "ground-truth kernel", problems);
+        // The run's estimated kernel beside the ground-truth one (-kernel.png), on the same scale.
         if (runDir != null && File.Exists(Path.Combine(runDir, "kernels", stem + ".csv")))
-        {
-            // The run's estimated kernel beside the ground-truth one (-kernel.png), on the same scale.
-            var tiles = KernelCsv.Read(Path.Combine(runDir, "kernels", stem + ".csv"));
-            using var k = Preview.Kernel(tiles[tiles.Count / 2].Kernel);
-            Cv2.ImWrite(Path.Combine(outDir, stem + "-kernel-run.png"), k);
-        }
+            WriteKernel(Path.Combine(runDir, "kernels", stem + ".csv"), Path.Combine(outDir, stem + "-kernel-run.png"), w.Index, "the run's kernel", problems);
         if (runDir != null && w.Row != null && rgb != null)
         {
             string deblurred = Path.Combine(runDir, "frames", stem + ".png");

@@ -17,7 +17,7 @@ internal static class QualityOption
                 : "Deconvolver quality rung: fast, balanced (default) or best (robust, and learned's robust stage: fewer or more iterations; other deconvolvers ignore it)",
             DefaultValueFactory = _ => auto ? "auto" : "balanced",
         };
-        o.AcceptOnlyFromAmong([.. auto ? ["auto", .. DeconvolutionQualities.Names] : DeconvolutionQualities.Names]);
+        o.AcceptOnly([.. auto ? ["auto", .. DeconvolutionQualities.Names] : DeconvolutionQualities.Names]);
         return o;
     }
 

@@ -18,9 +18,9 @@ internal static class ReplayCommand
         var bundle = new Argument<string>("BUNDLE") { Description = "A recording bundle folder, or an event file with its own APS frames (AEDAT 4.0 with frames, jAER AEDAT 2.0 with APS reads)" };
         var output = new Option<string>("--out") { Description = "Output folder (RECORDING_FORMAT.md layout)", Required = true };
         var deconvolver = new Option<string>("--deconvolver") { Description = "Deconvolver: " + string.Join(", ", methods.DeconvolverNames) + $", or {MethodCatalogue.Edi} (event-only baseline on APS frames)", DefaultValueFactory = _ => LearnedMethods.Name };
-        deconvolver.AcceptOnlyFromAmong([.. methods.RestorationNames]);
+        deconvolver.AcceptOnly([.. methods.RestorationNames]);
         var kernels = new Option<string>("--kernels") { Description = "Kernel source: events (estimated from events), gt (the bundle's ground truth) or streak (naive baseline: the blurry streak's shape)", DefaultValueFactory = _ => "events" };
-        kernels.AcceptOnlyFromAmong([.. methods.KernelSourceNames]);
+        kernels.AcceptOnly([.. methods.KernelSourceNames]);
         var resume = new Option<bool>("--resume") { Description = "Continue the run in OUT: keep its frames completed ok, redo failed and missing ones; refused when OUT holds a run of another bundle (or the bundle changed since), method or options" };
         var force = new Option<bool>("--force") { Description = "Replay into OUT even when it is not empty and not a replay run, or lies inside a recording bundle (files named like a run's outputs are replaced)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };

@@ -49,6 +49,11 @@ internal static class ReportCommand
                     // A folder of runs, or a folder of method folders of runs.
                     var found = Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "frames.parquet"))).ToList();
                     if (found.Count == 0) found = Directory.GetDirectories(d).SelectMany(Directory.GetDirectories).Where(x => File.Exists(Path.Combine(x, "frames.parquet"))).ToList();
+                    // A folder that holds no run would be left out of the report unseen.
+                    if (found.Count == 0)
+                        throw new UserInputException(File.Exists(Path.Combine(d, "recording.json"))
+                            ? $"{d}: a recording bundle (recording.json); report reads the output folders of replay, eval and live (their --out), not their inputs"
+                            : $"{d}: no replay, eval or live output in it (expected run.json and frames.parquet in it, or in its sub-folders or theirs)");
                     dirs.AddRange(found.OrderBy(x => x));
                 }
                 else if (File.Exists(d)) throw new UserInputException($"{d}: a file; report reads the output folders of replay, eval and live (their --out), not their inputs");

@@ -11,7 +11,7 @@ internal static class SimulateCommand
     public static Command Create()
     {
         var preset = new Option<string?>("--preset") { Description = "Preset: " + string.Join(", ", SimulationPresets.Names) };
-        preset.AcceptOnlyFromAmong([.. SimulationPresets.Names]);
+        preset.AcceptOnly([.. SimulationPresets.Names]);
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same bundle)", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Bundle folder to write", Required = true };
         var frames = new Option<int?>("--frames") { Description = "Number of frames (default: the preset's)" };

@@ -16,7 +16,7 @@ public static class CalibrationWriter
     {
         JsonNode? root;
         try { root = JsonNode.Parse(File.ReadAllText(recordingJson)); }
-        catch (JsonException e) { throw new UserInputException($"{recordingJson}: not valid JSON ({e.Message})"); }
+        catch (JsonException e) { throw new UserInputException($"{recordingJson}: not valid JSON: {IO.JsonSyntax.Describe(e)}"); }
         if (root is not JsonObject obj) throw new UserInputException($"{recordingJson}: expected a JSON object at the top level");
         var h = rgbToEvents.ToRowMajor();
         var rows = new JsonArray();

@@ -36,7 +36,7 @@ public static class BlurDvsAdapter
         string descPath = Path.Combine(dir, DescriptionFile);
         JsonNode desc;
         try { desc = JsonNode.Parse(File.ReadAllText(descPath)) ?? throw new BundleException($"{descPath}: empty"); }
-        catch (JsonException e) { throw new BundleException($"{descPath}: not valid JSON: {e.Message}"); }
+        catch (JsonException e) { throw new BundleException($"{descPath}: not valid JSON: {IO.JsonSyntax.Describe(e)}"); }
         if ((string?)desc["format"] != "blur-dvs-style/1") throw new BundleException($"{descPath}: format must be 'blur-dvs-style/1'");
         int w = (int?)desc["width"] ?? throw new BundleException($"{descPath}: width missing");
         int h = (int?)desc["height"] ?? throw new BundleException($"{descPath}: height missing");

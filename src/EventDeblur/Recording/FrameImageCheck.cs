@@ -110,7 +110,7 @@ public static class FrameImageCheck
             var info = new FileInfo(row.File);
             if (info.Exists && info.Length == 0)
             {
-                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"an empty file (0 bytes), not an image (listed in {csvPath}); frame skipped"));
+                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"reads as 0 bytes (an empty file, or a FIFO or device, which is not opened), not an image (listed in {csvPath}); frame skipped"));
                 continue;
             }
             if (ReadPngHeader(row.File) is not { } png)

@@ -90,7 +90,7 @@ public sealed record RecordingManifest
         }
         catch (JsonException e)
         {
-            throw new BundleException($"{path}: line {e.LineNumber + 1}: not valid JSON: {e.Message}");
+            throw new BundleException($"{path}: not valid JSON: {IO.JsonSyntax.Describe(e)}");
         }
         using (doc)
         {
@@ -185,11 +185,15 @@ public sealed record RecordingManifest
                 throw new BundleException($"{name}[{i / 3}][{i % 3}] is {h[i]}, expected a finite number; {fix}");
         double scale = h.Max(Math.Abs);
         if (scale == 0) throw new BundleException($"{name} is singular (all zeros): expected an invertible 3×3 matrix; {fix}");
-        // The determinant of the matrix scaled to its largest entry: scale-free, so it cannot overflow or mislead.
-        var n = h.Select(v => v / scale).ToArray();
-        double det = n[0] * (n[4] * n[8] - n[5] * n[7]) - n[1] * (n[3] * n[8] - n[5] * n[6]) + n[2] * (n[3] * n[7] - n[4] * n[6]);
-        if (!(Math.Abs(det) > 1e-12))
-            throw new BundleException($"{name} is singular or too badly scaled to invert (determinant {det:G3} once divided by its largest entry, {scale:G3}): expected an invertible 3×3 matrix; {fix}");
+        // The determinant against the product of the rows' lengths (Hadamard's ratio, in [0, 1]: 1 for orthogonal rows,
+        // 0 for a singular matrix): scale-free per row, so a large translation (a third column of thousands of pixels)
+        // does not read as near-singular, as it did once the matrix was divided by its largest entry.
+        double det = h[0] * (h[4] * h[8] - h[5] * h[7]) - h[1] * (h[3] * h[8] - h[5] * h[6]) + h[2] * (h[3] * h[7] - h[4] * h[6]);
+        double rows = 1;
+        for (int r = 0; r < 3; r++) rows *= Math.Sqrt(h[3 * r] * h[3 * r] + h[3 * r + 1] * h[3 * r + 1] + h[3 * r + 2] * h[3 * r + 2]);
+        double ratio = rows > 0 && double.IsFinite(rows) ? Math.Abs(det) / rows : 0;
+        if (!(ratio > 1e-12) || !double.IsFinite(det))
+            throw new BundleException($"{name} is singular or too badly scaled to invert (its determinant is {ratio:G3} of the product of its rows' lengths; a row of zeros or two parallel rows give 0): expected an invertible 3×3 matrix; {fix}");
     }
 
     private static string Kind(JsonElement e) => e.ValueKind switch

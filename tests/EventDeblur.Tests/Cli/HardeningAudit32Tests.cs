@@ -19,11 +19,11 @@ public partial class HardeningAuditTests
         File.WriteAllBytes(frame, []);
         var inspect = Run("inspect", bundle);
         Assert.Equal(1, inspect.Code);
-        Assert.Contains($"{frame}: frame 1: an empty file (0 bytes), not an image", inspect.Out);
+        Assert.Contains($"{frame}: frame 1: reads as 0 bytes (an empty file, or a FIFO or device, which is not opened), not an image", inspect.Out);
 
         var preview = Run("preview", bundle, "--frames", "all", "--out", NewOut());
         Assert.Equal(1, preview.Code);
-        Assert.Contains($"problem: {frame}: frame 1: an empty file (0 bytes)", preview.Err);
+        Assert.Contains($"problem: {frame}: frame 1: reads as 0 bytes", preview.Err);
         Assert.DoesNotContain("internal error", preview.Out + preview.Err);
 
         File.WriteAllText(frame, "not an image, just text\n");
@@ -48,7 +48,7 @@ public partial class HardeningAuditTests
         // Before: open(2) of the FIFO blocked until a writer came, and SIGTERM could not stop it.
         var inspect = CliTests.RunWithin(TimeSpan.FromSeconds(120), "inspect", bundle);
         Assert.Equal(1, inspect.Code);
-        Assert.Contains($"{frame}: frame 1: an empty file (0 bytes)", inspect.Out);
+        Assert.Contains($"{frame}: frame 1: reads as 0 bytes (an empty file, or a FIFO or device, which is not opened)", inspect.Out);
     }
 
     [Theory]

@@ -77,7 +77,7 @@ public sealed record RunManifest
         if (!File.Exists(path)) throw new IOException($"{path}: missing (not a run folder)");
         JsonObject run;
         try { run = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new IOException($"{path}: not a JSON object"); }
-        catch (JsonException e) { throw new IOException($"{path}: not valid JSON ({e.Message})", e); }
+        catch (JsonException e) { throw new IOException($"{path}: not valid JSON: {IO.JsonSyntax.Describe(e)}", e); }
         string? Text(string key) => run[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
         var known = new HashSet<string> { "format", "tool", "version", "mode", "status", "input_bundle", "input_fingerprint", "started", "finished", "options", "frames" };
         return new RunManifest

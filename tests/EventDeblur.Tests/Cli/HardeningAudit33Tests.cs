@@ -1,0 +1,138 @@
+using EventDeblur.Recording;
+
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>
+/// The findings stop 32's bad-input trial left open, each reproduced on a copy of the shipped sample as a child process:
+/// a refused choice that did not name its option, a bundle with no frame that passed <c>inspect</c> (exit 0), a bundle
+/// folder given to <c>report</c> and silently left out, JSON errors stating two different line numbers, a large but
+/// valid translation refused as "singular", and <c>preview</c> stopping half-way (exit 2) at a malformed kernel file.
+/// </summary>
+public partial class HardeningAuditTests
+{
+    [Theory]
+    [InlineData("replay", "--quality", "fast, balanced, best")]
+    [InlineData("replay", "--deconvolver", "wiener, rl, hl")]
+    [InlineData("replay", "--kernels", "events")]
+    [InlineData("replay", "--device", "auto, cpu, cuda")]
+    public void ARefusedChoiceNamesItsOptionAndTheChoices(string command, string option, string listed)
+    {
+        string output = NewOut();
+        var r = Run(command, Sample, "--out", output, option, "junk");
+        Expect(2, r);
+        Assert.Contains($"{option} 'junk' is not one of: ", r.Err);
+        Assert.Contains(listed, r.Err);
+        Assert.DoesNotContain("Argument 'junk' not recognized", r.Err);
+        Assert.False(Directory.Exists(output), "nothing is made for a refused command line");
+    }
+
+    [Fact]
+    public void AChoiceOptionStillAcceptsItsValuesAndListsThemInHelp()
+    {
+        var help = Run("replay", "--help");
+        Expect(0, help);
+        Assert.Contains("--quality <balanced|best|fast>", help.Out);
+        var convert = Run("convert", "--help");
+        Assert.Contains("--compression <lz4|lz4-high|none|zstd|zstd-high>", convert.Out);
+        var ok = Run("replay", Sample, "--out", NewOut(), "--deconvolver", "none", "--quality", "fast", "--kernels", "gt");
+        Expect(0, ok);
+    }
+
+    [Fact]
+    public void ABundleWithNoFrameIsAProblemForInspect()
+    {
+        string bundle = CopyOfSample();
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        File.WriteAllLines(csv, [File.ReadLines(csv).First()]);
+        var r = Run("inspect", bundle);
+        Expect(1, r);
+        Assert.Contains("recording.json: no frame to deblur: rgb/frames.csv has no usable row", r.Out);
+
+        // No 'rgb': the frames would be the event file's APS frames, and the sample's file holds none.
+        string aps = CopyOfSample();
+        EditManifest(aps, m => m.Remove("rgb"));
+        r = Run("inspect", aps);
+        Expect(1, r);
+        Assert.Contains("no frame to deblur: 'rgb' is absent, so the frames are the event file's APS frames, and it holds none", r.Out);
+        // The shipped sample still passes.
+        Expect(0, Run("inspect", Sample));
+    }
+
+    [Fact]
+    public void ReportRefusesAFolderThatHoldsNoRunInsteadOfLeavingItOut()
+    {
+        string run = NewOut();
+        Expect(0, Run("replay", Sample, "--out", run, "--deconvolver", "none", "--kernels", "gt"));
+        Expect(0, Run("report", run));
+
+        var withBundle = Run("report", run, Sample);
+        Expect(2, withBundle);
+        Assert.Contains($"{Sample}: a recording bundle (recording.json); report reads the output folders", withBundle.Err);
+
+        string empty = TestPaths.NewTempDir();
+        var withEmpty = Run("report", run, empty);
+        Expect(2, withEmpty);
+        Assert.Contains($"{empty}: no replay, eval or live output in it", withEmpty.Err);
+    }
+
+    [Fact]
+    public void MalformedJsonStatesOneLineAndByte()
+    {
+        string bundle = CopyOfSample();
+        string path = Path.Combine(bundle, "recording.json");
+        // The sample's manifest is indented, one field per line: drop the comma after events.width (line 5).
+        var lines = File.ReadAllLines(path);
+        int at = Array.FindIndex(lines, l => l.Contains("\"width\": 346,"));
+        Assert.True(at >= 0, "the sample states events.width 346");
+        lines[at] = lines[at].Replace("346,", "346");
+        File.WriteAllLines(path, lines);
+        var r = Run("inspect", bundle);
+        Expect(2, r);
+        Assert.Contains($"recording.json: not valid JSON: line {at + 2}, byte 5: ", r.Err);
+        Assert.DoesNotContain("LineNumber", r.Err);
+        Assert.DoesNotContain("BytePositionInLine", r.Err);
+    }
+
+    [Fact]
+    public void ALargeTranslationIsNotCalledSingularButParallelRowsAre()
+    {
+        RecordingManifest.CheckHomography([1, 0, 10000, 0, 1, -5000, 0, 0, 1], "h", "fix");
+        RecordingManifest.CheckHomography([0.27, 0, 0, 0, 0.27, 0, 0, 0, 1], "h", "fix");
+        var parallel = Assert.Throws<BundleException>(() => RecordingManifest.CheckHomography([1, 2, 3, 2, 4, 6, 0, 0, 1], "h", "fix"));
+        Assert.Contains("h is singular or too badly scaled to invert", parallel.Message);
+        var zeroRow = Assert.Throws<BundleException>(() => RecordingManifest.CheckHomography([1, 0, 0, 0, 0, 0, 0, 0, 1], "h", "fix"));
+        Assert.Contains("is singular", zeroRow.Message);
+
+        // Off the sensor altogether: inspect loads the bundle and says how much of the frame lands on the sensor.
+        string bundle = CopyOfSample();
+        EditManifest(bundle, m => m["calibration"]!["rgb_to_events_homography"] = new System.Text.Json.Nodes.JsonArray(
+            new System.Text.Json.Nodes.JsonArray(1, 0, 10000), new System.Text.Json.Nodes.JsonArray(0, 1, 0), new System.Text.Json.Nodes.JsonArray(0, 0, 1)));
+        var r = Run("inspect", bundle);
+        Expect(0, r);
+        Assert.Contains("the calibration maps only 0 % of the RGB frame onto the 346×260 event sensor", r.Out);
+    }
+
+    [Fact]
+    public void PreviewDrawsEverythingElseWhenAKernelFileIsMalformed()
+    {
+        string bundle = CopyOfSample();
+        string kernel = Path.Combine(bundle, "gt", "kernels", "000000.csv");
+        File.WriteAllText(kernel, "garbage,,x\n");
+        string output = NewOut();
+        var r = Run("preview", bundle, "--frames", "all", "--out", output);
+        Expect(1, r);
+        Assert.Contains($"problem: {kernel}: frame 0: ground-truth kernel not drawn: line 1: 3 value(s); expected tile_x0,tile_y0,tile_x1,tile_y1,size", r.Err);
+        foreach (string stem in new[] { "000000", "000001", "000002" })
+        {
+            Assert.True(File.Exists(Path.Combine(output, stem + "-blurry.png")), stem);
+            Assert.True(File.Exists(Path.Combine(output, stem + "-events.png")), stem);
+        }
+        Assert.False(File.Exists(Path.Combine(output, "000000-kernel.png")));
+        Assert.True(File.Exists(Path.Combine(output, "000001-kernel.png")));
+
+        File.WriteAllText(kernel, "");
+        r = Run("preview", bundle, "--frame", "0", "--out", NewOut());
+        Expect(1, r);
+        Assert.Contains("ground-truth kernel not drawn: the file holds no kernel row", r.Err);
+    }
+}
