@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Whole-process AEDAT 4.0 LZ4 decode: `eventdeblur inspect --json` (decode + count + canonical SHA-256)
-# against aestream's C++ file reader (issue 12), on one large generated file read from the page cache.
+# Whole-process AEDAT 4.0 LZ4 decode: `eventdeblur inspect --json` (decode + count + canonical SHA-256) and
+# `inspect --json --no-hash` (decode + checks + count, as the peer does no hashing) against aestream's C++ file reader
+# (issue 12), on one large generated file read from the page cache.
 #
 # Usage: tools/bench-aedat4-peer.sh [PEER] [RUNS]
 #   PEER        the peer executable (default: $AESTREAM_READ, else /work/peer/aestream_read); when it is
@@ -68,8 +69,8 @@ peer_on="$(sed -n 's/.*"on": \([0-9]*\).*/\1/p' <<<"$peer_out")"
 ours_n="$(python3 -c 'import json,sys; e=json.load(sys.stdin)["events"]; print(e["count"], e["positive"])' <<<"$ours_out")"
 [ "$ours_n" = "$peer_n $peer_on" ] || { echo "event counts differ: peer $peer_n events ($peer_on ON), ours $ours_n" >&2; exit 1; }
 
-names=("peer: aestream C++ reader (read_events, all in memory)" "EventDeblur inspect --json (this build)")
-cmds=("$peer $file" "dotnet $cli inspect --json $file")
+names=("peer: aestream C++ reader (read_events, all in memory)" "EventDeblur inspect --json (this build)" "EventDeblur inspect --json --no-hash (this build: decode, check, count)")
+cmds=("$peer $file" "dotnet $cli inspect --json $file" "dotnet $cli inspect --json --no-hash $file")
 if [ -n "${BEFORE_CLI:-}" ]; then
   names+=("EventDeblur inspect --json (BEFORE_CLI)")
   cmds+=("dotnet $BEFORE_CLI inspect --json $file")

@@ -52,6 +52,46 @@ public class CliTests
         Assert.Equal(0, j.GetProperty("errors").GetArrayLength());
     }
 
+    /// <summary>
+    /// <c>--no-hash</c> skips only the canonical SHA-256: counts, times and problems of a real file are those of the
+    /// hashed run (and of expected.json), the hash is null in JSON and named as not computed in text; a truncated file
+    /// still gets its error and exit 1.
+    /// </summary>
+    [SkippableFact]
+    public void InspectWithoutTheHashCountsTheSameAndSaysTheHashWasNotComputed()
+    {
+        TestPaths.RequireShared();
+        string file = Path.Combine(TestPaths.RealRecordingsDir, "aedat4/aestream_davis346_evts_frames_imu_trig.aedat4");
+        var (code, stdout, _) = Run("inspect", file, "--json", "--no-hash");
+        Assert.Equal(0, code);
+        var j = JsonDocument.Parse(stdout).RootElement;
+        var events = j.GetProperty("events");
+        Assert.Equal(117667, events.GetProperty("count").GetInt64());
+        Assert.Equal(JsonValueKind.Null, events.GetProperty("sha256").ValueKind);
+        var (hashedCode, hashedOut, _) = Run("inspect", file, "--json");
+        Assert.Equal(0, hashedCode);
+        var h = JsonDocument.Parse(hashedOut).RootElement;
+        foreach (string key in new[] { "count", "first_t_us", "last_t_us", "positive", "negative" })
+            Assert.Equal(h.GetProperty("events").GetProperty(key).GetInt64(), events.GetProperty(key).GetInt64());
+        Assert.Equal(3, j.GetProperty("frames").GetProperty("count").GetInt32());
+        Assert.Equal(15, j.GetProperty("triggers").GetProperty("count").GetInt32());
+        Assert.Equal(130, j.GetProperty("imu").GetProperty("count").GetInt32());
+
+        var text = Run("inspect", Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night"), "--no-hash");
+        Assert.Equal(0, text.Code);
+        Assert.Contains("sha256:    not computed (--no-hash)", text.Out);
+        Assert.Contains("events:    597,286 (312,163 ON, 285,123 OFF)", text.Out);
+
+        string dir = TestPaths.NewTempDir();
+        string cut = Path.Combine(dir, "t.aedat4");
+        SyntheticRecording.Random(3000, 9).WriteAedat4(cut, Aedat4Compression.Lz4);
+        var bytes = File.ReadAllBytes(cut);
+        File.WriteAllBytes(cut, bytes[..(bytes.Length * 2 / 3)]);
+        var (cutCode, cutOut, _) = Run("inspect", cut, "--no-hash");
+        Assert.Equal(1, cutCode);
+        Assert.Contains("ERROR:", cutOut);
+    }
+
     [Fact]
     public void InspectOfATruncatedFileListsTheErrorAndExitsNonZero()
     {

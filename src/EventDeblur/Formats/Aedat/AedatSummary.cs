@@ -22,8 +22,8 @@ public sealed record AedatSummary
     /// <summary>OFF events.</summary>
     public long NegativeCount { get; init; }
 
-    /// <summary>Canonical event hash (see <see cref="CanonicalEventHash"/>).</summary>
-    public required string EventsSha256 { get; init; }
+    /// <summary>Canonical event hash (see <see cref="CanonicalEventHash"/>), lowercase hex; null when it was not computed (<c>hash: false</c>).</summary>
+    public string? EventsSha256 { get; init; }
 
     /// <summary>Number of APS frames.</summary>
     public long FrameCount { get; init; }
@@ -51,10 +51,22 @@ public sealed record AedatSummary
         return Compute(reader);
     }
 
+    /// <summary>
+    /// As <see cref="Compute(IAedatReader)"/>; with <paramref name="hash"/> false the canonical SHA-256 is not computed
+    /// (<see cref="EventsSha256"/> null): every event is still decoded, checked and counted, in about half the time of a
+    /// large file on two cores (the hash runs in event order on one core).
+    /// </summary>
+    public static AedatSummary Compute(IAedatReader reader, bool hash) => hash ? Compute(reader) : Summarise(reader, null);
+
     /// <summary>Drains <paramref name="reader"/> and totals what it delivers; an AEDAT 4.0 FileDataTable is checked against the packets read.</summary>
     public static AedatSummary Compute(IAedatReader reader)
     {
         using var hash = new CanonicalEventHash();
+        return Summarise(reader, hash);
+    }
+
+    private static AedatSummary Summarise(IAedatReader reader, CanonicalEventHash? hash)
+    {
         long events = 0, pos = 0, frames = 0, triggers = 0, imu = 0, packets = 0;
         long? first = null, last = null;
         while (reader.TryRead(out var packet))
@@ -65,7 +77,7 @@ public sealed record AedatSummary
                 case EventsPacket ep:
                     using (var b = ep.Events)
                     {
-                        hash.Append(b.Timestamps, b.Xs, b.Ys, b.Polarities);
+                        hash?.Append(b.Timestamps, b.Xs, b.Ys, b.Polarities);
                         events += b.Count;
                         first ??= b.Timestamps[0];
                         last = b.Timestamps[^1];
@@ -88,7 +100,7 @@ public sealed record AedatSummary
             LastTimestampUs = last,
             PositiveCount = pos,
             NegativeCount = events - pos,
-            EventsSha256 = hash.Finish(),
+            EventsSha256 = hash?.Finish(),
             FrameCount = frames,
             TriggerCount = triggers,
             ImuCount = imu,
