@@ -152,7 +152,8 @@ internal static class LiveCommands
             if (s.Results.Count == 0 && s.EventsReceived == 0)
                 throw new UserInputException($"no data received: no events from {o.EventsUri} and no frames from {o.RgbSource} (is the source running, and can it be opened?)");
             if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
-            return ok > 0 && ok == s.Results.Count ? ExitCodes.Success : ExitCodes.DataProblems;
+            // Exposures left without a frame when the streams ended by themselves make the pairing suspect: exit 1 as well.
+            return ok > 0 && ok == s.Results.Count && s.UnpairedExposures == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
     }

@@ -193,6 +193,8 @@ public static class LivePipeline
 
         // Dispatch: pair the k-th RGB frame with the k-th exposure once its events are in.
         var waiting = new Queue<(int Ordinal, LinearImage Image, int Depth)>();
+        // Frames handed to the stages, with their exposure: one abandoned by Ctrl+C / SIGTERM still gets its row.
+        var dispatched = new Dictionary<long, TimeRangeUs>();
         int next = 0;
         bool rgbDone = false;
         var streamQuiet = Stopwatch.StartNew();
@@ -252,6 +254,7 @@ public static class LivePipeline
                     };
                     store.TrimBefore(window.StartUs);
                     next++;
+                    lock (dispatched) dispatched[ordinal] = e;
                     toKernels.Writer.TryWrite(f);
                     continue;
                 }
@@ -266,6 +269,8 @@ public static class LivePipeline
             }
         }
         catch (OperationCanceledException) { /* duration reached or Ctrl+C: finish what is in flight */ }
+        // A frame the capture already read but the dispatch had not taken yet is waiting too.
+        while (frames.Reader.TryRead(out var unread)) waiting.Enqueue(unread);
         foreach (var (ordinal, _, _) in waiting)
         {
             // A frame whose exposure is known takes it along (so it is not reported again as an exposure without a frame).
@@ -278,10 +283,21 @@ public static class LivePipeline
         // At the end of --duration-s the frames in flight are finished; Ctrl+C / SIGTERM (ct) abandons them.
         try { await Task.WhenAll(kernels, deconvolve, writer); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        // A deconvolution stopped inside its parallel channels reports the cancellation wrapped.
+        catch (AggregateException e) when (ct.IsCancellationRequested && e.Flatten().InnerExceptions.All(x => x is OperationCanceledException)) { }
+        int unpaired = 0;
+        // Ctrl+C / SIGTERM abandons the frames in the stages: each still gets its row, so every RGB frame read is accounted for.
+        var recorded = output.Results().Select(r => r.Index).ToHashSet();
+        lock (dispatched)
+            foreach (var (index, range) in dispatched.OrderBy(kv => kv.Key))
+                if (!recorded.Contains(index)) Drop(index, range, "the run was stopped (Ctrl+C / SIGTERM) before this frame was deblurred");
         lock (exposures)
         {
             pairer.Finish();
             foreach (var q in pairer.Problems) Report(q);
+            unpaired = token.IsCancellationRequested ? 0 : exposures.Count - next;
+            if (unpaired > 0 && next > 0)
+                Report(Problem.Error(TriggerEdgePairer.Source, $"{unpaired} exposure(s) from the trigger stream got no RGB frame, and frames are paired with exposures in arrival order: if the RGB source dropped a frame during the run (rather than the run ending first), every frame after it was paired with the exposure of the frame before it; check the RGB source's frame count against the triggers"));
             for (int k = next; k < exposures.Count; k++) Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {exposures[k].Range} has no RGB frame (dropped frame?)"));
         }
         await streams.CancelAsync();
@@ -315,7 +331,7 @@ public static class LivePipeline
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
         PreviewWriter.WriteContactSheet(o.OutDir, all);
         manifest.Write(o.OutDir);
-        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems);
+        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired };
     }
 
     /// <summary>Thread-safe, bounded, time-ordered event buffer (struct of arrays).</summary>

@@ -12,4 +12,12 @@ namespace EventDeblur.Live;
 /// <param name="Gaps">Stream interruptions and what was lost.</param>
 /// <param name="Problems">Unmatched frames or exposures and other findings.</param>
 public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long EventsReceived, long TriggersReceived, long DroppedFrames, long DroppedEvents,
-    IReadOnlyList<StreamGap> Gaps, IReadOnlyList<Problem> Problems);
+    IReadOnlyList<StreamGap> Gaps, IReadOnlyList<Problem> Problems)
+{
+    /// <summary>
+    /// Exposures from the trigger stream that got no RGB frame although the streams ended by themselves (not by
+    /// <c>--duration-s</c> or a signal): the RGB source delivered fewer frames than the rig exposed, so the in-order
+    /// pairing of the frames after the missing one is suspect.
+    /// </summary>
+    public int UnpairedExposures { get; init; }
+}

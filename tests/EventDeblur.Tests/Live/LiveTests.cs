@@ -203,6 +203,61 @@ public class LiveTests
         Assert.Equal(3, Directory.GetFiles(Path.Combine(o.OutDir, "events")).Length);
     }
 
+    /// <summary>
+    /// Found by a new-user trial: an RGB source that drops a frame (here the sample's middle frame, missing from serve's
+    /// image sequence) shifts the in-order pairing of every later frame onto the exposure before its own, and the run
+    /// reported every frame <c>ok</c> and exited 0. Without the camera's own timestamps the pairing cannot be repaired,
+    /// so the run now says what the unpaired exposure means for the frames before it and counts it
+    /// (<see cref="LiveSummary.UnpairedExposures"/>: <c>live</c> exits 1).
+    /// </summary>
+    [Fact]
+    public async Task AnRgbSourceShortOfTheTriggersExposuresMakesThePairingSuspectAndSaysSo()
+    {
+        var b = RecordingBundle.Load(Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night"));
+        string rigDir = TestPaths.NewTempDir(), sequence = Path.Combine(rigDir, "sample-night-rgb"), rig = sequence + ".rig.json";
+        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
+        // The camera dropped the middle frame: the sequence holds the first and the last, numbered 0 and 1.
+        File.Delete(Path.Combine(sequence, "000001.png"));
+        File.Move(Path.Combine(sequence, "000002.png"), Path.Combine(sequence, "000001.png"));
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, RigVideo.SequenceSource(sequence), rig);
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(4);
+        var s = await live;
+        Assert.Equal(2, s.Results.Count);
+        Assert.Equal(1, s.UnpairedExposures);
+        Assert.Contains(s.Problems, p => p.ToString().Contains("1 exposure(s) from the trigger stream got no RGB frame, and frames are paired with exposures in arrival order", StringComparison.Ordinal));
+        Assert.Contains(s.Problems, p => p.ToString().Contains("has no RGB frame (dropped frame?)", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Ctrl+C / SIGTERM abandons the frames in the stages. A new-user trial found them counted nowhere (frames.parquet
+    /// held the rows of the frames already written, and the ones in flight had none). Every frame read from the RGB
+    /// source now has its row: written, or dropped with the reason.
+    /// </summary>
+    [Fact]
+    public async Task StoppingARunLeavesARowForEveryFrameItRead()
+    {
+        var (b, video, rig, _) = Setup(6);
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, video, rig) with { Deconvolver = "robust" };
+        using var stop = new CancellationTokenSource();
+        int seen = 0;
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator(), line => { if (line.StartsWith("frame ", StringComparison.Ordinal) && Interlocked.Increment(ref seen) == 1) stop.Cancel(); }, stop.Token);
+        await server.PlayAsync(30);
+        var s = await live;
+        var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"));
+        // The frames read so far: each once, none lost between the stages.
+        Assert.Equal(rows.Count, rows.Select(r => r.Index).Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, rows.Count).Select(i => (long)i), rows.Select(r => r.Index).OrderBy(i => i));
+        Assert.True(rows.Count >= 2, $"only {rows.Count} rows: the run was stopped at its first frame, with more read");
+        Assert.All(rows.Where(r => r.Status != "ok"), r => Assert.Equal("dropped", r.Status));
+        Assert.Contains(rows, r => r.Status == "dropped");
+        Assert.Equal(s.Results.Count, rows.Count);
+    }
+
     [Fact]
     public async Task APipelineThatFallsBehindDropsFramesExplicitlyAndCountsThemExactly()
     {
