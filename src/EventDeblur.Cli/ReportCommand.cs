@@ -27,6 +27,14 @@ internal static class ReportCommand
                 var shardProblems = await Evaluator.ShardProblemsAsync(evalDirs);
                 foreach (var p in shardProblems) Console.Error.WriteLine($"WARNING: {p}");
                 Console.Write(Evaluator.SummaryMarkdown(rows));
+                // The table averages the frames that succeeded: failed ones (a whole method, when all of its failed) would
+                // otherwise be left out of it unseen, as the HTML page already says.
+                var failedPairs = rows.Where(x => x.Status != "ok").GroupBy(x => (x.Method, x.Bundle)).OrderBy(g => g.Key.Method).ThenBy(g => g.Key.Bundle).ToList();
+                foreach (var g in failedPairs)
+                {
+                    int total = rows.Count(x => x.Method == g.Key.Method && x.Bundle == g.Key.Bundle);
+                    Console.Error.WriteLine($"WARNING: {g.Key.Method} on {g.Key.Bundle}: {g.Count()} of {total} frame(s) {(g.Count() == total ? "failed: the method has no row for it in the table" : "failed: left out of the table's means")} (indices {string.Join(", ", g.Select(x => x.Index).OrderBy(i => i))}; the reasons are in OUT/runs/{g.Key.Method}/{g.Key.Bundle}/run.json)");
+                }
                 if (r.GetValue(html) is string h)
                 {
                     OutputFolder.PrepareParentOf(h, "--html");
@@ -38,7 +46,7 @@ internal static class ReportCommand
                     Console.Error.WriteLine($"WARNING: the shard set is incomplete or duplicated ({shardProblems.Count} problem(s) above): the table is not the whole evaluation");
                     return ExitCodes.DataProblems;
                 }
-                return ExitCodes.Success;
+                return failedPairs.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
             }
             var dirs = new List<string>();
             foreach (var d in r.GetValue(runs)!)
@@ -77,7 +85,15 @@ internal static class ReportCommand
             foreach (var x in incomplete)
                 Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: the run is '{x.Manifest.Status}', not completed ({x.Frames.Count} frame(s) recorded): " +
                                         "its rows are not the whole recording" + (x.Manifest.InputBundle != null ? "; finish it with 'replay BUNDLE --out OUT --resume'" : ""));
-            return incomplete.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
+            // Failed frames of a replay are left out of its means: say which (live runs count them on their own line).
+            var withFailures = loaded.Where(x => x.Manifest.InputBundle != null && x.Frames.Any(f => f.Status == "failed")).ToList();
+            foreach (var x in withFailures)
+            {
+                var failed = x.Frames.Where(f => f.Status == "failed").ToList();
+                Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: {failed.Count} of {x.Frames.Count} frame(s) failed and are left out of the table's means: " +
+                                        string.Join("; ", failed.Take(5).Select(f => $"index {f.Index}: {TextClip.Of(f.Error ?? "no reason recorded")}")) + (failed.Count > 5 ? $"; {failed.Count - 5} more in frames.parquet" : ""));
+            }
+            return incomplete.Count > 0 || withFailures.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
         });
         return cmd;
     }

@@ -135,4 +135,65 @@ public partial class HardeningAuditTests
         Expect(1, r);
         Assert.Contains("ground-truth kernel not drawn: the file holds no kernel row", r.Err);
     }
+
+    /// <summary>
+    /// A workflow trial: <c>report</c> printed the table of a replay with a failed frame, and of an evaluation in which a
+    /// method failed on every frame (the method simply missing from the table), with exit 0 and no word; only the HTML page
+    /// warned. Now each is a WARNING on stderr naming the frames and why, and exit 1.
+    /// </summary>
+    [Fact]
+    public void ReportWarnsAboutFailedFramesLeftOutOfTheTable()
+    {
+        string bundle = CopyOfSample();
+        string kernel = Path.Combine(bundle, "gt", "kernels", "000001.csv");
+        File.WriteAllText(kernel, "garbage,,x\n");
+        string run = NewOut();
+        Expect(1, Run("replay", bundle, "--out", run, "--kernels", "gt", "--deconvolver", "none"));
+        var r = Run("report", run);
+        Expect(1, r);
+        Assert.Contains("| gt+none | 2 |", r.Out);
+        Assert.Contains($"WARNING: {run}: 1 of 3 frame(s) failed and are left out of the table's means: index 1: {kernel}: line 1: 3 value(s)", r.Err);
+
+        string eval = NewOut();
+        Expect(1, Run("eval", bundle, "--out", eval, "--methods", "blurry,gt+wiener"));
+        var e = Run("report", eval);
+        Expect(1, e);
+        Assert.Contains($"WARNING: gt+wiener on {Path.GetFileName(bundle)}: 1 of 3 frame(s) failed: left out of the table's means (indices 1;", e.Err);
+    }
+
+    /// <summary>
+    /// A workflow trial: <c>eval</c> of a lab's own bundle (no ground truth) ran the <c>gt+*</c> methods — five of the nine
+    /// defaults — and failed every one of their frames with an internal exception's name. Those pairs are now skipped with
+    /// one line each, and the rest is evaluated.
+    /// </summary>
+    [Fact]
+    public void EvalSkipsGroundTruthMethodsOnABundleWithoutGroundTruth()
+    {
+        string bundle = CopyOfSample();
+        EditManifest(bundle, m => m.Remove("ground_truth"));
+        string eval = NewOut();
+        var r = Run("eval", bundle, "--out", eval, "--methods", "blurry,gt+wiener");
+        Expect(0, r);
+        Assert.Contains($"{Path.GetFileName(bundle)} gt+wiener: skipped: the bundle has no ground-truth kernels", r.Out + r.Err);
+        Assert.DoesNotContain("InvalidOperationException", r.Out + r.Err);
+        Assert.False(Directory.Exists(Path.Combine(eval, "runs", "gt+wiener")));
+        Assert.True(Directory.Exists(Path.Combine(eval, "runs", "blurry")));
+    }
+
+    /// <summary>A workflow trial: a plain rerun into a run folder removed the earlier frames and kernels but left its preview pictures.</summary>
+    [Fact]
+    public void APlainRerunRemovesTheEarlierRunsPreviews()
+    {
+        string run = NewOut();
+        Expect(0, Run("replay", Sample, "--out", run, "--deconvolver", "none", "--kernels", "gt"));
+        Assert.True(File.Exists(Path.Combine(run, "preview", "000002.jpg")));
+        string stale = Path.Combine(run, "preview", "000007-compare.jpg");
+        File.Copy(Path.Combine(run, "preview", "000002-compare.jpg"), stale);
+        string mine = Path.Combine(run, "preview", "notes.txt");
+        File.WriteAllText(mine, "a user's file");
+        Expect(0, Run("replay", Sample, "--out", run, "--deconvolver", "none", "--kernels", "gt"));
+        Assert.False(File.Exists(stale), "the earlier run's picture of a frame this run does not have is gone");
+        Assert.True(File.Exists(Path.Combine(run, "preview", "000002.jpg")));
+        Assert.True(File.Exists(mine), "files not named like a run's outputs are left alone");
+    }
 }

@@ -21,6 +21,8 @@ public static partial class RunFolder
         ("kernels", KernelCsvName()),
         (".progress", ProgressJson()),
         (FrameEventsFile.Folder, EventsParquetName()),
+        // The pictures of each frame and the contact sheet: a rerun of fewer frames left the earlier run's behind.
+        (PreviewWriter.Folder, PreviewJpg()),
     ];
 
     /// <summary>Top-level files a run writes.</summary>
@@ -225,6 +227,9 @@ public static partial class RunFolder
 
     [GeneratedRegex(@"^[0-9]{6,}\.parquet$")]
     private static partial Regex EventsParquetName();
+
+    [GeneratedRegex(@"^(?:[0-9]{6,}(?:-compare)?|contact-sheet)\.jpg$")]
+    private static partial Regex PreviewJpg();
 
     [GeneratedRegex(@"^\..+\.(?<pid>[0-9]+)\.[0-9a-f]{32}\.partial$")]
     private static partial Regex PartialName();
