@@ -32,6 +32,9 @@ internal static class BundleCommand
             { events, rgb, csv, sync, offset, encoding, black, white, saturation, homography, output };
         cmd.SetAction(r =>
         {
+            // With triggers the exposures come from the edges in the event file: an offset would be written and never used.
+            if (r.GetValue(sync) == "triggers" && r.GetResult(offset) is { Implicit: false })
+                throw new UserInputException($"--clock-offset-us {r.GetValue(offset)} applies to --sync table only: with --sync triggers the exposure windows come from the trigger edges on the event clock; leave it out");
             double[] h = [1, 0, 0, 0, 1, 0, 0, 0, 1];
             if (r.GetValue(homography) is { } text)
             {
@@ -61,9 +64,21 @@ internal static class BundleCommand
                     .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
                     .OfType<Problem>())
                 .ToList();
+            // The calibration as inspect shows it: a bundle made without --homography maps the frame 1:1 onto the sensor,
+            // which rarely holds, and inspect's note about it was the hint a user needs here.
+            var notes = new List<Problem>();
+            var calibration = InspectCommand.Calibration(bundle, notes);
             int matched = match.Windows.Count(w => w.Exposure != null);
+            var rgbSpec = bundle.Manifest.Rgb!;
             Console.WriteLine($"wrote {bundle.Root}: {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {matched} with exposure windows on the event clock");
-            foreach (var p in problems) Console.WriteLine($"  problem: {p}");
+            Console.WriteLine($"  pixel values: encoding {rgbSpec.Encoding}, black {rgbSpec.BlackLevel}, white {rgbSpec.WhiteLevel}, saturation {rgbSpec.SaturationLevel}" +
+                              (r.GetResult(encoding) is not { Implicit: false } && r.GetResult(black) is not { Implicit: false } ? " (the defaults: --encoding, --black, --white and --saturation state the camera's own)" : ""));
+            if (calibration != null) Console.WriteLine($"  calibration: {calibration}");
+            foreach (var p in problems.Concat(notes)) Console.WriteLine($"  problem: {p}");
+            bool identity = r.GetValue(homography) == null;
+            Console.WriteLine(identity
+                ? $"next: 'eventdeblur calibrate {bundle.Root} --write' estimates the RGB→event homography from the recording (the bundle has the identity), then 'eventdeblur replay {bundle.Root} --out OUT'"
+                : $"next: 'eventdeblur replay {bundle.Root} --out OUT' (or 'eventdeblur preview {bundle.Root} --frames all --out DIR' to look first)");
             return problems.Count == 0 && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;

@@ -95,15 +95,7 @@ internal static class InspectCommand
             found.AddRange(FrameImageCheck.CheckPngChunks(bundle.Frames, Path.Combine(bundle.Root, rgbSpec.Frames)));
         if (bundle.GroundTruthFrames is { } gtRows && bundle.Manifest.GroundTruth?.Frames is { } gtCsv)
             found.AddRange(FrameImageCheck.CheckPngChunks(gtRows, Path.Combine(bundle.Root, gtCsv)));
-        var calibration = bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgbSize
-            ? CalibrationView.Of(Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), rgbSize.Width, rgbSize.Height, bundle.EventSensorSize)
-            : null;
-        if (calibration is { FoldsAcrossHorizon: true })
-            found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
-                "the calibration's rgb_to_events_homography has its horizon (h6·x + h7·y + h8 = 0) inside the RGB frame: it folds part of the frame through infinity, which no camera pair does, so the corners and scale shown mean nothing (check the homography's last row, or run 'calibrate')"));
-        else if (calibration is { CoverageFraction: < 0.5 } poor)
-            found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
-                $"the calibration maps only {poor.CoverageFraction:P0} of the RGB frame onto the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor: light streaks elsewhere cannot be traced in the events, and every kernel is mapped into RGB pixels through this homography (check rgb_to_events_homography, or run 'calibrate')"));
+        var calibration = Calibration(bundle, found);
         var errors = (JsonArray)obj["errors"]!;
         var records = (JsonArray)obj["problems"]!;
         foreach (var p in found)
@@ -131,6 +123,24 @@ internal static class InspectCommand
             foreach (var p in found) Console.WriteLine($"  problem: {p}");
         }
         return summary.HasErrors || found.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// What the bundle's calibration does (null without a stated RGB size), with a note added to <paramref name="found"/>
+    /// when it folds the frame across the horizon or maps under half of it onto the event sensor (shared with <c>bundle</c>).
+    /// </summary>
+    internal static CalibrationView? Calibration(RecordingBundle bundle, List<Problem> found)
+    {
+        var calibration = bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgbSize
+            ? CalibrationView.Of(Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), rgbSize.Width, rgbSize.Height, bundle.EventSensorSize)
+            : null;
+        if (calibration is { FoldsAcrossHorizon: true })
+            found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
+                "the calibration's rgb_to_events_homography has its horizon (h6·x + h7·y + h8 = 0) inside the RGB frame: it folds part of the frame through infinity, which no camera pair does, so the corners and scale shown mean nothing (check the homography's last row, or run 'calibrate')"));
+        else if (calibration is { CoverageFraction: < 0.5 } poor)
+            found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
+                $"the calibration maps only {poor.CoverageFraction:P0} of the RGB frame onto the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor: light streaks elsewhere cannot be traced in the events, and every kernel is mapped into RGB pixels through this homography (check rgb_to_events_homography, or run 'calibrate')"));
+        return calibration;
     }
 
     private static int Fail(bool json, string path, string message, int code = ExitCodes.Usage, Problem? problem = null)

@@ -196,4 +196,36 @@ public partial class HardeningAuditTests
         Assert.True(File.Exists(Path.Combine(run, "preview", "000002.jpg")));
         Assert.True(File.Exists(mine), "files not named like a run's outputs are left alone");
     }
+
+    /// <summary>
+    /// A workflow trial: <c>bundle</c> without <c>--homography</c> printed only "wrote …" (exit 0) where <c>inspect</c> of the
+    /// same bundle notes that the identity maps a third of the frame onto the sensor; and it assumed sRGB levels without
+    /// saying so, and took a clock offset that <c>--sync triggers</c> never uses. It now shows the pixel levels and the
+    /// calibration as inspect does, with its notes and the next command, and refuses the unused offset.
+    /// </summary>
+    [Fact]
+    public void BundleShowsItsLevelsAndCalibrationAndTheNextStep()
+    {
+        var original = EventDeblur.Recording.RecordingBundle.Load(Sample);
+        string dir = TestPaths.NewTempDir();
+        string csv = ExposureCsv(dir, original);
+        string target = Path.Combine(dir, "b");
+        var r = Run("bundle", "--events", original.EventsPath, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--clock-offset-us", "1234567", "--out", target);
+        Expect(0, r);
+        Assert.Contains("pixel values: encoding srgb, black 0, white 65535, saturation 65535 (the defaults: --encoding, --black, --white and --saturation state the camera's own)", r.Out);
+        Assert.Contains("calibration: 1.000 event px per RGB px at the centre; 75 % of the RGB frame lands on the event sensor", r.Out);
+        Assert.Contains($"next: 'eventdeblur calibrate {target} --write'", r.Out);
+
+        // A homography that shifts most of the frame off the 346×260 sensor gets inspect's note, and stated levels are not called defaults.
+        var off = Run("bundle", "--events", original.EventsPath, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--clock-offset-us", "1234567",
+            "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--homography", "0.5,0,300,0,0.5,0,0,0,1", "--out", Path.Combine(dir, "off"));
+        Assert.Contains("note: the calibration maps only", off.Out);
+        Assert.DoesNotContain("(the defaults:", off.Out);
+        Assert.Contains("next: 'eventdeblur replay ", off.Out);
+
+        var unused = Run("bundle", "--events", original.EventsPath, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--sync", "triggers", "--clock-offset-us", "5", "--out", Path.Combine(dir, "t"));
+        Expect(2, unused);
+        Assert.Contains("--clock-offset-us 5 applies to --sync table only", unused.Err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "t")));
+    }
 }
