@@ -94,13 +94,31 @@ public static class RigVideo
     }
 
     /// <summary>
+    /// The bundle's frame rate, frames per second: 10⁶ over the median spacing of its frames' exposure starts (µs), or 10
+    /// with fewer than two frames or no positive spacing.
+    /// </summary>
+    public static double FrameRate(RecordingBundle bundle)
+    {
+        var starts = bundle.Frames.Select(f => f.ExposureStartUs).Order().ToList();
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).Where(d => d > 0).Order().ToList();
+        return gaps.Count == 0 ? 10 : 1e6 / gaps[gaps.Count / 2];
+    }
+
+    /// <summary>
     /// Writes <paramref name="videoPath"/> as a lossless FFV1 video in AVI, 8-bit and sRGB-encoded (so the dark end keeps
     /// its detail; 16-bit linear values are quantised), and the rig manifest <paramref name="rigPath"/> saying so
     /// (encoding <c>srgb</c>, levels 0..255). Prefer <see cref="WriteImageSequence"/>, which keeps the bundle's values.
     /// </summary>
     /// <returns>The number of frames written.</returns>
-    public static int Write(RecordingBundle bundle, string videoPath, string rigPath, double fps = 10)
+    /// <param name="bundle">The bundle whose frames are written.</param>
+    /// <param name="videoPath">The video file.</param>
+    /// <param name="rigPath">The rig manifest.</param>
+    /// <param name="fps">Frames per second stated in the video; by default the bundle's own rate
+    /// (<see cref="FrameRate"/>), so the video's timestamps keep the frames' spacing, which <c>bundle --sync triggers</c>
+    /// matches against the trigger edges (at a fixed 10 frames/s a 4 frames/s recording matched no exposure).</param>
+    public static int Write(RecordingBundle bundle, string videoPath, string rigPath, double? fps = null)
     {
+        double rate = fps ?? FrameRate(bundle);
         var rgb = bundle.Manifest.Rgb ?? throw new BundleException($"{bundle.Root}: an APS-only bundle has no RGB frames to serve as video");
         var enc = PixelEncoding.Parse("srgb");
         double satLinear = rgb.Encoding.ToLinear(Math.Clamp((rgb.SaturationLevel - rgb.BlackLevel) / (rgb.WhiteLevel - rgb.BlackLevel), 0, 1));
@@ -111,7 +129,7 @@ public static class RigVideo
             foreach (var f in bundle.Frames)
             {
                 var img = LinearImage.Read(f.File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
-                if (!writer.IsOpened() && !writer.Open(tmp, FourCC.FromString("FFV1"), fps, new Size(img.Width, img.Height), img.Channels == 3))
+                if (!writer.IsOpened() && !writer.Open(tmp, FourCC.FromString("FFV1"), rate, new Size(img.Width, img.Height), img.Channels == 3))
                     throw new IOException($"{videoPath}: OpenCV cannot open an FFV1 video writer");
                 using var raw = img.ToRaw(new LinearImage.Encoding(enc, 0, 255, 255, 8));
                 writer.Write(raw);

@@ -228,4 +228,22 @@ public partial class HardeningAuditTests
         Assert.Contains("--clock-offset-us 5 applies to --sync table only", unused.Err);
         Assert.False(Directory.Exists(Path.Combine(dir, "t")));
     }
+
+    /// <summary>
+    /// A workflow trial: the video <c>serve --video</c> writes could not be made back into a bundle with <c>--sync triggers</c>
+    /// (every row "no trigger exposure matches"): it was written at a fixed 10 frames/s, so its timestamps were 0 / 100 /
+    /// 200 ms for frames 250 ms apart. It now states the bundle's own rate, and the round trip pairs every frame.
+    /// </summary>
+    [Fact]
+    public void AServedVideoBundlesBackWithTriggerSync()
+    {
+        var sample = EventDeblur.Recording.RecordingBundle.Load(Sample);
+        Assert.Equal(4.0, EventDeblur.Live.RigVideo.FrameRate(sample), 6);
+        string dir = TestPaths.NewTempDir(), video = Path.Combine(dir, "v.avi");
+        Assert.Equal(3, EventDeblur.Live.RigVideo.Write(sample, video, Path.Combine(dir, "v.rig.json")));
+        string h = string.Join(",", sample.Manifest.RgbToEventsHomography.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        var r = Run("bundle", "--events", sample.EventsPath, "--rgb", video, "--sync", "triggers", "--encoding", "srgb", "--saturation", "254", "--homography", h, "--out", Path.Combine(dir, "b"));
+        Expect(0, r);
+        Assert.Contains("3 RGB frames (triggers sync), 3 with exposure windows on the event clock", r.Out);
+    }
 }
