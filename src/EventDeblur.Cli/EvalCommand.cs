@@ -34,6 +34,12 @@ internal static class EvalCommand
             using var unused = OutputFolder.PrepareRemovingIfUnused(r.GetValue(output)!);
             var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
             if (bundles.Count == 0) throw new UserInputException("no bundles found in the datasets (give bundle folders, folders of bundles or Blur-DVS-style datasets)");
+            // A rerun with fewer methods or bundles would write the shard's table anew without the others: refused unless --force.
+            var (lostMethods, lostBundles) = await Evaluator.DroppedByRerunAsync(r.GetValue(output)!, k, n, m, bundles);
+            if ((lostMethods.Count > 0 || lostBundles.Count > 0) && !r.GetValue(force))
+                throw new UserInputException($"--out {Path.GetFullPath(r.GetValue(output)!)}: its results-shard-{k}-of-{n}.parquet also holds " +
+                    string.Join(" and ", new[] { lostMethods.Count > 0 ? $"method(s) {string.Join(", ", lostMethods)}" : null, lostBundles.Count > 0 ? $"bundle(s) {string.Join(", ", lostBundles.Select(Path.GetFileName))}" : null }.OfType<string>()) +
+                    ", which this call does not list: its table would be replaced by this call's results alone. Give the whole list again (runs already done are reused, so only the new pairs run), choose another --out, or pass --force to replace the table");
             var unusable = new List<string>();
             var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality), unusable);
             Console.WriteLine($"shard {k}/{n}: {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)}");

@@ -39,6 +39,32 @@ public static class Evaluator
     }
 
     /// <summary>
+    /// The methods and bundles of the earlier results this shard's file in <paramref name="outDir"/> holds (its metadata)
+    /// that are not in this call's <paramref name="methods"/> and <paramref name="bundles"/>: rerunning the shard writes
+    /// the file anew from this call's work list, so their rows would leave the table (their runs stay under
+    /// <c>runs/</c>). Empty when there is no earlier file or it lists nothing else.
+    /// </summary>
+    public static async Task<(List<string> Methods, List<string> Bundles)> DroppedByRerunAsync(string outDir, int shard, int shards, IReadOnlyList<EvalMethod> methods, IReadOnlyList<string> bundles)
+    {
+        string file = Path.Combine(outDir, $"results-shard-{shard}-of-{shards}.parquet");
+        if (!File.Exists(file)) return ([], []);
+        try
+        {
+            await using var reader = await ParquetReader.CreateAsync(file);
+            var meta = reader.CustomMetadata;
+            var earlierMethods = meta.TryGetValue("methods", out var ms) ? ms.Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
+            var earlierBundles = meta.TryGetValue("bundles", out var bs) ? JsonSerializer.Deserialize<List<string>>(bs) ?? [] : [];
+            var nowMethods = methods.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+            var nowBundles = bundles.Select(b => Path.GetFullPath(b)).ToHashSet(StringComparer.Ordinal);
+            return (earlierMethods.Where(m => !nowMethods.Contains(m)).ToList(), earlierBundles.Where(b => !nowBundles.Contains(Path.GetFullPath(b))).ToList());
+        }
+        catch (Exception e) when (e is IOException or JsonException or InvalidDataException)
+        {
+            return ([], []); // an unreadable file is replaced, as before; report would not read it either
+        }
+    }
+
+    /// <summary>
     /// Runs this shard's share of the work, each method made from <paramref name="catalogue"/>, and writes
     /// <c>OUT/results-shard-K-of-N.parquet</c>. A bundle that cannot be loaded (<see cref="Recording.BundleException"/>:
     /// a broken manifest or frame table) does not stop the others: it is named in <paramref name="unusable"/> (one

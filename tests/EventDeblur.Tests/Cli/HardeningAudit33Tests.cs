@@ -246,4 +246,31 @@ public partial class HardeningAuditTests
         Expect(0, r);
         Assert.Contains("3 RGB frames (triggers sync), 3 with exposure windows on the event clock", r.Out);
     }
+
+    /// <summary>
+    /// A workflow trial: re-running <c>eval</c> into its folder with fewer methods or bundles wrote the results table anew
+    /// from that call alone, silently dropping the others from <c>report</c>. It is now refused (exit 2, naming what would
+    /// leave the table) unless the whole list is given again (done runs are reused) or <c>--force</c>.
+    /// </summary>
+    [Fact]
+    public void ReRunningEvalWithFewerMethodsDoesNotSilentlyShrinkItsTable()
+    {
+        string eval = NewOut();
+        Expect(0, Run("eval", Sample, "--out", eval, "--methods", "blurry,gt+wiener"));
+        var fewer = Run("eval", Sample, "--out", eval, "--methods", "gt+wiener");
+        Expect(2, fewer);
+        Assert.Contains("results-shard-1-of-1.parquet also holds method(s) blurry, which this call does not list", fewer.Err);
+        var report = Run("report", eval);
+        Assert.Contains("| blurry |", report.Out);
+
+        // The whole list again, plus one more method: the earlier pairs' runs are reused and the table keeps them.
+        Expect(0, Run("eval", Sample, "--out", eval, "--methods", "blurry,gt+wiener,gt+rl"));
+        report = Run("report", eval);
+        foreach (string method in new[] { "| blurry |", "| gt+wiener |", "| gt+rl |" }) Assert.Contains(method, report.Out);
+
+        Expect(0, Run("eval", Sample, "--out", eval, "--methods", "gt+wiener", "--force"));
+        report = Run("report", eval);
+        Assert.DoesNotContain("| blurry |", report.Out);
+        Assert.Contains("| gt+wiener |", report.Out);
+    }
 }
