@@ -95,7 +95,11 @@ internal static class ReplayCommand
             if (guarded.Count > 0)
                 Console.WriteLine($"guard: fell back on {guarded.Sum(x => x.GuardFallbackTiles!.Value)} of {guarded.Sum(x => x.GuardTiles!.Value)} tiles " +
                                   $"({guarded.Sum(x => x.GuardInputTiles!.Value)} to the input) in {guarded.Count(x => x.GuardFallbackTiles > 0)} of {guarded.Count} frames");
-            if (summary.Status == "cancelled") return ExitCodes.Cancelled;
+            if (summary.Status == "cancelled")
+            {
+                Console.Error.WriteLine($"to finish it: eventdeblur replay {r.GetValue(bundle)} --out {r.GetValue(output)} --resume (the frames done are kept)");
+                return ExitCodes.Cancelled;
+            }
             if (summary.Results.Count == 0)
             {
                 // Every frames.csv row rejected (the problems above say why): as inspect, a data problem.

@@ -97,6 +97,8 @@ public partial class CancellationTests(Vga640BundleFixture vga) : IClassFixture<
         Assert.Empty(Directory.GetFiles(outDir, "*.partial", SearchOption.AllDirectories));
         Assert.DoesNotContain("onnxruntime", err, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("   at ", err);
+        // What to do next: the same command with --resume.
+        Assert.Contains($"--out {outDir} --resume (the frames done are kept)", err);
 
         if (signal != Sigterm) return;
         // The cancelled run resumes: the completed frames are kept and the rest is done.
