@@ -55,6 +55,7 @@ internal static class CalibrateCommand
                 PrintBoard(bundle, boardText, boardResult, asJson);
                 ct.ThrowIfCancellationRequested();
                 if (r.GetValue(write)) Write(bundle, boardResult.RgbToEvents, asJson);
+                else if (!asJson) Console.WriteLine($"not written: run again with --write to store it in {Path.Combine(bundle.Root, "recording.json")}");
                 return ExitCodes.Success;
             }
             var result = RigCalibrator.Estimate(bundle, new CalibrationOptions { MaxFrames = n, EventLatencyUs = r.GetValue(latency) }, asJson ? null : Console.WriteLine, ct);
@@ -100,6 +101,7 @@ internal static class CalibrateCommand
             }
             ct.ThrowIfCancellationRequested();
             if (r.GetValue(write)) Write(bundle, result.RgbToEvents, asJson);
+            else if (!asJson) Console.WriteLine($"not written: run again with --write to store it in {Path.Combine(bundle.Root, "recording.json")}");
             return ExitCodes.Success;
         }
     }

@@ -273,4 +273,18 @@ public partial class HardeningAuditTests
         Assert.DoesNotContain("| blurry |", report.Out);
         Assert.Contains("| gt+wiener |", report.Out);
     }
+
+    /// <summary>A workflow trial: <c>calibrate</c> without <c>--write</c> printed its estimate without saying that nothing was stored, or how to store it.</summary>
+    [Fact]
+    public void CalibrateSaysWhenItDidNotWriteTheEstimate()
+    {
+        string bundle = CopyOfSample();
+        var r = Run("calibrate", bundle);
+        Expect(0, r);
+        Assert.Contains($"not written: run again with --write to store it in {Path.Combine(bundle, "recording.json")}", r.Out);
+        var w = Run("calibrate", bundle, "--write");
+        Expect(0, w);
+        Assert.DoesNotContain("not written", w.Out);
+        Assert.Contains("wrote the homography into", w.Out);
+    }
 }
