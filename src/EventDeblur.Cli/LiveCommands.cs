@@ -143,8 +143,8 @@ internal static class LiveCommands
             var lat = s.Results.Where(x => x.LatencySeconds != null).Select(x => x.LatencySeconds!.Value).ToList();
             lat.Sort();
             double Quantile(double q) => lat[(int)Math.Clamp(Math.Ceiling(q * lat.Count) - 1, 0, lat.Count - 1)];
-            Console.WriteLine($"{s.Results.Count(x => x.Status == "ok")} frames deblurred, {s.Results.Count(x => x.Status == "failed")} failed, " +
-                              $"{s.Results.Count(x => x.Status == "dropped")} dropped ({s.DroppedFrames} because the pipeline was behind); " +
+            Console.WriteLine($"{s.Results.Count(x => x.Status == "ok")} frames deblurred, {s.Results.Count(x => x.Status == "failed" && x.Dropped != true)} failed, " +
+                              $"{s.Results.Count(x => x.Dropped == true)} dropped ({s.DroppedFrames} because the pipeline was behind); " +
                               $"{s.EventsReceived:N0} events, {s.DroppedEvents} dropped; " +
                               $"{(lat.Count > 0 ? $"latency p50 {Quantile(0.5):F2} s, p95 {Quantile(0.95):F2} s, max {lat[^1]:F2} s" : "no latency measured")}" +
                               (o.AdaptiveQuality && s.Results.Any(x => x.Quality != null) ? $"; rungs: {string.Join(", ", s.Results.Where(x => x.Quality != null).GroupBy(x => x.Quality).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))}" : ""));

@@ -100,7 +100,7 @@ internal sealed class ReportFrames
             string counted = f.EventsInWindow > 0 ? $" ({f.EventsInWindow.ToString("N0", CultureInfo.InvariantCulture)} events were received for this frame's exposure and margins)" : "";
             string window = WindowOf(run, f) is { } lw ? $" {lw}" : "";
             string file = FrameEventsFile.FileOf(f.Index);
-            string reason = f.Status == "dropped" ? "the frame was dropped before it was processed"
+            string reason = f.Dropped == true ? "the frame was dropped before it was processed"
                 : run.Manifest.Options["max_kept_events"] is JsonValue v && v.TryGetValue(out int max) && max == 0 ? "the run was started with --max-kept-events 0"
                 : $"the run wrote no {file}";
             why = $"not kept — {reason}; a live run receives its events from {run.Manifest.Options["events"]?.ToString() ?? "its events stream"} and keeps only the exposure windows of the frames it processes (events/NNNNNN.parquet), so the events of the exposure{window} cannot be shown{counted}";

@@ -43,7 +43,7 @@ internal static class RunSection
         if (m.Mode != "live" && run.Frames.Any(f => f.Status == "ok") && !run.Frames.Any(f => f.Psnr != null || f.Ssim != null || f.KernelSimilarity != null))
             Meta("metrics", SummaryRow.NoGroundTruth);
         Meta("problems", problems.Count == 0 ? "none" : string.Join("\n", problems));
-        foreach (var f in run.Frames.Where(f => f.Status != "ok")) Meta($"frame {f.Index} {f.Status}", f.Error ?? "(no cause recorded)");
+        foreach (var f in run.Frames.Where(f => f.Status != "ok")) Meta($"frame {f.Index} {(f.Dropped == true ? "dropped" : f.Status)}", f.Error ?? "(no cause recorded)");
         sb.Append("</table>");
 
         sb.Append("<p class=\"files\">Files: ");
@@ -60,7 +60,7 @@ internal static class RunSection
         sb.Append("<div class=\"thumbs\">");
         foreach (var f in run.Frames)
         {
-            string label = f.Status != "ok" ? $"#{f.Index} {f.Status}" : f.Psnr is double p ? $"#{f.Index} {p:F1} dB" : $"#{f.Index}";
+            string label = f.Status != "ok" ? $"#{f.Index} {(f.Dropped == true ? "dropped" : f.Status)}" : f.Psnr is double p ? $"#{f.Index} {p:F1} dB" : $"#{f.Index}";
             using var thumb = Thumbnail(run.Dir, f);
             sb.Append($"<a href=\"#run-{k}-frame-{f.Index}\">");
             sb.Append(thumb != null ? Img(thumb, ".jpg", label, "thumb") : $"<span>[{Enc(label)}]</span>");

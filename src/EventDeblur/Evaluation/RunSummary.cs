@@ -90,8 +90,8 @@ public static class RunSummary
     {
         var lat = frames.Select(f => f.LatencySeconds).OfType<double>().Order().ToList();
         var backlog = frames.Select(f => f.BacklogFrames).OfType<long>().ToList();
-        int dropped = frames.Count(f => f.Status == "dropped");
-        return $"live run {runDir}: {frames.Count(f => f.Status == "ok")} frames ok, {frames.Count(f => f.Status is not ("ok" or "dropped"))} failed, {dropped} dropped" +
+        int dropped = frames.Count(f => f.Dropped == true);
+        return $"live run {runDir}: {frames.Count(f => f.Status == "ok")} frames ok, {frames.Count(f => f.Status != "ok" && f.Dropped != true)} failed, {dropped} dropped" +
                (lat.Count > 0 ? $", latency median {lat[lat.Count / 2]:F2} s, max {lat[^1]:F2} s" : "") +
                (backlog.Count > 0 ? $", backlog max {backlog.Max()}" : "");
     }

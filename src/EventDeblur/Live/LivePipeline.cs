@@ -120,11 +120,11 @@ public static class LivePipeline
         }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         long dropped = 0;
-        // Every RGB frame gets a row: a frame that is not deblurred is recorded as "dropped" with its reason.
+        // Every RGB frame gets a row: a frame that is not deblurred is recorded as failed and dropped, with its reason.
         void Drop(long index, TimeRangeUs? exposure, string reason)
         {
             Report(Problem.Error("", ProblemLocation.AtFrame(index), reason));
-            output.Complete(new FrameResult { Index = index, Status = "dropped", Error = reason, ExposureStartUs = exposure?.StartUs, ExposureEndUs = exposure?.EndUs });
+            output.Complete(new FrameResult { Index = index, Status = "failed", Dropped = true, Error = reason, ExposureStartUs = exposure?.StartUs, ExposureEndUs = exposure?.EndUs });
         }
         var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(o.MaxPendingFrames) { FullMode = BoundedChannelFullMode.DropOldest },
             f => { Interlocked.Increment(ref dropped); Drop(f.Index, f.Exposure, "dropped (pipeline behind)"); });
@@ -184,7 +184,7 @@ public static class LivePipeline
             {
                 double? latency = f.Exposure is { } ex && clock.OffsetUs is long offsetUs ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + offsetUs)) / 1e6 : null;
                 long backlog = toKernels.Reader.Count + toDeconvolve.Reader.Count;
-                var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog });
+                var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog, Dropped = false });
                 lock (results) results.Add(r);
                 if (o.MaxKeptEventsPerFrame > 0 && f.Exposure is { } exposure) await KeepEventsAsync(f, exposure);
                 progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, latency {latency:F2} s, backlog {backlog}, events received so far {store.Received:N0}, frames dropped so far {Interlocked.Read(ref dropped)}");

@@ -449,7 +449,8 @@ public class HtmlReportTests
     [Fact]
     public void LiveLineCountsDroppedFramesApart()
     {
-        var frames = new[] { "ok", "dropped", "failed", "dropped" }.Select((s, i) => new FrameResult { Index = i, Status = s }).ToList();
+        var frames = new[] { "ok", "dropped", "failed", "dropped" }
+            .Select((s, i) => new FrameResult { Index = i, Status = s == "ok" ? "ok" : "failed", Dropped = s == "dropped" }).ToList();
         Assert.StartsWith("live run x: 1 frames ok, 1 failed, 2 dropped", EventDeblur.Evaluation.RunSummary.LiveLine("x", frames));
     }
 }

@@ -253,8 +253,8 @@ public class LiveTests
         Assert.Equal(rows.Count, rows.Select(r => r.Index).Distinct().Count());
         Assert.Equal(Enumerable.Range(0, rows.Count).Select(i => (long)i), rows.Select(r => r.Index).OrderBy(i => i));
         Assert.True(rows.Count >= 2, $"only {rows.Count} rows: the run was stopped at its first frame, with more read");
-        Assert.All(rows.Where(r => r.Status != "ok"), r => Assert.Equal("dropped", r.Status));
-        Assert.Contains(rows, r => r.Status == "dropped");
+        Assert.All(rows.Where(r => r.Status != "ok"), r => Assert.Equal(("failed", true), (r.Status, r.Dropped == true)));
+        Assert.Contains(rows, r => r.Dropped == true);
         Assert.Equal(s.Results.Count, rows.Count);
     }
 
@@ -270,11 +270,12 @@ public class LiveTests
         Assert.Equal(0, s.DroppedEvents);
         // Every RGB frame has exactly one row: deblurred, or dropped with its reason.
         Assert.Equal(Enumerable.Range(0, n).Select(i => (long)i), s.Results.Select(r => r.Index).Order());
-        var dropped = s.Results.Where(r => r.Status == "dropped").ToList();
+        var dropped = s.Results.Where(r => r.Dropped == true).ToList();
         Assert.True(s.DroppedFrames > 0, "nothing was dropped: the test did not force the pipeline behind");
         Assert.Equal(s.DroppedFrames, dropped.Count(r => r.Error == "dropped (pipeline behind)"));
         Assert.All(dropped, r => Assert.NotNull(r.ExposureStartUs));
-        Assert.All(s.Results, r => Assert.Contains(r.Status, new[] { "ok", "dropped" }));
+        // RECORDING_FORMAT.md's two statuses: a dropped frame is "failed", with the dropped column saying why it was not deblurred.
+        Assert.All(s.Results, r => Assert.True(r.Status == "ok" ? r.Dropped == false || r.Dropped == null : r.Status == "failed" && r.Dropped == true, $"frame {r.Index}: {r.Status}, dropped {r.Dropped}"));
         Assert.Contains(s.Results, r => r.Status == "ok");
         // Dropped frames leave no image; deblurred ones do; frames.parquet holds every row.
         var pngs = Directory.GetFiles(Path.Combine(o.OutDir, "frames"), "*.png").Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToList();
@@ -283,7 +284,8 @@ public class LiveTests
         Assert.Equal(pngs, Directory.GetFiles(Path.Combine(o.OutDir, "events"), "*.parquet").Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToList());
         var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"));
         Assert.Equal(n, rows.Count);
-        Assert.Equal(dropped.Count, rows.Count(r => r.Status == "dropped"));
+        Assert.Equal(dropped.Count, rows.Count(r => r.Dropped == true));
+        Assert.All(rows, r => Assert.Contains(r.Status, new[] { "ok", "failed" }));
         // --quality auto: every row says which rung its frame used (none for frames never deconvolved).
         Assert.All(rows, r => Assert.True(r.Status == "ok" ? r.Quality is "fast" or "balanced" : r.Quality == null, $"frame {r.Index} ({r.Status}): quality {r.Quality ?? "null"}"));
     }

@@ -13,8 +13,18 @@ public sealed record FrameResult
     /// <summary>Frame index.</summary>
     [JsonPropertyName("index")] public long Index { get; init; }
 
-    /// <summary><c>ok</c>, <c>failed</c>, or (live) <c>dropped</c>: not deblurred, with the reason in <see cref="Error"/>.</summary>
+    /// <summary>
+    /// <c>ok</c> or <c>failed</c>, the two values of RECORDING_FORMAT.md's contract; a live frame that was not deblurred
+    /// (<see cref="Dropped"/>) is <c>failed</c>, with the reason in <see cref="Error"/>.
+    /// </summary>
     [JsonPropertyName("status")] public string Status { get; init; } = "ok";
+
+    /// <summary>
+    /// Live runs: true for a frame dropped before it was processed (pipeline behind, no exposure, run ended first; its
+    /// <see cref="Status"/> is <c>failed</c>), false for the others; null in replays. Runs before this column wrote the
+    /// status <c>dropped</c> instead, which <see cref="FramesParquet.ReadAsync"/> reads as this.
+    /// </summary>
+    [JsonPropertyName("dropped")] public bool? Dropped { get; init; }
 
     /// <summary>Why it failed; null when ok.</summary>
     [JsonPropertyName("error")] public string? Error { get; init; }

@@ -43,7 +43,8 @@ public static class FramesParquet
         try
         {
             await using var fs = File.OpenRead(path);
-            return [.. (await ParquetSerializer.DeserializeAsync<FrameResult>(fs)).Data];
+            // Live runs written before the 'dropped' column said so in the status, outside the contract's "ok" | "failed".
+            return [.. (await ParquetSerializer.DeserializeAsync<FrameResult>(fs)).Data.Select(r => r.Status == "dropped" ? r with { Status = "failed", Dropped = true } : r)];
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

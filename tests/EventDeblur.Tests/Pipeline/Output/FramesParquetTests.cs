@@ -147,4 +147,25 @@ public class FramesParquetTests
         Assert.Equal("0.1.0", m["tool_version"]);
         Assert.Equal("wiener", JsonNode.Parse(m["options"])!["deconvolver"]!.GetValue<string>());
     }
+
+    /// <summary>
+    /// RECORDING_FORMAT.md allows the statuses "ok" and "failed" alone: a live run's dropped frame is "failed" with the
+    /// column <c>dropped</c> true, and a live run written before that column (status "dropped") reads the same way.
+    /// </summary>
+    [Fact]
+    public async Task ADroppedFrameIsFailedWithItsOwnColumnAndOldRunsReadTheSame()
+    {
+        string dir = TestPaths.NewTempDir();
+        string now = Path.Combine(dir, "now.parquet"), before = Path.Combine(dir, "before.parquet");
+        await FramesParquet.WriteAsync(now, [new FrameResult { Index = 0 }, new FrameResult { Index = 1, Status = "failed", Dropped = true, Error = "dropped (pipeline behind)" }]);
+        await FramesParquet.WriteAsync(before, [new FrameResult { Index = 0 }, new FrameResult { Index = 1, Status = "dropped", Error = "dropped (pipeline behind)" }]);
+        foreach (string path in new[] { now, before })
+        {
+            var rows = await FramesParquet.ReadAsync(path);
+            Assert.Equal(("ok", (bool?)null), (rows[0].Status, rows[0].Dropped));
+            Assert.Equal(("failed", (bool?)true), (rows[1].Status, rows[1].Dropped));
+        }
+        var statuses = DuckDb.Query($"SELECT DISTINCT status FROM {DuckDb.Literal(now)} ORDER BY status").EnumerateArray().Select(r => r.GetProperty("status").GetString()).ToList();
+        Assert.Equal(["failed", "ok"], statuses);
+    }
 }
