@@ -138,14 +138,18 @@ public static class AedatConverter
         int sensorW = width ?? reader.Info.Width, sensorH = height ?? reader.Info.Height;
         var provenance = new Dictionary<string, string>
         {
-            [ParquetMetadata.SensorWidthKey] = sensorW.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [ParquetMetadata.SensorHeightKey] = sensorH.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [ParquetMetadata.CameraKey] = reader.Info.Camera,
             [ParquetMetadata.SourceFileKey] = Path.GetFullPath(reader.Info.FilePath),
             [ParquetMetadata.SourceSha256Key] = ParquetMetadata.Sha256OfFile(reader.Info.FilePath),
             [ParquetMetadata.TimeOriginKey] = "the source file's own clock: timestamps as recorded in source_file, not shifted",
             ["source_format"] = reader.Info.Version.DisplayName(),
         };
+        // A source that states no sensor size (e.g. a DAT file without geometry) leaves the keys out: "0" read as a size.
+        if (sensorW > 0 && sensorH > 0)
+        {
+            provenance[ParquetMetadata.SensorWidthKey] = sensorW.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            provenance[ParquetMetadata.SensorHeightKey] = sensorH.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         Dictionary<string, string> Metadata(string table)
         {
             var m = ParquetMetadata.Base(table);

@@ -21,10 +21,10 @@ public static class ParquetMetadata
     /// <summary>Key: which table the file is: <c>events</c>, <c>aps_frames</c>, <c>triggers</c>, <c>imu</c>, <c>run_frames</c> or <c>eval_results</c>.</summary>
     public const string TableKey = "table";
 
-    /// <summary>Key: event sensor width, pixels (decimal integer).</summary>
+    /// <summary>Key: event sensor width, pixels (decimal integer); absent from converted events whose source states no size (unless <c>convert --width</c> gives it).</summary>
     public const string SensorWidthKey = "sensor_width";
 
-    /// <summary>Key: event sensor height, pixels (decimal integer).</summary>
+    /// <summary>Key: event sensor height, pixels (decimal integer); absent when the width is.</summary>
     public const string SensorHeightKey = "sensor_height";
 
     /// <summary>Key: camera model or name, e.g. <c>DAVIS346</c> (empty when unknown).</summary>

@@ -97,4 +97,26 @@ public class ConvertParquetDuckDbTests
             Assert.Equal("240", DuckDb.Metadata(file)["sensor_width"]);
         }
     }
+
+    /// <summary>
+    /// A workflow trial: converting a real DAT file whose header states no geometry wrote sensor_width and sensor_height
+    /// "0" (as AEDAT 4.0 it is refused for lacking a size). The keys are now left out, and <c>--width</c>/<c>--height</c> fill them.
+    /// </summary>
+    [SkippableFact]
+    public void AConvertedFileWithoutASensorSizeStatesNone()
+    {
+        TestPaths.RequireShared();
+        string dat = Path.Combine(TestPaths.RealRecordingsDir, "prophesee", "dat", "expelliarmus_ncars_obj_004397_event2d.dat");
+        Skip.IfNot(File.Exists(dat), $"{dat} is not in ../shared");
+        string dir = TestPaths.NewTempDir(), plain = Path.Combine(dir, "n.parquet"), sized = Path.Combine(dir, "s.parquet");
+        var (code, _, _) = EventDeblur.Tests.Cli.CliTests.Run("convert", dat, plain);
+        Assert.Equal(0, code);
+        var m = DuckDb.Metadata(plain);
+        Assert.False(m.ContainsKey("sensor_width"), $"sensor_width {m.GetValueOrDefault("sensor_width")}");
+        Assert.False(m.ContainsKey("sensor_height"));
+        Assert.Equal(4407, DuckDb.Scalar($"SELECT count(*) FROM {DuckDb.Literal(plain)}").GetInt64());
+        (code, _, _) = EventDeblur.Tests.Cli.CliTests.Run("convert", dat, sized, "--width", "120", "--height", "100");
+        Assert.Equal(0, code);
+        Assert.Equal(("120", "100"), (DuckDb.Metadata(sized)["sensor_width"], DuckDb.Metadata(sized)["sensor_height"]));
+    }
 }
