@@ -19,6 +19,8 @@ internal static class EvalCommand
         var cmd = new Command("eval", "Evaluate methods over datasets; shards write their own Parquet, 'report' merges them") { datasets, output, methods, shard, quality, force };
         cmd.SetAction(async (r, ct) =>
         {
+            // One line per pair is the progress; the guard's fallbacks are counted in each run's frames.parquet.
+            BuiltInMethods.DefaultGuardLog = null;
             var parts = r.GetValue(shard)!.Split('/');
             if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n))
                 throw new UserInputException($"--shard '{r.GetValue(shard)}' is not K/N (e.g. 1/4)");

@@ -129,6 +129,8 @@ internal static class LiveCommands
         var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force, keptEvents };
         cmd.SetAction(async (r, ct) =>
         {
+            // One progress line per frame; the guard's fallbacks are counted in frames.parquet (guard_*).
+            BuiltInMethods.DefaultGuardLog = null;
             QualityOption.NoteIfIgnored(r, quality, methods, [r.GetValue(deconvolver)!]);
             OutputFolder.Prepare(r.GetValue(output)!);
             var o = new LiveOptions

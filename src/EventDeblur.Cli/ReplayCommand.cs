@@ -25,11 +25,13 @@ internal static class ReplayCommand
         var force = new Option<bool>("--force") { Description = "Replay into OUT even when it is not empty and not a replay run, or lies inside a recording bundle (files named like a run's outputs are replaced)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
         var latency = LatencyOption.Create("Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)");
-        var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits)" };
+        var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits) and each fallback of the do-no-harm guard (without it, the guard's counts are in the summary and frames.parquet)" };
         var quality = QualityOption.Create();
         var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose, quality };
         cmd.SetAction(async (r, ct) =>
         {
+            // The guard's line per fallback only with --verbose; the summary line and frames.parquet count them anyway.
+            BuiltInMethods.DefaultGuardLog = r.GetValue(verbose) ? Console.Error : null;
             ExitCodes.ThrowIfFaultInjected();
             if (NotABundleHint(r.GetValue(bundle)!) is { } hint) throw new UserInputException(hint);
             // Options that contradict each other are refused before anything is loaded or made (no empty OUT left behind).

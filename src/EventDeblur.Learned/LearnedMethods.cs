@@ -43,5 +43,5 @@ public static class LearnedMethods
         new(new LearnedDeconvolver(refiner, refiner.Base == "robust" ? new RobustDeconvolver(RobustDeconvolverOptions.ForQuality(quality)) : null)
         {
             RefineWholeFrames = quality == DeconvolutionQuality.Fast,
-        }, new GuardOptions { Log = guardLog ?? Console.Error, RelativeToInput = true, JointChannels = true }, Name);
+        }, new GuardOptions { Log = guardLog ?? BuiltInMethods.DefaultGuardLog, RelativeToInput = true, JointChannels = true }, Name);
 }

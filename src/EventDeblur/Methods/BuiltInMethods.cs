@@ -32,10 +32,18 @@ public static class BuiltInMethods
     ];
 
     /// <summary>
+    /// Where the do-no-harm guards of the built-in and learned deconvolvers made without an explicit log write one line per
+    /// fallback (standard error by default; null: nowhere). The CLI keeps these lines for <c>replay --verbose</c>: a frame
+    /// of <c>robust</c> wrote 3–10 of them, burying the progress lines, while every frame's counts are in frames.parquet
+    /// (<c>guard_*</c>) and replay's summary. Read when a deconvolver is made.
+    /// </summary>
+    public static TextWriter? DefaultGuardLog { get; set; } = Console.Error;
+
+    /// <summary>
     /// <c>robust</c> at <paramref name="quality"/>: <see cref="RobustDeconvolver"/> with <see cref="RobustDeconvolverOptions.ForQuality"/>,
-    /// inside the do-no-harm guard (which logs its fallbacks to <paramref name="guardLog"/>, standard error by default).
+    /// inside the do-no-harm guard (which logs its fallbacks to <paramref name="guardLog"/>, <see cref="DefaultGuardLog"/> by default).
     /// </summary>
     public static GuardedDeconvolver CreateRobust(DeconvolutionQuality quality, DeconvolutionProfile? profile = null, TextWriter? guardLog = null) =>
         new(new RobustDeconvolver(RobustDeconvolverOptions.ForQuality(quality)) { Profile = profile },
-            new GuardOptions { Log = guardLog ?? Console.Error }, "robust") { Profile = profile };
+            new GuardOptions { Log = guardLog ?? DefaultGuardLog }, "robust") { Profile = profile };
 }

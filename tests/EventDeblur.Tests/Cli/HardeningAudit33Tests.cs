@@ -287,4 +287,26 @@ public partial class HardeningAuditTests
         Assert.DoesNotContain("not written", w.Out);
         Assert.Contains("wrote the homography into", w.Out);
     }
+
+    /// <summary>
+    /// A workflow trial: <c>replay --deconvolver robust</c> printed 3–10 lines of the do-no-harm guard per frame, burying the
+    /// progress lines. They are now printed with <c>--verbose</c>; the summary line counts the fallbacks either way.
+    /// </summary>
+    [Fact]
+    public void TheGuardsLinesComeWithVerbose()
+    {
+        string bundle = CopyOfSample();
+        // A long horizontal kernel for every frame, where the truth is short: the guard falls back.
+        var weights = new double[15 * 15];
+        for (int j = 0; j < 15; j++) weights[7 * 15 + j] = 1.0 / 15;
+        string row = "0,0,400,300,15," + string.Join(",", weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        foreach (string f in Directory.GetFiles(Path.Combine(bundle, "gt", "kernels"), "*.csv")) File.WriteAllText(f, row + "\n");
+        var quiet = Run("replay", bundle, "--out", NewOut(), "--kernels", "gt", "--deconvolver", "robust", "--quality", "fast");
+        Expect(0, quiet);
+        Assert.DoesNotContain("guard: robust on a", quiet.Out + quiet.Err);
+        Assert.Matches(@"guard: fell back on [1-9][0-9]* of [0-9]+ tiles", quiet.Out);
+        var verbose = Run("replay", bundle, "--out", NewOut(), "--kernels", "gt", "--deconvolver", "robust", "--quality", "fast", "--verbose");
+        Expect(0, verbose);
+        Assert.Contains("guard: robust on a 400×300 plane", verbose.Out + verbose.Err);
+    }
 }
