@@ -17,7 +17,8 @@ public sealed record ReportRun(string Dir, RunManifest Manifest, IReadOnlyList<F
     {
         var manifest = RunManifest.Read(dir);
         string parquet = Path.Combine(dir, "frames.parquet");
-        var frames = File.Exists(parquet) ? await FramesParquet.ReadAsync(parquet) : [];
+        // A run killed before its frames.parquet: the frames it finished are in their progress records.
+        var frames = File.Exists(parquet) ? await FramesParquet.ReadAsync(parquet) : manifest.Status != "completed" ? RunWriter.ReadProgressRecords(dir) : [];
         return new ReportRun(dir, manifest, frames.OrderBy(f => f.Index).ToList());
     }
 }

@@ -16,7 +16,8 @@ public static class RunSummary
         var run = RunManifest.Read(runDir);
         string bundle = Path.GetFileName((run.InputBundle ?? throw new IOException($"{Path.Combine(runDir, "run.json")}: no 'input_bundle' (not a replay run)")).TrimEnd('/'));
         string parquet = Path.Combine(runDir, "frames.parquet");
-        if (!File.Exists(parquet) && run.Status != "completed") return (bundle, run.Method, []);
+        // Killed before its frames.parquet: the frames it finished are in their progress records.
+        if (!File.Exists(parquet) && run.Status != "completed") return (bundle, run.Method, RunWriter.ReadProgressRecords(runDir));
         return (bundle, run.Method, await FramesParquet.ReadAsync(parquet));
     }
 

@@ -72,6 +72,8 @@ public partial class HardeningAuditTests
         string outDir = NewOut();
         Assert.Equal(0, Run("replay", CopyOfSample(), "--out", outDir, "--deconvolver", "none").Code);
         File.Delete(Path.Combine(outDir, "frames.parquet"));
+        // Killed after two frames: the third has no progress record.
+        File.Delete(Path.Combine(outDir, ".progress", "000002.json"));
         string runJson = Path.Combine(outDir, "run.json");
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(runJson))!;
         json["status"] = "running";
@@ -79,7 +81,9 @@ public partial class HardeningAuditTests
 
         var report = Run("report", outDir);
         Assert.Equal(1, report.Code);
-        Assert.Contains("the run is 'running', not completed (0 frame(s) recorded)", report.Err);
+        // Stop 33: the frames it finished are read from their progress records (the table showed none).
+        Assert.Contains("the run is 'running', not completed (2 frame(s) recorded)", report.Err);
+        Assert.Matches(@"\| [^|]+ \| [^|]+ \| 2 \|", report.Out);
         Assert.DoesNotContain("missing", report.Err);
 
         // A run that says it completed but lost its table is still an error naming the file.

@@ -118,6 +118,21 @@ public sealed class RunWriter
         return all.Values.OrderBy(r => r.Index).ToList();
     }
 
+    /// <summary>
+    /// The frame results a run folder's progress records hold (<c>.progress/NNNNNN.json</c>, one per finished frame), in
+    /// index order, without creating anything: what a run killed before it wrote frames.parquet had finished. Empty when
+    /// there are none.
+    /// </summary>
+    public static List<FrameResult> ReadProgressRecords(string runDir)
+    {
+        string dir = Path.Combine(runDir, ".progress");
+        if (!Directory.Exists(dir)) return [];
+        var all = new Dictionary<long, FrameResult>();
+        foreach (var file in Directory.GetFiles(dir, "*.json"))
+            if (long.TryParse(Path.GetFileNameWithoutExtension(file), out _) && ReadProgress(file) is { } r) all.TryAdd(r.Index, r);
+        return all.Values.OrderBy(r => r.Index).ToList();
+    }
+
     private static FrameResult? ReadProgress(string path)
     {
         if (!File.Exists(path)) return null;
