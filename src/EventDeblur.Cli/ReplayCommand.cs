@@ -144,11 +144,11 @@ internal static class ReplayCommand
     internal static string ProgressBar(ReplayProgress p)
     {
         const int width = 24;
-        int filled = p.Total > 0 ? (int)Math.Round(width * (double)p.Done / p.Total) : 0;
+        int filled = p.Total > 0 ? (int)Math.Round(width * (double)(p.Kept + p.Done) / p.Total) : 0;
         string last = p.Last.Status == "ok"
             ? (p.Last.Psnr is double psnr ? $"index {p.Last.Index}: {psnr:F2} dB" : $"index {p.Last.Index}: ok")
             : $"index {p.Last.Index}: FAILED";
-        string line = $"[{new string('#', filled)}{new string('.', width - filled)}] {p.Done}/{p.Total} frames · {p.EventsPerSecond / 1e6:F2} M events/s · ETA {p.EtaSeconds:F0} s · {last}";
+        string line = $"[{new string('#', filled)}{new string('.', width - filled)}] {p.Kept + p.Done}/{p.Total} frames · {p.EventsPerSecond / 1e6:F2} M events/s · ETA {p.EtaSeconds:F0} s · {last}";
         int cols = Console.IsOutputRedirected ? 120 : Math.Max(40, Console.WindowWidth - 1);
         return line.Length <= cols ? line : line[..cols];
     }

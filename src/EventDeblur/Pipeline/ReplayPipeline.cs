@@ -44,6 +44,8 @@ public static class ReplayPipeline
         RunFolder.Claim(outDir, new RunIdentity(null, bundle.Root, fingerprint, method),
             options.Resume ? RunFolderUse.Resume : options.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var writer = new RunWriter(outDir);
+        // Frames an earlier run completed and this one keeps: the progress counts them, as the frame total does.
+        int kept = options.Resume ? RunWriter.ReadProgressRecords(outDir).Count(r => writer.IsComplete(r.Index)) : 0;
         var problems = new List<Problem>(bundle.Problems);
         planned.Write(outDir);
 
@@ -88,7 +90,7 @@ public static class ReplayPipeline
                 if (r.Status != "ok" && options.FailFast)
                     throw new OperationCanceledException($"frame {r.Index} failed: {r.Error}");
                 events += r.EventsInWindow;
-                progress?.Invoke(new ReplayProgress(results.Count, total, events, clock.Elapsed.TotalSeconds, r));
+                progress?.Invoke(new ReplayProgress(results.Count, total, events, clock.Elapsed.TotalSeconds, r, kept));
             }
         }, token);
 

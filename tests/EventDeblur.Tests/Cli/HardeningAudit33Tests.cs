@@ -309,4 +309,20 @@ public partial class HardeningAuditTests
         Expect(0, verbose);
         Assert.Contains("guard: robust on a 400×300 plane", verbose.Out + verbose.Err);
     }
+
+    /// <summary>A workflow trial: a resumed replay counted its frames from 1 again ("frame 1/5 index 2" with two kept), while the total counted them all.</summary>
+    [Fact]
+    public void AResumedReplayCountsTheFramesItKeeps()
+    {
+        string run = NewOut();
+        Expect(0, Run("replay", Sample, "--out", run, "--deconvolver", "none", "--kernels", "gt"));
+        // As if killed after the first frame: the last two have no progress record.
+        File.Delete(Path.Combine(run, ".progress", "000001.json"));
+        File.Delete(Path.Combine(run, ".progress", "000002.json"));
+        var r = Run("replay", Sample, "--out", run, "--deconvolver", "none", "--kernels", "gt", "--resume");
+        Expect(0, r);
+        Assert.Contains("frame 2/3 index 1: ok", r.Out);
+        Assert.Contains("frame 3/3 index 2: ok", r.Out);
+        Assert.Contains("(1 of them kept from the earlier run, 2 worked on now)", r.Out);
+    }
 }
