@@ -193,7 +193,7 @@ public static class LivePipeline
 
         // Dispatch: pair the k-th RGB frame with the k-th exposure once its events are in.
         var waiting = new Queue<(int Ordinal, LinearImage Image, int Depth)>();
-        // Frames handed to the stages, with their exposure: one abandoned by Ctrl+C / SIGTERM still gets its row.
+        // Frames handed to the stages, with their exposure (written by the dispatch loop only): one abandoned by Ctrl+C / SIGTERM still gets its row.
         var dispatched = new Dictionary<long, TimeRangeUs>();
         int next = 0;
         bool rgbDone = false;
@@ -254,7 +254,7 @@ public static class LivePipeline
                     };
                     store.TrimBefore(window.StartUs);
                     next++;
-                    lock (dispatched) dispatched[ordinal] = e;
+                    dispatched[ordinal] = e;
                     toKernels.Writer.TryWrite(f);
                     continue;
                 }
@@ -288,9 +288,8 @@ public static class LivePipeline
         int unpaired = 0;
         // Ctrl+C / SIGTERM abandons the frames in the stages: each still gets its row, so every RGB frame read is accounted for.
         var recorded = output.Results().Select(r => r.Index).ToHashSet();
-        lock (dispatched)
-            foreach (var (index, range) in dispatched.OrderBy(kv => kv.Key))
-                if (!recorded.Contains(index)) Drop(index, range, "the run was stopped (Ctrl+C / SIGTERM) before this frame was deblurred");
+        foreach (var (index, range) in dispatched.OrderBy(kv => kv.Key))
+            if (!recorded.Contains(index)) Drop(index, range, "the run was stopped (Ctrl+C / SIGTERM) before this frame was deblurred");
         lock (exposures)
         {
             pairer.Finish();

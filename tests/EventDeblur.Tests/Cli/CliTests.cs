@@ -82,25 +82,25 @@ public class CliTests
         Assert.Contains("sha256:    not computed (--no-hash)", text.Out);
         Assert.Contains("events:    597,286 (312,163 ON, 285,123 OFF)", text.Out);
 
-        string dir = TestPaths.NewTempDir();
-        string cut = Path.Combine(dir, "t.aedat4");
-        SyntheticRecording.Random(3000, 9).WriteAedat4(cut, Aedat4Compression.Lz4);
-        var bytes = File.ReadAllBytes(cut);
-        File.WriteAllBytes(cut, bytes[..(bytes.Length * 2 / 3)]);
-        var (cutCode, cutOut, _) = Run("inspect", cut, "--no-hash");
+        var (cutCode, cutOut, _) = Run("inspect", TruncatedAedat4(), "--no-hash");
         Assert.Equal(1, cutCode);
         Assert.Contains("ERROR:", cutOut);
+    }
+
+    /// <summary>A generated 3 000-event AEDAT 4.0 LZ4 file cut to two thirds of its bytes.</summary>
+    private static string TruncatedAedat4()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "t.aedat4");
+        SyntheticRecording.Random(3000, 9).WriteAedat4(path, Aedat4Compression.Lz4);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
+        return path;
     }
 
     [Fact]
     public void InspectOfATruncatedFileListsTheErrorAndExitsNonZero()
     {
-        string dir = TestPaths.NewTempDir();
-        string path = Path.Combine(dir, "t.aedat4");
-        SyntheticRecording.Random(3000, 9).WriteAedat4(path, Aedat4Compression.Lz4);
-        var bytes = File.ReadAllBytes(path);
-        File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
-        var (code, stdout, _) = Run("inspect", path, "--json");
+        var (code, stdout, _) = Run("inspect", TruncatedAedat4(), "--json");
         Assert.Equal(1, code);
         var j = JsonDocument.Parse(stdout).RootElement;
         Assert.True(j.GetProperty("errors").GetArrayLength() > 0);

@@ -62,6 +62,26 @@ public class LiveTests
         return (await live, o, total);
     }
 
+    /// <summary>The shipped sample and its RGB frames as serve's lossless image sequence with its rig manifest.</summary>
+    private static (RecordingBundle Bundle, string Sequence, string Rig) SampleSequence()
+    {
+        var b = RecordingBundle.Load(Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night"));
+        string sequence = Path.Combine(TestPaths.NewTempDir(), "sample-night-rgb"), rig = sequence + ".rig.json";
+        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
+        return (b, sequence, rig);
+    }
+
+    /// <summary><c>live</c> on <paramref name="sequence"/> while the bundle's events and triggers are served at 4× real time.</summary>
+    private static async Task<(LiveSummary Summary, LiveOptions Options)> LiveOnSequence(RecordingBundle b, string sequence, string rig)
+    {
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, RigVideo.SequenceSource(sequence), rig);
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(4);
+        return (await live, o);
+    }
+
     private static LiveOptions Options(DvStreamServer s, string video, string rig) => new()
     {
         EventsUri = $"tcp://127.0.0.1:{s.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{s.TriggersPort}", RgbSource = video, RigPath = rig,
@@ -150,15 +170,8 @@ public class LiveTests
     public async Task ALiveRunOfTheShippedSampleKeepsEachFramesExposureEventsExactly()
     {
         // serve + live on the shipped sample, as the README's commands do: its RGB frames as serve's lossless image sequence.
-        var b = RecordingBundle.Load(Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night"));
-        string rigDir = TestPaths.NewTempDir(), sequence = Path.Combine(rigDir, "sample-night-rgb"), rig = sequence + ".rig.json";
-        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
-        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
-        server.Start();
-        var o = Options(server, RigVideo.SequenceSource(sequence), rig);
-        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
-        await server.PlayAsync(4);
-        var s = await live;
+        var (b, sequence, rig) = SampleSequence();
+        var (s, o) = await LiveOnSequence(b, sequence, rig);
         Assert.Equal(0, s.DroppedEvents);
         Assert.Equal(3, s.Results.Count(r => r.Status == "ok"));
         Assert.DoesNotContain(s.Problems, p => p.ToString().Contains("events", StringComparison.Ordinal) && p.ToString().Contains("kept", StringComparison.Ordinal));
@@ -213,18 +226,11 @@ public class LiveTests
     [Fact]
     public async Task AnRgbSourceShortOfTheTriggersExposuresMakesThePairingSuspectAndSaysSo()
     {
-        var b = RecordingBundle.Load(Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night"));
-        string rigDir = TestPaths.NewTempDir(), sequence = Path.Combine(rigDir, "sample-night-rgb"), rig = sequence + ".rig.json";
-        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
+        var (b, sequence, rig) = SampleSequence();
         // The camera dropped the middle frame: the sequence holds the first and the last, numbered 0 and 1.
         File.Delete(Path.Combine(sequence, "000001.png"));
         File.Move(Path.Combine(sequence, "000002.png"), Path.Combine(sequence, "000001.png"));
-        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
-        server.Start();
-        var o = Options(server, RigVideo.SequenceSource(sequence), rig);
-        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
-        await server.PlayAsync(4);
-        var s = await live;
+        var (s, _) = await LiveOnSequence(b, sequence, rig);
         Assert.Equal(2, s.Results.Count);
         Assert.Equal(1, s.UnpairedExposures);
         Assert.Contains(s.Problems, p => p.ToString().Contains("1 exposure(s) from the trigger stream got no RGB frame, and frames are paired with exposures in arrival order", StringComparison.Ordinal));

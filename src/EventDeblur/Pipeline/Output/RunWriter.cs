@@ -110,11 +110,7 @@ public sealed class RunWriter
     {
         Dictionary<long, FrameResult> all;
         lock (_gate) all = new(_written);
-        foreach (var file in Directory.GetFiles(ProgressDir, "*.json"))
-        {
-            if (!long.TryParse(Path.GetFileNameWithoutExtension(file), out long index) || all.ContainsKey(index)) continue;
-            if (ReadProgress(file) is { } r) all.TryAdd(r.Index, r);
-        }
+        foreach (var r in ReadProgressRecords(OutDir)) all.TryAdd(r.Index, r);
         return all.Values.OrderBy(r => r.Index).ToList();
     }
 
