@@ -64,6 +64,7 @@ internal static class CalibrateCommand
             var manifestH = Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography);
             double vsManifest = HomographyGrid.MeanDistanceEventPx(result.RgbToEvents, manifestH, rgb.Width, rgb.Height, ew, eh);
             var h = result.RgbToEvents.ToRowMajor();
+            var verdict = CalibrationVerdict.Judge(result);
             if (asJson)
             {
                 var o = new JsonObject
@@ -76,8 +77,11 @@ internal static class CalibrateCommand
                     ["frames_tried"] = result.FramesTried,
                     ["confidence"] = result.Confidence,
                     ["ambiguity"] = result.Ambiguity,
-                    ["coarse_scale"] = result.CoarseScale,
-                    ["coarse_rotation_deg"] = result.CoarseRotationDeg,
+                    ["verdict"] = verdict.Level,
+                    ["verdict_reasons"] = new JsonArray(verdict.Reasons.Select(x => (JsonNode)x).ToArray()),
+                    ["advice"] = verdict.Advice,
+                    ["search_scale"] = result.SearchScale,
+                    ["search_rotation_deg"] = result.SearchRotationDeg,
                     ["manifest_difference_event_px"] = double.IsFinite(vsManifest) ? vsManifest : null,
                     ["frames"] = new JsonArray(result.Frames.Select(f => (JsonNode)new JsonObject
                     {
@@ -91,19 +95,37 @@ internal static class CalibrateCommand
             }
             else
             {
-                var ci = CultureInfo.InvariantCulture;
-                Console.WriteLine($"rgb_to_events_homography: {string.Join(",", h.Select(v => v.ToString("R", ci)))}");
-                Console.WriteLine($"residual {result.ResidualEventPx:F3} event px (standard error {result.StandardErrorEventPx:F3}), {result.FramesUsed} of {result.FramesTried} frames, confidence {result.Confidence:F2}");
-                // What the confidence is made of, so that a low one can be read: a near-rival alignment, frames set aside, or spread.
-                Console.WriteLine($"confidence {result.Confidence:F2} = (1 - ambiguity {result.Ambiguity:F2}) × {result.FramesUsed}/{result.FramesTried} frames used × 1/(1 + residual {result.ResidualEventPx:F2} px); " +
-                                  "the residual is the spread of the per-frame fits around the joint one, the ambiguity how close the best rival alignment came");
-                Console.WriteLine($"differs from the manifest's calibration by {vsManifest:F3} event px (mean over a 32×24 grid of the RGB frame)");
+                foreach (var line in TextReport(result, verdict, vsManifest)) Console.WriteLine(line);
             }
             ct.ThrowIfCancellationRequested();
-            if (r.GetValue(write)) Write(bundle, result.RgbToEvents, asJson);
+            if (r.GetValue(write))
+            {
+                if (verdict.Level == CalibrationVerdict.Doubtful)
+                    Console.Error.WriteLine($"warning: storing a {verdict.Level} estimate ({string.Join("; ", verdict.Reasons)}); the manifest's earlier homography is replaced");
+                Write(bundle, result.RgbToEvents, asJson);
+            }
             else if (!asJson) Console.WriteLine($"not written: run again with --write to store it in {Path.Combine(bundle.Root, "recording.json")}");
             return ExitCodes.Success;
         }
+    }
+
+    /// <summary>The text report of a texture calibration: homography, residual, confidence and its factors, the frames left out and why, the verdict, the difference from the manifest.</summary>
+    internal static IEnumerable<string> TextReport(CalibrationResult result, CalibrationVerdict verdict, double vsManifestEventPx)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        yield return $"rgb_to_events_homography: {string.Join(",", result.RgbToEvents.ToRowMajor().Select(v => v.ToString("R", ci)))}";
+        yield return $"residual {result.ResidualEventPx:F3} event px (standard error {result.StandardErrorEventPx:F3}), {result.FramesUsed} of {result.FramesTried} frames, confidence {result.Confidence:F2}";
+        // What the confidence is made of, so that a low one can be read: a near-rival alignment, frames set aside, or spread.
+        yield return $"confidence {result.Confidence:F2} = (1 - ambiguity {result.Ambiguity:F2}) × {result.FramesUsed}/{result.FramesTried} frames used × 1/(1 + residual {result.ResidualEventPx:F2} px); " +
+                     "the residual is the spread of the per-frame fits around the joint one, the ambiguity how close the best rival alignment came";
+        foreach (var f in result.Frames.Where(f => !f.Used))
+            yield return $"left out: frame {f.Index} ({f.Events.ToString("N0", ci)} events): {f.Rejection}";
+        yield return verdict.Reasons.Count == 0
+            ? $"verdict: {verdict.Level} (ambiguity ≤ 0.6, standard error ≤ 0.5 event px, ≥ 3 frames and at least half of those tried agree)"
+            : $"verdict: {verdict.Level}: {string.Join("; ", verdict.Reasons)}; {verdict.Advice}";
+        yield return double.IsFinite(vsManifestEventPx)
+            ? $"differs from the manifest's calibration by {vsManifestEventPx:F3} event px (mean over a 32×24 grid of the RGB frame)"
+            : "the manifest's calibration maps no grid point of the RGB frame onto the sensor: no difference to report";
     }
 
     private static void Write(RecordingBundle bundle, Homography rgbToEvents, bool asJson)

@@ -10,9 +10,9 @@ namespace EventDeblur.Calibration;
 /// <param name="FramesTried">Frames examined (with an exposure window).</param>
 /// <param name="Confidence">0..1: (1 − ambiguity) × used/tried × 1 / (1 + residual in event pixels).</param>
 /// <param name="Ambiguity">0..1: the fine search's best score of a clearly different scale (> 15 %) or rotation (> 20°) over the best score.</param>
-/// <param name="CoarseScale">Scale of the fine search's best similarity (before the sub-pixel refinement), event px per RGB px.</param>
-/// <param name="CoarseRotationDeg">Rotation of the fine search's best similarity, degrees (−180..180).</param>
+/// <param name="SearchScale">Scale of the grid search's best similarity (its finer level, 2 % steps; before the per-frame sub-pixel refinement), event px per RGB px.</param>
+/// <param name="SearchRotationDeg">Rotation of the grid search's best similarity (its finer level, 1.5° steps), degrees (−180..180).</param>
 /// <param name="Frames">Per-frame details, in frame order.</param>
 public sealed record CalibrationResult(
     Homography RgbToEvents, double ResidualEventPx, double StandardErrorEventPx, int FramesUsed, int FramesTried,
-    double Confidence, double Ambiguity, double CoarseScale, double CoarseRotationDeg, IReadOnlyList<FrameCalibration> Frames);
+    double Confidence, double Ambiguity, double SearchScale, double SearchRotationDeg, IReadOnlyList<FrameCalibration> Frames);
