@@ -42,7 +42,7 @@ public static class HtmlReport
         var runs = new List<ReportRun>();
         foreach (var d in runDirs) runs.Add(await ReportRun.ReadAsync(d));
         var replays = runs.Where(r => r.Manifest.InputBundle != null).ToList();
-        var rows = replays.SelectMany(r => r.Frames.Select(f => new EvalRow(r.Bundle, Evaluator.GroupOf(r.Bundle), r.Manifest.Method, f.Index, f.Status, f.Psnr, f.Ssim, f.KernelSimilarity, f.SecondsTotal))).ToList();
+        var rows = replays.SelectMany(r => r.Frames.Select(f => new EvalRow(r.Bundle, Evaluator.GroupOf(r.Bundle), r.Manifest.Method, f.Index, f.Status, f.Psnr, f.Ssim, r.Manifest.IdentityKernels ? null : f.KernelSimilarity, f.SecondsTotal))).ToList();
         string summary = replays.Count > 0 ? RunSummary.Markdown(await RunSummary.SummariseAsync(replays.Select(r => r.Dir))) : "";
         string kind = replays.Count == 0 ? "live run" : runs.Count > replays.Count ? "replay and live" : "replay";
         Write(htmlPath, kind, rows, summary, runs, await ReportFrames.BuildAsync(runs), (m, b) => replays.FirstOrDefault(r => r.Manifest.Method == m && r.Bundle == b)?.Dir, warnings ?? []);

@@ -17,8 +17,10 @@ public static class RunSummary
         string bundle = Path.GetFileName((run.InputBundle ?? throw new IOException($"{Path.Combine(runDir, "run.json")}: no 'input_bundle' (not a replay run)")).TrimEnd('/'));
         string parquet = Path.Combine(runDir, "frames.parquet");
         // Killed before its frames.parquet: the frames it finished are in their progress records.
-        if (!File.Exists(parquet) && run.Status != "completed") return (bundle, run.Method, RunWriter.ReadProgressRecords(runDir));
-        return (bundle, run.Method, await FramesParquet.ReadAsync(parquet));
+        var rows = !File.Exists(parquet) && run.Status != "completed" ? RunWriter.ReadProgressRecords(runDir) : await FramesParquet.ReadAsync(parquet);
+        // The blurry and edi methods' delta kernels are compared with nothing real: no kernel similarity, as in eval's results.
+        if (run.IdentityKernels) rows = rows.Select(r => r with { KernelSimilarity = null }).ToList();
+        return (bundle, run.Method, rows);
     }
 
     /// <summary>

@@ -45,8 +45,26 @@ public sealed record RunManifest
     /// <summary>Further top-level entries, written after the others in this order (live: events received, drops, gaps, problems).</summary>
     public IReadOnlyList<KeyValuePair<string, JsonNode?>> Extra { get; init; } = [];
 
-    /// <summary>The method of the run, <c>KERNELS+DECONVOLVER</c>, from <see cref="Options"/>.</summary>
-    public string Method => $"{Options["kernels"]?.GetValue<string>()}+{Options["deconvolver"]?.GetValue<string>()}";
+    /// <summary>
+    /// The method of the run as <c>eval --methods</c> names it, from <see cref="Options"/>: <c>KERNELS+DECONVOLVER</c>,
+    /// or <c>blurry</c> / <c>edi</c> for the runs of those eval methods (identity kernels, which users never type).
+    /// </summary>
+    public string Method
+    {
+        get
+        {
+            string? kernels = Options["kernels"]?.GetValue<string>(), deconvolver = Options["deconvolver"]?.GetValue<string>();
+            if (kernels == Methods.MethodCatalogue.IdentityKernels)
+            {
+                if (deconvolver == Methods.MethodCatalogue.NoDeconvolution) return Methods.MethodCatalogue.Blurry;
+                if (deconvolver == Methods.MethodCatalogue.Edi) return Methods.MethodCatalogue.Edi;
+            }
+            return $"{kernels}+{deconvolver}";
+        }
+    }
+
+    /// <summary>Whether the run used one delta kernel per frame (the <c>blurry</c> and <c>edi</c> methods): its kernel similarity means nothing.</summary>
+    public bool IdentityKernels => Options["kernels"]?.GetValue<string>() == Methods.MethodCatalogue.IdentityKernels;
 
     /// <summary>Writes run.json into <paramref name="runDir"/> atomically.</summary>
     public void Write(string runDir)
