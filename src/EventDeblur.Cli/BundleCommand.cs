@@ -27,9 +27,10 @@ internal static class BundleCommand
         var white = new Option<double?>("--white") { Description = "White level, raw DN (default 255 for 8-bit frames, 65535 for 16-bit)" };
         var saturation = new Option<double?>("--saturation") { Description = "Saturation level, raw DN (default: the white level)" };
         var homography = new Option<string?>("--homography") { Description = "RGB→event pixel homography: 9 comma-separated numbers, row-major (default identity)" };
-        var output = new Option<string>("--out") { Description = "The new bundle folder (must not exist or be empty)", Required = true };
+        var output = new Option<string>("--out") { Description = "The new bundle folder (must not exist or be empty; an existing bundle with --force)", Required = true };
+        var force = new Option<bool>("--force") { Description = "Replace the bundle in --out (built beside it first: a failed build leaves the old one whole); a non-empty folder that is not a bundle is still refused" };
         var cmd = new Command("bundle", "Make a recording bundle from an event file, RGB frames (folder or video), exposure times and a calibration, and check it")
-            { events, rgb, csv, sync, offset, encoding, black, white, saturation, homography, output };
+            { events, rgb, csv, sync, offset, encoding, black, white, saturation, homography, output, force };
         cmd.SetAction(r =>
         {
             // With triggers the exposures come from the edges in the event file: an offset would be written and never used.
@@ -52,11 +53,12 @@ internal static class BundleCommand
             string outDir = OutputFolder.FullPath(r.GetValue(output)!, "--out");
             if (File.Exists(outDir)) throw new UserInputException($"--out {outDir}: a file of that name exists; give a new or empty folder for the bundle", UserInputKind.Unusable);
             var converted = new List<Problem>();
-            var bundle = BundleBuilder.Build(sources, r.GetValue(output)!, converted);
+            var bundle = BundleBuilder.Build(sources, r.GetValue(output)!, converted, r.GetValue(force));
             var match = bundle.ResolveExposures();
             // Checked as inspect checks it: the event file's own errors (for a converted file, the source reader's) and
             // exposures the events cannot reach, from one pass.
             var summary = AedatSummary.Compute(bundle.EventsPath);
+            var notes = new List<Problem>();
             var problems = bundle.Problems.Concat(match.Problems)
                 .Concat(converted.Where(p => p.Severity == ProblemSeverity.Error))
                 .Concat(summary.Problems.Where(p => p.Severity == ProblemSeverity.Error))
@@ -64,9 +66,12 @@ internal static class BundleCommand
                     .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
                     .OfType<Problem>())
                 .ToList();
+            var exposures = match.Windows.Where(w => w.Exposure != null).Select(w => w.Exposure!.Value).ToList();
+            long? suggestedOffset = ExposureCoverage.SuggestedOffsetUs(exposures, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source);
+            if (ExposureCoverage.OffsetHint(exposures, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } offsetHint)
+                notes.Add(offsetHint);
             // The calibration as inspect shows it: a bundle made without --homography maps the frame 1:1 onto the sensor,
             // which rarely holds, and inspect's note about it was the hint a user needs here.
-            var notes = new List<Problem>();
             var calibration = InspectCommand.Calibration(bundle, notes);
             int matched = match.Windows.Count(w => w.Exposure != null);
             var rgbSpec = bundle.Manifest.Rgb!;
@@ -76,7 +81,9 @@ internal static class BundleCommand
             if (calibration != null) Console.WriteLine($"  calibration: {calibration}");
             foreach (var p in problems.Concat(notes)) Console.WriteLine($"  problem: {p}");
             bool identity = r.GetValue(homography) == null;
-            Console.WriteLine(identity
+            if (suggestedOffset is long so)
+                Console.WriteLine($"next: no exposure meets the events; run the same command again with --clock-offset-us {so} --force (see the note above)");
+            else Console.WriteLine(identity
                 ? $"next: 'eventdeblur calibrate {bundle.Root} --write' estimates the RGB→event homography from the recording (the bundle has the identity), then 'eventdeblur replay {bundle.Root} --out OUT'"
                 : $"next: 'eventdeblur replay {bundle.Root} --out OUT' (or 'eventdeblur preview {bundle.Root} --frames all --out DIR' to look first)");
             return problems.Count == 0 && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems;

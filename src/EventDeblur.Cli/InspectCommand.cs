@@ -86,6 +86,9 @@ internal static class InspectCommand
         found.AddRange(windows.Windows.Where(w => w.Exposure != null)
             .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
             .OfType<Problem>());
+        if (ExposureCoverage.OffsetHint(windows.Windows.Where(w => w.Exposure != null).Select(w => w.Exposure!.Value).ToList(),
+                summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } hint)
+            found.Add(hint);
         // A ground-truth kernel with a NaN, ±Infinity or negative weight fails its frame with --kernels gt (and its scoring).
         if (bundle.GroundTruthKernelsDir is { } gtKernels)
             found.AddRange(KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel",

@@ -14,9 +14,9 @@ internal static class LiveCommands
     public static Command Serve()
     {
         var bundle = new Argument<string>("BUNDLE") { Description = "A recording bundle folder" };
-        var eventsPort = new Option<int>("--events-port") { Description = "TCP port of the events stream", Required = true };
-        var triggersPort = new Option<int>("--triggers-port") { Description = "TCP port of the triggers stream", Required = true };
-        var speed = new Option<double>("--speed") { Description = "Playback speed (1 = real time)", DefaultValueFactory = _ => 1.0 };
+        var eventsPort = new Option<int>("--events-port") { Description = "TCP port of the events stream (1..65535; 0 lets the system pick a free one, printed)", Required = true };
+        var triggersPort = new Option<int>("--triggers-port") { Description = "TCP port of the triggers stream (1..65535, not the events port; 0 lets the system pick a free one, printed)", Required = true };
+        var speed = new Option<double>("--speed") { Description = "Playback speed, 0 < X ≤ 1000 (1 = real time, 2 = twice as fast)", DefaultValueFactory = _ => 1.0 };
         eventsPort.Validators.Add(PortInRange);
         triggersPort.Validators.Add(PortInRange);
         speed.Validators.Add(o =>
@@ -32,6 +32,8 @@ internal static class LiveCommands
             if (!IPAddress.TryParse(r.GetValue(host)!, out var address)) throw new UserInputException($"--host {r.GetValue(host)}: not an IP address");
             if (r.GetValue(eventsPort) == r.GetValue(triggersPort) && r.GetValue(eventsPort) != 0)
                 throw new UserInputException($"--events-port and --triggers-port are both {r.GetValue(eventsPort)}: the two streams need two ports");
+            if (r.GetValue(video) != null && r.GetValue(rigDir) != null)
+                throw new UserInputException("--rig-dir and --video: with --video the rig manifest goes beside the video and no image sequence is written; give one of them");
             var b = RecordingBundle.Load(r.GetValue(bundle)!);
             string name = Path.GetFileName(Path.GetFullPath(b.Root).TrimEnd('/'));
             string? videoPath = r.GetValue(video);

@@ -38,6 +38,14 @@ internal static class ChoiceOption
     public static T AcceptOnly<T>(this T option, params string[] values) where T : Option
     {
         option.CompletionSources.Add(values);
+        // A long list would widen the help's first column for every option of the command: name the value, and list
+        // the choices in the description instead.
+        if (string.Join("|", values).Length > 40 && option.HelpName == null)
+        {
+            option.HelpName = option.Name.TrimStart('-').ToUpperInvariant();
+            if (!values.All(v => option.Description?.Contains(v, StringComparison.Ordinal) == true))
+                option.Description = $"{option.Description} (one of: {string.Join(", ", values)})".TrimStart();
+        }
         option.Validators.Add(result =>
         {
             foreach (var token in result.Tokens)

@@ -28,7 +28,12 @@ public static class BundleBuilder
     /// which are copied as they are (check the bundle's event file for theirs).
     /// </param>
     /// <exception cref="BundleException">An input is missing or malformed (the message names the file, the line and what was expected).</exception>
-    public static RecordingBundle Build(BundleSources s, string bundleDir, List<Problem>? conversionProblems = null)
+    /// <param name="replace">
+    /// When <paramref name="bundleDir"/> is a bundle already (it holds a recording.json), build the new one beside it and
+    /// then put it in its place, so a failed build leaves the old bundle as it was (and inputs read from the old bundle
+    /// are read before it goes); a non-empty folder that is not a bundle is refused either way.
+    /// </param>
+    public static RecordingBundle Build(BundleSources s, string bundleDir, List<Problem>? conversionProblems = null, bool replace = false)
     {
         if (s.Sync is not ("table" or "triggers")) throw new BundleException($"sync '{s.Sync}': expected 'table' or 'triggers'");
         if (s.Homography.Length != 9) throw new BundleException($"--homography: expected 9 numbers (a row-major 3×3 homography), found {s.Homography.Length}");
@@ -41,13 +46,21 @@ public static class BundleBuilder
         if (!File.Exists(s.RgbPath) && !Directory.Exists(s.RgbPath)) throw new BundleException($"{s.RgbPath}: no such image folder or video");
         if (File.Exists(s.RgbPath) && ImageExtensions.Contains(Path.GetExtension(s.RgbPath).ToLowerInvariant()))
             throw new BundleException($"{s.RgbPath}: --rgb names one image; give the folder that holds the frames (PNG or TIFF, one per exposure) or a video");
+        bool replacing = false;
         if (Directory.Exists(bundleDir) && Directory.EnumerateFileSystemEntries(bundleDir).Any())
-            throw new BundleException($"{bundleDir}: exists and is not empty; give a new folder");
+        {
+            if (!File.Exists(Path.Combine(bundleDir, "recording.json")))
+                throw new BundleException($"{bundleDir}: exists, is not empty and is not a bundle (no recording.json); give a new folder{(replace ? " (--force replaces only a bundle)" : "")}");
+            if (!replace)
+                throw new BundleException($"{bundleDir}: is a bundle already; give a new folder, or --force to replace it");
+            replacing = true;
+        }
         if (s.Sync == "table" && s.ExposureCsvPath == null)
             throw new BundleException("table sync needs --exposure-csv (one 'exposure_start_us,exposure_end_us' row per frame)");
         var csvTimes = s.ExposureCsvPath != null ? ReadExposureCsv(s.ExposureCsvPath) : null;
 
         string root = Path.GetFullPath(bundleDir);
+        if (replacing) return Replace(s, root, csvTimes, conversionProblems);
         try
         {
             return BuildInto(s, root, csvTimes, conversionProblems);
@@ -58,6 +71,33 @@ public static class BundleBuilder
             try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    /// <summary>Builds the bundle beside <paramref name="root"/>, then swaps it in: the old bundle stays whole until the new one is.</summary>
+    private static RecordingBundle Replace(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<Problem>? conversionProblems)
+    {
+        string parent = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar))!, name = Path.GetFileName(root.TrimEnd(Path.DirectorySeparatorChar));
+        string fresh = Path.Combine(parent, $".{name}.bundle-{Environment.ProcessId}.partial");
+        string old = Path.Combine(parent, $".{name}.bundle-{Environment.ProcessId}.old");
+        foreach (var leftover in new[] { fresh, old }.Where(Directory.Exists)) Directory.Delete(leftover, recursive: true);
+        try
+        {
+            BuildInto(s, fresh, csvTimes, conversionProblems);
+        }
+        catch
+        {
+            try { Directory.Delete(fresh, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+        Directory.Move(root, old);
+        try { Directory.Move(fresh, root); }
+        catch
+        {
+            Directory.Move(old, root); // put the old bundle back
+            throw;
+        }
+        try { Directory.Delete(old, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        return RecordingBundle.Load(root);
     }
 
     private static RecordingBundle BuildInto(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<Problem>? conversionProblems)

@@ -40,6 +40,41 @@ public static class ExposureCoverage
     }
 
     /// <summary>
+    /// When every exposure of a table-synchronised bundle lies outside the events' time range — the clock offset is
+    /// wrong, not a frame — a note with the offset that would start the first exposure at the first event, naming
+    /// both places it is set (<c>bundle --clock-offset-us</c>, <c>sync.clock_offset_us</c>); null otherwise (some
+    /// exposure overlaps the events, trigger sync, no events, or no exposure).
+    /// </summary>
+    /// <param name="exposures">Every frame's exposure window on the event clock (with <paramref name="currentOffsetUs"/> applied), µs.</param>
+    /// <param name="firstEventUs">The event file's first timestamp, µs; null when it has no events.</param>
+    /// <param name="lastEventUs">Its last timestamp, µs.</param>
+    /// <param name="currentOffsetUs">The bundle's <c>sync.clock_offset_us</c>, µs.</param>
+    /// <param name="syncSource">The bundle's <c>sync.source</c>: only <c>table</c> has an offset to suggest.</param>
+    public static Problem? OffsetHint(IReadOnlyList<TimeRangeUs> exposures, long? firstEventUs, long? lastEventUs, long currentOffsetUs, string syncSource)
+    {
+        if (SuggestedOffsetUs(exposures, firstEventUs, lastEventUs, currentOffsetUs, syncSource) is not long offset) return null;
+        long first = firstEventUs!.Value, last = lastEventUs!.Value;
+        long start = exposures.Min(e => e.StartUs), end = exposures.Max(e => e.EndUs);
+        double spanS = ((double)end - start) / 1e6, eventsS = ((double)last - first) / 1e6;
+        string fits = spanS <= eventsS
+            ? $"the exposures ({spanS:0.###} s) then fall within the events ({eventsS:0.###} s)"
+            : $"the exposures span {spanS:0.###} s, the events only {eventsS:0.###} s, so check the frames.csv times too";
+        return Problem.Note("", ProblemLocation.None,
+            $"every exposure lies outside the events ([{first}, {last}] µs on the event clock; exposures [{start}, {end}) µs with clock offset {currentOffsetUs} µs): " +
+            $"a clock offset of {offset} µs would start the first exposure at the first event ({fits}) — 'bundle --clock-offset-us {offset}', or sync.clock_offset_us in recording.json");
+    }
+
+    /// <summary>The offset <see cref="OffsetHint"/> suggests (µs), or null when it has no note to give.</summary>
+    public static long? SuggestedOffsetUs(IReadOnlyList<TimeRangeUs> exposures, long? firstEventUs, long? lastEventUs, long currentOffsetUs, string syncSource)
+    {
+        if (syncSource != "table" || exposures.Count == 0 || firstEventUs is not long first || lastEventUs is not long last) return null;
+        if (exposures.Any(e => e.EndUs > first && e.StartUs <= last)) return null;
+        // In floating point, then bounded: the offsets involved may be absurd (a corrupt CSV).
+        double suggested = (double)currentOffsetUs + ((double)first - exposures.Min(e => e.StartUs));
+        return Math.Abs(suggested) < 9e18 ? (long)suggested : null;
+    }
+
+    /// <summary>
     /// One problem per frame of <paramref name="match"/> whose exposure no event can fall in, from one pass over the
     /// bundle's event file (frames not decoded); none for APS bundles (their exposures come from the event file itself).
     /// </summary>

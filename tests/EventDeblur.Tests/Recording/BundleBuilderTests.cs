@@ -144,4 +144,52 @@ public class BundleBuilderTests
         var big = Assert.Throws<BundleException>(() => BundleBuilder.Build(With(huge), Path.Combine(dir, "b3")));
         Assert.Contains("30000×30000 PNG, over the limit", big.Message);
     }
+
+    [Fact]
+    public void ReplaceSwapsABundleInOnlyOnceTheNewOneIsWholeAndRefusesOtherFolders()
+    {
+        var original = RecordingBundle.Load(Sample);
+        string dir = TestPaths.NewTempDir();
+        string csv = Path.Combine(dir, "exposures.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        var sources = new BundleSources
+        {
+            EventsPath = original.EventsPath, RgbPath = Path.Combine(Sample, "rgb"), ExposureCsvPath = csv, ClockOffsetUs = original.Manifest.Sync.ClockOffsetUs,
+            Encoding = "linear", BlackLevel = 1024, WhiteLevel = 65535, SaturationLevel = 65000, Homography = original.Manifest.RgbToEventsHomography,
+        };
+        string target = Path.Combine(dir, "bundle");
+        BundleBuilder.Build(sources, target);
+        byte[] manifest = File.ReadAllBytes(Path.Combine(target, "recording.json"));
+
+        // Without replace, an existing bundle is refused and named as one.
+        var e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources, target));
+        Assert.Contains("is a bundle already; give a new folder, or --force to replace it", e.Message, StringComparison.Ordinal);
+
+        // A failed replacement (here: a wrong row count) leaves the old bundle byte for byte, and no leftovers beside it.
+        string shortCsv = Path.Combine(dir, "short.csv");
+        File.WriteAllLines(shortCsv, ["exposure_start_us,exposure_end_us", "1,2"]);
+        Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = shortCsv }, target, replace: true));
+        Assert.Equal(manifest, File.ReadAllBytes(Path.Combine(target, "recording.json")));
+        Assert.Equal(original.Frames.Count, RecordingBundle.Load(target).Frames.Count);
+        Assert.Equal(["bundle", "exposures.csv", "short.csv"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        // Rebuilt from the old bundle's own files (read before it goes), with another calibration.
+        var old = RecordingBundle.Load(target);
+        double[] h = [0.5, 0, 80, 0, 0.5, 50, 0, 0, 1];
+        var rebuilt = BundleBuilder.Build(sources with { EventsPath = old.EventsPath, RgbPath = Path.Combine(target, "rgb"), Homography = h }, target, replace: true);
+        Assert.Equal(h, rebuilt.Manifest.RgbToEventsHomography);
+        Assert.Equal(File.ReadAllBytes(original.EventsPath), File.ReadAllBytes(rebuilt.EventsPath));
+        for (int i = 0; i < original.Frames.Count; i++)
+            Assert.Equal(File.ReadAllBytes(original.Frames[i].File), File.ReadAllBytes(rebuilt.Frames[i].File));
+        Assert.Equal(["bundle", "exposures.csv", "short.csv"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        // A folder that is not a bundle is refused even with replace, and keeps its file.
+        string other = Path.Combine(dir, "other");
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "notes.txt"), "mine");
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources, other, replace: true));
+        Assert.Contains("is not a bundle (no recording.json)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("--force replaces only a bundle", e.Message, StringComparison.Ordinal);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(other, "notes.txt")));
+    }
 }
