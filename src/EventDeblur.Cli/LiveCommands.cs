@@ -152,12 +152,16 @@ internal static class LiveCommands
                               $"{s.EventsReceived:N0} events, {s.DroppedEvents} dropped; " +
                               $"{(lat.Count > 0 ? $"latency p50 {Quantile(0.5):F2} s, p95 {Quantile(0.95):F2} s, max {lat[^1]:F2} s" : "no latency measured")}" +
                               (o.AdaptiveQuality && s.Results.Any(x => x.Quality != null) ? $"; rungs: {string.Join(", ", s.Results.Where(x => x.Quality != null).GroupBy(x => x.Quality).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))}" : ""));
+            Console.WriteLine(s.PairedByTimestamps
+                ? $"frames paired with exposures by the RGB source's timestamps; {s.FramelessExposures} exposure(s) got no frame"
+                : "frames paired with exposures in arrival order (the RGB source gave no usable timestamps)");
             int ok = s.Results.Count(x => x.Status == "ok");
             if (s.Results.Count == 0 && s.EventsReceived == 0)
                 throw new UserInputException($"no data received: no events from {o.EventsUri} and no frames from {o.RgbSource} (is the source running, and can it be opened?)");
             if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
             // Exposures left without a frame when the streams ended by themselves make the pairing suspect: exit 1 as well.
-            return ok > 0 && ok == s.Results.Count && s.UnpairedExposures == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
+            // So do exposures whose frames the RGB source dropped (found by its timestamps): they were not deblurred.
+            return ok > 0 && ok == s.Results.Count && s.UnpairedExposures == 0 && s.FramelessExposures == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
     }

@@ -103,7 +103,7 @@ public static class LivePipeline
 
         // RGB frames from OpenCV, in order; blocking reads on a thread of their own (not a pool thread).
         // Bounded: a source read faster than real time (a file) waits here instead of filling memory; a camera never fills it.
-        var frames = Channel.CreateBounded<(int Ordinal, LinearImage Image, int Depth)>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        var frames = Channel.CreateBounded<(int Ordinal, LinearImage Image, int Depth, long? TimeUs)>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
         var capture = Task.Factory.StartNew(() =>
         {
             using var cap = RigVideo.OpenCapture(o.RgbSource);
@@ -113,7 +113,10 @@ public static class LivePipeline
             while (!token.IsCancellationRequested && cap.Read(m) && !m.Empty())
             {
                 var img = LinearImage.FromRaw(m, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
-                try { frames.Writer.WriteAsync((k++, img, m.Depth() == MatType.CV_8U ? 8 : 16), token).AsTask().GetAwaiter().GetResult(); }
+                // The source's own stamp of the frame (a camera's buffer time, a stream's presentation time; 0 for an image sequence).
+                double ms = cap.Get(VideoCaptureProperties.PosMsec);
+                long? stamp = double.IsFinite(ms) && ms >= 0 && ms < 9e12 ? (long)Math.Round(ms * 1000) : null;
+                try { frames.Writer.WriteAsync((k++, img, m.Depth() == MatType.CV_8U ? 8 : 16, stamp), token).AsTask().GetAwaiter().GetResult(); }
                 catch (OperationCanceledException) { break; }
             }
             frames.Writer.TryComplete();
@@ -192,7 +195,18 @@ public static class LivePipeline
         });
 
         // Dispatch: pair the k-th RGB frame with the k-th exposure once its events are in.
-        var waiting = new Queue<(int Ordinal, LinearImage Image, int Depth)>();
+        var waiting = new Queue<(int Ordinal, LinearImage Image, int Depth, long? TimeUs)>();
+        var pairing = new FrameExposurePairer();
+        var exposureView = new ExposureRanges(exposures);
+        int framelessExposures = 0;
+        bool abandonReported = false;
+        // Stamps given up mid-run (they stopped increasing, or do not advance with the exposures): said once.
+        void ReportAbandon(int ordinal)
+        {
+            if (abandonReported || string.IsNullOrEmpty(pairing.TimestampsAbandoned)) return;
+            abandonReported = true;
+            Report(Problem.Note(o.RgbSource, ProblemLocation.AtFrame(ordinal), pairing.TimestampsAbandoned));
+        }
         // Frames handed to the stages, with their exposure (written by the dispatch loop only): one abandoned by Ctrl+C / SIGTERM still gets its row.
         var dispatched = new Dictionary<long, TimeRangeUs>();
         int next = 0;
@@ -205,7 +219,12 @@ public static class LivePipeline
         {
             while (!token.IsCancellationRequested)
             {
-                while (waiting.Count < o.MaxWaitingFrames && frames.Reader.TryRead(out var fr)) waiting.Enqueue(fr);
+                while (waiting.Count < o.MaxWaitingFrames && frames.Reader.TryRead(out var fr))
+                {
+                    waiting.Enqueue(fr);
+                    pairing.Observe(fr.TimeUs);
+                    ReportAbandon(fr.Ordinal);
+                }
                 if (frames.Reader.Completion.IsCompleted)
                 {
                     if (frames.Reader.Completion.IsFaulted) { Report(Problem.Error(o.RgbSource, frames.Reader.Completion.Exception!.GetBaseException().Message)); break; }
@@ -228,19 +247,40 @@ public static class LivePipeline
                     streamEnded = true;
                 }
                 (TimeRangeUs Range, int Epoch)? exposure = null;
-                lock (exposures) if (next < exposures.Count) exposure = exposures[next];
+                FrameExposurePairer.Decision decision = default;
+                if (waiting.Count > 0)
+                    lock (exposures)
+                    {
+                        decision = pairing.Decide(waiting.Peek().TimeUs, exposureView, next, streamEnded);
+                        if (decision.Kind == PairingKind.Pair) exposure = exposures[decision.Exposure];
+                    }
+                if (waiting.Count > 0) ReportAbandon(waiting.Peek().Ordinal);
                 int epoch = Volatile.Read(ref eventsEpoch);
-                if (waiting.Count > 0 && exposure is { } stale && (stale.Epoch < epoch || (stale.Epoch > epoch && streamEnded)))
+                // The exposures the frame's stamp passed over got no frame: the RGB source dropped theirs.
+                void SkipTo(int j, string? reason)
+                {
+                    for (; next < j; next++)
+                    {
+                        framelessExposures++;
+                        TimeRangeUs skipped;
+                        lock (exposures) skipped = exposures[next].Range;
+                        Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {skipped} got no RGB frame: {reason}"));
+                    }
+                }
+                if (exposure is { } stale && (stale.Epoch < epoch || (stale.Epoch > epoch && streamEnded)))
                 {
                     // Its events were on a clock the source has left (or never came on its new one): this frame cannot be deblurred.
-                    var (ordinal, _, _) = waiting.Dequeue();
+                    SkipTo(decision.Exposure, decision.Reason);
+                    var (ordinal, _, _, stamp) = waiting.Dequeue();
                     Drop(ordinal, stale.Range, $"exposure {stale.Range} is on the source's clock before a restart; its events are gone");
+                    pairing.Paired(stamp, stale.Range);
                     next++;
                     continue;
                 }
-                if (waiting.Count > 0 && exposure is { Range: var e } && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded))
+                if (exposure is { Range: var e } && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded))
                 {
-                    var (ordinal, image, depth) = waiting.Dequeue();
+                    SkipTo(decision.Exposure, decision.Reason);
+                    var (ordinal, image, depth, stamp) = waiting.Dequeue();
                     var window = new TimeRangeUs(e.StartUs + o.EventLatencyUs, e.EndUs + o.EventLatencyUs).Expand(o.EventMarginUs);
                     var f = new FrameWork
                     {
@@ -253,25 +293,27 @@ public static class LivePipeline
                         Encoding = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, depth),
                     };
                     store.TrimBefore(window.StartUs);
+                    pairing.Paired(stamp, e);
                     next++;
                     dispatched[ordinal] = e;
                     toKernels.Writer.TryWrite(f);
                     continue;
                 }
-                if (rgbDone && waiting.Count == 0) break;
-                if (streamEnded && waiting.Count > 0 && exposure == null)
+                if (decision.Kind == PairingKind.NoExposure)
                 {
-                    foreach (var (ordinal, _, _) in waiting) Drop(ordinal, null, "no exposure from the trigger stream (missed trigger or stream ended)");
-                    waiting.Clear();
-                    if (rgbDone) break;
+                    // A frame whose stamp no exposure is near (a missed trigger), or any frame once the trigger stream has ended without one.
+                    var (ordinal, _, _, _) = waiting.Dequeue();
+                    Drop(ordinal, null, decision.Reason ?? "no exposure from the trigger stream (missed trigger or stream ended)");
+                    continue;
                 }
+                if (rgbDone && waiting.Count == 0) break;
                 await Task.Delay(10, token);
             }
         }
         catch (OperationCanceledException) { /* duration reached or Ctrl+C: finish what is in flight */ }
         // A frame the capture already read but the dispatch had not taken yet is waiting too.
         while (frames.Reader.TryRead(out var unread)) waiting.Enqueue(unread);
-        foreach (var (ordinal, _, _) in waiting)
+        foreach (var (ordinal, _, _, _) in waiting)
         {
             // A frame whose exposure is known takes it along (so it is not reported again as an exposure without a frame).
             TimeRangeUs? range = null;
@@ -294,10 +336,14 @@ public static class LivePipeline
         {
             pairer.Finish();
             foreach (var q in pairer.Problems) Report(q);
-            unpaired = token.IsCancellationRequested ? 0 : exposures.Count - next;
+            unpaired = token.IsCancellationRequested || pairing.ByTimestamps ? 0 : exposures.Count - next;
+            if (!token.IsCancellationRequested && pairing.ByTimestamps) framelessExposures += exposures.Count - next;
             if (unpaired > 0 && next > 0)
                 Report(Problem.Error(TriggerEdgePairer.Source, $"{unpaired} exposure(s) from the trigger stream got no RGB frame, and frames are paired with exposures in arrival order: if the RGB source dropped a frame during the run (rather than the run ending first), every frame after it was paired with the exposure of the frame before it; check the RGB source's frame count against the triggers"));
-            for (int k = next; k < exposures.Count; k++) Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {exposures[k].Range} has no RGB frame (dropped frame?)"));
+            for (int k = next; k < exposures.Count; k++)
+                Report(Problem.Error(TriggerEdgePairer.Source, pairing.ByTimestamps
+                    ? $"exposure {exposures[k].Range} has no RGB frame: it came after the RGB source's last frame"
+                    : $"exposure {exposures[k].Range} has no RGB frame (dropped frame?)"));
         }
         await streams.CancelAsync();
         await Task.WhenAll(eventsTask, triggersTask);
@@ -330,7 +376,19 @@ public static class LivePipeline
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
         PreviewWriter.WriteContactSheet(o.OutDir, all);
         manifest.Write(o.OutDir);
-        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired };
+        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps };
+    }
+
+    /// <summary>The exposure list's ranges as a read-only list (read under the list's lock).</summary>
+    private sealed class ExposureRanges(List<(TimeRangeUs Range, int Epoch)> list) : IReadOnlyList<TimeRangeUs>
+    {
+        public TimeRangeUs this[int index] => list[index].Range;
+
+        public int Count => list.Count;
+
+        public IEnumerator<TimeRangeUs> GetEnumerator() => list.Select(x => x.Range).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Thread-safe, bounded, time-ordered event buffer (struct of arrays).</summary>

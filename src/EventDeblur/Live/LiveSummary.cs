@@ -20,4 +20,14 @@ public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long Events
     /// pairing of the frames after the missing one is suspect.
     /// </summary>
     public int UnpairedExposures { get; init; }
+
+    /// <summary>
+    /// Exposures that got no RGB frame while frames were paired by their timestamps (<see cref="PairedByTimestamps"/>):
+    /// the source dropped their frames (its stamps skipped them), or they came after its last frame. Each is in
+    /// <see cref="Problems"/>; the frames around them kept their own exposures.
+    /// </summary>
+    public int FramelessExposures { get; init; }
+
+    /// <summary>Whether the RGB source stamped its frames and the pairing followed the stamps to the end of the run (see <see cref="FrameExposurePairer"/>).</summary>
+    public bool PairedByTimestamps { get; init; }
 }

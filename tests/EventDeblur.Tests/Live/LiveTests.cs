@@ -4,6 +4,7 @@ using EventDeblur.Kernels;
 using EventDeblur.Live;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
+using EventDeblur.Sync;
 using EventDeblur.Methods;
 
 namespace EventDeblur.Tests.Live;
@@ -235,6 +236,58 @@ public class LiveTests
         Assert.Equal(1, s.UnpairedExposures);
         Assert.Contains(s.Problems, p => p.ToString().Contains("1 exposure(s) from the trigger stream got no RGB frame, and frames are paired with exposures in arrival order", StringComparison.Ordinal));
         Assert.Contains(s.Problems, p => p.ToString().Contains("has no RGB frame (dropped frame?)", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The same drop from a source that stamps its frames, as a camera or a network stream does: FFmpeg's concat demuxer
+    /// plays the video's frames with the one the "camera" dropped left out and its time left as a gap. The stamps carry
+    /// the pairing across the gap: every later frame keeps its own exposure, the dropped frame's exposure is reported
+    /// as having no frame, and the run says it paired by timestamps.
+    /// </summary>
+    [Fact]
+    public async Task AFrameDroppedByAStampingSourceLeavesItsExposureOutAndTheOthersKeepTheirOwn()
+    {
+        const int n = 10, dropped = 6;
+        var (b, video, rig, _) = Setup(n);
+        // The video's frames as PNGs, and an ffconcat list giving each the rig's frame period (150 ms); the frame before
+        // the dropped one lasts two periods, so the stamps jump where the camera lost a frame.
+        string dir = Path.Combine(TestPaths.NewTempDir(), "camera");
+        Directory.CreateDirectory(dir);
+        var list = new List<string> { "ffconcat version 1.0" };
+        using (var cap = new OpenCvSharp.VideoCapture(video))
+        using (var m = new OpenCvSharp.Mat())
+            for (int k = 0; cap.Read(m) && !m.Empty(); k++)
+            {
+                if (k == dropped) continue;
+                OpenCvSharp.Cv2.ImWrite(Path.Combine(dir, $"{k:D6}.png"), m);
+                list.Add($"file {k:D6}.png");
+                list.Add($"duration {(k == dropped - 1 ? 0.3 : 0.15).ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+        string source = Path.Combine(dir, "frames.ffconcat");
+        File.WriteAllLines(source, list);
+
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        // Room for every frame: this is about pairing, not about a machine that falls behind.
+        var o = Options(server, source, rig) with { MaxPendingFrames = n, MaxWaitingFrames = n };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(4);
+        var s = await live;
+
+        var truth = b.ResolveExposures().Windows.Select(w => w.Exposure!.Value).ToList();
+        Assert.Equal(n, truth.Count);
+        Assert.True(s.PairedByTimestamps, string.Join(" | ", s.Problems));
+        Assert.Equal(1, s.FramelessExposures);
+        Assert.Equal(0, s.UnpairedExposures);
+        // Source frame k is rig frame k before the drop and k + 1 after it: each deblurred with that frame's exposure.
+        Assert.Equal(n - 1, s.Results.Count);
+        foreach (var r in s.Results.OrderBy(r => r.Index))
+        {
+            var expected = truth[(int)r.Index < dropped ? (int)r.Index : (int)r.Index + 1];
+            Assert.True(r.Status == "ok", $"frame {r.Index}: {r.Status} {r.Error}");
+            Assert.Equal((expected.StartUs, expected.EndUs), (r.ExposureStartUs!.Value, r.ExposureEndUs!.Value));
+        }
+        Assert.Contains(s.Problems, p => p.ToString().Contains($"exposure {truth[dropped]} got no RGB frame: the RGB source's timestamps skip 1 frame period(s)", StringComparison.Ordinal));
     }
 
     /// <summary>
