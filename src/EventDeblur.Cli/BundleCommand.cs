@@ -79,7 +79,7 @@ internal static class BundleCommand
             Console.WriteLine($"  pixel values: encoding {rgbSpec.Encoding}, black {rgbSpec.BlackLevel}, white {rgbSpec.WhiteLevel}, saturation {rgbSpec.SaturationLevel}" +
                               (r.GetResult(encoding) is not { Implicit: false } && r.GetResult(black) is not { Implicit: false } ? " (the defaults: --encoding, --black, --white and --saturation state the camera's own)" : ""));
             if (calibration != null) Console.WriteLine($"  calibration: {calibration}");
-            foreach (var p in problems.Concat(notes)) Console.WriteLine($"  problem: {p}");
+            foreach (var p in problems.Concat(notes)) Console.WriteLine(InspectCommand.ProblemLine(p));
             bool identity = r.GetValue(homography) == null;
             if (suggestedOffset is long so)
                 Console.WriteLine($"next: no exposure meets the events; run the same command again with --clock-offset-us {so} --force (see the note above)");

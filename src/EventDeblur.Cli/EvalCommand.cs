@@ -43,9 +43,16 @@ internal static class EvalCommand
                     string.Join(" and ", new[] { lostMethods.Count > 0 ? $"method(s) {string.Join(", ", lostMethods)}" : null, lostBundles.Count > 0 ? $"bundle(s) {string.Join(", ", lostBundles.Select(Path.GetFileName))}" : null }.OfType<string>()) +
                     ", which this call does not list: its table would be replaced by this call's results alone. Give the whole list again (runs already done are reused, so only the new pairs run), choose another --out, or pass --force to replace the table");
             var unusable = new List<string>();
-            var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality), unusable);
+            var inputProblems = new List<string>();
+            var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality), unusable, inputProblems);
+            if (ct.IsCancellationRequested)
+            {
+                Console.WriteLine($"shard {k}/{n}: cancelled after {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)} (marked cancelled: report warns; run the same command again to finish it)");
+                return ExitCodes.Cancelled;
+            }
             Console.WriteLine($"shard {k}/{n}: {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)}");
-            if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
+            if (inputProblems.Count > 0)
+                Console.Error.WriteLine($"{inputProblems.Count} problem(s) in the bundles' inputs (listed above with each bundle; also in the shard, which report lists): exit 1");
             if (unusable.Count > 0)
             {
                 // The other bundles were evaluated; these could not be, and the results say so ('report' warns too).
@@ -56,10 +63,10 @@ internal static class EvalCommand
             if (rows.Count == 0 && n == 1)
             {
                 // Every frame was rejected: nothing was evaluated, which is not a success (a shard of many may hold no frame).
-                Console.Error.WriteLine("no frame was evaluated: the bundles' frames were all rejected (run 'inspect' on each bundle for the reasons)");
+                Console.Error.WriteLine("no frame was evaluated: every pair was skipped or every frame rejected (the lines above say which; 'inspect' names a bundle's rejected rows)");
                 return ExitCodes.DataProblems;
             }
-            return rows.All(x => x.Status == "ok") ? ExitCodes.Success : ExitCodes.DataProblems;
+            return rows.All(x => x.Status == "ok") && inputProblems.Count == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
     }

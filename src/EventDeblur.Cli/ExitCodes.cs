@@ -60,7 +60,7 @@ internal static class ExitCodes
                 error.WriteLine($"error: {u.Message}");
                 return CodeOf(u);
             // Inputs or outputs the user named that cannot be opened, read or written: their messages name the path.
-            case UnauthorizedAccessException or IOException or SocketException:
+            case UnauthorizedAccessException or IOException or SocketException or InvalidDataException:
                 error.WriteLine($"error: {e.Message}");
                 return Usage;
             // The library's argument checks (not its subclasses, which are programming errors).

@@ -120,10 +120,13 @@ internal static class InspectCommand
         if (json) Console.WriteLine(obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         else
         {
-            PrintText(summary);
-            Console.WriteLine($"bundle:    {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {bundle.GroundTruthFrames?.Count ?? 0} ground-truth frames");
+            PrintText(summary, " in the event file");
+            Console.WriteLine($"bundle:    {Plural(bundle.Frames.Count, "RGB frame")} ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {Plural(bundle.GroundTruthFrames?.Count ?? 0, "ground-truth frame")}");
             if (calibration != null) Console.WriteLine($"calibration: {calibration}");
-            foreach (var p in found) Console.WriteLine($"  problem: {p}");
+            int bundleErrors = found.Count(p => p.Severity == ProblemSeverity.Error);
+            // The event file's own problems are counted above; these are the bundle's (rows, frames, kernels, calibration).
+            Console.WriteLine(found.Count == 0 ? "problems:  none in the bundle" : $"problems:  {bundleErrors} error(s), {found.Count - bundleErrors} note(s) in the bundle");
+            foreach (var p in found) Console.WriteLine(ProblemLine(p));
         }
         return summary.HasErrors || found.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
     }
@@ -201,7 +204,13 @@ internal static class InspectCommand
         };
     }
 
-    private static void PrintText(AedatSummary s)
+    /// <summary>A bundle problem as one indented line: "problem: …" for an error, "note: …" for a note (not "problem: note: …").</summary>
+    internal static string ProblemLine(Problem p) =>
+        $"  {(p.Severity == ProblemSeverity.Error ? "problem" : "note")}: {(p.Source.Length == 0 ? "" : $"{p.Source}: ")}{(p.Location.Kind == ProblemLocationKind.None ? "" : $"{p.Location}: ")}{p.Message}";
+
+    private static string Plural(long n, string noun) => $"{n:N0} {noun}{(n == 1 ? "" : "s")}";
+
+    private static void PrintText(AedatSummary s, string scope = "")
     {
         var i = s.Info;
         Console.WriteLine($"file:      {i.FilePath}");
@@ -214,7 +223,7 @@ internal static class InspectCommand
         Console.WriteLine($"frames:    {s.FrameCount:N0}   triggers: {s.TriggerCount:N0}   imu: {s.ImuCount:N0}   packets: {s.PacketCount:N0}");
         Console.WriteLine($"sha256:    {s.EventsSha256 ?? "not computed (--no-hash)"}");
         int errors = s.Problems.Count(p => p.Severity == ProblemSeverity.Error);
-        Console.WriteLine(s.Problems.Count == 0 ? "problems:  none" : $"problems:  {errors} error(s), {s.Problems.Count - errors} note(s)");
+        Console.WriteLine(s.Problems.Count == 0 ? $"problems:  none{scope}" : $"problems:  {errors} error(s), {s.Problems.Count - errors} note(s){scope}");
         foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "ERROR:" : "note:"),-11}{p}");
     }
 }

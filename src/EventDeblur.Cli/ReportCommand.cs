@@ -43,7 +43,7 @@ internal static class ReportCommand
                 }
                 if (shardProblems.Count > 0)
                 {
-                    Console.Error.WriteLine($"WARNING: the shard set is incomplete or duplicated ({shardProblems.Count} problem(s) above): the table is not the whole evaluation");
+                    Console.Error.WriteLine($"WARNING: {shardProblems.Count} problem(s) with the shards or their inputs (above): the table is not the whole, clean evaluation");
                     return ExitCodes.DataProblems;
                 }
                 return failedPairs.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
@@ -93,7 +93,15 @@ internal static class ReportCommand
                 Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: {failed.Count} of {x.Frames.Count} frame(s) failed and are left out of the table's means: " +
                                         string.Join("; ", failed.Take(5).Select(f => $"index {f.Index}: {TextClip.Of(f.Error ?? "no reason recorded")}")) + (failed.Count > 5 ? $"; {failed.Count - 5} more in frames.parquet" : ""));
             }
-            return incomplete.Count > 0 || withFailures.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
+            // What a replay found wrong with its input (rows rejected, a damaged event file) is in its run.json: as replay exited 1 for it, so does its report.
+            var withProblems = loaded.Where(x => x.Manifest.InputBundle != null && x.Manifest.Frames?["problems"] is System.Text.Json.Nodes.JsonArray { Count: > 0 }).ToList();
+            foreach (var x in withProblems)
+            {
+                var list = ((System.Text.Json.Nodes.JsonArray)x.Manifest.Frames!["problems"]!).Select(p => p?.ToString() ?? "").ToList();
+                Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: its input had {list.Count} problem(s) (run.json): " +
+                                        string.Join("; ", list.Take(3).Select(TextClip.Of)) + (list.Count > 3 ? $"; {list.Count - 3} more in run.json" : ""));
+            }
+            return incomplete.Count > 0 || withFailures.Count > 0 || withProblems.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
         });
         return cmd;
     }

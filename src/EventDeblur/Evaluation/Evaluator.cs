@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EventDeblur.Deconvolution;
 using EventDeblur.IO;
 using EventDeblur.Methods;
 using EventDeblur.Pipeline;
@@ -72,24 +73,34 @@ public static class Evaluator
     /// </summary>
     public static async Task<List<EvalRow>> RunAsync(MethodCatalogue catalogue, IReadOnlyList<string> bundles, IReadOnlyList<EvalMethod> methods, string outDir, int shard, int shards,
         Action<string>? progress = null, CancellationToken ct = default, Deconvolution.DeconvolutionQuality quality = Deconvolution.DeconvolutionQuality.Balanced,
-        List<string>? unusable = null)
+        List<string>? unusable = null, List<string>? inputProblemsOut = null)
     {
         if (shards < 1 || shard < 1 || shard > shards) throw new ArgumentException($"shard {shard}/{shards}: expected 1 ≤ K ≤ N");
         var skipped = new Dictionary<string, string>(StringComparer.Ordinal); // bundle → why it could not be loaded
-        var hasGt = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var kinds = new Dictionary<string, (bool HasGt, bool Aps)>(StringComparer.Ordinal);
+        // What each bundle's replays found wrong with it (frame rows, the event file), once per bundle: eval says it as replay does.
+        var inputProblems = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         var work = bundles.SelectMany(b => methods.Select(m => (Bundle: b, Method: m))).ToList();
         var rows = new List<EvalRow>();
         for (int i = 0; i < work.Count; i++)
         {
             if (i % shards != shard - 1) continue;
+            // Ctrl+C / SIGTERM: the pair in flight stopped with its finished frames; the rest are not started (the shard says so).
+            if (ct.IsCancellationRequested) break;
             var (bundle, method) = work[i];
             string name = Path.GetFileName(bundle);
             if (skipped.ContainsKey(bundle)) continue; // named once, not once per method
             string runDir = Path.Combine(outDir, "runs", method.Name, name);
             // Ground-truth kernels on a bundle without them (a lab's own recording) would fail every frame: the pair is skipped, said once.
-            if (method.Kernels == "gt" && !HasGroundTruthKernels(bundle))
+            if (method.Kernels == "gt" && !KindOf(bundle).HasGt)
             {
                 progress?.Invoke($"{name} {method.Name}: skipped: the bundle has no ground-truth kernels (ground_truth.kernels in recording.json), which {method.Name} needs");
+                continue;
+            }
+            // EDI integrates events over the frame's own pixel grid: an RGB camera's frames are on another.
+            if (method.Kind == RestorationKind.EventIntegration && !KindOf(bundle).Aps)
+            {
+                progress?.Invoke($"{name} {method.Name}: skipped: EDI needs the event camera's own APS frames, and this bundle's frames come from an RGB camera");
                 continue;
             }
             ReplaySummary summary;
@@ -111,6 +122,11 @@ public static class Evaluator
                 progress?.Invoke(skipped[bundle]);
                 continue;
             }
+            if (summary.Problems.Count > 0 && !inputProblems.ContainsKey(name))
+            {
+                inputProblems[name] = summary.Problems.Select(p => p.ToString()).ToList();
+                foreach (var p in summary.Problems) progress?.Invoke($"  {name}: problem: {p}");
+            }
             string group = GroupOf(name);
             bool input = method.Deconvolver == "none"; // the blurry baseline: its metrics are the input's
             foreach (var r in summary.Results)
@@ -123,22 +139,31 @@ public static class Evaluator
             foreach (var r in summary.Results.Where(r => r.Status != "ok"))
                 progress?.Invoke($"  {name} {method.Name} index {r.Index}: {r.Status} ({r.Error})");
         }
-        bool HasGroundTruthKernels(string bundle)
+        (bool HasGt, bool Aps) KindOf(string bundle)
         {
-            if (!hasGt.TryGetValue(bundle, out bool has))
+            if (!kinds.TryGetValue(bundle, out var kind))
             {
-                // A bundle that cannot be loaded is named by its first replay below, not here.
-                try { has = Recording.RecordingBundle.Load(bundle).GroundTruthKernelsDir != null; }
-                catch (Recording.BundleException) { has = true; }
-                hasGt[bundle] = has;
+                // A bundle that cannot be loaded is named by its first replay, not here.
+                try
+                {
+                    var b = Recording.RecordingBundle.Load(bundle);
+                    kind = (b.GroundTruthKernelsDir != null, b.IsApsBundle);
+                }
+                catch (Recording.BundleException) { kind = (true, true); }
+                kinds[bundle] = kind;
             }
-            return has;
+            return kind;
         }
         var metadata = ParquetMetadata.Base(ResultsTable);
         metadata["shard"] = $"{shard}/{shards}";
         metadata["methods"] = string.Join(",", methods.Select(m => m.Name));
         metadata["bundles"] = JsonSerializer.Serialize(bundles);
         metadata[ParquetMetadata.TimeOriginKey] = "no time columns; seconds_total is a duration in seconds";
+        metadata[QualityKey] = quality.Name();
+        metadata[StatusKey] = ct.IsCancellationRequested ? "cancelled" : "completed";
+        if (inputProblems.Count > 0)
+            metadata[InputProblemsKey] = JsonSerializer.Serialize(inputProblems.SelectMany(kv => kv.Value.Select(p => $"{kv.Key}: {p}")).ToList());
+        inputProblemsOut?.AddRange(inputProblems.SelectMany(kv => kv.Value.Select(p => $"{kv.Key}: {p}")));
         if (skipped.Count > 0) metadata[UnusableBundlesKey] = JsonSerializer.Serialize(skipped.Values.ToList());
         unusable?.AddRange(skipped.Values);
         await WriteAsync(Path.Combine(outDir, $"results-shard-{shard}-of-{shards}.parquet"), rows, metadata);
@@ -147,6 +172,15 @@ public static class Evaluator
 
     /// <summary>Shard metadata key: a JSON array of sentences, one per bundle of the shard's share that could not be loaded (absent when none).</summary>
     public const string UnusableBundlesKey = "unusable_bundles";
+
+    /// <summary>Shard metadata key: a JSON array of the problems the shard's replays found in their bundles ("BUNDLE: problem"), as replay lists them (absent when none).</summary>
+    public const string InputProblemsKey = "input_problems";
+
+    /// <summary>Shard metadata key: the quality rung the shard ran at (<c>fast</c>, <c>balanced</c>, <c>best</c>); shards of one table must agree.</summary>
+    public const string QualityKey = "quality";
+
+    /// <summary>Shard metadata key: <c>completed</c>, or <c>cancelled</c> when Ctrl+C / SIGTERM stopped the shard before its work list was done.</summary>
+    public const string StatusKey = "status";
 
     /// <summary>Group of a bundle name: the name without a trailing <c>-NNN</c>.</summary>
     public static string GroupOf(string bundle)
@@ -199,8 +233,12 @@ public static class Evaluator
         foreach (var dir in outDirs)
             foreach (var file in single ? new[] { dir } : Directory.GetFiles(dir, "results-shard-*.parquet").Order().ToArray())
             {
-                await using var reader = await ParquetReader.CreateAsync(file);
+                await using var reader = await OpenShardAsync(file);
                 var f = reader.Schema.GetDataFields().ToDictionary(x => x.Name);
+                string[] required = ["bundle", "method", "index", "status", "psnr", "ssim", "kernel_similarity", "seconds_total"];
+                string? lacking = required.FirstOrDefault(c => !f.ContainsKey(c)) ?? (f.ContainsKey("scene_group") || f.ContainsKey("group") ? null : "scene_group");
+                if (lacking != null)
+                    throw new InvalidDataException($"{file}: not an evaluation results table: no '{lacking}' column");
                 for (int g = 0; g < reader.RowGroupCount; g++)
                 {
                     using var rg = reader.OpenRowGroupReader(g);
@@ -225,6 +263,24 @@ public static class Evaluator
         // A re-run shard rewrites its file; rows are unique per (bundle, method, index).
         return rows.GroupBy(r => (r.Bundle, r.Method, r.Index)).Select(g => g.Last())
             .OrderBy(r => r.Bundle, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal).ThenBy(r => r.Index).ToList();
+    }
+
+    /// <summary>Opens a shard file, refusing what is not Parquet or is another table (an events file named as a shard).</summary>
+    /// <exception cref="InvalidDataException">Not Parquet (truncated, another format), or a table other than <see cref="ResultsTable"/>; the message names the file.</exception>
+    private static async Task<ParquetReader> OpenShardAsync(string file)
+    {
+        ParquetReader reader;
+        try { reader = await ParquetReader.CreateAsync(file); }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{file}: not a readable Parquet file ({e.Message})", e);
+        }
+        if (reader.CustomMetadata.TryGetValue(ParquetMetadata.TableKey, out var table) && table != ResultsTable)
+        {
+            await reader.DisposeAsync();
+            throw new InvalidDataException($"{file}: a '{table}' table, not an evaluation's results ('{ResultsTable}'): only eval writes results-shard-*.parquet");
+        }
+        return reader;
     }
 
     /// <summary>
@@ -257,11 +313,22 @@ public static class Evaluator
                 foreach (var k in present.Where(k => k < 1 || k > split.Key))
                     problems.Add(Problem.Error(dir, $"results-shard-{k}-of-{split.Key}.parquet is outside 1..{split.Key}"));
             }
+            var settings = new List<(string File, string Setting)>();
             foreach (var file in files)
             {
-                await using (var reader = await ParquetReader.CreateAsync(file))
-                    if (reader.CustomMetadata.TryGetValue(UnusableBundlesKey, out var json) && JsonSerializer.Deserialize<List<string>>(json) is { } list)
+                await using (var reader = await OpenShardAsync(file))
+                {
+                    var meta = reader.CustomMetadata;
+                    if (meta.TryGetValue(UnusableBundlesKey, out var json) && JsonSerializer.Deserialize<List<string>>(json) is { } list)
                         problems.AddRange(list.Select(x => Problem.Error(Path.GetFileName(file), x)));
+                    if (meta.TryGetValue(InputProblemsKey, out var input) && JsonSerializer.Deserialize<List<string>>(input) is { } found)
+                        problems.AddRange(found.Select(x => Problem.Error(Path.GetFileName(file), x)));
+                    if (meta.GetValueOrDefault(StatusKey) == "cancelled")
+                        problems.Add(Problem.Error(Path.GetFileName(file), "the shard was cancelled (Ctrl+C / SIGTERM) before its work was done: the table covers part of it; run the same eval command again to finish it (finished frames are kept)"));
+                    // The work list and rung each shard ran with: shards of one table must share them, or the table mixes settings and misses pairs.
+                    settings.Add((Path.GetFileName(file), $"methods {meta.GetValueOrDefault("methods") ?? "?"}; quality {meta.GetValueOrDefault(QualityKey) ?? "not recorded"}; " +
+                                                          $"bundles {(meta.TryGetValue("bundles", out var bs) && JsonSerializer.Deserialize<List<string>>(bs) is { } bl ? string.Join(", ", bl.Select(Path.GetFileName)) : "?")}"));
+                }
                 foreach (var r in await ReadRowsAsync([file], single: true))
                 {
                     if (seen.TryAdd((r.Bundle, r.Method, r.Index), file)) continue;
@@ -269,6 +336,10 @@ public static class Evaluator
                     firstDuplicate ??= $"{r.Bundle} {r.Method} frame {r.Index} in {seen[(r.Bundle, r.Method, r.Index)]} and {file}";
                 }
             }
+            var distinct = settings.GroupBy(x => x.Setting).ToList();
+            if (distinct.Count > 1)
+                problems.Add(Problem.Error(dir, $"its shards ran with different settings, so the table mixes them and pairs of one shard's list may never have run in another's share: " +
+                    string.Join(" | ", distinct.Select(g => $"{string.Join(", ", g.Select(x => x.File))}: {g.Key}")) + "; run every shard with the same --methods, --quality and datasets"));
         }
         if (duplicates > 0) problems.Add(Problem.Error("", $"{duplicates} result rows appear in more than one shard file (first: {firstDuplicate}); each is counted once"));
         return problems;

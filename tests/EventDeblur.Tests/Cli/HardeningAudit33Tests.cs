@@ -219,7 +219,9 @@ public partial class HardeningAuditTests
         // A homography that shifts most of the frame off the 346×260 sensor gets inspect's note, and stated levels are not called defaults.
         var off = Run("bundle", "--events", original.EventsPath, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--clock-offset-us", "1234567",
             "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--homography", "0.5,0,300,0,0.5,0,0,0,1", "--out", Path.Combine(dir, "off"));
-        Assert.Contains("note: the calibration maps only", off.Out);
+        // A note is printed as one ("  note: …"), not as "problem: …: note: …" (stop 34).
+        Assert.Matches(@"(?m)^  note: .*the calibration maps only", off.Out);
+        Assert.DoesNotContain("problem:", off.Out);
         Assert.DoesNotContain("(the defaults:", off.Out);
         Assert.Contains("next: 'eventdeblur replay ", off.Out);
 

@@ -40,6 +40,19 @@ public static class FramesParquet
     public static async Task<List<FrameResult>> ReadAsync(string path)
     {
         if (!File.Exists(path)) throw new IOException($"{path}: missing");
+        string? table;
+        try
+        {
+            await using var reader = await ParquetReader.CreateAsync(path);
+            table = reader.CustomMetadata.GetValueOrDefault(ParquetMetadata.TableKey);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new IOException($"{path}: not a frames table of {ParquetMetadata.FormatTag} ({e.Message})", e);
+        }
+        // Another of our tables (an events file, an evaluation's results) would read as rows of defaults.
+        if (table != null && table != TableName)
+            throw new IOException($"{path}: a '{table}' table, not a run's frames table ('{TableName}')");
         try
         {
             await using var fs = File.OpenRead(path);

@@ -1,0 +1,133 @@
+using EventDeblur.Evaluation;
+using EventDeblur.Methods;
+
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>
+/// Findings of the third new-user trial (stop 34) in the evaluation workflow: a cancelled shard, shards of different
+/// settings, a file that is not a shard, input problems that eval and report passed over, and EDI on RGB bundles.
+/// </summary>
+public class EvalShardAuditTests
+{
+    private static string Sample => Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night");
+
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliTests.RunWithin(TimeSpan.FromMinutes(4), args);
+
+    [Fact]
+    public async Task ACancelledShardIsMarkedAndReportedAsPartial()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "eval");
+        Directory.CreateDirectory(dir);
+        var catalogue = new MethodCatalogueBuilder().Build();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var lines = new List<string>();
+        var rows = await Evaluator.RunAsync(catalogue, [Sample], [catalogue.ParseMethod("blurry"), catalogue.ParseMethod("events+wiener")], dir, 1, 1, lines.Add, cancelled.Token);
+        // Nothing was started after the signal, and nothing claims "0/0 frames ok".
+        Assert.Empty(rows);
+        Assert.Empty(lines);
+        var problems = await Evaluator.ShardProblemsAsync([dir]);
+        Assert.Contains(problems, p => p.ToString().Contains("the shard was cancelled (Ctrl+C / SIGTERM) before its work was done", StringComparison.Ordinal));
+        var r = Run("report", dir);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("WARNING: results-shard-1-of-1.parquet: the shard was cancelled", r.Err);
+    }
+
+    [Fact]
+    public void ShardsOfDifferentSettingsAreReported()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "eval");
+        var a = Run("eval", Sample, "--out", dir, "--methods", "blurry", "--shard", "1/2", "--quality", "fast");
+        Assert.True(a.Code == 0, a.Err);
+        var b = Run("eval", Sample, "--out", dir, "--methods", "blurry", "--shard", "2/2", "--quality", "best");
+        Assert.True(b.Code == 0, b.Err);
+        var r = Run("report", dir);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("its shards ran with different settings", r.Err);
+        Assert.Contains("results-shard-1-of-2.parquet: methods blurry; quality fast", r.Err);
+        Assert.Contains("results-shard-2-of-2.parquet: methods blurry; quality best", r.Err);
+    }
+
+    [Fact]
+    public void AFileThatIsNotAShardIsRefusedByName()
+    {
+        string root = TestPaths.NewTempDir();
+        string dir = Path.Combine(root, "eval");
+        var e = Run("eval", Sample, "--out", dir, "--methods", "blurry");
+        Assert.True(e.Code == 0, e.Err);
+        string events = Path.Combine(root, "events.parquet");
+        var c = Run("convert", Path.Combine(Sample, "events.aedat4"), events);
+        Assert.True(c.Code == 0, c.Err);
+
+        // An events table named as a shard: exit 2 naming it and its table (it was an internal error, exit 3).
+        string shard2 = Path.Combine(dir, "results-shard-2-of-2.parquet");
+        File.Copy(events, shard2);
+        var r = Run("report", dir);
+        Assert.Equal(2, r.Code);
+        Assert.Contains($"{shard2}: a 'events' table, not an evaluation's results ('eval_results')", r.Err);
+        Assert.DoesNotContain("internal error", r.Err);
+
+        // A truncated shard: the message names the file.
+        File.Delete(shard2);
+        string shard1 = Path.Combine(dir, "results-shard-1-of-1.parquet");
+        var bytes = File.ReadAllBytes(shard1);
+        File.WriteAllBytes(shard1, bytes[..(bytes.Length / 2)]);
+        r = Run("report", dir);
+        Assert.Equal(2, r.Code);
+        Assert.Contains($"{shard1}: not a readable Parquet file", r.Err);
+
+        // An events table as a run's frames.parquet: refused by name, not read as rows of defaults.
+        string run = Path.Combine(dir, "runs", "blurry", "sample-night");
+        File.Copy(events, Path.Combine(run, "frames.parquet"), overwrite: true);
+        r = Run("report", run);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("a 'events' table, not a run's frames table ('run_frames')", r.Err);
+    }
+
+    [Fact]
+    public void InputProblemsReachEvalsExitCodeAndTheReports()
+    {
+        string root = TestPaths.NewTempDir();
+        string bundle = Path.Combine(root, "sample-night");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        File.AppendAllText(Path.Combine(bundle, "rgb", "frames.csv"), "7,missing.png,abc,def\n");
+        string dir = Path.Combine(root, "eval");
+        var e = Run("eval", bundle, "--out", dir, "--methods", "blurry");
+        Assert.Equal(1, e.Code);
+        Assert.Contains("sample-night: problem: ", e.Out);
+        Assert.Contains("problem(s) in the bundles' inputs", e.Err);
+        var r = Run("report", dir);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("WARNING: results-shard-1-of-1.parquet: sample-night: ", r.Err);
+        // The replay run under runs/ says the same when reported on its own.
+        r = Run("report", Path.Combine(dir, "runs", "blurry", "sample-night"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("its input had 1 problem(s) (run.json)", r.Err);
+    }
+
+    [Fact]
+    public void EdiOnAnRgbBundleIsSkippedWithItsReason()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "eval");
+        var e = Run("eval", Sample, "--out", dir, "--methods", "blurry,edi");
+        Assert.True(e.Code == 0, e.Out + e.Err);
+        Assert.Contains("sample-night edi: skipped: EDI needs the event camera's own APS frames, and this bundle's frames come from an RGB camera", e.Out);
+        Assert.DoesNotContain("ArgumentException", e.Out + e.Err);
+        Assert.Contains("sample-night blurry: 3/3 frames ok", e.Out);
+    }
+
+    [Fact]
+    public void InspectCountsTheBundlesProblemsApartFromTheEventFiles()
+    {
+        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        File.AppendAllText(Path.Combine(bundle, "rgb", "frames.csv"), "7,missing.png,abc,def\n");
+        var r = Run("inspect", bundle);
+        Assert.Equal(1, r.Code);
+        // It said "problems:  none" (the event file's count) above the bundle's problem lines.
+        Assert.Contains("problems:  none in the event file", r.Out);
+        Assert.Contains("problems:  1 error(s), 0 note(s) in the bundle", r.Out);
+        Assert.Contains("bundle:    3 RGB frames (table sync)", r.Out);
+        Assert.Matches(@"(?m)^  problem: .*frames\.csv: line 5: ", r.Out);
+    }
+}
