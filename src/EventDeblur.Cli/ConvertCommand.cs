@@ -33,8 +33,9 @@ internal static class ConvertCommand
             throw new UserInputException("--width and --height go together: give both (the sensor size in pixels) or neither");
         using var reader = EventFile.Open(input);
         OutputFolder.PrepareParentOf(output, "output");
-        if (width != null && reader.Info.Width > 0 && (reader.Info.Width != width || reader.Info.Height != height))
-            throw new UserInputException($"{input}: the file states its sensor size, {reader.Info.Width}×{reader.Info.Height}; --width/--height ({width}×{height}) only supply a size to files that do not state one");
+        // Each stated dimension must agree (a file may state one only: the other was unreadable).
+        if (width != null && ((reader.Info.Width > 0 && reader.Info.Width != width) || (reader.Info.Height > 0 && reader.Info.Height != height)))
+            throw new UserInputException($"{input}: the file states its sensor size, {(reader.Info.Width > 0 ? reader.Info.Width : "?")}×{(reader.Info.Height > 0 ? reader.Info.Height : "?")}; --width/--height ({width}×{height}) only supply a size to files that do not state one");
         ConversionResult result;
         if (output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase))
         {

@@ -130,4 +130,26 @@ public class EvalShardAuditTests
         Assert.Contains("bundle:    3 RGB frames (table sync)", r.Out);
         Assert.Matches(@"(?m)^  problem: .*frames\.csv: line 5: ", r.Out);
     }
+
+    [Fact]
+    public void ANonNumericSensorSizeIsAnErrorAndTheOtherDimensionStillBindsConvert()
+    {
+        string dir = TestPaths.NewTempDir();
+        string file = Path.Combine(dir, "flip-xml.aedat4");
+        var bytes = File.ReadAllBytes(Path.Combine(Sample, "events.aedat4"));
+        var from = System.Text.Encoding.ASCII.GetBytes("key=\"sizeX\" type=\"int\">346<");
+        int at = bytes.AsSpan().IndexOf(from);
+        Assert.True(at > 0, "the sample's infoNode states sizeX 346");
+        System.Text.Encoding.ASCII.GetBytes("key=\"sizeX\" type=\"int\">34Z<").CopyTo(bytes, at);
+        File.WriteAllBytes(file, bytes);
+
+        var r = Run("inspect", file);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("declares sizeX '34Z', which is not an integer; that dimension is ignored", r.Out);
+        // The file still states sizeY = 260: a --height that contradicts it is refused, as for a file that states both.
+        var c = Run("convert", file, Path.Combine(dir, "out.aedat4"), "--width", "346", "--height", "100");
+        Assert.Equal(2, c.Code);
+        Assert.Contains("the file states its sensor size, ?×260", c.Err);
+        Assert.False(File.Exists(Path.Combine(dir, "out.aedat4")));
+    }
 }

@@ -599,8 +599,16 @@ public sealed partial class Aedat4Reader : IAedatReader
             string? type = Attr(node, "typeIdentifier");
             if (type == null || Attr(node, "originalOutputName") == null) continue;
             var info = node.Elements("node").FirstOrDefault(n => (string?)n.Attribute("name") == "info");
-            int w = info != null && int.TryParse(Attr(info, "sizeX"), out int sx) ? sx : 0;
-            int h = info != null && int.TryParse(Attr(info, "sizeY"), out int sy) ? sy : 0;
+            int Size(string key)
+            {
+                if (info == null || Attr(info, key) is not { } text) return 0;
+                if (int.TryParse(text.Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int v)) return v;
+                // Not a number: said, not silently read as "not stated" (the other dimension is kept).
+                _log.Error("info-node", _infoNodeOffset, $"stream {id} declares {key} '{TextClip.Of(text)}', which is not an integer; that dimension is ignored");
+                return 0;
+            }
+            int w = Size("sizeX");
+            int h = Size("sizeY");
             if (w < 0 || h < 0 || w > 32767 || h > 32767)
             {
                 _log.Error("info-node", _infoNodeOffset, $"stream {id} declares an impossible sensor size {w}×{h}; size ignored");
