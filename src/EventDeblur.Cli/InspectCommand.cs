@@ -206,7 +206,7 @@ internal static class InspectCommand
 
     /// <summary>A bundle problem as one indented line: "problem: …" for an error, "note: …" for a note (not "problem: note: …").</summary>
     internal static string ProblemLine(Problem p) =>
-        $"  {(p.Severity == ProblemSeverity.Error ? "problem" : "note")}: {(p.Source.Length == 0 ? "" : $"{p.Source}: ")}{(p.Location.Kind == ProblemLocationKind.None ? "" : $"{p.Location}: ")}{p.Message}";
+        $"  {(p.Severity == ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}";
 
     private static string Plural(long n, string noun) => $"{n:N0} {noun}{(n == 1 ? "" : "s")}";
 

@@ -79,7 +79,8 @@ internal static class ReplayCommand
             }
             var summary = await ReplayPipeline.RunAsync(loaded, r.GetValue(output)!, options, source, OnProgress, ct);
             if (tty) Console.WriteLine();
-            foreach (var p in summary.Problems) Console.Error.WriteLine($"problem: {p}");
+            foreach (var p in summary.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}");
+            int inputErrors = summary.Problems.Count(p => p.Severity == ProblemSeverity.Error);
             int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;
             var withGt = summary.Results.Where(x => x.Psnr != null).ToList();
             int kept = summary.Results.Count - summary.ProcessedThisRun;
@@ -110,9 +111,10 @@ internal static class ReplayCommand
             }
             // Rows rejected (e.g. a truncated or wrong-size frame, a bad frames.csv line) and sync or event-file errors are
             // data problems as in inspect: the frames processed are written, and the exit code says not everything was.
-            if (summary.Problems.Count > 0)
-                Console.Error.WriteLine($"{summary.Problems.Count} problem(s) in the input (above): exit 1, as inspect");
-            return summary.Status == "completed" && failed == 0 && summary.Problems.Count == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
+            // Notes (e.g. an exposure partly outside the events) are said but, as in inspect, do not make the exit code 1.
+            if (inputErrors > 0)
+                Console.Error.WriteLine($"{inputErrors} problem(s) in the input (above): exit 1, as inspect");
+            return summary.Status == "completed" && failed == 0 && inputErrors == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
     }

@@ -124,8 +124,9 @@ public static class Evaluator
             }
             if (summary.Problems.Count > 0 && !inputProblems.ContainsKey(name))
             {
-                inputProblems[name] = summary.Problems.Select(p => p.ToString()).ToList();
-                foreach (var p in summary.Problems) progress?.Invoke($"  {name}: problem: {p}");
+                // Errors count (exit 1, kept in the shard); notes are only said.
+                inputProblems[name] = summary.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ToString()).ToList();
+                foreach (var p in summary.Problems) progress?.Invoke($"  {name}: {(p.Severity == ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}");
             }
             string group = GroupOf(name);
             bool input = method.Deconvolver == "none"; // the blurry baseline: its metrics are the input's
@@ -161,7 +162,7 @@ public static class Evaluator
         metadata[ParquetMetadata.TimeOriginKey] = "no time columns; seconds_total is a duration in seconds";
         metadata[QualityKey] = quality.Name();
         metadata[StatusKey] = ct.IsCancellationRequested ? "cancelled" : "completed";
-        if (inputProblems.Count > 0)
+        if (inputProblems.Values.Any(v => v.Count > 0))
             metadata[InputProblemsKey] = JsonSerializer.Serialize(inputProblems.SelectMany(kv => kv.Value.Select(p => $"{kv.Key}: {p}")).ToList());
         inputProblemsOut?.AddRange(inputProblems.SelectMany(kv => kv.Value.Select(p => $"{kv.Key}: {p}")));
         if (skipped.Count > 0) metadata[UnusableBundlesKey] = JsonSerializer.Serialize(skipped.Values.ToList());

@@ -71,6 +71,9 @@ public sealed record Problem(string Source, ProblemLocation Location, ProblemSev
     /// <summary>The byte offset when <see cref="Location"/> is one, else −1.</summary>
     public long ByteOffset => Location.Kind == ProblemLocationKind.Byte ? Location.Value : -1;
 
+    /// <summary>Source, location and message as <see cref="ToString"/> gives them, without the "note: " of a note (for lines that name the severity first).</summary>
+    public string Plain => $"{(Source.Length == 0 ? "" : $"{Source}: ")}{(Location.Kind == ProblemLocationKind.None ? "" : $"{Location}: ")}{Message}";
+
     /// <summary>
     /// <c>SOURCE: LOCATION: MESSAGE</c> (no source part when <see cref="Source"/> is empty, e.g. a frame of the recording
     /// as a whole; no location part when there is none); notes are marked <c>note:</c>, errors are not.

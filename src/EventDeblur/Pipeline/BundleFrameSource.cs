@@ -78,6 +78,9 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                     if (f.OutsideEvents != null && eventLatencyUs != 0) f.OutsideEvents += $" (the window is the exposure shifted by --event-latency-us {eventLatencyUs})";
                     // Past the end of a damaged file the likelier cause is the damage, not the clock: say so.
                     if (f.OutsideEvents != null && eventFileFault != null) f.OutsideEvents += $"; but the event file is damaged and its events may stop early: {eventFileFault}";
+                    // Partly outside: the kernel comes from part of the motion only (a truncated file, typically). Said, not failed.
+                    if (f.OutsideEvents == null && ExposureCoverage.Partial(Shifted(exposure), firstEventUs, lastEventUs) is { } uncovered)
+                        problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), uncovered + (eventFileFault != null ? $"; the event file is damaged: {eventFileFault}" : "")));
                 }
                 if (f.Error == null)
                 {

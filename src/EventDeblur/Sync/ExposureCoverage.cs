@@ -40,6 +40,27 @@ public static class ExposureCoverage
     }
 
     /// <summary>
+    /// Describes how much of <paramref name="exposure"/> lies outside <c>[firstEventUs, lastEventUs]</c> when some of it
+    /// does but not all (null when it lies wholly inside, wholly outside — <see cref="Gap"/>'s case — or there are no
+    /// events): its kernel then comes from part of the motion only.
+    /// </summary>
+    /// <param name="exposure">The exposure window <c>[start, end)</c> on the event clock, µs.</param>
+    /// <param name="firstEventUs">The event file's first timestamp, µs.</param>
+    /// <param name="lastEventUs">Its last timestamp, µs.</param>
+    public static string? Partial(TimeRangeUs exposure, long? firstEventUs, long? lastEventUs)
+    {
+        if (firstEventUs is not long first || lastEventUs is not long last || exposure.EndUs <= exposure.StartUs) return null;
+        if (exposure.EndUs <= first || exposure.StartUs > last) return null;
+        double before = Math.Max(0, (double)first - exposure.StartUs), after = Math.Max(0, (double)exposure.EndUs - 1 - last);
+        if (before + after <= 0) return null;
+        double share = (before + after) / ((double)exposure.EndUs - exposure.StartUs);
+        var parts = new List<string>();
+        if (before > 0) parts.Add($"starts {before / 1000:0.###} ms before the first event (at {first} µs)");
+        if (after > 0) parts.Add($"ends {after / 1000:0.###} ms after the last event (at {last} µs)");
+        return $"exposure {exposure} {string.Join(" and ", parts)}: {share:P0} of it has no events, so its kernel comes from part of the motion";
+    }
+
+    /// <summary>
     /// When every exposure of a table-synchronised bundle lies outside the events' time range — the clock offset is
     /// wrong, not a frame — a note with the offset that would start the first exposure at the first event, naming
     /// both places it is set (<c>bundle --clock-offset-us</c>, <c>sync.clock_offset_us</c>); null otherwise (some

@@ -152,4 +152,21 @@ public class EvalShardAuditTests
         Assert.Contains("the file states its sensor size, ?×260", c.Err);
         Assert.False(File.Exists(Path.Combine(dir, "out.aedat4")));
     }
+
+    [Fact]
+    public void AnExposurePartlyPastTheEventsIsNotedNotFailed()
+    {
+        // The sample's last exposure moved to end 50 ms after its last event (at 1 700 000 000 611 500 µs on the event clock).
+        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        var lines = File.ReadAllLines(csv);
+        Assert.StartsWith("2,000002.png,1699999999265433,", lines[3]);
+        lines[3] = "2,000002.png,1699999999265433,1699999999426934";
+        File.WriteAllLines(csv, lines);
+        var r = Run("replay", bundle, "--deconvolver", "wiener", "--out", Path.Combine(Path.GetDirectoryName(bundle)!, "out"));
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        Assert.Contains("note: frame 2: exposure [1700000000500000, 1700000000661501) µs ends 50 ms after the last event (at 1700000000611500 µs): 31 % of it has no events, so its kernel comes from part of the motion", r.Err);
+        Assert.DoesNotContain("problem:", r.Err);
+    }
 }
