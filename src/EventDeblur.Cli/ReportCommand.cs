@@ -116,6 +116,6 @@ internal static class ReportCommand
         if (Directory.Exists(htmlPath))
             throw new UserInputException($"--html {htmlPath}: is a folder; give the report's file name, e.g. {Path.Combine(htmlPath, "report.html")}");
         if (ext is not (".html" or ".htm"))
-            throw new UserInputException($"--html {htmlPath}: expected a file name ending in .html{(File.Exists(htmlPath) ? " (the file exists and would be overwritten)" : "")}");
+            throw new UserInputException($"--html {htmlPath}: expected a file name ending in .html (or .htm){(File.Exists(htmlPath) ? " (the file exists and would be overwritten)" : "")}");
     }
 }

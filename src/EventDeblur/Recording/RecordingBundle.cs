@@ -80,9 +80,12 @@ public sealed class RecordingBundle
         byte[] manifestBytes = File.ReadAllBytes(manifestPath);
         var manifest = RecordingManifest.Parse(new StreamReader(new MemoryStream(manifestBytes, writable: false)).ReadToEnd(), manifestPath);
         string eventsPath = BundlePaths.Resolve(root, root, manifest.Events.File, manifestPath);
+        if (Directory.Exists(eventsPath)) throw new BundleException($"{manifestPath}: events.file '{manifest.Events.File}' is a folder; expected the event file (AEDAT)");
         if (!File.Exists(eventsPath)) throw new BundleException($"{manifestPath}: events.file '{manifest.Events.File}' does not exist");
 
         var problems = new List<Problem>();
+        foreach (var key in manifest.UnknownKeys)
+            problems.Add(Problem.Note(manifestPath, ProblemLocation.None, $"unknown key {key}: ignored (RECORDING_FORMAT.md defines the keys read)"));
         var bundle = new RecordingBundle(root, manifest, eventsPath);
         bundle._descriptions[ManifestDescription] = manifestBytes;
         try

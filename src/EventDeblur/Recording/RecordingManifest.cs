@@ -37,6 +37,57 @@ public sealed record RecordingManifest
     public long ApsFirstIndex { get; init; }
 
     /// <summary>
+    /// Keys of recording.json that RECORDING_FORMAT.md does not define, as paths (<c>rgb.whitelevel</c>), each with the
+    /// defined key it most likely meant when one is close; ignored by every reader, and reported by
+    /// <see cref="RecordingBundle"/> as notes (a misspelt <c>white_level</c> silently became 65535).
+    /// </summary>
+    public IReadOnlyList<string> UnknownKeys { get; init; } = [];
+
+    private static readonly Dictionary<string, string[]> KnownKeys = new()
+    {
+        [""] = ["format", "events", "rgb", "sync", "calibration", "ground_truth", "aps"],
+        ["events"] = ["file", "width", "height", "camera"],
+        ["rgb"] = ["frames", "width", "height", "encoding", "black_level", "white_level", "saturation_level"],
+        ["sync"] = ["source", "clock_offset_us"],
+        ["calibration"] = ["rgb_to_events_homography"],
+        ["ground_truth"] = ["frames", "kernels"],
+        ["aps"] = ["first_index"],
+    };
+
+    private static List<string> Unknown(JsonElement root)
+    {
+        var found = new List<string>();
+        void Check(JsonElement obj, string section)
+        {
+            if (obj.ValueKind != JsonValueKind.Object) return;
+            var known = KnownKeys[section];
+            foreach (var p in obj.EnumerateObject())
+            {
+                if (known.Contains(p.Name)) continue;
+                string path = section.Length == 0 ? p.Name : $"{section}.{p.Name}";
+                static string Squash(string k) => k.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+                string? near = known.FirstOrDefault(k => Squash(k) == Squash(p.Name)) ?? known.FirstOrDefault(k => Distance(k, p.Name.ToLowerInvariant()) <= 2);
+                found.Add(near != null ? $"{path} (did you mean {(section.Length == 0 ? near : $"{section}.{near}")}?)" : path);
+            }
+        }
+        Check(root, "");
+        foreach (var section in KnownKeys.Keys.Where(k => k.Length > 0))
+            if (root.TryGetProperty(section, out var e)) Check(e, section);
+        return found;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>
     /// The manifest as recording.json's object, the inverse of <see cref="Parse"/>: format, events, then either rgb, sync
     /// and calibration (an RGB bundle) or aps (an APS bundle), then ground_truth when present. Every field is written,
     /// defaults included, so that what a tool reads is what this manifest holds.
@@ -162,7 +213,7 @@ public sealed record RecordingManifest
             if (root.TryGetProperty("aps", out var aps) && aps.ValueKind == JsonValueKind.Object)
                 apsFirst = (long)Num(aps, "first_index", path, "aps.", 0);
 
-            return new RecordingManifest { Events = events, Rgb = rgb, Sync = sync, RgbToEventsHomography = h, GroundTruth = gt, ApsFirstIndex = apsFirst };
+            return new RecordingManifest { Events = events, Rgb = rgb, Sync = sync, RgbToEventsHomography = h, GroundTruth = gt, ApsFirstIndex = apsFirst, UnknownKeys = Unknown(root) };
         }
     }
 

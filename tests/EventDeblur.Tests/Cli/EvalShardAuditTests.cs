@@ -169,4 +169,29 @@ public class EvalShardAuditTests
         Assert.Contains("note: frame 2: exposure [1700000000500000, 1700000000661501) µs ends 50 ms after the last event (at 1700000000611500 µs): 31 % of it has no events, so its kernel comes from part of the motion", r.Err);
         Assert.DoesNotContain("problem:", r.Err);
     }
+
+    [Fact]
+    public void UnknownManifestKeysAreNotedWithTheKeyMeant()
+    {
+        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string manifest = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["rgb"]!["whitelevel"] = 1000;
+        json["extra"] = 1;
+        File.WriteAllText(manifest, json.ToJsonString());
+        var r = Run("inspect", bundle);
+        Assert.True(r.Code == 0, r.Out + r.Err); // notes, not errors
+        Assert.Contains("  note: " + manifest + ": unknown key rgb.whitelevel (did you mean rgb.white_level?): ignored", r.Out);
+        Assert.Contains("  note: " + manifest + ": unknown key extra: ignored", r.Out);
+
+        // events.file naming a folder says so.
+        json.Remove("extra");
+        ((System.Text.Json.Nodes.JsonObject)json["rgb"]!).Remove("whitelevel");
+        json["events"]!["file"] = "rgb";
+        File.WriteAllText(manifest, json.ToJsonString());
+        r = Run("inspect", bundle);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("events.file 'rgb' is a folder; expected the event file", r.Err);
+    }
 }
