@@ -204,13 +204,18 @@ public sealed partial class Aedat4Reader : IAedatReader
             int size = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(4));
             if (size <= 0 || size > _limits.MaxStoredPacketBytes)
             {
-                Report("packet-size", at, $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (ReaderLimits.MaxStoredPacketBytes; corrupt header or over the limit, cannot resynchronise)");
+                string what = $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (ReaderLimits.MaxStoredPacketBytes; corrupt header or over the limit";
+                if (TryResync(at, out string how)) { Report("packet-size", at, $"{what}); {how}"); continue; }
+                Report("packet-size", at, $"{what}, cannot resynchronise: no FileDataTable lists a later packet)");
                 _done = true;
                 break;
             }
             if (_dataEnd != long.MaxValue && at + 8 + size > _dataEnd)
             {
-                Report("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, but only {_dataEnd - at - 8} remain before {(_dataEnd == _dataTablePosition ? "the FileDataTable" : "the end of the file")} (truncated)");
+                string what = $"packet of stream {streamId} declares a body of {size} bytes, but only {_dataEnd - at - 8} remain before {(_dataEnd == _dataTablePosition ? "the FileDataTable" : "the end of the file")}";
+                // A size that overshoots an intact FileDataTable is a corrupt header, not a truncation: the table finds the next packet.
+                if (_dataEnd == _dataTablePosition && TryResync(at, out string how)) { Report("packet-size", at, $"{what} (a corrupt header: the file goes on); {how}"); continue; }
+                Report("truncated", at, $"{what} (truncated)");
                 _done = true;
                 break;
             }
@@ -238,6 +243,47 @@ public sealed partial class Aedat4Reader : IAedatReader
             if (_seekUs == long.MinValue && _stream.CanSeek && _dataTablePosition >= 0) _observed.Add(seen);
             if (packet != null) return true;
         }
+        return false;
+    }
+
+    private IReadOnlyList<Aedat4TableEntry>? _resyncTable;
+    private bool _resyncTableRead;
+    // Byte ranges [from, to) the walk jumped over after a corrupt packet header: their table entries are not checked against packets read.
+    private readonly List<(long From, long To)> _skipped = [];
+
+    /// <summary>
+    /// After a corrupt packet header at <paramref name="at"/>: moves the walk to the next packet the FileDataTable lists
+    /// after it whose header on disk agrees with the table (stream and size), so that the packets after a damaged one
+    /// are still read. Runs on the thread that owns the stream. False without a readable table or an agreeing entry.
+    /// </summary>
+    private bool TryResync(long at, out string how)
+    {
+        how = "";
+        if (!_stream.CanSeek || _dataTablePosition < 0) return false;
+        if (!_resyncTableRead)
+        {
+            _resyncTableRead = true;
+            _resyncTable = ReadDataTableCore(quiet: true);
+        }
+        if (_resyncTable == null) return false;
+        Span<byte> h = stackalloc byte[8];
+        int tried = 0;
+        foreach (var row in _resyncTable)
+        {
+            long header = row.ByteOffset - Aedat4Schema.PacketHeaderBytes;
+            if (header <= at || header < _dataStart || row.Size <= 0 || header + 8 + (long)row.Size > _dataEnd) continue;
+            if (++tried > 16) break;
+            _stream.Position = header;
+            if (_stream.ReadAtLeast(h, 8, throwOnEndOfStream: false) < 8) continue;
+            if (BinaryPrimitives.ReadInt32LittleEndian(h) != row.StreamId || BinaryPrimitives.ReadInt32LittleEndian(h[4..]) != row.Size) continue;
+            int listed = _resyncTable.Count(r => r.ByteOffset - Aedat4Schema.PacketHeaderBytes >= at && r.ByteOffset - Aedat4Schema.PacketHeaderBytes < header);
+            _skipped.Add((at, header));
+            _stream.Position = header;
+            _pos = header;
+            how = $"resynchronised with the FileDataTable at byte {header}, skipping {header - at} bytes ({listed} packet(s) listed there, this one included)";
+            return true;
+        }
+        _stream.Position = at + 8;
         return false;
     }
 
@@ -468,13 +514,20 @@ public sealed partial class Aedat4Reader : IAedatReader
         if (!_stream.CanSeek || _dataTablePosition < _dataStart || _dataTablePosition >= _stream.Length) return null;
         // The read-ahead thread owns the stream while it runs: stop it (its packets stay queued).
         PausePrefetch();
+        return ReadDataTableCore(quiet: false);
+    }
+
+    /// <summary>As <see cref="ReadDataTable"/> on the thread that owns the stream; with <paramref name="quiet"/> an unreadable table is not logged (the end-of-file check logs it).</summary>
+    private IReadOnlyList<Aedat4TableEntry>? ReadDataTableCore(bool quiet)
+    {
+        if (!_stream.CanSeek || _dataTablePosition < _dataStart || _dataTablePosition >= _stream.Length) return null;
         long keep = _stream.Position;
         try
         {
             long size = _stream.Length - _dataTablePosition;
             if (size > _limits.MaxStoredPacketBytes)
             {
-                _log.Error("table", _dataTablePosition, $"FileDataTable of {size} bytes exceeds the {_limits.MaxStoredPacketBytes}-byte limit (ReaderLimits.MaxStoredPacketBytes)");
+                if (!quiet) _log.Error("table", _dataTablePosition, $"FileDataTable of {size} bytes exceeds the {_limits.MaxStoredPacketBytes}-byte limit (ReaderLimits.MaxStoredPacketBytes)");
                 return null;
             }
             var stored = new byte[size];
@@ -500,7 +553,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         }
         catch (Exception e) when (e is FlatBufferException or InvalidDataException or IOException or ArgumentException or ZstdSharp.ZstdException)
         {
-            _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable: {e.Message}");
+            if (!quiet) _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable: {e.Message}");
             return null;
         }
         finally
@@ -636,6 +689,9 @@ public sealed partial class Aedat4Reader : IAedatReader
         _tableVerified = true;
         var table = ReadDataTable();
         if (table == null) return;
+        // Packets the walk jumped over after a corrupt header (already reported) have no packet read to compare with.
+        if (_skipped.Count > 0)
+            table = table.Where(r => !_skipped.Any(k => r.ByteOffset - Aedat4Schema.PacketHeaderBytes >= k.From && r.ByteOffset - Aedat4Schema.PacketHeaderBytes < k.To)).ToList();
         int common = Math.Min(table.Count, _observed.Count);
         for (int i = 0; i < common; i++)
         {

@@ -94,16 +94,36 @@ public class MalformedInputTests
     }
 
     [Fact]
-    public void AbsurdPacketSizeStopsWithAPreciseError()
+    public void AbsurdPacketSizeIsSkippedWithTheFileDataTableAndStopsWithoutIt()
     {
-        var (_, bytes, rec, packets) = MakeFile(Aedat4Compression.None);
+        var (path, bytes, rec, packets) = MakeFile(Aedat4Compression.None);
         var victim = packets[3];
         var bad = (byte[])bytes.Clone();
         BinaryPrimitives.WriteInt32LittleEndian(bad.AsSpan((int)victim.Header + 4), int.MaxValue - 10);
+
+        // The FileDataTable lists the next packet: the walk resumes there, and only the damaged packet's events are lost
+        // (until stop 34 every packet after it was lost).
         var d = Drained.FromFile(Write(bad));
         var err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
         Assert.Equal(victim.Header, err.ByteOffset);
         Assert.Contains("expected 1..", err.Message);
+        Assert.Contains($"resynchronised with the FileDataTable at byte {packets[4].Header}, skipping {packets[4].Header - victim.Header} bytes (1 packet(s) listed there, this one included)", err.Message);
+        Assert.Equal(rec.T.Length - victim.Events, d.T.Count);
+        Assert.Equal(rec.T.Take(packets.Take(3).Sum(p => p.Events)).Concat(rec.T.Skip(packets.Take(4).Sum(p => p.Events))), d.T);
+
+        // A size that overshoots the data but stays under the limit is a corrupt header too when the table is intact.
+        var over = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(over.AsSpan((int)victim.Header + 4), bytes.Length);
+        d = Drained.FromFile(Write(over));
+        err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Contains("a corrupt header: the file goes on", err.Message);
+        Assert.Equal(rec.T.Length - victim.Events, d.T.Count);
+
+        // Without the table (the file cut where it starts) nothing says where the next packet is: the walk stops there.
+        long table;
+        using (var r = Aedat4Reader.Open(path)) table = r.DataTablePosition;
+        d = Drained.FromFile(Write(bad[..(int)table]));
+        Assert.Contains(d.Problems, p => p.ByteOffset == victim.Header && p.Message.Contains("cannot resynchronise", StringComparison.Ordinal));
         Assert.Equal(packets.Take(3).Sum(p => p.Events), d.T.Count);
     }
 
