@@ -230,6 +230,8 @@ public static class BundleBuilder
             // The PNG header is checked before any pixel is decoded: a small file may declare a huge image.
             if (FrameImageCheck.ReadPngHeader(images[i]) is { } png)
             {
+                if (!png.IhdrCrcOk)
+                    throw new BundleException($"{images[i]}: a damaged PNG: its IHDR chunk (size, bit depth, colour type) fails its CRC-32 check at byte 29; not decoded");
                 if ((long)png.Width * png.Height > RecordingManifest.MaxFramePixels || png.Width <= 0 || png.Height <= 0)
                     throw new BundleException($"{images[i]}: a {png.Width}×{png.Height} PNG, over the limit of {RecordingManifest.MaxFramePixels:N0} pixels per frame; not decoded");
                 if (png.HasAlpha)

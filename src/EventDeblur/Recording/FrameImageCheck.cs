@@ -21,7 +21,8 @@ public static class FrameImageCheck
     /// <param name="Height">Height in pixels.</param>
     /// <param name="BitDepth">Bits per sample as stored (palette images: bits per index).</param>
     /// <param name="Channels">Channels after decoding: 1 grey, 2 grey + alpha, 3 colour (palette too), 4 colour + alpha.</param>
-    public readonly record struct PngHeader(int Width, int Height, int BitDepth, int Channels)
+    /// <param name="IhdrCrcOk">Whether the IHDR chunk passes its CRC-32 check; when not, the other fields may be garbage (a damaged file).</param>
+    public readonly record struct PngHeader(int Width, int Height, int BitDepth, int Channels, bool IhdrCrcOk = true)
     {
         /// <summary>Bits per sample after decoding (palette images decode to 8-bit colour).</summary>
         public int DecodedBitDepth => BitDepth == 16 ? 16 : 8;
@@ -33,17 +34,22 @@ public static class FrameImageCheck
     /// <summary>Reads the IHDR chunk of <paramref name="path"/>; <c>null</c> when the file is not a PNG or cannot be read.</summary>
     public static PngHeader? ReadPngHeader(string path)
     {
-        Span<byte> head = stackalloc byte[26];
+        Span<byte> head = stackalloc byte[33];
+        int got;
         try
         {
             using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-            if (fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return null;
+            got = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            if (got < 26) return null;
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
         if (!head[..8].SequenceEqual(PngSignature) || !head.Slice(12, 4).SequenceEqual("IHDR"u8)) return null;
         int channels = head[25] switch { 0 => 1, 2 => 3, 3 => 3, 4 => 2, 6 => 4, _ => 0 };
-        return new PngHeader(BinaryPrimitives.ReadInt32BigEndian(head[16..]), BinaryPrimitives.ReadInt32BigEndian(head[20..]), head[24], channels);
+        // IHDR is 13 bytes of data: its CRC-32 (over type and data) follows at byte 29.
+        bool crcOk = got < 33 || BinaryPrimitives.ReadInt32BigEndian(head[8..]) != 13
+            || System.IO.Hashing.Crc32.HashToUInt32(head[12..29]) == BinaryPrimitives.ReadUInt32BigEndian(head[29..]);
+        return new PngHeader(BinaryPrimitives.ReadInt32BigEndian(head[16..]), BinaryPrimitives.ReadInt32BigEndian(head[20..]), head[24], channels, crcOk);
     }
 
     /// <summary>
@@ -124,7 +130,9 @@ public static class FrameImageCheck
                 continue;
             }
             string? wrong = null;
-            if ((long)png.Width * png.Height > RecordingManifest.MaxFramePixels || png.Width <= 0 || png.Height <= 0)
+            if (!png.IhdrCrcOk)
+                wrong = "a damaged PNG: its IHDR chunk (size, bit depth, colour type) fails its CRC-32 check at byte 29, so none of it can be trusted; not decoded";
+            else if ((long)png.Width * png.Height > RecordingManifest.MaxFramePixels || png.Width <= 0 || png.Height <= 0)
                 wrong = $"a {png.Width}×{png.Height} PNG ({(long)png.Width * png.Height:N0} pixels), over the limit of {RecordingManifest.MaxFramePixels:N0} pixels per frame (RecordingManifest.MaxFramePixels); not decoded";
             else if (png.Channels == 0)
                 wrong = "a PNG colour type this reader does not decode";

@@ -194,4 +194,19 @@ public class EvalShardAuditTests
         Assert.Equal(2, r.Code);
         Assert.Contains("events.file 'rgb' is a folder; expected the event file", r.Err);
     }
+
+    [Fact]
+    public void APngWithADamagedHeaderIsNamedAsDamagedNotAsHuge()
+    {
+        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string frame = Path.Combine(bundle, "rgb", "000001.png");
+        var bytes = File.ReadAllBytes(frame);
+        bytes[21] ^= 0x01; // the height's third byte: 300 read as 65 836
+        File.WriteAllBytes(frame, bytes);
+        var r = Run("inspect", bundle);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("a damaged PNG: its IHDR chunk (size, bit depth, colour type) fails its CRC-32 check at byte 29", r.Out);
+        Assert.DoesNotContain("over the limit", r.Out);
+    }
 }

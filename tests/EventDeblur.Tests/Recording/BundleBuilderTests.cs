@@ -140,6 +140,8 @@ public class BundleBuilderTests
         Directory.CreateDirectory(huge);
         // A PNG signature and an IHDR declaring 30000 × 30000 pixels: refused from the header, never decoded.
         byte[] header = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0, 0, 0, 0, 0];
+        // Its IHDR's CRC-32, as a well-formed PNG has (a wrong one is refused as damage since stop 34).
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(29), System.IO.Hashing.Crc32.HashToUInt32(header.AsSpan(12, 17)));
         File.WriteAllBytes(Path.Combine(huge, "000000.png"), header);
         var big = Assert.Throws<BundleException>(() => BundleBuilder.Build(With(huge), Path.Combine(dir, "b3")));
         Assert.Contains("30000×30000 PNG, over the limit", big.Message);

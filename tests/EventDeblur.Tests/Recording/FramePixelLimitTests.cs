@@ -45,7 +45,10 @@ public class FramePixelLimitTests
             ms.Write(len);
             byte[] typeAndData = [.. System.Text.Encoding.ASCII.GetBytes(type), .. data];
             ms.Write(typeAndData);
-            ms.Write(new byte[4]); // CRC: not checked before decoding, and this file is never decoded
+            // A well-formed chunk's CRC-32 (since stop 34 the IHDR's is checked before its size is trusted).
+            Span<byte> crc = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(crc, System.IO.Hashing.Crc32.HashToUInt32(typeAndData));
+            ms.Write(crc);
         }
         var ihdr = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(ihdr, w);
