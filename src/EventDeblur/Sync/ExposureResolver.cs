@@ -29,7 +29,7 @@ public static class ExposureResolver
                 if (p is TriggersPacket tp) triggers.AddRange(tp.Triggers);
             }
         }
-        return TriggerMatcher.Match(bundle.Frames, triggers);
+        return TriggerMatcher.Match(bundle.Frames, triggers, bundle.Manifest.Sync.ClockOffsetUs);
     }
 
     private static ExposureMatch ApsExposures(RecordingBundle bundle) =>

@@ -8,13 +8,20 @@ namespace EventDeblur.Sync;
 /// Matches RGB frame rows to exposures found as external-input trigger edges (rising = start, the
 /// next falling = end). When counts differ (clipped recording, missed edge, dropped frame), the
 /// spacing of the rows' own times is aligned with the spacing of the exposures to find the gap; a
-/// row is paired only when its aligned time falls within a quarter frame interval of an exposure,
-/// so a frame is never paired with the wrong exposure. APS trigger types are ignored.
+/// row is paired only when its aligned time falls within a quarter frame interval of an exposure.
+/// Regular spacing fits several shifts equally (rows missing at the start fit the first exposures as
+/// well as their own): the shifts that pair the most rows are then told apart by the rows' exposure
+/// durations against the exposures' (clock-independent), then by the rows' times plus
+/// <c>sync.clock_offset_us</c> against the exposures' (when the clocks agree); when nothing tells them
+/// apart the pairing is reported as ambiguous. APS trigger types are ignored.
 /// </summary>
 public static class TriggerMatcher
 {
     /// <summary>Builds exposures from trigger edges and matches them to rows.</summary>
-    public static ExposureMatch Match(IReadOnlyList<FrameRow> rows, IReadOnlyList<TriggerEvent> triggers)
+    /// <param name="rows">The frames.csv rows, in order.</param>
+    /// <param name="triggers">The event file's trigger events.</param>
+    /// <param name="clockOffsetUs">The bundle's <c>sync.clock_offset_us</c>: row time + offset is tried as event-clock time to break a tie.</param>
+    public static ExposureMatch Match(IReadOnlyList<FrameRow> rows, IReadOnlyList<TriggerEvent> triggers, long clockOffsetUs = 0)
     {
         var pairer = new TriggerEdgePairer();
         var exposures = new List<TimeRangeUs>();
@@ -22,11 +29,11 @@ public static class TriggerMatcher
             if (pairer.Add(t) is { } exposure) exposures.Add(exposure);
         pairer.Finish();
         var problems = pairer.Problems;
-        return MatchExposures(rows, exposures, problems);
+        return MatchExposures(rows, exposures, problems, clockOffsetUs);
     }
 
-    /// <summary>Matches rows to given exposure windows (event clock), reporting every unmatched one.</summary>
-    public static ExposureMatch MatchExposures(IReadOnlyList<FrameRow> rows, IReadOnlyList<TimeRangeUs> exposures, List<Problem>? problems = null)
+    /// <summary>Matches rows to given exposure windows (event clock), reporting every unmatched one, and an alignment that nothing singles out.</summary>
+    public static ExposureMatch MatchExposures(IReadOnlyList<FrameRow> rows, IReadOnlyList<TimeRangeUs> exposures, List<Problem>? problems = null, long clockOffsetUs = 0)
     {
         problems ??= [];
         var pairing = new int[rows.Count];
@@ -37,8 +44,8 @@ public static class TriggerMatcher
             {
                 if (rows.Count == exposures.Count) pairing[0] = 0;
             }
-            else
-                Align(rows, exposures, pairing);
+            else if (Align(rows, exposures, pairing, clockOffsetUs) is { } ambiguity)
+                problems.Add(Problem.Error(TriggerEdgePairer.Source, ambiguity));
         }
 
         var used = new bool[exposures.Count];
@@ -55,7 +62,8 @@ public static class TriggerMatcher
         return new ExposureMatch(windows, problems);
     }
 
-    private static void Align(IReadOnlyList<FrameRow> rows, IReadOnlyList<TimeRangeUs> exp, int[] pairing)
+    /// <summary>Fills <paramref name="pairing"/> (row → exposure index, −1 for none); returns a sentence when several shifts fit equally well, else null.</summary>
+    private static string? Align(IReadOnlyList<FrameRow> rows, IReadOnlyList<TimeRangeUs> exp, int[] pairing, long clockOffsetUs)
     {
         var rowSteps = new List<long>();
         for (int i = 1; i < rows.Count; i++) rowSteps.Add(rows[i].ExposureStartUs - rows[i - 1].ExposureStartUs);
@@ -64,16 +72,17 @@ public static class TriggerMatcher
         long period = Math.Max(1, Math.Min(Median(rowSteps), Median(expSteps)));
         long tol = Math.Max(1, period / 4);
 
-        int best = -1;
-        long bestResidual = long.MaxValue;
-        int[] candidate = new int[rows.Count];
+        // Every seed's pairing, scored: rows paired, the spacing residual (µs), the duration residual (µs) and the
+        // residual of the rows' own times plus the clock offset (µs).
+        var candidates = new List<(int[] Pairs, int Matches, double Spacing, double Duration, double Absolute)>();
         const int k = 8;
         for (int i0 = 0; i0 < Math.Min(k, rows.Count); i0++)
         for (int j0 = 0; j0 < Math.Min(k, exp.Count); j0++)
         {
             long offset = exp[j0].StartUs - rows[i0].ExposureStartUs;
+            var candidate = new int[rows.Count];
             int matches = 0;
-            long residual = 0;
+            double spacing = 0, duration = 0, absolute = 0;
             int jj = 0;
             for (int i = 0; i < rows.Count; i++)
             {
@@ -84,17 +93,38 @@ public static class TriggerMatcher
                 {
                     candidate[i] = jj;
                     matches++;
-                    residual += Math.Abs(exp[jj].StartUs - target);
+                    spacing += Math.Abs(exp[jj].StartUs - target);
+                    duration += Math.Abs((double)(exp[jj].EndUs - exp[jj].StartUs) - (rows[i].ExposureEndUs - rows[i].ExposureStartUs));
+                    absolute += Math.Abs((double)exp[jj].StartUs - ((double)rows[i].ExposureStartUs + clockOffsetUs));
                     jj++;
                 }
             }
-            if (matches > best || (matches == best && residual < bestResidual))
+            if (matches > 0 && !candidates.Any(c => c.Pairs.AsSpan().SequenceEqual(candidate)))
+                candidates.Add((candidate, matches, spacing / matches, duration / matches, absolute / matches));
+        }
+        if (candidates.Count == 0) return null;
+        int most = candidates.Max(c => c.Matches);
+        // Ties in spacing and duration are differences below a millisecond (trigger edges and camera stamps jitter).
+        var best = candidates.Where(c => c.Matches == most).OrderBy(c => c.Spacing + c.Duration).ToList();
+        var chosen = best[0];
+        string? ambiguity = null;
+        var rivals = best.Skip(1).Where(c => c.Spacing + c.Duration <= chosen.Spacing + chosen.Duration + 1000).ToList();
+        if (rivals.Count > 0)
+        {
+            // Spacing and durations fit several shifts: the rows' own times (with the clock offset) decide when they
+            // single one out by a quarter period; else the earliest shift is kept and the tie reported.
+            var tied = new[] { chosen }.Concat(rivals).OrderBy(c => c.Absolute).ToList();
+            // Only a shift whose rows land on their exposures (within a quarter period) counts: far-off clocks say nothing.
+            if (tied[0].Absolute <= tol && tied[1].Absolute - tied[0].Absolute > tol) chosen = tied[0];
+            else
             {
-                best = matches;
-                bestResidual = residual;
-                Array.Copy(candidate, pairing, rows.Count);
+                chosen = tied.OrderBy(c => c.Pairs.Where(x => x >= 0).DefaultIfEmpty(int.MaxValue).Min()).First();
+                ambiguity = $"the frames.csv rows fit the trigger exposures equally well at {tied.Count} shifts ({most} rows paired each; their spacing and durations are regular, and their times with sync.clock_offset_us {clockOffsetUs} µs single none out): " +
+                            "frames were paired from the earliest exposure, so if rows are missing at the start of frames.csv every pairing is off; check the first frames, or give frames.csv times on the event clock with the right clock offset";
             }
         }
+        Array.Copy(chosen.Pairs, pairing, rows.Count);
+        return ambiguity;
     }
 
     private static long Median(List<long> v)
