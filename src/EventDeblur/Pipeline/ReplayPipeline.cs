@@ -121,6 +121,12 @@ public static class ReplayPipeline
         try { await ending.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None); }
         catch (Exception) { /* the stages have stopped; failures are already recorded */ }
 
+        // Frames the bundle check left out (wrong depth or size, damaged) never reached the stages: each still gets its
+        // row, failed with the reason, so that frames.parquet has one row per frame of frames.csv.
+        var recorded = writer.Results().Select(r => r.Index).ToHashSet();
+        foreach (var (index, reason) in bundle.RejectedFrames.OrderBy(kv => kv.Key))
+            if (!recorded.Contains(index))
+                writer.Complete(new FrameResult { Index = index, Status = "failed", Error = $"not processed: {reason}" });
         var all = writer.Results();
         var manifest = Manifest(bundle, fingerprint, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
         {

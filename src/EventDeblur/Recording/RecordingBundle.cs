@@ -59,6 +59,13 @@ public sealed class RecordingBundle
     /// <summary>Usable-but-wrong findings, each naming its file (and line where there is one).</summary>
     public IReadOnlyList<Problem> Problems { get; private set; } = [];
 
+    /// <summary>
+    /// Rows of <c>rgb/frames.csv</c> that parsed but whose frame file the bundle check left out (wrong depth, size,
+    /// alpha, damaged or not an image), by index, with the reason; they are not in <see cref="Frames"/>. A replay gives
+    /// each a <c>failed</c> row in frames.parquet.
+    /// </summary>
+    public IReadOnlyDictionary<long, string> RejectedFrames { get; private set; } = new Dictionary<long, string>();
+
     /// <summary><c>true</c> when the frames are the APS frames inside the event file.</summary>
     public bool IsApsBundle => Manifest.Rgb == null;
 
@@ -109,7 +116,13 @@ public sealed class RecordingBundle
         {
             string csv = BundlePaths.Resolve(root, root, manifest.Rgb.Frames, manifestPath);
             byte[] table = bundle._descriptions[RgbFramesDescription] = FrameTable.ReadBytes(csv);
-            bundle.Frames = FrameImageCheck.Filter(FrameTable.Read(csv, table, root, problems), manifest.Rgb, csv, problems);
+            var listed = FrameTable.Read(csv, table, root, problems);
+            int before = problems.Count;
+            bundle.Frames = FrameImageCheck.Filter(listed, manifest.Rgb, csv, problems);
+            // The rows the check left out, with why: a run still gives each a row (RECORDING_FORMAT.md: one per frame).
+            var kept = bundle.Frames.Select(f => f.Index).ToHashSet();
+            bundle.RejectedFrames = listed.Where(r => !kept.Contains(r.Index)).DistinctBy(r => r.Index)
+                .ToDictionary(r => r.Index, r => problems.Skip(before).FirstOrDefault(p => p.Location.Kind == ProblemLocationKind.Frame && p.Location.Value == r.Index)?.Plain ?? "left out by the bundle check");
             if (manifest.Sync.Source == "table") CheckClockOffset(bundle.Frames, manifest.Sync.ClockOffsetUs, manifestPath, csv);
         }
         if (manifest.GroundTruth is { } gt)

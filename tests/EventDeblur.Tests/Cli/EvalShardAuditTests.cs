@@ -209,4 +209,33 @@ public class EvalShardAuditTests
         Assert.Contains("a damaged PNG: its IHDR chunk (size, bit depth, colour type) fails its CRC-32 check at byte 29", r.Out);
         Assert.DoesNotContain("over the limit", r.Out);
     }
+
+    [Fact]
+    public async Task AFrameTheBundleCheckLeftOutStillGetsAFailedRow()
+    {
+        // RECORDING_FORMAT.md: frames.parquet holds one row per frame. A frame refused before decoding (here an 8-bit PNG
+        // in a 16-bit bundle) had none (stop 34 contract audit).
+        string root = TestPaths.NewTempDir();
+        string bundle = Path.Combine(root, "sample-night");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        using (var img = new OpenCvSharp.Mat(300, 400, OpenCvSharp.MatType.CV_8UC3, new OpenCvSharp.Scalar(10, 20, 30)))
+            OpenCvSharp.Cv2.ImWrite(Path.Combine(bundle, "rgb", "000001.png"), img);
+        string outDir = Path.Combine(root, "out");
+        var r = Run("replay", bundle, "--deconvolver", "wiener", "--out", outDir);
+        Assert.Equal(1, r.Code);
+        var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"));
+        Assert.Equal([0L, 1L, 2L], rows.Select(x => x.Index).Order());
+        var failed = Assert.Single(rows, x => x.Index == 1);
+        Assert.Equal("failed", failed.Status);
+        Assert.Contains("not processed: ", failed.Error);
+        Assert.Contains("a 8-bit PNG, expected 16-bit", failed.Error);
+        Assert.All(rows.Where(x => x.Index != 1), x => Assert.Equal("ok", x.Status));
+        Assert.False(File.Exists(Path.Combine(outDir, "frames", "000001.png")));
+
+        // A resumed run keeps one row per frame too.
+        r = Run("replay", bundle, "--deconvolver", "wiener", "--out", outDir, "--resume");
+        Assert.Equal(1, r.Code);
+        rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"));
+        Assert.Equal([0L, 1L, 2L], rows.Select(x => x.Index).Order());
+    }
 }
