@@ -26,13 +26,16 @@ public static class KernelCsv
     /// <summary>Writes tiles to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, IEnumerable<KernelTile> tiles) => AtomicFile.WriteAllText(path, Format(tiles));
 
+    /// <summary>How far a kernel's weights may sum from 1 (rounding in a file written with few digits).</summary>
+    public const double SumTolerance = 0.005;
+
     private static readonly string[] HeadNames = ["tile_x0", "tile_y0", "tile_x1", "tile_y1", "size"];
 
     /// <summary>
     /// Reads tiles; throws <see cref="FormatException"/> on malformed input, naming the file, the line, the field (1-based,
     /// as a spreadsheet counts columns) and what was expected: integer tile bounds with x0 &lt; x1 and y0 &lt; y1, an odd
     /// size ≥ 1, exactly size² weights, each a finite number ≥ 0 (a kernel is a distribution of exposure time: NaN, ±Infinity
-    /// or a negative weight is refused), with a positive sum.
+    /// or a negative weight is refused), summing to 1 within <see cref="SumTolerance"/>.
     /// </summary>
     public static IReadOnlyList<KernelTile> Read(string path)
     {
@@ -66,7 +69,11 @@ public static class KernelCsv
                         throw new FormatException($"field {6 + j} (weight {j}: row {j / size}, column {j % size} of the {size}×{size} kernel) is '{text}'; " +
                                                   "expected a finite number ≥ 0: a kernel is a distribution of exposure time");
                 }
-                if (!(w.Sum(v => (double)v) > 0)) throw new FormatException("the weights sum to 0; expected a positive sum");
+                double sum = w.Sum(v => (double)v);
+                if (!(sum > 0)) throw new FormatException("the weights sum to 0; expected a positive sum");
+                // RECORDING_FORMAT.md: a kernel sums to 1 (it spreads the frame's exposure; another sum scales the image).
+                if (Math.Abs(sum - 1) > SumTolerance)
+                    throw new FormatException($"the {size}×{size} kernel's weights sum to {sum.ToString("G6", CultureInfo.InvariantCulture)}; expected 1 (± {SumTolerance.ToString(CultureInfo.InvariantCulture)}): a kernel that does not sum to 1 scales the frame's brightness");
                 tiles.Add(new KernelTile(head[0], head[1], head[2], head[3], new BlurKernel(size, w)));
             }
             catch (FormatException e)

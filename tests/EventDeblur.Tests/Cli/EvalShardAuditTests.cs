@@ -238,4 +238,24 @@ public class EvalShardAuditTests
         rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"));
         Assert.Equal([0L, 1L, 2L], rows.Select(x => x.Index).Order());
     }
+
+    [Fact]
+    public void AGroundTruthKernelThatDoesNotSumToOneIsAProblem()
+    {
+        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string kernel = Path.Combine(bundle, "gt", "kernels", "000000.csv");
+        var lines = File.ReadAllLines(kernel).Select(l =>
+        {
+            var f = l.Split(',');
+            return string.Join(",", f.Take(5).Concat(f.Skip(5).Select(v => (2 * double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+        }).ToArray();
+        File.WriteAllLines(kernel, lines);
+        var r = Run("inspect", bundle);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("kernel's weights sum to 2; expected 1 (± 0.005)", r.Out);
+        var replay = Run("replay", bundle, "--kernels", "gt", "--deconvolver", "wiener", "--out", Path.Combine(Path.GetDirectoryName(bundle)!, "out"));
+        Assert.Equal(1, replay.Code);
+        Assert.Contains("sum to 2", replay.Out + replay.Err);
+    }
 }
