@@ -121,7 +121,7 @@ internal static class InspectCommand
         else
         {
             PrintText(summary, " in the event file");
-            Console.WriteLine($"bundle:    {Plural(bundle.Frames.Count, "RGB frame")} ({bundle.Manifest.Sync.Source} sync), {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {Plural(bundle.GroundTruthFrames?.Count ?? 0, "ground-truth frame")}");
+            Console.WriteLine($"bundle:    {(bundle.IsApsBundle ? $"{Plural(windows.Windows.Count, "APS frame")} (their exposures from the event file; sync does not apply)" : $"{Plural(bundle.Frames.Count, "RGB frame")} ({bundle.Manifest.Sync.Source} sync)")}, {windows.Windows.Count(w => w.Exposure != null)} with exposure windows, {Plural(bundle.GroundTruthFrames?.Count ?? 0, "ground-truth frame")}");
             if (calibration != null) Console.WriteLine($"calibration: {calibration}");
             int bundleErrors = found.Count(p => p.Severity == ProblemSeverity.Error);
             // The event file's own problems are counted above; these are the bundle's (rows, frames, kernels, calibration).

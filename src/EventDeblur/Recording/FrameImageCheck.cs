@@ -105,7 +105,12 @@ public static class FrameImageCheck
     /// and one whose first bytes are no image format OpenCV decodes. Missing files and other image formats are kept
     /// (reported elsewhere or decoded by OpenCV).
     /// </summary>
-    public static IReadOnlyList<FrameRow> Filter(IReadOnlyList<FrameRow> rows, RgbSpec rgb, string csvPath, List<Problem> problems)
+    /// <param name="rows">The frame table's rows.</param>
+    /// <param name="rgb">What the frames must be (for APS ground truth: 16-bit, the event sensor's size).</param>
+    /// <param name="csvPath">The frame table, for the messages.</param>
+    /// <param name="problems">Receives one problem per row left out.</param>
+    /// <param name="apsGroundTruth">The rows are an APS bundle's ground-truth frames: the messages cite that rule, not rgb fields.</param>
+    public static IReadOnlyList<FrameRow> Filter(IReadOnlyList<FrameRow> rows, RgbSpec rgb, string csvPath, List<Problem> problems, bool apsGroundTruth = false)
     {
         int expectedDepth = rgb.WhiteLevel <= 255 ? 8 : 16;
         int? channels = null;
@@ -137,13 +142,15 @@ public static class FrameImageCheck
             else if (png.Channels == 0)
                 wrong = "a PNG colour type this reader does not decode";
             else if (png.DecodedBitDepth != expectedDepth)
-                wrong = $"a {png.DecodedBitDepth}-bit PNG, expected {expectedDepth}-bit (rgb.white_level {rgb.WhiteLevel})";
+                wrong = apsGroundTruth
+                    ? $"a {png.DecodedBitDepth}-bit PNG, expected 16-bit: an APS frame's ground truth holds DN × 257 in a 16-bit PNG (RECORDING_FORMAT.md)"
+                    : $"a {png.DecodedBitDepth}-bit PNG, expected {expectedDepth}-bit (rgb.white_level {rgb.WhiteLevel})";
             else if (png.HasAlpha)
                 wrong = $"a PNG with an alpha channel ({png.Channels} channels), expected grey (1) or colour (3) without alpha";
             else if (channels is int c && png.Channels != c)
                 wrong = $"a {png.Channels}-channel PNG, expected {c} channels like the bundle's first frame";
             else if (rgb.Width > 0 && rgb.Height > 0 && (png.Width != rgb.Width || png.Height != rgb.Height))
-                wrong = $"a {png.Width}×{png.Height} PNG, expected {rgb.Width}×{rgb.Height} (rgb.width × rgb.height in recording.json)";
+                wrong = $"a {png.Width}×{png.Height} PNG, expected {rgb.Width}×{rgb.Height} ({(apsGroundTruth ? "the event sensor's size, which the APS frames have" : "rgb.width × rgb.height in recording.json")})";
             else if (!HasPngEnd(row.File))
                 wrong = $"a PNG cut short: its {new FileInfo(row.File).Length} bytes end without the closing IEND chunk (a truncated copy?)";
             if (wrong != null)

@@ -132,7 +132,10 @@ public sealed class RecordingBundle
                 string csv = BundlePaths.Resolve(root, root, gt.Frames, manifestPath);
                 byte[] table = bundle._descriptions[GroundTruthFramesDescription] = FrameTable.ReadBytes(csv);
                 var rows = FrameTable.Read(csv, table, root, problems);
-                bundle.GroundTruthFrames = manifest.Rgb != null ? FrameImageCheck.Filter(rows, manifest.Rgb, csv, problems) : rows;
+                // APS ground truth is a 16-bit PNG of DN × 257 on the event pixel grid (RECORDING_FORMAT.md): an 8-bit one was read as 257× too dark.
+                bundle.GroundTruthFrames = manifest.Rgb != null
+                    ? FrameImageCheck.Filter(rows, manifest.Rgb, csv, problems)
+                    : FrameImageCheck.Filter(rows, new RgbSpec(gt.Frames, bundle.EventSensorSize.Width, bundle.EventSensorSize.Height, Imaging.PixelEncoding.Linear, 0, 65535, 65535), csv, problems, apsGroundTruth: true);
             }
             if (gt.Kernels != null)
             {

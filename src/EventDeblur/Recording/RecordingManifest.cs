@@ -211,7 +211,12 @@ public sealed record RecordingManifest
 
             long apsFirst = 0;
             if (root.TryGetProperty("aps", out var aps) && aps.ValueKind == JsonValueKind.Object)
-                apsFirst = (long)Num(aps, "first_index", path, "aps.", 0);
+            {
+                // An index: a whole number ≥ 0 (RECORDING_FORMAT.md; NNNNNN names files after it). -3 wrote frames/-000003.png, 2.7 became 2.
+                if (aps.TryGetProperty("first_index", out var fi) && (fi.ValueKind != JsonValueKind.Number || !fi.TryGetInt64(out long first) || first < 0))
+                    throw new BundleException($"{path}: 'aps.first_index' must be a whole number ≥ 0 (the index of the file's first APS frame), found {fi.GetRawText()}");
+                apsFirst = Long(aps, "first_index", path, "aps.", 0);
+            }
 
             return new RecordingManifest { Events = events, Rgb = rgb, Sync = sync, RgbToEventsHomography = h, GroundTruth = gt, ApsFirstIndex = apsFirst, UnknownKeys = Unknown(root) };
         }

@@ -258,4 +258,37 @@ public class EvalShardAuditTests
         Assert.Equal(1, replay.Code);
         Assert.Contains("sum to 2", replay.Out + replay.Err);
     }
+
+    [Fact]
+    public void ApsGroundTruthMustBe16BitAndTheFirstIndexAWholeNumber()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "aps-052");
+        EventDeblur.Simulation.HybridRigSimulator.Simulate(EventDeblur.Simulation.SimulationPresets.Get("aps") with { Frames = 1 }, 52, dir);
+        var clean = Run("inspect", dir);
+        Assert.True(clean.Code == 0, clean.Out + clean.Err);
+
+        // An 8-bit ground-truth frame (DN, not DN × 257) was read as 257× too dark and scored (PSNR 9 dB).
+        var gt = EventDeblur.Recording.RecordingBundle.Load(dir).GroundTruthFrames!.First();
+        using (var m = OpenCvSharp.Cv2.ImRead(gt.File, OpenCvSharp.ImreadModes.Unchanged))
+        using (var m8 = new OpenCvSharp.Mat())
+        {
+            m.ConvertTo(m8, OpenCvSharp.MatType.CV_8U, 1.0 / 257);
+            OpenCvSharp.Cv2.ImWrite(gt.File, m8);
+        }
+        var r = Run("inspect", dir);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("a 8-bit PNG, expected 16-bit: an APS frame's ground truth holds DN × 257 in a 16-bit PNG", r.Out);
+
+        // aps.first_index names files (NNNNNN): -3 wrote frames/-000003.png, 2.7 was truncated to 2.
+        string manifest = Path.Combine(dir, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        foreach (var bad in new[] { "-3", "2.7" })
+        {
+            json["aps"] = System.Text.Json.Nodes.JsonNode.Parse($"{{\"first_index\": {bad}}}");
+            File.WriteAllText(manifest, json.ToJsonString());
+            r = Run("inspect", dir);
+            Assert.Equal(2, r.Code);
+            Assert.Contains($"'aps.first_index' must be a whole number ≥ 0 (the index of the file's first APS frame), found {bad}", r.Err);
+        }
+    }
 }
