@@ -57,14 +57,23 @@ public sealed class LinearImage
     /// <param name="black">Raw value of zero radiance.</param>
     /// <param name="white">Raw value of full scale.</param>
     /// <param name="saturation">Raw value at and above which a pixel is saturated.</param>
-    /// <param name="depth">Bits per sample of the file: 8, or 16 for deeper storage.</param>
+    /// <param name="depth">Bits per sample of the file: 8, 16 for deeper integer storage, or <see cref="FloatDepth"/> for floating point.</param>
     /// <exception cref="IOException">The file is missing or not an image OpenCV can read.</exception>
     public static LinearImage Read(string path, PixelEncoding curve, double black, double white, double saturation, out int depth)
     {
         using var raw = Decode(path);
-        depth = raw.Depth() == MatType.CV_8U ? 8 : 16;
+        depth = DepthOf(raw);
         return FromRaw(raw, curve, black, white, saturation);
     }
+
+    /// <summary>
+    /// The storage depth of a decoded image as <see cref="Encoding.Depth"/> counts it: 8 for 8-bit, 32 for floating point
+    /// (a float TIFF or EXR), 16 for the other integer depths.
+    /// </summary>
+    public static int DepthOf(Mat raw) => raw.Depth() == MatType.CV_8U ? 8 : raw.Depth() == MatType.CV_32F || raw.Depth() == MatType.CV_64F ? FloatDepth : 16;
+
+    /// <summary><see cref="Encoding.Depth"/> of floating-point frames. PNG holds no floats: <see cref="ToRaw"/> writes them as 16-bit values of the same curve with black 0 and white 65535.</summary>
+    public const int FloatDepth = 32;
 
     /// <summary>Largest image file <see cref="Decode"/> reads, bytes (1 GiB): far above any frame the bundle contract allows.</summary>
     public const long MaxFileBytes = 1L << 30;
@@ -137,9 +146,14 @@ public sealed class LinearImage
         return new LinearImage(w, h, planes, sat);
     }
 
-    /// <summary>Encodes back to raw values (RGB → BGR order, rounded, clipped to the depth's range) as an OpenCV image.</summary>
+    /// <summary>
+    /// Encodes back to raw values (RGB → BGR order, rounded, clipped to the depth's range) as an OpenCV image. For
+    /// floating-point frames (<see cref="FloatDepth"/>), which a PNG cannot hold, the values are 16-bit in the same curve
+    /// with black 0 and white 65535 (the frame's [black, white] range spread over the 16 bits).
+    /// </summary>
     public Mat ToRaw(Encoding enc)
     {
+        if (enc.Depth == FloatDepth) enc = enc with { BlackLevel = 0, WhiteLevel = 65535, SaturationLevel = 65535, Depth = 16 };
         var type = enc.Depth == 8 ? MatType.CV_8UC(Channels) : MatType.CV_16UC(Channels);
         var m = new Mat(Height, Width, type);
         int n = Width * Height;

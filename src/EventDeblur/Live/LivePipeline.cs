@@ -116,7 +116,7 @@ public static class LivePipeline
                 // The source's own stamp of the frame (a camera's buffer time, a stream's presentation time; 0 for an image sequence).
                 double ms = cap.Get(VideoCaptureProperties.PosMsec);
                 long? stamp = double.IsFinite(ms) && ms >= 0 && ms < 9e12 ? (long)Math.Round(ms * 1000) : null;
-                try { frames.Writer.WriteAsync((k++, img, m.Depth() == MatType.CV_8U ? 8 : 16, stamp), token).AsTask().GetAwaiter().GetResult(); }
+                try { frames.Writer.WriteAsync((k++, img, LinearImage.DepthOf(m), stamp), token).AsTask().GetAwaiter().GetResult(); }
                 catch (OperationCanceledException) { break; }
             }
             frames.Writer.TryComplete();

@@ -66,6 +66,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 EventSensorSize = bundle.EventSensorSize,
             };
 
+            bool floatNoted = false;
             string? eventFileFault = null;   // the event file's last fault met while reading, once the pass has ended
 
             async Task Emit(FrameWork f, WindowEvents? ev, Stopwatch clock)
@@ -86,6 +87,11 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 {
                     try { LoadImage(bundle, f); }
                     catch (Exception e) when (e is IOException or OpenCVException or ArgumentException) { f.Error = e.Message; }
+                    if (f.Encoding?.Depth == LinearImage.FloatDepth && !floatNoted)
+                    {
+                        floatNoted = true;
+                        problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), "the frames are floating point, which a PNG cannot hold: frames/NNNNNN.png are 16-bit in the same encoding with black 0 and white 65535 (the frames' [black_level, white_level] spread over 16 bits; values above white_level clipped)"));
+                    }
                 }
                 f.Times.Ingest += clock.Elapsed.TotalSeconds;
                 await output.WriteAsync(f, ct);

@@ -31,6 +31,19 @@ public static class FrameImageCheck
         public bool HasAlpha => Channels is 2 or 4;
     }
 
+    /// <summary>Whether the file starts with OpenEXR's magic number (76 2f 31 01).</summary>
+    private static bool IsExr(string path)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            return fs.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x76, 0x2F, 0x31, 0x01]);
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
     /// <summary>Reads the IHDR chunk of <paramref name="path"/>; <c>null</c> when the file is not a PNG or cannot be read.</summary>
     public static PngHeader? ReadPngHeader(string path)
     {
@@ -128,7 +141,10 @@ public static class FrameImageCheck
             {
                 if (info.Exists && !LinearImage.HasImageSignature(row.File))
                 {
-                    problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"not an image: neither a PNG nor a format OpenCV decodes ({info.Length:N0} bytes; listed in {csvPath}); frame skipped"));
+                    // RECORDING_FORMAT.md allows float EXR, but the OpenCV build OpenCvSharp ships has no OpenEXR decoder: say so, and what works.
+                    problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), IsExr(row.File)
+                        ? $"an OpenEXR frame, which this build cannot decode (OpenCvSharp's OpenCV has no OpenEXR codec); convert the frames to 32-bit float TIFF (e.g. 'oiiotool IN.exr -d float -o OUT.tif'), which is read as floats, and list those (listed in {csvPath}); frame skipped"
+                        : $"not an image: neither a PNG nor a format OpenCV decodes ({info.Length:N0} bytes; listed in {csvPath}); frame skipped"));
                     continue;
                 }
                 kept.Add(row);

@@ -291,4 +291,82 @@ public class EvalShardAuditTests
             Assert.Contains($"'aps.first_index' must be a whole number ≥ 0 (the index of the file's first APS frame), found {bad}", r.Err);
         }
     }
+
+    [Fact]
+    public async Task FloatTiffFramesGiveSixteenBitOutputsOfTheSameRadianceNotARuinedPng()
+    {
+        // The sample as 32-bit float TIFFs: raw / 65535, so black 1024/65535, white 1, saturation 65000/65535. Until stop 34
+        // a float frame was taken for 16-bit and written with white 1.0: every output pixel 0 or 1, marked ok.
+        string root = TestPaths.NewTempDir();
+        string bundle = Path.Combine(root, "sample-float");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        foreach (var sub in new[] { "rgb", "gt" })
+        {
+            string csv = Path.Combine(bundle, sub, "frames.csv");
+            var lines = File.ReadAllLines(csv).ToList();
+            for (int k = 1; k < lines.Count; k++)
+            {
+                var f = lines[k].Split(',');
+                string png = Path.Combine(bundle, sub, f[1]);
+                using var raw = OpenCvSharp.Cv2.ImRead(png, OpenCvSharp.ImreadModes.Unchanged);
+                using var fl = new OpenCvSharp.Mat();
+                raw.ConvertTo(fl, OpenCvSharp.MatType.CV_32F, 1.0 / 65535);
+                f[1] = Path.ChangeExtension(f[1], ".tiff");
+                Assert.True(OpenCvSharp.Cv2.ImWrite(Path.Combine(bundle, sub, f[1]), fl));
+                File.Delete(png);
+                lines[k] = string.Join(",", f);
+            }
+            File.WriteAllLines(csv, lines);
+        }
+        string manifest = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["rgb"]!["black_level"] = 1024.0 / 65535;
+        json["rgb"]!["white_level"] = 1.0;
+        json["rgb"]!["saturation_level"] = 65000.0 / 65535;
+        File.WriteAllText(manifest, json.ToJsonString());
+
+        string floatOut = Path.Combine(root, "float-out"), pngOut = Path.Combine(root, "png-out");
+        var r = Run("replay", bundle, "--deconvolver", "none", "--out", floatOut);
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        Assert.Contains("the frames are floating point, which a PNG cannot hold: frames/NNNNNN.png are 16-bit in the same encoding with black 0 and white 65535", r.Err);
+        r = Run("replay", Sample, "--deconvolver", "none", "--out", pngOut);
+        Assert.True(r.Code == 0, r.Out + r.Err);
+
+        // The same radiance: the 16-bit input's (v - 1024) / 64511 spread over 0..65535, to a count.
+        for (int k = 0; k < 3; k++)
+        {
+            using var a = OpenCvSharp.Cv2.ImRead(Path.Combine(floatOut, "frames", $"{k:D6}.png"), OpenCvSharp.ImreadModes.Unchanged);
+            using var b = OpenCvSharp.Cv2.ImRead(Path.Combine(pngOut, "frames", $"{k:D6}.png"), OpenCvSharp.ImreadModes.Unchanged);
+            Assert.Equal(OpenCvSharp.MatType.CV_16UC3, a.Type());
+            using var bd = new OpenCvSharp.Mat();
+            using var expected = new OpenCvSharp.Mat();
+            b.ConvertTo(bd, OpenCvSharp.MatType.CV_64FC3);
+            OpenCvSharp.Cv2.Subtract(bd, new OpenCvSharp.Scalar(1024, 1024, 1024), bd);
+            OpenCvSharp.Cv2.Max(bd, new OpenCvSharp.Scalar(0, 0, 0), bd);
+            bd.ConvertTo(expected, OpenCvSharp.MatType.CV_64FC3, 65535.0 / 64511);
+            using var ad = new OpenCvSharp.Mat();
+            a.ConvertTo(ad, OpenCvSharp.MatType.CV_64FC3);
+            using var diff = new OpenCvSharp.Mat();
+            OpenCvSharp.Cv2.Absdiff(ad, expected, diff);
+            OpenCvSharp.Cv2.MinMaxLoc(diff.Reshape(1), out double _, out double worst);
+            Assert.True(worst <= 2, $"frame {k}: the float run's output differs from the 16-bit run's by {worst} counts");
+        }
+        var fr = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(floatOut, "frames.parquet"));
+        var pr = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(pngOut, "frames.parquet"));
+        Assert.Equal(pr.OrderBy(x => x.Index).Select(x => Math.Round(x.Psnr!.Value, 2)), fr.OrderBy(x => x.Index).Select(x => Math.Round(x.Psnr!.Value, 2)));
+    }
+
+    [Fact]
+    public void AnExrFrameIsNamedAsOneWithWhatToDo()
+    {
+        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        // OpenEXR's magic and version, then a header this build never gets to read.
+        File.WriteAllBytes(Path.Combine(bundle, "rgb", "000001.exr"), [0x76, 0x2F, 0x31, 0x01, 2, 0, 0, 0, .. "channels"u8.ToArray()]);
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        File.WriteAllText(csv, File.ReadAllText(csv).Replace("000001.png", "000001.exr"));
+        var r = Run("inspect", bundle);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("frame 1: an OpenEXR frame, which this build cannot decode (OpenCvSharp's OpenCV has no OpenEXR codec); convert the frames to 32-bit float TIFF", r.Out);
+    }
 }
