@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.CommandLine;
+using EventDeblur.Formats.Aedat;
 using EventDeblur.IO;
+using EventDeblur.Recording;
 using EventDeblur.Simulation;
 
 namespace EventDeblur.Cli;
@@ -36,10 +38,16 @@ internal static class SimulateCommand
                         string args = entry.CommandArguments();
                         if (File.Exists(readme) && File.ReadAllText(readme).Contains($"simulate {args} --out", StringComparison.Ordinal))
                         {
-                            Console.WriteLine($"{entry.Name}: exists, kept");
-                            continue;
+                            // Kept only whole: a deleted frame or a cut event file is simulated again (the bundle is the set's own).
+                            if (Damage(dir, entry.Frames) is not { } damage)
+                            {
+                                Console.WriteLine($"{entry.Name}: exists, kept");
+                                continue;
+                            }
+                            Console.WriteLine($"{entry.Name}: exists but damaged ({damage}): simulated again");
                         }
-                        throw new UserInputException($"{dir}: holds a bundle that was not made with '{args}' (row '{entry.Name}' of {setPath}); delete it to have it simulated again, or give another --out");
+                        else
+                            throw new UserInputException($"{dir}: holds a bundle that was not made with '{args}' (row '{entry.Name}' of {setPath}); delete it to have it simulated again, or give another --out");
                     }
                     var res = RemovedIfCancelled(dir, () => HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir, ct: ct));
                     Console.WriteLine($"{entry.Name}: {res.Frames.Count} frames, {res.Events:N0} events, {res.SecondsPerFrame:F2} s per frame");
@@ -126,5 +134,31 @@ internal static class SimulateCommand
         string listed = string.Join(", ", content.Take(5).Select(c => Directory.Exists(Path.Combine(full, c)) ? c + "/" : c)) + (content.Count > 5 ? $" and {content.Count - 5} more" : "");
         throw new UserInputException($"--out {full}: not empty and not a simulated bundle (it holds {listed}). " +
                                      "Choose an empty or new folder, or pass --force to write into it anyway (files named like a bundle's are replaced, nothing else is touched)");
+    }
+
+    /// <summary>
+    /// Why a simulated bundle in <paramref name="dir"/> is not whole, or null when it is: its manifest or frame tables do
+    /// not load, a frame or ground-truth file is missing or refused, a ground-truth kernel file is missing, or its event
+    /// file has an error (one pass, no hash).
+    /// </summary>
+    private static string? Damage(string dir, int? frames)
+    {
+        try
+        {
+            var b = RecordingBundle.Load(dir);
+            if (b.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error) is { } bad) return bad.Plain;
+            if (frames.HasValue && !b.IsApsBundle && b.Frames.Count != frames.Value) return $"{b.Frames.Count} of {frames.Value} frames";
+            if (b.GroundTruthKernelsDir is { } kernels && b.Frames.FirstOrDefault(f => !File.Exists(Path.Combine(kernels, $"{f.Index:D6}.csv"))) is { } noKernel)
+                return $"frame {noKernel.Index}'s ground-truth kernel is missing";
+            if (b.Frames.FirstOrDefault(f => !File.Exists(f.File)) is { } missing) return $"{missing.File} is missing";
+            if (b.GroundTruthFrames?.FirstOrDefault(f => !File.Exists(f.File)) is { } missingGt) return $"{missingGt.File} is missing";
+            using var reader = AedatReader.Open(b.EventsPath, new AedatReaderOptions { DecodeFrames = false });
+            var summary = AedatSummary.Compute(reader, hash: false);
+            return summary.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error)?.Plain;
+        }
+        catch (Exception e) when (e is BundleException or AedatFormatException or IOException)
+        {
+            return e.Message;
+        }
     }
 }

@@ -369,4 +369,32 @@ public class EvalShardAuditTests
         Assert.Equal(1, r.Code);
         Assert.Contains("frame 1: an OpenEXR frame, which this build cannot decode (OpenCvSharp's OpenCV has no OpenEXR codec); convert the frames to 32-bit float TIFF", r.Out);
     }
+
+    [Fact]
+    public void SimulateSetSimulatesADamagedBundleAgain()
+    {
+        string dir = TestPaths.NewTempDir();
+        string set = Path.Combine(dir, "set.csv"), outDir = Path.Combine(dir, "out");
+        File.WriteAllText(set, "name,preset,seed,frames,rgb_size\na,night,1,2,64x48\n");
+        Assert.Equal(0, Run("simulate", "--set", set, "--out", outDir).Code);
+        string frame = Path.Combine(outDir, "a", "rgb", "000001.png"), events = Path.Combine(outDir, "a", "events.aedat4");
+        byte[] frameBytes = File.ReadAllBytes(frame), eventBytes = File.ReadAllBytes(events);
+
+        // A deleted frame: "exists, kept" until stop 34; now simulated again, the same bytes (same seed).
+        File.Delete(frame);
+        var again = Run("simulate", "--set", set, "--out", outDir);
+        Assert.Equal(0, again.Code);
+        Assert.Contains("a: exists but damaged (", again.Out);
+        Assert.Contains("simulated again", again.Out);
+        Assert.Equal(frameBytes, File.ReadAllBytes(frame));
+
+        // A cut event file likewise.
+        File.WriteAllBytes(events, eventBytes[..(eventBytes.Length / 2)]);
+        again = Run("simulate", "--set", set, "--out", outDir);
+        Assert.Contains("a: exists but damaged (", again.Out);
+        Assert.Equal(eventBytes, File.ReadAllBytes(events));
+
+        again = Run("simulate", "--set", set, "--out", outDir);
+        Assert.Contains("a: exists, kept", again.Out);
+    }
 }
