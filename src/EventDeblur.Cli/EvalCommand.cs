@@ -60,10 +60,11 @@ internal static class EvalCommand
                 Console.Error.WriteLine($"{unusable.Count} bundle(s) could not be evaluated (above): exit 1; the results cover the others");
                 return ExitCodes.DataProblems;
             }
-            if (rows.Count == 0 && n == 1)
+            if (!rows.Any(x => x.Status == "ok") && n == 1)
             {
-                // Every frame was rejected: nothing was evaluated, which is not a success (a shard of many may hold no frame).
-                Console.Error.WriteLine("no frame was evaluated: every pair was skipped or every frame rejected (the lines above say which; 'inspect' names a bundle's rejected rows)");
+                // Every frame was rejected (their rows failed) or every pair skipped: nothing was evaluated, which is not a
+                // success (a shard of many may hold no frame).
+                Console.Error.WriteLine("no frame was evaluated: every pair was skipped or every frame rejected or failed (the lines above say which; 'inspect' names a bundle's rejected rows)");
                 return ExitCodes.DataProblems;
             }
             return rows.All(x => x.Status == "ok") && inputProblems.Count == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
