@@ -94,8 +94,14 @@ public sealed class FrameExposurePairer
             if (exposureSpan >= 4.0 * period)
             {
                 double ratio = (last.FrameUs - first.FrameUs) / exposureSpan;
-                if (ratio is >= 0.8 and <= 1.25) _validated = true;
-                else Abandon($"the RGB source's timestamps advanced {(last.FrameUs - first.FrameUs) / 1000.0:0.###} ms while the exposures paired with those frames advanced {exposureSpan / 1000.0:0.###} ms, so they are not the camera's clock");
+                // Stamps steadier than the exposures they follow are a file's nominal frame rate (serve --video writes one),
+                // not a camera's clock: a pause or a burst in the rig's timing would send them off its exposures.
+                double stampJitter = StepSpread(_pairs.Select(p => p.FrameUs).ToList()), exposureJitter = StepSpread(_pairs.Select(p => p.Exposure.StartUs).ToList());
+                if (ratio is < 0.8 or > 1.25)
+                    Abandon($"the RGB source's timestamps advanced {(last.FrameUs - first.FrameUs) / 1000.0:0.###} ms while the exposures paired with those frames advanced {exposureSpan / 1000.0:0.###} ms, so they are not the camera's clock");
+                else if (exposureJitter > 2_000 && stampJitter < 0.1 * exposureJitter)
+                    Abandon($"the RGB source's timestamps step by {stampJitter / 1000.0:0.###} ms at most from their median where the exposures step by up to {exposureJitter / 1000.0:0.###} ms: a file's nominal frame rate, not the camera's clock");
+                else _validated = true;
             }
         }
         if (!ByTimestamps || frameUs is not long t)
@@ -112,10 +118,20 @@ public sealed class FrameExposurePairer
                 ? new(PairingKind.NoExposure, -1, $"no exposure from the trigger stream near its timestamp ({t / 1000.0:0.###} ms on the RGB clock, {predicted} µs expected on the event clock)")
                 : new(PairingKind.Wait, -1, null);
         if (Ref(exposures[j]) > predicted + tolerance)
+        {
+            // One frame without an exposure is a missed trigger; two in a row mean the stamps have left the exposures
+            // (a pause in the rig that the stamps do not show): they are given up, and this frame paired in order.
+            if (++_misses >= 2)
+            {
+                Abandon($"two frames in a row had no exposure near their timestamps (the last at {t / 1000.0:0.###} ms, {predicted} µs expected, the nearest exposure at {Ref(exposures[j])} µs): the stamps no longer follow the exposures");
+                return new(PairingKind.Pair, next, null);
+            }
             return new(PairingKind.NoExposure, -1, $"no exposure from the trigger stream near its timestamp ({t / 1000.0:0.###} ms on the RGB clock, {predicted} µs expected on the event clock, the nearest exposure at {Ref(exposures[j])} µs; a missed trigger?)");
+        }
         // The nearest of the exposures within reach (ends of exposures of unequal length can lie closer than a period).
         for (int k = j + 1; k < exposures.Count && Ref(exposures[k]) <= predicted + tolerance; k++)
             if (Math.Abs(Ref(exposures[k]) - predicted) < Math.Abs(Ref(exposures[j]) - predicted)) j = k;
+        _misses = 0;
         string? skipped = j > next
             ? $"the RGB source's timestamps skip {j - next} frame period(s) before this frame ({(_lastPairedFrameUs is long lp ? $"{lp / 1000.0:0.###} → " : "")}{t / 1000.0:0.###} ms): the source dropped the frame(s) of the exposure(s) in between"
             : null;
@@ -123,6 +139,17 @@ public sealed class FrameExposurePairer
     }
 
     private long? _lastPairedFrameUs;
+    private int _misses;
+
+    /// <summary>The largest distance of a step between consecutive values from the median step, µs (0 with fewer than 3 values).</summary>
+    private static double StepSpread(List<long> values)
+    {
+        if (values.Count < 3) return 0;
+        var steps = values.Zip(values.Skip(1), (a, b) => (double)(b - a)).ToList();
+        var sorted = steps.Order().ToList();
+        double median = sorted[sorted.Count / 2];
+        return steps.Max(x => Math.Abs(x - median));
+    }
 
     /// <summary>Records that the frame stamped <paramref name="frameUs"/> took <paramref name="exposure"/>.</summary>
     public void Paired(long? frameUs, TimeRangeUs exposure)

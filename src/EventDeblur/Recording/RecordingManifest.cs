@@ -213,9 +213,13 @@ public sealed record RecordingManifest
             if (root.TryGetProperty("aps", out var aps) && aps.ValueKind == JsonValueKind.Object)
             {
                 // An index: a whole number ≥ 0 (RECORDING_FORMAT.md; NNNNNN names files after it). -3 wrote frames/-000003.png, 2.7 became 2.
-                if (aps.TryGetProperty("first_index", out var fi) && (fi.ValueKind != JsonValueKind.Number || !fi.TryGetInt64(out long first) || first < 0))
-                    throw new BundleException($"{path}: 'aps.first_index' must be a whole number ≥ 0 (the index of the file's first APS frame), found {fi.GetRawText()}");
-                apsFirst = Long(aps, "first_index", path, "aps.", 0);
+                // 15.0 (a tool that wrote it as a float) is the whole number 15.
+                if (aps.TryGetProperty("first_index", out var fi))
+                {
+                    if (fi.ValueKind != JsonValueKind.Number || !fi.TryGetDouble(out double first) || !(first >= 0) || first != Math.Floor(first) || first > 9e15)
+                        throw new BundleException($"{path}: 'aps.first_index' must be a whole number ≥ 0 (the index of the file's first APS frame), found {fi.GetRawText()}");
+                    apsFirst = fi.TryGetInt64(out long exact) ? exact : (long)first;
+                }
             }
 
             return new RecordingManifest { Events = events, Rgb = rgb, Sync = sync, RgbToEventsHomography = h, GroundTruth = gt, ApsFirstIndex = apsFirst, UnknownKeys = Unknown(root) };

@@ -290,6 +290,11 @@ public class EvalShardAuditTests
             Assert.Equal(2, r.Code);
             Assert.Contains($"'aps.first_index' must be a whole number ≥ 0 (the index of the file's first APS frame), found {bad}", r.Err);
         }
+        // Written as a float by another tool, a whole number is still one.
+        json["aps"] = System.Text.Json.Nodes.JsonNode.Parse("{\"first_index\": 0.0}");
+        File.WriteAllText(manifest, json.ToJsonString());
+        r = Run("inspect", dir);
+        Assert.DoesNotContain("first_index", r.Err);
     }
 
     [Fact]

@@ -156,4 +156,30 @@ public class FrameExposurePairerTests
         Assert.Contains("no exposure from the trigger stream near its timestamp", none.Reason);
         Assert.Equal(new FrameExposurePairer.Decision(PairingKind.Pair, 7, null), p.Decide(Stamp(7), exposures, 7, false));
     }
+
+    [Fact]
+    public void StampsSteadierThanTheExposuresAreAFilesRateAndGivenUp()
+    {
+        // serve --video of a recording whose exposures jitter by up to ±20 ms: the video's stamps step exactly 150 ms.
+        long[] jitter = [0, 12_000, -18_000, 5_000, 20_000, -7_000, 15_000, -20_000, 3_000, 9_000];
+        var exposures = jitter.Select((d, k) => new TimeRangeUs(Origin + k * Period + d, Origin + k * Period + d + 50_000)).ToList();
+        var (pairs, _, p) = Run(exposures, Enumerable.Range(0, 10).Select(k => (long?)(k * Period)).ToList());
+        Assert.Equal(Enumerable.Range(0, 10), pairs);
+        Assert.False(p.ByTimestamps);
+        Assert.Contains("a file's nominal frame rate, not the camera's clock", p.TimestampsAbandoned);
+    }
+
+    [Fact]
+    public void TwoFramesInARowWithoutAnExposureGiveTheStampsUp()
+    {
+        // The rig paused for a second after frame 6 (no exposures), which the stamps do not show: frame 7 has no
+        // exposure near its stamp (a missed trigger, as far as one frame can tell); frame 8 neither, so the stamps are
+        // given up and frames 8 and 9 take the next exposures in order.
+        var exposures = Enumerable.Range(0, 10).Select(k => { long at = Origin + k * Period + (k >= 7 ? 1_000_000 : 0); return new TimeRangeUs(at, at + 50_000); }).ToList();
+        var (pairs, reasons, p) = Run(exposures, Enumerable.Range(0, 10).Select(Stamp).ToList());
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, -1, 7, 8], pairs);
+        Assert.False(p.ByTimestamps);
+        Assert.Contains("two frames in a row had no exposure near their timestamps", p.TimestampsAbandoned);
+        Assert.Contains("a missed trigger?", Assert.Single(reasons));
+    }
 }
