@@ -91,7 +91,7 @@ internal static class CalibrateCommand
                         ["used"] = f.Used, ["rejection"] = f.Rejection,
                     }).ToArray()),
                 };
-                Console.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(o.ToJsonString(EventDeblur.IO.JsonText.Readable));
             }
             else
             {
@@ -164,7 +164,7 @@ internal static class CalibrateCommand
                     ["used"] = f.Used, ["rejection"] = f.Rejection,
                 }).ToArray()),
             };
-            Console.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(o.ToJsonString(EventDeblur.IO.JsonText.Readable));
             return;
         }
         var ci = CultureInfo.InvariantCulture;

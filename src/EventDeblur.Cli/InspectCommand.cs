@@ -38,7 +38,7 @@ internal static class InspectCommand
             // An event file with complete APS frames is replayable directly (the implied bundle).
             bool implied = summary.FrameCount > 0 && summary.Info.Version is AedatVersion.Aedat2 or AedatVersion.Aedat4;
             obj["implied_bundle"] = implied;
-            if (json) Console.WriteLine(obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            if (json) Console.WriteLine(obj.ToJsonString(EventDeblur.IO.JsonText.Readable));
             else
             {
                 PrintText(summary);
@@ -117,7 +117,7 @@ internal static class InspectCommand
             ["exposures_matched"] = windows.Windows.Count(w => w.Exposure != null),
             ["ground_truth_frames"] = bundle.GroundTruthFrames?.Count ?? 0,
         };
-        if (json) Console.WriteLine(obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        if (json) Console.WriteLine(obj.ToJsonString(EventDeblur.IO.JsonText.Readable));
         else
         {
             PrintText(summary, " in the event file");

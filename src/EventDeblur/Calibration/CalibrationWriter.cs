@@ -27,6 +27,6 @@ public static class CalibrationWriter
             obj["calibration"] = cal;
         }
         cal["rgb_to_events_homography"] = rows;
-        AtomicFile.WriteAllText(recordingJson, obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(recordingJson, obj.ToJsonString(EventDeblur.IO.JsonText.Readable) + "\n");
     }
 }

@@ -89,7 +89,7 @@ public static class RigVideo
             ["kind"] = "image-sequence", ["pattern"] = relative, ["frames"] = count, ["bit_depth"] = depth,
             ["note"] = "the bundle's frames copied losslessly: encoding and levels above are the bundle's",
         };
-        AtomicFile.WriteAllText(rigPath, rig.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(rigPath, rig.ToJsonString(EventDeblur.IO.JsonText.Readable));
         return count;
     }
 
@@ -143,7 +143,7 @@ public static class RigVideo
         rig["rgb"]!["black_level"] = 0.0;
         rig["rgb"]!["white_level"] = 255.0;
         rig["rgb"]!["saturation_level"] = Math.Floor(255 * enc.FromLinear(satLinear));
-        AtomicFile.WriteAllText(rigPath, rig.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(rigPath, rig.ToJsonString(EventDeblur.IO.JsonText.Readable));
         return count;
     }
 

@@ -173,7 +173,7 @@ public static class BlurDvsAdapter
         File.WriteAllText(Path.Combine(outDir, DescriptionFile), new JsonObject
         {
             ["format"] = "blur-dvs-style/1", ["width"] = ew, ["height"] = eh, ["events"] = "events.txt", ["frames"] = "frames.csv",
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }.ToJsonString(EventDeblur.IO.JsonText.Readable));
         return k;
     }
 }

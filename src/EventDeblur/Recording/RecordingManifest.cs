@@ -128,7 +128,7 @@ public sealed record RecordingManifest
     /// <summary>Writes the manifest to <paramref name="path"/> (normally BUNDLE/recording.json), indented, atomically.</summary>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public void Write(string path) =>
-        AtomicFile.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(path, ToJson().ToJsonString(EventDeblur.IO.JsonText.Readable));
 
     /// <summary>Parses and validates recording.json text; <paramref name="path"/> names it in errors.</summary>
     /// <exception cref="BundleException">Invalid JSON, wrong format tag, or a missing or ill-typed field.</exception>

@@ -402,4 +402,22 @@ public class EvalShardAuditTests
         again = Run("simulate", "--set", set, "--out", outDir);
         Assert.Contains("a: exists, kept", again.Out);
     }
+
+    [Fact]
+    public void JsonForPeopleKeepsNonAsciiPathsAndPlusSignsReadable()
+    {
+        string bundle = Path.Combine(TestPaths.NewTempDir(), "Aufnahme-für-Nacht");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        var r = Run("inspect", bundle, "--json", "--no-hash");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("Aufnahme-für-Nacht", r.Out);
+        Assert.DoesNotContain("\\u00FC", r.Out);
+        using (var doc = System.Text.Json.JsonDocument.Parse(r.Out))
+            Assert.EndsWith("Aufnahme-für-Nacht", doc.RootElement.GetProperty("bundle").GetProperty("path").GetString());
+        string outDir = Path.Combine(Path.GetDirectoryName(bundle)!, "out");
+        Assert.Equal(0, Run("replay", bundle, "--deconvolver", "none", "--out", outDir).Code);
+        string runJson = File.ReadAllText(Path.Combine(outDir, "run.json"));
+        Assert.Contains("Aufnahme-für-Nacht", runJson);
+        Assert.DoesNotContain("\\u002B", runJson); // the timestamps' "+00:00"
+    }
 }

@@ -84,7 +84,7 @@ public sealed record RunManifest
         run["options"] = Options.DeepClone();
         if (Mode == null) run["frames"] = Frames?.DeepClone();
         foreach (var (key, value) in Extra) run[key] = value?.DeepClone();
-        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), run.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), run.ToJsonString(EventDeblur.IO.JsonText.Readable));
     }
 
     /// <summary>Reads run.json of <paramref name="runDir"/>.</summary>
