@@ -13,6 +13,14 @@ public class EvalShardAuditTests
 
     private static (int Code, string Out, string Err) Run(params string[] args) => CliTests.RunWithin(TimeSpan.FromMinutes(4), args);
 
+    /// <summary>A copy of the shipped sample in a new temporary folder, named <paramref name="name"/>, to damage or alter.</summary>
+    private static string CopyOfSample(string name = "sample-night")
+    {
+        string bundle = Path.Combine(TestPaths.NewTempDir(), name);
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        return bundle;
+    }
+
     [Fact]
     public async Task ACancelledShardIsMarkedAndReportedAsPartial()
     {
@@ -87,9 +95,8 @@ public class EvalShardAuditTests
     [Fact]
     public void InputProblemsReachEvalsExitCodeAndTheReports()
     {
-        string root = TestPaths.NewTempDir();
-        string bundle = Path.Combine(root, "sample-night");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample();
+        string root = Path.GetDirectoryName(bundle)!;
         File.AppendAllText(Path.Combine(bundle, "rgb", "frames.csv"), "7,missing.png,abc,def\n");
         string dir = Path.Combine(root, "eval");
         var e = Run("eval", bundle, "--out", dir, "--methods", "blurry");
@@ -119,8 +126,7 @@ public class EvalShardAuditTests
     [Fact]
     public void InspectCountsTheBundlesProblemsApartFromTheEventFiles()
     {
-        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample();
         File.AppendAllText(Path.Combine(bundle, "rgb", "frames.csv"), "7,missing.png,abc,def\n");
         var r = Run("inspect", bundle);
         Assert.Equal(1, r.Code);
@@ -157,8 +163,7 @@ public class EvalShardAuditTests
     public void AnExposurePartlyPastTheEventsIsNotedNotFailed()
     {
         // The sample's last exposure moved to end 50 ms after its last event (at 1 700 000 000 611 500 µs on the event clock).
-        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample();
         string csv = Path.Combine(bundle, "rgb", "frames.csv");
         var lines = File.ReadAllLines(csv);
         Assert.StartsWith("2,000002.png,1699999999265433,", lines[3]);
@@ -173,8 +178,7 @@ public class EvalShardAuditTests
     [Fact]
     public void UnknownManifestKeysAreNotedWithTheKeyMeant()
     {
-        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample();
         string manifest = Path.Combine(bundle, "recording.json");
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
         json["rgb"]!["whitelevel"] = 1000;
@@ -198,8 +202,7 @@ public class EvalShardAuditTests
     [Fact]
     public void APngWithADamagedHeaderIsNamedAsDamagedNotAsHuge()
     {
-        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample();
         string frame = Path.Combine(bundle, "rgb", "000001.png");
         var bytes = File.ReadAllBytes(frame);
         bytes[21] ^= 0x01; // the height's third byte: 300 read as 65 836
@@ -215,9 +218,8 @@ public class EvalShardAuditTests
     {
         // RECORDING_FORMAT.md: frames.parquet holds one row per frame. A frame refused before decoding (here an 8-bit PNG
         // in a 16-bit bundle) had none (stop 34 contract audit).
-        string root = TestPaths.NewTempDir();
-        string bundle = Path.Combine(root, "sample-night");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample();
+        string root = Path.GetDirectoryName(bundle)!;
         using (var img = new OpenCvSharp.Mat(300, 400, OpenCvSharp.MatType.CV_8UC3, new OpenCvSharp.Scalar(10, 20, 30)))
             OpenCvSharp.Cv2.ImWrite(Path.Combine(bundle, "rgb", "000001.png"), img);
         string outDir = Path.Combine(root, "out");
@@ -242,8 +244,7 @@ public class EvalShardAuditTests
     [Fact]
     public void AGroundTruthKernelThatDoesNotSumToOneIsAProblem()
     {
-        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample();
         string kernel = Path.Combine(bundle, "gt", "kernels", "000000.csv");
         var lines = File.ReadAllLines(kernel).Select(l =>
         {
@@ -302,9 +303,8 @@ public class EvalShardAuditTests
     {
         // The sample as 32-bit float TIFFs: raw / 65535, so black 1024/65535, white 1, saturation 65000/65535. Until stop 34
         // a float frame was taken for 16-bit and written with white 1.0: every output pixel 0 or 1, marked ok.
-        string root = TestPaths.NewTempDir();
-        string bundle = Path.Combine(root, "sample-float");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample("sample-float");
+        string root = Path.GetDirectoryName(bundle)!;
         foreach (var sub in new[] { "rgb", "gt" })
         {
             string csv = Path.Combine(bundle, sub, "frames.csv");
@@ -364,8 +364,7 @@ public class EvalShardAuditTests
     [Fact]
     public void AnExrFrameIsNamedAsOneWithWhatToDo()
     {
-        string bundle = Path.Combine(TestPaths.NewTempDir(), "sample-night");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample();
         // OpenEXR's magic and version, then a header this build never gets to read.
         File.WriteAllBytes(Path.Combine(bundle, "rgb", "000001.exr"), [0x76, 0x2F, 0x31, 0x01, 2, 0, 0, 0, .. "channels"u8.ToArray()]);
         string csv = Path.Combine(bundle, "rgb", "frames.csv");
@@ -406,8 +405,7 @@ public class EvalShardAuditTests
     [Fact]
     public void JsonForPeopleKeepsNonAsciiPathsAndPlusSignsReadable()
     {
-        string bundle = Path.Combine(TestPaths.NewTempDir(), "Aufnahme-für-Nacht");
-        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string bundle = CopyOfSample("Aufnahme-für-Nacht");
         var r = Run("inspect", bundle, "--json", "--no-hash");
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("Aufnahme-für-Nacht", r.Out);

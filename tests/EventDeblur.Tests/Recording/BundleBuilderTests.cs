@@ -12,19 +12,26 @@ public class BundleBuilderTests
 {
     private static string Sample => Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night");
 
-    [Fact]
-    public void SampleRigPartsMakeABundleWithTheSameExposuresAndNoProblems()
+    /// <summary>The sample's parts as a lab would have them: its event file, its RGB folder, an exposure CSV (written into a new folder) and its levels and calibration.</summary>
+    private static (RecordingBundle Original, string Dir, BundleSources Sources) SampleParts()
     {
         var original = RecordingBundle.Load(Sample);
         string dir = TestPaths.NewTempDir();
         string csv = Path.Combine(dir, "exposures.csv");
         File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
-        var h = original.Manifest.RgbToEventsHomography;
-        var bundle = BundleBuilder.Build(new BundleSources
+        return (original, dir, new BundleSources
         {
             EventsPath = original.EventsPath, RgbPath = Path.Combine(Sample, "rgb"), ExposureCsvPath = csv, ClockOffsetUs = original.Manifest.Sync.ClockOffsetUs,
-            Encoding = "linear", BlackLevel = 1024, WhiteLevel = 65535, SaturationLevel = 65000, Homography = h,
-        }, Path.Combine(dir, "bundle"));
+            Encoding = "linear", BlackLevel = 1024, WhiteLevel = 65535, SaturationLevel = 65000, Homography = original.Manifest.RgbToEventsHomography,
+        });
+    }
+
+    [Fact]
+    public void SampleRigPartsMakeABundleWithTheSameExposuresAndNoProblems()
+    {
+        var (original, dir, sources) = SampleParts();
+        var h = original.Manifest.RgbToEventsHomography;
+        var bundle = BundleBuilder.Build(sources, Path.Combine(dir, "bundle"));
 
         Assert.Empty(bundle.Problems);
         Assert.Equal(original.Frames.Count, bundle.Frames.Count);
@@ -150,15 +157,7 @@ public class BundleBuilderTests
     [Fact]
     public void ReplaceSwapsABundleInOnlyOnceTheNewOneIsWholeAndRefusesOtherFolders()
     {
-        var original = RecordingBundle.Load(Sample);
-        string dir = TestPaths.NewTempDir();
-        string csv = Path.Combine(dir, "exposures.csv");
-        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
-        var sources = new BundleSources
-        {
-            EventsPath = original.EventsPath, RgbPath = Path.Combine(Sample, "rgb"), ExposureCsvPath = csv, ClockOffsetUs = original.Manifest.Sync.ClockOffsetUs,
-            Encoding = "linear", BlackLevel = 1024, WhiteLevel = 65535, SaturationLevel = 65000, Homography = original.Manifest.RgbToEventsHomography,
-        };
+        var (original, dir, sources) = SampleParts();
         string target = Path.Combine(dir, "bundle");
         BundleBuilder.Build(sources, target);
         byte[] manifest = File.ReadAllBytes(Path.Combine(target, "recording.json"));
