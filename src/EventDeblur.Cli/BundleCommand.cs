@@ -24,7 +24,7 @@ internal static class BundleCommand
         var offset = new Option<long>("--clock-offset-us") { Description = "Added to the CSV times to reach the event clock, µs (table sync)", DefaultValueFactory = _ => 0 };
         var encoding = new Option<string>("--encoding") { Description = "RGB encoding: linear, srgb or gamma:G", DefaultValueFactory = _ => "srgb" };
         var black = new Option<double>("--black") { Description = "Black level, raw DN", DefaultValueFactory = _ => 0 };
-        var white = new Option<double?>("--white") { Description = "White level, raw DN (default 255 for 8-bit frames, 65535 for 16-bit)" };
+        var white = new Option<double?>("--white") { Description = "White level, raw DN (default 255 for 8-bit frames, 65535 for 16-bit; float TIFF or OpenEXR frames have no default: their value of full scale, e.g. 1)" };
         var saturation = new Option<double?>("--saturation") { Description = "Saturation level, raw DN (default: the white level)" };
         var homography = new Option<string?>("--homography") { Description = "RGB→event pixel homography: 9 comma-separated numbers, row-major (default identity)" };
         var output = new Option<string>("--out") { Description = "The new bundle folder (must not exist or be empty; an existing bundle with --force)", Required = true };

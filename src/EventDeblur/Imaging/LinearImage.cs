@@ -79,7 +79,8 @@ public sealed class LinearImage
     public const long MaxFileBytes = 1L << 30;
 
     /// <summary>
-    /// Reads an image file once and decodes it unchanged (8- or 16-bit, grey or BGR). A PNG's chunks are checked first
+    /// Reads an image file once and decodes it unchanged (8- or 16-bit, grey or BGR; float TIFF and OpenEXR as 32-bit
+    /// float, EXR by <see cref="OpenExr"/>). A PNG's chunks are checked first
     /// (<see cref="PngStructure.FindFault"/>), so a corrupt file is reported with its chunk and byte offset instead of
     /// reaching the native decoder.
     /// </summary>
@@ -93,6 +94,8 @@ public sealed class LinearImage
         if (bytes.Length == 0) throw new IOException($"{path}: an empty file (0 bytes), not an image");
         if (PngStructure.IsPng(bytes) && PngStructure.FindFault(bytes) is { } fault)
             throw new IOException($"{path}: {fault}");
+        // OpenCvSharp's OpenCV has no OpenEXR codec: EXR frames (float radiance, RECORDING_FORMAT.md) are read by our own decoder.
+        if (OpenExr.IsExr(bytes)) return OpenExr.Decode(bytes, path);
         var raw = Cv2.ImDecode(bytes, ImreadModes.Unchanged);
         if (raw.Empty())
         {
@@ -111,13 +114,16 @@ public sealed class LinearImage
         try
         {
             var info = new FileInfo(path);
-            return info.Exists && info.Length > 0 && Cv2.HaveImageReader(path);
+            return info.Exists && info.Length > 0 && (OpenExr.IsExr(path) || Cv2.HaveImageReader(path));
         }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
     }
 
-    /// <summary>Converts a raw OpenCV image (BGR order for colour) to linear radiance.</summary>
+    /// <summary>
+    /// Converts a raw OpenCV image (BGR order for colour) to linear radiance. Non-finite float samples: NaN and −∞ read
+    /// as 0, +∞ as clipped (the larger of <paramref name="saturation"/> and <paramref name="white"/>).
+    /// </summary>
     public static LinearImage FromRaw(Mat raw, PixelEncoding curve, double black, double white, double saturation)
     {
         int c = raw.Channels();
@@ -138,6 +144,8 @@ public sealed class LinearImage
             for (int i = 0; i < n; i++)
             {
                 double v = src[i * stride + srcCh];
+                // Float frames may hold NaN (no value) or ±∞: NaN and −∞ read as 0, +∞ as clipped at the saturation level.
+                if (!double.IsFinite(v)) v = double.IsPositiveInfinity(v) ? Math.Max(saturation, white) : 0;
                 sat[ch][i] = v >= saturation;
                 double norm = (v - black) / (white - black);
                 planes[ch][i] = (float)(curve.Kind == "linear" ? norm : curve.ToLinear(Math.Clamp(norm, 0, 1)));

@@ -17,7 +17,7 @@ namespace EventDeblur.Recording;
 /// </summary>
 public static class BundleBuilder
 {
-    private static readonly string[] ImageExtensions = [".png", ".tif", ".tiff"];
+    private static readonly string[] ImageExtensions = [".png", ".tif", ".tiff", ".exr"];
 
     /// <summary>Builds the bundle at <paramref name="bundleDir"/> and returns it loaded.</summary>
     /// <param name="s">What the lab has.</param>
@@ -45,7 +45,7 @@ public static class BundleBuilder
         if (!File.Exists(s.EventsPath)) throw new BundleException($"{s.EventsPath}: no such event file");
         if (!File.Exists(s.RgbPath) && !Directory.Exists(s.RgbPath)) throw new BundleException($"{s.RgbPath}: no such image folder or video");
         if (File.Exists(s.RgbPath) && ImageExtensions.Contains(Path.GetExtension(s.RgbPath).ToLowerInvariant()))
-            throw new BundleException($"{s.RgbPath}: --rgb names one image; give the folder that holds the frames (PNG or TIFF, one per exposure) or a video");
+            throw new BundleException($"{s.RgbPath}: --rgb names one image; give the folder that holds the frames (PNG, TIFF or OpenEXR, one per exposure) or a video");
         bool replacing = false;
         if (Directory.Exists(bundleDir) && Directory.EnumerateFileSystemEntries(bundleDir).Any())
         {
@@ -113,6 +113,8 @@ public static class BundleBuilder
         FrameTable.Write(Path.Combine(root, "rgb", "frames.csv"), files.Select((f, i) => ((long)i, f, times[i].Start, times[i].End)));
         WriteSources(Path.Combine(root, "rgb", SourcesFile), sources);
 
+        if (depth == LinearImage.FloatDepth && s.WhiteLevel == null)
+            throw new BundleException($"{s.RgbPath}: the frames hold 32-bit floats, whose white level has no default; give --white (the float value of full scale, e.g. 1 for frames normalised to [0, 1]) and, where the camera clipped below it, --saturation");
         double white = s.WhiteLevel ?? (depth == 8 ? 255 : 65535);
         // Named as the options the user gave, not as fields of a recording.json that does not exist yet.
         string whiteFrom = s.WhiteLevel != null ? "--white" : $"the white level of {depth}-bit frames";
@@ -217,11 +219,13 @@ public static class BundleBuilder
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
+    private static string DepthName(int depth) => depth == LinearImage.FloatDepth ? "32-bit float" : $"{depth}-bit";
+
     private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size, List<string> Sources) CopyImages(string dir, string root)
     {
         // Natural order (frame2 before frame10), as file browsers show them; zero-padded names sort the same either way.
         var images = Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(NaturalOrder.Instance).ToList();
-        if (images.Count == 0) throw new BundleException($"{dir}: no PNG or TIFF images");
+        if (images.Count == 0) throw new BundleException($"{dir}: no PNG, TIFF or OpenEXR (.exr) images");
         var files = new List<string>();
         int depth = 0;
         (int, int) size = default;
@@ -241,12 +245,12 @@ public static class BundleBuilder
             try { img = LinearImage.Decode(images[i]); }
             catch (IOException e) { throw new BundleException(e.Message); }
             using var _ = img;
-            int d = img.Depth() == MatType.CV_8U ? 8 : img.Depth() == MatType.CV_16U ? 16 : 0;
-            if (d == 0) throw new BundleException($"{images[i]}: expected 8- or 16-bit integer pixels");
+            int d = img.Depth() == MatType.CV_8U ? 8 : img.Depth() == MatType.CV_16U ? 16 : img.Depth() == MatType.CV_32F ? LinearImage.FloatDepth : 0;
+            if (d == 0) throw new BundleException($"{images[i]}: expected 8- or 16-bit integer or 32-bit float pixels");
             if (img.Channels() is not (1 or 3)) throw new BundleException($"{images[i]}: {img.Channels()} channels; frames must be grey (1) or colour (3) without alpha");
             if (i == 0) (depth, size) = (d, (img.Cols, img.Rows));
             else if (d != depth || (img.Cols, img.Rows) != size)
-                throw new BundleException($"{images[i]}: {img.Cols}×{img.Rows} {d}-bit, expected {size.Item1}×{size.Item2} {depth}-bit like {images[0]}");
+                throw new BundleException($"{images[i]}: {img.Cols}×{img.Rows} {DepthName(d)}, expected {size.Item1}×{size.Item2} {DepthName(depth)} like {images[0]}");
             string name = $"{i:D6}{Path.GetExtension(images[i]).ToLowerInvariant()}";
             string target = Path.Combine(root, "rgb", name);
             string tmp = AtomicFile.TempPathFor(target);

@@ -9,8 +9,9 @@ namespace EventDeblur.Recording;
 /// decoded: the bit depth (8-bit when <c>rgb.white_level</c> ≤ 255, else 16-bit), no alpha channel,
 /// one channel layout (grey or colour) for the whole bundle, the size the manifest states, and a
 /// closing IEND chunk (a file cut short would fail only when decoded). A frame that breaks the rules is a
-/// per-frame problem and is left out, and so is an empty file or one that is no image at all; other image formats
-/// (e.g. TIFF) are left to the image decoder.
+/// per-frame problem and is left out, and so is an empty file or one that is no image at all. An OpenEXR frame's header
+/// is checked the same way (size, channels, what <see cref="OpenExr"/> decodes); other image formats (e.g. TIFF) are left
+/// to the image decoder.
 /// </summary>
 public static class FrameImageCheck
 {
@@ -29,19 +30,6 @@ public static class FrameImageCheck
 
         /// <summary><c>true</c> when the image has an alpha channel.</summary>
         public bool HasAlpha => Channels is 2 or 4;
-    }
-
-    /// <summary>Whether the file starts with OpenEXR's magic number (76 2f 31 01).</summary>
-    private static bool IsExr(string path)
-    {
-        Span<byte> magic = stackalloc byte[4];
-        try
-        {
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-            return fs.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x76, 0x2F, 0x31, 0x01]);
-        }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
     }
 
     /// <summary>Reads the IHDR chunk of <paramref name="path"/>; <c>null</c> when the file is not a PNG or cannot be read.</summary>
@@ -139,12 +127,35 @@ public static class FrameImageCheck
             }
             if (ReadPngHeader(row.File) is not { } png)
             {
+                if (info.Exists && OpenExr.IsExr(row.File))
+                {
+                    // OpenEXR: its header is checked here as a PNG's is (the pixels are decoded later, by OpenExr.Decode).
+                    string? bad = null;
+                    try
+                    {
+                        var exr = OpenExr.ReadHeader(row.File);
+                        if (apsGroundTruth)
+                            bad = "an OpenEXR frame, expected a 16-bit PNG: an APS frame's ground truth holds DN × 257 in a 16-bit PNG (RECORDING_FORMAT.md)";
+                        else if (channels is int ec && exr.FrameChannels != ec)
+                            bad = $"an OpenEXR frame of {exr.FrameChannels} channel{(exr.FrameChannels == 1 ? "" : "s")} ({exr.SelectedNames}), expected {ec} like the bundle's first frame";
+                        else if (rgb.Width > 0 && rgb.Height > 0 && (exr.Width != rgb.Width || exr.Height != rgb.Height))
+                            bad = $"a {exr.Width}×{exr.Height} OpenEXR frame (its display window), expected {rgb.Width}×{rgb.Height} (rgb.width × rgb.height in recording.json)";
+                        else channels ??= exr.FrameChannels;
+                    }
+                    catch (IOException e) { bad = e.Message.StartsWith(row.File + ": ", StringComparison.Ordinal) ? e.Message[(row.File.Length + 2)..] : e.Message; }
+                    catch (UnauthorizedAccessException e) { bad = e.Message; }
+                    if (bad != null)
+                    {
+                        problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{bad} (listed in {csvPath}); frame skipped"));
+                        continue;
+                    }
+                    kept.Add(row);
+                    continue;
+                }
                 if (info.Exists && !LinearImage.HasImageSignature(row.File))
                 {
-                    // RECORDING_FORMAT.md allows float EXR, but the OpenCV build OpenCvSharp ships has no OpenEXR decoder: say so, and what works.
-                    problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), IsExr(row.File)
-                        ? $"an OpenEXR frame, which this build cannot decode (OpenCvSharp's OpenCV has no OpenEXR codec); convert the frames to 32-bit float TIFF (e.g. 'oiiotool IN.exr -d float -o OUT.tif'), which is read as floats, and list those (listed in {csvPath}); frame skipped"
-                        : $"not an image: neither a PNG nor a format OpenCV decodes ({info.Length:N0} bytes; listed in {csvPath}); frame skipped"));
+                    problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index),
+                        $"not an image: neither a PNG nor a format OpenCV decodes ({info.Length:N0} bytes; listed in {csvPath}); frame skipped"));
                     continue;
                 }
                 kept.Add(row);

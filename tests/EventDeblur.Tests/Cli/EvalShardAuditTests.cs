@@ -299,10 +299,21 @@ public class EvalShardAuditTests
     }
 
     [Fact]
-    public async Task FloatTiffFramesGiveSixteenBitOutputsOfTheSameRadianceNotARuinedPng()
+    public Task FloatTiffFramesGiveSixteenBitOutputsOfTheSameRadianceNotARuinedPng() =>
+        // Until stop 34 a float frame was taken for 16-bit and written with white 1.0: every output pixel 0 or 1, marked ok.
+        FloatFramesGiveSixteenBitOutputsOfTheSameRadiance(".tiff", (path, fl) => Assert.True(OpenCvSharp.Cv2.ImWrite(path, fl)));
+
+    [Fact]
+    public Task OpenExrFramesGiveSixteenBitOutputsOfTheSameRadiance() =>
+        // RECORDING_FORMAT.md allows float EXR; until stop 35 such frames were refused (OpenCvSharp's OpenCV has no EXR codec).
+        FloatFramesGiveSixteenBitOutputsOfTheSameRadiance(".exr", EventDeblur.Tests.Imaging.OpenExrTests.WriteUncompressed);
+
+    /// <summary>
+    /// The sample with its frames (and ground truth) as 32-bit floats, raw / 65535, written by <paramref name="write"/>: so
+    /// black 1024/65535, white 1, saturation 65000/65535. A replay gives the 16-bit run's outputs to 2 counts, and its PSNR.
+    /// </summary>
+    private async Task FloatFramesGiveSixteenBitOutputsOfTheSameRadiance(string extension, Action<string, OpenCvSharp.Mat> write)
     {
-        // The sample as 32-bit float TIFFs: raw / 65535, so black 1024/65535, white 1, saturation 65000/65535. Until stop 34
-        // a float frame was taken for 16-bit and written with white 1.0: every output pixel 0 or 1, marked ok.
         string bundle = CopyOfSample("sample-float");
         string root = Path.GetDirectoryName(bundle)!;
         foreach (var sub in new[] { "rgb", "gt" })
@@ -316,8 +327,8 @@ public class EvalShardAuditTests
                 using var raw = OpenCvSharp.Cv2.ImRead(png, OpenCvSharp.ImreadModes.Unchanged);
                 using var fl = new OpenCvSharp.Mat();
                 raw.ConvertTo(fl, OpenCvSharp.MatType.CV_32F, 1.0 / 65535);
-                f[1] = Path.ChangeExtension(f[1], ".tiff");
-                Assert.True(OpenCvSharp.Cv2.ImWrite(Path.Combine(bundle, sub, f[1]), fl));
+                f[1] = Path.ChangeExtension(f[1], extension);
+                write(Path.Combine(bundle, sub, f[1]), fl);
                 File.Delete(png);
                 lines[k] = string.Join(",", f);
             }
@@ -362,16 +373,31 @@ public class EvalShardAuditTests
     }
 
     [Fact]
-    public void AnExrFrameIsNamedAsOneWithWhatToDo()
+    public void ADamagedExrFrameIsNamedWithItsByte()
     {
         string bundle = CopyOfSample();
-        // OpenEXR's magic and version, then a header this build never gets to read.
+        // OpenEXR's magic and version, then a header cut inside its first attribute's name.
         File.WriteAllBytes(Path.Combine(bundle, "rgb", "000001.exr"), [0x76, 0x2F, 0x31, 0x01, 2, 0, 0, 0, .. "channels"u8.ToArray()]);
         string csv = Path.Combine(bundle, "rgb", "frames.csv");
         File.WriteAllText(csv, File.ReadAllText(csv).Replace("000001.png", "000001.exr"));
         var r = Run("inspect", bundle);
         Assert.Equal(1, r.Code);
-        Assert.Contains("frame 1: an OpenEXR frame, which this build cannot decode (OpenCvSharp's OpenCV has no OpenEXR codec); convert the frames to 32-bit float TIFF", r.Out);
+        Assert.Contains("frame 1: byte 8: an attribute name runs past the end of the header: a truncated file (listed in", r.Out);
+    }
+
+    [Fact]
+    public void AnExrFrameOfAnotherSizeOrCompressionIsLeftOutWithItsReason()
+    {
+        string bundle = CopyOfSample();
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        // oiiotool's 41×37 frame where the sample's are larger, and its PIZ frame, which this reader does not decode.
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "tests", "data", "openexr", "smooth-half-zip.exr"), Path.Combine(bundle, "rgb", "000001.exr"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "tests", "data", "openexr", "smooth-half-piz.exr"), Path.Combine(bundle, "rgb", "000002.exr"));
+        File.WriteAllText(csv, File.ReadAllText(csv).Replace("000001.png", "000001.exr").Replace("000002.png", "000002.exr"));
+        var r = Run("inspect", bundle);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("frame 1: a 41×37 OpenEXR frame (its display window), expected ", r.Out);
+        Assert.Contains("frame 2: byte 8: PIZ compression, which this reader does not decode (it reads NONE, RLE, ZIPS, ZIP and PXR24); rewrite the frame with ZIP", r.Out);
     }
 
     [Fact]

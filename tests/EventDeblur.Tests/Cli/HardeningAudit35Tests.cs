@@ -1,0 +1,40 @@
+using OpenCvSharp;
+
+namespace EventDeblur.Tests.Cli;
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// RECORDING_FORMAT.md allows float EXR frames; until stop 35 they were refused. <c>bundle</c> now takes a folder of
+    /// them, asks for the white level floats have no default for, and the bundle it writes replays.
+    /// </summary>
+    [Fact]
+    public void BundleTakesOpenExrFramesWithTheirLevels()
+    {
+        var original = EventDeblur.Recording.RecordingBundle.Load(Sample);
+        string dir = TestPaths.NewTempDir();
+        string frames = Path.Combine(dir, "exr");
+        Directory.CreateDirectory(frames);
+        foreach (var f in original.Frames)
+        {
+            using var raw = Cv2.ImRead(f.File, ImreadModes.Unchanged);
+            using var fl = new Mat();
+            raw.ConvertTo(fl, MatType.CV_32F, 1.0 / 65535);
+            EventDeblur.Tests.Imaging.OpenExrTests.WriteUncompressed(Path.Combine(frames, $"f{f.Index}.exr"), fl);
+        }
+        string csv = ExposureCsv(dir, original);
+        string target = Path.Combine(dir, "b");
+        var noWhite = Run("bundle", "--events", original.EventsPath, "--rgb", frames, "--exposure-csv", csv, "--clock-offset-us", "1234567", "--out", target);
+        Expect(2, noWhite);
+        Assert.Contains("the frames hold 32-bit floats, whose white level has no default; give --white", noWhite.Err);
+
+        var r = Run("bundle", "--events", original.EventsPath, "--rgb", frames, "--exposure-csv", csv, "--clock-offset-us", "1234567", "--encoding", "linear",
+            "--black", (1024.0 / 65535).ToString("R", System.Globalization.CultureInfo.InvariantCulture), "--white", "1",
+            "--saturation", (65000.0 / 65535).ToString("R", System.Globalization.CultureInfo.InvariantCulture), "--out", target);
+        Expect(0, r);
+        Assert.True(File.Exists(Path.Combine(target, "rgb", "000000.exr")));
+        var replay = Run("replay", target, "--deconvolver", "none", "--out", Path.Combine(dir, "run"));
+        Expect(0, replay);
+        Assert.Contains($"completed: {original.Frames.Count} frames deblurred, 0 failed", replay.Out);
+    }
+}
