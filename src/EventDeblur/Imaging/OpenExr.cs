@@ -7,11 +7,11 @@ namespace EventDeblur.Imaging;
 
 /// <summary>
 /// Reads OpenEXR frames (RECORDING_FORMAT.md allows float EXR; the OpenCV build OpenCvSharp ships has no OpenEXR codec):
-/// single-part scanline files with NONE, RLE, ZIPS, ZIP or PXR24 compression and HALF, FLOAT or UINT channels, following
+/// single-part scanline files with NONE, RLE, ZIPS, ZIP, PIZ or PXR24 compression and HALF, FLOAT or UINT channels, following
 /// the OpenEXR file layout (openexr.com, "OpenEXR File Layout"). The image is the display window; pixels of it outside
 /// the data window are 0. Colour comes from the channels <c>R</c>, <c>G</c>, <c>B</c> (or one layer's
 /// <c>layer.R</c>, <c>.G</c>, <c>.B</c>), grey from <c>Y</c> or a file's only channel; other channels (alpha, depth) are
-/// skipped. Tiled, multi-part and deep files, subsampled colour channels and the PIZ, B44 and DWA compressions are refused
+/// skipped. Tiled, multi-part and deep files, subsampled colour channels and the lossy B44 and DWA compressions are refused
 /// with what to convert to. Every fault names the file, the byte offset and what was expected.
 /// </summary>
 public static class OpenExr
@@ -55,7 +55,7 @@ public static class OpenExr
         Zips = 2,
         /// <summary>zlib, 16 scanlines per block.</summary>
         Zip = 3,
-        /// <summary>Wavelet + Huffman, 32 scanlines per block (not decoded here).</summary>
+        /// <summary>Wavelet + Huffman, 32 scanlines per block (<see cref="OpenExrPiz"/>).</summary>
         Piz = 4,
         /// <summary>zlib of 24-bit floats (lossy for FLOAT), 16 scanlines per block.</summary>
         Pxr24 = 5,
@@ -135,7 +135,7 @@ public static class OpenExr
         _ => 32,
     };
 
-    private static bool Decodable(Compression c) => c is Compression.None or Compression.Rle or Compression.Zips or Compression.Zip or Compression.Pxr24;
+    private static bool Decodable(Compression c) => c is Compression.None or Compression.Rle or Compression.Zips or Compression.Zip or Compression.Piz or Compression.Pxr24;
 
     /// <summary>Reads and checks the header of the file at <paramref name="path"/> (at most <see cref="MaxHeaderBytes"/> are read).</summary>
     /// <exception cref="IOException">The file cannot be read, is no OpenEXR file, or its header is damaged or declares what this reader does not decode (the message says which byte and what to convert to).</exception>
@@ -213,6 +213,10 @@ public static class OpenExr
                             break;
                         case Compression.Pxr24:
                             bad = Pxr24(bytes, at + 8, size, h, y0, y1, lines);
+                            break;
+                        case Compression.Piz:
+                            bad = OpenExrPiz.Decompress(body, h.Channels.Select(c => new OpenExrPiz.ChannelShare(SamplesOnLine(dw, c),
+                                Enumerable.Range(y0, y1 - y0 + 1).Count(yy => Mod(yy, c.YSampling) == 0), c.Bytes / 2, c.YSampling)).ToList(), y0, y1, lines);
                             break;
                         default:
                             bad = $"{size:N0} bytes where its uncompressed lines take {rawSize:N0}";
@@ -483,7 +487,7 @@ public static class OpenExr
         string? missing = channels == null ? "channels" : compression == null ? "compression" : data == null ? "dataWindow" : display == null ? "displayWindow" : !sawLineOrder ? "lineOrder" : null;
         if (missing != null) throw Fault(path, at - 1, $"the header ends without the required attribute '{missing}'");
         if (!Decodable(compression!.Value))
-            throw Fault(path, 8, $"{Name(compression.Value)} compression, which this reader does not decode (it reads NONE, RLE, ZIPS, ZIP and PXR24); rewrite the frame with ZIP (e.g. 'oiiotool IN.exr --compression zip -o OUT.exr')");
+            throw Fault(path, 8, $"{Name(compression.Value)} compression, which this reader does not decode (it reads NONE, RLE, ZIPS, ZIP, PIZ and PXR24); rewrite the frame with ZIP (e.g. 'oiiotool IN.exr --compression zip -o OUT.exr')");
         var selected = Select(channels!, path);
         foreach (int i in selected)
             if (channels![i].XSampling != 1 || channels[i].YSampling != 1)

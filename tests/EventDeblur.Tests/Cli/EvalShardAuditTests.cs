@@ -390,14 +390,14 @@ public class EvalShardAuditTests
     {
         string bundle = CopyOfSample();
         string csv = Path.Combine(bundle, "rgb", "frames.csv");
-        // oiiotool's 41×37 frame where the sample's are larger, and its PIZ frame, which this reader does not decode.
+        // oiiotool's 41×37 frame where the sample's are larger, and its B44 frame (lossy), which this reader does not decode.
         File.Copy(Path.Combine(TestPaths.RepoRoot, "tests", "data", "openexr", "smooth-half-zip.exr"), Path.Combine(bundle, "rgb", "000001.exr"));
-        File.Copy(Path.Combine(TestPaths.RepoRoot, "tests", "data", "openexr", "smooth-half-piz.exr"), Path.Combine(bundle, "rgb", "000002.exr"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "tests", "data", "openexr", "smooth-half-b44.exr"), Path.Combine(bundle, "rgb", "000002.exr"));
         File.WriteAllText(csv, File.ReadAllText(csv).Replace("000001.png", "000001.exr").Replace("000002.png", "000002.exr"));
         var r = Run("inspect", bundle);
         Assert.Equal(1, r.Code);
         Assert.Contains("frame 1: a 41×37 OpenEXR frame (its display window), expected ", r.Out);
-        Assert.Contains("frame 2: byte 8: PIZ compression, which this reader does not decode (it reads NONE, RLE, ZIPS, ZIP and PXR24); rewrite the frame with ZIP", r.Out);
+        Assert.Contains("frame 2: byte 8: B44 compression, which this reader does not decode (it reads NONE, RLE, ZIPS, ZIP, PIZ and PXR24); rewrite the frame with ZIP", r.Out);
     }
 
     [Fact]
