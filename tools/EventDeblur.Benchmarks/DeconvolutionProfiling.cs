@@ -11,7 +11,7 @@ using EventDeblur.Recording;
 namespace EventDeblur.Benchmarks;
 
 /// <summary>
-/// <c>deconv [--quality Q] [--iters N] [--light N] [--crop-rl] [--whole-rl N] [--full-pad] [--deconvolver NAME] [--frames K] [--profile] BUNDLE...</c>: deblurs the
+/// <c>deconv [--quality Q] [--iters N] [--light N] [--crop-rl] [--whole-rl N] [--full-pad] [--deconvolver NAME] [--frames K] [--profile] [--no-merge] BUNDLE...</c>: deblurs the
 /// first K frames (default 1) of RGB bundles with their ground-truth kernels, prints per frame the PSNR (METRICS.md:
 /// sRGB, 16-px crop) of the blurry input and of the result, the wall and process-CPU seconds of the deconvolution, and
 /// with <c>--profile</c> the per-step profile of <c>robust</c> (setup, kernel spectra, RL start, ADMM DFTs and
@@ -27,7 +27,7 @@ public static class DeconvolutionProfiling
         double? relax = null;
         int frames = 1;
         string deconvolverName = "robust";
-        bool showProfile = false, cropRl = false, fullPad = false;
+        bool showProfile = false, cropRl = false, fullPad = false, noMerge = false;
         int? wholeRl = null;
         var bundles = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -41,6 +41,7 @@ public static class DeconvolutionProfiling
                 case "--frames": frames = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--deconvolver": deconvolverName = args[++i]; break;
                 case "--profile": showProfile = true; break;
+                case "--no-merge": noMerge = true; break;
                 case "--crop-rl": cropRl = true; break;
                 case "--full-pad": fullPad = true; break;
                 case "--whole-rl": wholeRl = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -92,7 +93,7 @@ public static class DeconvolutionProfiling
                 var proc = Process.GetCurrentProcess();
                 var cpu0 = proc.TotalProcessorTime;
                 var sw = Stopwatch.StartNew();
-                var sharp = TiledDeblurrer.Deblur(blurry, kernels, deconvolver, satLinear);
+                var sharp = TiledDeblurrer.Deblur(blurry, kernels, deconvolver, satLinear, new DeblurOptions(MergeSameKernels: !noMerge));
                 double wall = sw.Elapsed.TotalSeconds;
                 proc.Refresh();
                 double cpu = (proc.TotalProcessorTime - cpu0).TotalSeconds;

@@ -3,7 +3,8 @@ namespace EventDeblur.Deconvolution;
 /// <summary>Options of <see cref="TiledDeblurrer"/>.</summary>
 /// <param name="OverlapPx">How far each tile's deconvolution region reaches into its neighbours, RGB pixels (at least the tile's kernel size is used); blending ramps over half of it. Default <see cref="DefaultOverlapPx"/>.</param>
 /// <param name="MaxDegreeOfParallelism">Channels and tiles processed at once (a frame with one kernel runs all its channels at once, at least).</param>
-public sealed record DeblurOptions(int OverlapPx = DeblurOptions.DefaultOverlapPx, int MaxDegreeOfParallelism = 2)
+/// <param name="MergeSameKernels">Whether neighbouring tiles whose kernels are the same blur are deconvolved as one region (<see cref="KernelTileMerger"/>); default true.</param>
+public sealed record DeblurOptions(int OverlapPx = DeblurOptions.DefaultOverlapPx, int MaxDegreeOfParallelism = 2, bool MergeSameKernels = true)
 {
     /// <summary>Tile overlap of the <c>balanced</c> and <c>best</c> rungs, pixels.</summary>
     public const int DefaultOverlapPx = 48;

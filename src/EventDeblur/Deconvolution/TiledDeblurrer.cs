@@ -7,7 +7,8 @@ namespace EventDeblur.Deconvolution;
 /// <summary>
 /// Deconvolves a frame whose blur may vary across tiles: each tile is deconvolved over a region
 /// reaching <see cref="DeblurOptions.OverlapPx"/> into its neighbours and the results are blended with
-/// raised-cosine weights, so there are no seams. Noise is estimated once per channel over the frame. A deconvolver that
+/// raised-cosine weights, so there are no seams; neighbouring tiles of the same blur are one region
+/// (<see cref="KernelTileMerger"/>). Noise is estimated once per channel over the frame. A deconvolver that
 /// asks for it (<see cref="IChromaSmoothing"/>) gets the assembled RGB frame's chroma median-filtered.
 /// </summary>
 public static class TiledDeblurrer
@@ -19,6 +20,7 @@ public static class TiledDeblurrer
         CancellationToken ct = default)
     {
         options ??= new DeblurOptions();
+        if (options.MergeSameKernels) tiles = KernelTileMerger.Merge(tiles);
         int w = blurry.Width, h = blurry.Height;
         var sigmas = blurry.Planes.Select((p, c) => NoiseEstimator.Sigma(p, w, h, blurry.Saturated[c])).ToArray();
         var outPlanes = new float[blurry.Channels][];

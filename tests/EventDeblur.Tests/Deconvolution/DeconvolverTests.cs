@@ -137,7 +137,8 @@ public class DeconvolverTests
         var whole = TiledDeblurrer.Deblur(blurry, [new KernelTile(0, 0, W, H, k)], new HyperLaplacianDeconvolver(), 1.0);
         var tiles = new List<KernelTile>();
         for (int y = 0; y < H; y += 48) for (int x = 0; x < W; x += 64) tiles.Add(new KernelTile(x, y, x + 64, y + 48, k));
-        var tiled = TiledDeblurrer.Deblur(blurry, tiles, new HyperLaplacianDeconvolver(), 1.0);
+        // Tiles of one kernel would be joined into one region (KernelTileMerger): kept apart here, to test the blending.
+        var tiled = TiledDeblurrer.Deblur(blurry, tiles, new HyperLaplacianDeconvolver(), 1.0, new DeblurOptions(MergeSameKernels: false));
         double a = Psnr(whole.Planes[0], sharp), b = Psnr(tiled.Planes[0], sharp);
         Assert.True(b > a - 1.0, $"tiled {b:F2} dB vs whole frame {a:F2} dB");
         // No seam: the error along the tile borders is no worse than elsewhere.
@@ -149,6 +150,10 @@ public class DeconvolverTests
                 if (Math.Abs(x - 64) <= 1 || Math.Abs(y - 48) <= 1) { seam += d; ns++; } else { inner += d; ni++; }
             }
         Assert.True(seam / ns < 2 * inner / ni + 0.01, $"seam error {seam / ns:F4} vs elsewhere {inner / ni:F4}");
+
+        // Joined (the default), the twelve tiles of one kernel are the whole frame's deconvolution exactly.
+        var joined = TiledDeblurrer.Deblur(blurry, tiles, new HyperLaplacianDeconvolver(), 1.0);
+        Assert.Equal(whole.Planes[0], joined.Planes[0]);
     }
 
     [Fact]
