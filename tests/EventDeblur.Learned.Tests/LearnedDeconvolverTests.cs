@@ -340,13 +340,18 @@ public class LearnedDeconvolverTests
         Assert.True(((LearnedDeconvolver)fast.Inner).RefinesFrames);
         var byRegion = new GuardedDeconvolver(new LearnedDeconvolver(refiner, new RobustDeconvolver(RobustDeconvolverOptions.ForQuality(DeconvolutionQuality.Fast))),
             new GuardOptions { Log = TextWriter.Null, RelativeToInput = true, JointChannels = true });
-        double pWhole = Psnr(TiledDeblurrer.Deblur(blurry, tiles, fast, sat), sharp);
-        double pRegions = Psnr(TiledDeblurrer.Deblur(blurry, tiles, byRegion, sat), sharp), pBlurry = Psnr(blurry, sharp);
+        // Tiles of one kernel are joined into one region by default (KernelTileMerger): kept apart here, to test the tiled path.
+        var apart = new DeblurOptions(MergeSameKernels: false);
+        double pWhole = Psnr(TiledDeblurrer.Deblur(blurry, tiles, fast, sat, apart), sharp);
+        double pRegions = Psnr(TiledDeblurrer.Deblur(blurry, tiles, byRegion, sat, apart), sharp), pBlurry = Psnr(blurry, sharp);
         string what = $"blurry {pBlurry:F2}, refined once {pWhole:F2}, region by region {pRegions:F2} dB";
         Console.WriteLine(what);
         Assert.True(pWhole > pBlurry + 3, what);
         Assert.True(pWhole > pRegions - 0.5, what);
         Assert.Equal(4 * 3, fast.DrainReports().Count);
+        // Joined, as replay runs it: one region, judged once per channel.
+        TiledDeblurrer.Deblur(blurry, tiles, fast, sat);
+        Assert.Equal(3, fast.DrainReports().Count);
     }
 
     /// <summary>With the true kernel the refiner may cost at most this much against its classical stage, dB (model card).</summary>
