@@ -6,7 +6,8 @@ namespace EventDeblur.Recording;
 
 /// <summary>
 /// Checks each RGB frame file's PNG header against what the manifest declares, before any pixel is
-/// decoded: the bit depth (8-bit when <c>rgb.white_level</c> ≤ 255, else 16-bit), no alpha channel,
+/// decoded: the bit depth (8-bit when <c>rgb.white_level</c> ≤ 255, else 16-bit; none when the white level is a float
+/// frame's, below 2 or not whole), no alpha channel,
 /// one channel layout (grey or colour) for the whole bundle, the size the manifest states, and a
 /// closing IEND chunk (a file cut short would fail only when decoded). A frame that breaks the rules is a
 /// per-frame problem and is left out, and so is an empty file or one that is no image at all. An OpenEXR frame's header
@@ -168,6 +169,8 @@ public static class FrameImageCheck
                 wrong = $"a {png.Width}×{png.Height} PNG ({(long)png.Width * png.Height:N0} pixels), over the limit of {RecordingManifest.MaxFramePixels:N0} pixels per frame (RecordingManifest.MaxFramePixels); not decoded";
             else if (png.Channels == 0)
                 wrong = "a PNG colour type this reader does not decode";
+            else if (!apsGroundTruth && (rgb.WhiteLevel < 2 || rgb.WhiteLevel != Math.Floor(rgb.WhiteLevel)))
+                wrong = $"a {png.DecodedBitDepth}-bit PNG, but rgb.white_level {rgb.WhiteLevel} is a floating-point frame's level (below 2 or not whole): a PNG holds integers, so these frames must be float TIFF or OpenEXR in the same units as the others";
             else if (png.DecodedBitDepth != expectedDepth)
                 wrong = apsGroundTruth
                     ? $"a {png.DecodedBitDepth}-bit PNG, expected 16-bit: an APS frame's ground truth holds DN × 257 in a 16-bit PNG (RECORDING_FORMAT.md)"

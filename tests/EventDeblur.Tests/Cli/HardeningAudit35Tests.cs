@@ -37,4 +37,25 @@ public partial class HardeningAuditTests
         Expect(0, replay);
         Assert.Contains($"completed: {original.Frames.Count} frames deblurred, 0 failed", replay.Out);
     }
+
+    /// <summary>
+    /// A float bundle (white level 1) whose ground truth stayed 16-bit PNG: the trial of stop 35 got "a 16-bit PNG,
+    /// expected 8-bit (rgb.white_level 1)", as if an 8-bit PNG could hold frames whose white is 1. It now says why.
+    /// </summary>
+    [Fact]
+    public void PngFramesBesideAFloatWhiteLevelAreNamedAsSuch()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = Path.Combine(dir, "b");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string manifest = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["rgb"]!["black_level"] = 0.0;
+        json["rgb"]!["white_level"] = 1.0;
+        json["rgb"]!["saturation_level"] = 1.0;
+        File.WriteAllText(manifest, json.ToJsonString());
+        var r = Run("inspect", bundle);
+        Expect(1, r);
+        Assert.Contains("frame 0: a 16-bit PNG, but rgb.white_level 1 is a floating-point frame's level (below 2 or not whole): a PNG holds integers, so these frames must be float TIFF or OpenEXR", r.Out);
+    }
 }
