@@ -92,6 +92,9 @@ internal static class ReplayCommand
                                   (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));
             else if (summary.Results.Count > 0 && ok == 0)
                 Console.WriteLine("no metrics: no frame was deblurred (the failures above say why)");
+            else if (summary.Results.Where(x => x.KernelSimilarity != null).ToList() is { Count: > 0 } withKernels)
+                // Ground-truth kernels without ground-truth frames: the kernels are scored, the images cannot be.
+                Console.WriteLine($"kernel similarity {withKernels.Average(x => x.KernelSimilarity!.Value):F3} over {withKernels.Count} frame(s); no PSNR or SSIM: the input has ground-truth kernels but no ground-truth frames");
             else if (summary.Results.Count > 0)
                 Console.WriteLine("no metrics: the input has no ground truth (no PSNR, SSIM or kernel similarity; frames.parquet leaves those columns empty)");
             var guarded = summary.Results.Where(x => x.GuardTiles != null).ToList();

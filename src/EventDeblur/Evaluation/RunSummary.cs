@@ -111,7 +111,10 @@ public static class RunSummary
             string seconds = $"{r.SecondsPerFrame:F2} ({r.SecondsKernels:F2}, {r.SecondsDeconvolve:F2})";
             if (r.Frames == 0)
             {
-                sb.AppendLine($"| {r.Group} | {r.Method} | {frames} | {SummaryRow.NoGroundTruth} | – | – | – | – | – | – | {seconds} |");
+                // Ground-truth kernels without ground-truth frames: the kernels are scored, the images are not.
+                sb.AppendLine(r.KernelSimilarity is double ks
+                    ? $"| {r.Group} | {r.Method} | {frames} | {SummaryRow.NoGroundTruthFrames} | – | – | – | – | {ks:F3} | – | {seconds} |"
+                    : $"| {r.Group} | {r.Method} | {frames} | {SummaryRow.NoGroundTruth} | – | – | – | – | – | – | {seconds} |");
                 continue;
             }
             sb.AppendLine($"| {r.Group} | {r.Method} | {frames} | {r.Psnr:F2} | {r.Ssim:F4} | {r.PsnrBlurry:F2} | {r.SsimBlurry:F4} | {(r.BandPsnr is double bp ? $"{bp:F2} ({r.BandPsnrBlurry:F2})" : "–")} | {(r.KernelSimilarity is double k ? k.ToString("F3") : "–")} | " +

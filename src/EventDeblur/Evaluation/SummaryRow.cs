@@ -23,4 +23,7 @@ public sealed record SummaryRow(string Group, string Method, int Frames, double 
 {
     /// <summary>What a summary table says in place of the metrics of a group without ground truth.</summary>
     public const string NoGroundTruth = "no ground truth: no metrics";
+
+    /// <summary>What a summary table says in place of PSNR and SSIM for a group with ground-truth kernels but no ground-truth frames (its kernel similarity is shown).</summary>
+    public const string NoGroundTruthFrames = "no ground-truth frames: no PSNR or SSIM";
 }

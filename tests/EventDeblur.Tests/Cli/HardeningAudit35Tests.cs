@@ -58,4 +58,29 @@ public partial class HardeningAuditTests
         Expect(1, r);
         Assert.Contains("frame 0: a 16-bit PNG, but rgb.white_level 1 is a floating-point frame's level (below 2 or not whole): a PNG holds integers, so these frames must be float TIFF or OpenEXR", r.Out);
     }
+
+    /// <summary>
+    /// A bundle with ground-truth kernels but no ground-truth frames: replay scored every frame's kernels and then printed
+    /// "no metrics: … (no PSNR, SSIM or kernel similarity …)", and report's table said "no ground truth: no metrics" with
+    /// "–" for the kernel similarity it had. Both now show the kernel similarity and say what is missing.
+    /// </summary>
+    [Fact]
+    public void GroundTruthKernelsAloneGiveTheirKernelSimilarityInTheSummaries()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = Path.Combine(dir, "kernels-only-7");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string manifest = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["ground_truth"] = new System.Text.Json.Nodes.JsonObject { ["kernels"] = "gt/kernels" };
+        File.WriteAllText(manifest, json.ToJsonString());
+        string run = Path.Combine(dir, "run");
+        var r = Run("replay", bundle, "--deconvolver", "none", "--out", run);
+        Expect(0, r);
+        var m = System.Text.RegularExpressions.Regex.Match(r.Out, @"kernel similarity (0\.\d{3}) over 3 frame\(s\); no PSNR or SSIM: the input has ground-truth kernels but no ground-truth frames");
+        Assert.True(m.Success, r.Out);
+        Assert.DoesNotContain("no metrics", r.Out);
+        var report = Run("report", run);
+        Assert.Matches($@"\| kernels-only \| events\+none \| 0 of 3 with ground truth \| no ground-truth frames: no PSNR or SSIM \| – \| – \| – \| – \| {m.Groups[1].Value.Replace(".", "\\.")} \|", report.Out);
+    }
 }
