@@ -187,6 +187,20 @@ public sealed class LinearImage
         return m;
     }
 
+    /// <summary>
+    /// The planes in the input's own units, unrounded and unclipped for linear encodings (raw = black + linear ×
+    /// (white − black); radiance above white, a clipped light's restored peak, is kept), through the curve for the others
+    /// (clipped to [0, 1] first, as <see cref="ToRaw"/>): what a float frame's output holds (<see cref="OpenExr.Write"/>).
+    /// </summary>
+    public float[][] ToInputUnits(Encoding enc) => Planes.Select(p =>
+    {
+        var o = new float[p.Length];
+        double black = enc.BlackLevel, span = enc.WhiteLevel - enc.BlackLevel;
+        for (int i = 0; i < p.Length; i++)
+            o[i] = (float)(black + (enc.Curve.Kind == "linear" ? p[i] : enc.Curve.FromLinear(Math.Clamp(p[i], 0, 1))) * span);
+        return o;
+    }).ToArray();
+
     private static double Encode(float linear, Encoding enc, double max)
     {
         double v = enc.Curve.Kind == "linear" ? linear : enc.Curve.FromLinear(Math.Clamp(linear, 0, 1));

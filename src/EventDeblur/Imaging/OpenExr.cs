@@ -235,6 +235,94 @@ public static class OpenExr
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="planes"/> (1 grey or 3 colour planes, row-major <paramref name="width"/> × <paramref name="height"/>,
+    /// colour in R, G, B order) as a single-part scanline OpenEXR file with FLOAT channels <c>Y</c> or <c>B</c>, <c>G</c>,
+    /// <c>R</c> and ZIP compression (16 lines per chunk; a chunk that would not shrink is stored as it is), the values as
+    /// given (any float, HDR values above 1 kept). Atomic: written beside <paramref name="path"/> and renamed.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not 1 or 3 planes, or a plane of the wrong length.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Write(string path, IReadOnlyList<float[]> planes, int width, int height)
+    {
+        if (planes.Count is not (1 or 3)) throw new ArgumentException($"{planes.Count} planes, expected 1 or 3", nameof(planes));
+        if (width < 1 || height < 1 || (long)width * height > MaxPixels) throw new ArgumentException($"{width}×{height}: expected 1 to {MaxPixels:N0} pixels");
+        if (planes.Any(p => p.Length != width * height)) throw new ArgumentException($"a plane's length is not {width}×{height}", nameof(planes));
+        // Channels are stored in name order: B, G, R (planes 2, 1, 0), or Y.
+        int[] order = planes.Count == 3 ? [2, 1, 0] : [0];
+        string[] names = planes.Count == 3 ? ["B", "G", "R"] : ["Y"];
+        var head = new MemoryStream();
+        void Bytes(ReadOnlySpan<byte> b) => head.Write(b);
+        void Int(int v) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, v); Bytes(b); }
+        void Attr(string name, string type, ReadOnlySpan<byte> value)
+        {
+            Bytes(Encoding.ASCII.GetBytes(name + "\0" + type + "\0"));
+            Int(value.Length);
+            Bytes(value);
+        }
+        Bytes(Magic);
+        Int(2);
+        var chlist = new MemoryStream();
+        foreach (var n in names)
+        {
+            chlist.Write(Encoding.ASCII.GetBytes(n + "\0"));
+            chlist.Write(BitConverter.GetBytes((int)PixelType.Float));
+            chlist.Write(new byte[4]);
+            chlist.Write(BitConverter.GetBytes(1));
+            chlist.Write(BitConverter.GetBytes(1));
+        }
+        chlist.WriteByte(0);
+        Attr("channels", "chlist", chlist.ToArray());
+        Attr("compression", "compression", [(byte)Compression.Zip]);
+        var box = new byte[16];
+        BinaryPrimitives.WriteInt32LittleEndian(box.AsSpan(8), width - 1);
+        BinaryPrimitives.WriteInt32LittleEndian(box.AsSpan(12), height - 1);
+        Attr("dataWindow", "box2i", box);
+        Attr("displayWindow", "box2i", box);
+        Attr("lineOrder", "lineOrder", [0]);
+        Attr("pixelAspectRatio", "float", BitConverter.GetBytes(1f));
+        Attr("screenWindowCenter", "v2f", new byte[8]);
+        Attr("screenWindowWidth", "float", BitConverter.GetBytes(1f));
+        head.WriteByte(0);
+
+        int lpb = LinesPerBlockOf(Compression.Zip);
+        int blocks = (height + lpb - 1) / lpb;
+        var chunks = new List<byte[]>(blocks);
+        for (int b = 0; b < blocks; b++)
+        {
+            int y0 = b * lpb, y1 = Math.Min(height, y0 + lpb);
+            var raw = new byte[(y1 - y0) * width * 4 * planes.Count];
+            int o = 0;
+            for (int y = y0; y < y1; y++)
+                foreach (int c in order)
+                    for (int x = 0; x < width; x++, o += 4) BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(o), planes[c][y * width + x]);
+            // ZIP: even bytes then odd bytes, each byte as its difference to the previous + 128, then zlib.
+            var t = new byte[raw.Length];
+            int half = (raw.Length + 1) / 2;
+            for (int i = 0, a = 0, z = half; i < raw.Length; i++)
+                if ((i & 1) == 0) t[a++] = raw[i]; else t[z++] = raw[i];
+            for (int i = t.Length - 1; i > 0; i--) t[i] = (byte)(t[i] - t[i - 1] + 128);
+            var packed = new MemoryStream();
+            using (var zs = new ZLibStream(packed, CompressionLevel.Optimal, leaveOpen: true)) zs.Write(t);
+            var body = packed.Length < raw.Length ? packed.ToArray() : raw;
+            var chunk = new byte[8 + body.Length];
+            BinaryPrimitives.WriteInt32LittleEndian(chunk, y0);
+            BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(4), body.Length);
+            body.CopyTo(chunk, 8);
+            chunks.Add(chunk);
+        }
+        long offset = head.Length + 8L * blocks;
+        Span<byte> e = stackalloc byte[8];
+        foreach (var chunk in chunks)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(e, offset);
+            head.Write(e);
+            offset += chunk.Length;
+        }
+        foreach (var chunk in chunks) head.Write(chunk);
+        IO.AtomicFile.WriteAllBytes(path, head.ToArray());
+    }
+
     private static IOException Fault(string path, long offset, string what) => new($"{path}: byte {offset:N0}: {what}");
 
     private static string Name(Compression c) => c switch

@@ -90,7 +90,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                     if (f.Encoding?.Depth == LinearImage.FloatDepth && !floatNoted)
                     {
                         floatNoted = true;
-                        problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), "the frames are floating point, which a PNG cannot hold: frames/NNNNNN.png are 16-bit in the same encoding with black 0 and white 65535 (the frames' [black_level, white_level] spread over 16 bits; values above white_level clipped)"));
+                        problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), "the frames are floating point, which a PNG cannot hold: frames/NNNNNN.png are 16-bit in the same encoding with black 0 and white 65535 (the frames' [black_level, white_level] spread over 16 bits; values above white_level clipped), and frames/NNNNNN.exr hold the floats in the frames' own units, nothing clipped"));
                     }
                 }
                 f.Times.Ingest += clock.Elapsed.TotalSeconds;

@@ -345,6 +345,7 @@ public class EvalShardAuditTests
         var r = Run("replay", bundle, "--deconvolver", "none", "--out", floatOut);
         Assert.True(r.Code == 0, r.Out + r.Err);
         Assert.Contains("the frames are floating point, which a PNG cannot hold: frames/NNNNNN.png are 16-bit in the same encoding with black 0 and white 65535", r.Err);
+        Assert.Contains("frames/NNNNNN.exr hold the floats in the frames' own units, nothing clipped", r.Err);
         r = Run("replay", Sample, "--deconvolver", "none", "--out", pngOut);
         Assert.True(r.Code == 0, r.Out + r.Err);
 
@@ -366,6 +367,20 @@ public class EvalShardAuditTests
             OpenCvSharp.Cv2.Absdiff(ad, expected, diff);
             OpenCvSharp.Cv2.MinMaxLoc(diff.Reshape(1), out double _, out double worst);
             Assert.True(worst <= 2, $"frame {k}: the float run's output differs from the 16-bit run's by {worst} counts");
+        }
+        // The float copy: the frame's values in the input's units (raw / 65535), the PNG's where it does not clip.
+        for (int k = 0; k < 3; k++)
+        {
+            string exr = Path.Combine(floatOut, "frames", $"{k:D6}.exr");
+            using var e = EventDeblur.Imaging.OpenExr.Decode(File.ReadAllBytes(exr), exr);
+            using var png = OpenCvSharp.Cv2.ImRead(Path.Combine(floatOut, "frames", $"{k:D6}.png"), OpenCvSharp.ImreadModes.Unchanged);
+            var ev = e.Reshape(1, 1).AsSpan<float>().ToArray();
+            var pv = png.Reshape(1, 1).AsSpan<ushort>().ToArray();
+            Assert.Equal(pv.Length, ev.Length);
+            double black = 1024.0 / 65535;
+            for (int i = 0; i < ev.Length; i++)
+                if (pv[i] is > 0 and < 65535)
+                    Assert.True(Math.Abs((ev[i] - black) / (1 - black) * 65535 - pv[i]) <= 0.51, $"frame {k} sample {i}: EXR {ev[i]}, PNG {pv[i]}");
         }
         var fr = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(floatOut, "frames.parquet"));
         var pr = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(pngOut, "frames.parquet"));

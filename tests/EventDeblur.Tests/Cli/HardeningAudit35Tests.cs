@@ -83,4 +83,59 @@ public partial class HardeningAuditTests
         var report = Run("report", run);
         Assert.Matches($@"\| kernels-only \| events\+none \| 0 of 3 with ground truth \| no ground-truth frames: no PSNR or SSIM \| – \| – \| – \| – \| {m.Groups[1].Value.Replace(".", "\\.")} \|", report.Out);
     }
+
+    /// <summary>
+    /// A float (EXR) input's deblurred frame is also written as EXR in the input's units: a restored light's radiance
+    /// above the white level, which the 16-bit PNG clips, is kept; --resume redoes a frame whose EXR went missing.
+    /// </summary>
+    [Fact]
+    public void AFloatInputKeepsItsRestoredLightsInTheExrOutput()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = Path.Combine(dir, "b");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, bundle);
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        var lines = File.ReadAllLines(csv).ToList();
+        for (int k = 1; k < lines.Count; k++)
+        {
+            var f = lines[k].Split(',');
+            string png = Path.Combine(bundle, "rgb", f[1]);
+            using var raw = Cv2.ImRead(png, ImreadModes.Unchanged);
+            using var fl = new Mat();
+            raw.ConvertTo(fl, MatType.CV_32F, 1.0 / 65535);
+            f[1] = Path.ChangeExtension(f[1], ".exr");
+            EventDeblur.Tests.Imaging.OpenExrTests.WriteUncompressed(Path.Combine(bundle, "rgb", f[1]), fl);
+            File.Delete(png);
+            lines[k] = string.Join(",", f);
+        }
+        File.WriteAllLines(csv, lines);
+        string manifest = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["rgb"]!["black_level"] = 1024.0 / 65535;
+        json["rgb"]!["white_level"] = 1.0;
+        json["rgb"]!["saturation_level"] = 65000.0 / 65535;
+        json.Remove("ground_truth");
+        File.WriteAllText(manifest, json.ToJsonString());
+
+        string run = Path.Combine(dir, "run");
+        var r = Run("replay", bundle, "--deconvolver", "robust", "--quality", "fast", "--out", run);
+        Expect(0, r);
+        string exr0 = Path.Combine(run, "frames", "000000.exr");
+        using (var e = EventDeblur.Imaging.OpenExr.Decode(File.ReadAllBytes(exr0), exr0))
+        {
+            Cv2.MinMaxLoc(e.Reshape(1), out double _, out double peak);
+            Assert.True(peak > 1.5, $"the brightest restored value is {peak}, expected a light well above the white level 1");
+        }
+        using (var png = Cv2.ImRead(Path.Combine(run, "frames", "000000.png"), ImreadModes.Unchanged))
+        {
+            Cv2.MinMaxLoc(png.Reshape(1), out double _, out double pngPeak);
+            Assert.Equal(65535, pngPeak);
+        }
+
+        File.Delete(Path.Combine(run, "frames", "000001.exr"));
+        var resumed = Run("replay", bundle, "--deconvolver", "robust", "--quality", "fast", "--out", run, "--resume");
+        Expect(0, resumed);
+        Assert.Contains("1 worked on now", resumed.Out);
+        Assert.True(File.Exists(Path.Combine(run, "frames", "000001.exr")));
+    }
 }

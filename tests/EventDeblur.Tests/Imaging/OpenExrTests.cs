@@ -276,4 +276,28 @@ public class OpenExrTests
         using var back = OpenExr.Decode(File.ReadAllBytes(path), path);
         Assert.Equal(s.ToArray(), back.AsSpan<float>().ToArray());
     }
+
+    [Theory]
+    [InlineData(3, 41, 37)]
+    [InlineData(1, 5, 16)]
+    [InlineData(3, 1, 1)]
+    public void WrittenFilesDecodeToTheSameFloats(int channels, int width, int height)
+    {
+        // Smooth planes (ZIP shrinks them) with HDR values above 1 and negatives; then noise (stored as it is).
+        var rng = new Random(channels * 1000 + width);
+        foreach (bool noise in new[] { false, true })
+        {
+            var planes = Enumerable.Range(0, channels).Select(c => Enumerable.Range(0, width * height)
+                .Select(i => noise ? (float)(rng.NextDouble() * 8 - 1) : (float)(0.1 * c + (i % width) * 0.05 - 0.2 + (i / width) * 0.01)).ToArray()).ToArray();
+            string path = Path.Combine(TestPaths.NewTempDir(), "w.exr");
+            OpenExr.Write(path, planes, width, height);
+            var h = OpenExr.ReadHeader(path);
+            Assert.Equal((width, height, channels, OpenExr.Compression.Zip), (h.Width, h.Height, h.FrameChannels, h.Compression));
+            using var back = OpenExr.Decode(File.ReadAllBytes(path), path);
+            var got = back.Reshape(1, 1).AsSpan<float>().ToArray();
+            for (int i = 0; i < width * height; i++)
+                for (int c = 0; c < channels; c++)
+                    Assert.Equal(planes[c][i], got[i * channels + (channels == 3 ? 2 - c : 0)]);
+        }
+    }
 }

@@ -216,7 +216,7 @@ public static partial class RunFolder
 
     private static bool IsPartial(string name) => name.StartsWith('.') && name.EndsWith(".partial", StringComparison.Ordinal);
 
-    [GeneratedRegex(@"^[0-9]{6,}\.png$")]
+    [GeneratedRegex(@"^[0-9]{6,}\.(?:png|exr)$")]
     private static partial Regex FramePng();
 
     [GeneratedRegex(@"^[0-9]{6,}\.csv$")]

@@ -8,8 +8,8 @@ using OpenCvSharp;
 namespace EventDeblur.Pipeline.Output;
 
 /// <summary>
-/// Owns a run folder's per-frame outputs (RECORDING_FORMAT.md, "What a run writes"): <c>frames/NNNNNN.png</c>,
-/// <c>kernels/NNNNNN.csv</c> and the <c>.progress/NNNNNN.json</c> record whose presence marks a frame complete
+/// Owns a run folder's per-frame outputs (RECORDING_FORMAT.md, "What a run writes"): <c>frames/NNNNNN.png</c>
+/// (and, for floating-point inputs, <c>frames/NNNNNN.exr</c>), <c>kernels/NNNNNN.csv</c> and the <c>.progress/NNNNNN.json</c> record whose presence marks a frame complete
 /// for <c>--resume</c>. Every file is written atomically. The results of this run are kept in memory; only
 /// frames completed by earlier runs are read back from their progress records.
 /// </summary>
@@ -17,8 +17,8 @@ public sealed class RunWriter
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
     private readonly Dictionary<long, FrameResult> _written = [];
-    // SHA-256 of each frame's PNG and kernel CSV as written, kept in its progress record: --resume checks them.
-    private readonly Dictionary<long, (string Png, string Csv)> _hashes = [];
+    // SHA-256 of each frame's PNG, kernel CSV and (float inputs) EXR as written, kept in its progress record: --resume checks them.
+    private readonly Dictionary<long, (string Png, string Csv, string? Exr)> _hashes = [];
     private const string HashesKey = "output_sha256";
     private readonly object _gate = new();
 
@@ -52,6 +52,8 @@ public sealed class RunWriter
         try
         {
             if (JsonNode.Parse(File.ReadAllText(progress))?[HashesKey] is not JsonObject h) return true;
+            string exr = Path.Combine(OutDir, "frames", Stem(index) + ".exr");
+            if (h["exr"] is JsonNode e && (!File.Exists(exr) || (string?)e != Sha256Of(File.ReadAllBytes(exr)))) return false;
             return (string?)h["png"] == Sha256Of(File.ReadAllBytes(png)) && (string?)h["csv"] == Sha256Of(File.ReadAllBytes(csv));
         }
         catch (Exception e) when (e is JsonException or IOException or InvalidOperationException or UnauthorizedAccessException) { return false; }
@@ -64,6 +66,7 @@ public sealed class RunWriter
     public void Discard(long index)
     {
         DeleteIfPresent(Path.Combine(OutDir, "frames", Stem(index) + ".png"));
+        DeleteIfPresent(Path.Combine(OutDir, "frames", Stem(index) + ".exr"));
         DeleteIfPresent(Path.Combine(OutDir, "kernels", Stem(index) + ".csv"));
         DeleteIfPresent(Path.Combine(OutDir, PreviewWriter.PreviewFileOf(index)));
         DeleteIfPresent(Path.Combine(OutDir, PreviewWriter.CompareFileOf(index)));
@@ -76,7 +79,11 @@ public sealed class RunWriter
         catch (DirectoryNotFoundException) { /* its folder was never made: nothing to remove */ }
     }
 
-    /// <summary>Writes the deblurred frame (raw values in the input's encoding and depth) and its kernels.</summary>
+    /// <summary>
+    /// Writes the deblurred frame (raw values in the input's encoding and depth) and its kernels. A floating-point input
+    /// (<see cref="LinearImage.FloatDepth"/>: float TIFF or OpenEXR), which a PNG cannot hold, also gets
+    /// <c>frames/NNNNNN.exr</c>: FLOAT channels in the input's own units, HDR values above the white level kept.
+    /// </summary>
     /// <exception cref="IOException">A file cannot be written.</exception>
     /// <exception cref="OpenCVException">The image cannot be encoded.</exception>
     public void WriteImages(long index, LinearImage sharp, LinearImage.Encoding encoding, IReadOnlyList<KernelTile> kernels)
@@ -87,9 +94,17 @@ public sealed class RunWriter
             Cv2.ImEncode(".png", raw, out png);
             AtomicFile.WriteAllBytes(Path.Combine(OutDir, "frames", Stem(index) + ".png"), png);
         }
+        string? exrHash = null;
+        string exr = Path.Combine(OutDir, "frames", Stem(index) + ".exr");
+        if (encoding.Depth == LinearImage.FloatDepth)
+        {
+            OpenExr.Write(exr, sharp.ToInputUnits(encoding), sharp.Width, sharp.Height);
+            exrHash = Sha256Of(File.ReadAllBytes(exr));
+        }
+        else DeleteIfPresent(exr);
         string csv = Path.Combine(OutDir, "kernels", Stem(index) + ".csv");
         KernelCsv.Write(csv, kernels);
-        var hashes = (Sha256Of(png), Sha256Of(File.ReadAllBytes(csv)));
+        var hashes = (Sha256Of(png), Sha256Of(File.ReadAllBytes(csv)), exrHash);
         lock (_gate) _hashes[index] = hashes;
     }
 
@@ -98,9 +113,14 @@ public sealed class RunWriter
     {
         var record = JsonSerializer.SerializeToNode(result, JsonOptions)!.AsObject();
         bool hashed;
-        (string Png, string Csv) h;
+        (string Png, string Csv, string? Exr) h;
         lock (_gate) hashed = _hashes.Remove(result.Index, out h);
-        if (hashed && result.Status == "ok") record[HashesKey] = new JsonObject { ["png"] = h.Png, ["csv"] = h.Csv };
+        if (hashed && result.Status == "ok")
+        {
+            var hashes = new JsonObject { ["png"] = h.Png, ["csv"] = h.Csv };
+            if (h.Exr != null) hashes["exr"] = h.Exr;
+            record[HashesKey] = hashes;
+        }
         AtomicFile.WriteAllText(Path.Combine(ProgressDir, Stem(result.Index) + ".json"), record.ToJsonString(JsonOptions));
         lock (_gate) _written[result.Index] = result;
     }
