@@ -35,11 +35,13 @@ public class LearnedDeconvolverTests
         return v;
     }
 
-    [Fact]
-    public void ShippedModelGivesThePyTorchOutputOnTheReferenceInput()
+    [Theory]
+    [InlineData(LearnedDeconvolver.DefaultModelFile)]
+    [InlineData("robust-refiner-v4.onnx")]
+    public void ShippedModelGivesThePyTorchOutputOnTheReferenceInput(string model)
     {
         // train.py stored a fixed 1×4×64×64 input and PyTorch's output for it beside the model.
-        string stem = Path.Combine(RepoModels, Path.GetFileNameWithoutExtension(LearnedDeconvolver.DefaultModelFile));
+        string stem = Path.Combine(RepoModels, Path.GetFileNameWithoutExtension(model));
         var input = ReadF32(stem + ".reference-input.f32");
         var expected = ReadF32(stem + ".reference-output.f32");
         Assert.Equal(4 * 64 * 64, input.Length);
@@ -163,10 +165,10 @@ public class LearnedDeconvolverTests
     [Fact]
     public void EachShippedModelSaysWhatItRefinesAndWhichNoisePlaneItTakes()
     {
-        // v1 carries no metadata (hl, constant σ); v2 and v3 name robust and the per-pixel σ map; the default is v3.
+        // v1 carries no metadata (hl, constant σ); v2, v3 and v4 name robust and the per-pixel σ map; the default is v3 (v4 is opt-in: see its model card).
         using var v1 = OnnxRefiner.Load(new RefinerOptions(Path.Combine(RepoModels, "hl-refiner-v1.onnx"), InferenceDevice.Cpu));
         Assert.Equal(("hl", "constant"), (v1.Base, v1.NoisePlane));
-        foreach (var name in new[] { "robust-refiner-v2.onnx", "robust-refiner-v3.onnx" })
+        foreach (var name in new[] { "robust-refiner-v2.onnx", "robust-refiner-v3.onnx", "robust-refiner-v4.onnx" })
         {
             using var v = OnnxRefiner.Load(new RefinerOptions(Path.Combine(RepoModels, name), InferenceDevice.Cpu));
             Assert.Equal(("robust", "map"), (v.Base, v.NoisePlane));

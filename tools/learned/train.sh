@@ -10,6 +10,8 @@
 #   defaults (the shipped v3 model): 60 minutes of training started from the v2 model's weights, 600 samples (half
 #   domain A, half domain B with its gray b-aps frames, seeds 300000 and up; ≈ 20 min to generate on the 2-core machine, as the model card says), one sample in ten
 #   held out by a hash of its index, models/robust-refiner-v3.onnx — about 80 minutes on a 2-core machine.
+#   The opt-in v4 model (v3's weights trained 65 minutes more at a starting learning rate of 5e-4):
+#     INIT=models/robust-refiner-v3.onnx LR=5e-4 tools/learned/train.sh 65 600 models/robust-refiner-v4.onnx
 #   The v2 model (from scratch, no b-aps, every 10th sample held out):
 #     KINDS=4 SPLIT=every10 INIT= tools/learned/train.sh 25 600 models/robust-refiner-v2.onnx
 #   The v1 model: BASE=hl SHARE=0 SEED=100000 KINDS=4 SPLIT=every10 INIT= tools/learned/train.sh 30 720 models/hl-refiner-v1.onnx.
@@ -25,6 +27,7 @@ seed="${SEED:-300000}"
 kinds="${KINDS:-5}"
 split="${SPLIT:-hash}"
 init="${INIT-models/robust-refiner-v2.onnx}"
+lr="${LR:-1e-3}"
 data="out/train/data-${base}-${share}-${seed}-${samples}-k${kinds}"
 
 if ! /usr/bin/python3 -c 'import torch, onnx, numpy' 2>/dev/null; then
@@ -41,4 +44,4 @@ if [ ! -f "$data/samples.csv" ]; then
   dotnet artifacts/training/EventDeblur.Training.dll --out "$data" --samples "$samples" --seed "$seed" --base "$base" --domain-b-share "$share" --domain-b-kinds "$kinds"
 fi
 mkdir -p "$(dirname "$model")"
-/usr/bin/python3 tools/learned/train.py --data "$data" --out "$model" --minutes "$minutes" --seed 1 --base "$base" --split "$split" ${init:+--init "$init"} | tee "${model%.onnx}.training.log"
+/usr/bin/python3 tools/learned/train.py --data "$data" --out "$model" --minutes "$minutes" --seed 1 --lr "$lr" --base "$base" --split "$split" ${init:+--init "$init"} | tee "${model%.onnx}.training.log"
