@@ -35,13 +35,13 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
     private readonly IDeconvolver _classical = classical ?? (refiner.Base == "robust" ? new RobustDeconvolver() : new HyperLaplacianDeconvolver());
 
     /// <summary>File name of the shipped model, in the <c>models</c> folder.</summary>
-    public const string DefaultModelFile = "robust-refiner-v3.onnx";
+    public const string DefaultModelFile = "robust-refiner-v5.onnx";
 
     /// <summary>
     /// File name of the shipped model's int8 version (<c>tools/learned/quantize.py</c>), run instead of
     /// <see cref="DefaultModelFile"/> when the network runs on the CPU (<see cref="RefinerOptions.CpuModelPath"/>).
     /// </summary>
-    public const string DefaultCpuModelFile = "robust-refiner-v3-int8.onnx";
+    public const string DefaultCpuModelFile = "robust-refiner-v5-int8.onnx";
 
     /// <summary>The shipped int8 model beside <paramref name="modelPath"/> (the shipped float model), or null when it is missing.</summary>
     public static string? FindDefaultCpuModel(string modelPath)

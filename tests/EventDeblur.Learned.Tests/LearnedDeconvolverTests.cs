@@ -37,6 +37,7 @@ public class LearnedDeconvolverTests
 
     [Theory]
     [InlineData(LearnedDeconvolver.DefaultModelFile)]
+    [InlineData("robust-refiner-v3.onnx")]
     [InlineData("robust-refiner-v4.onnx")]
     public void ShippedModelGivesThePyTorchOutputOnTheReferenceInput(string model)
     {
@@ -165,15 +166,15 @@ public class LearnedDeconvolverTests
     [Fact]
     public void EachShippedModelSaysWhatItRefinesAndWhichNoisePlaneItTakes()
     {
-        // v1 carries no metadata (hl, constant σ); v2, v3 and v4 name robust and the per-pixel σ map; the default is v3 (v4 is opt-in: see its model card).
+        // v1 carries no metadata (hl, constant σ); v2 to v5 name robust and the per-pixel σ map; the default is v5.
         using var v1 = OnnxRefiner.Load(new RefinerOptions(Path.Combine(RepoModels, "hl-refiner-v1.onnx"), InferenceDevice.Cpu));
         Assert.Equal(("hl", "constant"), (v1.Base, v1.NoisePlane));
-        foreach (var name in new[] { "robust-refiner-v2.onnx", "robust-refiner-v3.onnx", "robust-refiner-v4.onnx" })
+        foreach (var name in new[] { "robust-refiner-v2.onnx", "robust-refiner-v3.onnx", "robust-refiner-v4.onnx", "robust-refiner-v5.onnx" })
         {
             using var v = OnnxRefiner.Load(new RefinerOptions(Path.Combine(RepoModels, name), InferenceDevice.Cpu));
             Assert.Equal(("robust", "map"), (v.Base, v.NoisePlane));
         }
-        Assert.Equal("robust-refiner-v3.onnx", LearnedDeconvolver.DefaultModelFile);
+        Assert.Equal("robust-refiner-v5.onnx", LearnedDeconvolver.DefaultModelFile);
     }
 
     [Fact]

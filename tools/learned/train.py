@@ -88,8 +88,12 @@ def patches(items, n, size, rng):
     return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
 
 
-def loss_fn(pred, y):
-    return (pred.clamp(0, 1) - y).abs().mean()
+def loss_fn(pred, y, light_weight=1.0):
+    """L1 in the metric's domain; pixels at full scale in the truth (clipped lights) count light_weight times."""
+    err = (pred.clamp(0, 1) - y).abs()
+    if light_weight != 1.0:
+        err = err * torch.where(y >= 0.999, torch.full_like(y, light_weight), torch.ones_like(y))
+    return err.mean()
 
 
 def evaluate(model, items):
@@ -138,6 +142,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--channels", type=int, default=24)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--light-weight", type=float, default=1.0, help="weight of the L1 loss on pixels at full scale in the truth (clipped lights)")
     ap.add_argument("--base", choices=["hl", "robust"], default="hl", help="the classical deconvolution the data were made with")
     ap.add_argument("--split", choices=["every10", "hash"], default="every10", help="which samples are held out for validation")
     ap.add_argument("--init", help="start from the weights of this exported model (same architecture) instead of random ones")
@@ -178,7 +183,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, elapsed / budget)))
         x, y = patches(train, a.batch, a.patch, rng)
-        loss = loss_fn(model(x), y)
+        loss = loss_fn(model(x), y, a.light_weight)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -190,7 +195,7 @@ def main():
         print(f"validation {k}: {a.base} {hl:.2f} dB -> learned {ref:.2f} dB ({ref - hl:+.2f}, {n} frames)", flush=True)
     noise = "map" if np.load(os.path.join(a.data, samples[0] + ".npy"), mmap_mode="r").shape[1] == 5 else "constant"
     export(model, a.out, dict(steps=step, init=a.init, split=a.split, minutes=(time.time() - t0) / 60, seed=a.seed, channels=a.channels,
-                              batch=a.batch, patch=a.patch, lr=a.lr, base=a.base, noise=noise, validation=res))
+                              batch=a.batch, patch=a.patch, lr=a.lr, light_weight=a.light_weight, base=a.base, noise=noise, validation=res))
 
 
 def export(model, out, meta):

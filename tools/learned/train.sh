@@ -12,6 +12,8 @@
 #   held out by a hash of its index, models/robust-refiner-v3.onnx — about 80 minutes on a 2-core machine.
 #   The opt-in v4 model (v3's weights trained 65 minutes more at a starting learning rate of 5e-4):
 #     INIT=models/robust-refiner-v3.onnx LR=5e-4 tools/learned/train.sh 65 600 models/robust-refiner-v4.onnx
+#   The v5 model (v4's weights, 25 more minutes at 2e-4 with clipped lights weighted 4× in the loss, training seed 2):
+#     INIT=models/robust-refiner-v4.onnx LR=2e-4 LIGHT_WEIGHT=4 TRAIN_SEED=2 tools/learned/train.sh 25 600 models/robust-refiner-v5.onnx
 #   The v2 model (from scratch, no b-aps, every 10th sample held out):
 #     KINDS=4 SPLIT=every10 INIT= tools/learned/train.sh 25 600 models/robust-refiner-v2.onnx
 #   The v1 model: BASE=hl SHARE=0 SEED=100000 KINDS=4 SPLIT=every10 INIT= tools/learned/train.sh 30 720 models/hl-refiner-v1.onnx.
@@ -28,6 +30,8 @@ kinds="${KINDS:-5}"
 split="${SPLIT:-hash}"
 init="${INIT-models/robust-refiner-v2.onnx}"
 lr="${LR:-1e-3}"
+light_weight="${LIGHT_WEIGHT:-1}"
+train_seed="${TRAIN_SEED:-1}"
 data="out/train/data-${base}-${share}-${seed}-${samples}-k${kinds}"
 
 if ! /usr/bin/python3 -c 'import torch, onnx, numpy' 2>/dev/null; then
@@ -44,4 +48,4 @@ if [ ! -f "$data/samples.csv" ]; then
   dotnet artifacts/training/EventDeblur.Training.dll --out "$data" --samples "$samples" --seed "$seed" --base "$base" --domain-b-share "$share" --domain-b-kinds "$kinds"
 fi
 mkdir -p "$(dirname "$model")"
-/usr/bin/python3 tools/learned/train.py --data "$data" --out "$model" --minutes "$minutes" --seed 1 --lr "$lr" --base "$base" --split "$split" ${init:+--init "$init"} | tee "${model%.onnx}.training.log"
+/usr/bin/python3 tools/learned/train.py --data "$data" --out "$model" --minutes "$minutes" --seed "$train_seed" --lr "$lr" --light-weight "$light_weight" --base "$base" --split "$split" ${init:+--init "$init"} | tee "${model%.onnx}.training.log"

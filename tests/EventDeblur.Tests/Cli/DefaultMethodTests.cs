@@ -4,7 +4,7 @@ namespace EventDeblur.Tests.Cli;
 
 /// <summary>
 /// The README's main job as a user runs it: <c>replay</c> without <c>--deconvolver</c> uses the learned deconvolver
-/// with the shipped v3 model (robust + the refiner), and on the shipped sample it beats the classical <c>robust</c>
+/// with the shipped v5 model (robust + the refiner), and on the shipped sample it beats the classical <c>robust</c>
 /// alone, which stays one option away.
 /// </summary>
 public class DefaultMethodTests
@@ -36,11 +36,11 @@ public class DefaultMethodTests
         var run = JsonNode.Parse(File.ReadAllText(Path.Combine(learnedOut, "run.json")))!.AsObject();
         string options = run.ToJsonString();
         Assert.Contains("\"deconvolver\":\"learned\"", options);
-        Assert.Contains("robust-refiner-v3.onnx", options);
+        Assert.Contains("robust-refiner-v5.onnx", options);
         // One line says which network runs where (and, when --device auto fell back from CUDA, why), never two.
         var said = r.Err.Split('\n').Where(l => l.StartsWith("learned:", StringComparison.Ordinal)).ToList();
         Assert.Single(said);
-        Assert.StartsWith("learned: robust-refiner-v3.onnx on ", said[0]);
+        Assert.StartsWith("learned: robust-refiner-v5.onnx on ", said[0]);
 
         string robustOut = Path.Combine(TestPaths.NewTempDir(), "out");
         r = CliTests.RunWithin(TimeSpan.FromSeconds(300), "replay", Sample, "--out", robustOut, "--deconvolver", "robust");

@@ -46,8 +46,8 @@ public partial class HardeningAuditTests
             using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json")));
             return run.RootElement.GetProperty("options").GetProperty("model").GetString()!;
         }
-        Assert.Equal("robust-refiner-v3-int8.onnx", Path.GetFileName(Model("fast")));
-        Assert.Equal("robust-refiner-v3.onnx", Path.GetFileName(Model("balanced")));
+        Assert.Equal("robust-refiner-v5-int8.onnx", Path.GetFileName(Model("fast")));
+        Assert.Equal("robust-refiner-v5.onnx", Path.GetFileName(Model("balanced")));
     }
 
     /// <summary>
