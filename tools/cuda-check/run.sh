@@ -22,7 +22,7 @@ echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 ldd $G/app/libonnxruntime_providers_cuda.so | grep -i "not found"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm --format=csv
 nproc; lscpu | grep "Model name"
-B="$G/dotnet/dotnet $G/app/EventDeblur.Benchmarks.dll refiner --model $R/models/robust-refiner-v3.onnx"
+B="$G/dotnet/dotnet $G/app/EventDeblur.Benchmarks.dll refiner --model $R/models/robust-refiner-v5.onnx"
 timeout 200 $B --device cpu --device cuda --threads 2 --reps 7
 timeout 200 $B --device cpu --device cuda --threads 16 --reps 7
 timeout 150 $B --device cuda --device cpu --tile 768 --tile 2048 --threads 16 --reps 7 --width 1920 --height 1080

@@ -2,8 +2,8 @@
 
     /usr/bin/python3 tools/learned/quantize.py --data out/train/DATA MODEL.onnx OUT.onnx [--samples 20] [--percentile 99.999]
 
-The shipped models/robust-refiner-v3-int8.onnx is
-    /usr/bin/python3 tools/learned/quantize.py --data out/train/data-robust-0.5-300000-600-k5 models/robust-refiner-v3.onnx models/robust-refiner-v3-int8.onnx
+The shipped models/robust-refiner-v5-int8.onnx is
+    /usr/bin/python3 tools/learned/quantize.py --data out/train/data-robust-0.5-300000-600-k5 models/robust-refiner-v5.onnx models/robust-refiner-v5-int8.onnx
 (the data folder is what tools/learned/train.sh generates).
 
 The 3×3 convolutions between the first and the last one (e0.2, e1.*, e2.*, d1.0, d0.0: ≈ 90 % of the network's
