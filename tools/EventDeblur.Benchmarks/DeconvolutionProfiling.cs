@@ -16,6 +16,7 @@ namespace EventDeblur.Benchmarks;
 /// sRGB, 16-px crop) of the blurry input and of the result, the wall and process-CPU seconds of the deconvolution, and
 /// with <c>--profile</c> the per-step profile of <c>robust</c> (setup, kernel spectra, RL start, ADMM DFTs and
 /// pointwise steps, the guard's checks). Used to choose the quality rungs on the tuning seeds and to measure them.
+/// <c>--iters</c> / <c>--light</c> set the ADMM / RL-start iterations of <c>robust</c>, and of <c>learned</c>'s robust stage.
 /// </summary>
 public static class DeconvolutionProfiling
 {
@@ -61,8 +62,18 @@ public static class DeconvolutionProfiling
                 floatNet ??= new Lazy<OnnxRefiner>(() => OnnxRefiner.Load(new RefinerOptions(model, InferenceDevice.Cpu)));
                 int8Net ??= new Lazy<OnnxRefiner>(() => OnnxRefiner.Load(new RefinerOptions(LearnedDeconvolver.FindDefaultCpuModel(model) ?? model, InferenceDevice.Cpu)));
                 _ = quality == DeconvolutionQuality.Fast ? int8Net.Value : floatNet.Value;
-                learnedCatalogue ??= new MethodCatalogueBuilder().AddLearned(() => floatNet!.Value, () => int8Net!.Value).Build();
-                return learnedCatalogue.CreateDeconvolver(deconvolverName, quality);
+                if (iters is null && light is null)
+                {
+                    learnedCatalogue ??= new MethodCatalogueBuilder().AddLearned(() => floatNet!.Value, () => int8Net!.Value).Build();
+                    return learnedCatalogue.CreateDeconvolver(deconvolverName, quality);
+                }
+                // --iters / --light: the learned deconvolver as the catalogue builds it, with those iterations in its robust stage.
+                var lo = RobustDeconvolverOptions.ForQuality(quality);
+                if (iters is int li) lo = lo with { Iterations = li };
+                if (light is int ll) lo = lo with { LightInitIterations = ll };
+                var net = quality == DeconvolutionQuality.Fast ? int8Net.Value : floatNet.Value;
+                return new GuardedDeconvolver(new LearnedDeconvolver(net, new RobustDeconvolver(lo)) { RefineWholeFrames = quality == DeconvolutionQuality.Fast },
+                    new GuardOptions { Log = TextWriter.Null, RelativeToInput = true, JointChannels = true }, LearnedMethods.Name);
             }
             if (deconvolverName != "robust") return new MethodCatalogueBuilder().Build().CreateDeconvolver(deconvolverName, quality);
             var o = RobustDeconvolverOptions.ForQuality(quality);
