@@ -17,7 +17,7 @@ internal static class BundleCommand
     public static Command Create()
     {
         var events = new Option<string>("--events") { Description = "Event file: AEDAT 2.0/3.1/4.0 (copied), or Prophesee RAW/DAT or HDF5 (DSEC / h5_tools layout; converted to AEDAT 4.0)", Required = true };
-        var rgb = new Option<string>("--rgb") { Description = "RGB frames: a folder of PNG/TIFF images (name order) or a video file", Required = true };
+        var rgb = new Option<string>("--rgb") { Description = "RGB frames: a folder of PNG, TIFF or OpenEXR images (natural name order) or a video file", Required = true };
         var csv = new Option<string?>("--exposure-csv") { Description = "CSV, header then one 'exposure_start_us,exposure_end_us' row per frame (RGB clock, µs)" };
         var sync = new Option<string>("--sync") { Description = "table (CSV times + --clock-offset-us) or triggers (external-input edges in the event file, matched to the frames by their spacing: a video's own timestamps, or --exposure-csv, which an image folder needs either way)", DefaultValueFactory = _ => "table" };
         sync.AcceptOnly("table", "triggers");
@@ -58,10 +58,15 @@ internal static class BundleCommand
             // Checked as inspect checks it: the event file's own errors (for a converted file, the source reader's) and
             // exposures the events cannot reach, from one pass.
             var summary = AedatSummary.Compute(bundle.EventsPath);
+            // An AEDAT file is copied byte for byte, so its problems' byte offsets hold in the user's own file: name both.
+            string userEvents = Path.GetFullPath(sources.EventsPath);
+            bool copied = !string.Equals(Path.GetFullPath(bundle.EventsPath), userEvents, StringComparison.Ordinal) && converted.Count == 0
+                          && new FileInfo(bundle.EventsPath).Length == new FileInfo(userEvents).Length;
+            Problem Named(Problem p) => copied && string.Equals(p.Source, bundle.EventsPath, StringComparison.Ordinal) ? p with { Source = $"{userEvents} (copied to {bundle.EventsPath})" } : p;
             var notes = new List<Problem>();
             var problems = bundle.Problems.Concat(match.Problems)
                 .Concat(converted.Where(p => p.Severity == ProblemSeverity.Error))
-                .Concat(summary.Problems.Where(p => p.Severity == ProblemSeverity.Error))
+                .Concat(summary.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(Named))
                 .Concat(match.Windows.Where(w => w.Exposure != null)
                     .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
                     .OfType<Problem>())
@@ -82,7 +87,10 @@ internal static class BundleCommand
             foreach (var p in problems.Concat(notes)) Console.WriteLine(InspectCommand.ProblemLine(p));
             bool identity = r.GetValue(homography) == null;
             if (suggestedOffset is long so)
-                Console.WriteLine($"next: no exposure meets the events; run the same command again with --clock-offset-us {so} --force (see the note above)");
+                Console.WriteLine($"next: no exposure meets the events; run the same command again with the rig's clock offset, --clock-offset-us N --force, or with --sync triggers " +
+                                  $"when the camera's exposure signal is on the DAVIS's external input; --clock-offset-us {so} only starts the first exposure at the first event, a guess to check (see the note above)");
+            else if (matched == 0 && bundle.Frames.Count > 0)
+                Console.WriteLine("next: no frame has an exposure window on the event clock (the problems above say why), and calibrate and replay need them: fix that first, then run the same command again with --force");
             else Console.WriteLine(identity
                 ? $"next: 'eventdeblur calibrate {bundle.Root} --write' estimates the RGB→event homography from the recording (the bundle has the identity), then 'eventdeblur replay {bundle.Root} --out OUT'"
                 : $"next: 'eventdeblur replay {bundle.Root} --out OUT' (or 'eventdeblur preview {bundle.Root} --frames all --out DIR' to look first)");

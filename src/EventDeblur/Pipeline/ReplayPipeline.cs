@@ -41,12 +41,13 @@ public static class ReplayPipeline
         var method = (JsonObject)planned.Options.DeepClone();
         foreach (string key in RunControlOptions) method.Remove(key);
         using var owned = RunFolder.Lock(outDir);
-        RunFolder.Claim(outDir, new RunIdentity(null, bundle.Root, fingerprint, method),
+        string? replaced = RunFolder.Claim(outDir, new RunIdentity(null, bundle.Root, fingerprint, method),
             options.Resume ? RunFolderUse.Resume : options.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var writer = new RunWriter(outDir);
         // Frames an earlier run completed and this one keeps: the progress counts them, as the frame total does.
         int kept = options.Resume ? RunWriter.ReadProgressRecords(outDir).Count(r => writer.IsComplete(r.Index)) : 0;
         var problems = new List<Problem>(bundle.Problems);
+        if (replaced != null) problems.Add(Problem.Note("", ProblemLocation.None, replaced));
         planned.Write(outDir);
 
         var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(options.ChannelCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
@@ -124,9 +125,13 @@ public static class ReplayPipeline
         // Frames the bundle check left out (wrong depth or size, damaged) never reached the stages: each still gets its
         // row, failed with the reason, so that frames.parquet has one row per frame of frames.csv.
         var recorded = writer.Results().Select(r => r.Index).ToHashSet();
+        int rejectedNow = 0;
         foreach (var (index, reason) in bundle.RejectedFrames.OrderBy(kv => kv.Key))
             if (!recorded.Contains(index))
+            {
                 writer.Complete(new FrameResult { Index = index, Status = "failed", Error = $"not processed: {reason}" });
+                rejectedNow++;
+            }
         var all = writer.Results();
         var manifest = Manifest(bundle, fingerprint, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
         {
@@ -138,7 +143,7 @@ public static class ReplayPipeline
         await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath, source.EventFileSha256));
         PreviewWriter.WriteContactSheet(outDir, all);
         manifest.Write(outDir);
-        return new ReplaySummary(all, status, problems) { ProcessedThisRun = results.Count };
+        return new ReplaySummary(all, status, problems) { ProcessedThisRun = results.Count + rejectedNow };
     }
 
     private static void RefuseResumeWithForce(ReplayOptions options) => RefuseResumeWithForce(options.Resume, options.Force);

@@ -116,6 +116,11 @@ public static class BundleBuilder
         if (depth == LinearImage.FloatDepth && s.WhiteLevel == null)
             throw new BundleException($"{s.RgbPath}: the frames hold 32-bit floats, whose white level has no default; give --white (the float value of full scale, e.g. 1 for frames normalised to [0, 1]) and, where the camera clipped below it, --saturation");
         double white = s.WhiteLevel ?? (depth == 8 ? 255 : 65535);
+        // Integer frames: a white level ≤ 255 means 8-bit frames, above it 16-bit (as the bundle check reads them); a
+        // mismatch would leave every frame out of the bundle, so it is refused here with the level that fits.
+        if (s.WhiteLevel is double givenWhite && depth is 8 or 16 && (givenWhite <= 255 ? 8 : 16) != depth)
+            throw new BundleException($"--white {givenWhite}: the frames are {depth}-bit (the first: {(sources.Count > 0 ? sources[0] : files[0])}), and a white level of {givenWhite} means {(givenWhite <= 255 ? 8 : 16)}-bit frames; " +
+                                      $"give --white {(depth == 8 ? 255 : 65535)} (full scale of {depth}-bit frames), or the camera's own white level {(depth == 8 ? "up to 255" : "above 255")}, or leave it out");
         // Named as the options the user gave, not as fields of a recording.json that does not exist yet.
         string whiteFrom = s.WhiteLevel != null ? "--white" : $"the white level of {depth}-bit frames";
         if (!(white > s.BlackLevel))
@@ -142,19 +147,64 @@ public static class BundleBuilder
         if (!File.Exists(path)) throw new BundleException($"{path}: no such exposure CSV");
         FrameTable.CheckSize(path);
         var rows = new List<(long, long)>();
-        int line = 0;
+        int line = 0, lastLine = 0;
         foreach (var text in File.ReadLines(path))
         {
             line++;
-            if (line == 1 || text.Trim().Length == 0) continue;
+            if (line == 1) { CheckExposureHeader(path, text); continue; }
+            if (text.Trim().Length == 0) continue;
             var f = text.Split(',');
             if (f.Length != 2 || !long.TryParse(f[0].Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long a)
                 || !long.TryParse(f[1].Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long b) || b <= a)
                 throw new BundleException($"{path}: line {line}: expected 'exposure_start_us,exposure_end_us' (integers, µs, end > start), found '{TextClip.Of(text)}'");
+            // Row k is the k-th image in name order, so the times must rise with it: one camera's exposures never go back.
+            if (rows.Count > 0 && a <= rows[^1].Item1)
+                throw new BundleException($"{path}: line {line}: the exposure starts at {a} µs, not after line {lastLine}'s start ({rows[^1].Item1} µs): " +
+                                          "the rows pair with the images in name order, so they must be in time order (sort the file by exposure_start_us, and name the frames so that they sort in time order)");
             rows.Add((a, b));
+            lastLine = line;
         }
         if (rows.Count == 0) throw new BundleException($"{path}: no exposure rows after the header line");
         return rows;
+    }
+
+    /// <summary>The largest x and y of the file's events and their count (one streaming pass); null when it has none or cannot be read.</summary>
+    private static (int MaxX, int MaxY, long Count)? EventExtent(string path)
+    {
+        try
+        {
+            int maxX = -1, maxY = -1;
+            long count = 0;
+            using var scan = EventFile.Open(path);
+            while (scan.TryRead(out var p))
+            {
+                if (p is not EventsPacket ep) continue;
+                using var b = ep.Events;
+                foreach (short v in b.Xs) if (v > maxX) maxX = v;
+                foreach (short v in b.Ys) if (v > maxY) maxY = v;
+                count += b.Count;
+            }
+            return count > 0 ? (maxX, maxY, count) : null;
+        }
+        catch (Exception e) when (e is AedatFormatException or IOException or ArgumentException) { return null; }
+    }
+
+    /// <summary>
+    /// The exposure CSV's first line is its header and is never read as times: a missing header (times on line 1, which
+    /// would silently drop the first frame's row), a bundle's own frames.csv and columns named in the wrong order are refused.
+    /// </summary>
+    private static void CheckExposureHeader(string path, string text)
+    {
+        var f = text.TrimStart('\uFEFF').Split(',').Select(x => x.Trim()).ToArray();
+        const string expected = "'exposure_start_us,exposure_end_us'";
+        if (f.Length == 2 && f.All(x => long.TryParse(x, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
+            throw new BundleException($"{path}: line 1 holds times ('{TextClip.Of(text)}'), not the header: the first line of an exposure CSV is its header {expected} and is never read as times; add that line above the first row");
+        if (string.Equals(string.Join(',', f), FrameTable.Header, StringComparison.OrdinalIgnoreCase))
+            throw new BundleException($"{path}: is a bundle's frames.csv ('{FrameTable.Header}'); --exposure-csv takes two columns, {expected}, one row per image in name order");
+        if (f.Length != 2)
+            throw new BundleException($"{path}: line 1: expected the header {expected} (two columns), found '{TextClip.Of(text)}'");
+        if (f[0].Contains("end", StringComparison.OrdinalIgnoreCase) && f[1].Contains("start", StringComparison.OrdinalIgnoreCase))
+            throw new BundleException($"{path}: line 1: the columns are '{f[0]}' then '{f[1]}'; the start comes first: {expected}");
     }
 
     private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems)
@@ -191,7 +241,11 @@ public static class BundleBuilder
         catch (ArgumentException e) when (e.Message.Contains("pass --width and --height", StringComparison.Ordinal))
         {
             // bundle has no size options: the file is converted first, with the size given there.
-            throw new BundleException($"{path}: the file states no sensor size; convert it first with it, e.g. 'convert {Path.GetFileName(path)} events.aedat4 --width W --height H', then give --events events.aedat4");
+            string extent = EventExtent(path) is { } x
+                ? $"; its {x.Count:N0} events reach x = {x.MaxX} and y = {x.MaxY}, so the sensor is at least {x.MaxX + 1}×{x.MaxY + 1} (e.g. 304×240 for an ATIS / Gen1, 640×480 for a Gen3 VGA, 1280×720 for a Gen4 HD)"
+                : "";
+            throw new BundleException($"{path}: the file states no sensor size, which a bundle needs{extent}; convert the file first, giving the size: " +
+                                      $"'eventdeblur convert {Path.GetFileName(path)} events.aedat4 --width W --height H', then give --events events.aedat4");
         }
         catch (ArgumentException e)
         {

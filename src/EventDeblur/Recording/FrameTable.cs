@@ -103,6 +103,10 @@ public static class FrameTable
             try { file = BundlePaths.Resolve(bundleRoot, dir, f[1].Trim(), csvPath); }
             catch (BundleException e) { problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"{e.Message}; row skipped")); continue; }
             if (!System.IO.File.Exists(file)) problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file '{f[1].Trim()}' is missing"));
+            // Indices rise down the file; one camera's exposures rise with them. Times that go back usually mean rows
+            // paired with the wrong images; each frame is still deblurred with its own times (frames run in time order).
+            if (rows.Count > 0 && start <= rows[^1].ExposureStartUs)
+                problems.Add(Problem.Note(csvPath, ProblemLocation.AtLine(lineNo), $"exposure_start_us {start} is not after the previous row's ({rows[^1].ExposureStartUs}, index {rows[^1].Index}): the rows are not in time order; check that each frame has its own exposure times"));
             lastIndex = index;
             rows.Add(new FrameRow(index, file, start, end));
         }

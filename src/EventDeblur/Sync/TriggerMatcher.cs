@@ -29,7 +29,21 @@ public static class TriggerMatcher
             if (pairer.Add(t) is { } exposure) exposures.Add(exposure);
         pairer.Finish();
         var problems = pairer.Problems;
+        if (exposures.Count == 0 && rows.Count > 0)
+            problems.Add(Problem.Error(TriggerEdgePairer.Source, NoExposuresReason(triggers)));
         return MatchExposures(rows, exposures, problems, clockOffsetUs);
+    }
+
+    /// <summary>Why trigger sync found no RGB exposure: the trigger kinds the file has instead.</summary>
+    internal static string NoExposuresReason(IReadOnlyList<TriggerEvent> triggers)
+    {
+        const string instead = "record the RGB camera's exposure signal on the DAVIS's external input, or use table sync (--exposure-csv with --clock-offset-us)";
+        if (triggers.Count == 0) return $"the event file has no trigger events, so no exposure can come from triggers; {instead}";
+        int rising = triggers.Count(t => t.Type == TriggerType.ExternalSignalRisingEdge), falling = triggers.Count(t => t.Type == TriggerType.ExternalSignalFallingEdge);
+        int aps = triggers.Count(t => t.Type is >= TriggerType.ApsFrameStart and <= TriggerType.ApsExposureEnd);
+        return $"no exposure from the event file's {triggers.Count:N0} trigger events: {rising:N0} external-input rising and {falling:N0} falling edges" +
+               (aps > 0 ? $", {aps:N0} of them the DAVIS's own APS frame triggers, which never define RGB exposures" : "") +
+               $" (an exposure is a rising edge and the next falling edge); {instead}";
     }
 
     /// <summary>Matches rows to given exposure windows (event clock), reporting every unmatched one, and an alignment that nothing singles out.</summary>

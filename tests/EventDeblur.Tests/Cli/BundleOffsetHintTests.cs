@@ -34,7 +34,9 @@ public class BundleOffsetHintTests
         // The true offset is 1 234 567 µs; the events start ~10 ms before the first exposure, so the suggestion lies within 20 ms of it.
         Assert.InRange(suggested, 1_234_567 - 20_000, 1_234_567 + 20_000);
         Assert.Contains($"'bundle --clock-offset-us {suggested}'", first.Out);
-        Assert.Contains($"next: no exposure meets the events; run the same command again with --clock-offset-us {suggested} --force", first.Out);
+        Assert.Contains("next: no exposure meets the events; run the same command again with the rig's clock offset, --clock-offset-us N --force, or with --sync triggers", first.Out);
+        Assert.Contains($"--clock-offset-us {suggested} only starts the first exposure at the first event, a guess to check", first.Out);
+        Assert.Contains("only a starting point, not a measurement", first.Out);
 
         // Without --force the bundle is refused as one that exists; with it, rebuilt in place.
         var refused = CliTests.RunWithin(TimeSpan.FromMinutes(2), [.. args, "--clock-offset-us", suggested.ToString(CultureInfo.InvariantCulture)]);

@@ -77,7 +77,9 @@ public sealed partial class Aedat4Reader : IAedatReader
         uint headerSize = BinaryPrimitives.ReadUInt32LittleEndian(sizeBytes);
         const uint maxHeader = 16 << 20;
         if (headerSize < 12 || headerSize > maxHeader || _pos + 4 + headerSize > length)
-            throw _log.Fatal(_pos, $"IOHeader size {headerSize} is not plausible (expected 12..{maxHeader} bytes within a {(length == long.MaxValue ? "stream" : length + "-byte file")})");
+            throw _log.Fatal(_pos, headerSize >= 12 && headerSize <= maxHeader && length != long.MaxValue
+                ? $"IOHeader of {headerSize} bytes does not fit in the {length}-byte file: it ends {_pos + 4 + headerSize - length} bytes early (truncated while it was written or copied?)"
+                : $"IOHeader size {headerSize} is not plausible (expected 12..{maxHeader} bytes within a {(length == long.MaxValue ? "stream" : length + "-byte file")})");
         _pos += 4;
         var headerBytes = new byte[headerSize];
         if (stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false) < headerBytes.Length)

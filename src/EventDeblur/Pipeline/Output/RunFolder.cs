@@ -38,8 +38,11 @@ public static partial class RunFolder
     /// <param name="use">Fresh, resume or force.</param>
     /// <exception cref="UserInputException">The folder is not empty and not one of this kind's runs (fresh or resume), or
     /// <c>--resume</c> finds a run of another bundle, method or options; the message says what is there and what to do.</exception>
-    public static void Claim(string outDir, RunIdentity run, RunFolderUse use)
+    /// <returns>For a fresh start over an earlier replay of another bundle, a line saying whose outputs were replaced
+    /// (a plain rerun starts the folder afresh, which <c>--resume</c> would have refused); otherwise null.</returns>
+    public static string? Claim(string outDir, RunIdentity run, RunFolderUse use)
     {
+        string? replaced = null;
         string full = Path.GetFullPath(outDir);
         Directory.CreateDirectory(full);
         string kind = run.Mode == null ? "replay" : run.Mode;
@@ -56,6 +59,9 @@ public static partial class RunFolder
                     (use == RunFolderUse.Resume ? "; --resume continues only an earlier run of the same bundle and options" : ""));
             }
             if (use == RunFolderUse.Resume) CheckSameRun(full, earlier, run);
+            else if (run.InputBundle != null && Text(earlier, "input_bundle") is { } earlierBundle
+                     && !string.Equals(Path.GetFullPath(earlierBundle), Path.GetFullPath(run.InputBundle), StringComparison.Ordinal))
+                replaced = $"--out {full} held a run of another bundle ({earlierBundle}, started {Text(earlier, "started") ?? "at an unknown time"}); its outputs are replaced by this run's";
         }
         // The run writes these folders: a file in the way would stop the run after the earlier outputs are gone.
         foreach (string sub in new[] { "frames", "kernels", ".progress", PreviewWriter.Folder }.Concat(run.Mode == "live" ? [FrameEventsFile.Folder] : []))
@@ -64,6 +70,7 @@ public static partial class RunFolder
         CleanPartials(full);
         if (use == RunFolderUse.Resume) RemoveIncomplete(full);
         else RemoveOutputs(full);
+        return replaced;
     }
 
     /// <summary>Refuses a resume whose bundle, bundle content, method or options differ from those of the earlier run.</summary>
