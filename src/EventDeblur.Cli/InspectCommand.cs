@@ -214,7 +214,8 @@ internal static class InspectCommand
     {
         var i = s.Info;
         Console.WriteLine($"file:      {i.FilePath}");
-        string sensor = i.Width > 0 && i.Height > 0 ? $"sensor {i.Width}×{i.Height}" : "sensor size not stated in the file";
+        string sensor = i.Width > 0 && i.Height > 0 ? $"sensor {i.Width}×{i.Height}"
+            : "sensor size not stated in the file" + (s.EventCount > 0 && EventFile.Extent(i.FilePath) is { } x ? $" (its events reach x = {x.MaxX}, y = {x.MaxY}: at least {x.MaxX + 1}×{x.MaxY + 1})" : "");
         string camera = i.Camera.Trim().Length > 0 ? $" ({i.Camera.Trim()})" : "";
         Console.WriteLine($"format:    {i.Version.DisplayName()}{(i.Compression.Length > 0 ? $" ({i.Compression})" : "")}, {sensor}{camera}");
         double span = s.FirstTimestampUs is long f && s.LastTimestampUs is long l ? (l - f) / 1e6 : 0;

@@ -168,27 +168,6 @@ public static class BundleBuilder
         return rows;
     }
 
-    /// <summary>The largest x and y of the file's events and their count (one streaming pass); null when it has none or cannot be read.</summary>
-    private static (int MaxX, int MaxY, long Count)? EventExtent(string path)
-    {
-        try
-        {
-            int maxX = -1, maxY = -1;
-            long count = 0;
-            using var scan = EventFile.Open(path);
-            while (scan.TryRead(out var p))
-            {
-                if (p is not EventsPacket ep) continue;
-                using var b = ep.Events;
-                foreach (short v in b.Xs) if (v > maxX) maxX = v;
-                foreach (short v in b.Ys) if (v > maxY) maxY = v;
-                count += b.Count;
-            }
-            return count > 0 ? (maxX, maxY, count) : null;
-        }
-        catch (Exception e) when (e is AedatFormatException or IOException or ArgumentException) { return null; }
-    }
-
     /// <summary>
     /// The exposure CSV's first line is its header and is never read as times: a missing header (times on line 1, which
     /// would silently drop the first frame's row), a bundle's own frames.csv and columns named in the wrong order are refused.
@@ -241,7 +220,7 @@ public static class BundleBuilder
         catch (ArgumentException e) when (e.Message.Contains("pass --width and --height", StringComparison.Ordinal))
         {
             // bundle has no size options: the file is converted first, with the size given there.
-            string extent = EventExtent(path) is { } x
+            string extent = EventFile.Extent(path) is { } x
                 ? $"; its {x.Count:N0} events reach x = {x.MaxX} and y = {x.MaxY}, so the sensor is at least {x.MaxX + 1}×{x.MaxY + 1} (e.g. 304×240 for an ATIS / Gen1, 640×480 for a Gen3 VGA, 1280×720 for a Gen4 HD)"
                 : "";
             throw new BundleException($"{path}: the file states no sensor size, which a bundle needs{extent}; convert the file first, giving the size: " +

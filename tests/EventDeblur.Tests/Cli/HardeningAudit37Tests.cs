@@ -181,6 +181,11 @@ public partial class HardeningAuditTests
         Expect(2, r);
         Assert.Matches(@"the file states no sensor size, which a bundle needs; its [\d,]+ events reach x = \d+ and y = \d+, so the sensor is at least \d+×\d+", r.Err);
         Assert.Contains("'eventdeblur convert expelliarmus_ncars_obj_004397_event2d.dat events.aedat4 --width W --height H'", r.Err);
+        // inspect shows the same extent, so the size can be chosen before converting.
+        var m = System.Text.RegularExpressions.Regex.Match(r.Err, @"reach x = (\d+) and y = (\d+)");
+        var inspect = Run("inspect", dat);
+        Expect(0, inspect);
+        Assert.Contains($"sensor size not stated in the file (its events reach x = {m.Groups[1].Value}, y = {m.Groups[2].Value}: at least ", inspect.Out);
     }
 
     /// <summary>A damaged AEDAT file is copied into the bundle byte for byte: its problems name the user's file as well as the copy.</summary>
