@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EventDeblur.Formats.Aedat;
+using EventDeblur.Formats.Prophesee;
 using EventDeblur.IO;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
@@ -60,7 +61,7 @@ internal static class BundleCommand
             var summary = AedatSummary.Compute(bundle.EventsPath);
             // An AEDAT file is copied byte for byte, so its problems' byte offsets hold in the user's own file: name both.
             string userEvents = Path.GetFullPath(sources.EventsPath);
-            bool copied = !string.Equals(Path.GetFullPath(bundle.EventsPath), userEvents, StringComparison.Ordinal) && converted.Count == 0
+            bool copied = !EventFile.IsNonAedat(userEvents) && !string.Equals(Path.GetFullPath(bundle.EventsPath), userEvents, StringComparison.Ordinal)
                           && new FileInfo(bundle.EventsPath).Length == new FileInfo(userEvents).Length;
             Problem Named(Problem p) => copied && string.Equals(p.Source, bundle.EventsPath, StringComparison.Ordinal) ? p with { Source = $"{userEvents} (copied to {bundle.EventsPath})" } : p;
             var notes = new List<Problem>();
@@ -94,7 +95,7 @@ internal static class BundleCommand
             else Console.WriteLine(identity
                 ? $"next: 'eventdeblur calibrate {bundle.Root} --write' estimates the RGB→event homography from the recording (the bundle has the identity), then 'eventdeblur replay {bundle.Root} --out OUT'"
                 : $"next: 'eventdeblur replay {bundle.Root} --out OUT' (or 'eventdeblur preview {bundle.Root} --frames all --out DIR' to look first)");
-            return problems.Count == 0 && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems;
+            return problems.All(p => p.Severity != ProblemSeverity.Error) && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
     }

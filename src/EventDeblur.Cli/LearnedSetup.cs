@@ -102,7 +102,7 @@ internal sealed class LearnedSetup
                         : $"--model {path}: not a loadable ONNX model ({why})", UserInputKind.Unusable, e);
                 }
                 // One line in all: which network runs where, with the reason when --device auto fell back to the CPU.
-                string because = slot.CudaUnavailableReason is { } reason ? $" (CUDA cannot start here, which is fine without an NVIDIA GPU: {reason})" : "";
+                string because = slot.CudaUnavailableReason is { } reason ? $" (CUDA cannot start here: {reason}; expected on a machine without an NVIDIA GPU, else check the CUDA libraries)" : "";
                 Console.Error.WriteLine($"learned: {Path.GetFileName(slot.ModelPath)} on {slot.Provider}{(fast ? " (fast rung)" : "")}{because}");
             }
             return slot;

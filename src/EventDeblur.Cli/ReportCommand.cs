@@ -84,7 +84,7 @@ internal static class ReportCommand
             var incomplete = loaded.Where(x => x.Manifest.Status != "completed").ToList();
             foreach (var x in incomplete)
                 Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: the run is '{x.Manifest.Status}', not completed ({x.Frames.Count} frame(s) recorded): " +
-                                        "its rows are not the whole recording" + (x.Manifest.InputBundle != null ? $"; finish it with 'eventdeblur replay {x.Manifest.InputBundle} --out {Path.GetFullPath(x.Dir)} --resume'" : ""));
+                                        "its rows are not the whole recording" + (x.Manifest.InputBundle != null ? $"; finish it with 'eventdeblur replay \"{x.Manifest.InputBundle}\" --out \"{Path.GetFullPath(x.Dir)}\" --resume' and the run's own options (run.json)" : ""));
             // Failed frames of a replay are left out of its means: say which (live runs count them on their own line).
             var withFailures = loaded.Where(x => x.Manifest.InputBundle != null && x.Frames.Any(f => f.Status == "failed")).ToList();
             foreach (var x in withFailures)
@@ -94,16 +94,29 @@ internal static class ReportCommand
                                         string.Join("; ", failed.Take(5).Select(f => $"index {f.Index}: {TextClip.Of(f.Error ?? "no reason recorded")}")) + (failed.Count > 5 ? $"; {failed.Count - 5} more in frames.parquet" : ""));
             }
             // What a replay found wrong with its input (rows rejected, a damaged event file) is in its run.json: as replay exited 1 for it, so does its report.
-            var withProblems = loaded.Where(x => x.Manifest.InputBundle != null && x.Manifest.Frames?["problems"] is System.Text.Json.Nodes.JsonArray { Count: > 0 }).ToList();
+            // Notes (severity "note" in problem_records) are said but, as in replay and inspect, do not make the exit code 1.
+            var withProblems = loaded.Where(x => x.Manifest.InputBundle != null && InputErrors(x.Manifest.Frames).Count > 0).ToList();
             foreach (var x in withProblems)
             {
-                var list = ((System.Text.Json.Nodes.JsonArray)x.Manifest.Frames!["problems"]!).Select(p => p?.ToString() ?? "").ToList();
+                var list = InputErrors(x.Manifest.Frames);
                 Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: its input had {list.Count} problem(s) (run.json): " +
                                         string.Join("; ", list.Take(3).Select(TextClip.Of)) + (list.Count > 3 ? $"; {list.Count - 3} more in run.json" : ""));
             }
             return incomplete.Count > 0 || withFailures.Count > 0 || withProblems.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The errors among a replay's recorded input problems (run.json <c>frames.problems</c>): those whose record in
+    /// <c>problem_records</c> has severity "error"; every entry when a run.json written before the records has none.
+    /// </summary>
+    private static List<string> InputErrors(System.Text.Json.Nodes.JsonObject? frames)
+    {
+        if (frames?["problems"] is not System.Text.Json.Nodes.JsonArray texts) return [];
+        var all = texts.Select(p => p?.ToString() ?? "").ToList();
+        if (frames["problem_records"] is not System.Text.Json.Nodes.JsonArray records || records.Count != all.Count) return all;
+        return all.Where((_, i) => records[i]?["severity"]?.ToString() != "note").ToList();
     }
 
     /// <summary>

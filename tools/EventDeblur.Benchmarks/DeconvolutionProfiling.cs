@@ -73,7 +73,7 @@ public static class DeconvolutionProfiling
                 if (light is int ll) lo = lo with { LightInitIterations = ll };
                 var net = quality == DeconvolutionQuality.Fast ? int8Net.Value : floatNet.Value;
                 return new GuardedDeconvolver(new LearnedDeconvolver(net, new RobustDeconvolver(lo)) { RefineWholeFrames = quality == DeconvolutionQuality.Fast },
-                    new GuardOptions { Log = TextWriter.Null, RelativeToInput = true, JointChannels = true }, LearnedMethods.Name);
+                    new GuardOptions { Log = BuiltInMethods.DefaultGuardLog, RelativeToInput = true, JointChannels = true }, LearnedMethods.Name);
             }
             if (deconvolverName != "robust") return new MethodCatalogueBuilder().Build().CreateDeconvolver(deconvolverName, quality);
             var o = RobustDeconvolverOptions.ForQuality(quality);

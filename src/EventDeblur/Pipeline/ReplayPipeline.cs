@@ -47,7 +47,8 @@ public static class ReplayPipeline
         // Frames an earlier run completed and this one keeps: the progress counts them, as the frame total does.
         int kept = options.Resume ? RunWriter.ReadProgressRecords(outDir).Count(r => writer.IsComplete(r.Index)) : 0;
         var problems = new List<Problem>(bundle.Problems);
-        if (replaced != null) problems.Add(Problem.Note("", ProblemLocation.None, replaced));
+        // About OUT, not the input: said at once on standard error, not recorded among the input's problems.
+        if (replaced != null) Console.Error.WriteLine($"note: {replaced}");
         planned.Write(outDir);
 
         var toKernels = Channel.CreateBounded<FrameWork>(new BoundedChannelOptions(options.ChannelCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });

@@ -116,9 +116,11 @@ public static class BundleBuilder
         if (depth == LinearImage.FloatDepth && s.WhiteLevel == null)
             throw new BundleException($"{s.RgbPath}: the frames hold 32-bit floats, whose white level has no default; give --white (the float value of full scale, e.g. 1 for frames normalised to [0, 1]) and, where the camera clipped below it, --saturation");
         double white = s.WhiteLevel ?? (depth == 8 ? 255 : 65535);
-        // Integer frames: a white level ≤ 255 means 8-bit frames, above it 16-bit (as the bundle check reads them); a
-        // mismatch would leave every frame out of the bundle, so it is refused here with the level that fits.
-        if (s.WhiteLevel is double givenWhite && depth is 8 or 16 && (givenWhite <= 255 ? 8 : 16) != depth)
+        // PNG frames: a white level ≤ 255 means 8-bit frames, above it 16-bit (as the bundle check reads PNGs); a mismatch
+        // would leave every frame out of the bundle, so it is refused here with the level that fits (TIFFs are not
+        // checked for depth: a 16-bit TIFF may hold 8-bit values).
+        if (s.WhiteLevel is double givenWhite && depth is 8 or 16 && (givenWhite <= 255 ? 8 : 16) != depth
+            && files.Count > 0 && files.All(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase)))
             throw new BundleException($"--white {givenWhite}: the frames are {depth}-bit (the first: {(sources.Count > 0 ? sources[0] : files[0])}), and a white level of {givenWhite} means {(givenWhite <= 255 ? 8 : 16)}-bit frames; " +
                                       $"give --white {(depth == 8 ? 255 : 65535)} (full scale of {depth}-bit frames), or the camera's own white level {(depth == 8 ? "up to 255" : "above 255")}, or leave it out");
         // Named as the options the user gave, not as fields of a recording.json that does not exist yet.
@@ -174,15 +176,17 @@ public static class BundleBuilder
     /// </summary>
     private static void CheckExposureHeader(string path, string text)
     {
-        var f = text.TrimStart('\uFEFF').Split(',').Select(x => x.Trim()).ToArray();
+        var f = text.TrimStart('\uFEFF').Split(',').Select(x => x.Trim()).ToList();
+        while (f.Count > 2 && f[^1].Length == 0) f.RemoveAt(f.Count - 1);   // a trailing comma
         const string expected = "'exposure_start_us,exposure_end_us'";
-        if (f.Length == 2 && f.All(x => long.TryParse(x, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
+        if (f.Count == 2 && f.All(x => long.TryParse(x, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
             throw new BundleException($"{path}: line 1 holds times ('{TextClip.Of(text)}'), not the header: the first line of an exposure CSV is its header {expected} and is never read as times; add that line above the first row");
         if (string.Equals(string.Join(',', f), FrameTable.Header, StringComparison.OrdinalIgnoreCase))
             throw new BundleException($"{path}: is a bundle's frames.csv ('{FrameTable.Header}'); --exposure-csv takes two columns, {expected}, one row per image in name order");
-        if (f.Length != 2)
+        if (f.Count != 2)
             throw new BundleException($"{path}: line 1: expected the header {expected} (two columns), found '{TextClip.Of(text)}'");
-        if (f[0].Contains("end", StringComparison.OrdinalIgnoreCase) && f[1].Contains("start", StringComparison.OrdinalIgnoreCase))
+        static bool Names(string column, string word) => column.Split('_', ' ', '-', '.', '(', ')').Any(t => t.Equals(word, StringComparison.OrdinalIgnoreCase));
+        if (Names(f[0], "end") && Names(f[1], "start"))
             throw new BundleException($"{path}: line 1: the columns are '{f[0]}' then '{f[1]}'; the start comes first: {expected}");
     }
 

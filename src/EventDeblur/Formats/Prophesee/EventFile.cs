@@ -39,7 +39,7 @@ public static class EventFile
             }
             return count > 0 ? (maxX, maxY, count) : null;
         }
-        catch (Exception e) when (e is AedatFormatException or IOException or ArgumentException) { return null; }
+        catch (Exception e) when (e is AedatFormatException or IOException or ArgumentException or UnauthorizedAccessException or NotSupportedException) { return null; }
     }
 
     /// <summary>True when <paramref name="path"/> is read by a reader other than the AEDAT ones (HDF5, Prophesee RAW / DAT).</summary>

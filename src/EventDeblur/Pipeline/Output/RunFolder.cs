@@ -59,8 +59,7 @@ public static partial class RunFolder
                     (use == RunFolderUse.Resume ? "; --resume continues only an earlier run of the same bundle and options" : ""));
             }
             if (use == RunFolderUse.Resume) CheckSameRun(full, earlier, run);
-            else if (run.InputBundle != null && Text(earlier, "input_bundle") is { } earlierBundle
-                     && !string.Equals(Path.GetFullPath(earlierBundle), Path.GetFullPath(run.InputBundle), StringComparison.Ordinal))
+            else if (run.InputBundle != null && Text(earlier, "input_bundle") is { Length: > 0 } earlierBundle && !SamePath(earlierBundle, run.InputBundle))
                 replaced = $"--out {full} held a run of another bundle ({earlierBundle}, started {Text(earlier, "started") ?? "at an unknown time"}); its outputs are replaced by this run's";
         }
         // The run writes these folders: a file in the way would stop the run after the earlier outputs are gone.
@@ -73,12 +72,23 @@ public static partial class RunFolder
         return replaced;
     }
 
+    /// <summary>The same folder, however written: relative or absolute, with or without a trailing separator (case-insensitively where the OS is).</summary>
+    internal static bool SamePath(string a, string b)
+    {
+        static string Norm(string p) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(p));
+        try
+        {
+            return string.Equals(Norm(a), Norm(b), OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return string.Equals(a, b, StringComparison.Ordinal); }
+    }
+
     /// <summary>Refuses a resume whose bundle, bundle content, method or options differ from those of the earlier run.</summary>
     private static void CheckSameRun(string full, JsonObject earlier, RunIdentity run)
     {
         var differences = new List<string>();
         string? bundle = Text(earlier, "input_bundle");
-        if (run.InputBundle != null && bundle != run.InputBundle)
+        if (run.InputBundle != null && (bundle == null || !SamePath(bundle, run.InputBundle)))
             differences.Add($"input bundle {bundle ?? "(none)"}, now {run.InputBundle}");
         string? fingerprint = Text(earlier, "input_fingerprint");
         if (run.InputFingerprint != null && fingerprint != run.InputFingerprint)
