@@ -54,9 +54,11 @@ internal static class ConvertCommand
         else
             throw new UserInputException($"{output}: unknown output type; expected a name ending in .aedat4 or .parquet");
         Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames} frames, {result.Triggers} triggers, {result.Imu} IMU samples");
-        bool dropped = result.DroppedBackward + result.DroppedOutOfRange > 0;
+        bool dropped = result.DroppedBackward + result.DroppedOutOfRange + result.DroppedJumpedForward > 0;
         if (dropped)
-            Console.WriteLine($"dropped {result.DroppedBackward:N0} events going back in time and {result.DroppedOutOfRange:N0} outside the sensor ({(width != null ? "the size given" : "the size the file states")}) so that the output is valid; " +
+            Console.WriteLine($"dropped {result.DroppedBackward:N0} events going back in time" +
+                              (result.DroppedJumpedForward > 0 ? $", {result.DroppedJumpedForward:N0} after a damaged timestamp that threw time forward (the stream then went on from the earlier time)," : "") +
+                              $" and {result.DroppedOutOfRange:N0} outside the sensor ({(width != null ? "the size given" : "the size the file states")}) so that the output is valid; " +
                               (result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? "the reader's errors below say where" : "they are data lost (exit 1)"));
         foreach (var o in result.Outputs) Console.WriteLine($"  {o}");
         foreach (var p in result.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "error" : "note")}: {p}");

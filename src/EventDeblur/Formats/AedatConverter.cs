@@ -1,3 +1,4 @@
+using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.IO;
 using Parquet;
@@ -56,6 +57,12 @@ public static class AedatConverter
                     case ImuPacket ip: writer.WriteImu(ip.Samples); imu += ip.Samples.Length; break;
                 }
             }
+            using (var rest = EventBatch.Rent(256))
+            {
+                sanitizer.Flush(rest);
+                if (rest.Count > 0) writer.WriteEvents(rest);
+                events += rest.Count;
+            }
             writer.Complete();
         }
         var problems = reader.Problems.Concat(undeclared.Select(u => new Problem(reader.Info.FilePath, u.Value.Offset, ProblemSeverity.Error,
@@ -64,6 +71,7 @@ public static class AedatConverter
         {
             DroppedBackward = sanitizer.Backward,
             DroppedOutOfRange = sanitizer.OutOfRange,
+            DroppedJumpedForward = sanitizer.JumpedForward,
         };
     }
 
@@ -216,6 +224,17 @@ public static class AedatConverter
                         case ImuPacket ip: imu.AddRange(ip.Samples); break;
                     }
                 }
+                using (var rest = EventBatch.Rent(256))
+                {
+                    sanitizer.Flush(rest);
+                    for (int i = 0; i < rest.Count; i++)
+                    {
+                        t[n] = rest.Timestamps[i]; x[n] = rest.Xs[i]; y[n] = rest.Ys[i]; p[n] = rest.Polarities[i];
+                        n++;
+                        events++;
+                        if (n == rowGroupRows) await FlushAsync();
+                    }
+                }
                 await FlushAsync();
             }
             frameWriter ??= await CreateFrameWriterAsync();
@@ -248,6 +267,7 @@ public static class AedatConverter
         {
             DroppedBackward = sanitizer.Backward,
             DroppedOutOfRange = sanitizer.OutOfRange,
+            DroppedJumpedForward = sanitizer.JumpedForward,
         };
 
         async Task<FrameTableWriter> CreateFrameWriterAsync()

@@ -15,6 +15,9 @@ public sealed record ConversionResult(long Events, long Frames, long Triggers, l
     /// <summary>Events left out because their timestamp (µs) was earlier than the previous kept event's.</summary>
     public long DroppedBackward { get; init; }
 
+    /// <summary>Events dropped because they followed a damaged timestamp that threw time forward (more than 1 s) and the stream then went back to the earlier time.</summary>
+    public long DroppedJumpedForward { get; init; }
+
     /// <summary>Events left out because they lie outside the sensor (x ≥ width or y ≥ height, pixels).</summary>
     public long DroppedOutOfRange { get; init; }
 }

@@ -202,9 +202,9 @@ public static class BundleBuilder
                 const string name = "events.aedat4";
                 var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4);
                 conversionProblems?.AddRange(converted.Problems);
-                if (converted.DroppedBackward + converted.DroppedOutOfRange > 0)
+                if (converted.DroppedBackward + converted.DroppedOutOfRange + converted.DroppedJumpedForward > 0)
                     conversionProblems?.Add(new Problem(path, 0, ProblemSeverity.Error,
-                        $"{converted.DroppedBackward:N0} events going back in time and {converted.DroppedOutOfRange:N0} outside the {reader.Info.Width}×{reader.Info.Height} sensor were left out of the bundle's events.aedat4"));
+                        $"{converted.DroppedBackward:N0} events going back in time, {converted.DroppedJumpedForward:N0} after a damaged timestamp that threw time forward and {converted.DroppedOutOfRange:N0} outside the {reader.Info.Width}×{reader.Info.Height} sensor were left out of the bundle's events.aedat4"));
                 return (name, reader.Info.Width, reader.Info.Height, reader.Info.Camera);
             }
             var version = AedatReader.Detect(path);
