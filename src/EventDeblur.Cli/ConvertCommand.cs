@@ -17,16 +17,23 @@ internal static class ConvertCommand
         compression.AcceptOnly("lz4", "lz4-high", "zstd", "zstd-high", "none");
         var width = new Option<int?>("--width") { Description = "Sensor width in pixels, when the input does not state it" };
         var height = new Option<int?>("--height") { Description = "Sensor height in pixels, when the input does not state it" };
-        var cmd = new Command("convert", "Convert a recording to AEDAT 4.0 or Parquet, streaming (bounded memory)") { input, output, compression, width, height };
-        cmd.SetAction((r, ct) => RunAsync(r.GetValue(input)!, r.GetValue(output)!, r.GetValue(compression)!, r.GetValue(width), r.GetValue(height), ct));
+        var force = new Option<bool>("--force") { Description = "Replace OUT when it exists (never the input itself)" };
+        var cmd = new Command("convert", "Convert a recording to AEDAT 4.0 or Parquet, streaming (bounded memory)") { input, output, compression, width, height, force };
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(input)!, r.GetValue(output)!, r.GetValue(compression)!, r.GetValue(width), r.GetValue(height), r.GetValue(force), ct));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string input, string output, string compression, int? width, int? height, CancellationToken ct)
+    private static async Task<int> RunAsync(string input, string output, string compression, int? width, int? height, bool force, CancellationToken ct)
     {
         if (Directory.Exists(input))
             throw new UserInputException($"{input}: is a folder; convert takes one event file (for a recording bundle, its events file, e.g. {Path.Combine(input, "events.aedat4")})");
         if (!File.Exists(input)) throw new UserInputException($"{input}: no such file");
+        if (Directory.Exists(output))
+            throw new UserInputException($"{output}: is a folder; give the output file's name, e.g. {Path.Combine(output, Path.GetFileNameWithoutExtension(input) + ".aedat4")}");
+        if (string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal))
+            throw new UserInputException($"{output}: is the input itself; converting into it would replace the recording being read; give another name");
+        if (File.Exists(output) && !force)
+            throw new UserInputException($"{output}: exists; give a new name, or --force to replace it (written beside it first, so a failed conversion leaves it whole)");
         if (!output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase) && !output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
             throw new UserInputException($"{output}: unknown output type; expected a name ending in .aedat4 or .parquet");
         if ((width == null) != (height == null))

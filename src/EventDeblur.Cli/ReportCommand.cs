@@ -102,9 +102,26 @@ internal static class ReportCommand
                 Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: its input had {list.Count} problem(s) (run.json): " +
                                         string.Join("; ", list.Take(3).Select(TextClip.Of)) + (list.Count > 3 ? $"; {list.Count - 3} more in run.json" : ""));
             }
-            return incomplete.Count > 0 || withFailures.Count > 0 || withProblems.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
+            // A live run keeps its problems at the top level of run.json (the stream ending early, exposures without a
+            // frame): its errors are warned about as a replay's are, and make the exit code 1 as they did for live.
+            var liveWithErrors = loaded.Where(x => x.Manifest.Mode == "live" && LiveErrors(x.Manifest).Count > 0).ToList();
+            foreach (var x in liveWithErrors)
+            {
+                var list = LiveErrors(x.Manifest);
+                Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: the live run recorded {list.Count} error(s) (run.json): " +
+                                        string.Join("; ", list.Take(3).Select(TextClip.Of)) + (list.Count > 3 ? $"; {list.Count - 3} more in run.json" : ""));
+            }
+            return incomplete.Count > 0 || withFailures.Count > 0 || withProblems.Count > 0 || liveWithErrors.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
         });
         return cmd;
+    }
+
+    /// <summary>The errors a live run recorded at the top level of its run.json (<c>problems</c> with their <c>problem_records</c>).</summary>
+    private static List<string> LiveErrors(EventDeblur.Pipeline.Output.RunManifest m)
+    {
+        var top = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (key, value) in m.Extra.Where(e => e.Key is "problems" or "problem_records")) top[key] = value?.DeepClone();
+        return InputErrors(top);
     }
 
     /// <summary>

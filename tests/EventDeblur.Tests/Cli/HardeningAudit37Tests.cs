@@ -220,4 +220,42 @@ public partial class HardeningAuditTests
         Expect(1, r);
         Assert.Contains($"{Path.GetFullPath(cut)} (copied to {Path.Combine(Path.GetFullPath(target), "events.aedat4")}): byte ", r.Out);
     }
+    /// <summary>
+    /// convert replaced an existing file without a word, and <c>convert x.aedat4 x.aedat4</c> replaced its own input; a
+    /// folder as OUT got "unknown output type". Each is now refused (exit 2) with what to do; --force replaces another file.
+    /// </summary>
+    [Fact]
+    public void ConvertRefusesItsOwnInputAFolderAndAnExistingFileWithoutForce()
+    {
+        string dir = TestPaths.NewTempDir();
+        string events = Path.Combine(dir, "in.aedat4");
+        File.Copy(Path.Combine(Sample, "events.aedat4"), events);
+        byte[] before = File.ReadAllBytes(events);
+        var self = Run("convert", events, events);
+        Expect(2, self);
+        Assert.Contains("is the input itself", self.Err);
+        Assert.Equal(before, File.ReadAllBytes(events));
+
+        var folder = Run("convert", events, dir);
+        Expect(2, folder);
+        Assert.Contains($"{dir}: is a folder; give the output file's name, e.g. {Path.Combine(dir, "in.aedat4")}", folder.Err);
+
+        string output = Path.Combine(dir, "out.aedat4");
+        File.WriteAllText(output, "keep me");
+        var existing = Run("convert", events, output);
+        Expect(2, existing);
+        Assert.Contains("exists; give a new name, or --force to replace it", existing.Err);
+        Assert.Equal("keep me", File.ReadAllText(output));
+        Expect(0, Run("convert", events, output, "--force"));
+        Assert.Equal(0, Run("inspect", output).Code);
+    }
+
+    /// <summary>A stream that ended was said to end "after 1700000001850100 µs", a timestamp read as a duration; it is now named as the last event's time.</summary>
+    [Fact]
+    public void AStreamEndNamesTheLastEventsTimeNotADuration()
+    {
+        var gap = new EventDeblur.Live.StreamGap("events", 1_700_000_001_850_100, null, "connection closed by the server");
+        Assert.Equal("events stream: connection closed by the server after its event at t = 1700000001850100 µs (on the source's clock) and did not resume (end of stream, or everything after it lost)", gap.ToString());
+        Assert.Contains("before any data", new EventDeblur.Live.StreamGap("events", null, null, "refused").ToString());
+    }
 }
