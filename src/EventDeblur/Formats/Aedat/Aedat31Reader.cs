@@ -109,6 +109,14 @@ public sealed class Aedat31Reader : IAedatReader
             int number = BinaryPrimitives.ReadInt32LittleEndian(h[20..]);
             int valid = BinaryPrimitives.ReadInt32LittleEndian(h[24..]);
             long bodyBytes = (long)capacity * size;
+            // The eventValid count only summarises the events' own valid bits; a damaged one leaves the packet's boundary
+            // (capacity × eventSize) intact, so it is reported and the packet read on, judged by the bits.
+            if ((valid < 0 || valid > number) && type >= 0 && size > 0 && capacity >= 0 && number >= 0 && number <= capacity
+                && bodyBytes <= _options.Limits.MaxStoredPacketBytes && tsOffset >= 0 && tsOffset <= size - 4)
+            {
+                _log.Error("packet-header", at, $"eventValid {valid} is not plausible (expected 0..eventNumber {number}); the packet is read on, each event judged by its own valid bit");
+                valid = number;
+            }
             if (type < 0 || size <= 0 || capacity < 0 || number < 0 || number > capacity || valid < 0 || valid > number
                 || bodyBytes > _options.Limits.MaxStoredPacketBytes || tsOffset < 0 || tsOffset > size - 4)
             {
@@ -118,7 +126,7 @@ public sealed class Aedat31Reader : IAedatReader
             }
             if (_stream.Length - (at + PacketHeaderBytes) < bodyBytes)
             {
-                _log.Error("truncated", at, $"packet of type {type} declares {capacity} × {size} = {bodyBytes} bytes, only {_stream.Length - at - PacketHeaderBytes} remain (truncated)");
+                _log.Error("truncated", at, $"packet of type {type} declares {capacity} × {size} = {bodyBytes} bytes, only {_stream.Length - at - PacketHeaderBytes} remain (the file is truncated, or this header is damaged)");
                 _done = true;
                 break;
             }

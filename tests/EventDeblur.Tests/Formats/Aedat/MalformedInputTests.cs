@@ -242,6 +242,30 @@ public class MalformedInputTests
         Assert.False(d.HasErrors);
     }
 
+    /// <summary>
+    /// A damaged eventValid count (stop 37's trial: 0xFF XOR on one byte) stopped the reader with "cannot resynchronise",
+    /// losing every later packet, though capacity × eventSize still gave the packet's end. It is now an error on that
+    /// header, and every event is read, judged by its own valid bit.
+    /// </summary>
+    [Fact]
+    public void Aedat31DamagedValidCountIsReportedAndTheRestRead()
+    {
+        var bytes = SyntheticRecording.Aedat31(
+        [
+            (0, [(1, 2, true, 100, true), (3, 4, false, 200, false), (5, 6, false, 300, true)]),
+            (0, [(7, 8, true, 400, true)]),
+            (0, [(9, 9, true, 500, true), (9, 9, true, 600, true)]),
+        ]);
+        int second = bytes.Length - (28 + 16) - (28 + 8);
+        var bad = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(bad.AsSpan(second + 24), 64744);
+        var d = Drained.FromFile(Write(bad, "valid.aedat"));
+        Assert.Equal(new long[] { 100, 300, 400, 500, 600 }, d.T);
+        var err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(second, err.ByteOffset);
+        Assert.Contains("eventValid 64744 is not plausible (expected 0..eventNumber 1)", err.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Aedat31ValidBitsOverflowAndTruncation()
     {
