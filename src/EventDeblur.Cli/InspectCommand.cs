@@ -201,8 +201,17 @@ internal static class InspectCommand
             ["errors"] = errors,
             ["notes"] = notes,
             ["problems"] = records,
+            ["problems_not_listed"] = NotListed(s.Problems),
         };
     }
+
+    /// <summary>
+    /// How many problems the readers counted beyond those listed: each kind lists at most a fixed number, then one line
+    /// "N more problems of kind 'K' not listed" (so that a badly broken file cannot exhaust memory).
+    /// </summary>
+    internal static long NotListed(IEnumerable<Problem> problems) =>
+        problems.Select(p => System.Text.RegularExpressions.Regex.Match(p.Message, @"^(\d+) more problems of kind '.+' not listed$"))
+                .Where(m => m.Success).Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>A bundle problem as one indented line: "problem: …" for an error, "note: …" for a note (not "problem: note: …").</summary>
     internal static string ProblemLine(Problem p) =>
@@ -224,7 +233,9 @@ internal static class InspectCommand
         Console.WriteLine($"frames:    {s.FrameCount:N0}   triggers: {s.TriggerCount:N0}   imu: {s.ImuCount:N0}   packets: {s.PacketCount:N0}");
         Console.WriteLine($"sha256:    {s.EventsSha256 ?? "not computed (--no-hash)"}");
         int errors = s.Problems.Count(p => p.Severity == ProblemSeverity.Error);
-        Console.WriteLine(s.Problems.Count == 0 ? $"problems:  none{scope}" : $"problems:  {errors} error(s), {s.Problems.Count - errors} note(s){scope}");
+        long unlisted = NotListed(s.Problems);
+        Console.WriteLine(s.Problems.Count == 0 ? $"problems:  none{scope}" : $"problems:  {errors} error(s), {s.Problems.Count - errors} note(s){scope}" +
+                                                  (unlisted > 0 ? $" listed, and {unlisted:N0} more of the same kinds counted but not listed" : ""));
         foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "ERROR:" : "note:"),-11}{p}");
     }
 }

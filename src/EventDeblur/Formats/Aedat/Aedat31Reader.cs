@@ -181,12 +181,13 @@ public sealed class Aedat31Reader : IAedatReader
         }
         var batch = EventBatch.Rent(Math.Max(1, number));
         var (T, X, Y, P) = batch.Reserve(Math.Max(1, number));
-        int n = 0;
+        int n = 0, marked = 0;
         for (int i = 0; i < number; i++)
         {
             var e = body.Slice(i * size, size);
             uint data = BinaryPrimitives.ReadUInt32LittleEndian(e);
             if ((data & 1) == 0) continue;
+            marked++;   // counted before the sensor check: an off-sensor event is reported as such, not as unmarked
             long t = high | (uint)BinaryPrimitives.ReadInt32LittleEndian(e[tsOffset..]);
             int y = (int)((data >> 2) & 0x7FFF);
             int x = (int)(data >> 17);
@@ -204,10 +205,11 @@ public sealed class Aedat31Reader : IAedatReader
             P[n] = (data & 2) != 0;
             n++;
         }
-        if (n != declaredValid)
-            _log.Note("valid-bits", at, n == 0
+        if (marked != declaredValid)
+            _log.Note("valid-bits", at, marked == 0
                 ? $"packet header says {declaredValid} valid events, but none carries the valid mark (bit 0); as in libcaer only marked events count, so this packet yields no event"
-                : $"packet header says {declaredValid} valid events, but {n} carry the valid mark (bit 0); as in libcaer only marked events count, so {n} are decoded");
+                : $"packet header says {declaredValid} valid events, but {marked} carry the valid mark (bit 0); as in libcaer only marked events count, so {marked} are decoded" +
+                  (marked != n ? $" ({marked - n} of them then dropped as off the sensor)" : ""));
         batch.Truncate(n);
         if (n == 0) { batch.Dispose(); return null; }
         return new EventsPacket { StreamId = 1, ByteOffset = at, Events = batch };

@@ -266,6 +266,22 @@ public class MalformedInputTests
         Assert.Contains("eventValid 64744 is not plausible (expected 0..eventNumber 1)", err.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// inspect said "problems: 42 error(s)" where the readers had counted 86: each kind lists at most 20, then one
+    /// "N more … not listed" line. The text and --json now give the count beyond those listed.
+    /// </summary>
+    [Fact]
+    public void InspectCountsTheProblemsBeyondThoseListed()
+    {
+        var events = Enumerable.Range(0, 100).Select(i => (400, 10, true, 100 + i, true)).Prepend((1, 1, true, 50, true)).ToArray();
+        string path = Write(SyntheticRecording.Aedat31([(0, events)]), "offsensor.aedat");
+        var (code, stdout, _) = EventDeblur.Tests.Cli.CliTests.Run("inspect", path);
+        Assert.Equal(1, code);
+        Assert.Contains("problems:  21 error(s), 0 note(s) listed, and 80 more of the same kinds counted but not listed", stdout, StringComparison.Ordinal);
+        var (_, json, _) = EventDeblur.Tests.Cli.CliTests.Run("inspect", "--json", path);
+        Assert.Equal(80, System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("problems_not_listed").GetInt64());
+    }
+
     [Fact]
     public void Aedat31ValidBitsOverflowAndTruncation()
     {
