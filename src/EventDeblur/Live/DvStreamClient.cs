@@ -26,6 +26,9 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
     /// </summary>
     public int Epoch => _epoch;
 
+    /// <summary>Told (on the client's thread) when the connection drops and when data flows again, one line each, for a person watching the run.</summary>
+    public Action<string>? OnConnectionChange { get; init; }
+
     /// <summary>Gaps seen so far.</summary>
     public IReadOnlyList<StreamGap> Gaps { get { lock (_gaps) return _gaps.ToList(); } }
 
@@ -88,6 +91,7 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                             lock (_gaps) _gaps[^1] = _gaps[^1] with { ResumedTimestampUs = t };
                             if (t < LastTimestampUs) _epoch++;
                             pendingGap = false;
+                            OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: data again (t = {t} µs)");
                         }
                         long? last = p switch
                         {
@@ -116,6 +120,7 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
             {
                 lock (_gaps) _gaps.Add(new StreamGap(name, LastTimestampUs, null, reason));
                 pendingGap = true;
+                OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: {reason}; reconnecting (every 0.1–2 s) while the run lasts");
             }
             try { await Task.Delay(backoff, ct); } catch (OperationCanceledException) { break; }
             backoff = Math.Min(2000, backoff * 2);

@@ -75,7 +75,7 @@ public static class LivePipeline
                 if (clock.OffsetUs == null) clock.TrySet((long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]);
                 store.Add(e.Events);
             }
-        });
+        }) { OnConnectionChange = progress };
         triggersClient = new DvStreamClient("triggers", th, tp, p =>
         {
             if (p is not TriggersPacket t) return;
@@ -96,7 +96,7 @@ public static class LivePipeline
                     if (pairer.Add(tr) is { } exposure) exposures.Add((exposure, triggersEpoch));
                 }
             }
-        });
+        }) { OnConnectionChange = progress };
         using var streams = CancellationTokenSource.CreateLinkedTokenSource(token);
         var eventsTask = eventsClient.RunAsync(streams.Token);
         var triggersTask = triggersClient.RunAsync(streams.Token);
@@ -366,7 +366,9 @@ public static class LivePipeline
             [
                 new("events_received", store.Received),
                 new("triggers_received", triggersReceived),
-                new("dropped_frames", dropped),
+                // Every frame not deblurred (as the summary counts them), and of those the ones dropped because the pipeline was behind.
+                new("dropped_frames", all.Count(r => r.Dropped == true)),
+                new("dropped_frames_pipeline_behind", dropped),
                 new("dropped_events", store.Dropped),
                 new("gaps", new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray())),
                 new("problems", new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray())),

@@ -344,6 +344,10 @@ public class LiveTests
         var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"));
         Assert.Equal(n, rows.Count);
         Assert.Equal(dropped.Count, rows.Count(r => r.Dropped == true));
+        // run.json counts the same drops (it counted only those of a pipeline behind until stop 37), and those apart.
+        var run = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(o.OutDir, "run.json")))!;
+        Assert.Equal(rows.Count(r => r.Dropped == true), (long)run["dropped_frames"]!);
+        Assert.Equal(s.DroppedFrames, (long)run["dropped_frames_pipeline_behind"]!);
         Assert.All(rows, r => Assert.Contains(r.Status, new[] { "ok", "failed" }));
         // --quality auto: every row says which rung its frame used (none for frames never deconvolved).
         Assert.All(rows, r => Assert.True(r.Status == "ok" ? r.Quality is "fast" or "balanced" : r.Quality == null, $"frame {r.Index} ({r.Status}): quality {r.Quality ?? "null"}"));
@@ -372,7 +376,8 @@ public class LiveTests
         await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
         server.Start();
         var o = Options(server, video, rig);
-        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator(), lines.Enqueue);
         // A quarter of real time: the recording is 0.6 s long, and at full speed a loaded machine could finish
         // playing it before the client's first reconnection attempt (back-off from 100 ms), so nothing resumed.
         var play = server.PlayAsync(0.25);
@@ -387,6 +392,9 @@ public class LiveTests
         var s = await live;
         var resumed = s.Gaps.Where(g => g.ResumedTimestampUs != null).ToList();
         Assert.True(resumed.Count > 0, "no stream resumed after the drop; gaps: " + string.Join(" | ", s.Gaps) + $"; {atDrop}; total {total}");
+        // A person watching is told at once, not only in run.json at the end (stop 37: live said nothing for 20 s).
+        Assert.Contains(lines, l => l.Contains("stream tcp://", StringComparison.Ordinal) && l.Contains("; reconnecting (every 0.1–2 s) while the run lasts", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(": data again (t = ", StringComparison.Ordinal));
         // A loss is never negative. It can be 0: a reconnection between two packets whose boundary falls inside one
         // microsecond (the first packet after it starts at the last one's timestamp) loses no time span; what was lost,
         // if anything, is checked against the file below (ReportedLossIsTheRealOne).
