@@ -258,4 +258,16 @@ public partial class HardeningAuditTests
         Assert.Equal("events stream: connection closed by the server after its event at t = 1700000001850100 µs (on the source's clock) and did not resume (end of stream, or everything after it lost)", gap.ToString());
         Assert.Contains("before any data", new EventDeblur.Live.StreamGap("events", null, null, "refused").ToString());
     }
+    /// <summary>An empty or damaged .h5 file was told it lacked an AEDAT version line; it is now named as not HDF5.</summary>
+    [Fact]
+    public void ABrokenHdf5FileIsNamedAsSuch()
+    {
+        string dir = TestPaths.NewTempDir();
+        string empty = Path.Combine(dir, "events.h5");
+        File.WriteAllBytes(empty, []);
+        var r = Run("inspect", empty);
+        Expect(2, r);
+        Assert.Contains($"{empty}: byte 0: expected an HDF5 file (its 8-byte signature \\x89HDF\\r\\n\\x1a\\n at byte 0), found an empty file", r.Err);
+        Assert.DoesNotContain("AER-DAT", r.Err);
+    }
 }

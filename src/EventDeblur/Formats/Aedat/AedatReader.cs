@@ -17,6 +17,10 @@ public static class AedatReader
         if (line.StartsWith("#!AER-DAT4.0", StringComparison.Ordinal)) return AedatVersion.Aedat4;
         // Bytes outside printable ASCII are shown as \xNN (a '.' would make "#!AER-DAT3.1\x0e" look like a valid line).
         string found = n == 0 ? "an empty file" : $"'{string.Concat(head[..n].ToArray().Select(b => b is >= 32 and < 127 ? ((char)b).ToString() : b == '\r' ? "\\r" : b == '\n' ? "\\n" : $"\\x{b:x2}"))}'";
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is ".h5" or ".hdf5" or ".hdf")
+            throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
+                $"expected an HDF5 file (its 8-byte signature \\x89HDF\\r\\n\\x1a\\n at byte 0), found {found}: not HDF5, or damaged at its start"));
         string hint = line.StartsWith("#!AER-DAT", StringComparison.Ordinal)
             ? " (this AEDAT version is not supported: use 2.0, 3.1 or 4.0)"
             : n >= 12 && line.Substring(8, 4) == "IOHE"
