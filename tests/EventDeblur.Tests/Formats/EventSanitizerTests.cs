@@ -119,6 +119,8 @@ public class EventSanitizerTests
         Assert.True(result.DroppedJumpedForward is > 0 and < 2_000, $"jumped forward: {result.DroppedJumpedForward}");
         Assert.Equal(0, result.DroppedBackward);
         Assert.Equal(original - result.DroppedJumpedForward, result.Events);
+        // The reader's error is on the next, good TIME_HIGH word; it names the damaged one as the likelier cause.
+        Assert.Contains(result.Problems, p => p.Message.Contains($"so the word at byte {victim} is the likelier damage", StringComparison.Ordinal));
         var summary = EventDeblur.Formats.Aedat.AedatSummary.Compute(output);
         Assert.Empty(summary.Problems);
         Assert.Equal(result.Events, summary.EventCount);

@@ -214,6 +214,9 @@ public abstract class PropheseeReader : IAedatReader
         /// <summary>The last time high.</summary>
         public uint High { get; private set; }
 
+        private long _highOffset = -1, _highBeforeOffset = -1;
+        private uint _highBefore;
+
         /// <summary>Loops (wraps of the counter) seen so far.</summary>
         public long Loops { get; private set; }
 
@@ -228,8 +231,11 @@ public abstract class PropheseeReader : IAedatReader
             {
                 if (High - high >= 1u << (highBits - 1)) Loops++;
                 else
-                    log.Error("time-backwards", offset, $"EVT_TIME_HIGH {high} ({(long)high << shift} µs) is below the previous {High} ({(long)High << shift} µs); expected a non-decreasing time high, or a drop of at least half the 2^{highBits + shift} µs range for a loop");
+                    // The word before may be the damaged one (a flipped bit throws time forward): name it too.
+                    log.Error("time-backwards", offset, $"EVT_TIME_HIGH {high} ({(long)high << shift} µs) is below the previous {High} ({(long)High << shift} µs, the word at byte {_highOffset}); expected a non-decreasing time high, or a drop of at least half the 2^{highBits + shift} µs range for a loop" +
+                        (_highBeforeOffset >= 0 && high >= _highBefore ? $" — this one continues from the time high before that ({_highBefore}, byte {_highBeforeOffset}), so the word at byte {_highOffset} is the likelier damage" : ""));
             }
+            if (!Known || high != High) { _highBefore = High; _highBeforeOffset = Known ? _highOffset : -1; _highOffset = offset; }
             High = high;
             Known = true;
             BaseUs = (Loops << (highBits + shift)) + ((long)high << shift);

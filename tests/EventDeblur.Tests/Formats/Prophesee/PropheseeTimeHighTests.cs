@@ -55,7 +55,7 @@ public class PropheseeTimeHighTests
         Assert.Equal([new TestTrigger(loop + 3 * 64 + 9, 2, true)], d.Triggers);
         Assert.Equal(1, reader.Loops);
         AssertProblems(d.Problems,
-            (ProblemSeverity.Error, o + 4 * 4, "EVT_TIME_HIGH 999 (63936 µs) is below the previous 1000 (64000 µs); expected a non-decreasing time high, or a drop of at least half the 2^34 µs range for a loop"),
+            (ProblemSeverity.Error, o + 4 * 4, $"EVT_TIME_HIGH 999 (63936 µs) is below the previous 1000 (64000 µs, the word at byte {o + 2 * 4}); expected a non-decreasing time high, or a drop of at least half the 2^34 µs range for a loop"),
             (ProblemSeverity.Error, o + 12 * 4, "expected an EVT 2.0 word of type 0x0, 0x1, 0x8, 0xA, 0xD, 0xE or 0xF, found type 0xB (word 0xB0000001); skipped"),
             (ProblemSeverity.Note, -1, "1 event words before the first EVT_TIME_HIGH (time unknown) skipped"),
             (ProblemSeverity.Note, -1, "1 EXT_TRIGGER words before the first EVT_TIME_HIGH (time unknown) skipped"),
@@ -98,7 +98,7 @@ public class PropheseeTimeHighTests
         Assert.Equal([new TestTrigger(late, 3, true)], d.Triggers);
         Assert.Equal(1, reader.Loops);
         AssertProblems(d.Problems,
-            (ProblemSeverity.Error, o + 6 * 2, "EVT_TIME_HIGH 99 (405504 µs) is below the previous 100 (409600 µs); expected a non-decreasing time high, or a drop of at least half the 2^24 µs range for a loop"),
+            (ProblemSeverity.Error, o + 6 * 2, $"EVT_TIME_HIGH 99 (405504 µs) is below the previous 100 (409600 µs, the word at byte {o + 3 * 2}); expected a non-decreasing time high, or a drop of at least half the 2^24 µs range for a loop"),
             (ProblemSeverity.Error, o + 17 * 2, "expected an EVT 3.0 word of type 0x0–0x8, 0xA or 0xD–0xF, found type 0x9 (word 0x9ABC); skipped"),
             (ProblemSeverity.Note, -1, "1 EVT_ADDR_X words before the first EVT_TIME_HIGH (time unknown) skipped"),
             (ProblemSeverity.Note, -1, "1 CONTINUED_4 words skipped"),
