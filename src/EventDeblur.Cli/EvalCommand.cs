@@ -34,6 +34,10 @@ internal static class EvalCommand
             if (!r.GetValue(force))
                 OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "an evaluation folder", "an evaluation writes runs/ and result shards into OUT", "out/eval", refuseRun: true);
             using var unused = OutputFolder.PrepareRemovingIfUnused(r.GetValue(output)!);
+            // DATASET takes any number of paths, so a mistyped option lands here: say so rather than "not a bundle".
+            foreach (string d in r.GetValue(datasets)!)
+                if (d.StartsWith('-') && !File.Exists(d) && !Directory.Exists(d))
+                    throw new UserInputException($"{d}: not an option of eval (see 'eventdeblur eval --help'), nor a bundle or a folder of bundles");
             var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
             if (bundles.Count == 0) throw new UserInputException("no bundles found in the datasets (give bundle folders, folders of bundles or Blur-DVS-style datasets)");
             // A rerun with fewer methods or bundles would write the shard's table anew without the others: refused unless --force.

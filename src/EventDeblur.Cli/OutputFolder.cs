@@ -113,9 +113,10 @@ internal static class OutputFolder
     {
         string full = FullPath(outDir, option);
         string? what = null;
+        bool isRun = false;
         if (Directory.Exists(full))
             what = File.Exists(Path.Combine(full, "recording.json")) ? "a recording bundle (recording.json)"
-                : refuseRun && File.Exists(Path.Combine(full, "run.json")) ? "a replay run (run.json)"
+                : refuseRun && (isRun = File.Exists(Path.Combine(full, "run.json"))) ? "a replay run (run.json)"
                 : Directory.GetDirectories(full).Where(d => File.Exists(Path.Combine(d, "recording.json"))).Select(d => $"a folder of bundles ({Path.GetFileName(d)}/recording.json …)").FirstOrDefault();
         if (what == null)
             for (string? up = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar)); up != null; up = Path.GetDirectoryName(up))
@@ -126,6 +127,6 @@ internal static class OutputFolder
                 }
         if (what != null)
             throw new UserInputException($"{option} {full}: is {what}, not {expected}; {writes}: " +
-                                         $"choose a folder outside the input (e.g. {example}){(forceHint ? ", or pass --force to write there anyway" : "")}");
+                                         $"{(isRun ? "choose another folder, new or empty" : "choose a folder outside the input")} (e.g. {example}){(forceHint ? ", or pass --force to write there anyway" : "")}");
     }
 }

@@ -270,4 +270,23 @@ public partial class HardeningAuditTests
         Assert.Contains($"{empty}: byte 0: expected an HDF5 file (its 8-byte signature \\x89HDF\\r\\n\\x1a\\n at byte 0), found an empty file", r.Err);
         Assert.DoesNotContain("AER-DAT", r.Err);
     }
+    /// <summary>
+    /// eval took a mistyped option for a dataset ("--bogus: not a bundle or a folder of bundles"), and told a user whose
+    /// --out was a replay run to "choose a folder outside the input". Both now say what is wrong.
+    /// </summary>
+    [Fact]
+    public void EvalNamesAMistypedOptionAndAReplayRunAsOut()
+    {
+        var bogus = Run("eval", Sample, "--out", NewOut(), "--bogus");
+        Expect(2, bogus);
+        Assert.Contains("--bogus: not an option of eval (see 'eventdeblur eval --help')", bogus.Err);
+
+        string run = NewOut();
+        Expect(0, Run("replay", CopyOfSample(), "--deconvolver", "none", "--out", run));
+        var intoRun = Run("eval", Sample, "--out", run, "--methods", "blurry");
+        Expect(2, intoRun);
+        Assert.Contains("is a replay run (run.json)", intoRun.Err);
+        Assert.Contains("choose another folder, new or empty", intoRun.Err);
+        Assert.DoesNotContain("outside the input", intoRun.Err);
+    }
 }
