@@ -46,6 +46,11 @@ internal static class EvalCommand
                 throw new UserInputException($"--out {Path.GetFullPath(r.GetValue(output)!)}: its results-shard-{k}-of-{n}.parquet also holds " +
                     string.Join(" and ", new[] { lostMethods.Count > 0 ? $"method(s) {string.Join(", ", lostMethods)}" : null, lostBundles.Count > 0 ? $"bundle(s) {string.Join(", ", lostBundles.Select(Path.GetFileName))}" : null }.OfType<string>()) +
                     ", which this call does not list: its table would be replaced by this call's results alone. Give the whole list again (runs already done are reused, so only the new pairs run), choose another --out, or pass --force to replace the table");
+            // The other shards of this split must have run the same methods, or report cannot merge them: refused unless --force.
+            var siblings = await Evaluator.SiblingsWithOtherMethodsAsync(r.GetValue(output)!, k, n, m);
+            if (siblings.Count > 0 && !r.GetValue(force))
+                throw new UserInputException($"--out {Path.GetFullPath(r.GetValue(output)!)}: " + string.Join("; ", siblings.Select(x => $"{x.File} was run with --methods {x.Methods}")) +
+                    $", this shard with --methods {string.Join(",", m.Select(x => x.Name))}: report merges only shards of the same methods. Give the same --methods, choose another --out, or pass --force");
             var unusable = new List<string>();
             var inputProblems = new List<string>();
             var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality), unusable, inputProblems);

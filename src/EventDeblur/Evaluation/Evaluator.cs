@@ -66,6 +66,31 @@ public static class Evaluator
     }
 
     /// <summary>
+    /// The other shards of the same split already in <paramref name="outDir"/> that were run with other methods (their
+    /// file name and methods, as their metadata says): <c>report</c> would not merge them with this one. Unreadable shards
+    /// are left to <c>report</c>.
+    /// </summary>
+    public static async Task<List<(string File, string Methods)>> SiblingsWithOtherMethodsAsync(string outDir, int shard, int shards, IReadOnlyList<EvalMethod> methods)
+    {
+        var now = methods.Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
+        var found = new List<(string, string)>();
+        for (int k = 1; k <= shards; k++)
+        {
+            string file = Path.Combine(outDir, $"results-shard-{k}-of-{shards}.parquet");
+            if (k == shard || !File.Exists(file)) continue;
+            try
+            {
+                await using var reader = await ParquetReader.CreateAsync(file);
+                if (!reader.CustomMetadata.TryGetValue("methods", out var ms)) continue;
+                var earlier = ms.Split(',', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList();
+                if (!earlier.SequenceEqual(now, StringComparer.Ordinal)) found.Add((Path.GetFileName(file), ms));
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException) { }
+        }
+        return found;
+    }
+
+    /// <summary>
     /// Runs this shard's share of the work, each method made from <paramref name="catalogue"/>, and writes
     /// <c>OUT/results-shard-K-of-N.parquet</c>. A bundle that cannot be loaded (<see cref="Recording.BundleException"/>:
     /// a broken manifest or frame table) does not stop the others: it is named in <paramref name="unusable"/> (one

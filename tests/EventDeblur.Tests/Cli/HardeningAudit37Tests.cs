@@ -289,4 +289,18 @@ public partial class HardeningAuditTests
         Assert.Contains("choose another folder, new or empty", intoRun.Err);
         Assert.DoesNotContain("outside the input", intoRun.Err);
     }
+    /// <summary>Shard 2/2 run with other --methods than shard 1/2 in the same folder was accepted silently (only report caught it); it is now refused unless --force.</summary>
+    [Fact]
+    public void AShardWithOtherMethodsThanItsSiblingsIsRefused()
+    {
+        string output = NewOut();
+        Expect(0, Run("eval", Sample, "--out", output, "--methods", "blurry", "--shard", "1/2"));
+        var other = Run("eval", Sample, "--out", output, "--methods", "blurry,gt+wiener", "--shard", "2/2");
+        Expect(2, other);
+        Assert.Contains("results-shard-1-of-2.parquet was run with --methods blurry, this shard with --methods blurry,gt+wiener: report merges only shards of the same methods", other.Err);
+        Assert.False(File.Exists(Path.Combine(output, "results-shard-2-of-2.parquet")));
+        var same = Run("eval", Sample, "--out", output, "--methods", "blurry", "--shard", "2/2");
+        Assert.True(same.Code is 0 or 1, same.Err);   // a shard of two may hold no frame of a one-bundle set
+        Assert.DoesNotContain("report merges only", same.Err);
+    }
 }
