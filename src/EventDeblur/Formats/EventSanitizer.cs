@@ -41,16 +41,30 @@ internal sealed class EventSanitizer(int widthPx, int heightPx)
     /// <summary>Removes the invalid events of <paramref name="batch"/> in place; events held back from earlier batches may come out in it, before its own.</summary>
     public void Filter(EventBatch batch)
     {
-        var t = batch.Timestamps; var x = batch.Xs; var y = batch.Ys; var p = batch.Polarities;
+        int n = batch.Count;
+        var (t, x, y, p) = batch.Reserve(n);
         uint w = widthPx > 0 ? (uint)widthPx : uint.MaxValue, h = heightPx > 0 ? (uint)heightPx : uint.MaxValue;
+        // The common case, compacted in place: nothing held back and no jump forward.
+        int k = 0, i = 0;
+        for (; i < n && _held.Count == 0; i++)
+        {
+            if ((uint)x[i] >= w || (uint)y[i] >= h) { OutOfRange++; continue; }
+            if (t[i] < _last) { Backward++; continue; }
+            if (_last != long.MinValue && t[i] - _last > JumpUs) break;
+            _last = t[i];
+            t[k] = t[i]; x[k] = x[i]; y[k] = y[i]; p[k] = p[i];
+            k++;
+        }
+        if (i == n) { batch.Truncate(k); return; }
+        // From a jump on (or with events held from an earlier batch): through the hold-back, appended after the first k.
         _out.Clear();
-        for (int i = 0; i < t.Length; i++)
+        for (; i < n; i++)
         {
             if ((uint)x[i] >= w || (uint)y[i] >= h) { OutOfRange++; continue; }
             Take(t[i], x[i], y[i], p[i]);
         }
-        var (bt, bx, by, bp) = batch.Reserve(_out.Count);
-        _out.Timestamps.CopyTo(bt); _out.Xs.CopyTo(bx); _out.Ys.CopyTo(by); _out.Polarities.CopyTo(bp);
+        var (bt, bx, by, bp) = batch.Reserve(k + _out.Count);   // keeps the first k (growing keeps the batch's events)
+        _out.Timestamps.CopyTo(bt.AsSpan(k)); _out.Xs.CopyTo(bx.AsSpan(k)); _out.Ys.CopyTo(by.AsSpan(k)); _out.Polarities.CopyTo(bp.AsSpan(k));
     }
 
     /// <summary>
