@@ -50,10 +50,10 @@ public class TextureKernelBenchmarks
     }
 
     /// <summary>Frame 0 of the bundle at <paramref name="bundleDir"/> with the events of its exposure ± 10 ms.</summary>
-    internal static KernelRequest Load(string bundleDir)
+    internal static KernelRequest Load(string bundleDir, int frame = 0)
     {
         var bundle = RecordingBundle.Load(bundleDir);
-        var w = bundle.ResolveExposures().Windows[0];
+        var w = bundle.ResolveExposures().Windows[frame];
         var rgb = bundle.Manifest.Rgb!;
         var window = w.Exposure!.Value.Expand(10_000);
         var t = new List<long>(); var x = new List<short>(); var y = new List<short>(); var p = new List<bool>();

@@ -84,12 +84,29 @@ public sealed class EventKernelEstimator : IKernelEstimator
                     return texture;
             }
             ct.ThrowIfCancellationRequested();
-            var streakTiles = _tiler.Tiles(consensus.Motion, img.Width, img.Height, diagnostics);
+            List<KernelTile> streakTiles;
+            try { streakTiles = _tiler.Tiles(consensus.Motion, img.Width, img.Height, diagnostics); }
+            catch (InvalidDataException e)
+            {
+                // A rotation or affine model fitted on a few lights can extrapolate to an impossible path far from them;
+                // that is a verdict on the light paths, not on the frame, so the texture decides (and, when its motion is
+                // impossible too, the frame fails with its message: then the calibration is the likelier culprit).
+                diagnostics.Add($"light paths' camera motion set aside: {e.Message}; kernel from the texture instead");
+                return FromTexture(request, exposure, hInv, diagnostics);
+            }
             double rms = inliers.Average(t => t.RmsResidualPx);
             double confidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, inliers.Count / 2.0 + 0.5) * consensus.Inliers / trajectories.Count;
             return new KernelEstimate(streakTiles, "events:streaks", confidence, inliers.Count, inliers.Sum(t => (long)t.Events), diagnostics);
         }
-        var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, samples);
+        return FromTexture(request, exposure, hInv, diagnostics);
+    }
+
+    /// <summary>The kernel from the texture alone (contrast maximisation: its translation, or its roll when that wins).</summary>
+    private KernelEstimate FromTexture(KernelRequest request, TimeRangeUs exposure, Homography hInv, List<string> diagnostics)
+    {
+        var ct = request.Cancellation;
+        var img = request.Blurry;
+        var cm = _texture.Estimate(request.Events, request.EventSensorSize, hInv, exposure, _o.PathSamples);
         ct.ThrowIfCancellationRequested();
         diagnostics.Add(cm.Note);
         var motion = TextureMotion(cm);

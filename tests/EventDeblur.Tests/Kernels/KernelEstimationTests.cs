@@ -162,4 +162,25 @@ public class KernelEstimationTests
         Assert.All(frame.Tiles, k => Assert.Equal(1.0, k.Kernel.Weights.Sum(v => (double)v), 4));
         Assert.Equal(346L * 260, frame.Tiles.Sum(k => k.Area));
     }
+
+    /// <summary>
+    /// A light-path motion that cannot be a blur (found at stop 38 on a domain-B rotation frame, tuning seed 8301 #1: its
+    /// few lights fit a rotation that moves the frame's far side by 1 014 px, and the estimator threw "the blur path
+    /// reaches 1014 px", failing the frame whenever the texture did not win on its own): the light paths are set aside with
+    /// a note and the texture's kernel is used.
+    /// </summary>
+    [Fact]
+    public void AnImpossibleLightPathMotionIsSetAsideForTheTexture()
+    {
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(SimulationPresets.Get("b-rotation") with { Frames = 2, RgbWidth = 640, RgbHeight = 480 }, 8301, dir);
+        var request = LoadFrame(dir, 1);
+        // Light paths only (no comparison with the texture), so the light paths' motion is the one that must be tiled.
+        var frame = new EventKernelEstimator(new EventKernelOptions { CompareWithTexture = false }).Estimate(request);
+        Assert.Equal("events:texture", frame.Source);
+        Assert.Contains(frame.Diagnostics, d => d.StartsWith("light paths' camera motion set aside: the blur path reaches", StringComparison.Ordinal));
+        double sim = ImageMetrics.KernelSimilarity(frame.Tiles, KernelCsv.Read(request.GroundTruthKernelsPath!));
+        // The texture kernel of this frame, as the default options choose it too: 0.663 when written.
+        Assert.True(sim >= 0.6, $"kernel similarity {sim:F3} < 0.6 ({string.Join("; ", frame.Diagnostics)})");
+    }
 }
