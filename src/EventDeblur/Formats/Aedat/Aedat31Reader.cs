@@ -25,6 +25,14 @@ public sealed class Aedat31Reader : IAedatReader
     private long _pos;
     private bool _done;
     private long _lastT = long.MinValue;
+    private int _lastSource = -1;
+    private int _lastOverflow;
+
+    /// <summary>
+    /// How far past a damaged packet header the reader looks for the next one, bytes (64 MiB: far more than any packet
+    /// libcaer writes, and a bounded amount of work on a file that is garbage from there on).
+    /// </summary>
+    public const long MaxResyncScanBytes = 64L << 20;
 
     private Aedat31Reader(Stream stream, string path, AedatReaderOptions options)
     {
@@ -120,16 +128,21 @@ public sealed class Aedat31Reader : IAedatReader
             if (type < 0 || size <= 0 || capacity < 0 || number < 0 || number > capacity || valid < 0 || valid > number
                 || bodyBytes > _options.Limits.MaxStoredPacketBytes || tsOffset < 0 || tsOffset > size - 4)
             {
-                _log.Error("packet-header", at, $"packet header is not plausible (type {type}, eventSize {size}, tsOffset {tsOffset}, capacity {capacity}, number {number}, valid {valid}); expected size > 0, 0 ≤ valid ≤ number ≤ capacity, body ≤ {_options.Limits.MaxStoredPacketBytes} bytes; cannot resynchronise");
-                _done = true;
+                string what = $"packet header is not plausible (type {type}, eventSize {size}, tsOffset {tsOffset}, capacity {capacity}, number {number}, valid {valid}); expected size > 0, 0 ≤ valid ≤ number ≤ capacity, body ≤ {_options.Limits.MaxStoredPacketBytes} bytes";
+                if (Resync(at, "packet-header", what)) continue;
                 break;
             }
             if (_stream.Length - (at + PacketHeaderBytes) < bodyBytes)
             {
-                _log.Error("truncated", at, $"packet of type {type} declares {capacity} × {size} = {bodyBytes} bytes, only {_stream.Length - at - PacketHeaderBytes} remain (the file is truncated, or this header is damaged)");
+                string what = $"packet of type {type} declares {capacity} × {size} = {bodyBytes} bytes, only {_stream.Length - at - PacketHeaderBytes} remain";
+                // A damaged header can declare more than the file holds: when a whole packet follows further on, the file goes on.
+                if (Resync(at, "packet-header", what + " (a damaged header: the file goes on)", quietFailure: true)) continue;
+                _log.Error("truncated", at, what + " (the file is truncated, or this header is damaged)");
                 _done = true;
                 break;
             }
+            _lastSource = BinaryPrimitives.ReadInt16LittleEndian(h[2..]);
+            _lastOverflow = overflow;
             if (type == 1 && !_options.DecodeEvents)
             {
                 // Polarity packet in a pass that does not want events: stepped over unread.
@@ -158,6 +171,83 @@ public sealed class Aedat31Reader : IAedatReader
             if (packet != null) return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// After the damaged packet header at <paramref name="at"/>: looks up to <see cref="MaxResyncScanBytes"/> further for
+    /// the next packet header (<see cref="LooksLikeHeader"/>, and the header after its body too, or the file's end), and
+    /// moves there, logging <paramref name="what"/> with the bytes skipped. Without one the reader stops, logging that
+    /// (unless <paramref name="quietFailure"/>, when the caller logs its own message).
+    /// </summary>
+    private bool Resync(long at, string kind, string what, bool quietFailure = false)
+    {
+        long length = _stream.Length;
+        long last = Math.Min(length - PacketHeaderBytes, at + MaxResyncScanBytes);
+        var buf = new byte[1 << 20];
+        var next = new byte[PacketHeaderBytes];
+        for (long chunk = at + 1; chunk <= last; chunk += buf.Length - PacketHeaderBytes + 1)
+        {
+            _stream.Position = chunk;
+            int got = _stream.ReadAtLeast(buf, (int)Math.Min(buf.Length, length - chunk), throwOnEndOfStream: false);
+            for (int i = 0; i + PacketHeaderBytes <= got && chunk + i <= last; i++)
+            {
+                long p = chunk + i;
+                if (!LooksLikeHeader(buf.AsSpan(i, PacketHeaderBytes), p, length, out long end)) continue;
+                if (end != length)
+                {
+                    if (end + PacketHeaderBytes > length) continue;
+                    long resume = _stream.Position;
+                    _stream.Position = end;
+                    _stream.ReadExactly(next);
+                    _stream.Position = resume;
+                    if (!LooksLikeHeader(next, end, length, out _)) continue;
+                }
+                _log.Error(kind, at, $"{what}; resynchronised at byte {p}, the next packet header, skipping {p - at} bytes");
+                _stream.Position = p;
+                _pos = p;
+                return true;
+            }
+        }
+        if (!quietFailure)
+            _log.Error(kind, at, $"{what}; cannot resynchronise: no packet header found in the next {Math.Min(MaxResyncScanBytes, length - at - 1)} bytes");
+        _done = true;
+        return false;
+    }
+
+    /// <summary>
+    /// Whether 28 bytes at <paramref name="p"/> read as a packet header libcaer writes: a decoded type (special, polarity,
+    /// frame, IMU6, IMU9) with its event size and timestamp offset, the source and overflow counter of the packets read
+    /// before (the counter may have advanced by one), 0 &lt; number ≤ capacity within the limits, 0 ≤ valid ≤ number, and a
+    /// body inside the file, which ends at <paramref name="end"/>. Strict on purpose: it is used to find a header among
+    /// arbitrary bytes.
+    /// </summary>
+    private bool LooksLikeHeader(ReadOnlySpan<byte> h, long p, long length, out long end)
+    {
+        end = 0;
+        short type = BinaryPrimitives.ReadInt16LittleEndian(h);
+        short source = BinaryPrimitives.ReadInt16LittleEndian(h[2..]);
+        int size = BinaryPrimitives.ReadInt32LittleEndian(h[4..]);
+        int tsOffset = BinaryPrimitives.ReadInt32LittleEndian(h[8..]);
+        int overflow = BinaryPrimitives.ReadInt32LittleEndian(h[12..]);
+        int capacity = BinaryPrimitives.ReadInt32LittleEndian(h[16..]);
+        int number = BinaryPrimitives.ReadInt32LittleEndian(h[20..]);
+        int valid = BinaryPrimitives.ReadInt32LittleEndian(h[24..]);
+        bool sizes = type switch
+        {
+            0 or 1 => size == 8 && tsOffset == 4,
+            3 => size == 36 && tsOffset == 4,
+            4 => size == 48 && tsOffset == 4,
+            2 => size >= 36 && tsOffset >= 0 && tsOffset <= size - 4,
+            _ => false,
+        };
+        if (!sizes || source < 0 || (_lastSource >= 0 && source != _lastSource)) return false;
+        // Before any whole packet the counter is unknown: any value a recording can reach (2^31 µs each, 30 days in all).
+        if (_lastSource < 0 ? overflow < 0 || overflow > 1200 : overflow < _lastOverflow || overflow > _lastOverflow + 1) return false;
+        if (number <= 0 || number > capacity || valid < 0 || valid > number) return false;
+        long body = (long)capacity * size;
+        if (body > _options.Limits.MaxStoredPacketBytes) return false;
+        end = p + PacketHeaderBytes + body;
+        return end <= length;
     }
 
     private AedatPacket? Skip(int type, long at)

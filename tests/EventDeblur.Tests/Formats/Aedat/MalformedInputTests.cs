@@ -267,6 +267,60 @@ public class MalformedInputTests
     }
 
     /// <summary>
+    /// A damaged AEDAT 3.1 packet header (eventSize, capacity) stopped the reader with "cannot resynchronise", losing
+    /// every later packet; so did bytes inserted between packets. Since stop 38 the reader looks for the next packet
+    /// header (strict checks, and the header after it too) and goes on from there: only the damaged packet is lost.
+    /// </summary>
+    [Fact]
+    public void Aedat31ResynchronisesAfterADamagedPacketHeader()
+    {
+        var packets = Enumerable.Range(0, 5).Select(k =>
+            (0, Enumerable.Range(0, 40).Select(i => (i % 30, (i * 7 + k) % 20, i % 2 == 0, k * 1000 + i * 10, true)).ToArray())).ToList();
+        var bytes = SyntheticRecording.Aedat31(packets);
+        int packetBytes = 28 + 40 * 8;
+        int first = bytes.Length - 5 * packetBytes;
+        int victim = first + 2 * packetBytes, after = victim + packetBytes;
+        var all = Drained.FromFile(Write(bytes, "whole31.aedat"));
+        Assert.Equal(200, all.T.Count);
+        var expected = all.T.Take(80).Concat(all.T.Skip(120)).ToList();
+
+        // eventSize damaged (was 8): the header is implausible; the reader resumes at the next packet's header.
+        var size = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(size.AsSpan(victim + 4), 0x3F00_0008);
+        var d = Drained.FromFile(Write(size, "size31.aedat"));
+        Assert.Equal(expected, d.T);
+        var err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(victim, err.ByteOffset);
+        Assert.Contains($"resynchronised at byte {after}, the next packet header, skipping {packetBytes} bytes", err.Message, StringComparison.Ordinal);
+
+        // Capacity and number damaged so that the body would run past the end of the file: a damaged header, not a truncation.
+        var capacity = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(capacity.AsSpan(victim + 16), 5000);
+        BinaryPrimitives.WriteInt32LittleEndian(capacity.AsSpan(victim + 20), 5000);
+        BinaryPrimitives.WriteInt32LittleEndian(capacity.AsSpan(victim + 24), 5000);
+        d = Drained.FromFile(Write(capacity, "capacity31.aedat"));
+        Assert.Equal(expected, d.T);
+        err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Contains("a damaged header: the file goes on", err.Message, StringComparison.Ordinal);
+
+        // 1 000 stray bytes between two packets (a bad copy): skipped, nothing lost.
+        var stray = bytes[..after].Concat(Enumerable.Range(0, 1000).Select(i => (byte)(i * 37 + 11))).Concat(bytes[after..]).ToArray();
+        d = Drained.FromFile(Write(stray, "stray31.aedat"));
+        Assert.Equal(all.T, d.T);
+        err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(after, err.ByteOffset);
+        Assert.Contains("skipping 1000 bytes", err.Message, StringComparison.Ordinal);
+
+        // Garbage from the damaged header to the end: no header to resume at; what came before is kept.
+        var tail = bytes[..victim].Concat(Enumerable.Range(0, 3 * packetBytes).Select(i => (byte)(i * 91 + 3))).ToArray();
+        d = Drained.FromFile(Write(tail, "tail31.aedat"));
+        Assert.Equal(all.T.Take(80), d.T);
+        err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(victim, err.ByteOffset);
+        Assert.Contains("cannot resynchronise: no packet header found in the next", err.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// inspect said "problems: 42 error(s)" where the readers had counted 86: each kind lists at most 20, then one
     /// "N more … not listed" line. The text and --json now give the count beyond those listed.
     /// </summary>
