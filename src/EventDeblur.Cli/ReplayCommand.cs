@@ -103,7 +103,7 @@ internal static class ReplayCommand
                                   $"({guarded.Sum(x => x.GuardInputTiles!.Value)} to the input) in {guarded.Count(x => x.GuardFallbackTiles > 0)} of {guarded.Count} frames");
             if (summary.Status == "cancelled")
             {
-                Console.Error.WriteLine($"to finish it: eventdeblur replay {r.GetValue(bundle)} --out {r.GetValue(output)} --resume (the frames done are kept)");
+                Console.Error.WriteLine($"to finish it: {ResumeCommand.For(r.GetValue(bundle)!, r.GetValue(output)!)} (the frames done are kept)");
                 return ExitCodes.Cancelled;
             }
             if (summary.Results.Count == 0)

@@ -84,7 +84,7 @@ internal static class ReportCommand
             var incomplete = loaded.Where(x => x.Manifest.Status != "completed").ToList();
             foreach (var x in incomplete)
                 Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: the run is '{x.Manifest.Status}', not completed ({x.Frames.Count} frame(s) recorded): " +
-                                        "its rows are not the whole recording" + (x.Manifest.InputBundle != null ? $"; finish it with 'eventdeblur replay \"{x.Manifest.InputBundle}\" --out \"{Path.GetFullPath(x.Dir)}\" --resume' and the run's own options (run.json)" : ""));
+                                        "its rows are not the whole recording" + (x.Manifest.InputBundle != null ? $"; finish it with '{ResumeCommand.For(x.Manifest.InputBundle, Path.GetFullPath(x.Dir), x.Manifest.Options)}'" : ""));
             // Failed frames of a replay are left out of its means: say which (live runs count them on their own line).
             var withFailures = loaded.Where(x => x.Manifest.InputBundle != null && x.Frames.Any(f => f.Status == "failed")).ToList();
             foreach (var x in withFailures)

@@ -97,12 +97,17 @@ public partial class CancellationTests(Vga640BundleFixture vga) : IClassFixture<
         Assert.Empty(Directory.GetFiles(outDir, "*.partial", SearchOption.AllDirectories));
         Assert.DoesNotContain("onnxruntime", err, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("   at ", err);
-        // What to do next: the same command with --resume.
-        Assert.Contains($"--out {outDir} --resume (the frames done are kept)", err);
+        // What to do next: the exact command, with the run's own options (a bare --resume was refused for robust: stop 38).
+        var finish = System.Text.RegularExpressions.Regex.Match(err, "to finish it: eventdeblur (.*) \\(the frames done are kept\\)");
+        Assert.True(finish.Success, err);
+        var command = System.Text.RegularExpressions.Regex.Matches(finish.Groups[1].Value, "\"([^\"]*)\"|(\\S+)")
+            .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToArray();
+        Assert.Equal(["replay", vga.Dir, "--out", outDir, "--resume"], command[..5]);
+        Assert.Equal(deconvolver == "learned" ? ["--device", "cpu"] : ["--deconvolver", deconvolver], command[5..]);
 
         if (signal != Sigterm) return;
-        // The cancelled run resumes: the completed frames are kept and the rest is done.
-        var resumed = CliTests.Run("--device", "cpu", "replay", vga.Dir, "--out", outDir, "--deconvolver", deconvolver, "--resume");
+        // The cancelled run resumes with the printed command: the completed frames are kept and the rest is done.
+        var resumed = CliTests.Run(command);
         Assert.True(resumed.Code == 0, resumed.Err);
         Assert.Equal(3, (await FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"))).Count(r => r.Status == "ok"));
     }
