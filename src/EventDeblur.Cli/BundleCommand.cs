@@ -32,7 +32,7 @@ internal static class BundleCommand
         var force = new Option<bool>("--force") { Description = "Replace the bundle in --out (built beside it first: a failed build leaves the old one whole); a non-empty folder that is not a bundle is still refused" };
         var cmd = new Command("bundle", "Make a recording bundle from an event file, RGB frames (folder or video), exposure times and a calibration, and check it")
             { events, rgb, csv, sync, offset, encoding, black, white, saturation, homography, output, force };
-        cmd.SetAction(r =>
+        cmd.SetAction((r, ct) =>
         {
             // With triggers the exposures come from the edges in the event file: an offset would be written and never used.
             if (r.GetValue(sync) == "triggers" && r.GetResult(offset) is { Implicit: false })
@@ -54,7 +54,7 @@ internal static class BundleCommand
             string outDir = OutputFolder.FullPath(r.GetValue(output)!, "--out");
             if (File.Exists(outDir)) throw new UserInputException($"--out {outDir}: a file of that name exists; give a new or empty folder for the bundle", UserInputKind.Unusable);
             var converted = new List<Problem>();
-            var bundle = BundleBuilder.Build(sources, r.GetValue(output)!, converted, r.GetValue(force));
+            var bundle = BundleBuilder.Build(sources, r.GetValue(output)!, converted, r.GetValue(force), ct);
             var match = bundle.ResolveExposures();
             // Checked as inspect checks it: the event file's own errors (for a converted file, the source reader's) and
             // exposures the events cannot reach, from one pass.
@@ -95,7 +95,7 @@ internal static class BundleCommand
             else Console.WriteLine(identity
                 ? $"next: 'eventdeblur calibrate {bundle.Root} --write' estimates the RGB→event homography from the recording (the bundle has the identity), then 'eventdeblur replay {bundle.Root} --out OUT'"
                 : $"next: 'eventdeblur replay {bundle.Root} --out OUT' (or 'eventdeblur preview {bundle.Root} --frames all --out DIR' to look first)");
-            return problems.All(p => p.Severity != ProblemSeverity.Error) && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems;
+            return Task.FromResult(problems.All(p => p.Severity != ProblemSeverity.Error) && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems);
         });
         return cmd;
     }

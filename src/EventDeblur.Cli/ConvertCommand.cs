@@ -36,6 +36,10 @@ internal static class ConvertCommand
             throw new UserInputException($"{output}: exists; give a new name, or --force to replace it (written beside it first, so a failed conversion leaves it whole)");
         if (!output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase) && !output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
             throw new UserInputException($"{output}: unknown output type; expected a name ending in .aedat4 or .parquet");
+        // Parquet output may also write NAME.frames / .triggers / .imu.parquet beside NAME.parquet: those are replaced only with --force too.
+        if (output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) && !force
+            && new[] { ".frames.parquet", ".triggers.parquet", ".imu.parquet" }.Select(x => output[..^8] + x).FirstOrDefault(File.Exists) is { } sibling)
+            throw new UserInputException($"{sibling}: exists, and converting to {output} writes the recording's frames, triggers or IMU samples there; give a new name, or --force to replace it");
         if ((width == null) != (height == null))
             throw new UserInputException("--width and --height go together: give both (the sensor size in pixels) or neither");
         using var reader = EventFile.Open(input);
@@ -54,7 +58,7 @@ internal static class ConvertCommand
                 "zstd-high" => Aedat4Compression.ZstdHigh,
                 _ => Aedat4Compression.Lz4,
             };
-            result = AedatConverter.ToAedat4(reader, output, c, width, height);
+            result = AedatConverter.ToAedat4(reader, output, c, width, height, ct);
         }
         else if (output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
             result = await AedatConverter.ToParquetAsync(reader, output, ct: ct, width: width, height: height);

@@ -17,7 +17,8 @@ public static class AedatConverter
     /// Events going back in time or outside the sensor are dropped and counted in the result (see <see cref="EventSanitizer"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The sensor size is unknown and not supplied.</exception>
-    public static ConversionResult ToAedat4(IAedatReader reader, string outPath, Aedat4Compression compression, int? width = null, int? height = null)
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (checked per packet); nothing is left at <paramref name="outPath"/>.</exception>
+    public static ConversionResult ToAedat4(IAedatReader reader, string outPath, Aedat4Compression compression, int? width = null, int? height = null, CancellationToken ct = default)
     {
         int w = width ?? reader.Info.Width, h = height ?? reader.Info.Height;
         if (w <= 0 || h <= 0)
@@ -35,6 +36,11 @@ public static class AedatConverter
         {
             while (reader.TryRead(out var packet))
             {
+                if (ct.IsCancellationRequested)
+                {
+                    if (packet is EventsPacket cancelled) cancelled.Events.Dispose();
+                    ct.ThrowIfCancellationRequested();
+                }
                 var kind = packet switch { EventsPacket => AedatStreamKind.Events, FramePacket => AedatStreamKind.Frames, ImuPacket => AedatStreamKind.Imu, TriggersPacket => AedatStreamKind.Triggers, _ => AedatStreamKind.Other };
                 if (kind != AedatStreamKind.Other && !declaredKinds.Contains(kind))
                 {

@@ -33,7 +33,8 @@ public static class BundleBuilder
     /// then put it in its place, so a failed build leaves the old bundle as it was (and inputs read from the old bundle
     /// are read before it goes); a non-empty folder that is not a bundle is refused either way.
     /// </param>
-    public static RecordingBundle Build(BundleSources s, string bundleDir, List<Problem>? conversionProblems = null, bool replace = false)
+    /// <param name="ct">Cancels the build (checked per packet while an event file is converted); nothing is left of the new bundle.</param>
+    public static RecordingBundle Build(BundleSources s, string bundleDir, List<Problem>? conversionProblems = null, bool replace = false, CancellationToken ct = default)
     {
         if (s.Sync is not ("table" or "triggers")) throw new BundleException($"sync '{s.Sync}': expected 'table' or 'triggers'");
         if (s.Homography.Length != 9) throw new BundleException($"--homography: expected 9 numbers (a row-major 3×3 homography), found {s.Homography.Length}");
@@ -60,10 +61,10 @@ public static class BundleBuilder
         var csvTimes = s.ExposureCsvPath != null ? ReadExposureCsv(s.ExposureCsvPath) : null;
 
         string root = Path.GetFullPath(bundleDir);
-        if (replacing) return Replace(s, root, csvTimes, conversionProblems);
+        if (replacing) return Replace(s, root, csvTimes, conversionProblems, ct);
         try
         {
-            return BuildInto(s, root, csvTimes, conversionProblems);
+            return BuildInto(s, root, csvTimes, conversionProblems, ct);
         }
         catch
         {
@@ -74,7 +75,7 @@ public static class BundleBuilder
     }
 
     /// <summary>Builds the bundle beside <paramref name="root"/>, then swaps it in: the old bundle stays whole until the new one is.</summary>
-    private static RecordingBundle Replace(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<Problem>? conversionProblems)
+    private static RecordingBundle Replace(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<Problem>? conversionProblems, CancellationToken ct)
     {
         string parent = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar))!, name = Path.GetFileName(root.TrimEnd(Path.DirectorySeparatorChar));
         string fresh = Path.Combine(parent, $".{name}.bundle-{Environment.ProcessId}.partial");
@@ -82,7 +83,7 @@ public static class BundleBuilder
         foreach (var leftover in new[] { fresh, old }.Where(Directory.Exists)) Directory.Delete(leftover, recursive: true);
         try
         {
-            BuildInto(s, fresh, csvTimes, conversionProblems);
+            BuildInto(s, fresh, csvTimes, conversionProblems, ct);
         }
         catch
         {
@@ -100,10 +101,10 @@ public static class BundleBuilder
         return RecordingBundle.Load(root);
     }
 
-    private static RecordingBundle BuildInto(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<Problem>? conversionProblems)
+    private static RecordingBundle BuildInto(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<Problem>? conversionProblems, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.Combine(root, "rgb"));
-        var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems);
+        var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems, ct);
         var (files, videoTimes, depth, size, sources) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
         var times = csvTimes ?? videoTimes
             ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order; with --sync triggers it is still needed, and only the spacing of its times is used to match the frames to the trigger edges)");
@@ -190,7 +191,7 @@ public static class BundleBuilder
             throw new BundleException($"{path}: line 1: the columns are '{f[0]}' then '{f[1]}'; the start comes first: {expected}");
     }
 
-    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems)
+    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems, CancellationToken ct)
     {
         try
         {
@@ -200,7 +201,7 @@ public static class BundleBuilder
                 if (reader.Info.Width <= 0 && reader.Info.Version == AedatVersion.Hdf5)
                     throw new BundleException($"{path}: the HDF5 event file does not state its sensor size (root attribute sensor_resolution = (height, width)); convert it with 'convert IN OUT.aedat4 --width W --height H' first");
                 const string name = "events.aedat4";
-                var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4);
+                var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4, ct: ct);
                 conversionProblems?.AddRange(converted.Problems);
                 if (converted.DroppedBackward + converted.DroppedOutOfRange + converted.DroppedJumpedForward > 0)
                     conversionProblems?.Add(new Problem(path, 0, ProblemSeverity.Error,
