@@ -46,3 +46,23 @@ public partial class HardeningAuditTests
         Assert.Empty(Directory.GetFileSystemEntries(dir));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>replay FILE.h5</c> said "expected an HDF5 file (its 8-byte signature \x89HDF…), found '\x89HDF…': not HDF5",
+    /// the same bytes as expected and found; an HDF5 event file given where AEDAT is read is now named as such, with the
+    /// two commands that take it.
+    /// </summary>
+    [Fact]
+    public void AnHdf5EventFileGivenToReplayIsNamedWithWhatToDo()
+    {
+        string dir = TestPaths.NewTempDir();
+        string h5 = Path.Combine(dir, "dsec.h5");
+        File.WriteAllBytes(h5, [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0]);
+        var r = Run("replay", h5, "--out", Path.Combine(dir, "out"));
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains($"{h5}: byte 0: is an HDF5 event file, not AEDAT: make a bundle of it ('eventdeblur bundle --events {h5} --rgb …') or convert it ('eventdeblur convert {h5} OUT.aedat4')", r.Err);
+        Assert.DoesNotContain("found '\\x89HDF", r.Err);
+    }
+}

@@ -18,6 +18,10 @@ public static class AedatReader
         // Bytes outside printable ASCII are shown as \xNN (a '.' would make "#!AER-DAT3.1\x0e" look like a valid line).
         string found = n == 0 ? "an empty file" : $"'{string.Concat(head[..n].ToArray().Select(b => b is >= 32 and < 127 ? ((char)b).ToString() : b == '\r' ? "\\r" : b == '\n' ? "\\n" : $"\\x{b:x2}"))}'";
         string ext = Path.GetExtension(path).ToLowerInvariant();
+        // An HDF5 event file reached a path that takes AEDAT only (e.g. replay or preview given the file itself).
+        if (n >= 8 && head[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]))
+            throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
+                $"is an HDF5 event file, not AEDAT: make a bundle of it ('eventdeblur bundle --events {path} --rgb …') or convert it ('eventdeblur convert {path} OUT.aedat4')"));
         if (ext is ".h5" or ".hdf5" or ".hdf")
             throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
                 $"expected an HDF5 file (its 8-byte signature \\x89HDF\\r\\n\\x1a\\n at byte 0), found {found}: not HDF5, or damaged at its start"));
