@@ -22,7 +22,7 @@ internal static class CalibrateCommand
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on standard output" };
         var write = new Option<bool>("--write") { Description = "Store the homography in the bundle's recording.json (atomically; other fields kept)" };
         var frames = new Option<int>("--frames") { Description = "Most frames used, spread over the recording (3..1000)", DefaultValueFactory = _ => 8 };
-        var latency = new Option<long>("--event-latency-us") { Description = "Shift each exposure window on the event clock by the camera's latency, µs (as replay's option)", DefaultValueFactory = _ => 0 };
+        var latency = LatencyOption.Create("Shift each exposure window on the event clock by the camera's latency, µs (as replay's option; -10000000..10000000)");
         var board = new Option<string?>("--checkerboard") { Description = "The recording shows a checkerboard blinking on a screen (board / black): its inner corners per row and column, COLSxROWS (e.g. 9x6); the homography is fitted to the corners found in the frames and the event images" };
         var cmd = new Command("calibrate", "Estimate the RGB→event homography from the recording's own frames and events") { bundleArg, json, write, frames, latency, board };
         // Off the caller's thread with the command's token: Ctrl+C / SIGTERM stop the estimate (exit 130), and never

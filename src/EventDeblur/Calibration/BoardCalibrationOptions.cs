@@ -24,7 +24,7 @@ public sealed record BoardCalibrationOptions
     /// <summary>Largest accepted residual (RMS reprojection error of the inlier corners), event pixels. Default 0.75.</summary>
     public double MaxResidualEventPx { get; init; } = 0.75;
 
-    /// <summary>The event camera's latency, µs (−1 s..1 s): each exposure window is shifted by it on the event clock (as <c>replay --event-latency-us</c>). Default 0.</summary>
+    /// <summary>The event camera's latency, µs (−10 s..10 s, as replay): each exposure window is shifted by it on the event clock (as <c>replay --event-latency-us</c>). Default 0.</summary>
     public long EventLatencyUs { get; init; }
 
     /// <summary>Parses <c>COLSxROWS</c> (inner corners, e.g. <c>9x6</c>; <c>X</c> and <c>×</c> also separate) into <see cref="Columns"/> and <see cref="Rows"/>.</summary>
@@ -48,6 +48,6 @@ public sealed record BoardCalibrationOptions
         if (MinEventsPerFrame < 1) throw new ArgumentException($"minimum events per frame {MinEventsPerFrame}: expected ≥ 1");
         if (RansacThresholdEventPx is < 0.1 or > 20 || double.IsNaN(RansacThresholdEventPx)) throw new ArgumentException($"RANSAC threshold {RansacThresholdEventPx}: expected 0.1..20 event px");
         if (!(MaxResidualEventPx > 0)) throw new ArgumentException($"maximum residual {MaxResidualEventPx}: expected > 0 event px");
-        if (EventLatencyUs is < -1_000_000 or > 1_000_000) throw new ArgumentException($"event latency {EventLatencyUs} µs: expected -1000000..1000000");
+        if (EventLatencyUs is < -10_000_000 or > 10_000_000) throw new ArgumentException($"event latency {EventLatencyUs} µs: expected -10000000..10000000 (±10 s, as replay)");
     }
 }

@@ -25,7 +25,7 @@ public sealed record CalibrationOptions
     public double MaxResidualEventPx { get; init; } = 1.5;
 
     /// <summary>
-    /// The event camera's latency, µs (−1 s..1 s): each exposure window is shifted by it on the event clock (as
+    /// The event camera's latency, µs (−10 s..10 s, as replay): each exposure window is shifted by it on the event clock (as
     /// <c>replay --event-latency-us</c>). Default 0.
     /// </summary>
     public long EventLatencyUs { get; init; }
@@ -39,7 +39,7 @@ public sealed record CalibrationOptions
         if (!(Scale.Min > 0) || !(Scale.Max > Scale.Min)) throw new ArgumentException($"scale range {Scale.Min}–{Scale.Max}: expected 0 < min < max");
         if (MinCorrelation is < 0 or > 1) throw new ArgumentException($"minimum correlation {MinCorrelation}: expected 0..1");
         if (MaxAmbiguity is <= 0 or > 1) throw new ArgumentException($"maximum ambiguity {MaxAmbiguity}: expected (0, 1]");
-        if (EventLatencyUs is < -1_000_000 or > 1_000_000) throw new ArgumentException($"event latency {EventLatencyUs} µs: expected -1000000..1000000");
+        if (EventLatencyUs is < -10_000_000 or > 10_000_000) throw new ArgumentException($"event latency {EventLatencyUs} µs: expected -10000000..10000000 (±10 s, as replay)");
         if (!(MaxResidualEventPx > 0)) throw new ArgumentException($"maximum residual {MaxResidualEventPx}: expected > 0 event px");
     }
 }

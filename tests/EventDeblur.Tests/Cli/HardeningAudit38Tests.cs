@@ -66,3 +66,20 @@ public partial class HardeningAuditTests
         Assert.DoesNotContain("found '\\x89HDF", r.Err);
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>calibrate --event-latency-us</c> refused 5 000 000 (±1 s) where replay, whose windows it should match, takes ±10 s:
+    /// both now take the same range, and calibrate's refusal is the same usage error as replay's (exit 2).
+    /// </summary>
+    [Fact]
+    public void CalibrateTakesTheSameEventLatencyRangeAsReplay()
+    {
+        var far = Run("calibrate", Sample, "--frames", "3", "--event-latency-us", "10000001");
+        Expect(2, far);
+        Assert.Contains("--event-latency-us 10000001: expected -10000000..10000000 µs (±10 s)", far.Err);
+        Assert.Null(Record.Exception(() => new EventDeblur.Calibration.CalibrationOptions { EventLatencyUs = 5_000_000 }.Validate()));
+        Assert.Null(Record.Exception(() => new EventDeblur.Calibration.BoardCalibrationOptions { EventLatencyUs = -10_000_000 }.Validate()));
+    }
+}
