@@ -133,6 +133,17 @@ public sealed partial class Hdf5EventReader : IAedatReader
         options ??= AedatReaderOptions.Default;
         var log = new ProblemLog(path, options.MaxProblemsPerKind);
         NativeFile file;
+        // A truncated file: PureHDF would read its missing bytes as zeros and deliver them as events.
+        Span<byte> head = stackalloc byte[64];
+        long length;
+        int got;
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096))
+        {
+            length = fs.Length;
+            got = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        if (Hdf5Superblock.StatedEnd(head[..got]) is { } end && length < end)
+            log.Error("truncated", length, $"the file is truncated: it has {length:N0} bytes, and its superblock says it ends at byte {end:N0} ({end - length:N0} bytes missing); the datasets' missing parts read as zeros, so events from here on may be zeros rather than data (copy the file again; h5py refuses it)");
         try
         {
             // Reads past the end of the file fail at once (PastEndGuardStream) instead of returning nothing, one address at a time.

@@ -270,6 +270,40 @@ public class Hdf5EventReaderTests
         Assert.True(refused + reported >= 12, $"refused {refused}, reported {reported}: every truncated file must be refused or reported");
     }
 
+    /// <summary>
+    /// A truncated file read its missing bytes as zeros (PureHDF's file driver): stop 38's trial cut an h5_tools file at
+    /// 3 000 001 of 5 489 652 bytes and got 521 252 events, all OFF, times running back to 0, with no word of the cut.
+    /// The superblock's end-of-file address now tells: every cut that opens is reported as an error naming both sizes (so
+    /// inspect, convert and bundle exit 1 and say why); one through the structure read first is refused at open.
+    /// </summary>
+    [Fact]
+    public void ATruncatedFileIsRefusedByItsSuperblocksEndOfFileAddress()
+    {
+        string dir = TestPaths.NewTempDir();
+        var ev = Events(20_000, 23);
+        string path = WriteDsec(dir, "whole.h5", ev, gzip: false, 0, MsToIdx(ev.T));
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.Equal(bytes.Length, Hdf5Superblock.StatedEnd(bytes.AsSpan(0, 64)));
+        foreach (int cut in new[] { bytes.Length - 1, bytes.Length / 2, 4096 })
+        {
+            string bad = Path.Combine(dir, $"cut{cut}.h5");
+            File.WriteAllBytes(bad, bytes[..cut]);
+            string expected = $"the file is truncated: it has {cut:N0} bytes, and its superblock says it ends at byte {bytes.Length:N0} ({bytes.Length - cut:N0} bytes missing)";
+            try
+            {
+                var got = ReadAll(bad);
+                Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Error && p.ByteOffset == cut && p.Message.Contains(expected, StringComparison.Ordinal));
+            }
+            catch (AedatFormatException e)
+            {
+                // A cut through the structure the reader needs first (the root group, a dataset's header) is refused at open.
+                Assert.Contains(bad, e.Message);
+            }
+        }
+        // The whole file still reads every event.
+        Assert.Equal(20_000, ReadAll(path).T.Length);
+    }
+
     [Fact]
     public void ConvertToAedat4KeepsEveryEvent()
     {
