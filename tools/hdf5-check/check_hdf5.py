@@ -58,7 +58,7 @@ def summary(path, chunk=1 << 20):
     return {"layout": layout, "count": n, "first_t_us": first, "last_t_us": last, "on": on, "off": n - on, "sha256": sha.hexdigest()}
 
 
-def write_h5tools(path, n):
+def write_h5tools(path, n, plain=False):
     rng = np.random.default_rng(20261202)
     w, h = 346, 260
     ts = np.cumsum(rng.integers(0, 40, n)).astype(np.float64) * 1e-6 + 12.5  # seconds
@@ -66,7 +66,8 @@ def write_h5tools(path, n):
     ys = rng.integers(0, h, n).astype(np.int16)
     ps = rng.integers(0, 2, n).astype(bool)
     with h5py.File(path, "w") as f:
-        kw = dict(compression="gzip", compression_opts=4, shuffle=True, chunks=(4096,))
+        # plain: contiguous and uncompressed, as h5_tools' own writer stores ts and ps.
+        kw = {} if plain else dict(compression="gzip", compression_opts=4, shuffle=True, chunks=(4096,))
         f.create_dataset("events/xs", data=xs, **kw)
         f.create_dataset("events/ys", data=ys, **kw)
         f.create_dataset("events/ts", data=ts, **kw)
@@ -102,6 +103,9 @@ def main(argv):
         print(json.dumps(summary(argv[2])))
     elif len(argv) >= 4 and argv[1] == "write-h5tools":
         write_h5tools(argv[2], int(argv[3]))
+        print(json.dumps(summary(argv[2])))
+    elif len(argv) >= 4 and argv[1] == "write-h5tools-plain":
+        write_h5tools(argv[2], int(argv[3]), plain=True)
         print(json.dumps(summary(argv[2])))
     elif len(argv) >= 4 and argv[1] == "write-dsec":
         write_dsec(argv[2], int(argv[3]))

@@ -57,6 +57,9 @@ public sealed partial class Hdf5EventReader : IAedatReader
     private int _msBufCount;
     private long _msNext;
 
+    /// <summary>The file's stream, when the file is shorter than its superblock says (else null): a slice read past its end is not data.</summary>
+    private PastEndGuardStream? _truncatedStream;
+
     private Hdf5EventReader(NativeFile file, string path, ProblemLog log, AedatReaderOptions options, Hdf5EventLayout layout,
         Hdf5Column t, Hdf5Column x, Hdf5Column y, Hdf5Column p, Hdf5Column? msToIdx, long timeOffsetUs, int width, int height)
     {
@@ -133,6 +136,8 @@ public sealed partial class Hdf5EventReader : IAedatReader
         options ??= AedatReaderOptions.Default;
         var log = new ProblemLog(path, options.MaxProblemsPerKind);
         NativeFile file;
+        PastEndGuardStream? truncatedStream = null;
+        bool truncated = false;
         // A truncated file: PureHDF would read its missing bytes as zeros and deliver them as events.
         Span<byte> head = stackalloc byte[64];
         long length;
@@ -143,11 +148,15 @@ public sealed partial class Hdf5EventReader : IAedatReader
             got = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
         if (Hdf5Superblock.StatedEnd(head[..got]) is { } end && length < end)
-            log.Error("truncated", length, $"the file is truncated: it has {length:N0} bytes, and its superblock says it ends at byte {end:N0} ({end - length:N0} bytes missing); the datasets' missing parts read as zeros, so events from here on may be zeros rather than data (copy the file again; h5py refuses it)");
+        {
+            log.Error("truncated", length, $"the file is truncated: it has {length:N0} bytes, and its superblock says it ends at byte {end:N0} ({end - length:N0} bytes missing); events are read up to the first slice whose data lies past the cut (copy the file again; h5py refuses it)");
+            truncated = true;
+        }
         try
         {
             // Reads past the end of the file fail at once (PastEndGuardStream) instead of returning nothing, one address at a time.
             var stream = new PastEndGuardStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess));
+            if (truncated) truncatedStream = stream;
             try { file = H5File.Open(stream, leaveOpen: false); }
             catch { stream.Dispose(); throw; }
         }
@@ -188,7 +197,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
                 log.Note("geometry", -1, $"the stated sensor size {w}×{h} is outside 1..32768; ignored");
                 (w, h) = (0, 0);
             }
-            return new Hdf5EventReader(file, path, log, options, layout, cols[0], cols[1], cols[2], cols[3], msToIdx, offset, w, h);
+            return new Hdf5EventReader(file, path, log, options, layout, cols[0], cols[1], cols[2], cols[3], msToIdx, offset, w, h) { _truncatedStream = truncatedStream };
         }
         catch (AedatFormatException)
         {
@@ -218,6 +227,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
                 break;
             }
             string reading = _t.Name;
+            int pastEnd = _truncatedStream?.ReadsPastEnd ?? 0;
             try
             {
                 if (_t.IsFloat) _t.ReadDouble(start, _dt.AsSpan(0, n));
@@ -232,6 +242,13 @@ public sealed partial class Hdf5EventReader : IAedatReader
             catch (Exception e)
             {
                 _log.Error("read", -1, $"dataset {reading}, events {start}..{start + n - 1}: {Describe(e)}; reading stops here");
+                _done = true;
+                break;
+            }
+            if (_truncatedStream is { } guard && guard.ReadsPastEnd > pastEnd)
+            {
+                // PureHDF answered part of this slice with zeros from past the cut: those are not events.
+                _log.Error("truncated", guard.Length, $"events {start:N0}..{start + n - 1:N0}: dataset data lies past the end of the truncated file (read as zeros); reading stops here, with the {start:N0} events before them");
                 _done = true;
                 break;
             }

@@ -15,6 +15,9 @@ internal sealed class PastEndGuardStream(FileStream inner) : Stream
 
     private int _pastEnd;
 
+    /// <summary>Reads so far that reached past the end of the file (answered with zeros).</summary>
+    public int ReadsPastEnd => _pastEnd;
+
     public override bool CanRead => true;
 
     public override bool CanSeek => true;

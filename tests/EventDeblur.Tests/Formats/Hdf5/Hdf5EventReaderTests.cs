@@ -284,15 +284,21 @@ public class Hdf5EventReaderTests
         string path = WriteDsec(dir, "whole.h5", ev, gzip: false, 0, MsToIdx(ev.T));
         byte[] bytes = File.ReadAllBytes(path);
         Assert.Equal(bytes.Length, Hdf5Superblock.StatedEnd(bytes.AsSpan(0, 64)));
-        foreach (int cut in new[] { bytes.Length - 1, bytes.Length / 2, 4096 })
+        foreach (int cut in new[] { bytes.Length - 1, bytes.Length - 20_000, bytes.Length / 2, 4096 })
         {
             string bad = Path.Combine(dir, $"cut{cut}.h5");
             File.WriteAllBytes(bad, bytes[..cut]);
             string expected = $"the file is truncated: it has {cut:N0} bytes, and its superblock says it ends at byte {bytes.Length:N0} ({bytes.Length - cut:N0} bytes missing)";
             try
             {
-                var got = ReadAll(bad);
+                var got = ReadAll(bad, batch: 1000);
                 Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Error && p.ByteOffset == cut && p.Message.Contains(expected, StringComparison.Ordinal));
+                // What is delivered is data: a prefix of the true events, never the zeros read from past the cut.
+                Assert.Equal(ev.T.Take(got.T.Length).Select(v => (long)v), got.T);
+                Assert.Equal(ev.X.Take(got.T.Length).Select(v => (short)v), got.X);
+                Assert.Equal(ev.P.Take(got.T.Length).Select(v => v > 0), got.P);
+                if (got.T.Length < 20_000)
+                    Assert.Contains(got.Problems, p => p.Message.Contains($"reading stops here, with the {got.T.Length:N0} events before them", StringComparison.Ordinal));
             }
             catch (AedatFormatException e)
             {
@@ -302,6 +308,8 @@ public class Hdf5EventReaderTests
         }
         // The whole file still reads every event.
         Assert.Equal(20_000, ReadAll(path).T.Length);
+        // PureHDF writes its object headers after the data, so most cuts take them and are refused at open (the 1-byte cut
+        // took no data: all 20 000 events); a file with its data last is in the next test.
     }
 
     [Fact]
@@ -390,6 +398,35 @@ public class Hdf5EventReaderTests
         Assert.Equal(summary.EventCount, check.GetProperty("count").GetInt64());
         Assert.Equal(summary.LastTimestampUs, check.GetProperty("last_t_us").GetInt64());
         Assert.Equal(summary.EventsSha256, check.GetProperty("sha256").GetString());
+    }
+
+    /// <summary>
+    /// The trial's case: a file h5py writes with its data last and uncompressed (as h5_tools stores ts and ps), cut in the
+    /// middle of its last dataset. Before stop 38 every event came out, those past the cut with p = 0 (zeros read past the
+    /// end). Now the events whose data is all in the file are delivered, as written, and reading stops at the first slice
+    /// that reaches past the cut, with the error saying so.
+    /// </summary>
+    [Fact]
+    public void ATruncatedH5pyFileDeliversTheEventsBeforeTheCutOnly()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "h5py-plain.h5");
+        var truth = Python("write-h5tools-plain", path, "40000");
+        var whole = ReadAll(path, batch: 1000);
+        Assert.Equal(40_000, whole.T.Length);
+        Assert.Equal(truth.GetProperty("on").GetInt64(), whole.P.LongCount(p => p));
+        byte[] bytes = File.ReadAllBytes(path);
+        // The last dataset is ps (one byte per event): cut it in the middle.
+        int cut = bytes.Length - 20_000;
+        string bad = Path.Combine(dir, "cut.h5");
+        File.WriteAllBytes(bad, bytes[..cut]);
+        var got = ReadAll(bad, batch: 1000);
+        Assert.InRange(got.T.Length, 19_000, 20_000);
+        Assert.Equal(whole.T.Take(got.T.Length), got.T);
+        Assert.Equal(whole.X.Take(got.T.Length), got.X);
+        Assert.Equal(whole.P.Take(got.T.Length), got.P);
+        Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains($"the file is truncated: it has {cut:N0} bytes", StringComparison.Ordinal));
+        Assert.Contains(got.Problems, p => p.Message.Contains($"reading stops here, with the {got.T.Length:N0} events before them", StringComparison.Ordinal));
     }
 
     /// <summary>Stores chunks unchanged under a given filter id (only to write a file that names that filter).</summary>
