@@ -86,7 +86,7 @@ public sealed record PropheseeHeader
             if (pos > MaxHeaderBytes)
                 throw log.Fatal(lineStart, $"ASCII header exceeds {MaxHeaderBytes} bytes; expected the payload to start sooner");
             if (!complete) inside = true;
-            string text = System.Text.Encoding.ASCII.GetString(line, 0, len).Trim();
+            string text = System.Text.Encoding.UTF8.GetString(line, 0, len).Trim();
             string[] words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (words.Length == 0) continue;
             if (words.Length == 1 && words[0] == "end") { end = true; break; }
@@ -96,11 +96,20 @@ public sealed record PropheseeHeader
         return new PropheseeHeader { Entries = entries, Length = pos, HasEndMarker = end, EndsInsideHeader = inside, StoppedAtBinaryLine = binary };
     }
 
+    /// <summary>
+    /// Whether a line is not header text: it holds a control byte (other than tab) or DEL, or bytes above 0x7E that are
+    /// not valid UTF-8 (a header may name a place or a person in UTF-8, e.g. "Zürich"; random payload bytes are almost
+    /// never valid UTF-8).
+    /// </summary>
     private static bool HasBinary(ReadOnlySpan<byte> text)
     {
+        bool high = false;
         foreach (byte b in text)
-            if (b is (< 0x20 and not (byte)'\t') or > 0x7E) return true;
-        return false;
+        {
+            if (b is (< 0x20 and not (byte)'\t') or 0x7F) return true;
+            high |= b > 0x7F;
+        }
+        return high && !System.Text.Unicode.Utf8.IsValid(text);
     }
 
     /// <summary>

@@ -124,7 +124,7 @@ public abstract class PropheseeReader : IAedatReader
             if (encoding == null)
             {
                 string found = header.Entries.Count == 0
-                    ? "no '%' header at all"
+                    ? header.StoppedAtBinaryLine ? "a first '%' line that is not text (a control byte, or bytes that are not UTF-8), so no header" : "no '%' header at all"
                     : "only " + string.Join(", ", header.Entries.Select(e => $"'% {e.Key}'").Take(8));
                 throw log.Fatal(0, $"expected a '%' header naming the encoding ('% format EVT2|EVT3;…', '% evt 2.0|3.0', a known '% system_ID', or DAT's '% Data file containing …'), found {found}");
             }

@@ -316,4 +316,36 @@ public class PropheseeMalformedInputTests
         var d = PropheseeDrained.From(r);
         Assert.Equal([((0x825L << 12) + 1, (short)4, (short)3, true)], d.Events);
     }
+
+    /// <summary>
+    /// A header line with UTF-8 text ("% comment recorded in Zürich.") was taken for binary payload (stop 38's trial): the
+    /// rest of the header was decoded as events, 11 456 of a real file's 521 252 came out, and a legacy header lost its
+    /// encoding line ("found only '% Date'…"). UTF-8 header lines are text now; bytes that are not UTF-8 still end the header.
+    /// </summary>
+    [Fact]
+    public void AUtf8HeaderLineIsTextNotPayload()
+    {
+        uint[] words = [0x8000_0000u | 1000, 0x1000_0000u | (9u << 22) | (300u << 11) | 200];
+        byte[] payload = [.. words.SelectMany(BitConverter.GetBytes)];
+        foreach (string header in new[]
+        {
+            "% date 2024-05-01\n% comment recorded in Zürich.\n% evt 2.0\n% geometry 640x480\n% end\n",
+            "% Date 2024-05-01\n% integrator_name Prophésée\n% evt 2.0\n% geometry 640x480\n",
+        })
+        {
+            string path = Path.Combine(TestPaths.NewTempDir(), "utf8.raw");
+            File.WriteAllBytes(path, [.. System.Text.Encoding.UTF8.GetBytes(header), .. payload]);
+            var d = PropheseeDrained.FromFile(path);
+            Assert.False(d.HasErrors, string.Join("\n", d.Problems));
+            Assert.Equal([(64_009L, (short)300, (short)200, true)], d.Events);
+            using var r = PropheseeReader.Open(path);
+            Assert.Equal(640, r.Info.Width);
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(header), r.Header.Length);
+        }
+        // The first line not UTF-8 (Latin-1 'é'): named as such, not "no '%' header at all".
+        string latin = Path.Combine(TestPaths.NewTempDir(), "latin1.raw");
+        File.WriteAllBytes(latin, [.. System.Text.Encoding.Latin1.GetBytes("% integrator_name Prophésée\n% evt 2.0\n"), .. payload]);
+        var e = Assert.Throws<AedatFormatException>(() => PropheseeReader.Open(latin));
+        Assert.Contains("found a first '%' line that is not text (a control byte, or bytes that are not UTF-8), so no header", e.Message);
+    }
 }
