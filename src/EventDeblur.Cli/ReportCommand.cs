@@ -68,6 +68,23 @@ internal static class ReportCommand
                 else throw new UserInputException($"{d}: no such folder");
             }
             if (dirs.Count == 0) throw new UserInputException("no replay or evaluation outputs found (folders with run.json and frames.parquet, or results-shard-*.parquet)");
+            // The same run named twice (another spelling of its path, or inside a folder also given) is counted once.
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var d in dirs.ToList())
+            {
+                string key = Path.TrimEndingDirectorySeparator(Path.GetFullPath(d));
+                try { if (new DirectoryInfo(key).ResolveLinkTarget(returnFinalTarget: true) is { } linked) key = Path.TrimEndingDirectorySeparator(linked.FullName); }
+                catch (IOException) { }
+                if (seen.TryGetValue(key, out var first))
+                {
+                    Console.Error.WriteLine($"note: {d} is the run {first} again: counted once");
+                    dirs.Remove(d);
+                }
+                else seen[key] = d;
+            }
+            var labels = EventDeblur.Evaluation.RunSummary.MethodLabels(dirs);
+            foreach (var g in labels.Where(l => l.Value.Contains(" (", StringComparison.Ordinal)).GroupBy(l => l.Value[..l.Value.IndexOf(" (", StringComparison.Ordinal)]))
+                Console.Error.WriteLine($"note: runs of {g.Key} were made with different options: one row per option set ({string.Join("; ", g.Select(l => l.Value[(l.Value.IndexOf(" (", StringComparison.Ordinal) + 2)..^1]).Distinct())})");
             var loaded = new List<ReportRun>();
             foreach (var d in dirs) loaded.Add(await ReportRun.ReadAsync(d));
             var replays = loaded.Where(x => x.Manifest.InputBundle != null).Select(x => x.Dir).ToList();

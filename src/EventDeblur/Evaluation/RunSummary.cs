@@ -11,7 +11,9 @@ public static class RunSummary
     /// a run that did not complete and ended before writing frames.parquet (killed during its first frames) has no rows.
     /// </summary>
     /// <exception cref="IOException">run.json is missing or unreadable, or frames.parquet is unreadable, or missing from a completed run.</exception>
-    public static async Task<(string Bundle, string Method, List<FrameResult> Rows)> ReadRunAsync(string runDir)
+    public static async Task<(string Bundle, string Method, List<FrameResult> Rows)> ReadRunAsync(string runDir) => await ReadRunAsync(runDir, null);
+
+    private static async Task<(string Bundle, string Method, List<FrameResult> Rows)> ReadRunAsync(string runDir, IReadOnlyDictionary<string, string>? labels)
     {
         var run = RunManifest.Read(runDir);
         string bundle = Path.GetFileName((run.InputBundle ?? throw new IOException($"{Path.Combine(runDir, "run.json")}: no 'input_bundle' (not a replay run)")).TrimEnd('/'));
@@ -20,7 +22,34 @@ public static class RunSummary
         var rows = !File.Exists(parquet) && run.Status != "completed" ? RunWriter.ReadProgressRecords(runDir) : await FramesParquet.ReadAsync(parquet);
         // The blurry and edi methods' delta kernels are compared with nothing real: no kernel similarity, as in eval's results.
         if (run.IdentityKernels) rows = rows.Select(r => r with { KernelSimilarity = null }).ToList();
-        return (bundle, run.Method, rows);
+        return (bundle, labels != null && labels.TryGetValue(runDir, out var label) ? label : run.Method, rows);
+    }
+
+    /// <summary>
+    /// The method label of each run: <c>KERNELS+DECONVOLVER</c>, and where runs of one method were made with different
+    /// options (quality rung, event latency, learned model), the options that differ in brackets, e.g.
+    /// <c>events+robust (quality fast)</c>, so that a summary keeps them apart instead of averaging them into one row.
+    /// </summary>
+    /// <exception cref="IOException">A run.json is missing or unreadable.</exception>
+    public static Dictionary<string, string> MethodLabels(IEnumerable<string> runDirs)
+    {
+        var labels = new Dictionary<string, string>();
+        foreach (var g in runDirs.Distinct().Select(d => (Dir: d, Run: RunManifest.Read(d))).GroupBy(x => x.Run.Method))
+        {
+            var runs = g.Select(x => (x.Dir, Options: Variant(x.Run))).ToList();
+            var differing = Enumerable.Range(0, 3).Where(k => runs.Select(r => r.Options[k]).Distinct().Count() > 1).ToList();
+            foreach (var (dir, options) in runs)
+                labels[dir] = differing.Count == 0 ? g.Key : $"{g.Key} ({string.Join(", ", differing.Select(k => options[k]))})";
+        }
+        return labels;
+    }
+
+    /// <summary>The options that make runs of one method differ: quality rung, event latency, model file.</summary>
+    private static string[] Variant(RunManifest run)
+    {
+        string? Text(string key) => run.Options[key] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var t) ? t : null;
+        long latency = run.Options["event_latency_us"] is System.Text.Json.Nodes.JsonValue l && l.TryGetValue<long>(out long x) ? x : 0;
+        return [$"quality {Text("quality") ?? "none"}", $"event latency {latency} µs", $"model {(Text("model") is { } m ? Path.GetFileName(m) : "none")}"];
     }
 
     /// <summary>
@@ -31,9 +60,11 @@ public static class RunSummary
     {
         var rows = new List<EvalRow>();
         var dirs = new Dictionary<(string, string), string>();
-        foreach (var d in runDirs)
+        var list = runDirs.ToList();
+        var labels = MethodLabels(list);
+        foreach (var d in list)
         {
-            var (bundle, method, frames) = await ReadRunAsync(d);
+            var (bundle, method, frames) = await ReadRunAsync(d, labels);
             dirs[(method, bundle)] = d;
             foreach (var f in frames)
                 rows.Add(new EvalRow(bundle, Evaluator.GroupOf(bundle), method, f.Index, f.Status, f.Psnr, f.Ssim, f.KernelSimilarity, f.SecondsTotal,
@@ -48,9 +79,11 @@ public static class RunSummary
         var all = new List<(string Group, string Method, FrameResult Row)>();
         var psnrByKey = new Dictionary<(string Bundle, long Index, string Method), double>();
         var bundleOf = new Dictionary<FrameResult, string>(ReferenceEqualityComparer.Instance);
-        foreach (var dir in runDirs)
+        var list = runDirs.ToList();
+        var labels = MethodLabels(list);
+        foreach (var dir in list)
         {
-            var (bundle, method, rows) = await ReadRunAsync(dir);
+            var (bundle, method, rows) = await ReadRunAsync(dir, labels);
             int dash = bundle.LastIndexOf('-');
             string group = dash > 0 && bundle[(dash + 1)..].All(char.IsDigit) ? bundle[..dash] : bundle;
             foreach (var r in rows.Where(r => r.Status == "ok"))

@@ -83,3 +83,31 @@ public partial class HardeningAuditTests
         Assert.Null(Record.Exception(() => new EventDeblur.Calibration.BoardCalibrationOptions { EventLatencyUs = -10_000_000 }.Validate()));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>report</c> counted a run given twice (another spelling of its path) twice, and averaged runs of one method made
+    /// with different options (quality rung, event latency) into one row without a word. A repeated run is now counted
+    /// once, with a note, and runs that differ in their options get one row per option set, named by what differs.
+    /// </summary>
+    [Fact]
+    public void ReportCountsARunOnceAndKeepsRunsWithOtherOptionsApart()
+    {
+        string dir = TestPaths.NewTempDir();
+        string a = Path.Combine(dir, "a"), b = Path.Combine(dir, "b");
+        Expect(0, Run("replay", Sample, "--out", a, "--deconvolver", "none"));
+        Expect(0, Run("replay", Sample, "--out", b, "--deconvolver", "none", "--event-latency-us", "2000"));
+
+        var twice = Run("report", a, a + "/", Path.Combine(dir, ".", "a"));
+        Expect(0, twice);
+        Assert.Contains($"note: {a}/ is the run {a} again: counted once", twice.Err);
+        Assert.Contains("| sample-night | events+none | 3 |", twice.Out);
+
+        var both = Run("report", a, b);
+        Expect(0, both);
+        Assert.Contains("note: runs of events+none were made with different options: one row per option set (event latency 0 µs; event latency 2000 µs)", both.Err);
+        Assert.Contains("| sample-night | events+none (event latency 0 µs) | 3 |", both.Out);
+        Assert.Contains("| sample-night | events+none (event latency 2000 µs) | 3 |", both.Out);
+    }
+}
