@@ -8,12 +8,16 @@ namespace EventDeblur.Cli;
 /// <summary>
 /// <c>preview</c> of an APS frame (a bundle without RGB, or an event file given directly): the blurry APS
 /// frame as stored (linear, black 0, white = the sample range), and with a replay run beside it the
-/// deblurred frame (<c>NNNNNN-compare.png</c>: blurry | deblurred).
+/// deblurred frame (<c>NNNNNN-compare.png</c>: blurry | deblurred | ground truth, when the bundle has it).
 /// </summary>
 internal static class ApsFramePreview
 {
-    /// <summary>Writes <c>STEM-blurry.png</c> (and <c>STEM-compare.png</c> with <paramref name="runDir"/>); false when the file holds no frame with that exposure.</summary>
-    public static bool Write(string eventsPath, TimeRangeUs exposure, string outDir, string stem, string? runDir)
+    /// <summary>
+    /// Writes <c>STEM-blurry.png</c> (and <c>STEM-compare.png</c> with <paramref name="runDir"/>: blurry | deblurred, and
+    /// ground truth when <paramref name="groundTruth"/> names its frame); false when the file holds no frame with that
+    /// exposure. A run without the deblurred frame calls <paramref name="missing"/> with its path, and no compare is written.
+    /// </summary>
+    public static bool Write(string eventsPath, TimeRangeUs exposure, string outDir, string stem, string? runDir, string? groundTruth = null, Action<string>? missing = null)
     {
         ApsFrame? frame = null;
         using (var reader = AedatReader.Open(eventsPath))
@@ -33,12 +37,29 @@ internal static class ApsFramePreview
         Cv2.ImWrite(Path.Combine(outDir, stem + "-blurry.png"), blurry);
         if (runDir == null) return true;
         string deblurredPath = Path.Combine(runDir, "frames", stem + ".png");
-        if (!File.Exists(deblurredPath)) throw new IOException($"{deblurredPath}: not found (run replay first)");
+        if (!File.Exists(deblurredPath))
+        {
+            if (missing == null) throw new IOException($"{deblurredPath}: not found (run replay first)");
+            missing(deblurredPath);
+            return true;
+        }
         using var deblurredRaw = Cv2.ImRead(deblurredPath, ImreadModes.Unchanged);
         using var deblurred = Preview.ToneMap(deblurredRaw, 0, white, 1);
+        var panels = new List<Mat> { blurry, deblurred };
+        Mat? truth = null;
+        if (groundTruth != null)
+        {
+            using var truthRaw = Cv2.ImRead(groundTruth, ImreadModes.Unchanged);
+            if (!truthRaw.Empty() && truthRaw.Cols == blurry.Cols && truthRaw.Rows == blurry.Rows)
+            {
+                truth = Preview.ToneMap(truthRaw, 0, truthRaw.Depth() == MatType.CV_8U ? 255 : 65535, 1);
+                panels.Add(truth);
+            }
+        }
         using var strip = new Mat();
-        Cv2.HConcat([blurry, deblurred], strip);
-        foreach (var (label, i) in new[] { ("blurry", 0), ("deblurred", 1) })
+        Cv2.HConcat(panels.ToArray(), strip);
+        truth?.Dispose();
+        foreach (var (label, i) in new[] { ("blurry", 0), ("deblurred", 1), ("ground truth", 2) }.Take(panels.Count))
             Cv2.PutText(strip, label, new Point(i * blurry.Cols + 8, 22), HersheyFonts.HersheySimplex, 0.6, Scalar.All(255), 1, LineTypes.AntiAlias);
         Cv2.ImWrite(Path.Combine(outDir, stem + "-compare.png"), strip);
         return true;

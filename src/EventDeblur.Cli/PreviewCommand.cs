@@ -178,6 +178,21 @@ internal static class PreviewCommand
         Cv2.ImWrite(target, k);
     }
 
+    /// <summary>
+    /// A frame the run has no deblurred picture of (a cancelled or killed run that did not reach it, or a frame that
+    /// failed): its compare picture is not written, and the problem says why and, for an unfinished run, how to finish it.
+    /// </summary>
+    private static Problem MissingRunFrame(RecordingBundle bundle, string runDir, long index, string deblurred)
+    {
+        string status;
+        try { status = EventDeblur.Pipeline.Output.RunManifest.Read(runDir).Status; }
+        catch (IOException) { status = "unknown"; }
+        string why = status == "completed"
+            ? "the run has no deblurred frame for it (the frame failed: its reason is in the run's frames.parquet and run.json)"
+            : $"the run, '{status}', did not reach it (finish it with '{ResumeCommand.For(bundle.Root, runDir)}')";
+        return Problem.Error(deblurred, ProblemLocation.AtFrame(index), $"not found: {why}; the frame's compare picture is not written, its other pictures are");
+    }
+
     private static void WriteFrame(RecordingBundle bundle, FrameWindow w, string outDir, double gain, string? runDir, List<Problem> problems)
     {
         string stem = $"{w.Index:D6}";
@@ -188,8 +203,9 @@ internal static class PreviewCommand
             using var tm = Preview.ToneMap(raw, rgb.BlackLevel, rgb.WhiteLevel, gain);
             Cv2.ImWrite(Path.Combine(outDir, stem + "-blurry.png"), tm);
         }
-        if (bundle.IsApsBundle && w.Exposure is { } apsExposure) ApsFramePreview.Write(bundle.EventsPath, apsExposure, outDir, stem, runDir);
         var gt = bundle.GroundTruthFrames?.FirstOrDefault(f => f.Index == w.Index);
+        if (bundle.IsApsBundle && w.Exposure is { } apsExposure)
+            ApsFramePreview.Write(bundle.EventsPath, apsExposure, outDir, stem, runDir, gt?.File, why => problems.Add(MissingRunFrame(bundle, runDir!, w.Index, why)));
         if (gt != null)
         {
             using var raw = Cv2.ImRead(gt.File, ImreadModes.Unchanged);
@@ -205,7 +221,7 @@ internal static class PreviewCommand
         if (runDir != null && w.Row != null && rgb != null)
         {
             string deblurred = Path.Combine(runDir, "frames", stem + ".png");
-            if (!File.Exists(deblurred)) throw new IOException($"{deblurred}: not found (run replay first)");
+            if (!File.Exists(deblurred)) { problems.Add(MissingRunFrame(bundle, runDir, w.Index, deblurred)); return; }
             var files = gt != null ? new[] { w.Row.File, deblurred, gt.File } : [w.Row.File, deblurred];
             var panels = files.Select(f =>
             {

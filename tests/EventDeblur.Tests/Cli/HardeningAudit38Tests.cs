@@ -111,3 +111,41 @@ public partial class HardeningAuditTests
         Assert.Contains("| sample-night | events+none (event latency 2000 µs) | 3 |", both.Out);
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>preview --run</c> of an APS bundle left the ground truth out of <c>-compare.png</c> (two panels where the RGB
+    /// path gives three), and <c>preview --frames all --run</c> of a run that did not reach every frame stopped at the
+    /// first missing one with "not found (run replay first)", after writing part of the pictures. The APS compare now has
+    /// the ground truth, and a frame the run lacks is a problem of that frame (exit 1, with how to finish the run) while
+    /// every other picture is written.
+    /// </summary>
+    [Fact]
+    public void PreviewOfARunShowsApsGroundTruthAndSkipsFramesTheRunLacks()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = Path.Combine(dir, "aps");
+        EventDeblur.Simulation.HybridRigSimulator.Simulate(EventDeblur.Simulation.SimulationPresets.Get("aps") with { Frames = 2 }, 3, bundle);
+        string run = Path.Combine(dir, "run");
+        Expect(0, Run("replay", bundle, "--out", run, "--deconvolver", "edi"));
+        string pictures = Path.Combine(dir, "pictures");
+        Expect(0, Run("preview", bundle, "--frame", "0", "--run", run, "--out", pictures));
+        using (var blurry = OpenCvSharp.Cv2.ImRead(Path.Combine(pictures, "000000-blurry.png")))
+        using (var compare = OpenCvSharp.Cv2.ImRead(Path.Combine(pictures, "000000-compare.png")))
+            Assert.Equal(3 * blurry.Cols, compare.Cols);
+
+        // The run as a cancelled one that did not reach frame 1.
+        File.Delete(Path.Combine(run, "frames", "000001.png"));
+        string manifest = Path.Combine(run, "run.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"status\": \"completed\"", "\"status\": \"cancelled\"", StringComparison.Ordinal));
+        string all = Path.Combine(dir, "all");
+        var r = Run("preview", bundle, "--frames", "all", "--run", run, "--out", all);
+        Expect(1, r);
+        Assert.Contains("000001.png: frame 1: not found: the run, 'cancelled', did not reach it (finish it with 'eventdeblur replay", r.Err);
+        Assert.True(File.Exists(Path.Combine(all, "000000-compare.png")));
+        Assert.False(File.Exists(Path.Combine(all, "000001-compare.png")));
+        Assert.True(File.Exists(Path.Combine(all, "000001-blurry.png")));
+        Assert.True(File.Exists(Path.Combine(all, "000001-events.png")));
+    }
+}
