@@ -39,7 +39,11 @@ internal static class ReplayCommand
             // The input is loaded and checked before OUT is touched (an unusable input leaves no empty OUT behind); the
             // pipeline then takes it as it is.
             bool edi = methods.KindOf(r.GetValue(deconvolver)!) == RestorationKind.EventIntegration;
-            bool gtKernels = r.GetValue(kernels) == GroundTruthKernelEstimator.SourceName;
+            // EDI integrates the events and uses no kernel: it runs with delta kernels, as eval's edi method, so that the
+            // run does not spend time on kernels nor record kernels (and their similarity) it did not use.
+            if (edi && r.GetResult(kernels) is { Implicit: false })
+                Console.Error.WriteLine($"note: --kernels {r.GetValue(kernels)} changes nothing for {r.GetValue(deconvolver)}: it integrates the events and uses no kernel; the run records none (identity), as eval's edi method");
+            bool gtKernels = !edi && r.GetValue(kernels) == GroundTruthKernelEstimator.SourceName;
             var loaded = RecordingBundle.Load(r.GetValue(bundle)!);
             if (edi && !loaded.IsApsBundle)
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use robust, hl, rl, wiener or learned");
@@ -68,7 +72,7 @@ internal static class ReplayCommand
                     Model = networkFile,
                     Device = r.GetValue(learned.Device),
                 };
-            var source = methods.CreateKernelSource(r.GetValue(kernels)!, new EventKernelOptions { EventLatencyUs = r.GetValue(latency) });
+            var source = methods.CreateKernelSource(edi ? MethodCatalogue.IdentityKernels : r.GetValue(kernels)!, new EventKernelOptions { EventLatencyUs = r.GetValue(latency) });
             bool tty = !Console.IsOutputRedirected;
             void OnProgress(ReplayProgress p)
             {

@@ -18,7 +18,8 @@ internal static class ResumeCommand
         string? Text(string key) => options?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         string deconvolver = Text("deconvolver") ?? LearnedMethods.Name;
         if (deconvolver != LearnedMethods.Name) parts.AddRange(["--deconvolver", deconvolver]);
-        if (Text("kernels") is { } k && k != "events") parts.AddRange(["--kernels", k]);
+        // "identity" is what edi records (it takes no --kernels).
+        if (Text("kernels") is { } k && k is not ("events" or EventDeblur.Methods.MethodCatalogue.IdentityKernels)) parts.AddRange(["--kernels", k]);
         if (Text("quality") is { } q && q != "balanced") parts.AddRange(["--quality", q]);
         if (options?["event_latency_us"] is JsonValue l && l.TryGetValue<long>(out long latency) && latency != 0)
             parts.AddRange(["--event-latency-us", latency.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

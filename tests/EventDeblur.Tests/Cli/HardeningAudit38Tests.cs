@@ -149,3 +149,30 @@ public partial class HardeningAuditTests
         Assert.True(File.Exists(Path.Combine(all, "000001-events.png")));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>replay --deconvolver edi --kernels gt</c> wrote frames identical to <c>--kernels events</c> (EDI uses no kernel)
+    /// while frames.parquet claimed ground-truth kernels with similarity 1, and <c>--kernels events</c> spent its time
+    /// estimating kernels EDI ignores. EDI now runs with delta kernels, as eval's edi method, and says so when --kernels is given.
+    /// </summary>
+    [Fact]
+    public async Task EdiRecordsNoKernelsItDidNotUse()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = Path.Combine(dir, "aps");
+        EventDeblur.Simulation.HybridRigSimulator.Simulate(EventDeblur.Simulation.SimulationPresets.Get("aps") with { Frames = 1 }, 4, bundle);
+        string gt = Path.Combine(dir, "gt"), plain = Path.Combine(dir, "plain");
+        var withGt = Run("replay", bundle, "--out", gt, "--deconvolver", "edi", "--kernels", "gt");
+        Expect(0, withGt);
+        Assert.Contains("note: --kernels gt changes nothing for edi: it integrates the events and uses no kernel; the run records none (identity), as eval's edi method", withGt.Err);
+        Expect(0, Run("replay", bundle, "--out", plain, "--deconvolver", "edi"));
+        var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(gt, "frames.parquet"));
+        var row = Assert.Single(rows);
+        Assert.Equal("identity", row.KernelSource);
+        Assert.Equal("identity", EventDeblur.Pipeline.Output.RunManifest.Read(gt).Options["kernels"]!.GetValue<string>());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(plain, "frames", "000000.png")), File.ReadAllBytes(Path.Combine(gt, "frames", "000000.png")));
+        Assert.Equal("edi", EventDeblur.Pipeline.Output.RunManifest.Read(plain).Method);
+    }
+}
