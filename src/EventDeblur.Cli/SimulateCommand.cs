@@ -28,7 +28,18 @@ internal static class SimulateCommand
         {
             if (r.GetValue(set) is string setPath)
             {
-                foreach (var entry in BenchmarkSet.Read(setPath))
+                // Each row gives its own preset, seed, frames and size: an option for one bundle would be ignored unseen.
+                var ignored = new Option[] { preset, seed, frames, size, period, exposure }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (ignored.Count > 0)
+                    throw new UserInputException($"{string.Join(", ", ignored)}: not used with --set (each row of {setPath} gives its own name, preset, seed, frames and rgb_size); leave {(ignored.Count == 1 ? "it" : "them")} out, or simulate one bundle with --preset");
+                var entries = BenchmarkSet.Read(setPath);
+                if (entries.Count == 0) throw new UserInputException($"{setPath}: holds no rows (expected the header name,preset,seed,frames,rgb_size and one row per bundle)");
+                foreach (var entry in entries)
+                {
+                    try { entry.Options().Validate(); }
+                    catch (ArgumentException e) { throw new UserInputException($"{setPath}: row '{entry.Name}': {e.Message}"); }
+                }
+                foreach (var entry in entries)
                 {
                     string dir = Path.Combine(r.GetValue(output)!, entry.Name);
                     if (File.Exists(Path.Combine(dir, "recording.json")))

@@ -176,3 +176,33 @@ public partial class HardeningAuditTests
         Assert.Equal("edi", EventDeblur.Pipeline.Output.RunManifest.Read(plain).Method);
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>simulate --set FILE</c> ignored --preset, --frames and --exposure-us given with it (exit 0, the rows' own values
+    /// used), said nothing for a file with only its header, and named a bad row's frames without the file or row.
+    /// </summary>
+    [Fact]
+    public void SimulateSetRefusesOptionsItWouldIgnoreAndNamesBadRows()
+    {
+        string dir = TestPaths.NewTempDir();
+        string csv = Path.Combine(dir, "s.csv");
+        File.WriteAllText(csv, "name,preset,seed,frames,rgb_size\nz,night,2,1,64x48\n");
+        var ignored = Run("simulate", "--set", csv, "--out", Path.Combine(dir, "set"), "--preset", "aps", "--frames", "5");
+        Expect(2, ignored);
+        Assert.Contains($"--preset, --frames: not used with --set (each row of {csv} gives its own name, preset, seed, frames and rgb_size); leave them out", ignored.Err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "set", "z")));
+
+        File.WriteAllText(csv, "name,preset,seed,frames,rgb_size\n");
+        var empty = Run("simulate", "--set", csv, "--out", Path.Combine(dir, "set"));
+        Expect(2, empty);
+        Assert.Contains($"{csv}: holds no rows", empty.Err);
+
+        File.WriteAllText(csv, "name,preset,seed,frames,rgb_size\nok,night,2,1,64x48\nbad,night,3,0,64x48\n");
+        var bad = Run("simulate", "--set", csv, "--out", Path.Combine(dir, "set"));
+        Expect(2, bad);
+        Assert.Contains($"{csv}: row 'bad': frames must be 1..10000, got 0", bad.Err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "set", "ok")));
+    }
+}
