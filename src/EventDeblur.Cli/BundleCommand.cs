@@ -85,7 +85,12 @@ internal static class BundleCommand
             Console.WriteLine($"  pixel values: encoding {rgbSpec.Encoding}, black {rgbSpec.BlackLevel}, white {rgbSpec.WhiteLevel}, saturation {rgbSpec.SaturationLevel}" +
                               (r.GetResult(encoding) is not { Implicit: false } && r.GetResult(black) is not { Implicit: false } ? " (the defaults: --encoding, --black, --white and --saturation state the camera's own)" : ""));
             if (calibration != null) Console.WriteLine($"  calibration: {calibration}");
-            foreach (var p in problems.Concat(notes)) Console.WriteLine(InspectCommand.ProblemLine(p));
+            // Bounded, as inspect lists them: a damaged file can hold tens of thousands of problems of one kind.
+            const int MaxListed = 100;
+            var all = problems.Concat(notes).ToList();
+            foreach (var p in all.Take(MaxListed)) Console.WriteLine(InspectCommand.ProblemLine(p));
+            if (all.Count > MaxListed)
+                Console.WriteLine($"  … and {all.Count - MaxListed:N0} more problem(s) not listed ({all.Skip(MaxListed).Count(p => p.Severity == ProblemSeverity.Error):N0} error(s))");
             bool identity = r.GetValue(homography) == null;
             if (suggestedOffset is long so)
                 Console.WriteLine($"next: no exposure meets the events; run the same command again with the rig's clock offset, --clock-offset-us N --force, or with --sync triggers " +
@@ -93,8 +98,8 @@ internal static class BundleCommand
             else if (matched == 0 && bundle.Frames.Count > 0)
                 Console.WriteLine("next: no frame has an exposure window on the event clock (the problems above say why), and calibrate and replay need them: fix that first, then run the same command again with --force");
             else Console.WriteLine(identity
-                ? $"next: 'eventdeblur calibrate {bundle.Root} --write' estimates the RGB→event homography from the recording (the bundle has the identity), then 'eventdeblur replay {bundle.Root} --out OUT'"
-                : $"next: 'eventdeblur replay {bundle.Root} --out OUT' (or 'eventdeblur preview {bundle.Root} --frames all --out DIR' to look first)");
+                ? $"next: 'eventdeblur calibrate {ResumeCommand.Word(bundle.Root)} --write' estimates the RGB→event homography from the recording (the bundle has the identity), then 'eventdeblur replay {ResumeCommand.Word(bundle.Root)} --out OUT'"
+                : $"next: 'eventdeblur replay {ResumeCommand.Word(bundle.Root)} --out OUT' (or 'eventdeblur preview {ResumeCommand.Word(bundle.Root)} --frames all --out DIR' to look first)");
             return Task.FromResult(problems.All(p => p.Severity != ProblemSeverity.Error) && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems);
         });
         return cmd;

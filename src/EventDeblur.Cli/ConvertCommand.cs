@@ -64,7 +64,7 @@ internal static class ConvertCommand
             result = await AedatConverter.ToParquetAsync(reader, output, ct: ct, width: width, height: height);
         else
             throw new UserInputException($"{output}: unknown output type; expected a name ending in .aedat4 or .parquet");
-        Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames} frames, {result.Triggers} triggers, {result.Imu} IMU samples");
+        Console.WriteLine($"wrote {result.Events:N0} events, {result.Frames:N0} frames, {result.Triggers:N0} triggers, {result.Imu:N0} IMU samples");
         bool dropped = result.DroppedBackward + result.DroppedOutOfRange + result.DroppedJumpedForward > 0;
         if (dropped)
             Console.WriteLine($"dropped {result.DroppedBackward:N0} events going back in time" +
@@ -72,7 +72,16 @@ internal static class ConvertCommand
                               $" and {result.DroppedOutOfRange:N0} outside the sensor ({(width != null ? "the size given" : "the size the file states")}) so that the output is valid; " +
                               (result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? "the reader's errors below say where" : "they are data lost (exit 1)"));
         foreach (var o in result.Outputs) Console.WriteLine($"  {o}");
-        foreach (var p in result.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "error" : "note")}: {p}");
+        foreach (var p in result.Problems)
+        {
+            // A size given with --width/--height is the one events are checked against: the reader's "not checked" note is not true then.
+            if (width != null && p.Severity == ProblemSeverity.Note && p.Message.EndsWith("events are not checked against one", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"note: {p.Source}: the file states no sensor size; the size given, {width}×{height}, is written and events outside it are dropped");
+                continue;
+            }
+            Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "error" : "note")}: {p.Plain}");
+        }
         return dropped || result.Problems.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
     }
 }

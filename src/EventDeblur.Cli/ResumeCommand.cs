@@ -42,4 +42,7 @@ internal static class ResumeCommand
     }
 
     private static string Quote(string path) => "\"" + path.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary><paramref name="path"/> as a shell word: as it is when it holds only safe characters, else in double quotes.</summary>
+    public static string Word(string path) => path.Length > 0 && path.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '/' or '-' or '+' or ':' or '=' or ',') ? path : Quote(path);
 }

@@ -206,3 +206,36 @@ public partial class HardeningAuditTests
         Assert.False(Directory.Exists(Path.Combine(dir, "set", "ok")));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// Smaller things stop 38's trial met in convert and bundle: "note: FILE: note: …" (the prefix twice), counts without
+    /// thousands separators, a "not checked against one" note when --width/--height gave the size that is checked, and
+    /// next-step commands whose paths with spaces were not quoted.
+    /// </summary>
+    [Fact]
+    public void ConvertAndBundleMessagesReadRight()
+    {
+        string dir = TestPaths.NewTempDir();
+        string dat = Path.Combine(dir, "no size.dat");
+        // A DAT file whose header states no size (CD events, 8 bytes each).
+        var header = System.Text.Encoding.ASCII.GetBytes("% Data file containing CD events.\n% Version 2\n");
+        var ev = new List<byte>(header) { 12, 8 };
+        for (int i = 0; i < 50; i++)
+        {
+            ev.AddRange(BitConverter.GetBytes((uint)(1000 + i * 10)));
+            ev.AddRange(BitConverter.GetBytes((uint)((i % 20) | ((i % 10) << 14) | (1u << 28))));
+        }
+        File.WriteAllBytes(dat, [.. ev]);
+        string output = Path.Combine(dir, "o.aedat4");
+        var r = Run("convert", dat, output, "--width", "32", "--height", "16");
+        Expect(0, r);
+        Assert.DoesNotContain("note: " + dat + ": note:", r.Err);
+        Assert.DoesNotContain("events are not checked against one", r.Err);
+        Assert.Contains("the size given, 32×16, is written and events outside it are dropped", r.Err);
+        Assert.Contains("wrote 50 events, 0 frames, 0 triggers, 0 IMU samples", r.Out);
+        Assert.Equal("\"/tmp/a b/c\"", EventDeblur.Cli.ResumeCommand.Word("/tmp/a b/c"));
+        Assert.Equal("/tmp/a_b/c-1.2", EventDeblur.Cli.ResumeCommand.Word("/tmp/a_b/c-1.2"));
+    }
+}
