@@ -44,6 +44,11 @@ internal static class ConvertCommand
             throw new UserInputException("--width and --height go together: give both (the sensor size in pixels) or neither");
         using var reader = EventFile.Open(input);
         OutputFolder.PrepareParentOf(output, "output");
+        // What a conversion killed with SIGKILL left beside OUT (its hidden .partial files) goes now.
+        int stale = new[] { output }.Concat(output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)
+                ? new[] { ".frames.parquet", ".triggers.parquet", ".imu.parquet" }.Select(x => output[..^8] + x) : [])
+            .Sum(AtomicFile.RemoveStalePartials);
+        if (stale > 0) Console.Error.WriteLine($"note: removed {stale} .partial file(s) beside {output} left by a conversion that was killed");
         // Each stated dimension must agree (a file may state one only: the other was unreadable).
         if (width != null && ((reader.Info.Width > 0 && reader.Info.Width != width) || (reader.Info.Height > 0 && reader.Info.Height != height)))
             throw new UserInputException($"{input}: the file states its sensor size, {(reader.Info.Width > 0 ? reader.Info.Width : "?")}×{(reader.Info.Height > 0 ? reader.Info.Height : "?")}; --width/--height ({width}×{height}) only supply a size to files that do not state one");

@@ -89,4 +89,37 @@ public static class AtomicFile
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
+
+    /// <summary>
+    /// Removes the <c>.partial</c> files that writers of <paramref name="finalPath"/> left when they were killed (their
+    /// process, named in the file name, no longer runs); files of a writer still running are kept. Returns how many went.
+    /// </summary>
+    public static int RemoveStalePartials(string finalPath)
+    {
+        string full = Path.GetFullPath(finalPath), dir = Path.GetDirectoryName(full)!, name = Path.GetFileName(full);
+        if (!Directory.Exists(dir)) return 0;
+        int removed = 0;
+        foreach (string file in Directory.EnumerateFiles(dir, $".{name}.*.partial"))
+        {
+            string middle = Path.GetFileName(file);
+            if (middle.Length <= name.Length + 2 + ".partial".Length) continue;
+            middle = middle[(name.Length + 2)..^".partial".Length];
+            int dot = middle.IndexOf('.');
+            if (dot <= 0 || !int.TryParse(middle[..dot], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid) || IsRunning(pid)) continue;
+            TryDelete(file);
+            if (!File.Exists(file)) removed++;
+        }
+        return removed;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
 }

@@ -239,3 +239,27 @@ public partial class HardeningAuditTests
         Assert.Equal("/tmp/a_b/c-1.2", EventDeblur.Cli.ResumeCommand.Word("/tmp/a_b/c-1.2"));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// A conversion killed with SIGKILL leaves its hidden <c>.OUT.PID.GUID.partial</c> (52 MB in the trial), and the next
+    /// conversion to the same name left it there. It is now removed (the writer's process is gone), with a note; a
+    /// .partial of a process still running is kept.
+    /// </summary>
+    [Fact]
+    public void AConversionRemovesWhatAKilledOneLeftBesideItsOutput()
+    {
+        string dir = TestPaths.NewTempDir();
+        string output = Path.Combine(dir, "o.aedat4");
+        string dead = Path.Combine(dir, $".o.aedat4.{int.MaxValue - 7}.{Guid.NewGuid():N}.partial");
+        string live = Path.Combine(dir, $".o.aedat4.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        File.WriteAllText(dead, "left by a killed conversion");
+        File.WriteAllText(live, "being written");
+        var r = Run("convert", Path.Combine(Sample, "events.aedat4"), output);
+        Expect(0, r);
+        Assert.Contains($"note: removed 1 .partial file(s) beside {output} left by a conversion that was killed", r.Err);
+        Assert.False(File.Exists(dead));
+        Assert.True(File.Exists(live));
+    }
+}
