@@ -60,6 +60,15 @@ public sealed partial class Hdf5EventReader : IAedatReader
     /// <summary>The file's stream, when the file is shorter than its superblock says (else null): a slice read past its end is not data.</summary>
     private PastEndGuardStream? _truncatedStream;
 
+    /// <summary>Events per slice when a region is read again after a failed slice (a typical chunk is 4 Ki–64 Ki events).</summary>
+    private const int FineSliceEvents = 4096;
+
+    /// <summary>Failed slices in a row after which reading stops.</summary>
+    private const int MaxFailedSlicesInARow = 16;
+
+    private long _fineUntil;
+    private int _failedSlices;
+
     private Hdf5EventReader(NativeFile file, string path, ProblemLog log, AedatReaderOptions options, Hdf5EventLayout layout,
         Hdf5Column t, Hdf5Column x, Hdf5Column y, Hdf5Column p, Hdf5Column? msToIdx, long timeOffsetUs, int width, int height)
     {
@@ -162,7 +171,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
         }
         catch (Exception e)
         {
-            throw log.Fatal(0, $"not a readable HDF5 file (expected the HDF5 superblock and a readable root group): {e.Message}");
+            throw log.Fatal(0, $"not a readable HDF5 file (expected the HDF5 superblock and a readable root group): {Printable(e.Message)}");
         }
         try
         {
@@ -208,7 +217,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
         {
             // PureHDF reports a damaged structure (object headers, links, B-trees) with exceptions of many types.
             file.Dispose();
-            throw log.Fatal(-1, $"a damaged HDF5 structure: {e.GetType().Name}: {e.Message}");
+            throw log.Fatal(-1, $"a damaged HDF5 structure: {e.GetType().Name}: {Printable(e.Message)}");
         }
     }
 
@@ -219,7 +228,9 @@ public sealed partial class Hdf5EventReader : IAedatReader
         while (!_done)
         {
             long start = _next;
-            int n = (int)Math.Min(_batch, EventCount - start);
+            // After a slice that could not be read, its events are read again in small slices, so that only the damaged
+            // chunk's events are lost.
+            int n = (int)Math.Min(start < _fineUntil ? Math.Min(_batch, FineSliceEvents) : _batch, EventCount - start);
             if (n <= 0)
             {
                 FinishMsToIdx();
@@ -241,10 +252,21 @@ public sealed partial class Hdf5EventReader : IAedatReader
             }
             catch (Exception e)
             {
-                _log.Error("read", -1, $"dataset {reading}, events {start}..{start + n - 1}: {Describe(e)}; reading stops here");
-                _done = true;
-                break;
+                if (e is not EndOfStreamException && n > FineSliceEvents)
+                {
+                    _fineUntil = start + n;
+                    continue;
+                }
+                // A damaged chunk (a bad gzip stream, a checksum): its events are skipped and the rest of the file read,
+                // unless many slices in a row fail (a damaged index, a filter this reader lacks: nothing more can be read).
+                bool stop = e is EndOfStreamException || ++_failedSlices >= MaxFailedSlicesInARow;
+                _log.Error("read", -1, $"dataset {reading}, events {start}..{start + n - 1}: {Describe(e)}; " +
+                                       (stop ? "reading stops here" : "these events are skipped, the rest is read"));
+                if (stop) { _done = true; break; }
+                _next = start + n;
+                continue;
             }
+            _failedSlices = 0;
             if (_truncatedStream is { } guard && guard.ReadsPastEnd > pastEnd)
             {
                 // PureHDF answered part of this slice with zeros from past the cut: those are not events.
@@ -394,11 +416,18 @@ public sealed partial class Hdf5EventReader : IAedatReader
     private static string Describe(Exception e)
     {
         var m = MissingFilter().Match(e.Message);
-        if (!m.Success) return $"cannot be read ({e.GetType().Name}: {e.Message})";
+        if (!m.Success) return $"cannot be read ({e.GetType().Name}: {Printable(e.Message)})";
         int id = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         string name = FilterNames.TryGetValue(id, out var known) ? known : "an unregistered filter";
         return $"compressed with HDF5 filter {id} ({name}), which this reader does not decode (it decodes uncompressed, gzip/deflate, shuffle and fletcher32 data); re-save it with gzip, e.g. 'h5repack -f GZIP=4 IN OUT' with the filter's plugin installed";
     }
+
+    /// <summary>
+    /// The library's message with control characters shown as <c>\xNN</c>: a damaged file's bytes end up in PureHDF's
+    /// messages ("the actual signature '\0\0\0\0'…"), and raw NULs on a terminal or in a log make it a binary file.
+    /// </summary>
+    internal static string Printable(string message) =>
+        message.Any(char.IsControl) ? string.Concat(message.Select(c => char.IsControl(c) && c is not ('\n' or '\t') ? $"\\x{(int)c:x2}" : c.ToString())) : message;
 
     [GeneratedRegex(@"filter\b.*?\bID '?(\d+)'?", RegexOptions.IgnoreCase)]
     private static partial Regex MissingFilter();

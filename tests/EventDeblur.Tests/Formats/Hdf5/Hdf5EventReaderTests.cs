@@ -429,6 +429,49 @@ public class Hdf5EventReaderTests
         Assert.Contains(got.Problems, p => p.Message.Contains($"reading stops here, with the {got.T.Length:N0} events before them", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A damaged gzip chunk stopped the reader at the slice that held it ("Filter pipeline failed; reading stops here"):
+    /// 65 536 events kept, the intact chunks after it dropped. The slice is now read again in 4 096-event slices, and only
+    /// those that cannot be read are skipped, each with its error; the rest of the file is delivered.
+    /// </summary>
+    [Fact]
+    public void ADamagedChunkCostsOnlyItsOwnEvents()
+    {
+        string dir = TestPaths.NewTempDir();
+        var ev = Events(40_000, 29);
+        string path = WriteDsec(dir, "chunks.h5", ev, gzip: true, 0, null);
+        byte[] bytes = File.ReadAllBytes(path);
+        var whole = ReadAll(path);
+        Assert.Equal(40_000, whole.T.Length);
+        int checkedCases = 0;
+        for (int at = bytes.Length / 5; at < bytes.Length * 4 / 5 && checkedCases < 3; at += bytes.Length / 40)
+        {
+            var bad = (byte[])bytes.Clone();
+            for (int j = 0; j < 64; j++) bad[at + j] ^= 0x5A;
+            string badPath = Path.Combine(dir, $"bad{at}.h5");
+            File.WriteAllBytes(badPath, bad);
+            (long[] T, short[] X, short[] Y, bool[] P, int Packets, IReadOnlyList<Problem> Problems) got;
+            try { got = ReadAll(badPath); }
+            catch (AedatFormatException) { continue; }
+            var skipped = got.Problems.Where(p => p.Message.Contains("these events are skipped, the rest is read", StringComparison.Ordinal)).ToList();
+            if (skipped.Count == 0) continue;
+            // Every event delivered is the true one at its place, and every event not delivered is in a skipped slice.
+            var lost = new HashSet<long>();
+            foreach (var p in skipped)
+            {
+                var m = System.Text.RegularExpressions.Regex.Match(p.Message, @"events (\d+)\.\.(\d+):");
+                for (long i = long.Parse(m.Groups[1].Value); i <= long.Parse(m.Groups[2].Value); i++) lost.Add(i);
+                Assert.DoesNotContain('\0', p.Message);
+            }
+            Assert.True(lost.Count <= skipped.Count * 4096, $"{lost.Count} events lost in {skipped.Count} slices");
+            var expected = Enumerable.Range(0, 40_000).Where(i => !lost.Contains(i)).ToList();
+            Assert.Equal(expected.Select(i => whole.T[i]), got.T);
+            Assert.Equal(expected.Select(i => whole.X[i]), got.X);
+            checkedCases++;
+        }
+        Assert.True(checkedCases > 0, "no byte range damaged a chunk in a way the reader could skip");
+    }
+
     /// <summary>Stores chunks unchanged under a given filter id (only to write a file that names that filter).</summary>
     private sealed class StandInFilter(ushort id, string name) : IH5Filter
     {
