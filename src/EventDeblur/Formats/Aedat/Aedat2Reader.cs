@@ -17,6 +17,9 @@ public sealed class Aedat2Reader : IAedatReader
     private const int RecordBytes = 8;
     private const uint ImuMask = 0x80000C00;
 
+    /// <summary>Whether the file is from a DVS128 (its own address word), not a DAVIS.</summary>
+    private readonly bool _dvs128;
+
     private readonly Stream _stream;
     private readonly AedatReaderOptions _options;
     private readonly ProblemLog _log;
@@ -80,10 +83,12 @@ public sealed class Aedat2Reader : IAedatReader
         if (!sawVersion) throw _log.Fatal(0, "expected the version line '#!AER-DAT2.0', found none");
 
         (_width, _height) = AsciiHeader.SensorSize(chip);
+        // jAER's DVS128 (ch.unizh.ini.jaer.chip.retina.DVS128) has its own 16-bit address word; DVS240 is a DAVIS240 without frames.
+        _dvs128 = chip.Contains("DVS128", StringComparison.OrdinalIgnoreCase) && !chip.Contains("DAVIS", StringComparison.OrdinalIgnoreCase);
         if (_width == 0)
             _log.Note("chip", -1, $"unknown or missing AEChip '{chip}': sensor size unknown, y is not flipped");
-        else if (!chip.Contains("DAVIS", StringComparison.OrdinalIgnoreCase))
-            throw _log.Fatal(0, $"AEChip '{chip}' is not a DAVIS camera; only the DAVIS address layout is supported");
+        else if (!_dvs128 && !chip.Contains("DAVIS", StringComparison.OrdinalIgnoreCase) && !chip.Contains("DVS240", StringComparison.OrdinalIgnoreCase))
+            throw _log.Fatal(0, $"AEChip '{chip}' is neither a DAVIS camera nor a DVS128; only their address layouts are supported");
 
         long dataBytes = stream.Length - _pos;
         if (dataBytes == 0)
@@ -92,7 +97,7 @@ public sealed class Aedat2Reader : IAedatReader
             _log.Error("truncated", stream.Length - dataBytes % RecordBytes,
                 $"the last {dataBytes % RecordBytes} bytes do not form a whole 8-byte record (file truncated); they are ignored");
 
-        if (_width > 0 && options.DecodeFrames) _aps = new Aedat2ApsAssembler(_width, _height, _log);
+        if (_width > 0 && options.DecodeFrames && !_dvs128) _aps = new Aedat2ApsAssembler(_width, _height, _log);
 
         string camera = chip.Contains('.') ? chip[(chip.LastIndexOf('.') + 1)..] : chip;
         Info = AedatFileInfo.WithFixedStreams(path, AedatVersion.Aedat2, _width, _height, camera, _pos,
@@ -100,7 +105,7 @@ public sealed class Aedat2Reader : IAedatReader
     }
 
     /// <summary>Opens an AEDAT 2.0 file.</summary>
-    /// <exception cref="AedatFormatException">The header is missing or not from a DAVIS camera.</exception>
+    /// <exception cref="AedatFormatException">The header is missing or not from a DAVIS camera or a DVS128.</exception>
     public static Aedat2Reader Open(string path, AedatReaderOptions? options = null) =>
         SequentialFile.Open(path, options?.FileHash, s => new Aedat2Reader(s, path, options ?? AedatReaderOptions.Default));
 
@@ -156,6 +161,27 @@ public sealed class Aedat2Reader : IAedatReader
             _lastRaw = raw;
             long t = raw + _wrapOffset;
 
+            if (_dvs128)
+            {
+                // DVS128 (jAER's extractor): bit 15 (or 31) marks a sync event, a falling edge on the camera's IN pin;
+                // else bits 14–8 y and 7–1 x from the lower-left corner, bit 0 the polarity with 0 = ON.
+                if (t < _lastT)
+                    _log.Error("non-monotonic", chunkStart + r * 8, $"timestamp {t} µs is earlier than the previous record's {_lastT} µs (expected non-decreasing)");
+                _lastT = t;
+                if ((addr & 0x80008000) != 0) { (triggers ??= []).Add(new TriggerEvent(t, TriggerType.ExternalSignalFallingEdge)); continue; }
+                if ((addr & 0x7FFF0000) != 0)
+                {
+                    if (_outOfRange++ == 0)
+                        _log.Error("out-of-range", chunkStart + r * 8, $"DVS128 address 0x{addr:X8} has bits set above bit 15 (expected a 16-bit address word)");
+                    continue;
+                }
+                T[n] = t;
+                X[n] = (short)((addr >> 1) & 0x7F);
+                Y[n] = (short)(127 - ((addr >> 8) & 0x7F));
+                P[n] = (addr & 1) == 0;
+                n++;
+                continue;
+            }
             if ((addr & ImuMask) == ImuMask)
             {
                 var s = AddImuWord(addr, t);

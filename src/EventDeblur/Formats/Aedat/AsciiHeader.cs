@@ -34,7 +34,7 @@ internal static class AsciiHeader
     {
         string n = name.ToUpperInvariant();
         if (n.Contains("DAVIS346") || n.Contains("DAVIS 346")) return (346, 260);
-        if (n.Contains("DAVIS240") || n.Contains("DAVIS 240")) return (240, 180);
+        if (n.Contains("DAVIS240") || n.Contains("DAVIS 240") || n.Contains("DVS240")) return (240, 180);
         if (n.Contains("DAVIS640") || n.Contains("DAVIS 640")) return (640, 480);
         if (n.Contains("DAVIS128") || n.Contains("DVS128")) return (128, 128);
         if (n.Contains("DVXPLORER_LITE") || n.Contains("DVXPLORER LITE")) return (320, 240);

@@ -267,6 +267,40 @@ public class MalformedInputTests
     }
 
     /// <summary>
+    /// jAER's DVS128 files (AEDAT 2.0, <c># AEChip: ch.unizh.ini.jaer.chip.retina.DVS128</c>) were refused ("not a DAVIS
+    /// camera"). Their 16-bit address word, hand-built from jAER's DVS128 extractor: bits 14–8 y and 7–1 x from the
+    /// lower-left corner, bit 0 the polarity with 0 = ON, bit 15 a sync event (IN pin falling edge). Decoded on our
+    /// top-left grid as the DAVIS words are (x as stored, y = 127 − stored y). A DVS240 is a DAVIS240 without frames.
+    /// </summary>
+    [Fact]
+    public void Aedat2Dvs128AddressWordsDecodeAsJaerDefinesThem()
+    {
+        var bytes = SyntheticRecording.Aedat2(
+        [
+            ((10u << 8) | (5u << 1), 10),          // x 5, y 10 from the bottom, ON
+            ((0u << 8) | (127u << 1) | 1, 20),    // x 127, y 0, OFF
+            (0x8000u, 30),                        // sync event
+            ((127u << 8) | (0u << 1) | 1, 40),    // x 0, y 127 (the top row), OFF
+            (0x0001_0000u, 50),                   // bits above 15: not a DVS128 word
+        ], chip: "ch.unizh.ini.jaer.chip.retina.DVS128");
+        string path = Write(bytes, "dvs128.aedat");
+        var d = Drained.FromFile(path);
+        Assert.Equal(new long[] { 10, 20, 40 }, d.T);
+        Assert.Equal(new short[] { 5, 127, 0 }, d.X);
+        Assert.Equal(new short[] { 117, 127, 0 }, d.Y);
+        Assert.Equal(new[] { true, false, false }, d.P);
+        Assert.Equal([new EventDeblur.Events.TriggerEvent(30, EventDeblur.Events.TriggerType.ExternalSignalFallingEdge)], d.Triggers);
+        Assert.Contains(d.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("DVS128 address 0x00010000 has bits set above bit 15", StringComparison.Ordinal));
+        Assert.Contains(d.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("1 DVS events had addresses outside the 128×128 sensor and were dropped", StringComparison.Ordinal));
+        using (var r = AedatReader.Open(path)) Assert.Equal((128, 128), (r.Info.Width, r.Info.Height));
+
+        var dvs240 = Drained.FromFile(Write(SyntheticRecording.Aedat2([(SyntheticRecording.DavisDvs(3, 179 - 4, true), 5)], chip: "eu.seebetter.ini.chips.davis.DVS240"), "dvs240.aedat"));
+        Assert.Equal(new short[] { 3 }, dvs240.X);
+        Assert.Equal(new short[] { 4 }, dvs240.Y);
+        Assert.False(dvs240.HasErrors);
+    }
+
+    /// <summary>
     /// A damaged AEDAT 3.1 packet header (eventSize, capacity) stopped the reader with "cannot resynchronise", losing
     /// every later packet; so did bytes inserted between packets. Since stop 38 the reader looks for the next packet
     /// header (strict checks, and the header after it too) and goes on from there: only the damaged packet is lost.
