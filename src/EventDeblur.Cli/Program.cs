@@ -38,8 +38,9 @@ if (parse.Errors.Count > 0)
     // points to the verb's help; the whole help text would bury the error.
     if (parse.Action is System.CommandLine.Invocation.ParseErrorAction errorAction) errorAction.ShowHelp = false;
     var errors = new StringWriter();
-    await parse.InvokeAsync(new InvocationConfiguration { Error = errors, Output = Console.Out });
-    Console.Error.Write(UsageErrors.Plain(errors.ToString()));
+    // Its typo suggestions go where the errors go (standard error), not to standard output.
+    await parse.InvokeAsync(new InvocationConfiguration { Error = errors, Output = errors });
+    Console.Error.Write(UsageErrors.Plain(UsageErrors.WithoutValueSuggestions(errors.ToString())));
     Console.Error.WriteLine(ExitCodes.HelpPointer(parse.CommandResult.Command));
     return ExitCodes.Usage;
 }

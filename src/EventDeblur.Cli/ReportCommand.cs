@@ -65,6 +65,7 @@ internal static class ReportCommand
                     dirs.AddRange(found.OrderBy(x => x));
                 }
                 else if (File.Exists(d)) throw new UserInputException($"{d}: a file; report reads the output folders of replay, eval and live (their --out), not their inputs");
+                else if (d.StartsWith('-')) throw new UserInputException($"{d}: not an option of report (it takes --html FILE) nor a folder");
                 else throw new UserInputException($"{d}: no such folder");
             }
             if (dirs.Count == 0) throw new UserInputException("no replay or evaluation outputs found (folders with run.json and frames.parquet, or results-shard-*.parquet)");

@@ -20,6 +20,16 @@ internal static partial class UsageErrors
         _ => "a value of the expected kind",
     });
 
+    /// <summary>
+    /// Drops System.CommandLine's "Did you mean" block for a token that is not an option (the value of a mistyped
+    /// option, e.g. <c>gt</c> after <c>--kernel</c>, for which it suggested <c>-h</c>); the suggestions for the mistyped
+    /// option itself stay.
+    /// </summary>
+    public static string WithoutValueSuggestions(string message) => ValueSuggestion().Replace(message, "");
+
+    [GeneratedRegex(@"^'[^'\-][^']*' was not matched\. Did you mean one of the following\?\r?\n(?:[^'\r\n][^\r\n]*\r?\n)*", RegexOptions.Multiline)]
+    private static partial Regex ValueSuggestion();
+
     [GeneratedRegex(@"as expected type '([A-Za-z0-9_.`\[\]]+)'")]
     private static partial Regex TypeName();
 }

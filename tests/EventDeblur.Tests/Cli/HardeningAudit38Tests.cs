@@ -263,3 +263,26 @@ public partial class HardeningAuditTests
         Assert.True(File.Exists(live));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// A mistyped option: its "Did you mean" went to standard output while the error went to standard error, and the
+    /// option's value got a useless suggestion of its own (<c>--kernel gt</c>: "'gt' was not matched. Did you mean -h").
+    /// <c>report OUT --htm x.html</c> said "--htm: no such folder".
+    /// </summary>
+    [Fact]
+    public void AMistypedOptionIsReportedOnStandardErrorWithOneUsefulSuggestion()
+    {
+        var r = Run("replay", Sample, "--out", Path.Combine(TestPaths.NewTempDir(), "o"), "--kernel", "gt");
+        Expect(2, r);
+        Assert.DoesNotContain("Did you mean", r.Out);
+        Assert.Contains("'--kernel' was not matched. Did you mean one of the following?", r.Err);
+        Assert.Contains("--kernels", r.Err);
+        Assert.DoesNotContain("'gt' was not matched", r.Err);
+
+        var report = Run("report", "--htm", "x.html");
+        Expect(2, report);
+        Assert.Contains("--htm: not an option of report (it takes --html FILE) nor a folder", report.Err);
+    }
+}
