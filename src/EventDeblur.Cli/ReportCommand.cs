@@ -101,8 +101,11 @@ internal static class ReportCommand
             // frames it reached: as with a missing shard, say so and do not exit 0.
             var incomplete = loaded.Where(x => x.Manifest.Status != "completed").ToList();
             foreach (var x in incomplete)
-                Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: the run is '{x.Manifest.Status}', not completed ({x.Frames.Count} frame(s) recorded): " +
-                                        "its rows are not the whole recording" + (x.Manifest.InputBundle != null ? $"; finish it with '{ResumeCommand.For(x.Manifest.InputBundle, Path.GetFullPath(x.Dir), x.Manifest.Options)}'" : ""));
+                if (x.Manifest.Status == "running" && EventDeblur.Pipeline.Output.RunFolder.IsLocked(x.Dir))
+                    Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: the run is still working (another process holds it; {x.Frames.Count} frame(s) recorded so far): its rows are not the whole recording yet; report it again when it has finished");
+                else
+                    Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: the run is '{x.Manifest.Status}', not completed ({x.Frames.Count} frame(s) recorded): " +
+                                            "its rows are not the whole recording" + (x.Manifest.InputBundle != null ? $"; finish it with '{ResumeCommand.For(x.Manifest.InputBundle, Path.GetFullPath(x.Dir), x.Manifest.Options)}'" : ""));
             // Failed frames of a replay are left out of its means: say which (live runs count them on their own line).
             var withFailures = loaded.Where(x => x.Manifest.InputBundle != null && x.Frames.Any(f => f.Status == "failed")).ToList();
             foreach (var x in withFailures)

@@ -286,3 +286,31 @@ public partial class HardeningAuditTests
         Assert.Contains("--htm: not an option of report (it takes --html FILE) nor a folder", report.Err);
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>report</c> of a run still working (its process holds OUT) told the user to finish it with --resume, which the
+    /// lock would refuse; it now says the run is still working. A run left 'running' by a killed process keeps the advice.
+    /// </summary>
+    [Fact]
+    public void ReportOfARunStillWorkingSaysSo()
+    {
+        string dir = TestPaths.NewTempDir();
+        string run = Path.Combine(dir, "run");
+        Expect(0, Run("replay", Sample, "--out", run, "--deconvolver", "none"));
+        string manifest = Path.Combine(run, "run.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"status\": \"completed\"", "\"status\": \"running\"", StringComparison.Ordinal));
+        using (EventDeblur.Pipeline.Output.RunFolder.Lock(run))
+        {
+            // The report runs as a child process, as a user's would beside the working run (this process holds OUT).
+            var working = Run("report", run);
+            Assert.Contains("the run is still working (another process holds it; 3 frame(s) recorded so far)", working.Err);
+            Assert.DoesNotContain("--resume", working.Err);
+        }
+        Assert.False(EventDeblur.Pipeline.Output.RunFolder.IsLocked(run));
+        var killed = Run("report", run);
+        Assert.Contains("the run is 'running', not completed", killed.Err);
+        Assert.Contains("--resume", killed.Err);
+    }
+}

@@ -156,6 +156,21 @@ public static partial class RunFolder
         }
     }
 
+    /// <summary>Whether a running process holds <paramref name="outDir"/> (<see cref="Lock"/>) now.</summary>
+    public static bool IsLocked(string outDir)
+    {
+        string path = Path.Combine(Path.GetFullPath(outDir), LockFile);
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1);
+            return false;
+        }
+        catch (FileNotFoundException) { return false; }
+        catch (IOException) { return true; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
     /// <summary>What the folder holds, ignoring empty run sub-folders and the temporary files of killed runs.</summary>
     private static List<string> Content(string full)
     {
