@@ -35,7 +35,7 @@ public sealed class DatReader : PropheseeReader
         int got = stream.ReadAtLeast(ts, 2, throwOnEndOfStream: false);
         if (got < 2)
         {
-            log.Error("truncated", header.Length + got, $"expected the 2-byte event type and size after the DAT header, found {got} byte{(got == 1 ? "" : "s")} before the end of the file (truncated)");
+            log.Error("truncated", header.Length, $"expected the 2-byte event type and size after the DAT header, found {got} byte{(got == 1 ? "" : "s")} before the end of the file (truncated)");
             return new DatReader(stream, path, header, log, options, width, height, geometrySource, header.Length + got, Event2dType);
         }
         if (ts[0] != Event2dType && ts[0] != EventCdType)

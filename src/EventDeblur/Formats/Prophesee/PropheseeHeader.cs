@@ -35,6 +35,17 @@ public sealed record PropheseeHeader
     /// <summary>Whether a <c>%</c> line with non-text bytes was taken as the start of the payload.</summary>
     public bool StoppedAtBinaryLine { get; init; }
 
+    /// <summary>Byte offset of each entry's line (the <c>%</c>), parallel to <see cref="Entries"/>.</summary>
+    public IReadOnlyList<long> EntryOffsets { get; init; } = [];
+
+    /// <summary>Byte offset of the line of the first entry named <paramref name="key"/>, or 0 when absent.</summary>
+    public long OffsetOf(string key)
+    {
+        for (int i = 0; i < Entries.Count && i < EntryOffsets.Count; i++)
+            if (Entries[i].Key == key) return EntryOffsets[i];
+        return 0;
+    }
+
     /// <summary>The value of the first entry named <paramref name="key"/> (ordinal, case-sensitive), or null.</summary>
     public string? this[string key] => Entries.FirstOrDefault(e => e.Key == key).Value;
 
@@ -51,6 +62,7 @@ public sealed record PropheseeHeader
     internal static PropheseeHeader Read(Stream stream, ProblemLog log)
     {
         var entries = new List<KeyValuePair<string, string>>();
+        var offsets = new List<long>();
         var line = new byte[MaxLineBytes];
         long pos = 0;
         bool end = false, inside = false, binary = false;
@@ -91,9 +103,10 @@ public sealed record PropheseeHeader
             if (words.Length == 0) continue;
             if (words.Length == 1 && words[0] == "end") { end = true; break; }
             entries.Add(new(words[0], string.Join(' ', words.Skip(1))));
+            offsets.Add(lineStart);
             if (!complete) break;
         }
-        return new PropheseeHeader { Entries = entries, Length = pos, HasEndMarker = end, EndsInsideHeader = inside, StoppedAtBinaryLine = binary };
+        return new PropheseeHeader { Entries = entries, EntryOffsets = offsets, Length = pos, HasEndMarker = end, EndsInsideHeader = inside, StoppedAtBinaryLine = binary };
     }
 
     /// <summary>
@@ -180,10 +193,10 @@ public sealed record PropheseeHeader
             {
                 foreach (var other in found)
                     if (other.Source != source && (other.W, other.H) != (w, h))
-                        log.Error("header", 0, $"the header's {source} says {w}×{h} pixels but its {other.Source} says {Side(other.W)}×{Side(other.H)}; using {w}×{h}");
+                        log.Error("header", OffsetOf(KeyOf(other.Source)), $"the header's {source} says {w}×{h} pixels but its {other.Source} says {Side(other.W)}×{Side(other.H)}; using {w}×{h}");
                 return (w, h, source);
             }
-            log.Error("header", 0, $"header {source} gives a sensor of {Side(w)}×{Side(h)} pixels; expected 1..{MaxSidePixels} per side. Events are decoded without a geometry check");
+            log.Error("header", OffsetOf(KeyOf(source)), $"header {source} gives a sensor of {Side(w)}×{Side(h)} pixels; expected 1..{MaxSidePixels} per side. Events are decoded without a geometry check");
             return (0, 0, "");
         }
         if (SystemId is long id && SystemIdTable.TryGetValue(id, out var sys))
@@ -191,6 +204,7 @@ public sealed record PropheseeHeader
         return (0, 0, "");
 
         static string Side(int v) => v < 0 ? "?" : v.ToString(CultureInfo.InvariantCulture);
+        static string KeyOf(string source) => source == "Width/Height" ? "Width" : source;
     }
 
     private static int ParseSide(string s) =>

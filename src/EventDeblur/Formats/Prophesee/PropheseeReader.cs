@@ -118,7 +118,7 @@ public abstract class PropheseeReader : IAedatReader
             var header = PropheseeHeader.Read(fs, log);
             var encoding = header.Encoding(out string? unsupported);
             if (unsupported != null)
-                throw log.Fatal(0, $"the header names the encoding '{unsupported}'; expected EVT2 or EVT3 (format) or evt 2.0 / 3.0");
+                throw log.Fatal(header["format"] != null ? header.OffsetOf("format") : header.OffsetOf("evt"), $"the header names the encoding '{unsupported}'; expected EVT2 or EVT3 (format) or evt 2.0 / 3.0");
             if (encoding == null && Path.GetExtension(path).Equals(".dat", StringComparison.OrdinalIgnoreCase) && header.Entries.Count > 0)
                 encoding = AedatVersion.Dat;
             if (encoding == null)

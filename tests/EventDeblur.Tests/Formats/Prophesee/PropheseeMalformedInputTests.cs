@@ -348,4 +348,32 @@ public class PropheseeMalformedInputTests
         var e = Assert.Throws<AedatFormatException>(() => PropheseeReader.Open(latin));
         Assert.Contains("found a first '%' line that is not text (a control byte, or bytes that are not UTF-8), so no header", e.Message);
     }
+
+    /// <summary>
+    /// Header problems were all placed at byte 0 (stop 38's trial: "names the encoding 'evt 230'" whose line starts at
+    /// byte 156), and a DAT file cut inside its 2-byte type/size field at byte 92 named 92, not the field's 91. Each now
+    /// names the start of its line or field.
+    /// </summary>
+    [Fact]
+    public void HeaderProblemsNameTheirLinesOffset()
+    {
+        string encoding = Path.Combine(TestPaths.NewTempDir(), "evt230.raw");
+        File.WriteAllBytes(encoding, [.. System.Text.Encoding.ASCII.GetBytes("% date 2024-05-01\n% format EVT230;height=480;width=640\n% end\n"), 0, 0, 0, 0x80]);
+        var e = Assert.Throws<AedatFormatException>(() => PropheseeReader.Open(encoding));
+        Assert.Equal(18, e.Problem.ByteOffset);
+        Assert.Contains("names the encoding 'EVT230'", e.Message);
+
+        string conflict = Path.Combine(TestPaths.NewTempDir(), "conflict.raw");
+        uint[] words = [0x8000_0000u | 1000, 0x1000_0000u | (9u << 22) | (3u << 11) | 2];
+        File.WriteAllBytes(conflict, [.. System.Text.Encoding.ASCII.GetBytes("% format EVT2;height=480;width=640\n% geometry 320x240\n% end\n"), .. words.SelectMany(BitConverter.GetBytes)]);
+        var d = PropheseeDrained.FromFile(conflict);
+        var err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(35, err.ByteOffset);
+        Assert.Contains("the header's format says 640×480 pixels but its geometry says 320×240", err.Message);
+
+        var src = Make("DAT", events: 10);
+        string cut = Write(src.Bytes[..(int)(src.DataStart - 1)], ".dat");
+        var t = PropheseeDrained.FromFile(cut);
+        Assert.Contains(t.Problems, p => p.ByteOffset == src.DataStart - 2 && p.Message.Contains("expected the 2-byte event type and size after the DAT header, found 1 byte", StringComparison.Ordinal));
+    }
 }
