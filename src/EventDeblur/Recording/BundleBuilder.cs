@@ -202,10 +202,14 @@ public static class BundleBuilder
                     throw new BundleException($"{path}: the HDF5 event file does not state its sensor size (root attribute sensor_resolution = (height, width)); convert it with 'convert IN OUT.aedat4 --width W --height H' first");
                 const string name = "events.aedat4";
                 var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4, ct: ct);
-                conversionProblems?.AddRange(converted.Problems);
+                var problems = new List<Problem>(converted.Problems);
                 if (converted.DroppedBackward + converted.DroppedOutOfRange + converted.DroppedJumpedForward > 0)
-                    conversionProblems?.Add(new Problem(path, 0, ProblemSeverity.Error,
+                    problems.Add(new Problem(path, 0, ProblemSeverity.Error,
                         $"{converted.DroppedBackward:N0} events going back in time, {converted.DroppedJumpedForward:N0} after a damaged timestamp that threw time forward and {converted.DroppedOutOfRange:N0} outside the {reader.Info.Width}×{reader.Info.Height} sensor were left out of the bundle's events.aedat4"));
+                conversionProblems?.AddRange(problems);
+                // The bundle's events.aedat4 is clean, so what its source file's reader found is recorded beside it (inspect
+                // and replay list it as notes): a bundle made from a damaged file must not look as if it came from a whole one.
+                ConversionRecord.Write(root, name, path, problems.Where(p => p.Severity == ProblemSeverity.Error).ToList());
                 return (name, reader.Info.Width, reader.Info.Height, reader.Info.Camera);
             }
             var version = AedatReader.Detect(path);

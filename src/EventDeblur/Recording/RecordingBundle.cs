@@ -144,6 +144,7 @@ public sealed class RecordingBundle
                 else problems.Add(Problem.Error(manifestPath, $"ground_truth.kernels folder '{gt.Kernels}' does not exist"));
             }
         }
+        problems.AddRange(ConversionRecord.Notes(root));
         bundle.Problems = problems;
         return bundle;
     }

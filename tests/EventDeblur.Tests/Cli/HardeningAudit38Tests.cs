@@ -1,3 +1,5 @@
+using EventDeblur.IO;
+using EventDeblur.Recording;
 using EventDeblur.Formats;
 using EventDeblur.Formats.Aedat;
 
@@ -312,5 +314,40 @@ public partial class HardeningAuditTests
         var killed = Run("report", run);
         Assert.Contains("the run is 'running', not completed", killed.Err);
         Assert.Contains("--resume", killed.Err);
+    }
+}
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// A bundle made from a damaged Prophesee file: <c>bundle</c> reported the damage, but the bundle's events.aedat4 is a
+    /// clean conversion, so <c>inspect</c> of the bundle said "problems: none in the event file" and replay exited 0 as if
+    /// it came from a whole recording. The source's errors are now recorded beside it (events-source.json) and listed as
+    /// notes of the bundle by inspect and replay. Skipped only when ../shared is absent.
+    /// </summary>
+    [SkippableFact]
+    public void ABundleFromADamagedFileRemembersTheDamage()
+    {
+        string raw = Path.Combine(TestPaths.RealRecordingsDir, "prophesee", "evt2", "faery_evt2_sparklers_gen3vga.raw");
+        Skip.IfNot(File.Exists(raw), $"{raw} is absent (../shared/recordings/real)");
+        string dir = TestPaths.NewTempDir();
+        string damaged = Path.Combine(dir, "flip.raw");
+        var bytes = File.ReadAllBytes(raw);
+        bytes[1_000_000] ^= 0xFF;
+        File.WriteAllBytes(damaged, bytes);
+        string bundle = Path.Combine(dir, "b");
+        var made = Run("bundle", "--events", damaged, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", ExposureCsv(dir, RecordingBundle.Load(Sample)), "--out", bundle);
+        Assert.True(made.Code is 0 or 1, made.Err);
+        Assert.True(File.Exists(Path.Combine(bundle, EventDeblur.Recording.ConversionRecord.FileName)));
+        var notes = RecordingBundle.Load(bundle).Problems.Where(p => p.Severity == ProblemSeverity.Note).Select(p => p.Message).ToList();
+        Assert.Contains(notes, n => n.StartsWith($"events.aedat4 was converted from {damaged}, whose reader found", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.Contains($"{damaged}: byte 999998:", StringComparison.Ordinal));
+        var inspect = Run("inspect", bundle);
+        Assert.Contains($"events.aedat4 was converted from {damaged}", inspect.Out + inspect.Err);
+
+        // A whole file leaves no record.
+        string clean = Path.Combine(dir, "clean");
+        Run("bundle", "--events", raw, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", ExposureCsv(dir, RecordingBundle.Load(Sample)), "--out", clean);
+        Assert.DoesNotContain(RecordingBundle.Load(clean).Problems, p => p.Message.Contains("was converted from", StringComparison.Ordinal));
     }
 }
