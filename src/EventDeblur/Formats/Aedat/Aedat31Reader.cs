@@ -26,6 +26,7 @@ public sealed class Aedat31Reader : IAedatReader
     private bool _done;
     private long _lastT = long.MinValue;
     private int _lastSource = -1;
+    private byte[]? _scanBuffer;
     private int _lastOverflow;
 
     /// <summary>
@@ -183,12 +184,16 @@ public sealed class Aedat31Reader : IAedatReader
     {
         long length = _stream.Length;
         long last = Math.Min(length - PacketHeaderBytes, at + MaxResyncScanBytes);
-        var buf = new byte[1 << 20];
+        // A small window first (the next header is usually near: a 1 MiB read per damaged spot made a file with a damaged
+        // spot every few packets take minutes), then larger ones; one buffer for the reader's life.
+        _scanBuffer ??= new byte[1 << 20];
+        var buf = _scanBuffer;
         var next = new byte[PacketHeaderBytes];
-        for (long chunk = at + 1; chunk <= last; chunk += buf.Length - PacketHeaderBytes + 1)
+        int window = 4 << 10;
+        for (long chunk = at + 1; chunk <= last; chunk += window - PacketHeaderBytes + 1, window = Math.Min(buf.Length, window * 16))
         {
             _stream.Position = chunk;
-            int got = _stream.ReadAtLeast(buf, (int)Math.Min(buf.Length, length - chunk), throwOnEndOfStream: false);
+            int got = _stream.ReadAtLeast(buf.AsSpan(0, window), (int)Math.Min(window, length - chunk), throwOnEndOfStream: false);
             for (int i = 0; i + PacketHeaderBytes <= got && chunk + i <= last; i++)
             {
                 long p = chunk + i;

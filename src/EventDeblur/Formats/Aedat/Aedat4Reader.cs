@@ -119,6 +119,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         _pos += headerSize;
         _dataStart = _pos;
         _codec = new PacketCodec(compression, _limits.MaxDecompressedPacketBytes, options.UseSystemLz4);
+        _compression = compression;
 
         if (!infoRefused) ParseInfoNode(infoXml);
 
@@ -207,8 +208,8 @@ public sealed partial class Aedat4Reader : IAedatReader
             if (size <= 0 || size > _limits.MaxStoredPacketBytes)
             {
                 string what = $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (ReaderLimits.MaxStoredPacketBytes; corrupt header or over the limit";
-                if (TryResync(at, out string how)) { Report("packet-size", at, $"{what}); {how}"); continue; }
-                Report("packet-size", at, $"{what}, cannot resynchronise: no FileDataTable lists a later packet)");
+                if (TryResync(at, out string how) || TryScanResync(at, out how)) { Report("packet-size", at, $"{what}); {how}"); continue; }
+                Report("packet-size", at, $"{what}, cannot resynchronise: no FileDataTable lists a later packet, and no packet header follows in the next {Math.Min(MaxResyncScanBytes, Math.Max(0, _dataEnd - at - 1))} bytes)");
                 _done = true;
                 break;
             }
@@ -216,7 +217,8 @@ public sealed partial class Aedat4Reader : IAedatReader
             {
                 string what = $"packet of stream {streamId} declares a body of {size} bytes, but only {_dataEnd - at - 8} remain before {(_dataEnd == _dataTablePosition ? "the FileDataTable" : "the end of the file")}";
                 // A size that overshoots an intact FileDataTable is a corrupt header, not a truncation: the table finds the next packet.
-                if (_dataEnd == _dataTablePosition && TryResync(at, out string how)) { Report("packet-size", at, $"{what} (a corrupt header: the file goes on); {how}"); continue; }
+                // Without a table that finds it: a whole packet further on means the header, not the file, is damaged.
+                if ((_dataEnd == _dataTablePosition && TryResync(at, out string how)) || TryScanResync(at, out how)) { Report("packet-size", at, $"{what} (a corrupt header: the file goes on); {how}"); continue; }
                 Report("truncated", at, $"{what} (truncated)");
                 _done = true;
                 break;
@@ -246,6 +248,78 @@ public sealed partial class Aedat4Reader : IAedatReader
             if (packet != null) return true;
         }
         return false;
+    }
+
+    private readonly Aedat4Compression _compression;
+
+    /// <summary>
+    /// How far past a corrupt packet header the walk looks for the next packet when no FileDataTable says where it is
+    /// (a recording whose writer died before writing the table), bytes.
+    /// </summary>
+    public const long MaxResyncScanBytes = 64L << 20;
+
+    /// <summary>
+    /// After a corrupt packet header at <paramref name="at"/> with no table to follow: looks up to
+    /// <see cref="MaxResyncScanBytes"/> ahead for the next packet — a declared stream, a size within the limits and the
+    /// data, a body that starts as the file's compression writes it (an LZ4 or Zstandard frame, else a flatbuffer of a
+    /// known type), and the packet after it plausible too (or the end of the data) — and moves the walk there.
+    /// </summary>
+    private bool TryScanResync(long at, out string how)
+    {
+        how = "";
+        if (!_stream.CanSeek || _dataEnd == long.MaxValue) return false;
+        const int Probe = 20;
+        long last = Math.Min(_dataEnd - Probe, at + MaxResyncScanBytes);
+        // A small window first (the next packet is usually near), then larger ones; one buffer for the reader's life.
+        _scanBuffer ??= new byte[1 << 20];
+        var next = new byte[Probe];
+        int window = 64 << 10;
+        for (long chunk = at + 1; chunk <= last; chunk += window - Probe + 1, window = _scanBuffer.Length)
+        {
+            _stream.Position = chunk;
+            int got = _stream.ReadAtLeast(_scanBuffer.AsSpan(0, window), (int)Math.Min(window, _dataEnd - chunk), throwOnEndOfStream: false);
+            for (int i = 0; i + Probe <= got && chunk + i <= last; i++)
+            {
+                long p = chunk + i;
+                if (!PlausiblePacket(_scanBuffer.AsSpan(i, Probe), p, out long end)) continue;
+                if (end != _dataEnd)
+                {
+                    if (end + Probe > _dataEnd) continue;
+                    _stream.Position = end;
+                    if (_stream.ReadAtLeast(next, Probe, throwOnEndOfStream: false) < Probe || !PlausiblePacket(next, end, out _)) continue;
+                }
+                _skipped.Add((at, p));
+                _stream.Position = p;
+                _pos = p;
+                how = $"resynchronised at byte {p}, the next packet header found (no FileDataTable to follow), skipping {p - at} bytes";
+                return true;
+            }
+        }
+        _stream.Position = at + 8;
+        return false;
+    }
+
+    private byte[]? _scanBuffer;
+
+    /// <summary>Whether 20 bytes at <paramref name="p"/> read as a packet header and the start of its body (see <see cref="TryScanResync"/>).</summary>
+    private bool PlausiblePacket(ReadOnlySpan<byte> h, long p, out long end)
+    {
+        end = 0;
+        int streamId = BinaryPrimitives.ReadInt32LittleEndian(h);
+        int size = BinaryPrimitives.ReadInt32LittleEndian(h[4..]);
+        if (_streams.Count > 0 ? !_streams.ContainsKey(streamId) : streamId is < 0 or > 15) return false;
+        if (size < 8 || size > _limits.MaxStoredPacketBytes || p + 8 + size > _dataEnd) return false;
+        var body = h[8..];
+        bool head = _compression switch
+        {
+            Aedat4Compression.Lz4 or Aedat4Compression.Lz4High => BinaryPrimitives.ReadUInt32LittleEndian(body) == 0x184D2204,
+            Aedat4Compression.Zstd or Aedat4Compression.ZstdHigh => BinaryPrimitives.ReadUInt32LittleEndian(body) == 0xFD2FB528,
+            // Uncompressed: a size-prefixed flatbuffer (size, root offset, then the 4-byte file identifier).
+            _ => body[8..12].SequenceEqual("EVTS"u8) || body[8..12].SequenceEqual("FRME"u8) || body[8..12].SequenceEqual("IMUS"u8) || body[8..12].SequenceEqual("TRIG"u8),
+        };
+        if (!head) return false;
+        end = p + 8 + size;
+        return true;
     }
 
     private IReadOnlyList<Aedat4TableEntry>? _resyncTable;

@@ -119,12 +119,41 @@ public class MalformedInputTests
         Assert.Contains("a corrupt header: the file goes on", err.Message);
         Assert.Equal(rec.T.Length - victim.Events, d.T.Count);
 
-        // Without the table (the file cut where it starts) nothing says where the next packet is: the walk stops there.
+        // Without the table (the file cut where it starts, as a recording whose writer died) nothing says where the next
+        // packet is: until stop 38 the walk stopped there; now it looks for the next packet header (a declared stream,
+        // a plausible size, a body that starts as a flatbuffer of a known type, and the packet after it plausible too).
         long table;
         using (var r = Aedat4Reader.Open(path)) table = r.DataTablePosition;
         d = Drained.FromFile(Write(bad[..(int)table]));
-        Assert.Contains(d.Problems, p => p.ByteOffset == victim.Header && p.Message.Contains("cannot resynchronise", StringComparison.Ordinal));
+        err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error && p.ByteOffset == victim.Header);
+        Assert.Contains($"resynchronised at byte {packets[4].Header}, the next packet header found (no FileDataTable to follow), skipping {packets[4].Header - victim.Header} bytes", err.Message);
+        Assert.Equal(rec.T.Take(packets.Take(3).Sum(p => p.Events)).Concat(rec.T.Skip(packets.Take(4).Sum(p => p.Events))), d.T);
+
+        // Garbage from the damaged header to the cut: nothing to resume at, and the walk stops there with the reason.
+        var garbage = bad[..(int)table];
+        for (long i = victim.Header + 8; i < garbage.Length; i++) garbage[i] = (byte)(i * 131 + 7);
+        d = Drained.FromFile(Write(garbage));
+        Assert.Contains(d.Problems, p => p.ByteOffset == victim.Header && p.Message.Contains("cannot resynchronise: no FileDataTable lists a later packet, and no packet header follows", StringComparison.Ordinal));
         Assert.Equal(packets.Take(3).Sum(p => p.Events), d.T.Count);
+    }
+
+    /// <summary>
+    /// The same without a FileDataTable in an LZ4 file (DV's default): a packet's size field damaged so that it overshoots
+    /// the file is a corrupt header when a whole packet follows; the walk resumes at the next LZ4 frame that is a packet.
+    /// </summary>
+    [Fact]
+    public void WithoutATableALz4FileResumesAtTheNextPacket()
+    {
+        var (path, bytes, rec, packets) = MakeFile(Aedat4Compression.Lz4);
+        long table;
+        using (var r = Aedat4Reader.Open(path)) table = r.DataTablePosition;
+        var bad = bytes[..(int)table];
+        var victim = packets[2];
+        BinaryPrimitives.WriteInt32LittleEndian(bad.AsSpan((int)victim.Header + 4), bad.Length);
+        var d = Drained.FromFile(Write(bad));
+        var err = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error && p.ByteOffset == victim.Header);
+        Assert.Contains("(a corrupt header: the file goes on); resynchronised at byte " + packets[3].Header, err.Message);
+        Assert.Equal(rec.T.Take(packets.Take(2).Sum(p => p.Events)).Concat(rec.T.Skip(packets.Take(3).Sum(p => p.Events))), d.T);
     }
 
     [Fact]
