@@ -63,11 +63,14 @@ public sealed partial class Hdf5EventReader : IAedatReader
     /// <summary>Events per slice when a region is read again after a failed slice (a typical chunk is 4 Ki–64 Ki events).</summary>
     private const int FineSliceEvents = 4096;
 
-    /// <summary>Failed slices in a row after which reading stops.</summary>
-    private const int MaxFailedSlicesInARow = 16;
+    /// <summary>
+    /// Events of failed slices in a row after which reading stops (1 Mi: sixteen of the largest chunks h5py makes for a
+    /// byte column, so one damaged chunk never ends the read, while a file nothing more can be read from is left soon).
+    /// </summary>
+    private const long MaxFailedEventsInARow = 1 << 20;
 
     private long _fineUntil;
-    private int _failedSlices;
+    private long _failedEvents;
 
     private Hdf5EventReader(NativeFile file, string path, ProblemLog log, AedatReaderOptions options, Hdf5EventLayout layout,
         Hdf5Column t, Hdf5Column x, Hdf5Column y, Hdf5Column p, Hdf5Column? msToIdx, long timeOffsetUs, int width, int height)
@@ -258,15 +261,16 @@ public sealed partial class Hdf5EventReader : IAedatReader
                     continue;
                 }
                 // A damaged chunk (a bad gzip stream, a checksum): its events are skipped and the rest of the file read,
-                // unless many slices in a row fail (a damaged index, a filter this reader lacks: nothing more can be read).
-                bool stop = e is EndOfStreamException || ++_failedSlices >= MaxFailedSlicesInARow;
+                // unless 1 Mi events in a row fail (a damaged index, a filter this reader lacks: nothing more can be read).
+                _failedEvents += n;
+                bool stop = e is EndOfStreamException || _failedEvents >= MaxFailedEventsInARow;
                 _log.Error("read", -1, $"dataset {reading}, events {start}..{start + n - 1}: {Describe(e)}; " +
                                        (stop ? "reading stops here" : "these events are skipped, the rest is read"));
                 if (stop) { _done = true; break; }
                 _next = start + n;
                 continue;
             }
-            _failedSlices = 0;
+            _failedEvents = 0;
             if (_truncatedStream is { } guard && guard.ReadsPastEnd > pastEnd)
             {
                 // PureHDF answered part of this slice with zeros from past the cut: those are not events.
