@@ -22,12 +22,12 @@ internal static partial class UsageErrors
 
     /// <summary>
     /// Drops System.CommandLine's "Did you mean" block for a token that is not an option (the value of a mistyped
-    /// option, e.g. <c>gt</c> after <c>--kernel</c>, for which it suggested <c>-h</c>); the suggestions for the mistyped
-    /// option itself stay.
+    /// option, e.g. <c>gt</c> after <c>--kernel</c>, for which it suggested <c>-h</c>) when all it suggests are options;
+    /// the suggestions for the mistyped option itself, and a mistyped verb's (<c>replya</c>: <c>replay</c>), stay.
     /// </summary>
     public static string WithoutValueSuggestions(string message) => ValueSuggestion().Replace(message, "");
 
-    [GeneratedRegex(@"^'[^'\-][^']*' was not matched\. Did you mean one of the following\?\r?\n(?:[^'\r\n][^\r\n]*\r?\n)*", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^'[^'\-][^']*' was not matched\. Did you mean one of the following\?\r?\n(?:-[^\r\n]*\r?\n)+", RegexOptions.Multiline)]
     private static partial Regex ValueSuggestion();
 
     [GeneratedRegex(@"as expected type '([A-Za-z0-9_.`\[\]]+)'")]

@@ -79,24 +79,29 @@ public static class RunSummary
         var all = new List<(string Group, string Method, FrameResult Row)>();
         var psnrByKey = new Dictionary<(string Bundle, long Index, string Method), double>();
         var bundleOf = new Dictionary<FrameResult, string>(ReferenceEqualityComparer.Instance);
+        var bareOf = new Dictionary<FrameResult, string>(ReferenceEqualityComparer.Instance);
         var list = runDirs.ToList();
         var labels = MethodLabels(list);
         foreach (var dir in list)
         {
             var (bundle, method, rows) = await ReadRunAsync(dir, labels);
+            // The row's label may name its options; the error ratio pairs runs by the method itself.
+            string bare = RunManifest.Read(dir).Method;
             int dash = bundle.LastIndexOf('-');
             string group = dash > 0 && bundle[(dash + 1)..].All(char.IsDigit) ? bundle[..dash] : bundle;
             foreach (var r in rows.Where(r => r.Status == "ok"))
             {
                 all.Add((group, method, r));
                 bundleOf[r] = bundle;
-                if (r.Psnr is double p) psnrByKey[(bundle, r.Index, method)] = p;
+                bareOf[r] = bare;
+                if (r.Psnr is double p) psnrByKey[(bundle, r.Index, bare)] = p;
             }
         }
         // Error ratio (Levin et al.): MSE with the estimated kernel over MSE with the true kernel, same
         // deconvolver, in the metric space of METRICS.md (sRGB, 16-px crop) = 10^((PSNR_gt − PSNR_est)/10).
-        double? Ratio(string method, FrameResult r)
+        double? Ratio(string label, FrameResult r)
         {
+            string method = bareOf[r];
             string deconv = method[(method.IndexOf('+') + 1)..];
             if (method.StartsWith("gt+", StringComparison.Ordinal) || r.Psnr is not double est) return null;
             return psnrByKey.TryGetValue((bundleOf[r], r.Index, "gt+" + deconv), out double gt) ? Math.Pow(10, (gt - est) / 10) : null;
