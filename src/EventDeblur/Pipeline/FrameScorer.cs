@@ -42,6 +42,8 @@ public static class FrameScorer
             bandBlurry = ImageMetrics.SaturationBandPsnr(blurryMetric, truth, sat);
         }
         if (f.KernelsAreGroundTruth) ks = 1;
+        // The delta kernels of the blurry and edi methods estimate nothing: no similarity (as eval and report leave it).
+        else if (f.KernelSource == Methods.MethodCatalogue.IdentityKernels) ks = null;
         else if (f.GroundTruthKernelsPath != null && File.Exists(f.GroundTruthKernelsPath))
             ks = ImageMetrics.KernelSimilarity(f.Kernels!, KernelCsv.Read(f.GroundTruthKernelsPath));
         return new FrameScore(psnr, ssim, psnrBlurry, ssimBlurry, band, bandBlurry, ks);

@@ -180,6 +180,18 @@ public partial class HardeningAuditTests
         Assert.Equal("identity", EventDeblur.Pipeline.Output.RunManifest.Read(gt).Options["kernels"]!.GetValue<string>());
         Assert.Equal(File.ReadAllBytes(Path.Combine(plain, "frames", "000000.png")), File.ReadAllBytes(Path.Combine(gt, "frames", "000000.png")));
         Assert.Equal("edi", EventDeblur.Pipeline.Output.RunManifest.Read(plain).Method);
+        // No kernel similarity for delta kernels that estimate nothing (a review found "kernel similarity 0.52" printed).
+        Assert.Null(row.KernelSimilarity);
+        Assert.DoesNotContain("kernel similarity", withGt.Out);
+
+        // A cancelled edi run recorded before stop 38, with the --kernels it was given, still resumes.
+        string manifest = Path.Combine(plain, "run.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["status"] = "cancelled";
+        json["options"]!["kernels"] = "events";
+        File.WriteAllText(manifest, json.ToJsonString());
+        var resumed = Run("replay", bundle, "--out", plain, "--deconvolver", "edi", "--resume");
+        Expect(0, resumed);
     }
 }
 

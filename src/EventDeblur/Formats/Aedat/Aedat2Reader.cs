@@ -164,7 +164,8 @@ public sealed class Aedat2Reader : IAedatReader
             if (_dvs128)
             {
                 // DVS128 (jAER's extractor): bit 15 (or 31) marks a sync event, a falling edge on the camera's IN pin;
-                // else bits 14–8 y and 7–1 x from the lower-left corner, bit 0 the polarity with 0 = ON.
+                // else bits 14–8 y (from the bottom row) and 7–1 x, bit 0 the polarity with 0 = ON. jAER shows x mirrored
+                // (127 − stored), as it shows a DAVIS's; here x is taken as stored, as for the DAVIS words and as DV does.
                 if (t < _lastT)
                     _log.Error("non-monotonic", chunkStart + r * 8, $"timestamp {t} µs is earlier than the previous record's {_lastT} µs (expected non-decreasing)");
                 _lastT = t;

@@ -96,9 +96,13 @@ public static partial class RunFolder
                 ? "no input fingerprint (written by an older eventdeblur, so the bundle cannot be checked)"
                 : $"the bundle's manifest or frame table changed since (fingerprint {Short(fingerprint)}, now {Short(run.InputFingerprint)})");
         var options = earlier["options"] as JsonObject ?? [];
+        // An edi run made before stop 38 recorded the --kernels it was given, which edi never used; it runs with
+        // identity kernels now, and those runs stay resumable.
+        bool edi = run.MethodOptions.FirstOrDefault(o => o.Key == "deconvolver").Value is JsonValue d && d.TryGetValue(out string? dn) && dn == Methods.MethodCatalogue.Edi;
         foreach (var (key, value) in run.MethodOptions)
         {
             var before = options[key];
+            if (edi && key == "kernels" && Text(options, "deconvolver") == Methods.MethodCatalogue.Edi) continue;
             if (!JsonNode.DeepEquals(before, value))
                 differences.Add($"{key} {(before == null ? "(not set)" : before.ToJsonString())}, now {value?.ToJsonString() ?? "(not set)"}");
         }

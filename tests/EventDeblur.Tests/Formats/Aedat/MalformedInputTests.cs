@@ -302,7 +302,7 @@ public class MalformedInputTests
     /// top-left grid as the DAVIS words are (x as stored, y = 127 − stored y). A DVS240 is a DAVIS240 without frames.
     /// </summary>
     [Fact]
-    public void Aedat2Dvs128AddressWordsDecodeAsJaerDefinesThem()
+    public void Aedat2Dvs128AddressWordsDecodeAsJaersExtractorReadsThem()
     {
         var bytes = SyntheticRecording.Aedat2(
         [
