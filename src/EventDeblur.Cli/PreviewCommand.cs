@@ -189,7 +189,9 @@ internal static class PreviewCommand
         catch (IOException) { status = "unknown"; }
         string why = status == "completed"
             ? "the run has no deblurred frame for it (the frame failed: its reason is in the run's frames.parquet and run.json)"
-            : $"the run, '{status}', did not reach it (finish it with '{ResumeCommand.For(bundle.Root, runDir)}')";
+            : status == "running" && EventDeblur.Pipeline.Output.RunFolder.IsLocked(runDir)
+                ? "the run is still working and has not reached it yet (preview it again when the run has finished)"
+                : $"the run, '{status}', did not reach it (finish it with '{ResumeCommand.For(bundle.Root, runDir)}')";
         return Problem.Error(deblurred, ProblemLocation.AtFrame(index), $"not found: {why}; the frame's compare picture is not written, its other pictures are");
     }
 
