@@ -153,6 +153,53 @@ public abstract class PropheseeReader : IAedatReader
         int want = _chunk.Length - _carry;
         int got = _stream.ReadAtLeast(_chunk.AsSpan(_carry), want, throwOnEndOfStream: false);
         int total = _carry + got;
+        // A second '%' header in the payload (two recordings joined with cat): its text decoded as words put everything
+        // after it out of alignment. Decode up to it, skip it, and go on word-aligned after it.
+        PropheseeHeader? second = null;
+        int h = FindEmbeddedHeader(_chunk.AsSpan(0, total), got < want) ?? -1;
+        if (h >= 0)
+        {
+            try { second = PropheseeHeader.Read(new MemoryStream(_chunk, h, total - h, writable: false), new ProblemLog(Info.FilePath, 1)); }
+            catch (AedatFormatException) { second = null; }
+            if (second is { Entries.Count: 0 }) second = null;
+        }
+        if (second != null)
+        {
+            int aligned = h - h % _wordBytes;
+            if (aligned > 0) Decode(_chunk.AsSpan(0, aligned), _chunkPos);
+            if (second.EndsInsideHeader && got == want && h > 0)
+            {
+                // The header runs past this chunk: read on from its start.
+                _chunk.AsSpan(h, total - h).CopyTo(_chunk);
+                _chunkPos += h;
+                _carry = total - h;
+                FlushEvents();
+                FlushTriggers();
+                return;
+            }
+            int length = (int)Math.Min(second.Length, total - h);
+            string first = second.Entries.Count > 0 ? $"'% {second.Entries[0].Key} {second.Entries[0].Value}'".TrimEnd() : "'%'";
+            var encoding = second.Encoding(out _);
+            bool same = encoding == null || encoding == Info.Version;
+            Log.Error("second-header", _chunkPos + h, $"a second RAW header ({length} bytes from {first}; two recordings joined?){(h > aligned ? $", after {h - aligned} byte(s) that are not a whole {_wordName} (ignored)" : "")}; " +
+                                                     (same ? "skipped: decoding goes on after it, and the times of the recording that follows go back to its own start" : $"it names another encoding ({encoding}): the rest of the file is not decoded"));
+            if (!same)
+            {
+                EndOfData(_chunkPos + h);
+                _done = true;
+                FlushEvents();
+                FlushTriggers();
+                return;
+            }
+            int after = total - h - length;
+            _chunk.AsSpan(h + length, after).CopyTo(_chunk);
+            _chunkPos += h + length;
+            _carry = after;
+            if (got < want && after == 0) { EndOfData(_chunkPos); _done = true; }
+            FlushEvents();
+            FlushTriggers();
+            return;
+        }
         int whole = total - total % _wordBytes;
         if (whole > 0) Decode(_chunk.AsSpan(0, whole), _chunkPos);
         int rest = total - whole;
@@ -172,6 +219,42 @@ public abstract class PropheseeReader : IAedatReader
         _carry = rest;
         FlushEvents();
         FlushTriggers();
+    }
+
+    private static readonly byte[][] HeaderKeyBytes = [.. HeaderKeys().Select(k => System.Text.Encoding.ASCII.GetBytes(k))];
+
+    /// <summary>Keys that open the lines of a RAW or DAT header (modern and legacy): a '%' line in the payload starting with one is a header.</summary>
+    private static string[] HeaderKeys() =>
+    [
+        "date", "Date", "evt", "format", "geometry", "camera_integrator_name", "integrator_name", "plugin_integrator_name",
+        "plugin_name", "serial_number", "system_ID", "sensor_generation", "generation", "firmware_version", "end", "Version", "Width", "Height",
+    ];
+
+    /// <summary>
+    /// The index in <paramref name="data"/> of a '%' header line embedded in the payload — <c>% KEY …</c> with a known key,
+    /// printable text and a line end within 256 bytes (or the end of the data when more follows) — or null.
+    /// </summary>
+    private static int? FindEmbeddedHeader(ReadOnlySpan<byte> data, bool atEnd)
+    {
+        int from = 0;
+        while (true)
+        {
+            int i = data[from..].IndexOf("% "u8);
+            if (i < 0) return null;
+            i += from;
+            from = i + 1;
+            var line = data[(i + 2)..];
+            int nl = line[..Math.Min(line.Length, 256)].IndexOf((byte)'\n');
+            if (nl < 0 && (atEnd || line.Length >= 256)) continue;
+            var text = nl >= 0 ? line[..nl] : line;
+            bool printable = true;
+            foreach (byte b in text) if (b is (< 0x20 and not (byte)'\t' and not (byte)'\r') or 0x7F) { printable = false; break; }
+            if (!printable) continue;
+            int space = text.IndexOf((byte)' ');
+            var key = space >= 0 ? text[..space] : text.TrimEnd((byte)'\r');
+            foreach (var k in HeaderKeyBytes)
+                if (key.SequenceEqual(k)) return i;
+        }
     }
 
     /// <summary>Decodes whole words; <paramref name="offset"/> is the file offset of <paramref name="words"/>[0].</summary>
