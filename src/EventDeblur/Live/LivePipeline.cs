@@ -235,8 +235,13 @@ public static class LivePipeline
                 // A (re)connection starts the quiet time afresh: after an outage the source gets its grace to resume.
                 int connections = eventsClient.Connections + triggersClient.Connections;
                 if (connections != lastConnections) { lastConnections = connections; streamQuiet.Restart(); }
-                // Ended: connected and quiet. A stream that is down is being reconnected; its frames wait for it.
-                bool streamEnded = streamQuiet.Elapsed.TotalSeconds > o.StreamEndGraceS && eventsClient.IsConnected && triggersClient.IsConnected;
+                // Ended: connected and quiet. A stream that is down is being reconnected; its frames wait for it. A frame
+                // whose exposure has not come yet gets the longer grace: a rig's triggers may be seconds apart (a slow
+                // frame rate, a slowed serve), and its streams quiet between exposures.
+                bool exposurePending;
+                lock (exposures) exposurePending = waiting.Count > 0 && exposures.Count <= next;
+                double quietGrace = exposurePending ? Math.Max(o.StreamEndGraceS, o.StreamLostGraceS) : o.StreamEndGraceS;
+                bool streamEnded = streamQuiet.Elapsed.TotalSeconds > quietGrace && eventsClient.IsConnected && triggersClient.IsConnected;
                 // Gone: the RGB source is over and a stream stayed down past its grace (a server that closed for good).
                 if (rgbDone && waiting.Count > 0 && !(eventsClient.IsConnected && triggersClient.IsConnected) && streamQuiet.Elapsed.TotalSeconds > o.StreamLostGraceS)
                 {
@@ -277,7 +282,12 @@ public static class LivePipeline
                     next++;
                     continue;
                 }
-                if (exposure is { Range: var e } && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded))
+                // Dispatched once the events reach past the window's margin; or, when the RGB source is over and the streams
+                // have closed, once they cover the exposure itself (the margin's events will not come: serve closes after its
+                // last event, and waiting for them cost 20 s and an error).
+                bool closedAfterRgb = rgbDone && !eventsClient.IsConnected && !triggersClient.IsConnected;
+                if (exposure is { Range: var e } && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded
+                                                     || (closedAfterRgb && latest >= e.EndUs + o.EventLatencyUs - 1)))
                 {
                     SkipTo(decision.Exposure, decision.Reason);
                     var (ordinal, image, depth, stamp) = waiting.Dequeue();

@@ -122,6 +122,32 @@ public class LiveTests
     }
 
     /// <summary>
+    /// A rig whose exposures are seconds apart (stop 38's trial: a 4 s frame period): its streams fall quiet between
+    /// exposures, and live took a connected stream quiet for the grace (3 s by default; 1.5 s here) as ended, so the frames
+    /// read ahead of their triggers were dropped for "no exposure from the trigger stream". A frame whose exposure has not
+    /// come yet now waits the longer grace (StreamLostGraceS): every frame is deblurred.
+    /// </summary>
+    [Fact]
+    public async Task ExposuresSecondsApartAreWaitedFor()
+    {
+        var sim = SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 160, RgbHeight = 120, FramePeriodUs = 4_000_000, ExposureUs = (40_000, 60_000) };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(sim, 43, Path.Combine(dir, "bundle"));
+        var b = RecordingBundle.Load(Path.Combine(dir, "bundle"));
+        string sequence = Path.Combine(dir, "rgb"), rig = sequence + ".rig.json";
+        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        // At 2× the exposures arrive 2 s apart, over the 1.5 s grace these tests use.
+        var o = Options(server, RigVideo.SequenceSource(sequence), rig) with { StreamLostGraceS = 10 };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(2);
+        var s = await live;
+        Assert.Equal(3, s.Results.Count);
+        Assert.All(s.Results, r => Assert.True(r.Status == "ok", $"frame {r.Index}: {r.Status} ({r.Error})"));
+    }
+
+    /// <summary>
     /// A video is read faster than real time; it used to be read into memory whole while its frames waited for their
     /// events (5 GB resident for 60 s of a 10 frames/s 640×480 rig). Now it is read no further ahead than
     /// MaxWaitingFrames: with one frame allowed to wait, every frame is still deblurred and no event is lost.
