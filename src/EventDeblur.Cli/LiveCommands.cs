@@ -143,7 +143,7 @@ internal static class LiveCommands
             };
             var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
             foreach (var g in s.Gaps) Console.WriteLine($"{(g.ResumedTimestampUs == null ? "stream ended" : "gap")}: {g}");
-            foreach (var p in s.Problems) Console.WriteLine($"problem: {p}");
+            foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == EventDeblur.IO.ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}");
             var lat = s.Results.Where(x => x.LatencySeconds != null).Select(x => x.LatencySeconds!.Value).ToList();
             lat.Sort();
             double Quantile(double q) => lat[(int)Math.Clamp(Math.Ceiling(q * lat.Count) - 1, 0, lat.Count - 1)];
@@ -161,7 +161,9 @@ internal static class LiveCommands
             if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
             // Exposures left without a frame when the streams ended by themselves make the pairing suspect: exit 1 as well.
             // So do exposures whose frames the RGB source dropped (found by its timestamps): they were not deblurred.
-            return ok > 0 && ok == s.Results.Count && s.UnpairedExposures == 0 && s.FramelessExposures == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
+            // And, as report of the run says, any error the run recorded (a stream lost, events dropped for memory, …).
+            return ok > 0 && ok == s.Results.Count && s.UnpairedExposures == 0 && s.FramelessExposures == 0
+                   && !s.Problems.Any(p => p.Severity == EventDeblur.IO.ProblemSeverity.Error) ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
     }
