@@ -318,6 +318,7 @@ public static class Evaluator
     public static async Task<List<Problem>> ShardProblemsAsync(IEnumerable<string> outDirs)
     {
         var problems = new List<Problem>();
+        var qualities = new List<(string Dir, string Quality)>();
         var seen = new Dictionary<(string Bundle, string Method, long Index), string>();
         int duplicates = 0;
         string? firstDuplicate = null;
@@ -345,6 +346,7 @@ public static class Evaluator
                 await using (var reader = await OpenShardAsync(file))
                 {
                     var meta = reader.CustomMetadata;
+                    qualities.Add((dir, meta.GetValueOrDefault(QualityKey) ?? "not recorded"));
                     if (meta.TryGetValue(UnusableBundlesKey, out var json) && JsonSerializer.Deserialize<List<string>>(json) is { } list)
                         problems.AddRange(list.Select(x => Problem.Error(Path.GetFileName(file), x)));
                     if (meta.TryGetValue(InputProblemsKey, out var input) && JsonSerializer.Deserialize<List<string>>(input) is { } found)
@@ -368,6 +370,10 @@ public static class Evaluator
                     string.Join(" | ", distinct.Select(g => $"{string.Join(", ", g.Select(x => x.File))}: {g.Key}")) + "; run every shard with the same --methods, --quality and datasets"));
         }
         if (duplicates > 0) problems.Add(Problem.Error("", $"{duplicates} result rows appear in more than one shard file (first: {firstDuplicate}); each is counted once"));
+        // Folders run at different rungs, given together: one table would mix them (within a folder the check above says so).
+        var byDir = qualities.GroupBy(q => q.Dir).Select(g => (Dir: g.Key, Quality: string.Join("/", g.Select(q => q.Quality).Distinct().Order()))).ToList();
+        if (byDir.Count > 1 && byDir.Select(d => d.Quality).Distinct().Count() > 1)
+            problems.Add(Problem.Error("", $"the evaluation folders ran at different --quality ({string.Join("; ", byDir.Select(d => $"{d.Dir}: {d.Quality}"))}): their rows are mixed in one table; report them one at a time"));
         return problems;
     }
 

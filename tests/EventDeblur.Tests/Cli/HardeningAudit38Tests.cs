@@ -373,3 +373,24 @@ public partial class HardeningAuditTests
         Assert.DoesNotContain(RecordingBundle.Load(clean).Problems, p => p.Message.Contains("was converted from", StringComparison.Ordinal));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>report E1 E2</c> of two evaluation folders run at different --quality merged them into one table with no word
+    /// (within one folder, shards of different rungs were already caught). Now a warning names each folder's rung, exit 1.
+    /// </summary>
+    [Fact]
+    public void ReportOfEvaluationsAtDifferentRungsSaysSo()
+    {
+        string dir = TestPaths.NewTempDir();
+        EventDeblur.Simulation.HybridRigSimulator.Simulate(EventDeblur.Simulation.SimulationPresets.Get("night") with { Frames = 1, RgbWidth = 160, RgbHeight = 120 }, 7, Path.Combine(dir, "ds", "night-7"));
+        string e1 = Path.Combine(dir, "e1"), e3 = Path.Combine(dir, "e3");
+        Expect(0, Run("eval", Path.Combine(dir, "ds"), "--out", e1, "--methods", "blurry"));
+        Expect(0, Run("eval", Path.Combine(dir, "ds"), "--out", e3, "--methods", "blurry", "--quality", "fast"));
+        Expect(0, Run("report", e1));
+        var mixed = Run("report", e1, e3);
+        Expect(1, mixed);
+        Assert.Contains($"the evaluation folders ran at different --quality ({e1}: balanced; {e3}: fast)", mixed.Err);
+    }
+}
