@@ -59,8 +59,18 @@ public static class LivePipeline
         var (eh, ep) = DvStreamClient.ParseUri(o.EventsUri);
         var (th, tp) = DvStreamClient.ParseUri(o.TriggersUri);
         DvStreamClient? eventsClient = null, triggersClient = null;
+        // Streams of the other kind on a port (--events and --triggers swapped): said once per stream, at once.
+        int eventsServeTriggers = 0, triggersServeEvents = 0;
+        void Swapped(ref int flag, string stream, string uri, string holds, string expected)
+        {
+            if (Interlocked.Exchange(ref flag, 1) != 0) return;
+            var problem = Problem.Error($"{stream} stream {uri}", $"it sends {holds}, not {expected}: are --events and --triggers swapped?");
+            Report(problem);
+            progress?.Invoke($"problem: {problem.Plain}");
+        }
         eventsClient = new DvStreamClient("events", eh, ep, p =>
         {
+            if (p is TriggersPacket) Swapped(ref eventsServeTriggers, "events", o.EventsUri, "trigger packets", "events");
             if (p is not EventsPacket e) return;
             using (e.Events)
             {
@@ -78,6 +88,7 @@ public static class LivePipeline
         }) { OnConnectionChange = progress };
         triggersClient = new DvStreamClient("triggers", th, tp, p =>
         {
+            if (p is EventsPacket ev) { ev.Events.Dispose(); Swapped(ref triggersServeEvents, "triggers", o.TriggersUri, "event packets", "triggers"); return; }
             if (p is not TriggersPacket t) return;
             lock (exposures)
             {

@@ -148,6 +148,29 @@ public class LiveTests
     }
 
     /// <summary>
+    /// --events and --triggers swapped (stop 38's trial): live waited 20 s, then reported 0 events received and frames
+    /// without exposures, with no hint. Each stream that sends the other kind of packet is now named at once.
+    /// </summary>
+    [Fact]
+    public async Task SwappedStreamsAreNamed()
+    {
+        var (b, video, rig, _) = Setup(2);
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var lines = new List<string>();
+        var o = Options(server, video, rig) with
+        {
+            EventsUri = $"tcp://127.0.0.1:{server.TriggersPort}", TriggersUri = $"tcp://127.0.0.1:{server.EventsPort}", DurationS = 8, StreamLostGraceS = 2,
+        };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator(), l => { lock (lines) lines.Add(l); });
+        await server.PlayAsync(4);
+        var s = await live;
+        Assert.Contains(s.Problems, p => p.Message == "it sends trigger packets, not events: are --events and --triggers swapped?");
+        Assert.Contains(s.Problems, p => p.Message == "it sends event packets, not triggers: are --events and --triggers swapped?");
+        lock (lines) Assert.Contains(lines, l => l.Contains("swapped?", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// A video is read faster than real time; it used to be read into memory whole while its frames waited for their
     /// events (5 GB resident for 60 s of a 10 frames/s 640×480 rig). Now it is read no further ahead than
     /// MaxWaitingFrames: with one frame allowed to wait, every frame is still deblurred and no event is lost.
