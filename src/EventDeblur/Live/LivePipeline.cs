@@ -223,6 +223,7 @@ public static class LivePipeline
         int next = 0;
         bool rgbDone = false;
         var streamQuiet = Stopwatch.StartNew();
+        int owed = 0;
         long lastSeen = -1;
         int lastConnections = 0;
         bool lostReported = false;
@@ -262,6 +263,15 @@ public static class LivePipeline
                     lostReported = true;
                     streamEnded = true;
                 }
+                // Exposures that came after their frames were dropped for having none (arrival order): each goes with its
+                // dropped frame, so the frames after it keep their own.
+                lock (exposures)
+                    while (owed > 0 && next < exposures.Count)
+                    {
+                        Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {exposures[next].Range} came after its frame had been dropped for having none; it is left out, so the next frame takes its own exposure"));
+                        next++;
+                        owed--;
+                    }
                 (TimeRangeUs Range, int Epoch)? exposure = null;
                 FrameExposurePairer.Decision decision = default;
                 if (waiting.Count > 0)
@@ -325,6 +335,9 @@ public static class LivePipeline
                     // A frame whose stamp no exposure is near (a missed trigger), or any frame once the trigger stream has ended without one.
                     var (ordinal, _, _, _) = waiting.Dequeue();
                     Drop(ordinal, null, decision.Reason ?? "no exposure from the trigger stream (missed trigger or stream ended)");
+                    // In arrival order the next exposure is this frame's: should it still come (the stream was only quiet),
+                    // it must not go to the next frame.
+                    if (!pairing.ByTimestamps) owed++;
                     continue;
                 }
                 if (rgbDone && waiting.Count == 0) break;

@@ -148,6 +148,37 @@ public class LiveTests
     }
 
     /// <summary>
+    /// A frame dropped for having no exposure while the streams were only quiet (stop 38's trial, serve slowed 20×): its
+    /// exposure came later and went to the next frame, which was deblurred as "ok" with the wrong exposure. In arrival
+    /// order a dropped frame now keeps its exposure: the late one is reported and left out, and every frame deblurred
+    /// has its own exposure (asserted here on a run with such drops; the late arrival itself depends on timing).
+    /// </summary>
+    [Fact]
+    public async Task AFrameDroppedBeforeItsLateExposureDoesNotPassItOn()
+    {
+        var sim = SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 160, RgbHeight = 120, FramePeriodUs = 4_000_000, ExposureUs = (40_000, 60_000) };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(sim, 44, Path.Combine(dir, "bundle"));
+        var b = RecordingBundle.Load(Path.Combine(dir, "bundle"));
+        var truth = b.ResolveExposures().Windows.Select(w => w.Exposure!.Value).ToList();
+        string sequence = Path.Combine(dir, "rgb"), rig = sequence + ".rig.json";
+        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        // Graces shorter than the 2 s between exposures at 2×: frames are dropped before their exposures come.
+        var o = Options(server, RigVideo.SequenceSource(sequence), rig) with { StreamEndGraceS = 0.8, StreamLostGraceS = 0.8 };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(2);
+        var s = await live;
+        Assert.Equal(3, s.Results.Count);
+        foreach (var r in s.Results.Where(r => r.Status == "ok"))
+            Assert.True(r.ExposureStartUs == truth[(int)r.Index].StartUs, $"frame {r.Index} was deblurred with the exposure starting at {r.ExposureStartUs}, its own starts at {truth[(int)r.Index].StartUs}");
+        // The drops happen; whether a late exposure then arrives while a later frame still waits is a matter of timing
+        // (the trial saw it in 1 of 5 runs), so this run asserts the invariant, not the race.
+        Assert.Contains(s.Results, r => r.Status != "ok");
+    }
+
+    /// <summary>
     /// --events and --triggers swapped (stop 38's trial): live waited 20 s, then reported 0 events received and frames
     /// without exposures, with no hint. Each stream that sends the other kind of packet is now named at once.
     /// </summary>
