@@ -33,7 +33,7 @@ internal static class ReportCommand
                 foreach (var g in failedPairs)
                 {
                     int total = rows.Count(x => x.Method == g.Key.Method && x.Bundle == g.Key.Bundle);
-                    Console.Error.WriteLine($"WARNING: {g.Key.Method} on {g.Key.Bundle}: {g.Count()} of {total} frame(s) {(g.Count() == total ? "failed: the method has no row for it in the table" : "failed: left out of the table's means")} (indices {string.Join(", ", g.Select(x => x.Index).OrderBy(i => i))}; the reasons are in OUT/runs/{g.Key.Method}/{g.Key.Bundle}/run.json)");
+                    Console.Error.WriteLine($"WARNING: {g.Key.Method} on {g.Key.Bundle}: {g.Count()} of {total} frame(s) {(g.Count() == total ? "failed: the method has no row for it in the table" : "failed: left out of the table's means")} (indices {string.Join(", ", g.Select(x => x.Index).OrderBy(i => i))}; the reasons are in {string.Join(" or ", evalDirs.Select(d => Path.Combine(d, "runs", g.Key.Method, g.Key.Bundle, "run.json")).Where(File.Exists).DefaultIfEmpty(Path.Combine("OUT", "runs", g.Key.Method, g.Key.Bundle, "run.json")))})");
                 }
                 if (r.GetValue(html) is string h)
                 {

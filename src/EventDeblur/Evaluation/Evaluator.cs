@@ -160,7 +160,9 @@ public static class Evaluator
                     input ? r.PsnrBlurry : r.Psnr, input ? r.SsimBlurry : r.Ssim,
                     method.Kernels == "identity" ? null : r.KernelSimilarity, r.SecondsTotal,
                     r.PsnrBlurry, r.SsimBlurry, input ? r.PsnrSaturationBandBlurry : r.PsnrSaturationBand, r.PsnrSaturationBandBlurry));
-            progress?.Invoke($"{name} {method.Name}: {summary.Results.Count(r => r.Status == "ok")}/{summary.Results.Count} frames ok");
+            progress?.Invoke(summary.Status == "cancelled"
+                ? $"{name} {method.Name}: cancelled after {summary.Results.Count(r => r.Status == "ok")} frame(s) ok (run the same eval command again to finish it)"
+                : $"{name} {method.Name}: {summary.Results.Count(r => r.Status == "ok")}/{summary.Results.Count} frames ok");
             // Each failed frame with its cause (e.g. a ground-truth kernel file, line and field), as replay prints it.
             foreach (var r in summary.Results.Where(r => r.Status != "ok"))
                 progress?.Invoke($"  {name} {method.Name} index {r.Index}: {r.Status} ({r.Error})");
