@@ -422,13 +422,18 @@ public static class Evaluator
         return $"{blurry} | {gain} | {better} | {bandCell}";
     }
 
-    private static string Ci(List<double> v)
+    /// <summary>
+    /// Mean with its 95 % confidence interval, mean ± t·s/√n with Student's t for n − 1 degrees of freedom (1.96 was used
+    /// for every n until stop 38, which made the interval of 2 frames 6.5 times too narrow).
+    /// </summary>
+    internal static string Ci(List<double> v)
     {
         if (v.Count == 0) return "–";
         double m = v.Average();
         if (v.Count < 2) return $"{m:F2}";
         double sd = Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Count - 1));
-        double h = 1.96 * sd / Math.Sqrt(v.Count);
+        double t = MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, v.Count - 1, 0.975);
+        double h = t * sd / Math.Sqrt(v.Count);
         return $"{m:F2} [{m - h:F2}, {m + h:F2}]";
     }
 

@@ -394,3 +394,17 @@ public partial class HardeningAuditTests
         Assert.Contains($"the evaluation folders ran at different --quality ({e1}: balanced; {e3}: fast)", mixed.Err);
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>The eval table's 95 % interval uses Student's t (n = 2: t = 12.706), not 1.96 for every n (stop 38's trial).</summary>
+    [Fact]
+    public void TheEvalTablesIntervalUsesStudentsT()
+    {
+        var ci = EventDeblur.Evaluation.Evaluator.Ci([1, 3]).Replace(',', '.').Replace(". ", ", ");
+        Assert.Equal("2.00 [-10.71, 14.71]", ci);
+        // Many frames: close to the normal interval (n = 400, t = 1.966).
+        var many = Enumerable.Range(0, 400).Select(i => i % 2 == 0 ? 1.0 : 3.0).ToList();
+        Assert.Equal("2.00 [1.90, 2.10]", EventDeblur.Evaluation.Evaluator.Ci(many).Replace(',', '.').Replace(". ", ", "));
+    }
+}
