@@ -58,6 +58,9 @@ internal static class LiveCommands
             await using var server = new DvStreamServer(b.EventsPath, address, r.GetValue(eventsPort), r.GetValue(triggersPort));
             server.Start();
             Console.WriteLine($"serving events on tcp://{r.GetValue(host)}:{server.EventsPort}, triggers on tcp://{r.GetValue(host)}:{server.TriggersPort}; waiting for clients on both");
+            if (b.Manifest.Rgb == null)
+                Console.WriteLine("note: the bundle's frames are the APS frames inside its event file (no RGB camera): its events and triggers are served, " +
+                                  "but live pairs an RGB source's frames with the trigger stream and has none to pair here; replay the bundle to deblur its APS frames");
             if (b.Manifest.Rgb != null)
                 Console.WriteLine($"next, in another shell: ./eventdeblur live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {Quote(source)} --rig {Quote(rigPath)} --out {Quote(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
             var stats = await server.PlayAsync(r.GetValue(speed), true, ct);

@@ -408,3 +408,29 @@ public partial class HardeningAuditTests
         Assert.Equal("2.00 [1.90, 2.10]", EventDeblur.Evaluation.Evaluator.Ci(many).Replace(',', '.').Replace(". ", ", "));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary><c>serve</c> of an APS bundle served silently, with no next step; it now says why live has nothing to pair there.</summary>
+    [Fact]
+    public void ServeOfAnApsBundleSaysLiveHasNoRgbSourceToPair()
+    {
+        string bundle = Path.Combine(TestPaths.NewTempDir(), "aps");
+        EventDeblur.Simulation.HybridRigSimulator.Simulate(EventDeblur.Simulation.SimulationPresets.Get("aps") with { Frames = 1 }, 5, bundle);
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "EventDeblur.Cli.dll"), "serve", bundle, "--events-port", "0", "--triggers-port", "0" }) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var seen = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        try
+        {
+            while (DateTime.UtcNow < deadline && p.StandardOutput.ReadLine() is { } line)
+            {
+                seen.Add(line);
+                if (line.StartsWith("note:", StringComparison.Ordinal)) break;
+            }
+        }
+        finally { p.Kill(entireProcessTree: true); }
+        Assert.Contains(seen, l => l.Contains("live pairs an RGB source's frames with the trigger stream and has none to pair here; replay the bundle", StringComparison.Ordinal));
+    }
+}
