@@ -59,8 +59,9 @@ public class EvalBlurryColumnsTests
             Row("events+robust", 3, 10, 26, 5, 18) with { Status = "failed" }, // failed frames are not counted
         };
         string md = Evaluator.SummaryMarkdown(rows);
-        // Gain (4 − 1 + 2) / 3; two frames of three above the input; band over the two frames that have it.
-        Assert.Contains("| night | events+robust | 3 | 27.67 [24.82, 30.51] | 28.00 | 0.9000 | 0.9000 | 0.950 | 26.00 | +1.67 | 2 of 3 | 18.50 → 21.00 (+2.50) |", md);
+        // Gain (4 − 1 + 2) / 3; two frames of three above the input; band over the two frames that have it. The interval is
+        // mean ± t(0.975, 2 df)·s/√3 = 27.67 ± 4.303·2.517/√3 (since stop 38; with 1.96 it was [24.82, 30.51], too narrow).
+        Assert.Contains("| night | events+robust | 3 | 27.67 [21.42, 33.92] | 28.00 | 0.9000 | 0.9000 | 0.950 | 26.00 | +1.67 | 2 of 3 | 18.50 → 21.00 (+2.50) |", md);
         Assert.Contains("| night | blurry | 3 | 26.00 [26.00, 26.00] | 26.00 | 0.9000 | 0.9000 | – | 26.00 | – | – | 18.50 |", md);
         Assert.Contains("| night-old | events+robust | 1 | 31.00 | 31.00 | 0.9000 | 0.9000 | 0.900 | – | – | – | – |", md);
     }
