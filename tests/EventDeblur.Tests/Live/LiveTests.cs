@@ -122,6 +122,25 @@ public class LiveTests
     }
 
     /// <summary>
+    /// A 3-frame rig whose exposures are 4 s apart, as serve's image sequence, served and played at 2× into live with
+    /// <paramref name="graces"/> applied to the test options: the bundle and live's summary.
+    /// </summary>
+    private static async Task<(RecordingBundle Bundle, LiveSummary Summary)> SlowRigPlayedTwiceAsFast(int seed, Func<LiveOptions, LiveOptions> graces)
+    {
+        var sim = SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 160, RgbHeight = 120, FramePeriodUs = 4_000_000, ExposureUs = (40_000, 60_000) };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(sim, seed, Path.Combine(dir, "bundle"));
+        var b = RecordingBundle.Load(Path.Combine(dir, "bundle"));
+        string sequence = Path.Combine(dir, "rgb"), rig = sequence + ".rig.json";
+        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var live = LivePipeline.RunAsync(graces(Options(server, RigVideo.SequenceSource(sequence), rig)), new EventKernelEstimator());
+        await server.PlayAsync(2);
+        return (b, await live);
+    }
+
+    /// <summary>
     /// A rig whose exposures are seconds apart (stop 38's trial: a 4 s frame period): its streams fall quiet between
     /// exposures, and live took a connected stream quiet for the grace (3 s by default; 1.5 s here) as ended, so the frames
     /// read ahead of their triggers were dropped for "no exposure from the trigger stream". A frame whose exposure has not
@@ -130,19 +149,8 @@ public class LiveTests
     [Fact]
     public async Task ExposuresSecondsApartAreWaitedFor()
     {
-        var sim = SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 160, RgbHeight = 120, FramePeriodUs = 4_000_000, ExposureUs = (40_000, 60_000) };
-        string dir = TestPaths.NewTempDir();
-        HybridRigSimulator.Simulate(sim, 43, Path.Combine(dir, "bundle"));
-        var b = RecordingBundle.Load(Path.Combine(dir, "bundle"));
-        string sequence = Path.Combine(dir, "rgb"), rig = sequence + ".rig.json";
-        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
-        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
-        server.Start();
         // At 2× the exposures arrive 2 s apart, over the 1.5 s grace these tests use.
-        var o = Options(server, RigVideo.SequenceSource(sequence), rig) with { StreamLostGraceS = 10 };
-        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
-        await server.PlayAsync(2);
-        var s = await live;
+        var (_, s) = await SlowRigPlayedTwiceAsFast(43, o => o with { StreamLostGraceS = 10 });
         Assert.Equal(3, s.Results.Count);
         Assert.All(s.Results, r => Assert.True(r.Status == "ok", $"frame {r.Index}: {r.Status} ({r.Error})"));
     }
@@ -156,20 +164,9 @@ public class LiveTests
     [Fact]
     public async Task AFrameDroppedBeforeItsLateExposureDoesNotPassItOn()
     {
-        var sim = SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 160, RgbHeight = 120, FramePeriodUs = 4_000_000, ExposureUs = (40_000, 60_000) };
-        string dir = TestPaths.NewTempDir();
-        HybridRigSimulator.Simulate(sim, 44, Path.Combine(dir, "bundle"));
-        var b = RecordingBundle.Load(Path.Combine(dir, "bundle"));
-        var truth = b.ResolveExposures().Windows.Select(w => w.Exposure!.Value).ToList();
-        string sequence = Path.Combine(dir, "rgb"), rig = sequence + ".rig.json";
-        Assert.Equal(3, RigVideo.WriteImageSequence(b, sequence, rig));
-        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
-        server.Start();
         // Graces shorter than the 2 s between exposures at 2×: frames are dropped before their exposures come.
-        var o = Options(server, RigVideo.SequenceSource(sequence), rig) with { StreamEndGraceS = 0.8, StreamLostGraceS = 0.8 };
-        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
-        await server.PlayAsync(2);
-        var s = await live;
+        var (b, s) = await SlowRigPlayedTwiceAsFast(44, o => o with { StreamEndGraceS = 0.8, StreamLostGraceS = 0.8 });
+        var truth = b.ResolveExposures().Windows.Select(w => w.Exposure!.Value).ToList();
         Assert.Equal(3, s.Results.Count);
         foreach (var r in s.Results.Where(r => r.Status == "ok"))
             Assert.True(r.ExposureStartUs == truth[(int)r.Index].StartUs, $"frame {r.Index} was deblurred with the exposure starting at {r.ExposureStartUs}, its own starts at {truth[(int)r.Index].StartUs}");

@@ -109,14 +109,7 @@ public sealed class Aedat31Reader : IAedatReader
                 _done = true;
                 break;
             }
-            var h = _header.AsSpan();
-            short type = BinaryPrimitives.ReadInt16LittleEndian(h);
-            int size = BinaryPrimitives.ReadInt32LittleEndian(h[4..]);
-            int tsOffset = BinaryPrimitives.ReadInt32LittleEndian(h[8..]);
-            int overflow = BinaryPrimitives.ReadInt32LittleEndian(h[12..]);
-            int capacity = BinaryPrimitives.ReadInt32LittleEndian(h[16..]);
-            int number = BinaryPrimitives.ReadInt32LittleEndian(h[20..]);
-            int valid = BinaryPrimitives.ReadInt32LittleEndian(h[24..]);
+            var (type, source, size, tsOffset, overflow, capacity, number, valid) = PacketHeader.Parse(_header);
             long bodyBytes = (long)capacity * size;
             // The eventValid count only summarises the events' own valid bits; a damaged one leaves the packet's boundary
             // (capacity × eventSize) intact, so it is reported and the packet read on, judged by the bits.
@@ -142,7 +135,7 @@ public sealed class Aedat31Reader : IAedatReader
                 _done = true;
                 break;
             }
-            _lastSource = BinaryPrimitives.ReadInt16LittleEndian(h[2..]);
+            _lastSource = source;
             _lastOverflow = overflow;
             if (type == 1 && !_options.DecodeEvents)
             {
@@ -229,14 +222,7 @@ public sealed class Aedat31Reader : IAedatReader
     private bool LooksLikeHeader(ReadOnlySpan<byte> h, long p, long length, out long end)
     {
         end = 0;
-        short type = BinaryPrimitives.ReadInt16LittleEndian(h);
-        short source = BinaryPrimitives.ReadInt16LittleEndian(h[2..]);
-        int size = BinaryPrimitives.ReadInt32LittleEndian(h[4..]);
-        int tsOffset = BinaryPrimitives.ReadInt32LittleEndian(h[8..]);
-        int overflow = BinaryPrimitives.ReadInt32LittleEndian(h[12..]);
-        int capacity = BinaryPrimitives.ReadInt32LittleEndian(h[16..]);
-        int number = BinaryPrimitives.ReadInt32LittleEndian(h[20..]);
-        int valid = BinaryPrimitives.ReadInt32LittleEndian(h[24..]);
+        var (type, source, size, tsOffset, overflow, capacity, number, valid) = PacketHeader.Parse(h);
         bool sizes = type switch
         {
             0 or 1 => size == 8 && tsOffset == 4,
@@ -253,6 +239,16 @@ public sealed class Aedat31Reader : IAedatReader
         if (body > _options.Limits.MaxStoredPacketBytes) return false;
         end = p + PacketHeaderBytes + body;
         return end <= length;
+    }
+
+    /// <summary>The 28-byte packet header's fields, little-endian, in file order (AEDAT.md §3).</summary>
+    private readonly record struct PacketHeader(short Type, short Source, int Size, int TsOffset, int Overflow, int Capacity, int Number, int Valid)
+    {
+        public static PacketHeader Parse(ReadOnlySpan<byte> h) => new(
+            BinaryPrimitives.ReadInt16LittleEndian(h), BinaryPrimitives.ReadInt16LittleEndian(h[2..]),
+            BinaryPrimitives.ReadInt32LittleEndian(h[4..]), BinaryPrimitives.ReadInt32LittleEndian(h[8..]),
+            BinaryPrimitives.ReadInt32LittleEndian(h[12..]), BinaryPrimitives.ReadInt32LittleEndian(h[16..]),
+            BinaryPrimitives.ReadInt32LittleEndian(h[20..]), BinaryPrimitives.ReadInt32LittleEndian(h[24..]));
     }
 
     private AedatPacket? Skip(int type, long at)
