@@ -137,6 +137,8 @@ internal static class LiveCommands
             // One progress line per frame; the guard's fallbacks are counted in frames.parquet (guard_*).
             BuiltInMethods.DefaultGuardLog = null;
             QualityOption.NoteIfIgnored(r, quality, methods, [r.GetValue(deconvolver)!]);
+            // A local RGB source that is not there is a usage error, found before OUT is made.
+            if (RigVideo.MissingLocalSource(r.GetValue(rgb)!) is string missing) throw new UserInputException("--rgb " + missing);
             OutputFolder.Prepare(r.GetValue(output)!);
             var o = new LiveOptions
             {
@@ -162,6 +164,11 @@ internal static class LiveCommands
             if (s.Results.Count == 0 && s.EventsReceived == 0)
                 throw new UserInputException($"no data received: no events from {o.EventsUri} and no frames from {o.RgbSource} (is the source running, and can it be opened?)");
             if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
+            // A stream that never connected and no frame deblurred: the rig was given wrong (a wrong port or host, a
+            // server not started), as a run that got nothing at all; the run's folder still records what arrived.
+            if (ok == 0 && s.NeverConnected.Count > 0)
+                throw new UserInputException($"no frame deblurred: the {(s.NeverConnected.Count == 2 ? "events and triggers streams" : s.NeverConnected[0] == o.EventsUri ? "events stream" : "triggers stream")} " +
+                                             $"({string.Join(", ", s.NeverConnected)}) never connected (is the server, DV or 'eventdeblur serve', running on that host and port?)");
             // Exposures left without a frame when the streams ended by themselves make the pairing suspect: exit 1 as well.
             // So do exposures whose frames the RGB source dropped (found by its timestamps): they were not deblurred.
             // And, as report of the run says, any error the run recorded (a stream lost, events dropped for memory, …).

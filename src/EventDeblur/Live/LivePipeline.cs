@@ -382,9 +382,13 @@ public static class LivePipeline
         await streams.CancelAsync();
         await Task.WhenAll(eventsTask, triggersTask);
         // A stream that never connected explains every frame problem after it: listed first.
+        var neverConnected = new List<string>();
         foreach (var (client, uri) in new[] { (triggersClient, o.TriggersUri), (eventsClient, o.EventsUri) })
             if (client.Connections == 0)
+            {
+                neverConnected.Insert(0, uri);
                 lock (problems) problems.Insert(0, Problem.Error($"{client.Name} stream {uri}", $"never connected during the run{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; is the server (DV, or 'eventdeblur serve') running on that port?"));
+            }
         try { await capture; } catch (OperationCanceledException) { }
 
         var all = output.Results();
@@ -412,7 +416,7 @@ public static class LivePipeline
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
         PreviewWriter.WriteContactSheet(o.OutDir, all);
         manifest.Write(o.OutDir);
-        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps };
+        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected };
     }
 
     /// <summary>The exposure list's ranges as a read-only list (read under the list's lock).</summary>

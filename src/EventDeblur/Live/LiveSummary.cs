@@ -30,4 +30,10 @@ public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long Events
 
     /// <summary>Whether the RGB source stamped its frames and the pairing followed the stamps to the end of the run (see <see cref="FrameExposurePairer"/>).</summary>
     public bool PairedByTimestamps { get; init; }
+
+    /// <summary>
+    /// The streams (<c>events</c>, <c>triggers</c>) that never connected during the run, each as its URI: a wrong host or
+    /// port, or a server that was not running. Each is also the first entry of <see cref="Problems"/>.
+    /// </summary>
+    public IReadOnlyList<string> NeverConnected { get; init; } = [];
 }

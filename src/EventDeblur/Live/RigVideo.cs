@@ -34,6 +34,45 @@ public static class RigVideo
         Path.GetFileName(source).Contains('%') && SequenceExtensions.Contains(Path.GetExtension(source).ToLowerInvariant());
 
     /// <summary>
+    /// Checks, before anything is written, that a local <c>--rgb</c> source is there: a camera number or a URL
+    /// (<c>scheme://…</c>) is left to OpenCV; an image-sequence pattern needs its folder and its first frame file
+    /// (index 0 or 1, as OpenCV's image-sequence backend looks for it); anything else is a video file that must exist.
+    /// </summary>
+    /// <returns>Null when the source may be opened, else a message naming what is missing.</returns>
+    public static string? MissingLocalSource(string source)
+    {
+        if (int.TryParse(source, out _) || source.Contains("://", StringComparison.Ordinal)) return null;
+        if (IsImageSequence(source))
+        {
+            string dir = Path.GetDirectoryName(Path.GetFullPath(source))!;
+            if (!Directory.Exists(dir)) return $"{source}: the folder of the image sequence, {dir}, does not exist";
+            string pattern = Path.GetFileName(source);
+            bool any = false;
+            foreach (int i in new[] { 0, 1 })
+            {
+                string first;
+                try { first = Path.Combine(dir, FormatSequenceName(pattern, i)); }
+                catch (FormatException) { return null; } // a pattern we cannot expand: OpenCV says whether it opens
+                if (File.Exists(first)) { any = true; break; }
+            }
+            return any ? null : $"{source}: no first frame of the image sequence (index 0 or 1) in {dir}";
+        }
+        if (Directory.Exists(source)) return $"{source}: a folder, not a video file (an image sequence is given as DIR/{SequencePattern})";
+        return File.Exists(source) ? null : $"{source}: no such video file (an RGB source is a camera number, a URL, a video file or an image sequence DIR/{SequencePattern})";
+    }
+
+    /// <summary>Expands the one printf-style integer conversion (<c>%d</c>, <c>%06d</c>, <c>%6d</c>) of a sequence file name.</summary>
+    private static string FormatSequenceName(string pattern, int index)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(pattern, "%(0?)([0-9]*)d");
+        if (!m.Success) throw new FormatException(pattern);
+        int width = m.Groups[2].Value.Length > 0 ? int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        string n = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        n = m.Groups[1].Value == "0" ? n.PadLeft(width, '0') : n.PadLeft(width, ' ');
+        return pattern[..m.Index] + n + pattern[(m.Index + m.Length)..];
+    }
+
+    /// <summary>
     /// Opens an RGB source as <c>live</c> does: a number is a camera device, an image-sequence pattern
     /// (<see cref="IsImageSequence"/>) is read by OpenCV's image-sequence backend, which decodes every frame unchanged
     /// (16-bit PNGs stay 16-bit; the FFmpeg backend would convert them to 8-bit), anything else (a video file, a URL)

@@ -153,12 +153,20 @@ public class ExitCodeTests(TinyBundleFixture tiny) : IClassFixture<TinyBundleFix
         Assert.True(File.Exists(html));
     }
 
+    /// <summary>An RGB source that is there but that OpenCV cannot open (an empty file): live runs and gets no frames.</summary>
+    private static string EmptyVideoFile()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "none.avi");
+        File.WriteAllBytes(path, []);
+        return path;
+    }
+
     [Fact]
     public void ReportOnALiveOutputFolderSummarisesItWithoutACrash()
     {
         // A live run that never got data still writes its run.json (mode live, no input bundle).
         string liveOut = Path.Combine(TestPaths.NewTempDir(), "live");
-        Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", Path.Combine(TestPaths.NewTempDir(), "none.avi"),
+        Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", EmptyVideoFile(),
             "--rig", Path.Combine(tiny.Dir, "recording.json"), "--out", liveOut, "--duration-s", "1", "--deconvolver", "none");
         Assert.True(File.Exists(Path.Combine(liveOut, "run.json")));
         string html = Path.Combine(TestPaths.NewTempDir(), "live.html");
@@ -174,7 +182,7 @@ public class ExitCodeTests(TinyBundleFixture tiny) : IClassFixture<TinyBundleFix
     [Fact]
     public void LiveThatNeverGotDataIsNotSuccess()
     {
-        var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", Path.Combine(TestPaths.NewTempDir(), "none.avi"),
+        var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", EmptyVideoFile(),
             "--rig", Path.Combine(tiny.Dir, "recording.json"), "--out", Path.Combine(TestPaths.NewTempDir(), "live"), "--duration-s", "1", "--deconvolver", "none");
         Expect(2, r);
         Assert.Contains("no data received", r.Err);

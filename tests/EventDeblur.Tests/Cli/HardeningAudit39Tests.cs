@@ -1,0 +1,63 @@
+using EventDeblur.Live;
+using EventDeblur.Recording;
+
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>
+/// Live-rig findings of stop 38's new-user trial, fixed at stop 39: a missing local <c>--rgb</c> source made OUT before
+/// live refused it, and wrong stream ports with a working RGB source ended as exit 1 (data problems) after the whole run
+/// instead of a usage error.
+/// </summary>
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// A video file or an image-sequence folder that is not there is refused at once (exit 2, naming it), and OUT is not
+    /// made; a camera number or a URL is left to OpenCV.
+    /// </summary>
+    [Fact]
+    public void LiveRefusesAMissingRgbSourceBeforeMakingItsOutputFolder()
+    {
+        string dir = TestPaths.NewTempDir();
+        string rig = Path.Combine(Sample, "recording.json");
+        foreach (var (source, says) in new[]
+                 {
+                     (Path.Combine(dir, "none.avi"), "no such video file"),
+                     (Path.Combine(dir, "nofolder", "%06d.png"), "the folder of the image sequence"),
+                     (Path.Combine(dir, "%06d.png"), "no first frame of the image sequence (index 0 or 1)"),
+                     (dir, "a folder, not a video file"),
+                 })
+        {
+            string output = Path.Combine(dir, "out");
+            var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", source, "--rig", rig, "--out", output, "--duration-s", "1");
+            Expect(2, r);
+            Assert.Contains($"--rgb {source}: ", r.Err);
+            Assert.Contains(says, r.Err);
+            Assert.False(Directory.Exists(output), $"{source}: OUT was made before the refusal");
+        }
+        Assert.Null(RigVideo.MissingLocalSource("0"));
+        Assert.Null(RigVideo.MissingLocalSource("rtsp://camera.local/stream"));
+        File.WriteAllBytes(Path.Combine(dir, "000001.png"), []);
+        Assert.Null(RigVideo.MissingLocalSource(Path.Combine(dir, "%06d.png")));
+        Assert.Contains("no first frame", RigVideo.MissingLocalSource(Path.Combine(dir, "%d.png")));
+    }
+
+    /// <summary>
+    /// Wrong ports (no server) with an RGB source that works: the frames came, no stream ever connected, nothing was
+    /// deblurred. That is a rig given wrong, as a run that got nothing at all: exit 2, naming both streams; the run's
+    /// folder still records the frames that came and why they failed.
+    /// </summary>
+    [Fact]
+    public void LiveWithWrongPortsAndAWorkingRgbSourceIsAUsageError()
+    {
+        string dir = TestPaths.NewTempDir();
+        var bundle = RecordingBundle.Load(Sample);
+        string sequence = Path.Combine(dir, "rgb"), rig = Path.Combine(dir, "rig.json"), output = Path.Combine(dir, "out");
+        Assert.True(RigVideo.WriteImageSequence(bundle, sequence, rig) > 0);
+        var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2", "--rgb", RigVideo.SequenceSource(sequence), "--rig", rig,
+            "--out", output, "--duration-s", "3", "--deconvolver", "none");
+        Expect(2, r);
+        Assert.Contains("no frame deblurred: the events and triggers streams (tcp://127.0.0.1:1, tcp://127.0.0.1:2) never connected", r.Err);
+        Assert.Contains("never connected during the run", r.Out);
+        Assert.True(File.Exists(Path.Combine(output, "run.json")));
+    }
+}
