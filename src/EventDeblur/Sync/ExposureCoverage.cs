@@ -51,7 +51,8 @@ public static class ExposureCoverage
     {
         if (firstEventUs is not long first || lastEventUs is not long last || exposure.EndUs <= exposure.StartUs) return null;
         if (exposure.EndUs <= first || exposure.StartUs > last) return null;
-        double before = Math.Max(0, (double)first - exposure.StartUs), after = Math.Max(0, (double)exposure.EndUs - 1 - last);
+        // The exposure is [start, end): it reaches end − last µs past the last event (an exposure ending 40 ms after it says 40 ms).
+        double before = Math.Max(0, (double)first - exposure.StartUs), after = Math.Max(0, (double)exposure.EndUs - 1 - last) > 0 ? (double)exposure.EndUs - last : 0;
         if (before + after <= 0) return null;
         double share = (before + after) / ((double)exposure.EndUs - exposure.StartUs);
         var parts = new List<string>();

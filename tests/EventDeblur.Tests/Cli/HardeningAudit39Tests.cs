@@ -61,3 +61,21 @@ public partial class HardeningAuditTests
         Assert.True(File.Exists(Path.Combine(output, "run.json")));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// The partial-exposure note said an exposure [start, last + 40 000) "ends 39.999 ms after the last event": it ends
+    /// 40 ms after it (the end is exclusive), and one starting 25 ms before the first event says 25 ms.
+    /// </summary>
+    [Fact]
+    public void ThePartialExposureNoteStatesRoundDistances()
+    {
+        var late = EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_140_000), 0, 1_100_000);
+        Assert.Equal("exposure [1000000, 1140000) µs ends 40 ms after the last event (at 1100000 µs): 29 % of it has no events, so its kernel comes from part of the motion", late);
+        var early = EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), 1_025_000, 2_000_000);
+        Assert.Equal("exposure [1000000, 1100000) µs starts 25 ms before the first event (at 1025000 µs): 25 % of it has no events, so its kernel comes from part of the motion", early);
+        // The last event inside the exposure's last microsecond: the exposure is covered.
+        Assert.Null(EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), 0, 1_099_999));
+    }
+}
