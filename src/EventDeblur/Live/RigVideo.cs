@@ -97,7 +97,7 @@ public static class RigVideo
     {
         var rgb = bundle.Manifest.Rgb ?? throw new BundleException($"{bundle.Root}: an APS-only bundle has no RGB frames to serve");
         string final = Path.GetFullPath(sequenceDir).TrimEnd('/');
-        string tmp = Path.Combine(Path.GetDirectoryName(final)!, $".{Path.GetFileName(final)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        string tmp = AtomicFile.TempPathFor(final);
         Directory.CreateDirectory(tmp);
         int count = 0, depth = 0;
         try

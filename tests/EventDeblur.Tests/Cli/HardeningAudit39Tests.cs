@@ -79,3 +79,35 @@ public partial class HardeningAuditTests
         Assert.Null(EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), 0, 1_099_999));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// A <c>.partial</c> of a writer in another PID namespace (a container sharing the folder) or on another machine was
+    /// removed whenever its process number named no process here, under a writer still at work. Temporary names now carry
+    /// a token of the machine's boot and the PID namespace; a foreign one is kept until it has not been written for an
+    /// hour. Names of this process table (and those without a token, as releases before stop 39 wrote) are judged by the
+    /// process number, as before.
+    /// </summary>
+    [Fact]
+    public void APartialOfAWriterInAnotherPidNamespaceIsKeptWhileItMayBeWritten()
+    {
+        string dir = TestPaths.NewTempDir();
+        string ours = EventDeblur.IO.AtomicFile.TempPathFor(Path.Combine(dir, "o.aedat4"));
+        Assert.Matches($@"^\.o\.aedat4\.{Environment.ProcessId}\.h{EventDeblur.IO.AtomicFile.HostToken}\.[0-9a-f]{{32}}\.partial$", Path.GetFileName(ours));
+        string otherToken = EventDeblur.IO.AtomicFile.HostToken == "00000000" ? "11111111" : "00000000";
+        int deadPid = int.MaxValue - 7;
+        string foreignFresh = Path.Combine(dir, $".o.aedat4.{deadPid}.h{otherToken}.{Guid.NewGuid():N}.partial");
+        string foreignOld = Path.Combine(dir, $".o.aedat4.{deadPid + 1}.h{otherToken}.{Guid.NewGuid():N}.partial");
+        string oursDead = Path.Combine(dir, $".o.aedat4.{deadPid}.h{EventDeblur.IO.AtomicFile.HostToken}.{Guid.NewGuid():N}.partial");
+        string oldStyleDead = Path.Combine(dir, $".o.aedat4.{deadPid}.{Guid.NewGuid():N}.partial");
+        foreach (string f in new[] { ours, foreignFresh, foreignOld, oursDead, oldStyleDead }) File.WriteAllText(f, "x");
+        File.SetLastWriteTimeUtc(foreignOld, DateTime.UtcNow - EventDeblur.IO.AtomicFile.ForeignPartialAge - TimeSpan.FromMinutes(1));
+        Assert.Equal(3, EventDeblur.IO.AtomicFile.RemoveStalePartials(Path.Combine(dir, "o.aedat4")));
+        Assert.True(File.Exists(ours), "this process's own partial was removed");
+        Assert.True(File.Exists(foreignFresh), "a foreign writer's fresh partial was removed");
+        Assert.False(File.Exists(foreignOld));
+        Assert.False(File.Exists(oursDead));
+        Assert.False(File.Exists(oldStyleDead));
+    }
+}

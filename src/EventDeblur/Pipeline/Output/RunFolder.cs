@@ -195,7 +195,7 @@ public static partial class RunFolder
     private static string Describe(List<string> content) =>
         content.Count <= 5 ? string.Join(", ", content) : $"{string.Join(", ", content.Take(5))} and {content.Count - 5} more";
 
-    /// <summary>Removes <c>.partial</c> files (atomic writes cut short) whose writing process (named in the file name) is no longer running.</summary>
+    /// <summary>Removes <c>.partial</c> files (atomic writes cut short) whose writer is gone (<see cref="AtomicFile.IsAbandonedPartial"/>).</summary>
     private static void CleanPartials(string full)
     {
         foreach (string dir in PerFrame.Select(p => Path.Combine(full, p.Folder)).Prepend(full))
@@ -203,23 +203,10 @@ public static partial class RunFolder
             if (!Directory.Exists(dir)) continue;
             foreach (string file in Directory.EnumerateFiles(dir, ".*.partial"))
             {
-                var m = PartialName().Match(Path.GetFileName(file));
-                if (m.Success && int.TryParse(m.Groups["pid"].Value, out int pid) && IsRunning(pid)) continue;
+                // Ours (TempPathFor's names) only when their writer is gone; any other hidden .partial in a run folder is a leftover.
+                if (AtomicFile.IsPartialName(Path.GetFileName(file)) && !AtomicFile.IsAbandonedPartial(file)) continue;
                 AtomicFile.TryDelete(file);
             }
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
     }
 
@@ -266,7 +253,4 @@ public static partial class RunFolder
 
     [GeneratedRegex(@"^(?:[0-9]{6,}(?:-compare)?|contact-sheet)\.jpg$")]
     private static partial Regex PreviewJpg();
-
-    [GeneratedRegex(@"^\..+\.(?<pid>[0-9]+)\.[0-9a-f]{32}\.partial$")]
-    private static partial Regex PartialName();
 }
