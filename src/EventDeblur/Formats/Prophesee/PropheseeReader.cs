@@ -288,6 +288,10 @@ public abstract class PropheseeReader : IAedatReader
     /// The EVT_TIME_HIGH counter of EVT 2.0 and 3.0: <paramref name="highBits"/> bits of time in steps of
     /// 2^<paramref name="shift"/> µs. A drop of at least half its range is a loop (the counter wrapped); a smaller drop is
     /// reported as time going backwards. <see cref="BaseUs"/> = loops·2^(highBits + shift) + high·2^shift.
+    /// One damaged word must not shift the rest of the recording by a whole range: a drop of half the range or more after
+    /// a word that jumped forward, to a value that continues from the time high before that jump, is that jump's damage
+    /// (reported at both words, no loop); and a loop whose next time high continues from the value before the loop
+    /// rather than from the loop's own value was a damaged word that looked like a wrap (reported, the loop undone).
     /// </summary>
     private protected sealed class TimeHighClock(ProblemLog log, int highBits, int shift)
     {
@@ -300,6 +304,11 @@ public abstract class PropheseeReader : IAedatReader
         private long _highOffset = -1, _highBeforeOffset = -1;
         private uint _highBefore;
 
+        // The last loop counted, until the next time high confirms it: the value before it, the loop's own value and word.
+        private bool _loopPending;
+        private uint _loopFrom, _loopTo;
+        private long _loopOffset;
+
         /// <summary>Loops (wraps of the counter) seen so far.</summary>
         public long Loops { get; private set; }
 
@@ -310,13 +319,35 @@ public abstract class PropheseeReader : IAedatReader
         public bool Set(uint high, long offset)
         {
             bool changed = !Known || high != High;
+            if (changed && Known && _loopPending)
+            {
+                _loopPending = false;
+                // The loop's next value continues from before the loop, not from the loop's value: no wrap happened.
+                if (high >= _loopFrom)
+                {
+                    Loops--;
+                    log.Error("time-backwards", _loopOffset, $"EVT_TIME_HIGH {_loopTo} ({(long)_loopTo << shift} µs) dropped from {_loopFrom} like a loop of the 2^{highBits + shift} µs counter, but the next time high, {high} at byte {offset}, continues from {_loopFrom}: this word is damage, not a loop (no loop counted; events before the next time high may carry wrong times)");
+                }
+            }
             if (Known && high < High)
             {
-                if (High - high >= 1u << (highBits - 1)) Loops++;
+                // A drop of half the range or more to a value at or past the time high before the last one: the last
+                // word jumped forward (damage), this one carries on from before it.
+                bool continuesFromBefore = _highBeforeOffset >= 0 && high >= _highBefore;
+                if (High - high >= 1u << (highBits - 1) && !continuesFromBefore)
+                {
+                    Loops++;
+                    _loopPending = true;
+                    _loopFrom = High;
+                    _loopTo = high;
+                    _loopOffset = offset;
+                }
+                else if (High - high >= 1u << (highBits - 1))
+                    log.Error("time-backwards", _highOffset, $"EVT_TIME_HIGH {High} ({(long)High << shift} µs) jumped forward from {_highBefore} (byte {_highBeforeOffset}), and the next one, {high} at byte {offset}, continues from {_highBefore}: this word is damage, not a loop of the 2^{highBits + shift} µs counter (no loop counted; the events after it, up to byte {offset}, carry times from it)");
                 else
                     // The word before may be the damaged one (a flipped bit throws time forward): name it too.
                     log.Error("time-backwards", offset, $"EVT_TIME_HIGH {high} ({(long)high << shift} µs) is below the previous {High} ({(long)High << shift} µs, the word at byte {_highOffset}); expected a non-decreasing time high, or a drop of at least half the 2^{highBits + shift} µs range for a loop" +
-                        (_highBeforeOffset >= 0 && high >= _highBefore ? $" — this one continues from the time high before that ({_highBefore}, byte {_highBeforeOffset}), so the word at byte {_highOffset} is the likelier damage" : ""));
+                        (continuesFromBefore ? $" — this one continues from the time high before that ({_highBefore}, byte {_highBeforeOffset}), so the word at byte {_highOffset} is the likelier damage" : ""));
             }
             if (!Known || high != High) { _highBefore = High; _highBeforeOffset = Known ? _highOffset : -1; _highOffset = offset; }
             High = high;

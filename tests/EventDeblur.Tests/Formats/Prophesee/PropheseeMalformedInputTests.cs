@@ -402,4 +402,33 @@ public class PropheseeMalformedInputTests
         Assert.Equal(2 * alone.Triggers.Count, d.Triggers.Count);
         Assert.DoesNotContain(d.Problems, p => p.Message.Contains("expected an EVT", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// One damaged word that reads as an EVT_TIME_HIGH far from its neighbours (stop 39's trial: a CD_OFF word of the real
+    /// EVT 2.0 file with its top bit set; an EVT 3.0 TIME_HIGH with its value's top bit flipped) was taken for a loop of the
+    /// counter, and every later event moved 2^34 µs (4 h 46 min) or 2^24 µs forward, with no message. The damage is now
+    /// reported at its byte, no loop is counted, and every event after the next good time high keeps its own time.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("evt2/faery_evt2_sparklers_gen3vga.raw", 166 + 4 * 200000, 4)]
+    [InlineData("evt3/expelliarmus_evt3_sample_gen41hd_vectors.raw", 314230, 2)]
+    public void ADamagedWordThatLooksLikeALoopDoesNotShiftTheRest(string file, int at, int wordBytes)
+    {
+        string raw = Path.Combine(TestPaths.RealRecordingsDir, "prophesee", file);
+        Skip.IfNot(File.Exists(raw), $"{raw} is absent (../shared/recordings/real)");
+        var alone = PropheseeDrained.FromFile(raw);
+        byte[] bytes = File.ReadAllBytes(raw);
+        if (wordBytes == 4) bytes[at + 3] |= 0x80; // CD_OFF (type 0x0) → EVT_TIME_HIGH (0x8), its 28 bits a far time
+        else bytes[at + 1] ^= 0x08; // EVT_TIME_HIGH 0xB2E → 0x32E: its value's top bit flipped, a drop of more than half the range
+        var d = PropheseeDrained.FromFile(Write(bytes, ".raw"));
+        var damage = Assert.Single(d.Errors, p => p.Message.Contains("this word is damage, not a loop", StringComparison.Ordinal));
+        Assert.InRange(damage.ByteOffset, at - 4096, at);
+        long first = alone.Events.Min(e => e.T), last = alone.Events.Max(e => e.T);
+        // Only the events between the damaged word and the next good time high carry a wrong time (EVT 2.0: 66 in 67
+        // words; EVT 3.0, whose time high comes every 4 096 µs: 462 in 636 words), under 0.5 % of the recording.
+        int off = d.Events.Count(e => e.T < first || e.T > last);
+        Assert.InRange(off, 0, alone.Events.Count / 200);
+        Assert.InRange(d.Events.Count, alone.Events.Count - 1, alone.Events.Count);
+        Assert.Equal(alone.Events.Skip(alone.Events.Count - 10000), d.Events.Skip(d.Events.Count - 10000));
+    }
 }
