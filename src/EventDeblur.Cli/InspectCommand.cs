@@ -222,11 +222,12 @@ internal static class InspectCommand
     private static void PrintText(AedatSummary s, string scope = "")
     {
         var i = s.Info;
-        Console.WriteLine($"file:      {i.FilePath}");
+        Console.WriteLine($"file:      {TerminalText.Safe(i.FilePath)}");
         string sensor = i.Width > 0 && i.Height > 0 ? $"sensor {i.Width}×{i.Height}"
             : "sensor size not stated in the file" + (s.EventCount > 0 && EventFile.Extent(i.FilePath) is { } x ? $" (its events reach x = {x.MaxX}, y = {x.MaxY}: at least {x.MaxX + 1}×{x.MaxY + 1})" : "");
         string camera = i.Camera.Trim().Length > 0 ? $" ({i.Camera.Trim()})" : "";
-        Console.WriteLine($"format:    {i.Version.DisplayName()}{(i.Compression.Length > 0 ? $" ({i.Compression})" : "")}, {sensor}{camera}");
+        // The camera and compression names come from the file's header: printed with their control characters escaped.
+        Console.WriteLine(TerminalText.Safe($"format:    {i.Version.DisplayName()}{(i.Compression.Length > 0 ? $" ({i.Compression})" : "")}, {sensor}{camera}"));
         double span = s.FirstTimestampUs is long f && s.LastTimestampUs is long l ? (l - f) / 1e6 : 0;
         Console.WriteLine($"events:    {s.EventCount:N0} ({s.PositiveCount:N0} ON, {s.NegativeCount:N0} OFF) over {span:F3} s" +
                           (s.FirstTimestampUs != null ? $" [{s.FirstTimestampUs} .. {s.LastTimestampUs}] µs" : ""));
@@ -236,6 +237,6 @@ internal static class InspectCommand
         long unlisted = NotListed(s.Problems);
         Console.WriteLine(s.Problems.Count == 0 ? $"problems:  none{scope}" : $"problems:  {errors} error(s), {s.Problems.Count - errors} note(s){scope}" +
                                                   (unlisted > 0 ? $" listed, and {unlisted:N0} more of the same kinds counted but not listed" : ""));
-        foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "ERROR:" : "note:"),-11}{p}");
+        foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "ERROR:" : "note:"),-11}{p.Plain}");
     }
 }

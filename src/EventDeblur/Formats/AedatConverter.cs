@@ -71,6 +71,8 @@ public static class AedatConverter
             }
             writer.Complete();
         }
+        // The FileDataTable against the packets read (and bytes after it: a second recording joined with cat), as inspect checks it.
+        if (reader is Aedat.Aedat4Reader a4) a4.VerifyDataTable();
         var problems = reader.Problems.Concat(undeclared.Select(u => new Problem(reader.Info.FilePath, u.Value.Offset, ProblemSeverity.Error,
             $"{u.Value.Packets} {u.Key} packet(s), the first here, belong to no {u.Key} stream declared in the header (expected the infoNode to declare every stream); left out of the output"))).ToList();
         return new ConversionResult(events, frames, triggers, imu, [Path.GetFullPath(outPath)], problems)
@@ -269,6 +271,7 @@ public static class AedatConverter
             foreach (var (tmp, _) in temps) AtomicFile.TryDelete(tmp);
             throw;
         }
+        if (reader is Aedat.Aedat4Reader table) table.VerifyDataTable();
         return new ConversionResult(events, frameCount, triggers.Count, imu.Count, outputs, reader.Problems)
         {
             DroppedBackward = sanitizer.Backward,

@@ -72,12 +72,13 @@ public sealed record Problem(string Source, ProblemLocation Location, ProblemSev
     public long ByteOffset => Location.Kind == ProblemLocationKind.Byte ? Location.Value : -1;
 
     /// <summary>Source, location and message as <see cref="ToString"/> gives them, without the "note: " of a note (for lines that name the severity first).</summary>
-    public string Plain => $"{(Source.Length == 0 ? "" : $"{Source}: ")}{(Location.Kind == ProblemLocationKind.None ? "" : $"{Location}: ")}{Message}";
+    /// <remarks>Control characters (from a damaged or hostile header) are written as <c>\xNN</c> (<see cref="TerminalText"/>).</remarks>
+    public string Plain => TerminalText.Safe($"{(Source.Length == 0 ? "" : $"{Source}: ")}{(Location.Kind == ProblemLocationKind.None ? "" : $"{Location}: ")}{Message}");
 
     /// <summary>
     /// <c>SOURCE: LOCATION: MESSAGE</c> (no source part when <see cref="Source"/> is empty, e.g. a frame of the recording
     /// as a whole; no location part when there is none); notes are marked <c>note:</c>, errors are not.
     /// </summary>
     public override string ToString() =>
-        $"{(Source.Length == 0 ? "" : $"{Source}: ")}{(Location.Kind == ProblemLocationKind.None ? "" : $"{Location}: ")}{(Severity == ProblemSeverity.Note ? "note: " : "")}{Message}";
+        TerminalText.Safe($"{(Source.Length == 0 ? "" : $"{Source}: ")}{(Location.Kind == ProblemLocationKind.None ? "" : $"{Location}: ")}{(Severity == ProblemSeverity.Note ? "note: " : "")}{Message}");
 }

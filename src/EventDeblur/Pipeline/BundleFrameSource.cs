@@ -73,7 +73,8 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             {
                 if (ev != null) f.Events = ev.ToSlice();
                 // Emitted once the events have passed its window, or at the end of the file: the range seen so far decides.
-                if (f.Exposure is { } exposure && !bundle.IsApsBundle)
+                // APS frames too (stop 39): their exposures share the events' clock, so a gap is lost or damaged data, not an offset.
+                if (f.Exposure is { } exposure)
                 {
                     f.OutsideEvents = ExposureCoverage.Gap(f.Index, Shifted(exposure), firstEventUs, lastEventUs, bundle.Manifest.Sync.Source)?.ToString();
                     if (f.OutsideEvents != null && eventLatencyUs != 0) f.OutsideEvents += $" (the window is the exposure shifted by --event-latency-us {eventLatencyUs})";
@@ -111,6 +112,13 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                     if (w.Exposure == null)
                     {
                         f.Error = $"frame {w.Index}: no exposure window (unmatched in {bundle.Manifest.Sync.Source} sync)";
+                        await output.WriteAsync(f, ct);
+                        continue;
+                    }
+                    if (w.Exposure.Value.EndUs < w.Exposure.Value.StartUs)
+                    {
+                        // An APS frame's own timestamps, damaged (frames.csv rows are checked when the bundle loads).
+                        f.Error = $"frame {w.Index}: exposure [{w.Exposure.Value.StartUs}, {w.Exposure.Value.EndUs}) µs ends before it starts; no events can be collected for it (the event file's frame timestamps are damaged)";
                         await output.WriteAsync(f, ct);
                         continue;
                     }

@@ -21,13 +21,16 @@ public static class ExposureCoverage
     /// <param name="exposure">The exposure window <c>[start, end)</c> on the event clock, µs.</param>
     /// <param name="firstEventUs">Timestamp of the event file's first event, µs (event clock); null when the file has no events.</param>
     /// <param name="lastEventUs">Timestamp of its last event, µs; null when the file has no events.</param>
-    /// <param name="syncSource">The bundle's <c>sync.source</c> (<c>table</c> or <c>triggers</c>), to say what to check.</param>
+    /// <param name="syncSource">The bundle's <c>sync.source</c> (<c>table</c>, <c>triggers</c>, or <c>aps</c> for a DAVIS recording whose APS frames are the images), to say what to check.</param>
     /// <remarks>The gap is computed in floating point: an absurd offset (e.g. −2^63 µs) must not overflow into a negative gap.</remarks>
     public static Problem? Gap(long index, TimeRangeUs exposure, long? firstEventUs, long? lastEventUs, string syncSource)
     {
-        string hint = syncSource == "table"
-            ? "check sync.clock_offset_us in recording.json (event clock = frames.csv time + offset) and the frames.csv times"
-            : "check that the trigger stream belongs to these events";
+        string hint = syncSource switch
+        {
+            "table" => "check sync.clock_offset_us in recording.json (event clock = frames.csv time + offset) and the frames.csv times",
+            "aps" => "the APS frame and the events share the camera's clock, so the event file lost the events there (damaged packets) or the frame's timestamps are wrong",
+            _ => "check that the trigger stream belongs to these events",
+        };
         if (firstEventUs is not long first || lastEventUs is not long last)
             return Problem.Error("", ProblemLocation.AtFrame(index), $"exposure {exposure} on the event clock, but the event file has no events; {hint}");
         if (exposure.EndUs <= first)

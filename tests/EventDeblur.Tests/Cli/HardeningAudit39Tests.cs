@@ -111,3 +111,108 @@ public partial class HardeningAuditTests
         Assert.False(File.Exists(oldStyleDead));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// <c>replay EVENTFILE</c> of a real DAVIS346 recording whose first event packet is damaged (its LZ4 header): the
+    /// packet is skipped, so APS frame 0's exposure ends before the first event left, and the frame was deblurred "ok" from
+    /// no events (a 1×1 kernel) without a word — the exposure check skipped APS frames. It fails now, naming the gap and
+    /// the likely cause, as an RGB frame does; the frames after it are deblurred. Skipped only when ../shared is absent.
+    /// </summary>
+    [SkippableFact]
+    public void AnApsFrameWhoseExposureLostItsEventsFailsInsteadOfPassingAsOk()
+    {
+        string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat4", "aestream_davis346_evts_frames_imu_trig.aedat4");
+        Skip.IfNot(File.Exists(real), $"{real} is absent (../shared/recordings/real)");
+        byte[] bytes = File.ReadAllBytes(real);
+        bytes[3226 + 13] ^= 1; // the first events packet's LZ4 frame header
+        string dir = TestPaths.NewTempDir();
+        string damaged = Path.Combine(dir, "damaged.aedat4");
+        File.WriteAllBytes(damaged, bytes);
+        var r = Run("replay", damaged, "--out", Path.Combine(dir, "out"), "--deconvolver", "wiener");
+        Expect(1, r);
+        Assert.Contains("frame 0: exposure [", r.Out + r.Err);
+        Assert.Contains("before the first event", r.Out + r.Err);
+        Assert.Contains("the APS frame and the events share the camera's clock", r.Out + r.Err);
+        string parquet = Path.Combine(dir, "out", "frames.parquet");
+        Assert.True(File.Exists(parquet));
+    }
+}
+
+public partial class HardeningAuditTests
+{
+    /// <summary>Passes a reader's packets through, with APS frame 0's exposure start moved past its end.</summary>
+    private sealed class ReversedFirstExposure(EventDeblur.Formats.Aedat.IAedatReader inner) : EventDeblur.Formats.Aedat.IAedatReader
+    {
+        private bool _done;
+
+        public EventDeblur.Formats.Aedat.AedatFileInfo Info => inner.Info;
+
+        public IReadOnlyList<EventDeblur.IO.Problem> Problems => inner.Problems;
+
+        public bool TryRead(out EventDeblur.Formats.Aedat.AedatPacket? packet)
+        {
+            if (!inner.TryRead(out packet)) return false;
+            if (!_done && packet is EventDeblur.Formats.Aedat.FramePacket fp)
+            {
+                _done = true;
+                packet = fp with { Frame = fp.Frame with { StartOfExposureUs = fp.Frame.EndOfExposureUs + 1000 } };
+            }
+            return true;
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    /// <summary>
+    /// An AEDAT 4.0 APS frame whose exposure ends before it starts: inspect said "problems: none", and replay failed the
+    /// frame with .NET's "Non-negative number required (Parameter 'capacity')" — no file, no offset. inspect now reports the
+    /// frame's packet, and replay fails that frame naming its exposure, and deblurs the others. Skipped only when ../shared is absent.
+    /// </summary>
+    [SkippableFact]
+    public void AnApsFrameWhoseExposureEndsBeforeItStartsIsNamed()
+    {
+        string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat4", "aestream_davis346_evts_frames_imu_trig.aedat4");
+        Skip.IfNot(File.Exists(real), $"{real} is absent (../shared/recordings/real)");
+        string dir = TestPaths.NewTempDir();
+        string bad = Path.Combine(dir, "reversed.aedat4");
+        using (var reader = new ReversedFirstExposure(EventDeblur.Formats.Aedat.AedatReader.Open(real)))
+            EventDeblur.Formats.AedatConverter.ToAedat4(reader, bad, EventDeblur.Formats.Aedat.Aedat4Compression.Lz4);
+        var inspect = Run("inspect", bad);
+        Expect(1, inspect);
+        Assert.Contains("that ends before it starts (expected start ≤ end)", inspect.Out);
+        var r = Run("replay", bad, "--out", Path.Combine(dir, "out"), "--deconvolver", "wiener");
+        Expect(1, r);
+        Assert.Contains("ends before it starts; no events can be collected for it (the event file's frame timestamps are damaged)", r.Out + r.Err);
+        Assert.DoesNotContain("capacity", r.Out + r.Err);
+        Assert.Contains("2 frames deblurred, 1 failed", r.Out + r.Err);
+    }
+}
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// A header value holding terminal control sequences (here the AEDAT 2.0 hardware-interface line of a real DAVIS240C
+    /// recording set to <c>ESC ] 0 ; pwned BEL ESC [ 2 J</c>) was printed raw by inspect: it retitled the terminal and
+    /// cleared the screen. Control characters from the file are now printed as <c>\xNN</c>. Skipped only when ../shared is absent.
+    /// </summary>
+    [SkippableFact]
+    public void HeaderTextWithControlSequencesIsPrintedEscaped()
+    {
+        string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat2", "sensorfusion_s9-bbae5s_davis240c.aedat");
+        Skip.IfNot(File.Exists(real), $"{real} is absent (../shared/recordings/real)");
+        byte[] bytes = File.ReadAllBytes(real);
+        byte[] from = "# AEChip: eu.seebetter.ini.chips.davis.DAVIS240C"u8.ToArray();
+        int at = bytes.AsSpan().IndexOf(from);
+        Assert.True(at > 0);
+        byte[] to = [.. from, .. "\u001b]0;pwned\u0007\u001b[2J"u8];
+        string hostile = Path.Combine(TestPaths.NewTempDir(), "hostile.aedat");
+        File.WriteAllBytes(hostile, [.. bytes.AsSpan(0, at), .. to, .. bytes.AsSpan(at + from.Length)]);
+        var r = Run("inspect", hostile);
+        Assert.DoesNotContain('\u001b', r.Out + r.Err);
+        Assert.DoesNotContain('\u0007', r.Out + r.Err);
+        Assert.Contains("\\x1b]0;pwned\\x07\\x1b[2J", r.Out + r.Err);
+        Assert.Equal("a\\x1bb\\x9bc\td\ne", EventDeblur.IO.TerminalText.Safe("a\u001bb\u009bc\td\ne"));
+    }
+}

@@ -47,6 +47,8 @@ public sealed partial class Aedat4Reader : IAedatReader
     private readonly long _dataStart;
     private readonly long _dataEnd;
     private readonly long _dataTablePosition;
+    // The IOHeader's FileDataTable position is in the file, but no table can be read there (reported once, at open).
+    private readonly bool _tableUnreadable;
     private long _pos;
     private bool _done;
     private long _seekUs = long.MinValue;
@@ -148,6 +150,14 @@ public sealed partial class Aedat4Reader : IAedatReader
             Compression = Aedat4Schema.CompressionName(compression),
             DataStartOffset = _dataStart,
         };
+        // A position inside the data where no table can be read (a header naming the wrong byte, a packet inserted
+        // before the table, a damaged table): the packets after it would be lost in silence if the walk stopped there.
+        if (_dataEnd == _dataTablePosition && _dataEnd < length && ReadDataTableCore(quiet: true, out string why) == null)
+        {
+            _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable ({why}): the IOHeader says it starts here, so either that position is wrong or the table is damaged; walking packets to the end of the file");
+            _dataEnd = length;
+            _tableUnreadable = true;
+        }
     }
 
     /// <summary>Opens an AEDAT 4.0 file.</summary>
@@ -205,6 +215,13 @@ public sealed partial class Aedat4Reader : IAedatReader
             }
             int streamId = BinaryPrimitives.ReadInt32LittleEndian(_header);
             int size = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(4));
+            if ((size <= 0 || size > _limits.MaxStoredPacketBytes || at + 8 + size > _dataEnd) && _tableUnreadable && IsTableAt(at))
+            {
+                // The walk past a wrong table position met the real table: every packet was read.
+                _log.Note("table", at, $"the FileDataTable is here (the IOHeader said byte {_dataTablePosition}): every packet before it was read");
+                _done = true;
+                break;
+            }
             if (size <= 0 || size > _limits.MaxStoredPacketBytes)
             {
                 string what = $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (ReaderLimits.MaxStoredPacketBytes; corrupt header or over the limit";
@@ -539,6 +556,8 @@ public sealed partial class Aedat4Reader : IAedatReader
             PositionY = fb.FieldI16(root, 9, 0),
             Pixels = fb.Slice(start, n).ToArray(),
         };
+        if (frame.EndOfExposureUs < frame.StartOfExposureUs)
+            Report("frame-time", at, $"stream {streamId}: frame at {ts} µs has an exposure [{frame.StartOfExposureUs}, {frame.EndOfExposureUs}) µs that ends before it starts (expected start ≤ end); the frame is kept, and deblurring it fails for want of an exposure");
         return new FramePacket { StreamId = streamId, ByteOffset = at, Frame = frame };
     }
 
@@ -587,30 +606,67 @@ public sealed partial class Aedat4Reader : IAedatReader
     /// </summary>
     public IReadOnlyList<Aedat4TableEntry>? ReadDataTable()
     {
-        if (!_stream.CanSeek || _dataTablePosition < _dataStart || _dataTablePosition >= _stream.Length) return null;
+        if (!_stream.CanSeek || _dataTablePosition < _dataStart || _dataTablePosition >= _stream.Length || _tableUnreadable) return null;
         // The read-ahead thread owns the stream while it runs: stop it (its packets stay queued).
         PausePrefetch();
-        return ReadDataTableCore(quiet: false);
+        return ReadDataTableCore(quiet: false, out _);
     }
 
     /// <summary>As <see cref="ReadDataTable"/> on the thread that owns the stream; with <paramref name="quiet"/> an unreadable table is not logged (the end-of-file check logs it).</summary>
-    private IReadOnlyList<Aedat4TableEntry>? ReadDataTableCore(bool quiet)
+    private IReadOnlyList<Aedat4TableEntry>? ReadDataTableCore(bool quiet) => ReadDataTableCore(quiet, out _);
+
+    /// <summary>Whether the bytes from <paramref name="position"/> to the end of the file are a FileDataTable (the stream's position is kept).</summary>
+    private bool IsTableAt(long position)
     {
-        if (!_stream.CanSeek || _dataTablePosition < _dataStart || _dataTablePosition >= _stream.Length) return null;
+        if (!_stream.CanSeek || position >= _stream.Length || _stream.Length - position > _limits.MaxStoredPacketBytes) return false;
+        long keep = _stream.Position;
+        try
+        {
+            var stored = new byte[_stream.Length - position];
+            _stream.Position = position;
+            _stream.ReadExactly(stored);
+            using var codec = new PacketCodec(Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression)), _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
+            return FlatBufferView.FromSizePrefixed(codec.Decode(stored)).Identifier == Aedat4Schema.DataTable;
+        }
+        catch (Exception e) when (e is FlatBufferException or InvalidDataException or IOException or ArgumentException or ZstdSharp.ZstdException)
+        {
+            return false;
+        }
+        finally
+        {
+            _stream.Position = keep;
+        }
+    }
+
+    /// <summary>As <see cref="ReadDataTableCore(bool)"/>, with the reason when the table is unreadable.</summary>
+    private IReadOnlyList<Aedat4TableEntry>? ReadDataTableCore(bool quiet, out string why)
+    {
+        why = "";
+        if (!_stream.CanSeek || _dataTablePosition < _dataStart || _dataTablePosition >= _stream.Length || _tableUnreadable) return null;
         long keep = _stream.Position;
         try
         {
             long size = _stream.Length - _dataTablePosition;
             if (size > _limits.MaxStoredPacketBytes)
             {
+                why = $"{size} bytes from there to the end of the file exceed the {_limits.MaxStoredPacketBytes}-byte limit (ReaderLimits.MaxStoredPacketBytes)";
                 if (!quiet) _log.Error("table", _dataTablePosition, $"FileDataTable of {size} bytes exceeds the {_limits.MaxStoredPacketBytes}-byte limit (ReaderLimits.MaxStoredPacketBytes)");
                 return null;
             }
             var stored = new byte[size];
             _stream.Position = _dataTablePosition;
             _stream.ReadExactly(stored);
-            using var codec = new PacketCodec(Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression)), _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
+            var compression = Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression));
+            using var codec = new PacketCodec(compression, _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
             var fb = FlatBufferView.FromSizePrefixed(codec.Decode(stored));
+            // The table is the file's last body: bytes after its frame are another recording joined to this one, or junk.
+            if (!quiet && CompressedFrame.Length(stored, compression) is long frame && frame < size)
+            {
+                long end = _dataTablePosition + frame;
+                bool joined = stored.AsSpan((int)frame).StartsWith("#!AER-DAT"u8);
+                _log.Error("table", end, $"{size - frame} byte(s) follow the FileDataTable, which ends here; expected the end of the file" +
+                    (joined ? ": a second AEDAT recording (joined with cat?) starts here and is not read; split the file at this byte (e.g. tail -c +" + (end + 1) + ")" : ""));
+            }
             if (fb.Identifier != Aedat4Schema.DataTable)
                 throw new FlatBufferException($"expected identifier 'FTAB', found '{fb.Identifier}'");
             int root = fb.Root();
@@ -629,6 +685,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         }
         catch (Exception e) when (e is FlatBufferException or InvalidDataException or IOException or ArgumentException or ZstdSharp.ZstdException)
         {
+            why = e.Message;
             if (!quiet) _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable: {e.Message}");
             return null;
         }
