@@ -221,6 +221,11 @@ public static class LivePipeline
         // Frames handed to the stages, with their exposure (written by the dispatch loop only): one abandoned by Ctrl+C / SIGTERM still gets its row.
         var dispatched = new Dictionary<long, TimeRangeUs>();
         int next = 0;
+        // The trigger source's epoch of the exposures that frames have taken (the first one taken sets it). In arrival order
+        // the k-th frame takes the k-th exposure, a count that only holds within one epoch: a restarted source lost an
+        // unknown number of exposures (serve plays its recording again from the first), so an exposure of a later epoch
+        // cannot be given to a frame by counting.
+        int? countEpoch = null;
         bool rgbDone = false;
         var streamQuiet = Stopwatch.StartNew();
         int owed = 0;
@@ -242,6 +247,9 @@ public static class LivePipeline
                     if (frames.Reader.Completion.IsFaulted) { Report(Problem.Error(o.RgbSource, frames.Reader.Completion.Exception!.GetBaseException().Message)); break; }
                     rgbDone = true;
                 }
+                // The events' epoch before their latest time: the restart handler empties the buffer before it moves the epoch on,
+                // so `latest` is never older than `epoch`'s clock.
+                int epoch = Volatile.Read(ref eventsEpoch);
                 long latest = store.LatestUs;
                 if (latest != lastSeen) { lastSeen = latest; streamQuiet.Restart(); }
                 // A (re)connection starts the quiet time afresh: after an outage the source gets its grace to resume.
@@ -266,7 +274,7 @@ public static class LivePipeline
                 // Exposures that came after their frames were dropped for having none (arrival order): each goes with its
                 // dropped frame, so the frames after it keep their own.
                 lock (exposures)
-                    while (owed > 0 && next < exposures.Count)
+                    while (owed > 0 && next < exposures.Count && (countEpoch == null || exposures[next].Epoch == countEpoch))
                     {
                         Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {exposures[next].Range} came after its frame had been dropped for having none; it is left out, so the next frame takes its own exposure"));
                         next++;
@@ -281,7 +289,6 @@ public static class LivePipeline
                         if (decision.Kind == PairingKind.Pair) exposure = exposures[decision.Exposure];
                     }
                 if (waiting.Count > 0) ReportAbandon(waiting.Peek().Ordinal);
-                int epoch = Volatile.Read(ref eventsEpoch);
                 // The exposures the frame's stamp passed over got no frame: the RGB source dropped theirs.
                 void SkipTo(int j, string? reason)
                 {
@@ -293,6 +300,13 @@ public static class LivePipeline
                         Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {skipped} got no RGB frame: {reason}"));
                     }
                 }
+                if (exposure is { } restarted && !pairing.ByTimestamps && countEpoch is int counted && restarted.Epoch != counted)
+                {
+                    // Arrival order across a restart of the trigger source: the frame is dropped, the exposure left for the end's report.
+                    var (ordinal, _, _, _) = waiting.Dequeue();
+                    Drop(ordinal, null, "the trigger source restarted before this frame's exposure came: in arrival order its exposure on the new clock is unknown (the restart lost, or with serve replayed, an unknown number of exposures)");
+                    continue;
+                }
                 if (exposure is { } stale && (stale.Epoch < epoch || (stale.Epoch > epoch && streamEnded)))
                 {
                     // Its events were on a clock the source has left (or never came on its new one): this frame cannot be deblurred.
@@ -300,6 +314,7 @@ public static class LivePipeline
                     var (ordinal, _, _, stamp) = waiting.Dequeue();
                     Drop(ordinal, stale.Range, $"exposure {stale.Range} is on the source's clock before a restart; its events are gone");
                     pairing.Paired(stamp, stale.Range);
+                    countEpoch ??= stale.Epoch;
                     next++;
                     continue;
                 }
@@ -307,7 +322,9 @@ public static class LivePipeline
                 // have closed, once they cover the exposure itself (the margin's events will not come: serve closes after its
                 // last event, and waiting for them cost 20 s and an error).
                 bool closedAfterRgb = rgbDone && !eventsClient.IsConnected && !triggersClient.IsConnected;
-                if (exposure is { Range: var e } && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded
+                // Only against events of the exposure's own epoch: a restarted trigger stream can be heard before the events
+                // stream's restart, while the buffer still holds the old clock's events.
+                if (exposure is { Range: var e, Epoch: var exposureEpoch } && exposureEpoch == epoch && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded
                                                      || (closedAfterRgb && latest >= e.EndUs + o.EventLatencyUs - 1)))
                 {
                     SkipTo(decision.Exposure, decision.Reason);
@@ -325,6 +342,7 @@ public static class LivePipeline
                     };
                     store.TrimBefore(window.StartUs);
                     pairing.Paired(stamp, e);
+                    countEpoch ??= exposureEpoch;
                     next++;
                     dispatched[ordinal] = e;
                     toKernels.Writer.TryWrite(f);
@@ -351,7 +369,9 @@ public static class LivePipeline
         {
             // A frame whose exposure is known takes it along (so it is not reported again as an exposure without a frame).
             TimeRangeUs? range = null;
-            lock (exposures) if (next < exposures.Count) range = exposures[next++].Range;
+            lock (exposures)
+                if (next < exposures.Count && (pairing.ByTimestamps || countEpoch == null || exposures[next].Epoch == countEpoch))
+                    range = exposures[next++].Range;
             Drop(ordinal, range, "the run ended before its exposure's events arrived");
         }
         waiting.Clear();
@@ -370,11 +390,16 @@ public static class LivePipeline
         {
             pairer.Finish();
             foreach (var q in pairer.Problems) Report(q);
-            unpaired = token.IsCancellationRequested || pairing.ByTimestamps ? 0 : exposures.Count - next;
+            // In arrival order, the exposures of the trigger source after its restart that no frame could take (see countEpoch):
+            // said once, not as exposures whose RGB frame was dropped.
+            int afterRestart = pairing.ByTimestamps || countEpoch is not int c ? 0 : exposures.Skip(next).Count(x => x.Epoch != c);
+            if (afterRestart > 0)
+                Report(Problem.Error(TriggerEdgePairer.Source, $"{afterRestart} exposure(s) the trigger source sent after its restart got no RGB frame: frames are paired with exposures in arrival order, and a restart breaks that count (the frames after it are dropped with that reason)"));
+            unpaired = token.IsCancellationRequested || pairing.ByTimestamps ? 0 : exposures.Count - next - afterRestart;
             if (!token.IsCancellationRequested && pairing.ByTimestamps) framelessExposures += exposures.Count - next;
             if (unpaired > 0 && next > 0)
                 Report(Problem.Error(TriggerEdgePairer.Source, $"{unpaired} exposure(s) from the trigger stream got no RGB frame, and frames are paired with exposures in arrival order: if the RGB source dropped a frame during the run (rather than the run ending first), every frame after it was paired with the exposure of the frame before it; check the RGB source's frame count against the triggers"));
-            for (int k = next; k < exposures.Count; k++)
+            for (int k = next; k < exposures.Count - afterRestart; k++)
                 Report(Problem.Error(TriggerEdgePairer.Source, pairing.ByTimestamps
                     ? $"exposure {exposures[k].Range} has no RGB frame: it came after the RGB source's last frame"
                     : $"exposure {exposures[k].Range} has no RGB frame (dropped frame?)"));
