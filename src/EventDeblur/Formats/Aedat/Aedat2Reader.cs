@@ -93,9 +93,8 @@ public sealed class Aedat2Reader : IAedatReader
         long dataBytes = stream.Length - _pos;
         if (dataBytes == 0)
             _log.Note("empty", _pos, "the file holds an ASCII header and no data records");
-        if (dataBytes % RecordBytes != 0)
-            _log.Error("truncated", stream.Length - dataBytes % RecordBytes,
-                $"the last {dataBytes % RecordBytes} bytes do not form a whole 8-byte record (file truncated); they are ignored");
+        // A tail that is not a whole record is reported when the walk reaches it (a second header, two files joined with
+        // cat, moves the records' alignment).
 
         if (_width > 0 && options.DecodeFrames && !_dvs128) _aps = new Aedat2ApsAssembler(_width, _height, _log);
 
@@ -142,9 +141,17 @@ public sealed class Aedat2Reader : IAedatReader
         long chunkStart = _pos;
         int got = _stream.ReadAtLeast(_chunk, _chunk.Length, throwOnEndOfStream: false);
         int records = got / RecordBytes;
-        if (records == 0) { _done = true; FlushImu(); _aps?.Finish(_pos); return; }
-        _pos += got;
+        if (got < _chunk.Length && got % RecordBytes != 0 && !HeaderAt(_chunk.AsSpan(records * RecordBytes, got % RecordBytes)))
+            _log.Error("truncated", chunkStart + records * RecordBytes,
+                $"the last {got % RecordBytes} bytes do not form a whole 8-byte record (file truncated); they are ignored");
+        if (records == 0)
+        {
+            if (got > 0 && HeaderAt(_chunk.AsSpan(0, got)) && SkipSecondHeader(chunkStart)) return;
+            _done = true; FlushImu(); _aps?.Finish(_pos); return;
+        }
+        _pos += records * RecordBytes;
         if (got < _chunk.Length) _done = true;
+        long? secondHeader = null;
 
         var batch = EventBatch.Rent(records);
         var (T, X, Y, P) = batch.Reserve(records);
@@ -155,6 +162,12 @@ public sealed class Aedat2Reader : IAedatReader
         var span = _chunk.AsSpan(0, records * RecordBytes);
         for (int r = 0; r < records; r++)
         {
+            if (span[r * 8] == '#' && HeaderAt(span[(r * 8)..]))
+            {
+                // A second recording's header (two files joined with cat): the records before it end here.
+                secondHeader = chunkStart + r * 8;
+                break;
+            }
             uint addr = BinaryPrimitives.ReadUInt32BigEndian(span[(r * 8)..]);
             long raw = BinaryPrimitives.ReadInt32BigEndian(span[(r * 8 + 4)..]);
             if (_lastRaw != long.MinValue && raw < _lastRaw - (1L << 31)) _wrapOffset += 1L << 32;
@@ -234,7 +247,54 @@ public sealed class Aedat2Reader : IAedatReader
         if (triggers != null) _pending.Enqueue(new TriggersPacket { StreamId = 2, ByteOffset = chunkStart, Triggers = triggers.ToArray() });
         if (frames != null)
             foreach (var (frame, offset) in frames) _pending.Enqueue(new FramePacket { StreamId = 3, ByteOffset = offset, Frame = frame });
+        if (secondHeader is long at && SkipSecondHeader(at)) return;
         if (_done) { FlushImu(); _aps?.Finish(_pos); }
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> start with an AEDAT version line's <c>#!AER-DA</c> (as far as they reach, 8 bytes at most).</summary>
+    private static bool HeaderAt(ReadOnlySpan<byte> bytes)
+    {
+        ReadOnlySpan<byte> magic = "#!AER-DA"u8;
+        int n = Math.Min(bytes.Length, magic.Length);
+        return n >= 4 && bytes[..n].SequenceEqual(magic[..n]);
+    }
+
+    /// <summary>
+    /// At <paramref name="at"/> a second AEDAT header begins (two recordings joined with <c>cat</c>): reported at its byte,
+    /// its lines skipped, and the records after it decoded as the second recording alone would be (its own timestamp
+    /// wrap, its time from its own start: time goes back there). False when it is not a whole version line after all.
+    /// </summary>
+    private bool SkipSecondHeader(long at)
+    {
+        _stream.Position = at;
+        long pos = at;
+        string? version = AsciiHeader.ReadLine(_stream, ref pos, out _, _log);
+        if (version == null || !version.StartsWith("#!AER-DAT", StringComparison.Ordinal))
+        {
+            _stream.Position = _pos;
+            return false;
+        }
+        string chip = "";
+        while (true)
+        {
+            int peek = _stream.ReadByte();
+            if (peek < 0) break;
+            _stream.Position = pos;
+            if (peek != '#') break;
+            string? line = AsciiHeader.ReadLine(_stream, ref pos, out _, _log);
+            if (line == null) break;
+            if (line.StartsWith("# AEChip:", StringComparison.OrdinalIgnoreCase)) chip = line["# AEChip:".Length..].Trim();
+            if (pos - at > AsciiHeader.MaxHeaderBytes || line.Trim().Equals("#End Of ASCII Header", StringComparison.OrdinalIgnoreCase)) break;
+        }
+        string sameChip = chip.Length == 0 || AsciiHeader.SensorSize(chip) == (_width, _height) ? "" : $"; its AEChip '{chip}' differs from the first's, whose address layout is kept";
+        _log.Error("second-header", at, $"a second AEDAT header ('{version.Trim()}', {pos - at} bytes: two recordings joined with cat?) inside the data, where an 8-byte record was expected; skipped, and the records after it decoded as that recording alone (its time starts over){sameChip}");
+        _pos = pos;
+        _stream.Position = pos;
+        _lastRaw = long.MinValue;
+        _wrapOffset = 0;
+        _lastT = long.MinValue;
+        _done = false;
+        return true;
     }
 
     private ImuSample? AddImuWord(uint addr, long t)

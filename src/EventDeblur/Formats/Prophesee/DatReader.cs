@@ -47,6 +47,17 @@ public sealed class DatReader : PropheseeReader
         return new DatReader(stream, path, header, log, options, width, height, geometrySource, header.Length + 2, ts[0]);
     }
 
+    /// <inheritdoc />
+    private protected override int HeaderTrailerBytes(ReadOnlySpan<byte> after) =>
+        after.Length < 2 ? 0 : after[0] == EventType && after[1] == 8 ? 2 : -1;
+
+    /// <inheritdoc />
+    private protected override void RecordingRestarts()
+    {
+        _lastRaw = -1;
+        _wrap = 0;
+    }
+
     private protected override void Decode(ReadOnlySpan<byte> words, long offset)
     {
         for (int i = 0; i < words.Length; i += 8)

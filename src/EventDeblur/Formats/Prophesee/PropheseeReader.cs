@@ -177,12 +177,16 @@ public abstract class PropheseeReader : IAedatReader
                 FlushTriggers();
                 return;
             }
-            int length = (int)Math.Min(second.Length, total - h);
+            // A DAT header is followed by its 2-byte event type and size: skipped with it when they match this file's.
+            int trailer = HeaderTrailerBytes(_chunk.AsSpan((int)Math.Min(total, h + second.Length)));
+            int length = (int)Math.Min(second.Length + Math.Max(0, trailer), total - h);
             string first = second.Entries.Count > 0 ? $"'% {second.Entries[0].Key} {second.Entries[0].Value}'".TrimEnd() : "'%'";
             var encoding = second.Encoding(out _);
-            bool same = encoding == null || encoding == Info.Version;
-            Log.Error("second-header", _chunkPos + h, $"a second RAW header ({length} bytes from {first}; two recordings joined?){(h > aligned ? $", after {h - aligned} byte(s) that are not a whole {_wordName} (ignored)" : "")}; " +
-                                                     (same ? "skipped: decoding goes on after it, and the times of the recording that follows go back to its own start" : $"it names another encoding ({encoding}): the rest of the file is not decoded"));
+            bool same = (encoding == null || encoding == Info.Version) && trailer >= 0;
+            Log.Error("second-header", _chunkPos + h, $"a second {(Info.Version == AedatVersion.Dat ? "DAT" : "RAW")} header ({length} bytes from {first}; two recordings joined?){(h > aligned ? $", after {h - aligned} byte(s) that are not a whole {_wordName} (ignored)" : "")}; " +
+                                                     (same ? "skipped: decoding goes on after it, and the times of the recording that follows go back to its own start"
+                                                            : trailer < 0 ? "its event type and size differ from this file's: the rest of the file is not decoded"
+                                                            : $"it names another encoding ({encoding}): the rest of the file is not decoded"));
             if (!same)
             {
                 EndOfData(_chunkPos + h);
@@ -191,6 +195,7 @@ public abstract class PropheseeReader : IAedatReader
                 FlushTriggers();
                 return;
             }
+            RecordingRestarts();
             int after = total - h - length;
             _chunk.AsSpan(h + length, after).CopyTo(_chunk);
             _chunkPos += h + length;
@@ -226,7 +231,7 @@ public abstract class PropheseeReader : IAedatReader
     /// <summary>Keys that open the lines of a RAW or DAT header (modern and legacy): a '%' line in the payload starting with one is a header.</summary>
     private static string[] HeaderKeys() =>
     [
-        "date", "Date", "evt", "format", "geometry", "camera_integrator_name", "integrator_name", "plugin_integrator_name",
+        "date", "Date", "Data", "evt", "format", "geometry", "camera_integrator_name", "integrator_name", "plugin_integrator_name",
         "plugin_name", "serial_number", "system_ID", "sensor_generation", "generation", "firmware_version", "end", "Version", "Width", "Height",
     ];
 
@@ -255,6 +260,17 @@ public abstract class PropheseeReader : IAedatReader
             foreach (var k in HeaderKeyBytes)
                 if (key.SequenceEqual(k)) return i;
         }
+    }
+
+    /// <summary>
+    /// The bytes between a second header's last line and its payload, given the bytes after its text: 0 for RAW, 2 for
+    /// DAT (its event type and size) when they equal this file's; −1 when they do not (the rest cannot be read alike).
+    /// </summary>
+    private protected virtual int HeaderTrailerBytes(ReadOnlySpan<byte> after) => 0;
+
+    /// <summary>A second recording begins after a skipped header: its time starts over (wrap or loop state reset).</summary>
+    private protected virtual void RecordingRestarts()
+    {
     }
 
     /// <summary>Decodes whole words; <paramref name="offset"/> is the file offset of <paramref name="words"/>[0].</summary>

@@ -386,15 +386,16 @@ public class PropheseeMalformedInputTests
     [SkippableTheory]
     [InlineData("evt2/faery_evt2_sparklers_gen3vga.raw")]
     [InlineData("evt3/expelliarmus_evt3_pedestrians_gen41hd_5000ev.raw")]
+    [InlineData("dat/expelliarmus_ncars_obj_004397_event2d.dat")] // stop 39: the DAT header's first line was not known, nor its 2 bytes skipped
     public void TwoJoinedRecordingsDecodeAsTwo(string file)
     {
         string raw = Path.Combine(TestPaths.RealRecordingsDir, "prophesee", file);
         Skip.IfNot(File.Exists(raw), $"{raw} is absent (../shared/recordings/real)");
         var alone = PropheseeDrained.FromFile(raw);
         byte[] bytes = File.ReadAllBytes(raw);
-        string joined = Write([.. bytes, .. bytes], ".raw");
+        string joined = Write([.. bytes, .. bytes], Path.GetExtension(raw));
         var d = PropheseeDrained.FromFile(joined);
-        var second = Assert.Single(d.Problems, p => p.Message.Contains("a second RAW header", StringComparison.Ordinal));
+        var second = Assert.Single(d.Problems, p => p.Message.Contains(raw.EndsWith(".dat", StringComparison.Ordinal) ? "a second DAT header" : "a second RAW header", StringComparison.Ordinal));
         Assert.Equal(bytes.Length, second.ByteOffset);
         Assert.Equal(ProblemSeverity.Error, second.Severity);
         Assert.Equal(2 * alone.Events.Count, d.Events.Count);

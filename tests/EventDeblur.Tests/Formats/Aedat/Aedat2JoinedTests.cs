@@ -1,0 +1,52 @@
+using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
+
+namespace EventDeblur.Tests.Formats.Aedat;
+
+/// <summary>
+/// Stop 39's ingest trial: two AEDAT 2.0 recordings joined with <c>cat</c>. The second header's ≈190 KB of text were
+/// decoded as 23 731 records (10 788 timestamp errors), and convert wrote events made of ASCII ("\r\n# Data"). The
+/// second header is now reported at its byte and skipped, and the second recording decodes as it does alone.
+/// Skipped only when ../shared is absent.
+/// </summary>
+public class Aedat2JoinedTests
+{
+    [SkippableTheory]
+    [InlineData("sensorfusion_s9-bbae5s_davis240c.aedat")]
+    [InlineData("pyaedattools_IMU_translBoxes_davis240c.aedat")]
+    public void TwoJoinedRecordingsDecodeAsTwo(string file)
+    {
+        string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat2", file);
+        Skip.IfNot(File.Exists(real), $"{real} is absent (../shared/recordings/real)");
+        var alone = Drained.FromFile(real);
+        byte[] bytes = File.ReadAllBytes(real);
+        string joined = Path.Combine(TestPaths.NewTempDir(), "joined.aedat");
+        File.WriteAllBytes(joined, [.. bytes, .. bytes]);
+        var d = Drained.FromFile(joined);
+        var second = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(bytes.Length, second.ByteOffset);
+        Assert.Contains("a second AEDAT header ('#!AER-DAT2.0'", second.Message);
+        Assert.Equal(2 * alone.T.Count, d.T.Count);
+        Assert.Equal(alone.T, d.T.Skip(alone.T.Count));
+        Assert.Equal(alone.X, d.X.Skip(alone.X.Count));
+        Assert.Equal(alone.Y, d.Y.Skip(alone.Y.Count));
+        Assert.Equal(2 * alone.Imu.Count, d.Imu.Count);
+        Assert.Equal(2 * alone.Frames.Count, d.Frames.Count);
+        Assert.Equal(2 * alone.Triggers.Count, d.Triggers.Count);
+    }
+
+    [Fact]
+    public void ATruncatedLastRecordIsStillReportedAtItsByte()
+    {
+        // The tail check moved from opening to the walk's end: a 5-byte tail is still an error at its first byte.
+        string sample = Path.Combine(TestPaths.NewTempDir(), "t.aedat");
+        byte[] header = "#!AER-DAT2.0\r\n# AEChip: eu.seebetter.ini.chips.davis.DAVIS240C\r\n"u8.ToArray();
+        byte[] record = [0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x10];
+        File.WriteAllBytes(sample, [.. header, .. record, .. record, .. record.AsSpan(0, 5)]);
+        var d = Drained.FromFile(sample);
+        Assert.Equal(2, d.T.Count);
+        var cut = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(header.Length + 16, cut.ByteOffset);
+        Assert.Contains("the last 5 bytes do not form a whole 8-byte record", cut.Message);
+    }
+}
