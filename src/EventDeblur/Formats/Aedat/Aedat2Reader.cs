@@ -50,6 +50,7 @@ public sealed class Aedat2Reader : IAedatReader
         _chunk = new byte[RecordBytes * Math.Max(1, options.BatchEvents)];
 
         string chip = "";
+        long chipAt = -1;
         int lines = 0;
         bool sawVersion = false;
         while (true)
@@ -59,6 +60,14 @@ public sealed class Aedat2Reader : IAedatReader
             if (peek != '#')
             {
                 stream.Seek(-1, SeekOrigin.Current);
+                // An empty line inside the header (an edited file) does not end it when a '#' line follows at once.
+                if (lines > 0 && EmptyLineBeforeComment(stream, out string stray) is int skip and > 0)
+                {
+                    _log.Note("header", _pos, $"{(stray.Trim().Length == 0 ? "an empty line" : $"a line that does not start with '#' ('{(stray.Length > 60 ? stray[..60] + "…" : stray)}')")} inside the ASCII header, where every line starts with '#'; a '#' line follows it, so it is taken as part of the header");
+                    stream.Seek(skip, SeekOrigin.Current);
+                    _pos += skip;
+                    continue;
+                }
                 break;
             }
             stream.Seek(-1, SeekOrigin.Current);
@@ -75,7 +84,12 @@ public sealed class Aedat2Reader : IAedatReader
             if (!complete)
                 _log.Note("header", lineStart, "the file ends inside its ASCII header (no data records follow)");
             if (line.StartsWith("# AEChip:", StringComparison.OrdinalIgnoreCase))
-                chip = line["# AEChip:".Length..].Trim();
+            {
+                string named = line["# AEChip:".Length..].Trim();
+                if (chipAt < 0) { chip = named; chipAt = lineStart; }
+                else if (named != chip)
+                    _log.Error("chip", lineStart, $"a second AEChip line names '{named}', the first (byte {chipAt}) '{chip}'; the first is used (expected one AEChip line)");
+            }
             if (_pos > AsciiHeader.MaxHeaderBytes)
                 throw _log.Fatal(_pos, $"ASCII header exceeds {AsciiHeader.MaxHeaderBytes} bytes");
             if (line.Trim().Equals("#End Of ASCII Header", StringComparison.OrdinalIgnoreCase)) break;
@@ -101,6 +115,24 @@ public sealed class Aedat2Reader : IAedatReader
         string camera = chip.Contains('.') ? chip[(chip.LastIndexOf('.') + 1)..] : chip;
         Info = AedatFileInfo.WithFixedStreams(path, AedatVersion.Aedat2, _width, _height, camera, _pos,
             (0, AedatStreamKind.Events, "DVS"), (1, AedatStreamKind.Imu, "IMU"), (2, AedatStreamKind.Triggers, "SPECIAL"), (3, AedatStreamKind.Frames, "APS"));
+    }
+
+    /// <summary>
+    /// The length of a line of printable text (at most 256 bytes; empty, or a header line broken by an edit) at the
+    /// stream's position when a '#' line follows it directly, else 0; the position is kept.
+    /// </summary>
+    private static int EmptyLineBeforeComment(Stream stream, out string text)
+    {
+        Span<byte> b = stackalloc byte[258];
+        long keep = stream.Position;
+        int got = stream.ReadAtLeast(b, b.Length, throwOnEndOfStream: false);
+        stream.Position = keep;
+        text = "";
+        int nl = b[..got].IndexOf((byte)'\n');
+        if (nl < 0 || nl + 1 >= got || b[nl + 1] != '#') return 0;
+        foreach (byte c in b[..nl]) if (c is (< 0x20 and not (byte)'\r' and not (byte)'\t') or >= 0x7F) return 0;
+        text = System.Text.Encoding.ASCII.GetString(b[..nl]).TrimEnd('\r');
+        return nl + 1;
     }
 
     /// <summary>Opens an AEDAT 2.0 file.</summary>

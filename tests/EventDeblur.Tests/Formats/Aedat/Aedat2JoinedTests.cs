@@ -49,4 +49,36 @@ public class Aedat2JoinedTests
         Assert.Equal(header.Length + 16, cut.ByteOffset);
         Assert.Contains("the last 5 bytes do not form a whole 8-byte record", cut.Message);
     }
+
+    /// <summary>
+    /// Stop 39's trial: a second AEChip line naming another camera silently won (every y flipped with the wrong height),
+    /// and an empty line inside the header ended it, so the rest of the header's text was decoded as records. The first
+    /// AEChip line is used and the second is an error at its byte; an empty or stray text line directly followed by a
+    /// '#' line is a note and part of the header.
+    /// </summary>
+    [Fact]
+    public void OddHeaderLinesAreNamedAndDoNotBreakTheHeader()
+    {
+        byte[] record = [0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x10]; // x = 1, y = 0 (flipped: 179 on a DAVIS240)
+        string Write(string header)
+        {
+            string path = Path.Combine(TestPaths.NewTempDir(), "h.aedat");
+            File.WriteAllBytes(path, [.. System.Text.Encoding.ASCII.GetBytes(header), .. record, .. record]);
+            return path;
+        }
+        const string version = "#!AER-DAT2.0\r\n", chip240 = "# AEChip: eu.seebetter.ini.chips.davis.DAVIS240C\r\n";
+        var two = Drained.FromFile(Write(version + chip240 + "# AEChip: eu.seebetter.ini.chips.davis.DAVIS346B\r\n#End Of ASCII Header\r\n"));
+        var chip = Assert.Single(two.Problems);
+        Assert.Equal(version.Length + chip240.Length, chip.ByteOffset);
+        Assert.Contains("a second AEChip line names 'eu.seebetter.ini.chips.davis.DAVIS346B', the first (byte 14) 'eu.seebetter.ini.chips.davis.DAVIS240C'; the first is used", chip.Message);
+        Assert.Equal([179, 179], two.Y.Select(y => (int)y));
+
+        var empty = Drained.FromFile(Write(version + "\r\n" + chip240 + "#End Of ASCII Header\r\n"));
+        var note = Assert.Single(empty.Problems);
+        Assert.Equal(ProblemSeverity.Note, note.Severity);
+        Assert.Equal(version.Length, note.ByteOffset);
+        Assert.Contains("an empty line inside the ASCII header", note.Message);
+        Assert.Equal(2, empty.T.Count);
+        Assert.Equal([179, 179], empty.Y.Select(y => (int)y));
+    }
 }
