@@ -71,7 +71,12 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
 
             async Task Emit(FrameWork f, WindowEvents? ev, Stopwatch clock)
             {
-                if (ev != null) f.Events = ev.ToSlice();
+                if (ev != null)
+                {
+                    f.Events = ev.ToSlice();
+                    if (ev.Stride > 1)
+                        problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), $"{ev.Seen:N0} events in the exposure window (with its margins); the kernels come from 1 in {ev.Stride} of them ({f.Events.Count:N0}, evenly over the window), to bound memory ({ev.MaxEvents:N0} events at most per window)"));
+                }
                 // Emitted once the events have passed its window, or at the end of the file: the range seen so far decides.
                 // APS frames too (stop 39): their exposures share the events' clock, so a gap is lost or damaged data, not an offset.
                 if (f.Exposure is { } exposure)

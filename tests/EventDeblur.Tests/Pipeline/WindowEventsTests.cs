@@ -1,0 +1,45 @@
+using EventDeblur.Events;
+using EventDeblur.Pipeline;
+
+namespace EventDeblur.Tests.Pipeline;
+
+/// <summary>
+/// Stop 39's ingest trial: one APS frame exposed for 7.8 s in a real-length recording made replay hold all 7 M events of
+/// its window (517 MB, growing with the recording). A window now keeps at most its cap, decimating evenly.
+/// </summary>
+public class WindowEventsTests
+{
+    [Fact]
+    public void AWindowPastItsCapKeepsEveryStrideThEventInOrder()
+    {
+        var w = new WindowEvents(new TimeRangeUs(1000, 1_000_000), maxEvents: 1000);
+        // 10 000 events in the window (and some outside it), in batches of 777.
+        var all = Enumerable.Range(0, 10_500).Select(i => (T: 500L + 100L * i, X: (short)(i % 300), Y: (short)(i % 200), P: i % 3 == 0)).ToList();
+        foreach (var chunk in all.Chunk(777))
+        {
+            using var b = EventBatch.Rent(chunk.Length);
+            foreach (var e in chunk) b.Add(e.T, e.X, e.Y, e.P);
+            w.Add(b);
+        }
+        var inWindow = all.Where(e => e.T >= 1000 && e.T < 1_000_000).ToList();
+        Assert.Equal(inWindow.Count, w.Seen);
+        Assert.Equal(16, w.Stride);
+        var s = w.ToSlice();
+        var expected = inWindow.Where((_, i) => i % 16 == 0).ToList();
+        Assert.Equal(expected.Select(e => e.T), s.T);
+        Assert.Equal(expected.Select(e => e.X), s.X);
+        Assert.Equal(expected.Select(e => e.P), s.P);
+        Assert.InRange(s.Count, 1, 1000);
+    }
+
+    [Fact]
+    public void AWindowUnderItsCapKeepsEveryEvent()
+    {
+        var w = new WindowEvents(new TimeRangeUs(0, 100));
+        using var b = EventBatch.Rent(150);
+        for (int i = 0; i < 150; i++) b.Add(i, 1, 2, true);
+        w.Add(b);
+        Assert.Equal(1, w.Stride);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), w.ToSlice().T);
+    }
+}
