@@ -191,6 +191,8 @@ internal static class InspectCommand
                 ["count"] = s.EventCount,
                 ["first_t_us"] = s.FirstTimestampUs,
                 ["last_t_us"] = s.LastTimestampUs,
+                ["min_t_us"] = s.TimeSpanUs?.Min,
+                ["max_t_us"] = s.TimeSpanUs?.Max,
                 ["positive"] = s.PositiveCount,
                 ["negative"] = s.NegativeCount,
                 ["sha256"] = s.EventsSha256,
@@ -230,7 +232,9 @@ internal static class InspectCommand
         Console.WriteLine(TerminalText.Safe($"format:    {i.Version.DisplayName()}{(i.Compression.Length > 0 ? $" ({i.Compression})" : "")}, {sensor}{camera}"));
         double span = s.FirstTimestampUs is long f && s.LastTimestampUs is long l ? (l - f) / 1e6 : 0;
         Console.WriteLine($"events:    {s.EventCount:N0} ({s.PositiveCount:N0} ON, {s.NegativeCount:N0} OFF) over {span:F3} s" +
-                          (s.FirstTimestampUs != null ? $" [{s.FirstTimestampUs} .. {s.LastTimestampUs}] µs" : ""));
+                          (s.FirstTimestampUs != null ? $" [{s.FirstTimestampUs} .. {s.LastTimestampUs}] µs" : "") +
+                          // Time that goes back (two recordings joined, damaged times): first .. last in file order is not the extent.
+                          (s.TimeSpanUs is var (lo, hi) && (lo != s.FirstTimestampUs || hi != s.LastTimestampUs) ? $", first .. last in file order; time goes back: the events span [{lo} .. {hi}] µs ({(hi - lo) / 1e6:F3} s)" : ""));
         Console.WriteLine($"frames:    {s.FrameCount:N0}   triggers: {s.TriggerCount:N0}   imu: {s.ImuCount:N0}   packets: {s.PacketCount:N0}");
         Console.WriteLine($"sha256:    {s.EventsSha256 ?? "not computed (--no-hash)"}");
         int errors = s.Problems.Count(p => p.Severity == ProblemSeverity.Error);

@@ -16,6 +16,14 @@ public sealed record AedatSummary
     /// <summary>Last event timestamp, µs (null without events).</summary>
     public long? LastTimestampUs { get; init; }
 
+    /// <summary>
+    /// The earliest and latest event times, µs (null without events): they differ from <see cref="FirstTimestampUs"/> /
+    /// <see cref="LastTimestampUs"/> when time goes back in the file (two recordings joined, damaged timestamps). Taken from
+    /// each packet's ends, and from all its events where time may go back in it (its ends reversed, a step back from the
+    /// packet before, a problem reported while reading it).
+    /// </summary>
+    public (long Min, long Max)? TimeSpanUs { get; init; }
+
     /// <summary>ON events.</summary>
     public long PositiveCount { get; init; }
 
@@ -69,6 +77,8 @@ public sealed record AedatSummary
     {
         long events = 0, pos = 0, frames = 0, triggers = 0, imu = 0, packets = 0;
         long? first = null, last = null;
+        long min = long.MaxValue, max = long.MinValue;
+        int problemsSeen = 0;
         while (reader.TryRead(out var packet))
         {
             packets++;
@@ -79,8 +89,16 @@ public sealed record AedatSummary
                     {
                         hash?.Append(b.Timestamps, b.Xs, b.Ys, b.Polarities);
                         events += b.Count;
-                        first ??= b.Timestamps[0];
-                        last = b.Timestamps[^1];
+                        var t = b.Timestamps;
+                        // The extent from the packet's ends, unless its time may go back inside it (its ends reversed, a
+                        // step back from the packet before, or a problem the reader found meanwhile): then from every event.
+                        bool suspect = t[^1] < t[0] || (last is long l && t[0] < l) || reader.Problems.Count != problemsSeen;
+                        problemsSeen = reader.Problems.Count;
+                        if (suspect)
+                            foreach (long v in t) { if (v < min) min = v; if (v > max) max = v; }
+                        else { min = Math.Min(min, t[0]); max = Math.Max(max, t[^1]); }
+                        first ??= t[0];
+                        last = t[^1];
                         // bool is one byte: ON events are the non-zero bytes (vectorised count, no branch per event).
                         pos += b.Count - System.Runtime.InteropServices.MemoryMarshal.Cast<bool, byte>(b.Polarities).Count((byte)0);
                     }
@@ -98,6 +116,7 @@ public sealed record AedatSummary
             EventCount = events,
             FirstTimestampUs = first,
             LastTimestampUs = last,
+            TimeSpanUs = first == null ? null : (min, max),
             PositiveCount = pos,
             NegativeCount = events - pos,
             EventsSha256 = hash?.Finish(),

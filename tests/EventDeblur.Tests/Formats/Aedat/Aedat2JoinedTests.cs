@@ -81,4 +81,29 @@ public class Aedat2JoinedTests
         Assert.Equal(2, empty.T.Count);
         Assert.Equal([179, 179], empty.Y.Select(y => (int)y));
     }
+
+    /// <summary>
+    /// A real recording with its two halves swapped (time goes back in the middle of a packet): inspect said "over 0.000 s"
+    /// from the first and last events in file order. The summary now also holds the events' true extent.
+    /// </summary>
+    [SkippableFact]
+    public void TheSummaryGivesTheTrueTimeExtentWhenTimeGoesBack()
+    {
+        string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat2", "sensorfusion_s9-bbae5s_davis240c.aedat");
+        Skip.IfNot(File.Exists(real), $"{real} is absent (../shared/recordings/real)");
+        var clean = AedatSummary.Compute(real);
+        Assert.Equal((clean.FirstTimestampUs!.Value, clean.LastTimestampUs!.Value), clean.TimeSpanUs);
+        byte[] bytes = File.ReadAllBytes(real);
+        long dataStart;
+        using (var r = AedatReader.Open(real)) dataStart = r.Info.DataStartOffset;
+        int records = (int)((bytes.Length - dataStart) / 8), half = records / 2 + 123;
+        var data = bytes.AsSpan((int)dataStart);
+        byte[] swapped = [.. bytes.AsSpan(0, (int)dataStart), .. data[(half * 8)..], .. data[..(half * 8)]];
+        string path = Path.Combine(TestPaths.NewTempDir(), "swapped.aedat");
+        File.WriteAllBytes(path, swapped);
+        var s = AedatSummary.Compute(path);
+        Assert.Equal(clean.EventCount, s.EventCount);
+        Assert.Equal((clean.FirstTimestampUs.Value, clean.LastTimestampUs.Value), s.TimeSpanUs);
+        Assert.NotEqual(clean.FirstTimestampUs, s.FirstTimestampUs);
+    }
 }
