@@ -81,7 +81,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 // APS frames too (stop 39): their exposures share the events' clock, so a gap is lost or damaged data, not an offset.
                 if (f.Exposure is { } exposure)
                 {
-                    f.OutsideEvents = ExposureCoverage.Gap(f.Index, Shifted(exposure), firstEventUs, lastEventUs, bundle.Manifest.Sync.Source)?.ToString();
+                    f.OutsideEvents = ExposureCoverage.Gap(f.Index, Shifted(exposure), firstEventUs, lastEventUs, bundle.IsApsBundle ? "aps" : bundle.Manifest.Sync.Source)?.ToString();
                     if (f.OutsideEvents != null && eventLatencyUs != 0) f.OutsideEvents += $" (the window is the exposure shifted by --event-latency-us {eventLatencyUs})";
                     // Past the end of a damaged file the likelier cause is the damage, not the clock: say so.
                     if (f.OutsideEvents != null && eventFileFault != null) f.OutsideEvents += $"; but the event file is damaged and its events may stop early: {eventFileFault}";

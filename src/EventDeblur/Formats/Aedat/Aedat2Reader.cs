@@ -173,12 +173,14 @@ public sealed class Aedat2Reader : IAedatReader
         long chunkStart = _pos;
         int got = _stream.ReadAtLeast(_chunk, _chunk.Length, throwOnEndOfStream: false);
         int records = got / RecordBytes;
-        if (got < _chunk.Length && got % RecordBytes != 0 && !HeaderAt(_chunk.AsSpan(records * RecordBytes, got % RecordBytes)))
-            _log.Error("truncated", chunkStart + records * RecordBytes,
-                $"the last {got % RecordBytes} bytes do not form a whole 8-byte record (file truncated); they are ignored");
+        // A tail that is not a whole record, at the end of the file: reported once no second header is found in this chunk
+        // (after one, the records' alignment starts over and the tail is measured from there).
+        bool tailCut = got < _chunk.Length && got % RecordBytes != 0 && !HeaderAt(_chunk.AsSpan(records * RecordBytes, got % RecordBytes));
         if (records == 0)
         {
             if (got > 0 && HeaderAt(_chunk.AsSpan(0, got)) && SkipSecondHeader(chunkStart)) return;
+            if (tailCut)
+                _log.Error("truncated", chunkStart, $"the last {got % RecordBytes} bytes do not form a whole 8-byte record (file truncated); they are ignored");
             _done = true; FlushImu(); _aps?.Finish(_pos); return;
         }
         _pos += records * RecordBytes;
@@ -280,6 +282,9 @@ public sealed class Aedat2Reader : IAedatReader
         if (frames != null)
             foreach (var (frame, offset) in frames) _pending.Enqueue(new FramePacket { StreamId = 3, ByteOffset = offset, Frame = frame });
         if (secondHeader is long at && SkipSecondHeader(at)) return;
+        if (tailCut)
+            _log.Error("truncated", chunkStart + records * RecordBytes,
+                $"the last {got % RecordBytes} bytes do not form a whole 8-byte record (file truncated); they are ignored");
         if (_done) { FlushImu(); _aps?.Finish(_pos); }
     }
 

@@ -150,14 +150,54 @@ public sealed partial class Aedat4Reader : IAedatReader
             Compression = Aedat4Schema.CompressionName(compression),
             DataStartOffset = _dataStart,
         };
-        // A position inside the data where no table can be read (a header naming the wrong byte, a packet inserted
-        // before the table, a damaged table): the packets after it would be lost in silence if the walk stopped there.
-        if (_dataEnd == _dataTablePosition && _dataEnd < length && ReadDataTableCore(quiet: true, out string why) == null)
+        // A position inside the data where no table starts (a header naming the wrong byte, a packet inserted before the
+        // table): the packets after it would be lost in silence if the walk stopped there. Checked cheaply, by the first
+        // bytes a table stored with this compression starts with (a table that starts right but is damaged or cut is
+        // reported when it is read, as before, and the walk still ends at it).
+        if (_dataEnd == _dataTablePosition && _dataEnd < length && !StartsLikeTable(_dataTablePosition, out string found))
         {
-            _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable ({why}): the IOHeader says it starts here, so either that position is wrong or the table is damaged; walking packets to the end of the file");
+            _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable (expected {TableStartDescription()}, found {found}): the IOHeader says it starts here, so that position is wrong; walking packets to the end of the file");
             _dataEnd = length;
             _tableUnreadable = true;
         }
+    }
+
+    /// <summary>What a stored FileDataTable starts with under this file's compression, for messages.</summary>
+    private string TableStartDescription() => _compression switch
+    {
+        Aedat4Compression.None => "a size-prefixed flatbuffer with the identifier 'FTAB'",
+        Aedat4Compression.Zstd or Aedat4Compression.ZstdHigh => "a Zstandard frame (28 B5 2F FD)",
+        _ => "an LZ4 frame (04 22 4D 18)",
+    };
+
+    /// <summary>
+    /// Whether the bytes at <paramref name="position"/> start as a stored FileDataTable does under this file's compression
+    /// (an LZ4 or Zstandard frame's magic number; uncompressed, a size prefix reaching no further than the file and the
+    /// identifier <c>FTAB</c>); <paramref name="found"/> shows the first bytes. The stream's position is kept.
+    /// </summary>
+    private bool StartsLikeTable(long position, out string found)
+    {
+        Span<byte> b = stackalloc byte[12];
+        long keep = _stream.Position;
+        int got;
+        try
+        {
+            _stream.Position = position;
+            got = _stream.ReadAtLeast(b, b.Length, throwOnEndOfStream: false);
+        }
+        finally
+        {
+            _stream.Position = keep;
+        }
+        found = string.Join(' ', b[..Math.Min(got, 4)].ToArray().Select(x => x.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        if (got < 4) return false;
+        uint magic = BinaryPrimitives.ReadUInt32LittleEndian(b);
+        return _compression switch
+        {
+            Aedat4Compression.None => got == 12 && b[8..12].SequenceEqual("FTAB"u8) && position + 4 + magic <= _stream.Length,
+            Aedat4Compression.Zstd or Aedat4Compression.ZstdHigh => magic == 0xFD2FB528,
+            _ => magic == 0x184D2204,
+        };
     }
 
     /// <summary>Opens an AEDAT 4.0 file.</summary>
@@ -215,10 +255,10 @@ public sealed partial class Aedat4Reader : IAedatReader
             }
             int streamId = BinaryPrimitives.ReadInt32LittleEndian(_header);
             int size = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(4));
-            if ((size <= 0 || size > _limits.MaxStoredPacketBytes || at + 8 + size > _dataEnd) && _tableUnreadable && IsTableAt(at))
+            if (_tableUnreadable && StartsLikeTable(at, out _) && IsTableAt(at))
             {
                 // The walk past a wrong table position met the real table: every packet was read.
-                _log.Note("table", at, $"the FileDataTable is here (the IOHeader said byte {_dataTablePosition}): every packet before it was read");
+                ReportNote("table", at, $"the FileDataTable is here (the IOHeader said byte {_dataTablePosition}): every packet before it was read");
                 _done = true;
                 break;
             }
@@ -615,18 +655,38 @@ public sealed partial class Aedat4Reader : IAedatReader
     /// <summary>As <see cref="ReadDataTable"/> on the thread that owns the stream; with <paramref name="quiet"/> an unreadable table is not logged (the end-of-file check logs it).</summary>
     private IReadOnlyList<Aedat4TableEntry>? ReadDataTableCore(bool quiet) => ReadDataTableCore(quiet, out _);
 
-    /// <summary>Whether the bytes from <paramref name="position"/> to the end of the file are a FileDataTable (the stream's position is kept).</summary>
+    /// <summary>
+    /// The stored body (an LZ4 or Zstandard frame, or a size-prefixed flatbuffer) starting at <paramref name="position"/>,
+    /// read as far as its own headers say it reaches (a 64 KiB read first, more only when the frame is longer, never past
+    /// <see cref="ReaderLimits.MaxStoredPacketBytes"/>), and the first bytes after it; null when it does not end within the
+    /// file or the limit. The stream's position is left where the read ended.
+    /// </summary>
+    private (byte[] Frame, byte[] After)? ReadStoredFrame(long position)
+    {
+        long available = Math.Min(_stream.Length - position, _limits.MaxStoredPacketBytes);
+        long want = Math.Min(available, 64 << 10);
+        while (true)
+        {
+            var bytes = new byte[want];
+            _stream.Position = position;
+            _stream.ReadExactly(bytes);
+            if (CompressedFrame.Length(bytes, _compression) is long n)
+                return (bytes[..(int)n], bytes[(int)n..Math.Min(bytes.Length, (int)n + 16)]);
+            if (want >= available) return null;
+            want = Math.Min(available, want * 8);
+        }
+    }
+
+    /// <summary>Whether a FileDataTable is stored at <paramref name="position"/> (the stream's position is kept).</summary>
     private bool IsTableAt(long position)
     {
-        if (!_stream.CanSeek || position >= _stream.Length || _stream.Length - position > _limits.MaxStoredPacketBytes) return false;
+        if (!_stream.CanSeek || position >= _stream.Length) return false;
         long keep = _stream.Position;
         try
         {
-            var stored = new byte[_stream.Length - position];
-            _stream.Position = position;
-            _stream.ReadExactly(stored);
-            using var codec = new PacketCodec(Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression)), _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
-            return FlatBufferView.FromSizePrefixed(codec.Decode(stored)).Identifier == Aedat4Schema.DataTable;
+            if (ReadStoredFrame(position) is not { } stored) return false;
+            using var codec = new PacketCodec(_compression, _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
+            return FlatBufferView.FromSizePrefixed(codec.Decode(stored.Frame)).Identifier == Aedat4Schema.DataTable;
         }
         catch (Exception e) when (e is FlatBufferException or InvalidDataException or IOException or ArgumentException or ZstdSharp.ZstdException)
         {
@@ -647,23 +707,21 @@ public sealed partial class Aedat4Reader : IAedatReader
         try
         {
             long size = _stream.Length - _dataTablePosition;
-            if (size > _limits.MaxStoredPacketBytes)
+            if (ReadStoredFrame(_dataTablePosition) is not { } read)
             {
-                why = $"{size} bytes from there to the end of the file exceed the {_limits.MaxStoredPacketBytes}-byte limit (ReaderLimits.MaxStoredPacketBytes)";
-                if (!quiet) _log.Error("table", _dataTablePosition, $"FileDataTable of {size} bytes exceeds the {_limits.MaxStoredPacketBytes}-byte limit (ReaderLimits.MaxStoredPacketBytes)");
+                why = $"the stored table ({TableStartDescription()}) does not end within the {Math.Min(size, _limits.MaxStoredPacketBytes)} bytes after its start: damaged, cut short, or over ReaderLimits.MaxStoredPacketBytes";
+                if (!quiet) _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable: {why}");
                 return null;
             }
-            var stored = new byte[size];
-            _stream.Position = _dataTablePosition;
-            _stream.ReadExactly(stored);
-            var compression = Enum.Parse<Aedat4Compression>(CompressionEnumName(Info.Compression));
+            var compression = _compression;
             using var codec = new PacketCodec(compression, _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
-            var fb = FlatBufferView.FromSizePrefixed(codec.Decode(stored));
+            var fb = FlatBufferView.FromSizePrefixed(codec.Decode(read.Frame));
             // The table is the file's last body: bytes after its frame are another recording joined to this one, or junk.
-            if (!quiet && CompressedFrame.Length(stored, compression) is long frame && frame < size)
+            long frame = read.Frame.Length;
+            if (!quiet && frame < size)
             {
                 long end = _dataTablePosition + frame;
-                bool joined = stored.AsSpan((int)frame).StartsWith("#!AER-DAT"u8);
+                bool joined = read.After.StartsWith("#!AER-DAT"u8);
                 _log.Error("table", end, $"{size - frame} byte(s) follow the FileDataTable, which ends here; expected the end of the file" +
                     (joined ? ": a second AEDAT recording (joined with cat?) starts here and is not read; split the file at this byte (e.g. tail -c +" + (end + 1) + ")" : ""));
             }

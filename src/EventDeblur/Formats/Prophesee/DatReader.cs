@@ -48,6 +48,9 @@ public sealed class DatReader : PropheseeReader
     }
 
     /// <inheritdoc />
+    private protected override int HeaderTrailerLength => 2;
+
+    /// <inheritdoc />
     private protected override int HeaderTrailerBytes(ReadOnlySpan<byte> after) =>
         after.Length < 2 ? 0 : after[0] == EventType && after[1] == 8 ? 2 : -1;
 

@@ -16,13 +16,18 @@ public sealed class Evt2Reader : PropheseeReader
     private static readonly string?[] SkippedWords =
         SkippedWordTypes((0xD, "IMU_EVT words skipped"), (0xE, "OTHERS words skipped"), (0xF, "CONTINUED words skipped"));
 
-    private readonly TimeHighClock _clock;
+    private TimeHighClock _clock;
+    private readonly ProblemLog _clockLog;
 
     internal Evt2Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
         : base(stream, path, header, log, options, AedatVersion.Evt2, width, height, geometrySource, 4, "EVT 2.0 word", header.Length)
     {
+        _clockLog = log;
         _clock = new TimeHighClock(log, 28, 6);
     }
+
+    /// <inheritdoc />
+    private protected override void RecordingRestarts() => _clock = new TimeHighClock(_clockLog, 28, 6);
 
     /// <summary>Time-high loops (2^34 µs each) seen so far.</summary>
     public long Loops => _clock.Loops;

@@ -22,7 +22,8 @@ public sealed class Evt3Reader : PropheseeReader
     private static readonly string?[] SkippedWords = SkippedWordTypes(
         (0x7, "CONTINUED_4 words skipped"), (0xD, "IMU words skipped"), (0xE, "OTHERS words skipped"), (0xF, "CONTINUED_12 words skipped"));
 
-    private readonly TimeHighClock _clock;
+    private TimeHighClock _clock;
+    private readonly ProblemLog _clockLog;
     private int _low;
     private long _t;
     private int _y;
@@ -33,7 +34,21 @@ public sealed class Evt3Reader : PropheseeReader
     internal Evt3Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
         : base(stream, path, header, log, options, AedatVersion.Evt3, width, height, geometrySource, 2, "EVT 3.0 word", header.Length)
     {
+        _clockLog = log;
         _clock = new TimeHighClock(log, 12, 12);
+    }
+
+    /// <inheritdoc />
+    private protected override void RecordingRestarts()
+    {
+        // The second recording's time high, low and vector state start afresh, as in a file of its own.
+        _clock = new TimeHighClock(_clockLog, 12, 12);
+        _low = 0;
+        _t = 0;
+        _y = 0;
+        _cd = true;
+        _baseX = 0;
+        _vectorOn = false;
     }
 
     /// <summary>Time-high loops (2^24 µs = 16.777216 s each) seen so far.</summary>

@@ -177,7 +177,17 @@ public abstract class PropheseeReader : IAedatReader
                 FlushTriggers();
                 return;
             }
-            // A DAT header is followed by its 2-byte event type and size: skipped with it when they match this file's.
+            // A DAT header is followed by its 2-byte event type and size: skipped with it when they match this file's. When
+            // they lie past this chunk, read on from the header's start (as for a header that runs past it).
+            if (HeaderTrailerLength > 0 && h + second.Length + HeaderTrailerLength > total && got == want && h > 0)
+            {
+                _chunk.AsSpan(h, total - h).CopyTo(_chunk);
+                _chunkPos += h;
+                _carry = total - h;
+                FlushEvents();
+                FlushTriggers();
+                return;
+            }
             int trailer = HeaderTrailerBytes(_chunk.AsSpan((int)Math.Min(total, h + second.Length)));
             int length = (int)Math.Min(second.Length + Math.Max(0, trailer), total - h);
             string first = second.Entries.Count > 0 ? $"'% {second.Entries[0].Key} {second.Entries[0].Value}'".TrimEnd() : "'%'";
@@ -196,6 +206,7 @@ public abstract class PropheseeReader : IAedatReader
                 return;
             }
             RecordingRestarts();
+            _lastT = long.MinValue; // its time starts over: said in the error above, not once per event
             int after = total - h - length;
             _chunk.AsSpan(h + length, after).CopyTo(_chunk);
             _chunkPos += h + length;
@@ -267,6 +278,9 @@ public abstract class PropheseeReader : IAedatReader
     /// DAT (its event type and size) when they equal this file's; −1 when they do not (the rest cannot be read alike).
     /// </summary>
     private protected virtual int HeaderTrailerBytes(ReadOnlySpan<byte> after) => 0;
+
+    /// <summary>How many bytes follow a header before its payload (DAT: 2, its event type and size; RAW: 0).</summary>
+    private protected virtual int HeaderTrailerLength => 0;
 
     /// <summary>A second recording begins after a skipped header: its time starts over (wrap or loop state reset).</summary>
     private protected virtual void RecordingRestarts()

@@ -14,6 +14,7 @@ public class Aedat2JoinedTests
     [SkippableTheory]
     [InlineData("sensorfusion_s9-bbae5s_davis240c.aedat")]
     [InlineData("pyaedattools_IMU_translBoxes_davis240c.aedat")]
+    [InlineData("sensorfusion_dvs_s16-bbad8s_davis240c.aedat")] // the review's case: the second header inside the last chunk (a false "truncated" error)
     public void TwoJoinedRecordingsDecodeAsTwo(string file)
     {
         string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat2", file);

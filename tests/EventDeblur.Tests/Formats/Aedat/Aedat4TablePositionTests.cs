@@ -21,11 +21,17 @@ public class Aedat4TablePositionTests
         return path;
     }
 
-    [Fact]
-    public void AWrongTablePositionInsideTheDataLosesNoPacket()
+    [Theory]
+    [InlineData(Aedat4Compression.Lz4)]
+    [InlineData(Aedat4Compression.None)] // the review's case: an uncompressed table's first bytes look like a small packet
+    [InlineData(Aedat4Compression.Zstd)]
+    public void AWrongTablePositionInsideTheDataLosesNoPacket(Aedat4Compression compression)
     {
-        byte[] bytes = File.ReadAllBytes(Sample);
-        var clean = AedatSummary.Compute(Sample);
+        string source = Path.Combine(TestPaths.NewTempDir(), "s.aedat4");
+        using (var reader = AedatReader.Open(Sample))
+            EventDeblur.Formats.AedatConverter.ToAedat4(reader, source, compression);
+        byte[] bytes = File.ReadAllBytes(source);
+        var clean = AedatSummary.Compute(source);
         Assert.Empty(clean.Problems);
         var (dataStart, table, _, _) = Aedat4Surgery.Parse(bytes);
         var packets = Aedat4Surgery.Packets(bytes[..(int)table]);
@@ -39,8 +45,8 @@ public class Aedat4TablePositionTests
         Assert.Equal(clean.FrameCount + clean.TriggerCount + clean.ImuCount, s.FrameCount + s.TriggerCount + s.ImuCount);
         var error = Assert.Single(s.Problems, p => p.Severity == ProblemSeverity.Error);
         Assert.Equal(wrong, error.ByteOffset);
-        Assert.Contains("FileDataTable is unreadable (", error.Message);
-        Assert.Contains("the IOHeader says it starts here, so either that position is wrong or the table is damaged", error.Message);
+        Assert.Contains("FileDataTable is unreadable (expected ", error.Message);
+        Assert.Contains("the IOHeader says it starts here, so that position is wrong", error.Message);
         Assert.Contains("walking packets to the end of the file", error.Message);
         var note = Assert.Single(s.Problems, p => p.Severity == ProblemSeverity.Note);
         Assert.Equal(table, note.ByteOffset);
@@ -81,6 +87,23 @@ public class Aedat4TablePositionTests
         Assert.Equal(bytes.Length - table, CompressedFrame.Length([.. bytes.AsSpan((int)table), .. "#!AER-DAT4.0\r\n"u8], compression));
         Assert.Null(CompressedFrame.Length(bytes.AsSpan((int)table, (int)(bytes.Length - table) - 1), compression));
         Assert.Empty(AedatSummary.Compute(path).Problems);
+    }
+
+    /// <summary>
+    /// A copy cut short inside its FileDataTable: the table's position is right, so the walk ends there and the one error
+    /// names the table (the first version of the wrong-position check walked on and read the table's bytes as a packet).
+    /// </summary>
+    [Fact]
+    public void ACopyCutShortInsideTheTableGivesOneErrorAtTheTable()
+    {
+        byte[] bytes = File.ReadAllBytes(Sample);
+        var (_, table, _, _) = Aedat4Surgery.Parse(bytes);
+        var clean = AedatSummary.Compute(Sample);
+        var s = AedatSummary.Compute(Write(bytes[..(int)(table + (bytes.Length - table) / 2)]));
+        Assert.Equal(clean.EventCount, s.EventCount);
+        var error = Assert.Single(s.Problems);
+        Assert.Equal(table, error.ByteOffset);
+        Assert.Contains("FileDataTable is unreadable: the stored table (an LZ4 frame (04 22 4D 18)) does not end within", error.Message);
     }
 
     /// <summary>The offset of the IOHeader's little-endian int64 <paramref name="value"/> (the table position field).</summary>

@@ -432,4 +432,63 @@ public class PropheseeMalformedInputTests
         Assert.InRange(d.Events.Count, alone.Events.Count - 1, alone.Events.Count);
         Assert.Equal(alone.Events.Skip(alone.Events.Count - 10000), d.Events.Skip(d.Events.Count - 10000));
     }
+
+    /// <summary>
+    /// The review of stop 39: two EVT 3.0 recordings joined with cat where the first ends with a time high more than half
+    /// the counter above the second's first one. The clock was not reset at the second header, so that drop counted as a
+    /// loop and the whole second recording came out 2^24 µs late. It now decodes as it does alone.
+    /// </summary>
+    [Fact]
+    public void ASecondEvt3RecordingStartsItsOwnClock()
+    {
+        static long High(long t) => (t >> 12) & 0xFFF;
+        PropheseeRecording? a = null, b = null;
+        for (int sa = 1; sa < 200 && b == null; sa++)
+        {
+            var ra = PropheseeRecording.Random(2000, sa, width: 640, height: 480);
+            if (High(ra.T[^1]) < 3000) continue;
+            for (int sb = 1; sb < 200; sb++)
+            {
+                var rb = PropheseeRecording.Random(2000, 1000 + sb, width: 640, height: 480);
+                if (High(ra.T[^1]) - High(rb.T[0]) >= 2048 + 64) { a = ra; b = rb; break; }
+            }
+        }
+        Assert.NotNull(b);
+        string dir = TestPaths.NewTempDir();
+        string pa = a!.WriteRaw(System.IO.Path.Combine(dir, "a.raw"), AedatVersion.Evt3), pb = b.WriteRaw(System.IO.Path.Combine(dir, "b.raw"), AedatVersion.Evt3);
+        var alone = PropheseeDrained.FromFile(pb);
+        var first = PropheseeDrained.FromFile(pa);
+        var d = PropheseeDrained.FromFile(Write([.. File.ReadAllBytes(pa), .. File.ReadAllBytes(pb)], ".raw"));
+        Assert.Single(d.Problems, p => p.Message.Contains("a second RAW header", StringComparison.Ordinal));
+        Assert.Equal(first.Events, d.Events.Take(first.Events.Count));
+        Assert.Equal(alone.Events, d.Events.Skip(first.Events.Count));
+        Assert.DoesNotContain(d.Problems, p => p.Message.Contains("earlier than the previous event", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The review of stop 39: two DAT files joined where the second header ends exactly at the end of the reader's
+    /// 256 KiB chunk, so its 2-byte event type and size lie in the next chunk: they were read as data and the second
+    /// recording decoded two bytes out of step (thousands of polarity errors). It now decodes as it does alone.
+    /// </summary>
+    [Fact]
+    public void ASecondDatHeaderEndingAtAChunksEndIsSkippedWithItsTwoBytes()
+    {
+        byte[] second = PropheseeRecording.Random(3000, 5, width: 640, height: 480).DatBytes();
+        int secondHeader = second.AsSpan().IndexOf("% Height 480\n"u8) + "% Height 480\n".Length;
+        // Pad the second header with a comment line so that its length is a multiple of 8, then size the first so that
+        // the second header ends exactly at the end of the first chunk of payload.
+        int pad = (8 - (secondHeader + 12) % 8) % 8;
+        byte[] padded = [.. second.AsSpan(0, secondHeader), .. System.Text.Encoding.ASCII.GetBytes("% Note " + new string('x', pad + 4) + "\n"), .. second.AsSpan(secondHeader)];
+        int h2 = secondHeader + 12 + pad;
+        Assert.Equal(0, h2 % 8);
+        int n = (PropheseeReader.ChunkBytes - h2) / 8;
+        byte[] first = PropheseeRecording.Random(n, 6, width: 640, height: 480).DatBytes();
+        string pathSecond = Write(padded, ".dat");
+        var alone = PropheseeDrained.FromFile(pathSecond);
+        var d = PropheseeDrained.FromFile(Write([.. first, .. padded], ".dat"));
+        var header = Assert.Single(d.Errors);
+        Assert.Contains($"a second DAT header ({h2 + 2} bytes", header.Message);
+        Assert.Equal(n + alone.Events.Count, d.Events.Count);
+        Assert.Equal(alone.Events, d.Events.Skip(n));
+    }
 }
