@@ -1,6 +1,9 @@
 namespace EventDeblur.Recording;
 
-/// <summary>Orders file names as people read them: runs of digits compare by value (frame2 before frame10), the rest ordinally.</summary>
+/// <summary>
+/// Orders file names as people read them: runs of digits compare by value (frame2 before frame10), a decimal fraction
+/// after a digit run by its value (t_0.25 before t_0.5, t_1.05 before t_1.5), the rest ordinally.
+/// </summary>
 internal sealed class NaturalOrder : IComparer<string>
 {
     public static NaturalOrder Instance { get; } = new();
@@ -21,6 +24,18 @@ internal sealed class NaturalOrder : IComparer<string>
                 if (da.Length != db.Length) return da.Length.CompareTo(db.Length);
                 int c = da.SequenceCompareTo(db);
                 if (c != 0) return c;
+                // A decimal fraction after equal whole parts (names made of timestamps, t_0.25 / t_0.5): by value, so
+                // .25 comes before .5 (digit runs by value would put 5 before 25).
+                if (i + 1 < a.Length && j + 1 < b.Length && a[i] == '.' && b[j] == '.' && char.IsAsciiDigit(a[i + 1]) && char.IsAsciiDigit(b[j + 1]))
+                {
+                    int fi = ++i, fj = ++j;
+                    while (i < a.Length && char.IsAsciiDigit(a[i])) i++;
+                    while (j < b.Length && char.IsAsciiDigit(b[j])) j++;
+                    var fa = a.AsSpan(fi, i - fi).TrimEnd('0');
+                    var fb = b.AsSpan(fj, j - fj).TrimEnd('0');
+                    int f = fa.SequenceCompareTo(fb);
+                    if (f != 0) return f;
+                }
                 if (i - si != j - sj) return (i - si).CompareTo(j - sj); // 007 after 7
                 continue;
             }
