@@ -17,6 +17,16 @@ internal sealed record CalibrationView(double[] Homography, (double X, double Y)
     /// </summary>
     public bool FoldsAcrossHorizon { get; init; }
 
+    /// <summary>The share of the event sensor that the RGB frame covers (0–1; sampled on a 64×48 grid of the sensor).</summary>
+    public double SensorCoverageFraction { get; init; }
+
+    /// <summary>
+    /// When the RGB frame lies on the sensor but covers under 40 % of it, and the same homography for frames k = 2, 3 or 4
+    /// times larger would put the whole frame on the sensor over most of it: that k (a calibration made for frames of
+    /// another size, typically), with the share it would cover; else null.
+    /// </summary>
+    public (int Factor, double SensorCoverage)? OtherFrameSize { get; init; }
+
     /// <summary>The view of <paramref name="rgbToEvents"/> for a <paramref name="width"/>×<paramref name="height"/> RGB frame and an event sensor of <paramref name="sensor"/> pixels.</summary>
     public static CalibrationView Of(Homography rgbToEvents, int width, int height, (int Width, int Height) sensor)
     {
@@ -36,7 +46,49 @@ internal sealed record CalibrationView(double[] Homography, (double X, double Y)
         double W(double x, double y) => m[6] * x + m[7] * y + m[8];
         double[] w = [W(0, 0), W(width, 0), W(width, height), W(0, height)];
         bool folds = w.Any(v => v <= 0) && w.Any(v => v >= 0) || w.All(v => v == 0);
-        return new CalibrationView(m, corners.Select(p => (p.X + 0.0, p.Y + 0.0)).ToArray(), scale, inside / (double)total) { FoldsAcrossHorizon = folds };
+        double coverage = inside / (double)total, sensorCoverage = SensorCoverage(rgbToEvents, width, height, sensor);
+        (int, double)? other = null;
+        if (!folds && coverage >= 0.99 && sensorCoverage < 0.4)
+            foreach (int k in new[] { 2, 3, 4 })
+            {
+                // Frames k times larger under the same homography: H · diag(k, k, 1).
+                var scaled = EventDeblur.Imaging.Homography.FromRowMajor([m[0] * k, m[1] * k, m[2], m[3] * k, m[4] * k, m[5], m[6] * k, m[7] * k, m[8]]);
+                double covered = SensorCoverage(scaled, width, height, sensor);
+                if (covered >= 0.6 && FrameCoverage(scaled, width, height, sensor) >= 0.95) { other = (k, covered); break; }
+            }
+        return new CalibrationView(m, corners.Select(p => (p.X + 0.0, p.Y + 0.0)).ToArray(), scale, coverage)
+        {
+            FoldsAcrossHorizon = folds,
+            SensorCoverageFraction = sensorCoverage,
+            OtherFrameSize = other,
+        };
+    }
+
+    /// <summary>The share of the frame's 64×48 sample points that land on the sensor.</summary>
+    private static double FrameCoverage(Homography rgbToEvents, int width, int height, (int Width, int Height) sensor)
+    {
+        int inside = 0;
+        for (int j = 0; j < 48; j++)
+            for (int i = 0; i < 64; i++)
+            {
+                var (x, y) = rgbToEvents.Apply((i + 0.5) * width / 64.0, (j + 0.5) * height / 48.0);
+                if (x >= 0 && y >= 0 && x < sensor.Width && y < sensor.Height) inside++;
+            }
+        return inside / (64.0 * 48);
+    }
+
+    /// <summary>The share of the sensor's 64×48 sample points whose RGB position (through the inverse homography) lies in the frame.</summary>
+    private static double SensorCoverage(Homography rgbToEvents, int width, int height, (int Width, int Height) sensor)
+    {
+        var back = rgbToEvents.Inverse();
+        int inside = 0;
+        for (int j = 0; j < 48; j++)
+            for (int i = 0; i < 64; i++)
+            {
+                var (x, y) = back.Apply((i + 0.5) * sensor.Width / 64.0, (j + 0.5) * sensor.Height / 48.0);
+                if (x >= 0 && y >= 0 && x < width && y < height) inside++;
+            }
+        return inside / (64.0 * 48);
     }
 
     /// <summary>The view as JSON: <c>rgb_to_events_homography</c> (9 numbers, row-major), <c>rgb_corners_on_event_sensor</c> ([x, y] event px, clockwise from the top-left), <c>event_px_per_rgb_px</c>, <c>rgb_on_event_sensor</c> (0–1).</summary>
@@ -47,6 +99,7 @@ internal sealed record CalibrationView(double[] Homography, (double X, double Y)
         ["event_px_per_rgb_px"] = Math.Round(EventPxPerRgbPx, 4),
         ["rgb_on_event_sensor"] = Math.Round(CoverageFraction, 4),
         ["folds_across_horizon"] = FoldsAcrossHorizon,
+        ["event_sensor_covered"] = Math.Round(SensorCoverageFraction, 4),
     };
 
     /// <summary>One line: the scale, the share on the sensor and the corners.</summary>

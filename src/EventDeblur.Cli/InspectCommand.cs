@@ -146,6 +146,9 @@ internal static class InspectCommand
         else if (calibration is { CoverageFraction: < 0.5 } poor)
             found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
                 $"the calibration maps only {poor.CoverageFraction:P0} of the RGB frame onto the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor: light streaks elsewhere cannot be traced in the events, and every kernel is mapped into RGB pixels through this homography (check rgb_to_events_homography, or run 'calibrate')"));
+        else if (calibration is { OtherFrameSize: var (k, c) } small && bundle.Manifest.Rgb is { } rgb)
+            found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
+                $"the {rgb.Width}×{rgb.Height} RGB frame covers only {small.SensorCoverageFraction:P0} of the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor, and the same homography for frames {k}× larger ({k * rgb.Width}×{k * rgb.Height}) would cover {c:P0}: if the calibration was made for frames of that size (frames downscaled since), multiply the homography's first two columns by {k}, or run 'calibrate' on these frames"));
         return calibration;
     }
 

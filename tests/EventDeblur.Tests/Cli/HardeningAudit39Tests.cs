@@ -216,3 +216,40 @@ public partial class HardeningAuditTests
         Assert.Equal("a\\x1bb\\x9bc\td\ne", EventDeblur.IO.TerminalText.Safe("a\u001bb\u009bc\td\ne"));
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// Stop 39's new-user trial: 640×480 frames downscaled to 320×240 and bundled with the 640×480 calibration. inspect and
+    /// bundle said nothing ("100 % … lands on the event sensor") and replay gave 25.52 dB, below the blurry 25.91 (36.97
+    /// with the homography rescaled). The frame covering under 40 % of the sensor where the same homography for frames
+    /// 2× larger would cover most of it is now a note saying how to rescale; a rig whose RGB frame sits in the middle of
+    /// a wider event view (the sample) gets none.
+    /// </summary>
+    [Fact]
+    public void ACalibrationForFramesOfAnotherSizeIsNoted()
+    {
+        // 640×480 frames onto a 346×260 sensor at 0.5 event px per RGB px, centred: the 320×240 frames give a quarter.
+        var made = EventDeblur.Imaging.Homography.FromRowMajor([0.5, 0, 13, 0, 0.5, 10, 0, 0, 1]);
+        var right = EventDeblur.Cli.CalibrationView.Of(made, 640, 480, (346, 260));
+        Assert.Null(right.OtherFrameSize);
+        Assert.InRange(right.SensorCoverageFraction, 0.8, 0.9);
+        var small = EventDeblur.Cli.CalibrationView.Of(made, 320, 240, (346, 260));
+        Assert.Equal(1.0, small.CoverageFraction);
+        Assert.Equal(2, small.OtherFrameSize?.Factor);
+        // The sample's own calibration (400×300 frames in the middle of the sensor): no note.
+        var bundle = RecordingBundle.Load(Sample);
+        var notes = new List<EventDeblur.IO.Problem>();
+        EventDeblur.Cli.InspectCommand.Calibration(bundle, notes);
+        Assert.Empty(notes);
+        // And through inspect, on a copy whose homography is the one made for frames twice as large.
+        string copy = CopyOfSample();
+        string manifest = Path.Combine(copy, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
+        json["calibration"]!["rgb_to_events_homography"] = System.Text.Json.Nodes.JsonNode.Parse("[[0.4325, 0, 0.5], [0, 0.4333, 0.3], [0, 0, 1]]");
+        File.WriteAllText(manifest, json.ToJsonString());
+        var r = Run("inspect", copy);
+        Assert.Contains("the 400×300 RGB frame covers only 25 % of the 346×260 event sensor, and the same homography for frames 2× larger (800×600) would cover 100 %", r.Out);
+        Assert.Contains("multiply the homography's first two columns by 2", r.Out);
+    }
+}
