@@ -64,7 +64,8 @@ internal static class BundleCommand
             bool copied = !EventFile.IsNonAedat(userEvents) && !string.Equals(Path.GetFullPath(bundle.EventsPath), userEvents, StringComparison.Ordinal)
                           && new FileInfo(bundle.EventsPath).Length == new FileInfo(userEvents).Length;
             Problem Named(Problem p) => copied && string.Equals(p.Source, bundle.EventsPath, StringComparison.Ordinal) ? p with { Source = $"{userEvents} (copied to {bundle.EventsPath})" } : p;
-            var notes = new List<Problem>();
+            // What the exposure CSV's reading noted (its unit, or times that look like another unit) comes first.
+            var notes = converted.Where(p => p.Severity == ProblemSeverity.Note && sources.ExposureCsvPath != null && p.Source == sources.ExposureCsvPath).ToList();
             var problems = bundle.Problems.Concat(match.Problems)
                 .Concat(converted.Where(p => p.Severity == ProblemSeverity.Error))
                 .Concat(summary.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(Named))

@@ -58,7 +58,7 @@ public static class BundleBuilder
         }
         if (s.Sync == "table" && s.ExposureCsvPath == null)
             throw new BundleException("table sync needs --exposure-csv (one 'exposure_start_us,exposure_end_us' row per frame)");
-        var csvTimes = s.ExposureCsvPath != null ? ReadExposureCsv(s.ExposureCsvPath) : null;
+        var csvTimes = s.ExposureCsvPath != null ? ReadExposureCsv(s.ExposureCsvPath, conversionProblems) : null;
 
         string root = Path.GetFullPath(bundleDir);
         if (replacing) return Replace(s, root, csvTimes, conversionProblems, ct);
@@ -145,21 +145,35 @@ public static class BundleBuilder
         return RecordingBundle.Load(root);
     }
 
-    private static List<(long Start, long End)> ReadExposureCsv(string path)
+    /// <summary>
+    /// Reads the exposure CSV: a header, then one 'start,end' row per image. Times are µs unless the header's column names
+    /// state another unit (<c>start_ms</c>, <c>End (s)</c>, …: ms and s are converted, rounded to the µs); exposures that
+    /// all last under 200 µs with no unit named get a note in <paramref name="notes"/> (times in ms read as µs, typically).
+    /// </summary>
+    private static List<(long Start, long End)> ReadExposureCsv(string path, List<Problem>? notes)
     {
         if (!File.Exists(path)) throw new BundleException($"{path}: no such exposure CSV");
         FrameTable.CheckSize(path);
         var rows = new List<(long, long)>();
         int line = 0, lastLine = 0;
+        var (scale, unit) = (1.0, (string?)null);
         foreach (var text in File.ReadLines(path))
         {
             line++;
-            if (line == 1) { CheckExposureHeader(path, text); continue; }
+            if (line == 1) { (scale, unit) = CheckExposureHeader(path, text); continue; }
             if (text.Trim().Length == 0) continue;
             var f = text.Split(',');
-            if (f.Length != 2 || !long.TryParse(f[0].Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long a)
-                || !long.TryParse(f[1].Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long b) || b <= a)
-                throw new BundleException($"{path}: line {line}: expected 'exposure_start_us,exposure_end_us' (integers, µs, end > start), found '{TextClip.Of(text)}'");
+            bool Time(string field, out long us)
+            {
+                us = 0;
+                if (scale == 1) return long.TryParse(field.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out us);
+                if (!double.TryParse(field.Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out double v)
+                    || !double.IsFinite(v) || Math.Abs(v * scale) > 9e18) return false;
+                us = (long)Math.Round(v * scale);
+                return true;
+            }
+            if (f.Length != 2 || !Time(f[0], out long a) || !Time(f[1], out long b) || b <= a)
+                throw new BundleException($"{path}: line {line}: expected 'exposure_start_us,exposure_end_us' ({(scale == 1 ? "integers, µs" : $"numbers, in {unit} as the header says")}, end > start), found '{TextClip.Of(text)}'");
             // Row k is the k-th image in name order, so the times must rise with it: one camera's exposures never go back.
             if (rows.Count > 0 && a <= rows[^1].Item1)
                 throw new BundleException($"{path}: line {line}: the exposure starts at {a} µs, not after line {lastLine}'s start ({rows[^1].Item1} µs): " +
@@ -168,6 +182,10 @@ public static class BundleBuilder
             lastLine = line;
         }
         if (rows.Count == 0) throw new BundleException($"{path}: no exposure rows after the header line");
+        if (scale == 1 && rows.All(r => r.Item2 - r.Item1 < 200))
+            notes?.Add(Problem.Note(path, ProblemLocation.None, $"every exposure lasts under 200 µs ({rows.Min(r => r.Item2 - r.Item1)}–{rows.Max(r => r.Item2 - r.Item1)} µs): {(unit == null ? "the header names no unit, so the times are read as µs" : "the header says µs")}; if they are ms or s, name the unit in the header (e.g. 'start_ms,end_ms') or convert them"));
+        else if (scale != 1)
+            notes?.Add(Problem.Note(path, ProblemLocation.None, $"times read in {unit}, as the header names them, and stored in µs"));
         return rows;
     }
 
@@ -175,7 +193,7 @@ public static class BundleBuilder
     /// The exposure CSV's first line is its header and is never read as times: a missing header (times on line 1, which
     /// would silently drop the first frame's row), a bundle's own frames.csv and columns named in the wrong order are refused.
     /// </summary>
-    private static void CheckExposureHeader(string path, string text)
+    private static (double Scale, string? Unit) CheckExposureHeader(string path, string text)
     {
         var f = text.TrimStart('\uFEFF').Split(',').Select(x => x.Trim()).ToList();
         while (f.Count > 2 && f[^1].Length == 0) f.RemoveAt(f.Count - 1);   // a trailing comma
@@ -189,6 +207,22 @@ public static class BundleBuilder
         static bool Names(string column, string word) => column.Split('_', ' ', '-', '.', '(', ')').Any(t => t.Equals(word, StringComparison.OrdinalIgnoreCase));
         if (Names(f[0], "end") && Names(f[1], "start"))
             throw new BundleException($"{path}: line 1: the columns are '{f[0]}' then '{f[1]}'; the start comes first: {expected}");
+        // A unit in the column names: µs (the default), ms or s; the two columns must agree.
+        static (double, string?)? UnitOf(string column)
+        {
+            foreach (var (words, scale, name) in new (string[], double, string?)[]
+                     {
+                         (["us", "µs", "usec", "microseconds", "microsecond"], 1, "µs"),
+                         (["ms", "msec", "milliseconds", "millisecond"], 1e3, "ms"),
+                         (["s", "sec", "secs", "seconds", "second"], 1e6, "s"),
+                     })
+                if (words.Any(w => Names(column, w))) return (scale, name);
+            return null;
+        }
+        var (u0, u1) = (UnitOf(f[0]), UnitOf(f[1]));
+        if (u0 is { } x && u1 is { } y && x.Item2 != y.Item2)
+            throw new BundleException($"{path}: line 1: the columns '{f[0]}' and '{f[1]}' name different units; give both times in one unit");
+        return u0 ?? u1 ?? (1, null);
     }
 
     private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems, CancellationToken ct)

@@ -3,6 +3,7 @@ using EventDeblur.Formats.Aedat;
 using EventDeblur.Formats.Prophesee;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
+using EventDeblur.IO;
 using OpenCvSharp;
 
 namespace EventDeblur.Tests.Recording;
@@ -84,6 +85,39 @@ public class BundleBuilderTests
         Assert.Equal(exposures.Select(x => (TimeRangeUs?)new TimeRangeUs(x.Item1, x.Item2)), match.Windows.Select(w => w.Exposure));
         using var frame2 = Cv2.ImRead(bundle.Frames[2].File, ImreadModes.Unchanged);
         Assert.Equal((64, 48, 90), (frame2.Cols, frame2.Rows, (int)frame2.At<Vec3b>(10, 10).Item0)); // FFV1 is lossless
+    }
+
+    /// <summary>
+    /// Stop 39's new-user trial: an exposure CSV headed 'start_ms,end_ms' was read as µs, and bundle, inspect and replay
+    /// all said 'ok' (22.88 dB where the right units give 33.92). A unit named in the header (ms, s, µs) is now used,
+    /// and times that give exposures all under 200 µs are noted as probably in another unit.
+    /// </summary>
+    [Fact]
+    public void ExposureTimesAreReadInTheUnitTheHeaderNames()
+    {
+        var (original, dir, sources) = SampleParts();
+        var expected = original.ResolveExposures().Windows.Select(w => w.Exposure).ToList();
+        foreach (var (header, scale) in new[] { ("start_ms,end_ms", 1e-3), ("Start (s), End (s)", 1e-6), ("exposure_start_us,exposure_end_us", 1.0) })
+        {
+            string csv = Path.Combine(dir, $"t{scale}.csv");
+            File.WriteAllLines(csv, [header, .. original.Frames.Select(f => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{f.ExposureStartUs * scale:R},{f.ExposureEndUs * scale:R}"))]);
+            var notes = new List<Problem>();
+            var bundle = BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, $"b{scale}"), notes);
+            Assert.Equal(expected, bundle.ResolveExposures().Windows.Select(w => w.Exposure));
+            if (scale != 1) Assert.Contains(notes, n => n.Message.StartsWith($"times read in {(scale == 1e-3 ? "ms" : "s")}, as the header names them", StringComparison.Ordinal));
+            else Assert.DoesNotContain(notes, n => n.Source == csv);
+        }
+        // Milliseconds under a header without a unit: read as µs, with a note.
+        string bare = Path.Combine(dir, "bare.csv");
+        File.WriteAllLines(bare, ["start,end", "0,108", "250,290", "500,602"]);
+        var said = new List<Problem>();
+        var odd = sources with { ExposureCsvPath = bare, RgbPath = Path.Combine(Sample, "rgb") };
+        try { BundleBuilder.Build(odd, Path.Combine(dir, "bare"), said); } catch (BundleException) { }
+        Assert.Contains(said, n => n.Message.StartsWith("every exposure lasts under 200 µs (40–108 µs): the header names no unit", StringComparison.Ordinal));
+        string mixed = Path.Combine(dir, "mixed.csv");
+        File.WriteAllLines(mixed, ["start_ms,end_us", "0,108"]);
+        var e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = mixed }, Path.Combine(dir, "mixed")));
+        Assert.Contains("name different units", e.Message);
     }
 
     [Fact]
