@@ -80,6 +80,7 @@ internal static class BundleCommand
             // The calibration as inspect shows it: a bundle made without --homography maps the frame 1:1 onto the sensor,
             // which rarely holds, and inspect's note about it was the hint a user needs here.
             var calibration = InspectCommand.Calibration(bundle, notes);
+            if (r.GetResult(saturation) is not { Implicit: false } && ClipPlateau(bundle) is { } plateau) notes.Add(plateau);
             int matched = match.Windows.Count(w => w.Exposure != null);
             var rgbSpec = bundle.Manifest.Rgb!;
             Console.WriteLine($"wrote {bundle.Root}: {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {matched} with exposure windows on the event clock");
@@ -104,5 +105,38 @@ internal static class BundleCommand
             return Task.FromResult(problems.All(p => p.Severity != ProblemSeverity.Error) && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems);
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// When the first frames' brightest value lies below the saturation level assumed and at least 1 in 10 000 of their
+    /// pixels sit exactly there (a clipped plateau: a camera, or a conversion, that clips below full scale — an 8-bit
+    /// video made from 16-bit linear frames clips at 254), a note naming that value and the --saturation to try; else null.
+    /// </summary>
+    private static Problem? ClipPlateau(RecordingBundle bundle)
+    {
+        var rgb = bundle.Manifest.Rgb;
+        if (rgb == null) return null;
+        double max = double.MinValue;
+        long atMax = 0, pixels = 0;
+        foreach (var f in bundle.Frames.Take(3))
+        {
+            try
+            {
+                using var raw = EventDeblur.Imaging.LinearImage.Decode(f.File);
+                if (raw.Depth() != OpenCvSharp.MatType.CV_8U && raw.Depth() != OpenCvSharp.MatType.CV_16U) return null;
+                using var flat = raw.Reshape(1);
+                flat.MinMaxLoc(out double _, out double m);
+                using var eq = new OpenCvSharp.Mat();
+                OpenCvSharp.Cv2.Compare(flat, m, eq, OpenCvSharp.CmpTypes.EQ);
+                long n = OpenCvSharp.Cv2.CountNonZero(eq);
+                if (m > max) { max = m; atMax = n; }
+                else if (m == max) atMax += n;
+                pixels += flat.Total();
+            }
+            catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
+        }
+        if (pixels == 0 || max >= rgb.SaturationLevel || max <= rgb.BlackLevel || atMax * 10_000 < pixels) return null;
+        return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
+            $"{atMax:N0} pixel values of the first frames sit at {max}, their brightest, and none reach the saturation level {rgb.SaturationLevel}: if {max} is where these frames clip (a camera or a conversion that clips below full scale; serve's 8-bit video clips at 254), run the same command again with --saturation {max} --force, so that clipped lights are restored rather than taken as measured");
     }
 }

@@ -253,3 +253,27 @@ public partial class HardeningAuditTests
         Assert.Contains("multiply the homography's first two columns by 2", r.Out);
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// Stop 39's new-user trial: 8-bit frames that clip at 254 (serve's video of a 16-bit bundle) bundled with the default
+    /// saturation (255) replayed at 29.48 dB, 33.88 with --saturation 254, with no hint. bundle now notes a plateau of
+    /// pixels at the frames' brightest value below the saturation it assumed, naming the value; and says nothing when
+    /// --saturation is given.
+    /// </summary>
+    [Fact]
+    public void BundleNotesFramesThatClipBelowTheAssumedSaturation()
+    {
+        var original = RecordingBundle.Load(Sample);
+        string dir = TestPaths.NewTempDir();
+        string csv = ExposureCsv(dir, original);
+        string[] common = ["bundle", "--events", original.EventsPath, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv,
+            "--clock-offset-us", original.Manifest.Sync.ClockOffsetUs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--encoding", "linear", "--black", "1024"];
+        var r = Run([.. common, "--out", Path.Combine(dir, "a")]);
+        Assert.Contains("sit at 65000, their brightest, and none reach the saturation level 65535", r.Out);
+        Assert.Contains("--saturation 65000 --force", r.Out);
+        var given = Run([.. common, "--saturation", "65000", "--out", Path.Combine(dir, "b")]);
+        Assert.DoesNotContain("their brightest", given.Out);
+    }
+}
