@@ -81,6 +81,7 @@ internal static class BundleCommand
             // which rarely holds, and inspect's note about it was the hint a user needs here.
             var calibration = InspectCommand.Calibration(bundle, notes);
             if (r.GetResult(saturation) is not { Implicit: false } && ClipPlateau(bundle) is { } plateau) notes.Add(plateau);
+            if (r.GetResult(encoding) is not { Implicit: false } && SixteenBitAsSrgb(bundle) is { } encodingNote) notes.Add(encodingNote);
             int matched = match.Windows.Count(w => w.Exposure != null);
             var rgbSpec = bundle.Manifest.Rgb!;
             Console.WriteLine($"wrote {bundle.Root}: {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {matched} with exposure windows on the event clock");
@@ -105,6 +106,23 @@ internal static class BundleCommand
             return Task.FromResult(problems.All(p => p.Severity != ProblemSeverity.Error) && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems);
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// A note when the frames are 16-bit and the encoding was left at its default, sRGB: 16-bit frames from a camera are
+    /// most often linear (raw), and read as sRGB they replayed 9 dB lower with no word (stop 39's trial); null otherwise.
+    /// </summary>
+    private static Problem? SixteenBitAsSrgb(RecordingBundle bundle)
+    {
+        if (bundle.Manifest.Rgb is not { Encoding.Kind: "srgb" } || bundle.Frames.Count == 0) return null;
+        try
+        {
+            using var raw = EventDeblur.Imaging.LinearImage.Decode(bundle.Frames[0].File);
+            if (raw.Depth() != OpenCvSharp.MatType.CV_16U) return null;
+        }
+        catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
+        return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
+            "the frames are 16-bit and were taken as sRGB-encoded, the default: 16-bit frames from a camera are most often linear (raw sensor values); if these are, run the same command again with --encoding linear (and the camera's --black and --saturation) --force");
     }
 
     /// <summary>

@@ -275,5 +275,9 @@ public partial class HardeningAuditTests
         Assert.Contains("--saturation 65000 --force", r.Out);
         var given = Run([.. common, "--saturation", "65000", "--out", Path.Combine(dir, "b")]);
         Assert.DoesNotContain("their brightest", given.Out);
+        Assert.DoesNotContain("taken as sRGB-encoded", given.Out);
+        // The sample's 16-bit linear frames with --encoding left out: taken as sRGB, which is now said.
+        var srgb = Run([.. common[..^4], "--out", Path.Combine(dir, "c")]);
+        Assert.Contains("the frames are 16-bit and were taken as sRGB-encoded, the default", srgb.Out);
     }
 }
