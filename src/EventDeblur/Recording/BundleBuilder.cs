@@ -19,6 +19,9 @@ public static class BundleBuilder
 {
     private static readonly string[] ImageExtensions = [".png", ".tif", ".tiff", ".exr"];
 
+    // Pictures that are not frames (lossy, or not read here): refused as a single --rgb image, named when a folder holds them.
+    private static readonly string[] OtherPictureExtensions = [".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".heic", ".dng", ".cr2", ".nef", ".arw"];
+
     /// <summary>Builds the bundle at <paramref name="bundleDir"/> and returns it loaded.</summary>
     /// <param name="s">What the lab has.</param>
     /// <param name="bundleDir">The new bundle's folder (absent or empty).</param>
@@ -45,7 +48,7 @@ public static class BundleBuilder
             throw new BundleException($"--events {s.EventsPath}: is a folder; give the event file itself (AEDAT, Prophesee RAW / DAT or HDF5){(File.Exists(Path.Combine(s.EventsPath, "recording.json")) ? " — this folder is already a bundle: replay it directly" : "")}");
         if (!File.Exists(s.EventsPath)) throw new BundleException($"{s.EventsPath}: no such event file");
         if (!File.Exists(s.RgbPath) && !Directory.Exists(s.RgbPath)) throw new BundleException($"{s.RgbPath}: no such image folder or video");
-        if (File.Exists(s.RgbPath) && ImageExtensions.Contains(Path.GetExtension(s.RgbPath).ToLowerInvariant()))
+        if (File.Exists(s.RgbPath) && (ImageExtensions.Contains(Path.GetExtension(s.RgbPath).ToLowerInvariant()) || OtherPictureExtensions.Contains(Path.GetExtension(s.RgbPath).ToLowerInvariant())))
             throw new BundleException($"{s.RgbPath}: --rgb names one image; give the folder that holds the frames (PNG, TIFF or OpenEXR, one per exposure) or a video");
         bool replacing = false;
         if (Directory.Exists(bundleDir) && Directory.EnumerateFileSystemEntries(bundleDir).Any())
@@ -109,7 +112,12 @@ public static class BundleBuilder
         var times = csvTimes ?? videoTimes
             ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order; with --sync triggers it is still needed, and only the spacing of its times is used to match the frames to the trigger edges)");
         if (times.Count != files.Count)
-            throw new BundleException($"{s.ExposureCsvPath ?? s.RgbPath}: {times.Count} exposure rows for {files.Count} RGB frames; expected one row per frame");
+        {
+            // Pictures of another kind in the folder are not frames: said, since they may be the missing ones.
+            var skipped = Directory.Exists(s.RgbPath) ? Directory.GetFiles(s.RgbPath).Where(f => OtherPictureExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Select(Path.GetFileName).ToList() : [];
+            throw new BundleException($"{s.ExposureCsvPath ?? s.RgbPath}: {times.Count} exposure rows for {files.Count} RGB frames; expected one row per frame" +
+                (skipped.Count > 0 ? $" ({s.RgbPath} also holds {skipped.Count} picture(s) that are not frames and were not counted, e.g. {skipped[0]}: frames are PNG, TIFF or OpenEXR)" : ""));
+        }
 
         FrameTable.Write(Path.Combine(root, "rgb", "frames.csv"), files.Select((f, i) => ((long)i, f, times[i].Start, times[i].End)));
         WriteSources(Path.Combine(root, "rgb", SourcesFile), sources);
@@ -301,7 +309,12 @@ public static class BundleBuilder
     {
         // Natural order (frame2 before frame10), as file browsers show them; zero-padded names sort the same either way.
         var images = Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(NaturalOrder.Instance).ToList();
-        if (images.Count == 0) throw new BundleException($"{dir}: no PNG, TIFF or OpenEXR (.exr) images");
+        // Pictures of another kind (JPEG and the like) are not frames; said when they are all there is.
+        var others = Directory.GetFiles(dir).Where(f => OtherPictureExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).ToList();
+        if (images.Count == 0)
+            throw new BundleException($"{dir}: no PNG, TIFF or OpenEXR (.exr) images" + (others.Count > 0
+                ? $"; it holds {others.Count} {string.Join("/", others.Select(f => Path.GetExtension(f).TrimStart('.').ToUpperInvariant()).Distinct())} file(s), which are not read: JPEG is lossy and tone-mapped by the camera, so its clipped lights and noise no longer follow the sensor; if they are all you have, convert them losslessly to PNG (e.g. 'mogrify -format png *.jpg') and give --encoding srgb"
+                : ""));
         var files = new List<string>();
         int depth = 0;
         (int, int) size = default;

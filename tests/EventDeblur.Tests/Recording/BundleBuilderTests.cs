@@ -120,6 +120,34 @@ public class BundleBuilderTests
         Assert.Contains("name different units", e.Message);
     }
 
+    /// <summary>
+    /// Stop 39's new-user trial: one JPEG given as --rgb was taken for a one-frame video; a folder of JPEGs said only "no
+    /// PNG, TIFF or OpenEXR images"; a folder of PNGs and a JPEG counted the wrong number of frames without naming the JPEG.
+    /// </summary>
+    [Fact]
+    public void JpegsAreNamedAsNotFrames()
+    {
+        var (_, dir, sources) = SampleParts();
+        string jpgs = Path.Combine(dir, "jpg"), mixed = Path.Combine(dir, "mixed");
+        Directory.CreateDirectory(jpgs);
+        Directory.CreateDirectory(mixed);
+        using (var img = new Mat(300, 400, MatType.CV_8UC3, Scalar.All(90)))
+        {
+            Cv2.ImWrite(Path.Combine(jpgs, "IMG_0.JPG"), img);
+            Cv2.ImWrite(Path.Combine(mixed, "c.jpg"), img);
+        }
+        var sample = RecordingBundle.Load(Sample);
+        File.Copy(sample.Frames[0].File, Path.Combine(mixed, "a.png"));
+        File.Copy(sample.Frames[1].File, Path.Combine(mixed, "b.png"));
+        var e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { RgbPath = jpgs }, Path.Combine(dir, "b1")));
+        Assert.Contains("no PNG, TIFF or OpenEXR (.exr) images; it holds 1 JPG file(s), which are not read", e.Message);
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { RgbPath = Path.Combine(jpgs, "IMG_0.JPG") }, Path.Combine(dir, "b2")));
+        Assert.Contains("--rgb names one image", e.Message);
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { RgbPath = mixed }, Path.Combine(dir, "b3")));
+        Assert.Contains("3 exposure rows for 2 RGB frames; expected one row per frame (", e.Message);
+        Assert.Contains("also holds 1 picture(s) that are not frames and were not counted, e.g. c.jpg", e.Message);
+    }
+
     [Fact]
     public void RowCountMismatchAndNonEmptyOutputAreRefusedWithTheReason()
     {
