@@ -281,3 +281,30 @@ public partial class HardeningAuditTests
         Assert.Contains("the frames are 16-bit and were taken as sRGB-encoded, the default", srgb.Out);
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// Stop 39's new-user trial: convert's own Parquet events table given to bundle, replay or convert said "expected a
+    /// version line '#!AER-DAT2.0' … (AEDAT 1.0 has no version line)"; and replay of an event file without APS frames
+    /// suggested 'bundle --events my events.aedat4 …' unquoted, which the shell splits.
+    /// </summary>
+    [Fact]
+    public void AParquetTableAndAPathWithASpaceAreNamedRight()
+    {
+        string dir = TestPaths.NewTempDir();
+        string parquet = Path.Combine(dir, "ev out.parquet");
+        Expect(0, Run("convert", Path.Combine(Sample, "events.aedat4"), parquet));
+        foreach (var r in new[] { Run("convert", parquet, Path.Combine(dir, "x.aedat4")), Run("replay", parquet, "--out", Path.Combine(dir, "o")) })
+        {
+            Expect(2, r);
+            Assert.Contains("is a Parquet file (e.g. the events table 'convert' writes, or a run's frames.parquet), not an event file this reads", r.Err);
+            Assert.DoesNotContain("AEDAT 1.0", r.Err);
+        }
+        string spaced = Path.Combine(dir, "my events.aedat4");
+        File.Copy(Path.Combine(Sample, "events.aedat4"), spaced);
+        var noFrames = Run("replay", spaced, "--out", Path.Combine(dir, "o2"));
+        Expect(2, noFrames);
+        Assert.Contains("('bundle --events \"my events.aedat4\" --rgb FRAMES …'", noFrames.Err);
+    }
+}

@@ -22,6 +22,10 @@ public static class AedatReader
         if (n >= 8 && head[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]))
             throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
                 $"is an HDF5 event file, not AEDAT: make a bundle of it ('eventdeblur bundle --events {path} --rgb …') or convert it ('eventdeblur convert {path} OUT.aedat4')"));
+        // A Parquet table (as convert writes the events, or a run's frames.parquet): not an event input (stop 39's trial).
+        if (n >= 4 && head[..4].SequenceEqual("PAR1"u8))
+            throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
+                "is a Parquet file (e.g. the events table 'convert' writes, or a run's frames.parquet), not an event file this reads: give the event file it came from (its 'source_file' metadata names it), or read the table with DuckDB or pandas"));
         if (ext is ".h5" or ".hdf5" or ".hdf")
             throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
                 $"expected an HDF5 file (its 8-byte signature \\x89HDF\\r\\n\\x1a\\n at byte 0), found {found}: not HDF5, or damaged at its start"));
