@@ -171,6 +171,7 @@ public static class BundleBuilder
             if (line == 1) { (scale, unit) = CheckExposureHeader(path, text); continue; }
             if (text.Trim().Length == 0) continue;
             var f = text.Split(',');
+            if (f.Length == 3 && f[2].Trim().Length == 0) f = f[..2];   // a trailing comma, as the header may have
             bool Time(string field, out long us)
             {
                 us = 0;

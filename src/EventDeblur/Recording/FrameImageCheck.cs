@@ -112,8 +112,12 @@ public static class FrameImageCheck
     /// <param name="csvPath">The frame table, for the messages.</param>
     /// <param name="problems">Receives one problem per row left out.</param>
     /// <param name="apsGroundTruth">The rows are an APS bundle's ground-truth frames: the messages cite that rule, not rgb fields.</param>
-    public static IReadOnlyList<FrameRow> Filter(IReadOnlyList<FrameRow> rows, RgbSpec rgb, string csvPath, List<Problem> problems, bool apsGroundTruth = false)
+    /// <param name="groundTruth">The rows are ground-truth frames (implied by <paramref name="apsGroundTruth"/>): a rejected one is said to cost its frame's metrics, not the frame.</param>
+    public static IReadOnlyList<FrameRow> Filter(IReadOnlyList<FrameRow> rows, RgbSpec rgb, string csvPath, List<Problem> problems, bool apsGroundTruth = false, bool groundTruth = false)
     {
+        // A ground-truth table's row costs its frame's metrics only, not the frame (stop 39's trial read "frame skipped" as the RGB frame).
+        groundTruth |= apsGroundTruth;
+        string skipped = groundTruth ? "ground-truth frame skipped (the frame is still deblurred; it gets no metrics)" : "frame skipped";
         int expectedDepth = rgb.WhiteLevel <= 255 ? 8 : 16;
         int? channels = null;
         var kept = new List<FrameRow>(rows.Count);
@@ -123,7 +127,7 @@ public static class FrameImageCheck
             var info = new FileInfo(row.File);
             if (info.Exists && info.Length == 0)
             {
-                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"reads as 0 bytes (an empty file, or a FIFO or device, which is not opened), not an image (listed in {csvPath}); frame skipped"));
+                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"reads as 0 bytes (an empty file, or a FIFO or device, which is not opened), not an image (listed in {csvPath}); {skipped}"));
                 continue;
             }
             if (ReadPngHeader(row.File) is not { } png)
@@ -147,7 +151,7 @@ public static class FrameImageCheck
                     catch (UnauthorizedAccessException e) { bad = e.Message; }
                     if (bad != null)
                     {
-                        problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{bad} (listed in {csvPath}); frame skipped"));
+                        problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{bad} (listed in {csvPath}); {skipped}"));
                         continue;
                     }
                     kept.Add(row);
@@ -156,7 +160,7 @@ public static class FrameImageCheck
                 if (info.Exists && !LinearImage.HasImageSignature(row.File))
                 {
                     problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index),
-                        $"not an image: neither a PNG nor a format OpenCV decodes ({info.Length:N0} bytes; listed in {csvPath}); frame skipped"));
+                        $"not an image: neither a PNG nor a format OpenCV decodes ({info.Length:N0} bytes; listed in {csvPath}); {skipped}"));
                     continue;
                 }
                 kept.Add(row);
@@ -185,7 +189,7 @@ public static class FrameImageCheck
                 wrong = $"a PNG cut short: its {new FileInfo(row.File).Length} bytes end without the closing IEND chunk (a truncated copy?)";
             if (wrong != null)
             {
-                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{wrong} (listed in {csvPath}); frame skipped"));
+                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{wrong} (listed in {csvPath}); {skipped}"));
                 continue;
             }
             channels ??= png.Channels;

@@ -134,7 +134,7 @@ public sealed class RecordingBundle
                 var rows = FrameTable.Read(csv, table, root, problems);
                 // APS ground truth is a 16-bit PNG of DN × 257 on the event pixel grid (RECORDING_FORMAT.md): an 8-bit one was read as 257× too dark.
                 bundle.GroundTruthFrames = manifest.Rgb != null
-                    ? FrameImageCheck.Filter(rows, manifest.Rgb, csv, problems)
+                    ? FrameImageCheck.Filter(rows, manifest.Rgb, csv, problems, groundTruth: true)
                     : FrameImageCheck.Filter(rows, new RgbSpec(gt.Frames, bundle.EventSensorSize.Width, bundle.EventSensorSize.Height, Imaging.PixelEncoding.Linear, 0, 65535, 65535), csv, problems, apsGroundTruth: true);
             }
             if (gt.Kernels != null)

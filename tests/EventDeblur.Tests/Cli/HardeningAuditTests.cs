@@ -181,7 +181,7 @@ public partial class HardeningAuditTests
         Expect(1, inspect);
         Assert.Contains($"{f1}: frame 1: a PNG cut short: its 3000 bytes end without the closing IEND chunk", inspect.Out);
         Assert.Contains($"{gt2}: frame 2: a 100×30 PNG, expected 400×300", inspect.Out);
-        Assert.Contains($"(listed in {Path.Combine(bundle, "gt", "frames.csv")}); frame skipped", inspect.Out);
+        Assert.Contains($"(listed in {Path.Combine(bundle, "gt", "frames.csv")}); ground-truth frame skipped (the frame is still deblurred; it gets no metrics)", inspect.Out);
 
         var replay = Run("replay", bundle, "--out", NewOut(), "--deconvolver", "none");
         Expect(1, replay);
