@@ -46,9 +46,11 @@ internal sealed record CalibrationView(double[] Homography, (double X, double Y)
         double W(double x, double y) => m[6] * x + m[7] * y + m[8];
         double[] w = [W(0, 0), W(width, 0), W(width, height), W(0, height)];
         bool folds = w.Any(v => v <= 0) && w.Any(v => v >= 0) || w.All(v => v == 0);
-        double coverage = inside / (double)total, sensorCoverage = SensorCoverage(rgbToEvents, width, height, sensor);
+        double coverage = inside / (double)total, sensorCoverage = folds ? 0 : SensorCoverage(rgbToEvents, width, height, sensor);
         (int, double)? other = null;
-        if (!folds && coverage >= 0.99 && sensorCoverage < 0.4)
+        // Not for the identity (a bundle made without --homography has no calibration to have been made for other frames).
+        bool identity = m.SequenceEqual([1.0, 0, 0, 0, 1, 0, 0, 0, 1]);
+        if (!folds && !identity && coverage >= 0.99 && sensorCoverage < 0.4)
             foreach (int k in new[] { 2, 3, 4 })
             {
                 // Frames k times larger under the same homography: H · diag(k, k, 1).
@@ -80,7 +82,9 @@ internal sealed record CalibrationView(double[] Homography, (double X, double Y)
     /// <summary>The share of the sensor's 64×48 sample points whose RGB position (through the inverse homography) lies in the frame.</summary>
     private static double SensorCoverage(Homography rgbToEvents, int width, int height, (int Width, int Height) sensor)
     {
-        var back = rgbToEvents.Inverse();
+        Homography back;
+        try { back = rgbToEvents.Inverse(); }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or ArithmeticException) { return 0; }
         int inside = 0;
         for (int j = 0; j < 48; j++)
             for (int i = 0; i < 64; i++)

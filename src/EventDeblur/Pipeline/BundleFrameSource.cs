@@ -21,7 +21,8 @@ namespace EventDeblur.Pipeline;
 /// The event camera's latency, µs (<c>--event-latency-us</c>): each frame's events are collected from its exposure
 /// shifted by it (± the margin), and the check that events can fall in the exposure is made on the shifted window.
 /// </param>
-public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs, Func<long, bool> skip, long eventLatencyUs = 0)
+/// <param name="maxWindowEvents">Events a window keeps at most (<see cref="WindowEvents"/>: an even sample past it); int.MaxValue keeps all (EDI).</param>
+public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs, Func<long, bool> skip, long eventLatencyUs = 0, int maxWindowEvents = WindowEvents.DefaultMaxEvents)
 {
     /// <summary>Where a frame's events are, on the event clock: its exposure shifted by the camera latency.</summary>
     private TimeRangeUs Shifted(TimeRangeUs exposure) =>
@@ -74,6 +75,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 if (ev != null)
                 {
                     f.Events = ev.ToSlice();
+                    f.EventsSeen = ev.Seen;
                     if (ev.Stride > 1)
                         problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), $"{ev.Seen:N0} events in the exposure window (with its margins); the kernels come from 1 in {ev.Stride} of them ({f.Events.Count:N0}, evenly over the window), to bound memory ({ev.MaxEvents:N0} events at most per window)"));
                 }
@@ -127,7 +129,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                         await output.WriteAsync(f, ct);
                         continue;
                     }
-                    pending.Add((f, new WindowEvents(Shifted(w.Exposure.Value).Expand(eventMarginUs)), Stopwatch.StartNew()));
+                    pending.Add((f, new WindowEvents(Shifted(w.Exposure.Value).Expand(eventMarginUs), maxWindowEvents), Stopwatch.StartNew()));
                 }
             }
 

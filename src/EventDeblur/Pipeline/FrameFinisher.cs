@@ -58,7 +58,7 @@ public static class FrameFinisher
             Streaks = f.Streaks,
             Kernels = f.Kernels?.Count ?? 0,
             EventsUsed = f.EventsUsed,
-            EventsInWindow = f.Events.Count,
+            EventsInWindow = f.EventsSeen ?? f.Events.Count,
             Diagnostics = [.. f.Diagnostics.Select(FrameDiagnostic.Parse)],
             KernelSource = f.KernelSource,
             KernelConfidence = f.KernelConfidence,

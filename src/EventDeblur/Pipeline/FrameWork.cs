@@ -37,8 +37,11 @@ public sealed class FrameWork
     /// <summary>Diagnostics of the kernel estimator (streaks rejected and why, per-streak fits).</summary>
     public List<string> Diagnostics { get; } = [];
 
-    /// <summary>Events of the exposure window plus margins.</summary>
+    /// <summary>Events of the exposure window plus margins (an even sample of them past the window's cap: <see cref="EventsSeen"/>).</summary>
     public EventSlice Events { get; set; } = EventSlice.Empty;
+
+    /// <summary>Events the window held before any cap (null: as many as <see cref="Events"/>).</summary>
+    public long? EventsSeen { get; set; }
 
     /// <summary>
     /// Why the exposure window cannot have events (it lies wholly before the event file's first event or after its last,

@@ -59,7 +59,10 @@ public static class ReplayPipeline
         var results = new List<FrameResult>();
         int total = 0;
 
-        var source = new BundleFrameSource(bundle, options.EventMarginUs, index => options.Resume && writer.IsComplete(index), options.EventLatencyUs);
+        // EDI integrates every event of the window (its per-pixel counts are the image): it gets them all; the kernels'
+        // estimators are served by an even sample past WindowEvents.DefaultMaxEvents.
+        int maxWindowEvents = options.Methods.KindOf(options.Deconvolver) == RestorationKind.EventIntegration ? int.MaxValue : WindowEvents.DefaultMaxEvents;
+        var source = new BundleFrameSource(bundle, options.EventMarginUs, index => options.Resume && writer.IsComplete(index), options.EventLatencyUs, maxWindowEvents);
         var ingest = Task.Run(() => source.RunAsync(toKernels.Writer, problems, n => total = n, token), token);
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {

@@ -22,6 +22,14 @@ public static class BundleBuilder
     // Pictures that are not frames (lossy, or not read here): refused as a single --rgb image, named when a folder holds them.
     private static readonly string[] OtherPictureExtensions = [".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".heic", ".dng", ".cr2", ".nef", ".arw"];
 
+    /// <summary>What to do with pictures of another kind, by the kind of the first one.</summary>
+    private static string OtherPictureAdvice(List<string> files) => Path.GetExtension(files[0]).ToLowerInvariant() switch
+    {
+        ".dng" or ".cr2" or ".nef" or ".arw" => "camera raw files are to be developed without tone curve to 16-bit PNG or TIFF (e.g. 'dcraw -4 -T' or 'darktable-cli' with a linear profile) and given with --encoding linear and the camera's --black and --saturation",
+        ".bmp" => "BMP is lossless: convert the files to PNG (e.g. 'mogrify -format png *.bmp') and give the encoding they hold (--encoding srgb for most)",
+        _ => "JPEG and the like are lossy and tone-mapped by the camera, so clipped lights and noise no longer follow the sensor; if they are all you have, convert them to PNG (e.g. 'mogrify -format png *.jpg') and give --encoding srgb",
+    };
+
     /// <summary>Builds the bundle at <paramref name="bundleDir"/> and returns it loaded.</summary>
     /// <param name="s">What the lab has.</param>
     /// <param name="bundleDir">The new bundle's folder (absent or empty).</param>
@@ -213,7 +221,7 @@ public static class BundleBuilder
             throw new BundleException($"{path}: is a bundle's frames.csv ('{FrameTable.Header}'); --exposure-csv takes two columns, {expected}, one row per image in name order");
         if (f.Count != 2)
             throw new BundleException($"{path}: line 1: expected the header {expected} (two columns), found '{TextClip.Of(text)}'");
-        static bool Names(string column, string word) => column.Split('_', ' ', '-', '.', '(', ')').Any(t => t.Equals(word, StringComparison.OrdinalIgnoreCase));
+        static bool Names(string column, string word) => column.Split('_', ' ', '-', '.', '(', ')', '[', ']', '/').Any(t => t.Equals(word, StringComparison.OrdinalIgnoreCase));
         if (Names(f[0], "end") && Names(f[1], "start"))
             throw new BundleException($"{path}: line 1: the columns are '{f[0]}' then '{f[1]}'; the start comes first: {expected}");
         // A unit in the column names: µs (the default), ms or s; the two columns must agree.
@@ -228,10 +236,16 @@ public static class BundleBuilder
                 if (words.Any(w => Names(column, w))) return (scale, name);
             return null;
         }
+        // Units this reader does not take are refused, not read as µs (ns would be 1000× off).
+        foreach (var column in f)
+            foreach (var word in new[] { "ns", "nsec", "nanoseconds", "min", "minutes", "ticks" })
+                if (Names(column, word))
+                    throw new BundleException($"{path}: line 1: the column '{column}' names the unit '{word}', which is not read; give the times in µs, ms or s and name that unit in the header (e.g. 'start_us,end_us')");
         var (u0, u1) = (UnitOf(f[0]), UnitOf(f[1]));
         if (u0 is { } x && u1 is { } y && x.Item2 != y.Item2)
             throw new BundleException($"{path}: line 1: the columns '{f[0]}' and '{f[1]}' name different units; give both times in one unit");
-        return u0 ?? u1 ?? (1, null);
+        // A unit counts only when both columns name it: in 't_s,t_e' the 's' means start, not seconds.
+        return u0 is { } both && u1 == both ? both : (1, null);
     }
 
     private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems, CancellationToken ct)
@@ -310,12 +324,14 @@ public static class BundleBuilder
     {
         // Natural order (frame2 before frame10), as file browsers show them; zero-padded names sort the same either way.
         var images = Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(NaturalOrder.Instance).ToList();
+        // Names such as t_0.25 / t_0.5 (times) and take1.9 / take1.10 (counters) sort differently read as decimals or as
+        // counters; the rows pair with the frames by that order, so a folder that can be read both ways is refused.
+        if (NaturalOrder.Ambiguity(images.Select(Path.GetFileName).ToList()!) is var (x, y))
+            throw new BundleException($"{dir}: the frame names sort one way read as counters and another read as decimal numbers ('{x}' or '{y}' first); the exposure rows pair with the frames in name order, so rename the frames to sort one way only (e.g. zero-padded frame numbers 000000.png, 000001.png, … or times with a fixed number of decimals)");
         // Pictures of another kind (JPEG and the like) are not frames; said when they are all there is.
         var others = Directory.GetFiles(dir).Where(f => OtherPictureExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).ToList();
         if (images.Count == 0)
-            throw new BundleException($"{dir}: no PNG, TIFF or OpenEXR (.exr) images" + (others.Count > 0
-                ? $"; it holds {others.Count} {string.Join("/", others.Select(f => Path.GetExtension(f).TrimStart('.').ToUpperInvariant()).Distinct())} file(s), which are not read: JPEG is lossy and tone-mapped by the camera, so its clipped lights and noise no longer follow the sensor; if they are all you have, convert them losslessly to PNG (e.g. 'mogrify -format png *.jpg') and give --encoding srgb"
-                : ""));
+            throw new BundleException($"{dir}: no PNG, TIFF or OpenEXR (.exr) images" + (others.Count > 0 ? $"; it holds {others.Count} {string.Join("/", others.Select(f => Path.GetExtension(f).TrimStart('.').ToUpperInvariant()).Distinct())} file(s), which are not read: {OtherPictureAdvice(others)}" : ""));
         var files = new List<string>();
         int depth = 0;
         (int, int) size = default;

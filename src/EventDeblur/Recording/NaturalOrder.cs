@@ -1,12 +1,32 @@
 namespace EventDeblur.Recording;
 
 /// <summary>
-/// Orders file names as people read them: runs of digits compare by value (frame2 before frame10), a decimal fraction
-/// after a digit run by its value (t_0.25 before t_0.5, t_1.05 before t_1.5), the rest ordinally.
+/// Orders file names as people read them: runs of digits compare by value (frame2 before frame10), the rest ordinally.
+/// <see cref="Decimal"/> reads a digit run after a dot that follows digits as a decimal fraction instead (t_0.25 before
+/// t_0.5), which is right for names made of times and wrong for counters (take1.9 before take1.10): a folder whose names
+/// sort differently the two ways is ambiguous (<see cref="Ambiguity"/>).
 /// </summary>
-internal sealed class NaturalOrder : IComparer<string>
+internal sealed class NaturalOrder(bool fractions = false) : IComparer<string>
 {
+    /// <summary>Digit runs by value.</summary>
     public static NaturalOrder Instance { get; } = new();
+
+    /// <summary>Digit runs by value, and a run after "digits." as a decimal fraction.</summary>
+    public static NaturalOrder Decimal { get; } = new(fractions: true);
+
+    /// <summary>
+    /// Two names of <paramref name="names"/> that the two orders put the other way round (null when they agree): the
+    /// names can be read as counters or as decimal times, and the frames' order depends on which.
+    /// </summary>
+    public static (string First, string Second)? Ambiguity(IReadOnlyList<string> names)
+    {
+        var a = names.Order(Instance).ToList();
+        var b = names.Order(Decimal).ToList();
+        for (int k = 0; k < a.Count; k++)
+            if (!string.Equals(a[k], b[k], StringComparison.Ordinal))
+                return (a[k], b[k]);
+        return null;
+    }
 
     public int Compare(string? a, string? b)
     {
@@ -26,7 +46,7 @@ internal sealed class NaturalOrder : IComparer<string>
                 if (c != 0) return c;
                 // A decimal fraction after equal whole parts (names made of timestamps, t_0.25 / t_0.5): by value, so
                 // .25 comes before .5 (digit runs by value would put 5 before 25).
-                if (i + 1 < a.Length && j + 1 < b.Length && a[i] == '.' && b[j] == '.' && char.IsAsciiDigit(a[i + 1]) && char.IsAsciiDigit(b[j + 1]))
+                if (fractions && i + 1 < a.Length && j + 1 < b.Length && a[i] == '.' && b[j] == '.' && char.IsAsciiDigit(a[i + 1]) && char.IsAsciiDigit(b[j + 1]))
                 {
                     int fi = ++i, fj = ++j;
                     while (i < a.Length && char.IsAsciiDigit(a[i])) i++;

@@ -237,6 +237,9 @@ public partial class HardeningAuditTests
         var small = EventDeblur.Cli.CalibrationView.Of(made, 320, 240, (346, 260));
         Assert.Equal(1.0, small.CoverageFraction);
         Assert.Equal(2, small.OtherFrameSize?.Factor);
+        // The review: no such note for the identity (no calibration at all), and a near-singular homography does not throw.
+        Assert.Null(EventDeblur.Cli.CalibrationView.Of(EventDeblur.Imaging.Homography.Identity, 160, 120, (346, 260)).OtherFrameSize);
+        Assert.Null(EventDeblur.Cli.CalibrationView.Of(EventDeblur.Imaging.Homography.FromRowMajor([1e-6, 0, 0, 0, 1e-6, 0, 0, 0, 1e-6]), 160, 120, (346, 260)).OtherFrameSize);
         // The sample's own calibration (400×300 frames in the middle of the sensor): no note.
         var bundle = RecordingBundle.Load(Sample);
         var notes = new List<EventDeblur.IO.Problem>();

@@ -42,4 +42,35 @@ public class WindowEventsTests
         Assert.Equal(1, w.Stride);
         Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), w.ToSlice().T);
     }
+
+    /// <summary>
+    /// The frame source samples each window down to its cap, says so, and reports the window's true count (the review:
+    /// events_window showed the kept count); with no cap (EDI, which integrates every event) it keeps them all.
+    /// </summary>
+    [Fact]
+    public async Task TheFrameSourceCapsWindowsAndReportsTheirTrueCounts()
+    {
+        var bundle = EventDeblur.Recording.RecordingBundle.Load(Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night"));
+        async Task<(List<FrameWork> Frames, List<EventDeblur.IO.Problem> Problems)> Run(int cap)
+        {
+            var channel = System.Threading.Channels.Channel.CreateUnbounded<FrameWork>();
+            var problems = new List<EventDeblur.IO.Problem>();
+            await new BundleFrameSource(bundle, 10_000, _ => false, 0, cap).RunAsync(channel.Writer, problems, _ => { }, CancellationToken.None);
+            channel.Writer.TryComplete();
+            var frames = new List<FrameWork>();
+            await foreach (var f in channel.Reader.ReadAllAsync()) frames.Add(f);
+            return (frames, problems);
+        }
+        var (all, quiet) = await Run(int.MaxValue);
+        var (capped, said) = await Run(1000);
+        Assert.Equal(all.Count, capped.Count);
+        Assert.DoesNotContain(quiet, p => p.Message.Contains("to bound memory", StringComparison.Ordinal));
+        for (int k = 0; k < all.Count; k++)
+        {
+            Assert.Equal(all[k].Events.Count, all[k].EventsSeen);
+            Assert.Equal(all[k].Events.Count, capped[k].EventsSeen);
+            Assert.InRange(capped[k].Events.Count, 1, 1000);
+            Assert.Contains(said, p => p.Message.Contains($"{all[k].Events.Count:N0} events in the exposure window", StringComparison.Ordinal));
+        }
+    }
 }

@@ -118,6 +118,14 @@ public class BundleBuilderTests
         File.WriteAllLines(mixed, ["start_ms,end_us", "0,108"]);
         var e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = mixed }, Path.Combine(dir, "mixed")));
         Assert.Contains("name different units", e.Message);
+        // The review: 's' in only one column is not a unit ('t_s,t_e': start and end), and ns is refused, not read as µs.
+        string ts = Path.Combine(dir, "ts.csv");
+        File.WriteAllLines(ts, ["t_s,t_e", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        Assert.Equal(expected, BundleBuilder.Build(sources with { ExposureCsvPath = ts }, Path.Combine(dir, "ts")).ResolveExposures().Windows.Select(w => w.Exposure));
+        string ns = Path.Combine(dir, "ns.csv");
+        File.WriteAllLines(ns, ["exposure_start_ns,exposure_end_ns", "0,108000000"]);
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = ns }, Path.Combine(dir, "ns")));
+        Assert.Contains("names the unit 'ns', which is not read", e.Message);
     }
 
     /// <summary>

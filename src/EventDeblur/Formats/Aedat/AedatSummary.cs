@@ -18,9 +18,8 @@ public sealed record AedatSummary
 
     /// <summary>
     /// The earliest and latest event times, µs (null without events): they differ from <see cref="FirstTimestampUs"/> /
-    /// <see cref="LastTimestampUs"/> when time goes back in the file (two recordings joined, damaged timestamps). Taken from
-    /// each packet's ends, and from all its events where time may go back in it (its ends reversed, a step back from the
-    /// packet before, a problem reported while reading it).
+    /// <see cref="LastTimestampUs"/> when time goes back in the file (two recordings joined, damaged timestamps). Taken
+    /// from every event.
     /// </summary>
     public (long Min, long Max)? TimeSpanUs { get; init; }
 
@@ -73,12 +72,33 @@ public sealed record AedatSummary
         return Summarise(reader, hash);
     }
 
+    /// <summary>The smallest and largest of <paramref name="t"/> (not empty), on vector lanes.</summary>
+    internal static (long Min, long Max) MinMax(ReadOnlySpan<long> t)
+    {
+        int i = 0;
+        long lo = long.MaxValue, hi = long.MinValue;
+        if (System.Numerics.Vector.IsHardwareAccelerated && t.Length >= 2 * System.Numerics.Vector<long>.Count)
+        {
+            var vlo = new System.Numerics.Vector<long>(long.MaxValue);
+            var vhi = new System.Numerics.Vector<long>(long.MinValue);
+            var lanes = System.Runtime.InteropServices.MemoryMarshal.Cast<long, System.Numerics.Vector<long>>(t);
+            foreach (var v in lanes)
+            {
+                vlo = System.Numerics.Vector.Min(vlo, v);
+                vhi = System.Numerics.Vector.Max(vhi, v);
+            }
+            for (int k = 0; k < System.Numerics.Vector<long>.Count; k++) { lo = Math.Min(lo, vlo[k]); hi = Math.Max(hi, vhi[k]); }
+            i = lanes.Length * System.Numerics.Vector<long>.Count;
+        }
+        for (; i < t.Length; i++) { lo = Math.Min(lo, t[i]); hi = Math.Max(hi, t[i]); }
+        return (lo, hi);
+    }
+
     private static AedatSummary Summarise(IAedatReader reader, CanonicalEventHash? hash)
     {
         long events = 0, pos = 0, frames = 0, triggers = 0, imu = 0, packets = 0;
         long? first = null, last = null;
         long min = long.MaxValue, max = long.MinValue;
-        int problemsSeen = 0;
         while (reader.TryRead(out var packet))
         {
             packets++;
@@ -90,13 +110,10 @@ public sealed record AedatSummary
                         hash?.Append(b.Timestamps, b.Xs, b.Ys, b.Polarities);
                         events += b.Count;
                         var t = b.Timestamps;
-                        // The extent from the packet's ends, unless its time may go back inside it (its ends reversed, a
-                        // step back from the packet before, or a problem the reader found meanwhile): then from every event.
-                        bool suspect = t[^1] < t[0] || (last is long l && t[0] < l) || reader.Problems.Count != problemsSeen;
-                        problemsSeen = reader.Problems.Count;
-                        if (suspect)
-                            foreach (long v in t) { if (v < min) min = v; if (v > max) max = v; }
-                        else { min = Math.Min(min, t[0]); max = Math.Max(max, t[^1]); }
+                        // The true extent from every event (vector lanes: small next to the hash): time can jump anywhere.
+                        var (lo, hi) = MinMax(t);
+                        min = Math.Min(min, lo);
+                        max = Math.Max(max, hi);
                         first ??= t[0];
                         last = t[^1];
                         // bool is one byte: ON events are the non-zero bytes (vectorised count, no branch per event).
