@@ -207,6 +207,17 @@ public sealed class LinearImage
         return Math.Clamp(Math.Round(enc.BlackLevel + v * (enc.WhiteLevel - enc.BlackLevel)), 0, max);
     }
 
+    /// <summary>
+    /// The image as the PNG written from it holds it: encoded with <see cref="ToRaw"/> (rounded and clipped to the
+    /// depth) and read back, so that metrics are those of the file a reader gets (METRICS.md), not of the unrounded result.
+    /// </summary>
+    public LinearImage AsWritten(Encoding enc)
+    {
+        var png = enc.Depth == FloatDepth ? enc with { BlackLevel = 0, WhiteLevel = 65535, SaturationLevel = 65535, Depth = 16 } : enc;
+        using var raw = ToRaw(enc);
+        return FromRaw(raw, png.Curve, png.BlackLevel, png.WhiteLevel, png.SaturationLevel);
+    }
+
     /// <summary>A deep copy.</summary>
     public LinearImage Clone() => new(Width, Height, Planes.Select(p => (float[])p.Clone()).ToArray(), Saturated.Select(s => (bool[])s.Clone()).ToArray());
 }

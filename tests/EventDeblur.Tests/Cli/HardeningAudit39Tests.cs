@@ -1,3 +1,4 @@
+using EventDeblur.Metrics;
 using EventDeblur.Live;
 using EventDeblur.Recording;
 
@@ -309,5 +310,34 @@ public partial class HardeningAuditTests
         var noFrames = Run("replay", spaced, "--out", Path.Combine(dir, "o2"));
         Expect(2, noFrames);
         Assert.Contains("('bundle --events \"my events.aedat4\" --rgb FRAMES …'", noFrames.Err);
+    }
+}
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// Stop 39's output-contract trial: frames.parquet's PSNR / SSIM were those of the unrounded result, not of the PNG
+    /// written (8-bit APS output: 35.0295 dB / 0.94993 in the table, 34.9994 / 0.94835 from the file). They are now the
+    /// metrics of the file, recomputed here from the written PNG and the ground truth.
+    /// </summary>
+    [Fact]
+    public async Task TheTablesMetricsAreThoseOfTheWrittenFrames()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = Path.Combine(dir, "aps");
+        Expect(0, Run("simulate", "--preset", "aps", "--seed", "3", "--frames", "1", "--out", bundle));
+        string output = Path.Combine(dir, "out");
+        Expect(0, Run("replay", bundle, "--out", output, "--deconvolver", "wiener"));
+        var row = Assert.Single(await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(output, "frames.parquet")));
+        var b = RecordingBundle.Load(bundle);
+        var gt = b.GroundTruthFrames!.Single(g => g.Index == row.Index);
+        var truth = EventDeblur.Imaging.LinearImage.Read(gt.File, EventDeblur.Imaging.PixelEncoding.Linear, 0, 65535, 65536).ToMetricImage();
+        string png = Path.Combine(output, "frames", $"{row.Index:D6}.png");
+        using var raw = OpenCvSharp.Cv2.ImRead(png, OpenCvSharp.ImreadModes.Unchanged);
+        Assert.Equal(OpenCvSharp.MatType.CV_8UC1, raw.Type());
+        var written = EventDeblur.Imaging.LinearImage.FromRaw(raw, EventDeblur.Imaging.PixelEncoding.Linear, 0, 255, 256).ToMetricImage();
+        var (psnr, ssim) = EventDeblur.Metrics.ImageMetrics.FrameQuality(written, truth);
+        Assert.Equal(psnr, row.Psnr!.Value, 9);
+        Assert.Equal(ssim, row.Ssim!.Value, 9);
     }
 }
