@@ -85,10 +85,11 @@ internal static class ReplayCommand
             if (tty) Console.WriteLine();
             foreach (var p in summary.Problems) Console.Error.WriteLine($"{(p.Severity == ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}");
             int inputErrors = summary.Problems.Count(p => p.Severity == ProblemSeverity.Error);
-            int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok;
+            int ok = summary.Results.Count(x => x.Status == "ok"), failed = summary.Results.Count - ok - summary.NotReached;
             var withGt = summary.Results.Where(x => x.Psnr != null).ToList();
-            int kept = summary.Results.Count - summary.ProcessedThisRun;
+            int kept = summary.Results.Count - summary.ProcessedThisRun - summary.NotReached;
             Console.WriteLine($"{summary.Status}: {ok} frames deblurred, {failed} failed" +
+                              (summary.NotReached > 0 ? $", {summary.NotReached} not reached (failed rows saying so in frames.parquet)" : "") +
                               (kept > 0 ? $" ({kept} of them kept from the earlier run, {summary.ProcessedThisRun} worked on now)" : "") +
                               $" -> {Path.GetFullPath(r.GetValue(output)!)}");
             if (withGt.Count > 0)

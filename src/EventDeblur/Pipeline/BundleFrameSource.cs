@@ -34,6 +34,9 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
     /// </summary>
     public string? EventFileSha256 { get; private set; }
 
+    /// <summary>The indices of every frame the run is to deliver (set once <see cref="RunAsync"/> has resolved the exposures; empty before).</summary>
+    public IReadOnlyList<long> FrameIndices { get; private set; } = [];
+
     /// <summary>
     /// Walks the event file once, in order, collecting each frame's window of events (exposure ± margin)
     /// and loading its image; emits frames in time order. Memory: the events of the open windows.
@@ -49,6 +52,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             var match = bundle.ResolveExposures();
             problems.AddRange(match.Problems);
             var windows = match.Windows.ToList();
+            FrameIndices = windows.Select(w => w.Index).ToList();
             setTotal(windows.Count);
             var gtByIndex = bundle.GroundTruthFrames?.ToDictionary(f => f.Index) ?? [];
             var pending = new List<(FrameWork Frame, WindowEvents Events, Stopwatch Clock)>();

@@ -136,9 +136,23 @@ public static class ReplayPipeline
                 writer.Complete(new FrameResult { Index = index, Status = "failed", Error = $"not processed: {reason}" });
                 rejectedNow++;
             }
+        // A run that ended early (cancelled, or stopped by a fault) still gives every frame its row: those it never
+        // reached are failed with that reason (--resume does them), so that frames.parquet has one row per frame.
+        int notReached = 0;
+        if (status != "completed")
+        {
+            recorded = writer.Results().Select(r => r.Index).ToHashSet();
+            foreach (long index in source.FrameIndices)
+            {
+                if (recorded.Contains(index)) continue;
+                writer.Complete(new FrameResult { Index = index, Status = "failed", Error = $"not processed: the run was {(status == "cancelled" ? "cancelled" : "stopped by the fault in run.json")} before this frame (run again with --resume to do it)" });
+                notReached++;
+            }
+        }
         var all = writer.Results();
         var manifest = Manifest(bundle, fingerprint, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
         {
+            ["total"] = all.Count,
             ["ok"] = all.Count(r => r.Status == "ok"),
             ["failed"] = all.Count(r => r.Status != "ok"),
             ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray()),
@@ -147,7 +161,7 @@ public static class ReplayPipeline
         await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath, source.EventFileSha256));
         PreviewWriter.WriteContactSheet(outDir, all);
         manifest.Write(outDir);
-        return new ReplaySummary(all, status, problems) { ProcessedThisRun = results.Count + rejectedNow };
+        return new ReplaySummary(all, status, problems) { ProcessedThisRun = results.Count + rejectedNow, NotReached = notReached };
     }
 
     private static void RefuseResumeWithForce(ReplayOptions options) => RefuseResumeWithForce(options.Resume, options.Force);

@@ -11,4 +11,7 @@ public sealed record ReplaySummary(IReadOnlyList<FrameResult> Results, string St
 {
     /// <summary>Frames this run worked on (deblurred or failed); with <c>--resume</c> the others of <see cref="Results"/> were kept from the earlier run.</summary>
     public int ProcessedThisRun { get; init; } = Results.Count;
+
+    /// <summary>Frames a run that ended early never reached: each has a failed row saying so (<c>--resume</c> does them).</summary>
+    public int NotReached { get; init; }
 }
