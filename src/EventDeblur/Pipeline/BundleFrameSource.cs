@@ -34,6 +34,12 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
     /// </summary>
     public string? EventFileSha256 { get; private set; }
 
+    /// <summary>
+    /// The encoding of the frames when they are floating point (TIFF, EXR), whose PNG outputs are then 16-bit with black
+    /// 0 and white 65535 in the same curve; null for integer frames (their PNGs have the input's own levels).
+    /// </summary>
+    public LinearImage.Encoding? FloatFrames { get; private set; }
+
     /// <summary>The indices of every frame the run is to deliver (set once <see cref="RunAsync"/> has resolved the exposures; empty before).</summary>
     public IReadOnlyList<long> FrameIndices { get; private set; } = [];
 
@@ -102,6 +108,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                     if (f.Encoding?.Depth == LinearImage.FloatDepth && !floatNoted)
                     {
                         floatNoted = true;
+                        FloatFrames = f.Encoding;
                         problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), "the frames are floating point, which a PNG cannot hold: frames/NNNNNN.png are 16-bit in the same encoding with black 0 and white 65535 (the frames' [black_level, white_level] spread over 16 bits; values above white_level clipped), and frames/NNNNNN.exr hold the floats in the frames' own units, nothing clipped"));
                     }
                 }

@@ -153,6 +153,12 @@ public static class ReplayPipeline
         var manifest = Manifest(bundle, fingerprint, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
         {
             ["total"] = all.Count,
+            // The levels of frames/NNNNNN.png where they are not the input's (float input: a PNG holds no floats), as fields.
+            ["png"] = source.FloatFrames is { } fl ? new JsonObject
+            {
+                ["encoding"] = fl.Curve.ToString(), ["bit_depth"] = 16, ["black_level"] = 0, ["white_level"] = 65535, ["saturation_level"] = 65535,
+                ["note"] = "the input frames are floating point: the PNGs hold them over 16 bits with black 0 and white 65535 in the same encoding; frames/NNNNNN.exr hold the floats in the input's own units",
+            } : null,
             ["ok"] = all.Count(r => r.Status == "ok"),
             ["failed"] = all.Count(r => r.Status != "ok"),
             ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray()),

@@ -131,6 +131,11 @@ public partial class HardeningAuditTests
             Cv2.MinMaxLoc(png.Reshape(1), out double _, out double pngPeak);
             Assert.Equal(65535, pngPeak);
         }
+        // The PNGs' levels as fields of run.json, not only as a note (stop 39's output-contract trial).
+        var pngLevels = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run.json")))!["frames"]!["png"]!;
+        Assert.Equal("linear", (string?)pngLevels["encoding"]);
+        Assert.Equal(0, (int)pngLevels["black_level"]!);
+        Assert.Equal(65535, (int)pngLevels["white_level"]!);
 
         File.Delete(Path.Combine(run, "frames", "000001.exr"));
         var resumed = Run("replay", bundle, "--deconvolver", "robust", "--quality", "fast", "--out", run, "--resume");
