@@ -37,6 +37,16 @@ internal sealed class WindowEvents(TimeRangeUs window, int maxEvents = WindowEve
         var t = b.Timestamps;
         if (t.Length == 0 || t[^1] < Window.StartUs || t[0] >= Window.EndUs) return;
         int lo = LowerBound(t, Window.StartUs), hi = LowerBound(t, Window.EndUs);
+        if (Stride == 1 && _t.Count + (hi - lo) <= MaxEvents)
+        {
+            // Under the cap (every window of a normal recording): the run is copied whole.
+            _t.AddRange(t[lo..hi]);
+            _x.AddRange(b.Xs[lo..hi]);
+            _y.AddRange(b.Ys[lo..hi]);
+            _p.AddRange(b.Polarities[lo..hi]);
+            Seen += hi - lo;
+            return;
+        }
         for (int i = lo; i < hi; i++, Seen++)
         {
             if ((Seen & (Stride - 1)) != 0) continue;

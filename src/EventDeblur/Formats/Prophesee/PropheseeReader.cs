@@ -167,19 +167,9 @@ public abstract class PropheseeReader : IAedatReader
         {
             int aligned = h - h % _wordBytes;
             if (aligned > 0) Decode(_chunk.AsSpan(0, aligned), _chunkPos);
-            if (second.EndsInsideHeader && got == want && h > 0)
-            {
-                // The header runs past this chunk: read on from its start.
-                _chunk.AsSpan(h, total - h).CopyTo(_chunk);
-                _chunkPos += h;
-                _carry = total - h;
-                FlushEvents();
-                FlushTriggers();
-                return;
-            }
-            // A DAT header is followed by its 2-byte event type and size: skipped with it when they match this file's. When
-            // they lie past this chunk, read on from the header's start (as for a header that runs past it).
-            if (HeaderTrailerLength > 0 && h + second.Length + HeaderTrailerLength > total && got == want && h > 0)
+            // The header, or the bytes that follow it before its payload (a DAT header's 2-byte event type and size), runs
+            // past this chunk: read on from the header's start.
+            if ((second.EndsInsideHeader || h + second.Length + HeaderTrailerLength > total) && got == want && h > 0)
             {
                 _chunk.AsSpan(h, total - h).CopyTo(_chunk);
                 _chunkPos += h;
@@ -188,6 +178,7 @@ public abstract class PropheseeReader : IAedatReader
                 FlushTriggers();
                 return;
             }
+            // A DAT header's event type and size are skipped with it when they match this file's.
             int trailer = HeaderTrailerBytes(_chunk.AsSpan((int)Math.Min(total, h + second.Length)));
             int length = (int)Math.Min(second.Length + Math.Max(0, trailer), total - h);
             string first = second.Entries.Count > 0 ? $"'% {second.Entries[0].Key} {second.Entries[0].Value}'".TrimEnd() : "'%'";

@@ -14,6 +14,15 @@ public class Aedat4TablePositionTests
 {
     private static string Sample => Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night", "events.aedat4");
 
+    /// <summary>The sample's events converted to an AEDAT 4.0 file with <paramref name="compression"/>.</summary>
+    private static string SampleAs(Aedat4Compression compression)
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "c.aedat4");
+        using var reader = AedatReader.Open(Sample);
+        EventDeblur.Formats.AedatConverter.ToAedat4(reader, path, compression);
+        return path;
+    }
+
     private static string Write(byte[] bytes)
     {
         string path = Path.Combine(TestPaths.NewTempDir(), "f.aedat4");
@@ -27,9 +36,7 @@ public class Aedat4TablePositionTests
     [InlineData(Aedat4Compression.Zstd)]
     public void AWrongTablePositionInsideTheDataLosesNoPacket(Aedat4Compression compression)
     {
-        string source = Path.Combine(TestPaths.NewTempDir(), "s.aedat4");
-        using (var reader = AedatReader.Open(Sample))
-            EventDeblur.Formats.AedatConverter.ToAedat4(reader, source, compression);
+        string source = SampleAs(compression);
         byte[] bytes = File.ReadAllBytes(source);
         var clean = AedatSummary.Compute(source);
         Assert.Empty(clean.Problems);
@@ -78,9 +85,7 @@ public class Aedat4TablePositionTests
     [InlineData(Aedat4Compression.ZstdHigh)]
     public void TheTablesFrameLengthIsFoundForEveryCompression(Aedat4Compression compression)
     {
-        string path = Path.Combine(TestPaths.NewTempDir(), "c.aedat4");
-        using (var reader = AedatReader.Open(Sample))
-            EventDeblur.Formats.AedatConverter.ToAedat4(reader, path, compression);
+        string path = SampleAs(compression);
         byte[] bytes = File.ReadAllBytes(path);
         var (_, table, _, _) = Aedat4Surgery.Parse(bytes);
         Assert.Equal(bytes.Length - table, CompressedFrame.Length(bytes.AsSpan((int)table), compression));
