@@ -71,8 +71,11 @@ public sealed class FileHash(string path)
     }
 
     /// <summary>A read-only pass-through that shows every read to its <see cref="FileHash"/>.</summary>
-    private sealed class HashingStream(FileStream inner, FileHash hash) : Stream
+    internal sealed class HashingStream(FileStream inner, FileHash hash) : Stream
     {
+        /// <summary>The file read through this stream.</summary>
+        public FileStream Inner => inner;
+
         public override bool CanRead => true;
         public override bool CanSeek => inner.CanSeek;
         public override bool CanWrite => false;

@@ -4,13 +4,17 @@ namespace EventDeblur.IO;
 public static class SequentialFile
 {
     /// <summary>
-    /// Opens <paramref name="path"/> for sequential reading (64 KiB buffer, shared read), wrapped by
+    /// Opens <paramref name="path"/> for sequential reading (a 64 KiB buffer unless told otherwise, shared read), wrapped by
     /// <paramref name="hash"/> when one is given, and hands it to <paramref name="create"/>; the stream is disposed
     /// when <paramref name="create"/> throws (the reader owns it otherwise).
     /// </summary>
-    public static T Open<T>(string path, FileHash? hash, Func<Stream, T> create)
+    /// <param name="path">The file.</param>
+    /// <param name="hash">Hashes what is read, or <c>null</c>.</param>
+    /// <param name="create">Makes the reader of the stream.</param>
+    /// <param name="bufferBytes">The stream's buffer, bytes; 0 for none (a reader that reads whole packets into its own buffers).</param>
+    public static T Open<T>(string path, FileHash? hash, Func<Stream, T> create, int bufferBytes = 1 << 16)
     {
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferBytes, FileOptions.SequentialScan);
         Stream stream = fs;
         try
         {

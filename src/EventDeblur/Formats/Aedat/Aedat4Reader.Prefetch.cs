@@ -27,6 +27,8 @@ public sealed partial class Aedat4Reader
     private sealed class ReadAhead
     {
         public readonly Queue<Ahead> Queue = new();
+        // Queue.Count, for the decompression thread to read without the lock.
+        public int Queued;
         public long QueuedBytes;
         public bool StopRequested;
         public bool Exited;
@@ -108,6 +110,7 @@ public sealed partial class Aedat4Reader
                 if (ra.Queue.Count > 0)
                 {
                     item = ra.Queue.Dequeue();
+                    Volatile.Write(ref ra.Queued, ra.Queue.Count);
                     ra.QueuedBytes -= item.Bytes;
                     if (ra.ReaderWaiting && ra.Queue.Count <= _limits.PrefetchPackets / 2 && ra.QueuedBytes <= _limits.MaxPrefetchBytes / 2)
                         Monitor.PulseAll(ra);
@@ -117,6 +120,7 @@ public sealed partial class Aedat4Reader
             {
                 // Paused and drained: the walk goes on from where the thread stopped.
                 ra.Thread!.Join();
+                StopInflater();
                 _ahead = null;
                 continue;
             }
@@ -131,6 +135,7 @@ public sealed partial class Aedat4Reader
             if (item.Failure != null || item.End)
             {
                 ra.Thread!.Join();
+                StopInflater();
                 _ahead = null;
                 item.Failure?.Throw();
                 return false;
@@ -146,6 +151,10 @@ public sealed partial class Aedat4Reader
         var account = t_readAheadAllocated ??= new StrongBox<long>();
         ra.Thread = new Thread(() => RunAhead(ra, account)) { IsBackground = true, Name = "aedat4-read-ahead" };
         _ahead = ra;
+        // The caller is behind when half the queue waits for it: the walk then needs no help, and a third busy
+        // thread would only take the caller's core (inspect's hashing).
+        int behind = Math.Max(1, _limits.PrefetchPackets / 2);
+        StartInflater(account, () => Volatile.Read(ref ra.Queued) >= behind);
         ra.Thread.Start();
     }
 
@@ -192,6 +201,7 @@ public sealed partial class Aedat4Reader
                     // Queued even when a stop was asked meanwhile: the walk has moved past it, so it must not be lost.
                     if (ra.QueuedBytes > _peakQueuedBytes) Interlocked.Exchange(ref _peakQueuedBytes, ra.QueuedBytes);
                     ra.Queue.Enqueue(item);
+                    Volatile.Write(ref ra.Queued, ra.Queue.Count);
                     ra.QueuedBytes += item.Bytes;
                     if (ra.Queue.Count > _peakQueuedPackets) Volatile.Write(ref _peakQueuedPackets, ra.Queue.Count);
                     if (ra.CallerWaiting && (ra.Queue.Count >= Math.Max(1, depth / 2) || item.End || item.Failure != null))
@@ -232,6 +242,7 @@ public sealed partial class Aedat4Reader
             Monitor.PulseAll(ra);
         }
         ra.Thread!.Join();
+        StopInflater();
     }
 
     /// <summary>Stops the read-ahead thread and drops what it queued (seek, dispose), returning pooled event batches.</summary>

@@ -203,7 +203,9 @@ public sealed partial class Aedat4Reader : IAedatReader
     /// <summary>Opens an AEDAT 4.0 file.</summary>
     /// <exception cref="AedatFormatException">The version line or IOHeader is missing or corrupt.</exception>
     public static Aedat4Reader Open(string path, AedatReaderOptions? options = null) =>
-        SequentialFile.Open(path, options?.FileHash, s => new Aedat4Reader(s, true, path, hasVersionLine: true, options ?? AedatReaderOptions.Default));
+        // Unbuffered: packet bodies are read straight into the reader's buffer, and a packet the decompression thread has
+        // read is stepped over without its bytes passing through a stream buffer.
+        SequentialFile.Open(path, options?.FileHash, s => new Aedat4Reader(s, true, path, hasVersionLine: true, options ?? AedatReaderOptions.Default), bufferBytes: 0);
 
     /// <summary>
     /// Reads a DV network stream (or any AEDAT 4.0 byte stream): an IOHeader without version line,
@@ -227,7 +229,8 @@ public sealed partial class Aedat4Reader : IAedatReader
     /// <inheritdoc />
     /// <remarks>
     /// On a seekable input (a file) with <see cref="ReaderLimits.PrefetchPackets"/> &gt; 0, the packets
-    /// are read, decompressed and decoded ahead on a second thread while the caller works on the
+    /// are read, decompressed and decoded ahead on a second thread (with a third sharing the decompression,
+    /// <see cref="ReaderLimits.DecompressAheadPackets"/>) while the caller works on the
     /// previous ones; the packets, their order and every problem (file, byte offset, message, and the
     /// order in which they appear in <see cref="Problems"/>) are exactly those of reading on the caller's thread.
     /// </remarks>
@@ -289,17 +292,37 @@ public sealed partial class Aedat4Reader : IAedatReader
                 if (_seekUs == long.MinValue && _dataTablePosition >= 0) _observed.Add(new ObservedPacket(at, streamId, size));
                 continue;
             }
-            if (_body.Length < size) _body = new byte[Math.Max(size, _body.Length * 2)];
-            int bodyGot = _stream.ReadAtLeast(_body.AsSpan(0, size), size, throwOnEndOfStream: false);
-            if (bodyGot < size)
-            {
-                Report("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, the data ended after {bodyGot}");
-                _done = true;
-                break;
-            }
-            _pos = at + 8 + size;
+            // Read and decompressed ahead by the decompression thread, or read here (and decompressed below).
+            var ahead = _inflater?.Take(at, size);
             var seen = new ObservedPacket(at, streamId, size);
-            packet = DecodePacket(streamId, at, _body.AsSpan(0, size), ref seen);
+            try
+            {
+                ReadOnlySpan<byte> stored;
+                if (ahead != null && _stream is FileStream)
+                {
+                    _stream.Seek(size, SeekOrigin.Current);
+                    stored = ahead.Stored.AsSpan(0, size);
+                }
+                else
+                {
+                    // Read through the stream all the same where it hashes the file as it goes.
+                    if (_body.Length < size) _body = new byte[Math.Max(size, _body.Length * 2)];
+                    int bodyGot = _stream.ReadAtLeast(_body.AsSpan(0, size), size, throwOnEndOfStream: false);
+                    if (bodyGot < size)
+                    {
+                        Report("truncated", at, $"packet of stream {streamId} declares a body of {size} bytes, the data ended after {bodyGot}");
+                        _done = true;
+                        break;
+                    }
+                    stored = _body.AsSpan(0, size);
+                }
+                _pos = at + 8 + size;
+                packet = DecodePacket(streamId, at, stored, ahead?.Body, ref seen);
+            }
+            finally
+            {
+                if (ahead != null) _inflater!.Return(ahead);
+            }
             // Kept only where a FileDataTable can be checked: a live network stream would grow it forever.
             if (_seekUs == long.MinValue && _stream.CanSeek && _dataTablePosition >= 0) _observed.Add(seen);
             if (packet != null) return true;
@@ -420,12 +443,13 @@ public sealed partial class Aedat4Reader : IAedatReader
         return false;
     }
 
-    private AedatPacket? DecodePacket(int streamId, long at, ReadOnlySpan<byte> stored, ref ObservedPacket seen)
+    // ahead: the body the decompression thread decompressed from the same stored bytes, or null.
+    private AedatPacket? DecodePacket(int streamId, long at, ReadOnlySpan<byte> stored, CappedBuffer? ahead, ref ObservedPacket seen)
     {
         ReadOnlySpan<byte> body;
         try
         {
-            body = _codec.Decode(stored);
+            body = ahead != null ? ahead.Written : _codec.Decode(stored);
         }
         catch (DecompressionLimitException e)
         {

@@ -9,6 +9,9 @@ internal sealed class CappedBuffer(long cap) : IBufferWriter<byte>
 
     public int WrittenCount { get; private set; }
 
+    /// <summary>Bytes the buffer holds now, whatever is written (for memory bounds).</summary>
+    public int Capacity => _buf.Length;
+
     public ReadOnlySpan<byte> Written => _buf.AsSpan(0, WrittenCount);
 
     public void Reset() => WrittenCount = 0;

@@ -27,44 +27,51 @@ internal sealed class PacketCodec : IDisposable
     }
 
     /// <summary>Decompresses one packet body; the result is valid until the next call.</summary>
-    public ReadOnlySpan<byte> Decode(ReadOnlySpan<byte> body)
+    public ReadOnlySpan<byte> Decode(ReadOnlySpan<byte> body) =>
+        _compression == Aedat4Compression.None ? body : DecodeInto(body, _out);
+
+    /// <summary>
+    /// Decompresses one compressed packet body into <paramref name="output"/> (reset first; its cap, not this codec's,
+    /// bounds the result) and returns what it holds. Not for <see cref="Aedat4Compression.None"/>.
+    /// </summary>
+    public ReadOnlySpan<byte> DecodeInto(ReadOnlySpan<byte> body, CappedBuffer output)
     {
         switch (_compression)
         {
             case Aedat4Compression.None:
-                return body;
+                throw new InvalidOperationException("an uncompressed body is not decoded into a buffer");
             case Aedat4Compression.Lz4:
             case Aedat4Compression.Lz4High:
-                _out.Reset();
+                output.Reset();
                 if (Lz4DeclaredContentSize(body) is ulong declared && declared > (ulong)_cap)
                     throw new DecompressionLimitException($"the LZ4 frame header declares {declared} bytes of content, over the limit of {ReaderLimits.Bytes(_cap)}");
                 if (!_lz4Tried) { _lz4 = _useSystemLz4 ? NativeLz4.TryCreate() : null; _lz4Tried = true; }
                 // The frame stores no content size: decode until the frame ends, never into a fixed buffer.
-                if (_lz4 != null) _lz4.Decode(body, _out);
-                else LZ4Frame.Decode(body, _out);
-                return _out.Written;
+                if (_lz4 != null) _lz4.Decode(body, output);
+                else LZ4Frame.Decode(body, output);
+                return output.Written;
             default:
-                _out.Reset();
+                output.Reset();
                 _zstdIn ??= new Decompressor();
                 ulong size = Decompressor.GetDecompressedSize(body);
                 if (size != ContentSizeUnknown && size != ContentSizeError && size > (ulong)_cap)
                     throw new DecompressionLimitException($"the zstd frame header declares {size} bytes of content, over the limit of {ReaderLimits.Bytes(_cap)}");
                 if (size <= int.MaxValue)
                 {
-                    var dst = _out.GetSpan((int)size);
+                    var dst = output.GetSpan((int)size);
                     int n = _zstdIn.Unwrap(body, dst[..(int)size]);
-                    _out.Advance(n);
-                    return _out.Written;
+                    output.Advance(n);
+                    return output.Written;
                 }
                 _zstdIn.ResetStream();
                 var src = body;
                 while (true)
                 {
-                    var span = _out.GetSpan(1 << 16);
+                    var span = output.GetSpan(1 << 16);
                     var status = _zstdIn.UnwrapStream(src, span, out int consumed, out int written);
-                    _out.Advance(written);
+                    output.Advance(written);
                     src = src[consumed..];
-                    if (status == OperationStatus.Done) return _out.Written;
+                    if (status == OperationStatus.Done) return output.Written;
                     if (status == OperationStatus.NeedMoreData && src.IsEmpty)
                         throw new InvalidDataException("zstd frame ends before its end mark");
                     if (status == OperationStatus.InvalidData) throw new InvalidDataException("corrupt zstd frame");

@@ -20,6 +20,10 @@ public class Aedat4ReadAheadTests
         new() { PrefetchPackets = 4 },
         new() { PrefetchPackets = 1 },
         new() { PrefetchPackets = 8, MaxPrefetchBytes = 1 },
+        // The decompression thread off, one packet ahead, and far ahead of a short read-ahead queue.
+        new() { DecompressAheadPackets = 0 },
+        new() { DecompressAheadPackets = 1, MaxPrefetchBytes = 1 },
+        new() { PrefetchPackets = 2, DecompressAheadPackets = 32 },
     ];
 
     private static string Write(string dir, string name, byte[] bytes)
@@ -111,7 +115,7 @@ public class Aedat4ReadAheadTests
             foreach (var limits in ReadAheadSettings)
             {
                 string got = Describe(path, limits, out string gotSummary);
-                Assert.True(expected == got, $"{Path.GetFileName(path)} with {limits.PrefetchPackets} packets / {limits.MaxPrefetchBytes} bytes ahead: packets or problems differ");
+                Assert.True(expected == got, $"{Path.GetFileName(path)} with {limits.PrefetchPackets} packets / {limits.MaxPrefetchBytes} bytes ahead, {limits.DecompressAheadPackets} decompressed ahead: packets or problems differ");
                 Assert.Equal(expectedSummary, gotSummary);
             }
         }
@@ -266,9 +270,49 @@ public class Aedat4ReadAheadTests
         Assert.True(all >= 4 << 20, $"only {all >> 10} KiB counted; the read-ahead thread decoded at least 4 MiB of zeros");
     }
 
+    [Theory]
+    [InlineData(Aedat4Compression.Lz4)]
+    [InlineData(Aedat4Compression.Zstd)]
+    public void TheDecompressionThreadDoesItsShareAndChangesNothing(Aedat4Compression compression)
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "long.aedat4");
+        var rec = SyntheticRecording.Random(200_000, 11, frames: 3, triggers: 4, imu: 4);
+        rec.WriteAedat4(path, compression, 1000);
+
+        (AedatSummary Summary, int Ahead) Read(ReaderLimits limits, FileHash? hash = null)
+        {
+            using var r = Aedat4Reader.Open(path, new AedatReaderOptions { Limits = limits, FileHash = hash });
+            var s = AedatSummary.Compute(r);
+            return (s, r.PacketsDecompressedAhead);
+        }
+        var (alone, none) = Read(new ReaderLimits { DecompressAheadPackets = 0 });
+        Assert.Equal(0, none);
+        Assert.Equal(rec.T.Length, alone.EventCount);
+
+        var (helped, ahead) = Read(ReaderLimits.Default);
+        // Some of the 200 event packets were decompressed by the second thread (the walk takes its first packet itself).
+        Assert.True(ahead > 0, "no packet was decompressed ahead");
+        Assert.True(ahead < 200 + 20, $"{ahead} packets decompressed ahead: more than the file holds");
+        Assert.Equal(alone.EventsSha256, helped.EventsSha256);
+        Assert.Equal((alone.EventCount, alone.FrameCount, alone.TriggerCount, alone.ImuCount, alone.PacketCount),
+            (helped.EventCount, helped.FrameCount, helped.TriggerCount, helped.ImuCount, helped.PacketCount));
+        Assert.Empty(helped.Problems);
+
+        // Through a FileHash (replay's fingerprint of the event file): the file is still hashed as it is read.
+        var hash = new FileHash(path);
+        var (hashed, aheadHashed) = Read(ReaderLimits.Default, hash);
+        Assert.Equal(alone.EventsSha256, hashed.EventsSha256);
+        Assert.True(aheadHashed > 0);
+        Assert.Equal(new FileInfo(path).Length, hash.BytesHashedInPassing);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), hash.Finish());
+    }
+
     [Fact]
     public void NegativeReadAheadIsRejected()
     {
+        Assert.Equal(nameof(ReaderLimits.DecompressAheadPackets),
+            Assert.Throws<ArgumentOutOfRangeException>(() => new ReaderLimits { DecompressAheadPackets = -1 }.Validate()).ParamName);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ReaderLimits { PrefetchPackets = -1 }.Validate());
         Assert.Equal(nameof(ReaderLimits.PrefetchPackets), e.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReaderLimits { MaxPrefetchBytes = 0 }.Validate());
