@@ -72,8 +72,8 @@ ours_n="$(python3 -c 'import json,sys; e=json.load(sys.stdin)["events"]; print(e
 names=("peer: aestream C++ reader (read_events, all in memory)" "EventDeblur inspect --json (this build)" "EventDeblur inspect --json --no-hash (this build: decode, check, count)")
 cmds=("$peer $file" "dotnet $cli inspect --json $file" "dotnet $cli inspect --json --no-hash $file")
 if [ -n "${BEFORE_CLI:-}" ]; then
-  names+=("EventDeblur inspect --json (BEFORE_CLI)")
-  cmds+=("dotnet $BEFORE_CLI inspect --json $file")
+  names+=("EventDeblur inspect --json (BEFORE_CLI)" "EventDeblur inspect --json --no-hash (BEFORE_CLI)")
+  cmds+=("dotnet $BEFORE_CLI inspect --json $file" "dotnet $BEFORE_CLI inspect --json --no-hash $file")
 fi
 out="$(mktemp)"
 for ((r = 0; r < runs + 1; r++)); do   # round 0 is a warm-up, not counted

@@ -24,6 +24,12 @@ internal static class InspectCommand
         return cmd;
     }
 
+    // With the hash, this thread hashes in event order while the read-ahead thread decodes: both cores are busy, and
+    // AEDAT 4.0's decompression thread would only take time from the hash (measured: 0.36 -> 0.39 s on the 20 M-event
+    // file). Without it, this thread only counts, and the decompression thread shares the walk's work.
+    private static AedatReaderOptions? ReaderOptions(bool hash) =>
+        hash ? new AedatReaderOptions { Limits = new ReaderLimits { DecompressAheadPackets = 0 } } : null;
+
     private static int Run(string path, bool json, bool hash)
     {
         try
@@ -32,7 +38,7 @@ internal static class InspectCommand
             if (!File.Exists(path))
                 return Fail(json, path, $"{path}: no such file or folder");
             if (NotAnEventFileHint(path) is { } hint) return Fail(json, path, hint);
-            using var reader = EventFile.Open(path);
+            using var reader = EventFile.Open(path, ReaderOptions(hash));
             var summary = AedatSummary.Compute(reader, hash);
             var obj = ToJson(summary);
             // An event file with complete APS frames is replayable directly (the implied bundle).
@@ -72,7 +78,7 @@ internal static class InspectCommand
     {
         var bundle = RecordingBundle.Load(dir);
         AedatSummary summary;
-        using (var reader = AedatReader.Open(bundle.EventsPath)) summary = AedatSummary.Compute(reader, hash);
+        using (var reader = AedatReader.Open(bundle.EventsPath, ReaderOptions(hash))) summary = AedatSummary.Compute(reader, hash);
         var obj = ToJson(summary);
         var windows = bundle.ResolveExposures();
         var found = new List<Problem>(bundle.Problems);

@@ -11,7 +11,7 @@ public static class SequentialFile
     /// <param name="path">The file.</param>
     /// <param name="hash">Hashes what is read, or <c>null</c>.</param>
     /// <param name="create">Makes the reader of the stream.</param>
-    /// <param name="bufferBytes">The stream's buffer, bytes; 0 for none (a reader that reads whole packets into its own buffers).</param>
+    /// <param name="bufferBytes">The stream's buffer, bytes; smaller for a reader that reads large packets into its own buffers.</param>
     public static T Open<T>(string path, FileHash? hash, Func<Stream, T> create, int bufferBytes = 1 << 16)
     {
         var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferBytes, FileOptions.SequentialScan);

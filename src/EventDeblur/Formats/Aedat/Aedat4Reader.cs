@@ -203,9 +203,10 @@ public sealed partial class Aedat4Reader : IAedatReader
     /// <summary>Opens an AEDAT 4.0 file.</summary>
     /// <exception cref="AedatFormatException">The version line or IOHeader is missing or corrupt.</exception>
     public static Aedat4Reader Open(string path, AedatReaderOptions? options = null) =>
-        // Unbuffered: packet bodies are read straight into the reader's buffer, and a packet the decompression thread has
-        // read is stepped over without its bytes passing through a stream buffer.
-        SequentialFile.Open(path, options?.FileHash, s => new Aedat4Reader(s, true, path, hasVersionLine: true, options ?? AedatReaderOptions.Default), bufferBytes: 0);
+        // A small buffer: packet bodies larger than it are read straight into the reader's buffer, a packet the decompression
+        // thread has read is stepped over without its bytes passing through the stream's buffer, and runs of small packets
+        // (IMU, triggers) still take one read call between them.
+        SequentialFile.Open(path, options?.FileHash, s => new Aedat4Reader(s, true, path, hasVersionLine: true, options ?? AedatReaderOptions.Default), bufferBytes: 4096);
 
     /// <summary>
     /// Reads a DV network stream (or any AEDAT 4.0 byte stream): an IOHeader without version line,
