@@ -50,12 +50,38 @@ internal static class TestPaths
         return to;
     }
 
+    /// <summary>A new empty scratch folder under this test run's own folder, which is removed when the run's process exits.</summary>
     public static string NewTempDir()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "eventdeblur-tests", Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(RunRoot.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
     }
+
+    // One folder per test process (eventdeblur-tests/run-PID-GUID), deleted at exit: a full run writes a few GB of
+    // scratch bundles and replays, which used to stay in /tmp after every run. Folders of runs that died without
+    // cleaning up (killed) are removed once they are a day old.
+    private static readonly Lazy<string> RunRoot = new(() =>
+    {
+        string parent = Path.Combine(Path.GetTempPath(), "eventdeblur-tests");
+        Directory.CreateDirectory(parent);
+        foreach (var old in new DirectoryInfo(parent).EnumerateDirectories())
+        {
+            try
+            {
+                if (old.LastWriteTimeUtc < DateTime.UtcNow.AddDays(-1)) old.Delete(recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        string root = Path.Combine(parent, $"run-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        };
+        return root;
+    });
 
     private static string FindRepoRoot()
     {
