@@ -70,12 +70,12 @@ internal static class BundleCommand
                 .Concat(converted.Where(p => p.Severity == ProblemSeverity.Error))
                 .Concat(summary.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(Named))
                 .Concat(match.Windows.Where(w => w.Exposure != null)
-                    .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
+                    .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.Source))
                     .OfType<Problem>())
                 .ToList();
             var exposures = match.Windows.Where(w => w.Exposure != null).Select(w => w.Exposure!.Value).ToList();
-            long? suggestedOffset = ExposureCoverage.SuggestedOffsetUs(exposures, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source);
-            if (ExposureCoverage.OffsetHint(exposures, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } offsetHint)
+            long? suggestedOffset = ExposureCoverage.SuggestedOffsetUs(exposures, summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source);
+            if (ExposureCoverage.OffsetHint(exposures, summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } offsetHint)
                 notes.Add(offsetHint);
             // The calibration as inspect shows it: a bundle made without --homography maps the frame 1:1 onto the sensor,
             // which rarely holds, and inspect's note about it was the hint a user needs here.

@@ -90,10 +90,10 @@ internal static class InspectCommand
                 : "no frame to deblur: 'rgb' is absent, so the frames are the event file's APS frames, and it holds none (for an RGB camera, add its frames as 'rgb' in recording.json, RECORDING_FORMAT.md)"));
         // A window outside the events' time range gets no event (a wrong clock offset, typically): replay cannot estimate its kernels.
         found.AddRange(windows.Windows.Where(w => w.Exposure != null)
-            .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.Source))
+            .Select(w => ExposureCoverage.Gap(w.Index, w.Exposure!.Value, summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.Source))
             .OfType<Problem>());
         if (ExposureCoverage.OffsetHint(windows.Windows.Where(w => w.Exposure != null).Select(w => w.Exposure!.Value).ToList(),
-                summary.FirstTimestampUs, summary.LastTimestampUs, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } hint)
+                summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } hint)
             found.Add(hint);
         // A ground-truth kernel with a NaN, ±Infinity or negative weight fails its frame with --kernels gt (and its scoring).
         if (bundle.GroundTruthKernelsDir is { } gtKernels)

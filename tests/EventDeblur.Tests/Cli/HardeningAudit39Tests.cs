@@ -341,3 +341,42 @@ public partial class HardeningAuditTests
         Assert.Equal(ssim, row.Ssim!.Value, 9);
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// An event file whose time goes back (two recordings joined, the later one first): inspect's and bundle's exposure
+    /// check used the first and last events in file order, so an exposure within the earlier part was reported as lying
+    /// wholly before the events (and a clock offset was suggested). It uses the events' true time span now; the backward
+    /// step itself is still reported by the reader.
+    /// </summary>
+    [Fact]
+    public void AnExposureWithinEventsThatComeLaterInTheFileIsNotCalledOutside()
+    {
+        string root = TestPaths.CopyOfSample();
+        var bundle = EventDeblur.Recording.RecordingBundle.Load(root);
+        long cut = bundle.Frames[0].ExposureEndUs + bundle.Manifest.Sync.ClockOffsetUs + 5_000;
+        var early = new List<(long T, short X, short Y, bool P)>();
+        var late = new List<(long T, short X, short Y, bool P)>();
+        using (var r = EventDeblur.Formats.Aedat.AedatReader.Open(bundle.EventsPath))
+            while (r.TryRead(out var p))
+                if (p is EventDeblur.Formats.Aedat.EventsPacket ep)
+                    using (var b = ep.Events)
+                        for (int i = 0; i < b.Count; i++)
+                            (b.Timestamps[i] < cut ? early : late).Add((b.Timestamps[i], b.Xs[i], b.Ys[i], b.Polarities[i]));
+        Assert.NotEmpty(early);
+        Assert.NotEmpty(late);
+        var (w, h) = bundle.EventSensorSize;
+        using (var writer = EventDeblur.Formats.Aedat.Aedat4Writer.Create(bundle.EventsPath, new EventDeblur.Formats.Aedat.Aedat4WriterOptions { Width = w, Height = h }))
+        {
+            foreach (var part in new[] { late, early })
+                writer.WriteEvents(part.Select(e => e.T).ToArray(), part.Select(e => e.X).ToArray(), part.Select(e => e.Y).ToArray(), part.Select(e => e.P).ToArray());
+            writer.Complete();
+        }
+
+        var r1 = Run("inspect", root);
+        Assert.Contains("earlier than the previous event", r1.Out + r1.Err);
+        Assert.DoesNotContain("before the first event", r1.Out + r1.Err);
+        Assert.DoesNotContain("clock offset of", r1.Out + r1.Err);
+    }
+}
