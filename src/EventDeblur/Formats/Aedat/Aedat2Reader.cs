@@ -172,10 +172,37 @@ public sealed class Aedat2Reader : IAedatReader
     {
         long chunkStart = _pos;
         int got = _stream.ReadAtLeast(_chunk, _chunk.Length, throwOnEndOfStream: false);
+        bool endOfFile = got < _chunk.Length;
+        // A second recording's header (files joined with cat) need not start on a record boundary: the first file may end
+        // with a record cut short. One where a version line starts off the records' alignment ends this chunk's records at
+        // it; one cut by the chunk's end starts the next chunk at its record.
+        int unaligned = -1;
+        if (!endOfFile && TailHeaderPrefix(_chunk.AsSpan(0, got)) is int tail && tail >= RecordBytes)
+        {
+            got = tail / RecordBytes * RecordBytes;
+            _stream.Position = chunkStart + got;
+        }
+        for (int from = 0; from < got;)
+        {
+            int k = _chunk.AsSpan(from, got - from).IndexOf("#!AER-DA"u8);
+            if (k < 0) break;
+            if ((from + k) % RecordBytes != 0 && chunkStart + from + k != _notHeaderAt) { unaligned = from + k; break; }
+            from += k + 1;
+        }
+        if (unaligned >= 0)
+        {
+            int cutBytes = unaligned % RecordBytes;
+            long cutAt = chunkStart + unaligned - cutBytes;
+            got = unaligned - cutBytes;
+            endOfFile = false;
+            _unalignedHeader = (chunkStart + unaligned, cutAt, cutBytes);
+        }
         int records = got / RecordBytes;
         // A tail that is not a whole record, at the end of the file: reported once no second header is found in this chunk
         // (after one, the records' alignment starts over and the tail is measured from there).
         bool tailCut = got < _chunk.Length && got % RecordBytes != 0 && !HeaderAt(_chunk.AsSpan(records * RecordBytes, got % RecordBytes));
+        // Not a version line after all: the next chunk goes on from the same place, past that position.
+        if (records == 0 && _unalignedHeader != null) { TakeUnalignedHeader(); return; }
         if (records == 0)
         {
             if (got > 0 && HeaderAt(_chunk.AsSpan(0, got)) && SkipSecondHeader(chunkStart)) return;
@@ -184,7 +211,7 @@ public sealed class Aedat2Reader : IAedatReader
             _done = true; FlushImu(); _aps?.Finish(_pos); return;
         }
         _pos += records * RecordBytes;
-        if (got < _chunk.Length) _done = true;
+        if (endOfFile) _done = true;
         long? secondHeader = null;
 
         var batch = EventBatch.Rent(records);
@@ -282,10 +309,43 @@ public sealed class Aedat2Reader : IAedatReader
         if (frames != null)
             foreach (var (frame, offset) in frames) _pending.Enqueue(new FramePacket { StreamId = 3, ByteOffset = offset, Frame = frame });
         if (secondHeader is long at && SkipSecondHeader(at)) return;
+        if (TakeUnalignedHeader()) return;
         if (tailCut)
             _log.Error("truncated", chunkStart + records * RecordBytes,
                 $"the last {got % RecordBytes} bytes do not form a whole 8-byte record (file truncated); they are ignored");
         if (_done) { FlushImu(); _aps?.Finish(_pos); }
+    }
+
+    // A version line found off the records' alignment in the chunk just read: where, where the record it cuts starts,
+    // and how many bytes of that record came before it.
+    private (long At, long CutAt, int CutBytes)? _unalignedHeader;
+    // A "#!AER-DA" off the alignment that turned out not to start a version line: not looked at again.
+    private long _notHeaderAt = -1;
+
+    /// <summary>
+    /// Skips the unaligned second header found in the chunk just read (its records up to the cut one are decoded), reporting
+    /// the cut record before it; false (and nothing changed but that this position is not taken for a header again) when
+    /// there is none or it is not a whole version line.
+    /// </summary>
+    private bool TakeUnalignedHeader()
+    {
+        if (_unalignedHeader is not { } h) return false;
+        _unalignedHeader = null;
+        if (SkipSecondHeader(h.At, (h.CutAt, h.CutBytes))) return true;
+        _notHeaderAt = h.At;
+        return false;
+    }
+
+    /// <summary>
+    /// Where a proper prefix of <c>#!AER-DA</c> (1..7 bytes) runs to the end of <paramref name="chunk"/>, or null: a
+    /// version line that the chunk's end cuts.
+    /// </summary>
+    private static int? TailHeaderPrefix(ReadOnlySpan<byte> chunk)
+    {
+        ReadOnlySpan<byte> magic = "#!AER-DA"u8;
+        for (int k = Math.Min(magic.Length - 1, chunk.Length); k >= 1; k--)
+            if (chunk[^k..].SequenceEqual(magic[..k])) return chunk.Length - k;
+        return null;
     }
 
     /// <summary>Whether <paramref name="bytes"/> start with an AEDAT version line's <c>#!AER-DA</c> (as far as they reach, 8 bytes at most).</summary>
@@ -301,7 +361,9 @@ public sealed class Aedat2Reader : IAedatReader
     /// its lines skipped, and the records after it decoded as the second recording alone would be (its own timestamp
     /// wrap, its time from its own start: time goes back there). False when it is not a whole version line after all.
     /// </summary>
-    private bool SkipSecondHeader(long at)
+    /// <param name="at">Where the version line starts, bytes.</param>
+    /// <param name="cut">The record the header cuts (its first byte, and how many bytes of it precede the header), reported before it.</param>
+    private bool SkipSecondHeader(long at, (long At, int Bytes)? cut = null)
     {
         _stream.Position = at;
         long pos = at;
@@ -324,6 +386,8 @@ public sealed class Aedat2Reader : IAedatReader
             if (pos - at > AsciiHeader.MaxHeaderBytes || line.Trim().Equals("#End Of ASCII Header", StringComparison.OrdinalIgnoreCase)) break;
         }
         string sameChip = chip.Length == 0 || AsciiHeader.SensorSize(chip) == (_width, _height) ? "" : $"; its AEChip '{chip}' differs from the first's, whose address layout is kept";
+        if (cut is { } c)
+            _log.Error("truncated", c.At, $"the {c.Bytes} bytes before the second AEDAT header at byte {at} do not form a whole 8-byte record (the first recording was cut short); they are ignored");
         _log.Error("second-header", at, $"a second AEDAT header ('{version.Trim()}', {pos - at} bytes: two recordings joined with cat?) inside the data, where an 8-byte record was expected; skipped, and the records after it decoded as that recording alone (its time starts over){sameChip}");
         _pos = pos;
         _stream.Position = pos;

@@ -36,6 +36,44 @@ public class Aedat2JoinedTests
         Assert.Equal(2 * alone.Triggers.Count, d.Triggers.Count);
     }
 
+    /// <summary>
+    /// The first recording cut short before the join (its last record incomplete, 1–7 bytes missing): the second header
+    /// then starts off the records' alignment and was decoded as records. It is found wherever it starts, also across the
+    /// reader's chunk boundaries (chunks of 37, 64 and 65 536 records), the cut record is reported at its byte, and the
+    /// second recording decodes as it does alone.
+    /// </summary>
+    [SkippableFact]
+    public void ASecondHeaderAfterACutRecordIsFoundOffTheAlignment()
+    {
+        string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat2", "pyaedattools_IMU_translBoxes_davis240c.aedat");
+        Skip.IfNot(File.Exists(real), $"{real} is absent (../shared/recordings/real)");
+        var alone = Drained.FromFile(real);
+        byte[] bytes = File.ReadAllBytes(real);
+        string dir = TestPaths.NewTempDir();
+        foreach (int cut in new[] { 1, 3, 5, 7 })
+        {
+            string joined = Path.Combine(dir, $"joined-{cut}.aedat");
+            byte[] first = bytes[..^cut];
+            File.WriteAllBytes(joined, [.. first, .. bytes]);
+            foreach (int batch in new[] { 37, 64, 1 << 16 })
+            {
+                Drained d;
+                using (var r = AedatReader.Open(joined, new AedatReaderOptions { BatchEvents = batch })) d = Drained.From(r);
+                var errors = d.Problems.Where(p => p.Severity == ProblemSeverity.Error).ToList();
+                Assert.True(errors.Count == 2, $"cut {cut}, chunks of {batch}: {string.Join(" | ", errors.Select(e => e.Message))}");
+                Assert.Equal(first.Length - (8 - cut), errors[0].ByteOffset);
+                Assert.Contains($"the {8 - cut} bytes before the second AEDAT header at byte {first.Length} do not form a whole 8-byte record", errors[0].Message);
+                Assert.Equal(first.Length, errors[1].ByteOffset);
+                Assert.Contains("a second AEDAT header ('#!AER-DAT2.0'", errors[1].Message);
+                // The second recording whole, after the first less at most its cut record.
+                Assert.InRange(d.T.Count, 2 * alone.T.Count - 1, 2 * alone.T.Count);
+                Assert.Equal(alone.T, d.T.Skip(d.T.Count - alone.T.Count));
+                Assert.Equal(alone.X, d.X.Skip(d.X.Count - alone.X.Count));
+                Assert.Equal(alone.Y, d.Y.Skip(d.Y.Count - alone.Y.Count));
+            }
+        }
+    }
+
     [Fact]
     public void ATruncatedLastRecordIsStillReportedAtItsByte()
     {
