@@ -50,38 +50,51 @@ internal static class TestPaths
         return to;
     }
 
-    /// <summary>A new empty scratch folder under this test run's own folder, which is removed when the run's process exits.</summary>
+    /// <summary>
+    /// A new empty scratch folder in the temp folder's <c>eventdeblur-tests</c>, named by this process's id (8 hex digits)
+    /// and 24 random ones; removed by the next test run once this process has ended.
+    /// </summary>
     public static string NewTempDir()
     {
-        string dir = Path.Combine(RunRoot.Value, Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(ScratchParent.Value, $"{Environment.ProcessId:x8}{Guid.NewGuid():N}"[..32]);
         Directory.CreateDirectory(dir);
         return dir;
     }
 
-    // One folder per test process (eventdeblur-tests/run-PID-GUID), deleted at exit: a full run writes a few GB of
-    // scratch bundles and replays, which used to stay in /tmp after every run. Folders of runs that died without
-    // cleaning up (killed) are removed once they are a day old.
-    private static readonly Lazy<string> RunRoot = new(() =>
+    // A full run writes a few GB of scratch bundles and replays, which used to stay in the temp folder after every run
+    // (57 GB had piled up and filled a disk). The test host is ended by the runner right after the tests, too soon to
+    // delete gigabytes at its exit, so each run removes the folders of test processes that have ended (by the process
+    // id in their name, once untouched for 10 minutes: another container's ids are not ours to check) and any folder
+    // untouched for a day. The names keep the length they had: a test runs Slurm's munged with a socket inside its
+    // folder, and a Unix socket path holds at most 108 bytes.
+    private static readonly Lazy<string> ScratchParent = new(() =>
     {
         string parent = Path.Combine(Path.GetTempPath(), "eventdeblur-tests");
         Directory.CreateDirectory(parent);
+        var now = DateTime.UtcNow;
         foreach (var old in new DirectoryInfo(parent).EnumerateDirectories())
         {
             try
             {
-                if (old.LastWriteTimeUtc < DateTime.UtcNow.AddDays(-1)) old.Delete(recursive: true);
+                bool ended = old.Name.Length == 32 && int.TryParse(old.Name[..8], System.Globalization.NumberStyles.HexNumber, null, out int pid)
+                             && pid != Environment.ProcessId && !IsRunning(pid);
+                if ((ended && old.LastWriteTimeUtc < now.AddMinutes(-10)) || old.LastWriteTimeUtc < now.AddDays(-1)) old.Delete(recursive: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
-        string root = Path.Combine(parent, $"run-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try { Directory.Delete(root, recursive: true); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        };
-        return root;
+        return parent;
     });
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
 
     private static string FindRepoRoot()
     {
