@@ -47,7 +47,8 @@ public sealed class Aedat2Reader : IAedatReader
         _options = options;
         options.Limits.Validate();
         _log = new ProblemLog(path, options.MaxProblemsPerKind);
-        _chunk = new byte[RecordBytes * Math.Max(1, options.BatchEvents)];
+        // Two records at least: a version line that starts off the records' alignment must fit whole in a chunk.
+        _chunk = new byte[RecordBytes * Math.Max(2, options.BatchEvents)];
 
         string chip = "";
         long chipAt = -1;
@@ -177,17 +178,19 @@ public sealed class Aedat2Reader : IAedatReader
         // with a record cut short. One where a version line starts off the records' alignment ends this chunk's records at
         // it; one cut by the chunk's end starts the next chunk at its record.
         int unaligned = -1;
-        if (!endOfFile && TailHeaderPrefix(_chunk.AsSpan(0, got)) is int tail && tail >= RecordBytes)
-        {
-            got = tail / RecordBytes * RecordBytes;
-            _stream.Position = chunkStart + got;
-        }
+        _unalignedHeader = null;
         for (int from = 0; from < got;)
         {
             int k = _chunk.AsSpan(from, got - from).IndexOf("#!AER-DA"u8);
             if (k < 0) break;
             if ((from + k) % RecordBytes != 0 && chunkStart + from + k != _notHeaderAt) { unaligned = from + k; break; }
             from += k + 1;
+        }
+        // The chunk's end cuts a version line only where none was found whole before it.
+        if (unaligned < 0 && !endOfFile && TailHeaderPrefix(_chunk.AsSpan(0, got)) is int tail && tail >= RecordBytes)
+        {
+            got = tail / RecordBytes * RecordBytes;
+            _stream.Position = chunkStart + got;
         }
         if (unaligned >= 0)
         {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -36,7 +37,9 @@ public sealed partial class Aedat4Reader
             IO.FileHash.HashingStream h => h.Inner,
             _ => null,
         };
-        if (file == null) return;
+        // Positions are the file's own only when the reader started at its first byte (OpenStream may be given a file read
+        // from elsewhere).
+        if (file == null || file.Position != _pos) return;
         // The reader's own handle, read at positions (pread), so both threads read the same open file.
         SafeFileHandle handle;
         try
@@ -144,7 +147,22 @@ public sealed partial class Aedat4Reader
                 Monitor.PulseAll(_gate);
                 if (_slots.Count == 0 || _slots.Peek().Offset != offset) return null;
                 var slot = _slots.Peek();
-                while (slot.State == InProgress) Monitor.Wait(_gate);
+                if (slot.State == InProgress)
+                {
+                    // Decompressing a packet takes tens of microseconds: spin for it before sleeping (a context switch
+                    // per packet cost more than the wait).
+                    Monitor.Exit(_gate);
+                    try
+                    {
+                        var spin = new SpinWait();
+                        while (Volatile.Read(ref slot.State) == InProgress && !spin.NextSpinWillYield) spin.SpinOnce();
+                    }
+                    finally
+                    {
+                        Monitor.Enter(_gate);
+                    }
+                    while (slot.State == InProgress) Monitor.Wait(_gate);
+                }
                 _slots.Dequeue();
                 Monitor.PulseAll(_gate);
                 if (slot.State == Done && slot.StoredLength == size)
@@ -160,7 +178,11 @@ public sealed partial class Aedat4Reader
         /// <summary>Gives a slot taken with <see cref="Take"/> back, its buffers for reuse.</summary>
         public void Return(Slot slot)
         {
-            lock (_gate) Release(slot);
+            lock (_gate)
+            {
+                Release(slot);
+                Monitor.PulseAll(_gate);
+            }
         }
 
         /// <summary>Stops the thread, waits for it and drops what it holds.</summary>
@@ -219,8 +241,14 @@ public sealed partial class Aedat4Reader
                     }
                     if (_end - at < header.Length || RandomAccess.Read(_file, header, at) < header.Length) return;
                     int size = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-                    // A header the walk would not accept ends this thread; the walk reports it and goes on alone.
-                    if (size <= 0 || at + header.Length + (long)size > _end) return;
+                    if (size <= 0 || at + header.Length + (long)size > _end)
+                    {
+                        // A header the walk will not accept: it reports it and finds the next packet (a table, a scan);
+                        // this thread goes on from wherever the walk goes on.
+                        lock (_gate)
+                            while (!_stop && _walkNext <= at) Monitor.Wait(_gate, 5);
+                        continue;
+                    }
                     long next = at + header.Length + size;
                     if (size > MaxStoredBytes || caughtUp)
                     {
@@ -231,7 +259,8 @@ public sealed partial class Aedat4Reader
                     CappedBuffer body;
                     lock (_gate)
                     {
-                        stored = _freeStored.Count > 0 && _freeStored.Peek().Length >= size ? _freeStored.Pop() : new byte[Math.Max(size, 1 << 16)];
+                        // Sizes rounded up to a power of two, so that packets of similar size reuse the same buffers.
+                        stored = _freeStored.Count > 0 && _freeStored.Peek().Length >= size ? _freeStored.Pop() : new byte[BitOperations.RoundUpToPowerOf2((uint)Math.Max(size, 1 << 16))];
                         body = _freeBodies.Count > 0 ? _freeBodies.Pop() : new CappedBuffer(_maxBody);
                         current = new Slot(at, stored, size) { Body = body, Counted = stored.Length + body.Capacity };
                         _slots.Enqueue(current);
@@ -270,7 +299,6 @@ public sealed partial class Aedat4Reader
                         current = null;
                         Monitor.PulseAll(_gate);
                     }
-                    if (state == Failed) return;
                 }
             }
             catch (Exception)

@@ -6,7 +6,7 @@ public sealed record AedatReaderOptions
     /// <summary>Resource limits (packet sizes before and after decompression, header XML, frame pixels, events per packet).</summary>
     public ReaderLimits Limits { get; init; } = ReaderLimits.Default;
 
-    /// <summary>Events per batch for formats without packets of their own (AEDAT 2.0). Default 65 536.</summary>
+    /// <summary>Events per batch for formats without packets of their own (AEDAT 2.0: records per read, 2 at least). Default 65 536.</summary>
     public int BatchEvents { get; init; } = 1 << 16;
 
     /// <summary>Decode APS frame pixels (false: frame packets are skipped, which is faster).</summary>

@@ -158,4 +158,138 @@ public class Aedat2JoinedTests
             Assert.Equal((t.Min(), t.Max()), AedatSummary.MinMax(t));
         }
     }
+
+    // Stop 40's review of the off-alignment header search (found by its fuzzing): a header position left from an earlier
+    // chunk sent the reader back (duplicate events), the chunk-end trimming hid a header 15 bytes before a chunk's end,
+    // and 8-byte chunks could not hold an off-alignment version line. The cases and the fuzz are the reviewer's.
+
+    private static readonly byte[] SmallHeader = "#!AER-DAT2.0\r\n# AEChip: eu.seebetter.ini.chips.davis.DAVIS240C\r\n#x\r\n"u8.ToArray();
+
+    private static byte[] Records(int n, int t0)
+    {
+        var b = new byte[8 * n];
+        for (int i = 0; i < n; i++)
+        {
+            // x = 1, y = 0 DVS event; timestamp t0 + i
+            b[8 * i + 2] = 0x10;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(8 * i + 4), t0 + i);
+        }
+        return b;
+    }
+
+    private static string WriteBytes(byte[] bytes)
+    {
+        string p = Path.Combine(TestPaths.NewTempDir(), "r.aedat");
+        File.WriteAllBytes(p, bytes);
+        return p;
+    }
+
+    private static Drained Read(string p, int batch)
+    {
+        using var r = AedatReader.Open(p, new AedatReaderOptions { BatchEvents = batch });
+        return Drained.From(r);
+    }
+
+    // Stop 40's review: three whole recordings joined; the 2nd is short so one chunk holds H2 (aligned) and H3 (off the first chunk's alignment).
+    [Fact]
+    public void AShortMiddleRecordDoesNotLeaveAStaleHeaderPosition()
+    {
+        Assert.NotEqual(0, SmallHeader.Length % 8);
+        string p = WriteBytes([.. SmallHeader, .. Records(4, 0), .. SmallHeader, .. Records(4, 0), .. SmallHeader, .. Records(100, 0)]);
+        var d = Read(p, 64);
+        var errors = d.Problems.Where(x => x.Severity == ProblemSeverity.Error).Select(x => $"{x.ByteOffset}: {x.Message}").ToList();
+        Assert.True(d.T.Count == 108 && errors.Count == 2, $"events {d.T.Count} (expected 108); errors:\n{string.Join("\n", errors)}");
+    }
+
+    // A cut record before the join, read with BatchEvents = 1 (8-byte chunks).
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(64)]
+    public void ACutJoinIsFoundWithTheSmallestChunks(int batch)
+    {
+        byte[] rec = Records(3, 0);
+        string p = WriteBytes([.. SmallHeader, .. rec, .. rec.AsSpan(0, 5), .. SmallHeader, .. Records(3, 0)]);
+        var d = Read(p, batch);
+        var errors = d.Problems.Where(x => x.Severity == ProblemSeverity.Error).Select(x => $"{x.ByteOffset}: {x.Message}").ToList();
+        Assert.True(d.T.Count == 6 && errors.Count == 2, $"batch {batch}: events {d.T.Count} (expected 6); errors:\n{string.Join("\n", errors)}");
+    }
+
+    // Random fakes "#!AER-DA" (not a version line) at random offsets: every chunk size must give the same events, and finish.
+    [Fact]
+    public void BytesThatOnlyLookLikeAHeaderGiveTheSameEventsAtEveryChunkSize()
+    {
+        var rng = new Random(40);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var data = Records(rng.Next(1, 120), 0);
+            int fakes = rng.Next(1, 4);
+            var where = new List<int>();
+            for (int f = 0; f < fakes; f++)
+            {
+                int at = rng.Next(0, Math.Max(1, data.Length - 9)) | 1;
+                if (where.Any(w => Math.Abs(w - at) < 10)) continue;
+                byte[] fake = "#!AER-DAX"u8.ToArray();
+                if (at + fake.Length <= data.Length) { fake.CopyTo(data, at); where.Add(at); }
+            }
+            int tail = rng.Next(0, 8);
+            string p = WriteBytes([.. SmallHeader, .. data, .. Records(1, 0).AsSpan(0, tail)]);
+            var reference = Read(p, 1 << 16);
+            foreach (int batch in new[] { 1, 2, 3, 5, 37 })
+            {
+                var d = Read(p, batch);
+                Assert.True(reference.T.SequenceEqual(d.T), $"trial {trial} batch {batch} fakes at data+[{string.Join(",", where)}] of {data.Length}: {d.T.Count} vs {reference.T.Count} events; {string.Join(" | ", d.Problems.Select(x => x.ByteOffset + ": " + x.Message))} ;; ref {string.Join(" | ", reference.Problems.Select(x => x.ByteOffset + ": " + x.Message))}");
+            }
+        }
+    }
+
+    [Fact]
+    public void RandomJoinsOfCutAndWholeRecordingsDecodeEveryRecording()
+    {
+        var rng = new Random(7);
+        var fails = new List<string>();
+        for (int trial = 0; trial < 400; trial++)
+        {
+            int k = rng.Next(1, 5);
+            var bytes = new List<byte>();
+            int expected = 0;
+            var desc = new List<string>();
+            for (int i = 0; i < k; i++)
+            {
+                int n = rng.Next(1, 40);
+                int cut = i < k - 1 && rng.Next(2) == 0 ? rng.Next(1, 8) : 0;
+                var recs = Records(n, 1000 * i);
+                bytes.AddRange(SmallHeader);
+                if (cut > 0 && n > 0) { bytes.AddRange(recs.AsSpan(0, recs.Length - cut).ToArray()); expected += n - 1; }
+                else { bytes.AddRange(recs); expected += n; cut = 0; }
+                desc.Add($"{n}r-{cut}");
+            }
+            string p = WriteBytes(bytes.ToArray());
+            foreach (int batch in new[] { 2, 3, 5, 8, 37, 1 << 16 })
+            {
+                var d = Read(p, batch);
+                int seconds = d.Problems.Count(x => x.Message.Contains("a second AEDAT header"));
+                if (d.T.Count != expected || seconds != k - 1)
+                    fails.Add($"[{string.Join(",", desc)}] batch {batch}: {d.T.Count} events (expected {expected}), {seconds} second headers (expected {k - 1})");
+            }
+        }
+        Assert.True(fails.Count == 0, $"{fails.Count} failures:\n{string.Join("\n", fails.Take(25))}");
+    }
+
+    [Theory]
+    [InlineData(27, 7, 33, 2)]
+    [InlineData(12, 7, 31, 2)]
+    [InlineData(12, 7, 31, 3)]
+    [InlineData(12, 6, 31, 2)]
+    [InlineData(63, 7, 31, 64)]
+    [InlineData(62, 7, 31, 64)]
+    [InlineData(65535, 7, 31, 65536)]
+    [InlineData(65534, 7, 31, 65536)]
+    public void AHeaderNearAChunksEndIsFound(int n1, int cut, int n2, int batch)
+    {
+        var r1 = Records(n1, 0);
+        string p = WriteBytes([.. SmallHeader, .. r1.AsSpan(0, r1.Length - cut), .. SmallHeader, .. Records(n2, 1000)]);
+        var d = Read(p, batch);
+        Assert.True(d.T.Count == n1 - 1 + n2, $"H2 at {SmallHeader.Length + r1.Length - cut}: {d.T.Count} events; " + string.Join(" | ", d.Problems.Select(x => x.ByteOffset + ": " + x.Message)));
+    }
 }

@@ -318,4 +318,135 @@ public class Aedat4ReadAheadTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReaderLimits { MaxPrefetchBytes = 0 }.Validate());
         Assert.Equal(16, ReaderLimits.Default.PrefetchPackets);
     }
+
+    // Stop 40's review of the decompression thread (its tests): one corrupt packet ended the thread for the rest of the
+    // run (a loss of speed only); reads mixed with seeks and table reads, through Open and OpenStream, on damaged files,
+    // give what the caller's thread gives; and disposing in the middle never hangs.
+
+    [Fact]
+    public void OneCorruptPacketDoesNotStopTheDecompressionThread()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "long.aedat4");
+        var rec = SyntheticRecording.Random(200_000, 11, frames: 0, triggers: 0, imu: 0);
+        rec.WriteAedat4(path, Aedat4Compression.Lz4, 1000);
+        byte[] lz4 = File.ReadAllBytes(path);
+        var packets = Aedat4Surgery.Packets(lz4);
+        byte[] m = (byte[])lz4.Clone();
+        long mid = packets[5].At + 8 + packets[5].Body.Length / 2;
+        for (int j = 0; j < 16; j++) m[mid + j] ^= 0x5A;
+        string bad = Path.Combine(dir, "bad.aedat4");
+        File.WriteAllBytes(bad, m);
+        int Ahead(string p)
+        {
+            using var r = Aedat4Reader.Open(p);
+            AedatSummary.Compute(r, false);
+            return r.PacketsDecompressedAhead;
+        }
+        int clean = Ahead(path), broken = Ahead(bad);
+        Assert.True(broken > clean / 2, $"clean {clean}, with packet 5 corrupt {broken}");
+    }
+
+    private static string Pkt(AedatPacket? p) => p switch
+    {
+        EventsPacket e => $"E{e.StreamId}@{e.ByteOffset}:{e.Events.Count}:{e.Events.Timestamps[0]}:{e.Events.Timestamps[^1]}:{e.Events.Xs[e.Events.Count / 2]}",
+        FramePacket f => $"F@{f.ByteOffset}:{f.Frame.TimestampUs}:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(f.Frame.Pixels))[..8]}",
+        TriggersPacket t => $"T@{t.ByteOffset}:{t.Triggers.Length}",
+        ImuPacket i => $"I@{i.ByteOffset}:{i.Samples.Length}",
+        _ => "?",
+    };
+
+    private static string Script(string path, ReaderLimits limits, int seed, bool viaStream)
+    {
+        var rng = new Random(seed);
+        var sb = new System.Text.StringBuilder();
+        var options = new AedatReaderOptions { Limits = limits, MaxProblemsPerKind = 1000 };
+        FileStream? fs = null;
+        try
+        {
+            using var r = viaStream
+                ? Aedat4Reader.OpenStream(fs = File.OpenRead(path), path, hasVersionLine: true, options)
+                : Aedat4Reader.Open(path, options);
+            for (int step = 0; step < 400; step++)
+            {
+                int op = rng.Next(40);
+                if (op == 0) sb.Append("table:").Append(r.ReadDataTable()?.Count ?? -1).Append('\n');
+                else if (op == 1) sb.Append("seek:").Append(r.SeekToTime(rng.Next(0, 2_000_000))).Append('\n');
+                else
+                {
+                    if (!r.TryRead(out var p)) { sb.Append("end\n"); break; }
+                    sb.Append(Pkt(p)).Append('\n');
+                    if (p is EventsPacket e) e.Events.Dispose();
+                }
+            }
+            foreach (var pr in r.Problems) sb.Append($"{pr.ByteOffset}|{pr.Severity}|{pr.Message}\n");
+        }
+        catch (AedatFormatException e) { sb.Append("cannot open " + e.Message); }
+        finally { fs?.Dispose(); }
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void SeeksAndTableReadsAmongReadsMatchTheCallersThread()
+    {
+        string dir = TestPaths.NewTempDir();
+        var rec = SyntheticRecording.Random(60_000, 3, frames: 3, triggers: 3, imu: 3);
+        var files = new List<string>();
+        foreach (var c in new[] { Aedat4Compression.Lz4, Aedat4Compression.Zstd })
+        {
+            string p = Path.Combine(dir, $"c-{c}.aedat4");
+            rec.WriteAedat4(p, c, 300);
+            files.Add(p);
+            byte[] b = File.ReadAllBytes(p);
+            var packets = Aedat4Surgery.Packets(b);
+            // damaged header size, damaged body, cut mid-packet
+            byte[] h = (byte[])b.Clone(); System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan((int)packets[7].At + 4), 12345);
+            files.Add(Path.Combine(dir, $"hdr-{c}.aedat4")); File.WriteAllBytes(files[^1], h);
+            byte[] h2 = (byte[])b.Clone(); System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(h2.AsSpan((int)packets[7].At + 4), packets[7].Body.Length - 3);
+            files.Add(Path.Combine(dir, $"hdr2-{c}.aedat4")); File.WriteAllBytes(files[^1], h2);
+            byte[] m = (byte[])b.Clone(); for (int j = 0; j < 16; j++) m[packets[9].At + 8 + packets[9].Body.Length / 2 + j] ^= 0x5A;
+            files.Add(Path.Combine(dir, $"body-{c}.aedat4")); File.WriteAllBytes(files[^1], m);
+            files.Add(Path.Combine(dir, $"cut-{c}.aedat4")); File.WriteAllBytes(files[^1], b[..(int)(packets[20].At + 8 + packets[20].Body.Length / 2)]);
+        }
+        var variants = new ReaderLimits[]
+        {
+            new() { DecompressAheadPackets = 1 }, new() { DecompressAheadPackets = 8, PrefetchPackets = 1 },
+            new() { DecompressAheadPackets = 32, PrefetchPackets = 2, MaxPrefetchBytes = 1 }, new(),
+        };
+        int fails = 0;
+        var msgs = new List<string>();
+        foreach (string f in files)
+            for (int seed = 0; seed < 5; seed++)
+            {
+                string expected = Script(f, new ReaderLimits { PrefetchPackets = 0 }, seed, false);
+                foreach (var v in variants)
+                    foreach (bool viaStream in new[] { false, true })
+                    {
+                        string got = Script(f, v, seed, viaStream);
+                        if (got != expected) { fails++; if (msgs.Count < 3) msgs.Add($"{Path.GetFileName(f)} seed {seed} {v.DecompressAheadPackets}/{v.PrefetchPackets} stream {viaStream}:\nEXP\n{expected[..Math.Min(1500, expected.Length)]}\nGOT\n{got[..Math.Min(1500, got.Length)]}"); }
+                    }
+            }
+        Assert.True(fails == 0, $"{fails} differ\n" + string.Join("\n====\n", msgs));
+    }
+
+    [Fact]
+    public void DisposeInTheMiddleWithTheDecompressionThreadNeverHangs()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "d.aedat4");
+        SyntheticRecording.Random(100_000, 5, frames: 2, triggers: 2, imu: 2).WriteAedat4(path, Aedat4Compression.Lz4, 200);
+        var rng = new Random(1);
+        for (int i = 0; i < 300; i++)
+        {
+            var fs = File.OpenRead(path);
+            var r = rng.Next(2) == 0 ? Aedat4Reader.Open(path, new AedatReaderOptions { Limits = new ReaderLimits { DecompressAheadPackets = 1 + rng.Next(8) } })
+                                     : Aedat4Reader.OpenStream(fs, path, true);
+            int k = rng.Next(0, 30);
+            for (int j = 0; j < k && r.TryRead(out var p); j++) if (p is EventsPacket e) e.Events.Dispose();
+            if (rng.Next(3) == 0) fs.Dispose(); // the caller's stream closed under a running helper (leaveOpen)
+            if (rng.Next(2) == 0) { try { for (int j = 0; j < 3 && r.TryRead(out var p); j++) if (p is EventsPacket e) e.Events.Dispose(); } catch (ObjectDisposedException) { } }
+            r.Dispose();
+            fs.Dispose();
+        }
+    }
 }
