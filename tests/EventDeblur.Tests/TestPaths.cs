@@ -77,24 +77,13 @@ internal static class TestPaths
             try
             {
                 bool ended = old.Name.Length == 32 && int.TryParse(old.Name[..8], System.Globalization.NumberStyles.HexNumber, null, out int pid)
-                             && pid != Environment.ProcessId && !IsRunning(pid);
+                             && pid != Environment.ProcessId && !EventDeblur.IO.AtomicFile.IsRunning(pid);
                 if ((ended && old.LastWriteTimeUtc < now.AddMinutes(-10)) || old.LastWriteTimeUtc < now.AddDays(-1)) old.Delete(recursive: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         return parent;
     });
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
-    }
 
     private static string FindRepoRoot()
     {

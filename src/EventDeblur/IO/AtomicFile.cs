@@ -159,7 +159,8 @@ public static partial class AtomicFile
         return removed;
     }
 
-    private static bool IsRunning(int pid)
+    /// <summary>Whether a process with id <paramref name="pid"/> runs in this PID namespace.</summary>
+    internal static bool IsRunning(int pid)
     {
         try
         {
