@@ -30,8 +30,8 @@ internal static class ConvertCommand
         if (!File.Exists(input)) throw new UserInputException($"{input}: no such file");
         if (Directory.Exists(output))
             throw new UserInputException($"{output}: is a folder; give the output file's name, e.g. {Path.Combine(output, Path.GetFileNameWithoutExtension(input) + ".aedat4")}");
-        if (string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal))
-            throw new UserInputException($"{output}: is the input itself; converting into it would replace the recording being read; give another name");
+        if (FileIdentity.Same(input, output))
+            throw new UserInputException($"{output}: is the input itself{(string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal) ? "" : " (a link to it, or one it links to)")}; converting into it would replace the recording being read; give another name");
         if (File.Exists(output) && !force)
             throw new UserInputException($"{output}: exists; give a new name, or --force to replace it (written beside it first, so a failed conversion leaves it whole)");
         if (!output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase) && !output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))

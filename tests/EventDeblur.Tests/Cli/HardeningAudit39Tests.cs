@@ -380,3 +380,39 @@ public partial class HardeningAuditTests
         Assert.DoesNotContain("clock offset of", r1.Out + r1.Err);
     }
 }
+
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// Stop 40's convert trial: <c>convert link.aedat4 rec.aedat4 --force</c>, with link.aedat4 a symbolic or hard link to
+    /// rec.aedat4, replaced the recording being read (the check compared path strings). Both are refused now, naming the
+    /// link, and the recording is untouched.
+    /// </summary>
+    [Fact]
+    public void ConvertRefusesALinkToItsOutputEvenWithForce()
+    {
+        string dir = TestPaths.NewTempDir();
+        string rec = Path.Combine(dir, "rec.aedat4");
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night", "events.aedat4"), rec);
+        byte[] before = File.ReadAllBytes(rec);
+        string soft = Path.Combine(dir, "soft.aedat4");
+        File.CreateSymbolicLink(soft, rec);
+        var viaSoft = Run("convert", soft, rec, "--force");
+        Expect(2, viaSoft);
+        Assert.Contains("is the input itself (a link to it, or one it links to)", viaSoft.Err);
+        Assert.Equal(before, File.ReadAllBytes(rec));
+
+        string hard = Path.Combine(dir, "hard.aedat4");
+        var ln = System.Diagnostics.Process.Start("ln", [rec, hard])!;
+        ln.WaitForExit();
+        Assert.Equal(0, ln.ExitCode);
+        var viaHard = Run("convert", hard, rec, "--force");
+        Expect(2, viaHard);
+        Assert.Contains("is the input itself (a link to it, or one it links to)", viaHard.Err);
+        Assert.Equal(before, File.ReadAllBytes(rec));
+        // And the other way round: the output a link to the input.
+        var toLink = Run("convert", rec, soft, "--force");
+        Expect(2, toLink);
+        Assert.Equal(before, File.ReadAllBytes(rec));
+    }
+}

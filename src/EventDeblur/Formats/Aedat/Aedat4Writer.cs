@@ -327,8 +327,9 @@ public sealed class Aedat4Writer : IDisposable
         _codec.Dispose();
         if (!_completed)
         {
-            _out.Dispose();
-            if (_tempPath != null) AtomicFile.TryDelete(_tempPath);
+            // Closing flushes what is buffered, which fails again on a full disk: the temporary file goes all the same.
+            try { _out.Dispose(); }
+            finally { if (_tempPath != null) AtomicFile.TryDelete(_tempPath); }
         }
     }
 }
