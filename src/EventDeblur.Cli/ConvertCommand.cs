@@ -18,12 +18,13 @@ internal static class ConvertCommand
         var width = new Option<int?>("--width") { Description = "Sensor width in pixels, when the input does not state it" };
         var height = new Option<int?>("--height") { Description = "Sensor height in pixels, when the input does not state it" };
         var force = new Option<bool>("--force") { Description = "Replace OUT when it exists (never the input itself)" };
-        var cmd = new Command("convert", "Convert a recording to AEDAT 4.0 or Parquet, streaming (bounded memory)") { input, output, compression, width, height, force };
-        cmd.SetAction((r, ct) => RunAsync(r.GetValue(input)!, r.GetValue(output)!, r.GetValue(compression)!, r.GetValue(width), r.GetValue(height), r.GetValue(force), ct));
+        var eventStream = new Option<int?>("--event-stream") { Description = "AEDAT 4.0 inputs with several event streams: the id of the one to convert (default: the lowest; the others are named in notes)" };
+        var cmd = new Command("convert", "Convert a recording to AEDAT 4.0 or Parquet, streaming (bounded memory)") { input, output, compression, width, height, force, eventStream };
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(input)!, r.GetValue(output)!, r.GetValue(compression)!, r.GetValue(width), r.GetValue(height), r.GetValue(force), r.GetValue(eventStream), ct));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string input, string output, string compression, int? width, int? height, bool force, CancellationToken ct)
+    private static async Task<int> RunAsync(string input, string output, string compression, int? width, int? height, bool force, int? eventStream, CancellationToken ct)
     {
         if (Directory.Exists(input))
             throw new UserInputException($"{input}: is a folder; convert takes one event file (for a recording bundle, its events file, e.g. {Path.Combine(input, "events.aedat4")})");
@@ -42,7 +43,7 @@ internal static class ConvertCommand
             throw new UserInputException($"{sibling}: exists, and converting to {output} writes the recording's frames, triggers or IMU samples there; give a new name, or --force to replace it");
         if ((width == null) != (height == null))
             throw new UserInputException("--width and --height go together: give both (the sensor size in pixels) or neither");
-        using var reader = EventFile.Open(input);
+        using var reader = EventFile.Open(input, eventStream is int id ? new AedatReaderOptions { EventStreamId = id } : null);
         OutputFolder.PrepareParentOf(output, "output");
         // What a conversion killed with SIGKILL left beside OUT (its hidden .partial files) goes now.
         int stale = new[] { output }.Concat(output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)

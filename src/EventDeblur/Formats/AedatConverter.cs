@@ -87,7 +87,7 @@ public static class AedatConverter
     /// The streams an AEDAT 4.0 output declares (DV interop: a DV client that stops when any declared
     /// stream ends must not wait on streams that never come). An AEDAT 4.0 input: its own declared
     /// streams of the four kinds written, with their ids, names, tsOffset and source (the first stream
-    /// of each kind; packets of a kind go to that stream; packets of a kind the header does not declare
+    /// of each kind, for events the one the reader reads; packets of a kind go to that stream; packets of a kind the header does not declare
     /// are left out and reported, as the header is not read twice). Other inputs, whose streams are implicit:
     /// the kinds that hold data, found by one more streaming pass over the file, with the standard ids
     /// and names (0 events, 1 frames, 2 imu, 3 triggers).
@@ -97,9 +97,11 @@ public static class AedatConverter
         var info = reader.Info;
         if (info.Version == AedatVersion.Aedat4)
         {
+            // The event stream the reader delivers (one of several: --event-stream), else the first of each kind.
+            int? events = (reader as Aedat4Reader)?.EventStreamId;
             var declared = info.Streams
                 .Where(s => s.Kind != AedatStreamKind.Other)
-                .GroupBy(s => s.Kind).Select(g => g.OrderBy(s => s.Id).First())
+                .GroupBy(s => s.Kind).Select(g => g.OrderBy(s => s.Kind == AedatStreamKind.Events && s.Id == events ? 0 : 1).ThenBy(s => s.Id).First())
                 .OrderBy(s => s.Id)
                 .Select(s => new Aedat4StreamDeclaration(s.Id, s.Kind, s.Name.Length > 0 ? s.Name : StandardName(s.Kind), s.TsOffsetUs ?? 0, s.Source.Length > 0 ? s.Source : null))
                 .ToList();
@@ -259,11 +261,13 @@ public static class AedatConverter
                 temps.Add((tmp, final));
                 await WriteImuAsync(tmp, imu, Metadata("imu"), ct);
             }
-            foreach (var (tmp, final) in temps)
-            {
-                AtomicFile.Commit(tmp, final);
-                outputs.Add(Path.GetFullPath(final));
-            }
+            // Replacing a set (--force): the old tables go first, then the new ones come in with the events table last, so
+            // that a run killed in between leaves a set without its events table — plainly incomplete — and never new
+            // tables beside old ones that each look whole (stop 40's convert trial killed one between two renames).
+            foreach (var (_, final) in temps)
+                if (File.Exists(final)) File.Delete(final);
+            foreach (var (tmp, final) in temps.Skip(1).Append(temps[0])) AtomicFile.Commit(tmp, final);
+            outputs.AddRange(temps.Select(x => Path.GetFullPath(x.Final)));
         }
         catch
         {

@@ -40,6 +40,11 @@ public sealed partial class Aedat4Reader : IAedatReader
     private readonly HashSet<int> _mislabelledStreams = [];
     // Streams declared EVTS whose packets were seen to hold EVTS buffers (with DecodeEvents off, later ones are stepped over).
     private readonly HashSet<int> _eventStreamsShown = [];
+    private readonly HashSet<int> _otherEventStreams = [];
+    private int? _eventStream;
+
+    /// <summary>The id of the event stream whose events are delivered (<see cref="AedatReaderOptions.EventStreamId"/>), or null before any is known.</summary>
+    public int? EventStreamId => _eventStream;
     private readonly List<ObservedPacket> _observed = [];
     private long _infoNodeOffset = 18;
     private readonly byte[] _header = new byte[8];
@@ -124,6 +129,15 @@ public sealed partial class Aedat4Reader : IAedatReader
         _compression = compression;
 
         if (!infoRefused) ParseInfoNode(infoXml);
+        // One event stream is read (a sensor's events, in time order); the others are skipped with a note.
+        var eventStreams = _streams.Values.Where(s => s.Kind == AedatStreamKind.Events).OrderBy(s => s.Id).ToList();
+        if (options.EventStreamId is int wanted)
+        {
+            if (!eventStreams.Any(s => s.Id == wanted))
+                throw _log.Fatal(_infoNodeOffset, $"stream {wanted} is not an event stream of this file (its event streams: {(eventStreams.Count == 0 ? "none declared" : string.Join(", ", eventStreams.Select(s => $"{s.Id} '{Printable(s.Name)}'")))})");
+            _eventStream = wanted;
+        }
+        else _eventStream = eventStreams.FirstOrDefault()?.Id;
 
         _dataEnd = length;
         if (_dataTablePosition >= 0 && stream.CanSeek)
@@ -489,7 +503,16 @@ public sealed partial class Aedat4Reader : IAedatReader
 
             switch (info.Kind)
             {
-                case AedatStreamKind.Events: return DecodeEvents(fb, streamId, at, info, ref seen);
+                case AedatStreamKind.Events:
+                    // The first event stream met is read where the header declares none.
+                    _eventStream ??= streamId;
+                    if (streamId != _eventStream)
+                    {
+                        if (_otherEventStreams.Add(streamId))
+                            ReportNote("event-stream", at, $"stream {streamId}{(info.Name.Length > 0 ? $" '{Printable(info.Name)}'" : "")} is another event stream: its packets are skipped (one event stream is read, stream {_eventStream}{(_streams.TryGetValue(_eventStream.Value, out var chosen) && chosen.Name.Length > 0 ? $" '{Printable(chosen.Name)}'" : "")}; --event-stream {streamId} reads this one instead)");
+                        return null;
+                    }
+                    return DecodeEvents(fb, streamId, at, info, ref seen);
                 case AedatStreamKind.Frames: return DecodeFrame(fb, streamId, at, ref seen);
                 case AedatStreamKind.Triggers: return DecodeTriggers(fb, streamId, at, ref seen);
                 case AedatStreamKind.Imu: return DecodeImu(fb, streamId, at, ref seen);

@@ -28,6 +28,14 @@ public sealed record AedatReaderOptions
     /// </summary>
     public IO.FileHash? FileHash { get; init; }
 
+    /// <summary>
+    /// AEDAT 4.0 files with more than one event stream (two cameras; DV's raw and filtered events recorded together): the
+    /// id of the stream whose events are delivered; the others' packets are skipped, with a note naming each. Null (the
+    /// default): the event stream with the lowest declared id. An id that is not an event stream of the file is refused
+    /// when the file is opened.
+    /// </summary>
+    public int? EventStreamId { get; init; }
+
     /// <summary>How many individual problems of one kind are listed before they are only counted. Default 20.</summary>
     public int MaxProblemsPerKind { get; init; } = 20;
 

@@ -1,0 +1,87 @@
+using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
+
+namespace EventDeblur.Tests.Formats.Aedat;
+
+/// <summary>
+/// Stop 40's convert trial: an AEDAT 4.0 file with two event streams (two cameras; DV records raw and filtered events
+/// side by side) was read as one stream — inspect summed and hashed both, replay would have mixed two sensors' events,
+/// and convert merged the second camera into the first (silently when the clocks agree; dropping 40 % of the events as
+/// going back in time when they do not). One event stream is read now (the lowest id, or --event-stream), and each other
+/// one is named in a note at its first packet.
+/// </summary>
+public class Aedat4EventStreamsTests
+{
+    // 20 packets of 1 000 events, the odd ones moved to a second event stream (id 4, 'events_1').
+    private static (string Path, long[] Even, long[] Odd) Stereo(string dir, Aedat4Compression compression)
+    {
+        var rec = SyntheticRecording.Random(20_000, 5, frames: 0, triggers: 0, imu: 0);
+        string one = Path.Combine(dir, $"one-{compression}.aedat4");
+        using (var w = Aedat4Writer.Create(one, new Aedat4WriterOptions
+        {
+            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, Compression = compression, MaxEventsPerPacket = 1000,
+            Streams = [new(0, AedatStreamKind.Events, "events")],
+        }))
+        {
+            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
+            w.Complete();
+        }
+        byte[] bytes = File.ReadAllBytes(one);
+        // The infoNode declares a second event stream: stream 0's node again as stream 4, output 'events_1'.
+        string xml = Aedat4Surgery.Parse(bytes).InfoXml;
+        int a = xml.IndexOf("<node name=\"0\"", StringComparison.Ordinal), b = xml.IndexOf("</node></node>", a, StringComparison.Ordinal) + "</node></node>".Length;
+        string second = xml[a..b].Replace("<node name=\"0\" path=\"/mainloop/Recorder/outInfo/0/\">", "<node name=\"4\" path=\"/mainloop/Recorder/outInfo/4/\">")
+            .Replace(">events</attr>", ">events_1</attr>").Replace("outInfo/0/info/", "outInfo/4/info/");
+        bytes = Aedat4Surgery.WithInfoNode(bytes, xml[..b] + second + xml[b..]);
+        var packets = Aedat4Surgery.Packets(bytes);
+        Assert.Equal(20, packets.Count);
+        string path = Path.Combine(dir, $"stereo-{compression}.aedat4");
+        File.WriteAllBytes(path, Aedat4Surgery.Assemble(bytes[..(int)packets[0].At], packets.Select((p, i) => (i % 2 == 0 ? 0 : 4, p.Body))));
+        long[] Take(int parity) => Enumerable.Range(0, 20).Where(i => i % 2 == parity).SelectMany(i => rec.T.Skip(1000 * i).Take(1000)).ToArray();
+        return (path, Take(0), Take(1));
+    }
+
+    [Theory]
+    [InlineData(Aedat4Compression.Lz4)]
+    [InlineData(Aedat4Compression.None)]
+    public void OneEventStreamIsReadAndTheOtherNamed(Aedat4Compression compression)
+    {
+        string dir = TestPaths.NewTempDir();
+        var (path, even, odd) = Stereo(dir, compression);
+
+        Drained first;
+        using (var r = Aedat4Reader.Open(path)) { first = Drained.From(r); Assert.Equal(0, r.EventStreamId); }
+        Assert.Equal(even, first.T);
+        var note = Assert.Single(first.Problems);
+        Assert.Equal(ProblemSeverity.Note, note.Severity);
+        Assert.Contains("stream 4 'events_1' is another event stream: its packets are skipped (one event stream is read, stream 0 'events'; --event-stream 4 reads this one instead)", note.Message);
+
+        Drained second;
+        using (var r = Aedat4Reader.Open(path, new AedatReaderOptions { EventStreamId = 4 })) second = Drained.From(r);
+        Assert.Equal(odd, second.T);
+        Assert.Contains("stream 0 'events' is another event stream", Assert.Single(second.Problems).Message);
+
+        var e = Assert.Throws<AedatFormatException>(() => Aedat4Reader.Open(path, new AedatReaderOptions { EventStreamId = 2 }));
+        Assert.Contains("stream 2 is not an event stream of this file (its event streams: 0 'events', 4 'events_1')", e.Message);
+    }
+
+    [Fact]
+    public void ConvertAndInspectTakeTheStreamAsked()
+    {
+        string dir = TestPaths.NewTempDir();
+        var (path, even, odd) = Stereo(dir, Aedat4Compression.Lz4);
+        var inspect = Cli.CliTests.RunWithin(TimeSpan.FromMinutes(2), ["inspect", path]);
+        Assert.True(inspect.Code == 0, inspect.Out + inspect.Err);
+        Assert.Contains($"{even.Length:N0}".Replace(",", ""), inspect.Out.Replace(",", "").Replace(" ", ""));
+        Assert.Contains("--event-stream 4 reads this one instead", inspect.Out);
+
+        string out4 = Path.Combine(dir, "camera2.aedat4");
+        var convert = Cli.CliTests.RunWithin(TimeSpan.FromMinutes(2), ["convert", path, out4, "--event-stream", "4"]);
+        Assert.True(convert.Code == 0, convert.Out + convert.Err);
+        using var r = Aedat4Reader.Open(out4);
+        var d = Drained.From(r);
+        Assert.Equal(odd, d.T);
+        Assert.Empty(d.Problems);
+        Assert.Equal(4, Assert.Single(r.Info.Streams, s => s.Kind == AedatStreamKind.Events).Id);
+    }
+}
