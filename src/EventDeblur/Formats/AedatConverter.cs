@@ -53,7 +53,7 @@ public static class AedatConverter
                     case EventsPacket ep:
                         using (ep.Events)
                         {
-                            sanitizer.Filter(ep.Events);
+                            sanitizer.Filter(ep.Events, ep.ByteOffset);
                             if (ep.Events.Count > 0) writer.WriteEvents(ep.Events);
                             events += ep.Events.Count;
                         }
@@ -74,13 +74,25 @@ public static class AedatConverter
         // The FileDataTable against the packets read (and bytes after it: a second recording joined with cat), as inspect checks it.
         if (reader is Aedat.Aedat4Reader a4) a4.VerifyDataTable();
         var problems = reader.Problems.Concat(undeclared.Select(u => new Problem(reader.Info.FilePath, u.Value.Offset, ProblemSeverity.Error,
-            $"{u.Value.Packets} {u.Key} packet(s), the first here, belong to no {u.Key} stream declared in the header (expected the infoNode to declare every stream); left out of the output"))).ToList();
+            $"{u.Value.Packets} {u.Key} packet(s), the first here, belong to no {u.Key} stream declared in the header (expected the infoNode to declare every stream); left out of the output")))
+            .Concat(OutsideGivenSize(reader, sanitizer, width, height, w, h)).ToList();
         return new ConversionResult(events, frames, triggers, imu, [Path.GetFullPath(outPath)], problems)
         {
             DroppedBackward = sanitizer.Backward,
             DroppedOutOfRange = sanitizer.OutOfRange,
             DroppedJumpedForward = sanitizer.JumpedForward,
         };
+    }
+
+    /// <summary>
+    /// Events outside a sensor size given by the caller (--width/--height) where the file states none: the reader could not
+    /// report them, so the first is named here, with the byte offset of its packet, and the rest counted; empty otherwise.
+    /// </summary>
+    private static IEnumerable<Problem> OutsideGivenSize(IAedatReader reader, EventSanitizer sanitizer, int? width, int? height, int w, int h)
+    {
+        if (width == null || height == null || sanitizer.FirstOutOfRange is not { } f) yield break;
+        yield return new Problem(reader.Info.FilePath, ProblemLocation.AtByte(f.At), ProblemSeverity.Error,
+            $"{sanitizer.OutOfRange:N0} event(s) lie outside the {w}×{h} sensor given by --width/--height and were dropped; the first at ({f.X}, {f.Y}), {f.T} µs, in the packet starting here (a damaged event, or a size too small for this camera)");
     }
 
     /// <summary>
@@ -209,7 +221,7 @@ public static class AedatConverter
                         case EventsPacket ep:
                             using (var b = ep.Events)
                             {
-                                sanitizer.Filter(b);
+                                sanitizer.Filter(b, ep.ByteOffset);
                                 int done = 0;
                                 while (done < b.Count)
                                 {
@@ -276,7 +288,7 @@ public static class AedatConverter
             throw;
         }
         if (reader is Aedat.Aedat4Reader table) table.VerifyDataTable();
-        return new ConversionResult(events, frameCount, triggers.Count, imu.Count, outputs, reader.Problems)
+        return new ConversionResult(events, frameCount, triggers.Count, imu.Count, outputs, reader.Problems.Concat(OutsideGivenSize(reader, sanitizer, width, height, sensorW, sensorH)).ToList())
         {
             DroppedBackward = sanitizer.Backward,
             DroppedOutOfRange = sanitizer.OutOfRange,

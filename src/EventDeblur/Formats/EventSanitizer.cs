@@ -38,8 +38,13 @@ internal sealed class EventSanitizer(int widthPx, int heightPx)
     /// <summary>Events dropped because they followed a forward time jump that the stream then went back on.</summary>
     public long JumpedForward { get; private set; }
 
+    /// <summary>The first event dropped for lying outside the sensor, and the byte offset of the packet that held it (−1: unknown); null when none was.</summary>
+    public (long T, short X, short Y, long At)? FirstOutOfRange { get; private set; }
+
     /// <summary>Removes the invalid events of <paramref name="batch"/> in place; events held back from earlier batches may come out in it, before its own.</summary>
-    public void Filter(EventBatch batch)
+    /// <param name="batch">The events, in file order.</param>
+    /// <param name="at">The byte offset of the packet (or batch) in the input, for <see cref="FirstOutOfRange"/>; −1 when unknown.</param>
+    public void Filter(EventBatch batch, long at = -1)
     {
         int n = batch.Count;
         var (t, x, y, p) = batch.Reserve(n);
@@ -48,7 +53,7 @@ internal sealed class EventSanitizer(int widthPx, int heightPx)
         int k = 0, i = 0;
         for (; i < n && _held.Count == 0; i++)
         {
-            if ((uint)x[i] >= w || (uint)y[i] >= h) { OutOfRange++; continue; }
+            if ((uint)x[i] >= w || (uint)y[i] >= h) { Outside(t[i], x[i], y[i], at); continue; }
             if (t[i] < _last) { Backward++; continue; }
             if (_last != long.MinValue && t[i] - _last > JumpUs) break;
             _last = t[i];
@@ -60,7 +65,7 @@ internal sealed class EventSanitizer(int widthPx, int heightPx)
         _out.Clear();
         for (; i < n; i++)
         {
-            if ((uint)x[i] >= w || (uint)y[i] >= h) { OutOfRange++; continue; }
+            if ((uint)x[i] >= w || (uint)y[i] >= h) { Outside(t[i], x[i], y[i], at); continue; }
             Take(t[i], x[i], y[i], p[i]);
         }
         var (bt, bx, by, bp) = batch.Reserve(k + _out.Count);   // keeps the first k (growing keeps the batch's events)
@@ -79,6 +84,12 @@ internal sealed class EventSanitizer(int widthPx, int heightPx)
         else { Backward += _ret.Count; Append(batch, _held); }
         _held.Clear();
         _ret.Clear();
+    }
+
+    private void Outside(long t, short x, short y, long at)
+    {
+        OutOfRange++;
+        FirstOutOfRange ??= (t, x, y, at);
     }
 
     private void Take(long t, short x, short y, bool p)

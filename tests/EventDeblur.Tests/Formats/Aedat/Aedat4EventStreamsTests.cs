@@ -85,3 +85,31 @@ public class Aedat4EventStreamsTests
         Assert.Equal(4, Assert.Single(r.Info.Streams, s => s.Kind == AedatStreamKind.Events).Id);
     }
 }
+
+/// <summary>
+/// Stop 40's convert trial: events outside a sensor size given with --width/--height (a file that states none) were
+/// dropped with only a count; the reader cannot report them, so the conversion names the first, with its packet's byte.
+/// </summary>
+public class ConvertOutsideGivenSizeTests
+{
+    [Fact]
+    public void TheFirstEventOutsideAGivenSizeIsNamedAtItsPacket()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "in.aedat4");
+        var rec = SyntheticRecording.Random(5000, 9, frames: 0, triggers: 0, imu: 0);
+        rec.WriteAedat4(path, Aedat4Compression.Lz4, 1000);
+        bool Out(int i) => rec.X[i] >= 100 || rec.Y[i] >= 100;
+        int first = Enumerable.Range(0, rec.X.Length).First(Out);
+        int outside = Enumerable.Range(0, rec.X.Length).Count(Out);
+        long packetAt = Aedat4Surgery.Packets(File.ReadAllBytes(path))[first / 1000].At;
+        EventDeblur.Formats.ConversionResult r;
+        using (var reader = Aedat4Reader.Open(path))
+            r = EventDeblur.Formats.AedatConverter.ToAedat4(reader, Path.Combine(dir, "out.aedat4"), Aedat4Compression.Lz4, 100, 100);
+        Assert.Equal(outside, r.DroppedOutOfRange);
+        var p = Assert.Single(r.Problems, q => q.Message.Contains("given by --width/--height"));
+        Assert.Equal(ProblemSeverity.Error, p.Severity);
+        Assert.Equal(packetAt, p.ByteOffset);
+        Assert.StartsWith($"{outside:N0} event(s) lie outside the 100×100 sensor given by --width/--height and were dropped; the first at ({rec.X[first]}, {rec.Y[first]}), {rec.T[first]} µs", p.Message);
+    }
+}
