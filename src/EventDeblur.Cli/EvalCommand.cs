@@ -38,8 +38,15 @@ internal static class EvalCommand
             foreach (string d in r.GetValue(datasets)!)
                 if (d.StartsWith('-') && !File.Exists(d) && !Directory.Exists(d))
                     throw new UserInputException($"{d}: not an option of eval (see 'eventdeblur eval --help'), nor a bundle or a folder of bundles");
-            var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"));
-            if (bundles.Count == 0) throw new UserInputException("no bundles found in the datasets (give bundle folders, folders of bundles or Blur-DVS-style datasets)");
+            var empty = new List<string>();
+            var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"), empty);
+            if (bundles.Count == 0) throw new UserInputException($"no bundles found in the datasets ({string.Join(", ", empty)}; give bundle folders, folders of bundles or Blur-DVS-style datasets)");
+            // A path that adds nothing (a folder one level too high or low, an empty one) would shrink the evaluation unseen.
+            foreach (string d in empty)
+                Console.WriteLine($"note: {d}: no bundle in it (a bundle holds recording.json; a folder of bundles holds them one level down); it adds nothing to this evaluation");
+            // Runs and rows are kept by the bundle's folder name (runs/METHOD/NAME): two bundles of one name would mix.
+            if (bundles.GroupBy(Path.GetFileName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } clash)
+                throw new UserInputException($"{string.Join(" and ", clash)}: two bundles named '{clash.Key}'; eval keeps each bundle's runs and rows by its folder name, so rename one of the folders (or evaluate them into separate --out folders, which report then cannot merge either)");
             // A rerun with fewer methods or bundles would write the shard's table anew without the others: refused unless --force.
             var (lostMethods, lostBundles) = await Evaluator.DroppedByRerunAsync(r.GetValue(output)!, k, n, m, bundles);
             if ((lostMethods.Count > 0 || lostBundles.Count > 0) && !r.GetValue(force))

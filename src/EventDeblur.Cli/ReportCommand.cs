@@ -15,11 +15,16 @@ internal static class ReportCommand
         cmd.SetAction(async (r, ct) =>
         {
             if (r.GetValue(html) is string target) CheckHtmlTarget(target);
-            var evalDirs = r.GetValue(runs)!.Where(d => Directory.Exists(d) && Directory.GetFiles(d, "results-shard-*.parquet").Length > 0).ToList();
+            // One folder named twice (or spelled two ways) is read once: its rows are not duplicates of each other.
+            static bool IsEval(string d) => Directory.Exists(d) && Directory.GetFiles(d, "results-shard-*.parquet").Length > 0;
+            var evalGiven = r.GetValue(runs)!.Where(IsEval).ToList();
+            var evalDirs = evalGiven.DistinctBy(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)), StringComparer.Ordinal).ToList();
+            if (evalDirs.Count < evalGiven.Count)
+                Console.WriteLine("note: an evaluation folder was named more than once; it is counted once");
             if (evalDirs.Count > 0)
             {
                 // One report is either an evaluation (merged shards) or a set of runs: a run given beside it would be left out unseen.
-                var others = r.GetValue(runs)!.Except(evalDirs).ToList();
+                var others = r.GetValue(runs)!.Where(d => !IsEval(d)).ToList();
                 if (others.Count > 0)
                     throw new UserInputException($"{string.Join(", ", others)}: not an evaluation folder (no results-shard-*.parquet), given with the evaluation folder(s) {string.Join(", ", evalDirs)}; " +
                                                  "report evaluations and replay/live runs in separate calls");

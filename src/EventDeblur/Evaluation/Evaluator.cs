@@ -20,10 +20,21 @@ public static class Evaluator
     /// Bundle folders of the datasets (a bundle, a folder of bundles, or a Blur-DVS-style dataset, which
     /// is converted once into <paramref name="convertedRoot"/>), sorted by name.
     /// </summary>
-    public static List<string> FindBundles(IEnumerable<string> datasets, string? convertedRoot = null)
+    /// <param name="datasets">The dataset paths given.</param>
+    /// <param name="convertedRoot">Where Blur-DVS-style datasets are converted.</param>
+    /// <param name="yieldedNothing">When given, collects the dataset paths that held no bundle (a folder at the wrong depth, an empty one).</param>
+    public static List<string> FindBundles(IEnumerable<string> datasets, string? convertedRoot = null, List<string>? yieldedNothing = null)
     {
         var list = new List<string>();
         foreach (var d in datasets)
+        {
+            int before = list.Count;
+            try { AddBundles(d); }
+            finally { if (list.Count == before) yieldedNothing?.Add(d); }
+        }
+        return list.Distinct().OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
+
+        void AddBundles(string d)
         {
             if (Recording.BlurDvsAdapter.IsDataset(d))
             {
@@ -36,7 +47,6 @@ public static class Evaluator
             else if (Directory.Exists(d)) list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json"))).Select(Path.GetFullPath));
             else throw new DirectoryNotFoundException($"{d}: not a bundle or a folder of bundles");
         }
-        return list.Distinct().OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
@@ -74,10 +84,11 @@ public static class Evaluator
     {
         var now = methods.Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
         var found = new List<(string, string)>();
-        for (int k = 1; k <= shards; k++)
+        // The files there, not every name 1..N: N may be large (a job array's size).
+        var present = Directory.Exists(outDir) ? Directory.EnumerateFiles(outDir, $"results-shard-*-of-{shards}.parquet") : [];
+        foreach (string file in present)
         {
-            string file = Path.Combine(outDir, $"results-shard-{k}-of-{shards}.parquet");
-            if (k == shard || !File.Exists(file)) continue;
+            if (Path.GetFileName(file) == $"results-shard-{shard}-of-{shards}.parquet") continue;
             try
             {
                 await using var reader = await ParquetReader.CreateAsync(file);
@@ -336,9 +347,11 @@ public static class Evaluator
             foreach (var split in splits)
             {
                 var present = split.Select(p => int.Parse(p.Match.Groups[1].Value)).ToHashSet();
-                var missing = Enumerable.Range(1, split.Key).Where(k => !present.Contains(k)).ToList();
-                if (missing.Count > 0)
-                    problems.Add(Problem.Error(dir, $"{missing.Count} of {split.Key} shards missing ({string.Join(", ", missing.Select(k => $"results-shard-{k}-of-{split.Key}.parquet"))}): the table covers only part of the work"));
+                // Counted, and the first few named: N may be a job array's size, far more than the files there.
+                long missingCount = split.Key - present.Count(k => k >= 1 && k <= split.Key);
+                var firstMissing = Enumerable.Range(1, split.Key).Where(k => !present.Contains(k)).Take(10).ToList();
+                if (missingCount > 0)
+                    problems.Add(Problem.Error(dir, $"{missingCount:N0} of {split.Key:N0} shards missing ({string.Join(", ", firstMissing.Select(k => $"results-shard-{k}-of-{split.Key}.parquet"))}{(missingCount > 10 ? $" and {missingCount - 10:N0} more" : "")}): the table covers only part of the work"));
                 foreach (var k in present.Where(k => k < 1 || k > split.Key))
                     problems.Add(Problem.Error(dir, $"results-shard-{k}-of-{split.Key}.parquet is outside 1..{split.Key}"));
             }

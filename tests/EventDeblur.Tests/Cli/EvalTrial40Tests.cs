@@ -1,0 +1,69 @@
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>
+/// Stop 40's evaluation trial (a new user running eval and report over small datasets): two bundles of one folder name
+/// mixed their runs and rows; a dataset path that held no bundle was ignored without a word; report of one folder named
+/// twice warned of duplicate rows; a job-array-sized --shard N took minutes before any work (a file check per shard) and
+/// report then listed every missing shard by name.
+/// </summary>
+public class EvalTrial40Tests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliTests.RunWithin(TimeSpan.FromMinutes(5), args);
+
+    private static string Sample(string parent, string name)
+    {
+        string copy = TestPaths.CopyOfSample();
+        string to = Path.Combine(parent, name);
+        Directory.CreateDirectory(parent);
+        Directory.Move(copy, to);
+        return to;
+    }
+
+    [Fact]
+    public void TwoBundlesOfOneNameAreRefusedBeforeAnyWork()
+    {
+        string dir = TestPaths.NewTempDir();
+        string a = Sample(Path.Combine(dir, "A"), "night"), b = Sample(Path.Combine(dir, "B"), "night");
+        string outDir = Path.Combine(dir, "E");
+        var r = Run("eval", a, b, "--out", outDir, "--methods", "blurry");
+        Assert.True(r.Code == 2, r.Out + r.Err);
+        Assert.Contains($"{a} and {b}: two bundles named 'night'", r.Err);
+        Assert.False(Directory.Exists(Path.Combine(outDir, "runs")));
+    }
+
+    [Fact]
+    public void APathWithNoBundleIsNamedAndAFolderNamedTwiceIsReportedOnce()
+    {
+        string dir = TestPaths.NewTempDir();
+        string data = Path.Combine(dir, "data");
+        Sample(data, "night");
+        string empty = Path.Combine(dir, "empty");
+        Directory.CreateDirectory(empty);
+        string outDir = Path.Combine(dir, "E");
+        var r = Run("eval", data, empty, "--out", outDir, "--methods", "blurry");
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        Assert.Contains($"note: {empty}: no bundle in it", r.Out);
+        Assert.DoesNotContain($"note: {data}:", r.Out);
+
+        var once = Run("report", outDir);
+        var twice = Run("report", outDir, outDir + Path.DirectorySeparatorChar);
+        Assert.True(twice.Code == once.Code, twice.Out + twice.Err);
+        Assert.Contains("an evaluation folder was named more than once; it is counted once", twice.Out);
+        Assert.DoesNotContain("more than one shard file", twice.Err);
+        Assert.Equal(once.Out, twice.Out.Replace("note: an evaluation folder was named more than once; it is counted once\n", ""));
+    }
+
+    [Fact]
+    public void AJobArraySizedSplitRunsItsShareAndReportCountsTheRest()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = Sample(Path.Combine(dir, "data"), "night");
+        string outDir = Path.Combine(dir, "E");
+        var r = Run("eval", bundle, "--out", outDir, "--methods", "blurry", "--shard", "1/1000000000");
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        var report = Run("report", outDir);
+        Assert.Contains("999,999,999 of 1,000,000,000 shards missing (results-shard-2-of-1000000000.parquet, ", report.Err);
+        Assert.Contains("and 999,999,989 more): the table covers only part of the work", report.Err);
+        Assert.True(report.Err.Length < 10_000, $"{report.Err.Length} characters of warnings");
+    }
+}
