@@ -1,3 +1,4 @@
+using EventDeblur.Imaging;
 using System.Net;
 using System.Text;
 using EventDeblur.Formats.Aedat;
@@ -152,8 +153,8 @@ public static class HtmlReport
         double gain = bundle.Manifest.Rgb != null ? 8 : 1;
         Mat Load(string path, bool groundTruthAps)
         {
-            using var raw = Cv2.ImRead(path, ImreadModes.Unchanged);
-            if (raw.Empty()) throw new IOException($"{path}: unreadable");
+            // Decoded as replay decodes frames: a corrupt PNG is named with its chunk and byte, and libpng prints nothing.
+            using var raw = LinearImage.Decode(path);
             return groundTruthAps ? Preview.ToneMap(raw, 0, 65535, 1) : Preview.ToneMap(raw, black, white, gain);
         }
         var panels = new List<(string Label, Mat Image)>();

@@ -145,7 +145,7 @@ public static class ReplayPipeline
             foreach (long index in source.FrameIndices)
             {
                 if (recorded.Contains(index)) continue;
-                writer.Complete(new FrameResult { Index = index, Status = "failed", Error = $"not processed: the run was {(status == "cancelled" ? "cancelled" : "stopped by the fault in run.json")} before this frame (run again with --resume to do it)" });
+                writer.Complete(new FrameResult { Index = index, Status = "failed", Error = $"not processed: the run was {(status == "cancelled" ? "cancelled" : "stopped by the fault in run.json")} before this frame (run the same command again to do it: replay with --resume; eval reuses the runs it completed)" });
                 notReached++;
             }
         }

@@ -66,4 +66,24 @@ public class EvalTrial40Tests
         Assert.Contains("and 999,999,989 more): the table covers only part of the work", report.Err);
         Assert.True(report.Err.Length < 10_000, $"{report.Err.Length} characters of warnings");
     }
+
+    [Fact]
+    public void TheHtmlReportNamesACorruptFrameWithoutLibpngsOwnOutput()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = Sample(Path.Combine(dir, "data"), "night");
+        string outDir = Path.Combine(dir, "E");
+        Assert.Equal(0, Run("eval", bundle, "--out", outDir, "--methods", "blurry").Code);
+        // The bundle's first frame damaged afterwards, inside its image data (its CRC no longer matches).
+        string frame = Directory.GetFiles(Path.Combine(bundle, "rgb"), "*.png").Order(StringComparer.Ordinal).First();
+        byte[] png = File.ReadAllBytes(frame);
+        for (int i = png.Length / 2; i < png.Length / 2 + 64; i++) png[i] ^= 0x5A;
+        File.WriteAllBytes(frame, png);
+        string html = Path.Combine(dir, "report.html");
+        var r = Run("report", outDir, "--html", html);
+        Assert.DoesNotContain("libpng", r.Out + r.Err);
+        string page = File.ReadAllText(html);
+        Assert.Contains("pictures unavailable (", page);
+        Assert.Contains(Path.GetFileName(frame), page);
+    }
 }
