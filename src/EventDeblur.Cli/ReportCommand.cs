@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EventDeblur.Evaluation;
 using EventDeblur.IO;
+using EventDeblur.Pipeline.Output;
 
 namespace EventDeblur.Cli;
 
@@ -40,6 +41,24 @@ internal static class ReportCommand
                     int total = rows.Count(x => x.Method == g.Key.Method && x.Bundle == g.Key.Bundle);
                     Console.Error.WriteLine($"WARNING: {g.Key.Method} on {g.Key.Bundle}: {g.Count()} of {total} frame(s) {(g.Count() == total ? "failed: the method has no row for it in the table" : "failed: left out of the table's means")} (indices {string.Join(", ", g.Select(x => x.Index).OrderBy(i => i))}; the reasons are in {string.Join(" or ", evalDirs.Select(d => Path.Combine(d, "runs", g.Key.Method, g.Key.Bundle, "run.json")).Where(File.Exists).DefaultIfEmpty(Path.Combine("OUT", "runs", g.Key.Method, g.Key.Bundle, "run.json")))})");
                 }
+                // Each pair's run.json, as the HTML page reads them: a run not completed (cancelled, still running, edited by
+                // hand) or unreadable is warned of here too, so that the text report and its exit code agree with the page.
+                var runWarnings = new List<string>();
+                foreach (string evalDir in evalDirs)
+                {
+                    string runsRoot = Path.Combine(evalDir, "runs");
+                    if (!Directory.Exists(runsRoot)) continue;
+                    foreach (string runDir in Directory.GetDirectories(runsRoot).SelectMany(Directory.GetDirectories).Where(x => File.Exists(Path.Combine(x, "run.json"))).Order(StringComparer.Ordinal))
+                    {
+                        try
+                        {
+                            string status = RunManifest.Read(runDir).Status;
+                            if (status != "completed") runWarnings.Add($"{runDir}: run status '{status}'");
+                        }
+                        catch (IOException e) { runWarnings.Add($"{runDir}: {e.Message}"); }
+                    }
+                }
+                foreach (var w in runWarnings) Console.Error.WriteLine($"WARNING: {w}");
                 if (r.GetValue(html) is string h)
                 {
                     OutputFolder.PrepareParentOf(h, "--html");
@@ -51,7 +70,7 @@ internal static class ReportCommand
                     Console.Error.WriteLine($"WARNING: {shardProblems.Count} problem(s) with the shards or their inputs (above): the table is not the whole, clean evaluation");
                     return ExitCodes.DataProblems;
                 }
-                return failedPairs.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
+                return failedPairs.Count > 0 || runWarnings.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
             }
             var dirs = new List<string>();
             foreach (var d in r.GetValue(runs)!)

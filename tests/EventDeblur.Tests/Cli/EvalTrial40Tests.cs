@@ -86,4 +86,25 @@ public class EvalTrial40Tests
         Assert.Contains("pictures unavailable (", page);
         Assert.Contains(Path.GetFileName(frame), page);
     }
+
+    [Fact]
+    public void TheTextReportWarnsOfARunThatIsNotCompletedAsThePageDoes()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = Sample(Path.Combine(dir, "data"), "night");
+        string outDir = Path.Combine(dir, "E");
+        Assert.Equal(0, Run("eval", bundle, "--out", outDir, "--methods", "blurry").Code);
+        Assert.Equal(0, Run("report", outDir).Code);
+        string runJson = Path.Combine(outDir, "runs", "blurry", "night", "run.json");
+        string text = File.ReadAllText(runJson);
+        Assert.Contains("\"completed\"", text);
+        File.WriteAllText(runJson, text.Replace("\"completed\"", "\"running\""));
+        var running = Run("report", outDir);
+        Assert.True(running.Code == 1, running.Out + running.Err);
+        Assert.Contains($"WARNING: {Path.GetDirectoryName(runJson)}: run status 'running'", running.Err);
+        File.WriteAllText(runJson, "{ not json");
+        var broken = Run("report", outDir);
+        Assert.True(broken.Code == 1, broken.Out + broken.Err);
+        Assert.Contains($"WARNING: {Path.GetDirectoryName(runJson)}: ", broken.Err);
+    }
 }
