@@ -43,6 +43,11 @@ internal static class ConvertCommand
             throw new UserInputException($"{sibling}: exists, and converting to {output} writes the recording's frames, triggers or IMU samples there; give a new name, or --force to replace it");
         if ((width == null) != (height == null))
             throw new UserInputException("--width and --height go together: give both (the sensor size in pixels) or neither");
+        // Event coordinates are 16-bit: a sensor is 1..32767 pixels a side.
+        if (width is int gw && height is int gh && (gw is < 1 or > short.MaxValue || gh is < 1 or > short.MaxValue))
+            throw new UserInputException($"--width {gw} --height {gh}: a sensor size is 1..{short.MaxValue} pixels a side");
+        if (compression != "lz4" && output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+            Console.Error.WriteLine($"note: --compression {compression} applies to AEDAT 4.0 output; {output} is Parquet, written with its own compression");
         using var reader = EventFile.Open(input, eventStream is int id ? new AedatReaderOptions { EventStreamId = id } : null);
         OutputFolder.PrepareParentOf(output, "output");
         // What a conversion killed with SIGKILL left beside OUT (its hidden .partial files) goes now.

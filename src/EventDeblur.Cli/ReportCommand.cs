@@ -85,7 +85,9 @@ internal static class ReportCommand
                     if (found.Count == 0)
                         throw new UserInputException(File.Exists(Path.Combine(d, "recording.json"))
                             ? $"{d}: a recording bundle (recording.json); report reads the output folders of replay, eval and live (their --out), not their inputs"
-                            : $"{d}: no replay, eval or live output in it (expected run.json and frames.parquet in it, or in its sub-folders or theirs)");
+                            : Directory.Exists(Path.Combine(d, "runs"))
+                                ? $"{d}: an evaluation that has not written its results yet (runs/ but no results-shard-*.parquet: stopped or still running); run the same eval command again to finish it, then report"
+                                : $"{d}: no replay, eval or live output in it (expected run.json and frames.parquet in it, or in its sub-folders or theirs)");
                     dirs.AddRange(found.OrderBy(x => x));
                 }
                 else if (File.Exists(d)) throw new UserInputException($"{d}: a file; report reads the output folders of replay, eval and live (their --out), not their inputs");

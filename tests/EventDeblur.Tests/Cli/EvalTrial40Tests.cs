@@ -107,4 +107,23 @@ public class EvalTrial40Tests
         Assert.True(broken.Code == 1, broken.Out + broken.Err);
         Assert.Contains($"WARNING: {Path.GetDirectoryName(runJson)}: ", broken.Err);
     }
+
+    [Fact]
+    public void AnEvaluationWithoutResultsYetAndAnImpossibleSensorSizeAreNamed()
+    {
+        string dir = TestPaths.NewTempDir();
+        string unfinished = Path.Combine(dir, "E");
+        Directory.CreateDirectory(Path.Combine(unfinished, "runs", "blurry", "night"));
+        var r = Run("report", unfinished);
+        Assert.True(r.Code == 2, r.Out + r.Err);
+        Assert.Contains("an evaluation that has not written its results yet", r.Err);
+
+        string events = Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night", "events.aedat4");
+        var size = Run("convert", events, Path.Combine(dir, "o.aedat4"), "--width", "-5", "--height", "70000");
+        Assert.True(size.Code == 2, size.Out + size.Err);
+        Assert.Contains("--width -5 --height 70000: a sensor size is 1..32767 pixels a side", size.Err);
+        var parquet = Run("convert", events, Path.Combine(dir, "o.parquet"), "--compression", "zstd");
+        Assert.True(parquet.Code == 0, parquet.Out + parquet.Err);
+        Assert.Contains("note: --compression zstd applies to AEDAT 4.0 output", parquet.Err);
+    }
 }
