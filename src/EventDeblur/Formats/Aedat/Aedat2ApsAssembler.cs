@@ -43,6 +43,8 @@ internal sealed class Aedat2ApsAssembler
     private readonly bool[] _signalSeen;
     private bool _open;
     private int _resets;
+    // Signal reads of the open frame whose pixel it never reset (its first reset reads were lost).
+    private int _orphanSignals;
     private int _signals;
     private long _frameOffset;
     private long _firstResetT;
@@ -94,6 +96,11 @@ internal sealed class Aedat2ApsAssembler
         if (cycle == 0)
         {
             if (_open && _resetSeen[idx]) DropOpen(offset, "a new frame starts (this pixel is reset again)");
+            // A frame whose first reset reads were lost (a recording that starts mid-readout, a lost USB packet) gets signal
+            // reads without resets; once it has read every pixel it did reset, the next reset read is the next frame's —
+            // which would otherwise be taken into it until a pixel repeats, cutting that frame too, and every frame after.
+            else if (_open && _orphanSignals > 0 && _signals > 0 && _signals == _resets)
+                DropOpen(offset, "a new frame starts (the open one began mid-readout, and every pixel it reset has been read)");
             if (!_open)
             {
                 _open = true;
@@ -108,6 +115,7 @@ internal sealed class Aedat2ApsAssembler
 
         if (!_open || !_resetSeen[idx])
         {
+            if (_open) _orphanSignals++;
             _log.Error("aps-signal-without-reset", offset, $"APS signal read at x={rawX}, y={rawY} without a reset read of that pixel before it in the same frame (expected reset then signal); ignored");
             return null;
         }
@@ -182,7 +190,7 @@ internal sealed class Aedat2ApsAssembler
     private void Clear()
     {
         _open = false;
-        _resets = _signals = 0;
+        _resets = _signals = _orphanSignals = 0;
         Array.Clear(_resetSeen);
         Array.Clear(_signalSeen);
     }

@@ -119,6 +119,34 @@ public class Aedat2ApsTests
         Assert.Contains("the file ends", p.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Stop 40's DAVIS-alone trial: a recording that starts inside a frame's reset read-out (or loses a USB packet of a
+    /// frame's first reset reads) lost every later frame too — the next frame's first resets were taken into the cut one
+    /// until a pixel repeated, cutting that frame as well, and so on to the end. Only the cut frame is dropped now.
+    /// </summary>
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(43_199)]
+    public void AFrameWhoseFirstResetReadsAreLostCostsOnlyThatFrame(int lost)
+    {
+        var fx = new Aedat2ApsFixture();
+        fx.Frame(0, 1_000, 3_000);
+        var b = fx.Frame(1, 20_000, 4_000);
+        var c = fx.Frame(2, 40_000, 5_000);
+        byte[] bytes = fx.ToBytes();
+        int header = SyntheticRecording.Aedat2([]).Length;
+        string path = Path.Combine(TestPaths.NewTempDir(), "cut.aedat");
+        File.WriteAllBytes(path, [.. bytes.AsSpan(0, header), .. bytes.AsSpan(header + 8 * lost)]);
+        Drained d;
+        using (var r = AedatReader.Open(path)) d = Drained.From(r);
+        Assert.Equal(2, d.Frames.Count);
+        Assert.Equal(b.FirstSignal, d.Frames[0].EndOfExposureUs);
+        Assert.Equal(c.FirstSignal, d.Frames[1].EndOfExposureUs);
+        Assert.Equal(Aedat2ApsFixture.Expected16(Aedat2ApsFixture.Value(2, 7, 9)), Pixel(d.Frames[1], 7, 9));
+        var p = Assert.Single(d.Problems, p => p.Message.Contains("incomplete", StringComparison.Ordinal));
+        Assert.Contains("the open one began mid-readout", p.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ResetOnlyFrameIsReportedAndTheNextFrameDecoded()
     {
