@@ -49,6 +49,8 @@ internal static class ConvertCommand
         if (compression != "lz4" && output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
             Console.Error.WriteLine($"note: --compression {compression} applies to AEDAT 4.0 output; {output} is Parquet, written with its own compression");
         using var reader = EventFile.Open(input, eventStream is int id ? new AedatReaderOptions { EventStreamId = id } : null);
+        if (eventStream != null && reader is not Aedat4Reader)
+            Console.Error.WriteLine($"note: --event-stream applies to AEDAT 4.0 files; {input} has one event stream, which is read");
         OutputFolder.PrepareParentOf(output, "output");
         // What a conversion killed with SIGKILL left beside OUT (its hidden .partial files) goes now.
         int stale = new[] { output }.Concat(output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)

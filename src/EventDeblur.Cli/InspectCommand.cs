@@ -40,6 +40,8 @@ internal static class InspectCommand
                 return Fail(json, path, $"{path}: no such file or folder");
             if (NotAnEventFileHint(path) is { } hint) return Fail(json, path, hint);
             using var reader = EventFile.Open(path, ReaderOptions(hash, eventStream));
+            if (eventStream != null && reader is not Aedat4Reader)
+                Console.Error.WriteLine($"note: --event-stream applies to AEDAT 4.0 files; {path} has one event stream, which is read");
             var summary = AedatSummary.Compute(reader, hash);
             var obj = ToJson(summary);
             // An event file with complete APS frames is replayable directly (the implied bundle).

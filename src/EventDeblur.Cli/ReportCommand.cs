@@ -44,11 +44,13 @@ internal static class ReportCommand
                 // Each pair's run.json, as the HTML page reads them: a run not completed (cancelled, still running, edited by
                 // hand) or unreadable is warned of here too, so that the text report and its exit code agree with the page.
                 var runWarnings = new List<string>();
+                // Only the runs of the table's pairs, as the page: a method's runs left from an earlier call are not its results.
+                var pairs = rows.Select(x => (x.Method, x.Bundle)).ToHashSet();
                 foreach (string evalDir in evalDirs)
                 {
                     string runsRoot = Path.Combine(evalDir, "runs");
                     if (!Directory.Exists(runsRoot)) continue;
-                    foreach (string runDir in Directory.GetDirectories(runsRoot).SelectMany(Directory.GetDirectories).Where(x => File.Exists(Path.Combine(x, "run.json"))).Order(StringComparer.Ordinal))
+                    foreach (string runDir in Directory.GetDirectories(runsRoot).SelectMany(Directory.GetDirectories).Where(x => File.Exists(Path.Combine(x, "run.json")) && pairs.Contains((Path.GetFileName(Path.GetDirectoryName(x))!, Path.GetFileName(x)))).Order(StringComparer.Ordinal))
                     {
                         try
                         {

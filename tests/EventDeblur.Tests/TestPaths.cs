@@ -64,7 +64,7 @@ internal static class TestPaths
     // A full run writes a few GB of scratch bundles and replays, which used to stay in the temp folder after every run
     // (57 GB had piled up and filled a disk). The test host is ended by the runner right after the tests, too soon to
     // delete gigabytes at its exit, so each run removes the folders of test processes that have ended (by the process
-    // id in their name, once untouched for 10 minutes: another container's ids are not ours to check) and any folder
+    // id in their name, once untouched for an hour: another container's ids are not ours to check) and any folder
     // untouched for a day. The names keep the length they had: a test runs Slurm's munged with a socket inside its
     // folder, and a Unix socket path holds at most 108 bytes.
     private static readonly Lazy<string> ScratchParent = new(() =>
@@ -78,7 +78,7 @@ internal static class TestPaths
             {
                 bool ended = old.Name.Length == 32 && int.TryParse(old.Name[..8], System.Globalization.NumberStyles.HexNumber, null, out int pid)
                              && pid != Environment.ProcessId && !EventDeblur.IO.AtomicFile.IsRunning(pid);
-                if ((ended && old.LastWriteTimeUtc < now.AddMinutes(-10)) || old.LastWriteTimeUtc < now.AddDays(-1)) old.Delete(recursive: true);
+                if ((ended && old.LastWriteTimeUtc < now.AddMinutes(-60)) || old.LastWriteTimeUtc < now.AddDays(-1)) old.Delete(recursive: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }

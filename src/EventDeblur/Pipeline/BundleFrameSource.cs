@@ -187,7 +187,8 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             eventFileFault = reader.Problems.LastOrDefault(p => p.Severity == ProblemSeverity.Error)?.ToString();
             // The file's own index is checked against the packets read, as inspect checks it (the table is read again).
             if (reader is Aedat4Reader aedat4) aedat4.VerifyDataTable();
-            problems.AddRange(reader.Problems.Where(p => p.Severity == ProblemSeverity.Error));
+            // And the notes naming streams left unread (a second camera's events or frames): the run used one of them.
+            problems.AddRange(reader.Problems.Where(p => p.Severity == ProblemSeverity.Error || p.Message.Contains(" stream: its packets are skipped (one ", StringComparison.Ordinal)));
             EventFileSha256 = hash.Finish();
             await OpenUpTo(long.MaxValue);
             foreach (var (f, ev, clock) in pending.ToList())

@@ -40,11 +40,45 @@ public sealed partial class Aedat4Reader : IAedatReader
     private readonly HashSet<int> _mislabelledStreams = [];
     // Streams declared EVTS whose packets were seen to hold EVTS buffers (with DecodeEvents off, later ones are stepped over).
     private readonly HashSet<int> _eventStreamsShown = [];
-    private readonly HashSet<int> _otherEventStreams = [];
-    private int? _eventStream;
+    private readonly Dictionary<int, AedatStreamKind> _otherStreams = [];
+    private readonly Dictionary<AedatStreamKind, int> _chosen = [];
+    private readonly HashSet<int> _metChosen = [];
+    private bool _endChecked;
 
-    /// <summary>The id of the event stream whose events are delivered (<see cref="AedatReaderOptions.EventStreamId"/>), or null before any is known.</summary>
-    public int? EventStreamId => _eventStream;
+    /// <summary>
+    /// The id of the event stream whose events are delivered: the one asked for (<see cref="AedatReaderOptions.EventStreamId"/>),
+    /// else the first whose packets hold events; null before any is known.
+    /// </summary>
+    public int? EventStreamId => _chosen.TryGetValue(AedatStreamKind.Events, out int id) ? id : null;
+
+    private string StreamName(int id) => _streams.TryGetValue(id, out var s) && s.Name.Length > 0 ? $" '{Printable(s.Name)}'" : "";
+
+    /// <summary>Whether packets of <paramref name="streamId"/> are the ones of their kind read; a note for each other stream.</summary>
+    private bool IsChosen(AedatStreamKind kind, int streamId, long at, AedatStreamInfo info)
+    {
+        if (!_chosen.TryGetValue(kind, out int chosen)) _chosen[kind] = chosen = streamId;
+        if (streamId == chosen)
+        {
+            _metChosen.Add(streamId);
+            return true;
+        }
+        if (_otherStreams.TryAdd(streamId, kind))
+        {
+            string what = kind switch { AedatStreamKind.Events => "event", AedatStreamKind.Frames => "frame", AedatStreamKind.Imu => "IMU", _ => "trigger" };
+            ReportNote("other-stream", at, $"stream {streamId}{StreamName(streamId)} is another {what} stream: its packets are skipped (one {what} stream is read, stream {chosen}{StreamName(chosen)}" +
+                (kind == AedatStreamKind.Events ? $"; --event-stream {streamId} reads this one instead)" : ", the one of the event stream read)"));
+        }
+        return false;
+    }
+
+    /// <summary>At the end of the walk: an event stream asked for that held no events is an error naming the ones that did.</summary>
+    private void CheckChosenMet()
+    {
+        if (_endChecked || _options.EventStreamId is not int wanted || _metChosen.Contains(wanted)) return;
+        _endChecked = true;
+        var others = _otherStreams.Where(o => o.Value == AedatStreamKind.Events).Select(o => o.Key).Order().ToList();
+        _log.Error("event-stream", _pos, $"stream {wanted} (--event-stream) held no event packet; {(others.Count > 0 ? $"the file's events are in stream(s) {string.Join(", ", others.Select(id => id + StreamName(id)))}" : "the file has no other event stream")}");
+    }
     private readonly List<ObservedPacket> _observed = [];
     private long _infoNodeOffset = 18;
     private readonly byte[] _header = new byte[8];
@@ -129,15 +163,18 @@ public sealed partial class Aedat4Reader : IAedatReader
         _compression = compression;
 
         if (!infoRefused) ParseInfoNode(infoXml);
-        // One event stream is read (a sensor's events, in time order); the others are skipped with a note.
-        var eventStreams = _streams.Values.Where(s => s.Kind == AedatStreamKind.Events).OrderBy(s => s.Id).ToList();
+        // One stream of each kind is read (one sensor's events in time order, its frames, IMU and triggers): the first whose
+        // packets hold that kind, or for events the one asked for, and for the other kinds the declared stream of the same
+        // source as that one; the others are skipped with a note each. Decided by what packets hold, not by the infoNode,
+        // which may name the wrong streams (it is not trusted for a packet's type either).
         if (options.EventStreamId is int wanted)
         {
-            if (!eventStreams.Any(s => s.Id == wanted))
-                throw _log.Fatal(_infoNodeOffset, $"stream {wanted} is not an event stream of this file (its event streams: {(eventStreams.Count == 0 ? "none declared" : string.Join(", ", eventStreams.Select(s => $"{s.Id} '{Printable(s.Name)}'")))})");
-            _eventStream = wanted;
+            _chosen[AedatStreamKind.Events] = wanted;
+            if (_streams.TryGetValue(wanted, out var asked) && asked.Source.Length > 0)
+                foreach (var kind in new[] { AedatStreamKind.Frames, AedatStreamKind.Imu, AedatStreamKind.Triggers })
+                    if (_streams.Values.Where(x => x.Kind == kind && x.Source == asked.Source).OrderBy(x => x.Id).FirstOrDefault() is { } same)
+                        _chosen[kind] = same.Id;
         }
-        else _eventStream = eventStreams.FirstOrDefault()?.Id;
 
         _dataEnd = length;
         if (_dataTablePosition >= 0 && stream.CanSeek)
@@ -150,7 +187,8 @@ public sealed partial class Aedat4Reader : IAedatReader
 
         // A stream whose declared type is unknown may still carry events (a mislabelled infoNode):
         // its declared sensor size is the best guess left.
-        var events = _streams.Values.FirstOrDefault(s => s.Kind == AedatStreamKind.Events)
+        var events = (options.EventStreamId is int chosenEvents && _streams.TryGetValue(chosenEvents, out var chosenInfo) ? chosenInfo : null)
+                     ?? _streams.Values.FirstOrDefault(s => s.Kind == AedatStreamKind.Events)
                      ?? _streams.Values.FirstOrDefault(s => s.Kind == AedatStreamKind.Frames)
                      ?? _streams.Values.FirstOrDefault(s => s.Width > 0 && s.Height > 0);
         Info = new AedatFileInfo
@@ -251,8 +289,9 @@ public sealed partial class Aedat4Reader : IAedatReader
     /// </remarks>
     public bool TryRead(out AedatPacket? packet)
     {
-        if (_limits.PrefetchPackets > 0 && _stream.CanSeek) return TryReadPrefetched(out packet);
-        return TryReadCore(out packet);
+        bool more = _limits.PrefetchPackets > 0 && _stream.CanSeek ? TryReadPrefetched(out packet) : TryReadCore(out packet);
+        if (!more) CheckChosenMet();
+        return more;
     }
 
     /// <summary>Reads, decompresses and decodes the next deliverable packet on the calling thread.</summary>
@@ -501,18 +540,11 @@ public sealed partial class Aedat4Reader : IAedatReader
                 info = info with { Kind = kind, TypeIdentifier = id };
             }
 
+            if (info.Kind is AedatStreamKind.Events or AedatStreamKind.Frames or AedatStreamKind.Imu or AedatStreamKind.Triggers && !IsChosen(info.Kind, streamId, at, info))
+                return null;
             switch (info.Kind)
             {
-                case AedatStreamKind.Events:
-                    // The first event stream met is read where the header declares none.
-                    _eventStream ??= streamId;
-                    if (streamId != _eventStream)
-                    {
-                        if (_otherEventStreams.Add(streamId))
-                            ReportNote("event-stream", at, $"stream {streamId}{(info.Name.Length > 0 ? $" '{Printable(info.Name)}'" : "")} is another event stream: its packets are skipped (one event stream is read, stream {_eventStream}{(_streams.TryGetValue(_eventStream.Value, out var chosen) && chosen.Name.Length > 0 ? $" '{Printable(chosen.Name)}'" : "")}; --event-stream {streamId} reads this one instead)");
-                        return null;
-                    }
-                    return DecodeEvents(fb, streamId, at, info, ref seen);
+                case AedatStreamKind.Events: return DecodeEvents(fb, streamId, at, info, ref seen);
                 case AedatStreamKind.Frames: return DecodeFrame(fb, streamId, at, ref seen);
                 case AedatStreamKind.Triggers: return DecodeTriggers(fb, streamId, at, ref seen);
                 case AedatStreamKind.Imu: return DecodeImu(fb, streamId, at, ref seen);

@@ -61,8 +61,30 @@ public class Aedat4EventStreamsTests
         Assert.Equal(odd, second.T);
         Assert.Contains("stream 0 'events' is another event stream", Assert.Single(second.Problems).Message);
 
-        var e = Assert.Throws<AedatFormatException>(() => Aedat4Reader.Open(path, new AedatReaderOptions { EventStreamId = 2 }));
-        Assert.Contains("stream 2 is not an event stream of this file (its event streams: 0 'events', 4 'events_1')", e.Message);
+        // A stream that holds no events: every event stream is skipped, and the end says where the events are.
+        Drained none;
+        using (var r = Aedat4Reader.Open(path, new AedatReaderOptions { EventStreamId = 2 })) none = Drained.From(r);
+        Assert.Empty(none.T);
+        Assert.Contains(none.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("stream 2 (--event-stream) held no event packet; the file's events are in stream(s) 0 'events', 4 'events_1'"));
+    }
+
+    [Fact]
+    public void ReplayOfABundleWithTwoEventStreamsSaysWhichItUsed()
+    {
+        string bundle = TestPaths.CopyOfSample();
+        string events = Path.Combine(bundle, "events.aedat4");
+        byte[] bytes = File.ReadAllBytes(events);
+        string xml = Aedat4Surgery.Parse(bytes).InfoXml;
+        int a = xml.IndexOf("<node name=\"0\"", StringComparison.Ordinal), b = xml.IndexOf("</node></node>", a, StringComparison.Ordinal) + "</node></node>".Length;
+        string second = xml[a..b].Replace("<node name=\"0\" path=\"/mainloop/Recorder/outInfo/0/\">", "<node name=\"4\" path=\"/mainloop/Recorder/outInfo/4/\">")
+            .Replace(">events</attr>", ">events_1</attr>").Replace("outInfo/0/info/", "outInfo/4/info/");
+        bytes = Aedat4Surgery.WithInfoNode(bytes, xml[..b] + second + xml[b..]);
+        var packets = Aedat4Surgery.Packets(bytes);
+        int k = 0;
+        File.WriteAllBytes(events, Aedat4Surgery.Assemble(bytes[..(int)packets[0].At], packets.Select(p => (p.Stream == 0 && k++ % 2 == 1 ? 4 : p.Stream, p.Body))));
+        var r = Cli.CliTests.RunWithin(TimeSpan.FromMinutes(3), ["replay", bundle, "--out", Path.Combine(TestPaths.NewTempDir(), "out"), "--deconvolver", "wiener"]);
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        Assert.Contains("stream 4 'events_1' is another event stream: its packets are skipped", r.Out + r.Err);
     }
 
     [Fact]
@@ -83,6 +105,89 @@ public class Aedat4EventStreamsTests
         Assert.Equal(odd, d.T);
         Assert.Empty(d.Problems);
         Assert.Equal(4, Assert.Single(r.Info.Streams, s => s.Kind == AedatStreamKind.Events).Id);
+    }
+}
+
+/// <summary>
+/// Stop 40's second review: the first version of one-stream-of-each-kind fixed the event stream from the infoNode before
+/// any packet was read, so a file whose events come on an undeclared id, or whose labels are swapped, read as 0 events
+/// (before: all), and --event-stream took the first declared camera's sensor size. The stream read is now the first
+/// whose packets hold events (or the one asked for, with its own declared size). The files are the reviewer's.
+/// </summary>
+public class Aedat4StreamLabelsTests
+{
+    private static (byte[] Bytes, string Xml, SyntheticRecording Rec) One()
+    {
+        var rec = SyntheticRecording.Random(20_000, 5, frames: 0, triggers: 0, imu: 7);
+        string one = Path.Combine(TestPaths.NewTempDir(), "one.aedat4");
+        using (var w = Aedat4Writer.Create(one, new Aedat4WriterOptions
+        {
+            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, Compression = Aedat4Compression.Lz4, MaxEventsPerPacket = 1000,
+            Streams = [new(0, AedatStreamKind.Events, "events"), new(2, AedatStreamKind.Imu, "imu")],
+        }))
+        {
+            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
+            w.WriteImu(rec.Imu.ToArray());
+            w.Complete();
+        }
+        byte[] bytes = File.ReadAllBytes(one);
+        return (bytes, Aedat4Surgery.Parse(bytes).InfoXml, rec);
+    }
+
+    private static (long Events, Aedat4Reader Reader, List<EventDeblur.IO.Problem> Problems) Count(string path, AedatReaderOptions? o = null)
+    {
+        var r = Aedat4Reader.Open(path, o);
+        long n = 0;
+        while (r.TryRead(out var p)) if (p is EventsPacket e) { n += e.Events.Count; e.Events.Dispose(); }
+        r.VerifyDataTable();
+        return (n, r, r.Problems.ToList());
+    }
+
+    private static string Write(byte[] bytes)
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "f.aedat4");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public void EventsOnAnUndeclaredIdBesideADeclaredEventStreamAreRead()
+    {
+        var (bytes, xml, rec) = One();
+        var noTable = Aedat4Surgery.WithInfoNode(bytes, xml);
+        var packets = Aedat4Surgery.Packets(noTable);
+        var (n, r, _) = Count(Write(Aedat4Surgery.Assemble(noTable[..(int)packets[0].At], packets.Select(p => (p.Stream == 0 ? 1 : p.Stream, p.Body)))));
+        using (r) Assert.Equal(1, r.EventStreamId);
+        Assert.Equal(rec.T.Length, n);
+    }
+
+    [Fact]
+    public void SwappedLabelsStillGiveEveryEvent()
+    {
+        var (bytes, xml, rec) = One();
+        var noTable = Aedat4Surgery.WithInfoNode(bytes, xml);
+        var packets = Aedat4Surgery.Packets(noTable);
+        var (n, r, _) = Count(Write(Aedat4Surgery.Assemble(noTable[..(int)packets[0].At], packets.Select(p => (p.Stream == 0 ? 2 : 0, p.Body)))));
+        r.Dispose();
+        Assert.Equal(rec.T.Length, n);
+    }
+
+    [Fact]
+    public void TheStreamAskedForBringsItsOwnSensorSize()
+    {
+        var (bytes, xml, _) = One();
+        int a = xml.IndexOf("<node name=\"0\"", StringComparison.Ordinal), b = xml.IndexOf("</node></node>", a, StringComparison.Ordinal) + "</node></node>".Length;
+        string second = xml[a..b].Replace("<node name=\"0\" path=\"/mainloop/Recorder/outInfo/0/\">", "<node name=\"4\" path=\"/mainloop/Recorder/outInfo/4/\">")
+            .Replace(">events</attr>", ">events_1</attr>").Replace("outInfo/0/info/", "outInfo/4/info/");
+        string first = xml[a..b].Replace(">346<", ">100<").Replace(">260<", ">100<");
+        var nb = Aedat4Surgery.WithInfoNode(bytes, xml[..a] + first + second + xml[b..]);
+        var packets = Aedat4Surgery.Packets(nb);
+        int k = 0;
+        string path = Write(Aedat4Surgery.Assemble(nb[..(int)packets[0].At], packets.Select(p => (p.Stream == 0 ? (k++ % 2 == 0 ? 0 : 4) : p.Stream, p.Body))));
+        var (n, r, problems) = Count(path, new AedatReaderOptions { EventStreamId = 4 });
+        using (r) Assert.Equal((346, 260), (r.Info.Width, r.Info.Height));
+        Assert.Equal(10_000, n);
+        Assert.DoesNotContain(problems, p => p.Severity == EventDeblur.IO.ProblemSeverity.Error);
     }
 }
 
