@@ -291,7 +291,9 @@ public class Aedat4ReadAheadTests
         Assert.Equal(rec.T.Length, alone.EventCount);
 
         var (helped, ahead) = Read(ReaderLimits.Default);
-        // Some of the 200 event packets were decompressed by the second thread (the walk takes its first packet itself).
+        // Some of the 200 event packets were decompressed by the second thread (the walk takes its first packet itself);
+        // a loaded machine may starve it for a whole read, so three tries.
+        for (int attempt = 1; attempt < 3 && ahead == 0; attempt++) (helped, ahead) = Read(ReaderLimits.Default);
         Assert.True(ahead > 0, "no packet was decompressed ahead");
         Assert.True(ahead < 200 + 20, $"{ahead} packets decompressed ahead: more than the file holds");
         Assert.Equal(alone.EventsSha256, helped.EventsSha256);
@@ -303,6 +305,7 @@ public class Aedat4ReadAheadTests
         var hash = new FileHash(path);
         var (hashed, aheadHashed) = Read(ReaderLimits.Default, hash);
         Assert.Equal(alone.EventsSha256, hashed.EventsSha256);
+        for (int attempt = 1; attempt < 3 && aheadHashed == 0; attempt++) aheadHashed = Read(ReaderLimits.Default, new FileHash(path)).Ahead;
         Assert.True(aheadHashed > 0);
         Assert.Equal(new FileInfo(path).Length, hash.BytesHashedInPassing);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), hash.Finish());
