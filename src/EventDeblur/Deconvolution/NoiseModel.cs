@@ -15,7 +15,11 @@ public sealed record NoiseModel(double A, double B, int Samples = 0)
     public const double MinVariance = 1e-10;
 
     /// <summary>Noise variance at noise-free value <paramref name="signal"/> (normalised linear radiance), radiance².</summary>
-    public double Variance(double signal) => Math.Max(A * Math.Max(signal, 0) + B, MinVariance);
+    public double Variance(double signal)
+    {
+        double v = A * Math.Max(signal, 0) + B;
+        return v >= MinVariance ? v : MinVariance; // NaN too
+    }
 
     /// <summary>Noise standard deviation at <paramref name="signal"/>, normalised linear radiance.</summary>
     public double Sigma(double signal) => Math.Sqrt(Variance(signal));

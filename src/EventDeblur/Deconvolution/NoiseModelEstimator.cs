@@ -145,7 +145,9 @@ public static class NoiseModelEstimator
             double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
             for (int j = 0; j < m; j++)
             {
-                double fit = iter == 0 ? v[j] : Math.Max(a * Math.Max(s[j], 0) + b, NoiseModel.MinVariance);
+                // Floored from the first pass: a bin of a noise-free frame has variance 0 (a weight of 1/0 made the fit NaN,
+                // and a NaN noise model turned stop 40's noise-free APS frames black).
+                double fit = Math.Max(iter == 0 ? v[j] : a * Math.Max(s[j], 0) + b, NoiseModel.MinVariance);
                 double w = robust[j] * n[j] / (fit * fit);
                 double x = Math.Max(s[j], 0);
                 sw += w; sx += w * x; sy += w * v[j]; sxx += w * x * x; sxy += w * x * v[j];
@@ -177,6 +179,7 @@ public static class NoiseModelEstimator
                 robust[j] = Math.Abs(u) >= 1 ? 0 : (1 - u * u) * (1 - u * u);
             }
         }
+        if (!double.IsFinite(a) || !double.IsFinite(b)) return (0, Math.Max(v.Where(double.IsFinite).DefaultIfEmpty(0).Min(), NoiseModel.MinVariance));
         return (a, Math.Max(b, NoiseModel.MinVariance));
     }
 
