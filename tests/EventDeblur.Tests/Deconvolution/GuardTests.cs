@@ -61,6 +61,37 @@ public class GuardTests(ITestOutputHelper output)
         Assert.True(NoisyNightFrames.Psnr(result, sharp, W, H) >= NoisyNightFrames.Psnr(blurry, sharp, W, H) - 0.1);
     }
 
+    /// <summary>
+    /// Stop 40: a deconvolver's numerical failure (NaN pixels, as the NaN noise model of a noise-free frame gave) scored
+    /// NaN, which the guard took for "unmeasurable" and kept: the frame came out black under "ok". Non-finite pixels now
+    /// take the input's values and their tiles fall back.
+    /// </summary>
+    [Fact]
+    public void AResultWithNonFinitePixelsFallsBackToTheInput()
+    {
+        var (_, blurry, sat, k) = Frame(LightLevel.Dim, 81);
+        var guard = new GuardedDeconvolver(new NaNInBlock(), new GuardOptions(TilePx: 64));
+        var result = guard.Deconvolve(blurry, W, H, k, NoisyNightFrames.Context(sat));
+        Assert.All(result, v => Assert.True(float.IsFinite(v)));
+        var report = Assert.Single(guard.DrainReports());
+        Assert.True(report.FellBack > 0, "no tile fell back");
+        // Inside the NaN block the output is the input.
+        Assert.Equal(blurry[70 * W + 90], result[70 * W + 90]);
+    }
+
+    /// <summary>Returns its input with a block of NaN pixels: a deconvolver that failed numerically in part of the frame.</summary>
+    private sealed class NaNInBlock : IDeconvolver
+    {
+        public string Name => "nan-block";
+
+        public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+        {
+            var r = (float[])plane.Clone();
+            for (int y = 60; y < 80; y++) for (int x = 80; x < 100; x++) r[y * width + x] = float.NaN;
+            return r;
+        }
+    }
+
     [Fact]
     public void ADoubtfulTileGetsTheBlendItsConsistencyCallsFor()
     {
