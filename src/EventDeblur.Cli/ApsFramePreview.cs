@@ -17,7 +17,8 @@ internal static class ApsFramePreview
     /// ground truth when <paramref name="groundTruth"/> names its frame); false when the file holds no frame with that
     /// exposure. A run without the deblurred frame calls <paramref name="missing"/> with its path, and no compare is written.
     /// </summary>
-    public static bool Write(string eventsPath, TimeRangeUs exposure, string outDir, string stem, string? runDir, string? groundTruth = null, Action<string>? missing = null)
+    /// <param name="gain">Tone-mapping gain (1: the APS values as they are; preview's --gain when given).</param>
+    public static bool Write(string eventsPath, TimeRangeUs exposure, string outDir, string stem, string? runDir, string? groundTruth = null, Action<string>? missing = null, double gain = 1)
     {
         ApsFrame? frame = null;
         using (var reader = AedatReader.Open(eventsPath))
@@ -33,7 +34,7 @@ internal static class ApsFramePreview
         double white = eight ? 255 : 65535;
         var type = eight ? MatType.CV_8UC(frame.Format.Channels) : MatType.CV_16UC(frame.Format.Channels);
         using var raw = Mat.FromPixelData(frame.Height, frame.Width, type, frame.Pixels);
-        using var blurry = Preview.ToneMap(raw, 0, white, 1);
+        using var blurry = Preview.ToneMap(raw, 0, white, gain);
         Cv2.ImWrite(Path.Combine(outDir, stem + "-blurry.png"), blurry);
         if (runDir == null) return true;
         string deblurredPath = Path.Combine(runDir, "frames", stem + ".png");
@@ -44,7 +45,7 @@ internal static class ApsFramePreview
             return true;
         }
         using var deblurredRaw = Cv2.ImRead(deblurredPath, ImreadModes.Unchanged);
-        using var deblurred = Preview.ToneMap(deblurredRaw, 0, white, 1);
+        using var deblurred = Preview.ToneMap(deblurredRaw, 0, white, gain);
         var panels = new List<Mat> { blurry, deblurred };
         Mat? truth = null;
         if (groundTruth != null)
@@ -52,7 +53,7 @@ internal static class ApsFramePreview
             using var truthRaw = Cv2.ImRead(groundTruth, ImreadModes.Unchanged);
             if (!truthRaw.Empty() && truthRaw.Cols == blurry.Cols && truthRaw.Rows == blurry.Rows)
             {
-                truth = Preview.ToneMap(truthRaw, 0, truthRaw.Depth() == MatType.CV_8U ? 255 : 65535, 1);
+                truth = Preview.ToneMap(truthRaw, 0, truthRaw.Depth() == MatType.CV_8U ? 255 : 65535, gain);
                 panels.Add(truth);
             }
         }

@@ -34,7 +34,9 @@ internal static class PreviewCommand
             // Pictures written into the input bundle (e.g. --out BUNDLE/rgb) would mix with its frames, as replay refuses it.
             OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "a preview folder", "preview writes PNGs into OUT", "out/preview", refuseRun: false, forceHint: false);
             using var unused = OutputFolder.PrepareRemovingIfUnused(r.GetValue(output)!);
-            var problems = Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(frames), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run));
+            // APS frames (and 8-bit event-file frames) are shown at gain 1 unless --gain is given: their DN are display-ready.
+            bool gainGiven = r.GetResult(gain) is { Implicit: false };
+            var problems = Run(r.GetValue(bundleArg)!, r.GetValue(frame), r.GetValue(frames), r.GetValue(output)!, r.GetValue(gain), r.GetValue(run), gainGiven);
             // Rows the bundle check left out (e.g. an empty or corrupt frame file) are named, and the exit code says so, as in inspect.
             foreach (var p in problems) Console.Error.WriteLine($"problem: {p}");
             if (problems.Count == 0) return ExitCodes.Success;
@@ -67,7 +69,7 @@ internal static class PreviewCommand
     }
 
     /// <summary>Writes the previews; returns the bundle's problems (none for a single image).</summary>
-    private static IReadOnlyList<Problem> Run(string dir, int? frame, string? frames, string outDir, double gain, string? runDir = null)
+    private static IReadOnlyList<Problem> Run(string dir, int? frame, string? frames, string outDir, double gain, string? runDir = null, bool gainGiven = false)
     {
         if (File.Exists(dir) && !RecordingBundle.IsEventFile(dir))
         {
@@ -75,7 +77,7 @@ internal static class PreviewCommand
             using var raw = Cv2.ImRead(dir, ImreadModes.Unchanged);
             if (raw.Empty()) throw new IOException($"{dir}: not an image");
             double white = raw.Depth() == MatType.CV_8U ? 255 : 65535, black = raw.Depth() == MatType.CV_8U ? 0 : 1024;
-            using var tm = Preview.ToneMap(raw, black, white, raw.Depth() == MatType.CV_8U ? 1 : gain);
+            using var tm = Preview.ToneMap(raw, black, white, raw.Depth() == MatType.CV_8U && !gainGiven ? 1 : gain);
             Directory.CreateDirectory(outDir);
             string target = Path.Combine(outDir, Path.GetFileNameWithoutExtension(dir) + "-preview.png");
             Cv2.ImWrite(target, tm);
@@ -89,7 +91,7 @@ internal static class PreviewCommand
         Directory.CreateDirectory(outDir);
         // A kernel file that cannot be drawn is a problem of its frame: the other pictures are still written.
         var frameProblems = new List<Problem>();
-        foreach (var w in selected) WriteFrame(bundle, w, outDir, gain, runDir, frameProblems);
+        foreach (var w in selected) WriteFrame(bundle, w, outDir, gain, runDir, frameProblems, gainGiven);
 
         // The events of every selected exposure in one pass over the event file.
         var (ew, eh) = bundle.EventSensorSize;
@@ -195,7 +197,7 @@ internal static class PreviewCommand
         return Problem.Error(deblurred, ProblemLocation.AtFrame(index), $"not found: {why}; the frame's compare picture is not written, its other pictures are");
     }
 
-    private static void WriteFrame(RecordingBundle bundle, FrameWindow w, string outDir, double gain, string? runDir, List<Problem> problems)
+    private static void WriteFrame(RecordingBundle bundle, FrameWindow w, string outDir, double gain, string? runDir, List<Problem> problems, bool gainGiven = false)
     {
         string stem = $"{w.Index:D6}";
         var rgb = bundle.Manifest.Rgb;
@@ -207,12 +209,12 @@ internal static class PreviewCommand
         }
         var gt = bundle.GroundTruthFrames?.FirstOrDefault(f => f.Index == w.Index);
         if (bundle.IsApsBundle && w.Exposure is { } apsExposure)
-            ApsFramePreview.Write(bundle.EventsPath, apsExposure, outDir, stem, runDir, gt?.File, why => problems.Add(MissingRunFrame(bundle, runDir!, w.Index, why)));
+            ApsFramePreview.Write(bundle.EventsPath, apsExposure, outDir, stem, runDir, gt?.File, why => problems.Add(MissingRunFrame(bundle, runDir!, w.Index, why)), gainGiven ? gain : 1);
         if (gt != null)
         {
             using var raw = Cv2.ImRead(gt.File, ImreadModes.Unchanged);
             double white = rgb?.WhiteLevel ?? 65535, black = rgb?.BlackLevel ?? 0;
-            using var tm = Preview.ToneMap(raw, black, white, rgb != null ? gain : 1);
+            using var tm = Preview.ToneMap(raw, black, white, rgb != null || gainGiven ? gain : 1);
             Cv2.ImWrite(Path.Combine(outDir, stem + "-sharp.png"), tm);
         }
         if (bundle.GroundTruthKernelsDir is { } kd && File.Exists(Path.Combine(kd, stem + ".csv")))

@@ -126,4 +126,27 @@ public class EvalTrial40Tests
         Assert.True(parquet.Code == 0, parquet.Out + parquet.Err);
         Assert.Contains("note: --compression zstd applies to AEDAT 4.0 output", parquet.Err);
     }
+
+    /// <summary>Stop 40's DAVIS-alone trial: preview's --gain was ignored for APS frames (always 1); it applies when given.</summary>
+    [SkippableFact]
+    public void PreviewTakesAGivenGainForApsFrames()
+    {
+        string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat4", "aestream_davis346_evts_frames_imu_trig.aedat4");
+        Skip.IfNot(File.Exists(real), $"{real} is absent (../shared/recordings/real)");
+        string dir = TestPaths.NewTempDir();
+        Dictionary<string, byte[]> Pictures(params string[] extra)
+        {
+            string o = Path.Combine(dir, string.Join("-", extra.Prepend("p")));
+            var r = Run(["preview", real, "--frame", "0", "--out", o, .. extra]);
+            Assert.True(r.Code == 0, r.Out + r.Err);
+            return Directory.GetFiles(o, "*.png", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).Contains("events") && !Path.GetFileName(f).Contains("kernel"))
+                .ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        }
+        var byDefault = Pictures();
+        var one = Pictures("--gain", "1");
+        var four = Pictures("--gain", "4");
+        Assert.NotEmpty(byDefault);
+        Assert.All(byDefault, kv => Assert.Equal(kv.Value, one[kv.Key]));
+        Assert.Contains(byDefault, kv => !kv.Value.AsSpan().SequenceEqual(four[kv.Key]));
+    }
 }
