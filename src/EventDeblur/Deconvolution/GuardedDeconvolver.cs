@@ -172,14 +172,19 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         var weights = scores.Select((s, t) => Trust(s, baseline?[t])).ToArray();
         // A result with non-finite pixels (a deconvolver's numerical failure) scores NaN, which counts as unmeasurable: those
         // pixels take the input's values and their tiles fall back, instead of leaving black (NaN written as 0) under "ok".
-        if (ReplaceNonFinite(full, plane) is { } bad)
-            for (int t = 0; t < tiles.Count; t++)
-            {
-                var (x0, y0, x1, y1) = tiles[t];
-                for (int y = y0; y < y1 && weights[t] > 0; y++)
-                    if (bad.AsSpan(y * width + x0, x1 - x0).Contains(true)) weights[t] = 0;
-            }
+        if (ReplaceNonFinite(full, plane) is { } bad) Distrust(weights, bad, width, tiles);
         return new Pass(plane, width, height, kernel, context, model, full, intermediate, judge, scores, baseline, weights);
+    }
+
+    /// <summary>Sets to 0 the weight of every tile that holds a pixel marked in <paramref name="bad"/>.</summary>
+    private static void Distrust(double[] weights, bool[] bad, int width, List<(int X0, int Y0, int X1, int Y1)> tiles)
+    {
+        for (int t = 0; t < tiles.Count; t++)
+        {
+            var (x0, y0, x1, y1) = tiles[t];
+            for (int y = y0; y < y1 && weights[t] > 0; y++)
+                if (bad.AsSpan(y * width + x0, x1 - x0).Contains(true)) weights[t] = 0;
+        }
     }
 
     /// <summary>Replaces the non-finite pixels of <paramref name="result"/> by the input's; where they were, or null when none.</summary>
@@ -199,13 +204,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         var gentle = p.Intermediate ?? Run(_gentle!, p.Plane, p.Width, p.Height, p.Kernel, p.Context, p.Model);
         var gentleScores = p.Judge.Score(gentle, tiles);
         for (int t = 0; t < tiles.Count; t++) if (weights[t] < 1) gentleWeights[t] = Trust(gentleScores[t], p.Baseline?[t]);
-        if (ReplaceNonFinite(gentle, p.Plane) is { } bad)
-            for (int t = 0; t < tiles.Count; t++)
-            {
-                var (x0, y0, x1, y1) = tiles[t];
-                for (int y = y0; y < y1 && gentleWeights[t] > 0; y++)
-                    if (bad.AsSpan(y * p.Width + x0, x1 - x0).Contains(true)) gentleWeights[t] = 0;
-            }
+        if (ReplaceNonFinite(gentle, p.Plane) is { } bad) Distrust(gentleWeights, bad, p.Width, tiles);
         return (gentle, gentleWeights);
     }
 

@@ -28,17 +28,22 @@ public class Aedat4EventStreamsTests
         }
         byte[] bytes = File.ReadAllBytes(one);
         // The infoNode declares a second event stream: stream 0's node again as stream 4, output 'events_1'.
-        string xml = Aedat4Surgery.Parse(bytes).InfoXml;
-        int a = xml.IndexOf("<node name=\"0\"", StringComparison.Ordinal), b = xml.IndexOf("</node></node>", a, StringComparison.Ordinal) + "</node></node>".Length;
-        string second = xml[a..b].Replace("<node name=\"0\" path=\"/mainloop/Recorder/outInfo/0/\">", "<node name=\"4\" path=\"/mainloop/Recorder/outInfo/4/\">")
-            .Replace(">events</attr>", ">events_1</attr>").Replace("outInfo/0/info/", "outInfo/4/info/");
-        bytes = Aedat4Surgery.WithInfoNode(bytes, xml[..b] + second + xml[b..]);
+        bytes = Aedat4Surgery.WithInfoNode(bytes, WithSecondEventStream(Aedat4Surgery.Parse(bytes).InfoXml));
         var packets = Aedat4Surgery.Packets(bytes);
         Assert.Equal(20, packets.Count);
         string path = Path.Combine(dir, $"stereo-{compression}.aedat4");
         File.WriteAllBytes(path, Aedat4Surgery.Assemble(bytes[..(int)packets[0].At], packets.Select((p, i) => (i % 2 == 0 ? 0 : 4, p.Body))));
         long[] Take(int parity) => Enumerable.Range(0, 20).Where(i => i % 2 == parity).SelectMany(i => rec.T.Skip(1000 * i).Take(1000)).ToArray();
         return (path, Take(0), Take(1));
+    }
+
+    /// <summary>The infoNode with stream 0's node again as stream 4, output 'events_1' (a second camera's events).</summary>
+    internal static string WithSecondEventStream(string xml, Func<string, string>? firstAs = null)
+    {
+        int a = xml.IndexOf("<node name=\"0\"", StringComparison.Ordinal), b = xml.IndexOf("</node></node>", a, StringComparison.Ordinal) + "</node></node>".Length;
+        string second = xml[a..b].Replace("<node name=\"0\" path=\"/mainloop/Recorder/outInfo/0/\">", "<node name=\"4\" path=\"/mainloop/Recorder/outInfo/4/\">")
+            .Replace(">events</attr>", ">events_1</attr>").Replace("outInfo/0/info/", "outInfo/4/info/");
+        return xml[..a] + (firstAs ?? (x => x))(xml[a..b]) + second + xml[b..];
     }
 
     [Theory]
@@ -74,11 +79,7 @@ public class Aedat4EventStreamsTests
         string bundle = TestPaths.CopyOfSample();
         string events = Path.Combine(bundle, "events.aedat4");
         byte[] bytes = File.ReadAllBytes(events);
-        string xml = Aedat4Surgery.Parse(bytes).InfoXml;
-        int a = xml.IndexOf("<node name=\"0\"", StringComparison.Ordinal), b = xml.IndexOf("</node></node>", a, StringComparison.Ordinal) + "</node></node>".Length;
-        string second = xml[a..b].Replace("<node name=\"0\" path=\"/mainloop/Recorder/outInfo/0/\">", "<node name=\"4\" path=\"/mainloop/Recorder/outInfo/4/\">")
-            .Replace(">events</attr>", ">events_1</attr>").Replace("outInfo/0/info/", "outInfo/4/info/");
-        bytes = Aedat4Surgery.WithInfoNode(bytes, xml[..b] + second + xml[b..]);
+        bytes = Aedat4Surgery.WithInfoNode(bytes, WithSecondEventStream(Aedat4Surgery.Parse(bytes).InfoXml));
         var packets = Aedat4Surgery.Packets(bytes);
         int k = 0;
         File.WriteAllBytes(events, Aedat4Surgery.Assemble(bytes[..(int)packets[0].At], packets.Select(p => (p.Stream == 0 && k++ % 2 == 1 ? 4 : p.Stream, p.Body))));
@@ -176,11 +177,7 @@ public class Aedat4StreamLabelsTests
     public void TheStreamAskedForBringsItsOwnSensorSize()
     {
         var (bytes, xml, _) = One();
-        int a = xml.IndexOf("<node name=\"0\"", StringComparison.Ordinal), b = xml.IndexOf("</node></node>", a, StringComparison.Ordinal) + "</node></node>".Length;
-        string second = xml[a..b].Replace("<node name=\"0\" path=\"/mainloop/Recorder/outInfo/0/\">", "<node name=\"4\" path=\"/mainloop/Recorder/outInfo/4/\">")
-            .Replace(">events</attr>", ">events_1</attr>").Replace("outInfo/0/info/", "outInfo/4/info/");
-        string first = xml[a..b].Replace(">346<", ">100<").Replace(">260<", ">100<");
-        var nb = Aedat4Surgery.WithInfoNode(bytes, xml[..a] + first + second + xml[b..]);
+        var nb = Aedat4Surgery.WithInfoNode(bytes, Aedat4EventStreamsTests.WithSecondEventStream(xml, first => first.Replace(">346<", ">100<").Replace(">260<", ">100<")));
         var packets = Aedat4Surgery.Packets(nb);
         int k = 0;
         string path = Write(Aedat4Surgery.Assemble(nb[..(int)packets[0].At], packets.Select(p => (p.Stream == 0 ? (k++ % 2 == 0 ? 0 : 4) : p.Stream, p.Body))));
