@@ -16,6 +16,9 @@ namespace EventDeblur.Evaluation;
 /// </summary>
 public static class Evaluator
 {
+    /// <summary>The file beside a converted Blur-DVS-style dataset that names the dataset it was converted from.</summary>
+    public const string ConvertedFromFile = "converted-from.txt";
+
     /// <summary>
     /// Bundle folders of the datasets (a bundle, a folder of bundles, or a Blur-DVS-style dataset, which
     /// is converted once into <paramref name="convertedRoot"/>), sorted by name.
@@ -26,6 +29,8 @@ public static class Evaluator
     public static List<string> FindBundles(IEnumerable<string> datasets, string? convertedRoot = null, List<string>? yieldedNothing = null)
     {
         var list = new List<string>();
+        // Each converted folder's source in this call: two Blur-DVS-style datasets of one folder name would share it.
+        var convertedFrom = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var d in datasets)
         {
             int before = list.Count;
@@ -38,9 +43,22 @@ public static class Evaluator
         {
             if (Recording.BlurDvsAdapter.IsDataset(d))
             {
-                string target = Path.Combine(convertedRoot ?? Path.Combine(Path.GetTempPath(), "eventdeblur-converted"), Path.GetFileName(Path.GetFullPath(d).TrimEnd('/')));
-                if (!File.Exists(Path.Combine(target, "recording.json"))) Recording.BlurDvsAdapter.ToBundle(d, target);
-                list.Add(Path.GetFullPath(target));
+                string source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(d));
+                string target = Path.GetFullPath(Path.Combine(convertedRoot ?? Path.Combine(Path.GetTempPath(), "eventdeblur-converted"), Path.GetFileName(source)));
+                if (convertedFrom.TryGetValue(target, out string? other) && other != source)
+                    throw new ArgumentException($"{other} and {source}: two Blur-DVS-style datasets named '{Path.GetFileName(source)}' would be converted into the same folder {target}; rename one of them");
+                convertedFrom[target] = source;
+                // A conversion is reused only when it was made from this dataset (its source is recorded beside it):
+                // a dataset of the same name elsewhere is converted afresh instead of taking the other one's frames.
+                string marker = Path.Combine(target, ConvertedFromFile);
+                bool reusable = File.Exists(Path.Combine(target, "recording.json")) && File.Exists(marker) && File.ReadAllText(marker).Trim() == source;
+                if (!reusable)
+                {
+                    if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+                    Recording.BlurDvsAdapter.ToBundle(d, target);
+                    IO.AtomicFile.WriteAllText(marker, source + "\n");
+                }
+                list.Add(target);
             }
             else if (File.Exists(Path.Combine(d, "recording.json"))) list.Add(Path.GetFullPath(d));
             else if (Recording.RecordingBundle.IsEventFile(d)) list.Add(Path.GetFullPath(d)); // an event file with its own APS frames (implied bundle)

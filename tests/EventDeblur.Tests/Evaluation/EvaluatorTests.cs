@@ -217,6 +217,40 @@ public class BlurDvsAdapterTests
         Assert.True(rows.Single(r => r.Method == "events+hl").Psnr > blurry, "events+hl should beat the blurry frame");
     }
 
+    /// <summary>
+    /// Stop 40's second review: two Blur-DVS-style datasets of one folder name were converted into the same folder — the
+    /// second reused the first's conversion and was left out without a word (and a later eval of a same-named dataset
+    /// elsewhere took the earlier one's frames). The pair is refused now, and a conversion is reused only for its source.
+    /// </summary>
+    [Fact]
+    public void SameNamedBlurDvsDatasetsAreToldApartOrRefused()
+    {
+        string fixture = Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "blurdvs-tiny");
+        string dir = TestPaths.NewTempDir();
+        string a = Path.Combine(dir, "A", "tiny"), b = Path.Combine(dir, "B", "tiny");
+        foreach (string to in new[] { a, b })
+            foreach (string f in Directory.GetFiles(fixture, "*", SearchOption.AllDirectories))
+            {
+                string dest = Path.Combine(to, Path.GetRelativePath(fixture, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+                File.Copy(f, dest);
+            }
+        string converted = Path.Combine(dir, "converted");
+        var e = Assert.Throws<ArgumentException>(() => Evaluator.FindBundles([a, b], converted));
+        Assert.Contains($"{a} and {b}: two Blur-DVS-style datasets named 'tiny'", e.Message);
+
+        string fromA = Assert.Single(Evaluator.FindBundles([a], converted));
+        Assert.Equal(a + "\n", File.ReadAllText(Path.Combine(fromA, Evaluator.ConvertedFromFile)));
+        // B alone afterwards is converted afresh (its own source recorded), not given A's conversion.
+        string fromB = Assert.Single(Evaluator.FindBundles([b], converted));
+        Assert.Equal(fromA, fromB);
+        Assert.Equal(b + "\n", File.ReadAllText(Path.Combine(fromB, Evaluator.ConvertedFromFile)));
+        // And B again reuses it.
+        var stamp = File.GetLastWriteTimeUtc(Path.Combine(fromB, "recording.json"));
+        Assert.Single(Evaluator.FindBundles([b], converted));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(fromB, "recording.json")));
+    }
+
     [Fact]
     public void ABrokenDescriptionIsAClearError()
     {
