@@ -441,7 +441,10 @@ public class LiveTests
         Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
         var rows = (await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"))).OrderBy(r => r.Index).ToList();
         Assert.Equal(n, rows.Count);
-        Assert.Equal("fast", rows[0].Quality);
+        // Frames with others behind them are done fast. Which ones those are depends on when the streams' data arrive:
+        // on a loaded machine the first frame can be taken before the second's exposure has come (stop 40's full run
+        // saw frame 0 at balanced once), so the test asks for a fast frame before the last, not for frame 0 itself.
+        Assert.Contains(rows.Take(n - 1), r => r.Quality == "fast");
         Assert.Equal("balanced", rows[^1].Quality);
         Assert.All(rows, r => Assert.Contains(r.Quality, new[] { "fast", "balanced" }));
     }
