@@ -18,7 +18,7 @@ internal static class ConvertCommand
         var width = new Option<int?>("--width") { Description = "Sensor width in pixels, when the input does not state it" };
         var height = new Option<int?>("--height") { Description = "Sensor height in pixels, when the input does not state it" };
         var force = new Option<bool>("--force") { Description = "Replace OUT when it exists (never the input itself)" };
-        var eventStream = new Option<int?>("--event-stream") { Description = "AEDAT 4.0 inputs with several event streams: the id of the one to convert (default: the lowest; the others are named in notes)" };
+        var eventStream = new Option<int?>("--event-stream") { Description = "AEDAT 4.0 inputs with several event streams: the id of the one to convert (default: the first whose packets hold events; the others are named in notes)" };
         var cmd = new Command("convert", "Convert a recording to AEDAT 4.0 or Parquet, streaming (bounded memory)") { input, output, compression, width, height, force, eventStream };
         cmd.SetAction((r, ct) => RunAsync(r.GetValue(input)!, r.GetValue(output)!, r.GetValue(compression)!, r.GetValue(width), r.GetValue(height), r.GetValue(force), r.GetValue(eventStream), ct));
         return cmd;

@@ -19,7 +19,7 @@ internal static class InspectCommand
         var path = new Argument<string>("PATH") { Description = "An AEDAT 2.0/3.1/4.0 file, a Prophesee RAW (EVT 2.0/3.0) or DAT file, an HDF5 event file (DSEC or h5_tools layout), or a recording bundle folder" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
         var noHash = new Option<bool>("--no-hash") { Description = "Skip the canonical SHA-256 of the events (sha256 null): every event is still decoded, checked and counted, in about half the time on a large file" };
-        var eventStream = new Option<int?>("--event-stream") { Description = "AEDAT 4.0 files with several event streams: the id of the one to read (default: the lowest; the others are named in notes)" };
+        var eventStream = new Option<int?>("--event-stream") { Description = "AEDAT 4.0 files with several event streams: the id of the one to read (default: the first whose packets hold events; the others are named in notes)" };
         var cmd = new Command("inspect", "Decode a recording once and summarise it (counts, time range, hash, problems)") { path, json, noHash, eventStream };
         cmd.SetAction(r => Run(r.GetValue(path)!, r.GetValue(json), !r.GetValue(noHash), r.GetValue(eventStream)));
         return cmd;

@@ -45,20 +45,17 @@ internal static class ReportCommand
                 // hand) or unreadable is warned of here too, so that the text report and its exit code agree with the page.
                 var runWarnings = new List<string>();
                 // Only the runs of the table's pairs, as the page: a method's runs left from an earlier call are not its results.
-                var pairs = rows.Select(x => (x.Method, x.Bundle)).ToHashSet();
-                foreach (string evalDir in evalDirs)
+                var runDirs = rows.Select(x => (x.Method, x.Bundle)).Distinct()
+                    .SelectMany(pair => evalDirs.Select(d => Path.Combine(d, "runs", pair.Method, pair.Bundle)))
+                    .Where(x => File.Exists(Path.Combine(x, "run.json"))).Order(StringComparer.Ordinal);
+                foreach (string runDir in runDirs)
                 {
-                    string runsRoot = Path.Combine(evalDir, "runs");
-                    if (!Directory.Exists(runsRoot)) continue;
-                    foreach (string runDir in Directory.GetDirectories(runsRoot).SelectMany(Directory.GetDirectories).Where(x => File.Exists(Path.Combine(x, "run.json")) && pairs.Contains((Path.GetFileName(Path.GetDirectoryName(x))!, Path.GetFileName(x)))).Order(StringComparer.Ordinal))
+                    try
                     {
-                        try
-                        {
-                            string status = RunManifest.Read(runDir).Status;
-                            if (status != "completed") runWarnings.Add($"{runDir}: run status '{status}'");
-                        }
-                        catch (IOException e) { runWarnings.Add($"{runDir}: {e.Message}"); }
+                        string status = RunManifest.Read(runDir).Status;
+                        if (status != "completed") runWarnings.Add($"{runDir}: run status '{status}'");
                     }
+                    catch (IOException e) { runWarnings.Add($"{runDir}: {e.Message}"); }
                 }
                 foreach (var w in runWarnings) Console.Error.WriteLine($"WARNING: {w}");
                 if (r.GetValue(html) is string h)

@@ -30,9 +30,10 @@ public sealed record AedatReaderOptions
 
     /// <summary>
     /// AEDAT 4.0 files with more than one event stream (two cameras; DV's raw and filtered events recorded together): the
-    /// id of the stream whose events are delivered; the others' packets are skipped, with a note naming each. Null (the
-    /// default): the event stream with the lowest declared id. An id that is not an event stream of the file is refused
-    /// when the file is opened.
+    /// id of the stream whose events are delivered (with the frame, IMU and trigger streams of the same declared source);
+    /// the others' packets are skipped, with a note naming each. Null (the default): the first stream whose packets hold
+    /// events (and of each other kind, the first whose packets hold it). An id that holds no events is an error at the end
+    /// of the walk, naming the streams that do.
     /// </summary>
     public int? EventStreamId { get; init; }
 
