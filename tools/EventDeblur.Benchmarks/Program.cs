@@ -8,6 +8,7 @@ using EventDeblur.Formats.Aedat;
 //   dotnet run -c Release -- memory PATH              decode PATH once, print MEv/s and peak memory
 //   dotnet run -c Release -- prophesee [PATH [N]]     Prophesee decode vs peers, N interleaved repetitions (median, best)
 //   dotnet run -c Release -- deconv [--quality Q] [--profile] BUNDLE...   robust on ground-truth kernels: PSNR, s/MP, per-step profile
+//   dotnet run -c Release -- finish [--reps N] BUNDLE...   replay's last stage (scores, PNG, kernels, previews) step by step
 //   dotnet run -c Release -- texture [--reps N] BUNDLE...   texture kernels: filter, contrast maximisation, estimator (wall, calling thread CPU)
 //   dotnet run -c Release -- refiner [--model M]... [--tile N]... [--threads N]   the learned network alone: CPU s/MP per model and tile size
 //   dotnet run -c Release -- [BenchmarkDotNet args]   run the benchmarks (e.g. --filter '*Decode*')
@@ -20,6 +21,7 @@ if (args.Length >= 3 && args[0] == "generate")
 }
 if (args.Length >= 1 && args[0] == "refiner") return RefinerProfiling.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "deconv") return DeconvolutionProfiling.Run(args[1..]);
+if (args.Length >= 1 && args[0] == "finish") return FinishProfiling.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "dftsize") return DftSizeProfiling.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "texture") return TextureProfiling.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "kscore") return KernelScoreProfiling.Run(args[1..]);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using EventDeblur.Imaging;
 using EventDeblur.Kernels;
@@ -64,30 +65,54 @@ public static class ImageMetrics
             return g;
         }
 
-        /// <summary>Separable Gaussian filtering with 'valid' output.</summary>
+        /// <summary>
+        /// Separable Gaussian filtering with 'valid' output. Each output is the same sum, in the same order, as the
+        /// scalar definition (tap 0 to 10, one product and one addition each, no fused multiply–add), computed for
+        /// <see cref="Vector{T}.Count"/> neighbouring outputs at a time: the values are bit for bit those of the scalar loop.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double[] Filter(double[] v, int w, int h)
         {
             var g = Gauss;
             const int n = Window;
             int ow = w - n + 1, oh = h - n + 1;
+            int lanes = Vector<double>.Count;
             var tmp = new double[h * ow];
             for (int y = 0; y < h; y++)
-                for (int x = 0; x < ow; x++)
+            {
+                int x = 0;
+                for (; x + lanes <= ow; x += lanes)
+                {
+                    var s = Vector<double>.Zero;
+                    int o = y * w + x;
+                    for (int k = 0; k < n; k++) s += new Vector<double>(g[k]) * new Vector<double>(v, o + k);
+                    s.CopyTo(tmp, y * ow + x);
+                }
+                for (; x < ow; x++)
                 {
                     double s = 0;
                     int o = y * w + x;
                     for (int k = 0; k < n; k++) s += g[k] * v[o + k];
                     tmp[y * ow + x] = s;
                 }
+            }
             var res = new double[oh * ow];
             for (int y = 0; y < oh; y++)
-                for (int x = 0; x < ow; x++)
+            {
+                int x = 0;
+                for (; x + lanes <= ow; x += lanes)
+                {
+                    var s = Vector<double>.Zero;
+                    for (int k = 0; k < n; k++) s += new Vector<double>(g[k]) * new Vector<double>(tmp, (y + k) * ow + x);
+                    s.CopyTo(res, y * ow + x);
+                }
+                for (; x < ow; x++)
                 {
                     double s = 0;
                     for (int k = 0; k < n; k++) s += g[k] * tmp[(y + k) * ow + x];
                     res[y * ow + x] = s;
                 }
+            }
             return res;
         }
     }
