@@ -11,12 +11,13 @@ using EventDeblur.Recording;
 namespace EventDeblur.Benchmarks;
 
 /// <summary>
-/// <c>deconv [--quality Q] [--iters N] [--light N] [--crop-rl] [--whole-rl N] [--full-pad] [--deconvolver NAME] [--frames K] [--profile] [--no-merge] BUNDLE...</c>: deblurs the
+/// <c>deconv [--quality Q] [--iters N] [--light N] [--crop-rl] [--whole-rl N] [--full-pad] [--deconvolver NAME] [--frames K] [--profile] [--no-merge] [--whole-frames] BUNDLE...</c>: deblurs the
 /// first K frames (default 1) of RGB bundles with their ground-truth kernels, prints per frame the PSNR (METRICS.md:
 /// sRGB, 16-px crop) of the blurry input and of the result, the wall and process-CPU seconds of the deconvolution, and
 /// with <c>--profile</c> the per-step profile of <c>robust</c> (setup, kernel spectra, RL start, ADMM DFTs and
 /// pointwise steps, the guard's checks). Used to choose the quality rungs on the tuning seeds and to measure them.
-/// <c>--iters</c> / <c>--light</c> set the ADMM / RL-start iterations of <c>robust</c>, and of <c>learned</c>'s robust stage.
+/// <c>--iters</c> / <c>--light</c> set the ADMM / RL-start iterations of <c>robust</c>, and of <c>learned</c>'s robust stage;
+/// <c>--whole-frames</c> has <c>learned</c> refine a frame of several kernel tiles in one pass at every rung (as <c>fast</c> does).
 /// </summary>
 public static class DeconvolutionProfiling
 {
@@ -28,7 +29,7 @@ public static class DeconvolutionProfiling
         double? relax = null;
         int frames = 1;
         string deconvolverName = "robust";
-        bool showProfile = false, cropRl = false, fullPad = false, noMerge = false;
+        bool showProfile = false, cropRl = false, fullPad = false, noMerge = false, wholeFrames = false;
         int? wholeRl = null;
         var bundles = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -43,6 +44,7 @@ public static class DeconvolutionProfiling
                 case "--deconvolver": deconvolverName = args[++i]; break;
                 case "--profile": showProfile = true; break;
                 case "--no-merge": noMerge = true; break;
+                case "--whole-frames": wholeFrames = true; break;
                 case "--crop-rl": cropRl = true; break;
                 case "--full-pad": fullPad = true; break;
                 case "--whole-rl": wholeRl = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -62,17 +64,17 @@ public static class DeconvolutionProfiling
                 floatNet ??= new Lazy<OnnxRefiner>(() => OnnxRefiner.Load(new RefinerOptions(model, InferenceDevice.Cpu)));
                 int8Net ??= new Lazy<OnnxRefiner>(() => OnnxRefiner.Load(new RefinerOptions(LearnedDeconvolver.FindDefaultCpuModel(model) ?? model, InferenceDevice.Cpu)));
                 _ = quality == DeconvolutionQuality.Fast ? int8Net.Value : floatNet.Value;
-                if (iters is null && light is null)
+                if (iters is null && light is null && !wholeFrames)
                 {
                     learnedCatalogue ??= new MethodCatalogueBuilder().AddLearned(() => floatNet!.Value, () => int8Net!.Value).Build();
                     return learnedCatalogue.CreateDeconvolver(deconvolverName, quality);
                 }
-                // --iters / --light: the learned deconvolver as the catalogue builds it, with those iterations in its robust stage.
+                // --iters / --light / --whole-frames: the learned deconvolver as the catalogue builds it, with those iterations in its robust stage.
                 var lo = RobustDeconvolverOptions.ForQuality(quality);
                 if (iters is int li) lo = lo with { Iterations = li };
                 if (light is int ll) lo = lo with { LightInitIterations = ll };
                 var net = quality == DeconvolutionQuality.Fast ? int8Net.Value : floatNet.Value;
-                return new GuardedDeconvolver(new LearnedDeconvolver(net, new RobustDeconvolver(lo)) { RefineWholeFrames = quality == DeconvolutionQuality.Fast },
+                return new GuardedDeconvolver(new LearnedDeconvolver(net, new RobustDeconvolver(lo)) { RefineWholeFrames = wholeFrames || quality == DeconvolutionQuality.Fast },
                     new GuardOptions { Log = BuiltInMethods.DefaultGuardLog, RelativeToInput = true, JointChannels = true }, LearnedMethods.Name);
             }
             if (deconvolverName != "robust") return new MethodCatalogueBuilder().Build().CreateDeconvolver(deconvolverName, quality);
@@ -119,7 +121,7 @@ public static class DeconvolutionProfiling
             }
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"MEAN over {count} frames ({deconvolverName}, {quality.Name()}{(iters != null ? $", iters {iters}" : "")}{(light != null ? $", light {light}" : "")}{(relax != null ? $", relax {relax}" : "")}{(cropRl ? ", RL start on crops" : "")}{(wholeRl != null ? $", {wholeRl} RL steps on the whole plane" : "")}): gain {sumGain / Math.Max(1, count):+0.000;-0.000} dB, wall {sumWall / Math.Max(sumMp, 1e-9):F2} s/MP, CPU {sumCpu / Math.Max(sumMp, 1e-9):F2} CPU-s/MP"));
+            $"MEAN over {count} frames ({deconvolverName}, {quality.Name()}{(iters != null ? $", iters {iters}" : "")}{(light != null ? $", light {light}" : "")}{(relax != null ? $", relax {relax}" : "")}{(cropRl ? ", RL start on crops" : "")}{(wholeFrames ? ", whole-frame refinement" : "")}{(wholeRl != null ? $", {wholeRl} RL steps on the whole plane" : "")}): gain {sumGain / Math.Max(1, count):+0.000;-0.000} dB, wall {sumWall / Math.Max(sumMp, 1e-9):F2} s/MP, CPU {sumCpu / Math.Max(sumMp, 1e-9):F2} CPU-s/MP"));
         if (showProfile) Console.Write(totalProfile.ToString());
         return 0;
     }
