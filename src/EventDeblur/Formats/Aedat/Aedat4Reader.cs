@@ -66,7 +66,9 @@ public sealed partial class Aedat4Reader : IAedatReader
         {
             string what = kind switch { AedatStreamKind.Events => "event", AedatStreamKind.Frames => "frame", AedatStreamKind.Imu => "IMU", _ => "trigger" };
             ReportNote("other-stream", at, $"stream {streamId}{StreamName(streamId)} is another {what} stream: its packets are skipped (one {what} stream is read, stream {chosen}{StreamName(chosen)}" +
-                (kind == AedatStreamKind.Events ? $"; --event-stream {streamId} reads this one instead)" : ", the one of the event stream read)"));
+                (kind == AedatStreamKind.Events
+                    ? $"; inspect and convert read this one instead with --event-stream {streamId}, and convert --event-stream {streamId} writes it to a file of its own for bundle and replay)"
+                    : ", the one of the event stream read)"));
         }
         return false;
     }

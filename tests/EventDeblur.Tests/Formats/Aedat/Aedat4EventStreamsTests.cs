@@ -59,7 +59,7 @@ public class Aedat4EventStreamsTests
         Assert.Equal(even, first.T);
         var note = Assert.Single(first.Problems);
         Assert.Equal(ProblemSeverity.Note, note.Severity);
-        Assert.Contains("stream 4 'events_1' is another event stream: its packets are skipped (one event stream is read, stream 0 'events'; --event-stream 4 reads this one instead)", note.Message);
+        Assert.Contains("stream 4 'events_1' is another event stream: its packets are skipped (one event stream is read, stream 0 'events'; inspect and convert read this one instead with --event-stream 4, and convert --event-stream 4 writes it to a file of its own for bundle and replay)", note.Message);
 
         Drained second;
         using (var r = Aedat4Reader.Open(path, new AedatReaderOptions { EventStreamId = 4 })) second = Drained.From(r);
@@ -86,6 +86,8 @@ public class Aedat4EventStreamsTests
         var r = Cli.CliTests.RunWithin(TimeSpan.FromMinutes(3), ["replay", bundle, "--out", Path.Combine(TestPaths.NewTempDir(), "out"), "--deconvolver", "wiener"]);
         Assert.True(r.Code == 0, r.Out + r.Err);
         Assert.Contains("stream 4 'events_1' is another event stream: its packets are skipped", r.Out + r.Err);
+        // replay has no --event-stream: the note points to convert, which does.
+        Assert.Contains("convert --event-stream 4 writes it to a file of its own for bundle and replay", r.Out + r.Err);
     }
 
     [Fact]
@@ -96,7 +98,7 @@ public class Aedat4EventStreamsTests
         var inspect = Cli.CliTests.RunWithin(TimeSpan.FromMinutes(2), ["inspect", path]);
         Assert.True(inspect.Code == 0, inspect.Out + inspect.Err);
         Assert.Contains($"{even.Length:N0}".Replace(",", ""), inspect.Out.Replace(",", "").Replace(" ", ""));
-        Assert.Contains("--event-stream 4 reads this one instead", inspect.Out);
+        Assert.Contains("read this one instead with --event-stream 4", inspect.Out);
 
         string out4 = Path.Combine(dir, "camera2.aedat4");
         var convert = Cli.CliTests.RunWithin(TimeSpan.FromMinutes(2), ["convert", path, out4, "--event-stream", "4"]);
