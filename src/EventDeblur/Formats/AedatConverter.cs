@@ -154,6 +154,49 @@ public static class AedatConverter
     }
 
     /// <summary>
+    /// Renames a set of finished temporary tables to their final names, the events table (the first pair) last. An old
+    /// set (--force) is first moved aside to temporary names, so that a run killed in between leaves a set without its
+    /// events table — plainly incomplete — and never new tables beside old ones that each look whole (stop 40's convert
+    /// trial killed one between two renames). When a rename fails, the new tables already in place are removed and the
+    /// old set is moved back, so a failed replacement loses nothing; the old tables are deleted only once the new set is
+    /// complete.
+    /// </summary>
+    /// <exception cref="IOException">A rename failed (the old set is back in place).</exception>
+    internal static void CommitSet(IReadOnlyList<(string Temp, string Final)> temps)
+    {
+        var aside = new List<(string Backup, string Final)>();
+        var placed = new List<string>();
+        try
+        {
+            foreach (var (_, final) in temps)
+            {
+                if (!File.Exists(final)) continue;
+                string backup = AtomicFile.TempPathFor(final);
+                File.Move(final, backup);
+                aside.Add((backup, final));
+            }
+            foreach (var (tmp, final) in temps.Skip(1).Append(temps[0]))
+            {
+                AtomicFile.Commit(tmp, final);
+                placed.Add(final);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            foreach (var final in placed) AtomicFile.TryDelete(final);
+            var lost = new List<string>();
+            foreach (var (backup, final) in aside)
+            {
+                try { File.Move(backup, final); }
+                catch (Exception r) when (r is IOException or UnauthorizedAccessException) { lost.Add($"{final} (kept as {backup}: {r.Message})"); }
+            }
+            if (lost.Count > 0) throw new IOException($"{e.Message}; and the old tables could not all be moved back: {string.Join("; ", lost)}", e);
+            throw;
+        }
+        foreach (var (backup, _) in aside) AtomicFile.TryDelete(backup);
+    }
+
+    /// <summary>
     /// Writes events to <paramref name="outPath"/> as Parquet (columns t int64 µs, x int16, y int16,
     /// p bool = ON) in row groups of <paramref name="rowGroupRows"/>; frames, triggers and IMU
     /// samples, when present, go to sibling files <c>NAME.frames.parquet</c>, <c>NAME.triggers.parquet</c>,
@@ -273,12 +316,7 @@ public static class AedatConverter
                 temps.Add((tmp, final));
                 await WriteImuAsync(tmp, imu, Metadata("imu"), ct);
             }
-            // Replacing a set (--force): the old tables go first, then the new ones come in with the events table last, so
-            // that a run killed in between leaves a set without its events table — plainly incomplete — and never new
-            // tables beside old ones that each look whole (stop 40's convert trial killed one between two renames).
-            foreach (var (_, final) in temps)
-                if (File.Exists(final)) File.Delete(final);
-            foreach (var (tmp, final) in temps.Skip(1).Append(temps[0])) AtomicFile.Commit(tmp, final);
+            CommitSet(temps);
             outputs.AddRange(temps.Select(x => Path.GetFullPath(x.Final)));
         }
         catch
