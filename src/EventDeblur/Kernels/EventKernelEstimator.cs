@@ -101,6 +101,12 @@ public sealed class EventKernelEstimator : IKernelEstimator
         return FromTexture(request, exposure, hInv, diagnostics);
     }
 
+    /// <summary>
+    /// <c>kernel_source</c> of a frame whose events gave no motion (fewer than the texture search needs in the exposure):
+    /// its kernel is a delta, so the frame is deconvolved as unblurred (denoised, not deblurred).
+    /// </summary>
+    public const string NoMotionSource = "events:none";
+
     /// <summary>The kernel from the texture alone (contrast maximisation: its translation, or its roll when that wins).</summary>
     private KernelEstimate FromTexture(KernelRequest request, TimeRangeUs exposure, Homography hInv, List<string> diagnostics)
     {
@@ -144,7 +150,8 @@ public sealed class EventKernelEstimator : IKernelEstimator
             diagnostics.Add($"texture paths per region: {field.Refined} of {field.Columns}×{field.Rows} regions refined; {_o.Tiling.TileSizePx}-px tiles");
         }
         else tiles = _tiler.Tiles(motion, width, height, diagnostics);
-        return new KernelEstimate(tiles, "events:texture", Math.Clamp(cm.ContrastGain, 0, 1), 0, cm.EventsUsed, diagnostics);
+        // No motion found (too few events in the exposure): a delta kernel, and the source says so rather than "texture".
+        return new KernelEstimate(tiles, motion == null ? NoMotionSource : "events:texture", Math.Clamp(cm.ContrastGain, 0, 1), 0, cm.EventsUsed, diagnostics);
     }
 
     /// <summary>

@@ -131,6 +131,25 @@ public class KernelEstimationTests
         Assert.True(sim >= 0.7, $"kernel similarity {sim:F3} ({string.Join("; ", frame.Diagnostics)})");
     }
 
+    /// <summary>
+    /// An exposure with too few events for any motion: the kernel is a delta, and since stop 41 <c>kernel_source</c> says
+    /// <c>events:none</c> (it said <c>events:texture</c>, as if the texture had given a kernel).
+    /// </summary>
+    [Fact]
+    public void AnExposureWithoutEventsGivesADeltaKernelFromNoMotion()
+    {
+        var options = SimulationPresets.Get("no-streaks") with { Frames = 1, RgbWidth = 400, RgbHeight = 300 };
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(options, 13, dir);
+        var request = LoadFrame(dir, 0) with { Events = EventSlice.Empty };
+        var frame = new EventKernelEstimator().Estimate(request);
+        Assert.Equal(EventKernelEstimator.NoMotionSource, frame.Source);
+        Assert.Equal("events:none", frame.Source);
+        var tile = Assert.Single(frame.Tiles);
+        Assert.Equal(1, tile.Kernel.Size);
+        Assert.Contains(frame.Diagnostics, d => d.Contains("no blur assumed"));
+    }
+
     [SkippableFact]
     public void ARealRecordingRunsThroughEventSelectionAndTrajectoryExtraction()
     {
