@@ -79,7 +79,13 @@ internal static class ReplayCommand
                 if (r.GetValue(verbose))
                     foreach (var d in p.Last.Diagnostics)
                         Console.WriteLine($"{(tty ? "\r\u001b[2K" : "")}index {p.Last.Index}: {d.Verdict}: {d.Text}");
-                if (tty) Console.Write("\r\u001b[2K" + ProgressBar(p)); else Console.WriteLine(p);
+                if (!tty) Console.WriteLine(p);
+                else
+                {
+                    // A failed frame's cause stays on screen above the bar (the bar keeps only the last frame).
+                    if (p.Last.Status != "ok") Console.WriteLine($"\r\u001b[2K{FailureLine(p)}");
+                    Console.Write("\r\u001b[2K" + ProgressBar(p, Math.Max(40, Console.WindowWidth - 1)));
+                }
             }
             var summary = await ReplayPipeline.RunAsync(loaded, r.GetValue(output)!, options, source, OnProgress, ct);
             if (tty) Console.WriteLine();
@@ -150,16 +156,33 @@ internal static class ReplayCommand
         return null;
     }
 
-    /// <summary>A one-line progress bar for a terminal: bar, frames, events/s, ETA and the last frame's result.</summary>
-    internal static string ProgressBar(ReplayProgress p)
+    /// <summary>The line a terminal keeps for a frame that failed: its index and cause (as the plain progress line gives it).</summary>
+    internal static string FailureLine(ReplayProgress p) =>
+        $"frame {p.Kept + p.Done}/{p.Total} index {p.Last.Index}: {p.Last.Status}{(p.Last.Error != null ? $" ({p.Last.Error})" : "")}";
+
+    /// <summary>
+    /// A one-line progress bar for a terminal of <paramref name="columns"/> characters: bar, frames, events/s, ETA and the
+    /// last frame's result. On a narrow terminal the events/s, then the ETA, then the bar itself are left out before the
+    /// last frame's result is cut (it was cut mid-value: "index 0: 35" for 35.78 dB).
+    /// </summary>
+    internal static string ProgressBar(ReplayProgress p, int columns)
     {
         const int width = 24;
         int filled = p.Total > 0 ? (int)Math.Round(width * (double)(p.Kept + p.Done) / p.Total) : 0;
         string last = p.Last.Status == "ok"
             ? (p.Last.Psnr is double psnr ? $"index {p.Last.Index}: {psnr:F2} dB" : $"index {p.Last.Index}: ok")
-            : $"index {p.Last.Index}: FAILED";
-        string line = $"[{new string('#', filled)}{new string('.', width - filled)}] {p.Kept + p.Done}/{p.Total} frames · {p.EventsPerSecond / 1e6:F2} M events/s · ETA {p.EtaSeconds:F0} s · {last}";
-        int cols = Console.IsOutputRedirected ? 120 : Math.Max(40, Console.WindowWidth - 1);
-        return line.Length <= cols ? line : line[..cols];
+            : $"index {p.Last.Index}: FAILED (above)";
+        string bar = $"[{new string('#', filled)}{new string('.', width - filled)}]";
+        string frames = $"{p.Kept + p.Done}/{p.Total} frames";
+        string rate = $"{p.EventsPerSecond / 1e6:F2} M events/s";
+        string eta = $"ETA {p.EtaSeconds:F0} s";
+        string[][] layouts = [[bar, frames, rate, eta, last], [bar, frames, eta, last], [bar, frames, last], [frames, last]];
+        foreach (var parts in layouts)
+        {
+            string line = parts[0] == bar ? bar + " " + string.Join(" · ", parts[1..]) : string.Join(" · ", parts);
+            if (line.Length <= columns) return line;
+        }
+        string shortest = $"{frames} · {last}";
+        return shortest[..Math.Max(1, columns)];
     }
 }
