@@ -37,3 +37,45 @@ public class Trial41Tests
         Assert.Equal(eta, bar.Contains("ETA"));
     }
 }
+
+/// <summary>
+/// The trial's Ctrl+C during <c>./eventdeblur</c>'s automatic build: dotnet publish caught it and exited 1, which the
+/// script read as a failed ReadyToRun build; it built again without ReadyToRun, stamped that slower build and ran the
+/// interrupted command (exit 0). Run here with a stand-in <c>dotnet</c> that behaves as publish does on Ctrl+C.
+/// </summary>
+public class LauncherInterruptTests
+{
+    [Fact]
+    public void CtrlCDuringTheBuildStopsWith130AndStampsNothing()
+    {
+        string root = TestPaths.NewTempDir();
+        Directory.CreateDirectory(Path.Combine(root, "scripts"));
+        Directory.CreateDirectory(Path.Combine(root, "src", "EventDeblur.Cli"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "eventdeblur"), Path.Combine(root, "eventdeblur"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "scripts", "setup-native.sh"), Path.Combine(root, "scripts", "setup-native.sh"));
+        File.WriteAllText(Path.Combine(root, "src", "EventDeblur.Cli", "Program.cs"), "");
+        string bin = Path.Combine(root, "fakebin");
+        Directory.CreateDirectory(bin);
+        string marks = Path.Combine(root, "marks");
+        File.WriteAllText(Path.Combine(bin, "dotnet"),
+            "#!/usr/bin/env bash\n" +
+            $"echo \"$1\" >> '{marks}'\n" +
+            "if [ \"$1\" = publish ]; then trap 'kill $! 2>/dev/null; echo \"Attempting to cancel the build...\" >&2; exit 1' INT; sleep 60 & wait; exit 0; fi\n" +
+            "exit 0\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(bin, "dotnet"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var psi = new System.Diagnostics.ProcessStartInfo("timeout", ["--preserve-status", "-s", "INT", "3", "bash", Path.Combine(root, "eventdeblur"), "--version"])
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        psi.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string err = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(30_000));
+        Assert.Equal(130, p.ExitCode);
+        Assert.Contains("the build was interrupted", err);
+        Assert.False(File.Exists(Path.Combine(root, "artifacts", "cli", ".stamp")), "a stamp after an interrupted build");
+        // Only the publish ran: no fallback build, no command.
+        Assert.Equal(["publish"], File.ReadAllLines(marks));
+    }
+}
