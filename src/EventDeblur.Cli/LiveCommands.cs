@@ -70,6 +70,25 @@ internal static class LiveCommands
         return cmd;
     }
 
+    /// <summary>
+    /// The rig manifest <c>live --rig</c> names, checked before OUT is made: a folder (a bundle's, typically) or a missing
+    /// file is a usage error that says so (it was "Access to the path … is denied" and a half-made OUT), and so is a
+    /// manifest that does not parse or has no <c>rgb</c> block.
+    /// </summary>
+    /// <exception cref="UserInputException">The manifest cannot be used; the message names <c>--rig</c> and the path.</exception>
+    internal static void CheckRig(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new UserInputException($"--rig {path}: is a folder; give the rig manifest file itself" +
+                (File.Exists(Path.Combine(full, "recording.json")) ? $", e.g. {Path.Combine(path, "recording.json")} (a bundle's recording.json is a rig manifest)" : " (a recording.json with the calibration and the RGB encoding)"));
+        if (!File.Exists(full)) throw new UserInputException($"--rig {path}: no such file");
+        RecordingManifest m;
+        try { m = RecordingManifest.Parse(File.ReadAllText(full), path); }
+        catch (Exception e) when (e is BundleException or IOException or UnauthorizedAccessException) { throw new UserInputException($"--rig {e.Message}"); }
+        if (m.Rgb == null) throw new UserInputException($"--rig {path}: a live rig needs an 'rgb' block (encoding and levels of the video)");
+    }
+
     /// <summary>The default folder for a bundle's rig video: under the system temp folder, named after the bundle and its full path (so two bundles of one name do not share it).</summary>
     private static string DefaultRigDir(string bundleRoot)
     {
@@ -139,6 +158,7 @@ internal static class LiveCommands
             QualityOption.NoteIfIgnored(r, quality, methods, [r.GetValue(deconvolver)!]);
             // A local RGB source that is not there is a usage error, found before OUT is made.
             if (RigVideo.MissingLocalSource(r.GetValue(rgb)!) is string missing) throw new UserInputException("--rgb " + missing);
+            CheckRig(r.GetValue(rig)!);
             OutputFolder.Prepare(r.GetValue(output)!);
             var o = new LiveOptions
             {

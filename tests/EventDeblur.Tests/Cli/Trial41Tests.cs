@@ -21,6 +21,32 @@ public class Trial41Tests
         Assert.EndsWith("index 1: FAILED (above)", ReplayCommand.ProgressBar(p, 200));
     }
 
+    /// <summary>
+    /// <c>live --rig</c> given the bundle folder said "Access to the path … is denied" and left a half-made OUT; a missing
+    /// file and a file that is not a manifest left an empty OUT. Each is now a usage error naming --rig, before OUT.
+    /// </summary>
+    [Theory]
+    [InlineData("folder", "is a folder; give the rig manifest file itself, e.g.")]
+    [InlineData("missing", "no such file")]
+    [InlineData("not-a-manifest", "--rig ")]
+    public void ABadRigIsAUsageErrorBeforeOutIsMade(string kind, string expected)
+    {
+        string dir = TestPaths.NewTempDir();
+        string rig = kind switch
+        {
+            "folder" => Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night"),
+            "missing" => Path.Combine(dir, "nonexistent.json"),
+            _ => Path.Combine(TestPaths.RepoRoot, "README.md"),
+        };
+        string outDir = Path.Combine(dir, "out");
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(2), ["live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2",
+            "--rgb", Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night", "rgb", "%06d.png"), "--rig", rig, "--out", outDir, "--duration-s", "1"]);
+        Assert.True(r.Code == 2, r.Out + r.Err);
+        Assert.Contains(expected, r.Err);
+        Assert.DoesNotContain("Access to the path", r.Err);
+        Assert.False(Directory.Exists(outDir), "OUT was made for a run that could not start");
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
