@@ -39,7 +39,13 @@ internal static class ReportCommand
                 foreach (var g in failedPairs)
                 {
                     int total = rows.Count(x => x.Method == g.Key.Method && x.Bundle == g.Key.Bundle);
-                    Console.Error.WriteLine($"WARNING: {g.Key.Method} on {g.Key.Bundle}: {g.Count()} of {total} frame(s) {(g.Count() == total ? "failed: the method has no row for it in the table" : "failed: left out of the table's means")} (indices {string.Join(", ", g.Select(x => x.Index).OrderBy(i => i))}; the reasons are in {string.Join(" or ", evalDirs.Select(d => Path.Combine(d, "runs", g.Key.Method, g.Key.Bundle, "run.json")).Where(File.Exists).DefaultIfEmpty(Path.Combine("OUT", "runs", g.Key.Method, g.Key.Bundle, "run.json")))})");
+                    // The reasons are each frame's `error` in its run's frames.parquet (run.json holds only the input's problems):
+                    // the first few are quoted, and the file named.
+                    var parquets = evalDirs.Select(d => Path.Combine(d, "runs", g.Key.Method, g.Key.Bundle, "frames.parquet")).Where(File.Exists).ToList();
+                    Console.Error.WriteLine($"WARNING: {g.Key.Method} on {g.Key.Bundle}: {g.Count()} of {total} frame(s) {(g.Count() == total ? "failed: the method has no row for it in the table" : "failed: left out of the table's means")} (indices {string.Join(", ", g.Select(x => x.Index).OrderBy(i => i))}; " +
+                        $"the reasons are in the error column of {string.Join(" or ", parquets.DefaultIfEmpty(Path.Combine("OUT", "runs", g.Key.Method, g.Key.Bundle, "frames.parquet")))})");
+                    foreach (var reason in await FailureReasonsAsync(parquets, g.Select(x => x.Index).ToHashSet(), 3))
+                        Console.Error.WriteLine($"  {reason}");
                 }
                 // Each pair's run.json, as the HTML page reads them: a run not completed (cancelled, still running, edited by
                 // hand) or unreadable is warned of here too, so that the text report and its exit code agree with the page.
@@ -193,5 +199,26 @@ internal static class ReportCommand
             throw new UserInputException($"--html {htmlPath}: is a folder; give the report's file name, e.g. {Path.Combine(htmlPath, "report.html")}");
         if (ext is not (".html" or ".htm"))
             throw new UserInputException($"--html {htmlPath}: expected a file name ending in .html (or .htm){(File.Exists(htmlPath) ? " (the file exists and would be overwritten)" : "")}");
+    }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> lines "index N: reason" of the failed frames <paramref name="indices"/>, from the
+    /// <c>error</c> column of the runs' frames.parquet files (unreadable files are skipped: the warning names them).
+    /// </summary>
+    private static async Task<List<string>> FailureReasonsAsync(IReadOnlyList<string> parquets, HashSet<long> indices, int max)
+    {
+        var lines = new List<string>();
+        foreach (string file in parquets)
+        {
+            List<EventDeblur.Pipeline.Output.FrameResult> rows;
+            try { rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(file); }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { continue; }
+            foreach (var row in rows.Where(x => indices.Contains(x.Index) && x.Error != null).OrderBy(x => x.Index))
+            {
+                if (lines.Count == max) { lines.Add($"… and {indices.Count - max} more"); return lines; }
+                lines.Add($"index {row.Index}: {row.Error}");
+            }
+        }
+        return lines;
     }
 }

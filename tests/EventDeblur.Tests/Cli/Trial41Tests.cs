@@ -47,6 +47,29 @@ public class Trial41Tests
         Assert.False(Directory.Exists(outDir), "OUT was made for a run that could not start");
     }
 
+    /// <summary>
+    /// report said a pair's failure reasons were in its run.json, which holds only the input's problems; they are each
+    /// frame's error in frames.parquet, which it now names, quoting the first few.
+    /// </summary>
+    [Fact]
+    public void ReportQuotesFailedFramesReasonsFromFramesParquet()
+    {
+        string dir = TestPaths.NewTempDir();
+        string bundle = TestPaths.CopyOfSample();
+        // The trial's wrong clock offset: frames 1 and 2 start after the last event.
+        string manifest = Path.Combine(bundle, "recording.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"clock_offset_us\": 1234567", "\"clock_offset_us\": 1814567"));
+        string outDir = Path.Combine(dir, "E");
+        var eval = CliTests.RunWithin(TimeSpan.FromMinutes(3), ["eval", bundle, "--out", outDir, "--methods", "events+wiener"]);
+        Assert.True(eval.Code is 0 or 1, eval.Out + eval.Err);
+        var report = CliTests.RunWithin(TimeSpan.FromMinutes(2), ["report", outDir]);
+        string run = Path.Combine(outDir, "runs", "events+wiener", Path.GetFileName(bundle), "frames.parquet");
+        Assert.Contains($"the reasons are in the error column of {run}", report.Err);
+        Assert.Contains("index 1: ", report.Err);
+        Assert.Contains("after the last event", report.Err);
+        Assert.DoesNotContain("run.json)", report.Err);
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
