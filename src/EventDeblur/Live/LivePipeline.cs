@@ -153,7 +153,9 @@ public static class LivePipeline
         var deconvolve = StageRunner.Run(toDeconvolve.Reader, toWrite.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
-            bool behind = o.AdaptiveQuality && toKernels.Reader.Count + toDeconvolve.Reader.Count > 0;
+            long waiting = toKernels.Reader.Count + toDeconvolve.Reader.Count;
+            f.BacklogAtDeconvolve = waiting;
+            bool behind = o.AdaptiveQuality && waiting > 0;
             var d = behind ? fastDeconvolver : deconvolver;
             bool rungs = o.Methods.HasQualityRungs(o.Deconvolver);
             var rung = behind ? DeconvolutionQuality.Fast : o.Quality;
@@ -197,7 +199,8 @@ public static class LivePipeline
             await foreach (var f in toWrite.Reader.ReadAllAsync(ct))
             {
                 double? latency = f.Exposure is { } ex && clock.OffsetUs is long offsetUs ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + offsetUs)) / 1e6 : null;
-                long backlog = toKernels.Reader.Count + toDeconvolve.Reader.Count;
+                // The backlog the frame's rung was chosen by (a frame that failed before deconvolution: the one now).
+                long backlog = f.BacklogAtDeconvolve ?? toKernels.Reader.Count + toDeconvolve.Reader.Count;
                 var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog, Dropped = false });
                 lock (results) results.Add(r);
                 if (o.MaxKeptEventsPerFrame > 0 && f.Exposure is { } exposure) await KeepEventsAsync(f, exposure);

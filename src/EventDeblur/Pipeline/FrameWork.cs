@@ -79,6 +79,9 @@ public sealed class FrameWork
     /// <summary>The quality rung the frame was deconvolved at (<c>fast</c>, <c>balanced</c>, <c>best</c>); null before deconvolution.</summary>
     public string? Quality { get; set; }
 
+    /// <summary>Live runs: frames waiting behind this one when its deconvolution started (what <c>--quality auto</c> chose its rung by); null elsewhere.</summary>
+    public long? BacklogAtDeconvolve { get; set; }
+
     /// <summary>What the do-no-harm guard decided while deblurring this frame (null: not deblurred yet, or by no deconvolver).</summary>
     public Deconvolution.GuardTally? Guard { get; set; }
 

@@ -447,6 +447,9 @@ public class LiveTests
         Assert.Contains(rows.Take(n - 1), r => r.Quality == "fast");
         Assert.Equal("balanced", rows[^1].Quality);
         Assert.All(rows, r => Assert.Contains(r.Quality, new[] { "fast", "balanced" }));
+        // Stop 41's live trial: backlog_frames is the backlog the rung was chosen by (it was counted when the frame was
+        // written, so a fast frame could say 0 and a balanced one 1).
+        Assert.All(rows, r => Assert.True((r.Quality == "fast") == (r.BacklogFrames > 0), $"frame {r.Index}: {r.Quality} with backlog {r.BacklogFrames}"));
     }
 
     [Fact]

@@ -98,7 +98,10 @@ public sealed record FrameResult
     /// <summary>Live runs: seconds from the exposure's end (event clock, mapped to wall time) to the frame written.</summary>
     [JsonPropertyName("latency_s")] public double? LatencySeconds { get; init; }
 
-    /// <summary>Live runs: frames waiting in the pipeline when this one was written.</summary>
+    /// <summary>
+    /// Live runs: frames waiting behind this one when its deconvolution started — what <c>--quality auto</c> chose its
+    /// rung by (<c>fast</c> when &gt; 0) — or, for a frame that failed before it, when it was written.
+    /// </summary>
     [JsonPropertyName("backlog_frames")] public long? BacklogFrames { get; init; }
 
     /// <summary>
