@@ -37,7 +37,7 @@ internal static class EvalCommand
             // DATASET takes any number of paths, so a mistyped option lands here: say so rather than "not a bundle".
             foreach (string d in r.GetValue(datasets)!)
                 if (d.StartsWith('-') && !File.Exists(d) && !Directory.Exists(d))
-                    throw new UserInputException($"{d}: not an option of eval (see 'eventdeblur eval --help'), nor a bundle or a folder of bundles");
+                    throw new UserInputException($"{d}: not an option of eval (see '{ToolCommand.Name} eval --help'), nor a bundle or a folder of bundles");
             var empty = new List<string>();
             var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"), empty);
             if (bundles.Count == 0) throw new UserInputException($"no bundles found in the datasets ({string.Join(", ", empty)}; give bundle folders, folders of bundles or Blur-DVS-style datasets)");

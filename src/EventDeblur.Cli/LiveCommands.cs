@@ -62,7 +62,7 @@ internal static class LiveCommands
                 Console.WriteLine("note: the bundle's frames are the APS frames inside its event file (no RGB camera): its events and triggers are served, " +
                                   "but live pairs an RGB source's frames with the trigger stream and has none to pair here; replay the bundle to deblur its APS frames");
             if (b.Manifest.Rgb != null)
-                Console.WriteLine($"next, in another shell: ./eventdeblur live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {Quote(source)} --rig {Quote(rigPath)} --out {Quote(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
+                Console.WriteLine($"next, in another shell: {ToolCommand.Name} live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {Quote(source)} --rig {Quote(rigPath)} --out {Quote(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
             var stats = await server.PlayAsync(r.GetValue(speed), true, ct);
             Console.WriteLine($"done: {stats.Events:N0} events, {stats.Triggers} triggers, {stats.Clients} connections");
             return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
@@ -188,7 +188,7 @@ internal static class LiveCommands
             // server not started), as a run that got nothing at all; the run's folder still records what arrived.
             if (ok == 0 && s.NeverConnected.Count > 0)
                 throw new UserInputException($"no frame deblurred: the {(s.NeverConnected.Count == 2 ? "events and triggers streams" : s.NeverConnected[0] == o.EventsUri ? "events stream" : "triggers stream")} " +
-                                             $"({string.Join(", ", s.NeverConnected)}) never connected (is the server, DV or 'eventdeblur serve', running on that host and port?)");
+                                             $"({string.Join(", ", s.NeverConnected)}) never connected (is the server, DV or '{ToolCommand.Name} serve', running on that host and port?)");
             // Exposures left without a frame when the streams ended by themselves make the pairing suspect: exit 1 as well.
             // So do exposures whose frames the RGB source dropped (found by its timestamps): they were not deblurred.
             // And, as report of the run says, any error the run recorded (a stream lost, events dropped for memory, …).

@@ -145,13 +145,13 @@ internal static class ReplayCommand
         string full = Path.GetFullPath(path);
         if (File.Exists(full) && VideoExtensions.Contains(Path.GetExtension(full).ToLowerInvariant()))
             return $"{full}: not a recording bundle but a video: replay needs a bundle folder (recording.json, an event file, frames; docs/RECORDING_FORMAT.md), " +
-                   "made by 'eventdeblur simulate' or a recording rig; a video with its rig manifest plays through 'eventdeblur live --rgb VIDEO --rig RIG.json'";
+                   $"made by '{ToolCommand.Name} simulate' or a recording rig; a video with its rig manifest plays through '{ToolCommand.Name} live --rgb VIDEO --rig RIG.json'";
         if (Directory.Exists(full) && !File.Exists(Path.Combine(full, "recording.json")))
         {
             var bundles = Directory.GetDirectories(full).Where(d => File.Exists(Path.Combine(d, "recording.json"))).Order(StringComparer.Ordinal).ToList();
             if (bundles.Count > 0)
                 return $"{full}: not a recording bundle (no recording.json) but a folder of {bundles.Count} bundle{(bundles.Count == 1 ? "" : "s")}: " +
-                       $"replay takes one, e.g. 'eventdeblur replay {bundles[0]} --out OUT'; 'eventdeblur eval {full} --out OUT' replays them all";
+                       $"replay takes one, e.g. '{ToolCommand.Name} replay {bundles[0]} --out OUT'; '{ToolCommand.Name} eval {full} --out OUT' replays them all";
         }
         return null;
     }

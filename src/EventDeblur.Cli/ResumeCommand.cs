@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 using System.Text.Json.Nodes;
 using EventDeblur.Learned;
 
@@ -14,7 +15,7 @@ internal static class ResumeCommand
     /// <summary>The command for the run in <paramref name="outDir"/> of <paramref name="bundle"/>, from its recorded <paramref name="options"/>.</summary>
     public static string For(string bundle, string outDir, JsonObject? options)
     {
-        var parts = new List<string> { "eventdeblur", "replay", Quote(bundle), "--out", Quote(outDir), "--resume" };
+        var parts = new List<string> { ToolCommand.Name, "replay", Quote(bundle), "--out", Quote(outDir), "--resume" };
         string? Text(string key) => options?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         string deconvolver = Text("deconvolver") ?? LearnedMethods.Name;
         if (deconvolver != LearnedMethods.Name) parts.AddRange(["--deconvolver", deconvolver]);

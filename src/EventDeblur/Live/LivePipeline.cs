@@ -415,7 +415,7 @@ public static class LivePipeline
             if (client.Connections == 0)
             {
                 neverConnected.Insert(0, uri);
-                lock (problems) problems.Insert(0, Problem.Error($"{client.Name} stream {uri}", $"never connected during the run{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; is the server (DV, or 'eventdeblur serve') running on that port?"));
+                lock (problems) problems.Insert(0, Problem.Error($"{client.Name} stream {uri}", $"never connected during the run{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; is the server (DV, or '{ToolCommand.Name} serve') running on that port?"));
             }
         try { await capture; } catch (OperationCanceledException) { }
 

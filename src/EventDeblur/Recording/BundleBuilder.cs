@@ -290,7 +290,7 @@ public static class BundleBuilder
                 ? $"; its {x.Count:N0} events reach x = {x.MaxX} and y = {x.MaxY}, so the sensor is at least {x.MaxX + 1}×{x.MaxY + 1} (e.g. 304×240 for an ATIS / Gen1, 640×480 for a Gen3 VGA, 1280×720 for a Gen4 HD)"
                 : "";
             throw new BundleException($"{path}: the file states no sensor size, which a bundle needs{extent}; convert the file first, giving the size: " +
-                                      $"'eventdeblur convert {Path.GetFileName(path)} events.aedat4 --width W --height H', then give --events events.aedat4");
+                                      $"'{ToolCommand.Name} convert {ToolCommand.Word(path)} events.aedat4 --width W --height H', then give --events events.aedat4");
         }
         catch (ArgumentException e)
         {

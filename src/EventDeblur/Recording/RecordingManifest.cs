@@ -231,7 +231,7 @@ public sealed record RecordingManifest
     /// (all zeros, a collapsed row) would fail every frame of a replay instead of being refused here.
     /// </summary>
     private static void CheckHomography(double[] h, string path) =>
-        CheckHomography(h, $"{path}: calibration.rgb_to_events_homography", "estimate one with 'eventdeblur calibrate BUNDLE --write', or leave the field out for the identity");
+        CheckHomography(h, $"{path}: calibration.rgb_to_events_homography", $"estimate one with '{ToolCommand.Name} calibrate BUNDLE --write', or leave the field out for the identity");
 
     /// <summary>Refuses a homography with a non-finite entry, or one that is singular once scaled to its largest entry.</summary>
     /// <param name="h">Row-major 3×3.</param>

@@ -70,6 +70,24 @@ public class Trial41Tests
         Assert.DoesNotContain("run.json)", report.Err);
     }
 
+    /// <summary>
+    /// The commands messages suggest said "eventdeblur …", which is not on PATH; the launcher now passes itself as typed
+    /// (EVENTDEBLUR_COMMAND), so a user of ./eventdeblur is told "./eventdeblur …"; a path that needs quoting is quoted.
+    /// </summary>
+    [Theory]
+    [InlineData("./eventdeblur", "'./eventdeblur replay ")]
+    [InlineData("/opt/my tools/eventdeblur", "''/opt/my tools/eventdeblur' replay ")]
+    [InlineData(null, "'eventdeblur replay ")]
+    public void SuggestedCommandsNameTheLauncherAsTyped(string? launcher, string expected)
+    {
+        string dir = TestPaths.NewTempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "a-001"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night", "recording.json"), Path.Combine(dir, "a-001", "recording.json"));
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(1), new Dictionary<string, string?> { ["EVENTDEBLUR_COMMAND"] = launcher }, ["replay", dir, "--out", Path.Combine(dir, "o")]);
+        Assert.True(r.Code == 2, r.Out + r.Err);
+        Assert.Contains("e.g. " + expected, r.Err);
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]

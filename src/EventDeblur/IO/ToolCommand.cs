@@ -1,0 +1,18 @@
+namespace EventDeblur.IO;
+
+/// <summary>
+/// How a user runs this tool, for the commands that messages suggest ("next: ./eventdeblur replay …"): the launcher as it
+/// was typed (<c>./eventdeblur</c>, exported by that script as <c>EVENTDEBLUR_COMMAND</c>), else <c>eventdeblur</c>.
+/// </summary>
+public static class ToolCommand
+{
+    /// <summary>The environment variable the <c>eventdeblur</c> launcher sets to its own path as typed (<c>$0</c>).</summary>
+    public const string EnvironmentVariable = "EVENTDEBLUR_COMMAND";
+
+    /// <summary>The command word to print before a subcommand, shell-quoted when it needs quoting.</summary>
+    public static string Name => Environment.GetEnvironmentVariable(EnvironmentVariable) is { } typed && !string.IsNullOrWhiteSpace(typed) ? Word(typed) : "eventdeblur";
+
+    /// <summary><paramref name="word"/> as one shell word: as it is when it needs no quoting, else in single quotes.</summary>
+    public static string Word(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '/' or '-' or '+' or ':' or '=' or ',') ? word : "'" + word.Replace("'", "'\\''") + "'";
+}
