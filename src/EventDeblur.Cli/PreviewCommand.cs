@@ -87,11 +87,33 @@ internal static class PreviewCommand
         var bundle = RecordingBundle.Load(dir);
         if (runDir != null) CheckRunOf(bundle, runDir);
         var windows = bundle.ResolveExposures();
-        var selected = Positions(frame, frames, windows.Windows.Count, windows.Windows.Select(w => w.Index).ToList()).Select(p => windows.Windows[p]).ToList();
-        Directory.CreateDirectory(outDir);
-        // A kernel file that cannot be drawn is a problem of its frame: the other pictures are still written.
+        // Positions count every frame of the frame list, the rejected ones too (a frame the bundle check left out, e.g.
+        // of the wrong size): --frame 1 is the second frame even when it is unusable, said as a problem, and never
+        // another frame in its place (it showed the next usable one).
+        var byIndex = windows.Windows.ToDictionary(w => w.Index);
+        var allIndices = windows.Windows.Select(w => w.Index).Concat(bundle.RejectedFrames.Keys).Distinct().Order().ToList();
         var frameProblems = new List<Problem>();
-        foreach (var w in selected) WriteFrame(bundle, w, outDir, gain, runDir, frameProblems, gainGiven);
+        var selected = new List<FrameWindow>();
+        foreach (int p in Positions(frame, frames, allIndices.Count, allIndices))
+        {
+            long index = allIndices[p];
+            if (byIndex.TryGetValue(index, out var w)) selected.Add(w);
+            else if (frames == null)
+                // One frame asked for, and it is unusable: its reason (the bundle's problems name it too) and nothing written.
+                frameProblems.Add(Problem.Error("", ProblemLocation.AtFrame(index), $"not previewed: {bundle.RejectedFrames[index]}"));
+        }
+        if (selected.Count == 0)
+            return [.. bundle.Problems.Where(p => p.Severity == ProblemSeverity.Error), .. frameProblems];
+        Directory.CreateDirectory(outDir);
+        // A frame or kernel file that cannot be read or drawn is a problem of its frame: the other pictures are still written.
+        foreach (var w in selected)
+        {
+            try { WriteFrame(bundle, w, outDir, gain, runDir, frameProblems, gainGiven); }
+            catch (Exception e) when (e is IOException or OpenCVException or UnauthorizedAccessException)
+            {
+                frameProblems.Add(Problem.Error("", ProblemLocation.AtFrame(w.Index), $"not fully previewed: {e.Message}"));
+            }
+        }
 
         // The events of every selected exposure in one pass over the event file.
         var (ew, eh) = bundle.EventSensorSize;
@@ -197,25 +219,47 @@ internal static class PreviewCommand
         return Problem.Error(deblurred, ProblemLocation.AtFrame(index), $"not found: {why}; the frame's compare picture is not written, its other pictures are");
     }
 
+    /// <summary>
+    /// The image at <paramref name="file"/>, or null with a problem of frame <paramref name="index"/> when it is missing or
+    /// cannot be decoded (a missing, cut or corrupt PNG crashed preview with OpenCV's "!_img.empty()").
+    /// </summary>
+    private static Mat? ReadImage(string file, long index, string what, List<Problem> problems)
+    {
+        if (!File.Exists(file))
+        {
+            problems.Add(Problem.Error(file, ProblemLocation.AtFrame(index), $"{what} not drawn: {(Directory.Exists(file) ? "a folder, not an image" : "missing")}"));
+            return null;
+        }
+        Mat raw;
+        try { raw = Cv2.ImRead(file, ImreadModes.Unchanged); }
+        catch (OpenCVException e) { problems.Add(Problem.Error(file, ProblemLocation.AtFrame(index), $"{what} not drawn: not a readable image ({e.Message})")); return null; }
+        if (!raw.Empty()) return raw;
+        raw.Dispose();
+        problems.Add(Problem.Error(file, ProblemLocation.AtFrame(index), $"{what} not drawn: not a readable image (cut short or corrupt; inspect names the fault)"));
+        return null;
+    }
+
     private static void WriteFrame(RecordingBundle bundle, FrameWindow w, string outDir, double gain, string? runDir, List<Problem> problems, bool gainGiven = false)
     {
         string stem = $"{w.Index:D6}";
         var rgb = bundle.Manifest.Rgb;
-        if (w.Row != null && rgb != null)
+        if (w.Row != null && rgb != null && ReadImage(w.Row.File, w.Index, "frame", problems) is { } raw)
         {
-            using var raw = Cv2.ImRead(w.Row.File, ImreadModes.Unchanged);
-            using var tm = Preview.ToneMap(raw, rgb.BlackLevel, rgb.WhiteLevel, gain);
-            Cv2.ImWrite(Path.Combine(outDir, stem + "-blurry.png"), tm);
+            using (raw)
+            using (var tm = Preview.ToneMap(raw, rgb.BlackLevel, rgb.WhiteLevel, gain))
+                Cv2.ImWrite(Path.Combine(outDir, stem + "-blurry.png"), tm);
         }
         var gt = bundle.GroundTruthFrames?.FirstOrDefault(f => f.Index == w.Index);
         if (bundle.IsApsBundle && w.Exposure is { } apsExposure)
             ApsFramePreview.Write(bundle.EventsPath, apsExposure, outDir, stem, runDir, gt?.File, why => problems.Add(MissingRunFrame(bundle, runDir!, w.Index, why)), gainGiven ? gain : 1);
-        if (gt != null)
+        if (gt != null && ReadImage(gt.File, w.Index, "ground-truth frame", problems) is { } truth)
         {
-            using var raw = Cv2.ImRead(gt.File, ImreadModes.Unchanged);
-            double white = rgb?.WhiteLevel ?? 65535, black = rgb?.BlackLevel ?? 0;
-            using var tm = Preview.ToneMap(raw, black, white, rgb != null || gainGiven ? gain : 1);
-            Cv2.ImWrite(Path.Combine(outDir, stem + "-sharp.png"), tm);
+            using (truth)
+            {
+                double white = rgb?.WhiteLevel ?? 65535, black = rgb?.BlackLevel ?? 0;
+                using var tm = Preview.ToneMap(truth, black, white, rgb != null || gainGiven ? gain : 1);
+                Cv2.ImWrite(Path.Combine(outDir, stem + "-sharp.png"), tm);
+            }
         }
         if (bundle.GroundTruthKernelsDir is { } kd && File.Exists(Path.Combine(kd, stem + ".csv")))
             WriteKernel(Path.Combine(kd, stem + ".csv"), Path.Combine(outDir, stem + "-kernel.png"), w.Index, "ground-truth kernel", problems);

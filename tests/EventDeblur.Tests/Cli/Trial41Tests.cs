@@ -88,6 +88,41 @@ public class Trial41Tests
         Assert.Contains("e.g. " + expected, r.Err);
     }
 
+    /// <summary>
+    /// preview crashed (exit 3, OpenCV's "!_img.empty()") on a missing or undecodable frame and wrote nothing after it;
+    /// each such picture is now a problem of its frame, the other frames are previewed, and the exit code is 1.
+    /// </summary>
+    [Fact]
+    public void PreviewNamesAnUnreadableFrameAndWritesTheOthers()
+    {
+        string bundle = TestPaths.CopyOfSample();
+        File.Delete(Path.Combine(bundle, "gt", "000001.png"));
+        File.WriteAllBytes(Path.Combine(bundle, "rgb", "000002.png"), File.ReadAllBytes(Path.Combine(bundle, "rgb", "000002.png"))[..20]);
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "p");
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(2), ["preview", bundle, "--frames", "all", "--out", outDir]);
+        Assert.True(r.Code == 1, r.Out + r.Err);
+        Assert.DoesNotContain("internal error", r.Err);
+        Assert.Contains("000001.png: frame 1: ground-truth frame not drawn: missing", r.Err);
+        Assert.Matches(@"000002\.png: frame 2: .*not", r.Err);
+        foreach (string f in new[] { "000000-blurry.png", "000000-events.png", "000001-blurry.png", "000001-events.png", "000002-sharp.png", "000002-events.png" })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f + " missing; " + r.Out + r.Err);
+    }
+
+    /// <summary>preview --frame 1, with frame 1 unusable (the wrong size), previewed frame 2 and said "frame 2".</summary>
+    [Fact]
+    public void PreviewOfAnUnusableFrameSaysSoAndShowsNoOther()
+    {
+        string bundle = TestPaths.CopyOfSample();
+        string f1 = Path.Combine(bundle, "rgb", "000001.png");
+        using (var small = new OpenCvSharp.Mat(150, 200, OpenCvSharp.MatType.CV_16UC3, OpenCvSharp.Scalar.All(4000))) OpenCvSharp.Cv2.ImWrite(f1, small);
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "p");
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(2), ["preview", bundle, "--frame", "1", "--out", outDir]);
+        Assert.True(r.Code == 1, r.Out + r.Err);
+        Assert.Contains("frame 1: not previewed:", r.Err);
+        Assert.DoesNotContain("frame 2", r.Out);
+        Assert.False(Directory.Exists(outDir) && Directory.EnumerateFiles(outDir, "000002-*").Any(), "frame 2 previewed in frame 1's place");
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
