@@ -420,6 +420,9 @@ public static class LivePipeline
         try { await capture; } catch (OperationCanceledException) { }
 
         var all = output.Results();
+        // The contact sheet before run.json, so that a sheet that cannot be written is among the run's problems.
+        try { PreviewWriter.WriteContactSheet(o.OutDir, all); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Report(Problem.Note("", ProblemLocation.None, $"{PreviewWriter.ContactSheetFile} not written: {e.Message}")); }
         var gaps = eventsClient.Gaps.Concat(triggersClient.Gaps).ToList();
         var manifest = new RunManifest
         {
@@ -442,7 +445,6 @@ public static class LivePipeline
             ],
         };
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
-        PreviewWriter.WriteContactSheet(o.OutDir, all);
         manifest.Write(o.OutDir);
         return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected };
     }

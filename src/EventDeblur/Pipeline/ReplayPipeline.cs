@@ -150,6 +150,9 @@ public static class ReplayPipeline
             }
         }
         var all = writer.Results();
+        // The contact sheet before run.json, so that a sheet that cannot be written is among the run's problems.
+        try { PreviewWriter.WriteContactSheet(outDir, all); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { problems.Add(Problem.Note("", ProblemLocation.None, $"{PreviewWriter.ContactSheetFile} not written: {e.Message}")); }
         var manifest = Manifest(bundle, fingerprint, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
         {
             ["total"] = all.Count,
@@ -165,7 +168,6 @@ public static class ReplayPipeline
             ["problem_records"] = Problem.ToJsonArray(problems),
         });
         await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath, source.EventFileSha256));
-        PreviewWriter.WriteContactSheet(outDir, all);
         manifest.Write(outDir);
         return new ReplaySummary(all, status, problems) { ProcessedThisRun = results.Count + rejectedNow, NotReached = notReached };
     }

@@ -123,6 +123,28 @@ public class Trial41Tests
         Assert.False(Directory.Exists(outDir) && Directory.EnumerateFiles(outDir, "000002-*").Any(), "frame 2 previewed in frame 1's place");
     }
 
+    /// <summary>
+    /// A run of 2 200 frames wrote a 0-byte contact sheet (taller than JPEG allows; the failed encode went unnoticed) and
+    /// 200 000 rows asked for 27 GB. The sheet now shows at most 120 frames spread over the run, the first and last among them.
+    /// </summary>
+    [Fact]
+    public void TheContactSheetOfALongRunIsBoundedAndSaysHowManyItShows()
+    {
+        string dir = TestPaths.NewTempDir();
+        var results = Enumerable.Range(0, 2200).Select(i => new FrameResult { Index = i, Status = i % 7 == 0 ? "failed" : "ok", Psnr = 30 }).ToList();
+        PreviewWriter.WriteContactSheet(dir, results);
+        string sheet = Path.Combine(dir, PreviewWriter.ContactSheetFile);
+        Assert.True(new FileInfo(sheet).Length > 0);
+        using var img = OpenCvSharp.Cv2.ImRead(sheet);
+        Assert.False(img.Empty());
+        Assert.Equal(20 * (180 + 4) + 4, img.Rows);   // 120 tiles, 6 a row
+        var shown = PreviewWriter.Spread(2200, PreviewWriter.MaxContactSheetTiles).ToList();
+        Assert.Equal(120, shown.Count);
+        Assert.Equal(0, shown[0]);
+        Assert.Equal(2199, shown[^1]);
+        Assert.Equal(Enumerable.Range(0, 50), PreviewWriter.Spread(50, 120));
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
