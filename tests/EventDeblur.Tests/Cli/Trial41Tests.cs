@@ -202,4 +202,47 @@ public class LauncherInterruptTests
         // Only the publish ran: no fallback build, no command.
         Assert.Equal(["publish"], File.ReadAllLines(marks));
     }
+
+    /// <summary>
+    /// Stop 41: a crossgen step killed half-way left a ReadyToRun image in obj/ that every later build reused, and each
+    /// command then died of SIGABRT without a word. The launcher now tries the built CLI (--version) before stamping
+    /// it and, when it does not start, builds once more from clean ReadyToRun intermediates.
+    /// </summary>
+    [Fact]
+    public void ABuiltCliThatDoesNotStartIsBuiltAgainFromCleanIntermediates()
+    {
+        string root = TestPaths.NewTempDir();
+        Directory.CreateDirectory(Path.Combine(root, "scripts"));
+        string r2r = Path.Combine(root, "src", "EventDeblur.Cli", "obj", "Release", "net10.0", "linux-x64", "R2R");
+        Directory.CreateDirectory(r2r);
+        File.WriteAllText(Path.Combine(r2r, "EventDeblur.Cli.dll"), "damaged");
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "eventdeblur"), Path.Combine(root, "eventdeblur"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "scripts", "setup-native.sh"), Path.Combine(root, "scripts", "setup-native.sh"));
+        File.WriteAllText(Path.Combine(root, "src", "EventDeblur.Cli", "Program.cs"), "");
+        string bin = Path.Combine(root, "fakebin");
+        Directory.CreateDirectory(bin);
+        string marks = Path.Combine(root, "marks"), brokenOnce = Path.Combine(root, "broken-once");
+        File.WriteAllText(brokenOnce, "");
+        // publish: marks it; the CLI (dotnet DLL ARGS): aborts (134) while broken-once exists and the R2R folder does.
+        File.WriteAllText(Path.Combine(bin, "dotnet"),
+            "#!/usr/bin/env bash\n" +
+            $"if [ \"$1\" = publish ]; then echo publish >> '{marks}'; exit 0; fi\n" +
+            $"if [ -e '{brokenOnce}' ] && [ -d '{r2r}' ]; then echo abort >> '{marks}'; exit 134; fi\n" +
+            $"echo \"ran $2\" >> '{marks}'; exit 0\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(bin, "dotnet"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var psi = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(root, "eventdeblur"), "inspect"])
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        psi.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string err = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(30_000));
+        Assert.True(p.ExitCode == 0, err);
+        Assert.Contains("building it again from clean intermediates", err);
+        Assert.False(Directory.Exists(r2r), "the ReadyToRun intermediates were kept");
+        Assert.True(File.Exists(Path.Combine(root, "artifacts", "cli", ".stamp")));
+        Assert.Equal(["publish", "abort", "publish", "ran --version", "ran inspect"], File.ReadAllLines(marks));
+    }
 }
