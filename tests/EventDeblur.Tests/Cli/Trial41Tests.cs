@@ -145,6 +145,35 @@ public class Trial41Tests
         Assert.Equal(Enumerable.Range(0, 50), PreviewWriter.Spread(50, 120));
     }
 
+    /// <summary>
+    /// An event file that is a FIFO hung inspect, convert and a bundle's replay for ever (past SIGTERM): opening a FIFO
+    /// waits for a writer. A file that reads as 0 bytes is not opened now, and is reported as empty.
+    /// </summary>
+    [Theory]
+    [InlineData("x.aedat4", "inspect")]
+    [InlineData("x.raw", "inspect")]
+    [InlineData("x.h5", "inspect")]
+    [InlineData("x.aedat4", "convert")]
+    [InlineData("events.aedat4", "replay")]
+    public void AnEventFileThatIsAFifoIsReportedNotWaitedFor(string name, string command)
+    {
+        string dir = TestPaths.NewTempDir();
+        string target = command == "replay" ? TestPaths.CopyOfSample() : dir;
+        string fifo = Path.Combine(target, name);
+        if (File.Exists(fifo)) File.Delete(fifo);
+        using (var mk = System.Diagnostics.Process.Start("mkfifo", [fifo])) mk.WaitForExit();
+        string[] args = command switch
+        {
+            "inspect" => ["inspect", fifo],
+            "convert" => ["convert", fifo, Path.Combine(dir, "o.aedat4")],
+            _ => ["replay", target, "--out", Path.Combine(dir, "r")],
+        };
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(1), args);
+        Assert.True(r.Code == 2, r.Out + r.Err);
+        Assert.Contains(fifo, r.Err);
+        Assert.Contains(name.EndsWith(".aedat4") ? "a FIFO or a device also reads as 0 bytes and is not opened" : "byte 0", r.Err);
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]

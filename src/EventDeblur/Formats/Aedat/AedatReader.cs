@@ -10,13 +10,14 @@ public static class AedatReader
     {
         Span<byte> head = stackalloc byte[16];
         int n;
-        using (var fs = File.OpenRead(path)) n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (SequentialFile.ReadsAsEmpty(path)) n = 0;   // never opened: a FIFO would block
+        else using (var fs = File.OpenRead(path)) n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         string line = System.Text.Encoding.ASCII.GetString(head[..n]);
         if (line.StartsWith("#!AER-DAT2.0", StringComparison.Ordinal)) return AedatVersion.Aedat2;
         if (line.StartsWith("#!AER-DAT3.1", StringComparison.Ordinal)) return AedatVersion.Aedat31;
         if (line.StartsWith("#!AER-DAT4.0", StringComparison.Ordinal)) return AedatVersion.Aedat4;
         // Bytes outside printable ASCII are shown as \xNN (a '.' would make "#!AER-DAT3.1\x0e" look like a valid line).
-        string found = n == 0 ? "an empty file" : $"'{string.Concat(head[..n].ToArray().Select(b => b is >= 32 and < 127 ? ((char)b).ToString() : b == '\r' ? "\\r" : b == '\n' ? "\\n" : $"\\x{b:x2}"))}'";
+        string found = n == 0 ? "an empty file (0 bytes; a FIFO or a device also reads as 0 bytes and is not opened)" : $"'{string.Concat(head[..n].ToArray().Select(b => b is >= 32 and < 127 ? ((char)b).ToString() : b == '\r' ? "\\r" : b == '\n' ? "\\n" : $"\\x{b:x2}"))}'";
         string ext = Path.GetExtension(path).ToLowerInvariant();
         // An HDF5 event file reached a path that takes AEDAT only (e.g. replay or preview given the file itself).
         if (n >= 8 && head[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]))
@@ -29,7 +30,8 @@ public static class AedatReader
         if (ext is ".h5" or ".hdf5" or ".hdf")
             throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
                 $"expected an HDF5 file (its 8-byte signature \\x89HDF\\r\\n\\x1a\\n at byte 0), found {found}: not HDF5, or damaged at its start"));
-        string hint = line.StartsWith("#!AER-DAT", StringComparison.Ordinal)
+        string hint = n == 0 ? ""
+            : line.StartsWith("#!AER-DAT", StringComparison.Ordinal)
             ? " (this AEDAT version is not supported: use 2.0, 3.1 or 4.0)"
             : n >= 12 && line.Substring(8, 4) == "IOHE"
                 ? " (this looks like a DV network stream dump: open it with Aedat4Reader.OpenStream)"

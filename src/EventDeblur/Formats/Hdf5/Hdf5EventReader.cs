@@ -128,6 +128,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
     /// <summary>True when <paramref name="path"/> starts with the HDF5 signature (at byte 0, or after a user block of 512, 1024, … bytes).</summary>
     public static bool IsHdf5File(string path)
     {
+        if (SequentialFile.ReadsAsEmpty(path)) return false;   // never opened: a FIFO would block
         using var fs = File.OpenRead(path);
         Span<byte> head = stackalloc byte[8];
         for (long at = 0; at + 8 <= fs.Length && at <= 1 << 20; at = at == 0 ? 512 : at * 2)

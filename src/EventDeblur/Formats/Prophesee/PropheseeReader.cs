@@ -101,7 +101,8 @@ public abstract class PropheseeReader : IAedatReader
     public static bool IsPropheseeFile(string path)
     {
         int first;
-        using (var fs = File.OpenRead(path)) first = fs.ReadByte();
+        if (SequentialFile.ReadsAsEmpty(path)) first = -1;   // never opened: a FIFO would block
+        else using (var fs = File.OpenRead(path)) first = fs.ReadByte();
         if (first == '%') return true;
         string ext = Path.GetExtension(path);
         return first != '#' && (ext.Equals(".raw", StringComparison.OrdinalIgnoreCase) || ext.Equals(".dat", StringComparison.OrdinalIgnoreCase));
