@@ -174,6 +174,24 @@ public class Trial41Tests
         Assert.Contains(name.EndsWith(".aedat4") ? "a FIFO or a device also reads as 0 bytes and is not opened" : "byte 0", r.Err);
     }
 
+    /// <summary>rgb.white_level 1e308 with 16-bit PNG frames: inspect was clean and replay scored every frame 100 dB, blurry too.</summary>
+    [Fact]
+    public void AWhiteLevelNoPngCanReachIsRefusedForEachFrame()
+    {
+        string bundle = TestPaths.CopyOfSample();
+        string manifest = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
+        json["rgb"]!["white_level"] = 1e308;
+        json["rgb"]!["saturation_level"] = 1e308;
+        File.WriteAllText(manifest, json.ToJsonString());
+        var inspect = CliTests.RunWithin(TimeSpan.FromMinutes(1), ["inspect", bundle]);
+        Assert.True(inspect.Code == 1, inspect.Out + inspect.Err);
+        Assert.Contains("is above 65535, the most a PNG sample holds", inspect.Out + inspect.Err);
+        var replay = CliTests.RunWithin(TimeSpan.FromMinutes(2), ["replay", bundle, "--out", Path.Combine(TestPaths.NewTempDir(), "r"), "--deconvolver", "wiener"]);
+        Assert.NotEqual(0, replay.Code);
+        Assert.DoesNotContain("100.00 dB", replay.Out);
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
