@@ -36,6 +36,9 @@ internal static class InspectCommand
         try
         {
             if (Directory.Exists(path)) return InspectBundle(path, json, hash);
+            // A dangling symbolic link counts as an existing file to File.Exists: named as what it is.
+            if (new FileInfo(path) is { LinkTarget: { } target } link && link.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true })
+                return Fail(json, path, $"{path}: a symbolic link to {target}, which does not exist");
             if (!File.Exists(path))
                 return Fail(json, path, $"{path}: no such file or folder");
             if (NotAnEventFileHint(path) is { } hint) return Fail(json, path, hint);
@@ -60,6 +63,12 @@ internal static class InspectCommand
         catch (UserInputException e)
         {
             return Fail(json, path, e.Message, ExitCodes.CodeOf(e), (e as AedatFormatException)?.Problem);
+        }
+        // A path the system will not open (a symbolic-link loop, no read permission): said in JSON too, not only as text.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string why = e.Message.Replace($" : '{path}'", "").Replace($": '{path}'", "").Replace($" '{path}'", "");
+            return Fail(json, path, $"{path}: cannot be opened ({why.TrimEnd('.')})");
         }
     }
 

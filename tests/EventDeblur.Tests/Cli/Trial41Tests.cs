@@ -192,6 +192,24 @@ public class Trial41Tests
         Assert.DoesNotContain("100.00 dB", replay.Out);
     }
 
+    /// <summary>inspect --json printed no JSON (only a line of text) for a symbolic-link loop; a dangling link is named as one.</summary>
+    [Fact]
+    public void InspectJsonAnswersInJsonForLinksThatCannotBeOpened()
+    {
+        string dir = TestPaths.NewTempDir();
+        string loop1 = Path.Combine(dir, "loop1"), loop2 = Path.Combine(dir, "loop2"), dangling = Path.Combine(dir, "dangling.aedat4");
+        File.CreateSymbolicLink(loop1, loop2);
+        File.CreateSymbolicLink(loop2, loop1);
+        File.CreateSymbolicLink(dangling, Path.Combine(dir, "gone.aedat4"));
+        foreach (var (path, expected) in new[] { (loop1, "cannot be opened"), (dangling, "a symbolic link to " + Path.Combine(dir, "gone.aedat4") + ", which does not exist") })
+        {
+            var r = CliTests.RunWithin(TimeSpan.FromMinutes(1), ["inspect", "--json", path]);
+            Assert.True(r.Code == 2, r.Out + r.Err);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(r.Out)!;
+            Assert.Contains(expected, json["errors"]![0]!.GetValue<string>());
+        }
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
