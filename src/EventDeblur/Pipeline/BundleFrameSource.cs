@@ -24,6 +24,16 @@ namespace EventDeblur.Pipeline;
 /// <param name="maxWindowEvents">Events a window keeps at most (<see cref="WindowEvents"/>: an even sample past it); int.MaxValue keeps all (EDI).</param>
 public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs, Func<long, bool> skip, long eventLatencyUs = 0, int maxWindowEvents = WindowEvents.DefaultMaxEvents)
 {
+    /// <summary>
+    /// Events kept at most over every exposure window open at once (16 Mi, about 210 MB): a normal recording has one to
+    /// three windows open, each under <see cref="WindowEvents.DefaultMaxEvents"/>, so only overlapping or absurdly long
+    /// exposures share it, each window keeping an even sample of its events (said in a note per frame).
+    /// </summary>
+    public const long OpenWindowsEventBudget = 16L << 20;
+
+    /// <summary>Events a window keeps at least however many are open (4 Ki): an even sample for a rough kernel.</summary>
+    public const int MinWindowEvents = 4 << 10;
+
     /// <summary>Where a frame's events are, on the event clock: its exposure shifted by the camera latency.</summary>
     private TimeRangeUs Shifted(TimeRangeUs exposure) =>
         eventLatencyUs == 0 ? exposure : new TimeRangeUs(checked(exposure.StartUs + eventLatencyUs), checked(exposure.EndUs + eventLatencyUs));
@@ -141,6 +151,13 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                         continue;
                     }
                     pending.Add((f, new WindowEvents(Shifted(w.Exposure.Value).Expand(eventMarginUs), maxWindowEvents), Stopwatch.StartNew()));
+                    // Windows open at once share one budget: overlapping or absurdly long exposures (300 rows of 1 000 s
+                    // each) held every event once per window and took 7.4 GB for a 4.6 MB file.
+                    if (maxWindowEvents != int.MaxValue && pending.Count > 1)
+                    {
+                        int share = (int)Math.Max(MinWindowEvents, OpenWindowsEventBudget / pending.Count);
+                        foreach (var (_, open, _) in pending) open.LimitTo(share);
+                    }
                 }
             }
 

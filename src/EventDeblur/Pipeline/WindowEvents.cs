@@ -23,8 +23,20 @@ internal sealed class WindowEvents(TimeRangeUs window, int maxEvents = WindowEve
 
     public TimeRangeUs Window { get; } = window;
 
-    /// <summary>Events most kept (≥ 2).</summary>
-    public int MaxEvents { get; } = Math.Max(2, maxEvents);
+    /// <summary>Events most kept (≥ 2); lowered by <see cref="LimitTo"/> when many windows are open at once.</summary>
+    public int MaxEvents { get; private set; } = Math.Max(2, maxEvents);
+
+    /// <summary>
+    /// Lowers <see cref="MaxEvents"/> to <paramref name="max"/> (never raises it), halving what is kept until it fits:
+    /// the caller's share of a budget shared by every window open at once.
+    /// </summary>
+    public void LimitTo(int max)
+    {
+        max = Math.Max(2, max);
+        if (max >= MaxEvents) return;
+        MaxEvents = max;
+        while (_t.Count > MaxEvents) Halve();
+    }
 
     /// <summary>Events of the window seen so far.</summary>
     public long Seen { get; private set; }

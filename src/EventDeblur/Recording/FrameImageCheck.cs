@@ -82,6 +82,7 @@ public static class FrameImageCheck
     public static List<Problem> CheckPngChunks(IEnumerable<FrameRow> rows, string csvPath)
     {
         var problems = new List<Problem>();
+        var capped = new CappedProblems(problems, csvPath);
         foreach (var row in rows)
         {
             if (ReadPngHeader(row.File) is null) continue;
@@ -90,11 +91,12 @@ public static class FrameImageCheck
                 long length = new FileInfo(row.File).Length;
                 if (length > LinearImage.MaxFileBytes) continue; // refused by the decoder with its own message
                 if (PngStructure.FindFault(File.ReadAllBytes(row.File)) is { } fault)
-                    problems.Add(Problem.FromMessage(row.File, $"{row.File}: {fault}; frame {row.Index} (listed in {csvPath})"));
+                    capped.Add(Problem.FromMessage(row.File, $"{row.File}: {fault}; frame {row.Index} (listed in {csvPath})"));
             }
-            catch (IOException e) { problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"cannot be read (listed in {csvPath}): {e.Message}")); }
-            catch (UnauthorizedAccessException e) { problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"cannot be read (listed in {csvPath}): {e.Message}")); }
+            catch (IOException e) { capped.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"cannot be read (listed in {csvPath}): {e.Message}")); }
+            catch (UnauthorizedAccessException e) { capped.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"cannot be read (listed in {csvPath}): {e.Message}")); }
         }
+        capped.Finish();
         return problems;
     }
 
@@ -121,13 +123,14 @@ public static class FrameImageCheck
         int expectedDepth = rgb.WhiteLevel <= 255 ? 8 : 16;
         int? channels = null;
         var kept = new List<FrameRow>(rows.Count);
+        var capped = new CappedProblems(problems, csvPath);
         foreach (var row in rows)
         {
             // An empty file is no image; a FIFO or a device also reads as 0 bytes, and opening one could block for ever.
             var info = new FileInfo(row.File);
             if (info.Exists && info.Length == 0)
             {
-                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"reads as 0 bytes (an empty file, or a FIFO or device, which is not opened), not an image (listed in {csvPath}); {skipped}"));
+                capped.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"reads as 0 bytes (an empty file, or a FIFO or device, which is not opened), not an image (listed in {csvPath}); {skipped}"));
                 continue;
             }
             if (ReadPngHeader(row.File) is not { } png)
@@ -151,7 +154,7 @@ public static class FrameImageCheck
                     catch (UnauthorizedAccessException e) { bad = e.Message; }
                     if (bad != null)
                     {
-                        problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{bad} (listed in {csvPath}); {skipped}"));
+                        capped.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{bad} (listed in {csvPath}); {skipped}"));
                         continue;
                     }
                     kept.Add(row);
@@ -159,7 +162,7 @@ public static class FrameImageCheck
                 }
                 if (info.Exists && !LinearImage.HasImageSignature(row.File))
                 {
-                    problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index),
+                    capped.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index),
                         $"not an image: neither a PNG nor a format OpenCV decodes ({info.Length:N0} bytes; listed in {csvPath}); {skipped}"));
                     continue;
                 }
@@ -193,12 +196,13 @@ public static class FrameImageCheck
                 wrong = $"a PNG cut short: its {new FileInfo(row.File).Length} bytes end without the closing IEND chunk (a truncated copy?)";
             if (wrong != null)
             {
-                problems.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{wrong} (listed in {csvPath}); {skipped}"));
+                capped.Add(Problem.Error(row.File, ProblemLocation.AtFrame(row.Index), $"{wrong} (listed in {csvPath}); {skipped}"));
                 continue;
             }
             channels ??= png.Channels;
             kept.Add(row);
         }
+        capped.Finish();
         return kept;
     }
 }

@@ -59,11 +59,15 @@ public static class FrameTable
         return System.IO.File.ReadAllBytes(csvPath);
     }
 
+    /// <summary>Exposures longer than this are noted as suspicious (60 s in µs; DAVIS APS exposures of several seconds exist).</summary>
+    public const long LongExposureUs = 60_000_000;
+
     /// <summary>As <see cref="Read(string, string, List{Problem})"/>, from the table's <paramref name="content"/> already read (<paramref name="csvPath"/> names it in problems and resolves its file names).</summary>
     /// <exception cref="BundleException">The header is wrong.</exception>
     public static IReadOnlyList<FrameRow> Read(string csvPath, byte[] content, string bundleRoot, List<Problem> problems)
     {
         var rows = new List<FrameRow>();
+        var capped = new CappedProblems(problems, csvPath);
         string dir = Path.GetDirectoryName(csvPath)!;
         using var reader = new StreamReader(new MemoryStream(content, writable: false));
         string? header = reader.ReadLine();
@@ -71,6 +75,7 @@ public static class FrameTable
             throw new BundleException($"{csvPath}: line 1: expected header '{Header}', found '{IO.TextClip.Of(header)}'");
         int lineNo = 1;
         long lastIndex = -1;
+        var files = new HashSet<string>(StringComparer.Ordinal);
         while (reader.ReadLine() is { } line)
         {
             lineNo++;
@@ -81,35 +86,44 @@ public static class FrameTable
                 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out long start)
                 || !long.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out long end))
             {
-                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"expected '{Header}' with integer times (µs), found '{IO.TextClip.Of(line)}'; row skipped"));
+                capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"expected '{Header}' with integer times (µs), found '{IO.TextClip.Of(line)}'; row skipped"));
                 continue;
             }
             if (index < 0 || index <= lastIndex)
             {
-                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"index {index} must be non-negative and greater than the previous {lastIndex}; row skipped"));
+                capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"index {index} must be non-negative and greater than the previous {lastIndex}; row skipped"));
                 continue;
             }
             if (end <= start)
             {
-                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"exposure_end_us {end} must exceed exposure_start_us {start}; row skipped"));
+                capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"exposure_end_us {end} must exceed exposure_start_us {start}; row skipped"));
                 continue;
             }
             if (f[1].Trim().Length > 1024)
             {
-                problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file name of {f[1].Trim().Length:N0} characters ('{IO.TextClip.Of(f[1].Trim())}'): expected a name of at most 1024; row skipped"));
+                capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file name of {f[1].Trim().Length:N0} characters ('{IO.TextClip.Of(f[1].Trim())}'): expected a name of at most 1024; row skipped"));
                 continue;
             }
             string file;
             try { file = BundlePaths.Resolve(bundleRoot, dir, f[1].Trim(), csvPath); }
-            catch (BundleException e) { problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"{e.Message}; row skipped")); continue; }
-            if (!System.IO.File.Exists(file)) problems.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file '{f[1].Trim()}' is missing"));
+            catch (BundleException e) { capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"{e.Message}; row skipped")); continue; }
+            if (!System.IO.File.Exists(file)) capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file '{f[1].Trim()}' is missing"));
             // Indices rise down the file; one camera's exposures rise with them. Times that go back usually mean rows
             // paired with the wrong images; each frame is still deblurred with its own times (frames run in time order).
             if (rows.Count > 0 && start <= rows[^1].ExposureStartUs)
-                problems.Add(Problem.Note(csvPath, ProblemLocation.AtLine(lineNo), $"exposure_start_us {start} is not after the previous row's ({rows[^1].ExposureStartUs}, index {rows[^1].Index}): the rows are not in time order; check that each frame has its own exposure times"));
+                capped.Add(Problem.Note(csvPath, ProblemLocation.AtLine(lineNo), $"exposure_start_us {start} is not after the previous row's ({rows[^1].ExposureStartUs}, index {rows[^1].Index}): the rows are not in time order; check that each frame has its own exposure times"));
+            // One camera's exposures follow one another: an overlap, an exposure of minutes or an image listed twice
+            // usually means times in another unit or rows paired with the wrong images (each is replayed as given).
+            else if (rows.Count > 0 && start < rows[^1].ExposureEndUs)
+                capped.Add(Problem.Note(csvPath, ProblemLocation.AtLine(lineNo), $"the exposure [{start}, {end}) µs starts {rows[^1].ExposureEndUs - start} µs before the previous row's (index {rows[^1].Index}) ends: one camera's exposures do not overlap; check the exposure times"));
+            if (end - start > LongExposureUs)
+                capped.Add(Problem.Note(csvPath, ProblemLocation.AtLine(lineNo), $"an exposure of {(end - start) / 1e6:G4} s, longer than {LongExposureUs / 1_000_000} s: check that the times are in µs (replay collects the window's events all the same, sampled evenly past a bound)"));
+            if (!files.Add(file))
+                capped.Add(Problem.Note(csvPath, ProblemLocation.AtLine(lineNo), $"frame file '{f[1].Trim()}' is listed by an earlier row too: each frame should have its own image"));
             lastIndex = index;
             rows.Add(new FrameRow(index, file, start, end));
         }
+        capped.Finish();
         return rows;
     }
 }

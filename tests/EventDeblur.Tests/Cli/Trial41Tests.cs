@@ -210,6 +210,44 @@ public class Trial41Tests
         }
     }
 
+    /// <summary>Overlapping exposures, an exposure of 1 000 s and an image listed twice were accepted without a word.</summary>
+    [Fact]
+    public void SuspiciousExposureRowsAreNoted()
+    {
+        string bundle = TestPaths.CopyOfSample();
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        var lines = File.ReadAllLines(csv);
+        var r1 = lines[1].Split(',');
+        long s0 = long.Parse(r1[2]), e0 = long.Parse(r1[3]);
+        File.WriteAllLines(csv, [lines[0], lines[1], $"1,{r1[1]},{s0 + 10},{e0 + 10}", $"2,000002.png,{e0 + 100},{e0 + 100 + 1_000_000_000L}"]);
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(1), ["inspect", bundle]);
+        string all = r.Out + r.Err;
+        Assert.Contains("before the previous row's (index 0) ends: one camera's exposures do not overlap", all);
+        Assert.Contains("is listed by an earlier row too", all);
+        Assert.Contains("an exposure of 1000 s, longer than 60 s", all);
+    }
+
+    /// <summary>
+    /// A frame table of 600 000 rows naming missing frames took 3.4 GB to inspect (7 GB with --json): every row's problem
+    /// was kept and printed. A table's problems are listed up to 200 now, the rest counted in one line.
+    /// </summary>
+    [Fact]
+    public void ATablesProblemsAreListedUpToALimitAndTheRestCounted()
+    {
+        string bundle = TestPaths.CopyOfSample();
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        var lines = File.ReadAllLines(csv);
+        var r1 = lines[1].Split(',');
+        long s0 = long.Parse(r1[2]);
+        File.WriteAllLines(csv, [lines[0], .. lines.Skip(1), .. Enumerable.Range(3, 997).Select(i => $"{i},missing-{i}.png,{s0 + 1_000_000L * i},{s0 + 1_000_000L * i + 1000}")]);
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(2), ["inspect", "--json", bundle]);
+        Assert.True(r.Code == 1, r.Err);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(r.Out)!;
+        var messages = json["problems"]!.AsArray().Select(p => p!["message"]!.GetValue<string>()).ToList();
+        Assert.Contains(messages, m => m.Contains("more problem(s) of this table not listed"));
+        Assert.True(messages.Count(m => m.Contains("missing-")) <= 2 * EventDeblur.IO.CappedProblems.MaxListed, $"{messages.Count} problems");
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
