@@ -12,7 +12,7 @@ internal static class EvalCommand
     {
         var datasets = new Argument<string[]>("DATASET") { Description = "Bundles, folders of bundles (e.g. the simulator benchmark set), or Blur-DVS-style datasets (a folder with blurdvs.json)", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "Evaluation folder (runs/METHOD/BUNDLE and results-shard-K-of-N.parquet)", Required = true };
-        var methods = new Option<string>("--methods") { Description = "Comma-separated KERNELS+DECONVOLVER (kernels: events, gt, streak; deconvolvers: robust, hl, learned, rl, wiener), blurry, or edi (APS bundles)", DefaultValueFactory = _ => "blurry,events+robust,events+hl,events+learned,gt+robust,gt+hl,gt+learned,gt+rl,gt+wiener" };
+        var methods = new Option<string>("--methods") { Description = "Comma-separated KERNELS+DECONVOLVER (kernels: events, gt, streak; deconvolvers: robust, hl, learned, rl, wiener, or none: the kernels scored, no deconvolution), blurry, or edi (APS bundles)", DefaultValueFactory = _ => "blurry,events+robust,events+hl,events+learned,gt+robust,gt+hl,gt+learned,gt+rl,gt+wiener" };
         var shard = new Option<string>("--shard") { Description = "K/N: run only the K-th of N deterministic shares of the work", DefaultValueFactory = _ => "1/1" };
         var quality = QualityOption.Create();
         var force = new Option<bool>("--force") { Description = "Write into --out even when it is, holds or lies inside a recording bundle, or is a replay run" };

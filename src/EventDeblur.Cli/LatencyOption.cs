@@ -13,7 +13,7 @@ internal static class LatencyOption
 
     public static Option<long> Create(string description)
     {
-        var o = new Option<long>("--event-latency-us") { Description = description, DefaultValueFactory = _ => 0 };
+        var o = new Option<long>("--event-latency-us") { Description = $"{description} (-{MaxAbsUs}..{MaxAbsUs} µs)", DefaultValueFactory = _ => 0 };
         o.Validators.Add(result =>
         {
             if (OptionValue.TryGet(result, out long v) && v is < -MaxAbsUs or > MaxAbsUs)

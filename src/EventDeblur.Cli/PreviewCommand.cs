@@ -21,7 +21,7 @@ internal static class PreviewCommand
         var frame = new Option<int?>("--frame") { Description = "Position of the frame in frames.csv (0 = first); default 0 unless --frames is given" };
         var frames = new Option<string?>("--frames") { Description = "Several frames: a range of positions A-B (inclusive) or 'all'" };
         var output = new Option<string>("--out") { Description = "Folder for the PNGs", Required = true };
-        var gain = new Option<double>("--gain") { Description = "Exposure gain for tone mapping (linear multiplier, above 0 and at most 10⁶)", DefaultValueFactory = _ => 8 };
+        var gain = new Option<double>("--gain") { Description = "Exposure gain for tone mapping (linear multiplier, above 0 and at most 10⁶; RGB frames: 8 by default, APS frames and 8-bit images: 1 unless given)", DefaultValueFactory = _ => 8 };
         gain.Validators.Add(o =>
         {
             if (OptionValue.TryGet(o, out double v) && (!(v > 0) || !double.IsFinite(v) || v > 1e6)) o.AddError($"--gain {v}: expected a linear multiplier above 0 and at most 1000000 (e.g. 8)");

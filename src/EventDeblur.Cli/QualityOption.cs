@@ -13,8 +13,8 @@ internal static class QualityOption
         var o = new Option<string>("--quality")
         {
             Description = auto
-                ? "Deconvolver quality rung: auto (default: balanced, fast for a frame while others wait behind it), fast, balanced or best (robust, and learned's robust stage: fewer or more iterations; other deconvolvers ignore it)"
-                : "Deconvolver quality rung: fast, balanced (default) or best (robust, and learned's robust stage: fewer or more iterations; other deconvolvers ignore it)",
+                ? "Deconvolver quality rung: auto (default: balanced, fast for a frame while others wait behind it), fast, balanced or best (robust, and learned's robust stage: fewer or more iterations, and learned at fast its int8 network; other deconvolvers ignore it)"
+                : "Deconvolver quality rung: fast, balanced (default) or best (robust, and learned's robust stage: fewer or more iterations, and learned at fast its int8 network; other deconvolvers ignore it)",
             DefaultValueFactory = _ => auto ? "auto" : "balanced",
         };
         o.AcceptOnly([.. auto ? ["auto", .. DeconvolutionQualities.Names] : DeconvolutionQualities.Names]);

@@ -86,6 +86,7 @@ public static class ReplayPipeline
         }, token);
         var clock = Stopwatch.StartNew();
         long events = 0;
+        long? failFastIndex = null;
         var write = Task.Run(async () =>
         {
             await foreach (var f in toWrite.Reader.ReadAllAsync(token))
@@ -93,7 +94,10 @@ public static class ReplayPipeline
                 var r = FrameFinisher.Finish(writer, f);
                 results.Add(r);
                 if (r.Status != "ok" && options.FailFast)
+                {
+                    failFastIndex = r.Index;
                     throw new OperationCanceledException($"frame {r.Index} failed: {r.Error}");
+                }
                 events += r.EventsInWindow;
                 progress?.Invoke(new ReplayProgress(results.Count, total, events, clock.Elapsed.TotalSeconds, r, kept));
             }
@@ -109,7 +113,8 @@ public static class ReplayPipeline
         catch (OperationCanceledException e)
         {
             status = ct.IsCancellationRequested ? "cancelled" : "failed";
-            if (!ct.IsCancellationRequested) problems.Add(Problem.Error("", e.Message));
+            // --fail-fast: the record names the frame that stopped the run.
+            if (!ct.IsCancellationRequested) problems.Add(failFastIndex is long fi ? Problem.Error("", ProblemLocation.AtFrame(fi), e.Message) : Problem.Error("", e.Message));
             linked.Cancel();
         }
         catch (Exception e) when (e is AedatFormatException or IOException or BundleException)

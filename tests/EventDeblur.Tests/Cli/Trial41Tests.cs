@@ -248,6 +248,24 @@ public class Trial41Tests
         Assert.True(messages.Count(m => m.Contains("missing-")) <= 2 * EventDeblur.IO.CappedProblems.MaxListed, $"{messages.Count} problems");
     }
 
+    /// <summary>--fail-fast's record in run.json had no location although the frame that stopped the run is known.</summary>
+    [Fact]
+    public void AFailFastStopNamesItsFrameInTheProblemRecord()
+    {
+        string bundle = TestPaths.CopyOfSample();
+        // The trial's wrong clock offset: frames 1 and 2 start after the last event, so their kernels from events fail.
+        string manifest = Path.Combine(bundle, "recording.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"clock_offset_us\": 1234567", "\"clock_offset_us\": 1814567"));
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "r");
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(2), ["replay", bundle, "--out", outDir, "--deconvolver", "wiener", "--fail-fast"]);
+        Assert.NotEqual(0, r.Code);
+        var run = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "run.json")))!;
+        var records = run["frames"]!["problem_records"]!.AsArray();
+        var stop = records.Single(p => p!["message"]!.GetValue<string>().StartsWith("frame 1 failed:", StringComparison.Ordinal))!;
+        Assert.Equal("frame", stop["location_kind"]!.GetValue<string>());
+        Assert.Equal(1, stop["location"]!.GetValue<long>());
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
