@@ -167,7 +167,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 {
                     var (f, ev, clock) = pending[i];
                     if (ev.Window.EndUs > t) continue;
-                    if (bundle.IsApsBundle && f.ApsFrame == null) continue; // its pixels come later in the file
+                    if (bundle.IsApsBundle && f.ApsFrame == null && f.Error == null) continue; // its pixels come later in the file
                     pending.RemoveAt(i--);
                     await Emit(f, ev, clock);
                 }
@@ -195,8 +195,14 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                         break;
                     case FramePacket fp when bundle.IsApsBundle:
                         await OpenUpTo(fp.Frame.EndOfExposureUs);
-                        var match1 = pending.FirstOrDefault(p => p.Frame.Exposure == fp.Frame.Exposure);
+                        var match1 = pending.FirstOrDefault(p => p.Frame.Exposure == fp.Frame.Exposure && p.Frame.ApsFrame == null && p.Frame.Error == null);
                         if (match1.Frame != null) match1.Frame.ApsFrame = fp.Frame;
+                        break;
+                    case SkippedFramePacket sp when bundle.IsApsBundle:
+                        // Its place among the frames is kept (ApsExposures); the frame itself fails with the reader's reason.
+                        if (sp.Exposure.EndUs >= sp.Exposure.StartUs) await OpenUpTo(sp.Exposure.EndUs);
+                        var match2 = pending.FirstOrDefault(p => p.Frame.Exposure == sp.Exposure && p.Frame.ApsFrame == null && p.Frame.Error == null);
+                        if (match2.Frame != null) match2.Frame.Error = $"frame {match2.Frame.Index}: damaged in the event file at byte {sp.ByteOffset}: {sp.Reason}";
                         break;
                 }
             }
@@ -210,7 +216,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             await OpenUpTo(long.MaxValue);
             foreach (var (f, ev, clock) in pending.ToList())
             {
-                if (bundle.IsApsBundle && f.ApsFrame == null) f.Error = $"frame {f.Index}: APS frame pixels not found in the event file";
+                if (bundle.IsApsBundle && f.ApsFrame == null && f.Error == null) f.Error = $"frame {f.Index}: APS frame pixels not found in the event file";
                 await Emit(f, ev, clock);
             }
             output.TryComplete();

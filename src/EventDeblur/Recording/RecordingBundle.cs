@@ -241,6 +241,9 @@ public sealed class RecordingBundle
         {
             if (p is FramePacket fp)
                 windows.Add((index++, fp.Frame.Exposure));
+            // A frame the reader found damaged keeps its index (its row fails with the reason), so the later ones keep theirs.
+            else if (p is SkippedFramePacket sp)
+                windows.Add((index++, sp.Exposure));
         }
         return windows;
     }

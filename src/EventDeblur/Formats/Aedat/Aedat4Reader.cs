@@ -643,7 +643,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         batch.RemoveFirst(k);
     }
 
-    private FramePacket? DecodeFrame(FlatBufferView fb, int streamId, long at, ref ObservedPacket seen)
+    private AedatPacket? DecodeFrame(FlatBufferView fb, int streamId, long at, ref ObservedPacket seen)
     {
         int root = fb.Root();
         long ts = fb.FieldI64(root, 0, 0);
@@ -652,17 +652,22 @@ public sealed partial class Aedat4Reader : IAedatReader
         var format = new FramePixelFormat(fb.FieldI8(root, 5, 0));
         int w = fb.FieldI16(root, 6, 0);
         int h = fb.FieldI16(root, 7, 0);
+        // A frame skipped for its size keeps its place (SkippedFramePacket): the frames after it keep their indices.
+        var exposure = new TimeRangeUs(fb.FieldI64(root, 3, 0), fb.FieldI64(root, 4, 0));
+        SkippedFramePacket Skipped(string reason) => new() { StreamId = streamId, ByteOffset = at, Reason = reason, Exposure = exposure };
         if ((long)w * h > _limits.MaxFramePixels)
         {
-            Report("limit", at, $"stream {streamId}: frame of {w}×{h} = {(long)w * h} pixels exceeds the limit of {_limits.MaxFramePixels} pixels (ReaderLimits.MaxFramePixels); frame skipped");
-            return null;
+            string why = $"stream {streamId}: frame of {w}×{h} = {(long)w * h} pixels exceeds the limit of {_limits.MaxFramePixels} pixels (ReaderLimits.MaxFramePixels); frame skipped";
+            Report("limit", at, why);
+            return Skipped(why);
         }
         var (start, n) = fb.Vector(root, 10, 1);
         long expected = (long)w * h * format.BytesPerPixel;
         if (w <= 0 || h <= 0 || n != expected)
         {
-            Report("frame-size", at, $"stream {streamId}: frame {w}×{h} {format} needs {expected} pixel bytes, the packet holds {n}; frame skipped");
-            return null;
+            string why = $"stream {streamId}: frame {w}×{h} {format} needs {expected} pixel bytes, the packet holds {n}; frame skipped";
+            Report("frame-size", at, why);
+            return Skipped(why);
         }
         var frame = new ApsFrame
         {

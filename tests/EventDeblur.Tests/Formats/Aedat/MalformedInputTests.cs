@@ -231,6 +231,47 @@ public class MalformedInputTests
         Assert.Contains(d.Problems, p => p.ByteOffset == frameRow.Header && p.Message.Contains("pixel bytes"));
     }
 
+    /// <summary>
+    /// Stop 41's bad-input trial: one APS frame with a damaged size was skipped, so every later frame of an implied APS
+    /// bundle took the index before it (and the ground truth of another frame). The skipped frame now keeps its place:
+    /// the reader gives a <see cref="SkippedFramePacket"/>, the bundle numbers it, and replay fails that frame alone.
+    /// </summary>
+    [Fact]
+    public void ADamagedFrameKeepsItsPlaceSoTheLaterFramesKeepTheirIndices()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "three.aedat4");
+        var rec = SyntheticRecording.Random(6000, 42, frames: 3, triggers: 0, imu: 0);
+        rec.WriteAedat4(path, Aedat4Compression.None, 1000);
+        var clean = EventDeblur.Recording.RecordingBundle.Load(path).ApsExposures();
+        Assert.Equal(3, clean.Count);
+        var packets = new List<(long Header, int Size, int Stream)>();
+        using (var r = Aedat4Reader.Open(path))
+            foreach (var row in r.ReadDataTable()!) packets.Add((row.ByteOffset - 8, row.Size, row.StreamId));
+        var frameRow = packets.Where(p => p.Size > 80_000).OrderBy(p => p.Header).First();
+        var bad = File.ReadAllBytes(path);
+        int body = (int)frameRow.Header + 8;
+        var fb = FlatBufferView.FromSizePrefixed(bad.AsSpan(body, frameRow.Size));
+        int at = body + 4 + fb.Field(fb.Root(), 6);
+        BinaryPrimitives.WriteInt16LittleEndian(bad.AsSpan(at), 400);
+        string damaged = Write(bad, "damaged.aedat4");
+
+        var skipped = new List<SkippedFramePacket>();
+        int frames = 0;
+        using (var r = Aedat4Reader.Open(damaged))
+            while (r.TryRead(out var p))
+            {
+                if (p is SkippedFramePacket sp) skipped.Add(sp);
+                else if (p is FramePacket) frames++;
+                else if (p is EventsPacket e) e.Events.Dispose();
+            }
+        Assert.Equal(2, frames);
+        var one = Assert.Single(skipped);
+        Assert.Equal(clean[0].Exposure, one.Exposure);
+        Assert.Contains("pixel bytes", one.Reason);
+        // The implied bundle keeps every frame's index and exposure: the damaged frame is 0, the others 1 and 2.
+        Assert.Equal(clean, EventDeblur.Recording.RecordingBundle.Load(damaged).ApsExposures());
+    }
+
     [Fact]
     public void Aedat2PartialRecordBackwardStepsWrapAndRange()
     {
