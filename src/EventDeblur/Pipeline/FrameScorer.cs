@@ -47,7 +47,14 @@ public static class FrameScorer
         // The delta kernels of the blurry and edi methods estimate nothing: no similarity (as eval and report leave it).
         else if (f.KernelSource == Methods.MethodCatalogue.IdentityKernels) ks = null;
         else if (f.GroundTruthKernelsPath != null && File.Exists(f.GroundTruthKernelsPath))
-            ks = ImageMetrics.KernelSimilarity(f.Kernels!, KernelCsv.Read(f.GroundTruthKernelsPath));
+        {
+            // Ground-truth tiles that do not cover the frame exactly once (inspect's error) cannot score the kernels: a
+            // half-covered file scored 0.997 against the half it had. Not scored, and said in the frame's diagnostics.
+            var truthKernels = KernelCsv.Read(f.GroundTruthKernelsPath);
+            if (KernelCsv.CoverageProblem(truthKernels, blurry.Width, blurry.Height) is { } wrong)
+                f.Diagnostics.Add($"ground truth: rejected: kernel similarity not scored: {f.GroundTruthKernelsPath}: {wrong}");
+            else ks = ImageMetrics.KernelSimilarity(f.Kernels!, truthKernels);
+        }
         return new FrameScore(psnr, ssim, psnrBlurry, ssimBlurry, band, bandBlurry, ks);
     }
 }

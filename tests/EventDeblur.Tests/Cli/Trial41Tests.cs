@@ -266,6 +266,27 @@ public class Trial41Tests
         Assert.Equal(1, stop["location"]!.GetValue<long>());
     }
 
+    /// <summary>
+    /// Ground-truth kernel tiles covering half the frame: inspect called it an error, replay scored the kernels 0.997
+    /// against that half without a word. The frame's kernel similarity is not scored now, and its diagnostics say why.
+    /// </summary>
+    [Fact]
+    public async Task AGroundTruthKernelThatDoesNotCoverTheFrameIsNotScored()
+    {
+        string bundle = TestPaths.CopyOfSample();
+        string csv = Path.Combine(bundle, "gt", "kernels", "000000.csv");
+        var fields = File.ReadAllLines(csv).First(l => l.Trim().Length > 0).Split(',');
+        fields[2] = (int.Parse(fields[2]) / 2).ToString();   // x1: half the frame's width
+        File.WriteAllLines(csv, [string.Join(',', fields)]);
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "r");
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(2), ["replay", bundle, "--out", outDir, "--deconvolver", "wiener"]);
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        var rows = (await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"))).OrderBy(x => x.Index).ToList();
+        Assert.Null(rows[0].KernelSimilarity);
+        Assert.Contains(rows[0].Diagnostics, d => d.Text.Contains("kernel similarity not scored") && d.Text.Contains("000000.csv"));
+        Assert.NotNull(rows[1].KernelSimilarity);
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
