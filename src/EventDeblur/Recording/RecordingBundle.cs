@@ -179,14 +179,22 @@ public sealed class RecordingBundle
             using var reader = AedatReader.Open(full, new AedatReaderOptions { DecodeFrames = true });
             size = (reader.Info.Width, reader.Info.Height);
             camera = reader.Info.Camera;
-            if (reader.Info.Streams.All(s => s.Kind != AedatStreamKind.Frames))
-                throw new BundleException($"{full}: the file declares no frame stream; replaying an event file directly needs APS frames inside it (an AEDAT 4.0 file with frames or a jAER AEDAT 2.0 file with APS reads); for an RGB camera make a bundle (recording.json, RECORDING_FORMAT.md)");
-            // Up to the first complete frame only: the replay walks the file itself (and reports its problems).
+            // Up to the first complete frame only: the replay walks the file itself (and reports its problems). Frames are
+            // looked for even when the file declares no frame stream: a damaged infoNode declares none, and the packets
+            // still say what they hold (inspect counted the frames and said the file replays directly; replay refused).
+            bool declared = reader.Info.Streams.Any(s => s.Kind == AedatStreamKind.Frames);
             while (!hasFrame && reader.TryRead(out var p))
             {
-                if (p is FramePacket) hasFrame = true;
+                if (p is FramePacket fp)
+                {
+                    hasFrame = true;
+                    // A DAVIS APS frame spans the sensor: the size of a file that states none (a damaged header).
+                    if (size.Width <= 0 || size.Height <= 0) size = (fp.Frame.PositionX + fp.Frame.Width, fp.Frame.PositionY + fp.Frame.Height);
+                }
                 else if (p is EventsPacket ep) ep.Events.Dispose();
             }
+            if (!hasFrame && !declared)
+                throw new BundleException($"{full}: the file declares no frame stream and holds no APS frame; replaying an event file directly needs APS frames inside it (an AEDAT 4.0 file with frames or a jAER AEDAT 2.0 file with APS reads); for an RGB camera make a bundle (recording.json, RECORDING_FORMAT.md)");
         }
         catch (AedatFormatException e)
         {

@@ -287,6 +287,27 @@ public class Trial41Tests
         Assert.NotNull(rows[1].KernelSimilarity);
     }
 
+    /// <summary>
+    /// The end of a real AEDAT 4.0 file's infoNode zeroed (the trial's damage): inspect counted 3 frames and said the file
+    /// replays directly; replay refused it ("declares no frame stream", then "the sensor size is not stated"). The frames
+    /// are looked for by what the packets hold, and the sensor size is taken from them when the header lost it.
+    /// </summary>
+    [SkippableFact]
+    public void AFileWhoseInfoNodeIsDamagedReplaysAsInspectSays()
+    {
+        string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat4", "aestream_davis346_evts_frames_imu_trig.aedat4");
+        Skip.IfNot(File.Exists(real), $"{real} is absent (../shared/recordings/real)");
+        var bytes = File.ReadAllBytes(real);
+        Array.Clear(bytes, 3000, 126);
+        string damaged = Path.Combine(TestPaths.NewTempDir(), "damaged.aedat4");
+        File.WriteAllBytes(damaged, bytes);
+        var inspect = CliTests.RunWithin(TimeSpan.FromMinutes(1), ["inspect", damaged]);
+        Assert.Contains("works directly", inspect.Out);
+        var replay = CliTests.RunWithin(TimeSpan.FromMinutes(2), ["replay", damaged, "--out", Path.Combine(TestPaths.NewTempDir(), "r"), "--deconvolver", "wiener"]);
+        Assert.True(replay.Code is 0 or 1, replay.Out + replay.Err);
+        Assert.Contains("completed: 3 frames deblurred, 0 failed", replay.Out);
+    }
+
     /// <summary>At 80 columns the bar cut the last frame's PSNR mid-value ("index 0: 35"): the rate and ETA go first now.</summary>
     [Theory]
     [InlineData(200, true, true)]
