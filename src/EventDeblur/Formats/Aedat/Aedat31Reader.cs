@@ -131,8 +131,24 @@ public sealed class Aedat31Reader : IAedatReader
                 string what = $"packet of type {type} declares {capacity} × {size} = {bodyBytes} bytes, only {_stream.Length - at - PacketHeaderBytes} remain";
                 // A damaged header can declare more than the file holds: when a whole packet follows further on, the file goes on.
                 if (Resync(at, "packet-header", what + " (a damaged header: the file goes on)", quietFailure: true)) continue;
-                _log.Error("truncated", at, what + " (the file is truncated, or this header is damaged)");
                 _done = true;
+                // The events that are whole before the cut are still events: a polarity packet cut short keeps them
+                // (the trial's cut file lost 500 whole events with the packet).
+                long remain = Math.Max(0, _stream.Length - at - PacketHeaderBytes);
+                int whole = type == 1 && _options.DecodeEvents ? (int)Math.Min(number, remain / size) : 0;
+                _log.Error("truncated", at, what + " (the file is truncated, or this header is damaged)" +
+                    (whole > 0 ? $"; the {whole} whole events before the cut are kept, the other {number - whole} are lost" : ""));
+                if (whole == 0) break;
+                _stream.Position = at + PacketHeaderBytes;
+                int wholeBytes = whole * size;
+                if (_body.Length < wholeBytes) _body = new byte[Math.Max(wholeBytes, _body.Length * 2)];
+                _stream.ReadExactly(_body.AsSpan(0, wholeBytes));
+                _pos = at + PacketHeaderBytes + wholeBytes;
+                var part = _body.AsSpan(0, wholeBytes);
+                int marked = 0;
+                for (int i = 0; i < whole; i++) if ((part[i * size] & 1) != 0) marked++;
+                packet = DecodePolarity(part, at, size, tsOffset, whole, marked, (long)overflow << 31);
+                if (packet != null) return true;
                 break;
             }
             _lastSource = source;

@@ -272,6 +272,23 @@ public class MalformedInputTests
         Assert.Equal(clean, EventDeblur.Recording.RecordingBundle.Load(damaged).ApsExposures());
     }
 
+    /// <summary>
+    /// Stop 41's bad-input trial: an AEDAT 3.1 file cut inside a polarity packet lost the whole packet, though 500 of
+    /// its events were whole before the cut. The whole events are kept now, and the error says how many were lost.
+    /// </summary>
+    [Fact]
+    public void Aedat31CutInsideAPacketKeepsTheWholeEventsBeforeTheCut()
+    {
+        var first = Enumerable.Range(0, 100).Select(i => (X: i % 300, Y: i % 200, On: i % 2 == 0, Ts: 1000 + 10 * i, Valid: true)).ToArray();
+        var second = Enumerable.Range(0, 1000).Select(i => (X: i % 300, Y: i % 200, On: i % 3 == 0, Ts: 5000 + 10 * i, Valid: true)).ToArray();
+        byte[] bytes = SyntheticRecording.Aedat31([(0, first), (0, second)]);
+        // Cut 500 events and 3 bytes into the second packet's body.
+        int cut = bytes.Length - 500 * 8 + 3;
+        var d = Drained.FromFile(Write(bytes[..cut], "cut.aedat"));
+        Assert.Equal(first.Select(e => (long)e.Ts).Concat(second.Take(500).Select(e => (long)e.Ts)), d.T);
+        Assert.Contains(d.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("the 500 whole events before the cut are kept, the other 500 are lost"));
+    }
+
     [Fact]
     public void Aedat2PartialRecordBackwardStepsWrapAndRange()
     {
@@ -456,11 +473,12 @@ public class MalformedInputTests
         Assert.Equal(new[] { true, false, true, true, true }, d.P);
         Assert.False(d.HasErrors);
 
-        // Cut inside the last packet: the first two packets survive, the error names the last packet's offset.
+        // Cut inside the last packet: the first two packets survive, and (since stop 41) the last packet's first event,
+        // whole before the cut; the error names the last packet's offset.
         int lastPacket = bytes.Length - 28 - 16;
         string cut = Write(bytes[..(bytes.Length - 5)], "cut.aedat");
         var c = Drained.FromFile(cut);
-        Assert.Equal(3, c.T.Count);
+        Assert.Equal(new long[] { 100, 300, (2L << 31) | 5, (2L << 31) | 6 }, c.T);
         var err = Assert.Single(c.Problems, p => p.Severity == ProblemSeverity.Error);
         Assert.Equal(lastPacket, err.ByteOffset);
 
