@@ -28,6 +28,8 @@ public static class PngStructure
         if (!IsPng(data)) return "byte 0: not a PNG (no PNG signature)";
         long pos = 8;
         bool first = true;
+        var idat = new List<(int Start, int Length)>();
+        long idatAt = -1;
         while (true)
         {
             if (pos + 8 > data.Length)
@@ -46,10 +48,52 @@ public static class PngStructure
             uint computed = Crc32.HashToUInt32(typeAndData);
             if (stored != computed)
                 return $"byte {pos}: chunk {name} ({length} bytes of data) has CRC-32 0x{stored:X8}, its content gives 0x{computed:X8} (the file is corrupt)";
-            if (name == "IEND") return null;
+            if (name == "IEND") return idat.Count > 0 ? InflateFault(data, idat, idatAt) : $"byte {pos}: IEND before any IDAT chunk: the PNG holds no pixel data";
+            if (name == "IDAT")
+            {
+                if (idatAt < 0) idatAt = pos;
+                idat.Add(((int)pos + 8, (int)length));
+            }
             first = false;
             pos += 12 + length;
         }
+    }
+
+    /// <summary>
+    /// The fault of the pixel data: the IDAT chunks' zlib stream must inflate without error to the size the IHDR implies
+    /// (non-interlaced: a filter byte per row plus its samples); CRCs that match do not prove it (a writer can store
+    /// corrupt or short deflate data, as the trial's files did: inspect called them clean, replay then failed them with
+    /// libpng's message on standard error). Interlaced images are checked for a complete stream only.
+    /// </summary>
+    private static string? InflateFault(ReadOnlySpan<byte> data, List<(int Start, int Length)> idat, long idatAt)
+    {
+        var ihdr = data.Slice(16, 13);
+        long width = BinaryPrimitives.ReadUInt32BigEndian(ihdr), height = BinaryPrimitives.ReadUInt32BigEndian(ihdr[4..]);
+        int depth = ihdr[8], colour = ihdr[9], interlace = ihdr[12];
+        int channels = colour switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => 0 };
+        long expected = interlace == 0 && channels > 0 ? height * (1 + (width * channels * depth + 7) / 8) : -1;
+        var compressed = new byte[idat.Sum(c => (long)c.Length)];
+        int k = 0;
+        foreach (var (start, length) in idat) { data.Slice(start, length).CopyTo(compressed.AsSpan(k)); k += length; }
+        long got = 0;
+        try
+        {
+            using var z = new System.IO.Compression.ZLibStream(new MemoryStream(compressed, writable: false), System.IO.Compression.CompressionMode.Decompress);
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = z.Read(buffer)) > 0)
+            {
+                got += n;
+                if (expected >= 0 && got > expected) break;   // more than the image needs: not a fault of size here
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            return $"byte {idatAt}: the pixel data (IDAT, {compressed.Length} bytes in {idat.Count} chunk(s)) do not inflate after {got} bytes: {e.Message.TrimEnd('.')} (corrupt deflate data)";
+        }
+        if (expected >= 0 && got < expected)
+            return $"byte {idatAt}: the pixel data (IDAT, {compressed.Length} bytes in {idat.Count} chunk(s)) inflate to {got} bytes; a {width}×{height} image of {channels} channel(s) at {depth} bits needs {expected} (cut short)";
+        return null;
     }
 
     private static string ChunkName(ReadOnlySpan<byte> type)

@@ -85,7 +85,8 @@ public static class FrameImageCheck
         var capped = new CappedProblems(problems, csvPath);
         foreach (var row in rows)
         {
-            if (ReadPngHeader(row.File) is null) continue;
+            // A PNG cut inside its header (under 26 bytes) has no header to read but is still a PNG to check.
+            if (ReadPngHeader(row.File) is null && !StartsLikePng(row.File)) continue;
             try
             {
                 long length = new FileInfo(row.File).Length;
@@ -204,5 +205,18 @@ public static class FrameImageCheck
         }
         capped.Finish();
         return kept;
+    }
+
+    /// <summary>Whether <paramref name="path"/> begins with the PNG signature (a file that reads as 0 bytes is not opened).</summary>
+    private static bool StartsLikePng(string path)
+    {
+        try
+        {
+            if (!File.Exists(path) || new FileInfo(path).Length == 0) return false;
+            Span<byte> head = stackalloc byte[8];
+            using var fs = File.OpenRead(path);
+            return fs.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && PngStructure.IsPng(head);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 }
