@@ -966,6 +966,9 @@ public sealed partial class Aedat4Reader : IAedatReader
         if (!_done || _ahead != null || _seekUs != long.MinValue || _tableVerified) return;
         _tableVerified = true;
         var table = ReadDataTable();
+        // A file cut exactly where its table begins read as clean (one byte earlier the same cut was an error).
+        if (table == null && _stream.CanSeek && _dataTablePosition >= _dataStart && _dataTablePosition >= _stream.Length)
+            _log.Error("table", _stream.Length, $"the header puts the FileDataTable at byte {_dataTablePosition}, but the file ends at byte {_stream.Length} (cut short? the packets before it are read)");
         if (table == null) return;
         // Packets the walk jumped over after a corrupt header (already reported) have no packet read to compare with.
         if (_skipped.Count > 0)

@@ -289,6 +289,19 @@ public class MalformedInputTests
         Assert.Contains(d.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("the 500 whole events before the cut are kept, the other 500 are lost"));
     }
 
+    /// <summary>Stop 41's trial: a file cut exactly where its FileDataTable begins read as clean (one byte earlier, an error).</summary>
+    [Fact]
+    public void Aedat4CutExactlyAtItsTableIsAnError()
+    {
+        var (_, bytes, rec, packets) = MakeFile();
+        long tableAt = packets.Max(p => p.Header + 8 + p.Size);
+        using var r = Aedat4Reader.Open(Write(bytes[..(int)tableAt], "no-table.aedat4"));
+        var d = Drained.From(r);
+        Assert.Equal(rec.T, d.T);
+        r.VerifyDataTable();   // as inspect and replay do once the walk has ended
+        Assert.Contains(r.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains($"the header puts the FileDataTable at byte {tableAt}, but the file ends at byte {tableAt}"));
+    }
+
     [Fact]
     public void Aedat2PartialRecordBackwardStepsWrapAndRange()
     {
