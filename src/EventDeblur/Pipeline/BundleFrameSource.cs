@@ -74,6 +74,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             var pending = new List<(FrameWork Frame, WindowEvents Events, Stopwatch Clock)>();
             var apsByExposure = new Dictionary<long, FrameWork>();
             int next = 0;
+            int appliedShare = int.MaxValue;   // the last share every open window was limited to
             long? firstEventUs = null, lastEventUs = null;
 
             FrameWork NewFrame(FrameWindow w) => new()
@@ -153,10 +154,17 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                     pending.Add((f, new WindowEvents(Shifted(w.Exposure.Value).Expand(eventMarginUs), maxWindowEvents), Stopwatch.StartNew()));
                     // Windows open at once share one budget: overlapping or absurdly long exposures (300 rows of 1 000 s
                     // each) held every event once per window and took 7.4 GB for a 4.6 MB file.
+                    // The new window takes its share; the open ones are limited again only when the share has halved since
+                    // (so many windows cost n log n, not n², and together hold at most about twice the budget).
                     if (maxWindowEvents != int.MaxValue && pending.Count > 1)
                     {
                         int share = (int)Math.Max(MinWindowEvents, OpenWindowsEventBudget / pending.Count);
-                        foreach (var (_, open, _) in pending) open.LimitTo(share);
+                        pending[^1].Events.LimitTo(share);
+                        if (share <= appliedShare / 2 || (share == MinWindowEvents && appliedShare != MinWindowEvents))
+                        {
+                            foreach (var (_, open, _) in pending) open.LimitTo(share);
+                            appliedShare = share;
+                        }
                     }
                 }
             }
