@@ -80,7 +80,7 @@ public sealed class LinearImage
 
     /// <summary>
     /// Reads an image file once and decodes it unchanged (8- or 16-bit, grey or BGR; float TIFF and OpenEXR as 32-bit
-    /// float, EXR by <see cref="OpenExr"/>). A PNG's chunks are checked first
+    /// float, EXR by <see cref="OpenExr"/>). A PNG's chunks and pixel data are checked first
     /// (<see cref="PngStructure.FindFault"/>), so a corrupt file is reported with its chunk and byte offset instead of
     /// reaching the native decoder.
     /// </summary>
