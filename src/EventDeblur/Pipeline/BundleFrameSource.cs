@@ -22,7 +22,7 @@ namespace EventDeblur.Pipeline;
 /// shifted by it (± the margin), and the check that events can fall in the exposure is made on the shifted window.
 /// </param>
 /// <param name="maxWindowEvents">Events a window keeps at most (<see cref="WindowEvents"/>: an even sample past it); int.MaxValue keeps all (EDI).</param>
-public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs, Func<long, bool> skip, long eventLatencyUs = 0, int maxWindowEvents = WindowEvents.DefaultMaxEvents)
+public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs, Func<FrameWork, bool> skip, long eventLatencyUs = 0, int maxWindowEvents = WindowEvents.DefaultMaxEvents)
 {
     /// <summary>
     /// Events kept at most over every exposure window open at once (16 Mi, about 210 MB): a normal recording has one to
@@ -133,7 +133,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 {
                     var w = windows[next++];
                     var f = NewFrame(w);
-                    if (skip(f.Index))
+                    if (skip(f))
                     {
                         f.Error = null;
                         continue; // already done in an earlier run: nothing to redo

@@ -26,6 +26,7 @@ public static class FrameFinisher
                 score = FrameScorer.Score(f, truth);
                 step = "writing outputs";
                 writer.WriteImages(f.Index, f.Sharp!, f.Encoding!, f.Kernels!);
+                writer.RecordInputs(f.Index, f.ImagePath, f.GroundTruthPath);
                 PreviewWriter.WriteFrame(writer.OutDir, f.Index, f.Blurry!, f.Sharp!, truth);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException or FormatException or ArgumentException)

@@ -45,7 +45,10 @@ public static class ReplayPipeline
             options.Resume ? RunFolderUse.Resume : options.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var writer = new RunWriter(outDir);
         // Frames an earlier run completed and this one keeps: the progress counts them, as the frame total does.
-        int kept = options.Resume ? RunWriter.ReadProgressRecords(outDir).Count(r => writer.IsComplete(r.Index)) : 0;
+        // (checked against the input image and ground truth each was made from: a frame whose input was replaced is redone)
+        var imageOf = bundle.Frames.GroupBy(r => r.Index).ToDictionary(g => g.Key, g => g.First().File);
+        var truthOf = bundle.GroundTruthFrames?.GroupBy(r => r.Index).ToDictionary(g => g.Key, g => g.First().File) ?? [];
+        int kept = options.Resume ? RunWriter.ReadProgressRecords(outDir).Count(r => writer.IsCompleteFor(r.Index, imageOf.GetValueOrDefault(r.Index), truthOf.GetValueOrDefault(r.Index))) : 0;
         var problems = new List<Problem>(bundle.Problems);
         // About OUT, not the input: said at once on standard error, not recorded among the input's problems.
         if (replaced != null) Console.Error.WriteLine($"note: {replaced}");
@@ -62,7 +65,7 @@ public static class ReplayPipeline
         // EDI integrates every event of the window (its per-pixel counts are the image): it gets them all; the kernels'
         // estimators are served by an even sample past WindowEvents.DefaultMaxEvents.
         int maxWindowEvents = options.Methods.KindOf(options.Deconvolver) == RestorationKind.EventIntegration ? int.MaxValue : WindowEvents.DefaultMaxEvents;
-        var source = new BundleFrameSource(bundle, options.EventMarginUs, index => options.Resume && writer.IsComplete(index), options.EventLatencyUs, maxWindowEvents);
+        var source = new BundleFrameSource(bundle, options.EventMarginUs, f => options.Resume && writer.IsCompleteFor(f.Index, f.ImagePath, f.GroundTruthPath), options.EventLatencyUs, maxWindowEvents);
         var ingest = Task.Run(() => source.RunAsync(toKernels.Writer, problems, n => total = n, token), token);
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {

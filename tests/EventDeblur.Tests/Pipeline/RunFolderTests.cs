@@ -243,6 +243,31 @@ public class RunFolderTests
     }
 
     [Fact]
+    public async Task ResumeRedoesAFrameWhoseInputImageOrGroundTruthWasReplaced()
+    {
+        // Before stop 42 --resume kept a frame's output after its input image had been replaced (e.g. re-exported).
+        string bundle = ReplayTests.SmallBundle(frames: 3);
+        string outDir = OutDir();
+        await Replay(bundle, outDir);
+        var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, ".progress", "000000.json"))).RootElement.GetProperty("input_sha256");
+        Assert.Equal(64, record.GetProperty("image").GetString()!.Length);
+        Assert.Equal(64, record.GetProperty("truth").GetString()!.Length);
+
+        // Frame 1's image becomes frame 0's; frame 2's ground truth becomes frame 0's; frame 0 is untouched.
+        File.Copy(Path.Combine(bundle, "rgb", "000000.png"), Path.Combine(bundle, "rgb", "000001.png"), overwrite: true);
+        File.Copy(Path.Combine(bundle, "gt", "000000.png"), Path.Combine(bundle, "gt", "000002.png"), overwrite: true);
+        var redone = new List<long>();
+        var second = await ReplayPipeline.RunAsync(bundle, outDir, Wiener with { Resume = true }, new GroundTruthKernelEstimator(), p => redone.Add(p.Last.Index));
+        Assert.Equal([1L, 2L], redone);
+        Assert.Equal(["ok", "ok", "ok"], second.Results.Select(r => r.Status));
+
+        // Resumed again with nothing changed: nothing is redone.
+        redone.Clear();
+        await ReplayPipeline.RunAsync(bundle, outDir, Wiener with { Resume = true }, new GroundTruthKernelEstimator(), p => redone.Add(p.Last.Index));
+        Assert.Empty(redone);
+    }
+
+    [Fact]
     public void AnOutputThatCannotBeWrittenIsNamedWithoutItsTemporaryName()
     {
         string target = Path.Combine(TestPaths.NewTempDir(), "gone", "frames.parquet");

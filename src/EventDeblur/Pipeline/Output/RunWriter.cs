@@ -20,6 +20,9 @@ public sealed class RunWriter
     // SHA-256 of each frame's PNG, kernel CSV and (float inputs) EXR as written, kept in its progress record: --resume checks them.
     private readonly Dictionary<long, (string Png, string Csv, string? Exr)> _hashes = [];
     private const string HashesKey = "output_sha256";
+    // SHA-256 of each frame's input image and ground truth as read, kept in its progress record: --resume checks them.
+    private readonly Dictionary<long, (string? Image, string? Truth)> _inputs = [];
+    private const string InputHashesKey = "input_sha256";
     private readonly object _gate = new();
 
     /// <summary>Creates the run folder's sub-folders.</summary>
@@ -57,6 +60,53 @@ public sealed class RunWriter
             return (string?)h["png"] == Sha256Of(File.ReadAllBytes(png)) && (string?)h["csv"] == Sha256Of(File.ReadAllBytes(csv));
         }
         catch (Exception e) when (e is JsonException or IOException or InvalidOperationException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>
+    /// <see cref="IsComplete(long)"/>, and the input image <paramref name="imagePath"/> and ground truth
+    /// <paramref name="truthPath"/> (null: none) still have the SHA-256 the frame's progress record holds: a frame whose
+    /// input was replaced since its run is redone by <c>--resume</c> (records written before stop 42 hold no such hashes
+    /// and are trusted).
+    /// </summary>
+    public bool IsCompleteFor(long index, string? imagePath, string? truthPath)
+    {
+        if (!IsComplete(index)) return false;
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(Path.Combine(ProgressDir, Stem(index) + ".json")))?[InputHashesKey] is not JsonObject inputs
+                || (SameInput(inputs["image"], imagePath) && SameInput(inputs["truth"], truthPath));
+        }
+        catch (Exception e) when (e is JsonException or IOException or InvalidOperationException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>Whether the input file <paramref name="path"/> still has the recorded hash (none recorded: nothing to check; a hash recorded for a file now gone: no).</summary>
+    private static bool SameInput(JsonNode? recorded, string? path)
+    {
+        if (recorded is null) return true;
+        return path != null && File.Exists(path) && (string?)recorded == Sha256OfFile(path);
+    }
+
+    private static string Sha256OfFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    /// <summary>
+    /// Remembers the SHA-256 of the input image and ground-truth files frame <paramref name="index"/> was made from (null:
+    /// none, e.g. an APS frame decoded from the event file), for its progress record: <c>--resume</c> redoes the frame when
+    /// either has changed. A file that cannot be read is simply not recorded.
+    /// </summary>
+    public void RecordInputs(long index, string? imagePath, string? truthPath)
+    {
+        string? Hash(string? path)
+        {
+            if (path == null) return null;
+            try { return Sha256OfFile(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        }
+        var inputs = (Hash(imagePath), Hash(truthPath));
+        lock (_gate) _inputs[index] = inputs;
     }
 
     private static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
@@ -120,6 +170,16 @@ public sealed class RunWriter
             var hashes = new JsonObject { ["png"] = h.Png, ["csv"] = h.Csv };
             if (h.Exr != null) hashes["exr"] = h.Exr;
             record[HashesKey] = hashes;
+        }
+        bool recorded;
+        (string? Image, string? Truth) inputs;
+        lock (_gate) recorded = _inputs.Remove(result.Index, out inputs);
+        if (recorded && result.Status == "ok" && (inputs.Image != null || inputs.Truth != null))
+        {
+            var node = new JsonObject();
+            if (inputs.Image != null) node["image"] = inputs.Image;
+            if (inputs.Truth != null) node["truth"] = inputs.Truth;
+            record[InputHashesKey] = node;
         }
         AtomicFile.WriteAllText(Path.Combine(ProgressDir, Stem(result.Index) + ".json"), record.ToJsonString(JsonOptions));
         lock (_gate) _written[result.Index] = result;
