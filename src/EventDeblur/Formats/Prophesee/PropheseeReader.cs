@@ -398,6 +398,12 @@ public abstract class PropheseeReader : IAedatReader
         _n++;
     }
 
+    /// <summary>
+    /// Sets the time the next event is checked against (µs): after a record found damaged and reported as such, the time
+    /// before it, so the records after it are not reported again as going back.
+    /// </summary>
+    private protected void RestoreLastTime(long t) => _lastT = t;
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void OutOfGeometry(int x, int y, long offset) =>
         Log.Error("out-of-geometry", offset, $"event at x={x}, y={y} lies outside the declared {Info.Width}×{Info.Height} sensor (expected x < {Info.Width}, y < {Info.Height}); dropped");
