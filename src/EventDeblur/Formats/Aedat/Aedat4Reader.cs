@@ -35,6 +35,11 @@ public sealed partial class Aedat4Reader : IAedatReader
     private readonly ProblemLog _log;
     private readonly PacketCodec _codec;
     private readonly Dictionary<int, AedatStreamInfo> _streams = [];
+    // The streams the infoNode declares (id → kind), as parsed: a packet of another id holding a declared stream's kind
+    // has a damaged stream id, most likely.
+    private readonly Dictionary<int, AedatStreamKind> _declared = [];
+    // (stream id, kind) of every packet decoded so far: the kinds each stream's packets held.
+    private readonly HashSet<(int, AedatStreamKind)> _heldKinds = [];
     private readonly Dictionary<int, long> _lastT = [];
     private readonly HashSet<int> _skippedStreams = [];
     private readonly HashSet<int> _mislabelledStreams = [];
@@ -165,6 +170,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         _compression = compression;
 
         if (!infoRefused) ParseInfoNode(infoXml);
+        foreach (var (id, declared) in _streams) _declared[id] = declared.Kind;
         // One stream of each kind is read (one sensor's events in time order, its frames, IMU and triggers): the first whose
         // packets hold that kind, or for events the one asked for, and for the other kinds the declared stream of the same
         // source as that one; the others are skipped with a note each. Decided by what packets hold, not by the infoNode,
@@ -523,6 +529,23 @@ public sealed partial class Aedat4Reader : IAedatReader
             var fb = FlatBufferView.FromSizePrefixed(body);
             string id = fb.Identifier;
             var kind = Aedat4Schema.KindOf(id);
+            if (kind != AedatStreamKind.Other && _options.EventStreamId != streamId
+                && (!_declared.TryGetValue(streamId, out var declaredKind) || declaredKind != kind)
+                && _declared.FirstOrDefault(d => d.Key != streamId && d.Value == kind) is { Value: not AedatStreamKind.Other } twin
+                && _declared.Count(d => d.Value == kind) == 1
+                && _heldKinds.Contains((twin.Key, kind)))
+            {
+                // A packet of an undeclared stream, or of a stream declared as another kind, holding the kind of the one
+                // declared stream of that kind, whose own packets already held it: its header's stream id is damaged, most
+                // likely (an infoNode that lies about every packet of a stream is read as before; stop 42: such a packet's
+                // events were skipped as "another event stream" with a note, exit 0). An error at its byte, packet skipped.
+                string held = kind == AedatStreamKind.Events ? $" ({EventCount(fb)} events)" : "";
+                Report("stream-id", at, $"packet of stream {streamId}{StreamName(streamId)} holds a '{Printable(id)}' buffer{held}, but " +
+                    (_declared.ContainsKey(streamId) ? $"the infoNode declares stream {streamId} as '{Printable(_streams[streamId].TypeIdentifier)}'" : $"the infoNode declares no stream {streamId} (it declares {string.Join(", ", _declared.Keys.Order())})") +
+                    $" and its '{Printable(id)}' stream is {twin.Key}{StreamName(twin.Key)}: the packet header's stream id is damaged, most likely; packet skipped");
+                return null;
+            }
+            _heldKinds.Add((streamId, kind));
             if (!_streams.TryGetValue(streamId, out var info))
             {
                 // Not declared in the info node: trust the buffer's own identifier, as streams may be undeclared.
@@ -561,6 +584,13 @@ public sealed partial class Aedat4Reader : IAedatReader
             Report("corrupt-flatbuffer", at, $"packet of stream {streamId}: {e.Message}; packet skipped");
             return null;
         }
+    }
+
+    /// <summary>How many events an events packet's buffer holds (0 when its vector cannot be read).</summary>
+    private static int EventCount(FlatBufferView fb)
+    {
+        try { return fb.Vector(fb.Root(), 0, Aedat4Schema.EventStructBytes).Count; }
+        catch (FlatBufferException) { return 0; }
     }
 
     // Fully optimised from the first call: a short run (inspect of one file) would otherwise spend its
