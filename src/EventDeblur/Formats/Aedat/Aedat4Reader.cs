@@ -379,6 +379,17 @@ public sealed partial class Aedat4Reader : IAedatReader
                     stored = _body.AsSpan(0, size);
                 }
                 _pos = at + 8 + size;
+                if (ShorterBody(stored, at) is int real)
+                {
+                    // The body's own frame ends before the declared size, and a packet header follows where it ends: the
+                    // header's size is corrupt (stop 42: the walk landed inside a later packet and lost the two after it).
+                    Report("packet-size", at, $"packet of stream {streamId} declares a body of {size} bytes, but its {(_compression == Aedat4Compression.None ? "flatbuffer" : Info.Compression + " frame")} ends after {real} bytes and a packet header follows there: the header's size is corrupt (the packet is read with its frame's {real} bytes; the walk goes on at byte {at + 8 + real})");
+                    stored = stored[..real];
+                    size = real;
+                    seen = new ObservedPacket(at, streamId, size);
+                    _pos = at + 8 + size;
+                    _stream.Position = _pos;
+                }
                 packet = DecodePacket(streamId, at, stored, ahead?.Body, ref seen);
             }
             finally
@@ -442,6 +453,17 @@ public sealed partial class Aedat4Reader : IAedatReader
     }
 
     private byte[]? _scanBuffer;
+
+    /// <summary>
+    /// The length of the stored body at <paramref name="at"/> when its frame (LZ4 / Zstandard, or the uncompressed
+    /// flatbuffer's size prefix) ends at least 20 bytes before the declared size and what follows reads as a packet
+    /// header (<see cref="PlausiblePacket"/>); otherwise null (the declared size stands).
+    /// </summary>
+    private int? ShorterBody(ReadOnlySpan<byte> stored, long at)
+    {
+        if (!_stream.CanSeek || CompressedFrame.Length(stored, _compression) is not long n || n + 20 > stored.Length) return null;
+        return PlausiblePacket(stored.Slice((int)n, 20), at + 8 + n, out _) ? (int)n : null;
+    }
 
     /// <summary>Whether 20 bytes at <paramref name="p"/> read as a packet header and the start of its body (see <see cref="TryScanResync"/>).</summary>
     private bool PlausiblePacket(ReadOnlySpan<byte> h, long p, out long end)
@@ -1003,13 +1025,34 @@ public sealed partial class Aedat4Reader : IAedatReader
         // Packets the walk jumped over after a corrupt header (already reported) have no packet read to compare with.
         if (_skipped.Count > 0)
             table = table.Where(r => !_skipped.Any(k => r.ByteOffset - Aedat4Schema.PacketHeaderBytes >= k.From && r.ByteOffset - Aedat4Schema.PacketHeaderBytes < k.To)).ToList();
-        int common = Math.Min(table.Count, _observed.Count);
-        for (int i = 0; i < common; i++)
+        // Entries are matched with the packets read by where their bodies start (stop 42: matched by position, one lost
+        // packet made every later entry "disagree"); an entry that lists no packet read, or a packet read that no entry
+        // lists, is reported in runs, one message per run.
+        var byBody = new Dictionary<long, int>(_observed.Count);
+        for (int k = 0; k < _observed.Count; k++) byBody.TryAdd(_observed[k].HeaderOffset + Aedat4Schema.PacketHeaderBytes, k);
+        var listed = new HashSet<int>();
+        int runStart = -1;
+        void CloseRun(int end)
+        {
+            if (runStart < 0) return;
+            var a = table[runStart];
+            _log.Error("table", _dataTablePosition, runStart == end - 1
+                ? $"FileDataTable entry {runStart} lists a packet at byte {a.ByteOffset - Aedat4Schema.PacketHeaderBytes} (stream {a.StreamId}, {a.Size} bytes) that the walk did not read there"
+                : $"FileDataTable entries {runStart}..{end - 1} list {end - runStart} packets at bytes {a.ByteOffset - Aedat4Schema.PacketHeaderBytes}..{table[end - 1].ByteOffset - Aedat4Schema.PacketHeaderBytes} that the walk did not read there");
+            runStart = -1;
+        }
+        for (int i = 0; i < table.Count; i++)
         {
             var row = table[i];
-            var seen = _observed[i];
+            if (!byBody.TryGetValue(row.ByteOffset, out int k))
+            {
+                if (runStart < 0) runStart = i;
+                continue;
+            }
+            CloseRun(i);
+            listed.Add(k);
+            var seen = _observed[k];
             var diffs = new List<string>();
-            if (row.ByteOffset != seen.HeaderOffset + Aedat4Schema.PacketHeaderBytes) diffs.Add($"byte offset {row.ByteOffset}, the packet body starts at {seen.HeaderOffset + Aedat4Schema.PacketHeaderBytes}");
             if (row.StreamId != seen.StreamId) diffs.Add($"stream {row.StreamId}, the packet is of stream {seen.StreamId}");
             if (row.Size != seen.StoredBytes) diffs.Add($"size {row.Size} bytes, the packet body holds {seen.StoredBytes}");
             if (seen.Elements >= 0 && row.NumElements != seen.Elements) diffs.Add($"{row.NumElements} elements, the packet holds {seen.Elements}");
@@ -1018,6 +1061,12 @@ public sealed partial class Aedat4Reader : IAedatReader
             if (diffs.Count > 0)
                 _log.Error("table", _dataTablePosition, $"FileDataTable entry {i} (packet at byte {seen.HeaderOffset}) says " + string.Join("; ", diffs));
         }
+        CloseRun(table.Count);
+        var unlisted = Enumerable.Range(0, _observed.Count).Where(k => !listed.Contains(k)).ToList();
+        if (unlisted.Count > 0)
+            _log.Error("table", _dataTablePosition, unlisted.Count == 1
+                ? $"the packet at byte {_observed[unlisted[0]].HeaderOffset} (stream {_observed[unlisted[0]].StreamId}) is not in the FileDataTable"
+                : $"{unlisted.Count} packets read are not in the FileDataTable, the first at byte {_observed[unlisted[0]].HeaderOffset} (stream {_observed[unlisted[0]].StreamId})");
         if (table.Count != _observed.Count)
             _log.Error("table", _dataTablePosition, $"FileDataTable lists {table.Count} packets; expected one per packet read, {_observed.Count}");
     }

@@ -58,3 +58,94 @@ public class Aedat4DamagedStreamIdTests
         Assert.Equal(t.Skip(3000).Take(1000), d.T);
     }
 }
+
+/// <summary>
+/// A packet size too large but plausible (stop 42, the same trial: the real file's packet 5 declared 1 000 bytes more than
+/// its LZ4 frame): the walk landed inside a later packet, lost the two after it even with an intact FileDataTable, and
+/// the table check, matching entries by position, then blamed 20 correct entries. The frame's own end now gives the size.
+/// </summary>
+public class Aedat4OversizedPacketTests
+{
+    [Theory]
+    [InlineData(Aedat4Compression.Lz4, true)]
+    [InlineData(Aedat4Compression.Lz4, false)]
+    [InlineData(Aedat4Compression.Zstd, true)]
+    [InlineData(Aedat4Compression.None, true)]
+    public void ASizeBeyondItsFramesEndLosesNoPacket(Aedat4Compression compression, bool withTable)
+    {
+        string dir = TestPaths.NewTempDir();
+        var rec = SyntheticRecording.Random(10_000, 5, frames: 0, triggers: 0, imu: 0);
+        string whole = Path.Combine(dir, "whole.aedat4");
+        using (var w = Aedat4Writer.Create(whole, new Aedat4WriterOptions
+        {
+            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, MaxEventsPerPacket = 1000, Compression = compression,
+            Streams = [new(0, AedatStreamKind.Events, "events")],
+        }))
+        {
+            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
+            w.Complete();
+        }
+        byte[] bytes = File.ReadAllBytes(whole);
+        var packets = Aedat4Surgery.Packets(bytes);
+        if (!withTable) bytes = Aedat4Surgery.Assemble(bytes[..(int)packets[0].At], packets.Select(p => (p.Stream, p.Body)));
+        long at = packets[5].At;
+        int size = packets[5].Body.Length;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan((int)at + 4), size + 300);
+        string path = Path.Combine(dir, "oversized.aedat4");
+        File.WriteAllBytes(path, bytes);
+
+        Drained d;
+        using (var r = Aedat4Reader.Open(path))
+        {
+            d = Drained.From(r);
+            r.VerifyDataTable();
+            // (Without its table the file still has the IOHeader that points at one: that is the other problem.)
+            var error = Assert.Single(r.Problems, p => !p.Message.Contains("FileDataTable at byte"));
+            Assert.Equal(withTable ? 1 : 2, r.Problems.Count);
+            Assert.Equal(at, error.ByteOffset);
+            Assert.Contains($"declares a body of {size + 300} bytes, but its", error.Message);
+            Assert.Contains($"ends after {size} bytes and a packet header follows there: the header's size is corrupt", error.Message);
+        }
+        Assert.Equal(rec.T, d.T);
+    }
+}
+
+/// <summary>The FileDataTable check matches entries with packets by byte offset (stop 42), so what disagrees is named once.</summary>
+public class Aedat4TableMatchTests
+{
+    [Fact]
+    public void TwoPacketsSwappedAreNamedByWhereTheyLie()
+    {
+        string dir = TestPaths.NewTempDir();
+        var rec = SyntheticRecording.Random(10_000, 5, frames: 0, triggers: 0, imu: 0);
+        string whole = Path.Combine(dir, "whole.aedat4");
+        using (var w = Aedat4Writer.Create(whole, new Aedat4WriterOptions
+        {
+            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, MaxEventsPerPacket = 1000,
+            Streams = [new(0, AedatStreamKind.Events, "events")],
+        }))
+        {
+            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
+            w.Complete();
+        }
+        byte[] bytes = File.ReadAllBytes(whole);
+        var packets = Aedat4Surgery.Packets(bytes);
+        Assert.NotEqual(packets[3].Body.Length, packets[4].Body.Length);
+        // Packets 3 and 4 swapped in place (same bytes in all; the table still lists the old order).
+        long at3 = packets[3].At;
+        byte[] swapped = [.. bytes[(int)packets[4].At..(int)(packets[4].At + 8 + packets[4].Body.Length)], .. bytes[(int)at3..(int)packets[4].At]];
+        swapped.CopyTo(bytes, at3);
+        string path = Path.Combine(dir, "swapped.aedat4");
+        File.WriteAllBytes(path, bytes);
+
+        using var r = Aedat4Reader.Open(path);
+        Drained.From(r);
+        r.VerifyDataTable();
+        var table = r.Problems.Where(p => p.Message.Contains("FileDataTable") || p.Message.Contains("not in the")).Select(p => p.Message).ToList();
+        long at4 = packets[4].At, moved = at3 + 8 + packets[4].Body.Length;
+        Assert.Contains(table, m => m.Contains($"FileDataTable entry 3 (packet at byte {at3}) says size {packets[3].Body.Length} bytes, the packet body holds {packets[4].Body.Length}"));
+        Assert.Contains(table, m => m.Contains($"FileDataTable entry 4 lists a packet at byte {at4} (stream 0, {packets[4].Body.Length} bytes) that the walk did not read there"));
+        Assert.Contains(table, m => m.Contains($"the packet at byte {moved} (stream 0) is not in the FileDataTable"));
+        Assert.Equal(3, table.Count);
+    }
+}
