@@ -29,6 +29,12 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
     /// <summary>Told (on the client's thread) when the connection drops and when data flows again, one line each, for a person watching the run.</summary>
     public Action<string>? OnConnectionChange { get; init; }
 
+    /// <summary>
+    /// Told (on the client's thread) each problem the stream's reader finds — a packet it skipped (a corrupt body, time
+    /// going back), the fault that ended a connection — with the last timestamp received before it (µs; null before any).
+    /// </summary>
+    public Action<Problem, long?>? OnProblem { get; init; }
+
     /// <summary>Gaps seen so far.</summary>
     public IReadOnlyList<StreamGap> Gaps { get { lock (_gaps) return _gaps.ToList(); } }
 
@@ -71,14 +77,34 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                 await tcp.ConnectAsync(host, port, ct);
                 Connections++;
                 backoff = 100;
-                using var reader = Aedat4Reader.OpenStream(tcp.GetStream(), $"tcp://{host}:{port}", hasVersionLine: false);
-                _connected = true;
-                // Blocking socket reads get a thread of their own: on a pool thread they would starve the pool (two
-                // streams pin both of a 2-core machine's initial workers) and stall every async stage of the pipeline.
+                // The header and the packets are read with blocking socket reads on a thread of their own: on a pool
+                // thread they would starve the pool (two streams pin both of a 2-core machine's initial workers) and stall
+                // every async stage of the pipeline — the header too, which a server may hold back (a DV server up before its camera).
+                string? ended = null;
                 await Task.Factory.StartNew(() =>
                 {
-                    while (!ct.IsCancellationRequested && reader.TryRead(out var p))
+                    using var reader = Aedat4Reader.OpenStream(tcp.GetStream(), $"tcp://{host}:{port}", hasVersionLine: false);
+                    _connected = true;
+                    int told = 0;
+                    // The reader's problems as they come (a packet it skipped, what ended the connection), each told once.
+                    void Tell()
                     {
+                        var all = reader.Problems;
+                        for (; told < all.Count; told++) OnProblem?.Invoke(all[told], LastTimestampUs);
+                    }
+                    while (!ct.IsCancellationRequested)
+                    {
+                        int before = reader.Problems.Count(p => p.Severity == ProblemSeverity.Error);
+                        if (!reader.TryRead(out var p))
+                        {
+                            // What ended the connection: an error met by this last read (a corrupt header the stream cannot
+                            // be resynchronised past), else the server closed it.
+                            var last = reader.Problems.Where(q => q.Severity == ProblemSeverity.Error).Skip(before).LastOrDefault();
+                            ended = last?.Message;
+                            Tell();
+                            break;
+                        }
+                        Tell();
                         long? t = p switch
                         {
                             EventsPacket e => e.Events.Timestamps[0],
@@ -93,22 +119,22 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                             pendingGap = false;
                             OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: data again (t = {t} µs)");
                         }
-                        long? last = p switch
+                        long? last2 = p switch
                         {
                             EventsPacket e => e.Events.Timestamps[^1],
                             TriggersPacket tr => tr.Triggers[^1].TimestampUs,
                             _ => t,
                         };
-                        if (last != null) LastTimestampUs = last;
+                        if (last2 != null) LastTimestampUs = last2;
                         Packets++;
                         onPacket(p!);
                     }
                 }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 _connected = false;
-                reason = reader.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error)?.Message ?? "connection closed by the server";
+                reason = ended ?? "connection closed by the server";
             }
             catch (OperationCanceledException) { _connected = false; break; }
-            catch (Exception e) when (e is SocketException or IOException or AedatFormatException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or IOException or AedatFormatException or ObjectDisposedException or FlatBufferException)
             {
                 _connected = false;
                 if (ct.IsCancellationRequested) break;

@@ -47,6 +47,8 @@ public static class LivePipeline
         var token = stop.Token;
 
         var store = new EventStore(o.MaxBufferedEvents);
+        // Stretches of the events stream whose packets were lost (from the last event before to the first after, µs).
+        var losses = new List<StreamLoss>();
         var exposures = new List<(TimeRangeUs Range, int Epoch)>();
         var pairer = new TriggerEdgePairer();
         int eventsEpoch = 0, triggersEpoch = 0;
@@ -82,10 +84,25 @@ public static class LivePipeline
                     Volatile.Write(ref eventsEpoch, eventsClient.Epoch);
                     Report(Problem.Error("events stream", $"the source restarted (its timestamps went back to {e.Events.Timestamps[0]} µs); {discarded} buffered events of its old clock discarded"));
                 }
-                if (clock.OffsetUs == null) clock.TrySet((long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]);
+                clock.Observe((long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]);
+                lock (losses)
+                    for (int k = 0; k < losses.Count; k++)
+                        if (losses[k].ToUs == null) losses[k] = losses[k] with { ToUs = e.Events.Timestamps[0] };
                 store.Add(e.Events);
             }
-        }) { OnConnectionChange = progress };
+        })
+        {
+            OnConnectionChange = progress,
+            // A packet the stream's reader skipped (a corrupt body, a damaged header) lost its events: an error of the run,
+            // and the time it fell in is remembered, so a frame whose window it overlaps says so.
+            OnProblem = (p, lastUs) =>
+            {
+                var problem = Problem.Error($"events stream {o.EventsUri}", p.Message);
+                if (p.Severity != ProblemSeverity.Error) problem = problem with { Severity = p.Severity };
+                Report(problem);
+                if (p.Severity == ProblemSeverity.Error) lock (losses) losses.Add(new StreamLoss(lastUs, null, p.Message));
+            },
+        };
         triggersClient = new DvStreamClient("triggers", th, tp, p =>
         {
             if (p is EventsPacket ev) { ev.Events.Dispose(); Swapped(ref triggersServeEvents, "triggers", o.TriggersUri, "event packets", "triggers"); return; }
@@ -107,7 +124,11 @@ public static class LivePipeline
                     if (pairer.Add(tr) is { } exposure) exposures.Add((exposure, triggersEpoch));
                 }
             }
-        }) { OnConnectionChange = progress };
+        })
+        {
+            OnConnectionChange = progress,
+            OnProblem = (p, _) => Report(p.Severity == ProblemSeverity.Error ? Problem.Error($"triggers stream {o.TriggersUri}", p.Message) : Problem.Note($"triggers stream {o.TriggersUri}", ProblemLocation.None, p.Message)),
+        };
         using var streams = CancellationTokenSource.CreateLinkedTokenSource(token);
         var eventsTask = eventsClient.RunAsync(streams.Token);
         var triggersTask = triggersClient.RunAsync(streams.Token);
@@ -147,6 +168,12 @@ public static class LivePipeline
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {
             var sw = Stopwatch.StartNew();
+            if (f.OutsideEvents != null && kernelSource.Name == "events")
+            {
+                // No event of its exposure came: "kernels from events" would pass the blurry input as "ok" (stop 42).
+                f.Error = f.OutsideEvents;
+                return;
+            }
             f.Apply(kernelSource.Estimate(f.ToKernelRequest() with { Cancellation = ct }));
             f.Times.Kernels = sw.Elapsed.TotalSeconds;
         }, ct);
@@ -204,7 +231,7 @@ public static class LivePipeline
                 var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog, Dropped = false });
                 lock (results) results.Add(r);
                 if (o.MaxKeptEventsPerFrame > 0 && f.Exposure is { } exposure) await KeepEventsAsync(f, exposure);
-                progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, latency {latency:F2} s, backlog {backlog}, events received so far {store.Received:N0}, frames dropped so far {Interlocked.Read(ref dropped)}");
+                progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, {(latency is double l ? $"latency {l:F2} s" : "no latency (no events)")}, backlog {backlog}, events received so far {store.Received:N0}, frames dropped so far {Interlocked.Read(ref dropped)}");
             }
         });
 
@@ -233,7 +260,7 @@ public static class LivePipeline
         var streamQuiet = Stopwatch.StartNew();
         int owed = 0;
         long lastSeen = -1;
-        int lastConnections = 0;
+        long lastPackets = 0;
         bool lostReported = false;
         try
         {
@@ -255,9 +282,10 @@ public static class LivePipeline
                 int epoch = Volatile.Read(ref eventsEpoch);
                 long latest = store.LatestUs;
                 if (latest != lastSeen) { lastSeen = latest; streamQuiet.Restart(); }
-                // A (re)connection starts the quiet time afresh: after an outage the source gets its grace to resume.
-                int connections = eventsClient.Connections + triggersClient.Connections;
-                if (connections != lastConnections) { lastConnections = connections; streamQuiet.Restart(); }
+                // Data on either stream starts the quiet time afresh; a reconnection alone does not (stop 42: a server that
+                // accepted every connection and sent nothing usable restarted the grace at each one and kept the run waiting for ever).
+                long packetsIn = eventsClient.Packets + triggersClient.Packets;
+                if (packetsIn != lastPackets) { lastPackets = packetsIn; streamQuiet.Restart(); }
                 // Ended: connected and quiet. A stream that is down is being reconnected; its frames wait for it. A frame
                 // whose exposure has not come yet gets the longer grace: a rig's triggers may be seconds apart (a slow
                 // frame rate, a slowed serve), and its streams quiet between exposures.
@@ -343,6 +371,16 @@ public static class LivePipeline
                         Blurry = image,
                         Encoding = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, depth),
                     };
+                    // The events the stream delivered for its exposure: none (the stream down or broken throughout) fails the frame
+                    // with kernels from events; part of it, or a stretch lost to a skipped packet, is said in a note.
+                    var shifted = new TimeRangeUs(e.StartUs + o.EventLatencyUs, e.EndUs + o.EventLatencyUs);
+                    var (firstUs, lastUs) = store.Extent;
+                    f.OutsideEvents = ExposureCoverage.Gap(ordinal, shifted, firstUs, lastUs, "live")?.Message;
+                    if (f.OutsideEvents == null && ExposureCoverage.Partial(shifted, firstUs, lastUs) is { } uncovered)
+                        Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), uncovered));
+                    lock (losses)
+                        foreach (var loss in losses.Where(_ => f.OutsideEvents == null).Where(l => (l.FromUs ?? long.MinValue) < shifted.EndUs && (l.ToUs ?? long.MaxValue) > shifted.StartUs))
+                            Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), $"the events stream lost a packet during its exposure {shifted} (after t = {loss.FromUs?.ToString() ?? "?"} µs, before {loss.ToUs?.ToString() ?? "?"} µs: {loss.Reason}); its kernels come from the other events"));
                     store.TrimBefore(window.StartUs);
                     pairing.Paired(stamp, e);
                     countEpoch ??= exposureEpoch;
@@ -419,6 +457,10 @@ public static class LivePipeline
             }
         try { await capture; } catch (OperationCanceledException) { }
 
+        if (store.OutOfOrder > 0)
+            Report(Problem.Error($"events stream {o.EventsUri}", $"{store.OutOfOrder:N0} events went back in time within the stream (a damaged packet's timestamps, not a restart) and were dropped, so the frames around them keep their other events"));
+        if (store.Dropped > 0)
+            Report(Problem.Error($"events stream {o.EventsUri}", $"{store.Dropped:N0} events dropped: more than {o.MaxBufferedEvents:N0} events (LiveOptions.MaxBufferedEvents) were waiting at once for their frames — the events came faster than their frames could be dispatched"));
         var all = output.Results();
         // The contact sheet before run.json, so that a sheet that cannot be written is among the run's problems.
         try { PreviewWriter.WriteContactSheet(o.OutDir, all); }
@@ -449,6 +491,9 @@ public static class LivePipeline
         return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected };
     }
 
+    /// <summary>A stretch of the events stream whose packets were lost: after the event at <paramref name="FromUs"/>, before the one at <paramref name="ToUs"/> (µs; null: unknown).</summary>
+    private sealed record StreamLoss(long? FromUs, long? ToUs, string Reason);
+
     /// <summary>The exposure list's ranges as a read-only list (read under the list's lock).</summary>
     private sealed class ExposureRanges(List<(TimeRangeUs Range, int Epoch)> list) : IReadOnlyList<TimeRangeUs>
     {
@@ -474,6 +519,12 @@ public static class LivePipeline
 
         public long Received { get; private set; }
         public long Dropped { get; private set; }
+        // Events older than the newest kept (a damaged packet: within one epoch a DV stream's time never goes back), dropped.
+        public long OutOfOrder { get; private set; }
+        private long _firstUs = long.MinValue, _newestUs = long.MinValue;
+
+        /// <summary>The first and the newest event time kept since the buffer was started or reset, µs (null, null before any).</summary>
+        public (long? First, long? Last) Extent { get { lock (_gate) return _firstUs == long.MinValue ? (null, null) : (_firstUs, _newestUs); } }
         public long LatestUs { get { lock (_gate) return _count > 0 ? _t[_start + _count - 1] : -1; } }
 
         public (int W, int H) SensorSize(int w, int h) { lock (_gate) return (Math.Max(w, _maxX + 1), Math.Max(h, _maxY + 1)); }
@@ -496,10 +547,33 @@ public static class LivePipeline
                     _start = 0;
                 }
                 int at = _start + _count;
-                b.Timestamps.CopyTo(_t.AsSpan(at)); b.Xs.CopyTo(_x.AsSpan(at)); b.Ys.CopyTo(_y.AsSpan(at)); b.Polarities.CopyTo(_p.AsSpan(at));
+                var ts = b.Timestamps;
+                int kept = b.Count;
+                if (ts[0] >= _newestUs && IsSorted(ts))
+                {
+                    ts.CopyTo(_t.AsSpan(at)); b.Xs.CopyTo(_x.AsSpan(at)); b.Ys.CopyTo(_y.AsSpan(at)); b.Polarities.CopyTo(_p.AsSpan(at));
+                }
+                else
+                {
+                    // Time goes back in this batch: only the events at or after the newest kept are kept, so the buffer
+                    // stays in time order (its binary searches lost every event before a backward packet's; stop 42).
+                    kept = 0;
+                    long newest = _newestUs;
+                    for (int i = 0; i < ts.Length; i++)
+                    {
+                        if (ts[i] < newest) continue;
+                        newest = ts[i];
+                        _t[at + kept] = ts[i]; _x[at + kept] = b.Xs[i]; _y[at + kept] = b.Ys[i]; _p[at + kept] = b.Polarities[i];
+                        kept++;
+                    }
+                    OutOfOrder += b.Count - kept;
+                }
+                if (kept == 0) return;
                 foreach (short v in b.Xs) if (v > _maxX) _maxX = v;
                 foreach (short v in b.Ys) if (v > _maxY) _maxY = v;
-                _count += b.Count;
+                if (_firstUs == long.MinValue) _firstUs = _t[at];
+                _newestUs = _t[at + kept - 1];
+                _count += kept;
             }
         }
 
@@ -528,8 +602,15 @@ public static class LivePipeline
             {
                 long n = _count;
                 _start = 0; _count = 0;
+                _firstUs = _newestUs = long.MinValue;
                 return n;
             }
+        }
+
+        private static bool IsSorted(ReadOnlySpan<long> t)
+        {
+            for (int i = 1; i < t.Length; i++) if (t[i] < t[i - 1]) return false;
+            return true;
         }
 
         public void TrimBefore(long t)

@@ -21,7 +21,7 @@ public static class ExposureCoverage
     /// <param name="exposure">The exposure window <c>[start, end)</c> on the event clock, µs.</param>
     /// <param name="firstEventUs">Timestamp of the event file's first event, µs (event clock); null when the file has no events.</param>
     /// <param name="lastEventUs">Timestamp of its last event, µs; null when the file has no events.</param>
-    /// <param name="syncSource">The bundle's <c>sync.source</c> (<c>table</c>, <c>triggers</c>, or <c>aps</c> for a DAVIS recording whose APS frames are the images), to say what to check.</param>
+    /// <param name="syncSource">The bundle's <c>sync.source</c> (<c>table</c>, <c>triggers</c>, or <c>aps</c> for a DAVIS recording whose APS frames are the images; <c>live</c> for a live rig's events stream), to say what to check.</param>
     /// <remarks>The gap is computed in floating point: an absurd offset (e.g. −2^63 µs) must not overflow into a negative gap.</remarks>
     public static Problem? Gap(long index, TimeRangeUs exposure, long? firstEventUs, long? lastEventUs, string syncSource)
     {
@@ -29,10 +29,11 @@ public static class ExposureCoverage
         {
             "table" => "check sync.clock_offset_us in recording.json (event clock = frames.csv time + offset) and the frames.csv times",
             "aps" => "the APS frame and the events share the camera's clock, so the event file lost the events there (damaged packets) or the frame's timestamps are wrong",
+            "live" => "the events stream delivered none for it (down, broken or ended: see the run's gaps and problems), or it does not belong to the trigger stream",
             _ => "check that the trigger stream belongs to these events",
         };
         if (firstEventUs is not long first || lastEventUs is not long last)
-            return Problem.Error("", ProblemLocation.AtFrame(index), $"exposure {exposure} on the event clock, but the event file has no events; {hint}");
+            return Problem.Error("", ProblemLocation.AtFrame(index), $"exposure {exposure} on the event clock, but {(syncSource == "live" ? "no event has come from the events stream" : "the event file has no events")}; {hint}");
         if (exposure.EndUs <= first)
             return Problem.Error("", ProblemLocation.AtFrame(index), $"exposure {exposure} on the event clock ends {((double)first - exposure.EndUs) / 1e6:0.######} s before the first event " +
                    $"(at {first} µs), so no event falls in it; {hint}");

@@ -1,0 +1,146 @@
+using System.Net;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.IO;
+using EventDeblur.Kernels;
+using EventDeblur.Live;
+using EventDeblur.Methods;
+using EventDeblur.Recording;
+using EventDeblur.Simulation;
+using EventDeblur.Sync;
+
+namespace EventDeblur.Tests.Live;
+
+/// <summary>
+/// A live rig's events stream that breaks or carries damage (stop 42, a new user's fault trial with a fake DV server):
+/// frames that got no event of their exposure were written as <c>ok</c> (the blurry input), and one packet whose
+/// timestamps went back lost every event before it in the frame's window (the buffer's binary search assumed order),
+/// with exit 0 and no problem recorded.
+/// </summary>
+public class LiveDamagedStreamTests
+{
+    /// <summary>A 3-frame bundle whose event file is rewritten, its events through <paramref name="events"/>; the RGB video and rig manifest.</summary>
+    private static (RecordingBundle Bundle, string Video, string Rig, long[] Original) Bundle(Func<long[], short[], short[], bool[], IReadOnlyList<TimeRangeUs>, (long[], short[], short[], bool[])> events)
+    {
+        var o = SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 256, RgbHeight = 192, PointLights = 3, FramePeriodUs = 150_000, ExposureUs = (40_000, 60_000) };
+        string dir = TestPaths.NewTempDir(), bundleDir = Path.Combine(dir, "bundle");
+        HybridRigSimulator.Simulate(o, 43, bundleDir);
+        string path = Path.Combine(bundleDir, "events.aedat4"), original = Path.Combine(dir, "original.aedat4");
+        var windows = RecordingBundle.Load(bundleDir).ResolveExposures().Windows.Select(w => w.Exposure!.Value).ToList();
+        File.Move(path, original);
+        var t = new List<long>(); var x = new List<short>(); var y = new List<short>(); var p = new List<bool>();
+        var triggers = new List<TriggerEvent>();
+        int width, height;
+        using (var r = AedatReader.Open(original))
+        {
+            (width, height) = (r.Info.Width, r.Info.Height);
+            while (r.TryRead(out var pk))
+            {
+                if (pk is EventsPacket e) using (e.Events) { t.AddRange(e.Events.Timestamps.ToArray()); x.AddRange(e.Events.Xs.ToArray()); y.AddRange(e.Events.Ys.ToArray()); p.AddRange(e.Events.Polarities.ToArray()); }
+                else if (pk is TriggersPacket tr) triggers.AddRange(tr.Triggers.ToArray());
+            }
+        }
+        var (t2, x2, y2, p2) = events(t.ToArray(), x.ToArray(), y.ToArray(), p.ToArray(), windows);
+        using (var w = Aedat4Writer.Create(path, new Aedat4WriterOptions { Width = width, Height = height, MaxEventsPerPacket = 4096 }))
+        {
+            // Triggers interleaved with the events by time, as a recorder writes them.
+            int k = 0;
+            foreach (var trig in triggers)
+            {
+                int upTo = k;
+                while (upTo < t2.Length && t2[upTo] <= trig.TimestampUs) upTo++;
+                if (upTo > k) w.WriteEvents(t2.AsSpan(k, upTo - k), x2.AsSpan(k, upTo - k), y2.AsSpan(k, upTo - k), p2.AsSpan(k, upTo - k));
+                k = upTo;
+                w.WriteTriggers([trig]);
+            }
+            if (k < t2.Length) w.WriteEvents(t2.AsSpan(k), x2.AsSpan(k), y2.AsSpan(k), p2.AsSpan(k));
+            w.Complete();
+        }
+        var b = RecordingBundle.Load(bundleDir);
+        string video = Path.Combine(dir, "rgb.avi"), rig = Path.Combine(dir, "rig.json");
+        Assert.Equal(3, RigVideo.Write(b, video, rig));
+        return (b, video, rig, t.ToArray());
+    }
+
+    private static async Task<(LiveSummary Summary, LiveOptions Options)> Live(RecordingBundle b, string video, string rig)
+    {
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = new LiveOptions
+        {
+            EventsUri = $"tcp://127.0.0.1:{server.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{server.TriggersPort}", RgbSource = video, RigPath = rig,
+            OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener",
+            StreamEndGraceS = 1.5, StreamLostGraceS = 2, DurationS = 60,
+        };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(4);
+        return (await live, o);
+    }
+
+    [Fact]
+    public async Task FramesWhoseExposureGotNoEventFailAndAFramePartlyCoveredSaysSo()
+    {
+        var (b, video, rig, _) = Bundle((t, x, y, p, windows) =>
+        {
+            // The events stop in the middle of frame 0's exposure (the camera's stream died there).
+            long cut = (windows[0].StartUs + windows[0].EndUs) / 2;
+            int n = Array.FindIndex(t, v => v >= cut);
+            return (t[..n], x[..n], y[..n], p[..n]);
+        });
+        var (s, _) = await Live(b, video, rig);
+        Assert.Equal(["ok", "failed", "failed"], s.Results.OrderBy(r => r.Index).Select(r => r.Status));
+        Assert.All(s.Results.Where(r => r.Index > 0), r => Assert.Contains("after the last event", r.Error));
+        Assert.Contains(s.Problems, p => p.Location.Kind == ProblemLocationKind.Frame && p.Location.Value == 0 && p.Message.Contains("of it has no events, so its kernel comes from part of the motion"));
+    }
+
+    [Fact]
+    public async Task APacketWhoseTimeGoesBackLosesOnlyItsOwnEvents()
+    {
+        const int Shifted = 3000;
+        var (b, video, rig, original) = Bundle((t, x, y, p, windows) =>
+        {
+            // 3 000 events 10 ms into frame 0's exposure, 5 s back in time.
+            t = (long[])t.Clone();
+            int from = Array.FindIndex(t, v => v >= windows[0].StartUs + 10_000);
+            for (int i = from; i < from + Shifted; i++) t[i] -= 5_000_000;
+            return (t, x, y, p);
+        });
+        var (s, o) = await Live(b, video, rig);
+        Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
+        Assert.Contains(s.Problems, p => p.Message.StartsWith("3,000 events went back in time within the stream", StringComparison.Ordinal));
+        // Frame 0's kept events are its window's events but the shifted ones (before stop 42: every event before them too).
+        var w = b.ResolveExposures().Windows[0].Exposure!.Value;
+        long inWindow = original.LongCount(v => v >= w.StartUs && v < w.EndUs);
+        await using var reader = await Parquet.ParquetReader.CreateAsync(Path.Combine(o.OutDir, EventDeblur.Pipeline.Output.FrameEventsFile.FileOf(0)));
+        Assert.Equal(inWindow - Shifted, reader.Metadata!.NumRows);
+    }
+}
+
+/// <summary>
+/// Latency against the event clock (stop 42: a source sending faster than real time gave latencies of −15.7 s, because
+/// the clock's offset was taken from the first batch alone).
+/// </summary>
+public class EventClockTests
+{
+    [Fact]
+    public void TheOffsetIsTheSmallestSeenSoNoLatencyIsNegative()
+    {
+        var clock = new EventClock();
+        Assert.Null(clock.OffsetUs);
+        // A flood: each batch's events run ahead of the wall clock, so (arrival − event time) keeps falling.
+        long wall = 1_000_000, t = 0;
+        for (int k = 0; k < 50; k++)
+        {
+            wall += 10_000;      // 10 ms between batches
+            t += 100_000;        // 100 ms of events in each
+            clock.Observe(wall - t);
+            // The frame whose exposure ended at this batch's last event, written now: latency ≥ 0.
+            Assert.True(wall - (t + clock.OffsetUs!.Value) >= 0);
+        }
+        Assert.Equal(1_500_000 - 5_000_000, clock.OffsetUs);
+        clock.Observe(0);
+        Assert.Equal(1_500_000 - 5_000_000, clock.OffsetUs);
+        clock.Reset();
+        Assert.Null(clock.OffsetUs);
+    }
+}
