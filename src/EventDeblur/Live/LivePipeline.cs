@@ -135,11 +135,35 @@ public static class LivePipeline
 
         // RGB frames from OpenCV, in order; blocking reads on a thread of their own (not a pool thread).
         // Bounded: a source read faster than real time (a file) waits here instead of filling memory; a camera never fills it.
-        var frames = Channel.CreateBounded<(int Ordinal, LinearImage Image, int Depth, long? TimeUs)>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        var frames = Channel.CreateBounded<(int Ordinal, LinearImage? Image, int Depth, long? TimeUs)>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        // Frames of an image sequence that could not be read (missing, damaged): their reason, by ordinal. Such a frame still
+        // takes its place in the sequence, so it is paired with its own exposure and dropped with the reason.
+        var unreadable = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
         var capture = Task.Factory.StartNew(() =>
         {
+            if (RigVideo.IsImageSequence(o.RgbSource) && RigVideo.CanExpandSequence(o.RgbSource))
+            {
+                int n = 0;
+                foreach (var (file, raw, error) in RigVideo.ReadSequence(o.RgbSource))
+                {
+                    if (token.IsCancellationRequested) { raw?.Dispose(); break; }
+                    LinearImage? img = null;
+                    int depth = 0;
+                    using (raw)
+                        if (raw != null)
+                        {
+                            img = LinearImage.FromRaw(raw, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+                            depth = LinearImage.DepthOf(raw);
+                        }
+                    if (error != null) unreadable[n] = error;
+                    try { frames.Writer.WriteAsync((n++, img, depth, null), token).AsTask().GetAwaiter().GetResult(); }
+                    catch (OperationCanceledException) { break; }
+                }
+                frames.Writer.TryComplete();
+                return;
+            }
             using var cap = RigVideo.OpenCapture(o.RgbSource);
-            if (!cap.IsOpened()) { frames.Writer.TryComplete(new IOException($"{o.RgbSource}: the RGB source cannot be opened")); return; }
+            if (!cap.IsOpened()) { frames.Writer.TryComplete(new IOException("the RGB source cannot be opened")); return; }
             using var m = new Mat();
             int k = 0;
             while (!token.IsCancellationRequested && cap.Read(m) && !m.Empty())
@@ -236,7 +260,7 @@ public static class LivePipeline
         });
 
         // Dispatch: pair the k-th RGB frame with the k-th exposure once its events are in.
-        var waiting = new Queue<(int Ordinal, LinearImage Image, int Depth, long? TimeUs)>();
+        var waiting = new Queue<(int Ordinal, LinearImage? Image, int Depth, long? TimeUs)>();
         var pairing = new FrameExposurePairer();
         var exposureView = new ExposureRanges(exposures);
         int framelessExposures = 0;
@@ -360,6 +384,15 @@ public static class LivePipeline
                 {
                     SkipTo(decision.Exposure, decision.Reason);
                     var (ordinal, image, depth, stamp) = waiting.Dequeue();
+                    if (image == null)
+                    {
+                        // An image-sequence frame that could not be read: it takes its exposure, so the frames after it keep theirs.
+                        Drop(ordinal, e, unreadable.GetValueOrDefault(ordinal, "the RGB frame could not be read"));
+                        pairing.Paired(stamp, e);
+                        countEpoch ??= exposureEpoch;
+                        next++;
+                        continue;
+                    }
                     var window = new TimeRangeUs(e.StartUs + o.EventLatencyUs, e.EndUs + o.EventLatencyUs).Expand(o.EventMarginUs);
                     var f = new FrameWork
                     {

@@ -36,7 +36,8 @@ public static class RigVideo
     /// <summary>
     /// Checks, before anything is written, that a local <c>--rgb</c> source is there: a camera number or a URL
     /// (<c>scheme://…</c>) is left to OpenCV; an image-sequence pattern needs its folder and its first frame file
-    /// (index 0 or 1, as OpenCV's image-sequence backend looks for it); anything else is a video file that must exist.
+    /// (index 0 or 1, as OpenCV's image-sequence backend looks for it); anything else is a video file that must exist
+    /// and open.
     /// </summary>
     /// <returns>Null when the source may be opened, else a message naming what is missing.</returns>
     public static string? MissingLocalSource(string source)
@@ -58,7 +59,11 @@ public static class RigVideo
             return any ? null : $"{source}: no first frame of the image sequence (index 0 or 1) in {dir}";
         }
         if (Directory.Exists(source)) return $"{source}: a folder, not a video file (an image sequence is given as DIR/{SequencePattern})";
-        return File.Exists(source) ? null : $"{source}: no such video file (an RGB source is a camera number, a URL, a video file or an image sequence DIR/{SequencePattern})";
+        if (!File.Exists(source)) return $"{source}: no such video file (an RGB source is a camera number, a URL, a video file or an image sequence DIR/{SequencePattern})";
+        // A local video that OpenCV cannot open (cut inside its header, not a video): said now, before OUT is made (stop 42:
+        // found by the run, exit 1, after the streams had been read).
+        using var cap = OpenCapture(source);
+        return cap.IsOpened() ? null : $"{source}: OpenCV cannot open it as a video (damaged, cut short inside its header, or not a video)";
     }
 
     /// <summary>Expands the one printf-style integer conversion (<c>%d</c>, <c>%06d</c>, <c>%6d</c>) of a sequence file name.</summary>
@@ -70,6 +75,50 @@ public static class RigVideo
         string n = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         n = m.Groups[1].Value == "0" ? n.PadLeft(width, '0') : n.PadLeft(width, ' ');
         return pattern[..m.Index] + n + pattern[(m.Index + m.Length)..];
+    }
+
+    /// <summary>
+    /// Reads an image sequence (<see cref="IsImageSequence"/>) frame by frame, from its first index (0, or 1 when there is
+    /// no 0, as OpenCV's image-sequence backend starts) on, each frame's stored values unchanged: a frame file that is
+    /// missing while a later one of the sequence exists, or that cannot be decoded (checked as replay checks a bundle's
+    /// frames, so libpng prints nothing of its own), is yielded with its error and the sequence goes on; the first
+    /// missing index after which no file of the sequence exists ends it. (OpenCV's backend ended the whole source at the
+    /// first missing or damaged frame, in silence, stop 42.) The caller disposes each <see cref="Mat"/>.
+    /// </summary>
+    public static IEnumerable<(string File, Mat? Raw, string? Error)> ReadSequence(string source)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(source))!, pattern = Path.GetFileName(source);
+        int i = File.Exists(Path.Combine(dir, FormatSequenceName(pattern, 0))) ? 0 : 1;
+        for (; ; i++)
+        {
+            string file = Path.Combine(dir, FormatSequenceName(pattern, i));
+            if (!File.Exists(file))
+            {
+                if (LastSequenceIndex(dir, pattern) is not int last || last <= i) yield break;
+                yield return (file, null, $"{file}: missing from the image sequence (frame files up to index {last} exist): this RGB frame is dropped, and the ones after it are read");
+                continue;
+            }
+            Mat? raw = null;
+            string? error = null;
+            try { raw = LinearImage.Decode(file); }
+            catch (Exception e) when (e is IOException or OpenCVException or ArgumentException or UnauthorizedAccessException) { error = $"{(e.Message.Contains(file, StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}")}: this RGB frame is dropped"; }
+            yield return (file, raw, error);
+        }
+    }
+
+    /// <summary>True when the sequence's file-name pattern has a conversion <see cref="ReadSequence"/> can expand (<c>%d</c>, <c>%06d</c>, <c>%6d</c>).</summary>
+    public static bool CanExpandSequence(string source) => System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(source), "%(0?)([0-9]*)d");
+
+    /// <summary>The largest index of a file in <paramref name="dir"/> that the sequence's <paramref name="pattern"/> names, or null.</summary>
+    private static int? LastSequenceIndex(string dir, string pattern)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(pattern, "%(0?)([0-9]*)d");
+        var re = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(pattern[..m.Index]) + " *([0-9]+)" + System.Text.RegularExpressions.Regex.Escape(pattern[(m.Index + m.Length)..]) + "$");
+        int? last = null;
+        foreach (string f in Directory.EnumerateFiles(dir))
+            if (re.Match(Path.GetFileName(f)) is { Success: true } g && int.TryParse(g.Groups[1].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n))
+                last = Math.Max(last ?? n, n);
+        return last;
     }
 
     /// <summary>

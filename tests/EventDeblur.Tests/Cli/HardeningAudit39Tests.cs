@@ -20,9 +20,16 @@ public partial class HardeningAuditTests
     {
         string dir = TestPaths.NewTempDir();
         string rig = Path.Combine(Sample, "recording.json");
+        // Stop 42: a video OpenCV cannot open (here 3 000 bytes of a real AVI, cut inside its header) is refused as well.
+        string cutVideo = Path.Combine(dir, "cut.avi");
+        var bundle = RecordingBundle.Load(Sample);
+        string whole = Path.Combine(dir, "whole.avi");
+        Assert.True(RigVideo.Write(bundle, whole, Path.Combine(dir, "whole.rig.json")) > 0);
+        File.WriteAllBytes(cutVideo, File.ReadAllBytes(whole)[..3000]);
         foreach (var (source, says) in new[]
                  {
                      (Path.Combine(dir, "none.avi"), "no such video file"),
+                     (cutVideo, "OpenCV cannot open it as a video"),
                      (Path.Combine(dir, "nofolder", "%06d.png"), "the folder of the image sequence"),
                      (Path.Combine(dir, "%06d.png"), "no first frame of the image sequence (index 0 or 1)"),
                      (dir, "a folder, not a video file"),

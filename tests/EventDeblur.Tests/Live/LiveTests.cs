@@ -630,6 +630,32 @@ public class LiveTests
         Assert.DoesNotContain(s.Problems, p => p.ToString().Contains("(dropped frame?)", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A missing or damaged frame of an image sequence (stop 42, a new user's trial): OpenCV's image-sequence backend
+    /// ended the whole RGB source there in silence (later frames never read; a cut PNG printed libpng's own error). Each
+    /// such frame is now dropped with its file named, takes its own exposure, and the frames after it are deblurred.
+    /// </summary>
+    [Theory]
+    [InlineData("missing", "missing from the image sequence (frame files up to index 2 exist)")]
+    [InlineData("cut", "chunk IDAT declares")]
+    public async Task AnUnreadableFrameOfAnImageSequenceIsDroppedAloneAndNamed(string damage, string reason)
+    {
+        var (b, sequence, rig) = SampleSequence();
+        string second = Path.Combine(sequence, "000001.png");
+        if (damage == "missing") File.Delete(second);
+        else File.WriteAllBytes(second, File.ReadAllBytes(second)[..20_000]);
+        var (s, _) = await LiveOnSequence(b, sequence, rig);
+        var rows = s.Results.OrderBy(r => r.Index).ToList();
+        Assert.Equal(["ok", "failed", "ok"], rows.Select(r => r.Status));
+        Assert.True(rows[1].Dropped);
+        Assert.Contains(second, rows[1].Error);
+        Assert.Contains(reason, rows[1].Error);
+        // Frame 2 kept its own exposure (in arrival order, a skipped frame would have given it frame 1's).
+        var windows = b.ResolveExposures().Windows;
+        Assert.Equal(windows[2].Exposure!.Value.StartUs, rows[2].ExposureStartUs);
+        Assert.Equal(windows[1].Exposure!.Value.StartUs, rows[1].ExposureStartUs);
+    }
+
     [Fact]
     public async Task APortInUseIsNamedInTheMessage()
     {
