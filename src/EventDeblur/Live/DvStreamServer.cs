@@ -35,8 +35,15 @@ public sealed class DvStreamServer : IAsyncDisposable
         using (var r = AedatReader.Open(eventsPath, new AedatReaderOptions { DecodeFrames = false }))
         {
             int w = Math.Max(1, r.Info.Width), h = Math.Max(1, r.Info.Height);
-            _eventOptions = new Aedat4WriterOptions { Width = w, Height = h, Source = r.Info.Camera.Length > 0 ? r.Info.Camera : "EventDeblur", MaxEventsPerPacket = 8192 };
-            _triggerOptions = _eventOptions;
+            // One stream per port, id 0, as DV's network output sends it (AEDAT.md §4.12: the IOHeader's infoNode holds a
+            // single stream, id 0, and every packet carries that id); before stop 42 each port announced the file writer's
+            // four streams and the triggers port sent stream 3.
+            _eventOptions = new Aedat4WriterOptions
+            {
+                Width = w, Height = h, Source = r.Info.Camera.Length > 0 ? r.Info.Camera : "EventDeblur", MaxEventsPerPacket = 8192,
+                Streams = [new(0, AedatStreamKind.Events, "events")],
+            };
+            _triggerOptions = _eventOptions with { Streams = [new(0, AedatStreamKind.Triggers, "triggers")] };
         }
         _events = Listener(address, eventsPort);
         _triggers = Listener(address, triggersPort);

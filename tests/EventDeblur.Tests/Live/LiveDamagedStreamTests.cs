@@ -144,3 +144,49 @@ public class EventClockTests
         Assert.Null(clock.OffsetUs);
     }
 }
+
+/// <summary>
+/// serve's ports follow DV's network layout (AEDAT.md §4.12; stop 42, found by a new user writing their own DV client):
+/// each port's IOHeader declares one stream, id 0, and each packet carries it. Before, each port announced the file
+/// writer's four streams, and the triggers port sent stream 3.
+/// </summary>
+public class ServeLayoutTests
+{
+    [Fact]
+    public async Task EachPortAnnouncesOneStreamWithIdZeroAndSendsIt()
+    {
+        string bundle = Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night");
+        await using var server = new DvStreamServer(Path.Combine(bundle, "events.aedat4"), IPAddress.Loopback, 0, 0);
+        server.Start();
+        async Task<(AedatFileInfo Info, HashSet<int> Ids, long Items)> Client(int port)
+        {
+            using var tcp = new System.Net.Sockets.TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, port);
+            return await Task.Run(() =>
+            {
+                using var r = Aedat4Reader.OpenStream(tcp.GetStream(), $"tcp://127.0.0.1:{port}", hasVersionLine: false);
+                var ids = new HashSet<int>();
+                long items = 0;
+                while (r.TryRead(out var p))
+                {
+                    ids.Add(p!.StreamId);
+                    if (p is EventsPacket e) using (e.Events) items += e.Events.Count;
+                    else if (p is TriggersPacket t) items += t.Triggers.Length;
+                }
+                Assert.Empty(r.Problems);
+                return (r.Info, ids, items);
+            });
+        }
+        var events = Client(server.EventsPort);
+        var triggers = Client(server.TriggersPort);
+        await server.PlayAsync(20);
+        var (ei, eids, n) = await events;
+        var (ti, tids, m) = await triggers;
+        Assert.Equal([(0, AedatStreamKind.Events)], ei.Streams.Select(s => (s.Id, s.Kind)));
+        Assert.Equal([(0, AedatStreamKind.Triggers)], ti.Streams.Select(s => (s.Id, s.Kind)));
+        Assert.Equal([0], eids);
+        Assert.Equal([0], tids);
+        Assert.Equal(AedatSummary.Compute(Path.Combine(bundle, "events.aedat4")).EventCount, n);
+        Assert.True(m > 0);
+    }
+}
