@@ -51,6 +51,14 @@ public sealed class Evt2Reader : PropheseeReader
                     if (!_clock.Known) { Count("EXT_TRIGGER words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
                     Trigger(_clock.BaseUs + ((w >> 22) & 0x3F), (int)((w >> 8) & 0x1F), (w & 1) != 0, offset + i);
                     break;
+                case 0xD:
+                case 0xE:
+                    Continuable(offset + i);
+                    CountSkipped(SkippedWords, (int)(w >> 28));
+                    break;
+                case 0xF:
+                    if (Continuation("CONTINUED", "OTHERS or IMU_EVT", offset + i)) CountSkipped(SkippedWords, 0xF);
+                    break;
                 default:
                     if (!CountSkipped(SkippedWords, (int)(w >> 28)))
                         Log.Error("unknown-word", offset + i, $"expected an EVT 2.0 word of type 0x0, 0x1, 0x8, 0xA, 0xD, 0xE or 0xF, found type 0x{w >> 28:X} (word 0x{w:X8}); skipped");

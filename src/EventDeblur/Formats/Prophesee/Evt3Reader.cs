@@ -97,6 +97,15 @@ public sealed class Evt3Reader : PropheseeReader
                     if (!_clock.Known) { Count("EXT_TRIGGER words before the first EVT_TIME_HIGH (time unknown) skipped"); break; }
                     Trigger(_t, (w >> 8) & 0xF, (w & 1) != 0, offset + i);
                     break;
+                case 0xD:
+                case 0xE:
+                    Continuable(offset + i);
+                    CountSkipped(SkippedWords, w >> 12);
+                    break;
+                case 0x7:
+                case 0xF:
+                    if (Continuation((w >> 12) == 0x7 ? "CONTINUED_4" : "CONTINUED_12", "OTHERS or IMU", offset + i)) CountSkipped(SkippedWords, w >> 12);
+                    break;
                 default:
                     if (!CountSkipped(SkippedWords, w >> 12))
                         Log.Error("unknown-word", offset + i, $"expected an EVT 3.0 word of type 0x0–0x8, 0xA or 0xD–0xF, found type 0x{w >> 12:X} (word 0x{w:X4}); skipped");

@@ -191,6 +191,7 @@ public abstract class PropheseeReader : IAedatReader
                                                             : $"it names another encoding ({encoding}): the rest of the file is not decoded"));
             if (!same)
             {
+                EndOrphanRun();
                 EndOfData(_chunkPos + h);
                 _done = true;
                 FlushEvents();
@@ -203,7 +204,7 @@ public abstract class PropheseeReader : IAedatReader
             _chunk.AsSpan(h + length, after).CopyTo(_chunk);
             _chunkPos += h + length;
             _carry = after;
-            if (got < want && after == 0) { EndOfData(_chunkPos); _done = true; }
+            if (got < want && after == 0) { EndOrphanRun(); EndOfData(_chunkPos); _done = true; }
             FlushEvents();
             FlushTriggers();
             return;
@@ -216,6 +217,7 @@ public abstract class PropheseeReader : IAedatReader
             if (rest > 0)
                 Log.Error("truncated", _chunkPos + whole,
                     $"expected a {_wordBytes}-byte {_wordName}, found {rest} byte{(rest == 1 ? "" : "s")} before the end of the file (truncated mid-word); ignored");
+            EndOrphanRun();
             EndOfData(_chunkPos + whole);
             _done = true;
         }
@@ -285,6 +287,36 @@ public abstract class PropheseeReader : IAedatReader
     /// <summary>Called once at the end of the payload (<paramref name="offset"/> = the file offset after the last whole word).</summary>
     private protected virtual void EndOfData(long offset)
     {
+    }
+
+    // Continuation words (CONTINUED…) that follow no word they may continue: the current run's first byte and length.
+    private long _continuableEnd = -1, _orphanFrom = -1, _orphanEnd = -1, _orphans;
+    private string _orphanWord = "", _orphanParents = "";
+
+    /// <summary>The word at <paramref name="offset"/> (an OTHERS or IMU word) may be followed by continuation words.</summary>
+    private protected void Continuable(long offset) => _continuableEnd = offset + _wordBytes;
+
+    /// <summary>
+    /// A continuation word (<paramref name="word"/>) at <paramref name="offset"/>: valid right after a word that takes one
+    /// (<see cref="Continuable"/>) or another continuation, else counted in a run of orphans, reported as one error at the
+    /// run's first byte (stop 42: 40 000 bytes of 0xFF in a real EVT 2.0 file were a note without a byte, exit 0).
+    /// </summary>
+    /// <returns>True when the word is a valid continuation (the caller counts it as skipped).</returns>
+    private protected bool Continuation(string word, string parents, long offset)
+    {
+        if (offset == _continuableEnd) { _continuableEnd += _wordBytes; return true; }
+        if (offset != _orphanEnd) { EndOrphanRun(); _orphanFrom = offset; _orphanWord = word; _orphanParents = parents; }
+        _orphans++;
+        _orphanEnd = offset + _wordBytes;
+        return false;
+    }
+
+    private void EndOrphanRun()
+    {
+        if (_orphanFrom < 0) return;
+        Log.Error("orphan-word", _orphanFrom, $"{_orphans} {_orphanWord} word{(_orphans == 1 ? "" : "s")} from byte {_orphanFrom} to {_orphanEnd} follow{(_orphans == 1 ? "s" : "")} no {_orphanParents} word (a continuation is valid only after one): erased or overwritten data, most likely (a run of 0xFF bytes); skipped");
+        _orphanFrom = _orphanEnd = -1;
+        _orphans = 0;
     }
 
     /// <summary>Counts something valid but not decoded (e.g. "OTHERS words skipped"), reported as one note "N <paramref name="what"/>" at the end.</summary>

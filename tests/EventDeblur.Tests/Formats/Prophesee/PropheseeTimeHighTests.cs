@@ -82,7 +82,7 @@ public class PropheseeTimeHighTests
             0x200C,          // 10: OFF event at x = 12
             0x8002,          // 11: the same time high: time low kept
             0x200D,          // 12: OFF event at x = 13, same time
-            0x7000, 0xD000, 0xE000, 0xF000, // 13–16: skipped
+            0xE000, 0x7000, 0xD000, 0xF000, // 13–16: skipped (OTHERS + CONTINUED_4, IMU + CONTINUED_12)
             0x9ABC,          // 17: unknown type
             0xA301,          // 18: rising edge of channel 3
         ];
@@ -105,5 +105,38 @@ public class PropheseeTimeHighTests
             (ProblemSeverity.Note, -1, "1 IMU words skipped"),
             (ProblemSeverity.Note, -1, "1 OTHERS words skipped"),
             (ProblemSeverity.Note, -1, "1 CONTINUED_12 words skipped"));
+    }
+
+    /// <summary>
+    /// Continuation words that follow no OTHERS / IMU word (stop 42: 40 000 bytes of 0xFF in the real EVT 2.0 file were
+    /// counted as "10000 CONTINUED words skipped", a note with no byte, exit 0): one error per run, at its first byte.
+    /// </summary>
+    [Fact]
+    public void ARunOfOrphanContinuationWordsIsOneErrorAtItsFirstByte()
+    {
+        // EVT 2.0: a time high, OTHERS + CONTINUED (valid), an event, then 1 000 words of 0xFFFFFFFF.
+        uint[] evt2 = [0x8000_0001u, 0xE000_0000u, 0xF000_0000u, 0x1000_0000u | (3u << 11) | 4, .. Enumerable.Repeat(0xFFFF_FFFFu, 1000)];
+        var p2 = new byte[evt2.Length * 4];
+        for (int i = 0; i < evt2.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(p2.AsSpan(4 * i), evt2[i]);
+        string path2 = WriteRaw("2.0", "EVT2", p2, out long o2);
+        var d2 = PropheseeDrained.FromFile(path2);
+        Assert.Single(d2.Events);
+        AssertProblems(d2.Problems,
+            (ProblemSeverity.Error, o2 + 4 * 4, $"1000 CONTINUED words from byte {o2 + 16} to {o2 + 16 + 4000} follow no OTHERS or IMU_EVT word (a continuation is valid only after one): erased or overwritten data, most likely (a run of 0xFF bytes); skipped"),
+            (ProblemSeverity.Note, -1, "1 CONTINUED words skipped"),
+            (ProblemSeverity.Note, -1, "1 OTHERS words skipped"));
+
+        // EVT 3.0: two runs of 0xFFFF separated by an event; IMU + CONTINUED_12 valid.
+        ushort[] evt3 = [0x8001, 0x0014, 0xD000, 0xF000, 0x6001, 0xFFFF, 0xFFFF, 0x200A, 0xFFFF];
+        var p3 = new byte[evt3.Length * 2];
+        for (int i = 0; i < evt3.Length; i++) BinaryPrimitives.WriteUInt16LittleEndian(p3.AsSpan(2 * i), evt3[i]);
+        string path3 = WriteRaw("3.0", "EVT3", p3, out long o3);
+        var d3 = PropheseeDrained.FromFile(path3);
+        Assert.Single(d3.Events);
+        AssertProblems(d3.Problems,
+            (ProblemSeverity.Error, o3 + 5 * 2, $"2 CONTINUED_12 words from byte {o3 + 10} to {o3 + 14} follow no OTHERS or IMU word (a continuation is valid only after one): erased or overwritten data, most likely (a run of 0xFF bytes); skipped"),
+            (ProblemSeverity.Error, o3 + 8 * 2, $"1 CONTINUED_12 word from byte {o3 + 16} to {o3 + 18} follows no OTHERS or IMU word (a continuation is valid only after one): erased or overwritten data, most likely (a run of 0xFF bytes); skipped"),
+            (ProblemSeverity.Note, -1, "1 CONTINUED_12 words skipped"),
+            (ProblemSeverity.Note, -1, "1 IMU words skipped"));
     }
 }
