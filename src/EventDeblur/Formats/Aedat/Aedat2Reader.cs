@@ -31,7 +31,36 @@ public sealed class Aedat2Reader : IAedatReader
     private bool _done;
     private long _lastRaw = long.MinValue;
     private long _wrapOffset;
-    private long _lastT = long.MinValue;
+    private long _lastT = long.MinValue, _lastTOffset = -1, _beforeT = long.MinValue, _beforeTOffset = -1;
+
+    /// <summary>Smallest forward jump, µs, called a damaged record when the next record carries on from before it.</summary>
+    private const long DamagedJumpUs = 1_000_000;
+
+    /// <summary>
+    /// Checks that the record at <paramref name="at"/> (time <paramref name="t"/>, µs) does not go back. When it does but
+    /// carries on from the record before the previous one, and that previous one had jumped a second or more forward, the
+    /// previous record is named as the damaged one (stop 42: the error named the good record after it).
+    /// </summary>
+    private void Order(long t, long at)
+    {
+        if (t < _lastT)
+        {
+            if (_beforeT != long.MinValue && t >= _beforeT && _lastT - _beforeT >= DamagedJumpUs)
+            {
+                _log.Error("non-monotonic", _lastTOffset, $"timestamp {_lastT} µs jumped forward from {_beforeT} µs (the record at byte {_beforeTOffset}), and the next record, at byte {at}, carries on from {_beforeT} µs: the record at byte {_lastTOffset} is damaged");
+                // The damaged record is forgotten: the next ones are compared with the time before it.
+                _lastT = _beforeT;
+                _lastTOffset = _beforeTOffset;
+                _beforeT = long.MinValue;
+                _beforeTOffset = -1;
+            }
+            else _log.Error("non-monotonic", at, $"timestamp {t} µs is earlier than the previous record's {_lastT} µs (expected non-decreasing)");
+        }
+        _beforeT = _lastT;
+        _beforeTOffset = _lastTOffset;
+        _lastT = t;
+        _lastTOffset = at;
+    }
     private long _apsSamples;
     private long _outOfRange;
     // IMU sample assembly: 7 words with codes 0..6.
@@ -243,9 +272,7 @@ public sealed class Aedat2Reader : IAedatReader
                 // DVS128 (jAER's extractor): bit 15 (or 31) marks a sync event, a falling edge on the camera's IN pin;
                 // else bits 14–8 y (from the bottom row) and 7–1 x, bit 0 the polarity with 0 = ON. jAER shows x mirrored
                 // (127 − stored), as it shows a DAVIS's; here x is taken as stored, as for the DAVIS words and as DV does.
-                if (t < _lastT)
-                    _log.Error("non-monotonic", chunkStart + r * 8, $"timestamp {t} µs is earlier than the previous record's {_lastT} µs (expected non-decreasing)");
-                _lastT = t;
+                Order(t, chunkStart + r * 8);
                 if ((addr & 0x80008000) != 0) { (triggers ??= []).Add(new TriggerEvent(t, TriggerType.ExternalSignalFallingEdge)); continue; }
                 if ((addr & 0x7FFF0000) != 0)
                 {
@@ -273,9 +300,7 @@ public sealed class Aedat2Reader : IAedatReader
                 continue;
             }
 
-            if (t < _lastT)
-                _log.Error("non-monotonic", chunkStart + r * 8, $"timestamp {t} µs is earlier than the previous record's {_lastT} µs (expected non-decreasing)");
-            _lastT = t;
+            Order(t, chunkStart + r * 8);
 
             if ((addr & 0x400) != 0)
             {
@@ -396,7 +421,8 @@ public sealed class Aedat2Reader : IAedatReader
         _stream.Position = pos;
         _lastRaw = long.MinValue;
         _wrapOffset = 0;
-        _lastT = long.MinValue;
+        _lastT = _beforeT = long.MinValue;
+        _lastTOffset = _beforeTOffset = -1;
         _done = false;
         return true;
     }

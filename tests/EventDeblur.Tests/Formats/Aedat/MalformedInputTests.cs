@@ -324,6 +324,24 @@ public class MalformedInputTests
         Assert.Contains(d.Problems, p => p.Message.Contains("outside the 240×180 sensor"));
     }
 
+    /// <summary>
+    /// A record whose time jumped forward, the next carrying on from before it (stop 42, a new user's trial: a flipped bit
+    /// in the real DAVIS240C file): the error names the damaged record, not the good one after it, and is said once.
+    /// </summary>
+    [Fact]
+    public void Aedat2ARecordThatJumpedForwardIsTheOneNamed()
+    {
+        var records = Enumerable.Range(0, 10).Select(i => (SyntheticRecording.DavisDvs(i, 5, true), 1000 + 10 * i)).ToList();
+        records[5] = (records[5].Item1, 0x7FFFFF00);
+        var bytes = SyntheticRecording.Aedat2(records);
+        string path = Write(bytes, "jump.aedat");
+        var d = Drained.FromFile(path);
+        long headerLength = bytes.Length - 8 * 10;
+        var error = Assert.Single(d.Problems);
+        Assert.Equal(headerLength + 5 * 8, error.ByteOffset);
+        Assert.Equal($"timestamp {0x7FFFFF00} µs jumped forward from 1040 µs (the record at byte {headerLength + 4 * 8}), and the next record, at byte {headerLength + 6 * 8}, carries on from 1040 µs: the record at byte {headerLength + 5 * 8} is damaged", error.Message);
+    }
+
     [Fact]
     public void Aedat2WithLfHeaderAndTriggers()
     {
