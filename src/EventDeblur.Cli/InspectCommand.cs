@@ -196,13 +196,18 @@ internal static class InspectCommand
         }
         var streams = new JsonArray();
         foreach (var st in s.Info.Streams)
-            streams.Add(new JsonObject { ["id"] = st.Id, ["type"] = st.TypeIdentifier, ["kind"] = st.Kind.ToString(), ["width"] = st.Width, ["height"] = st.Height, ["source"] = st.Source });
+            streams.Add(new JsonObject { ["id"] = st.Id, ["type"] = st.TypeIdentifier, ["kind"] = st.Kind.ToString(), ["width"] = Side(st.Width), ["height"] = Side(st.Height), ["source"] = st.Source });
+        // A sensor size the file does not state is null (stop 42: it was 0, which reads as a size), with the least size its
+        // events need, as the text says it.
+        bool stated = s.Info.Width > 0 && s.Info.Height > 0;
+        var reach = !stated && s.EventCount > 0 && EventFile.Extent(s.Info.FilePath) is { } x ? new JsonObject { ["width"] = x.MaxX + 1, ["height"] = x.MaxY + 1 } : null;
         return new JsonObject
         {
             ["path"] = s.Info.FilePath,
             ["format"] = s.Info.Version.DisplayName(),
-            ["width"] = s.Info.Width,
-            ["height"] = s.Info.Height,
+            ["width"] = stated ? s.Info.Width : null,
+            ["height"] = stated ? s.Info.Height : null,
+            ["events_need_at_least"] = reach,
             ["camera"] = s.Info.Camera,
             ["compression"] = s.Info.Compression,
             ["streams"] = streams,
@@ -227,6 +232,8 @@ internal static class InspectCommand
             ["problems_not_listed"] = NotListed(s.Problems),
         };
     }
+
+    private static int? Side(int v) => v > 0 ? v : null;
 
     /// <summary>
     /// How many problems the readers counted beyond those listed: each kind lists at most a fixed number, then one line

@@ -18,7 +18,18 @@ public class PropheseeCliTests
         var j = JsonDocument.Parse(stdout).RootElement;
         string format = exp.GetProperty("format").GetString()!;
         Assert.Equal(format == "DAT v2" ? "DAT" : format, j.GetProperty("format").GetString());
-        Assert.Equal(exp.GetProperty("width").ValueKind == JsonValueKind.Null ? 0 : exp.GetProperty("width").GetInt32(), j.GetProperty("width").GetInt32());
+        // A size the file does not state is null, as the independent decoder says it (stop 42: it was 0), with the least its events need.
+        if (exp.GetProperty("width").ValueKind == JsonValueKind.Null)
+        {
+            Assert.Equal(JsonValueKind.Null, j.GetProperty("width").ValueKind);
+            Assert.Equal(JsonValueKind.Null, j.GetProperty("height").ValueKind);
+            Assert.True(j.GetProperty("events_need_at_least").GetProperty("width").GetInt32() > 0);
+        }
+        else
+        {
+            Assert.Equal(exp.GetProperty("width").GetInt32(), j.GetProperty("width").GetInt32());
+            Assert.Equal(JsonValueKind.Null, j.GetProperty("events_need_at_least").ValueKind);
+        }
         var ev = exp.GetProperty("events");
         Assert.Equal(ev.GetProperty("event_count").GetInt64(), j.GetProperty("events").GetProperty("count").GetInt64());
         Assert.Equal(ev.GetProperty("positive_count").GetInt64(), j.GetProperty("events").GetProperty("positive").GetInt64());
