@@ -188,7 +188,12 @@ public sealed partial class Aedat4Reader : IAedatReader
         if (_dataTablePosition >= 0 && stream.CanSeek)
         {
             if (_dataTablePosition < _dataStart || _dataTablePosition > length)
+            {
                 _log.Error("table", 14 + 4, $"IOHeader says the FileDataTable starts at byte {_dataTablePosition}, but data spans {_dataStart}..{length}: file truncated or header corrupt; walking packets to the end of the file");
+                // A corrupt position: the walk may still meet the real table, which is then said to be one (stop 42: it
+                // was called a corrupt packet header).
+                _tableUnreadable = true;
+            }
             else
                 _dataEnd = _dataTablePosition;
         }
@@ -1019,7 +1024,8 @@ public sealed partial class Aedat4Reader : IAedatReader
         _tableVerified = true;
         var table = ReadDataTable();
         // A file cut exactly where its table begins read as clean (one byte earlier the same cut was an error).
-        if (table == null && _stream.CanSeek && _dataTablePosition >= _dataStart && _dataTablePosition >= _stream.Length)
+        // (Exactly there: a position past the end was already reported when the file was opened.)
+        if (table == null && _stream.CanSeek && _dataTablePosition >= _dataStart && _dataTablePosition == _stream.Length)
             _log.Error("table", _stream.Length, $"the header puts the FileDataTable at byte {_dataTablePosition}, but the file ends at byte {_stream.Length} (cut short? the packets before it are read)");
         if (table == null) return;
         // Packets the walk jumped over after a corrupt header (already reported) have no packet read to compare with.
