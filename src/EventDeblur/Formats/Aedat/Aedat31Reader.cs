@@ -136,9 +136,11 @@ public sealed class Aedat31Reader : IAedatReader
                 // (the trial's cut file lost 500 whole events with the packet).
                 long remain = Math.Max(0, _stream.Length - at - PacketHeaderBytes);
                 int whole = type == 1 && _options.DecodeEvents ? (int)Math.Min(number, remain / size) : 0;
-                _log.Error("truncated", at, what + " (the file is truncated, or this header is damaged)" +
-                    (whole > 0 ? $"; the {whole} whole events before the cut are kept, the other {number - whole} are lost" : ""));
-                if (whole == 0) break;
+                if (whole == 0)
+                {
+                    _log.Error("truncated", at, what + " (the file is truncated, or this header is damaged)");
+                    break;
+                }
                 _stream.Position = at + PacketHeaderBytes;
                 int wholeBytes = whole * size;
                 if (_body.Length < wholeBytes) _body = new byte[Math.Max(wholeBytes, _body.Length * 2)];
@@ -147,6 +149,9 @@ public sealed class Aedat31Reader : IAedatReader
                 var part = _body.AsSpan(0, wholeBytes);
                 int marked = 0;
                 for (int i = 0; i < whole; i++) if ((part[i * size] & 1) != 0) marked++;
+                // What is kept is the valid events among the whole ones (stop 42: "2 kept" where both were invalid).
+                _log.Error("truncated", at, what + " (the file is truncated, or this header is damaged)" +
+                    $"; of the {whole} whole event{(whole == 1 ? "" : "s")} before the cut {(marked == whole ? (whole == 1 ? "it is" : "all are") : $"the {marked} valid ones are")} kept, the other {number - whole} are lost");
                 packet = DecodePolarity(part, at, size, tsOffset, whole, marked, (long)overflow << 31);
                 if (packet != null) return true;
                 break;

@@ -286,7 +286,14 @@ public class MalformedInputTests
         int cut = bytes.Length - 500 * 8 + 3;
         var d = Drained.FromFile(Write(bytes[..cut], "cut.aedat"));
         Assert.Equal(first.Select(e => (long)e.Ts).Concat(second.Take(500).Select(e => (long)e.Ts)), d.T);
-        Assert.Contains(d.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("the 500 whole events before the cut are kept, the other 500 are lost"));
+        Assert.Contains(d.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("of the 500 whole events before the cut all are kept, the other 500 are lost"));
+
+        // Stop 42: with half of them invalid (valid bit clear), the message says only the valid ones are kept.
+        second = second.Select((e, i) => e with { Valid = i % 2 == 0 }).ToArray();
+        bytes = SyntheticRecording.Aedat31([(0, first), (0, second)]);
+        d = Drained.FromFile(Write(bytes[..cut], "cut-invalid.aedat"));
+        Assert.Equal(first.Select(e => (long)e.Ts).Concat(second.Take(500).Where(e => e.Valid).Select(e => (long)e.Ts)), d.T);
+        Assert.Contains(d.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("of the 500 whole events before the cut the 250 valid ones are kept, the other 500 are lost"));
     }
 
     /// <summary>Stop 41's trial: a file cut exactly where its FileDataTable begins read as clean (one byte earlier, an error).</summary>
