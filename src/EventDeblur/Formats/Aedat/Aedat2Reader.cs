@@ -67,7 +67,7 @@ public sealed class Aedat2Reader : IAedatReader
     private readonly short[] _imuWords = new short[7];
     private int _imuNext;
     private long _imuT;
-    private long _strayImuWords;
+    private long _strayImuWords, _firstStrayImuOffset = -1, _imuSampleOffset = -1;
     private readonly Aedat2ApsAssembler? _aps;
 
     private Aedat2Reader(Stream stream, string path, AedatReaderOptions options)
@@ -184,7 +184,7 @@ public sealed class Aedat2Reader : IAedatReader
                     ? $"{_apsSamples} APS pixel reads present; frames not decoded (frame decoding is off)"
                     : $"{_apsSamples} APS pixel reads present; frames cannot be assembled without the sensor size"));
             if (_strayImuWords > 0)
-                list.Add(new Problem(Info.FilePath, -1, ProblemSeverity.Note, $"{_strayImuWords} IMU words outside a complete 7-word sample were dropped"));
+                list.Add(new Problem(Info.FilePath, -1, ProblemSeverity.Note, $"{_strayImuWords} IMU words outside a complete 7-word sample were dropped (the first at byte {_firstStrayImuOffset})"));
             if (_outOfRange > 0)
                 list.Add(new Problem(Info.FilePath, -1, ProblemSeverity.Error, $"{_outOfRange} DVS events had addresses outside the {_width}×{_height} sensor and were dropped"));
             return list;
@@ -289,7 +289,7 @@ public sealed class Aedat2Reader : IAedatReader
             }
             if ((addr & ImuMask) == ImuMask)
             {
-                var s = AddImuWord(addr, t);
+                var s = AddImuWord(addr, t, chunkStart + r * 8);
                 if (s != null) (imu ??= []).Add(s.Value);
                 continue;
             }
@@ -427,18 +427,24 @@ public sealed class Aedat2Reader : IAedatReader
         return true;
     }
 
-    private ImuSample? AddImuWord(uint addr, long t)
+    private ImuSample? AddImuWord(uint addr, long t, long offset)
     {
         int code = (int)((addr >> 28) & 7);
         short value = (short)((addr >> 12) & 0xFFFF);
         if (code != _imuNext)
         {
             // Out of sequence: drop the partial sample and resynchronise on code 0.
+            if (_imuNext > 0 && _firstStrayImuOffset < 0) _firstStrayImuOffset = _imuSampleOffset;
             _strayImuWords += _imuNext;
             _imuNext = 0;
-            if (code != 0) { _strayImuWords++; return null; }
+            if (code != 0)
+            {
+                if (_firstStrayImuOffset < 0) _firstStrayImuOffset = offset;
+                _strayImuWords++;
+                return null;
+            }
         }
-        if (code == 0) _imuT = t;
+        if (code == 0) { _imuT = t; _imuSampleOffset = offset; }
         _imuWords[code] = value;
         _imuNext++;
         if (_imuNext < 7) return null;
@@ -451,6 +457,7 @@ public sealed class Aedat2Reader : IAedatReader
 
     private void FlushImu()
     {
+        if (_imuNext > 0 && _firstStrayImuOffset < 0) _firstStrayImuOffset = _imuSampleOffset;
         _strayImuWords += _imuNext;
         _imuNext = 0;
     }

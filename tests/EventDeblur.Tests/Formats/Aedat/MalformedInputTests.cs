@@ -349,6 +349,21 @@ public class MalformedInputTests
         Assert.Equal($"timestamp {0x7FFFFF00} µs jumped forward from 1040 µs (the record at byte {headerLength + 4 * 8}), and the next record, at byte {headerLength + 6 * 8}, carries on from 1040 µs: the record at byte {headerLength + 5 * 8} is damaged", error.Message);
     }
 
+    /// <summary>IMU words of a sample cut short are counted in a note that names the first one's byte (stop 42: it named none).</summary>
+    [Fact]
+    public void Aedat2StrayImuWordsAreNotedWithTheirFirstByte()
+    {
+        static uint Imu(int code, int value) => 0x80000C00u | ((uint)code << 28) | ((uint)(ushort)value << 12);
+        var records = new List<(uint, int)> { (SyntheticRecording.DavisDvs(1, 5, true), 100) };
+        for (int c = 0; c < 7; c++) records.Add((Imu(c, 10 * c), 200));       // a whole sample
+        records.Add((SyntheticRecording.DavisDvs(2, 5, true), 300));
+        for (int c = 0; c < 3; c++) records.Add((Imu(c, 10 * c), 400));       // cut short at the end
+        var bytes = SyntheticRecording.Aedat2(records);
+        long header = bytes.Length - 8L * records.Count;
+        var d = Drained.FromFile(Write(bytes, "imu.aedat"));
+        Assert.Contains(d.Problems, p => p.Severity == ProblemSeverity.Note && p.Message == $"3 IMU words outside a complete 7-word sample were dropped (the first at byte {header + 9 * 8})");
+    }
+
     [Fact]
     public void Aedat2WithLfHeaderAndTriggers()
     {
