@@ -183,7 +183,12 @@ internal static class LiveCommands
             int ok = s.Results.Count(x => x.Status == "ok");
             if (s.Results.Count == 0 && s.EventsReceived == 0)
                 throw new UserInputException($"no data received: no events from {o.EventsUri} and no frames from {o.RgbSource} (is the source running, and can it be opened?)");
-            if (ct.IsCancellationRequested) return ExitCodes.Cancelled;
+            if (ct.IsCancellationRequested)
+            {
+                // Said, as replay says it (stop 42: a stopped run printed its summary and nothing else).
+                Console.Error.WriteLine($"cancelled (Ctrl+C / SIGTERM): run.json says \"cancelled\", and frames.parquet has a row for each of the {s.Results.Count} RGB frame(s) read -> {o.OutDir}");
+                return ExitCodes.Cancelled;
+            }
             // A stream that never connected and no frame deblurred: the rig was given wrong (a wrong port or host, a
             // server not started), as a run that got nothing at all; the run's folder still records what arrived.
             if (ok == 0 && s.NeverConnected.Count > 0)

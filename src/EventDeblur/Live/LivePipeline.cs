@@ -321,8 +321,14 @@ public static class LivePipeline
                 if (rgbDone && waiting.Count > 0 && !(eventsClient.IsConnected && triggersClient.IsConnected) && streamQuiet.Elapsed.TotalSeconds > o.StreamLostGraceS)
                 {
                     if (!lostReported)
-                        Report(Problem.Error(eventsClient.IsConnected ? $"triggers stream {o.TriggersUri}" : $"events stream {o.EventsUri}",
-                            $"down for {o.StreamLostGraceS:0.#} s after the RGB source ended: the {waiting.Count} frame(s) still waiting are finished with the events that arrived"));
+                    {
+                        // Which stream, and what it did: never connected, or no data for the time measured (stop 42: "down
+                        // for 20 s" was said of a stream that never connected, and of one unusable for 120 s).
+                        var down = eventsClient.IsConnected ? triggersClient : eventsClient;
+                        string state = down.Connections == 0 ? "never connected" : $"no data for {streamQuiet.Elapsed.TotalSeconds:0} s";
+                        Report(Problem.Error(down == triggersClient ? $"triggers stream {o.TriggersUri}" : $"events stream {o.EventsUri}",
+                            $"{state}, and not connected {o.StreamLostGraceS:0.#} s after the RGB source ended: the {waiting.Count} frame(s) still waiting are finished with the events that arrived"));
+                    }
                     lostReported = true;
                     streamEnded = true;
                 }

@@ -18,7 +18,7 @@ public sealed record StreamGap(string Stream, long? LastTimestampUs, long? Resum
 
     /// <inheritdoc />
     public override string ToString() => ResumedTimestampUs == null
-        ? $"{Stream} stream: {Reason} {(LastTimestampUs is long last ? $"after its event at t = {last} µs (on the source's clock)" : "before any data")} and did not resume (end of stream, or everything after it lost)"
+        ? $"{Stream} stream: {Reason} {(LastTimestampUs is long last ? $"after its last data at t = {last} µs (on the source's clock)" : "before any data")} and did not resume (end of stream, or everything after it lost)"
         : SourceRestarted
             ? $"{Stream} stream: {Reason}; the source restarted (timestamps went back from {LastTimestampUs} to {ResumedTimestampUs} µs): what it sent while disconnected cannot be measured"
             : $"{Stream} stream: {Reason}; data between {LastTimestampUs?.ToString() ?? "start"} and {ResumedTimestampUs} µs lost{(LostUs is long l ? $" ({l / 1000.0:F1} ms)" : "")}";

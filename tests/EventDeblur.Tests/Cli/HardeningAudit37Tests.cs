@@ -255,7 +255,7 @@ public partial class HardeningAuditTests
     public void AStreamEndNamesTheLastEventsTimeNotADuration()
     {
         var gap = new EventDeblur.Live.StreamGap("events", 1_700_000_001_850_100, null, "connection closed by the server");
-        Assert.Equal("events stream: connection closed by the server after its event at t = 1700000001850100 µs (on the source's clock) and did not resume (end of stream, or everything after it lost)", gap.ToString());
+        Assert.Equal("events stream: connection closed by the server after its last data at t = 1700000001850100 µs (on the source's clock) and did not resume (end of stream, or everything after it lost)", gap.ToString());
         Assert.Contains("before any data", new EventDeblur.Live.StreamGap("events", null, null, "refused").ToString());
     }
     /// <summary>An empty or damaged .h5 file was told it lacked an AEDAT version line; it is now named as not HDF5.</summary>
