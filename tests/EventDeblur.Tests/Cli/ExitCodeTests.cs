@@ -196,6 +196,11 @@ public class ExitCodeTests(TinyBundleFixture tiny) : IClassFixture<TinyBundleFix
         // Since stop 42 a local video OpenCV cannot open is refused before OUT is made, naming it.
         Expect(2, r);
         Assert.Contains("OpenCV cannot open it as a video", r.Err);
+        // A network source is left to OpenCV (not checked before): one that cannot be opened gives no data at all.
+        r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", "rtsp://127.0.0.1:1/none",
+            "--rig", Path.Combine(tiny.Dir, "recording.json"), "--out", Path.Combine(TestPaths.NewTempDir(), "live"), "--duration-s", "1", "--deconvolver", "none");
+        Expect(2, r);
+        Assert.Contains("no data received", r.Err);
         Expect(2, Run("live", "--events", "tcp://127.0.0.1:1"));
     }
 
