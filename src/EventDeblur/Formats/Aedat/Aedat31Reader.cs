@@ -25,6 +25,9 @@ public sealed class Aedat31Reader : IAedatReader
     private long _pos;
     private bool _done;
     private long _lastT = long.MinValue;
+    // The polarity packet before this one: its byte, its first event's time, and the time before it (µs), to name a
+    // packet whose time jumped forward when the next one carries on from before it.
+    private long _prevPacketAt = -1, _prevPacketFirstT = long.MinValue, _beforePrevPacketT = long.MinValue;
     private int _lastSource = -1;
     private byte[]? _scanBuffer;
     private int _lastOverflow;
@@ -294,6 +297,8 @@ public sealed class Aedat31Reader : IAedatReader
         var batch = EventBatch.Rent(Math.Max(1, number));
         var (T, X, Y, P) = batch.Reserve(Math.Max(1, number));
         int n = 0, marked = 0;
+        long lastBefore = _lastT, firstT = long.MinValue;
+        bool jumpNamed = false;
         for (int i = 0; i < number; i++)
         {
             var e = body.Slice(i * size, size);
@@ -308,8 +313,18 @@ public sealed class Aedat31Reader : IAedatReader
                 _log.Error("out-of-range", at, $"polarity event {i} at ({x}, {y}) lies outside the {_width}×{_height} sensor; dropped");
                 continue;
             }
+            if (firstT == long.MinValue) firstT = t;
             if (t < _lastT)
-                _log.Error("non-monotonic", at, $"polarity event {i} has timestamp {t} µs, earlier than the previous {_lastT} µs (expected non-decreasing)");
+            {
+                if (!jumpNamed && _prevPacketAt >= 0 && _beforePrevPacketT != long.MinValue && t >= _beforePrevPacketT && _prevPacketFirstT - _beforePrevPacketT >= 1_000_000)
+                {
+                    // The packet before jumped forward (a damaged tsOverflow, typically) and this one carries on from before it.
+                    jumpNamed = true;
+                    _log.Error("non-monotonic", _prevPacketAt, $"polarity packet's events start at {_prevPacketFirstT} µs, {(_prevPacketFirstT - _beforePrevPacketT) / 1e6:0.###} s after the event before them ({_beforePrevPacketT} µs), and the packet at byte {at} carries on from {_beforePrevPacketT} µs: the packet at byte {_prevPacketAt} is damaged (its tsOverflow, most likely), its events keep their wrong times");
+                }
+                else
+                    _log.Error("non-monotonic", at, $"polarity event {i} has timestamp {t} µs, earlier than the previous {_lastT} µs (expected non-decreasing)");
+            }
             _lastT = t;
             T[n] = t;
             X[n] = (short)x;
@@ -322,6 +337,12 @@ public sealed class Aedat31Reader : IAedatReader
                 ? $"packet header says {declaredValid} valid events, but none carries the valid mark (bit 0); as in libcaer only marked events count, so this packet yields no event"
                 : $"packet header says {declaredValid} valid events, but {marked} carry the valid mark (bit 0); as in libcaer only marked events count, so {marked} are decoded" +
                   (marked != n ? $" ({marked - n} of them then dropped as off the sensor)" : ""));
+        if (firstT != long.MinValue)
+        {
+            _prevPacketAt = at;
+            _prevPacketFirstT = firstT;
+            _beforePrevPacketT = lastBefore;
+        }
         batch.Truncate(n);
         if (n == 0) { batch.Dispose(); return null; }
         return new EventsPacket { StreamId = 1, ByteOffset = at, Events = batch };

@@ -296,6 +296,23 @@ public class MalformedInputTests
         Assert.Contains(d.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("of the 500 whole events before the cut the 250 valid ones are kept, the other 500 are lost"));
     }
 
+    /// <summary>
+    /// An AEDAT 3.1 packet whose tsOverflow jumped (stop 42, a new user's trial on the real file): the error named the next,
+    /// good packet; now the packet that jumped, once.
+    /// </summary>
+    [Fact]
+    public void Aedat31APacketWhoseTimeJumpedForwardIsTheOneNamed()
+    {
+        (int, (int X, int Y, bool On, int Ts, bool Valid)[]) Packet(int overflow, int from) =>
+            (overflow, Enumerable.Range(0, 4).Select(i => (X: i, Y: i, On: true, Ts: from + 10 * i, Valid: true)).ToArray());
+        byte[] bytes = SyntheticRecording.Aedat31([Packet(0, 100), Packet(0, 200), Packet(5, 300), Packet(0, 400)]);
+        long header = bytes.Length - 4 * (28 + 4 * 8);
+        var d = Drained.FromFile(Write(bytes, "overflow.aedat"));
+        var error = Assert.Single(d.Problems);
+        Assert.Equal(header + 2 * (28 + 32), error.ByteOffset);
+        Assert.Contains($"and the packet at byte {header + 3 * (28 + 32)} carries on from 230 µs: the packet at byte {header + 2 * (28 + 32)} is damaged (its tsOverflow, most likely)", error.Message);
+    }
+
     /// <summary>Stop 41's trial: a file cut exactly where its FileDataTable begins read as clean (one byte earlier, an error).</summary>
     [Fact]
     public void Aedat4CutExactlyAtItsTableIsAnError()
