@@ -547,8 +547,31 @@ public sealed partial class Aedat4Reader : IAedatReader
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or ZstdSharp.ZstdException)
         {
-            Report("corrupt-body", at, $"packet of stream {streamId} ({stored.Length} bytes): {Info.Compression} body does not decompress: {e.Message}; packet skipped");
-            return null;
+            // A body in another compression than the IOHeader names (a damaged header field): decoded by the body's own
+            // magic, said once (stop 42: every packet failed with the header's codec and nothing was read).
+            if (OtherCompression(stored) is { } other)
+            {
+                try
+                {
+                    _otherCodec ??= new PacketCodec(other, _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
+                    body = other == Aedat4Compression.None ? stored : _otherCodec.Decode(stored);
+                    if (!_otherCompressionSaid)
+                    {
+                        _otherCompressionSaid = true;
+                        Report("compression", at, $"the IOHeader says the packets are compressed with {Info.Compression}, but this packet's body is {Aedat4Schema.CompressionName(other)} (it starts with that format's magic number): the IOHeader's compression field is damaged, most likely; packets in {Aedat4Schema.CompressionName(other)} are decoded as such");
+                    }
+                }
+                catch (Exception again) when (again is InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or ZstdSharp.ZstdException or DecompressionLimitException)
+                {
+                    Report("corrupt-body", at, $"packet of stream {streamId} ({stored.Length} bytes): {Info.Compression} body does not decompress: {e.Message}; packet skipped");
+                    return null;
+                }
+            }
+            else
+            {
+                Report("corrupt-body", at, $"packet of stream {streamId} ({stored.Length} bytes): {Info.Compression} body does not decompress: {e.Message}; packet skipped");
+                return null;
+            }
         }
 
         try
@@ -611,6 +634,23 @@ public sealed partial class Aedat4Reader : IAedatReader
             Report("corrupt-flatbuffer", at, $"packet of stream {streamId}: {e.Message}; packet skipped");
             return null;
         }
+    }
+
+    private PacketCodec? _otherCodec;
+    private bool _otherCompressionSaid;
+
+    /// <summary>
+    /// The compression a stored body's first bytes name when it is not the file's: an LZ4 frame's or a Zstandard frame's
+    /// magic number (the high-compression variants store the same frames); null otherwise.
+    /// </summary>
+    private Aedat4Compression? OtherCompression(ReadOnlySpan<byte> stored)
+    {
+        if (stored.Length < 4) return null;
+        uint magic = BinaryPrimitives.ReadUInt32LittleEndian(stored);
+        bool lz4 = _compression is Aedat4Compression.Lz4 or Aedat4Compression.Lz4High, zstd = _compression is Aedat4Compression.Zstd or Aedat4Compression.ZstdHigh;
+        if (magic == 0x184D2204 && !lz4) return Aedat4Compression.Lz4;
+        if (magic == 0xFD2FB528 && !zstd) return Aedat4Compression.Zstd;
+        return null;
     }
 
     /// <summary>How many events an events packet's buffer holds (0 when its vector cannot be read).</summary>
@@ -1101,6 +1141,7 @@ public sealed partial class Aedat4Reader : IAedatReader
     {
         DiscardPrefetch();
         _codec.Dispose();
+        _otherCodec?.Dispose();
         if (_ownsStream) _stream.Dispose();
     }
 }

@@ -149,3 +149,37 @@ public class Aedat4TableMatchTests
         Assert.Equal(3, table.Count);
     }
 }
+
+/// <summary>
+/// An IOHeader whose compression field names another format than the packets are in (stop 42, a new user's trial: the
+/// real file's field flipped from LZ4 to ZSTD decoded nothing). The bodies are decoded by their own magic, said once.
+/// </summary>
+public class Aedat4WrongCompressionFieldTests
+{
+    [Theory]
+    [InlineData(Aedat4Compression.Lz4, 3)]   // LZ4 bodies, header says ZSTD
+    [InlineData(Aedat4Compression.Zstd, 1)]  // Zstandard bodies, header says LZ4
+    public void BodiesAreDecodedByTheirOwnMagicAndTheFieldIsNamed(Aedat4Compression written, int field)
+    {
+        string dir = TestPaths.NewTempDir();
+        var rec = SyntheticRecording.Random(5_000, 5, frames: 0, triggers: 0, imu: 0);
+        string whole = Path.Combine(dir, "whole.aedat4");
+        using (var w = Aedat4Writer.Create(whole, new Aedat4WriterOptions
+        {
+            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, MaxEventsPerPacket = 1000, Compression = written,
+            Streams = [new(0, AedatStreamKind.Events, "events")],
+        }))
+        {
+            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
+            w.Complete();
+        }
+        byte[] bytes = File.ReadAllBytes(whole);
+        string path = Path.Combine(dir, "flipped.aedat4");
+        File.WriteAllBytes(path, Aedat4Surgery.WithInfoNode(bytes, Aedat4Surgery.Parse(bytes).InfoXml, field));
+        Drained d;
+        using (var r = Aedat4Reader.Open(path)) d = Drained.From(r);
+        Assert.Equal(rec.T, d.T);
+        var error = Assert.Single(d.Problems);
+        Assert.Contains("the IOHeader's compression field is damaged, most likely", error.Message);
+    }
+}

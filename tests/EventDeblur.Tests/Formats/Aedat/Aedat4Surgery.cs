@@ -17,12 +17,13 @@ internal static class Aedat4Surgery
     }
 
     /// <summary>
-    /// The same packets under a new IOHeader holding <paramref name="infoXml"/>; the FileDataTable is
-    /// left out (its offsets would no longer hold).
+    /// The same packets under a new IOHeader holding <paramref name="infoXml"/> (and, given, another compression field);
+    /// the FileDataTable is left out (its offsets would no longer hold).
     /// </summary>
-    public static byte[] WithInfoNode(byte[] file, string infoXml)
+    public static byte[] WithInfoNode(byte[] file, string infoXml, int? compressionField = null)
     {
         var (dataStart, table, compression, _) = Parse(file);
+        compression = compressionField ?? compression;
         long dataEnd = table >= 0 ? table : file.Length;
         var b = new FlatBufferBuilder(infoXml.Length + 256) { ForceDefaults = true };
         var info = b.CreateString(infoXml);
