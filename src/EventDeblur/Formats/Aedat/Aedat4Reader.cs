@@ -336,7 +336,10 @@ public sealed partial class Aedat4Reader : IAedatReader
             {
                 string what = $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (ReaderLimits.MaxStoredPacketBytes; corrupt header or over the limit";
                 if (TryResync(at, out string how) || TryScanResync(at, out how)) { Report("packet-size", at, $"{what}); {how}"); continue; }
-                Report("packet-size", at, $"{what}, cannot resynchronise: no FileDataTable lists a later packet, and no packet header follows in the next {Math.Min(MaxResyncScanBytes, Math.Max(0, _dataEnd - at - 1))} bytes)");
+                Report("packet-size", at, _stream.CanSeek
+                    ? $"{what}, cannot resynchronise: no FileDataTable lists a later packet, and no packet header follows in the next {Math.Min(MaxResyncScanBytes, Math.Max(0, _dataEnd - at - 1))} bytes)"
+                    // A network stream (stop 42: the message spoke of a FileDataTable and of 64 MiB scanned, on a socket).
+                    : $"{what}); a stream that cannot seek (a network stream) cannot be resynchronised past it: the rest of this connection is not read");
                 _done = true;
                 break;
             }

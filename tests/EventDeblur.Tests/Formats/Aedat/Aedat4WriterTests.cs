@@ -104,6 +104,35 @@ public class Aedat4WriterTests
         Assert.False(d.HasErrors);
     }
 
+    /// <summary>
+    /// An absurd packet size on a network stream (stop 42, a new user's live trial): the message spoke of a FileDataTable
+    /// and of 64 MiB scanned ahead, on a socket. It now says the stream cannot be resynchronised, and the packets before are kept.
+    /// </summary>
+    [Fact]
+    public void AnAbsurdPacketSizeOnANetworkStreamSaysTheRestOfTheConnectionIsNotRead()
+    {
+        var rec = SyntheticRecording.Random(3000, 11, frames: 0, triggers: 0, imu: 0);
+        var ms = new MemoryStream();
+        using (var w = Aedat4Writer.CreateNetworkStream(ms, new Aedat4WriterOptions { Width = 346, Height = 260, MaxEventsPerPacket = 1000 }))
+        {
+            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
+            w.Complete();
+        }
+        var bytes = ms.ToArray();
+        // The second packet's size (after the 4-byte header length, the header, the first packet) set to 2^31 − 256.
+        int headerLength = 4 + System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        int first = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(headerLength + 4));
+        int second = headerLength + 8 + first;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(second + 4), int.MaxValue - 255);
+        using var reader = Aedat4Reader.OpenStream(new NonSeekable(bytes), "tcp://test", hasVersionLine: false);
+        var d = Drained.From(reader);
+        Assert.Equal(rec.T.Take(1000), d.T);
+        var error = Assert.Single(d.Problems);
+        Assert.Equal(second, error.ByteOffset);
+        Assert.Contains("a stream that cannot seek (a network stream) cannot be resynchronised past it: the rest of this connection is not read", error.Message);
+        Assert.DoesNotContain("FileDataTable", error.Message);
+    }
+
     private sealed class NonSeekable(byte[] data) : Stream
     {
         private readonly MemoryStream _inner = new(data);
