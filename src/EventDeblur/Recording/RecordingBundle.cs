@@ -91,6 +91,8 @@ public sealed class RecordingBundle
         if (!File.Exists(eventsPath)) throw new BundleException($"{manifestPath}: events.file '{manifest.Events.File}' does not exist");
 
         var problems = new List<Problem>();
+        if (manifest.NotStrictJson is { } lenient)
+            problems.Add(Problem.Note(manifestPath, ProblemLocation.None, $"not strict JSON ({lenient}): read here, as comments and trailing commas are skipped, but a strict JSON reader (another tool reading RECORDING_FORMAT.md bundles) refuses it"));
         foreach (var key in manifest.UnknownKeys)
             problems.Add(Problem.Note(manifestPath, ProblemLocation.None, $"unknown key {key}: ignored (RECORDING_FORMAT.md defines the keys read)"));
         var bundle = new RecordingBundle(root, manifest, eventsPath);

@@ -43,6 +43,12 @@ public sealed record RecordingManifest
     /// </summary>
     public IReadOnlyList<string> UnknownKeys { get; init; } = [];
 
+    /// <summary>
+    /// Where the file departs from strict JSON (a comment or a trailing comma, which this reader skips), or null when it is
+    /// strict JSON; said as a note, since other tools reading the bundle may use a strict parser.
+    /// </summary>
+    public string? NotStrictJson { get; init; }
+
     private static readonly Dictionary<string, string[]> KnownKeys = new()
     {
         [""] = ["format", "events", "rgb", "sync", "calibration", "ground_truth", "aps"],
@@ -143,6 +149,11 @@ public sealed record RecordingManifest
         {
             throw new BundleException($"{path}: not valid JSON: {IO.JsonSyntax.Describe(e)}");
         }
+        // Read leniently (comments, trailing commas), but said: RECORDING_FORMAT.md's other readers may be strict JSON
+        // parsers that refuse the file (stop 42: accepted in silence).
+        string? notStrict = null;
+        try { using var strict = JsonDocument.Parse(json); }
+        catch (JsonException e) { notStrict = IO.JsonSyntax.Describe(e).Replace(" which is not supported in this mode. Change the reader options.", "", StringComparison.Ordinal).TrimEnd('.'); }
         using (doc)
         {
             var root = doc.RootElement;
@@ -222,7 +233,7 @@ public sealed record RecordingManifest
                 }
             }
 
-            return new RecordingManifest { Events = events, Rgb = rgb, Sync = sync, RgbToEventsHomography = h, GroundTruth = gt, ApsFirstIndex = apsFirst, UnknownKeys = Unknown(root) };
+            return new RecordingManifest { Events = events, Rgb = rgb, Sync = sync, RgbToEventsHomography = h, GroundTruth = gt, ApsFirstIndex = apsFirst, UnknownKeys = Unknown(root), NotStrictJson = notStrict };
         }
     }
 

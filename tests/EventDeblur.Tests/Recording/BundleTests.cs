@@ -1,3 +1,4 @@
+using EventDeblur.IO;
 using EventDeblur.Events;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
@@ -55,6 +56,24 @@ public class BundleTests
         var m = b.ResolveExposures();
         Assert.Empty(m.Problems);
         Assert.Equal([new TimeRangeUs(1000500, 1040500), new TimeRangeUs(1100500, 1140500), new TimeRangeUs(1200500, 1240500)], m.Windows.Select(w => w.Exposure!.Value));
+    }
+
+    /// <summary>
+    /// A recording.json with a comment or a trailing comma is read, with a note (stop 42: accepted in silence, though a
+    /// strict JSON reader — another tool reading the bundle — refuses it).
+    /// </summary>
+    [Fact]
+    public void AManifestThatIsNotStrictJsonIsReadWithANote()
+    {
+        string dir = MakeBundle();
+        string path = Path.Combine(dir, "recording.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"camera\": \"DAVIS346\" },", "\"camera\": \"DAVIS346\", }, // the DAVIS"));
+        var b = RecordingBundle.Load(dir);
+        var note = Assert.Single(b.Problems);
+        Assert.Equal(ProblemSeverity.Note, note.Severity);
+        Assert.Contains("not strict JSON (line 3, byte ", note.Message);
+        Assert.Contains("a strict JSON reader (another tool reading RECORDING_FORMAT.md bundles) refuses it", note.Message);
+        Assert.Empty(RecordingBundle.Load(MakeBundle()).Problems);
     }
 
     [Fact]
