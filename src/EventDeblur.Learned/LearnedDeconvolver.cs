@@ -103,6 +103,10 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
             ? FirstStage(plane, width, height, kernel, context, model)
             : _classical.Deconvolve(plane, width, height, kernel, context with { NoiseSigma = sigma });
         context.Cancellation.ThrowIfCancellationRequested();
+        // A delta kernel (no blur found: a still camera, or too few events) leaves nothing deconvolved for the network to
+        // refine, and it was trained on deconvolved frames: the classical stage (denoising) is the result (stop 42: the
+        // network took a still camera's sharp frames down by up to 5 dB).
+        if (kernel.Size == 1) return (x, x);
         var map = model != null ? NoiseModelEstimator.SigmaMap(plane, width, height, model, context.SaturationLinear) : null;
         return (RefineCore(x, plane, width, height, context, map, (float)(100 * sigma)), x);
     }

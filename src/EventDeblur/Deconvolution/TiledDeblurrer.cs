@@ -34,10 +34,10 @@ public static class TiledDeblurrer
             if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } joint && blurry.Channels > 1)
                 return Finish(new LinearImage(w, h, joint.DeconvolveChannels(blurry.Planes, w, h, k,
                     Enumerable.Range(0, blurry.Channels).Select(c => new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }).ToArray()),
-                    blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
+                    blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
             Parallel.For(0, blurry.Channels, all, c =>
                 outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }));
-            return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
+            return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
         }
 
         var jobs = tiles.SelectMany(t => Enumerable.Range(0, blurry.Channels).Select(c => (Tile: t, Channel: c))).ToList();
@@ -130,7 +130,7 @@ public static class TiledDeblurrer
                     Enumerable.Range(0, nc).Select(c => Crop(first[c], r)).ToArray());
                 for (int c = 0; c < nc; c++) results[ti * nc + c] = outs[c];
             });
-            return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
+            return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
         }
         if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } together && blurry.Channels > 1)
         {
@@ -151,12 +151,16 @@ public static class TiledDeblurrer
                 var (sub, context) = Cut(c, r);
                 results[j] = deconvolver.Deconvolve(sub, r.X1 - r.X0, r.Y1 - r.Y0, t.Kernel, context);
             });
-        return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver);
+        return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
     }
 
-    /// <summary>The assembled frame, its chroma median-filtered when the deconvolver asks for it (<see cref="IChromaSmoothing"/>).</summary>
-    private static LinearImage Finish(LinearImage image, IDeconvolver deconvolver) =>
-        deconvolver is IChromaSmoothing { ChromaMedianPx: > 0 and var px } && image.Channels == 3 ? ChromaMedian.Apply(image, px) : image;
+    /// <summary>
+    /// The assembled frame, its chroma median-filtered when the deconvolver asks for it (<see cref="IChromaSmoothing"/>) —
+    /// not when every kernel is a delta (no blur: nothing was deconvolved whose colour fringes the filter would remove;
+    /// stop 42: a still camera's sharp frames lost up to 5 dB to the learned path).
+    /// </summary>
+    private static LinearImage Finish(LinearImage image, IDeconvolver deconvolver, IReadOnlyList<KernelTile> tiles) =>
+        deconvolver is IChromaSmoothing { ChromaMedianPx: > 0 and var px } && image.Channels == 3 && !tiles.All(t => t.Kernel.Size == 1) ? ChromaMedian.Apply(image, px) : image;
 
     /// <summary>
     /// Blending weight along one axis: 1 inside [a, b), a raised-cosine fall-off over half the overlap

@@ -62,10 +62,20 @@ public static class Evaluator
             }
             else if (File.Exists(Path.Combine(d, "recording.json"))) list.Add(Path.GetFullPath(d));
             else if (Recording.RecordingBundle.IsEventFile(d)) list.Add(Path.GetFullPath(d)); // an event file with its own APS frames (implied bundle)
-            else if (Directory.Exists(d)) list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json"))).Select(Path.GetFullPath));
+            // A folder of bundles; a sub-folder that looks like a bundle without its recording.json (renamed, misspelt) is
+            // taken too, so that it is named as not evaluated rather than left out unseen (stop 42).
+            else if (Directory.Exists(d)) list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json")) || LooksLikeBundle(x)).Select(Path.GetFullPath));
             else throw new DirectoryNotFoundException($"{d}: not a bundle or a folder of bundles");
         }
     }
+
+    /// <summary>
+    /// True for a folder that holds what a bundle holds (an AEDAT event file, or an <c>rgb/</c> folder with its
+    /// <c>frames.csv</c>) but no <c>recording.json</c>.
+    /// </summary>
+    private static bool LooksLikeBundle(string dir) =>
+        !File.Exists(Path.Combine(dir, "recording.json"))
+        && (Directory.EnumerateFiles(dir, "*.aedat4").Any() || File.Exists(Path.Combine(dir, "rgb", "frames.csv")));
 
     /// <summary>
     /// The methods and bundles of the earlier results this shard's file in <paramref name="outDir"/> holds (its metadata)

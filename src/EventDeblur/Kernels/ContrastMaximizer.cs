@@ -67,6 +67,11 @@ public sealed class ContrastMaximizer
         double constant = warp.Contrast(0, v.Vx, 0, 0, v.Vy, 0, 0);
         if (constant > best) { best = constant; c = [v.Vx, 0, 0, v.Vy, 0, 0]; }
         double zero = warp.Contrast(0, 0, 0, 0, 0, 0, 0);
+        // No path stacks the events more sharply than no motion: the camera did not move (a sharp frame). The best path
+        // found is then a guess, not a measurement (stop 42: a still camera's frames took a 23-px line kernel at ×0.97
+        // and lost up to 21 dB), so no blur is assumed.
+        if (!(best > zero))
+            return new ContrastMaximizationResult([], all.Count, n, 0, $"texture: no motion stacks the exposure's {n} events more sharply than none (the best path found ×{best / Math.Max(zero, 1e-12):F2}); no blur assumed");
 
         var offsets = PathOffsets(c, ew / 2.0, eh / 2.0, eventsToFrame, samples);
         double gain = zero > 0 ? best / zero - 1 : 0;

@@ -84,6 +84,14 @@ public sealed class EventKernelEstimator : IKernelEstimator
                     return texture;
             }
             ct.ThrowIfCancellationRequested();
+            // A rotation or affine model fitted on lights close together can extrapolate to paths at the frame's corners
+            // far longer than any blur the events are searched for (stop 42: 4 lights in one cluster of a 320×240 frame
+            // gave paths of 366 px at its corners, a wrong kernel and 64-px tiles); such a model is set aside.
+            if (consensus.Motion.VariesAcrossFrame && ReachEventPx(consensus.Motion, img.Width, img.Height, h) is var reach && reach > 2 * _o.Texture.MaxBlurEventPx)
+            {
+                diagnostics.Add($"light paths' camera motion set aside: its paths reach {reach:F0} event px from their mid-exposure positions at the frame's corners, over twice the largest blur searched ({_o.Texture.MaxBlurEventPx:F0} event px); kernel from the texture instead");
+                return FromTexture(request, exposure, hInv, diagnostics);
+            }
             List<KernelTile> streakTiles;
             try { streakTiles = _tiler.Tiles(consensus.Motion, img.Width, img.Height, diagnostics); }
             catch (InvalidDataException e)
@@ -102,8 +110,28 @@ public sealed class EventKernelEstimator : IKernelEstimator
     }
 
     /// <summary>
-    /// <c>kernel_source</c> of a frame whose events gave no motion (fewer than the texture search needs in the exposure):
-    /// its kernel is a delta, so the frame is deconvolved as unblurred (denoised, not deblurred).
+    /// The farthest a point at the frame's corners or centre moves from its mid-exposure position under
+    /// <paramref name="motion"/>, in event pixels (each offset mapped through <paramref name="frameToEvents"/> at that point).
+    /// </summary>
+    private static double ReachEventPx(CameraMotion motion, int width, int height, Homography frameToEvents)
+    {
+        double worst = 0;
+        foreach (var (x, y) in new[] { (0.0, 0.0), (width, 0.0), (0.0, height), (width, (double)height), (width / 2.0, height / 2.0) })
+        {
+            var mid = frameToEvents.Apply(x, y);
+            foreach (var (dx, dy) in motion.OffsetsAt(x, y))
+            {
+                var q = frameToEvents.Apply(x + dx, y + dy);
+                worst = Math.Max(worst, Math.Sqrt((q.X - mid.X) * (q.X - mid.X) + (q.Y - mid.Y) * (q.Y - mid.Y)));
+            }
+        }
+        return worst;
+    }
+
+    /// <summary>
+    /// <c>kernel_source</c> of a frame whose events gave no motion (fewer than the texture search needs in the exposure,
+    /// or, since stop 42, no path that stacks them more sharply than none: a still camera): its kernel is a delta, so the
+    /// frame is deconvolved as unblurred (denoised, not deblurred).
     /// </summary>
     public const string NoMotionSource = "events:none";
 

@@ -83,7 +83,15 @@ public sealed class RecordingBundle
         string root = Path.GetFullPath(folder);
         if (!Directory.Exists(root)) throw new BundleException($"{root}: no such file or folder (expected a recording bundle folder or an event file)");
         string manifestPath = Path.Combine(root, "recording.json");
-        if (!File.Exists(manifestPath)) throw new BundleException($"{root}: not a recording bundle (no recording.json)");
+        if (!File.Exists(manifestPath))
+        {
+            // What is there instead, when it is near: a manifest renamed or misspelt (Recording.json, recording.json.bak).
+            var near = Directory.Exists(root)
+                ? Directory.EnumerateFiles(root).Select(Path.GetFileName).OfType<string>()
+                    .Where(f => f.Contains("recording", StringComparison.OrdinalIgnoreCase) && f.Contains("json", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList()
+                : [];
+            throw new BundleException($"{root}: not a recording bundle (no recording.json{(near.Count > 0 ? $"; it holds {string.Join(", ", near)}: renamed?" : "")})");
+        }
         byte[] manifestBytes = File.ReadAllBytes(manifestPath);
         var manifest = RecordingManifest.Parse(new StreamReader(new MemoryStream(manifestBytes, writable: false)).ReadToEnd(), manifestPath);
         string eventsPath = BundlePaths.Resolve(root, root, manifest.Events.File, manifestPath);

@@ -111,4 +111,32 @@ public partial class HardeningAuditTests
         Assert.Contains("| good | blurry | 3 |", report.Out);
         Assert.Contains("WARNING: results-shard-1-of-1.parquet: broken-001: not evaluated", report.Err);
     }
+
+    /// <summary>
+    /// A folder of the dataset that holds a bundle's files but whose recording.json was renamed (stop 42, a new user's
+    /// trial: it was left out unseen, exit 0): named as not evaluated, with the file it holds instead, exit 1.
+    /// </summary>
+    [Fact]
+    public void ABundleFolderWithoutItsManifestIsNamedNotSkipped()
+    {
+        string ds = TestPaths.NewTempDir();
+        foreach (string name in new[] { "good-001", "renamed-001" })
+        {
+            string b = Path.Combine(ds, name);
+            foreach (var f in Directory.GetFiles(Sample, "*", SearchOption.AllDirectories))
+            {
+                string target = Path.Combine(b, Path.GetRelativePath(Sample, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(f, target);
+            }
+        }
+        File.Move(Path.Combine(ds, "renamed-001", "recording.json"), Path.Combine(ds, "renamed-001", "Recording.json"));
+        Directory.CreateDirectory(Path.Combine(ds, "notes"));   // a folder that is no bundle at all: still ignored
+        var r = Run("eval", ds, "--out", NewOut(), "--methods", "blurry");
+        Assert.Equal(1, r.Code);
+        Assert.Contains("good-001 blurry: 3/3 frames ok", r.Out);
+        Assert.Contains("problem: renamed-001: not evaluated: ", r.Err);
+        Assert.Contains("not a recording bundle (no recording.json; it holds Recording.json: renamed?)", r.Err);
+        Assert.DoesNotContain("notes", r.Err);
+    }
 }
