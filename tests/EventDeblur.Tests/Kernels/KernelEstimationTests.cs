@@ -31,6 +31,24 @@ public class KernelEstimationTests
         Assert.Contains(d.Rejected, r => r.X0 == 0 && r.Reason.Contains("border"));
     }
 
+    /// <summary>
+    /// A rotation / affine model fitted on lights close together (stop 42, a new user's sweep: domain B, seed 770601,
+    /// 320×240, frame 2, four lights in one cluster) extrapolated to 366-px paths at the corners: a wrong kernel (KS 0.20,
+    /// −0.6 dB) and 64-px tiles (16 s). A model whose paths reach over twice the largest blur searched is set aside.
+    /// </summary>
+    [Fact]
+    public void ALightModelThatExtrapolatesToAnImpossibleBlurIsSetAside()
+    {
+        string dir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(SimulationPresets.Get("b-night") with { Frames = 3, RgbWidth = 320, RgbHeight = 240 }, 770601, dir);
+        var request = LoadFrame(dir, 2);
+        var estimate = new EventKernelEstimator().Estimate(request);
+        Assert.Contains(estimate.Diagnostics, d => d.StartsWith("light paths' camera motion set aside: its paths reach ", StringComparison.Ordinal));
+        Assert.Equal("events:texture", estimate.Source);
+        var truth = KernelCsv.Read(request.GroundTruthKernelsPath!);
+        Assert.True(ImageMetrics.KernelSimilarity(estimate.Tiles, truth) > 0.4, "the texture's kernel replaces the lights' wrong one");
+    }
+
     internal static KernelRequest LoadFrame(string bundleDir, int position)
     {
         var bundle = RecordingBundle.Load(bundleDir);
