@@ -39,10 +39,13 @@ internal static class EvalCommand
                 if (d.StartsWith('-') && !File.Exists(d) && !Directory.Exists(d))
                     throw new UserInputException($"{d}: not an option of eval (see '{ToolCommand.Name} eval --help'), nor a bundle or a folder of bundles");
             var empty = new List<string>();
-            var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"), empty);
+            var notConverted = new List<string>();
+            var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"), empty, notConverted);
+            foreach (string u in notConverted) Console.WriteLine(u);
+            if (bundles.Count == 0 && notConverted.Count > 0) throw new UserInputException(string.Join("; ", notConverted));
             if (bundles.Count == 0) throw new UserInputException($"no bundles found in the datasets ({string.Join(", ", empty)}; give bundle folders, folders of bundles or Blur-DVS-style datasets)");
             // A path that adds nothing (a folder one level too high or low, an empty one) would shrink the evaluation unseen.
-            foreach (string d in empty)
+            foreach (string d in empty.Where(d => !notConverted.Any(u => u.StartsWith(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(d))) + ": not evaluated", StringComparison.Ordinal))))
                 Console.WriteLine($"note: {d}: no bundle in it (a bundle holds recording.json; a folder of bundles holds them one level down); it adds nothing to this evaluation");
             // Runs and rows are kept by the bundle's folder name (runs/METHOD/NAME): two bundles of one name would mix.
             if (bundles.GroupBy(Path.GetFileName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } clash)
@@ -58,7 +61,7 @@ internal static class EvalCommand
             if (siblings.Count > 0 && !r.GetValue(force))
                 throw new UserInputException($"--out {Path.GetFullPath(r.GetValue(output)!)}: " + string.Join("; ", siblings.Select(x => $"{x.File} was run with --methods {x.Methods}")) +
                     $", this shard with --methods {string.Join(",", m.Select(x => x.Name))}: report merges only shards of the same methods. Give the same --methods, choose another --out, or pass --force");
-            var unusable = new List<string>();
+            var unusable = new List<string>(notConverted);
             var inputProblems = new List<string>();
             var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality), unusable, inputProblems);
             if (ct.IsCancellationRequested)

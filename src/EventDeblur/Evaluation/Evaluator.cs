@@ -26,7 +26,9 @@ public static class Evaluator
     /// <param name="datasets">The dataset paths given.</param>
     /// <param name="convertedRoot">Where Blur-DVS-style datasets are converted.</param>
     /// <param name="yieldedNothing">When given, collects the dataset paths that held no bundle (a folder at the wrong depth, an empty one).</param>
-    public static List<string> FindBundles(IEnumerable<string> datasets, string? convertedRoot = null, List<string>? yieldedNothing = null)
+    /// <param name="notConverted">When given, a Blur-DVS-style dataset that cannot be converted is named here (one sentence
+    /// each) and the others are still found; without it the conversion's exception propagates.</param>
+    public static List<string> FindBundles(IEnumerable<string> datasets, string? convertedRoot = null, List<string>? yieldedNothing = null, List<string>? notConverted = null)
     {
         var list = new List<string>();
         // Each converted folder's source in this call: two Blur-DVS-style datasets of one folder name would share it.
@@ -55,7 +57,15 @@ public static class Evaluator
                 if (!reusable)
                 {
                     if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
-                    Recording.BlurDvsAdapter.ToBundle(d, target);
+                    try { Recording.BlurDvsAdapter.ToBundle(d, target); }
+                    catch (Recording.BundleException e) when (notConverted != null)
+                    {
+                        // Named, and the other datasets still evaluated (stop 42: one missing sharp frame stopped the whole
+                        // evaluation, exit 2, and left a half-converted folder).
+                        if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+                        notConverted.Add($"{Path.GetFileName(source)}: not evaluated: the Blur-DVS-style dataset cannot be converted: {e.Message}");
+                        return;
+                    }
                     IO.AtomicFile.WriteAllText(marker, source + "\n");
                 }
                 list.Add(target);
@@ -141,6 +151,12 @@ public static class Evaluator
     {
         if (shards < 1 || shard < 1 || shard > shards) throw new ArgumentException($"shard {shard}/{shards}: expected 1 ≤ K ≤ N");
         var skipped = new Dictionary<string, string>(StringComparer.Ordinal); // bundle → why it could not be loaded
+        // Datasets the caller already found unusable (not converted) are named in the shard too.
+        if (unusable != null)
+        {
+            for (int u = 0; u < unusable.Count; u++) skipped[$"\0{u}"] = unusable[u];
+            unusable.Clear();
+        }
         var kinds = new Dictionary<string, (bool HasGt, bool Aps)>(StringComparer.Ordinal);
         // What each bundle's replays found wrong with it (frame rows, the event file), once per bundle: eval says it as replay does.
         var inputProblems = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);

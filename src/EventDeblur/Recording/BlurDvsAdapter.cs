@@ -44,7 +44,7 @@ public static class BlurDvsAdapter
         string eventsPath = BundlePaths.Resolve(root, root, (string?)desc["events"] ?? throw new BundleException($"{descPath}: events missing"), descPath);
         string framesPath = BundlePaths.Resolve(root, root, (string?)desc["frames"] ?? throw new BundleException($"{descPath}: frames missing"), descPath);
 
-        var rows = new List<(long Index, string Blurry, string? Sharp, long Start, long End)>();
+        var rows = new List<(long Index, string Blurry, string? Sharp, long Start, long End, int Line)>();
         int lineNo = 0;
         foreach (var line in File.ReadLines(framesPath))
         {
@@ -53,7 +53,7 @@ public static class BlurDvsAdapter
             var f = line.Split(',');
             if (f.Length != 5 || !long.TryParse(f[0], out long idx) || !long.TryParse(f[3], out long s) || !long.TryParse(f[4], out long e) || e <= s)
                 throw new BundleException($"{framesPath}: line {lineNo}: expected 'index,blurry,sharp,exposure_start_us,exposure_end_us', found '{IO.TextClip.Of(line)}'");
-            rows.Add((idx, BundlePaths.Resolve(root, root, f[1].Trim(), framesPath), f[2].Trim().Length > 0 ? BundlePaths.Resolve(root, root, f[2].Trim(), framesPath) : null, s, e));
+            rows.Add((idx, BundlePaths.Resolve(root, root, f[1].Trim(), framesPath), f[2].Trim().Length > 0 ? BundlePaths.Resolve(root, root, f[2].Trim(), framesPath) : null, s, e, lineNo));
         }
         if (rows.Count == 0) throw new BundleException($"{framesPath}: no frames");
 
@@ -65,8 +65,9 @@ public static class BlurDvsAdapter
                 using (batch) writer.WriteEvents(batch);
             foreach (var r in rows)
             {
+                if (!File.Exists(r.Blurry)) throw new BundleException($"{framesPath}: line {r.Line}: the blurry frame {r.Blurry} is missing");
                 using var img = Cv2.ImRead(r.Blurry, ImreadModes.Grayscale);
-                if (img.Empty() || img.Cols != w || img.Rows != h) throw new BundleException($"{r.Blurry}: expected a {w}×{h} gray image");
+                if (img.Empty() || img.Cols != w || img.Rows != h) throw new BundleException($"{r.Blurry} (line {r.Line} of {framesPath}): expected a {w}×{h} gray image");
                 var pixels = new byte[w * h];
                 img.AsSpan<byte>().CopyTo(pixels);
                 writer.WriteFrame(new ApsFrame
@@ -80,8 +81,10 @@ public static class BlurDvsAdapter
         var gt = new List<(long, string, long, long)>();
         foreach (var r in rows.Where(r => r.Sharp != null))
         {
+            // (Stop 42: a missing file was "unreadable", naming no row.)
+            if (!File.Exists(r.Sharp)) throw new BundleException($"{framesPath}: line {r.Line}: the sharp frame {r.Sharp} is missing (leave the row's sharp field empty for a frame without ground truth)");
             using var sharp = Cv2.ImRead(r.Sharp!, ImreadModes.Grayscale);
-            if (sharp.Empty()) throw new BundleException($"{r.Sharp}: unreadable");
+            if (sharp.Empty()) throw new BundleException($"{r.Sharp} (line {r.Line} of {framesPath}): not an image OpenCV can decode");
             using var dn257 = new Mat();
             sharp.ConvertTo(dn257, MatType.CV_16UC1, 257);
             string name = $"{r.Index:D6}.png";

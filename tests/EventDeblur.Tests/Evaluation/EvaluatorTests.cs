@@ -218,6 +218,40 @@ public class BlurDvsAdapterTests
     }
 
     /// <summary>
+    /// A Blur-DVS-style dataset with a sharp frame missing (stop 42, a new user's trial): "unreadable", naming no row, and
+    /// the whole evaluation stopped (exit 2) with a half-converted folder left. It is now named with its frames.csv line,
+    /// its conversion removed, and the other datasets are still evaluated; the shard names it as not evaluated.
+    /// </summary>
+    [Fact]
+    public async Task ABlurDvsDatasetThatCannotBeConvertedIsNamedAndTheOthersEvaluated()
+    {
+        string fixture = Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "blurdvs-tiny");
+        string dir = TestPaths.NewTempDir();
+        string good = Path.Combine(dir, "good"), nosharp = Path.Combine(dir, "nosharp");
+        foreach (string to in new[] { good, nosharp })
+            foreach (string f in Directory.GetFiles(fixture, "*", SearchOption.AllDirectories))
+            {
+                string dest = Path.Combine(to, Path.GetRelativePath(fixture, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+                File.Copy(f, dest);
+            }
+        File.Delete(Path.Combine(nosharp, "sharp", "000000.png"));
+        string outDir = Path.Combine(dir, "out");
+        var notConverted = new List<string>();
+        var bundles = Evaluator.FindBundles([good, nosharp], Path.Combine(outDir, "converted"), null, notConverted);
+        Assert.Equal("good", Path.GetFileName(Assert.Single(bundles)));
+        Assert.Equal($"nosharp: not evaluated: the Blur-DVS-style dataset cannot be converted: {Path.Combine(nosharp, "frames.csv")}: line 2: the sharp frame {Path.Combine(nosharp, "sharp", "000000.png")} is missing (leave the row's sharp field empty for a frame without ground truth)", Assert.Single(notConverted));
+        Assert.False(Directory.Exists(Path.Combine(outDir, "converted", "nosharp")));
+        var catalogue = new MethodCatalogueBuilder().Build();
+        var unusable = new List<string>(notConverted);
+        var rows = await Evaluator.RunAsync(catalogue, bundles, [catalogue.ParseMethod("blurry")], outDir, 1, 1, unusable: unusable);
+        Assert.All(rows, r => Assert.Equal("ok", r.Status));
+        Assert.Equal(notConverted, unusable);
+        var meta = await EventDeblur.Pipeline.Output.FramesParquet.ReadMetadataAsync(Path.Combine(outDir, "results-shard-1-of-1.parquet"));
+        Assert.Contains("nosharp: not evaluated", meta[Evaluator.UnusableBundlesKey]);
+    }
+
+    /// <summary>
     /// Stop 40's second review: two Blur-DVS-style datasets of one folder name were converted into the same folder — the
     /// second reused the first's conversion and was left out without a word (and a later eval of a same-named dataset
     /// elsewhere took the earlier one's frames). The pair is refused now, and a conversion is reused only for its source.
