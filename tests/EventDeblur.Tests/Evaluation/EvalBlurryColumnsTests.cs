@@ -64,6 +64,12 @@ public class EvalBlurryColumnsTests
         Assert.Contains("| night | events+robust | 3 | 27.67 [21.42, 33.92] | 28.00 | 0.9000 | 0.9000 | 0.950 | 26.00 | +1.67 | 2 of 3 | 18.50 → 21.00 (+2.50) |", md);
         Assert.Contains("| night | blurry | 3 | 26.00 [26.00, 26.00] | 26.00 | 0.9000 | 0.9000 | – | 26.00 | – | – | 18.50 |", md);
         Assert.Contains("| night-old | events+robust | 1 | 31.00 | 31.00 | 0.9000 | 0.9000 | 0.900 | – | – | – | – |", md);
+
+        // Stop 42: a frame without ground truth (no PSNR, a kernel similarity) is counted apart from those with PSNR.
+        rows.Add(new("night-7103", "night-part", "events+robust", 0, "ok", 30, 0.9, 0.8, 1.0, 26, 0.8));
+        rows.Add(new("night-7103", "night-part", "events+robust", 1, "ok", null, null, 0.9, 1.0));
+        md = Evaluator.SummaryMarkdown(rows);
+        Assert.Contains("| night-part | events+robust | 2 (1 with PSNR) | 30.00 | 30.00 |", md);
     }
 
     [Fact]
