@@ -178,15 +178,15 @@ public static class FrameImageCheck
             else if (png.Channels == 0)
                 wrong = "a PNG colour type this reader does not decode";
             else if (!apsGroundTruth && (rgb.WhiteLevel < 2 || rgb.WhiteLevel != Math.Floor(rgb.WhiteLevel)))
-                wrong = $"a {png.DecodedBitDepth}-bit PNG, but rgb.white_level {rgb.WhiteLevel} is a floating-point frame's level (below 2 or not whole): a PNG holds integers, so these frames must be float TIFF or OpenEXR in the same units as the others";
+                wrong = $"{(png.DecodedBitDepth == 8 ? "an" : "a")} {png.DecodedBitDepth}-bit PNG, but rgb.white_level {rgb.WhiteLevel} is a floating-point frame's level (below 2 or not whole): a PNG holds integers, so these frames must be float TIFF or OpenEXR in the same units as the others";
             else if (!apsGroundTruth && rgb.WhiteLevel > 65535)
                 // A PNG sample is at most 65535: with white_level above it no pixel can reach white (1e308 replayed as
                 // 100 dB for every frame, blurry too: every value was ~0 after normalisation).
-                wrong = $"a {png.DecodedBitDepth}-bit PNG, but rgb.white_level {rgb.WhiteLevel} is above 65535, the most a PNG sample holds: no pixel could reach white (8-bit frames: at most 255, 16-bit: 65535; float TIFF or OpenEXR frames take any level)";
+                wrong = $"{(png.DecodedBitDepth == 8 ? "an" : "a")} {png.DecodedBitDepth}-bit PNG, but rgb.white_level {rgb.WhiteLevel} is above 65535, the most a PNG sample holds: no pixel could reach white (8-bit frames: at most 255, 16-bit: 65535; float TIFF or OpenEXR frames take any level)";
             else if (png.DecodedBitDepth != expectedDepth)
                 wrong = apsGroundTruth
-                    ? $"a {png.DecodedBitDepth}-bit PNG, expected 16-bit: an APS frame's ground truth holds DN × 257 in a 16-bit PNG (RECORDING_FORMAT.md)"
-                    : $"a {png.DecodedBitDepth}-bit PNG, expected {expectedDepth}-bit (rgb.white_level {rgb.WhiteLevel})";
+                    ? $"{(png.DecodedBitDepth == 8 ? "an" : "a")} {png.DecodedBitDepth}-bit PNG, expected 16-bit: an APS frame's ground truth holds DN × 257 in a 16-bit PNG (RECORDING_FORMAT.md)"
+                    : $"{(png.DecodedBitDepth == 8 ? "an" : "a")} {png.DecodedBitDepth}-bit PNG, expected {expectedDepth}-bit (rgb.white_level {rgb.WhiteLevel})";
             else if (png.HasAlpha)
                 wrong = $"a PNG with an alpha channel ({png.Channels} channels), expected grey (1) or colour (3) without alpha";
             else if (channels is int c && png.Channels != c)

@@ -230,7 +230,7 @@ public class EvalShardAuditTests
         var failed = Assert.Single(rows, x => x.Index == 1);
         Assert.Equal("failed", failed.Status);
         Assert.Contains("not processed: ", failed.Error);
-        Assert.Contains("a 8-bit PNG, expected 16-bit", failed.Error);
+        Assert.Contains("an 8-bit PNG, expected 16-bit", failed.Error);
         Assert.All(rows.Where(x => x.Index != 1), x => Assert.Equal("ok", x.Status));
         Assert.False(File.Exists(Path.Combine(outDir, "frames", "000001.png")));
 
@@ -278,7 +278,7 @@ public class EvalShardAuditTests
         }
         var r = Run("inspect", dir);
         Assert.Equal(1, r.Code);
-        Assert.Contains("a 8-bit PNG, expected 16-bit: an APS frame's ground truth holds DN × 257 in a 16-bit PNG", r.Out);
+        Assert.Contains("an 8-bit PNG, expected 16-bit: an APS frame's ground truth holds DN × 257 in a 16-bit PNG", r.Out);
 
         // aps.first_index names files (NNNNNN): -3 wrote frames/-000003.png, 2.7 was truncated to 2.
         string manifest = Path.Combine(dir, "recording.json");
