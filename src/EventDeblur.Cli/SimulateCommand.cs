@@ -71,6 +71,10 @@ internal static class SimulateCommand
             if (r.GetValue(frames) is int k) options = options with { Frames = k };
             if (r.GetValue(size) is string wh)
             {
+                // The DAVIS-alone presets have no RGB camera: their frames are the event sensor's APS frames (stop 42: the
+                // option was ignored in silence).
+                if (options.ApsOnly)
+                    throw new UserInputException($"--rgb-size does not apply to --preset {presetName}: it has no RGB camera, its frames are the DAVIS346's {options.EventWidth}×{options.EventHeight} APS frames");
                 var parts = wh.ToLowerInvariant().Split('x');
                 if (parts.Length != 2 || !int.TryParse(parts[0], out int width) || !int.TryParse(parts[1], out int height))
                     throw new UserInputException($"--rgb-size '{wh}' is not WxH (e.g. 640x480)");

@@ -35,6 +35,17 @@ public class CliTests
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>--rgb-size on a DAVIS-alone preset, which has no RGB camera (stop 42: ignored in silence), is a usage error.</summary>
+    [Fact]
+    public void SimulateRefusesAnRgbSizeForADavisAlonePreset()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "aps");
+        var (code, _, err) = Run("simulate", "--preset", "aps", "--seed", "13", "--frames", "1", "--rgb-size", "320x240", "--out", dir);
+        Assert.Equal(2, code);
+        Assert.Contains("--rgb-size does not apply to --preset aps: it has no RGB camera, its frames are the DAVIS346's 346×260 APS frames", err);
+        Assert.False(Directory.Exists(dir));
+    }
+
     [SkippableFact]
     public void InspectJsonReportsTheExpectedHash()
     {
