@@ -142,6 +142,14 @@ public sealed class RecordingBundle
                 string csv = BundlePaths.Resolve(root, root, gt.Frames, manifestPath);
                 byte[] table = bundle._descriptions[GroundTruthFramesDescription] = FrameTable.ReadBytes(csv);
                 var rows = FrameTable.Read(csv, table, root, problems);
+                // Ground truth for a frame the RGB table does not list: a row missing from it, most likely (stop 42: not said).
+                if (manifest.Rgb != null)
+                {
+                    var rgbIndices = bundle.Frames.Select(f => f.Index).Concat(bundle.RejectedFrames.Keys).ToHashSet();
+                    var orphans = rows.Select(r => r.Index).Where(i => !rgbIndices.Contains(i)).Distinct().Order().ToList();
+                    if (orphans.Count > 0)
+                        problems.Add(Problem.Note(csv, ProblemLocation.AtFrame(orphans[0]), $"ground truth for frame{(orphans.Count == 1 ? "" : "s")} {string.Join(", ", orphans.Take(5))}{(orphans.Count > 5 ? $" and {orphans.Count - 5} more" : "")}, which {manifest.Rgb.Frames} does not list (a row missing from it?): not used"));
+                }
                 // APS ground truth is a 16-bit PNG of DN × 257 on the event pixel grid (RECORDING_FORMAT.md): an 8-bit one was read as 257× too dark.
                 bundle.GroundTruthFrames = manifest.Rgb != null
                     ? FrameImageCheck.Filter(rows, manifest.Rgb, csv, problems, groundTruth: true)

@@ -76,6 +76,25 @@ public class BundleTests
         Assert.Empty(RecordingBundle.Load(MakeBundle()).Problems);
     }
 
+    /// <summary>Ground truth for a frame the RGB table does not list gets a note (stop 42: a dropped RGB row went unsaid).</summary>
+    [Fact]
+    public void GroundTruthForAFrameTheRgbTableDoesNotListIsNoted()
+    {
+        string sample = Path.Combine(TestPaths.RepoRoot, "recordings", "sample-night"), dir = TestPaths.NewTempDir();
+        foreach (string f in Directory.GetFiles(sample, "*", SearchOption.AllDirectories))
+        {
+            string dest = Path.Combine(dir, Path.GetRelativePath(sample, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(f, dest);
+        }
+        Assert.DoesNotContain(RecordingBundle.Load(dir).Problems, p => p.Message.Contains("ground truth for frame"));
+        string csv = Path.Combine(dir, "rgb", "frames.csv");
+        File.WriteAllLines(csv, File.ReadAllLines(csv).Where(l => !l.StartsWith("1,", StringComparison.Ordinal)));
+        var note = Assert.Single(RecordingBundle.Load(dir).Problems, p => p.Message.Contains("ground truth for frame"));
+        Assert.Equal(ProblemSeverity.Note, note.Severity);
+        Assert.Equal("ground truth for frame 1, which rgb/frames.csv does not list (a row missing from it?): not used", note.Message);
+    }
+
     [Fact]
     public void TriggerSyncPairsRowsWithEdgesAndFindsADroppedFrame()
     {
