@@ -217,7 +217,7 @@ public static class Evaluator
                     r.PsnrBlurry, r.SsimBlurry, input ? r.PsnrSaturationBandBlurry : r.PsnrSaturationBand, r.PsnrSaturationBandBlurry));
             progress?.Invoke(summary.Status == "cancelled"
                 ? $"{name} {method.Name}: cancelled after {summary.Results.Count(r => r.Status == "ok")} frame(s) ok (run the same eval command again to finish it)"
-                : $"{name} {method.Name}: {summary.Results.Count(r => r.Status == "ok")}/{summary.Results.Count} frames ok");
+                : $"{name} {method.Name}: {summary.Results.Count(r => r.Status == "ok")}/{summary.Results.Count} frames ok" + RejectedRows(summary.Problems));
             // Each failed frame with its cause (e.g. a ground-truth kernel file, line and field), as replay prints it.
             foreach (var r in summary.Results.Where(r => r.Status != "ok"))
                 progress?.Invoke($"  {name} {method.Name} index {r.Index}: {r.Status} ({r.Error})");
@@ -255,6 +255,16 @@ public static class Evaluator
 
     /// <summary>Shard metadata key: a JSON array of sentences, one per bundle of the shard's share that could not be loaded (absent when none).</summary>
     public const string UnusableBundlesKey = "unusable_bundles";
+
+    /// <summary>
+    /// "; N row(s) of its frame tables rejected (above)" when the bundle check rejected table rows (errors at a line), which
+    /// get no frame row and so are not in the count (stop 42: "1/1 frames ok" hid a rejected row); else empty.
+    /// </summary>
+    private static string RejectedRows(IEnumerable<Problem> problems)
+    {
+        int n = problems.Count(p => p.Severity == ProblemSeverity.Error && p.Location.Kind == ProblemLocationKind.Line);
+        return n == 0 ? "" : $"; {n} row{(n == 1 ? "" : "s")} of its frame tables rejected (above), not counted";
+    }
 
     /// <summary>Shard metadata key: a JSON array of the problems the shard's replays found in their bundles ("BUNDLE: problem"), as replay lists them (absent when none).</summary>
     public const string InputProblemsKey = "input_problems";

@@ -148,7 +148,7 @@ public sealed class RecordingBundle
                     var rgbIndices = bundle.Frames.Select(f => f.Index).Concat(bundle.RejectedFrames.Keys).ToHashSet();
                     var orphans = rows.Select(r => r.Index).Where(i => !rgbIndices.Contains(i)).Distinct().Order().ToList();
                     if (orphans.Count > 0)
-                        problems.Add(Problem.Note(csv, ProblemLocation.AtFrame(orphans[0]), $"ground truth for frame{(orphans.Count == 1 ? "" : "s")} {string.Join(", ", orphans.Take(5))}{(orphans.Count > 5 ? $" and {orphans.Count - 5} more" : "")}, which {manifest.Rgb.Frames} does not list (a row missing from it?): not used"));
+                        problems.Add(Problem.Note(csv, ProblemLocation.AtFrame(orphans[0]), $"ground truth for frame{(orphans.Count == 1 ? "" : "s")} {string.Join(", ", orphans.Take(5))}{(orphans.Count > 5 ? $" and {orphans.Count - 5} more" : "")}, which {(orphans.Count == 1 ? "has" : "have")} no accepted row in {manifest.Rgb.Frames} (a row missing, or rejected above?): not used"));
                 }
                 // APS ground truth is a 16-bit PNG of DN × 257 on the event pixel grid (RECORDING_FORMAT.md): an 8-bit one was read as 257× too dark.
                 bundle.GroundTruthFrames = manifest.Rgb != null

@@ -112,6 +112,26 @@ public partial class HardeningAuditTests
         Assert.Contains("WARNING: results-shard-1-of-1.parquet: broken-001: not evaluated", report.Err);
     }
 
+    /// <summary>A rejected frames.csv row gets no frame row; eval's count says so (stop 42: "1/1 frames ok" hid it).</summary>
+    [Fact]
+    public void EvalSaysARejectedTableRowIsNotCounted()
+    {
+        string b = Path.Combine(TestPaths.NewTempDir(), "swapped-001");
+        foreach (var f in Directory.GetFiles(Sample, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(b, Path.GetRelativePath(Sample, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(f, target);
+        }
+        string csv = Path.Combine(b, "rgb", "frames.csv");
+        var lines = File.ReadAllLines(csv);
+        (lines[1], lines[2]) = (lines[2], lines[1]);   // index 1 before index 0: the later row is rejected
+        File.WriteAllLines(csv, lines);
+        var r = Run("eval", b, "--out", NewOut(), "--methods", "blurry");
+        Assert.Equal(1, r.Code);
+        Assert.Contains("swapped-001 blurry: 2/2 frames ok; 1 row of its frame tables rejected (above), not counted", r.Out);
+    }
+
     /// <summary>
     /// A folder of the dataset that holds a bundle's files but whose recording.json was renamed (stop 42, a new user's
     /// trial: it was left out unseen, exit 0): named as not evaluated, with the file it holds instead, exit 1.

@@ -92,7 +92,7 @@ public class BundleTests
         File.WriteAllLines(csv, File.ReadAllLines(csv).Where(l => !l.StartsWith("1,", StringComparison.Ordinal)));
         var note = Assert.Single(RecordingBundle.Load(dir).Problems, p => p.Message.Contains("ground truth for frame"));
         Assert.Equal(ProblemSeverity.Note, note.Severity);
-        Assert.Equal("ground truth for frame 1, which rgb/frames.csv does not list (a row missing from it?): not used", note.Message);
+        Assert.Equal("ground truth for frame 1, which has no accepted row in rgb/frames.csv (a row missing, or rejected above?): not used", note.Message);
     }
 
     [Fact]
