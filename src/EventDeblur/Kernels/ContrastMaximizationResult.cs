@@ -20,6 +20,12 @@ public sealed record ContrastMaximizationResult((double X, double Y)[] Offsets, 
     /// </summary>
     public LocalPathField? LocalPaths { get; init; }
 
+    /// <summary>
+    /// True when no path found — translation or roll — stacks the events more sharply than no motion at all: the paths
+    /// are then guesses, not measurements (a still camera). Without traced lights the estimator then assumes no blur.
+    /// </summary>
+    public bool StillIsBest { get; init; }
+
     /// <summary>Roll of <see cref="RigidMotion"/> from the start to the end of the exposure, radians (0 without one).</summary>
     public double RollRad { get; init; }
 }

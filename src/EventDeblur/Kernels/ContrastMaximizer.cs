@@ -67,11 +67,6 @@ public sealed class ContrastMaximizer
         double constant = warp.Contrast(0, v.Vx, 0, 0, v.Vy, 0, 0);
         if (constant > best) { best = constant; c = [v.Vx, 0, 0, v.Vy, 0, 0]; }
         double zero = warp.Contrast(0, 0, 0, 0, 0, 0, 0);
-        // No path stacks the events more sharply than no motion: the camera did not move (a sharp frame). The best path
-        // found is then a guess, not a measurement (stop 42: a still camera's frames took a 23-px line kernel at ×0.97
-        // and lost up to 21 dB), so no blur is assumed.
-        if (!(best > zero))
-            return new ContrastMaximizationResult([], all.Count, n, 0, $"texture: no motion stacks the exposure's {n} events more sharply than none (the best path found ×{best / Math.Max(zero, 1e-12):F2}); no blur assumed");
 
         var offsets = PathOffsets(c, ew / 2.0, eh / 2.0, eventsToFrame, samples);
         double gain = zero > 0 ? best / zero - 1 : 0;
@@ -80,10 +75,14 @@ public sealed class ContrastMaximizer
         var localTask = _o.Threads > 1 && _o.Rotation ? Task.Run(localSearch) : null;
         var rigid = _o.Rotation ? RigidPath(warp, c, best, range, ew, eh, eventsToFrame, samples) : null;
         var local = localTask != null ? localTask.GetAwaiter().GetResult() : localSearch();
+        // No path — translation or roll — stacks the events more sharply than no motion: the best path found is a guess,
+        // not a measurement (a still camera; a roll about the optical axis beats no motion where no translation does).
+        bool stillIsBest = !(best > zero) && !(rigid is { } rr && rr.Contrast > zero);
         string note = $"texture: contrast ×{best / Math.Max(zero, 1e-12):F2} over no motion, {n} events";
         if (rigid is { } r) note += $"; with roll {r.RollRad * 180 / Math.PI:F2}° over the exposure ×{r.Contrast / Math.Max(zero, 1e-12):F2}";
         if (local != null) note += $"; {local.Refined} of {local.Columns * local.Rows} regions stack their events more sharply with a path of their own";
-        return new ContrastMaximizationResult(offsets, all.Count, n, gain, note) { RigidMotion = rigid?.Motion, RollRad = rigid?.RollRad ?? 0, LocalPaths = local is { Refined: > 0 } ? local : null };
+        if (stillIsBest) note += "; no path stacks them more sharply than no motion";
+        return new ContrastMaximizationResult(offsets, all.Count, n, gain, note) { RigidMotion = rigid?.Motion, RollRad = rigid?.RollRad ?? 0, LocalPaths = local is { Refined: > 0 } ? local : null, StillIsBest = stillIsBest };
     }
 
     /// <summary>

@@ -78,11 +78,15 @@ public class ChromaMedianTests
     public void TheTiledDeblurrerAppliesItOnlyWhenTheDeconvolverAsks()
     {
         var img = FringedEdge();
-        var tiles = new[] { new KernelTile(0, 0, W, H, BlurKernel.Delta) };
+        // A blur kernel (the deconvolvers here ignore it): the filter follows a deconvolution.
+        var tiles = new[] { new KernelTile(0, 0, W, H, KernelRaster.FromOffsets([(-1.0, 0.0), (1.0, 0.0)])) };
         var plain = TiledDeblurrer.Deblur(img, tiles, new IdentityDeconvolver(), 1.0);
         Assert.Equal(img.Planes[0], plain.Planes[0]);
         var asked = TiledDeblurrer.Deblur(img, tiles, new Smoothing(5), 1.0);
         Assert.Equal(ChromaMedian.Apply(img, 5).Planes[0], asked.Planes[0]);
+        // Since stop 42 not with delta kernels only (no blur: nothing deconvolved whose fringes it would remove).
+        var still = TiledDeblurrer.Deblur(img, [new KernelTile(0, 0, W, H, BlurKernel.Delta)], new Smoothing(5), 1.0);
+        Assert.Equal(img.Planes[0], still.Planes[0]);
         // Through the do-no-harm guard, which forwards the wrapped deconvolver's request.
         Assert.Equal(5, new GuardedDeconvolver(new Smoothing(5)).ChromaMedianPx);
         Assert.Equal(0, new GuardedDeconvolver(new IdentityDeconvolver()).ChromaMedianPx);
