@@ -90,12 +90,7 @@ public partial class HardeningAuditTests
         foreach (string name in new[] { "good-001", "broken-001" })
         {
             string b = Path.Combine(ds, name);
-            foreach (var f in Directory.GetFiles(Sample, "*", SearchOption.AllDirectories))
-            {
-                string target = Path.Combine(b, Path.GetRelativePath(Sample, f));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(f, target);
-            }
+            CopySample(b);
         }
         File.WriteAllText(Path.Combine(ds, "broken-001", "recording.json"), "{\"format\": \"eventdeblur-recording/1\", \"events\": ");
         string outDir = NewOut();
@@ -112,17 +107,23 @@ public partial class HardeningAuditTests
         Assert.Contains("WARNING: results-shard-1-of-1.parquet: broken-001: not evaluated", report.Err);
     }
 
+    /// <summary>The shipped sample bundle, copied into <paramref name="dir"/>.</summary>
+    private static void CopySample(string dir)
+    {
+        foreach (var f in Directory.GetFiles(Sample, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(dir, Path.GetRelativePath(Sample, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(f, target);
+        }
+    }
+
     /// <summary>A rejected frames.csv row gets no frame row; eval's count says so (stop 42: "1/1 frames ok" hid it).</summary>
     [Fact]
     public void EvalSaysARejectedTableRowIsNotCounted()
     {
         string b = Path.Combine(TestPaths.NewTempDir(), "swapped-001");
-        foreach (var f in Directory.GetFiles(Sample, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(b, Path.GetRelativePath(Sample, f));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(f, target);
-        }
+        CopySample(b);
         string csv = Path.Combine(b, "rgb", "frames.csv");
         var lines = File.ReadAllLines(csv);
         (lines[1], lines[2]) = (lines[2], lines[1]);   // index 1 before index 0: the later row is rejected
@@ -143,12 +144,7 @@ public partial class HardeningAuditTests
         foreach (string name in new[] { "good-001", "renamed-001" })
         {
             string b = Path.Combine(ds, name);
-            foreach (var f in Directory.GetFiles(Sample, "*", SearchOption.AllDirectories))
-            {
-                string target = Path.Combine(b, Path.GetRelativePath(Sample, f));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(f, target);
-            }
+            CopySample(b);
         }
         File.Move(Path.Combine(ds, "renamed-001", "recording.json"), Path.Combine(ds, "renamed-001", "Recording.json"));
         Directory.CreateDirectory(Path.Combine(ds, "notes"));   // a folder that is no bundle at all: still ignored

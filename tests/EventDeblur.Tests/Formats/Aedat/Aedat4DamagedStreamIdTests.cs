@@ -3,6 +3,25 @@ using EventDeblur.IO;
 
 namespace EventDeblur.Tests.Formats.Aedat;
 
+/// <summary>Small AEDAT 4.0 files of a synthetic recording's events, packets of 1 000, for the damage tests below.</summary>
+internal static class Aedat4Fixture
+{
+    /// <summary>The bytes of <paramref name="rec"/>'s events written to DIR/whole.aedat4 with <paramref name="streams"/> declared.</summary>
+    public static byte[] Written(string dir, SyntheticRecording rec, Aedat4Compression compression, params Aedat4StreamDeclaration[] streams)
+    {
+        string whole = Path.Combine(dir, "whole.aedat4");
+        using (var w = Aedat4Writer.Create(whole, new Aedat4WriterOptions
+        {
+            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, MaxEventsPerPacket = 1000, Compression = compression, Streams = streams,
+        }))
+        {
+            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
+            w.Complete();
+        }
+        return File.ReadAllBytes(whole);
+    }
+}
+
 /// <summary>
 /// A damaged stream id in an AEDAT 4.0 packet header (stop 42, a new user's trial on the real DAVIS346 file): a packet of
 /// events whose id became one the infoNode does not declare was skipped as "another event stream" with a note (exit 0,
@@ -16,17 +35,7 @@ public class Aedat4DamagedStreamIdTests
     {
         string dir = TestPaths.NewTempDir();
         var rec = SyntheticRecording.Random(10_000, 5, frames: 0, triggers: 0, imu: 0);
-        string whole = Path.Combine(dir, "whole.aedat4");
-        using (var w = Aedat4Writer.Create(whole, new Aedat4WriterOptions
-        {
-            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, MaxEventsPerPacket = 1000,
-            Streams = [new(0, AedatStreamKind.Events, "events"), new(1, AedatStreamKind.Frames, "frames")],
-        }))
-        {
-            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
-            w.Complete();
-        }
-        byte[] bytes = File.ReadAllBytes(whole);
+        byte[] bytes = Aedat4Fixture.Written(dir, rec, Aedat4Compression.Lz4, new Aedat4StreamDeclaration(0, AedatStreamKind.Events, "events"), new Aedat4StreamDeclaration(1, AedatStreamKind.Frames, "frames"));
         var packets = Aedat4Surgery.Packets(bytes);
         Assert.Equal(10, packets.Count);
         string path = Path.Combine(dir, $"sid{id}.aedat4");
@@ -75,17 +84,7 @@ public class Aedat4OversizedPacketTests
     {
         string dir = TestPaths.NewTempDir();
         var rec = SyntheticRecording.Random(10_000, 5, frames: 0, triggers: 0, imu: 0);
-        string whole = Path.Combine(dir, "whole.aedat4");
-        using (var w = Aedat4Writer.Create(whole, new Aedat4WriterOptions
-        {
-            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, MaxEventsPerPacket = 1000, Compression = compression,
-            Streams = [new(0, AedatStreamKind.Events, "events")],
-        }))
-        {
-            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
-            w.Complete();
-        }
-        byte[] bytes = File.ReadAllBytes(whole);
+        byte[] bytes = Aedat4Fixture.Written(dir, rec, compression, new Aedat4StreamDeclaration(0, AedatStreamKind.Events, "events"));
         var packets = Aedat4Surgery.Packets(bytes);
         if (!withTable) bytes = Aedat4Surgery.Assemble(bytes[..(int)packets[0].At], packets.Select(p => (p.Stream, p.Body)));
         long at = packets[5].At;
@@ -118,17 +117,7 @@ public class Aedat4TableMatchTests
     {
         string dir = TestPaths.NewTempDir();
         var rec = SyntheticRecording.Random(10_000, 5, frames: 0, triggers: 0, imu: 0);
-        string whole = Path.Combine(dir, "whole.aedat4");
-        using (var w = Aedat4Writer.Create(whole, new Aedat4WriterOptions
-        {
-            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, MaxEventsPerPacket = 1000,
-            Streams = [new(0, AedatStreamKind.Events, "events")],
-        }))
-        {
-            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
-            w.Complete();
-        }
-        byte[] bytes = File.ReadAllBytes(whole);
+        byte[] bytes = Aedat4Fixture.Written(dir, rec, Aedat4Compression.Lz4, new Aedat4StreamDeclaration(0, AedatStreamKind.Events, "events"));
         var packets = Aedat4Surgery.Packets(bytes);
         Assert.NotEqual(packets[3].Body.Length, packets[4].Body.Length);
         // Packets 3 and 4 swapped in place (same bytes in all; the table still lists the old order).
@@ -163,17 +152,7 @@ public class Aedat4WrongCompressionFieldTests
     {
         string dir = TestPaths.NewTempDir();
         var rec = SyntheticRecording.Random(5_000, 5, frames: 0, triggers: 0, imu: 0);
-        string whole = Path.Combine(dir, "whole.aedat4");
-        using (var w = Aedat4Writer.Create(whole, new Aedat4WriterOptions
-        {
-            Width = SyntheticRecording.Width, Height = SyntheticRecording.Height, MaxEventsPerPacket = 1000, Compression = written,
-            Streams = [new(0, AedatStreamKind.Events, "events")],
-        }))
-        {
-            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
-            w.Complete();
-        }
-        byte[] bytes = File.ReadAllBytes(whole);
+        byte[] bytes = Aedat4Fixture.Written(dir, rec, written, new Aedat4StreamDeclaration(0, AedatStreamKind.Events, "events"));
         string path = Path.Combine(dir, "flipped.aedat4");
         File.WriteAllBytes(path, Aedat4Surgery.WithInfoNode(bytes, Aedat4Surgery.Parse(bytes).InfoXml, field));
         Drained d;
