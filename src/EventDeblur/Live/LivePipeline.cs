@@ -100,7 +100,9 @@ public static class LivePipeline
                 var problem = Problem.Error($"events stream {o.EventsUri}", p.Message);
                 if (p.Severity != ProblemSeverity.Error) problem = problem with { Severity = p.Severity };
                 Report(problem);
-                if (p.Severity == ProblemSeverity.Error) lock (losses) losses.Add(new StreamLoss(lastUs, null, p.Message));
+                // Only a packet the reader left out loses events (not, e.g., an event reported as going back, which is delivered).
+                if (p.Severity == ProblemSeverity.Error && (p.Message.Contains("packet skipped", StringComparison.Ordinal) || p.Message.Contains("is not read", StringComparison.Ordinal)))
+                    lock (losses) losses.Add(new StreamLoss(lastUs, null, p.Message));
             },
         };
         triggersClient = new DvStreamClient("triggers", th, tp, p =>
