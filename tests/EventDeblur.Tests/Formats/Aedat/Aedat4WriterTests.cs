@@ -90,14 +90,8 @@ public class Aedat4WriterTests
     public void NetworkStreamLayoutReadsBackWithoutVersionLine()
     {
         var rec = SyntheticRecording.Random(3000, 11, frames: 0, triggers: 0, imu: 0);
-        var ms = new MemoryStream();
-        using (var w = Aedat4Writer.CreateNetworkStream(ms, new Aedat4WriterOptions { Width = 346, Height = 260, MaxEventsPerPacket = 700 }))
-        {
-            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
-            w.Complete();
-        }
         // A non-seekable copy, as a socket would be.
-        var bytes = ms.ToArray();
+        var bytes = NetworkStream(rec, 700);
         using var reader = Aedat4Reader.OpenStream(new NonSeekable(bytes), "tcp://test", hasVersionLine: false);
         var d = Drained.From(reader);
         Assert.Equal(rec.Hash(), d.Hash());
@@ -112,13 +106,7 @@ public class Aedat4WriterTests
     public void AnAbsurdPacketSizeOnANetworkStreamSaysTheRestOfTheConnectionIsNotRead()
     {
         var rec = SyntheticRecording.Random(3000, 11, frames: 0, triggers: 0, imu: 0);
-        var ms = new MemoryStream();
-        using (var w = Aedat4Writer.CreateNetworkStream(ms, new Aedat4WriterOptions { Width = 346, Height = 260, MaxEventsPerPacket = 1000 }))
-        {
-            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
-            w.Complete();
-        }
-        var bytes = ms.ToArray();
+        var bytes = NetworkStream(rec, 1000);
         // The second packet's size (after the 4-byte header length, the header, the first packet) set to 2^31 − 256.
         int headerLength = 4 + System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes);
         int first = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(headerLength + 4));
@@ -131,6 +119,18 @@ public class Aedat4WriterTests
         Assert.Equal(second, error.ByteOffset);
         Assert.Contains("a stream that cannot seek (a network stream) cannot be resynchronised past it: the rest of this connection is not read", error.Message);
         Assert.DoesNotContain("FileDataTable", error.Message);
+    }
+
+    /// <summary><paramref name="rec"/>'s events in the DV network stream layout, <paramref name="perPacket"/> to a packet.</summary>
+    private static byte[] NetworkStream(SyntheticRecording rec, int perPacket)
+    {
+        var ms = new MemoryStream();
+        using (var w = Aedat4Writer.CreateNetworkStream(ms, new Aedat4WriterOptions { Width = 346, Height = 260, MaxEventsPerPacket = perPacket }))
+        {
+            w.WriteEvents(rec.T, rec.X, rec.Y, rec.P);
+            w.Complete();
+        }
+        return ms.ToArray();
     }
 
     private sealed class NonSeekable(byte[] data) : Stream

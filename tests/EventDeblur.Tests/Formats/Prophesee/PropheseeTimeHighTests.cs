@@ -11,6 +11,22 @@ namespace EventDeblur.Tests.Formats.Prophesee;
 /// </summary>
 public class PropheseeTimeHighTests
 {
+    /// <summary>EVT 3.0 words as little-endian bytes.</summary>
+    private static byte[] Bytes(ushort[] words)
+    {
+        var b = new byte[words.Length * 2];
+        for (int i = 0; i < words.Length; i++) BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(2 * i), words[i]);
+        return b;
+    }
+
+    /// <summary>EVT 2.0 words as little-endian bytes.</summary>
+    private static byte[] Bytes(uint[] words)
+    {
+        var b = new byte[words.Length * 4];
+        for (int i = 0; i < words.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4 * i), words[i]);
+        return b;
+    }
+
     private static string WriteRaw(string evt, string format, ReadOnlySpan<byte> payload, out long dataStart)
     {
         byte[] header = Encoding.ASCII.GetBytes($"% evt {evt}\n% format {format};height=480;width=640\n% end\n");
@@ -43,8 +59,7 @@ public class PropheseeTimeHighTests
             0xB000_0001,                 // 12: unknown type
             0xA000_0000 | (9u << 22) | (2u << 8) | 1, // 13: rising edge of channel 2 at 2^34 + 3·64 + 9
         ];
-        var payload = new byte[words.Length * 4];
-        for (int i = 0; i < words.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(4 * i), words[i]);
+        var payload = Bytes(words);
         string path = WriteRaw("2.0", "EVT2", payload, out long o);
 
         using var reader = (Evt2Reader)PropheseeReader.Open(path);
@@ -86,8 +101,7 @@ public class PropheseeTimeHighTests
             0x9ABC,          // 17: unknown type
             0xA301,          // 18: rising edge of channel 3
         ];
-        var payload = new byte[words.Length * 2];
-        for (int i = 0; i < words.Length; i++) BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(2 * i), words[i]);
+        var payload = Bytes(words);
         string path = WriteRaw("3.0", "EVT3", payload, out long o);
 
         using var reader = (Evt3Reader)PropheseeReader.Open(path);
@@ -116,8 +130,7 @@ public class PropheseeTimeHighTests
     {
         // EVT 2.0: a time high, OTHERS + CONTINUED (valid), an event, then 1 000 words of 0xFFFFFFFF.
         uint[] evt2 = [0x8000_0001u, 0xE000_0000u, 0xF000_0000u, 0x1000_0000u | (3u << 11) | 4, .. Enumerable.Repeat(0xFFFF_FFFFu, 1000)];
-        var p2 = new byte[evt2.Length * 4];
-        for (int i = 0; i < evt2.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(p2.AsSpan(4 * i), evt2[i]);
+        var p2 = Bytes(evt2);
         string path2 = WriteRaw("2.0", "EVT2", p2, out long o2);
         var d2 = PropheseeDrained.FromFile(path2);
         Assert.Single(d2.Events);
@@ -128,8 +141,7 @@ public class PropheseeTimeHighTests
 
         // EVT 3.0: two runs of 0xFFFF separated by an event; IMU + CONTINUED_12 valid.
         ushort[] evt3 = [0x8001, 0x0014, 0xD000, 0xF000, 0x6001, 0xFFFF, 0xFFFF, 0x200A, 0xFFFF];
-        var p3 = new byte[evt3.Length * 2];
-        for (int i = 0; i < evt3.Length; i++) BinaryPrimitives.WriteUInt16LittleEndian(p3.AsSpan(2 * i), evt3[i]);
+        var p3 = Bytes(evt3);
         string path3 = WriteRaw("3.0", "EVT3", p3, out long o3);
         var d3 = PropheseeDrained.FromFile(path3);
         Assert.Single(d3.Events);
