@@ -31,6 +31,13 @@ public sealed class Evt3Reader : PropheseeReader
     private int _baseX;
     private bool _vectorOn;
 
+    // Consecutive EVT_ADDR_Y words with nothing between them: an encoder sends one per row that has events (real files
+    // have no two in a row), so a long run is a zero-filled or overwritten region (all-zero words are EVT_ADDR_Y y = 0).
+    private long _yRunFrom = -1, _yRunEnd = -1, _yRun;
+
+    /// <summary>Consecutive EVT_ADDR_Y words from which the run is reported as damage (zeros decode as EVT_ADDR_Y y = 0).</summary>
+    internal const int AddrYRunLimit = 16;
+
     internal Evt3Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
         : base(stream, path, header, log, options, AedatVersion.Evt3, width, height, geometrySource, 2, "EVT 3.0 word", header.Length)
     {
@@ -49,6 +56,26 @@ public sealed class Evt3Reader : PropheseeReader
         _cd = true;
         _baseX = 0;
         _vectorOn = false;
+        EndAddrYRun();
+    }
+
+    /// <inheritdoc />
+    private protected override void EndOfData(long offset) => EndAddrYRun();
+
+    private void AddrY(long offset)
+    {
+        if (offset != _yRunEnd) { EndAddrYRun(); _yRunFrom = offset; }
+        _yRun++;
+        _yRunEnd = offset + 2;
+    }
+
+    private void EndAddrYRun()
+    {
+        if (_yRun >= AddrYRunLimit)
+            Log.Error("addr-y-run", _yRunFrom, $"{_yRun} EVT_ADDR_Y words in a row from byte {_yRunFrom} to {_yRunEnd} with no event, time or other word between them " +
+                                                $"(an encoder sends one per row that has events): zero-filled or overwritten data, most likely; the events recorded there are lost");
+        _yRunFrom = _yRunEnd = -1;
+        _yRun = 0;
     }
 
     /// <summary>Time-high loops (2^24 µs = 16.777216 s each) seen so far.</summary>
@@ -62,6 +89,7 @@ public sealed class Evt3Reader : PropheseeReader
             switch (w >> 12)
             {
                 case 0x0:
+                    AddrY(offset + i);
                     _y = w & 0x7FF;
                     _cd = true;
                     if ((w & 0x800) != 0) Count("EVT_ADDR_Y words with the slave/right system bit set (bit 11; y is decoded from bits 10..0)");

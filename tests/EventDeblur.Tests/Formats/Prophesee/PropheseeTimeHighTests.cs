@@ -151,4 +151,30 @@ public class PropheseeTimeHighTests
             (ProblemSeverity.Note, -1, "1 CONTINUED_12 words skipped"),
             (ProblemSeverity.Note, -1, "1 IMU words skipped"));
     }
+    /// <summary>
+    /// A zero-filled region of an EVT 3.0 payload (stop 42's trial: 2 000 zero bytes in a real file, 696 events gone,
+    /// exit 0 with no message at all): zeros are EVT_ADDR_Y y = 0 words, which an encoder never sends twice in a row, so
+    /// a run of <see cref="Evt3Reader.AddrYRunLimit"/> or more is one error at its first byte; shorter runs and the rows
+    /// of real data (one EVT_ADDR_Y per row) are not.
+    /// </summary>
+    [Fact]
+    public void AZeroFilledEvt3RegionIsOneErrorAtItsFirstByte()
+    {
+        int n = Evt3Reader.AddrYRunLimit;
+        // time high, row 20, an event; then n zero words; an event on the (now wrong) row 0; then n − 1 zero words (not
+        // reported), an event.
+        ushort[] words = [0x8001, 0x0014, 0x200A, .. new ushort[n], 0x200B, .. new ushort[n - 1], 0x200C];
+        string path = WriteRaw("3.0", "EVT3", Bytes(words), out long o);
+        var d = PropheseeDrained.FromFile(path);
+        Assert.Equal(3, d.Events.Count);
+        AssertProblems(d.Problems,
+            (ProblemSeverity.Error, o + 3 * 2, $"{n} EVT_ADDR_Y words in a row from byte {o + 6} to {o + 6 + 2 * n} with no event, time or other word between them " +
+                                               "(an encoder sends one per row that has events): zero-filled or overwritten data, most likely; the events recorded there are lost"));
+
+        // A zero run at the very end of the payload is reported too.
+        string tail = WriteRaw("3.0", "EVT3", Bytes([0x8001, 0x0014, 0x200A, .. new ushort[3 * n]]), out long o2);
+        var d2 = PropheseeDrained.FromFile(tail);
+        Assert.Single(d2.Events);
+        Assert.Equal([o2 + 6], d2.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ByteOffset));
+    }
 }
