@@ -194,6 +194,10 @@ internal static class LiveCommands
             if (ok == 0 && s.NeverConnected.Count > 0)
                 throw new UserInputException($"no frame deblurred: the {(s.NeverConnected.Count == 2 ? "events and triggers streams" : s.NeverConnected[0] == o.EventsUri ? "events stream" : "triggers stream")} " +
                                              $"({string.Join(", ", s.NeverConnected)}) never connected (is the server, DV or '{ToolCommand.Name} serve', running on that host and port?)");
+            // A port that sends the other kind of stream: the rig was given wrong, as one that never connected.
+            if (ok == 0 && s.WrongKind.Count > 0)
+                throw new UserInputException($"no frame deblurred: {string.Join(" and ", s.WrongKind)} sen{(s.WrongKind.Count == 1 ? "ds" : "d")} the other kind of stream " +
+                                             $"(trigger packets on --events, or event packets on --triggers): are --events and --triggers swapped?");
             // Exposures left without a frame when the streams ended by themselves make the pairing suspect: exit 1 as well.
             // So do exposures whose frames the RGB source dropped (found by its timestamps): they were not deblurred.
             // And, as report of the run says, any error the run recorded (a stream lost, events dropped for memory, …).

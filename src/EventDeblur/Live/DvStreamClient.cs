@@ -12,6 +12,7 @@ namespace EventDeblur.Live;
 /// </summary>
 public sealed class DvStreamClient(string name, string host, int port, Action<AedatPacket> onPacket)
 {
+    private const string ClosedByServer = "connection closed by the server";
     private readonly List<StreamGap> _gaps = [];
     private volatile bool _connected;
     private volatile int _epoch;
@@ -131,7 +132,7 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                     }
                 }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 _connected = false;
-                reason = ended ?? "connection closed by the server";
+                reason = ended ?? ClosedByServer;
             }
             catch (OperationCanceledException) { _connected = false; break; }
             catch (Exception e) when (e is SocketException or IOException or AedatFormatException or ObjectDisposedException or FlatBufferException)
@@ -146,7 +147,11 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
             {
                 lock (_gaps) _gaps.Add(new StreamGap(name, LastTimestampUs, null, reason));
                 pendingGap = true;
-                OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: {reason}; reconnecting (every 0.1–2 s) while the run lasts");
+                // A clean close is also how a server ends its stream ('serve' at the end of its recording): said as such,
+                // not as a fault (stop 42: every normal run printed it as one).
+                OnConnectionChange?.Invoke(reason == ClosedByServer
+                    ? $"{name} stream tcp://{host}:{port}: the server closed the connection (the end of its stream, or it stopped); reconnecting (every 0.1–2 s) while the run lasts, in case more comes"
+                    : $"{name} stream tcp://{host}:{port}: {reason}; reconnecting (every 0.1–2 s) while the run lasts");
             }
             try { await Task.Delay(backoff, ct); } catch (OperationCanceledException) { break; }
             backoff = Math.Min(2000, backoff * 2);

@@ -63,11 +63,15 @@ public static class LivePipeline
         DvStreamClient? eventsClient = null, triggersClient = null;
         // Streams of the other kind on a port (--events and --triggers swapped): said once per stream, at once.
         int eventsServeTriggers = 0, triggersServeEvents = 0;
+        // The port that sent only the other kind (a DV stream carries one kind): no data of its own kind will come, so the
+        // run stops at once instead of waiting out the streams' grace (stop 42: 20 s, then exit 1).
+        var wrongKind = new List<string>();
         void Swapped(ref int flag, string stream, string uri, string holds, string expected)
         {
             if (Interlocked.Exchange(ref flag, 1) != 0) return;
             var problem = Problem.Error($"{stream} stream {uri}", $"it sends {holds}, not {expected}: are --events and --triggers swapped?");
             Report(problem);
+            lock (wrongKind) wrongKind.Add(uri);
             progress?.Invoke($"problem: {problem.Plain}");
         }
         eventsClient = new DvStreamClient("events", eh, ep, p =>
@@ -288,10 +292,34 @@ public static class LivePipeline
         long lastSeen = -1;
         long lastPackets = 0;
         bool lostReported = false;
+        string? stopped = null;
+        Stopwatch? wrongSince = null;
+        double nextEventsTell = 2, nextTriggersTell = 2;
         try
         {
             while (!token.IsCancellationRequested)
             {
+                // A stream not connected yet is said at 2 s and every 10 s after (stop 42: nothing was printed for 20 s).
+                foreach (var (client, uri) in new[] { (eventsClient, o.EventsUri), (triggersClient, o.TriggersUri) })
+                    if (client.Connections == 0 && wall.Elapsed.TotalSeconds >= (client == eventsClient ? nextEventsTell : nextTriggersTell))
+                    {
+                        ref double nextTell = ref client == eventsClient ? ref nextEventsTell : ref nextTriggersTell;
+                        progress?.Invoke($"{client.Name} stream {uri}: not connected after {wall.Elapsed.TotalSeconds:0} s{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; retrying every 0.1–2 s");
+                        nextTell = nextTell < 10 ? 10 : nextTell + 10;
+                    }
+                // A port of the other kind that has sent nothing of its own: stop (see wrongKind), once the other port has
+                // shown its kind too or a second has passed, so that two swapped ports are both named.
+                bool eventsWrong = Volatile.Read(ref eventsServeTriggers) == 1 && store.Received == 0;
+                bool triggersWrong = Volatile.Read(ref triggersServeEvents) == 1 && Interlocked.Read(ref triggersReceived) == 0;
+                if ((eventsWrong || triggersWrong) && wrongSince == null) wrongSince = Stopwatch.StartNew();
+                if ((eventsWrong && triggersWrong) || wrongSince?.Elapsed.TotalSeconds > 1)
+                {
+                    lock (wrongKind) stopped = $"{string.Join(" and ", wrongKind)} sen{(wrongKind.Count == 1 ? "ds" : "d")} the other kind of stream (are --events and --triggers swapped?)";
+                    progress?.Invoke($"stopping: {stopped}");
+                    // The RGB capture stops too (a camera would go on for ever); as at the end of --duration-s.
+                    await stop.CancelAsync();
+                    break;
+                }
                 while (waiting.Count < o.MaxWaitingFrames && frames.Reader.TryRead(out var fr))
                 {
                     waiting.Enqueue(fr);
@@ -454,7 +482,7 @@ public static class LivePipeline
             lock (exposures)
                 if (next < exposures.Count && (pairing.ByTimestamps || countEpoch == null || exposures[next].Epoch == countEpoch))
                     range = exposures[next++].Range;
-            Drop(ordinal, range, "the run ended before its exposure's events arrived");
+            Drop(ordinal, range, stopped != null ? $"the run stopped: {stopped}" : "the run ended before its exposure's events arrived");
         }
         waiting.Clear();
         toKernels.Writer.TryComplete();
@@ -529,7 +557,7 @@ public static class LivePipeline
         };
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
         manifest.Write(o.OutDir);
-        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected };
+        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected, WrongKind = stopped == null ? [] : [.. wrongKind] };
     }
 
     /// <summary>A stretch of the events stream whose packets were lost: after the event at <paramref name="FromUs"/>, before the one at <paramref name="ToUs"/> (µs; null: unknown).</summary>

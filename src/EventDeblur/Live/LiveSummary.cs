@@ -36,4 +36,11 @@ public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long Events
     /// port, or a server that was not running. Each is also the first entry of <see cref="Problems"/>.
     /// </summary>
     public IReadOnlyList<string> NeverConnected { get; init; } = [];
+
+    /// <summary>
+    /// The streams, each as its URI, that sent only packets of the other kind (trigger packets on <c>--events</c>, event
+    /// packets on <c>--triggers</c>): the run stopped as soon as one was seen, since no data of the right kind would come.
+    /// Empty when the run did not stop for that.
+    /// </summary>
+    public IReadOnlyList<string> WrongKind { get; init; } = [];
 }

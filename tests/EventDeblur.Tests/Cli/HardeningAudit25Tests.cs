@@ -261,13 +261,17 @@ public partial class HardeningAuditTests
     /// live with readable RGB frames and nothing listening on the stream ports exited 1 saying only that each frame's
     /// events never arrived; now the first problems say that each stream never connected, and why. Since stop 39 such a
     /// run, which deblurred nothing, is a usage error (exit 2, as a run that got no data at all), not a data problem.
+    /// Since stop 43 the wait is said while it lasts, from 2 s on (stop 42's trial: nothing was printed for 20 s).
     /// </summary>
     [Fact]
     public void LiveSaysWhichStreamNeverConnected()
     {
         var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2", "--rgb", Path.Combine(Sample, "rgb", "%06d.png"),
-            "--rig", Path.Combine(Sample, "recording.json"), "--out", NewOut(), "--duration-s", "2", "--deconvolver", "none");
+            "--rig", Path.Combine(Sample, "recording.json"), "--out", NewOut(), "--duration-s", "4", "--deconvolver", "none");
         Assert.Equal(2, r.Code);
+        foreach (string stream in new[] { "events stream tcp://127.0.0.1:1", "triggers stream tcp://127.0.0.1:2" })
+            Assert.Contains(r.Out.Split('\n'), l => l.StartsWith($"{stream}: not connected after ", StringComparison.Ordinal) && l.EndsWith("; retrying every 0.1–2 s", StringComparison.Ordinal)
+                                                    && l.Contains("(last attempt: ", StringComparison.Ordinal));
         var problems = r.Out.Split('\n').Where(l => l.StartsWith("problem: ", StringComparison.Ordinal)).ToList();
         Assert.StartsWith("problem: events stream tcp://127.0.0.1:1: never connected during the run", problems[0]);
         Assert.StartsWith("problem: triggers stream tcp://127.0.0.1:2: never connected during the run", problems[1]);

@@ -177,7 +177,8 @@ public class LiveTests
 
     /// <summary>
     /// --events and --triggers swapped (stop 38's trial): live waited 20 s, then reported 0 events received and frames
-    /// without exposures, with no hint. Each stream that sends the other kind of packet is now named at once.
+    /// without exposures, with no hint. Each stream that sends the other kind of packet is now named at once, and (stop
+    /// 42's trial: it still waited out the grace, then exit 1) the run stops there: its frames are dropped saying why.
     /// </summary>
     [Fact]
     public async Task SwappedStreamsAreNamed()
@@ -188,7 +189,7 @@ public class LiveTests
         var lines = new List<string>();
         var o = Options(server, video, rig) with
         {
-            EventsUri = $"tcp://127.0.0.1:{server.TriggersPort}", TriggersUri = $"tcp://127.0.0.1:{server.EventsPort}", DurationS = 8, StreamLostGraceS = 2,
+            EventsUri = $"tcp://127.0.0.1:{server.TriggersPort}", TriggersUri = $"tcp://127.0.0.1:{server.EventsPort}", DurationS = 60, StreamLostGraceS = 20,
         };
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator(), l => { lock (lines) lines.Add(l); });
         await server.PlayAsync(4);
@@ -196,6 +197,9 @@ public class LiveTests
         Assert.Contains(s.Problems, p => p.Message == "it sends trigger packets, not events: are --events and --triggers swapped?");
         Assert.Contains(s.Problems, p => p.Message == "it sends event packets, not triggers: are --events and --triggers swapped?");
         lock (lines) Assert.Contains(lines, l => l.Contains("swapped?", StringComparison.Ordinal));
+        Assert.Equal(new[] { o.EventsUri, o.TriggersUri }.Order(), s.WrongKind.Order());
+        Assert.All(s.Results, r => Assert.StartsWith("the run stopped: ", r.Error, StringComparison.Ordinal));
+        Assert.All(s.Results, r => Assert.EndsWith($"{string.Join(" and ", s.WrongKind)} send the other kind of stream (are --events and --triggers swapped?)", r.Error, StringComparison.Ordinal));
     }
 
     /// <summary>
