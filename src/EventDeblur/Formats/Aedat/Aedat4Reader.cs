@@ -64,7 +64,8 @@ public sealed partial class Aedat4Reader : IAedatReader
         if (!_chosen.TryGetValue(kind, out int chosen)) _chosen[kind] = chosen = streamId;
         if (streamId == chosen)
         {
-            _metChosen.Add(streamId);
+            // Only an event packet meets the event stream asked for (a stream chosen for its frames too held none).
+            if (kind == AedatStreamKind.Events) _metChosen.Add(streamId);
             return true;
         }
         if (_otherStreams.TryAdd(streamId, kind))
@@ -177,6 +178,15 @@ public sealed partial class Aedat4Reader : IAedatReader
         // which may name the wrong streams (it is not trusted for a packet's type either).
         if (options.EventStreamId is int wanted)
         {
+            // A stream the infoNode declares as frames, IMU or triggers is refused at once (stop 43: `--event-stream 1`, the
+            // frames, read 0 events with exit 0, and the triggers stream's id failed as "the sensor size is not stated").
+            if (_streams.TryGetValue(wanted, out var declaredAs) && declaredAs.Kind is AedatStreamKind.Frames or AedatStreamKind.Imu or AedatStreamKind.Triggers)
+            {
+                var eventStreams = _streams.Values.Where(x => x.Kind == AedatStreamKind.Events).Select(x => $"{x.Id}{StreamName(x.Id)}").ToList();
+                string kindName = declaredAs.Kind switch { AedatStreamKind.Frames => "frame", AedatStreamKind.Imu => "IMU", _ => "trigger" };
+                throw _log.Fatal(_infoNodeOffset, $"--event-stream {wanted}: the infoNode declares stream {wanted}{StreamName(wanted)} as a {kindName} stream ('{Printable(declaredAs.TypeIdentifier)}'), not events; " +
+                                                  (eventStreams.Count > 0 ? $"the file's event stream{(eventStreams.Count == 1 ? " is" : "s are")} {string.Join(", ", eventStreams)}" : "it declares no event stream"));
+            }
             _chosen[AedatStreamKind.Events] = wanted;
             if (_streams.TryGetValue(wanted, out var asked) && asked.Source.Length > 0)
                 foreach (var kind in new[] { AedatStreamKind.Frames, AedatStreamKind.Imu, AedatStreamKind.Triggers })

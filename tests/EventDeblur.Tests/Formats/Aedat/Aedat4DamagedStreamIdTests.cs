@@ -66,6 +66,24 @@ public class Aedat4DamagedStreamIdTests
         using (var r = Aedat4Reader.Open(path, new AedatReaderOptions { EventStreamId = 7 })) d = Drained.From(r);
         Assert.Equal(t.Skip(3000).Take(1000), d.T);
     }
+
+    /// <summary>
+    /// `--event-stream` naming a stream the infoNode declares as frames (stop 43's README audit: 0 events read, exit 0,
+    /// `convert` wrote an empty file) is refused when the file is opened, naming the event stream; so is a trigger or IMU
+    /// stream's id (it failed as "the sensor size is not stated"). The event stream's own id still reads every event.
+    /// </summary>
+    [Fact]
+    public void AnEventStreamIdThatTheInfoNodeDeclaresAsFramesIsRefused()
+    {
+        var (path, t, at) = Damaged(0);
+        Assert.True(at > 0);
+        var e = Assert.Throws<AedatFormatException>(() => { using var r = Aedat4Reader.Open(path, new AedatReaderOptions { EventStreamId = 1 }); });
+        Assert.Contains("--event-stream 1: the infoNode declares stream 1 'frames' as a frame stream ('FRME'), not events; the file's event stream is 0 'events'", e.Message);
+        Assert.Equal(UserInputKind.Unusable, e.Kind);
+        Drained d;
+        using (var r = Aedat4Reader.Open(path, new AedatReaderOptions { EventStreamId = 0 })) d = Drained.From(r);
+        Assert.Equal(t, d.T);
+    }
 }
 
 /// <summary>
