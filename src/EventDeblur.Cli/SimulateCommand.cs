@@ -61,6 +61,7 @@ internal static class SimulateCommand
                             throw new UserInputException($"{dir}: holds a bundle that was not made with '{args}' (row '{entry.Name}' of {setPath}); delete it to have it simulated again, or give another --out");
                     }
                     var res = RemovedIfCancelled(dir, () => HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir, ct: ct));
+                    RemoveLeftovers(dir, res.Frames.Count);
                     Console.WriteLine($"{entry.Name}: {res.Frames.Count} frames, {res.Events:N0} events, {res.SecondsPerFrame:F2} s per frame");
                 }
                 return ExitCodes.Success;
@@ -92,6 +93,7 @@ internal static class SimulateCommand
             catch (ArgumentException e) { throw new UserInputException($"simulate: {e.Message}"); }
             CheckOutput(r.GetValue(output)!, r.GetValue(force));
             var result = RemovedIfCancelled(r.GetValue(output)!, () => HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine, ct: ct));
+            RemoveLeftovers(r.GetValue(output)!, result.Frames.Count);
             Console.WriteLine($"wrote {result.BundleDir}: {result.Frames.Count} frames, {result.Events:N0} events, {result.SecondsPerFrame:F2} s per frame");
             return ExitCodes.Success;
         }, CancellationToken.None));
@@ -121,6 +123,41 @@ internal static class SimulateCommand
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// After a bundle was simulated into <paramref name="dir"/>: removes what an earlier simulation there left and this one
+    /// did not rewrite — frames, ground-truth frames and kernels numbered past its <paramref name="frames"/> frames (only the
+    /// simulator's own six-digit names), and the <c>.partial</c> files of killed writers — and says so. Stop 43: a bundle
+    /// regenerated with fewer frames kept the old ones, and a cancelled run's hidden event file stayed for good.
+    /// </summary>
+    internal static int RemoveLeftovers(string dir, int frames)
+    {
+        int stale = 0, partials = 0;
+        foreach (var (sub, ext) in new[] { ("rgb", ".png"), ("gt", ".png"), (Path.Combine("gt", "kernels"), ".csv") })
+        {
+            string folder = Path.Combine(dir, sub);
+            if (!Directory.Exists(folder)) continue;
+            foreach (string file in Directory.EnumerateFiles(folder, "*" + ext))
+            {
+                string name = Path.GetFileNameWithoutExtension(file);
+                if (name.Length == 6 && name.All(char.IsAsciiDigit) && int.Parse(name, CultureInfo.InvariantCulture) >= frames)
+                {
+                    File.Delete(file);
+                    stale++;
+                }
+            }
+        }
+        foreach (string file in Directory.EnumerateFiles(dir, ".*.partial", SearchOption.AllDirectories))
+            if (AtomicFile.IsAbandonedPartial(file))
+            {
+                AtomicFile.TryDelete(file);
+                if (!File.Exists(file)) partials++;
+            }
+        if (stale + partials > 0)
+            Console.WriteLine($"note: {dir}: removed {(stale > 0 ? $"{stale} frame, ground-truth or kernel file(s) numbered past this bundle's {frames} frame(s)" : "")}" +
+                              $"{(stale > 0 && partials > 0 ? " and " : "")}{(partials > 0 ? $"{partials} .partial file(s) of a killed writer" : "")}, left by an earlier simulation there");
+        return stale + partials;
     }
 
     /// <summary>The entries a simulated bundle's folder holds.</summary>

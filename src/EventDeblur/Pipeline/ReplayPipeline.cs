@@ -133,6 +133,13 @@ public static class ReplayPipeline
         var ending = status == "cancelled" ? Task.WhenAll(deconvolve, write) : stages;
         try { await ending.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None); }
         catch (Exception) { /* the stages have stopped; failures are already recorded */ }
+        // A signal that came after the last frame was written (the stages still closing their channels) cancelled nothing:
+        // the run is complete (stop 43: it was recorded as cancelled, and report sent the user to --resume for nothing).
+        if (status == "cancelled")
+        {
+            var written = writer.Results().Select(r => r.Index).ToHashSet();
+            if (source.FrameIndices.All(written.Contains)) status = "completed";
+        }
 
         // Frames the bundle check left out (wrong depth or size, damaged) never reached the stages: each still gets its
         // row, failed with the reason, so that frames.parquet has one row per frame of frames.csv.

@@ -324,12 +324,15 @@ public sealed class Aedat4Writer : IDisposable
     /// <summary>Closes the output; an incomplete file is deleted, never left under its final name.</summary>
     public void Dispose()
     {
-        _codec.Dispose();
-        if (!_completed)
+        try { _codec.Dispose(); }
+        finally
         {
-            // Closing flushes what is buffered, which fails again on a full disk: the temporary file goes all the same.
-            try { _out.Dispose(); }
-            finally { if (_tempPath != null) AtomicFile.TryDelete(_tempPath); }
+            if (!_completed)
+            {
+                // Closing flushes what is buffered, which fails again on a full disk: the temporary file goes all the same.
+                try { _out.Dispose(); }
+                finally { if (_tempPath != null) AtomicFile.TryDelete(_tempPath); }
+            }
         }
     }
 }
