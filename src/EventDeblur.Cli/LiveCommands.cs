@@ -70,6 +70,13 @@ internal static class LiveCommands
         return cmd;
     }
 
+    /// <summary>The host and port of a stream option's <c>tcp://HOST:PORT</c>; a usage error naming the option otherwise.</summary>
+    private static (string Host, int Port) StreamAddress(string option, string uri)
+    {
+        try { return DvStreamClient.ParseUri(uri); }
+        catch (ArgumentException e) { throw new UserInputException($"{option} {e.Message}"); }
+    }
+
     /// <summary>
     /// The rig manifest <c>live --rig</c> names, checked before OUT is made: a folder (a bundle's, typically) or a missing
     /// file is a usage error that says so (it was "Access to the path … is denied" and a half-made OUT), and so is a
@@ -159,6 +166,12 @@ internal static class LiveCommands
             // A local RGB source that is not there is a usage error, found before OUT is made.
             if (RigVideo.MissingLocalSource(r.GetValue(rgb)!) is string missing) throw new UserInputException("--rgb " + missing);
             CheckRig(r.GetValue(rig)!);
+            // The stream addresses too (stop 43: a malformed one was refused after OUT was made, leaving it empty), and two
+            // streams on one address (serve refuses two equal ports; live waited 20 s and said "never connected").
+            var (eventsHost, eventsPort) = StreamAddress("--events", r.GetValue(events)!);
+            var (triggersHost, triggersPort) = StreamAddress("--triggers", r.GetValue(triggers)!);
+            if (eventsPort == triggersPort && string.Equals(eventsHost, triggersHost, StringComparison.OrdinalIgnoreCase))
+                throw new UserInputException($"--events and --triggers are both {r.GetValue(events)}: the events and the triggers come on two streams, two ports (serve prints the live command with both)");
             OutputFolder.Prepare(r.GetValue(output)!);
             var o = new LiveOptions
             {

@@ -21,6 +21,17 @@ internal static partial class UsageErrors
     });
 
     /// <summary>
+    /// Drops a line that repeats an earlier error line: an option added to the root and to a verb (<c>--device</c>,
+    /// <c>--model</c>) is validated once for each, and printed its refusal twice (stop 43's README audit).
+    /// </summary>
+    public static string WithoutRepeats(string message)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var lines = message.Split('\n');
+        return string.Join('\n', lines.Where(l => l.Trim().Length == 0 || (l.StartsWith('-') && !l.Contains(' ')) || l.StartsWith(' ') || seen.Add(l)));
+    }
+
+    /// <summary>
     /// Drops System.CommandLine's "Did you mean" block for a token that is not an option (the value of a mistyped
     /// option, e.g. <c>gt</c> after <c>--kernel</c>, for which it suggested <c>-h</c>) when all it suggests are options;
     /// the suggestions for the mistyped option itself, and a mistyped verb's (<c>replya</c>: <c>replay</c>), stay.

@@ -29,4 +29,35 @@ public partial class HardeningAuditTests
         Assert.Equal(["000000.csv"], Directory.GetFiles(Path.Combine(dir, "gt", "kernels")).Select(Path.GetFileName));
         Assert.False(File.Exists(partial));
     }
+    /// <summary>
+    /// live with a malformed stream address was refused after OUT was made (an empty, half-made folder left), and two
+    /// streams on one address were accepted, to wait 20 s and end as "never connected". Both are refused before OUT.
+    /// </summary>
+    [Fact]
+    public void LiveRefusesABadOrSharedStreamAddressBeforeMakingOut()
+    {
+        string rgb = Path.Combine(Sample, "rgb", "%06d.png"), rig = Path.Combine(Sample, "recording.json");
+        foreach (var (events, triggers, says) in new[]
+                 {
+                     ("127.0.0.1:1", "tcp://127.0.0.1:2", "--events '127.0.0.1:1' is not a tcp://HOST:PORT address"),
+                     ("tcp://127.0.0.1:1", "tcp://127.0.0.1", "--triggers 'tcp://127.0.0.1' is not a tcp://HOST:PORT address"),
+                     ("tcp://127.0.0.1:7", "tcp://127.0.0.1:7", "--events and --triggers are both tcp://127.0.0.1:7: the events and the triggers come on two streams, two ports"),
+                 })
+        {
+            string output = Path.Combine(TestPaths.NewTempDir(), "out");
+            var r = Run("live", "--events", events, "--triggers", triggers, "--rgb", rgb, "--rig", rig, "--out", output, "--duration-s", "1");
+            Expect(2, r);
+            Assert.Contains(says, r.Err);
+            Assert.False(Directory.Exists(output), $"{events} {triggers}: OUT was made");
+        }
+    }
+
+    /// <summary>An option of the root and of the verb (<c>--device</c>) printed its refusal twice; once now.</summary>
+    [Fact]
+    public void AnOptionOfTheRootAndTheVerbIsRefusedOnce()
+    {
+        var r = Run("replay", Sample, "--out", NewOut(), "--device", "gpu");
+        Expect(2, r);
+        Assert.Single(r.Err.Split('\n'), l => l == "--device 'gpu' is not one of: auto, cpu, cuda");
+    }
 }
