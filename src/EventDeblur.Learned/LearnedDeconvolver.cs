@@ -105,8 +105,8 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
         context.Cancellation.ThrowIfCancellationRequested();
         // A delta kernel (no blur found: a still camera, or too few events) leaves nothing deconvolved for the network to
         // refine, and it was trained on deconvolved frames: the classical stage (denoising) is the result (stop 42: the
-        // network took a still camera's sharp frames down by up to 5 dB).
-        if (kernel.Size == 1) return (x, x);
+        // network took a still camera's sharp frames down by up to 5 dB). Any size (stop 43: a ground-truth 3×3 delta ran it).
+        if (kernel.IsIdentity) return (x, x);
         var map = model != null ? NoiseModelEstimator.SigmaMap(plane, width, height, model, context.SaturationLinear) : null;
         return (RefineCore(x, plane, width, height, context, map, (float)(100 * sigma)), x);
     }

@@ -160,7 +160,7 @@ public static class TiledDeblurrer
     /// stop 42: a still camera's sharp frames lost up to 5 dB to the learned path).
     /// </summary>
     private static LinearImage Finish(LinearImage image, IDeconvolver deconvolver, IReadOnlyList<KernelTile> tiles) =>
-        deconvolver is IChromaSmoothing { ChromaMedianPx: > 0 and var px } && image.Channels == 3 && !tiles.All(t => t.Kernel.Size == 1) ? ChromaMedian.Apply(image, px) : image;
+        deconvolver is IChromaSmoothing { ChromaMedianPx: > 0 and var px } && image.Channels == 3 && !tiles.All(t => t.Kernel.IsIdentity) ? ChromaMedian.Apply(image, px) : image;
 
     /// <summary>
     /// Blending weight along one axis: 1 inside [a, b), a raised-cosine fall-off over half the overlap

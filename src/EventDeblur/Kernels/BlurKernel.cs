@@ -71,6 +71,12 @@ public sealed class BlurKernel
         return (rx, ry);
     }
 
+    /// <summary>
+    /// Whether the kernel blurs nothing: all its weight on the centre pixel, whatever its size (<see cref="Delta"/>, or a
+    /// ground-truth "no blur" kernel written as 3×3 with zeros around the centre).
+    /// </summary>
+    public bool IsIdentity => Reach() == (0, 0);
+
     /// <summary>Centre of mass (column, row) relative to the centre pixel, in pixels.</summary>
     public (double X, double Y) Centroid()
     {
