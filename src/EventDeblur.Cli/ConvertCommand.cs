@@ -30,7 +30,13 @@ internal static class ConvertCommand
             throw new UserInputException($"{input}: is a folder; convert takes one event file (for a recording bundle, its events file, e.g. {Path.Combine(input, "events.aedat4")})");
         if (!File.Exists(input)) throw new UserInputException($"{input}: no such file");
         if (Directory.Exists(output))
-            throw new UserInputException($"{output}: is a folder; give the output file's name, e.g. {Path.Combine(output, Path.GetFileNameWithoutExtension(input) + ".aedat4")}");
+        {
+            // Not the input's own name (stop 43: converting a.aedat4 into its own folder suggested a.aedat4 itself).
+            string suggested = Path.Combine(output, Path.GetFileNameWithoutExtension(input) + ".aedat4");
+            if (string.Equals(Path.GetFullPath(suggested), Path.GetFullPath(input), StringComparison.Ordinal))
+                suggested = Path.Combine(output, Path.GetFileNameWithoutExtension(input) + "-converted.aedat4");
+            throw new UserInputException($"{output}: is a folder; give the output file's name, e.g. {suggested}");
+        }
         if (FileIdentity.Same(input, output))
             throw new UserInputException($"{output}: is the input itself{(string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal) ? "" : " (a link to it, or one it links to)")}; converting into it would replace the recording being read; give another name");
         if (File.Exists(output) && !force)

@@ -68,6 +68,22 @@ internal sealed class LearnedSetup
         if (modelGiven || _device == InferenceDevice.Cuda) Refiner();
     }
 
+    /// <summary>
+    /// Says on standard error when <c>--model</c> or <c>--device</c> was given for a run none of whose
+    /// <paramref name="deconvolvers"/> is <c>learned</c> (stop 43's README audit: <c>--deconvolver robust --model M</c> ran
+    /// without a word, as <c>--quality</c> with a deconvolver without rungs is noted).
+    /// </summary>
+    /// <returns>Whether a note was written.</returns>
+    public bool NoteIfIgnored(ParseResult r, IEnumerable<string> deconvolvers)
+    {
+        var names = deconvolvers.Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count == 0 || names.Contains(LearnedMethods.Name)) return false;
+        var given = new[] { (Option)Model, Device }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+        if (given.Count == 0) return false;
+        Console.Error.WriteLine($"note: {string.Join(" and ", given)} change{(given.Count == 1 ? "s" : "")} nothing for {string.Join(", ", names)}: only {LearnedMethods.Name} runs a network");
+        return true;
+    }
+
     /// <summary>The network of this invocation's <c>--model</c> and <c>--device</c>, loaded on the first call.</summary>
     /// <exception cref="UserInputException">The model is missing or cannot be loaded on the requested device.</exception>
     public OnnxRefiner Refiner() => Load(ref _refiner, fast: false);

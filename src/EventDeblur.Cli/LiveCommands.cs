@@ -47,7 +47,7 @@ internal static class LiveCommands
             {
                 string dir = Path.GetDirectoryName(rigPath)!;
                 try { Directory.CreateDirectory(dir); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserInputException($"{dir}: cannot create the folder for the rig's RGB frames ({e.Message}); pass --rig-dir"); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserInputException($"{dir}: cannot create the folder for the rig's RGB frames ({e.Message}); {(r.GetValue(rigDir) != null ? "give --rig-dir a folder that can be made (not a file's name)" : "pass --rig-dir with a folder that can be made")}"); }
                 if (IsFresh(videoPath, sequenceDir, rigPath, b)) Console.WriteLine($"reusing {source} and the rig manifest {rigPath} (newer than the bundle's frames)");
                 else
                 {
@@ -60,7 +60,7 @@ internal static class LiveCommands
             Console.WriteLine($"serving events on tcp://{r.GetValue(host)}:{server.EventsPort}, triggers on tcp://{r.GetValue(host)}:{server.TriggersPort}; waiting for clients on both");
             if (b.Manifest.Rgb == null)
                 Console.WriteLine("note: the bundle's frames are the APS frames inside its event file (no RGB camera): its events and triggers are served, " +
-                                  "but live pairs an RGB source's frames with the trigger stream and has none to pair here; replay the bundle to deblur its APS frames");
+                                  "but live pairs an RGB source's frames with the trigger stream and has none to pair here: the streams are for other DV clients (Ctrl+C stops serve); replay the bundle to deblur its APS frames");
             if (b.Manifest.Rgb != null)
                 Console.WriteLine($"next, in another shell: {ToolCommand.Name} live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {Quote(source)} --rig {Quote(rigPath)} --out {Quote(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
             var stats = await server.PlayAsync(r.GetValue(speed), true, ct);

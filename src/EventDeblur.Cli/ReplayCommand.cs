@@ -50,6 +50,7 @@ internal static class ReplayCommand
             if (gtKernels && loaded.GroundTruthKernelsDir == null)
                 throw new UserInputException($"{r.GetValue(bundle)}: --kernels gt needs ground-truth kernels (ground_truth.kernels in recording.json), and this input has none: use --kernels events (or streak)");
             QualityOption.NoteIfIgnored(r, quality, methods, [r.GetValue(deconvolver)!]);
+            learned.NoteIfIgnored(r, [r.GetValue(deconvolver)!]);
             // The learned deconvolver's network is loaded before OUT is touched (a missing or broken model is a usage
             // error that leaves nothing behind), and the file it actually runs is what run.json records: the fast rung
             // runs the shipped model's int8 version on the CPU.

@@ -56,7 +56,13 @@ public static class StreakDetector
             { rejected.Add(Reject("touches the frame border (may be cut)")); continue; }
             int near = boxes.Count(o => o.L != b.L && o.X < b.X + b.W + options.IsolationPx && o.X + o.W > b.X - options.IsolationPx
                                                    && o.Y < b.Y + b.H + options.IsolationPx && o.Y + o.H > b.Y - options.IsolationPx);
-            if (near > 0) { rejected.Add(Reject($"not isolated ({near} bright component(s) within {options.IsolationPx} px)")); continue; }
+            if (near > 0)
+            {
+                rejected.Add(Reject(options.IsolationPx > 0
+                    ? $"not isolated ({near} bright component(s) within {options.IsolationPx} px)"
+                    : $"not isolated (its bounding box overlaps {near} other bright component(s))"));
+                continue;
+            }
             int l = b.L;
             double mx = sx[l] / cnt[l], my = sy[l] / cnt[l];
             double vxx = sxx[l] / cnt[l] - mx * mx + 1.0 / 12, vyy = syy[l] / cnt[l] - my * my + 1.0 / 12, vxy = sxy[l] / cnt[l] - mx * my;

@@ -431,6 +431,6 @@ public partial class HardeningAuditTests
             }
         }
         finally { p.Kill(entireProcessTree: true); }
-        Assert.Contains(seen, l => l.Contains("live pairs an RGB source's frames with the trigger stream and has none to pair here; replay the bundle", StringComparison.Ordinal));
+        Assert.Contains(seen, l => l.Contains("live pairs an RGB source's frames with the trigger stream and has none to pair here: the streams are for other DV clients (Ctrl+C stops serve); replay the bundle", StringComparison.Ordinal));
     }
 }

@@ -60,4 +60,30 @@ public partial class HardeningAuditTests
         Expect(2, r);
         Assert.Single(r.Err.Split('\n'), l => l == "--device 'gpu' is not one of: auto, cpu, cuda");
     }
+    /// <summary>
+    /// convert into a folder suggested an output name; where that was the input itself (the input's own folder), following
+    /// the advice met the next refusal. The suggestion is another name then.
+    /// </summary>
+    [Fact]
+    public void ConvertIntoTheInputsOwnFolderSuggestsAnotherName()
+    {
+        string dir = TestPaths.NewTempDir();
+        string input = Path.Combine(dir, "a.aedat4");
+        File.Copy(Path.Combine(Sample, "events.aedat4"), input);
+        var r = Run("convert", input, dir);
+        Expect(2, r);
+        Assert.Contains($"{dir}: is a folder; give the output file's name, e.g. {Path.Combine(dir, "a-converted.aedat4")}", r.Err);
+        var elsewhere = Run("convert", input, Sample);
+        Assert.Contains($"e.g. {Path.Combine(Sample, "a.aedat4")}", elsewhere.Err);
+    }
+
+    /// <summary>--model given to a run without the learned deconvolver was ignored in silence; it is noted now.</summary>
+    [Fact]
+    public void ModelGivenToAnotherDeconvolverIsNoted()
+    {
+        string model = Path.Combine(TestPaths.RepoRoot, "models", "robust-refiner-v5.onnx");
+        var r = Run("replay", Sample, "--out", NewOut(), "--deconvolver", "wiener", "--model", model);
+        Expect(0, r);
+        Assert.Contains("note: --model changes nothing for wiener: only learned runs a network", r.Err);
+    }
 }
