@@ -35,7 +35,12 @@ internal static class InspectCommand
     {
         try
         {
-            if (Directory.Exists(path)) return InspectBundle(path, json, hash);
+            if (Directory.Exists(path))
+            {
+                // A folder of bundles or a Blur-DVS-style dataset: what to run instead (as replay says it).
+                if (ReplayCommand.NotABundleHint(path, "inspect") is { } notABundle) throw new UserInputException(notABundle);
+                return InspectBundle(path, json, hash);
+            }
             // A dangling symbolic link counts as an existing file to File.Exists: named as what it is.
             if (new FileInfo(path) is { LinkTarget: { } target } link && link.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true })
                 return Fail(json, path, $"{path}: a symbolic link to {target}, which does not exist");

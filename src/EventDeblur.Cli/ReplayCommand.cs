@@ -137,22 +137,26 @@ internal static class ReplayCommand
     private static readonly string[] VideoExtensions = [".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"];
 
     /// <summary>
-    /// For two natural mistakes, what replay needs and what to do instead: a video file (replay needs a bundle with
-    /// events; a video plays through <c>live --rgb</c>), and a folder of bundles (replay takes one; <c>eval</c> takes a
-    /// folder). Null otherwise (the bundle loader's own message then says what is wrong).
+    /// For three natural mistakes, what <paramref name="verb"/> (replay, inspect) needs and what to do instead: a video file
+    /// (replay needs a bundle with events; a video plays through <c>live --rgb</c>), a folder of bundles (it takes one;
+    /// <c>eval</c> takes a folder) and a Blur-DVS-style dataset (<c>eval</c> converts it). Null otherwise (the bundle
+    /// loader's own message then says what is wrong).
     /// </summary>
-    internal static string? NotABundleHint(string path)
+    internal static string? NotABundleHint(string path, string verb = "replay")
     {
         string full = Path.GetFullPath(path);
         if (File.Exists(full) && VideoExtensions.Contains(Path.GetExtension(full).ToLowerInvariant()))
             return $"{full}: not a recording bundle but a video: replay needs a bundle folder (recording.json, an event file, frames; docs/RECORDING_FORMAT.md), " +
                    $"made by '{ToolCommand.Name} simulate' or a recording rig; a video with its rig manifest plays through '{ToolCommand.Name} live --rgb VIDEO --rig RIG.json'";
+        if (Directory.Exists(full) && !File.Exists(Path.Combine(full, "recording.json")) && Recording.BlurDvsAdapter.IsDataset(full))
+            return $"{full}: not a recording bundle (no recording.json) but a Blur-DVS-style dataset ({Recording.BlurDvsAdapter.DescriptionFile}): " +
+                   $"'{ToolCommand.Name} eval {full} --out OUT' converts it into bundles (OUT/converted/) and evaluates them; {verb} one of those";
         if (Directory.Exists(full) && !File.Exists(Path.Combine(full, "recording.json")))
         {
             var bundles = Directory.GetDirectories(full).Where(d => File.Exists(Path.Combine(d, "recording.json"))).Order(StringComparer.Ordinal).ToList();
             if (bundles.Count > 0)
                 return $"{full}: not a recording bundle (no recording.json) but a folder of {bundles.Count} bundle{(bundles.Count == 1 ? "" : "s")}: " +
-                       $"replay takes one, e.g. '{ToolCommand.Name} replay {bundles[0]} --out OUT'; '{ToolCommand.Name} eval {full} --out OUT' replays them all";
+                       $"{verb} takes one, e.g. '{ToolCommand.Name} {verb} {bundles[0]}{(verb == "replay" ? " --out OUT" : "")}'; '{ToolCommand.Name} eval {full} --out OUT' replays them all";
         }
         return null;
     }

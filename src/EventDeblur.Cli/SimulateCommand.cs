@@ -32,6 +32,8 @@ internal static class SimulateCommand
                 var ignored = new Option[] { preset, seed, frames, size, period, exposure }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (ignored.Count > 0)
                     throw new UserInputException($"{string.Join(", ", ignored)}: not used with --set (each row of {setPath} gives its own name, preset, seed, frames and rgb_size); leave {(ignored.Count == 1 ? "it" : "them")} out, or simulate one bundle with --preset");
+                if (!File.Exists(setPath))
+                    throw new UserInputException($"--set {setPath}: {(Directory.Exists(setPath) ? "a folder, not a CSV file" : "no such file")} (expected a CSV with the header name,preset,seed,frames,rgb_size, e.g. recordings/benchmark-set.csv)");
                 var entries = BenchmarkSet.Read(setPath);
                 if (entries.Count == 0) throw new UserInputException($"{setPath}: holds no rows (expected the header name,preset,seed,frames,rgb_size and one row per bundle)");
                 foreach (var entry in entries)

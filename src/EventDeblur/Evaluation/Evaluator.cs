@@ -75,7 +75,7 @@ public static class Evaluator
             // A folder of bundles; a sub-folder that looks like a bundle without its recording.json (renamed, misspelt) is
             // taken too, so that it is named as not evaluated rather than left out unseen (stop 42).
             else if (Directory.Exists(d)) list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json")) || LooksLikeBundle(x)).Select(Path.GetFullPath));
-            else throw new DirectoryNotFoundException($"{d}: not a bundle or a folder of bundles");
+            else throw new DirectoryNotFoundException(File.Exists(d) || Directory.Exists(d) ? $"{d}: not a bundle or a folder of bundles" : $"{d}: no such file or folder");
         }
     }
 

@@ -86,4 +86,28 @@ public partial class HardeningAuditTests
         Expect(0, r);
         Assert.Contains("note: --model changes nothing for wiener: only learned runs a network", r.Err);
     }
+    /// <summary>
+    /// Inputs that are not there or not what the verb takes: a Blur-DVS-style dataset given to inspect or replay (said "not a
+    /// recording bundle", with no hint that eval reads it), a missing eval input (called "not a bundle"), a missing
+    /// simulate --set file (.NET's "Could not find file").
+    /// </summary>
+    [Fact]
+    public void MissingOrOtherInputsSayWhatToDo()
+    {
+        string blurDvs = Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "blurdvs-tiny");
+        foreach (string verb in new[] { "inspect", "replay" })
+        {
+            var r = verb == "inspect" ? Run(verb, blurDvs) : Run(verb, blurDvs, "--out", NewOut());
+            Expect(2, r);
+            Assert.Contains("but a Blur-DVS-style dataset (blurdvs.json): '", r.Err);
+            Assert.Contains($" eval {blurDvs} --out OUT' converts", r.Err);
+            Assert.Contains($"converts it into bundles (OUT/converted/) and evaluates them; {verb} one of those", r.Err);
+        }
+        string missing = Path.Combine(TestPaths.NewTempDir(), "nope");
+        var e = Run("eval", missing, "--out", NewOut());
+        Assert.Contains($"{missing}: no such file or folder", e.Err);
+        var s = Run("simulate", "--set", missing + ".csv", "--out", NewOut());
+        Expect(2, s);
+        Assert.Contains($"--set {missing}.csv: no such file (expected a CSV", s.Err);
+    }
 }
