@@ -25,11 +25,21 @@ public sealed class GuardTally
     /// <summary>Tiles that did not keep the deconvolver's result (<see cref="Gentle"/> + <see cref="Input"/>).</summary>
     public int FellBack => Gentle + Input;
 
-    /// <summary>Runs <paramref name="work"/> and returns the tally of the guard calls made inside it (nested tallies count their own calls only).</summary>
-    public static GuardTally Collect(Action work)
+    /// <summary>What the work is (e.g. <c>index 3</c>, a frame), put before the guard's log lines of its calls; null when not said.</summary>
+    public string? Label { get; private init; }
+
+    /// <summary>The label of the work in progress on this thread (see <see cref="Label"/>), for the guard's log lines.</summary>
+    internal static string? CurrentLabel => Current.Value?.Label;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> and returns the tally of the guard calls made inside it (nested tallies count their own
+    /// calls only). <paramref name="label"/> names the work in the guard's log lines (stop 43's sweep: with --verbose they
+    /// named no frame, and a frame's came before its kernel diagnostics).
+    /// </summary>
+    public static GuardTally Collect(Action work, string? label = null)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var tally = new GuardTally();
+        var tally = new GuardTally { Label = label };
         var outer = Current.Value;
         Current.Value = tally;
         try { work(); }

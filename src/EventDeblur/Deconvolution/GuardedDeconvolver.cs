@@ -233,7 +233,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         var (_, g, i) = report.AreaShares();
         var all = scored.ToList();
         lock (log) log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"guard: {Name} on a {report.Width}×{report.Height} plane{what}: {report.FellBack}/{report.Tiles.Count} tiles fell back ({g:P0} of the area gentler, {i:P0} the input); worst consistency {all.Max(v => double.IsNaN(v.Consistency) ? 0 : v.Consistency):F2}, noise gain {all.Max(v => double.IsNaN(v.NoiseGain) ? 0 : v.NoiseGain):F2}"));
+            $"guard: {(GuardTally.CurrentLabel is { } label ? label + ": " : "")}{Name} on a {report.Width}×{report.Height} plane{what}: {report.FellBack}/{report.Tiles.Count} tiles fell back ({g:P0} of the area gentler, {i:P0} the input); worst consistency {all.Max(v => double.IsNaN(v.Consistency) ? 0 : v.Consistency):F2}, noise gain {all.Max(v => double.IsNaN(v.NoiseGain) ? 0 : v.NoiseGain):F2}"));
     }
 
     /// <summary>Reports kept for <see cref="DrainReports"/>.</summary>

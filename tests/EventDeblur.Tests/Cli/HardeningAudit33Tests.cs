@@ -305,11 +305,14 @@ public partial class HardeningAuditTests
         foreach (string f in Directory.GetFiles(Path.Combine(bundle, "gt", "kernels"), "*.csv")) File.WriteAllText(f, row + "\n");
         var quiet = Run("replay", bundle, "--out", NewOut(), "--kernels", "gt", "--deconvolver", "robust", "--quality", "fast");
         Expect(0, quiet);
-        Assert.DoesNotContain("guard: robust on a", quiet.Out + quiet.Err);
+        Assert.DoesNotContain("robust on a 400×300 plane", quiet.Out + quiet.Err);
         Assert.Matches(@"guard: fell back on [1-9][0-9]* of [0-9]+ tiles", quiet.Out);
         var verbose = Run("replay", bundle, "--out", NewOut(), "--kernels", "gt", "--deconvolver", "robust", "--quality", "fast", "--verbose");
         Expect(0, verbose);
-        Assert.Contains("guard: robust on a 400×300 plane", verbose.Out + verbose.Err);
+        // Each line names its frame (stop 43: they named none, and came before the frame's kernel diagnostics).
+        Assert.Contains("guard: index 0: robust on a 400×300 plane", verbose.Out + verbose.Err);
+        Assert.All((verbose.Out + verbose.Err).Split('\n').Where(l => l.Contains(" on a 400×300 plane", StringComparison.Ordinal)),
+            l => Assert.Matches(@"^guard: index [0-2]: robust on a 400×300 plane", l));
     }
 
     /// <summary>A workflow trial: a resumed replay counted its frames from 1 again ("frame 1/5 index 2" with two kept), while the total counted them all.</summary>
