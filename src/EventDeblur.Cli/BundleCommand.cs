@@ -101,10 +101,10 @@ internal static class BundleCommand
             else if (matched == 0 && bundle.Frames.Count > 0)
                 Console.WriteLine("next: no frame has an exposure window on the event clock (the problems above say why), and calibrate and replay need them: fix that first, then run the same command again with --force");
             else if (problems.Any(p => p.Severity == ProblemSeverity.Error))
-                Console.WriteLine($"next: fix the problems above and run the same command again with --force; '{ToolCommand.Name} replay {ResumeCommand.Word(bundle.Root)} --out OUT' runs as it is, and fails or skips what they name");
+                Console.WriteLine($"next: fix the problems above and run the same command again with --force; '{ToolCommand.Name} replay {ToolCommand.Word(bundle.Root)} --out OUT' runs as it is, and fails or skips what they name");
             else Console.WriteLine(identity
-                ? $"next: '{ToolCommand.Name} calibrate {ResumeCommand.Word(bundle.Root)} --write' estimates the RGB→event homography from the recording (the bundle has the identity), then '{ToolCommand.Name} replay {ResumeCommand.Word(bundle.Root)} --out OUT'"
-                : $"next: '{ToolCommand.Name} replay {ResumeCommand.Word(bundle.Root)} --out OUT' (or '{ToolCommand.Name} preview {ResumeCommand.Word(bundle.Root)} --frames all --out DIR' to look first)");
+                ? $"next: '{ToolCommand.Name} calibrate {ToolCommand.Word(bundle.Root)} --write' estimates the RGB→event homography from the recording (the bundle has the identity), then '{ToolCommand.Name} replay {ToolCommand.Word(bundle.Root)} --out OUT'"
+                : $"next: '{ToolCommand.Name} replay {ToolCommand.Word(bundle.Root)} --out OUT' (or '{ToolCommand.Name} preview {ToolCommand.Word(bundle.Root)} --frames all --out DIR' to look first)");
             return Task.FromResult(problems.All(p => p.Severity != ProblemSeverity.Error) && matched == bundle.Frames.Count ? ExitCodes.Success : ExitCodes.DataProblems);
         });
         return cmd;

@@ -62,7 +62,7 @@ internal static class LiveCommands
                 Console.WriteLine("note: the bundle's frames are the APS frames inside its event file (no RGB camera): its events and triggers are served, " +
                                   "but live pairs an RGB source's frames with the trigger stream and has none to pair here: the streams are for other DV clients (Ctrl+C stops serve); replay the bundle to deblur its APS frames");
             if (b.Manifest.Rgb != null)
-                Console.WriteLine($"next, in another shell: {ToolCommand.Name} live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {Quote(source)} --rig {Quote(rigPath)} --out {Quote(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
+                Console.WriteLine($"next, in another shell: {ToolCommand.Name} live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {ToolCommand.Word(source)} --rig {ToolCommand.Word(rigPath)} --out {ToolCommand.Word(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
             var stats = await server.PlayAsync(r.GetValue(speed), true, ct);
             Console.WriteLine($"done: {stats.Events:N0} events, {stats.Triggers} triggers, {stats.Clients} connections");
             return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
@@ -123,7 +123,6 @@ internal static class LiveCommands
         return inputs.All(f => File.Exists(f) && File.GetLastWriteTimeUtc(f) < made);
     }
 
-    private static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '\\') ? "'" + path.Replace("'", "'\\''") + "'" : path;
 
     private static void PortInRange(System.CommandLine.Parsing.OptionResult result)
     {

@@ -15,7 +15,7 @@ internal static class ResumeCommand
     /// <summary>The command for the run in <paramref name="outDir"/> of <paramref name="bundle"/>, from its recorded <paramref name="options"/>.</summary>
     public static string For(string bundle, string outDir, JsonObject? options)
     {
-        var parts = new List<string> { ToolCommand.Name, "replay", Quote(bundle), "--out", Quote(outDir), "--resume" };
+        var parts = new List<string> { ToolCommand.Name, "replay", ToolCommand.Word(bundle), "--out", ToolCommand.Word(outDir), "--resume" };
         string? Text(string key) => options?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         string deconvolver = Text("deconvolver") ?? LearnedMethods.Name;
         if (deconvolver != LearnedMethods.Name) parts.AddRange(["--deconvolver", deconvolver]);
@@ -27,7 +27,7 @@ internal static class ResumeCommand
         if (deconvolver == LearnedMethods.Name)
         {
             if (Text("model") is { } m && Path.GetFileName(m) is not (LearnedDeconvolver.DefaultModelFile or LearnedDeconvolver.DefaultCpuModelFile))
-                parts.AddRange(["--model", Quote(m)]);
+                parts.AddRange(["--model", ToolCommand.Word(m)]);
             if (Text("device") is { } d && d != "auto") parts.AddRange(["--device", d]);
         }
         return string.Join(' ', parts);
@@ -41,9 +41,4 @@ internal static class ResumeCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException or FormatException) { }
         return For(bundle, outDir, options);
     }
-
-    private static string Quote(string path) => "\"" + path.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-
-    /// <summary><paramref name="path"/> as a shell word: as it is when it holds only safe characters, else in double quotes.</summary>
-    public static string Word(string path) => path.Length > 0 && path.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '/' or '-' or '+' or ':' or '=' or ',') ? path : Quote(path);
 }

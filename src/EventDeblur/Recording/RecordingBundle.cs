@@ -188,7 +188,7 @@ public sealed class RecordingBundle
     {
         string full = Path.GetFullPath(path);
         if (Formats.Prophesee.PropheseeReader.IsPropheseeFile(full))
-            throw new BundleException($"{full}: a Prophesee event file carries no frames of its own; make a bundle with its RGB frames ('bundle --events {ShellWord(Path.GetFileName(full))} --rgb FRAMES …', README \"Your own recording\")");
+            throw new BundleException($"{full}: a Prophesee event file carries no frames of its own; make a bundle with its RGB frames ('bundle --events {ToolCommand.Word(Path.GetFileName(full))} --rgb FRAMES …', README \"Your own recording\")");
         (int Width, int Height) size;
         string camera;
         bool hasFrame = false;
@@ -223,7 +223,7 @@ public sealed class RecordingBundle
             throw new BundleException($"{full}: cannot be read: {e.Message}");
         }
         if (!hasFrame)
-            throw new BundleException($"{full}: holds no complete APS frame (expected frames with exposure times: the camera recorded none, or they are damaged — 'inspect' counts its frames and lists any problems); replaying an event file directly needs its own frames; to deblur RGB frames with these events, make a bundle of both ('bundle --events {ShellWord(Path.GetFileName(full))} --rgb FRAMES …', README \"Your own recording\")");
+            throw new BundleException($"{full}: holds no complete APS frame (expected frames with exposure times: the camera recorded none, or they are damaged — 'inspect' counts its frames and lists any problems); replaying an event file directly needs its own frames; to deblur RGB frames with these events, make a bundle of both ('bundle --events {ToolCommand.Word(Path.GetFileName(full))} --rgb FRAMES …', README \"Your own recording\")");
         if (size.Width <= 0 || size.Height <= 0)
             throw new BundleException($"{full}: the sensor size is not stated in the file (expected it in the header); make a bundle that states events.width and events.height");
         var manifest = new RecordingManifest
@@ -273,12 +273,4 @@ public sealed class RecordingBundle
         }
         return windows;
     }
-
-    /// <summary>
-    /// <paramref name="word"/> as one shell word inside a message's '…' command: as it is when it holds only letters, digits
-    /// and <c>_ . / - + : = ,</c>; else in double quotes, or single quotes when it holds a character double quotes expand.
-    /// </summary>
-    private static string ShellWord(string word) =>
-        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '/' or '-' or '+' or ':' or '=' or ',') ? word
-        : word.IndexOfAny(['"', '$', '`', '\\', '!']) < 0 ? "\"" + word + "\"" : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -253,8 +253,12 @@ public partial class HardeningAuditTests
         Assert.DoesNotContain("events are not checked against one", r.Err);
         Assert.Contains("the size given, 32×16, is written and events outside it are dropped", r.Err);
         Assert.Contains("wrote 50 events, 0 frames, 0 triggers, 0 IMU samples", r.Out);
-        Assert.Equal("\"/tmp/a b/c\"", EventDeblur.Cli.ResumeCommand.Word("/tmp/a b/c"));
-        Assert.Equal("/tmp/a_b/c-1.2", EventDeblur.Cli.ResumeCommand.Word("/tmp/a_b/c-1.2"));
+        Assert.Equal("\"/tmp/a b/c\"", EventDeblur.IO.ToolCommand.Word("/tmp/a b/c"));
+        Assert.Equal("/tmp/a_b/c-1.2", EventDeblur.IO.ToolCommand.Word("/tmp/a_b/c-1.2"));
+        // Stop 43: one quoting for every suggested command; what double quotes would expand goes in single quotes.
+        Assert.Equal("'/tmp/$x/it'\\''s'", EventDeblur.IO.ToolCommand.Word("/tmp/$x/it's"));
+        Assert.Equal("'/tmp/a\"b'", EventDeblur.IO.ToolCommand.Word("/tmp/a\"b"));
+        Assert.Equal("\"\"", EventDeblur.IO.ToolCommand.Word(""));
     }
 }
 
