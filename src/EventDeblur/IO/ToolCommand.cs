@@ -14,12 +14,12 @@ public static class ToolCommand
 
     /// <summary>
     /// <paramref name="word"/> (a path, typically) as one POSIX shell word for the commands messages suggest: as it is when
-    /// it holds only letters, digits and <c>_ . / - + : = ,</c>; else in double quotes when it holds nothing they expand
+    /// it holds only letters, digits and <c>_ . / - + : = , %</c> (an image sequence's %06d); else in double quotes when it holds nothing they expand
     /// or end (<c>" $ ` \ !</c>); else in single quotes, each ' written '\''. The one quoting of every suggested command
     /// (stop 43: three helpers differed, and one put <c>$</c> inside double quotes, where the shell expands it).
     /// </summary>
     public static string Word(string word) =>
-        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '/' or '-' or '+' or ':' or '=' or ',') ? word
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '/' or '-' or '+' or ':' or '=' or ',' or '%') ? word
         : word.IndexOfAny(['"', '$', '`', '\\', '!']) < 0 ? "\"" + word + "\""
         : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

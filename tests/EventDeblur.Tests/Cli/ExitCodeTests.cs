@@ -175,7 +175,7 @@ public class ExitCodeTests(TinyBundleFixture tiny) : IClassFixture<TinyBundleFix
         // A live run whose streams never connected still writes its run.json (mode live, no input bundle).
         string liveOut = Path.Combine(TestPaths.NewTempDir(), "live");
         var (sequence, rig) = TinySequence();
-        Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", sequence,
+        Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2", "--rgb", sequence,
             "--rig", rig, "--out", liveOut, "--duration-s", "1", "--deconvolver", "none");
         Assert.True(File.Exists(Path.Combine(liveOut, "run.json")));
         string html = Path.Combine(TestPaths.NewTempDir(), "live.html");
@@ -191,13 +191,13 @@ public class ExitCodeTests(TinyBundleFixture tiny) : IClassFixture<TinyBundleFix
     [Fact]
     public void LiveThatNeverGotDataIsNotSuccess()
     {
-        var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", EmptyVideoFile(),
+        var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2", "--rgb", EmptyVideoFile(),
             "--rig", Path.Combine(tiny.Dir, "recording.json"), "--out", Path.Combine(TestPaths.NewTempDir(), "live"), "--duration-s", "1", "--deconvolver", "none");
         // Since stop 42 a local video OpenCV cannot open is refused before OUT is made, naming it.
         Expect(2, r);
         Assert.Contains("OpenCV cannot open it as a video", r.Err);
         // A network source is left to OpenCV (not checked before): one that cannot be opened gives no data at all.
-        r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", "rtsp://127.0.0.1:1/none",
+        r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2", "--rgb", "rtsp://127.0.0.1:1/none",
             "--rig", Path.Combine(tiny.Dir, "recording.json"), "--out", Path.Combine(TestPaths.NewTempDir(), "live"), "--duration-s", "1", "--deconvolver", "none");
         Expect(2, r);
         Assert.Contains("no data received", r.Err);

@@ -36,7 +36,7 @@ public partial class HardeningAuditTests
                  })
         {
             string output = Path.Combine(dir, "out");
-            var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", source, "--rig", rig, "--out", output, "--duration-s", "1");
+            var r = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2", "--rgb", source, "--rig", rig, "--out", output, "--duration-s", "1");
             Expect(2, r);
             Assert.Contains($"--rgb {source}: ", r.Err);
             Assert.Contains(says, r.Err);

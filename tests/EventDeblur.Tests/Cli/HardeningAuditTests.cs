@@ -156,7 +156,7 @@ public partial class HardeningAuditTests
         Expect(2, r);
         Assert.Contains("--event-latency-us 9223372036854775807: expected -10000000..10000000", r.Err);
         Assert.False(Directory.Exists(outDir));
-        var live = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:1", "--rgb", "x.avi", "--rig", "x.json",
+        var live = Run("live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2", "--rgb", "x.avi", "--rig", "x.json",
             "--out", NewOut(), "--event-latency-us", "-20000000");
         Expect(2, live);
         Assert.Contains("--event-latency-us -20000000", live.Err);
