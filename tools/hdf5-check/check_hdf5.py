@@ -7,6 +7,8 @@
                                      then print the summary of what was written
   check_hdf5.py write-dsec FILE N    the same in the DSEC layout (gzip, x/y uint16, t uint32 µs, p uint8,
                                      t_offset, ms_to_idx; 640×480), written in 1 M-event pieces (for measurements)
+  check_hdf5.py write-dsec-plain FILE N  the DSEC layout with h5py's defaults (contiguous, no filter), t_offset
+                                     written last (its value is the file's last 8 bytes)
 
 The summary: count, first and last t (µs), ON / OFF counts, layout, and the canonical event SHA-256
 (../shared/recordings/real/expected.json: per event little-endian int64 t µs, int16 x, int16 y, uint8 p, 1 = ON).
@@ -98,6 +100,17 @@ def write_dsec(path, n, piece=1 << 20):
         f.create_dataset("t_offset", data=np.int64(1_700_000_000_000_000))
 
 
+def write_dsec_plain(path, n):
+    rng = np.random.default_rng(20261206)
+    t = np.cumsum(rng.integers(0, 3, n)).astype(np.uint32)
+    with h5py.File(path, "w") as f:
+        f.create_dataset("events/x", data=rng.integers(0, 640, n).astype(np.uint16))
+        f.create_dataset("events/y", data=rng.integers(0, 480, n).astype(np.uint16))
+        f.create_dataset("events/t", data=t)
+        f.create_dataset("events/p", data=rng.integers(0, 2, n).astype(np.uint8))
+        f.create_dataset("t_offset", data=np.int64(1_700_000_000_000_000))
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "read":
         print(json.dumps(summary(argv[2])))
@@ -106,6 +119,9 @@ def main(argv):
         print(json.dumps(summary(argv[2])))
     elif len(argv) >= 4 and argv[1] == "write-h5tools-plain":
         write_h5tools(argv[2], int(argv[3]), plain=True)
+        print(json.dumps(summary(argv[2])))
+    elif len(argv) >= 4 and argv[1] == "write-dsec-plain":
+        write_dsec_plain(argv[2], int(argv[3]))
         print(json.dumps(summary(argv[2])))
     elif len(argv) >= 4 and argv[1] == "write-dsec":
         write_dsec(argv[2], int(argv[3]))

@@ -196,7 +196,21 @@ public sealed partial class Hdf5EventReader : IAedatReader
             if (layout == Hdf5EventLayout.Dsec)
             {
                 if (cols[0].IsFloat) throw log.Fatal(-1, $"dataset events/t: expected integer µs (DSEC), found {cols[0].TypeName}");
-                if (Exists(file, "t_offset")) offset = Guard(path, "t_offset", () => ScalarLong(file.Dataset("t_offset")));
+                if (Exists(file, "t_offset"))
+                {
+                    int pastEnd = truncatedStream?.ReadsPastEnd ?? 0;
+                    offset = Guard(path, "t_offset", () => ScalarLong(file.Dataset("t_offset")));
+                    // Its value past the cut of a truncated file reads as 0 (stop 43: every time 47 s early without a word,
+                    // and bundle then proposed a clock offset of −1.7·10^15 µs).
+                    if (truncatedStream is { } guard && guard.ReadsPastEnd > pastEnd)
+                    {
+                        log.Error("t-offset", -1, "dataset t_offset lies past the cut of the truncated file: its value is lost, so the event times are given without it " +
+                                                  "(events/t as stored, relative to the recording's start, not DSEC's absolute µs)");
+                        offset = 0;
+                    }
+                }
+                else
+                    log.Note("t-offset", -1, "the file has no t_offset dataset (DSEC adds it to events/t): times are events/t as stored");
                 if (Exists(file, "ms_to_idx")) msToIdx = Column(file, path, "ms_to_idx", log);
                 if (msToIdx is { Length: > MaxMsToIdxEntries })
                 {

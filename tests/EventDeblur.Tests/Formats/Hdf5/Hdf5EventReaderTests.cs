@@ -59,7 +59,7 @@ public class Hdf5EventReaderTests
             ? new H5Dataset(data, chunks: [Math.Min(chunk, (uint)data.Length)], datasetCreation: new H5DatasetCreation(Filters: [DeflateFilter.Id]))
             : new H5Dataset(data);
 
-    private static string WriteDsec(string dir, string name, (uint[] T, ushort[] X, ushort[] Y, byte[] P) ev, bool gzip, long tOffset, ulong[]? msToIdx, bool sensorSize = true, uint chunk = 4096)
+    private static string WriteDsec(string dir, string name, (uint[] T, ushort[] X, ushort[] Y, byte[] P) ev, bool gzip, long? tOffset, ulong[]? msToIdx, bool sensorSize = true, uint chunk = 4096)
     {
         var file = new H5File
         {
@@ -70,8 +70,8 @@ public class Hdf5EventReaderTests
                 ["t"] = Data(ev.T, gzip, chunk),
                 ["p"] = Data(ev.P, gzip, chunk),
             },
-            ["t_offset"] = tOffset,
         };
+        if (tOffset is long o) file["t_offset"] = o;
         if (msToIdx != null) file["ms_to_idx"] = Data(msToIdx, gzip);
         if (sensorSize) file.Attributes["sensor_resolution"] = new long[] { H, W };
         string path = Path.Combine(dir, name);
@@ -427,6 +427,35 @@ public class Hdf5EventReaderTests
         Assert.Equal(whole.P.Take(got.T.Length), got.P);
         Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains($"the file is truncated: it has {cut:N0} bytes", StringComparison.Ordinal));
         Assert.Contains(got.Problems, p => p.Message.Contains($"reading stops here, with the {got.T.Length:N0} events before them", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Stop 43's HDF5 trial: a DSEC file cut inside its t_offset (h5py's default layout writes it last) read t_offset as 0,
+    /// and every event came out 1.7·10^15 µs early under only the generic "truncated" error (bundle then proposed that as
+    /// a clock offset). The lost t_offset is an error of its own now; the events before the cut are delivered as stored.
+    /// A file without t_offset gets a note.
+    /// </summary>
+    [Fact]
+    public void ATOffsetPastTheCutIsAnErrorOfItsOwn()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "dsec-plain.h5");
+        var truth = Python("write-dsec-plain", path, "20000");
+        byte[] bytes = File.ReadAllBytes(path);
+        const long offset = 1_700_000_000_000_000;
+        Assert.Equal(offset, BitConverter.ToInt64(bytes, bytes.Length - 8));
+        var whole = ReadAll(path);
+        Assert.Equal(truth.GetProperty("first_t_us").GetInt64(), whole.T[0]);
+        Assert.DoesNotContain(whole.Problems, p => p.Message.Contains("t_offset", StringComparison.Ordinal));
+
+        string cut = Path.Combine(dir, "cut.h5");
+        File.WriteAllBytes(cut, bytes[..^8]);
+        var got = ReadAll(cut);
+        Assert.Equal(whole.T.Select(t => t - offset), got.T);
+        Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.StartsWith("dataset t_offset lies past the cut of the truncated file: its value is lost", StringComparison.Ordinal));
+
+        var noOffset = ReadAll(WriteDsec(dir, "none.h5", Events(100, 5), gzip: false, tOffset: null, msToIdx: null));
+        Assert.Contains(noOffset.Problems, p => p.Severity == ProblemSeverity.Note && p.Message == "the file has no t_offset dataset (DSEC adds it to events/t): times are events/t as stored");
     }
 
     /// <summary>
