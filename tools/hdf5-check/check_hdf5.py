@@ -9,6 +9,8 @@
                                      t_offset, ms_to_idx; 640×480), written in 1 M-event pieces (for measurements)
   check_hdf5.py write-dsec-plain FILE N  the DSEC layout with h5py's defaults (contiguous, no filter), t_offset
                                      written last (its value is the file's last 8 bytes)
+  check_hdf5.py write-dsec-unwritten FILE N  the DSEC layout declaring N events in chunks never written (fill values);
+                                     prints the file's size
 
 The summary: count, first and last t (µs), ON / OFF counts, layout, and the canonical event SHA-256
 (../shared/recordings/real/expected.json: per event little-endian int64 t µs, int16 x, int16 y, uint8 p, 1 = ON).
@@ -111,6 +113,13 @@ def write_dsec_plain(path, n):
         f.create_dataset("t_offset", data=np.int64(1_700_000_000_000_000))
 
 
+def write_dsec_unwritten(path, n):
+    with h5py.File(path, "w") as f:
+        for k, d in (("x", np.uint16), ("y", np.uint16), ("t", np.uint32), ("p", np.uint8)):
+            f.create_dataset("events/" + k, (n,), dtype=d, chunks=(1 << 16,), compression="gzip")
+        f.create_dataset("t_offset", data=np.int64(0))
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "read":
         print(json.dumps(summary(argv[2])))
@@ -123,6 +132,10 @@ def main(argv):
     elif len(argv) >= 4 and argv[1] == "write-dsec-plain":
         write_dsec_plain(argv[2], int(argv[3]))
         print(json.dumps(summary(argv[2])))
+    elif len(argv) >= 4 and argv[1] == "write-dsec-unwritten":
+        write_dsec_unwritten(argv[2], int(argv[3]))
+        import os
+        print(json.dumps({"bytes": os.path.getsize(argv[2])}))
     elif len(argv) >= 4 and argv[1] == "write-dsec":
         write_dsec(argv[2], int(argv[3]))
         print(json.dumps(summary(argv[2])))

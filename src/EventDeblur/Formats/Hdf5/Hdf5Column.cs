@@ -22,6 +22,9 @@ internal sealed class Hdf5Column(string name, IH5Dataset ds, long length, bool i
     /// <summary>True for floating-point data (read with <see cref="ReadDouble"/>).</summary>
     public bool IsFloat { get; } = isFloat;
 
+    /// <summary>Bytes per element as stored (1, 2, 4 or 8).</summary>
+    public int ElementSize => size;
+
     /// <summary>A short description of the element type, e.g. <c>uint16</c>, <c>float64</c>.</summary>
     public string TypeName => IsFloat ? $"float{size * 8}" : $"{(signed ? "" : "u")}int{size * 8}";
 

@@ -459,6 +459,22 @@ public class Hdf5EventReaderTests
     }
 
     /// <summary>
+    /// Stop 43's HDF5 trial: a 3.5 KB file declaring 10^11 events in chunks never written (read as fill values) ran
+    /// inspect for hours. More events than the file could hold even compressed are refused at open, saying why; a file
+    /// whose declared size it can hold is read as before.
+    /// </summary>
+    [Fact]
+    public void EventsTheFileCannotHoldAreRefusedAtOpen()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "unwritten.h5");
+        long bytes = Python("write-dsec-unwritten", path, "100000000000").GetProperty("bytes").GetInt64();
+        var e = Assert.Throws<AedatFormatException>(() => { using var r = EventFile.Open(path); });
+        Assert.Contains($"dataset events/t declares 100,000,000,000 events (400,000,000,000 bytes of uint32), more than a file of {bytes:N0} bytes can hold even compressed", e.Message);
+        Assert.Contains("its data was never written (HDF5 reads unwritten chunks as fill values, not events)", e.Message);
+    }
+
+    /// <summary>
     /// A damaged gzip chunk stopped the reader at the slice that held it ("Filter pipeline failed; reading stops here"):
     /// 65 536 events kept, the intact chunks after it dropped. The slice is now read again in 4 096-event slices, and only
     /// those that cannot be read are skipped, each with its error; the rest of the file is delivered.
