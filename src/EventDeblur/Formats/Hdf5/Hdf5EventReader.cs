@@ -146,6 +146,18 @@ public sealed partial class Hdf5EventReader : IAedatReader
     /// <exception cref="AedatFormatException">Not an HDF5 file, a damaged one, neither layout, a dataset that is not 1-D numbers, or an unsupported filter (named, with its dataset).</exception>
     public static Hdf5EventReader Open(string path, AedatReaderOptions? options = null)
     {
+        long? cutAt = null, statedEnd = null;
+        try { return OpenCore(path, options, ref cutAt, ref statedEnd); }
+        catch (AedatFormatException e) when (cutAt is long have && statedEnd is long end)
+        {
+            // A cut that hits metadata or a chunk read at open fails in the library ("Filter pipeline failed.", a
+            // signature): the truncation found before is the likelier cause, and said with it (stop 43's HDF5 trial).
+            throw new AedatFormatException(e.Problem with { Message = $"{e.Problem.Message}; the file is truncated ({have:N0} of the {end:N0} bytes its superblock states), the likelier cause: copy it again" });
+        }
+    }
+
+    private static Hdf5EventReader OpenCore(string path, AedatReaderOptions? options, ref long? cutAt, ref long? statedEnd)
+    {
         options ??= AedatReaderOptions.Default;
         var log = new ProblemLog(path, options.MaxProblemsPerKind);
         NativeFile file;
@@ -164,6 +176,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
         {
             log.Error("truncated", length, $"the file is truncated: it has {length:N0} bytes, and its superblock says it ends at byte {end:N0} ({end - length:N0} bytes missing); events are read up to the first slice whose data lies past the cut (copy the file again; h5py refuses it)");
             truncated = true;
+            (cutAt, statedEnd) = (length, end);
         }
         try
         {
@@ -205,10 +218,16 @@ public sealed partial class Hdf5EventReader : IAedatReader
                 if (Exists(file, "t_offset"))
                 {
                     int pastEnd = truncatedStream?.ReadsPastEnd ?? 0;
-                    offset = Guard(path, "t_offset", () => ScalarLong(file.Dataset("t_offset")));
+                    try { offset = Guard(path, "t_offset", () => ScalarLong(file.Dataset("t_offset"))); }
+                    catch (AedatFormatException e) when (truncated)
+                    {
+                        // Its header or value cut off: the events are still there, without it (as below).
+                        log.Error("t-offset", -1, $"{e.Problem.Message}; the event times are given without it (events/t as stored, not DSEC's absolute µs)");
+                        pastEnd = int.MinValue;
+                    }
                     // Its value past the cut of a truncated file reads as 0 (stop 43: every time 47 s early without a word,
                     // and bundle then proposed a clock offset of −1.7·10^15 µs).
-                    if (truncatedStream is { } guard && guard.ReadsPastEnd > pastEnd)
+                    if (pastEnd != int.MinValue && truncatedStream is { } guard && guard.ReadsPastEnd > pastEnd)
                     {
                         log.Error("t-offset", -1, "dataset t_offset lies past the cut of the truncated file: its value is lost, so the event times are given without it " +
                                                   "(events/t as stored, relative to the recording's start, not DSEC's absolute µs)");
@@ -217,7 +236,13 @@ public sealed partial class Hdf5EventReader : IAedatReader
                 }
                 else
                     log.Note("t-offset", -1, "the file has no t_offset dataset (DSEC adds it to events/t): times are events/t as stored");
-                if (Exists(file, "ms_to_idx")) msToIdx = Column(file, path, "ms_to_idx", log);
+                // Only checked: one that cannot be read (cut off, damaged) is said, and the events are read all the same
+                // (stop 43: a cut in its chunk refused a file whose events were whole).
+                if (Exists(file, "ms_to_idx"))
+                {
+                    try { msToIdx = Column(file, path, "ms_to_idx", log); }
+                    catch (AedatFormatException e) { log.Error("ms-to-idx", -1, $"{e.Problem.Message}; not checked"); }
+                }
                 if (msToIdx is { Length: > MaxMsToIdxEntries })
                 {
                     log.Error("ms-to-idx", -1, $"dataset ms_to_idx has {msToIdx.Length} entries (expected at most {MaxMsToIdxEntries}, one per millisecond of a recording up to 27 h); not checked");

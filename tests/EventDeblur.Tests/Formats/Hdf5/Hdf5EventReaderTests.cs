@@ -459,6 +459,23 @@ public class Hdf5EventReaderTests
     }
 
     /// <summary>
+    /// Stop 43's HDF5 trial: a cut that hits a chunk read at open failed as "Filter pipeline failed." with no word of the
+    /// truncation found before it; the refusal names it now. (h5py's gzip DSEC writer puts the event chunks last.)
+    /// </summary>
+    [Fact]
+    public void ARefusalOfATruncatedFileNamesTheTruncation()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "dsec.h5");
+        Python("write-dsec", path, "200000");
+        byte[] bytes = File.ReadAllBytes(path);
+        string cut = Path.Combine(dir, "cut.h5");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
+        var e = Assert.Throws<AedatFormatException>(() => { using var r = EventFile.Open(cut); });
+        Assert.EndsWith($"; the file is truncated ({bytes.Length / 2:N0} of the {bytes.Length:N0} bytes its superblock states), the likelier cause: copy it again", e.Message);
+    }
+
+    /// <summary>
     /// Stop 43's HDF5 trial: a 3.5 KB file declaring 10^11 events in chunks never written (read as fill values) ran
     /// inspect for hours. More events than the file could hold even compressed are refused at open, saying why; a file
     /// whose declared size it can hold is read as before.
