@@ -9,6 +9,7 @@
                                      t_offset, ms_to_idx; 640×480), written in 1 M-event pieces (for measurements)
   check_hdf5.py write-dsec-plain FILE N  the DSEC layout with h5py's defaults (contiguous, no filter), t_offset
                                      written last (its value is the file's last 8 bytes)
+  check_hdf5.py write-dsec-latest FILE N  the same with libver='latest' (superblock version 3, with its checksum)
   check_hdf5.py write-dsec-unwritten FILE N  the DSEC layout declaring N events in chunks never written (fill values);
                                      prints the file's size
 
@@ -102,10 +103,10 @@ def write_dsec(path, n, piece=1 << 20):
         f.create_dataset("t_offset", data=np.int64(1_700_000_000_000_000))
 
 
-def write_dsec_plain(path, n):
+def write_dsec_plain(path, n, libver=None):
     rng = np.random.default_rng(20261206)
     t = np.cumsum(rng.integers(0, 3, n)).astype(np.uint32)
-    with h5py.File(path, "w") as f:
+    with h5py.File(path, "w", libver=libver) as f:
         f.create_dataset("events/x", data=rng.integers(0, 640, n).astype(np.uint16))
         f.create_dataset("events/y", data=rng.integers(0, 480, n).astype(np.uint16))
         f.create_dataset("events/t", data=t)
@@ -131,6 +132,9 @@ def main(argv):
         print(json.dumps(summary(argv[2])))
     elif len(argv) >= 4 and argv[1] == "write-dsec-plain":
         write_dsec_plain(argv[2], int(argv[3]))
+        print(json.dumps(summary(argv[2])))
+    elif len(argv) >= 4 and argv[1] == "write-dsec-latest":
+        write_dsec_plain(argv[2], int(argv[3]), libver="latest")
         print(json.dumps(summary(argv[2])))
     elif len(argv) >= 4 and argv[1] == "write-dsec-unwritten":
         write_dsec_unwritten(argv[2], int(argv[3]))

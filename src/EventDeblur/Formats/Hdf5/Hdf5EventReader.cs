@@ -172,6 +172,12 @@ public sealed partial class Hdf5EventReader : IAedatReader
             length = fs.Length;
             got = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
+        // A version 2 / 3 superblock carries a checksum: a damaged one is said as such (stop 43: a flipped byte of its
+        // end-of-file address was reported as a truncation by 280 TB). A version 3 one may mark a writer still (or killed) in it.
+        if (Hdf5Superblock.Checksum(head[..got]) is { Matches: false } bad)
+            throw log.Fatal(0, $"the superblock (bytes 0..{bad.Length - 1}) fails its checksum: the file is damaged at its start (h5py refuses it too); copy it again");
+        if (Hdf5Superblock.OpenForWriting(head[..got]))
+            log.Note("open-for-writing", 11, "the superblock marks the file as open for writing: its writer did not close it (killed, or still writing), so it may be incomplete (h5py refuses it; 'h5clear -s FILE' clears the mark once it is known to be whole)");
         if (Hdf5Superblock.StatedEnd(head[..got]) is { } end && length < end)
         {
             log.Error("truncated", length, $"the file is truncated: it has {length:N0} bytes, and its superblock says it ends at byte {end:N0} ({end - length:N0} bytes missing); events are read up to the first slice whose data lies past the cut (copy the file again; h5py refuses it)");

@@ -476,6 +476,47 @@ public class Hdf5EventReaderTests
     }
 
     /// <summary>
+    /// Stop 43's HDF5 trial: a version 3 superblock (h5py's libver='latest') is checked against its lookup3 checksum: a
+    /// flipped byte of its end-of-file address had been reported as a truncation by 280 TB. A writer's open-for-writing
+    /// mark left in it (a killed writer; h5py refuses such a file) is a note.
+    /// </summary>
+    [Fact]
+    public void AVersion3SuperblockIsCheckedAndItsWriterMarkSaid()
+    {
+        // lookup3's own test vectors (Bob Jenkins' lookup3.c, driver5).
+        Assert.Equal(0xdeadbeefu, Hdf5Superblock.Lookup3([]));
+        Assert.Equal(0x17770551u, Hdf5Superblock.Lookup3(System.Text.Encoding.ASCII.GetBytes("Four score and seven years ago")));
+
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "latest.h5");
+        var truth = Python("write-dsec-latest", path, "5000");
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.Equal(3, bytes[8]);
+        var whole = ReadAll(path);
+        Assert.Equal(truth.GetProperty("sha256").GetString(), Hash(whole.T, whole.X, whole.Y, whole.P));
+        Assert.DoesNotContain(whole.Problems, p => p.Message.Contains("superblock", StringComparison.Ordinal));
+
+        // A flipped byte of the end-of-file address (bytes 28..35 with 8-byte offsets).
+        byte[] damaged = (byte[])bytes.Clone();
+        damaged[33] ^= 0xFF;
+        string bad = Path.Combine(dir, "bad.h5");
+        File.WriteAllBytes(bad, damaged);
+        var e = Assert.Throws<AedatFormatException>(() => { using var r = EventFile.Open(bad); });
+        Assert.Contains("the superblock (bytes 0..47) fails its checksum: the file is damaged at its start", e.Message);
+        Assert.DoesNotContain("truncated", e.Message);
+
+        // The writer's mark (file consistency flags, byte 11, bit 0), with the checksum the library writes over it.
+        byte[] open = (byte[])bytes.Clone();
+        open[11] |= 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(open.AsSpan(44), Hdf5Superblock.Lookup3(open.AsSpan(0, 44)));
+        string marked = Path.Combine(dir, "open.h5");
+        File.WriteAllBytes(marked, open);
+        var got = ReadAll(marked);
+        Assert.Equal(whole.T, got.T);
+        Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Note && p.Message.StartsWith("the superblock marks the file as open for writing", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// Stop 43's HDF5 trial: a 3.5 KB file declaring 10^11 events in chunks never written (read as fill values) ran
     /// inspect for hours. More events than the file could hold even compressed are refused at open, saying why; a file
     /// whose declared size it can hold is read as before.
