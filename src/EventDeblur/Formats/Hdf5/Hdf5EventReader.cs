@@ -472,10 +472,19 @@ public sealed partial class Hdf5EventReader : IAedatReader
     private static string Describe(Exception e)
     {
         var m = MissingFilter().Match(e.Message);
-        if (!m.Success) return $"cannot be read ({e.GetType().Name}: {Printable(e.Message)})";
+        if (!m.Success)
+            // PureHDF names no filter here (stop 43: an N-bit dataset and a damaged chunk both said only this).
+            return e.Message.Contains("Filter pipeline failed", StringComparison.Ordinal)
+                ? $"cannot be read ({e.GetType().Name}: {Printable(e.Message)}): a damaged compressed chunk, or a filter this reader does not decode " +
+                  "(it decodes gzip/deflate, shuffle, fletcher32 and scale-offset; not N-bit or SZIP); 'h5dump -pH FILE' lists the dataset's filters, and 'h5repack -f GZIP=4 IN OUT' re-saves it with gzip"
+                : $"cannot be read ({e.GetType().Name}: {Printable(e.Message)})";
         int id = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         string name = FilterNames.TryGetValue(id, out var known) ? known : "an unregistered filter";
-        return $"compressed with HDF5 filter {id} ({name}), which this reader does not decode (it decodes uncompressed, gzip/deflate, shuffle and fletcher32 data); re-save it with gzip, e.g. 'h5repack -f GZIP=4 IN OUT' with the filter's plugin installed";
+        // LZF is built into h5py, and no HDF5 plugin of it is packaged for h5repack (stop 43: the advice wrote a file with no datasets).
+        string resave = id == 32000
+            ? "re-save it with h5py, which has LZF built in, writing each dataset with compression='gzip'"
+            : "re-save it with gzip, e.g. 'h5repack -f GZIP=4 IN OUT' with the filter's plugin installed";
+        return $"compressed with HDF5 filter {id} ({name}), which this reader does not decode (it decodes uncompressed, gzip/deflate, shuffle, fletcher32 and scale-offset data); {resave}";
     }
 
     /// <summary>

@@ -517,6 +517,21 @@ public class Hdf5EventReaderTests
     }
 
     /// <summary>
+    /// A filter this reader lacks is refused at open, naming the file, the dataset and the filter, with a way to re-save
+    /// the file; for h5py's LZF (stop 43's HDF5 trial) that is h5py itself, since no h5repack plugin of it is packaged.
+    /// </summary>
+    [Fact]
+    public void AnLzfFileIsRefusedWithAWayToReSaveIt()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "lzf.h5");
+        Python("write-dsec-lzf", path, "5000");
+        var e = Assert.Throws<AedatFormatException>(() => { using var r = EventFile.Open(path); });
+        Assert.Contains($"{path}", e.Message);
+        Assert.Contains("dataset events/t: compressed with HDF5 filter 32000 (lzf), which this reader does not decode", e.Message);
+        Assert.EndsWith("re-save it with h5py, which has LZF built in, writing each dataset with compression='gzip'", e.Message);
+    }
+
+    /// <summary>
     /// Stop 43's HDF5 trial: a 3.5 KB file declaring 10^11 events in chunks never written (read as fill values) ran
     /// inspect for hours. More events than the file could hold even compressed are refused at open, saying why; a file
     /// whose declared size it can hold is read as before.
