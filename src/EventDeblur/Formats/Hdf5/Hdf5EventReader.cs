@@ -56,6 +56,8 @@ public sealed partial class Hdf5EventReader : IAedatReader
     private long _msBufStart = -1;
     private int _msBufCount;
     private long _msNext;
+    // DSEC events whose p is neither 0 nor 1 (stop 43's HDF5 trial: 2, 255 and −3 passed as ON/OFF without a word).
+    private long _otherPolarities;
 
     /// <summary>The file's stream, when the file is shorter than its superblock says (else null): a slice read past its end is not data.</summary>
     private PastEndGuardStream? _truncatedStream;
@@ -289,6 +291,8 @@ public sealed partial class Hdf5EventReader : IAedatReader
             if (n <= 0)
             {
                 FinishMsToIdx();
+                if (_otherPolarities > 0)
+                    _log.Note("polarity", -1, $"{_otherPolarities:N0} event(s) have p other than 0 or 1 (DSEC's polarities; taken as ON when p > 0): damaged values, or another writer's convention");
                 _done = true;
                 break;
             }
@@ -378,6 +382,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
             bx[k] = (short)x;
             by[k] = (short)y;
             bp[k] = _lp[i] > 0;
+            if (Layout == Hdf5EventLayout.Dsec && (ulong)_lp[i] > 1) _otherPolarities++;
             k++;
         }
         if (k == 0)

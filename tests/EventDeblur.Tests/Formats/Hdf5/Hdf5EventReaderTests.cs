@@ -531,6 +531,21 @@ public class Hdf5EventReaderTests
         Assert.EndsWith("re-save it with h5py, which has LZF built in, writing each dataset with compression='gzip'", e.Message);
     }
 
+    /// <summary>DSEC polarities other than 0 and 1 (stop 43's HDF5 trial: they passed without a word) are counted in a note; p &gt; 0 is ON as before.</summary>
+    [Fact]
+    public void DsecPolaritiesOtherThanZeroAndOneAreCounted()
+    {
+        var ev = Events(1000, 7);
+        ev.P[10] = 2;
+        ev.P[20] = 255;
+        string path = WriteDsec(TestPaths.NewTempDir(), "p.h5", ev, gzip: false, tOffset: 0, msToIdx: null);
+        var got = ReadAll(path);
+        Assert.Equal(ev.P.Select(p => p > 0), got.P);
+        Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Note && p.Message.StartsWith("2 event(s) have p other than 0 or 1", StringComparison.Ordinal));
+        var clean = ReadAll(WriteDsec(TestPaths.NewTempDir(), "q.h5", Events(1000, 7), gzip: false, tOffset: 0, msToIdx: null));
+        Assert.DoesNotContain(clean.Problems, p => p.Message.Contains("have p other than", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// Stop 43's HDF5 trial: a 3.5 KB file declaring 10^11 events in chunks never written (read as fill values) ran
     /// inspect for hours. More events than the file could hold even compressed are refused at open, saying why; a file
