@@ -75,7 +75,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
     private long _failedEvents;
 
     private Hdf5EventReader(NativeFile file, string path, ProblemLog log, AedatReaderOptions options, Hdf5EventLayout layout,
-        Hdf5Column t, Hdf5Column x, Hdf5Column y, Hdf5Column p, Hdf5Column? msToIdx, long timeOffsetUs, int width, int height)
+        Hdf5Column t, Hdf5Column x, Hdf5Column y, Hdf5Column p, Hdf5Column? msToIdx, long timeOffsetUs, int width, int height, string? unusableSize)
     {
         _file = file;
         _log = log;
@@ -107,7 +107,9 @@ public sealed partial class Hdf5EventReader : IAedatReader
         if (!negative && new[] { t.Length, x.Length, y.Length, p.Length }.Distinct().Count() > 1)
             log.Error("lengths", -1, $"expected {t.Name}, {x.Name}, {y.Name}, {p.Name} of one length, found {t.Length}, {x.Length}, {y.Length}, {p.Length}; the first {EventCount} events are read");
         if (width <= 0)
-            log.Note("geometry", -1, "the file states no sensor size (no root attribute sensor_resolution = (height, width), nor width / height); events are not checked against one");
+            log.Note("geometry", -1, unusableSize != null
+                ? $"the file states no usable sensor size ({unusableSize}); events are not checked against one"
+                : "the file states no sensor size (no root attribute sensor_resolution = (height, width), nor width / height); events are not checked against one");
         if (t.IsFloat)
             log.Note("time-unit", -1, $"{t.Name} is {t.TypeName}: read as seconds and rounded to µs");
     }
@@ -257,13 +259,13 @@ public sealed partial class Hdf5EventReader : IAedatReader
                     msToIdx = null;
                 }
             }
-            var (w, h) = Guard(path, "attributes", () => SensorSize(file));
+            var (w, h, unusable) = Guard(path, "attributes", () => SensorSize(file));
             if (w > short.MaxValue + 1 || h > short.MaxValue + 1 || w < 0 || h < 0)
             {
                 log.Note("geometry", -1, $"the stated sensor size {w}×{h} is outside 1..32768; ignored");
                 (w, h) = (0, 0);
             }
-            return new Hdf5EventReader(file, path, log, options, layout, cols[0], cols[1], cols[2], cols[3], msToIdx, offset, w, h) { _truncatedStream = truncatedStream };
+            return new Hdf5EventReader(file, path, log, options, layout, cols[0], cols[1], cols[2], cols[3], msToIdx, offset, w, h, unusable) { _truncatedStream = truncatedStream };
         }
         catch (AedatFormatException)
         {
@@ -553,13 +555,22 @@ public sealed partial class Hdf5EventReader : IAedatReader
         };
     }
 
-    /// <summary>Sensor size from the root attribute <c>sensor_resolution</c> (height, width), or <c>width</c> / <c>height</c> attributes on the root or the events group; (0, 0) when none.</summary>
-    private static (int Width, int Height) SensorSize(NativeFile file)
+    /// <summary>
+    /// Sensor size from the root attribute <c>sensor_resolution</c> (height, width), or <c>width</c> / <c>height</c>
+    /// attributes on the root or the events group; (0, 0) when none, with what made a <c>sensor_resolution</c> that is
+    /// there unusable (stop 43's HDF5 trial: one of floats was said to be absent).
+    /// </summary>
+    private static (int Width, int Height, string? Unusable) SensorSize(NativeFile file)
     {
+        string? unusable = null;
         if (file.AttributeExists("sensor_resolution"))
         {
-            var v = IntegerAttribute(file.Attribute("sensor_resolution"));
-            if (v is { Length: >= 2 }) return ((int)Math.Clamp(v[1], int.MinValue, int.MaxValue), (int)Math.Clamp(v[0], int.MinValue, int.MaxValue));
+            var a = file.Attribute("sensor_resolution");
+            var v = IntegerAttribute(a);
+            if (v is { Length: >= 2 }) return ((int)Math.Clamp(v[1], int.MinValue, int.MaxValue), (int)Math.Clamp(v[0], int.MinValue, int.MaxValue), null);
+            unusable = v == null
+                ? $"the root attribute sensor_resolution is HDF5 class {a.Type.Class} of {a.Type.Size} bytes, expected two integers (height, width)"
+                : $"the root attribute sensor_resolution holds {v.Length} integer(s), expected two (height, width)";
         }
         foreach (IH5Object obj in new IH5Object[] { file, file.Group("events") })
         {
@@ -567,10 +578,10 @@ public sealed partial class Hdf5EventReader : IAedatReader
             {
                 var w = IntegerAttribute(obj.Attribute("width"));
                 var h = IntegerAttribute(obj.Attribute("height"));
-                if (w is { Length: 1 } && h is { Length: 1 }) return ((int)Math.Clamp(w[0], int.MinValue, int.MaxValue), (int)Math.Clamp(h[0], int.MinValue, int.MaxValue));
+                if (w is { Length: 1 } && h is { Length: 1 }) return ((int)Math.Clamp(w[0], int.MinValue, int.MaxValue), (int)Math.Clamp(h[0], int.MinValue, int.MaxValue), null);
             }
         }
-        return (0, 0);
+        return (0, 0, unusable);
     }
 
     private static long[]? IntegerAttribute(IH5Attribute a)

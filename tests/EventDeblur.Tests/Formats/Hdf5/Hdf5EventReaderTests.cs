@@ -59,7 +59,7 @@ public class Hdf5EventReaderTests
             ? new H5Dataset(data, chunks: [Math.Min(chunk, (uint)data.Length)], datasetCreation: new H5DatasetCreation(Filters: [DeflateFilter.Id]))
             : new H5Dataset(data);
 
-    private static string WriteDsec(string dir, string name, (uint[] T, ushort[] X, ushort[] Y, byte[] P) ev, bool gzip, long? tOffset, ulong[]? msToIdx, bool sensorSize = true, uint chunk = 4096)
+    private static string WriteDsec(string dir, string name, (uint[] T, ushort[] X, ushort[] Y, byte[] P) ev, bool gzip, long? tOffset, ulong[]? msToIdx, bool sensorSize = true, uint chunk = 4096, object? sensorResolution = null)
     {
         var file = new H5File
         {
@@ -73,7 +73,8 @@ public class Hdf5EventReaderTests
         };
         if (tOffset is long o) file["t_offset"] = o;
         if (msToIdx != null) file["ms_to_idx"] = Data(msToIdx, gzip);
-        if (sensorSize) file.Attributes["sensor_resolution"] = new long[] { H, W };
+        if (sensorResolution != null) file.Attributes["sensor_resolution"] = sensorResolution;
+        else if (sensorSize) file.Attributes["sensor_resolution"] = new long[] { H, W };
         string path = Path.Combine(dir, name);
         file.Write(path);
         return path;
@@ -529,6 +530,16 @@ public class Hdf5EventReaderTests
         Assert.Contains($"{path}", e.Message);
         Assert.Contains("dataset events/t: compressed with HDF5 filter 32000 (lzf), which this reader does not decode", e.Message);
         Assert.EndsWith("re-save it with h5py, which has LZF built in, writing each dataset with compression='gzip'", e.Message);
+    }
+
+    /// <summary>A sensor_resolution that is there but not two integers was said to be absent (stop 43's HDF5 trial); the note names it now.</summary>
+    [Fact]
+    public void AnUnusableSensorResolutionIsNamed()
+    {
+        var got = ReadAll(WriteDsec(TestPaths.NewTempDir(), "f.h5", Events(100, 3), gzip: false, tOffset: 0, msToIdx: null, sensorResolution: new double[] { 480, 640 }));
+        Assert.Contains(got.Problems, p => p.Severity == ProblemSeverity.Note && p.Message.StartsWith("the file states no usable sensor size (the root attribute sensor_resolution is HDF5 class FloatingPoint of 8 bytes, expected two integers (height, width))", StringComparison.Ordinal));
+        var one = ReadAll(WriteDsec(TestPaths.NewTempDir(), "g.h5", Events(100, 3), gzip: false, tOffset: 0, msToIdx: null, sensorResolution: new long[] { 480 }));
+        Assert.Contains(one.Problems, p => p.Message.Contains("the root attribute sensor_resolution holds 1 integer(s), expected two (height, width)", StringComparison.Ordinal));
     }
 
     /// <summary>DSEC polarities other than 0 and 1 (stop 43's HDF5 trial: they passed without a word) are counted in a note; p &gt; 0 is ON as before.</summary>
