@@ -150,13 +150,13 @@ internal static class ReplayCommand
                    $"made by '{ToolCommand.Name} simulate' or a recording rig; a video with its rig manifest plays through '{ToolCommand.Name} live --rgb VIDEO --rig RIG.json'";
         if (Directory.Exists(full) && !File.Exists(Path.Combine(full, "recording.json")) && Recording.BlurDvsAdapter.IsDataset(full))
             return $"{full}: not a recording bundle (no recording.json) but a Blur-DVS-style dataset ({Recording.BlurDvsAdapter.DescriptionFile}): " +
-                   $"'{ToolCommand.Name} eval {full} --out OUT' converts it into bundles (OUT/converted/) and evaluates them; {verb} one of those";
+                   $"'{ToolCommand.Name} eval {ToolCommand.Word(full)} --out OUT' converts it into bundles (OUT/converted/) and evaluates them; {verb} one of those";
         if (Directory.Exists(full) && !File.Exists(Path.Combine(full, "recording.json")))
         {
             var bundles = Directory.GetDirectories(full).Where(d => File.Exists(Path.Combine(d, "recording.json"))).Order(StringComparer.Ordinal).ToList();
             if (bundles.Count > 0)
                 return $"{full}: not a recording bundle (no recording.json) but a folder of {bundles.Count} bundle{(bundles.Count == 1 ? "" : "s")}: " +
-                       $"{verb} takes one, e.g. '{ToolCommand.Name} {verb} {bundles[0]}{(verb == "replay" ? " --out OUT" : "")}'; '{ToolCommand.Name} eval {full} --out OUT' replays them all";
+                       $"{verb} takes one, e.g. '{ToolCommand.Name} {verb} {ToolCommand.Word(bundles[0])}{(verb == "replay" ? " --out OUT" : "")}'; '{ToolCommand.Name} eval {ToolCommand.Word(full)} --out OUT' replays them all";
         }
         return null;
     }

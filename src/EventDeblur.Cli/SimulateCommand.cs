@@ -62,8 +62,9 @@ internal static class SimulateCommand
                         else
                             throw new UserInputException($"{dir}: holds a bundle that was not made with '{args}' (row '{entry.Name}' of {setPath}); delete it to have it simulated again, or give another --out");
                     }
+                    bool ours = IsSimulatedBundle(dir);
                     var res = RemovedIfCancelled(dir, () => HybridRigSimulator.Simulate(entry.Options(), entry.Seed, dir, ct: ct));
-                    RemoveLeftovers(dir, res.Frames.Count);
+                    RemoveLeftovers(dir, res.Frames.Count, ours);
                     Console.WriteLine($"{entry.Name}: {res.Frames.Count} frames, {res.Events:N0} events, {res.SecondsPerFrame:F2} s per frame");
                 }
                 return ExitCodes.Success;
@@ -94,8 +95,9 @@ internal static class SimulateCommand
             try { options.Validate(); }
             catch (ArgumentException e) { throw new UserInputException($"simulate: {e.Message}"); }
             CheckOutput(r.GetValue(output)!, r.GetValue(force));
+            bool wasOurs = IsSimulatedBundle(r.GetValue(output)!);
             var result = RemovedIfCancelled(r.GetValue(output)!, () => HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine, ct: ct));
-            RemoveLeftovers(r.GetValue(output)!, result.Frames.Count);
+            RemoveLeftovers(r.GetValue(output)!, result.Frames.Count, wasOurs);
             Console.WriteLine($"wrote {result.BundleDir}: {result.Frames.Count} frames, {result.Events:N0} events, {result.SecondsPerFrame:F2} s per frame");
             return ExitCodes.Success;
         }, CancellationToken.None));
@@ -127,16 +129,27 @@ internal static class SimulateCommand
         }
     }
 
+    /// <summary>Whether <paramref name="dir"/> holds a bundle this simulator wrote (its README.md's first line says so).</summary>
+    private static bool IsSimulatedBundle(string dir)
+    {
+        string readme = Path.Combine(dir, "README.md");
+        try { return File.Exists(readme) && File.ReadLines(readme).FirstOrDefault()?.StartsWith(SimulatedReadmeStart, StringComparison.Ordinal) == true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
     /// <summary>
     /// After a bundle was simulated into <paramref name="dir"/>: removes what an earlier simulation there left and this one
-    /// did not rewrite — frames, ground-truth frames and kernels numbered past its <paramref name="frames"/> frames (only the
-    /// simulator's own six-digit names), and the <c>.partial</c> files of killed writers — and says so. Stop 43: a bundle
-    /// regenerated with fewer frames kept the old ones, and a cancelled run's hidden event file stayed for good.
+    /// did not rewrite — when <paramref name="wasSimulated"/> (the folder held a bundle this simulator wrote, not a folder
+    /// written into with --force), frames, ground-truth frames and kernels numbered past its <paramref name="frames"/> frames
+    /// (only the simulator's own six-digit names); and the <c>.partial</c> files of killed writers in the bundle's folders —
+    /// and says so. Stop 43: a bundle regenerated with fewer frames kept the old ones, and a cancelled run's hidden event
+    /// file stayed for good.
     /// </summary>
-    internal static int RemoveLeftovers(string dir, int frames)
+    internal static int RemoveLeftovers(string dir, int frames, bool wasSimulated)
     {
         int stale = 0, partials = 0;
-        foreach (var (sub, ext) in new[] { ("rgb", ".png"), ("gt", ".png"), (Path.Combine("gt", "kernels"), ".csv") })
+        var folders = new[] { ("rgb", ".png"), ("gt", ".png"), (Path.Combine("gt", "kernels"), ".csv") };
+        foreach (var (sub, ext) in wasSimulated ? folders : [])
         {
             string folder = Path.Combine(dir, sub);
             if (!Directory.Exists(folder)) continue;
@@ -150,12 +163,19 @@ internal static class SimulateCommand
                 }
             }
         }
-        foreach (string file in Directory.EnumerateFiles(dir, ".*.partial", SearchOption.AllDirectories))
-            if (AtomicFile.IsAbandonedPartial(file))
+        foreach (string folder in folders.Select(f => Path.Combine(dir, f.Item1)).Prepend(dir).Where(Directory.Exists))
+        {
+            try
             {
-                AtomicFile.TryDelete(file);
-                if (!File.Exists(file)) partials++;
+                foreach (string file in Directory.EnumerateFiles(folder, ".*.partial"))
+                    if (AtomicFile.IsAbandonedPartial(file))
+                    {
+                        AtomicFile.TryDelete(file);
+                        if (!File.Exists(file)) partials++;
+                    }
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* a folder it cannot list keeps what it holds */ }
+        }
         if (stale + partials > 0)
             Console.WriteLine($"note: {dir}: removed {(stale > 0 ? $"{stale} frame, ground-truth or kernel file(s) numbered past this bundle's {frames} frame(s)" : "")}" +
                               $"{(stale > 0 && partials > 0 ? " and " : "")}{(partials > 0 ? $"{partials} .partial file(s) of a killed writer" : "")}, left by an earlier simulation there");

@@ -68,10 +68,12 @@ public static class LivePipeline
         var wrongKind = new List<string>();
         void Swapped(ref int flag, string stream, string uri, string holds, string expected)
         {
-            if (Interlocked.Exchange(ref flag, 1) != 0) return;
+            // Counted (the stop below needs more than one stray packet); said once, with the port listed before the count
+            // is seen (review of stop 43: the stop's message could miss it).
+            lock (wrongKind) if (!wrongKind.Contains(uri)) wrongKind.Add(uri);
+            if (Interlocked.Increment(ref flag) != 1) return;
             var problem = Problem.Error($"{stream} stream {uri}", $"it sends {holds}, not {expected}: are --events and --triggers swapped?");
             Report(problem);
-            lock (wrongKind) wrongKind.Add(uri);
             progress?.Invoke($"problem: {problem.Plain}");
         }
         eventsClient = new DvStreamClient("events", eh, ep, p =>
@@ -307,14 +309,21 @@ public static class LivePipeline
                         progress?.Invoke($"{client.Name} stream {uri}: not connected after {wall.Elapsed.TotalSeconds:0} s{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; retrying every 0.1–2 s");
                         nextTell = nextTell < 10 ? 10 : nextTell + 10;
                     }
-                // A port of the other kind that has sent nothing of its own: stop (see wrongKind), once the other port has
-                // shown its kind too or a second has passed, so that two swapped ports are both named.
-                bool eventsWrong = Volatile.Read(ref eventsServeTriggers) == 1 && store.Received == 0;
-                bool triggersWrong = Volatile.Read(ref triggersServeEvents) == 1 && Interlocked.Read(ref triggersReceived) == 0;
-                if ((eventsWrong || triggersWrong) && wrongSince == null) wrongSince = Stopwatch.StartNew();
-                if ((eventsWrong && triggersWrong) || wrongSince?.Elapsed.TotalSeconds > 1)
+                // A port of the other kind that has sent nothing of its own: stop (see wrongKind) when both ports are swapped,
+                // or when one has sent several packets of the other kind and none of its own for a second (a stray packet
+                // before the first of its own kind stops nothing: the second's clock restarts whenever the state clears).
+                bool eventsWrong = Volatile.Read(ref eventsServeTriggers) > 0 && store.Received == 0;
+                bool triggersWrong = Volatile.Read(ref triggersServeEvents) > 0 && Interlocked.Read(ref triggersReceived) == 0;
+                bool persistent = (eventsWrong && Volatile.Read(ref eventsServeTriggers) >= WrongKindPackets) || (triggersWrong && Volatile.Read(ref triggersServeEvents) >= WrongKindPackets);
+                if (!(eventsWrong || triggersWrong)) wrongSince = null;
+                else wrongSince ??= Stopwatch.StartNew();
+                if ((eventsWrong && triggersWrong) || (persistent && wrongSince?.Elapsed.TotalSeconds > 1))
                 {
-                    lock (wrongKind) stopped = $"{string.Join(" and ", wrongKind)} sen{(wrongKind.Count == 1 ? "ds" : "d")} the other kind of stream (are --events and --triggers swapped?)";
+                    var named = new List<string>();
+                    if (eventsWrong) named.Add(o.EventsUri);
+                    if (triggersWrong) named.Add(o.TriggersUri);
+                    stopped = $"{string.Join(" and ", named)} sen{(named.Count == 1 ? "ds" : "d")} the other kind of stream (are --events and --triggers swapped?)";
+                    lock (wrongKind) { wrongKind.Clear(); wrongKind.AddRange(named); }
                     progress?.Invoke($"stopping: {stopped}");
                     // The RGB capture stops too (a camera would go on for ever); as at the end of --duration-s.
                     await stop.CancelAsync();
@@ -559,6 +568,9 @@ public static class LivePipeline
         manifest.Write(o.OutDir);
         return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected, WrongKind = stopped == null ? [] : [.. wrongKind] };
     }
+
+    /// <summary>Packets of the other kind, with none of its own, from which one swapped port stops the run (after a second).</summary>
+    private const int WrongKindPackets = 3;
 
     /// <summary>A stretch of the events stream whose packets were lost: after the event at <paramref name="FromUs"/>, before the one at <paramref name="ToUs"/> (µs; null: unknown).</summary>
     private sealed record StreamLoss(long? FromUs, long? ToUs, string Reason);

@@ -39,8 +39,9 @@ public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long Events
 
     /// <summary>
     /// The streams, each as its URI, that sent only packets of the other kind (trigger packets on <c>--events</c>, event
-    /// packets on <c>--triggers</c>): the run stopped as soon as one was seen, since no data of the right kind would come.
-    /// Empty when the run did not stop for that.
+    /// packets on <c>--triggers</c>): the run stopped when both ports were swapped, or when one had sent several packets of
+    /// the other kind and none of its own for a second, since no data of the right kind would come. Empty when the run did
+    /// not stop for that.
     /// </summary>
     public IReadOnlyList<string> WrongKind { get; init; } = [];
 }

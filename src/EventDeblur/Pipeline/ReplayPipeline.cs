@@ -65,7 +65,14 @@ public static class ReplayPipeline
         // EDI integrates every event of the window (its per-pixel counts are the image): it gets them all; the kernels'
         // estimators are served by an even sample past WindowEvents.DefaultMaxEvents.
         int maxWindowEvents = options.Methods.KindOf(options.Deconvolver) == RestorationKind.EventIntegration ? int.MaxValue : WindowEvents.DefaultMaxEvents;
-        var source = new BundleFrameSource(bundle, options.EventMarginUs, f => options.Resume && writer.IsCompleteFor(f.Index, f.ImagePath, f.GroundTruthPath), options.EventLatencyUs, maxWindowEvents);
+        // The frames --resume keeps (done before): with those written by this run, what makes a run complete.
+        var keptIndices = new System.Collections.Concurrent.ConcurrentDictionary<long, bool>();
+        var source = new BundleFrameSource(bundle, options.EventMarginUs, f =>
+        {
+            bool keep = options.Resume && writer.IsCompleteFor(f.Index, f.ImagePath, f.GroundTruthPath);
+            if (keep) keptIndices[f.Index] = true;
+            return keep;
+        }, options.EventLatencyUs, maxWindowEvents);
         var ingest = Task.Run(() => source.RunAsync(toKernels.Writer, problems, n => total = n, token), token);
         var kernels = StageRunner.Run(toKernels.Reader, toDeconvolve.Writer, 1, f =>
         {
@@ -99,7 +106,11 @@ public static class ReplayPipeline
                 if (r.Status != "ok" && options.FailFast)
                 {
                     failFastIndex = r.Index;
-                    throw new OperationCanceledException($"frame {r.Index} failed: {r.Error}");
+                    // The record is located at the frame; its error's own "frame N: " is not said twice (stop 43: "frame 0:
+                    // frame 0 failed: frame 0: exposure …").
+                    string why = r.Error ?? "";
+                    string own = $"frame {r.Index}: ";
+                    throw new OperationCanceledException($"failed, and --fail-fast stops the run here: {(why.StartsWith(own, StringComparison.Ordinal) ? why[own.Length..] : why)}");
                 }
                 events += r.EventsInWindow;
                 progress?.Invoke(new ReplayProgress(results.Count, total, events, clock.Elapsed.TotalSeconds, r, kept));
@@ -135,10 +146,12 @@ public static class ReplayPipeline
         catch (Exception) { /* the stages have stopped; failures are already recorded */ }
         // A signal that came after the last frame was written (the stages still closing their channels) cancelled nothing:
         // the run is complete (stop 43: it was recorded as cancelled, and report sent the user to --resume for nothing).
-        if (status == "cancelled")
+        // Only when the input's frames were all listed and handed on (ingest done), and each was written by this run or
+        // kept by --resume: not the rows an earlier run left (its "not processed" ones), not an empty list (review of stop 43).
+        if (status == "cancelled" && ingest.IsCompletedSuccessfully && source.FrameIndices.Count > 0)
         {
-            var written = writer.Results().Select(r => r.Index).ToHashSet();
-            if (source.FrameIndices.All(written.Contains)) status = "completed";
+            var written = results.Select(r => r.Index).ToHashSet();
+            if (source.FrameIndices.All(i => written.Contains(i) || keptIndices.ContainsKey(i))) status = "completed";
         }
 
         // Frames the bundle check left out (wrong depth or size, damaged) never reached the stages: each still gets its

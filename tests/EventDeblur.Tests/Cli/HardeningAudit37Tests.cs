@@ -238,7 +238,8 @@ public partial class HardeningAuditTests
 
         var folder = Run("convert", events, dir);
         Expect(2, folder);
-        Assert.Contains($"{dir}: is a folder; give the output file's name, e.g. {Path.Combine(dir, "in.aedat4")}", folder.Err);
+        // Not the input's own name (stop 43: following that advice met the refusal above).
+        Assert.Contains($"{dir}: is a folder; give the output file's name, e.g. {Path.Combine(dir, "in-converted.aedat4")}", folder.Err);
 
         string output = Path.Combine(dir, "out.aedat4");
         File.WriteAllText(output, "keep me");

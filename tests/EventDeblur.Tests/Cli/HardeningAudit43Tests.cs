@@ -28,6 +28,14 @@ public partial class HardeningAuditTests
         Assert.Equal(["000000.png", "notes.png"], Directory.GetFiles(Path.Combine(dir, "rgb"), "*.png").Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(["000000.csv"], Directory.GetFiles(Path.Combine(dir, "gt", "kernels")).Select(Path.GetFileName));
         Assert.False(File.Exists(partial));
+
+        // Written into a folder of the user's with --force (its review): numbered files of theirs are kept.
+        string mine = Path.Combine(TestPaths.NewTempDir(), "mine");
+        Directory.CreateDirectory(Path.Combine(mine, "rgb"));
+        File.WriteAllText(Path.Combine(mine, "rgb", "000005.png"), "theirs");
+        File.WriteAllText(Path.Combine(mine, "notes.txt"), "theirs");
+        Expect(0, Run(["simulate", "--preset", "night", "--seed", "1", "--rgb-size", "64x48", "--frames", "1", "--out", mine, "--force"]));
+        Assert.Equal("theirs", File.ReadAllText(Path.Combine(mine, "rgb", "000005.png")));
     }
     /// <summary>
     /// live with a malformed stream address was refused after OUT was made (an empty, half-made folder left), and two
@@ -100,7 +108,7 @@ public partial class HardeningAuditTests
             var r = verb == "inspect" ? Run(verb, blurDvs) : Run(verb, blurDvs, "--out", NewOut());
             Expect(2, r);
             Assert.Contains("but a Blur-DVS-style dataset (blurdvs.json): '", r.Err);
-            Assert.Contains($" eval {blurDvs} --out OUT' converts", r.Err);
+            Assert.Contains($" eval {EventDeblur.IO.ToolCommand.Word(blurDvs)} --out OUT' converts", r.Err);
             Assert.Contains($"converts it into bundles (OUT/converted/) and evaluates them; {verb} one of those", r.Err);
         }
         string missing = Path.Combine(TestPaths.NewTempDir(), "nope");

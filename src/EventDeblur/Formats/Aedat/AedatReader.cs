@@ -22,7 +22,7 @@ public static class AedatReader
         // An HDF5 event file reached a path that takes AEDAT only (e.g. replay or preview given the file itself).
         if (n >= 8 && head[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]))
             throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
-                $"is an HDF5 event file, not AEDAT: make a bundle of it ('{ToolCommand.Name} bundle --events {path} --rgb …') or convert it ('{ToolCommand.Name} convert {path} OUT.aedat4')"));
+                $"is an HDF5 event file, not AEDAT: make a bundle of it ('{ToolCommand.Name} bundle --events {ToolCommand.Word(path)} --rgb …') or convert it ('{ToolCommand.Name} convert {ToolCommand.Word(path)} OUT.aedat4')"));
         // A Parquet table (as convert writes the events, or a run's frames.parquet): not an event input (stop 39's trial).
         if (n >= 4 && head[..4].SequenceEqual("PAR1"u8))
             throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,

@@ -22,6 +22,9 @@ internal sealed class Hdf5Column(string name, IH5Dataset ds, long length, bool i
     /// <summary>True for floating-point data (read with <see cref="ReadDouble"/>).</summary>
     public bool IsFloat { get; } = isFloat;
 
+    /// <summary>Whether the data lies in other files (a virtual dataset), so that this file's size does not bound it.</summary>
+    public bool StoredElsewhere => ds.Layout.Class == H5DataLayoutClass.VirtualStorage;
+
     /// <summary>Bytes per element as stored (1, 2, 4 or 8).</summary>
     public int ElementSize => size;
 

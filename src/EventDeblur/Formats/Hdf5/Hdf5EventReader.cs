@@ -216,9 +216,12 @@ public sealed partial class Hdf5EventReader : IAedatReader
             }
             // More events than the file can hold even compressed: chunks never written, which read as fill values (stop 43:
             // a 3.5 KB file declaring 10^11 events ran inspect for hours, delivering zeros).
-            if (cols[0].Length * (double)cols[0].ElementSize > length * MaxPackRatio)
+            // Measured against the size the file was written to (a truncated file's stated end), and only for data stored in
+            // the file itself (a virtual dataset's lies in others).
+            long written = Math.Max(length, statedEnd ?? 0);
+            if (cols[0].Length * (double)cols[0].ElementSize > written * MaxPackRatio && !cols[0].StoredElsewhere)
                 throw log.Fatal(-1, $"dataset {names[0]} declares {cols[0].Length:N0} events ({cols[0].Length * (double)cols[0].ElementSize:N0} bytes of {cols[0].TypeName}), " +
-                                    $"more than a file of {length:N0} bytes can hold even compressed (deflate packs at most about {MaxPackRatio:N0}:1): its data was never written " +
+                                    $"more than a file of {written:N0} bytes can hold even compressed (deflate packs at most about {MaxPackRatio:N0}:1): its data was never written " +
                                     "(HDF5 reads unwritten chunks as fill values, not events)");
             long offset = 0;
             Hdf5Column? msToIdx = null;
@@ -511,9 +514,6 @@ public sealed partial class Hdf5EventReader : IAedatReader
         return file.LinkExists(name);
     }
 
-    // Which of the names the two layouts use exist. The root group's children are not enumerated: enumerating resolves
-    // every soft link, and PureHDF follows a soft link that points at itself until the stack overflows (found by
-    // fuzzing), which no catch can stop.
     /// <summary>
     /// Most bytes of event times a byte of the file can stand for: deflate's limit is about 1 032:1; timestamps of real
     /// events, which change, pack far less with any filter.
@@ -523,6 +523,9 @@ public sealed partial class Hdf5EventReader : IAedatReader
     /// <summary>The longest ms_to_idx table checked: one entry per millisecond of 27.8 hours.</summary>
     private const long MaxMsToIdxEntries = 100_000_000;
 
+    // Which of the names the two layouts use exist. The root group's children are not enumerated: enumerating resolves
+    // every soft link, and PureHDF follows a soft link that points at itself until the stack overflows (found by
+    // fuzzing), which no catch can stop.
     private static readonly string[] KnownNames =
         ["events", "events/t", "events/x", "events/y", "events/p", "events/ts", "events/xs", "events/ys", "events/ps", "t_offset", "ms_to_idx"];
 

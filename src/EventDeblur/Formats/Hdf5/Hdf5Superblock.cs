@@ -50,9 +50,10 @@ internal static class Hdf5Superblock
     /// </summary>
     public static (bool Matches, int Length)? Checksum(ReadOnlySpan<byte> head)
     {
-        if (head.Length < 12 || head[8] is not (2 or 3)) return null;
+        // Only a superblock at byte 0 (a file with a user block has it further on: not judged here).
+        if (head.Length < 12 || !head[..8].SequenceEqual(SignatureBytes) || head[8] is not (2 or 3)) return null;
         int offsets = head[9];
-        if (offsets is not (2 or 4 or 8)) return (false, 12);
+        if (offsets is not (2 or 4 or 8)) return null;
         int length = 12 + 4 * offsets;
         if (head.Length < length + 4) return null;
         return (Lookup3(head[..length]) == BinaryPrimitives.ReadUInt32LittleEndian(head[length..]), length + 4);
@@ -62,7 +63,9 @@ internal static class Hdf5Superblock
     /// Whether a version 3 superblock's file consistency flags (byte 11) mark the file as open for writing (bit 0) or for
     /// SWMR writing (bit 2): set while a writer has it open, and left set when the writer is killed.
     /// </summary>
-    public static bool OpenForWriting(ReadOnlySpan<byte> head) => head.Length >= 12 && head[8] == 3 && (head[11] & 0b101) != 0;
+    public static bool OpenForWriting(ReadOnlySpan<byte> head) => head.Length >= 12 && head[..8].SequenceEqual(SignatureBytes) && head[8] == 3 && (head[11] & 0b101) != 0;
+
+    private static ReadOnlySpan<byte> SignatureBytes => [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>Bob Jenkins' lookup3 <c>hashlittle</c> (initial value 0), HDF5's metadata checksum.</summary>
     internal static uint Lookup3(ReadOnlySpan<byte> k)

@@ -31,11 +31,12 @@ public sealed class Evt3Reader : PropheseeReader
     private int _baseX;
     private bool _vectorOn;
 
-    // Consecutive EVT_ADDR_Y words with nothing between them: an encoder sends one per row that has events (real files
-    // have no two in a row), so a long run is a zero-filled or overwritten region (all-zero words are EVT_ADDR_Y y = 0).
+    // Consecutive identical EVT_ADDR_Y words with nothing between them: an encoder sends one per row that has events (real
+    // files have no two in a row), so a long run is a zero-filled or overwritten region (all-zero words are EVT_ADDR_Y y = 0).
     private long _yRunFrom = -1, _yRunEnd = -1, _yRun;
+    private int _yRunWord = -1;
 
-    /// <summary>Consecutive EVT_ADDR_Y words from which the run is reported as damage (zeros decode as EVT_ADDR_Y y = 0).</summary>
+    /// <summary>Consecutive identical EVT_ADDR_Y words from which the run is reported as damage (zeros decode as EVT_ADDR_Y y = 0).</summary>
     internal const int AddrYRunLimit = 16;
 
     internal Evt3Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
@@ -62,9 +63,10 @@ public sealed class Evt3Reader : PropheseeReader
     /// <inheritdoc />
     private protected override void EndOfData(long offset) => EndAddrYRun();
 
-    private void AddrY(long offset)
+    private void AddrY(long offset, int word)
     {
-        if (offset != _yRunEnd) { EndAddrYRun(); _yRunFrom = offset; }
+        // The same word again (zeros: y = 0 each time); a row's own EVT_ADDR_Y after the run starts a run of its own.
+        if (offset != _yRunEnd || word != _yRunWord) { EndAddrYRun(); _yRunFrom = offset; _yRunWord = word; }
         _yRun++;
         _yRunEnd = offset + 2;
     }
@@ -72,7 +74,7 @@ public sealed class Evt3Reader : PropheseeReader
     private void EndAddrYRun()
     {
         if (_yRun >= AddrYRunLimit)
-            Log.Error("addr-y-run", _yRunFrom, $"{_yRun} EVT_ADDR_Y words in a row from byte {_yRunFrom} to {_yRunEnd} with no event, time or other word between them " +
+            Log.Error("addr-y-run", _yRunFrom, $"{_yRun} identical EVT_ADDR_Y words (0x{_yRunWord:X4}) in a row from byte {_yRunFrom} to {_yRunEnd} with no event, time or other word between them " +
                                                 $"(an encoder sends one per row that has events): zero-filled or overwritten data, most likely; the events recorded there are lost");
         _yRunFrom = _yRunEnd = -1;
         _yRun = 0;
@@ -89,7 +91,7 @@ public sealed class Evt3Reader : PropheseeReader
             switch (w >> 12)
             {
                 case 0x0:
-                    AddrY(offset + i);
+                    AddrY(offset + i, w);
                     _y = w & 0x7FF;
                     _cd = true;
                     if ((w & 0x800) != 0) Count("EVT_ADDR_Y words with the slave/right system bit set (bit 11; y is decoded from bits 10..0)");

@@ -168,8 +168,13 @@ public class PropheseeTimeHighTests
         var d = PropheseeDrained.FromFile(path);
         Assert.Equal(3, d.Events.Count);
         AssertProblems(d.Problems,
-            (ProblemSeverity.Error, o + 3 * 2, $"{n} EVT_ADDR_Y words in a row from byte {o + 6} to {o + 6 + 2 * n} with no event, time or other word between them " +
+            (ProblemSeverity.Error, o + 3 * 2, $"{n} identical EVT_ADDR_Y words (0x0000) in a row from byte {o + 6} to {o + 6 + 2 * n} with no event, time or other word between them " +
                                                "(an encoder sends one per row that has events): zero-filled or overwritten data, most likely; the events recorded there are lost"));
+
+        // A row's own EVT_ADDR_Y right after the zeros is not counted into their run (its review).
+        string next = WriteRaw("3.0", "EVT3", Bytes([0x8001, 0x0014, 0x200A, .. new ushort[n], 0x0015, 0x200B]), out long o1);
+        var d1 = PropheseeDrained.FromFile(next);
+        Assert.Contains($"{n} identical EVT_ADDR_Y words (0x0000) in a row from byte {o1 + 6} to {o1 + 6 + 2 * n} ", Assert.Single(d1.Problems).Message);
 
         // A zero run at the very end of the payload is reported too.
         string tail = WriteRaw("3.0", "EVT3", Bytes([0x8001, 0x0014, 0x200A, .. new ushort[3 * n]]), out long o2);
