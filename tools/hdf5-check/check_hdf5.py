@@ -11,6 +11,7 @@
                                      written last (its value is the file's last 8 bytes)
   check_hdf5.py write-dsec-latest FILE N  the same with libver='latest' (superblock version 3, with its checksum)
   check_hdf5.py write-dsec-lzf FILE N  the same with h5py's built-in LZF filter (32000), which libhdf5 lacks
+  check_hdf5.py write-dsec-bigendian FILE N  the same with big-endian t, x and y
   check_hdf5.py write-dsec-unwritten FILE N  the DSEC layout declaring N events in chunks never written (fill values);
                                      prints the file's size
 
@@ -104,12 +105,12 @@ def write_dsec(path, n, piece=1 << 20):
         f.create_dataset("t_offset", data=np.int64(1_700_000_000_000_000))
 
 
-def write_dsec_plain(path, n, libver=None, compression=None):
+def write_dsec_plain(path, n, libver=None, compression=None, order="<"):
     rng = np.random.default_rng(20261206)
-    t = np.cumsum(rng.integers(0, 3, n)).astype(np.uint32)
+    t = np.cumsum(rng.integers(0, 3, n)).astype(order + "u4")
     with h5py.File(path, "w", libver=libver) as f:
-        f.create_dataset("events/x", data=rng.integers(0, 640, n).astype(np.uint16), compression=compression)
-        f.create_dataset("events/y", data=rng.integers(0, 480, n).astype(np.uint16), compression=compression)
+        f.create_dataset("events/x", data=rng.integers(0, 640, n).astype(order + "u2"), compression=compression)
+        f.create_dataset("events/y", data=rng.integers(0, 480, n).astype(order + "u2"), compression=compression)
         f.create_dataset("events/t", data=t, compression=compression)
         f.create_dataset("events/p", data=rng.integers(0, 2, n).astype(np.uint8), compression=compression)
         f.create_dataset("t_offset", data=np.int64(1_700_000_000_000_000))
@@ -139,6 +140,9 @@ def main(argv):
         print(json.dumps(summary(argv[2])))
     elif len(argv) >= 4 and argv[1] == "write-dsec-lzf":
         write_dsec_plain(argv[2], int(argv[3]), compression="lzf")
+        print(json.dumps(summary(argv[2])))
+    elif len(argv) >= 4 and argv[1] == "write-dsec-bigendian":
+        write_dsec_plain(argv[2], int(argv[3]), order=">")
         print(json.dumps(summary(argv[2])))
     elif len(argv) >= 4 and argv[1] == "write-dsec-unwritten":
         write_dsec_unwritten(argv[2], int(argv[3]))

@@ -482,6 +482,10 @@ public sealed partial class Hdf5EventReader : IAedatReader
     private static string Describe(Exception e)
     {
         var m = MissingFilter().Match(e.Message);
+        if (!m.Success && e.Message.Contains("Byte order conversion", StringComparison.Ordinal))
+            // h5repack cannot change byte order (stop 43's HDF5 trial: PureHDF's own text was all the user got).
+            return "stored big-endian, which this reader does not convert; rewrite it little-endian with h5py, e.g. " +
+                   "out.create_dataset(name, data=src[name][()].astype(src[name].dtype.newbyteorder('<')))";
         if (!m.Success)
             // PureHDF names no filter here (stop 43: an N-bit dataset and a damaged chunk both said only this).
             return e.Message.Contains("Filter pipeline failed", StringComparison.Ordinal)

@@ -530,6 +530,12 @@ public class Hdf5EventReaderTests
         Assert.Contains($"{path}", e.Message);
         Assert.Contains("dataset events/t: compressed with HDF5 filter 32000 (lzf), which this reader does not decode", e.Message);
         Assert.EndsWith("re-save it with h5py, which has LZF built in, writing each dataset with compression='gzip'", e.Message);
+
+        // Big-endian data, which h5repack cannot rewrite: h5py can.
+        string big = Path.Combine(TestPaths.NewTempDir(), "big.h5");
+        Python("write-dsec-bigendian", big, "1000");
+        var b = Assert.Throws<AedatFormatException>(() => { using var r = EventFile.Open(big); });
+        Assert.Contains("dataset events/t: stored big-endian, which this reader does not convert; rewrite it little-endian with h5py", b.Message);
     }
 
     /// <summary>A sensor_resolution that is there but not two integers was said to be absent (stop 43's HDF5 trial); the note names it now.</summary>
