@@ -40,7 +40,7 @@ if (parse.Errors.Count > 0)
     var errors = new StringWriter();
     // Its typo suggestions go where the errors go (standard error), not to standard output.
     await parse.InvokeAsync(new InvocationConfiguration { Error = errors, Output = errors });
-    Console.Error.Write(UsageErrors.Plain(UsageErrors.WithoutRepeats(UsageErrors.WithoutValueSuggestions(errors.ToString()))));
+    Console.Error.Write(UsageErrors.Prefixed(UsageErrors.Plain(UsageErrors.WithoutRepeats(UsageErrors.WithoutValueSuggestions(errors.ToString())))));
     Console.Error.WriteLine(ExitCodes.HelpPointer(parse.CommandResult.Command));
     return ExitCodes.Usage;
 }

@@ -21,6 +21,14 @@ internal static partial class UsageErrors
     });
 
     /// <summary>
+    /// Puts <c>error: </c> before each error line of the parser's, as the program's own refusals have it (stop 43's README
+    /// audit: "--frames 2: expected 3..1000" came with it, "--event-latency-us 20000000: expected …" without); the
+    /// suggestions listed under "Did you mean" (a bare option or verb each) and blank lines stay as they are.
+    /// </summary>
+    public static string Prefixed(string message) =>
+        string.Join('\n', message.Split('\n').Select(l => l.Trim().Length == 0 || !l.Contains(' ') || l.StartsWith("error: ", StringComparison.Ordinal) ? l : "error: " + l));
+
+    /// <summary>
     /// Drops a line that repeats an earlier error line: an option added to the root and to a verb (<c>--device</c>,
     /// <c>--model</c>) is validated once for each, and printed its refusal twice (stop 43's README audit).
     /// </summary>

@@ -66,7 +66,7 @@ public partial class HardeningAuditTests
     {
         var r = Run("replay", Sample, "--out", NewOut(), "--device", "gpu");
         Expect(2, r);
-        Assert.Single(r.Err.Split('\n'), l => l == "--device 'gpu' is not one of: auto, cpu, cuda");
+        Assert.Single(r.Err.Split('\n'), l => l == "error: --device 'gpu' is not one of: auto, cpu, cuda");
     }
     /// <summary>
     /// convert into a folder suggested an output name; where that was the input itself (the input's own folder), following
