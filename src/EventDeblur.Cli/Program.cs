@@ -5,6 +5,9 @@ using EventDeblur.Learned;
 using EventDeblur.Methods;
 using System.Runtime.InteropServices;
 
+// The child process of Hdf5Probe: opens one HDF5 file and exits (a file that ends it is refused by the parent).
+if (args.Length == 2 && args[0] == Hdf5Probe.Verb) return Hdf5Probe.RunChild(args[1]);
+EventDeblur.Formats.Hdf5.Hdf5EventReader.Preflight = Hdf5Probe.Check;
 // OpenCV and FFmpeg keep their own log lines to themselves: the commands report every failure with its file.
 NativeLogging.Quiet();
 // A plain command named as the user types it (a RootCommand would take the assembly's name, EventDeblur.Cli).

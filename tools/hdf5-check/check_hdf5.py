@@ -12,6 +12,7 @@
   check_hdf5.py write-dsec-latest FILE N  the same with libver='latest' (superblock version 3, with its checksum)
   check_hdf5.py write-dsec-lzf FILE N  the same with h5py's built-in LZF filter (32000), which libhdf5 lacks
   check_hdf5.py write-dsec-bigendian FILE N  the same with big-endian t, x and y
+  check_hdf5.py write-softlink-cycle FILE N  DSEC's t and p, with events/x and events/y soft links to each other
   check_hdf5.py write-dsec-unwritten FILE N  the DSEC layout declaring N events in chunks never written (fill values);
                                      prints the file's size
 
@@ -144,6 +145,13 @@ def main(argv):
     elif len(argv) >= 4 and argv[1] == "write-dsec-bigendian":
         write_dsec_plain(argv[2], int(argv[3]), order=">")
         print(json.dumps(summary(argv[2])))
+    elif len(argv) >= 4 and argv[1] == "write-softlink-cycle":
+        with h5py.File(argv[2], "w") as f:
+            for k in "tp":
+                f.create_dataset("events/" + k, data=np.arange(int(argv[3]), dtype=np.uint32))
+            f["events/x"] = h5py.SoftLink("/events/y")
+            f["events/y"] = h5py.SoftLink("/events/x")
+        print(json.dumps({}))
     elif len(argv) >= 4 and argv[1] == "write-dsec-unwritten":
         write_dsec_unwritten(argv[2], int(argv[3]))
         import os

@@ -118,4 +118,36 @@ public partial class HardeningAuditTests
         Expect(2, s);
         Assert.Contains($"--set {missing}.csv: no such file (expected a CSV", s.Err);
     }
+    /// <summary>
+    /// Stop 43's HDF5 trial: a cycle of soft links ended inspect, convert and bundle with a stack overflow (exit 134, a
+    /// 20 000-line trace; PureHDF follows links without a limit, and no catch stops an overflow). The file is opened once
+    /// in a child process first, and refused (exit 2) when that ends it; a sound file is read as before.
+    /// </summary>
+    [Fact]
+    public void AnHdf5FileWithASoftLinkCycleIsRefusedNotACrash()
+    {
+        string dir = TestPaths.NewTempDir();
+        string cycle = Path.Combine(dir, "cycle.h5");
+        Hdf5Tool("write-softlink-cycle", cycle, "100");
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(3), ["inspect", cycle]);
+        Assert.Equal(2, r.Code);
+        Assert.Contains($"{cycle}: its HDF5 structure cannot be resolved: opening it ended the reading process", r.Err);
+        Assert.DoesNotContain("Stack overflow", r.Err + r.Out);
+        string sound = Path.Combine(dir, "sound.h5");
+        Hdf5Tool("write-dsec-plain", sound, "1000");
+        var ok = Run("inspect", sound);
+        Assert.Equal(0, ok.Code);
+        Assert.Contains("events:    1,000 ", ok.Out);
+    }
+
+    private static void Hdf5Tool(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(TestPaths.RepoRoot, "tools", "hdf5-check", "check_hdf5.py"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"tools/hdf5-check failed (exit {p.ExitCode}): {output}. It needs python3-h5py (./test.sh installs it as root).");
+    }
 }

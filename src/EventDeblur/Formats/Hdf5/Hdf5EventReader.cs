@@ -129,6 +129,15 @@ public sealed partial class Hdf5EventReader : IAedatReader
     /// <inheritdoc />
     public IReadOnlyList<Problem> Problems => _log.Items;
 
+    /// <summary>
+    /// When set, run by <see cref="Open"/> before it opens a file: a check, in another process, that the file's structure
+    /// can be resolved at all, returning why not (or null). PureHDF follows soft links without a limit, and a cycle of them
+    /// overflows the stack, which ends the process whatever catches it (stop 43's HDF5 trial: exit 134 and a 20 000-line
+    /// trace); the command-line tool sets this, so such a file is refused instead. Null: no check (a library user's
+    /// process opens the file itself).
+    /// </summary>
+    public static Func<string, string?>? Preflight { get; set; }
+
     /// <summary>True when <paramref name="path"/> starts with the HDF5 signature (at byte 0, or after a user block of 512, 1024, … bytes).</summary>
     public static bool IsHdf5File(string path)
     {
@@ -150,6 +159,8 @@ public sealed partial class Hdf5EventReader : IAedatReader
     /// <exception cref="AedatFormatException">Not an HDF5 file, a damaged one, neither layout, a dataset that is not 1-D numbers, or an unsupported filter (named, with its dataset).</exception>
     public static Hdf5EventReader Open(string path, AedatReaderOptions? options = null)
     {
+        if (Preflight?.Invoke(path) is { } cannot)
+            throw new AedatFormatException(new Problem(path, -1, ProblemSeverity.Error, cannot));
         long? cutAt = null, statedEnd = null;
         try { return OpenCore(path, options, ref cutAt, ref statedEnd); }
         catch (AedatFormatException e) when (cutAt is long have && statedEnd is long end)
