@@ -359,7 +359,8 @@ public class Hdf5EventReaderTests
         Assert.Contains("convert IN OUT.aedat4 --width W --height H", e.Message);
     }
 
-    private static JsonElement Python(params string[] args)
+    /// <summary>Runs tools/hdf5-check/check_hdf5.py (h5py) with <paramref name="args"/>; its JSON answer.</summary>
+    internal static JsonElement Python(params string[] args)
     {
         var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(TestPaths.RepoRoot, "tools", "hdf5-check", "check_hdf5.py"));
