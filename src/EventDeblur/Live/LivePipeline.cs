@@ -302,13 +302,14 @@ public static class LivePipeline
             while (!token.IsCancellationRequested)
             {
                 // A stream not connected yet is said at 2 s and every 10 s after (stop 42: nothing was printed for 20 s).
-                foreach (var (client, uri) in new[] { (eventsClient, o.EventsUri), (triggersClient, o.TriggersUri) })
-                    if (client.Connections == 0 && wall.Elapsed.TotalSeconds >= (client == eventsClient ? nextEventsTell : nextTriggersTell))
-                    {
-                        ref double nextTell = ref client == eventsClient ? ref nextEventsTell : ref nextTriggersTell;
-                        progress?.Invoke($"{client.Name} stream {uri}: not connected after {wall.Elapsed.TotalSeconds:0} s{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; retrying every 0.1–2 s");
-                        nextTell = nextTell < 10 ? 10 : nextTell + 10;
-                    }
+                if (eventsClient.Connections == 0 || triggersClient.Connections == 0)
+                    foreach (var (client, uri) in new[] { (eventsClient, o.EventsUri), (triggersClient, o.TriggersUri) })
+                        if (client.Connections == 0 && wall.Elapsed.TotalSeconds >= (client == eventsClient ? nextEventsTell : nextTriggersTell))
+                        {
+                            ref double nextTell = ref client == eventsClient ? ref nextEventsTell : ref nextTriggersTell;
+                            progress?.Invoke($"{client.Name} stream {uri}: not connected after {wall.Elapsed.TotalSeconds:0} s{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; retrying every 0.1–2 s");
+                            nextTell = nextTell < 10 ? 10 : nextTell + 10;
+                        }
                 // A port of the other kind that has sent nothing of its own: stop (see wrongKind) when both ports are swapped,
                 // or when one has sent several packets of the other kind and none of its own for a second (a stray packet
                 // before the first of its own kind stops nothing: the second's clock restarts whenever the state clears).

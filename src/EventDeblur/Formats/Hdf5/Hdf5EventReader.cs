@@ -24,8 +24,6 @@ public sealed partial class Hdf5EventReader : IAedatReader
     /// <summary>Stream id of the events.</summary>
     public const int EventStreamId = 0;
 
-    private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
-
     /// <summary>HDF5 filter ids and names this reader names in its error (only 1, 2 and 3 are decoded).</summary>
     private static readonly Dictionary<int, string> FilterNames = new()
     {
@@ -147,7 +145,7 @@ public sealed partial class Hdf5EventReader : IAedatReader
         for (long at = 0; at + 8 <= fs.Length && at <= 1 << 20; at = at == 0 ? 512 : at * 2)
         {
             fs.Position = at;
-            if (fs.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head.SequenceEqual(Signature)) return true;
+            if (fs.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head.SequenceEqual(Hdf5Superblock.SignatureBytes)) return true;
         }
         return false;
     }

@@ -15,8 +15,7 @@ internal static class Hdf5Superblock
     /// </summary>
     public static long? StatedEnd(ReadOnlySpan<byte> head)
     {
-        ReadOnlySpan<byte> signature = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A];
-        if (head.Length < 9 || !head[..8].SequenceEqual(signature)) return null;
+        if (head.Length < 9 || !head[..8].SequenceEqual(SignatureBytes)) return null;
         int version = head[8];
         int offsets, baseAt, eofAt;
         switch (version)
@@ -65,7 +64,8 @@ internal static class Hdf5Superblock
     /// </summary>
     public static bool OpenForWriting(ReadOnlySpan<byte> head) => head.Length >= 12 && head[..8].SequenceEqual(SignatureBytes) && head[8] == 3 && (head[11] & 0b101) != 0;
 
-    private static ReadOnlySpan<byte> SignatureBytes => [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A];
+    /// <summary>The HDF5 format signature, the first 8 bytes of a superblock.</summary>
+    internal static ReadOnlySpan<byte> SignatureBytes => [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>Bob Jenkins' lookup3 <c>hashlittle</c> (initial value 0), HDF5's metadata checksum.</summary>
     internal static uint Lookup3(ReadOnlySpan<byte> k)

@@ -36,6 +36,10 @@ public class PropheseeTimeHighTests
         return path;
     }
 
+    /// <summary>The words written as a RAW file of <paramref name="evt"/> / <paramref name="format"/> and read back; <paramref name="dataStart"/> is the payload's first byte.</summary>
+    private static PropheseeDrained Drain(string evt, string format, ReadOnlySpan<byte> payload, out long dataStart) =>
+        PropheseeDrained.FromFile(WriteRaw(evt, format, payload, out dataStart));
+
     private static void AssertProblems(IReadOnlyList<Problem> actual, params (ProblemSeverity Severity, long Offset, string Message)[] expected) =>
         Assert.Equal(
             expected.Select(p => $"{p.Severity} {p.Offset} {p.Message}").Order(StringComparer.Ordinal),
@@ -130,9 +134,7 @@ public class PropheseeTimeHighTests
     {
         // EVT 2.0: a time high, OTHERS + CONTINUED (valid), an event, then 1 000 words of 0xFFFFFFFF.
         uint[] evt2 = [0x8000_0001u, 0xE000_0000u, 0xF000_0000u, 0x1000_0000u | (3u << 11) | 4, .. Enumerable.Repeat(0xFFFF_FFFFu, 1000)];
-        var p2 = Bytes(evt2);
-        string path2 = WriteRaw("2.0", "EVT2", p2, out long o2);
-        var d2 = PropheseeDrained.FromFile(path2);
+        var d2 = Drain("2.0", "EVT2", Bytes(evt2), out long o2);
         Assert.Single(d2.Events);
         AssertProblems(d2.Problems,
             (ProblemSeverity.Error, o2 + 4 * 4, $"1000 CONTINUED words from byte {o2 + 16} to {o2 + 16 + 4000} follow no OTHERS or IMU_EVT word (a continuation is valid only after one): erased or overwritten data, most likely (a run of 0xFF bytes); skipped"),
@@ -141,9 +143,7 @@ public class PropheseeTimeHighTests
 
         // EVT 3.0: two runs of 0xFFFF separated by an event; IMU + CONTINUED_12 valid.
         ushort[] evt3 = [0x8001, 0x0014, 0xD000, 0xF000, 0x6001, 0xFFFF, 0xFFFF, 0x200A, 0xFFFF];
-        var p3 = Bytes(evt3);
-        string path3 = WriteRaw("3.0", "EVT3", p3, out long o3);
-        var d3 = PropheseeDrained.FromFile(path3);
+        var d3 = Drain("3.0", "EVT3", Bytes(evt3), out long o3);
         Assert.Single(d3.Events);
         AssertProblems(d3.Problems,
             (ProblemSeverity.Error, o3 + 5 * 2, $"2 CONTINUED_12 words from byte {o3 + 10} to {o3 + 14} follow no OTHERS or IMU word (a continuation is valid only after one): erased or overwritten data, most likely (a run of 0xFF bytes); skipped"),
@@ -151,6 +151,7 @@ public class PropheseeTimeHighTests
             (ProblemSeverity.Note, -1, "1 CONTINUED_12 words skipped"),
             (ProblemSeverity.Note, -1, "1 IMU words skipped"));
     }
+
     /// <summary>
     /// A zero-filled region of an EVT 3.0 payload (stop 42's trial: 2 000 zero bytes in a real file, 696 events gone,
     /// exit 0 with no message at all): zeros are EVT_ADDR_Y y = 0 words, which an encoder never sends twice in a row, so
@@ -164,21 +165,18 @@ public class PropheseeTimeHighTests
         // time high, row 20, an event; then n zero words; an event on the (now wrong) row 0; then n − 1 zero words (not
         // reported), an event.
         ushort[] words = [0x8001, 0x0014, 0x200A, .. new ushort[n], 0x200B, .. new ushort[n - 1], 0x200C];
-        string path = WriteRaw("3.0", "EVT3", Bytes(words), out long o);
-        var d = PropheseeDrained.FromFile(path);
+        var d = Drain("3.0", "EVT3", Bytes(words), out long o);
         Assert.Equal(3, d.Events.Count);
         AssertProblems(d.Problems,
             (ProblemSeverity.Error, o + 3 * 2, $"{n} identical EVT_ADDR_Y words (0x0000) in a row from byte {o + 6} to {o + 6 + 2 * n} with no event, time or other word between them " +
                                                "(an encoder sends one per row that has events): zero-filled or overwritten data, most likely; the events recorded there are lost"));
 
         // A row's own EVT_ADDR_Y right after the zeros is not counted into their run (its review).
-        string next = WriteRaw("3.0", "EVT3", Bytes([0x8001, 0x0014, 0x200A, .. new ushort[n], 0x0015, 0x200B]), out long o1);
-        var d1 = PropheseeDrained.FromFile(next);
+        var d1 = Drain("3.0", "EVT3", Bytes([0x8001, 0x0014, 0x200A, .. new ushort[n], 0x0015, 0x200B]), out long o1);
         Assert.Contains($"{n} identical EVT_ADDR_Y words (0x0000) in a row from byte {o1 + 6} to {o1 + 6 + 2 * n} ", Assert.Single(d1.Problems).Message);
 
         // A zero run at the very end of the payload is reported too.
-        string tail = WriteRaw("3.0", "EVT3", Bytes([0x8001, 0x0014, 0x200A, .. new ushort[3 * n]]), out long o2);
-        var d2 = PropheseeDrained.FromFile(tail);
+        var d2 = Drain("3.0", "EVT3", Bytes([0x8001, 0x0014, 0x200A, .. new ushort[3 * n]]), out long o2);
         Assert.Single(d2.Events);
         Assert.Equal([o2 + 6], d2.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ByteOffset));
     }
