@@ -271,11 +271,18 @@ public sealed partial class Hdf5EventReader : IAedatReader
                     msToIdx = null;
                 }
             }
-            var (w, h, unusable) = Guard(path, "attributes", () => SensorSize(file));
+            var (w, h, unusable, fromResolution) = Guard(path, "attributes", () => SensorSize(file));
             if (w > short.MaxValue + 1 || h > short.MaxValue + 1 || w < 0 || h < 0)
             {
                 log.Note("geometry", -1, $"the stated sensor size {w}×{h} is outside 1..32768; ignored");
                 (w, h) = (0, 0);
+            }
+            // Named width / height attributes are not ambiguous; a (height, width) pair may have been written the other way round.
+            if (fromResolution && w > 0 && h > 0 && w != h && SwappedSize(cols[1], cols[2], w, h) is { } outside)
+            {
+                log.Note("geometry", -1, $"the root attribute sensor_resolution = ({h}, {w}) read as (height, width), as h5_tools writes it, leaves {outside} of the " +
+                                         $"sampled events outside a {w}×{h} sensor and every one inside {h}×{w}: this file stores (width, height), so the sensor is read as {h}×{w}");
+                (w, h) = (h, w);
             }
             return new Hdf5EventReader(file, path, log, options, layout, cols[0], cols[1], cols[2], cols[3], msToIdx, offset, w, h, unusable) { _truncatedStream = truncatedStream };
         }
@@ -576,14 +583,14 @@ public sealed partial class Hdf5EventReader : IAedatReader
     /// attributes on the root or the events group; (0, 0) when none, with what made a <c>sensor_resolution</c> that is
     /// there unusable (stop 43's HDF5 trial: one of floats was said to be absent).
     /// </summary>
-    private static (int Width, int Height, string? Unusable) SensorSize(NativeFile file)
+    private static (int Width, int Height, string? Unusable, bool FromResolution) SensorSize(NativeFile file)
     {
         string? unusable = null;
         if (file.AttributeExists("sensor_resolution"))
         {
             var a = file.Attribute("sensor_resolution");
             var v = IntegerAttribute(a);
-            if (v is { Length: >= 2 }) return ((int)Math.Clamp(v[1], int.MinValue, int.MaxValue), (int)Math.Clamp(v[0], int.MinValue, int.MaxValue), null);
+            if (v is { Length: >= 2 }) return ((int)Math.Clamp(v[1], int.MinValue, int.MaxValue), (int)Math.Clamp(v[0], int.MinValue, int.MaxValue), null, true);
             unusable = v == null
                 ? $"the root attribute sensor_resolution is HDF5 class {a.Type.Class} of {a.Type.Size} bytes, expected two integers (height, width)"
                 : $"the root attribute sensor_resolution holds {v.Length} integer(s), expected two (height, width)";
@@ -594,10 +601,51 @@ public sealed partial class Hdf5EventReader : IAedatReader
             {
                 var w = IntegerAttribute(obj.Attribute("width"));
                 var h = IntegerAttribute(obj.Attribute("height"));
-                if (w is { Length: 1 } && h is { Length: 1 }) return ((int)Math.Clamp(w[0], int.MinValue, int.MaxValue), (int)Math.Clamp(h[0], int.MinValue, int.MaxValue), null);
+                if (w is { Length: 1 } && h is { Length: 1 }) return ((int)Math.Clamp(w[0], int.MinValue, int.MaxValue), (int)Math.Clamp(h[0], int.MinValue, int.MaxValue), null, false);
             }
         }
-        return (0, 0, unusable);
+        return (0, 0, unusable, false);
+    }
+
+    /// <summary>Events sampled for <see cref="SwappedSize"/>: this many windows of <see cref="SwapSampleWindow"/> events spread over the file.</summary>
+    private const int SwapSampleWindows = 32, SwapSampleWindow = 2048;
+
+    /// <summary>
+    /// Whether a stated sensor size is the other way round (some writers store <c>sensor_resolution</c> as (width,
+    /// height)): on <see cref="SwapSampleWindows"/> windows of events spread over the file, at least 1 % of them lie
+    /// outside <paramref name="width"/>×<paramref name="height"/> and none outside the size swapped. Returns how many
+    /// of the sampled events lie outside (as text), or null: not swapped, or the sample could not be read (a truncated
+    /// or damaged file; its events are then checked against the size as stated, and the reading says what is wrong).
+    /// </summary>
+    private static string? SwappedSize(Hdf5Column xs, Hdf5Column ys, int width, int height)
+    {
+        long n = Math.Min(xs.Length, ys.Length);
+        if (n <= 0) return null;
+        int window = (int)Math.Min(SwapSampleWindow, n);
+        int windows = (int)Math.Min(SwapSampleWindows, Math.Max(1, n / window));
+        var x = new long[window];
+        var y = new long[window];
+        long sampled = 0, outside = 0;
+        try
+        {
+            for (int k = 0; k < windows; k++)
+            {
+                long start = windows == 1 ? 0 : (n - window) * k / (windows - 1);
+                xs.ReadLong(start, x);
+                ys.ReadLong(start, y);
+                for (int i = 0; i < window; i++)
+                {
+                    if (x[i] < 0 || y[i] < 0 || x[i] >= height || y[i] >= width) return null;
+                    if (x[i] >= width || y[i] >= height) outside++;
+                }
+                sampled += window;
+            }
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+        return outside * 100 >= sampled ? $"{outside:N0} of {sampled:N0}" : null;
     }
 
     private static long[]? IntegerAttribute(IH5Attribute a)

@@ -549,6 +549,40 @@ public class Hdf5EventReaderTests
         Assert.Contains(one.Problems, p => p.Message.Contains("the root attribute sensor_resolution holds 1 integer(s), expected two (height, width)", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Some writers store sensor_resolution as (width, height) (stop 44's trial: public loaders read it both ways): read as
+    /// (height, width), a 640×480 sensor became 480×640 and every event right of x = 480 was an error. The sampled events
+    /// show the swap; the size is read the other way round, with a note naming the count. A file stated the right way
+    /// round, and one whose only outsider is a single stray event, keep the size they state.
+    /// </summary>
+    [Fact]
+    public void ASensorResolutionStoredAsWidthHeightIsReadTheOtherWayRound()
+    {
+        var ev = Events(20000, 11);
+        string swapped = WriteDsec(TestPaths.NewTempDir(), "s.h5", ev, gzip: true, tOffset: 0, msToIdx: null, sensorResolution: new long[] { W, H });
+        using (var reader = EventFile.Open(swapped))
+        {
+            Assert.Equal((W, H), (reader.Info.Width, reader.Info.Height));
+            var note = Assert.Single(reader.Problems, p => p.Message.Contains("this file stores (width, height)", StringComparison.Ordinal));
+            Assert.Equal(ProblemSeverity.Note, note.Severity);
+            Assert.Contains($"read as {W}×{H}", note.Message, StringComparison.Ordinal);
+        }
+        var got = ReadAll(swapped);
+        Assert.Equal(ev.X.Length, got.X.Length);
+        Assert.DoesNotContain(got.Problems, p => p.Severity == ProblemSeverity.Error);
+
+        var right = ReadAll(WriteDsec(TestPaths.NewTempDir(), "r.h5", ev, gzip: true, tOffset: 0, msToIdx: null));
+        Assert.DoesNotContain(right.Problems, p => p.Message.Contains("(width, height)", StringComparison.Ordinal));
+
+        // One event outside the stated 640×480 (a damaged x) is not a swap: the size stays, and that event is an error as before.
+        var stray = Events(20000, 12);
+        stray.X[0] = 700;
+        stray.Y[0] = 10;
+        using var strayReader = EventFile.Open(WriteDsec(TestPaths.NewTempDir(), "x.h5", stray, gzip: false, tOffset: 0, msToIdx: null));
+        Assert.Equal((W, H), (strayReader.Info.Width, strayReader.Info.Height));
+        Assert.DoesNotContain(strayReader.Problems, p => p.Message.Contains("(width, height)", StringComparison.Ordinal));
+    }
+
     /// <summary>DSEC polarities other than 0 and 1 (stop 43's HDF5 trial: they passed without a word) are counted in a note; p &gt; 0 is ON as before.</summary>
     [Fact]
     public void DsecPolaritiesOtherThanZeroAndOneAreCounted()
