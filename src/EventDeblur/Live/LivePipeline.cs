@@ -221,7 +221,7 @@ public static class LivePipeline
             f.Quality = rungs ? rung.Name() : null;
             // The tiling follows the rung only for deconvolvers that have rungs (for the others --quality changes nothing).
             var tiling = DeblurOptions.ForQuality(rungs ? rung : DeconvolutionQuality.Balanced);
-            f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!, f.Kernels!, d, f.Encoding!.SaturationLinear, tiling, ct), $"index {f.Index}");
+            f.Guard = GuardTally.Collect(() => f.Sharp = TiledDeblurrer.Deblur(f.Blurry!.ForDeconvolution(f.Encoding!), f.Kernels!, d, f.Encoding!.SaturationLinear, tiling, ct), $"index {f.Index}");
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, ct);
         var results = new List<FrameResult>();

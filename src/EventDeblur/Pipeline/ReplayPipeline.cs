@@ -90,7 +90,7 @@ public static class ReplayPipeline
         {
             var sw = Stopwatch.StartNew();
             f.Quality = options.Methods.HasQualityRungs(options.Deconvolver) ? options.Quality.Name() : null;
-            f.Guard = GuardTally.Collect(() => f.Sharp = restoration.Restore(new RestorationRequest(f.Blurry!, f.Kernels, f.Encoding!.SaturationLinear, f.Events, f.Exposure, f.EventSensorSize)
+            f.Guard = GuardTally.Collect(() => f.Sharp = restoration.Restore(new RestorationRequest(f.Blurry!.ForDeconvolution(f.Encoding!), f.Kernels, f.Encoding!.SaturationLinear, f.Events, f.Exposure, f.EventSensorSize)
                 { Deblur = options.Deblur, Cancellation = token }), $"index {f.Index}");
             f.Times.Deconvolve = sw.Elapsed.TotalSeconds;
         }, token);
