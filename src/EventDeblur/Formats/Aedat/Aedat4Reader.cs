@@ -506,6 +506,30 @@ public sealed partial class Aedat4Reader : IAedatReader
 
     private IReadOnlyList<Aedat4TableEntry>? _resyncTable;
     private bool _resyncTableRead;
+    private Dictionary<long, int>? _tableStreams;
+
+    /// <summary>
+    /// The stream id the FileDataTable lists for the packet whose header is at <paramref name="at"/>; null without a
+    /// readable table (a network stream, a truncated file) or an entry there. Runs in the walk (the stream's position is kept).
+    /// </summary>
+    private int? TableStreamAt(long at)
+    {
+        if (!_stream.CanSeek || _dataTablePosition < 0) return null;
+        if (!_resyncTableRead)
+        {
+            long position = _stream.Position;
+            _resyncTableRead = true;
+            try { _resyncTable = ReadDataTableCore(quiet: true); }
+            finally { _stream.Position = position; }
+        }
+        if (_resyncTable == null) return null;
+        if (_tableStreams == null)
+        {
+            _tableStreams = new Dictionary<long, int>(_resyncTable.Count);
+            foreach (var row in _resyncTable) _tableStreams.TryAdd(row.ByteOffset - Aedat4Schema.PacketHeaderBytes, row.StreamId);
+        }
+        return _tableStreams.TryGetValue(at, out int id) ? id : null;
+    }
     // Byte ranges [from, to) the walk jumped over after a corrupt packet header: their table entries are not checked against packets read.
     private readonly List<(long From, long To)> _skipped = [];
 
@@ -552,6 +576,11 @@ public sealed partial class Aedat4Reader : IAedatReader
         try
         {
             body = ahead != null ? ahead.Written : _codec.Decode(stored);
+            // Under "no compression" an LZ4 or Zstandard frame reads as a flatbuffer whose size prefix (the magic number)
+            // overshoots the packet (stop 44's trial: the field flipped from LZ4 to none read 0 of 117 667 events).
+            if (_compression == Aedat4Compression.None && stored.Length >= 4
+                && BinaryPrimitives.ReadUInt32LittleEndian(stored) > (uint)(stored.Length - 4) && OtherCompression(stored) != null)
+                throw new InvalidDataException($"its flatbuffer size prefix says {BinaryPrimitives.ReadUInt32LittleEndian(stored)} bytes, {stored.Length - 4} available");
         }
         catch (DecompressionLimitException e)
         {
@@ -592,6 +621,21 @@ public sealed partial class Aedat4Reader : IAedatReader
             var fb = FlatBufferView.FromSizePrefixed(body);
             string id = fb.Identifier;
             var kind = Aedat4Schema.KindOf(id);
+            if (kind != AedatStreamKind.Other && _options.EventStreamId != streamId
+                && (!_declared.TryGetValue(streamId, out var headerKind) || headerKind != kind)
+                && TableStreamAt(at) is int listed && listed != streamId
+                && _declared.TryGetValue(listed, out var listedKind) && listedKind == kind)
+            {
+                // The FileDataTable lists this packet under a stream the infoNode declares with the kind its buffer holds,
+                // and the header names another: the header's stream id is damaged, and two records agree on the right one
+                // (stop 44's trial: a damaged id on the first packet of a kind made the reader take that id for the stream,
+                // and every later packet of the real one was skipped as "another stream": 9 920 of 117 667 events kept).
+                Report("stream-id", at, $"packet of stream {streamId}{StreamName(streamId)} holds a '{Printable(id)}' buffer, but " +
+                    (_declared.ContainsKey(streamId) ? $"the infoNode declares stream {streamId} as '{Printable(_streams[streamId].TypeIdentifier)}'" : $"the infoNode declares no stream {streamId} (it declares {string.Join(", ", _declared.Keys.Order())})") +
+                    $", and the FileDataTable lists this packet as stream {listed}{StreamName(listed)}, declared '{Printable(_streams[listed].TypeIdentifier)}': the packet header's stream id is damaged; the packet is read as stream {listed}'s");
+                streamId = listed;
+                seen = seen with { StreamId = listed };
+            }
             if (kind != AedatStreamKind.Other && _options.EventStreamId != streamId
                 && (!_declared.TryGetValue(streamId, out var declaredKind) || declaredKind != kind)
                 && _declared.FirstOrDefault(d => d.Key != streamId && d.Value == kind) is { Value: not AedatStreamKind.Other } twin
