@@ -54,7 +54,9 @@ internal static class ConvertCommand
             throw new UserInputException($"--width {gw} --height {gh}: a sensor size is 1..{short.MaxValue} pixels a side");
         if (compression != "lz4" && output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
             Console.Error.WriteLine($"note: --compression {compression} applies to AEDAT 4.0 output; {output} is Parquet, written with its own compression");
-        using var reader = EventFile.Open(input, eventStream is int id ? new AedatReaderOptions { EventStreamId = id } : null);
+        // A size given is also how an AEDAT 2.0 file of an unknown AEChip is decoded (its y flipped by that height, as for
+        // every DAVIS camera; stop 44's trial: it was written upside down, exit 0).
+        using var reader = EventFile.Open(input, new AedatReaderOptions { EventStreamId = eventStream, SizeIfUnstated = width is int sw && height is int sh ? (sw, sh) : null });
         if (eventStream != null && reader is not Aedat4Reader)
             Console.Error.WriteLine($"note: --event-stream applies to AEDAT 4.0 files; {input} has one event stream, which is read");
         OutputFolder.PrepareParentOf(output, "output");

@@ -273,6 +273,15 @@ public static class BundleBuilder
             string file = version == AedatVersion.Aedat4 ? "events.aedat4" : "events.aedat";
             using (var reader = AedatReader.Open(path, new AedatReaderOptions { DecodeFrames = false }))
             {
+                // Stop 44's trial: an AEDAT 2.0 file of an unknown AEChip became a bundle of a 0×0 sensor with its events
+                // upside down (jAER flips y by the sensor height), exit 0.
+                if (reader.Info.Width <= 0 || reader.Info.Height <= 0)
+                {
+                    string extent = EventFile.Extent(path) is { } x ? $"; its {x.Count:N0} events reach x = {x.MaxX} and y = {x.MaxY}" : "";
+                    string why = version == AedatVersion.Aedat2 ? " (its AEChip is not a camera this reader knows, so its y addresses cannot be flipped by the sensor height as jAER's are)" : "";
+                    throw new BundleException($"{path}: the file states no sensor size{why}, which a bundle needs{extent}; convert the file first, giving the size (e.g. 346×260 for a DAVIS346, 240×180 for a DAVIS240): " +
+                                              $"'{ToolCommand.Name} convert {ToolCommand.Word(path)} events.aedat4 --width W --height H', then give --events events.aedat4");
+                }
                 string tmp = AtomicFile.TempPathFor(Path.Combine(root, file));
                 File.Copy(path, tmp);
                 File.Move(tmp, Path.Combine(root, file));

@@ -129,7 +129,12 @@ public sealed class Aedat2Reader : IAedatReader
         (_width, _height) = AsciiHeader.SensorSize(chip);
         // jAER's DVS128 (ch.unizh.ini.jaer.chip.retina.DVS128) has its own 16-bit address word; DVS240 is a DAVIS240 without frames.
         _dvs128 = chip.Contains("DVS128", StringComparison.OrdinalIgnoreCase) && !chip.Contains("DAVIS", StringComparison.OrdinalIgnoreCase);
-        if (_width == 0)
+        if (_width == 0 && options.SizeIfUnstated is { Width: > 0, Height: > 0 } given)
+        {
+            (_width, _height) = given;
+            _log.Note("chip", -1, $"unknown or missing AEChip '{chip}': read as a DAVIS camera of the size given, {_width}×{_height} (y flipped by that height, as jAER does)");
+        }
+        else if (_width == 0)
             _log.Note("chip", -1, $"unknown or missing AEChip '{chip}': sensor size unknown, y is not flipped");
         else if (!_dvs128 && !chip.Contains("DAVIS", StringComparison.OrdinalIgnoreCase) && !chip.Contains("DVS240", StringComparison.OrdinalIgnoreCase))
             throw _log.Fatal(0, $"AEChip '{chip}' is neither a DAVIS camera nor a DVS128; only their address layouts are supported");

@@ -37,6 +37,14 @@ public sealed record AedatReaderOptions
     /// </summary>
     public int? EventStreamId { get; init; }
 
+    /// <summary>
+    /// The sensor size (pixels) to read a file with when it states none — an AEDAT 2.0 file whose AEChip this reader does
+    /// not know, whose events are then decoded with the DAVIS address layout and y flipped by this height, as jAER does;
+    /// null (the default): such a file's size is unknown and y is left as stored, with a note. Files that state a size
+    /// ignore it.
+    /// </summary>
+    public (int Width, int Height)? SizeIfUnstated { get; init; }
+
     /// <summary>How many individual problems of one kind are listed before they are only counted. Default 20.</summary>
     public int MaxProblemsPerKind { get; init; } = 20;
 

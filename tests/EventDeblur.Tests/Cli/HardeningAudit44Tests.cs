@@ -1,0 +1,39 @@
+using EventDeblur.Tests.Formats.Aedat;
+
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>Findings of stop 44's trials (a lab's real recordings end to end), fixed at stop 44.</summary>
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// An AEDAT 2.0 file whose AEChip the reader does not know: `bundle` made a bundle of a 0×0 sensor from it with the
+    /// events upside down (exit 0), and `convert --width --height` wrote them upside down (jAER flips y by the sensor
+    /// height). `bundle` refuses it now, naming the convert command, and convert decodes it with the size given, as the
+    /// same file with a known AEChip decodes.
+    /// </summary>
+    [Fact]
+    public void AnAedat2FileOfAnUnknownChipIsReadWithTheSizeGivenAndRefusedByBundle()
+    {
+        string dir = TestPaths.NewTempDir();
+        var records = Enumerable.Range(0, 500).Select(i => (Address: SyntheticRecording.DavisDvs(i % 240, i % 180, i % 3 == 0), Timestamp: 1000 + 10 * i)).ToArray();
+        string known = Path.Combine(dir, "known.aedat"), unknown = Path.Combine(dir, "unknown.aedat");
+        File.WriteAllBytes(known, SyntheticRecording.Aedat2(records));
+        File.WriteAllBytes(unknown, SyntheticRecording.Aedat2(records, chip: "eu.seebetter.ini.chips.davis._AVIS240C"));
+        string a = Path.Combine(dir, "a.aedat4"), b = Path.Combine(dir, "b.aedat4");
+        Expect(0, Run("convert", known, a));
+        var r = Run("convert", unknown, b, "--width", "240", "--height", "180");
+        Expect(0, r);
+        Assert.Contains("unknown or missing AEChip 'eu.seebetter.ini.chips.davis._AVIS240C': read as a DAVIS camera of the size given, 240×180 (y flipped by that height, as jAER does)", r.Err);
+        var (ra, rb) = (Run("inspect", "--json", a), Run("inspect", "--json", b));
+        string Sha(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("events").GetProperty("sha256").GetString()!;
+        Assert.Equal(Sha(ra.Out), Sha(rb.Out));
+
+        string csv = Path.Combine(dir, "exposures.csv");
+        File.WriteAllText(csv, "exposure_start_us,exposure_end_us\n1000,2000\n3000,4000\n5000,6000\n");
+        var refused = Run("bundle", "--events", unknown, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--out", Path.Combine(dir, "bundle"));
+        Expect(2, refused);
+        Assert.Contains("the file states no sensor size (its AEChip is not a camera this reader knows, so its y addresses cannot be flipped by the sensor height as jAER's are), which a bundle needs; its 500 events reach x = 239 and y = 179", refused.Err);
+        Assert.Contains("convert " + unknown + " events.aedat4 --width W --height H", refused.Err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "bundle")));
+    }
+}
