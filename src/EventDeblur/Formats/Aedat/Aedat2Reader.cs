@@ -101,6 +101,14 @@ public sealed class Aedat2Reader : IAedatReader
                 break;
             }
             stream.Seek(-1, SeekOrigin.Current);
+            // A data record may start with '#' (0x23: a DAVIS240 event with y near 140): after a header without its end
+            // line, such a "line" holds binary bytes, and reading it as text misaligned every record after it (stop 44's
+            // trial: 39 413 garbage events of the real file's 162 771). The header ends before it.
+            if (lines > 0 && BinaryLineAhead(stream))
+            {
+                _log.Note("header", _pos, "the ASCII header has no '#End Of ASCII Header' line, and the line here starts with '#' but holds binary bytes: it is taken as the first data record (a record whose first byte is 0x23), not as header text");
+                break;
+            }
             long lineStart = _pos;
             string? line = AsciiHeader.ReadLine(stream, ref _pos, out bool complete, _log);
             if (line == null) break;
@@ -150,6 +158,30 @@ public sealed class Aedat2Reader : IAedatReader
         string camera = chip.Contains('.') ? chip[(chip.LastIndexOf('.') + 1)..] : chip;
         Info = AedatFileInfo.WithFixedStreams(path, AedatVersion.Aedat2, _width, _height, camera, _pos,
             (0, AedatStreamKind.Events, "DVS"), (1, AedatStreamKind.Imu, "IMU"), (2, AedatStreamKind.Triggers, "SPECIAL"), (3, AedatStreamKind.Frames, "APS"));
+    }
+
+    /// <summary>
+    /// Whether the line at the stream's position (up to its newline, at most 4 KiB) holds a control byte other than tab or
+    /// CR — binary data, not header text. The position is kept.
+    /// </summary>
+    private static bool BinaryLineAhead(Stream stream)
+    {
+        long keep = stream.Position;
+        try
+        {
+            Span<byte> b = stackalloc byte[4096];
+            int got = stream.ReadAtLeast(b, b.Length, throwOnEndOfStream: false);
+            foreach (byte c in b[..got])
+            {
+                if (c == '\n') return false;
+                if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) return true;
+            }
+            return false;
+        }
+        finally
+        {
+            stream.Position = keep;
+        }
     }
 
     /// <summary>

@@ -122,6 +122,31 @@ public class Aedat2JoinedTests
     }
 
     /// <summary>
+    /// Stop 44's trial: after a header without its end line, a first record whose first byte is '#' (0x23: a DAVIS240 event
+    /// stored at y 140..143) was read as a header line up to the next 0x0A byte, and every record after it misaligned
+    /// (39 413 garbage events of the real file's 162 771). A '#' line holding binary bytes ends the header; a text line
+    /// after it is still header.
+    /// </summary>
+    [Fact]
+    public void AFirstRecordStartingWithAHashIsDataNotHeader()
+    {
+        var records = Enumerable.Range(0, 300).Select(i => (SyntheticRecording.DavisDvs(i % 240, i == 0 ? 140 : i % 180, i % 2 == 0), 1000 + 7 * i)).ToArray();
+        byte[] bytes = SyntheticRecording.Aedat2(records);
+        int dataStart = bytes.Length - 300 * 8;
+        Assert.Equal((byte)'#', bytes[dataStart]);
+        string path = Path.Combine(TestPaths.NewTempDir(), "hash.aedat");
+        File.WriteAllBytes(path, bytes);
+        var d = Drained.FromFile(path);
+        Assert.Equal(300, d.T.Count);
+        Assert.Equal(records.Select(r => (long)r.Item2), d.T);
+        Assert.Equal(179 - 140, d.Y[0]);
+        var note = Assert.Single(d.Problems);
+        Assert.Equal(ProblemSeverity.Note, note.Severity);
+        Assert.Equal(dataStart, note.ByteOffset);
+        Assert.Contains("starts with '#' but holds binary bytes: it is taken as the first data record", note.Message);
+    }
+
+    /// <summary>
     /// A real recording with its two halves swapped (time goes back in the middle of a packet): inspect said "over 0.000 s"
     /// from the first and last events in file order. The summary now also holds the events' true extent.
     /// </summary>
