@@ -106,7 +106,10 @@ internal static class ReplayCommand
                 Console.WriteLine("no metrics: no frame was deblurred (the failures above say why)");
             else if (summary.Results.Where(x => x.KernelSimilarity != null).ToList() is { Count: > 0 } withKernels)
                 // Ground-truth kernels without ground-truth frames: the kernels are scored, the images cannot be.
-                Console.WriteLine($"kernel similarity {withKernels.Average(x => x.KernelSimilarity!.Value):F3} over {withKernels.Count} frame(s); no PSNR or SSIM: the input has ground-truth kernels but no ground-truth frames");
+                Console.WriteLine($"kernel similarity {withKernels.Average(x => x.KernelSimilarity!.Value):F3} over {withKernels.Count} frame(s); no PSNR or SSIM: " +
+                                  (summary.Results.Any(x => x.Diagnostics.Any(d => d.Text.StartsWith("metrics: not scored", StringComparison.Ordinal)))
+                                      ? $"the frames are smaller than the {Pipeline.FrameScorer.MinScoredSidePx}×{Pipeline.FrameScorer.MinScoredSidePx} px METRICS.md's scores need"
+                                      : "the input has ground-truth kernels but no ground-truth frames"));
             else if (summary.Results.Count > 0)
                 Console.WriteLine("no metrics: the input has no ground truth (no PSNR, SSIM or kernel similarity; frames.parquet leaves those columns empty)");
             var guarded = summary.Results.Where(x => x.GuardTiles != null).ToList();

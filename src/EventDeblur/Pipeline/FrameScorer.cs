@@ -21,6 +21,9 @@ public static class FrameScorer
             : LinearImage.Read(f.GroundTruthPath, enc.Curve, enc.BlackLevel, enc.WhiteLevel, enc.SaturationLevel);
     }
 
+    /// <summary>Smallest frame side, pixels, that METRICS.md's scores are defined for: 16 px cropped from each side, then SSIM's 11-px window.</summary>
+    public const int MinScoredSidePx = 2 * 16 + 11;
+
     /// <summary>The scores of <paramref name="f"/> (needs its blurry and sharp images and kernels) against <paramref name="groundTruth"/> (<see cref="ReadGroundTruth"/>).</summary>
     /// <exception cref="FormatException">The ground-truth kernel CSV is malformed.</exception>
     public static FrameScore Score(FrameWork f, LinearImage? groundTruth)
@@ -30,7 +33,12 @@ public static class FrameScorer
         // Scored as the written PNG holds it (rounded to its depth), so that the numbers are those of the file a reader
         // checks (stop 39's contract trial: 8-bit outputs were 0.03 dB / 0.003 SSIM off, from the unrounded result).
         var sharp = groundTruth != null && f.Encoding != null ? f.Sharp!.AsWritten(f.Encoding) : f.Sharp!;
-        if (groundTruth != null)
+        // METRICS.md crops 16 px from every side and SSIM needs an 11×11 window: a smaller frame has no scores, which is
+        // no reason to fail it (stop 44's trial: frames of 32–42 px were deblurred, then failed and their outputs removed).
+        bool scorable = blurry.Width >= MinScoredSidePx && blurry.Height >= MinScoredSidePx;
+        if (groundTruth != null && !scorable)
+            f.Diagnostics.Add($"metrics: not scored: the frame is {blurry.Width}×{blurry.Height} px, and METRICS.md's PSNR and SSIM need at least {MinScoredSidePx}×{MinScoredSidePx} (a 16-px border cropped on every side, then an 11×11 window)");
+        if (groundTruth != null && scorable)
         {
             var truth = groundTruth.ToMetricImage();
             var sharpMetric = sharp.ToMetricImage();

@@ -36,4 +36,23 @@ public partial class HardeningAuditTests
         Assert.Contains("convert " + unknown + " events.aedat4 --width W --height H", refused.Err);
         Assert.False(Directory.Exists(Path.Combine(dir, "bundle")));
     }
+
+    /// <summary>
+    /// Stop 44's trial: frames of 32–42 px (which simulate makes) were deblurred, then failed at scoring ("cannot crop 16 px
+    /// from a 32×32 image") and their outputs were removed, exit 1. They are kept, unscored, with a note saying why.
+    /// </summary>
+    [Fact]
+    public void AFrameTooSmallToScoreIsKeptUnscored()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "tiny");
+        Expect(0, Run("simulate", "--preset", "night", "--seed", "790170", "--rgb-size", "32x32", "--frames", "2", "--out", dir));
+        string output = NewOut();
+        var r = Run("replay", dir, "--out", output, "--deconvolver", "robust", "--verbose");
+        Expect(0, r);
+        Assert.Contains("completed: 2 frames deblurred, 0 failed", r.Out);
+        Assert.Contains("metrics: not scored: the frame is 32×32 px, and METRICS.md's PSNR and SSIM need at least 43×43", r.Out + r.Err);
+        Assert.Contains("no PSNR or SSIM: the frames are smaller than the 43×43 px METRICS.md's scores need", r.Out);
+        Assert.True(File.Exists(Path.Combine(output, "frames", "000000.png")));
+        Assert.True(File.Exists(Path.Combine(output, "frames", "000001.png")));
+    }
 }
