@@ -131,11 +131,16 @@ internal static class PreviewCommand
                     if (batch.Count == 0 || batch.Timestamps[^1] < first || batch.Timestamps[0] >= last) continue;
                     foreach (var (_, img) in images) img.Add(batch);
                 }
-                // A damaged event file leaves the event images short: say why, as inspect would.
+                // A damaged event file leaves the event images short: say why, as inspect would (since stop 44 the
+                // FileDataTable and what follows it are checked too, as inspect checks them: a cut or damaged table, or
+                // bytes after it, left exit 0 and blank event images without a word).
+                if (reader is Aedat4Reader aedat4) aedat4.VerifyDataTable();
                 eventProblems = reader.Problems;
             }
             foreach (var (index, img) in images)
             {
+                if (img.On + img.Off == 0)
+                    Console.Error.WriteLine($"note: frame {index}: no events in its exposure window [{img.Window.StartUs}, {img.Window.EndUs}) µs of {bundle.EventsPath}: its event picture is blank");
                 using var m = img.Render();
                 Cv2.ImWrite(Path.Combine(outDir, $"{index:D6}-events.png"), m);
             }

@@ -55,4 +55,19 @@ public partial class HardeningAuditTests
         Assert.True(File.Exists(Path.Combine(output, "frames", "000000.png")));
         Assert.True(File.Exists(Path.Combine(output, "frames", "000001.png")));
     }
+
+    /// <summary>
+    /// Stop 44's trial: `preview` did not check the FileDataTable nor what follows it, so a file with junk after its table
+    /// (or a cut table) gave exit 0 where inspect gives 1; and an exposure without events gave a blank picture silently.
+    /// </summary>
+    [Fact]
+    public void PreviewChecksTheFileDataTableAsInspectDoes()
+    {
+        string bundle = CopyOfSample();
+        string events = Path.Combine(bundle, "events.aedat4");
+        using (var fs = new FileStream(events, FileMode.Append)) fs.Write(new byte[777]);
+        var r = Run("preview", bundle, "--frames", "all", "--out", NewOut());
+        Expect(1, r);
+        Assert.Contains("777 byte(s) follow the FileDataTable, which ends here; expected the end of the file", r.Err);
+    }
 }
