@@ -119,8 +119,10 @@ public sealed class Aedat2Reader : IAedatReader
                     throw _log.Fatal(0, $"expected the version line '#!AER-DAT2.0', found '{line}'");
                 sawVersion = true;
             }
+            // Cut inside a line (no newline after it): a copy interrupted early, not a header-only file (stop 44's trial:
+            // exit 0 with a note, where a cut 4 bytes into the data is exit 1).
             if (!complete)
-                _log.Note("header", lineStart, "the file ends inside its ASCII header (no data records follow)");
+                _log.Error("truncated", _pos, $"the file ends in the middle of an ASCII header line (at byte {_pos}, no newline after '{(line.Length > 40 ? line[..40] + "…" : line)}'): truncated inside its header, no data records follow");
             if (line.StartsWith("# AEChip:", StringComparison.OrdinalIgnoreCase))
             {
                 string named = line["# AEChip:".Length..].Trim();

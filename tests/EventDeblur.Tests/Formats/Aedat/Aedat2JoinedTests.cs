@@ -147,6 +147,26 @@ public class Aedat2JoinedTests
     }
 
     /// <summary>
+    /// Stop 44's trial: a file cut inside its ASCII header (an early-interrupted copy) was exit 0 with a note. A cut in the
+    /// middle of a header line is an error now; a header that ends with a whole line and no data (a header-only file) stays a note.
+    /// </summary>
+    [Fact]
+    public void AFileCutInsideAHeaderLineIsAnError()
+    {
+        byte[] whole = SyntheticRecording.Aedat2([(SyntheticRecording.DavisDvs(1, 2, true), 10)]);
+        int headerEnd = whole.Length - 8;
+        string cut = Path.Combine(TestPaths.NewTempDir(), "cut.aedat");
+        File.WriteAllBytes(cut, whole[..(headerEnd - 5)]);
+        var d = Drained.FromFile(cut);
+        var error = Assert.Single(d.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal(headerEnd - 5, error.ByteOffset);
+        Assert.Contains("the file ends in the middle of an ASCII header line", error.Message);
+        string headerOnly = Path.Combine(TestPaths.NewTempDir(), "header.aedat");
+        File.WriteAllBytes(headerOnly, whole[..headerEnd]);
+        Assert.DoesNotContain(Drained.FromFile(headerOnly).Problems, p => p.Severity == ProblemSeverity.Error);
+    }
+
+    /// <summary>
     /// A real recording with its two halves swapped (time goes back in the middle of a packet): inspect said "over 0.000 s"
     /// from the first and last events in file order. The summary now also holds the events' true extent.
     /// </summary>
