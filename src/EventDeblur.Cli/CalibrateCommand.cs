@@ -82,6 +82,7 @@ internal static class CalibrateCommand
                     ["advice"] = verdict.Advice,
                     ["search_scale"] = result.SearchScale,
                     ["search_rotation_deg"] = result.SearchRotationDeg,
+                    ["mirrored"] = result.Mirrored,
                     ["manifest_difference_event_px"] = double.IsFinite(vsManifest) ? vsManifest : null,
                     ["frames"] = new JsonArray(result.Frames.Select(f => (JsonNode)new JsonObject
                     {
@@ -114,6 +115,8 @@ internal static class CalibrateCommand
     {
         var ci = CultureInfo.InvariantCulture;
         yield return $"rgb_to_events_homography: {string.Join(",", result.RgbToEvents.ToRowMajor().Select(v => v.ToString("R", ci)))}";
+        if (result.Mirrored)
+            yield return "mirrored: the cameras see the scene mirrored one to the other (a beam-splitter rig); no unmirrored scale and rotation stood out, the mirrored one did";
         yield return $"residual {result.ResidualEventPx:F3} event px (standard error {result.StandardErrorEventPx:F3}), {result.FramesUsed} of {result.FramesTried} frames, confidence {result.Confidence:F2}";
         // What the confidence is made of, so that a low one can be read: a near-rival alignment, frames set aside, or spread.
         yield return $"confidence {result.Confidence:F2} = (1 - ambiguity {result.Ambiguity:F2}) × {result.FramesUsed}/{result.FramesTried} frames used × 1/(1 + residual {result.ResidualEventPx:F2} px); " +

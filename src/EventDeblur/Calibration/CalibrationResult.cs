@@ -13,6 +13,7 @@ namespace EventDeblur.Calibration;
 /// <param name="SearchScale">Scale of the grid search's best similarity (its finer level, 2 % steps; before the per-frame sub-pixel refinement), event px per RGB px.</param>
 /// <param name="SearchRotationDeg">Rotation of the grid search's best similarity (its finer level, 1.5° steps), degrees (−180..180).</param>
 /// <param name="Frames">Per-frame details, in frame order.</param>
+/// <param name="Mirrored">True when the cameras see the scene mirrored one to the other (a beam-splitter rig): the homography reverses orientation.</param>
 public sealed record CalibrationResult(
     Homography RgbToEvents, double ResidualEventPx, double StandardErrorEventPx, int FramesUsed, int FramesTried,
-    double Confidence, double Ambiguity, double SearchScale, double SearchRotationDeg, IReadOnlyList<FrameCalibration> Frames);
+    double Confidence, double Ambiguity, double SearchScale, double SearchRotationDeg, IReadOnlyList<FrameCalibration> Frames, bool Mirrored = false);

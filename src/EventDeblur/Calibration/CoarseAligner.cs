@@ -10,7 +10,7 @@ namespace EventDeblur.Calibration;
 internal sealed class CoarseAligner : IDisposable
 {
     /// <summary>A scored similarity candidate: RGB → event homography and its peak-to-sidelobe score.</summary>
-    public readonly record struct Candidate(double Scale, double RotationRad, double[] RgbToEvents, double Score);
+    public readonly record struct Candidate(double Scale, double RotationRad, double[] RgbToEvents, double Score, bool Mirrored = false);
 
     private readonly int _eventWidth, _eventHeight, _rgbWidth, _rgbHeight, _w, _h, _cw, _ch, _offX, _offY;
     private readonly double _fx, _fy;
@@ -76,22 +76,27 @@ internal sealed class CoarseAligner : IDisposable
 
     private double BlurSigma { get; }
 
-    /// <summary>The similarity (scale, rotation about the frame centres, then the best translation) as an RGB → event homography.</summary>
-    private double[] Similarity(double s, double a, double tx, double ty)
+    /// <summary>
+    /// The similarity (scale, rotation about the frame centres, then the best translation) as an RGB → event homography;
+    /// <paramref name="mirrored"/>: the RGB x axis reversed first (a beam-splitter rig, where one camera sees the scene
+    /// in a mirror).
+    /// </summary>
+    private double[] Similarity(double s, double a, double tx, double ty, bool mirrored = false)
     {
         double c = s * Math.Cos(a), sn = s * Math.Sin(a);
+        double m = mirrored ? -1 : 1;
         double rcx = (_rgbWidth - 1) / 2.0, rcy = (_rgbHeight - 1) / 2.0;
         double ecx = (_eventWidth - 1) / 2.0 + tx, ecy = (_eventHeight - 1) / 2.0 + ty;
-        return [c, -sn, ecx - (c * rcx - sn * rcy), sn, c, ecy - (sn * rcx + c * rcy), 0, 0, 1];
+        return [m * c, -sn, ecx - (m * c * rcx - sn * rcy), m * sn, c, ecy - (m * sn * rcx + c * rcy), 0, 0, 1];
     }
 
-    /// <summary>Scores one scale and rotation: the best translation and its summed peak-to-sidelobe ratio.</summary>
-    public Candidate Score(double scale, double rotationRad)
+    /// <summary>Scores one scale and rotation (of the RGB frame mirrored first, with <paramref name="mirrored"/>): the best translation and its summed peak-to-sidelobe ratio.</summary>
+    public Candidate Score(double scale, double rotationRad, bool mirrored = false)
     {
         using var sum = new Mat(_ch, _cw, MatType.CV_32FC2, Scalar.All(0));
         for (int k = 0; k < _pyramids.Count; k++)
         {
-            var h = Similarity(scale, rotationRad, 0, 0);
+            var h = Similarity(scale, rotationRad, 0, 0, mirrored);
             // zoom from RGB px to reduced-grid px; take the pyramid level no coarser than needed
             double zoom = scale * _fx;
             var (factor, image) = _pyramids[k].LastOrDefault(l => l.Factor >= zoom * 0.999, _pyramids[k][0]);
@@ -121,7 +126,7 @@ internal sealed class CoarseAligner : IDisposable
         double dx = Parabola(surface.At<float>(at.Y, (at.X - 1 + _cw) % _cw), max, surface.At<float>(at.Y, (at.X + 1) % _cw));
         double dy = Parabola(surface.At<float>((at.Y - 1 + _ch) % _ch, at.X), max, surface.At<float>((at.Y + 1) % _ch, at.X));
         double shiftX = -(tx + dx) / _fx, shiftY = -(ty + dy) / _fy;
-        return new Candidate(scale, rotationRad, Similarity(scale, rotationRad, shiftX, shiftY), psr);
+        return new Candidate(scale, rotationRad, Similarity(scale, rotationRad, shiftX, shiftY, mirrored), psr, mirrored);
     }
 
     private static double Parabola(double l, double c, double r)

@@ -15,8 +15,9 @@ namespace EventDeblur.Calibration;
 /// cross-correlation summed over frames (<see cref="CoarseAligner"/>), a finer search around the best candidates
 /// follows, then each frame is refined sub-pixel by ECC (OpenCV <c>findTransformECC</c>, affine then full
 /// homography, coarse then fine blur); the frames that agree are fitted jointly by least squares over a grid.
-/// Assumptions: no mirror between the cameras, and the RGB frame's centre falls within the event sensor's half-size
-/// of its centre.
+/// When no scale and rotation stands out, the same searches run with the RGB frame mirrored (a beam-splitter rig), and a
+/// clear mirrored alignment that scores above the unmirrored one is taken. Assumption: the RGB frame's centre falls
+/// within the event sensor's half-size of its centre.
 /// </summary>
 public static class RigCalibrator
 {
@@ -81,40 +82,58 @@ public static class RigCalibrator
             var scales = new List<double>();
             for (double s = o.Scale.Min; s <= o.Scale.Max * 1.0001; s *= 1.06) scales.Add(s);
             var angles = Enumerable.Range(0, 72).Select(i => (i * 5 - 180) * Math.PI / 180).ToList();
-            List<CoarseAligner.Candidate> level1;
-            using (var aligner = new CoarseAligner(voters, ew, eh, rgbW, rgbH, 96, 1.0))
-                level1 = Search(aligner, scales.SelectMany(s => angles.Select(a => (s, a))).ToList());
-            var best = level1[0];
             bool Distinct(CoarseAligner.Candidate c, CoarseAligner.Candidate d) =>
                 Math.Abs(Math.Log(c.Scale / d.Scale)) > 0.15 || AngleDistance(c.RotationRad, d.RotationRad) > 20 * Math.PI / 180;
-            var rival = level1.FirstOrDefault(c => Distinct(c, best));
-            log?.Invoke($"coarse: scale {best.Scale:F3}, rotation {best.RotationRad * 180 / Math.PI:F1}°, score {best.Score:F1}; best clearly different: scale {rival.Scale:F3}, {rival.RotationRad * 180 / Math.PI:F1}°, score {rival.Score:F1}");
-
-            // Finer: ±8 % scale (2 % steps), ±6° (1.5° steps) on a ≈ 192 px grid around the best candidate, the best
-            // clearly different one and the next distinct one; the ambiguity is judged here, where the true alignment
-            // stands out more sharply: the best fine score of a clearly different candidate over the winner's.
-            var seeds = new List<CoarseAligner.Candidate> { best };
-            if (rival.RgbToEvents != null) seeds.Add(rival);
-            foreach (var c in level1)
+            (CoarseAligner.Candidate Start, CoarseAligner.Candidate Rival, double Ambiguity) Align(bool mirrored)
             {
-                if (seeds.Count == 3) break;
-                if (seeds.All(s => Math.Abs(Math.Log(c.Scale / s.Scale)) > 0.1 || AngleDistance(c.RotationRad, s.RotationRad) > 8 * Math.PI / 180)) seeds.Add(c);
+                string how = mirrored ? "mirrored: " : "";
+                List<CoarseAligner.Candidate> level1;
+                using (var aligner = new CoarseAligner(voters, ew, eh, rgbW, rgbH, 96, 1.0))
+                    level1 = Search(aligner, scales.SelectMany(s => angles.Select(a => (s, a))).ToList(), mirrored);
+                var best = level1[0];
+                var rival = level1.FirstOrDefault(c => Distinct(c, best));
+                log?.Invoke($"{how}coarse: scale {best.Scale:F3}, rotation {best.RotationRad * 180 / Math.PI:F1}°, score {best.Score:F1}; best clearly different: scale {rival.Scale:F3}, {rival.RotationRad * 180 / Math.PI:F1}°, score {rival.Score:F1}");
+
+                // Finer: ±8 % scale (2 % steps), ±6° (1.5° steps) on a ≈ 192 px grid around the best candidate, the best
+                // clearly different one and the next distinct one; the ambiguity is judged here, where the true alignment
+                // stands out more sharply: the best fine score of a clearly different candidate over the winner's.
+                var seeds = new List<CoarseAligner.Candidate> { best };
+                if (rival.RgbToEvents != null) seeds.Add(rival);
+                foreach (var c in level1)
+                {
+                    if (seeds.Count == 3) break;
+                    if (seeds.All(s => Math.Abs(Math.Log(c.Scale / s.Scale)) > 0.1 || AngleDistance(c.RotationRad, s.RotationRad) > 8 * Math.PI / 180)) seeds.Add(c);
+                }
+                var fine = new List<(double, double)>();
+                foreach (var s in seeds)
+                    for (int i = -4; i <= 4; i++)
+                        for (int j = -4; j <= 4; j++)
+                            fine.Add((s.Scale * Math.Exp(0.02 * i), s.RotationRad + j * 1.5 * Math.PI / 180));
+                List<CoarseAligner.Candidate> level2;
+                ct.ThrowIfCancellationRequested();
+                using (var aligner = new CoarseAligner(voters, ew, eh, rgbW, rgbH, 192, 1.0))
+                    level2 = Search(aligner, fine, mirrored);
+                var start = level2[0];
+                var fineRival = level2.FirstOrDefault(c => Distinct(c, start));
+                double ambiguity = fineRival.RgbToEvents != null && start.Score > 0 ? Math.Clamp(fineRival.Score / start.Score, 0, 1) : 0;
+                log?.Invoke($"{how}fine: scale {start.Scale:F4}, rotation {start.RotationRad * 180 / Math.PI:F2}°, score {start.Score:F1}; clearly different: {fineRival.Score:F1} (ambiguity {ambiguity:F2})");
+                return (start, fineRival, ambiguity);
             }
-            var fine = new List<(double, double)>();
-            foreach (var s in seeds)
-                for (int i = -4; i <= 4; i++)
-                    for (int j = -4; j <= 4; j++)
-                        fine.Add((s.Scale * Math.Exp(0.02 * i), s.RotationRad + j * 1.5 * Math.PI / 180));
-            List<CoarseAligner.Candidate> level2;
-            ct.ThrowIfCancellationRequested();
-            using (var aligner = new CoarseAligner(voters, ew, eh, rgbW, rgbH, 192, 1.0))
-                level2 = Search(aligner, fine);
-            var start = level2[0];
-            var fineRival = level2.FirstOrDefault(c => Distinct(c, start));
-            double ambiguity = fineRival.RgbToEvents != null && start.Score > 0 ? Math.Clamp(fineRival.Score / start.Score, 0, 1) : 0;
-            log?.Invoke($"fine: scale {start.Scale:F4}, rotation {start.RotationRad * 180 / Math.PI:F2}°, score {start.Score:F1}; clearly different: {fineRival.Score:F1} (ambiguity {ambiguity:F2})");
+            var (start, fineRival, ambiguity) = Align(false);
             if (ambiguity > o.MaxAmbiguity)
-                throw new CalibrationRefusedException($"{bundle.Root}: ambiguous alignment of events and frames: the best scale/rotation (scale {start.Scale:F3}, {start.RotationRad * 180 / Math.PI:F1}°) scores {start.Score:F1}, a clearly different one (scale {fineRival.Scale:F3}, {fineRival.RotationRad * 180 / Math.PI:F1}°) {fineRival.Score:F1} (ratio {ambiguity:F2} > {o.MaxAmbiguity})");
+            {
+                // No clear alignment: the cameras may see the scene mirrored one to the other (a beam-splitter rig; stop 44's
+                // trial: such a rig was refused as "ambiguous", the search holding rotations only). Searched only then, so
+                // a rig without a mirror costs no more and is never taken for a mirrored one; adopted only when it is clear
+                // and scores above the best unmirrored alignment.
+                ct.ThrowIfCancellationRequested();
+                var mirrored = Align(true);
+                if (mirrored.Ambiguity <= o.MaxAmbiguity && mirrored.Start.Score > start.Score)
+                    (start, fineRival, ambiguity) = mirrored;
+                else
+                    throw new CalibrationRefusedException($"{bundle.Root}: ambiguous alignment of events and frames: the best scale/rotation (scale {start.Scale:F3}, {start.RotationRad * 180 / Math.PI:F1}°) scores {start.Score:F1}, a clearly different one (scale {fineRival.Scale:F3}, {fineRival.RotationRad * 180 / Math.PI:F1}°) {fineRival.Score:F1} (ratio {ambiguity:F2} > {o.MaxAmbiguity}); " +
+                                                          $"with the RGB frame mirrored, the best scores {mirrored.Start.Score:F1} (ratio {mirrored.Ambiguity:F2})");
+            }
 
             // Sub-pixel, per frame.
             var refined = new List<(CalibrationFrame Frame, double[] H, double Rho)>();
@@ -168,7 +187,7 @@ public static class RigCalibrator
                 throw new CalibrationRefusedException($"{bundle.Root}: the frames' estimates disagree by {residual:F2} event px RMS (> {o.MaxResidualEventPx})");
             double confidence = (1 - ambiguity) * keep.Count / (double)chosen.Count / (1 + residual);
             return new CalibrationResult(jointH, residual, residual / Math.Sqrt(keep.Count), keep.Count, chosen.Count, confidence, ambiguity,
-                start.Scale, start.RotationRad * 180 / Math.PI, report.Values.ToList());
+                start.Scale, start.RotationRad * 180 / Math.PI, report.Values.ToList(), start.Mirrored);
         }
         finally
         {
@@ -176,10 +195,10 @@ public static class RigCalibrator
         }
     }
 
-    private static List<CoarseAligner.Candidate> Search(CoarseAligner aligner, List<(double Scale, double Angle)> candidates)
+    private static List<CoarseAligner.Candidate> Search(CoarseAligner aligner, List<(double Scale, double Angle)> candidates, bool mirrored)
     {
         var scored = new CoarseAligner.Candidate[candidates.Count];
-        Parallel.For(0, candidates.Count, i => scored[i] = aligner.Score(candidates[i].Scale, candidates[i].Angle));
+        Parallel.For(0, candidates.Count, i => scored[i] = aligner.Score(candidates[i].Scale, candidates[i].Angle, mirrored));
         return scored.OrderByDescending(c => c.Score).ToList();
     }
 

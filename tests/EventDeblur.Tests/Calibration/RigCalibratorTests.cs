@@ -48,6 +48,34 @@ public class RigCalibratorTests
         Assert.True(error <= 0.8, $"mean mapping error {error:F3} event px > 0.8 (residual {result.ResidualEventPx:F3})");
     }
 
+    /// <summary>
+    /// A beam-splitter rig: one camera sees the scene mirrored (stop 44's trial: refused as "ambiguous", the search held
+    /// rotations only). The night rig with every RGB frame flipped left to right: the mirrored search finds it, and the
+    /// homography is the true one composed with the flip.
+    /// </summary>
+    [Fact]
+    public void RecoversAMirroredRig()
+    {
+        var (bundle, truth) = Simulate("night", 5, 4);
+        int w = bundle.Manifest.Rgb!.Width;
+        foreach (var file in Directory.GetFiles(Path.Combine(bundle.Root, "rgb"), "*.png"))
+        {
+            using var img = OpenCvSharp.Cv2.ImRead(file, OpenCvSharp.ImreadModes.Unchanged);
+            using var flipped = new OpenCvSharp.Mat();
+            OpenCvSharp.Cv2.Flip(img, flipped, OpenCvSharp.FlipMode.Y);
+            OpenCvSharp.Cv2.ImWrite(file, flipped);
+        }
+        var t = truth.ToRowMajor();
+        // RGB x' of the flipped frame is x = (w − 1) − x' of the one the truth maps: truth · [−1 0 w−1; 0 1 0; 0 0 1].
+        var mirroredTruth = Homography.FromRowMajor([-t[0], t[1], t[0] * (w - 1) + t[2], -t[3], t[4], t[3] * (w - 1) + t[5], -t[6], t[7], t[6] * (w - 1) + t[8]]);
+        var lines = new List<string>();
+        var result = RigCalibrator.Estimate(RecordingBundle.Load(bundle.Root), log: lines.Add);
+        Assert.True(result.Mirrored, string.Join("\n", lines));
+        double error = MappingError(bundle, result.RgbToEvents, mirroredTruth);
+        Assert.True(error <= 0.3, $"mean mapping error {error:F3} event px > 0.3 (residual {result.ResidualEventPx:F3})");
+        Assert.Contains(lines, l => l.StartsWith("mirrored: fine:", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void EventsReplacedByNoiseAreRefused()
     {
