@@ -51,6 +51,14 @@ internal static class ReplayCommand
                 throw new UserInputException($"{r.GetValue(bundle)}: --kernels gt needs ground-truth kernels (ground_truth.kernels in recording.json), and this input has none: use --kernels events (or streak)");
             QualityOption.NoteIfIgnored(r, quality, methods, [r.GetValue(deconvolver)!]);
             learned.NoteIfIgnored(r, [r.GetValue(deconvolver)!]);
+            // A calibration that puts the RGB frame (mostly) off the event sensor is said here too, as inspect says it
+            // (stop 44's trial: replay ran such a bundle without a word); kernels from events cannot come from there.
+            if (!gtKernels && !edi)
+            {
+                var calibrationNotes = new List<Problem>();
+                InspectCommand.Calibration(loaded, calibrationNotes);
+                foreach (var note in calibrationNotes) Console.Error.WriteLine($"note: {note.Plain}");
+            }
             // The learned deconvolver's network is loaded before OUT is touched (a missing or broken model is a usage
             // error that leaves nothing behind), and the file it actually runs is what run.json records: the fast rung
             // runs the shipped model's int8 version on the CPU.

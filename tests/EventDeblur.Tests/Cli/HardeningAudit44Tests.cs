@@ -70,4 +70,19 @@ public partial class HardeningAuditTests
         Expect(1, r);
         Assert.Contains("777 byte(s) follow the FileDataTable, which ends here; expected the end of the file", r.Err);
     }
+
+    /// <summary>
+    /// Stop 44's trial: a calibration that puts the RGB frame off the event sensor was named by inspect but not by replay,
+    /// which ran without a word. Replay says it now (a note: the frames are still deblurred, with kernels from elsewhere).
+    /// </summary>
+    [Fact]
+    public void ReplayNamesACalibrationThatMissesTheSensor()
+    {
+        string bundle = CopyOfSample();
+        string manifest = Path.Combine(bundle, "recording.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("80.54019140395673", "5080.54019140395673", StringComparison.Ordinal));
+        var r = Run("replay", bundle, "--out", NewOut(), "--deconvolver", "robust");
+        Assert.Contains("note: ", r.Err);
+        Assert.Contains("the calibration maps only 0 % of the RGB frame onto the 346×260 event sensor", r.Err);
+    }
 }
