@@ -107,6 +107,9 @@ internal static class ReplayCommand
                               (summary.NotReached > 0 ? $", {summary.NotReached} not reached (failed rows saying so in frames.parquet)" : "") +
                               (kept > 0 ? $" ({kept} of them kept from the earlier run, {summary.ProcessedThisRun} worked on now)" : "") +
                               $" -> {Path.GetFullPath(r.GetValue(output)!)}");
+            // Frames too small for METRICS.md's scores (FrameScorer's diagnostic): said in place of "no ground truth".
+            bool tooSmall = summary.Results.Any(x => x.Diagnostics.Any(d => d.Text.StartsWith("metrics: not scored", StringComparison.Ordinal)));
+            string smallFrames = $"the frames are smaller than the {Pipeline.FrameScorer.MinScoredSidePx}×{Pipeline.FrameScorer.MinScoredSidePx} px METRICS.md's PSNR and SSIM need (their ground truth is not scored)";
             if (withGt.Count > 0)
                 Console.WriteLine($"mean PSNR {withGt.Average(x => x.Psnr!.Value):F2} dB (blurry {withGt.Average(x => x.PsnrBlurry!.Value):F2}), SSIM {withGt.Average(x => x.Ssim!.Value):F4} (blurry {withGt.Average(x => x.SsimBlurry!.Value):F4})" +
                                   (summary.Results.Any(x => x.KernelSimilarity != null) ? $", kernel similarity {summary.Results.Where(x => x.KernelSimilarity != null).Average(x => x.KernelSimilarity!.Value):F3}" : ""));
@@ -115,11 +118,9 @@ internal static class ReplayCommand
             else if (summary.Results.Where(x => x.KernelSimilarity != null).ToList() is { Count: > 0 } withKernels)
                 // Ground-truth kernels without ground-truth frames: the kernels are scored, the images cannot be.
                 Console.WriteLine($"kernel similarity {withKernels.Average(x => x.KernelSimilarity!.Value):F3} over {withKernels.Count} frame(s); no PSNR or SSIM: " +
-                                  (summary.Results.Any(x => x.Diagnostics.Any(d => d.Text.StartsWith("metrics: not scored", StringComparison.Ordinal)))
-                                      ? $"the frames are smaller than the {Pipeline.FrameScorer.MinScoredSidePx}×{Pipeline.FrameScorer.MinScoredSidePx} px METRICS.md's scores need"
-                                      : "the input has ground-truth kernels but no ground-truth frames"));
+                                  (tooSmall ? smallFrames : "the input has ground-truth kernels but no ground-truth frames"));
             else if (summary.Results.Count > 0)
-                Console.WriteLine("no metrics: the input has no ground truth (no PSNR, SSIM or kernel similarity; frames.parquet leaves those columns empty)");
+                Console.WriteLine(tooSmall ? $"no metrics: {smallFrames}" : "no metrics: the input has no ground truth (no PSNR, SSIM or kernel similarity; frames.parquet leaves those columns empty)");
             var guarded = summary.Results.Where(x => x.GuardTiles != null).ToList();
             if (guarded.Count > 0)
                 Console.WriteLine($"guard: fell back on {guarded.Sum(x => x.GuardFallbackTiles!.Value)} of {guarded.Sum(x => x.GuardTiles!.Value)} tiles " +

@@ -52,7 +52,7 @@ public sealed class LinearImage
         /// everywhere (an APS frame exposed 0.5–1.5 s, stop 44's trial), the few pixels one code below white, read as
         /// exact data among clipped ones, made every deconvolver dig dark holes, 2–6 dB below the input.
         /// </summary>
-        public double UncertainFromLinear => Depth == FloatDepth
+        public double UncertainFromLinear => Depth == FloatDepth || SaturationLevel - BlackLevel < 16   // (a level within a few codes of black: no band)
             ? SaturationLinear
             : Math.Min(SaturationLinear, Curve.ToLinear(Math.Clamp((SaturationLevel - 1.5 - BlackLevel) / (WhiteLevel - BlackLevel), 0, 1)));
     }

@@ -69,6 +69,11 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             problems.AddRange(match.Problems);
             var windows = match.Windows.ToList();
             FrameIndices = windows.Select(w => w.Index).ToList();
+            // A ground-truth kernel file missing or malformed is a problem of the input, as inspect says (stop 44's trial:
+            // replay and eval left that frame's kernel similarity out of the mean without a word, exit 0).
+            if (bundle.GroundTruthKernelsDir is { } gtKernels)
+                problems.AddRange(Kernels.KernelCsv.CheckFiles(gtKernels, FrameIndices, "ground-truth kernel",
+                    bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgb ? (rgb.Width, rgb.Height) : bundle.IsApsBundle ? bundle.EventSensorSize : null));
             setTotal(windows.Count);
             var gtByIndex = bundle.GroundTruthFrames?.ToDictionary(f => f.Index) ?? [];
             var pending = new List<(FrameWork Frame, WindowEvents Events, Stopwatch Clock)>();

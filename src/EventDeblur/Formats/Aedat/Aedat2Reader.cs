@@ -22,6 +22,8 @@ public sealed class Aedat2Reader : IAedatReader
 
     private readonly Stream _stream;
     private readonly AedatReaderOptions _options;
+    // The first header's AEChip line (empty when it has none).
+    private readonly string _chip = "";
     private readonly ProblemLog _log;
     private readonly byte[] _chunk;
     private readonly Queue<AedatPacket> _pending = new();
@@ -104,7 +106,7 @@ public sealed class Aedat2Reader : IAedatReader
             // A data record may start with '#' (0x23: a DAVIS240 event with y near 140): after a header without its end
             // line, such a "line" holds binary bytes, and reading it as text misaligned every record after it (stop 44's
             // trial: 39 413 garbage events of the real file's 162 771). The header ends before it.
-            if (lines > 0 && BinaryLineAhead(stream))
+            if (lines > 0 && BinaryLineAhead(stream) && !EndLineAhead(stream))
             {
                 _log.Note("header", _pos, "the ASCII header has no '#End Of ASCII Header' line, and the line here starts with '#' but holds binary bytes: it is taken as the first data record (a record whose first byte is 0x23), not as header text");
                 break;
@@ -121,8 +123,10 @@ public sealed class Aedat2Reader : IAedatReader
             }
             // Cut inside a line (no newline after it): a copy interrupted early, not a header-only file (stop 44's trial:
             // exit 0 with a note, where a cut 4 bytes into the data is exit 1).
-            if (!complete)
-                _log.Error("truncated", _pos, $"the file ends in the middle of an ASCII header line (at byte {_pos}, no newline after '{(line.Length > 40 ? line[..40] + "…" : line)}'): truncated inside its header, no data records follow");
+            if (!complete && line.Trim().Equals("#End Of ASCII Header", StringComparison.OrdinalIgnoreCase))
+                _log.Note("header", lineStart, "the file ends with its header's end line, without a newline after it (no data records follow)");
+            else if (!complete)
+                _log.Error("truncated", _pos, $"the file ends in the middle of an ASCII header line (no newline after '{new string((line.Length > 40 ? line[..40] + "…" : line).Select(c => char.IsControl(c) ? '?' : c).ToArray())}'): truncated inside its header, no data records follow");
             if (line.StartsWith("# AEChip:", StringComparison.OrdinalIgnoreCase))
             {
                 string named = line["# AEChip:".Length..].Trim();
@@ -136,6 +140,7 @@ public sealed class Aedat2Reader : IAedatReader
         }
         if (!sawVersion) throw _log.Fatal(0, "expected the version line '#!AER-DAT2.0', found none");
 
+        _chip = chip;
         (_width, _height) = AsciiHeader.SensorSize(chip);
         // jAER's DVS128 (ch.unizh.ini.jaer.chip.retina.DVS128) has its own 16-bit address word; DVS240 is a DAVIS240 without frames.
         _dvs128 = chip.Contains("DVS128", StringComparison.OrdinalIgnoreCase) && !chip.Contains("DAVIS", StringComparison.OrdinalIgnoreCase);
@@ -160,6 +165,38 @@ public sealed class Aedat2Reader : IAedatReader
         string camera = chip.Contains('.') ? chip[(chip.LastIndexOf('.') + 1)..] : chip;
         Info = AedatFileInfo.WithFixedStreams(path, AedatVersion.Aedat2, _width, _height, camera, _pos,
             (0, AedatStreamKind.Events, "DVS"), (1, AedatStreamKind.Imu, "IMU"), (2, AedatStreamKind.Triggers, "SPECIAL"), (3, AedatStreamKind.Frames, "APS"));
+    }
+
+    /// <summary>
+    /// Whether the header's end line (<c>#End Of ASCII Header</c>) follows within the next 4 MiB: then a line of binary bytes
+    /// is an odd header line, not data (stop 44's review: a control byte in a header line of a file with its end line had
+    /// ended the header there). The position is kept.
+    /// </summary>
+    private static bool EndLineAhead(Stream stream)
+    {
+        long keep = stream.Position;
+        try
+        {
+            var marker = "#End Of ASCII Header"u8;
+            var buffer = new byte[1 << 16];
+            int carry = 0;
+            for (long read = 0; read < 4L << 20;)
+            {
+                int got = stream.ReadAtLeast(buffer.AsSpan(carry), buffer.Length - carry, throwOnEndOfStream: false);
+                if (got == 0) return false;
+                int n = carry + got;
+                read += got;
+                if (buffer.AsSpan(0, n).IndexOf(marker) >= 0) return true;
+                // Keep the tail that could be the start of the marker split across two reads.
+                carry = Math.Min(marker.Length - 1, n);
+                buffer.AsSpan(n - carry, carry).CopyTo(buffer);
+            }
+            return false;
+        }
+        finally
+        {
+            stream.Position = keep;
+        }
     }
 
     /// <summary>
@@ -452,7 +489,9 @@ public sealed class Aedat2Reader : IAedatReader
             if (line.StartsWith("# AEChip:", StringComparison.OrdinalIgnoreCase)) chip = line["# AEChip:".Length..].Trim();
             if (pos - at > AsciiHeader.MaxHeaderBytes || line.Trim().Equals("#End Of ASCII Header", StringComparison.OrdinalIgnoreCase)) break;
         }
-        string sameChip = chip.Length == 0 || AsciiHeader.SensorSize(chip) == (_width, _height) ? "" : $"; its AEChip '{chip}' differs from the first's, whose address layout is kept";
+        // Compared with the first header's AEChip (stop 44's review: against the size, a chip of no known size read with a
+        // size given was said to differ from itself).
+        string sameChip = chip.Length == 0 || chip == _chip || (AsciiHeader.SensorSize(chip) is { Width: > 0 } size && size == AsciiHeader.SensorSize(_chip)) ? "" : $"; its AEChip '{chip}' differs from the first's, whose address layout is kept";
         if (cut is { } c)
             _log.Error("truncated", c.At, $"the {c.Bytes} bytes before the second AEDAT header at byte {at} do not form a whole 8-byte record (the first recording was cut short); they are ignored");
         _log.Error("second-header", at, $"a second AEDAT header ('{version.Trim()}', {pos - at} bytes: two recordings joined with cat?) inside the data, where an 8-byte record was expected; skipped, and the records after it decoded as that recording alone (its time starts over){sameChip}");

@@ -278,7 +278,8 @@ public sealed partial class Hdf5EventReader : IAedatReader
                 (w, h) = (0, 0);
             }
             // Named width / height attributes are not ambiguous; a (height, width) pair may have been written the other way round.
-            if (fromResolution && w > 0 && h > 0 && w != h && SwappedSize(cols[1], cols[2], w, h) is { } outside)
+            // (Not on a truncated file: its samples could lie past the cut, where reads fail or count against the guard.)
+            if (fromResolution && truncatedStream == null && w > 0 && h > 0 && w != h && SwappedSize(cols[1], cols[2], w, h) is { } outside)
             {
                 log.Note("geometry", -1, $"the root attribute sensor_resolution = ({h}, {w}) read as (height, width), as h5_tools writes it, leaves {outside} of the " +
                                          $"sampled events outside a {w}×{h} sensor and every one inside {h}×{w}: this file stores (width, height), so the sensor is read as {h}×{w}");

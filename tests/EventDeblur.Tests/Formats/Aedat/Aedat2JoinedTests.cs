@@ -147,6 +147,44 @@ public class Aedat2JoinedTests
     }
 
     /// <summary>
+    /// Stop 44's review of the rule above: a header line holding a control byte ended a header whose end line follows (240×180
+    /// and 300 events before the rule; 0×0 and garbage with it). With the end line ahead, such a line is header.
+    /// </summary>
+    [Theory]
+    [InlineData(0x0C)]
+    [InlineData(0x01)]
+    [InlineData(0x1B)]
+    public void AControlByteInAHeaderLineBeforeTheEndLineIsHeader(int control)
+    {
+        var records = Enumerable.Range(0, 300).Select(i => (SyntheticRecording.DavisDvs(i % 240, i % 180, i % 2 == 0), 1000 + 7 * i)).ToArray();
+        byte[] plain = SyntheticRecording.Aedat2(records);
+        byte[] data = plain[^(300 * 8)..];
+        string header = "#!AER-DAT2.0\r\n# a comment " + (char)control + " here\r\n# AEChip: eu.seebetter.ini.chips.davis.DAVIS240C\r\n#End Of ASCII Header\r\n";
+        string path = Path.Combine(TestPaths.NewTempDir(), "control.aedat");
+        File.WriteAllBytes(path, [.. System.Text.Encoding.Latin1.GetBytes(header), .. data]);
+        using var r = AedatReader.Open(path);
+        var d = Drained.From(r);
+        Assert.Equal((240, 180), (r.Info.Width, r.Info.Height));
+        Assert.Equal(records.Select(x => (long)x.Item2), d.T);
+        Assert.Empty(d.Problems);
+    }
+
+    /// <summary>Two recordings of one unknown AEChip joined, read with a size given: the chips are the same (stop 44's review: "differs").</summary>
+    [Fact]
+    public void JoinedRecordingsOfOneUnknownChipAreTheSameChip()
+    {
+        var records = Enumerable.Range(0, 50).Select(i => (SyntheticRecording.DavisDvs(i % 240, i % 180, i % 2 == 0), 1000 + 7 * i)).ToArray();
+        byte[] one = SyntheticRecording.Aedat2(records, chip: "eu.seebetter.ini.chips.davis._AVIS240C");
+        string path = Path.Combine(TestPaths.NewTempDir(), "joined.aedat");
+        File.WriteAllBytes(path, [.. one, .. one]);
+        using var r = AedatReader.Open(path, new AedatReaderOptions { SizeIfUnstated = (240, 180) });
+        var d = Drained.From(r);
+        Assert.Equal(100, d.T.Count);
+        Assert.Contains(d.Problems, p => p.Message.Contains("a second AEDAT header", StringComparison.Ordinal));
+        Assert.DoesNotContain(d.Problems, p => p.Message.Contains("differs from the first's", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// Stop 44's trial: a file cut inside its ASCII header (an early-interrupted copy) was exit 0 with a note. A cut in the
     /// middle of a header line is an error now; a header that ends with a whole line and no data (a header-only file) stays a note.
     /// </summary>
@@ -164,6 +202,10 @@ public class Aedat2JoinedTests
         string headerOnly = Path.Combine(TestPaths.NewTempDir(), "header.aedat");
         File.WriteAllBytes(headerOnly, whole[..headerEnd]);
         Assert.DoesNotContain(Drained.FromFile(headerOnly).Problems, p => p.Severity == ProblemSeverity.Error);
+        // A header-only file whose end line has no newline after it (stop 44's review) is whole too.
+        string endLine = Path.Combine(TestPaths.NewTempDir(), "end.aedat");
+        File.WriteAllBytes(endLine, System.Text.Encoding.ASCII.GetBytes("#!AER-DAT2.0\r\n# AEChip: eu.seebetter.ini.chips.davis.DAVIS240C\r\n#End Of ASCII Header"));
+        Assert.DoesNotContain(Drained.FromFile(endLine).Problems, p => p.Severity == ProblemSeverity.Error);
     }
 
     /// <summary>
