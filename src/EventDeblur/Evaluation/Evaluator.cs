@@ -51,9 +51,15 @@ public static class Evaluator
                     throw new ArgumentException($"{other} and {source}: two Blur-DVS-style datasets named '{Path.GetFileName(source)}' would be converted into the same folder {target}; rename one of them");
                 convertedFrom[target] = source;
                 // A conversion is reused only when it was made from this dataset (its source is recorded beside it):
-                // a dataset of the same name elsewhere is converted afresh instead of taking the other one's frames.
+                // a dataset of the same name elsewhere is converted afresh instead of taking the other one's frames; and
+                // since stop 44 only as the dataset was then (a stamp of its files' names, sizes and times: an edited
+                // dataset had been evaluated from its stale conversion, exit 0). Shards started together convert it once:
+                // the conversion holds a lock beside its folder, and a shard that waited finds it made.
                 string marker = Path.Combine(target, ConvertedFromFile);
-                bool reusable = File.Exists(Path.Combine(target, "recording.json")) && File.Exists(marker) && File.ReadAllText(marker).Trim() == source;
+                string expected = source + "\n" + DatasetStamp(source);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                using var converting = ConversionLock(target);
+                bool reusable = File.Exists(Path.Combine(target, "recording.json")) && File.Exists(marker) && File.ReadAllText(marker).Trim() == expected;
                 if (!reusable)
                 {
                     if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
@@ -66,7 +72,7 @@ public static class Evaluator
                         notConverted.Add($"{Path.GetFileName(source)}: not evaluated: the Blur-DVS-style dataset cannot be converted: {e.Message}");
                         return;
                     }
-                    IO.AtomicFile.WriteAllText(marker, source + "\n");
+                    IO.AtomicFile.WriteAllText(marker, expected + "\n");
                 }
                 list.Add(target);
             }
@@ -76,6 +82,38 @@ public static class Evaluator
             // taken too, so that it is named as not evaluated rather than left out unseen (stop 42).
             else if (Directory.Exists(d)) list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json")) || LooksLikeBundle(x)).Select(Path.GetFullPath));
             else throw new DirectoryNotFoundException(File.Exists(d) || Directory.Exists(d) ? $"{d}: not a bundle or a folder of bundles" : $"{d}: no such file or folder");
+        }
+    }
+
+    /// <summary>
+    /// A stamp of a Blur-DVS-style dataset's content as its files show it: SHA-256 over every file's relative path, size
+    /// and last-write time (UTC ticks), in ordinal path order. An edited, added or removed file changes it; reading the
+    /// files themselves is not needed.
+    /// </summary>
+    internal static string DatasetStamp(string source)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(source, f)).Order(StringComparer.Ordinal))
+        {
+            var info = new FileInfo(Path.Combine(source, file));
+            sb.Append(file).Append('\t').Append(info.Length).Append('\t').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+        }
+        return "stamp " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    /// <summary>
+    /// An exclusive lock on <c>TARGET.lock</c> for as long as the handle lives, waited for (up to 30 min) while another
+    /// process holds it: the conversion of one dataset by shards started together (stop 44's eval trial: the second
+    /// shard failed, exit 2, finding a half-made folder). Released by the operating system when the process dies.
+    /// </summary>
+    private static IDisposable ConversionLock(string target)
+    {
+        string path = target + ".lock";
+        var deadline = DateTime.UtcNow.AddMinutes(30);
+        while (true)
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1); }
+            catch (IOException) when (DateTime.UtcNow < deadline) { Thread.Sleep(200); }
         }
     }
 

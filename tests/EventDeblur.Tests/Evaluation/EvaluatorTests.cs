@@ -274,15 +274,50 @@ public class BlurDvsAdapterTests
         Assert.Contains($"{a} and {b}: two Blur-DVS-style datasets named 'tiny'", e.Message);
 
         string fromA = Assert.Single(Evaluator.FindBundles([a], converted));
-        Assert.Equal(a + "\n", File.ReadAllText(Path.Combine(fromA, Evaluator.ConvertedFromFile)));
+        Assert.Equal(a + "\n" + Evaluator.DatasetStamp(a) + "\n", File.ReadAllText(Path.Combine(fromA, Evaluator.ConvertedFromFile)));
         // B alone afterwards is converted afresh (its own source recorded), not given A's conversion.
         string fromB = Assert.Single(Evaluator.FindBundles([b], converted));
         Assert.Equal(fromA, fromB);
-        Assert.Equal(b + "\n", File.ReadAllText(Path.Combine(fromB, Evaluator.ConvertedFromFile)));
+        Assert.StartsWith(b + "\n", File.ReadAllText(Path.Combine(fromB, Evaluator.ConvertedFromFile)));
         // And B again reuses it.
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(fromB, "recording.json"));
         Assert.Single(Evaluator.FindBundles([b], converted));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(fromB, "recording.json")));
+    }
+
+    /// <summary>
+    /// Stop 44's eval trial: a Blur-DVS-style dataset edited after its conversion (a row dropped, a blurry frame replaced)
+    /// was evaluated from the stale conversion, its old frames and numbers, exit 0 (even with --force). The conversion
+    /// records a stamp of the dataset's files and is made again when it differs.
+    /// </summary>
+    [Fact]
+    public void AnEditedBlurDvsDatasetIsConvertedAgain()
+    {
+        string fixture = Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "blurdvs-tiny");
+        string dir = TestPaths.NewTempDir();
+        string a = Path.Combine(dir, "tiny");
+        foreach (string f in Directory.GetFiles(fixture, "*", SearchOption.AllDirectories))
+        {
+            string dest = Path.Combine(a, Path.GetRelativePath(fixture, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(f, dest);
+        }
+        string converted = Path.Combine(dir, "converted");
+        string target = Assert.Single(Evaluator.FindBundles([a], converted));
+        string blurry = Directory.GetFiles(Path.Combine(a, "blurry"), "*.png").Order(StringComparer.Ordinal).First();
+        // The conversion is an APS bundle: the blurry frames are inside its events.aedat4.
+        byte[] before = File.ReadAllBytes(Path.Combine(target, "events.aedat4"));
+        // The lab replaces the blurry frame with another image of the same size (a fixed frame).
+        using (var img = OpenCvSharp.Cv2.ImRead(blurry, OpenCvSharp.ImreadModes.Unchanged))
+        using (var other = new OpenCvSharp.Mat())
+        {
+            OpenCvSharp.Cv2.Flip(img, other, OpenCvSharp.FlipMode.Y);
+            OpenCvSharp.Cv2.ImWrite(blurry, other);
+        }
+        Assert.Single(Evaluator.FindBundles([a], converted));
+        byte[] after = File.ReadAllBytes(Path.Combine(target, "events.aedat4"));
+        Assert.NotEqual(before, after);
+        Assert.Equal(a + "\n" + Evaluator.DatasetStamp(a) + "\n", File.ReadAllText(Path.Combine(target, Evaluator.ConvertedFromFile)));
     }
 
     [Fact]
