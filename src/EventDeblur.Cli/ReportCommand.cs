@@ -114,6 +114,29 @@ internal static class ReportCommand
                 }
                 else seen[key] = d;
             }
+            // Two runs of the same measurement — one input (its fingerprint), one method, the same options — named as two
+            // folders (a copy, or a rerun into another folder): counted once, the first given, with a warning and exit 1, as
+            // rows of one evaluation in two shard files are (stop 44's eval trial: every frame was counted twice, exit 0).
+            var sameMeasurement = new Dictionary<string, string>(StringComparer.Ordinal);
+            var repeated = new List<string>();
+            foreach (var d in dirs.ToList())
+            {
+                EventDeblur.Pipeline.Output.RunManifest m;
+                try { m = EventDeblur.Pipeline.Output.RunManifest.Read(d); }
+                catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException or UnauthorizedAccessException) { continue; }
+                if (m.InputBundle == null || m.InputFingerprint == null) continue;
+                var options = (System.Text.Json.Nodes.JsonObject)m.Options.DeepClone();
+                foreach (string k in EventDeblur.Pipeline.ReplayPipeline.RunControlOptions) options.Remove(k);
+                string key = m.InputFingerprint + "\n" + options.ToJsonString();
+                if (sameMeasurement.TryGetValue(key, out var firstRun))
+                {
+                    repeated.Add($"{d} repeats {firstRun} (the same input, method and options)");
+                    dirs.Remove(d);
+                }
+                else sameMeasurement[key] = d;
+            }
+            foreach (var line in repeated)
+                Console.Error.WriteLine($"WARNING: {line}: counted once, the first given; report them one at a time to compare them");
             var labels = EventDeblur.Evaluation.RunSummary.MethodLabels(dirs);
             foreach (var g in labels.Where(l => l.Value.Contains(" (", StringComparison.Ordinal)).GroupBy(l => l.Value[..l.Value.IndexOf(" (", StringComparison.Ordinal)]))
                 Console.Error.WriteLine($"note: runs of {g.Key} were made with different options: one row per option set ({string.Join("; ", g.Select(l => l.Value[(l.Value.IndexOf(" (", StringComparison.Ordinal) + 2)..^1]).Distinct())})");
@@ -163,7 +186,7 @@ internal static class ReportCommand
                 Console.Error.WriteLine($"WARNING: {Path.GetFullPath(x.Dir)}: the live run recorded {list.Count} error(s) (run.json): " +
                                         string.Join("; ", list.Take(3).Select(TextClip.Of)) + (list.Count > 3 ? $"; {list.Count - 3} more in run.json" : ""));
             }
-            return incomplete.Count > 0 || withFailures.Count > 0 || withProblems.Count > 0 || liveWithErrors.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
+            return incomplete.Count > 0 || withFailures.Count > 0 || withProblems.Count > 0 || liveWithErrors.Count > 0 || repeated.Count > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
         });
         return cmd;
     }

@@ -151,4 +151,29 @@ public partial class HardeningAuditTests
         Assert.Contains("000001.csv: missing (frame 1's ground-truth kernel; --kernels gt fails that frame and its kernel similarity cannot be scored)", r.Out + r.Err);
         Assert.Contains("missing (frame 1's ground-truth kernel", File.ReadAllText(Path.Combine(output, "run.json")));
     }
+
+    /// <summary>
+    /// Stop 44's eval trial: `report` of a replay folder and its copy (or a rerun of the same bundle, method and options into
+    /// another folder) counted every frame twice, exit 0. The second is counted once with a warning, exit 1.
+    /// </summary>
+    [Fact]
+    public void ReportCountsARepeatedMeasurementOnce()
+    {
+        string a = NewOut();
+        Expect(0, Run("replay", Sample, "--out", a, "--deconvolver", "wiener"));
+        string b = NewOut();
+        Directory.CreateDirectory(b);
+        foreach (var f in Directory.GetFiles(a, "*", SearchOption.AllDirectories))
+        {
+            string dest = Path.Combine(b, Path.GetRelativePath(a, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(f, dest);
+        }
+        var one = Run("report", a);
+        Expect(0, one);
+        var both = Run("report", a, b);
+        Expect(1, both);
+        Assert.Contains($"WARNING: {b} repeats {a} (the same input, method and options): counted once, the first given", both.Err);
+        Assert.Equal(one.Out, both.Out);
+    }
 }
