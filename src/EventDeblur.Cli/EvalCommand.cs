@@ -50,6 +50,21 @@ internal static class EvalCommand
             // Runs and rows are kept by the bundle's folder name (runs/METHOD/NAME): two bundles of one name would mix.
             if (bundles.GroupBy(Path.GetFileName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } clash)
                 throw new UserInputException($"{string.Join(" and ", clash)}: two bundles named '{clash.Key}'; eval keeps each bundle's runs and rows by its folder name, so rename one of the folders (or evaluate them into separate --out folders, which report then cannot merge either)");
+            // Rows are grouped by bundle name less its trailing -digits: bundles of one such name from different folders (or
+            // Blur-DVS-style datasets) share a group, and its means mix them (stop 44's eval trial: the foreign hard-2006 and a
+            // simulated hard-791002 were one "hard" mean without a word). Said, so that a lab can name them apart.
+            foreach (var g in bundles.GroupBy(b => Evaluator.GroupOf(Path.GetFileName(b)), StringComparer.Ordinal))
+            {
+                var origins = g.Select(Origin).Distinct(StringComparer.Ordinal).ToList();
+                if (origins.Count > 1)
+                    Console.WriteLine($"note: group '{g.Key}' (bundle names less their trailing -digits) pools bundles from {origins.Count} places ({string.Join(", ", origins.Take(4))}{(origins.Count > 4 ? ", …" : "")}): its means mix them; rename bundles (or evaluate them into separate --out folders) to keep them apart");
+            }
+            static string Origin(string bundle)
+            {
+                string marker = Path.Combine(bundle, Evaluator.ConvertedFromFile);
+                if (File.Exists(marker)) return File.ReadLines(marker).FirstOrDefault() ?? bundle;   // a Blur-DVS-style dataset: its own folder
+                return Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(bundle)) ?? bundle;
+            }
             // A rerun with fewer methods or bundles would write the shard's table anew without the others: refused unless --force.
             var (lostMethods, lostBundles) = await Evaluator.DroppedByRerunAsync(r.GetValue(output)!, k, n, m, bundles);
             if ((lostMethods.Count > 0 || lostBundles.Count > 0) && !r.GetValue(force))

@@ -176,4 +176,20 @@ public partial class HardeningAuditTests
         Assert.Contains($"WARNING: {b} repeats {a} (the same input, method and options): counted once, the first given", both.Err);
         Assert.Equal(one.Out, both.Out);
     }
+
+    /// <summary>
+    /// Stop 44's eval trial: rows are grouped by bundle name less its trailing -digits, so bundles of one kind name from
+    /// different datasets (the foreign hard-2006 and a simulated hard-791002) made one mean without a word. Said now.
+    /// </summary>
+    [Fact]
+    public void EvalNamesAGroupPooledFromSeveralPlaces()
+    {
+        string dir = TestPaths.NewTempDir();
+        string a = Path.Combine(dir, "A", "night-1"), b = Path.Combine(dir, "B", "night-2");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, a);
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(Sample, b);
+        var r = Run("eval", Path.Combine(dir, "A"), Path.Combine(dir, "B"), "--out", Path.Combine(dir, "out"), "--methods", "blurry");
+        Expect(0, r);
+        Assert.Contains($"note: group 'night' (bundle names less their trailing -digits) pools bundles from 2 places ({Path.Combine(dir, "A")}, {Path.Combine(dir, "B")}): its means mix them", r.Out);
+    }
 }
