@@ -396,6 +396,8 @@ public static class Evaluator
             .OrderBy(r => r.Bundle, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal).ThenBy(r => r.Index).ToList();
     }
 
+    private static string Show(double? v) => v is double d ? d.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "none";
+
     /// <summary>Opens a shard file, refusing what is not Parquet or is another table (an events file named as a shard).</summary>
     /// <exception cref="InvalidDataException">Not Parquet (truncated, another format), or a table other than <see cref="ResultsTable"/>; the message names the file.</exception>
     private static async Task<ParquetReader> OpenShardAsync(string file)
@@ -424,9 +426,9 @@ public static class Evaluator
     {
         var problems = new List<Problem>();
         var qualities = new List<(string Dir, string Quality)>();
-        var seen = new Dictionary<(string Bundle, string Method, long Index), string>();
-        int duplicates = 0;
-        string? firstDuplicate = null;
+        var seen = new Dictionary<(string Bundle, string Method, long Index), (string File, EvalRow Row)>();
+        int duplicates = 0, disagree = 0;
+        string? firstDuplicate = null, firstDisagreement = null;
         foreach (var dir in outDirs)
         {
             var files = Directory.GetFiles(dir, "results-shard-*.parquet").Order(StringComparer.Ordinal).ToList();
@@ -466,9 +468,17 @@ public static class Evaluator
                 }
                 foreach (var r in await ReadRowsAsync([file], single: true))
                 {
-                    if (seen.TryAdd((r.Bundle, r.Method, r.Index), file)) continue;
+                    if (seen.TryAdd((r.Bundle, r.Method, r.Index), (file, r))) continue;
+                    var earlier = seen[(r.Bundle, r.Method, r.Index)];
                     duplicates++;
-                    firstDuplicate ??= $"{r.Bundle} {r.Method} frame {r.Index} in {seen[(r.Bundle, r.Method, r.Index)]} and {file}";
+                    firstDuplicate ??= $"{r.Bundle} {r.Method} frame {r.Index} in {earlier.File} and {file}";
+                    // Copies agree; rows of different runs (another rung, another build) do not, and the table keeps one.
+                    if (earlier.Row.Psnr != r.Psnr || earlier.Row.Ssim != r.Ssim || earlier.Row.KernelSimilarity != r.KernelSimilarity || earlier.Row.Status != r.Status)
+                    {
+                        disagree++;
+                        firstDisagreement ??= $"{r.Bundle} {r.Method} frame {r.Index}: PSNR {Show(earlier.Row.Psnr)} in {earlier.File}, {Show(r.Psnr)} in {file}";
+                    }
+                    seen[(r.Bundle, r.Method, r.Index)] = (file, r);
                 }
             }
             var distinct = settings.GroupBy(x => x.Setting).ToList();
@@ -476,7 +486,9 @@ public static class Evaluator
                 problems.Add(Problem.Error(dir, $"its shards ran with different settings, so the table mixes them and pairs of one shard's list may never have run in another's share: " +
                     string.Join(" | ", distinct.Select(g => $"{string.Join(", ", g.Select(x => x.File))}: {g.Key}")) + "; run every shard with the same --methods, --quality and datasets"));
         }
-        if (duplicates > 0) problems.Add(Problem.Error("", $"{duplicates} result rows appear in more than one shard file (first: {firstDuplicate}); each is counted once"));
+        if (duplicates > 0)
+            problems.Add(Problem.Error("", $"{duplicates} result rows appear in more than one shard file (first: {firstDuplicate}); each is counted once" +
+                (disagree > 0 ? $"; {disagree} of them disagree between the files (first: {firstDisagreement}): they are different runs, not copies, and the table keeps those of the folder given last, so it depends on the order the folders are given" : "")));
         // Folders run at different rungs, given together: one table would mix them (within a folder the check above says so).
         var byDir = qualities.GroupBy(q => q.Dir).Select(g => (Dir: g.Key, Quality: string.Join("/", g.Select(q => q.Quality).Distinct().Order()))).ToList();
         if (byDir.Count > 1 && byDir.Select(d => d.Quality).Distinct().Count() > 1)

@@ -192,4 +192,22 @@ public partial class HardeningAuditTests
         Expect(0, r);
         Assert.Contains($"note: group 'night' (bundle names less their trailing -digits) pools bundles from 2 places ({Path.Combine(dir, "A")}, {Path.Combine(dir, "B")}): its means mix them", r.Out);
     }
+
+    /// <summary>
+    /// Stop 44's eval trial: `report A B` of two evaluations of the same pairs at different rungs kept B's rows (the folder
+    /// given last) and said only that duplicates were "counted once". It says now that they disagree and which are kept.
+    /// </summary>
+    [Fact]
+    public void ReportSaysWhenDuplicateRowsDisagree()
+    {
+        string dir = TestPaths.NewTempDir();
+        string fast = Path.Combine(dir, "fast"), balanced = Path.Combine(dir, "balanced");
+        Expect(0, Run("eval", Sample, "--out", fast, "--methods", "events+robust", "--quality", "fast"));
+        Expect(0, Run("eval", Sample, "--out", balanced, "--methods", "events+robust", "--quality", "balanced"));
+        var r = Run("report", fast, balanced);
+        Expect(1, r);
+        Assert.Contains("result rows appear in more than one shard file", r.Err);
+        Assert.Contains("3 of them disagree between the files (first: sample-night events+robust frame 0: PSNR ", r.Err);
+        Assert.Contains("the table keeps those of the folder given last, so it depends on the order the folders are given", r.Err);
+    }
 }
