@@ -80,7 +80,14 @@ public static class Evaluator
             else if (Recording.RecordingBundle.IsEventFile(d)) list.Add(Path.GetFullPath(d)); // an event file with its own APS frames (implied bundle)
             // A folder of bundles; a sub-folder that looks like a bundle without its recording.json (renamed, misspelt) is
             // taken too, so that it is named as not evaluated rather than left out unseen (stop 42).
-            else if (Directory.Exists(d)) list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json")) || LooksLikeBundle(x)).Select(Path.GetFullPath));
+            else if (Directory.Exists(d))
+            {
+                list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json")) || LooksLikeBundle(x)).Select(Path.GetFullPath));
+                // A folder of Blur-DVS-style datasets (one sequence per folder, as such datasets ship): each is converted
+                // (stop 44's eval trial: the folder was refused, "no bundles found", and each sequence had to be listed).
+                foreach (var x in Directory.GetDirectories(d).Where(x => !File.Exists(Path.Combine(x, "recording.json")) && Recording.BlurDvsAdapter.IsDataset(x)).Order(StringComparer.Ordinal))
+                    AddBundles(x);
+            }
             else throw new DirectoryNotFoundException(File.Exists(d) || Directory.Exists(d) ? $"{d}: not a bundle or a folder of bundles" : $"{d}: no such file or folder");
         }
     }

@@ -285,6 +285,25 @@ public class BlurDvsAdapterTests
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(fromB, "recording.json")));
     }
 
+    /// <summary>Stop 44's eval trial: a folder of Blur-DVS-style sequences was refused ("no bundles found"); each is converted.</summary>
+    [Fact]
+    public void AFolderOfBlurDvsDatasetsGivesEachOfThem()
+    {
+        string fixture = Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "blurdvs-tiny");
+        string dir = TestPaths.NewTempDir();
+        string root = Path.Combine(dir, "sequences");
+        foreach (string name in new[] { "seq-a", "seq-b" })
+            foreach (string f in Directory.GetFiles(fixture, "*", SearchOption.AllDirectories))
+            {
+                string dest = Path.Combine(root, name, Path.GetRelativePath(fixture, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+                File.Copy(f, dest);
+            }
+        var bundles = Evaluator.FindBundles([root], Path.Combine(dir, "converted"));
+        Assert.Equal(["seq-a", "seq-b"], bundles.Select(Path.GetFileName));
+        Assert.All(bundles, b => Assert.True(File.Exists(Path.Combine(b, "recording.json"))));
+    }
+
     /// <summary>
     /// Stop 44's eval trial: a Blur-DVS-style dataset edited after its conversion (a row dropped, a blurry frame replaced)
     /// was evaluated from the stale conversion, its old frames and numbers, exit 0 (even with --force). The conversion
