@@ -210,4 +210,18 @@ public partial class HardeningAuditTests
         Assert.Contains("3 of them disagree between the files (first: sample-night events+robust frame 0: PSNR ", r.Err);
         Assert.Contains("the table keeps those of the folder given last, so it depends on the order the folders are given", r.Err);
     }
+
+    /// <summary>Stop 44's trial: an AEDAT 4.0 file cut inside its version line was called an unsupported version.</summary>
+    [Fact]
+    public void AFileCutInsideItsVersionLineIsCalledTruncated()
+    {
+        string dir = TestPaths.NewTempDir();
+        string cut = Path.Combine(dir, "cut.aedat4");
+        File.WriteAllBytes(cut, File.ReadAllBytes(Path.Combine(Sample, "events.aedat4"))[..10]);
+        var r = Run("inspect", cut);
+        Expect(2, r);
+        Assert.Contains("found '#!AER-DAT4' (the file ends after 10 bytes, inside its version line: a truncated AEDAT 4.0 file, most likely)", r.Err);
+        File.WriteAllBytes(cut, "#!AER-DAT"u8.ToArray());
+        Assert.Contains("inside its version line: a truncated AEDAT file, most likely", Run("inspect", cut).Err);
+    }
 }

@@ -30,7 +30,11 @@ public static class AedatReader
         if (ext is ".h5" or ".hdf5" or ".hdf")
             throw new AedatFormatException(new Problem(path, 0, ProblemSeverity.Error,
                 $"expected an HDF5 file (its 8-byte signature \\x89HDF\\r\\n\\x1a\\n at byte 0), found {found}: not HDF5, or damaged at its start"));
+        // The file ends inside a known version line (stop 44's trial: a 4.0 file cut at 10 bytes was "not supported").
+        var cutLines = new[] { "#!AER-DAT2.0", "#!AER-DAT3.1", "#!AER-DAT4.0" }.Where(v => n > 0 && n < v.Length && v.StartsWith(line, StringComparison.Ordinal) && line.StartsWith("#!AER-DAT", StringComparison.Ordinal)).ToList();
         string hint = n == 0 ? ""
+            : cutLines.Count > 0
+            ? $" (the file ends after {n} bytes, inside its version line: a truncated AEDAT {(cutLines.Count == 1 ? cutLines[0][9..] + " " : "")}file, most likely)"
             : line.StartsWith("#!AER-DAT", StringComparison.Ordinal)
             ? " (this AEDAT version is not supported: use 2.0, 3.1 or 4.0)"
             : n >= 12 && line.Substring(8, 4) == "IOHE"
