@@ -29,7 +29,7 @@ internal static class EvalCommand
             if (names.GroupBy(x => x, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new UserInputException($"--methods lists {twice.Key} {twice.Count()} times: each method once (its rows would be written twice)");
             var m = names.Select(catalogue.ParseMethod).ToList();
-            QualityOption.NoteIfIgnored(r, quality, catalogue, m.Select(x => x.Deconvolver));
+            QualityOption.NoteIfIgnored(r, quality, catalogue, m.Select(x => x.Deconvolver), m.Select(x => x.Name));
             // OUT must not be the dataset, a bundle (or inside one) or a replay run, whose folders it would fill with runs.
             if (!r.GetValue(force))
                 OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "an evaluation folder", "an evaluation writes runs/ and result shards into OUT", "out/eval", refuseRun: true);

@@ -30,13 +30,15 @@ internal static class QualityOption
     /// <paramref name="deconvolvers"/> has quality rungs (<see cref="MethodCatalogue.HasQualityRungs"/>): the option then
     /// changes nothing, and the run records no quality. Returns whether the note was written.
     /// </summary>
-    public static bool NoteIfIgnored(ParseResult r, Option<string> option, MethodCatalogue methods, IEnumerable<string> deconvolvers)
+    public static bool NoteIfIgnored(ParseResult r, Option<string> option, MethodCatalogue methods, IEnumerable<string> deconvolvers, IEnumerable<string>? shownAs = null)
     {
         if (r.GetResult(option) is not { Implicit: false }) return false;
         var names = deconvolvers.Distinct(StringComparer.Ordinal).ToList();
         if (names.Count == 0 || names.Any(methods.HasQualityRungs)) return false;
         var ranked = methods.DeconvolverNames.Where(methods.HasQualityRungs).ToList();
-        Console.Error.WriteLine($"note: --quality {r.GetValue(option)} changes nothing for {string.Join(", ", names)}: only {string.Join(" and ", ranked)} have quality rungs; the run records no quality");
+        // eval names its methods as the user gave them (stop 44's trial: 'blurry' was shown as its deconvolver, 'none').
+        var shown = shownAs?.Distinct(StringComparer.Ordinal).ToList() ?? names;
+        Console.Error.WriteLine($"note: --quality {r.GetValue(option)} changes nothing for {string.Join(", ", shown)}: only {string.Join(" and ", ranked)} have quality rungs; the run records no quality");
         return true;
     }
 

@@ -224,4 +224,13 @@ public partial class HardeningAuditTests
         File.WriteAllBytes(cut, "#!AER-DAT"u8.ToArray());
         Assert.Contains("inside its version line: a truncated AEDAT file, most likely", Run("inspect", cut).Err);
     }
+
+    /// <summary>Stop 44's eval trial: eval's note on an ignored --quality named 'blurry' by its deconvolver, 'none'.</summary>
+    [Fact]
+    public void EvalNamesTheMethodsAnIgnoredQualityConcerns()
+    {
+        var r = Run("eval", Sample, "--out", Path.Combine(TestPaths.NewTempDir(), "out"), "--methods", "blurry", "--quality", "fast");
+        Expect(0, r);
+        Assert.Contains("note: --quality fast changes nothing for blurry: only robust and learned have quality rungs", r.Err);
+    }
 }
