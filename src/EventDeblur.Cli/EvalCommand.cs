@@ -40,7 +40,20 @@ internal static class EvalCommand
                     throw new UserInputException($"{d}: not an option of eval (see '{ToolCommand.Name} eval --help'), nor a bundle or a folder of bundles");
             var empty = new List<string>();
             var notConverted = new List<string>();
-            var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"), empty, notConverted);
+            var reconverted = new List<string>();
+            var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"), empty, notConverted, reconverted);
+            // A Blur-DVS-style dataset changed since its last conversion: its earlier runs are of the old data, so they go
+            // and its pairs run again (stop 44's review: the rerun was refused, exit 2, and report showed the old numbers).
+            foreach (string target in reconverted)
+            {
+                string name = Path.GetFileName(target);
+                string runs = Path.Combine(r.GetValue(output)!, "runs");
+                int removed = 0;
+                if (Directory.Exists(runs))
+                    foreach (var methodDir in Directory.GetDirectories(runs))
+                        if (Directory.Exists(Path.Combine(methodDir, name))) { Directory.Delete(Path.Combine(methodDir, name), recursive: true); removed++; }
+                Console.WriteLine($"note: {name}: the Blur-DVS-style dataset changed since it was converted: converted again{(removed > 0 ? $", and its {removed} earlier run(s) removed: they run again" : "")}");
+            }
             foreach (string u in notConverted) Console.WriteLine(u);
             if (bundles.Count == 0 && notConverted.Count > 0) throw new UserInputException(string.Join("; ", notConverted));
             if (bundles.Count == 0) throw new UserInputException($"no bundles found in the datasets ({string.Join(", ", empty)}; give bundle folders, folders of bundles or Blur-DVS-style datasets)");
@@ -62,7 +75,8 @@ internal static class EvalCommand
             static string Origin(string bundle)
             {
                 string marker = Path.Combine(bundle, Evaluator.ConvertedFromFile);
-                if (File.Exists(marker)) return File.ReadLines(marker).FirstOrDefault() ?? bundle;   // a Blur-DVS-style dataset: its own folder
+                // A Blur-DVS-style dataset: the folder it lies in (a folder of sequences is one place; stop 44's review).
+                if (File.Exists(marker) && File.ReadLines(marker).FirstOrDefault() is { } source) return Path.GetDirectoryName(source) ?? source;
                 return Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(bundle)) ?? bundle;
             }
             // A rerun with fewer methods or bundles would write the shard's table anew without the others: refused unless --force.

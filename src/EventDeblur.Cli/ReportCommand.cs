@@ -124,10 +124,13 @@ internal static class ReportCommand
                 EventDeblur.Pipeline.Output.RunManifest m;
                 try { m = EventDeblur.Pipeline.Output.RunManifest.Read(d); }
                 catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException or UnauthorizedAccessException) { continue; }
-                if (m.InputBundle == null || m.InputFingerprint == null) continue;
+                // Completed runs only (an incomplete one is warned about below), and of the same input folder: the
+                // fingerprint covers the manifest and frame tables, not the pixels (stop 44's review: a copy of a bundle
+                // with a frame replaced was taken for a repeat).
+                if (m.InputBundle == null || m.InputFingerprint == null || m.Status != "completed") continue;
                 var options = (System.Text.Json.Nodes.JsonObject)m.Options.DeepClone();
                 foreach (string k in EventDeblur.Pipeline.ReplayPipeline.RunControlOptions) options.Remove(k);
-                string key = m.InputFingerprint + "\n" + options.ToJsonString();
+                string key = Path.TrimEndingDirectorySeparator(Path.GetFullPath(m.InputBundle)) + "\n" + m.InputFingerprint + "\n" + options.ToJsonString();
                 if (sameMeasurement.TryGetValue(key, out var firstRun))
                 {
                     repeated.Add($"{d} repeats {firstRun} (the same input, method and options)");

@@ -28,7 +28,10 @@ public static class Evaluator
     /// <param name="yieldedNothing">When given, collects the dataset paths that held no bundle (a folder at the wrong depth, an empty one).</param>
     /// <param name="notConverted">When given, a Blur-DVS-style dataset that cannot be converted is named here (one sentence
     /// each) and the others are still found; without it the conversion's exception propagates.</param>
-    public static List<string> FindBundles(IEnumerable<string> datasets, string? convertedRoot = null, List<string>? yieldedNothing = null, List<string>? notConverted = null)
+    /// <param name="reconverted">When given, receives each converted folder made again because its dataset changed since
+    /// it was converted (its earlier runs are of the old data).</param>
+    public static List<string> FindBundles(IEnumerable<string> datasets, string? convertedRoot = null, List<string>? yieldedNothing = null, List<string>? notConverted = null,
+        List<string>? reconverted = null)
     {
         var list = new List<string>();
         // Each converted folder's source in this call: two Blur-DVS-style datasets of one folder name would share it.
@@ -56,10 +59,13 @@ public static class Evaluator
                 // dataset had been evaluated from its stale conversion, exit 0). Shards started together convert it once:
                 // the conversion holds a lock beside its folder, and a shard that waited finds it made.
                 string marker = Path.Combine(target, ConvertedFromFile);
-                string expected = source + "\n" + DatasetStamp(source);
+                // (An OUT inside the dataset is left out of the stamp: its own files would change it on every run.)
+                string expected = source + "\n" + DatasetStamp(source, Path.GetDirectoryName(target));
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 using var converting = ConversionLock(target);
                 bool reusable = File.Exists(Path.Combine(target, "recording.json")) && File.Exists(marker) && File.ReadAllText(marker).Trim() == expected;
+                // Converted before from this dataset as it was then: its runs are of the old data (the caller removes them).
+                if (!reusable && File.Exists(marker) && File.ReadLines(marker).FirstOrDefault() == source) reconverted?.Add(target);
                 if (!reusable)
                 {
                     if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
@@ -82,7 +88,7 @@ public static class Evaluator
             // taken too, so that it is named as not evaluated rather than left out unseen (stop 42).
             else if (Directory.Exists(d))
             {
-                list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json")) || LooksLikeBundle(x)).Select(Path.GetFullPath));
+                list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json")) || (LooksLikeBundle(x) && !Recording.BlurDvsAdapter.IsDataset(x))).Select(Path.GetFullPath));
                 // A folder of Blur-DVS-style datasets (one sequence per folder, as such datasets ship): each is converted
                 // (stop 44's eval trial: the folder was refused, "no bundles found", and each sequence had to be listed).
                 foreach (var x in Directory.GetDirectories(d).Where(x => !File.Exists(Path.Combine(x, "recording.json")) && Recording.BlurDvsAdapter.IsDataset(x)).Order(StringComparer.Ordinal))
@@ -97,12 +103,19 @@ public static class Evaluator
     /// and last-write time (UTC ticks), in ordinal path order. An edited, added or removed file changes it; reading the
     /// files themselves is not needed.
     /// </summary>
-    internal static string DatasetStamp(string source)
+    internal static string DatasetStamp(string source, string? convertedRoot = null)
     {
         var sb = new System.Text.StringBuilder();
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(source, f)).Order(StringComparer.Ordinal))
+        // The eval's OUT (the converted folder's parent), when it lies inside the dataset, is not the dataset's content.
+        string? outDir = convertedRoot == null ? null : Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(convertedRoot))) + Path.DirectorySeparatorChar;
+        string sourceDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)) + Path.DirectorySeparatorChar;
+        if (outDir != null && !outDir.StartsWith(sourceDir, StringComparison.Ordinal)) outDir = null;   // OUT elsewhere (or the dataset inside OUT)
+        bool Inside(string file) => outDir != null && Path.GetFullPath(file).StartsWith(outDir, StringComparison.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Where(f => !Inside(f))
+                     .Select(f => Path.GetRelativePath(source, f)).Order(StringComparer.Ordinal))
         {
             var info = new FileInfo(Path.Combine(source, file));
+            if (!info.Exists) continue;   // removed while listed
             sb.Append(file).Append('\t').Append(info.Length).Append('\t').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
         }
         return "stamp " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sb.ToString())));
@@ -117,10 +130,20 @@ public static class Evaluator
     {
         string path = target + ".lock";
         var deadline = DateTime.UtcNow.AddMinutes(30);
+        bool said = false;
         while (true)
         {
             try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1); }
-            catch (IOException) when (DateTime.UtcNow < deadline) { Thread.Sleep(200); }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                if (!said) Console.Error.WriteLine($"note: {Path.GetFileName(target)}: another eval process is converting this dataset into {target}; waiting for it");
+                said = true;
+                Thread.Sleep(200);
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"{target}: another eval process has held the conversion of this dataset for 30 minutes ({path}); stop it, or remove {target} and run again", e);
+            }
         }
     }
 

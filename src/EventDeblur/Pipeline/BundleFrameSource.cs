@@ -71,9 +71,12 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             FrameIndices = windows.Select(w => w.Index).ToList();
             // A ground-truth kernel file missing or malformed is a problem of the input, as inspect says (stop 44's trial:
             // replay and eval left that frame's kernel similarity out of the mean without a word, exit 0).
+            // (A line of a kernel file is said in the text, not as the problem's location: a line location is what eval
+            // counts as a rejected frames.csv row; stop 44's review.)
             if (bundle.GroundTruthKernelsDir is { } gtKernels)
                 problems.AddRange(Kernels.KernelCsv.CheckFiles(gtKernels, FrameIndices, "ground-truth kernel",
-                    bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgb ? (rgb.Width, rgb.Height) : bundle.IsApsBundle ? bundle.EventSensorSize : null));
+                        bundle.Manifest.Rgb is { Width: > 0, Height: > 0 } rgb ? (rgb.Width, rgb.Height) : bundle.IsApsBundle ? bundle.EventSensorSize : null)
+                    .Select(p => p.Location.Kind == ProblemLocationKind.Line ? new Problem(p.Source, ProblemLocation.None, p.Severity, $"line {p.Location.Value}: {p.Message}") : p));
             setTotal(windows.Count);
             var gtByIndex = bundle.GroundTruthFrames?.ToDictionary(f => f.Index) ?? [];
             var pending = new List<(FrameWork Frame, WindowEvents Events, Stopwatch Clock)>();

@@ -150,6 +150,11 @@ public partial class HardeningAuditTests
         Expect(1, r);
         Assert.Contains("000001.csv: missing (frame 1's ground-truth kernel; --kernels gt fails that frame and its kernel similarity cannot be scored)", r.Out + r.Err);
         Assert.Contains("missing (frame 1's ground-truth kernel", File.ReadAllText(Path.Combine(output, "run.json")));
+        // A malformed one is a problem too, and eval does not count it as a rejected frames.csv row (the review).
+        File.WriteAllText(Path.Combine(bundle, "gt", "kernels", "000001.csv"), "not,a,kernel\n");
+        var e = Run("eval", bundle, "--out", Path.Combine(TestPaths.NewTempDir(), "eval"), "--methods", "blurry");
+        Assert.Contains("000001.csv", e.Out + e.Err);
+        Assert.DoesNotContain("of its frame tables rejected", e.Out + e.Err);
     }
 
     /// <summary>
@@ -175,6 +180,12 @@ public partial class HardeningAuditTests
         Expect(1, both);
         Assert.Contains($"WARNING: {b} repeats {a} (the same input, method and options): counted once, the first given", both.Err);
         Assert.Equal(one.Out, both.Out);
+        // A run of a copy of the bundle elsewhere is not a repeat (its pixels may differ; the review): both are counted.
+        string copy = CopyOfSample();
+        string c = NewOut();
+        Expect(0, Run("replay", copy, "--out", c, "--deconvolver", "wiener"));
+        var two = Run("report", a, c);
+        Assert.DoesNotContain("repeats", two.Err);
     }
 
     /// <summary>
@@ -232,5 +243,31 @@ public partial class HardeningAuditTests
         var r = Run("eval", Sample, "--out", Path.Combine(TestPaths.NewTempDir(), "out"), "--methods", "blurry", "--quality", "fast");
         Expect(0, r);
         Assert.Contains("note: --quality fast changes nothing for blurry: only robust and learned have quality rungs", r.Err);
+    }
+
+    /// <summary>
+    /// Stop 44's eval trial and its review: a Blur-DVS-style dataset edited after an eval was evaluated again from the stale
+    /// conversion (old numbers, exit 0); converted again, the rerun was refused (exit 2) and report showed the old numbers.
+    /// Now the conversion is made again, the pair's earlier runs go, and the rerun gives the new numbers.
+    /// </summary>
+    [Fact]
+    public async Task AnEditedBlurDvsDatasetIsEvaluatedAfresh()
+    {
+        string fixture = Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "blurdvs-tiny");
+        string dir = TestPaths.NewTempDir();
+        string data = Path.Combine(dir, "tiny");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(fixture, data);
+        string output = Path.Combine(dir, "out");
+        Expect(0, Run("eval", data, "--out", output, "--methods", "blurry"));
+        async Task<double> Psnr() => (await EventDeblur.Evaluation.Evaluator.ReadShardsAsync([output])).Single().Psnr!.Value;
+        double before = await Psnr();
+        // The lab replaces the blurry frame by its sharp one (any other image of the size would do).
+        File.Copy(Path.Combine(data, "sharp", "000000.png"), Path.Combine(data, "blurry", "000000.png"), overwrite: true);
+        var r = Run("eval", data, "--out", output, "--methods", "blurry");
+        Expect(0, r);
+        Assert.Contains("note: tiny: the Blur-DVS-style dataset changed since it was converted: converted again, and its 1 earlier run(s) removed: they run again", r.Out);
+        double after = await Psnr();
+        Assert.NotEqual(before, after);
+        Assert.True(after > 60, $"the blurry frame is the sharp one now: PSNR {after:F2}");
     }
 }
