@@ -200,8 +200,8 @@ public sealed class Aedat2Reader : IAedatReader
     }
 
     /// <summary>
-    /// Whether the line at the stream's position (up to its newline, at most 4 KiB) holds a control byte other than tab or
-    /// CR — binary data, not header text. The position is kept.
+    /// Whether the line at the stream's position (up to its newline, at most 4 KiB) holds a NUL byte — binary data, not
+    /// header text. The position is kept.
     /// </summary>
     private static bool BinaryLineAhead(Stream stream)
     {
@@ -213,7 +213,9 @@ public sealed class Aedat2Reader : IAedatReader
             foreach (byte c in b[..got])
             {
                 if (c == '\n') return false;
-                if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) return true;
+                // A NUL byte: records are full of them (high bytes of addresses and timestamps), header text never has
+                // one — where terminal control sequences (ESC, BEL) do occur in real headers' text.
+                if (c == 0) return true;
             }
             return false;
         }

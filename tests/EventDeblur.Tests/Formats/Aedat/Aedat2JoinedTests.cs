@@ -154,6 +154,7 @@ public class Aedat2JoinedTests
     [InlineData(0x0C)]
     [InlineData(0x01)]
     [InlineData(0x1B)]
+    [InlineData(0x00)]
     public void AControlByteInAHeaderLineBeforeTheEndLineIsHeader(int control)
     {
         var records = Enumerable.Range(0, 300).Select(i => (SyntheticRecording.DavisDvs(i % 240, i % 180, i % 2 == 0), 1000 + 7 * i)).ToArray();
