@@ -108,7 +108,7 @@ internal static class ReplayCommand
                               (kept > 0 ? $" ({kept} of them kept from the earlier run, {summary.ProcessedThisRun} worked on now)" : "") +
                               $" -> {Path.GetFullPath(r.GetValue(output)!)}");
             // Frames too small for METRICS.md's scores (FrameScorer's diagnostic): said in place of "no ground truth".
-            bool tooSmall = summary.Results.Any(x => x.Diagnostics.Any(d => d.Text.StartsWith("metrics: not scored", StringComparison.Ordinal)));
+            bool tooSmall = summary.Results.Any(x => x.Diagnostics.Any(d => d.Text.StartsWith(Pipeline.FrameScorer.NotScored, StringComparison.Ordinal)));
             string smallFrames = $"the frames are smaller than the {Pipeline.FrameScorer.MinScoredSidePx}×{Pipeline.FrameScorer.MinScoredSidePx} px METRICS.md's PSNR and SSIM need (their ground truth is not scored)";
             if (withGt.Count > 0)
                 Console.WriteLine($"mean PSNR {withGt.Average(x => x.Psnr!.Value):F2} dB (blurry {withGt.Average(x => x.PsnrBlurry!.Value):F2}), SSIM {withGt.Average(x => x.Ssim!.Value):F4} (blurry {withGt.Average(x => x.SsimBlurry!.Value):F4})" +

@@ -88,11 +88,14 @@ public static class Evaluator
             // taken too, so that it is named as not evaluated rather than left out unseen (stop 42).
             else if (Directory.Exists(d))
             {
-                list.AddRange(Directory.GetDirectories(d).Where(x => File.Exists(Path.Combine(x, "recording.json")) || (LooksLikeBundle(x) && !Recording.BlurDvsAdapter.IsDataset(x))).Select(Path.GetFullPath));
-                // A folder of Blur-DVS-style datasets (one sequence per folder, as such datasets ship): each is converted
-                // (stop 44's eval trial: the folder was refused, "no bundles found", and each sequence had to be listed).
-                foreach (var x in Directory.GetDirectories(d).Where(x => !File.Exists(Path.Combine(x, "recording.json")) && Recording.BlurDvsAdapter.IsDataset(x)).Order(StringComparer.Ordinal))
-                    AddBundles(x);
+                // Each sub-folder that is a bundle, looks like one, or is a Blur-DVS-style dataset (one sequence per
+                // folder, as such datasets ship; stop 44's eval trial: such a folder was refused, "no bundles found").
+                foreach (var x in Directory.GetDirectories(d).Order(StringComparer.Ordinal))
+                {
+                    if (File.Exists(Path.Combine(x, "recording.json"))) list.Add(Path.GetFullPath(x));
+                    else if (Recording.BlurDvsAdapter.IsDataset(x)) AddBundles(x);
+                    else if (LooksLikeBundle(x)) list.Add(Path.GetFullPath(x));
+                }
             }
             else throw new DirectoryNotFoundException(File.Exists(d) || Directory.Exists(d) ? $"{d}: not a bundle or a folder of bundles" : $"{d}: no such file or folder");
         }

@@ -24,6 +24,9 @@ public static class FrameScorer
     /// <summary>Smallest frame side, pixels, that METRICS.md's scores are defined for: 16 px cropped from each side, then SSIM's 11-px window.</summary>
     public const int MinScoredSidePx = 2 * 16 + 11;
 
+    /// <summary>How the diagnostic of a frame too small to score starts (replay's summary looks for it).</summary>
+    public const string NotScored = "metrics: not scored";
+
     /// <summary>The scores of <paramref name="f"/> (needs its blurry and sharp images and kernels) against <paramref name="groundTruth"/> (<see cref="ReadGroundTruth"/>).</summary>
     /// <exception cref="FormatException">The ground-truth kernel CSV is malformed.</exception>
     public static FrameScore Score(FrameWork f, LinearImage? groundTruth)
@@ -37,7 +40,7 @@ public static class FrameScorer
         // no reason to fail it (stop 44's trial: frames of 32–42 px were deblurred, then failed and their outputs removed).
         bool scorable = blurry.Width >= MinScoredSidePx && blurry.Height >= MinScoredSidePx;
         if (groundTruth != null && !scorable)
-            f.Diagnostics.Add($"metrics: not scored: the frame is {blurry.Width}×{blurry.Height} px, and METRICS.md's PSNR and SSIM need at least {MinScoredSidePx}×{MinScoredSidePx} (a 16-px border cropped on every side, then an 11×11 window)");
+            f.Diagnostics.Add($"{NotScored}: the frame is {blurry.Width}×{blurry.Height} px, and METRICS.md's PSNR and SSIM need at least {MinScoredSidePx}×{MinScoredSidePx} (a 16-px border cropped on every side, then an 11×11 window)");
         if (groundTruth != null && scorable)
         {
             var truth = groundTruth.ToMetricImage();

@@ -126,7 +126,7 @@ public sealed class Aedat2Reader : IAedatReader
             if (!complete && line.Trim().Equals("#End Of ASCII Header", StringComparison.OrdinalIgnoreCase))
                 _log.Note("header", lineStart, "the file ends with its header's end line, without a newline after it (no data records follow)");
             else if (!complete)
-                _log.Error("truncated", _pos, $"the file ends in the middle of an ASCII header line (no newline after '{new string((line.Length > 40 ? line[..40] + "…" : line).Select(c => char.IsControl(c) ? '?' : c).ToArray())}'): truncated inside its header, no data records follow");
+                _log.Error("truncated", _pos, $"the file ends in the middle of an ASCII header line (no newline after '{TerminalText.Safe(line.Length > 40 ? line[..40] + "…" : line)}'): truncated inside its header, no data records follow");
             if (line.StartsWith("# AEChip:", StringComparison.OrdinalIgnoreCase))
             {
                 string named = line["# AEChip:".Length..].Trim();
