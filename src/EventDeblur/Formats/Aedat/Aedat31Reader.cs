@@ -291,7 +291,7 @@ public sealed class Aedat31Reader : IAedatReader
         }
         if (number > _options.Limits.MaxEventsPerPacket)
         {
-            _log.Error("limit", at, $"polarity packet holds {number} events; the limit is {_options.Limits.MaxEventsPerPacket} (ReaderLimits.MaxEventsPerPacket); packet skipped");
+            _log.Error("limit", at, $"polarity packet holds {number} events; the reader's limit is {_options.Limits.MaxEventsPerPacket}; packet skipped");
             return null;
         }
         var batch = EventBatch.Rent(Math.Max(1, number));
@@ -397,7 +397,7 @@ public sealed class Aedat31Reader : IAedatReader
             }
             if ((long)w * h > _options.Limits.MaxFramePixels)
             {
-                _log.Error("limit", at, $"frame of {w}×{h} = {(long)w * h} pixels exceeds the limit of {_options.Limits.MaxFramePixels} pixels (ReaderLimits.MaxFramePixels); frame skipped");
+                _log.Error("limit", at, $"frame of {w}×{h} = {(long)w * h} pixels exceeds the reader's limit of {_options.Limits.MaxFramePixels} pixels; frame skipped");
                 continue;
             }
             if (i + 1 < number) _log.Note("frames", at, $"packet holds {number} frames; frames after the first valid one are skipped");

@@ -153,7 +153,7 @@ public sealed partial class Aedat4Reader : IAedatReader
             if (xmlBytes > _limits.MaxInfoNodeChars && System.Text.Encoding.UTF8.GetCharCount(fb.Slice(xmlStart, xmlBytes)) > _limits.MaxInfoNodeChars)
             {
                 infoRefused = true;
-                _log.Error("info-node", _infoNodeOffset, $"infoNode XML of {xmlBytes} bytes exceeds the limit of {_limits.MaxInfoNodeChars} characters (ReaderLimits.MaxInfoNodeChars); it is not parsed and stream types are taken from each packet's identifier");
+                _log.Error("info-node", _infoNodeOffset, $"infoNode XML of {xmlBytes} bytes exceeds the limit of {_limits.MaxInfoNodeChars} characters (the reader's limit); it is not parsed and stream types are taken from each packet's identifier");
                 infoXml = "";
             }
             else
@@ -169,6 +169,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         _dataStart = _pos;
         _codec = new PacketCodec(compression, _limits.MaxDecompressedPacketBytes, options.UseSystemLz4);
         _compression = compression;
+        _tableCompression = compression;
 
         if (!infoRefused) ParseInfoNode(infoXml);
         foreach (var (id, declared) in _streams) _declared[id] = declared.Kind;
@@ -229,6 +230,12 @@ public sealed partial class Aedat4Reader : IAedatReader
         // table): the packets after it would be lost in silence if the walk stopped there. Checked cheaply, by the first
         // bytes a table stored with this compression starts with (a table that starts right but is damaged or cut is
         // reported when it is read, as before, and the walk still ends at it).
+        // A table stored in another compression than the IOHeader names (its compression field damaged: the packets are then
+        // decoded by their own magic, said once with the first) is read in that compression (stop 45: it was called
+        // unreadable, and the walk to the end of the file then read the table as a packet with an absurd size).
+        if (_dataEnd == _dataTablePosition && _dataEnd < length && !StartsLikeTable(_dataTablePosition, out _)
+            && TableMagicCompression(_dataTablePosition) is { } stored)
+            _tableCompression = stored;
         if (_dataEnd == _dataTablePosition && _dataEnd < length && !StartsLikeTable(_dataTablePosition, out string found))
         {
             _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable (expected {TableStartDescription()}, found {found}): the IOHeader says it starts here, so that position is wrong; walking packets to the end of the file");
@@ -238,7 +245,7 @@ public sealed partial class Aedat4Reader : IAedatReader
     }
 
     /// <summary>What a stored FileDataTable starts with under this file's compression, for messages.</summary>
-    private string TableStartDescription() => _compression switch
+    private string TableStartDescription() => _tableCompression switch
     {
         Aedat4Compression.None => "a size-prefixed flatbuffer with the identifier 'FTAB'",
         Aedat4Compression.Zstd or Aedat4Compression.ZstdHigh => "a Zstandard frame (28 B5 2F FD)",
@@ -267,12 +274,28 @@ public sealed partial class Aedat4Reader : IAedatReader
         found = string.Join(' ', b[..Math.Min(got, 4)].ToArray().Select(x => x.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
         if (got < 4) return false;
         uint magic = BinaryPrimitives.ReadUInt32LittleEndian(b);
-        return _compression switch
+        return _tableCompression switch
         {
             Aedat4Compression.None => got == 12 && b[8..12].SequenceEqual("FTAB"u8) && position + 4 + magic <= _stream.Length,
             Aedat4Compression.Zstd or Aedat4Compression.ZstdHigh => magic == 0xFD2FB528,
             _ => magic == 0x184D2204,
         };
+    }
+
+    /// <summary>The compression whose magic number the bytes at <paramref name="position"/> start with when it is not the IOHeader's (LZ4 or Zstandard), else null.</summary>
+    private Aedat4Compression? TableMagicCompression(long position)
+    {
+        Span<byte> b = stackalloc byte[4];
+        long keep = _stream.Position;
+        try
+        {
+            _stream.Position = position;
+            return _stream.ReadAtLeast(b, b.Length, throwOnEndOfStream: false) == 4 ? OtherCompression(b) : null;
+        }
+        finally
+        {
+            _stream.Position = keep;
+        }
     }
 
     /// <summary>Opens an AEDAT 4.0 file.</summary>
@@ -344,7 +367,7 @@ public sealed partial class Aedat4Reader : IAedatReader
             }
             if (size <= 0 || size > _limits.MaxStoredPacketBytes)
             {
-                string what = $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (ReaderLimits.MaxStoredPacketBytes; corrupt header or over the limit";
+                string what = $"packet of stream {streamId} declares a body of {size} bytes; expected 1..{_limits.MaxStoredPacketBytes} (the reader's limit: a corrupt header, or a packet over the limit";
                 if (TryResync(at, out string how) || TryScanResync(at, out how)) { Report("packet-size", at, $"{what}); {how}"); continue; }
                 Report("packet-size", at, _stream.CanSeek
                     ? $"{what}, cannot resynchronise: no FileDataTable lists a later packet, and no packet header follows in the next {Math.Min(MaxResyncScanBytes, Math.Max(0, _dataEnd - at - 1))} bytes)"
@@ -422,6 +445,9 @@ public sealed partial class Aedat4Reader : IAedatReader
     }
 
     private readonly Aedat4Compression _compression;
+
+    /// <summary>The compression the FileDataTable is stored in: the IOHeader's, or the one its bytes show when that field is damaged.</summary>
+    private Aedat4Compression _tableCompression;
 
     /// <summary>
     /// How far past a corrupt packet header the walk looks for the next packet when no FileDataTable says where it is
@@ -584,7 +610,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         }
         catch (DecompressionLimitException e)
         {
-            Report("limit", at, $"packet of stream {streamId} ({stored.Length} bytes stored): {e.Message} (ReaderLimits.MaxDecompressedPacketBytes = {ReaderLimits.Bytes(_limits.MaxDecompressedPacketBytes)}); packet skipped, reading goes on with the next one");
+            Report("limit", at, $"packet of stream {streamId} ({stored.Length} bytes stored): {e.Message} (the reader's limit on a decompressed packet is {ReaderLimits.Bytes(_limits.MaxDecompressedPacketBytes)}); packet skipped, reading goes on with the next one");
             return null;
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or ZstdSharp.ZstdException)
@@ -735,7 +761,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         }
         if (n > _limits.MaxEventsPerPacket)
         {
-            Report("limit", at, $"packet of stream {streamId} holds {n} events; the limit is {_limits.MaxEventsPerPacket} (ReaderLimits.MaxEventsPerPacket); packet skipped");
+            Report("limit", at, $"packet of stream {streamId} holds {n} events; the reader's limit is {_limits.MaxEventsPerPacket}; packet skipped");
             return null;
         }
         var batch = EventBatch.Rent(n);
@@ -811,7 +837,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         SkippedFramePacket Skipped(string reason) => new() { StreamId = streamId, ByteOffset = at, Reason = reason, Exposure = exposure };
         if ((long)w * h > _limits.MaxFramePixels)
         {
-            string why = $"stream {streamId}: frame of {w}×{h} = {(long)w * h} pixels exceeds the limit of {_limits.MaxFramePixels} pixels (ReaderLimits.MaxFramePixels); frame skipped";
+            string why = $"stream {streamId}: frame of {w}×{h} = {(long)w * h} pixels exceeds the reader's limit of {_limits.MaxFramePixels} pixels; frame skipped";
             Report("limit", at, why);
             return Skipped(why);
         }
@@ -911,7 +937,7 @@ public sealed partial class Aedat4Reader : IAedatReader
             var bytes = new byte[want];
             _stream.Position = position;
             _stream.ReadExactly(bytes);
-            if (CompressedFrame.Length(bytes, _compression) is long n)
+            if (CompressedFrame.Length(bytes, _tableCompression) is long n)
                 return (bytes[..(int)n], bytes[(int)n..Math.Min(bytes.Length, (int)n + 16)]);
             if (want >= available) return null;
             want = Math.Min(available, want * 8);
@@ -926,7 +952,7 @@ public sealed partial class Aedat4Reader : IAedatReader
         try
         {
             if (ReadStoredFrame(position) is not { } stored) return false;
-            using var codec = new PacketCodec(_compression, _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
+            using var codec = new PacketCodec(_tableCompression, _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
             return FlatBufferView.FromSizePrefixed(codec.Decode(stored.Frame)).Identifier == Aedat4Schema.DataTable;
         }
         catch (Exception e) when (e is FlatBufferException or InvalidDataException or IOException or ArgumentException or ZstdSharp.ZstdException)
@@ -950,11 +976,11 @@ public sealed partial class Aedat4Reader : IAedatReader
             long size = _stream.Length - _dataTablePosition;
             if (ReadStoredFrame(_dataTablePosition) is not { } read)
             {
-                why = $"the stored table ({TableStartDescription()}) does not end within the {Math.Min(size, _limits.MaxStoredPacketBytes)} bytes after its start: damaged, cut short, or over ReaderLimits.MaxStoredPacketBytes";
+                why = $"the stored table ({TableStartDescription()}) does not end within the {Math.Min(size, _limits.MaxStoredPacketBytes)} bytes after its start: damaged, cut short, or over the reader's limit on a stored packet";
                 if (!quiet) _log.Error("table", _dataTablePosition, $"FileDataTable is unreadable: {why}");
                 return null;
             }
-            var compression = _compression;
+            var compression = _tableCompression;
             using var codec = new PacketCodec(compression, _limits.MaxDecompressedPacketBytes, _options.UseSystemLz4);
             var fb = FlatBufferView.FromSizePrefixed(codec.Decode(read.Frame));
             // The table is the file's last body: bytes after its frame are another recording joined to this one, or junk.
@@ -1063,7 +1089,7 @@ public sealed partial class Aedat4Reader : IAedatReader
                     if (check.NodeType == XmlNodeType.Element && check.Depth + 1 > _limits.MaxInfoNodeDepth)
                     {
                         var where = (IXmlLineInfo)check;
-                        _log.Error("info-node", _infoNodeOffset, $"infoNode XML nests deeper than {_limits.MaxInfoNodeDepth} levels (ReaderLimits.MaxInfoNodeDepth; DV writes about 6), found at line {where.LineNumber}, column {where.LinePosition}; it is not used and stream types are taken from each packet's identifier");
+                        _log.Error("info-node", _infoNodeOffset, $"infoNode XML nests deeper than {_limits.MaxInfoNodeDepth} levels (the reader's limit; DV writes about 6), found at line {where.LineNumber}, column {where.LinePosition}; it is not used and stream types are taken from each packet's identifier");
                         return;
                     }
                 }

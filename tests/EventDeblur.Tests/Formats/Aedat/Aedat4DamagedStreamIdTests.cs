@@ -211,4 +211,33 @@ public class Aedat4WrongCompressionFieldTests
         var error = Assert.Single(d.Problems);
         Assert.Contains("the IOHeader's compression field is damaged, most likely", error.Message);
     }
+
+    /// <summary>
+    /// The real DV file (LZ4) with its IOHeader's compression byte (byte 46) set to none or ZSTD: every packet and the
+    /// FileDataTable are read, and the damaged field is the one error (stop 44's trial: the table, compressed like the
+    /// packets, was also called unreadable, and the walk read it as a packet of stream 407708164 with a 1.9 GB body).
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void RealFileWithTheFieldDamagedKeepsItsTableAndReportsOneError(byte field)
+    {
+        TestPaths.RequireShared();
+        string real = Path.Combine(TestPaths.RealRecordingsDir, "aedat4/aestream_davis346_evts_frames_imu_trig.aedat4");
+        byte[] bytes = File.ReadAllBytes(real);
+        Assert.Equal(1, bytes[46]);   // LZ4, the field this test damages
+        bytes[46] = field;
+        string path = Path.Combine(TestPaths.NewTempDir(), "field.aedat4");
+        File.WriteAllBytes(path, bytes);
+        var expected = TestPaths.ExpectedJson().GetProperty("aedat4/aestream_davis346_evts_frames_imu_trig.aedat4");
+        using var reader = Aedat4Reader.Open(path);
+        var d = Drained.From(reader);
+        reader.VerifyDataTable();
+        Assert.Equal(expected.GetProperty("streams").GetProperty("0").GetProperty("event_count").GetInt64(), d.T.Count);
+        Assert.Equal(3, d.Frames.Count);
+        Assert.Equal(expected.GetProperty("streams").GetProperty("3").GetProperty("elements").GetInt32(), d.Triggers.Count);
+        var error = Assert.Single(reader.Problems);
+        Assert.Equal(3126, error.ByteOffset);
+        Assert.Contains("the IOHeader's compression field is damaged, most likely", error.Message);
+    }
 }
