@@ -178,8 +178,18 @@ public sealed class EventKernelEstimator : IKernelEstimator
         else if (motion.Kind == MotionKind.Translation && cm.LocalPaths is { } field)
         {
             // The translation path refined per region: per-tile kernels from the blended regional paths.
-            tiles = field.Tiles(width, height, _o.Tiling.TileSizePx, request.FrameToEvents, eventsToFrame, _o.PathSamples);
-            diagnostics.Add($"texture paths per region: {field.Refined} of {field.Columns}×{field.Rows} regions refined; {_o.Tiling.TileSizePx}-px tiles");
+            int tilePx = _o.Tiling.TileSizePx;
+            tiles = field.Tiles(width, height, tilePx, request.FrameToEvents, eventsToFrame, _o.PathSamples);
+            // No tile smaller than the largest kernel, as MotionTiler does: it bounds the deconvolution's work.
+            int largest = tiles.Max(t => t.Kernel.Size);
+            string widened = "";
+            if (largest > tilePx)
+            {
+                widened = $" (widened from {tilePx} px to the largest kernel, {largest} px, which bounds the deconvolution's work)";
+                tilePx = Math.Min(largest, Math.Max(width, height));
+                tiles = field.Tiles(width, height, tilePx, request.FrameToEvents, eventsToFrame, _o.PathSamples);
+            }
+            diagnostics.Add($"texture paths per region: {field.Refined} of {field.Columns}×{field.Rows} regions refined; {tilePx}-px tiles{widened}");
         }
         else tiles = _tiler.Tiles(motion, width, height, diagnostics);
         // No motion found (too few events in the exposure): a delta kernel, and the source says so rather than "texture".

@@ -239,6 +239,46 @@ public class KernelPartsTests
         Assert.True(corner.Size > centre.Size + 4, $"corner kernel {corner.Size} px, centre {centre.Size} px");
     }
 
+    /// <summary>
+    /// A roll so large that the corners' kernels are longer than the smallest tile: no tile is smaller than the largest
+    /// kernel (stop 45's trial: 80 tiles of 64 px with kernels up to 243 px took 80 s and 3.3 GB for one 640×480 frame,
+    /// every tile deconvolved over a region nearly the frame's size), and the tiles still follow the motion.
+    /// </summary>
+    [Theory]
+    [InlineData(1.0)]    // corner kernels ≈ 15 px: the motion's own tile size (below 160 px) stands
+    [InlineData(12.0)]   // corner kernels ≈ 170 px: tiles widened to them
+    [InlineData(40.0)]   // kernels longer than the frame is wide: one tile of the frame's width
+    public void NoTileIsSmallerThanTheLargestKernel(double degrees)
+    {
+        var roll = Enumerable.Range(0, 200).Select(k =>
+        {
+            double a = ((k + 0.5) / 200 - 0.5) * 2 * degrees * Math.PI / 180, c = Math.Cos(a), s = Math.Sin(a);
+            return new AffineSample(c, -s, s, c, 320 - (c * 320 - s * 240), 240 - (s * 320 + c * 240));
+        }).ToArray();
+        var diagnostics = new List<string>();
+        var tiles = new MotionTiler().Tiles(new CameraMotion(MotionKind.Rigid, roll), 640, 480, diagnostics);
+        Assert.Equal(640L * 480, tiles.Sum(k => k.Area));
+        int largest = tiles.Max(t => t.Kernel.Size);
+        int side = tiles[0].X1 - tiles[0].X0;
+        if (degrees <= 1)
+        {
+            Assert.True(side < 160 && largest < side, $"{side}-px tiles, largest kernel {largest} px");
+            Assert.DoesNotContain(diagnostics, d => d.Contains("widened"));
+        }
+        else
+        {
+            Assert.True(side >= Math.Min(largest, 640) && side <= 640, $"{side}-px tiles, largest kernel {largest} px");
+            Assert.Contains(diagnostics, d => d.Contains($"{side}-px tiles (widened from 64 px to the largest kernel"));
+        }
+        // Regions reaching a kernel's size beyond each tile (clipped to the frame) cover it at most nine times over.
+        double covered = tiles.Sum(t =>
+        {
+            int ov = Math.Max(48, t.Kernel.Size);
+            return (double)(Math.Min(640, t.X1 + ov) - Math.Max(0, t.X0 - ov)) * (Math.Min(480, t.Y1 + ov) - Math.Max(0, t.Y0 - ov));
+        }) / (640 * 480);
+        Assert.InRange(covered, 1, 9);
+    }
+
     private static CameraMotion Translation(double vx, double vy) =>
         new(MotionKind.Translation, Enumerable.Range(0, 200).Select(k => AffineSample.Shift(vx * ((k + 0.5) / 200 - 0.5), vy * ((k + 0.5) / 200 - 0.5))).ToArray());
 
