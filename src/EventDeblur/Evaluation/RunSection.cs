@@ -192,7 +192,9 @@ internal static class RunSection
         var sb = new StringBuilder("<div class=\"kernel-grids\">");
         if (estimated.Count > 0)
         {
-            var similarity = truth.Count > 0 ? KernelGrid.TileSimilarities(estimated, truth) : null;
+            // A run that deconvolves with no kernel (blurry, edi: identity kernels) has no kernel similarity, as its table
+            // and frames.parquet say (stop 44's trial: the blurry method's tile was captioned "similarity 0.554").
+            var similarity = truth.Count > 0 && !run.Manifest.IdentityKernels ? KernelGrid.TileSimilarities(estimated, truth) : null;
             string sim = similarity != null ? $"; per-tile similarity to the ground truth of its pixels (Hu & Yang, area-weighted over the ground-truth tiles it overlaps), frame {f.KernelSimilarity?.ToString("F3", CultureInfo.InvariantCulture) ?? "–"} (their area-weighted mean)" : "";
             string source = f.KernelSource.Length > 0 ? $" from {f.KernelSource}" : "";
             sb.Append(KernelGrid.Html(estimated, zoom, "estimated", similarity, $"kernels used{source}: {KernelGrid.Scale(estimated, zoom)}{sim}"));

@@ -39,6 +39,39 @@ public class EvalShardAuditTests
         var r = Run("report", dir);
         Assert.Equal(1, r.Code);
         Assert.Contains("WARNING: results-shard-1-of-1.parquet: the shard was cancelled", r.Err);
+        AssertWarningsCounted(r.Err);
+    }
+
+    /// <summary>The closing WARNING line counts every WARNING line above it.</summary>
+    private static void AssertWarningsCounted(string err)
+    {
+        var warnings = err.Split('\n').Where(l => l.StartsWith("WARNING: ", StringComparison.Ordinal)).ToList();
+        Assert.True(warnings.Count >= 2, err);
+        var closing = System.Text.RegularExpressions.Regex.Match(warnings[^1], @"^WARNING: (\d+) warning\(s\) above \(");
+        Assert.True(closing.Success, warnings[^1]);
+        Assert.Equal(warnings.Count - 1, int.Parse(closing.Groups[1].Value));
+    }
+
+    /// <summary>
+    /// Warnings of different kinds — a run not completed, a method whose frames failed — are all counted by the closing
+    /// line (stop 44's trial: after a cancelled eval it said "1 problem(s)" below three warnings; with no shard problem it
+    /// said nothing).
+    /// </summary>
+    [Fact]
+    public void TheClosingLineCountsEveryWarningAbove()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "eval");
+        var e = Run("eval", Sample, "--out", dir, "--methods", "blurry,events+wiener");
+        Assert.True(e.Code == 0, e.Err);
+        string runJson = Directory.GetFiles(Path.Combine(dir, "runs"), "run.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        string text = File.ReadAllText(runJson);
+        Assert.Contains("\"status\": \"completed\"", text);
+        File.WriteAllText(runJson, text.Replace("\"status\": \"completed\"", "\"status\": \"running\""));
+        var r = Run("report", dir);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("run status 'running'", r.Err);
+        AssertWarningsCounted(r.Err);
+        Assert.Contains("(1 on runs not completed)", r.Err);
     }
 
     [Fact]
