@@ -31,7 +31,14 @@ internal sealed class ProblemLog
 
     public bool HasErrors => _problems.Any(p => p.Severity == ProblemSeverity.Error);
 
-    public void Error(string kind, long offset, string message) => Add(kind, offset, ProblemSeverity.Error, message);
+    /// <summary>Called with every error's byte offset, listed or only counted (e.g. to find where errors crowd).</summary>
+    public Action<long>? ErrorObserver { get; init; }
+
+    public void Error(string kind, long offset, string message)
+    {
+        ErrorObserver?.Invoke(offset);
+        Add(kind, offset, ProblemSeverity.Error, message);
+    }
 
     public void Note(string kind, long offset, string message) => Add(kind, offset, ProblemSeverity.Note, message);
 

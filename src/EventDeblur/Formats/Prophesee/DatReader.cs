@@ -56,6 +56,10 @@ public sealed class DatReader : PropheseeReader
     }
 
     /// <inheritdoc />
+    private protected override PropheseeReader Probe(Stream stream, ProblemLog log, AedatReaderOptions options, long dataStart) =>
+        new DatReader(stream, Info.FilePath, Header, log, options, Info.Width, Info.Height, GeometrySource, dataStart, EventType);
+
+    /// <inheritdoc />
     private protected override int HeaderTrailerLength => 2;
 
     /// <inheritdoc />

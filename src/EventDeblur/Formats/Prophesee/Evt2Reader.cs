@@ -19,12 +19,16 @@ public sealed class Evt2Reader : PropheseeReader
     private TimeHighClock _clock;
     private readonly ProblemLog _clockLog;
 
-    internal Evt2Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
-        : base(stream, path, header, log, options, AedatVersion.Evt2, width, height, geometrySource, 4, "EVT 2.0 word", header.Length)
+    internal Evt2Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource, long? dataStart = null)
+        : base(stream, path, header, log, options, AedatVersion.Evt2, width, height, geometrySource, 4, "EVT 2.0 word", dataStart ?? header.Length)
     {
         _clockLog = log;
         _clock = new TimeHighClock(log, 28, 6);
     }
+
+    /// <inheritdoc />
+    private protected override PropheseeReader Probe(Stream stream, ProblemLog log, AedatReaderOptions options, long dataStart) =>
+        new Evt2Reader(stream, Info.FilePath, Header, log, options, Info.Width, Info.Height, GeometrySource, dataStart);
 
     /// <inheritdoc />
     private protected override void RecordingRestarts() => _clock = new TimeHighClock(_clockLog, 28, 6);

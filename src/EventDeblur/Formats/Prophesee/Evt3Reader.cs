@@ -39,12 +39,16 @@ public sealed class Evt3Reader : PropheseeReader
     /// <summary>Consecutive identical EVT_ADDR_Y words from which the run is reported as damage (zeros decode as EVT_ADDR_Y y = 0).</summary>
     internal const int AddrYRunLimit = 16;
 
-    internal Evt3Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource)
-        : base(stream, path, header, log, options, AedatVersion.Evt3, width, height, geometrySource, 2, "EVT 3.0 word", header.Length)
+    internal Evt3Reader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options, int width, int height, string geometrySource, long? dataStart = null)
+        : base(stream, path, header, log, options, AedatVersion.Evt3, width, height, geometrySource, 2, "EVT 3.0 word", dataStart ?? header.Length)
     {
         _clockLog = log;
         _clock = new TimeHighClock(log, 12, 12);
     }
+
+    /// <inheritdoc />
+    private protected override PropheseeReader Probe(Stream stream, ProblemLog log, AedatReaderOptions options, long dataStart) =>
+        new Evt3Reader(stream, Info.FilePath, Header, log, options, Info.Width, Info.Height, GeometrySource, dataStart);
 
     /// <inheritdoc />
     private protected override void RecordingRestarts()

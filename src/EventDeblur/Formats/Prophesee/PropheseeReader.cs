@@ -49,6 +49,10 @@ public abstract class PropheseeReader : IAedatReader
     private List<(int Channel, TriggerEvent Trigger)>? _triggers;
     private long _lastT = long.MinValue;
 
+    // Where the data ends: the file's end, or the start of junk found after the recording (FindTrailingJunk), and its error.
+    private long _dataEnd = long.MaxValue;
+    private string? _junk;
+
     private protected PropheseeReader(Stream stream, string path, PropheseeHeader header, ProblemLog log, AedatReaderOptions options,
         AedatVersion version, int width, int height, string geometrySource, int wordBytes, string wordName, long dataStart)
     {
@@ -138,6 +142,7 @@ public abstract class PropheseeReader : IAedatReader
                 AedatVersion.Evt3 => new Evt3Reader(fs, path, header, log, options, w, h, source),
                 _ => DatReader.Create(fs, path, header, log, options, w, h, source),
             };
+            reader.FindTrailingJunk(fs);
             return reader;
         });
     }
@@ -151,13 +156,16 @@ public abstract class PropheseeReader : IAedatReader
 
     private void ReadChunk()
     {
-        int want = _chunk.Length - _carry;
-        int got = _stream.ReadAtLeast(_chunk.AsSpan(_carry), want, throwOnEndOfStream: false);
+        // Never past the data's end (junk found after the recording is not decoded).
+        int want = (int)Math.Clamp(_dataEnd - _chunkPos - _carry, 0, _chunk.Length - _carry);
+        int got = want == 0 ? 0 : _stream.ReadAtLeast(_chunk.AsSpan(_carry, want), want, throwOnEndOfStream: false);
         int total = _carry + got;
+        // The last read: the file ended, or the data did (before junk).
+        bool atEnd = got < want || _chunkPos + total >= _dataEnd;
         // A second '%' header in the payload (two recordings joined with cat): its text decoded as words put everything
         // after it out of alignment. Decode up to it, skip it, and go on word-aligned after it.
         PropheseeHeader? second = null;
-        int h = FindEmbeddedHeader(_chunk.AsSpan(0, total), got < want) ?? -1;
+        int h = FindEmbeddedHeader(_chunk.AsSpan(0, total), atEnd) ?? -1;
         if (h >= 0)
         {
             try { second = PropheseeHeader.Read(new MemoryStream(_chunk, h, total - h, writable: false), new ProblemLog(Info.FilePath, 1)); }
@@ -170,7 +178,7 @@ public abstract class PropheseeReader : IAedatReader
             if (aligned > 0) Decode(_chunk.AsSpan(0, aligned), _chunkPos);
             // The header, or the bytes that follow it before its payload (a DAT header's 2-byte event type and size), runs
             // past this chunk: read on from the header's start.
-            if ((second.EndsInsideHeader || h + second.Length + HeaderTrailerLength > total) && got == want && h > 0)
+            if ((second.EndsInsideHeader || h + second.Length + HeaderTrailerLength > total) && !atEnd && h > 0)
             {
                 _chunk.AsSpan(h, total - h).CopyTo(_chunk);
                 _chunkPos += h;
@@ -204,7 +212,7 @@ public abstract class PropheseeReader : IAedatReader
             _chunk.AsSpan(h + length, after).CopyTo(_chunk);
             _chunkPos += h + length;
             _carry = after;
-            if (got < want && after == 0) { EndOrphanRun(); EndOfData(_chunkPos); _done = true; }
+            if (atEnd && after == 0) { EndOrphanRun(); ReportJunk(); EndOfData(_chunkPos); _done = true; }
             FlushEvents();
             FlushTriggers();
             return;
@@ -212,12 +220,13 @@ public abstract class PropheseeReader : IAedatReader
         int whole = total - total % _wordBytes;
         if (whole > 0) Decode(_chunk.AsSpan(0, whole), _chunkPos);
         int rest = total - whole;
-        if (got < want)
+        if (atEnd)
         {
             if (rest > 0)
                 Log.Error("truncated", _chunkPos + whole,
                     $"expected a {_wordBytes}-byte {_wordName}, found {rest} byte{(rest == 1 ? "" : "s")} before the end of the file (truncated mid-word); ignored");
             EndOrphanRun();
+            ReportJunk();
             EndOfData(_chunkPos + whole);
             _done = true;
         }
@@ -229,6 +238,66 @@ public abstract class PropheseeReader : IAedatReader
         _carry = rest;
         FlushEvents();
         FlushTriggers();
+    }
+
+    /// <summary>How much of a file's end is decoded on its own to look for junk after the recording, bytes.</summary>
+    internal const int TailProbeBytes = 4 << 20;
+
+    /// <summary>Errors no more than this many words apart belong to one run of damaged data.</summary>
+    internal const int JunkGapWords = 64;
+
+    /// <summary>Fewest errors in a run that reaches the end of the file for it to be junk after the recording.</summary>
+    internal const int JunkMinErrors = 16;
+
+    /// <summary>
+    /// Looks for junk after the recording (bytes appended to the file, or left by an interrupted copy): the file's last
+    /// <see cref="TailProbeBytes"/> are decoded on their own, and a run of at least <see cref="JunkMinErrors"/> errors, none
+    /// more than <see cref="JunkGapWords"/> words from the next, that reaches the end of the file after a stretch of clean
+    /// data is not decoded: the data ends at its first error, and one error says so (stop 44's trial: 5 000 random bytes
+    /// appended to a real EVT 3.0 file became 185 phantom triggers and stretched its time span from 8.8 ms to 208 s). Errors
+    /// that reach back to the probe's start (e.g. a wrong geometry, which puts every event outside it) are not junk.
+    /// </summary>
+    private void FindTrailingJunk(Stream stream)
+    {
+        if (!stream.CanSeek || !File.Exists(Info.FilePath)) return;
+        long length = stream.Length, dataStart = _chunkPos;
+        if (length - dataStart < (long)JunkMinErrors * _wordBytes) return;
+        long from = Math.Max(dataStart, length - TailProbeBytes);
+        from -= (from - dataStart) % _wordBytes;
+        var errors = new List<long>();
+        using (var fs = new FileStream(Info.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16))
+        {
+            if (fs.Length != length) return;
+            fs.Position = from;
+            var log = new ProblemLog(Info.FilePath, 1) { ErrorObserver = errors.Add };
+            using var probe = Probe(fs, log, AedatReaderOptions.Default with { BatchEvents = 1 << 16 }, from);
+            while (probe.TryRead(out var p))
+                if (p is EventsPacket e) e.Events.Dispose();
+        }
+        if (errors.Count < JunkMinErrors) return;
+        errors.Sort();
+        long gap = (long)JunkGapWords * _wordBytes;
+        int last = errors.Count - 1;
+        if (length - errors[last] > gap) return;
+        int first = last;
+        while (first > 0 && errors[first] - errors[first - 1] <= gap) first--;
+        // Errors from the probe's start on: damage everywhere, or more junk than the probe holds; not called junk here.
+        if (last - first + 1 < JunkMinErrors || errors[first] - from <= gap) return;
+        _dataEnd = errors[first];
+        _junk = $"the last {length - _dataEnd} bytes, from here to the end of the file, do not decode as {_wordName}s: {last - first + 1} errors in them, " +
+                $"none more than {JunkGapWords} {_wordName}s from the next, after clean data: " +
+                "junk after the recording, most likely (bytes appended to it, or left by an interrupted copy); not decoded (the data is taken to end at " +
+                "the junk's first error: the few words before it may be junk that decoded as data)";
+    }
+
+    /// <summary>A fresh decoder of this file's encoding over <paramref name="stream"/> from <paramref name="dataStart"/> (for <see cref="FindTrailingJunk"/>).</summary>
+    private protected abstract PropheseeReader Probe(Stream stream, ProblemLog log, AedatReaderOptions options, long dataStart);
+
+    private void ReportJunk()
+    {
+        if (_junk == null) return;
+        Log.Error("trailing-junk", _dataEnd, _junk);
+        _junk = null;
     }
 
     private static readonly byte[][] HeaderKeyBytes = [.. HeaderKeys().Select(k => System.Text.Encoding.ASCII.GetBytes(k))];
