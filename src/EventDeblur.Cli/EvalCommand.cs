@@ -41,7 +41,7 @@ internal static class EvalCommand
             var empty = new List<string>();
             var notConverted = new List<string>();
             var reconverted = new List<string>();
-            var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"), empty, notConverted, reconverted);
+            var bundles = Evaluator.FindBundles(r.GetValue(datasets)!, Path.Combine(r.GetValue(output)!, "converted"), empty, notConverted, reconverted, ct);
             // A Blur-DVS-style dataset changed since its last conversion: its earlier runs are of the old data, so they go
             // and its pairs run again (stop 44's review: the rerun was refused, exit 2, and report showed the old numbers).
             foreach (string target in reconverted)

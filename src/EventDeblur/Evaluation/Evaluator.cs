@@ -30,8 +30,10 @@ public static class Evaluator
     /// each) and the others are still found; without it the conversion's exception propagates.</param>
     /// <param name="reconverted">When given, receives each converted folder made again because its dataset changed since
     /// it was converted (its earlier runs are of the old data).</param>
+    /// <param name="ct">Cancels the wait for another process's conversion of a dataset (Ctrl+C while it waited did nothing).</param>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled while waiting.</exception>
     public static List<string> FindBundles(IEnumerable<string> datasets, string? convertedRoot = null, List<string>? yieldedNothing = null, List<string>? notConverted = null,
-        List<string>? reconverted = null)
+        List<string>? reconverted = null, CancellationToken ct = default)
     {
         var list = new List<string>();
         // Each converted folder's source in this call: two Blur-DVS-style datasets of one folder name would share it.
@@ -62,7 +64,7 @@ public static class Evaluator
                 // (An OUT inside the dataset is left out of the stamp: its own files would change it on every run.)
                 string expected = source + "\n" + DatasetStamp(source, Path.GetDirectoryName(target));
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                using var converting = ConversionLock(target);
+                using var converting = ConversionLock(target, ct);
                 bool reusable = File.Exists(Path.Combine(target, "recording.json")) && File.Exists(marker) && File.ReadAllText(marker).Trim() == expected;
                 // Converted before from this dataset as it was then: its runs are of the old data (the caller removes them).
                 if (!reusable && File.Exists(marker) && File.ReadLines(marker).FirstOrDefault() == source) reconverted?.Add(target);
@@ -127,9 +129,10 @@ public static class Evaluator
     /// <summary>
     /// An exclusive lock on <c>TARGET.lock</c> for as long as the handle lives, waited for (up to 30 min) while another
     /// process holds it: the conversion of one dataset by shards started together (stop 44's eval trial: the second
-    /// shard failed, exit 2, finding a half-made folder). Released by the operating system when the process dies.
+    /// shard failed, exit 2, finding a half-made folder). Released by the operating system when the process dies; the wait
+    /// ends at once when <paramref name="ct"/> is cancelled (Ctrl+C).
     /// </summary>
-    private static IDisposable ConversionLock(string target)
+    private static IDisposable ConversionLock(string target, CancellationToken ct)
     {
         string path = target + ".lock";
         var deadline = DateTime.UtcNow.AddMinutes(30);
@@ -141,7 +144,8 @@ public static class Evaluator
             {
                 if (!said) Console.Error.WriteLine($"note: {Path.GetFileName(target)}: another eval process is converting this dataset into {target}; waiting for it");
                 said = true;
-                Thread.Sleep(200);
+                ct.WaitHandle.WaitOne(200);
+                ct.ThrowIfCancellationRequested();
             }
             catch (IOException e)
             {

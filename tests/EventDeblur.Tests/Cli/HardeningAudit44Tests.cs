@@ -270,4 +270,28 @@ public partial class HardeningAuditTests
         Assert.NotEqual(before, after);
         Assert.True(after > 60, $"the blurry frame is the sharp one now: PSNR {after:F2}");
     }
+
+    /// <summary>
+    /// A shard waiting for another process's conversion of a Blur-DVS-style dataset stops waiting when it is cancelled
+    /// (Ctrl+C / SIGTERM): it waited up to 30 minutes, the signal unheard.
+    /// </summary>
+    [Fact]
+    public async Task WaitingForAnotherConversionEndsWhenCancelled()
+    {
+        string fixture = Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "blurdvs-tiny");
+        string dir = TestPaths.NewTempDir();
+        string data = Path.Combine(dir, "tiny");
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(fixture, data);
+        string converted = Path.Combine(dir, "out", "converted");
+        Directory.CreateDirectory(converted);
+        // Another process converting it holds the lock.
+        using var held = new FileStream(Path.Combine(converted, "tiny.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        using var cts = new CancellationTokenSource();
+        var finding = Task.Run(() => EventDeblur.Evaluation.Evaluator.FindBundles([data], converted, ct: cts.Token));
+        Assert.NotSame(finding, await Task.WhenAny(finding, Task.Delay(TimeSpan.FromSeconds(1))));   // it waits for the lock
+        cts.Cancel();
+        Assert.Same(finding, await Task.WhenAny(finding, Task.Delay(TimeSpan.FromMinutes(2))));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => finding);
+        Assert.False(Directory.Exists(Path.Combine(converted, "tiny")), "nothing was converted");
+    }
 }
