@@ -12,10 +12,11 @@ namespace EventDeblur.Formats;
 /// forward jump of more than <see cref="JumpUs"/> are held back until the stream shows which side is right: when
 /// <see cref="ReturnConfirm"/> events in a row return to the time before the jump, the held events are the damaged ones
 /// and are dropped (<see cref="JumpedForward"/>); when the stream goes on from the jumped time (a real gap in the
-/// recording) or <see cref="MaxHeld"/> events are held, they are kept. Memory: at most <see cref="MaxHeld"/> held events.
+/// recording) or <c>maxHeld</c> events (default <see cref="MaxHeld"/>) are held, they are kept. Memory: at most that many
+/// held events. A live stream holds fewer, so that a real gap in it delays its frames less.
 /// </para>
 /// </summary>
-internal sealed class EventSanitizer(int widthPx, int heightPx)
+internal sealed class EventSanitizer(int widthPx, int heightPx, int maxHeld = EventSanitizer.MaxHeld)
 {
     /// <summary>A step forward larger than this (µs) is held back until the stream confirms or refutes it (1 s).</summary>
     public const long JumpUs = 1_000_000;
@@ -109,7 +110,7 @@ internal sealed class EventSanitizer(int widthPx, int heightPx)
             Backward += _ret.Count;
             _ret.Clear();
             _held.Add(t, x, y, p);
-            if (_held.Count >= MaxHeld) Release(_held);
+            if (_held.Count >= maxHeld) Release(_held);
         }
         else if (t >= _last && t < heldFrom && (_ret.Count == 0 || t >= _ret.Timestamps[^1]))
         {

@@ -182,9 +182,11 @@ public sealed class DvStreamServer : IAsyncDisposable
         while (reader.TryRead(out var packet))
         {
             ct.ThrowIfCancellationRequested();
+            // Paced by the packet's middle event: one damaged timestamp at its start (thrown 2^33 µs forward by a flipped
+            // bit) must not hold the packet back for hours.
             long first = packet switch
             {
-                EventsPacket e => e.Events.Timestamps[0],
+                EventsPacket e => e.Events.Timestamps[e.Events.Count / 2],
                 TriggersPacket t => t.Triggers[0].TimestampUs,
                 _ => long.MinValue,
             };

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EventDeblur.Deconvolution;
 using EventDeblur.Events;
+using EventDeblur.Formats;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.Imaging;
 using EventDeblur.IO;
@@ -47,6 +48,12 @@ public static class LivePipeline
         var token = stop.Token;
 
         var store = new EventStore(o.MaxBufferedEvents);
+        // One damaged timestamp that throws time forward must not make every later event "go back" and be dropped (stop 45's
+        // live trial: one flipped bit lost the rest of the connection's 399 766 events; replay loses that one event): the
+        // events after a forward jump of over a second are held back until the stream shows which side is right, as convert
+        // does. Per epoch (a restarted source's clock is another); its counts are kept across epochs.
+        var sanitizer = new EventSanitizer(0, 0, LiveHeldEvents);
+        long sanitizedBackward = 0, sanitizedJumped = 0;
         // Stretches of the events stream whose packets were lost (from the last event before to the first after, µs).
         var losses = new List<StreamLoss>();
         var exposures = new List<(TimeRangeUs Range, int Epoch)>();
@@ -61,6 +68,7 @@ public static class LivePipeline
         var (eh, ep) = DvStreamClient.ParseUri(o.EventsUri);
         var (th, tp) = DvStreamClient.ParseUri(o.TriggersUri);
         DvStreamClient? eventsClient = null, triggersClient = null;
+        using var scratch = EventBatch.Rent(256);
         // Streams of the other kind on a port (--events and --triggers swapped): said once per stream, at once.
         int eventsServeTriggers = 0, triggersServeEvents = 0;
         // The port that sent only the other kind (a DV stream carries one kind): no data of its own kind will come, so the
@@ -87,9 +95,18 @@ public static class LivePipeline
                     // The source restarted: what is buffered is on its old clock.
                     long discarded = store.Reset();
                     clock.Reset();
+                    sanitizer.Flush(scratch);
+                    sanitizedBackward += sanitizer.Backward;
+                    sanitizedJumped += sanitizer.JumpedForward;
+                    sanitizer = new EventSanitizer(0, 0, LiveHeldEvents);
+                    // Stretches lost on the old clock say nothing of the new one's times.
+                    lock (losses) losses.Clear();
                     Volatile.Write(ref eventsEpoch, eventsClient.Epoch);
                     Report(Problem.Error("events stream", $"the source restarted (its timestamps went back to {e.Events.Timestamps[0]} µs); {discarded} buffered events of its old clock discarded"));
                 }
+                store.Arrived(e.Events.Count);
+                sanitizer.Filter(e.Events);
+                if (e.Events.Count == 0) return;
                 clock.Observe((long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]);
                 lock (losses)
                     for (int k = 0; k < losses.Count; k++)
@@ -137,6 +154,14 @@ public static class LivePipeline
             OnConnectionChange = progress,
             OnProblem = (p, _) => Report(p.Severity == ProblemSeverity.Error ? Problem.Error($"triggers stream {o.TriggersUri}", p.Message) : Problem.Note($"triggers stream {o.TriggersUri}", ProblemLocation.None, p.Message)),
         };
+        // The stretches of the events stream's current clock that it lost: packets its reader skipped, and the data each
+        // dropped connection lost (from its last event before to its first after; not across a restart of the source).
+        List<StreamLoss> LostStretches()
+        {
+            List<StreamLoss> list;
+            lock (losses) list = [.. losses];
+            return Stretches(list, eventsClient!.Gaps);
+        }
         using var streams = CancellationTokenSource.CreateLinkedTokenSource(token);
         var eventsTask = eventsClient.RunAsync(streams.Token);
         var triggersTask = triggersClient.RunAsync(streams.Token);
@@ -457,9 +482,16 @@ public static class LivePipeline
                     f.OutsideEvents = ExposureCoverage.Gap(ordinal, shifted, firstUs, lastUs, "live")?.Message;
                     if (f.OutsideEvents == null && ExposureCoverage.Partial(shifted, firstUs, lastUs) is { } uncovered)
                         Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), uncovered));
-                    lock (losses)
-                        foreach (var loss in losses.Where(_ => f.OutsideEvents == null).Where(l => (l.FromUs ?? long.MinValue) < shifted.EndUs && (l.ToUs ?? long.MaxValue) > shifted.StartUs))
-                            Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), $"the events stream lost a packet during its exposure {shifted} (after t = {loss.FromUs?.ToString() ?? "?"} µs, before {loss.ToUs?.ToString() ?? "?"} µs: {loss.Reason}); its kernels come from the other events"));
+                    // Stretches the stream lost inside its extent: packets its reader skipped, and the data a dropped connection
+                    // lost (stop 45's live trial: frames whose exposures fell in a 985-ms outage were written `ok`, the blurry
+                    // input, with no word). One that holds the whole exposure fails the frame, as an exposure outside the
+                    // stream's extent does; one that overlaps it is a note.
+                    if (f.OutsideEvents == null)
+                    {
+                        var (failure, notes) = JudgeLosses(shifted, LostStretches());
+                        f.OutsideEvents = failure;
+                        foreach (var note in notes) Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), note));
+                    }
                     store.TrimBefore(window.StartUs);
                     pairing.Paired(stamp, e);
                     countEpoch ??= exposureEpoch;
@@ -536,8 +568,15 @@ public static class LivePipeline
             }
         try { await capture; } catch (OperationCanceledException) { }
 
-        if (store.OutOfOrder > 0)
-            Report(Problem.Error($"events stream {o.EventsUri}", $"{store.OutOfOrder:N0} events went back in time within the stream (a damaged packet's timestamps, not a restart) and were dropped, so the frames around them keep their other events"));
+        // The events still held back after a forward jump when the run ended (the stream's events thread has stopped).
+        sanitizer.Flush(scratch);
+        long backward = sanitizedBackward + sanitizer.Backward + store.OutOfOrder, jumped = sanitizedJumped + sanitizer.JumpedForward;
+        if (backward > 0)
+            Report(Problem.Error($"events stream {o.EventsUri}", $"{backward:N0} events went back in time within the stream (damaged timestamps, not a restart) and were dropped, so the frames around them keep their other events"));
+        if (jumped > 0)
+            Report(Problem.Error($"events stream {o.EventsUri}", $"{jumped:N0} events after a timestamp that jumped over a second forward were dropped: the stream went back on the earlier time, so the jump was damage (one bad timestamp costs these events, not the rest of the stream)"));
+        // Every event received and not kept: dropped for time going back or after a damaged jump, or for a full buffer.
+        long droppedEvents = store.Dropped + backward + jumped;
         if (store.Dropped > 0)
             Report(Problem.Error($"events stream {o.EventsUri}", $"{store.Dropped:N0} events dropped: more than {o.MaxBufferedEvents:N0} events (LiveOptions.MaxBufferedEvents) were waiting at once for their frames — the events came faster than their frames could be dispatched"));
         var all = output.Results();
@@ -559,7 +598,7 @@ public static class LivePipeline
                 // Every frame not deblurred (as the summary counts them), and of those the ones dropped because the pipeline was behind.
                 new("dropped_frames", all.Count(r => r.Dropped == true)),
                 new("dropped_frames_pipeline_behind", dropped),
-                new("dropped_events", store.Dropped),
+                new("dropped_events", droppedEvents),
                 new("gaps", new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray())),
                 new("problems", new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray())),
                 new("problem_records", Problem.ToJsonArray(problems)),
@@ -567,14 +606,49 @@ public static class LivePipeline
         };
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
         manifest.Write(o.OutDir);
-        return new LiveSummary(all, store.Received, triggersReceived, dropped, store.Dropped, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected, WrongKind = stopped == null ? [] : [.. wrongKind] };
+        return new LiveSummary(all, store.Received, triggersReceived, dropped, droppedEvents, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected, WrongKind = stopped == null ? [] : [.. wrongKind] };
     }
+
+    /// <summary>Most events held back after a forward time jump before it counts as a real gap in the stream (fewer than a file's, so a gap delays frames less).</summary>
+    private const int LiveHeldEvents = 4096;
 
     /// <summary>Packets of the other kind, with none of its own, from which one swapped port stops the run (after a second).</summary>
     private const int WrongKindPackets = 3;
 
     /// <summary>A stretch of the events stream whose packets were lost: after the event at <paramref name="FromUs"/>, before the one at <paramref name="ToUs"/> (µs; null: unknown).</summary>
-    private sealed record StreamLoss(long? FromUs, long? ToUs, string Reason);
+    /// <summary>A stretch of the events stream's clock it lost: from its last event before (µs; null: unknown) to its first after (null: not yet come), and why.</summary>
+    internal sealed record StreamLoss(long? FromUs, long? ToUs, string Reason);
+
+    /// <summary>
+    /// The stretches the events stream lost on its current clock: <paramref name="skipped"/> (packets its reader left
+    /// out) and the data each dropped connection of <paramref name="gaps"/> lost, after the last restart of the source
+    /// (a gap across a restart joins two clocks and measures nothing).
+    /// </summary>
+    internal static List<StreamLoss> Stretches(IEnumerable<StreamLoss> skipped, IReadOnlyList<StreamGap> gaps)
+    {
+        var list = skipped.ToList();
+        var all = gaps.ToList();
+        foreach (var g in all.Skip(all.FindLastIndex(g => g.SourceRestarted) + 1))
+            if (g.LostUs != null) list.Add(new StreamLoss(g.LastTimestampUs, g.ResumedTimestampUs, $"the connection was lost: {g.Reason}"));
+        return list;
+    }
+
+    /// <summary>
+    /// What the lost <paramref name="stretches"/> mean for a frame whose exposure (shifted by the event latency) is
+    /// <paramref name="exposure"/>: a failure when one holds it whole (no event can fall in it; stop 45's live trial: frames
+    /// in a 985-ms outage were written `ok`, the blurry input, with no word), else a note for each that overlaps it.
+    /// </summary>
+    internal static (string? Failure, List<string> Notes) JudgeLosses(TimeRangeUs exposure, IEnumerable<StreamLoss> stretches)
+    {
+        var notes = new List<string>();
+        foreach (var loss in stretches.Where(l => (l.FromUs ?? long.MinValue) < exposure.EndUs && (l.ToUs ?? long.MaxValue) > exposure.StartUs))
+        {
+            if (loss.FromUs is long from && loss.ToUs is long to && from < exposure.StartUs && exposure.EndUs <= to)
+                return ($"exposure {exposure} on the event clock lies wholly in a stretch the events stream lost (no event after t = {from} µs before t = {to} µs: {loss.Reason}), so no event falls in it", []);
+            notes.Add($"the events stream lost data during its exposure {exposure} (after t = {loss.FromUs?.ToString() ?? "?"} µs, before {loss.ToUs?.ToString() ?? "?"} µs: {loss.Reason}); its kernels come from the other events");
+        }
+        return (null, notes);
+    }
 
     /// <summary>The exposure list's ranges as a read-only list (read under the list's lock).</summary>
     private sealed class ExposureRanges(List<(TimeRangeUs Range, int Epoch)> list) : IReadOnlyList<TimeRangeUs>
@@ -609,13 +683,15 @@ public static class LivePipeline
         public (long? First, long? Last) Extent { get { lock (_gate) return _firstUs == long.MinValue ? (null, null) : (_firstUs, _newestUs); } }
         public long LatestUs { get { lock (_gate) return _count > 0 ? _t[_start + _count - 1] : -1; } }
 
+        /// <summary>Counts events as they arrive, before any is dropped (<see cref="Add"/> does not count them).</summary>
+        public void Arrived(int n) { lock (_gate) Received += n; }
+
         public (int W, int H) SensorSize(int w, int h) { lock (_gate) return (Math.Max(w, _maxX + 1), Math.Max(h, _maxY + 1)); }
 
         public void Add(EventBatch b)
         {
             lock (_gate)
             {
-                Received += b.Count;
                 if (_count + b.Count > capacity)
                 {
                     int drop = Math.Min(_count, _count + b.Count - capacity);

@@ -113,6 +113,70 @@ public class LiveDamagedStreamTests
         long inWindow = original.LongCount(v => v >= w.StartUs && v < w.EndUs);
         await using var reader = await Parquet.ParquetReader.CreateAsync(Path.Combine(o.OutDir, EventDeblur.Pipeline.Output.FrameEventsFile.FileOf(0)));
         Assert.Equal(inWindow - Shifted, reader.Metadata!.NumRows);
+        Assert.Equal(Shifted, s.DroppedEvents);
+    }
+
+    /// <summary>
+    /// One event whose timestamp a flipped bit threw 2^33 µs forward costs that event, not the rest of the stream (stop 45's
+    /// live trial: every later event of the connection "went back in time" against it and was dropped, the frames after it
+    /// were written `ok` with no events, and dropped_events said 0).
+    /// </summary>
+    [Fact]
+    public async Task OneTimestampThrownForwardCostsThatEventOnly()
+    {
+        var (b, video, rig, original) = Bundle((t, x, y, p, windows) =>
+        {
+            t = (long[])t.Clone();
+            int at = Array.FindIndex(t, v => v >= windows[0].StartUs + 10_000);
+            t[at] ^= 1L << 33;
+            return (t, x, y, p);
+        });
+        var (s, o) = await Live(b, video, rig);
+        Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
+        Assert.Equal(original.Length, s.EventsReceived);
+        Assert.Equal(1, s.DroppedEvents);
+        Assert.Contains(s.Problems, p => p.Message.StartsWith("1 events after a timestamp that jumped over a second forward were dropped", StringComparison.Ordinal));
+        var windows = b.ResolveExposures().Windows.Select(w => w.Exposure!.Value).ToList();
+        for (int k = 0; k < 3; k++)
+        {
+            long inWindow = original.LongCount(v => v >= windows[k].StartUs && v < windows[k].EndUs) - (k == 0 ? 1 : 0);
+            await using var reader = await Parquet.ParquetReader.CreateAsync(Path.Combine(o.OutDir, EventDeblur.Pipeline.Output.FrameEventsFile.FileOf(k)));
+            Assert.Equal(inWindow, reader.Metadata!.NumRows);
+        }
+    }
+}
+
+/// <summary>
+/// Stretches of the events stream that a live run lost — packets its reader skipped, data a dropped connection lost — and
+/// what they mean for a frame (stop 45's live trial: frames whose exposures fell in a 985-ms outage were written `ok`).
+/// </summary>
+public class LiveLostStretchTests
+{
+    [Fact]
+    public void AnExposureWhollyInALostStretchFailsAndOnePartlyInItGetsANote()
+    {
+        var gaps = new List<StreamGap>
+        {
+            new("events", 1_000_000, 2_000_000, "connection closed by the server"),   // on an earlier clock
+            new("events", 5_000_000, 1_000, "connection closed by the server"),       // the source restarted
+            new("events", 3_000_000, 4_000_000, "connection reset"),                  // lost 1 s on the current clock
+            new("events", 9_000_000, null, "connection reset"),                       // not resumed (yet)
+        };
+        var stretches = LivePipeline.Stretches([new LivePipeline.StreamLoss(6_000_000, 6_100_000, "packet skipped")], gaps);
+        Assert.Equal([(6_000_000L, 6_100_000L), (3_000_000L, 4_000_000L)], stretches.Select(l => (l.FromUs!.Value, l.ToUs!.Value)));
+
+        var (failure, notes) = LivePipeline.JudgeLosses(new TimeRangeUs(3_200_000, 3_250_000), stretches);
+        Assert.Equal("exposure [3200000, 3250000) µs on the event clock lies wholly in a stretch the events stream lost (no event after t = 3000000 µs before t = 4000000 µs: the connection was lost: connection reset), so no event falls in it", failure);
+        Assert.Empty(notes);
+        (failure, notes) = LivePipeline.JudgeLosses(new TimeRangeUs(3_980_000, 4_030_000), stretches);
+        Assert.Null(failure);
+        Assert.Contains("the events stream lost data during its exposure [3980000, 4030000) µs (after t = 3000000 µs, before 4000000 µs: the connection was lost: connection reset)", Assert.Single(notes));
+        // A skipped packet's stretch, and one that ends at the exposure's end: wholly lost.
+        Assert.NotNull(LivePipeline.JudgeLosses(new TimeRangeUs(6_010_000, 6_100_000), stretches).Failure);
+        // Outside every stretch: nothing to say (the earlier clock's gap does not count).
+        var outside = LivePipeline.JudgeLosses(new TimeRangeUs(1_200_000, 1_250_000), stretches);
+        Assert.Null(outside.Failure);
+        Assert.Empty(outside.Notes);
     }
 }
 
