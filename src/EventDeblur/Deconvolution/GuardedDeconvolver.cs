@@ -145,7 +145,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
 
     /// <summary>One channel's result and its checks.</summary>
     private sealed record Pass(float[] Plane, int Width, int Height, BlurKernel Kernel, ChannelContext Context, NoiseModel Model, float[] Full,
-        float[]? Intermediate, Judge Judge, (double Consistency, double NoiseGain)[] Scores, double[]? Baseline, double[] Weights);
+        float[]? Intermediate, Judge Judge, (double Consistency, double NoiseGain, double DarkShare)[] Scores, double[]? Baseline, double[] Weights);
 
     private Pass Analyse(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, List<(int X0, int Y0, int X1, int Y1)> tiles)
     {
@@ -246,9 +246,11 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
     /// <see cref="GuardOptions.RelativeToInput"/>, both thresholds move up by what the input's own consistency
     /// <paramref name="input"/> exceeds the trusted level by.
     /// </summary>
-    private double Trust((double Consistency, double NoiseGain) s, double? input)
+    private double Trust((double Consistency, double NoiseGain, double DarkShare) s, double? input)
     {
         if (!double.IsNaN(s.NoiseGain) && s.NoiseGain > Options.MaxNoiseGain) return 0;
+        // Unmeasurable consistency: a result that took the tile's bright background down to black is not trusted.
+        if (double.IsNaN(s.Consistency) && s.DarkShare > Options.MaxDarkShare) return 0;
         double lift = input is double c && c > Options.TrustedConsistency ? c - Options.TrustedConsistency : 0;
         double trusted = Options.TrustedConsistency + lift, max = Options.MaxConsistency + lift;
         if (double.IsNaN(s.Consistency) || s.Consistency <= trusted) return 1;
@@ -318,6 +320,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         private readonly bool[] _usable;      // unclipped, away from the frame border and from clipped pixels by the kernel's reach
         private readonly float[] _variance;   // noise variance of each pixel's blurry value
         private readonly bool[] _flat;        // the flattest half of the plane (by gradient of the smoothed blurry plane)
+        private readonly bool[] _saturated;   // the input's clipped pixels
         private const int WindowRadius = 2;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -327,6 +330,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
             _w = width;
             _h = height;
             _kernel = kernel;
+            _saturated = context.Saturated;
             int reach = kernel.Size / 2 + 1;
             var smooth = NoiseModelEstimator.BoxMean(plane, width, height, 2);
             _variance = new float[plane.Length];
@@ -356,7 +360,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         public DeconvolutionProfile? Profile { get; init; }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public (double Consistency, double NoiseGain)[] Score(float[] result, List<(int X0, int Y0, int X1, int Y1)> tiles)
+        public (double Consistency, double NoiseGain, double DarkShare)[] Score(float[] result, List<(int X0, int Y0, int X1, int Y1)> tiles)
         {
             // Re-blur residual in noise units, then averaged over 5×5 windows: white noise shrinks by 25 in variance,
             // residual structure (edges the kernel cannot explain, ringing) does not.
@@ -370,7 +374,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
             var resMean = NoiseModelEstimator.BoxMean(res, _w, _h, WindowRadius);
             var useMean = NoiseModelEstimator.BoxMean(use, _w, _h, WindowRadius);
             int window = (2 * WindowRadius + 1) * (2 * WindowRadius + 1);
-            var scores = new (double, double)[tiles.Count];
+            var scores = new (double, double, double)[tiles.Count];
             var buf = new List<float>();
             var chis = new List<float>();
             for (int t = 0; t < tiles.Count; t++)
@@ -378,10 +382,17 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
                 var (x0, y0, x1, y1) = tiles[t];
                 chis.Clear();
                 buf.Clear();
+                int bright = 0, dark = 0;
                 for (int y = Math.Max(y0, 1); y < Math.Min(y1, _h - 1); y++)
                     for (int x = Math.Max(x0, 1); x < Math.Min(x1, _w - 1); x++)
                     {
                         int i = y * _w + x;
+                        // Bright unclipped input (over 5 σ) that the result took down to black (within 1 σ of 0).
+                        if (!_saturated[i] && _plane[i] > 0 && _plane[i] * _plane[i] > 25 * _variance[i])
+                        {
+                            bright++;
+                            if (result[i] <= 0 || result[i] * result[i] <= _variance[i]) dark++;
+                        }
                         if (!_usable[i]) continue;
                         if (useMean[i] > 0.999f) chis.Add(window * resMean[i] * resMean[i]);
                         if (!_flat[i]) continue;
@@ -392,7 +403,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
                     }
                 double gain = double.NaN;
                 if (buf.Count >= 32) gain = Selection.Nth(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(buf), buf.Count / 2) / 0.6745;
-                scores[t] = (TrimmedMean(chis), gain);
+                scores[t] = (TrimmedMean(chis), gain, bright >= 32 ? (double)dark / bright : double.NaN);
             }
             return scores;
         }

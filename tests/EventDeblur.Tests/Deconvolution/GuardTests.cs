@@ -79,6 +79,48 @@ public class GuardTests(ITestOutputHelper output)
         Assert.Equal(blurry[70 * W + 90], result[70 * W + 90]);
     }
 
+    /// <summary>
+    /// Stop 45's trial: with long kernels among many clipped lights no unclipped pixel lies beyond a kernel's reach of a
+    /// clipped one, so no tile's consistency can be measured — and a result that took the bright background down to black
+    /// (76 % of a frame at 0 where its input was 813 DN) was kept whole. Such a tile now gets the input back; a result that
+    /// keeps the background passes.
+    /// </summary>
+    [Fact]
+    public void AnUnmeasurableTileWhoseResultBlacksOutTheBackgroundGetsTheInput()
+    {
+        var rng = new Random(45);
+        var plane = new float[W * H];
+        var sat = new bool[W * H];
+        for (int i = 0; i < plane.Length; i++) plane[i] = 0.3f + 0.01f * (float)(rng.NextDouble() - 0.5);
+        // A clipped light every 16 px: with a 33-px kernel every pixel lies within its reach of one.
+        for (int y = 4; y < H; y += 16)
+            for (int x = 4; x < W; x += 16) { plane[y * W + x] = 1; sat[y * W + x] = true; }
+        var kernel = NoisyNightFrames.MotionKernel(31, 0.3, 0.1);
+        Assert.True(kernel.Size >= 33);
+
+        var blackout = new GuardedDeconvolver(new Blackout(), new GuardOptions(TilePx: 64));
+        var result = blackout.Deconvolve(plane, W, H, kernel, NoisyNightFrames.Context(sat));
+        var report = Assert.Single(blackout.DrainReports());
+        Assert.All(report.Tiles, t => Assert.True(double.IsNaN(t.Consistency), $"tile {t.X0},{t.Y0}: consistency {t.Consistency} (the test needs it unmeasurable)"));
+        Assert.All(report.Tiles, t => Assert.Equal(FallbackLevel.Input, t.Level));
+        Assert.Equal(plane, result);
+
+        // A result that keeps the background (here, one pixel in 20 taken to black) is kept whole.
+        var kept = new GuardedDeconvolver(new Blackout(every: 20), new GuardOptions(TilePx: 64));
+        var r2 = kept.Deconvolve(plane, W, H, kernel, NoisyNightFrames.Context(sat));
+        Assert.All(Assert.Single(kept.DrainReports()).Tiles, t => Assert.Equal(FallbackLevel.None, t.Level));
+        Assert.Equal(new Blackout(every: 20).Deconvolve(plane, W, H, kernel, NoisyNightFrames.Context(sat)), r2);
+    }
+
+    /// <summary>Takes every <paramref name="every"/>-th unclipped pixel to 0, the others kept (1: a result that wiped the background out).</summary>
+    private sealed class Blackout(int every = 1) : IDeconvolver
+    {
+        public string Name => "blackout";
+
+        public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context) =>
+            plane.Select((v, i) => context.Saturated[i] || i % every != 0 ? v : 0f).ToArray();
+    }
+
     /// <summary>Returns its input with a block of NaN pixels: a deconvolver that failed numerically in part of the frame.</summary>
     private sealed class NaNInBlock : IDeconvolver
     {
