@@ -278,6 +278,49 @@ public static class LivePipeline
                 Report(Problem.Error("", ProblemLocation.AtFrame(f.Index), $"its exposure's events cannot be kept: {e.Message}"));
             }
         }
+        // run.json and frames.parquet as the run stands: written at the start and every CheckpointS while it works (status
+        // "running"), so a run killed (SIGKILL, out of memory, power) leaves a folder that says what it was and what each
+        // frame so far came to — stop 45's live trial: a killed run left neither, report and live disowned the folder, and
+        // --force removed its frames — and at the end, completed or cancelled.
+        RunManifest Manifest(string status, IReadOnlyList<FrameResult> all, IReadOnlyList<StreamGap> gaps, long droppedEvents, DateTimeOffset? finished)
+        {
+            Problem[] listed;
+            lock (problems) listed = [.. problems];
+            return new RunManifest
+            {
+                Mode = "live",
+                Status = status,
+                Started = started,
+                Finished = finished,
+                Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = !o.Methods.HasQualityRungs(o.Deconvolver) ? null : o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name, ["event_latency_us"] = o.EventLatencyUs, ["max_kept_events"] = o.MaxKeptEventsPerFrame },
+                Extra =
+                [
+                    new("events_received", store.Received),
+                    new("triggers_received", Interlocked.Read(ref triggersReceived)),
+                    // Every frame not deblurred (as the summary counts them), and of those the ones dropped because the pipeline was behind.
+                    new("dropped_frames", all.Count(r => r.Dropped == true)),
+                    new("dropped_frames_pipeline_behind", Interlocked.Read(ref dropped)),
+                    new("dropped_events", droppedEvents),
+                    new("gaps", new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray())),
+                    new("problems", new JsonArray(listed.Select(p => (JsonNode?)p.ToString()).ToArray())),
+                    new("problem_records", Problem.ToJsonArray(listed)),
+                ],
+            };
+        }
+        async Task CheckpointAsync()
+        {
+            var all = output.Results();
+            var running = Manifest("running", all, [.. eventsClient!.Gaps, .. triggersClient!.Gaps],
+                store.Dropped + store.OutOfOrder + sanitizedBackward + sanitizer.Backward + sanitizedJumped + sanitizer.JumpedForward, null);
+            try
+            {
+                await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(running, rig, o.EventsUri));
+                running.Write(o.OutDir);
+            }
+            catch (IOException e) { Report(Problem.Note("", ProblemLocation.None, $"the run's checkpoint (run.json, frames.parquet) not written: {e.Message}")); }
+        }
+        await CheckpointAsync();
+        var lastCheckpoint = Stopwatch.StartNew();
         var writer = Task.Run(async () =>
         {
             await foreach (var f in toWrite.Reader.ReadAllAsync(ct))
@@ -289,6 +332,7 @@ public static class LivePipeline
                 lock (results) results.Add(r);
                 if (o.MaxKeptEventsPerFrame > 0 && f.Exposure is { } exposure) await KeepEventsAsync(f, exposure);
                 progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, {(latency is double l ? $"latency {l:F2} s" : "no latency (no events)")}, backlog {backlog}, events received so far {store.Received:N0}, frames dropped so far {Interlocked.Read(ref dropped)}");
+                if (lastCheckpoint.Elapsed.TotalSeconds >= CheckpointS) { await CheckpointAsync(); lastCheckpoint.Restart(); }
             }
         });
 
@@ -584,30 +628,14 @@ public static class LivePipeline
         try { PreviewWriter.WriteContactSheet(o.OutDir, all); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Report(Problem.Note("", ProblemLocation.None, $"{PreviewWriter.ContactSheetFile} not written: {e.Message}")); }
         var gaps = eventsClient.Gaps.Concat(triggersClient.Gaps).ToList();
-        var manifest = new RunManifest
-        {
-            Mode = "live",
-            Status = ct.IsCancellationRequested ? "cancelled" : "completed",
-            Started = started,
-            Finished = DateTimeOffset.UtcNow,
-            Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = !o.Methods.HasQualityRungs(o.Deconvolver) ? null : o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name, ["event_latency_us"] = o.EventLatencyUs, ["max_kept_events"] = o.MaxKeptEventsPerFrame },
-            Extra =
-            [
-                new("events_received", store.Received),
-                new("triggers_received", triggersReceived),
-                // Every frame not deblurred (as the summary counts them), and of those the ones dropped because the pipeline was behind.
-                new("dropped_frames", all.Count(r => r.Dropped == true)),
-                new("dropped_frames_pipeline_behind", dropped),
-                new("dropped_events", droppedEvents),
-                new("gaps", new JsonArray(gaps.Select(g => (JsonNode?)g.ToString()).ToArray())),
-                new("problems", new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray())),
-                new("problem_records", Problem.ToJsonArray(problems)),
-            ],
-        };
+        var manifest = Manifest(ct.IsCancellationRequested ? "cancelled" : "completed", all, gaps, droppedEvents, DateTimeOffset.UtcNow);
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
         manifest.Write(o.OutDir);
         return new LiveSummary(all, store.Received, triggersReceived, dropped, droppedEvents, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected, WrongKind = stopped == null ? [] : [.. wrongKind] };
     }
+
+    /// <summary>Seconds between the checkpoints of a working run's run.json and frames.parquet (status "running").</summary>
+    private const double CheckpointS = 10;
 
     /// <summary>Most events held back after a forward time jump before it counts as a real gap in the stream (fewer than a file's, so a gap delays frames less).</summary>
     private const int LiveHeldEvents = 4096;

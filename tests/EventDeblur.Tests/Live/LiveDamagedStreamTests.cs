@@ -117,6 +117,40 @@ public class LiveDamagedStreamTests
     }
 
     /// <summary>
+    /// A working live run's folder says what it is from the start (stop 45's live trial: a run killed with SIGKILL left no
+    /// run.json and no frames.parquet, so report and live disowned the folder and --force removed its frames): run.json
+    /// with status "running" and a frames.parquet of the frames so far, rewritten as the run goes and at its end.
+    /// </summary>
+    [Fact]
+    public async Task AWorkingRunsFolderHoldsItsRunJsonAndFramesSoFar()
+    {
+        var (b, video, rig, _) = Bundle((t, x, y, p, _) => (t, x, y, p));
+        await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = new LiveOptions
+        {
+            EventsUri = $"tcp://127.0.0.1:{server.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{server.TriggersPort}", RgbSource = video, RigPath = rig,
+            OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener",
+            StreamEndGraceS = 1.5, StreamLostGraceS = 2, DurationS = 60,
+        };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        // Nothing has been played yet: the run waits for its streams, and its folder already says what it is.
+        string runJson = Path.Combine(o.OutDir, "run.json");
+        for (int k = 0; k < 600 && !File.Exists(runJson); k++) await Task.Delay(50);
+        var working = EventDeblur.Pipeline.Output.RunManifest.Read(o.OutDir);
+        Assert.Equal(("live", "running", (DateTimeOffset?)null), (working.Mode, working.Status, working.Finished));
+        Assert.Empty(await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet")));
+        Assert.False(live.IsCompleted);
+        await server.PlayAsync(4);
+        var s = await live;
+        var done = EventDeblur.Pipeline.Output.RunManifest.Read(o.OutDir);
+        Assert.Equal("completed", done.Status);
+        Assert.NotNull(done.Finished);
+        Assert.Equal(3, (await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(o.OutDir, "frames.parquet"))).Count);
+        Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
+    }
+
+    /// <summary>
     /// One event whose timestamp a flipped bit threw 2^33 µs forward costs that event, not the rest of the stream (stop 45's
     /// live trial: every later event of the connection "went back in time" against it and was dropped, the frames after it
     /// were written `ok` with no events, and dropped_events said 0).
