@@ -56,19 +56,10 @@ public static class LivePipeline
         long sanitizedBackward = 0, sanitizedJumped = 0;
         // Stretches of the events stream whose packets were lost (from the last event before to the first after, µs).
         var losses = new List<StreamLoss>();
-        // Each exposure's clock epoch, and its count segment: arrival order holds within a segment, which only a reconnection of
-        // the trigger source breaks (triggers sent while it was down are lost; a reset of its clock within a connection loses none).
-        var exposures = new List<(TimeRangeUs Range, int Epoch, int Segment)>();
+        var exposures = new List<(TimeRangeUs Range, int Epoch)>();
         var pairer = new TriggerEdgePairer();
-        // The pipeline's epochs (restarts of each source's clock seen: after a reconnection, or within one connection), and the
-        // clients' own reconnection epochs last seen.
-        int eventsEpoch = 0, triggersEpoch = 0, eventsClientEpoch = 0, triggersClientEpoch = 0, triggersSegment = 0;
-        // A packet wholly before the stream's newest time, internally in order: a reset of the source's clock, when the next
-        // packet carries on from it (then the epoch moves on), or a damaged packet, when the next is back on the old time.
-        EventBatch? resetCandidate = null;
-        long resetFromUs = 0;
+        int eventsEpoch = 0, triggersEpoch = 0;
         long triggersReceived = 0;
-        long? lastTriggerUs = null;
         var clock = new EventClock();
         var wall = Stopwatch.StartNew();
         var problems = new List<Problem>();
@@ -93,96 +84,34 @@ public static class LivePipeline
             Report(problem);
             progress?.Invoke($"problem: {problem.Plain}");
         }
-        long candidateDropped = 0;
-        // Events of the current epoch into the buffer: through the hold-back of forward jumps, then in time order.
-        void Take(EventBatch b)
-        {
-            store.Arrived(b.Count);
-            sanitizer.Filter(b);
-            if (b.Count == 0) return;
-            clock.Observe((long)(wall.Elapsed.TotalMilliseconds * 1000) - b.Timestamps[^1]);
-            lock (losses)
-                for (int k = 0; k < losses.Count; k++)
-                    if (losses[k].ToUs == null) losses[k] = losses[k] with { ToUs = b.Timestamps[0] };
-            store.Add(b);
-        }
-        // The events source's clock is another from here (a restart, or a reset within the connection): a new epoch.
-        void RestartEvents(string why, long toUs)
-        {
-            long discarded = store.Reset();
-            clock.Reset();
-            sanitizer.Flush(scratch);
-            sanitizedBackward += sanitizer.Backward;
-            sanitizedJumped += sanitizer.JumpedForward;
-            sanitizer = new EventSanitizer(0, 0, LiveHeldEvents);
-            // Stretches lost on the old clock say nothing of the new one's times.
-            lock (losses) losses.Clear();
-            Volatile.Write(ref eventsEpoch, eventsEpoch + 1);
-            Report(Problem.Error("events stream", $"{why} (its timestamps went back to {toUs} µs); {discarded} buffered events of its old clock discarded"));
-        }
-        void DropCandidate()
-        {
-            if (resetCandidate == null) return;
-            store.Arrived(resetCandidate.Count);
-            candidateDropped += resetCandidate.Count;
-            resetCandidate.Dispose();
-            resetCandidate = null;
-        }
         eventsClient = new DvStreamClient("events", eh, ep, p =>
         {
             if (p is TriggersPacket) Swapped(ref eventsServeTriggers, "events", o.EventsUri, "trigger packets", "events");
             if (p is not EventsPacket e) return;
             using (e.Events)
             {
-                if (eventsClient!.Epoch != eventsClientEpoch)
+                if (eventsClient!.Epoch != Volatile.Read(ref eventsEpoch))
                 {
-                    eventsClientEpoch = eventsClient.Epoch;
-                    DropCandidate();
-                    RestartEvents("the source restarted", e.Events.Timestamps[0]);
+                    // The source restarted: what is buffered is on its old clock.
+                    long discarded = store.Reset();
+                    clock.Reset();
+                    sanitizer.Flush(scratch);
+                    sanitizedBackward += sanitizer.Backward;
+                    sanitizedJumped += sanitizer.JumpedForward;
+                    sanitizer = new EventSanitizer(0, 0, LiveHeldEvents);
+                    // Stretches lost on the old clock say nothing of the new one's times.
+                    lock (losses) losses.Clear();
+                    Volatile.Write(ref eventsEpoch, eventsClient.Epoch);
+                    Report(Problem.Error("events stream", $"the source restarted (its timestamps went back to {e.Events.Timestamps[0]} µs); {discarded} buffered events of its old clock discarded"));
                 }
-                var ts = e.Events.Timestamps;
-                if (resetCandidate != null)
-                {
-                    var candidate = resetCandidate;
-                    resetCandidate = null;
-                    using (candidate)
-                    {
-                        if (ts[0] >= candidate.Timestamps[^1] && ts[^1] < resetFromUs && IsSorted(ts))
-                        {
-                            // Two packets in a row on a clock behind the old one: the source's clock was reset (stop 45's live
-                            // trial: the rest of the session's events went back against the old time and were dropped, and a
-                            // frame took events of two moments).
-                            RestartEvents($"the source's clock went back by {(resetFromUs - candidate.Timestamps[0]) / 1e6:0.######} s within the connection (its timestamps were reset: a camera re-plugged, or a reset of its time), not damage: the packets after it carry on from the new time", candidate.Timestamps[0]);
-                            Take(candidate);
-                        }
-                        else
-                        {
-                            // Back on the old time: the packet was damaged; its events are dropped as going back.
-                            store.Arrived(candidate.Count);
-                            candidateDropped += candidate.Count;
-                        }
-                    }
-                }
-                else if (store.Extent.Last is long newest)
-                {
-                    // Where the packet first goes back (against the newest time before it, then its own), and whether all of it
-                    // from there is in order and behind: the candidate (the packet's earlier events are taken as they are).
-                    // (A step over a second forward is left to the hold-back of forward jumps: one damaged timestamp thrown far
-                    // ahead must not make the events after it look like a clock that went back.)
-                    long run = newest;
-                    int j = 0;
-                    for (; j < ts.Length && ts[j] >= run; j++)
-                        if (ts[j] - run <= EventSanitizer.JumpUs) run = ts[j];
-                    if (j < ts.Length && ts[^1] < run - ClockResetMinUs && IsSorted(ts[j..]))
-                    {
-                        resetCandidate = EventBatch.Rent(ts.Length - j);
-                        for (int i = j; i < ts.Length; i++) resetCandidate.Add(ts[i], e.Events.Xs[i], e.Events.Ys[i], e.Events.Polarities[i]);
-                        resetFromUs = run;
-                        if (j == 0) return;
-                        e.Events.Truncate(j);
-                    }
-                }
-                Take(e.Events);
+                store.Arrived(e.Events.Count);
+                sanitizer.Filter(e.Events);
+                if (e.Events.Count == 0) return;
+                clock.Observe((long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]);
+                lock (losses)
+                    for (int k = 0; k < losses.Count; k++)
+                        if (losses[k].ToUs == null) losses[k] = losses[k] with { ToUs = e.Events.Timestamps[0] };
+                store.Add(e.Events);
             }
         })
         {
@@ -205,28 +134,19 @@ public static class LivePipeline
             if (p is not TriggersPacket t) return;
             lock (exposures)
             {
-                // The source restarted (a reconnection onto an older time), or its clock was reset within the connection (a
-                // trigger before the last one received; stop 45's live trial: such a jump was never reported): an edge left
-                // open on the old clock cannot pair with one on the new.
-                bool reconnected = triggersClient!.Epoch != triggersClientEpoch;
-                bool reset = !reconnected && lastTriggerUs is long lastT && t.Triggers[0].TimestampUs < lastT - ClockResetMinUs;
-                if (reconnected || reset)
+                if (triggersClient!.Epoch != triggersEpoch)
                 {
+                    // The source restarted: an edge left open on the old clock cannot pair with one on the new.
                     pairer.Finish();
                     foreach (var q in pairer.Problems) Report(q);
                     pairer = new TriggerEdgePairer();
-                    triggersClientEpoch = triggersClient.Epoch;
-                    triggersEpoch++;
-                    if (reconnected) triggersSegment++;
-                    Report(Problem.Error("triggers stream", reconnected
-                        ? $"the source restarted (its timestamps went back to {t.Triggers[0].TimestampUs} µs)"
-                        : $"the source's clock went back by {(lastTriggerUs!.Value - t.Triggers[0].TimestampUs) / 1e6:0.######} s within the connection (its timestamps were reset; they went back to {t.Triggers[0].TimestampUs} µs)"));
+                    triggersEpoch = triggersClient.Epoch;
+                    Report(Problem.Error("triggers stream", $"the source restarted (its timestamps went back to {t.Triggers[0].TimestampUs} µs)"));
                 }
-                lastTriggerUs = t.Triggers[^1].TimestampUs;
                 foreach (var tr in t.Triggers)
                 {
                     triggersReceived++;
-                    if (pairer.Add(tr) is { } exposure) exposures.Add((exposure, triggersEpoch, triggersSegment));
+                    if (pairer.Add(tr) is { } exposure) exposures.Add((exposure, triggersEpoch));
                 }
             }
         })
@@ -391,7 +311,7 @@ public static class LivePipeline
         {
             var all = output.Results();
             var running = Manifest("running", all, [.. eventsClient!.Gaps, .. triggersClient!.Gaps],
-                store.Dropped + store.OutOfOrder + candidateDropped + sanitizedBackward + sanitizer.Backward + sanitizedJumped + sanitizer.JumpedForward, null);
+                store.Dropped + store.OutOfOrder + sanitizedBackward + sanitizer.Backward + sanitizedJumped + sanitizer.JumpedForward, null);
             try
             {
                 await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(running, rig, o.EventsUri));
@@ -436,7 +356,7 @@ public static class LivePipeline
         // the k-th frame takes the k-th exposure, a count that only holds within one epoch: a restarted source lost an
         // unknown number of exposures (serve plays its recording again from the first), so an exposure of a later epoch
         // cannot be given to a frame by counting.
-        int? countSegment = null;
+        int? countEpoch = null;
         bool rgbDone = false;
         var streamQuiet = Stopwatch.StartNew();
         int owed = 0;
@@ -524,13 +444,13 @@ public static class LivePipeline
                 // Exposures that came after their frames were dropped for having none (arrival order): each goes with its
                 // dropped frame, so the frames after it keep their own.
                 lock (exposures)
-                    while (owed > 0 && next < exposures.Count && (countSegment == null || exposures[next].Segment == countSegment))
+                    while (owed > 0 && next < exposures.Count && (countEpoch == null || exposures[next].Epoch == countEpoch))
                     {
                         Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {exposures[next].Range} came after its frame had been dropped for having none; it is left out, so the next frame takes its own exposure"));
                         next++;
                         owed--;
                     }
-                (TimeRangeUs Range, int Epoch, int Segment)? exposure = null;
+                (TimeRangeUs Range, int Epoch)? exposure = null;
                 FrameExposurePairer.Decision decision = default;
                 if (waiting.Count > 0)
                     lock (exposures)
@@ -550,7 +470,7 @@ public static class LivePipeline
                         Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {skipped} got no RGB frame: {reason}"));
                     }
                 }
-                if (exposure is { } restarted && !pairing.ByTimestamps && countSegment is int counted && restarted.Segment != counted)
+                if (exposure is { } restarted && !pairing.ByTimestamps && countEpoch is int counted && restarted.Epoch != counted)
                 {
                     // Arrival order across a restart of the trigger source: the frame is dropped, the exposure left for the end's report.
                     var (ordinal, _, _, _) = waiting.Dequeue();
@@ -564,7 +484,7 @@ public static class LivePipeline
                     var (ordinal, _, _, stamp) = waiting.Dequeue();
                     Drop(ordinal, stale.Range, $"exposure {stale.Range} is on the source's clock before a restart; its events are gone");
                     pairing.Paired(stamp, stale.Range);
-                    countSegment ??= stale.Segment;
+                    countEpoch ??= stale.Epoch;
                     next++;
                     continue;
                 }
@@ -574,7 +494,7 @@ public static class LivePipeline
                 bool closedAfterRgb = rgbDone && !eventsClient.IsConnected && !triggersClient.IsConnected;
                 // Only against events of the exposure's own epoch: a restarted trigger stream can be heard before the events
                 // stream's restart, while the buffer still holds the old clock's events.
-                if (exposure is { Range: var e, Epoch: var exposureEpoch, Segment: var exposureSegment } && exposureEpoch == epoch && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded
+                if (exposure is { Range: var e, Epoch: var exposureEpoch } && exposureEpoch == epoch && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded
                                                      || (closedAfterRgb && latest >= e.EndUs + o.EventLatencyUs - 1)))
                 {
                     SkipTo(decision.Exposure, decision.Reason);
@@ -584,7 +504,7 @@ public static class LivePipeline
                         // An image-sequence frame that could not be read: it takes its exposure, so the frames after it keep theirs.
                         Drop(ordinal, e, unreadable.GetValueOrDefault(ordinal, "the RGB frame could not be read"));
                         pairing.Paired(stamp, e);
-                        countSegment ??= exposureSegment;
+                        countEpoch ??= exposureEpoch;
                         next++;
                         continue;
                     }
@@ -618,7 +538,7 @@ public static class LivePipeline
                     }
                     store.TrimBefore(window.StartUs);
                     pairing.Paired(stamp, e);
-                    countSegment ??= exposureSegment;
+                    countEpoch ??= exposureEpoch;
                     next++;
                     dispatched[ordinal] = e;
                     toKernels.Writer.TryWrite(f);
@@ -646,7 +566,7 @@ public static class LivePipeline
             // A frame whose exposure is known takes it along (so it is not reported again as an exposure without a frame).
             TimeRangeUs? range = null;
             lock (exposures)
-                if (next < exposures.Count && (pairing.ByTimestamps || countSegment == null || exposures[next].Segment == countSegment))
+                if (next < exposures.Count && (pairing.ByTimestamps || countEpoch == null || exposures[next].Epoch == countEpoch))
                     range = exposures[next++].Range;
             Drop(ordinal, range, stopped != null ? $"the run stopped: {stopped}" : "the run ended before its exposure's events arrived");
         }
@@ -666,9 +586,9 @@ public static class LivePipeline
         {
             pairer.Finish();
             foreach (var q in pairer.Problems) Report(q);
-            // In arrival order, the exposures of the trigger source after its restart that no frame could take (see countSegment):
+            // In arrival order, the exposures of the trigger source after its restart that no frame could take (see countEpoch):
             // said once, not as exposures whose RGB frame was dropped.
-            int afterRestart = pairing.ByTimestamps || countSegment is not int c ? 0 : exposures.Skip(next).Count(x => x.Segment != c);
+            int afterRestart = pairing.ByTimestamps || countEpoch is not int c ? 0 : exposures.Skip(next).Count(x => x.Epoch != c);
             if (afterRestart > 0)
                 Report(Problem.Error(TriggerEdgePairer.Source, $"{afterRestart} exposure(s) the trigger source sent after its restart got no RGB frame: frames are paired with exposures in arrival order, and a restart breaks that count (the frames after it are dropped with that reason)"));
             unpaired = token.IsCancellationRequested || pairing.ByTimestamps ? 0 : exposures.Count - next - afterRestart;
@@ -692,11 +612,9 @@ public static class LivePipeline
             }
         try { await capture; } catch (OperationCanceledException) { }
 
-        // The events still held back after a forward jump when the run ended (the stream's events thread has stopped), and a
-        // packet left waiting to show whether the clock was reset.
+        // The events still held back after a forward jump when the run ended (the stream's events thread has stopped).
         sanitizer.Flush(scratch);
-        DropCandidate();
-        long backward = sanitizedBackward + sanitizer.Backward + store.OutOfOrder + candidateDropped, jumped = sanitizedJumped + sanitizer.JumpedForward;
+        long backward = sanitizedBackward + sanitizer.Backward + store.OutOfOrder, jumped = sanitizedJumped + sanitizer.JumpedForward;
         if (backward > 0)
             Report(Problem.Error($"events stream {o.EventsUri}", $"{backward:N0} events went back in time within the stream (damaged timestamps, not a restart) and were dropped, so the frames around them keep their other events"));
         if (jumped > 0)
@@ -714,18 +632,6 @@ public static class LivePipeline
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
         manifest.Write(o.OutDir);
         return new LiveSummary(all, store.Received, triggersReceived, dropped, droppedEvents, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected, WrongKind = stopped == null ? [] : [.. wrongKind] };
-    }
-
-    /// <summary>
-    /// A whole packet at least this far (µs) behind the stream's newest time, in order, starts a reset of the source's
-    /// clock when the next packet carries on from it; a trigger this far behind the last one starts one at once.
-    /// </summary>
-    private const long ClockResetMinUs = 1_000;
-
-    private static bool IsSorted(ReadOnlySpan<long> t)
-    {
-        for (int i = 1; i < t.Length; i++) if (t[i] < t[i - 1]) return false;
-        return true;
     }
 
     /// <summary>Seconds between the checkpoints of a working run's run.json and frames.parquet (status "running").</summary>
@@ -773,7 +679,7 @@ public static class LivePipeline
     }
 
     /// <summary>The exposure list's ranges as a read-only list (read under the list's lock).</summary>
-    private sealed class ExposureRanges(List<(TimeRangeUs Range, int Epoch, int Segment)> list) : IReadOnlyList<TimeRangeUs>
+    private sealed class ExposureRanges(List<(TimeRangeUs Range, int Epoch)> list) : IReadOnlyList<TimeRangeUs>
     {
         public TimeRangeUs this[int index] => list[index].Range;
 
