@@ -74,7 +74,7 @@ internal static class ReportCommand
                 // three warnings, counting the shards' problems only).
                 int warnings = shardProblems.Count + failedPairs.Count + runWarnings.Count;
                 if (warnings == 0) return ExitCodes.Success;
-                var kinds = new[] { (shardProblems.Count, "on the shards or their inputs"), (failedPairs.Count, "on failed frames"), (runWarnings.Count, "on runs not completed") }
+                var kinds = new[] { (shardProblems.Count, "on the shards or their inputs"), (failedPairs.Count, "on failed frames"), (runWarnings.Count, "on runs not completed or unreadable") }
                     .Where(k => k.Item1 > 0).Select(k => $"{k.Item1} {k.Item2}");
                 Console.Error.WriteLine($"WARNING: {warnings} warning(s) above ({string.Join("; ", kinds)}): the table is not the whole, clean evaluation");
                 return ExitCodes.DataProblems;

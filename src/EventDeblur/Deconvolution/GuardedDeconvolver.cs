@@ -145,7 +145,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
 
     /// <summary>One channel's result and its checks.</summary>
     private sealed record Pass(float[] Plane, int Width, int Height, BlurKernel Kernel, ChannelContext Context, NoiseModel Model, float[] Full,
-        float[]? Intermediate, Judge Judge, (double Consistency, double NoiseGain, double DarkShare)[] Scores, double[]? Baseline, double[] Weights);
+        float[]? Intermediate, Judge Judge, (double Consistency, double NoiseGain, double BackgroundShare)[] Scores, double[]? Baseline, double[] Weights);
 
     private Pass Analyse(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, List<(int X0, int Y0, int X1, int Y1)> tiles)
     {
@@ -246,11 +246,11 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
     /// <see cref="GuardOptions.RelativeToInput"/>, both thresholds move up by what the input's own consistency
     /// <paramref name="input"/> exceeds the trusted level by.
     /// </summary>
-    private double Trust((double Consistency, double NoiseGain, double DarkShare) s, double? input)
+    private double Trust((double Consistency, double NoiseGain, double BackgroundShare) s, double? input)
     {
         if (!double.IsNaN(s.NoiseGain) && s.NoiseGain > Options.MaxNoiseGain) return 0;
-        // Unmeasurable consistency: a result that took the tile's bright background down to black is not trusted.
-        if (double.IsNaN(s.Consistency) && s.DarkShare > Options.MaxDarkShare) return 0;
+        // Unmeasurable consistency: a result that took the tile's bright background away is not trusted.
+        if (double.IsNaN(s.Consistency) && s.BackgroundShare < Options.MinBackgroundShare) return 0;
         double lift = input is double c && c > Options.TrustedConsistency ? c - Options.TrustedConsistency : 0;
         double trusted = Options.TrustedConsistency + lift, max = Options.MaxConsistency + lift;
         if (double.IsNaN(s.Consistency) || s.Consistency <= trusted) return 1;
@@ -360,7 +360,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         public DeconvolutionProfile? Profile { get; init; }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public (double Consistency, double NoiseGain, double DarkShare)[] Score(float[] result, List<(int X0, int Y0, int X1, int Y1)> tiles)
+        public (double Consistency, double NoiseGain, double BackgroundShare)[] Score(float[] result, List<(int X0, int Y0, int X1, int Y1)> tiles)
         {
             // Re-blur residual in noise units, then averaged over 5×5 windows: white noise shrinks by 25 in variance,
             // residual structure (edges the kernel cannot explain, ringing) does not.
@@ -377,22 +377,22 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
             var scores = new (double, double, double)[tiles.Count];
             var buf = new List<float>();
             var chis = new List<float>();
+            var inputs = new List<float>();
+            var outputs = new List<float>();
+            var variances = new List<float>();
             for (int t = 0; t < tiles.Count; t++)
             {
                 var (x0, y0, x1, y1) = tiles[t];
                 chis.Clear();
                 buf.Clear();
-                int bright = 0, dark = 0;
+                inputs.Clear();
+                outputs.Clear();
+                variances.Clear();
                 for (int y = Math.Max(y0, 1); y < Math.Min(y1, _h - 1); y++)
                     for (int x = Math.Max(x0, 1); x < Math.Min(x1, _w - 1); x++)
                     {
                         int i = y * _w + x;
-                        // Bright unclipped input (over 5 σ) that the result took down to black (within 1 σ of 0).
-                        if (!_saturated[i] && _plane[i] > 0 && _plane[i] * _plane[i] > 25 * _variance[i])
-                        {
-                            bright++;
-                            if (result[i] <= 0 || result[i] * result[i] <= _variance[i]) dark++;
-                        }
+                        if (!_saturated[i]) { inputs.Add(_plane[i]); outputs.Add(result[i]); variances.Add(_variance[i]); }
                         if (!_usable[i]) continue;
                         if (useMean[i] > 0.999f) chis.Add(window * resMean[i] * resMean[i]);
                         if (!_flat[i]) continue;
@@ -403,9 +403,24 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
                     }
                 double gain = double.NaN;
                 if (buf.Count >= 32) gain = Selection.Nth(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(buf), buf.Count / 2) / 0.6745;
-                scores[t] = (TrimmedMean(chis), gain, bright >= 32 ? (double)dark / bright : double.NaN);
+                scores[t] = (TrimmedMean(chis), gain, BackgroundShare(inputs, outputs, variances));
             }
             return scores;
+        }
+
+        /// <summary>
+        /// The result's median over a tile's unclipped pixels as a share of the input's, when the input's is a bright
+        /// background (over 5 noise σ): deblurring keeps a background's level, while it gathers streaks into points (so a
+        /// share of the streak pixels going dark says nothing). NaN when the background is dark or under 32 pixels.
+        /// </summary>
+        private static double BackgroundShare(List<float> inputs, List<float> outputs, List<float> variances)
+        {
+            if (inputs.Count < 32) return double.NaN;
+            int mid = inputs.Count / 2;
+            float mIn = Selection.Nth(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(inputs), mid);
+            float v = Selection.Nth(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(variances), mid);
+            if (!(mIn > 0) || mIn * mIn <= 25 * v) return double.NaN;
+            return Selection.Nth(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(outputs), mid) / mIn;
         }
 
         /// <summary>Mean of the lowest 90 % (a few unexplained lights or kernel-model errors must not decide a tile); NaN below 32 values.</summary>

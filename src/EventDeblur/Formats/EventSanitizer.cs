@@ -13,10 +13,11 @@ namespace EventDeblur.Formats;
 /// <see cref="ReturnConfirm"/> events in a row return to the time before the jump, the held events are the damaged ones
 /// and are dropped (<see cref="JumpedForward"/>); when the stream goes on from the jumped time (a real gap in the
 /// recording) or <c>maxHeld</c> events (default <see cref="MaxHeld"/>) are held, they are kept. Memory: at most that many
-/// held events. A live stream holds fewer, so that a real gap in it delays its frames less.
+/// held events. A live stream holds fewer, and no longer than they span <c>maxHeldSpanUs</c> of stream time, so that a real
+/// gap in it delays its frames little, also where its events are sparse.
 /// </para>
 /// </summary>
-internal sealed class EventSanitizer(int widthPx, int heightPx, int maxHeld = EventSanitizer.MaxHeld)
+internal sealed class EventSanitizer(int widthPx, int heightPx, int maxHeld = EventSanitizer.MaxHeld, long maxHeldSpanUs = long.MaxValue)
 {
     /// <summary>A step forward larger than this (µs) is held back until the stream confirms or refutes it (1 s).</summary>
     public const long JumpUs = 1_000_000;
@@ -110,7 +111,8 @@ internal sealed class EventSanitizer(int widthPx, int heightPx, int maxHeld = Ev
             Backward += _ret.Count;
             _ret.Clear();
             _held.Add(t, x, y, p);
-            if (_held.Count >= maxHeld) Release(_held);
+            // Enough of them, or spanning enough stream time in order (a sparse stream after a real gap), to be the stream.
+            if (_held.Count >= maxHeld || t - heldFrom >= maxHeldSpanUs) Release(_held);
         }
         else if (t >= _last && t < heldFrom && (_ret.Count == 0 || t >= _ret.Timestamps[^1]))
         {

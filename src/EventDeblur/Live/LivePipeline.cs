@@ -52,7 +52,7 @@ public static class LivePipeline
         // live trial: one flipped bit lost the rest of the connection's 399 766 events; replay loses that one event): the
         // events after a forward jump of over a second are held back until the stream shows which side is right, as convert
         // does. Per epoch (a restarted source's clock is another); its counts are kept across epochs.
-        var sanitizer = new EventSanitizer(0, 0, LiveHeldEvents);
+        var sanitizer = new EventSanitizer(0, 0, LiveHeldEvents, LiveHeldSpanUs);
         long sanitizedBackward = 0, sanitizedJumped = 0;
         // Stretches of the events stream whose packets were lost (from the last event before to the first after, µs).
         var losses = new List<StreamLoss>();
@@ -95,10 +95,12 @@ public static class LivePipeline
                     // The source restarted: what is buffered is on its old clock.
                     long discarded = store.Reset();
                     clock.Reset();
+                    // (Events still held back after a forward jump are of the old clock too.)
                     sanitizer.Flush(scratch);
+                    discarded += scratch.Count;
                     sanitizedBackward += sanitizer.Backward;
                     sanitizedJumped += sanitizer.JumpedForward;
-                    sanitizer = new EventSanitizer(0, 0, LiveHeldEvents);
+                    sanitizer = new EventSanitizer(0, 0, LiveHeldEvents, LiveHeldSpanUs);
                     // Stretches lost on the old clock say nothing of the new one's times.
                     lock (losses) losses.Clear();
                     Volatile.Write(ref eventsEpoch, eventsClient.Epoch);
@@ -317,7 +319,7 @@ public static class LivePipeline
                 await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(running, rig, o.EventsUri));
                 running.Write(o.OutDir);
             }
-            catch (IOException e) { Report(Problem.Note("", ProblemLocation.None, $"the run's checkpoint (run.json, frames.parquet) not written: {e.Message}")); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Report(Problem.Note("", ProblemLocation.None, $"the run's checkpoint (run.json, frames.parquet) not written: {e.Message}")); }
         }
         await CheckpointAsync();
         var lastCheckpoint = Stopwatch.StartNew();
@@ -332,7 +334,6 @@ public static class LivePipeline
                 lock (results) results.Add(r);
                 if (o.MaxKeptEventsPerFrame > 0 && f.Exposure is { } exposure) await KeepEventsAsync(f, exposure);
                 progress?.Invoke($"frame {r.Index}: {r.Status}{(r.Error != null ? $" ({r.Error})" : "")}, {(latency is double l ? $"latency {l:F2} s" : "no latency (no events)")}, backlog {backlog}, events received so far {store.Received:N0}, frames dropped so far {Interlocked.Read(ref dropped)}");
-                if (lastCheckpoint.Elapsed.TotalSeconds >= CheckpointS) { await CheckpointAsync(); lastCheckpoint.Restart(); }
             }
         });
 
@@ -555,6 +556,8 @@ public static class LivePipeline
                     continue;
                 }
                 if (rgbDone && waiting.Count == 0) break;
+                // Every CheckpointS, whatever the frames do (a run whose every frame is dropped is recorded too).
+                if (lastCheckpoint.Elapsed.TotalSeconds >= CheckpointS) { await CheckpointAsync(); lastCheckpoint.Restart(); }
                 await Task.Delay(10, token);
             }
         }
@@ -612,8 +615,10 @@ public static class LivePipeline
             }
         try { await capture; } catch (OperationCanceledException) { }
 
-        // The events still held back after a forward jump when the run ended (the stream's events thread has stopped).
+        // The events still held back after a forward jump when the run ended (the stream's events thread has stopped): kept,
+        // so that every event received is either in the buffer or counted as dropped.
         sanitizer.Flush(scratch);
+        if (scratch.Count > 0) store.Add(scratch);
         long backward = sanitizedBackward + sanitizer.Backward + store.OutOfOrder, jumped = sanitizedJumped + sanitizer.JumpedForward;
         if (backward > 0)
             Report(Problem.Error($"events stream {o.EventsUri}", $"{backward:N0} events went back in time within the stream (damaged timestamps, not a restart) and were dropped, so the frames around them keep their other events"));
@@ -639,6 +644,9 @@ public static class LivePipeline
 
     /// <summary>Most events held back after a forward time jump before it counts as a real gap in the stream (fewer than a file's, so a gap delays frames less).</summary>
     private const int LiveHeldEvents = 4096;
+
+    /// <summary>Stream time (µs) the events held back after a forward jump may span, in order, before they count as the stream (a real gap).</summary>
+    private const long LiveHeldSpanUs = 20_000;
 
     /// <summary>Packets of the other kind, with none of its own, from which one swapped port stops the run (after a second).</summary>
     private const int WrongKindPackets = 3;

@@ -71,7 +71,7 @@ public class EvalShardAuditTests
         Assert.Equal(1, r.Code);
         Assert.Contains("run status 'running'", r.Err);
         AssertWarningsCounted(r.Err);
-        Assert.Contains("(1 on runs not completed)", r.Err);
+        Assert.Contains("(1 on runs not completed or unreadable)", r.Err);
     }
 
     [Fact]

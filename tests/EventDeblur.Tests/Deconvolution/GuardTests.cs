@@ -82,8 +82,8 @@ public class GuardTests(ITestOutputHelper output)
     /// <summary>
     /// Stop 45's trial: with long kernels among many clipped lights no unclipped pixel lies beyond a kernel's reach of a
     /// clipped one, so no tile's consistency can be measured — and a result that took the bright background down to black
-    /// (76 % of a frame at 0 where its input was 813 DN) was kept whole. Such a tile now gets the input back; a result that
-    /// keeps the background passes.
+    /// (76 % of a frame at 0 where its input's background was 813 DN) was kept whole. Such a tile now gets the input back;
+    /// a result that keeps the background's level passes.
     /// </summary>
     [Fact]
     public void AnUnmeasurableTileWhoseResultBlacksOutTheBackgroundGetsTheInput()
@@ -110,6 +110,48 @@ public class GuardTests(ITestOutputHelper output)
         var r2 = kept.Deconvolve(plane, W, H, kernel, NoisyNightFrames.Context(sat));
         Assert.All(Assert.Single(kept.DrainReports()).Tiles, t => Assert.Equal(FallbackLevel.None, t.Level));
         Assert.Equal(new Blackout(every: 20).Deconvolve(plane, W, H, kernel, NoisyNightFrames.Context(sat)), r2);
+    }
+
+    /// <summary>
+    /// The backstop must not take a correct result of a night scene for a wiped one (stop 45's review: a share-of-dark-
+    /// pixels rule rejected the exact sharp image, whose streaks had gathered back into points): a perfect deconvolution
+    /// of a black sky with lights, every tile unmeasurable, is kept whole.
+    /// </summary>
+    [Fact]
+    public void APerfectResultOfANightSceneWithUnmeasurableTilesIsKept()
+    {
+        var rng = new Random(795001);
+        var kernel = NoisyNightFrames.MotionKernel(31, 0.3, 0.1);
+        var sharp = new float[W * H];
+        // A black sky; bright lights (clipped once blurred) every 16 px, and dimmer unclipped lights between them.
+        for (int y = 4; y < H; y += 16)
+            for (int x = 4; x < W; x += 16) sharp[y * W + x] = 60f;
+        for (int y = 12; y < H; y += 16)
+            for (int x = 12; x < W; x += 16) sharp[y * W + x] = 3f;
+        var blurred = DeconvolverTests.Blur(sharp, W, H, kernel);
+        var blurry = new float[W * H];
+        var sat = new bool[W * H];
+        for (int i = 0; i < blurry.Length; i++)
+        {
+            float v = blurred[i] + 0.002f * (float)(rng.NextDouble() - 0.5);
+            if (v >= 1) { v = 1; sat[i] = true; }
+            blurry[i] = v;
+        }
+        var truth = sharp.Select((v, i) => sat[i] ? 1f : Math.Min(v, 1f)).ToArray();
+        var guard = new GuardedDeconvolver(new Fixed(truth), new GuardOptions(TilePx: 64));
+        var result = guard.Deconvolve(blurry, W, H, kernel, NoisyNightFrames.Context(sat));
+        var report = Assert.Single(guard.DrainReports());
+        Assert.All(report.Tiles, t => Assert.True(double.IsNaN(t.Consistency), $"tile {t.X0},{t.Y0}: consistency {t.Consistency} (the test needs it unmeasurable)"));
+        Assert.All(report.Tiles, t => Assert.Equal(FallbackLevel.None, t.Level));
+        Assert.Equal(truth, result);
+    }
+
+    /// <summary>Returns a fixed image (here the true sharp scene: a perfect deconvolution).</summary>
+    private sealed class Fixed(float[] image) : IDeconvolver
+    {
+        public string Name => "fixed";
+
+        public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context) => (float[])image.Clone();
     }
 
     /// <summary>Takes every <paramref name="every"/>-th unclipped pixel to 0, the others kept (1: a result that wiped the background out).</summary>

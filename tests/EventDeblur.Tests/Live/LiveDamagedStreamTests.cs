@@ -20,7 +20,8 @@ namespace EventDeblur.Tests.Live;
 public class LiveDamagedStreamTests
 {
     /// <summary>A 3-frame bundle whose event file is rewritten, its events through <paramref name="events"/>; the RGB video and rig manifest.</summary>
-    private static (RecordingBundle Bundle, string Video, string Rig, long[] Original) Bundle(Func<long[], short[], short[], bool[], IReadOnlyList<TimeRangeUs>, (long[], short[], short[], bool[])> events)
+    private static (RecordingBundle Bundle, string Video, string Rig, long[] Original) Bundle(Func<long[], short[], short[], bool[], IReadOnlyList<TimeRangeUs>, (long[], short[], short[], bool[])> events,
+        Func<long, IReadOnlyList<TimeRangeUs>, long>? triggerTime = null)
     {
         var o = SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 256, RgbHeight = 192, PointLights = 3, FramePeriodUs = 150_000, ExposureUs = (40_000, 60_000) };
         string dir = TestPaths.NewTempDir(), bundleDir = Path.Combine(dir, "bundle");
@@ -45,8 +46,9 @@ public class LiveDamagedStreamTests
         {
             // Triggers interleaved with the events by time, as a recorder writes them.
             int k = 0;
-            foreach (var trig in triggers)
+            foreach (var recorded in triggers)
             {
+                var trig = triggerTime == null ? recorded : recorded with { TimestampUs = triggerTime(recorded.TimestampUs, windows) };
                 int upTo = k;
                 while (upTo < t2.Length && t2[upTo] <= trig.TimestampUs) upTo++;
                 if (upTo > k) w.WriteEvents(t2.AsSpan(k, upTo - k), x2.AsSpan(k, upTo - k), y2.AsSpan(k, upTo - k), p2.AsSpan(k, upTo - k));
@@ -114,6 +116,27 @@ public class LiveDamagedStreamTests
         await using var reader = await Parquet.ParquetReader.CreateAsync(Path.Combine(o.OutDir, EventDeblur.Pipeline.Output.FrameEventsFile.FileOf(0)));
         Assert.Equal(inWindow - Shifted, reader.Metadata!.NumRows);
         Assert.Equal(Shifted, s.DroppedEvents);
+    }
+
+    /// <summary>
+    /// A real gap of 2 s in the stream (events and triggers after frame 1 moved 2 s on), after which the events are sparse
+    /// (1 in 40 kept): the events after the jump are held back only until they span 20 ms in order, so the frame after
+    /// the gap gets them (stop 45's review: they were held until 4 096 had come — never, here — and the frame failed).
+    /// </summary>
+    [Fact]
+    public async Task ARealGapFollowedByASparseStreamLosesNoFrame()
+    {
+        const long Gap = 2_000_000;
+        long At(IReadOnlyList<TimeRangeUs> w) => (w[1].EndUs + w[2].StartUs) / 2;
+        var (b, video, rig, _) = Bundle((t, x, y, p, windows) =>
+        {
+            long at = At(windows);
+            var keep = Enumerable.Range(0, t.Length).Where(i => t[i] < at || i % 40 == 0).ToArray();
+            return (keep.Select(i => t[i] >= at ? t[i] + Gap : t[i]).ToArray(), keep.Select(i => x[i]).ToArray(), keep.Select(i => y[i]).ToArray(), keep.Select(i => p[i]).ToArray());
+        }, (t, windows) => t >= At(windows) ? t + Gap : t);
+        var (s, _) = await Live(b, video, rig);
+        Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
+        Assert.Equal(0, s.DroppedEvents);
     }
 
     /// <summary>

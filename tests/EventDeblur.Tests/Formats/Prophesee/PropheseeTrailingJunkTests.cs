@@ -73,6 +73,32 @@ public class PropheseeTrailingJunkTests
     }
 
     /// <summary>
+    /// Scattered damage near the end — one word in 50 over the last 20 000 words, bit rot — is not junk (stop 45's review:
+    /// its 400 errors became one "junk" error and 19 886 good events were cut): each damaged word is reported, the good
+    /// events kept.
+    /// </summary>
+    [SkippableFact]
+    public void ScatteredDamageNearTheEndIsNotJunk()
+    {
+        const string relative = "evt2/expelliarmus_evt2_sample_gen3vga.raw";
+        var exp = RealPropheseeRecordingsTests.Expected(relative);
+        byte[] file = File.ReadAllBytes(Path.Combine(RealPropheseeRecordingsTests.Dir, relative));
+        int start = exp.GetProperty("header_length_bytes").GetInt32();
+        int damaged = 0;
+        int from = file.Length - 4 * 20_000;
+        from -= (from - start) % 4;
+        for (int at = from; at + 4 <= file.Length; at += 200, damaged++) file[at + 3] = (byte)((file[at + 3] & 0x0F) | 0x90);
+        string path = Path.Combine(TestPaths.NewTempDir(), "damaged.raw");
+        File.WriteAllBytes(path, file);
+        using var reader = PropheseeReader.Open(path, new AedatReaderOptions { MaxProblemsPerKind = 1_000_000 });
+        var summary = AedatSummary.Compute(reader);
+        long expected = exp.GetProperty("events").GetProperty("event_count").GetInt64();
+        Assert.DoesNotContain(summary.Problems, p => p.Message.Contains("junk after the recording"));
+        Assert.Equal(damaged, summary.Problems.Count(p => p.Message.Contains("found type 0x9")));
+        Assert.InRange(summary.EventCount, expected - damaged, expected);
+    }
+
+    /// <summary>
     /// Errors all through the file (here every 50th word damaged, as a wrong geometry would put every event outside it)
     /// reach back to the start of the tail the reader checks: that is not junk after the recording, and nothing is cut.
     /// </summary>
