@@ -651,7 +651,6 @@ public static class LivePipeline
     /// <summary>Packets of the other kind, with none of its own, from which one swapped port stops the run (after a second).</summary>
     private const int WrongKindPackets = 3;
 
-    /// <summary>A stretch of the events stream whose packets were lost: after the event at <paramref name="FromUs"/>, before the one at <paramref name="ToUs"/> (µs; null: unknown).</summary>
     /// <summary>A stretch of the events stream's clock it lost: from its last event before (µs; null: unknown) to its first after (null: not yet come), and why.</summary>
     internal sealed record StreamLoss(long? FromUs, long? ToUs, string Reason);
 
