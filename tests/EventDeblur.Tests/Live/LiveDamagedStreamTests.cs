@@ -64,16 +64,19 @@ public class LiveDamagedStreamTests
         return (b, video, rig, t.ToArray());
     }
 
+    /// <summary>A live run on <paramref name="server"/>'s streams, the RGB from <paramref name="video"/>, into a new folder.</summary>
+    private static LiveOptions Options(DvStreamServer server, string video, string rig) => new()
+    {
+        EventsUri = $"tcp://127.0.0.1:{server.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{server.TriggersPort}", RgbSource = video, RigPath = rig,
+        OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener",
+        StreamEndGraceS = 1.5, StreamLostGraceS = 2, DurationS = 60,
+    };
+
     private static async Task<(LiveSummary Summary, LiveOptions Options)> Live(RecordingBundle b, string video, string rig)
     {
         await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
         server.Start();
-        var o = new LiveOptions
-        {
-            EventsUri = $"tcp://127.0.0.1:{server.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{server.TriggersPort}", RgbSource = video, RigPath = rig,
-            OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener",
-            StreamEndGraceS = 1.5, StreamLostGraceS = 2, DurationS = 60,
-        };
+        var o = Options(server, video, rig);
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
         await server.PlayAsync(4);
         return (await live, o);
@@ -150,12 +153,7 @@ public class LiveDamagedStreamTests
         var (b, video, rig, _) = Bundle((t, x, y, p, _) => (t, x, y, p));
         await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
         server.Start();
-        var o = new LiveOptions
-        {
-            EventsUri = $"tcp://127.0.0.1:{server.EventsPort}", TriggersUri = $"tcp://127.0.0.1:{server.TriggersPort}", RgbSource = video, RigPath = rig,
-            OutDir = Path.Combine(TestPaths.NewTempDir(), "live"), Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener",
-            StreamEndGraceS = 1.5, StreamLostGraceS = 2, DurationS = 60,
-        };
+        var o = Options(server, video, rig);
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
         // Nothing has been played yet: the run waits for its streams, and its folder already says what it is.
         string runJson = Path.Combine(o.OutDir, "run.json");

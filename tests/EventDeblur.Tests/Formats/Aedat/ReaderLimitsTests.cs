@@ -62,8 +62,8 @@ public class ReaderLimitsTests
         Assert.Equal(rec.T.Skip(2000).Take(500).Concat(rec.T.Skip(4500)).First(), s.FirstTimestampUs);
         Assert.Equal(0, s.FrameCount);
         Assert.Equal(3, s.TriggerCount);
-        Assert.Contains(s.Problems, p => p.Message.Contains("holds 1000 events; the limit is 999", StringComparison.Ordinal));
-        Assert.Contains(s.Problems, p => p.Message.Contains("frame of 346×260 = 89960 pixels exceeds the limit of 89614 pixels", StringComparison.Ordinal));
+        Assert.Contains(s.Problems, p => p.Message.Contains("holds 1000 events; the reader's limit is 999", StringComparison.Ordinal));
+        Assert.Contains(s.Problems, p => p.Message.Contains("frame of 346×260 = 89960 pixels exceeds the reader's limit of 89614 pixels", StringComparison.Ordinal));
 
         var ok = Read(path, new ReaderLimits { MaxEventsPerPacket = 1000, MaxFramePixels = 346 * 260 });
         Assert.Equal(rec.T.Length, ok.EventCount);
@@ -94,7 +94,7 @@ public class ReaderLimitsTests
         File.WriteAllBytes(path, SyntheticRecording.Aedat31([(0, evs), (0, evs[..10])]));
         var s = Read(path, new ReaderLimits { MaxEventsPerPacket = 20 });
         Assert.Equal(10, s.EventCount);
-        Assert.Contains(s.Problems, p => p.Message.Contains("holds 50 events; the limit is 20", StringComparison.Ordinal) && p.ByteOffset > 0);
+        Assert.Contains(s.Problems, p => p.Message.Contains("holds 50 events; the reader's limit is 20", StringComparison.Ordinal) && p.ByteOffset > 0);
     }
 
     [Fact]
