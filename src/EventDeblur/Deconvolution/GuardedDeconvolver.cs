@@ -385,14 +385,10 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
                 var (x0, y0, x1, y1) = tiles[t];
                 chis.Clear();
                 buf.Clear();
-                inputs.Clear();
-                outputs.Clear();
-                variances.Clear();
                 for (int y = Math.Max(y0, 1); y < Math.Min(y1, _h - 1); y++)
                     for (int x = Math.Max(x0, 1); x < Math.Min(x1, _w - 1); x++)
                     {
                         int i = y * _w + x;
-                        if (!_saturated[i]) { inputs.Add(_plane[i]); outputs.Add(result[i]); variances.Add(_variance[i]); }
                         if (!_usable[i]) continue;
                         if (useMean[i] > 0.999f) chis.Add(window * resMean[i] * resMean[i]);
                         if (!_flat[i]) continue;
@@ -403,7 +399,24 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
                     }
                 double gain = double.NaN;
                 if (buf.Count >= 32) gain = Selection.Nth(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(buf), buf.Count / 2) / 0.6745;
-                scores[t] = (TrimmedMean(chis), gain, BackgroundShare(inputs, outputs, variances));
+                double consistency = TrimmedMean(chis);
+                // The background's level only where consistency cannot be measured (the only place it is used): a second
+                // pass over such a tile's unclipped pixels, none over the others.
+                double background = double.NaN;
+                if (double.IsNaN(consistency))
+                {
+                    inputs.Clear();
+                    outputs.Clear();
+                    variances.Clear();
+                    for (int y = Math.Max(y0, 1); y < Math.Min(y1, _h - 1); y++)
+                        for (int x = Math.Max(x0, 1); x < Math.Min(x1, _w - 1); x++)
+                        {
+                            int i = y * _w + x;
+                            if (!_saturated[i]) { inputs.Add(_plane[i]); outputs.Add(result[i]); variances.Add(_variance[i]); }
+                        }
+                    background = BackgroundShare(inputs, outputs, variances);
+                }
+                scores[t] = (consistency, gain, background);
             }
             return scores;
         }

@@ -73,6 +73,26 @@ public class PropheseeTrailingJunkTests
     }
 
     /// <summary>
+    /// The real EVT 2.0 sample with one word in 50 given type 0x9 (no EVT 2.0 word has it), from the word at or after
+    /// <paramref name="from"/>(file size) (clamped to the payload's first word + 50) to the end: its expected.json entry,
+    /// the damaged copy and how many words were damaged.
+    /// </summary>
+    private static (System.Text.Json.JsonElement Expected, string Path, int Damaged) DamagedEvery50thWord(Func<int, int> from)
+    {
+        const string relative = "evt2/expelliarmus_evt2_sample_gen3vga.raw";
+        var exp = RealPropheseeRecordingsTests.Expected(relative);
+        byte[] file = File.ReadAllBytes(Path.Combine(RealPropheseeRecordingsTests.Dir, relative));
+        int start = exp.GetProperty("header_length_bytes").GetInt32();
+        int first = Math.Max(start + 200, from(file.Length));
+        first -= (first - start) % 4;
+        int damaged = 0;
+        for (int at = first; at + 4 <= file.Length; at += 200, damaged++) file[at + 3] = (byte)((file[at + 3] & 0x0F) | 0x90);
+        string path = Path.Combine(TestPaths.NewTempDir(), "damaged.raw");
+        File.WriteAllBytes(path, file);
+        return (exp, path, damaged);
+    }
+
+    /// <summary>
     /// Scattered damage near the end — one word in 50 over the last 20 000 words, bit rot — is not junk (stop 45's review:
     /// its 400 errors became one "junk" error and 19 886 good events were cut): each damaged word is reported, the good
     /// events kept.
@@ -80,16 +100,7 @@ public class PropheseeTrailingJunkTests
     [SkippableFact]
     public void ScatteredDamageNearTheEndIsNotJunk()
     {
-        const string relative = "evt2/expelliarmus_evt2_sample_gen3vga.raw";
-        var exp = RealPropheseeRecordingsTests.Expected(relative);
-        byte[] file = File.ReadAllBytes(Path.Combine(RealPropheseeRecordingsTests.Dir, relative));
-        int start = exp.GetProperty("header_length_bytes").GetInt32();
-        int damaged = 0;
-        int from = file.Length - 4 * 20_000;
-        from -= (from - start) % 4;
-        for (int at = from; at + 4 <= file.Length; at += 200, damaged++) file[at + 3] = (byte)((file[at + 3] & 0x0F) | 0x90);
-        string path = Path.Combine(TestPaths.NewTempDir(), "damaged.raw");
-        File.WriteAllBytes(path, file);
+        var (exp, path, damaged) = DamagedEvery50thWord(size => size - 4 * 20_000);
         using var reader = PropheseeReader.Open(path, new AedatReaderOptions { MaxProblemsPerKind = 1_000_000 });
         var summary = AedatSummary.Compute(reader);
         long expected = exp.GetProperty("events").GetProperty("event_count").GetInt64();
@@ -105,19 +116,14 @@ public class PropheseeTrailingJunkTests
     [SkippableFact]
     public void ErrorsAllThroughTheFileAreNotJunk()
     {
-        const string relative = "evt2/expelliarmus_evt2_sample_gen3vga.raw";
-        var exp = RealPropheseeRecordingsTests.Expected(relative);
-        byte[] file = File.ReadAllBytes(Path.Combine(RealPropheseeRecordingsTests.Dir, relative));
+        var (exp, path, damaged) = DamagedEvery50thWord(_ => 0);
         int start = exp.GetProperty("header_length_bytes").GetInt32();
-        int damaged = 0;
-        for (int at = start + 200; at + 4 <= file.Length; at += 200, damaged++) file[at + 3] = (byte)((file[at + 3] & 0x0F) | 0x90);
-        string path = Path.Combine(TestPaths.NewTempDir(), "damaged.raw");
-        File.WriteAllBytes(path, file);
+        long length = new FileInfo(path).Length;
         using var reader = PropheseeReader.Open(path, new AedatReaderOptions { MaxProblemsPerKind = 1_000_000 });
         var summary = AedatSummary.Compute(reader);
         Assert.DoesNotContain(summary.Problems, p => p.Message.Contains("junk after the recording"));
         Assert.Equal(damaged, summary.Problems.Count(p => p.Message.Contains("found type 0x9")));
         // The last damaged word is near the end of the file: the words after it were decoded.
-        Assert.True(file.Length - (start + 200L * damaged) < 200);
+        Assert.True(length - (start + 200L * damaged) < 200);
     }
 }
