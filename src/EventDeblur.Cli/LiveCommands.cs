@@ -63,9 +63,14 @@ internal static class LiveCommands
                                   "but live pairs an RGB source's frames with the trigger stream and has none to pair here: the streams are for other DV clients (Ctrl+C stops serve); replay the bundle to deblur its APS frames");
             if (b.Manifest.Rgb != null)
                 Console.WriteLine($"next, in another shell: {ToolCommand.Name} live --events tcp://{r.GetValue(host)}:{server.EventsPort} --triggers tcp://{r.GetValue(host)}:{server.TriggersPort} --rgb {ToolCommand.Word(source)} --rig {ToolCommand.Word(rigPath)} --out {ToolCommand.Word(Path.Combine(Path.GetTempPath(), "eventdeblur-live-" + name))}");
-            var stats = await server.PlayAsync(r.GetValue(speed), true, ct);
-            Console.WriteLine($"done: {stats.Events:N0} events, {stats.Triggers} triggers, {stats.Clients} connections");
-            return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
+            // The recording's own faults, as they are met (stop 46's trial: a cut or damaged file was served with no word, and
+            // the clients cannot be told: a DV stream has no way to say it).
+            var stats = await server.PlayAsync(r.GetValue(speed), true, ct,
+                p => Console.Error.WriteLine($"{(p.Severity == EventDeblur.IO.ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}"));
+            int errors = stats.Problems.Count(p => p.Severity == EventDeblur.IO.ProblemSeverity.Error);
+            Console.WriteLine($"done: {stats.Events:N0} events, {stats.Triggers} triggers, {stats.Clients} connections" +
+                              (errors > 0 ? $"; the event file had {errors} error(s) (above): what they hid was not sent, and the clients were not told" : ""));
+            return ct.IsCancellationRequested ? ExitCodes.Cancelled : errors > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
         });
         return cmd;
     }
@@ -193,19 +198,26 @@ internal static class LiveCommands
                 ? $"frames paired with exposures by the RGB source's timestamps; {s.FramelessExposures} exposure(s) got no frame"
                 : "frames paired with exposures in arrival order (the RGB source gave no usable timestamps)");
             int ok = s.Results.Count(x => x.Status == "ok");
-            if (s.Results.Count == 0 && s.EventsReceived == 0)
-                throw new UserInputException($"no data received: no events from {o.EventsUri} and no frames from {o.RgbSource} (is the source running, and can it be opened?)");
+            // Ctrl+C / SIGTERM first, whatever had arrived (stop 46's trial: a signal before any data was "no data received",
+            // exit 2, with run.json saying "cancelled").
             if (ct.IsCancellationRequested)
             {
                 // Said, as replay says it (stop 42: a stopped run printed its summary and nothing else).
                 Console.Error.WriteLine($"cancelled (Ctrl+C / SIGTERM): run.json says \"cancelled\", and frames.parquet has a row for each of the {s.Results.Count} RGB frame(s) read -> {o.OutDir}");
                 return ExitCodes.Cancelled;
             }
+            if (s.Results.Count == 0 && s.EventsReceived == 0)
+                throw new UserInputException($"no data received: no events from {o.EventsUri} and no frames from {o.RgbSource} (is the source running, and can it be opened?)");
             // A stream that never connected and no frame deblurred: the rig was given wrong (a wrong port or host, a
             // server not started), as a run that got nothing at all; the run's folder still records what arrived.
             if (ok == 0 && s.NeverConnected.Count > 0)
                 throw new UserInputException($"no frame deblurred: the {(s.NeverConnected.Count == 2 ? "events and triggers streams" : s.NeverConnected[0] == o.EventsUri ? "events stream" : "triggers stream")} " +
                                              $"({string.Join(", ", s.NeverConnected)}) never connected (is the server, DV or '{ToolCommand.Name} serve', running on that host and port?)");
+            // A stream that connected but sent nothing a DV server sends (a web server, another protocol), and no frame
+            // deblurred: the rig was given wrong too (stop 46's trial: exit 1 after 20 s, the message naming the other stream).
+            if (ok == 0 && s.Silent.Count > 0)
+                throw new UserInputException($"no frame deblurred: the {(s.Silent.Count == 2 ? "events and triggers streams" : s.Silent[0] == o.EventsUri ? "events stream" : "triggers stream")} " +
+                                             $"({string.Join(", ", s.Silent)}) connected but sent no DV packet (see the problem above: is that port a DV server's output, DV or '{ToolCommand.Name} serve'?)");
             // A port that sends the other kind of stream: the rig was given wrong, as one that never connected.
             if (ok == 0 && s.WrongKind.Count > 0)
                 throw new UserInputException($"no frame deblurred: {string.Join(" and ", s.WrongKind)} sen{(s.WrongKind.Count == 1 ? "ds" : "d")} the other kind of stream " +

@@ -126,6 +126,18 @@ public sealed class DvStreamServer : IAsyncDisposable
         return sentBefore;
     }
 
+    /// <summary>
+    /// A stall, to test clients (a paused or hung server): playback pauses at the next packet for
+    /// <paramref name="duration"/> while every connection stays open and silent, then goes on where it stopped (the
+    /// recording's clock stops with it, so nothing is lost).
+    /// </summary>
+    public async Task StallAsync(TimeSpan duration, CancellationToken ct = default)
+    {
+        lock (_gate) _paused = true;
+        try { await Task.Delay(duration, ct); }
+        finally { _paused = false; }
+    }
+
     /// <summary>Starts listening and accepting clients.</summary>
     /// <exception cref="IOException">A port cannot be listened on (in use by another program, or not allowed); the message names the stream and port.</exception>
     public void Start()
@@ -165,7 +177,11 @@ public sealed class DvStreamServer : IAsyncDisposable
     /// Waits until both ports have a client (or <paramref name="waitForClients"/> is false), then plays
     /// the recording at <paramref name="speed"/>× real time and closes every connection.
     /// </summary>
-    public async Task<ServeStats> PlayAsync(double speed, bool waitForClients = true, CancellationToken ct = default)
+    /// <param name="speed">Playback speed (1 = real time).</param>
+    /// <param name="waitForClients">Wait until both ports have a client before playing.</param>
+    /// <param name="ct">Stops playback.</param>
+    /// <param name="onProblem">Told each problem of the recording as the reader meets it (a skipped packet's events are not sent).</param>
+    public async Task<ServeStats> PlayAsync(double speed, bool waitForClients = true, CancellationToken ct = default, Action<EventDeblur.IO.Problem>? onProblem = null)
     {
         while (waitForClients)
         {
@@ -179,8 +195,14 @@ public sealed class DvStreamServer : IAsyncDisposable
         long? t0 = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var reader = AedatReader.Open(_eventsPath, new AedatReaderOptions { DecodeFrames = false });
+        int told = 0;
+        void Tell()
+        {
+            for (; told < reader.Problems.Count; told++) onProblem?.Invoke(reader.Problems[told]);
+        }
         while (reader.TryRead(out var packet))
         {
+            Tell();
             ct.ThrowIfCancellationRequested();
             // Paced by the packet's middle event: one damaged timestamp at its start (thrown 2^33 µs forward by a flipped
             // bit) must not hold the packet back for hours.
@@ -204,8 +226,9 @@ public sealed class DvStreamServer : IAsyncDisposable
                 clock.Start();
             }
         }
+        Tell();
         DropClients();
-        return new ServeStats(events, triggers, _accepted);
+        return new ServeStats(events, triggers, _accepted, [.. reader.Problems]);
     }
 
     /// <summary>Sends an events or triggers packet to every client, unless an outage is on (then false, nothing sent).</summary>

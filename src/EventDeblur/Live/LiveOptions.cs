@@ -74,6 +74,13 @@ public sealed record LiveOptions
     public double StreamEndGraceS { get; init; } = 3;
 
     /// <summary>
+    /// Seconds both streams may stay connected and silent while frames wait for them before the silence is said (a line
+    /// on the console) and recorded as a gap of the run (<see cref="StreamGap.Silent"/>), whether data comes again or the
+    /// silence outlasts <see cref="StreamEndGraceS"/> / <see cref="StreamLostGraceS"/> and ends the waiting (default 5).
+    /// </summary>
+    public double StallReportS { get; init; } = 5;
+
+    /// <summary>
     /// Once the RGB source has ended, how long a stream may stay down (disconnected, nothing received) before it counts
     /// as gone, seconds (default 20): the frames still waiting for its events are then finished with the events that
     /// arrived, and the run ends, instead of waiting for a source that closed for good (e.g. <c>serve</c> when its

@@ -32,7 +32,9 @@ public static class LivePipeline
     public static async Task<LiveSummary> RunAsync(LiveOptions o, IKernelEstimator kernelSource, Action<string>? progress = null, CancellationToken ct = default)
     {
         if (o.MaxWaitingFrames is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(o.MaxWaitingFrames), o.MaxWaitingFrames, "MaxWaitingFrames must be 1..10000");
-        var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, ct), o.RigPath);
+        // Not cancelled by ct: a signal this early must still leave OUT with its run.json ("cancelled"), which the first
+        // checkpoint below writes (stop 46: SIGTERM ms after start left an OUT without run.json, which live then disowned).
+        var rig = RecordingManifest.Parse(await File.ReadAllTextAsync(o.RigPath, CancellationToken.None), o.RigPath);
         var rgb = rig.Rgb ?? throw new BundleException($"{o.RigPath}: a live rig needs an 'rgb' block (encoding and levels of the video)");
         var deconvolver = o.Methods.CreateDeconvolver(o.Deconvolver, o.Quality);
         // With an adaptive rung, the fast one for frames that have others waiting behind them.
@@ -61,9 +63,13 @@ public static class LivePipeline
         int eventsEpoch = 0, triggersEpoch = 0;
         long triggersReceived = 0;
         var clock = new EventClock();
+        var arrivals = new ArrivalLog();
         var wall = Stopwatch.StartNew();
         var problems = new List<Problem>();
         void Report(Problem p) { lock (problems) problems.Add(p); }
+        // Silences of both streams while connected with frames waiting (stop 46: a server stalled for 20 s ended the run
+        // with neither a word nor a gap): each is a gap of the run (run.json's gaps), written by the dispatch loop.
+        var stalls = new List<StreamGap>();
 
         var (eh, ep) = DvStreamClient.ParseUri(o.EventsUri);
         var (th, tp) = DvStreamClient.ParseUri(o.TriggersUri);
@@ -95,6 +101,7 @@ public static class LivePipeline
                     // The source restarted: what is buffered is on its old clock.
                     long discarded = store.Reset();
                     clock.Reset();
+                    arrivals.Clear();
                     // (Events still held back after a forward jump are of the old clock too.)
                     sanitizer.Flush(scratch);
                     discarded += scratch.Count;
@@ -109,7 +116,9 @@ public static class LivePipeline
                 store.Arrived(e.Events.Count);
                 sanitizer.Filter(e.Events);
                 if (e.Events.Count == 0) return;
-                clock.Observe((long)(wall.Elapsed.TotalMilliseconds * 1000) - e.Events.Timestamps[^1]);
+                long arrivedUs = (long)(wall.Elapsed.TotalMilliseconds * 1000);
+                clock.Observe(arrivedUs - e.Events.Timestamps[^1]);
+                arrivals.Add(e.Events.Timestamps[^1], arrivedUs);
                 lock (losses)
                     for (int k = 0; k < losses.Count; k++)
                         if (losses[k].ToUs == null) losses[k] = losses[k] with { ToUs = e.Events.Timestamps[0] };
@@ -312,7 +321,7 @@ public static class LivePipeline
         async Task CheckpointAsync()
         {
             var all = output.Results();
-            var running = Manifest("running", all, [.. eventsClient!.Gaps, .. triggersClient!.Gaps],
+            var running = Manifest("running", all, [.. eventsClient!.Gaps, .. triggersClient!.Gaps, .. stalls],
                 store.Dropped + store.OutOfOrder + sanitizedBackward + sanitizer.Backward + sanitizedJumped + sanitizer.JumpedForward, null);
             try
             {
@@ -327,7 +336,10 @@ public static class LivePipeline
         {
             await foreach (var f in toWrite.Reader.ReadAllAsync(ct))
             {
-                double? latency = f.Exposure is { } ex && clock.OffsetUs is long offsetUs ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + offsetUs)) / 1e6 : null;
+                // From the arrival of the exposure's end on the events stream (stop 46; before, the end on the event clock mapped
+                // to the wall clock by the smallest delay seen, which grew without bound when the source ran slower than real time).
+                double? latency = f.EndArrivedWallUs is long arrived ? (wall.Elapsed.TotalMilliseconds * 1000 - arrived) / 1e6
+                    : f.Exposure is { } ex && clock.OffsetUs is long offsetUs ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + offsetUs)) / 1e6 : null;
                 // The backlog the frame's rung was chosen by (a frame that failed before deconvolution: the one now).
                 long backlog = f.BacklogAtDeconvolve ?? toKernels.Reader.Count + toDeconvolve.Reader.Count;
                 var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog, Dropped = false });
@@ -366,6 +378,9 @@ public static class LivePipeline
         bool lostReported = false;
         string? stopped = null;
         Stopwatch? wrongSince = null;
+        // The silence under way (an index into stalls; -1: none), and whether it has ended the waiting.
+        int stall = -1;
+        bool stallEnded = false;
         double nextEventsTell = 2, nextTriggersTell = 2;
         try
         {
@@ -415,11 +430,34 @@ public static class LivePipeline
                 // so `latest` is never older than `epoch`'s clock.
                 int epoch = Volatile.Read(ref eventsEpoch);
                 long latest = store.LatestUs;
+                double quietBefore = streamQuiet.Elapsed.TotalSeconds;
                 if (latest != lastSeen) { lastSeen = latest; streamQuiet.Restart(); }
                 // Data on either stream starts the quiet time afresh; a reconnection alone does not (stop 42: a server that
                 // accepted every connection and sent nothing usable restarted the grace at each one and kept the run waiting for ever).
                 long packetsIn = eventsClient.Packets + triggersClient.Packets;
                 if (packetsIn != lastPackets) { lastPackets = packetsIn; streamQuiet.Restart(); }
+                if (stall >= 0 && streamQuiet.Elapsed.TotalSeconds < quietBefore)
+                {
+                    // Data again after a silence that was said: how long it lasted, in the record and on the console.
+                    lock (stalls) stalls[stall] = stalls[stall] with
+                    {
+                        ResumedTimestampUs = eventsClient.LastTimestampUs,
+                        Reason = $"connected but silent for {quietBefore:0.0} s" + (stallEnded ? " (the frames waiting were finished with what had arrived when the silence outlasted the grace)" : " with frames waiting"),
+                    };
+                    progress?.Invoke($"events and triggers streams: data again after {quietBefore:0.0} s of silence");
+                    stall = -1;
+                    stallEnded = false;
+                }
+                else if (stall < 0 && waiting.Count > 0 && eventsClient.IsConnected && triggersClient.IsConnected && streamQuiet.Elapsed.TotalSeconds >= o.StallReportS)
+                {
+                    lock (stalls)
+                    {
+                        stalls.Add(new StreamGap("events and triggers", eventsClient.LastTimestampUs, null, $"connected but silent for {o.StallReportS:0.#} s or more with frames waiting") { Silent = true });
+                        stall = stalls.Count - 1;
+                    }
+                    progress?.Invoke($"events stream {o.EventsUri} and triggers stream {o.TriggersUri}: connected, but nothing received for {o.StallReportS:0.#} s with {waiting.Count} frame(s) waiting (a paused or hung source?); " +
+                                     $"the frames wait up to {Math.Max(o.StreamEndGraceS, o.StreamLostGraceS):0.#} s of silence for an exposure still to come, {o.StreamEndGraceS:0.#} s for the events of one that came");
+                }
                 // Ended: connected and quiet. A stream that is down is being reconnected; its frames wait for it. A frame
                 // whose exposure has not come yet gets the longer grace: a rig's triggers may be seconds apart (a slow
                 // frame rate, a slowed serve), and its streams quiet between exposures.
@@ -427,6 +465,25 @@ public static class LivePipeline
                 lock (exposures) exposurePending = waiting.Count > 0 && exposures.Count <= next;
                 double quietGrace = exposurePending ? Math.Max(o.StreamEndGraceS, o.StreamLostGraceS) : o.StreamEndGraceS;
                 bool streamEnded = streamQuiet.Elapsed.TotalSeconds > quietGrace && eventsClient.IsConnected && triggersClient.IsConnected;
+                if (streamEnded && !stallEnded && waiting.Count > 0)
+                {
+                    // The silence outlasted the grace: the frames waiting are finished now. Said as what it was (a connected,
+                    // silent source), not only as frames without an exposure; recorded also when the grace is shorter than
+                    // StallReportS.
+                    stallEnded = true;
+                    string silent = $"connected but silent for {streamQuiet.Elapsed.TotalSeconds:0.#} s";
+                    lock (stalls)
+                    {
+                        if (stall < 0)
+                        {
+                            stalls.Add(new StreamGap("events and triggers", eventsClient.LastTimestampUs, null, "") { Silent = true });
+                            stall = stalls.Count - 1;
+                        }
+                        stalls[stall] = stalls[stall] with { Reason = $"{silent}: the frames waiting were finished with what had arrived" };
+                    }
+                    Report(Problem.Error($"events stream {o.EventsUri} and triggers stream {o.TriggersUri}",
+                        $"{silent} (a stalled source, or one that ended without closing its connections): the {waiting.Count} frame(s) waiting are finished with the events that arrived, those without an exposure dropped"));
+                }
                 // Gone: the RGB source is over and a stream stayed down past its grace (a server that closed for good).
                 if (rgbDone && waiting.Count > 0 && !(eventsClient.IsConnected && triggersClient.IsConnected) && streamQuiet.Elapsed.TotalSeconds > o.StreamLostGraceS)
                 {
@@ -434,8 +491,12 @@ public static class LivePipeline
                     {
                         // Which stream, and what it did: never connected, or no data for the time measured (stop 42: "down
                         // for 20 s" was said of a stream that never connected, and of one unusable for 120 s).
-                        var down = eventsClient.IsConnected ? triggersClient : eventsClient;
-                        string state = down.Connections == 0 ? "never connected" : $"no data for {streamQuiet.Elapsed.TotalSeconds:0} s";
+                        // Of two streams down, the one that never sent a packet (stop 46: a silent triggers server was passed over
+                        // for the events stream, which had delivered every event and closed at its end).
+                        var down = new[] { eventsClient, triggersClient }.Where(c => !c.IsConnected).OrderBy(c => c.Packets > 0 ? 1 : 0).First();
+                        string state = down.Connections == 0 ? "never connected"
+                            : down.Packets == 0 ? $"connected but sent no DV packet{(down.NotDvStream.Length > 0 ? $" (not a DV stream: {down.NotDvStream})" : "")}"
+                            : $"no data for {streamQuiet.Elapsed.TotalSeconds:0} s";
                         Report(Problem.Error(down == triggersClient ? $"triggers stream {o.TriggersUri}" : $"events stream {o.EventsUri}",
                             $"{state}, and not connected {o.StreamLostGraceS:0.#} s after the RGB source ended: the {waiting.Count} frame(s) still waiting are finished with the events that arrived"));
                     }
@@ -537,7 +598,9 @@ public static class LivePipeline
                         f.OutsideEvents = failure;
                         foreach (var note in notes) Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), note));
                     }
+                    f.EndArrivedWallUs = arrivals.EndArrival(e.EndUs);
                     store.TrimBefore(window.StartUs);
+                    arrivals.TrimBefore(window.StartUs);
                     pairing.Paired(stamp, e);
                     countEpoch ??= exposureEpoch;
                     next++;
@@ -549,7 +612,8 @@ public static class LivePipeline
                 {
                     // A frame whose stamp no exposure is near (a missed trigger), or any frame once the trigger stream has ended without one.
                     var (ordinal, _, _, _) = waiting.Dequeue();
-                    Drop(ordinal, null, decision.Reason ?? "no exposure from the trigger stream (missed trigger or stream ended)");
+                    Drop(ordinal, null, (decision.Reason ?? "no exposure from the trigger stream (missed trigger or stream ended)")
+                                        + (stallEnded ? $"; the events and triggers streams were connected but silent for {streamQuiet.Elapsed.TotalSeconds:0} s" : ""));
                     // In arrival order the next exposure is this frame's: should it still come (the stream was only quiet),
                     // it must not go to the next frame.
                     if (!pairing.ByTimestamps) owed++;
@@ -613,6 +677,21 @@ public static class LivePipeline
                 neverConnected.Insert(0, uri);
                 lock (problems) problems.Insert(0, Problem.Error($"{client.Name} stream {uri}", $"never connected during the run{(client.LastFailure.Length > 0 ? $" (last attempt: {client.LastFailure})" : "")}; is the server (DV, or '{ToolCommand.Name} serve') running on that port?"));
             }
+        // A stream that connected but never sent a packet (a peer that is not a DV server: a web server, another
+        // protocol; or a DV server whose output is not linked): said as such, where it had been "no data for 20 s" of the
+        // other stream, or nothing (stop 46's trial).
+        var silentStreams = new List<string>();
+        foreach (var (client, uri) in new[] { (eventsClient, o.EventsUri), (triggersClient, o.TriggersUri) })
+            if (client.Connections > 0 && client.Packets == 0 && !wrongKind.Contains(uri))
+            {
+                silentStreams.Add(uri);
+                string kind = client == eventsClient ? "events" : "triggers";
+                string what = client.NotDvStream.Length > 0 ? $"connected ({client.Connections} time(s)), but what it sent is not a DV stream ({client.NotDvStream})"
+                    : client.HeaderSeen ? $"connected and sent a DV stream header, but no {kind} packet during the run (is the camera's {kind} output linked to that server, and running?)"
+                    : $"connected ({client.Connections} time(s)) but sent nothing during the run, not even a DV stream header";
+                lock (problems) problems.Insert(neverConnected.Count + silentStreams.Count - 1, Problem.Error($"{client.Name} stream {uri}",
+                    what + (client.HeaderSeen ? "" : $"; is it a DV server's {kind} output (DV's network TCP server output, or '{ToolCommand.Name} serve')?")));
+            }
         try { await capture; } catch (OperationCanceledException) { }
 
         // The events still held back after a forward jump when the run ended (the stream's events thread has stopped): kept,
@@ -632,11 +711,11 @@ public static class LivePipeline
         // The contact sheet before run.json, so that a sheet that cannot be written is among the run's problems.
         try { PreviewWriter.WriteContactSheet(o.OutDir, all); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Report(Problem.Note("", ProblemLocation.None, $"{PreviewWriter.ContactSheetFile} not written: {e.Message}")); }
-        var gaps = eventsClient.Gaps.Concat(triggersClient.Gaps).ToList();
+        var gaps = eventsClient.Gaps.Concat(triggersClient.Gaps).Concat(stalls).ToList();
         var manifest = Manifest(ct.IsCancellationRequested ? "cancelled" : "completed", all, gaps, droppedEvents, DateTimeOffset.UtcNow);
         await FramesParquet.WriteAsync(Path.Combine(o.OutDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, rig, o.EventsUri));
         manifest.Write(o.OutDir);
-        return new LiveSummary(all, store.Received, triggersReceived, dropped, droppedEvents, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected, WrongKind = stopped == null ? [] : [.. wrongKind] };
+        return new LiveSummary(all, store.Received, triggersReceived, dropped, droppedEvents, gaps, problems) { UnpairedExposures = unpaired, FramelessExposures = framelessExposures, PairedByTimestamps = pairing.ByTimestamps, NeverConnected = neverConnected, Silent = silentStreams, WrongKind = stopped == null ? [] : [.. wrongKind] };
     }
 
     /// <summary>Seconds between the checkpoints of a working run's run.json and frames.parquet (status "running").</summary>

@@ -38,6 +38,13 @@ public sealed record LiveSummary(IReadOnlyList<FrameResult> Results, long Events
     public IReadOnlyList<string> NeverConnected { get; init; } = [];
 
     /// <summary>
+    /// The streams (<c>events</c>, <c>triggers</c>), each as its URI, that connected but sent no packet during the run: a
+    /// peer that is not a DV server (nothing, or bytes that are not a DV stream), or a DV server with nothing linked to its
+    /// output. Each is also among the first entries of <see cref="Problems"/>, saying which of these it was.
+    /// </summary>
+    public IReadOnlyList<string> Silent { get; init; } = [];
+
+    /// <summary>
     /// The streams, each as its URI, that sent only packets of the other kind (trigger packets on <c>--events</c>, event
     /// packets on <c>--triggers</c>): the run stopped when both ports were swapped, or when one had sent several packets of
     /// the other kind and none of its own for a second, since no data of the right kind would come. Empty when the run did

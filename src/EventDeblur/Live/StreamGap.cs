@@ -16,8 +16,17 @@ public sealed record StreamGap(string Stream, long? LastTimestampUs, long? Resum
     /// <summary>Duration of data lost, µs (≥ 0); null when unknown (no data before the gap, never resumed, or the source restarted).</summary>
     public long? LostUs => LastTimestampUs is long a && ResumedTimestampUs is long b && b >= a ? b - a : null;
 
+    /// <summary>
+    /// True for a stall rather than a dropped connection: both streams stayed connected and sent nothing while frames
+    /// waited for them (a paused or hung server, a camera that stopped without closing). <see cref="Reason"/> says for how
+    /// long; its time stamps are the events stream's last before the silence and its latest once data came again.
+    /// </summary>
+    public bool Silent { get; init; }
+
     /// <inheritdoc />
-    public override string ToString() => ResumedTimestampUs == null
+    public override string ToString() => Silent
+        ? $"{Stream} streams: {Reason}, {(LastTimestampUs is long before ? $"after the events' last data at t = {before} µs" : "before any event")}{(ResumedTimestampUs is long again ? $"; data again by t = {again} µs (on the source's clock)" : " and no data came again")}"
+        : ResumedTimestampUs == null
         ? $"{Stream} stream: {Reason} {(LastTimestampUs is long last ? $"after its last data at t = {last} µs (on the source's clock)" : "before any data")} and did not resume (end of stream, or everything after it lost)"
         : SourceRestarted
             ? $"{Stream} stream: {Reason}; the source restarted (timestamps went back from {LastTimestampUs} to {ResumedTimestampUs} µs): what it sent while disconnected cannot be measured"

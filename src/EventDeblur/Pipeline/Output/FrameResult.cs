@@ -95,7 +95,11 @@ public sealed record FrameResult
     /// <summary>The same band PSNR of the blurry input, dB.</summary>
     [JsonPropertyName("psnr_sat_band_blurry")] public double? PsnrSaturationBandBlurry { get; init; }
 
-    /// <summary>Live runs: seconds from the exposure's end (event clock, mapped to wall time) to the frame written.</summary>
+    /// <summary>
+    /// Live runs: seconds from the arrival of the events of the exposure's end (the events stream's packet that reached
+    /// it, less the part of the packet after it) to the frame written; ≥ 0 but for that correction. Measured on the wall
+    /// clock, so it holds whatever the source's pace (a slowed or sped-up <c>serve</c>).
+    /// </summary>
     [JsonPropertyName("latency_s")] public double? LatencySeconds { get; init; }
 
     /// <summary>
