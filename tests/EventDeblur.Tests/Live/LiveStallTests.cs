@@ -8,6 +8,7 @@ using EventDeblur.Methods;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
 using EventDeblur.Sync;
+using Xunit.Abstractions;
 
 namespace EventDeblur.Tests.Live;
 
@@ -15,7 +16,7 @@ namespace EventDeblur.Tests.Live;
 /// Stop 46's live-rig trial: a server that stalls with its connections open, peers that are not DV servers, a damaged
 /// recording served, and latency under a slowed source.
 /// </summary>
-public class LiveStallTests
+public class LiveStallTests(ITestOutputHelper log)
 {
     private static (RecordingBundle Bundle, string Video, string Rig, long Events) Setup(int frames, int seed)
     {
@@ -74,6 +75,7 @@ public class LiveStallTests
         var silences = s.Gaps.Where(g => g.Silent && g.ResumedTimestampUs != null).ToList();
         Assert.True(silences.Count(g => Seconds(g) is >= 3.5 and <= 8) == 1, all);
         var longest = silences.Single(g => Seconds(g) is >= 3.5 and <= 8);
+        log.WriteLine(longest.ToString());
         Assert.Contains("with frames waiting", longest.Reason);
         Assert.StartsWith("events and triggers streams: connected but silent for ", longest.ToString());
         Assert.Contains(lines, l => l.Contains("connected, but nothing received for 2 s with", StringComparison.Ordinal));
