@@ -69,7 +69,7 @@ internal static class LiveCommands
                 p => Console.Error.WriteLine($"{(p.Severity == EventDeblur.IO.ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}"));
             int errors = stats.Problems.Count(p => p.Severity == EventDeblur.IO.ProblemSeverity.Error);
             Console.WriteLine($"done: {stats.Events:N0} events, {stats.Triggers} triggers, {stats.Clients} connections" +
-                              (errors > 0 ? $"; the event file had {errors} error(s) (above): what they hid was not sent, and the clients were not told" : ""));
+                              (errors > 0 ? $"; the event file had {errors} error(s) (above), which the clients were not told of (a DV stream has no way to say it)" : ""));
             return ct.IsCancellationRequested ? ExitCodes.Cancelled : errors > 0 ? ExitCodes.DataProblems : ExitCodes.Success;
         });
         return cmd;

@@ -378,9 +378,14 @@ public static class LivePipeline
         bool lostReported = false;
         string? stopped = null;
         Stopwatch? wrongSince = null;
-        // The silence under way (an index into stalls; -1: none), and whether it has ended the waiting.
-        int stall = -1;
+        // The silence under way (an index into stalls; -1: none), the source's clock when it began, whether it has ended the
+        // waiting, and how long both streams have been connected and silent.
+        int stall = -1, stallEpoch = 0;
         bool stallEnded = false;
+        var connectedSilence = Stopwatch.StartNew();
+        // The longest interval between the starts of consecutive exposures of one clock seen so far (µs), scanned as they come.
+        long longestIntervalUs = 0;
+        int intervalsScanned = 1;
         double nextEventsTell = 2, nextTriggersTell = 2;
         try
         {
@@ -430,33 +435,51 @@ public static class LivePipeline
                 // so `latest` is never older than `epoch`'s clock.
                 int epoch = Volatile.Read(ref eventsEpoch);
                 long latest = store.LatestUs;
-                double quietBefore = streamQuiet.Elapsed.TotalSeconds;
+                double silentBefore = connectedSilence.Elapsed.TotalSeconds;
                 if (latest != lastSeen) { lastSeen = latest; streamQuiet.Restart(); }
                 // Data on either stream starts the quiet time afresh; a reconnection alone does not (stop 42: a server that
                 // accepted every connection and sent nothing usable restarted the grace at each one and kept the run waiting for ever).
                 long packetsIn = eventsClient.Packets + triggersClient.Packets;
                 if (packetsIn != lastPackets) { lastPackets = packetsIn; streamQuiet.Restart(); }
-                if (stall >= 0 && streamQuiet.Elapsed.TotalSeconds < quietBefore)
+                // The silence of a stall counts only while both streams are connected (stop 46's review: time spent
+                // reconnecting, already a gap of its own, was said again as a stall after every reconnection).
+                bool bothConnected = eventsClient.IsConnected && triggersClient.IsConnected;
+                if (!bothConnected || streamQuiet.Elapsed.TotalSeconds < silentBefore) connectedSilence.Restart();
+                if (stall >= 0 && connectedSilence.Elapsed.TotalSeconds < silentBefore)
                 {
-                    // Data again after a silence that was said: how long it lasted, in the record and on the console.
+                    // Data again (or a connection dropped) after a silence that was said: how long it lasted, in the record and
+                    // on the console; a time of the same clock only (a restarted source's is another clock's).
+                    bool sameClock = eventsClient.Epoch == stallEpoch;
                     lock (stalls) stalls[stall] = stalls[stall] with
                     {
-                        ResumedTimestampUs = eventsClient.LastTimestampUs,
-                        Reason = $"connected but silent for {quietBefore:0.0} s" + (stallEnded ? " (the frames waiting were finished with what had arrived when the silence outlasted the grace)" : " with frames waiting"),
+                        ResumedTimestampUs = bothConnected && sameClock ? eventsClient.LastTimestampUs : null,
+                        Reason = $"connected but silent for {silentBefore:0.0} s" + (stallEnded ? " (the frames waiting for an exposure were dropped when the silence outlasted the grace)" : " with frames waiting")
+                                 + (bothConnected ? "" : "; then a connection was lost") + (sameClock ? "" : "; the source restarted"),
                     };
-                    progress?.Invoke($"events and triggers streams: data again after {quietBefore:0.0} s of silence");
+                    if (bothConnected) progress?.Invoke($"events and triggers streams: data again after {silentBefore:0.0} s of silence");
                     stall = -1;
                     stallEnded = false;
                 }
-                else if (stall < 0 && waiting.Count > 0 && eventsClient.IsConnected && triggersClient.IsConnected && streamQuiet.Elapsed.TotalSeconds >= o.StallReportS)
+                // Said once the silence outlasts StallReportS and twice the longest interval between the rig's exposures seen
+                // so far (stop 46's review: a rig exposing every 7 s was "silent" between every two exposures).
+                lock (exposures)
+                {
+                    if (intervalsScanned > exposures.Count) intervalsScanned = 1;
+                    for (; intervalsScanned < exposures.Count; intervalsScanned++)
+                        if (exposures[intervalsScanned].Epoch == exposures[intervalsScanned - 1].Epoch)
+                            longestIntervalUs = Math.Max(longestIntervalUs, exposures[intervalsScanned].Range.StartUs - exposures[intervalsScanned - 1].Range.StartUs);
+                }
+                double stallAfter = Math.Max(o.StallReportS, 2 * longestIntervalUs / 1e6);
+                if (stall < 0 && waiting.Count > 0 && bothConnected && connectedSilence.Elapsed.TotalSeconds >= stallAfter)
                 {
                     lock (stalls)
                     {
-                        stalls.Add(new StreamGap("events and triggers", eventsClient.LastTimestampUs, null, $"connected but silent for {o.StallReportS:0.#} s or more with frames waiting") { Silent = true });
+                        stalls.Add(new StreamGap("events and triggers", eventsClient.LastTimestampUs, null, $"connected but silent for {stallAfter:0.#} s or more with frames waiting") { Silent = true });
                         stall = stalls.Count - 1;
                     }
-                    progress?.Invoke($"events stream {o.EventsUri} and triggers stream {o.TriggersUri}: connected, but nothing received for {o.StallReportS:0.#} s with {waiting.Count} frame(s) waiting (a paused or hung source?); " +
-                                     $"the frames wait up to {Math.Max(o.StreamEndGraceS, o.StreamLostGraceS):0.#} s of silence for an exposure still to come, {o.StreamEndGraceS:0.#} s for the events of one that came");
+                    stallEpoch = eventsClient.Epoch;
+                    progress?.Invoke($"events stream {o.EventsUri} and triggers stream {o.TriggersUri}: connected, but nothing received for {stallAfter:0.#} s with {waiting.Count} frame(s) waiting (a paused or hung source?); " +
+                                     $"a frame waits up to {Math.Max(o.StreamEndGraceS, o.StreamLostGraceS):0.#} s of silence for its exposure");
                 }
                 // Ended: connected and quiet. A stream that is down is being reconnected; its frames wait for it. A frame
                 // whose exposure has not come yet gets the longer grace: a rig's triggers may be seconds apart (a slow
@@ -464,12 +487,13 @@ public static class LivePipeline
                 bool exposurePending;
                 lock (exposures) exposurePending = waiting.Count > 0 && exposures.Count <= next;
                 double quietGrace = exposurePending ? Math.Max(o.StreamEndGraceS, o.StreamLostGraceS) : o.StreamEndGraceS;
-                bool streamEnded = streamQuiet.Elapsed.TotalSeconds > quietGrace && eventsClient.IsConnected && triggersClient.IsConnected;
-                if (streamEnded && !stallEnded && waiting.Count > 0)
+                bool streamEnded = streamQuiet.Elapsed.TotalSeconds > quietGrace && bothConnected;
+                if (streamEnded && exposurePending && !stallEnded)
                 {
-                    // The silence outlasted the grace: the frames waiting are finished now. Said as what it was (a connected,
-                    // silent source), not only as frames without an exposure; recorded also when the grace is shorter than
-                    // StallReportS.
+                    // The silence outlasted the longer grace with a frame waiting for its exposure: the frames without one are
+                    // dropped now. Said as what it was (a connected, silent source), not only as frames without an exposure.
+                    // (The short grace, for the events of an exposure that came, ends nothing: that frame is deblurred with
+                    // the events that arrived, as before; stop 46's review.)
                     stallEnded = true;
                     string silent = $"connected but silent for {streamQuiet.Elapsed.TotalSeconds:0.#} s";
                     lock (stalls)
@@ -478,14 +502,15 @@ public static class LivePipeline
                         {
                             stalls.Add(new StreamGap("events and triggers", eventsClient.LastTimestampUs, null, "") { Silent = true });
                             stall = stalls.Count - 1;
+                            stallEpoch = eventsClient.Epoch;
                         }
-                        stalls[stall] = stalls[stall] with { Reason = $"{silent}: the frames waiting were finished with what had arrived" };
+                        stalls[stall] = stalls[stall] with { Reason = $"{silent}: the frames waiting for an exposure were dropped" };
                     }
                     Report(Problem.Error($"events stream {o.EventsUri} and triggers stream {o.TriggersUri}",
-                        $"{silent} (a stalled source, or one that ended without closing its connections): the {waiting.Count} frame(s) waiting are finished with the events that arrived, those without an exposure dropped"));
+                        $"{silent} with a frame waiting for its exposure (a stalled source, or one that ended without closing its connections): the frames without an exposure are dropped"));
                 }
                 // Gone: the RGB source is over and a stream stayed down past its grace (a server that closed for good).
-                if (rgbDone && waiting.Count > 0 && !(eventsClient.IsConnected && triggersClient.IsConnected) && streamQuiet.Elapsed.TotalSeconds > o.StreamLostGraceS)
+                if (rgbDone && waiting.Count > 0 && !bothConnected && streamQuiet.Elapsed.TotalSeconds > o.StreamLostGraceS)
                 {
                     if (!lostReported)
                     {
@@ -598,7 +623,7 @@ public static class LivePipeline
                         f.OutsideEvents = failure;
                         foreach (var note in notes) Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), note));
                     }
-                    f.EndArrivedWallUs = arrivals.EndArrival(e.EndUs);
+                    f.EndArrivedWallUs = arrivals.EndArrival(e.EndUs + o.EventLatencyUs);
                     store.TrimBefore(window.StartUs);
                     arrivals.TrimBefore(window.StartUs);
                     pairing.Paired(stamp, e);
@@ -687,7 +712,7 @@ public static class LivePipeline
                 silentStreams.Add(uri);
                 string kind = client == eventsClient ? "events" : "triggers";
                 string what = client.NotDvStream.Length > 0 ? $"connected ({client.Connections} time(s)), but what it sent is not a DV stream ({client.NotDvStream})"
-                    : client.HeaderSeen ? $"connected and sent a DV stream header, but no {kind} packet during the run (is the camera's {kind} output linked to that server, and running?)"
+                    : client.HeaderSeen ? $"connected and sent a DV stream header, but no {kind} packet during the run (a server that waits for a client on each of its ports, as serve does, sends none while another port has none; else, is the camera's {kind} output linked to that server, and running?)"
                     : $"connected ({client.Connections} time(s)) but sent nothing during the run, not even a DV stream header";
                 lock (problems) problems.Insert(neverConnected.Count + silentStreams.Count - 1, Problem.Error($"{client.Name} stream {uri}",
                     what + (client.HeaderSeen ? "" : $"; is it a DV server's {kind} output (DV's network TCP server output, or '{ToolCommand.Name} serve')?")));

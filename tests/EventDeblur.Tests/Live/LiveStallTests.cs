@@ -92,11 +92,11 @@ public class LiveStallTests(ITestOutputHelper log)
     public async Task ASilenceLongerThanTheGraceIsNamedAsSuch()
     {
         var (s, _, _) = await StalledRun(4602, 0.5, TimeSpan.FromSeconds(6), o => o with { StallReportS = 1, StreamEndGraceS = 1.5, StreamLostGraceS = 2 });
-        var named = s.Problems.Where(p => p.Message.Contains("(a stalled source, or one that ended without closing its connections)", StringComparison.Ordinal)).ToList();
+        var named = s.Problems.Where(p => p.Message.Contains("with a frame waiting for its exposure (a stalled source, or one that ended without closing its connections)", StringComparison.Ordinal)).ToList();
         Assert.True(named.Count == 1, "problems: " + string.Join(" | ", s.Problems));
         Assert.Contains("events stream tcp://127.0.0.1:", named[0].ToString());
         Assert.Contains("and triggers stream tcp://127.0.0.1:", named[0].ToString());
-        Assert.Contains(s.Gaps, g => g.Silent && g.Reason.Contains("the frames waiting were finished"));
+        Assert.Contains(s.Gaps, g => g.Silent && g.Reason.Contains("the frames waiting for an exposure were dropped"));
         Assert.Contains(s.Results, r => r.Status != "ok");
         foreach (var r in s.Results.Where(r => r.Error?.StartsWith("no exposure", StringComparison.Ordinal) == true))
             Assert.Contains("connected but silent for", r.Error);
@@ -185,16 +185,17 @@ public class LiveStallTests(ITestOutputHelper log)
     /// Latency under a slowed source (the trial: at serve --speed 0.25 the reported latency grew by 0.75 s per second of
     /// run, to a p50 of 18 s, while every frame was written within seconds). It is now measured from the arrival of the
     /// events of the exposure's end, so at a quarter of real time it stays what the pipeline takes. The old measure put
-    /// the last of 8 frames at least (its exposure's end − the first's) / 0.25 × 0.75 ≈ 3 s behind (the drift, computed
+    /// the last of 12 frames at least (its exposure's end − the first's) / 0.25 × 0.75 ≈ 5 s behind (the drift, computed
     /// below); its latency is now under that (Wiener on 256×192 frames takes a fraction of a second).
     /// </summary>
     [Fact]
     public async Task LatencyDoesNotGrowWithASlowedSource()
     {
-        var (b, video, rig, total) = Setup(8, 4604);
+        var (b, video, rig, total) = Setup(12, 4604);
         await using var server = new DvStreamServer(b.EventsPath, IPAddress.Loopback, 0, 0);
         server.Start();
-        var o = Options($"tcp://127.0.0.1:{server.EventsPort}", $"tcp://127.0.0.1:{server.TriggersPort}", video, rig);
+        // Room for every frame (a loaded machine must not drop one for being behind: the test is about the measure).
+        var o = Options($"tcp://127.0.0.1:{server.EventsPort}", $"tcp://127.0.0.1:{server.TriggersPort}", video, rig) with { MaxPendingFrames = 32 };
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
         await server.PlayAsync(0.25);
         var s = await live;
@@ -202,7 +203,7 @@ public class LiveStallTests(ITestOutputHelper log)
         Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
         var truth = b.ResolveExposures().Windows.Select(w => w.Exposure!.Value).ToList();
         double drift = (truth[^1].EndUs - truth[0].EndUs) / 1e6 / 0.25 * 0.75;
-        Assert.True(drift > 2.5, $"the exposures span too little for the test ({drift:F2} s)");
+        Assert.True(drift > 4, $"the exposures span too little for the test ({drift:F2} s)");
         var latencies = s.Results.OrderBy(r => r.Index).Select(r => r.LatencySeconds!.Value).ToList();
         Assert.All(latencies, l => Assert.InRange(l, -0.01, 60));
         Assert.True(latencies[^1] < drift,
