@@ -20,6 +20,13 @@ public static class Evaluator
     public const string ConvertedFromFile = "converted-from.txt";
 
     /// <summary>
+    /// File beside <see cref="ConvertedFromFile"/> in a converted Blur-DVS-style dataset listing what its conversion left
+    /// out (one problem per line: a frame, a frame's ground truth, malformed event lines); absent when nothing was. Each
+    /// evaluation of the bundle names them as problems of its input (exit 1), also when the conversion is reused.
+    /// </summary>
+    public const string ConversionProblemsFile = "conversion-problems.txt";
+
+    /// <summary>
     /// Bundle folders of the datasets (a bundle, a folder of bundles, or a Blur-DVS-style dataset, which
     /// is converted once into <paramref name="convertedRoot"/>), sorted by name.
     /// </summary>
@@ -71,7 +78,13 @@ public static class Evaluator
                 if (!reusable)
                 {
                     if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
-                    try { Recording.BlurDvsAdapter.ToBundle(d, target); }
+                    // Collecting its faults: a bad row is left out, not the whole sequence (stop 46); without notConverted, strict.
+                    var faults = notConverted != null ? new List<string>() : null;
+                    try
+                    {
+                        Recording.BlurDvsAdapter.ToBundle(d, target, faults);
+                        if (faults is { Count: > 0 }) IO.AtomicFile.WriteAllText(Path.Combine(target, ConversionProblemsFile), string.Join("\n", faults) + "\n");
+                    }
                     catch (Recording.BundleException e) when (notConverted != null)
                     {
                         // Named, and the other datasets still evaluated (stop 42: one missing sharp frame stopped the whole
@@ -277,16 +290,26 @@ public static class Evaluator
                 progress?.Invoke(skipped[bundle]);
                 continue;
             }
-            if (summary.Problems.Count > 0 && !inputProblems.ContainsKey(name))
+            if (!inputProblems.ContainsKey(name))
             {
-                // Errors count (exit 1, kept in the shard); notes are only said.
-                inputProblems[name] = summary.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ToString()).ToList();
-                foreach (var p in summary.Problems) progress?.Invoke($"  {name}: {(p.Severity == ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}");
+                // What the conversion of a Blur-DVS-style dataset left out (a frame, its ground truth, event lines): errors of
+                // the input, said once per bundle with replay's own.
+                string conversion = Path.Combine(bundle, ConversionProblemsFile);
+                var converted = File.Exists(conversion) ? File.ReadAllLines(conversion).Where(l => l.Length > 0).Select(l => $"conversion: {l}").ToList() : [];
+                foreach (var c in converted) progress?.Invoke($"  {name}: problem: {c}");
+                if (summary.Problems.Count > 0 || converted.Count > 0)
+                {
+                    // Errors count (exit 1, kept in the shard); notes are only said.
+                    inputProblems[name] = [.. converted, .. summary.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.ToString())];
+                    foreach (var p in summary.Problems) progress?.Invoke($"  {name}: {(p.Severity == ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}");
+                }
             }
             string group = GroupOf(name);
             bool input = method.Deconvolver == "none"; // the blurry baseline: its metrics are the input's
+            // A converted Blur-DVS-style dataset renumbered anew: its rows carry the dataset's own indices.
+            var datasetIndex = Recording.BlurDvsAdapter.ReadIndexMap(bundle);
             foreach (var r in summary.Results)
-                rows.Add(new EvalRow(name, group, method.Name, r.Index, r.Status,
+                rows.Add(new EvalRow(name, group, method.Name, datasetIndex?.GetValueOrDefault(r.Index, r.Index) ?? r.Index, r.Status,
                     input ? r.PsnrBlurry : r.Psnr, input ? r.SsimBlurry : r.Ssim,
                     method.Kernels == "identity" ? null : r.KernelSimilarity, r.SecondsTotal,
                     r.PsnrBlurry, r.SsimBlurry, input ? r.PsnrSaturationBandBlurry : r.PsnrSaturationBand, r.PsnrSaturationBandBlurry));

@@ -220,7 +220,9 @@ public class BlurDvsAdapterTests
     /// <summary>
     /// A Blur-DVS-style dataset with a sharp frame missing (stop 42, a new user's trial): "unreadable", naming no row, and
     /// the whole evaluation stopped (exit 2) with a half-converted folder left. It is now named with its frames.csv line,
-    /// its conversion removed, and the other datasets are still evaluated; the shard names it as not evaluated.
+    /// its conversion removed, and the other datasets are still evaluated; the shard names it as not evaluated. (Since
+    /// stop 46 a missing sharp frame only takes that frame's ground truth away, and a missing blurry frame that frame:
+    /// here the dataset's only frame is missing, so nothing can be converted.)
     /// </summary>
     [Fact]
     public async Task ABlurDvsDatasetThatCannotBeConvertedIsNamedAndTheOthersEvaluated()
@@ -235,12 +237,16 @@ public class BlurDvsAdapterTests
                 Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
                 File.Copy(f, dest);
             }
-        File.Delete(Path.Combine(nosharp, "sharp", "000000.png"));
+        File.Delete(Path.Combine(nosharp, "blurry", "000000.png"));
         string outDir = Path.Combine(dir, "out");
         var notConverted = new List<string>();
         var bundles = Evaluator.FindBundles([good, nosharp], Path.Combine(outDir, "converted"), null, notConverted);
         Assert.Equal("good", Path.GetFileName(Assert.Single(bundles)));
-        Assert.Equal($"nosharp: not evaluated: the Blur-DVS-style dataset cannot be converted: {Path.Combine(nosharp, "frames.csv")}: line 2: the sharp frame {Path.Combine(nosharp, "sharp", "000000.png")} is missing (leave the row's sharp field empty for a frame without ground truth)", Assert.Single(notConverted));
+        string frames = Path.Combine(nosharp, "frames.csv");
+        Assert.Equal($"nosharp: not evaluated: the Blur-DVS-style dataset cannot be converted: {frames}: no usable frame ({frames}: line 2: the blurry frame {Path.Combine(nosharp, "blurry", "000000.png")} is missing: the frame is left out)", Assert.Single(notConverted));
+        // Strict (no list to collect faults in), the first fault still throws, naming its row.
+        var strict = Assert.Throws<EventDeblur.Recording.BundleException>(() => EventDeblur.Recording.BlurDvsAdapter.ToBundle(nosharp, Path.Combine(dir, "strict")));
+        Assert.Equal($"{frames}: line 2: the blurry frame {Path.Combine(nosharp, "blurry", "000000.png")} is missing", strict.Message);
         Assert.False(Directory.Exists(Path.Combine(outDir, "converted", "nosharp")));
         var catalogue = new MethodCatalogueBuilder().Build();
         var unusable = new List<string>(notConverted);
@@ -337,6 +343,70 @@ public class BlurDvsAdapterTests
         byte[] after = File.ReadAllBytes(Path.Combine(target, "events.aedat4"));
         Assert.NotEqual(before, after);
         Assert.Equal(a + "\n" + Evaluator.DatasetStamp(a) + "\n", File.ReadAllText(Path.Combine(target, Evaluator.ConvertedFromFile)));
+    }
+
+    /// <summary>
+    /// One bad frame dropped a whole Blur-DVS-style sequence from an evaluation (carried since stop 44; the quality bar:
+    /// everything valid is still processed). A 5-frame sequence with an undecodable blurry frame, a sharp frame missing, a
+    /// malformed frames.csv line and a malformed events line is converted with everything else: the bad frame left out,
+    /// the frame without its sharp frame kept unscored, the bad event left out; each fault named with its file and line as
+    /// a problem of the bundle's input (exit 1 in eval), also when the conversion is reused by a later evaluation.
+    /// </summary>
+    [Fact]
+    public async Task ABlurDvsSequenceWithBadRowsKeepsItsGoodFrames()
+    {
+        string dir = TestPaths.NewTempDir();
+        string aps = Path.Combine(dir, "aps"), seq = Path.Combine(dir, "seq");
+        EventDeblur.Simulation.HybridRigSimulator.Simulate(SimulationPresets.Get("aps") with { Frames = 5 }, 4605, aps);
+        Assert.Equal(5, EventDeblur.Recording.BlurDvsAdapter.FromApsBundle(aps, seq));
+        var csv = File.ReadAllLines(Path.Combine(seq, "frames.csv")).ToList();
+        string Field(int frame, int field) => Path.Combine(seq, csv[frame + 1].Split(',')[field]);
+        File.WriteAllBytes(Field(1, 1), File.ReadAllBytes(Field(1, 1))[..100]);   // frame 1: its blurry PNG cut
+        File.Delete(Field(3, 2));                                                  // frame 3: its sharp frame missing
+        csv.Add("7,blurry/x.png,,not-a-time,5");                                   // line 7: malformed
+        File.WriteAllLines(Path.Combine(seq, "frames.csv"), csv);
+        var events = File.ReadAllLines(Path.Combine(seq, "events.txt"));
+        int badEvent = Array.FindIndex(events, l => !l.StartsWith('#'));
+        events[badEvent] = "12 oops 3 1";
+        File.WriteAllLines(Path.Combine(seq, "events.txt"), events);
+
+        string outDir = Path.Combine(dir, "out");
+        var notConverted = new List<string>();
+        var bundles = Evaluator.FindBundles([seq], Path.Combine(outDir, "converted"), null, notConverted);
+        Assert.Empty(notConverted);
+        string bundle = Assert.Single(bundles);
+        var converted = EventDeblur.Recording.RecordingBundle.Load(bundle);
+        // The bundle numbers its frames one by one (RECORDING_FORMAT.md); the map gives the dataset's indices back.
+        Assert.Equal([0L, 1L, 2L, 3L], converted.ApsExposures().Select(w => w.Index).ToArray());
+        Assert.Equal(new Dictionary<long, long> { [0] = 0, [1] = 2, [2] = 3, [3] = 4 }, EventDeblur.Recording.BlurDvsAdapter.ReadIndexMap(bundle));
+        // Ground truth by the bundle's index: frame 1 of the bundle (the dataset's 2) has the dataset's sharp frame 2.
+        Assert.Equal([0L, 1L, 3L], converted.GroundTruthFrames!.Select(f => f.Index).ToArray());
+        using (var sharp2 = Cv2.ImRead(Field(2, 2), ImreadModes.Grayscale))
+        using (var gt1 = Cv2.ImRead(Path.Combine(bundle, "gt", "000001.png"), ImreadModes.Unchanged))
+        {
+            Assert.Equal(sharp2.At<byte>(10, 10) * 257, gt1.At<ushort>(10, 10));
+            Assert.Equal(sharp2.At<byte>(100, 200) * 257, gt1.At<ushort>(100, 200));
+        }
+        string frames = Path.Combine(seq, "frames.csv");
+        string[] expected =
+        [
+            $"conversion: {frames}: line 7: expected 'index,blurry,sharp,exposure_start_us,exposure_end_us', found '7,blurry/x.png,,not-a-time,5': the row is left out",
+            $"conversion: {Field(1, 1)} (line 3 of {frames}): expected a {converted.Manifest.Events.Width}×{converted.Manifest.Events.Height} gray image, and OpenCV cannot decode it: the frame is left out",
+            $"conversion: {Path.Combine(seq, "events.txt")}: line {badEvent + 1}: expected 't_us x y p' inside {converted.Manifest.Events.Width}×{converted.Manifest.Events.Height}, found '12 oops 3 1': the event is left out",
+            $"conversion: {frames}: line 5: the sharp frame {Field(3, 2)} is missing: the frame is kept without ground truth (not scored)",
+        ];
+        var catalogue = new MethodCatalogueBuilder().Build();
+        for (int run = 0; run < 2; run++)
+        {
+            // The second evaluation reuses the conversion, and still names what it left out.
+            if (run == 1) Assert.Equal(bundle, Assert.Single(Evaluator.FindBundles([seq], Path.Combine(outDir, "converted"), null, notConverted)));
+            var problems = new List<string>();
+            var rows = await Evaluator.RunAsync(catalogue, [bundle], [catalogue.ParseMethod("blurry")], outDir, 1, 1, inputProblemsOut: problems);
+            Assert.Equal([0L, 2L, 3L, 4L], rows.Select(r => r.Index).Order().ToArray());
+            Assert.All(rows.Where(r => r.Index != 3), r => Assert.NotNull(r.Psnr));
+            Assert.Null(rows.Single(r => r.Index == 3).Psnr);
+            Assert.Equal(string.Join("\n", expected.Select(e => $"seq: {e}")), string.Join("\n", problems.Where(p => p.Contains("conversion: ", StringComparison.Ordinal))));
+        }
     }
 
     [Fact]
