@@ -246,7 +246,57 @@ public sealed class Aedat2Reader : IAedatReader
     /// <summary>Opens an AEDAT 2.0 file.</summary>
     /// <exception cref="AedatFormatException">The header is missing or not from a DAVIS camera or a DVS128.</exception>
     public static Aedat2Reader Open(string path, AedatReaderOptions? options = null) =>
-        SequentialFile.Open(path, options?.FileHash, s => new Aedat2Reader(s, path, options ?? AedatReaderOptions.Default));
+        SequentialFile.Open(path, options?.FileHash, s =>
+        {
+            var reader = new Aedat2Reader(s, path, options ?? AedatReaderOptions.Default);
+            reader.FindTrailingJunk(s);
+            return reader;
+        });
+
+    /// <summary>A probe of <paramref name="of"/>'s data from byte <paramref name="from"/> of <paramref name="stream"/> (positioned there), its errors into <paramref name="log"/> (see <see cref="FindTrailingJunk"/>).</summary>
+    private Aedat2Reader(Stream stream, Aedat2Reader of, ProblemLog log, long from)
+    {
+        _stream = stream;
+        _options = of._options with { FileHash = null, BatchEvents = 1 << 16 };
+        _log = log;
+        _chunk = new byte[RecordBytes * _options.BatchEvents];
+        _chip = of._chip;
+        _width = of._width;
+        _height = of._height;
+        _dvs128 = of._dvs128;
+        if (of._aps != null) _aps = new Aedat2ApsAssembler(_width, _height, log);
+        _pos = from;
+        Info = of.Info;
+    }
+
+    // Where the data ends (the file's end, or the start of junk after the recording), and the junk's error, said once.
+    private long _dataEnd = long.MaxValue;
+    private string? _junk;
+
+    /// <summary>
+    /// Looks for junk after the recording, as the Prophesee readers do (<see cref="TrailingJunk"/>; stop 44's trial: 5 000
+    /// random bytes appended to a real AEDAT 2.0 file became 8 phantom events and a trigger and stretched its time span
+    /// from 4.6 s to 3.5 days): the file's last 4 MiB of records are decoded on their own, and a dense run of errors that
+    /// reaches the end after clean data is not decoded; one error says so.
+    /// </summary>
+    private void FindTrailingJunk(Stream stream)
+    {
+        if (!stream.CanSeek || !File.Exists(Info.FilePath)) return;
+        long length = stream.Length;
+        if (TrailingJunk.ProbeStart(_pos, length, RecordBytes) is not long from) return;
+        var errors = new List<long>();
+        using (var fs = new FileStream(Info.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16))
+        {
+            if (fs.Length != length) return;
+            fs.Position = from;
+            using var probe = new Aedat2Reader(fs, this, new ProblemLog(Info.FilePath, 1) { ErrorObserver = errors.Add }, from);
+            while (probe.TryRead(out var p))
+                if (p is EventsPacket e) e.Events.Dispose();
+        }
+        if (TrailingJunk.Find(errors, length, from, RecordBytes, out int count) is not long end) return;
+        _dataEnd = end;
+        _junk = TrailingJunk.Describe(length - end, count, "8-byte record");
+    }
 
     /// <inheritdoc />
     public AedatFileInfo Info { get; }
@@ -273,13 +323,20 @@ public sealed class Aedat2Reader : IAedatReader
     public bool TryRead(out AedatPacket? packet)
     {
         while (_pending.Count == 0 && !_done) ReadChunk();
+        if (_done && _junk != null)
+        {
+            _log.Error("trailing-junk", _dataEnd, _junk);
+            _junk = null;
+        }
         return _pending.TryDequeue(out packet);
     }
 
     private void ReadChunk()
     {
         long chunkStart = _pos;
-        int got = _stream.ReadAtLeast(_chunk, _chunk.Length, throwOnEndOfStream: false);
+        // Never past the data's end (junk found after the recording is not decoded): the read stops short there, as at the file's end.
+        int want = (int)Math.Clamp(_dataEnd - _pos, 0, _chunk.Length);
+        int got = want == 0 ? 0 : _stream.ReadAtLeast(_chunk.AsSpan(0, want), want, throwOnEndOfStream: false);
         bool endOfFile = got < _chunk.Length;
         // A second recording's header (files joined with cat) need not start on a record boundary: the first file may end
         // with a record cut short. One where a version line starts off the records' alignment ends this chunk's records at

@@ -240,34 +240,18 @@ public abstract class PropheseeReader : IAedatReader
         FlushTriggers();
     }
 
-    /// <summary>How much of a file's end is decoded on its own to look for junk after the recording, bytes.</summary>
-    internal const int TailProbeBytes = 4 << 20;
-
-    /// <summary>Errors no more than this many words apart belong to one run of damaged data.</summary>
-    internal const int JunkGapWords = 64;
-
-    /// <summary>Fewest errors in a run that reaches the end of the file for it to be junk after the recording.</summary>
-    internal const int JunkMinErrors = 16;
-
-    /// <summary>Junk has at least one error in this many words (random bytes: two in three or more).</summary>
-    internal const int JunkMinErrorShare = 4;
-
     /// <summary>
     /// Looks for junk after the recording (bytes appended to the file, or left by an interrupted copy): the file's last
-    /// <see cref="TailProbeBytes"/> are decoded on their own, and a run of at least <see cref="JunkMinErrors"/> errors, none
-    /// more than <see cref="JunkGapWords"/> words from the next and one in <see cref="JunkMinErrorShare"/> words or more, that
-    /// reaches the end of the file after a stretch of clean
-    /// data is not decoded: the data ends at its first error, and one error says so (stop 44's trial: 5 000 random bytes
-    /// appended to a real EVT 3.0 file became 185 phantom triggers and stretched its time span from 8.8 ms to 208 s). Errors
-    /// that reach back to the probe's start (e.g. a wrong geometry, which puts every event outside it) are not junk.
+    /// <see cref="TrailingJunk.TailProbeBytes"/> are decoded on their own, and a dense run of errors that reaches the end of
+    /// the file after clean data (<see cref="TrailingJunk.Find"/>) is not decoded: the data ends at its first error, and one
+    /// error says so (stop 44's trial: 5 000 random bytes appended to a real EVT 3.0 file became 185 phantom triggers and
+    /// stretched its time span from 8.8 ms to 208 s).
     /// </summary>
     private void FindTrailingJunk(Stream stream)
     {
         if (!stream.CanSeek || !File.Exists(Info.FilePath)) return;
-        long length = stream.Length, dataStart = _chunkPos;
-        if (length - dataStart < (long)JunkMinErrors * _wordBytes) return;
-        long from = Math.Max(dataStart, length - TailProbeBytes);
-        from -= (from - dataStart) % _wordBytes;
+        long length = stream.Length;
+        if (TrailingJunk.ProbeStart(_chunkPos, length, _wordBytes) is not long from) return;
         var errors = new List<long>();
         using (var fs = new FileStream(Info.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16))
         {
@@ -278,23 +262,9 @@ public abstract class PropheseeReader : IAedatReader
             while (probe.TryRead(out var p))
                 if (p is EventsPacket e) e.Events.Dispose();
         }
-        if (errors.Count < JunkMinErrors) return;
-        errors.Sort();
-        long gap = (long)JunkGapWords * _wordBytes;
-        int last = errors.Count - 1;
-        if (length - errors[last] > gap) return;
-        int first = last;
-        while (first > 0 && errors[first] - errors[first - 1] <= gap) first--;
-        // Errors from the probe's start on: damage everywhere, or more junk than the probe holds; not called junk here. And
-        // junk fails on most of its words (random bytes: 68–93 % in the real files' encodings): scattered damage, one word in
-        // 50 (stop 45's review), is reported word by word and its good events kept.
-        long words = (length - errors[first]) / _wordBytes;
-        if (last - first + 1 < JunkMinErrors || errors[first] - from <= gap || (last - first + 1) * JunkMinErrorShare < words) return;
-        _dataEnd = errors[first];
-        _junk = $"the last {length - _dataEnd} bytes, from here to the end of the file, do not decode as {_wordName}s: {last - first + 1} errors in them, " +
-                $"none more than {JunkGapWords} {_wordName}s from the next, after clean data: " +
-                "junk after the recording, most likely (bytes appended to it, or left by an interrupted copy); not decoded (the data is taken to end at " +
-                "the junk's first error: the few words before it may be junk that decoded as data)";
+        if (TrailingJunk.Find(errors, length, from, _wordBytes, out int count) is not long end) return;
+        _dataEnd = end;
+        _junk = TrailingJunk.Describe(length - end, count, _wordName);
     }
 
     /// <summary>A fresh decoder of this file's encoding over <paramref name="stream"/> from <paramref name="dataStart"/> (for <see cref="FindTrailingJunk"/>).</summary>
