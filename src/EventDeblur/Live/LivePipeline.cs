@@ -383,9 +383,6 @@ public static class LivePipeline
         int stall = -1, stallEpoch = 0;
         bool stallEnded = false;
         var connectedSilence = Stopwatch.StartNew();
-        // The longest interval between the starts of consecutive exposures of one clock seen so far (µs), scanned as they come.
-        long longestIntervalUs = 0;
-        int intervalsScanned = 1;
         double nextEventsTell = 2, nextTriggersTell = 2;
         try
         {
@@ -462,13 +459,13 @@ public static class LivePipeline
                 }
                 // Said once the silence outlasts StallReportS and twice the longest interval between the rig's exposures seen
                 // so far (stop 46's review: a rig exposing every 7 s was "silent" between every two exposures).
+                // (Over the last 8 exposures: one long pause, or one trigger time thrown forward, does not silence the notice
+                // for the rest of the run; stop 46's second review.)
+                long longestIntervalUs = 0;
                 lock (exposures)
-                {
-                    if (intervalsScanned > exposures.Count) intervalsScanned = 1;
-                    for (; intervalsScanned < exposures.Count; intervalsScanned++)
-                        if (exposures[intervalsScanned].Epoch == exposures[intervalsScanned - 1].Epoch)
-                            longestIntervalUs = Math.Max(longestIntervalUs, exposures[intervalsScanned].Range.StartUs - exposures[intervalsScanned - 1].Range.StartUs);
-                }
+                    for (int k = Math.Max(1, exposures.Count - 8); k < exposures.Count; k++)
+                        if (exposures[k].Epoch == exposures[k - 1].Epoch)
+                            longestIntervalUs = Math.Max(longestIntervalUs, exposures[k].Range.StartUs - exposures[k - 1].Range.StartUs);
                 double stallAfter = Math.Max(o.StallReportS, 2 * longestIntervalUs / 1e6);
                 if (stall < 0 && waiting.Count > 0 && bothConnected && connectedSilence.Elapsed.TotalSeconds >= stallAfter)
                 {
@@ -495,7 +492,8 @@ public static class LivePipeline
                     // (The short grace, for the events of an exposure that came, ends nothing: that frame is deblurred with
                     // the events that arrived, as before; stop 46's review.)
                     stallEnded = true;
-                    string silent = $"connected but silent for {streamQuiet.Elapsed.TotalSeconds:0.#} s";
+                    // (The silence while connected: time spent reconnecting is a gap of its own.)
+                    string silent = $"connected but silent for {connectedSilence.Elapsed.TotalSeconds:0.#} s";
                     lock (stalls)
                     {
                         if (stall < 0)
@@ -638,7 +636,7 @@ public static class LivePipeline
                     // A frame whose stamp no exposure is near (a missed trigger), or any frame once the trigger stream has ended without one.
                     var (ordinal, _, _, _) = waiting.Dequeue();
                     Drop(ordinal, null, (decision.Reason ?? "no exposure from the trigger stream (missed trigger or stream ended)")
-                                        + (stallEnded ? $"; the events and triggers streams were connected but silent for {streamQuiet.Elapsed.TotalSeconds:0} s" : ""));
+                                        + (stallEnded ? $"; the events and triggers streams were connected but silent for {connectedSilence.Elapsed.TotalSeconds:0} s" : ""));
                     // In arrival order the next exposure is this frame's: should it still come (the stream was only quiet),
                     // it must not go to the next frame.
                     if (!pairing.ByTimestamps) owed++;
