@@ -121,9 +121,14 @@ public static class Evaluator
     /// and last-write time (UTC ticks), in ordinal path order. An edited, added or removed file changes it; reading the
     /// files themselves is not needed.
     /// </summary>
+    /// <summary>Version of the Blur-DVS-style conversion, part of <see cref="DatasetStamp"/>: 2 since stop 46 (frames in time order, renumbered one by one, ground truth by the bundle's index).</summary>
+    internal const int ConversionVersion = 2;
+
     internal static string DatasetStamp(string source, string? convertedRoot = null)
     {
-        var sb = new System.Text.StringBuilder();
+        // The conversion's own version first: a conversion made by an earlier one is made again (stop 46: the ground truth of
+        // a dataset whose indices skip had gone by the dataset's index, so such old conversions scored frames wrongly).
+        var sb = new System.Text.StringBuilder($"conversion {ConversionVersion}\n");
         // The eval's OUT (the converted folder's parent), when it lies inside the dataset, is not the dataset's content.
         string? outDir = convertedRoot == null ? null : Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(convertedRoot))) + Path.DirectorySeparatorChar;
         string sourceDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)) + Path.DirectorySeparatorChar;
@@ -297,6 +302,12 @@ public static class Evaluator
                 string conversion = Path.Combine(bundle, ConversionProblemsFile);
                 var converted = File.Exists(conversion) ? File.ReadAllLines(conversion).Where(l => l.Length > 0).Select(l => $"conversion: {l}").ToList() : [];
                 foreach (var c in converted) progress?.Invoke($"  {name}: problem: {c}");
+                // Renumbered as an APS bundle counts its frames: every output of the run (rows, runs/, report) uses the
+                // bundle's index; the map names the dataset's.
+                if (Recording.BlurDvsAdapter.ReadIndexMap(bundle) is { } map)
+                    progress?.Invoke($"  {name}: note: its frames are numbered one by one in time order, as an APS bundle counts them, not by the dataset's indices: " +
+                                     string.Join(", ", map.OrderBy(kv => kv.Key).Where(kv => kv.Key != kv.Value).Take(8).Select(kv => $"{kv.Key} is the dataset's {kv.Value}")) +
+                                     $"{(map.Count(kv => kv.Key != kv.Value) > 8 ? ", …" : "")} (all in {Path.Combine(bundle, Recording.BlurDvsAdapter.IndexMapFile)})");
                 if (summary.Problems.Count > 0 || converted.Count > 0)
                 {
                     // Errors count (exit 1, kept in the shard); notes are only said.
@@ -306,10 +317,8 @@ public static class Evaluator
             }
             string group = GroupOf(name);
             bool input = method.Deconvolver == "none"; // the blurry baseline: its metrics are the input's
-            // A converted Blur-DVS-style dataset renumbered anew: its rows carry the dataset's own indices.
-            var datasetIndex = Recording.BlurDvsAdapter.ReadIndexMap(bundle);
             foreach (var r in summary.Results)
-                rows.Add(new EvalRow(name, group, method.Name, datasetIndex?.GetValueOrDefault(r.Index, r.Index) ?? r.Index, r.Status,
+                rows.Add(new EvalRow(name, group, method.Name, r.Index, r.Status,
                     input ? r.PsnrBlurry : r.Psnr, input ? r.SsimBlurry : r.Ssim,
                     method.Kernels == "identity" ? null : r.KernelSimilarity, r.SecondsTotal,
                     r.PsnrBlurry, r.SsimBlurry, input ? r.PsnrSaturationBandBlurry : r.PsnrSaturationBand, r.PsnrSaturationBandBlurry));

@@ -28,9 +28,10 @@ public static class BlurDvsAdapter
 
     /// <summary>
     /// File written into a converted bundle when its frames' indices differ from the dataset's: an APS bundle numbers its
-    /// frames consecutively from <c>aps.first_index</c> (RECORDING_FORMAT.md), so a dataset whose indices skip (every
-    /// k-th frame of a sequence) or whose bad row was left out is numbered anew. CSV <c>bundle_index,dataset_index</c>, one
-    /// row per converted frame; <c>eval</c> reports the dataset's indices through it (see <see cref="ReadIndexMap"/>).
+    /// frames consecutively from <c>aps.first_index</c> (RECORDING_FORMAT.md), in the event file's (time) order, so a
+    /// dataset whose indices skip (every k-th frame of a sequence), whose bad row was left out or whose rows are not in
+    /// time order is numbered anew, and every output of the bundle uses the new index. CSV <c>bundle_index,dataset_index</c>,
+    /// one row per converted frame; <c>eval</c> names the renumbering in a note (see <see cref="ReadIndexMap"/>).
     /// </summary>
     public const string IndexMapFile = "dataset-index-map.csv";
 
@@ -96,12 +97,30 @@ public static class BlurDvsAdapter
                 Fault($"{framesPath}: line {lineNo}: expected 'index,blurry,sharp,exposure_start_us,exposure_end_us', found '{IO.TextClip.Of(line)}'{(problems != null ? ": the row is left out" : "")}");
                 continue;
             }
+            if (idx < 0)
+            {
+                Fault($"{framesPath}: line {lineNo}: index {idx} is negative (expected 0 or more){(problems != null ? ": the row is left out" : "")}");
+                continue;
+            }
             if (!lineOfIndex.TryAdd(idx, lineNo))
             {
                 Fault($"{framesPath}: line {lineNo}: index {idx} was given before (line {lineOfIndex[idx]}){(problems != null ? ": the row is left out" : "")}");
                 continue;
             }
-            rows.Add((idx, BundlePaths.Resolve(root, root, f[1].Trim(), framesPath), f[2].Trim().Length > 0 ? BundlePaths.Resolve(root, root, f[2].Trim(), framesPath) : null, s, e, lineNo));
+            // A path that leaves the dataset's folder (or cannot be resolved) costs its row, not the sequence.
+            string blurryPath;
+            string? sharpPath;
+            try
+            {
+                blurryPath = BundlePaths.Resolve(root, root, f[1].Trim(), framesPath);
+                sharpPath = f[2].Trim().Length > 0 ? BundlePaths.Resolve(root, root, f[2].Trim(), framesPath) : null;
+            }
+            catch (BundleException x) when (problems != null)
+            {
+                Fault($"{framesPath}: line {lineNo}: {x.Message}: the row is left out");
+                continue;
+            }
+            rows.Add((idx, blurryPath, sharpPath, s, e, lineNo));
         }
         if (rows.Count == 0) throw new BundleException($"{framesPath}: no frames{(problems is { Count: > 0 } ? $" ({problems[0]})" : "")}");
         // The blurry frames, read before anything is written: a row whose frame cannot be used is left out.
@@ -124,14 +143,26 @@ public static class BlurDvsAdapter
             if (bad != null) Fault(bad + (problems != null ? ": the frame is left out" : ""));
         }
         rows.RemoveAll(r => !blurry.ContainsKey(r.Index));
-        if (rows.Count == 0) throw new BundleException($"{framesPath}: no usable frame ({problems![0]})");
+        if (rows.Count == 0) throw new BundleException($"{framesPath}: no usable frame ({string.Join("; ", problems!.Take(3))}{(problems!.Count > 3 ? $"; and {problems.Count - 3} more" : "")})");
+        // In time order: the frames of an APS bundle are its event file's, in order, and a frame written out of order got
+        // the events of the wrong stretch (stop 46's review); the index map keeps the dataset's indices.
+        rows = [.. rows.OrderBy(r => r.Start)];
 
         Directory.CreateDirectory(Path.Combine(bundleDir, "gt"));
         using (var writer = Aedat4Writer.Create(Path.Combine(bundleDir, "events.aedat4"), new Aedat4WriterOptions { Width = w, Height = h, Source = "DAVIS240C_BLURDVS" }))
         {
             // Events first (streamed), then the frames; readers pair them by time, not by file order.
-            foreach (var batch in ReadEvents(eventsPath, w, h, problems))
-                using (batch) writer.WriteEvents(batch);
+            try
+            {
+                foreach (var batch in ReadEvents(eventsPath, w, h, problems))
+                    using (batch) writer.WriteEvents(batch);
+            }
+            catch (Exception x) when (x is AedatFormatException or InvalidDataException or FlatBufferException)
+            {
+                // An event file that cannot be read: the dataset cannot be converted (named; eval goes on with the others,
+                // where it had stopped with exit 2; stop 46's review).
+                throw new BundleException($"{eventsPath}: the events cannot be read: {x.Message}");
+            }
             foreach (var r in rows)
                 writer.WriteFrame(new ApsFrame
                 {

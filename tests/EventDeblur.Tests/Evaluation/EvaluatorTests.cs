@@ -350,7 +350,8 @@ public class BlurDvsAdapterTests
     /// everything valid is still processed). A 5-frame sequence with an undecodable blurry frame, a sharp frame missing, a
     /// malformed frames.csv line and a malformed events line is converted with everything else: the bad frame left out,
     /// the frame without its sharp frame kept unscored, the bad event left out; each fault named with its file and line as
-    /// a problem of the bundle's input (exit 1 in eval), also when the conversion is reused by a later evaluation.
+    /// a problem of the bundle's input (exit 1 in eval), also when the conversion is reused by a later evaluation. The
+    /// frames are numbered one by one as an APS bundle counts them, everywhere (rows, runs), with the map to the dataset's.
     /// </summary>
     [Fact]
     public async Task ABlurDvsSequenceWithBadRowsKeepsItsGoodFrames()
@@ -402,11 +403,66 @@ public class BlurDvsAdapterTests
             if (run == 1) Assert.Equal(bundle, Assert.Single(Evaluator.FindBundles([seq], Path.Combine(outDir, "converted"), null, notConverted)));
             var problems = new List<string>();
             var rows = await Evaluator.RunAsync(catalogue, [bundle], [catalogue.ParseMethod("blurry")], outDir, 1, 1, inputProblemsOut: problems);
-            Assert.Equal([0L, 2L, 3L, 4L], rows.Select(r => r.Index).Order().ToArray());
-            Assert.All(rows.Where(r => r.Index != 3), r => Assert.NotNull(r.Psnr));
-            Assert.Null(rows.Single(r => r.Index == 3).Psnr);
+            // Rows by the bundle's index, as its runs and report number the frames; the dataset's 3 is the bundle's 2.
+            Assert.Equal([0L, 1L, 2L, 3L], rows.Select(r => r.Index).Order().ToArray());
+            Assert.All(rows.Where(r => r.Index != 2), r => Assert.NotNull(r.Psnr));
+            Assert.Null(rows.Single(r => r.Index == 2).Psnr);
             Assert.Equal(string.Join("\n", expected.Select(e => $"seq: {e}")), string.Join("\n", problems.Where(p => p.Contains("conversion: ", StringComparison.Ordinal))));
         }
+    }
+
+    /// <summary>
+    /// Stop 46's review: rows out of time order gave a frame the events of another stretch; a row whose path leaves the
+    /// dataset, or with a negative index, cost the whole sequence; an events file that cannot be read stopped the whole
+    /// evaluation; and a conversion made before the renumbering was reused with its ground truth under the dataset's
+    /// indices. Rows are now converted in time order (the map says where each went), the bad rows left out, the unreadable
+    /// dataset named as not evaluated while the others are, and an old conversion is made again.
+    /// </summary>
+    [Fact]
+    public void BlurDvsRowsOutOfOrderBadPathsUnreadableEventsAndOldConversions()
+    {
+        string dir = TestPaths.NewTempDir();
+        string aps = Path.Combine(dir, "aps"), seq = Path.Combine(dir, "seq"), broken = Path.Combine(dir, "broken");
+        EventDeblur.Simulation.HybridRigSimulator.Simulate(SimulationPresets.Get("aps") with { Frames = 3 }, 4606, aps);
+        Assert.Equal(3, EventDeblur.Recording.BlurDvsAdapter.FromApsBundle(aps, seq));
+        var csv = File.ReadAllLines(Path.Combine(seq, "frames.csv")).ToList();
+        // Rows 0 and 2 swapped (dataset indices stay with their rows), and two bad rows.
+        (csv[1], csv[3]) = (csv[3], csv[1]);
+        csv.Add("8,../outside.png,,1,2");
+        csv.Add("-1,blurry/000000.png,,1,2");
+        File.WriteAllLines(Path.Combine(seq, "frames.csv"), csv);
+        // A copy whose events file is an AEDAT file that cannot be read.
+        foreach (string f in Directory.GetFiles(seq, "*", SearchOption.AllDirectories))
+        {
+            string to = Path.Combine(broken, Path.GetRelativePath(seq, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(f, to);
+        }
+        File.WriteAllText(Path.Combine(broken, "events.aedat4"), "#!AER-DAT4.0\r\nnot flatbuffers at all, not even close to it");
+        string desc = File.ReadAllText(Path.Combine(broken, "blurdvs.json"));
+        File.WriteAllText(Path.Combine(broken, "blurdvs.json"), System.Text.RegularExpressions.Regex.Replace(desc, "\"events\"\\s*:\\s*\"[^\"]*\"", "\"events\": \"events.aedat4\""));
+
+        string converted = Path.Combine(dir, "out", "converted");
+        var notConverted = new List<string>();
+        var bundles = Evaluator.FindBundles([seq, broken], converted, null, notConverted);
+        Assert.Equal("seq", Path.GetFileName(Assert.Single(bundles)));
+        Assert.StartsWith($"broken: not evaluated: the Blur-DVS-style dataset cannot be converted: {Path.Combine(broken, "events.aedat4")}: the events cannot be read: ", Assert.Single(notConverted));
+        var problems = File.ReadAllLines(Path.Combine(bundles[0], Evaluator.ConversionProblemsFile));
+        Assert.Contains(problems, p => p.StartsWith($"{Path.Combine(seq, "frames.csv")}: line 5: ", StringComparison.Ordinal) && p.EndsWith(": the row is left out", StringComparison.Ordinal));
+        Assert.Contains($"{Path.Combine(seq, "frames.csv")}: line 6: index -1 is negative (expected 0 or more): the row is left out", problems);
+        // In time order: the dataset's 0 (now on line 4) is the bundle's first frame, and so on.
+        var b = EventDeblur.Recording.RecordingBundle.Load(bundles[0]);
+        var truth = EventDeblur.Recording.RecordingBundle.Load(aps).ApsExposures();
+        Assert.Equal(truth.Select(t => t.Exposure), b.ApsExposures().Select(t => t.Exposure));
+        Assert.Null(EventDeblur.Recording.BlurDvsAdapter.ReadIndexMap(bundles[0]));   // indices 0, 1, 2 in time order: the dataset's own
+        // A conversion made before the conversion's version was in the stamp is made again (its runs would be of old data).
+        string marker = Path.Combine(bundles[0], Evaluator.ConvertedFromFile);
+        string old = File.ReadAllText(marker);
+        File.WriteAllText(marker, seq + "\nstamp 0000\n");
+        var reconverted = new List<string>();
+        Evaluator.FindBundles([seq], converted, null, notConverted, reconverted);
+        Assert.Equal([bundles[0]], reconverted);
+        Assert.Equal(old, File.ReadAllText(marker));
     }
 
     [Fact]
