@@ -63,7 +63,6 @@ public static class LivePipeline
         int eventsEpoch = 0, triggersEpoch = 0;
         long triggersReceived = 0;
         var clock = new EventClock();
-        var arrivals = new ArrivalLog();
         var wall = Stopwatch.StartNew();
         var problems = new List<Problem>();
         void Report(Problem p) { lock (problems) problems.Add(p); }
@@ -101,7 +100,6 @@ public static class LivePipeline
                     // The source restarted: what is buffered is on its old clock.
                     long discarded = store.Reset();
                     clock.Reset();
-                    arrivals.Clear();
                     // (Events still held back after a forward jump are of the old clock too.)
                     sanitizer.Flush(scratch);
                     discarded += scratch.Count;
@@ -117,8 +115,7 @@ public static class LivePipeline
                 sanitizer.Filter(e.Events);
                 if (e.Events.Count == 0) return;
                 long arrivedUs = (long)(wall.Elapsed.TotalMilliseconds * 1000);
-                clock.Observe(arrivedUs - e.Events.Timestamps[^1]);
-                arrivals.Add(e.Events.Timestamps[^1], arrivedUs);
+                clock.Observe(arrivedUs, e.Events.Timestamps[^1]);
                 lock (losses)
                     for (int k = 0; k < losses.Count; k++)
                         if (losses[k].ToUs == null) losses[k] = losses[k] with { ToUs = e.Events.Timestamps[0] };
@@ -338,8 +335,7 @@ public static class LivePipeline
             {
                 // From the arrival of the exposure's end on the events stream (stop 46; before, the end on the event clock mapped
                 // to the wall clock by the smallest delay seen, which grew without bound when the source ran slower than real time).
-                double? latency = f.EndArrivedWallUs is long arrived ? (wall.Elapsed.TotalMilliseconds * 1000 - arrived) / 1e6
-                    : f.Exposure is { } ex && clock.OffsetUs is long offsetUs ? (wall.Elapsed.TotalMilliseconds * 1000 - (ex.EndUs + offsetUs)) / 1e6 : null;
+                double? latency = f.Exposure is { } ex && clock.WallOf(ex.EndUs) is long endedUs ? (wall.Elapsed.TotalMilliseconds * 1000 - endedUs) / 1e6 : null;
                 // The backlog the frame's rung was chosen by (a frame that failed before deconvolution: the one now).
                 long backlog = f.BacklogAtDeconvolve ?? toKernels.Reader.Count + toDeconvolve.Reader.Count;
                 var r = FrameFinisher.Finish(output, f, x => x with { LatencySeconds = latency, BacklogFrames = backlog, Dropped = false });
@@ -621,9 +617,7 @@ public static class LivePipeline
                         f.OutsideEvents = failure;
                         foreach (var note in notes) Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), note));
                     }
-                    f.EndArrivedWallUs = arrivals.EndArrival(e.EndUs + o.EventLatencyUs);
                     store.TrimBefore(window.StartUs);
-                    arrivals.TrimBefore(window.StartUs);
                     pairing.Paired(stamp, e);
                     countEpoch ??= exposureEpoch;
                     next++;

@@ -82,12 +82,6 @@ public sealed class FrameWork
     /// <summary>Live runs: frames waiting behind this one when its deconvolution started (what <c>--quality auto</c> chose its rung by); null elsewhere.</summary>
     public long? BacklogAtDeconvolve { get; set; }
 
-    /// <summary>
-    /// Live runs: when the events of the exposure's end arrived, µs of the run's wall clock (see <c>ArrivalLog</c>), the
-    /// start of the frame's latency; null elsewhere, or when no event had arrived.
-    /// </summary>
-    public long? EndArrivedWallUs { get; set; }
-
     /// <summary>What the do-no-harm guard decided while deblurring this frame (null: not deblurred yet, or by no deconvolver).</summary>
     public Deconvolution.GuardTally? Guard { get; set; }
 

@@ -246,21 +246,51 @@ public class EventClockTests
     {
         var clock = new EventClock();
         Assert.Null(clock.OffsetUs);
+        Assert.Null(clock.WallOf(0));
         // A flood: each batch's events run ahead of the wall clock, so (arrival − event time) keeps falling.
         long wall = 1_000_000, t = 0;
         for (int k = 0; k < 50; k++)
         {
             wall += 10_000;      // 10 ms between batches
             t += 100_000;        // 100 ms of events in each
-            clock.Observe(wall - t);
+            clock.Observe(wall, t);
             // The frame whose exposure ended at this batch's last event, written now: latency ≥ 0.
-            Assert.True(wall - (t + clock.OffsetUs!.Value) >= 0);
+            Assert.True(wall - clock.WallOf(t)!.Value >= 0);
         }
         Assert.Equal(1_500_000 - 5_000_000, clock.OffsetUs);
-        clock.Observe(0);
+        clock.Observe(5_000_000, 5_000_000);
         Assert.Equal(1_500_000 - 5_000_000, clock.OffsetUs);
         clock.Reset();
         Assert.Null(clock.OffsetUs);
+    }
+
+    /// <summary>
+    /// A source at <paramref name="pace"/>× real time for 30 s, each batch arriving 2–40 ms after its last event (a busy
+    /// reader): the wall time of an event is found within 50 ms whatever the pace (stop 46: at --speed 0.25 the latency had
+    /// grown by 0.75 s per second of run), and a real-time source keeps the smallest offset, its busy reader's lag counted.
+    /// </summary>
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.25)]
+    [InlineData(0.5)]
+    [InlineData(4.0)]
+    public void EventsAreMappedToTheWallClockAtTheSourcesPace(double pace)
+    {
+        var clock = new EventClock();
+        var rng = new Random(4607);
+        const long start = 7_000_000, t0 = 1_700_000_000_000_000;
+        long Happened(long t) => start + (long)((t - t0) / pace);   // when the source sent the event at t
+        for (long w = start; w < start + 30_000_000; w += 5_000)
+        {
+            long t = t0 + (long)((w - start) * pace);
+            clock.Observe(w + rng.Next(2_000, 40_000), t);
+        }
+        Assert.Equal(pace is >= 0.9 and <= 1.1 ? 1 : pace, clock.Pace, 2);
+        foreach (double at in new[] { 0.5, 0.9, 0.999 })
+        {
+            long t = t0 + (long)(30_000_000 * pace * at);
+            Assert.InRange(clock.WallOf(t)!.Value - Happened(t), 0, 50_000);
+        }
     }
 }
 

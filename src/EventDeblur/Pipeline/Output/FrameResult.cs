@@ -96,9 +96,8 @@ public sealed record FrameResult
     [JsonPropertyName("psnr_sat_band_blurry")] public double? PsnrSaturationBandBlurry { get; init; }
 
     /// <summary>
-    /// Live runs: seconds from the arrival of the events of the exposure's end (the events stream's packet that reached
-    /// it, less the part of the packet after it) to the frame written; ≥ 0 but for that correction. Measured on the wall
-    /// clock, so it holds whatever the source's pace (a slowed or sped-up <c>serve</c>).
+    /// Live runs: seconds from the exposure's end at the source (its time on the event clock, mapped to the wall clock by
+    /// the events' arrivals at the source's measured pace; see <c>EventClock</c>) to the frame written.
     /// </summary>
     [JsonPropertyName("latency_s")] public double? LatencySeconds { get; init; }
 
