@@ -333,8 +333,9 @@ public static class LivePipeline
         {
             await foreach (var f in toWrite.Reader.ReadAllAsync(ct))
             {
-                // From the arrival of the exposure's end on the events stream (stop 46; before, the end on the event clock mapped
-                // to the wall clock by the smallest delay seen, which grew without bound when the source ran slower than real time).
+                // From the exposure's end at the source: its event-clock time mapped to the wall clock by the smallest delay seen,
+                // at the source's measured pace when that is not real time (EventClock; stop 46: under serve --speed 0.25 the
+                // latency grew without bound).
                 double? latency = f.Exposure is { } ex && clock.WallOf(ex.EndUs) is long endedUs ? (wall.Elapsed.TotalMilliseconds * 1000 - endedUs) / 1e6 : null;
                 // The backlog the frame's rung was chosen by (a frame that failed before deconvolution: the one now).
                 long backlog = f.BacklogAtDeconvolve ?? toKernels.Reader.Count + toDeconvolve.Reader.Count;
