@@ -1,4 +1,4 @@
-namespace EventDeblur.Formats;
+namespace EventDeblur.Formats.Aedat;
 
 /// <summary>
 /// Finds junk after a recording (bytes appended to the file, or left by an interrupted copy) from where a decoder of the
