@@ -9,6 +9,15 @@ namespace EventDeblur.Tests.Cli;
 /// <summary>Findings of stop 45's live-rig trial fixed at stop 46: exit codes of live with peers that are not DV servers, and of a signal before any data.</summary>
 public partial class HardeningAuditTests
 {
+    /// <summary>The shipped sample's RGB frames as serve's image sequence with its rig manifest, and a live OUT beside them.</summary>
+    private static (string Sequence, string Rig, string Output) SampleRig()
+    {
+        string dir = TestPaths.NewTempDir();
+        string sequence = Path.Combine(dir, "rgb"), rig = Path.Combine(dir, "rig.json");
+        Assert.True(RigVideo.WriteImageSequence(RecordingBundle.Load(Sample), sequence, rig) > 0);
+        return (sequence, rig, Path.Combine(dir, "out"));
+    }
+
     /// <summary>
     /// Both stream ports on a server that accepts and says nothing (the trial's web server): exit 1 after the run, the
     /// only problem naming the events stream as "not connected". The README's exit code for a live run that received no
@@ -17,10 +26,7 @@ public partial class HardeningAuditTests
     [Fact]
     public async Task LiveWithPeersThatSendNoDvStreamIsAUsageError()
     {
-        string dir = TestPaths.NewTempDir();
-        var bundle = RecordingBundle.Load(Sample);
-        string sequence = Path.Combine(dir, "rgb"), rig = Path.Combine(dir, "rig.json"), output = Path.Combine(dir, "out");
-        Assert.True(RigVideo.WriteImageSequence(bundle, sequence, rig) > 0);
+        var (sequence, rig, output) = SampleRig();
         using var peer = new TcpListener(IPAddress.Loopback, 0);
         using var other = new TcpListener(IPAddress.Loopback, 0);
         peer.Start();
@@ -53,10 +59,7 @@ public partial class HardeningAuditTests
     [Fact]
     public async Task LiveStoppedBeforeAnyDataExitsAsCancelled()
     {
-        string dir = TestPaths.NewTempDir();
-        var bundle = RecordingBundle.Load(Sample);
-        string sequence = Path.Combine(dir, "rgb"), rig = Path.Combine(dir, "rig.json"), output = Path.Combine(dir, "out");
-        Assert.True(RigVideo.WriteImageSequence(bundle, sequence, rig) > 0);
+        var (sequence, rig, output) = SampleRig();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "EventDeblur.Cli.dll"), "live", "--events", "tcp://127.0.0.1:1", "--triggers", "tcp://127.0.0.1:2",
                      "--rgb", RigVideo.SequenceSource(sequence), "--rig", rig, "--out", output, "--deconvolver", "none" })

@@ -18,16 +18,7 @@ namespace EventDeblur.Tests.Live;
 /// </summary>
 public class LiveStallTests(ITestOutputHelper log)
 {
-    private static (RecordingBundle Bundle, string Video, string Rig, long Events) Setup(int frames, int seed)
-    {
-        var o = SimulationPresets.Get("night-hard") with { Frames = frames, RgbWidth = 256, RgbHeight = 192, PointLights = 3, FramePeriodUs = 150_000, ExposureUs = (40_000, 60_000) };
-        string dir = TestPaths.NewTempDir();
-        HybridRigSimulator.Simulate(o, seed, Path.Combine(dir, "bundle"));
-        var b = RecordingBundle.Load(Path.Combine(dir, "bundle"));
-        string video = Path.Combine(dir, "rgb.avi"), rig = Path.Combine(dir, "rig.json");
-        Assert.Equal(frames, RigVideo.Write(b, video, rig));
-        return (b, video, rig, AedatSummary.Compute(b.EventsPath).EventCount);
-    }
+    private static (RecordingBundle Bundle, string Video, string Rig, long Events) Setup(int frames, int seed) => LiveTests.Setup(frames, seed);
 
     private static LiveOptions Options(string events, string triggers, string video, string rig) => new()
     {

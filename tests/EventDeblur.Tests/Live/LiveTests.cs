@@ -12,11 +12,12 @@ namespace EventDeblur.Tests.Live;
 /// <summary>serve + live on 127.0.0.1, as a lab would test without a camera.</summary>
 public class LiveTests
 {
-    private static (RecordingBundle Bundle, string Video, string Rig, long Events) Setup(int frames)
+    /// <summary>A small 256×192 night rig of <paramref name="frames"/> frames (150 ms apart) simulated with <paramref name="seed"/>, its RGB as a video with its rig manifest, and its event count.</summary>
+    internal static (RecordingBundle Bundle, string Video, string Rig, long Events) Setup(int frames, int seed = 41)
     {
         var o = SimulationPresets.Get("night-hard") with { Frames = frames, RgbWidth = 256, RgbHeight = 192, PointLights = 3, FramePeriodUs = 150_000, ExposureUs = (40_000, 60_000) };
         string dir = TestPaths.NewTempDir();
-        HybridRigSimulator.Simulate(o, 41, Path.Combine(dir, "bundle"));
+        HybridRigSimulator.Simulate(o, seed, Path.Combine(dir, "bundle"));
         var b = RecordingBundle.Load(Path.Combine(dir, "bundle"));
         string video = Path.Combine(dir, "rgb.avi"), rig = Path.Combine(dir, "rig.json");
         Assert.Equal(frames, RigVideo.Write(b, video, rig));

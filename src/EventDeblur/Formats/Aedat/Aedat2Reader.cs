@@ -281,21 +281,11 @@ public sealed class Aedat2Reader : IAedatReader
     /// </summary>
     private void FindTrailingJunk(Stream stream)
     {
-        if (!stream.CanSeek || !File.Exists(Info.FilePath)) return;
+        if (!stream.CanSeek) return;
         long length = stream.Length;
-        if (TrailingJunk.ProbeStart(_pos, length, RecordBytes) is not long from) return;
-        var errors = new List<long>();
-        using (var fs = new FileStream(Info.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16))
-        {
-            if (fs.Length != length) return;
-            fs.Position = from;
-            using var probe = new Aedat2Reader(fs, this, new ProblemLog(Info.FilePath, 1) { ErrorObserver = errors.Add }, from);
-            while (probe.TryRead(out var p))
-                if (p is EventsPacket e) e.Events.Dispose();
-        }
-        if (TrailingJunk.Find(errors, length, from, RecordBytes, out int count) is not long end) return;
-        _dataEnd = end;
-        _junk = TrailingJunk.Describe(length - end, count, "8-byte record");
+        if (TrailingJunk.Locate(Info.FilePath, _pos, length, RecordBytes, (fs, log, from) => new Aedat2Reader(fs, this, log, from)) is not { } junk) return;
+        _dataEnd = junk.Start;
+        _junk = TrailingJunk.Describe(length - junk.Start, junk.Errors, "8-byte record");
     }
 
     /// <inheritdoc />

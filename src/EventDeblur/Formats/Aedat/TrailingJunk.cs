@@ -22,6 +22,28 @@ internal static class TrailingJunk
     /// <summary>Junk has at least one error in this many words (random bytes: one in two or more in every format checked).</summary>
     public const int MinErrorShare = 4;
 
+    /// <summary>
+    /// Decodes the tail of the file at <paramref name="path"/> (<paramref name="length"/> bytes, its data from
+    /// <paramref name="dataStart"/>, in <paramref name="wordBytes"/>-byte words) with a probe reader that
+    /// <paramref name="probe"/> makes over a stream positioned at the probe's start (its errors into the log it is given),
+    /// and returns where junk starts and how many errors it holds; null when there is none, the data is too short, or the
+    /// file changed size meanwhile.
+    /// </summary>
+    public static (long Start, int Errors)? Locate(string path, long dataStart, long length, int wordBytes, Func<Stream, ProblemLog, long, IAedatReader> probe)
+    {
+        if (!File.Exists(path) || ProbeStart(dataStart, length, wordBytes) is not long from) return null;
+        var errors = new List<long>();
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16))
+        {
+            if (fs.Length != length) return null;
+            fs.Position = from;
+            using var reader = probe(fs, new ProblemLog(path, 1) { ErrorObserver = errors.Add }, from);
+            while (reader.TryRead(out var p))
+                if (p is EventsPacket e) e.Events.Dispose();
+        }
+        return Find(errors, length, from, wordBytes, out int count) is long start ? (start, count) : null;
+    }
+
     /// <summary>Where the probe should start decoding: the last <see cref="TailProbeBytes"/> of the data, on a word boundary from <paramref name="dataStart"/>; null when the data is too short to hold junk.</summary>
     public static long? ProbeStart(long dataStart, long length, int wordBytes)
     {

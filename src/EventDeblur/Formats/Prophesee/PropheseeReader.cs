@@ -249,22 +249,12 @@ public abstract class PropheseeReader : IAedatReader
     /// </summary>
     private void FindTrailingJunk(Stream stream)
     {
-        if (!stream.CanSeek || !File.Exists(Info.FilePath)) return;
+        if (!stream.CanSeek) return;
         long length = stream.Length;
-        if (TrailingJunk.ProbeStart(_chunkPos, length, _wordBytes) is not long from) return;
-        var errors = new List<long>();
-        using (var fs = new FileStream(Info.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16))
-        {
-            if (fs.Length != length) return;
-            fs.Position = from;
-            var log = new ProblemLog(Info.FilePath, 1) { ErrorObserver = errors.Add };
-            using var probe = Probe(fs, log, AedatReaderOptions.Default with { BatchEvents = 1 << 16 }, from);
-            while (probe.TryRead(out var p))
-                if (p is EventsPacket e) e.Events.Dispose();
-        }
-        if (TrailingJunk.Find(errors, length, from, _wordBytes, out int count) is not long end) return;
-        _dataEnd = end;
-        _junk = TrailingJunk.Describe(length - end, count, _wordName);
+        if (TrailingJunk.Locate(Info.FilePath, _chunkPos, length, _wordBytes,
+                (fs, log, from) => Probe(fs, log, AedatReaderOptions.Default with { BatchEvents = 1 << 16 }, from)) is not { } junk) return;
+        _dataEnd = junk.Start;
+        _junk = TrailingJunk.Describe(length - junk.Start, junk.Errors, _wordName);
     }
 
     /// <summary>A fresh decoder of this file's encoding over <paramref name="stream"/> from <paramref name="dataStart"/> (for <see cref="FindTrailingJunk"/>).</summary>
