@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace EventDeblur.Calibration;
 
 /// <summary>How far a texture calibration can be trusted, in one word and the reasons behind it.</summary>
@@ -35,10 +37,10 @@ public sealed record CalibrationVerdict(string Level, IReadOnlyList<string> Reas
             level = Math.Max(level, to);
             reasons.Add(why);
         }
-        if (result.Ambiguity > 0.75) Lower(2, $"a clearly different scale/rotation scored {result.Ambiguity:F2} of the best (> 0.75): the search may have picked the wrong one");
-        else if (result.Ambiguity > 0.6) Lower(1, $"a clearly different scale/rotation scored {result.Ambiguity:F2} of the best (> 0.6)");
-        if (!(result.StandardErrorEventPx <= 1.0)) Lower(2, $"standard error {result.StandardErrorEventPx:F2} event px (> 1)");
-        else if (result.StandardErrorEventPx > 0.5) Lower(1, $"standard error {result.StandardErrorEventPx:F2} event px (> 0.5)");
+        if (result.Ambiguity > 0.75) Lower(2, $"a clearly different scale/rotation scored {Above(result.Ambiguity, 0.75)} of the best (> 0.75): the search may have picked the wrong one");
+        else if (result.Ambiguity > 0.6) Lower(1, $"a clearly different scale/rotation scored {Above(result.Ambiguity, 0.6)} of the best (> 0.6)");
+        if (!(result.StandardErrorEventPx <= 1.0)) Lower(2, $"standard error {Above(result.StandardErrorEventPx, 1.0)} event px (> 1)");
+        else if (result.StandardErrorEventPx > 0.5) Lower(1, $"standard error {Above(result.StandardErrorEventPx, 0.5)} event px (> 0.5)");
         if (result.FramesUsed < 3) Lower(1, $"only {result.FramesUsed} frame(s) agreed (< 3)");
         if (result.FramesTried > 0 && result.FramesUsed * 2 < result.FramesTried)
             Lower(1, $"{result.FramesTried - result.FramesUsed} of {result.FramesTried} frames were left out");
@@ -49,5 +51,18 @@ public sealed record CalibrationVerdict(string Level, IReadOnlyList<string> Reas
             _ => "do not store it without an independent check: record a blinking checkerboard and calibrate with --checkerboard, or calibrate over more textured frames (--frames)",
         };
         return new CalibrationVerdict(level switch { 0 => Reliable, 1 => Usable, _ => Doubtful }, reasons, advice);
+    }
+
+    /// <summary>
+    /// <paramref name="value"/>, which lies above <paramref name="bound"/>, with 2 decimals, or as many more (up to 4) as it
+    /// takes to print above the bound, rounded up at 4: at 2 decimals 0.7504 printed "0.75 (> 0.75)", which reads false.
+    /// </summary>
+    private static string Above(double value, double bound)
+    {
+        if (!double.IsFinite(value)) return value.ToString(CultureInfo.InvariantCulture);
+        for (int decimals = 2; decimals <= 4; decimals++)
+            if (Math.Round(value, decimals, MidpointRounding.AwayFromZero) is var near && near > bound)
+                return near.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        return Math.Max(Math.Ceiling(value * 1e4) / 1e4, bound + 1e-4).ToString("F4", CultureInfo.InvariantCulture);
     }
 }

@@ -36,6 +36,44 @@ public class CalibrationVerdictTests
         Assert.Contains("--checkerboard", v.Advice);
     }
 
+    /// <summary>
+    /// Trial 47a: an ambiguity just above 0.75 read "scored 0.75 of the best (> 0.75)". A number next to a bound it
+    /// exceeds is printed with the decimals that show it above (2 where they do, as before).
+    /// </summary>
+    [Theory]
+    [InlineData(0.7504, 0.2, "scored 0.7504 of the best (> 0.75)")]
+    [InlineData(0.752, 0.2, "scored 0.752 of the best (> 0.75)")]
+    [InlineData(0.75000001, 0.2, "scored 0.7501 of the best (> 0.75)")]
+    [InlineData(0.78, 0.2, "scored 0.78 of the best (> 0.75)")]
+    [InlineData(0.6003, 0.2, "scored 0.6003 of the best (> 0.6)")]
+    [InlineData(0.3, 1.004, "standard error 1.004 event px (> 1)")]
+    [InlineData(0.3, 0.5001, "standard error 0.5001 event px (> 0.5)")]
+    [InlineData(0.3, 0.70, "standard error 0.70 event px (> 0.5)")]
+    public void ANumberAboveItsBoundIsPrintedAboveIt(double ambiguity, double se, string reason)
+    {
+        var v = CalibrationVerdict.Judge(Result(ambiguity, se, 8, 8));
+        Assert.Contains(v.Reasons, r => r.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NoReasonPrintsItsNumberAtOrBelowItsBound()
+    {
+        var numbers = new System.Text.RegularExpressions.Regex(@"(\d+\.\d+)(?: of the best| event px) \(> (\d+(?:\.\d+)?)\)");
+        var rng = new Random(47);
+        for (int i = 0; i < 2000; i++)
+        {
+            // Values just above each bound (0.6, 0.75; 0.5, 1), down to 1e-9 above.
+            double Near(double bound) => bound + Math.Pow(10, -2 - 7 * rng.NextDouble());
+            var v = CalibrationVerdict.Judge(Result(Near(i % 2 == 0 ? 0.6 : 0.75), Near(i % 4 < 2 ? 0.5 : 1.0), 8, 8));
+            foreach (var reason in v.Reasons)
+            {
+                var m = numbers.Match(reason);
+                Assert.True(m.Success, reason);
+                Assert.True(double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), reason);
+            }
+        }
+    }
+
     [Fact]
     public void TheWorstPartDecides()
     {
