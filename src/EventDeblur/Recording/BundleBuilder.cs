@@ -256,7 +256,7 @@ public static class BundleBuilder
             {
                 using var reader = EventFile.Open(path);
                 if (reader.Info.Width <= 0 && reader.Info.Version == AedatVersion.Hdf5)
-                    throw new BundleException($"{path}: the HDF5 event file does not state its sensor size (root attribute sensor_resolution = (height, width)); convert it with 'convert IN OUT.aedat4 --width W --height H' first");
+                    throw new BundleException(Hdf5WithoutSize(path));
                 const string name = "events.aedat4";
                 var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4, ct: ct);
                 var problems = new List<Problem>(converted.Problems);
@@ -305,6 +305,22 @@ public static class BundleBuilder
         {
             throw new BundleException($"{path}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Why an HDF5 event file that states no sensor size is refused, with the extent its events reach (as <c>inspect</c>
+    /// gives it) and the conversion to run: trial 47a's DSEC file got neither, only 'convert IN OUT.aedat4 --width W --height H'.
+    /// </summary>
+    private static string Hdf5WithoutSize(string path)
+    {
+        var x = EventFile.Extent(path);
+        // The AEDAT copy goes beside the file; an HDF5 file named .aedat4 would be its own output, which convert refuses.
+        string output = Path.ChangeExtension(path, ".aedat4");
+        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(path), StringComparison.Ordinal)) output = Path.ChangeExtension(path, ".converted.aedat4");
+        string size = x is { } e ? $"--width {e.MaxX + 1} --height {e.MaxY + 1}" : "--width W --height H";
+        return $"{path}: the HDF5 event file does not state its sensor size (root attribute sensor_resolution = (height, width)), which a bundle needs" +
+               (x is { } r ? $"; its {r.Count:N0} events reach x = {r.MaxX} and y = {r.MaxY}, so the sensor is at least {r.MaxX + 1}×{r.MaxY + 1} (give the camera's own size where it is larger, e.g. 640×480 for DSEC, 346×260 for a DAVIS346)" : "") +
+               $"; convert the file first, giving the size: '{ToolCommand.Name} convert {ToolCommand.Word(path)} {ToolCommand.Word(output)} {size}', then give --events {ToolCommand.Word(output)}";
     }
 
     /// <summary>

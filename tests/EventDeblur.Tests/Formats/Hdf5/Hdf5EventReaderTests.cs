@@ -356,7 +356,16 @@ public class Hdf5EventReaderTests
         string bare = WriteDsec(dir, "bare.h5", ev, gzip: false, 0, null, sensorSize: false);
         var e = Assert.Throws<EventDeblur.Recording.BundleException>(() => EventDeblur.Recording.BundleBuilder.Build(sources with { EventsPath = bare }, Path.Combine(dir, "bundle2")));
         Assert.Contains("does not state its sensor size", e.Message);
-        Assert.Contains("convert IN OUT.aedat4 --width W --height H", e.Message);
+        // Trial 47a: the extent inspect gives, and the command to run on this file with it (not 'convert IN OUT.aedat4 --width W --height H').
+        int maxX = ev.X.Max(), maxY = ev.Y.Max();
+        Assert.Contains($"its {ev.T.Length:N0} events reach x = {maxX} and y = {maxY}, so the sensor is at least {maxX + 1}×{maxY + 1}", e.Message);
+        string output = Path.Combine(dir, "bare.aedat4");
+        Assert.Contains($"'{ToolCommand.Name} convert {ToolCommand.Word(bare)} {ToolCommand.Word(output)} --width {maxX + 1} --height {maxY + 1}', then give --events {ToolCommand.Word(output)}", e.Message);
+
+        // The command it prints converts the file, and the bundle is then made from it.
+        using (var reader = EventFile.Open(bare))
+            AedatConverter.ToAedat4(reader, output, Aedat4Compression.Lz4, width: maxX + 1, height: maxY + 1);
+        Assert.Equal((maxX + 1, maxY + 1), EventDeblur.Recording.BundleBuilder.Build(sources with { EventsPath = output }, Path.Combine(dir, "bundle3")).EventSensorSize);
     }
 
     /// <summary>Runs tools/hdf5-check/check_hdf5.py (h5py) with <paramref name="args"/>; its JSON answer.</summary>
