@@ -162,9 +162,10 @@ public static class BundleBuilder
     }
 
     /// <summary>
-    /// Reads the exposure CSV: a header, then one 'start,end' row per image. Times are µs unless the header's column names
-    /// state another unit (<c>start_ms</c>, <c>End (s)</c>, …: ms and s are converted, rounded to the µs); exposures that
-    /// all last under 200 µs with no unit named get a note in <paramref name="notes"/> (times in ms read as µs, typically).
+    /// Reads the exposure CSV: a header, then one 'start,end' row per image; fields may be in double quotes (RFC 4180).
+    /// Times are µs unless the header's column names state another unit (<c>start_ms</c>, <c>End (s)</c>, …: ms and s are
+    /// converted, rounded to the µs); exposures that all last under 200 µs with no unit named get a note in
+    /// <paramref name="notes"/> (times in ms read as µs, typically).
     /// </summary>
     private static List<(long Start, long End)> ReadExposureCsv(string path, List<Problem>? notes)
     {
@@ -178,7 +179,7 @@ public static class BundleBuilder
             line++;
             if (line == 1) { (scale, unit) = CheckExposureHeader(path, text); continue; }
             if (text.Trim().Length == 0) continue;
-            var f = text.Split(',');
+            var f = CsvFields(text)?.ToArray() ?? [];   // an open quote: refused below, with the line
             if (f.Length == 3 && f[2].Trim().Length == 0) f = f[..2];   // a trailing comma, as the header may have
             bool Time(string field, out long us)
             {
@@ -212,9 +213,10 @@ public static class BundleBuilder
     /// </summary>
     private static (double Scale, string? Unit) CheckExposureHeader(string path, string text)
     {
-        var f = text.TrimStart('\uFEFF').Split(',').Select(x => x.Trim()).ToList();
-        while (f.Count > 2 && f[^1].Length == 0) f.RemoveAt(f.Count - 1);   // a trailing comma
         const string expected = "'exposure_start_us,exposure_end_us'";
+        var f = CsvFields(text.TrimStart('\uFEFF'))?.Select(x => x.Trim()).ToList()
+                ?? throw new BundleException($"{path}: line 1: a double quote opens a column name and does not close it (or text follows the closing quote); expected the header {expected}, found '{TextClip.Of(text)}'");
+        while (f.Count > 2 && f[^1].Length == 0) f.RemoveAt(f.Count - 1);   // a trailing comma
         if (f.Count == 2 && f.All(x => long.TryParse(x, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
             throw new BundleException($"{path}: line 1 holds times ('{TextClip.Of(text)}'), not the header: the first line of an exposure CSV is its header {expected} and is never read as times; add that line above the first row");
         if (string.Equals(string.Join(',', f), FrameTable.Header, StringComparison.OrdinalIgnoreCase))
@@ -246,6 +248,44 @@ public static class BundleBuilder
             throw new BundleException($"{path}: line 1: the columns '{f[0]}' and '{f[1]}' name different units; give both times in one unit");
         // A unit counts only when both columns name it: in 't_s,t_e' the 's' means start, not seconds.
         return u0 is { } both && u1 == both ? both : (1, null);
+    }
+
+    /// <summary>
+    /// The comma-separated fields of one CSV line, RFC 4180: a field in double quotes (as pandas' quoting=ALL and Excel write
+    /// them) is taken without them, a doubled quote in it as one, and spaces around it are dropped; unquoted fields are as
+    /// written. Null when a quote opened is not closed, or text other than spaces follows the closing one.
+    /// </summary>
+    private static List<string>? CsvFields(string text)
+    {
+        var fields = new List<string>();
+        for (int i = 0; ; i++)
+        {
+            int open = i;
+            while (open < text.Length && text[open] is ' ' or '\t') open++;
+            if (open < text.Length && text[open] == '"')
+            {
+                var field = new System.Text.StringBuilder();
+                int j = open + 1;
+                for (; ; j++)
+                {
+                    if (j >= text.Length) return null;
+                    if (text[j] != '"') field.Append(text[j]);
+                    else if (j + 1 < text.Length && text[j + 1] == '"') field.Append(text[++j]);
+                    else break;
+                }
+                for (j++; j < text.Length && text[j] is ' ' or '\t'; j++) { }
+                if (j < text.Length && text[j] != ',') return null;
+                fields.Add(field.ToString());
+                i = j;
+            }
+            else
+            {
+                int comma = text.IndexOf(',', i);
+                fields.Add(comma < 0 ? text[i..] : text[i..comma]);
+                i = comma < 0 ? text.Length : comma;
+            }
+            if (i >= text.Length) return fields;
+        }
     }
 
     private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems, CancellationToken ct)

@@ -129,6 +129,44 @@ public class BundleBuilderTests
     }
 
     /// <summary>
+    /// Trial 47a: a CSV written with pandas' quoting=ALL (or by Excel) passed its quoted header and was refused at line 2
+    /// ("expected … integers"). RFC 4180 quotes are now taken off, a unit in a quoted header is read, and a quote left
+    /// open is refused with its line.
+    /// </summary>
+    [Fact]
+    public void QuotedFieldsAreReadAsTheirValues()
+    {
+        var (original, dir, sources) = SampleParts();
+        var expected = original.ResolveExposures().Windows.Select(w => w.Exposure).ToList();
+        string csv = Path.Combine(dir, "quoted.csv");
+        File.WriteAllLines(csv, ["\"exposure_start_us\",\"exposure_end_us\"", .. original.Frames.Select(f => $"\"{f.ExposureStartUs}\",\"{f.ExposureEndUs}\"")]);
+        var notes = new List<Problem>();
+        Assert.Equal(expected, BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "us"), notes).ResolveExposures().Windows.Select(w => w.Exposure));
+        Assert.DoesNotContain(notes, n => n.Source == csv);
+
+        // Quoted ms, some fields quoted and some not, spaces around the quotes, a trailing comma, CRLF: the same exposures.
+        File.WriteAllText(csv, "\"start_ms\" , \"end_ms\",\r\n" + string.Join("\r\n", original.Frames.Select(f => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" \"{f.ExposureStartUs * 1e-3:R}\",{f.ExposureEndUs * 1e-3:R},"))) + "\r\n");
+        notes.Clear();
+        Assert.Equal(expected, BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "ms"), notes).ResolveExposures().Windows.Select(w => w.Exposure));
+        Assert.Contains(notes, n => n.Source == csv && n.Message.StartsWith("times read in ms, as the header names them", StringComparison.Ordinal));
+
+        // A quote left open, or text after the closing one: refused with the line, as any malformed row is.
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", "\"1,2", "3,4", "5,6"]);
+        var e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "open")));
+        Assert.Contains("line 2: expected 'exposure_start_us,exposure_end_us' (integers, µs, end > start), found '\"1,2'", e.Message, StringComparison.Ordinal);
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", "1,2", "\"3\"x,4", "5,6"]);
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "after")));
+        Assert.Contains("line 3: expected 'exposure_start_us,exposure_end_us'", e.Message, StringComparison.Ordinal);
+        File.WriteAllLines(csv, ["\"exposure_start_us,exposure_end_us", "1,2"]);
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "header")));
+        Assert.Contains("line 1: a double quote opens a column name and does not close it", e.Message, StringComparison.Ordinal);
+        // Quoted times on line 1 are times, not a header.
+        File.WriteAllLines(csv, original.Frames.Select(f => $"\"{f.ExposureStartUs}\",\"{f.ExposureEndUs}\""));
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "times")));
+        Assert.Contains("line 1 holds times", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Stop 39's new-user trial: one JPEG given as --rgb was taken for a one-frame video; a folder of JPEGs said only "no
     /// PNG, TIFF or OpenEXR images"; a folder of PNGs and a JPEG counted the wrong number of frames without naming the JPEG.
     /// </summary>
