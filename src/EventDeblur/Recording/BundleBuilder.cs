@@ -223,9 +223,14 @@ public static class BundleBuilder
             throw new BundleException($"{path}: is a bundle's frames.csv ('{FrameTable.Header}'); --exposure-csv takes two columns, {expected}, one row per image in name order");
         if (f.Count != 2)
             throw new BundleException($"{path}: line 1: expected the header {expected} (two columns), found '{TextClip.Of(text)}'");
-        static bool Names(string column, string word) => column.Split('_', ' ', '-', '.', '(', ')', '[', ']', '/').Any(t => t.Equals(word, StringComparison.OrdinalIgnoreCase));
+        static string[] Words(string column) => column.Split('_', ' ', '-', '.', '(', ')', '[', ']', '/');
+        static bool Names(string column, string word) => Words(column).Any(t => t.Equals(word, StringComparison.OrdinalIgnoreCase));
         if (Names(f[0], "end") && Names(f[1], "start"))
             throw new BundleException($"{path}: line 1: the columns are '{f[0]}' then '{f[1]}'; the start comes first: {expected}");
+        // A camera SDK's 'timestamp_us,exposure_time_us' is a start and a duration: its rows failed only at line 2 ("end > start").
+        if (NamesADuration(Words(f[1])))
+            throw new BundleException($"{path}: line 1: column 2 '{f[1]}' looks like the exposure's duration, not its end; the CSV takes each exposure's start and end: " +
+                                      $"write the end as start + duration (both in one unit) in column 2, under the header {expected} (or 'start_ms,end_ms', … naming the unit)");
         // A unit in the column names: µs (the default), ms or s; the two columns must agree.
         static (double, string?)? UnitOf(string column)
         {
@@ -248,6 +253,22 @@ public static class BundleBuilder
             throw new BundleException($"{path}: line 1: the columns '{f[0]}' and '{f[1]}' name different units; give both times in one unit");
         // A unit counts only when both columns name it: in 't_s,t_e' the 's' means start, not seconds.
         return u0 is { } both && u1 == both ? both : (1, null);
+    }
+
+    private static readonly HashSet<string> DurationWords = new(["duration", "dur", "length", "exptime", "exposuretime"], StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> ExposureWords = new(["exposure", "exp", "time", "integration", "shutter"], StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> EndWords = new(["end", "stop", "finish", "close", "closed"], StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> UnitWords = new(["us", "µs", "usec", "microseconds", "microsecond", "ms", "msec", "milliseconds", "millisecond", "s", "sec", "secs", "seconds", "second", "ns", "nsec", "nanoseconds"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether a column's words name a duration, not an end time: 'duration_us', 'exposure_duration_ms', or only words such
+    /// as exposure/time/shutter besides the unit ('exposure_time_us', 'exposure_us', 'Exposure Time (µs)'); a word such as
+    /// 'end' or 'stop' makes it an end ('exposure_end_us', 'stop_time').
+    /// </summary>
+    private static bool NamesADuration(string[] words)
+    {
+        var named = words.Where(w => w.Length > 0 && !UnitWords.Contains(w)).ToList();
+        return named.Count > 0 && !named.Any(EndWords.Contains) && (named.Any(DurationWords.Contains) || named.All(ExposureWords.Contains));
     }
 
     /// <summary>

@@ -167,6 +167,43 @@ public class BundleBuilderTests
     }
 
     /// <summary>
+    /// Trial 47a: a camera SDK's 'timestamp_us,exposure_time_us' (a start and a duration) failed only at line 2, "expected …
+    /// end > start". A second column that names a duration is refused at line 1, saying how to write the end; columns that
+    /// name an end in other words are read as before.
+    /// </summary>
+    [Theory]
+    [InlineData("timestamp_us,exposure_time_us", "exposure_time_us")]
+    [InlineData("start_us,duration_us", "duration_us")]
+    [InlineData("exposure_start_us,exposure_us", "exposure_us")]
+    [InlineData("exposure_start_ms,exposure_duration_ms", "exposure_duration_ms")]
+    [InlineData("Timestamp (µs), Exposure Time (µs)", "Exposure Time (µs)")]
+    [InlineData("\"t\",\"ExposureTime\"", "ExposureTime")]
+    [InlineData("start,time", "time")]
+    public void ADurationColumnIsRefusedAtLine1(string header, string column)
+    {
+        var (original, dir, sources) = SampleParts();
+        string csv = Path.Combine(dir, "sdk.csv");
+        File.WriteAllLines(csv, [header, .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs - f.ExposureStartUs}")]);
+        var e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "b")));
+        Assert.Equal($"{csv}: line 1: column 2 '{column}' looks like the exposure's duration, not its end; the CSV takes each exposure's start and end: " +
+                     "write the end as start + duration (both in one unit) in column 2, under the header 'exposure_start_us,exposure_end_us' (or 'start_ms,end_ms', … naming the unit)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("start_time,stop_time")]
+    [InlineData("exposure_start,exposure_stop")]
+    [InlineData("exposure_time_start_us,exposure_time_end_us")]
+    [InlineData("shutter_open_us,shutter_close_us")]
+    [InlineData("a,b")]
+    public void AnEndNamedInOtherWordsIsNotTakenForADuration(string header)
+    {
+        var (original, dir, sources) = SampleParts();
+        string csv = Path.Combine(dir, "ends.csv");
+        File.WriteAllLines(csv, [header, .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        Assert.Equal(original.Frames.Select(f => f.ExposureEndUs), BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "b")).Frames.Select(f => f.ExposureEndUs));
+    }
+
+    /// <summary>
     /// Stop 39's new-user trial: one JPEG given as --rgb was taken for a one-frame video; a folder of JPEGs said only "no
     /// PNG, TIFF or OpenEXR images"; a folder of PNGs and a JPEG counted the wrong number of frames without naming the JPEG.
     /// </summary>
