@@ -204,6 +204,33 @@ public class BundleBuilderTests
     }
 
     /// <summary>
+    /// Trial 47a: night exposures of 250 ms written in ms under a '_us' header last 250 "µs", so the under-200-µs note
+    /// missed them; frames 300 "µs" apart (over 1000 frames/s) now get the same note.
+    /// </summary>
+    [Fact]
+    public void FramesUnderAMillisecondApartAreNotedAsProbablyAnotherUnit()
+    {
+        var (_, dir, sources) = SampleParts();
+        string csv = Path.Combine(dir, "ms.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", "1699999998765,1699999999015", "1699999999065,1699999999315", "1699999999380,1699999999630"]);
+        var notes = new List<Problem>();
+        try { BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "ms"), notes); } catch (BundleException) { }
+        var note = Assert.Single(notes, n => n.Source == csv);
+        Assert.Equal(ProblemSeverity.Note, note.Severity);
+        Assert.Equal("the frames start every 307 µs (the median from one row's start to the next), over 1000 frames/s: the header says µs; if they are ms or s, name the unit in the header (e.g. 'start_ms,end_ms') or convert them", note.Message);
+
+        // Without a unit in the header, the note says so; frames 1 ms apart (1000 frames/s, a fast camera) get none.
+        File.WriteAllLines(csv, ["start,end", "0,250", "300,550", "615,865"]);
+        notes.Clear();
+        try { BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "bare"), notes); } catch (BundleException) { }
+        Assert.StartsWith("the frames start every 307 µs (the median from one row's start to the next), over 1000 frames/s: the header names no unit, so the times are read as µs", Assert.Single(notes, n => n.Source == csv).Message, StringComparison.Ordinal);
+        File.WriteAllLines(csv, ["start,end", "0,250", "1000,1250", "2000,2250"]);
+        notes.Clear();
+        try { BundleBuilder.Build(sources with { ExposureCsvPath = csv }, Path.Combine(dir, "fast"), notes); } catch (BundleException) { }
+        Assert.DoesNotContain(notes, n => n.Source == csv);
+    }
+
+    /// <summary>
     /// Stop 39's new-user trial: one JPEG given as --rgb was taken for a one-frame video; a folder of JPEGs said only "no
     /// PNG, TIFF or OpenEXR images"; a folder of PNGs and a JPEG counted the wrong number of frames without naming the JPEG.
     /// </summary>
