@@ -36,7 +36,9 @@ public static class BundleBuilder
     /// <param name="conversionProblems">
     /// Receives what the reader of a converted event file (Prophesee RAW / DAT, HDF5) found, and the events the conversion
     /// dropped: the bundle's own AEDAT 4.0 copy is clean, so these are the only record of them. Untouched for AEDAT inputs,
-    /// which are copied as they are (check the bundle's event file for theirs).
+    /// which are copied as they are (check the bundle's event file for theirs). Also receives notes under the exposure CSV's
+    /// path (the unit its times were read in, or times that look like another unit) and under the image folder's (hidden
+    /// files skipped, not taken as frames).
     /// </param>
     /// <exception cref="BundleException">An input is missing or malformed (the message names the file, the line and what was expected).</exception>
     /// <param name="replace">
@@ -116,15 +118,17 @@ public static class BundleBuilder
     {
         Directory.CreateDirectory(Path.Combine(root, "rgb"));
         var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems, ct);
-        var (files, videoTimes, depth, size, sources) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
+        var (files, videoTimes, depth, size, sources) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root, conversionProblems) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
         var times = csvTimes ?? videoTimes
             ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order; with --sync triggers it is still needed, and only the spacing of its times is used to match the frames to the trigger edges)");
         if (times.Count != files.Count)
         {
             // Pictures of another kind in the folder are not frames: said, since they may be the missing ones.
-            var skipped = Directory.Exists(s.RgbPath) ? Directory.GetFiles(s.RgbPath).Where(f => OtherPictureExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Select(Path.GetFileName).ToList() : [];
+            var skipped = Directory.Exists(s.RgbPath) ? Directory.GetFiles(s.RgbPath).Where(f => !IsHidden(f) && OtherPictureExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Select(Path.GetFileName).ToList() : [];
+            var hidden = Directory.Exists(s.RgbPath) ? HiddenPictures(s.RgbPath) : [];
             throw new BundleException($"{s.ExposureCsvPath ?? s.RgbPath}: {times.Count} exposure rows for {files.Count} RGB frames; expected one row per frame" +
-                (skipped.Count > 0 ? $" ({s.RgbPath} also holds {skipped.Count} picture(s) that are not frames and were not counted, e.g. {skipped[0]}: frames are PNG, TIFF or OpenEXR)" : ""));
+                (skipped.Count > 0 ? $" ({s.RgbPath} also holds {skipped.Count} picture(s) that are not frames and were not counted, e.g. {skipped[0]}: frames are PNG, TIFF or OpenEXR)" : "") +
+                (hidden.Count > 0 ? $" ({s.RgbPath} also holds {hidden.Count} hidden file(s) that were skipped and not counted, e.g. {hidden[0]}: {HiddenAdvice(s.RgbPath, hidden)})" : ""));
         }
 
         FrameTable.Write(Path.Combine(root, "rgb", "frames.csv"), files.Select((f, i) => ((long)i, f, times[i].Start, times[i].End)));
@@ -421,18 +425,40 @@ public static class BundleBuilder
 
     private static string DepthName(int depth) => depth == LinearImage.FloatDepth ? "32-bit float" : $"{depth}-bit";
 
-    private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size, List<string> Sources) CopyImages(string dir, string root)
+    /// <summary>Whether a file is hidden by its name (a dot-file), as file browsers and <c>ls</c> hide it.</summary>
+    private static bool IsHidden(string file) => Path.GetFileName(file).StartsWith('.');
+
+    /// <summary>
+    /// The names of the hidden files in <paramref name="dir"/> that are named like pictures (<c>._frame1.png</c>), in ordinal
+    /// order: skipped, never taken as frames.
+    /// </summary>
+    private static List<string> HiddenPictures(string dir) =>
+        Directory.GetFiles(dir).Where(f => IsHidden(f) && (ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()) || OtherPictureExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())))
+            .Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>What the hidden files are: macOS AppleDouble resource forks when named '._*' (with the command that removes them).</summary>
+    private static string HiddenAdvice(string dir, List<string> hidden) => hidden.Any(h => h.StartsWith("._", StringComparison.Ordinal))
+        ? $"names starting with '._' are the resource forks macOS writes beside each file it copies to an exFAT or FAT disk, not images; 'find {ToolCommand.Word(dir)} -name \"._*\" -delete' removes them"
+        : "names starting with '.' are hidden files, not frames; rename any that is a frame";
+
+    private static (List<string> Files, List<(long, long)>? Times, int Depth, (int Width, int Height) Size, List<string> Sources) CopyImages(string dir, string root, List<Problem>? notes)
     {
+        // Hidden files are not frames (trial 47a: a folder copied from a Mac to a USB disk holds '._frame1.png' beside each
+        // frame, and the first of them stopped the bundle as "not an image OpenCV can decode"); they are skipped, with a note.
+        var hidden = HiddenPictures(dir);
         // Natural order (frame2 before frame10), as file browsers show them; zero-padded names sort the same either way.
-        var images = Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(NaturalOrder.Instance).ToList();
+        var images = Directory.GetFiles(dir).Where(f => !IsHidden(f) && ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(NaturalOrder.Instance).ToList();
         // Names such as t_0.25 / t_0.5 (times) and take1.9 / take1.10 (counters) sort differently read as decimals or as
         // counters; the rows pair with the frames by that order, so a folder that can be read both ways is refused.
         if (NaturalOrder.Ambiguity(images.Select(Path.GetFileName).ToList()!) is var (x, y))
             throw new BundleException($"{dir}: the frame names sort one way read as counters and another read as decimal numbers ('{x}' or '{y}' first); the exposure rows pair with the frames in name order, so rename the frames to sort one way only (e.g. zero-padded frame numbers 000000.png, 000001.png, … or times with a fixed number of decimals)");
         // Pictures of another kind (JPEG and the like) are not frames; said when they are all there is.
-        var others = Directory.GetFiles(dir).Where(f => OtherPictureExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).ToList();
+        var others = Directory.GetFiles(dir).Where(f => !IsHidden(f) && OtherPictureExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).ToList();
         if (images.Count == 0)
-            throw new BundleException($"{dir}: no PNG, TIFF or OpenEXR (.exr) images" + (others.Count > 0 ? $"; it holds {others.Count} {string.Join("/", others.Select(f => Path.GetExtension(f).TrimStart('.').ToUpperInvariant()).Distinct())} file(s), which are not read: {OtherPictureAdvice(others)}" : ""));
+            throw new BundleException($"{dir}: no PNG, TIFF or OpenEXR (.exr) images" + (others.Count > 0 ? $"; it holds {others.Count} {string.Join("/", others.Select(f => Path.GetExtension(f).TrimStart('.').ToUpperInvariant()).Distinct())} file(s), which are not read: {OtherPictureAdvice(others)}" : "") +
+                                      (hidden.Count > 0 ? $"; the {hidden.Count} hidden file(s) named like pictures in it (e.g. {hidden[0]}) are skipped: {HiddenAdvice(dir, hidden)}" : ""));
+        if (hidden.Count > 0)
+            notes?.Add(Problem.Note(dir, ProblemLocation.None, $"{hidden.Count} hidden file(s) named like pictures skipped, not taken as frames (e.g. {hidden[0]}): {HiddenAdvice(dir, hidden)}"));
         var files = new List<string>();
         int depth = 0;
         (int, int) size = default;

@@ -231,6 +231,52 @@ public class BundleBuilderTests
     }
 
     /// <summary>
+    /// Trial 47a: a folder copied from a Mac to a USB disk holds '._frame1.png' (an AppleDouble resource fork) beside each
+    /// frame, and the first of them stopped the bundle: "not an image OpenCV can decode". Hidden files are skipped, with a note.
+    /// </summary>
+    [Fact]
+    public void HiddenFilesAreSkippedWithANote()
+    {
+        var (original, dir, sources) = SampleParts();
+        string rgb = Path.Combine(dir, "rgb");
+        Directory.CreateDirectory(rgb);
+        // An AppleDouble header (magic 0x00051607), as macOS writes it.
+        byte[] fork = [0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00, .. new byte[4088]];
+        for (int i = 0; i < original.Frames.Count; i++)
+        {
+            File.Copy(original.Frames[i].File, Path.Combine(rgb, $"frame{i + 1}.png"));
+            File.WriteAllBytes(Path.Combine(rgb, $"._frame{i + 1}.png"), fork);
+        }
+        File.WriteAllBytes(Path.Combine(rgb, ".DS_Store"), [0, 0, 0, 1]);
+        File.WriteAllBytes(Path.Combine(rgb, ".hidden.tif"), fork);
+        var notes = new List<Problem>();
+        var bundle = BundleBuilder.Build(sources with { RgbPath = rgb }, Path.Combine(dir, "b"), notes);
+        Assert.Equal(original.Frames.Count, bundle.Frames.Count);
+        for (int i = 0; i < original.Frames.Count; i++)
+            Assert.Equal(File.ReadAllBytes(original.Frames[i].File), File.ReadAllBytes(bundle.Frames[i].File));
+        Assert.Equal(["index,source", .. original.Frames.Select((_, i) => $"{i},frame{i + 1}.png")], File.ReadAllLines(Path.Combine(bundle.Root, "rgb", BundleBuilder.SourcesFile)));
+        var note = Assert.Single(notes, n => n.Source == rgb);
+        Assert.Equal(ProblemSeverity.Note, note.Severity);
+        Assert.Equal($"{original.Frames.Count + 1} hidden file(s) named like pictures skipped, not taken as frames (e.g. ._frame1.png): names starting with '._' are the resource forks macOS writes " +
+                     $"beside each file it copies to an exFAT or FAT disk, not images; 'find {ToolCommand.Word(rgb)} -name \"._*\" -delete' removes them", note.Message);
+
+        // A row too few: the hidden files are named as not counted.
+        string shortCsv = Path.Combine(dir, "short.csv");
+        File.WriteAllLines(shortCsv, File.ReadAllLines(sources.ExposureCsvPath!)[..^1]);
+        var e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { RgbPath = rgb, ExposureCsvPath = shortCsv }, Path.Combine(dir, "b2")));
+        Assert.Contains($"also holds {original.Frames.Count + 1} hidden file(s) that were skipped and not counted, e.g. ._frame1.png: names starting with '._' are the resource forks", e.Message, StringComparison.Ordinal);
+
+        // Only hidden files: the folder has no frames, as before, and says what it holds.
+        foreach (var frame in Directory.GetFiles(rgb, "frame*.png")) File.Delete(frame);
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { RgbPath = rgb }, Path.Combine(dir, "b3")));
+        Assert.StartsWith($"{rgb}: no PNG, TIFF or OpenEXR (.exr) images; the {original.Frames.Count + 1} hidden file(s) named like pictures in it (e.g. ._frame1.png) are skipped", e.Message, StringComparison.Ordinal);
+        File.Delete(Path.Combine(rgb, ".hidden.tif"));
+        foreach (var f in Directory.GetFiles(rgb, "._*")) File.Delete(f);
+        e = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { RgbPath = rgb }, Path.Combine(dir, "b4")));
+        Assert.Equal($"{rgb}: no PNG, TIFF or OpenEXR (.exr) images", e.Message);
+    }
+
+    /// <summary>
     /// Stop 39's new-user trial: one JPEG given as --rgb was taken for a one-frame video; a folder of JPEGs said only "no
     /// PNG, TIFF or OpenEXR images"; a folder of PNGs and a JPEG counted the wrong number of frames without naming the JPEG.
     /// </summary>
