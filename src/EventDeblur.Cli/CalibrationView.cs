@@ -27,13 +27,32 @@ internal sealed record CalibrationView(double[] Homography, (double X, double Y)
     /// </summary>
     public (int Factor, double SensorCoverage)? OtherFrameSize { get; init; }
 
+    /// <summary>
+    /// Width and height, event pixels, of the box the RGB frame's 64×48 sample points land in (finite points only): under
+    /// a few event pixels both ways, the homography collapses the frame (a transposed matrix does: its large last row
+    /// divides every point down to the origin).
+    /// </summary>
+    public (double Width, double Height) ImageSpan { get; init; }
+
+    /// <summary>
+    /// True when no camera pair could give this map: the frame's image on the sensor spans under 2 event px both ways, or
+    /// the scale at the centre is not finite or under 0.005 event px per RGB px.
+    /// </summary>
+    public bool Collapses => !(EventPxPerRgbPx >= 0.005) || double.IsInfinity(EventPxPerRgbPx) || ImageSpan.Width < 2 && ImageSpan.Height < 2;
+
+    /// <summary>
+    /// When this homography puts under half of the frame on the sensor (or collapses it, or folds it) and its transpose or
+    /// its inverse — the usual mistakes: a matrix written column by column, or one mapping event pixels to RGB pixels —
+    /// puts at least 95 % of it there at a plausible scale (0.01–100 event px per RGB px): which one (<c>transpose</c> or
+    /// <c>inverse</c>), its row-major values (scaled so that the last is 1) and the share it maps; else null.
+    /// </summary>
+    public (string Kind, double[] Matrix, double Coverage)? Likelier { get; init; }
+
     /// <summary>The view of <paramref name="rgbToEvents"/> for a <paramref name="width"/>×<paramref name="height"/> RGB frame and an event sensor of <paramref name="sensor"/> pixels.</summary>
     public static CalibrationView Of(Homography rgbToEvents, int width, int height, (int Width, int Height) sensor)
     {
         var corners = new[] { rgbToEvents.Apply(0, 0), rgbToEvents.Apply(width, 0), rgbToEvents.Apply(width, height), rgbToEvents.Apply(0, height) };
-        var c = rgbToEvents.Apply(width / 2.0, height / 2.0);
-        var cx = rgbToEvents.Apply(width / 2.0 + 1, height / 2.0);
-        double scale = Math.Sqrt((cx.X - c.X) * (cx.X - c.X) + (cx.Y - c.Y) * (cx.Y - c.Y));
+        double scale = ScaleAtCentre(rgbToEvents, width, height);
         int inside = 0, total = 0;
         for (int j = 0; j < 48; j++)
             for (int i = 0; i < 64; i++)
@@ -58,13 +77,78 @@ internal sealed record CalibrationView(double[] Homography, (double X, double Y)
                 double covered = SensorCoverage(scaled, width, height, sensor);
                 if (covered >= 0.6 && FrameCoverage(scaled, width, height, sensor) >= 0.95) { other = (k, covered); break; }
             }
-        return new CalibrationView(m, corners.Select(p => (p.X + 0.0, p.Y + 0.0)).ToArray(), scale, coverage)
+        var span = Span(rgbToEvents, width, height);
+        var view = new CalibrationView(m, corners.Select(p => (p.X + 0.0, p.Y + 0.0)).ToArray(), scale, coverage)
         {
             FoldsAcrossHorizon = folds,
             SensorCoverageFraction = sensorCoverage,
             OtherFrameSize = other,
+            ImageSpan = span,
         };
+        if (!(folds || coverage < 0.5 || view.Collapses)) return view;
+        (string, double[], double)? likelier = null;
+        foreach (var (kind, candidate) in new[] { ("transpose", Transposed(m)), ("inverse", InverseOf(rgbToEvents)) })
+        {
+            if (candidate == null) continue;
+            var h = EventDeblur.Imaging.Homography.FromRowMajor(candidate);
+            double s = ScaleAtCentre(h, width, height);
+            double[] wc = [.. new[] { (0.0, 0.0), (width, 0.0), (width, height), (0.0, height) }.Select(p => candidate[6] * p.Item1 + candidate[7] * p.Item2 + candidate[8])];
+            if (wc.Any(v => v <= 0) || !(s >= 0.01 && s <= 100)) continue;
+            double covered = FrameCoverage(h, width, height, sensor);
+            if (covered >= 0.95 && covered > coverage && (likelier == null || covered > likelier.Value.Item3)) likelier = (kind, candidate, covered);
+        }
+        return view with { Likelier = likelier };
     }
+
+    /// <summary>Event pixels per RGB pixel at the frame's centre (the length of one RGB pixel step along x, mapped).</summary>
+    private static double ScaleAtCentre(Homography h, int width, int height)
+    {
+        var c = h.Apply(width / 2.0, height / 2.0);
+        var cx = h.Apply(width / 2.0 + 1, height / 2.0);
+        return Math.Sqrt((cx.X - c.X) * (cx.X - c.X) + (cx.Y - c.Y) * (cx.Y - c.Y));
+    }
+
+    /// <summary>The transpose of row-major <paramref name="m"/>, scaled so that its last value is 1 (null when that is 0 or not finite).</summary>
+    private static double[]? Transposed(double[] m)
+    {
+        double[] t = [m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8]];
+        return Normalised(t);
+    }
+
+    /// <summary>The inverse of <paramref name="h"/>, row-major, its last value 1 (null when it has none).</summary>
+    private static double[]? InverseOf(Homography h)
+    {
+        try { return Normalised(h.Inverse().ToRowMajor()); }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or ArithmeticException) { return null; }
+    }
+
+    private static double[]? Normalised(double[] m)
+    {
+        double d = m[8];
+        if (d == 0 || !double.IsFinite(d) || m.Any(v => !double.IsFinite(v))) return null;
+        return [.. m.Select(v => v / d + 0.0)];
+    }
+
+    /// <summary>The size of the box, event pixels, that the frame's 64×48 sample points (the finite ones) land in.</summary>
+    private static (double Width, double Height) Span(Homography rgbToEvents, int width, int height)
+    {
+        double x0 = double.MaxValue, y0 = double.MaxValue, x1 = double.MinValue, y1 = double.MinValue;
+        for (int j = 0; j < 48; j++)
+            for (int i = 0; i < 64; i++)
+            {
+                var (x, y) = rgbToEvents.Apply((i + 0.5) * width / 64.0, (j + 0.5) * height / 48.0);
+                if (!double.IsFinite(x) || !double.IsFinite(y)) continue;
+                x0 = Math.Min(x0, x); x1 = Math.Max(x1, x); y0 = Math.Min(y0, y); y1 = Math.Max(y1, y);
+            }
+        return x1 < x0 ? (0, 0) : (x1 - x0, y1 - y0);
+    }
+
+    /// <summary>
+    /// What to say about <see cref="Likelier"/>: "its transpose (a matrix written column by column) maps 100 % of the frame
+    /// onto the sensor: a,b,…" (empty when there is none).
+    /// </summary>
+    public string LikelierHint => Likelier is not var (kind, matrix, covered) ? "" :
+        string.Create(CultureInfo.InvariantCulture, $"; its {kind} ({(kind == "transpose" ? "a matrix written column by column, e.g. numpy's H.T" : "a homography from event pixels to RGB pixels, the other direction")}) maps {covered:P0} of the RGB frame onto the event sensor: {string.Join(",", matrix.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
 
     /// <summary>The share of the frame's 64×48 sample points that land on the sensor.</summary>
     private static double FrameCoverage(Homography rgbToEvents, int width, int height, (int Width, int Height) sensor)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventDeblur.Formats.Aedat;
@@ -165,10 +166,13 @@ internal static class InspectCommand
             : null;
         if (calibration is { FoldsAcrossHorizon: true })
             found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
-                "the calibration's rgb_to_events_homography has its horizon (h6·x + h7·y + h8 = 0) inside the RGB frame: it folds part of the frame through infinity, which no camera pair does, so the corners and scale shown mean nothing (check the homography's last row, or run 'calibrate')"));
+                $"the calibration's rgb_to_events_homography has its horizon (h6·x + h7·y + h8 = 0) inside the RGB frame: it folds part of the frame through infinity, which no camera pair does, so the corners and scale shown mean nothing (check the homography's last row, or run 'calibrate'){calibration.LikelierHint}"));
+        else if (calibration is { Collapses: true } collapsed && bundle.Manifest.Rgb is { } frame)
+            found.Add(Problem.Error(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
+                string.Create(CultureInfo.InvariantCulture, $"the calibration's rgb_to_events_homography maps the whole {frame.Width}×{frame.Height} RGB frame into {collapsed.ImageSpan.Width:0.##}×{collapsed.ImageSpan.Height:0.##} event px ({collapsed.EventPxPerRgbPx:G3} event px per RGB px at the centre): no camera pair does that, so no light streak can be traced in the events and no kernel mapped into RGB pixels (check rgb_to_events_homography, or run 'calibrate'){collapsed.LikelierHint}")));
         else if (calibration is { CoverageFraction: < 0.5 } poor)
             found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
-                $"the calibration maps only {poor.CoverageFraction:P0} of the RGB frame onto the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor: light streaks elsewhere cannot be traced in the events, and every kernel is mapped into RGB pixels through this homography (check rgb_to_events_homography, or run 'calibrate')"));
+                $"the calibration maps only {poor.CoverageFraction:P0} of the RGB frame onto the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor: light streaks elsewhere cannot be traced in the events, and every kernel is mapped into RGB pixels through this homography (check rgb_to_events_homography, or run 'calibrate'){poor.LikelierHint}"));
         else if (calibration is { OtherFrameSize: var (k, c) } small && bundle.Manifest.Rgb is { } rgb)
             found.Add(Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
                 $"the {rgb.Width}×{rgb.Height} RGB frame covers only {small.SensorCoverageFraction:P0} of the {bundle.EventSensorSize.Width}×{bundle.EventSensorSize.Height} event sensor, and the same homography for frames {k}× larger ({k * rgb.Width}×{k * rgb.Height}) would cover {c:P0}: if the calibration was made for frames of that size (frames downscaled since), multiply the homography's first two columns by {k}, or run 'calibrate' on these frames"));

@@ -44,6 +44,7 @@ internal static class ReplayCommand
             if (edi && r.GetResult(kernels) is { Implicit: false })
                 Console.Error.WriteLine($"note: --kernels {r.GetValue(kernels)} changes nothing for {r.GetValue(deconvolver)}: it integrates the events and uses no kernel; the run records none (identity), as eval's edi method");
             bool gtKernels = !edi && r.GetValue(kernels) == GroundTruthKernelEstimator.SourceName;
+            bool streakKernels = !edi && r.GetValue(kernels) == "streak";
             var loaded = RecordingBundle.Load(r.GetValue(bundle)!);
             if (edi && !loaded.IsApsBundle)
                 throw new UserInputException($"{r.GetValue(bundle)}: --deconvolver {r.GetValue(deconvolver)} needs an APS bundle (frames on the event pixel grid); this is an RGB bundle: use robust, hl, rl, wiener or learned");
@@ -57,6 +58,9 @@ internal static class ReplayCommand
             {
                 var calibrationNotes = new List<Problem>();
                 InspectCommand.Calibration(loaded, calibrationNotes);
+                // A calibration that collapses the whole frame onto a point leaves nothing for kernels from events to work with.
+                if (!streakKernels && calibrationNotes.FirstOrDefault(p => p.Severity == ProblemSeverity.Error) is { } collapsed)
+                    throw new UserInputException($"{collapsed.Plain}; --kernels gt or streak run without it");
                 foreach (var note in calibrationNotes) Console.Error.WriteLine($"note: {note.Plain}");
             }
             // The learned deconvolver's network is loaded before OUT is touched (a missing or broken model is a usage
