@@ -11,14 +11,26 @@ public static class AedatConverter
 {
     private static ReadOnlyMemory<T> AsReadOnly<T>(this T[] array) => array;
 
+    /// <summary>The trigger with the external input's rising and falling edges swapped (other kinds as they are).</summary>
+    internal static Events.TriggerEvent Inverted(Events.TriggerEvent t) => t.Type switch
+    {
+        Events.TriggerType.ExternalSignalRisingEdge => t with { Type = Events.TriggerType.ExternalSignalFallingEdge },
+        Events.TriggerType.ExternalSignalFallingEdge => t with { Type = Events.TriggerType.ExternalSignalRisingEdge },
+        _ => t,
+    };
+
     /// <summary>
     /// Writes every stream of <paramref name="reader"/> to an AEDAT 4.0 file at <paramref name="outPath"/>.
     /// <paramref name="width"/>/<paramref name="height"/> (pixels) override or supply the sensor size when the input does not state one.
     /// Events going back in time or outside the sensor are dropped and counted in the result (see <see cref="EventSanitizer"/>).
+    /// With <paramref name="invertExternalSignal"/> the external input's rising and falling edges trade places (an RGB
+    /// camera whose exposure output is active-low: its exposures then read as rising → falling edges, as
+    /// RECORDING_FORMAT.md has them); other trigger kinds are kept.
     /// </summary>
     /// <exception cref="ArgumentException">The sensor size is unknown and not supplied.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (checked per packet); nothing is left at <paramref name="outPath"/>.</exception>
-    public static ConversionResult ToAedat4(IAedatReader reader, string outPath, Aedat4Compression compression, int? width = null, int? height = null, CancellationToken ct = default)
+    public static ConversionResult ToAedat4(IAedatReader reader, string outPath, Aedat4Compression compression, int? width = null, int? height = null, CancellationToken ct = default,
+        bool invertExternalSignal = false)
     {
         int w = width ?? reader.Info.Width, h = height ?? reader.Info.Height;
         if (w <= 0 || h <= 0)
@@ -59,7 +71,10 @@ public static class AedatConverter
                         }
                         break;
                     case FramePacket fp: writer.WriteFrame(fp.Frame); frames++; break;
-                    case TriggersPacket tp: writer.WriteTriggers(tp.Triggers); triggers += tp.Triggers.Length; break;
+                    case TriggersPacket tp:
+                        writer.WriteTriggers(invertExternalSignal ? Array.ConvertAll(tp.Triggers, Inverted) : tp.Triggers);
+                        triggers += tp.Triggers.Length;
+                        break;
                     case ImuPacket ip: writer.WriteImu(ip.Samples); imu += ip.Samples.Length; break;
                 }
             }

@@ -117,7 +117,9 @@ public static class BundleBuilder
     private static RecordingBundle BuildInto(BundleSources s, string root, List<(long Start, long End)>? csvTimes, List<Problem>? conversionProblems, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.Combine(root, "rgb"));
-        var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems, ct);
+        if (s.TriggerActiveLow && s.Sync != "triggers")
+            throw new BundleException("an active-low trigger polarity applies to trigger sync only: with table sync the exposure times come from the exposure CSV");
+        var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems, ct, s.TriggerActiveLow);
         var (files, videoTimes, depth, size, sources) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root, conversionProblems) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
         var times = csvTimes ?? videoTimes
             ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order; with --sync triggers it is still needed, and only the spacing of its times is used to match the frames to the trigger edges)");
@@ -328,17 +330,19 @@ public static class BundleBuilder
         }
     }
 
-    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems, CancellationToken ct)
+    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems, CancellationToken ct, bool invertTriggers = false)
     {
         try
         {
-            if (EventFile.IsNonAedat(path))
+            // An active-low exposure signal: the events are written as AEDAT 4.0 with the external input's edges swapped
+            // (an AEDAT file too, which is otherwise copied byte for byte), so that the bundle reads as RECORDING_FORMAT.md has it.
+            if (invertTriggers || EventFile.IsNonAedat(path))
             {
                 using var reader = EventFile.Open(path);
                 if (reader.Info.Width <= 0 && reader.Info.Version == AedatVersion.Hdf5)
                     throw new BundleException(Hdf5WithoutSize(path));
                 const string name = "events.aedat4";
-                var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4, ct: ct);
+                var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4, ct: ct, invertExternalSignal: invertTriggers);
                 var problems = new List<Problem>(converted.Problems);
                 if (converted.DroppedBackward + converted.DroppedOutOfRange + converted.DroppedJumpedForward > 0)
                     problems.Add(new Problem(path, 0, ProblemSeverity.Error,

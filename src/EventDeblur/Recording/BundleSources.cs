@@ -19,6 +19,13 @@ public sealed record BundleSources
     /// <summary><c>table</c> (CSV times + <see cref="ClockOffsetUs"/>) or <c>triggers</c> (external-input edges in the event file).</summary>
     public string Sync { get; init; } = "table";
 
+    /// <summary>
+    /// With trigger sync: the RGB camera's exposure output is active-low (a falling edge starts an exposure, the next rising
+    /// edge ends it). The bundle's event file is then written as AEDAT 4.0 with the external input's two edges swapped, so
+    /// that its exposures read as rising → falling edges, as RECORDING_FORMAT.md has them. False (the default): active-high.
+    /// </summary>
+    public bool TriggerActiveLow { get; init; }
+
     /// <summary>Added to the CSV times to put them on the event clock, µs (table sync).</summary>
     public long ClockOffsetUs { get; init; }
 

@@ -78,9 +78,13 @@ public static class ExposureCoverage
     /// <param name="syncSource">The bundle's <c>sync.source</c>: only <c>table</c> has an offset to suggest.</param>
     public static Problem? OffsetHint(IReadOnlyList<TimeRangeUs> exposures, long? firstEventUs, long? lastEventUs, long currentOffsetUs, string syncSource)
     {
-        if (SuggestedOffsetUs(exposures, firstEventUs, lastEventUs, currentOffsetUs, syncSource) is not long offset) return null;
+        if (Suggestion(exposures, firstEventUs, lastEventUs, currentOffsetUs, syncSource) is not var (offset, slip)) return null;
         long first = firstEventUs!.Value, last = lastEventUs!.Value;
         long start = exposures.Min(e => e.StartUs), end = exposures.Max(e => e.EndUs);
+        if (slip != null)
+            return Problem.Note("", ProblemLocation.None,
+                $"every exposure lies outside the events ([{first}, {last}] µs on the event clock; exposures [{start}, {end}) µs with clock offset {currentOffsetUs} µs), " +
+                $"and with {slip}, {offset} µs, all {exposures.Count} of them lie within the events: if that is the rig's offset, 'bundle --clock-offset-us {offset}', or sync.clock_offset_us in recording.json");
         double spanS = ((double)end - start) / 1e6, eventsS = ((double)last - first) / 1e6;
         string fits = spanS <= eventsS
             ? $"the exposures ({spanS:0.###} s) then fall within the events ({eventsS:0.###} s)"
@@ -93,13 +97,34 @@ public static class ExposureCoverage
     }
 
     /// <summary>The offset <see cref="OffsetHint"/> suggests (µs), or null when it has no note to give.</summary>
-    public static long? SuggestedOffsetUs(IReadOnlyList<TimeRangeUs> exposures, long? firstEventUs, long? lastEventUs, long currentOffsetUs, string syncSource)
+    public static long? SuggestedOffsetUs(IReadOnlyList<TimeRangeUs> exposures, long? firstEventUs, long? lastEventUs, long currentOffsetUs, string syncSource) =>
+        Suggestion(exposures, firstEventUs, lastEventUs, currentOffsetUs, syncSource)?.Offset;
+
+    /// <summary>
+    /// The offset to suggest when every exposure lies outside the events, µs, and the slip it undoes: first the usual
+    /// slips of a given offset (its sign, or a unit: ms or ns written as µs), when one of them puts every exposure within
+    /// the events (stop 47's trial: −N for +N got a first-event guess 10 ms off; the flip fits exactly); else the offset
+    /// that starts the first exposure at the first event (slip null: a guess). Null when there is no note to give.
+    /// </summary>
+    public static (long Offset, string? Slip)? Suggestion(IReadOnlyList<TimeRangeUs> exposures, long? firstEventUs, long? lastEventUs, long currentOffsetUs, string syncSource)
     {
         if (syncSource != "table" || exposures.Count == 0 || firstEventUs is not long first || lastEventUs is not long last) return null;
         if (exposures.Any(e => e.EndUs > first && e.StartUs <= last)) return null;
+        if (currentOffsetUs != 0)
+            foreach (var (candidate, slip) in new (double, string)[]
+                     {
+                         (-(double)currentOffsetUs, "the opposite sign"),
+                         ((double)currentOffsetUs * 1000, "the offset read as ms (× 1000)"),
+                         (Math.Round((double)currentOffsetUs / 1000), "the offset read as ns (÷ 1000)"),
+                     })
+            {
+                double shift = candidate - currentOffsetUs;
+                if (Math.Abs(candidate) < 9e18 && exposures.All(e => (double)e.StartUs + shift >= first && (double)e.EndUs + shift <= (double)last + 1))
+                    return ((long)candidate, slip);
+            }
         // In floating point, then bounded: the offsets involved may be absurd (a corrupt CSV).
         double suggested = (double)currentOffsetUs + ((double)first - exposures.Min(e => e.StartUs));
-        return Math.Abs(suggested) < 9e18 ? (long)suggested : null;
+        return Math.Abs(suggested) < 9e18 ? ((long)suggested, null) : null;
     }
 
     /// <summary>

@@ -31,7 +31,44 @@ public static class TriggerMatcher
         var problems = pairer.Problems;
         if (exposures.Count == 0 && rows.Count > 0)
             problems.Add(Problem.Error(TriggerEdgePairer.Source, NoExposuresReason(triggers)));
-        return MatchExposures(rows, exposures, problems, clockOffsetUs);
+        var match = MatchExposures(rows, exposures, problems, clockOffsetUs);
+        if (InvertedSignal(rows, triggers, match, clockOffsetUs) is { } inverted) problems.Insert(0, Problem.Error(TriggerEdgePairer.Source, inverted));
+        return match;
+    }
+
+    /// <summary>
+    /// A sentence when the exposure signal looks inverted (active-low): the windows from each falling edge to the next
+    /// rising edge last as long as the rows' own exposures (median relative difference under 15 %, on at least two rows
+    /// and as many as the normal windows pair), while the rising → falling windows do not (over 30 %, or none pair). The
+    /// rows' durations are what frames.csv (an exposure CSV) says; a signal read the wrong way round pairs every frame
+    /// with the gap between two exposures. Null otherwise.
+    /// </summary>
+    internal static string? InvertedSignal(IReadOnlyList<FrameRow> rows, IReadOnlyList<TriggerEvent> triggers, ExposureMatch normal, long clockOffsetUs)
+    {
+        if (rows.Count < 2) return null;
+        var low = new TriggerEdgePairer(activeLow: true);
+        var gaps = new List<TimeRangeUs>();
+        foreach (var t in triggers)
+            if (low.Add(t) is { } window) gaps.Add(window);
+        if (gaps.Count < 2) return null;
+        var inverted = MatchExposures(rows, gaps, [], clockOffsetUs);
+        static (int Paired, double Error, double Window, double Row) Fit(ExposureMatch m)
+        {
+            var pairs = m.Windows.Where(w => w.Exposure != null && w.Row is { } r && r.ExposureEndUs > r.ExposureStartUs).ToList();
+            if (pairs.Count == 0) return (0, double.PositiveInfinity, 0, 0);
+            static double Median(IEnumerable<double> v) { var s = v.Order().ToList(); return s[s.Count / 2]; }
+            return (pairs.Count,
+                Median(pairs.Select(w => Math.Abs((double)(w.Exposure!.Value.EndUs - w.Exposure.Value.StartUs) - (w.Row!.ExposureEndUs - w.Row.ExposureStartUs)) / (w.Row.ExposureEndUs - w.Row.ExposureStartUs))),
+                Median(pairs.Select(w => (double)(w.Exposure!.Value.EndUs - w.Exposure.Value.StartUs))),
+                Median(pairs.Select(w => (double)(w.Row!.ExposureEndUs - w.Row.ExposureStartUs))));
+        }
+        var (np, ne, nw, _) = Fit(normal);
+        var (ip, ie, iw, ir) = Fit(inverted);
+        if (ip < 2 || ip < np || !(ie < 0.15) || !(ne > 0.3 || np == 0)) return null;
+        string Ms(double us) => (us / 1000).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " ms";
+        return $"the exposure signal looks inverted (active-low): frames.csv's exposures last {Ms(ir)} (median), the trigger windows from a rising to the next falling edge " +
+               (np > 0 ? $"{Ms(nw)}" : "pair with no row") + $", and those from a falling to the next rising edge {Ms(iw)}; exposures are read as rising → falling edges " +
+               "(RECORDING_FORMAT.md), so the frames were paired with the gaps between exposures: if the camera's exposure output is active-low, make the bundle again with --trigger-polarity low";
     }
 
     /// <summary>Why trigger sync found no RGB exposure: the trigger kinds the file has instead.</summary>

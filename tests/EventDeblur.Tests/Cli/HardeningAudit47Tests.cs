@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EventDeblur.Events;
+using EventDeblur.Formats.Aedat;
+using EventDeblur.Recording;
+using EventDeblur.Sync;
+using OpenCvSharp;
+
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>
+/// Findings of stop 47's trial (a lab building its own bundles), fixed at stop 47: calibrations written transposed or in
+/// the other direction, an active-low exposure signal, 8-bit frames declared linear, a black level above the frames, and
+/// clock offsets with a slip (sign, unit).
+/// </summary>
+public partial class HardeningAuditTests
+{
+    /// <summary>The sample's homography, row-major.</summary>
+    private static double[] SampleHomography() => RecordingBundle.Load(Sample).Manifest.RgbToEventsHomography;
+
+    private static string Numbers(IEnumerable<double> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+
+    /// <summary>
+    /// The trial pasted the homography column by column (numpy's H.T): every point of the frame divides down to (0, 0),
+    /// "99 % of the RGB frame lands on the event sensor", exit 0, and replay wrote every frame ok at the blurry input's
+    /// PSNR. Now inspect names it as an error with the transpose to use, and replay refuses kernels from events.
+    /// </summary>
+    [Fact]
+    public void ATransposedHomographyIsAnErrorNamingItsTranspose()
+    {
+        var h = SampleHomography();
+        double[] t = [h[0], h[3], h[6], h[1], h[4], h[7], h[2], h[5], h[8]];
+        var view = EventDeblur.Cli.CalibrationView.Of(EventDeblur.Imaging.Homography.FromRowMajor(t), 400, 300, (346, 260));
+        Assert.True(view.CoverageFraction > 0.9); // the sampled points do land at (0, 0): coverage alone says nothing
+        Assert.True(view.Collapses);
+        Assert.True(view.ImageSpan.Width < 1 && view.ImageSpan.Height < 1);
+        Assert.Equal("transpose", view.Likelier?.Kind);
+        Assert.Equal(1.0, view.Likelier!.Value.Coverage);
+        for (int i = 0; i < 9; i++) Assert.Equal(h[i], view.Likelier.Value.Matrix[i], 12);
+        // The right homography collapses nothing and gets no hint.
+        var right = EventDeblur.Cli.CalibrationView.Of(EventDeblur.Imaging.Homography.FromRowMajor(h), 400, 300, (346, 260));
+        Assert.False(right.Collapses);
+        Assert.Null(right.Likelier);
+
+        string bundle = CopyOfSample();
+        EditManifest(bundle, m => m["calibration"]!["rgb_to_events_homography"] = new JsonArray(
+            new JsonArray(t[0], t[1], t[2]), new JsonArray(t[3], t[4], t[5]), new JsonArray(t[6], t[7], t[8])));
+        var inspect = Run("inspect", bundle);
+        Expect(1, inspect);
+        Assert.Contains("the calibration's rgb_to_events_homography maps the whole 400×300 RGB frame into 0", inspect.Out);
+        Assert.Contains("no camera pair does that", inspect.Out);
+        Assert.Contains($"its transpose (a matrix written column by column, e.g. numpy's H.T) maps 100 % of the RGB frame onto the event sensor: {Numbers(h)}", inspect.Out);
+        string output = Path.Combine(TestPaths.NewTempDir(), "out");
+        var replay = Run("replay", bundle, "--out", output, "--deconvolver", "none");
+        Expect(2, replay);
+        Assert.Contains("no camera pair does that", replay.Err);
+        Assert.Contains("--kernels gt or streak run without it", replay.Err);
+        Assert.False(Directory.Exists(output));
+    }
+
+    /// <summary>A homography in the event → RGB direction: the note on its poor coverage now gives its inverse, which maps the whole frame.</summary>
+    [Fact]
+    public void AHomographyInTheOtherDirectionIsNotedWithItsInverse()
+    {
+        var h = EventDeblur.Imaging.Homography.FromRowMajor(SampleHomography());
+        var inverse = h.Inverse().ToRowMajor();
+        var view = EventDeblur.Cli.CalibrationView.Of(EventDeblur.Imaging.Homography.FromRowMajor(inverse), 400, 300, (346, 260));
+        Assert.True(view.CoverageFraction < 0.5, $"{view.CoverageFraction}");
+        Assert.False(view.Collapses);
+        Assert.Equal("inverse", view.Likelier?.Kind);
+        var back = view.Likelier!.Value.Matrix;
+        var expected = SampleHomography();
+        for (int i = 0; i < 9; i++) Assert.Equal(expected[i], back[i], 9);
+
+        string bundle = CopyOfSample();
+        EditManifest(bundle, m => m["calibration"]!["rgb_to_events_homography"] = new JsonArray(
+            new JsonArray(inverse[0], inverse[1], inverse[2]), new JsonArray(inverse[3], inverse[4], inverse[5]), new JsonArray(inverse[6], inverse[7], inverse[8])));
+        var inspect = Run("inspect", bundle);
+        Assert.Contains("its inverse (a homography from event pixels to RGB pixels, the other direction) maps 100 % of the RGB frame onto the event sensor", inspect.Out);
+    }
+
+    /// <summary>Rows of 30 ms exposures every 100 ms on the RGB clock, and the event file's external-input edges of the same exposures, active-high or active-low.</summary>
+    private static (List<FrameRow> Rows, List<TriggerEvent> Triggers) Exposures(bool activeLow, int frames = 6)
+    {
+        var rows = new List<FrameRow>();
+        var triggers = new List<TriggerEvent>();
+        for (int i = 0; i < frames; i++)
+        {
+            long start = 1_000_000 + i * 100_000L, duration = 30_000 + 1_000 * (i % 3);
+            rows.Add(new FrameRow(i, $"{i:D6}.png", 50_000 + i * 100_000L, 50_000 + i * 100_000L + duration));
+            triggers.Add(new TriggerEvent(start, activeLow ? TriggerType.ExternalSignalFallingEdge : TriggerType.ExternalSignalRisingEdge));
+            triggers.Add(new TriggerEvent(start + duration, activeLow ? TriggerType.ExternalSignalRisingEdge : TriggerType.ExternalSignalFallingEdge));
+        }
+        return (rows, triggers);
+    }
+
+    /// <summary>
+    /// The trial's camera had an active-low exposure output: each frame was paired with the 70 ms gap after its exposure and
+    /// deblurred "ok", with nothing about polarity. The rows' own durations (from the exposure CSV) now tell the gaps from
+    /// the exposures, and the first problem says the signal looks inverted and how to make the bundle.
+    /// </summary>
+    [Fact]
+    public void AnActiveLowExposureSignalIsNamed()
+    {
+        var (rows, low) = Exposures(activeLow: true);
+        var match = TriggerMatcher.Match(rows, low);
+        var first = match.Problems[0].ToString();
+        Assert.Contains("the exposure signal looks inverted (active-low): frames.csv's exposures last 31 ms (median)", first);
+        Assert.Contains("those from a falling to the next rising edge 31 ms", first);
+        Assert.Contains("--trigger-polarity low", first);
+        // Read active-low, the same edges give the rows' own exposures back.
+        var pairer = new TriggerEdgePairer(activeLow: true);
+        var windows = low.Select(pairer.Add).OfType<TimeRangeUs>().ToList();
+        Assert.Equal(6, windows.Count);
+        Assert.Equal(new TimeRangeUs(1_000_000, 1_030_000), windows[0]);
+        Assert.Empty(pairer.Problems);
+
+        // An active-high signal: no such problem, every row paired with its own exposure.
+        var (same, high) = Exposures(activeLow: false);
+        var normal = TriggerMatcher.Match(same, high);
+        Assert.Empty(normal.Problems);
+        Assert.All(normal.Windows, w => Assert.Equal(w.Row!.ExposureEndUs - w.Row.ExposureStartUs, w.Exposure!.Value.EndUs - w.Exposure.Value.StartUs));
+        // Rows whose durations say nothing (all equal to the gaps and the exposures alike) raise no alarm either.
+        var flat = same.Select(r => r with { ExposureEndUs = r.ExposureStartUs + 50_000 }).ToList();
+        Assert.DoesNotContain(TriggerMatcher.Match(flat, low).Problems, p => p.ToString().Contains("looks inverted", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// An active-low rig end to end: an AEDAT 4.0 file whose external input falls at each exposure's start, 4 gray PNGs
+    /// and an exposure CSV of the true durations. Read active-high (the default), bundle says the signal looks inverted
+    /// and exits 1; with --trigger-polarity low every frame gets its own exposure back, the events file written with
+    /// the two edges swapped (so the bundle reads as RECORDING_FORMAT.md has it), and inspect finds nothing.
+    /// </summary>
+    [Fact]
+    public void ABundleOfAnActiveLowRigPairsEveryFrameWithItsExposure()
+    {
+        string dir = TestPaths.NewTempDir();
+        string events = Path.Combine(dir, "rec.aedat4"), rgb = Path.Combine(dir, "rgb"), csv = Path.Combine(dir, "times.csv");
+        Directory.CreateDirectory(rgb);
+        var exposures = new[] { (100_000L, 140_000L), (200_000L, 230_000L), (300_000L, 345_000L), (400_000L, 420_000L) };
+        using (var w = Aedat4Writer.Create(events, new Aedat4WriterOptions { Width = 64, Height = 48 }))
+        {
+            long t = 50_000;
+            foreach (var (start, end) in exposures)
+            {
+                for (; t < start; t += 997) w.WriteEvents([t], [(short)(t % 64)], [(short)(t % 48)], [t % 2 == 0]);
+                w.WriteTriggers([new TriggerEvent(start, TriggerType.ExternalSignalFallingEdge)]);
+                for (; t < end; t += 997) w.WriteEvents([t], [(short)(t % 64)], [(short)(t % 48)], [t % 2 == 0]);
+                w.WriteTriggers([new TriggerEvent(end, TriggerType.ExternalSignalRisingEdge)]);
+            }
+            for (; t < 500_000; t += 997) w.WriteEvents([t], [(short)(t % 64)], [(short)(t % 48)], [t % 2 == 0]);
+            w.Complete();
+        }
+        for (int i = 0; i < exposures.Length; i++)
+        {
+            using var img = new Mat(48, 64, MatType.CV_8UC1, Scalar.All(40 * i + 10));
+            Cv2.ImWrite(Path.Combine(rgb, $"f{i}.png"), img);
+        }
+        // The RGB camera's own clock: 7 s later than the event camera's.
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. exposures.Select(e => $"{e.Item1 + 7_000_000},{e.Item2 + 7_000_000}")]);
+        string[] args = ["bundle", "--events", events, "--rgb", rgb, "--exposure-csv", csv, "--sync", "triggers"];
+
+        var high = Run([.. args, "--out", Path.Combine(dir, "high")]);
+        Expect(1, high);
+        Assert.Contains("the exposure signal looks inverted (active-low)", high.Out);
+
+        var refused = Run([.. args[..^2], "--trigger-polarity", "low", "--out", Path.Combine(dir, "table")]);
+        Expect(2, refused);
+        Assert.Contains("--trigger-polarity low applies to --sync triggers only", refused.Err);
+
+        var low = Run([.. args, "--trigger-polarity", "low", "--out", Path.Combine(dir, "low")]);
+        Expect(0, low);
+        Assert.Contains("trigger polarity: low (the exposure output is active-low)", low.Out);
+        var bundle = RecordingBundle.Load(Path.Combine(dir, "low"));
+        Assert.Equal("triggers", bundle.Manifest.Sync.Source);
+        var match = bundle.ResolveExposures();
+        Assert.Empty(match.Problems);
+        Assert.Equal(exposures.Select(e => (TimeRangeUs?)new TimeRangeUs(e.Item1, e.Item2)), match.Windows.Select(w => w.Exposure));
+        Assert.True(File.Exists(Path.Combine(dir, "low", ConversionRecord.FileName)));
+        Expect(0, Run("inspect", Path.Combine(dir, "low")));
+    }
+
+    /// <summary>The sample's frames.csv as an exposure CSV on the RGB clock, and the sample's bundle arguments without the offset.</summary>
+    private static (string Dir, string[] Args) SampleBundleArgs(string? rgb = null)
+    {
+        var original = RecordingBundle.Load(Sample);
+        string dir = TestPaths.NewTempDir();
+        string csv = Path.Combine(dir, "exposures.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs},{f.ExposureEndUs}")]);
+        return (dir, ["bundle", "--events", original.EventsPath, "--rgb", rgb ?? Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--homography", Numbers(original.Manifest.RgbToEventsHomography)]);
+    }
+
+    /// <summary>
+    /// The offset given with the wrong sign: the suggestion was the first-event guess (10 ms off on the sample); now the
+    /// flip, which puts every exposure within the events, is named first. A unit slip (ms given as µs) likewise.
+    /// </summary>
+    [Fact]
+    public void AClockOffsetWithTheWrongSignIsSuggestedFlipped()
+    {
+        var (dir, args) = SampleBundleArgs();
+        var r = Run([.. args, "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--clock-offset-us", "-1234567", "--out", Path.Combine(dir, "b")]);
+        Expect(1, r);
+        Assert.Contains("and with the opposite sign, 1234567 µs, all 3 of them lie within the events: if that is the rig's offset, 'bundle --clock-offset-us 1234567'", r.Out);
+        Assert.Contains("next: no exposure meets the events, and with the opposite sign, --clock-offset-us 1234567, every exposure lies within them", r.Out);
+
+        TimeRangeUs[] exposures = [new(1_000, 2_000), new(3_000, 4_000)];
+        // Given 5 (meaning 5 ms) where 5 000 µs is right: the events run from 5 500 to 10 000 µs.
+        var slip = ExposureCoverage.Suggestion([.. exposures.Select(e => new TimeRangeUs(e.StartUs + 5, e.EndUs + 5))], 5_500, 10_000, 5, "table");
+        Assert.Equal((5_000L, "the offset read as ms (× 1000)"), slip);
+        // No slip fits: the first-event guess, said to be one.
+        Assert.Equal((4_000L, (string?)null), ExposureCoverage.Suggestion(exposures, 5_000, 1_000_000_000, 0, "table"));
+    }
+
+    /// <summary>
+    /// Times in ms under a µs header: the first run noted the unit, and its next: line then offered an offset that
+    /// made a bundle of frames 'ok' with nothing gained. The next: line now says to fix the unit first.
+    /// </summary>
+    [Fact]
+    public void TimesInAnotherUnitAreFixedBeforeAnOffsetIsOffered()
+    {
+        var original = RecordingBundle.Load(Sample);
+        var (dir, args) = SampleBundleArgs();
+        string csv = Path.Combine(dir, "ms.csv");
+        File.WriteAllLines(csv, ["exposure_start_us,exposure_end_us", .. original.Frames.Select(f => $"{f.ExposureStartUs / 1000},{f.ExposureEndUs / 1000}")]);
+        int at = Array.IndexOf(args, "--exposure-csv");
+        args[at + 1] = csv;
+        var r = Run([.. args, "--encoding", "linear", "--black", "1024", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "b")]);
+        Expect(1, r);
+        Assert.Contains("every exposure lasts under 200 µs", r.Out);
+        Assert.Contains("next: the exposure CSV's times look like another unit than the one read (see its note above): give the unit in its header", r.Out);
+        Assert.DoesNotContain("next: no exposure meets the events", r.Out);
+    }
+
+    /// <summary>
+    /// 8-bit frames declared linear (the trial: −3.6 dB with no word) and a black level above 97 % of the pixels (every
+    /// tile fell back to the input) are each noted by bundle, with what to pass instead; the sample's own settings get
+    /// neither note.
+    /// </summary>
+    [Fact]
+    public void EightBitFramesDeclaredLinearAndABlackLevelAboveTheFramesAreNoted()
+    {
+        var (dir, args) = SampleBundleArgs();
+        var right = Run([.. args, "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "right")]);
+        Expect(0, right);
+        Assert.DoesNotContain("note:", right.Out);
+
+        var black = Run([.. args, "--encoding", "linear", "--black", "60000", "--saturation", "65000", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "black")]);
+        Assert.Contains("of the first frames' pixel values lie below the black level 60000: the scene then reads as black", black.Out);
+        Assert.Contains("run the same command again with the camera's --black --force", black.Out);
+
+        // The sample's frames as 8-bit PNGs (top byte).
+        string rgb8 = Path.Combine(dir, "rgb8");
+        Directory.CreateDirectory(rgb8);
+        foreach (var f in RecordingBundle.Load(Sample).Frames)
+        {
+            using var m16 = Cv2.ImRead(f.File, ImreadModes.Unchanged);
+            using var m8 = new Mat();
+            m16.ConvertTo(m8, MatType.CV_8U, 1 / 257.0);
+            Cv2.ImWrite(Path.Combine(rgb8, Path.GetFileName(f.File)), m8);
+        }
+        var (_, args8) = SampleBundleArgs(rgb8);
+        var linear8 = Run([.. args8, "--encoding", "linear", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "linear8")]);
+        Assert.Contains("the frames are 8-bit and were declared linear", linear8.Out);
+        Assert.Contains("run the same command again with --encoding srgb (or gamma:G) --force", linear8.Out);
+        var srgb8 = Run([.. args8, "--encoding", "srgb", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "srgb8")]);
+        Assert.DoesNotContain("declared linear", srgb8.Out);
+    }
+}
