@@ -113,6 +113,7 @@ internal static class InspectCommand
         if (ExposureCoverage.OffsetHint(windows.Windows.Where(w => w.Exposure != null).Select(w => w.Exposure!.Value).ToList(),
                 summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } hint)
             found.Add(hint);
+        if (FrameTimesNote(bundle) is { } unitNote) found.Add(unitNote);
         // A ground-truth kernel with a NaN, ±Infinity or negative weight fails its frame with --kernels gt (and its scoring).
         if (bundle.GroundTruthKernelsDir is { } gtKernels)
             found.AddRange(KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel",
@@ -153,6 +154,30 @@ internal static class InspectCommand
             foreach (var p in found) Console.WriteLine(ProblemLine(p));
         }
         return summary.HasErrors || found.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// A note when a table-synchronised RGB bundle's frames.csv times look like another unit than µs: every exposure under
+    /// 200 µs, or frames starting under 1 ms apart (median; over 1000 frames/s). bundle notes it when it reads the exposure
+    /// CSV; a bundle made anyway, with an offset fitted to those times, had replayed every frame 'ok' with nothing gained
+    /// and no word (stop 47's trial). Null otherwise (and for trigger sync, whose frames.csv times only give the spacing).
+    /// </summary>
+    internal static Problem? FrameTimesNote(RecordingBundle bundle)
+    {
+        if (bundle.IsApsBundle || bundle.Manifest.Sync.Source != "table" || bundle.Frames.Count == 0) return null;
+        var rows = bundle.Frames;
+        string csv = bundle.Manifest.Rgb is { } rgb ? Path.Combine(bundle.Root, rgb.Frames) : bundle.Root;
+        const string fix = "frames.csv holds µs (RECORDING_FORMAT.md); if these times are ms or s, make the bundle again with the unit named in the exposure CSV's header (e.g. 'start_ms,end_ms')";
+        if (rows.All(r => r.ExposureEndUs - r.ExposureStartUs < 200))
+            return Problem.Note(csv, ProblemLocation.None, $"every exposure lasts under 200 µs ({rows.Min(r => r.ExposureEndUs - r.ExposureStartUs)}–{rows.Max(r => r.ExposureEndUs - r.ExposureStartUs)} µs): {fix}");
+        if (rows.Count >= 2)
+        {
+            var periods = rows.Zip(rows.Skip(1), (a, b) => b.ExposureStartUs - a.ExposureStartUs).Order().ToList();
+            long period = periods[periods.Count / 2];
+            if (period > 0 && period < 1000)
+                return Problem.Note(csv, ProblemLocation.None, $"the frames start every {period} µs (median), over 1000 frames/s: {fix}");
+        }
+        return null;
     }
 
     /// <summary>

@@ -62,6 +62,8 @@ internal static class ReplayCommand
                 if (!streakKernels && calibrationNotes.FirstOrDefault(p => p.Severity == ProblemSeverity.Error) is { } collapsed)
                     throw new UserInputException($"{collapsed.Plain}; --kernels gt or streak run without it");
                 foreach (var note in calibrationNotes) Console.Error.WriteLine($"note: {note.Plain}");
+                // Times that look like another unit: kernels from the wrong events, every frame 'ok' (stop 47's trial).
+                if (InspectCommand.FrameTimesNote(loaded) is { } unitNote) Console.Error.WriteLine($"note: {unitNote.Plain}");
             }
             // The learned deconvolver's network is loaded before OUT is touched (a missing or broken model is a usage
             // error that leaves nothing behind), and the file it actually runs is what run.json records: the fast rung

@@ -213,7 +213,8 @@ public partial class HardeningAuditTests
 
     /// <summary>
     /// Times in ms under a µs header: the first run noted the unit, and its next: line then offered an offset that
-    /// made a bundle of frames 'ok' with nothing gained. The next: line now says to fix the unit first.
+    /// made a bundle of frames 'ok' with nothing gained. The next: line now says to fix the unit first, and inspect of
+    /// such a bundle notes its frames.csv times.
     /// </summary>
     [Fact]
     public void TimesInAnotherUnitAreFixedBeforeAnOffsetIsOffered()
@@ -229,6 +230,11 @@ public partial class HardeningAuditTests
         Assert.Contains("every exposure lasts under 200 µs", r.Out);
         Assert.Contains("next: the exposure CSV's times look like another unit than the one read (see its note above): give the unit in its header", r.Out);
         Assert.DoesNotContain("next: no exposure meets the events", r.Out);
+        // The bundle made anyway: inspect (and replay) say it of its frames.csv too.
+        var inspect = Run("inspect", Path.Combine(dir, "b"));
+        Assert.Contains("frames.csv: every exposure lasts under 200 µs", inspect.Out);
+        Assert.Contains("frames.csv holds µs (RECORDING_FORMAT.md); if these times are ms or s, make the bundle again with the unit named", inspect.Out);
+        Assert.DoesNotContain("frames.csv holds µs", Run("inspect", Sample).Out);
     }
 
     /// <summary>
