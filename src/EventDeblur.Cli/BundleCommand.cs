@@ -79,10 +79,11 @@ internal static class BundleCommand
                     .OfType<Problem>())
                 .ToList();
             var exposures = match.Windows.Where(w => w.Exposure != null).Select(w => w.Exposure!.Value).ToList();
-            var suggestion = ExposureCoverage.Suggestion(exposures, summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source);
             // Times that look like another unit (the CSV reader's note) come first: an offset fitted to them would be as wrong.
             bool unitSuspect = converted.Any(p => p.Severity == ProblemSeverity.Note && sources.ExposureCsvPath != null && p.Source == sources.ExposureCsvPath && p.Message.Contains("name the unit", StringComparison.Ordinal));
-            if (ExposureCoverage.OffsetHint(exposures, summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } offsetHint)
+            var suggestion = ExposureCoverage.Suggestion(exposures, summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source);
+            // No offset is fitted to times that look like another unit (their note says so; next: says to fix them first).
+            if (!unitSuspect && ExposureCoverage.OffsetHint(exposures, summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } offsetHint)
                 notes.Add(offsetHint);
             // The calibration as inspect shows it: a bundle made without --homography maps the frame 1:1 onto the sensor,
             // which rarely holds, and inspect's note about it was the hint a user needs here.
@@ -115,6 +116,8 @@ internal static class BundleCommand
                                   $"when the camera's exposure signal is on the DAVIS's external input; --clock-offset-us {guess} only starts the first exposure at the first event, a guess to check (see the note above)");
             else if (matched == 0 && bundle.Frames.Count > 0)
                 Console.WriteLine("next: no frame has an exposure window on the event clock (the problems above say why), and calibrate and replay need them: fix that first, then run the same command again with --force");
+            else if (calibration is { Collapses: true })
+                Console.WriteLine($"next: fix the homography (the error above: {(calibration.Likelier is { Kind: "transpose" } ? "its transpose is given there" : "check how it was computed, or run calibrate")}) and run the same command again with --force; replay refuses kernels from events with it");
             else if (problems.Any(p => p.Severity == ProblemSeverity.Error) || notes.Any(p => p.Severity == ProblemSeverity.Error))
                 Console.WriteLine($"next: fix the problems above and run the same command again with --force; '{ToolCommand.Name} replay {ToolCommand.Word(bundle.Root)} --out OUT' runs as it is, and fails or skips what they name");
             else Console.WriteLine(identity
@@ -144,9 +147,9 @@ internal static class BundleCommand
     }
 
     /// <summary>
-    /// A note when the frames are 8-bit and declared linear: raw (linear) sensor data needs more than 8 bits, so 8-bit frames
-    /// are nearly always exports (JPEG, PNG, video) with a display curve; read as linear they deblurred 3.6 dB worse with
-    /// no word (stop 47's trial: 33.17 → 29.58 dB); null otherwise.
+    /// A note when the frames are 8-bit and declared linear: 8-bit frames are most often exports (JPEG, PNG, video) with a
+    /// display curve, and read as linear they deblurred 3.6 dB worse with no word (stop 47's trial: 33.17 → 29.58 dB); a
+    /// machine-vision camera with its gamma off gives linear 8-bit frames, so it is a note saying both; null otherwise.
     /// </summary>
     private static Problem? EightBitAsLinear(RecordingBundle bundle)
     {
@@ -158,7 +161,7 @@ internal static class BundleCommand
         }
         catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
         return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
-            "the frames are 8-bit and were declared linear: a camera's raw (linear) values need more than 8 bits, so 8-bit frames are nearly always exported with a display curve (JPEG, PNG or video: sRGB); if these were, run the same command again with --encoding srgb (or gamma:G) --force");
+            "the frames are 8-bit and were declared linear: 8-bit frames are most often exported with a display curve (JPEG, PNG or video: sRGB), which read as linear costs deblurring several dB; if these were, run the same command again with --encoding srgb (or gamma:G) --force (a machine-vision camera with its gamma off does give linear 8-bit frames: then --encoding linear is right)");
     }
 
     /// <summary>

@@ -147,8 +147,12 @@ internal sealed record CalibrationView(double[] Homography, (double X, double Y)
     /// What to say about <see cref="Likelier"/>: "its transpose (a matrix written column by column) maps 100 % of the frame
     /// onto the sensor: a,b,…" (empty when there is none).
     /// </summary>
-    public string LikelierHint => Likelier is not var (kind, matrix, covered) ? "" :
-        string.Create(CultureInfo.InvariantCulture, $"; its {kind} ({(kind == "transpose" ? "a matrix written column by column, e.g. numpy's H.T" : "a homography from event pixels to RGB pixels, the other direction")}) maps {covered:P0} of the RGB frame onto the event sensor: {string.Join(",", matrix.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
+    public string LikelierHint => Likelier is not var (kind, matrix, covered) ? "" : kind == "transpose"
+        ? string.Create(CultureInfo.InvariantCulture, $"; its transpose (a matrix written column by column, e.g. numpy's H.T) maps {covered:P0} of the RGB frame onto the event sensor: {Numbers(matrix)}")
+        // Geometry alone cannot tell an inverted homography from a rig whose RGB camera sees the wider field: said as a condition.
+        : string.Create(CultureInfo.InvariantCulture, $"; if it was computed from event pixels to RGB pixels (the other direction), its inverse maps {covered:P0} of the RGB frame onto the event sensor: {Numbers(matrix)} (if instead the RGB camera sees a much wider field than the event camera, the homography may be right as it is)");
+
+    private static string Numbers(double[] matrix) => string.Join(",", matrix.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
 
     /// <summary>The share of the frame's 64×48 sample points that land on the sensor.</summary>
     private static double FrameCoverage(Homography rgbToEvents, int width, int height, (int Width, int Height) sensor)
@@ -192,5 +196,5 @@ internal sealed record CalibrationView(double[] Homography, (double X, double Y)
 
     /// <summary>One line: the scale, the share on the sensor and the corners.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{EventPxPerRgbPx:F3} event px per RGB px at the centre; {CoverageFraction:P0} of the RGB frame lands on the event sensor; RGB corners at {string.Join(", ", Corners.Select(p => $"({Math.Round(p.X, 1) + 0.0:F1}, {Math.Round(p.Y, 1) + 0.0:F1})"))} event px");
+        $"{EventPxPerRgbPx:F3} event px per RGB px at the centre; {(Collapses ? $"the whole RGB frame lands within {ImageSpan.Width:0.##}×{ImageSpan.Height:0.##} event px" : $"{CoverageFraction:P0} of the RGB frame lands on the event sensor")}; RGB corners at {string.Join(", ", Corners.Select(p => $"({Math.Round(p.X, 1) + 0.0:F1}, {Math.Round(p.Y, 1) + 0.0:F1})"))} event px");
 }

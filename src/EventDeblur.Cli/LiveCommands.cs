@@ -161,7 +161,9 @@ internal static class LiveCommands
         {
             if (OptionValue.TryGet(o, out int v) && v < 0) o.AddError($"--max-kept-events {v}: expected a number of events, 0 or more (0 keeps none)");
         });
-        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force, keptEvents };
+        var polarity = new Option<string>("--trigger-polarity") { Description = "high (the RGB camera's exposure output is high while it exposes: rising edge = start, the default) or low (active-low: falling edge = start)", DefaultValueFactory = _ => "high" };
+        polarity.AcceptOnly("high", "low");
+        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force, keptEvents, polarity };
         cmd.SetAction(async (r, ct) =>
         {
             // One progress line per frame; the guard's fallbacks are counted in frames.parquet (guard_*).
@@ -181,7 +183,7 @@ internal static class LiveCommands
             {
                 EventsUri = r.GetValue(events)!, TriggersUri = r.GetValue(triggers)!, RgbSource = r.GetValue(rgb)!, RigPath = r.GetValue(rig)!,
                 OutDir = r.GetValue(output)!, Methods = methods, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), AdaptiveQuality = QualityOption.IsAuto(r, quality), Force = r.GetValue(force),
-                EventLatencyUs = r.GetValue(latency), MaxKeptEventsPerFrame = r.GetValue(keptEvents),
+                EventLatencyUs = r.GetValue(latency), MaxKeptEventsPerFrame = r.GetValue(keptEvents), TriggerActiveLow = r.GetValue(polarity) == "low",
             };
             var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
             foreach (var g in s.Gaps) Console.WriteLine($"{(g.ResumedTimestampUs == null ? "stream ended" : "gap")}: {g}");

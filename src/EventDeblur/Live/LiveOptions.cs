@@ -47,6 +47,12 @@ public sealed record LiveOptions
     /// </summary>
     public long EventLatencyUs { get; init; }
 
+    /// <summary>
+    /// The RGB camera's exposure output is active-low: a falling edge on the external input starts an exposure and the
+    /// next rising edge ends it (<c>--trigger-polarity low</c>, as <c>bundle</c> takes it). False (the default): rising = start.
+    /// </summary>
+    public bool TriggerActiveLow { get; init; }
+
     /// <summary>Events kept after each exposure before it is processed, µs.</summary>
     public long EventMarginUs { get; init; } = 10_000;
 

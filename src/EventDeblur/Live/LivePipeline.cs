@@ -59,7 +59,7 @@ public static class LivePipeline
         // Stretches of the events stream whose packets were lost (from the last event before to the first after, µs).
         var losses = new List<StreamLoss>();
         var exposures = new List<(TimeRangeUs Range, int Epoch)>();
-        var pairer = new TriggerEdgePairer();
+        var pairer = new TriggerEdgePairer(o.TriggerActiveLow);
         int eventsEpoch = 0, triggersEpoch = 0;
         long triggersReceived = 0;
         var clock = new EventClock();
@@ -147,7 +147,7 @@ public static class LivePipeline
                     // The source restarted: an edge left open on the old clock cannot pair with one on the new.
                     pairer.Finish();
                     foreach (var q in pairer.Problems) Report(q);
-                    pairer = new TriggerEdgePairer();
+                    pairer = new TriggerEdgePairer(o.TriggerActiveLow);
                     triggersEpoch = triggersClient.Epoch;
                     Report(Problem.Error("triggers stream", $"the source restarted (its timestamps went back to {t.Triggers[0].TimestampUs} µs)"));
                 }
@@ -300,7 +300,7 @@ public static class LivePipeline
                 Status = status,
                 Started = started,
                 Finished = finished,
-                Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = !o.Methods.HasQualityRungs(o.Deconvolver) ? null : o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name, ["event_latency_us"] = o.EventLatencyUs, ["max_kept_events"] = o.MaxKeptEventsPerFrame },
+                Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = !o.Methods.HasQualityRungs(o.Deconvolver) ? null : o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name, ["event_latency_us"] = o.EventLatencyUs, ["max_kept_events"] = o.MaxKeptEventsPerFrame, ["trigger_polarity"] = o.TriggerActiveLow ? "low" : "high" },
                 Extra =
                 [
                     new("events_received", store.Received),

@@ -341,6 +341,9 @@ public static class BundleBuilder
                 using var reader = EventFile.Open(path);
                 if (reader.Info.Width <= 0 && reader.Info.Version == AedatVersion.Hdf5)
                     throw new BundleException(Hdf5WithoutSize(path));
+                // An AEDAT file converted for --trigger-polarity low: the same message as when it is copied (a DAVIS, not a Prophesee).
+                if ((reader.Info.Width <= 0 || reader.Info.Height <= 0) && !EventFile.IsNonAedat(path))
+                    throw new BundleException(AedatWithoutSize(path, AedatReader.Detect(path)));
                 const string name = "events.aedat4";
                 var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4, ct: ct, invertExternalSignal: invertTriggers);
                 var problems = new List<Problem>(converted.Problems);
@@ -359,13 +362,7 @@ public static class BundleBuilder
             {
                 // Stop 44's trial: an AEDAT 2.0 file of an unknown AEChip became a bundle of a 0×0 sensor with its events
                 // upside down (jAER flips y by the sensor height), exit 0.
-                if (reader.Info.Width <= 0 || reader.Info.Height <= 0)
-                {
-                    string extent = EventFile.Extent(path) is { } x ? $"; its {x.Count:N0} events reach x = {x.MaxX} and y = {x.MaxY}" : "";
-                    string why = version == AedatVersion.Aedat2 ? " (its AEChip is not a camera this reader knows, so its y addresses cannot be flipped by the sensor height as jAER's are)" : "";
-                    throw new BundleException($"{path}: the file states no sensor size{why}, which a bundle needs{extent}; convert the file first, giving the size (e.g. 346×260 for a DAVIS346, 240×180 for a DAVIS240): " +
-                                              $"'{ToolCommand.Name} convert {ToolCommand.Word(path)} events.aedat4 --width W --height H', then give --events events.aedat4");
-                }
+                if (reader.Info.Width <= 0 || reader.Info.Height <= 0) throw new BundleException(AedatWithoutSize(path, version));
                 string tmp = AtomicFile.TempPathFor(Path.Combine(root, file));
                 File.Copy(path, tmp);
                 File.Move(tmp, Path.Combine(root, file));
@@ -395,12 +392,22 @@ public static class BundleBuilder
     /// Why an HDF5 event file that states no sensor size is refused, with the extent its events reach (as <c>inspect</c>
     /// gives it) and the conversion to run: trial 47a's DSEC file got neither, only 'convert IN OUT.aedat4 --width W --height H'.
     /// </summary>
+    /// <summary>Why an AEDAT file that states no sensor size cannot be bundled, with the events' extent and the command that converts it.</summary>
+    private static string AedatWithoutSize(string path, AedatVersion version)
+    {
+        string extent = EventFile.Extent(path) is { } x ? $"; its {x.Count:N0} events reach x = {x.MaxX} and y = {x.MaxY}" : "";
+        string why = version == AedatVersion.Aedat2 ? " (its AEChip is not a camera this reader knows, so its y addresses cannot be flipped by the sensor height as jAER's are)" : "";
+        return $"{path}: the file states no sensor size{why}, which a bundle needs{extent}; convert the file first, giving the size (e.g. 346×260 for a DAVIS346, 240×180 for a DAVIS240): " +
+               $"'{ToolCommand.Name} convert {ToolCommand.Word(path)} events.aedat4 --width W --height H', then give --events events.aedat4";
+    }
+
     private static string Hdf5WithoutSize(string path)
     {
         var x = EventFile.Extent(path);
         // The AEDAT copy goes beside the file; an HDF5 file named .aedat4 would be its own output, which convert refuses.
         string output = Path.ChangeExtension(path, ".aedat4");
-        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(path), StringComparison.Ordinal)) output = Path.ChangeExtension(path, ".converted.aedat4");
+        // Nor one that exists already, which convert refuses without --force (the review of stop 47).
+        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(path), StringComparison.Ordinal) || File.Exists(output)) output = Path.ChangeExtension(path, ".converted.aedat4");
         string size = x is { } e ? $"--width {e.MaxX + 1} --height {e.MaxY + 1}" : "--width W --height H";
         return $"{path}: the HDF5 event file does not state its sensor size (root attribute sensor_resolution = (height, width)), which a bundle needs" +
                (x is { } r ? $"; its {r.Count:N0} events reach x = {r.MaxX} and y = {r.MaxY}, so the sensor is at least {r.MaxX + 1}×{r.MaxY + 1} (give the camera's own size where it is larger, e.g. 640×480 for DSEC, 346×260 for a DAVIS346)" : "") +

@@ -30,7 +30,10 @@ public sealed record BundleSources
     public long ClockOffsetUs { get; init; }
 
     /// <summary>With trigger sync and no CSV for a video: the exposure of each frame, µs (&gt; 0), used for the table's spacing only.</summary>
-    public long NominalExposureUs { get; init; } = 10_000;
+    public long NominalExposureUs { get; init; } = DefaultNominalExposureUs;
+
+    /// <summary>The default of <see cref="NominalExposureUs"/>, µs: rows that all last exactly this long carry no measured duration.</summary>
+    public const long DefaultNominalExposureUs = 10_000;
 
     /// <summary>RGB encoding: <c>linear</c>, <c>srgb</c> or <c>gamma:G</c>.</summary>
     public string Encoding { get; init; } = "srgb";

@@ -41,11 +41,13 @@ public static class TriggerMatcher
     /// rising edge last as long as the rows' own exposures (median relative difference under 15 %, on at least two rows
     /// and as many as the normal windows pair), while the rising → falling windows do not (over 30 %, or none pair). The
     /// rows' durations are what frames.csv (an exposure CSV) says; a signal read the wrong way round pairs every frame
-    /// with the gap between two exposures. Null otherwise.
+    /// with the gap between two exposures. Null otherwise, and when every row lasts exactly
+    /// <see cref="BundleSources.DefaultNominalExposureUs"/>: the placeholder a video without an exposure CSV gets, which says
+    /// nothing about the exposures (a normal rig whose gaps last 10 ms had been told its signal looked inverted).
     /// </summary>
     internal static string? InvertedSignal(IReadOnlyList<FrameRow> rows, IReadOnlyList<TriggerEvent> triggers, ExposureMatch normal, long clockOffsetUs)
     {
-        if (rows.Count < 2) return null;
+        if (rows.Count < 2 || rows.All(r => r.ExposureEndUs - r.ExposureStartUs == BundleSources.DefaultNominalExposureUs)) return null;
         var low = new TriggerEdgePairer(activeLow: true);
         var gaps = new List<TimeRangeUs>();
         foreach (var t in triggers)

@@ -35,6 +35,11 @@ public partial class HardeningAuditTests
         Assert.Contains("the file states no sensor size (its AEChip is not a camera this reader knows, so its y addresses cannot be flipped by the sensor height as jAER's are), which a bundle needs; its 500 events reach x = 239 and y = 179", refused.Err);
         Assert.Contains("convert " + unknown + " events.aedat4 --width W --height H", refused.Err);
         Assert.False(Directory.Exists(Path.Combine(dir, "bundle")));
+        // With --trigger-polarity low the file is converted, not copied: the same DAVIS wording (stop 47's review: it got the Prophesee examples).
+        var low = Run("bundle", "--events", unknown, "--rgb", Path.Combine(Sample, "rgb"), "--exposure-csv", csv, "--sync", "triggers", "--trigger-polarity", "low", "--out", Path.Combine(dir, "low"));
+        Expect(2, low);
+        Assert.Contains("its AEChip is not a camera this reader knows", low.Err);
+        Assert.DoesNotContain("ATIS", low.Err);
     }
 
     /// <summary>

@@ -47,6 +47,7 @@ public partial class HardeningAuditTests
             new JsonArray(t[0], t[1], t[2]), new JsonArray(t[3], t[4], t[5]), new JsonArray(t[6], t[7], t[8])));
         var inspect = Run("inspect", bundle);
         Expect(1, inspect);
+        Assert.Contains("the whole RGB frame lands within 0", inspect.Out); // the calibration line no longer says 99 %
         Assert.Contains("the calibration's rgb_to_events_homography maps the whole 400×300 RGB frame into 0", inspect.Out);
         Assert.Contains("no camera pair does that", inspect.Out);
         Assert.Contains($"its transpose (a matrix written column by column, e.g. numpy's H.T) maps 100 % of the RGB frame onto the event sensor: {Numbers(h)}", inspect.Out);
@@ -56,6 +57,13 @@ public partial class HardeningAuditTests
         Assert.Contains("no camera pair does that", replay.Err);
         Assert.Contains("--kernels gt or streak run without it", replay.Err);
         Assert.False(Directory.Exists(output));
+        // bundle with it: exit 1, and the next: line says to fix the homography (it had said replay "runs as it is").
+        var (dir, args) = SampleBundleArgs();
+        int at = Array.IndexOf(args, "--homography");
+        args[at + 1] = Numbers(t);
+        var made = Run([.. args, "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "b")]);
+        Expect(1, made);
+        Assert.Contains("next: fix the homography (the error above: its transpose is given there) and run the same command again with --force; replay refuses kernels from events with it", made.Out);
     }
 
     /// <summary>A homography in the event → RGB direction: the note on its poor coverage now gives its inverse, which maps the whole frame.</summary>
@@ -76,7 +84,9 @@ public partial class HardeningAuditTests
         EditManifest(bundle, m => m["calibration"]!["rgb_to_events_homography"] = new JsonArray(
             new JsonArray(inverse[0], inverse[1], inverse[2]), new JsonArray(inverse[3], inverse[4], inverse[5]), new JsonArray(inverse[6], inverse[7], inverse[8])));
         var inspect = Run("inspect", bundle);
-        Assert.Contains("its inverse (a homography from event pixels to RGB pixels, the other direction) maps 100 % of the RGB frame onto the event sensor", inspect.Out);
+        // Said as a condition: geometry alone cannot tell it from a rig whose RGB camera sees the wider field (the review).
+        Assert.Contains("if it was computed from event pixels to RGB pixels (the other direction), its inverse maps 100 % of the RGB frame onto the event sensor", inspect.Out);
+        Assert.Contains("if instead the RGB camera sees a much wider field than the event camera, the homography may be right as it is", inspect.Out);
     }
 
     /// <summary>Rows of 30 ms exposures every 100 ms on the RGB clock, and the event file's external-input edges of the same exposures, active-high or active-low.</summary>
@@ -123,6 +133,14 @@ public partial class HardeningAuditTests
         // Rows whose durations say nothing (all equal to the gaps and the exposures alike) raise no alarm either.
         var flat = same.Select(r => r with { ExposureEndUs = r.ExposureStartUs + 50_000 }).ToList();
         Assert.DoesNotContain(TriggerMatcher.Match(flat, low).Problems, p => p.ToString().Contains("looks inverted", StringComparison.Ordinal));
+        // Nor rows that all last the 10 ms placeholder of a video bundled without an exposure CSV (the review: a normal rig
+        // of 90 ms exposures and 10 ms gaps was told its signal looked inverted).
+        var nominal = same.Select(r => r with { ExposureEndUs = r.ExposureStartUs + BundleSources.DefaultNominalExposureUs }).ToList();
+        var longExposures = same.SelectMany((r, i) => new[]
+        {
+            new TriggerEvent(1_000_000 + i * 100_000L, TriggerType.ExternalSignalRisingEdge), new TriggerEvent(1_090_000 + i * 100_000L, TriggerType.ExternalSignalFallingEdge),
+        }).Prepend(new TriggerEvent(990_000, TriggerType.ExternalSignalFallingEdge)).ToList();
+        Assert.DoesNotContain(TriggerMatcher.Match(nominal, longExposures).Problems, p => p.ToString().Contains("looks inverted", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -230,6 +248,7 @@ public partial class HardeningAuditTests
         Assert.Contains("every exposure lasts under 200 µs", r.Out);
         Assert.Contains("next: the exposure CSV's times look like another unit than the one read (see its note above): give the unit in its header", r.Out);
         Assert.DoesNotContain("next: no exposure meets the events", r.Out);
+        Assert.DoesNotContain("would start the first exposure at the first event", r.Out); // no offset fitted to the wrong unit (the review)
         // The bundle made anyway: inspect (and replay) say it of its frames.csv too.
         var inspect = Run("inspect", Path.Combine(dir, "b"));
         Assert.Contains("frames.csv: every exposure lasts under 200 µs", inspect.Out);

@@ -91,6 +91,32 @@ public class LiveTests
     };
 
     /// <summary>
+    /// An active-low rig (stop 47's review: bundle took --trigger-polarity low, live had no such option): the sample's events
+    /// with the external input's edges swapped, served; live with TriggerActiveLow deblurs every frame with its own
+    /// exposure, and run.json records the polarity.
+    /// </summary>
+    [Fact]
+    public async Task AnActiveLowRigRunsLiveWithItsPolarity()
+    {
+        var (b, sequence, rig) = SampleSequence();
+        string inverted = Path.Combine(TestPaths.NewTempDir(), "inverted.aedat4");
+        using (var reader = AedatReader.Open(b.EventsPath))
+            EventDeblur.Formats.AedatConverter.ToAedat4(reader, inverted, Aedat4Compression.Lz4, invertExternalSignal: true);
+        await using var server = new DvStreamServer(inverted, IPAddress.Loopback, 0, 0);
+        server.Start();
+        var o = Options(server, RigVideo.SequenceSource(sequence), rig) with { TriggerActiveLow = true };
+        var live = LivePipeline.RunAsync(o, new EventKernelEstimator());
+        await server.PlayAsync(4);
+        var s = await live;
+        var expected = b.ResolveExposures().Windows;
+        Assert.Equal(3, s.Results.Count);
+        Assert.All(s.Results, r => Assert.True(r.Status == "ok", $"frame {r.Index}: {r.Status} ({r.Error})"));
+        Assert.Equal(expected.Select(w => w.Exposure!.Value.StartUs), s.Results.OrderBy(r => r.Index).Select(r => r.ExposureStartUs!.Value));
+        Assert.Equal(expected.Select(w => w.Exposure!.Value.EndUs), s.Results.OrderBy(r => r.Index).Select(r => r.ExposureEndUs!.Value));
+        Assert.Contains("\"trigger_polarity\": \"low\"", File.ReadAllText(Path.Combine(o.OutDir, "run.json")));
+    }
+
+    /// <summary>
     /// With an event latency the last frame's window ends after the recording's last event. When the server then closed
     /// for good (as <c>serve</c> does at the end of its recording), <c>live</c> waited for those events forever (found
     /// by a new-user review: still idle after 10 minutes). Once the RGB source is over, a stream down past its grace

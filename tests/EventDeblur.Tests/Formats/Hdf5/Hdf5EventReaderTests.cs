@@ -366,6 +366,9 @@ public class Hdf5EventReaderTests
         using (var reader = EventFile.Open(bare))
             AedatConverter.ToAedat4(reader, output, Aedat4Compression.Lz4, width: maxX + 1, height: maxY + 1);
         Assert.Equal((maxX + 1, maxY + 1), EventDeblur.Recording.BundleBuilder.Build(sources with { EventsPath = output }, Path.Combine(dir, "bundle3")).EventSensorSize);
+        // With bare.aedat4 there now, the command names another output (convert refuses one that exists; stop 47's review).
+        var again = Assert.Throws<EventDeblur.Recording.BundleException>(() => EventDeblur.Recording.BundleBuilder.Build(sources with { EventsPath = bare }, Path.Combine(dir, "bundle4")));
+        Assert.Contains($"{ToolCommand.Word(Path.Combine(dir, "bare.converted.aedat4"))} --width {maxX + 1}", again.Message);
     }
 
     /// <summary>Runs tools/hdf5-check/check_hdf5.py (h5py) with <paramref name="args"/>; its JSON answer.</summary>
