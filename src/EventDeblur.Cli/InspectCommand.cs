@@ -54,7 +54,8 @@ internal static class InspectCommand
             var summary = AedatSummary.Compute(reader, hash);
             var obj = ToJson(summary);
             // An event file with complete APS frames is replayable directly (the implied bundle).
-            bool implied = summary.FrameCount > 0 && summary.Info.Version is AedatVersion.Aedat2 or AedatVersion.Aedat4;
+            // AEDAT 3.1 (cAER) too: replay had taken such files directly while inspect said nothing (stop 47's trial).
+            bool implied = summary.FrameCount > 0 && summary.Info.Version is AedatVersion.Aedat2 or AedatVersion.Aedat31 or AedatVersion.Aedat4;
             obj["implied_bundle"] = implied;
             if (json) Console.WriteLine(obj.ToJsonString(EventDeblur.IO.JsonText.Readable));
             else
@@ -257,7 +258,7 @@ internal static class InspectCommand
                 ["negative"] = s.NegativeCount,
                 ["sha256"] = s.EventsSha256,
             },
-            ["frames"] = new JsonObject { ["count"] = s.FrameCount },
+            ["frames"] = new JsonObject { ["count"] = s.FrameCount, ["mosaic_color_filters"] = new JsonArray(s.MosaicFilters.Select(f => (JsonNode?)f.ToString().ToUpperInvariant()).ToArray()) },
             ["triggers"] = new JsonObject { ["count"] = s.TriggerCount },
             ["imu"] = new JsonObject { ["count"] = s.ImuCount },
             ["errors"] = errors,
@@ -298,6 +299,13 @@ internal static class InspectCommand
                           // Time that goes back (two recordings joined, damaged times): first .. last in file order is not the extent.
                           (s.TimeSpanUs is var (lo, hi) && (lo != s.FirstTimestampUs || hi != s.LastTimestampUs) ? $", first .. last in file order; time goes back: the events span [{lo} .. {hi}] µs ({(hi - lo) / 1e6:F3} s)" : ""));
         Console.WriteLine($"frames:    {s.FrameCount:N0}   triggers: {s.TriggerCount:N0}   imu: {s.ImuCount:N0}   packets: {s.PacketCount:N0}");
+        // A colour DAVIS: its frames are raw mosaics, which replay demosaics (or refuses, for a layout it cannot interpolate).
+        foreach (var cf in s.MosaicFilters)
+            Console.WriteLine(cf == EventDeblur.Events.ColorFilter.UnknownMosaic
+                ? "colour:    the APS frames are a colour DAVIS's raw mosaic whose filter layout the file does not state: replay cannot demosaic them and fails those frames, saying so"
+                : EventDeblur.Formats.Aedat.ApsMosaic.Layout(cf) == null
+                    ? $"colour:    the APS frames are raw mosaics under a {cf.ToString().ToUpperInvariant()} colour filter (white pixels): replay demosaics only Bayer filters and fails those frames, saying so"
+                    : $"colour:    the APS frames are raw Bayer mosaics under a {cf.ToString().ToUpperInvariant()} colour filter: replay demosaics them (colour frames)");
         Console.WriteLine($"sha256:    {s.EventsSha256 ?? "not computed (--no-hash)"}");
         int errors = s.Problems.Count(p => p.Severity == ProblemSeverity.Error);
         long unlisted = NotListed(s.Problems);

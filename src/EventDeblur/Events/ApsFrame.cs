@@ -37,6 +37,14 @@ public sealed record ApsFrame
     /// <summary>Pixel layout.</summary>
     public required FramePixelFormat Format { get; init; }
 
+    /// <summary>
+    /// The colour filter over the sensor's pixels (<see cref="ColorFilter.Mono"/> unless the file states one): with one
+    /// channel and a Bayer filter the frame is a raw mosaic, which the pipeline demosaics before deblurring. The layout is
+    /// that of the sensor's (0, 0); a frame whose ROI starts at an odd <see cref="PositionX"/> or <see cref="PositionY"/>
+    /// sees it shifted.
+    /// </summary>
+    public ColorFilter ColorFilter { get; init; }
+
     /// <summary>Raw pixel bytes; length = Width × Height × <see cref="FramePixelFormat.BytesPerPixel"/>.</summary>
     public required byte[] Pixels { get; init; }
 

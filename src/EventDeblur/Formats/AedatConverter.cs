@@ -11,6 +11,17 @@ public static class AedatConverter
 {
     private static ReadOnlyMemory<T> AsReadOnly<T>(this T[] array) => array;
 
+    /// <summary>What became of a colour DAVIS's raw mosaic frames in an AEDAT 4.0 file, whose frames state no colour filter.</summary>
+    private static IEnumerable<Problem> MosaicProblems(string path, (Events.ColorFilter Filter, long Offset)? first, long demosaiced, long kept)
+    {
+        if (first is not var (filter, at)) yield break;
+        string name = filter == Events.ColorFilter.UnknownMosaic ? "a colour filter the file does not state" : $"a {filter.ToString().ToUpperInvariant()} colour filter";
+        if (demosaiced > 0)
+            yield return new Problem(path, at, ProblemSeverity.Note, $"{demosaiced:N0} APS frame(s), the first here, are a colour DAVIS's raw mosaic under {name}: written demosaiced as BGR frames, since AEDAT 4.0 frames state no colour filter");
+        if (kept > 0)
+            yield return new Problem(path, at, ProblemSeverity.Error, $"{kept:N0} APS frame(s), the first here, are a colour DAVIS's raw mosaic under {name}, which cannot be demosaiced: written as one-channel frames, which AEDAT 4.0 readers (this tool's too) will take as grey images");
+    }
+
     /// <summary>The trigger with the external input's rising and falling edges swapped (other kinds as they are).</summary>
     internal static Events.TriggerEvent Inverted(Events.TriggerEvent t) => t.Type switch
     {
@@ -40,7 +51,8 @@ public static class AedatConverter
             Width = w, Height = h, Compression = compression, Source = reader.Info.Camera.Length > 0 ? reader.Info.Camera : "EventDeblur",
             Streams = StreamsToDeclare(reader),
         };
-        long events = 0, frames = 0, triggers = 0, imu = 0;
+        long events = 0, frames = 0, triggers = 0, imu = 0, demosaiced = 0, keptMosaic = 0;
+        (Events.ColorFilter Filter, long Offset)? mosaicFilter = null;
         var sanitizer = new EventSanitizer(w, h);
         var declaredKinds = options.Streams!.Select(d => d.Kind).ToHashSet();
         var undeclared = new Dictionary<AedatStreamKind, (long Packets, long Offset)>();
@@ -70,7 +82,19 @@ public static class AedatConverter
                             events += ep.Events.Count;
                         }
                         break;
-                    case FramePacket fp: writer.WriteFrame(fp.Frame); frames++; break;
+                    case FramePacket fp:
+                        var frame = fp.Frame;
+                        // AEDAT 4.0 frames state no colour filter: a colour DAVIS's raw mosaic is written demosaiced (BGR), as DV
+                        // writes such a camera's frames; one whose layout is not known stays a mosaic, said as an error below.
+                        if (Aedat.ApsMosaic.IsMosaic(frame))
+                        {
+                            mosaicFilter ??= (frame.ColorFilter, fp.ByteOffset);
+                            try { frame = Aedat.ApsMosaic.Demosaiced(frame); demosaiced++; }
+                            catch (NotSupportedException) { keptMosaic++; }
+                        }
+                        writer.WriteFrame(frame);
+                        frames++;
+                        break;
                     case TriggersPacket tp:
                         writer.WriteTriggers(invertExternalSignal ? Array.ConvertAll(tp.Triggers, Inverted) : tp.Triggers);
                         triggers += tp.Triggers.Length;
@@ -90,7 +114,8 @@ public static class AedatConverter
         if (reader is Aedat.Aedat4Reader a4) a4.VerifyDataTable();
         var problems = reader.Problems.Concat(undeclared.Select(u => new Problem(reader.Info.FilePath, u.Value.Offset, ProblemSeverity.Error,
             $"{u.Value.Packets} {u.Key} packet(s), the first here, belong to no {u.Key} stream declared in the header (expected the infoNode to declare every stream); left out of the output")))
-            .Concat(OutsideGivenSize(reader, sanitizer, width, height, w, h)).ToList();
+            .Concat(OutsideGivenSize(reader, sanitizer, width, height, w, h))
+            .Concat(MosaicProblems(reader.Info.FilePath, mosaicFilter, demosaiced, keptMosaic)).ToList();
         return new ConversionResult(events, frames, triggers, imu, [Path.GetFullPath(outPath)], problems)
         {
             DroppedBackward = sanitizer.Backward,

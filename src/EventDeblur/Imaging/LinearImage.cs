@@ -47,14 +47,20 @@ public sealed class LinearImage
 
         /// <summary>
         /// Normalised linear value from which a pixel may be clipped, for the deconvolvers: integer frames, the value of
-        /// the raw code just below the saturation level (level − 1.5, so the code level − 1 counts); floating-point
+        /// the raw code just below the saturation level (level − 1.5 codes of <see cref="Quantum"/>, so the code below counts); floating-point
         /// frames, the saturation level itself. One code below the clip is within the noise of it: in a frame white almost
         /// everywhere (an APS frame exposed 0.5–1.5 s, stop 44's trial), the few pixels one code below white, read as
         /// exact data among clipped ones, made every deconvolver dig dark holes, 2–6 dB below the input.
         /// </summary>
-        public double UncertainFromLinear => Depth == FloatDepth || SaturationLevel - BlackLevel < 16   // (a level within a few codes of black: no band)
+        public double UncertainFromLinear => Depth == FloatDepth || SaturationLevel - BlackLevel < 16 * Quantum   // (a level within a few codes of black: no band)
             ? SaturationLinear
-            : Math.Min(SaturationLinear, Curve.ToLinear(Math.Clamp((SaturationLevel - 1.5 - BlackLevel) / (WhiteLevel - BlackLevel), 0, 1)));
+            : Math.Min(SaturationLinear, Curve.ToLinear(Math.Clamp((SaturationLevel - 1.5 * Quantum - BlackLevel) / (WhiteLevel - BlackLevel), 0, 1)));
+
+        /// <summary>
+        /// Raw units per code of the data (≥ 1; default 1): a DAVIS's 10-bit ADC shifted up 6 bits into 16-bit samples
+        /// (libcaer) moves in steps of 64, so "one code below the clip" is 64 raw units below it.
+        /// </summary>
+        public double Quantum { get; init; } = 1;
     }
 
     /// <summary>

@@ -97,6 +97,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
             };
 
             bool floatNoted = false;
+            var apsNoted = new HashSet<string>();
             string? eventFileFault = null;   // the event file's last fault met while reading, once the pass has ended
 
             async Task Emit(FrameWork f, WindowEvents? ev, Stopwatch clock)
@@ -122,8 +123,13 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                 }
                 if (f.Error == null)
                 {
-                    try { LoadImage(bundle, f); }
-                    catch (Exception e) when (e is IOException or OpenCVException or ArgumentException) { f.Error = e.Message; }
+                    try
+                    {
+                        // What was made of an APS frame (demosaiced, a 10-bit ADC's full scale): said once per run.
+                        if (LoadImage(bundle, f) is { } made && apsNoted.Add(made))
+                            problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), made));
+                    }
+                    catch (Exception e) when (e is IOException or OpenCVException or ArgumentException or NotSupportedException) { f.Error = e.Message; }
                     if (f.Encoding?.Depth == LinearImage.FloatDepth && !floatNoted)
                     {
                         floatNoted = true;
@@ -244,22 +250,62 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
         }
     }
 
-    private static void LoadImage(RecordingBundle bundle, FrameWork f)
+    /// <summary>
+    /// Reads the frame's image into <paramref name="f"/>; for an APS frame, a sentence saying what was made of it when that
+    /// was more than reading it (a colour mosaic demosaiced; 16-bit samples holding a 10-bit ADC), else null.
+    /// </summary>
+    private static string? LoadImage(RecordingBundle bundle, FrameWork f)
     {
         if (bundle.Manifest.Rgb is { } rgb)
         {
             f.Blurry = LinearImage.Read(f.ImagePath!, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, out int depth);
             f.Encoding = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, depth);
+            return null;
         }
-        else
+        var a = f.ApsFrame!;
+        string? made = null;
+        // The ADC's scale from the samples as recorded (demosaicing interpolates between codes).
+        var scale = a.Format.BytesPerSample == 2 ? TenBitScale(a.Pixels) : null;
+        // A colour DAVIS's frame is a raw Bayer mosaic: deblurred as grey it spread each colour into its neighbours and
+        // came out below its input (stop 47's trial: −0.8 to −2.5 dB). It is demosaiced first; a filter with white
+        // pixels, or one the file does not state, fails the frame saying so.
+        if (ApsMosaic.IsMosaic(a))
         {
-            var a = f.ApsFrame!;
-            int depth = a.Format.BytesPerSample == 1 ? 8 : 16;
-            double white = depth == 8 ? 255 : 65535;
-            var type = depth == 8 ? MatType.CV_8UC(a.Format.Channels) : MatType.CV_16UC(a.Format.Channels);
-            using var raw = Mat.FromPixelData(a.Height, a.Width, type, a.Pixels);
-            f.Blurry = LinearImage.FromRaw(raw, PixelEncoding.Linear, 0, white, white);
-            f.Encoding = new LinearImage.Encoding(PixelEncoding.Linear, 0, white, white, depth);
+            var filter = a.ColorFilter;
+            a = ApsMosaic.Demosaiced(a);
+            made = $"the APS frames are a colour DAVIS's raw mosaic under a {filter.ToString().ToUpperInvariant()} colour filter: each is demosaiced (OpenCV's edge-aware Bayer interpolation) and deblurred as a colour frame";
         }
+        int bits = a.Format.BytesPerSample == 1 ? 8 : 16;
+        double white = bits == 8 ? 255 : 65535, quantum = 1;
+        if (bits == 16 && scale is var (full, step, how))
+        {
+            (white, quantum) = (full, step);
+            made = (made == null ? "" : made + "; ") + how;
+        }
+        var type = bits == 8 ? MatType.CV_8UC(a.Format.Channels) : MatType.CV_16UC(a.Format.Channels);
+        using var raw = Mat.FromPixelData(a.Height, a.Width, type, a.Pixels);
+        f.Blurry = LinearImage.FromRaw(raw, PixelEncoding.Linear, 0, white, white);
+        f.Encoding = new LinearImage.Encoding(PixelEncoding.Linear, 0, white, white, bits) { Quantum = quantum };
+        return made;
+    }
+
+    /// <summary>
+    /// A DAVIS's APS ADC has 10 bits, and a 16-bit frame holds them one of two ways: shifted up 6 bits (libcaer, AEDAT
+    /// 3.1: every sample a multiple of 64, full scale 1023 × 64 = 65 472, which never reaches 65 535, so no clipped pixel
+    /// was ever taken as clipped — the trial's frames came out 3–4 dB below the same frames read from AEDAT 2.0) or as
+    /// they are (jAER 3's AEDAT 4.0 frames: 0–1023, which read against 65 535 were 1.6 % of full scale). The full scale,
+    /// one ADC code in raw units and a sentence saying which, or null for samples that fit neither (full-range 16 bits).
+    /// </summary>
+    internal static (double White, double Quantum, string How)? TenBitScale(byte[] pixels)
+    {
+        var samples = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(pixels);
+        int any = 0, max = 0;
+        foreach (var v in samples) { any |= v; if (v > max) max = v; }
+        if (max == 0) return null;
+        if ((any & 63) == 0)
+            return (65472, 64, "the 16-bit APS samples are all multiples of 64: a 10-bit ADC shifted up 6 bits (libcaer), so full scale is 65472 (1023 × 64) and one code is 64");
+        if (max <= 1023)
+            return (1023, 1, "the 16-bit APS samples all lie within 0–1023: a 10-bit ADC stored as it is, so full scale is 1023");
+        return null;
     }
 }

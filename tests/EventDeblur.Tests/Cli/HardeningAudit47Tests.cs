@@ -290,4 +290,45 @@ public partial class HardeningAuditTests
         var srgb8 = Run([.. args8, "--encoding", "srgb", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "srgb8")]);
         Assert.DoesNotContain("declared linear", srgb8.Out);
     }
+
+    /// <summary>
+    /// A colour DAVIS end to end (stop 47's trial: its mosaic was deblurred as grey, below the input, with no word):
+    /// inspect names the filter, replay demosaics and writes colour frames with a note, convert writes AEDAT 4.0 BGR
+    /// frames; a jAER colour chip's frames, whose layout is unknown, fail with the reason.
+    /// </summary>
+    [Fact]
+    public void AColourDavisIsDemosaicedOrRefusedNeverDeblurredAsGrey()
+    {
+        string dir = TestPaths.NewTempDir();
+        var rnd = new Random(5);
+        var events = Enumerable.Range(0, 4000).Select(i => (X: rnd.Next(64), Y: rnd.Next(48), On: i % 2 == 0, Ts: 100 + i * 5)).ToArray();
+        var pixels = Enumerable.Range(0, 64 * 48).Select(i => (ushort)(((i % 64) * 900 + (i / 64) * 300) % 65472 / 64 * 64)).ToArray();
+        string file = Path.Combine(dir, "colour.aedat");
+        File.WriteAllBytes(file, EventDeblur.Tests.Formats.Aedat.ColourDavisTests.Aedat31WithFrames(events, [(1, 5_000, 9_000, 64, 48, 0, 0, pixels), (1, 12_000, 16_000, 64, 48, 0, 0, pixels)]));
+
+        var inspect = Run("inspect", file);
+        Assert.Contains("colour:    the APS frames are raw Bayer mosaics under a RGBG colour filter: replay demosaics them (colour frames)", inspect.Out);
+        Assert.Contains("bundle:    implied: 2 APS frames", inspect.Out); // AEDAT 3.1 replays directly, and inspect now says so
+
+        string output = Path.Combine(dir, "out");
+        var replay = Run("replay", file, "--out", output, "--deconvolver", "none");
+        Expect(0, replay);
+        Assert.Contains("the APS frames are a colour DAVIS's raw mosaic under a RGBG colour filter: each is demosaiced", replay.Out + replay.Err);
+        Assert.Contains("the 16-bit APS samples are all multiples of 64: a 10-bit ADC shifted up 6 bits (libcaer)", replay.Out + replay.Err);
+        using (var png = Cv2.ImRead(Path.Combine(output, "frames", "000000.png"), ImreadModes.Unchanged))
+            Assert.Equal(3, png.Channels());
+
+        string converted = Path.Combine(dir, "colour.aedat4");
+        var convert = Run("convert", file, converted);
+        Expect(0, convert);
+        Assert.Contains("written demosaiced as BGR frames, since AEDAT 4.0 frames state no colour filter", convert.Out + convert.Err);
+        using (var reader = AedatReader.Open(converted))
+            while (reader.TryRead(out var p))
+                if (p is FramePacket fp) Assert.Equal(3, fp.Frame.Format.Channels);
+                else if (p is EventsPacket ep) ep.Events.Dispose();
+
+        // jAER's colour chip: the layout under its y flip is not stated; the frames fail saying so (ColourDavisTests).
+        Assert.True(EventDeblur.Formats.Aedat.Aedat2Reader.ColourChip("eu.seebetter.ini.chips.davis.Davis346Color"));
+        Assert.False(EventDeblur.Formats.Aedat.Aedat2Reader.ColourChip("eu.seebetter.ini.chips.davis.DAVIS240C"));
+    }
 }

@@ -52,6 +52,12 @@ internal sealed class Aedat2ApsAssembler
     private long _firstSignalT;
     private bool _globalShutter;
 
+    /// <summary>
+    /// The colour filter stamped on every frame: <see cref="ColorFilter.UnknownMosaic"/> for a colour DAVIS (its AEChip
+    /// names colour), whose reads form a Bayer mosaic whose layout after jAER's y flip the file does not state.
+    /// </summary>
+    public ColorFilter ColorFilter { get; init; }
+
     /// <summary>Creates an assembler for a <paramref name="width"/>×<paramref name="height"/> sensor (pixels, both ≥ 1).</summary>
     public Aedat2ApsAssembler(int width, int height, ProblemLog log)
     {
@@ -174,6 +180,7 @@ internal sealed class Aedat2ApsAssembler
             Height = _height,
             Format = FramePixelFormat.Gray16,
             Pixels = pixels,
+            ColorFilter = ColorFilter,
         };
     }
 

@@ -160,7 +160,9 @@ public sealed class Aedat2Reader : IAedatReader
         // A tail that is not a whole record is reported when the walk reaches it (a second header, two files joined with
         // cat, moves the records' alignment).
 
-        if (_width > 0 && options.DecodeFrames && !_dvs128) _aps = new Aedat2ApsAssembler(_width, _height, _log);
+        // A colour DAVIS (jAER's …Davis346Color and the like): its APS reads are a raw Bayer mosaic (stop 47's trial: deblurred
+        // as grey, 0.8–2.5 dB below the input); its frames are marked so, and replay fails them saying why.
+        if (_width > 0 && options.DecodeFrames && !_dvs128) _aps = new Aedat2ApsAssembler(_width, _height, _log) { ColorFilter = ColourChip(chip) ? ColorFilter.UnknownMosaic : ColorFilter.Mono };
 
         string camera = chip.Contains('.') ? chip[(chip.LastIndexOf('.') + 1)..] : chip;
         Info = AedatFileInfo.WithFixedStreams(path, AedatVersion.Aedat2, _width, _height, camera, _pos,
@@ -264,7 +266,7 @@ public sealed class Aedat2Reader : IAedatReader
         _width = of._width;
         _height = of._height;
         _dvs128 = of._dvs128;
-        if (of._aps != null) _aps = new Aedat2ApsAssembler(_width, _height, log);
+        if (of._aps != null) _aps = new Aedat2ApsAssembler(_width, _height, log) { ColorFilter = of._aps.ColorFilter };
         _pos = from;
         Info = of.Info;
     }
@@ -595,4 +597,8 @@ public sealed class Aedat2Reader : IAedatReader
         while (_pending.TryDequeue(out var p)) if (p is EventsPacket e) e.Events.Dispose();
         _stream.Dispose();
     }
+
+    /// <summary>Whether a jAER AEChip class name is a colour DAVIS's (it names colour: <c>Davis346Color</c>, <c>…Colour…</c>).</summary>
+    internal static bool ColourChip(string chip) =>
+        chip.Contains("color", StringComparison.OrdinalIgnoreCase) || chip.Contains("colour", StringComparison.OrdinalIgnoreCase);
 }

@@ -387,6 +387,7 @@ public sealed class Aedat31Reader : IAedatReader
             uint info = BinaryPrimitives.ReadUInt32LittleEndian(e);
             if ((info & 1) == 0) continue;
             int channels = (int)((info >> 1) & 7);
+            int filter = (int)((info >> 4) & 15);
             int w = BinaryPrimitives.ReadInt32LittleEndian(e[20..]);
             int h = BinaryPrimitives.ReadInt32LittleEndian(e[24..]);
             long need = 36 + 2L * w * h * channels;
@@ -427,7 +428,11 @@ public sealed class Aedat31Reader : IAedatReader
                 PositionY = BinaryPrimitives.ReadInt32LittleEndian(e[32..]),
                 Format = new FramePixelFormat(2 | ((channels - 1) << 3)),
                 Pixels = pixels,
+                // A colour DAVIS's frames are one channel under a colour filter (libcaer's codes 1–8); codes past 8 are not defined.
+                ColorFilter = channels == 1 && filter is >= 1 and <= 8 ? (ColorFilter)filter : ColorFilter.Mono,
             };
+            if (channels == 1 && filter > 8)
+                _log.Note("frames", at, $"frame colour filter code {filter} (bits 4–7 of the info word) is none of libcaer's (0 mono, 1–8 RGBG … BWRG); the frame is read as grey");
             return new FramePacket { StreamId = 2, ByteOffset = at, Frame = frame };
         }
         return null;

@@ -35,6 +35,9 @@ public sealed record AedatSummary
     /// <summary>Number of APS frames.</summary>
     public long FrameCount { get; init; }
 
+    /// <summary>The colour filters of the APS frames that are raw mosaics (one channel under a filter: a colour DAVIS), in the order first seen; empty for grey or colour frames.</summary>
+    public IReadOnlyList<Events.ColorFilter> MosaicFilters { get; init; } = [];
+
     /// <summary>Number of trigger events.</summary>
     public long TriggerCount { get; init; }
 
@@ -97,6 +100,7 @@ public sealed record AedatSummary
     private static AedatSummary Summarise(IAedatReader reader, CanonicalEventHash? hash)
     {
         long events = 0, pos = 0, frames = 0, triggers = 0, imu = 0, packets = 0;
+        var mosaics = new List<Events.ColorFilter>();
         long? first = null, last = null;
         long min = long.MaxValue, max = long.MinValue;
         while (reader.TryRead(out var packet))
@@ -120,7 +124,10 @@ public sealed record AedatSummary
                         pos += b.Count - System.Runtime.InteropServices.MemoryMarshal.Cast<bool, byte>(b.Polarities).Count((byte)0);
                     }
                     break;
-                case FramePacket: frames++; break;
+                case FramePacket fp:
+                    frames++;
+                    if (ApsMosaic.IsMosaic(fp.Frame) && !mosaics.Contains(fp.Frame.ColorFilter)) mosaics.Add(fp.Frame.ColorFilter);
+                    break;
                 case TriggersPacket tp: triggers += tp.Triggers.Length; break;
                 case ImuPacket ip: imu += ip.Samples.Length; break;
             }
@@ -138,6 +145,7 @@ public sealed record AedatSummary
             NegativeCount = events - pos,
             EventsSha256 = hash?.Finish(),
             FrameCount = frames,
+            MosaicFilters = mosaics,
             TriggerCount = triggers,
             ImuCount = imu,
             // A reader that walks packets delivering nothing (AEDAT 3.1: no valid events) counts them itself.
