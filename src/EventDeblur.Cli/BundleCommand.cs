@@ -88,7 +88,9 @@ internal static class BundleCommand
             // The calibration as inspect shows it: a bundle made without --homography maps the frame 1:1 onto the sensor,
             // which rarely holds, and inspect's note about it was the hint a user needs here.
             var calibration = InspectCommand.Calibration(bundle, notes);
-            if (r.GetResult(saturation) is not { Implicit: false } && ClipPlateau(bundle) is { } plateau) notes.Add(plateau);
+            // Also when --saturation was given: a level that no frame reaches (within a half-float step) is a level to check.
+            if (ClipPlateau(bundle) is { } plateau) notes.Add(plateau);
+            if (FloatWhiteScale(bundle) is { } scaleNote) notes.Add(scaleNote);
             if (r.GetResult(encoding) is not { Implicit: false } && SixteenBitAsSrgb(bundle) is { } encodingNote) notes.Add(encodingNote);
             if (EightBitAsLinear(bundle) is { } linearNote) notes.Add(linearNote);
             if (BlackAboveFrames(bundle) is { } blackNote) notes.Add(blackNote);
@@ -209,16 +211,22 @@ internal static class BundleCommand
         if (rgb == null) return null;
         double max = double.MinValue;
         long atMax = 0, pixels = 0;
+        bool floats = false;
         foreach (var f in bundle.Frames.Take(3))
         {
             try
             {
                 using var raw = EventDeblur.Imaging.LinearImage.Decode(f.File);
-                if (raw.Depth() != OpenCvSharp.MatType.CV_8U && raw.Depth() != OpenCvSharp.MatType.CV_16U) return null;
+                floats = raw.Depth() == OpenCvSharp.MatType.CV_32F;
+                if (raw.Depth() != OpenCvSharp.MatType.CV_8U && raw.Depth() != OpenCvSharp.MatType.CV_16U && !floats) return null;
                 using var flat = raw.Reshape(1);
                 flat.MinMaxLoc(out double _, out double m);
+                if (!double.IsFinite(m)) return null;
+                // Float frames: a plateau is the values within one half-float step of the brightest (stop 47's trial: float
+                // TIFF and OpenEXR frames got no note where the same frames as 16-bit did).
                 using var eq = new OpenCvSharp.Mat();
-                OpenCvSharp.Cv2.Compare(flat, m, eq, OpenCvSharp.CmpTypes.EQ);
+                if (floats) OpenCvSharp.Cv2.Compare(flat, m - Math.Abs(m) * EventDeblur.Imaging.LinearImage.FloatClipTolerance, eq, OpenCvSharp.CmpTypes.GE);
+                else OpenCvSharp.Cv2.Compare(flat, m, eq, OpenCvSharp.CmpTypes.EQ);
                 long n = OpenCvSharp.Cv2.CountNonZero(eq);
                 if (m > max) { max = m; atMax = n; }
                 else if (m == max) atMax += n;
@@ -226,8 +234,36 @@ internal static class BundleCommand
             }
             catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
         }
-        if (pixels == 0 || max >= rgb.SaturationLevel || max <= rgb.BlackLevel || atMax * 10_000 < pixels) return null;
+        // Floats reach the level when within its tolerance (the deconvolvers take those as clipped: LinearImage.UncertainFromLinear).
+        double reached = floats ? rgb.SaturationLevel - Math.Abs(rgb.SaturationLevel) * EventDeblur.Imaging.LinearImage.FloatClipTolerance : rgb.SaturationLevel;
+        if (pixels == 0 || max >= reached || max <= rgb.BlackLevel || atMax * 10_000 < pixels) return null;
+        string value = max.ToString("R", CultureInfo.InvariantCulture);
         return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
-            $"{atMax:N0} pixel values of the first frames sit at {max}, their brightest, and none reach the saturation level {rgb.SaturationLevel}: if {max} is where these frames clip (a camera or a conversion that clips below full scale; serve's 8-bit video clips at 254), run the same command again with --saturation {max} --force, so that clipped lights are restored rather than taken as measured");
+            $"{atMax:N0} pixel values of the first frames sit at {value}{(floats ? " (within 2^-10 of it)" : "")}, their brightest, and none reach the saturation level {rgb.SaturationLevel.ToString("R", CultureInfo.InvariantCulture)}: if {value} is where these frames clip (a camera or a conversion that clips below full scale; serve's 8-bit video clips at 254), run the same command again with --saturation {value} --force, so that clipped lights are restored rather than taken as measured");
+    }
+
+    /// <summary>
+    /// A note when floating-point frames' brightest value is under 1 % of the white level: a full scale of another
+    /// range (stop 47's trial: frames in [0, 1] bundled with --white 65535 replayed to all-black PNGs with no word); null otherwise.
+    /// </summary>
+    private static Problem? FloatWhiteScale(RecordingBundle bundle)
+    {
+        if (bundle.Manifest.Rgb is not { } rgb || bundle.Frames.Count == 0) return null;
+        double max = double.MinValue;
+        foreach (var f in bundle.Frames.Take(3))
+        {
+            try
+            {
+                using var raw = EventDeblur.Imaging.LinearImage.Decode(f.File);
+                if (raw.Depth() != OpenCvSharp.MatType.CV_32F) return null;
+                using var flat = raw.Reshape(1);
+                flat.MinMaxLoc(out double _, out double m);
+                if (double.IsFinite(m)) max = Math.Max(max, m);
+            }
+            catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
+        }
+        if (max == double.MinValue || max - rgb.BlackLevel >= (rgb.WhiteLevel - rgb.BlackLevel) / 100) return null;
+        return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None, string.Create(CultureInfo.InvariantCulture,
+            $"the first frames' brightest value is {max:G6}, under 1 % of the white level {rgb.WhiteLevel}: the frames would read as nearly black; if their full scale is another (e.g. 1 for frames in [0, 1]), run the same command again with that --white (and --saturation) --force"));
     }
 }

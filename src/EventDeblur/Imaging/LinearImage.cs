@@ -48,11 +48,16 @@ public sealed class LinearImage
         /// <summary>
         /// Normalised linear value from which a pixel may be clipped, for the deconvolvers: integer frames, the value of
         /// the raw code just below the saturation level (level − 1.5 codes of <see cref="Quantum"/>, so the code below counts); floating-point
-        /// frames, the saturation level itself. One code below the clip is within the noise of it: in a frame white almost
+        /// frames, the level less <see cref="FloatClipTolerance"/> of it (since stop 47; the level itself before). One code below the clip is within the noise of it: in a frame white almost
         /// everywhere (an APS frame exposed 0.5–1.5 s, stop 44's trial), the few pixels one code below white, read as
         /// exact data among clipped ones, made every deconvolver dig dark holes, 2–6 dB below the input.
         /// </summary>
-        public double UncertainFromLinear => Depth == FloatDepth || SaturationLevel - BlackLevel < 16 * Quantum   // (a level within a few codes of black: no band)
+        public double UncertainFromLinear => Depth == FloatDepth
+            // Floats: within one half-float step (2^-10 of the level) of it. A half-precision OpenEXR cannot hold most
+            // levels (0.99184 is stored 0.9917, 65000 as 64992) and a level written with five digits misses a float32
+            // plateau by a few millionths; compared exactly, no clipped pixel counted (stop 47's trial: up to 7 dB lost).
+            ? Math.Min(SaturationLinear, Curve.ToLinear(Math.Clamp((SaturationLevel - Math.Abs(SaturationLevel) * FloatClipTolerance - BlackLevel) / (WhiteLevel - BlackLevel), 0, 1)))
+            : SaturationLevel - BlackLevel < 16 * Quantum   // (a level within a few codes of black: no band)
             ? SaturationLinear
             : Math.Min(SaturationLinear, Curve.ToLinear(Math.Clamp((SaturationLevel - 1.5 * Quantum - BlackLevel) / (WhiteLevel - BlackLevel), 0, 1)));
 
@@ -114,6 +119,12 @@ public sealed class LinearImage
 
     /// <summary><see cref="Encoding.Depth"/> of floating-point frames. PNG holds no floats: <see cref="ToRaw"/> writes them as 16-bit values of the same curve with black 0 and white 65535.</summary>
     public const int FloatDepth = 32;
+
+    /// <summary>
+    /// Relative distance below a floating-point frame's saturation level within which a value counts as clipped for the
+    /// deconvolvers: 2^-10, one step of a half float near the level (<see cref="Encoding.UncertainFromLinear"/>).
+    /// </summary>
+    public const double FloatClipTolerance = 1.0 / 1024;
 
     /// <summary>Largest image file <see cref="Decode"/> reads, bytes (1 GiB): far above any frame the bundle contract allows.</summary>
     public const long MaxFileBytes = 1L << 30;

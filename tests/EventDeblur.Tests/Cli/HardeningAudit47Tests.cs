@@ -331,4 +331,32 @@ public partial class HardeningAuditTests
         Assert.True(EventDeblur.Formats.Aedat.Aedat2Reader.ColourChip("eu.seebetter.ini.chips.davis.Davis346Color"));
         Assert.False(EventDeblur.Formats.Aedat.Aedat2Reader.ColourChip("eu.seebetter.ini.chips.davis.DAVIS240C"));
     }
+
+    /// <summary>
+    /// Float frames (stop 47's trial): the sample's frames as float TIFFs in [0, 1] get the clip-plateau note that their
+    /// 16-bit originals get (they had none), and with --white 65535 a note that they would read as nearly black.
+    /// </summary>
+    [Fact]
+    public void FloatFramesGetThePlateauAndWhiteScaleNotes()
+    {
+        string dir = TestPaths.NewTempDir();
+        string rgbf = Path.Combine(dir, "rgbf");
+        Directory.CreateDirectory(rgbf);
+        foreach (var f in RecordingBundle.Load(Sample).Frames)
+        {
+            using var m16 = Cv2.ImRead(f.File, ImreadModes.Unchanged);
+            using var mf = new Mat();
+            m16.ConvertTo(mf, MatType.CV_32F, 1 / 65535.0);
+            Cv2.ImWrite(Path.Combine(rgbf, Path.GetFileNameWithoutExtension(f.File) + ".tif"), mf);
+        }
+        var (_, args) = SampleBundleArgs(rgbf);
+        var unit = Run([.. args, "--encoding", "linear", "--black", "0.015625", "--white", "1", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "unit")]);
+        Assert.Contains("(within 2^-10 of it), their brightest, and none reach the saturation level 1", unit.Out);
+        Assert.DoesNotContain("under 1 % of the white level", unit.Out);
+        var wide = Run([.. args, "--encoding", "linear", "--white", "65535", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "wide")]);
+        Assert.Contains("under 1 % of the white level 65535: the frames would read as nearly black", wide.Out);
+        // The level as the camera states it, 65000/65535 to five digits (0.99184 against float32's 0.9918364): no plateau note, the level counts as reached.
+        var stated = Run([.. args, "--encoding", "linear", "--black", "0.015625", "--white", "1", "--saturation", "0.99184", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "stated")]);
+        Assert.DoesNotContain("their brightest, and none reach", stated.Out);
+    }
 }

@@ -40,10 +40,16 @@ public class NearClipTests
         Assert.Same(blurry.Planes, forDeconvolution.Planes);
         // The contract's mask (what the metrics use) is unchanged: 254 is below the saturation level.
         Assert.Equal(W * H - at254, blurry.Saturated[0].Count(s => s));
-        // 16-bit frames: the one code below the level counts, the one below that does not; floats: no band.
+        // 16-bit frames: the one code below the level counts, the one below that does not; floats: since stop 47 one
+        // half-float step (2^-10 of the level), so a half EXR's 64992 for a stated 65000 counts (stop 47's trial).
         var enc16 = new LinearImage.Encoding(PixelEncoding.Linear, 0, 65535, 65000, 16);
         Assert.InRange(enc16.UncertainFromLinear * 65535, 64998.4, 64998.6);
-        Assert.Equal(enc16.SaturationLinear, (enc16 with { Depth = LinearImage.FloatDepth }).UncertainFromLinear);
+        double floatFrom = (enc16 with { Depth = LinearImage.FloatDepth }).UncertainFromLinear * 65535;
+        Assert.InRange(floatFrom, 64936.5, 64936.6);
+        Assert.True(64992 >= floatFrom);
+        var unit = new LinearImage.Encoding(PixelEncoding.Linear, 0, 1, 0.99184, LinearImage.FloatDepth);
+        Assert.True(0.9917 >= unit.UncertainFromLinear && 0.9918364 >= unit.UncertainFromLinear); // half's 0.9917, float32's plateau
+        Assert.True(0.99 < unit.UncertainFromLinear);
     }
 
     [Fact]
