@@ -364,7 +364,7 @@ public static class BundleBuilder
                 // upside down (jAER flips y by the sensor height), exit 0.
                 if (reader.Info.Width <= 0 || reader.Info.Height <= 0) throw new BundleException(AedatWithoutSize(path, version));
                 string tmp = AtomicFile.TempPathFor(Path.Combine(root, file));
-                File.Copy(path, tmp);
+                CopyWritable(path, tmp);
                 File.Move(tmp, Path.Combine(root, file));
                 return (file, reader.Info.Width, reader.Info.Height, reader.Info.Camera);
             }
@@ -392,6 +392,18 @@ public static class BundleBuilder
     /// Why an HDF5 event file that states no sensor size is refused, with the extent its events reach (as <c>inspect</c>
     /// gives it) and the conversion to run: trial 47a's DSEC file got neither, only 'convert IN OUT.aedat4 --width W --height H'.
     /// </summary>
+    /// <summary>
+    /// Copies <paramref name="source"/> to <paramref name="destination"/> as a file the bundle's owner can write (rw-r--r--):
+    /// File.Copy keeps the source's mode, and files from a read-only folder (a camera card, a shared drive) became
+    /// read-only bundle files (stop 47's trial), which block fixing a frame in place and, on Windows, deleting the bundle.
+    /// </summary>
+    private static void CopyWritable(string source, string destination)
+    {
+        File.Copy(source, destination);
+        if (OperatingSystem.IsWindows()) File.SetAttributes(destination, File.GetAttributes(destination) & ~FileAttributes.ReadOnly);
+        else File.SetUnixFileMode(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    }
+
     /// <summary>Why an AEDAT file that states no sensor size cannot be bundled, with the events' extent and the command that converts it.</summary>
     private static string AedatWithoutSize(string path, AedatVersion version)
     {
@@ -498,7 +510,7 @@ public static class BundleBuilder
             string name = $"{i:D6}{Path.GetExtension(images[i]).ToLowerInvariant()}";
             string target = Path.Combine(root, "rgb", name);
             string tmp = AtomicFile.TempPathFor(target);
-            File.Copy(images[i], tmp);
+            CopyWritable(images[i], tmp);
             File.Move(tmp, target);
             files.Add(name);
         }
