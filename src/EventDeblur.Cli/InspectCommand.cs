@@ -55,7 +55,9 @@ internal static class InspectCommand
             var obj = ToJson(summary);
             // An event file with complete APS frames is replayable directly (the implied bundle).
             // AEDAT 3.1 (cAER) too: replay had taken such files directly while inspect said nothing (stop 47's trial).
-            bool implied = summary.FrameCount > 0 && summary.Info.Version is AedatVersion.Aedat2 or AedatVersion.Aedat31 or AedatVersion.Aedat4;
+            // Not a file whose frames replay would fail: mosaics it cannot demosaic (a jAER colour chip, white-pixel filters).
+            bool implied = summary.FrameCount > 0 && summary.Info.Version is AedatVersion.Aedat2 or AedatVersion.Aedat31 or AedatVersion.Aedat4
+                           && !summary.MosaicFilters.Any(f => EventDeblur.Formats.Aedat.ApsMosaic.Layout(f) == null);
             obj["implied_bundle"] = implied;
             if (json) Console.WriteLine(obj.ToJsonString(EventDeblur.IO.JsonText.Readable));
             else

@@ -45,6 +45,12 @@ public sealed record ApsFrame
     /// </summary>
     public ColorFilter ColorFilter { get; init; }
 
+    /// <summary>
+    /// True when the reader knows the samples span the format's full range (the AEDAT 2.0 reader spreads the ADC's 10 bits
+    /// over 16): no guess at a 10-bit ADC's scale is made from the samples (a dark frame's would go wrong).
+    /// </summary>
+    public bool FullScaleKnown { get; init; }
+
     /// <summary>Raw pixel bytes; length = Width × Height × <see cref="FramePixelFormat.BytesPerPixel"/>.</summary>
     public required byte[] Pixels { get; init; }
 

@@ -17,9 +17,9 @@ public static class AedatConverter
         if (first is not var (filter, at)) yield break;
         string name = filter == Events.ColorFilter.UnknownMosaic ? "a colour filter the file does not state" : $"a {filter.ToString().ToUpperInvariant()} colour filter";
         if (demosaiced > 0)
-            yield return new Problem(path, at, ProblemSeverity.Note, $"{demosaiced:N0} APS frame(s), the first here, are a colour DAVIS's raw mosaic under {name}: written demosaiced as BGR frames, since AEDAT 4.0 frames state no colour filter");
+            yield return new Problem(path, at, ProblemSeverity.Note, $"{demosaiced:N0} APS frame(s), the first here, are a colour DAVIS's raw mosaic under {name}: written demosaiced as BGR frames, since the output's frames state no colour filter");
         if (kept > 0)
-            yield return new Problem(path, at, ProblemSeverity.Error, $"{kept:N0} APS frame(s), the first here, are a colour DAVIS's raw mosaic under {name}, which cannot be demosaiced: written as one-channel frames, which AEDAT 4.0 readers (this tool's too) will take as grey images");
+            yield return new Problem(path, at, ProblemSeverity.Error, $"{kept:N0} APS frame(s), the first here, are a colour DAVIS's raw mosaic under {name}, which cannot be demosaiced: written as one-channel frames, which readers of the output (this tool's too) will take as grey images");
     }
 
     /// <summary>The trigger with the external input's rising and falling edges swapped (other kinds as they are).</summary>
@@ -89,7 +89,7 @@ public static class AedatConverter
                         if (Aedat.ApsMosaic.IsMosaic(frame))
                         {
                             mosaicFilter ??= (frame.ColorFilter, fp.ByteOffset);
-                            try { frame = Aedat.ApsMosaic.Demosaiced(frame); demosaiced++; }
+                            try { frame = Aedat.ApsMosaic.ForConversion(frame); demosaiced++; }
                             catch (NotSupportedException) { keptMosaic++; }
                         }
                         writer.WriteFrame(frame);
@@ -280,6 +280,8 @@ public static class AedatConverter
         string eventsTmp = AtomicFile.TempPathFor(outPath);
         temps.Add((eventsTmp, outPath));
         FrameTableWriter? frameWriter = null;
+        long demosaiced = 0, keptMosaic = 0;
+        (Events.ColorFilter Filter, long Offset)? mosaicFilter = null;
         try
         {
             await using (var fs = new FileStream(eventsTmp, FileMode.CreateNew))
@@ -322,7 +324,15 @@ public static class AedatConverter
                             break;
                         case FramePacket fp:
                             frameWriter ??= await CreateFrameWriterAsync();
-                            await frameWriter.AddAsync(fp.Frame, ct);
+                            // As ToAedat4 writes them: Parquet's frame table states no colour filter or full scale either.
+                            var pf = fp.Frame;
+                            if (Aedat.ApsMosaic.IsMosaic(pf))
+                            {
+                                mosaicFilter ??= (pf.ColorFilter, fp.ByteOffset);
+                                try { pf = Aedat.ApsMosaic.ForConversion(pf); demosaiced++; }
+                                catch (NotSupportedException) { keptMosaic++; }
+                            }
+                            await frameWriter.AddAsync(pf, ct);
                             frameCount++;
                             break;
                         case TriggersPacket tp: triggers.AddRange(tp.Triggers); break;
@@ -366,7 +376,8 @@ public static class AedatConverter
             throw;
         }
         if (reader is Aedat.Aedat4Reader table) table.VerifyDataTable();
-        return new ConversionResult(events, frameCount, triggers.Count, imu.Count, outputs, reader.Problems.Concat(OutsideGivenSize(reader, sanitizer, width, height, sensorW, sensorH)).ToList())
+        return new ConversionResult(events, frameCount, triggers.Count, imu.Count, outputs, reader.Problems.Concat(OutsideGivenSize(reader, sanitizer, width, height, sensorW, sensorH))
+            .Concat(MosaicProblems(reader.Info.FilePath, mosaicFilter, demosaiced, keptMosaic)).ToList())
         {
             DroppedBackward = sanitizer.Backward,
             DroppedOutOfRange = sanitizer.OutOfRange,

@@ -265,7 +265,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
         var a = f.ApsFrame!;
         string? made = null;
         // The ADC's scale from the samples as recorded (demosaicing interpolates between codes).
-        var scale = a.Format.BytesPerSample == 2 ? TenBitScale(a.Pixels) : null;
+        var scale = ApsMosaic.AdcScale(a);
         // A colour DAVIS's frame is a raw Bayer mosaic: deblurred as grey it spread each colour into its neighbours and
         // came out below its input (stop 47's trial: −0.8 to −2.5 dB). It is demosaiced first; a filter with white
         // pixels, or one the file does not state, fails the frame saying so.
@@ -273,6 +273,7 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
         {
             var filter = a.ColorFilter;
             a = ApsMosaic.Demosaiced(a);
+            f.Demosaiced = true;
             made = $"the APS frames are a colour DAVIS's raw mosaic under a {filter.ToString().ToUpperInvariant()} colour filter: each is demosaiced (OpenCV's edge-aware Bayer interpolation) and deblurred as a colour frame";
         }
         int bits = a.Format.BytesPerSample == 1 ? 8 : 16;
@@ -289,23 +290,4 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
         return made;
     }
 
-    /// <summary>
-    /// A DAVIS's APS ADC has 10 bits, and a 16-bit frame holds them one of two ways: shifted up 6 bits (libcaer, AEDAT
-    /// 3.1: every sample a multiple of 64, full scale 1023 × 64 = 65 472, which never reaches 65 535, so no clipped pixel
-    /// was ever taken as clipped — the trial's frames came out 3–4 dB below the same frames read from AEDAT 2.0) or as
-    /// they are (jAER 3's AEDAT 4.0 frames: 0–1023, which read against 65 535 were 1.6 % of full scale). The full scale,
-    /// one ADC code in raw units and a sentence saying which, or null for samples that fit neither (full-range 16 bits).
-    /// </summary>
-    internal static (double White, double Quantum, string How)? TenBitScale(byte[] pixels)
-    {
-        var samples = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(pixels);
-        int any = 0, max = 0;
-        foreach (var v in samples) { any |= v; if (v > max) max = v; }
-        if (max == 0) return null;
-        if ((any & 63) == 0)
-            return (65472, 64, "the 16-bit APS samples are all multiples of 64: a 10-bit ADC shifted up 6 bits (libcaer), so full scale is 65472 (1023 × 64) and one code is 64");
-        if (max <= 1023)
-            return (1023, 1, "the 16-bit APS samples all lie within 0–1023: a 10-bit ADC stored as it is, so full scale is 1023");
-        return null;
-    }
 }

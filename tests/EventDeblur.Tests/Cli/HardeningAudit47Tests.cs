@@ -318,10 +318,24 @@ public partial class HardeningAuditTests
         using (var png = Cv2.ImRead(Path.Combine(output, "frames", "000000.png"), ImreadModes.Unchanged))
             Assert.Equal(3, png.Channels());
 
+        // The colours land in their channels end to end: a flat RGBG mosaic of R 800, G 500, B 200 codes (libcaer's << 6).
+        var flat = new ushort[64 * 48];
+        for (int y = 0; y < 48; y++)
+            for (int x = 0; x < 64; x++)
+                flat[y * 64 + x] = (ushort)(64 * ((y & 1, x & 1) switch { (0, 0) => 800, (1, 1) => 200, _ => 500 }));
+        string flatFile = Path.Combine(dir, "flat.aedat");
+        File.WriteAllBytes(flatFile, EventDeblur.Tests.Formats.Aedat.ColourDavisTests.Aedat31WithFrames(events, [(1, 5_000, 9_000, 64, 48, 0, 0, flat)]));
+        Expect(0, Run("replay", flatFile, "--out", Path.Combine(dir, "flat-out"), "--deconvolver", "none"));
+        using (var png = Cv2.ImRead(Path.Combine(dir, "flat-out", "frames", "000000.png"), ImreadModes.Unchanged))
+        {
+            var px = png.At<Vec3w>(24, 32); // OpenCV reads BGR
+            Assert.Equal((200 * 64, 500 * 64, 800 * 64), ((int)px.Item0, (int)px.Item1, (int)px.Item2));
+        }
+
         string converted = Path.Combine(dir, "colour.aedat4");
         var convert = Run("convert", file, converted);
         Expect(0, convert);
-        Assert.Contains("written demosaiced as BGR frames, since AEDAT 4.0 frames state no colour filter", convert.Out + convert.Err);
+        Assert.Contains("written demosaiced as BGR frames, since the output's frames state no colour filter", convert.Out + convert.Err);
         using (var reader = AedatReader.Open(converted))
             while (reader.TryRead(out var p))
                 if (p is FramePacket fp) Assert.Equal(3, fp.Frame.Format.Channels);

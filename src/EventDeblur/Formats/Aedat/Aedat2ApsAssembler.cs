@@ -181,6 +181,7 @@ internal sealed class Aedat2ApsAssembler
             Format = FramePixelFormat.Gray16,
             Pixels = pixels,
             ColorFilter = ColorFilter,
+            FullScaleKnown = true, // the 10-bit reads are spread over 16 bits above
         };
     }
 

@@ -137,10 +137,19 @@ public class ColourDavisTests
         var unknown = Assert.Throws<NotSupportedException>(() => ApsMosaic.Demosaiced(d.Frames[0] with { ColorFilter = ColorFilter.UnknownMosaic }));
         Assert.Contains("whose filter layout the file does not state (a jAER recording), so it cannot be demosaiced", unknown.Message);
 
-        // libcaer's 10 bits shifted up: full scale 65 472, one code 64; 0–1023: the ADC as it is; full-range samples: neither.
-        Assert.Equal((65472.0, 64.0), EventDeblur.Pipeline.BundleFrameSource.TenBitScale(colour.Pixels) is var (w, q, _) ? (w, q) : default);
-        Assert.Equal(1023.0, EventDeblur.Pipeline.BundleFrameSource.TenBitScale([0xFF, 0x03, 0x10, 0x00])?.White);
-        Assert.Null(EventDeblur.Pipeline.BundleFrameSource.TenBitScale([0xFF, 0xFF, 0x10, 0x00]));
+        // libcaer's 10 bits shifted up: full scale 65 472, one code 64, judged on the mosaic as recorded; 0–1023: the ADC as
+        // it is; full-range samples: neither; a frame whose reader knows its full scale (AEDAT 2.0): no guess (the review:
+        // a dark jAER frame was read at full scale 1023).
+        Assert.Equal((65472.0, 64.0), ApsMosaic.AdcScale(d.Frames[0]) is var (w, q, _) ? (w, q) : default);
+        var tiny = d.Frames[1] with { Width = 2, Height = 1, Pixels = [0xFF, 0x03, 0x10, 0x00] };
+        Assert.Equal(1023.0, ApsMosaic.AdcScale(tiny)?.White);
+        Assert.Null(ApsMosaic.AdcScale(tiny with { FullScaleKnown = true }));
+        Assert.Null(ApsMosaic.AdcScale(tiny with { Pixels = [0xFF, 0xFF, 0x10, 0x00] }));
+        // Converted (AEDAT 4.0, Parquet state no filter): demosaiced and spread over 16 bits, so a later reader sees the clip at 65 535.
+        var converted = ApsMosaic.ForConversion(d.Frames[0] with { Pixels = Pixels(Mosaic(32, 24, BayerLayout.Rggb, 65472, 300 << 6, 500 << 6)).SelectMany(BitConverter.GetBytes).ToArray() });
+        Assert.True(converted.FullScaleKnown);
+        using (var m = Mat.FromPixelData(24, 32, MatType.CV_16UC3, converted.Pixels))
+            Assert.Equal((65535, (int)Math.Round(300 * 64 * 65535 / 65472.0)), ((int)m.At<Vec3w>(12, 16).Item0, (int)m.At<Vec3w>(12, 16).Item1));
         // One code below libcaer's clip counts as clipped for the deconvolvers (stop 44's rule, in the ADC's codes).
         var enc = new LinearImage.Encoding(PixelEncoding.Linear, 0, 65472, 65472, 16) { Quantum = 64 };
         Assert.True(enc.UncertainFromLinear < (65472 - 64) / 65472.0 + 1e-9 && enc.UncertainFromLinear > (65472 - 128) / 65472.0);
