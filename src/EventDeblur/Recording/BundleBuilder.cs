@@ -130,7 +130,8 @@ public static class BundleBuilder
             var hidden = Directory.Exists(s.RgbPath) ? HiddenPictures(s.RgbPath) : [];
             throw new BundleException($"{s.ExposureCsvPath ?? s.RgbPath}: {times.Count} exposure rows for {files.Count} RGB frames; expected one row per frame" +
                 (skipped.Count > 0 ? $" ({s.RgbPath} also holds {skipped.Count} picture(s) that are not frames and were not counted, e.g. {skipped[0]}: frames are PNG, TIFF or OpenEXR)" : "") +
-                (hidden.Count > 0 ? $" ({s.RgbPath} also holds {hidden.Count} hidden file(s) that were skipped and not counted, e.g. {hidden[0]}: {HiddenAdvice(s.RgbPath, hidden)})" : ""));
+                (hidden.Count > 0 ? $" ({s.RgbPath} also holds {hidden.Count} hidden file(s) that were skipped and not counted, e.g. {hidden[0]}: {HiddenAdvice(s.RgbPath, hidden)})" : "") +
+                (conversionProblems?.FirstOrDefault(p => p.Message.Contains(MultiPageNote, StringComparison.Ordinal)) is { } multi ? $" ({multi.Message})" : ""));
         }
 
         FrameTable.Write(Path.Combine(root, "rgb", "frames.csv"), files.Select((f, i) => ((long)i, f, times[i].Start, times[i].End)));
@@ -392,6 +393,43 @@ public static class BundleBuilder
     /// Why an HDF5 event file that states no sensor size is refused, with the extent its events reach (as <c>inspect</c>
     /// gives it) and the conversion to run: trial 47a's DSEC file got neither, only 'convert IN OUT.aedat4 --width W --height H'.
     /// </summary>
+    private const string MultiPageNote = "only its first page is taken as a frame";
+
+    /// <summary>
+    /// The number of pages (image file directories) of a classic TIFF file, counted along its IFD chain (at most 10 000,
+    /// a loop or an offset outside the file ends the count); null for a file that is not a classic TIFF (BigTIFF too).
+    /// </summary>
+    internal static long? MultiPage(string path)
+    {
+        try
+        {
+            using var f = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[8];
+            if (f.Read(head) != 8) return null;
+            bool le = head[0] == 'I' && head[1] == 'I', be = head[0] == 'M' && head[1] == 'M';
+            if (!le && !be) return null;
+            ushort U16(ReadOnlySpan<byte> b) => le ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(b) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(b);
+            uint U32(ReadOnlySpan<byte> b) => le ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(b) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b);
+            if (U16(head[2..]) != 42) return null;
+            long offset = U32(head[4..]), pages = 0;
+            var seen = new HashSet<long>();
+            Span<byte> buf = stackalloc byte[4];
+            while (offset > 0 && offset + 2 <= f.Length && seen.Add(offset) && pages < 10_000)
+            {
+                pages++;
+                f.Position = offset;
+                if (f.Read(buf[..2]) != 2) break;
+                long next = offset + 2 + 12L * U16(buf);
+                if (next + 4 > f.Length) break;
+                f.Position = next;
+                if (f.Read(buf) != 4) break;
+                offset = U32(buf);
+            }
+            return pages;
+        }
+        catch (IOException) { return null; }
+    }
+
     /// <summary>
     /// Copies <paramref name="source"/> to <paramref name="destination"/> as a file the bundle's owner can write (rw-r--r--):
     /// File.Copy keeps the source's mode, and files from a read-only folder (a camera card, a shared drive) became
@@ -503,7 +541,12 @@ public static class BundleBuilder
             using var _ = img;
             int d = img.Depth() == MatType.CV_8U ? 8 : img.Depth() == MatType.CV_16U ? 16 : img.Depth() == MatType.CV_32F ? LinearImage.FloatDepth : 0;
             if (d == 0) throw new BundleException($"{images[i]}: expected 8- or 16-bit integer or 32-bit float pixels");
-            if (img.Channels() is not (1 or 3)) throw new BundleException($"{images[i]}: {img.Channels()} channels; frames must be grey (1) or colour (3) without alpha");
+            if (img.Channels() is not (1 or 3))
+                throw new BundleException($"{images[i]}: {img.Channels()} channels; frames must be grey (1) or colour (3) without alpha" +
+                                          (img.Channels() is 2 or 4 ? $" (drop the alpha channel, e.g. ImageMagick's 'convert {Path.GetFileName(images[i])} -alpha off OUT{Path.GetExtension(images[i])}')" : ""));
+            // A multi-page TIFF (a burst saved as one file): only its first page is a frame (stop 47's trial: the rest was left out without a word).
+            if (Path.GetExtension(images[i]).ToLowerInvariant() is ".tif" or ".tiff" && MultiPage(images[i]) is long pages && pages > 1)
+                notes?.Add(Problem.Note(dir, ProblemLocation.None, $"{Path.GetFileName(images[i])} is a TIFF of {pages} pages: {MultiPageNote} (one frame per file; a burst needs one file per frame)"));
             if (i == 0) (depth, size) = (d, (img.Cols, img.Rows));
             else if (d != depth || (img.Cols, img.Rows) != size)
                 throw new BundleException($"{images[i]}: {img.Cols}×{img.Rows} {DepthName(d)}, expected {size.Item1}×{size.Item2} {DepthName(depth)} like {images[0]}");

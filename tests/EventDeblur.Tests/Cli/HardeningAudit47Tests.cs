@@ -412,4 +412,35 @@ public partial class HardeningAuditTests
         foreach (var file in Directory.GetFiles(Path.Combine(dir, "b", "rgb"), "*.png").Append(Path.Combine(dir, "b", "events.aedat4")))
             Assert.True((File.GetUnixFileMode(file) & UnixFileMode.UserWrite) != 0, $"{file} is read-only");
     }
+
+    /// <summary>
+    /// Odd TIFF frames (stop 47's trial): a multi-page TIFF gave its first page with no word (a burst saved as one file
+    /// failed on the row count without naming the pages); a TIFF with alpha was refused with no way out. Both now say so.
+    /// </summary>
+    [Fact]
+    public void MultiPageAndAlphaTiffFramesAreNamed()
+    {
+        string dir = TestPaths.NewTempDir();
+        var frames = RecordingBundle.Load(Sample).Frames;
+        string multi = Path.Combine(dir, "multi"), alpha = Path.Combine(dir, "alpha");
+        Directory.CreateDirectory(multi);
+        Directory.CreateDirectory(alpha);
+        foreach (var f in frames)
+        {
+            using var m = Cv2.ImRead(f.File, ImreadModes.Unchanged);
+            string name = Path.GetFileNameWithoutExtension(f.File) + ".tif";
+            Assert.True(Cv2.ImWrite(Path.Combine(multi, name), new[] { m, m }));
+            using var a = new Mat();
+            Cv2.CvtColor(m, a, ColorConversionCodes.BGR2BGRA);
+            Cv2.ImWrite(Path.Combine(alpha, name), a);
+        }
+        Assert.Equal(2, EventDeblur.Recording.BundleBuilder.MultiPage(Path.Combine(multi, "000000.tif")));
+        var (_, args) = SampleBundleArgs(multi);
+        var r = Run([.. args, "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "b")]);
+        Assert.Contains("000000.tif is a TIFF of 2 pages: only its first page is taken as a frame", r.Out);
+        var (_, argsA) = SampleBundleArgs(alpha);
+        var refused = Run([.. argsA, "--encoding", "linear", "--out", Path.Combine(dir, "a")]);
+        Expect(2, refused);
+        Assert.Contains("4 channels; frames must be grey (1) or colour (3) without alpha (drop the alpha channel, e.g. ImageMagick's 'convert 000000.tif -alpha off OUT.tif')", refused.Err);
+    }
 }
