@@ -89,11 +89,15 @@ internal static class BundleCommand
             // which rarely holds, and inspect's note about it was the hint a user needs here.
             var calibration = InspectCommand.Calibration(bundle, notes);
             // Also when --saturation was given: a level that no frame reaches (within a half-float step) is a level to check.
-            if (ClipPlateau(bundle) is { } plateau) notes.Add(plateau);
-            if (FloatWhiteScale(bundle) is { } scaleNote) notes.Add(scaleNote);
-            if (r.GetResult(encoding) is not { Implicit: false } && SixteenBitAsSrgb(bundle) is { } encodingNote) notes.Add(encodingNote);
-            if (EightBitAsLinear(bundle) is { } linearNote) notes.Add(linearNote);
-            if (BlackAboveFrames(bundle) is { } blackNote) notes.Add(blackNote);
+            // The pixel-level checks share one decoding of the first frames (each had decoded them again).
+            using (var first = FirstFrames.Of(bundle))
+            {
+                if (ClipPlateau(bundle, first) is { } plateau) notes.Add(plateau);
+                if (FloatWhiteScale(bundle, first) is { } scaleNote) notes.Add(scaleNote);
+                if (r.GetResult(encoding) is not { Implicit: false } && SixteenBitAsSrgb(bundle, first) is { } encodingNote) notes.Add(encodingNote);
+                if (EightBitAsLinear(bundle, first) is { } linearNote) notes.Add(linearNote);
+                if (BlackAboveFrames(bundle, first) is { } blackNote) notes.Add(blackNote);
+            }
             int matched = match.Windows.Count(w => w.Exposure != null);
             var rgbSpec = bundle.Manifest.Rgb!;
             Console.WriteLine($"wrote {bundle.Root}: {bundle.Frames.Count} RGB frames ({bundle.Manifest.Sync.Source} sync), {matched} with exposure windows on the event clock");
@@ -135,15 +139,9 @@ internal static class BundleCommand
     /// A note when the frames are 16-bit and the encoding was left at its default, sRGB: 16-bit frames from a camera are
     /// most often linear (raw), and read as sRGB they replayed 9 dB lower with no word (stop 39's trial); null otherwise.
     /// </summary>
-    private static Problem? SixteenBitAsSrgb(RecordingBundle bundle)
+    private static Problem? SixteenBitAsSrgb(RecordingBundle bundle, FirstFrames first)
     {
-        if (bundle.Manifest.Rgb is not { Encoding.Kind: "srgb" } || bundle.Frames.Count == 0) return null;
-        try
-        {
-            using var raw = EventDeblur.Imaging.LinearImage.Decode(bundle.Frames[0].File);
-            if (raw.Depth() != OpenCvSharp.MatType.CV_16U) return null;
-        }
-        catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
+        if (bundle.Manifest.Rgb is not { Encoding.Kind: "srgb" } || first.Mats.Count == 0 || first.Mats[0].Depth() != OpenCvSharp.MatType.CV_16U) return null;
         return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
             "the frames are 16-bit and were taken as sRGB-encoded, the default: 16-bit frames from a camera are most often linear (raw sensor values); if these are, run the same command again with --encoding linear (and the camera's --black and --saturation) --force");
     }
@@ -153,15 +151,9 @@ internal static class BundleCommand
     /// display curve, and read as linear they deblurred 3.6 dB worse with no word (stop 47's trial: 33.17 → 29.58 dB); a
     /// machine-vision camera with its gamma off gives linear 8-bit frames, so it is a note saying both; null otherwise.
     /// </summary>
-    private static Problem? EightBitAsLinear(RecordingBundle bundle)
+    private static Problem? EightBitAsLinear(RecordingBundle bundle, FirstFrames first)
     {
-        if (bundle.Manifest.Rgb is not { Encoding.Kind: "linear" } || bundle.Frames.Count == 0) return null;
-        try
-        {
-            using var raw = EventDeblur.Imaging.LinearImage.Decode(bundle.Frames[0].File);
-            if (raw.Depth() != OpenCvSharp.MatType.CV_8U) return null;
-        }
-        catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
+        if (bundle.Manifest.Rgb is not { Encoding.Kind: "linear" } || first.Mats.Count == 0 || first.Mats[0].Depth() != OpenCvSharp.MatType.CV_8U) return null;
         return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
             "the frames are 8-bit and were declared linear: 8-bit frames are most often exported with a display curve (JPEG, PNG or video: sRGB), which read as linear costs deblurring several dB; if these were, run the same command again with --encoding srgb (or gamma:G) --force (a machine-vision camera with its gamma off does give linear 8-bit frames: then --encoding linear is right)");
     }
@@ -172,23 +164,18 @@ internal static class BundleCommand
     /// do-no-harm guard gives every tile back (stop 47's trial: --black 4096 for a 1024 floor, 98 % below); names the
     /// values' 1st percentile as a hint; null otherwise.
     /// </summary>
-    private static Problem? BlackAboveFrames(RecordingBundle bundle)
+    private static Problem? BlackAboveFrames(RecordingBundle bundle, FirstFrames first)
     {
         var rgb = bundle.Manifest.Rgb;
-        if (rgb == null || !(rgb.BlackLevel > 0)) return null;
+        if (rgb == null || !(rgb.BlackLevel > 0) || !first.Complete) return null;
         var histogram = new long[65536];
         long pixels = 0, below = 0;
-        foreach (var f in bundle.Frames.Take(3))
+        foreach (var raw in first.Mats)
         {
-            try
-            {
-                using var raw = EventDeblur.Imaging.LinearImage.Decode(f.File);
-                using var flat = raw.Reshape(1, 1);
-                if (raw.Depth() == OpenCvSharp.MatType.CV_8U) { flat.GetArray(out byte[] v); foreach (var x in v) histogram[x]++; pixels += v.Length; }
-                else if (raw.Depth() == OpenCvSharp.MatType.CV_16U) { flat.GetArray(out ushort[] v); foreach (var x in v) histogram[x]++; pixels += v.Length; }
-                else return null;
-            }
-            catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
+            using var flat = raw.Reshape(1, 1);
+            if (raw.Depth() == OpenCvSharp.MatType.CV_8U) { flat.GetArray(out byte[] v); foreach (var x in v) histogram[x]++; pixels += v.Length; }
+            else if (raw.Depth() == OpenCvSharp.MatType.CV_16U) { flat.GetArray(out ushort[] v); foreach (var x in v) histogram[x]++; pixels += v.Length; }
+            else return null;
         }
         if (pixels == 0) return null;
         for (int v = 0; v < histogram.Length && v < rgb.BlackLevel; v++) below += histogram[v];
@@ -205,34 +192,29 @@ internal static class BundleCommand
     /// pixels sit exactly there (a clipped plateau: a camera, or a conversion, that clips below full scale — an 8-bit
     /// video made from 16-bit linear frames clips at 254), a note naming that value and the --saturation to try; else null.
     /// </summary>
-    private static Problem? ClipPlateau(RecordingBundle bundle)
+    private static Problem? ClipPlateau(RecordingBundle bundle, FirstFrames first)
     {
         var rgb = bundle.Manifest.Rgb;
-        if (rgb == null) return null;
+        if (rgb == null || !first.Complete) return null;
         double max = double.MinValue;
         long atMax = 0, pixels = 0;
         bool floats = false;
-        foreach (var f in bundle.Frames.Take(3))
+        foreach (var raw in first.Mats)
         {
-            try
-            {
-                using var raw = EventDeblur.Imaging.LinearImage.Decode(f.File);
-                floats = raw.Depth() == OpenCvSharp.MatType.CV_32F;
-                if (raw.Depth() != OpenCvSharp.MatType.CV_8U && raw.Depth() != OpenCvSharp.MatType.CV_16U && !floats) return null;
-                using var flat = raw.Reshape(1);
-                flat.MinMaxLoc(out double _, out double m);
-                if (!double.IsFinite(m)) return null;
-                // Float frames: a plateau is the values within one half-float step of the brightest (stop 47's trial: float
-                // TIFF and OpenEXR frames got no note where the same frames as 16-bit did).
-                using var eq = new OpenCvSharp.Mat();
-                if (floats) OpenCvSharp.Cv2.Compare(flat, m - Math.Abs(m) * EventDeblur.Imaging.LinearImage.FloatClipTolerance, eq, OpenCvSharp.CmpTypes.GE);
-                else OpenCvSharp.Cv2.Compare(flat, m, eq, OpenCvSharp.CmpTypes.EQ);
-                long n = OpenCvSharp.Cv2.CountNonZero(eq);
-                if (m > max) { max = m; atMax = n; }
-                else if (m == max) atMax += n;
-                pixels += flat.Total();
-            }
-            catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
+            floats = raw.Depth() == OpenCvSharp.MatType.CV_32F;
+            if (raw.Depth() != OpenCvSharp.MatType.CV_8U && raw.Depth() != OpenCvSharp.MatType.CV_16U && !floats) return null;
+            using var flat = raw.Reshape(1);
+            flat.MinMaxLoc(out double _, out double m);
+            if (!double.IsFinite(m)) return null;
+            // Float frames: a plateau is the values within one half-float step of the brightest (stop 47's trial: float
+            // TIFF and OpenEXR frames got no note where the same frames as 16-bit did).
+            using var eq = new OpenCvSharp.Mat();
+            if (floats) OpenCvSharp.Cv2.Compare(flat, m - Math.Abs(m) * EventDeblur.Imaging.LinearImage.FloatClipTolerance, eq, OpenCvSharp.CmpTypes.GE);
+            else OpenCvSharp.Cv2.Compare(flat, m, eq, OpenCvSharp.CmpTypes.EQ);
+            long n = OpenCvSharp.Cv2.CountNonZero(eq);
+            if (m > max) { max = m; atMax = n; }
+            else if (m == max) atMax += n;
+            pixels += flat.Total();
         }
         // Floats reach the level when within its tolerance (the deconvolvers take those as clipped: LinearImage.UncertainFromLinear).
         double reached = floats ? rgb.SaturationLevel - Math.Abs(rgb.SaturationLevel) * EventDeblur.Imaging.LinearImage.FloatClipTolerance : rgb.SaturationLevel;
@@ -246,24 +228,46 @@ internal static class BundleCommand
     /// A note when floating-point frames' brightest value is under 1 % of the white level: a full scale of another
     /// range (stop 47's trial: frames in [0, 1] bundled with --white 65535 replayed to all-black PNGs with no word); null otherwise.
     /// </summary>
-    private static Problem? FloatWhiteScale(RecordingBundle bundle)
+    private static Problem? FloatWhiteScale(RecordingBundle bundle, FirstFrames first)
     {
-        if (bundle.Manifest.Rgb is not { } rgb || bundle.Frames.Count == 0) return null;
+        if (bundle.Manifest.Rgb is not { } rgb || !first.Complete || first.Mats.Count == 0) return null;
         double max = double.MinValue;
-        foreach (var f in bundle.Frames.Take(3))
+        foreach (var raw in first.Mats)
         {
-            try
-            {
-                using var raw = EventDeblur.Imaging.LinearImage.Decode(f.File);
-                if (raw.Depth() != OpenCvSharp.MatType.CV_32F) return null;
-                using var flat = raw.Reshape(1);
-                flat.MinMaxLoc(out double _, out double m);
-                if (double.IsFinite(m)) max = Math.Max(max, m);
-            }
-            catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { return null; }
+            if (raw.Depth() != OpenCvSharp.MatType.CV_32F) return null;
+            using var flat = raw.Reshape(1);
+            flat.MinMaxLoc(out double _, out double m);
+            if (double.IsFinite(m)) max = Math.Max(max, m);
         }
         if (max == double.MinValue || max - rgb.BlackLevel >= (rgb.WhiteLevel - rgb.BlackLevel) / 100) return null;
         return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None, string.Create(CultureInfo.InvariantCulture,
             $"the first frames' brightest value is {max:G6}, under 1 % of the white level {rgb.WhiteLevel}: the frames would read as nearly black; if their full scale is another (e.g. 1 for frames in [0, 1]), run the same command again with that --white (and --saturation) --force"));
+    }
+
+    /// <summary>
+    /// The bundle's first three frames, decoded once for the pixel-level checks: <see cref="Mats"/> up to the first frame
+    /// that does not decode, <see cref="Complete"/> when none failed (the checks over several frames say nothing then).
+    /// </summary>
+    private sealed class FirstFrames : IDisposable
+    {
+        public List<OpenCvSharp.Mat> Mats { get; } = [];
+
+        public bool Complete { get; private set; } = true;
+
+        public static FirstFrames Of(RecordingBundle bundle)
+        {
+            var first = new FirstFrames();
+            foreach (var f in bundle.Frames.Take(3))
+            {
+                try { first.Mats.Add(EventDeblur.Imaging.LinearImage.Decode(f.File)); }
+                catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException) { first.Complete = false; break; }
+            }
+            return first;
+        }
+
+        public void Dispose()
+        {
+            foreach (var m in Mats) m.Dispose();
+        }
     }
 }

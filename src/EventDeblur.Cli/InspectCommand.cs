@@ -171,16 +171,9 @@ internal static class InspectCommand
         var rows = bundle.Frames;
         string csv = bundle.Manifest.Rgb is { } rgb ? Path.Combine(bundle.Root, rgb.Frames) : bundle.Root;
         const string fix = "frames.csv holds µs (RECORDING_FORMAT.md); if these times are ms or s, make the bundle again with the unit named in the exposure CSV's header (e.g. 'start_ms,end_ms')";
-        if (rows.All(r => r.ExposureEndUs - r.ExposureStartUs < 200))
-            return Problem.Note(csv, ProblemLocation.None, $"every exposure lasts under 200 µs ({rows.Min(r => r.ExposureEndUs - r.ExposureStartUs)}–{rows.Max(r => r.ExposureEndUs - r.ExposureStartUs)} µs): {fix}");
-        if (rows.Count >= 2)
-        {
-            var periods = rows.Zip(rows.Skip(1), (a, b) => b.ExposureStartUs - a.ExposureStartUs).Order().ToList();
-            long period = periods[periods.Count / 2];
-            if (period > 0 && period < 1000)
-                return Problem.Note(csv, ProblemLocation.None, $"the frames start every {period} µs (median), over 1000 frames/s: {fix}");
-        }
-        return null;
+        return ExposureUnits.AnotherUnit([.. rows.Select(r => (r.ExposureStartUs, r.ExposureEndUs))]) is { } suspect
+            ? Problem.Note(csv, ProblemLocation.None, $"{suspect}: {fix}")
+            : null;
     }
 
     /// <summary>

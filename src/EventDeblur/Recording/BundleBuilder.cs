@@ -209,24 +209,11 @@ public static class BundleBuilder
         if (rows.Count == 0) throw new BundleException($"{path}: no exposure rows after the header line");
         string readAs = unit == null ? "the header names no unit, so the times are read as µs" : "the header says µs";
         const string ifNot = "if they are ms or s, name the unit in the header (e.g. 'start_ms,end_ms') or convert them";
-        if (scale == 1 && rows.All(r => r.Item2 - r.Item1 < 200))
-            notes?.Add(Problem.Note(path, ProblemLocation.None, $"every exposure lasts under 200 µs ({rows.Min(r => r.Item2 - r.Item1)}–{rows.Max(r => r.Item2 - r.Item1)} µs): {readAs}; {ifNot}"));
-        // Trial 47a: night exposures of 250 ms written in ms under a '_us' header last 250 "µs", but the frames then
-        // follow each other every few hundred "µs", over 1000 frames/s, which an RGB camera does not do either.
-        else if (scale == 1 && MedianPeriodUs(rows) is long period && period < 1000)
-            notes?.Add(Problem.Note(path, ProblemLocation.None, $"the frames start every {period} µs (the median from one row's start to the next), over 1000 frames/s: {readAs}; {ifNot}"));
+        if (scale == 1 && ExposureUnits.AnotherUnit(rows) is { } suspect)
+            notes?.Add(Problem.Note(path, ProblemLocation.None, $"{suspect}: {readAs}; {ifNot}"));
         else if (scale != 1)
             notes?.Add(Problem.Note(path, ProblemLocation.None, $"times read in {unit}, as the header names them, and stored in µs"));
         return rows;
-    }
-
-    /// <summary>The median time from one exposure's start to the next one's; null for a single row.</summary>
-    private static long? MedianPeriodUs(List<(long Start, long End)> rows)
-    {
-        if (rows.Count < 2) return null;
-        var periods = rows.Zip(rows.Skip(1), (a, b) => b.Start - a.Start).Order().ToList();
-        long low = periods[(periods.Count - 1) / 2], high = periods[periods.Count / 2];
-        return low + (high - low) / 2;
     }
 
     /// <summary>

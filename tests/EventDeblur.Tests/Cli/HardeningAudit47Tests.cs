@@ -15,6 +15,9 @@ namespace EventDeblur.Tests.Cli;
 /// </summary>
 public partial class HardeningAuditTests
 {
+    /// <summary>The sample's pixel levels and clock offset, as bundle takes them.</summary>
+    private static readonly string[] SampleLevels = ["--encoding", "linear", "--black", "1024", "--saturation", "65000", "--clock-offset-us", "1234567"];
+
     /// <summary>The sample's homography, row-major.</summary>
     private static double[] SampleHomography() => RecordingBundle.Load(Sample).Manifest.RgbToEventsHomography;
 
@@ -61,7 +64,7 @@ public partial class HardeningAuditTests
         var (dir, args) = SampleBundleArgs();
         int at = Array.IndexOf(args, "--homography");
         args[at + 1] = Numbers(t);
-        var made = Run([.. args, "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "b")]);
+        var made = Run([.. args, .. SampleLevels, "--out", Path.Combine(dir, "b")]);
         Expect(1, made);
         Assert.Contains("next: fix the homography (the error above: its transpose is given there) and run the same command again with --force; replay refuses kernels from events with it", made.Out);
     }
@@ -265,7 +268,7 @@ public partial class HardeningAuditTests
     public void EightBitFramesDeclaredLinearAndABlackLevelAboveTheFramesAreNoted()
     {
         var (dir, args) = SampleBundleArgs();
-        var right = Run([.. args, "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "right")]);
+        var right = Run([.. args, .. SampleLevels, "--out", Path.Combine(dir, "right")]);
         Expect(0, right);
         Assert.DoesNotContain("note:", right.Out);
 
@@ -408,7 +411,7 @@ public partial class HardeningAuditTests
             File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
         var (_, args) = SampleBundleArgs(rgb);
-        Expect(0, Run([.. args, "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "b")]));
+        Expect(0, Run([.. args, .. SampleLevels, "--out", Path.Combine(dir, "b")]));
         foreach (var file in Directory.GetFiles(Path.Combine(dir, "b", "rgb"), "*.png").Append(Path.Combine(dir, "b", "events.aedat4")))
             Assert.True((File.GetUnixFileMode(file) & UnixFileMode.UserWrite) != 0, $"{file} is read-only");
     }
@@ -436,7 +439,7 @@ public partial class HardeningAuditTests
         }
         Assert.Equal(2, EventDeblur.Recording.BundleBuilder.MultiPage(Path.Combine(multi, "000000.tif")));
         var (_, args) = SampleBundleArgs(multi);
-        var r = Run([.. args, "--encoding", "linear", "--black", "1024", "--saturation", "65000", "--clock-offset-us", "1234567", "--out", Path.Combine(dir, "b")]);
+        var r = Run([.. args, .. SampleLevels, "--out", Path.Combine(dir, "b")]);
         Assert.Contains("000000.tif is a TIFF of 2 pages: only its first page is taken as a frame", r.Out);
         var (_, argsA) = SampleBundleArgs(alpha);
         var refused = Run([.. argsA, "--encoding", "linear", "--out", Path.Combine(dir, "a")]);

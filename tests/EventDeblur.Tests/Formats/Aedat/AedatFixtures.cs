@@ -80,6 +80,21 @@ internal sealed record SyntheticRecording(long[] T, short[] X, short[] Y, bool[]
 
     public static uint DavisDvs(int x, int yStored, bool on) => ((uint)yStored << 22) | ((uint)x << 12) | (on ? 0x800u : 0u);
 
+    /// <summary>An AEDAT 3.1 packet header: event type, source 1, event size, TS offset 4, overflow, capacity = number, number, valid.</summary>
+    public static void Aedat31PacketHeader(Stream ms, int type, int size, int number, int valid, int overflow = 0)
+    {
+        var h = new byte[28];
+        BinaryPrimitives.WriteInt16LittleEndian(h, (short)type);
+        BinaryPrimitives.WriteInt16LittleEndian(h.AsSpan(2), 1);
+        BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(4), size);
+        BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(8), 4);
+        BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(12), overflow);
+        BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(16), number);
+        BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(20), number);
+        BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(24), valid);
+        ms.Write(h);
+    }
+
     /// <summary>AEDAT 3.1 bytes with one polarity packet per entry.</summary>
     public static byte[] Aedat31(IEnumerable<(int Overflow, (int X, int Y, bool On, int Ts, bool Valid)[] Events)> packets, string source = "DAVIS346B")
     {
@@ -87,16 +102,7 @@ internal sealed record SyntheticRecording(long[] T, short[] X, short[] Y, bool[]
         ms.Write(System.Text.Encoding.ASCII.GetBytes($"#!AER-DAT3.1\r\n#Format: RAW\r\n#Source 1: {source}\r\n#Start-Time: 2020-01-01 00:00:00 (TZ+0000)\r\n#!END-HEADER\r\n"));
         foreach (var (overflow, evs) in packets)
         {
-            var h = new byte[28];
-            BinaryPrimitives.WriteInt16LittleEndian(h, 1);
-            BinaryPrimitives.WriteInt16LittleEndian(h.AsSpan(2), 1);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(4), 8);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(8), 4);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(12), overflow);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(16), evs.Length);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(20), evs.Length);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(24), evs.Count(e => e.Valid));
-            ms.Write(h);
+            Aedat31PacketHeader(ms, 1, 8, evs.Length, evs.Count(e => e.Valid), overflow);
             foreach (var e in evs)
             {
                 var b = new byte[8];

@@ -60,20 +60,7 @@ public class ColourDavisTests
     {
         var ms = new MemoryStream();
         ms.Write(System.Text.Encoding.ASCII.GetBytes("#!AER-DAT3.1\r\n#Format: RAW\r\n#Source 1: DAVIS346Color\r\n#Start-Time: 2020-01-01 00:00:00 (TZ+0000)\r\n#!END-HEADER\r\n"));
-        void Header(int type, int size, int number)
-        {
-            var h = new byte[28];
-            BinaryPrimitives.WriteInt16LittleEndian(h, (short)type);
-            BinaryPrimitives.WriteInt16LittleEndian(h.AsSpan(2), 1);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(4), size);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(8), 4);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(12), 0);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(16), number);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(20), number);
-            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(24), number);
-            ms.Write(h);
-        }
-        Header(1, 8, events.Length);
+        SyntheticRecording.Aedat31PacketHeader(ms, 1, 8, events.Length, events.Length);
         foreach (var e in events)
         {
             var b = new byte[8];
@@ -84,7 +71,7 @@ public class ColourDavisTests
         foreach (var f in frames)
         {
             int size = 36 + 2 * f.W * f.H;
-            Header(2, size, 1);
+            SyntheticRecording.Aedat31PacketHeader(ms, 2, size, 1, 1);
             var e = new byte[size];
             BinaryPrimitives.WriteUInt32LittleEndian(e, 1u | (1u << 1) | ((uint)f.Filter << 4));
             BinaryPrimitives.WriteInt32LittleEndian(e.AsSpan(4), f.Soe - 100);
