@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using EventDeblur.Events;
+using EventDeblur.Formats;
 using EventDeblur.Formats.Aedat;
 using EventDeblur.IO;
 
@@ -8,7 +10,11 @@ namespace EventDeblur.Live;
 /// Reads one DV network stream (tcp://host:port): connects, reads the IOHeader and then packets,
 /// reconnecting with exponential back-off (100 ms → 2 s) for as long as it runs when the connection drops or cannot
 /// be made, and records every gap. A source whose timestamps go back after a reconnection (restarted, or its clock
-/// reset) starts a new <see cref="Epoch"/>. Packets go to <c>onPacket</c> in arrival order.
+/// reset) starts a new <see cref="Epoch"/>; so does one whose clock is reset within a connection (a camera's timestamp
+/// reset): a packet that starts more than <see cref="ClockResetUs"/> behind the stream's settled time is held, with the
+/// packets after it, until the stream shows whether it goes on from their time for <see cref="ResetConfirmUs"/> (a reset:
+/// a new epoch, recorded as a gap with <see cref="StreamGap.ClockReset"/>) or comes back to the old one (damaged
+/// packets, handed on as they came, whose events the pipeline drops as going back). Packets go to <c>onPacket</c> in arrival order.
 /// </summary>
 public sealed class DvStreamClient(string name, string host, int port, Action<AedatPacket> onPacket)
 {
@@ -26,6 +32,32 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
     /// different clocks.
     /// </summary>
     public int Epoch => _epoch;
+
+    /// <summary>
+    /// Restarts of the source seen across reconnections (0 at first): the epochs that a reset of the clock within a
+    /// connection started are not counted, because that connection lost nothing (a count of exposures still holds).
+    /// </summary>
+    public int Restarts => _restarts;
+
+    /// <summary>How the latest epoch began, for messages ("the source restarted", "the source's clock was reset within the connection").</summary>
+    public string EpochCause { get; private set; } = "";
+
+    /// <summary>A packet that starts more than this behind the stream's latest time (µs) is held to tell a clock reset from a damaged packet (100 ms).</summary>
+    public const long ClockResetUs = 100_000;
+
+    /// <summary>The packet after a held one goes on from it when it starts at most this much later (µs; 1 s): a reset clock runs on.</summary>
+    public const long ResetContinuesUs = 1_000_000;
+
+    /// <summary>
+    /// Held packets that run on in order, far behind the old time, for this long (µs of their own time; 100 ms) are a reset
+    /// clock: a damaged stretch comes back to the old time sooner (a frame after a reset waits that much longer).
+    /// </summary>
+    public const long ResetConfirmUs = 100_000;
+
+    /// <summary>Or as many items as this in such a run (events or triggers; 2^20), which bounds the memory held.</summary>
+    public const long ResetConfirmItems = 1 << 20;
+
+    private volatile int _restarts;
 
     /// <summary>Told (on the client's thread) when the connection drops and when data flows again, one line each, for a person watching the run.</summary>
     public Action<string>? OnConnectionChange { get; init; }
@@ -102,6 +134,18 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                         var all = reader.Problems;
                         for (; told < all.Count; told++) OnProblem?.Invoke(all[told], LastTimestampUs);
                     }
+                    // A packet held back after a jump back in time, until the next one says what it was; the stream's settled time.
+                    var held = new List<AedatPacket>();
+                    long heldItems = 0;
+                    var clock = new SettledClock();
+                    // Hands a packet on; the stream's latest time moves to lastUs (null: kept, for a packet taken as damaged).
+                    void Deliver(AedatPacket q, long? lastUs)
+                    {
+                        if (lastUs != null) LastTimestampUs = lastUs;
+                        clock.Walk(q);
+                        Packets++;
+                        onPacket(q);
+                    }
                     while (!ct.IsCancellationRequested)
                     {
                         int before = reader.Problems.Count(p => p.Severity == ProblemSeverity.Error);
@@ -115,30 +159,65 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                             break;
                         }
                         Tell();
-                        long? t = p switch
+                        long? t = First(p!);
+                        if (held.Count > 0 && t != null && clock.Settled is long settled)
                         {
-                            EventsPacket e => e.Events.Timestamps[0],
-                            TriggersPacket tr => tr.Triggers[0].TimestampUs,
-                            ImuPacket im => im.Samples[0].TimestampUs,
-                            _ => null,
-                        };
+                            // The packets after one that went far back: a run that goes on in order from the held packets' time,
+                            // still far behind the settled time, for ResetConfirmUs is a reset clock; one that comes back to
+                            // the settled time (or scatters) says the held packets were damaged.
+                            long heldFirst = First(held[0])!.Value, heldLast = Last(held[^1])!.Value;
+                            bool goesOn = t >= heldLast && t - heldLast <= ResetContinuesUs && clock.ResetAt(p!) == 0;
+                            if (goesOn)
+                            {
+                                held.Add(p!);
+                                heldItems += Count(p!);
+                                if (Last(p!)!.Value - heldFirst < ResetConfirmUs && heldItems < ResetConfirmItems) continue;
+                                lock (_gaps) _gaps.Add(new StreamGap(name, settled, heldFirst, "its clock was reset within the connection") { ClockReset = true });
+                                EpochCause = $"the source's clock was reset within the connection (its timestamps went back from {settled} to {heldFirst} µs)";
+                                _epoch++;
+                                clock = new SettledClock();
+                                OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: its clock was reset (timestamps went back from {settled} to {heldFirst} µs); a new clock from here");
+                                foreach (var h in held) Deliver(h, Last(h));
+                                held.Clear();
+                                heldItems = 0;
+                                continue;
+                            }
+                            foreach (var h in held) Deliver(h, null);
+                            held.Clear();
+                            heldItems = 0;
+                        }
                         if (pendingGap && t != null)
                         {
                             lock (_gaps) _gaps[^1] = _gaps[^1] with { ResumedTimestampUs = t };
-                            if (t < LastTimestampUs) _epoch++;
+                            if (t < LastTimestampUs)
+                            {
+                                EpochCause = $"the source restarted (its timestamps went back to {t} µs)";
+                                _restarts++;
+                                _epoch++;
+                                clock = new SettledClock();
+                            }
                             pendingGap = false;
                             OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: data again (t = {t} µs)");
                         }
-                        long? last2 = p switch
+                        else if (clock.ResetAt(p!) is int at && at >= 0)
                         {
-                            EventsPacket e => e.Events.Timestamps[^1],
-                            TriggersPacket tr => tr.Triggers[^1].TimestampUs,
-                            _ => t,
-                        };
-                        if (last2 != null) LastTimestampUs = last2;
-                        Packets++;
-                        onPacket(p!);
+                            // Far behind the settled time and in order from there: held until the packets after it say which.
+                            // A reset between two of the packet's items: those before it go on now.
+                            if (at > 0)
+                            {
+                                var (head, tail) = SplitAt(p!, at);
+                                Deliver(head, Last(head));
+                                p = tail;
+                            }
+                            held.Add(p!);
+                            heldItems = Count(p!);
+                            continue;
+                        }
+                        Deliver(p!, Last(p!) ?? t);
                     }
+                    // The connection ended with packets held: nothing came to tell a reset from damage, so they go on as they came.
+                    foreach (var h in held) Deliver(h, null);
+                    held.Clear();
                 }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 _connected = false;
                 reason = ended ?? ClosedByServer;
@@ -166,5 +245,101 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
             try { await Task.Delay(backoff, ct); } catch (OperationCanceledException) { break; }
             backoff = Math.Min(2000, backoff * 2);
         }
+    }
+
+    private static long? First(AedatPacket p) => p switch
+    {
+        EventsPacket e => e.Events.Timestamps[0],
+        TriggersPacket tr => tr.Triggers[0].TimestampUs,
+        ImuPacket im => im.Samples[0].TimestampUs,
+        _ => null,
+    };
+
+    private static int Count(AedatPacket p) => p switch
+    {
+        EventsPacket e => e.Events.Count,
+        TriggersPacket tr => tr.Triggers.Length,
+        _ => 1,
+    };
+
+    private static long? Last(AedatPacket p) => p switch
+    {
+        EventsPacket e => e.Events.Timestamps[^1],
+        TriggersPacket tr => tr.Triggers[^1].TimestampUs,
+        _ => First(p),
+    };
+
+    /// <summary>The packet's items from index <paramref name="at"/> on as a packet of their own (the tail), and the items before it (the head, the same packet cut).</summary>
+    private static (AedatPacket Head, AedatPacket Tail) SplitAt(AedatPacket p, int at)
+    {
+        if (p is EventsPacket e)
+        {
+            ReadOnlySpan<long> ts = e.Events.Timestamps;
+            ReadOnlySpan<short> xs = e.Events.Xs, ys = e.Events.Ys;
+            ReadOnlySpan<bool> ps = e.Events.Polarities;
+            var tail = EventBatch.Rent(ts.Length - at);
+            for (int i = at; i < ts.Length; i++) tail.Add(ts[i], xs[i], ys[i], ps[i]);
+            e.Events.Truncate(at);
+            return (e, e with { Events = tail });
+        }
+        var tr = (TriggersPacket)p;
+        return (tr with { Triggers = tr.Triggers[..at] }, tr with { Triggers = tr.Triggers[at..] });
+    }
+
+    /// <summary>
+    /// The time a stream has settled on (µs): its items' times in order, where one item thrown more than
+    /// <see cref="EventSanitizer.JumpUs"/> forward (a damaged timestamp) counts only when the next item goes on from it (a
+    /// real gap), and items behind it (damaged, or a reset clock) do not move it.
+    /// </summary>
+    private sealed class SettledClock
+    {
+        private long? _ahead;
+
+        /// <summary>The settled time, µs; null before any item.</summary>
+        public long? Settled { get; private set; }
+
+        /// <summary>Moves the settled time on over the packet's items.</summary>
+        public void Walk(AedatPacket p)
+        {
+            var ts = Times(p);
+            for (int i = 0; i < ts.Length; i++) (Settled, _ahead) = Step(Settled, _ahead, ts[i]);
+        }
+
+        /// <summary>
+        /// The index of the packet's first item more than <see cref="ClockResetUs"/> behind the settled time, when the items
+        /// from it on are in order and all that far behind (a reset clock; damage scatters them, or comes back); −1 otherwise.
+        /// Changes nothing.
+        /// </summary>
+        public int ResetAt(AedatPacket p)
+        {
+            if (p is not (EventsPacket or TriggersPacket)) return -1;
+            var ts = Times(p);
+            var (settled, ahead) = (Settled, _ahead);
+            for (int i = 0; i < ts.Length; i++)
+            {
+                if (settled is long s && ts[i] < s - ClockResetUs)
+                {
+                    // In order from there, and all of them far behind (a damaged stretch that comes back within the packet is not a clock).
+                    for (int j = i + 1; j < ts.Length; j++) if (ts[j] < ts[j - 1] || ts[j] >= s - ClockResetUs) return -1;
+                    return i;
+                }
+                (settled, ahead) = Step(settled, ahead, ts[i]);
+            }
+            return -1;
+        }
+
+        private static (long? Settled, long? Ahead) Step(long? settled, long? ahead, long v)
+        {
+            if (settled is not long s || (v >= s && v - s <= EventSanitizer.JumpUs)) return (v, null);
+            if (v > s + EventSanitizer.JumpUs) return ahead is long a && v >= a && v - a <= EventSanitizer.JumpUs ? (v, null) : (settled, v);
+            return (settled, ahead);
+        }
+
+        private static ReadOnlySpan<long> Times(AedatPacket p) => p switch
+        {
+            EventsPacket e => e.Events.Timestamps,
+            TriggersPacket tr => tr.Triggers.Select(x => x.TimestampUs).ToArray(),
+            _ => [],
+        };
     }
 }

@@ -58,7 +58,7 @@ public static class LivePipeline
         long sanitizedBackward = 0, sanitizedJumped = 0;
         // Stretches of the events stream whose packets were lost (from the last event before to the first after, µs).
         var losses = new List<StreamLoss>();
-        var exposures = new List<(TimeRangeUs Range, int Epoch)>();
+        var exposures = new List<(TimeRangeUs Range, int Epoch, int Line)>();
         var pairer = new TriggerEdgePairer(o.TriggerActiveLow);
         int eventsEpoch = 0, triggersEpoch = 0;
         long triggersReceived = 0;
@@ -97,8 +97,9 @@ public static class LivePipeline
             {
                 if (eventsClient!.Epoch != Volatile.Read(ref eventsEpoch))
                 {
-                    // The source restarted: what is buffered is on its old clock.
-                    long discarded = store.Reset();
+                    // The source restarted, or its clock was reset: what is buffered is on its old clock, set aside for the
+                    // frames of that clock still waiting.
+                    long discarded = store.Retire(Volatile.Read(ref eventsEpoch));
                     clock.Reset();
                     // (Events still held back after a forward jump are of the old clock too.)
                     sanitizer.Flush(scratch);
@@ -109,7 +110,7 @@ public static class LivePipeline
                     // Stretches lost on the old clock say nothing of the new one's times.
                     lock (losses) losses.Clear();
                     Volatile.Write(ref eventsEpoch, eventsClient.Epoch);
-                    Report(Problem.Error("events stream", $"the source restarted (its timestamps went back to {e.Events.Timestamps[0]} µs); {discarded} buffered events of its old clock discarded"));
+                    Report(Problem.Error("events stream", $"{eventsClient.EpochCause}; the {discarded} buffered events of its old clock are kept apart for that clock's frames still waiting"));
                 }
                 store.Arrived(e.Events.Count);
                 sanitizer.Filter(e.Events);
@@ -149,12 +150,12 @@ public static class LivePipeline
                     foreach (var q in pairer.Problems) Report(q);
                     pairer = new TriggerEdgePairer(o.TriggerActiveLow);
                     triggersEpoch = triggersClient.Epoch;
-                    Report(Problem.Error("triggers stream", $"the source restarted (its timestamps went back to {t.Triggers[0].TimestampUs} µs)"));
+                    Report(Problem.Error("triggers stream", triggersClient.EpochCause));
                 }
                 foreach (var tr in t.Triggers)
                 {
                     triggersReceived++;
-                    if (pairer.Add(tr) is { } exposure) exposures.Add((exposure, triggersEpoch));
+                    if (pairer.Add(tr) is { } exposure) exposures.Add((exposure, triggersEpoch, triggersClient.Restarts));
                 }
             }
         })
@@ -362,11 +363,12 @@ public static class LivePipeline
         // Frames handed to the stages, with their exposure (written by the dispatch loop only): one abandoned by Ctrl+C / SIGTERM still gets its row.
         var dispatched = new Dictionary<long, TimeRangeUs>();
         int next = 0;
-        // The trigger source's epoch of the exposures that frames have taken (the first one taken sets it). In arrival order
-        // the k-th frame takes the k-th exposure, a count that only holds within one epoch: a restarted source lost an
-        // unknown number of exposures (serve plays its recording again from the first), so an exposure of a later epoch
-        // cannot be given to a frame by counting.
-        int? countEpoch = null;
+        // The trigger source's restart count (DvStreamClient.Restarts) of the exposures that frames have taken (the first one
+        // taken sets it). In arrival order the k-th frame takes the k-th exposure, a count that only holds between restarts: a
+        // restarted source lost an unknown number of exposures (serve plays its recording again from the first), so an
+        // exposure after a restart cannot be given to a frame by counting. A reset of its clock within a connection lost
+        // none, so the count goes on across it (a new epoch, the same line).
+        int? countLine = null;
         bool rgbDone = false;
         var streamQuiet = Stopwatch.StartNew();
         int owed = 0;
@@ -526,13 +528,13 @@ public static class LivePipeline
                 // Exposures that came after their frames were dropped for having none (arrival order): each goes with its
                 // dropped frame, so the frames after it keep their own.
                 lock (exposures)
-                    while (owed > 0 && next < exposures.Count && (countEpoch == null || exposures[next].Epoch == countEpoch))
+                    while (owed > 0 && next < exposures.Count && (countLine == null || exposures[next].Line == countLine))
                     {
                         Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {exposures[next].Range} came after its frame had been dropped for having none; it is left out, so the next frame takes its own exposure"));
                         next++;
                         owed--;
                     }
-                (TimeRangeUs Range, int Epoch)? exposure = null;
+                (TimeRangeUs Range, int Epoch, int Line)? exposure = null;
                 FrameExposurePairer.Decision decision = default;
                 if (waiting.Count > 0)
                     lock (exposures)
@@ -552,21 +554,25 @@ public static class LivePipeline
                         Report(Problem.Error(TriggerEdgePairer.Source, $"exposure {skipped} got no RGB frame: {reason}"));
                     }
                 }
-                if (exposure is { } restarted && !pairing.ByTimestamps && countEpoch is int counted && restarted.Epoch != counted)
+                if (exposure is { } restarted && !pairing.ByTimestamps && countLine is int counted && restarted.Line != counted)
                 {
                     // Arrival order across a restart of the trigger source: the frame is dropped, the exposure left for the end's report.
                     var (ordinal, _, _, _) = waiting.Dequeue();
                     Drop(ordinal, null, "the trigger source restarted before this frame's exposure came: in arrival order its exposure on the new clock is unknown (the restart lost, or with serve replayed, an unknown number of exposures)");
                     continue;
                 }
-                if (exposure is { } stale && (stale.Epoch < epoch || (stale.Epoch > epoch && streamEnded)))
+                // An exposure of the clock the source has just left whose events were set aside: dispatched with them (its
+                // margin's events, if still to come, will not). Once the next exposure is of the current clock, none is left.
+                bool onRetired = exposure is { } old && old.Epoch < epoch && store.HasRetired(old.Epoch);
+                lock (exposures) if (next < exposures.Count && exposures[next].Epoch >= epoch && store.HasRetired(epoch - 1)) store.DropRetired();
+                if (exposure is { } stale && !onRetired && (stale.Epoch < epoch || (stale.Epoch > epoch && streamEnded)))
                 {
                     // Its events were on a clock the source has left (or never came on its new one): this frame cannot be deblurred.
                     SkipTo(decision.Exposure, decision.Reason);
                     var (ordinal, _, _, stamp) = waiting.Dequeue();
                     Drop(ordinal, stale.Range, $"exposure {stale.Range} is on the source's clock before a restart; its events are gone");
                     pairing.Paired(stamp, stale.Range);
-                    countEpoch ??= stale.Epoch;
+                    countLine ??= stale.Line;
                     next++;
                     continue;
                 }
@@ -576,8 +582,8 @@ public static class LivePipeline
                 bool closedAfterRgb = rgbDone && !eventsClient.IsConnected && !triggersClient.IsConnected;
                 // Only against events of the exposure's own epoch: a restarted trigger stream can be heard before the events
                 // stream's restart, while the buffer still holds the old clock's events.
-                if (exposure is { Range: var e, Epoch: var exposureEpoch } && exposureEpoch == epoch && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded
-                                                     || (closedAfterRgb && latest >= e.EndUs + o.EventLatencyUs - 1)))
+                if (exposure is { Range: var e, Epoch: var exposureEpoch } && (onRetired || exposureEpoch == epoch && (latest >= e.EndUs + o.EventLatencyUs + o.EventMarginUs || streamEnded
+                                                     || (closedAfterRgb && latest >= e.EndUs + o.EventLatencyUs - 1))))
                 {
                     SkipTo(decision.Exposure, decision.Reason);
                     var (ordinal, image, depth, stamp) = waiting.Dequeue();
@@ -586,25 +592,35 @@ public static class LivePipeline
                         // An image-sequence frame that could not be read: it takes its exposure, so the frames after it keep theirs.
                         Drop(ordinal, e, unreadable.GetValueOrDefault(ordinal, "the RGB frame could not be read"));
                         pairing.Paired(stamp, e);
-                        countEpoch ??= exposureEpoch;
+                        countLine ??= exposure.Value.Line;
                         next++;
                         continue;
                     }
                     var window = new TimeRangeUs(e.StartUs + o.EventLatencyUs, e.EndUs + o.EventLatencyUs).Expand(o.EventMarginUs);
+                    // From the events set aside, or the buffer's; should the source leave this clock while the buffer is read, its
+                    // events have just been set aside.
+                    EventSlice Slice(TimeRangeUs w)
+                    {
+                        if (onRetired) return store.SliceRetired(w);
+                        var slice = store.Slice(w);
+                        if (Volatile.Read(ref eventsEpoch) == epoch) return slice;
+                        onRetired = store.HasRetired(epoch);
+                        return onRetired ? store.SliceRetired(w) : slice;
+                    }
                     var f = new FrameWork
                     {
                         Index = ordinal,
                         Exposure = e,
                         FrameToEvents = Homography.FromRowMajor(rig.RgbToEventsHomography),
                         EventSensorSize = store.SensorSize(rig.Events.Width, rig.Events.Height),
-                        Events = store.Slice(window),
+                        Events = Slice(window),
                         Blurry = image,
                         Encoding = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, depth),
                     };
                     // The events the stream delivered for its exposure: none (the stream down or broken throughout) fails the frame
                     // with kernels from events; part of it, or a stretch lost to a skipped packet, is said in a note.
                     var shifted = new TimeRangeUs(e.StartUs + o.EventLatencyUs, e.EndUs + o.EventLatencyUs);
-                    var (firstUs, lastUs) = store.Extent;
+                    var (firstUs, lastUs) = onRetired ? store.RetiredExtent : store.Extent;
                     f.OutsideEvents = ExposureCoverage.Gap(ordinal, shifted, firstUs, lastUs, "live")?.Message;
                     if (f.OutsideEvents == null && ExposureCoverage.Partial(shifted, firstUs, lastUs) is { } uncovered)
                         Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), uncovered));
@@ -614,13 +630,13 @@ public static class LivePipeline
                     // stream's extent does; one that overlaps it is a note.
                     if (f.OutsideEvents == null)
                     {
-                        var (failure, notes) = JudgeLosses(shifted, LostStretches());
+                        var (failure, notes) = JudgeLosses(shifted, onRetired ? [] : LostStretches());
                         f.OutsideEvents = failure;
                         foreach (var note in notes) Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), note));
                     }
-                    store.TrimBefore(window.StartUs);
+                    if (!onRetired) store.TrimBefore(window.StartUs);
                     pairing.Paired(stamp, e);
-                    countEpoch ??= exposureEpoch;
+                    countLine ??= exposure.Value.Line;
                     next++;
                     dispatched[ordinal] = e;
                     toKernels.Writer.TryWrite(f);
@@ -651,7 +667,7 @@ public static class LivePipeline
             // A frame whose exposure is known takes it along (so it is not reported again as an exposure without a frame).
             TimeRangeUs? range = null;
             lock (exposures)
-                if (next < exposures.Count && (pairing.ByTimestamps || countEpoch == null || exposures[next].Epoch == countEpoch))
+                if (next < exposures.Count && (pairing.ByTimestamps || countLine == null || exposures[next].Line == countLine))
                     range = exposures[next++].Range;
             Drop(ordinal, range, stopped != null ? $"the run stopped: {stopped}" : "the run ended before its exposure's events arrived");
         }
@@ -671,9 +687,9 @@ public static class LivePipeline
         {
             pairer.Finish();
             foreach (var q in pairer.Problems) Report(q);
-            // In arrival order, the exposures of the trigger source after its restart that no frame could take (see countEpoch):
+            // In arrival order, the exposures of the trigger source after its restart that no frame could take (see countLine):
             // said once, not as exposures whose RGB frame was dropped.
-            int afterRestart = pairing.ByTimestamps || countEpoch is not int c ? 0 : exposures.Skip(next).Count(x => x.Epoch != c);
+            int afterRestart = pairing.ByTimestamps || countLine is not int c ? 0 : exposures.Skip(next).Count(x => x.Line != c);
             if (afterRestart > 0)
                 Report(Problem.Error(TriggerEdgePairer.Source, $"{afterRestart} exposure(s) the trigger source sent after its restart got no RGB frame: frames are paired with exposures in arrival order, and a restart breaks that count (the frames after it are dropped with that reason)"));
             unpaired = token.IsCancellationRequested || pairing.ByTimestamps ? 0 : exposures.Count - next - afterRestart;
@@ -783,7 +799,7 @@ public static class LivePipeline
     }
 
     /// <summary>The exposure list's ranges as a read-only list (read under the list's lock).</summary>
-    private sealed class ExposureRanges(List<(TimeRangeUs Range, int Epoch)> list) : IReadOnlyList<TimeRangeUs>
+    private sealed class ExposureRanges(List<(TimeRangeUs Range, int Epoch, int Line)> list) : IReadOnlyList<TimeRangeUs>
     {
         public TimeRangeUs this[int index] => list[index].Range;
 
@@ -896,6 +912,47 @@ public static class LivePipeline
                 return n;
             }
         }
+
+        // The events of the clock the source left, set aside for that clock's frames still waiting (their epoch; -1: none).
+        private EventSlice? _retired;
+        private (long? First, long? Last) _retiredExtent;
+        private int _retiredEpoch = -1;
+
+        /// <summary>
+        /// Sets the buffer's events aside for the frames of <paramref name="epoch"/>, the clock the source has just left (stop
+        /// 48: a frame waiting for its margin when the source restarted or its clock was reset lost every event), then empties
+        /// it; returns how many were set aside. Replaces any set aside before.
+        /// </summary>
+        public long Retire(int epoch)
+        {
+            lock (_gate)
+            {
+                _retired = new EventSlice(_t.AsSpan(_start, _count).ToArray(), _x.AsSpan(_start, _count).ToArray(), _y.AsSpan(_start, _count).ToArray(), _p.AsSpan(_start, _count).ToArray());
+                _retiredExtent = _firstUs == long.MinValue ? (null, null) : (_firstUs, _newestUs);
+                _retiredEpoch = epoch;
+                return Reset();
+            }
+        }
+
+        /// <summary>Whether the events of <paramref name="epoch"/> are set aside.</summary>
+        public bool HasRetired(int epoch) { lock (_gate) return _retired != null && _retiredEpoch == epoch; }
+
+        /// <summary>The first and the newest event time of the events set aside, µs.</summary>
+        public (long? First, long? Last) RetiredExtent { get { lock (_gate) return _retiredExtent; } }
+
+        /// <summary>The events set aside within <paramref name="w"/> (µs).</summary>
+        public EventSlice SliceRetired(TimeRangeUs w)
+        {
+            lock (_gate)
+            {
+                var r = _retired!;
+                int lo = Lower(r.T, w.StartUs), hi = Lower(r.T, w.EndUs);
+                return new EventSlice(r.T[lo..hi], r.X[lo..hi], r.Y[lo..hi], r.P[lo..hi]);
+            }
+        }
+
+        /// <summary>Lets go of the events set aside (no frame of their clock is left).</summary>
+        public void DropRetired() { lock (_gate) { _retired = null; _retiredEpoch = -1; } }
 
         private static bool IsSorted(ReadOnlySpan<long> t)
         {

@@ -23,8 +23,16 @@ public sealed record StreamGap(string Stream, long? LastTimestampUs, long? Resum
     /// </summary>
     public bool Silent { get; init; }
 
+    /// <summary>
+    /// True for a reset of the source's clock within one connection (a camera's timestamp reset): nothing was lost, but
+    /// the data from <see cref="ResumedTimestampUs"/> on is on another clock than the data before.
+    /// </summary>
+    public bool ClockReset { get; init; }
+
     /// <inheritdoc />
-    public override string ToString() => Silent
+    public override string ToString() => ClockReset
+        ? $"{Stream} stream: {Reason} (timestamps went back from {LastTimestampUs} to {ResumedTimestampUs} µs): nothing was lost, but the times before and after are on different clocks"
+        : Silent
         ? $"{Stream} streams: {Reason}, {(LastTimestampUs is long before ? $"after the events' last data at t = {before} µs" : "before any event")}{(ResumedTimestampUs is long again ? $"; data again by t = {again} µs (on the source's clock)" : " and no data came again")}"
         : ResumedTimestampUs == null
         ? $"{Stream} stream: {Reason} {(LastTimestampUs is long last ? $"after its last data at t = {last} µs (on the source's clock)" : "before any data")} and did not resume (end of stream, or everything after it lost)"

@@ -21,7 +21,7 @@ public class LiveDamagedStreamTests
 {
     /// <summary>A 3-frame bundle whose event file is rewritten, its events through <paramref name="events"/>; the RGB video and rig manifest.</summary>
     private static (RecordingBundle Bundle, string Video, string Rig, long[] Original) Bundle(Func<long[], short[], short[], bool[], IReadOnlyList<TimeRangeUs>, (long[], short[], short[], bool[])> events,
-        Func<long, IReadOnlyList<TimeRangeUs>, long>? triggerTime = null)
+        Func<long, IReadOnlyList<TimeRangeUs>, long>? triggerTime = null, Func<long, IReadOnlyList<TimeRangeUs>, long>? sourceClock = null)
     {
         var o = SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 256, RgbHeight = 192, PointLights = 3, FramePeriodUs = 150_000, ExposureUs = (40_000, 60_000) };
         string dir = TestPaths.NewTempDir(), bundleDir = Path.Combine(dir, "bundle");
@@ -42,6 +42,8 @@ public class LiveDamagedStreamTests
             }
         }
         var (t2, x2, y2, p2) = events(t.ToArray(), x.ToArray(), y.ToArray(), p.ToArray(), windows);
+        // The source's clock as written (a clock reset): the file keeps the recorded order, its times go through it.
+        var written = sourceClock == null ? t2 : t2.Select(v => sourceClock(v, windows)).ToArray();
         using (var w = Aedat4Writer.Create(path, new Aedat4WriterOptions { Width = width, Height = height, MaxEventsPerPacket = 4096 }))
         {
             // Triggers interleaved with the events by time, as a recorder writes them.
@@ -51,11 +53,11 @@ public class LiveDamagedStreamTests
                 var trig = triggerTime == null ? recorded : recorded with { TimestampUs = triggerTime(recorded.TimestampUs, windows) };
                 int upTo = k;
                 while (upTo < t2.Length && t2[upTo] <= trig.TimestampUs) upTo++;
-                if (upTo > k) w.WriteEvents(t2.AsSpan(k, upTo - k), x2.AsSpan(k, upTo - k), y2.AsSpan(k, upTo - k), p2.AsSpan(k, upTo - k));
+                if (upTo > k) w.WriteEvents(written.AsSpan(k, upTo - k), x2.AsSpan(k, upTo - k), y2.AsSpan(k, upTo - k), p2.AsSpan(k, upTo - k));
                 k = upTo;
-                w.WriteTriggers([trig]);
+                w.WriteTriggers([sourceClock == null ? trig : trig with { TimestampUs = sourceClock(trig.TimestampUs, windows) }]);
             }
-            if (k < t2.Length) w.WriteEvents(t2.AsSpan(k), x2.AsSpan(k), y2.AsSpan(k), p2.AsSpan(k));
+            if (k < t2.Length) w.WriteEvents(written.AsSpan(k), x2.AsSpan(k), y2.AsSpan(k), p2.AsSpan(k));
             w.Complete();
         }
         var b = RecordingBundle.Load(bundleDir);
@@ -140,6 +142,37 @@ public class LiveDamagedStreamTests
         var (s, _) = await Live(b, video, rig);
         Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
         Assert.Equal(0, s.DroppedEvents);
+    }
+
+    /// <summary>
+    /// The camera's clock is reset within one connection (events and triggers from between frames 0 and 1 on, 2 s back):
+    /// the frames after it are deblurred with their own events on the new clock, and the reset is said as such (stop 45's
+    /// live trial: the events after it were dropped as "went back in time … a damaged packet", the frames after it got
+    /// none or another moment's, and the trigger stream's jump was not reported).
+    /// </summary>
+    [Fact]
+    public async Task AClockResetWithinAConnectionStartsANewClockAndLosesNoFrame()
+    {
+        const long Back = 2_000_000;
+        long At(IReadOnlyList<TimeRangeUs> w) => (w[0].EndUs + w[1].StartUs) / 2;
+        var (b, video, rig, original) = Bundle((t, x, y, p, _) => (t, x, y, p), sourceClock: (t, windows) => t >= At(windows) ? t - Back : t);
+        var (s, o) = await Live(b, video, rig);
+        Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
+        Assert.Equal(0, s.DroppedEvents);
+        Assert.Contains(s.Problems, p => p.ToString().StartsWith("events stream: the source's clock was reset within the connection (its timestamps went back from", StringComparison.Ordinal));
+        Assert.Contains(s.Problems, p => p.ToString().StartsWith("triggers stream: the source's clock was reset within the connection", StringComparison.Ordinal));
+        Assert.Contains(s.Gaps, g => g.ClockReset && g.Stream == "events" && g.LastTimestampUs - g.ResumedTimestampUs > Back - 200_000);
+        Assert.Contains(s.Gaps, g => g.ClockReset && g.Stream == "triggers");
+        // Each frame has the events of its own exposure (on the new clock after the reset), every one of them.
+        var windows = b.ResolveExposures().Windows.Select(w => w.Exposure!.Value).ToList();
+        for (int k = 0; k < 3; k++)
+        {
+            long inWindow = original.LongCount(v => v >= windows[k].StartUs && v < windows[k].EndUs);
+            await using var reader = await Parquet.ParquetReader.CreateAsync(Path.Combine(o.OutDir, EventDeblur.Pipeline.Output.FrameEventsFile.FileOf(k)));
+            Assert.Equal(inWindow, reader.Metadata!.NumRows);
+        }
+        // Frames 1 and 2 took their own exposures, on the new clock.
+        Assert.Equal([windows[0].StartUs, windows[1].StartUs - Back, windows[2].StartUs - Back], s.Results.OrderBy(r => r.Index).Select(r => r.ExposureStartUs!.Value));
     }
 
     /// <summary>
