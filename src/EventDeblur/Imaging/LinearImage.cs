@@ -43,7 +43,7 @@ public sealed class LinearImage
         public double MaxRaw => Depth == 8 ? 255 : 65535;
 
         /// <summary>Normalised saturation level in linear units.</summary>
-        public double SaturationLinear => Curve.ToLinear(Math.Clamp((SaturationLevel - BlackLevel) / (WhiteLevel - BlackLevel), 0, 1));
+        public double SaturationLinear => Math.Clamp(RawToLinear(Curve, BlackLevel, WhiteLevel, SaturationLevel), 0, 1);
 
         /// <summary>
         /// Normalised linear value from which a pixel may be clipped, for the deconvolvers: integer frames, the value of
@@ -56,10 +56,10 @@ public sealed class LinearImage
             // Floats: within one half-float step (2^-10 of the level) of it. A half-precision OpenEXR cannot hold most
             // levels (0.99184 is stored 0.9917, 65000 as 64992) and a level written with five digits misses a float32
             // plateau by a few millionths; compared exactly, no clipped pixel counted (stop 47's trial: up to 7 dB lost).
-            ? Math.Min(SaturationLinear, Curve.ToLinear(Math.Clamp((SaturationLevel - Math.Abs(SaturationLevel) * FloatClipTolerance - BlackLevel) / (WhiteLevel - BlackLevel), 0, 1)))
+            ? Math.Min(SaturationLinear, Math.Clamp(RawToLinear(Curve, BlackLevel, WhiteLevel, SaturationLevel - Math.Abs(SaturationLevel) * FloatClipTolerance), 0, 1))
             : SaturationLevel - BlackLevel < 16 * Quantum   // (a level within a few codes of black: no band)
             ? SaturationLinear
-            : Math.Min(SaturationLinear, Curve.ToLinear(Math.Clamp((SaturationLevel - 1.5 * Quantum - BlackLevel) / (WhiteLevel - BlackLevel), 0, 1)));
+            : Math.Min(SaturationLinear, Math.Clamp(RawToLinear(Curve, BlackLevel, WhiteLevel, SaturationLevel - 1.5 * Quantum), 0, 1));
 
         /// <summary>
         /// Raw units per code of the data (≥ 1; default 1): a DAVIS's 10-bit ADC shifted up 6 bits into 16-bit samples
@@ -172,6 +172,31 @@ public sealed class LinearImage
     }
 
     /// <summary>
+    /// A raw value <paramref name="v"/> as normalised linear radiance, in the contract's order (RECORDING_FORMAT.md,
+    /// <c>rgb.encoding</c>; METRICS.md, step 1): the transfer curve undone first, on <c>v / white</c>, then the levels,
+    /// <c>(white · curve⁻¹(v / white) − black) / (white − black)</c>, clipped to [0, 1]; so a black level of a non-linear
+    /// frame is in linear units (stop 48's contract audit: the levels had been taken off before the curve, 1.5 dB off the
+    /// contract's figure on an sRGB frame with black 4096). The two orders agree where black is 0. Linear frames:
+    /// <c>(v − black) / (white − black)</c>, unclipped.
+    /// </summary>
+    public static double RawToLinear(PixelEncoding curve, double black, double white, double v)
+    {
+        if (curve.Kind == "linear") return (v - black) / (white - black);
+        if (black == 0) return curve.ToLinear(Math.Clamp(v / white, 0, 1));
+        double u = white * curve.ToLinear(Math.Clamp(v / white, 0, 1));
+        return Math.Clamp((u - black) / (white - black), 0, 1);
+    }
+
+    /// <summary>The inverse of <see cref="RawToLinear"/>: normalised linear radiance (clipped to [0, 1] for a non-linear curve) as a raw value, unrounded.</summary>
+    public static double LinearToRaw(PixelEncoding curve, double black, double white, double linear)
+    {
+        if (curve.Kind == "linear") return black + linear * (white - black);
+        if (black == 0) return curve.FromLinear(Math.Clamp(linear, 0, 1)) * white;
+        double u = black + Math.Clamp(linear, 0, 1) * (white - black);
+        return white * curve.FromLinear(Math.Clamp(u / white, 0, 1));
+    }
+
+    /// <summary>
     /// Converts a raw OpenCV image (BGR order for colour) to linear radiance. Non-finite float samples: NaN and −∞ read
     /// as 0, +∞ as clipped (the larger of <paramref name="saturation"/> and <paramref name="white"/>).
     /// </summary>
@@ -198,8 +223,7 @@ public sealed class LinearImage
                 // Float frames may hold NaN (no value) or ±∞: NaN and −∞ read as 0, +∞ as clipped at the saturation level.
                 if (!double.IsFinite(v)) v = double.IsPositiveInfinity(v) ? Math.Max(saturation, white) : 0;
                 sat[ch][i] = v >= saturation;
-                double norm = (v - black) / (white - black);
-                planes[ch][i] = (float)(curve.Kind == "linear" ? norm : curve.ToLinear(Math.Clamp(norm, 0, 1)));
+                planes[ch][i] = (float)RawToLinear(curve, black, white, v);
             }
         }
         return new LinearImage(w, h, planes, sat);
@@ -246,16 +270,13 @@ public sealed class LinearImage
     public float[][] ToInputUnits(Encoding enc) => Planes.Select(p =>
     {
         var o = new float[p.Length];
-        double black = enc.BlackLevel, span = enc.WhiteLevel - enc.BlackLevel;
-        for (int i = 0; i < p.Length; i++)
-            o[i] = (float)(black + (enc.Curve.Kind == "linear" ? p[i] : enc.Curve.FromLinear(Math.Clamp(p[i], 0, 1))) * span);
+        for (int i = 0; i < p.Length; i++) o[i] = (float)LinearToRaw(enc.Curve, enc.BlackLevel, enc.WhiteLevel, p[i]);
         return o;
     }).ToArray();
 
     private static double Encode(float linear, Encoding enc, double max)
     {
-        double v = enc.Curve.Kind == "linear" ? linear : enc.Curve.FromLinear(Math.Clamp(linear, 0, 1));
-        return Math.Clamp(Math.Round(enc.BlackLevel + v * (enc.WhiteLevel - enc.BlackLevel)), 0, max);
+        return Math.Clamp(Math.Round(LinearToRaw(enc.Curve, enc.BlackLevel, enc.WhiteLevel, linear)), 0, max);
     }
 
     /// <summary>

@@ -209,7 +209,7 @@ public static class RigVideo
         double rate = fps ?? FrameRate(bundle);
         var rgb = bundle.Manifest.Rgb ?? throw new BundleException($"{bundle.Root}: an APS-only bundle has no RGB frames to serve as video");
         var enc = PixelEncoding.Parse("srgb");
-        double satLinear = rgb.Encoding.ToLinear(Math.Clamp((rgb.SaturationLevel - rgb.BlackLevel) / (rgb.WhiteLevel - rgb.BlackLevel), 0, 1));
+        double satLinear = Math.Clamp(LinearImage.RawToLinear(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel), 0, 1);
         int count = 0;
         string tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(videoPath))!, $".{Path.GetFileNameWithoutExtension(videoPath)}.{Guid.NewGuid():N}.partial.avi");
         using (var writer = new VideoWriter())
