@@ -110,7 +110,10 @@ public sealed class RecordingBundle
             using var reader = AedatReader.Open(eventsPath, new AedatReaderOptions { DecodeFrames = false });
             var info = reader.Info;
             bundle.EventSensorSize = info.Width > 0 ? (info.Width, info.Height) : (manifest.Events.Width, manifest.Events.Height);
-            if (info.Width > 0 && (info.Width != manifest.Events.Width || info.Height != manifest.Events.Height))
+            // Absent from the manifest (read as 0×0) is not a mismatch: the file states the size (stop 48's contract audit).
+            if (info.Width > 0 && manifest.Events.Width == 0 && manifest.Events.Height == 0)
+                problems.Add(Problem.Note(manifestPath, ProblemLocation.None, $"events.width / events.height not given: the event file's {info.Width}×{info.Height} is used"));
+            else if (info.Width > 0 && (info.Width != manifest.Events.Width || info.Height != manifest.Events.Height))
                 problems.Add(Problem.Error(manifestPath, $"events size {manifest.Events.Width}×{manifest.Events.Height} disagrees with the event file's {info.Width}×{info.Height}; the file wins"));
         }
         catch (AedatFormatException e)

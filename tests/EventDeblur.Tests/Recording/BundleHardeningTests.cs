@@ -13,6 +13,33 @@ public class BundleHardeningTests
         Cv2.ImWrite(path, img);
     }
 
+    /// <summary>
+    /// RECORDING_FORMAT.md: where the event file states its own size, the file wins and a mismatch is reported. Stop 48's
+    /// contract audit: with events.width / height left out, the size read as 0×0 was reported as a mismatch, an error
+    /// (exit 1 from inspect and replay).
+    /// </summary>
+    [Fact]
+    public void AnEventSizeLeftOutOfTheManifestIsTheFilesWithoutAnError()
+    {
+        string dir = TestPaths.CopyOfSample();
+        string path = Path.Combine(dir, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        var events = json["events"]!.AsObject();
+        var (w, h) = ((int)events["width"]!, (int)events["height"]!);
+        events.Remove("width");
+        events.Remove("height");
+        File.WriteAllText(path, json.ToJsonString());
+        var b = RecordingBundle.Load(dir);
+        Assert.DoesNotContain(b.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Contains(b.Problems, p => p.Message == $"events.width / events.height not given: the event file's {w}×{h} is used");
+        Assert.Equal((w, h), b.EventSensorSize);
+        // A size that is given and wrong is still an error.
+        events["width"] = w + 1;
+        events["height"] = h;
+        File.WriteAllText(path, json.ToJsonString());
+        Assert.Contains(RecordingBundle.Load(dir).Problems, p => p.Severity == ProblemSeverity.Error && p.Message.Contains("disagrees with the event file's"));
+    }
+
     [Fact]
     public void EightBitAndRgbaFramesInASixteenBitBundleArePerFrameProblems()
     {
