@@ -50,7 +50,7 @@ public static class FrameTable
     public static IReadOnlyList<FrameRow> Read(string csvPath, string bundleRoot, List<Problem> problems) =>
         Read(csvPath, ReadBytes(csvPath), bundleRoot, problems);
 
-    /// <summary>The bytes of the table at <paramref name="csvPath"/>, for <see cref="Read(string, byte[], string, List{Problem})"/>.</summary>
+    /// <summary>The bytes of the table at <paramref name="csvPath"/>, for <see cref="Read(string, byte[], string, List{Problem}, IDictionary{long, string})"/>.</summary>
     /// <exception cref="BundleException">The file is missing.</exception>
     public static byte[] ReadBytes(string csvPath)
     {
@@ -64,7 +64,16 @@ public static class FrameTable
 
     /// <summary>As <see cref="Read(string, string, List{Problem})"/>, from the table's <paramref name="content"/> already read (<paramref name="csvPath"/> names it in problems and resolves its file names).</summary>
     /// <exception cref="BundleException">The header is wrong.</exception>
-    public static IReadOnlyList<FrameRow> Read(string csvPath, byte[] content, string bundleRoot, List<Problem> problems)
+    /// <param name="csvPath">The table's path (for problems; file names resolve against its folder).</param>
+    /// <param name="content">The table's bytes.</param>
+    /// <param name="bundleRoot">The bundle's folder, which no frame file may leave.</param>
+    /// <param name="problems">Where the rows' problems go.</param>
+    /// <param name="rejected">
+    /// When given, the rows skipped whose index still reads (a non-negative integer above the previous row's) get their
+    /// reason here by index, so that a run gives each a <c>failed</c> row (RECORDING_FORMAT.md: one row per frame; stop
+    /// 48's contract audit: a row with end ≤ start, a time with a fraction or an absolute path had none).
+    /// </param>
+    public static IReadOnlyList<FrameRow> Read(string csvPath, byte[] content, string bundleRoot, List<Problem> problems, IDictionary<long, string>? rejected = null)
     {
         var rows = new List<FrameRow>();
         var capped = new CappedProblems(problems, csvPath);
@@ -81,12 +90,22 @@ public static class FrameTable
             lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             var f = line.Split(',');
+            // A row skipped for its times or its file, whose index reads: its reason goes with its index too.
+            void Skip(Problem problem)
+            {
+                capped.Add(problem);
+                if (rejected != null && long.TryParse(f[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long i) && i >= 0 && i > lastIndex)
+                {
+                    rejected[i] = $"{problem.Message} (frames.csv line {lineNo})";
+                    lastIndex = i;
+                }
+            }
             if (f.Length != 4
                 || !long.TryParse(f[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long index)
                 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out long start)
                 || !long.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out long end))
             {
-                capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"expected '{Header}' with integer times (µs), found '{IO.TextClip.Of(line)}'; row skipped"));
+                Skip(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"expected '{Header}' with integer times (µs), found '{IO.TextClip.Of(line)}'; row skipped"));
                 continue;
             }
             if (index < 0 || index <= lastIndex)
@@ -96,17 +115,17 @@ public static class FrameTable
             }
             if (end <= start)
             {
-                capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"exposure_end_us {end} must exceed exposure_start_us {start}; row skipped"));
+                Skip(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"exposure_end_us {end} must exceed exposure_start_us {start}; row skipped"));
                 continue;
             }
             if (f[1].Trim().Length > 1024)
             {
-                capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file name of {f[1].Trim().Length:N0} characters ('{IO.TextClip.Of(f[1].Trim())}'): expected a name of at most 1024; row skipped"));
+                Skip(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file name of {f[1].Trim().Length:N0} characters ('{IO.TextClip.Of(f[1].Trim())}'): expected a name of at most 1024; row skipped"));
                 continue;
             }
             string file;
             try { file = BundlePaths.Resolve(bundleRoot, dir, f[1].Trim(), csvPath); }
-            catch (BundleException e) { capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"{e.Message}; row skipped")); continue; }
+            catch (BundleException e) { Skip(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"{e.Message}; row skipped")); continue; }
             if (!System.IO.File.Exists(file)) capped.Add(Problem.Error(csvPath, ProblemLocation.AtLine(lineNo), $"frame file '{f[1].Trim()}' is missing"));
             // Indices rise down the file; one camera's exposures rise with them. Times that go back usually mean rows
             // paired with the wrong images; each frame is still deblurred with its own times (frames run in time order).

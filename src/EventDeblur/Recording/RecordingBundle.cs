@@ -61,8 +61,8 @@ public sealed class RecordingBundle
 
     /// <summary>
     /// Rows of <c>rgb/frames.csv</c> that parsed but whose frame file the bundle check left out (wrong depth, size,
-    /// alpha, damaged or not an image), by index, with the reason; they are not in <see cref="Frames"/>. A replay gives
-    /// each a <c>failed</c> row in frames.parquet.
+    /// alpha, damaged or not an image), and rows skipped for their times or file name whose index reads (since stop 48),
+    /// by index, with the reason; they are not in <see cref="Frames"/>. A replay gives each a <c>failed</c> row in frames.parquet.
     /// </summary>
     public IReadOnlyDictionary<long, string> RejectedFrames { get; private set; } = new Dictionary<long, string>();
 
@@ -129,13 +129,15 @@ public sealed class RecordingBundle
         {
             string csv = BundlePaths.Resolve(root, root, manifest.Rgb.Frames, manifestPath);
             byte[] table = bundle._descriptions[RgbFramesDescription] = FrameTable.ReadBytes(csv);
-            var listed = FrameTable.Read(csv, table, root, problems);
+            var skipped = new Dictionary<long, string>();
+            var listed = FrameTable.Read(csv, table, root, problems, skipped);
             int before = problems.Count;
             bundle.Frames = FrameImageCheck.Filter(listed, manifest.Rgb, csv, problems);
             // The rows the check left out, with why: a run still gives each a row (RECORDING_FORMAT.md: one per frame).
             var kept = bundle.Frames.Select(f => f.Index).ToHashSet();
             bundle.RejectedFrames = listed.Where(r => !kept.Contains(r.Index)).DistinctBy(r => r.Index)
-                .ToDictionary(r => r.Index, r => problems.Skip(before).FirstOrDefault(p => p.Location.Kind == ProblemLocationKind.Frame && p.Location.Value == r.Index)?.Plain ?? "left out by the bundle check");
+                .ToDictionary(r => r.Index, r => problems.Skip(before).FirstOrDefault(p => p.Location.Kind == ProblemLocationKind.Frame && p.Location.Value == r.Index)?.Plain ?? "left out by the bundle check")
+                .Concat(skipped).ToDictionary();
             if (manifest.Sync.Source == "table") CheckClockOffset(bundle.Frames, manifest.Sync.ClockOffsetUs, manifestPath, csv);
         }
         if (manifest.GroundTruth is { } gt)
