@@ -46,6 +46,13 @@ public sealed class EventKernelEstimator : IKernelEstimator
         var ct = request.Cancellation;
         ct.ThrowIfCancellationRequested();
         var diagnostics = new List<string>();
+        // Hot pixels out first: sharp under any warp that does not move them, they make "no motion" win (HotPixelFilter).
+        var (cleaned, hot) = HotPixelFilter.Remove(request.Events);
+        if (hot.Diagnostic is { } hotLine)
+        {
+            diagnostics.Add(hotLine);
+            request = request with { Events = cleaned };
+        }
         // On the events' clock: the exposure as the (late) events see it.
         var exposure = new TimeRangeUs(frameExposure.StartUs + _o.EventLatencyUs, frameExposure.EndUs + _o.EventLatencyUs);
         var img = request.Blurry;
