@@ -24,6 +24,7 @@ internal static class BundleCommand
         sync.AcceptOnly("table", "triggers");
         var polarity = new Option<string>("--trigger-polarity") { Description = "With --sync triggers: high (the camera's exposure output is high while it exposes: rising edge = start, the default) or low (active-low: falling edge = start; the bundle's events are then written as AEDAT 4.0 with the two edges swapped, so that they read as RECORDING_FORMAT.md has them)", DefaultValueFactory = _ => "high" };
         polarity.AcceptOnly("high", "low");
+        var channel = new Option<int?>("--trigger-channel") { Description = "With --sync triggers and a Prophesee file: the EXT_TRIGGER channel (id ≥ 0) the RGB camera's exposure output is wired to; the others are left out (needed when the file has triggers on more than one)" };
         var offset = new Option<long>("--clock-offset-us") { Description = "Added to the CSV times to reach the event clock, µs (table sync)", DefaultValueFactory = _ => 0 };
         var encoding = new Option<string>("--encoding") { Description = "RGB encoding: linear, srgb or gamma:G", DefaultValueFactory = _ => "srgb" };
         var black = new Option<double>("--black") { Description = "Black level, raw DN", DefaultValueFactory = _ => 0 };
@@ -33,7 +34,7 @@ internal static class BundleCommand
         var output = new Option<string>("--out") { Description = "The new bundle folder (must not exist or be empty; an existing bundle with --force)", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace the bundle in --out (built beside it first: a failed build leaves the old one whole); a non-empty folder that is not a bundle is still refused" };
         var cmd = new Command("bundle", "Make a recording bundle from an event file, RGB frames (folder or video), exposure times and a calibration, and check it")
-            { events, rgb, csv, sync, polarity, offset, encoding, black, white, saturation, homography, output, force };
+            { events, rgb, csv, sync, polarity, channel, offset, encoding, black, white, saturation, homography, output, force };
         cmd.SetAction((r, ct) =>
         {
             // With triggers the exposures come from the edges in the event file: an offset would be written and never used.
@@ -41,6 +42,8 @@ internal static class BundleCommand
                 throw new UserInputException($"--clock-offset-us {r.GetValue(offset)} applies to --sync table only: with --sync triggers the exposure windows come from the trigger edges on the event clock; leave it out");
             if (r.GetValue(sync) != "triggers" && r.GetResult(polarity) is { Implicit: false })
                 throw new UserInputException($"--trigger-polarity {r.GetValue(polarity)} applies to --sync triggers only: with --sync table the exposure times come from --exposure-csv; leave it out");
+            if (r.GetValue(sync) != "triggers" && r.GetValue(channel) is int given)
+                throw new UserInputException($"--trigger-channel {given} applies to --sync triggers only: with --sync table the exposure times come from --exposure-csv; leave it out");
             double[] h = [1, 0, 0, 0, 1, 0, 0, 0, 1];
             if (r.GetValue(homography) is { } text)
             {
@@ -52,7 +55,7 @@ internal static class BundleCommand
             var sources = new BundleSources
             {
                 EventsPath = r.GetValue(events)!, RgbPath = r.GetValue(rgb)!, ExposureCsvPath = r.GetValue(csv), Sync = r.GetValue(sync)!,
-                ClockOffsetUs = r.GetValue(offset), TriggerActiveLow = r.GetValue(polarity) == "low", Encoding = r.GetValue(encoding)!, BlackLevel = r.GetValue(black),
+                ClockOffsetUs = r.GetValue(offset), TriggerActiveLow = r.GetValue(polarity) == "low", TriggerChannel = r.GetValue(channel), Encoding = r.GetValue(encoding)!, BlackLevel = r.GetValue(black),
                 WhiteLevel = r.GetValue(white), SaturationLevel = r.GetValue(saturation), Homography = h,
             };
             string outDir = OutputFolder.FullPath(r.GetValue(output)!, "--out");

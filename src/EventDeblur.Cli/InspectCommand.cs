@@ -293,7 +293,12 @@ internal static class InspectCommand
                           (s.FirstTimestampUs != null ? $" [{s.FirstTimestampUs} .. {s.LastTimestampUs}] µs" : "") +
                           // Time that goes back (two recordings joined, damaged times): first .. last in file order is not the extent.
                           (s.TimeSpanUs is var (lo, hi) && (lo != s.FirstTimestampUs || hi != s.LastTimestampUs) ? $", first .. last in file order; time goes back: the events span [{lo} .. {hi}] µs ({(hi - lo) / 1e6:F3} s)" : ""));
-        Console.WriteLine($"frames:    {s.FrameCount:N0}   triggers: {s.TriggerCount:N0}   imu: {s.ImuCount:N0}   packets: {s.PacketCount:N0}");
+        // Triggers on several channels (a Prophesee rig's strobe or PPS beside the RGB camera's exposure signal): per channel,
+        // since bundle --sync triggers needs the exposures' one (--trigger-channel).
+        string perChannel = s.TriggersByStream.Count(kv => kv.Value > 0) > 1
+            ? $" ({string.Join(", ", s.TriggersByStream.Where(kv => kv.Value > 0).OrderBy(kv => kv.Key).Select(kv => i.Version is AedatVersion.Evt2 or AedatVersion.Evt3 or AedatVersion.Dat ? $"EXT_TRIGGER id {kv.Key - EventDeblur.Formats.Prophesee.PropheseeReader.TriggerStreamIdBase}: {kv.Value:N0}" : $"stream {kv.Key}: {kv.Value:N0}"))})"
+            : "";
+        Console.WriteLine($"frames:    {s.FrameCount:N0}   triggers: {s.TriggerCount:N0}{perChannel}   imu: {s.ImuCount:N0}   packets: {s.PacketCount:N0}");
         // A colour DAVIS: its frames are raw mosaics, which replay demosaics (or refuses, for a layout it cannot interpolate).
         foreach (var cf in s.MosaicFilters)
             Console.WriteLine(cf == EventDeblur.Events.ColorFilter.UnknownMosaic

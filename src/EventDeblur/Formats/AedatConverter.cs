@@ -36,13 +36,16 @@ public static class AedatConverter
     /// Events going back in time or outside the sensor are dropped and counted in the result (see <see cref="EventSanitizer"/>).
     /// With <paramref name="invertExternalSignal"/> the external input's rising and falling edges trade places (an RGB
     /// camera whose exposure output is active-low: its exposures then read as rising → falling edges, as
-    /// RECORDING_FORMAT.md has them); other trigger kinds are kept.
+    /// RECORDING_FORMAT.md has them); other trigger kinds are kept. With <paramref name="triggerStream"/> only the triggers
+    /// of that stream id are written (a Prophesee file's EXT_TRIGGER channel c is stream 1 + c); the result counts those
+    /// read per stream either way.
     /// </summary>
     /// <exception cref="ArgumentException">The sensor size is unknown and not supplied.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (checked per packet); nothing is left at <paramref name="outPath"/>.</exception>
     public static ConversionResult ToAedat4(IAedatReader reader, string outPath, Aedat4Compression compression, int? width = null, int? height = null, CancellationToken ct = default,
-        bool invertExternalSignal = false)
+        bool invertExternalSignal = false, int? triggerStream = null)
     {
+        var triggersByStream = new Dictionary<int, long>();
         int w = width ?? reader.Info.Width, h = height ?? reader.Info.Height;
         if (w <= 0 || h <= 0)
             throw new ArgumentException($"{reader.Info.FilePath}: the sensor size is not stated in the file; pass --width and --height");
@@ -96,6 +99,9 @@ public static class AedatConverter
                         frames++;
                         break;
                     case TriggersPacket tp:
+                        triggersByStream[tp.StreamId] = triggersByStream.GetValueOrDefault(tp.StreamId) + tp.Triggers.Length;
+                        // One trigger channel kept (a rig whose second channel carries a strobe or a PPS, not the exposures).
+                        if (triggerStream is int only && tp.StreamId != only) break;
                         writer.WriteTriggers(invertExternalSignal ? Array.ConvertAll(tp.Triggers, Inverted) : tp.Triggers);
                         triggers += tp.Triggers.Length;
                         break;
@@ -121,6 +127,7 @@ public static class AedatConverter
             DroppedBackward = sanitizer.Backward,
             DroppedOutOfRange = sanitizer.OutOfRange,
             DroppedJumpedForward = sanitizer.JumpedForward,
+            TriggersByStream = triggersByStream,
         };
     }
 

@@ -20,4 +20,7 @@ public sealed record ConversionResult(long Events, long Frames, long Triggers, l
 
     /// <summary>Events left out because they lie outside the sensor (x ≥ width or y ≥ height, pixels).</summary>
     public long DroppedOutOfRange { get; init; }
+
+    /// <summary>Trigger events read per stream id (for a Prophesee file, 1 + its EXT_TRIGGER channel), before any was left out.</summary>
+    public IReadOnlyDictionary<int, long> TriggersByStream { get; init; } = new Dictionary<int, long>();
 }

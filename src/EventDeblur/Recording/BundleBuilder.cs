@@ -119,7 +119,11 @@ public static class BundleBuilder
         Directory.CreateDirectory(Path.Combine(root, "rgb"));
         if (s.TriggerActiveLow && s.Sync != "triggers")
             throw new BundleException("an active-low trigger polarity applies to trigger sync only: with table sync the exposure times come from the exposure CSV");
-        var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems, ct, s.TriggerActiveLow);
+        if (s.TriggerChannel != null && s.Sync != "triggers")
+            throw new BundleException("a trigger channel applies to trigger sync only: with table sync the exposure times come from the exposure CSV");
+        if (s.TriggerChannel is int c && (c < 0 || !PropheseeReader.IsPropheseeFile(s.EventsPath)))
+            throw new BundleException($"{s.EventsPath}: a trigger channel (≥ 0) is a Prophesee file's EXT_TRIGGER id; a DAVIS has one external input, whose edges are used as they are");
+        var (eventsFile, width, height, camera) = WriteEvents(s.EventsPath, root, conversionProblems, ct, s.TriggerActiveLow, s.Sync == "triggers", s.TriggerChannel);
         var (files, videoTimes, depth, size, sources) = Directory.Exists(s.RgbPath) ? CopyImages(s.RgbPath, root, conversionProblems) : DecodeVideo(s.RgbPath, root, s.NominalExposureUs);
         var times = csvTimes ?? videoTimes
             ?? throw new BundleException($"{s.RgbPath}: an image folder has no timestamps; give --exposure-csv (one 'exposure_start_us,exposure_end_us' row per image, in name order; with --sync triggers it is still needed, and only the spacing of its times is used to match the frames to the trigger edges)");
@@ -318,7 +322,8 @@ public static class BundleBuilder
         }
     }
 
-    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems, CancellationToken ct, bool invertTriggers = false)
+    private static (string File, int Width, int Height, string Camera) WriteEvents(string path, string root, List<Problem>? conversionProblems, CancellationToken ct, bool invertTriggers = false,
+        bool triggerSync = false, int? triggerChannel = null)
     {
         try
         {
@@ -333,7 +338,16 @@ public static class BundleBuilder
                 if ((reader.Info.Width <= 0 || reader.Info.Height <= 0) && !EventFile.IsNonAedat(path))
                     throw new BundleException(AedatWithoutSize(path, AedatReader.Detect(path)));
                 const string name = "events.aedat4";
-                var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4, ct: ct, invertExternalSignal: invertTriggers);
+                int? stream = triggerChannel is int c ? PropheseeReader.TriggerStreamIdBase + c : null;
+                var converted = AedatConverter.ToAedat4(reader, Path.Combine(root, name), Aedat4Compression.Lz4, ct: ct, invertExternalSignal: invertTriggers, triggerStream: stream);
+                // Exposures come from one channel: a second one's edges (a strobe, a PPS) would be paired with its edges
+                // (stop 48's trial: 26 problems, none naming the channels, and a frame `ok` at its input paired with a 1-ms pulse).
+                var channels = converted.TriggersByStream.Where(kv => kv.Value > 0).OrderBy(kv => kv.Key).ToList();
+                string Channels() => string.Join(", ", channels.Select(kv => $"{ChannelName(reader, kv.Key)}: {kv.Value:N0} edges"));
+                if (triggerSync && stream == null && channels.Count > 1)
+                    throw new BundleException($"{path}: triggers on {channels.Count} channels ({Channels()}), while the exposures must come from one; give --trigger-channel with the one the RGB camera's exposure output is wired to");
+                if (stream is int only && !channels.Any(kv => kv.Key == only))
+                    throw new BundleException($"{path}: no trigger on channel {triggerChannel}; the file has {(channels.Count == 0 ? "none" : Channels())}");
                 var problems = new List<Problem>(converted.Problems);
                 if (converted.DroppedBackward + converted.DroppedOutOfRange + converted.DroppedJumpedForward > 0)
                     problems.Add(new Problem(path, 0, ProblemSeverity.Error,
@@ -375,6 +389,10 @@ public static class BundleBuilder
             throw new BundleException($"{path}: {e.Message}");
         }
     }
+
+    /// <summary>A trigger stream's name for messages: a Prophesee file's EXT_TRIGGER channel, else its stream id.</summary>
+    private static string ChannelName(IAedatReader reader, int stream) =>
+        reader is PropheseeReader ? $"EXT_TRIGGER id {stream - PropheseeReader.TriggerStreamIdBase}" : $"stream {stream}";
 
     /// <summary>
     /// Why an HDF5 event file that states no sensor size is refused, with the extent its events reach (as <c>inspect</c>

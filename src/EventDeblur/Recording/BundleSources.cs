@@ -26,6 +26,13 @@ public sealed record BundleSources
     /// </summary>
     public bool TriggerActiveLow { get; init; }
 
+    /// <summary>
+    /// With trigger sync and a Prophesee event file: the EXT_TRIGGER channel (≥ 0) that carries the RGB camera's exposure
+    /// signal; the others are left out of the bundle's event file. Null: the file's only channel (a file with triggers on
+    /// several channels is refused, naming them, since their edges would be paired with one another).
+    /// </summary>
+    public int? TriggerChannel { get; init; }
+
     /// <summary>Added to the CSV times to put them on the event clock, µs (table sync).</summary>
     public long ClockOffsetUs { get; init; }
 

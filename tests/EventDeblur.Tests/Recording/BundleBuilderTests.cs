@@ -88,6 +88,72 @@ public class BundleBuilderTests
     }
 
     /// <summary>
+    /// Stop 48's trial (a Prophesee rig with a second trigger channel: an LED strobe, a PPS): the conversion merged both
+    /// channels, their edges were paired with one another, 26 problems named no channel, and a frame was written `ok` at
+    /// its input, paired with a 1-ms pulse. Now a file with triggers on several channels is refused with each channel's
+    /// count, and --trigger-channel keeps the one named.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 0)]
+    public void ARawFileWithTwoTriggerChannelsNeedsTheChannelOfTheExposures(int exposureChannel, int strobeChannel)
+    {
+        string dir = TestPaths.NewTempDir();
+        string raw = Path.Combine(dir, "rec.raw");
+        var exposures = new[] { (100_000L, 140_000L), (200_000L, 230_000L), (300_000L, 345_000L), (400_000L, 420_000L) };
+        using (var w = PropheseeRawWriter.Create(raw, new PropheseeRawWriterOptions { Encoding = AedatVersion.Evt3, Width = 320, Height = 240 }))
+        {
+            long t = 50_000, strobe = 60_000;
+            bool high = false;
+            void Until(long end)
+            {
+                for (; t < end; t += 997)
+                {
+                    // A 1-ms pulse every 33 ms on the other channel, its edges in time order with the events.
+                    if (!high && t >= strobe) { w.WriteTrigger(strobe, strobeChannel, rising: true); high = true; }
+                    if (high && t >= strobe + 1000) { w.WriteTrigger(strobe + 1000, strobeChannel, rising: false); high = false; strobe += 33_000; }
+                    w.WriteEvents([t], [(short)(t % 320)], [(short)(t % 240)], [t % 2 == 0]);
+                }
+            }
+            foreach (var (s, e) in exposures)
+            {
+                Until(s);
+                w.WriteTrigger(s, exposureChannel, rising: true);
+                Until(e);
+                w.WriteTrigger(e, exposureChannel, rising: false);
+            }
+            Until(450_000);
+        }
+        string video = Path.Combine(dir, "rgb.mkv");
+        using (var vw = new VideoWriter(video, FourCC.FromString("FFV1"), 10, new Size(64, 48), true))
+        {
+            Assert.True(vw.IsOpened(), "OpenCV cannot write FFV1 here");
+            for (int i = 0; i < 4; i++)
+            {
+                using var img = new Mat(48, 64, MatType.CV_8UC3, Scalar.All(40 * i + 10));
+                vw.Write(img);
+            }
+        }
+        // inspect counts the triggers per channel (stream 1 + channel).
+        Assert.Equal(new Dictionary<int, long> { [1 + exposureChannel] = 8, [1 + strobeChannel] = 24 }, EventDeblur.Formats.Aedat.AedatSummary.Compute(raw).TriggersByStream);
+        var sources = new BundleSources { EventsPath = raw, RgbPath = video, Sync = "triggers", Encoding = "srgb" };
+        var e1 = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources, Path.Combine(dir, "b1")));
+        string a = exposureChannel == 0 ? "EXT_TRIGGER id 0: 8 edges" : "EXT_TRIGGER id 0: 24 edges", b = exposureChannel == 0 ? "EXT_TRIGGER id 1: 24 edges" : "EXT_TRIGGER id 1: 8 edges";
+        Assert.Contains($"triggers on 2 channels ({a}, {b}), while the exposures must come from one; give --trigger-channel", e1.Message);
+        Assert.False(Directory.Exists(Path.Combine(dir, "b1")) && Directory.EnumerateFileSystemEntries(Path.Combine(dir, "b1")).Any());
+
+        var bundle = BundleBuilder.Build(sources with { TriggerChannel = exposureChannel }, Path.Combine(dir, "b2"));
+        var match = bundle.ResolveExposures();
+        Assert.Empty(match.Problems);
+        Assert.Equal(exposures.Select(x => (TimeRangeUs?)new TimeRangeUs(x.Item1, x.Item2)), match.Windows.Select(w => w.Exposure));
+        var e3 = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources with { TriggerChannel = 5 }, Path.Combine(dir, "b3")));
+        Assert.Contains("no trigger on channel 5; the file has EXT_TRIGGER id 0", e3.Message);
+        // A DAVIS has one external input: a channel is refused there.
+        var (_, _, sample) = SampleParts();
+        Assert.Throws<BundleException>(() => BundleBuilder.Build(sample with { Sync = "triggers", TriggerChannel = 0 }, Path.Combine(dir, "b4")));
+    }
+
+    /// <summary>
     /// Stop 39's new-user trial: an exposure CSV headed 'start_ms,end_ms' was read as µs, and bundle, inspect and replay
     /// all said 'ok' (22.88 dB where the right units give 33.92). A unit named in the header (ms, s, µs) is now used,
     /// and times that give exposures all under 200 µs are noted as probably in another unit.

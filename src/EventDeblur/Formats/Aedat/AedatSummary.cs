@@ -41,6 +41,9 @@ public sealed record AedatSummary
     /// <summary>Number of trigger events.</summary>
     public long TriggerCount { get; init; }
 
+    /// <summary>Trigger events per stream id (a Prophesee file's EXT_TRIGGER channel c is stream 1 + c).</summary>
+    public IReadOnlyDictionary<int, long> TriggersByStream { get; init; } = new Dictionary<int, long>();
+
     /// <summary>Number of IMU samples.</summary>
     public long ImuCount { get; init; }
 
@@ -100,6 +103,7 @@ public sealed record AedatSummary
     private static AedatSummary Summarise(IAedatReader reader, CanonicalEventHash? hash)
     {
         long events = 0, pos = 0, frames = 0, triggers = 0, imu = 0, packets = 0;
+        var triggersByStream = new Dictionary<int, long>();
         var mosaics = new List<Events.ColorFilter>();
         long? first = null, last = null;
         long min = long.MaxValue, max = long.MinValue;
@@ -128,7 +132,10 @@ public sealed record AedatSummary
                     frames++;
                     if (ApsMosaic.IsMosaic(fp.Frame) && !mosaics.Contains(fp.Frame.ColorFilter)) mosaics.Add(fp.Frame.ColorFilter);
                     break;
-                case TriggersPacket tp: triggers += tp.Triggers.Length; break;
+                case TriggersPacket tp:
+                    triggers += tp.Triggers.Length;
+                    triggersByStream[tp.StreamId] = triggersByStream.GetValueOrDefault(tp.StreamId) + tp.Triggers.Length;
+                    break;
                 case ImuPacket ip: imu += ip.Samples.Length; break;
             }
         }
@@ -147,6 +154,7 @@ public sealed record AedatSummary
             FrameCount = frames,
             MosaicFilters = mosaics,
             TriggerCount = triggers,
+            TriggersByStream = triggersByStream,
             ImuCount = imu,
             // A reader that walks packets delivering nothing (AEDAT 3.1: no valid events) counts them itself.
             PacketCount = reader is Aedat31Reader r31 ? r31.PacketsRead : packets,
