@@ -135,7 +135,8 @@ public class BundleBuilderTests
             }
         }
         // inspect counts the triggers per channel (stream 1 + channel).
-        Assert.Equal(new Dictionary<int, long> { [1 + exposureChannel] = 8, [1 + strobeChannel] = 24 }, EventDeblur.Formats.Aedat.AedatSummary.Compute(raw).TriggersByStream);
+        using (var reader = EventDeblur.Formats.Prophesee.EventFile.Open(raw))
+            Assert.Equal(new Dictionary<int, long> { [1 + exposureChannel] = 8, [1 + strobeChannel] = 24 }, EventDeblur.Formats.Aedat.AedatSummary.Compute(reader, hash: false).TriggersByStream);
         var sources = new BundleSources { EventsPath = raw, RgbPath = video, Sync = "triggers", Encoding = "srgb" };
         var e1 = Assert.Throws<BundleException>(() => BundleBuilder.Build(sources, Path.Combine(dir, "b1")));
         string a = exposureChannel == 0 ? "EXT_TRIGGER id 0: 8 edges" : "EXT_TRIGGER id 0: 24 edges", b = exposureChannel == 0 ? "EXT_TRIGGER id 1: 24 edges" : "EXT_TRIGGER id 1: 8 edges";
