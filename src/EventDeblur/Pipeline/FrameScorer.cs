@@ -28,7 +28,6 @@ public static class FrameScorer
     public const string NotScored = "metrics: not scored";
 
     /// <summary>The scores of <paramref name="f"/> (needs its blurry and sharp images and kernels) against <paramref name="groundTruth"/> (<see cref="ReadGroundTruth"/>).</summary>
-    /// <exception cref="FormatException">The ground-truth kernel CSV is malformed.</exception>
     public static FrameScore Score(FrameWork f, LinearImage? groundTruth)
     {
         double? psnr = null, ssim = null, psnrBlurry = null, ssimBlurry = null, ks = null, band = null, bandBlurry = null;
@@ -61,8 +60,13 @@ public static class FrameScorer
         {
             // Ground-truth tiles that do not cover the frame exactly once (inspect's error) cannot score the kernels: a
             // half-covered file scored 0.997 against the half it had. Not scored, and said in the frame's diagnostics.
-            var truthKernels = KernelCsv.Read(f.GroundTruthKernelsPath);
-            if (KernelCsv.CoverageProblem(truthKernels, blurry.Width, blurry.Height) is { } wrong)
+            // A malformed file (an even size, weights that do not sum to 1) likewise: it only scores the kernels, so the
+            // frame keeps its result (stop 48's contract audit: such a file failed the frame and removed its PNG).
+            IReadOnlyList<KernelTile>? truthKernels = null;
+            try { truthKernels = KernelCsv.Read(f.GroundTruthKernelsPath); }
+            catch (FormatException e) { f.Diagnostics.Add($"ground truth: rejected: kernel similarity not scored: {e.Message}"); }
+            if (truthKernels == null) { }
+            else if (KernelCsv.CoverageProblem(truthKernels, blurry.Width, blurry.Height) is { } wrong)
                 f.Diagnostics.Add($"ground truth: rejected: kernel similarity not scored: {f.GroundTruthKernelsPath}: {wrong}");
             else ks = ImageMetrics.KernelSimilarity(f.Kernels!, truthKernels);
         }

@@ -36,4 +36,35 @@ public partial class HardeningAuditTests
         Run("replay", bundle, "--out", out2, "--deconvolver", "none");
         Assert.Equal([0L, 2], (await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(out2, "frames.parquet"))).Select(r => r.Index).Order());
     }
+
+    /// <summary>
+    /// A malformed ground-truth kernel file (an even size; weights summing to 2) only scores the kernels: with event kernels
+    /// the frame keeps its result, its PNG and an `ok`, and its kernel similarity is left out with the reason, as for tiles
+    /// that overlap (stop 48's contract audit: the frame failed and its deblurred PNG was removed).
+    /// </summary>
+    [Theory]
+    [InlineData("even")]
+    [InlineData("sum2")]
+    public async Task AMalformedGroundTruthKernelLeavesTheFrameOkWithoutItsKernelSimilarity(string damage)
+    {
+        string bundle = CopyOfSample();
+        string csv = Path.Combine(bundle, "gt", "kernels", "000000.csv");
+        var f = File.ReadAllText(csv).Trim().Split(',');
+        int size = int.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture);
+        string broken = damage == "even"
+            ? string.Join(",", f.Take(4).Append("2").Concat(["0.25", "0.25", "0.25", "0.25"]))
+            : string.Join(",", f.Take(5).Concat(f.Skip(5).Select(v => (2 * double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal(damage == "even" ? 9 : 5 + size * size, broken.Split(',').Length);
+        File.WriteAllText(csv, broken + "\n");
+        string out1 = NewOut();
+        Run("replay", bundle, "--out", out1, "--deconvolver", "wiener");
+        var rows = await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(out1, "frames.parquet"));
+        var frame0 = rows.Single(r => r.Index == 0);
+        Assert.Equal("ok", frame0.Status);
+        Assert.True(File.Exists(Path.Combine(out1, "frames", "000000.png")));
+        Assert.NotNull(frame0.Psnr);
+        Assert.Null(frame0.KernelSimilarity);
+        Assert.Contains(frame0.Diagnostics, d => d.Text.StartsWith("ground truth: rejected: kernel similarity not scored", StringComparison.Ordinal));
+        Assert.All(rows.Where(r => r.Index != 0), r => Assert.NotNull(r.KernelSimilarity));
+    }
 }
