@@ -45,8 +45,8 @@ public static class ExposureCoverage
 
     /// <summary>
     /// Describes how much of <paramref name="exposure"/> lies outside <c>[firstEventUs, lastEventUs]</c> when some of it
-    /// does but not all (null when it lies wholly inside, wholly outside — <see cref="Gap"/>'s case — or there are no
-    /// events): its kernel then comes from part of the motion only.
+    /// does but not all (null when it lies wholly inside, wholly outside — <see cref="Gap"/>'s case —, outside by under
+    /// 0.5 % of it, or there are no events): its kernel then comes from part of the motion only.
     /// </summary>
     /// <param name="exposure">The exposure window <c>[start, end)</c> on the event clock, µs.</param>
     /// <param name="firstEventUs">The event file's first timestamp, µs.</param>
@@ -59,6 +59,9 @@ public static class ExposureCoverage
         double before = Math.Max(0, (double)first - exposure.StartUs), after = Math.Max(0, (double)exposure.EndUs - 1 - last) > 0 ? (double)exposure.EndUs - last : 0;
         if (before + after <= 0) return null;
         double share = (before + after) / ((double)exposure.EndUs - exposure.StartUs);
+        // Under half a per cent (a first event 8 µs after the exposure's start, stop 48's trial): no part of the motion to
+        // speak of, and the note read "0 % of it has no events".
+        if (share < 0.005) return null;
         var parts = new List<string>();
         if (before > 0) parts.Add($"starts {before / 1000:0.###} ms before the first event (at {first} µs)");
         if (after > 0) parts.Add($"ends {after / 1000:0.###} ms after the last event (at {last} µs)");

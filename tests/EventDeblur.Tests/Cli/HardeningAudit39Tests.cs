@@ -85,6 +85,9 @@ public partial class HardeningAuditTests
         Assert.Equal("exposure [1000000, 1100000) µs starts 25 ms before the first event (at 1025000 µs): 25 % of it has no events, so its kernel comes from part of the motion", early);
         // The last event inside the exposure's last microsecond: the exposure is covered.
         Assert.Null(EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), 0, 1_099_999));
+        // Stop 48's trial: a first event 8 µs into a 100-ms exposure got a note saying "0 % of it has no events".
+        Assert.Null(EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), 1_000_008, 2_000_000));
+        Assert.NotNull(EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), 1_000_500, 2_000_000));
     }
 }
 
