@@ -195,7 +195,10 @@ internal static class BundleCommand
     /// pixels sit exactly there (a clipped plateau: a camera, or a conversion, that clips below full scale — an 8-bit
     /// video made from 16-bit linear frames clips at 254), a note naming that value and the --saturation to try; else null.
     /// </summary>
-    private static Problem? ClipPlateau(RecordingBundle bundle, FirstFrames first)
+    /// <param name="bundle">The bundle.</param>
+    /// <param name="first">Its first frames, decoded.</param>
+    /// <param name="fix">What to do, given the plateau's value (default: bundle's command again with --saturation).</param>
+    internal static Problem? ClipPlateau(RecordingBundle bundle, FirstFrames first, Func<string, string>? fix = null)
     {
         var rgb = bundle.Manifest.Rgb;
         if (rgb == null || !first.Complete) return null;
@@ -224,7 +227,7 @@ internal static class BundleCommand
         if (pixels == 0 || max >= reached || max <= rgb.BlackLevel || atMax * 10_000 < pixels) return null;
         string value = max.ToString("R", CultureInfo.InvariantCulture);
         return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None,
-            $"{atMax:N0} pixel values of the first frames sit at {value}{(floats ? " (within 2^-10 of it)" : "")}, their brightest, and none reach the saturation level {rgb.SaturationLevel.ToString("R", CultureInfo.InvariantCulture)}: if {value} is where these frames clip (a camera or a conversion that clips below full scale; serve's 8-bit video clips at 254), run the same command again with --saturation {value} --force, so that clipped lights are restored rather than taken as measured");
+            $"{atMax:N0} pixel values of the first frames sit at {value}{(floats ? " (within 2^-10 of it)" : "")}, their brightest, and none reach the saturation level {rgb.SaturationLevel.ToString("R", CultureInfo.InvariantCulture)}: if {value} is where these frames clip (a camera or a conversion that clips below full scale; serve's 8-bit video clips at 254), {(fix ?? (v => $"run the same command again with --saturation {v} --force"))(value)}, so that clipped lights are restored rather than taken as measured");
     }
 
     /// <summary>
@@ -251,7 +254,7 @@ internal static class BundleCommand
     /// The bundle's first three frames, decoded once for the pixel-level checks: <see cref="Mats"/> up to the first frame
     /// that does not decode, <see cref="Complete"/> when none failed (the checks over several frames say nothing then).
     /// </summary>
-    private sealed class FirstFrames : IDisposable
+    internal sealed class FirstFrames : IDisposable
     {
         public List<OpenCvSharp.Mat> Mats { get; } = [];
 

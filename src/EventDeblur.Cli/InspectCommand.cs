@@ -117,6 +117,7 @@ internal static class InspectCommand
                 summary.TimeSpanUs?.Min, summary.TimeSpanUs?.Max, bundle.Manifest.Sync.ClockOffsetUs, bundle.Manifest.Sync.Source) is { } hint)
             found.Add(hint);
         if (FrameTimesNote(bundle) is { } unitNote) found.Add(unitNote);
+        if (SaturationPlateauNote(bundle) is { } plateau) found.Add(plateau);
         // A ground-truth kernel with a NaN, ±Infinity or negative weight fails its frame with --kernels gt (and its scoring).
         if (bundle.GroundTruthKernelsDir is { } gtKernels)
             found.AddRange(KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel",
@@ -157,6 +158,18 @@ internal static class InspectCommand
             foreach (var p in found) Console.WriteLine(ProblemLine(p));
         }
         return summary.HasErrors || found.Any(p => p.Severity == ProblemSeverity.Error) ? ExitCodes.DataProblems : ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// bundle's clip-plateau note for a bundle made elsewhere: the first frames' brightest value holds a plateau below the
+    /// saturation level of recording.json (stop 48's contract audit: a level above where gamma frames clip replayed 6.4 dB
+    /// below the same bundle with the right level, with no word from inspect or replay); null otherwise.
+    /// </summary>
+    internal static Problem? SaturationPlateauNote(RecordingBundle bundle)
+    {
+        if (bundle.Manifest.Rgb == null) return null;
+        using var first = BundleCommand.FirstFrames.Of(bundle);
+        return BundleCommand.ClipPlateau(bundle, first, v => $"set rgb.saturation_level to {v} in recording.json");
     }
 
     /// <summary>

@@ -64,6 +64,8 @@ internal static class ReplayCommand
                 foreach (var note in calibrationNotes) Console.Error.WriteLine($"note: {note.Plain}");
                 // Times that look like another unit: kernels from the wrong events, every frame 'ok' (stop 47's trial).
                 if (InspectCommand.FrameTimesNote(loaded) is { } unitNote) Console.Error.WriteLine($"note: {unitNote.Plain}");
+                // A saturation level above where the frames clip: their clipped lights read as measured (stop 48's audit: −6.4 dB).
+                if (InspectCommand.SaturationPlateauNote(loaded) is { } plateau) Console.Error.WriteLine($"note: {plateau.Plain}");
             }
             // The learned deconvolver's network is loaded before OUT is touched (a missing or broken model is a usage
             // error that leaves nothing behind), and the file it actually runs is what run.json records: the fast rung

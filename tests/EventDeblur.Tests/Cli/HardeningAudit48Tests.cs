@@ -67,4 +67,30 @@ public partial class HardeningAuditTests
         Assert.Contains(frame0.Diagnostics, d => d.Text.StartsWith("ground truth: rejected: kernel similarity not scored", StringComparison.Ordinal));
         Assert.All(rows.Where(r => r.Index != 0), r => Assert.NotNull(r.KernelSimilarity));
     }
+
+    /// <summary>
+    /// A bundle made elsewhere whose saturation level lies above where its frames clip: bundle notes that plateau, inspect
+    /// and replay did not (stop 48's contract audit: gamma frames clipping at 65288 with saturation_level 65400 replayed
+    /// 6.4 dB below the same bundle with the right level, with no word). Now both name the value to set.
+    /// </summary>
+    [Fact]
+    public void ASaturationLevelAboveTheFramesClipIsNotedByInspectAndReplay()
+    {
+        string bundle = CopyOfSample();
+        string path = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        double clip = (double)json["rgb"]!["saturation_level"]!;
+        json["rgb"]!["saturation_level"] = clip + 400;
+        File.WriteAllText(path, json.ToJsonString());
+        string value = clip.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        string expected = $"none reach the saturation level {clip + 400}: if {value} is where these frames clip";
+        var inspect = Run("inspect", bundle, "--no-hash");
+        Assert.Equal(0, inspect.Code);
+        Assert.Contains(expected, inspect.Out);
+        Assert.Contains($"set rgb.saturation_level to {value} in recording.json", inspect.Out);
+        var replay = Run("replay", bundle, "--out", NewOut(), "--deconvolver", "none");
+        Assert.Contains(expected, replay.Err);
+        // At the level where they clip: no note.
+        Assert.DoesNotContain("none reach the saturation level", Run("inspect", Sample, "--no-hash").Out);
+    }
 }
