@@ -230,7 +230,8 @@ public sealed class LinearImage
     }
 
     /// <summary>
-    /// Encodes back to raw values (RGB → BGR order, rounded, clipped to the depth's range) as an OpenCV image. For
+    /// Encodes back to raw values (RGB → BGR order, rounded, clipped to [0, white] — the larger of the white and saturation
+    /// levels, at most the depth's full scale) as an OpenCV image. For
     /// floating-point frames (<see cref="FloatDepth"/>), which a PNG cannot hold, the values are 16-bit in the same curve
     /// with black 0 and white 65535 (the frame's [black, white] range spread over the 16 bits).
     /// </summary>
@@ -240,7 +241,10 @@ public sealed class LinearImage
         var type = enc.Depth == 8 ? MatType.CV_8UC(Channels) : MatType.CV_16UC(Channels);
         var m = new Mat(Height, Width, type);
         int n = Width * Height;
-        double max = enc.MaxRaw;
+        // Clipped at the white level where it lies below the depth's full scale (12-bit data in 16-bit PNGs): the output
+        // keeps the input's encoding, and a restored light above white had been written up to 16× white there, while at
+        // white = full scale the same light was clipped (stop 48's contract audit).
+        double max = Math.Min(enc.MaxRaw, Math.Max(enc.WhiteLevel, enc.SaturationLevel));
         if (enc.Depth == 8)
         {
             var d = m.AsSpan<byte>();

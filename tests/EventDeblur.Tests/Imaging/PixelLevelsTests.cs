@@ -43,4 +43,19 @@ public class PixelLevelsTests
         // Linear frames: the levels alone, unclipped (a restored light above white is kept).
         Assert.Equal(1.5, LinearImage.RawToLinear(PixelEncoding.Linear, 1000, 3000, 4000));
     }
+
+    /// <summary>
+    /// The output keeps the input's encoding: 12-bit data in 16-bit PNGs (white 4095) is written within [0, 4095], as
+    /// 16-bit data is within [0, 65535] (stop 48's contract audit: a restored light above white was written up to 65535,
+    /// 16× white, at white 4095, where at white 65535 it was clipped).
+    /// </summary>
+    [Fact]
+    public void OutputsAreClippedAtTheWhiteLevel()
+    {
+        var img = new LinearImage(3, 1, [[0.5f, 1f, 3f]]);
+        using var twelve = img.ToRaw(new LinearImage.Encoding(PixelEncoding.Linear, 0, 4095, 4095, 16));
+        Assert.Equal([2048, 4095, 4095], new[] { twelve.At<ushort>(0, 0), twelve.At<ushort>(0, 1), twelve.At<ushort>(0, 2) }.Select(v => (int)v));
+        using var sixteen = img.ToRaw(new LinearImage.Encoding(PixelEncoding.Linear, 0, 65535, 65535, 16));
+        Assert.Equal([32768, 65535, 65535], new[] { sixteen.At<ushort>(0, 0), sixteen.At<ushort>(0, 1), sixteen.At<ushort>(0, 2) }.Select(v => (int)v));
+    }
 }
