@@ -41,6 +41,12 @@ public sealed record ReplayOptions
     /// <summary>Capacity of each bounded channel between stages (frames).</summary>
     public int ChannelCapacity { get; init; } = 2;
 
+    /// <summary>
+    /// While the run works, frames.parquet is rewritten with the frames finished so far at most this often, seconds (≥ 0;
+    /// default 10; 0: after every frame), run.json saying "running" until the run ends.
+    /// </summary>
+    public double CheckpointSeconds { get; init; } = 10;
+
     /// <summary>Events kept before and after each exposure, µs.</summary>
     public long EventMarginUs { get; init; } = 10_000;
 

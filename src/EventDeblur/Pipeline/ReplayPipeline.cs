@@ -98,6 +98,7 @@ public static class ReplayPipeline
         var guardNotes = new List<Problem>(); // the writer's own (problems is the ingest stage's while it runs)
         long events = 0;
         long? failFastIndex = null;
+        var checkpoint = System.Diagnostics.Stopwatch.StartNew();
         var write = Task.Run(async () =>
         {
             await foreach (var f in toWrite.Reader.ReadAllAsync(token))
@@ -129,6 +130,15 @@ public static class ReplayPipeline
                     throw new OperationCanceledException($"failed, and --fail-fast stops the run here: {(why.StartsWith(own, StringComparison.Ordinal) ? why[own.Length..] : why)}");
                 }
                 events += r.EventsInWindow;
+                // frames.parquet as the run stands, every CheckpointSeconds while it works (run.json says "running"), so that
+                // a run killed (SIGKILL, out of memory, power) leaves its finished frames readable, as live does (stop 48's
+                // contract audit: a killed replay had every frame written and no frames.parquet).
+                if (checkpoint.Elapsed.TotalSeconds >= options.CheckpointSeconds)
+                {
+                    try { await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), writer.Results(), FramesParquet.RunMetadata(planned, bundle.Manifest, null)); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { lock (guardNotes) guardNotes.Add(Problem.Note("", ProblemLocation.None, $"a checkpoint of frames.parquet not written: {e.Message}")); }
+                    checkpoint.Restart();
+                }
                 progress?.Invoke(new ReplayProgress(results.Count, total, events, clock.Elapsed.TotalSeconds, r, kept));
             }
         }, token);

@@ -20,6 +20,30 @@ public class ReplayTests
         return dir;
     }
 
+    /// <summary>
+    /// While a replay works its folder holds a frames.parquet of the frames finished so far, run.json saying "running", so
+    /// that a run killed part-way (SIGKILL, out of memory) leaves them readable (stop 48's contract audit: a killed replay
+    /// had every frame written and no frames.parquet). At its end both say what the run did.
+    /// </summary>
+    [Fact]
+    public async Task AWorkingReplaysFolderHoldsTheFramesFinishedSoFar()
+    {
+        string bundle = SmallBundle(frames: 3);
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
+        var seen = new List<(int Done, int Rows, string Status)>();
+        void Look(ReplayProgress p)
+        {
+            var rows = EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet")).GetAwaiter().GetResult();
+            seen.Add((p.Done, rows.Count, EventDeblur.Pipeline.Output.RunManifest.Read(outDir).Status));
+        }
+        var summary = await ReplayPipeline.RunAsync(bundle, outDir, new ReplayOptions { Methods = new MethodCatalogueBuilder().Build(), Deconvolver = "wiener", CheckpointSeconds = 0 },
+            new GroundTruthKernelEstimator(), Look);
+        Assert.Equal([(1, 1, "running"), (2, 2, "running"), (3, 3, "running")], seen);
+        Assert.Equal("completed", EventDeblur.Pipeline.Output.RunManifest.Read(outDir).Status);
+        Assert.Equal(3, (await EventDeblur.Pipeline.Output.FramesParquet.ReadAsync(Path.Combine(outDir, "frames.parquet"))).Count);
+        Assert.Equal("completed", summary.Status);
+    }
+
     [Fact]
     public async Task ReplayWritesTheContractLayout()
     {
