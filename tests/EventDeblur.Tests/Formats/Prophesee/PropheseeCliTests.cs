@@ -95,6 +95,9 @@ public class PropheseeCliTests
         var (code, _, err) = CliTests.Run("convert", src, Path.Combine(dir, "out.aedat4"));
         Assert.Equal(2, code);
         Assert.Contains("--width and --height", err);
+        // With the least size its events need, as inspect says it (trial 48a), and nothing written.
+        Assert.Contains("(its events reach x = 53, y = 60: at least 54×61;", err);
+        Assert.False(File.Exists(Path.Combine(dir, "out.aedat4")));
         (code, _, err) = CliTests.Run("convert", src, Path.Combine(dir, "out.aedat4"), "--width", "64", "--height", "64");
         Assert.True(code == 0, err);
         var s = AedatSummary.Compute(Path.Combine(dir, "out.aedat4"));
