@@ -27,7 +27,7 @@ internal static class BundleCommand
         var channel = new Option<int?>("--trigger-channel") { Description = "With --sync triggers and a Prophesee file: the EXT_TRIGGER channel (id ≥ 0) the RGB camera's exposure output is wired to; the others are left out (needed when the file has triggers on more than one)" };
         var offset = new Option<long>("--clock-offset-us") { Description = "Added to the CSV times to reach the event clock, µs (table sync)", DefaultValueFactory = _ => 0 };
         var encoding = new Option<string>("--encoding") { Description = "RGB encoding: linear, srgb or gamma:G", DefaultValueFactory = _ => "srgb" };
-        var black = new Option<double>("--black") { Description = "Black level, raw DN", DefaultValueFactory = _ => 0 };
+        var black = new Option<double>("--black") { Description = "Black level: raw DN for linear frames; for srgb and gamma:G frames in linear units on the same scale (the curve undone first, RECORDING_FORMAT.md)", DefaultValueFactory = _ => 0 };
         var white = new Option<double?>("--white") { Description = "White level, raw DN (default 255 for 8-bit frames, 65535 for 16-bit; float TIFF or OpenEXR frames have no default: their value of full scale, e.g. 1)" };
         var saturation = new Option<double?>("--saturation") { Description = "Saturation level, raw DN (default: the white level)" };
         var homography = new Option<string?>("--homography") { Description = "RGB→event pixel homography: 9 comma-separated numbers, row-major (default identity)" };
@@ -181,13 +181,15 @@ internal static class BundleCommand
             else return null;
         }
         if (pixels == 0) return null;
-        for (int v = 0; v < histogram.Length && v < rgb.BlackLevel; v++) below += histogram[v];
+        // The raw value of the black level: for sRGB / gamma frames the level is in linear units, under the curve (RECORDING_FORMAT.md).
+        double blackRaw = EventDeblur.Imaging.LinearImage.LinearToRaw(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, 0);
+        for (int v = 0; v < histogram.Length && v < blackRaw; v++) below += histogram[v];
         if (below * 10 < pixels * 9) return null;
         long seen = 0;
         int p1 = 0;
         for (; p1 < histogram.Length; p1++) if ((seen += histogram[p1]) * 100 >= pixels) break;
         return Problem.Note(Path.Combine(bundle.Root, "recording.json"), ProblemLocation.None, string.Create(CultureInfo.InvariantCulture,
-            $"{(double)below / pixels:P0} of the first frames' pixel values lie below the black level {rgb.BlackLevel}: the scene then reads as black and nothing can be deblurred; if the camera's black level is lower (1 % of the values are at or below {p1}), run the same command again with the camera's --black --force"));
+            $"{(double)below / pixels:P0} of the first frames' pixel values lie below the black level {rgb.BlackLevel}{(rgb.Encoding.Kind == "linear" ? "" : $" (raw {Math.Round(blackRaw)} under the {rgb.Encoding} curve)")}: the scene then reads as black and nothing can be deblurred; if the camera's black level is lower (1 % of the values are at or below {p1}), run the same command again with the camera's --black --force"));
     }
 
     /// <summary>

@@ -68,9 +68,10 @@ internal static class ConvertCommand
         // Each stated dimension must agree (a file may state one only: the other was unreadable).
         if (width != null && ((reader.Info.Width > 0 && reader.Info.Width != width) || (reader.Info.Height > 0 && reader.Info.Height != height)))
             throw new UserInputException($"{input}: the file states its sensor size, {(reader.Info.Width > 0 ? reader.Info.Width : "?")}×{(reader.Info.Height > 0 ? reader.Info.Height : "?")}; --width/--height ({width}×{height}) only supply a size to files that do not state one");
-        // A file that states no size and none given: refused before anything is written, with the least size its events
-        // need, as inspect gives it (trial 48a: convert said only "pass --width and --height").
-        if (width == null && (reader.Info.Width <= 0 || reader.Info.Height <= 0))
+        // A file that states no size and none given, for AEDAT 4.0 (whose header needs one; Parquet states none then): refused
+        // before anything is written, with the least size its events need, as inspect gives it (trial 48a: convert said only
+        // "pass --width and --height").
+        if (width == null && (reader.Info.Width <= 0 || reader.Info.Height <= 0) && output.EndsWith(".aedat4", StringComparison.OrdinalIgnoreCase))
             throw new UserInputException($"{input}: the sensor size is not stated in the file; pass --width and --height" +
                                          (EventFile.Extent(input) is { } x ? $" (its events reach x = {x.MaxX}, y = {x.MaxY}: at least {x.MaxX + 1}×{x.MaxY + 1}; e.g. 304×240 for an ATIS / Gen1, 640×480 for a Gen3 VGA, 1280×720 for a Gen4 HD)" : ""));
         ConversionResult result;

@@ -146,78 +146,91 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
                         Packets++;
                         onPacket(q);
                     }
-                    while (!ct.IsCancellationRequested)
+                    try
                     {
-                        int before = reader.Problems.Count(p => p.Severity == ProblemSeverity.Error);
-                        if (!reader.TryRead(out var p))
+                        while (!ct.IsCancellationRequested)
                         {
-                            // What ended the connection: an error met by this last read (a corrupt header the stream cannot
-                            // be resynchronised past), else the server closed it.
-                            var last = reader.Problems.Where(q => q.Severity == ProblemSeverity.Error).Skip(before).LastOrDefault();
-                            ended = last?.Message;
-                            Tell();
-                            break;
-                        }
-                        Tell();
-                        long? t = First(p!);
-                        if (held.Count > 0 && t != null && clock.Settled is long settled)
-                        {
-                            // The packets after one that went far back: a run that goes on in order from the held packets' time,
-                            // still far behind the settled time, for ResetConfirmUs is a reset clock; one that comes back to
-                            // the settled time (or scatters) says the held packets were damaged.
-                            long heldFirst = First(held[0])!.Value, heldLast = Last(held[^1])!.Value;
-                            bool goesOn = t >= heldLast && t - heldLast <= ResetContinuesUs && clock.ResetAt(p!) == 0;
-                            if (goesOn)
+                            int before = reader.Problems.Count(p => p.Severity == ProblemSeverity.Error);
+                            if (!reader.TryRead(out var p))
                             {
-                                held.Add(p!);
-                                heldItems += Count(p!);
-                                if (Last(p!)!.Value - heldFirst < ResetConfirmUs && heldItems < ResetConfirmItems) continue;
-                                lock (_gaps) _gaps.Add(new StreamGap(name, settled, heldFirst, "its clock was reset within the connection") { ClockReset = true });
-                                EpochCause = $"the source's clock was reset within the connection (its timestamps went back from {settled} to {heldFirst} µs)";
-                                _epoch++;
-                                clock = new SettledClock();
-                                OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: its clock was reset (timestamps went back from {settled} to {heldFirst} µs); a new clock from here");
-                                foreach (var h in held) Deliver(h, Last(h));
+                                // What ended the connection: an error met by this last read (a corrupt header the stream cannot
+                                // be resynchronised past), else the server closed it.
+                                var last = reader.Problems.Where(q => q.Severity == ProblemSeverity.Error).Skip(before).LastOrDefault();
+                                ended = last?.Message;
+                                Tell();
+                                break;
+                            }
+                            Tell();
+                            long? t = First(p!);
+                            // Packets of another kind (IMU) go with a held run, in order, judged with it.
+                            if (held.Count > 0 && p is not (EventsPacket or TriggersPacket)) { held.Add(p!); continue; }
+                            if (held.Count > 0 && t != null && clock.Settled is long settled)
+                            {
+                                // The packets after one that went far back: a run that goes on in order from the held packets' time,
+                                // still far behind the settled time, for ResetConfirmUs is a reset clock; one that comes back to
+                                // the settled time (or scatters) says the held packets were damaged.
+                                long heldFirst = First(held[0])!.Value, heldLast = Last(held.Last(h => h is EventsPacket or TriggersPacket))!.Value;
+                                bool goesOn = t >= heldLast && (p is TriggersPacket || t - heldLast <= ResetContinuesUs) && clock.ResetAt(p!) == 0;
+                                if (goesOn)
+                                {
+                                    held.Add(p!);
+                                    heldItems += Count(p!);
+                                    if (Last(p!)!.Value - heldFirst < ResetConfirmUs && heldItems < ResetConfirmItems) continue;
+                                    lock (_gaps) _gaps.Add(new StreamGap(name, settled, heldFirst, "its clock was reset within the connection") { ClockReset = true });
+                                    EpochCause = $"the source's clock was reset within the connection (its timestamps went back from {settled} to {heldFirst} µs)";
+                                    _epoch++;
+                                    clock = new SettledClock();
+                                    OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: its clock was reset (timestamps went back from {settled} to {heldFirst} µs); a new clock from here");
+                                    foreach (var h in held) Deliver(h, Last(h));
+                                    held.Clear();
+                                    heldItems = 0;
+                                    continue;
+                                }
+                                foreach (var h in held) Deliver(h, null);
                                 held.Clear();
                                 heldItems = 0;
+                            }
+                            if (pendingGap && t != null)
+                            {
+                                lock (_gaps) _gaps[^1] = _gaps[^1] with { ResumedTimestampUs = t };
+                                if (t < LastTimestampUs)
+                                {
+                                    EpochCause = $"the source restarted (its timestamps went back to {t} µs)";
+                                    _restarts++;
+                                    _epoch++;
+                                    clock = new SettledClock();
+                                }
+                                pendingGap = false;
+                                OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: data again (t = {t} µs)");
+                            }
+                            else if (clock.ResetAt(p!) is int at && at >= 0)
+                            {
+                                // Far behind the settled time and in order from there: held until the packets after it say which.
+                                // A reset between two of the packet's items: those before it go on now.
+                                if (at > 0)
+                                {
+                                    var (head, tail) = SplitAt(p!, at);
+                                    Deliver(head, Last(head));
+                                    p = tail;
+                                }
+                                held.Add(p!);
+                                heldItems = Count(p!);
                                 continue;
                             }
-                            foreach (var h in held) Deliver(h, null);
-                            held.Clear();
-                            heldItems = 0;
+                            Deliver(p!, Last(p!) ?? t);
                         }
-                        if (pendingGap && t != null)
-                        {
-                            lock (_gaps) _gaps[^1] = _gaps[^1] with { ResumedTimestampUs = t };
-                            if (t < LastTimestampUs)
-                            {
-                                EpochCause = $"the source restarted (its timestamps went back to {t} µs)";
-                                _restarts++;
-                                _epoch++;
-                                clock = new SettledClock();
-                            }
-                            pendingGap = false;
-                            OnConnectionChange?.Invoke($"{name} stream tcp://{host}:{port}: data again (t = {t} µs)");
-                        }
-                        else if (clock.ResetAt(p!) is int at && at >= 0)
-                        {
-                            // Far behind the settled time and in order from there: held until the packets after it say which.
-                            // A reset between two of the packet's items: those before it go on now.
-                            if (at > 0)
-                            {
-                                var (head, tail) = SplitAt(p!, at);
-                                Deliver(head, Last(head));
-                                p = tail;
-                            }
-                            held.Add(p!);
-                            heldItems = Count(p!);
-                            continue;
-                        }
-                        Deliver(p!, Last(p!) ?? t);
                     }
-                    // The connection ended with packets held: nothing came to tell a reset from damage, so they go on as they came.
-                    foreach (var h in held) Deliver(h, null);
-                    held.Clear();
+                    finally
+                    {
+                        // The connection ended with packets held: nothing came to tell a reset from damage, so they go on as
+                        // they came; on cancellation their pooled batches are returned instead.
+                        foreach (var h in held)
+                        {
+                            if (ct.IsCancellationRequested) { if (h is EventsPacket gone) gone.Events.Dispose(); }
+                            else Deliver(h, null);
+                        }
+                        held.Clear();
+                    }
                 }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 _connected = false;
                 reason = ended ?? ClosedByServer;
@@ -287,22 +300,26 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
     }
 
     /// <summary>
-    /// The time a stream has settled on (µs): its items' times in order, where one item thrown more than
-    /// <see cref="EventSanitizer.JumpUs"/> forward (a damaged timestamp) counts only when the next item goes on from it (a
-    /// real gap), and items behind it (damaged, or a reset clock) do not move it.
+    /// The time a stream has settled on (µs): its items' times in order; items behind it (damaged, or a reset clock) do
+    /// not move it. In an events stream a run of items more than <see cref="EventSanitizer.JumpUs"/> ahead of it (one
+    /// damaged timestamp, or a whole packet thrown forward) moves it only once the run has gone on, in order, for
+    /// <see cref="ResetConfirmUs"/> of its own time (a real gap in the stream; review of stop 48: a packet thrown 5 s
+    /// forward had moved it, and the good packets after it were then taken for a reset clock). A trigger stream's items
+    /// are sparse (an exposure every few seconds is a rig's cadence), so every item in order moves it.
     /// </summary>
     private sealed class SettledClock
     {
-        private long? _ahead;
+        private (long? Settled, long? AheadFirst, long? AheadLast) _state;
 
         /// <summary>The settled time, µs; null before any item.</summary>
-        public long? Settled { get; private set; }
+        public long? Settled => _state.Settled;
 
         /// <summary>Moves the settled time on over the packet's items.</summary>
         public void Walk(AedatPacket p)
         {
             var ts = Times(p);
-            for (int i = 0; i < ts.Length; i++) (Settled, _ahead) = Step(Settled, _ahead, ts[i]);
+            bool sparse = p is TriggersPacket;
+            for (int i = 0; i < ts.Length; i++) _state = Step(_state, ts[i], sparse);
         }
 
         /// <summary>
@@ -314,25 +331,30 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
         {
             if (p is not (EventsPacket or TriggersPacket)) return -1;
             var ts = Times(p);
-            var (settled, ahead) = (Settled, _ahead);
+            bool sparse = p is TriggersPacket;
+            var state = _state;
             for (int i = 0; i < ts.Length; i++)
             {
-                if (settled is long s && ts[i] < s - ClockResetUs)
+                if (state.Settled is long s && ts[i] < s - ClockResetUs)
                 {
                     // In order from there, and all of them far behind (a damaged stretch that comes back within the packet is not a clock).
                     for (int j = i + 1; j < ts.Length; j++) if (ts[j] < ts[j - 1] || ts[j] >= s - ClockResetUs) return -1;
                     return i;
                 }
-                (settled, ahead) = Step(settled, ahead, ts[i]);
+                state = Step(state, ts[i], sparse);
             }
             return -1;
         }
 
-        private static (long? Settled, long? Ahead) Step(long? settled, long? ahead, long v)
+        private static (long? Settled, long? AheadFirst, long? AheadLast) Step((long? Settled, long? AheadFirst, long? AheadLast) state, long v, bool sparse)
         {
-            if (settled is not long s || (v >= s && v - s <= EventSanitizer.JumpUs)) return (v, null);
-            if (v > s + EventSanitizer.JumpUs) return ahead is long a && v >= a && v - a <= EventSanitizer.JumpUs ? (v, null) : (settled, v);
-            return (settled, ahead);
+            if (state.Settled is not long s) return (v, null, null);
+            if (v < s) return state;
+            if (sparse || v - s <= EventSanitizer.JumpUs) return (v, null, null);
+            // Far ahead: a run of its own, which the settled time follows once it has gone on for ResetConfirmUs.
+            if (state.AheadLast is long last && state.AheadFirst is long first && v >= last && v - last <= EventSanitizer.JumpUs)
+                return v - first >= ResetConfirmUs ? (v, null, null) : (s, first, v);
+            return (s, v, v);
         }
 
         private static ReadOnlySpan<long> Times(AedatPacket p) => p switch

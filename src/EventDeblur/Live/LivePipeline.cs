@@ -50,6 +50,9 @@ public static class LivePipeline
         var token = stop.Token;
 
         var store = new EventStore(o.MaxBufferedEvents);
+        // Held while the events' clock moves on (the buffer set aside, the epoch written) and while the dispatch loop reads
+        // the epoch with the buffer, slices it or trims it.
+        var clockGate = new object();
         // One damaged timestamp that throws time forward must not make every later event "go back" and be dropped (stop 45's
         // live trial: one flipped bit lost the rest of the connection's 399 766 events; replay loses that one event): the
         // events after a forward jump of over a second are held back until the stream shows which side is right, as convert
@@ -99,18 +102,25 @@ public static class LivePipeline
                 {
                     // The source restarted, or its clock was reset: what is buffered is on its old clock, set aside for the
                     // frames of that clock still waiting.
-                    long discarded = store.Retire(Volatile.Read(ref eventsEpoch));
+                    // The buffer set aside and the epoch moved on together (clockGate): the dispatch loop never reads one
+                    // without the other (review of stop 48).
+                    long kept;
+                    lock (clockGate)
+                    {
+                        kept = store.Retire(Volatile.Read(ref eventsEpoch));
+                        Volatile.Write(ref eventsEpoch, eventsClient.Epoch);
+                    }
                     clock.Reset();
-                    // (Events still held back after a forward jump are of the old clock too.)
+                    // (Events still held back after a forward jump are of the old clock too: they are discarded, and counted.)
                     sanitizer.Flush(scratch);
-                    discarded += scratch.Count;
-                    sanitizedBackward += sanitizer.Backward;
+                    long discarded = scratch.Count;
+                    sanitizedBackward += sanitizer.Backward + discarded;
                     sanitizedJumped += sanitizer.JumpedForward;
                     sanitizer = new EventSanitizer(0, 0, LiveHeldEvents, LiveHeldSpanUs);
                     // Stretches lost on the old clock say nothing of the new one's times.
                     lock (losses) losses.Clear();
-                    Volatile.Write(ref eventsEpoch, eventsClient.Epoch);
-                    Report(Problem.Error("events stream", $"{eventsClient.EpochCause}; the {discarded} buffered events of its old clock are kept apart for that clock's frames still waiting"));
+                    Report(Problem.Error("events stream", $"{eventsClient.EpochCause}; the {kept} buffered events of its old clock are kept apart for that clock's frames still waiting" +
+                                                          (discarded > 0 ? $" ({discarded} held back after a jump forward are dropped)" : "")));
                 }
                 store.Arrived(e.Events.Count);
                 sanitizer.Filter(e.Events);
@@ -429,8 +439,9 @@ public static class LivePipeline
                 }
                 // The events' epoch before their latest time: the restart handler empties the buffer before it moves the epoch on,
                 // so `latest` is never older than `epoch`'s clock.
-                int epoch = Volatile.Read(ref eventsEpoch);
-                long latest = store.LatestUs;
+                int epoch;
+                long latest;
+                lock (clockGate) { epoch = Volatile.Read(ref eventsEpoch); latest = store.LatestUs; }
                 double silentBefore = connectedSilence.Elapsed.TotalSeconds;
                 if (latest != lastSeen) { lastSeen = latest; streamQuiet.Restart(); }
                 // Data on either stream starts the quiet time afresh; a reconnection alone does not (stop 42: a server that
@@ -601,11 +612,11 @@ public static class LivePipeline
                     // events have just been set aside.
                     EventSlice Slice(TimeRangeUs w)
                     {
-                        if (onRetired) return store.SliceRetired(w);
-                        var slice = store.Slice(w);
-                        if (Volatile.Read(ref eventsEpoch) == epoch) return slice;
-                        onRetired = store.HasRetired(epoch);
-                        return onRetired ? store.SliceRetired(w) : slice;
+                        lock (clockGate)
+                        {
+                            if (!onRetired && Volatile.Read(ref eventsEpoch) != epoch) onRetired = store.HasRetired(epoch);
+                            return onRetired ? store.SliceRetired(w) : Volatile.Read(ref eventsEpoch) == epoch ? store.Slice(w) : EventSlice.Empty;
+                        }
                     }
                     var f = new FrameWork
                     {
@@ -634,7 +645,7 @@ public static class LivePipeline
                         f.OutsideEvents = failure;
                         foreach (var note in notes) Report(Problem.Note("", ProblemLocation.AtFrame(ordinal), note));
                     }
-                    if (!onRetired) store.TrimBefore(window.StartUs);
+                    lock (clockGate) if (!onRetired && Volatile.Read(ref eventsEpoch) == epoch) store.TrimBefore(window.StartUs);
                     pairing.Paired(stamp, e);
                     countLine ??= exposure.Value.Line;
                     next++;

@@ -99,6 +99,9 @@ public static class ReplayPipeline
         long events = 0;
         long? failFastIndex = null;
         var checkpoint = System.Diagnostics.Stopwatch.StartNew();
+        // The recording as frames.parquet's footer states it: the event sensor's size as the bundle resolved it (the file's,
+        // where recording.json leaves it out; review of stop 48: "0" × "0").
+        var recording = bundle.Manifest with { Events = bundle.Manifest.Events with { Width = bundle.EventSensorSize.Width, Height = bundle.EventSensorSize.Height } };
         var write = Task.Run(async () =>
         {
             await foreach (var f in toWrite.Reader.ReadAllAsync(token))
@@ -135,7 +138,7 @@ public static class ReplayPipeline
                 // contract audit: a killed replay had every frame written and no frames.parquet).
                 if (checkpoint.Elapsed.TotalSeconds >= options.CheckpointSeconds)
                 {
-                    try { await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), writer.Results(), FramesParquet.RunMetadata(planned, bundle.Manifest, null)); }
+                    try { await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), writer.Results(), FramesParquet.RunMetadata(planned, recording, null)); }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException) { lock (guardNotes) guardNotes.Add(Problem.Note("", ProblemLocation.None, $"a checkpoint of frames.parquet not written: {e.Message}")); }
                     checkpoint.Restart();
                 }
@@ -222,7 +225,7 @@ public static class ReplayPipeline
             ["problems"] = new JsonArray(problems.Select(p => (JsonNode?)p.ToString()).ToArray()),
             ["problem_records"] = Problem.ToJsonArray(problems),
         });
-        await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, bundle.Manifest, bundle.EventsPath, source.EventFileSha256));
+        await FramesParquet.WriteAsync(Path.Combine(outDir, "frames.parquet"), all, FramesParquet.RunMetadata(manifest, recording, bundle.EventsPath, source.EventFileSha256));
         manifest.Write(outDir);
         return new ReplaySummary(all, status, problems) { ProcessedThisRun = results.Count + rejectedNow, NotReached = notReached };
     }

@@ -205,6 +205,35 @@ public class LiveDamagedStreamTests
     }
 
     /// <summary>
+    /// A damaged stretch whose times are all thrown 5 s forward (in order), then the stream as before: damage, not a clock
+    /// reset (review of stop 48: the settled clock followed it, the good packets after it were taken for a reset clock,
+    /// and frames 1 and 2 failed with no events).
+    /// </summary>
+    [Fact]
+    public async Task AStretchThrownForwardIsNotAClockReset()
+    {
+        const int Shifted = 3000;
+        var (b, video, rig, original) = Bundle((t, x, y, p, windows) =>
+        {
+            t = (long[])t.Clone();
+            int from = Array.FindIndex(t, v => v >= windows[0].StartUs + 10_000);
+            for (int i = from; i < from + Shifted; i++) t[i] += 5_000_000;
+            return (t, x, y, p);
+        });
+        var (s, o) = await Live(b, video, rig);
+        Assert.DoesNotContain(s.Problems, p => p.ToString().Contains("clock was reset", StringComparison.Ordinal));
+        Assert.All(s.Results, r => Assert.Equal("ok", r.Status));
+        Assert.Equal(Shifted, s.DroppedEvents);
+        var windows = b.ResolveExposures().Windows.Select(w => w.Exposure!.Value).ToList();
+        for (int k = 1; k < 3; k++)
+        {
+            long inWindow = original.LongCount(v => v >= windows[k].StartUs && v < windows[k].EndUs);
+            await using var reader = await Parquet.ParquetReader.CreateAsync(Path.Combine(o.OutDir, EventDeblur.Pipeline.Output.FrameEventsFile.FileOf(k)));
+            Assert.Equal(inWindow, reader.Metadata!.NumRows);
+        }
+    }
+
+    /// <summary>
     /// One event whose timestamp a flipped bit threw 2^33 µs forward costs that event, not the rest of the stream (stop 45's
     /// live trial: every later event of the connection "went back in time" against it and was dropped, the frames after it
     /// were written `ok` with no events, and dropped_events said 0).

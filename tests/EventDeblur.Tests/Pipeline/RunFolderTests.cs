@@ -28,12 +28,14 @@ public class RunFolderTests
     public async Task AFrameThatFailsScoringLeavesNoFinalNamedFiles()
     {
         string bundle = ReplayTests.SmallBundle(frames: 2);
-        // Frame 1's ground-truth kernel is unreadable: the frame is deblurred, then fails when it is scored.
-        File.WriteAllText(Path.Combine(bundle, "gt", "kernels", "000001.csv"), "0,0,10,10,3,0,0,0,0.5,NaN,0,0,0,0\n");
+        // Frame 1's PNG cannot take its final name (a folder stands there, made once frame 0 was finished): the frame is
+        // deblurred and scored, then fails while its outputs are written. (Before stop 48 an unreadable ground-truth kernel
+        // failed it at scoring; since then such a kernel only leaves the kernel similarity out.)
         string outDir = OutDir();
-        var s = await Replay(bundle, outDir, Wiener, new EventKernelEstimator());
+        var s = await ReplayPipeline.RunAsync(bundle, outDir, Wiener, new EventKernelEstimator(),
+            p => { if (p.Done == 1) Directory.CreateDirectory(Path.Combine(outDir, "frames", "000001.png")); });
         Assert.Equal(["ok", "failed"], s.Results.Select(r => r.Status));
-        Assert.Contains("000001.csv", s.Results[1].Error);
+        Assert.StartsWith("writing outputs", s.Results[1].Error);
         Assert.True(Final(outDir, "frames", 0) && Final(outDir, "kernels", 0));
         Assert.False(Final(outDir, "frames", 1), "a failed frame left frames/000001.png");
         Assert.False(Final(outDir, "kernels", 1), "a failed frame left kernels/000001.csv");
