@@ -45,7 +45,7 @@ public sealed class DvStreamClient(string name, string host, int port, Action<Ae
     /// <summary>A packet that starts more than this behind the stream's latest time (µs) is held to tell a clock reset from a damaged packet (100 ms).</summary>
     public const long ClockResetUs = 100_000;
 
-    /// <summary>The packet after a held one goes on from it when it starts at most this much later (µs; 1 s): a reset clock runs on.</summary>
+    /// <summary>In an events stream, the packet after a held one goes on from it when it starts at most this much later (µs; 1 s): a reset clock runs on. (A trigger stream's packets may lie seconds apart.)</summary>
     public const long ResetContinuesUs = 1_000_000;
 
     /// <summary>
