@@ -120,6 +120,9 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
                     // Partly outside: the kernel comes from part of the motion only (a truncated file, typically). Said, not failed.
                     if (f.OutsideEvents == null && ExposureCoverage.Partial(Shifted(exposure), firstEventUs, lastEventUs) is { } uncovered)
                         problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), uncovered + (eventFileFault != null ? $"; the event file is damaged: {eventFileFault}" : "")));
+                    // A stretch without events inside it (dropped by the sensor, typically): said, not failed.
+                    else if (f.OutsideEvents == null && ExposureCoverage.Silence(Shifted(exposure), f.Events.T) is { } silent)
+                        problems.Add(Problem.Note("", ProblemLocation.AtFrame(f.Index), silent));
                 }
                 if (f.Error == null)
                 {

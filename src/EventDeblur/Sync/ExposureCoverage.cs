@@ -43,6 +43,45 @@ public static class ExposureCoverage
         return null;
     }
 
+    private static int Lower(ReadOnlySpan<long> t, long v)
+    {
+        int lo = 0, hi = t.Length;
+        while (lo < hi) { int mid = (lo + hi) >> 1; if (t[mid] < v) lo = mid + 1; else hi = mid; }
+        return lo;
+    }
+
+    /// <summary>Least events in an exposure for <see cref="Silence"/> to judge its gaps (100).</summary>
+    public const int SilenceMinEvents = 100;
+
+    /// <summary>
+    /// A note when <paramref name="exposure"/> holds a stretch without any event of <paramref name="timesUs"/> (the window's
+    /// events, time-ordered, µs) of at least 2 ms and 20× the exposure's mean interval between events (a Poisson stream's
+    /// longest gap is about ln n of them), while at least <see cref="SilenceMinEvents"/> fall in it: the sensor dropped
+    /// events there (an event-rate controller, a full bus) or nothing moved; null otherwise. Stop 48's trial: exposures
+    /// with half their time in 8-ms gaps got no word (their kernels held up: 29.33 dB against 29.70).
+    /// </summary>
+    public static string? Silence(TimeRangeUs exposure, ReadOnlySpan<long> timesUs)
+    {
+        long duration = exposure.EndUs - exposure.StartUs;
+        if (duration <= 0 || timesUs.Length == 0) return null;
+        int lo = Lower(timesUs, exposure.StartUs), hi = Lower(timesUs, exposure.EndUs);
+        int n = hi - lo;
+        if (n < SilenceMinEvents) return null;
+        // Gaps between the exposure's start, its events and its end.
+        long worst = 0, from = 0, total = 0, previous = exposure.StartUs;
+        for (int i = lo; i <= hi; i++)
+        {
+            long at = i < hi ? timesUs[i] : exposure.EndUs;
+            long g = at - previous;
+            if (g >= 2_000) total += g;
+            if (g > worst) (worst, from) = (g, previous);
+            previous = at;
+        }
+        double mean = (double)duration / n;
+        if (worst < 2_000 || worst < 20 * mean) return null;
+        return $"exposure {exposure} has no event from {from} to {from + worst} µs ({worst / 1000.0:0.###} ms; stretches of 2 ms or more without events make {100.0 * total / duration:0} % of it) while {n:N0} fall in the rest: the sensor dropped events there (an event-rate controller, a full bus) or nothing moved; its kernel bridges the gap";
+    }
+
     /// <summary>
     /// Describes how much of <paramref name="exposure"/> lies outside <c>[firstEventUs, lastEventUs]</c> when some of it
     /// does but not all (null when it lies wholly inside, wholly outside — <see cref="Gap"/>'s case —, outside by under

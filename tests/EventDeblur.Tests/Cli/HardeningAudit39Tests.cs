@@ -85,6 +85,15 @@ public partial class HardeningAuditTests
         Assert.Equal("exposure [1000000, 1100000) µs starts 25 ms before the first event (at 1025000 µs): 25 % of it has no events, so its kernel comes from part of the motion", early);
         // The last event inside the exposure's last microsecond: the exposure is covered.
         Assert.Null(EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), 0, 1_099_999));
+        // Stop 48's trial: an 8-ms stretch without events inside an exposure (a sensor's event-rate controller) got no note.
+        var steady = Enumerable.Range(0, 1000).Select(i => 1_000_000L + i * 100).ToArray();
+        Assert.Null(EventDeblur.Sync.ExposureCoverage.Silence(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), steady));
+        var gapped = steady.Where(t => t < 1_040_000 || t >= 1_048_000).ToArray();
+        Assert.Equal("exposure [1000000, 1100000) µs has no event from 1039900 to 1048000 µs (8.1 ms; stretches of 2 ms or more without events make 8 % of it) while 920 fall in the rest: the sensor dropped events there (an event-rate controller, a full bus) or nothing moved; its kernel bridges the gap",
+            EventDeblur.Sync.ExposureCoverage.Silence(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), gapped));
+        // Too few events to judge (a dark, still scene), or a gap shorter than 2 ms: nothing said.
+        Assert.Null(EventDeblur.Sync.ExposureCoverage.Silence(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), gapped.Take(90).ToArray()));
+        Assert.Null(EventDeblur.Sync.ExposureCoverage.Silence(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), steady.Where(t => t < 1_040_000 || t >= 1_041_500).ToArray()));
         // Stop 48's trial: a first event 8 µs into a 100-ms exposure got a note saying "0 % of it has no events".
         Assert.Null(EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), 1_000_008, 2_000_000));
         Assert.NotNull(EventDeblur.Sync.ExposureCoverage.Partial(new EventDeblur.Events.TimeRangeUs(1_000_000, 1_100_000), 1_000_500, 2_000_000));
