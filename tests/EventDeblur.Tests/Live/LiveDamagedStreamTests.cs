@@ -205,9 +205,11 @@ public class LiveDamagedStreamTests
     }
 
     /// <summary>
-    /// A damaged stretch whose times are all thrown 5 s forward (in order), then the stream as before: damage, not a clock
-    /// reset (review of stop 48: the settled clock followed it, the good packets after it were taken for a reset clock,
-    /// and frames 1 and 2 failed with no events).
+    /// A damaged stretch whose times are all thrown 1.5 s forward (in order), then the stream as before: damage, not a clock
+    /// reset (review of stop 48, with 5 s: the settled clock followed it, the good packets after it were taken for a reset
+    /// clock, and frames 1 and 2 failed with no events). 1.5 s, over the 1-s jump that starts a forward run: serve paces
+    /// packets by their times, and a 5-s jump held it back 1.25 s, long enough under load for the run to take the
+    /// stream as ended.
     /// </summary>
     [Fact]
     public async Task AStretchThrownForwardIsNotAClockReset()
@@ -217,7 +219,7 @@ public class LiveDamagedStreamTests
         {
             t = (long[])t.Clone();
             int from = Array.FindIndex(t, v => v >= windows[0].StartUs + 10_000);
-            for (int i = from; i < from + Shifted; i++) t[i] += 5_000_000;
+            for (int i = from; i < from + Shifted; i++) t[i] += 1_500_000;
             return (t, x, y, p);
         });
         var (s, o) = await Live(b, video, rig);
