@@ -29,7 +29,7 @@ internal static class ExposureEvents
             {
                 var w = windows[k];
                 if (ts[^1] < w.StartUs || ts[0] >= w.EndUs) continue;
-                for (int i = LowerBound(ts, w.StartUs); i < ts.Length && ts[i] < w.EndUs; i++)
+                for (int i = TimeOrder.LowerBound(ts, w.StartUs); i < ts.Length && ts[i] < w.EndUs; i++)
                 {
                     int x = xs[i], y = ys[i];
                     if ((uint)x >= (uint)width || (uint)y >= (uint)height) continue;
@@ -40,16 +40,5 @@ internal static class ExposureEvents
             if (ts[^1] >= lastEnd) break;
         }
         return result;
-    }
-
-    private static int LowerBound(ReadOnlySpan<long> ts, long t)
-    {
-        int lo = 0, hi = ts.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (ts[mid] < t) lo = mid + 1; else hi = mid;
-        }
-        return lo;
     }
 }

@@ -906,7 +906,7 @@ public static class LivePipeline
             lock (_gate)
             {
                 var span = _t.AsSpan(_start, _count);
-                int lo = Lower(span, w.StartUs), hi = Lower(span, w.EndUs);
+                int lo = TimeOrder.LowerBound(span, w.StartUs), hi = TimeOrder.LowerBound(span, w.EndUs);
                 int n = hi - lo;
                 return new EventSlice(_t.AsSpan(_start + lo, n).ToArray(), _x.AsSpan(_start + lo, n).ToArray(), _y.AsSpan(_start + lo, n).ToArray(), _p.AsSpan(_start + lo, n).ToArray());
             }
@@ -957,7 +957,7 @@ public static class LivePipeline
             lock (_gate)
             {
                 var r = _retired!;
-                int lo = Lower(r.T, w.StartUs), hi = Lower(r.T, w.EndUs);
+                int lo = TimeOrder.LowerBound(r.T, w.StartUs), hi = TimeOrder.LowerBound(r.T, w.EndUs);
                 return new EventSlice(r.T[lo..hi], r.X[lo..hi], r.Y[lo..hi], r.P[lo..hi]);
             }
         }
@@ -975,16 +975,9 @@ public static class LivePipeline
         {
             lock (_gate)
             {
-                int k = Lower(_t.AsSpan(_start, _count), t);
+                int k = TimeOrder.LowerBound(_t.AsSpan(_start, _count), t);
                 _start += k; _count -= k;
             }
-        }
-
-        private static int Lower(ReadOnlySpan<long> t, long v)
-        {
-            int lo = 0, hi = t.Length;
-            while (lo < hi) { int mid = (lo + hi) >> 1; if (t[mid] < v) lo = mid + 1; else hi = mid; }
-            return lo;
         }
     }
 }

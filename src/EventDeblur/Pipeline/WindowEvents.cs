@@ -48,7 +48,7 @@ internal sealed class WindowEvents(TimeRangeUs window, int maxEvents = WindowEve
     {
         var t = b.Timestamps;
         if (t.Length == 0 || t[^1] < Window.StartUs || t[0] >= Window.EndUs) return;
-        int lo = LowerBound(t, Window.StartUs), hi = LowerBound(t, Window.EndUs);
+        int lo = TimeOrder.LowerBound(t, Window.StartUs), hi = TimeOrder.LowerBound(t, Window.EndUs);
         if (Stride == 1 && _t.Count + (hi - lo) <= MaxEvents)
         {
             // Under the cap (every window of a normal recording): the run is copied whole.
@@ -90,11 +90,4 @@ internal sealed class WindowEvents(TimeRangeUs window, int maxEvents = WindowEve
     }
 
     public EventSlice ToSlice() => new(_t.ToArray(), _x.ToArray(), _y.ToArray(), _p.ToArray());
-
-    private static int LowerBound(ReadOnlySpan<long> t, long v)
-    {
-        int lo = 0, hi = t.Length;
-        while (lo < hi) { int mid = (lo + hi) >> 1; if (t[mid] < v) lo = mid + 1; else hi = mid; }
-        return lo;
-    }
 }

@@ -43,13 +43,6 @@ public static class ExposureCoverage
         return null;
     }
 
-    private static int Lower(ReadOnlySpan<long> t, long v)
-    {
-        int lo = 0, hi = t.Length;
-        while (lo < hi) { int mid = (lo + hi) >> 1; if (t[mid] < v) lo = mid + 1; else hi = mid; }
-        return lo;
-    }
-
     /// <summary>Least events in an exposure for <see cref="Silence"/> to judge its gaps (100).</summary>
     public const int SilenceMinEvents = 100;
 
@@ -64,7 +57,7 @@ public static class ExposureCoverage
     {
         long duration = exposure.EndUs - exposure.StartUs;
         if (duration <= 0 || timesUs.Length == 0) return null;
-        int lo = Lower(timesUs, exposure.StartUs), hi = Lower(timesUs, exposure.EndUs);
+        int lo = TimeOrder.LowerBound(timesUs, exposure.StartUs), hi = TimeOrder.LowerBound(timesUs, exposure.EndUs);
         int n = hi - lo;
         if (n < SilenceMinEvents) return null;
         // Gaps between the exposure's start, its events and its end.

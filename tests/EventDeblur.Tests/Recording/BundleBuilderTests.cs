@@ -47,6 +47,19 @@ public class BundleBuilderTests
         Assert.Equal(File.ReadAllBytes(original.EventsPath), File.ReadAllBytes(bundle.EventsPath));
     }
 
+    /// <summary>A lossless FFV1 video at <paramref name="path"/> of four 64×48 grey frames (levels 10, 50, 90, 130), 10 frames/s.</summary>
+    private static string FourGreyFrames(string path)
+    {
+        using var vw = new VideoWriter(path, FourCC.FromString("FFV1"), 10, new Size(64, 48), true);
+        Assert.True(vw.IsOpened(), "OpenCV cannot write FFV1 here");
+        for (int i = 0; i < 4; i++)
+        {
+            using var img = new Mat(48, 64, MatType.CV_8UC3, Scalar.All(40 * i + 10));
+            vw.Write(img);
+        }
+        return path;
+    }
+
     [Fact]
     public void PropheseeRawWithTriggersAndAVideoMakeATriggerSyncedBundle()
     {
@@ -64,16 +77,7 @@ public class BundleBuilderTests
                 w.WriteTrigger(e, 0, rising: false);
             }
         }
-        string video = Path.Combine(dir, "rgb.mkv");
-        using (var vw = new VideoWriter(video, FourCC.FromString("FFV1"), 10, new Size(64, 48), true))
-        {
-            Assert.True(vw.IsOpened(), "OpenCV cannot write FFV1 here");
-            for (int i = 0; i < 4; i++)
-            {
-                using var img = new Mat(48, 64, MatType.CV_8UC3, Scalar.All(40 * i + 10));
-                vw.Write(img);
-            }
-        }
+        string video = FourGreyFrames(Path.Combine(dir, "rgb.mkv"));
 
         var bundle = BundleBuilder.Build(new BundleSources { EventsPath = raw, RgbPath = video, Sync = "triggers", Encoding = "srgb" }, Path.Combine(dir, "bundle"));
         Assert.Empty(bundle.Problems);
@@ -124,16 +128,7 @@ public class BundleBuilderTests
             }
             Until(450_000);
         }
-        string video = Path.Combine(dir, "rgb.mkv");
-        using (var vw = new VideoWriter(video, FourCC.FromString("FFV1"), 10, new Size(64, 48), true))
-        {
-            Assert.True(vw.IsOpened(), "OpenCV cannot write FFV1 here");
-            for (int i = 0; i < 4; i++)
-            {
-                using var img = new Mat(48, 64, MatType.CV_8UC3, Scalar.All(40 * i + 10));
-                vw.Write(img);
-            }
-        }
+        string video = FourGreyFrames(Path.Combine(dir, "rgb.mkv"));
         // inspect counts the triggers per channel (stream 1 + channel).
         using (var reader = EventDeblur.Formats.Prophesee.EventFile.Open(raw))
             Assert.Equal(new Dictionary<int, long> { [1 + exposureChannel] = 8, [1 + strobeChannel] = 24 }, EventDeblur.Formats.Aedat.AedatSummary.Compute(reader, hash: false).TriggersByStream);

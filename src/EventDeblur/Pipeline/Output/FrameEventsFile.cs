@@ -62,7 +62,7 @@ public static class FrameEventsFile
         int maxEvents, IReadOnlyDictionary<string, string> metadata, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
-        int lo = Lower(events.T, window.StartUs), hi = Math.Max(lo, Lower(events.T, window.EndUs));
+        int lo = TimeOrder.LowerBound(events.T, window.StartUs), hi = Math.Max(lo, TimeOrder.LowerBound(events.T, window.EndUs));
         int inWindow = hi - lo;
         int stride = inWindow <= maxEvents ? 1 : (int)(((long)inWindow + maxEvents - 1) / maxEvents);
         ReadOnlyMemory<long> t; ReadOnlyMemory<short> x, y; ReadOnlyMemory<bool> p;
@@ -117,13 +117,6 @@ public static class FrameEventsFile
         }
         return new FrameEvents(events, new TimeRangeUs(Long(WindowStartKey), Long(WindowEndKey)), Long(InWindowKey), (int)Long(StrideKey),
             ((int)Long(ParquetMetadata.SensorWidthKey), (int)Long(ParquetMetadata.SensorHeightKey)), toEvents);
-    }
-
-    private static int Lower(long[] t, long v)
-    {
-        int lo = 0, hi = t.Length;
-        while (lo < hi) { int mid = (lo + hi) >> 1; if (t[mid] < v) lo = mid + 1; else hi = mid; }
-        return lo;
     }
 }
 
