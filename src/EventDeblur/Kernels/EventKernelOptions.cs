@@ -51,6 +51,14 @@ public sealed record EventKernelOptions
     public double RollMarginFraction { get; init; } = 0.02;
 
     /// <summary>
+    /// True (the default): a rotation or affine motion chosen by the lights' consensus is kept only when the exposure's
+    /// events stack at least as sharply under it as under the same paths' best translation (warped-event contrast); else
+    /// the translation and its verdicts replace it. A bias shared by the paths (lights flickering at 100 Hz) can make
+    /// more of them agree with a rotation that the camera did not make. False: the consensus alone decides.
+    /// </summary>
+    public bool CheckRicherMotionWithEvents { get; init; } = true;
+
+    /// <summary>
     /// Confidence gate: a frame with traced lights skips the texture search when the lights' camera motion stacks the
     /// exposure's events at least this many times more sharply than no motion (warped-event contrast ratio, ≥ 1) and
     /// enough paths agree (<see cref="SkipTextureMinInlierFraction"/>); +∞ never skips. Chosen on the tuning seeds:

@@ -59,13 +59,14 @@ public static class MotionConsensus
         }
         // … then a richer model replaces a simpler one only when clearly more paths agree with it: its extra freedom
         // would otherwise fit a group of outliers (a car's lights) together with part of the static scene.
-        CameraMotion? motion = null;
+        CameraMotion? motion = null, translation = null;
         int count = 0;
         foreach (var kind in new[] { MotionKind.Translation, MotionKind.Rigid, MotionKind.Affine })
         {
             if (!bestOfKind.TryGetValue(kind, out var b)) continue;
             var refined = Refine(b.Motion, paths, tols, o);
             if (refined.VariesAcrossFrame && refined.MaxCornerDeviationPx(width, height) <= o.RotationThresholdPx) continue;
+            if (kind == MotionKind.Translation) translation = refined;
             int c = Score(refined, paths, tols).Count;
             if (motion == null || c >= count + Math.Max(o.RicherModelMarginPaths, (int)Math.Ceiling(o.RicherModelMarginFraction * count)))
             {
@@ -75,6 +76,12 @@ public static class MotionConsensus
         }
 
         motion ??= hypotheses[0];
+        var result = Result(motion, paths, tols);
+        return motion.VariesAcrossFrame && translation != null ? result with { Translation = Result(translation, paths, tols) } : result;
+    }
+
+    private static ConsensusResult Result(CameraMotion motion, IReadOnlyList<StreakTrajectory> paths, double[] tols)
+    {
         var verdicts = new List<ConsensusVerdict>(paths.Count);
         for (int i = 0; i < paths.Count; i++)
         {
