@@ -118,6 +118,7 @@ internal static class InspectCommand
             found.Add(hint);
         if (FrameTimesNote(bundle) is { } unitNote) found.Add(unitNote);
         if (SaturationPlateauNote(bundle) is { } plateau) found.Add(plateau);
+        if (BlockCompressionNote(bundle) is { } blocks) found.Add(blocks);
         // A ground-truth kernel with a NaN, ±Infinity or negative weight fails its frame with --kernels gt (and its scoring).
         if (bundle.GroundTruthKernelsDir is { } gtKernels)
             found.AddRange(KernelCsv.CheckFiles(gtKernels, windows.Windows.Select(w => w.Index), "ground-truth kernel",
@@ -170,6 +171,29 @@ internal static class InspectCommand
         if (bundle.Manifest.Rgb == null) return null;
         using var first = BundleCommand.FirstFrames.Of(bundle);
         return BundleCommand.ClipPlateau(bundle, first, v => $"set rgb.saturation_level to {v} in recording.json");
+    }
+
+    /// <summary>
+    /// A note when the first RGB frame shows the 8×8 block seams of JPEG compression (stop 49's trial: frames saved as JPEG
+    /// at quality 85 and decoded had a tenth of their pixel noise left, and `robust` gave every frame back unchanged, blaming
+    /// its kernels); null otherwise, and for frames under 192 px on a side, where seams cannot be told from the scene.
+    /// </summary>
+    internal static Problem? BlockCompressionNote(RecordingBundle bundle)
+    {
+        if (bundle.Manifest.Rgb == null || bundle.Frames.Count == 0) return null;
+        using var first = BundleCommand.FirstFrames.Of(bundle);
+        if (first.Mats.Count == 0) return null;
+        var raw = first.Mats[0];
+        if (raw.Channels() < 1 || raw.Width < 192 || raw.Height < 192) return null;
+        using var channel = raw.ExtractChannel(0);
+        using var f = new OpenCvSharp.Mat();
+        channel.ConvertTo(f, OpenCvSharp.MatType.CV_32FC1);
+        var plane = new float[f.Width * f.Height];
+        System.Runtime.InteropServices.Marshal.Copy(f.Data, plane, 0, plane.Length);
+        if (plane.Any(v => !float.IsFinite(v))) return null;
+        if (EventDeblur.Deconvolution.NoiseModelEstimator.BlockCompressionFloor(plane, f.Width, f.Height) == null) return null;
+        return Problem.Note(bundle.Frames[0].File, ProblemLocation.None,
+            "this frame shows the 8×8 block seams of JPEG compression, which replaced the sensor's pixel noise with an error smooth within each block: the deconvolvers take the error measured at the seams as the frames' noise (a lossless source, PNG or TIFF as the camera gave it, keeps the detail the compression removed)");
     }
 
     /// <summary>

@@ -66,6 +66,8 @@ internal static class ReplayCommand
                 if (InspectCommand.FrameTimesNote(loaded) is { } unitNote) Console.Error.WriteLine($"note: {unitNote.Plain}");
                 // A saturation level above where the frames clip: their clipped lights read as measured (stop 48's audit: −6.4 dB).
                 if (InspectCommand.SaturationPlateauNote(loaded) is { } plateau) Console.Error.WriteLine($"note: {plateau.Plain}");
+                // JPEG-compressed frames: the noise model takes the compression error as the noise (stop 49's trial).
+                if (InspectCommand.BlockCompressionNote(loaded) is { } blocks) Console.Error.WriteLine($"note: {blocks.Plain}");
             }
             // The learned deconvolver's network is loaded before OUT is touched (a missing or broken model is a usage
             // error that leaves nothing behind), and the file it actually runs is what run.json records: the fast rung

@@ -8,4 +8,11 @@ public sealed record ChannelContext(bool[] Saturated, double SaturationLinear, d
 {
     /// <summary>Cancels the deconvolution: iterative deconvolvers check it between iterations and throw <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>
+    /// A floor under the noise model estimated from the plane (variance, normalised radiance²): the compression error of
+    /// the whole frame (<see cref="NoiseModelEstimator.BlockCompressionFloor"/>, set by <see cref="TiledDeblurrer"/>), which
+    /// removed the pixel noise the estimate measures; null when none is known.
+    /// </summary>
+    public NoiseModel? NoiseFloor { get; init; }
 }

@@ -150,7 +150,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
     private Pass Analyse(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, List<(int X0, int Y0, int X1, int Y1)> tiles)
     {
         NoiseModel model;
-        using (Profile.Step("guard: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated);
+        using (Profile.Step("guard: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated, floor: context.NoiseFloor);
         float[] full;
         float[]? intermediate = null;
         if (_inner is IStagedDeconvolver staged) (full, intermediate) = staged.DeconvolveStaged(plane, width, height, kernel, context, model);

@@ -14,6 +14,12 @@ public sealed record NoiseModel(double A, double B, int Samples = 0)
     /// <summary>The smallest variance the model returns, normalised radiance² (a 16-bit quantisation step).</summary>
     public const double MinVariance = 1e-10;
 
+    /// <summary>
+    /// True when the frame showed the seams of block-transform compression (JPEG's 8×8 blocks) and the model was raised to
+    /// the compression error measured at them (<see cref="NoiseModelEstimator.BlockCompressionFloor"/>).
+    /// </summary>
+    public bool BlockCompressed { get; init; }
+
     /// <summary>Noise variance at noise-free value <paramref name="signal"/> (normalised linear radiance), radiance².</summary>
     public double Variance(double signal)
     {

@@ -59,7 +59,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
     public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
     {
         NoiseModel model;
-        using (Profile.Step("robust: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated);
+        using (Profile.Step("robust: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated, floor: context.NoiseFloor);
         return Deconvolve(plane, width, height, kernel, context, model);
     }
 

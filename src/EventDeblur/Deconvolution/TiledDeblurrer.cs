@@ -23,6 +23,8 @@ public static class TiledDeblurrer
         if (options.MergeSameKernels) tiles = KernelTileMerger.Merge(tiles);
         int w = blurry.Width, h = blurry.Height;
         var sigmas = blurry.Planes.Select((p, c) => NoiseEstimator.Sigma(p, w, h, blurry.Saturated[c])).ToArray();
+        // JPEG-compressed frames: the compression error, measured on the whole frame, is every tile's noise floor.
+        var floors = blurry.Planes.Select((p, c) => NoiseModelEstimator.BlockCompressionFloor(p, w, h, blurry.Saturated[c])).ToArray();
         var outPlanes = new float[blurry.Channels][];
         var par = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = ct };
 
@@ -33,10 +35,10 @@ public static class TiledDeblurrer
             var all = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(options.MaxDegreeOfParallelism, blurry.Channels) };
             if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } joint && blurry.Channels > 1)
                 return Finish(new LinearImage(w, h, joint.DeconvolveChannels(blurry.Planes, w, h, k,
-                    Enumerable.Range(0, blurry.Channels).Select(c => new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }).ToArray()),
+                    Enumerable.Range(0, blurry.Channels).Select(c => new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }).ToArray()),
                     blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
             Parallel.For(0, blurry.Channels, all, c =>
-                outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }));
+                outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }));
             return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
         }
 
@@ -60,7 +62,7 @@ public static class TiledDeblurrer
             int rw = r.X1 - r.X0, rh = r.Y1 - r.Y0;
             var sat = new bool[rw * rh];
             for (int y = 0; y < rh; y++) Array.Copy(blurry.Saturated[c], (y + r.Y0) * w + r.X0, sat, y * rw, rw);
-            return (Crop(blurry.Planes[c], r), new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct });
+            return (Crop(blurry.Planes[c], r), new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] });
         }
         // Each job's region result blended into frame planes: raised-cosine weights over half the overlap beyond each tile.
         float[][] Blend(float[][] parts)
@@ -108,7 +110,7 @@ public static class TiledDeblurrer
                 var r = regions[j];
                 int rw = r.X1 - r.X0, rh = r.Y1 - r.Y0;
                 var (sub, context) = Cut(c, r);
-                using (guard.Profile.Step("guard: noise model")) models[j] = NoiseModelEstimator.Estimate(sub, rw, rh, context.Saturated);
+                using (guard.Profile.Step("guard: noise model")) models[j] = NoiseModelEstimator.Estimate(sub, rw, rh, context.Saturated, floor: context.NoiseFloor);
                 firsts[j] = refining.FirstStage(sub, rw, rh, t.Kernel, context, models[j]);
                 maps[j] = NoiseModelEstimator.SigmaMap(sub, rw, rh, models[j], saturationLinear);
             });
@@ -117,7 +119,7 @@ public static class TiledDeblurrer
             var sigma = Blend(maps);
             var refined = new float[blurry.Channels][];
             Parallel.For(0, blurry.Channels, par, c =>
-                refined[c] = refining.Refine(first[c], blurry.Planes[c], w, h, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct }, sigma[c]));
+                refined[c] = refining.Refine(first[c], blurry.Planes[c], w, h, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }, sigma[c]));
             ct.ThrowIfCancellationRequested();
             int nc = blurry.Channels;
             Parallel.For(0, tiles.Count, par, ti =>

@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using OpenCvSharp;
+
+namespace EventDeblur.Tests.Cli;
+
+/// <summary>Findings of stop 49's trial (a lab with an imperfect rig), fixed at stop 49.</summary>
+public partial class HardeningAuditTests
+{
+    /// <summary>
+    /// The sample bundle with its frames stored as 8-bit sRGB (through a JPEG of <paramref name="quality"/>, or losslessly
+    /// for 0; its ground-truth frames losslessly), as a camera or a converter that writes JPEG gives them: the manifest says srgb, black 0, white and
+    /// saturation 255.
+    /// </summary>
+    private static string SampleAs8BitSrgb(int quality)
+    {
+        string bundle = CopyOfSample();
+        string manifestPath = Path.Combine(bundle, "recording.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        var rgb = manifest["rgb"]!;
+        double black = rgb["black_level"]!.GetValue<double>(), white = rgb["white_level"]!.GetValue<double>();
+        // The frames and their ground truth alike (the ground truth losslessly).
+        foreach (var (file, q) in Directory.GetFiles(Path.Combine(bundle, "rgb"), "*.png").Select(f => (f, quality))
+                     .Concat(Directory.GetFiles(Path.Combine(bundle, "gt"), "*.png").Select(f => (f, 0))))
+        {
+            using var raw = Cv2.ImRead(file, ImreadModes.Unchanged);
+            int rows = raw.Rows, cols = raw.Cols;
+            using var srgb = new Mat(rows, cols, MatType.CV_8UC3);
+            for (int y = 0; y < rows; y++)
+                for (int x = 0; x < cols; x++)
+                {
+                    var v = raw.At<Vec3w>(y, x);
+                    byte Code(ushort c)
+                    {
+                        double l = Math.Clamp((c - black) / (white - black), 0, 1);
+                        return (byte)Math.Round(255 * (l <= 0.0031308 ? 12.92 * l : 1.055 * Math.Pow(l, 1 / 2.4) - 0.055));
+                    }
+                    srgb.Set(y, x, new Vec3b(Code(v.Item0), Code(v.Item1), Code(v.Item2)));
+                }
+            using var stored = q == 0 ? srgb.Clone() : Cv2.ImDecode(srgb.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, q)), ImreadModes.Color);
+            Cv2.ImWrite(file, stored);
+        }
+        rgb["encoding"] = "srgb";
+        rgb["black_level"] = 0;
+        rgb["white_level"] = 255;
+        rgb["saturation_level"] = 255;
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        return bundle;
+    }
+
+    /// <summary>
+    /// Frames that went through JPEG: their seams are named by `inspect` and `replay` (the trial's `robust` run had given
+    /// every frame back unchanged, blaming its kernels, with no word about compression), and lossless 8-bit frames get no
+    /// such note.
+    /// </summary>
+    [Fact]
+    public void JpegFramesAreNamedAsSuchAndLosslessOnesAreNot()
+    {
+        const string seams = "shows the 8×8 block seams of JPEG compression";
+        string jpeg = SampleAs8BitSrgb(85);
+        var inspect = Run("inspect", jpeg);
+        Assert.Equal(0, inspect.Code);
+        Assert.Contains(seams, inspect.Out + inspect.Err);
+        var replay = Run("replay", jpeg, "--out", NewOut(), "--deconvolver", "none");
+        Assert.Equal(0, replay.Code);
+        Assert.Contains($"note: {Path.Combine(jpeg, "rgb", "000000.png")}: this frame {seams}", replay.Err);
+
+        string lossless = SampleAs8BitSrgb(0);
+        var clean = Run("inspect", lossless);
+        Assert.Equal(0, clean.Code);
+        Assert.DoesNotContain("JPEG", clean.Out + clean.Err);
+    }
+}
