@@ -62,6 +62,27 @@ public sealed class EventKernelEstimator : IKernelEstimator
         var detection = StreakDetector.Detect(img, request.SaturationLinear, _o.Streaks);
         foreach (var r in detection.Rejected.Take(20)) diagnostics.Add($"streak at ({r.X0},{r.Y0}) {r.Width}×{r.Height} rejected: {r.Reason}");
 
+        // Lights flickering with the mains: their bursts stack under any path that follows them, so the camera motion is
+        // scored and searched in the texture without their events (FlickerDetector); they are still traced.
+        var scoring = request;
+        if (_o.SetAsideFlickeringLights)
+        {
+            var flickering = new List<FlickerDetector.Light>();
+            var lights = detection.Streaks.Take(_o.MaxStreaks).ToList();
+            foreach (var s in lights)
+            {
+                var (bx0, by0, bx1, by1) = _tracer.EventBox(s, h);
+                if (FlickerDetector.Detect(request.Events, bx0, by0, bx1, by1, exposure) is { } f)
+                    flickering.Add(new FlickerDetector.Light(bx0, by0, bx1, by1, f.FrequencyHz, f.Share));
+            }
+            if (flickering.Count > 0)
+            {
+                scoring = request with { Events = FlickerDetector.WithoutLights(request.Events, flickering) };
+                string hz = string.Join(" and ", flickering.GroupBy(l => l.FrequencyHz).OrderByDescending(g => g.Count()).Select(g => $"{g.Key:0} Hz ({g.Count()})"));
+                diagnostics.Add($"flickering lights: {flickering.Count} of {lights.Count} lights flicker at {hz}, their signed event rate swinging at the mains' rhythm; their {request.Events.Count - scoring.Events.Count:N0} events set aside where the camera motion is scored by warped-event contrast or searched in the texture");
+            }
+        }
+
         var trajectories = new List<StreakTrajectory>();
         foreach (var s in detection.Streaks.Take(_o.MaxStreaks))
         {
@@ -87,8 +108,8 @@ public sealed class EventKernelEstimator : IKernelEstimator
             ct.ThrowIfCancellationRequested();
             if (_o.CompareWithTexture)
             {
-                var (confident, lightsScore) = LightsConfident(request, exposure, consensus, trajectories.Count, diagnostics);
-                if (!confident && TextureWins(request, exposure, hInv, consensus.Motion, lightsScore, diagnostics) is { } texture)
+                var (confident, lightsScore) = LightsConfident(scoring, exposure, consensus, trajectories.Count, diagnostics);
+                if (!confident && TextureWins(scoring, exposure, hInv, consensus.Motion, lightsScore, diagnostics) is { } texture)
                     return texture;
             }
             ct.ThrowIfCancellationRequested();
@@ -98,7 +119,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
             if (consensus.Motion.VariesAcrossFrame && ReachEventPx(consensus.Motion, img.Width, img.Height, h) is var reach && reach > 2 * _o.Texture.MaxBlurEventPx)
             {
                 diagnostics.Add($"light paths' camera motion set aside: its paths reach {reach:F0} event px from their mid-exposure positions at the frame's corners, over twice the largest blur searched ({_o.Texture.MaxBlurEventPx:F0} event px); kernel from the texture instead");
-                return FromTexture(request, exposure, hInv, diagnostics);
+                return FromTexture(scoring, exposure, hInv, diagnostics);
             }
             List<KernelTile> streakTiles;
             try { streakTiles = _tiler.Tiles(consensus.Motion, img.Width, img.Height, diagnostics); }
@@ -108,13 +129,13 @@ public sealed class EventKernelEstimator : IKernelEstimator
                 // that is a verdict on the light paths, not on the frame, so the texture decides (and, when its motion is
                 // impossible too, the frame fails with its message: then the calibration is the likelier culprit).
                 diagnostics.Add($"light paths' camera motion set aside: {e.Message}; kernel from the texture instead");
-                return FromTexture(request, exposure, hInv, diagnostics);
+                return FromTexture(scoring, exposure, hInv, diagnostics);
             }
             double rms = inliers.Average(t => t.RmsResidualPx);
             double confidence = Math.Clamp(1 - rms / 2, 0, 1) * Math.Min(1, inliers.Count / 2.0 + 0.5) * consensus.Inliers / trajectories.Count;
             return new KernelEstimate(streakTiles, "events:streaks", confidence, inliers.Count, inliers.Sum(t => (long)t.Events), diagnostics);
         }
-        return FromTexture(request, exposure, hInv, diagnostics);
+        return FromTexture(scoring, exposure, hInv, diagnostics);
     }
 
     /// <summary>

@@ -59,6 +59,14 @@ public sealed record EventKernelOptions
     public bool CheckRicherMotionWithEvents { get; init; } = true;
 
     /// <summary>
+    /// True (the default): lights found to flicker with the mains (<see cref="FlickerDetector"/>) keep their paths, but
+    /// their events are set aside where camera motions are scored by warped-event contrast (the confidence gate, the
+    /// texture's hypotheses against the lights') and where the texture is searched; a diagnostic names them. False: every
+    /// event counts everywhere.
+    /// </summary>
+    public bool SetAsideFlickeringLights { get; init; } = true;
+
+    /// <summary>
     /// Confidence gate: a frame with traced lights skips the texture search when the lights' camera motion stacks the
     /// exposure's events at least this many times more sharply than no motion (warped-event contrast ratio, ≥ 1) and
     /// enough paths agree (<see cref="SkipTextureMinInlierFraction"/>); +∞ never skips. Chosen on the tuning seeds:

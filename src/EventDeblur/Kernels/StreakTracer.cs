@@ -35,11 +35,7 @@ public sealed class StreakTracer
     public StreakTrace Trace(EventSlice events, Streak streak, Homography frameToEvents, Homography eventsToFrame, TimeRangeUs exposure, int samples)
     {
         var ev = events;
-        var s = streak;
-        double m = _o.RegionMarginPx;
-        var corners = new[] { (s.X0 - m, s.Y0 - m), (s.X0 + s.Width + m, s.Y0 - m), (s.X0 - m, s.Y0 + s.Height + m), (s.X0 + s.Width + m, s.Y0 + s.Height + m) }
-            .Select(c => frameToEvents.Apply(c.Item1, c.Item2)).ToArray();
-        double ex0 = corners.Min(c => c.X) - 1, ex1 = corners.Max(c => c.X) + 1, ey0 = corners.Min(c => c.Y) - 1, ey1 = corners.Max(c => c.Y) + 1;
+        var (ex0, ey0, ex1, ey1) = EventBox(streak, frameToEvents);
         var idx = new List<int>();
         int lo = EventTime.LowerBound(ev.T, exposure.StartUs), hi = EventTime.LowerBound(ev.T, exposure.EndUs);
         for (int i = lo; i < hi; i++)
@@ -85,6 +81,20 @@ public sealed class StreakTracer
             offsets[k] = (q.X - mid.X, q.Y - mid.Y);
         }
         return new StreakTrace(new StreakTrajectory(mid, offsets, idx.Count, rms), idx.Count, null);
+    }
+
+    /// <summary>
+    /// The box on the event sensor whose events are traced for <paramref name="streak"/>: its frame box grown by
+    /// <see cref="StreakTracerOptions.RegionMarginPx"/>, mapped through <paramref name="frameToEvents"/>, plus one event px
+    /// (event px, bounds inclusive).
+    /// </summary>
+    public (double X0, double Y0, double X1, double Y1) EventBox(Streak streak, Homography frameToEvents)
+    {
+        var s = streak;
+        double m = _o.RegionMarginPx;
+        var corners = new[] { (s.X0 - m, s.Y0 - m), (s.X0 + s.Width + m, s.Y0 - m), (s.X0 - m, s.Y0 + s.Height + m), (s.X0 + s.Width + m, s.Y0 + s.Height + m) }
+            .Select(c => frameToEvents.Apply(c.Item1, c.Item2)).ToArray();
+        return (corners.Min(c => c.X) - 1, corners.Min(c => c.Y) - 1, corners.Max(c => c.X) + 1, corners.Max(c => c.Y) + 1);
     }
 
     /// <summary>Centroid of the events near the median position, and their mean timestamp (µs).</summary>

@@ -71,6 +71,9 @@ public class FlickerTests
         Assert.Contains(unchecked_.Diagnostics, d => d.StartsWith("camera motion: rigid", StringComparison.Ordinal));
         var estimate = new EventKernelEstimator().Estimate(request);
         string all = string.Join("; ", estimate.Diagnostics);
+        // The lights are named as flickering (the clean frame's are not).
+        Assert.Contains(estimate.Diagnostics, d => d.StartsWith("flickering lights: ", StringComparison.Ordinal) && d.Contains(" flicker at 100 Hz", StringComparison.Ordinal));
+        Assert.DoesNotContain(cleanEstimate.Diagnostics, d => d.StartsWith("flickering lights", StringComparison.Ordinal));
         // The paths still agree better with a rotation (their shared bias), and the events overrule them.
         Assert.Contains(estimate.Diagnostics, d => d.StartsWith("light paths' rigid motion against their translation: ", StringComparison.Ordinal) && d.EndsWith("; translation kept", StringComparison.Ordinal));
         Assert.DoesNotContain(estimate.Diagnostics, d => d.StartsWith("camera motion: rigid", StringComparison.Ordinal));
@@ -79,6 +82,66 @@ public class FlickerTests
         double uncheckedSim = ImageMetrics.KernelSimilarity(unchecked_.Tiles, truth);
         Assert.True(sim >= cleanSim - 0.03, $"kernel similarity {sim:F3} with flicker, {cleanSim:F3} without ({all})");
         Assert.True(sim > uncheckedSim + 0.03, $"kernel similarity {sim:F3} checked by the events, {uncheckedSim:F3} by the consensus alone");
+    }
+
+    /// <summary>
+    /// Events of a 6×6-px light on a 100×100 sensor over a 60-ms exposure from t = 0: moving 1 px per 2 ms along x with ON
+    /// events at its leading column and OFF at its trailing one (a steady light), plus, when <paramref name="flickerHz"/>
+    /// is given, an ON event from every pixel of its footprint each 0.5 ms while its brightness rises and an OFF one while
+    /// it falls (half a period each); in time order.
+    /// </summary>
+    private static EventSlice MovingLight(double? flickerHz, int seed)
+    {
+        var rng = new Random(seed);
+        var ev = new List<(long T, short X, short Y, bool P)>();
+        for (long t = 0; t < 60_000; t += 100)
+        {
+            int x0 = 20 + (int)(t / 2000);
+            for (int y = 40; y < 46; y++)
+            {
+                if (rng.NextDouble() < 0.5) ev.Add((t, (short)(x0 + 6), (short)y, true));
+                if (rng.NextDouble() < 0.5) ev.Add((t, (short)x0, (short)y, false));
+            }
+            if (flickerHz is double f && t % 500 == 0)
+            {
+                bool rising = t * f / 1e6 % 1 < 0.5;
+                for (int y = 40; y < 46; y++)
+                    for (int x = x0; x < x0 + 6; x++)
+                        if (rng.NextDouble() < 0.5) ev.Add((t + rng.Next(100), (short)x, (short)y, rising));
+            }
+        }
+        // Background noise over the whole sensor.
+        for (int k = 0; k < 3000; k++) ev.Add((rng.Next(60_000), (short)rng.Next(100), (short)rng.Next(100), rng.Next(2) == 0));
+        ev.Sort((a, b) => a.T.CompareTo(b.T));
+        return new EventSlice([.. ev.Select(e => e.T)], [.. ev.Select(e => e.X)], [.. ev.Select(e => e.Y)], [.. ev.Select(e => e.P)]);
+    }
+
+    [Theory]
+    [InlineData(100.0)]
+    [InlineData(120.0)]
+    public void AFlickeringLightIsFoundAtItsFrequencyAndASteadyOneIsNot(double hz)
+    {
+        var exposure = new TimeRangeUs(0, 60_000);
+        var flickering = FlickerDetector.Detect(MovingLight(hz, 1), 15, 35, 60, 50, exposure);
+        var found = Assert.NotNull(flickering);
+        Assert.Equal(hz, found.FrequencyHz);
+        Assert.True(found.Share > 0.5, $"share {found.Share:F2}");
+        Assert.Null(FlickerDetector.Detect(MovingLight(null, 1), 15, 35, 60, 50, exposure));
+        // Too short to tell (under three periods), or too few events in the box.
+        Assert.Null(FlickerDetector.Detect(MovingLight(hz, 1), 15, 35, 60, 50, new TimeRangeUs(0, 20_000)));
+        Assert.Null(FlickerDetector.Detect(MovingLight(hz, 1), 80, 80, 99, 99, exposure));
+    }
+
+    [Fact]
+    public void TheEventsOfFlickeringLightsAreSetAsideAndTheRestKept()
+    {
+        var ev = MovingLight(100, 2);
+        var kept = FlickerDetector.WithoutLights(ev, [new FlickerDetector.Light(15, 35, 60, 50, 100, 0.8)]);
+        int inside = Enumerable.Range(0, ev.Count).Count(i => ev.X[i] >= 15 && ev.X[i] <= 60 && ev.Y[i] >= 35 && ev.Y[i] <= 50);
+        Assert.Equal(ev.Count - inside, kept.Count);
+        Assert.All(Enumerable.Range(0, kept.Count), i => Assert.False(kept.X[i] >= 15 && kept.X[i] <= 60 && kept.Y[i] >= 35 && kept.Y[i] <= 50));
+        Assert.True(kept.T.Zip(kept.T.Skip(1)).All(p => p.First <= p.Second));
+        Assert.Same(ev, FlickerDetector.WithoutLights(ev, []));
     }
 
     [Fact]
