@@ -68,16 +68,14 @@ public sealed class EventKernelEstimator : IKernelEstimator
         if (_o.SetAsideFlickeringLights)
         {
             var flickering = new List<FlickerDetector.Light>();
-            var lights = detection.Streaks.Take(_o.MaxStreaks).ToList();
-            foreach (var s in lights)
-            {
-                var (bx0, by0, bx1, by1) = _tracer.EventBox(s, h);
-                if (FlickerDetector.Detect(request.Events, bx0, by0, bx1, by1, exposure) is { } f)
-                    flickering.Add(new FlickerDetector.Light(bx0, by0, bx1, by1, f.FrequencyHz, f.Share));
-            }
+            var lights = detection.Streaks.Take(_o.MaxStreaks).Select(s => _tracer.EventBox(s, h)).ToList();
+            var found = FlickerDetector.DetectAll(request.Events, request.EventSensorSize, lights, exposure);
+            for (int k = 0; k < lights.Count; k++)
+                if (found[k] is { } f)
+                    flickering.Add(new FlickerDetector.Light(lights[k].X0, lights[k].Y0, lights[k].X1, lights[k].Y1, f.FrequencyHz, f.Share));
             if (flickering.Count > 0)
             {
-                scoring = request with { Events = FlickerDetector.WithoutLights(request.Events, flickering) };
+                scoring = request with { Events = FlickerDetector.WithoutLights(request.Events, request.EventSensorSize, flickering) };
                 string hz = string.Join(" and ", flickering.GroupBy(l => l.FrequencyHz).OrderByDescending(g => g.Count()).Select(g => $"{g.Key:0} Hz ({g.Count()})"));
                 diagnostics.Add($"flickering lights: {flickering.Count} of {lights.Count} lights flicker at {hz}, their signed event rate swinging at the mains' rhythm; their {request.Events.Count - scoring.Events.Count:N0} events set aside where the camera motion is scored by warped-event contrast or searched in the texture");
             }

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using EventDeblur.Events;
-using EventDeblur.Imaging;
 
 namespace EventDeblur.Kernels;
 
@@ -39,33 +38,57 @@ public static class FlickerDetector
     /// The flicker of the light whose box on the event sensor is [<paramref name="x0"/>, <paramref name="x1"/>] ×
     /// [<paramref name="y0"/>, <paramref name="y1"/>] (event px) over <paramref name="exposure"/> (event clock, µs), from
     /// <paramref name="events"/> (time-ordered): the frequency with the larger share, or null when none reaches
-    /// <see cref="MinShare"/> (or the exposure or the events are too few to tell).
+    /// <see cref="MinShare"/> (or the exposure or the events are too few to tell). <paramref name="sensor"/> is the event
+    /// sensor's size (event px); boxes are clipped to it.
+    /// </summary>
+    public static (double FrequencyHz, double Share)? Detect(EventSlice events, (int Width, int Height) sensor, double x0, double y0, double x1, double y1, TimeRangeUs exposure) =>
+        DetectAll(events, sensor, [(x0, y0, x1, y1)], exposure)[0];
+
+    /// <summary>
+    /// <see cref="Detect"/> for each of <paramref name="boxes"/> (event px, bounds inclusive; they may overlap) in one pass
+    /// over the exposure's events: each event is looked up in a map of the boxes covering its pixel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (double FrequencyHz, double Share)? Detect(EventSlice events, double x0, double y0, double x1, double y1, TimeRangeUs exposure)
+    public static (double FrequencyHz, double Share)?[] DetectAll(EventSlice events, (int Width, int Height) sensor, IReadOnlyList<(double X0, double Y0, double X1, double Y1)> boxes, TimeRangeUs exposure)
     {
+        var result = new (double, double)?[boxes.Count];
         long duration = exposure.DurationUs;
-        if (duration < MinCycles * 1e6 / FrequenciesHz.Min()) return null;
+        if (boxes.Count == 0 || duration < MinCycles * 1e6 / FrequenciesHz.Min()) return result;
         int bins = (int)(duration / BinUs);
-        if (bins < 8) return null;
-        var signed = new double[bins];
-        int lo = EventTime.LowerBound(events.T, exposure.StartUs), hi = EventTime.LowerBound(events.T, exposure.EndUs), count = 0;
+        if (bins < 8) return result;
+        int lo = EventTime.LowerBound(events.T, exposure.StartUs), hi = EventTime.LowerBound(events.T, exposure.EndUs);
+        var map = BoxMap.Of(boxes, sensor);
+        var signed = new double[boxes.Count][];
+        var count = new int[boxes.Count];
         for (int i = lo; i < hi; i++)
         {
-            if (events.X[i] < x0 || events.X[i] > x1 || events.Y[i] < y0 || events.Y[i] > y1) continue;
+            var covering = map.At(events.X[i], events.Y[i]);
+            if (covering == null) continue;
             long b = (events.T[i] - exposure.StartUs) / BinUs;
             if (b >= bins) continue;
-            signed[b] += events.P[i] ? 1 : -1;
-            count++;
+            int sign = events.P[i] ? 1 : -1;
+            foreach (int k in covering)
+            {
+                (signed[k] ??= new double[bins])[b] += sign;
+                count[k]++;
+            }
         }
-        if (count < MinEvents) return null;
+        for (int k = 0; k < boxes.Count; k++)
+            if (count[k] >= MinEvents) result[k] = Strongest(signed[k], duration);
+        return result;
+    }
+
+    /// <summary>The flicker frequency holding the largest share (≥ <see cref="MinShare"/>) of a signed rate's energy, or null.</summary>
+    private static (double FrequencyHz, double Share)? Strongest(double[] signed, long durationUs)
+    {
+        int bins = signed.Length;
         double mean = signed.Average(), energy = 0;
         for (int b = 0; b < bins; b++) { signed[b] -= mean; energy += signed[b] * signed[b]; }
         if (!(energy > 0)) return null;
         (double Hz, double Share)? best = null;
         foreach (double f in FrequenciesHz)
         {
-            if (duration * f / 1e6 < MinCycles) continue;
+            if (durationUs * f / 1e6 < MinCycles) continue;
             double re = 0, im = 0;
             for (int b = 0; b < bins; b++)
             {
@@ -79,22 +102,50 @@ public static class FlickerDetector
         return best;
     }
 
+    /// <summary>Which boxes cover each pixel of the region they span on the sensor (event px), for lookups by pixel.</summary>
+    private sealed class BoxMap
+    {
+        private int _x0, _y0, _w, _h;
+        private List<int>?[] _cells = [];
+
+        public static BoxMap Of(IReadOnlyList<(double X0, double Y0, double X1, double Y1)> boxes, (int Width, int Height) sensor)
+        {
+            // Integer pixels inside a box and on the sensor: ceil(lower bound) .. floor(upper bound), clipped (NaN: none).
+            static int Lo(double v, int size) => double.IsNaN(v) ? size : (int)Math.Clamp(Math.Ceiling(v), 0, size);
+            static int Hi(double v, int size) => double.IsNaN(v) ? -1 : (int)Math.Clamp(Math.Floor(v), -1, size - 1);
+            var m = new BoxMap();
+            var valid = boxes.Select((b, k) => (K: k, X0: Lo(b.X0, sensor.Width), Y0: Lo(b.Y0, sensor.Height), X1: Hi(b.X1, sensor.Width), Y1: Hi(b.Y1, sensor.Height)))
+                .Where(b => b.X1 >= b.X0 && b.Y1 >= b.Y0).ToList();
+            if (valid.Count == 0) return m;
+            m._x0 = valid.Min(b => b.X0); m._y0 = valid.Min(b => b.Y0);
+            m._w = valid.Max(b => b.X1) - m._x0 + 1; m._h = valid.Max(b => b.Y1) - m._y0 + 1;
+            m._cells = new List<int>?[(long)m._w * m._h];
+            foreach (var b in valid)
+                for (int y = b.Y0; y <= b.Y1; y++)
+                    for (int x = b.X0; x <= b.X1; x++)
+                        (m._cells[(y - m._y0) * m._w + (x - m._x0)] ??= []).Add(b.K);
+            return m;
+        }
+
+        public List<int>? At(int x, int y)
+        {
+            int cx = x - _x0, cy = y - _y0;
+            return cx >= 0 && cy >= 0 && cx < _w && cy < _h ? _cells[cy * _w + cx] : null;
+        }
+    }
+
     /// <summary>
-    /// <paramref name="events"/> without those inside the boxes of <paramref name="lights"/> (at any time): the events the
-    /// camera motion is scored and searched on when lights flicker. The same slice when there are none.
+    /// <paramref name="events"/> without those inside the boxes of <paramref name="lights"/> (at any time) on a sensor of
+    /// <paramref name="sensor"/> event px: the events the camera motion is scored and searched on when lights flicker. The
+    /// same slice when there are none.
     /// </summary>
-    public static EventSlice WithoutLights(EventSlice events, IReadOnlyList<Light> lights)
+    public static EventSlice WithoutLights(EventSlice events, (int Width, int Height) sensor, IReadOnlyList<Light> lights)
     {
         if (lights.Count == 0) return events;
-        bool Inside(int i)
-        {
-            foreach (var l in lights)
-                if (events.X[i] >= l.X0 && events.X[i] <= l.X1 && events.Y[i] >= l.Y0 && events.Y[i] <= l.Y1) return true;
-            return false;
-        }
+        var map = BoxMap.Of([.. lights.Select(l => (l.X0, l.Y0, l.X1, l.Y1))], sensor);
         var keep = new List<int>(events.Count);
         for (int i = 0; i < events.Count; i++)
-            if (!Inside(i)) keep.Add(i);
+            if (map.At(events.X[i], events.Y[i]) == null) keep.Add(i);
         if (keep.Count == events.Count) return events;
         return new EventSlice([.. keep.Select(i => events.T[i])], [.. keep.Select(i => events.X[i])], [.. keep.Select(i => events.Y[i])], [.. keep.Select(i => events.P[i])]);
     }

@@ -122,26 +122,42 @@ public class FlickerTests
     public void AFlickeringLightIsFoundAtItsFrequencyAndASteadyOneIsNot(double hz)
     {
         var exposure = new TimeRangeUs(0, 60_000);
-        var flickering = FlickerDetector.Detect(MovingLight(hz, 1), 15, 35, 60, 50, exposure);
+        var flickering = FlickerDetector.Detect(MovingLight(hz, 1), (100, 100), 15, 35, 60, 50, exposure);
         var found = Assert.NotNull(flickering);
         Assert.Equal(hz, found.FrequencyHz);
         Assert.True(found.Share > 0.5, $"share {found.Share:F2}");
-        Assert.Null(FlickerDetector.Detect(MovingLight(null, 1), 15, 35, 60, 50, exposure));
+        Assert.Null(FlickerDetector.Detect(MovingLight(null, 1), (100, 100), 15, 35, 60, 50, exposure));
         // Too short to tell (under three periods), or too few events in the box.
-        Assert.Null(FlickerDetector.Detect(MovingLight(hz, 1), 15, 35, 60, 50, new TimeRangeUs(0, 20_000)));
-        Assert.Null(FlickerDetector.Detect(MovingLight(hz, 1), 80, 80, 99, 99, exposure));
+        Assert.Null(FlickerDetector.Detect(MovingLight(hz, 1), (100, 100), 15, 35, 60, 50, new TimeRangeUs(0, 20_000)));
+        Assert.Null(FlickerDetector.Detect(MovingLight(hz, 1), (100, 100), 80, 80, 99, 99, exposure));
+    }
+
+    [Fact]
+    public void OverlappingAndOffSensorBoxesAreJudgedEachOnItsOwn()
+    {
+        // Two overlapping boxes over the light, one that holds only noise, one far off the sensor (an extreme calibration)
+        // and one with NaN bounds: each gets its own verdict from one pass, and the far ones cost no memory.
+        var exposure = new TimeRangeUs(0, 60_000);
+        var found = FlickerDetector.DetectAll(MovingLight(100, 3), (100, 100),
+            [(15, 35, 60, 50), (30, 38, 70, 48), (80, 80, 99, 99), (-1e9, -1e9, 1e9, 1e9), (double.NaN, 0, 10, 10)], exposure);
+        Assert.Equal(100, found[0]?.FrequencyHz);
+        Assert.Equal(100, found[1]?.FrequencyHz);
+        Assert.Null(found[2]);
+        Assert.Null(found[4]);
+        // The whole sensor holds the light too, and its noise: still found (the light's rhythm dominates the signed rate).
+        Assert.Equal(100, found[3]?.FrequencyHz);
     }
 
     [Fact]
     public void TheEventsOfFlickeringLightsAreSetAsideAndTheRestKept()
     {
         var ev = MovingLight(100, 2);
-        var kept = FlickerDetector.WithoutLights(ev, [new FlickerDetector.Light(15, 35, 60, 50, 100, 0.8)]);
+        var kept = FlickerDetector.WithoutLights(ev, (100, 100), [new FlickerDetector.Light(15, 35, 60, 50, 100, 0.8)]);
         int inside = Enumerable.Range(0, ev.Count).Count(i => ev.X[i] >= 15 && ev.X[i] <= 60 && ev.Y[i] >= 35 && ev.Y[i] <= 50);
         Assert.Equal(ev.Count - inside, kept.Count);
         Assert.All(Enumerable.Range(0, kept.Count), i => Assert.False(kept.X[i] >= 15 && kept.X[i] <= 60 && kept.Y[i] >= 35 && kept.Y[i] <= 50));
         Assert.True(kept.T.Zip(kept.T.Skip(1)).All(p => p.First <= p.Second));
-        Assert.Same(ev, FlickerDetector.WithoutLights(ev, []));
+        Assert.Same(ev, FlickerDetector.WithoutLights(ev, (100, 100), []));
     }
 
     [Fact]
