@@ -3,7 +3,7 @@ namespace EventDeblur.Recording;
 /// <summary>
 /// Exposure times read as µs that look like another unit: every exposure under 200 µs, or frames starting under 1 ms apart
 /// (the median; over 1000 frames/s), which no RGB camera of a night rig does (ms or s written under a µs header, or with
-/// none). Shared by <c>bundle</c>'s exposure CSV and <c>inspect</c> / <c>replay</c>'s frames.csv.
+/// none); or every exposure 10 s or longer (ns written as µs). Shared by <c>bundle</c>'s exposure CSV and <c>inspect</c> / <c>replay</c>'s frames.csv.
 /// </summary>
 public static class ExposureUnits
 {
@@ -17,6 +17,10 @@ public static class ExposureUnits
         // follow each other every few hundred "µs", over 1000 frames/s, which an RGB camera does not do either.
         if (MedianPeriodUs(rows) is long period && period > 0 && period < 1000)
             return $"the frames start every {period} µs (the median from one row's start to the next), over 1000 frames/s";
+        // Stop 49's trial: a frames.csv in ns read as µs makes 60-ms exposures last a minute (and every frame fail,
+        // the exposures lying ages after the events), with no hint at the unit.
+        if (rows.All(r => r.End - r.Start >= 10_000_000))
+            return $"every exposure lasts 10 s or more ({(rows.Min(r => r.End - r.Start) / 1e6).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}–{(rows.Max(r => r.End - r.Start) / 1e6).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s), as ns read as µs would (divide such times by 1000)";
         return null;
     }
 

@@ -69,4 +69,29 @@ public partial class HardeningAuditTests
         Assert.Equal(0, clean.Code);
         Assert.DoesNotContain("JPEG", clean.Out + clean.Err);
     }
+
+    /// <summary>
+    /// A frames.csv in ns: every frame failed with its exposure "1698299998766 s after the last event", and nothing said
+    /// the times looked 1000× too large (the trial's finding 8). inspect and replay now say it.
+    /// </summary>
+    [Fact]
+    public void FrameTimesInNanosecondsAreNamedAsSuch()
+    {
+        string bundle = CopyOfSample();
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        var lines = File.ReadAllLines(csv);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split(',');
+            lines[i] = $"{f[0]},{f[1]},{long.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture) * 1000},{long.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture) * 1000}";
+        }
+        File.WriteAllLines(csv, lines);
+        const string hint = "as ns read as µs would (divide such times by 1000)";
+        var inspect = Run("inspect", bundle);
+        Assert.Contains("frames.csv: every exposure lasts 10 s or more (40.3–107.8 s), " + hint, inspect.Out + inspect.Err);
+        var replay = Run("replay", bundle, "--out", NewOut(), "--deconvolver", "none");
+        Assert.Contains(hint, replay.Err);
+        // The shipped sample's own times (40–108 ms) get no such note.
+        Assert.DoesNotContain(hint, Run("inspect", CopyOfSample()).Out);
+    }
 }
