@@ -26,6 +26,7 @@ if (args.Length >= 1 && args[0] == "dftsize") return DftSizeProfiling.Run(args[1
 if (args.Length >= 1 && args[0] == "texture") return TextureProfiling.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "kscore") return KernelScoreProfiling.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "lightks") return LightFieldProbe.Run(args[1..]);
+if (args.Length >= 1 && args[0] == "regprobe") return RegistrationProbe.Run(args[1..]);
 if (args.Length >= 2 && args[0] == "memory")
 {
     var sw = Stopwatch.StartNew();
