@@ -65,6 +65,10 @@ internal static class CalibrateCommand
             double vsManifest = HomographyGrid.MeanDistanceEventPx(result.RgbToEvents, manifestH, rgb.Width, rgb.Height, ew, eh);
             var h = result.RgbToEvents.ToRowMajor();
             var verdict = CalibrationVerdict.Judge(result);
+            // Where the events match the frames best in time, under the homography found (stop 49's trial: exposure times a
+            // few ms off cost up to 4.3 dB with no word).
+            long latencyUs = r.GetValue(latency);
+            var offset = WindowOffsetScan.Scan(bundle, result.RgbToEvents, latencyUs, n, ct);
             if (asJson)
             {
                 var o = new JsonObject
@@ -84,6 +88,10 @@ internal static class CalibrateCommand
                     ["search_rotation_deg"] = result.SearchRotationDeg,
                     ["mirrored"] = result.Mirrored,
                     ["manifest_difference_event_px"] = double.IsFinite(vsManifest) ? vsManifest : null,
+                    ["window_offset_us"] = offset?.OffsetUs,
+                    ["window_offset_clear"] = offset?.Clear,
+                    ["window_offset_frames_us"] = offset == null ? null : new JsonArray(offset.Frames.Select(f => (JsonNode)new JsonObject { ["index"] = f.Index, ["offset_us"] = f.BestUs }).ToArray()),
+                    ["suggested_event_latency_us"] = offset is { Clear: true } ? latencyUs + offset.OffsetUs : null,
                     ["frames"] = new JsonArray(result.Frames.Select(f => (JsonNode)new JsonObject
                     {
                         ["index"] = f.Index, ["events"] = f.Events,
@@ -97,6 +105,7 @@ internal static class CalibrateCommand
             else
             {
                 foreach (var line in TextReport(result, verdict, vsManifest)) Console.WriteLine(line);
+                Console.WriteLine(OffsetLine(offset, latencyUs));
             }
             ct.ThrowIfCancellationRequested();
             if (r.GetValue(write))
@@ -129,6 +138,18 @@ internal static class CalibrateCommand
         yield return double.IsFinite(vsManifestEventPx)
             ? $"differs from the manifest's calibration by {vsManifestEventPx:F3} event px (mean over a 32×24 grid of the RGB frame)"
             : "the manifest's calibration maps no grid point of the RGB frame onto the sensor: no difference to report";
+    }
+
+    /// <summary>The text report's line on the exposure windows' offset (<see cref="WindowOffsetScan"/>).</summary>
+    internal static string OffsetLine(WindowOffsetResult? offset, long latencyUs)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        if (offset == null) return "exposure windows: too few frames with events to compare their timing";
+        string frames = string.Join(", ", offset.Frames.Select(f => (f.BestUs / 1000.0).ToString("+0.#;-0.#;0", ci)));
+        string ms = (offset.OffsetUs / 1000.0).ToString("+0.#;-0.#;0", ci);
+        return offset.Clear
+            ? $"exposure windows: the events match the frames best {ms} ms from the windows (per frame: {frames} ms): a camera latency or frames.csv times off by that much; replay with --event-latency-us {(latencyUs + offset.OffsetUs).ToString(ci)}, or correct the times"
+            : $"exposure windows: the events match the frames best {ms} ms from the windows (per frame: {frames} ms), within what a scan of ±{WindowOffsetScan.SearchUs / 1000} ms in 1-ms steps tells from on time";
     }
 
     private static void Write(RecordingBundle bundle, Homography rgbToEvents, bool asJson)

@@ -41,6 +41,11 @@ public class CalibrateConfidenceTests
         Assert.InRange(root.GetProperty("search_scale").GetDouble(), 0.47 * 0.96, 0.47 * 1.04);
         Assert.InRange(root.GetProperty("search_rotation_deg").GetDouble(), -3, 3);
         Assert.False(root.TryGetProperty("coarse_scale", out _));
+        // The sample's exposure windows are on time (since stop 49: +0.4 ms when written), with no latency suggested.
+        Assert.InRange(root.GetProperty("window_offset_us").GetInt64(), -2000, 2000);
+        Assert.False(root.GetProperty("window_offset_clear").GetBoolean());
+        Assert.Equal(3, root.GetProperty("window_offset_frames_us").GetArrayLength());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, root.GetProperty("suggested_event_latency_us").ValueKind);
     }
 
     [Fact]

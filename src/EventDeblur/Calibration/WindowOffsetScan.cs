@@ -1,0 +1,168 @@
+using EventDeblur.Events;
+using EventDeblur.Imaging;
+using EventDeblur.Recording;
+using EventDeblur.Sync;
+using OpenCvSharp;
+
+namespace EventDeblur.Calibration;
+
+/// <summary>
+/// How far the exposure windows sit from where the events best match the frames: per frame, the image of the events in
+/// the window moved by each offset (1-ms steps over ±<see cref="SearchUs"/>) is compared with the blurry frame's
+/// log-gradient magnitude warped onto the event sensor through the rig homography (both blurred by 1 event px; Pearson
+/// correlation over the pixels the frame covers), and the offsets' correlations are summed over the frames. Motion blur is
+/// in both views over the same stretch of the camera's path, so a window that is early or late by a few ms matches worse
+/// (stop 49's trial: frames.csv times 5 ms early cost 4.3 dB with no word; the camera's latency does the same).
+/// </summary>
+public static class WindowOffsetScan
+{
+    /// <summary>The offsets searched, ± this much, µs (20 ms).</summary>
+    public const long SearchUs = 20_000;
+
+    /// <summary>Step of the search, µs (1 ms).</summary>
+    public const long StepUs = 1_000;
+
+    /// <summary>
+    /// The offset (µs, positive: the events that match a frame come later than its window) is worth a replay option
+    /// (<see cref="WindowOffsetResult.Clear"/>) only when at least this large (2 ms) and when at least three quarters of
+    /// the frames' own best offsets lie on its side of zero.
+    /// </summary>
+    public const long MinSuggestedUs = 2_000;
+
+    /// <summary>
+    /// Scans the offset of up to <paramref name="maxFrames"/> frames of <paramref name="bundle"/> spread over the recording
+    /// (as <see cref="RigCalibrator"/> picks them), their windows shifted by <paramref name="latencyUs"/> (µs, as
+    /// <c>--event-latency-us</c>), under <paramref name="rgbToEvents"/>; null as the other overload.
+    /// </summary>
+    public static WindowOffsetResult? Scan(RecordingBundle bundle, Homography rgbToEvents, long latencyUs, int maxFrames, CancellationToken ct = default)
+    {
+        var windows = bundle.ResolveExposures().Windows.Where(w => w.Exposure != null && w.Row != null).ToList();
+        var chosen = RigCalibrator.Spread(windows, maxFrames);
+        return Scan(bundle, rgbToEvents, [.. chosen.Select(w => (w, new TimeRangeUs(w.Exposure!.Value.StartUs + latencyUs, w.Exposure.Value.EndUs + latencyUs)))], ct: ct);
+    }
+
+    /// <summary>
+    /// Scans the offset of <paramref name="windows"/> (frames with an exposure on the event clock, already shifted by the
+    /// latency in use) of <paramref name="bundle"/> under <paramref name="rgbToEvents"/>; null when fewer than two frames
+    /// hold at least <paramref name="minEvents"/> events in their windows.
+    /// </summary>
+    public static WindowOffsetResult? Scan(RecordingBundle bundle, Homography rgbToEvents, IReadOnlyList<(FrameWindow Frame, TimeRangeUs Window)> windows,
+        long minEvents = 2000, CancellationToken ct = default)
+    {
+        if (bundle.Manifest.Rgb is not { } rgb || windows.Count == 0) return null;
+        var (ew, eh) = bundle.EventSensorSize;
+        int steps = (int)(2 * SearchUs / StepUs) + 1;
+        var expanded = windows.Select(w => new TimeRangeUs(w.Window.StartUs - SearchUs, w.Window.EndUs + SearchUs + StepUs)).ToList();
+        var collected = ExposureEvents.Collect(bundle.EventsPath, expanded, ew, eh);
+        ct.ThrowIfCancellationRequested();
+        var total = new double[steps];
+        var perFrame = new List<(long Index, long BestUs)>();
+        using var hm = Mat.FromPixelData(3, 3, MatType.CV_64FC1, rgbToEvents.ToRowMajor());
+        for (int k = 0; k < windows.Count; k++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var (frame, window) = windows[k];
+            var (times, pixels) = collected[k];
+            var curve = Curve(frame, window, times, pixels, rgb, hm, ew, eh, steps, minEvents);
+            if (curve == null) continue;
+            for (int j = 0; j < steps; j++) total[j] += curve[j];
+            perFrame.Add((frame.Index, Best(curve)));
+        }
+        if (perFrame.Count < 2) return null;
+        return new WindowOffsetResult(Best(total), perFrame);
+    }
+
+    /// <summary>The offset (µs) of the highest point of a curve over the search's steps, refined by a parabola through it and its neighbours.</summary>
+    private static long Best(double[] curve)
+    {
+        int j = Array.IndexOf(curve, curve.Max());
+        double frac = 0;
+        if (j > 0 && j < curve.Length - 1)
+        {
+            double a = curve[j - 1], b = curve[j], c = curve[j + 1], den = a - 2 * b + c;
+            if (den < 0) frac = Math.Clamp(0.5 * (a - c) / den, -0.5, 0.5);
+        }
+        return (long)Math.Round((j + frac) * StepUs - SearchUs);
+    }
+
+    /// <summary>The correlation at every offset of one frame's window, or null when its window holds too few events or its frame is flat.</summary>
+    private static double[]? Curve(FrameWindow frame, TimeRangeUs window, List<long> times, List<int> pixels, RgbSpec rgb,
+        Mat rgbToEvents, int ew, int eh, int steps, long minEvents)
+    {
+        if (frame.Row == null) return null;
+        // Events inside the unshifted window.
+        int inWindow = times.Count(t => t >= window.StartUs && t < window.EndUs);
+        if (inWindow < minEvents) return null;
+        var image = LinearImage.Read(frame.Row.File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+        using var gradient = CalibrationFrame.GradientFrom(image.Planes, image.Width, image.Height);
+        using var warped = new Mat();
+        using var covered = new Mat();
+        Cv2.WarpPerspective(gradient, warped, rgbToEvents, new Size(ew, eh), InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
+        using (var ones = new Mat(gradient.Rows, gradient.Cols, MatType.CV_32FC1, Scalar.All(1)))
+            Cv2.WarpPerspective(ones, covered, rgbToEvents, new Size(ew, eh), InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All(0));
+        using var reference = new Mat();
+        Cv2.GaussianBlur(warped, reference, new Size(0, 0), 1.0);
+        var refPixels = new float[ew * eh];
+        var mask = new float[ew * eh];
+        reference.GetArray(out refPixels);
+        covered.GetArray(out mask);
+        int n = 0;
+        double refMean = 0;
+        for (int i = 0; i < refPixels.Length; i++) if (mask[i] > 0) { refMean += refPixels[i]; n++; }
+        if (n < 64) return null;
+        refMean /= n;
+        double refVar = 0;
+        for (int i = 0; i < refPixels.Length; i++) if (mask[i] > 0) refVar += (refPixels[i] - refMean) * (refPixels[i] - refMean);
+        if (!(refVar > 0)) return null;
+
+        // The event image of the window at the first offset, then moved 1 ms at a time: events leave at its start and
+        // join at its end (the times are in file order, which is time order).
+        var counts = new float[ew * eh];
+        long start = window.StartUs - SearchUs, end = window.EndUs - SearchUs;
+        int lo = 0, hi = 0;
+        while (lo < times.Count && times[lo] < start) lo++;
+        hi = lo;
+        while (hi < times.Count && times[hi] < end) counts[pixels[hi++]]++;
+        var curve = new double[steps];
+        using var countsMat = new Mat(eh, ew, MatType.CV_32FC1);
+        using var blurred = new Mat();
+        var smooth = new float[ew * eh];
+        for (int j = 0; j < steps; j++)
+        {
+            countsMat.SetArray(counts);
+            Cv2.GaussianBlur(countsMat, blurred, new Size(0, 0), 1.0);
+            blurred.GetArray(out smooth);
+            double mean = 0;
+            for (int i = 0; i < smooth.Length; i++) if (mask[i] > 0) mean += smooth[i];
+            mean /= n;
+            double cov = 0, var = 0;
+            for (int i = 0; i < smooth.Length; i++)
+            {
+                if (!(mask[i] > 0)) continue;
+                double d = smooth[i] - mean;
+                cov += d * (refPixels[i] - refMean);
+                var += d * d;
+            }
+            curve[j] = var > 0 ? cov / Math.Sqrt(var * refVar) : 0;
+            start += StepUs;
+            end += StepUs;
+            while (lo < times.Count && times[lo] < start) { if (lo < hi) counts[pixels[lo]]--; lo++; }
+            if (hi < lo) hi = lo;
+            while (hi < times.Count && times[hi] < end) counts[pixels[hi++]]++;
+        }
+        return curve;
+    }
+}
+
+/// <summary>What <see cref="WindowOffsetScan"/> found.</summary>
+/// <param name="OffsetUs">The offset (µs; positive: the events that match the frames come later than their windows) at which the frames' summed correlation peaks, within ±<see cref="WindowOffsetScan.SearchUs"/>.</param>
+/// <param name="Frames">Each scanned frame's index and its own best offset, µs.</param>
+public sealed record WindowOffsetResult(long OffsetUs, IReadOnlyList<(long Index, long BestUs)> Frames)
+{
+    /// <summary>
+    /// Whether the offset is worth a replay option: at least <see cref="WindowOffsetScan.MinSuggestedUs"/> from zero, and
+    /// at least three quarters of the frames' own best offsets on its side of zero (by at least half of it).
+    /// </summary>
+    public bool Clear => Math.Abs(OffsetUs) >= WindowOffsetScan.MinSuggestedUs
+                         && Frames.Count(f => Math.Sign(f.BestUs) == Math.Sign(OffsetUs) && Math.Abs(f.BestUs) >= Math.Abs(OffsetUs) / 2) * 4 >= 3 * Frames.Count;
+}
