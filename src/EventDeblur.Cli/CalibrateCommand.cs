@@ -58,7 +58,16 @@ internal static class CalibrateCommand
                 else if (!asJson) Console.WriteLine($"not written: run again with --write to store it in {Path.Combine(bundle.Root, "recording.json")}");
                 return ExitCodes.Success;
             }
-            var result = RigCalibrator.Estimate(bundle, new CalibrationOptions { MaxFrames = n, EventLatencyUs = r.GetValue(latency) }, asJson ? null : Console.WriteLine, ct);
+            CalibrationResult result;
+            try { result = RigCalibrator.Estimate(bundle, new CalibrationOptions { MaxFrames = n, EventLatencyUs = r.GetValue(latency) }, asJson ? null : Console.WriteLine, ct); }
+            catch (CalibrationRefusedException) when (!asJson && bundle.Manifest.Rgb != null)
+            {
+                // No homography of its own: the windows' timing is still worth a look under the manifest's (late events make
+                // the frames disagree on a homography: stop 48's trial's rigs with 5 and 10 ms of latency were refused).
+                var underManifest = WindowOffsetScan.Scan(bundle, Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), r.GetValue(latency), n, ct);
+                Console.WriteLine(OffsetLine(underManifest, r.GetValue(latency)).Replace("exposure windows:", "exposure windows, under the manifest's calibration:", StringComparison.Ordinal));
+                throw;
+            }
             var rgb = bundle.Manifest.Rgb!;
             var (ew, eh) = bundle.EventSensorSize;
             var manifestH = Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography);
