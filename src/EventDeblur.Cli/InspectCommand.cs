@@ -180,20 +180,14 @@ internal static class InspectCommand
     /// </summary>
     internal static Problem? BlockCompressionNote(RecordingBundle bundle)
     {
-        if (bundle.Manifest.Rgb == null || bundle.Frames.Count == 0) return null;
-        using var first = BundleCommand.FirstFrames.Of(bundle);
-        if (first.Mats.Count == 0) return null;
-        var raw = first.Mats[0];
-        if (raw.Channels() < 1 || raw.Width < 192 || raw.Height < 192) return null;
-        using var channel = raw.ExtractChannel(0);
-        using var f = new OpenCvSharp.Mat();
-        channel.ConvertTo(f, OpenCvSharp.MatType.CV_32FC1);
-        var plane = new float[f.Width * f.Height];
-        System.Runtime.InteropServices.Marshal.Copy(f.Data, plane, 0, plane.Length);
-        if (plane.Any(v => !float.IsFinite(v))) return null;
-        if (EventDeblur.Deconvolution.NoiseModelEstimator.BlockCompressionFloor(plane, f.Width, f.Height) == null) return null;
+        if (bundle.Manifest.Rgb is not { } rgb || bundle.Frames.Count == 0) return null;
+        // The frame as the deconvolvers see it (linear, clipped pixels marked), judged as they judge it.
+        EventDeblur.Imaging.LinearImage image;
+        try { image = EventDeblur.Imaging.LinearImage.Read(bundle.Frames[0].File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel); }
+        catch (Exception e) when (e is IOException or OpenCvSharp.OpenCVException or ArgumentException or InvalidDataException or UnauthorizedAccessException) { return null; }
+        if (EventDeblur.Deconvolution.BlockCompression.Floors(image.Planes, image.Width, image.Height, image.Saturated).All(f => f == null)) return null;
         return Problem.Note(bundle.Frames[0].File, ProblemLocation.None,
-            "this frame shows the 8×8 block seams of JPEG compression, which replaced the sensor's pixel noise with an error smooth within each block: the deconvolvers take the error measured at the seams as the frames' noise (a lossless source, PNG or TIFF as the camera gave it, keeps the detail the compression removed)");
+            "this frame shows the 8×8 block seams of JPEG compression, which replaced the sensor's pixel noise with an error smooth within each block: the deconvolvers take the error measured at the seams as the frames' noise where theirs is lower (a lossless source, PNG or TIFF as the camera gave it, keeps the detail the compression removed)");
     }
 
     /// <summary>

@@ -60,147 +60,19 @@ public static class NoiseModelEstimator
         floor == null ? model : model with { A = Math.Max(model.A, floor.A), B = Math.Max(model.B, floor.B), BlockCompressed = model.BlockCompressed || floor.BlockCompressed };
 
     /// <summary>
-    /// Least ratio, on both axes, of the mean difference between neighbours across one column (row) phase of an 8-pixel
-    /// grid to the median of the other seven phases' for a plane to count as block-compressed (JPEG's 8×8 transform
-    /// blocks), in every group of every sixth block. Differences are clipped at their 90th percentile so that edges and
-    /// lights do not dominate. Our simulators'
-    /// frames, the foreign bundles and lossless 8-bit frames measure 1.00–1.03; a JPEG at quality 95 1.17–1.31, at 85 1.5–2.0.
-    /// </summary>
-    public const double BlockSeamRatio = 1.10;
-
-    /// <summary>
-    /// The noise of a block-compressed plane (JPEG: <see cref="BlockSeamRatio"/>), which the Immerkær residual cannot see:
-    /// compression removes the sensor's pixel noise and puts an error that is smooth within each 8×8 block in its place
-    /// (a trial's JPEG frames at quality 85 measured a tenth of the noise of the same frames stored losslessly, so every
-    /// correct deconvolution looked 20–40 noise σ off and the do-no-harm guard gave every tile back). The error shows at
-    /// the seams between blocks: neighbours across a seam differ by the two blocks' independent errors, neighbours inside
-    /// a block by correlated ones, so the excess mean square difference at the seams over mid-block, binned by signal, is
-    /// taken as the error's variance (assuming a correlation of ½ inside a block) and fitted as A·s + B. Null when the
-    /// plane shows no 8-pixel seams on both axes, is under 192 px on a side, or the excess is nowhere positive. Measured on
-    /// whole frames only (<see cref="TiledDeblurrer"/> passes it to each tile's model as its floor): the seam ratio of a
-    /// 64–160-px crop of an uncompressed frame varies too much (over 1.10 in up to 15 % of crops of simulated frames), of
-    /// 200×200 to 320×240 crops at most 1.063 (4 992 crops of both domains' test frames and the foreign bundles).
+    /// The compression error of a JPEG-compressed plane as a noise model (variance A·s + B, normalised radiance², with
+    /// <see cref="NoiseModel.BlockCompressed"/> set), or null when the plane shows no block seams: see
+    /// <see cref="BlockCompression.Floors"/>, of which this is the one-channel case.
     /// </summary>
     /// <param name="plane">The whole frame's channel, normalised linear radiance, row-major.</param>
     /// <param name="width">Width, pixels.</param>
     /// <param name="height">Height, pixels.</param>
     /// <param name="saturated">True where the pixel was clipped (left out); null when none were.</param>
-    /// <returns>The compression error as a noise model (variance A·s + B, normalised radiance², <see cref="NoiseModel.BlockCompressed"/> set), or null.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static NoiseModel? BlockCompressionFloor(float[] plane, int width, int height, bool[]? saturated = null)
-    {
-        if (plane.Length != width * height) throw new ArgumentException($"plane has {plane.Length} values, expected {width}×{height}");
-        if (width < 192 || height < 192) return null;
-        // Clip level for the differences: their 90th percentile, from a strided sample.
-        var sample = new List<float>(width * height / 8 + 16);
-        for (int y = 0; y < height - 1; y += 2)
-            for (int x = (y / 2) % 2; x < width - 1; x += 2)
-            {
-                int i = y * width + x;
-                sample.Add(MathF.Abs(plane[i + 1] - plane[i]));
-                sample.Add(MathF.Abs(plane[i + width] - plane[i]));
-            }
-        if (sample.Count < 1024) return null;
-        float cap = Selection.Nth(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sample), (int)(sample.Count * 0.9));
-        if (!(cap > 0)) return null;
-        // Per phase of the 8-px grid and per group of every sixth block (so that a scene's own pattern repeating every 16,
-        // 24 or 48 px, which puts edges on one phase of some blocks only, is not taken for seams that every block has).
-        const int groups = 6;
-        var sumX = new double[8 * groups];
-        var sumY = new double[8 * groups];
-        var cntX = new long[8 * groups];
-        var cntY = new long[8 * groups];
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                int i = y * width + x;
-                if (saturated != null && saturated[i]) continue;
-                if (x + 1 < width && (saturated == null || !saturated[i + 1]))
-                {
-                    int g = (x & 7) * groups + (x >> 3) % groups;
-                    sumX[g] += Math.Min(MathF.Abs(plane[i + 1] - plane[i]), cap); cntX[g]++;
-                }
-                if (y + 1 < height && (saturated == null || !saturated[i + width]))
-                {
-                    int g = (y & 7) * groups + (y >> 3) % groups;
-                    sumY[g] += Math.Min(MathF.Abs(plane[i + width] - plane[i]), cap); cntY[g]++;
-                }
-            }
-        static (int Phase, double Ratio) Seam(double[] sum, long[] count)
-        {
-            var mean = new double[8];
-            for (int p = 0; p < 8; p++)
-            {
-                double s = 0;
-                long n = 0;
-                for (int g = 0; g < groups; g++) { s += sum[p * groups + g]; n += count[p * groups + g]; }
-                mean[p] = n > 0 ? s / n : 0;
-            }
-            int best = Array.IndexOf(mean, mean.Max());
-            var others = mean.Where((_, p) => p != best).OrderBy(v => v).ToArray();
-            double median = others[others.Length / 2];
-            if (!(median > 0)) return (best, 0);
-            // The seams' phase must stand out in every group of blocks.
-            double least = double.PositiveInfinity;
-            for (int g = 0; g < groups; g++)
-            {
-                long n = count[best * groups + g];
-                if (n == 0) continue;
-                least = Math.Min(least, sum[best * groups + g] / n / median);
-            }
-            return (best, double.IsPositiveInfinity(least) ? 0 : least);
-        }
-        var (px, rx) = Seam(sumX, cntX);
-        var (py, ry) = Seam(sumY, cntY);
-        if (rx < BlockSeamRatio || ry < BlockSeamRatio) return null;
+    public static NoiseModel? BlockCompressionFloor(float[] plane, int width, int height, bool[]? saturated = null) =>
+        BlockCompression.Floors([plane], width, height, [saturated])[0];
 
-        // Squared differences (clipped) at the seams and mid-block, with their local signal, binned by signal.
-        var pairs = new List<(float S, float D2, bool Seam)>();
-        float cap2 = cap * cap;
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                int i = y * width + x;
-                if (saturated != null && saturated[i]) continue;
-                int phx = x & 7, phy = y & 7;
-                if (x + 1 < width && (phx == px || phx == ((px + 4) & 7)) && (saturated == null || !saturated[i + 1]))
-                {
-                    float d = plane[i + 1] - plane[i];
-                    pairs.Add(((plane[i + 1] + plane[i]) / 2, Math.Min(d * d, cap2), phx == px));
-                }
-                if (y + 1 < height && (phy == py || phy == ((py + 4) & 7)) && (saturated == null || !saturated[i + width]))
-                {
-                    float d = plane[i + width] - plane[i];
-                    pairs.Add(((plane[i + width] + plane[i]) / 2, Math.Min(d * d, cap2), phy == py));
-                }
-            }
-        pairs.Sort((u, v) => u.S.CompareTo(v.S));
-        const int bins = 8;
-        var s = new List<double>();
-        var v = new List<double>();
-        var n = new List<int>();
-        for (int k = 0; k < bins; k++)
-        {
-            int lo = k * pairs.Count / bins, hi = (k + 1) * pairs.Count / bins;
-            double seam = 0, mid = 0, sig = 0;
-            int ns = 0, nm = 0;
-            for (int j = lo; j < hi; j++)
-            {
-                var q = pairs[j];
-                sig += q.S;
-                if (q.Seam) { seam += q.D2; ns++; } else { mid += q.D2; nm++; }
-            }
-            if (ns < 16 || nm < 16) continue;
-            double excess = seam / ns - mid / nm;
-            if (!(excess > 0)) continue;
-            s.Add(sig / (hi - lo));
-            v.Add(excess);
-            n.Add(Math.Min(ns, nm));
-        }
-        if (s.Count == 0) return null;
-        var (a, b) = s.Count == 1 ? (0, v[0]) : FitLine(s, v, n);
-        return new NoiseModel(a, b, n.Sum()) { BlockCompressed = true };
-    }
+    /// <summary>The variance line A·s + B fitted through (signal, variance, count) points (robust, as the noise bins are), for <see cref="BlockCompression"/>.</summary>
+    internal static (double A, double B) FitVarianceLine(List<double> s, List<double> v, List<int> n) => FitLine(s, v, n);
 
     /// <summary>
     /// The estimator's samples, in scan order: for every pixel at least r + 1 from the border and not within r + 1 of a

@@ -23,8 +23,11 @@ public static class TiledDeblurrer
         if (options.MergeSameKernels) tiles = KernelTileMerger.Merge(tiles);
         int w = blurry.Width, h = blurry.Height;
         var sigmas = blurry.Planes.Select((p, c) => NoiseEstimator.Sigma(p, w, h, blurry.Saturated[c])).ToArray();
-        // JPEG-compressed frames: the compression error, measured on the whole frame, is every tile's noise floor.
-        var floors = blurry.Planes.Select((p, c) => NoiseModelEstimator.BlockCompressionFloor(p, w, h, blurry.Saturated[c])).ToArray();
+        // JPEG-compressed frames: the compression error, measured on the whole frame, is every tile's noise floor, and the
+        // single σ (wiener, hl) is raised to it at the channel's median signal.
+        var floors = BlockCompression.Floors(blurry.Planes, w, h, blurry.Saturated, ct);
+        for (int c = 0; c < blurry.Channels; c++)
+            if (floors[c] is { } floor) sigmas[c] = Math.Max(sigmas[c], floor.Sigma(MedianUnclipped(blurry.Planes[c], blurry.Saturated[c])));
         var outPlanes = new float[blurry.Channels][];
         var par = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = ct };
 
@@ -184,5 +187,13 @@ public static class TiledDeblurrer
             return d >= half ? 0 : 0.5 * (1 + Math.Cos(Math.PI * (d - 0.5) / half));
         }
         return 1;
+    }
+
+    /// <summary>The median of a plane's unclipped values (0 when every value is clipped).</summary>
+    private static double MedianUnclipped(float[] plane, bool[] saturated)
+    {
+        var values = new List<float>(plane.Length);
+        for (int i = 0; i < plane.Length; i++) if (!saturated[i] && float.IsFinite(plane[i])) values.Add(plane[i]);
+        return values.Count == 0 ? 0 : Selection.Nth(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values), values.Count / 2);
     }
 }

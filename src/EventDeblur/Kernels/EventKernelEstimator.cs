@@ -94,7 +94,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
         if (trajectories.Count > 0)
         {
             var consensus = MotionConsensus.Fit(trajectories, img.Width, img.Height, _o.Consensus);
-            if (_o.CheckRicherMotionWithEvents && consensus.Translation is { } simpler) consensus = RicherOrTranslation(request, exposure, consensus, simpler, diagnostics);
+            if (_o.CheckRicherMotionWithEvents && consensus.Translation is { } simpler) consensus = RicherOrTranslation(scoring, exposure, consensus, simpler, diagnostics);
             var inliers = new List<StreakTrajectory>();
             foreach (var v in consensus.Verdicts)
             {

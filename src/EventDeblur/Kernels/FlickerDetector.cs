@@ -8,8 +8,9 @@ namespace EventDeblur.Kernels;
 /// street lamps) from their events: a flickering light fires ON events over its whole footprint while its brightness
 /// rises and OFF events while it falls, so the signed event rate (ON minus OFF per millisecond) inside its box swings at
 /// the flicker frequency, where a steady light's moving edges fire ON and OFF together. A light flickers when one of
-/// <see cref="FrequenciesHz"/> holds at least <see cref="MinShare"/> of the signed rate's energy over the exposure, which
-/// spans at least <see cref="MinCycles"/> of its periods, with at least <see cref="MinEvents"/> events in the box.
+/// <see cref="FrequenciesHz"/> holds at least <see cref="MinShareFor"/> of the signed rate's energy over the exposure
+/// (which spans at least <see cref="MinCycles"/> of its periods), <see cref="MinControlRatio"/> times as much as any of
+/// <see cref="ControlHz"/>, with at least <see cref="MinEvents"/> events in the box.
 /// Stop 49's trial: six lamps flickering fully at 100 Hz raised the warped-event contrast of every motion hypothesis
 /// fifteen-fold (their bursts stack under any path), and the texture search, free to fit each region, beat eleven of
 /// fifteen light paths agreeing on the camera's translation: −5.65 dB, with no word of flicker.
@@ -19,8 +20,26 @@ public static class FlickerDetector
     /// <summary>The flicker frequencies looked for, Hz: twice the mains frequency of 50- and 60-Hz grids.</summary>
     public static readonly IReadOnlyList<double> FrequenciesHz = [100, 120];
 
-    /// <summary>Share of the signed event rate's energy (its mean removed) at the flicker frequency, at least (0.3; white noise gives about 2 / bins).</summary>
+    /// <summary>
+    /// Share of the signed event rate's energy (its mean removed) at the flicker frequency, at least (0.3), and at least
+    /// 2·ln(10⁴) / bins, so that a steady light's rate (about white: its share at one frequency exceeds x with probability
+    /// e^(−x·bins/2)) passes it at one frequency in 10⁴ (0.61 over a 30-ms exposure, 0.31 over 60 ms): stop 49's review
+    /// found 1.7 % of steady lights flagged over 30 ms with 0.3 alone.
+    /// </summary>
     public const double MinShare = 0.3;
+
+    /// <summary>
+    /// The share at the flicker frequency must also be this many times the largest share at <see cref="ControlHz"/> (3):
+    /// a camera's own motion can put a swing in a light's signed rate (the foreign rotation-2007, with no flicker: 0.42
+    /// of it at 70 Hz, 0.26 at 120 Hz), but not at the mains' rhythm alone.
+    /// </summary>
+    public const double MinControlRatio = 3;
+
+    /// <summary>Frequencies near the mains' rhythm but off it and its harmonics, Hz, whose shares a flicker must stand out from.</summary>
+    public static readonly IReadOnlyList<double> ControlHz = [60, 75, 150, 175];
+
+    /// <summary>The least share that counts as flicker over <paramref name="bins"/> bins (<see cref="MinShare"/>).</summary>
+    public static double MinShareFor(int bins) => Math.Max(MinShare, 2 * Math.Log(1e4) / Math.Max(1, bins));
 
     /// <summary>Flicker periods the exposure must span, at least (3).</summary>
     public const double MinCycles = 3;
@@ -53,7 +72,7 @@ public static class FlickerDetector
     {
         var result = new (double, double)?[boxes.Count];
         long duration = exposure.DurationUs;
-        if (boxes.Count == 0 || duration < MinCycles * 1e6 / FrequenciesHz.Min()) return result;
+        if (boxes.Count == 0 || duration < MinCycles * 1e6 / FrequenciesHz.Max()) return result;
         int bins = (int)(duration / BinUs);
         if (bins < 8) return result;
         int lo = EventTime.LowerBound(events.T, exposure.StartUs), hi = EventTime.LowerBound(events.T, exposure.EndUs);
@@ -78,17 +97,18 @@ public static class FlickerDetector
         return result;
     }
 
-    /// <summary>The flicker frequency holding the largest share (≥ <see cref="MinShare"/>) of a signed rate's energy, or null.</summary>
+    /// <summary>
+    /// The flicker frequency holding the largest share of a signed rate's energy, when that share reaches
+    /// <see cref="MinShareFor"/> and <see cref="MinControlRatio"/> times every control frequency's; else null.
+    /// </summary>
     private static (double FrequencyHz, double Share)? Strongest(double[] signed, long durationUs)
     {
         int bins = signed.Length;
         double mean = signed.Average(), energy = 0;
         for (int b = 0; b < bins; b++) { signed[b] -= mean; energy += signed[b] * signed[b]; }
         if (!(energy > 0)) return null;
-        (double Hz, double Share)? best = null;
-        foreach (double f in FrequenciesHz)
+        double Share(double f)
         {
-            if (durationUs * f / 1e6 < MinCycles) continue;
             double re = 0, im = 0;
             for (int b = 0; b < bins; b++)
             {
@@ -96,10 +116,19 @@ public static class FlickerDetector
                 re += signed[b] * Math.Cos(phase);
                 im -= signed[b] * Math.Sin(phase);
             }
-            double share = 2 * (re * re + im * im) / (bins * energy);
-            if (share >= MinShare && (best == null || share > best.Value.Share)) best = (f, share);
+            return 2 * (re * re + im * im) / (bins * energy);
         }
-        return best;
+        double least = MinShareFor(bins);
+        (double Hz, double Share)? best = null;
+        foreach (double f in FrequenciesHz)
+        {
+            if (durationUs * f / 1e6 < MinCycles) continue;
+            double share = Share(f);
+            if (share >= least && (best == null || share > best.Value.Share)) best = (f, share);
+        }
+        if (best == null) return null;
+        double control = ControlHz.Max(Share);
+        return best.Value.Share >= MinControlRatio * control ? best : null;
     }
 
     /// <summary>Which boxes cover each pixel of the region they span on the sensor (event px), for lookups by pixel.</summary>
