@@ -60,9 +60,9 @@ public sealed record EventKernelOptions
 
     /// <summary>
     /// True (the default): lights found to flicker with the mains (<see cref="FlickerDetector"/>) keep their paths, but
-    /// their events are set aside where camera motions are scored by warped-event contrast (the confidence gate, the
-    /// texture's hypotheses against the lights') and where the texture is searched; a diagnostic names them. False: every
-    /// event counts everywhere.
+    /// their events are set aside where camera motions are scored by warped-event contrast (a richer consensus against
+    /// its translation, the confidence gate, the texture's hypotheses against the lights') and where the texture is
+    /// searched; a diagnostic names them. False: every event counts everywhere.
     /// </summary>
     public bool SetAsideFlickeringLights { get; init; } = true;
 
