@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using EventDeblur.Calibration;
 using EventDeblur.Imaging;
 using EventDeblur.IO;
+using EventDeblur.Kernels;
 using EventDeblur.Recording;
 
 namespace EventDeblur.Cli;
@@ -30,17 +31,21 @@ internal static class CalibrateCommand
         cmd.SetAction((r, ct) => Task.Run(() =>
         {
             bool asJson = r.GetValue(json);
-            try { return Run(r, asJson, ct); }
+            var refused = new RefusedScan();
+            try { return Run(r, asJson, ct, refused); }
             catch (UserInputException e) when (asJson)
             {
-                // A refusal or a bad input still answers in JSON on stdout (the message also goes to stderr, and the exit code is the usual one).
-                Console.WriteLine(new JsonObject { ["bundle"] = r.GetValue(bundleArg), ["error"] = e.Message, ["exit_code"] = ExitCodes.CodeOf(e) }.ToJsonString());
+                // A refusal or a bad input still answers in JSON on stdout (the message also goes to stderr, and the exit code is the usual one),
+                // with the exposure windows' scan under the manifest's calibration when a homography was refused.
+                var o = new JsonObject { ["bundle"] = r.GetValue(bundleArg), ["error"] = e.Message, ["exit_code"] = ExitCodes.CodeOf(e) };
+                if (refused.Done) AddOffset(o, refused.Offset, refused.LatencyUs, "manifest");
+                Console.WriteLine(o.ToJsonString());
                 throw;
             }
         }, CancellationToken.None));
         return cmd;
 
-        int Run(ParseResult r, bool asJson, CancellationToken ct)
+        int Run(ParseResult r, bool asJson, CancellationToken ct, RefusedScan refused)
         {
             int n = r.GetValue(frames);
             if (n is < 3 or > 1000) throw new UserInputException($"--frames {n}: expected 3..1000");
@@ -60,12 +65,13 @@ internal static class CalibrateCommand
             }
             CalibrationResult result;
             try { result = RigCalibrator.Estimate(bundle, new CalibrationOptions { MaxFrames = n, EventLatencyUs = r.GetValue(latency) }, asJson ? null : Console.WriteLine, ct); }
-            catch (CalibrationRefusedException) when (!asJson && bundle.Manifest.Rgb != null)
+            catch (CalibrationRefusedException) when (bundle.Manifest.Rgb != null)
             {
                 // No homography of its own: the windows' timing is still worth a look under the manifest's (late events make
                 // the frames disagree on a homography: stop 48's trial's rigs with 5 and 10 ms of latency were refused).
                 var underManifest = WindowOffsetScan.Scan(bundle, Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), r.GetValue(latency), n, ct);
-                Console.WriteLine(OffsetLine(underManifest, r.GetValue(latency)).Replace("exposure windows:", "exposure windows, under the manifest's calibration:", StringComparison.Ordinal));
+                (refused.Done, refused.Offset, refused.LatencyUs) = (true, underManifest, r.GetValue(latency));
+                if (!asJson) Console.WriteLine(OffsetLine(underManifest, r.GetValue(latency)).Replace("exposure windows:", "exposure windows, under the manifest's calibration:", StringComparison.Ordinal));
                 throw;
             }
             var rgb = bundle.Manifest.Rgb!;
@@ -97,10 +103,6 @@ internal static class CalibrateCommand
                     ["search_rotation_deg"] = result.SearchRotationDeg,
                     ["mirrored"] = result.Mirrored,
                     ["manifest_difference_event_px"] = double.IsFinite(vsManifest) ? vsManifest : null,
-                    ["window_offset_us"] = offset?.OffsetUs,
-                    ["window_offset_clear"] = offset?.Clear,
-                    ["window_offset_frames_us"] = offset == null ? null : new JsonArray(offset.Frames.Select(f => (JsonNode)new JsonObject { ["index"] = f.Index, ["offset_us"] = f.BestUs }).ToArray()),
-                    ["suggested_event_latency_us"] = offset is { Clear: true } ? latencyUs + offset.OffsetUs : null,
                     ["frames"] = new JsonArray(result.Frames.Select(f => (JsonNode)new JsonObject
                     {
                         ["index"] = f.Index, ["events"] = f.Events,
@@ -109,6 +111,7 @@ internal static class CalibrateCommand
                         ["used"] = f.Used, ["rejection"] = f.Rejection,
                     }).ToArray()),
                 };
+                AddOffset(o, offset, latencyUs, "estimate");
                 Console.WriteLine(o.ToJsonString(EventDeblur.IO.JsonText.Readable));
             }
             else
@@ -149,6 +152,25 @@ internal static class CalibrateCommand
             : "the manifest's calibration maps no grid point of the RGB frame onto the sensor: no difference to report";
     }
 
+    /// <summary>The exposure windows' scan of a refused homography, for the JSON answer of the refusal.</summary>
+    private sealed class RefusedScan
+    {
+        public bool Done;
+        public WindowOffsetResult? Offset;
+        public long LatencyUs;
+    }
+
+    /// <summary>The JSON fields of the exposure windows' scan (<see cref="WindowOffsetScan"/>), made under the <paramref name="homography"/> named ("estimate" or "manifest").</summary>
+    private static void AddOffset(JsonObject o, WindowOffsetResult? offset, long latencyUs, string homography)
+    {
+        o["window_offset_homography"] = homography;
+        o["window_offset_us"] = offset?.OffsetUs;
+        o["window_offset_clear"] = offset?.Clear;
+        o["window_offset_at_edge"] = offset?.AtEdge;
+        o["window_offset_frames_us"] = offset == null ? null : new JsonArray(offset.Frames.Select(f => (JsonNode)new JsonObject { ["index"] = f.Index, ["offset_us"] = f.BestUs }).ToArray());
+        o["suggested_event_latency_us"] = offset is { Clear: true } ? latencyUs + offset.OffsetUs : null;
+    }
+
     /// <summary>The text report's line on the exposure windows' offset (<see cref="WindowOffsetScan"/>).</summary>
     internal static string OffsetLine(WindowOffsetResult? offset, long latencyUs)
     {
@@ -156,9 +178,11 @@ internal static class CalibrateCommand
         if (offset == null) return "exposure windows: too few frames with events to compare their timing";
         string frames = string.Join(", ", offset.Frames.Select(f => (f.BestUs / 1000.0).ToString("+0.#;-0.#;0", ci)));
         string ms = (offset.OffsetUs / 1000.0).ToString("+0.#;-0.#;0", ci);
+        if (offset.AtEdge)
+            return $"exposure windows: the events match the frames best at the edge of the ±{WindowOffsetScan.SearchUs / 1000}-ms search ({ms} ms; per frame: {frames} ms): the windows may be off by more; check frames.csv's times and sync.clock_offset_us, or run again with --event-latency-us {(latencyUs + offset.OffsetUs).ToString(ci)}";
         return offset.Clear
             ? $"exposure windows: the events match the frames best {ms} ms from the windows (per frame: {frames} ms): a camera latency or frames.csv times off by that much; replay with --event-latency-us {(latencyUs + offset.OffsetUs).ToString(ci)}, or correct the times"
-            : $"exposure windows: the events match the frames best {ms} ms from the windows (per frame: {frames} ms), within what a scan of ±{WindowOffsetScan.SearchUs / 1000} ms in 1-ms steps tells from on time";
+            : $"exposure windows: the events match the frames best {ms} ms from the windows (per frame: {frames} ms), within what a scan of ±{WindowOffsetScan.SearchUs / 1000} ms in 1-ms steps tells from on time (a replay option is named from {WindowOffsetScan.MinSuggestedUs / 1000} ms on, when the frames agree)";
     }
 
     private static void Write(RecordingBundle bundle, Homography rgbToEvents, bool asJson)

@@ -7,13 +7,13 @@ namespace EventDeblur.Calibration;
 internal static class ExposureEvents
 {
     /// <summary>
-    /// Per window (end-exclusive, µs on the event clock), the times (µs) and pixels (y · width + x) of the events inside
-    /// it, in file order; events off the <paramref name="width"/> × <paramref name="height"/> sensor are left out. The
-    /// walk stops after the last window's end.
+    /// Per window (end-exclusive, µs on the event clock), the times (µs), pixels (y · width + x) and polarities (true: ON)
+    /// of the events inside it, in file order; events off the <paramref name="width"/> × <paramref name="height"/> sensor
+    /// are left out. The walk stops after the last window's end.
     /// </summary>
-    public static (List<long> Times, List<int> Pixels)[] Collect(string path, IReadOnlyList<TimeRangeUs> windows, int width, int height)
+    public static (List<long> Times, List<int> Pixels, List<bool> On)[] Collect(string path, IReadOnlyList<TimeRangeUs> windows, int width, int height)
     {
-        var result = windows.Select(_ => (new List<long>(), new List<int>())).ToArray();
+        var result = windows.Select(_ => (new List<long>(), new List<int>(), new List<bool>())).ToArray();
         if (windows.Count == 0) return result;
         long lastEnd = windows.Max(w => w.EndUs);
         using var reader = AedatReader.Open(path, new AedatReaderOptions { DecodeFrames = false });
@@ -25,6 +25,7 @@ internal static class ExposureEvents
             var ts = b.Timestamps;
             var xs = b.Xs;
             var ys = b.Ys;
+            var ps = b.Polarities;
             for (int k = 0; k < windows.Count; k++)
             {
                 var w = windows[k];
@@ -35,6 +36,7 @@ internal static class ExposureEvents
                     if ((uint)x >= (uint)width || (uint)y >= (uint)height) continue;
                     result[k].Item1.Add(ts[i]);
                     result[k].Item2.Add(y * width + x);
+                    result[k].Item3.Add(ps[i]);
                 }
             }
             if (ts[^1] >= lastEnd) break;

@@ -1,5 +1,6 @@
 using EventDeblur.Calibration;
 using EventDeblur.Imaging;
+using EventDeblur.Kernels;
 using EventDeblur.Recording;
 using EventDeblur.Simulation;
 using Xunit.Abstractions;
@@ -70,7 +71,17 @@ public class WindowOffsetScanTests(ITestOutputHelper output)
         Assert.False(unclear.Clear);
         Assert.Equal("exposure windows: the events match the frames best +5.4 ms from the windows (per frame: +4.7, +8.7, +7.4 ms): a camera latency or frames.csv times off by that much; replay with --event-latency-us 6400, or correct the times",
             EventDeblur.Cli.CalibrateCommand.OffsetLine(clear, 1000));
-        Assert.Contains("within what a scan of ±20 ms in 1-ms steps tells from on time", EventDeblur.Cli.CalibrateCommand.OffsetLine(unclear, 0));
+        Assert.Contains("within what a scan of ±50 ms in 1-ms steps tells from on time", EventDeblur.Cli.CalibrateCommand.OffsetLine(unclear, 0));
         Assert.Equal("exposure windows: too few frames with events to compare their timing", EventDeblur.Cli.CalibrateCommand.OffsetLine(null, 0));
+        // Frames that scatter (stop 49's second trial: a no-streaks bundle on time, −0.4, +3.0, +10.1 and +10.4 ms) get
+        // no option, however many lie on one side; an offset at the edge of the search says the windows may be off by more.
+        var scattered = new WindowOffsetResult(3800, [(0, -400), (1, 3000), (2, 10100), (3, 10400)]);
+        Assert.False(scattered.Clear);
+        Assert.Equal(3700, scattered.ScatterUs);
+        var edge = new WindowOffsetResult(49_600, [(0, 49_000), (1, 50_000), (2, 49_800)]);
+        Assert.True(edge.AtEdge);
+        Assert.False(edge.Clear);
+        Assert.StartsWith("exposure windows: the events match the frames best at the edge of the ±50-ms search (+49.6 ms; per frame: +49, +50, +49.8 ms): the windows may be off by more",
+            EventDeblur.Cli.CalibrateCommand.OffsetLine(edge, 0));
     }
 }

@@ -119,5 +119,12 @@ public partial class HardeningAuditTests
         Assert.True(m.Success, r.Out + r.Err);
         // Stated tolerance: the 10 ms found to within 3 ms (10.3 when written).
         Assert.InRange(long.Parse(m.Groups[2].Value, ci), 7_000, 13_000);
+        // --json says the same, also when the homography is refused (its error object then carries the scan).
+        var j = CliTests.RunWithin(TimeSpan.FromMinutes(3), "calibrate", bundle, "--json");
+        using var doc = System.Text.Json.JsonDocument.Parse(j.Out);
+        var root = doc.RootElement;
+        Assert.Contains(root.GetProperty("window_offset_homography").GetString(), new[] { "estimate", "manifest" });
+        Assert.True(root.GetProperty("window_offset_clear").GetBoolean());
+        Assert.InRange(root.GetProperty("suggested_event_latency_us").GetInt64(), 7_000, 13_000);
     }
 }

@@ -1,33 +1,38 @@
+using EventDeblur.Calibration;
 using EventDeblur.Events;
 using EventDeblur.Imaging;
+using EventDeblur.Streaks;
 using EventDeblur.Recording;
 using EventDeblur.Sync;
 using OpenCvSharp;
 
-namespace EventDeblur.Calibration;
+namespace EventDeblur.Kernels;
 
 /// <summary>
 /// How far the exposure windows sit from where the events best match the frames: per frame, the image of the events in
 /// the window moved by each offset (1-ms steps over ±<see cref="SearchUs"/>) is compared with the blurry frame's
 /// log-gradient magnitude warped onto the event sensor through the rig homography (both blurred by 1 event px; Pearson
-/// correlation over the pixels the frame covers), and the offsets' correlations are summed over the frames. Motion blur is
+/// correlation over the pixels the frame covers, less the boxes of lights that flicker with the mains, whose bursts
+/// match at every offset), and the offsets' correlations are summed over the frames. Motion blur is
 /// in both views over the same stretch of the camera's path, so a window that is early or late by a few ms matches worse
 /// (stop 49's trial: frames.csv times 5 ms early cost 4.3 dB with no word; the camera's latency does the same).
 /// </summary>
 public static class WindowOffsetScan
 {
-    /// <summary>The offsets searched, ± this much, µs (20 ms).</summary>
-    public const long SearchUs = 20_000;
+    /// <summary>The offsets searched, ± this much, µs (50 ms).</summary>
+    public const long SearchUs = 50_000;
 
     /// <summary>Step of the search, µs (1 ms).</summary>
     public const long StepUs = 1_000;
 
     /// <summary>
     /// The offset (µs, positive: the events that match a frame come later than its window) is worth a replay option
-    /// (<see cref="WindowOffsetResult.Clear"/>) only when at least this large (2 ms) and when at least three quarters of
-    /// the frames' own best offsets lie on its side of zero.
+    /// (<see cref="WindowOffsetResult.Clear"/>) only when at least this large (3 ms: our simulators' events lag their
+    /// frames by 1–3 ms, and correcting that moved single frames by −0.8 to +0.6 dB in a trial), when at least three
+    /// quarters of the frames' own best offsets lie on its side of zero by half of it, when they scatter (median absolute
+    /// deviation) by at most half of it, and when it is not at the edge of the search.
     /// </summary>
-    public const long MinSuggestedUs = 2_000;
+    public const long MinSuggestedUs = 3_000;
 
     /// <summary>
     /// Scans the offset of up to <paramref name="maxFrames"/> frames of <paramref name="bundle"/> spread over the recording
@@ -62,14 +67,42 @@ public static class WindowOffsetScan
         {
             ct.ThrowIfCancellationRequested();
             var (frame, window) = windows[k];
-            var (times, pixels) = collected[k];
-            var curve = Curve(frame, window, times, pixels, rgb, hm, ew, eh, steps, minEvents);
+            var (times, pixels, on) = collected[k];
+            var curve = Curve(frame, window, times, pixels, on, rgb, rgbToEvents, hm, ew, eh, steps, minEvents);
             if (curve == null) continue;
             for (int j = 0; j < steps; j++) total[j] += curve[j];
             perFrame.Add((frame.Index, Best(curve)));
         }
         if (perFrame.Count < 2) return null;
         return new WindowOffsetResult(Best(total), perFrame);
+    }
+
+    /// <summary>
+    /// The boxes on the event sensor (event px, inclusive, clipped to it) of the frame's lights that flicker with the mains
+    /// over <paramref name="window"/> (<see cref="FlickerDetector"/> on the events, as the kernels do).
+    /// </summary>
+    private static List<(int X0, int Y0, int X1, int Y1)> FlickeringBoxes(LinearImage image, RgbSpec rgb, Homography h, TimeRangeUs window,
+        List<long> times, List<int> pixels, List<bool> on, int ew, int eh)
+    {
+        var found = new List<(int, int, int, int)>();
+        double sat = new LinearImage.Encoding(rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel, 16).SaturationLinear;
+        var streaks = StreakDetector.Detect(image, sat).Streaks;
+        if (streaks.Count == 0) return found;
+        var tracer = new StreakTracer();
+        var boxes = streaks.Take(new EventKernelOptions().MaxStreaks).Select(s => tracer.EventBox(s, h)).ToList();
+        var inWindow = Enumerable.Range(0, times.Count).Where(i => times[i] >= window.StartUs && times[i] < window.EndUs).ToList();
+        var slice = new EventSlice([.. inWindow.Select(i => times[i])], [.. inWindow.Select(i => (short)(pixels[i] % ew))],
+            [.. inWindow.Select(i => (short)(pixels[i] / ew))], [.. inWindow.Select(i => on[i])]);
+        var flicker = FlickerDetector.DetectAll(slice, (ew, eh), boxes, window);
+        for (int k = 0; k < boxes.Count; k++)
+        {
+            if (flicker[k] == null) continue;
+            var (x0, y0, x1, y1) = boxes[k];
+            int bx0 = (int)Math.Clamp(Math.Ceiling(x0), 0, ew - 1), by0 = (int)Math.Clamp(Math.Ceiling(y0), 0, eh - 1);
+            int bx1 = (int)Math.Clamp(Math.Floor(x1), 0, ew - 1), by1 = (int)Math.Clamp(Math.Floor(y1), 0, eh - 1);
+            if (bx1 >= bx0 && by1 >= by0) found.Add((bx0, by0, bx1, by1));
+        }
+        return found;
     }
 
     /// <summary>The offset (µs) of the highest point of a curve over the search's steps, refined by a parabola through it and its neighbours.</summary>
@@ -86,14 +119,17 @@ public static class WindowOffsetScan
     }
 
     /// <summary>The correlation at every offset of one frame's window, or null when its window holds too few events or its frame is flat.</summary>
-    private static double[]? Curve(FrameWindow frame, TimeRangeUs window, List<long> times, List<int> pixels, RgbSpec rgb,
-        Mat rgbToEvents, int ew, int eh, int steps, long minEvents)
+    private static double[]? Curve(FrameWindow frame, TimeRangeUs window, List<long> times, List<int> pixels, List<bool> on, RgbSpec rgb,
+        Homography h, Mat rgbToEvents, int ew, int eh, int steps, long minEvents)
     {
         if (frame.Row == null) return null;
         // Events inside the unshifted window.
         int inWindow = times.Count(t => t >= window.StartUs && t < window.EndUs);
         if (inWindow < minEvents) return null;
         var image = LinearImage.Read(frame.Row.File, rgb.Encoding, rgb.BlackLevel, rgb.WhiteLevel, rgb.SaturationLevel);
+        // Lights flickering with the mains fire bursts that match the frame's lights at every offset (a trial's lamps at
+        // 100 Hz hid windows 8 ms early): their boxes are left out of both views.
+        var flickering = FlickeringBoxes(image, rgb, h, window, times, pixels, on, ew, eh);
         using var gradient = CalibrationFrame.GradientFrom(image.Planes, image.Width, image.Height);
         using var warped = new Mat();
         using var covered = new Mat();
@@ -106,6 +142,9 @@ public static class WindowOffsetScan
         var mask = new float[ew * eh];
         reference.GetArray(out refPixels);
         covered.GetArray(out mask);
+        foreach (var (x0, y0, x1, y1) in flickering)
+            for (int y = y0; y <= y1; y++)
+                for (int x = x0; x <= x1; x++) mask[y * ew + x] = 0;
         int n = 0;
         double refMean = 0;
         for (int i = 0; i < refPixels.Length; i++) if (mask[i] > 0) { refMean += refPixels[i]; n++; }
@@ -159,10 +198,27 @@ public static class WindowOffsetScan
 /// <param name="Frames">Each scanned frame's index and its own best offset, µs.</param>
 public sealed record WindowOffsetResult(long OffsetUs, IReadOnlyList<(long Index, long BestUs)> Frames)
 {
+    /// <summary>Whether the offset lies at the edge of the search (within one step of ±<see cref="WindowOffsetScan.SearchUs"/>): the windows may be off by more.</summary>
+    public bool AtEdge => Math.Abs(OffsetUs) >= WindowOffsetScan.SearchUs - WindowOffsetScan.StepUs;
+
+    /// <summary>The median absolute deviation of the frames' own best offsets, µs.</summary>
+    public double ScatterUs
+    {
+        get
+        {
+            var b = Frames.Select(f => (double)f.BestUs).Order().ToArray();
+            double median = b.Length % 2 == 1 ? b[b.Length / 2] : (b[b.Length / 2 - 1] + b[b.Length / 2]) / 2;
+            var d = b.Select(v => Math.Abs(v - median)).Order().ToArray();
+            return d.Length % 2 == 1 ? d[d.Length / 2] : (d[d.Length / 2 - 1] + d[d.Length / 2]) / 2;
+        }
+    }
+
     /// <summary>
-    /// Whether the offset is worth a replay option: at least <see cref="WindowOffsetScan.MinSuggestedUs"/> from zero, and
-    /// at least three quarters of the frames' own best offsets on its side of zero (by at least half of it).
+    /// Whether the offset is worth a replay option: at least <see cref="WindowOffsetScan.MinSuggestedUs"/> from zero, not
+    /// <see cref="AtEdge"/>, at least three quarters of the frames' own best offsets on its side of zero (by at least half
+    /// of it), and their <see cref="ScatterUs"/> at most half of it.
     /// </summary>
-    public bool Clear => Math.Abs(OffsetUs) >= WindowOffsetScan.MinSuggestedUs
-                         && Frames.Count(f => Math.Sign(f.BestUs) == Math.Sign(OffsetUs) && Math.Abs(f.BestUs) >= Math.Abs(OffsetUs) / 2) * 4 >= 3 * Frames.Count;
+    public bool Clear => Math.Abs(OffsetUs) >= WindowOffsetScan.MinSuggestedUs && !AtEdge
+                         && Frames.Count(f => Math.Sign(f.BestUs) == Math.Sign(OffsetUs) && Math.Abs(f.BestUs) >= Math.Abs(OffsetUs) / 2) * 4 >= 3 * Frames.Count
+                         && ScatterUs <= Math.Abs(OffsetUs) / 2.0;
 }
