@@ -77,7 +77,8 @@ public sealed class EventKernelEstimator : IKernelEstimator
             {
                 scoring = request with { Events = FlickerDetector.WithoutLights(request.Events, request.EventSensorSize, flickering) };
                 string hz = string.Join(" and ", flickering.GroupBy(l => l.FrequencyHz).OrderByDescending(g => g.Count()).Select(g => $"{g.Key:0} Hz ({g.Count()})"));
-                diagnostics.Add($"flickering lights: {flickering.Count} of {lights.Count} lights flicker at {hz}, their signed event rate swinging at the mains' rhythm; their {request.Events.Count - scoring.Events.Count:N0} events set aside where the camera motion is scored by warped-event contrast or searched in the texture");
+                string where = string.Join(", ", flickering.Take(5).Select(l => $"({(l.X0 + l.X1) / 2:F0},{(l.Y0 + l.Y1) / 2:F0})")) + (flickering.Count > 5 ? ", …" : "");
+                diagnostics.Add($"flickering lights: {flickering.Count} of {lights.Count} lights flicker at {hz}, their signed event rate swinging at the mains' rhythm (at {where} event px); their {request.Events.Count - scoring.Events.Count:N0} events set aside where the camera motion is scored by warped-event contrast or searched in the texture");
             }
         }
 
