@@ -16,24 +16,24 @@ public class BlockCompressionTests(ITestOutputHelper output)
 {
     private const int W = 320, H = 256;
 
-    private static double ToSrgb(double v) => v <= 0.0031308 ? 12.92 * v : 1.055 * Math.Pow(v, 1 / 2.4) - 0.055;
+    internal static double ToSrgb(double v) => v <= 0.0031308 ? 12.92 * v : 1.055 * Math.Pow(v, 1 / 2.4) - 0.055;
 
-    private static double FromSrgb(double c) => c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+    internal static double FromSrgb(double c) => c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
 
     /// <summary>
-    /// <paramref name="plane"/> (linear, white 1) stored as 8-bit sRGB, losslessly (<paramref name="quality"/> 0) or as a JPEG
-    /// of that quality, and read back into linear units.
+    /// <paramref name="plane"/> (linear, white 1; <paramref name="width"/>×<paramref name="height"/>) stored as 8-bit sRGB,
+    /// losslessly (<paramref name="quality"/> 0) or as a JPEG of that quality, and read back into linear units.
     /// </summary>
-    private static float[] Through8BitSrgb(float[] plane, int quality)
+    internal static float[] Through8BitSrgb(float[] plane, int width, int height, int quality)
     {
-        using var m = new Mat(H, W, MatType.CV_8UC1);
-        for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-                m.Set(y, x, (byte)Math.Round(255 * ToSrgb(Math.Clamp(plane[y * W + x], 0, 1))));
+        using var m = new Mat(height, width, MatType.CV_8UC1);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                m.Set(y, x, (byte)Math.Round(255 * ToSrgb(Math.Clamp(plane[y * width + x], 0, 1))));
         using var back = quality == 0 ? m.Clone() : Cv2.ImDecode(m.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, quality)), ImreadModes.Grayscale);
-        var result = new float[W * H];
-        for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++) result[y * W + x] = (float)FromSrgb(back.At<byte>(y, x) / 255.0);
+        var result = new float[width * height];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++) result[y * width + x] = (float)FromSrgb(back.At<byte>(y, x) / 255.0);
         return result;
     }
 
@@ -45,9 +45,9 @@ public class BlockCompressionTests(ITestOutputHelper output)
         var sharp = NoisyNightFrames.Scene(W, H, l.Scale, 5);
         var k = NoisyNightFrames.MotionKernel(17, 0.2, 0.2);
         var (noisy, _) = NoisyNightFrames.AddNoise(DeconvolverTests.Blur(sharp, W, H, k), l.A, l.B, 6);
-        var lossless = Through8BitSrgb(noisy, 0);
-        var jpeg = Through8BitSrgb(noisy, quality);
-        var truth = Through8BitSrgb(sharp, 0);
+        var lossless = Through8BitSrgb(noisy, W, H, 0);
+        var jpeg = Through8BitSrgb(noisy, W, H, quality);
+        var truth = Through8BitSrgb(sharp, W, H, 0);
         var sat = lossless.Select(v => v >= 1).ToArray();
 
         // Lossless 8-bit frames show no seams; the JPEG does, and its model is raised to the compression error: σ at the
@@ -96,7 +96,7 @@ public class BlockCompressionTests(ITestOutputHelper output)
         var sharp = NoisyNightFrames.Scene(W, H, l.Scale, 15);
         var k = NoisyNightFrames.MotionKernel(17, 0.2, 0.2);
         var (noisy, _) = NoisyNightFrames.AddNoise(DeconvolverTests.Blur(sharp, W, H, k), l.A, l.B, 16);
-        var jpeg = Through8BitSrgb(noisy, 85);
+        var jpeg = Through8BitSrgb(noisy, W, H, 85);
         var sat = jpeg.Select(v => v >= 1).ToArray();
         KernelTile[] tiles = [new(0, 0, W / 2, H, k), new(W / 2, 0, W, H, NoisyNightFrames.MotionKernel(17, 0.25, 0.2))];
         var guard = new GuardedDeconvolver(new RobustDeconvolver(), new GuardOptions(TilePx: 64));
@@ -104,7 +104,7 @@ public class BlockCompressionTests(ITestOutputHelper output)
         var reports = guard.DrainReports();
         Assert.Equal(2, reports.Count);
         int fellBack = reports.Sum(r => r.FellBack), all = reports.Sum(r => r.Tiles.Count);
-        var truth = Through8BitSrgb(sharp, 0);
+        var truth = Through8BitSrgb(sharp, W, H, 0);
         double pBlurry = NoisyNightFrames.Psnr(jpeg, truth, W, H), pResult = NoisyNightFrames.Psnr(result.Planes[0], truth, W, H);
         output.WriteLine($"two tiles: {fellBack}/{all} guard tiles fell back; blurry {pBlurry:F2} dB, deblurred {pResult:F2} dB");
         Assert.True(fellBack <= all / 4, $"{fellBack}/{all} guard tiles fell back");
@@ -121,6 +121,6 @@ public class BlockCompressionTests(ITestOutputHelper output)
         for (int i = 0; i < 6; i++) scene[(30 + 25 * i) * W + 40 + 30 * i] = 60;
         var (noisy, sat) = NoisyNightFrames.AddNoise(DeconvolverTests.Blur(scene, W, H, NoisyNightFrames.MotionKernel(13)), l.A, l.B, 10);
         Assert.Null(NoiseModelEstimator.BlockCompressionFloor(noisy, W, H, sat));
-        Assert.Null(NoiseModelEstimator.BlockCompressionFloor(Through8BitSrgb(noisy, 0), W, H, sat));
+        Assert.Null(NoiseModelEstimator.BlockCompressionFloor(Through8BitSrgb(noisy, W, H, 0), W, H, sat));
     }
 }

@@ -19,7 +19,7 @@ public class FlickerTests
     /// (a light's streak), <paramref name="copies"/> copies moved by up to ±1 px and ±300 µs whose polarity is the
     /// 100-Hz phase at their time (ON in the first 5 ms of every 10), as the trial made them; in time order.
     /// </summary>
-    private static EventSlice WithFlickeringLights(KernelRequest request, int copies, int seed)
+    internal static EventSlice WithFlickeringLights(KernelRequest request, int copies, int seed)
     {
         var ev = request.Events;
         var (ew, eh) = request.EventSensorSize;

@@ -19,19 +19,11 @@ namespace EventDeblur.Tests.Review;
 /// </summary>
 public class Stop49ReviewTests(ITestOutputHelper output)
 {
-    private static double ToSrgb(double v) => v <= 0.0031308 ? 12.92 * v : 1.055 * Math.Pow(v, 1 / 2.4) - 0.055;
-    private static double FromSrgb(double c) => c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+    private static double ToSrgb(double v) => BlockCompressionTests.ToSrgb(v);
 
-    /// <summary>A grey plane (linear) through 8-bit sRGB, losslessly (quality 0) or as a JPEG, back to linear.</summary>
-    private static float[] Through8(float[] p, int w, int h, int quality)
-    {
-        using var m = new Mat(h, w, MatType.CV_8UC1);
-        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) m.Set(y, x, (byte)Math.Round(255 * ToSrgb(Math.Clamp(p[y * w + x], 0, 1))));
-        using var back = quality == 0 ? m.Clone() : Cv2.ImDecode(m.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, quality)), ImreadModes.Grayscale);
-        var r = new float[w * h];
-        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) r[y * w + x] = (float)FromSrgb(back.At<byte>(y, x) / 255.0);
-        return r;
-    }
+    private static double FromSrgb(double c) => BlockCompressionTests.FromSrgb(c);
+
+    private static float[] Through8(float[] p, int w, int h, int quality) => BlockCompressionTests.Through8BitSrgb(p, w, h, quality);
 
     /// <summary>A smooth scene of 40 Gaussian blobs, linear values in [lo, hi].</summary>
     private static float[] Blobs(int w, int h, int seed, double lo, double hi)
@@ -279,47 +271,12 @@ public class Stop49ReviewTests(ITestOutputHelper output)
         string dir = TestPaths.NewTempDir();
         HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 3, RgbWidth = 320, RgbHeight = 240 }, 4811, dir);
         var clean = KernelEstimationTests.LoadFrame(dir, 2);
-        var request = clean with { Events = WithFlickeringLights(clean, 2, 4811) };
+        var request = clean with { Events = FlickerTests.WithFlickeringLights(clean, 2, 4811) };
         var estimate = new EventKernelEstimator().Estimate(request);
         foreach (var d in estimate.Diagnostics) output.WriteLine(d);
         var richer = estimate.Diagnostics.Select(d => Regex.Match(d, @"^light paths' \w+ motion against their translation: .* warped-event contrast ([\d.]+) vs ([\d.]+); translation kept$")).Single(m => m.Success);
         var lights = estimate.Diagnostics.Select(d => Regex.Match(d, @"^hypotheses scored by warped-event contrast: light paths \(translation\) ([\d.]+),")).Single(m => m.Success);
         double inCheck = double.Parse(richer.Groups[2].Value, CultureInfo.InvariantCulture), inGate = double.Parse(lights.Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.True(Math.Abs(inCheck - inGate) <= 1e-3 * inGate, $"the translation's contrast: {inCheck} in the richer-motion check, {inGate} against the texture");
-    }
-
-    /// <summary>As FlickerTests.WithFlickeringLights (private there).</summary>
-    private static EventSlice WithFlickeringLights(KernelRequest request, int copies, int seed)
-    {
-        var ev = request.Events;
-        var (ew, eh) = request.EventSensorSize;
-        var near = new bool[ew * eh];
-        var img = request.Blurry;
-        for (int y = 0; y < img.Height; y++)
-            for (int x = 0; x < img.Width; x++)
-            {
-                if (!img.Saturated.Any(s => s[y * img.Width + x])) continue;
-                var (ex, ey) = request.FrameToEvents.Apply(x, y);
-                for (int dy = -4; dy <= 4; dy++)
-                    for (int dx = -4; dx <= 4; dx++)
-                    {
-                        int px = (int)Math.Round(ex) + dx, py = (int)Math.Round(ey) + dy;
-                        if (px >= 0 && py >= 0 && px < ew && py < eh) near[py * ew + px] = true;
-                    }
-            }
-        var rng = new Random(seed);
-        var all = Enumerable.Range(0, ev.Count).Select(i => (T: ev.T[i], X: ev.X[i], Y: ev.Y[i], P: ev.P[i])).ToList();
-        for (int i = 0; i < ev.Count; i++)
-        {
-            if (!near[ev.Y[i] * ew + ev.X[i]]) continue;
-            for (int c = 0; c < copies; c++)
-            {
-                long t = ev.T[i] + rng.Next(-300, 300);
-                short x = (short)Math.Clamp(ev.X[i] + rng.Next(-1, 2), 0, ew - 1), y = (short)Math.Clamp(ev.Y[i] + rng.Next(-1, 2), 0, eh - 1);
-                all.Add((t, x, y, ((t % 10_000) + 10_000) % 10_000 < 5_000));
-            }
-        }
-        all.Sort((a, b) => a.T.CompareTo(b.T));
-        return new EventSlice([.. all.Select(e => e.T)], [.. all.Select(e => e.X)], [.. all.Select(e => e.Y)], [.. all.Select(e => e.P)]);
     }
 }
