@@ -38,7 +38,7 @@ internal static class CalibrateCommand
                 // A refusal or a bad input still answers in JSON on stdout (the message also goes to stderr, and the exit code is the usual one),
                 // with the exposure windows' scan under the manifest's calibration when a homography was refused.
                 var o = new JsonObject { ["bundle"] = r.GetValue(bundleArg), ["error"] = e.Message, ["exit_code"] = ExitCodes.CodeOf(e) };
-                if (refused.Done) AddOffset(o, refused.Offset, refused.LatencyUs, "manifest");
+                if (refused.Done) AddOffset(o, refused.Offset, refused.Suggestion, "manifest");
                 Console.WriteLine(o.ToJsonString());
                 throw;
             }
@@ -69,9 +69,11 @@ internal static class CalibrateCommand
             {
                 // No homography of its own: the windows' timing is still worth a look under the manifest's (late events make
                 // the frames disagree on a homography: stop 48's trial's rigs with 5 and 10 ms of latency were refused).
-                var underManifest = WindowOffsetScan.Scan(bundle, Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography), r.GetValue(latency), n, ct);
-                (refused.Done, refused.Offset, refused.LatencyUs) = (true, underManifest, r.GetValue(latency));
-                if (!asJson) Console.WriteLine(OffsetLine(underManifest, r.GetValue(latency)).Replace("exposure windows:", "exposure windows, under the manifest's calibration:", StringComparison.Ordinal));
+                var manifestHomography = Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography);
+                var underManifest = WindowOffsetScan.Scan(bundle, manifestHomography, r.GetValue(latency), n, ct);
+                var suggestion = WindowOffsetScan.Suggest(bundle, manifestHomography, r.GetValue(latency), underManifest, n, ct);
+                (refused.Done, refused.Offset, refused.Suggestion) = (true, underManifest, suggestion);
+                if (!asJson) Console.WriteLine(OffsetLine(underManifest, r.GetValue(latency), suggestion).Replace("exposure windows:", "exposure windows, under the manifest's calibration:", StringComparison.Ordinal));
                 throw;
             }
             var rgb = bundle.Manifest.Rgb!;
@@ -84,6 +86,7 @@ internal static class CalibrateCommand
             // few ms off cost up to 4.3 dB with no word).
             long latencyUs = r.GetValue(latency);
             var offset = WindowOffsetScan.Scan(bundle, result.RgbToEvents, latencyUs, n, ct);
+            var suggested = WindowOffsetScan.Suggest(bundle, result.RgbToEvents, latencyUs, offset, n, ct);
             if (asJson)
             {
                 var o = new JsonObject
@@ -111,13 +114,13 @@ internal static class CalibrateCommand
                         ["used"] = f.Used, ["rejection"] = f.Rejection,
                     }).ToArray()),
                 };
-                AddOffset(o, offset, latencyUs, "estimate");
+                AddOffset(o, offset, suggested, "estimate");
                 Console.WriteLine(o.ToJsonString(EventDeblur.IO.JsonText.Readable));
             }
             else
             {
                 foreach (var line in TextReport(result, verdict, vsManifest)) Console.WriteLine(line);
-                Console.WriteLine(OffsetLine(offset, latencyUs));
+                Console.WriteLine(OffsetLine(offset, latencyUs, suggested));
             }
             ct.ThrowIfCancellationRequested();
             if (r.GetValue(write))
@@ -157,22 +160,23 @@ internal static class CalibrateCommand
     {
         public bool Done;
         public WindowOffsetResult? Offset;
-        public long LatencyUs;
+        public WindowLatencySuggestion? Suggestion;
     }
 
     /// <summary>The JSON fields of the exposure windows' scan (<see cref="WindowOffsetScan"/>), made under the <paramref name="homography"/> named ("estimate" or "manifest").</summary>
-    private static void AddOffset(JsonObject o, WindowOffsetResult? offset, long latencyUs, string homography)
+    private static void AddOffset(JsonObject o, WindowOffsetResult? offset, WindowLatencySuggestion? suggestion, string homography)
     {
         o["window_offset_homography"] = homography;
         o["window_offset_us"] = offset?.OffsetUs;
         o["window_offset_clear"] = offset?.Clear;
         o["window_offset_at_edge"] = offset?.AtEdge;
         o["window_offset_frames_us"] = offset == null ? null : new JsonArray(offset.Frames.Select(f => (JsonNode)new JsonObject { ["index"] = f.Index, ["offset_us"] = f.BestUs }).ToArray());
-        o["suggested_event_latency_us"] = offset is { Clear: true } ? latencyUs + offset.OffsetUs : null;
+        o["suggested_event_latency_us"] = suggestion?.LatencyUs;
+        o["suggestion_refinements_us"] = suggestion == null ? null : new JsonArray(suggestion.RefinementsUs.Select(x => (JsonNode)x).ToArray());
     }
 
-    /// <summary>The text report's line on the exposure windows' offset (<see cref="WindowOffsetScan"/>).</summary>
-    internal static string OffsetLine(WindowOffsetResult? offset, long latencyUs)
+    /// <summary>The text report's line on the exposure windows' offset (<see cref="WindowOffsetScan"/>), naming the latency <paramref name="suggestion"/> found when the offset is clear.</summary>
+    internal static string OffsetLine(WindowOffsetResult? offset, long latencyUs, WindowLatencySuggestion? suggestion = null)
     {
         var ci = CultureInfo.InvariantCulture;
         if (offset == null) return "exposure windows: too few frames with events to compare their timing";
@@ -180,9 +184,14 @@ internal static class CalibrateCommand
         string ms = (offset.OffsetUs / 1000.0).ToString("+0.#;-0.#;0", ci);
         if (offset.AtEdge)
             return $"exposure windows: the events match the frames best at the edge of the ±{WindowOffsetScan.SearchUs / 1000}-ms search ({ms} ms; per frame: {frames} ms): the windows may be off by more; check frames.csv's times and sync.clock_offset_us, or run again with --event-latency-us {(latencyUs + offset.OffsetUs).ToString(ci)}";
-        return offset.Clear
-            ? $"exposure windows: the events match the frames best {ms} ms from the windows (per frame: {frames} ms): a camera latency or frames.csv times off by that much; replay with --event-latency-us {(latencyUs + offset.OffsetUs).ToString(ci)}, or correct the times"
-            : $"exposure windows: the events match the frames best {ms} ms from the windows (per frame: {frames} ms), within what a scan of ±{WindowOffsetScan.SearchUs / 1000} ms in 1-ms steps tells from on time (a replay option is named from {WindowOffsetScan.MinSuggestedUs / 1000} ms on, when the frames agree)";
+        if (offset.Clear)
+        {
+            suggestion ??= new WindowLatencySuggestion(latencyUs + offset.OffsetUs, offset, []);
+            string refined = suggestion.RefinementsUs.Count == 0 ? ""
+                : $" (scanned again from there: {string.Join(", then ", suggestion.RefinementsUs.Select(x => (x / 1000.0).ToString("+0.#;-0.#;0", ci)))} ms more)";
+            return $"exposure windows: the events match the frames best {ms} ms from the windows (per frame: {frames} ms){refined}: a camera latency or frames.csv times off by that much; replay with --event-latency-us {suggestion.LatencyUs.ToString(ci)} (or --event-latency-us auto, which scans the same way), or correct the times";
+        }
+        return $"exposure windows: the events match the frames best {ms} ms from the windows (per frame: {frames} ms), within what a scan of ±{WindowOffsetScan.SearchUs / 1000} ms in 1-ms steps tells from on time (a replay option is named from {WindowOffsetScan.MinSuggestedUs / 1000} ms on, when the frames agree)";
     }
 
     private static void Write(RecordingBundle bundle, Homography rgbToEvents, bool asJson)

@@ -24,7 +24,7 @@ internal static class ReplayCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in OUT: keep its frames completed ok, redo failed and missing ones; refused when OUT holds a run of another bundle (or the bundle changed since), method or options" };
         var force = new Option<bool>("--force") { Description = "Replay into OUT even when it is not empty and not a replay run, or lies inside a recording bundle (files named like a run's outputs are replaced)" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing frame" };
-        var latency = LatencyOption.Create("Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)");
+        var latency = LatencyOption.CreateWithAuto("Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)");
         var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits) and each fallback of the do-no-harm guard (without it, the guard's counts are in the summary and frames.parquet)" };
         var quality = QualityOption.Create();
         var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose, quality };
@@ -69,6 +69,11 @@ internal static class ReplayCommand
                 // JPEG-compressed frames: the noise model takes the compression error as the noise (stop 49's trial).
                 if (InspectCommand.BlockCompressionNote(loaded) is { } blocks) Console.Error.WriteLine($"note: {blocks.Plain}");
             }
+            // --event-latency-us auto: the windows are scanned against the frames (as calibrate does, under the manifest's
+            // calibration) and moved where the events match them when the scan is clear (stop 49's trial: frames.csv times
+            // 5 ms early cost 4.3 dB with no word; calibrate named the option, but a user had to run it first).
+            LatencyOption.TryParse(r.GetValue(latency)!, out long? givenLatency);
+            long latencyUs = givenLatency ?? AutoLatency(loaded, gtKernels || streakKernels || edi, ct);
             // The learned deconvolver's network is loaded before OUT is touched (a missing or broken model is a usage
             // error that leaves nothing behind), and the file it actually runs is what run.json records: the fast rung
             // runs the shipped model's int8 version on the CPU.
@@ -82,7 +87,7 @@ internal static class ReplayCommand
             var options = new ReplayOptions
             {
                 Methods = methods, Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Resume = r.GetValue(resume), Force = r.GetValue(force),
-                FailFast = r.GetValue(failFast), EventLatencyUs = r.GetValue(latency),
+                FailFast = r.GetValue(failFast), EventLatencyUs = latencyUs,
             };
             // The learned deconvolver's model and device are part of the method: --resume compares them.
             if (options.Deconvolver == LearnedMethods.Name)
@@ -91,7 +96,7 @@ internal static class ReplayCommand
                     Model = networkFile,
                     Device = r.GetValue(learned.Device),
                 };
-            var source = methods.CreateKernelSource(edi ? MethodCatalogue.IdentityKernels : r.GetValue(kernels)!, new EventKernelOptions { EventLatencyUs = r.GetValue(latency) });
+            var source = methods.CreateKernelSource(edi ? MethodCatalogue.IdentityKernels : r.GetValue(kernels)!, new EventKernelOptions { EventLatencyUs = latencyUs });
             bool tty = !Console.IsOutputRedirected;
             void OnProgress(ReplayProgress p)
             {
@@ -154,6 +159,39 @@ internal static class ReplayCommand
             return summary.Status == "completed" && failed == 0 && inputErrors == 0 ? ExitCodes.Success : ExitCodes.DataProblems;
         });
         return cmd;
+    }
+
+    /// <summary>Frames the scan of <c>--event-latency-us auto</c> compares, spread over the recording (8, calibrate's default).</summary>
+    internal const int AutoLatencyFrames = 8;
+
+    /// <summary>
+    /// The latency (µs) <c>--event-latency-us auto</c> replays with: the exposure windows scanned against the frames under the
+    /// manifest's calibration (<see cref="WindowOffsetScan.Suggest"/>), moved where the events match them when the scan is
+    /// clear, else 0; said in a note on stderr either way. 0 without a scan for kernels that take no events
+    /// (<paramref name="noEventKernels"/>) and for bundles with no RGB frames to scan (APS frames share the events' clock).
+    /// </summary>
+    internal static long AutoLatency(RecordingBundle bundle, bool noEventKernels, CancellationToken ct, TextWriter? notes = null)
+    {
+        notes ??= Console.Error;
+        const string Prefix = "note: --event-latency-us auto: ";
+        if (noEventKernels || bundle.IsApsBundle || bundle.Manifest.Rgb == null)
+        {
+            notes.WriteLine(Prefix + (noEventKernels ? "these kernels take no events" : "an APS bundle's frames share the events' clock") + "; the windows are used as they are (0 µs)");
+            return 0;
+        }
+        var homography = EventDeblur.Imaging.Homography.FromRowMajor(bundle.Manifest.RgbToEventsHomography);
+        var first = WindowOffsetScan.Scan(bundle, homography, 0, AutoLatencyFrames, ct);
+        var suggestion = WindowOffsetScan.Suggest(bundle, homography, 0, first, AutoLatencyFrames, ct);
+        string scan = CalibrateCommand.OffsetLine(first, 0, suggestion);
+        // The scan's own line, up to its advice: what replay does with it follows.
+        int advice = scan.IndexOf(": a camera latency", StringComparison.Ordinal);
+        if (suggestion != null)
+        {
+            notes.WriteLine($"{Prefix}{scan[..advice].Replace("exposure windows: ", "", StringComparison.Ordinal)}: the windows are moved by {suggestion.LatencyUs} µs (run.json records it as event_latency_us)");
+            return suggestion.LatencyUs;
+        }
+        notes.WriteLine($"{Prefix}{scan.Replace("exposure windows: ", "", StringComparison.Ordinal)}; the windows are used as they are (0 µs)");
+        return 0;
     }
 
     private static readonly string[] VideoExtensions = [".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"];

@@ -60,6 +60,17 @@ public class WindowOffsetScanTests(ITestOutputHelper output)
         var corrected = WindowOffsetScan.Scan(RecordingBundle.Load(Shifted(dir, -6000)), truth, 6000, 8);
         Assert.NotNull(corrected);
         Assert.InRange(corrected.OffsetUs - onTime.OffsetUs, -1500, 1500);
+
+        // The latency to replay with: none for the on-time bundle; for the early one the offset found, scanned again from
+        // there (the refining scan lands within 1 ms of it under the true homography), to within 2.5 ms of 6 ms plus the
+        // on-time bundle's own reading.
+        Assert.Null(WindowOffsetScan.Suggest(RecordingBundle.Load(dir), truth, 0, onTime, 8));
+        var suggestion = WindowOffsetScan.Suggest(RecordingBundle.Load(Shifted(dir, -6000)), truth, 0, early, 8);
+        Assert.NotNull(suggestion);
+        output.WriteLine($"suggested {suggestion.LatencyUs} µs, refinements {string.Join(", ", suggestion.RefinementsUs)}");
+        Assert.Same(early, suggestion.First);
+        Assert.InRange(suggestion.LatencyUs - early.OffsetUs, -1000, 1000);
+        Assert.InRange(suggestion.LatencyUs - onTime.OffsetUs, 3500, 8500);
     }
 
     [Fact]
@@ -69,7 +80,7 @@ public class WindowOffsetScanTests(ITestOutputHelper output)
         var unclear = new WindowOffsetResult(2800, [(0, 2300), (1, 5000), (2, 1200)]);
         Assert.True(clear.Clear);
         Assert.False(unclear.Clear);
-        Assert.Equal("exposure windows: the events match the frames best +5.4 ms from the windows (per frame: +4.7, +8.7, +7.4 ms): a camera latency or frames.csv times off by that much; replay with --event-latency-us 6400, or correct the times",
+        Assert.Equal("exposure windows: the events match the frames best +5.4 ms from the windows (per frame: +4.7, +8.7, +7.4 ms): a camera latency or frames.csv times off by that much; replay with --event-latency-us 6400 (or --event-latency-us auto, which scans the same way), or correct the times",
             EventDeblur.Cli.CalibrateCommand.OffsetLine(clear, 1000));
         Assert.Contains("within what a scan of ±50 ms in 1-ms steps tells from on time", EventDeblur.Cli.CalibrateCommand.OffsetLine(unclear, 0));
         Assert.Equal("exposure windows: too few frames with events to compare their timing", EventDeblur.Cli.CalibrateCommand.OffsetLine(null, 0));
