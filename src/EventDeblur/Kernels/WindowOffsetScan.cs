@@ -27,8 +27,9 @@ public static class WindowOffsetScan
 
     /// <summary>
     /// The offset (µs, positive: the events that match a frame come later than its window) is worth a replay option
-    /// (<see cref="WindowOffsetResult.Clear"/>) only when at least this large (3 ms: our simulators' events lag their
-    /// frames by 1–3 ms, and correcting that moved single frames by −0.8 to +0.6 dB in a trial), when at least three
+    /// (<see cref="WindowOffsetResult.Clear"/>) only when at least this large (3 ms: the scan reads our simulators'
+    /// on-time windows 1–3 ms late, and replaying with that shift costs PSNR — a night bundle 31.71 dB on time, 30.28 moved
+    /// by +2.3 ms; a trial saw single frames move by −0.8 to +0.6 dB), when at least three
     /// quarters of the frames' own best offsets lie on its side of zero by half of it, when they scatter (median absolute
     /// deviation) by at most half of it, and when it is not at the edge of the search.
     /// </summary>
