@@ -39,10 +39,10 @@ public static class TiledDeblurrer
             if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } joint && blurry.Channels > 1)
                 return Finish(new LinearImage(w, h, joint.DeconvolveChannels(blurry.Planes, w, h, k,
                     Enumerable.Range(0, blurry.Channels).Select(c => new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }).ToArray()),
-                    blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
+                    blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles, blurry, saturationLinear);
             Parallel.For(0, blurry.Channels, all, c =>
                 outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }));
-            return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
+            return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles, blurry, saturationLinear);
         }
 
         var jobs = tiles.SelectMany(t => Enumerable.Range(0, blurry.Channels).Select(c => (Tile: t, Channel: c))).ToList();
@@ -135,7 +135,7 @@ public static class TiledDeblurrer
                     Enumerable.Range(0, nc).Select(c => Crop(first[c], r)).ToArray());
                 for (int c = 0; c < nc; c++) results[ti * nc + c] = outs[c];
             });
-            return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
+            return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles, blurry, saturationLinear);
         }
         if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } together && blurry.Channels > 1)
         {
@@ -156,7 +156,7 @@ public static class TiledDeblurrer
                 var (sub, context) = Cut(c, r);
                 results[j] = deconvolver.Deconvolve(sub, r.X1 - r.X0, r.Y1 - r.Y0, t.Kernel, context);
             });
-        return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles);
+        return Finish(new LinearImage(w, h, Blend(results), blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles, blurry, saturationLinear);
     }
 
     /// <summary>
@@ -164,8 +164,8 @@ public static class TiledDeblurrer
     /// not when every kernel is a delta (no blur: nothing was deconvolved whose colour fringes the filter would remove;
     /// stop 42: a still camera's sharp frames lost up to 5 dB to the learned path).
     /// </summary>
-    private static LinearImage Finish(LinearImage image, IDeconvolver deconvolver, IReadOnlyList<KernelTile> tiles) =>
-        deconvolver is IChromaSmoothing { ChromaMedianPx: > 0 and var px } && image.Channels == 3 && !tiles.All(t => t.Kernel.IsIdentity) ? ChromaMedian.Apply(image, px) : image;
+    private static LinearImage Finish(LinearImage image, IDeconvolver deconvolver, IReadOnlyList<KernelTile> tiles, LinearImage blurry, double saturationLinear) =>
+        deconvolver is IChromaSmoothing { ChromaMedianPx: > 0 and var px } && image.Channels == 3 && !tiles.All(t => t.Kernel.IsIdentity) ? ChromaMedian.Apply(image, px, saturationLinear, blurry) : image;
 
     /// <summary>
     /// Blending weight along one axis: 1 inside [a, b), a raised-cosine fall-off over half the overlap
