@@ -77,6 +77,31 @@ public sealed class BlurKernel
     /// </summary>
     public bool IsIdentity => Reach() == (0, 0);
 
+    /// <summary>
+    /// The length of the blur, pixels: the longest extent of the kernel's support (weights at least 1 % of the largest)
+    /// along the rows, the columns and the two diagonals, counting the pixels at both ends (a delta: 1; a 5-px horizontal
+    /// box: 5; three pixels on a diagonal: 2·√2 + 1 ≈ 3.8); 0 for a kernel with no positive weight.
+    /// </summary>
+    public double LengthPx()
+    {
+        float max = Weights.Length == 0 ? 0 : Weights.Max();
+        if (!(max > 0)) return 0;
+        float floor = 0.01f * max;
+        double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
+        double minD = double.MaxValue, maxD = double.MinValue, minA = double.MaxValue, maxA = double.MinValue;
+        for (int i = 0; i < Size; i++)
+            for (int j = 0; j < Size; j++)
+            {
+                if (!(Weights[i * Size + j] >= floor)) continue;
+                (minX, maxX) = (Math.Min(minX, j), Math.Max(maxX, j));
+                (minY, maxY) = (Math.Min(minY, i), Math.Max(maxY, i));
+                (minD, maxD) = (Math.Min(minD, i + j), Math.Max(maxD, i + j));
+                (minA, maxA) = (Math.Min(minA, i - j), Math.Max(maxA, i - j));
+            }
+        double diagonal = Math.Max(maxD - minD, maxA - minA) / Math.Sqrt(2);
+        return Math.Max(Math.Max(maxX - minX, maxY - minY), diagonal) + 1;
+    }
+
     /// <summary>Centre of mass (column, row) relative to the centre pixel, in pixels.</summary>
     public (double X, double Y) Centroid()
     {
