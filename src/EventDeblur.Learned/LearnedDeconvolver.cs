@@ -66,27 +66,6 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
         Run(plane, width, height, kernel, context, refiner.NoisePlane == "map" ? model : null);
 
     /// <summary>
-    /// Shortest blur, pixels (<see cref="BlurKernel.LengthPx"/>; 8), that an RGB frame must have somewhere for the network
-    /// to refine it. Its RGB training frames are blurred 8–60 px (domain B's range; domain A's paths are longer; rotation
-    /// scenes have shorter blur near their centre, within frames blurred more elsewhere) — its gray APS ones at half
-    /// resolution, shorter, so gray frames have no such minimum — and on an RGB frame blurred less everywhere it draws what
-    /// the data rule out (stop 50's trial: frames blurred by 2–5 px, the true
-    /// kernel given, got black rings and crescents around clipped point lights, 33.5–36.6 dB where the classical stage
-    /// gave 47.2–48.3, one frame below its input): the classical result is then the result, as for a delta kernel. Judged
-    /// per frame, not per tile: the short-blur tiles near a rotation's centre (3.8–7.4 px) gain from the network (leaving
-    /// them to the classical stage cost tuning seed night-rotation-6302 0.52 dB).
-    /// </summary>
-    public const double MinRefinedKernelPx = 8;
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// False for a delta kernel, and, unless the frame is gray (<see cref="ChannelContext.FrameChannels"/> 1), when the
-    /// frame's longest blur (else the kernel's) is shorter than <see cref="MinRefinedKernelPx"/>.
-    /// </remarks>
-    public bool Refines(BlurKernel kernel, ChannelContext context) =>
-        !kernel.IsIdentity && (context.FrameChannels == 1 || (context.FrameBlurPx ?? kernel.LengthPx()) >= MinRefinedKernelPx);
-
-    /// <summary>
     /// Whether a frame with several kernel tiles is refined once as a whole (<see cref="IRefiningDeconvolver"/>) rather than
     /// region by region. Off by default: the overlapping regions' results, blended, form an ensemble that the single
     /// pass loses (domain A rotation tuning seed 6301, 80 tiles: 38.08 → 37.68 dB at <c>balanced</c>; domain B within
@@ -127,8 +106,7 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
         // A delta kernel (no blur found: a still camera, or too few events) leaves nothing deconvolved for the network to
         // refine, and it was trained on deconvolved frames: the classical stage (denoising) is the result (stop 42: the
         // network took a still camera's sharp frames down by up to 5 dB). Any size (stop 43: a ground-truth 3×3 delta ran it).
-        // Nor a frame blurred less than any it was trained on (MinRefinedKernelPx).
-        if (!Refines(kernel, context)) return (x, x);
+        if (kernel.IsIdentity) return (x, x);
         var map = model != null ? NoiseModelEstimator.SigmaMap(plane, width, height, model, context.SaturationLinear) : null;
         return (RefineCore(x, plane, width, height, context, map, (float)(100 * sigma)), x);
     }

@@ -15,13 +15,4 @@ public sealed record ChannelContext(bool[] Saturated, double SaturationLinear, d
     /// removed the pixel noise the estimate measures; null when none is known.
     /// </summary>
     public NoiseModel? NoiseFloor { get; init; }
-
-    /// <summary>
-    /// The longest blur of the frame this plane belongs to, pixels (<see cref="Kernels.BlurKernel.LengthPx"/> over its
-    /// kernel tiles; set by <see cref="TiledDeblurrer"/>); null when unknown, where the plane's own kernel is all there is.
-    /// </summary>
-    public double? FrameBlurPx { get; init; }
-
-    /// <summary>How many channels the frame this plane belongs to has (3: RGB, 1: gray, as a DAVIS's APS frames; set by <see cref="TiledDeblurrer"/>); 0 when unknown.</summary>
-    public int FrameChannels { get; init; }
 }

@@ -17,13 +17,6 @@ public interface IRefiningDeconvolver : IStagedDeconvolver
     /// </summary>
     bool RefinesFrames { get; }
 
-    /// <summary>
-    /// Whether the second stage runs for <paramref name="kernel"/> on a plane of <paramref name="context"/> (its frame's
-    /// longest blur and channels, <see cref="ChannelContext.FrameBlurPx"/>, <see cref="ChannelContext.FrameChannels"/>);
-    /// false: the first stage's result is the result (e.g. a frame blurred less than any a network was trained on).
-    /// </summary>
-    bool Refines(BlurKernel kernel, ChannelContext context);
-
     /// <summary>The first stage of <see cref="IStagedDeconvolver.DeconvolveStaged"/>: the intermediate result (linear normalised radiance, same size).</summary>
     float[] FirstStage(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, NoiseModel model);
 

@@ -31,8 +31,6 @@ public static class TiledDeblurrer
         for (int c = 0; c < blurry.Channels; c++)
             if (floors[c] is { } floor) sigmas[c] = Math.Max(sigmas[c], floor.Sigma(MedianUnclipped(blurry.Planes[c], blurry.Saturated[c])));
         var outPlanes = new float[blurry.Channels][];
-        // The frame's longest blur (a learned refiner leaves frames blurred less than it was trained on to its classical stage).
-        double frameBlur = tiles.Count == 0 ? 0 : tiles.Max(t => t.Kernel.LengthPx());
         var par = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = ct };
 
         if (tiles.Count <= 1)
@@ -42,10 +40,10 @@ public static class TiledDeblurrer
             var all = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(options.MaxDegreeOfParallelism, blurry.Channels) };
             if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } joint && blurry.Channels > 1)
                 return Finish(new LinearImage(w, h, joint.DeconvolveChannels(blurry.Planes, w, h, k,
-                    Enumerable.Range(0, blurry.Channels).Select(c => new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c], FrameBlurPx = frameBlur, FrameChannels = blurry.Channels }).ToArray()),
+                    Enumerable.Range(0, blurry.Channels).Select(c => new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }).ToArray()),
                     blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles, blurry, saturationLinear);
             Parallel.For(0, blurry.Channels, all, c =>
-                outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c], FrameBlurPx = frameBlur, FrameChannels = blurry.Channels }));
+                outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }));
             return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles, blurry, saturationLinear);
         }
 
@@ -69,7 +67,7 @@ public static class TiledDeblurrer
             int rw = r.X1 - r.X0, rh = r.Y1 - r.Y0;
             var sat = new bool[rw * rh];
             for (int y = 0; y < rh; y++) Array.Copy(blurry.Saturated[c], (y + r.Y0) * w + r.X0, sat, y * rw, rw);
-            return (Crop(blurry.Planes[c], r), new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c], FrameBlurPx = frameBlur, FrameChannels = blurry.Channels });
+            return (Crop(blurry.Planes[c], r), new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] });
         }
         // Each job's region result blended into frame planes: raised-cosine weights over half the overlap beyond each tile.
         float[][] Blend(float[][] parts)
@@ -125,12 +123,8 @@ public static class TiledDeblurrer
             var first = Blend(firsts);
             var sigma = Blend(maps);
             var refined = new float[blurry.Channels][];
-            // Tiles whose blur the network does not refine keep their first stage (and with none left, nothing is refined).
-            var frameContext = new ChannelContext(blurry.Saturated[0], saturationLinear, sigmas[0]) { FrameBlurPx = frameBlur, FrameChannels = blurry.Channels };
-            var refines = tiles.Select(t => refining.Refines(t.Kernel, frameContext)).ToArray();
-            if (!refines.Any(r => r)) refined = first;
-            else Parallel.For(0, blurry.Channels, par, c =>
-                refined[c] = refining.Refine(first[c], blurry.Planes[c], w, h, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c], FrameBlurPx = frameBlur, FrameChannels = blurry.Channels }, sigma[c]));
+            Parallel.For(0, blurry.Channels, par, c =>
+                refined[c] = refining.Refine(first[c], blurry.Planes[c], w, h, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }, sigma[c]));
             ct.ThrowIfCancellationRequested();
             int nc = blurry.Channels;
             Parallel.For(0, tiles.Count, par, ti =>
@@ -139,7 +133,7 @@ public static class TiledDeblurrer
                 var cut = Enumerable.Range(0, nc).Select(c => Cut(c, r)).ToArray();
                 var outs = guard.ComposeStaged(cut.Select(x => x.Sub).ToArray(), r.X1 - r.X0, r.Y1 - r.Y0, tiles[ti].Kernel, cut.Select(x => x.Context).ToArray(),
                     Enumerable.Range(0, nc).Select(c => models[ti * nc + c]).ToArray(),
-                    Enumerable.Range(0, nc).Select(c => Crop(refines[ti] ? refined[c] : first[c], r)).ToArray(),
+                    Enumerable.Range(0, nc).Select(c => Crop(refined[c], r)).ToArray(),
                     Enumerable.Range(0, nc).Select(c => Crop(first[c], r)).ToArray());
                 for (int c = 0; c < nc; c++) results[ti * nc + c] = outs[c];
             });

@@ -2,7 +2,7 @@ using EventDeblur.Kernels;
 
 namespace EventDeblur.Tests.Kernels;
 
-/// <summary><see cref="BlurKernel.LengthPx"/>: how long a blur is, the measure by which the learned refiner is left out of blurs shorter than it was trained on.</summary>
+/// <summary><see cref="BlurKernel.LengthPx"/>: how long a blur is (a frame blurred by under 3 px may have one-pixel detail, so its impulse pixels are not repaired).</summary>
 public class KernelLengthTests
 {
     private static BlurKernel Square(int size, params (int Row, int Col, float W)[] weights)
