@@ -27,7 +27,7 @@ public static class ChromaMedian
     /// </summary>
     /// <param name="image">Linear normalised radiance (1 = full scale); saturation masks are copied.</param>
     /// <param name="sizePx">Window side, pixels: 3 or 5.</param>
-    /// <param name="saturationLinear">The sensor's clip level in the same units (0, 1]; a pixel with any channel at or above it is clipped.</param>
+    /// <param name="saturationLinear">The sensor's clip level in the same units (0, 1]; a pixel with any channel at or above it, less one half-float step (<see cref="LinearImage.FloatClipTolerance"/> of it), is clipped.</param>
     /// <param name="input">The frame the deconvolver was given (same size and channels), or null: pixels equal to it in every channel are kept.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sizePx"/> is not 3 or 5.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -39,7 +39,9 @@ public static class ChromaMedian
         int w = image.Width, h = image.Height, n = w * h;
         var p = image.Planes;
         if (input != null && (input.Width != w || input.Height != h || input.Channels != 3)) throw new ArgumentException("the input frame differs in size or channels", nameof(input));
-        float sat = (float)Math.Min(1, saturationLinear);
+        // Within one half-float step (2^-10) of the level, as the deconvolvers count it for float frames: a half EXR stores a
+        // 65000 level as 64992 (stop 50's review: such a light was filtered, turned grey and greyed its rim).
+        float sat = (float)(Math.Min(1, saturationLinear) * (1 - LinearImage.FloatClipTolerance));
         var clipped = new bool[n];
         for (int i = 0; i < n; i++) clipped[i] = p[0][i] >= sat || p[1][i] >= sat || p[2][i] >= sat;
         var y = new float[n];
