@@ -87,7 +87,7 @@ internal static class ReplayCommand
             var options = new ReplayOptions
             {
                 Methods = methods, Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), Resume = r.GetValue(resume), Force = r.GetValue(force),
-                FailFast = r.GetValue(failFast), EventLatencyUs = latencyUs,
+                FailFast = r.GetValue(failFast), EventLatencyUs = latencyUs, EventLatencyAuto = givenLatency == null,
             };
             // The learned deconvolver's model and device are part of the method: --resume compares them.
             if (options.Deconvolver == LearnedMethods.Name)

@@ -22,7 +22,10 @@ internal static class ResumeCommand
         // "identity" is what edi records (it takes no --kernels).
         if (Text("kernels") is { } k && k is not ("events" or EventDeblur.Methods.MethodCatalogue.IdentityKernels)) parts.AddRange(["--kernels", k]);
         if (Text("quality") is { } q && q != "balanced") parts.AddRange(["--quality", q]);
-        if (options?["event_latency_us"] is JsonValue l && l.TryGetValue<long>(out long latency) && latency != 0)
+        // A latency found by --event-latency-us auto is asked for as auto again (resume compares event_latency_auto too).
+        if (options?["event_latency_auto"] is JsonValue a && a.TryGetValue<bool>(out bool auto) && auto)
+            parts.AddRange(["--event-latency-us", LatencyOption.Auto]);
+        else if (options?["event_latency_us"] is JsonValue l && l.TryGetValue<long>(out long latency) && latency != 0)
             parts.AddRange(["--event-latency-us", latency.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (deconvolver == LearnedMethods.Name)
         {

@@ -35,6 +35,13 @@ public sealed record ReplayOptions
     /// </summary>
     public long EventLatencyUs { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="EventLatencyUs"/> was found by a scan of the windows (<c>--event-latency-us auto</c>): recorded in
+    /// run.json as <c>options.event_latency_auto</c> (only when true), so that <c>--resume</c> asks for <c>auto</c> again
+    /// and the command that finishes a cancelled run names it.
+    /// </summary>
+    public bool EventLatencyAuto { get; init; }
+
     /// <summary>Stop at the first failing frame instead of reporting it and going on.</summary>
     public bool FailFast { get; init; }
 

@@ -265,7 +265,7 @@ public static class ReplayPipeline
             ["deconvolve_workers"] = o.DeconvolveWorkers,
             ["tile_overlap_px"] = (o.Deblur ?? DeblurOptions.ForQuality(o.Methods.HasQualityRungs(o.Deconvolver) ? o.Quality : DeconvolutionQuality.Balanced)).OverlapPx,
             ["event_latency_us"] = o.EventLatencyUs,
-        }.WithLearned(o),
+        }.WithLearned(o).WithLatencyAuto(o),
         Frames = frames,
     };
 }
@@ -277,6 +277,13 @@ file static class LearnedRunOptions
     {
         if (o.Model != null) options["model"] = o.Model;
         if (o.Device != null) options["device"] = o.Device;
+        return options;
+    }
+
+    /// <summary><c>event_latency_auto</c>: true when the latency was found by <c>--event-latency-us auto</c> (absent otherwise, as in runs made before it).</summary>
+    public static System.Text.Json.Nodes.JsonObject WithLatencyAuto(this System.Text.Json.Nodes.JsonObject options, ReplayOptions o)
+    {
+        if (o.EventLatencyAuto) options["event_latency_auto"] = true;
         return options;
     }
 }

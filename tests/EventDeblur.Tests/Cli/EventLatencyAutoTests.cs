@@ -34,7 +34,8 @@ public class EventLatencyAutoTests
     public void WindowsTenMillisecondsEarlyAreMovedWhereTheEventsMatchAndOnTimeOnesAreLeft()
     {
         string outDir = Path.Combine(TestPaths.NewTempDir(), "out");
-        var r = CliTests.RunWithin(TimeSpan.FromMinutes(3), "replay", ShiftedSample(-10_000), "--out", outDir, "--deconvolver", "none", "--event-latency-us", "auto");
+        string bundle = ShiftedSample(-10_000);
+        var r = CliTests.RunWithin(TimeSpan.FromMinutes(3), "replay", bundle, "--out", outDir, "--deconvolver", "none", "--event-latency-us", "auto");
         Assert.Equal(0, r.Code);
         var m = System.Text.RegularExpressions.Regex.Match(r.Err, @"note: --event-latency-us auto: the events match the frames best \+[0-9.]+ ms from the windows \(per frame: [^)]*\)(?: \(scanned again from there: [^)]*\))?: the windows are moved by (\d+) µs");
         Assert.True(m.Success, r.Err);
@@ -42,6 +43,17 @@ public class EventLatencyAutoTests
         // Stated tolerance: the 10 ms found to within 3 ms, and the run made (and recorded) with it.
         Assert.InRange(moved, 7_000, 13_000);
         Assert.Equal(moved, RecordedLatency(outDir));
+        var options = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "run.json")))!["options"]!.AsObject();
+        Assert.True(options["event_latency_auto"]!.GetValue<bool>());
+        // --resume wants auto again (stop 50's review: a plain --resume was refused naming only the number, and the
+        // command printed to finish a run named the number, which auto's run.json then disagreed with).
+        Assert.Contains("--event-latency-us auto", ResumeCommand.For("B", "O", options));
+        var plain = CliTests.RunWithin(TimeSpan.FromMinutes(3), "replay", bundle, "--out", outDir, "--deconvolver", "none", "--resume");
+        Assert.Equal(2, plain.Code);
+        Assert.True(plain.Err.Contains("event_latency_auto true, now (not set)", StringComparison.Ordinal), plain.Err);
+        var again = CliTests.RunWithin(TimeSpan.FromMinutes(3), "replay", bundle, "--out", outDir, "--deconvolver", "none", "--resume", "--event-latency-us", "auto");
+        Assert.Equal(0, again.Code);
+        Assert.Contains("3 of them kept from the earlier run", again.Out);
 
         // The sample as recorded reads within on time: its windows are kept, said in the note, and run.json records 0.
         string onTime = Path.Combine(TestPaths.NewTempDir(), "out");
@@ -50,6 +62,10 @@ public class EventLatencyAutoTests
         Assert.Contains("within what a scan of ±50 ms in 1-ms steps tells from on time", kept.Err);
         Assert.Contains("the windows are used as they are (0 µs)", kept.Err);
         Assert.Equal(0, RecordedLatency(onTime));
+        // auto records that it chose, even 0; a number given by hand does not.
+        Assert.True(JsonNode.Parse(File.ReadAllText(Path.Combine(onTime, "run.json")))!["options"]!["event_latency_auto"]!.GetValue<bool>());
+        Assert.DoesNotContain("--event-latency-us", ResumeCommand.For("B", "O", new JsonObject { ["event_latency_us"] = 0L }));
+        Assert.Contains("--event-latency-us 2500", ResumeCommand.For("B", "O", new JsonObject { ["event_latency_us"] = 2500L }));
     }
 
     [Fact]

@@ -106,6 +106,9 @@ public static partial class RunFolder
             if (!JsonNode.DeepEquals(before, value))
                 differences.Add($"{key} {(before == null ? "(not set)" : before.ToJsonString())}, now {value?.ToJsonString() ?? "(not set)"}");
         }
+        // A latency found by --event-latency-us auto is recorded only then (event_latency_auto): its absence now is a difference too.
+        if (options["event_latency_auto"] is JsonValue auto && auto.TryGetValue(out bool wasAuto) && wasAuto && run.MethodOptions["event_latency_auto"] == null)
+            differences.Add("event_latency_auto true, now (not set): the run's latency was found by --event-latency-us auto; give it again");
         if (differences.Count > 0)
             throw new UserInputException(
                 $"--resume: {full} holds a run that is not this one: {string.Join("; ", differences)}. " +
