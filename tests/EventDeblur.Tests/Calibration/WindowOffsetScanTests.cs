@@ -89,6 +89,8 @@ public class WindowOffsetScanTests(ITestOutputHelper output)
         var scattered = new WindowOffsetResult(3800, [(0, -400), (1, 3000), (2, 10100), (3, 10400)]);
         Assert.False(scattered.Clear);
         Assert.Equal(3700, scattered.ScatterUs);
+        Assert.Contains("but the frames do not agree on it", EventDeblur.Cli.CalibrateCommand.OffsetLine(scattered, 0));
+        Assert.DoesNotContain("tells from on time", EventDeblur.Cli.CalibrateCommand.OffsetLine(scattered, 0));
         var edge = new WindowOffsetResult(49_600, [(0, 49_000), (1, 50_000), (2, 49_800)]);
         Assert.True(edge.AtEdge);
         Assert.False(edge.Clear);
