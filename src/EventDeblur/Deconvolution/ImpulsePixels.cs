@@ -58,13 +58,19 @@ public static class ImpulsePixels
     /// no longer marked clipped), or the same instance when there is none, when the frame's longest blur is under
     /// <see cref="MinBlurPx"/>, or when a kernel has an isolated pixel. A pixel is an impulse when it is above (below) all
     /// its eight neighbours and its distance from their median exceeds f times their spread (largest minus smallest) plus
-    /// <see cref="MinSigmas"/> noise σ of the channel's Poisson–Gaussian model at the median, f = max(2, <see cref="PeakMargin"/> ×
-    /// <see cref="PeakRatio"/> of the frame's kernels); frame borders are not examined.
+    /// <see cref="MinSigmas"/> noise σ of the channel (its robust whole-frame estimate), f = max(2, <see cref="PeakMargin"/> ×
+    /// <see cref="PeakRatio"/> of the frame's kernels); frame borders are not examined. The σ is at least the plane's
+    /// quantisation step (the smallest difference between neighbouring values: a quantised flat area's noise estimate
+    /// falls to zero, and one code would count) and the channel's noise floor when one is known (JPEG). A repaired pixel
+    /// is marked clipped when at least five of its neighbours are (a noise dip inside a clipped light is set to the clip
+    /// level and must not be read as a measurement of it).
     /// </summary>
     /// <param name="image">The blurry frame, linear normalised radiance.</param>
     /// <param name="kernels">The frame's kernels (one per tile).</param>
     /// <param name="repaired">How many pixels (over all channels) were set.</param>
-    public static LinearImage Repair(LinearImage image, IReadOnlyList<Kernels.BlurKernel> kernels, out int repaired)
+    /// <param name="floors">Per channel, a floor under the noise model (e.g. <see cref="BlockCompression"/>'s), or null.</param>
+    /// <param name="sigmas">Per channel, the noise σ (<see cref="NoiseEstimator.Sigma"/>), or null to estimate it.</param>
+    public static LinearImage Repair(LinearImage image, IReadOnlyList<Kernels.BlurKernel> kernels, out int repaired, IReadOnlyList<NoiseModel?>? floors = null, IReadOnlyList<double>? sigmas = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(kernels);
@@ -76,18 +82,22 @@ public static class ImpulsePixels
         int w = image.Width, h = image.Height;
         float[][]? planes = null;
         bool[][]? saturated = null;
-        Span<float> nb = stackalloc float[8];
         for (int c = 0; c < image.Channels; c++)
         {
             var p = image.Planes[c];
             var sat = image.Saturated[c];
-            NoiseModel? model = null;
-            for (int y = 1; y < h - 1; y++)
+            var floor = floors is { } f && c < f.Count ? f[c] : null;
+            // The channel's noise σ (robust, whole frame), at least its quantisation step; the spread term carries the
+            // noise of brighter areas (8 neighbours spread over about 2.8 of their σ).
+            double sigma = Math.Max(sigmas is { } sg && c < sg.Count ? sg[c] : NoiseEstimator.Sigma(p, w, h, sat), Quantum(p));
+            var found = new System.Collections.Concurrent.ConcurrentBag<(int I, float Bg)>();
+            Parallel.For(1, h - 1, y =>
+            {
+                Span<float> nb = stackalloc float[8];
                 for (int x = 1; x < w - 1; x++)
                 {
                     int i = y * w + x;
                     float v = p[i];
-                    // A cheap first test: the pixel is the strict maximum or minimum of its 3×3 window.
                     int k = 0;
                     float mx = float.MinValue, mn = float.MaxValue;
                     for (int dy = -1; dy <= 1; dy++)
@@ -99,22 +109,45 @@ public static class ImpulsePixels
                             if (u > mx) mx = u;
                             if (u < mn) mn = u;
                         }
-                    if (!(v > mx) && !(v < mn)) continue;
+                    // The pixel must be the strict maximum or minimum of its 3×3 window, and (the median lies within the
+                    // neighbours' range) beyond them by more than the spread term whatever the σ: most noise extrema end here.
+                    float spread = mx - mn;
+                    if (!(v > mx && v - mn > factor * spread) && !(v < mn && mx - v > factor * spread)) continue;
                     nb.Sort();
                     float bg = 0.5f * (nb[3] + nb[4]);
-                    model ??= NoiseModelEstimator.Estimate(p, w, h, sat);
-                    double s = model.Sigma(Math.Max(bg, 0));
+                    double s = Math.Max(sigma, floor?.Sigma(Math.Max(bg, 0)) ?? 0);
                     // Against the neighbours' whole spread (texture and noise as well as a light's path), not only the nearest.
-                    bool hot = v - bg > factor * (mx - mn) + MinSigmas * s;
-                    bool dead = bg - v > factor * (mx - mn) + MinSigmas * s;
-                    if (!hot && !dead) continue;
-                    planes ??= image.Planes.Select(q => (float[])q.Clone()).ToArray();
-                    saturated ??= image.Saturated.Select(q => (bool[])q.Clone()).ToArray();
-                    planes[c][i] = bg;
-                    saturated[c][i] = false;
-                    repaired++;
+                    bool hot = v - bg > factor * spread + MinSigmas * s;
+                    bool dead = bg - v > factor * spread + MinSigmas * s;
+                    if (hot || dead) found.Add((i, bg));
                 }
+            });
+            if (found.IsEmpty) continue;
+            planes ??= image.Planes.Select(q => (float[])q.Clone()).ToArray();
+            saturated ??= image.Saturated.Select(q => (bool[])q.Clone()).ToArray();
+            foreach (var (i, bg) in found)
+            {
+                planes[c][i] = bg;
+                int clippedNeighbours = 0;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                        if ((dx != 0 || dy != 0) && sat[i + dy * w + dx]) clippedNeighbours++;
+                saturated[c][i] = clippedNeighbours >= 5;
+                repaired++;
+            }
         }
         return planes == null ? image : new LinearImage(w, h, planes, saturated);
+    }
+
+    /// <summary>The plane's quantisation step: the smallest positive difference between horizontal neighbours (0 when none).</summary>
+    private static double Quantum(float[] plane)
+    {
+        float q = float.MaxValue;
+        for (int i = 1; i < plane.Length; i++)
+        {
+            float d = Math.Abs(plane[i] - plane[i - 1]);
+            if (d > 0 && d < q) q = d;
+        }
+        return q == float.MaxValue ? 0 : q;
     }
 }

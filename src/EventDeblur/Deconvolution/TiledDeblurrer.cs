@@ -21,13 +21,13 @@ public static class TiledDeblurrer
     {
         options ??= new DeblurOptions();
         if (options.MergeSameKernels) tiles = KernelTileMerger.Merge(tiles);
-        // Hot and dead sensor pixels: no blurred scene has one-pixel detail (stop 50's trial: a hot pixel became a fake light).
-        blurry = ImpulsePixels.Repair(blurry, [.. tiles.Select(t => t.Kernel)], out _);
         int w = blurry.Width, h = blurry.Height;
-        var sigmas = blurry.Planes.Select((p, c) => NoiseEstimator.Sigma(p, w, h, blurry.Saturated[c])).ToArray();
         // JPEG-compressed frames: the compression error, measured on the whole frame, is every tile's noise floor, and the
         // single σ (wiener, hl) is raised to it at the channel's median signal.
         var floors = BlockCompression.Floors(blurry.Planes, w, h, blurry.Saturated, ct);
+        // Hot and dead sensor pixels: no blurred scene has one-pixel detail (stop 50's trial: a hot pixel became a fake light).
+        blurry = ImpulsePixels.Repair(blurry, [.. tiles.Select(t => t.Kernel)], out _, floors);
+        var sigmas = blurry.Planes.Select((p, c) => NoiseEstimator.Sigma(p, w, h, blurry.Saturated[c])).ToArray();
         for (int c = 0; c < blurry.Channels; c++)
             if (floors[c] is { } floor) sigmas[c] = Math.Max(sigmas[c], floor.Sigma(MedianUnclipped(blurry.Planes[c], blurry.Saturated[c])));
         var outPlanes = new float[blurry.Channels][];

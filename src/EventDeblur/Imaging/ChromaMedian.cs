@@ -40,10 +40,22 @@ public static class ChromaMedian
         var p = image.Planes;
         if (input != null && (input.Width != w || input.Height != h || input.Channels != 3)) throw new ArgumentException("the input frame differs in size or channels", nameof(input));
         // Within one half-float step (2^-10) of the level, as the deconvolvers count it for float frames: a half EXR stores a
-        // 65000 level as 64992 (stop 50's review: such a light was filtered, turned grey and greyed its rim).
-        float sat = (float)(Math.Min(1, saturationLinear) * (1 - LinearImage.FloatClipTolerance));
+        // 65000 level as 64992 (stop 50's review: such a light was filtered, turned grey and greyed its rim); and, per
+        // channel, from the lowest reading the input's clip masks count as clipped (integer frames: one code under the
+        // level, as the deconvolvers count it; the second review's 8-bit light at 254 of 255).
+        var reference = input ?? image;
+        var sat = new float[3];
+        for (int c = 0; c < 3; c++)
+        {
+            float level = (float)(Math.Min(1, saturationLinear) * (1 - LinearImage.FloatClipTolerance));
+            var rp = reference.Planes[c];
+            var rs = reference.Saturated[c];
+            for (int i = 0; i < n; i++)
+                if (rs[i] && rp[i] < level && rp[i] >= 0.9f * level) level = rp[i];
+            sat[c] = level;
+        }
         var clipped = new bool[n];
-        for (int i = 0; i < n; i++) clipped[i] = p[0][i] >= sat || p[1][i] >= sat || p[2][i] >= sat;
+        for (int i = 0; i < n; i++) clipped[i] = p[0][i] >= sat[0] || p[1][i] >= sat[1] || p[2][i] >= sat[2];
         var y = new float[n];
         var offsets = new float[3][];
         for (int c = 0; c < 3; c++) offsets[c] = new float[n];
