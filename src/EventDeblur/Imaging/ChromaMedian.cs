@@ -9,7 +9,7 @@ namespace EventDeblur.Imaging;
 /// channels' offsets from it; the offsets are replaced by their median over a square window and added back to the
 /// pixel's own mean. It removes colour fringes and colour speckle that a deconvolver working on each channel alone
 /// leaves at edges (channels sharpened or regularised differently), keeping every edge of the luminance. Pixels with
-/// any channel at or above the saturation level (clipped lights, recovered HDR radiance), pixels whose chroma the median
+/// any channel at the clip level as the deconvolvers count it, or above (clipped lights, recovered HDR radiance), pixels whose chroma the median
 /// does not change, and pixels the deconvolver gave back unchanged (every channel equal to the input's), keep their
 /// values; and the median of a pixel near a clipped one is taken over its unclipped neighbours only, so that the rim of
 /// a coloured light keeps its colour (stop 50's trial: with the level at full scale, lights of bundles that saturate at
@@ -27,7 +27,7 @@ public static class ChromaMedian
     /// </summary>
     /// <param name="image">Linear normalised radiance (1 = full scale); saturation masks are copied.</param>
     /// <param name="sizePx">Window side, pixels: 3 or 5.</param>
-    /// <param name="saturationLinear">The sensor's clip level in the same units (0, 1]; a pixel with any channel at or above it, less one half-float step (<see cref="LinearImage.FloatClipTolerance"/> of it), is clipped.</param>
+    /// <param name="saturationLinear">The sensor's clip level in the same units (0, 1]. A pixel is clipped when a channel is at or above it less one half-float step (<see cref="LinearImage.FloatClipTolerance"/> of it), or at or above the lowest reading (within 10 % of the level) that the clip masks of <paramref name="input"/> (else of <paramref name="image"/>) mark clipped in that channel: one code under the level for integer frames, as the deconvolvers count it.</param>
     /// <param name="input">The frame the deconvolver was given (same size and channels), or null: pixels equal to it in every channel are kept.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sizePx"/> is not 3 or 5.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
