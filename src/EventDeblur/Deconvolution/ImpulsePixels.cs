@@ -10,15 +10,15 @@ namespace EventDeblur.Deconvolution;
 /// channel at 5.5× the sky, became a new four-pixel spot 5 px below it; the 48×32-px window around it 9.7 dB below the
 /// input). Such a pixel is set to the median of its eight neighbours before the deconvolution. How far a blurred point
 /// may stand above its neighbours depends on the kernel (a path that dwells at one end puts much of a light's energy in
-/// one pixel): a spike counts only when it stands above its highest neighbour by more than any pixel of the frame's
-/// kernels stands above its own (<see cref="PeakRatio"/>), with a margin.
+/// one pixel): a spike counts only when it stands beyond its neighbours by more than their spread times the most any
+/// pixel of the frame's kernels stands above its own (<see cref="PeakRatio"/>), with a margin.
 /// </summary>
 public static class ImpulsePixels
 {
     /// <summary>Shortest blur (pixels, <see cref="Kernels.BlurKernel.LengthPx"/>) for which a one-pixel spike cannot be scene detail (3).</summary>
     public const double MinBlurPx = 3;
 
-    /// <summary>How far a spike must stand from its neighbours' median, in noise σ at that level, beyond what their spread allows (6).</summary>
+    /// <summary>How far a spike must stand from its neighbours' median, in the channel's noise σ, beyond what their spread allows (6).</summary>
     public const double MinSigmas = 6;
 
     /// <summary>Margin on the kernels' own peak ratio (1.5; at least 2 in all).</summary>
@@ -54,8 +54,8 @@ public static class ImpulsePixels
     }
 
     /// <summary>
-    /// <paramref name="image"/> with every impulse pixel of every channel set to the median of its eight neighbours (and
-    /// no longer marked clipped), or the same instance when there is none, when the frame's longest blur is under
+    /// <paramref name="image"/> with every impulse pixel of every channel set to the median of its eight neighbours (marked
+    /// clipped only when at least five of them are), or the same instance when there is none, when the frame's longest blur is under
     /// <see cref="MinBlurPx"/>, or when a kernel has an isolated pixel. A pixel is an impulse when it is above (below) all
     /// its eight neighbours and its distance from their median exceeds f times their spread (largest minus smallest) plus
     /// <see cref="MinSigmas"/> noise σ of the channel (its robust whole-frame estimate), f = max(2, <see cref="PeakMargin"/> ×
