@@ -89,7 +89,9 @@ public static class ImpulsePixels
             var floor = floors is { } f && c < f.Count ? f[c] : null;
             // The channel's noise σ (robust, whole frame), at least its quantisation step; the spread term carries the
             // noise of brighter areas (8 neighbours spread over about 2.8 of their σ).
-            double sigma = Math.Max(sigmas is { } sg && c < sg.Count ? sg[c] : NoiseEstimator.Sigma(p, w, h, sat), Quantum(p));
+            // Estimated only when a pixel passes the σ-free test below (most frames have none).
+            int channel = c;
+            var sigma = new Lazy<double>(() => Math.Max(sigmas is { } sg && channel < sg.Count ? sg[channel] : NoiseEstimator.Sigma(p, w, h, sat), Quantum(p)));
             var found = new System.Collections.Concurrent.ConcurrentBag<(int I, float Bg)>();
             Parallel.For(1, h - 1, y =>
             {
@@ -115,7 +117,7 @@ public static class ImpulsePixels
                     if (!(v > mx && v - mn > factor * spread) && !(v < mn && mx - v > factor * spread)) continue;
                     nb.Sort();
                     float bg = 0.5f * (nb[3] + nb[4]);
-                    double s = Math.Max(sigma, floor?.Sigma(Math.Max(bg, 0)) ?? 0);
+                    double s = Math.Max(sigma.Value, floor?.Sigma(Math.Max(bg, 0)) ?? 0);
                     // Against the neighbours' whole spread (texture and noise as well as a light's path), not only the nearest.
                     bool hot = v - bg > factor * spread + MinSigmas * s;
                     bool dead = bg - v > factor * spread + MinSigmas * s;
