@@ -185,7 +185,7 @@ internal static class LiveCommands
                 OutDir = r.GetValue(output)!, Methods = methods, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), AdaptiveQuality = QualityOption.IsAuto(r, quality), Force = r.GetValue(force),
                 EventLatencyUs = r.GetValue(latency), MaxKeptEventsPerFrame = r.GetValue(keptEvents), TriggerActiveLow = r.GetValue(polarity) == "low",
             };
-            var s = await LivePipeline.RunAsync(o, new EventKernelEstimator(new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
+            var s = await LivePipeline.RunAsync(o, methods.CreateKernelSource("events", new EventKernelOptions { EventLatencyUs = r.GetValue(latency) }), Console.WriteLine, ct);
             foreach (var g in s.Gaps) Console.WriteLine($"{(g.ResumedTimestampUs == null ? "stream ended" : "gap")}: {g}");
             foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == EventDeblur.IO.ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}");
             var lat = s.Results.Where(x => x.LatencySeconds != null).Select(x => x.LatencySeconds!.Value).ToList();

@@ -140,6 +140,14 @@ internal static class ReplayCommand
             if (guarded.Count > 0)
                 Console.WriteLine($"guard: fell back on {guarded.Sum(x => x.GuardFallbackTiles!.Value)} of {guarded.Sum(x => x.GuardTiles!.Value)} tiles " +
                                   $"({guarded.Sum(x => x.GuardInputTiles!.Value)} to the input) in {guarded.Count(x => x.GuardFallbackTiles > 0)} of {guarded.Count} frames");
+            // Frames the blur check found sharper than their event kernels (FrameCheckedKernels): said here, not only in frames.parquet.
+            var sharpFrames = summary.Results.Where(x => x.KernelSource == FrameCheckedKernels.SharpSource).Select(x => x.Index).ToList();
+            var shorter = summary.Results.Where(x => x.Diagnostics.Any(d => d.Text.StartsWith(FrameCheckedKernels.ShorterNote, StringComparison.Ordinal) && d.Text.EndsWith("kept", StringComparison.Ordinal))).Select(x => x.Index).ToList();
+            if (sharpFrames.Count + shorter.Count > 0)
+                Console.WriteLine($"blur check: {sharpFrames.Count} frame(s) sharper than their event kernels, denoised rather than deblurred" +
+                                  (sharpFrames.Count > 0 ? $" (index {string.Join(", ", sharpFrames.Take(10))}{(sharpFrames.Count > 10 ? ", …" : "")})" : "") +
+                                  $"; {shorter.Count} deblurred with kernels drawn shorter" + (shorter.Count > 0 ? $" (index {string.Join(", ", shorter.Take(10))}{(shorter.Count > 10 ? ", …" : "")})" : "") +
+                                  " (kernel_source and diagnostics in frames.parquet say why)");
             if (summary.Status == "cancelled")
             {
                 Console.Error.WriteLine($"to finish it: {ResumeCommand.For(r.GetValue(bundle)!, r.GetValue(output)!)} (the frames done are kept)");

@@ -102,6 +102,48 @@ public sealed class BlurKernel
         return Math.Max(Math.Max(maxX - minX, maxY - minY), diagonal) + 1;
     }
 
+    /// <summary>
+    /// The same path drawn <paramref name="factor"/> times as long, in (0, 1]: every weight moved towards the kernel's centre of
+    /// mass by that factor (bilinear), the size kept, the sum 1. A motion kernel of a shorter exposure along the same path is
+    /// close to this when the speed is even.
+    /// </summary>
+    public BlurKernel Shrunk(double factor)
+    {
+        if (!(factor > 0 && factor <= 1)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be in (0, 1]");
+        return Transformed(factor, 0);
+    }
+
+    /// <summary>
+    /// The same path turned by <paramref name="degrees"/> about the kernel's centre of mass (counter-clockwise on screen, y
+    /// down: +90° takes a horizontal line to a vertical one), weights moved bilinearly; the size kept, weights that would
+    /// leave the grid clamped to its edge, the sum 1.
+    /// </summary>
+    public BlurKernel Turned(double degrees) => Transformed(1, degrees * Math.PI / 180);
+
+    /// <summary>Every weight moved to centroid + <paramref name="scale"/>·R(<paramref name="radians"/>)·(position − centroid), bilinearly.</summary>
+    private BlurKernel Transformed(double scale, double radians)
+    {
+        var (mx, my) = Centroid();
+        double cx = Center + mx, cy = Center + my, cos = Math.Cos(radians), sin = Math.Sin(radians);
+        var w = new double[Size * Size];
+        for (int i = 0; i < Size; i++)
+            for (int j = 0; j < Size; j++)
+            {
+                double v = this[i, j];
+                if (v == 0) continue;
+                if (Size == 1) { w[0] += v; continue; }
+                double dx = j - cx, dy = i - cy;
+                double x = Math.Clamp(cx + scale * (cos * dx + sin * dy), 0, Size - 1), y = Math.Clamp(cy + scale * (-sin * dx + cos * dy), 0, Size - 1);
+                int x0 = Math.Min((int)x, Size - 2), y0 = Math.Min((int)y, Size - 2);
+                double fx = x - x0, fy = y - y0;
+                w[y0 * Size + x0] += v * (1 - fx) * (1 - fy);
+                w[y0 * Size + x0 + 1] += v * fx * (1 - fy);
+                w[(y0 + 1) * Size + x0] += v * (1 - fx) * fy;
+                w[(y0 + 1) * Size + x0 + 1] += v * fx * fy;
+            }
+        return new BlurKernel(Size, w.Select(v => (float)v).ToArray()).Normalized();
+    }
+
     /// <summary>Centre of mass (column, row) relative to the centre pixel, in pixels.</summary>
     public (double X, double Y) Centroid()
     {

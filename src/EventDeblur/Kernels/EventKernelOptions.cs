@@ -85,6 +85,13 @@ public sealed record EventKernelOptions
     /// </summary>
     public long EventLatencyUs { get; init; }
 
+    /// <summary>
+    /// Whether the event kernels are checked against the blurry frame before deconvolution (the <c>events</c> kernel source of
+    /// the method catalogue, <c>Methods.FrameCheckedKernels</c>): a frame holding detail its kernels would have erased gets
+    /// shorter kernels or none. On by default; off reproduces the kernels as the events alone gave them.
+    /// </summary>
+    public bool CheckBlurInFrame { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option outside its range (nested records included).</summary>
     public void Validate()
     {

@@ -12,7 +12,7 @@ public static class BuiltInMethods
     /// <summary>Kernel sources in catalogue order: name, factory (given the event estimator's options), whether <c>--kernels</c> and eval methods may name it.</summary>
     internal static IReadOnlyList<(string Name, Func<EventKernelOptions, IKernelEstimator> Factory, bool Choosable)> KernelSources { get; } =
     [
-        ("events", o => new EventKernelEstimator(o), true),
+        ("events", o => o.CheckBlurInFrame ? new FrameCheckedKernels(new EventKernelEstimator(o)) : new EventKernelEstimator(o), true),
         (GroundTruthKernelEstimator.SourceName, _ => new GroundTruthKernelEstimator(), true),
         ("streak", _ => new StreakShapeKernelEstimator(), true),
         (MethodCatalogue.IdentityKernels, _ => new IdentityKernelEstimator(), false),

@@ -33,7 +33,9 @@ public class MethodCatalogueTests
         var c = BuiltIn();
         foreach (var name in c.KernelSourceNames.Append(MethodCatalogue.IdentityKernels))
             Assert.Equal(name, c.CreateKernelSource(name).Name);
-        Assert.IsType<EventKernelEstimator>(c.CreateKernelSource("events"));
+        // Event kernels are checked against the frame by default (FrameCheckedKernels), and come bare on request.
+        Assert.IsType<FrameCheckedKernels>(c.CreateKernelSource("events"));
+        Assert.IsType<EventKernelEstimator>(c.CreateKernelSource("events", new EventKernelOptions { CheckBlurInFrame = false }));
         Assert.IsType<GroundTruthKernelEstimator>(c.CreateKernelSource("gt"));
         Assert.IsType<StreakShapeKernelEstimator>(c.CreateKernelSource("streak"));
         Assert.IsType<IdentityKernelEstimator>(c.CreateKernelSource("identity"));

@@ -1,0 +1,85 @@
+using EventDeblur.Deconvolution;
+using EventDeblur.Kernels;
+
+namespace EventDeblur.Methods;
+
+/// <summary>
+/// Kernels checked against the frame they are for: wraps a kernel estimator (the <c>events</c> source) and asks
+/// <see cref="BlurEvidence"/> whether the blurry frame shows the blur its kernels claim. When the frame holds detail the
+/// kernels would have erased (a sharp frame whose events show motion: a moving object before a still camera, a window
+/// mis-synced, an exposure shorter than the window), the kernels are first turned by <see cref="TurnDegrees"/>: when the
+/// frame agrees with a turned set it is blurred, though not along the kernels' path (a kernel field that misses the
+/// motion somewhere), and its kernels are kept. Otherwise every kernel is drawn shorter along its path, to
+/// <see cref="ShrinkFactors"/> of its length in turn, and the first the frame agrees with (<see cref="BlurEvidence.Verdict.Agrees"/>:
+/// a verdict from enough patches) is kept; when none is, the frame
+/// is taken as unblurred: a delta kernel, so it is denoised rather than deblurred (<c>kernel_source</c>
+/// <see cref="SharpSource"/>). Either way a diagnostic line says what was measured. Frames whose kernels are all deltas,
+/// or whose kernels are too long for a verdict, pass unchanged.
+/// </summary>
+public sealed class FrameCheckedKernels : IKernelEstimator
+{
+    private readonly IKernelEstimator _inner;
+
+    /// <summary>Wraps <paramref name="inner"/>.</summary>
+    public FrameCheckedKernels(IKernelEstimator inner) => _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+
+    /// <summary>The turns tried before the frame is taken as sharper than its kernels, degrees.</summary>
+    public static IReadOnlyList<double> TurnDegrees { get; } = [45, 90, 135];
+
+    /// <summary>The shorter paths tried, as fractions of the kernels' length, longest first.</summary>
+    public static IReadOnlyList<double> ShrinkFactors { get; } = [0.5, 0.25];
+
+    /// <summary><c>kernel_source</c> of a frame judged sharper than every kernel tried: delta kernels (denoised, not deblurred).</summary>
+    public const string SharpSource = "events:sharp-frame";
+
+    /// <summary>How the diagnostic line of a shorter kernel set starts (it ends with "kept" when the frame agreed with it).</summary>
+    public const string ShorterNote = "kernels drawn at ";
+
+    /// <inheritdoc />
+    public string Name => _inner.Name;
+
+    /// <inheritdoc />
+    public KernelEstimate Estimate(KernelRequest request)
+    {
+        var estimate = _inner.Estimate(request);
+        if (estimate.Tiles.All(t => t.Kernel.IsIdentity)) return estimate;
+        request.Cancellation.ThrowIfCancellationRequested();
+        var verdict = BlurEvidence.Judge(request.Blurry, estimate.Tiles);
+        var notes = estimate.Diagnostics.ToList();
+        if (verdict is null || !verdict.SharperThanKernels)
+        {
+            notes.Add(verdict is null
+                ? "blur checked against the frame: no verdict (kernels longer than 64 px or a frame smaller than 64 px)"
+                : $"blur checked against the frame: {verdict}; {(verdict.Patches < BlurEvidence.MinPatches ? "too few patches for a verdict" : "the frame agrees with its kernels")}");
+            return estimate with { Diagnostics = notes };
+        }
+        notes.Add($"blur checked against the frame: {verdict}; the frame holds detail its kernels would have erased");
+        // Blurred, but along another path (a kernel field that misses the motion somewhere): some direction agrees, and a
+        // frame that is blurred keeps its kernels. A sharp frame has detail in every direction.
+        foreach (double degrees in TurnDegrees)
+        {
+            request.Cancellation.ThrowIfCancellationRequested();
+            var v = BlurEvidence.Judge(request.Blurry, estimate.Tiles.Select(t => t with { Kernel = t.Kernel.Turned(degrees) }).ToList());
+            if (v is not null && v.Agrees)
+            {
+                notes.Add($"kernels turned by {degrees:0}°: {v}; the frame is blurred, though not along its kernels' path: kernels kept");
+                return estimate with { Diagnostics = notes };
+            }
+        }
+        foreach (double factor in ShrinkFactors)
+        {
+            request.Cancellation.ThrowIfCancellationRequested();
+            var shorter = estimate.Tiles.Select(t => t with { Kernel = t.Kernel.Shrunk(factor) }).ToList();
+            var v = BlurEvidence.Judge(request.Blurry, shorter);
+            if (v is not null && v.Agrees)
+            {
+                notes.Add($"{ShorterNote}{factor:P0} of their length: {v}; the frame agrees, kept");
+                return estimate with { Tiles = shorter, Diagnostics = notes };
+            }
+            notes.Add($"{ShorterNote}{factor:P0} of their length: {(v is null ? "no verdict" : v.ToString())}; {(v is not null && v.SharperThanKernels ? "still sharper" : "too few patches to agree")}");
+        }
+        notes.Add("the frame is taken as unblurred: delta kernels, so it is denoised rather than deblurred");
+        var none = estimate.Tiles.Select(t => t with { Kernel = BlurKernel.Delta }).ToList();
+        return estimate with { Tiles = none, Source = SharpSource, Diagnostics = notes };
+    }
+}
