@@ -143,10 +143,11 @@ internal static class ReplayCommand
             // Frames the blur check found sharper than their event kernels (FrameCheckedKernels): said here, not only in frames.parquet.
             var sharpFrames = summary.Results.Where(x => x.KernelSource == FrameCheckedKernels.SharpSource).Select(x => x.Index).ToList();
             var shorter = summary.Results.Where(x => x.Diagnostics.Any(d => d.Text.StartsWith(FrameCheckedKernels.ShorterNote, StringComparison.Ordinal) && d.Text.EndsWith("kept", StringComparison.Ordinal))).Select(x => x.Index).ToList();
-            if (sharpFrames.Count + shorter.Count > 0)
-                Console.WriteLine($"blur check: {sharpFrames.Count} frame(s) sharper than their event kernels, denoised rather than deblurred" +
-                                  (sharpFrames.Count > 0 ? $" (index {string.Join(", ", sharpFrames.Take(10))}{(sharpFrames.Count > 10 ? ", …" : "")})" : "") +
-                                  $"; {shorter.Count} deblurred with kernels drawn shorter" + (shorter.Count > 0 ? $" (index {string.Join(", ", shorter.Take(10))}{(shorter.Count > 10 ? ", …" : "")})" : "") +
+            var turned = summary.Results.Where(x => x.Diagnostics.Any(d => d.Text.StartsWith(FrameCheckedKernels.TurnedNote, StringComparison.Ordinal))).Select(x => x.Index).ToList();
+            static string Indices(List<long> l) => l.Count > 0 ? $" (index {string.Join(", ", l.Take(10))}{(l.Count > 10 ? ", …" : "")})" : "";
+            if (sharpFrames.Count + shorter.Count + turned.Count > 0)
+                Console.WriteLine($"blur check: {sharpFrames.Count} frame(s) sharper than their event kernels, denoised rather than deblurred{Indices(sharpFrames)}" +
+                                  $"; {shorter.Count} deblurred with kernels drawn shorter{Indices(shorter)}; {turned.Count} with detail across their kernels' path, kernels kept{Indices(turned)}" +
                                   " (kernel_source and diagnostics in frames.parquet say why)");
             if (summary.Status == "cancelled")
             {

@@ -10,8 +10,7 @@ namespace EventDeblur.Deconvolution;
 /// of the largest at the same radius: high frequencies along the path) it holds little more than noise, while at the same
 /// radius across the path (|K̂|² over half the largest) the scene's detail passes. A sharp frame has, at each radius, about as much detail in one direction as
 /// in the other (natural scenes' spectra are roughly isotropic). The frame is cut into Hann-windowed patches of 64 px
-/// (128 px when a kernel is longer than 32 px; none are judged beyond 64 px; side by side in large frames, overlapping by
-/// half in small ones); in each patch, over rings of radius 0.10–0.40
+/// (side by side in large frames, overlapping by half in small ones); in each patch, over rings of radius 0.10–0.40
 /// cycles/px where the patch's power at the passed frequencies is at least 3× its noise (the frame's Poisson–Gaussian <see cref="NoiseModel"/>
 /// on the luminance, white), the ratio of the excess power over noise at erased frequencies to that at passed ones is
 /// near 0 for a frame blurred as claimed (0.00–0.22 per frame, median over patches, on the tuning seeds of both
@@ -24,7 +23,7 @@ namespace EventDeblur.Deconvolution;
 /// Built for issue 11's do-no-harm promise (stop 50's trial, F1): a sharp frame whose events show motion (a moving
 /// object before a still camera, a window mis-synced, an exposure shorter than the window recorded) was deconvolved with
 /// a 17–25 px kernel and came out 8–18 dB below its input, silently, because sensor noise hid the inconsistency from the
-/// deconvolution guard. Crowded frames whose long kernels leave fewer than <see cref="MinPatches"/> patches get no verdict.
+/// deconvolution guard. Frames smaller than 64 px, and patches without enough signal over noise in any ring, get no verdict.
 /// </remarks>
 public static class BlurEvidence
 {
@@ -40,13 +39,18 @@ public static class BlurEvidence
     /// <summary>Fewest judged patches for any verdict.</summary>
     public const int MinPatches = 8;
 
+    /// <summary>Patch side, pixels. A kernel longer than the patch is fine: the blurry frame is the kernel's blur everywhere, the
+    /// window's own spectrum spreads each frequency by ±2 bins (±0.03 cycles/px), and the kernel's spectrum on the patch's grid is
+    /// that of the kernel wrapped onto it.</summary>
+    public const int PatchPx = 64;
+
     private const double ErasedPower = 0.05, PassedPower = 0.5, SignalOverNoise = 3;
     private const int MinBinsPerClass = 4;
     private static readonly double[] RingEdges = [0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40];
 
     /// <summary>What <see cref="Judge"/> measured.</summary>
     /// <param name="Patches">Patches whose ratio could be measured (enough signal over noise in some ring).</param>
-    /// <param name="PatchPx">Patch side, pixels (64 or 128).</param>
+    /// <param name="PatchPx">Patch side, pixels (<see cref="BlurEvidence.PatchPx"/>).</param>
     /// <param name="MedianRatio">Median over those patches of the erased-to-passed excess power ratio (≈ 0: blurred as claimed; ≈ 1: sharp).</param>
     /// <param name="ShareAbove">Share of those patches whose ratio exceeds <see cref="SharpPatchRatio"/>, in [0, 1].</param>
     /// <param name="Impulses">Pixels of the luminance set to their neighbours' median first (hot or dead sensor pixels).</param>
@@ -55,8 +59,15 @@ public static class BlurEvidence
         /// <summary>Whether the frame holds detail its kernels would have erased: enough patches, median and share above their thresholds.</summary>
         public bool SharperThanKernels => Patches >= MinPatches && MedianRatio >= SharpMedianRatio && ShareAbove >= SharpPatchShare;
 
-        /// <summary>Whether the frame shows the blur of its kernels: enough patches, and not <see cref="SharperThanKernels"/>.</summary>
+        /// <summary>Whether the frame is consistent with the blur of its kernels: enough patches, and not <see cref="SharperThanKernels"/> (a median just under the threshold counts).</summary>
         public bool Agrees => Patches >= MinPatches && !SharperThanKernels;
+
+        /// <summary>
+        /// Whether the frame agrees with its kernels by a clear margin: enough patches, the median under two thirds of
+        /// <see cref="SharpMedianRatio"/> (0.30; blurred frames under their event kernels: 0.00–0.24 on the tuning seeds)
+        /// and under half of <see cref="SharpPatchShare"/> of the patches above <see cref="SharpPatchRatio"/>.
+        /// </summary>
+        public bool ClearlyAgrees => Patches >= MinPatches && MedianRatio < SharpMedianRatio * 2 / 3 && ShareAbove < SharpPatchShare / 2;
 
         /// <summary>One line for the diagnostics.</summary>
         public override string ToString() =>
@@ -66,19 +77,22 @@ public static class BlurEvidence
 
     /// <summary>
     /// Measures how far <paramref name="blurry"/> (normalised linear radiance) shows the blur of <paramref name="tiles"/>;
-    /// null when no patch size fits (a kernel longer than 64 px, or a frame smaller than 64 px).
+    /// null for a frame smaller than <see cref="PatchPx"/> on a side. To judge several kernel sets against one frame,
+    /// <see cref="Measure"/> it once and call <see cref="Measurement.Judge"/> for each.
     /// </summary>
-    public static Verdict? Judge(LinearImage blurry, IReadOnlyList<KernelTile> tiles)
+    public static Verdict? Judge(LinearImage blurry, IReadOnlyList<KernelTile> tiles) => Measure(blurry)?.Judge(tiles);
+
+    /// <summary>
+    /// The frame's patches, measured once: the luminance (the channels' mean; a pixel is clipped when any channel is), its
+    /// noise model, hot and dead pixels repaired, and each Hann-windowed patch's power spectrum with its white-noise
+    /// power. Null for a frame smaller than <see cref="PatchPx"/> on a side.
+    /// </summary>
+    public static Measurement? Measure(LinearImage blurry)
     {
         ArgumentNullException.ThrowIfNull(blurry);
-        ArgumentNullException.ThrowIfNull(tiles);
-        if (tiles.Count == 0) return null;
-        int longest = tiles.Max(t => t.Kernel.Size);
-        int p = longest <= 32 ? 64 : longest <= 64 ? 128 : 0;
+        const int p = PatchPx;
         int w = blurry.Width, h = blurry.Height;
-        if (p == 0 || w < p || h < p) return null;
-
-        // Luminance: the channels' mean; a pixel is clipped when any channel is.
+        if (w < p || h < p || blurry.Channels == 0) return null;
         var lum = new float[w * h];
         var clipped = new bool[w * h];
         int channels = blurry.Channels;
@@ -89,28 +103,20 @@ public static class BlurEvidence
             for (int i = 0; i < lum.Length; i++) { lum[i] += plane[i] / channels; clipped[i] |= sat[i]; }
         }
         var noise = NoiseModelEstimator.Estimate(lum, w, h, clipped);
-        int impulses = RepairImpulses(lum, w, h, noise);
+        int impulses = RepairImpulses(lum, w, h, noise) + RepairSpecks(lum, w, h, noise);
 
         var window = new double[p];
         for (int i = 0; i < p; i++) window[i] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (p - 1));
-        var ring = RingOfBins(p);
-        var spectra = new Dictionary<BlurKernel, sbyte[]>(ReferenceEqualityComparer.Instance);
-        var ratios = new List<double>();
+        var patches = new List<Measurement.Patch>();
         using var patch = new Mat(p, p, MatType.CV_32FC1);
         using var spectrum = new Mat();
         var values = new float[p * p];
-        var power = new double[p * p];
-        int rings = RingEdges.Length - 1;
-        var sumErased = new double[rings]; var nErased = new int[rings];
-        var sumPassed = new double[rings]; var nPassed = new int[rings];
-        // Patches side by side when that already gives four times the patches a verdict needs (a 640×480 frame: 70 of
-        // 64 px), else overlapping by half (a 320×240 frame: 21 instead of 15 of 64 px; 3 instead of 2 of 128 px).
+        // Patches side by side when that already gives four times the patches a verdict needs (a 640×480 frame: 70), else
+        // overlapping by half (a 320×240 frame: 21 instead of 15).
         int step = (w / p) * (h / p) >= 4 * MinPatches ? p : p / 2;
         for (int y0 = 0; y0 + p <= h; y0 += step)
             for (int x0 = 0; x0 + p <= w; x0 += step)
             {
-                var kernel = TileAt(tiles, x0 + p / 2, y0 + p / 2).Kernel;
-                if (!spectra.TryGetValue(kernel, out var classes)) spectra[kernel] = classes = Classes(kernel, p, ring);
                 double mean = 0;
                 for (int y = 0; y < p; y++) for (int x = 0; x < p; x++) mean += lum[(y0 + y) * w + x0 + x];
                 mean /= p * p;
@@ -123,19 +129,55 @@ public static class BlurEvidence
                         values[y * p + x] = (float)((v - mean) * wxy);
                         noisePower += noise.Variance(Math.Max(v, 0)) * wxy * wxy;
                     }
+                if (!double.IsFinite(mean) || !double.IsFinite(noisePower)) continue;
                 patch.SetArray(values);
                 Cv2.Dft(patch, spectrum, DftFlags.ComplexOutput);
                 spectrum.GetArray(out Vec2f[] bins);
-                for (int i = 0; i < bins.Length; i++) power[i] = (double)bins[i].Item0 * bins[i].Item0 + (double)bins[i].Item1 * bins[i].Item1;
+                var power = new float[bins.Length];
+                for (int i = 0; i < bins.Length; i++) power[i] = bins[i].Item0 * bins[i].Item0 + bins[i].Item1 * bins[i].Item1;
+                patches.Add(new Measurement.Patch(x0, y0, power, noisePower));
+            }
+        return new Measurement(patches, impulses);
+    }
+
+    /// <summary>A frame's patch spectra (<see cref="Measure"/>), to be judged against kernel sets.</summary>
+    public sealed class Measurement
+    {
+        internal sealed record Patch(int X0, int Y0, float[] Power, double NoisePower);
+
+        private readonly List<Patch> _patches;
+        private static readonly int[] Ring = RingOfBins(PatchPx);
+
+        internal Measurement(List<Patch> patches, int impulses) => (_patches, Impulses) = (patches, impulses);
+
+        /// <summary>Pixels of the luminance set to their surroundings' median before the spectra (hot or dead sensor pixels, alone or in specks of up to 3×3).</summary>
+        public int Impulses { get; }
+
+        /// <summary>The verdict on <paramref name="tiles"/> (each patch judged under the kernel of the tile holding its centre).</summary>
+        public Verdict Judge(IReadOnlyList<KernelTile> tiles)
+        {
+            ArgumentNullException.ThrowIfNull(tiles);
+            if (tiles.Count == 0) throw new ArgumentException("no kernel tiles", nameof(tiles));
+            const int p = PatchPx;
+            var spectra = new Dictionary<BlurKernel, sbyte[]>(ReferenceEqualityComparer.Instance);
+            var ratios = new List<double>();
+            int rings = RingEdges.Length - 1;
+            var sumErased = new double[rings]; var nErased = new int[rings];
+            var sumPassed = new double[rings]; var nPassed = new int[rings];
+            foreach (var patch in _patches)
+            {
+                var kernel = TileAt(tiles, patch.X0 + p / 2, patch.Y0 + p / 2).Kernel;
+                if (!spectra.TryGetValue(kernel, out var classes)) spectra[kernel] = classes = Classes(kernel, p, Ring);
                 Array.Clear(sumErased); Array.Clear(nErased); Array.Clear(sumPassed); Array.Clear(nPassed);
+                var power = patch.Power;
                 for (int i = 0; i < power.Length; i++)
                 {
-                    int r = ring[i];
+                    int r = Ring[i];
                     if (r < 0) continue;
                     if (classes[i] < 0) { sumErased[r] += power[i]; nErased[r]++; }
                     else if (classes[i] > 0) { sumPassed[r] += power[i]; nPassed[r]++; }
                 }
-                double num = 0, den = 0;
+                double num = 0, den = 0, noisePower = patch.NoisePower;
                 for (int r = 0; r < rings; r++)
                 {
                     if (nErased[r] < MinBinsPerClass || nPassed[r] < MinBinsPerClass || sumPassed[r] / nPassed[r] < SignalOverNoise * noisePower) continue;
@@ -144,10 +186,11 @@ public static class BlurEvidence
                 }
                 if (den > 0) ratios.Add(num / den);
             }
-        if (ratios.Count == 0) return new Verdict(0, p, double.NaN, 0, impulses);
-        var sorted = ratios.Order().ToArray();
-        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
-        return new Verdict(sorted.Length, p, median, sorted.Count(q => q > SharpPatchRatio) / (double)sorted.Length, impulses);
+            if (ratios.Count == 0) return new Verdict(0, p, double.NaN, 0, Impulses);
+            var sorted = ratios.Order().ToArray();
+            double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+            return new Verdict(sorted.Length, p, median, sorted.Count(q => q > SharpPatchRatio) / (double)sorted.Length, Impulses);
+        }
     }
 
     /// <summary>
@@ -186,6 +229,60 @@ public static class BlurEvidence
         return count;
     }
 
+    /// <summary>
+    /// Sets every speck of up to 3×3 pixels that stands above (or below) the 16 pixels around it at distance 2 by more than
+    /// 6 noise σ beyond the nearest of them — a hot pixel spread by demosaicking, or two neighbouring ones — to their median;
+    /// returns the pixels set. A blurred frame has no such speck: its smallest detail is as long as its blur.
+    /// </summary>
+    private static int RepairSpecks(float[] lum, int w, int h, NoiseModel noise)
+    {
+        var source = (float[])lum.Clone();
+        Span<float> around = stackalloc float[16];
+        // The 16 pixels at Chebyshev distance 2, as offsets in the plane.
+        var ring = new int[16];
+        int n = 0;
+        for (int dy = -2; dy <= 2; dy++)
+            for (int dx = -2; dx <= 2; dx++)
+                if (Math.Max(Math.Abs(dx), Math.Abs(dy)) == 2) ring[n++] = dy * w + dx;
+        int count = 0;
+        for (int y = 2; y < h - 2; y++)
+            for (int x = 2; x < w - 2; x++)
+            {
+                int i = y * w + x;
+                float c = source[i], blockHi = float.MinValue, blockLo = float.MaxValue;
+                bool peak = true, pit = true;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        float v = source[i + dy * w + dx];
+                        blockHi = Math.Max(blockHi, v);
+                        blockLo = Math.Min(blockLo, v);
+                        if (v > c) peak = false;
+                        if (v < c) pit = false;
+                    }
+                if (!peak && !pit) continue;
+                float lo = float.MaxValue, hi = float.MinValue;
+                for (int k = 0; k < 16; k++)
+                {
+                    float v = source[i + ring[k]];
+                    around[k] = v;
+                    lo = Math.Min(lo, v);
+                    hi = Math.Max(hi, v);
+                }
+                bool hot = peak && c - hi > 6 * noise.Sigma(Math.Max(hi, 0)), dead = pit && lo - c > 6 * noise.Sigma(Math.Max(lo, 0));
+                if (!hot && !dead) continue;
+                around.Sort();
+                float median = 0.5f * (around[7] + around[8]);
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        int j = i + dy * w + dx;
+                        if ((hot && source[j] > hi) || (dead && source[j] < lo)) { lum[j] = median; count++; }
+                    }
+            }
+        return count;
+    }
+
     /// <summary>The tile holding pixel (<paramref name="x"/>, <paramref name="y"/>), else the nearest tile's centre.</summary>
     private static KernelTile TileAt(IReadOnlyList<KernelTile> tiles, int x, int y)
     {
@@ -220,10 +317,12 @@ public static class BlurEvidence
     {
         using var k = new Mat(p, p, MatType.CV_32FC1, Scalar.All(0));
         double sum = kernel.Weights.Sum(v => (double)v);
+        if (!(sum > 0)) return new sbyte[p * p]; // no mass (or not finite): no bin is classed, no patch is judged under it
         var grid = new float[p * p];
+        // Wrapped onto the grid (a kernel longer than the patch): its DFT is the kernel's spectrum sampled at the grid's frequencies.
         for (int i = 0; i < kernel.Size; i++)
             for (int j = 0; j < kernel.Size; j++)
-                grid[i * p + j] = (float)(kernel[i, j] / sum);
+                grid[i % p * p + j % p] += (float)(kernel[i, j] / sum);
         k.SetArray(grid);
         using var spec = new Mat();
         Cv2.Dft(k, spec, DftFlags.ComplexOutput);

@@ -105,7 +105,7 @@ public sealed class BlurKernel
     /// <summary>
     /// The same path drawn <paramref name="factor"/> times as long, in (0, 1]: every weight moved towards the kernel's centre of
     /// mass by that factor (bilinear), the size kept, the sum 1. A motion kernel of a shorter exposure along the same path is
-    /// close to this when the speed is even.
+    /// close to this when the speed is even. A kernel with no positive mass comes back as it is.
     /// </summary>
     public BlurKernel Shrunk(double factor)
     {
@@ -114,15 +114,22 @@ public sealed class BlurKernel
     }
 
     /// <summary>
-    /// The same path turned by <paramref name="degrees"/> about the kernel's centre of mass (counter-clockwise on screen, y
-    /// down: +90° takes a horizontal line to a vertical one), weights moved bilinearly; the size kept, weights that would
-    /// leave the grid clamped to its edge, the sum 1.
+    /// The same path turned by <paramref name="degrees"/> about the kernel's centre of mass (counter-clockwise as seen on screen,
+    /// y down: +90° turns a path pointing right to point up), weights moved bilinearly, on a grid grown to
+    /// the smallest odd size ≥ √2 times this one so that no turn leaves it (a weight that still would, off a centre of mass
+    /// far from the grid's centre, is clamped to its edge); the sum 1.
     /// </summary>
-    public BlurKernel Turned(double degrees) => Transformed(1, degrees * Math.PI / 180);
+    public BlurKernel Turned(double degrees)
+    {
+        int size = (int)Math.Ceiling(Size * Math.Sqrt(2));
+        if (size % 2 == 0) size++;
+        return PadTo(Math.Max(size, Size)).Transformed(1, degrees * Math.PI / 180);
+    }
 
     /// <summary>Every weight moved to centroid + <paramref name="scale"/>·R(<paramref name="radians"/>)·(position − centroid), bilinearly.</summary>
     private BlurKernel Transformed(double scale, double radians)
     {
+        if (!(Weights.Sum(v => (double)v) > 0)) return this; // no mass to move (Normalized would throw)
         var (mx, my) = Centroid();
         double cx = Center + mx, cy = Center + my, cos = Math.Cos(radians), sin = Math.Sin(radians);
         var w = new double[Size * Size];

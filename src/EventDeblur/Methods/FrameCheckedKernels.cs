@@ -8,13 +8,13 @@ namespace EventDeblur.Methods;
 /// <see cref="BlurEvidence"/> whether the blurry frame shows the blur its kernels claim. When the frame holds detail the
 /// kernels would have erased (a sharp frame whose events show motion: a moving object before a still camera, a window
 /// mis-synced, an exposure shorter than the window), the kernels are first turned by <see cref="TurnDegrees"/>: when the
-/// frame agrees with a turned set it is blurred, though not along the kernels' path (a kernel field that misses the
+/// frame agrees (<see cref="BlurEvidence.Verdict.Agrees"/>) with a turned set it is blurred, though not along the kernels' path (a kernel field that misses the
 /// motion somewhere), and its kernels are kept. Otherwise every kernel is drawn shorter along its path, to
-/// <see cref="ShrinkFactors"/> of its length in turn, and the first the frame agrees with (<see cref="BlurEvidence.Verdict.Agrees"/>:
-/// a verdict from enough patches) is kept; when none is, the frame
+/// <see cref="ShrinkFactors"/> of its length in turn, and the first the frame clearly agrees with
+/// (<see cref="BlurEvidence.Verdict.ClearlyAgrees"/>) is kept; when none is, the frame
 /// is taken as unblurred: a delta kernel, so it is denoised rather than deblurred (<c>kernel_source</c>
 /// <see cref="SharpSource"/>). Either way a diagnostic line says what was measured. Frames whose kernels are all deltas,
-/// or whose kernels are too long for a verdict, pass unchanged.
+/// or that get no verdict, pass unchanged.
 /// </summary>
 public sealed class FrameCheckedKernels : IKernelEstimator
 {
@@ -38,45 +38,55 @@ public sealed class FrameCheckedKernels : IKernelEstimator
     /// <inheritdoc />
     public string Name => _inner.Name;
 
+    /// <summary>How the diagnostic line of a frame kept by a turn starts.</summary>
+    public const string TurnedNote = "kernels turned by ";
+
     /// <inheritdoc />
     public KernelEstimate Estimate(KernelRequest request)
     {
         var estimate = _inner.Estimate(request);
         if (estimate.Tiles.All(t => t.Kernel.IsIdentity)) return estimate;
         request.Cancellation.ThrowIfCancellationRequested();
-        var verdict = BlurEvidence.Judge(request.Blurry, estimate.Tiles);
         var notes = estimate.Diagnostics.ToList();
-        if (verdict is null || !verdict.SharperThanKernels)
+        // Measured once (noise model, hot pixels, patch spectra); each kernel set below only reclasses the frequencies.
+        var frame = BlurEvidence.Measure(request.Blurry);
+        if (frame is null)
         {
-            notes.Add(verdict is null
-                ? "blur checked against the frame: no verdict (kernels longer than 64 px or a frame smaller than 64 px)"
-                : $"blur checked against the frame: {verdict}; {(verdict.Patches < BlurEvidence.MinPatches ? "too few patches for a verdict" : "the frame agrees with its kernels")}");
+            notes.Add($"blur checked against the frame: no verdict (a frame smaller than {BlurEvidence.PatchPx} px)");
+            return estimate with { Diagnostics = notes };
+        }
+        var verdict = frame.Judge(estimate.Tiles);
+        if (!verdict.SharperThanKernels)
+        {
+            notes.Add($"blur checked against the frame: {verdict}; {(verdict.Patches < BlurEvidence.MinPatches ? "too few patches for a verdict" : "the frame agrees with its kernels")}");
             return estimate with { Diagnostics = notes };
         }
         notes.Add($"blur checked against the frame: {verdict}; the frame holds detail its kernels would have erased");
         // Blurred, but along another path (a kernel field that misses the motion somewhere): some direction agrees, and a
-        // frame that is blurred keeps its kernels. A sharp frame has detail in every direction.
+        // frame that is blurred keeps its kernels. A sharp frame has detail in every direction (a sharp frame whose detail
+        // all runs one way is not told apart from one blurred across it; the deconvolution's guard is left to judge it).
         foreach (double degrees in TurnDegrees)
         {
             request.Cancellation.ThrowIfCancellationRequested();
-            var v = BlurEvidence.Judge(request.Blurry, estimate.Tiles.Select(t => t with { Kernel = t.Kernel.Turned(degrees) }).ToList());
-            if (v is not null && v.Agrees)
+            var v = frame.Judge(estimate.Tiles.Select(t => t with { Kernel = t.Kernel.Turned(degrees) }).ToList());
+            if (v.Agrees)
             {
-                notes.Add($"kernels turned by {degrees:0}°: {v}; the frame is blurred, though not along its kernels' path: kernels kept");
+                notes.Add($"{TurnedNote}{degrees:0}°: {v}; the frame is blurred, though not along its kernels' path: kernels kept");
                 return estimate with { Diagnostics = notes };
             }
         }
+        // Shorter kernels change what is deconvolved, so they need a clear agreement (not a median just under the threshold).
         foreach (double factor in ShrinkFactors)
         {
             request.Cancellation.ThrowIfCancellationRequested();
             var shorter = estimate.Tiles.Select(t => t with { Kernel = t.Kernel.Shrunk(factor) }).ToList();
-            var v = BlurEvidence.Judge(request.Blurry, shorter);
-            if (v is not null && v.Agrees)
+            var v = frame.Judge(shorter);
+            if (v.ClearlyAgrees)
             {
                 notes.Add($"{ShorterNote}{factor:P0} of their length: {v}; the frame agrees, kept");
                 return estimate with { Tiles = shorter, Diagnostics = notes };
             }
-            notes.Add($"{ShorterNote}{factor:P0} of their length: {(v is null ? "no verdict" : v.ToString())}; {(v is not null && v.SharperThanKernels ? "still sharper" : "too few patches to agree")}");
+            notes.Add($"{ShorterNote}{factor:P0} of their length: {v}; {(v.SharperThanKernels ? "still sharper" : "no clear agreement")}");
         }
         notes.Add("the frame is taken as unblurred: delta kernels, so it is denoised rather than deblurred");
         var none = estimate.Tiles.Select(t => t with { Kernel = BlurKernel.Delta }).ToList();

@@ -127,11 +127,16 @@ public class BlurEvidenceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void KernelsTooLongForAPatchGiveNoVerdictAndLongOnesUseLargerPatches()
+    public void KernelsLongerThanAPatchAreJudgedAndTinyFramesAreNot()
     {
-        var frame = Frame(Scene(7), null, 8);
-        Assert.Null(BlurEvidence.Judge(frame, Whole(Line(65))));
-        Assert.Equal(128, BlurEvidence.Judge(frame, Whole(Line(41)))!.PatchPx);
+        // A 91-px kernel on 64-px patches: wrapped onto the patch grid, its spectrum is still the kernel's.
+        var scene = Scene(7);
+        var sharp = BlurEvidence.Judge(Frame(scene, null, 8), Whole(Line(91)))!;
+        var blurred = BlurEvidence.Judge(Frame(scene, Line(91), 8), Whole(Line(91)))!;
+        output.WriteLine($"sharp: {sharp}; blurred: {blurred}");
+        Assert.Equal(64, sharp.PatchPx);
+        Assert.True(sharp.SharperThanKernels, sharp.ToString());
+        Assert.True(blurred.Agrees, blurred.ToString());
         // A frame smaller than the patch: no verdict.
         Assert.Null(BlurEvidence.Judge(new LinearImage(40, 40, [new float[1600]]), [new KernelTile(0, 0, 40, 40, Line(9))]));
     }
@@ -151,15 +156,90 @@ public class BlurEvidenceTests(ITestOutputHelper output)
         Assert.Equal(1f, BlurKernel.Delta.Shrunk(0.5).Weights[0]);
     }
 
+    /// <summary>A path from the kernel's centre to the right only (not symmetric about the centre: a sign or centroid slip shows).</summary>
+    private static BlurKernel HalfLine(int length)
+    {
+        int size = 2 * length + 1;
+        var w = new float[size * size];
+        for (int k = 0; k < length; k++) w[length * size + length + k] = 1f / length;
+        return new BlurKernel(size, w);
+    }
+
+    [Fact]
+    public void AnAsymmetricPathTurnsCounterClockwiseOnScreenAndShrinksTowardsItsCentroid()
+    {
+        var k = HalfLine(10);                      // columns c … c+9 of the centre row: centroid 4.5 px right of the centre
+        var (cx, cy) = k.Centroid();
+        Assert.Equal(4.5, cx, 5);
+        var up = k.Turned(90);                     // y down: a path pointing right turns to point up, about its centroid
+        var (ux, uy) = up.Centroid();
+        Assert.Equal(4.5, ux, 3);
+        Assert.Equal(0, uy, 3);
+        int c = up.Center;
+        // Its weight lies in one column, 4.5 px right of the grid's centre, from 4.5 px above to 4.5 px below the centroid.
+        double inColumns = 0;
+        for (int i = 0; i < up.Size; i++) inColumns += up[i, c + 4] + up[i, c + 5];
+        Assert.Equal(1.0, inColumns, 4);
+        var half = k.Shrunk(0.5);
+        Assert.Equal(4.5, half.Centroid().X, 4);
+        Assert.InRange(half.LengthPx(), 5, 7);
+        // A diagonal path turned by 45° keeps its whole length: the grid grows instead of clamping it.
+        var diagonal = new float[21 * 21];
+        for (int k2 = 0; k2 < 21; k2++) diagonal[k2 * 21 + k2] = 1f / 21;
+        var flat = new BlurKernel(21, diagonal).Turned(-45);
+        Assert.True(flat.Size >= 31);
+        Assert.InRange(flat.LengthPx(), 28, 32);
+    }
+
+    [Fact]
+    public void AKernelTileWithNoMassIsLeftUnjudgedInsteadOfFailingTheFrame()
+    {
+        var frame = Frame(Scene(15), Line(15), 16);
+        var empty = new BlurKernel(3, new float[9]);
+        KernelTile[] tiles = [new(0, 0, W / 2, H, Line(15)), new(W / 2, 0, W, H, empty)];
+        var v = BlurEvidence.Judge(frame, tiles)!;
+        output.WriteLine(v.ToString());
+        Assert.True(v.Agrees, v.ToString());
+        Assert.Same(empty, empty.Shrunk(0.5));
+        Assert.All(empty.Turned(45).Weights, x => Assert.Equal(0f, x));
+    }
+
+    [Fact]
+    public void HotPixelSpecksDoNotMakeABlurredFrameLookSharp()
+    {
+        // 200 hot pixels spread over 3×3 by demosaicking (the review's case: a frame blurred exactly as claimed got delta
+        // kernels) and 200 pairs of neighbouring hot pixels.
+        var k = Line(15);
+        var frame = Frame(Scene(17), k, 18);
+        var rng = new Random(19);
+        for (int n = 0; n < 400; n++)
+        {
+            int x = 3 + rng.Next(W - 6), y = 3 + rng.Next(H - 6);
+            foreach (var plane in frame.Planes)
+            {
+                if (n < 200)
+                    for (int dy = -1; dy <= 1; dy++)
+                        for (int dx = -1; dx <= 1; dx++)
+                            plane[(y + dy) * W + x + dx] += dx == 0 && dy == 0 ? 0.4f : 0.1f;
+                else { plane[y * W + x] += 0.3f; plane[y * W + x + 1] += 0.3f; }
+            }
+        }
+        var v = BlurEvidence.Judge(frame, Whole(k))!;
+        output.WriteLine(v.ToString());
+        Assert.True(v.Agrees, v.ToString());
+        Assert.True(v.Impulses >= 400, $"{v.Impulses} pixels repaired");
+    }
+
     [Fact]
     public void ATurnedKernelLiesAlongTheTurnedPath()
     {
         var k = Line(15);
         var t = k.Turned(90);
         Assert.Equal(1.0, t.Weights.Sum(w => (double)w), 5);
-        for (int i = 0; i < k.Size; i++)
-            for (int j = 0; j < k.Size; j++)
-                Assert.Equal(Line(15, vertical: true)[i, j], t[i, j], 4);
+        var expected = Line(15, vertical: true).PadTo(t.Size);
+        for (int i = 0; i < t.Size; i++)
+            for (int j = 0; j < t.Size; j++)
+                Assert.Equal(expected[i, j], t[i, j], 4);
         var d = k.Turned(45);
         Assert.InRange(d.LengthPx(), 13, 17);
         Assert.Equal(k.Centroid().X, d.Centroid().X, 4);
@@ -221,11 +301,13 @@ public class BlurEvidenceTests(ITestOutputHelper output)
     /// with sensor noise, while its events still show the camera's motion. The events' kernels are 17–25 px; deblurred
     /// with them the frames came out 8–18 dB below their input. The same bundle as simulated keeps its event kernels.
     /// </summary>
-    [Fact]
-    public async Task ASharpFrameWhoseEventsShowMotionIsDenoisedNotDeblurredAndABlurredOneKeepsItsKernels()
+    [Theory]
+    [InlineData("night", 503)]
+    [InlineData("b-night", 504)] // the review's case: crowded lights, 23–35 px paths; 128-px patches had left too few for a verdict
+    public async Task ASharpFrameWhoseEventsShowMotionIsDenoisedNotDeblurredAndABlurredOneKeepsItsKernels(string preset, int seed)
     {
         string bundle = TestPaths.NewTempDir();
-        HybridRigSimulator.Simulate(SimulationPresets.Get("night") with { Frames = 2, RgbWidth = 320, RgbHeight = 240 }, 503, bundle);
+        HybridRigSimulator.Simulate(SimulationPresets.Get(preset) with { Frames = 2, RgbWidth = 320, RgbHeight = 240 }, seed, bundle);
         var methods = new MethodCatalogueBuilder().Build();
         async Task<List<FrameResult>> Replay(string name)
         {
@@ -237,8 +319,8 @@ public class BlurEvidenceTests(ITestOutputHelper output)
         }
         var blurred = await Replay("blurred");
         Assert.Equal(2, blurred.Count);
-        Assert.All(blurred, r => Assert.Equal("events:streaks", r.KernelSource));
-        Assert.All(blurred, r => Assert.True(r.Psnr > r.PsnrBlurry + 3));
+        Assert.All(blurred, r => Assert.NotEqual(FrameCheckedKernels.SharpSource, r.KernelSource));
+        Assert.All(blurred, r => Assert.True(r.Psnr > r.PsnrBlurry, $"frame {r.Index}: {r.Psnr:F2} dB, input {r.PsnrBlurry:F2}"));
 
         // The RGB frames replaced by the ground truth with Poisson–Gaussian noise (a full well of 6000 e⁻, 3 e⁻ read noise).
         var m = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "recording.json"))).RootElement;
