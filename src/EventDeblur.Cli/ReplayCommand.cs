@@ -143,7 +143,7 @@ internal static class ReplayCommand
             // Frames the blur check found sharper than their event kernels (FrameCheckedKernels): said here, not only in frames.parquet.
             var sharpFrames = summary.Results.Where(x => x.KernelSource == FrameCheckedKernels.SharpSource).Select(x => x.Index).ToList();
             var shorter = summary.Results.Where(x => x.Diagnostics.Any(d => d.Text.StartsWith(FrameCheckedKernels.ShorterNote, StringComparison.Ordinal) && d.Text.EndsWith("kept", StringComparison.Ordinal))).Select(x => x.Index).ToList();
-            var turned = summary.Results.Where(x => x.Diagnostics.Any(d => d.Text.StartsWith(FrameCheckedKernels.TurnedNote, StringComparison.Ordinal))).Select(x => x.Index).ToList();
+            var turned = summary.Results.Where(x => x.Diagnostics.Any(d => d.Text.StartsWith(FrameCheckedKernels.TurnedNote, StringComparison.Ordinal) && d.Text.EndsWith("kernels kept", StringComparison.Ordinal))).Select(x => x.Index).ToList();
             static string Indices(List<long> l) => l.Count > 0 ? $" (index {string.Join(", ", l.Take(10))}{(l.Count > 10 ? ", …" : "")})" : "";
             if (sharpFrames.Count + shorter.Count + turned.Count > 0)
                 Console.WriteLine($"blur check: {sharpFrames.Count} frame(s) sharper than their event kernels, denoised rather than deblurred{Indices(sharpFrames)}" +
