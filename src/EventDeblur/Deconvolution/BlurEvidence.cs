@@ -216,23 +216,13 @@ public static class BlurEvidence
         for (int y = 1; y < h - 1; y++)
             for (int x = 1; x < w - 1; x++)
             {
-                int i = y * w + x, k = 0;
-                float lo = float.MaxValue, hi = float.MinValue;
-                for (int dy = -1; dy <= 1; dy++)
-                    for (int dx = -1; dx <= 1; dx++)
-                    {
-                        if (dx == 0 && dy == 0) continue;
-                        float v = source[i + dy * w + dx];
-                        nb[k++] = v;
-                        lo = Math.Min(lo, v);
-                        hi = Math.Max(hi, v);
-                    }
+                int i = y * w + x;
+                var (lo, hi) = ImpulsePixels.Neighbours(source, w, i, nb);
                 float c = source[i];
                 // Alone: beyond the nearest neighbour by 6 σ (an edge or a corner has neighbours on its own side).
                 bool hot = c - hi > 6 * noise.Sigma(Math.Max(hi, 0)), dead = lo - c > 6 * noise.Sigma(Math.Max(lo, 0));
                 if (!hot && !dead) continue;
-                nb.Sort();
-                lum[i] = 0.5f * (nb[3] + nb[4]);
+                lum[i] = ImpulsePixels.NeighbourMedian(nb);
                 count++;
             }
         return count;

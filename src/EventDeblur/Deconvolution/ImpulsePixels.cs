@@ -24,6 +24,31 @@ public static class ImpulsePixels
     /// <summary>Margin on the kernels' own peak ratio (1.5; at least 2 in all).</summary>
     public const double PeakMargin = 1.5;
 
+    /// <summary>The eight neighbours of interior pixel <paramref name="i"/> of a <paramref name="width"/>-wide plane into <paramref name="nb"/> (8 long); their smallest and largest.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static (float Lo, float Hi) Neighbours(float[] plane, int width, int i, Span<float> nb)
+    {
+        int k = 0;
+        float hi = float.MinValue, lo = float.MaxValue;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++)
+            {
+                if (dx == 0 && dy == 0) continue;
+                float u = plane[i + dy * width + dx];
+                nb[k++] = u;
+                if (u > hi) hi = u;
+                if (u < lo) lo = u;
+            }
+        return (lo, hi);
+    }
+
+    /// <summary>The median of the eight neighbours <see cref="Neighbours"/> gathered (the mean of the middle two); sorts <paramref name="nb"/>.</summary>
+    internal static float NeighbourMedian(Span<float> nb)
+    {
+        nb.Sort();
+        return 0.5f * (nb[3] + nb[4]);
+    }
+
     /// <summary>
     /// The largest ratio, over the kernel's pixels, of a pixel's weight to the largest weight among its eight neighbours
     /// (∞ when a positive weight has no positive neighbour): how far a blurred point light's brightest pixel can stand
@@ -100,23 +125,12 @@ public static class ImpulsePixels
                 {
                     int i = y * w + x;
                     float v = p[i];
-                    int k = 0;
-                    float mx = float.MinValue, mn = float.MaxValue;
-                    for (int dy = -1; dy <= 1; dy++)
-                        for (int dx = -1; dx <= 1; dx++)
-                        {
-                            if (dx == 0 && dy == 0) continue;
-                            float u = p[i + dy * w + dx];
-                            nb[k++] = u;
-                            if (u > mx) mx = u;
-                            if (u < mn) mn = u;
-                        }
+                    var (mn, mx) = Neighbours(p, w, i, nb);
                     // The pixel must be the strict maximum or minimum of its 3×3 window, and (the median lies within the
                     // neighbours' range) beyond them by more than the spread term whatever the σ: most noise extrema end here.
                     float spread = mx - mn;
                     if (!(v > mx && v - mn > factor * spread) && !(v < mn && mx - v > factor * spread)) continue;
-                    nb.Sort();
-                    float bg = 0.5f * (nb[3] + nb[4]);
+                    float bg = NeighbourMedian(nb);
                     double s = Math.Max(sigma.Value, floor?.Sigma(Math.Max(bg, 0)) ?? 0);
                     // Against the neighbours' whole spread (texture and noise as well as a light's path), not only the nearest.
                     bool hot = v - bg > factor * spread + MinSigmas * s;
