@@ -37,7 +37,10 @@ public sealed class EventKernelEstimator : IKernelEstimator
     }
 
     /// <inheritdoc />
-    public string Name => "events";
+    public string Name => SourceName;
+
+    /// <summary>The name of this kernel source (<c>--kernels events</c>, run.json's <c>kernels</c>).</summary>
+    public const string SourceName = "events";
 
     /// <inheritdoc />
     public KernelEstimate Estimate(KernelRequest request)

@@ -38,6 +38,14 @@ public sealed class FrameCheckedKernels : IKernelEstimator
     /// <inheritdoc />
     public string Name => _inner.Name;
 
+    /// <summary>
+    /// What run.json records as <c>options.blur_check</c> for a run whose kernels come from <paramref name="kernels"/>:
+    /// true when they are checked against the frame (this class), false for kernels from events taken as they are
+    /// (<c>--blur-check off</c>), null (not recorded) for any other source (ground truth, streaks, identity), which the check does not judge.
+    /// </summary>
+    public static bool? RunOption(IKernelEstimator kernels) =>
+        kernels is FrameCheckedKernels ? true : kernels.Name == EventKernelEstimator.SourceName ? false : null;
+
     /// <summary>How the diagnostic line of a frame kept by a turn starts.</summary>
     public const string TurnedNote = "kernels turned by ";
 

@@ -265,7 +265,7 @@ public static class ReplayPipeline
             ["deconvolve_workers"] = o.DeconvolveWorkers,
             ["tile_overlap_px"] = (o.Deblur ?? DeblurOptions.ForQuality(o.Methods.HasQualityRungs(o.Deconvolver) ? o.Quality : DeconvolutionQuality.Balanced)).OverlapPx,
             ["event_latency_us"] = o.EventLatencyUs,
-        }.WithLearned(o).WithLatencyAuto(o),
+        }.WithLearned(o).WithLatencyAuto(o).WithBlurCheck(kernels),
         Frames = frames,
     };
 }
@@ -284,6 +284,13 @@ file static class LearnedRunOptions
     public static System.Text.Json.Nodes.JsonObject WithLatencyAuto(this System.Text.Json.Nodes.JsonObject options, ReplayOptions o)
     {
         if (o.EventLatencyAuto) options["event_latency_auto"] = true;
+        return options;
+    }
+
+    /// <summary><c>blur_check</c>: whether kernels from events were checked against their frames (<see cref="Methods.FrameCheckedKernels.RunOption"/>); absent for other kernel sources.</summary>
+    public static System.Text.Json.Nodes.JsonObject WithBlurCheck(this System.Text.Json.Nodes.JsonObject options, IKernelEstimator kernels)
+    {
+        if (Methods.FrameCheckedKernels.RunOption(kernels) is bool check) options["blur_check"] = check;
         return options;
     }
 }

@@ -114,6 +114,8 @@ public class LiveTests
         Assert.Equal(expected.Select(w => w.Exposure!.Value.StartUs), s.Results.OrderBy(r => r.Index).Select(r => r.ExposureStartUs!.Value));
         Assert.Equal(expected.Select(w => w.Exposure!.Value.EndUs), s.Results.OrderBy(r => r.Index).Select(r => r.ExposureEndUs!.Value));
         Assert.Contains("\"trigger_polarity\": \"low\"", File.ReadAllText(Path.Combine(o.OutDir, "run.json")));
+        // Kernels from events taken as they are (not FrameCheckedKernels): run.json says the blur check did not run.
+        Assert.Contains("\"blur_check\": false", File.ReadAllText(Path.Combine(o.OutDir, "run.json")));
     }
 
     /// <summary>
