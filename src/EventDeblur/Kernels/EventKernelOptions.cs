@@ -92,12 +92,28 @@ public sealed record EventKernelOptions
     /// </summary>
     public bool CheckBlurInFrame { get; init; } = true;
 
+    /// <summary>
+    /// Whether the exposure window is narrowed to the part of the light paths the frame shows lit
+    /// (<see cref="LitPathPart"/>): when at least <see cref="MinLitLights"/> traced lights are lit over a median share of
+    /// their path under <see cref="LitShareBelow"/>, the exposure is taken as shorter than its window (a frame table
+    /// giving the frame period, say) and the lights are traced again in the lit part (at most twice). On by default.
+    /// </summary>
+    public bool FitWindowToLitPaths { get; init; } = true;
+
+    /// <summary>Median lit share of the traced lights' paths under which the window is narrowed, in (0, 1]; 0.85 by default (correctly windowed tuning frames: 0.945 and above).</summary>
+    public double LitShareBelow { get; init; } = 0.85;
+
+    /// <summary>Lights whose lit part must be measured before the window is narrowed, ≥ 1; 3 by default.</summary>
+    public int MinLitLights { get; init; } = 3;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option outside its range (nested records included).</summary>
     public void Validate()
     {
         OptionRange.Check(nameof(MaxStreaks), MaxStreaks, 1, 1e4);
         OptionRange.Check(nameof(PathSamples), PathSamples, 2, 1e5);
         OptionRange.Check(nameof(EventLatencyUs), EventLatencyUs, -1e7, 1e7);
+        OptionRange.Check(nameof(LitShareBelow), LitShareBelow, 1e-3, 1);
+        OptionRange.Check(nameof(MinLitLights), MinLitLights, 1, 1e4);
         OptionRange.Check(nameof(TextureMarginFraction), TextureMarginFraction, 0, 10);
         OptionRange.Check(nameof(RollMarginFraction), RollMarginFraction, 0, 10);
         OptionRange.Check(nameof(SkipTextureMinInlierFraction), SkipTextureMinInlierFraction, 0, 1);

@@ -1,0 +1,67 @@
+using EventDeblur.Imaging;
+using EventDeblur.Kernels;
+using EventDeblur.Streaks;
+
+namespace EventDeblur.Tests.Kernels;
+
+/// <summary>
+/// <see cref="LitPathPart"/>: the part of a light's event path its streak shows lit. A window twice the exposure
+/// (centred, or running on after it: a frame table giving the frame period) traces twice the path the frame shows.
+/// </summary>
+public class LitPathPartTests
+{
+    /// <summary>A dark frame (0.02) with a clipped horizontal streak of 3-px thickness from x0 to x1 at row 60.</summary>
+    private static LinearImage StreakFrame(int x0, int x1)
+    {
+        const int W = 200, H = 120;
+        var plane = new float[W * H];
+        Array.Fill(plane, 0.02f);
+        for (int y = 59; y <= 61; y++)
+            for (int x = x0; x <= x1; x++) plane[y * W + x] = 1f;
+        return new LinearImage(W, H, [plane, (float[])plane.Clone(), (float[])plane.Clone()]);
+    }
+
+    /// <summary>A path from x = <paramref name="from"/> to <paramref name="to"/> along row 60 (plus <paramref name="dy"/>), 64 samples equally spaced in time.</summary>
+    private static StreakTrajectory Path(double from, double to, double dy = 0)
+    {
+        const int N = 64;
+        double mid = (from + to) / 2;
+        var offsets = Enumerable.Range(0, N).Select(k => (from + (k + 0.5) / N * (to - from) - mid, 0.0)).ToArray();
+        return new StreakTrajectory((mid, 60 + dy), offsets, 500, 0.3);
+    }
+
+    private static Streak StreakOf(int x0, int x1) => new(x0, 59, x1 - x0 + 1, 3, 3 * (x1 - x0 + 1), (x0 + x1) / 2.0, 60, (x1 - x0) * 1.15, 3, 1);
+
+    [Fact]
+    public void APathLitAllAlongReadsTheWholeWindow()
+    {
+        var part = LitPathPart.Measure(StreakFrame(80, 120), StreakOf(80, 120), Path(80, 120));
+        Assert.NotNull(part);
+        Assert.Equal(0, part.Value.First, 3);
+        Assert.Equal(1, part.Value.Last, 3);
+        // A path off by 2 px across itself (a calibration error) still reads whole.
+        Assert.Equal(1, LitPathPart.Measure(StreakFrame(80, 120), StreakOf(80, 120), Path(80, 120, dy: 2))!.Value.Share, 3);
+    }
+
+    [Theory]
+    [InlineData(60, 140, 0.25, 0.75)] // a window twice the exposure, centred on it
+    [InlineData(80, 160, 0.0, 0.5)]   // a window running on after the exposure for as long again
+    [InlineData(40, 120, 0.5, 1.0)]   // one starting early
+    public void ALongerWindowReadsTheLitPartOfItsPath(double from, double to, double first, double last)
+    {
+        var part = LitPathPart.Measure(StreakFrame(80, 120), StreakOf(80, 120), Path(from, to));
+        Assert.NotNull(part);
+        // Stated tolerance: within 0.05 of the window (4 px of the 80-px path) at each end.
+        Assert.InRange(part.Value.First, first - 0.05, first + 0.05);
+        Assert.InRange(part.Value.Last, last - 0.05, last + 0.05);
+    }
+
+    [Fact]
+    public void AFaintLightSaysNothing()
+    {
+        var frame = StreakFrame(80, 120);
+        foreach (var plane in frame.Planes)
+            for (int i = 0; i < plane.Length; i++) plane[i] = plane[i] > 0.5f ? 0.05f : 0.02f;
+        Assert.Null(LitPathPart.Measure(frame, StreakOf(80, 120), Path(60, 140)));
+    }
+}
