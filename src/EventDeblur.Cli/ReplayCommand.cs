@@ -151,6 +151,11 @@ internal static class ReplayCommand
                 Console.WriteLine($"blur check: {sharpFrames.Count} frame(s) sharper than their event kernels, denoised rather than deblurred{Indices(sharpFrames)}" +
                                   $"; {shorter.Count} deblurred with kernels drawn shorter{Indices(shorter)}; {turned.Count} with detail across their kernels' path, kernels kept{Indices(turned)}" +
                                   " (kernel_source and diagnostics in frames.parquet say why)");
+            // Frames whose exposure window was narrowed to the lit part of their light paths (EventKernelOptions.FitWindowToLitPaths).
+            var narrowed = summary.Results.Where(x => x.Diagnostics.Any(d => d.Text.StartsWith(EventKernelEstimator.NarrowedNote, StringComparison.Ordinal))).Select(x => x.Index).ToList();
+            if (narrowed.Count > 0)
+                Console.WriteLine($"exposure windows: {narrowed.Count} frame(s) whose lights are lit over only part of the path their events traced, kernels from the lit part{Indices(narrowed)}: " +
+                                  "is the frame table's exposure longer than the camera's? (diagnostics in frames.parquet say how much)");
             if (summary.Status == "cancelled")
             {
                 Console.Error.WriteLine($"to finish it: {ResumeCommand.For(r.GetValue(bundle)!, r.GetValue(output)!)} (the frames done are kept)");

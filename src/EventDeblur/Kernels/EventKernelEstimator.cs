@@ -56,7 +56,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
             diagnostics.Add(hotLine);
             request = request with { Events = cleaned };
         }
-        return EstimateInWindow(request, frameExposure, diagnostics, 0);
+        return EstimateInWindow(request, frameExposure, frameExposure, diagnostics, 0);
     }
 
     /// <summary>How the diagnostic line of a window narrowed to the lit part of the light paths starts.</summary>
@@ -73,9 +73,10 @@ public sealed class EventKernelEstimator : IKernelEstimator
 
     /// <summary>
     /// <see cref="Estimate"/> once hot pixels are out, for the exposure <paramref name="frameExposure"/> (frame clock, µs);
-    /// <paramref name="refits"/> says how often the window was already narrowed to the lit part of the light paths.
+    /// <paramref name="refits"/> says how often the window was already narrowed to the lit part of the light paths, from the
+    /// frame's own window <paramref name="frameWindow"/>.
     /// </summary>
-    private KernelEstimate EstimateInWindow(KernelRequest request, TimeRangeUs frameExposure, List<string> diagnostics, int refits)
+    private KernelEstimate EstimateInWindow(KernelRequest request, TimeRangeUs frameWindow, TimeRangeUs frameExposure, List<string> diagnostics, int refits)
     {
         var ct = request.Cancellation;
         int head = diagnostics.Count;
@@ -91,13 +92,14 @@ public sealed class EventKernelEstimator : IKernelEstimator
         // Lights flickering with the mains: their bursts stack under any path that follows them, so the camera motion is
         // scored and searched in the texture without their events (FlickerDetector); they are still traced.
         var scoring = request;
+        var flickeringStreaks = new HashSet<int>();
         if (_o.SetAsideFlickeringLights)
         {
             var flickering = new List<FlickerDetector.Light>();
             var lights = detection.Streaks.Take(_o.MaxStreaks).Select(s => _tracer.EventBox(s, h)).ToList();
             var found = FlickerDetector.DetectAll(request.Events, request.EventSensorSize, lights, exposure);
             for (int k = 0; k < lights.Count; k++)
-                if (found[k] is { } f)
+                if (found[k] is { } f && flickeringStreaks.Add(k))
                     flickering.Add(new FlickerDetector.Light(lights[k].X0, lights[k].Y0, lights[k].X1, lights[k].Y1, f.FrequencyHz, f.Share));
             if (flickering.Count > 0)
             {
@@ -110,31 +112,37 @@ public sealed class EventKernelEstimator : IKernelEstimator
 
         var trajectories = new List<StreakTrajectory>();
         var lit = new List<LitPathPart.Part>();
+        var litFrame = _o.FitWindowToLitPaths && refits < MaxWindowRefits ? new LitPathPart(img) : null;
+        int streakIndex = -1;
         foreach (var s in detection.Streaks.Take(_o.MaxStreaks))
         {
+            streakIndex++;
             ct.ThrowIfCancellationRequested();
             var trace = _tracer.Trace(request.Events, s, h, hInv, exposure, samples);
             if (trace.Path is not { } t) { diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}) not traced: {trace.Failure}"); continue; }
             trajectories.Add(t);
             diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {trace.EventsUsed} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
-            if (_o.FitWindowToLitPaths && LitPathPart.Measure(img, s, t) is { } part) lit.Add(part);
+            // A light flickering with the mains is lit in bursts, not over its exposure: it does not vote.
+            if (litFrame != null && !flickeringStreaks.Contains(streakIndex) && litFrame.Measure(s, t) is { } part) lit.Add(part);
         }
         ct.ThrowIfCancellationRequested();
         // A window longer than the exposure (a frame table giving the frame period, an exposure recorded long): the
         // lights' events trace more path than their streaks show, and kernels from the whole window over-deblur (stop 51's
         // trial: −1 to −16 dB). When most measured lights are lit over under LitShareBelow of the window, the window is
         // narrowed to the median lit part and the lights traced again.
-        if (lit.Count >= _o.MinLitLights && refits < MaxWindowRefits && Median(lit.Select(p => p.Share)) is var share && share < _o.LitShareBelow)
+        // A light far shorter than its path (under LitShareAbove: a sharp frame, or lights the measure cannot follow) is
+        // left to the blur check (Methods.FrameCheckedKernels), and no window is narrowed below MinWindowShare of the frame's.
+        if (lit.Count >= _o.MinLitLights && Median(lit.Select(p => p.Share)) is var share && share < _o.LitShareBelow && share >= _o.LitShareAbove)
         {
-            double a = Median(lit.Select(p => p.First)), b = Math.Max(Median(lit.Select(p => p.Last)), a + _o.LitShareBelow / 4);
+            double a = Median(lit.Select(p => p.First)), b = Math.Min(1, Math.Max(Median(lit.Select(p => p.Last)), a + _o.LitShareAbove));
             long dur = frameExposure.EndUs - frameExposure.StartUs;
-            var narrowed = new TimeRangeUs(frameExposure.StartUs + (long)Math.Round(a * dur), frameExposure.StartUs + (long)Math.Round(Math.Min(b, 1) * dur));
-            if (narrowed.EndUs - narrowed.StartUs >= 1 && narrowed != frameExposure)
+            var narrowed = new TimeRangeUs(frameExposure.StartUs + (long)Math.Round(a * dur), frameExposure.StartUs + (long)Math.Round(b * dur));
+            if (narrowed.EndUs - narrowed.StartUs >= _o.MinWindowShare * (frameWindow.EndUs - frameWindow.StartUs) && narrowed != frameExposure)
             {
                 // The notes from before this window's tracing (hot pixels, earlier narrowings) stay; this tracing's are redone.
                 var kept = diagnostics.Take(head).ToList();
-                kept.Add($"{NarrowedNote}{a:P0}–{Math.Min(b, 1):P0} of [{frameExposure.StartUs}, {frameExposure.EndUs}) µs: the {lit.Count} lights measured are lit in the frame over a median {share:P0} of the path their events traced (under {_o.LitShareBelow:P0}), so the exposure is taken as shorter than its window; lights traced again in [{narrowed.StartUs}, {narrowed.EndUs}) µs");
-                return EstimateInWindow(request, narrowed, kept, refits + 1);
+                kept.Add($"{NarrowedNote}{a:P0}–{b:P0} of [{frameExposure.StartUs}, {frameExposure.EndUs}) µs: the {lit.Count} lights measured are lit in the frame over a median {share:P0} of the path their events traced (under {_o.LitShareBelow:P0}), so the exposure is taken as shorter than its window; lights traced again in [{narrowed.StartUs}, {narrowed.EndUs}) µs");
+                return EstimateInWindow(request, frameWindow, narrowed, kept, refits + 1);
             }
         }
         if (trajectories.Count > 0)

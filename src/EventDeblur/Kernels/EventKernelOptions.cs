@@ -106,6 +106,15 @@ public sealed record EventKernelOptions
     /// <summary>Lights whose lit part must be measured before the window is narrowed, ≥ 1; 3 by default.</summary>
     public int MinLitLights { get; init; } = 3;
 
+    /// <summary>
+    /// Median lit share at or above which a narrowing is made, in [0, <see cref="LitShareBelow"/>]; 0.25 by default: lights
+    /// lit over less of their path are a sharp frame's (left to the blur check) or a window over 4× the exposure.
+    /// </summary>
+    public double LitShareAbove { get; init; } = 0.25;
+
+    /// <summary>Shortest window narrowings may leave, as a share of the frame's own window, in (0, 1]; 0.25 by default.</summary>
+    public double MinWindowShare { get; init; } = 0.25;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option outside its range (nested records included).</summary>
     public void Validate()
     {
@@ -114,6 +123,8 @@ public sealed record EventKernelOptions
         OptionRange.Check(nameof(EventLatencyUs), EventLatencyUs, -1e7, 1e7);
         OptionRange.Check(nameof(LitShareBelow), LitShareBelow, 1e-3, 1);
         OptionRange.Check(nameof(MinLitLights), MinLitLights, 1, 1e4);
+        OptionRange.Check(nameof(LitShareAbove), LitShareAbove, 0, LitShareBelow);
+        OptionRange.Check(nameof(MinWindowShare), MinWindowShare, 1e-3, 1);
         OptionRange.Check(nameof(TextureMarginFraction), TextureMarginFraction, 0, 10);
         OptionRange.Check(nameof(RollMarginFraction), RollMarginFraction, 0, 10);
         OptionRange.Check(nameof(SkipTextureMinInlierFraction), SkipTextureMinInlierFraction, 0, 1);

@@ -5,21 +5,29 @@ namespace EventDeblur.Kernels;
 
 /// <summary>
 /// Which part of a light's event path its streak in the blurry frame shows: the path (frame pixels, equally spaced in
-/// time over the exposure window) is walked over the frame, and the samples where the frame is lit — luminance within
-/// <see cref="NeighbourhoodRadiusPx"/> above the light's background by at least <see cref="LitFraction"/> of the path's
-/// brightest point over it — mark the time the light was exposed. A window longer than the exposure (a frame table
+/// time over the exposure window) is laid over the frame, and the samples where the frame is lit — luminance within
+/// <see cref="NeighbourhoodRadiusPx"/> above the light's background by at least <see cref="LitFraction"/> of the streak's
+/// brightest pixel over it — mark the time the light was exposed. A window longer than the exposure (a frame table
 /// giving the frame period, a trigger edge mistaken) leaves the path's part outside the exposure over unlit background:
-/// the events saw the light move there, the frame did not.
+/// the events saw the light move there, the frame did not. A calibration a few pixels off is allowed for: the path is
+/// shifted across itself by up to <see cref="AcrossRadiusPx"/>, and extended beyond each end by
+/// <see cref="AlignRadiusPx"/>, where a streak moved along the path shows lit (such a lit run is moved back inside the window).
 /// </summary>
-public static class LitPathPart
+public sealed class LitPathPart
 {
     /// <summary>Half-size of the square whose brightest pixel is taken at each path sample, frame pixels (absorbs a path off by a pixel or two across itself).</summary>
     public const int NeighbourhoodRadiusPx = 2;
 
-    /// <summary>Share of the path's brightest point above the background a sample must reach to count as lit, in (0, 1).</summary>
+    /// <summary>How far the path is extended beyond each end, along its end velocity, to find a streak a calibration moved along it, frame pixels.</summary>
+    public const int AlignRadiusPx = 8;
+
+    /// <summary>Largest shift of the path across itself, each way, tried to lay it on a streak a calibration moved aside, frame pixels (with the neighbourhood: 5 px).</summary>
+    public const int AcrossRadiusPx = 3;
+
+    /// <summary>Share of the streak's brightest pixel above the background a sample must reach to count as lit, in (0, 1).</summary>
     public const double LitFraction = 0.2;
 
-    /// <summary>Least contrast of the brightest path point over the background, in normalised linear radiance (a faint light says nothing).</summary>
+    /// <summary>Least contrast of the streak's brightest pixel over the background, in normalised linear radiance (a faint light says nothing).</summary>
     public const double MinContrast = 0.05;
 
     /// <summary>What the frame shows of one path.</summary>
@@ -31,53 +39,134 @@ public static class LitPathPart
         public double Share => Last - First;
     }
 
-    /// <summary>
-    /// The lit part of <paramref name="path"/> (traced for <paramref name="streak"/>) in <paramref name="frame"/>, or null
-    /// when the light is too faint over its background (<see cref="MinContrast"/>) or the path has no lit sample. The lit
-    /// span is trimmed at each inner end by the neighbourhood and the light's own half-thickness, walked back at the path's
-    /// speed there, so that a path lit over a share s of its time reads about s, not s plus the light's size.
-    /// </summary>
-    public static Part? Measure(LinearImage frame, Streak streak, StreakTrajectory path)
+    private readonly int _w, _h;
+    private readonly float[] _lum, _near;
+
+    /// <summary>Prepares <paramref name="frame"/> (luminance, and its maximum over each pixel's neighbourhood) for measuring its lights.</summary>
+    public LitPathPart(LinearImage frame)
     {
-        int w = frame.Width, h = frame.Height, n = path.Offsets.Length;
-        if (n < 2) return null;
-        var lum = new double[n];
-        for (int k = 0; k < n; k++)
-        {
-            int cx = (int)Math.Round(path.Mid.X + path.Offsets[k].X), cy = (int)Math.Round(path.Mid.Y + path.Offsets[k].Y);
-            double best = 0;
-            for (int y = Math.Max(0, cy - NeighbourhoodRadiusPx); y <= Math.Min(h - 1, cy + NeighbourhoodRadiusPx); y++)
-                for (int x = Math.Max(0, cx - NeighbourhoodRadiusPx); x <= Math.Min(w - 1, cx + NeighbourhoodRadiusPx); x++)
-                    best = Math.Max(best, Luminance(frame, x, y));
-            lum[k] = best;
-        }
-        // The light's background: the lower quartile of its box grown by 12 px (mostly the scene around the streak).
-        const int Ring = 12;
-        var around = new List<double>();
-        for (int y = Math.Max(0, streak.Y0 - Ring); y < Math.Min(h, streak.Y0 + streak.Height + Ring); y++)
-            for (int x = Math.Max(0, streak.X0 - Ring); x < Math.Min(w, streak.X0 + streak.Width + Ring); x++)
-                around.Add(Luminance(frame, x, y));
-        if (around.Count == 0) return null;
-        around.Sort();
-        double background = around[around.Count / 4], peak = lum.Max();
-        if (peak - background < MinContrast) return null;
-        double threshold = background + LitFraction * (peak - background);
-        int first = Array.FindIndex(lum, v => v >= threshold), last = Array.FindLastIndex(lum, v => v >= threshold);
-        if (first < 0) return null;
-        // Trim each end that lies inside the window by the reach of the neighbourhood and of the light's own size.
-        double reachPx = NeighbourhoodRadiusPx + streak.ThicknessPx / 2;
-        double Step(int k) => Math.Sqrt(Math.Pow(path.Offsets[Math.Min(k + 1, n - 1)].X - path.Offsets[Math.Max(k - 1, 0)].X, 2) + Math.Pow(path.Offsets[Math.Min(k + 1, n - 1)].Y - path.Offsets[Math.Max(k - 1, 0)].Y, 2)) / (Math.Min(k + 1, n - 1) - Math.Max(k - 1, 0));
-        double a = first, b = last + 1;
-        if (first > 0) a = Math.Min(first + reachPx / Math.Max(Step(first), 1e-6), b);
-        if (last < n - 1) b = Math.Max(last + 1 - reachPx / Math.Max(Step(last), 1e-6), a);
-        return new Part(a / n, b / n);
+        _w = frame.Width;
+        _h = frame.Height;
+        _lum = new float[_w * _h];
+        foreach (var plane in frame.Planes)
+            for (int i = 0; i < _lum.Length; i++) _lum[i] += plane[i] / frame.Planes.Length;
+        // Separable maximum over the (2r+1)² square.
+        var rows = new float[_lum.Length];
+        _near = new float[_lum.Length];
+        const int R = NeighbourhoodRadiusPx;
+        for (int y = 0; y < _h; y++)
+            for (int x = 0; x < _w; x++)
+            {
+                float m = float.MinValue;
+                for (int xx = Math.Max(0, x - R); xx <= Math.Min(_w - 1, x + R); xx++) m = Math.Max(m, _lum[y * _w + xx]);
+                rows[y * _w + x] = m;
+            }
+        for (int y = 0; y < _h; y++)
+            for (int x = 0; x < _w; x++)
+            {
+                float m = float.MinValue;
+                for (int yy = Math.Max(0, y - R); yy <= Math.Min(_h - 1, y + R); yy++) m = Math.Max(m, rows[yy * _w + x]);
+                _near[y * _w + x] = m;
+            }
     }
 
-    private static double Luminance(LinearImage frame, int x, int y)
+    /// <summary>As <see cref="Measure(Streak, StreakTrajectory)"/> on a frame prepared for this one light.</summary>
+    public static Part? Measure(LinearImage frame, Streak streak, StreakTrajectory path) => new LitPathPart(frame).Measure(streak, path);
+
+    /// <summary>
+    /// The lit part of <paramref name="path"/> (traced for <paramref name="streak"/>), at the shift that lights it longest,
+    /// or null when the light is too faint over its background (<see cref="MinContrast"/>) or no sample is lit. The lit
+    /// span is trimmed at each inner end by the neighbourhood and the light's own half-thickness, walked back at the
+    /// path's speed there, so that a path lit over a share s of its time reads about s, not s plus the light's size.
+    /// </summary>
+    public Part? Measure(Streak streak, StreakTrajectory path)
     {
-        double v = 0;
-        int i = y * frame.Width + x;
-        foreach (var plane in frame.Planes) v += plane[i];
-        return v / frame.Planes.Length;
+        int n = path.Offsets.Length;
+        if (n < 2) return null;
+        // The light's background: the lower quartile of its box grown by 12 px (mostly the scene around the streak); its
+        // brightness: the streak's brightest pixel.
+        const int Ring = 12;
+        var around = new List<float>();
+        float peak = float.MinValue;
+        for (int y = Math.Max(0, streak.Y0 - Ring); y < Math.Min(_h, streak.Y0 + streak.Height + Ring); y++)
+            for (int x = Math.Max(0, streak.X0 - Ring); x < Math.Min(_w, streak.X0 + streak.Width + Ring); x++)
+            {
+                around.Add(_lum[y * _w + x]);
+                if (x >= streak.X0 && x < streak.X0 + streak.Width && y >= streak.Y0 && y < streak.Y0 + streak.Height) peak = Math.Max(peak, _lum[y * _w + x]);
+            }
+        if (around.Count == 0 || peak == float.MinValue) return null;
+        around.Sort();
+        double background = around[around.Count / 4];
+        if (peak - background < MinContrast) return null;
+        double threshold = background + LitFraction * (peak - background);
+        // The path, extended beyond each end by up to AlignRadiusPx, outward along its last eighth, at its mean speed (its
+        // end speed may be near 0: a path starting or ending at rest would stay on the streak): a calibration off along
+        // the path moves the streak past one end, where the extension finds it lit.
+        double length = 0;
+        for (int k = 1; k < n; k++) length += Math.Sqrt(Math.Pow(path.Offsets[k].X - path.Offsets[k - 1].X, 2) + Math.Pow(path.Offsets[k].Y - path.Offsets[k - 1].Y, 2));
+        double meanStep = length / (n - 1);
+        int eighth = Math.Max(1, n / 8);
+        (double X, double Y) Outward(int end, int inner)
+        {
+            double dx = path.Offsets[end].X - path.Offsets[inner].X, dy = path.Offsets[end].Y - path.Offsets[inner].Y, d = Math.Sqrt(dx * dx + dy * dy);
+            return d > 1e-9 ? (dx / d * meanStep, dy / d * meanStep) : (0, 0);
+        }
+        var v0 = Outward(0, Math.Min(n - 1, eighth));
+        var v1 = Outward(n - 1, Math.Max(0, n - 1 - eighth));
+        int reach = meanStep > 1e-6 ? Math.Min(n / 2, (int)Math.Ceiling(AlignRadiusPx / meanStep)) : 0;
+        int pre = v0 == (0, 0) ? 0 : reach, post = v1 == (0, 0) ? 0 : reach;
+        int m = pre + n + post;
+        var ex = new double[m];
+        var ey = new double[m];
+        for (int j = 0; j < m; j++)
+        {
+            int k = j - pre;
+            var (ox, oy) = k < 0 ? (path.Offsets[0].X - k * v0.X, path.Offsets[0].Y - k * v0.Y)
+                : k >= n ? (path.Offsets[n - 1].X + (k - n + 1) * v1.X, path.Offsets[n - 1].Y + (k - n + 1) * v1.Y)
+                : path.Offsets[k];
+            ex[j] = path.Mid.X + ox;
+            ey[j] = path.Mid.Y + oy;
+        }
+        // Across the path, shifts of up to AlignRadiusPx each way (a calibration off across it leaves the path beside its
+        // streak). Along it no shift is tried: where the window outlasts the exposure the traced path stays near the
+        // streak's end, and a shift along it would lay that part on the streak.
+        double mx = path.Offsets.Average(o => o.X), my = path.Offsets.Average(o => o.Y);
+        double sxx = path.Offsets.Average(o => (o.X - mx) * (o.X - mx)), syy = path.Offsets.Average(o => (o.Y - my) * (o.Y - my)), sxy = path.Offsets.Average(o => (o.X - mx) * (o.Y - my));
+        double angle = 0.5 * Math.Atan2(2 * sxy, sxx - syy);
+        double ax = -Math.Sin(angle), ay = Math.Cos(angle); // across the principal direction
+        int bestFirst = -1, bestLast = -1, bestShift = int.MaxValue;
+        for (int sh = -AcrossRadiusPx; sh <= AcrossRadiusPx; sh++)
+        {
+            int first = -1, last = -1;
+            for (int j = 0; j < m; j++)
+            {
+                int x = (int)Math.Round(ex[j] + sh * ax), y = (int)Math.Round(ey[j] + sh * ay);
+                if (x < 0 || y < 0 || x >= _w || y >= _h || _near[y * _w + x] < threshold) continue;
+                if (first < 0) first = j;
+                last = j;
+            }
+            if (first < 0) continue;
+            int span = last - first;
+            if (span > bestLast - bestFirst || (span == bestLast - bestFirst && Math.Abs(sh) < bestShift)) (bestFirst, bestLast, bestShift) = (first, last, Math.Abs(sh));
+        }
+        if (bestFirst < 0) return null;
+        // Trim each end that lies inside the extended path by the reach of the neighbourhood and of the light's own size.
+        double reachPx = NeighbourhoodRadiusPx + streak.ThicknessPx / 2;
+        double Step(int j)
+        {
+            int a = Math.Max(j - 1, 0), b = Math.Min(j + 1, m - 1);
+            return Math.Sqrt((ex[b] - ex[a]) * (ex[b] - ex[a]) + (ey[b] - ey[a]) * (ey[b] - ey[a])) / (b - a);
+        }
+        double lo = bestFirst, hi = bestLast + 1;
+        if (bestFirst > 0) lo = Math.Min(bestFirst + reachPx / Math.Max(Step(bestFirst), 1e-6), hi);
+        if (bestLast < m - 1) hi = Math.Max(bestLast + 1 - reachPx / Math.Max(Step(bestLast), 1e-6), lo);
+        lo -= pre;
+        hi -= pre;
+        // A lit run past an end of the window is the calibration's offset along the path: moved back inside.
+        if (hi > n && lo > 0) { lo = Math.Max(0, lo - (hi - n)); hi = n; }
+        if (lo < 0 && hi < n) { hi = Math.Min(n, hi - lo); lo = 0; }
+        hi = Math.Min(n, hi);
+        lo = Math.Max(0, lo);
+        return new Part(lo / n, hi / n);
     }
 }

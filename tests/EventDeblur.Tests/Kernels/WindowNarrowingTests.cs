@@ -38,15 +38,16 @@ public class WindowNarrowingTests
             var truth = KernelCsv.Read(request.GroundTruthKernelsPath!);
             var narrowed = new EventKernelEstimator().Estimate(request);
             var whole = new EventKernelEstimator(new EventKernelOptions { FitWindowToLitPaths = false }).Estimate(request);
-            string note = Assert.Single(narrowed.Diagnostics, d => d.StartsWith(EventKernelEstimator.NarrowedNote, StringComparison.Ordinal));
-            // The lit part starts with the window and ends about half-way (the true exposure is its first half).
+            // The first narrowing starts with the window and ends short of three quarters of it (the true exposure is its
+            // first half; the light's glow and the end of its path read lit a little longer), a second may follow.
+            string note = narrowed.Diagnostics.First(d => d.StartsWith(EventKernelEstimator.NarrowedNote, StringComparison.Ordinal));
             var m = System.Text.RegularExpressions.Regex.Match(note, @"narrowed to (\d+) %–(\d+) %");
             Assert.True(m.Success, note);
             Assert.InRange(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), 0, 5);
-            Assert.InRange(int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), 45, 65);
+            Assert.InRange(int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), 45, 75);
             double ksNarrowed = ImageMetrics.KernelSimilarity(narrowed.Tiles, truth), ksWhole = ImageMetrics.KernelSimilarity(whole.Tiles, truth);
             // Stated bounds: the narrowed window's kernels within 0.2 of the truth's similarity 1, and 0.1 better than the whole window's
-            // (measured at stop 52: 0.98 / 0.94 / 0.82 against 0.74 / 0.69 / 0.59).
+            // (measured at stop 52: 0.86 / 0.88 / 0.93 against 0.74 / 0.69 / 0.59).
             Assert.True(ksNarrowed >= 0.8 && ksNarrowed >= ksWhole + 0.1, $"frame {i}: kernel similarity {ksNarrowed:F3} narrowed, {ksWhole:F3} over the whole window");
             Assert.DoesNotContain(whole.Diagnostics, d => d.StartsWith(EventKernelEstimator.NarrowedNote, StringComparison.Ordinal));
         }
@@ -63,11 +64,38 @@ public class WindowNarrowingTests
         }
     }
 
+    /// <summary>
+    /// A calibration off by a few event pixels (stop 52's review: 2 event px narrowed correct windows of simulated
+    /// bundles and cost 5–10 dB): the sample's homography moved by 2 event px (about 4.4 frame px) along either axis or
+    /// both keeps its windows. (At (−3, 3) event px, 9 frame px off, a frame is narrowed: past what the measure allows for.)
+    /// </summary>
+    [Theory]
+    [InlineData(2, -2)]
+    [InlineData(-2, 0)]
+    [InlineData(0, 2)]
+    public void ACalibrationAFewPixelsOffKeepsCorrectWindows(double dx, double dy)
+    {
+        string bundle = TestPaths.CopyOfSample();
+        string manifest = Path.Combine(bundle, "recording.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
+        var h = json["calibration"]!["rgb_to_events_homography"]!;
+        h[0]![2] = h[0]![2]!.GetValue<double>() + dx;
+        h[1]![2] = h[1]![2]!.GetValue<double>() + dy;
+        File.WriteAllText(manifest, json.ToJsonString());
+        for (int i = 0; i < 3; i++)
+        {
+            var estimate = new EventKernelEstimator().Estimate(KernelEstimationTests.LoadFrame(bundle, i));
+            Assert.DoesNotContain(estimate.Diagnostics, d => d.StartsWith(EventKernelEstimator.NarrowedNote, StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void TheOptionsAreCheckedForTheirRanges()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { LitShareBelow = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { LitShareBelow = 1.5 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { MinLitLights = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { LitShareAbove = 0.9 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { MinWindowShare = 0 }));
     }
 }
