@@ -37,7 +37,7 @@ internal static class BlurCheckOption
     /// </summary>
     public static void NoteIfIgnored(ParseResult r, Option<string> option, string kernelSource, TextWriter? err = null)
     {
-        if (kernelSource != "events" && r.GetResult(option) is { Implicit: false })
+        if (kernelSource != Kernels.EventKernelEstimator.SourceName && r.GetResult(option) is { Implicit: false })
             (err ?? Console.Error).WriteLine($"note: --blur-check {r.GetValue(option)} changes nothing with kernels {kernelSource}: it checks kernels from events only");
     }
 }

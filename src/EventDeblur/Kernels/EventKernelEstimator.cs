@@ -129,9 +129,9 @@ public sealed class EventKernelEstimator : IKernelEstimator
         // A window longer than the exposure (a frame table giving the frame period, an exposure recorded long): the
         // lights' events trace more path than their streaks show, and kernels from the whole window over-deblur (stop 51's
         // trial: −1 to −16 dB). When most measured lights are lit over under LitShareBelow of the window, the window is
-        // narrowed to the median lit part and the lights traced again.
-        // A light far shorter than its path (under LitShareAbove: a sharp frame, or lights the measure cannot follow) is
-        // left to the blur check (Methods.FrameCheckedKernels), and no window is narrowed below MinWindowShare of the frame's.
+        // narrowed to the median lit part and the lights traced again. Lights lit over far less than their path (under
+        // LitShareAbove: a sharp frame, or lights the measure cannot follow) are left to the blur check
+        // (Methods.FrameCheckedKernels), and no window is narrowed below MinWindowShare of the frame's.
         if (lit.Count >= _o.MinLitLights && Median(lit.Select(p => p.Share)) is var share && share < _o.LitShareBelow && share >= _o.LitShareAbove)
         {
             double a = Median(lit.Select(p => p.First)), b = Math.Min(1, Math.Max(Median(lit.Select(p => p.Last)), a + _o.LitShareAbove));

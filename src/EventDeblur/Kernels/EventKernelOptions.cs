@@ -94,9 +94,10 @@ public sealed record EventKernelOptions
 
     /// <summary>
     /// Whether the exposure window is narrowed to the part of the light paths the frame shows lit
-    /// (<see cref="LitPathPart"/>): when at least <see cref="MinLitLights"/> traced lights are lit over a median share of
-    /// their path under <see cref="LitShareBelow"/>, the exposure is taken as shorter than its window (a frame table
-    /// giving the frame period, say) and the lights are traced again in the lit part (at most twice). On by default.
+    /// (<see cref="LitPathPart"/>): when at least <see cref="MinLitLights"/> traced lights (flickering ones left out) are lit
+    /// over a median share of their path under <see cref="LitShareBelow"/> and at least <see cref="LitShareAbove"/>, the
+    /// exposure is taken as shorter than its window (a frame table giving the frame period, say) and the lights are traced
+    /// again in the lit part (at most twice, never below <see cref="MinWindowShare"/> of the frame's window). On by default.
     /// </summary>
     public bool FitWindowToLitPaths { get; init; } = true;
 

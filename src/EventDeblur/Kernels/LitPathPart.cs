@@ -18,7 +18,7 @@ public sealed class LitPathPart
     /// <summary>Half-size of the square whose brightest pixel is taken at each path sample, frame pixels (absorbs a path off by a pixel or two across itself).</summary>
     public const int NeighbourhoodRadiusPx = 2;
 
-    /// <summary>How far the path is extended beyond each end, along its end velocity, to find a streak a calibration moved along it, frame pixels.</summary>
+    /// <summary>How far the path is extended beyond each end (outward along its last eighth, at its mean speed) to find a streak a calibration moved along it, frame pixels.</summary>
     public const int AlignRadiusPx = 8;
 
     /// <summary>Largest shift of the path across itself, each way, tried to lay it on a streak a calibration moved aside, frame pixels (with the neighbourhood: 5 px).</summary>
