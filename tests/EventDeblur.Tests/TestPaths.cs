@@ -51,6 +51,26 @@ internal static class TestPaths
     }
 
     /// <summary>
+    /// A copy of the shipped sample whose rgb/frames.csv exposure times (µs) are rewritten by <paramref name="exposure"/>
+    /// (start, end → new start, new end), e.g. moved or lengthened.
+    /// </summary>
+    public static string CopyOfSampleWithExposures(Func<long, long, (long Start, long End)> exposure)
+    {
+        string bundle = CopyOfSample();
+        string csv = Path.Combine(bundle, "rgb", "frames.csv");
+        var lines = File.ReadAllLines(csv);
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split(',');
+            var (start, end) = exposure(long.Parse(f[2], ci), long.Parse(f[3], ci));
+            lines[i] = $"{f[0]},{f[1]},{start.ToString(ci)},{end.ToString(ci)}";
+        }
+        File.WriteAllLines(csv, lines);
+        return bundle;
+    }
+
+    /// <summary>
     /// A new empty scratch folder in the temp folder's <c>eventdeblur-tests</c>, named by this process's id (8 hex digits)
     /// and 24 random ones; removed by the next test run once this process has ended.
     /// </summary>

@@ -1,5 +1,6 @@
 using EventDeblur.Imaging;
 using EventDeblur.Streaks;
+using OpenCvSharp;
 
 namespace EventDeblur.Kernels;
 
@@ -50,24 +51,12 @@ public sealed class LitPathPart
         _lum = new float[_w * _h];
         foreach (var plane in frame.Planes)
             for (int i = 0; i < _lum.Length; i++) _lum[i] += plane[i] / frame.Planes.Length;
-        // Separable maximum over the (2r+1)² square.
-        var rows = new float[_lum.Length];
-        _near = new float[_lum.Length];
-        const int R = NeighbourhoodRadiusPx;
-        for (int y = 0; y < _h; y++)
-            for (int x = 0; x < _w; x++)
-            {
-                float m = float.MinValue;
-                for (int xx = Math.Max(0, x - R); xx <= Math.Min(_w - 1, x + R); xx++) m = Math.Max(m, _lum[y * _w + xx]);
-                rows[y * _w + x] = m;
-            }
-        for (int y = 0; y < _h; y++)
-            for (int x = 0; x < _w; x++)
-            {
-                float m = float.MinValue;
-                for (int yy = Math.Max(0, y - R); yy <= Math.Min(_h - 1, y + R); yy++) m = Math.Max(m, rows[yy * _w + x]);
-                _near[y * _w + x] = m;
-            }
+        // The maximum over the (2r+1)² square around each pixel: a dilation (pixels outside the frame take no part).
+        using var lum = Mat.FromPixelData(_h, _w, MatType.CV_32FC1, _lum);
+        using var near = new Mat();
+        using var square = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(2 * NeighbourhoodRadiusPx + 1, 2 * NeighbourhoodRadiusPx + 1));
+        Cv2.Dilate(lum, near, square);
+        near.GetArray(out _near);
     }
 
     /// <summary>As <see cref="Measure(Streak, StreakTrajectory)"/> on a frame prepared for this one light.</summary>

@@ -12,20 +12,7 @@ namespace EventDeblur.Tests.Cli;
 public class EventLatencyAutoTests
 {
     /// <summary>A copy of the sample bundle whose frames.csv times are moved by <paramref name="shiftUs"/>.</summary>
-    private static string ShiftedSample(long shiftUs)
-    {
-        string bundle = TestPaths.CopyOfSample();
-        string csv = Path.Combine(bundle, "rgb", "frames.csv");
-        var lines = File.ReadAllLines(csv);
-        var ci = CultureInfo.InvariantCulture;
-        for (int i = 1; i < lines.Length; i++)
-        {
-            var f = lines[i].Split(',');
-            lines[i] = $"{f[0]},{f[1]},{long.Parse(f[2], ci) + shiftUs},{long.Parse(f[3], ci) + shiftUs}";
-        }
-        File.WriteAllLines(csv, lines);
-        return bundle;
-    }
+    private static string ShiftedSample(long shiftUs) => TestPaths.CopyOfSampleWithExposures((start, end) => (start + shiftUs, end + shiftUs));
 
     private static long RecordedLatency(string outDir) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "run.json")))!["options"]!["event_latency_us"]!.GetValue<long>();

@@ -12,21 +12,7 @@ namespace EventDeblur.Tests.Kernels;
 public class WindowNarrowingTests
 {
     /// <summary>A copy of the sample whose frames.csv says each exposure went on for as long again after it ended (a frame table giving the frame period, say).</summary>
-    private static string SampleWithLongWindows()
-    {
-        string bundle = TestPaths.CopyOfSample();
-        string csv = Path.Combine(bundle, "rgb", "frames.csv");
-        var lines = File.ReadAllLines(csv);
-        var ci = CultureInfo.InvariantCulture;
-        for (int i = 1; i < lines.Length; i++)
-        {
-            var f = lines[i].Split(',');
-            long start = long.Parse(f[2], ci), end = long.Parse(f[3], ci);
-            lines[i] = $"{f[0]},{f[1]},{start},{end + (end - start)}";
-        }
-        File.WriteAllLines(csv, lines);
-        return bundle;
-    }
+    private static string SampleWithLongWindows() => TestPaths.CopyOfSampleWithExposures((start, end) => (start, end + (end - start)));
 
     [Fact]
     public void AWindowTwiceTheExposureIsNarrowedToTheLitPartAndItsKernelsComeBackToTheTruth()
