@@ -16,7 +16,8 @@ internal static class EvalCommand
         var shard = new Option<string>("--shard") { Description = "K/N: run only the K-th of N deterministic shares of the work", DefaultValueFactory = _ => "1/1" };
         var quality = QualityOption.Create();
         var force = new Option<bool>("--force") { Description = "Write into --out even when it is, holds or lies inside a recording bundle, or is a replay run" };
-        var cmd = new Command("eval", "Evaluate methods over datasets; shards write their own Parquet, 'report' merges them") { datasets, output, methods, shard, quality, force };
+        var checks = new KernelCheckOptions();
+        var cmd = new Command("eval", "Evaluate methods over datasets; shards write their own Parquet, 'report' merges them") { datasets, output, methods, shard, quality, checks.BlurCheck, checks.WindowCheck, force };
         cmd.SetAction(async (r, ct) =>
         {
             // One line per pair is the progress; the guard's fallbacks are counted in each run's frames.parquet.
@@ -30,6 +31,7 @@ internal static class EvalCommand
                 throw new UserInputException($"--methods lists {twice.Key} {twice.Count()} times: each method once (its rows would be written twice)");
             var m = names.Select(catalogue.ParseMethod).ToList();
             QualityOption.NoteIfIgnored(r, quality, catalogue, m.Select(x => x.Deconvolver), m.Select(x => x.Name));
+            checks.NoteIfIgnored(r, m.Select(x => x.Kernels));
             // OUT must not be the dataset, a bundle (or inside one) or a replay run, whose folders it would fill with runs.
             if (!r.GetValue(force))
                 OutputFolder.RefuseInputAsOutput(r.GetValue(output)!, "an evaluation folder", "an evaluation writes runs/ and result shards into OUT", "out/eval", refuseRun: true);
@@ -92,7 +94,8 @@ internal static class EvalCommand
                     $", this shard with --methods {string.Join(",", m.Select(x => x.Name))}: report merges only shards of the same methods. Give the same --methods, choose another --out, or pass --force");
             var unusable = new List<string>(notConverted);
             var inputProblems = new List<string>();
-            var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality), unusable, inputProblems);
+            var rows = await Evaluator.RunAsync(catalogue, bundles, m, r.GetValue(output)!, k, n, Console.WriteLine, ct, QualityOption.Value(r, quality), unusable, inputProblems,
+                checks.Apply(r, new EventDeblur.Kernels.EventKernelOptions()));
             if (ct.IsCancellationRequested)
             {
                 Console.WriteLine($"shard {k}/{n}: cancelled after {rows.Count} frame results -> {Path.GetFullPath(r.GetValue(output)!)} (marked cancelled: report warns; run the same command again to finish it)");

@@ -163,8 +163,8 @@ internal static class LiveCommands
         });
         var polarity = new Option<string>("--trigger-polarity") { Description = "high (the RGB camera's exposure output is high while it exposes: rising edge = start, the default) or low (active-low: falling edge = start)", DefaultValueFactory = _ => "high" };
         polarity.AcceptOnly("high", "low");
-        var blurCheck = BlurCheckOption.Create();
-        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force, keptEvents, polarity, blurCheck };
+        var checks = new KernelCheckOptions();
+        var cmd = new Command("live", "Deblur a live RGB + DAVIS rig: events and triggers from DV network streams, RGB from OpenCV") { events, triggers, rgb, rig, output, duration, deconvolver, latency, quality, force, keptEvents, polarity, checks.BlurCheck, checks.WindowCheck };
         cmd.SetAction(async (r, ct) =>
         {
             // One progress line per frame; the guard's fallbacks are counted in frames.parquet (guard_*).
@@ -186,7 +186,7 @@ internal static class LiveCommands
                 OutDir = r.GetValue(output)!, Methods = methods, DurationS = r.GetValue(duration), Deconvolver = r.GetValue(deconvolver)!, Quality = QualityOption.Value(r, quality), AdaptiveQuality = QualityOption.IsAuto(r, quality), Force = r.GetValue(force),
                 EventLatencyUs = r.GetValue(latency), MaxKeptEventsPerFrame = r.GetValue(keptEvents), TriggerActiveLow = r.GetValue(polarity) == "low",
             };
-            var s = await LivePipeline.RunAsync(o, methods.CreateKernelSource("events", new EventKernelOptions { EventLatencyUs = r.GetValue(latency), CheckBlurInFrame = BlurCheckOption.Value(r, blurCheck) }), Console.WriteLine, ct);
+            var s = await LivePipeline.RunAsync(o, methods.CreateKernelSource("events", checks.Apply(r, new EventKernelOptions { EventLatencyUs = r.GetValue(latency) })), Console.WriteLine, ct);
             foreach (var g in s.Gaps) Console.WriteLine($"{(g.ResumedTimestampUs == null ? "stream ended" : "gap")}: {g}");
             foreach (var p in s.Problems) Console.WriteLine($"{(p.Severity == EventDeblur.IO.ProblemSeverity.Error ? "problem" : "note")}: {p.Plain}");
             var lat = s.Results.Where(x => x.LatencySeconds != null).Select(x => x.LatencySeconds!.Value).ToList();

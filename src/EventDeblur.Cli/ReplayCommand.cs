@@ -27,8 +27,8 @@ internal static class ReplayCommand
         var latency = LatencyOption.CreateWithAuto("Event camera latency, µs: events of an exposure are taken from [start + L, end + L) (kernels from events)");
         var verbose = new Option<bool>("--verbose") { Description = "Also print the kernel estimator's diagnostics of every frame (streaks rejected and why, per-streak fits) and each fallback of the do-no-harm guard (without it, the guard's counts are in the summary and frames.parquet)" };
         var quality = QualityOption.Create();
-        var blurCheck = BlurCheckOption.Create();
-        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose, quality, blurCheck };
+        var checks = new KernelCheckOptions();
+        var cmd = new Command("replay", "Deblur every frame of a recording bundle") { bundle, output, deconvolver, kernels, resume, force, failFast, latency, verbose, quality, checks.BlurCheck, checks.WindowCheck };
         cmd.SetAction(async (r, ct) =>
         {
             // The guard's line per fallback only with --verbose; the summary line and frames.parquet count them anyway.
@@ -53,7 +53,7 @@ internal static class ReplayCommand
                 throw new UserInputException($"{r.GetValue(bundle)}: --kernels gt needs ground-truth kernels (ground_truth.kernels in recording.json), and this input has none: use --kernels events (or streak)");
             QualityOption.NoteIfIgnored(r, quality, methods, [r.GetValue(deconvolver)!]);
             learned.NoteIfIgnored(r, [r.GetValue(deconvolver)!]);
-            BlurCheckOption.NoteIfIgnored(r, blurCheck, edi ? MethodCatalogue.IdentityKernels : r.GetValue(kernels)!);
+            checks.NoteIfIgnored(r, [edi ? MethodCatalogue.IdentityKernels : r.GetValue(kernels)!]);
             // A calibration that puts the RGB frame (mostly) off the event sensor is said here too, as inspect says it
             // (stop 44's trial: replay ran such a bundle without a word); kernels from events cannot come from there.
             if (!gtKernels && !edi)
@@ -98,7 +98,7 @@ internal static class ReplayCommand
                     Model = networkFile,
                     Device = r.GetValue(learned.Device),
                 };
-            var source = methods.CreateKernelSource(edi ? MethodCatalogue.IdentityKernels : r.GetValue(kernels)!, new EventKernelOptions { EventLatencyUs = latencyUs, CheckBlurInFrame = BlurCheckOption.Value(r, blurCheck) });
+            var source = methods.CreateKernelSource(edi ? MethodCatalogue.IdentityKernels : r.GetValue(kernels)!, checks.Apply(r, new EventKernelOptions { EventLatencyUs = latencyUs }));
             bool tty = !Console.IsOutputRedirected;
             void OnProgress(ReplayProgress p)
             {
@@ -155,7 +155,7 @@ internal static class ReplayCommand
             var narrowed = summary.Results.Where(x => x.Diagnostics.Any(d => d.Text.StartsWith(EventKernelEstimator.NarrowedNote, StringComparison.Ordinal))).Select(x => x.Index).ToList();
             if (narrowed.Count > 0)
                 Console.WriteLine($"exposure windows: {narrowed.Count} frame(s) whose lights are lit over only part of the path their events traced, kernels from the lit part{Indices(narrowed)}: " +
-                                  "is the frame table's exposure longer than the camera's? (diagnostics in frames.parquet say how much)");
+                                  "is the frame table's exposure longer than the camera's? (diagnostics in frames.parquet say how much; --window-check off keeps the windows as given)");
             if (summary.Status == "cancelled")
             {
                 Console.Error.WriteLine($"to finish it: {ResumeCommand.For(r.GetValue(bundle)!, r.GetValue(output)!)} (the frames done are kept)");

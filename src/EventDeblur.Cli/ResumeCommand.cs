@@ -6,7 +6,7 @@ namespace EventDeblur.Cli;
 
 /// <summary>
 /// The exact command that finishes an unfinished replay run: <c>replay BUNDLE --out OUT --resume</c> plus the options
-/// its run.json records that differ from replay's defaults (deconvolver, kernels, quality, event latency, blur check, and for
+/// its run.json records that differ from replay's defaults (deconvolver, kernels, quality, event latency, blur and window checks, and for
 /// <c>learned</c> a model other than the shipped one and a device other than auto), since <c>--resume</c> refuses a run
 /// made with other options.
 /// </summary>
@@ -27,7 +27,8 @@ internal static class ResumeCommand
             parts.AddRange(["--event-latency-us", LatencyOption.Auto]);
         else if (options?["event_latency_us"] is JsonValue l && l.TryGetValue<long>(out long latency) && latency != 0)
             parts.AddRange(["--event-latency-us", latency.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        if (options?["blur_check"] is JsonValue b && b.TryGetValue<bool>(out bool check) && !check) parts.AddRange(["--blur-check", BlurCheckOption.Off]);
+        if (options?["blur_check"] is JsonValue b && b.TryGetValue<bool>(out bool check) && !check) parts.AddRange(["--blur-check", KernelCheckOptions.Off]);
+        if (options?["window_check"] is JsonValue w && w.TryGetValue<bool>(out bool window) && !window) parts.AddRange(["--window-check", KernelCheckOptions.Off]);
         if (deconvolver == LearnedMethods.Name)
         {
             if (Text("model") is { } m && Path.GetFileName(m) is not (LearnedDeconvolver.DefaultModelFile or LearnedDeconvolver.DefaultCpuModelFile))

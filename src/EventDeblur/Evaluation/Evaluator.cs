@@ -240,8 +240,9 @@ public static class Evaluator
     /// </summary>
     public static async Task<List<EvalRow>> RunAsync(MethodCatalogue catalogue, IReadOnlyList<string> bundles, IReadOnlyList<EvalMethod> methods, string outDir, int shard, int shards,
         Action<string>? progress = null, CancellationToken ct = default, Deconvolution.DeconvolutionQuality quality = Deconvolution.DeconvolutionQuality.Balanced,
-        List<string>? unusable = null, List<string>? inputProblemsOut = null)
+        List<string>? unusable = null, List<string>? inputProblemsOut = null, Kernels.EventKernelOptions? eventOptions = null)
     {
+        eventOptions ??= new Kernels.EventKernelOptions();
         if (shards < 1 || shard < 1 || shard > shards) throw new ArgumentException($"shard {shard}/{shards}: expected 1 ≤ K ≤ N");
         var skipped = new Dictionary<string, string>(StringComparer.Ordinal); // bundle → why it could not be loaded
         // Datasets the caller already found unusable (not converted) are named in the shard too.
@@ -279,7 +280,7 @@ public static class Evaluator
             ReplaySummary summary;
             try
             {
-                summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Methods = catalogue, Deconvolver = method.Deconvolver, Quality = quality, Resume = true }, catalogue.CreateKernelSource(method.Kernels), null, ct);
+                summary = await ReplayPipeline.RunAsync(bundle, runDir, new ReplayOptions { Methods = catalogue, Deconvolver = method.Deconvolver, Quality = quality, Resume = true }, catalogue.CreateKernelSource(method.Kernels, eventOptions), null, ct);
             }
             catch (UserInputException e) when (e.Message.StartsWith("--resume:", StringComparison.Ordinal))
             {
@@ -350,6 +351,7 @@ public static class Evaluator
         metadata["bundles"] = JsonSerializer.Serialize(bundles);
         metadata[ParquetMetadata.TimeOriginKey] = "no time columns; seconds_total is a duration in seconds";
         metadata[QualityKey] = quality.Name();
+        metadata[KernelChecksKey] = KernelChecks(eventOptions);
         metadata[StatusKey] = ct.IsCancellationRequested ? "cancelled" : "completed";
         if (inputProblems.Values.Any(v => v.Count > 0))
             metadata[InputProblemsKey] = JsonSerializer.Serialize(inputProblems.SelectMany(kv => kv.Value.Select(p => $"{kv.Key}: {p}")).ToList());
@@ -378,6 +380,17 @@ public static class Evaluator
 
     /// <summary>Shard metadata key: the quality rung the shard ran at (<c>fast</c>, <c>balanced</c>, <c>best</c>); shards of one table must agree.</summary>
     public const string QualityKey = "quality";
+
+    /// <summary>
+    /// Shard metadata key: the checks the shard's kernels from events ran with, as <see cref="KernelChecks"/> writes them
+    /// (<c>blur_check on, window_check on</c> by default); shards of one table must agree. Shards written before stop 53
+    /// have none, and ran with both on.
+    /// </summary>
+    public const string KernelChecksKey = "kernel_checks";
+
+    /// <summary>How <see cref="KernelChecksKey"/> states <paramref name="o"/>'s two checks (eval's <c>--blur-check</c> and <c>--window-check</c>).</summary>
+    public static string KernelChecks(Kernels.EventKernelOptions o) =>
+        $"blur_check {(o.CheckBlurInFrame ? "on" : "off")}, window_check {(o.FitWindowToLitPaths ? "on" : "off")}";
 
     /// <summary>Shard metadata key: <c>completed</c>, or <c>cancelled</c> when Ctrl+C / SIGTERM stopped the shard before its work list was done.</summary>
     public const string StatusKey = "status";
@@ -533,6 +546,7 @@ public static class Evaluator
                         problems.Add(Problem.Error(Path.GetFileName(file), "the shard was cancelled (Ctrl+C / SIGTERM) before its work was done: the table covers part of it; run the same eval command again to finish it (finished frames are kept)"));
                     // The work list and rung each shard ran with: shards of one table must share them, or the table mixes settings and misses pairs.
                     settings.Add((Path.GetFileName(file), $"methods {meta.GetValueOrDefault("methods") ?? "?"}; quality {meta.GetValueOrDefault(QualityKey) ?? "not recorded"}; " +
+                                                          $"kernel checks {meta.GetValueOrDefault(KernelChecksKey) ?? KernelChecks(new Kernels.EventKernelOptions())}; " +
                                                           $"bundles {(meta.TryGetValue("bundles", out var bs) && JsonSerializer.Deserialize<List<string>>(bs) is { } bl ? string.Join(", ", bl.Select(Path.GetFileName)) : "?")}"));
                 }
                 foreach (var r in await ReadRowsAsync([file], single: true))
@@ -553,7 +567,7 @@ public static class Evaluator
             var distinct = settings.GroupBy(x => x.Setting).ToList();
             if (distinct.Count > 1)
                 problems.Add(Problem.Error(dir, $"its shards ran with different settings, so the table mixes them and pairs of one shard's list may never have run in another's share: " +
-                    string.Join(" | ", distinct.Select(g => $"{string.Join(", ", g.Select(x => x.File))}: {g.Key}")) + "; run every shard with the same --methods, --quality and datasets"));
+                    string.Join(" | ", distinct.Select(g => $"{string.Join(", ", g.Select(x => x.File))}: {g.Key}")) + "; run every shard with the same --methods, --quality, --blur-check, --window-check and datasets"));
         }
         if (duplicates > 0)
             problems.Add(Problem.Error("", $"{duplicates} result rows appear in more than one shard file (first: {firstDuplicate}); each is counted once" +

@@ -39,6 +39,9 @@ public sealed class EventKernelEstimator : IKernelEstimator
     /// <inheritdoc />
     public string Name => SourceName;
 
+    /// <summary>The options this estimator was made with (validated).</summary>
+    public EventKernelOptions Options => _o;
+
     /// <summary>The name of this kernel source (<c>--kernels events</c>, run.json's <c>kernels</c>).</summary>
     public const string SourceName = "events";
 

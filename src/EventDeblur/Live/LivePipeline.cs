@@ -311,7 +311,7 @@ public static class LivePipeline
                 Status = status,
                 Started = started,
                 Finished = finished,
-                Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = !o.Methods.HasQualityRungs(o.Deconvolver) ? null : o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name, ["event_latency_us"] = o.EventLatencyUs, ["max_kept_events"] = o.MaxKeptEventsPerFrame, ["trigger_polarity"] = o.TriggerActiveLow ? "low" : "high", ["blur_check"] = Methods.FrameCheckedKernels.RunOption(kernelSource) },
+                Options = new JsonObject { ["events"] = o.EventsUri, ["triggers"] = o.TriggersUri, ["rgb"] = o.RgbSource, ["rig"] = Path.GetFullPath(o.RigPath), ["deconvolver"] = o.Deconvolver, ["quality"] = !o.Methods.HasQualityRungs(o.Deconvolver) ? null : o.AdaptiveQuality ? $"auto (up to {o.Quality.Name()})" : o.Quality.Name(), ["kernels"] = kernelSource.Name, ["event_latency_us"] = o.EventLatencyUs, ["max_kept_events"] = o.MaxKeptEventsPerFrame, ["trigger_polarity"] = o.TriggerActiveLow ? "low" : "high", ["blur_check"] = Methods.FrameCheckedKernels.RunOption(kernelSource), ["window_check"] = Methods.FrameCheckedKernels.WindowRunOption(kernelSource) },
                 Extra =
                 [
                     new("events_received", store.Received),

@@ -46,6 +46,14 @@ public sealed class FrameCheckedKernels : IKernelEstimator
     public static bool? RunOption(IKernelEstimator kernels) =>
         kernels is FrameCheckedKernels ? true : kernels.Name == EventKernelEstimator.SourceName ? false : null;
 
+    /// <summary>
+    /// What run.json records as <c>options.window_check</c> for a run whose kernels come from <paramref name="kernels"/>:
+    /// <see cref="EventKernelOptions.FitWindowToLitPaths"/> of the kernels from events (checked against the frame or not),
+    /// null (not recorded) for any other source, whose kernels take no exposure window from the events.
+    /// </summary>
+    public static bool? WindowRunOption(IKernelEstimator kernels) =>
+        (kernels is FrameCheckedKernels f ? f._inner : kernels) is EventKernelEstimator e ? e.Options.FitWindowToLitPaths : null;
+
     /// <summary>How the diagnostic line of a frame kept by a turn starts.</summary>
     public const string TurnedNote = "kernels turned by ";
 

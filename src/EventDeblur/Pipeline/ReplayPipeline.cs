@@ -287,10 +287,15 @@ file static class LearnedRunOptions
         return options;
     }
 
-    /// <summary><c>blur_check</c>: whether kernels from events were checked against their frames (<see cref="Methods.FrameCheckedKernels.RunOption"/>); absent for other kernel sources.</summary>
+    /// <summary>
+    /// <c>blur_check</c> and <c>window_check</c>: whether kernels from events were checked against their frames
+    /// (<see cref="Methods.FrameCheckedKernels.RunOption"/>) and their exposure windows against the lit light paths
+    /// (<see cref="Methods.FrameCheckedKernels.WindowRunOption"/>); absent for other kernel sources.
+    /// </summary>
     public static System.Text.Json.Nodes.JsonObject WithBlurCheck(this System.Text.Json.Nodes.JsonObject options, IKernelEstimator kernels)
     {
         if (Methods.FrameCheckedKernels.RunOption(kernels) is bool check) options["blur_check"] = check;
+        if (Methods.FrameCheckedKernels.WindowRunOption(kernels) is bool window) options["window_check"] = window;
         return options;
     }
 }

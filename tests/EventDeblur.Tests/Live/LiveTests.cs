@@ -116,6 +116,8 @@ public class LiveTests
         Assert.Contains("\"trigger_polarity\": \"low\"", File.ReadAllText(Path.Combine(o.OutDir, "run.json")));
         // Kernels from events taken as they are (not FrameCheckedKernels): run.json says the blur check did not run.
         Assert.Contains("\"blur_check\": false", File.ReadAllText(Path.Combine(o.OutDir, "run.json")));
+        // The estimator's own window check, on by default, is recorded as it ran.
+        Assert.Contains("\"window_check\": true", File.ReadAllText(Path.Combine(o.OutDir, "run.json")));
     }
 
     /// <summary>

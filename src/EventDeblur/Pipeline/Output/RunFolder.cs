@@ -103,8 +103,9 @@ public static partial class RunFolder
         {
             var before = options[key];
             if (edi && key == "kernels" && Text(options, "deconvolver") == Methods.MethodCatalogue.Edi) continue;
-            // Runs made before blur_check was recorded (stop 52) checked their kernels from events as the default does now.
-            if (key == "blur_check" && before == null && value is JsonValue bc && bc.TryGetValue(out bool check) && check) continue;
+            // Runs made before blur_check (stop 52) or window_check (stop 53) was recorded checked their kernels from events
+            // as the default does now.
+            if (key is "blur_check" or "window_check" && before == null && value is JsonValue bc && bc.TryGetValue(out bool check) && check) continue;
             if (!JsonNode.DeepEquals(before, value))
                 differences.Add($"{key} {(before == null ? "(not set)" : before.ToJsonString())}, now {value?.ToJsonString() ?? "(not set)"}");
         }
