@@ -318,13 +318,14 @@ public static partial class HybridRigSimulator
         GroundTruth = new Recording.GroundTruthSpec("gt/frames.csv", "gt/kernels"),
     };
 
-    /// <summary>The <c>--frame-period-us</c> and <c>--exposure-us</c> arguments that made <paramref name="o"/>, where they differ from its preset's.</summary>
+    /// <summary>The <c>--frame-period-us</c>, <c>--exposure-us</c> and <c>--event-margin-us</c> arguments that made <paramref name="o"/>, where they differ from its preset's.</summary>
     private static string TimingArguments(SimulationOptions o)
     {
         if (!SimulationPresets.Names.Contains(o.Preset)) return "";
         var preset = SimulationPresets.Get(o.Preset);
         return (o.FramePeriodUs != preset.FramePeriodUs ? $" --frame-period-us {o.FramePeriodUs}" : "")
-            + (o.ExposureUs != preset.ExposureUs ? $" --exposure-us {o.ExposureUs.Min}:{o.ExposureUs.Max}" : "");
+            + (o.ExposureUs != preset.ExposureUs ? $" --exposure-us {o.ExposureUs.Min}:{o.ExposureUs.Max}" : "")
+            + (o.MarginUs != preset.MarginUs ? $" --event-margin-us {o.MarginUs}" : "");
     }
 
     private static string BundleReadme(SimulationOptions o, int seed, long events, EventStats s) => $"""
