@@ -31,8 +31,9 @@ internal sealed class KernelCheckOptions
 
     /// <summary><c>--window-check on|off</c>.</summary>
     public Option<string> WindowCheck { get; } = Create("--window-check",
-        "Check each exposure window against the light paths its events trace (on, the default): when 3+ lights are lit over only part of their " +
-        "paths in the frame (a frame table giving the frame period as the exposure, say), the window is narrowed to that part (a note says so); off takes the windows as they are");
+        "Check each exposure window against the light paths its events trace (on, the default): when 3+ lights are lit in the frame over a median " +
+        "25-85 % of their paths (a frame table giving the frame period as the exposure, say), the window is narrowed to that part (said in frames.parquet's " +
+        "diagnostics; replay also prints an 'exposure windows:' line); off takes the windows as they are");
 
     /// <summary>Both options, for a command's option list.</summary>
     public IEnumerable<Option> All => [BlurCheck, WindowCheck];
@@ -56,6 +57,8 @@ internal sealed class KernelCheckOptions
     {
         var sources = kernelSources.Distinct(StringComparer.Ordinal).ToList();
         if (sources.Contains(EventKernelEstimator.SourceName)) return;
+        // blurry and edi run with identity kernels, a name users never type.
+        sources = sources.Select(k => k == Methods.MethodCatalogue.IdentityKernels ? "none (blurry, edi)" : k).ToList();
         foreach (var option in new[] { BlurCheck, WindowCheck })
             if (r.GetResult(option) is { Implicit: false })
                 (err ?? Console.Error).WriteLine($"note: {option.Name} {r.GetValue(option)} changes nothing with kernels {string.Join(", ", sources)}: it checks kernels from events only");

@@ -132,6 +132,15 @@ internal static class ReportCommand
                 if (m.InputBundle == null || m.InputFingerprint == null || m.Status != "completed") continue;
                 var options = (System.Text.Json.Nodes.JsonObject)m.Options.DeepClone();
                 foreach (string k in EventDeblur.Pipeline.ReplayPipeline.RunControlOptions) options.Remove(k);
+                // A check a run did not record ran (as --resume reads it): a run made before the key and its rerun are one measurement.
+                if (m.KernelChecks is var (blurCheck, windowCheck))
+                {
+                    // Removed and added again: the key's place in the JSON is the same whether the run recorded it or not.
+                    options.Remove("blur_check");
+                    options.Remove("window_check");
+                    options["blur_check"] = blurCheck;
+                    options["window_check"] = windowCheck;
+                }
                 string key = Path.TrimEndingDirectorySeparator(Path.GetFullPath(m.InputBundle)) + "\n" + m.InputFingerprint + "\n" + options.ToJsonString();
                 if (sameMeasurement.TryGetValue(key, out var firstRun))
                 {

@@ -351,7 +351,8 @@ public static class Evaluator
         metadata["bundles"] = JsonSerializer.Serialize(bundles);
         metadata[ParquetMetadata.TimeOriginKey] = "no time columns; seconds_total is a duration in seconds";
         metadata[QualityKey] = quality.Name();
-        metadata[KernelChecksKey] = KernelChecks(eventOptions);
+        // Only where a method takes kernels from events: the checks change nothing for the others (eval says so).
+        if (methods.Any(m => m.Kernels == Kernels.EventKernelEstimator.SourceName)) metadata[KernelChecksKey] = KernelChecks(eventOptions);
         metadata[StatusKey] = ct.IsCancellationRequested ? "cancelled" : "completed";
         if (inputProblems.Values.Any(v => v.Count > 0))
             metadata[InputProblemsKey] = JsonSerializer.Serialize(inputProblems.SelectMany(kv => kv.Value.Select(p => $"{kv.Key}: {p}")).ToList());
@@ -383,8 +384,9 @@ public static class Evaluator
 
     /// <summary>
     /// Shard metadata key: the checks the shard's kernels from events ran with, as <see cref="KernelChecks"/> writes them
-    /// (<c>blur_check on, window_check on</c> by default); shards of one table must agree. Shards written before stop 53
-    /// have none, and ran with both on.
+    /// (<c>blur_check on, window_check on</c> by default), written when a method of the shard takes kernels from events;
+    /// shards of one table must agree. Shards written before stop 53 have none, and ran with both on; shards without a
+    /// method taking kernels from events have none either, and are read the same way (the checks change nothing there).
     /// </summary>
     public const string KernelChecksKey = "kernel_checks";
 
@@ -508,6 +510,7 @@ public static class Evaluator
     {
         var problems = new List<Problem>();
         var qualities = new List<(string Dir, string Quality)>();
+        var checks = new List<(string Dir, string Checks)>();
         var seen = new Dictionary<(string Bundle, string Method, long Index), (string File, EvalRow Row)>();
         int duplicates = 0, disagree = 0;
         string? firstDuplicate = null, firstDisagreement = null;
@@ -538,6 +541,7 @@ public static class Evaluator
                 {
                     var meta = reader.CustomMetadata;
                     qualities.Add((dir, meta.GetValueOrDefault(QualityKey) ?? "not recorded"));
+                    checks.Add((dir, meta.GetValueOrDefault(KernelChecksKey) ?? KernelChecks(new Kernels.EventKernelOptions())));
                     if (meta.TryGetValue(UnusableBundlesKey, out var json) && JsonSerializer.Deserialize<List<string>>(json) is { } list)
                         problems.AddRange(list.Select(x => Problem.Error(Path.GetFileName(file), x)));
                     if (meta.TryGetValue(InputProblemsKey, out var input) && JsonSerializer.Deserialize<List<string>>(input) is { } found)
@@ -576,6 +580,10 @@ public static class Evaluator
         var byDir = qualities.GroupBy(q => q.Dir).Select(g => (Dir: g.Key, Quality: string.Join("/", g.Select(q => q.Quality).Distinct().Order()))).ToList();
         if (byDir.Count > 1 && byDir.Select(d => d.Quality).Distinct().Count() > 1)
             problems.Add(Problem.Error("", $"the evaluation folders ran at different --quality ({string.Join("; ", byDir.Select(d => $"{d.Dir}: {d.Quality}"))}): their rows are mixed in one table; report them one at a time"));
+        // The same for the checks of kernels from events (eval's --blur-check and --window-check).
+        var checksByDir = checks.GroupBy(c => c.Dir).Select(g => (Dir: g.Key, Checks: string.Join(" / ", g.Select(c => c.Checks).Distinct().Order()))).ToList();
+        if (checksByDir.Count > 1 && checksByDir.Select(d => d.Checks).Distinct().Count() > 1)
+            problems.Add(Problem.Error("", $"the evaluation folders ran with different checks of kernels from events ({string.Join("; ", checksByDir.Select(d => $"{d.Dir}: {d.Checks}"))}): their rows are mixed in one table; report them one at a time"));
         return problems;
     }
 

@@ -27,7 +27,7 @@ public static class RunSummary
 
     /// <summary>
     /// The method label of each run: <c>KERNELS+DECONVOLVER</c>, and where runs of one method were made with different
-    /// options (quality rung, event latency, learned model), the options that differ in brackets, e.g.
+    /// options (quality rung, event latency, learned model, the checks of kernels from events), the options that differ in brackets, e.g.
     /// <c>events+robust (quality fast)</c>, so that a summary keeps them apart instead of averaging them into one row.
     /// </summary>
     /// <exception cref="IOException">A run.json is missing or unreadable.</exception>
@@ -37,19 +37,25 @@ public static class RunSummary
         foreach (var g in runDirs.Distinct().Select(d => (Dir: d, Run: RunManifest.Read(d))).GroupBy(x => x.Run.Method))
         {
             var runs = g.Select(x => (x.Dir, Options: Variant(x.Run))).ToList();
-            var differing = Enumerable.Range(0, 3).Where(k => runs.Select(r => r.Options[k]).Distinct().Count() > 1).ToList();
+            var differing = Enumerable.Range(0, runs[0].Options.Length).Where(k => runs.Select(r => r.Options[k]).Distinct().Count() > 1).ToList();
             foreach (var (dir, options) in runs)
                 labels[dir] = differing.Count == 0 ? g.Key : $"{g.Key} ({string.Join(", ", differing.Select(k => options[k]))})";
         }
         return labels;
     }
 
-    /// <summary>The options that make runs of one method differ: quality rung, event latency, model file.</summary>
+    /// <summary>
+    /// The options that make runs of one method differ: quality rung, event latency, model file, and for kernels from
+    /// events the blur and window checks (<see cref="RunManifest.KernelChecks"/>: a run that did not record one ran it).
+    /// </summary>
     private static string[] Variant(RunManifest run)
     {
         string? Text(string key) => run.Options[key] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var t) ? t : null;
         long latency = run.Options["event_latency_us"] is System.Text.Json.Nodes.JsonValue l && l.TryGetValue<long>(out long x) ? x : 0;
-        return [$"quality {Text("quality") ?? "none"}", $"event latency {latency} µs", $"model {(Text("model") is { } m ? Path.GetFileName(m) : "none")}"];
+        var checks = run.KernelChecks;
+        static string OnOff(bool? b) => b switch { true => "on", false => "off", null => "none" };
+        return [$"quality {Text("quality") ?? "none"}", $"event latency {latency} µs", $"model {(Text("model") is { } m ? Path.GetFileName(m) : "none")}",
+            $"blur check {OnOff(checks?.Blur)}", $"window check {OnOff(checks?.Window)}"];
     }
 
     /// <summary>

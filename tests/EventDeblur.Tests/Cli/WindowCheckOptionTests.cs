@@ -50,12 +50,32 @@ public class WindowCheckOptionTests
         Assert.Equal(2, r.Code);
         Assert.Contains("window_check false, now true", r.Err);
 
-        // A run made before window_check was recorded (stop 52, when the check was already on) resumes under the default.
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(on, "run.json")))!.AsObject();
-        json["options"]!.AsObject().Remove("window_check");
-        File.WriteAllText(Path.Combine(on, "run.json"), json.ToJsonString());
-        r = CliTests.RunWithin(TimeSpan.FromMinutes(3), "replay", bundle, "--out", on, "--deconvolver", "none", "--event-latency-us", "0", "--resume");
+        // report keeps the two apart, a row each named by the check (review53: they were averaged into one row, exit 0).
+        r = CliTests.RunWithin(TimeSpan.FromMinutes(2), "report", on, off);
         Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("note: runs of events+none were made with different options: one row per option set (window check on; window check off)", r.Err);
+        Assert.Matches(@"\| events\+none \(window check on\) \| 3 \|", r.Out);
+        Assert.Matches(@"\| events\+none \(window check off\) \| 3 \|", r.Out);
+
+        // A run made before window_check was recorded (stop 52, when the check was already on) resumes under the default,
+        // and report takes it and a run of this build for one measurement (review53: counted twice).
+        string old = Path.Combine(root, "old");
+        CopyDirectory(on, old);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(old, "run.json")))!.AsObject();
+        json["options"]!.AsObject().Remove("window_check");
+        File.WriteAllText(Path.Combine(old, "run.json"), json.ToJsonString());
+        r = CliTests.RunWithin(TimeSpan.FromMinutes(2), "report", on, old);
+        Assert.Equal(1, r.Code);
+        Assert.Contains($"WARNING: {old} repeats {on} (the same input, method and options)", r.Err);
+        r = CliTests.RunWithin(TimeSpan.FromMinutes(3), "replay", bundle, "--out", old, "--deconvolver", "none", "--event-latency-us", "0", "--resume");
+        Assert.True(r.Code == 0, r.Err);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (string d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(d.Replace(from, to, StringComparison.Ordinal));
+        Directory.CreateDirectory(to);
+        foreach (string f in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(f, f.Replace(from, to, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -85,6 +105,21 @@ public class WindowCheckOptionTests
         Assert.All(await FramesParquet.ReadAsync(Path.Combine(dir2, "runs", "events+none", Path.GetFileName(bundle), "frames.parquet")), f => Assert.True(Narrowed(f)));
         await using (var reader = await ParquetReader.CreateAsync(Path.Combine(dir2, "results-shard-1-of-1.parquet")))
             Assert.Equal(Evaluator.KernelChecks(new EventKernelOptions()), reader.CustomMetadata[Evaluator.KernelChecksKey]);
+
+        // report of the two folders says they ran under different checks (review53: merged silently, exit 0).
+        r = CliTests.RunWithin(TimeSpan.FromMinutes(2), "report", dir, dir2);
+        Assert.Equal(1, r.Code);
+        Assert.Contains($"the evaluation folders ran with different checks of kernels from events ({dir}: blur_check off, window_check off; {dir2}: blur_check on, window_check on)", r.Err);
+
+        // Shards whose methods take no kernels from events record no checks, so shards of one split run with different
+        // switches are one setting (review53: a false "different settings" warning, exit 1).
+        string gt = Path.Combine(TestPaths.NewTempDir(), "gt");
+        Assert.Equal(0, CliTests.RunWithin(TimeSpan.FromMinutes(2), "eval", bundle, "--out", gt, "--methods", "gt+none,blurry", "--shard", "1/2").Code);
+        Assert.Equal(0, CliTests.RunWithin(TimeSpan.FromMinutes(2), "eval", bundle, "--out", gt, "--methods", "gt+none,blurry", "--shard", "2/2", "--window-check", "off").Code);
+        await using (var reader = await ParquetReader.CreateAsync(Path.Combine(gt, "results-shard-2-of-2.parquet")))
+            Assert.False(reader.CustomMetadata.ContainsKey(Evaluator.KernelChecksKey));
+        r = CliTests.RunWithin(TimeSpan.FromMinutes(2), "report", gt);
+        Assert.True(r.Code == 0, r.Err);
     }
 
     [Fact]
@@ -100,6 +135,6 @@ public class WindowCheckOptionTests
         Assert.Null(Options(outDir)["window_check"]);
         r = CliTests.RunWithin(TimeSpan.FromMinutes(3), "eval", TestPaths.CopyOfSample(), "--out", Path.Combine(TestPaths.NewTempDir(), "e"), "--methods", "blurry,gt+none", "--blur-check", "off");
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("note: --blur-check off changes nothing with kernels identity, gt", r.Err);
+        Assert.Contains("note: --blur-check off changes nothing with kernels none (blurry, edi), gt", r.Err);
     }
 }

@@ -103,8 +103,8 @@ public static partial class RunFolder
         {
             var before = options[key];
             if (edi && key == "kernels" && Text(options, "deconvolver") == Methods.MethodCatalogue.Edi) continue;
-            // Runs made before blur_check (stop 52) or window_check (stop 53) was recorded checked their kernels from events
-            // as the default does now.
+            // Runs made before blur_check (stop 52) or window_check (stop 53) was recorded ran with the checks of their
+            // build's default, read as on (a build between stops 51 and 52 had the blur check but not yet the window check).
             if (key is "blur_check" or "window_check" && before == null && value is JsonValue bc && bc.TryGetValue(out bool check) && check) continue;
             if (!JsonNode.DeepEquals(before, value))
                 differences.Add($"{key} {(before == null ? "(not set)" : before.ToJsonString())}, now {value?.ToJsonString() ?? "(not set)"}");

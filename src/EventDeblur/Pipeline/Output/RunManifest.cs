@@ -66,6 +66,21 @@ public sealed record RunManifest
     /// <summary>Whether the run used one delta kernel per frame (the <c>blurry</c> and <c>edi</c> methods): its kernel similarity means nothing.</summary>
     public bool IdentityKernels => Options["kernels"]?.GetValue<string>() == Methods.MethodCatalogue.IdentityKernels;
 
+    /// <summary>
+    /// The two checks of kernels from events the run made (<c>blur_check</c>, <c>window_check</c>), with a key a run left
+    /// out read as on, as <c>--resume</c> reads it (runs made before the key was recorded ran the check by default); null
+    /// for runs whose kernels are not from events, which neither check judges.
+    /// </summary>
+    public (bool Blur, bool Window)? KernelChecks
+    {
+        get
+        {
+            if (Options["kernels"] is not JsonValue k || !k.TryGetValue(out string? kernels) || kernels != Kernels.EventKernelEstimator.SourceName) return null;
+            bool On(string key) => Options[key] is not JsonValue v || !v.TryGetValue(out bool b) || b;
+            return (On("blur_check"), On("window_check"));
+        }
+    }
+
     /// <summary>Writes run.json into <paramref name="runDir"/> atomically.</summary>
     public void Write(string runDir)
     {
