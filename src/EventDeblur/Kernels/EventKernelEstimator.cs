@@ -42,6 +42,22 @@ public sealed class EventKernelEstimator : IKernelEstimator
     /// <summary>The options this estimator was made with (validated).</summary>
     public EventKernelOptions Options => _o;
 
+    /// <summary>
+    /// The parts of a window <see cref="LitPathPart.DensityFit"/> scores: every [i/16, j/16) at least a quarter long, and
+    /// the whole window last.
+    /// </summary>
+    private static readonly IReadOnlyList<(double A, double B)> WindowParts = MakeWindowParts();
+
+    private static List<(double A, double B)> MakeWindowParts()
+    {
+        var parts = new List<(double A, double B)>();
+        for (int i = 0; i < 16; i++)
+            for (int j = i + 4; j <= 16; j++)
+                if (i > 0 || j < 16) parts.Add((i / 16.0, j / 16.0));
+        parts.Add((0, 1));
+        return parts;
+    }
+
     /// <summary>The name of this kernel source (<c>--kernels events</c>, run.json's <c>kernels</c>).</summary>
     public const string SourceName = "events";
 
@@ -115,6 +131,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
 
         var trajectories = new List<StreakTrajectory>();
         var lit = new List<LitPathPart.Part>();
+        var fits = new List<double[]>();
         var litFrame = _o.FitWindowToLitPaths && refits < MaxWindowRefits ? new LitPathPart(img) : null;
         int streakIndex = -1;
         foreach (var s in detection.Streaks.Take(_o.MaxStreaks))
@@ -126,7 +143,12 @@ public sealed class EventKernelEstimator : IKernelEstimator
             trajectories.Add(t);
             diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {trace.EventsUsed} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
             // A light flickering with the mains is lit in bursts, not over its exposure: it does not vote.
-            if (litFrame != null && !flickeringStreaks.Contains(streakIndex) && litFrame.Measure(s, t) is { } part) lit.Add(part);
+            // Only lights whose lit part the frame shows (not too faint) are fitted by their brightness too.
+            if (litFrame != null && !flickeringStreaks.Contains(streakIndex) && litFrame.Measure(s, t) is { } part)
+            {
+                lit.Add(part);
+                if (litFrame.DensityFit(s, t, WindowParts) is { } fit) fits.Add(fit);
+            }
         }
         ct.ThrowIfCancellationRequested();
         // A window longer than the exposure (a frame table giving the frame period, an exposure recorded long): the
@@ -135,18 +157,41 @@ public sealed class EventKernelEstimator : IKernelEstimator
         // narrowed to the median lit part and the lights traced again. Lights lit over far less than their path (under
         // LitShareAbove: a sharp frame, or lights the measure cannot follow) are left to the blur check
         // (Methods.FrameCheckedKernels), and no window is narrowed below MinWindowShare of the frame's.
-        if (lit.Count >= _o.MinLitLights && Median(lit.Select(p => p.Share)) is var share && share < _o.LitShareBelow && share >= _o.LitShareAbove)
+        double share = lit.Count > 0 ? Median(lit.Select(p => p.Share)) : 0;
+        if (lit.Count >= _o.MinLitLights && share < _o.LitShareBelow && share >= _o.LitShareAbove)
         {
             double a = Median(lit.Select(p => p.First)), b = Math.Min(1, Math.Max(Median(lit.Select(p => p.Last)), a + _o.LitShareAbove));
+            if (Narrowed(a, b) is { } narrowed)
+                return EstimateInWindow(request, frameWindow, narrowed, Renarrowed(narrowed, $"{NarrowedNote}{a:P0}–{b:P0} of [{frameExposure.StartUs}, {frameExposure.EndUs}) µs: the {lit.Count} lights measured are lit in the frame over a median {share:P0} of the path their events traced (under {_o.LitShareBelow:P0}), so the exposure is taken as shorter than its window"), refits + 1);
+        }
+        // Lit over (nearly) their whole path, the lights may still have been exposed over part of it only: a path that
+        // passes over its streak again outside the exposure (camera shake turning back) is lit everywhere. The time the
+        // light spent at each point of the part exposed matches the streak's brightness; over the whole window it does not
+        // (LitPathPart.DensityFit). The part whose median correlation over the lights beats the whole window's by
+        // DensityFitMargin is taken. (Lights lit over under LitShareAbove are a sharp frame's, left to the blur check.)
+        if (fits.Count >= _o.MinLitLights && share >= _o.LitShareBelow)
+        {
+            var medians = Enumerable.Range(0, WindowParts.Count).Select(i => Median(fits.Select(f => f[i]))).ToList();
+            int best = Enumerable.Range(0, medians.Count).MaxBy(i => medians[i]), whole = WindowParts.Count - 1;
+            var (a, b) = WindowParts[best];
+            if (best != whole && medians[best] - medians[whole] >= _o.DensityFitMargin && Narrowed(a, b) is { } narrowed)
+                return EstimateInWindow(request, frameWindow, narrowed, Renarrowed(narrowed, $"{NarrowedNote}{a:P0}–{b:P0} of [{frameExposure.StartUs}, {frameExposure.EndUs}) µs: the streaks of the {fits.Count} lights measured match the time their paths spent at each point best over that part (median correlation {medians[best]:F2}, over the whole window {medians[whole]:F2}), so the exposure is taken as shorter than its window"), refits + 1);
+        }
+
+        // The part [a, b) of this window as a window of its own, unless it is the window itself or shorter than
+        // MinWindowShare of the frame's.
+        TimeRangeUs? Narrowed(double a, double b)
+        {
             long dur = frameExposure.EndUs - frameExposure.StartUs;
-            var narrowed = new TimeRangeUs(frameExposure.StartUs + (long)Math.Round(a * dur), frameExposure.StartUs + (long)Math.Round(b * dur));
-            if (narrowed.EndUs - narrowed.StartUs >= _o.MinWindowShare * (frameWindow.EndUs - frameWindow.StartUs) && narrowed != frameExposure)
-            {
-                // The notes from before this window's tracing (hot pixels, earlier narrowings) stay; this tracing's are redone.
-                var kept = diagnostics.Take(head).ToList();
-                kept.Add($"{NarrowedNote}{a:P0}–{b:P0} of [{frameExposure.StartUs}, {frameExposure.EndUs}) µs: the {lit.Count} lights measured are lit in the frame over a median {share:P0} of the path their events traced (under {_o.LitShareBelow:P0}), so the exposure is taken as shorter than its window; lights traced again in [{narrowed.StartUs}, {narrowed.EndUs}) µs");
-                return EstimateInWindow(request, frameWindow, narrowed, kept, refits + 1);
-            }
+            var part = new TimeRangeUs(frameExposure.StartUs + (long)Math.Round(a * dur), frameExposure.StartUs + (long)Math.Round(b * dur));
+            return part.EndUs - part.StartUs >= _o.MinWindowShare * (frameWindow.EndUs - frameWindow.StartUs) && part != frameExposure ? part : null;
+        }
+        // The notes from before this window's tracing (hot pixels, earlier narrowings) stay; this tracing's are redone.
+        List<string> Renarrowed(TimeRangeUs narrowed, string why)
+        {
+            var kept = diagnostics.Take(head).ToList();
+            kept.Add($"{why}; lights traced again in [{narrowed.StartUs}, {narrowed.EndUs}) µs");
+            return kept;
         }
         if (trajectories.Count > 0)
         {

@@ -158,4 +158,71 @@ public sealed class LitPathPart
         lo = Math.Max(0, lo);
         return new Part(lo / n, hi / n);
     }
+
+    /// <summary>
+    /// How well each part of the window explains the light's streak by its brightness, not only by where it is lit: for
+    /// each window part [A, B) (fractions of the window, 0 ≤ A &lt; B ≤ 1), the path's samples in it are splatted into
+    /// the frame (equal weight per time step: the time the light spent at each point) and blurred by the light's own
+    /// size (a Gaussian of a quarter of the streak's thickness), and the result is correlated (Pearson) with the frame's
+    /// luminance over the box the whole path covers, at the shift of up to <see cref="AlignRadiusPx"/> each way that
+    /// correlates best (a calibration a few pixels off moves the path beside or along its streak, and a part of the
+    /// window must not win by lying where the whole one would with the streak in its place). A path that passes over
+    /// its streak again outside the exposure (camera shake turning back) reads lit over its whole length, but over the
+    /// wrong part its time density does not match the streak's brightness. Null when the path has under two samples or
+    /// its box is degenerate. Each score is in [−1, 1].
+    /// </summary>
+    public double[]? DensityFit(Streak streak, StreakTrajectory path, IReadOnlyList<(double A, double B)> parts)
+    {
+        int n = path.Offsets.Length;
+        if (n < 2) return null;
+        double sigma = Math.Max(0.8, streak.ThicknessPx / 4);
+        int pad = (int)Math.Ceiling(3 * sigma) + 3;
+        double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
+        foreach (var o in path.Offsets)
+        {
+            minX = Math.Min(minX, path.Mid.X + o.X);
+            maxX = Math.Max(maxX, path.Mid.X + o.X);
+            minY = Math.Min(minY, path.Mid.Y + o.Y);
+            maxY = Math.Max(maxY, path.Mid.Y + o.Y);
+        }
+        // The template's box (the path and the light's reach around it), and the frame's box around it by the shift
+        // searched each way (smaller at the frame's edges).
+        int x0 = (int)Math.Floor(minX) - pad, y0 = (int)Math.Floor(minY) - pad, x1 = (int)Math.Ceiling(maxX) + pad + 1, y1 = (int)Math.Ceiling(maxY) + pad + 1;
+        int sx0 = Math.Max(0, x0 - AlignRadiusPx), sy0 = Math.Max(0, y0 - AlignRadiusPx), sx1 = Math.Min(_w, x1 + AlignRadiusPx), sy1 = Math.Min(_h, y1 + AlignRadiusPx);
+        int bw = x1 - x0, bh = y1 - y0;
+        if (bw < 3 || bh < 3 || sx1 - sx0 < bw || sy1 - sy0 < bh) return null;
+        var scores = new double[parts.Count];
+        using var lum = Mat.FromPixelData(_h, _w, MatType.CV_32FC1, _lum);
+        using var search = new Mat(lum, new Rect(sx0, sy0, sx1 - sx0, sy1 - sy0));
+        var density = new float[bw * bh];
+        using var blurred = new Mat();
+        using var result = new Mat();
+        for (int p = 0; p < parts.Count; p++)
+        {
+            Array.Clear(density);
+            int k0 = Math.Clamp((int)Math.Floor(parts[p].A * n), 0, n - 1), k1 = Math.Clamp((int)Math.Ceiling(parts[p].B * n), k0 + 1, n);
+            for (int k = k0; k < k1; k++)
+            {
+                double x = path.Mid.X + path.Offsets[k].X - x0, y = path.Mid.Y + path.Offsets[k].Y - y0;
+                int ix = (int)Math.Floor(x), iy = (int)Math.Floor(y);
+                double fx = x - ix, fy = y - iy;
+                Splat(ix, iy, (1 - fx) * (1 - fy));
+                Splat(ix + 1, iy, fx * (1 - fy));
+                Splat(ix, iy + 1, (1 - fx) * fy);
+                Splat(ix + 1, iy + 1, fx * fy);
+            }
+            using (var src = Mat.FromPixelData(bh, bw, MatType.CV_32FC1, density))
+                Cv2.GaussianBlur(src, blurred, new Size(0, 0), sigma);
+            // Pearson's correlation at every shift (OpenCV's normalised correlation coefficient), the best taken.
+            Cv2.MatchTemplate(search, blurred, result, TemplateMatchModes.CCoeffNormed);
+            Cv2.MinMaxLoc(result, out double _, out double best);
+            scores[p] = double.IsFinite(best) ? Math.Clamp(best, -1, 1) : 0;
+        }
+        return scores;
+
+        void Splat(int x, int y, double weight)
+        {
+            if (x >= 0 && y >= 0 && x < bw && y < bh) density[y * bw + x] += (float)weight;
+        }
+    }
 }
