@@ -43,17 +43,20 @@ public sealed class EventKernelEstimator : IKernelEstimator
     public EventKernelOptions Options => _o;
 
     /// <summary>
-    /// The parts of a window <see cref="LitPathPart.DensityFit"/> scores: every [i/16, j/16) at least a quarter long, and
-    /// the whole window last.
+    /// The parts of a window <see cref="LitPathPart.DensityFit"/> scores: every [i/8, j/8) at least a quarter long, and
+    /// the whole window last (28 parts).
     /// </summary>
     private static readonly IReadOnlyList<(double A, double B)> WindowParts = MakeWindowParts();
+
+    /// <summary>Lights whose paths <see cref="LitPathPart.DensityFit"/> scores, at most (the first measured).</summary>
+    private const int MaxDensityFitLights = 8;
 
     private static List<(double A, double B)> MakeWindowParts()
     {
         var parts = new List<(double A, double B)>();
-        for (int i = 0; i < 16; i++)
-            for (int j = i + 4; j <= 16; j++)
-                if (i > 0 || j < 16) parts.Add((i / 16.0, j / 16.0));
+        for (int i = 0; i < 8; i++)
+            for (int j = i + 2; j <= 8; j++)
+                if (i > 0 || j < 8) parts.Add((i / 8.0, j / 8.0));
         parts.Add((0, 1));
         return parts;
     }
@@ -131,7 +134,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
 
         var trajectories = new List<StreakTrajectory>();
         var lit = new List<LitPathPart.Part>();
-        var fits = new List<double[]>();
+        var measured = new List<(Streak Streak, StreakTrajectory Path)>();
         var litFrame = _o.FitWindowToLitPaths && refits < MaxWindowRefits ? new LitPathPart(img) : null;
         int streakIndex = -1;
         foreach (var s in detection.Streaks.Take(_o.MaxStreaks))
@@ -147,7 +150,7 @@ public sealed class EventKernelEstimator : IKernelEstimator
             if (litFrame != null && !flickeringStreaks.Contains(streakIndex) && litFrame.Measure(s, t) is { } part)
             {
                 lit.Add(part);
-                if (litFrame.DensityFit(s, t, WindowParts) is { } fit) fits.Add(fit);
+                measured.Add((s, t));
             }
         }
         ct.ThrowIfCancellationRequested();
@@ -167,15 +170,23 @@ public sealed class EventKernelEstimator : IKernelEstimator
         // Lit over (nearly) their whole path, the lights may still have been exposed over part of it only: a path that
         // passes over its streak again outside the exposure (camera shake turning back) is lit everywhere. The time the
         // light spent at each point of the part exposed matches the streak's brightness; over the whole window it does not
-        // (LitPathPart.DensityFit). The part whose median correlation over the lights beats the whole window's by
-        // DensityFitMargin is taken. (Lights lit over under LitShareAbove are a sharp frame's, left to the blur check.)
-        if (fits.Count >= _o.MinLitLights && share >= _o.LitShareBelow)
+        // (LitPathPart.DensityFit). The part whose median correlation over the lights recovers DensityFitGain of the whole
+        // window's shortfall, and DensityFitMargin at least, is taken. Fitted only where the rule can act (lights lit nearly all along), and on the first
+        // MaxDensityFitLights lights measured (each costs a correlation per part).
+        var fits = litFrame != null && lit.Count >= _o.MinLitLights && share >= _o.LitShareBelow
+            ? measured.Take(MaxDensityFitLights).Select(m => litFrame.DensityFit(m.Streak, m.Path, WindowParts)).OfType<double[]>().ToList()
+            : [];
+        if (fits.Count >= _o.MinLitLights)
         {
             var medians = Enumerable.Range(0, WindowParts.Count).Select(i => Median(fits.Select(f => f[i]))).ToList();
             int best = Enumerable.Range(0, medians.Count).MaxBy(i => medians[i]), whole = WindowParts.Count - 1;
             var (a, b) = WindowParts[best];
-            if (best != whole && medians[best] - medians[whole] >= _o.DensityFitMargin && Narrowed(a, b) is { } narrowed)
-                return EstimateInWindow(request, frameWindow, narrowed, Renarrowed(narrowed, $"{NarrowedNote}{a:P0}–{b:P0} of [{frameExposure.StartUs}, {frameExposure.EndUs}) µs: the streaks of the {fits.Count} lights measured match the time their paths spent at each point best over that part (median correlation {medians[best]:F2}, over the whole window {medians[whole]:F2}), so the exposure is taken as shorter than its window"), refits + 1);
+            // The part must recover DensityFitGain of what the whole window falls short of a perfect fit (a frame whose
+            // streaks the model explains poorly needs a larger gain to be believed), and DensityFitMargin at least (a
+            // frame explained well already must not be cut for a small gain: a calibration a few px off gives one).
+            double gain = medians[whole] < 1 ? (medians[best] - medians[whole]) / (1 - medians[whole]) : 0;
+            if (best != whole && gain >= _o.DensityFitGain && medians[best] - medians[whole] >= _o.DensityFitMargin && Narrowed(a, b) is { } narrowed)
+                return EstimateInWindow(request, frameWindow, narrowed, Renarrowed(narrowed, $"{NarrowedNote}{a:P0}–{b:P0} of [{frameExposure.StartUs}, {frameExposure.EndUs}) µs: the streaks of the {fits.Count} lights measured match the time their paths spent at each point best over that part (median correlation {medians[best]:F2}, over the whole window {medians[whole]:F2}: {gain:P0} of its shortfall recovered), so the exposure is taken as shorter than its window"), refits + 1);
         }
 
         // The part [a, b) of this window as a window of its own, unless it is the window itself or shorter than

@@ -168,8 +168,11 @@ public sealed class LitPathPart
     /// correlates best (a calibration a few pixels off moves the path beside or along its streak, and a part of the
     /// window must not win by lying where the whole one would with the streak in its place). A path that passes over
     /// its streak again outside the exposure (camera shake turning back) reads lit over its whole length, but over the
-    /// wrong part its time density does not match the streak's brightness. Null when the path has under two samples or
-    /// its box is degenerate. Each score is in [−1, 1].
+    /// wrong part its time density does not match the streak's brightness. Null when the path has under two samples, its
+    /// box is degenerate, or its shifts would reach past the frame's edge. Each score is in [−1, 1]. Clipped streaks are
+    /// correlated as they are: a plateau keeps its extent but not the time density inside it, so a correct window whose
+    /// path turns back reads a small gain for a part of it (up to about 0.08 on synthetic clipped streaks), which
+    /// <see cref="EventKernelOptions.DensityFitGain"/> must exceed.
     /// </summary>
     public double[]? DensityFit(Streak streak, StreakTrajectory path, IReadOnlyList<(double A, double B)> parts)
     {
@@ -188,9 +191,11 @@ public sealed class LitPathPart
         // The template's box (the path and the light's reach around it), and the frame's box around it by the shift
         // searched each way (smaller at the frame's edges).
         int x0 = (int)Math.Floor(minX) - pad, y0 = (int)Math.Floor(minY) - pad, x1 = (int)Math.Ceiling(maxX) + pad + 1, y1 = (int)Math.Ceiling(maxY) + pad + 1;
-        int sx0 = Math.Max(0, x0 - AlignRadiusPx), sy0 = Math.Max(0, y0 - AlignRadiusPx), sx1 = Math.Min(_w, x1 + AlignRadiusPx), sy1 = Math.Min(_h, y1 + AlignRadiusPx);
+        // A light whose shifts would reach past the frame's edge is not scored (every shift is tried on the same footing).
+        if (x0 - AlignRadiusPx < 0 || y0 - AlignRadiusPx < 0 || x1 + AlignRadiusPx > _w || y1 + AlignRadiusPx > _h) return null;
+        int sx0 = x0 - AlignRadiusPx, sy0 = y0 - AlignRadiusPx, sx1 = x1 + AlignRadiusPx, sy1 = y1 + AlignRadiusPx;
         int bw = x1 - x0, bh = y1 - y0;
-        if (bw < 3 || bh < 3 || sx1 - sx0 < bw || sy1 - sy0 < bh) return null;
+        if (bw < 3 || bh < 3) return null;
         var scores = new double[parts.Count];
         using var lum = Mat.FromPixelData(_h, _w, MatType.CV_32FC1, _lum);
         using var search = new Mat(lum, new Rect(sx0, sy0, sx1 - sx0, sy1 - sy0));

@@ -100,8 +100,8 @@ public class LitPathPartTests
         Assert.InRange(LitPathPart.Measure(frame, StreakOf(80, 120), path)!.Value.Share, 0.97, 1);
 
         var parts = new List<(double A, double B)>();
-        for (int i = 0; i < 16; i++)
-            for (int j = i + 4; j <= 16; j++) parts.Add((i / 16.0, j / 16.0));
+        for (int i = 0; i < 8; i++)
+            for (int j = i + 2; j <= 8; j++) parts.Add((i / 8.0, j / 8.0));
         var scores = new LitPathPart(frame).DensityFit(StreakOf(80, 120), path, parts)!;
         int best = Enumerable.Range(0, parts.Count).MaxBy(i => scores[i]);
         Assert.Equal((0.25, 0.75), parts[best]);

@@ -127,6 +127,7 @@ public class WindowNarrowingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { MinLitLights = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { LitShareAbove = 0.9 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { MinWindowShare = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { DensityFitMargin = -0.1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { DensityFitGain = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EventKernelEstimator(new EventKernelOptions { DensityFitMargin = 1.5 }));
     }
 }
