@@ -9,8 +9,8 @@ namespace EventDeblur.Cli;
 /// <item><c>--blur-check</c>: the kernels checked against the frame they are for (<see cref="Methods.FrameCheckedKernels"/>,
 /// README Method step 6b); <c>off</c> deblurs every frame with the kernels its events gave, as before stop 51 (an ablation,
 /// or a rig whose frames are known to be blurred). run.json records it as <c>options.blur_check</c>.</item>
-/// <item><c>--window-check</c>: an exposure window longer than the frame's lit light paths narrowed to their lit part
-/// (<see cref="EventKernelOptions.FitWindowToLitPaths"/>, README Method step 3); <c>off</c> takes the frame table's windows as
+/// <item><c>--window-check</c>: an exposure window longer than the frame's lit light paths narrowed to their lit part, or
+/// to the part their streaks' brightness fits (<see cref="EventKernelOptions.FitWindowToLitPaths"/>, README Method step 3); <c>off</c> takes the frame table's windows as
 /// they are, as before stop 52 (windows known to be right, or scenes whose lights dim along their paths). run.json records
 /// it as <c>options.window_check</c>.</item>
 /// </list>
@@ -32,8 +32,9 @@ internal sealed class KernelCheckOptions
     /// <summary><c>--window-check on|off</c>.</summary>
     public Option<string> WindowCheck { get; } = Create("--window-check",
         "Check each exposure window against the light paths its events trace (on, the default): when 3+ lights are lit in the frame over a median " +
-        "25-85 % of their paths (a frame table giving the frame period as the exposure, say), the window is narrowed to that part (said in frames.parquet's " +
-        "diagnostics; replay also prints an 'exposure windows:' line); off takes the windows as they are");
+        "25-85 % of their paths (a frame table giving the frame period as the exposure, say), the window is narrowed to that part; when they are lit " +
+        "all along, to the part whose time on each point matches the streaks' brightness clearly better (said in frames.parquet's diagnostics; " +
+        "replay also prints an 'exposure windows:' line); off takes the windows as they are");
 
     /// <summary>Both options, for a command's option list.</summary>
     public IEnumerable<Option> All => [BlurCheck, WindowCheck];

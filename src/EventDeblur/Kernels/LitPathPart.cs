@@ -171,8 +171,8 @@ public sealed class LitPathPart
     /// wrong part its time density does not match the streak's brightness. Null when the path has under two samples, its
     /// box is degenerate, or its shifts would reach past the frame's edge. Each score is in [−1, 1]. Clipped streaks are
     /// correlated as they are: a plateau keeps its extent but not the time density inside it, so a correct window whose
-    /// path turns back reads a small gain for a part of it (up to about 0.08 on synthetic clipped streaks), which
-    /// <see cref="EventKernelOptions.DensityFitGain"/> must exceed.
+    /// path turns back reads a small gain for a part of it (up to about 0.08 on synthetic clipped streaks, review53b), which
+    /// <see cref="EventKernelOptions.DensityFitMargin"/> and <see cref="EventKernelOptions.DensityFitGain"/> must keep out.
     /// </summary>
     public double[]? DensityFit(Streak streak, StreakTrajectory path, IReadOnlyList<(double A, double B)> parts)
     {
@@ -189,7 +189,7 @@ public sealed class LitPathPart
             maxY = Math.Max(maxY, path.Mid.Y + o.Y);
         }
         // The template's box (the path and the light's reach around it), and the frame's box around it by the shift
-        // searched each way (smaller at the frame's edges).
+        // searched each way.
         int x0 = (int)Math.Floor(minX) - pad, y0 = (int)Math.Floor(minY) - pad, x1 = (int)Math.Ceiling(maxX) + pad + 1, y1 = (int)Math.Ceiling(maxY) + pad + 1;
         // A light whose shifts would reach past the frame's edge is not scored (every shift is tried on the same footing).
         if (x0 - AlignRadiusPx < 0 || y0 - AlignRadiusPx < 0 || x1 + AlignRadiusPx > _w || y1 + AlignRadiusPx > _h) return null;
