@@ -57,6 +57,13 @@ internal static class TestPaths
     public static string CopyOfSampleWithExposures(Func<long, long, (long Start, long End)> exposure)
     {
         string bundle = CopyOfSample();
+        RewriteExposures(bundle, exposure);
+        return bundle;
+    }
+
+    /// <summary>Rewrites <paramref name="bundle"/>'s rgb/frames.csv, each row's (start, end) µs through <paramref name="exposure"/>.</summary>
+    public static void RewriteExposures(string bundle, Func<long, long, (long Start, long End)> exposure)
+    {
         string csv = Path.Combine(bundle, "rgb", "frames.csv");
         var lines = File.ReadAllLines(csv);
         var ci = System.Globalization.CultureInfo.InvariantCulture;
@@ -67,7 +74,6 @@ internal static class TestPaths
             lines[i] = $"{f[0]},{f[1]},{start.ToString(ci)},{end.ToString(ci)}";
         }
         File.WriteAllLines(csv, lines);
-        return bundle;
     }
 
     /// <summary>

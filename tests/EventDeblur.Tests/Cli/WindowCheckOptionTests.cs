@@ -60,7 +60,7 @@ public class WindowCheckOptionTests
         // A run made before window_check was recorded (stop 52, when the check was already on) resumes under the default,
         // and report takes it and a run of this build for one measurement (review53: counted twice).
         string old = Path.Combine(root, "old");
-        CopyDirectory(on, old);
+        EventDeblur.Tests.Pipeline.RunFolderTests.CopyDir(on, old);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(old, "run.json")))!.AsObject();
         json["options"]!.AsObject().Remove("window_check");
         File.WriteAllText(Path.Combine(old, "run.json"), json.ToJsonString());
@@ -69,13 +69,6 @@ public class WindowCheckOptionTests
         Assert.Contains($"WARNING: {old} repeats {on} (the same input, method and options)", r.Err);
         r = CliTests.RunWithin(TimeSpan.FromMinutes(3), "replay", bundle, "--out", old, "--deconvolver", "none", "--event-latency-us", "0", "--resume");
         Assert.True(r.Code == 0, r.Err);
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (string d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(d.Replace(from, to, StringComparison.Ordinal));
-        Directory.CreateDirectory(to);
-        foreach (string f in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(f, f.Replace(from, to, StringComparison.Ordinal));
     }
 
     [Fact]

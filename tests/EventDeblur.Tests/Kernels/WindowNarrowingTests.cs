@@ -96,16 +96,7 @@ public class WindowNarrowingTests
             Assert.DoesNotContain(new EventKernelEstimator().Estimate(KernelEstimationTests.LoadFrame(bundle, i)).Diagnostics,
                 d => d.StartsWith(EventKernelEstimator.NarrowedNote, StringComparison.Ordinal));
         // Windows twice the exposure, centred on it (events cover them: 40 ms margins, exposures of 40-60 ms).
-        string csv = Path.Combine(bundle, "rgb", "frames.csv");
-        var lines = File.ReadAllLines(csv);
-        var ci = CultureInfo.InvariantCulture;
-        for (int i = 1; i < lines.Length; i++)
-        {
-            var f = lines[i].Split(',');
-            long start = long.Parse(f[2], ci), end = long.Parse(f[3], ci), half = (end - start) / 2;
-            lines[i] = $"{f[0]},{f[1]},{(start - half).ToString(ci)},{(end + half).ToString(ci)}";
-        }
-        File.WriteAllLines(csv, lines);
+        TestPaths.RewriteExposures(bundle, (start, end) => (start - (end - start) / 2, end + (end - start) / 2));
         for (int i = 0; i < 2; i++)
         {
             var request = KernelEstimationTests.LoadFrame(bundle, i);
