@@ -22,15 +22,17 @@ internal static class SimulateCommand
         var period = new Option<long?>("--frame-period-us") { Description = "Time between exposure starts, µs (default: the preset's, e.g. 250000 = 4 frames/s; 100000 = 10 frames/s needs exposures ≤ 80 ms)" };
         var exposure = new Option<string?>("--exposure-us") { Description = "Exposure range MIN:MAX, µs, drawn per frame (default: the preset's); MAX + 20 ms must not exceed the frame period" };
         var margin = new Option<long?>("--event-margin-us") { Description = "Events simulated this long before and after each exposure, µs (default 10000; 0 .. 1 s): a rig that records events all the time, e.g. to try frame tables whose windows are longer than the exposures; the frame period must hold the longest exposure plus both margins" };
+        var flickerHz = new Option<double?>("--flicker-hz") { Description = "The point lights flicker at this frequency, Hz (1 .. 1000; default: steady): 100 or 120 for lamps on 50- or 60-Hz mains, 50 or 60 for half-wave-rectified LEDs; each light on one of three phases, the ground truth the steady scene; domain A presets only" };
+        var flickerDepth = new Option<double?>("--flicker-depth") { Description = "Depth of the flicker, 0 .. 1 (default 1: the lights go dark once per period); with --flicker-hz" };
         var set = new Option<string?>("--set") { Description = "A benchmark-set CSV (name,preset,seed,frames,rgb_size): writes one bundle per row under --out" };
-        var cmd = new Command("simulate", "Simulate a low-light RGB + DAVIS recording with ground truth and write it as a bundle") { preset, seed, output, frames, size, period, exposure, margin, set, force };
+        var cmd = new Command("simulate", "Simulate a low-light RGB + DAVIS recording with ground truth and write it as a bundle") { preset, seed, output, frames, size, period, exposure, margin, flickerHz, flickerDepth, set, force };
         // Run off the caller's thread with the command's token: Ctrl+C / SIGTERM stop the simulation before its next frame.
         cmd.SetAction((r, ct) => Task.Run(() =>
         {
             if (r.GetValue(set) is string setPath)
             {
                 // Each row gives its own preset, seed, frames and size: an option for one bundle would be ignored unseen.
-                var ignored = new Option[] { preset, seed, frames, size, period, exposure, margin }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                var ignored = new Option[] { preset, seed, frames, size, period, exposure, margin, flickerHz, flickerDepth }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (ignored.Count > 0)
                     throw new UserInputException($"{string.Join(", ", ignored)}: not used with --set (each row of {setPath} gives its own name, preset, seed, frames and rgb_size); leave {(ignored.Count == 1 ? "it" : "them")} out, or simulate one bundle with --preset");
                 if (!File.Exists(setPath))
@@ -87,6 +89,12 @@ internal static class SimulateCommand
             }
             if (r.GetValue(period) is long us) options = options with { FramePeriodUs = us };
             if (r.GetValue(margin) is long marginUs) options = options with { MarginUs = marginUs };
+            if (r.GetValue(flickerHz) is double hz) options = options with { FlickerHz = hz };
+            if (r.GetValue(flickerDepth) is double depth)
+            {
+                if (options.FlickerHz == null) throw new UserInputException("--flicker-depth needs --flicker-hz (the lights are steady without it)");
+                options = options with { FlickerDepth = depth };
+            }
             if (r.GetValue(exposure) is string range)
             {
                 var parts = range.Split(':');

@@ -72,6 +72,8 @@ public static partial class HybridRigSimulator
         using var lum = scene.Luminance();
         double scale = Math.Sqrt(Math.Abs(hom[0] * hom[4] - hom[1] * hom[3]));
         Cv2.GaussianBlur(lum, lum, new Size(0, 0), 0.45 / scale);
+        // Flickering point lights (options.FlickerHz): their luminance swings under the event sensor, step by step.
+        using var flicker = options.DomainB == null ? LightFlicker.Create(options, scene, lum, 0.45 / scale) : null;
         double[] homInv = Homography.FromRowMajor(hom).Inverse().ToRowMajor();
         // Domain B samples the scene per event pixel through the motion field: the event pixels' RGB positions.
         using var eventXs = new Mat(options.EventHeight, options.EventWidth, MatType.CV_32FC1);
@@ -105,8 +107,10 @@ public static partial class HybridRigSimulator
                 var sampler = field?.CreateSampler(eventXs, eventYs);
 
                 // Events over the exposure plus margins: the scene's luminance, moved by the camera, seen through the homography.
-                Mat Irradiance(long tUs)
+                Mat Irradiance(long tUs) => IrradianceOf(tUs, steady: false);
+                Mat IrradianceOf(long tUs, bool steady)
                 {
+                    flicker?.Apply(lum, tUs, steady);
                     if (sampler != null)
                     {
                         var fieldDst = new Mat();
@@ -144,7 +148,7 @@ public static partial class HybridRigSimulator
                         Cv2.Add(acc, img, acc);
                     }
                     acc.ConvertTo(acc, MatType.CV_32FC1, 1.0 / samples);
-                    using var sharp = Irradiance(start + expUs / 2);
+                    using var sharp = IrradianceOf(start + expUs / 2, steady: true);
                     double pixelArea = 1 / (scale * scale);
                     var pixels = ApsExpose(acc, expS * pixelArea, SensorNoise.SubSeed(seed, k, 2), out _);
                     writer.WriteFrame(new ApsFrame
@@ -166,6 +170,7 @@ public static partial class HybridRigSimulator
                 {
                     writer.WriteTriggers([new(start, TriggerType.ExternalSignalRisingEdge), new(end, TriggerType.ExternalSignalFallingEdge)]);
                     using var blurred = field?.IntegrateExposure(scene, samples) ?? RgbSensor.IntegrateExposure(scene, path, samples);
+                    flicker?.AddToExposure(blurred, scene, path, start, expUs, samples);
                     using var raw = options.DomainB is { } bRaw
                         ? RgbSensor.ExposeDomainB(blurred, expS, options.Rgb, bRaw, SensorNoise.SubSeed(seed, k, 2))
                         : RgbSensor.Expose(blurred, expS, options.Rgb, SensorNoise.SubSeed(seed, k, 2));
@@ -318,14 +323,15 @@ public static partial class HybridRigSimulator
         GroundTruth = new Recording.GroundTruthSpec("gt/frames.csv", "gt/kernels"),
     };
 
-    /// <summary>The <c>--frame-period-us</c>, <c>--exposure-us</c> and <c>--event-margin-us</c> arguments that made <paramref name="o"/>, where they differ from its preset's.</summary>
+    /// <summary>The <c>--frame-period-us</c>, <c>--exposure-us</c> and <c>--event-margin-us</c> arguments that made <paramref name="o"/>, where they differ from its preset's, and its <c>--flicker-hz</c> and <c>--flicker-depth</c>.</summary>
     private static string TimingArguments(SimulationOptions o)
     {
         if (!SimulationPresets.Names.Contains(o.Preset)) return "";
         var preset = SimulationPresets.Get(o.Preset);
         return (o.FramePeriodUs != preset.FramePeriodUs ? $" --frame-period-us {o.FramePeriodUs}" : "")
             + (o.ExposureUs != preset.ExposureUs ? $" --exposure-us {o.ExposureUs.Min}:{o.ExposureUs.Max}" : "")
-            + (o.MarginUs != preset.MarginUs ? $" --event-margin-us {o.MarginUs}" : "");
+            + (o.MarginUs != preset.MarginUs ? $" --event-margin-us {o.MarginUs}" : "")
+            + (o.FlickerHz is double hz ? $" --flicker-hz {hz.ToString(CultureInfo.InvariantCulture)}" + (o.FlickerDepth != 1 ? $" --flicker-depth {o.FlickerDepth.ToString(CultureInfo.InvariantCulture)}" : "") : "");
     }
 
     private static string BundleReadme(SimulationOptions o, int seed, long events, EventStats s) => $"""
@@ -336,11 +342,15 @@ public static partial class HybridRigSimulator
 
         - {(o.ApsOnly ? $"DAVIS346 alone: gray APS frames ({o.EventWidth}×{o.EventHeight}, 8-bit) inside events.aedat4" : $"RGB {o.RgbWidth}×{o.RgbHeight}, 16-bit linear PNG, black level {o.Rgb.BlackLevel}, saturation {o.Rgb.SaturationLevel}; {(o.DomainB != null ? $"a {o.EventWidth}×{o.EventHeight} event sensor" : "DAVIS346")} behind the homography in recording.json")}.
         - Exposures {o.ExposureUs.Min / 1000.0}–{o.ExposureUs.Max / 1000.0} ms every {o.FramePeriodUs / 1000.0} ms; camera-shake blur {o.KernelLengthPx.Min}–{o.KernelLengthPx.Max} px{(o.RotationDeg > 0 ? $", up to {o.RotationDeg}° in-plane rotation (per-tile kernels)" : "")}.
-        - {(o.DomainB is { } b ? DomainBReadmeLine(o, b) : $"Night scene: background ≈ {o.BackgroundRadiance} e⁻/s, {o.PointLights} point lights {o.LightSaturationFactor.Min}–{o.LightSaturationFactor.Max}× the full well, {o.ExtendedLights} extended lights.")}
+        - {(o.DomainB is { } b ? DomainBReadmeLine(o, b) : $"Night scene: background ≈ {o.BackgroundRadiance} e⁻/s, {o.PointLights} point lights {o.LightSaturationFactor.Min}–{o.LightSaturationFactor.Max}× the full well, {o.ExtendedLights} extended lights.")}{FlickerReadme(o)}
         - Events: {events:N0} ({s.SignalOn:N0} ON, {s.SignalOff:N0} OFF, {s.ShotNoise:N0} shot noise, {s.HotPixel:N0} hot pixel), simulated every {o.StepUs} µs over each exposure ± {o.MarginUs / 1000.0} ms.
         - Sync: {(o.ApsOnly ? "APS exposure times in the file" : o.SyncSource)}; ground truth in gt/ (sharp frames at mid-exposure, kernels per RECORDING_FORMAT.md).
 
         """;
+
+    private static string FlickerReadme(SimulationOptions o) => o.FlickerHz is double hz
+        ? $" The point lights flicker at {hz.ToString(CultureInfo.InvariantCulture)} Hz, depth {o.FlickerDepth.ToString(CultureInfo.InvariantCulture)} (radiance × 1 + depth·cos(2π·f·t + φ), φ one of three phases; the ground truth is the steady scene)."
+        : "";
 
     private static string DomainBReadmeLine(SimulationOptions o, DomainBModel b) =>
         $"Domain B (README, Simulator): fractal background ≈ {o.BackgroundRadiance} e⁻/s, {b.Lamps.Min}–{b.Lamps.Max} lamps of {b.LampDiameterPx.Min}–{b.LampDiameterPx.Max} px "

@@ -75,6 +75,20 @@ public sealed record SimulationOptions
     /// <summary>Event simulation margin before and after each exposure, µs.</summary>
     public long MarginUs { get; init; } = 10_000;
 
+    /// <summary>
+    /// Frequency at which the point lights flicker, Hz (1 .. 1000), or null (the default) for steady lights. A lamp on
+    /// the mains flickers at twice the grid's frequency (100 Hz on 50-Hz grids, 120 Hz on 60-Hz ones: the power of the
+    /// alternating current), a half-wave-rectified LED at the grid's own (50 or 60 Hz). Each point light's radiance is
+    /// multiplied by 1 + <see cref="FlickerDepth"/>·cos(2π·f·t + φ), t the event clock in µs / 10⁶, φ one of the grid's
+    /// three phases (0, 2π/3, 4π/3: light k takes phase k mod 3); its mean over a period is unchanged, so the sharp
+    /// ground truth is the steady scene. Domain A only (night kinds and the DAVIS-alone <c>aps</c>); extended lights
+    /// and lit windows stay steady.
+    /// </summary>
+    public double? FlickerHz { get; init; }
+
+    /// <summary>Depth of the point lights' flicker, 0 .. 1 (default 1: dark once per period); used with <see cref="FlickerHz"/>.</summary>
+    public double FlickerDepth { get; init; } = 1;
+
     /// <summary>Event simulation time step, µs (≤ 100).</summary>
     public long StepUs { get; init; } = 100;
 
@@ -95,6 +109,12 @@ public sealed record SimulationOptions
         if (StepUs < 1 || StepUs > 100) throw new ArgumentException("event time step must be 1..100 µs");
         if (KernelLengthPx.Min < 0 || KernelLengthPx.Max < KernelLengthPx.Min) throw new ArgumentException("kernel length range must be ordered and ≥ 0");
         if (SyncSource is not ("table" or "triggers")) throw new ArgumentException("sync source must be table or triggers");
+        if (FlickerHz is double hz)
+        {
+            if (!(hz >= 1 && hz <= 1000)) throw new ArgumentException($"flicker frequency must be 1 .. 1000 Hz, got {hz}");
+            if (DomainB != null || Board != null) throw new ArgumentException("flicker is rendered for domain A's point lights only (not domain B, not a blinking board)");
+        }
+        if (!(FlickerDepth >= 0 && FlickerDepth <= 1)) throw new ArgumentException($"flicker depth must be 0 .. 1, got {FlickerDepth}");
         if (Board is { } board)
         {
             board.Validate();

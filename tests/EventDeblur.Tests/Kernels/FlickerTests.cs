@@ -87,6 +87,33 @@ public class FlickerTests
     }
 
     /// <summary>
+    /// Lamps flickering at the grid's own 50 Hz (LEDs on a half-wave-rectified supply), rendered by the simulator
+    /// (<c>--flicker-hz 50</c>, stop 54) over a 91.5-ms exposure: flicker is looked for at 100 and 120 Hz only (stop 54
+    /// measured a 50 / 60 Hz search, and setting such lamps' events aside, lose 0.25 dB on held-out seeds), and the light
+    /// paths still give the camera's translation, the kernel within 0.03 of the same frame's with steady lamps
+    /// (measured: 0.841 against 0.861).
+    /// </summary>
+    [Fact]
+    public void LampsFlickeringAtTheGridsOwnFrequencyKeepTheKernel()
+    {
+        var options = SimulationPresets.Get("night") with { Frames = 1, RgbWidth = 320, RgbHeight = 240 };
+        string steadyDir = TestPaths.NewTempDir(), flickerDir = TestPaths.NewTempDir();
+        HybridRigSimulator.Simulate(options, 5401, steadyDir);
+        HybridRigSimulator.Simulate(options with { FlickerHz = 50 }, 5401, flickerDir);
+        var steady = KernelEstimationTests.LoadFrame(steadyDir, 0);
+        var flickering = KernelEstimationTests.LoadFrame(flickerDir, 0);
+        var truth = KernelCsv.Read(steady.GroundTruthKernelsPath!);
+        Assert.Equal(91_500, flickering.Exposure!.Value.DurationUs);
+        Assert.True(flickering.Events.Count > steady.Events.Count, $"{flickering.Events.Count} events with flicker, {steady.Events.Count} steady");
+        var steadyEstimate = new EventKernelEstimator().Estimate(steady);
+        var estimate = new EventKernelEstimator().Estimate(flickering);
+        Assert.Contains(estimate.Diagnostics, d => d.StartsWith("camera motion: translation", StringComparison.Ordinal));
+        Assert.DoesNotContain(estimate.Diagnostics, d => d.StartsWith(EventKernelEstimator.NarrowedNote, StringComparison.Ordinal));
+        double sim = ImageMetrics.KernelSimilarity(estimate.Tiles, truth), steadySim = ImageMetrics.KernelSimilarity(steadyEstimate.Tiles, truth);
+        Assert.True(sim >= steadySim - 0.03, $"kernel similarity {sim:F3} with lamps flickering at 50 Hz, {steadySim:F3} steady ({string.Join("; ", estimate.Diagnostics)})");
+    }
+
+    /// <summary>
     /// Events of a 6×6-px light on a 100×100 sensor over a 60-ms exposure from t = 0: moving 1 px per 2 ms along x with ON
     /// events at its leading column and OFF at its trailing one (a steady light), plus, when <paramref name="flickerHz"/>
     /// is given, an ON event from every pixel of its footprint each 0.5 ms while its brightness rises and an OFF one while
