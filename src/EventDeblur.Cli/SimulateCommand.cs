@@ -22,9 +22,9 @@ internal static class SimulateCommand
         var period = new Option<long?>("--frame-period-us") { Description = "Time between exposure starts, µs (default: the preset's, e.g. 250000 = 4 frames/s; 100000 = 10 frames/s needs exposures ≤ 80 ms)" };
         var exposure = new Option<string?>("--exposure-us") { Description = "Exposure range MIN:MAX, µs, drawn per frame (default: the preset's); MAX + 20 ms must not exceed the frame period" };
         var margin = new Option<long?>("--event-margin-us") { Description = "Events simulated this long before and after each exposure, µs (default 10000; 0 .. 1 s): a rig that records events all the time, e.g. to try frame tables whose windows are longer than the exposures; the frame period must hold the longest exposure plus both margins" };
-        var flickerHz = new Option<double?>("--flicker-hz") { Description = "The point lights flicker at this frequency, Hz (1 .. 1000; default: steady): 100 or 120 for lamps on 50- or 60-Hz mains, 50 or 60 for half-wave-rectified LEDs; each light on one of three phases, the ground truth the steady scene; domain A presets only" };
+        var flickerHz = new Option<double?>("--flicker-hz") { Description = "The point lights flicker at this frequency, Hz (1 .. 1000; default: steady): 100 or 120 for lamps on 50- or 60-Hz mains, 50 or 60 for half-wave-rectified LEDs; each light on one of three phases, the ground truth each light at its mean brightness over the exposure; presets night, night-hard, night-rotation and aps (not b-*, checkerboard, or no-streaks, which has no point lights)" };
         var flickerDepth = new Option<double?>("--flicker-depth") { Description = "Depth of the flicker, 0 .. 1 (default 1: the lights go dark once per period); with --flicker-hz" };
-        var set = new Option<string?>("--set") { Description = "A benchmark-set CSV (name,preset,seed,frames,rgb_size): writes one bundle per row under --out" };
+        var set = new Option<string?>("--set") { Description = "A benchmark-set CSV (name,preset,seed,frames,rgb_size, optionally a sixth column flicker_hz): writes one bundle per row under --out" };
         var cmd = new Command("simulate", "Simulate a low-light RGB + DAVIS recording with ground truth and write it as a bundle") { preset, seed, output, frames, size, period, exposure, margin, flickerHz, flickerDepth, set, force };
         // Run off the caller's thread with the command's token: Ctrl+C / SIGTERM stop the simulation before its next frame.
         cmd.SetAction((r, ct) => Task.Run(() =>
@@ -34,15 +34,16 @@ internal static class SimulateCommand
                 // Each row gives its own preset, seed, frames and size: an option for one bundle would be ignored unseen.
                 var ignored = new Option[] { preset, seed, frames, size, period, exposure, margin, flickerHz, flickerDepth }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (ignored.Count > 0)
-                    throw new UserInputException($"{string.Join(", ", ignored)}: not used with --set (each row of {setPath} gives its own name, preset, seed, frames and rgb_size); leave {(ignored.Count == 1 ? "it" : "them")} out, or simulate one bundle with --preset");
+                    throw new UserInputException($"{string.Join(", ", ignored)}: not used with --set (each row of {setPath} gives its own name, preset, seed, frames, rgb_size and, where the set has that column, flicker_hz); leave {(ignored.Count == 1 ? "it" : "them")} out, or simulate one bundle with --preset");
                 if (!File.Exists(setPath))
-                    throw new UserInputException($"--set {setPath}: {(Directory.Exists(setPath) ? "a folder, not a CSV file" : "no such file")} (expected a CSV with the header name,preset,seed,frames,rgb_size, e.g. recordings/benchmark-set.csv)");
+                    throw new UserInputException($"--set {setPath}: {(Directory.Exists(setPath) ? "a folder, not a CSV file" : "no such file")} (expected a CSV with the header name,preset,seed,frames,rgb_size, optionally ,flicker_hz, e.g. recordings/benchmark-set.csv)");
                 var entries = BenchmarkSet.Read(setPath);
-                if (entries.Count == 0) throw new UserInputException($"{setPath}: holds no rows (expected the header name,preset,seed,frames,rgb_size and one row per bundle)");
+                if (entries.Count == 0) throw new UserInputException($"{setPath}: holds no rows (expected the header name,preset,seed,frames,rgb_size, optionally ,flicker_hz, and one row per bundle)");
                 foreach (var entry in entries)
                 {
                     try { entry.Options().Validate(); }
                     catch (ArgumentException e) { throw new UserInputException($"{setPath}: row '{entry.Name}': {e.Message}"); }
+                    if (NoLightsToFlicker(entry.Options()) is { } noLights) throw new UserInputException($"{setPath}: row '{entry.Name}': {noLights}");
                 }
                 foreach (var entry in entries)
                 {
@@ -104,6 +105,7 @@ internal static class SimulateCommand
             }
             try { options.Validate(); }
             catch (ArgumentException e) { throw new UserInputException($"simulate: {e.Message}"); }
+            if (NoLightsToFlicker(options) is { } none) throw new UserInputException($"--flicker-hz: {none}");
             CheckOutput(r.GetValue(output)!, r.GetValue(force));
             bool wasOurs = IsSimulatedBundle(r.GetValue(output)!);
             var result = RemovedIfCancelled(r.GetValue(output)!, () => HybridRigSimulator.Simulate(options, r.GetValue(seed), r.GetValue(output)!, log: Console.WriteLine, ct: ct));
@@ -140,6 +142,10 @@ internal static class SimulateCommand
     }
 
     /// <summary>Whether <paramref name="dir"/> holds a bundle this simulator wrote (its README.md's first line says so).</summary>
+    /// <summary>Why flicker cannot be rendered for a preset's scene (it has no point lights, e.g. <c>no-streaks</c>), or null.</summary>
+    private static string? NoLightsToFlicker(SimulationOptions o) =>
+        o.FlickerHz != null && o.PointLights == 0 ? $"preset {o.Preset} has no point lights to flicker" : null;
+
     private static bool IsSimulatedBundle(string dir)
     {
         string readme = Path.Combine(dir, "README.md");

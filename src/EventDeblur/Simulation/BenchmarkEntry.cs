@@ -9,10 +9,13 @@ namespace EventDeblur.Simulation;
 /// <param name="RgbHeight">RGB height in pixels, or null for the preset's.</param>
 public sealed record BenchmarkEntry(string Name, string Preset, int Seed, int Frames, int? RgbWidth, int? RgbHeight)
 {
+    /// <summary>The point lights' flicker frequency, Hz, or null for steady lights (<see cref="SimulationOptions.FlickerHz"/>).</summary>
+    public double? FlickerHz { get; init; }
+
     /// <summary>The simulation options of this entry.</summary>
     public SimulationOptions Options()
     {
-        var o = SimulationPresets.Get(Preset) with { Frames = Frames };
+        var o = SimulationPresets.Get(Preset) with { Frames = Frames, FlickerHz = FlickerHz };
         if (RgbWidth is int w && RgbHeight is int h) o = o with { RgbWidth = w, RgbHeight = h };
         return o;
     }
@@ -24,6 +27,7 @@ public sealed record BenchmarkEntry(string Name, string Preset, int Seed, int Fr
     public string CommandArguments()
     {
         var o = Options();
-        return $"--preset {o.Preset} --seed {Seed} --frames {o.Frames}{(o.ApsOnly ? "" : $" --rgb-size {o.RgbWidth}x{o.RgbHeight}")}";
+        return $"--preset {o.Preset} --seed {Seed} --frames {o.Frames}{(o.ApsOnly ? "" : $" --rgb-size {o.RgbWidth}x{o.RgbHeight}")}"
+            + (FlickerHz is double hz ? $" --flicker-hz {hz.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
     }
 }

@@ -107,10 +107,11 @@ public static partial class HybridRigSimulator
                 var sampler = field?.CreateSampler(eventXs, eventYs);
 
                 // Events over the exposure plus margins: the scene's luminance, moved by the camera, seen through the homography.
-                Mat Irradiance(long tUs) => IrradianceOf(tUs, steady: false);
-                Mat IrradianceOf(long tUs, bool steady)
+                Mat Irradiance(long tUs) => IrradianceOf(tUs, 0);
+                // windowUs > 0: the flickering lights at their mean over that window centred at tUs (the APS exposure's samples, its ground truth).
+                Mat IrradianceOf(long tUs, double windowUs)
                 {
-                    flicker?.Apply(lum, tUs, steady);
+                    flicker?.Apply(lum, tUs, windowUs);
                     if (sampler != null)
                     {
                         var fieldDst = new Mat();
@@ -144,11 +145,11 @@ public static partial class HybridRigSimulator
                     for (int i = 0; i < samples; i++)
                     {
                         long ti = start + (long)Math.Round((i + 0.5) / samples * expUs);
-                        using var img = Irradiance(ti);
+                        using var img = IrradianceOf(ti, (double)expUs / samples);
                         Cv2.Add(acc, img, acc);
                     }
                     acc.ConvertTo(acc, MatType.CV_32FC1, 1.0 / samples);
-                    using var sharp = IrradianceOf(start + expUs / 2, steady: true);
+                    using var sharp = IrradianceOf(start + expUs / 2, expUs);
                     double pixelArea = 1 / (scale * scale);
                     var pixels = ApsExpose(acc, expS * pixelArea, SensorNoise.SubSeed(seed, k, 2), out _);
                     writer.WriteFrame(new ApsFrame
@@ -176,6 +177,7 @@ public static partial class HybridRigSimulator
                         : RgbSensor.Expose(blurred, expS, options.Rgb, SensorNoise.SubSeed(seed, k, 2));
                     WriteRgbPng(Path.Combine(imgDir, name), raw);
                     using var sharp = RgbSensor.SharpRadiance(scene);
+                    flicker?.AddMeanToSharp(sharp, scene, start, expUs);
                     using var gtRaw = options.DomainB is { } bGt
                         ? RgbSensor.ExposeDomainB(sharp, expS, options.Rgb, bGt, null)
                         : RgbSensor.Expose(sharp, expS, options.Rgb, null);
@@ -349,7 +351,7 @@ public static partial class HybridRigSimulator
         """;
 
     private static string FlickerReadme(SimulationOptions o) => o.FlickerHz is double hz
-        ? $" The point lights flicker at {hz.ToString(CultureInfo.InvariantCulture)} Hz, depth {o.FlickerDepth.ToString(CultureInfo.InvariantCulture)} (radiance × 1 + depth·cos(2π·f·t + φ), φ one of three phases; the ground truth is the steady scene)."
+        ? $" The point lights flicker at {hz.ToString(CultureInfo.InvariantCulture)} Hz, depth {o.FlickerDepth.ToString(CultureInfo.InvariantCulture)} (radiance × 1 + depth·cos(2π·f·t + φ), φ one of three phases; the ground truth shows each light at its mean brightness over the exposure)."
         : "";
 
     private static string DomainBReadmeLine(SimulationOptions o, DomainBModel b) =>

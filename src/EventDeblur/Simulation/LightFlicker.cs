@@ -5,8 +5,10 @@ namespace EventDeblur.Simulation;
 /// <summary>
 /// The point lights' flicker (<see cref="SimulationOptions.FlickerHz"/>): each light's radiance is multiplied by
 /// 1 + depth·cos(2π·f·t + φ) with t in seconds from the first exposure's start and φ one of the grid's three phases. It
-/// changes the luminance the event sensor sees, step by step, and adds the exposure-weighted swing to the RGB (or APS)
-/// exposure; the sharp ground truth keeps the steady scene (the swing's mean is zero).
+/// changes the luminance the event sensor sees, step by step, and adds the swing to the RGB (or APS) exposure, each of
+/// its samples taking the modulation's exact mean over the sample's share of the exposure (a sample per instant would
+/// alias: at 800 Hz over 80 ms a light kept 0.3 % of its energy, review54 H1). The sharp ground truth shows each light at
+/// its mean brightness over the exposure, which is the steady one over whole periods.
 /// </summary>
 internal sealed class LightFlicker : IDisposable
 {
@@ -69,27 +71,34 @@ internal sealed class LightFlicker : IDisposable
         return f;
     }
 
-    /// <summary>The radiance factor of the lights of <paramref name="phase"/> at <paramref name="tUs"/> (event clock, µs): 1 ± depth.</summary>
-    public double Modulation(int phase, long tUs) =>
-        1 + _depth * Math.Cos(2 * Math.PI * (_hz * ((tUs - _originUs) / 1e6) + (double)phase / Phases));
+    /// <summary>
+    /// The radiance factor of the lights of <paramref name="phase"/> at <paramref name="tUs"/> (event clock, µs), 1 ± depth;
+    /// with <paramref name="windowUs"/> &gt; 0 its exact mean over the window of that length centred there (the cosine times
+    /// sin(π·f·w) / (π·f·w)).
+    /// </summary>
+    public double Modulation(int phase, double tUs, double windowUs = 0)
+    {
+        double x = Math.PI * _hz * windowUs / 1e6;
+        double sinc = x == 0 ? 1 : Math.Sin(x) / x;
+        return 1 + _depth * sinc * Math.Cos(2 * Math.PI * (_hz * ((tUs - _originUs) / 1e6) + (double)phase / Phases));
+    }
 
     /// <summary>
     /// Sets <paramref name="lum"/> (the luminance given to <see cref="Create"/>) to the scene at <paramref name="tUs"/>:
-    /// every light's steady pixels restored, then its patch added times its modulation minus one. With
-    /// <paramref name="steady"/>, the steady scene.
+    /// every light's steady pixels restored, then its patch added times its modulation minus one; with
+    /// <paramref name="windowUs"/> &gt; 0 the modulation's mean over that window centred at <paramref name="tUs"/>.
     /// </summary>
-    public void Apply(Mat lum, long tUs, bool steady = false)
+    public void Apply(Mat lum, double tUs, double windowUs = 0)
     {
         foreach (var l in _lights)
         {
             using var sub = new Mat(lum, l.Roi);
             l.Steady.CopyTo(sub);
         }
-        if (steady) return;
         foreach (var l in _lights)
         {
             using var sub = new Mat(lum, l.Roi);
-            Cv2.ScaleAdd(l.Patch, Modulation(l.Phase, tUs) - 1, sub, sub);
+            Cv2.ScaleAdd(l.Patch, Modulation(l.Phase, tUs, windowUs) - 1, sub, sub);
         }
     }
 
@@ -97,23 +106,40 @@ internal sealed class LightFlicker : IDisposable
     /// Adds to <paramref name="exposure"/> (the steady scene's mean radiance over the exposure, frame size, CV_32FC3) the
     /// lights' swing: at each of <paramref name="samples"/> equally spaced times of the exposure
     /// [<paramref name="startUs"/>, <paramref name="startUs"/> + <paramref name="exposureUs"/>) each phase's layer, moved
-    /// by the camera as <see cref="RgbSensor.IntegrateExposure"/> moves the scene, times its modulation minus one.
+    /// by the camera as <see cref="RgbSensor.IntegrateExposure"/> moves the scene, times its modulation's mean over that
+    /// sample's share of the exposure minus one (so the light's energy is exact whatever the frequency).
     /// </summary>
     public void AddToExposure(Mat exposure, NightScene scene, MotionPath path, long startUs, long exposureUs, int samples)
     {
         using var tmp = new Mat();
+        double share = (double)exposureUs / samples;
         for (int i = 0; i < samples; i++)
         {
             double tau = (i + 0.5) / samples;
-            long t = startUs + (long)Math.Round(tau * exposureUs);
+            double t = startUs + tau * exposureUs;
             var a = path.InverseAffine(tau);
             using var m = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new[] { a[0], a[1], a[2] + scene.Margin, a[3], a[4], a[5] + scene.Margin });
             for (int p = 0; p < Phases; p++)
             {
                 if (_layers[p] is not { } layer) continue;
                 Cv2.WarpAffine(layer, tmp, m, new Size(scene.Width, scene.Height), InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant);
-                Cv2.ScaleAdd(tmp, (Modulation(p, t) - 1) / samples, exposure, exposure);
+                Cv2.ScaleAdd(tmp, (Modulation(p, t, share) - 1) / samples, exposure, exposure);
             }
+        }
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="sharp"/> (the steady scene at mid-exposure, frame size, CV_32FC3: the ground truth) each
+    /// phase's lights times their modulation's mean over the exposure minus one: the lights at the brightness the
+    /// exposure gave them on average (the steady one over whole periods; off it by up to depth/(π·f·T) otherwise).
+    /// </summary>
+    public void AddMeanToSharp(Mat sharp, NightScene scene, long startUs, long exposureUs)
+    {
+        for (int p = 0; p < Phases; p++)
+        {
+            if (_layers[p] is not { } layer) continue;
+            using var crop = new Mat(layer, new Rect(scene.Margin, scene.Margin, scene.Width, scene.Height));
+            Cv2.ScaleAdd(crop, Modulation(p, startUs + exposureUs / 2.0, exposureUs) - 1, sharp, sharp);
         }
     }
 

@@ -79,10 +79,10 @@ public sealed record SimulationOptions
     /// Frequency at which the point lights flicker, Hz (1 .. 1000), or null (the default) for steady lights. A lamp on
     /// the mains flickers at twice the grid's frequency (100 Hz on 50-Hz grids, 120 Hz on 60-Hz ones: the power of the
     /// alternating current), a half-wave-rectified LED at the grid's own (50 or 60 Hz). Each point light's radiance is
-    /// multiplied by 1 + <see cref="FlickerDepth"/>·cos(2π·f·t + φ), t the event clock in µs / 10⁶, φ one of the grid's
-    /// three phases (0, 2π/3, 4π/3: light k takes phase k mod 3); its mean over a period is unchanged, so the sharp
-    /// ground truth is the steady scene. Domain A only (night kinds and the DAVIS-alone <c>aps</c>); extended lights
-    /// and lit windows stay steady.
+    /// multiplied by 1 + <see cref="FlickerDepth"/>·cos(2π·f·t + φ), t the time since <see cref="StartUs"/> in s, φ one of the grid's
+    /// three phases (0, 2π/3, 4π/3: light k takes phase k mod 3); the sharp ground truth shows each light at its mean
+    /// brightness over the exposure (the steady one over whole periods). Domain A only (night kinds and the DAVIS-alone
+    /// <c>aps</c>); extended lights and lit windows stay steady.
     /// </summary>
     public double? FlickerHz { get; init; }
 

@@ -61,8 +61,82 @@ public class FlickerSimulationTests
         Assert.Equal(2 * before, lum.At<float>(60 + scene.Margin, 80 + scene.Margin), 2 * before * 1e-5);
         flicker.Apply(lum, start + 10_000);
         Assert.Equal(0, lum.At<float>(60 + scene.Margin, 80 + scene.Margin), before * 1e-5);
-        flicker.Apply(lum, start + 10_000, steady: true);
-        Assert.Equal(before, lum.At<float>(60 + scene.Margin, 80 + scene.Margin));
+        // Averaged over a whole period (an APS sample that long), the steady light.
+        flicker.Apply(lum, start + 10_000, 20_000);
+        Assert.Equal(before, lum.At<float>(60 + scene.Margin, 80 + scene.Margin), before * 1e-5);
+    }
+
+    /// <summary>
+    /// The light's energy in the exposure is exact at any frequency (each sample takes the swing's mean over its share of
+    /// the exposure; one instant per sample kept 0.3 % of it at 800 Hz over 80 ms, review54 H1), and the ground truth
+    /// shows the light at the same mean brightness, also over a part period.
+    /// </summary>
+    [Theory]
+    [InlineData(800.0, 80_000L)]
+    [InlineData(1000.0, 64_000L)]
+    [InlineData(100.0, 65_000L)]
+    [InlineData(50.0, 30_000L)]
+    public void TheExposureAndTheGroundTruthHoldTheLightsMeanEnergyAtAnyFrequency(double hz, long exposureUs)
+    {
+        var options = Rig(hz) with { ExposureUs = (exposureUs, exposureUs) };
+        using var scene = NightScene.Uniform(160, 120, 40, 0);
+        scene.AddPointLight(new PointLight(80, 60, 0.8, 1e5, 1e5, 1e5));
+        long start = options.StartUs;
+        var path = MotionPath.Linear(start, start + exposureUs, 40, 0.3);
+        int samples = path.SampleCount(64);
+        using var lum = scene.Luminance();
+        using var flicker = LightFlicker.Create(options, scene, lum, 0)!;
+        using var steady = RgbSensor.IntegrateExposure(scene, path, samples);
+        using var beaded = steady.Clone();
+        flicker.AddToExposure(beaded, scene, path, start, exposureUs, samples);
+        using var sharp = RgbSensor.SharpRadiance(scene);
+        double sharpSteady = Cv2.Sum(sharp).Val1;
+        flicker.AddMeanToSharp(sharp, scene, start, exposureUs);
+        // The exact mean of 1 + cos(2π·f·t) over the exposure (light 0: phase 0).
+        double w = 2 * Math.PI * hz * exposureUs / 1e6, mean = 1 + Math.Sin(w) / w;
+        Assert.Equal(mean, Cv2.Sum(beaded).Val1 / Cv2.Sum(steady).Val1, 1e-3);
+        Assert.Equal(mean, Cv2.Sum(sharp).Val1 / sharpSteady, 1e-4);
+    }
+
+    /// <summary>
+    /// Through the whole simulator: the RGB frame of a light flickering at 50 Hz (light 0, phase 0: bright at the
+    /// exposure's start and every 20 ms, dark 10 ms later) moving 60 px in 60 ms is beaded in phase with its flicker
+    /// against the same bundle with a steady light; the DAVIS-alone preset's APS frames change near the lights only.
+    /// </summary>
+    [Fact]
+    public void TheSimulatorsFramesAreBeadedInPhaseWithTheFlicker()
+    {
+        float[] Green(string dir, SimulationResult res, Func<double, (double X, double Y)> at, double[] taus)
+        {
+            using var png = Cv2.ImRead(Path.Combine(dir, "rgb", "000000.png"), ImreadModes.Unchanged);
+            return [.. taus.Select(tau => { var p = at(tau); return (float)(png.At<Vec3w>((int)Math.Round(p.Y), (int)Math.Round(p.X)).Item1 - 1024); })];
+        }
+        double[] taus = [1 / 6.0, 1 / 3.0, 0.5, 2 / 3.0, 5 / 6.0];
+        var values = new Dictionary<bool, float[]>();
+        foreach (bool flickering in new[] { false, true })
+        {
+            using var scene = NightScene.Uniform(320, 240, 280, 100);
+            scene.AddPointLight(new PointLight(160, 120, 1.2, 5e5, 5e5, 5e5));
+            string dir = TestPaths.NewTempDir();
+            var res = HybridRigSimulator.Simulate(Rig(flickering ? 50 : null) with { ExposureUs = (60_000, 60_000) }, 7, dir, scene, (k, s, e) => MotionPath.Linear(s, e, 60, 0));
+            var path = res.Frames[0].Path;
+            values[flickering] = Green(dir, res, tau => path.Apply(160, 120, tau), taus);
+        }
+        var ratio = values[true].Zip(values[false], (f, s) => f / s).ToArray();
+        string all = string.Join(", ", ratio.Select(r => r.ToString("F2")));
+        // τ = 1/6, 1/2, 5/6: 10, 30, 50 ms, dark; τ = 1/3, 2/3: 20, 40 ms, at full swing (twice the steady light).
+        Assert.True(ratio[0] < 0.5 && ratio[2] < 0.5 && ratio[4] < 0.5, $"flickering / steady at 10, 30, 50 ms: {all}");
+        Assert.True(ratio[1] > 1.5 && ratio[3] > 1.5, $"flickering / steady at 20, 40 ms: {all}");
+
+        var aps = new Dictionary<bool, byte[]>();
+        foreach (bool flickering in new[] { false, true })
+        {
+            string dir = TestPaths.NewTempDir();
+            HybridRigSimulator.Simulate(SimulationPresets.Get("aps") with { Frames = 1, FlickerHz = flickering ? 100 : null }, 3, dir);
+            aps[flickering] = Drained.FromFile(Path.Combine(dir, "events.aedat4")).Frames[0].Pixels;
+        }
+        int changed = aps[true].Zip(aps[false]).Count(p => p.First != p.Second);
+        Assert.True(changed > 20 && changed < aps[true].Length / 10, $"{changed} of {aps[true].Length} APS pixels changed by the lights' flicker");
     }
 
     /// <summary>
