@@ -141,11 +141,11 @@ internal static class SimulateCommand
         }
     }
 
-    /// <summary>Whether <paramref name="dir"/> holds a bundle this simulator wrote (its README.md's first line says so).</summary>
     /// <summary>Why flicker cannot be rendered for a preset's scene (it has no point lights, e.g. <c>no-streaks</c>), or null.</summary>
     private static string? NoLightsToFlicker(SimulationOptions o) =>
         o.FlickerHz != null && o.PointLights == 0 ? $"preset {o.Preset} has no point lights to flicker" : null;
 
+    /// <summary>Whether <paramref name="dir"/> holds a bundle this simulator wrote (its README.md's first line says so).</summary>
     private static bool IsSimulatedBundle(string dir)
     {
         string readme = Path.Combine(dir, "README.md");

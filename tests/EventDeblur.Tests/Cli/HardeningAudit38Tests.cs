@@ -209,7 +209,7 @@ public partial class HardeningAuditTests
         File.WriteAllText(csv, "name,preset,seed,frames,rgb_size\nz,night,2,1,64x48\n");
         var ignored = Run("simulate", "--set", csv, "--out", Path.Combine(dir, "set"), "--preset", "aps", "--frames", "5");
         Expect(2, ignored);
-        Assert.Contains($"--preset, --frames: not used with --set (each row of {csv} gives its own name, preset, seed, frames and rgb_size); leave them out", ignored.Err);
+        Assert.Contains($"--preset, --frames: not used with --set (each row of {csv} gives its own name, preset, seed, frames, rgb_size and, where the set has that column, flicker_hz); leave them out", ignored.Err);
         Assert.False(Directory.Exists(Path.Combine(dir, "set", "z")));
 
         File.WriteAllText(csv, "name,preset,seed,frames,rgb_size\n");

@@ -39,10 +39,17 @@ public class LiveStallTests(ITestOutputHelper log)
         var lines = new ConcurrentQueue<string>();
         var live = LivePipeline.RunAsync(o, new EventKernelEstimator(), lines.Enqueue);
         var play = server.PlayAsync(speed);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((server.EventsSent < total / 4 || server.TriggersSent == 0) && !play.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(5);
-        Assert.False(play.IsCompleted, "the recording ended before the stall");
-        await server.StallAsync(stall);
+        // Watched from a thread of its own, which starts the stall itself (the pause takes effect at the next packet): a
+        // watcher on the thread pool waited behind other tests' work while the playback, behind schedule, sent the rest
+        // of the 1.2-s recording in one burst ("the recording ended before the stall", stop 54's clean run).
+        var stalled = await Task.Factory.StartNew(() =>
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((server.EventsSent < total / 4 || server.TriggersSent == 0) && !play.IsCompleted && DateTime.UtcNow < deadline) Thread.Sleep(2);
+            return play.IsCompleted ? null : server.StallAsync(stall);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.False(stalled == null, "the recording ended before the stall");
+        await stalled!;
         await play;
         return (await live, lines, total);
     }
