@@ -28,6 +28,6 @@ public sealed record BenchmarkEntry(string Name, string Preset, int Seed, int Fr
     {
         var o = Options();
         return $"--preset {o.Preset} --seed {Seed} --frames {o.Frames}{(o.ApsOnly ? "" : $" --rgb-size {o.RgbWidth}x{o.RgbHeight}")}"
-            + (FlickerHz is double hz ? $" --flicker-hz {hz.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
+            + HybridRigSimulator.FlickerArguments(o);
     }
 }

@@ -333,8 +333,12 @@ public static partial class HybridRigSimulator
         return (o.FramePeriodUs != preset.FramePeriodUs ? $" --frame-period-us {o.FramePeriodUs}" : "")
             + (o.ExposureUs != preset.ExposureUs ? $" --exposure-us {o.ExposureUs.Min}:{o.ExposureUs.Max}" : "")
             + (o.MarginUs != preset.MarginUs ? $" --event-margin-us {o.MarginUs}" : "")
-            + (o.FlickerHz is double hz ? $" --flicker-hz {hz.ToString(CultureInfo.InvariantCulture)}" + (o.FlickerDepth != 1 ? $" --flicker-depth {o.FlickerDepth.ToString(CultureInfo.InvariantCulture)}" : "") : "");
+            + FlickerArguments(o);
     }
+
+    /// <summary>The <c>--flicker-hz</c> and <c>--flicker-depth</c> arguments that made <paramref name="o"/> (none for steady lights, no depth at 1), as the bundle's README states them.</summary>
+    internal static string FlickerArguments(SimulationOptions o) =>
+        o.FlickerHz is double hz ? $" --flicker-hz {hz.ToString(CultureInfo.InvariantCulture)}" + (o.FlickerDepth != 1 ? $" --flicker-depth {o.FlickerDepth.ToString(CultureInfo.InvariantCulture)}" : "") : "";
 
     private static string BundleReadme(SimulationOptions o, int seed, long events, EventStats s) => $"""
         # Simulated recording: preset `{o.Preset}`, seed {seed}

@@ -45,8 +45,9 @@ internal sealed class LightFlicker : IDisposable
         {
             var l = scene.Lights[k];
             int phase = k % Phases;
-            // RGB radiance of the light alone, drawn as NightScene.AddPointLight draws it, on its phase's layer.
+            // RGB radiance of the light alone, drawn as the scene draws it, on its phase's layer.
             var layer = f._layers[phase] ??= new Mat(scene.Radiance.Rows, scene.Radiance.Cols, MatType.CV_32FC3, Scalar.All(0));
+            var drawn = NightScene.DrawPointLight(layer, l, scene.Margin);
             int r = (int)Math.Ceiling(4 * l.Sigma) + 1;
             int cx = (int)Math.Round(l.X) + scene.Margin, cy = (int)Math.Round(l.Y) + scene.Margin;
             // The luminance patch: the light's pixels plus room for the luminance blur.
@@ -54,17 +55,9 @@ internal sealed class LightFlicker : IDisposable
             var roi = new Rect(cx - pad, cy - pad, 2 * pad + 1, 2 * pad + 1) & bounds;
             if (roi.Width <= 0 || roi.Height <= 0) continue;
             var patch = new Mat(roi.Height, roi.Width, MatType.CV_32FC1, Scalar.All(0));
-            for (int y = cy - r; y <= cy + r; y++)
-                for (int x = cx - r; x <= cx + r; x++)
-                {
-                    if (x < 0 || y < 0 || x >= scene.Radiance.Cols || y >= scene.Radiance.Rows) continue;
-                    double dx = x - scene.Margin - l.X, dy = y - scene.Margin - l.Y;
-                    double g = Math.Exp(-(dx * dx + dy * dy) / (2 * l.Sigma * l.Sigma));
-                    ref var v = ref layer.At<Vec3f>(y, x);
-                    v = new Vec3f((float)(v.Item0 + g * l.R), (float)(v.Item1 + g * l.G), (float)(v.Item2 + g * l.B));
-                    if (roi.Contains(x, y))
-                        patch.At<float>(y - roi.Y, x - roi.X) += (float)(g * (0.2126 * l.R + 0.7152 * l.G + 0.0722 * l.B));
-                }
+            foreach (var (x, y, g) in drawn)
+                if (roi.Contains(x, y))
+                    patch.At<float>(y - roi.Y, x - roi.X) += (float)(g * (0.2126 * l.R + 0.7152 * l.G + 0.0722 * l.B));
             if (lumBlurSigma > 0) Cv2.GaussianBlur(patch, patch, new Size(0, 0), lumBlurSigma, lumBlurSigma, BorderTypes.Constant);
             f._lights.Add(new Light(roi, patch, new Mat(lum, roi).Clone(), phase));
         }

@@ -44,18 +44,31 @@ public sealed class NightScene : IDisposable
     /// <summary>Adds a point light (Gaussian spot, drawn additively).</summary>
     public void AddPointLight(PointLight light)
     {
+        DrawPointLight(Radiance, light, Margin);
+        ((List<PointLight>)Lights).Add(light);
+    }
+
+    /// <summary>
+    /// Draws <paramref name="light"/> additively into <paramref name="radiance"/> (CV_32FC3, scene coordinates shifted
+    /// by <paramref name="margin"/>) and returns its pixels (image coordinates) with their Gaussian weight g: each got
+    /// g × the light's radiance. The one drawing of a point light (the scene's, and a flickering light's own layer).
+    /// </summary>
+    internal static List<(int X, int Y, double G)> DrawPointLight(Mat radiance, PointLight light, int margin)
+    {
+        var drawn = new List<(int, int, double)>();
         int r = (int)Math.Ceiling(4 * light.Sigma) + 1;
-        int cx = (int)Math.Round(light.X) + Margin, cy = (int)Math.Round(light.Y) + Margin;
+        int cx = (int)Math.Round(light.X) + margin, cy = (int)Math.Round(light.Y) + margin;
         for (int y = cy - r; y <= cy + r; y++)
             for (int x = cx - r; x <= cx + r; x++)
             {
-                if (x < 0 || y < 0 || x >= Radiance.Cols || y >= Radiance.Rows) continue;
-                double dx = x - Margin - light.X, dy = y - Margin - light.Y;
+                if (x < 0 || y < 0 || x >= radiance.Cols || y >= radiance.Rows) continue;
+                double dx = x - margin - light.X, dy = y - margin - light.Y;
                 double g = Math.Exp(-(dx * dx + dy * dy) / (2 * light.Sigma * light.Sigma));
-                ref var v = ref Radiance.At<Vec3f>(y, x);
+                ref var v = ref radiance.At<Vec3f>(y, x);
                 v = new Vec3f((float)(v.Item0 + g * light.R), (float)(v.Item1 + g * light.G), (float)(v.Item2 + g * light.B));
+                drawn.Add((x, y, g));
             }
-        ((List<PointLight>)Lights).Add(light);
+        return drawn;
     }
 
     /// <summary>
