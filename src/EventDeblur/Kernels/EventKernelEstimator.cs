@@ -147,7 +147,8 @@ public sealed class EventKernelEstimator : IKernelEstimator
             diagnostics.Add($"streak at ({s.CentroidX:F0},{s.CentroidY:F0}): {trace.EventsUsed} events, path RMS {t.RmsResidualPx:F2} event px, end offset ({t.Offsets[^1].X:F1},{t.Offsets[^1].Y:F1}) px");
             // A light flickering with the mains is lit in bursts, not over its exposure: it does not vote.
             // Only lights whose lit part the frame shows (not too faint) are fitted by their brightness too.
-            if (litFrame != null && !flickeringStreaks.Contains(streakIndex) && litFrame.Measure(s, t) is { } part)
+            // A light among overlapping neighbours (Streak.Ownership) does not either: its box holds their brightness too.
+            if (litFrame != null && !flickeringStreaks.Contains(streakIndex) && s.Ownership == null && litFrame.Measure(s, t) is { } part)
             {
                 lit.Add(part);
                 measured.Add((s, t));

@@ -8,7 +8,8 @@ namespace EventDeblur.Kernels;
 
 /// <summary>
 /// One candidate light's path from its events: the light's box (plus a margin) mapped into the event sensor through
-/// the rig homography → the events of the exposure window inside it, kept when a 3×3 neighbour fired nearby in time
+/// the rig homography → the events of the exposure window inside it (for a light whose box overlaps other lights', those
+/// on its own side of the gaps, <see cref="Streak.Ownership"/>), kept when a 3×3 neighbour fired nearby in time
 /// (<see cref="BackgroundActivityFilter"/>) → per time slice the trimmed centroids of ON events (leading the light)
 /// and OFF events (trailing it), averaged and dated by their events' mean time → a weighted polynomial (degree ≤ 5)
 /// → resampled at equal time steps and mapped into frame pixels by the exact inverse homography, as offsets from the
@@ -40,6 +41,9 @@ public sealed class StreakTracer
         int lo = EventTime.LowerBound(ev.T, exposure.StartUs), hi = EventTime.LowerBound(ev.T, exposure.EndUs);
         for (int i = lo; i < hi; i++)
             if (ev.X[i] >= ex0 && ev.X[i] <= ex1 && ev.Y[i] >= ey0 && ev.Y[i] <= ey1) idx.Add(i);
+        // A light among neighbours whose boxes overlap its own keeps the events on its side of the gaps between them.
+        if (streak.Ownership is { } own)
+            idx.RemoveAll(i => { var f = eventsToFrame.Apply(ev.X[i], ev.Y[i]); return !own.Owns(f.X, f.Y); });
         idx = new BackgroundActivityFilter(_o.SupportWindowUs).Filter(ev, idx);
         if (idx.Count < _o.MinEventsPerStreak) return new StreakTrace(null, 0, $"{idx.Count} events after noise filtering (< {_o.MinEventsPerStreak})");
 

@@ -11,4 +11,12 @@ namespace EventDeblur.Streaks;
 /// <param name="LengthPx">Major-axis extent (4σ), pixels.</param>
 /// <param name="ThicknessPx">Minor-axis extent (4σ), pixels.</param>
 /// <param name="Score">Trust in [0, 1]: thin, long enough, isolated, well inside the frame.</param>
-public sealed record Streak(int X0, int Y0, int Width, int Height, int AreaPx, double CentroidX, double CentroidY, double LengthPx, double ThicknessPx, double Score);
+public sealed record Streak(int X0, int Y0, int Width, int Height, int AreaPx, double CentroidX, double CentroidY, double LengthPx, double ThicknessPx, double Score)
+{
+    /// <summary>
+    /// Set when other bright components overlap this streak's bounding box but lie at least
+    /// <see cref="StreakOptions.SeparateAtGapPx"/> away: the frame pixels nearer to this streak than to them, whose events
+    /// are this light's. Null for an isolated streak (its whole box is its own).
+    /// </summary>
+    public StreakOwnership? Ownership { get; init; }
+}

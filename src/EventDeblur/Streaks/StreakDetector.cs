@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using EventDeblur.Imaging;
 using OpenCvSharp;
@@ -46,6 +47,7 @@ public static class StreakDetector
 
         var streaks = new List<Streak>();
         var rejected = new List<RejectedStreak>();
+        FramePartition? partition = null;
         foreach (var b in boxes)
         {
             RejectedStreak Reject(string why) => new(b.X, b.Y, b.W, b.H, why);
@@ -54,14 +56,20 @@ public static class StreakDetector
             if (Math.Max(b.W, b.H) > options.MaxExtentPx) { rejected.Add(Reject($"longer than {options.MaxExtentPx} px")); continue; }
             if (b.X < options.BorderPx || b.Y < options.BorderPx || b.X + b.W > w - options.BorderPx || b.Y + b.H > h - options.BorderPx)
             { rejected.Add(Reject("touches the frame border (may be cut)")); continue; }
-            int near = boxes.Count(o => o.L != b.L && o.X < b.X + b.W + options.IsolationPx && o.X + o.W > b.X - options.IsolationPx
-                                                   && o.Y < b.Y + b.H + options.IsolationPx && o.Y + o.H > b.Y - options.IsolationPx);
-            if (near > 0)
+            var near = boxes.Where(o => o.L != b.L && o.X < b.X + b.W + options.IsolationPx && o.X + o.W > b.X - options.IsolationPx
+                                                   && o.Y < b.Y + b.H + options.IsolationPx && o.Y + o.H > b.Y - options.IsolationPx).ToList();
+            StreakOwnership? ownership = null;
+            if (near.Count > 0)
             {
-                rejected.Add(Reject(options.IsolationPx > 0
-                    ? $"not isolated ({near} bright component(s) within {options.IsolationPx} px)"
-                    : $"not isolated (its bounding box overlaps {near} other bright component(s))"));
-                continue;
+                string what = options.IsolationPx > 0
+                    ? $"not isolated ({near.Count} bright component(s) within {options.IsolationPx} px"
+                    : $"not isolated (its bounding box overlaps {near.Count} other bright component(s)";
+                if (options.SeparateAtGapPx is not { } minGap) { rejected.Add(Reject(what + ")")); continue; }
+                // Neighbours far enough apart are told apart by where their events fall (StreakOwnership).
+                partition ??= Partition(mask, lab, w, h);
+                double gap = near.Min(o => partition.Value.Gap(b.L, o.L));
+                if (gap < minGap) { rejected.Add(Reject(string.Create(CultureInfo.InvariantCulture, $"{what}, the nearest {gap:0.0} px away < {minGap:0.#})"))); continue; }
+                ownership = new StreakOwnership(partition.Value.Nearest, w, h, b.L);
             }
             int l = b.L;
             double mx = sx[l] / cnt[l], my = sy[l] / cnt[l];
@@ -74,8 +82,54 @@ public static class StreakDetector
             if (thickness > options.MaxWidthPx) { rejected.Add(Reject($"too thick ({thickness:F1} px > {options.MaxWidthPx}): an extended light")); continue; }
             double thin = Math.Clamp(1 - thickness / (options.MaxWidthPx * 1.5), 0, 1);
             double size = Math.Clamp(b.A / 10.0, 0, 1);
-            streaks.Add(new Streak(b.X, b.Y, b.W, b.H, b.A, mx, my, length, thickness, 0.5 * thin + 0.5 * size));
+            streaks.Add(new Streak(b.X, b.Y, b.W, b.H, b.A, mx, my, length, thickness, 0.5 * thin + 0.5 * size) { Ownership = ownership });
         }
         return new StreakDetection(streaks.OrderByDescending(s => s.Score).ToList(), rejected);
+    }
+
+    /// <summary>Each frame pixel's nearest bright component, and the narrowest gap between two components (RGB pixels).</summary>
+    private readonly record struct FramePartition(int[] Nearest, Dictionary<(int, int), double> Gaps)
+    {
+        public double Gap(int a, int b) => Gaps.TryGetValue(a < b ? (a, b) : (b, a), out double g) ? g : double.PositiveInfinity;
+    }
+
+    /// <summary>
+    /// Labels every pixel with its nearest bright component (Euclidean distance transform with per-pixel labels, 5×5
+    /// mask) and measures, wherever two such cells meet, the distance from one component to the other across the
+    /// boundary: the narrowest gap between them.
+    /// </summary>
+    private static FramePartition Partition(Mat mask, ReadOnlySpan<int> components, int w, int h)
+    {
+        using var background = new Mat();
+        Cv2.BitwiseNot(mask, background); // bright pixels are the zeros the transform measures from
+        using var dist = new Mat();
+        using var pixelLabels = new Mat();
+        Cv2.DistanceTransformWithLabels(background, dist, pixelLabels, DistanceTypes.L2, DistanceTransformMasks.Mask5, DistanceTransformLabelTypes.Pixel);
+        var d = dist.AsSpan<float>().ToArray();
+        var pl = pixelLabels.AsSpan<int>();
+        // Each bright pixel has a label of its own; every pixel takes the component of the bright pixel it is nearest to.
+        var ofLabel = new int[w * h + 2];
+        for (int i = 0; i < w * h; i++)
+            if (components[i] != 0 && pl[i] >= 0 && pl[i] < ofLabel.Length) ofLabel[pl[i]] = components[i];
+        var nearest = new int[w * h];
+        for (int i = 0; i < w * h; i++)
+            nearest[i] = pl[i] >= 0 && pl[i] < ofLabel.Length ? ofLabel[pl[i]] : 0;
+        var gaps = new Dictionary<(int, int), double>();
+        void Meet(int p, int q)
+        {
+            int a = nearest[p], b = nearest[q];
+            if (a == b || a == 0 || b == 0) return;
+            var key = a < b ? (a, b) : (b, a);
+            double g = d[p] + d[q]; // dark pixels between the components: their centres' distance (d[p] + 1 + d[q]) less one
+            if (!gaps.TryGetValue(key, out double old) || g < old) gaps[key] = g;
+        }
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                if (x + 1 < w) Meet(i, i + 1);
+                if (y + 1 < h) Meet(i, i + w);
+            }
+        return new FramePartition(nearest, gaps);
     }
 }

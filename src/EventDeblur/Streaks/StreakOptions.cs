@@ -8,4 +8,9 @@ namespace EventDeblur.Streaks;
 /// <param name="MaxWidthPx">Largest streak thickness (minor axis, 2σ), RGB pixels: thick blobs are extended lights.</param>
 /// <param name="IsolationPx">No other bright component may come this close, RGB pixels.</param>
 /// <param name="BorderPx">Streaks touching this band at the frame edge are rejected (they may be cut).</param>
-public sealed record StreakOptions(double BrightFraction = 0.9, int MinAreaPx = 3, int MaxAreaPx = 1500, int MaxExtentPx = 90, double MaxWidthPx = 5, int IsolationPx = 12, int BorderPx = 4);
+/// <param name="SeparateAtGapPx">
+/// When set, a component that fails <paramref name="IsolationPx"/> only because other bright components come near is kept
+/// if each of them is at least this far from it (RGB pixels, the narrowest gap between their bright pixels), with a
+/// <see cref="Streak.Ownership"/> that gives it the pixels nearer to it than to them; null (the default) rejects it.
+/// </param>
+public sealed record StreakOptions(double BrightFraction = 0.9, int MinAreaPx = 3, int MaxAreaPx = 1500, int MaxExtentPx = 90, double MaxWidthPx = 5, int IsolationPx = 12, int BorderPx = 4, double? SeparateAtGapPx = null);

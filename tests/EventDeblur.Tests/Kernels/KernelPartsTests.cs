@@ -376,6 +376,8 @@ public class KernelPartsTests
         { () => new EventKernelEstimator(new EventKernelOptions { SkipTextureAboveGain = 0.5 }), "SkipTextureAboveGain", "[1, +∞]" },
         { () => new EventKernelEstimator(new EventKernelOptions { SkipTextureAboveGain = double.NaN }), "SkipTextureAboveGain", "[1, +∞]" },
         { () => new EventKernelEstimator(new EventKernelOptions { SkipTextureMinInlierFraction = 1.5 }), "SkipTextureMinInlierFraction", "[0, 1]" },
+        { () => new EventKernelEstimator(new EventKernelOptions { Streaks = new StreakOptions(SeparateAtGapPx: 0.5) }), "SeparateAtGapPx", "[1, 1000]" },
+        { () => new EventKernelEstimator(new EventKernelOptions { Streaks = new StreakOptions(SeparateAtGapPx: double.NaN) }), "SeparateAtGapPx", "[1, 1000]" },
     };
 
     [Theory]

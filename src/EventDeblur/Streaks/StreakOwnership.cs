@@ -1,0 +1,30 @@
+namespace EventDeblur.Streaks;
+
+/// <summary>
+/// Which frame pixels belong to one of several lights whose bounding boxes overlap: each pixel goes to the bright
+/// component nearest to it (a Voronoi partition of the frame by the components, <see cref="StreakDetector"/>), so a light
+/// traced among its neighbours keeps the events of its own side of the gaps between them.
+/// </summary>
+public sealed class StreakOwnership
+{
+    private readonly int[] _nearest;
+    private readonly int _width, _height, _label;
+
+    internal StreakOwnership(int[] nearest, int width, int height, int label)
+    {
+        _nearest = nearest;
+        _width = width;
+        _height = height;
+        _label = label;
+    }
+
+    /// <summary>
+    /// True when the frame point (<paramref name="x"/>, <paramref name="y"/>) (RGB pixels, pixel centres at integers) is
+    /// nearer to this light's bright pixels than to any other bright component's; false outside the frame.
+    /// </summary>
+    public bool Owns(double x, double y)
+    {
+        int ix = (int)Math.Round(x), iy = (int)Math.Round(y);
+        return ix >= 0 && iy >= 0 && ix < _width && iy < _height && _nearest[iy * _width + ix] == _label;
+    }
+}
