@@ -120,8 +120,10 @@ public sealed class EventKernelEstimator : IKernelEstimator
             var flickering = new List<FlickerDetector.Light>();
             var lights = detection.Streaks.Take(_o.MaxStreaks).Select(s => _tracer.EventBox(s, h)).ToList();
             var found = FlickerDetector.DetectAll(request.Events, request.EventSensorSize, lights, exposure);
+            // A light kept among overlapping neighbours (Streak.Ownership) is not judged: its box holds their events too, so a
+            // steady light beside a flickering one would read flickering.
             for (int k = 0; k < lights.Count; k++)
-                if (found[k] is { } f && flickeringStreaks.Add(k))
+                if (detection.Streaks[k].Ownership == null && found[k] is { } f && flickeringStreaks.Add(k))
                     flickering.Add(new FlickerDetector.Light(lights[k].X0, lights[k].Y0, lights[k].X1, lights[k].Y1, f.FrequencyHz, f.Share));
             if (flickering.Count > 0)
             {

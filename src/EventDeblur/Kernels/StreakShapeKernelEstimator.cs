@@ -18,9 +18,11 @@ public sealed class StreakShapeKernelEstimator(StreakOptions? options = null) : 
     {
         var img = request.Blurry;
         var det = StreakDetector.Detect(img, request.SaturationLinear, options);
-        if (det.Streaks.Count == 0)
+        // A streak kept among overlapping neighbours (StreakOptions.SeparateAtGapPx) is not used: its window holds them too.
+        var streaks = det.Streaks.Where(s => s.Ownership == null).ToList();
+        if (streaks.Count == 0)
             return new KernelEstimate([new KernelTile(0, 0, img.Width, img.Height, BlurKernel.Delta)], "streak-shape", 0, 0, 0, ["no streak: identity kernel"]);
-        var s = det.Streaks[0];
+        var s = streaks[0];
         int half = (int)Math.Ceiling(Math.Max(s.Width, s.Height) / 2.0) + 2;
         int cx = (int)Math.Round(s.CentroidX), cy = (int)Math.Round(s.CentroidY);
         int size = 2 * half + 1;

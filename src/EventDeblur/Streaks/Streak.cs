@@ -14,9 +14,10 @@ namespace EventDeblur.Streaks;
 public sealed record Streak(int X0, int Y0, int Width, int Height, int AreaPx, double CentroidX, double CentroidY, double LengthPx, double ThicknessPx, double Score)
 {
     /// <summary>
-    /// Set when other bright components overlap this streak's bounding box but lie at least
-    /// <see cref="StreakOptions.SeparateAtGapPx"/> away: the frame pixels nearer to this streak than to them, whose events
-    /// are this light's. Null for an isolated streak (its whole box is its own).
+    /// Set when other bright components come near this streak (its bounding box overlapping theirs, or within
+    /// <see cref="StreakOptions.IsolationPx"/>) but lie at least <see cref="StreakOptions.SeparateAtGapPx"/> away: the frame
+    /// pixels nearer to this streak than to any other bright component, whose events are this light's. Null for an
+    /// isolated streak (its whole box is its own).
     /// </summary>
     public StreakOwnership? Ownership { get; init; }
 }

@@ -16,6 +16,7 @@ public static class StreakDetector
     public static StreakDetection Detect(LinearImage frame, double saturationLinear, StreakOptions? options = null)
     {
         options ??= new StreakOptions();
+        if (options.SeparateAtGapPx is { } separation) Kernels.OptionRange.Check(nameof(StreakOptions.SeparateAtGapPx), separation, 1, 1000);
         int w = frame.Width, h = frame.Height, n = w * h;
         using var mask = new Mat(h, w, MatType.CV_8UC1, Scalar.All(0));
         var m = mask.AsSpan<byte>();
@@ -68,7 +69,7 @@ public static class StreakDetector
                 // Neighbours far enough apart are told apart by where their events fall (StreakOwnership).
                 partition ??= Partition(mask, lab, w, h);
                 double gap = near.Min(o => partition.Value.Gap(b.L, o.L));
-                if (gap < minGap) { rejected.Add(Reject(string.Create(CultureInfo.InvariantCulture, $"{what}, the nearest {gap:0.0} px away < {minGap:0.#})"))); continue; }
+                if (gap < minGap) { rejected.Add(Reject(string.Create(CultureInfo.InvariantCulture, $"{what}, the nearest {Math.Floor(gap * 10) / 10:0.0} px away < {minGap:0.0#})"))); continue; }
                 ownership = new StreakOwnership(partition.Value.Nearest, w, h, b.L);
             }
             int l = b.L;
@@ -87,16 +88,43 @@ public static class StreakDetector
         return new StreakDetection(streaks.OrderByDescending(s => s.Score).ToList(), rejected);
     }
 
-    /// <summary>Each frame pixel's nearest bright component, and the narrowest gap between two components (RGB pixels).</summary>
-    private readonly record struct FramePartition(int[] Nearest, Dictionary<(int, int), double> Gaps)
+    /// <summary>
+    /// Each frame pixel's nearest bright component (0 where there is none), and the narrowest gap between two components
+    /// (RGB pixels: the distance between their nearest bright pixels' centres less one).
+    /// </summary>
+    private readonly record struct FramePartition(int[] Nearest, Dictionary<(int, int), double> Gaps, int[] Labels, int Width)
     {
-        public double Gap(int a, int b) => Gaps.TryGetValue(a < b ? (a, b) : (b, a), out double g) ? g : double.PositiveInfinity;
+        public double Gap(int a, int b)
+        {
+            var key = a < b ? (a, b) : (b, a);
+            if (Gaps.TryGetValue(key, out double g)) return g;
+            // Their cells do not touch (another component lies between them): measured pixel by pixel (each component holds
+            // at most MaxAreaPx pixels; only overlapping neighbours ask).
+            var pa = Pixels(a);
+            var pb = Pixels(b);
+            double best = double.PositiveInfinity;
+            foreach (var (ax, ay) in pa)
+                foreach (var (bx, by) in pb)
+                    best = Math.Min(best, (double)(ax - bx) * (ax - bx) + (double)(ay - by) * (ay - by));
+            g = pa.Count > 0 && pb.Count > 0 ? Math.Sqrt(best) - 1 : double.PositiveInfinity;
+            Gaps[key] = g;
+            return g;
+        }
+
+        private List<(int X, int Y)> Pixels(int label)
+        {
+            var list = new List<(int, int)>();
+            for (int i = 0; i < Labels.Length; i++)
+                if (Labels[i] == label) list.Add((i % Width, i / Width));
+            return list;
+        }
     }
 
     /// <summary>
-    /// Labels every pixel with its nearest bright component (Euclidean distance transform with per-pixel labels, 5×5
-    /// mask) and measures, wherever two such cells meet, the distance from one component to the other across the
-    /// boundary: the narrowest gap between them.
+    /// Labels every pixel with its nearest bright component (OpenCV's distance transform with per-pixel labels, which
+    /// uses its 5×5 chamfer approximation of the Euclidean distance) and measures, wherever two such cells meet (side or
+    /// corner), the exact distance between the bright pixels each of the two meeting pixels is nearest to: the narrowest
+    /// gap between the components.
     /// </summary>
     private static FramePartition Partition(Mat mask, ReadOnlySpan<int> components, int w, int h)
     {
@@ -105,12 +133,13 @@ public static class StreakDetector
         using var dist = new Mat();
         using var pixelLabels = new Mat();
         Cv2.DistanceTransformWithLabels(background, dist, pixelLabels, DistanceTypes.L2, DistanceTransformMasks.Mask5, DistanceTransformLabelTypes.Pixel);
-        var d = dist.AsSpan<float>().ToArray();
-        var pl = pixelLabels.AsSpan<int>();
-        // Each bright pixel has a label of its own; every pixel takes the component of the bright pixel it is nearest to.
+        var pl = pixelLabels.AsSpan<int>().ToArray();
+        // Each bright pixel has a label of its own (1, 2, … in raster order); every pixel takes the label of the bright
+        // pixel it is nearest to, hence that pixel's component and position.
         var ofLabel = new int[w * h + 2];
+        var source = new int[w * h + 2];
         for (int i = 0; i < w * h; i++)
-            if (components[i] != 0 && pl[i] >= 0 && pl[i] < ofLabel.Length) ofLabel[pl[i]] = components[i];
+            if (components[i] != 0 && pl[i] >= 0 && pl[i] < ofLabel.Length) { ofLabel[pl[i]] = components[i]; source[pl[i]] = i; }
         var nearest = new int[w * h];
         for (int i = 0; i < w * h; i++)
             nearest[i] = pl[i] >= 0 && pl[i] < ofLabel.Length ? ofLabel[pl[i]] : 0;
@@ -120,7 +149,9 @@ public static class StreakDetector
             int a = nearest[p], b = nearest[q];
             if (a == b || a == 0 || b == 0) return;
             var key = a < b ? (a, b) : (b, a);
-            double g = d[p] + d[q]; // dark pixels between the components: their centres' distance (d[p] + 1 + d[q]) less one
+            int sp = source[pl[p]], sq = source[pl[q]];
+            double dx = sp % w - sq % w, dy = sp / w - sq / w;
+            double g = Math.Sqrt(dx * dx + dy * dy) - 1; // dark pixels between the two bright pixels' centres
             if (!gaps.TryGetValue(key, out double old) || g < old) gaps[key] = g;
         }
         for (int y = 0; y < h; y++)
@@ -128,8 +159,13 @@ public static class StreakDetector
             {
                 int i = y * w + x;
                 if (x + 1 < w) Meet(i, i + 1);
-                if (y + 1 < h) Meet(i, i + w);
+                if (y + 1 < h)
+                {
+                    Meet(i, i + w);
+                    if (x + 1 < w) Meet(i, i + w + 1);
+                    if (x > 0) Meet(i, i + w - 1);
+                }
             }
-        return new FramePartition(nearest, gaps);
+        return new FramePartition(nearest, gaps, components.ToArray(), w);
     }
 }

@@ -19,12 +19,14 @@ public sealed class StreakOwnership
     }
 
     /// <summary>
-    /// True when the frame point (<paramref name="x"/>, <paramref name="y"/>) (RGB pixels, pixel centres at integers) is
-    /// nearer to this light's bright pixels than to any other bright component's; false outside the frame.
+    /// True when the frame point (<paramref name="x"/>, <paramref name="y"/>) (RGB pixels, pixel centres at integers; the
+    /// pixel it falls in, halves rounded up) is nearer to this light's bright pixels than to any other bright component's.
+    /// A point outside the frame is judged at the frame's nearest pixel (the tracer's margin may reach past the edge).
     /// </summary>
     public bool Owns(double x, double y)
     {
-        int ix = (int)Math.Round(x), iy = (int)Math.Round(y);
-        return ix >= 0 && iy >= 0 && ix < _width && iy < _height && _nearest[iy * _width + ix] == _label;
+        if (double.IsNaN(x) || double.IsNaN(y)) return false;
+        int ix = (int)Math.Clamp(Math.Floor(x + 0.5), 0, _width - 1), iy = (int)Math.Clamp(Math.Floor(y + 0.5), 0, _height - 1);
+        return _nearest[iy * _width + ix] == _label;
     }
 }

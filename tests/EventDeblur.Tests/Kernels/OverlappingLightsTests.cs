@@ -69,8 +69,10 @@ public class OverlappingLightsTests
         Assert.NotNull(sb.Ownership);
         Assert.True(sa.Ownership!.Owns(a.X, a.Y) && !sa.Ownership.Owns(b.X, b.Y));
         Assert.True(sb.Ownership!.Owns(b.X, b.Y) && !sb.Ownership.Owns(a.X, a.Y));
-        Assert.False(sa.Ownership.Owns(-1, 10));
-        Assert.False(sa.Ownership.Owns(W, 10));
+        // Past the frame's edge a point is judged at the edge's pixel; NaN (a degenerate homography) is nobody's.
+        Assert.Equal(sa.Ownership.Owns(0, 10), sa.Ownership.Owns(-5, 10));
+        Assert.Equal(sb.Ownership.Owns(W - 1, H - 1), sb.Ownership.Owns(W + 3, H + 7));
+        Assert.False(sa.Ownership.Owns(double.NaN, 10) || sb.Ownership.Owns(double.NaN, 10));
 
         // Without SeparateAtGapPx both are rejected as before, with the reason.
         var strict = StreakDetector.Detect(img, 1.0, Separating with { SeparateAtGapPx = null });
@@ -85,7 +87,7 @@ public class OverlappingLightsTests
         var d = StreakDetector.Detect(img, 1.0, Separating);
         Assert.Empty(d.Streaks);
         Assert.Equal(2, d.Rejected.Count);
-        Assert.All(d.Rejected, r => Assert.Matches(@"^not isolated \(its bounding box overlaps 1 other bright component\(s\), the nearest [0-3]\.[0-9] px away < 4\)$", r.Reason));
+        Assert.All(d.Rejected, r => Assert.Matches(@"^not isolated \(its bounding box overlaps 1 other bright component\(s\), the nearest [0-3]\.[0-9] px away < 4\.0\)$", r.Reason));
     }
 
     [Fact]
@@ -114,6 +116,31 @@ public class OverlappingLightsTests
             if (mixed.Path is { } m)
                 Assert.True(Math.Abs(m.Mid.X - truth.X) > 1.5 || Math.Abs(m.Offsets[^1].X - end.X) > 1.5,
                     $"the mixed events gave this light's path: mid ({m.Mid.X:F1},{m.Mid.Y:F1})");
+            // The same box with the other light's cell traces the other light: the cell, not the box, picks the events.
+            var other = d.Streaks.Single(o => !ReferenceEquals(o, s));
+            var swapped = tracer.Trace(events, s with { Ownership = other.Ownership }, Homography.Identity, Homography.Identity, exposure, 200);
+            var otherTruth = truth == a ? b : a;
+            Assert.True(swapped.Path != null, swapped.Failure);
+            Assert.InRange(swapped.Path!.Mid.X, otherTruth.X - 0.5, otherTruth.X + 0.5);
         }
+    }
+
+    [Fact]
+    public void WithAnIsolationDistanceTheRejectionNamesItAndTheGap()
+    {
+        var d = StreakDetector.Detect(Frame((90, 70), (94, 70)), 1.0, Separating with { IsolationPx = 12 });
+        Assert.Empty(d.Streaks);
+        Assert.All(d.Rejected, r => Assert.Matches(@"^not isolated \(1 bright component\(s\) within 12 px, the nearest [0-3]\.[0-9] px away < 4\.0\)$", r.Reason));
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(double.NaN)]
+    [InlineData(-3)]
+    public void TheDetectorRefusesAGapOutsideItsRange(double gap)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => StreakDetector.Detect(Frame((90, 70)), 1.0, Separating with { SeparateAtGapPx = gap }));
+        Assert.Equal("SeparateAtGapPx", e.ParamName);
+        Assert.Contains("[1, 1000]", e.Message);
     }
 }
