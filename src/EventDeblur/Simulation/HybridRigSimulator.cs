@@ -191,7 +191,7 @@ public static partial class HybridRigSimulator
                         ? TileKernels((x, y) => field.KernelAt(x, y, samples), w, h, options.DomainB!.KernelTilePx)
                         : options.RotationDeg == 0
                         ? [new KernelTile(0, 0, w, h, path.KernelAt(w / 2.0, h / 2.0, samples))]
-                        : TileKernels((x, y) => path.KernelAt(x, y, samples), w, h, RotationKernelTilePx);
+                        : TileKernels((x, y) => path.KernelAt(x, y, samples), w, h, RotationKernelTileSize(w, h));
                 }
                 KernelCsv.Write(Path.Combine(outDir, "gt", "kernels", $"{k:D6}.csv"), tiles);
                 truths.Add(new FrameTruth(k, new TimeRangeUs(start, end), path, tiles) { Field = field });
@@ -209,14 +209,25 @@ public static partial class HybridRigSimulator
     }
 
     /// <summary>
-    /// Side of the ground-truth kernel tiles of a frame blurred with in-plane rotation, RGB pixels: each tile holds the
-    /// kernel at its centre. A rotation changes the kernel by the rotation angle times the distance, so a tile's
-    /// kernel must stand for pixels near its centre: with 160-px tiles (until stop 55) the truth at a tile's corners was
-    /// the rotation angle × 113 px (the half-diagonal) away from it, and on domain A's rotation tuning seeds the event kernels read
-    /// kernel similarity 0.756 against those tiles and 0.866 against 32-px ones, the deconvolver with the true kernels
-    /// 33.45 against 36.54 dB (`night-rotation-6301`, `robust`).
+    /// Smallest side of the ground-truth kernel tiles of a frame blurred with in-plane rotation, RGB pixels: each tile
+    /// holds the kernel at its centre. A rotation changes the kernel by the rotation angle (radians) times the distance,
+    /// so a tile's kernel must stand for pixels near its centre: with 160-px tiles (until stop 55) the truth at a tile's
+    /// corners was the angle × 113 px (the half-diagonal) away from it, and on domain A's rotation tuning seeds the event
+    /// kernels read kernel similarity 0.756 against those tiles and 0.866 against 32-px ones, the deconvolver with the
+    /// true kernels 33.45 against 36.54 dB (`night-rotation-6301`, `robust`). Frames over 640×480 get larger tiles
+    /// (<see cref="MaxRotationKernelTiles"/>).
     /// </summary>
     public const int RotationKernelTilePx = 32;
+
+    /// <summary>
+    /// Most ground-truth kernel tiles of a rotation frame (300: 32-px tiles at 640×480); a larger frame's tiles grow so
+    /// that its kernel files, their deconvolution with <c>--kernels gt</c> and the simulator's memory stay bounded.
+    /// </summary>
+    public const int MaxRotationKernelTiles = 300;
+
+    /// <summary>The side of a <paramref name="w"/> × <paramref name="h"/> rotation frame's ground-truth kernel tiles, RGB pixels.</summary>
+    public static int RotationKernelTileSize(int w, int h) =>
+        Math.Max(RotationKernelTilePx, (int)Math.Ceiling(Math.Sqrt((double)w * h / MaxRotationKernelTiles)));
 
     /// <summary>Tiles of <paramref name="tile"/> px covering w × h, each with <paramref name="kernelAt"/> at its centre (pixel coordinates).</summary>
     private static List<KernelTile> TileKernels(Func<double, double, BlurKernel> kernelAt, int w, int h, int tile)
@@ -357,7 +368,7 @@ public static partial class HybridRigSimulator
         Deterministic: the same command writes the same bundle.
 
         - {(o.ApsOnly ? $"DAVIS346 alone: gray APS frames ({o.EventWidth}×{o.EventHeight}, 8-bit) inside events.aedat4" : $"RGB {o.RgbWidth}×{o.RgbHeight}, 16-bit linear PNG, black level {o.Rgb.BlackLevel}, saturation {o.Rgb.SaturationLevel}; {(o.DomainB != null ? $"a {o.EventWidth}×{o.EventHeight} event sensor" : "DAVIS346")} behind the homography in recording.json")}.
-        - Exposures {o.ExposureUs.Min / 1000.0}–{o.ExposureUs.Max / 1000.0} ms every {o.FramePeriodUs / 1000.0} ms; camera-shake blur {o.KernelLengthPx.Min}–{o.KernelLengthPx.Max} px{(o.RotationDeg > 0 ? $", up to {o.RotationDeg}° in-plane rotation (per-tile kernels, {RotationKernelTilePx}-px tiles)" : "")}.
+        - Exposures {o.ExposureUs.Min / 1000.0}–{o.ExposureUs.Max / 1000.0} ms every {o.FramePeriodUs / 1000.0} ms; camera-shake blur {o.KernelLengthPx.Min}–{o.KernelLengthPx.Max} px{(o.RotationDeg > 0 ? $", up to {o.RotationDeg}° in-plane rotation (per-tile kernels, {RotationKernelTileSize(o.RgbWidth, o.RgbHeight)}-px tiles)" : "")}.
         - {(o.DomainB is { } b ? DomainBReadmeLine(o, b) : $"Night scene: background ≈ {o.BackgroundRadiance} e⁻/s, {o.PointLights} point lights {o.LightSaturationFactor.Min}–{o.LightSaturationFactor.Max}× the full well, {o.ExtendedLights} extended lights.")}{FlickerReadme(o)}
         - Events: {events:N0} ({s.SignalOn:N0} ON, {s.SignalOff:N0} OFF, {s.ShotNoise:N0} shot noise, {s.HotPixel:N0} hot pixel), simulated every {o.StepUs} µs over each exposure ± {o.MarginUs / 1000.0} ms.
         - Sync: {(o.ApsOnly ? "APS exposure times in the file" : o.SyncSource)}; ground truth in gt/ (sharp frames at mid-exposure, kernels per RECORDING_FORMAT.md).
