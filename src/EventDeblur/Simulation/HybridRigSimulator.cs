@@ -163,7 +163,7 @@ public static partial class HybridRigSimulator
                     gt16.Dispose();
                     gtRows.Add((k, name, start, end));
                     tiles = field != null
-                        ? TileKernels((x, y) => field.KernelAt((x + 0.25) * 2, (y + 0.25) * 2, samples, scale), options.EventWidth, options.EventHeight, options.DomainB!.KernelTilePx / 2)
+                        ? TileKernels((x, y) => field.KernelAt((x + 0.25) * 2, (y + 0.25) * 2, samples, scale), options.EventWidth, options.EventHeight, GroundTruthTileSize(options.DomainB!.KernelTilePx / 2, options.EventWidth, options.EventHeight))
                         : [new KernelTile(0, 0, options.EventWidth, options.EventHeight, path.KernelAt(w / 2.0, h / 2.0, samples, scale))];
                     writer.WriteTriggers([new(start - 1000, TriggerType.ApsFrameStart), new(start, TriggerType.ApsExposureStart), new(end, TriggerType.ApsExposureEnd), new(end + 5000, TriggerType.ApsFrameEnd)]);
                 }
@@ -188,7 +188,7 @@ public static partial class HybridRigSimulator
                     rgbRows.Add((k, name, rs, re));
                     gtRows.Add((k, name, rs, re));
                     tiles = field != null
-                        ? TileKernels((x, y) => field.KernelAt(x, y, samples), w, h, options.DomainB!.KernelTilePx)
+                        ? TileKernels((x, y) => field.KernelAt(x, y, samples), w, h, GroundTruthTileSize(options.DomainB!.KernelTilePx, w, h))
                         : options.RotationDeg == 0
                         ? [new KernelTile(0, 0, w, h, path.KernelAt(w / 2.0, h / 2.0, samples))]
                         : TileKernels((x, y) => path.KernelAt(x, y, samples), w, h, RotationKernelTileSize(w, h));
@@ -220,14 +220,20 @@ public static partial class HybridRigSimulator
     public const int RotationKernelTilePx = 32;
 
     /// <summary>
-    /// Most ground-truth kernel tiles of a rotation frame (300: 32-px tiles at 640×480); a larger frame's tiles grow so
-    /// that its kernel files, their deconvolution with <c>--kernels gt</c> and the simulator's memory stay bounded.
+    /// Most ground-truth kernel tiles of a frame whose blur varies (300: 32-px tiles at 640×480); a larger frame's tiles
+    /// grow so that its kernel files, their deconvolution with <c>--kernels gt</c> and the simulator's memory stay bounded.
     /// </summary>
     public const int MaxRotationKernelTiles = 300;
 
     /// <summary>The side of a <paramref name="w"/> × <paramref name="h"/> rotation frame's ground-truth kernel tiles, RGB pixels.</summary>
-    public static int RotationKernelTileSize(int w, int h) =>
-        Math.Max(RotationKernelTilePx, (int)Math.Ceiling(Math.Sqrt((double)w * h / MaxRotationKernelTiles)));
+    public static int RotationKernelTileSize(int w, int h) => GroundTruthTileSize(RotationKernelTilePx, w, h);
+
+    /// <summary>
+    /// The side of a <paramref name="w"/> × <paramref name="h"/> frame's ground-truth kernel tiles (pixels of that frame):
+    /// <paramref name="smallest"/>, or larger where the frame would have more than <see cref="MaxRotationKernelTiles"/>.
+    /// </summary>
+    public static int GroundTruthTileSize(int smallest, int w, int h) =>
+        Math.Max(smallest, (int)Math.Ceiling(Math.Sqrt((double)w * h / MaxRotationKernelTiles)));
 
     /// <summary>Tiles of <paramref name="tile"/> px covering w × h, each with <paramref name="kernelAt"/> at its centre (pixel coordinates).</summary>
     private static List<KernelTile> TileKernels(Func<double, double, BlurKernel> kernelAt, int w, int h, int tile)
@@ -382,6 +388,6 @@ public static partial class HybridRigSimulator
     private static string DomainBReadmeLine(SimulationOptions o, DomainBModel b) =>
         $"Domain B (README, Simulator): fractal background ≈ {o.BackgroundRadiance} e⁻/s, {b.Lamps.Min}–{b.Lamps.Max} lamps of {b.LampDiameterPx.Min}–{b.LampDiameterPx.Max} px "
         + $"in {b.LampClusters.Min}–{b.LampClusters.Max} clusters with glare halos, saturated pixels scaled by U({b.HdrScale.Min}, {b.HdrScale.Max}); "
-        + $"patch-wise trajectories on a {b.PatchGrid.Columns}×{b.PatchGrid.Rows} grid (kernels per {b.KernelTilePx}-px tile); "
+        + $"patch-wise trajectories on a {b.PatchGrid.Columns}×{b.PatchGrid.Rows} grid (kernels per {GroundTruthTileSize(b.KernelTilePx, o.RgbWidth, o.RgbHeight)}-px tile); "
         + $"event sensor {o.EventWidth}×{o.EventHeight}, thresholds {o.Davis.ThresholdOn} ± {o.Davis.ThresholdSigma}, cut-off {o.Davis.CutoffMaxHz} Hz, leak {o.Davis.LeakHz} Hz.";
 }

@@ -169,12 +169,11 @@ public class DomainBTests
         string dir = TestPaths.NewTempDir();
         var result = HybridRigSimulator.Simulate(o, 31, dir);
         var tiles = KernelCsv.Read(Path.Combine(dir, "gt", "kernels", "000000.csv"));
-        Assert.Equal(9, tiles.Count);
+        Assert.Equal(12 * 12, tiles.Count); // 32-px tiles
         Assert.Equal(384L * 384, tiles.Sum(t => t.Area));
         double minSim = 1;
-        for (int i = 0; i < tiles.Count; i++)
-            for (int j = i + 1; j < tiles.Count; j++)
-                minSim = Math.Min(minSim, ImageMetrics.KernelSimilarity(tiles[i].Kernel, tiles[j].Kernel));
+        for (int j = 1; j < tiles.Count; j++)
+            minSim = Math.Min(minSim, ImageMetrics.KernelSimilarity(tiles[0].Kernel, tiles[j].Kernel));
         Assert.True(minSim < 0.9, $"the most different tiles still have kernel similarity {minSim:F3}: blur is not spatially varying");
 
         // In the corner patch (up to its node centre, 63.5 px here) the field is that node's path alone, so a point
