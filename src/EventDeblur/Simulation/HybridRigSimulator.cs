@@ -215,7 +215,7 @@ public static partial class HybridRigSimulator
     /// corners was the angle × 113 px (the half-diagonal) away from it, and on domain A's rotation tuning seeds the event
     /// kernels read kernel similarity 0.756 against those tiles and 0.866 against 32-px ones, the deconvolver with the
     /// true kernels 33.45 against 36.54 dB (`night-rotation-6301`, `robust`). Frames over 640×480 get larger tiles
-    /// (<see cref="MaxRotationKernelTiles"/>).
+    /// (<see cref="MaxGroundTruthKernelTiles"/>).
     /// </summary>
     public const int RotationKernelTilePx = 32;
 
@@ -223,17 +223,17 @@ public static partial class HybridRigSimulator
     /// Most ground-truth kernel tiles of a frame whose blur varies (300: 32-px tiles at 640×480); a larger frame's tiles
     /// grow so that its kernel files, their deconvolution with <c>--kernels gt</c> and the simulator's memory stay bounded.
     /// </summary>
-    public const int MaxRotationKernelTiles = 300;
+    public const int MaxGroundTruthKernelTiles = 300;
 
     /// <summary>The side of a <paramref name="w"/> × <paramref name="h"/> rotation frame's ground-truth kernel tiles, RGB pixels.</summary>
     public static int RotationKernelTileSize(int w, int h) => GroundTruthTileSize(RotationKernelTilePx, w, h);
 
     /// <summary>
     /// The side of a <paramref name="w"/> × <paramref name="h"/> frame's ground-truth kernel tiles (pixels of that frame):
-    /// <paramref name="smallest"/>, or larger where the frame would have more than <see cref="MaxRotationKernelTiles"/>.
+    /// <paramref name="smallest"/>, or larger where the frame would have more than <see cref="MaxGroundTruthKernelTiles"/>.
     /// </summary>
     public static int GroundTruthTileSize(int smallest, int w, int h) =>
-        Math.Max(smallest, (int)Math.Ceiling(Math.Sqrt((double)w * h / MaxRotationKernelTiles)));
+        Math.Max(smallest, (int)Math.Ceiling(Math.Sqrt((double)w * h / MaxGroundTruthKernelTiles)));
 
     /// <summary>Tiles of <paramref name="tile"/> px covering w × h, each with <paramref name="kernelAt"/> at its centre (pixel coordinates).</summary>
     private static List<KernelTile> TileKernels(Func<double, double, BlurKernel> kernelAt, int w, int h, int tile)
@@ -388,6 +388,6 @@ public static partial class HybridRigSimulator
     private static string DomainBReadmeLine(SimulationOptions o, DomainBModel b) =>
         $"Domain B (README, Simulator): fractal background ≈ {o.BackgroundRadiance} e⁻/s, {b.Lamps.Min}–{b.Lamps.Max} lamps of {b.LampDiameterPx.Min}–{b.LampDiameterPx.Max} px "
         + $"in {b.LampClusters.Min}–{b.LampClusters.Max} clusters with glare halos, saturated pixels scaled by U({b.HdrScale.Min}, {b.HdrScale.Max}); "
-        + $"patch-wise trajectories on a {b.PatchGrid.Columns}×{b.PatchGrid.Rows} grid (kernels per {GroundTruthTileSize(b.KernelTilePx, o.RgbWidth, o.RgbHeight)}-px tile); "
+        + $"patch-wise trajectories on a {b.PatchGrid.Columns}×{b.PatchGrid.Rows} grid (kernels per {(o.ApsOnly ? $"{GroundTruthTileSize(b.KernelTilePx / 2, o.EventWidth, o.EventHeight)}-px APS" : $"{GroundTruthTileSize(b.KernelTilePx, o.RgbWidth, o.RgbHeight)}-px")} tile); "
         + $"event sensor {o.EventWidth}×{o.EventHeight}, thresholds {o.Davis.ThresholdOn} ± {o.Davis.ThresholdSigma}, cut-off {o.Davis.CutoffMaxHz} Hz, leak {o.Davis.LeakHz} Hz.";
 }
