@@ -16,7 +16,10 @@ public static class StreakDetector
     public static StreakDetection Detect(LinearImage frame, double saturationLinear, StreakOptions? options = null)
     {
         options ??= new StreakOptions();
-        if (options.SeparateAtGapPx is { } separation) Kernels.OptionRange.Check(nameof(StreakOptions.SeparateAtGapPx), separation, 1, 1000);
+        // Checked here (Kernels.OptionRange is a floor above): NaN would keep every light among neighbours.
+        if (options.SeparateAtGapPx is { } separation && !(separation >= 1 && separation <= 1000))
+            throw new ArgumentOutOfRangeException(nameof(StreakOptions.SeparateAtGapPx), separation,
+                string.Create(CultureInfo.InvariantCulture, $"{nameof(StreakOptions.SeparateAtGapPx)} must be in [1, 1000], got {separation}"));
         int w = frame.Width, h = frame.Height, n = w * h;
         using var mask = new Mat(h, w, MatType.CV_8UC1, Scalar.All(0));
         var m = mask.AsSpan<byte>();
