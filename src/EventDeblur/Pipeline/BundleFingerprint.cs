@@ -39,4 +39,26 @@ public static class BundleFingerprint
         Add("events.size", BitConverter.GetBytes(new FileInfo(bundle.EventsPath).Length));
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
+
+    /// <summary>
+    /// Lower-case hexadecimal SHA-256 over the bundle's ground-truth kernel tables (every <c>*.csv</c> in
+    /// <see cref="RecordingBundle.GroundTruthKernelsDir"/>, by name in ordinal order: name, length and bytes), which set the
+    /// frames' kernel similarity and, with <c>--kernels gt</c>, their kernels; null for a bundle without them. Kept apart
+    /// from <see cref="Of"/> so that runs written before it was recorded stay resumable (stop 55's review: a bundle
+    /// simulated again with finer truth tiles was resumed into the old folder, its earlier frames scored against the old truth).
+    /// </summary>
+    /// <exception cref="IOException">A kernel table cannot be read.</exception>
+    public static string? OfGroundTruthKernels(RecordingBundle bundle)
+    {
+        if (bundle.GroundTruthKernelsDir is not { } dir) return null;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var files = Directory.GetFiles(dir, "*.csv").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
+        foreach (string name in files)
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(dir, name));
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{name}:{bytes.Length}:"));
+            sha.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
 }

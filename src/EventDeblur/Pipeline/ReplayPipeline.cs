@@ -36,12 +36,13 @@ public static class ReplayPipeline
         RefuseResumeWithForce(options);
         var restoration = options.Methods.CreateRestoration(options.Deconvolver, options.Quality);
         string fingerprint = BundleFingerprint.Of(bundle);
+        string? truthFingerprint = BundleFingerprint.OfGroundTruthKernels(bundle);
         var started = DateTimeOffset.UtcNow;
-        var planned = Manifest(bundle, fingerprint, options, kernelSource, started, null, "running", null);
+        var planned = Manifest(bundle, fingerprint, truthFingerprint, options, kernelSource, started, null, "running", null);
         var method = (JsonObject)planned.Options.DeepClone();
         foreach (string key in RunControlOptions) method.Remove(key);
         using var owned = RunFolder.Lock(outDir);
-        string? replaced = RunFolder.Claim(outDir, new RunIdentity(null, bundle.Root, fingerprint, method),
+        string? replaced = RunFolder.Claim(outDir, new RunIdentity(null, bundle.Root, fingerprint, method, truthFingerprint),
             options.Resume ? RunFolderUse.Resume : options.Force ? RunFolderUse.Force : RunFolderUse.Fresh);
         var writer = new RunWriter(outDir);
         // Frames an earlier run completed and this one keeps: the progress counts them, as the frame total does.
@@ -211,7 +212,7 @@ public static class ReplayPipeline
         // The contact sheet before run.json, so that a sheet that cannot be written is among the run's problems.
         try { PreviewWriter.WriteContactSheet(outDir, all); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { problems.Add(Problem.Note("", ProblemLocation.None, $"{PreviewWriter.ContactSheetFile} not written: {e.Message}")); }
-        var manifest = Manifest(bundle, fingerprint, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
+        var manifest = Manifest(bundle, fingerprint, truthFingerprint, options, kernelSource, started, DateTimeOffset.UtcNow, status, new JsonObject
         {
             ["total"] = all.Count,
             // The levels of frames/NNNNNN.png where they are not the input's (float input: a PNG holds no floats), as fields.
@@ -245,11 +246,12 @@ public static class ReplayPipeline
     /// <summary>Options in run.json that control how the run goes, not what it writes: <c>--resume</c> does not compare them.</summary>
     public static IReadOnlyList<string> RunControlOptions { get; } = ["resume", "force", "fail_fast", "channel_capacity", "deconvolve_workers"];
 
-    private static RunManifest Manifest(RecordingBundle bundle, string fingerprint, ReplayOptions o, IKernelEstimator kernels, DateTimeOffset started, DateTimeOffset? finished, string status, JsonObject? frames) => new()
+    private static RunManifest Manifest(RecordingBundle bundle, string fingerprint, string? truthFingerprint, ReplayOptions o, IKernelEstimator kernels, DateTimeOffset started, DateTimeOffset? finished, string status, JsonObject? frames) => new()
     {
         Status = status,
         InputBundle = bundle.Root,
         InputFingerprint = fingerprint,
+        GroundTruthKernelsFingerprint = truthFingerprint,
         Started = started,
         Finished = finished,
         Options = new JsonObject

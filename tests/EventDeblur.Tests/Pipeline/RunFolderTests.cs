@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EventDeblur.IO;
 using EventDeblur.Kernels;
 using EventDeblur.Pipeline;
@@ -203,6 +204,37 @@ public class RunFolderTests
         File.WriteAllLines(csv, lines);
         var changed = await Assert.ThrowsAsync<UserInputException>(() => Replay(bundle, outDir, Wiener with { Resume = true }));
         Assert.Contains("manifest or frame table changed", changed.Message);
+    }
+
+    /// <summary>
+    /// Stop 55's review: a bundle simulated again with finer truth tiles changes only gt/kernels, which the input
+    /// fingerprint did not cover, so --resume kept frames scored against the old truth. Now refused, naming the change;
+    /// a run.json written before the truth was fingerprinted (no key) still resumes.
+    /// </summary>
+    [Fact]
+    public async Task ResumeRefusesChangedGroundTruthKernelsButNotAnOlderRun()
+    {
+        string bundle = ReplayTests.SmallBundle(frames: 2);
+        string outDir = OutDir();
+        await Replay(bundle, outDir);
+        string runJson = Path.Combine(outDir, "run.json");
+        string? recorded = JsonNode.Parse(File.ReadAllText(runJson))!["ground_truth_kernels_fingerprint"]?.GetValue<string>();
+        Assert.Matches("^[0-9a-f]{64}$", recorded);
+
+        string kernels = Directory.GetFiles(Path.Combine(bundle, "gt", "kernels"), "*.csv").Order(StringComparer.Ordinal).First();
+        File.AppendAllText(kernels, "\n");
+        var changed = await Assert.ThrowsAsync<UserInputException>(() => Replay(bundle, outDir, Wiener with { Resume = true }));
+        Assert.Contains($"the bundle's ground-truth kernels changed since (fingerprint {recorded![..12]}, now ", changed.Message);
+        Assert.DoesNotContain("manifest or frame table changed", changed.Message);
+
+        // An older build's run.json has no such key: not checked on it, and the resume records it.
+        var run = JsonNode.Parse(File.ReadAllText(runJson))!.AsObject();
+        run.Remove("ground_truth_kernels_fingerprint");
+        File.WriteAllText(runJson, run.ToJsonString());
+        Assert.Equal("completed", (await Replay(bundle, outDir, Wiener with { Resume = true })).Status);
+        string? now = JsonNode.Parse(File.ReadAllText(runJson))!["ground_truth_kernels_fingerprint"]?.GetValue<string>();
+        Assert.NotEqual(recorded, now);
+        Assert.Matches("^[0-9a-f]{64}$", now);
     }
 
     [Fact]

@@ -95,6 +95,18 @@ public static partial class RunFolder
             differences.Add(fingerprint == null
                 ? "no input fingerprint (written by an older eventdeblur, so the bundle cannot be checked)"
                 : $"the bundle's manifest or frame table changed since (fingerprint {Short(fingerprint)}, now {Short(run.InputFingerprint)})");
+        // The ground-truth kernels (every frame's kernel similarity, and the kernels of --kernels gt). A run written before
+        // they were fingerprinted (stop 56) is not checked on them; one written with them is, also when they are gone now.
+        if (run.InputBundle != null && earlier.ContainsKey("ground_truth_kernels_fingerprint"))
+        {
+            string? truth = Text(earlier, "ground_truth_kernels_fingerprint");
+            if (truth != run.GroundTruthKernelsFingerprint)
+                differences.Add(truth == null
+                    ? "the bundle has ground-truth kernels (ground_truth.kernels) since, which the earlier frames were not scored against"
+                    : run.GroundTruthKernelsFingerprint == null
+                        ? "the bundle's ground-truth kernels (ground_truth.kernels) are gone since"
+                        : $"the bundle's ground-truth kernels changed since (fingerprint {Short(truth)}, now {Short(run.GroundTruthKernelsFingerprint)}): the frames kept were scored against the old ones");
+        }
         var options = earlier["options"] as JsonObject ?? [];
         // An edi run made before stop 38 recorded the --kernels it was given, which edi never used; it runs with
         // identity kernels now, and those runs stay resumable.

@@ -30,6 +30,12 @@ public sealed record RunManifest
     /// <summary>Fingerprint of the replayed bundle's manifest and frame tables (64 hex digits); null for live runs (the key is then absent).</summary>
     public string? InputFingerprint { get; init; }
 
+    /// <summary>
+    /// Fingerprint of the replayed bundle's ground-truth kernel tables (64 hex digits; <c>Pipeline.BundleFingerprint.OfGroundTruthKernels</c>);
+    /// null for bundles without them (a replay writes the key as null then), live runs and runs written before stop 56 (the key is then absent).
+    /// </summary>
+    public string? GroundTruthKernelsFingerprint { get; init; }
+
     /// <summary>When the run started (UTC).</summary>
     public required DateTimeOffset Started { get; init; }
 
@@ -94,6 +100,8 @@ public sealed record RunManifest
         run["status"] = Status;
         if (InputBundle != null) run["input_bundle"] = InputBundle;
         if (InputFingerprint != null) run["input_fingerprint"] = InputFingerprint;
+        // Replays write it always, null for a bundle without ground-truth kernels, so that --resume sees them added later.
+        if (Mode == null && InputBundle != null) run["ground_truth_kernels_fingerprint"] = GroundTruthKernelsFingerprint;
         run["started"] = Started.ToString("O");
         run["finished"] = Finished?.ToString("O");
         run["options"] = Options.DeepClone();
@@ -112,13 +120,14 @@ public sealed record RunManifest
         try { run = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new IOException($"{path}: not a JSON object"); }
         catch (JsonException e) { throw new IOException($"{path}: not valid JSON: {IO.JsonSyntax.Describe(e)}", e); }
         string? Text(string key) => run[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
-        var known = new HashSet<string> { "format", "tool", "version", "mode", "status", "input_bundle", "input_fingerprint", "started", "finished", "options", "frames" };
+        var known = new HashSet<string> { "format", "tool", "version", "mode", "status", "input_bundle", "input_fingerprint", "ground_truth_kernels_fingerprint", "started", "finished", "options", "frames" };
         return new RunManifest
         {
             Mode = Text("mode"),
             Status = Text("status") ?? throw new IOException($"{path}: no 'status'"),
             InputBundle = Text("input_bundle"),
             InputFingerprint = Text("input_fingerprint"),
+            GroundTruthKernelsFingerprint = Text("ground_truth_kernels_fingerprint"),
             Started = DateTimeOffset.TryParse(Text("started"), out var s) ? s : throw new IOException($"{path}: no valid 'started' time"),
             Finished = DateTimeOffset.TryParse(Text("finished"), out var f) ? f : null,
             Options = run["options"]?.DeepClone() as JsonObject ?? throw new IOException($"{path}: no 'options' object"),

@@ -26,7 +26,13 @@ public class RunManifestTests
         Assert.Equal(m.Options.ToJsonString(), back.Options.ToJsonString());
         Assert.Equal(m.Frames.ToJsonString(), back.Frames!.ToJsonString());
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!.AsObject();
-        Assert.Equal(["format", "tool", "version", "status", "input_bundle", "started", "finished", "options", "frames"], json.Select(p => p.Key));
+        // A replay states its ground-truth kernels' fingerprint always, null without them (so --resume sees them added later).
+        Assert.Equal(["format", "tool", "version", "status", "input_bundle", "ground_truth_kernels_fingerprint", "started", "finished", "options", "frames"], json.Select(p => p.Key));
+        Assert.Null(json["ground_truth_kernels_fingerprint"]);
+        Assert.Null(back.GroundTruthKernelsFingerprint);
+        Assert.Empty(back.Extra);
+        (m with { GroundTruthKernelsFingerprint = new string('a', 64) }).Write(dir);
+        Assert.Equal(new string('a', 64), RunManifest.Read(dir).GroundTruthKernelsFingerprint);
         Assert.Equal(RunManifest.FormatTag, json["format"]!.GetValue<string>());
     }
 
