@@ -58,7 +58,7 @@ public sealed class LearnedDeconvolver(OnnxRefiner refiner, IDeconvolver? classi
 
     /// <inheritdoc />
     public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context) =>
-        Run(plane, width, height, kernel, context, refiner.NoisePlane == "map" ? NoiseModelEstimator.Estimate(plane, width, height, context.Saturated, floor: context.NoiseFloor) : null).Result;
+        Run(plane, width, height, kernel, context, refiner.NoisePlane == "map" ? NoiseModelEstimator.Estimate(plane, width, height, context.Saturated, floor: context.NoiseFloor, sites: context.Sites) : null).Result;
 
     /// <inheritdoc />
     /// <remarks>The intermediate result is the classical stage's (for the v2 model <c>robust</c> without its guard).</remarks>

@@ -11,6 +11,7 @@ using EventDeblur.Formats.Aedat;
 //   dotnet run -c Release -- finish [--reps N] BUNDLE...   replay's last stage (scores, PNG, kernels, previews) step by step
 //   dotnet run -c Release -- texture [--reps N] BUNDLE...   texture kernels: filter, contrast maximisation, estimator (wall, calling thread CPU)
 //   dotnet run -c Release -- refiner [--model M]... [--tile N]... [--threads N]   the learned network alone: CPU s/MP per model and tile size
+//   dotnet run -c Release -- colourtrial BUNDLE OUT.aedat [R G B]   a colour DAVIS trial input (AEDAT 3.1 RGBG mosaic) from a DAVIS-alone bundle
 //   dotnet run -c Release -- [BenchmarkDotNet args]   run the benchmarks (e.g. --filter '*Decode*')
 if (args.Length >= 3 && args[0] == "generate")
 {
@@ -25,6 +26,7 @@ if (args.Length >= 1 && args[0] == "finish") return FinishProfiling.Run(args[1..
 if (args.Length >= 1 && args[0] == "dftsize") return DftSizeProfiling.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "texture") return TextureProfiling.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "kscore") return KernelScoreProfiling.Run(args[1..]);
+if (args.Length >= 1 && args[0] == "colourtrial") return ColourTrial.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "lightks") return LightFieldProbe.Run(args[1..]);
 if (args.Length >= 1 && args[0] == "regprobe") return RegistrationProbe.Run(args[1..]);
 if (args.Length >= 2 && args[0] == "memory")

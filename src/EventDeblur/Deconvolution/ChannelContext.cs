@@ -15,4 +15,18 @@ public sealed record ChannelContext(bool[] Saturated, double SaturationLinear, d
     /// removed the pixel noise the estimate measures; null when none is known.
     /// </summary>
     public NoiseModel? NoiseFloor { get; init; }
+
+    /// <summary>
+    /// Where the plane holds its own measurements (a demosaiced colour mosaic's sites of this colour, as the plane's own
+    /// (0, 0) sees them); null, or <see cref="Imaging.SampleSites.All"/>, when every pixel does. The noise model is
+    /// measured on the sites alone; unless <see cref="Imaging.SampleSites.InterpolatedAsData"/>, the other pixels are no
+    /// data either: <see cref="RobustDeconvolver"/> and the do-no-harm guard fit and judge the blurry plane at the sites only.
+    /// </summary>
+    public Imaging.SampleSites? Sites { get; init; }
+
+    /// <summary>The sites when some pixels are not measured (for the noise model); null when every pixel is.</summary>
+    internal Imaging.SampleSites? Partial => Sites is { IsAll: false } s ? s : null;
+
+    /// <summary>The sites when the other pixels are no data (for the data term and its checks); null when every pixel is data.</summary>
+    internal Imaging.SampleSites? DataSites => Sites is { IsAll: false, InterpolatedAsData: false } s ? s : null;
 }

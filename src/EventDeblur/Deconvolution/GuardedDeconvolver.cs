@@ -150,7 +150,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
     private Pass Analyse(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context, List<(int X0, int Y0, int X1, int Y1)> tiles)
     {
         NoiseModel model;
-        using (Profile.Step("guard: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated, floor: context.NoiseFloor);
+        using (Profile.Step("guard: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated, floor: context.NoiseFloor, sites: context.Sites);
         float[] full;
         float[]? intermediate = null;
         if (_inner is IStagedDeconvolver staged) (full, intermediate) = staged.DeconvolveStaged(plane, width, height, kernel, context, model);
@@ -321,6 +321,8 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
         private readonly float[] _variance;   // noise variance of each pixel's blurry value
         private readonly bool[] _flat;        // the flattest half of the plane (by gradient of the smoothed blurry plane)
         private readonly bool[] _saturated;   // the input's clipped pixels
+        private readonly bool[]? _sampled;    // a demosaiced plane's measured pixels (null: all are), the only ones the residual is taken at
+        private readonly float[]? _sampledMean; // their share of each 5×5 window
         private const int WindowRadius = 2;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -331,6 +333,11 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
             _h = height;
             _kernel = kernel;
             _saturated = context.Saturated;
+            if (context.DataSites is { } sites)
+            {
+                _sampled = sites.Mask(width, height);
+                _sampledMean = NoiseModelEstimator.BoxMean(_sampled.Select(b => b ? 1f : 0f).ToArray(), width, height, WindowRadius);
+            }
             int reach = kernel.Size / 2 + 1;
             var smooth = NoiseModelEstimator.BoxMean(plane, width, height, 2);
             _variance = new float[plane.Length];
@@ -370,7 +377,7 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
             var res = new float[_plane.Length];
             var use = new float[_plane.Length];
             for (int i = 0; i < res.Length; i++)
-                if (_usable[i]) { res[i] = (reblur[i] - _plane[i]) / MathF.Sqrt(_variance[i]); use[i] = 1; }
+                if (_usable[i] && (_sampled == null || _sampled[i])) { res[i] = (reblur[i] - _plane[i]) / MathF.Sqrt(_variance[i]); use[i] = 1; }
             var resMean = NoiseModelEstimator.BoxMean(res, _w, _h, WindowRadius);
             var useMean = NoiseModelEstimator.BoxMean(use, _w, _h, WindowRadius);
             int window = (2 * WindowRadius + 1) * (2 * WindowRadius + 1);
@@ -390,7 +397,10 @@ public sealed class GuardedDeconvolver : IChromaSmoothing, IMultiChannelDeconvol
                     {
                         int i = y * _w + x;
                         if (!_usable[i]) continue;
-                        if (useMean[i] > 0.999f) chis.Add(window * resMean[i] * resMean[i]);
+                        // A window of usable pixels only; on a demosaiced plane, of usable measured pixels, whose mean
+                        // residual is scaled by their count (white noise: a χ² of one degree either way).
+                        if (_sampledMean == null) { if (useMean[i] > 0.999f) chis.Add(window * resMean[i] * resMean[i]); }
+                        else if (_sampledMean[i] > 0 && useMean[i] > _sampledMean[i] - 0.001f) chis.Add(window * resMean[i] * resMean[i] / _sampledMean[i]);
                         if (!_flat[i]) continue;
                         float l = result[i - _w - 1] - 2 * result[i - _w] + result[i - _w + 1]
                                   - 2 * result[i - 1] + 4 * result[i] - 2 * result[i + 1]

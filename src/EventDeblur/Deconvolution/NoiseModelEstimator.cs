@@ -41,11 +41,22 @@ public static class NoiseModelEstimator
     /// A floor under the estimate, coefficient by coefficient (the compression error of the whole frame this plane was cut
     /// from, <see cref="BlockCompressionFloor"/>, which a tile is too small to measure); null for none.
     /// </param>
+    /// <param name="sites">
+    /// Where the plane holds its own measurements (<see cref="ChannelContext.Sites"/>); when some pixels are interpolated,
+    /// the model is estimated on one lattice of measured pixels (stride 2), whose noise is the sensor's, where the
+    /// interpolated pixels' is averaged down. Null: every pixel is measured.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static NoiseModel Estimate(float[] plane, int width, int height, bool[]? saturated = null, NoiseModelOptions? options = null, NoiseModel? floor = null)
+    public static NoiseModel Estimate(float[] plane, int width, int height, bool[]? saturated = null, NoiseModelOptions? options = null, NoiseModel? floor = null,
+        Imaging.SampleSites? sites = null)
     {
         var o = (options ?? new NoiseModelOptions()).Validated();
         if (plane.Length != width * height) throw new ArgumentException($"plane has {plane.Length} values, expected {width}×{height}");
+        if (sites is { IsAll: false } partial)
+        {
+            var (lp, lf, lw, lh) = partial.Lattice(plane, saturated, width, height);
+            return Estimate(lp, lw, lh, lf, options, floor);
+        }
         var (sMean, sRes, sGrad) = Samples(plane, width, height, saturated, o.MeanRadiusPx);
         int count = sMean.Length;
         if (count < 64) return Floored(Fallback(sRes), floor);

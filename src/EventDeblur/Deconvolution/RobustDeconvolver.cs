@@ -59,7 +59,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
     public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
     {
         NoiseModel model;
-        using (Profile.Step("robust: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated, floor: context.NoiseFloor);
+        using (Profile.Step("robust: noise model")) model = NoiseModelEstimator.Estimate(plane, width, height, context.Saturated, floor: context.NoiseFloor, sites: context.Sites);
         return Deconvolve(plane, width, height, kernel, context, model);
     }
 
@@ -81,6 +81,7 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
         float mu = (float)o.DataPenalty, beta = (float)o.GradientPenalty, gamma = (float)o.PositivityPenalty, relax = (float)o.Relaxation;
 
         var setup = profile.Step("robust: setup");
+        var sites = context.DataSites;
         // Signal estimate for the noise model: the blurry plane smoothed a little, clipped to the saturation level.
         var smooth = NoiseModelEstimator.BoxMean(plane, width, height, 1);
         var unsat = new float[plane.Length];
@@ -121,7 +122,9 @@ public sealed class RobustDeconvolver : IGentleDeconvolver, IChromaSmoothing
                 double sig = Math.Min(Math.Max(smooth[si], 0), sat);
                 float w = (float)Math.Min(v0 / model.Variance(sig), maxW);
                 prior[gi] = (float)(o.PriorWeight * Math.Sqrt(w));
-                bool inside = rowInside && gx >= padX && gx < padX + width;
+                // A demosaiced plane's interpolated pixels are no data (neither a measurement nor a clipped one): the
+                // prior fills them in from the measured sites around them.
+                bool inside = rowInside && gx >= padX && gx < padX + width && (sites is not { } st || st.Has(gx - padX, y - padY));
                 isSat[gi] = inside && context.Saturated[si];
                 omega[gi] = inside && !context.Saturated[si] ? w : 0;
             }

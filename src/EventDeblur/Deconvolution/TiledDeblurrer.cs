@@ -22,6 +22,8 @@ public static class TiledDeblurrer
         options ??= new DeblurOptions();
         if (options.MergeSameKernels) tiles = KernelTileMerger.Merge(tiles);
         int w = blurry.Width, h = blurry.Height;
+        // A demosaiced frame's measured pixels per channel (the repair below makes a new image without them).
+        var sites = blurry.Sites;
         // JPEG-compressed frames: the compression error, measured on the whole frame, is every tile's noise floor, and the
         // single σ (wiener, hl) is raised to it at the channel's median signal.
         var floors = BlockCompression.Floors(blurry.Planes, w, h, blurry.Saturated, ct);
@@ -40,10 +42,10 @@ public static class TiledDeblurrer
             var all = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(options.MaxDegreeOfParallelism, blurry.Channels) };
             if (deconvolver is IMultiChannelDeconvolver { JointChannels: true } joint && blurry.Channels > 1)
                 return Finish(new LinearImage(w, h, joint.DeconvolveChannels(blurry.Planes, w, h, k,
-                    Enumerable.Range(0, blurry.Channels).Select(c => new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }).ToArray()),
+                    Enumerable.Range(0, blurry.Channels).Select(c => new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c], Sites = sites?[c] }).ToArray()),
                     blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles, blurry, saturationLinear);
             Parallel.For(0, blurry.Channels, all, c =>
-                outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }));
+                outPlanes[c] = deconvolver.Deconvolve(blurry.Planes[c], w, h, k, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c], Sites = sites?[c] }));
             return Finish(new LinearImage(w, h, outPlanes, blurry.Saturated.Select(s => (bool[])s.Clone()).ToArray()), deconvolver, tiles, blurry, saturationLinear);
         }
 
@@ -67,7 +69,7 @@ public static class TiledDeblurrer
             int rw = r.X1 - r.X0, rh = r.Y1 - r.Y0;
             var sat = new bool[rw * rh];
             for (int y = 0; y < rh; y++) Array.Copy(blurry.Saturated[c], (y + r.Y0) * w + r.X0, sat, y * rw, rw);
-            return (Crop(blurry.Planes[c], r), new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] });
+            return (Crop(blurry.Planes[c], r), new ChannelContext(sat, saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c], Sites = sites?[c].Shifted(r.X0, r.Y0) });
         }
         // Each job's region result blended into frame planes: raised-cosine weights over half the overlap beyond each tile.
         float[][] Blend(float[][] parts)
@@ -115,7 +117,7 @@ public static class TiledDeblurrer
                 var r = regions[j];
                 int rw = r.X1 - r.X0, rh = r.Y1 - r.Y0;
                 var (sub, context) = Cut(c, r);
-                using (guard.Profile.Step("guard: noise model")) models[j] = NoiseModelEstimator.Estimate(sub, rw, rh, context.Saturated, floor: context.NoiseFloor);
+                using (guard.Profile.Step("guard: noise model")) models[j] = NoiseModelEstimator.Estimate(sub, rw, rh, context.Saturated, floor: context.NoiseFloor, sites: context.Sites);
                 firsts[j] = refining.FirstStage(sub, rw, rh, t.Kernel, context, models[j]);
                 maps[j] = NoiseModelEstimator.SigmaMap(sub, rw, rh, models[j], saturationLinear);
             });
@@ -124,7 +126,7 @@ public static class TiledDeblurrer
             var sigma = Blend(maps);
             var refined = new float[blurry.Channels][];
             Parallel.For(0, blurry.Channels, par, c =>
-                refined[c] = refining.Refine(first[c], blurry.Planes[c], w, h, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c] }, sigma[c]));
+                refined[c] = refining.Refine(first[c], blurry.Planes[c], w, h, new ChannelContext(blurry.Saturated[c], saturationLinear, sigmas[c]) { Cancellation = ct, NoiseFloor = floors[c], Sites = sites?[c] }, sigma[c]));
             ct.ThrowIfCancellationRequested();
             int nc = blurry.Channels;
             Parallel.For(0, tiles.Count, par, ti =>

@@ -21,6 +21,24 @@ public sealed class LinearImage
         Saturated = saturated ?? planes.Select(p => new bool[p.Length]).ToArray();
     }
 
+    /// <summary>
+    /// Where each channel holds its own measurements (one entry per channel), for a frame demosaiced from a colour
+    /// filter's mosaic: the deconvolvers that take it (<c>robust</c>, <c>learned</c>) fit their data term, noise model and
+    /// checks to those pixels only. Null when every pixel of every channel was measured.
+    /// </summary>
+    public IReadOnlyList<SampleSites>? Sites
+    {
+        get;
+        init
+        {
+            if (value != null && value.Count != Planes.Length) throw new ArgumentException($"{value.Count} site patterns for {Planes.Length} channels");
+            field = value;
+        }
+    }
+
+    /// <summary>The same planes and masks with <see cref="Sites"/> set to <paramref name="sites"/> (one per channel, or null).</summary>
+    public LinearImage WithSites(IReadOnlyList<SampleSites>? sites) => new(Width, Height, Planes, Saturated) { Sites = sites };
+
     /// <summary>Width, pixels.</summary>
     public int Width { get; }
 
@@ -88,7 +106,7 @@ public sealed class LinearImage
                 masks[c][i] = true;
             }
         }
-        return masks == null ? this : new LinearImage(Width, Height, Planes, masks);
+        return masks == null ? this : new LinearImage(Width, Height, Planes, masks) { Sites = Sites };
     }
 
     /// <summary>Reads an image file (8- or 16-bit PNG/TIFF, gray or colour) and converts it to linear radiance.</summary>

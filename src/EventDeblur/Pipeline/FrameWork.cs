@@ -55,9 +55,6 @@ public sealed class FrameWork
     /// <summary>How the frame's raw values map to linear radiance and back.</summary>
     public LinearImage.Encoding? Encoding { get; set; }
 
-    /// <summary>Whether the frame was a colour DAVIS's raw mosaic, demosaiced before deblurring (its red and blue planes hold a quarter of the pixels each).</summary>
-    public bool Demosaiced { get; set; }
-
     /// <summary>Kernels used, per tile.</summary>
     public IReadOnlyList<KernelTile>? Kernels { get; set; }
 

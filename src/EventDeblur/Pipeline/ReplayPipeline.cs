@@ -115,15 +115,7 @@ public static class ReplayPipeline
                     lock (guardNotes) guardNotes.Add(Problem.Note("", ProblemLocation.AtFrame(r.Index),
                         $"the do-no-harm guard gave the blurry input back on {back} of {judged} tiles, so the frame is mostly its input" +
                         (f.Kernels is { Count: > 0 } ks ? $" (kernels up to {ks.Max(k => k.Kernel.Size)} px)" : "") +
-                        (!f.Demosaiced
-                            ? ": the deconvolution of its kernels did not explain the frame (a wrong kernel, or one too long for the frame's detail); --verbose names the tiles"
-                            // A demosaiced colour mosaic: the red and blue planes, interpolated from a quarter of the pixels, fail the
-                            // guard's noise check (stop 47's review); the kernel is not what went wrong. A guard that judges the
-                            // channels together (learned's) then gives green back too.
-                            : ": a demosaiced colour mosaic, whose red and blue planes, interpolated from a quarter of the pixels each, do not fit the guard's noise model and are given back" +
-                              (3 * back <= 2 * judged
-                                  ? " (green, half of the pixels, is deblurred); --verbose names the tiles"
-                                  : ", and green with them where the guard judges the channels together (the default, learned): --deconvolver robust judges each alone and deblurs green"))));
+                        ": the deconvolution of its kernels did not explain the frame (a wrong kernel, or one too long for the frame's detail); --verbose names the tiles"));
                 if (r.Status != "ok" && options.FailFast)
                 {
                     failFastIndex = r.Index;

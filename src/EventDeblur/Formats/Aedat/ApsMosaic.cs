@@ -21,6 +21,13 @@ public static class ApsMosaic
     };
 
     /// <summary>
+    /// Where each channel of <see cref="Demosaiced"/>'s frame, in the order of <see cref="LinearImage"/>'s planes (red, green, blue), holds the sensor's own samples, the
+    /// layout shifted by the frame's ROI offset; null when <paramref name="frame"/> is no Bayer mosaic.
+    /// </summary>
+    public static SampleSites[]? Sites(ApsFrame frame) =>
+        IsMosaic(frame) && Layout(frame.ColorFilter) is { } layout ? BayerMosaic.Sites(BayerMosaic.Shifted(layout, frame.PositionX, frame.PositionY)) : null;
+
+    /// <summary>
     /// The frame demosaiced into three channels (BGR, same depth, same timestamps and ROI, <see cref="ColorFilter.Mono"/>):
     /// the layout shifted by the ROI's offset. <paramref name="frame"/> itself when it is no mosaic.
     /// </summary>
