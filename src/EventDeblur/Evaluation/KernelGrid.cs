@@ -33,6 +33,19 @@ internal static class KernelGrid
             ? ImageMetrics.KernelSimilarity([e], truth) : double.NaN).ToArray();
 
     /// <summary>
+    /// The <paramref name="truth"/> tile under the centre of each of <paramref name="estimated"/>'s tiles (the nearest
+    /// one when none holds it), placed at that estimated tile's rectangle: the truth laid out as the estimate.
+    /// </summary>
+    public static IReadOnlyList<KernelTile> AtCentres(IReadOnlyList<KernelTile> estimated, IReadOnlyList<KernelTile> truth) =>
+        estimated.Select(e =>
+        {
+            int cx = (e.X0 + e.X1 - 1) / 2, cy = (e.Y0 + e.Y1 - 1) / 2;
+            double Distance(KernelTile t) => Math.Max(Math.Max(t.X0 - cx, cx - (t.X1 - 1)), 0) + Math.Max(Math.Max(t.Y0 - cy, cy - (t.Y1 - 1)), 0);
+            var under = truth.MinBy(Distance)!;
+            return e with { Kernel = under.Kernel };
+        }).ToList();
+
+    /// <summary>
     /// The largest zoom (1 … <see cref="MaxZoom"/> screen pixels per kernel pixel) at which every grid of
     /// <paramref name="grids"/> is at most <see cref="MaxWidthPx"/> wide (1 when even that is wider: the page scrolls).
     /// </summary>

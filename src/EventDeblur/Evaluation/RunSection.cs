@@ -169,10 +169,15 @@ internal static class RunSection
         return sb.Append($"<p><a href=\"#run-{k}\">back to the run</a></p></section>").ToString();
     }
 
+    /// <summary>Ground-truth tiles drawn one by one up to this many (or as many as the estimate has); beyond, at the estimate's tiles.</summary>
+    internal const int MaxTruthTilesDrawn = 64;
+
     /// <summary>
     /// The frame's kernels: every tile of <c>kernels/NNNNNN.csv</c> in a grid laid out like the tiles over the frame
     /// (<see cref="KernelGrid"/>), with each tile's similarity to the ground truth of its pixels when the bundle has
-    /// ground-truth kernels, and beside it the ground-truth grid; both at one zoom, stated in the captions.
+    /// ground-truth kernels, and beside it the ground-truth grid (over <see cref="MaxTruthTilesDrawn"/> tiles, and more than
+    /// the estimate has: the truth under each estimated tile's centre, laid out as the estimate); both at one zoom, stated
+    /// in the captions.
     /// </summary>
     private static string KernelFigures(ReportRun run, FrameResult f, string? input, ReportFrames frames)
     {
@@ -188,7 +193,17 @@ internal static class RunSection
         }
         if (estimated.Count == 0 && truth.Count == 0)
             return truthProblem != null ? $"<p class=\"no-kernels\">ground-truth kernels unreadable: {Enc(truthProblem)}</p>" : "";
-        int zoom = KernelGrid.ZoomFor(estimated, truth);
+        // A truth of many small tiles (the simulator's rotation and domain B scenes: up to 300 per frame since stop 55) is
+        // drawn at the estimated tiles' layout, each the truth tile under that tile's centre: every tile of it at zoom 1
+        // was unreadable and made the page 40 % larger (review 55b).
+        var shownTruth = truth;
+        string truthCaption = "ground-truth kernels";
+        if (estimated.Count > 0 && truth.Count > Math.Max(MaxTruthTilesDrawn, estimated.Count))
+        {
+            shownTruth = KernelGrid.AtCentres(estimated, truth);
+            truthCaption = $"ground-truth kernels under the centre of each estimated tile ({truth.Count} truth tiles in the frame; the truth varies within a tile)";
+        }
+        int zoom = KernelGrid.ZoomFor(estimated, shownTruth);
         var sb = new StringBuilder("<div class=\"kernel-grids\">");
         if (estimated.Count > 0)
         {
@@ -199,7 +214,7 @@ internal static class RunSection
             string source = f.KernelSource.Length > 0 ? $" from {f.KernelSource}" : "";
             sb.Append(KernelGrid.Html(estimated, zoom, "estimated", similarity, $"kernels used{source}: {KernelGrid.Scale(estimated, zoom)}{sim}"));
         }
-        if (truth.Count > 0) sb.Append(KernelGrid.Html(truth, zoom, "truth", null, $"ground-truth kernels: {KernelGrid.Scale(truth, zoom)}"));
+        if (truth.Count > 0) sb.Append(KernelGrid.Html(shownTruth, zoom, "truth", null, $"{truthCaption}: {KernelGrid.Scale(shownTruth, zoom)}"));
         if (truthProblem != null) sb.Append($"<p class=\"no-kernels\">ground-truth kernels unreadable: {Enc(truthProblem)}</p>");
         return sb.Append("</div>").ToString();
     }
