@@ -4,7 +4,8 @@
 usage: /usr/bin/python3 tools/colour-trial-score.py BUNDLE RUN [R G B]
 
 BUNDLE is the DAVIS-alone bundle the trial was made from (its gt/NNNNNN.png: 16-bit grey, DN x 257), RUN the replay's
-output folder (frames/NNNNNN.png: 16-bit BGR, full scale 65472 as libcaer's 10-bit codes << 6). The truth of each
+output folder (frames/NNNNNN.png: 16-bit BGR, full scale 65472 as libcaer's 10-bit codes << 6; FULL=65535 in the
+environment for a replay of the trial converted to AEDAT 4.0, whose frames `convert` spreads over 16 bits). The truth of each
 channel is the grey truth times its gain (default R 0.55, G 1, B 0.35), a clipped truth pixel taken as twice the clip
 level, as the trial's input takes it. Prints PSNR (dB, on the whole frame, linear values clipped to [0, 1]) of R/G/B
 per frame and their means. numpy only (a minimal PNG reader: 8/16-bit grey or RGB, not interlaced).
@@ -45,6 +46,6 @@ res=[]
 n=sum(1 for f in os.listdir(f"{bundle}/gt") if f.endswith('.png'))
 for k in range(n):
     gt,_=readpng(f"{bundle}/gt/{k:06d}.png"); gt=gt[...,0]/65535; gt[gt>=1]=2.0  # a clipped light: twice the clip, as the trial's input
-    o,bd=readpng(f"{run}/frames/{k:06d}.png"); o=o/ (65472 if bd==16 else 255)
+    o,bd=readpng(f"{run}/frames/{k:06d}.png"); o=o/ (float(os.environ.get("FULL","65472")) if bd==16 else 255)
     res.append([psnr(o[...,c], np.clip(gt*gains[c],0,1)) for c in (2,1,0)])
 r=np.array(res); print(run, ' '.join('%.2f/%.2f/%.2f'%tuple(x) for x in r), 'mean R/G/B %.2f/%.2f/%.2f'%tuple(r.mean(0)))

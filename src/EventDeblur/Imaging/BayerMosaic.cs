@@ -57,6 +57,59 @@ public static class BayerMosaic
     }
 
     /// <summary>
+    /// The Bayer layout a colour frame was demosaiced from, found in its data, or null when the data do not show one.
+    /// Demosaicing keeps each sample at its own site and interpolates the rest, which averages the noise down: the
+    /// Laplacian residual |4v − (left + right + up + down)| of red is larger at red's sites than at the other three
+    /// positions of the 2×2 block, and blue's at blue's. A layout is found when, in both red and blue, the median residual
+    /// at one position is at least <paramref name="minContrast"/> times the next largest, red's and blue's positions are
+    /// diagonal to each other, and green's residual is larger at its own two positions than at red's and blue's. A frame
+    /// made some other way (an RGB camera's, whose processing mixes the channels; a rendered frame without noise) shows no
+    /// such pattern.
+    /// </summary>
+    /// <param name="rgb">Red, green and blue planes (<see cref="LinearImage"/>'s order), each <paramref name="width"/>×<paramref name="height"/>.</param>
+    /// <param name="width">Width, pixels.</param>
+    /// <param name="height">Height, pixels.</param>
+    /// <param name="saturated">Clipped pixels per plane (left out with their neighbours), or null.</param>
+    /// <param name="minContrast">How many times the sites' residual must exceed the other positions' (&gt; 1).</param>
+    /// <returns>The layout and the smaller of red's and blue's contrasts.</returns>
+    public static (BayerLayout Layout, double Contrast)? FindLayout(IReadOnlyList<float[]> rgb, int width, int height, IReadOnlyList<bool[]>? saturated = null, double minContrast = 1.5)
+    {
+        if (rgb.Count != 3 || width < 8 || height < 8) return null;
+        // Median residual per plane and position (bit 2·(y mod 2) + (x mod 2)), over interior pixels away from clipping.
+        var med = new double[3][];
+        for (int c = 0; c < 3; c++)
+        {
+            var p = rgb[c];
+            var sat = saturated?[c];
+            var lists = Enumerable.Range(0, 4).Select(_ => new List<float>((width / 2) * (height / 2))).ToArray();
+            for (int y = 1; y < height - 1; y++)
+                for (int x = 1; x < width - 1; x++)
+                {
+                    int i = y * width + x;
+                    if (sat != null && (sat[i] || sat[i - 1] || sat[i + 1] || sat[i - width] || sat[i + width])) continue;
+                    float res = Math.Abs(4 * p[i] - p[i - 1] - p[i + 1] - p[i - width] - p[i + width]);
+                    if (float.IsFinite(res)) lists[((y & 1) << 1) | (x & 1)].Add(res);
+                }
+            if (lists.Any(l => l.Count < 64)) return null;
+            med[c] = lists.Select(l => { l.Sort(); return (double)l[l.Count / 2]; }).ToArray();
+        }
+        (int Site, double Contrast) Peak(double[] m)
+        {
+            int best = 0;
+            for (int k = 1; k < 4; k++) if (m[k] > m[best]) best = k;
+            double next = Enumerable.Range(0, 4).Where(k => k != best).Max(k => m[k]);
+            return (best, next > 0 ? m[best] / next : m[best] > 0 ? double.PositiveInfinity : 1);
+        }
+        var (r, cr) = Peak(med[0]);
+        var (b, cb) = Peak(med[2]);
+        if (cr < minContrast || cb < minContrast || (r ^ b) != 3) return null;
+        int g1 = r ^ 1, g2 = r ^ 2;
+        if (Math.Min(med[1][g1], med[1][g2]) <= Math.Max(med[1][r], med[1][b])) return null;
+        var layout = r switch { 0 => BayerLayout.Rggb, 1 => BayerLayout.Grbg, 2 => BayerLayout.Gbrg, _ => BayerLayout.Bggr };
+        return (layout, Math.Min(cr, cb));
+    }
+
+    /// <summary>
     /// The BGR image of a one-channel 8- or 16-bit mosaic <paramref name="raw"/> with <paramref name="layout"/> (same
     /// depth, each missing colour interpolated from its neighbours; OpenCV's edge-aware Bayer conversion).
     /// </summary>

@@ -293,6 +293,14 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
         using var raw = Mat.FromPixelData(a.Height, a.Width, type, a.Pixels);
         f.Blurry = LinearImage.FromRaw(raw, PixelEncoding.Linear, 0, white, white);
         if (sites != null) f.Blurry = f.Blurry.WithSites(sites);
+        // A colour DAVIS recorded with DV: its frames come demosaiced (BGR), the layout unstated, but the data show it
+        // (each colour's own samples are noisier than the pixels interpolated between them); its sites are kept as above.
+        else if (a.Format.Channels == 3 && BayerMosaic.FindLayout(f.Blurry.Planes, a.Width, a.Height, f.Blurry.Saturated) is var (layout, contrast))
+        {
+            f.Blurry = f.Blurry.WithSites(BayerMosaic.Sites(layout));
+            made = (made == null ? "" : made + "; ") + string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the APS frames are colour frames demosaiced from a Bayer mosaic (as DV records a colour DAVIS): the {layout.ToString().ToUpperInvariant()} layout shows in their noise (each colour's own pixels {contrast:F1}× noisier than those interpolated between them), so robust and learned fit red and blue to their own pixels, a quarter each, and fill in the rest");
+        }
         f.Encoding = new LinearImage.Encoding(PixelEncoding.Linear, 0, white, white, bits) { Quantum = quantum };
         return made;
     }

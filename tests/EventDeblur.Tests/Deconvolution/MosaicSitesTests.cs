@@ -76,14 +76,13 @@ public class MosaicSitesTests
     }
 
     /// <summary>A blurred, noisy colour scene under an RGGB filter, demosaiced: the truth (sharp, per channel) and the blurry image.</summary>
-    private static (float[][] Truth, LinearImage Blurry, BlurKernel Kernel) Scene(int w, int h, int seed)
+    private static (float[][] Truth, LinearImage Blurry, BlurKernel Kernel) Scene(int w, int h, int seed, BayerLayout layout = BayerLayout.Rggb, bool noise = true)
     {
         var gains = new[] { 0.55, 1.0, 0.35 };   // R, G, B: LinearImage's plane order
         var grey = NoisyNightFrames.Scene(w, h, 0.8, seed);
         var kernel = NoisyNightFrames.MotionKernel(11);
         var truth = gains.Select(g => grey.Select(v => (float)(v * g)).ToArray()).ToArray();
         var blurred = truth.Select(p => new ReblurSpectral(kernel, w, h).Convolve(p)).ToArray();
-        var layout = BayerLayout.Rggb;
         var sites = BayerMosaic.Sites(layout);
         using var raw = new Mat(h, w, MatType.CV_16UC1);
         var rng = new Random(seed + 1);
@@ -92,12 +91,50 @@ public class MosaicSitesTests
             {
                 int c = sites[0].Has(x, y) ? 0 : sites[2].Has(x, y) ? 2 : 1;
                 double s = Math.Max(blurred[c][y * w + x], 0);
-                double v = s + Math.Sqrt(2.5e-4 * s + 4e-6) * NoisyNightFrames.Gaussian(rng);
+                double v = s + (noise ? Math.Sqrt(2.5e-4 * s + 4e-6) * NoisyNightFrames.Gaussian(rng) : 0);
                 raw.Set(y, x, (ushort)Math.Clamp(Math.Round(v * 65535), 0, 65535));
             }
         using var bgr = BayerMosaic.Demosaic(raw, layout);
         var blurry = LinearImage.FromRaw(bgr, PixelEncoding.Linear, 0, 65535, 65535).WithSites(sites);
         return (truth, blurry, kernel);
+    }
+
+    /// <summary>
+    /// A colour frame that comes demosaiced (DV records a colour DAVIS so, the layout unstated) shows its layout in its
+    /// noise; frames made otherwise show none, and no frame shows a wrong one.
+    /// </summary>
+    [Fact]
+    public void ADemosaicedFrameShowsItsLayoutAndOtherFramesShowNone()
+    {
+        const int w = 160, h = 128;
+        foreach (var layout in Enum.GetValues<BayerLayout>())
+        {
+            var (_, blurry, _) = Scene(w, h, 5604, layout);
+            var found = BayerMosaic.FindLayout(blurry.Planes, w, h, blurry.Saturated);
+            Assert.True(found is { } f && f.Layout == layout && f.Contrast >= 1.5, $"{layout}: found {found}");
+        }
+        // The same scene without a mosaic: every channel with its own noise at every pixel (an RGB camera's raw, or a
+        // 3-sensor camera), or without noise.
+        var grey = NoisyNightFrames.Scene(w, h, 0.8, 5605);
+        var kernel = NoisyNightFrames.MotionKernel(11);
+        var clean = new[] { 0.55, 1.0, 0.35 }.Select(g => new ReblurSpectral(kernel, w, h).Convolve(grey.Select(v => (float)(v * g)).ToArray())).ToArray();
+        var noisy = clean.Select((p, c) => NoisyNightFrames.AddNoise(p, 2.5e-4, 4e-6, 5606 + c).Noisy).ToArray();
+        Assert.Null(BayerMosaic.FindLayout(noisy, w, h));
+        // A noise-free demosaiced frame: whatever it shows, never a wrong layout.
+        foreach (var layout in Enum.GetValues<BayerLayout>())
+        {
+            var (_, smooth, _) = Scene(w, h, 5607, layout, noise: false);
+            var found = BayerMosaic.FindLayout(smooth.Planes, w, h, smooth.Saturated);
+            Assert.True(found == null || found.Value.Layout == layout, $"{layout} without noise: found {found}");
+        }
+        // The foreign simulator's RGB frames (an RGB camera's, demosaiced and processed by that simulator as it does).
+        string foreign = Path.Combine(TestPaths.SharedDir, "foreign", "hard-2006");
+        if (Directory.Exists(foreign))
+            foreach (var png in Directory.GetFiles(Path.Combine(foreign, "rgb"), "*.png").Order(StringComparer.Ordinal))
+            {
+                var image = LinearImage.Read(png, PixelEncoding.Linear, 2048, 65535, 65000);
+                Assert.Null(BayerMosaic.FindLayout(image.Planes, image.Width, image.Height, image.Saturated));
+            }
     }
 
     [Fact]
