@@ -41,7 +41,7 @@ public static class BayerMosaic
     /// blue at one pixel of each 2×2 block (the rest of their planes no data), green at the other two, its interpolated
     /// pixels (from four of its own neighbours) still fitted as data (<see cref="SampleSites.InterpolatedAsData"/>). On
     /// stop 56's tuning trial that beat fitting green at its own pixels only (<c>robust</c> +0.4 dB of green) and taking
-    /// its noise from the whole plane (<c>learned</c> +0.6 dB: its refinement had fallen back on a third of the tiles).
+    /// its noise from the whole plane (<c>learned</c> +0.6–0.8 dB: its refinement had fallen back on a third of the tiles).
     /// </summary>
     public static SampleSites[] Sites(BayerLayout layout)
     {

@@ -174,7 +174,7 @@ public class MosaicSitesTests
         }
         // Red and blue, a quarter of the pixels each, gain (at writing: +1.1 / +0.8 dB). Green, still fitted everywhere but
         // with the noise of its own pixels (larger than the interpolated plane's), is regularised more here (−0.4 dB; on
-        // stop 56's trial of simulated frames +0.0 with robust, +0.6 with learned); it stays above its input (checked above).
+        // stop 56's trial of simulated frames +0.0–0.1 dB with robust, +0.6–0.8 with learned); it stays above its input (checked above).
         Assert.True(gains[0] > 0.5 && gains[2] > 0.5, string.Join("; ", report));
     }
 }
