@@ -24,9 +24,6 @@ public sealed record ChannelContext(bool[] Saturated, double SaturationLinear, d
     /// </summary>
     public Imaging.SampleSites? Sites { get; init; }
 
-    /// <summary>The sites when some pixels are not measured (for the noise model); null when every pixel is.</summary>
-    internal Imaging.SampleSites? Partial => Sites is { IsAll: false } s ? s : null;
-
     /// <summary>The sites when the other pixels are no data (for the data term and its checks); null when every pixel is data.</summary>
     internal Imaging.SampleSites? DataSites => Sites is { IsAll: false, InterpolatedAsData: false } s ? s : null;
 }

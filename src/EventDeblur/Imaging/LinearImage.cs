@@ -23,8 +23,9 @@ public sealed class LinearImage
 
     /// <summary>
     /// Where each channel holds its own measurements (one entry per channel), for a frame demosaiced from a colour
-    /// filter's mosaic: the deconvolvers that take it (<c>robust</c>, <c>learned</c>) fit their data term, noise model and
-    /// checks to those pixels only. Null when every pixel of every channel was measured.
+    /// filter's mosaic: the deconvolvers that take it (<c>robust</c>, <c>learned</c>) measure each channel's noise model
+    /// at those pixels, and fit their data term and checks to them only unless <see cref="SampleSites.InterpolatedAsData"/>
+    /// (Bayer green). Null when every pixel of every channel was measured.
     /// </summary>
     public IReadOnlyList<SampleSites>? Sites
     {

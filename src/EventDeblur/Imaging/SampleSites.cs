@@ -3,9 +3,10 @@ namespace EventDeblur.Imaging;
 /// <summary>
 /// Which pixels of a plane hold a measurement of its channel, as a pattern that repeats every 2 pixels in both axes: a
 /// Bayer colour filter's sites of one colour (red or blue: one pixel of each 2×2 block; green: two). The other pixels of a
-/// demosaiced plane were interpolated from their neighbours, so their noise is not their own and they are no data.
+/// demosaiced plane were interpolated from their neighbours, so their noise is not their own, and unless
+/// <see cref="InterpolatedAsData"/> they are no data.
 /// </summary>
-/// <param name="Cell">Bit (2·(y mod 2) + (x mod 2)) set where pixel (x, y) is measured, for x, y ≥ 0 counted from the plane's (0, 0); 1–15.</param>
+/// <param name="Cell">Bit (2·(y mod 2) + (x mod 2)) set where pixel (x, y) is measured, for x, y ≥ 0 counted from the plane's (0, 0); 1–15 (0, the default value, reads as every pixel measured).</param>
 /// <param name="InterpolatedAsData">
 /// Whether the interpolated pixels are still fitted as data (only the noise is measured at the sites): Bayer green,
 /// measured at half of the pixels and interpolated at the rest from four of its own neighbours.
@@ -16,10 +17,10 @@ public readonly record struct SampleSites(byte Cell, bool InterpolatedAsData = f
     public static SampleSites All => new(0xF);
 
     /// <summary>Whether every pixel is measured.</summary>
-    public bool IsAll => (Cell & 0xF) == 0xF;
+    public bool IsAll => (Cell & 0xF) is 0xF or 0;
 
     /// <summary>Whether pixel (<paramref name="x"/>, <paramref name="y"/>) (≥ 0) holds a measurement.</summary>
-    public bool Has(int x, int y) => ((Cell >> (((y & 1) << 1) | (x & 1))) & 1) != 0;
+    public bool Has(int x, int y) => IsAll || ((Cell >> (((y & 1) << 1) | (x & 1))) & 1) != 0;
 
     /// <summary>The sites as a crop starting at column <paramref name="x0"/> and row <paramref name="y0"/> (≥ 0) sees them.</summary>
     public SampleSites Shifted(int x0, int y0)

@@ -47,7 +47,7 @@ public static class BundleFingerprint
     /// from <see cref="Of"/> so that runs written before it was recorded stay resumable (stop 55's review: a bundle
     /// simulated again with finer truth tiles was resumed into the old folder, its earlier frames scored against the old truth).
     /// </summary>
-    /// <exception cref="IOException">A kernel table cannot be read.</exception>
+    /// <exception cref="IOException">The folder cannot be listed.</exception>
     public static string? OfGroundTruthKernels(RecordingBundle bundle)
     {
         if (bundle.GroundTruthKernelsDir is not { } dir) return null;
@@ -55,7 +55,11 @@ public static class BundleFingerprint
         var files = Directory.GetFiles(dir, "*.csv").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
         foreach (string name in files)
         {
-            var bytes = File.ReadAllBytes(Path.Combine(dir, name));
+            // A table no frame may use (a dangling link, one without read permission) does not stop the run here: it
+            // counts as unreadable, and a frame that needs it fails with its own reason (review 56).
+            byte[] bytes;
+            try { bytes = File.ReadAllBytes(Path.Combine(dir, name)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{name}:unreadable:")); continue; }
             sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{name}:{bytes.Length}:"));
             sha.AppendData(bytes);
         }

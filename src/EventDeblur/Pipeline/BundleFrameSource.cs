@@ -295,11 +295,12 @@ public sealed class BundleFrameSource(RecordingBundle bundle, long eventMarginUs
         if (sites != null) f.Blurry = f.Blurry.WithSites(sites);
         // A colour DAVIS recorded with DV: its frames come demosaiced (BGR), the layout unstated, but the data show it
         // (each colour's own samples are noisier than the pixels interpolated between them); its sites are kept as above.
-        else if (a.Format.Channels == 3 && BayerMosaic.FindLayout(f.Blurry.Planes, a.Width, a.Height, f.Blurry.Saturated) is var (layout, contrast))
+        else if (a.Format.Channels == 3 && BayerMosaic.FindLayout(f.Blurry.Planes, a.Width, a.Height, f.Blurry.Saturated) is var (layout, _))
         {
             f.Blurry = f.Blurry.WithSites(BayerMosaic.Sites(layout));
-            made = (made == null ? "" : made + "; ") + string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"the APS frames are colour frames demosaiced from a Bayer mosaic (as DV records a colour DAVIS): the {layout.ToString().ToUpperInvariant()} layout shows in their noise (each colour's own pixels {contrast:F1}× noisier than those interpolated between them), so robust and learned fit red and blue to their own pixels, a quarter each, and fill in the rest");
+            // The same sentence for every frame of the layout (said once per run); the contrast is not in it.
+            made = (made == null ? "" : made + "; ") +
+                $"the APS frames are colour frames demosaiced from a Bayer mosaic (as DV records a colour DAVIS): the {layout.ToString().ToUpperInvariant()} layout shows in their noise (each colour's own pixels noisier than those interpolated between them), so robust and learned fit red and blue to their own pixels, a quarter each, and fill in the rest; a frame whose noise does not show it is deblurred as it is";
         }
         f.Encoding = new LinearImage.Encoding(PixelEncoding.Linear, 0, white, white, bits) { Quantum = quantum };
         return made;

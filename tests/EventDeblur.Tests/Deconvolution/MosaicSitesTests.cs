@@ -76,7 +76,7 @@ public class MosaicSitesTests
     }
 
     /// <summary>A blurred, noisy colour scene under an RGGB filter, demosaiced: the truth (sharp, per channel) and the blurry image.</summary>
-    private static (float[][] Truth, LinearImage Blurry, BlurKernel Kernel) Scene(int w, int h, int seed, BayerLayout layout = BayerLayout.Rggb, bool noise = true)
+    private static (float[][] Truth, LinearImage Blurry, BlurKernel Kernel) Scene(int w, int h, int seed, BayerLayout layout = BayerLayout.Rggb, bool noise = true, bool eightBit = false)
     {
         var gains = new[] { 0.55, 1.0, 0.35 };   // R, G, B: LinearImage's plane order
         var grey = NoisyNightFrames.Scene(w, h, 0.8, seed);
@@ -84,7 +84,8 @@ public class MosaicSitesTests
         var truth = gains.Select(g => grey.Select(v => (float)(v * g)).ToArray()).ToArray();
         var blurred = truth.Select(p => new ReblurSpectral(kernel, w, h).Convolve(p)).ToArray();
         var sites = BayerMosaic.Sites(layout);
-        using var raw = new Mat(h, w, MatType.CV_16UC1);
+        using var raw = new Mat(h, w, eightBit ? MatType.CV_8UC1 : MatType.CV_16UC1);
+        double full = eightBit ? 255 : 65535;
         var rng = new Random(seed + 1);
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
@@ -92,10 +93,11 @@ public class MosaicSitesTests
                 int c = sites[0].Has(x, y) ? 0 : sites[2].Has(x, y) ? 2 : 1;
                 double s = Math.Max(blurred[c][y * w + x], 0);
                 double v = s + (noise ? Math.Sqrt(2.5e-4 * s + 4e-6) * NoisyNightFrames.Gaussian(rng) : 0);
-                raw.Set(y, x, (ushort)Math.Clamp(Math.Round(v * 65535), 0, 65535));
+                double code = Math.Clamp(Math.Round(v * full), 0, full);
+                if (eightBit) raw.Set(y, x, (byte)code); else raw.Set(y, x, (ushort)code);
             }
         using var bgr = BayerMosaic.Demosaic(raw, layout);
-        var blurry = LinearImage.FromRaw(bgr, PixelEncoding.Linear, 0, 65535, 65535).WithSites(sites);
+        var blurry = LinearImage.FromRaw(bgr, PixelEncoding.Linear, 0, full, full).WithSites(sites);
         return (truth, blurry, kernel);
     }
 
@@ -112,6 +114,14 @@ public class MosaicSitesTests
             var (_, blurry, _) = Scene(w, h, 5604, layout);
             var found = BayerMosaic.FindLayout(blurry.Planes, w, h, blurry.Saturated);
             Assert.True(found is { } f && f.Layout == layout && f.Contrast >= 1.5, $"{layout}: found {found}");
+        }
+        // 8-bit frames, as DV writes a colour DAVIS's (review 56: a median of their residuals is a small integer, and
+        // no layout had been found in them).
+        foreach (var layout in Enum.GetValues<BayerLayout>())
+        {
+            var (_, coarse, _) = Scene(w, h, 5608, layout, eightBit: true);
+            var found = BayerMosaic.FindLayout(coarse.Planes, w, h, coarse.Saturated);
+            Assert.True(found is { } f && f.Layout == layout, $"{layout}, 8-bit: found {found}");
         }
         // The same scene without a mosaic: every channel with its own noise at every pixel (an RGB camera's raw, or a
         // 3-sensor camera), or without noise.
@@ -135,6 +145,51 @@ public class MosaicSitesTests
                 var image = LinearImage.Read(png, PixelEncoding.Linear, 2048, 65535, 65000);
                 Assert.Null(BayerMosaic.FindLayout(image.Planes, image.Width, image.Height, image.Saturated));
             }
+    }
+
+    /// <summary>
+    /// Checks that the sites a deconvolver is told of are where the plane's clipped-pixel mask holds its marks (set at
+    /// red's sites of the whole frame, and cut with the plane), then deconvolves with the real deconvolver inside.
+    /// </summary>
+    private sealed class SitesProbe(IDeconvolver inner) : IDeconvolver
+    {
+        public int Calls;
+        public int Checked;
+        public string Name => inner.Name;
+
+        public float[] Deconvolve(float[] plane, int width, int height, BlurKernel kernel, ChannelContext context)
+        {
+            Interlocked.Increment(ref Calls);
+            if (context.Sites is { IsAll: false, InterpolatedAsData: false } sites && context.Saturated.Contains(true))
+            {
+                for (int y = 0; y < height; y++)
+                    for (int x = 0; x < width; x++)
+                        Assert.True(sites.Has(x, y) == context.Saturated[y * width + x], $"a {width}×{height} crop: pixel ({x}, {y}) marked {context.Saturated[y * width + x]}, the sites say {sites.Has(x, y)}");
+                Interlocked.Increment(ref Checked);
+            }
+            return inner.Deconvolve(plane, width, height, kernel, context);
+        }
+    }
+
+    /// <summary>Every region a frame of several kernel tiles is cut into (odd origins included) sees the sites in its own phase (review 56: no test caught a crop without the shift).</summary>
+    [Fact]
+    public void EveryTileRegionSeesTheSitesInItsOwnPhase()
+    {
+        const int w = 150, h = 110;
+        var sites = BayerMosaic.Sites(BayerLayout.Rggb);
+        var planes = Enumerable.Range(0, 3).Select(c => NoisyNightFrames.AddNoise(Enumerable.Repeat(0.3f, w * h).ToArray(), 2.5e-4, 4e-6, 5620 + c).Noisy).ToArray();
+        var marks = new[] { sites[0].Mask(w, h), new bool[w * h], new bool[w * h] };
+        var image = new LinearImage(w, h, planes, marks).WithSites(sites);
+        // Four tiles of different blur, split at odd columns and rows, so the regions start at odd offsets too.
+        var tiles = new[]
+        {
+            new KernelTile(0, 0, 71, 53, NoisyNightFrames.MotionKernel(5)), new KernelTile(71, 0, w, 53, NoisyNightFrames.MotionKernel(7)),
+            new KernelTile(0, 53, 71, h, NoisyNightFrames.MotionKernel(9)), new KernelTile(71, 53, w, h, NoisyNightFrames.MotionKernel(5, 1.2)),
+        };
+        var probe = new SitesProbe(new RobustDeconvolver());
+        TiledDeblurrer.Deblur(image, tiles, probe, 1.0, new DeblurOptions { OverlapPx = 16, MergeSameKernels = false });
+        Assert.Equal(12, probe.Calls);   // 4 regions × 3 channels
+        Assert.Equal(4, probe.Checked);  // every red region checked pixel by pixel
     }
 
     [Fact]
